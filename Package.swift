@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+// SpeedrunLens: structural scoring of NanoGPT-speedrun submissions.
+//
+// Layers, lowest first (a target may depend only on targets above it in this list):
+//   C            CTreeSitter, TreeSitterPython, TreeSitterCUDA, CClang
+//   wrappers     TreeSitterKit, TreeSitterGrammars, ClangKit
+//   model        SourceModel
+//   analysis     RunLogs, Parsing
+//   engine       Engine
+//   front ends   srlens
+import PackageDescription
+
+/// libclang 14 from Debian's `libclang-dev`: its headers and library live outside the default search paths.
+let llvmPrefix = "/usr/lib/llvm-14"
+let clangImport: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(llvmPrefix)/include"])]
+let clangLink: [LinkerSetting] = [.unsafeFlags(["-L\(llvmPrefix)/lib"])]
+
+/// Generated grammar sources are large and not ours: compile them without warnings.
+let grammarC: [CSetting] = [.headerSearchPath("src"), .unsafeFlags(["-w"])]
+
+let package = Package(
+    name: "SpeedrunLens",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "srlens", targets: ["srlens"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // MARK: C
+        .systemLibrary(name: "CTreeSitter", pkgConfig: "tree-sitter", providers: [.apt(["libtree-sitter-dev"])]),
+        .systemLibrary(name: "CClang", providers: [.apt(["libclang-dev"])]),
+        .target(name: "TreeSitterPython", path: "grammars/python",
+                sources: ["src/parser.c", "src/scanner.c"], publicHeadersPath: "include", cSettings: grammarC),
+        .target(name: "TreeSitterCUDA", path: "grammars/cuda",
+                sources: ["src/parser.c", "src/scanner.c"], publicHeadersPath: "include", cSettings: grammarC),
+
+        // MARK: wrappers
+        .target(name: "TreeSitterKit", dependencies: ["CTreeSitter"]),
+        .target(name: "TreeSitterGrammars", dependencies: ["TreeSitterKit", "TreeSitterPython", "TreeSitterCUDA"]),
+        .target(name: "ClangKit", dependencies: ["CClang"], swiftSettings: clangImport, linkerSettings: clangLink),
+
+        // MARK: model
+        .target(name: "SourceModel"),
+
+        // MARK: analysis
+        .target(name: "RunLogs", dependencies: ["SourceModel"]),
+        .target(name: "Parsing", dependencies: ["SourceModel", "TreeSitterKit", "TreeSitterGrammars", "ClangKit"],
+                swiftSettings: clangImport),
+
+        // MARK: engine
+        .target(name: "Engine", dependencies: ["Parsing", "RunLogs", "SourceModel"], swiftSettings: clangImport),
+
+        // MARK: front ends
+        .executableTarget(name: "srlens", dependencies: [
+            "Engine", "Parsing", "SourceModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: clangImport),
+
+        // MARK: tests
+        .target(name: "TestSupport", dependencies: ["SourceModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "TreeSitterKitTests", dependencies: ["TreeSitterKit", "TreeSitterGrammars", "TestSupport"]),
+        .testTarget(name: "ClangKitTests", dependencies: ["ClangKit", "TestSupport"], swiftSettings: clangImport),
+        .testTarget(name: "ParsingTests", dependencies: ["Parsing", "RunLogs", "Engine", "TestSupport"],
+                    swiftSettings: clangImport),
+        .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
+
+        // MARK: benchmarks
+        .executableTarget(name: "ParsingBenchmarks", dependencies: [
+            "Parsing", "TreeSitterKit", "TreeSitterGrammars", "ClangKit", "TestSupport",
+            .product(name: "Benchmark", package: "benchmark"),
+        ], path: "Benchmarks/ParsingBenchmarks", swiftSettings: clangImport,
+           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
