@@ -37,7 +37,7 @@ import TreeSitterKit
 
     @Test func matchAndAnyOf() throws {
         let calls = "(call function: (attribute attribute: (identifier) @name))"
-        #expect(try run("\(calls) (#match? @name \"^(ge|re)lu$\")").count == 3)
+        #expect(try run("(\(calls) (#match? @name \"^(ge|re)lu$\"))").count == 3)
         #expect(try run("(\(calls) (#not-match? @name \"lu$\"))").map { $0["name"]!.text } == ["square"])
         #expect(try run("(\(calls) (#any-of? @name \"gelu\" \"square\"))").count == 2)
         #expect(try run("(\(calls) (#not-any-of? @name \"gelu\" \"square\"))").count == 2)

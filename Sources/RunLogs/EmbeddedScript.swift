@@ -1,0 +1,57 @@
+/// Finds the training script a modded-nanogpt run printed at start-up inside its log.
+///
+/// Such a log begins with the script (sometimes after a line of `=` characters), and a line of `=`
+/// characters closes it before `nvidia-smi` output and the training lines. The script is returned as a byte
+/// range of the log, so positions inside it map back to the log by adding its lower bound.
+public enum EmbeddedScript {
+    /// A separator is a line of at least this many `=` and nothing else.
+    static let separatorMinimum = 20
+
+    public enum Failure: Error, Equatable, CustomStringConvertible {
+        /// No separator line: this is not a log that prints its script (llm.c logs, for example).
+        case noSeparator
+        /// A separator was found, but nothing before or between separators.
+        case emptyScript
+
+        public var description: String {
+            switch self {
+            case .noSeparator: "the log does not embed a training script (no line of '=' closes one)"
+            case .emptyScript: "the log's script section is empty"
+            }
+        }
+    }
+
+    /// The byte range of the embedded script in `log`.
+    public static func range(in log: [UInt8]) -> Result<Range<Int>, Failure> {
+        var lineStart = 0
+        var scriptStart: Int?
+        var index = 0
+        var firstLine = true
+        while lineStart <= log.count {
+            var lineEnd = lineStart
+            while lineEnd < log.count && log[lineEnd] != 0x0A { lineEnd += 1 }
+            let next = lineEnd + 1
+            if isSeparator(log[lineStart..<lineEnd]) {
+                if firstLine && scriptStart == nil {
+                    scriptStart = min(next, log.count)
+                } else {
+                    let start = scriptStart ?? 0
+                    return lineStart > start ? .success(start..<lineStart) : .failure(.emptyScript)
+                }
+            } else if firstLine {
+                scriptStart = lineStart
+            }
+            firstLine = false
+            if lineEnd >= log.count { break }
+            lineStart = next
+            index += 1
+        }
+        return .failure(.noSeparator)
+    }
+
+    static func isSeparator(_ line: ArraySlice<UInt8>) -> Bool {
+        var trimmed = line
+        while let last = trimmed.last, last == 0x0D || last == 0x20 { trimmed = trimmed.dropLast() }
+        return trimmed.count >= separatorMinimum && trimmed.allSatisfy { $0 == UInt8(ascii: "=") }
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct Srlens: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "srlens",
+        abstract: "SpeedrunLens: structural analysis of NanoGPT-speedrun training scripts and CUDA kernels.",
+        version: Engine.SpeedrunLens.version,
+        subcommands: [ParseCommand.self]
+    )
+}
+
+import Engine
