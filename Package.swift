@@ -60,7 +60,7 @@ let package = Package(
         ], swiftSettings: clangImport),
 
         // MARK: tests
-        .target(name: "TestSupport", dependencies: ["SourceModel"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TreeSitterKitTests", dependencies: ["TreeSitterKit", "TreeSitterGrammars", "TestSupport"]),
         .testTarget(name: "ClangKitTests", dependencies: ["ClangKit", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "ParsingTests", dependencies: ["Parsing", "RunLogs", "Engine", "TestSupport"],

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Locations of test inputs: the project's own fixtures and the shared corpus beside the checkout.
 public enum Fixtures {
@@ -30,7 +31,7 @@ public enum Corpus {
     }
 
     /// Shown when corpus tests are skipped.
-    public static let skipMessage = "../shared/corpus is absent: corpus tests skipped"
+    public static let skipMessage: Comment = "../shared/corpus is absent: corpus tests skipped"
 
     public static func record(_ n: Int) -> URL {
         root.appendingPathComponent("llm-speedrunner/records/record_\(n)/train_gpt2.py")

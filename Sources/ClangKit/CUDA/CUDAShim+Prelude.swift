@@ -124,6 +124,33 @@ extension CUDAShim {
     __device__ long long clock64();
     __device__ unsigned __cvta_generic_to_shared(const void *);
 
+    // Device math. clang overloads on __host__/__device__, so these coexist with the host <math.h>.
+    #define SRLENS_MATH1(name) __device__ float name##f(float); __device__ double name(double);
+    #define SRLENS_MATH2(name) __device__ float name##f(float, float); __device__ double name(double, double);
+    SRLENS_MATH1(exp) SRLENS_MATH1(exp2) SRLENS_MATH1(expm1) SRLENS_MATH1(log) SRLENS_MATH1(log2)
+    SRLENS_MATH1(log1p) SRLENS_MATH1(sqrt) SRLENS_MATH1(rsqrt) SRLENS_MATH1(cbrt) SRLENS_MATH1(tanh)
+    SRLENS_MATH1(sinh) SRLENS_MATH1(cosh) SRLENS_MATH1(sin) SRLENS_MATH1(cos) SRLENS_MATH1(tan) SRLENS_MATH1(erf)
+    SRLENS_MATH1(erfc) SRLENS_MATH1(fabs) SRLENS_MATH1(floor) SRLENS_MATH1(ceil) SRLENS_MATH1(round)
+    SRLENS_MATH1(trunc) SRLENS_MATH1(rint) SRLENS_MATH1(log10) SRLENS_MATH1(asin) SRLENS_MATH1(acos)
+    SRLENS_MATH1(atan) SRLENS_MATH2(pow) SRLENS_MATH2(fmax) SRLENS_MATH2(fmin) SRLENS_MATH2(fmod)
+    SRLENS_MATH2(atan2) SRLENS_MATH2(hypot) SRLENS_MATH2(copysign)
+    #undef SRLENS_MATH1
+    #undef SRLENS_MATH2
+    __device__ float fmaf(float, float, float);
+    __device__ double fma(double, double, double);
+    __device__ int isnan(float);
+    __device__ int isinf(float);
+    __device__ int max(int, int);
+    __device__ int min(int, int);
+    __device__ unsigned max(unsigned, unsigned);
+    __device__ unsigned min(unsigned, unsigned);
+    __device__ float max(float, float);
+    __device__ float min(float, float);
+    __device__ long long max(long long, long long);
+    __device__ long long min(long long, long long);
+    __device__ int abs(int);
+    __device__ float abs(float);
+
     // Asynchronous copies (sm_80) as the pipeline primitives expose them.
     __device__ void __pipeline_memcpy_async(void *dst, const void *src, size_t size, size_t zfill = 0);
     __device__ void __pipeline_commit();

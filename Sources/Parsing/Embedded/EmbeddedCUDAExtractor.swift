@@ -36,6 +36,8 @@ public struct EmbeddedCUDAExtractor {
     let imports: ImportTable
     let assignments: [String: [(value: Node, scope: Range<Int>?, at: Int)]]
     public private(set) var notes: [String] = []
+    /// Why the last string could not be resolved, for the note on its call.
+    private var unresolvedReason: String?
 
     public init(root: Node, imports: ImportTable) {
         self.root = root
@@ -63,13 +65,14 @@ public struct EmbeddedCUDAExtractor {
                   let sink = EmbeddedCUDAExtractor.sinks.first(where: { $0.callee == callee }),
                   let arguments = call.child(byField: "arguments"),
                   let argument = EmbeddedCUDAExtractor.argument(of: arguments, sink) else { continue }
-            var literals: [Node] = []
-            let pieces = values(of: argument, at: call.startByte, depth: 0, literals: &literals)
+            unresolvedReason = nil
+            let pieces = values(of: argument, at: call.startByte, depth: 0)
             guard !pieces.isEmpty else {
-                notes.append("line \(call.startPoint.row + 1): the CUDA source passed to \(callee) is not a string the file spells out; not parsed")
+                let reason = unresolvedReason ?? "is not a string the file spells out"
+                notes.append("line \(call.startPoint.row + 1): the CUDA source passed to \(callee) \(reason); not parsed")
                 continue
             }
-            for piece in pieces where !piece.bytes.isEmpty {
+            for (piece, literals) in pieces where !piece.bytes.isEmpty {
                 let lo = literals.map(\.startByte).min() ?? argument.startByte
                 let hi = literals.map(\.endByte).max() ?? argument.endByte
                 found.append(EmbeddedCUDA(index: found.count, via: "\(callee)(\(sink.keyword)=)", source: piece,
@@ -92,16 +95,22 @@ public struct EmbeddedCUDAExtractor {
         return nil
     }
 
-    /// The string values an expression evaluates to: one per element for a list or tuple of sources.
-    mutating func values(of node: Node, at use: Int, depth: Int, literals: inout [Node]) -> [DecodedString] {
+    /// The string values an expression evaluates to (one per element for a list or tuple of sources), each
+    /// with the literals it was built from.
+    mutating func values(of node: Node, at use: Int, depth: Int) -> [(DecodedString, [Node])] {
         guard depth < EmbeddedCUDAExtractor.maxIndirection else { return [] }
         switch node.type {
         case "list", "tuple":
-            return node.namedChildren.flatMap { values(of: $0, at: use, depth: depth + 1, literals: &literals) }
+            return node.namedChildren.flatMap { values(of: $0, at: use, depth: depth + 1) }
         case "parenthesized_expression":
-            return node.namedChild(0).map { values(of: $0, at: use, depth: depth + 1, literals: &literals) } ?? []
+            return node.namedChild(0).map { values(of: $0, at: use, depth: depth + 1) } ?? []
+        case "identifier":
+            guard let value = binding(of: node.text, at: use) else { return [] }
+            return values(of: value, at: value.startByte, depth: depth + 1)
         default:
-            return string(of: node, at: use, depth: depth, literals: &literals).map { [$0] } ?? []
+            var literals: [Node] = []
+            guard let value = string(of: node, at: use, depth: depth, literals: &literals) else { return [] }
+            return [(value, literals)]
         }
     }
 
@@ -113,7 +122,7 @@ public struct EmbeddedCUDAExtractor {
             literals.append(node)
             let decoded = DecodedString.decode(literal: node.byteRange, in: node.tree.bytes)
             if decoded == nil {
-                notes.append("line \(node.startPoint.row + 1): an f-string or bytes literal holds CUDA source; its value is only known at run time")
+                unresolvedReason = "is an f-string or bytes literal whose value is only known at run time"
             }
             return decoded
         case "concatenated_string":
