@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(name: "ParsingTests", dependencies: ["Parsing", "RunLogs", "Engine", "TestSupport"],
                     swiftSettings: clangImport),
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
 
         // MARK: benchmarks
         .executableTarget(name: "ParsingBenchmarks", dependencies: [

@@ -78,3 +78,17 @@ import TreeSitterKit
         #expect(QueryCursor().matches(of: q, in: tree.rootNode).count == 1)
     }
 }
+
+@Suite struct QueryCacheTests {
+    @Test func compilesOnceAndSharesTheQuery() throws {
+        let cache = QueryCache()
+        let a = try cache.query(language: .python, source: "(identifier) @id")
+        let b = try cache.query(language: .python, source: "(identifier) @id")
+        #expect(a === b)
+        let c = try cache.query(language: .cuda, source: "(identifier) @id")
+        #expect(a !== c, "the same text for another grammar is another query")
+        #expect(cache.count == 2)
+        #expect(throws: TreeSitterError.self) { try cache.query(language: .python, source: "(nope)") }
+        #expect(cache.count == 2)
+    }
+}
