@@ -5,7 +5,7 @@
 //   C            CTreeSitter, TreeSitterPython, TreeSitterCUDA, CClang
 //   wrappers     TreeSitterKit, TreeSitterGrammars, ClangKit
 //   model        SourceModel
-//   analysis     RunLogs, Parsing
+//   analysis     RunLogs, Parsing, SemanticDiff
 //   engine       Engine
 //   front ends   srlens
 import PackageDescription
@@ -50,8 +50,10 @@ let package = Package(
         .target(name: "Parsing", dependencies: ["SourceModel", "TreeSitterKit", "TreeSitterGrammars", "ClangKit"],
                 swiftSettings: clangImport),
 
+        .target(name: "SemanticDiff", dependencies: ["SourceModel"]),
+
         // MARK: engine
-        .target(name: "Engine", dependencies: ["Parsing", "RunLogs", "SourceModel"], swiftSettings: clangImport),
+        .target(name: "Engine", dependencies: ["Parsing", "RunLogs", "SemanticDiff", "SourceModel"], swiftSettings: clangImport),
 
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
@@ -67,6 +69,8 @@ let package = Package(
                     swiftSettings: clangImport),
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "SemanticDiffTests", dependencies: ["SemanticDiff", "Parsing", "SourceModel", "TestSupport"],
+                    swiftSettings: clangImport),
 
         // MARK: benchmarks
         .executableTarget(name: "ParsingBenchmarks", dependencies: [

@@ -1,0 +1,28 @@
+import SourceModel
+import TreeSitterKit
+
+/// Language data that turns a tree-sitter tree into a `SyntaxTree`. The lowering algorithm is the same for
+/// every language; only these tables differ.
+public struct LoweringRules: Sendable {
+    /// Named node types that become one leaf whose label is their (normalized) text.
+    public var atoms: Set<String>
+    /// Named node types dropped with everything below them (comments).
+    public var dropped: Set<String>
+    /// Anonymous tokens that carry meaning (operators, qualifiers): they become the label of their parent.
+    public var labelTokens: Set<String>
+    /// Wrapper node types whose `field` child is lowered in their place, with the wrapper's other children
+    /// (e.g. decorators) prepended to it.
+    public var wrappers: [String: String]
+    /// How an entity node is named, by node type.
+    public var entities: [String: EntityRule]
+
+    public struct EntityRule: Sendable {
+        public var kind: EntityInfo.Kind
+        /// Returns the entity's name, or nil when this node is not an entity after all (e.g. an assignment
+        /// inside a function body).
+        public var name: @Sendable (Node, _ enclosing: EntityInfo.Kind) -> String?
+    }
+
+    /// Normalizes an atom's label (decoded strings, canonical numbers).
+    public var atomLabel: @Sendable (Node) -> String
+}

@@ -1,0 +1,63 @@
+import SourceModel
+import TreeSitterKit
+
+extension LoweringRules {
+    /// Python: identifiers, literals and dotted names are atoms; strings are compared by value (so quote
+    /// style does not matter) and numbers by value (`1e-3` equals `0.001`); comments are dropped.
+    public static let python = LoweringRules(
+        atoms: ["identifier", "integer", "float", "string", "true", "false", "none", "ellipsis", "dotted_name",
+                "keyword_identifier", "type_conversion", "line_continuation"],
+        dropped: ["comment"],
+        labelTokens: ["+", "-", "*", "/", "//", "%", "**", "@", "<<", ">>", "&", "|", "^", "~", "<", ">", "<=", ">=",
+                      "==", "!=", "<>", "in", "not in", "is", "is not", "not", "and", "or", "+=", "-=", "*=", "/=",
+                      "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", "async", "global", "nonlocal"],
+        wrappers: ["decorated_definition": "definition"],
+        entities: [
+            "class_definition": .init(kind: .class) { node, _ in node.child(byField: "name")?.text },
+            "function_definition": .init(kind: .function) { node, _ in node.child(byField: "name")?.text },
+            "decorator": .init(kind: .decorator) { node, _ in node.namedChild(0)?.text },
+            "import_statement": .init(kind: .import) { node, _ in node.namedChildren.map(\.text).joined(separator: ", ") },
+            "import_from_statement": .init(kind: .import) { node, _ in node.child(byField: "module_name")?.text },
+            "assignment": .init(kind: .assignment) { node, enclosing in
+                // Hyperparameters live at module level and in class bodies (dataclass fields, constants).
+                guard enclosing == .module || enclosing == .class,
+                      let left = node.child(byField: "left"), ["identifier", "attribute"].contains(left.type) else { return nil }
+                return left.text
+            },
+        ],
+        atomLabel: { node in
+            switch node.type {
+            case "string":
+                if let decoded = DecodedString.decode(literal: node.byteRange, in: node.tree.bytes) {
+                    return String(decoding: decoded.bytes, as: UTF8.self)
+                }
+                return node.text
+            case "integer", "float":
+                return NumberLiteral.canonical(node.text)
+            default:
+                return node.text
+            }
+        })
+}
+
+/// Canonical spelling of numeric literals, so equal values compare equal whatever their notation.
+public enum NumberLiteral {
+    public static func canonical(_ text: String) -> String {
+        var t = text.replacingOccurrences(of: "_", with: "").lowercased()
+        if t.hasSuffix("j") || t.hasSuffix("f") && !t.hasPrefix("0x") { t.removeLast() }
+        for suffix in ["ull", "ul", "ll", "u", "l"] where t.hasSuffix(suffix) && !t.contains(".") {
+            t.removeLast(suffix.count)
+            break
+        }
+        let radix: Int? = t.hasPrefix("0x") ? 16 : t.hasPrefix("0o") ? 8 : t.hasPrefix("0b") ? 2 : nil
+        if let radix, let value = Int(t.dropFirst(2), radix: radix) { return String(value) }
+        if let value = Int(t) { return String(value) }
+        if let value = Double(t) {
+            if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) + ".0" }
+            return String(value)
+        }
+        return text
+    }
+}
+
+import Foundation

@@ -1,0 +1,245 @@
+import SourceModel
+
+/// The GumTree matcher (Falleri et al., ASE 2014): greedy top-down matching of isomorphic subtrees by
+/// structural hash, bottom-up matching of containers by Dice similarity of their matched descendants, and a
+/// recovery pass inside each matched container. Every loop is iterative.
+public struct GumTreeMatcher {
+    public let source: SyntaxTree
+    public let destination: SyntaxTree
+    public let options: MatcherOptions
+    public private(set) var mapping: Mapping
+    /// Where the matcher chose a coarser strategy to stay fast, said in words for the report.
+    public private(set) var notes: [String] = []
+
+    public init(source: SyntaxTree, destination: SyntaxTree, options: MatcherOptions = MatcherOptions()) {
+        self.source = source
+        self.destination = destination
+        self.options = options
+        mapping = Mapping(sourceCount: source.count, destinationCount: destination.count)
+    }
+
+    /// Runs the three phases and returns the mapping.
+    public static func match(_ source: SyntaxTree, _ destination: SyntaxTree,
+                             options: MatcherOptions = MatcherOptions()) -> GumTreeMatcher {
+        var matcher = GumTreeMatcher(source: source, destination: destination, options: options)
+        guard source.count > 0, destination.count > 0 else { return matcher }
+        matcher.topDown()
+        matcher.bottomUp()
+        return matcher
+    }
+
+    // MARK: Top-down
+
+    /// Nodes waiting to be compared, bucketed by height so the tallest come out first.
+    struct HeightQueue {
+        var buckets: [[Int]]
+        var top: Int
+
+        init(root: Int, tree: SyntaxTree) {
+            buckets = Array(repeating: [], count: Int(tree.height[root]) + 1)
+            top = Int(tree.height[root])
+            buckets[top].append(root)
+        }
+
+        mutating func settle() { while top > 0 && buckets[top].isEmpty { top -= 1 } }
+        var peekHeight: Int { top }
+
+        mutating func popTop() -> [Int] {
+            let nodes = buckets[top]
+            buckets[top] = []
+            settle()
+            return nodes
+        }
+
+        mutating func open(_ node: Int, in tree: SyntaxTree) {
+            for child in tree.children(of: node) {
+                let height = Int(tree.height[Int(child)])
+                buckets[height].append(Int(child))
+                top = max(top, height)
+            }
+        }
+    }
+
+    mutating func topDown() {
+        var q1 = HeightQueue(root: source.root, tree: source)
+        var q2 = HeightQueue(root: destination.root, tree: destination)
+        var candidates: [(Int, Int)] = []
+        while max(q1.peekHeight, q2.peekHeight) >= options.minHeight {
+            if q1.peekHeight != q2.peekHeight {
+                if q1.peekHeight > q2.peekHeight {
+                    for t in q1.popTop() { q1.open(t, in: source) }
+                } else {
+                    for t in q2.popTop() { q2.open(t, in: destination) }
+                }
+                continue
+            }
+            let h1 = q1.popTop(), h2 = q2.popTop()
+            var byHash2: [UInt64: [Int]] = [:]
+            for t in h2 { byHash2[destination.hash[t], default: []].append(t) }
+            var byHash1: [UInt64: [Int]] = [:]
+            for t in h1 { byHash1[source.hash[t], default: []].append(t) }
+            var matched2 = Set<Int>()
+            for t1 in h1 {
+                guard let group2 = byHash2[source.hash[t1]] else {
+                    q1.open(t1, in: source)
+                    continue
+                }
+                let group1 = byHash1[source.hash[t1]]!
+                if group1.count == 1 && group2.count == 1 {
+                    if isomorphic(t1, group2[0]) {
+                        mapping.linkSubtrees(t1, group2[0], size: Int(source.size[t1]))
+                        matched2.insert(group2[0])
+                    } else {
+                        q1.open(t1, in: source)
+                    }
+                } else if group1.count * group2.count > options.maxCandidatePairs {
+                    // Too many look-alikes to rank by context: pair them in document order.
+                    if let i = group1.firstIndex(of: t1), i < group2.count, isomorphic(t1, group2[i]) {
+                        mapping.linkSubtrees(t1, group2[i], size: Int(source.size[t1]))
+                        matched2.insert(group2[i])
+                    }
+                    if group1.first == t1 {
+                        notes.append("\(group1.count) x \(group2.count) identical subtrees of height \(source.height[t1]) paired in document order")
+                    }
+                } else {
+                    for t2 in group2 where isomorphic(t1, t2) {
+                        candidates.append((t1, t2))
+                        matched2.insert(t2)
+                    }
+                }
+            }
+            for t2 in h2 where !matched2.contains(t2) { q2.open(t2, in: destination) }
+        }
+        // Ambiguous isomorphic pairs: the ones whose parents look most alike win.
+        let ranked = candidates.map { pair -> (Int, Int, Double) in
+            let p1 = source.parentOf(pair.0), p2 = destination.parentOf(pair.1)
+            let score = (p1 != nil && p2 != nil) ? dice(p1!, p2!) : 0
+            return (pair.0, pair.1, score)
+        }.sorted { ($0.2, -abs($0.0 - $0.1)) > ($1.2, -abs($1.0 - $1.1)) }
+        for (t1, t2, _) in ranked where !mapping.isSourceMapped(t1) && !mapping.isDestinationMapped(t2) {
+            mapping.linkSubtrees(t1, t2, size: Int(source.size[t1]))
+        }
+    }
+
+    /// Same hash, and the same kinds and labels in pre-order (guards against hash collisions).
+    func isomorphic(_ t1: Int, _ t2: Int) -> Bool {
+        let n = Int(source.size[t1])
+        guard n == Int(destination.size[t2]) else { return false }
+        for k in 0..<n {
+            let a = t1 + k, b = t2 + k
+            if source.kindName(a) != destination.kindName(b) || source.label[a] != destination.label[b]
+                || source.size[a] != destination.size[b] { return false }
+        }
+        return true
+    }
+
+    /// Share of the descendants of `t1` and `t2` that are mapped to each other.
+    func dice(_ t1: Int, _ t2: Int) -> Double {
+        let d1 = source.descendants(of: t1), d2 = destination.descendants(of: t2)
+        guard !d1.isEmpty || !d2.isEmpty else { return 0 }
+        var common = 0
+        for d in d1 {
+            if let m = mapping.destination(of: d), d2.contains(m) { common += 1 }
+        }
+        return 2.0 * Double(common) / Double(d1.count + d2.count)
+    }
+
+    // MARK: Bottom-up
+
+    mutating func bottomUp() {
+        // Children have larger pre-order indices than parents: a reverse scan visits children first.
+        for t1 in stride(from: source.count - 1, through: 0, by: -1) {
+            if t1 == source.root {
+                if !mapping.isSourceMapped(t1) && !mapping.isDestinationMapped(destination.root)
+                    && source.kind(t1) == destination.kind(destination.root) {
+                    mapping.link(t1, destination.root)
+                }
+                if let t2 = mapping.destination(of: t1) { recover(t1, t2) }
+                continue
+            }
+            guard !mapping.isSourceMapped(t1), !source.isLeaf(t1) else { continue }
+            var best: Int?
+            var bestScore = options.minDice
+            var seen = Set<Int>()
+            for d in source.descendants(of: t1) {
+                guard let m = mapping.destination(of: d) else { continue }
+                var ancestor = destination.parentOf(m)
+                while let a = ancestor, !seen.contains(a) {
+                    seen.insert(a)
+                    if !mapping.isDestinationMapped(a) && destination.kind(a) == source.kind(t1) {
+                        let score = dice(t1, a)
+                        if score > bestScore { best = a; bestScore = score }
+                    }
+                    ancestor = destination.parentOf(a)
+                }
+                if seen.count >= options.maxBottomUpCandidates { break }
+            }
+            if let best {
+                mapping.link(t1, best)
+                recover(t1, best)
+            }
+        }
+    }
+
+    // MARK: Recovery
+
+    /// Matches what remains unmatched inside a matched pair: isomorphic children by longest common
+    /// subsequence, then children of the same kind (and label) in order, then kinds unique on both sides,
+    /// descending into each new pair.
+    mutating func recover(_ root1: Int, _ root2: Int) {
+        var pairs = [(root1, root2)]
+        while let (t1, t2) = pairs.popLast() {
+            let c1 = source.children(of: t1).map(Int.init).filter { !mapping.isSourceMapped($0) }
+            let c2 = destination.children(of: t2).map(Int.init).filter { !mapping.isDestinationMapped($0) }
+            guard !c1.isEmpty, !c2.isEmpty else { continue }
+            for (a, b) in lcs(c1, c2, { source.hash[$0] == destination.hash[$1] && isomorphic($0, $1) }) {
+                mapping.linkSubtrees(a, b, size: Int(source.size[a]))
+            }
+            let r1 = c1.filter { !mapping.isSourceMapped($0) }, r2 = c2.filter { !mapping.isDestinationMapped($0) }
+            for (a, b) in lcs(r1, r2, { source.kind($0) == destination.kind($1) && source.label[$0] == destination.label[$1] }) {
+                mapping.link(a, b)
+                pairs.append((a, b))
+            }
+            let s1 = r1.filter { !mapping.isSourceMapped($0) }, s2 = r2.filter { !mapping.isDestinationMapped($0) }
+            for (a, b) in lcs(s1, s2, { source.kind($0) == destination.kind($1) }) {
+                mapping.link(a, b)
+                pairs.append((a, b))
+            }
+        }
+    }
+
+    /// Longest common subsequence of two short lists under `equal` (quadratic; lists are children of one node).
+    func lcs(_ a: [Int], _ b: [Int], _ equal: (Int, Int) -> Bool) -> [(Int, Int)] {
+        guard !a.isEmpty, !b.isEmpty else { return [] }
+        // Bound the table: very wide nodes (huge list literals) fall back to pairing equal prefixes.
+        if a.count * b.count > 250_000 {
+            return zip(a, b).filter { equal($0.0, $0.1) }
+        }
+        let n = a.count, m = b.count
+        var table = Array(repeating: Array(repeating: Int32(0), count: m + 1), count: n + 1)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                table[i][j] = equal(a[i], b[j]) ? table[i + 1][j + 1] + 1 : max(table[i + 1][j], table[i][j + 1])
+            }
+        }
+        var result: [(Int, Int)] = []
+        var i = 0, j = 0
+        while i < n && j < m {
+            if equal(a[i], b[j]) {
+                result.append((a[i], b[j]))
+                i += 1
+                j += 1
+            } else if table[i + 1][j] >= table[i][j + 1] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return result
+    }
+}
+
+extension SyntaxTree {
+    /// The kind id; comparable only within one tree, so compare kinds across trees by `kindName`.
+    func kind(_ node: Int) -> String { kindName(node) }
+}
