@@ -3,19 +3,20 @@ import SourceModel
 
 /// The outcome of `srlens parse` for one path.
 public enum ParseReport: Sendable {
-    case parsed(FileOutline, origin: SourceFile.Origin)
+    /// `sExpression` is tree-sitter's S-expression, kept only when `ParseService.keepSExpression` asks.
+    case parsed(FileOutline, origin: SourceFile.Origin, sExpression: String? = nil)
     case failed(path: String, message: String)
 
     public var path: String {
         switch self {
-        case let .parsed(outline, _): outline.path
+        case let .parsed(outline, _, _): outline.path
         case let .failed(path, _): path
         }
     }
 
     /// A file counts as clean when it was read and has no syntax errors.
     public var isClean: Bool {
-        if case let .parsed(outline, _) = self { return outline.syntaxErrors.isEmpty }
+        if case let .parsed(outline, _, _) = self { return outline.syntaxErrors.isEmpty }
         return false
     }
 }
@@ -24,10 +25,13 @@ public enum ParseReport: Sendable {
 public struct ParseService {
     public var loader: SourceLoader
     public var options: ParseOptions
+    public var keepSExpression: Bool
 
-    public init(loader: SourceLoader = SourceLoader(), options: ParseOptions = ParseOptions()) {
+    public init(loader: SourceLoader = SourceLoader(), options: ParseOptions = ParseOptions(),
+                keepSExpression: Bool = false) {
         self.loader = loader
         self.options = options
+        self.keepSExpression = keepSExpression
     }
 
     public func parse(paths: [String]) -> [ParseReport] {
@@ -43,7 +47,9 @@ public struct ParseService {
                 return .failed(path: path, message: error.description)
             case let .success(file):
                 do {
-                    return .parsed(try parser.parse(file).outline, origin: file.origin)
+                    let parsed = try parser.parse(file)
+                    return .parsed(parsed.outline, origin: file.origin,
+                                   sExpression: keepSExpression ? parsed.tree.rootNode.sExpression : nil)
                 } catch {
                     return .failed(path: path, message: "\(path): \(error)")
                 }

@@ -25,7 +25,6 @@ public enum EmbeddedScript {
     public static func range(in log: [UInt8]) -> Result<Range<Int>, Failure> {
         var lineStart = 0
         var scriptStart: Int?
-        var index = 0
         var firstLine = true
         while lineStart <= log.count {
             var lineEnd = lineStart
@@ -44,7 +43,6 @@ public enum EmbeddedScript {
             firstLine = false
             if lineEnd >= log.count { break }
             lineStart = next
-            index += 1
         }
         return .failure(.noSeparator)
     }

@@ -39,7 +39,7 @@ public final class Query: @unchecked Sendable {
         var other: [[GeneralPredicate]] = []
         do {
             for pattern in 0..<ts_query_pattern_count(query) {
-                let parsed = try Query.parsePredicates(query, pattern: pattern, captureNames: names)
+                let parsed = try Query.parsePredicates(query, pattern: pattern)
                 text.append(parsed.text)
                 other.append(parsed.other)
             }
@@ -66,7 +66,7 @@ public final class Query: @unchecked Sendable {
         }
     }
 
-    private static func parsePredicates(_ query: OpaquePointer, pattern: UInt32, captureNames: [String]) throws
+    private static func parsePredicates(_ query: OpaquePointer, pattern: UInt32) throws
         -> (text: [TextPredicate], other: [GeneralPredicate])
     {
         var count: UInt32 = 0
@@ -87,7 +87,7 @@ public final class Query: @unchecked Sendable {
                     throw TreeSitterError.invalidPredicate("a predicate must start with its name")
                 }
                 let args = Array(current.dropFirst())
-                if let predicate = try TextPredicate(name: name, arguments: args, captureNames: captureNames) {
+                if let predicate = try TextPredicate(name: name, arguments: args) {
                     text.append(predicate)
                 } else {
                     other.append(GeneralPredicate(name: name, arguments: args))

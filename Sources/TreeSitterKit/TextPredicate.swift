@@ -18,7 +18,7 @@ struct TextPredicate: @unchecked Sendable {
     let anyNode: Bool
 
     /// Returns nil for predicate names this type does not handle.
-    init?(name: String, arguments: [PredicateArgument], captureNames: [String]) throws {
+    init?(name: String, arguments: [PredicateArgument]) throws {
         var base = name
         var negated = false, anyNode = false
         if base.hasPrefix("any-") && base != "any-of?" { anyNode = true; base.removeFirst(4) }
@@ -58,7 +58,6 @@ struct TextPredicate: @unchecked Sendable {
         self.capture = capture
         self.negated = negated
         self.anyNode = anyNode
-        _ = captureNames
     }
 
     /// Evaluates the predicate against the captured nodes of one match.

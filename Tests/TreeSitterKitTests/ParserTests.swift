@@ -63,7 +63,14 @@ import TreeSitterKit
         #expect(newTree.rootNode.namedChild(1)?.startPoint == Point(row: 1, column: 0))
         let fresh = try parser.parse(bytes: newBytes)
         #expect(fresh.rootNode.sExpression == newTree.rootNode.sExpression)
-        #expect(!newTree.changedRanges(from: edited).isEmpty || newTree.rootNode.sExpression == oldTree.rootNode.sExpression)
+        // A structural edit: `42` becomes `(42)`; tree-sitter reports the change inside line 0 only.
+        let wrapped = Array("x = (42)\ny = 2\n".utf8)
+        let wrapEdit = InputEdit.replacing(4..<6, in: newBytes, with: Array("(42)".utf8))
+        let wrappedOld = newTree.edited(wrapEdit, newBytes: wrapped)
+        let wrappedTree = try parser.parse(bytes: wrapped, oldTree: wrappedOld)
+        let changed = wrappedTree.changedRanges(from: wrappedOld)
+        #expect(!changed.isEmpty)
+        #expect(changed.allSatisfy { $0.upperBound <= 9 }, "\(changed)")
         // The old tree is untouched by the edit.
         #expect(oldTree.rootNode.namedChild(0)?.text == "x = 1")
     }

@@ -151,7 +151,7 @@ public struct GumTreeMatcher {
         for t1 in stride(from: source.count - 1, through: 0, by: -1) {
             if t1 == source.root {
                 if !mapping.isSourceMapped(t1) && !mapping.isDestinationMapped(destination.root)
-                    && source.kind(t1) == destination.kind(destination.root) {
+                    && source.kindName(t1) == destination.kindName(destination.root) {
                     mapping.link(t1, destination.root)
                 }
                 if let t2 = mapping.destination(of: t1) { recover(t1, t2) }
@@ -166,7 +166,7 @@ public struct GumTreeMatcher {
                 var ancestor = destination.parentOf(m)
                 while let a = ancestor, !seen.contains(a) {
                     seen.insert(a)
-                    if !mapping.isDestinationMapped(a) && destination.kind(a) == source.kind(t1) {
+                    if !mapping.isDestinationMapped(a) && destination.kindName(a) == source.kindName(t1) {
                         let score = dice(t1, a)
                         if score > bestScore { best = a; bestScore = score }
                     }
@@ -196,12 +196,12 @@ public struct GumTreeMatcher {
                 mapping.linkSubtrees(a, b, size: Int(source.size[a]))
             }
             let r1 = c1.filter { !mapping.isSourceMapped($0) }, r2 = c2.filter { !mapping.isDestinationMapped($0) }
-            for (a, b) in lcs(r1, r2, { source.kind($0) == destination.kind($1) && source.label[$0] == destination.label[$1] }) {
+            for (a, b) in lcs(r1, r2, { source.kindName($0) == destination.kindName($1) && source.label[$0] == destination.label[$1] }) {
                 mapping.link(a, b)
                 pairs.append((a, b))
             }
             let s1 = r1.filter { !mapping.isSourceMapped($0) }, s2 = r2.filter { !mapping.isDestinationMapped($0) }
-            for (a, b) in lcs(s1, s2, { source.kind($0) == destination.kind($1) }) {
+            for (a, b) in lcs(s1, s2, { source.kindName($0) == destination.kindName($1) }) {
                 mapping.link(a, b)
                 pairs.append((a, b))
             }
@@ -239,7 +239,3 @@ public struct GumTreeMatcher {
     }
 }
 
-extension SyntaxTree {
-    /// The kind id; comparable only within one tree, so compare kinds across trees by `kindName`.
-    func kind(_ node: Int) -> String { kindName(node) }
-}

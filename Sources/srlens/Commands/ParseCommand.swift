@@ -31,7 +31,8 @@ struct ParseCommand: ParsableCommand {
     var maxBytes: Int = 16 << 20
 
     func run() throws {
-        let service = ParseService(loader: SourceLoader(maxBytes: maxBytes), options: ParseOptions(semanticCUDA: !noClang))
+        let service = ParseService(loader: SourceLoader(maxBytes: maxBytes), options: ParseOptions(semanticCUDA: !noClang),
+                                   keepSExpression: sexp && !json)
         let reports = service.parse(paths: files)
         if json {
             try JSONOutput.write(ParseDocument(reports: reports))
@@ -39,20 +40,14 @@ struct ParseCommand: ParsableCommand {
             let terminal = Terminal.standardOutput
             for report in reports {
                 switch report {
-                case let .parsed(outline, origin):
+                case let .parsed(outline, origin, sExpression):
                     print(ParseText.render(outline, origin: origin, terminal: terminal))
-                    if sexp, let tree = try? SourceParser().tree(for: loadAgain(outline.path)) {
-                        print(tree.rootNode.sExpression)
-                    }
+                    if let sExpression { print(sExpression) }
                 case let .failed(_, message):
                     printError("srlens: error: \(message)")
                 }
             }
         }
         if !reports.allSatisfy(\.isClean) { throw ExitCode(1) }
-    }
-
-    private func loadAgain(_ path: String) throws -> SourceFile {
-        try SourceLoader(maxBytes: maxBytes).load(path).get()
     }
 }

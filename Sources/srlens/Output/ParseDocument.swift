@@ -11,7 +11,7 @@ struct ParseDocument: Encodable {
     init(reports: [ParseReport]) {
         files = reports.map { report in
             switch report {
-            case let .parsed(outline, origin):
+            case let .parsed(outline, origin, _):
                 return FileEntry(path: outline.path, ok: outline.syntaxErrors.isEmpty, error: nil,
                                  origin: OriginInfo(origin), outline: outline)
             case let .failed(path, message):
