@@ -69,6 +69,7 @@ let package = Package(
                     swiftSettings: clangImport),
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "RunLogsTests", dependencies: ["RunLogs", "TestSupport"]),
         .testTarget(name: "SemanticDiffTests", dependencies: ["SemanticDiff", "Parsing", "SourceModel", "TestSupport"],
                     swiftSettings: clangImport),
 

@@ -23,6 +23,8 @@ public struct SyntaxTree: Sendable {
     /// Children in order: `children(of:)` reads `childList[childStart[i] ..< childStart[i + 1]]`.
     public internal(set) var childList: [Int32] = []
     public internal(set) var childStart: [Int32] = []
+    /// What the language's node kinds mean (statements, calls, literals, names).
+    public internal(set) var roles = SyntaxRoles()
 
     public init() {}
 
@@ -91,7 +93,7 @@ public struct SyntaxTreeBuilder {
     private var stack: [Int] = []
     private var childLists: [[Int32]] = []
 
-    public init() {}
+    public init(roles: SyntaxRoles = SyntaxRoles()) { tree.roles = roles }
 
     @discardableResult
     public mutating func open(_ kind: String, label: String = "", range: Range<Int>, entity: EntityInfo? = nil) -> Int {

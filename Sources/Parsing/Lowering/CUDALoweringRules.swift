@@ -14,6 +14,7 @@ extension LoweringRules {
                       "__global__", "__device__", "__host__", "__shared__", "__constant__", "__forceinline__",
                       "__noinline__", "__restrict__", "inline", "constexpr", "virtual", "static", "extern"],
         wrappers: [:],
+        transparent: ["parenthesized_expression"],
         entities: [
             "function_definition": .init(kind: .function) { node, _ in CUDAOutliner.declaredName(node) },
             "class_specifier": .init(kind: .class) { node, _ in
@@ -27,5 +28,12 @@ extension LoweringRules {
         ],
         atomLabel: { node in
             node.type == "number_literal" ? NumberLiteral.canonical(node.text) : node.text
-        })
+        },
+        roles: SyntaxRoles(
+            statementContainers: ["module", "compound_statement", "translation_unit", "declaration_list"],
+            calls: ["call_expression"],
+            argumentLists: ["argument_list"],
+            literals: ["number_literal", "string_literal", "char_literal", "true", "false", "nullptr", "null"],
+            names: ["identifier", "type_identifier", "namespace_identifier"],
+            memberNameChild: ["field_expression": 1]))
 }

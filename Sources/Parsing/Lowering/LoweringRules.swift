@@ -13,6 +13,9 @@ public struct LoweringRules: Sendable {
     /// Wrapper node types whose `field` child is lowered in their place, with the wrapper's other children
     /// (e.g. decorators) prepended to it.
     public var wrappers: [String: String]
+    /// Node types with one named child that stand for that child (parentheses: the tree already encodes
+    /// precedence, so `(a + b)` and `a + b` are the same expression).
+    public var transparent: Set<String>
     /// How an entity node is named, by node type.
     public var entities: [String: EntityRule]
 
@@ -25,4 +28,7 @@ public struct LoweringRules: Sendable {
 
     /// Normalizes an atom's label (decoded strings, canonical numbers).
     public var atomLabel: @Sendable (Node) -> String
+
+    /// What the lowered kinds mean, for language-neutral readers of the tree.
+    public var roles: SyntaxRoles
 }

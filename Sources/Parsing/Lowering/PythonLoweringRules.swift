@@ -12,6 +12,7 @@ extension LoweringRules {
                       "==", "!=", "<>", "in", "not in", "is", "is not", "not", "and", "or", "+=", "-=", "*=", "/=",
                       "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", "async", "global", "nonlocal"],
         wrappers: ["decorated_definition": "definition"],
+        transparent: ["parenthesized_expression"],
         entities: [
             "class_definition": .init(kind: .class) { node, _ in node.child(byField: "name")?.text },
             "function_definition": .init(kind: .function) { node, _ in node.child(byField: "name")?.text },
@@ -37,7 +38,14 @@ extension LoweringRules {
             default:
                 return node.text
             }
-        })
+        },
+        roles: SyntaxRoles(
+            statementContainers: ["module", "block"],
+            calls: ["call"],
+            argumentLists: ["argument_list"],
+            literals: ["integer", "float", "string", "true", "false", "none"],
+            names: ["identifier", "qualified_name", "dotted_name"],
+            memberNameChild: ["attribute": 1, "keyword_argument": 0]))
 }
 
 /// Canonical spelling of numeric literals, so equal values compare equal whatever their notation.
@@ -52,10 +60,7 @@ public enum NumberLiteral {
         let radix: Int? = t.hasPrefix("0x") ? 16 : t.hasPrefix("0o") ? 8 : t.hasPrefix("0b") ? 2 : nil
         if let radix, let value = Int(t.dropFirst(2), radix: radix) { return String(value) }
         if let value = Int(t) { return String(value) }
-        if let value = Double(t) {
-            if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) + ".0" }
-            return String(value)
-        }
+        if let value = Double(t) { return NumericValue.float(value).description }
         return text
     }
 }

@@ -1,0 +1,195 @@
+import TreeSitterKit
+
+/// Rewrites Python expressions into one canonical form before matching (see `NormalizationOptions`):
+///
+/// - import aliases: `F.relu`, `nn.functional.relu` and a `from`-imported `relu` all become the qualified name
+///   `torch.nn.functional.relu`;
+/// - idioms: `x ** 2`, `x * x`, `x.square()`, `x.pow(2)`, `torch.pow(x, 2)` become `torch.square(x)`;
+///   `F.relu(x)`, `x.relu()`, `torch.nn.functional.relu(x)` become `torch.relu(x)`; `a @ b`, `a.matmul(b)`
+///   become `torch.matmul(a, b)`;
+/// - keyword arguments: calls with a known signature pass every argument by keyword, in signature order;
+/// - constants: numeric expressions are replaced by their value.
+public struct PythonNormalizer: LoweringRewriter {
+    public let imports: ImportTable
+    public let options: NormalizationOptions
+    let folder: ConstantFolder
+
+    /// Folding is tried on expressions at most this long: constants are short, and the limit keeps
+    /// evaluation linear on huge expressions.
+    static let maxFoldedBytes = 256
+
+    /// Functions that are the same operation under another name.
+    static let canonicalFunctions: [String: String] = [
+        "torch.nn.functional.relu": "torch.relu", "torch.relu": "torch.relu",
+        "torch.square": "torch.square", "torch.matmul": "torch.matmul", "torch.mm": "torch.matmul",
+    ]
+
+    /// Names bound where an identifier is not a reference: these are never replaced by a qualified name.
+    static let bindingParents: Set<String> = [
+        "aliased_import", "keyword_argument", "parameters", "default_parameter", "typed_parameter",
+        "typed_default_parameter", "function_definition", "class_definition", "lambda_parameters",
+    ]
+
+    public init(root: Node, options: NormalizationOptions) {
+        let imports = ImportTable(root: root)
+        self.imports = imports
+        self.options = options
+        folder = ConstantFolder(imports: imports)
+    }
+
+    public func rewrite(_ node: Node) -> Synthetic? {
+        switch node.type {
+        case "binary_operator":
+            return folded(node) ?? binaryIdiom(node)
+        case "unary_operator":
+            return folded(node)
+        case "call":
+            return folded(node) ?? callIdiom(node) ?? keywordCall(node)
+        case "attribute", "identifier":
+            return qualifiedReference(node)
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Constants
+
+    func folded(_ node: Node) -> Synthetic? {
+        guard options.contains(.constantFolding), node.endByte - node.startByte <= Self.maxFoldedBytes,
+              let value = folder.evaluate(node) else { return nil }
+        if case .int = value { return .leaf(kind: "integer", label: value.description, range: node.byteRange) }
+        return .leaf(kind: "float", label: value.description, range: node.byteRange)
+    }
+
+    // MARK: Aliases
+
+    /// The resolved name of a reference whose first part was imported, or nil for anything else.
+    func importedName(_ node: Node) -> String? {
+        var head = node
+        while head.type == "attribute", let object = head.child(byField: "object") { head = object }
+        guard head.type == "identifier", imports.bindings[head.text] != nil else { return nil }
+        return imports.qualifiedName(of: node)
+    }
+
+    func qualifiedReference(_ node: Node) -> Synthetic? {
+        guard options.contains(.importAliases) else { return nil }
+        if node.type == "identifier", let parent = node.parent, Self.bindingParents.contains(parent.type) { return nil }
+        guard let name = importedName(node) else { return nil }
+        return .leaf(kind: "qualified_name", label: name, range: node.byteRange)
+    }
+
+    /// The callee as a qualified name leaf when aliases are resolved, as written otherwise.
+    func callee(_ function: Node, name: String?) -> Synthetic {
+        if options.contains(.importAliases), let name { return .leaf(kind: "qualified_name", label: name, range: function.byteRange) }
+        return .lower(function)
+    }
+
+    // MARK: Idioms
+
+    func canonicalCall(_ name: String, _ arguments: [Node], range: Range<Int>, calleeRange: Range<Int>) -> Synthetic {
+        .node(kind: "call", label: "", range: range, children: [
+            .leaf(kind: "qualified_name", label: name, range: calleeRange),
+            .node(kind: "argument_list", label: "", range: range, children: arguments.map { .lower($0) }),
+        ])
+    }
+
+    static func isTwo(_ node: Node) -> Bool {
+        guard node.type == "integer" || node.type == "float" else { return false }
+        return Double(node.text.replacingOccurrences(of: "_", with: "")) == 2
+    }
+
+    /// Text without whitespace, to compare the two operands of `x * x`.
+    static func compact(_ node: Node) -> String { String(node.text.filter { !$0.isWhitespace }) }
+
+    static let pureOperands: Set<String> = ["identifier", "attribute", "subscript", "call", "parenthesized_expression"]
+
+    func binaryIdiom(_ node: Node) -> Synthetic? {
+        guard options.contains(.idioms), let left = node.child(byField: "left"), let right = node.child(byField: "right"),
+              let op = node.child(byField: "operator")?.type else { return nil }
+        switch op {
+        case "**" where Self.isTwo(right):
+            return canonicalCall("torch.square", [left], range: node.byteRange, calleeRange: node.byteRange)
+        case "*" where Self.pureOperands.contains(left.type) && Self.compact(left) == Self.compact(right):
+            return canonicalCall("torch.square", [left], range: node.byteRange, calleeRange: node.byteRange)
+        case "@":
+            return canonicalCall("torch.matmul", [left, right], range: node.byteRange, calleeRange: node.byteRange)
+        default:
+            return nil
+        }
+    }
+
+    /// Positional arguments of a call, or nil when it has keywords, splats or comprehensions.
+    static func positional(_ call: Node) -> [Node]? {
+        guard let arguments = call.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let args = arguments.namedChildren.filter { $0.type != "comment" }
+        guard args.allSatisfy({ !["keyword_argument", "list_splat", "dictionary_splat"].contains($0.type) }) else { return nil }
+        return args
+    }
+
+    func callIdiom(_ node: Node) -> Synthetic? {
+        guard options.contains(.idioms), let function = node.child(byField: "function") else { return nil }
+        let range = node.byteRange, calleeRange = function.byteRange
+        if let name = importedName(function).flatMap({ Self.canonicalFunctions[$0] ?? ($0 == "torch.pow" ? $0 : nil) }) {
+            // A library function: torch.relu(x), F.relu(x, inplace=True), torch.square(x), torch.pow(x, 2), torch.matmul(a, b).
+            guard let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+            let args = arguments.namedChildren.filter { $0.type != "comment" }
+            let plain = args.filter { $0.type != "keyword_argument" }
+            switch name {
+            case "torch.relu" where plain.count == 1 && args.allSatisfy({ $0.type != "keyword_argument" || $0.child(byField: "name")?.text == "inplace" }):
+                return canonicalCall(name, plain, range: range, calleeRange: calleeRange)
+            case "torch.square" where plain.count == 1 && args.count == 1:
+                return canonicalCall(name, plain, range: range, calleeRange: calleeRange)
+            case "torch.pow" where plain.count == 2 && args.count == 2 && Self.isTwo(plain[1]):
+                return canonicalCall("torch.square", [plain[0]], range: range, calleeRange: calleeRange)
+            case "torch.matmul" where plain.count == 2 && args.count == 2:
+                return canonicalCall(name, plain, range: range, calleeRange: calleeRange)
+            default:
+                return nil
+            }
+        }
+        // A method on a value: x.relu(), x.square(), x.pow(2), a.matmul(b).
+        guard function.type == "attribute", importedName(function) == nil,
+              let receiver = function.child(byField: "object"), let method = function.child(byField: "attribute")?.text,
+              let args = Self.positional(node) else { return nil }
+        switch (method, args.count) {
+        case ("relu", 0): return canonicalCall("torch.relu", [receiver], range: range, calleeRange: calleeRange)
+        case ("square", 0): return canonicalCall("torch.square", [receiver], range: range, calleeRange: calleeRange)
+        case ("pow", 1) where Self.isTwo(args[0]):
+            return canonicalCall("torch.square", [receiver], range: range, calleeRange: calleeRange)
+        case ("matmul", 1), ("mm", 1):
+            return canonicalCall("torch.matmul", [receiver, args[0]], range: range, calleeRange: calleeRange)
+        default: return nil
+        }
+    }
+
+    // MARK: Keyword arguments
+
+    func keywordCall(_ node: Node) -> Synthetic? {
+        guard options.contains(.keywordArguments), let function = node.child(byField: "function"),
+              let name = importedName(function), let parameters = KnownSignatures.parameters[name],
+              let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let args = arguments.namedChildren.filter { $0.type != "comment" }
+        guard args.allSatisfy({ !["list_splat", "dictionary_splat", "generator_expression"].contains($0.type) }) else { return nil }
+        var named: [(order: Int, name: String, value: Node, range: Range<Int>)] = []
+        var position = 0
+        for arg in args {
+            if arg.type == "keyword_argument" {
+                guard let key = arg.child(byField: "name")?.text, let value = arg.child(byField: "value") else { return nil }
+                named.append((parameters.firstIndex(of: key) ?? parameters.count, key, value, arg.byteRange))
+            } else {
+                guard position < parameters.count else { return nil }
+                named.append((position, parameters[position], arg, arg.byteRange))
+                position += 1
+            }
+        }
+        named.sort { ($0.order, $0.name) < ($1.order, $1.name) }
+        return .node(kind: "call", label: "", range: node.byteRange, children: [
+            callee(function, name: name),
+            .node(kind: "argument_list", label: "", range: arguments.byteRange, children: named.map { item in
+                .node(kind: "keyword_argument", label: "", range: item.range, children: [
+                    .leaf(kind: "identifier", label: item.name, range: item.range), .lower(item.value),
+                ])
+            }),
+        ])
+    }
+}

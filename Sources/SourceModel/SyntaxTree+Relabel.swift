@@ -1,0 +1,29 @@
+extension SyntaxTree {
+    /// The same tree with new labels, hashes recomputed bottom-up (children have larger pre-order indices,
+    /// so a reverse scan sees every child before its parent).
+    public func relabeled(_ labels: [String]) -> SyntaxTree {
+        precondition(labels.count == count, "one label per node")
+        var copy = self
+        copy.label = labels
+        for node in stride(from: count - 1, through: 0, by: -1) {
+            var hasher = StableHasher()
+            hasher.combine(kindNames[Int(kind[node])])
+            hasher.combine(labels[node])
+            for child in children(of: node) { hasher.combine(copy.hash[Int(child)]) }
+            copy.hash[node] = hasher.value
+        }
+        return copy
+    }
+
+    /// Whether node `node` (or an ancestor) has entity kind `kind`, looking no further than the nearest entity.
+    public func nearestEntityKind(_ node: Int) -> EntityInfo.Kind? {
+        enclosingEntity(node).flatMap { entity[$0]?.kind }
+    }
+
+    /// The source text node `node` covers, read from its file's bytes.
+    public func text(of node: Int, in source: [UInt8]) -> String {
+        let range = byteRange[node]
+        let lo = max(0, min(range.lowerBound, source.count)), hi = max(lo, min(range.upperBound, source.count))
+        return String(decoding: source[lo..<hi], as: UTF8.self)
+    }
+}
