@@ -57,7 +57,7 @@ let package = Package(
 
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
-            "Engine", "Parsing", "SourceModel",
+            "Engine", "Parsing", "SemanticDiff", "SourceModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangImport),
 

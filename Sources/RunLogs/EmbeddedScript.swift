@@ -23,25 +23,32 @@ public enum EmbeddedScript {
 
     /// The byte range of the embedded script in `log`.
     public static func range(in log: [UInt8]) -> Result<Range<Int>, Failure> {
-        var lineStart = 0
+        range(in: log, within: 0..<log.count)
+    }
+
+    /// The byte range of the embedded script in the part `window` of `log` (one run of a file that holds
+    /// several). `window` should start at the beginning of a line; the result is in positions of `log`.
+    public static func range(in log: [UInt8], within window: Range<Int>) -> Result<Range<Int>, Failure> {
+        let window = window.clamped(to: 0..<log.count)
+        var lineStart = window.lowerBound
         var scriptStart: Int?
         var firstLine = true
-        while lineStart <= log.count {
+        while lineStart <= window.upperBound {
             var lineEnd = lineStart
-            while lineEnd < log.count && log[lineEnd] != 0x0A { lineEnd += 1 }
+            while lineEnd < window.upperBound && log[lineEnd] != 0x0A { lineEnd += 1 }
             let next = lineEnd + 1
             if isSeparator(log[lineStart..<lineEnd]) {
                 if firstLine && scriptStart == nil {
-                    scriptStart = min(next, log.count)
+                    scriptStart = min(next, window.upperBound)
                 } else {
-                    let start = scriptStart ?? 0
+                    let start = scriptStart ?? window.lowerBound
                     return lineStart > start ? .success(start..<lineStart) : .failure(.emptyScript)
                 }
             } else if firstLine {
                 scriptStart = lineStart
             }
             firstLine = false
-            if lineEnd >= log.count { break }
+            if lineEnd >= window.upperBound { break }
             lineStart = next
         }
         return .failure(.noSeparator)

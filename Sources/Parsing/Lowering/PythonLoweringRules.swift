@@ -12,7 +12,7 @@ extension LoweringRules {
                       "==", "!=", "<>", "in", "not in", "is", "is not", "not", "and", "or", "+=", "-=", "*=", "/=",
                       "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", "async", "global", "nonlocal"],
         wrappers: ["decorated_definition": "definition"],
-        transparent: ["parenthesized_expression"],
+        transparent: ["parenthesized_expression", "expression_statement"],
         entities: [
             "class_definition": .init(kind: .class) { node, _ in node.child(byField: "name")?.text },
             "function_definition": .init(kind: .function) { node, _ in node.child(byField: "name")?.text },
@@ -20,8 +20,10 @@ extension LoweringRules {
             "import_statement": .init(kind: .import) { node, _ in node.namedChildren.map(\.text).joined(separator: ", ") },
             "import_from_statement": .init(kind: .import) { node, _ in node.child(byField: "module_name")?.text },
             "assignment": .init(kind: .assignment) { node, enclosing in
-                // Hyperparameters live at module level and in class bodies (dataclass fields, constants).
-                guard enclosing == .module || enclosing == .class,
+                // Hyperparameters live at module level (also under `if __name__ == "__main__":` and other
+                // conditionals) and in class bodies (dataclass fields, constants); an assignment inside a loop,
+                // `with` or function body is a statement of the script, not a setting.
+                guard enclosing == .module || enclosing == .class, isSettingPosition(node),
                       let left = node.child(byField: "left"), ["identifier", "attribute"].contains(left.type) else { return nil }
                 return left.text
             },
@@ -46,6 +48,21 @@ extension LoweringRules {
             literals: ["integer", "float", "string", "true", "false", "none"],
             names: ["identifier", "qualified_name", "dotted_name"],
             memberNameChild: ["attribute": 1, "keyword_argument": 0]))
+}
+
+/// Whether an assignment sits where settings are made: its ancestors up to the module or class body are only
+/// statements, blocks and conditionals.
+func isSettingPosition(_ node: Node) -> Bool {
+    var current = node.parent
+    while let c = current {
+        switch c.type {
+        case "module", "class_definition": return true
+        case "expression_statement", "block", "if_statement", "else_clause", "elif_clause", "decorated_definition": break
+        default: return false
+        }
+        current = c.parent
+    }
+    return true
 }
 
 /// Canonical spelling of numeric literals, so equal values compare equal whatever their notation.

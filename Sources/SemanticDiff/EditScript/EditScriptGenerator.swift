@@ -43,10 +43,40 @@ public enum EditScriptGenerator {
             mapping.source(of: $0).map { matcher.source.parentOf($0) == w } ?? false
         }
         guard srcKids.count > 1 else { return [] }
-        let kept = Set(matcher.lcs(srcKids, dstKids) { mapping.destination(of: $0) == $1 }.map(\.0))
+        // Keep the heaviest common order: when one function moved, it is the one reported as moved, not
+        // everything around it.
+        let kept = Set(weightedLCS(srcKids, dstKids, equal: { mapping.destination(of: $0) == $1 },
+                                   weight: { Int(matcher.source.size[$0]) }))
         return srcKids.filter { !kept.contains($0) }.map { node in
             let target = mapping.destination(of: node)!
             return .move(node: node, parent: x, position: matcher.destination.childIndex(target))
         }
+    }
+
+    /// The common subsequence of largest total weight (quadratic; bounded like `GumTreeMatcher.lcs`).
+    static func weightedLCS(_ a: [Int], _ b: [Int], equal: (Int, Int) -> Bool, weight: (Int) -> Int) -> [Int] {
+        let n = a.count, m = b.count
+        if n * m > 250_000 { return zip(a, b).filter { equal($0.0, $0.1) }.map(\.0) }
+        var table = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            for j in stride(from: m - 1, through: 0, by: -1) {
+                let skip = max(table[i + 1][j], table[i][j + 1])
+                table[i][j] = equal(a[i], b[j]) ? max(skip, table[i + 1][j + 1] + weight(a[i])) : skip
+            }
+        }
+        var result: [Int] = []
+        var i = 0, j = 0
+        while i < n && j < m {
+            if equal(a[i], b[j]) && table[i][j] == table[i + 1][j + 1] + weight(a[i]) {
+                result.append(a[i])
+                i += 1
+                j += 1
+            } else if table[i + 1][j] >= table[i][j + 1] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return result
     }
 }

@@ -10,13 +10,34 @@ public struct GumTreeMatcher {
     public private(set) var mapping: Mapping
     /// Where the matcher chose a coarser strategy to stay fast, said in words for the report.
     public private(set) var notes: [String] = []
+    /// Hash of the qualified name of the function, method or class around each node (0 at module level).
+    let sourceScope: [UInt64]
+    let destinationScope: [UInt64]
 
     public init(source: SyntaxTree, destination: SyntaxTree, options: MatcherOptions = MatcherOptions()) {
         self.source = source
         self.destination = destination
         self.options = options
         mapping = Mapping(sourceCount: source.count, destinationCount: destination.count)
+        sourceScope = Self.scopes(source)
+        destinationScope = Self.scopes(destination)
     }
+
+    static func scopes(_ tree: SyntaxTree) -> [UInt64] {
+        var scope = [UInt64](repeating: 0, count: tree.count)
+        for node in 0..<tree.count {
+            if let kind = tree.entity[node]?.kind, kind == .function || kind == .method || kind == .class {
+                var hasher = StableHasher()
+                hasher.combine(tree.qualifiedName(node))
+                scope[node] = hasher.value
+            } else if let parent = tree.parentOf(node) {
+                scope[node] = scope[parent]
+            }
+        }
+        return scope
+    }
+
+    func sameScope(_ t1: Int, _ t2: Int) -> Bool { sourceScope[t1] == destinationScope[t2] }
 
     /// Runs the three phases and returns the mapping.
     public static func match(_ source: SyntaxTree, _ destination: SyntaxTree,
@@ -86,7 +107,8 @@ public struct GumTreeMatcher {
                 }
                 let group1 = byHash1[source.hash[t1]]!
                 if group1.count == 1 && group2.count == 1 {
-                    if isomorphic(t1, group2[0]) {
+                    if isomorphic(t1, group2[0])
+                        && (source.height[t1] > options.scopedHeight || sameScope(t1, group2[0])) {
                         mapping.linkSubtrees(t1, group2[0], size: Int(source.size[t1]))
                         matched2.insert(group2[0])
                     } else {
@@ -97,6 +119,8 @@ public struct GumTreeMatcher {
                     if let i = group1.firstIndex(of: t1), i < group2.count, isomorphic(t1, group2[i]) {
                         mapping.linkSubtrees(t1, group2[i], size: Int(source.size[t1]))
                         matched2.insert(group2[i])
+                    } else {
+                        q1.open(t1, in: source)
                     }
                     if group1.first == t1 {
                         notes.append("\(group1.count) x \(group2.count) identical subtrees of height \(source.height[t1]) paired in document order")
@@ -113,7 +137,7 @@ public struct GumTreeMatcher {
         // Ambiguous isomorphic pairs: the ones whose parents look most alike win.
         let ranked = candidates.map { pair -> (Int, Int, Double) in
             let p1 = source.parentOf(pair.0), p2 = destination.parentOf(pair.1)
-            let score = (p1 != nil && p2 != nil) ? dice(p1!, p2!) : 0
+            let score = ((p1 != nil && p2 != nil) ? dice(p1!, p2!) : 0) + (sameScope(pair.0, pair.1) ? 1 : 0)
             return (pair.0, pair.1, score)
         }.sorted { ($0.2, -abs($0.0 - $0.1)) > ($1.2, -abs($1.0 - $1.1)) }
         for (t1, t2, _) in ranked where !mapping.isSourceMapped(t1) && !mapping.isDestinationMapped(t2) {
@@ -195,17 +219,45 @@ public struct GumTreeMatcher {
             for (a, b) in lcs(c1, c2, { source.hash[$0] == destination.hash[$1] && isomorphic($0, $1) }) {
                 mapping.linkSubtrees(a, b, size: Int(source.size[a]))
             }
+            // Same kind and alike: leaves of one kind (an updated constant or name), or subtrees sharing enough leaves.
             let r1 = c1.filter { !mapping.isSourceMapped($0) }, r2 = c2.filter { !mapping.isDestinationMapped($0) }
-            for (a, b) in lcs(r1, r2, { source.kindName($0) == destination.kindName($1) && source.label[$0] == destination.label[$1] }) {
+            for (a, b) in lcs(r1, r2, { a, b in
+                source.kindName(a) == destination.kindName(b)
+                    ? (source.isLeaf(a) && destination.isLeaf(b)) || leafSimilarity(a, b) >= options.minRecoverySimilarity
+                    : false
+            }) {
                 mapping.link(a, b)
                 pairs.append((a, b))
             }
+            // The only child of its kind left on each side (a body, a parameter list) pairs regardless.
             let s1 = r1.filter { !mapping.isSourceMapped($0) }, s2 = r2.filter { !mapping.isDestinationMapped($0) }
-            for (a, b) in lcs(s1, s2, { source.kindName($0) == destination.kindName($1) }) {
+            var count1: [String: Int] = [:], count2: [String: Int] = [:]
+            for a in s1 { count1[source.kindName(a), default: 0] += 1 }
+            for b in s2 { count2[destination.kindName(b), default: 0] += 1 }
+            for a in s1 where count1[source.kindName(a)] == 1 && count2[source.kindName(a)] == 1 {
+                guard let b = s2.first(where: { destination.kindName($0) == source.kindName(a) }) else { continue }
                 mapping.link(a, b)
                 pairs.append((a, b))
             }
         }
+    }
+
+    /// Dice coefficient of the multisets of leaves (kind and label) of two subtrees.
+    func leafSimilarity(_ t1: Int, _ t2: Int) -> Double {
+        var bag: [UInt64: Int] = [:]
+        var n1 = 0, n2 = 0, common = 0
+        for node in t1..<(t1 + Int(source.size[t1])) where source.isLeaf(node) {
+            bag[source.hash[node], default: 0] += 1
+            n1 += 1
+        }
+        for node in t2..<(t2 + Int(destination.size[t2])) where destination.isLeaf(node) {
+            n2 += 1
+            if let c = bag[destination.hash[node]], c > 0 {
+                bag[destination.hash[node]] = c - 1
+                common += 1
+            }
+        }
+        return n1 + n2 == 0 ? 0 : 2 * Double(common) / Double(n1 + n2)
     }
 
     /// Longest common subsequence of two short lists under `equal` (quadratic; lists are children of one node).

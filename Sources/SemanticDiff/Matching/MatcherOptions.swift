@@ -9,6 +9,13 @@ public struct MatcherOptions: Sendable, Equatable {
     public var maxCandidatePairs = 4_096
     /// Bottom-up candidates examined per container: past this the search stops with the best so far.
     public var maxBottomUpCandidates = 64
+    /// Isomorphic subtrees up to this height are matched top-down only inside the same entity (function,
+    /// method or class): a small expression such as `self.n_head` found once in each file but in different
+    /// functions is a coincidence, not a move.
+    public var scopedHeight = 3
+    /// Recovery pairs two unmatched children of the same kind only when this share of their leaves (kind and
+    /// label) is common, unless each is the only child of its kind left on its side.
+    public var minRecoverySimilarity = 0.4
 
     public init() {}
 }
