@@ -79,6 +79,11 @@ let package = Package(
             .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/ParsingBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(name: "DiffBenchmarks", dependencies: [
+            "Engine", "Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars",
+            .product(name: "Benchmark", package: "benchmark"),
+        ], path: "Benchmarks/DiffBenchmarks", swiftSettings: clangImport,
+           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )

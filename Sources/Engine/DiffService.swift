@@ -1,4 +1,6 @@
+import Dispatch
 import Parsing
+import Synchronization
 import SemanticDiff
 import SourceModel
 
@@ -43,19 +45,46 @@ public struct DiffService {
         guard oldFile.language == newFile.language else {
             return .failure(.languageMismatch(old: oldFile.path, new: newFile.path))
         }
-        do {
-            let parser = try SourceParser(options: ParseOptions(semanticCUDA: false))
-            let oldSide = try side(oldFile, parser)
-            let newSide = try side(newFile, parser)
+        switch Self.sides(oldFile, newFile, normalization: normalization) {
+        case let .success((oldSide, newSide)):
             return .success(SemanticDiffer.diff(oldSide, newSide, options: matcher))
-        } catch {
-            return .failure(.parse(path: oldFile.path, message: "\(error)"))
+        case let .failure(error):
+            return .failure(error)
         }
     }
 
-    func side(_ file: SourceFile, _ parser: SourceParser) throws -> DiffSide {
-        let tree = try parser.tree(for: file)
-        let lowered = NormalizedTree.build(tree.rootNode, language: file.language, options: normalization)
-        return DiffSide(path: file.path, tree: lowered, bytes: file.bytes)
+    /// Parses, normalizes and lowers both files, one per thread (they share nothing; each gets its own parser).
+    public static func sides(_ oldFile: SourceFile, _ newFile: SourceFile,
+                             normalization: NormalizationOptions) -> Result<(DiffSide, DiffSide), DiffError> {
+        let files = [oldFile, newFile]
+        let results = ResultSlots<DiffSide, DiffError>(count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let file = files[index]
+            do {
+                let parser = try SourceParser(options: ParseOptions(semanticCUDA: false))
+                let tree = try parser.tree(for: file)
+                let lowered = NormalizedTree.build(tree.rootNode, language: file.language, options: normalization)
+                results.set(index, .success(DiffSide(path: file.path, tree: lowered, bytes: file.bytes)))
+            } catch {
+                results.set(index, .failure(.parse(path: file.path, message: "\(error)")))
+            }
+        }
+        switch (results.get(0), results.get(1)) {
+        case let (.success(a), .success(b)): return .success((a, b))
+        case let (.failure(error), _), let (_, .failure(error)): return .failure(error)
+        }
+    }
+}
+
+/// Results written by concurrent workers, one slot each.
+final class ResultSlots<Success: Sendable, Failure: Error & Sendable>: Sendable {
+    private let slots: Mutex<[Result<Success, Failure>?]>
+
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+
+    func set(_ index: Int, _ value: Result<Success, Failure>) { slots.withLock { $0[index] = value } }
+
+    func get(_ index: Int) -> Result<Success, Failure> {
+        slots.withLock { $0[index] }!
     }
 }

@@ -5,9 +5,10 @@ extension SyntaxTree {
         precondition(labels.count == count, "one label per node")
         var copy = self
         copy.label = labels
+        let kindHashes = kindNames.map(SyntaxTree.kindHash)
         for node in stride(from: count - 1, through: 0, by: -1) {
             var hasher = StableHasher()
-            hasher.combine(kindNames[Int(kind[node])])
+            hasher.combine(kindHashes[Int(kind[node])])
             hasher.combine(labels[node])
             for child in children(of: node) { hasher.combine(copy.hash[Int(child)]) }
             copy.hash[node] = hasher.value

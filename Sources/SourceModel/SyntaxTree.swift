@@ -23,6 +23,8 @@ public struct SyntaxTree: Sendable {
     /// Children in order: `children(of:)` reads `childList[childStart[i] ..< childStart[i + 1]]`.
     public internal(set) var childList: [Int32] = []
     public internal(set) var childStart: [Int32] = []
+    /// Index of each node among its parent's children (0 for the root).
+    public internal(set) var positionInParent: [Int32] = []
     /// What the language's node kinds mean (statements, calls, literals, names).
     public internal(set) var roles = SyntaxRoles()
 
@@ -32,6 +34,13 @@ public struct SyntaxTree: Sendable {
     public var root: Int { 0 }
 
     public func kindName(_ node: Int) -> String { kindNames[Int(kind[node])] }
+
+    /// What a node's kind contributes to its structural hash (the same in every tree).
+    public static func kindHash(_ name: String) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(name)
+        return hasher.value
+    }
 
     public func children(of node: Int) -> ArraySlice<Int32> {
         childList[Int(childStart[node])..<Int(childStart[node + 1])]
@@ -44,11 +53,8 @@ public struct SyntaxTree: Sendable {
 
     public func isLeaf(_ node: Int) -> Bool { size[node] == 1 }
 
-    /// Position of `node` among its parent's children.
-    public func childIndex(_ node: Int) -> Int {
-        guard let p = parentOf(node) else { return 0 }
-        return children(of: p).firstIndex(of: Int32(node)).map { $0 - Int(childStart[p]) } ?? 0
-    }
+    /// Position of `node` among its parent's children (constant time).
+    public func childIndex(_ node: Int) -> Int { Int(positionInParent[node]) }
 
     /// The nearest ancestor-or-self that is an entity.
     public func enclosingEntity(_ node: Int) -> Int? {
@@ -90,51 +96,60 @@ public struct EntityInfo: Sendable, Hashable {
 public struct SyntaxTreeBuilder {
     private var tree = SyntaxTree()
     private var kindIDs: [String: UInt16] = [:]
-    private var stack: [Int] = []
-    private var childLists: [[Int32]] = []
+    /// Stable hash of each kind name, computed once per kind.
+    private var kindHashes: [UInt64] = []
+    /// Open nodes, innermost last, each with its hash so far (kind, label, then each closed child) and the
+    /// tallest child seen: no per-node child list is kept while building.
+    private var stack: [(index: Int, hasher: StableHasher, childHeight: Int32)] = []
 
     public init(roles: SyntaxRoles = SyntaxRoles()) { tree.roles = roles }
 
+    /// The id of a kind name in this tree, registering it on first use. Callers that open many nodes of the
+    /// same kinds can keep ids and call `open(kind:...)` with them.
+    public mutating func kindID(_ kind: String) -> UInt16 {
+        if let known = kindIDs[kind] { return known }
+        let id = UInt16(tree.kindNames.count)
+        kindIDs[kind] = id
+        tree.kindNames.append(kind)
+        kindHashes.append(SyntaxTree.kindHash(kind))
+        return id
+    }
+
     @discardableResult
     public mutating func open(_ kind: String, label: String = "", range: Range<Int>, entity: EntityInfo? = nil) -> Int {
-        let id: UInt16
-        if let known = kindIDs[kind] {
-            id = known
-        } else {
-            id = UInt16(tree.kindNames.count)
-            kindIDs[kind] = id
-            tree.kindNames.append(kind)
-        }
+        open(kind: kindID(kind), label: label, range: range, entity: entity)
+    }
+
+    @discardableResult
+    public mutating func open(kind id: UInt16, label: String = "", range: Range<Int>, entity: EntityInfo? = nil) -> Int {
         let index = tree.kind.count
         tree.kind.append(id)
         tree.label.append(label)
-        tree.parent.append(Int32(stack.last ?? -1))
+        tree.parent.append(Int32(stack.last?.index ?? -1))
         tree.size.append(1)
         tree.height.append(1)
         tree.hash.append(0)
         tree.byteRange.append(range)
         tree.entity.append(entity)
-        childLists.append([])
-        if let p = stack.last { childLists[p].append(Int32(index)) }
-        stack.append(index)
+        var hasher = StableHasher()
+        hasher.combine(kindHashes[Int(id)])
+        hasher.combine(label)
+        stack.append((index, hasher, 0))
         return index
     }
 
-    /// Closes the innermost open node, computing its size, height and hash from its children.
+    /// Closes the innermost open node: its size is what was added since it opened, its height one more than
+    /// its tallest child, its hash the kind, label and children's hashes in order.
     public mutating func close() {
-        guard let index = stack.popLast() else { return }
-        var size: Int32 = 1, height: Int32 = 0
-        var hasher = StableHasher()
-        hasher.combine(tree.kindNames[Int(tree.kind[index])])
-        hasher.combine(tree.label[index])
-        for child in childLists[index] {
-            size += tree.size[Int(child)]
-            height = max(height, tree.height[Int(child)])
-            hasher.combine(tree.hash[Int(child)])
+        guard let (index, hasher, childHeight) = stack.popLast() else { return }
+        let hash = hasher.value, height = childHeight + 1
+        tree.size[index] = Int32(tree.kind.count - index)
+        tree.height[index] = height
+        tree.hash[index] = hash
+        if !stack.isEmpty {
+            stack[stack.count - 1].hasher.combine(hash)
+            stack[stack.count - 1].childHeight = max(stack[stack.count - 1].childHeight, height)
         }
-        tree.size[index] = size
-        tree.height[index] = height + 1
-        tree.hash[index] = hasher.value
     }
 
     public mutating func leaf(_ kind: String, label: String, range: Range<Int>, entity: EntityInfo? = nil) {
@@ -142,21 +157,29 @@ public struct SyntaxTreeBuilder {
         close()
     }
 
-    /// Sets the label of an open node (e.g. an operator found among its children).
-    public mutating func setLabel(_ label: String, of node: Int) { tree.label[node] = label }
-    public mutating func setEntity(_ entity: EntityInfo?, of node: Int) { tree.entity[node] = entity }
-    public var openDepth: Int { stack.count }
-    public var currentNode: Int? { stack.last }
+    public mutating func leaf(kind id: UInt16, label: String, range: Range<Int>, entity: EntityInfo? = nil) {
+        open(kind: id, label: label, range: range, entity: entity)
+        close()
+    }
 
-    /// Closes any node still open and returns the tree.
+    /// Closes any node still open and returns the tree, with child lists laid out from the parent links
+    /// (children of a node are appended in increasing pre-order, so one counting pass suffices).
     public mutating func finish() -> SyntaxTree {
         while !stack.isEmpty { close() }
-        tree.childStart.reserveCapacity(tree.count + 1)
-        for list in childLists {
-            tree.childStart.append(Int32(tree.childList.count))
-            tree.childList.append(contentsOf: list)
+        let count = tree.count
+        var childCount = [Int32](repeating: 0, count: count)
+        for node in 0..<count where tree.parent[node] >= 0 { childCount[Int(tree.parent[node])] += 1 }
+        tree.childStart = [Int32](repeating: 0, count: count + 1)
+        for node in 0..<count { tree.childStart[node + 1] = tree.childStart[node] + childCount[node] }
+        tree.childList = [Int32](repeating: 0, count: Int(tree.childStart[count]))
+        tree.positionInParent = [Int32](repeating: 0, count: count)
+        var filled = [Int32](repeating: 0, count: count)
+        for node in 0..<count where tree.parent[node] >= 0 {
+            let p = Int(tree.parent[node])
+            tree.childList[Int(tree.childStart[p] + filled[p])] = Int32(node)
+            tree.positionInParent[node] = filled[p]
+            filled[p] += 1
         }
-        tree.childStart.append(Int32(tree.childList.count))
         return tree
     }
 }

@@ -4,11 +4,21 @@ import CTreeSitter
 public struct Language: @unchecked Sendable, Hashable {
     public let name: String
     let pointer: OpaquePointer
+    /// Field name -> id, read once: the runtime looks names up by comparing strings one by one.
+    let fieldIDs: [String: UInt16]
 
     /// Wraps a grammar entry point such as `tree_sitter_python()`.
     public init(name: String, pointer: OpaquePointer) {
         self.name = name
         self.pointer = pointer
+        var ids: [String: UInt16] = [:]
+        let count = UInt16(ts_language_field_count(pointer))
+        if count > 0 {
+            for id in 1...count {
+                if let cName = ts_language_field_name_for_id(pointer, id) { ids[String(cString: cName)] = id }
+            }
+        }
+        fieldIDs = ids
     }
 
     /// The ABI version the grammar was generated for.
@@ -32,16 +42,24 @@ public struct Language: @unchecked Sendable, Hashable {
     public var symbolCount: Int { Int(ts_language_symbol_count(pointer)) }
     public var fieldCount: Int { Int(ts_language_field_count(pointer)) }
 
+    /// The node type name of a symbol id (what `Node.type` returns for nodes of that symbol).
+    public func symbolName(_ id: UInt16) -> String {
+        guard let name = ts_language_symbol_name(pointer, id) else { return "" }
+        return String(cString: name)
+    }
+
+    /// Whether a symbol names a named node (as opposed to an anonymous token such as `+`).
+    public func symbolIsNamed(_ id: UInt16) -> Bool {
+        ts_language_symbol_type(pointer, id) == TSSymbolTypeRegular
+    }
+
     /// The symbol id of a node type name, or nil when the grammar has no such named node.
     public func symbol(named name: String, isNamed: Bool = true) -> UInt16? {
         let id = name.withCString { ts_language_symbol_for_name(pointer, $0, UInt32(name.utf8.count), isNamed) }
         return id == 0 ? nil : id
     }
 
-    public func fieldID(named name: String) -> UInt16? {
-        let id = name.withCString { ts_language_field_id_for_name(pointer, $0, UInt32(name.utf8.count)) }
-        return id == 0 ? nil : id
-    }
+    public func fieldID(named name: String) -> UInt16? { fieldIDs[name] }
 
     public static func == (lhs: Language, rhs: Language) -> Bool { lhs.pointer == rhs.pointer }
     public func hash(into hasher: inout Hasher) { hasher.combine(pointer) }

@@ -22,7 +22,7 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// A node the parser inserted to recover from an error; it covers no text.
     public var isMissing: Bool { ts_node_is_missing(raw) }
     /// An `ERROR` node: text the parser could not fit into the grammar.
-    public var isError: Bool { symbol == UInt16.max || type == "ERROR" }
+    public var isError: Bool { symbol == UInt16.max || (ts_node_has_error(raw) && type == "ERROR") }
     /// True when this node or a descendant is an error or missing node.
     public var hasError: Bool { ts_node_has_error(raw) }
 
@@ -46,7 +46,8 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     }
 
     public func child(byField name: String) -> Node? {
-        name.withCString { Node(ts_node_child_by_field_name(raw, $0, UInt32(name.utf8.count)), in: tree) }
+        guard let id = tree.language.fieldID(named: name) else { return nil }
+        return Node(ts_node_child_by_field_id(raw, id), in: tree)
     }
 
     /// The name of the field under which the child at `index` hangs from this node, if any.
@@ -61,8 +62,28 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     public var previousSibling: Node? { Node(ts_node_prev_sibling(raw), in: tree) }
     public var nextNamedSibling: Node? { Node(ts_node_next_named_sibling(raw), in: tree) }
 
-    public var children: [Node] { (0..<childCount).compactMap { child($0) } }
-    public var namedChildren: [Node] { (0..<namedChildCount).compactMap { namedChild($0) } }
+    /// The children in order. Walked with a cursor: `ts_node_child(i)` scans from the first child, so
+    /// indexing each child in turn would be quadratic in the number of children (a 20,000-element list).
+    public var children: [Node] {
+        let count = childCount
+        guard count > 0 else { return [] }
+        var result: [Node] = []
+        result.reserveCapacity(count)
+        if count <= 8 {
+            // Few children: indexing is cheaper than setting up a cursor.
+            for index in 0..<count { result.append(Node(raw: ts_node_child(raw, UInt32(index)), tree: tree)) }
+            return result
+        }
+        var cursor = ts_tree_cursor_new(raw)
+        defer { ts_tree_cursor_delete(&cursor) }
+        guard ts_tree_cursor_goto_first_child(&cursor) else { return [] }
+        repeat {
+            result.append(Node(raw: ts_tree_cursor_current_node(&cursor), tree: tree))
+        } while ts_tree_cursor_goto_next_sibling(&cursor)
+        return result
+    }
+
+    public var namedChildren: [Node] { namedChildCount == 0 ? [] : children.filter(\.isNamed) }
 
     /// The source text this node covers.
     public var text: String { tree.text(in: byteRange) }

@@ -19,11 +19,11 @@ extension LoweringRules {
             "decorator": .init(kind: .decorator) { node, _ in node.namedChild(0)?.text },
             "import_statement": .init(kind: .import) { node, _ in node.namedChildren.map(\.text).joined(separator: ", ") },
             "import_from_statement": .init(kind: .import) { node, _ in node.child(byField: "module_name")?.text },
-            "assignment": .init(kind: .assignment) { node, enclosing in
+            "assignment": .init(kind: .assignment) { node, context in
                 // Hyperparameters live at module level (also under `if __name__ == "__main__":` and other
                 // conditionals) and in class bodies (dataclass fields, constants); an assignment inside a loop,
                 // `with` or function body is a statement of the script, not a setting.
-                guard enclosing == .module || enclosing == .class, isSettingPosition(node),
+                guard context.enclosing == .module || context.enclosing == .class, context.settingPosition,
                       let left = node.child(byField: "left"), ["identifier", "attribute"].contains(left.type) else { return nil }
                 return left.text
             },
@@ -47,28 +47,20 @@ extension LoweringRules {
             argumentLists: ["argument_list"],
             literals: ["integer", "float", "string", "true", "false", "none"],
             names: ["identifier", "qualified_name", "dotted_name"],
-            memberNameChild: ["attribute": 1, "keyword_argument": 0]))
-}
-
-/// Whether an assignment sits where settings are made: its ancestors up to the module or class body are only
-/// statements, blocks and conditionals.
-func isSettingPosition(_ node: Node) -> Bool {
-    var current = node.parent
-    while let c = current {
-        switch c.type {
-        case "module", "class_definition": return true
-        case "expression_statement", "block", "if_statement", "else_clause", "elif_clause", "decorated_definition": break
-        default: return false
-        }
-        current = c.parent
-    }
-    return true
+            memberNameChild: ["attribute": 1, "keyword_argument": 0]),
+        settingContainers: ["class_definition", "block", "if_statement", "else_clause", "elif_clause",
+                            "expression_statement", "decorated_definition"],
+        kindAliases: ["default_parameter": "parameter", "typed_parameter": "parameter",
+                      "typed_default_parameter": "parameter"])
 }
 
 /// Canonical spelling of numeric literals, so equal values compare equal whatever their notation.
 public enum NumberLiteral {
     public static func canonical(_ text: String) -> String {
-        var t = text.replacingOccurrences(of: "_", with: "").lowercased()
+        // Plain decimal integers are already canonical (the common case: skip the string work).
+        if let first = text.utf8.first, first != UInt8(ascii: "0") || text.utf8.count == 1,
+           text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return text }
+        var t = (text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text).lowercased()
         if t.hasSuffix("j") || t.hasSuffix("f") && !t.hasPrefix("0x") { t.removeLast() }
         for suffix in ["ull", "ul", "ll", "u", "l"] where t.hasSuffix(suffix) && !t.contains(".") {
             t.removeLast(suffix.count)

@@ -17,6 +17,9 @@ public struct ConstantFolder {
         self.qualify = { imports.qualifiedName(of: $0) }
     }
 
+    /// Callees a foldable call may have (besides the `functions` below).
+    static let builtins: Set<String> = ["float", "int", "abs", "min", "max"]
+
     static let functions: [String: @Sendable (Double) -> Double] = [
         "math.sqrt": { $0.squareRoot() }, "math.exp": { Foundation.exp($0) }, "math.log": { Foundation.log($0) },
         "math.log2": { Foundation.log2($0) }, "math.log10": { Foundation.log10($0) }, "math.cos": { Foundation.cos($0) },
@@ -44,7 +47,8 @@ public struct ConstantFolder {
                     guard let v = Self.integer(n.text) else { return nil }
                     values.append(v)
                 case "float":
-                    guard let d = Double(n.text.replacingOccurrences(of: "_", with: "")) else { return nil }
+                    let text = n.text
+                    guard let d = Double(text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text) else { return nil }
                     values.append(.float(d))
                 case "true": values.append(.int(1))
                 case "false": values.append(.int(0))
@@ -62,7 +66,7 @@ public struct ConstantFolder {
                     frames.append(.visit(left))
                 case "call":
                     guard let function = n.child(byField: "function"), let name = qualify(function),
-                          Self.functions[name] != nil || ["float", "int", "abs", "min", "max"].contains(name),
+                          Self.functions[name] != nil || Self.builtins.contains(name),
                           let arguments = n.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
                     let args = arguments.namedChildren.filter { $0.type != "comment" }
                     guard !args.isEmpty, args.allSatisfy({ $0.type != "keyword_argument" && !$0.type.contains("splat") })
@@ -92,6 +96,7 @@ public struct ConstantFolder {
     }
 
     static func integer(_ text: String) -> NumericValue? {
+        if let i = Int(text) { return .int(i) }
         let t = text.replacingOccurrences(of: "_", with: "").lowercased()
         if t.hasSuffix("j") { return nil }
         let radix = t.hasPrefix("0x") ? 16 : t.hasPrefix("0o") ? 8 : t.hasPrefix("0b") ? 2 : 10

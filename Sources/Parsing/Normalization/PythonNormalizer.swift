@@ -30,15 +30,27 @@ public struct PythonNormalizer: LoweringRewriter {
         "typed_default_parameter", "function_definition", "class_definition", "lambda_parameters",
     ]
 
+    /// Functions whose parameters reuse an imported name (`def f(config): ...` next to
+    /// `import torch._inductor.config as config`): inside them the name is the parameter, not the import.
+    let shadowing: [(range: Range<Int>, names: Set<String>)]
+
     public init(root: Node, options: NormalizationOptions) {
         let imports = ImportTable(root: root)
         self.imports = imports
         self.options = options
         folder = ConstantFolder(imports: imports)
+        shadowing = imports.parameterScopes.compactMap { scope in
+            let names = Set(scope.names.filter { imports.bindings[$0] != nil })
+            return names.isEmpty ? nil : (scope.range, names)
+        }
     }
 
-    public func rewrite(_ node: Node) -> Synthetic? {
-        switch node.type {
+    func isShadowed(_ name: String, at offset: Int) -> Bool {
+        shadowing.contains { $0.range.contains(offset) && $0.names.contains(name) }
+    }
+
+    public func rewrite(_ node: Node, type: String, parentType: String?) -> Synthetic? {
+        switch type {
         case "binary_operator":
             return folded(node) ?? binaryIdiom(node)
         case "unary_operator":
@@ -46,7 +58,7 @@ public struct PythonNormalizer: LoweringRewriter {
         case "call":
             return folded(node) ?? callIdiom(node) ?? keywordCall(node)
         case "attribute", "identifier":
-            return qualifiedReference(node)
+            return qualifiedReference(node, type: type, parentType: parentType)
         default:
             return nil
         }
@@ -55,8 +67,14 @@ public struct PythonNormalizer: LoweringRewriter {
     // MARK: Constants
 
     func folded(_ node: Node) -> Synthetic? {
-        guard options.contains(.constantFolding), node.endByte - node.startByte <= Self.maxFoldedBytes,
-              let value = folder.evaluate(node) else { return nil }
+        guard options.contains(.constantFolding), node.endByte - node.startByte <= Self.maxFoldedBytes else { return nil }
+        if node.type == "call" {
+            // Only calls of math functions and numeric builtins can fold: decide from the callee first.
+            guard let function = node.child(byField: "function") else { return nil }
+            let name = function.type == "identifier" ? function.text : importedName(function)
+            guard let name, ConstantFolder.functions[name] != nil || ConstantFolder.builtins.contains(name) else { return nil }
+        }
+        guard let value = folder.evaluate(node) else { return nil }
         if case .int = value { return .leaf(kind: "integer", label: value.description, range: node.byteRange) }
         return .leaf(kind: "float", label: value.description, range: node.byteRange)
     }
@@ -65,15 +83,30 @@ public struct PythonNormalizer: LoweringRewriter {
 
     /// The resolved name of a reference whose first part was imported, or nil for anything else.
     func importedName(_ node: Node) -> String? {
+        // Every attribute of a chain `a.b.c` starts where its head `a` starts: remember the last head that
+        // was not imported, so a long chain of a local value is looked at once, not once per level.
+        let start = node.startByte
+        if headCache.start == start { return nil }
         var head = node
         while head.type == "attribute", let object = head.child(byField: "object") { head = object }
-        guard head.type == "identifier", imports.bindings[head.text] != nil else { return nil }
+        guard head.type == "identifier" else { return nil }
+        guard imports.bindings[head.text] != nil, !isShadowed(head.text, at: start) else {
+            // Only a chain that ends in an identifier shares its start with that identifier's other chains.
+            headCache.start = start
+            return nil
+        }
         return imports.qualifiedName(of: node)
     }
 
-    func qualifiedReference(_ node: Node) -> Synthetic? {
-        guard options.contains(.importAliases) else { return nil }
-        if node.type == "identifier", let parent = node.parent, Self.bindingParents.contains(parent.type) { return nil }
+    /// Start of the last reference chain whose head is not an import.
+    final class HeadCache {
+        var start = -1
+    }
+    let headCache = HeadCache()
+
+    func qualifiedReference(_ node: Node, type: String, parentType: String?) -> Synthetic? {
+        guard options.contains(.importAliases), !imports.bindings.isEmpty else { return nil }
+        if type == "identifier", let parentType, Self.bindingParents.contains(parentType) { return nil }
         guard let name = importedName(node) else { return nil }
         return .leaf(kind: "qualified_name", label: name, range: node.byteRange)
     }

@@ -10,7 +10,8 @@ public indirect enum Synthetic {
     case node(kind: String, label: String, range: Range<Int>, children: [Synthetic])
 }
 
-/// Offers replacements for nodes during lowering; nil keeps the node as it is.
+/// Offers replacements for nodes during lowering; nil keeps the node as it is. `type` is the node's type and
+/// `parentType` its parent's (nil inside synthetic nodes), given so rewriters never walk up the tree.
 public protocol LoweringRewriter {
-    func rewrite(_ node: Node) -> Synthetic?
+    func rewrite(_ node: Node, type: String, parentType: String?) -> Synthetic?
 }

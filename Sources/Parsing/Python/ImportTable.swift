@@ -7,20 +7,56 @@ import TreeSitterKit
 public struct ImportTable: Sendable, Equatable {
     /// Local name -> fully qualified dotted path.
     public private(set) var bindings: [String: String] = [:]
+    /// Each function's byte range and parameter names: a parameter hides an import of the same name.
+    public private(set) var parameterScopes: [ParameterScope] = []
+
+    public struct ParameterScope: Sendable, Equatable {
+        public var range: Range<Int>
+        public var names: [String]
+    }
 
     public init() {}
 
     public init(root: Node) {
-        for node in root.preorder {
-            switch node.type {
-            case "import_statement": addImport(node)
-            case "import_from_statement": addFromImport(node)
-            default: continue
+        // Compare symbol ids, not type names: this walk visits every node of the file.
+        // Imports are statements: descend only through statements and blocks, and compare symbol ids.
+        let language = root.tree.language
+        let importSymbol = language.symbol(named: "import_statement")
+        let fromSymbol = language.symbol(named: "import_from_statement")
+        let functionSymbol = language.symbol(named: "function_definition")
+        let containers = Set(Self.statementContainers.compactMap { language.symbol(named: $0) })
+        let walker = ChildWalker(tree: root.tree)
+        var stack = [root]
+        while let node = stack.popLast() {
+            let symbol = node.symbol
+            if symbol == importSymbol {
+                addImport(node)
+            } else if symbol == fromSymbol {
+                addFromImport(node)
+            } else if containers.contains(symbol) || node.isError {
+                if symbol == functionSymbol { addParameters(node) }
+                stack.append(contentsOf: walker.children(of: node).reversed().filter(\.isNamed))
             }
         }
     }
 
+    /// Node types that hold statements (imports can sit inside any of them).
+    static let statementContainers = [
+        "module", "block", "if_statement", "elif_clause", "else_clause", "for_statement", "while_statement",
+        "try_statement", "except_clause", "finally_clause", "with_statement", "function_definition",
+        "class_definition", "decorated_definition", "match_statement", "case_clause",
+    ]
+
     public mutating func bind(_ name: String, to path: String) { bindings[name] = path }
+
+    private mutating func addParameters(_ function: Node) {
+        guard let parameters = function.child(byField: "parameters") else { return }
+        let names: [String] = parameters.namedChildren.compactMap { parameter in
+            if parameter.type == "identifier" { return parameter.text }
+            return (parameter.child(byField: "name") ?? parameter.namedChildren.first { $0.type == "identifier" })?.text
+        }
+        if !names.isEmpty { parameterScopes.append(ParameterScope(range: function.byteRange, names: names)) }
+    }
 
     private mutating func addImport(_ node: Node) {
         for child in node.namedChildren {

@@ -13,31 +13,48 @@ public struct GumTreeMatcher {
     /// Hash of the qualified name of the function, method or class around each node (0 at module level).
     let sourceScope: [UInt64]
     let destinationScope: [UInt64]
+    /// The node of that function, method or class (0 at module level), for positions relative to it.
+    let sourceScopeRoot: [Int]
+    let destinationScopeRoot: [Int]
+    /// Nodes inside containers the last-chance step already solved optimally.
+    var optimalSource: [Bool]
+    var optimalDestination: [Bool]
 
     public init(source: SyntaxTree, destination: SyntaxTree, options: MatcherOptions = MatcherOptions()) {
         self.source = source
         self.destination = destination
         self.options = options
         mapping = Mapping(sourceCount: source.count, destinationCount: destination.count)
-        sourceScope = Self.scopes(source)
-        destinationScope = Self.scopes(destination)
+        optimalSource = Array(repeating: false, count: source.count)
+        optimalDestination = Array(repeating: false, count: destination.count)
+        (sourceScope, sourceScopeRoot) = Self.scopes(source)
+        (destinationScope, destinationScopeRoot) = Self.scopes(destination)
     }
 
-    static func scopes(_ tree: SyntaxTree) -> [UInt64] {
+    static func scopes(_ tree: SyntaxTree) -> ([UInt64], [Int]) {
         var scope = [UInt64](repeating: 0, count: tree.count)
+        var root = [Int](repeating: 0, count: tree.count)
         for node in 0..<tree.count {
             if let kind = tree.entity[node]?.kind, kind == .function || kind == .method || kind == .class {
                 var hasher = StableHasher()
                 hasher.combine(tree.qualifiedName(node))
                 scope[node] = hasher.value
+                root[node] = node
             } else if let parent = tree.parentOf(node) {
                 scope[node] = scope[parent]
+                root[node] = root[parent]
             }
         }
-        return scope
+        return (scope, root)
     }
 
     func sameScope(_ t1: Int, _ t2: Int) -> Bool { sourceScope[t1] == destinationScope[t2] }
+
+    /// How far apart two nodes sit, each measured from the start of its own function, method or class: code
+    /// above a function may grow or shrink without the function's own look-alikes changing places.
+    func offsetDistance(_ t1: Int, _ t2: Int) -> Int {
+        abs((t1 - sourceScopeRoot[t1]) - (t2 - destinationScopeRoot[t2]))
+    }
 
     /// Runs the three phases and returns the mapping.
     public static func match(_ source: SyntaxTree, _ destination: SyntaxTree,
@@ -115,15 +132,16 @@ public struct GumTreeMatcher {
                         q1.open(t1, in: source)
                     }
                 } else if group1.count * group2.count > options.maxCandidatePairs {
-                    // Too many look-alikes to rank by context: pair them in document order.
-                    if let i = group1.firstIndex(of: t1), i < group2.count, isomorphic(t1, group2[i]) {
-                        mapping.linkSubtrees(t1, group2[i], size: Int(source.size[t1]))
-                        matched2.insert(group2[i])
-                    } else {
-                        q1.open(t1, in: source)
-                    }
-                    if group1.first == t1 {
-                        notes.append("\(group1.count) x \(group2.count) identical subtrees of height \(source.height[t1]) paired in document order")
+                    // Too many look-alikes to rank by context: pair the whole group in document order, once.
+                    guard group1.first == t1 else { continue }
+                    notes.append("\(group1.count) x \(group2.count) identical subtrees of height \(source.height[t1]) paired in document order")
+                    for (i, a) in group1.enumerated() {
+                        if i < group2.count, isomorphic(a, group2[i]) {
+                            mapping.linkSubtrees(a, group2[i], size: Int(source.size[a]))
+                            matched2.insert(group2[i])
+                        } else {
+                            q1.open(a, in: source)
+                        }
                     }
                 } else {
                     for t2 in group2 where isomorphic(t1, t2) {
@@ -139,7 +157,7 @@ public struct GumTreeMatcher {
             let p1 = source.parentOf(pair.0), p2 = destination.parentOf(pair.1)
             let score = ((p1 != nil && p2 != nil) ? dice(p1!, p2!) : 0) + (sameScope(pair.0, pair.1) ? 1 : 0)
             return (pair.0, pair.1, score)
-        }.sorted { ($0.2, -abs($0.0 - $0.1)) > ($1.2, -abs($1.0 - $1.1)) }
+        }.sorted { ($0.2, -offsetDistance($0.0, $0.1)) > ($1.2, -offsetDistance($1.0, $1.1)) }
         for (t1, t2, _) in ranked where !mapping.isSourceMapped(t1) && !mapping.isDestinationMapped(t2) {
             mapping.linkSubtrees(t1, t2, size: Int(source.size[t1]))
         }
@@ -178,7 +196,10 @@ public struct GumTreeMatcher {
                     && source.kindName(t1) == destination.kindName(destination.root) {
                     mapping.link(t1, destination.root)
                 }
-                if let t2 = mapping.destination(of: t1) { recover(t1, t2) }
+                if let t2 = mapping.destination(of: t1) {
+                    lastChance(t1, t2)
+                    recover(t1, t2)
+                }
                 continue
             }
             guard !mapping.isSourceMapped(t1), !source.isLeaf(t1) else { continue }
@@ -191,8 +212,10 @@ public struct GumTreeMatcher {
                 while let a = ancestor, !seen.contains(a) {
                     seen.insert(a)
                     if !mapping.isDestinationMapped(a) && destination.kindName(a) == source.kindName(t1) {
-                        let score = dice(t1, a)
-                        if score > bestScore { best = a; bestScore = score }
+                        // Among similar containers, one with the same label (operator) wins.
+                        let similarity = dice(t1, a)
+                        let score = similarity + (source.label[t1] == destination.label[a] ? 0.1 : 0)
+                        if similarity > options.minDice && score > bestScore { best = a; bestScore = score }
                     }
                     ancestor = destination.parentOf(a)
                 }
@@ -200,12 +223,31 @@ public struct GumTreeMatcher {
             }
             if let best {
                 mapping.link(t1, best)
+                lastChance(t1, best)
                 recover(t1, best)
             }
         }
     }
 
     // MARK: Recovery
+
+    /// Optimal matching of the unmatched remainder of two small matched containers.
+    mutating func lastChance(_ t1: Int, _ t2: Int) {
+        guard source.size[t1] <= options.maxOptimalSize, destination.size[t2] <= options.maxOptimalSize,
+              source.descendants(of: t1).contains(where: { !mapping.isSourceMapped($0) }),
+              destination.descendants(of: t2).contains(where: { !mapping.isDestinationMapped($0) }) else { return }
+        // A container whose unmatched nodes all sat in containers already solved optimally (on both sides)
+        // has nothing new to offer: skip it rather than solve the same nodes again one level up.
+        let newOnLeft = source.descendants(of: t1).contains { !mapping.isSourceMapped($0) && !optimalSource[$0] }
+        let newOnRight = destination.descendants(of: t2).contains { !mapping.isDestinationMapped($0) && !optimalDestination[$0] }
+        guard newOnLeft || newOnRight else { return }
+        for (a, b) in OptimalSubtreeMatcher(source: source, destination: destination).match(t1, t2)
+        where !mapping.isSourceMapped(a) && !mapping.isDestinationMapped(b) {
+            mapping.link(a, b)
+        }
+        for node in source.descendants(of: t1) { optimalSource[node] = true }
+        for node in destination.descendants(of: t2) { optimalDestination[node] = true }
+    }
 
     /// Matches what remains unmatched inside a matched pair: isomorphic children by longest common
     /// subsequence, then children of the same kind (and label) in order, then kinds unique on both sides,

@@ -16,6 +16,9 @@ public struct MatcherOptions: Sendable, Equatable {
     /// Recovery pairs two unmatched children of the same kind only when this share of their leaves (kind and
     /// label) is common, unless each is the only child of its kind left on its side.
     public var minRecoverySimilarity = 0.4
+    /// Containers matched bottom-up whose subtrees are both at most this large get an optimal (Zhang-Shasha)
+    /// matching of what is still unmatched inside them, as GumTree's last-chance step does.
+    public var maxOptimalSize = 100
 
     public init() {}
 }
