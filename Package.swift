@@ -6,6 +6,7 @@
 //   wrappers     TreeSitterKit, TreeSitterGrammars, ClangKit
 //   model        SourceModel
 //   analysis     RunLogs, Parsing, SemanticDiff
+//   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time)
 //   engine       Engine
 //   front ends   srlens
 import PackageDescription
@@ -52,8 +53,15 @@ let package = Package(
 
         .target(name: "SemanticDiff", dependencies: ["SourceModel"]),
 
+        // MARK: detection (analysis that builds on parsing and diffing)
+        .target(name: "Catalogue", dependencies: ["Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars"],
+                swiftSettings: clangImport, plugins: ["EmbedCatalogue"]),
+        .executableTarget(name: "EmbedTool"),
+        .plugin(name: "EmbedCatalogue", capability: .buildTool(), dependencies: ["EmbedTool"]),
+
         // MARK: engine
-        .target(name: "Engine", dependencies: ["Parsing", "RunLogs", "SemanticDiff", "SourceModel"], swiftSettings: clangImport),
+        .target(name: "Engine", dependencies: ["Catalogue", "Parsing", "RunLogs", "SemanticDiff", "SourceModel"],
+                swiftSettings: clangImport),
 
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
@@ -70,6 +78,9 @@ let package = Package(
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RunLogsTests", dependencies: ["RunLogs", "TestSupport"]),
+        .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Parsing", "SourceModel", "TestSupport",
+                                                          "TreeSitterKit", "TreeSitterGrammars"],
+                    swiftSettings: clangImport),
         .testTarget(name: "SemanticDiffTests", dependencies: ["SemanticDiff", "Parsing", "SourceModel", "TestSupport"],
                     swiftSettings: clangImport),
 

@@ -1,0 +1,27 @@
+import SourceModel
+
+/// One innovation found in a file set, with its evidence.
+public struct Detection: Sendable, Codable, Hashable {
+    public var id: String
+    public var evidence: [Evidence]
+}
+
+/// Runs every detector over a set of files analysed together (a submission: the training script and any
+/// module it brings) and merges what they find per innovation.
+public enum Classifier {
+    public static func classify(_ files: [PythonFacts], detectors: [any Detector] = DetectorRegistry.all) -> [Detection] {
+        var shared = SettingsTable()
+        for facts in files { shared.merge(facts.settings) }
+        for facts in files where files.count > 1 { facts.sharedSettings = shared }
+        var found: [String: [Evidence]] = [:]
+        for detector in detectors {
+            for facts in files {
+                let evidence = detector.detect(facts)
+                if !evidence.isEmpty { found[detector.id, default: []].append(contentsOf: evidence) }
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: CatalogueData.shared.innovations.enumerated().map { ($1.id, $0) })
+        return found.map { Detection(id: $0.key, evidence: $0.value) }
+            .sorted { (order[$0.id] ?? .max, $0.id) < (order[$1.id] ?? .max, $1.id) }
+    }
+}

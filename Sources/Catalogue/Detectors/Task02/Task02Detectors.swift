@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 2 introduced.
+    static let task02: [any Detector] = [
+    ]
+}

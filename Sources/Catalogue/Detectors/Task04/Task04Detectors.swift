@@ -1,0 +1,6 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 4 introduced.
+    static let task04: [any Detector] = [
+        ReluSquared(),
+    ]
+}

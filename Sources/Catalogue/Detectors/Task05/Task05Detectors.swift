@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 5 introduced.
+    static let task05: [any Detector] = [
+    ]
+}

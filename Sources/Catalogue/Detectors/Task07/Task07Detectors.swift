@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 7 introduced.
+    static let task07: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 8 introduced.
+    static let task08: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 9 introduced.
+    static let task09: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 10 introduced.
+    static let task10: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 11 introduced.
+    static let task11: [any Detector] = [
+    ]
+}

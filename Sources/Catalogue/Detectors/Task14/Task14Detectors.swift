@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 14 introduced.
+    static let task14: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 15 introduced.
+    static let task15: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 16 introduced.
+    static let task16: [any Detector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 17 introduced.
+    static let task17: [any Detector] = [
+    ]
+}

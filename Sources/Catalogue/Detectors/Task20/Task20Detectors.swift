@@ -1,0 +1,5 @@
+extension DetectorRegistry {
+    /// Detectors of the innovations task 20 introduced.
+    static let task20: [any Detector] = [
+    ]
+}

@@ -1,0 +1,66 @@
+import Parsing
+import TreeSitterKit
+
+/// A call in a Python file, with its callee resolved through imports and its arguments by position and name.
+public struct CallSite {
+    /// The `call` node.
+    public let node: Node
+    /// The called expression's dotted name with import aliases resolved (`F.relu` -> `torch.nn.functional.relu`,
+    /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name.
+    public let callee: String
+    /// The last part of the callee: a function or method name (`relu`, `step`, `AdamW`).
+    public let name: String
+    /// For a method call on a value (`x.square()`), the value.
+    public let receiver: Node?
+    public let positional: [Node]
+    public let keywords: [String: Node]
+    /// `*args` / `**kwargs` present: argument positions and names are not fully known.
+    public let hasSplat: Bool
+
+    init(node: Node, imports: ImportTable) {
+        self.node = node
+        let function = node.child(byField: "function")
+        let resolved = function.flatMap { imports.qualifiedName(of: $0) }
+        callee = resolved ?? function?.text ?? ""
+        name = callee.split(separator: ".").last.map(String.init) ?? callee
+        if let function, function.type == "attribute", let object = function.child(byField: "object") {
+            var head = object
+            while head.type == "attribute", let inner = head.child(byField: "object") { head = inner }
+            let imported = head.type == "identifier" && imports.bindings[head.text] != nil
+            receiver = imported ? nil : object
+        } else {
+            receiver = nil
+        }
+        var positional: [Node] = [], keywords: [String: Node] = [:], splat = false
+        if let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" {
+            for argument in arguments.namedChildren where argument.type != "comment" {
+                switch argument.type {
+                case "keyword_argument":
+                    if let key = argument.child(byField: "name")?.text, let value = argument.child(byField: "value") {
+                        keywords[key] = value
+                    }
+                case "list_splat", "dictionary_splat":
+                    splat = true
+                default:
+                    positional.append(argument)
+                }
+            }
+        }
+        self.positional = positional
+        self.keywords = keywords
+        hasSplat = splat
+    }
+
+    /// The argument passed for a parameter, by keyword or else by position.
+    public func argument(_ name: String, position: Int? = nil) -> Node? {
+        if let value = keywords[name] { return value }
+        if let position, position < positional.count { return positional[position] }
+        return nil
+    }
+
+    /// Whether the callee is one of `names`, compared on the resolved dotted name or, for names given with
+    /// a leading dot (`.square`), on the last part only.
+    public func calls(_ names: Set<String>) -> Bool {
+        names.contains(callee) || names.contains("." + name)
+    }
+}

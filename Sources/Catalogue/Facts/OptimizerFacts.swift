@@ -1,0 +1,107 @@
+import Parsing
+import TreeSitterKit
+
+/// An optimizer constructed in a file: `torch.optim.AdamW(...)`, a Muon class, or any class of the file that
+/// subclasses `torch.optim.Optimizer`, with its hyperparameters resolved per parameter group.
+public struct OptimizerUse {
+    public enum Family: Equatable, Sendable {
+        case adam, adamw, sgd
+        /// Orthogonalized momentum (Muon, OrthogonalNesterov, or a file's own optimizer that calls a
+        /// Newton-Schulz or SVD orthogonalization in its step).
+        case muon
+        /// Another optimizer (named).
+        case other(String)
+
+        public var isAdamFamily: Bool { self == .adam || self == .adamw }
+    }
+
+    public let call: CallSite
+    public let family: Family
+    /// Parameter-group dictionaries passed in the params argument (`[dict(params=..., lr=...), {...}]`).
+    public let groups: [Node]
+    /// The optimizer class's own `__init__` when the file defines it (for its defaults).
+    public let definition: PythonFacts.Class?
+
+    /// Every value hyperparameter `name` takes: the keyword or positional argument, each parameter group's
+    /// entry, and the class default when the call gives none.
+    public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
+        var result: [NumericValue] = []
+        if let argument = call.argument(name, position: position) { result += facts.values(of: argument) }
+        for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
+        if result.isEmpty, let definition, let initializer = facts.functions.first(where: {
+            $0.name == "__init__" && definition.node.byteRange.contains($0.node.startByte)
+        }), let parameters = initializer.node.child(byField: "parameters") {
+            for parameter in parameters.namedChildren where parameter.child(byField: "name")?.text == name {
+                if let value = parameter.child(byField: "value") { result += facts.values(of: value) }
+            }
+        }
+        return result
+    }
+
+    /// The node of a group's entry `name` (`{"lr": x}` or `dict(lr=x)`).
+    static func entry(_ name: String, in group: Node) -> Node? {
+        if group.type == "dictionary" {
+            for pair in group.namedChildren where pair.type == "pair" {
+                if let key = pair.child(byField: "key"), SettingsTable.stringValue(key) == name { return pair.child(byField: "value") }
+            }
+        } else if group.type == "call", let arguments = group.child(byField: "arguments") {
+            for argument in arguments.namedChildren where argument.type == "keyword_argument" {
+                if argument.child(byField: "name")?.text == name { return argument.child(byField: "value") }
+            }
+        }
+        return nil
+    }
+}
+
+extension PythonFacts {
+    static let muonNames: Set<String> = ["Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam"]
+    static let orthogonalizers = ["zeropower", "newton", "newtonschulz", "orthogonal", "svd"]
+
+    /// Optimizers constructed in this file.
+    public var optimizers: [OptimizerUse] {
+        let ownOptimizers = classes.filter { c in
+            c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
+        }
+        return calls.compactMap { call -> OptimizerUse? in
+            let definition = ownOptimizers.first { $0.name == call.name }
+            let family: OptimizerUse.Family
+            switch call.name {
+            case "Adam" where definition == nil: family = .adam
+            case "AdamW" where definition == nil: family = .adamw
+            case "SGD" where definition == nil: family = .sgd
+            default:
+                if Self.muonNames.contains(call.name) || definition.map(isOrthogonalizing) == true {
+                    family = .muon
+                } else if let definition {
+                    family = .other(definition.name)
+                } else if call.callee.hasPrefix("torch.optim.") {
+                    family = .other(call.name)
+                } else {
+                    return nil
+                }
+            }
+            let params = call.argument("params", position: 0)
+            var groups: [Node] = []
+            if let params, params.type == "list" || params.type == "tuple" {
+                groups = params.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+            } else if let params, params.type == "identifier" {
+                // param_groups = [dict(...), ...] assigned earlier
+                for setting in allSettings.settings(params.text) where setting.value.type == "list" {
+                    groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+                }
+            }
+            return OptimizerUse(call: call, family: family, groups: groups, definition: definition)
+        }
+    }
+
+    /// Whether a class's methods call an orthogonalization (Newton-Schulz iteration or SVD).
+    func isOrthogonalizing(_ definition: Class) -> Bool {
+        calls.contains { call in
+            definition.node.byteRange.contains(call.node.startByte)
+                && Self.orthogonalizers.contains { call.name.lowercased().contains($0) }
+        } || functions.contains { f in
+            Self.orthogonalizers.contains { f.name.lowercased().contains($0) } && isReferenced(f.name, outside: f.node)
+                && calls.contains { definition.node.byteRange.contains($0.node.startByte) && $0.name == f.name }
+        }
+    }
+}

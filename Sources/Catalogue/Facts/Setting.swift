@@ -1,0 +1,68 @@
+import SourceModel
+import TreeSitterKit
+
+/// A place where a file gives a name a value: an assignment (module constant, dataclass field, attribute), an
+/// argparse default, a dictionary entry, a keyword argument of a config class, or a parameter default.
+public struct Setting {
+    public enum Source: Int, Comparable, Sendable {
+        case parameterDefault, localAssignment, moduleAssignment, classField, dictionaryEntry, argparseDefault, override
+
+        public static func < (a: Source, b: Source) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// The bare name (`lr` for `args.lr`, `self.lr`, `--lr`, `"lr"`).
+    public let name: String
+    /// The name as written where it is set (`Hyperparameters.learning_rate`, `args.lr`, `--peak-lr`).
+    public let written: String
+    public let value: Node
+    public let source: Source
+    /// The whole statement or entry that sets it (for evidence).
+    public let site: Node
+}
+
+/// Every setting of a file (or file set), by bare name.
+public struct SettingsTable {
+    public private(set) var byName: [String: [Setting]] = [:]
+
+    public init() {}
+
+    public mutating func add(_ setting: Setting) { byName[setting.name, default: []].append(setting) }
+
+    public mutating func merge(_ other: SettingsTable) {
+        for (name, settings) in other.byName { byName[name, default: []].append(contentsOf: settings) }
+    }
+
+    /// Settings of a name, strongest source first (an explicit override beats an argparse default, which
+    /// beats a class field, ...), then in file order.
+    public func settings(_ name: String) -> [Setting] {
+        (byName[name] ?? []).enumerated().sorted { a, b in
+            a.element.source != b.element.source ? a.element.source > b.element.source : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// The bare name a reference expression reads: `lr`, `args.lr`, `self.cfg.lr` -> `lr`; `cfg["lr"]` -> `lr`.
+    public static func bareName(of node: Node) -> String? {
+        switch node.type {
+        case "identifier":
+            return node.text
+        case "attribute":
+            return node.child(byField: "attribute")?.text
+        case "subscript":
+            guard let key = node.child(byField: "subscript"), key.type == "string",
+                  let decoded = stringValue(key) else { return nil }
+            return decoded
+        default:
+            return nil
+        }
+    }
+
+    static func stringValue(_ node: Node) -> String? {
+        guard node.type == "string" else { return nil }
+        var text = node.text
+        for prefix in ["r", "R", "b", "B", "u", "U", "f", "F"] where text.hasPrefix(prefix) { text.removeFirst() }
+        for quote in ["\"\"\"", "'''", "\"", "'"] where text.hasPrefix(quote) && text.hasSuffix(quote) && text.count >= 2 * quote.count {
+            return String(text.dropFirst(quote.count).dropLast(quote.count))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// Finds every setting of a file (see `Setting`).
+enum SettingsCollector {
+    static func collect(_ facts: PythonFacts) -> SettingsTable {
+        var table = SettingsTable()
+        let classNames = Set(facts.classes.map(\.name))
+        for node in facts.nodes {
+            switch node.type {
+            case "assignment":
+                guard let left = node.child(byField: "left"), let right = node.child(byField: "right") else { continue }
+                let source: Setting.Source
+                if let owner = ownerKind(node) {
+                    source = owner == "class_definition" ? .classField : .localAssignment
+                } else {
+                    source = .moduleAssignment
+                }
+                if left.type == "pattern_list" || left.type == "tuple_pattern", right.type == "tuple" || right.type == "expression_list" {
+                    // a, b = 1, 2
+                    for (target, value) in zip(left.namedChildren, right.namedChildren) {
+                        if let name = SettingsTable.bareName(of: target) {
+                            table.add(Setting(name: name, written: target.text, value: value, source: source, site: node))
+                        }
+                    }
+                } else if let name = SettingsTable.bareName(of: left) {
+                    table.add(Setting(name: name, written: left.text, value: right, source: source, site: node))
+                }
+            case "default_parameter", "typed_default_parameter":
+                guard let name = node.child(byField: "name")?.text, let value = node.child(byField: "value") else { continue }
+                table.add(Setting(name: name, written: name, value: value, source: .parameterDefault, site: node))
+            case "dictionary":
+                for pair in node.namedChildren where pair.type == "pair" {
+                    guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value"),
+                          let name = SettingsTable.stringValue(key) else { continue }
+                    table.add(Setting(name: name, written: key.text, value: value, source: .dictionaryEntry, site: pair))
+                }
+            case "call":
+                let call = CallSite(node: node, imports: facts.imports)
+                if call.name == "add_argument", let flag = call.positional.first(where: { $0.type == "string" }),
+                   let spelled = SettingsTable.stringValue(flag), let value = call.keywords["default"] {
+                    // parser.add_argument("--peak-lr", default=...) is read back as args.peak_lr.
+                    var name = spelled
+                    while name.hasPrefix("-") { name.removeFirst() }
+                    name = name.replacingOccurrences(of: "-", with: "_")
+                    if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
+                    table.add(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
+                } else if call.callee == "dict" || classNames.contains(call.name) {
+                    // dict(lr=...) and Config(n_head=6): the keyword names a setting.
+                    for (key, value) in call.keywords {
+                        table.add(Setting(name: key, written: key, value: value,
+                                          source: call.callee == "dict" ? .dictionaryEntry : .override, site: node))
+                    }
+                }
+            default:
+                continue
+            }
+        }
+        return table
+    }
+
+    /// The type of the nearest function or class around a node, nil at module level (conditionals and
+    /// `if __name__ == "__main__":` blocks count as module level).
+    static func ownerKind(_ node: Node) -> String? {
+        var current = node.parent
+        while let c = current {
+            if c.type == "function_definition" || c.type == "class_definition" { return c.type }
+            current = c.parent
+        }
+        return nil
+    }
+}

@@ -1,0 +1,81 @@
+import Parsing
+import TreeSitterKit
+
+/// Resolves expressions to numbers: constants are folded, and a name is followed to where it is set (a module
+/// constant, a dataclass field, an argparse default, a dictionary entry, a parameter's argument at the call
+/// sites of its function). Bounded: at most `maxDepth` hops, and no setting is followed twice in one chain.
+public final class ValueResolver {
+    unowned let facts: PythonFacts
+    static let maxDepth = 8
+    private var active = Set<Int>()
+    private var depth = 0
+
+    init(facts: PythonFacts) { self.facts = facts }
+
+    public func value(of node: Node) -> NumericValue? { values(of: node).first }
+
+    public func values(of node: Node) -> [NumericValue] {
+        guard depth < Self.maxDepth, !active.contains(node.startByte * 31 + node.endByte) else { return [] }
+        let key = node.startByte * 31 + node.endByte
+        active.insert(key)
+        depth += 1
+        defer {
+            active.remove(key)
+            depth -= 1
+        }
+        // Resolving names inside a folded expression: every name takes its first (strongest) value.
+        let folder = ConstantFolder(imports: facts.imports) { [unowned self] name in
+            self.nameValues(name, at: node).first
+        }
+        if let value = folder.evaluate(node) { return [value] }
+        if ["identifier", "attribute", "subscript"].contains(node.type) {
+            return dedup(referenceValues(node))
+        }
+        return []
+    }
+
+    /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
+    func referenceValues(_ node: Node) -> [NumericValue] {
+        var result: [NumericValue] = []
+        // A parameter of the enclosing function: the arguments its callers pass.
+        if node.type == "identifier", let function = facts.enclosingFunction(node),
+           let index = function.parameters.firstIndex(of: node.text) {
+            let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+            for call in facts.calls where call.name == function.name || (function.name == "__init__" && call.name == facts.enclosingClass(function.node)?.name) {
+                let position = function.name == "__init__" ? index - offset : index - offset
+                if let argument = call.argument(node.text, position: position >= 0 ? position : nil) {
+                    result += values(of: argument)
+                }
+            }
+        }
+        if let name = SettingsTable.bareName(of: node) {
+            result += nameValues(name, at: node)
+        }
+        return result
+    }
+
+    func nameValues(_ name: String, at use: Node) -> [NumericValue] {
+        let bare = name.split(separator: ".").last.map(String.init) ?? name
+        var result: [NumericValue] = []
+        for setting in facts.allSettings.settings(bare) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
+            result += values(of: setting.value)
+        }
+        return dedup(result)
+    }
+
+    func dedup(_ values: [NumericValue]) -> [NumericValue] {
+        var seen: [NumericValue] = []
+        for v in values where !seen.contains(where: { $0.isClose(to: v) }) { seen.append(v) }
+        return seen
+    }
+
+    /// A string literal, or a name set to one.
+    public func string(of node: Node) -> String? {
+        if let s = SettingsTable.stringValue(node) { return s }
+        guard let name = SettingsTable.bareName(of: node) else { return nil }
+        for setting in facts.allSettings.settings(name) where setting.value.type == "string" {
+            return SettingsTable.stringValue(setting.value)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,22 @@
+# example: the factor is written as a conditional, (rows / cols) ** 0.5 if rows > cols else 1.0, and folded into the SVD-based step through alpha; positive (equivalent expression).
+import torch
+from torch.optim import Optimizer
+
+
+class PolarMomentum(Optimizer):
+    def __init__(self, params, lr=0.02, beta=0.95):
+        super().__init__(params, {"lr": lr, "beta": beta})
+
+    @torch.no_grad()
+    def step(self):
+        for grp in self.param_groups:
+            for w in grp["params"]:
+                m = self.state[w].setdefault("m", torch.zeros_like(w))
+                m.mul_(grp["beta"]).add_(w.grad)
+                U, _, Vh = torch.linalg.svd(w.grad + grp["beta"] * m, full_matrices=False)
+                rows, cols = w.shape
+                factor = (rows / cols) ** 0.5 if rows > cols else 1.0
+                w.add_(U @ Vh, alpha=-grp["lr"] * factor)
+
+
+opt = PolarMomentum([torch.nn.Parameter(torch.randn(3072, 768))])
