@@ -65,7 +65,7 @@ let package = Package(
 
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
-            "Engine", "Parsing", "SemanticDiff", "SourceModel",
+            "Catalogue", "Engine", "Parsing", "RunLogs", "SemanticDiff", "SourceModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangImport),
 
@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RunLogsTests", dependencies: ["RunLogs", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalogue", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Parsing", "SourceModel", "TestSupport",
                                                           "TreeSitterKit", "TreeSitterGrammars"],
                     swiftSettings: clangImport),

@@ -1,0 +1,148 @@
+import Catalogue
+import Foundation
+import Parsing
+import RunLogs
+import SemanticDiff
+import SourceModel
+
+/// Everything `srlens score` reports for one submission.
+public struct ScoreReport: Sendable {
+    public var submission: [String]
+    public var script: String
+    public var score: TaskScore
+    public var speed: SpeedReport?
+    public var problems: [String]
+}
+
+/// The wall-clock side of a score: the run's metrics and the speedup against the task's records.
+public struct SpeedReport: Sendable, Codable {
+    public var source: String
+    public var metrics: RunMetrics
+    public var baseMs: Double
+    public var referenceMs: Double
+    public var speedup: Speedup?
+    public var problem: String?
+}
+
+public enum ScoreError: Error, CustomStringConvertible {
+    case unknownTask(Int)
+    case records(String)
+    case noScript([String])
+    case diff(String)
+
+    public var description: String {
+        switch self {
+        case .unknownTask(let n): "there is no task \(n) (tasks are 1 to 20)"
+        case .records(let message): message
+        case .noScript(let problems): "no Python training script to score" + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))
+        case .diff(let message): message
+        }
+    }
+}
+
+/// Scores submissions for a task against the reference records.
+public struct ScoreService {
+    public var configuration: Configuration
+    public var loader: SourceLoader
+    public var policy: ScoringPolicy
+    public var target: Double
+
+    public init(configuration: Configuration, loader: SourceLoader = SourceLoader(), policy: ScoringPolicy = ScoringPolicy(),
+                target: Double = RunMetrics.defaultTarget) {
+        self.configuration = configuration
+        self.loader = loader
+        self.policy = policy
+        self.target = target
+    }
+
+    /// Base and reference of a task, loaded and classified once for many submissions.
+    public struct TaskContext {
+        public let task: TaskSpec
+        public let base: SourceFile
+        public let baseDetections: [Detection]
+        public let referenceDiff: SemanticDiffResult
+    }
+
+    public func context(task number: Int) throws -> TaskContext {
+        guard let task = CatalogueData.shared.task(number) else { throw ScoreError.unknownTask(number) }
+        let records = RecordSet(root: configuration.recordsPath ?? "")
+        do {
+            try records.require([task.baseRecord, task.referenceRecord], origin: configuration.recordsOrigin)
+        } catch {
+            throw ScoreError.records(error.description)
+        }
+        let base = try load(records.script(task.baseRecord))
+        let reference = try load(records.script(task.referenceRecord))
+        let baseFacts = try PythonFacts(file: base)
+        guard case let .success(referenceDiff) = DiffService().diff(base, reference) else {
+            throw ScoreError.diff("could not diff the base and reference records of task \(number)")
+        }
+        return TaskContext(task: task, base: base, baseDetections: Classifier.classify([baseFacts]), referenceDiff: referenceDiff)
+    }
+
+    func load(_ path: String) throws -> SourceFile {
+        switch loader.load(path) {
+        case .success(let file): return file
+        case .failure(let error): throw ScoreError.records(error.description)
+        }
+    }
+
+    /// Scores one submission: its Python files (a run log counts as the script it embeds and as the run), and
+    /// optionally a run log or `results.json` for the speed.
+    public func score(_ paths: [String], context: TaskContext) throws -> ScoreReport {
+        var scripts: [String] = [], runs: [String] = [], problems: [String] = []
+        for path in paths {
+            let name = (path as NSString).lastPathComponent
+            if name.hasSuffix(".json") {
+                runs.append(path)
+            } else if name.hasSuffix(".txt") || name.hasSuffix(".log") {
+                runs.append(path)
+                if case .success = loader.load(path) { scripts.append(path) }
+            } else {
+                scripts.append(path)
+            }
+        }
+        let (facts, loadProblems) = ClassifyService(loader: loader).facts(scripts)
+        problems += loadProblems
+        guard !facts.isEmpty else { throw ScoreError.noScript(problems) }
+        let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
+        let detections = Classifier.classify(facts)
+        guard case let .success(submissionDiff) = DiffService().diff(context.base, main.file) else {
+            throw ScoreError.diff("could not diff \(main.path) against the base record")
+        }
+        let score = TaskScorer.score(task: context.task, base: context.baseDetections, submission: detections,
+                                     referenceDiff: context.referenceDiff, submissionDiff: submissionDiff, policy: policy)
+        var speed: SpeedReport?
+        if let run = runs.first {
+            switch self.speed(run, task: context.task) {
+            case .success(let report): speed = report
+            case .failure(let problem): problems.append(problem.message)
+            }
+        }
+        return ScoreReport(submission: paths, script: main.path, score: score, speed: speed, problems: problems)
+    }
+
+    public struct SpeedProblem: Error {
+        public var message: String
+    }
+
+    /// The speed block from a run log or results.json.
+    public func speed(_ path: String, task: TaskSpec) -> Result<SpeedReport, SpeedProblem> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(SpeedProblem(message: "\(path): cannot read the run log"))
+        }
+        let metrics: RunMetrics
+        do {
+            metrics = try RunLogParser.parse(Array(data), target: target).singleRun()
+        } catch {
+            return .failure(SpeedProblem(message: "\(path): \(error.description)"))
+        }
+        var report = SpeedReport(source: path, metrics: metrics, baseMs: task.baseTimeMs, referenceMs: task.referenceTimeMs)
+        do {
+            report.speedup = try Speedup(baseMs: task.baseTimeMs, referenceMs: task.referenceTimeMs, submission: metrics.timeToTarget)
+        } catch {
+            report.problem = error.description
+        }
+        return .success(report)
+    }
+}
