@@ -47,10 +47,24 @@ public struct DiffService {
         }
         switch Self.sides(oldFile, newFile, normalization: normalization) {
         case let .success((oldSide, newSide)):
-            return .success(SemanticDiffer.diff(oldSide, newSide, options: matcher))
+            var result = SemanticDiffer.diff(oldSide, newSide, options: matcher)
+            for file in [oldFile, newFile] {
+                if let problem = Self.syntaxProblems(file) { result.note(problem) }
+            }
+            return .success(result)
         case let .failure(error):
             return .failure(error)
         }
+    }
+
+    /// A one-line note when a file has syntax errors: the diff then compares what the parser recovered.
+    static func syntaxProblems(_ file: SourceFile) -> String? {
+        guard let parser = try? SourceParser(options: ParseOptions(semanticCUDA: false)),
+              let tree = try? parser.tree(for: file) else { return nil }
+        guard tree.rootNode.hasError else { return nil }
+        let problems = SyntaxScan(root: tree.rootNode, language: file.language, lines: file.lines).problems
+        guard let first = problems.first else { return nil }
+        return "\(file.path) has \(problems.count) syntax error\(problems.count == 1 ? "" : "s") (first at \(first.range.start): \(first.message)); the diff compares the code the parser recovered"
     }
 
     /// Parses, normalizes and lowers both files, one per thread (they share nothing; each gets its own parser).

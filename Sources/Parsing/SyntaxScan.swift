@@ -3,10 +3,10 @@ import TreeSitterKit
 
 /// One pass over a tree: counts nodes, collects syntax errors (outermost `ERROR` nodes and `MISSING` tokens),
 /// and measures bracket nesting against the language's own limit. Iterative, so any depth is safe.
-struct SyntaxScan {
-    var nodeCount = 0
-    var problems: [SyntaxProblem] = []
-    var maxBracketDepth = 0
+public struct SyntaxScan {
+    public private(set) var nodeCount = 0
+    public private(set) var problems: [SyntaxProblem] = []
+    public private(set) var maxBracketDepth = 0
 
     /// The nesting real toolchains accept: CPython's tokenizer stops at 200 open brackets, clang at 256.
     static func bracketLimit(_ language: SourceLanguage) -> Int {
@@ -19,7 +19,7 @@ struct SyntaxScan {
     /// At most this many problems are listed; the rest are summarised in one more entry.
     static let problemLimit = 100
 
-    init(root: Node, language: SourceLanguage, lines: LineIndex, embeddedSource: Int? = nil,
+    public init(root: Node, language: SourceLanguage, lines: LineIndex, embeddedSource: Int? = nil,
          map: ((Range<Int>) -> SourceRange)? = nil) {
         let toRange = map ?? { lines.range($0) }
         let iterator = root.preorder.makeIterator()

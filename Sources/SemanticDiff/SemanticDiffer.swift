@@ -7,8 +7,12 @@ public struct SemanticDiffResult: Sendable {
     public let mapping: Mapping
     public let actions: [EditAction]
     public let changes: [EntityChange]
-    /// Where matching fell back to a coarser strategy to stay within bounds.
-    public let notes: [String]
+    /// Where matching fell back to a coarser strategy to stay within bounds, and anything else the reader
+    /// should know (syntax errors the parser recovered from).
+    public internal(set) var notes: [String]
+
+    /// Adds a note (front ends add what they know about the inputs).
+    public mutating func note(_ text: String) { notes.append(text) }
 }
 
 /// Matches two sides with GumTree, derives the edit script and summarizes it.

@@ -25,7 +25,7 @@ enum DiffText {
         for note in result.notes { out.append(t.yellow("note: \(note)")) }
         if editScript {
             out.append("")
-            out.append(t.bold("edit script (\(result.actions.count) actions)"))
+            out.append(t.bold("edit script (\(result.actions.count) action\(result.actions.count == 1 ? "" : "s"))"))
             for action in result.actions { out.append("  " + actionLine(action, result)) }
         }
         return out.joined(separator: "\n")
@@ -79,15 +79,20 @@ enum DiffText {
         return text
     }
 
+    /// A node's kind, and its label when it has one.
+    static func describe(_ tree: SyntaxTree, _ node: Int) -> String {
+        tree.label[node].isEmpty ? tree.kindName(node) : "\(tree.kindName(node)) \(tree.label[node])"
+    }
+
     static func actionLine(_ action: EditAction, _ r: SemanticDiffResult) -> String {
         let src = r.old.tree, dst = r.new.tree
         func at(_ side: DiffSide, _ n: Int) -> String { "\(side.range(of: n).start)" }
         switch action {
         case let .insert(node, parent, position):
             let p = parent >= 0 ? dst.kindName(parent) : "root"
-            return "insert \(dst.kindName(node)) \(dst.label[node]) at new \(at(r.new, node)) into \(p)[\(position)]"
+            return "insert \(describe(dst, node)) at new \(at(r.new, node)) into \(p)[\(position)]"
         case let .delete(node):
-            return "delete \(src.kindName(node)) \(src.label[node]) at old \(at(r.old, node))"
+            return "delete \(describe(src, node)) at old \(at(r.old, node))"
         case let .update(node, from, to):
             return "update \(src.kindName(node)) \(from) -> \(to) at old \(at(r.old, node))"
         case let .move(node, parent, position):
