@@ -117,5 +117,8 @@ func relabelled(_ m: GumTreeMatcher) -> [(String, String)] {
         let l1 = try lowerPython(list), l2 = try lowerPython(list.replacingOccurrences(of: "[0, 1", with: "[9, 1"))
         let lm = GumTreeMatcher.match(l1, l2)
         #expect(lm.mapping.count == l1.count)
+        let l3 = try lowerPython("x = [" + (0..<20_000).map { "\($0 % 7 + 10)" }.joined(separator: ", ") + "]\n")
+        let coarse = GumTreeMatcher.match(l1, l3)
+        #expect(coarse.notes.contains { $0.contains("position by position") }, "\(coarse.notes)")
     }
 }

@@ -258,6 +258,9 @@ public struct GumTreeMatcher {
             let c1 = source.children(of: t1).map(Int.init).filter { !mapping.isSourceMapped($0) }
             let c2 = destination.children(of: t2).map(Int.init).filter { !mapping.isDestinationMapped($0) }
             guard !c1.isEmpty, !c2.isEmpty else { continue }
+            if c1.count * c2.count > Self.maxAlignmentTable {
+                notes.append("\(source.kindName(t1)) with \(c1.count) and \(c2.count) unmatched children aligned position by position")
+            }
             for (a, b) in lcs(c1, c2, { source.hash[$0] == destination.hash[$1] && isomorphic($0, $1) }) {
                 mapping.linkSubtrees(a, b, size: Int(source.size[a]))
             }
@@ -302,11 +305,15 @@ public struct GumTreeMatcher {
         return n1 + n2 == 0 ? 0 : 2 * Double(common) / Double(n1 + n2)
     }
 
+    /// Largest LCS table (cells) built when aligning the children of one node; past it, children are paired
+    /// position by position (and the matcher says so in its notes).
+    static let maxAlignmentTable = 250_000
+
     /// Longest common subsequence of two short lists under `equal` (quadratic; lists are children of one node).
     func lcs(_ a: [Int], _ b: [Int], _ equal: (Int, Int) -> Bool) -> [(Int, Int)] {
         guard !a.isEmpty, !b.isEmpty else { return [] }
         // Bound the table: very wide nodes (huge list literals) fall back to pairing equal prefixes.
-        if a.count * b.count > 250_000 {
+        if a.count * b.count > Self.maxAlignmentTable {
             return zip(a, b).filter { equal($0.0, $0.1) }
         }
         let n = a.count, m = b.count
