@@ -6,7 +6,7 @@
 //   wrappers     TreeSitterKit, TreeSitterGrammars, ClangKit
 //   model        SourceModel
 //   analysis     RunLogs, Parsing, SemanticDiff
-//   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time)
+//   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time), Rules
 //   engine       Engine
 //   front ends   srlens
 import PackageDescription
@@ -56,16 +56,18 @@ let package = Package(
         // MARK: detection (analysis that builds on parsing and diffing)
         .target(name: "Catalogue", dependencies: ["Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars"],
                 swiftSettings: clangImport, plugins: ["EmbedCatalogue"]),
+        .target(name: "Rules", dependencies: ["Catalogue", "Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit"],
+                swiftSettings: clangImport),
         .executableTarget(name: "EmbedTool"),
         .plugin(name: "EmbedCatalogue", capability: .buildTool(), dependencies: ["EmbedTool"]),
 
         // MARK: engine
-        .target(name: "Engine", dependencies: ["Catalogue", "Parsing", "RunLogs", "SemanticDiff", "SourceModel"],
+        .target(name: "Engine", dependencies: ["Catalogue", "Rules", "Parsing", "RunLogs", "SemanticDiff", "SourceModel"],
                 swiftSettings: clangImport),
 
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
-            "Catalogue", "Engine", "Parsing", "RunLogs", "SemanticDiff", "SourceModel",
+            "Catalogue", "Engine", "Parsing", "Rules", "RunLogs", "SemanticDiff", "SourceModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangImport),
 
@@ -78,6 +80,8 @@ let package = Package(
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RunLogsTests", dependencies: ["RunLogs", "TestSupport"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Engine", "Catalogue", "SourceModel", "TestSupport"],
+                    swiftSettings: clangImport),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalogue", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Parsing", "SourceModel", "TestSupport",
                                                           "TreeSitterKit", "TreeSitterGrammars"],

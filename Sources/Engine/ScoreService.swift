@@ -1,6 +1,7 @@
 import Catalogue
 import Foundation
 import Parsing
+import Rules
 import RunLogs
 import SemanticDiff
 import SourceModel
@@ -11,7 +12,11 @@ public struct ScoreReport: Sendable {
     public var script: String
     public var score: TaskScore
     public var speed: SpeedReport?
+    /// Rule findings against the base; an error-level finding makes the run invalid.
+    public var findings: [Finding]
     public var problems: [String]
+
+    public var isValid: Bool { !findings.contains { $0.severity == .error } }
 }
 
 /// The wall-clock side of a score: the run's metrics and the speedup against the task's records.
@@ -119,7 +124,14 @@ public struct ScoreService {
             case .failure(let problem): problems.append(problem.message)
             }
         }
-        return ScoreReport(submission: paths, script: main.path, score: score, speed: speed, problems: problems)
+        let siblings = scripts.filter { $0 != main.path && $0.hasSuffix(".py") }
+        var findings: [Finding] = []
+        do {
+            findings = try CheckService(loader: loader).check(base: context.base, submission: main.file, siblings: siblings).findings
+        } catch {
+            problems.append("rules not checked: \(error)")
+        }
+        return ScoreReport(submission: paths, script: main.path, score: score, speed: speed, findings: findings, problems: problems)
     }
 
     public struct SpeedProblem: Error {

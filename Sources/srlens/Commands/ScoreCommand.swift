@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalogue
 import Engine
 import Foundation
+import Rules
 import RunLogs
 
 struct ScoreCommand: ParsableCommand {
@@ -57,9 +58,13 @@ struct ScoreDocument: Encodable {
     let script: String
     let score: TaskScore
     let speed: SpeedReport?
+    let valid: Bool
+    let findings: [Finding]
     let problems: [String]
 
     init(_ report: ScoreReport) {
+        valid = report.isValid
+        findings = report.findings
         submission = report.submission
         script = report.script
         score = report.score
@@ -110,6 +115,15 @@ enum ScoreText {
             if let speedup = speed.speedup { out.append("  \(speedup)") }
             if let problem = speed.problem { out.append(t.yellow("  \(problem)")) }
         }
+        out.append("")
+        out.append(t.bold("rules") + t.dim(" (docs/rules.md)"))
+        if report.findings.isEmpty { out.append("  no rule broken") }
+        for finding in report.findings {
+            let level = finding.severity == .error ? t.red("error") : t.yellow("warning")
+            out.append("  \(level) [\(finding.rule)] \(finding.message)")
+            for e in finding.submission.prefix(1) { out.append("      \(e.path):\(e.range.start)  \(e.code)") }
+        }
+        if !report.isValid { out.append(t.red("  INVALID RUN: an error-level rule is broken; its speed does not count")) }
         for problem in report.problems { out.append(t.yellow("note: \(problem)")) }
         return out.joined(separator: "\n")
     }
