@@ -7,6 +7,7 @@
 //   model        SourceModel
 //   analysis     RunLogs, Parsing, SemanticDiff
 //   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time), Rules
+//   storage      Store (SQLite through GRDB)
 //   engine       Engine
 //   front ends   srlens
 import PackageDescription
@@ -28,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // MARK: C
@@ -61,13 +63,17 @@ let package = Package(
         .executableTarget(name: "EmbedTool"),
         .plugin(name: "EmbedCatalogue", capability: .buildTool(), dependencies: ["EmbedTool"]),
 
+        // MARK: storage
+        .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+
         // MARK: engine
-        .target(name: "Engine", dependencies: ["Catalogue", "Rules", "Parsing", "RunLogs", "SemanticDiff", "SourceModel"],
+        .target(name: "Engine", dependencies: ["Catalogue", "Rules", "Store", "Parsing", "RunLogs", "SemanticDiff", "SourceModel",
+                                               .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: clangImport),
 
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
-            "Catalogue", "Engine", "Parsing", "Rules", "RunLogs", "SemanticDiff", "SourceModel",
+            "Catalogue", "Engine", "Parsing", "Rules", "RunLogs", "SemanticDiff", "SourceModel", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangImport),
 
@@ -80,6 +86,7 @@ let package = Package(
         .testTarget(name: "SrlensCLITests", dependencies: ["TestSupport"]),
         .testTarget(name: "SetupTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RunLogsTests", dependencies: ["RunLogs", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Engine", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Engine", "Catalogue", "SourceModel", "TestSupport"],
                     swiftSettings: clangImport),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalogue", "TestSupport"], swiftSettings: clangImport),

@@ -46,7 +46,7 @@ public enum ScoreError: Error, CustomStringConvertible {
 }
 
 /// Scores submissions for a task against the reference records.
-public struct ScoreService {
+public struct ScoreService: Sendable {
     public var configuration: Configuration
     public var loader: SourceLoader
     public var policy: ScoringPolicy
@@ -61,7 +61,7 @@ public struct ScoreService {
     }
 
     /// Base and reference of a task, loaded and classified once for many submissions.
-    public struct TaskContext {
+    public struct TaskContext: Sendable {
         public let task: TaskSpec
         public let base: SourceFile
         public let baseDetections: [Detection]

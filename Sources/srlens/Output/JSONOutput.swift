@@ -9,6 +9,14 @@ enum JSONOutput {
         return encoder
     }
 
+    /// Compact, one object per line (JSON Lines).
+    static func lineEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
     static func write<T: Encodable>(_ value: T) throws {
         var data = try encoder().encode(value)
         data.append(0x0A)

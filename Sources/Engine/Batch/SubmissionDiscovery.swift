@@ -1,0 +1,86 @@
+import Foundation
+
+/// A submission found on disk: a folder with a `train_gpt2.py`, the other source files beside it, and its run
+/// log or `results.json` if any.
+public struct SubmissionCandidate: Sendable, Equatable {
+    /// The folder's path relative to the batch root (`agent_a/3` for version 3 of a run).
+    public var name: String
+    public var directory: String
+    public var task: Int
+    /// Source files and run files, sorted.
+    public var files: [String]
+}
+
+public enum DiscoveryError: Error, CustomStringConvertible {
+    case notADirectory(String)
+    case invalidManifest(String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let path): "\(path): not a folder"
+        case let .invalidManifest(path, reason): "\(path): not a valid manifest: \(reason)"
+        }
+    }
+}
+
+public enum SubmissionDiscovery {
+    static let sourceExtensions: Set<String> = ["py", "cu", "cuh"]
+    static let runNames: Set<String> = ["results.json"]
+    static let maxDepth = 5
+
+    /// Every folder under `root` (itself included, at most `maxDepth` deep) that holds a `train_gpt2.py`. This
+    /// covers one folder per submission as well as run outputs with numbered workspace versions
+    /// (`run/0/train_gpt2.py`, `run/1/train_gpt2.py`, ...), each version being a submission.
+    public static func discover(root: String, task: Int) throws(DiscoveryError) -> [SubmissionCandidate] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .notADirectory(root)
+        }
+        var found: [SubmissionCandidate] = []
+        var stack: [(String, Int)] = [(root, 0)]
+        while let (directory, depth) = stack.popLast() {
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+            if names.contains("train_gpt2.py") {
+                let relative = directory == root ? "." : String(directory.dropFirst(root.count).drop { $0 == "/" })
+                found.append(SubmissionCandidate(name: relative, directory: directory, task: task, files: files(in: directory, names)))
+            }
+            guard depth < maxDepth else { continue }
+            for name in names.reversed() where !name.hasPrefix(".") {
+                let path = "\(directory)/\(name)"
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { stack.append((path, depth + 1)) }
+            }
+        }
+        return found.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
+    }
+
+    static func files(in directory: String, _ names: [String]) -> [String] {
+        names.filter { name in
+            let ext = (name as NSString).pathExtension.lowercased()
+            return sourceExtensions.contains(ext) || runNames.contains(name) || ext == "txt" || ext == "log"
+        }.map { "\(directory)/\($0)" }
+    }
+
+    /// A manifest maps submissions to tasks: `{"submissions": [{"path": "a", "task": 4}, ...]}` with paths
+    /// relative to the manifest.
+    public static func manifest(_ path: String) throws(DiscoveryError) -> [SubmissionCandidate] {
+        struct Manifest: Decodable {
+            struct Entry: Decodable { let path: String; let task: Int; let name: String? }
+            let submissions: [Entry]
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .invalidManifest(path, reason: "cannot read it") }
+        let manifest: Manifest
+        do { manifest = try JSONDecoder().decode(Manifest.self, from: data) } catch {
+            throw .invalidManifest(path, reason: "\(error)")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try manifest.submissions.map { entry throws(DiscoveryError) in
+            let directory = entry.path.hasPrefix("/") ? entry.path : "\(base)/\(entry.path)"
+            let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+            guard names.contains("train_gpt2.py") || names.contains(where: { $0.hasSuffix(".py") }) else {
+                throw .invalidManifest(path, reason: "\(entry.path) has no Python file")
+            }
+            return SubmissionCandidate(name: entry.name ?? entry.path, directory: directory, task: entry.task, files: files(in: directory, names))
+        }
+    }
+}
