@@ -107,6 +107,11 @@ let package = Package(
             .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/DiffBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(name: "BatchBenchmarks", dependencies: [
+            "Engine", "Store",
+            .product(name: "Benchmark", package: "benchmark"),
+        ], path: "Benchmarks/BatchBenchmarks", swiftSettings: clangImport,
+           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )

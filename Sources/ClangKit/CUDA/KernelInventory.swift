@@ -9,6 +9,12 @@ public struct KernelInventory: Sendable, Equatable {
     public var sharedDeclarations: [SharedDeclaration] = []
     public var intrinsicCalls: [IntrinsicCall] = []
     public var diagnostics: [Diagnostic] = []
+    /// Per function (qualified name): every function it calls, as clang resolved them (through macros,
+    /// templates and typedefs), in order of appearance.
+    public var calls: [String: [String]] = [:]
+    /// Per function: the canonical types of its parameters and local variables (typedefs and templates seen
+    /// through: `half2` reads `__half2`, a `using T = float4` local reads `float4`).
+    public var types: [String: [String]] = [:]
 
     public var kernels: [GPUFunction] { functions.filter { $0.role == .kernel } }
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity >= .error } }
@@ -122,8 +128,15 @@ private struct Collector {
                 if cursor.isDefinition, let function = gpuFunction(cursor) { inventory.functions.append(function) }
             } else if kind == CXCursor_VarDecl, cursor.hasAttribute(CXCursor_CUDASharedAttr) {
                 inventory.sharedDeclarations.append(sharedDeclaration(cursor, function: enclosing))
+                if let enclosing { inventory.types[enclosing, default: []].append(cursor.canonicalTypeSpelling) }
             } else if kind == CXCursor_CallExpr {
                 classifyCall(cursor, enclosing: enclosing)
+                if let enclosing {
+                    let callee = cursor.referenced.map { ($0.specializedTemplate ?? $0).qualifiedName } ?? cursor.spelling
+                    if !callee.isEmpty { inventory.calls[enclosing, default: []].append(callee) }
+                }
+            } else if (kind == CXCursor_VarDecl || kind == CXCursor_ParmDecl), let enclosing {
+                inventory.types[enclosing, default: []].append(cursor.canonicalTypeSpelling)
             }
             for child in cursor.children.reversed() { stack.append((child, inner)) }
         }
