@@ -56,7 +56,8 @@ let package = Package(
         .target(name: "SemanticDiff", dependencies: ["SourceModel"]),
 
         // MARK: detection (analysis that builds on parsing and diffing)
-        .target(name: "Catalogue", dependencies: ["Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars"],
+        .target(name: "Catalogue", dependencies: ["Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars",
+                                                  "ClangKit"],
                 swiftSettings: clangImport, plugins: ["EmbedCatalogue"]),
         .target(name: "Rules", dependencies: ["Catalogue", "Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit"],
                 swiftSettings: clangImport),

@@ -1,0 +1,5 @@
+extension TechniqueRegistry {
+    /// Detectors of the algorithmic techniques.
+    static let algorithmic: [any TechniqueDetector] = [
+    ]
+}

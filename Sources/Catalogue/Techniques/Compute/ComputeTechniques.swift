@@ -1,0 +1,5 @@
+extension TechniqueRegistry {
+    /// Detectors of the compute techniques.
+    static let compute: [any TechniqueDetector] = [
+    ]
+}

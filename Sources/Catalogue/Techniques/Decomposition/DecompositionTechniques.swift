@@ -1,0 +1,5 @@
+extension TechniqueRegistry {
+    /// Detectors of the decomposition techniques.
+    static let decomposition: [any TechniqueDetector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension TechniqueRegistry {
+    /// Detectors of the host techniques.
+    static let host: [any TechniqueDetector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension TechniqueRegistry {
+    /// Detectors of the memory techniques.
+    static let memory: [any TechniqueDetector] = [
+    ]
+}

@@ -1,0 +1,5 @@
+extension TechniqueRegistry {
+    /// Detectors of the precision techniques.
+    static let precision: [any TechniqueDetector] = [
+    ]
+}

@@ -1,0 +1,6 @@
+extension TechniqueRegistry {
+    /// Detectors of the reduction techniques.
+    static let reduction: [any TechniqueDetector] = [
+        WarpShuffleReduction(),
+    ]
+}

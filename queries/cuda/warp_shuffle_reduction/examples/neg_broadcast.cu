@@ -1,0 +1,6 @@
+// example: __shfl_sync only broadcasts lane 0's value to the warp; nothing is combined. Negative (near miss).
+__global__ void broadcast_first(const float* x, float* y) {
+    float v = x[blockIdx.x * blockDim.x + threadIdx.x];
+    float first = __shfl_sync(0xffffffff, v, 0);
+    y[blockIdx.x * blockDim.x + threadIdx.x] = v - first;
+}
