@@ -6,6 +6,8 @@ import SourceModel
 public struct ClassifyReport: Sendable {
     public var paths: [String]
     public var detections: [Detection]
+    /// CUDA techniques per kernel, for CUDA files and CUDA embedded in Python strings.
+    public var techniques: [TechniqueReport] = []
     /// Files that could not be read or are not Python, each with a one-line reason.
     public var problems: [String]
 }
@@ -25,10 +27,7 @@ public struct ClassifyService {
             case .failure(let error):
                 problems.append(error.description)
             case .success(let file):
-                guard file.language == .python else {
-                    problems.append("\(path): CUDA files are not classified for Python innovations")
-                    continue
-                }
+                guard file.language == .python else { continue }
                 do {
                     facts.append(try PythonFacts(file: file))
                 } catch {
@@ -43,13 +42,27 @@ public struct ClassifyService {
     public func classifyEach(_ paths: [String]) -> [ClassifyReport] {
         paths.map { path in
             let (facts, problems) = self.facts([path])
-            return ClassifyReport(paths: [path], detections: facts.isEmpty ? [] : Classifier.classify(facts), problems: problems)
+            var report = ClassifyReport(paths: [path], detections: facts.isEmpty ? [] : Classifier.classify(facts), problems: problems)
+            techniques(path, into: &report)
+            return report
         }
     }
 
     /// Classifies the files as one submission.
     public func classifyTogether(_ paths: [String]) -> ClassifyReport {
         let (facts, problems) = self.facts(paths)
-        return ClassifyReport(paths: paths, detections: facts.isEmpty ? [] : Classifier.classify(facts), problems: problems)
+        var report = ClassifyReport(paths: paths, detections: facts.isEmpty ? [] : Classifier.classify(facts), problems: problems)
+        for path in paths { techniques(path, into: &report) }
+        return report
+    }
+
+    /// CUDA techniques of a path's kernels (a CUDA file, or CUDA embedded in a Python file).
+    func techniques(_ path: String, into report: inout ClassifyReport) {
+        guard case let .success(file) = loader.load(path) else { return }
+        do {
+            report.techniques += try TechniqueService(loader: loader).classify(file)
+        } catch {
+            report.problems.append("\(path): CUDA techniques not classified: \(error)")
+        }
     }
 }

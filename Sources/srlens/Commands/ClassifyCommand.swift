@@ -31,7 +31,7 @@ struct ClassifyCommand: ParsableCommand {
             for report in reports {
                 print(terminal.bold(report.paths.joined(separator: " + ")))
                 for problem in report.problems { printError("srlens: error: \(problem)") }
-                if report.detections.isEmpty && report.problems.isEmpty { print("  no catalogued innovation found") }
+                if report.detections.isEmpty && report.problems.isEmpty && report.techniques.isEmpty { print("  no catalogued innovation found") }
                 for detection in report.detections {
                     let title = CatalogueData.shared.innovation(detection.id)?.title ?? ""
                     print("  \(terminal.green(detection.id))  \(terminal.dim(title))")
@@ -39,6 +39,19 @@ struct ClassifyCommand: ParsableCommand {
                         print("      \(evidence.path):\(evidence.range.start)  \(evidence.code)  \(terminal.dim(evidence.note))")
                     }
                     if detection.evidence.count > 3 { print(terminal.dim("      (\(detection.evidence.count - 3) more)")) }
+                }
+                for source in report.techniques {
+                    for kernel in source.kernels {
+                        print("  kernel \(terminal.bold(kernel.name))" + (kernel.techniques.isEmpty ? terminal.dim("  no catalogued technique") : ""))
+                        for technique in kernel.techniques {
+                            let first = technique.evidence.first
+                            print("      \(terminal.green(technique.id))" + (first.map { terminal.dim("  \($0.path):\($0.range.start)  \($0.code)") } ?? ""))
+                        }
+                    }
+                    for technique in source.host {
+                        let first = technique.evidence.first
+                        print("  host \(terminal.green(technique.id))" + (first.map { terminal.dim("  \($0.path):\($0.range.start)  \($0.code)") } ?? ""))
+                    }
                 }
             }
         }
@@ -55,6 +68,7 @@ struct ClassifyDocument: Encodable {
         let paths: [String]
         let problems: [String]
         let innovations: [Found]
+        let cuda: [TechniqueReport]
     }
 
     struct Found: Encodable {
@@ -70,7 +84,7 @@ struct ClassifyDocument: Encodable {
                 let innovation = CatalogueData.shared.innovation(detection.id)
                 return Found(id: detection.id, title: innovation?.title ?? "", category: innovation?.category ?? "",
                              evidence: detection.evidence)
-            })
+            }, cuda: report.techniques)
         }
     }
 }

@@ -43,13 +43,35 @@ struct DiffCommand: ParsableCommand {
             printError("srlens: error: \(error)")
             throw ExitCode(2)
         case .success(let result):
+            let techniques = kernelTechniques(result)
             if json {
-                try JSONOutput.write(DiffDocument(result, normalization: options, includeEditScript: editScript))
+                var document = DiffDocument(result, normalization: options, includeEditScript: editScript)
+                document.kernelTechniques = techniques
+                try JSONOutput.write(document)
             } else {
                 print(DiffText.render(result, terminal: .standardOutput, editScript: editScript))
+                if let techniques, !techniques.isEmpty {
+                    let t = Terminal.standardOutput
+                    print("")
+                    print(t.bold("CUDA techniques per kernel"))
+                    for change in techniques {
+                        let added = change.added.map { t.green("+" + $0) }, removed = change.removed.map { t.red("-" + $0) }
+                        print("  \(change.kernel) (\(change.status)): " + (added + removed).joined(separator: " "))
+                    }
+                }
             }
-            if !result.changes.isEmpty { throw ExitCode(1) }
+            if !result.changes.isEmpty || techniques?.isEmpty == false { throw ExitCode(1) }
         }
+    }
+
+    /// Techniques gained or lost per kernel, when either side holds CUDA (a file, or CUDA in Python strings).
+    func kernelTechniques(_ result: SemanticDiffResult) -> [KernelTechniqueChange]? {
+        let loader = SourceLoader(maxBytes: maxBytes)
+        guard case let .success(a) = loader.load(old), case let .success(b) = loader.load(new) else { return nil }
+        let service = TechniqueService(loader: loader)
+        guard let before = try? service.classify(a), let after = try? service.classify(b),
+              !(before.isEmpty && after.isEmpty) else { return nil }
+        return TechniqueDiff.compare(old: before, new: after)
     }
 
     static func parseNormalization(_ text: String) throws -> NormalizationOptions {

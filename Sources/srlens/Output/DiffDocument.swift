@@ -14,6 +14,8 @@ struct DiffDocument: Encodable {
     let summary: Counts
     let changes: [EntityChange]
     let editScript: [ActionEntry]?
+    /// CUDA techniques gained and lost per kernel (only when a side holds CUDA).
+    var kernelTechniques: [KernelTechniqueChange]?
 
     struct FileInfo: Encodable {
         let path: String
