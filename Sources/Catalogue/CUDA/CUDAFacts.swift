@@ -37,6 +37,36 @@ public final class CUDAFacts {
 
     public var root: Node { tree.rootNode }
 
+    /// Local headers the source includes (`#include "x.cuh"`, resolved next to the file, followed a few levels
+    /// deep): their functions are part of the code base the kernels use.
+    public private(set) lazy var headers: [(file: SourceFile, tree: Tree)] = {
+        var result: [(file: SourceFile, tree: Tree)] = []
+        var seen: Set<String> = [file.path]
+        var pending: [(SourceFile, Tree, Int)] = [(file, tree, 0)]
+        while let (current, currentTree, depth) = pending.popLast(), depth < 4 {
+            let directory = (current.path as NSString).deletingLastPathComponent
+            for node in currentTree.rootNode.preorder where node.type == "preproc_include" {
+                guard let path = node.child(byField: "path"), path.type == "string_literal" else { continue }
+                let name = path.text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                let resolved = ((directory.isEmpty ? name : "\(directory)/\(name)") as NSString).standardizingPath
+                guard !seen.contains(resolved), let data = FileManager.default.contents(atPath: resolved), data.count < 4 << 20
+                else { continue }
+                seen.insert(resolved)
+                let header = SourceFile(path: resolved, language: .cuda, bytes: Array(data))
+                guard let headerTree = try? Parser(language: .cuda).parse(bytes: header.bytes) else { continue }
+                result.append((header, headerTree))
+                pending.append((header, headerTree, depth + 1))
+            }
+        }
+        return result
+    }()
+
+    /// The source file a node belongs to (the main file or an included header).
+    func source(of node: Node) -> SourceFile? {
+        if node.tree === tree { return nil }
+        return headers.first { $0.tree === node.tree }?.file
+    }
+
     /// A function defined in this source.
     public struct Function {
         public enum Role: String, Sendable { case kernel, device, host }
@@ -48,16 +78,24 @@ public final class CUDAFacts {
         public let signature: String
     }
 
-    public private(set) lazy var functions: [Function] = root.preorder.filter { $0.type == "function_definition" }.compactMap { node in
+    /// Functions of the source and of the local headers it includes.
+    public private(set) lazy var functions: [Function] = ([(file, tree)] + headers).flatMap { source, sourceTree in
+        sourceTree.rootNode.preorder.filter { $0.type == "function_definition" }.compactMap { node in function(node, in: source) }
+    }
+
+    func function(_ node: Node, in source: SourceFile) -> Function? {
         guard let name = declaredName(node) else { return nil }
         let body = node.child(byField: "body")
         let headerEnd = body?.startByte ?? node.endByte
         var start = node.startByte
         if let parent = node.parent, parent.type == "template_declaration" { start = parent.startByte }
-        let signature = file.text(in: start..<headerEnd)
+        let signature = source.text(in: start..<headerEnd)
         let role: Function.Role = signature.contains("__global__") ? .kernel : signature.contains("__device__") ? .device : .host
         return Function(node: node, name: name, role: role, body: body, signature: signature)
     }
+
+    /// Kernels defined in the source itself (not in the headers it includes).
+    public var ownKernels: [Function] { kernels.filter { $0.node.tree === tree } }
 
     public var kernels: [Function] { functions.filter { $0.role == .kernel } }
     public var hostFunctions: [Function] { functions.filter { $0.role == .host } }
@@ -159,8 +197,10 @@ public final class CUDAFacts {
     /// Function-like and object-like macros of the source: name -> replacement text.
     public private(set) lazy var macros: [String: String] = {
         var result: [String: String] = [:]
-        for node in root.preorder where node.type == "preproc_function_def" || node.type == "preproc_def" {
-            if let name = node.child(byField: "name")?.text { result[name] = node.child(byField: "value")?.text ?? "" }
+        for source in [tree] + headers.map(\.tree) {
+            for node in source.rootNode.preorder where node.type == "preproc_function_def" || node.type == "preproc_def" {
+                if let name = node.child(byField: "name")?.text { result[name] = node.child(byField: "value")?.text ?? "" }
+            }
         }
         return result
     }()
@@ -196,8 +236,11 @@ public final class CUDAFacts {
 
     public func evidence(_ node: Node, _ note: String) -> Evidence {
         let text = node.text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
-        return Evidence(path: reportPath, range: reportRange(node.byteRange),
-                        code: text.count > 120 ? String(text.prefix(119)) + "…" : text, note: note)
+        let code = text.count > 120 ? String(text.prefix(119)) + "…" : text
+        if let header = source(of: node) {
+            return Evidence(path: header.path, range: header.lines.range(node.byteRange), code: code, note: note)
+        }
+        return Evidence(path: reportPath, range: reportRange(node.byteRange), code: code, note: note)
     }
 
     public func evidence(span: SourceSpan, _ note: String) -> Evidence {

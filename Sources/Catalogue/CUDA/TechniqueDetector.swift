@@ -30,7 +30,7 @@ public struct TechniqueReport: Sendable, Codable {
 
 public enum TechniqueClassifier {
     public static func classify(_ facts: CUDAFacts, detectors: [any TechniqueDetector] = TechniqueRegistry.all) -> TechniqueReport {
-        let kernels = facts.kernels.map { kernel in
+        let kernels = facts.ownKernels.map { kernel in
             TechniqueReport.Kernel(name: kernel.name, techniques: detectors.compactMap { detector in
                 let evidence = detector.detect(kernel: kernel, in: facts)
                 return evidence.isEmpty ? nil : Detection(id: detector.id, evidence: evidence)
