@@ -113,6 +113,11 @@ let package = Package(
             .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/BatchBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(name: "TechniqueBenchmarks", dependencies: [
+            "Catalogue", "ClangKit", "SourceModel", "TreeSitterKit", "TreeSitterGrammars",
+            .product(name: "Benchmark", package: "benchmark"),
+        ], path: "Benchmarks/TechniqueBenchmarks", swiftSettings: clangImport,
+           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )
