@@ -38,11 +38,24 @@ public struct ClassifyService {
         return (facts, problems)
     }
 
+    /// The CUDA sources among `paths`: CUDA files, and CUDA embedded in Python files.
+    public func cudaSources(_ paths: [String]) -> [CUDAFacts] {
+        paths.flatMap { path -> [CUDAFacts] in
+            guard case let .success(file) = loader.load(path) else { return [] }
+            return (try? TechniqueService(loader: loader).sources(file)) ?? []
+        }
+    }
+
+    /// Innovations of a file set: Python detectors, plus CUDA kernels that compute a catalogued operation.
+    public func detections(_ paths: [String], facts: [PythonFacts]) -> [Detection] {
+        Classifier.classify(facts, cuda: cudaSources(paths))
+    }
+
     /// Classifies each path on its own.
     public func classifyEach(_ paths: [String]) -> [ClassifyReport] {
         paths.map { path in
             let (facts, problems) = self.facts([path])
-            var report = ClassifyReport(paths: [path], detections: facts.isEmpty ? [] : Classifier.classify(facts), problems: problems)
+            var report = ClassifyReport(paths: [path], detections: detections([path], facts: facts), problems: problems)
             techniques(path, into: &report)
             return report
         }
@@ -51,7 +64,7 @@ public struct ClassifyService {
     /// Classifies the files as one submission.
     public func classifyTogether(_ paths: [String]) -> ClassifyReport {
         let (facts, problems) = self.facts(paths)
-        var report = ClassifyReport(paths: paths, detections: facts.isEmpty ? [] : Classifier.classify(facts), problems: problems)
+        var report = ClassifyReport(paths: paths, detections: detections(paths, facts: facts), problems: problems)
         for path in paths { techniques(path, into: &report) }
         return report
     }

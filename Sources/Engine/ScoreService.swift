@@ -111,7 +111,7 @@ public struct ScoreService: Sendable {
         problems += loadProblems
         guard !facts.isEmpty else { throw ScoreError.noScript(problems) }
         let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
-        let detections = Classifier.classify(facts)
+        let detections = ClassifyService(loader: loader).detections(scripts, facts: facts)
         guard case let .success(submissionDiff) = DiffService().diff(context.base, main.file) else {
             throw ScoreError.diff("could not diff \(main.path) against the base record")
         }

@@ -37,6 +37,9 @@ public final class CUDAFacts {
 
     public var root: Node { tree.rootNode }
 
+    /// Whether this source is CUDA held in a Python string (reported in the Python file).
+    public var isEmbedded: Bool { reportPath != file.path }
+
     /// Local headers the source includes (`#include "x.cuh"`, resolved next to the file, followed a few levels
     /// deep): their functions are part of the code base the kernels use.
     public private(set) lazy var headers: [(file: SourceFile, tree: Tree)] = {

@@ -20,6 +20,20 @@ public enum Classifier {
                 if !evidence.isEmpty { found[detector.id, default: []].append(contentsOf: evidence) }
             }
         }
+        return sorted(found)
+    }
+
+    /// Python detections merged with what CUDA kernels of the submission implement (cross-language credit).
+    public static func classify(_ files: [PythonFacts], cuda: [CUDAFacts]) -> [Detection] {
+        var found: [String: [Evidence]] = [:]
+        for detection in (files.isEmpty ? [] : classify(files)) { found[detection.id, default: []] += detection.evidence }
+        for source in cuda {
+            for detection in KernelInnovations.detect(source) { found[detection.id, default: []] += detection.evidence }
+        }
+        return sorted(found)
+    }
+
+    static func sorted(_ found: [String: [Evidence]]) -> [Detection] {
         let order = Dictionary(uniqueKeysWithValues: CatalogueData.shared.innovations.enumerated().map { ($1.id, $0) })
         return found.map { Detection(id: $0.key, evidence: $0.value) }
             .sorted { (order[$0.id] ?? .max, $0.id) < (order[$1.id] ?? .max, $1.id) }

@@ -56,7 +56,7 @@ public struct SettingsTable {
         }
     }
 
-    static func stringValue(_ node: Node) -> String? {
+    public static func stringValue(_ node: Node) -> String? {
         guard node.type == "string" else { return nil }
         var text = node.text
         for prefix in ["r", "R", "b", "B", "u", "U", "f", "F"] where text.hasPrefix(prefix) { text.removeFirst() }
