@@ -78,8 +78,9 @@ public struct ImportTable: Sendable, Equatable {
     private mutating func addFromImport(_ node: Node) {
         guard let module = node.child(byField: "module_name") else { return }
         let prefix = module.text
-        for index in 0..<node.childCount where node.fieldName(forChild: index) == "name" {
-            guard let child = node.child(index) else { continue }
+        // Every imported name is a named child after the module (`ts_node_field_name_for_child` is unreliable in
+        // tree-sitter 0.20: it reports only the first `name` field, so `from torch import Tensor, nn` lost `nn`).
+        for child in node.namedChildren where child.byteRange != module.byteRange {
             switch child.type {
             case "dotted_name":
                 bindings[child.text] = "\(prefix).\(child.text)"

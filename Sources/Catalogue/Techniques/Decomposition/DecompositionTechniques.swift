@@ -1,5 +1,12 @@
 extension TechniqueRegistry {
     /// Detectors of the decomposition techniques.
     static let decomposition: [any TechniqueDetector] = [
+        GridStrideLoop(),
+        PersistentThreads(),
+        ThreadCoarsening(),
+        WarpPerRow(),
+        BlockPerRow(),
+        BatchedLaunch(),
+        BlockSchedulingOrder(),
     ]
 }

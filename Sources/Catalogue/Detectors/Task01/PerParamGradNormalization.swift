@@ -1,0 +1,144 @@
+import Parsing
+import TreeSitterKit
+
+/// `per_param_grad_normalization`: every parameter's gradient is divided by its own norm before the step.
+///
+/// Requires a gradient (`p.grad`, a name set to one, or a list of them) divided by a norm of that same tensor:
+/// `p.grad = p.grad / (p.grad.norm() + eps)`, `g /= torch.linalg.vector_norm(g) + eps`,
+/// `g.div_(g.norm().add(eps))`, `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or
+/// `torch._foreach_div_(grads, torch._foreach_norm(grads))`; in code that runs (module level, or a function that is
+/// called). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
+/// constant such as the accumulation count, and a helper nobody calls. Examples:
+/// `queries/python/per_param_grad_normalization/examples/`.
+struct PerParamGradNormalization: Detector {
+    let id = "per_param_grad_normalization"
+    static let norms: Set<String> = ["torch.norm", "torch.linalg.norm", "torch.linalg.vector_norm", "torch.linalg.matrix_norm"]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for node in facts.nodes {
+            guard let target = normalizedTarget(node, facts), isGradient(target, facts), runs(node, facts) else { continue }
+            evidence.append(facts.evidence(node, "gradient divided by its own norm"))
+        }
+        return evidence
+    }
+
+    /// The tensor an operation normalizes in place or by reassignment, if it divides it by its own norm.
+    func normalizedTarget(_ node: Node, _ facts: PythonFacts) -> Node? {
+        switch node.type {
+        case "assignment":
+            // g = g / (norm(g) + eps)
+            guard let left = node.child(byField: "left"), let right = node.child(byField: "right").map(facts.unparenthesized),
+                  right.type == "binary_operator", right.child(byField: "operator")?.type == "/",
+                  let numerator = right.child(byField: "left"), let denominator = right.child(byField: "right"),
+                  same(numerator, left, facts), isNorm(of: left, denominator, facts) else { return nil }
+            return left
+        case "augmented_assignment":
+            guard node.child(byField: "operator")?.type == "/=", let left = node.child(byField: "left"),
+                  let right = node.child(byField: "right"), isNorm(of: left, right, facts) else { return nil }
+            return left
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            if let receiver = call.receiver, call.name == "div_", let divisor = call.positional.first, isNorm(of: receiver, divisor, facts) {
+                return receiver
+            }
+            // g.mul_(1 / (g.norm() + eps))
+            if let receiver = call.receiver, call.name == "mul_", let factor = call.positional.first.map(facts.unparenthesized),
+               factor.type == "binary_operator", factor.child(byField: "operator")?.type == "/",
+               let one = factor.child(byField: "left"), facts.value(of: one)?.double == 1,
+               let divisor = factor.child(byField: "right"), isNorm(of: receiver, divisor, facts) {
+                return receiver
+            }
+            if let receiver = call.receiver, call.name == "copy_", let source = call.positional.first,
+               facts.descendants(of: source).contains(where: { n in
+                   guard n.type == "call" else { return false }
+                   let inner = CallSite(node: n, imports: facts.imports)
+                   return inner.callee == "torch.nn.functional.normalize" && inner.positional.first.map { rooted($0, in: receiver, facts) } == true
+               }) {
+                return receiver
+            }
+            if call.callee == "torch._foreach_div_", call.positional.count == 2,
+               isForeachNorm(of: call.positional[0], call.positional[1], facts) {
+                return call.positional[0]
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Whether two expressions name the same tensor (`p.grad.data` is `p.grad`).
+    func same(_ a: Node, _ b: Node, _ facts: PythonFacts) -> Bool {
+        func key(_ n: Node) -> String {
+            var text = facts.compact(facts.unparenthesized(n))
+            while text.hasSuffix(".data") { text.removeLast(5) }
+            return text
+        }
+        return key(a) == key(b)
+    }
+
+    /// Whether `expression` starts from the tensor `target` (`g.reshape(-1)` for `g`).
+    func rooted(_ expression: Node, in target: Node, _ facts: PythonFacts) -> Bool {
+        var current = facts.unparenthesized(expression)
+        while true {
+            if same(current, target, facts) { return true }
+            guard current.type == "call", let f = current.child(byField: "function"), f.type == "attribute",
+                  let object = f.child(byField: "object") else { return false }
+            current = object
+        }
+    }
+
+    /// Whether `divisor` is the norm of `target` (plus an epsilon), directly or through a local name.
+    func isNorm(of target: Node, _ divisor: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let d = facts.unparenthesized(divisor)
+        switch d.type {
+        case "binary_operator":
+            guard d.child(byField: "operator")?.type == "+", let l = d.child(byField: "left"), let r = d.child(byField: "right") else { return false }
+            return isNorm(of: target, l, facts, depth: depth) || isNorm(of: target, r, facts, depth: depth)
+        case "call":
+            let call = CallSite(node: d, imports: facts.imports)
+            if let receiver = call.receiver, ["add", "add_", "clamp", "clamp_min", "clamp_", "clamp_min_"].contains(call.name) {
+                return isNorm(of: target, receiver, facts, depth: depth)
+            }
+            if let receiver = call.receiver, call.name == "norm" { return rooted(receiver, in: target, facts) }
+            if Self.norms.contains(call.callee), let first = call.positional.first { return rooted(first, in: target, facts) }
+            return false
+        case "identifier":
+            guard depth < 2, let value = facts.latestValue(of: d.text, before: d) else { return false }
+            return isNorm(of: target, value, facts, depth: depth + 1)
+        default:
+            return false
+        }
+    }
+
+    /// `torch._foreach_div_(grads, norms)` with `norms = torch._foreach_norm(grads)` (eps added or not).
+    func isForeachNorm(of list: Node, _ divisor: Node, _ facts: PythonFacts) -> Bool {
+        var d = facts.unparenthesized(divisor)
+        if d.type == "identifier", let value = facts.latestValue(of: d.text, before: d) { d = facts.unparenthesized(value) }
+        guard d.type == "call" else { return false }
+        let call = CallSite(node: d, imports: facts.imports)
+        if call.callee == "torch._foreach_add", let first = call.positional.first { return isForeachNorm(of: list, first, facts) }
+        return call.callee == "torch._foreach_norm" && call.positional.first.map { same($0, list, facts) } == true
+    }
+
+    /// Whether a tensor is a gradient: `p.grad`, a name set to one, or a list built from `.grad`s.
+    func isGradient(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let n = facts.unparenthesized(node)
+        if n.type == "attribute", n.child(byField: "attribute")?.text == "grad" { return true }
+        if n.type == "attribute", n.child(byField: "attribute")?.text == "data", let object = n.child(byField: "object") {
+            return isGradient(object, facts, depth: depth)
+        }
+        guard depth < 3, n.type == "identifier" else { return false }
+        let values = facts.localValues(of: n.text, around: n) + facts.allSettings.settings(n.text).map(\.value)
+        return values.contains { value in
+            facts.descendants(of: value).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "grad" }
+                || (value.type == "identifier" && isGradient(value, facts, depth: depth + 1))
+        }
+    }
+
+    /// Whether the code runs: module level, or inside a function that something uses.
+    func runs(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard let function = facts.enclosingFunction(node) else { return true }
+        return facts.isReferenced(function.name, outside: function.node)
+    }
+}

@@ -1,0 +1,132 @@
+import Parsing
+import TreeSitterKit
+
+/// `rotary_embeddings`: queries and keys are rotated by position-dependent angles (RoPE) before attention.
+///
+/// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
+/// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
+/// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
+/// interleaved), uses `x*cos + rotate_half(x)*sin`, or multiplies a `view_as_complex` tensor; the file must take
+/// cosines and sines (or `torch.polar`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
+/// flash-attn's `apply_rotary_emb`) counts as a rotation. Rejects the word alone, a Rotary class that never
+/// rotates q and k, rotating only one of them, and sinusoidal features added to the embeddings. Examples:
+/// `queries/python/rotary_embeddings/examples/`.
+struct RotaryEmbeddings: Detector {
+    let id = "rotary_embeddings"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let flow = Dataflow(facts)
+        let angles = hasAngles(facts)
+        var evidence: [Evidence] = []
+        for site in facts.attentionSites {
+            let q = facts.lineage(of: site.query, model: model, flow: flow)
+            let k = facts.lineage(of: site.key, model: model, flow: flow)
+            guard let rq = rotation(in: q, facts, angles: angles), let rk = rotation(in: k, facts, angles: angles) else { continue }
+            evidence.append(facts.evidence(rq, "query rotated by position (RoPE)"))
+            evidence.append(facts.evidence(rk, "key rotated by position (RoPE)"))
+        }
+        return evidence
+    }
+
+    /// The first step of a lineage that rotates.
+    func rotation(in lineage: Lineage, _ facts: PythonFacts, angles: Bool) -> Node? {
+        for step in lineage.steps where step.type == "call" {
+            let call = CallSite(node: step, imports: facts.imports)
+            if isLibraryRotary(call, facts) { return step }
+            guard angles else { continue }
+            for target in facts.targets(of: call) where facts.reachableFunctions(from: target).contains(where: { rotates($0.node, facts) }) {
+                return step
+            }
+        }
+        // Written inline in the attention code.
+        if angles, let pair = rotationPair(lineage.steps.filter { $0.type == "binary_operator" }, facts) { return pair }
+        return nil
+    }
+
+    /// A call of a library rotary module or function (resolved through imports).
+    func isLibraryRotary(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        var names = [call.callee]
+        if let function = call.node.child(byField: "function"), facts.isReferenceChain(function) {
+            let owner = call.receiver.flatMap { SettingsTable.bareName(of: $0) } ?? call.name
+            if let module = facts.moduleConstructor(owner) { names.append(module.callee) }
+            if let module = facts.moduleConstructor(call.name) { names.append(module.callee) }
+        }
+        return names.contains { name in
+            guard let head = name.split(separator: ".").first.map(String.init), head != "self",
+                  facts.imports.bindings.values.contains(where: { $0.hasPrefix(head) }), name.contains(".") else { return false }
+            let lower = name.lowercased()
+            return lower.contains("rotary") || lower.contains("rope")
+        }
+    }
+
+    /// Whether the file takes cosines and sines (or builds complex phases with `torch.polar`).
+    func hasAngles(_ facts: PythonFacts) -> Bool {
+        let names = Set(facts.calls.map(\.name))
+        return (names.contains("cos") && names.contains("sin")) || names.contains("polar")
+    }
+
+    /// Whether code rotates pairs of values: a rotation pair of sums of products, `x*cos + rotate_half(x)*sin`,
+    /// or a product of a complex view.
+    func rotates(_ scope: Node, _ facts: PythonFacts) -> Bool {
+        let inside = facts.descendants(of: scope)
+        let sums = inside.filter { n in
+            n.type == "binary_operator" && ["+", "-"].contains(n.child(byField: "operator")?.type ?? "")
+        }
+        if rotationPair(sums, facts) != nil { return true }
+        for sum in sums {
+            guard let (a, b) = products(sum, facts) else { continue }
+            for factor in factors(a, facts) + factors(b, facts) where factor.type == "call" {
+                let call = CallSite(node: factor, imports: facts.imports)
+                if let f = facts.calledFunction(call), swapsHalves(f, facts) { return true }
+            }
+        }
+        let complex = inside.contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).callee == "torch.view_as_complex" }
+        return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
+    }
+
+    /// Two sums of two products over the same four factors (`x1*c + x2*s` and `x1*(-s) + x2*c`).
+    func rotationPair(_ sums: [Node], _ facts: PythonFacts) -> Node? {
+        var seen: [(Node, [String])] = []
+        for sum in sums {
+            guard let (a, b) = products(sum, facts) else { continue }
+            let leaves = (factors(a, facts) + factors(b, facts)).map { facts.compact($0) }.sorted()
+            guard leaves.count == 4, Set(leaves).count == 4 else { continue }
+            if let match = seen.first(where: { $0.1 == leaves && facts.compact($0.0) != facts.compact(sum) }) { return match.0 }
+            seen.append((sum, leaves))
+        }
+        return nil
+    }
+
+    /// The two products of `p1 + p2` / `p1 - p2`.
+    func products(_ sum: Node, _ facts: PythonFacts) -> (Node, Node)? {
+        guard let l = sum.child(byField: "left").map(strip(facts)), let r = sum.child(byField: "right").map(strip(facts)),
+              isProduct(l), isProduct(r) else { return nil }
+        return (l, r)
+    }
+
+    func isProduct(_ node: Node) -> Bool { node.type == "binary_operator" && node.child(byField: "operator")?.type == "*" }
+
+    /// Strips parentheses and unary minus.
+    func strip(_ facts: PythonFacts) -> (Node) -> Node {
+        { node in
+            var current = facts.unparenthesized(node)
+            while current.type == "unary_operator", let inner = current.child(byField: "argument") { current = facts.unparenthesized(inner) }
+            return current
+        }
+    }
+
+    func factors(_ product: Node, _ facts: PythonFacts) -> [Node] {
+        let n = strip(facts)(product)
+        guard isProduct(n), let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return [n] }
+        return factors(l, facts) + factors(r, facts)
+    }
+
+    /// A `rotate_half`: returns the halves swapped with one negated (`torch.cat((-x2, x1), dim=-1)`).
+    func swapsHalves(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: function.node).contains { n in
+            guard n.type == "call", ["cat", "stack"].contains(CallSite(node: n, imports: facts.imports).name) else { return false }
+            return facts.descendants(of: n).contains { $0.type == "unary_operator" && $0.child(byField: "operator")?.type == "-" }
+        }
+    }
+}

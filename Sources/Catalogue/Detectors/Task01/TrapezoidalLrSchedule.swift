@@ -1,0 +1,20 @@
+import Parsing
+import TreeSitterKit
+
+/// `trapezoidal_lr_schedule`: warmup-stable-decay; the LR stays at its peak, then falls linearly to its floor over
+/// the last part of the run.
+///
+/// Requires a schedule that drives an optimizer (a function or lambda given to `LambdaLR`, a function whose result
+/// is written to `param_group["lr"]` directly, through a local or through a method of the file, or a
+/// `SequentialLR` of `LinearLR` / `ConstantLR` / `LambdaLR` phases), evaluated step by step over the run: a
+/// plateau at the peak over at least 5% of the run, then a linear decay that starts inside the run and reaches
+/// at most half the peak at the end. Any warmup before the plateau and any floor are accepted. Rejects a linear
+/// decay that starts right after warmup, cosine decay (even with a floor plateau), step decay, and a
+/// `warmdown_iters` setting no schedule reads. Examples: `queries/python/trapezoidal_lr_schedule/examples/`.
+struct TrapezoidalLrSchedule: Detector {
+    let id = "trapezoidal_lr_schedule"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        facts.scheduleCurves.filter(\.isTrapezoid).map { facts.evidence($0.site, "constant-then-linear-decay LR schedule") }
+    }
+}

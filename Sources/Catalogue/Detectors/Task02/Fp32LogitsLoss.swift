@@ -1,0 +1,55 @@
+import Parsing
+import TreeSitterKit
+
+/// `fp32_logits_loss`: the logits are cast to float32 before the loss consumes them.
+///
+/// Requires a loss call (`F.cross_entropy`, `F.nll_loss`, a `CrossEntropyLoss` module) whose input, followed back
+/// through local assignments, reshapes and arithmetic (a soft-cap, `log_softmax`) up to the projection that makes
+/// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()`, `.to(torch.float32)`,
+/// `.to(dtype=torch.float)`, `.type(torch.float32)`. Rejects a cast of the loss value, a cast on a branch that
+/// computes no loss, a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
+/// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
+struct Fp32LogitsLoss: Detector {
+    let id = "fp32_logits_loss"
+    static let losses: Set<String> = [
+        "torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss", "torch.cross_entropy",
+    ]
+    static let wideTypes: Set<String> = ["torch.float32", "torch.float", "torch.float64", "torch.double"]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        for call in facts.calls where isLoss(call, facts) {
+            guard let input = call.argument("input", position: 0) else { continue }
+            let lineage = facts.lineage(of: input, model: model, flow: flow)
+            if let cast = lineage.steps.first(where: { isWideCast($0, facts) }) {
+                evidence.append(facts.evidence(cast, "logits cast to fp32 before the loss"))
+            }
+        }
+        return evidence
+    }
+
+    func isLoss(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        if Self.losses.contains(call.callee) { return true }
+        guard let function = call.node.child(byField: "function"), facts.isReferenceChain(function),
+              let module = facts.moduleConstructor(call.callee) else { return false }
+        return module.callee == "torch.nn.CrossEntropyLoss" || module.callee == "torch.nn.NLLLoss"
+    }
+
+    /// `.float()`, `.double()`, `.to(torch.float32)`, `.to(dtype=torch.float)`, `.type(torch.float32)`.
+    func isWideCast(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: facts.imports)
+        guard call.receiver != nil else { return false }
+        switch call.name {
+        case "float", "double":
+            return call.positional.isEmpty
+        case "to", "type":
+            let dtypes = [call.keywords["dtype"]].compactMap { $0 } + call.positional
+            return dtypes.contains { facts.imports.qualifiedName(of: facts.unparenthesized($0)).map(Self.wideTypes.contains) == true }
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Parsing
+import TreeSitterKit
+
+/// `remove_weight_decay`: no optimizer applies weight decay.
+///
+/// Requires at least one Adam-family optimizer and every weight-decay setting of every optimizer of the file to
+/// resolve to 0: the `weight_decay` argument, each parameter group's entry, and the defaults where neither is
+/// given (`AdamW` decays by 0.01 by default, `Adam` and `SGD` do not; a file's own optimizer counts by its own
+/// default, none meaning no decay). Values are followed through config fields, argparse defaults, constants and
+/// function parameters. Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)` with wd not 0).
+/// Examples: `queries/python/remove_weight_decay/examples/`.
+struct RemoveWeightDecay: Detector {
+    let id = "remove_weight_decay"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let optimizers = facts.optimizers.filter { !$0.call.callee.hasPrefix("torch.optim.lr_scheduler") }
+        guard optimizers.contains(where: \.family.isAdamFamily) else { return [] }
+        for optimizer in optimizers where decays(optimizer, facts) { return [] }
+        if manualDecay(facts) { return [] }
+        return optimizers.filter(\.family.isAdamFamily).map { facts.evidence($0.call.node, "optimizer without weight decay") }
+    }
+
+    /// Whether an optimizer may decay: some weight-decay value it gets is not 0.
+    func decays(_ optimizer: OptimizerUse, _ facts: PythonFacts) -> Bool {
+        let call = optimizer.call
+        let position: Int? = optimizer.family.isAdamFamily || optimizer.family == .sgd ? 4 : nil
+        let explicit = facts.keywordArgument("weight_decay", of: call) ?? position.flatMap { call.argument("weight_decay", position: $0) }
+        var values: [Double] = []
+        var unknown = false
+        let interpreter = ScriptInterpreter(facts)
+        func add(_ node: Node) {
+            // The interpreter follows a plain name to its assignments (not to dictionary keys of that name).
+            if let v = interpreter.number(node) {
+                values.append(v)
+                if node.type != "identifier" { values += facts.values(of: node).map(\.double) }
+                return
+            }
+            let resolved = facts.values(of: node).map(\.double)
+            if resolved.isEmpty, let v = facts.evaluate(node) { values.append(v) } else if resolved.isEmpty { unknown = true }
+            values += resolved
+        }
+        if let explicit { add(explicit) }
+        var groupsWithout = optimizer.groups.isEmpty
+        for group in optimizer.groups {
+            if let entry = OptimizerUse.entry("weight_decay", in: group) { add(entry) } else { groupsWithout = true }
+        }
+        if explicit == nil && groupsWithout {
+            switch optimizer.family {
+            case .adamw: values.append(0.01)
+            case .adam, .sgd: break
+            default:
+                values += optimizer.values("weight_decay", in: facts).map(\.double)
+            }
+        }
+        return unknown || values.contains { $0 != 0 }
+    }
+
+    /// `p.mul_(1 - lr * wd)` (or `p.data.mul_`) with a decay factor that is not 0.
+    func manualDecay(_ facts: PythonFacts) -> Bool {
+        facts.calls.contains { call in
+            guard call.name == "mul_", call.receiver != nil, let factor = call.positional.first.map(facts.unparenthesized),
+                  factor.type == "binary_operator", factor.child(byField: "operator")?.type == "-",
+                  let left = factor.child(byField: "left"), facts.value(of: left)?.double == 1,
+                  let right = factor.child(byField: "right") else { return false }
+            if let v = facts.evaluate(right) { return v != 0 }
+            // Unresolved: a product with a factor known to be 0 does not decay.
+            let factors = facts.descendants(of: right).filter { $0.type == "identifier" || $0.type == "attribute" || $0.type == "subscript" }
+            return !factors.contains { facts.value(of: $0)?.double == 0 }
+        }
+    }
+}

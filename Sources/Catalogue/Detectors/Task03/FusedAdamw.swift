@@ -1,0 +1,94 @@
+import Parsing
+import TreeSitterKit
+
+/// `fused_adamw`: an Adam or AdamW optimizer is built with the fused CUDA kernel (`fused=True`).
+///
+/// Requires an `AdamW` / `Adam` constructor (any import alias) whose `fused` argument is on: the literal, a config
+/// field / argparse default / constant set to True, an entry of a dictionary unpacked into the call (also one
+/// chosen by a condition), or the nanoGPT condition `fused_available and device_type == "cuda"` /
+/// `torch.cuda.is_available()`, which holds on the benchmark's GPUs. Rejects `foreach=True`, `fused=False` or no
+/// `fused`, and `fused=True` given to another optimizer or call. Examples: `queries/python/fused_adamw/examples/`.
+struct FusedAdamw: Detector {
+    let id = "fused_adamw"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        facts.optimizers.filter(\.family.isAdamFamily).compactMap { optimizer in
+            let fused = fusedArguments(optimizer.call, facts)
+            guard fused.contains(where: { enabled($0, facts, depth: 0) }) else { return nil }
+            return facts.evidence(optimizer.call.node, "Adam-family optimizer with fused=True")
+        }
+    }
+
+    /// The expressions a call may pass as `fused`: the keyword, or the entry of a `**kwargs` dictionary (every
+    /// branch of `dict(fused=True) if use_fused else dict()` whose condition holds).
+    func fusedArguments(_ call: CallSite, _ facts: PythonFacts) -> [Node] {
+        if let value = call.keywords["fused"] { return [value] }
+        guard let arguments = call.node.child(byField: "arguments") else { return [] }
+        var result: [Node] = []
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let source = splat.namedChildren.first else { continue }
+            for dictionary in dictionaries(source, facts, depth: 0) {
+                if let entry = OptimizerUse.entry("fused", in: dictionary) { result.append(entry) }
+            }
+        }
+        return result
+    }
+
+    func dictionaries(_ node: Node, _ facts: PythonFacts, depth: Int) -> [Node] {
+        guard depth < 4 else { return [] }
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "dictionary":
+            return [n]
+        case "call":
+            return CallSite(node: n, imports: facts.imports).callee == "dict" ? [n] : []
+        case "conditional_expression":
+            let parts = n.namedChildren
+            guard parts.count == 3 else { return [] }
+            return enabled(parts[1], facts, depth: 0) ? dictionaries(parts[0], facts, depth: depth + 1) : dictionaries(parts[2], facts, depth: depth + 1)
+        case "identifier", "attribute":
+            var values: [Node] = []
+            if n.type == "identifier", let local = facts.latestValue(of: n.text, before: n) { values.append(local) }
+            if values.isEmpty, let name = SettingsTable.bareName(of: n) {
+                values = facts.allSettings.settings(name).map(\.value).filter { !facts.isInside(n, $0) }
+            }
+            return values.flatMap { dictionaries($0, facts, depth: depth + 1) }
+        default:
+            return []
+        }
+    }
+
+    /// Whether a flag is on when the script runs on the benchmark's CUDA devices.
+    func enabled(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 5 else { return false }
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "true": return true
+        case "false", "none": return false
+        case "boolean_operator":
+            guard let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return false }
+            let a = enabled(l, facts, depth: depth + 1), b = enabled(r, facts, depth: depth + 1)
+            return n.child(byField: "operator")?.type == "and" ? a && b : a || b
+        case "comparison_operator":
+            // device_type == "cuda", "fused" in inspect.signature(AdamW).parameters
+            let operators = n.children.filter { !$0.isNamed }.map(\.type)
+            if operators == ["=="], n.namedChildren.contains(where: { facts.string(of: $0)?.hasPrefix("cuda") == true }) { return true }
+            if operators == ["in"], n.namedChildren.first.flatMap(SettingsTable.stringValue) == "fused" { return true }
+            return false
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            if call.callee == "torch.cuda.is_available" { return true }
+            return facts.value(of: n).map { $0.double != 0 } ?? false
+        case "identifier", "attribute", "subscript":
+            if let v = facts.value(of: n) { return v.double != 0 }
+            var values: [Node] = []
+            if n.type == "identifier", let local = facts.latestValue(of: n.text, before: n) { values.append(local) }
+            if let name = SettingsTable.bareName(of: n) {
+                values += facts.allSettings.settings(name).filter { $0.source != .parameterDefault }.map(\.value)
+            }
+            return values.contains { $0 != n && !facts.isInside(n, $0) && enabled($0, facts, depth: depth + 1) }
+        default:
+            return facts.value(of: n).map { $0.double != 0 } ?? false
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Parsing
+import TreeSitterKit
+
+/// `lr_retune_for_muon`: the Adam-family (embedding / head) learning rate is 0.0036 and the orthogonalizing
+/// optimizer's is 0.00036 (a tenth of it).
+///
+/// Requires both in one file: an Adam or AdamW optimizer with peak lr 0.0036 and an orthogonalizing optimizer (see
+/// `muon_optimizer`) with peak lr 0.00036, each resolved where it is set (literal, product such as
+/// `0.1 * args.learning_rate` or `2 * 0.0018`, config field or dictionary entry, argparse default, parameter group
+/// entry, class default) and reaching the constructor. Relative tolerance 1e-6. Rejects the record-3 pair (0.0018
+/// with Muon at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer.
+/// Examples: `queries/python/lr_retune_for_muon/examples/`.
+struct LrRetuneForMuon: Detector {
+    let id = "lr_retune_for_muon"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let adam = facts.optimizers.filter(\.family.isAdamFamily).filter { learningRates($0.call, facts).contains(where: { close($0, 0.0036) }) }
+        guard let head = adam.first else { return [] }
+        for muon in facts.orthogonalizingOptimizers {
+            for use in muon.uses where learningRates(use, facts, scope: muon.scope).contains(where: { close($0, 0.00036) }) {
+                return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(use.node, "orthogonalizing optimizer lr 0.00036")]
+            }
+        }
+        return []
+    }
+
+    func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * b }
+
+    /// The learning rates a constructor receives: `lr` (keyword or second positional), parameter groups' `lr`,
+    /// else the class default.
+    func learningRates(_ call: CallSite, _ facts: PythonFacts, scope: Node? = nil) -> [Double] {
+        var result: [Double] = []
+        if let lr = call.argument("lr", position: 1) { result += values(lr, facts) }
+        if let params = call.argument("params", position: 0) {
+            var groups = [facts.unparenthesized(params)]
+            if groups[0].type == "identifier", let local = facts.latestValue(of: groups[0].text, before: groups[0]) {
+                groups = [facts.unparenthesized(local)]
+            }
+            for list in groups where list.type == "list" {
+                for group in list.namedChildren {
+                    if let entry = OptimizerUse.entry("lr", in: group) { result += values(entry, facts) }
+                }
+            }
+        }
+        if result.isEmpty, let scope, let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.isInside($0.node, scope) }),
+           let value = facts.parameterDefault(initializer, "lr") {
+            result += values(value, facts)
+        }
+        return result
+    }
+
+    /// The value the script computes (names followed as Python reads them), else every value a setting-based
+    /// resolution gives.
+    func values(_ node: Node, _ facts: PythonFacts) -> [Double] {
+        if let v = facts.interpretedNumber(node) { return [v] }
+        let resolved = facts.values(of: node).map(\.double)
+        if !resolved.isEmpty { return resolved }
+        return [facts.evaluate(node)].compactMap { $0 }
+    }
+}

@@ -1,0 +1,134 @@
+import Parsing
+import TreeSitterKit
+
+/// `muon_qkv_split`: Muon orthogonalizes the query, key and value weights as three separate matrices.
+///
+/// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
+/// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop
+/// over `g.chunk(3)`) or to the blocks stacked along a new leading dimension (`torch.stack(g.chunk(3))`,
+/// `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v from separate projections (three distinct
+/// linear layers, or a `(3, ...)` weight parameter used per slice by a batched orthogonalization that works on the
+/// last two dimensions). Rejects a fused QKV weight orthogonalized whole (a split only in the forward), separate
+/// q/k/v layers without an orthogonalizing optimizer, and blocks that are split but re-stacked into one matrix
+/// before a single orthogonalization. Examples: `queries/python/muon_qkv_split/examples/`.
+struct MuonQkvSplit: Detector {
+    let id = "muon_qkv_split"
+    static let splits: Set<String> = ["split", "chunk", "unbind", "tensor_split"]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let optimizers = facts.orthogonalizingOptimizers
+        guard !optimizers.isEmpty else { return [] }
+        let orthogonalizers = Set(facts.orthogonalizerFunctions.map(\.name))
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        // (A) split inside the update.
+        for optimizer in optimizers {
+            for function in optimizer.functions {
+                for n in facts.descendants(of: function.node) where n.type == "call" {
+                    let call = CallSite(node: n, imports: facts.imports)
+                    guard facts.isOrthogonalizationCall(call, orthogonalizers: orthogonalizers), let argument = call.positional.first,
+                          blockwise(argument, facts, flow: flow, depth: 0) else { continue }
+                    evidence.append(facts.evidence(n, "each Q/K/V block orthogonalized separately"))
+                }
+            }
+        }
+        if !evidence.isEmpty { return evidence }
+        // (B) separate projections in the model.
+        let model = facts.model()
+        let batched = facts.orthogonalizerFunctions.contains(where: worksOnLastTwoDimensions(facts))
+        for site in facts.attentionSites {
+            guard let value = site.value else { continue }
+            let lineages = [site.query, site.key, value].map { facts.lineage(of: $0, model: model, flow: flow) }
+            let modules = Set(lineages.flatMap(\.projectionModules).map { facts.compact($0) })
+            let own = lineages.map { Set($0.projections.map { projectionName($0, facts) }) }
+            let separate = modules.count >= 3 || (!own.contains(where: \.isEmpty) && own[0].isDisjoint(with: own[1]) && own[0].isDisjoint(with: own[2])
+                && own[1].isDisjoint(with: own[2]))
+            let sliced = batched && lineages.contains { $0.projections.contains { stackedWeight($0, facts) } }
+            if separate || sliced {
+                evidence.append(facts.evidence(site.node, separate ? "q, k and v from separate weights, orthogonalized separately"
+                                                                   : "(3, d, d) QKV weight orthogonalized per slice"))
+            }
+        }
+        return evidence
+    }
+
+    /// Whether an orthogonalized tensor is one block of a split, or blocks stacked on a leading dimension.
+    func blockwise(_ node: Node, _ facts: PythonFacts, flow: Dataflow, depth: Int) -> Bool {
+        guard depth < 3 else { return false }
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "identifier":
+            for binding in flow.bindings(of: n.text, at: n) {
+                switch binding.kind {
+                case .iteration:
+                    if isSplit(binding.node, facts) { return true }
+                case .value:
+                    if binding.site.endByte <= n.startByte, blockwise(binding.node, facts, flow: flow, depth: depth + 1) { return true }
+                default:
+                    continue
+                }
+            }
+            return false
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            if ["torch.stack"].contains(call.callee), let first = call.positional.first { return isSplit(first, facts) }
+            if ["view", "reshape"].contains(call.name), call.receiver != nil, let first = call.positional.first {
+                return facts.value(of: first)?.double == 3
+            }
+            if call.name == "unflatten", call.positional.count == 2, facts.value(of: call.positional[0])?.double == 0,
+               let sizes = call.positional.last.map(facts.unparenthesized), ["tuple", "list"].contains(sizes.type) {
+                return sizes.namedChildren.first.flatMap { facts.value(of: $0)?.double } == 3
+            }
+            if let receiver = call.receiver, ["bfloat16", "float", "to", "contiguous"].contains(call.name) {
+                return blockwise(receiver, facts, flow: flow, depth: depth + 1)
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`.
+    func isSplit(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unparenthesized(node)
+        guard n.type == "call" else { return false }
+        let call = CallSite(node: n, imports: facts.imports)
+        return Self.splits.contains(call.name)
+    }
+
+    func projectionName(_ node: Node, _ facts: PythonFacts) -> String {
+        let call = CallSite(node: node, imports: facts.imports)
+        if call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
+            return facts.ownerName(of: weight) ?? facts.compact(weight)
+        }
+        return call.callee
+    }
+
+    /// `F.linear(x, W...)` with W a parameter created with a leading dimension of 3 (`torch.empty(3, h, d)`).
+    func stackedWeight(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let call = CallSite(node: node, imports: facts.imports)
+        guard call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1),
+              let owner = facts.ownerName(of: weight) else { return false }
+        return facts.allSettings.settings(owner).contains { setting in
+            facts.descendants(of: setting.value).contains { n in
+                guard n.type == "call" else { return false }
+                let c = CallSite(node: n, imports: facts.imports)
+                return ["torch.empty", "torch.zeros", "torch.randn", "torch.rand", "torch.ones"].contains(c.callee)
+                    && c.positional.count == 3 && facts.value(of: c.positional[0])?.double == 3
+            }
+        }
+    }
+
+    /// An orthogonalizer written for batches: it transposes the last two dimensions (`X.mT`, `transpose(-2, -1)`)
+    /// or reads sizes from the end (`G.size(-2)`).
+    func worksOnLastTwoDimensions(_ facts: PythonFacts) -> (PythonFacts.Function) -> Bool {
+        { function in
+            facts.descendants(of: function.node).contains { n in
+                if n.type == "attribute", n.child(byField: "attribute")?.text == "mT" { return true }
+                guard n.type == "call" else { return false }
+                let call = CallSite(node: n, imports: facts.imports)
+                return ["size", "transpose"].contains(call.name) && call.positional.contains { facts.value(of: $0)?.double == -2 }
+            }
+        }
+    }
+}

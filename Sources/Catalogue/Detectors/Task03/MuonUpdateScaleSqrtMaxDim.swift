@@ -1,0 +1,134 @@
+import Parsing
+import TreeSitterKit
+
+/// `muon_update_scale_sqrt_max_dim`: each orthogonalized update is multiplied by sqrt(max(rows, cols)).
+///
+/// Requires, in the code of an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional
+/// update; what they call included), the square root (`** 0.5`, `math.sqrt`, `torch.sqrt`, `.sqrt()`) of the
+/// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
+/// `rows, cols = p.shape`), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
+/// or inside `alpha=` / an in-place update's argument, or through a local used that way. A constant factor in
+/// front counts. Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
+/// constant, and a value computed but only stored (diagnostics). Examples:
+/// `queries/python/muon_update_scale_sqrt_max_dim/examples/`.
+struct MuonUpdateScaleSqrtMaxDim: Detector {
+    let id = "muon_update_scale_sqrt_max_dim"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        var seen = Set<Node>()
+        for scope in facts.orthogonalizedUpdateScopes {
+            var region = facts.functions.filter { facts.isInside($0.node, scope) }
+            for f in region { region += facts.reachableFunctions(from: f).filter { r in !region.contains { $0.node == r.node } } }
+            for function in region where seen.insert(function.node).inserted {
+                for node in facts.descendants(of: function.node) where isSqrtOfMaxDim(node, facts) && isApplied(node, facts, depth: 0) {
+                    evidence.append(facts.evidence(node, "orthogonalized update scaled by sqrt(max(rows, cols))"))
+                }
+            }
+        }
+        return evidence
+    }
+
+    /// `max(...) ** 0.5`, `math.sqrt(max(...))`, `torch.tensor(max(...)).sqrt()` over the two dimensions.
+    func isSqrtOfMaxDim(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var operand: Node?
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "**",
+           let right = node.child(byField: "right"), facts.value(of: right)?.double == 0.5 {
+            operand = node.child(byField: "left")
+        } else if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if ["math.sqrt", "torch.sqrt", "numpy.sqrt"].contains(call.callee) { operand = call.positional.first }
+            if call.name == "sqrt", let receiver = call.receiver, call.positional.isEmpty { operand = receiver }
+        }
+        guard var inner = operand.map(facts.unparenthesized) else { return false }
+        // float(max(...)), torch.tensor(max(...)), int(...)
+        while inner.type == "call", ["float", "int", "torch.tensor"].contains(CallSite(node: inner, imports: facts.imports).callee),
+              let argument = CallSite(node: inner, imports: facts.imports).positional.first {
+            inner = facts.unparenthesized(argument)
+        }
+        guard inner.type == "call" else { return false }
+        let call = CallSite(node: inner, imports: facts.imports)
+        guard call.callee == "max" else { return false }
+        if let arguments = inner.child(byField: "arguments"), arguments.namedChildren.count == 1,
+           let only = arguments.namedChildren.first {
+            return isShape(only.type == "list_splat" ? (only.namedChildren.first ?? only) : only, facts)
+        }
+        return call.positional.count == 2 && call.positional.allSatisfy { isDimension($0, facts, depth: 0) }
+    }
+
+    /// `p.shape`, `p.size()`, `(rows, cols)` of dimensions.
+    func isShape(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unparenthesized(node)
+        if n.type == "attribute", n.child(byField: "attribute")?.text == "shape" { return true }
+        if n.type == "call", let receiver = CallSite(node: n, imports: facts.imports).receiver,
+           CallSite(node: n, imports: facts.imports).name == "size", receiver.type != "none",
+           CallSite(node: n, imports: facts.imports).positional.isEmpty { return true }
+        if ["tuple", "list"].contains(n.type) { return n.namedChildren.count == 2 && n.namedChildren.allSatisfy { isDimension($0, facts, depth: 0) } }
+        return false
+    }
+
+    /// One dimension of a matrix: `g.size(0)`, `g.shape[-1]`, `g.size()[1]`, or a name unpacked from / set to one.
+    func isDimension(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            return call.name == "size" && call.receiver != nil && call.positional.count == 1
+        case "subscript":
+            guard let value = n.child(byField: "value") else { return false }
+            return isShape(value, facts)
+        case "identifier":
+            guard depth < 2 else { return false }
+            for assignment in facts.assignments(around: n) where assignment.type == "assignment" && assignment.endByte <= n.startByte {
+                guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
+                if ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.contains(where: { $0.text == n.text }) {
+                    if isShape(right, facts) { return true }
+                    let values = right.namedChildren
+                    if let index = left.namedChildren.firstIndex(where: { $0.text == n.text }), ["tuple", "expression_list"].contains(right.type),
+                       index < values.count, isDimension(values[index], facts, depth: depth + 1) { return true }
+                }
+                if left.type == "identifier", left.text == n.text, isDimension(right, facts, depth: depth + 1) { return true }
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    static let updates: Set<String> = ["add_", "sub_", "mul_", "addcmul_", "copy_", "lerp_", "add", "sub", "mul"]
+
+    /// Whether a scale reaches the update: multiplied with something, inside `alpha=` or an in-place update's
+    /// arguments, `*=`, or stored in a local that is used that way.
+    func isApplied(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        var child = node
+        var current = node.parent
+        while let c = current {
+            switch c.type {
+            case "binary_operator":
+                if ["*", "/"].contains(c.child(byField: "operator")?.type ?? "") {
+                    let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
+                    if let other, facts.value(of: other) == nil { return true }
+                }
+            case "keyword_argument":
+                if c.child(byField: "name")?.text == "alpha" { return true }
+            case "argument_list":
+                if let call = c.parent, call.type == "call", Self.updates.contains(CallSite(node: call, imports: facts.imports).name) { return true }
+            case "augmented_assignment":
+                return ["*=", "/="].contains(c.child(byField: "operator")?.type ?? "")
+            case "assignment":
+                guard depth < 2, let left = c.child(byField: "left"), left.type == "identifier",
+                      let function = facts.enclosingFunction(c) else { return false }
+                return facts.uses(of: left.text, in: function.node).contains { use in
+                    use.startByte > c.endByte && isApplied(use, facts, depth: depth + 1)
+                }
+            case "expression_statement", "return_statement", "block", "function_definition":
+                return false
+            default:
+                break
+            }
+            child = c
+            current = c.parent
+        }
+        return false
+    }
+}

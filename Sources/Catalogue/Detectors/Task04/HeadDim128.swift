@@ -1,0 +1,88 @@
+import Parsing
+import TreeSitterKit
+
+/// `head_dim_128`: attention heads are 128 wide (6 heads at width 768, or width / 128 heads).
+///
+/// Requires an attention computation whose query, followed back to its projection, is split into heads by a
+/// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`) whose head size D resolves to
+/// 128: directly (`head_dim`, an argparse default), or as the model width (the projection's input size) divided by
+/// the head count H when D is written as `-1` or `C // H`. Values are resolved as the model is built: an
+/// instantiation's arguments (`GPTConfig(n_head=6, n_embd=768)`) win over the config defaults. Rejects 12 heads at
+/// width 768, 6 heads at width 384, 6 heads in a default that the instantiation overrides, and 128 used for
+/// something else (rotary size, block size, vocabulary padding). Examples: `queries/python/head_dim_128/examples/`.
+struct HeadDim128: Detector {
+    let id = "head_dim_128"
+    static let reshapes: Set<String> = ["view", "reshape", "unflatten"]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let flow = Dataflow(facts)
+        let interpreter = ScriptInterpreter(facts)
+        var evidence: [Evidence] = []
+        for site in facts.attentionSites {
+            let lineage = facts.lineage(of: site.query, model: model, flow: flow)
+            for step in lineage.steps where step.type == "call" {
+                let call = CallSite(node: step, imports: facts.imports)
+                guard Self.reshapes.contains(call.name), call.receiver != nil, let (heads, size) = headShape(call, facts) else { continue }
+                var d = facts.value(of: size)?.double == -1 ? nil : interpreter.number(size)
+                if d == nil, let h = interpreter.number(perTensor(heads, facts)), h > 0, let width = width(lineage, model, facts, interpreter) {
+                    d = width / h
+                }
+                if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
+            }
+        }
+        return evidence
+    }
+
+    /// The head count and head size arguments of a head split.
+    func headShape(_ call: CallSite, _ facts: PythonFacts) -> (Node, Node)? {
+        var sizes = call.positional
+        if call.name == "unflatten" {
+            guard sizes.count == 2 else { return nil }
+            sizes = facts.unparenthesized(sizes[1]).namedChildren
+            guard sizes.count == 2 else { return nil }
+        } else if sizes.count == 1, ["tuple", "list"].contains(facts.unparenthesized(sizes[0]).type) {
+            sizes = facts.unparenthesized(sizes[0]).namedChildren
+        }
+        guard sizes.count >= (call.name == "unflatten" ? 2 : 4) else { return nil }
+        return (sizes[sizes.count - 2], sizes[sizes.count - 1])
+    }
+
+    /// The head count of one of q, k, v when q, k and v are split together (`3 * n_head` heads, then `chunk(3)`).
+    func perTensor(_ heads: Node, _ facts: PythonFacts) -> Node {
+        let n = facts.unparenthesized(heads)
+        guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+              let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return n }
+        if facts.value(of: l)?.double == 3 { return r }
+        if facts.value(of: r)?.double == 3 { return l }
+        return n
+    }
+
+    /// The model width: the input size of the projection the query comes from (a linear layer's `in_features`, the
+    /// last size of an `F.linear` weight parameter).
+    func width(_ lineage: Lineage, _ model: ModelView, _ facts: PythonFacts, _ interpreter: ScriptInterpreter) -> Double? {
+        var modules = lineage.projectionModules.compactMap { SettingsTable.bareName(of: $0) }
+        for projection in lineage.projections {
+            let call = CallSite(node: projection, imports: facts.imports)
+            if call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1),
+               let owner = facts.ownerName(of: weight) {
+                for setting in facts.allSettings.settings(owner) {
+                    for n in facts.descendants(of: setting.value) where n.type == "call" {
+                        let factory = CallSite(node: n, imports: facts.imports)
+                        if PaddedVocab.tensorFactories.contains(factory.callee), factory.positional.count >= 2,
+                           let w = interpreter.number(factory.positional[factory.positional.count - 1]) {
+                            return w
+                        }
+                    }
+                }
+            }
+            modules.append(call.callee)
+        }
+        for name in modules {
+            guard let module = facts.moduleConstructor(name), model.isLinearConstructor(module),
+                  let input = module.argument("in_features", position: 0) else { continue }
+            if let w = interpreter.number(input) { return w }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,43 @@
+import Parsing
+import TreeSitterKit
+
+/// `qk_norm`: queries and keys are normalized per head before the attention scores.
+///
+/// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
+/// key, each followed back to its projection, both pass through a normalization: `F.rms_norm`, `F.layer_norm`,
+/// `F.normalize` (L2), a norm module (`nn.RMSNorm`, `nn.LayerNorm`, or a module of the file that normalizes), a
+/// helper of the file that computes a root mean square (also in a Triton kernel it launches), or an inline
+/// `x * rsqrt(mean(x^2))`. Rejects a norm on only one of them, on v, on the block input before the projections,
+/// or on the attention output. Examples: `queries/python/qk_norm/examples/`.
+struct QkNorm: Detector {
+    let id = "qk_norm"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        for site in facts.attentionSites {
+            let q = facts.lineage(of: site.query, model: model, flow: flow)
+            let k = facts.lineage(of: site.key, model: model, flow: flow)
+            guard let nq = q.steps.first(where: { normalizes($0, facts) }), let nk = k.steps.first(where: { normalizes($0, facts) }) else { continue }
+            evidence.append(facts.evidence(nq, "queries normalized before attention"))
+            evidence.append(facts.evidence(nk, "keys normalized before attention"))
+        }
+        return evidence
+    }
+
+    /// Whether a step of a lineage normalizes its input.
+    func normalizes(_ step: Node, _ facts: PythonFacts) -> Bool {
+        if step.type == "call" {
+            let call = CallSite(node: step, imports: facts.imports)
+            if call.callee == "torch.nn.functional.normalize" { return true }
+            return facts.isNormCall(call)
+        }
+        // x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps), x / x.norm(dim=-1, keepdim=True)
+        guard step.type == "binary_operator", let op = step.child(byField: "operator")?.type, ["*", "/"].contains(op),
+              let right = step.child(byField: "right"), let left = step.child(byField: "left") else { return false }
+        let names = Set([left, right].flatMap { facts.descendants(of: $0) }.filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports).name })
+        if op == "*" { return names.contains("rsqrt") && (names.contains("mean") || names.contains("sum")) }
+        return names.contains("norm") || (names.contains("sqrt") && (names.contains("mean") || names.contains("sum")))
+    }
+}

@@ -1,0 +1,162 @@
+import Parsing
+import TreeSitterKit
+
+/// `remove_attn_residual_scale`: the attention branch is added to the residual stream without a fixed multiplier.
+///
+/// Requires an attention module (a class of the file that computes attention, or `nn.MultiheadAttention`) whose
+/// output is added to the residual (`x = x + self.attn(norm(x))`, `h += layer["attn"](h)`, or through a local
+/// `a, _ = self.attn(...)`), and no constant rescaling on the way: neither a factor or divisor that is a number or
+/// a setting computed from numbers (`1 / sqrt(2 * n_layer)`, `/ math.sqrt(24)`) between the attention call and the
+/// addition, nor one applied inside the attention's forward after its output projection. Learnable gains
+/// (`nn.Parameter`) are not fixed scales. Rejects `x + self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after
+/// the projection, and files without an attention residual. Examples:
+/// `queries/python/remove_attn_residual_scale/examples/`.
+struct RemoveAttnResidualScale: Detector {
+    let id = "remove_attn_residual_scale"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let flow = Dataflow(facts)
+        var residuals: [Node] = []
+        for node in facts.nodes {
+            let branch: Node?
+            if node.type == "binary_operator", node.child(byField: "operator")?.type == "+" {
+                branch = [node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 }.first { attentionCall(in: $0, facts, flow: flow) != nil }
+            } else if node.type == "augmented_assignment", node.child(byField: "operator")?.type == "+=" {
+                branch = node.child(byField: "right").flatMap { attentionCall(in: $0, facts, flow: flow) != nil ? $0 : nil }
+            } else {
+                branch = nil
+            }
+            guard let branch, let call = attentionCall(in: branch, facts, flow: flow) else { continue }
+            if scaled(from: call, to: branch, facts, flow: flow) { return [] }
+            residuals.append(node)
+        }
+        guard !residuals.isEmpty, !scaledInsideAttention(facts, model: model, flow: flow) else { return [] }
+        return residuals.map { facts.evidence($0, "attention output added to the residual unscaled") }
+    }
+
+    /// The attention call an addend computes (`self.attn(...)`, `self.attn(...)[0]`, `c * self.attn(...)`, or a
+    /// local set from one).
+    func attentionCall(in node: Node, _ facts: PythonFacts, flow: Dataflow, depth: Int = 0) -> Node? {
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return n }
+            // A method chain on the attention output (`.view(...)`).
+            if let receiver = call.receiver, !(facts.isReferenceChain(receiver) && receiver.text.hasPrefix("self")) {
+                return attentionCall(in: receiver, facts, flow: flow, depth: depth)
+            }
+            return nil
+        case "subscript":
+            return n.child(byField: "value").flatMap { attentionCall(in: $0, facts, flow: flow, depth: depth) }
+        case "binary_operator":
+            guard ["*", "/"].contains(n.child(byField: "operator")?.type ?? "") else { return nil }
+            return [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }.lazy.compactMap {
+                attentionCall(in: $0, facts, flow: flow, depth: depth)
+            }.first
+        case "identifier":
+            guard depth < 3 else { return nil }
+            let bindings = flow.bindings(of: n.text, at: n).filter { $0.site.endByte <= n.startByte }
+            guard let latest = bindings.max(by: { $0.site.startByte < $1.site.startByte }) else { return nil }
+            if case .parameter = latest.kind { return nil }
+            return attentionCall(in: latest.node, facts, flow: flow, depth: depth + 1)
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a fixed factor or divisor sits between the attention call and the addend.
+    func scaled(from call: Node, to branch: Node, _ facts: PythonFacts, flow: Dataflow) -> Bool {
+        let top = facts.unparenthesized(branch)
+        if top.type == "identifier" {
+            // Through a local: the value it was set from.
+            let bindings = flow.bindings(of: top.text, at: top).filter { $0.site.endByte <= top.startByte }
+            if let latest = bindings.max(by: { $0.site.startByte < $1.site.startByte }), latest.node != top {
+                return scaled(from: call, to: latest.node, facts, flow: flow)
+            }
+            return false
+        }
+        var current = call.parent
+        var child = call
+        while let c = current, facts.isInside(c, top) {
+            if c.type == "binary_operator", ["*", "/"].contains(c.child(byField: "operator")?.type ?? "") {
+                let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
+                if let other, isFixed(other, facts) { return true }
+            }
+            if c == top { break }
+            child = c
+            current = c.parent
+        }
+        return false
+    }
+
+    /// Whether an expression is a fixed number: it folds, or it is a setting computed from numbers and settings
+    /// (not an `nn.Parameter`).
+    func isFixed(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let n = facts.unparenthesized(node)
+        if let v = facts.value(of: n)?.double { return v != 1 }
+        if let v = facts.evaluate(n) { return v != 1 }
+        guard depth < 3 else { return false }
+        switch n.type {
+        case "attribute", "identifier":
+            guard let name = SettingsTable.bareName(of: n) else { return false }
+            let settings = facts.allSettings.settings(name).filter { $0.source != .parameterDefault }
+            guard !settings.isEmpty else { return false }
+            return settings.allSatisfy { s in
+                let value = facts.unparenthesized(s.value)
+                if value.type == "call", facts.constructorCall(value)?.callee == "torch.nn.Parameter" { return false }
+                return arithmetic(value, facts)
+            }
+        case "binary_operator", "call":
+            return arithmetic(n, facts)
+        default:
+            return false
+        }
+    }
+
+    /// Numbers, settings and arithmetic of them (`1 / (2 * config.n_layer) ** 0.5`, `math.sqrt(24)`).
+    func arithmetic(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "integer", "float": return true
+        case "binary_operator":
+            guard let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return false }
+            return arithmetic(l, facts) && arithmetic(r, facts)
+        case "unary_operator":
+            return n.child(byField: "argument").map { arithmetic($0, facts) } ?? false
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            return ["math.sqrt", "float", "int", "math.log", "numpy.sqrt"].contains(call.callee) && call.positional.allSatisfy { arithmetic($0, facts) }
+        case "attribute":
+            // config.n_layer: a setting that holds a number.
+            return facts.value(of: n) != nil
+        case "identifier":
+            return facts.value(of: n) != nil
+        default:
+            return false
+        }
+    }
+
+    /// Whether an attention class's forward rescales its output by a fixed factor after the output projection.
+    func scaledInsideAttention(_ facts: PythonFacts, model: ModelView, flow: Dataflow) -> Bool {
+        let attention = facts.attentionClasses
+        for c in facts.classes where attention.contains(c.name) {
+            for forward in facts.functions where forward.name == "forward" && facts.isInside(forward.node, c.node) {
+                // Only what happens after the attention itself (a scale on q before the scores is not an output scale).
+                let sites = facts.attentionSites.filter { facts.isInside($0.node, forward.node) }
+                guard let firstSite = sites.map(\.node.endByte).min() else { continue }
+                for ret in facts.descendants(of: forward.node) where ret.type == "return_statement" {
+                    guard let value = ret.namedChild(0) else { continue }
+                    let lineage = facts.lineage(of: value, model: model, flow: flow)
+                    for step in lineage.steps where step.type == "binary_operator" && step.startByte >= firstSite
+                        && ["*", "/"].contains(step.child(byField: "operator")?.type ?? "") {
+                        let sides = [step.child(byField: "left"), step.child(byField: "right")].compactMap { $0 }
+                        if sides.contains(where: { isFixed($0, facts) }) { return true }
+                    }
+                }
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,269 @@
+import Parsing
+import TreeSitterKit
+
+/// `zero_init_projections`: the output projections of the attention and of the MLP start at zero.
+///
+/// Finds the output projections by what they do in the forward code: a projection (linear layer, `F.linear`, a
+/// product with a model weight) applied to the attention's result is the attention output projection; one applied
+/// to an activation (`relu`, `gelu`, a square, ...) of another projection is the MLP output projection. Requires
+/// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
+/// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
+/// in `__init__`, in a linear class built with a zero-init flag, in an init hook applied with `model.apply` and
+/// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` selecting the
+/// weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
+/// zeroed biases, only one of the two projections zeroed, and zeroed input projections. Examples:
+/// `queries/python/zero_init_projections/examples/`.
+struct ZeroInitProjections: Detector {
+    let id = "zero_init_projections"
+    static let activations: Set<String> = [
+        "relu", "gelu", "silu", "square", "tanh", "relu6", "leaky_relu", "elu", "mish", "softplus", "sigmoid", "glu", "relu_",
+    ]
+
+    /// A module attribute by class (nil class: any class).
+    struct Owner: Hashable {
+        let className: String?
+        let name: String
+    }
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let flow = Dataflow(facts)
+        let (attention, mlp) = outputProjections(facts, model: model, flow: flow)
+        guard !mlp.isEmpty else { return [] }
+        let zeroed = zeroedOwners(facts, model: model)
+        func isZeroed(_ site: (Owner, Node)) -> Bool {
+            zeroed.owners.contains(site.0) || zeroed.owners.contains(Owner(className: nil, name: site.0.name))
+        }
+        let attentionZeroed = attention.first(where: isZeroed).map(\.1) ?? zeroed.libraryAttention
+        guard let a = attentionZeroed, let m = mlp.first(where: isZeroed) else { return [] }
+        return [facts.evidence(a, "attention output projection zero-initialized"), facts.evidence(m.1, "MLP output projection zero-initialized")]
+    }
+
+    // MARK: Output projections
+
+    func outputProjections(_ facts: PythonFacts, model: ModelView, flow: Dataflow) -> (attention: [(Owner, Node)], mlp: [(Owner, Node)]) {
+        let attentionNodes = Set(facts.attentionSites.map(\.node))
+        var attention: [(Owner, Node)] = [], mlp: [(Owner, Node)] = []
+        for node in facts.nodes where node.type == "call" || node.type == "binary_operator" {
+            guard let owner = model.projectionOwner(node), let input = projectionInput(node, facts) else { continue }
+            let lineage = facts.lineage(of: input, model: model, flow: flow)
+            let key = Owner(className: facts.enclosingClass(node)?.name, name: owner)
+            if lineage.steps.contains(where: { attentionNodes.contains($0) }) {
+                attention.append((key, node))
+            } else if !lineage.projections.isEmpty, lineage.steps.contains(where: { isActivation($0, facts) }) {
+                mlp.append((key, node))
+            }
+        }
+        return (attention, mlp)
+    }
+
+    /// The input a projection multiplies: a module call's first argument, `F.linear`'s input, a product's left side.
+    func projectionInput(_ node: Node, _ facts: PythonFacts) -> Node? {
+        if node.type == "call" { return CallSite(node: node, imports: facts.imports).argument("input", position: 0) }
+        return facts.matmulOperands(node)?.0
+    }
+
+    func isActivation(_ step: Node, _ facts: PythonFacts) -> Bool {
+        if step.type == "binary_operator", step.child(byField: "operator")?.type == "**" { return true }
+        guard step.type == "call" else { return false }
+        let call = CallSite(node: step, imports: facts.imports)
+        if Self.activations.contains(call.name) { return true }
+        if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
+           Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }
+        return false
+    }
+
+    // MARK: Zeroed weights
+
+    static let zeroingMethods: Set<String> = ["zero_", "fill_", "mul_", "copy_"]
+
+    /// The weight a call sets to zero (`w.zero_()`, `nn.init.zeros_(w)`, `w.fill_(0)`), or nil.
+    func zeroedTensor(_ call: CallSite, _ facts: PythonFacts) -> Node? {
+        switch call.callee {
+        case "torch.nn.init.zeros_":
+            return call.positional.first
+        case "torch.nn.init.constant_":
+            return call.argument("val", position: 1).flatMap { facts.value(of: $0)?.double } == 0 ? call.positional.first : nil
+        default:
+            break
+        }
+        guard let receiver = call.receiver, Self.zeroingMethods.contains(call.name) else { return nil }
+        switch call.name {
+        case "zero_": return receiver
+        case "fill_", "mul_": return call.positional.first.flatMap { facts.value(of: $0)?.double } == 0 ? receiver : nil
+        default:
+            let source = call.positional.first.map { CallSite(node: facts.unparenthesized($0), imports: facts.imports) }
+            return source?.callee == "torch.zeros_like" ? receiver : nil
+        }
+    }
+
+    /// Strips `.data`, `.detach()` around a weight and returns the module expression of `module.weight`.
+    func module(ofWeight node: Node, _ facts: PythonFacts) -> (module: Node?, isWeight: Bool) {
+        var current = facts.unparenthesized(node)
+        while true {
+            if current.type == "attribute", current.child(byField: "attribute")?.text == "data", let o = current.child(byField: "object") {
+                current = o
+                continue
+            }
+            if current.type == "call", let f = current.child(byField: "function"), f.type == "attribute",
+               ["detach"].contains(f.child(byField: "attribute")?.text ?? ""), let o = f.child(byField: "object") {
+                current = o
+                continue
+            }
+            break
+        }
+        if current.type == "attribute", current.child(byField: "attribute")?.text == "weight" {
+            return (current.child(byField: "object"), true)
+        }
+        return (nil, current.type == "identifier")
+    }
+
+    func zeroedOwners(_ facts: PythonFacts, model: ModelView) -> (owners: Set<Owner>, libraryAttention: Node?) {
+        var owners = Set<Owner>()
+        var libraryAttention: Node?
+        var zeroingClasses: [(PythonFacts.Class, String?)] = []   // linear classes zeroing their own weight, with the guarding flag
+        var hookFlags: [String] = []
+        var hookAllLinear = false
+        for call in facts.calls {
+            guard let tensor = zeroedTensor(call, facts) else { continue }
+            let (moduleNode, isWeight) = module(ofWeight: tensor, facts)
+            let owningClass = facts.enclosingClass(call.node)
+            if let moduleNode {
+                if moduleNode.type == "identifier", moduleNode.text != "self", let function = facts.enclosingFunction(call.node),
+                   function.parameters.contains(moduleNode.text) {
+                    // An init hook: `def _init_weights(m): if <flag or type>: zeros_(m.weight)`.
+                    let conditions = guards(of: call.node, facts)
+                    let flags = conditions.flatMap { flagNames($0, module: moduleNode.text, facts) }
+                    if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
+                } else if moduleNode.text == "self", let owningClass {
+                    zeroingClasses.append((owningClass, guardingParameter(call.node, facts)))
+                } else if let name = facts.ownerName(of: moduleNode) {
+                    owners.insert(Owner(className: owningClass?.name, name: name))
+                }
+            } else if isWeight, tensor.type == "identifier" {
+                // A loop over named_parameters() selecting weights by name.
+                for name in selectedNames(call.node, facts) {
+                    let parts = name.split(separator: ".").map(String.init)
+                    guard parts.last == "weight", parts.count >= 2 else { continue }
+                    let module = parts[parts.count - 2]
+                    if module == "out_proj", parts.count >= 3, libraryAttentionNamed(parts[parts.count - 3], facts) {
+                        libraryAttention = call.node
+                    } else {
+                        owners.insert(Owner(className: nil, name: module))
+                    }
+                }
+            }
+        }
+        // nn.Parameter(torch.zeros(...)) assigned to a module attribute.
+        for node in facts.nodes where node.type == "assignment" {
+            guard let left = node.child(byField: "left"), left.type == "attribute", let right = node.child(byField: "right"),
+                  isZeroParameter(right, facts), let name = left.child(byField: "attribute")?.text else { continue }
+            if name == "weight", left.child(byField: "object")?.text == "self", let c = facts.enclosingClass(node) {
+                zeroingClasses.append((c, guardingParameter(node, facts)))
+            } else {
+                owners.insert(Owner(className: facts.enclosingClass(node)?.name, name: name))
+            }
+        }
+        // Instances of linear classes that zero their own weight (when built with the flag, if one guards it).
+        for (zeroingClass, flag) in zeroingClasses {
+            for (name, settings) in facts.allSettings.byName {
+                for setting in settings {
+                    guard let construction = facts.constructorCall(facts.unparenthesized(setting.value)), construction.callee == zeroingClass.name else { continue }
+                    if let flag {
+                        let initializer = facts.functions.first { $0.name == "__init__" && facts.isInside($0.node, zeroingClass.node) }
+                        let position = initializer.flatMap { $0.parameters.firstIndex(of: flag) }.map { $0 - 1 }
+                        guard let argument = construction.argument(flag, position: position), facts.isTruthy(argument) else { continue }
+                    }
+                    owners.insert(Owner(className: facts.enclosingClass(setting.site)?.name, name: name))
+                }
+            }
+        }
+        // Modules flagged for a hook (`self.wo.is_residual_out = True`), or every linear layer.
+        if !hookFlags.isEmpty || hookAllLinear {
+            for node in facts.nodes where node.type == "assignment" {
+                guard let left = node.child(byField: "left"), left.type == "attribute", let object = left.child(byField: "object"),
+                      let flag = left.child(byField: "attribute")?.text else { continue }
+                if hookFlags.contains(flag), let right = node.child(byField: "right"), facts.isTruthy(right), let name = facts.ownerName(of: object) {
+                    owners.insert(Owner(className: facts.enclosingClass(node)?.name, name: name))
+                }
+            }
+            if hookAllLinear {
+                for (name, settings) in facts.allSettings.byName where settings.contains(where: { s in
+                    facts.constructorCall(facts.unparenthesized(s.value)).map(model.isLinearConstructor) == true
+                }) {
+                    owners.insert(Owner(className: nil, name: name))
+                }
+            }
+        }
+        return (owners, libraryAttention)
+    }
+
+    func isZeroParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard let call = facts.constructorCall(facts.unparenthesized(node)), call.callee == "torch.nn.Parameter",
+              let inner = call.positional.first.map(facts.unparenthesized), inner.type == "call" else { return false }
+        let tensor = CallSite(node: inner, imports: facts.imports)
+        return ["torch.zeros", "torch.zeros_like"].contains(tensor.callee)
+    }
+
+    /// The conditions of the `if` statements a node sits in (only their `then` branches), inside its function.
+    func guards(of node: Node, _ facts: PythonFacts) -> [Node] {
+        var result: [Node] = []
+        var child = node
+        for ancestor in facts.ancestors(of: node) {
+            if ancestor.type == "function_definition" { break }
+            if ancestor.type == "if_statement", child.type != "else_clause", child.type != "elif_clause",
+               let condition = ancestor.child(byField: "condition") {
+                result.append(condition)
+            }
+            child = ancestor
+        }
+        return result
+    }
+
+    /// For `if zero_init:` around a zeroing inside `__init__`, the parameter name.
+    func guardingParameter(_ node: Node, _ facts: PythonFacts) -> String? {
+        guard let function = facts.enclosingFunction(node) else { return nil }
+        for condition in guards(of: node, facts) {
+            let n = facts.unparenthesized(condition)
+            if n.type == "identifier", function.parameters.contains(n.text) { return n.text }
+        }
+        return nil
+    }
+
+    /// Flag attributes a hook condition tests on its module (`getattr(m, "flag", False)`, `hasattr(m, "flag")`,
+    /// `m.flag`).
+    func flagNames(_ condition: Node, module: String, _ facts: PythonFacts) -> [String] {
+        var names: [String] = []
+        for n in facts.descendants(of: condition) {
+            if n.type == "call" {
+                let call = CallSite(node: n, imports: facts.imports)
+                if ["getattr", "hasattr"].contains(call.callee), call.positional.count >= 2, call.positional[0].text == module,
+                   let flag = SettingsTable.stringValue(call.positional[1]) {
+                    names.append(flag)
+                }
+            } else if n.type == "attribute", n.child(byField: "object")?.text == module, n.parent?.type != "call",
+                      let flag = n.child(byField: "attribute")?.text, flag != "weight" {
+                names.append(flag)
+            }
+        }
+        return names
+    }
+
+    /// The parameter names a zeroing in a `named_parameters()` loop is restricted to (the strings its `if`
+    /// conditions compare the name with).
+    func selectedNames(_ node: Node, _ facts: PythonFacts) -> [String] {
+        guard facts.enclosingLoops(node).contains(where: { loop in
+            guard let iterable = loop.child(byField: "right"), iterable.type == "call" else { return false }
+            return CallSite(node: iterable, imports: facts.imports).name == "named_parameters"
+        }) else { return [] }
+        return guards(of: node, facts).flatMap { condition in
+            facts.descendants(of: condition).filter { $0.type == "string" }.compactMap(SettingsTable.stringValue)
+        }
+    }
+
+    func libraryAttentionNamed(_ name: String, _ facts: PythonFacts) -> Bool {
+        facts.allSettings.settings(name).contains { s in
+            facts.constructorCall(facts.unparenthesized(s.value))?.callee == "torch.nn.MultiheadAttention"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Parsing
+import TreeSitterKit
+
+/// `distributed_muon`: the orthogonalization work of Muon is split across ranks and the results are shared.
+///
+/// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization): (1) an
+/// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
+/// `owner == me`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
+/// `range(rank, n, world)` loop — where the rank comes from `dist.get_rank()`, the `RANK` / `LOCAL_RANK`
+/// environment variables, or a value named as a rank; and (2) a collective that exchanges the updates
+/// (`all_reduce`, `all_gather`, `all_gather_into_tensor`, `broadcast`, `reduce_scatter`). Rejects every rank
+/// orthogonalizing everything (collectives elsewhere, e.g. for the validation loss, do not count) and rank-sharded
+/// work that is never exchanged. Examples: `queries/python/distributed_muon/examples/`.
+struct DistributedMuon: Detector {
+    let id = "distributed_muon"
+    static let collectives: Set<String> = [
+        "all_reduce", "all_gather", "all_gather_into_tensor", "broadcast", "reduce_scatter", "reduce_scatter_tensor",
+        "all_to_all", "all_to_all_single",
+    ]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for scope in facts.orthogonalizedUpdateScopes {
+            let inside = facts.calls.filter { facts.isInside($0.node, scope) }
+            let exchanges = inside.filter { Self.collectives.contains($0.name) && ($0.callee.hasPrefix("torch.distributed.") || $0.receiver == nil) }
+            guard let exchange = exchanges.first, let guardNode = ownership(in: scope, facts) else { continue }
+            evidence.append(facts.evidence(guardNode, "orthogonalization owned by one rank"))
+            evidence.append(facts.evidence(exchange.node, "updates shared with \(exchange.name)"))
+        }
+        return evidence
+    }
+
+    /// The first rank-ownership test in a scope.
+    func ownership(in scope: Node, _ facts: PythonFacts) -> Node? {
+        for node in facts.descendants(of: scope) {
+            switch node.type {
+            case "comparison_operator":
+                let operands = node.namedChildren
+                let operators = node.children.filter { !$0.isNamed }.map(\.type)
+                guard operands.count == 2, operators == ["=="] || operators == ["!="] else { continue }
+                for (a, b) in [(operands[0], operands[1]), (operands[1], operands[0])]
+                where containsRank(a, facts) && b.type != "integer" && b.type != "float" && !containsRank(b, facts) {
+                    return node
+                }
+            case "subscript":
+                if let index = node.child(byField: "subscript"), containsRank(index, facts) { return node }
+            case "call":
+                let call = CallSite(node: node, imports: facts.imports)
+                if call.callee == "range", call.positional.count >= 3, containsRank(call.positional[0], facts) { return node }
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    func containsRank(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: node).contains { isRank($0, facts, depth: 0) }
+    }
+
+    /// Whether an expression is the process rank.
+    func isRank(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 5 else { return false }
+        switch node.type {
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            if call.name == "get_rank" { return true }
+            if ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first.flatMap(facts.string(of:)) {
+                return key.hasSuffix("RANK")
+            }
+            if call.callee == "int", let argument = call.positional.first { return isRank(argument, facts, depth: depth + 1) }
+            return false
+        case "subscript":
+            if facts.imports.qualifiedName(of: node.child(byField: "value") ?? node) == "os.environ",
+               let key = node.child(byField: "subscript").flatMap(facts.string(of:)) {
+                return key.hasSuffix("RANK")
+            }
+            return false
+        case "identifier", "attribute":
+            if node.parent?.type == "attribute", node.parent?.child(byField: "object") == node { return false }
+            guard let name = SettingsTable.bareName(of: node) else { return false }
+            if name.lowercased().contains("rank") { return true }
+            return facts.allSettings.settings(name).contains { s in
+                s.source != .parameterDefault && s.value != node && isRank(s.value, facts, depth: depth + 1)
+            }
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Parsing
+import TreeSitterKit
+
+/// `embedding_high_lr_adam`: the token embedding gets its own high-LR Adam, the output head a small-LR one.
+///
+/// Requires an Adam-family optimizer or parameter group holding the token-embedding table but not the head, with
+/// a learning rate of at least 0.1, and a different Adam-family optimizer or group holding the output head with at
+/// most a tenth of that rate. Parameters are recognized by what they are (`nn.Embedding` table, the weight that
+/// produces the logits, `.parameters()` of either, lists and names built from them) and learning rates are
+/// resolved where they are set. Rejects one optimizer for embedding and head together, similar rates, swapped
+/// rates, and an embedding trained by SGD or Muon. Examples: `queries/python/embedding_high_lr_adam/examples/`.
+struct EmbeddingHighLrAdam: Detector {
+    let id = "embedding_high_lr_adam"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let slots = facts.optimizerSlots(model: model).filter(\.optimizer.family.isAdamFamily)
+        for embedding in slots where embedding.kinds.contains(.embedding) && !embedding.kinds.contains(.head) {
+            guard let high = embedding.learningRates.first, high >= 0.1 else { continue }
+            for head in slots where head.site != embedding.site && head.kinds.contains(.head) && !head.kinds.contains(.embedding) {
+                guard let low = head.learningRates.first, low <= high / 10 else { continue }
+                return [facts.evidence(embedding.site, "embedding Adam at lr \(high)"), facts.evidence(head.site, "head Adam at lr \(low)")]
+            }
+        }
+        return []
+    }
+}

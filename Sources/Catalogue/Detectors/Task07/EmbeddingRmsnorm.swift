@@ -1,0 +1,65 @@
+import Parsing
+import TreeSitterKit
+
+/// `embedding_rmsnorm`: the token embedding is normalized before it becomes the residual stream.
+///
+/// Requires a per-token normalization (`F.rms_norm`, `F.layer_norm`, an `nn.RMSNorm` / `nn.LayerNorm` module, a
+/// function of the file that computes a root mean square, or a fused kernel) applied to the result of a token
+/// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
+/// tensor assigned to a plain name (the stream `x`, `x0`, `h`). A fused function that receives the embedding
+/// table and normalizes counts as both. Rejects norms only inside the blocks or after them (the stream itself
+/// stays raw), normalizing the embedding table at init, and a normalized copy kept only for a statistic.
+/// Examples: `queries/python/embedding_rmsnorm/examples/`.
+struct EmbeddingRmsnorm: Detector {
+    let id = "embedding_rmsnorm"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        guard !model.embeddingNames.isEmpty else { return [] }
+        let lookups = model.embeddingLookups.map(\.node)
+        // A function of the file that gets the table and normalizes: normalized_embedding(idx, self.wte.weight).
+        let fused = facts.calls.filter { call in
+            call.positional.contains { facts.ownerName(of: $0).map(model.embeddingNames.contains) == true }
+                && facts.functions.contains { $0.name == call.name && call.receiver == nil && facts.isNormFunction($0) }
+        }
+        for call in fused where feedsStream(call.node, facts) {
+            return [facts.evidence(call.node, "embedding looked up and normalized by \(call.name)")]
+        }
+        for call in facts.calls where facts.isNormCall(call) {
+            guard let input = call.positional.first ?? call.receiver, feedsStream(call.node, facts) else { continue }
+            let normalizesLookup = lookups.contains { facts.isInside($0, input) }
+                || (input.type == "identifier" && facts.latestValue(of: input.text, before: call.node).map { value in
+                    lookups.contains { facts.isInside($0, value) }
+                } == true)
+            if normalizesLookup { return [facts.evidence(call.node, "token embedding normalized before the blocks")] }
+        }
+        return []
+    }
+
+    /// Whether a value, up to wrappers that keep it whole (`[None]`, `.bfloat16()`, parentheses), is assigned to
+    /// plain names (`x = ...`, `x = x0 = ...`), outside any loop of its function.
+    func feedsStream(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard facts.enclosingLoops(node).isEmpty else { return false }
+        var current = node
+        while let parent = current.parent {
+            switch parent.type {
+            case "parenthesized_expression":
+                break
+            case "subscript":
+                guard parent.child(byField: "value") == current else { return false }
+            case "attribute":
+                guard parent.child(byField: "object") == current, let call = parent.parent, call.type == "call",
+                      call.child(byField: "function") == parent else { return false }
+                current = call
+                continue
+            case "assignment":
+                guard parent.child(byField: "right") == current, let left = parent.child(byField: "left") else { return false }
+                return left.type == "identifier" || left.type == "pattern_list"
+            default:
+                return false
+            }
+            current = parent
+        }
+        return false
+    }
+}

@@ -1,0 +1,170 @@
+import Parsing
+import TreeSitterKit
+
+/// `muon_aspect_ratio_scale`: Muon scales each orthogonalized update by sqrt(max(1, rows / cols)).
+///
+/// Requires, inside an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional update),
+/// a factor equal to sqrt(max(1, rows / cols)) with rows the first / second-to-last dimension and cols the second /
+/// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
+/// `math.sqrt(max(1.0, r / c))`, `(r / c) ** 0.5 if r > c else 1`, `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
+/// A factor assigned to a name must be used afterwards. Rejects sqrt(max(rows, cols)), the inverted ratio
+/// (cols / rows), and the ratio without the clamp at 1. Examples: `queries/python/muon_aspect_ratio_scale/examples/`.
+struct MuonAspectRatioScale: Detector {
+    let id = "muon_aspect_ratio_scale"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        for scope in facts.orthogonalizedUpdateScopes {
+            for node in facts.descendants(of: scope) where isAspectFactor(node, facts) && isApplied(node, facts) {
+                return [facts.evidence(node, "update scaled by sqrt(max(1, rows/cols))")]
+            }
+        }
+        return []
+    }
+
+    /// sqrt(max(1, rows / cols)) in one of its spellings.
+    func isAspectFactor(_ node: Node, _ facts: PythonFacts) -> Bool {
+        switch node.type {
+        case "binary_operator":
+            // max(1, r / c) ** 0.5
+            guard node.child(byField: "operator")?.type == "**", let exponent = node.child(byField: "right"),
+                  facts.evaluate(exponent) == 0.5, let base = node.child(byField: "left") else { return false }
+            return isClampedRatio(facts.unparenthesized(base), facts)
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            if ["math.sqrt", "torch.sqrt", "numpy.sqrt"].contains(call.callee), let argument = call.positional.first {
+                return isClampedRatio(facts.unparenthesized(argument), facts)
+            }
+            if call.name == "sqrt", let receiver = call.receiver, call.positional.isEmpty {
+                return isClampedRatio(facts.unparenthesized(receiver), facts)
+            }
+            return false
+        case "conditional_expression":
+            // (r / c) ** 0.5 if r > c else 1
+            let parts = node.namedChildren
+            guard parts.count == 3 else { return false }
+            for (root, other, tallWhenTrue) in [(parts[0], parts[2], true), (parts[2], parts[0], false)] {
+                guard facts.evaluate(other) == 1, let ratio = sqrtOperand(root, facts), isRatio(ratio, facts) else { continue }
+                if tallTest(parts[1], facts) == tallWhenTrue { return true }
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// The operand of `x ** 0.5` / `sqrt(x)`.
+    func sqrtOperand(_ node: Node, _ facts: PythonFacts) -> Node? {
+        let node = facts.unparenthesized(node)
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "**",
+           let e = node.child(byField: "right"), facts.evaluate(e) == 0.5 {
+            return node.child(byField: "left").map(facts.unparenthesized)
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if call.name == "sqrt" { return (call.positional.first ?? call.receiver).map(facts.unparenthesized) }
+        }
+        return nil
+    }
+
+    /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`.
+    func isClampedRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: facts.imports)
+        switch call.name {
+        case "max", "maximum", "fmax":
+            guard call.positional.count == 2 else { return false }
+            let (a, b) = (call.positional[0], call.positional[1])
+            return (facts.evaluate(a) == 1 && isRatio(b, facts)) || (facts.evaluate(b) == 1 && isRatio(a, facts))
+        case "clamp", "clamp_min", "clip":
+            guard let low = call.keywords["min"] ?? (call.receiver != nil ? call.positional.first : call.positional.dropFirst().first),
+                  facts.evaluate(low) == 1, let value = call.receiver ?? call.positional.first else { return false }
+            return isRatio(value, facts)
+        default:
+            return false
+        }
+    }
+
+    /// rows / cols (through `torch.tensor(...)`, `float(...)` wrappers).
+    func isRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var node = facts.unparenthesized(node)
+        while node.type == "call", let inner = CallSite(node: node, imports: facts.imports).positional.first,
+              ["torch.tensor", "float", "torch.as_tensor"].contains(CallSite(node: node, imports: facts.imports).callee) {
+            node = facts.unparenthesized(inner)
+        }
+        guard node.type == "binary_operator", node.child(byField: "operator")?.type == "/",
+              let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return false }
+        return dimension(l, facts) == 0 && dimension(r, facts) == 1
+    }
+
+    /// `r > c` (true), `r <= c` (false), else nil.
+    func tallTest(_ node: Node, _ facts: PythonFacts) -> Bool? {
+        let node = facts.unparenthesized(node)
+        guard node.type == "comparison_operator" else { return nil }
+        let operands = node.namedChildren
+        let operators = node.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2, operators.count == 1,
+              let a = dimension(operands[0], facts), let b = dimension(operands[1], facts), a != b else { return nil }
+        let rowsFirst = a == 0
+        switch operators[0] {
+        case ">", ">=": return rowsFirst
+        case "<", "<=": return !rowsFirst
+        default: return nil
+        }
+    }
+
+    /// 0 for a row count (`size(0)`, `size(-2)`, `shape[0]`, `shape[-2]`, the first name unpacked from `.shape`),
+    /// 1 for a column count, nil otherwise.
+    func dimension(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Int? {
+        let node = facts.unparenthesized(node)
+        func index(_ value: Node) -> Int? {
+            guard let i = facts.evaluate(value) else { return nil }
+            switch i {
+            case 0, -2: return 0
+            case 1, -1: return 1
+            default: return nil
+            }
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if call.name == "size", call.receiver != nil, let i = call.positional.first { return index(i) }
+            if ["float", "int"].contains(call.callee), let inner = call.positional.first { return dimension(inner, facts, depth: depth) }
+        }
+        if node.type == "subscript", let value = node.child(byField: "value"), let i = node.child(byField: "subscript"),
+           (value.type == "attribute" && value.child(byField: "attribute")?.text == "shape")
+            || (value.type == "call" && CallSite(node: value, imports: facts.imports).name == "size") {
+            return index(i)
+        }
+        guard node.type == "identifier", depth < 3 else { return nil }
+        // rows, cols = w.shape / m, n = G.shape[-2:] / m = G.size(0)
+        for assignment in facts.assignments(around: node) where assignment.type == "assignment" {
+            for (position, bound) in facts.assignedNames(assignment).enumerated() where bound.name == node.text {
+                if let value = bound.value, facts.assignedNames(assignment).count == 1 || value.type != "attribute" {
+                    if let d = dimension(value, facts, depth: depth + 1) { return d }
+                }
+                if let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                   left.namedChildren.count == 2, let right = assignment.child(byField: "right"), isShape(right, facts) {
+                    return position
+                }
+            }
+        }
+        return nil
+    }
+
+    /// `w.shape`, `w.size()`, `w.shape[-2:]`.
+    func isShape(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "attribute", node.child(byField: "attribute")?.text == "shape" { return true }
+        if node.type == "call", CallSite(node: node, imports: facts.imports).name == "size", CallSite(node: node, imports: facts.imports).positional.isEmpty { return true }
+        if node.type == "subscript", let value = node.child(byField: "value") { return isShape(value, facts) }
+        return false
+    }
+
+    /// A factor assigned to a name counts only when the name is used later in the same function.
+    func isApplied(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var current = node
+        while let parent = current.parent, parent.type == "parenthesized_expression" { current = parent }
+        guard let parent = current.parent, parent.type == "assignment", parent.child(byField: "right") == current,
+              let target = parent.child(byField: "left"), target.type == "identifier" else { return true }
+        let scope = facts.enclosingFunction(node)?.node ?? facts.root
+        return facts.uses(of: target.text, in: scope).contains { $0.startByte > parent.endByte }
+    }
+}

@@ -1,0 +1,119 @@
+import Parsing
+import TreeSitterKit
+
+/// `zero_init_lm_head`: the untied output head starts at all zeros.
+///
+/// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
+/// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
+/// `.detach()`), a parameter created with `torch.zeros`, an init hook that zeroes a module's weight under a test
+/// that names the head (`module is self.head`, `"lm_head" in name`), or a linear class that zeroes its own weight
+/// (unconditionally, or under a flag the head's construction sets). Rejects zeroing only the head's bias, zeroing
+/// other projections, and zeroing a head tied to the embedding. Examples: `queries/python/zero_init_lm_head/examples/`.
+struct ZeroInitLmHead: Detector {
+    let id = "zero_init_lm_head"
+    static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_"]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        guard !model.embeddingNames.isEmpty else { return [] }
+        for head in model.untiedHeads {
+            if let site = zeroing(of: head.name, facts, model) {
+                return [facts.evidence(site, "output head \(head.name) initialized to zero")]
+            }
+        }
+        return []
+    }
+
+    /// Where the head's weight is set to zero.
+    func zeroing(of head: String, _ facts: PythonFacts, _ model: ModelView) -> Node? {
+        // Created as zeros: self.unembed = nn.Parameter(torch.zeros(V, d)).
+        for setting in facts.allSettings.settings(head) where setting.source != .parameterDefault {
+            if let call = facts.constructorCall(setting.value), call.torchCallee == "torch.nn.Parameter",
+               let inner = call.positional.first, inner.type == "call",
+               ["torch.zeros", "torch.zeros_like"].contains(CallSite(node: inner, imports: facts.imports).callee) {
+                return setting.site
+            }
+        }
+        for call in facts.calls where Self.zeroingMethods.contains(call.name) {
+            guard let target = zeroedTensor(call, facts) else { continue }
+            // The weight itself (never the bias).
+            if isWeight(of: head, target, facts) { return call.node }
+            // An init hook or a loop over named parameters: the zeroed tensor is chosen by a test naming the head.
+            if isWeightLike(target), facts.ancestors(of: call.node).contains(where: { a in
+                a.type == "if_statement" && a.child(byField: "condition").map { mentionsHead(head, $0, facts) } == true
+            }) {
+                return call.node
+            }
+        }
+        // A linear class that zeroes its own weight, constructed for the head (with the flag it tests, if any).
+        if let constructor = facts.moduleConstructor(head), let c = facts.classes.first(where: { $0.name == constructor.callee }) {
+            for call in facts.calls where Self.zeroingMethods.contains(call.name) && facts.isInside(call.node, c.node) {
+                guard let target = zeroedTensor(call, facts), facts.ownerName(of: target) == nil || target.text.hasPrefix("self.weight") else { continue }
+                let flags = facts.ancestors(of: call.node).filter { $0.type == "if_statement" && facts.isInside($0, c.node) }
+                    .compactMap { $0.child(byField: "condition") }
+                if flags.isEmpty { return call.node }
+                if flags.allSatisfy({ flag in
+                    guard flag.type == "identifier" || flag.type == "attribute", let name = SettingsTable.bareName(of: flag),
+                          let value = constructor.keywords[name] else { return false }
+                    return facts.isTruthy(value)
+                }) { return constructor.node }
+            }
+        }
+        return nil
+    }
+
+    /// The tensor a zeroing call writes: the receiver of `w.zero_()` / `w.fill_(0)` / `w.mul_(0)`, the first
+    /// argument of `nn.init.zeros_(w)` / `nn.init.constant_(w, 0)`.
+    func zeroedTensor(_ call: CallSite, _ facts: PythonFacts) -> Node? {
+        switch call.name {
+        case "zero_":
+            return call.receiver
+        case "fill_", "mul_":
+            guard let value = call.positional.first, facts.value(of: value)?.double == 0 else { return nil }
+            return call.receiver
+        case "zeros_":
+            return call.positional.first
+        case "constant_":
+            guard let value = call.argument("val", position: 1), facts.value(of: value)?.double == 0 else { return nil }
+            return call.positional.first
+        default:
+            return nil
+        }
+    }
+
+    /// `self.lm_head.weight`, `lm_head.weight.data`, `self.unembed` (a raw parameter), never `.bias`.
+    func isWeight(of head: String, _ target: Node, _ facts: PythonFacts) -> Bool {
+        guard isWeightLike(target), facts.ownerName(of: target) == head else { return false }
+        return true
+    }
+
+    /// Whether an expression is not a bias (`m.bias`, `head.bias.data`).
+    func isWeightLike(_ target: Node) -> Bool {
+        var current = target
+        while true {
+            if current.type == "attribute", let attribute = current.child(byField: "attribute")?.text {
+                if attribute == "bias" { return false }
+                if attribute == "weight" { return true }
+                guard let object = current.child(byField: "object") else { return true }
+                current = object
+            } else if current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
+                      let object = function.child(byField: "object") {
+                current = object
+            } else {
+                return true
+            }
+        }
+    }
+
+    /// Whether a condition names the head: `module is self.head`, `m == self.lm_head`, `"lm_head" in name`.
+    func mentionsHead(_ head: String, _ condition: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: condition).contains { n in
+            if n.type == "attribute" || n.type == "identifier", SettingsTable.bareName(of: n) == head,
+               !(n.parent?.type == "attribute" && n.parent?.child(byField: "object") == n) {
+                return n.parent?.type == "comparison_operator"
+            }
+            if n.type == "string", let s = SettingsTable.stringValue(n), !s.isEmpty, s != "weight" { return head.contains(s) || s.contains(head) }
+            return false
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Parsing
+import TreeSitterKit
+
+/// `embed_skip_x0`: every block re-mixes the initial embedding x0 into its input.
+///
+/// Requires a tensor x0 computed from a token-embedding lookup outside the block loop and never reassigned inside
+/// it, and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
+/// e0`, `torch.lerp(h, e0, w)`), or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`) and start their
+/// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`). Rejects U-Net
+/// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
+/// not mix it. Examples: `queries/python/embed_skip_x0/examples/`.
+struct EmbedSkipX0: Detector {
+    let id = "embed_skip_x0"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        var scopes: [Node?] = []
+        for lookup in model.embeddingLookups {
+            let scope = facts.enclosingFunction(lookup.node)?.node
+            if !scopes.contains(where: { $0 == scope }) { scopes.append(scope) }
+        }
+        for scope in scopes {
+            let lookups = model.embeddingLookups.map(\.node).filter { facts.enclosingFunction($0)?.node == scope }
+            let region = scope ?? facts.root
+            let embeddings = initialEmbeddings(lookups, in: region, facts)
+            guard !embeddings.isEmpty else { continue }
+            let loops = facts.descendants(of: region).filter {
+                ($0.type == "for_statement" || $0.type == "while_statement") && facts.enclosingFunction($0)?.node == scope
+            }
+            for loop in loops {
+                // The mix in the loop.
+                for mix in facts.mixAssignments(in: loop) where embeddings.contains(mix.partner.text) {
+                    return [facts.evidence(mix.assignment, "initial embedding \(mix.partner.text) mixed into the stream each block")]
+                }
+                // x0 handed to the blocks, which mix it.
+                for call in facts.calls where facts.isInside(call.node, loop) {
+                    for (index, argument) in call.positional.enumerated() where embeddings.contains(argument.text) {
+                        if let mix = blockMix(position: index, keyword: nil, facts) {
+                            return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
+                        }
+                    }
+                    for (key, argument) in call.keywords where embeddings.contains(argument.text) {
+                        if let mix = blockMix(position: nil, keyword: key, facts) {
+                            return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
+                        }
+                    }
+                }
+            }
+        }
+        return []
+    }
+
+    /// Names holding the (normalized) embedding: assigned outside loops from a lookup or from such a name, and
+    /// never reassigned inside a loop.
+    func initialEmbeddings(_ lookups: [Node], in region: Node, _ facts: PythonFacts) -> Set<String> {
+        // Assignments of this function (or of module level), not of nested functions.
+        let owner = region == facts.root ? nil : region
+        let assignments = facts.descendants(of: region).filter { $0.type == "assignment" && facts.enclosingFunction($0)?.node == owner }
+        var names = Set<String>()
+        var changed = true
+        while changed {
+            changed = false
+            for assignment in assignments where facts.enclosingLoops(assignment).isEmpty {
+                for bound in facts.assignedNames(assignment) where !names.contains(bound.name) {
+                    guard let value = bound.value else { continue }
+                    let fromLookup = lookups.contains { facts.isInside($0, value) }
+                    let fromName = facts.descendants(of: value).contains { $0.type == "identifier" && names.contains($0.text) }
+                    if fromLookup || fromName {
+                        names.insert(bound.name)
+                        changed = true
+                    }
+                }
+            }
+        }
+        let reassigned = Set(assignments.filter { !facts.enclosingLoops($0).isEmpty }.flatMap { facts.assignedNames($0).map(\.name) })
+        return names.subtracting(reassigned)
+    }
+
+    /// A block `forward` whose parameter at `position` (after `self`) or named `keyword` is mixed into another of its
+    /// parameters: `x = l0 * x + l1 * x0`.
+    func blockMix(position: Int?, keyword: String?, _ facts: PythonFacts) -> Node? {
+        for function in facts.functions where function.name == "forward" {
+            let parameters = function.parameters.first == "self" ? Array(function.parameters.dropFirst()) : function.parameters
+            let name: String
+            if let keyword {
+                name = keyword
+            } else if let position, position < parameters.count {
+                name = parameters[position]
+            } else {
+                continue
+            }
+            guard parameters.contains(name) else { continue }
+            for mix in facts.mixAssignments(in: function.node)
+            where mix.partner.text == name && parameters.contains(mix.own) && facts.enclosingFunction(mix.assignment)?.node == function.node {
+                return mix.assignment
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,102 @@
+import Parsing
+import TreeSitterKit
+
+/// `logit_softcap`: the output logits are soft-capped with a scaled tanh before the loss.
+///
+/// Requires, after the output head's projection (see `untied_lm_head` for how the head is found), a cap applied
+/// to the logits: `c * tanh(z / c)` with the same c on both sides after resolving and folding (any spelling the
+/// logits facts know: `torch.tanh(z / c) * c`, `c * (z / c).tanh()`, `z * (1 / c)`), or the offset sigmoid form
+/// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
+/// computes the logits or in a function or Triton kernel the logits are passed to (a kernel computing tanh as
+/// `2 * sigmoid(2u) - 1` included). Rejects a cap defined but never applied to the logits, a hard clamp, tanh on
+/// attention scores or hidden states, and mismatched constants. Examples: `queries/python/logit_softcap/examples/`.
+struct LogitSoftcap: Detector {
+    let id = "logit_softcap"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let heads = Set(model.outputHeads.map(\.name))
+        guard !heads.isEmpty else { return [] }
+        let sites = facts.nodes.filter { n in
+            (n.type == "call" || n.type == "binary_operator") && model.projectionOwner(n).map(heads.contains) == true
+        }
+        for site in sites {
+            let scope = facts.enclosingFunction(site)?.node ?? facts.root
+            let names = logitsNames(from: site, facts)
+            func onLogits(_ node: Node) -> Bool {
+                facts.isInside(site, node) || names.contains { facts.mentions(node, $0) }
+            }
+            // The cap in the same function.
+            for n in facts.descendants(of: scope) where n.startByte >= site.startByte {
+                for cap in facts.capsAt(n, bindings: [:]) where isSoftcap(cap) {
+                    let call = CallSite(node: cap.node, imports: facts.imports)
+                    if let input = call.positional.first ?? call.receiver, onLogits(input) {
+                        return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale)")]
+                    }
+                }
+            }
+            // The logits handed to a function of the file (or a kernel it launches) that caps them.
+            for call in facts.calls where facts.isInside(call.node, scope) && call.node != site
+                && (call.node.startByte >= site.startByte || facts.isInside(site, call.node)) {
+                guard call.positional.contains(where: onLogits) else { continue }
+                for target in facts.targets(of: call) where target.name != "forward" || !facts.isInside(target.node, scope) {
+                    if let cap = capInside(target, facts) {
+                        return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
+                    }
+                }
+            }
+        }
+        return []
+    }
+
+    /// Names holding the logits after the projection: assigned from it, or from such a name.
+    func logitsNames(from site: Node, _ facts: PythonFacts) -> [String] {
+        var names: [String] = []
+        for assignment in facts.assignments(around: site).sorted(by: { $0.startByte < $1.startByte })
+        where assignment.type == "assignment" && assignment.endByte > site.startByte {
+            for bound in facts.assignedNames(assignment) {
+                guard let value = bound.value else { continue }
+                if facts.isInside(site, value) || names.contains(where: { facts.mentions(value, $0) }) {
+                    if !names.contains(bound.name) { names.append(bound.name) }
+                }
+            }
+        }
+        return names
+    }
+
+    /// `c * tanh(z / c)` (c > 0) or `4b * sigmoid(z / b)`.
+    func isSoftcap(_ cap: LogitCap) -> Bool {
+        guard cap.divisor > 0 else { return false }
+        switch cap.form {
+        case .tanh: return abs(cap.scale - cap.divisor) <= 1e-6 * cap.divisor
+        case .sigmoid: return abs(cap.scale - 4 * cap.divisor) <= 1e-6 * cap.divisor
+        }
+    }
+
+    /// A soft cap computed in a function (its parameters bound to the values they resolve to) or in a kernel it
+    /// launches (bound to the launch's arguments).
+    func capInside(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Node? {
+        for n in facts.descendants(of: function.node) {
+            if facts.capsAt(n, bindings: [:]).contains(where: isSoftcap) { return n }
+        }
+        for launch in facts.kernelLaunches(in: function.node) {
+            let bindings = facts.numericBindings(launch)
+            let body = facts.descendants(of: launch.kernel.node)
+            if body.contains(where: { n in facts.capsAt(n, bindings: bindings).contains(where: isSoftcap) }) { return launch.call.node }
+            // tanh through a sigmoid (2 * sigmoid(2u) - 1) or a tanh call, with x / c inside and c * t outside.
+            let squashes = body.contains { $0.type == "call" && ["tanh", "sigmoid"].contains(CallSite(node: $0, imports: facts.imports).name) }
+            guard squashes else { continue }
+            let divisors = body.compactMap { n -> Double? in
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
+                return facts.evaluate(r, bindings: bindings)
+            }
+            let factors = body.compactMap { n -> Double? in
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+                      let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
+                return [l, r].filter { $0.type == "identifier" }.compactMap { bindings[$0.text] }.first
+            }
+            if divisors.contains(where: { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }) { return launch.call.node }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,88 @@
+import Parsing
+import TreeSitterKit
+
+/// `muon_momentum_warmup`: the orthogonalizing optimizer's momentum rises from a lower start to its final value.
+///
+/// Requires a write of `momentum` into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
+/// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`)
+/// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
+/// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
+/// lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
+/// on a non-orthogonalizing optimizer, a decreasing schedule (cooldown), and a warmup never written into the
+/// optimizer. Examples: `queries/python/muon_momentum_warmup/examples/`.
+struct MuonMomentumWarmup: Detector {
+    let id = "muon_momentum_warmup"
+    static let steps: [Double] = [0, 1, 2, 5, 10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 10_000]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let optimizers = Set(facts.orthogonalizingOptimizerUses.flatMap { use -> [String] in
+            guard let assignment = use.call.node.parent, assignment.type == "assignment",
+                  assignment.child(byField: "right") == use.call.node else { return [] }
+            return facts.assignedNames(assignment).map(\.name)
+        })
+        guard !optimizers.isEmpty else { return [] }
+        for n in facts.nodes {
+            if n.type == "assignment", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
+               left.type == "subscript", let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
+               let target = left.child(byField: "value"), isOptimizerState(target, optimizers, facts), isWarmup(right, facts) {
+                return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
+            }
+            if n.type == "call" {
+                let call = CallSite(node: n, imports: facts.imports)
+                if call.name == "step", let receiver = call.receiver, receiver.type == "identifier", optimizers.contains(receiver.text),
+                   let value = call.keywords["momentum"], isWarmup(value, facts) {
+                    return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
+                }
+            }
+        }
+        return []
+    }
+
+    /// `opt.param_groups[i]`, `opt.defaults`, or a loop variable over `opt.param_groups`, for an orthogonalizing `opt`.
+    func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ facts: PythonFacts) -> Bool {
+        func groups(_ n: Node) -> Bool {
+            n.type == "attribute" && ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? "")
+                && n.child(byField: "object").map { $0.type == "identifier" && optimizers.contains($0.text) } == true
+        }
+        if groups(node) { return true }
+        if node.type == "subscript", let value = node.child(byField: "value"), groups(value) { return true }
+        if node.type == "identifier" {
+            return facts.enclosingLoops(node).contains { loop in
+                facts.loopVariables(loop).contains(node.text) && loop.child(byField: "right").map(groups) == true
+            }
+        }
+        return false
+    }
+
+    /// Whether a value, as a function of the step, rises from a start to a larger end and stays there.
+    func isWarmup(_ value: Node, _ facts: PythonFacts) -> Bool {
+        for step in stepNames(value, facts) {
+            let curve = Self.steps.map { facts.evaluate(value, bindings: [step: $0]) }
+            guard curve.allSatisfy({ $0 != nil }) else { continue }
+            let values = curve.map { $0! }
+            let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
+            if rising, values[0] < values[values.count - 1] - 1e-9, abs(values[values.count - 1] - values[values.count - 3]) < 1e-12 {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Candidate names for the training step: variables of the enclosing `range` loops, then the enclosing
+    /// function's parameters.
+    func stepNames(_ node: Node, _ facts: PythonFacts) -> [String] {
+        var names: [String] = []
+        for loop in facts.enclosingLoops(node) {
+            if let iterable = loop.child(byField: "right"), iterable.type == "call", CallSite(node: iterable, imports: facts.imports).callee == "range" {
+                names += facts.loopVariables(loop)
+            }
+            // while ...: step += 1
+            if loop.type == "while_statement" {
+                names += facts.descendants(of: loop).filter { $0.type == "augmented_assignment" }
+                    .compactMap { $0.child(byField: "left") }.filter { $0.type == "identifier" }.map(\.text)
+            }
+        }
+        if let function = facts.enclosingFunction(node) { names += function.parameters.filter { $0 != "self" } }
+        return names
+    }
+}

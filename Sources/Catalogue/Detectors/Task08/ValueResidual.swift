@@ -1,0 +1,49 @@
+import Parsing
+import TreeSitterKit
+
+/// `value_residual`: every attention layer mixes the first layer's values into its own.
+///
+/// Requires an attention function (one that calls `scaled_dot_product_attention` or `flex_attention`) whose value
+/// argument `v` was just mixed with another tensor `v1` (`(1 - l) * v + l * v1`, two weights, `v + l * v1`,
+/// `torch.lerp(v, v1, l)`), where `v1` carries this layer's own values onward: the function sets it from `v`
+/// (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for the caller to keep.
+/// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
+/// state, and v1 passed around without being mixed. Examples: `queries/python/value_residual/examples/`.
+struct ValueResidual: Detector {
+    let id = "value_residual"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        for (site, value) in attentionValues(facts) {
+            guard let function = facts.enclosingFunction(site), let own = facts.tensorRoot(value)?.text else { continue }
+            for mix in facts.mixAssignments(in: function.node) where mix.own == own && mix.assignment.endByte <= site.startByte {
+                let partner = mix.partner.text
+                // v1 is set from this layer's values, or the layer hands its values on.
+                let setFromOwn = facts.localValues(of: partner, around: mix.assignment).contains { facts.mentions($0, own) }
+                let returnsOwn = facts.returnedValues(function).contains { value in
+                    let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : [value]
+                    return items.contains { facts.tensorRoot($0)?.text == own }
+                }
+                if setFromOwn || returnsOwn {
+                    return [facts.evidence(mix.assignment, "values mixed with the first layer's values \(partner)")]
+                }
+            }
+        }
+        return []
+    }
+
+    /// Where attention consumes its values: the value argument of `scaled_dot_product_attention` /
+    /// `flex_attention`, or the right operand of `att @ v` in a function that takes a softmax.
+    func attentionValues(_ facts: PythonFacts) -> [(Node, Node)] {
+        var result: [(Node, Node)] = []
+        for call in facts.calls where ["scaled_dot_product_attention", "flex_attention"].contains(call.name) {
+            if let value = call.argument("value", position: 2) { result.append((call.node, value)) }
+        }
+        for n in facts.nodes where n.type == "binary_operator" || n.type == "call" {
+            guard let (_, right) = facts.matmulOperands(n), let function = facts.enclosingFunction(n),
+                  facts.calls.contains(where: { $0.name == "softmax" && facts.isInside($0.node, function.node) && $0.node.endByte <= n.startByte })
+            else { continue }
+            result.append((n, right))
+        }
+        return result
+    }
+}

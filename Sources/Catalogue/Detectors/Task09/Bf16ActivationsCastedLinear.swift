@@ -1,0 +1,138 @@
+import Parsing
+import TreeSitterKit
+
+/// `bf16_activations_casted_linear`: bf16 activations without autocast, fp32 master weights cast inside the linears.
+///
+/// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
+/// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`) and that the file
+/// instantiates; (2) bf16 activations: the embeddings cast to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, or
+/// `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
+/// `.to(dtype=torch.bfloat16)`) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
+/// CastedLinear)`, also through `model.apply`); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
+/// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
+/// bf16 model without fp32 masters, and casting linears still under autocast.
+/// Examples: `queries/python/bf16_activations_casted_linear/examples/`.
+struct Bf16ActivationsCastedLinear: Detector {
+    let id = "bf16_activations_casted_linear"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        guard !usesAutocast(facts) else { return [] }
+        let casting = castingClasses(facts)
+        guard let used = facts.calls.first(where: { c in casting.contains(c.callee) && !facts.classes.contains { $0.name == c.callee && facts.isInside(c.node, $0.node) } }) else { return [] }
+        for cast in bf16Casts(facts) {
+            if isEmbeddingCast(cast, facts) {
+                return [facts.evidence(used.node, "weights cast to the activation dtype at use"), facts.evidence(cast.node, "embeddings in bf16")]
+            }
+            // The restore may test for the casting class or for its base (`isinstance(m, nn.Linear)`).
+            let bases = Set(facts.classes.filter { casting.contains($0.name) }.flatMap(\.bases).compactMap { $0.split(separator: ".").last.map(String.init) })
+            if isModuleCast(cast, facts), let restore = restoration(casting.union(bases), facts) {
+                return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "casting linears kept in fp32")]
+            }
+        }
+        return []
+    }
+
+    /// Classes whose forward casts their own weight (`self.<w>`) to the input dtype or bf16.
+    func castingClasses(_ facts: PythonFacts) -> Set<String> {
+        Set(facts.classes.filter { c in
+            facts.functions.contains { f in
+                f.name == "forward" && facts.isInside(f.node, c.node) && facts.calls.contains { call in
+                    guard facts.isInside(call.node, f.node), let receiver = call.receiver, receiver.type == "attribute",
+                          receiver.child(byField: "object")?.text == "self" else { return false }
+                    switch call.name {
+                    case "type_as", "bfloat16": return true
+                    case "to": return call.positional.contains { isDtype($0, facts) } || call.keywords["dtype"] != nil
+                    default: return false
+                    }
+                }
+            }
+        }.map(\.name))
+    }
+
+    /// `x.dtype`, `torch.bfloat16`, a dtype name.
+    func isDtype(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "attribute", node.child(byField: "attribute")?.text == "dtype" { return true }
+        return isBf16(node, facts)
+    }
+
+    func isBf16(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.imports.qualifiedName(of: node) == "torch.bfloat16"
+    }
+
+    /// `.bfloat16()` calls and `.to(torch.bfloat16)` / `.to(dtype=torch.bfloat16)` calls.
+    func bf16Casts(_ facts: PythonFacts) -> [CallSite] {
+        facts.calls.filter { call in
+            guard call.receiver != nil else { return false }
+            if call.name == "bfloat16" { return call.positional.isEmpty }
+            if call.name == "to" { return call.positional.contains { isBf16($0, facts) } || call.keywords["dtype"].map { isBf16($0, facts) } == true }
+            return false
+        }
+    }
+
+    /// The module a cast applies to, through method chains (`model.cuda().bfloat16()` -> `model`).
+    func castTarget(_ cast: CallSite, _ facts: PythonFacts) -> Node? {
+        var current = cast.receiver
+        while let c = current, c.type == "call", let receiver = CallSite(node: c, imports: facts.imports).receiver {
+            current = receiver
+        }
+        return current
+    }
+
+    /// The constructor behind a cast target: a constructor call itself, or a name set to one.
+    func constructor(of target: Node, _ facts: PythonFacts) -> CallSite? {
+        if target.type == "call" { return CallSite(node: target, imports: facts.imports) }
+        guard let name = SettingsTable.bareName(of: target) else { return nil }
+        return facts.moduleConstructor(name)
+    }
+
+    /// An embedding cast: `nn.Embedding(...).to(torch.bfloat16)`, `self.embed.bfloat16()`, or `m.bfloat16()` under
+    /// `isinstance(m, nn.Embedding)`.
+    func isEmbeddingCast(_ cast: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let target = castTarget(cast, facts) else { return false }
+        if let call = constructor(of: target, facts), facts.isEmbeddingConstructor(call) { return true }
+        return guarded(cast.node, by: ["Embedding"], facts)
+    }
+
+    /// A cast of a whole model: the target is built by a module class (of the file or `torch.nn`).
+    func isModuleCast(_ cast: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let target = castTarget(cast, facts), let call = constructor(of: target, facts) else { return false }
+        return facts.classes.contains { $0.name == call.callee } || call.torchCallee.hasPrefix("torch.nn.")
+    }
+
+    /// Where casting linears are put back to fp32: `m.float()` under `isinstance(m, CastingClass)`.
+    func restoration(_ casting: Set<String>, _ facts: PythonFacts) -> Node? {
+        facts.calls.first { call in
+            call.receiver != nil && (call.name == "float" || (call.name == "to" && call.positional.contains { facts.imports.qualifiedName(of: $0) == "torch.float32" }))
+                && guarded(call.node, by: casting, facts)
+        }?.node
+    }
+
+    /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`.
+    func guarded(_ node: Node, by classes: Set<String>, _ facts: PythonFacts) -> Bool {
+        facts.ancestors(of: node).contains { a in
+            guard a.type == "if_statement", let condition = a.child(byField: "condition") else { return false }
+            return facts.descendants(of: condition).contains { n in
+                guard n.type == "call", CallSite(node: n, imports: facts.imports).callee == "isinstance",
+                      let kinds = CallSite(node: n, imports: facts.imports).positional.dropFirst().first else { return false }
+                let items = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
+                return items.contains { item in classes.contains(item.text.split(separator: ".").last.map(String.init) ?? item.text) }
+            }
+        }
+    }
+
+    /// A `with` item (or decorator) that is, or names, an autocast context.
+    func usesAutocast(_ facts: PythonFacts) -> Bool {
+        func isAutocast(_ node: Node, depth: Int) -> Bool {
+            let node = facts.unparenthesized(node)
+            if node.type == "call", CallSite(node: node, imports: facts.imports).name == "autocast" { return true }
+            if node.type == "as_pattern", let inner = node.namedChild(0) { return isAutocast(inner, depth: depth) }
+            guard depth < 3, node.type == "identifier" || node.type == "attribute", let name = SettingsTable.bareName(of: node) else { return false }
+            return facts.allSettings.settings(name).contains { isAutocast($0.value, depth: depth + 1) }
+        }
+        return facts.nodes.contains { n in
+            if n.type == "with_item", let value = n.namedChild(0) { return isAutocast(value, depth: 0) }
+            if n.type == "decorator", let value = n.namedChild(0) { return value.type == "call" && isAutocast(value, depth: 0) }
+            return false
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Parsing
+import TreeSitterKit
+
+/// `ns_iteration_restructure`: the Newton-Schulz step forms a polynomial of the Gram matrix, then one product with X.
+///
+/// Requires, in a loop of a function that something uses, `A = X @ X^T` (any transpose spelling), a polynomial of
+/// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, or `torch.addmm(A, A, A, beta=b,
+/// alpha=c)` / `baddbmm`), and an update of X with a single product of that polynomial (by name or inline) with X
+/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`). Coefficients may be anything. Rejects the older `B = A @ X;
+/// X = a*X + b*B + c*A@B`, the expanded form with two products by X, the cubic iteration, and a regrouped form in
+/// a function nothing calls. Examples: `queries/python/ns_iteration_restructure/examples/`.
+struct NsIterationRestructure: Detector {
+    let id = "ns_iteration_restructure"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        for loop in facts.nodes where loop.type == "for_statement" || loop.type == "while_statement" {
+            if let function = facts.enclosingFunction(loop), function.name != "forward",
+               !facts.isReferenced(function.name, outside: function.node) {
+                continue
+            }
+            let assignments = facts.descendants(of: loop).filter { $0.type == "assignment" }
+            for gram in assignments {
+                guard let left = gram.child(byField: "left"), left.type == "identifier", let right = gram.child(byField: "right"),
+                      let x = gramOperand(right, facts) else { continue }
+                let a = left.text
+                let polynomials = Set(assignments.compactMap { p -> String? in
+                    guard p.startByte > gram.startByte, let l = p.child(byField: "left"), l.type == "identifier",
+                          let r = p.child(byField: "right"), isPolynomial(r, of: a, not: x, facts) else { return nil }
+                    return l.text
+                })
+                for update in assignments where update.startByte > gram.startByte {
+                    guard let l = update.child(byField: "left"), l.type == "identifier", l.text == x,
+                          let r = update.child(byField: "right"), isRegroupedUpdate(r, x: x, a: a, polynomials: polynomials, facts) else { continue }
+                    return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix")]
+                }
+            }
+        }
+        return []
+    }
+
+    /// For `X @ X.T` (and spellings), the name `X`.
+    func gramOperand(_ node: Node, _ facts: PythonFacts) -> String? {
+        guard let (l, r) = facts.matmulOperands(facts.unparenthesized(node)) else { return nil }
+        if let t = facts.transposedOperand(r), let x = facts.tensorRoot(l), facts.tensorRoot(t)?.text == x.text { return x.text }
+        if let t = facts.transposedOperand(l), let x = facts.tensorRoot(r), facts.tensorRoot(t)?.text == x.text { return x.text }
+        return nil
+    }
+
+    /// A polynomial of `a` with a linear term and a quadratic term (`b*A + c*A@A`, `torch.addmm(A, A, A, ...)`),
+    /// not mentioning `x`.
+    func isPolynomial(_ node: Node, of a: String, not x: String, _ facts: PythonFacts) -> Bool {
+        let node = facts.unparenthesized(node)
+        guard facts.mentions(node, a), !facts.mentions(node, x) else { return false }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 {
+                return call.positional.prefix(3).allSatisfy { facts.tensorRoot($0)?.text == a }
+            }
+            return false
+        }
+        let terms = facts.addends(node)
+        guard terms.count >= 2 else { return false }
+        let linear = terms.contains { t in facts.mentions(t, a) && !containsMatmul(t, facts) }
+        let quadratic = terms.contains { t in
+            facts.descendants(of: t).contains { n in
+                guard let (l, r) = facts.matmulOperands(n) else { return false }
+                return facts.mentions(l, a) && facts.mentions(r, a)
+            }
+        }
+        return linear && quadratic
+    }
+
+    func containsMatmul(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: node).contains { facts.matmulOperands($0) != nil }
+    }
+
+    /// `a*X + B @ X` or `torch.addmm(X, B, X, beta=a)` with B a polynomial of the Gram matrix: exactly one
+    /// product involving X.
+    func isRegroupedUpdate(_ node: Node, x: String, a: String, polynomials: Set<String>, _ facts: PythonFacts) -> Bool {
+        let node = facts.unparenthesized(node)
+        func isPoly(_ n: Node) -> Bool {
+            if let root = facts.tensorRoot(n), polynomials.contains(root.text) { return true }
+            return isPolynomial(n, of: a, not: x, facts)
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            guard ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 else { return false }
+            return facts.tensorRoot(call.positional[0])?.text == x && isPoly(call.positional[1]) && facts.tensorRoot(call.positional[2])?.text == x
+        }
+        let products = facts.descendants(of: node).compactMap { facts.matmulOperands($0) }
+        let withX = products.filter { facts.mentions($0.0, x) || facts.mentions($0.1, x) }
+        guard withX.count == 1, let (l, r) = withX.first, facts.tensorRoot(r)?.text == x, isPoly(l) else { return false }
+        let terms = facts.addends(node)
+        return terms.count == 2 && terms.contains { facts.mentions($0, x) && !containsMatmul($0, facts) }
+    }
+}

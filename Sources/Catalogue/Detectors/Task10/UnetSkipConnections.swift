@@ -1,0 +1,116 @@
+import Parsing
+import TreeSitterKit
+
+/// `unet_skip_connections`: encoder outputs are added back into the mirrored decoder blocks.
+///
+/// Requires a list that a loop fills with the running hidden state (`skips.append(x)`) and a later read of it in
+/// reverse order inside a loop — `skips.pop()`, iteration over `reversed(skips)` (also inside `zip`), or a mirrored
+/// index such as `skips[n - 1 - j]` / `skips[-(i + 1)]` — whose value (directly or through names assigned from it)
+/// is added into the stream with `+`. Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
+/// the embedding x0 fed to every block. Examples: `queries/python/unet_skip_connections/examples/`.
+struct UnetSkipConnections: Detector {
+    let id = "unet_skip_connections"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        for call in facts.calls where call.name == "append" {
+            guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingLoops(call.node).isEmpty else { continue }
+            let list = receiver.text
+            let scope = facts.enclosingFunction(call.node)?.node ?? facts.root
+            for read in mirroredReads(of: list, in: scope, after: call.node, facts) where isAddedBack(read, in: scope, facts) {
+                return [facts.evidence(call.node, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
+            }
+        }
+        return []
+    }
+
+    /// LIFO reads of a list inside loops after `start`: `L.pop()`, the loop variable bound to `reversed(L)`, a
+    /// mirrored subscript.
+    func mirroredReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts) -> [Node] {
+        var reads: [Node] = []
+        for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
+            switch n.type {
+            case "call":
+                let call = CallSite(node: n, imports: facts.imports)
+                if call.name == "pop", call.receiver?.type == "identifier", call.receiver?.text == list,
+                   call.positional.isEmpty || call.positional.first.flatMap({ facts.evaluate($0) }) == -1 {
+                    reads.append(n)
+                }
+            case "subscript":
+                guard n.child(byField: "value")?.type == "identifier", n.child(byField: "value")?.text == list,
+                      let index = n.child(byField: "subscript"), isMirrored(index, facts) else { continue }
+                reads.append(n)
+            default:
+                continue
+            }
+        }
+        // for s in reversed(L) / for ..., s, ... in zip(..., reversed(L), ...) / enumerate(zip(...)).
+        for loop in facts.descendants(of: scope) where loop.type == "for_statement" && loop.startByte > start.endByte {
+            guard let iterable = loop.child(byField: "right"), let target = loop.child(byField: "left") else { continue }
+            for name in reversedNames(list, iterable: iterable, target: target, facts) {
+                reads += facts.uses(of: name, in: loop.child(byField: "body") ?? loop)
+            }
+        }
+        return reads
+    }
+
+    /// Names a loop target binds to the elements of `reversed(list)`, through `zip` and `enumerate`.
+    func reversedNames(_ list: String, iterable: Node, target: Node, _ facts: PythonFacts) -> [String] {
+        let iterable = facts.unparenthesized(iterable)
+        var target = target
+        while target.type == "parenthesized_expression", let inner = target.namedChild(0) { target = inner }
+        guard iterable.type == "call" else { return [] }
+        let call = CallSite(node: iterable, imports: facts.imports)
+        let parts = ["pattern_list", "tuple_pattern", "tuple"].contains(target.type) ? target.namedChildren : [target]
+        switch call.callee {
+        case "reversed":
+            guard let argument = call.positional.first, argument.type == "identifier", argument.text == list,
+                  target.type == "identifier" else { return [] }
+            return [target.text]
+        case "zip":
+            guard parts.count == call.positional.count else { return [] }
+            return zip(call.positional, parts).flatMap { reversedNames(list, iterable: $0, target: $1, facts) }
+        case "enumerate":
+            guard parts.count == 2, let inner = call.positional.first else { return [] }
+            return reversedNames(list, iterable: inner, target: parts[1], facts)
+        default:
+            return []
+        }
+    }
+
+    /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an index that counts down as the loop variable counts up.
+    func isMirrored(_ index: Node, _ facts: PythonFacts) -> Bool {
+        let loopVariables = Set(facts.enclosingLoops(index).flatMap(facts.loopVariables))
+        guard loopVariables.contains(where: { facts.mentions(index, $0) }) else { return false }
+        let node = facts.unparenthesized(index)
+        switch node.type {
+        case "unary_operator":
+            return ["-", "~"].contains(node.child(byField: "operator")?.type ?? "")
+        case "binary_operator":
+            guard node.child(byField: "operator")?.type == "-", let right = node.child(byField: "right") else { return false }
+            return loopVariables.contains { facts.mentions(right, $0) }
+        default:
+            return false
+        }
+    }
+
+    /// Whether a read (or a name assigned from it, two hops) is an operand of a `+` in the scope.
+    func isAddedBack(_ read: Node, in scope: Node, _ facts: PythonFacts) -> Bool {
+        var carriers: [Node] = [read]
+        var names = Set<String>()
+        for _ in 0..<3 {
+            for assignment in facts.descendants(of: scope) where assignment.type == "assignment" {
+                for bound in facts.assignedNames(assignment) {
+                    guard let value = bound.value, !names.contains(bound.name) else { continue }
+                    if carriers.contains(where: { facts.isInside($0, value) }) || names.contains(where: { facts.mentions(value, $0) }) {
+                        names.insert(bound.name)
+                    }
+                }
+            }
+        }
+        carriers += facts.descendants(of: scope).filter { $0.type == "identifier" && names.contains($0.text) }
+        return facts.descendants(of: scope).contains { n in
+            n.type == "binary_operator" && n.child(byField: "operator")?.type == "+"
+                && carriers.contains { facts.isInside($0, n) && $0 != n }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Parsing
+import TreeSitterKit
+
+/// `document_causal_mask`: attention is causal and kept inside each packed document, documents being told
+/// apart by a running count of end-of-text tokens (50256).
+///
+/// Requires an applied mask with both terms: a FlexAttention `mask_mod` (given to `create_block_mask` or
+/// `BlockMask.from_kv_blocks`) whose result compares the query and key positions causally and compares
+/// document ids at the two positions with `==`; or a dense SDPA `attn_mask` built from a causal term (`tril`,
+/// a position comparison) and such a document equality; or a varlen kernel called with `causal=True` whose
+/// sequence bounds come from the end-of-text positions. Document ids must come from a test against the
+/// end-of-text id (literal or named) accumulated with `cumsum`. Rejects a causal-only mask even when document
+/// ids are computed beside it, a document test without causality, and the words in comments or strings.
+/// Examples: `queries/python/document_causal_mask/examples/`.
+struct DocumentCausalMask: Detector {
+    let id = "document_causal_mask"
+    static let endOfText = 50256.0
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        // FlexAttention mask functions.
+        for (_, mask) in facts.maskMods(flow) {
+            guard let q = mask.queryIndex, let kv = mask.keyIndex else { continue }
+            let nodes = flow.closure(of: mask.results)
+            let causal = nodes.contains { isCausal($0, facts, query: q, key: kv) }
+            if causal, let same = nodes.first(where: { isDocumentEquality($0, facts, flow) }) {
+                evidence.append(facts.evidence(same, "mask_mod: same document and causal"))
+            }
+        }
+        // Dense masks given to SDPA.
+        for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
+            guard let mask = call.argument("attn_mask", position: 3) else { continue }
+            let nodes = flow.closure(of: [mask])
+            let causal = nodes.contains { node in
+                (node.type == "call" && ["tril", "triu"].contains(CallSite(node: node, imports: facts.imports).name))
+                    || (node.type == "comparison_operator" && [">=", "<=", ">", "<"].contains(comparisonOperator(node) ?? ""))
+            }
+            if causal, let same = nodes.first(where: { isDocumentEquality($0, facts, flow) }) {
+                evidence.append(facts.evidence(same, "dense attn_mask: same document and causal"))
+            }
+        }
+        // Variable-length kernels over document boundaries.
+        for call in facts.calls where call.name.contains("varlen") {
+            guard let causal = call.keywords["causal"], facts.isTruthy(causal) else { continue }
+            let nodes = flow.closure(of: call.positional + Array(call.keywords.values))
+            if nodes.contains(where: { isEndOfTextTest($0, facts) }) {
+                evidence.append(facts.evidence(call.node, "varlen causal attention over end-of-text boundaries"))
+            }
+        }
+        return evidence
+    }
+
+    func comparisonOperator(_ node: Node) -> String? {
+        let operators = node.children.filter { !$0.isNamed }.map(\.type)
+        return operators.count == 1 ? operators[0] : nil
+    }
+
+    /// `q >= kv` (or `kv <= q`, `q > kv`, `q - kv >= 0`) between the mask function's position parameters.
+    func isCausal(_ node: Node, _ facts: PythonFacts, query: String, key: String) -> Bool {
+        guard node.type == "comparison_operator", let op = comparisonOperator(node) else { return false }
+        let operands = node.namedChildren
+        guard operands.count == 2 else { return false }
+        let (small, big): (Node, Node)
+        switch op {
+        case "<", "<=": (small, big) = (operands[0], operands[1])
+        case ">", ">=": (small, big) = (operands[1], operands[0])
+        default: return false
+        }
+        var terms = facts.linearTerms(small)
+        for (k, v) in facts.linearTerms(big) { terms[k, default: 0] -= v }
+        terms = terms.filter { $0.value != 0 && $0.key != "0" }
+        return terms == [key: 1, query: -1]
+    }
+
+    /// `ids[a] == ids[b]` where the ids come from a cumulative sum of an end-of-text test.
+    func isDocumentEquality(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        guard node.type == "comparison_operator", comparisonOperator(node) == "==" else { return false }
+        let operands = node.namedChildren
+        guard operands.count == 2, !operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) else { return false }
+        return operands.allSatisfy { operand in
+            let nodes = flow.closure(of: [operand])
+            return nodes.contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "cumsum" }
+                && nodes.contains { isEndOfTextTest($0, facts) }
+        }
+    }
+
+    /// `tokens == 50256` (the id literal or a name set to it), or `tokens.eq(EOT)`.
+    func isEndOfTextTest(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "comparison_operator", comparisonOperator(node) == "==" {
+            return node.namedChildren.contains { facts.value(of: $0)?.double == Self.endOfText }
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            return call.name == "eq" && (call.positional + Array(call.keywords.values)).contains { facts.value(of: $0)?.double == Self.endOfText }
+        }
+        return false
+    }
+}

@@ -1,0 +1,79 @@
+import Parsing
+import TreeSitterKit
+
+/// `sliding_window_attention`: each query sees only keys within a bounded distance behind it.
+///
+/// Requires an applied distance bound: in a FlexAttention `mask_mod` result (`q_idx - kv_idx < W`,
+/// `kv_idx > q_idx - W`, ...); in the block lists given to `BlockMask.from_kv_blocks` (a bound on the
+/// difference of block indices, or block counts clamped to a maximum); in a dense SDPA mask (a band from a
+/// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
+/// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and
+/// document masks without a distance bound, a window term that is computed but not part of the returned mask,
+/// `window_size=(-1, -1)`, and the word "window" alone. Examples: `queries/python/sliding_window_attention/examples/`.
+struct SlidingWindowAttention: Detector {
+    let id = "sliding_window_attention"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        for (_, mask) in facts.maskMods(flow) {
+            if let bound = facts.maskModBoundsDistance(mask, flow) {
+                evidence.append(facts.evidence(bound, "mask_mod bounds the query-key distance"))
+            }
+        }
+        for call in facts.fromKVBlocksCalls {
+            if let bound = Self.blockWindow(call, facts, flow) {
+                evidence.append(facts.evidence(bound, "block lists limited to a window"))
+            }
+        }
+        for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
+            guard let mask = call.argument("attn_mask", position: 3) else { continue }
+            if let band = flow.closure(of: [mask]).first(where: { isBand($0, facts) }) {
+                evidence.append(facts.evidence(band, "banded attention mask"))
+            }
+        }
+        for call in facts.calls where call.name.hasPrefix("flash_attn") {
+            guard let window = call.keywords["window_size"] else { continue }
+            let tuple = facts.unwrapped(window)
+            guard tuple.type == "tuple" || tuple.type == "list", let left = tuple.namedChildren.first else { continue }
+            let value = facts.value(of: left)?.double
+            if value == nil || value! >= 0 {
+                evidence.append(facts.evidence(call.node, "flash-attn local window"))
+            }
+        }
+        return evidence
+    }
+
+    /// The arguments of `from_kv_blocks` that list blocks (partial and full counts and indices).
+    static func blockListArguments(_ call: CallSite) -> [Node] {
+        [("kv_num_blocks", 0), ("kv_indices", 1), ("full_kv_num_blocks", 2), ("full_kv_indices", 3)].compactMap {
+            call.argument($0.0, position: $0.1)
+        }
+    }
+
+    /// A distance bound on block indices, or a clamp of block counts, in what `from_kv_blocks` lists.
+    static func blockWindow(_ call: CallSite, _ facts: PythonFacts, _ flow: Dataflow) -> Node? {
+        flow.closure(of: blockListArguments(call)).first { node in
+            if node.type == "comparison_operator" { return facts.boundsDistance(node) }
+            guard node.type == "call" else { return false }
+            let clamp = CallSite(node: node, imports: facts.imports)
+            switch clamp.name {
+            case "clamp_max", "minimum": return true
+            case "clamp": return clamp.keywords["max"] != nil || clamp.positional.count >= 3
+            default: return false
+            }
+        }
+    }
+
+    /// A `tril`/`triu` with a negative or computed diagonal, or a bounded position difference.
+    func isBand(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "comparison_operator" { return facts.boundsDistance(node) }
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: facts.imports)
+        guard ["tril", "triu"].contains(call.name) else { return false }
+        let diagonal = call.keywords["diagonal"] ?? (call.receiver == nil ? call.positional.dropFirst().first : call.positional.first)
+        guard let diagonal else { return false }
+        if let value = facts.value(of: diagonal)?.double { return value < 0 || value > 1 }
+        return true
+    }
+}

@@ -1,0 +1,47 @@
+import Parsing
+import TreeSitterKit
+
+/// `adam_beta1_0p8`: every Adam-family optimizer uses a first-moment coefficient of 0.8.
+///
+/// Requires at least one `torch.optim.Adam`/`AdamW` and beta1 resolving to 0.8 in each of them (and in each
+/// parameter group that sets its own `betas`): the first element of `betas`, given as a literal tuple, a name
+/// or field set to a tuple, elements from constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
+/// dictionary spread with `**`. An Adam without `betas` has the default 0.9. Rejects 0.8 as beta2, some Adams
+/// at 0.8 and others at 0.9, and 0.8 used as another optimizer's momentum. Examples:
+/// `queries/python/adam_beta1_0p8/examples/`.
+struct AdamBeta1_0p8: Detector {
+    let id = "adam_beta1_0p8"
+    static let target = 0.8
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let adams = facts.optimizers.filter(\.family.isAdamFamily)
+        guard !adams.isEmpty else { return [] }
+        var evidence: [Evidence] = []
+        for adam in adams {
+            var betas: [Node?] = [facts.keywordArgument("betas", of: adam.call) ?? adam.call.argument("betas", position: 2)]
+            for group in adam.groups { if let entry = OptimizerUse.entry("betas", in: group) { betas.append(entry) } }
+            for value in betas {
+                guard let value else {
+                    if adam.groups.isEmpty || betas.count == 1 { return [] }  // default 0.9
+                    continue
+                }
+                guard let beta1 = firstElement(value, facts), facts.values(of: beta1).first.map({ abs($0.double - Self.target) < 1e-9 }) == true else {
+                    return []
+                }
+            }
+            evidence.append(facts.evidence(adam.call.node, "Adam with beta1 0.8"))
+        }
+        return evidence
+    }
+
+    /// The first element of a tuple expression, following names set to a tuple.
+    func firstElement(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
+        let n = facts.unwrapped(node)
+        if n.type == "tuple" || n.type == "list" { return n.namedChildren.first }
+        guard depth < 4, let name = SettingsTable.bareName(of: n) else { return nil }
+        for setting in facts.allSettings.settings(name) where setting.value != n {
+            if let element = firstElement(setting.value, facts, depth: depth + 1) { return element }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+import Parsing
+import TreeSitterKit
+
+/// `attention_window_warmup`: the attention window grows with training progress (64 -> 1792 tokens in the
+/// reference, in multiples of 64 or of 128-token blocks).
+///
+/// Requires, inside a training loop (a `for` loop whose model call is back-propagated), an argument of the model
+/// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
+/// step with `StepFunction` (locals, file helpers, `torch.tensor`, a tensor filled with `copy_`, cached
+/// helpers), is larger at the end of training than at step 0. Rejects a window that is the same every step
+/// (a literal, a constant, a fixed tensor), a schedule that is computed but only logged, and one that shrinks.
+/// Examples: `queries/python/attention_window_warmup/examples/`.
+struct AttentionWindowWarmup: Detector {
+    let id = "attention_window_warmup"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        for loop in facts.nodes where loop.type == "for_statement" {
+            guard let body = loop.child(byField: "body") else { continue }
+            let models = Self.modelCalls(in: body, facts, flow)
+            guard !models.isEmpty else { continue }
+            let evaluator = StepFunction(facts, flow, loop: body)
+            let end = max(facts.iterationCount(loop) ?? 1000, 10)
+            for step in facts.loopTargets(loop) {
+                for model in models {
+                    for argument in model.positional + Array(model.keywords.values) {
+                        for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
+                            guard let first = evaluator.value(part, [step: 0]), let last = evaluator.value(part, [step: end]),
+                                  last > first else { continue }
+                            return [facts.evidence(part, "window grows from \(Int(first)) to \(Int(last)) over training")]
+                        }
+                    }
+                }
+            }
+        }
+        return []
+    }
+
+    /// Calls in a loop body whose result is back-propagated (`model(...).backward()`, `loss = model(...)` then
+    /// `loss.backward()`, `scaler.scale(loss / k).backward()`, `loss, aux = model(...)`), and other calls of the
+    /// same callee (the validation forward).
+    static func modelCalls(in body: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [CallSite] {
+        var callees = Set<String>()
+        func collect(_ expression: Node, depth: Int) {
+            let node = facts.unwrapped(expression)
+            guard depth < 4 else { return }
+            switch node.type {
+            case "call":
+                let call = CallSite(node: node, imports: facts.imports)
+                callees.insert(call.callee)
+                if call.name == "scale" { call.positional.forEach { collect($0, depth: depth + 1) } }
+            case "subscript":
+                if let value = node.namedChildren.first { collect(value, depth: depth + 1) }
+            case "binary_operator":
+                node.child(byField: "left").map { collect($0, depth: depth + 1) }
+            case "identifier":
+                for binding in flow.bindings(of: node.text, at: node) {
+                    switch binding.kind {
+                    case .value, .element: collect(binding.node, depth: depth + 1)
+                    default: continue
+                    }
+                }
+            default:
+                return
+            }
+        }
+        for node in facts.descendants(body) where node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            guard call.name == "backward", let receiver = call.receiver else { continue }
+            collect(receiver, depth: 0)
+        }
+        guard !callees.isEmpty else { return [] }
+        return facts.descendants(body).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports) }
+            .filter { callees.contains($0.callee) }
+    }
+}

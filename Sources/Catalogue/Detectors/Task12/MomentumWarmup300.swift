@@ -1,0 +1,71 @@
+import Parsing
+import TreeSitterKit
+
+/// `momentum_warmup_300`: Muon's momentum ramps up over the first 300 steps.
+///
+/// Requires a value assigned to an optimizer parameter group's `"momentum"` (`group["momentum"] = ...`,
+/// `opt.param_groups[0]["momentum"] = ...`) that, evaluated as a function of the step (a loop variable or a
+/// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
+/// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. Rejects a
+/// ramp of another length, a 300-step ramp that sets the learning rate, a constant momentum, and the momentum of
+/// an SGD optimizer. Examples: `queries/python/momentum_warmup_300/examples/`.
+struct MomentumWarmup300: Detector {
+    let id = "momentum_warmup_300"
+    static let length = 300.0
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        for node in facts.nodes where node.type == "assignment" {
+            guard let left = node.child(byField: "left"), left.type == "subscript",
+                  let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
+                  let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow) else { continue }
+            let evaluator = StepFunction(facts, flow)
+            for variable in stepCandidates(node, facts, flow) where rampsFor300(right, variable, evaluator) {
+                evidence.append(facts.evidence(node, "momentum ramp over 300 steps"))
+                break
+            }
+        }
+        return evidence
+    }
+
+    /// Loop variables around the assignment and parameters of the functions holding it.
+    func stepCandidates(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [String] {
+        var names: [String] = []
+        var current = node.parent
+        while let c = current {
+            if c.type == "for_statement" { names += facts.loopTargets(c) }
+            if c.type == "function_definition" { names += flow.parameters(of: c).filter { $0 != "self" } }
+            current = c.parent
+        }
+        return names
+    }
+
+    func rampsFor300(_ expression: Node, _ variable: String, _ evaluator: StepFunction) -> Bool {
+        let steps: [Double] = [0, 150, 299, 300, 301, 450, 600, 1000]
+        let values = steps.map { evaluator.value(expression, [variable: $0]) }
+        guard !values.contains(where: { $0 == nil }) else { return false }
+        let v = values.map { $0! }
+        func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(a)) }
+        return !same(v[0], v[3]) && !same(v[2], v[3]) && same(v[3], v[4]) && same(v[3], v[5]) && same(v[3], v[6]) && same(v[3], v[7])
+    }
+
+    /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`).
+    func isSGDGroup(_ target: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        guard var group = target.child(byField: "value").map(facts.unwrapped) else { return false }
+        if group.type == "identifier" {
+            guard let loop = flow.bindings(of: group.text, at: group).first(where: { if case .iteration = $0.kind { return true }; return false }) else {
+                return false
+            }
+            group = facts.unwrapped(loop.node)
+        }
+        // ...param_groups or ...param_groups[i]
+        if group.type == "subscript", let inner = group.namedChildren.first { group = inner }
+        guard group.type == "attribute", group.child(byField: "attribute")?.text == "param_groups",
+              let owner = group.child(byField: "object"), let name = SettingsTable.bareName(of: owner) else { return false }
+        return facts.allSettings.settings(name).contains { setting in
+            let value = facts.unwrapped(setting.value)
+            return value.type == "call" && CallSite(node: value, imports: facts.imports).name == "SGD"
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// `muon_lr_0p05`: the Muon optimizer's learning rate is 0.05.
+///
+/// Requires a Muon optimizer (a class named Muon, or an optimizer of the file whose step orthogonalizes its
+/// update) constructed with lr resolving to 0.05: the `lr=` keyword, the second positional argument, a
+/// parameter group's `lr`, or the class's `lr` default when the call gives none, through constants, dataclass
+/// fields, argparse defaults, config dictionaries and arithmetic. Rejects Muon at any other rate and 0.05 given
+/// to Adam or another optimizer. Examples: `queries/python/muon_lr_0p05/examples/`.
+struct MuonLr0p05: Detector {
+    let id = "muon_lr_0p05"
+    static let target = 0.05
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        facts.optimizers.filter { $0.family == .muon }.compactMap { muon in
+            let values = muon.values("lr", position: 1, in: facts)
+            guard values.contains(where: { abs($0.double - Self.target) < 1e-9 }) else { return nil }
+            return facts.evidence(muon.call.node, "Muon with lr 0.05")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Parsing
+import TreeSitterKit
+
+/// `pinned_async_dataloader`: training batches come from page-locked host memory and are copied to the GPU
+/// asynchronously.
+///
+/// Requires a non-blocking device copy (`.to(..., non_blocking=True)`, `.cuda(non_blocking=True)`,
+/// `t.copy_(src, non_blocking=True)`) whose source is traced (through slices, views, locals, attributes,
+/// helpers' returns and loops over a loader) to pinned data memory: `torch.empty/zeros/...(..., pin_memory=True)`,
+/// `.pin_memory()`, or a `DataLoader(..., pin_memory=True)`. When the source cannot be traced (a loader passed
+/// in from outside), a pinned data source elsewhere in the file stands in. A pinned scalar (`torch.tensor(n,
+/// pin_memory=True)`, e.g. a window size) is not data. Rejects pinned memory copied with a blocking `.cuda()`,
+/// `non_blocking=True` from pageable memory, and `pin_memory` in comments. Examples:
+/// `queries/python/pinned_async_dataloader/examples/`.
+struct PinnedAsyncDataloader: Detector {
+    let id = "pinned_async_dataloader"
+
+    enum Memory { case pinned, pageable, unknown }
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        let pinnedSources = facts.calls.filter { isPinnedData($0, facts) }
+        guard !pinnedSources.isEmpty else { return [] }
+        var evidence: [Evidence] = []
+        for call in facts.calls where ["to", "cuda", "copy_"].contains(call.name) {
+            guard let flag = call.keywords["non_blocking"], facts.isTruthy(flag) else { continue }
+            guard let source = call.name == "copy_" ? call.positional.first : call.receiver else { continue }
+            var seen = Set<Node>()
+            switch memory(source, facts, flow, &seen, depth: 0) {
+            case .pinned, .unknown:
+                evidence.append(facts.evidence(call.node, "non-blocking copy from pinned host memory"))
+            case .pageable:
+                continue
+            }
+        }
+        return evidence
+    }
+
+    /// `pin_memory=True` on an allocation that is not a scalar, `.pin_memory()`, or a pinned `DataLoader`.
+    func isPinnedData(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        if call.name == "pin_memory", call.receiver != nil { return true }
+        guard let flag = call.keywords["pin_memory"], facts.isTruthy(flag) else { return false }
+        if ["tensor", "as_tensor", "scalar_tensor"].contains(call.name), let first = call.positional.first.map(facts.unwrapped),
+           !["list", "tuple", "list_comprehension"].contains(first.type) {
+            return false
+        }
+        return true
+    }
+
+    func memory(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow, _ seen: inout Set<Node>, depth: Int) -> Memory {
+        let n = facts.unwrapped(node)
+        guard depth < 12, seen.insert(n).inserted else { return .unknown }
+        switch n.type {
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            if isPinnedData(call, facts) { return .pinned }
+            if ["view", "reshape", "narrow", "flatten", "contiguous", "__getitem__"].contains(call.name), let receiver = call.receiver {
+                return memory(receiver, facts, flow, &seen, depth: depth + 1)
+            }
+            if call.callee == "next", let first = call.positional.first { return memory(first, facts, flow, &seen, depth: depth + 1) }
+            // A helper of the file: what it returns (or yields).
+            let helpers = flow.bindings(of: call.name, at: n).filter { $0.node.type == "function_definition" }.map(\.node)
+                + facts.functions.filter { $0.name == call.name && call.callee.hasPrefix("self.") }.map(\.node)
+            var results: [Memory] = []
+            for helper in helpers {
+                let outputs = flow.returns(of: helper) + facts.descendants(helper).filter { $0.type == "yield" }.compactMap { $0.namedChildren.first }
+                results += outputs.map { memory($0, facts, flow, &seen, depth: depth + 1) }
+            }
+            if results.contains(.pinned) { return .pinned }
+            return results.isEmpty ? .pageable : (results.contains(.unknown) ? .unknown : .pageable)
+        case "subscript":
+            return n.namedChildren.first.map { memory($0, facts, flow, &seen, depth: depth + 1) } ?? .unknown
+        case "identifier", "attribute":
+            let bindings = flow.bindings(ofReference: n)
+            guard !bindings.isEmpty else { return .unknown }
+            var results: [Memory] = []
+            for binding in bindings {
+                switch binding.kind {
+                case .value, .element, .augmented:
+                    if binding.node.type == "function_definition" { continue }
+                    results.append(memory(binding.node, facts, flow, &seen, depth: depth + 1))
+                case .iteration:
+                    results.append(memory(flow.iterationSource(binding), facts, flow, &seen, depth: depth + 1))
+                case .parameter(let index):
+                    let sites = flow.callSites(of: binding.node)
+                    if sites.isEmpty { results.append(.unknown) }
+                    for site in sites {
+                        if let argument = site.call.argument(n.text, position: index - site.offset) {
+                            results.append(memory(argument, facts, flow, &seen, depth: depth + 1))
+                        }
+                    }
+                }
+            }
+            if results.contains(.pinned) { return .pinned }
+            return results.contains(.unknown) || results.isEmpty ? .unknown : .pageable
+        case "tuple", "expression_list":
+            return .unknown
+        default:
+            return .pageable
+        }
+    }
+}

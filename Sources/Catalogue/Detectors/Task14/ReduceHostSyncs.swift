@@ -1,0 +1,131 @@
+import Parsing
+import TreeSitterKit
+
+/// `reduce_host_syncs`: the training step stops making the CPU wait for the GPU: the per-step scalar given to the
+/// model is refreshed without a blocking copy, and the loss is not read back every step.
+///
+/// Requires a training loop (a `for` loop whose model call is back-propagated) that (a) passes the model a device
+/// scalar refreshed with `t.copy_(v, non_blocking=True)` under a change test (`if v != previous`), or taken from a
+/// cached helper (`functools.lru_cache`/`cache`) that returns a pinned tensor moved with `non_blocking=True`;
+/// and (b) reads no loss value back on every step: no `.item()`, `.tolist()`, `.cpu()`, `.numpy()`,
+/// `float(...)`/`int(...)` or f-string formatting of a value derived from the model call, except under a
+/// periodic (`step % k`) or validation (`.eval()`, `no_grad`) branch. Rejects a new device tensor built every
+/// step, and a per-step `loss.item()` print even when the window copy is asynchronous. Examples:
+/// `queries/python/reduce_host_syncs/examples/`.
+struct ReduceHostSyncs: Detector {
+    let id = "reduce_host_syncs"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        for loop in facts.nodes where loop.type == "for_statement" {
+            guard let body = loop.child(byField: "body") else { continue }
+            let models = AttentionWindowWarmup.modelCalls(in: body, facts, flow)
+            guard !models.isEmpty, let scalar = asyncScalar(models, facts, flow), !syncsOnLoss(body, models, facts, flow) else { continue }
+            return [facts.evidence(scalar, "per-step scalar refreshed without a blocking copy; no per-step loss read-back")]
+        }
+        return []
+    }
+
+    // MARK: (a) the scalar given to the model
+
+    func asyncScalar(_ models: [CallSite], _ facts: PythonFacts, _ flow: Dataflow) -> Node? {
+        let arguments = models.flatMap { $0.positional + Array($0.keywords.values) }
+        let passed = Set(arguments.flatMap { facts.descendants($0) }.map(facts.compact))
+        // t.copy_(v, non_blocking=True) under a change test, t passed to the model.
+        for call in facts.calls where call.name == "copy_" {
+            guard let flag = call.keywords["non_blocking"], facts.isTruthy(flag), let receiver = call.receiver,
+                  passed.contains(facts.compact(receiver)), underChangeTest(call.node, facts) else { continue }
+            return call.node
+        }
+        // cached(v) returning a pinned tensor moved with non_blocking=True.
+        for argument in arguments {
+            for node in facts.descendants(argument) where node.type == "call" {
+                let call = CallSite(node: node, imports: facts.imports)
+                guard let helper = flow.bindings(of: call.name, at: node).first(where: { $0.node.type == "function_definition" })?.node,
+                      let function = facts.functions.first(where: { $0.node == helper }),
+                      function.decorators.contains(where: { $0.hasSuffix("lru_cache") || $0.hasSuffix("cache") }) else { continue }
+                let inside = facts.descendants(helper).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports) }
+                if inside.contains(where: { $0.keywords["pin_memory"].map(facts.isTruthy) == true }),
+                   inside.contains(where: { $0.keywords["non_blocking"].map(facts.isTruthy) == true }) {
+                    return node
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Inside an `if a != b:` (or `if not a == b:`) branch.
+    func underChangeTest(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var current = node.parent
+        while let c = current, c.type != "function_definition" {
+            if c.type == "if_statement", let condition = c.child(byField: "condition"),
+               facts.descendants(condition).contains(where: { $0.type == "comparison_operator" && $0.children.contains { $0.type == "!=" } }) {
+                return true
+            }
+            current = c.parent
+        }
+        return false
+    }
+
+    // MARK: (b) loss read back every step
+
+    static let readBacks: Set<String> = ["item", "tolist", "cpu", "numpy"]
+
+    func syncsOnLoss(_ body: Node, _ models: [CallSite], _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        // Names holding the model's output or values derived from it, in the loop.
+        var lossNames = Set<String>()
+        let modelNodes = Set(models.map(\.node))
+        var changed = true
+        let assignments = facts.descendants(body).filter { $0.type == "assignment" || $0.type == "augmented_assignment" }
+        while changed {
+            changed = false
+            for assignment in assignments {
+                guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
+                let parts = facts.descendants(right)
+                let derived = parts.contains { modelNodes.contains($0) } || parts.contains { $0.type == "identifier" && lossNames.contains($0.text) }
+                guard derived else { continue }
+                for target in facts.descendants(left) where target.type == "identifier" && !lossNames.contains(target.text) {
+                    if target.parent?.type == "attribute", target.parent?.child(byField: "object") != target { continue }
+                    lossNames.insert(target.text)
+                    changed = true
+                }
+            }
+        }
+        func mentionsLoss(_ node: Node) -> Bool {
+            facts.descendants(of: node).contains { modelNodes.contains($0) || ($0.type == "identifier" && lossNames.contains($0.text)) }
+        }
+        // Walk into f-strings too: `f"{loss.item():.4f}"` syncs.
+        for node in facts.descendants(of: body) where !exempt(node, body, facts) {
+            switch node.type {
+            case "call":
+                let call = CallSite(node: node, imports: facts.imports)
+                if Self.readBacks.contains(call.name), let receiver = call.receiver, mentionsLoss(receiver) { return true }
+                if ["float", "int", "print"].contains(call.callee), call.positional.contains(where: mentionsLoss) { return true }
+            case "interpolation":
+                if mentionsLoss(node) { return true }
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    /// Under a periodic (`step % k == 0`) or validation branch of the loop.
+    func exempt(_ node: Node, _ body: Node, _ facts: PythonFacts) -> Bool {
+        var current = node.parent
+        while let c = current, c != body {
+            if c.type == "if_statement" || c.type == "elif_clause", let condition = c.child(byField: "condition"),
+               facts.descendants(condition).contains(where: { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "%" }) {
+                return true
+            }
+            if c.type == "if_statement", let consequence = c.child(byField: "consequence"),
+               facts.descendants(consequence).contains(where: { n in
+                   n.type == "call" && ["eval", "no_grad", "inference_mode"].contains(CallSite(node: n, imports: facts.imports).name)
+               }) {
+                return true
+            }
+            current = c.parent
+        }
+        return false
+    }
+}

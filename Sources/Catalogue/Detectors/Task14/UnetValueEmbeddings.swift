@@ -1,0 +1,165 @@
+import Parsing
+import TreeSitterKit
+
+/// `unet_value_embeddings`: value-embedding tables are shared by mirrored layers (layer i and layer L-1-i use the
+/// same table), following the U-net pairing.
+///
+/// Reads the layer -> table mapping of token-table lookups (`TokenTableFlow`) in any of three forms: a list of
+/// them built as `ve + reversed(ve)` / `ve + ve[::-1]` / `ve += reversed(ve)` / an explicit palindrome of
+/// constant indices; loops over `range(n)` that pass `tables[f(i)]` to `blocks[g(i)]`, evaluated for every
+/// iteration and checked for `table(l) == table(L-1-l)`; or an index function of one variable that is symmetric
+/// (`min(i, L-1-i)`) into a container of embedding tables. Rejects one table per layer, tables reused in the same
+/// order (`ve + ve`, `012...012`), and mirrored skip connections alone. Examples:
+/// `queries/python/unet_value_embeddings/examples/`.
+struct UnetValueEmbeddings: Detector {
+    let id = "unet_value_embeddings"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        let tables = TokenTableFlow(facts, flow)
+        if let site = mirroredList(facts, tables) { return [facts.evidence(site, "value embeddings listed as ve + reversed(ve)")] }
+        if let site = mirroredLoops(facts, flow, tables) { return [facts.evidence(site, "decoder layers reuse the encoder tables in mirrored order")] }
+        if let site = symmetricIndex(facts, flow, tables) { return [facts.evidence(site, "table index symmetric in the layer")] }
+        return []
+    }
+
+    // MARK: ve + reversed(ve)
+
+    func mirroredList(_ facts: PythonFacts, _ tables: TokenTableFlow) -> Node? {
+        for node in facts.nodes {
+            switch node.type {
+            case "binary_operator" where node.child(byField: "operator")?.type == "+":
+                guard let left = node.child(byField: "left"), let right = node.child(byField: "right") else { continue }
+                if let reversed = reversedOperand(right, facts), facts.compact(reversed) == facts.compact(left), tables.carries(left) { return node }
+                if isPalindrome(node, facts, tables) { return node }
+            case "augmented_assignment" where node.child(byField: "operator")?.type == "+=":
+                guard let left = node.child(byField: "left"), let right = node.child(byField: "right"),
+                      let reversed = reversedOperand(right, facts), facts.compact(reversed) == facts.compact(left), tables.carries(left) else { continue }
+                return node
+            case "call":
+                let call = CallSite(node: node, imports: facts.imports)
+                if call.name == "extend", let receiver = call.receiver, let argument = call.positional.first,
+                   let reversed = reversedOperand(argument, facts), facts.compact(reversed) == facts.compact(receiver), tables.carries(receiver) {
+                    return node
+                }
+            case "list":
+                // [*ve, *reversed(ve)]
+                let items = node.namedChildren
+                if items.count == 2, items.allSatisfy({ $0.type == "list_splat" }), let a = items[0].namedChildren.first,
+                   let b = items[1].namedChildren.first, let reversed = reversedOperand(b, facts),
+                   facts.compact(reversed) == facts.compact(a), tables.carries(a) {
+                    return node
+                }
+                if isPalindrome(node, facts, tables) { return node }
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// `reversed(x)`, `list(reversed(x))`, `x[::-1]`, `x.flip(0)`: the x.
+    func reversedOperand(_ node: Node, _ facts: PythonFacts) -> Node? {
+        let n = facts.unwrapped(node)
+        if n.type == "call" {
+            let call = CallSite(node: n, imports: facts.imports)
+            if call.callee == "reversed" { return call.positional.first }
+            if ["list", "tuple"].contains(call.callee), let inner = call.positional.first { return reversedOperand(inner, facts) }
+            return nil
+        }
+        if n.type == "subscript", let slice = n.namedChildren.dropFirst().first, slice.type == "slice",
+           slice.namedChildren.count == 1, facts.value(of: slice.namedChildren[0])?.double == -1,
+           slice.children.filter({ $0.type == ":" }).count == 2 {
+            return n.namedChildren.first
+        }
+        return nil
+    }
+
+    /// A list (or `+` of lists) of `tables[k]` with constant k that reads the same backwards, with at least
+    /// two tables; a `[None] * n` gap breaks it.
+    func isPalindrome(_ node: Node, _ facts: PythonFacts, _ tables: TokenTableFlow) -> Bool {
+        guard node.parent.map({ !($0.type == "binary_operator" && $0.child(byField: "operator")?.type == "+") }) ?? true else { return false }
+        var items: [String] = []
+        var base: String?
+        func collect(_ n: Node) -> Bool {
+            let n = facts.unwrapped(n)
+            if n.type == "binary_operator", n.child(byField: "operator")?.type == "+",
+               let l = n.child(byField: "left"), let r = n.child(byField: "right") { return collect(l) && collect(r) }
+            guard n.type == "list" else { items.append("?"); return true }
+            for item in n.namedChildren {
+                guard item.type == "subscript", let b = item.namedChildren.first, let k = item.namedChildren.dropFirst().first,
+                      let index = facts.value(of: k)?.double else { items.append("?"); continue }
+                if base == nil { base = facts.compact(b) }
+                guard base == facts.compact(b), tables.carries(b) else { return false }
+                items.append(String(Int(index)))
+            }
+            return true
+        }
+        guard collect(node), items.count >= 4, !items.contains("?"), Set(items).count >= 2 else { return false }
+        return items == items.reversed()
+    }
+
+    // MARK: loops
+
+    func mirroredLoops(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
+        for function in facts.functions {
+            var mapping: [Int: (String, Double)] = [:]
+            var site: Node?
+            for loop in facts.descendants(function.node) where loop.type == "for_statement" {
+                guard facts.enclosingFunction(loop)?.node == function.node, let count = facts.iterationCount(loop), count >= 1, count <= 64,
+                      let variable = facts.loopTargets(loop).first, let body = loop.child(byField: "body") else { continue }
+                let evaluator = StepFunction(facts, flow)
+                for node in facts.descendants(body) where node.type == "call" {
+                    guard let callee = node.child(byField: "function").map(facts.unwrapped), callee.type == "subscript",
+                          let layerIndex = callee.namedChildren.dropFirst().first else { continue }
+                    let call = CallSite(node: node, imports: facts.imports)
+                    for argument in call.positional.dropFirst() + Array(call.keywords.values) {
+                        let a = facts.unwrapped(argument)
+                        guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
+                              tables.carries(container) else { continue }
+                        for i in 0..<Int(count) {
+                            guard let layer = evaluator.value(layerIndex, [variable: Double(i)]),
+                                  let table = evaluator.value(tableIndex, [variable: Double(i)]) else { break }
+                            mapping[Int(layer)] = (facts.compact(container), table)
+                        }
+                        site = site ?? node
+                    }
+                }
+            }
+            guard mapping.count >= 4, let site else { continue }
+            let layers = mapping.keys.sorted()
+            guard layers.first == 0, layers.last == layers.count - 1, Set(mapping.values.map(\.0)).count == 1 else { continue }
+            let n = layers.count
+            let tableOf = layers.map { mapping[$0]!.1 }
+            if Set(tableOf).count >= 2, (0..<n).allSatisfy({ tableOf[$0] == tableOf[n - 1 - $0] }) { return site }
+        }
+        return nil
+    }
+
+    // MARK: symmetric index
+
+    func symmetricIndex(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
+        let evaluator = StepFunction(facts, flow)
+        for node in facts.nodes where node.type == "subscript" {
+            guard let container = node.namedChildren.first, let index = node.namedChildren.dropFirst().first, index.type != "slice",
+                  tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
+            let free = Set(facts.descendants(index).filter { n in
+                n.type == "identifier" && n.parent?.type != "attribute"
+                    && flow.bindings(of: n.text, at: n).contains { binding in
+                        switch binding.kind {
+                        case .parameter, .iteration: return true
+                        default: return false
+                        }
+                    }
+            }.map(\.text))
+            guard free.count == 1, let variable = free.first else { continue }
+            for length in 2...32 {
+                let values = (0..<length).map { evaluator.value(index, [variable: Double($0)]) }
+                guard !values.contains(where: { $0 == nil }) else { break }
+                let v = values.map { $0! }
+                if Set(v).count >= 2, v.allSatisfy({ $0 >= 0 }), (0..<length).allSatisfy({ v[$0] == v[length - 1 - $0] }) { return node }
+            }
+        }
+        return nil
+    }
+}

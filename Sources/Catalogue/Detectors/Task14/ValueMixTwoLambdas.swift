@@ -1,0 +1,148 @@
+import Parsing
+import TreeSitterKit
+
+/// `value_mix_two_lambdas`: attention blends its values with an extra value input using two independent
+/// learnable weights (`lambdas[0] * v + lambdas[1] * ve`) instead of a convex pair.
+///
+/// Requires, in a function with an attention kernel call, an assignment that feeds the call's value argument and
+/// computes `a * v + b * e`, where `v` is the value being reassigned, `e` starts from a parameter of the function
+/// (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
+/// indices of one parameter (`lambdas[0]`, `lambdas[1]`) or two attributes set to `nn.Parameter`; or the weighted
+/// sum `(w * torch.stack([v, e])).sum(0)` with a learnable `w`. Rejects the convex `(1 - l) * v + l * e` (also
+/// with a second, unused element), fixed constants, and the block's `x`/`x0` residual mix (it does not feed
+/// attention values). Examples: `queries/python/value_mix_two_lambdas/examples/`.
+struct ValueMixTwoLambdas: Detector {
+    let id = "value_mix_two_lambdas"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        var evidence: [Evidence] = []
+        for (call, value) in facts.attentionValueInputs() {
+            guard let function = facts.enclosingFunction(call.node) else { continue }
+            let feeding = Set(flow.closure(of: [value]))
+            for node in facts.descendants(function.node) where node.type == "assignment" {
+                guard let target = node.child(byField: "left"), target.type == "identifier",
+                      let right = node.child(byField: "right"), feeding.contains(right),
+                      isTwoWeightMix(right, target.text, function, facts, flow) else { continue }
+                evidence.append(facts.evidence(node, "values mixed with two learnable weights"))
+            }
+        }
+        return evidence
+    }
+
+    func isTwoWeightMix(_ expression: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        let e = facts.unwrapped(expression)
+        let parameters = Set(function.parameters.filter { $0 != "self" })
+        // a * v + b * e
+        if e.type == "binary_operator", e.child(byField: "operator")?.type == "+",
+           let left = e.child(byField: "left").flatMap({ product($0, facts) }), let right = e.child(byField: "right").flatMap({ product($0, facts) }) {
+            for (first, second) in [(left, right), (right, left)] {
+                for (a, x) in [(first.0, first.1), (first.1, first.0)] where root(x, facts) == v {
+                    for (b, y) in [(second.0, second.1), (second.1, second.0)] {
+                        guard let r = root(y, facts), r != v, parameters.contains(r) else { continue }
+                        if independentWeights(a, b, facts, flow) { return true }
+                    }
+                }
+            }
+        }
+        // (w * torch.stack([v, e])).sum(0)
+        if e.type == "call" {
+            let call = CallSite(node: e, imports: facts.imports)
+            let inner: Node? = call.name == "sum" ? (call.receiver ?? call.positional.first) : nil
+            if let inner, let (w, stacked) = product(facts.unwrapped(inner), facts) {
+                for (weight, pair) in [(w, stacked), (stacked, w)] {
+                    guard isLearnable(weight, facts), let items = stackedItems(pair, facts, flow), items.count == 2 else { continue }
+                    let roots = items.map { root($0, facts) }
+                    if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
+                }
+            }
+        }
+        return false
+    }
+
+    /// The two factors of `a * b`.
+    func product(_ node: Node, _ facts: PythonFacts) -> (Node, Node)? {
+        let n = facts.unwrapped(node)
+        guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+              let a = n.child(byField: "left"), let b = n.child(byField: "right") else { return nil }
+        return (facts.unwrapped(a), facts.unwrapped(b))
+    }
+
+    /// The variable an expression starts from: `vi.view_as(v)` -> `vi`, `ve[i]` -> `ve`.
+    func root(_ node: Node, _ facts: PythonFacts) -> String? {
+        var n = facts.unwrapped(node)
+        while true {
+            switch n.type {
+            case "identifier": return n.text
+            case "call":
+                guard let function = n.child(byField: "function"), function.type == "attribute", let object = function.child(byField: "object") else { return nil }
+                n = facts.unwrapped(object)
+            case "subscript":
+                guard let value = n.namedChildren.first else { return nil }
+                n = facts.unwrapped(value)
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// Two distinct learnable scalars: `w[0]` and `w[1]` of one parameter, or two parameter attributes.
+    func independentWeights(_ a: Node, _ b: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        if let (baseA, indexA) = element(a, facts, flow), let (baseB, indexB) = element(b, facts, flow) {
+            return facts.compact(baseA) == facts.compact(baseB) && indexA != indexB && isLearnable(baseA, facts)
+        }
+        return facts.compact(a) != facts.compact(b) && isLearnable(a, facts) && isLearnable(b, facts)
+    }
+
+    /// `w[k]` with a constant k, or a name unpacked from `w` (`a, b = w` / `a, b = w.unbind(0)`): (w, k).
+    func element(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> (Node, Int)? {
+        if node.type == "subscript", let base = node.namedChildren.first,
+           let index = node.namedChildren.dropFirst().first.flatMap({ facts.value(of: $0) }) {
+            return (base, Int(index.double))
+        }
+        guard node.type == "identifier" else { return nil }
+        for binding in flow.bindings(of: node.text, at: node) {
+            guard case .element(let index) = binding.kind else { continue }
+            var source = facts.unwrapped(binding.node)
+            if source.type == "call", let receiver = CallSite(node: source, imports: facts.imports).receiver,
+               ["unbind", "chunk", "split"].contains(CallSite(node: source, imports: facts.imports).name) {
+                source = facts.unwrapped(receiver)
+            }
+            return (source, index)
+        }
+        return nil
+    }
+
+    /// An `nn.Parameter` attribute (or a name passed in, as in functional code); not arithmetic on one.
+    func isLearnable(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unwrapped(node)
+        switch n.type {
+        case "attribute":
+            guard let name = n.child(byField: "attribute")?.text else { return false }
+            if name == "view" || name == "reshape" { return false }
+            return facts.allSettings.settings(name).contains { setting in
+                let value = facts.unwrapped(setting.value)
+                return value.type == "call" && CallSite(node: value, imports: facts.imports).name == "Parameter"
+            }
+        case "call":
+            // w.view(2, 1, 1, 1)
+            let call = CallSite(node: n, imports: facts.imports)
+            guard ["view", "reshape", "unsqueeze", "to", "type_as"].contains(call.name), let receiver = call.receiver else { return false }
+            return isLearnable(receiver, facts)
+        case "identifier":
+            return facts.enclosingFunction(n)?.parameters.contains(n.text) ?? false
+        default:
+            return false
+        }
+    }
+
+    /// The items of `torch.stack([a, b])`, directly or through a local name.
+    func stackedItems(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [Node]? {
+        var n = facts.unwrapped(node)
+        if n.type == "identifier", let value = flow.latestValue(of: n.text, before: n) { n = facts.unwrapped(value) }
+        guard n.type == "call", CallSite(node: n, imports: facts.imports).callee == "torch.stack",
+              let list = CallSite(node: n, imports: facts.imports).positional.first.map(facts.unwrapped),
+              list.type == "list" || list.type == "tuple" else { return nil }
+        return list.namedChildren
+    }
+}

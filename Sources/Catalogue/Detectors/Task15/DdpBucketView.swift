@@ -1,0 +1,23 @@
+/// `ddp_bucket_view`: DDP lets gradients alias its communication buckets (`gradient_as_bucket_view=True`),
+/// usually with `broadcast_buffers=False`.
+///
+/// Requires a `DistributedDataParallel(...)` construction (any alias or the full path) whose
+/// `gradient_as_bucket_view` resolves to true: a literal, a name, dataclass field or argparse default, or an
+/// entry of a dictionary spread with `**`. `broadcast_buffers=False` is reported when present, not required.
+/// Rejects DDP without the keyword or with it false, no DDP at all, and the keyword in comments.
+/// Examples: `queries/python/ddp_bucket_view/examples/`.
+struct DdpBucketView: Detector {
+    let id = "ddp_bucket_view"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let imports = facts.fullImports
+        return facts.calls.compactMap { call in
+            guard call.name == "DistributedDataParallel" || call.name == "DDP",
+                  facts.resolvedCallee(call, imports: imports) == "torch.nn.parallel.DistributedDataParallel"
+                    || facts.resolvedCallee(call, imports: imports) == "torch.nn.parallel.distributed.DistributedDataParallel",
+                  let flag = facts.keywordArgument("gradient_as_bucket_view", of: call), facts.isTruthy(flag) else { return nil }
+            let buffers = facts.keywordArgument("broadcast_buffers", of: call).map { !facts.isTruthy($0) } ?? false
+            return facts.evidence(call.node, buffers ? "DDP(gradient_as_bucket_view=True, broadcast_buffers=False)" : "DDP(gradient_as_bucket_view=True)")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Parsing
+import TreeSitterKit
+
+/// `split_value_embeddings`: value embeddings are several ordinary `nn.Embedding(vocab, dim)` tables instead of
+/// one wide table chunked per layer.
+///
+/// Requires at least two model-width embedding tables (a ModuleList/ModuleDict built over `range(n)`, list
+/// entries, or separate attributes; a table whose width is a product, `dim * n`, is one wide table) whose
+/// lookups on the token ids (followed with `TokenTableFlow`) are handed to a layer or mixing function of the file
+/// as an extra input (an argument after the first), never as the residual stream (first argument). Rejects one
+/// wide table split with `chunk`/`split`/`view` however it is wrapped or named, and separate token tables added
+/// to the residual stream. Examples: `queries/python/split_value_embeddings/examples/`.
+struct SplitValueEmbeddings: Detector {
+    let id = "split_value_embeddings"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let flow = Dataflow(facts)
+        let imports = facts.fullImports
+        let constructors = facts.calls.filter { call in
+            let callee = facts.resolvedCallee(call, imports: imports)
+            return callee == "torch.nn.Embedding" || call.name == "Embedding"
+        }
+        let narrow = Set(constructors.filter { !isWide($0, facts) }.map(\.node))
+        guard narrow.count >= 1 else { return [] }
+        // Where each table's lookups go: an extra input of a layer, or the residual stream (first argument).
+        let lookups = TokenTableFlow(facts, flow)
+        var extra = Set<Node>(), residual = Set<Node>()
+        for call in facts.calls where isLayerCall(call, facts) {
+            let arguments = call.positional + Array(call.keywords.values)
+            var found: [(Int, Set<Node>)] = []
+            for (index, argument) in arguments.enumerated() {
+                let tables = lookups.sources(argument).intersection(narrow)
+                if !tables.isEmpty { found.append((index, tables)) }
+            }
+            guard !found.isEmpty, lookups.lookupTables(call).isEmpty else { continue }
+            for (index, tables) in found {
+                if index == 0 && !call.positional.isEmpty { residual.formUnion(tables) } else { extra.formUnion(tables) }
+            }
+        }
+        let valueTables = constructors.filter { extra.contains($0.node) && !residual.contains($0.node) }
+        let count = valueTables.reduce(0) { $0 + copies(of: $1, facts) }
+        guard count >= 2, let site = valueTables.first?.node else { return [] }
+        return [facts.evidence(site, "\(count) separate value-embedding tables")]
+    }
+
+    /// `nn.Embedding(vocab, dim * n)`: one table as wide as several.
+    func isWide(_ constructor: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let width = constructor.argument("embedding_dim", position: 1).map(facts.unwrapped) else { return false }
+        return width.type == "binary_operator" && width.child(byField: "operator")?.type == "*"
+    }
+
+    /// How many tables a constructor makes: the size of the `range` of the comprehension around it, else 1.
+    func copies(of constructor: CallSite, _ facts: PythonFacts) -> Int {
+        var current = constructor.node.parent
+        while let c = current, c.type != "function_definition" {
+            if ["list_comprehension", "generator_expression", "dictionary_comprehension"].contains(c.type) {
+                for clause in c.namedChildren where clause.type == "for_in_clause" {
+                    guard let iterable = clause.child(byField: "right").map(facts.unwrapped), iterable.type == "call" else { continue }
+                    let call = CallSite(node: iterable, imports: facts.imports)
+                    if call.callee == "range", let stop = call.positional.last, let n = facts.value(of: stop)?.double { return max(1, Int(n)) }
+                }
+                return 2
+            }
+            current = c.parent
+        }
+        return 1
+    }
+
+    /// A call of a function or module of the file, or of a module passed in (not a library function, a builtin
+    /// or a reshaping method).
+    func isLayerCall(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        if TokenTableFlow.reshaping.contains(call.name) || TokenTableFlow.combining.contains(call.callee) { return false }
+        if call.callee.hasPrefix("torch.") || call.callee.hasPrefix("numpy.") || call.callee.hasPrefix("math.") { return false }
+        if ["print", "zip", "enumerate", "len", "list", "tuple", "dict", "range", "isinstance", "sum", "min", "max", "append", "extend",
+            "items", "values", "keys", "pop", "format", "str", "int", "float"].contains(call.name) { return false }
+        return true
+    }
+}

@@ -1,0 +1,160 @@
+import TreeSitterKit
+
+/// `drop_attention_layer`: some blocks (block 7 in the reference) are built without attention and never run it.
+///
+/// Requires either (a) a block class whose constructor creates its attention module only under a condition on
+/// one of its parameters or attributes (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7:
+/// self.attn = ...`) and whose methods call that module only under a condition (`if self.attn is not None`,
+/// the same index test); or (b) a layer list that picks, per layer index, between a block class with attention
+/// and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an attention class of
+/// the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for attention. Rejects
+/// attention in every block, an index test that only selects a mask or window, and random layer drop in every
+/// layer. Examples: `queries/python/drop_attention_layer/examples/`.
+struct DropAttentionLayer: Detector {
+    let id = "drop_attention_layer"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let attention = facts.attentionClasses
+        var evidence: [Evidence] = []
+        for c in facts.classes {
+            guard let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.enclosingClass($0.node)?.node == c.node })
+            else { continue }
+            for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
+                guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                      let attribute = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
+                      let condition = creationCondition(assignment, right, initializer, attention, facts),
+                      dependsOnConfiguration(condition, initializer, facts),
+                      variesPerLayer(condition, of: c, initializer, facts),
+                      callsGuarded(attribute, in: c, facts) else { continue }
+                evidence.append(facts.evidence(assignment, "attention module `\(attribute)` is created only when \(facts.compact(condition))"))
+            }
+        }
+        // A different block class, without attention, for some layer indices.
+        for node in facts.nodes where node.type == "conditional_expression" {
+            let parts = node.namedChildren
+            guard parts.count == 3, let a = blockClass(parts[0], facts), let b = blockClass(parts[2], facts),
+                  hasAttention(a, attention, facts, depth: 0) != hasAttention(b, attention, facts, depth: 0),
+                  facts.enclosingLoops(node).isEmpty == false || isComprehension(node),
+                  loopVariables(around: node, facts).contains(where: { facts.mentions(parts[1], $0) }) else { continue }
+            evidence.append(facts.evidence(node, "layers choose between a block class with attention and one without"))
+        }
+        return evidence
+    }
+
+    /// The condition under which an `__init__` assignment creates an attention module, or nil.
+    func creationCondition(_ assignment: Node, _ value: Node, _ initializer: PythonFacts.Function, _ attention: Set<String>,
+                           _ facts: PythonFacts) -> Node? {
+        let value = facts.unparenthesized(value)
+        if value.type == "conditional_expression" {
+            let parts = value.namedChildren
+            guard parts.count == 3 else { return nil }
+            if parts[2].type == "none", isAttentionCall(parts[0], attention, facts) { return parts[1] }
+            if parts[0].type == "none", isAttentionCall(parts[2], attention, facts) { return parts[1] }
+            return nil
+        }
+        guard isAttentionCall(value, attention, facts) else { return nil }
+        for ancestor in facts.ancestors(of: assignment) {
+            if ancestor == initializer.node { break }
+            if ancestor.type == "if_statement" { return ancestor.child(byField: "condition") }
+        }
+        return nil
+    }
+
+    /// A condition that varies per instance: it reads a constructor parameter or an attribute of `self`, not
+    /// `self.training` or a random draw.
+    func dependsOnConfiguration(_ condition: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        let inside = facts.descendants(of: condition)
+        if inside.contains(where: { $0.type == "call" && CallSite(node: $0, imports: facts.imports).callee.hasPrefix("random") }) { return false }
+        if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
+        return initializer.parameters.dropFirst().contains { facts.mentions(condition, $0) }
+            || inside.contains { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
+    }
+
+    /// Whether the constructor parameters the condition reads are given per layer: at least one construction of
+    /// the class passes them an expression of a loop or comprehension variable (`Block(d, h, use_attn=(i != 7))`,
+    /// `Block(cfg, i)`). With no construction in the file, or a condition on attributes only, it cannot tell and
+    /// accepts.
+    func variesPerLayer(_ condition: Node, of c: PythonFacts.Class, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        let parameters = initializer.parameters.filter { $0 != "self" }
+        let read = parameters.enumerated().filter { facts.mentions(condition, $0.element) }
+        let constructions = facts.calls.filter { $0.callee == c.name }
+        guard !read.isEmpty, !constructions.isEmpty else { return true }
+        return constructions.contains { call in
+            let loops = loopVariables(around: call.node, facts)
+            return read.contains { index, name in
+                guard let argument = call.argument(name, position: index) else { return false }
+                return loops.contains { facts.mentions(argument, $0) }
+            }
+        }
+    }
+
+    func isAttentionCall(_ node: Node, _ attention: Set<String>, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call", let call = facts.constructorCall(node) else { return false }
+        if call.callee == "torch.nn.MultiheadAttention" || attention.contains(call.callee) { return true }
+        let name = call.name.lowercased()
+        return name.contains("attention") || name.contains("attn")
+    }
+
+    /// Whether every call of `self.<attribute>(...)` in the class's methods sits under a condition.
+    func callsGuarded(_ attribute: String, in c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
+        let uses = facts.calls.filter { call in
+            call.callee == "self.\(attribute)" && facts.isInside(call.node, c.node) && facts.enclosingFunction(call.node)?.name != "__init__"
+        }
+        guard !uses.isEmpty else { return false }
+        return uses.allSatisfy { use in
+            guard let method = facts.enclosingFunction(use.node) else { return false }
+            return facts.ancestors(of: use.node).contains { a in
+                facts.isInside(a, method.node) && a != method.node && (a.type == "if_statement" || a.type == "conditional_expression")
+            }
+        }
+    }
+
+    /// The class of the file a call constructs.
+    func blockClass(_ node: Node, _ facts: PythonFacts) -> PythonFacts.Class? {
+        guard node.type == "call" else { return nil }
+        let call = CallSite(node: node, imports: facts.imports)
+        return facts.classes.first { $0.name == call.callee }
+    }
+
+    /// Whether a class (or a base class of the file) holds or computes attention.
+    func hasAttention(_ c: PythonFacts.Class, _ attention: Set<String>, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 4 else { return false }
+        if attention.contains(c.name) { return true }
+        let creates = facts.descendants(of: c.node).contains { n in
+            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "attribute",
+                  let right = n.child(byField: "right") else { return false }
+            return isAttentionCall(facts.unparenthesized(right), attention, facts)
+        }
+        if creates { return true }
+        return c.bases.contains { base in
+            facts.classes.first { $0.name == base }.map { hasAttention($0, attention, facts, depth: depth + 1) } ?? false
+        }
+    }
+
+    func isComprehension(_ node: Node) -> Bool {
+        var current = node.parent
+        while let c = current {
+            if ["list_comprehension", "generator_expression"].contains(c.type) { return true }
+            if c.type == "function_definition" { return false }
+            current = c.parent
+        }
+        return false
+    }
+
+    /// Loop and comprehension variables around a node.
+    func loopVariables(around node: Node, _ facts: PythonFacts) -> [String] {
+        var names = facts.enclosingLoops(node).flatMap(facts.loopVariables)
+        var current = node.parent
+        while let c = current, c.type != "function_definition" {
+            if ["list_comprehension", "generator_expression"].contains(c.type) {
+                for clause in c.namedChildren where clause.type == "for_in_clause" {
+                    if let left = clause.child(byField: "left") {
+                        names += facts.descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
+                    }
+                }
+            }
+            current = c.parent
+        }
+        return names
+    }
+}

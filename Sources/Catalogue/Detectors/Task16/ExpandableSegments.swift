@@ -1,0 +1,81 @@
+import Foundation
+import TreeSitterKit
+
+/// `expandable_segments`: the CUDA caching allocator is configured with `expandable_segments:True`.
+///
+/// Requires code that hands the allocator a configuration whose comma-separated options include
+/// `expandable_segments:True`: an assignment to `os.environ[<...ALLOC_CONF>]`, `os.environ.setdefault`,
+/// `os.environ.update`, `os.putenv`, or `torch.cuda.memory._set_allocator_settings(...)`. Keys and values are
+/// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`).
+/// Rejects `expandable_segments:False`, other options only, and the text in comments, docstrings or strings
+/// that never reach the environment or the allocator. Examples: `queries/python/expandable_segments/examples/`.
+struct ExpandableSegments: Detector {
+    let id = "expandable_segments"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for node in facts.nodes where node.type == "assignment" {
+            guard let left = node.child(byField: "left"), left.type == "subscript",
+                  let object = left.child(byField: "value"), isEnviron(object, facts),
+                  let key = left.child(byField: "subscript"), isAllocatorKey(key, facts),
+                  let right = node.child(byField: "right"), enables(right, facts) else { continue }
+            evidence.append(facts.evidence(node, "allocator configured with expandable_segments:True"))
+        }
+        for call in facts.calls {
+            var values: [Node] = []
+            if call.name == "_set_allocator_settings" {
+                values = Array(call.positional.prefix(1))
+            } else if call.callee == "os.putenv" || call.callee == "os.environ.setdefault" {
+                if call.positional.count == 2, isAllocatorKey(call.positional[0], facts) { values = [call.positional[1]] }
+            } else if call.callee == "os.environ.update" {
+                for (key, value) in call.keywords where key.hasSuffix("ALLOC_CONF") { values.append(value) }
+                if let dictionary = call.positional.first, dictionary.type == "dictionary" {
+                    for pair in dictionary.namedChildren where pair.type == "pair" {
+                        if let key = pair.child(byField: "key"), isAllocatorKey(key, facts), let value = pair.child(byField: "value") {
+                            values.append(value)
+                        }
+                    }
+                }
+            }
+            if values.contains(where: { enables($0, facts) }) {
+                evidence.append(facts.evidence(call.node, "allocator configured with expandable_segments:True"))
+            }
+        }
+        return evidence
+    }
+
+    func isEnviron(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.imports.qualifiedName(of: node) == "os.environ"
+    }
+
+    func isAllocatorKey(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.foldedString(node)?.hasSuffix("ALLOC_CONF") == true
+    }
+
+    /// Whether a configuration value turns expandable segments on.
+    func enables(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard let text = configuration(node, facts) else { return false }
+        return text.split(separator: ",").contains { option in
+            let parts = option.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return parts.count == 2 && parts[0] == "expandable_segments" && parts[1].lowercased() == "true"
+        }
+    }
+
+    /// The folded text of a configuration value; `os.environ.get(key, default)` and `os.getenv` read as their
+    /// default (the variable is unset in a fresh job).
+    func configuration(_ node: Node, _ facts: PythonFacts) -> String? {
+        if let text = facts.foldedString(node) { return text }
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "+",
+           let left = node.child(byField: "left"), let right = node.child(byField: "right"),
+           let l = configuration(left, facts), let r = configuration(right, facts) {
+            return l + r
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if call.name == "get" || call.callee == "os.getenv", call.positional.count == 2 {
+                return facts.foldedString(call.positional[1])
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,146 @@
+import TreeSitterKit
+
+/// `half_truncated_rope`: half of each head's rotary pairs get frequency zero (never rotate).
+///
+/// Requires, in a rotary module or function (one that takes `cos` / `sin`, or `torch.polar`), a frequency
+/// vector with a zero half: concatenated with zeros (`torch.cat([f, f.new_zeros(n)])`, with the zeros as long as
+/// the `linspace` when both are known), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
+/// assignment (`f[n:] = 0`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
+/// that rotates `x[..., :k]` and concatenates `x[..., k:]` unchanged, with k half of the head dimension (`d // 2`,
+/// `int(d * 0.5)`, a fraction resolving to 0.5). Rejects full RoPE at any base, precomputed tables without
+/// truncation, zeros made for other buffers, and rotary fractions other than one half. Examples:
+/// `queries/python/half_truncated_rope/examples/`.
+struct HalfTruncatedRope: Detector {
+    let id = "half_truncated_rope"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for node in facts.nodes where inRotary(node, facts) {
+            if let note = truncation(node, facts) { evidence.append(facts.evidence(node, note)) }
+        }
+        return evidence
+    }
+
+    /// Whether a node lies in a class or function that computes rotary angles (cos and sin, or polar).
+    func inRotary(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" || node.type == "assignment" else { return false }
+        guard let scope = facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node else { return false }
+        let names = Set(facts.descendants(of: scope).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports).name })
+        return (names.contains("cos") && names.contains("sin")) || names.contains("polar")
+    }
+
+    func truncation(_ node: Node, _ facts: PythonFacts) -> String? {
+        if node.type == "assignment" {
+            // f[n:] = 0
+            guard let left = node.child(byField: "left"), left.type == "subscript", let right = node.child(byField: "right"),
+                  facts.value(of: right)?.double == 0,
+                  facts.descendants(of: left).contains(where: { $0.type == "slice" && $0.namedChildCount == 1 && $0.children.first?.type != ":" })
+            else { return nil }
+            return "upper rotary frequencies set to zero"
+        }
+        let call = CallSite(node: node, imports: facts.imports)
+        switch call.name {
+        case "cat", "concat", "concatenate", "hstack":
+            guard let list = call.positional.first, ["list", "tuple"].contains(list.type) else { return nil }
+            let items = list.namedChildren
+            guard items.count == 2, !isZeros(items[0], facts), isZeros(items[1], facts), halves(items[0], items[1], facts) else {
+                return partialRotary(call, facts)
+            }
+            return "rotary frequencies concatenated with as many zeros"
+        case "pad":
+            guard call.callee == "torch.nn.functional.pad", let padding = call.argument("pad", position: 1),
+                  padding.type == "tuple" || padding.type == "list", padding.namedChildren.count == 2,
+                  facts.value(of: padding.namedChildren[0])?.double == 0,
+                  call.argument("value", position: 3).map({ facts.value(of: $0)?.double == 0 }) ?? true else { return nil }
+            return "rotary frequencies right-padded with zeros"
+        case "where":
+            guard call.positional.count == 3, isZeros(call.positional[2], facts) || isZeros(call.positional[1], facts) else { return nil }
+            return "part of the rotary frequencies replaced by zero"
+        case "masked_fill", "masked_fill_":
+            guard call.positional.count == 2, facts.value(of: call.positional[1])?.double == 0 else { return nil }
+            return "part of the rotary frequencies masked to zero"
+        default:
+            return nil
+        }
+    }
+
+    /// `torch.zeros(n)`, `f.new_zeros(n)`, `torch.zeros_like(f)`, a literal 0.
+    func isZeros(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let node = facts.unparenthesized(node)
+        if node.type == "call" { return ["zeros", "new_zeros", "zeros_like"].contains(CallSite(node: node, imports: facts.imports).name) }
+        return facts.value(of: node)?.double == 0
+    }
+
+    /// Whether the zeros are as many as the frequencies, when both lengths are known (a `linspace` count and the
+    /// zeros' size); unknown lengths do not reject.
+    func halves(_ frequencies: Node, _ zeros: Node, _ facts: PythonFacts) -> Bool {
+        let zeros = facts.unparenthesized(zeros)
+        let zeroCall = CallSite(node: zeros, imports: facts.imports)
+        guard zeroCall.name != "zeros_like", let zeroCount = zeroCall.positional.first else { return true }
+        var source = facts.unparenthesized(frequencies)
+        if source.type == "identifier", let value = facts.latestValue(of: source.text, before: frequencies) { source = value }
+        guard let linspace = facts.descendants(of: source).first(where: {
+            $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "linspace"
+        }).map({ CallSite(node: $0, imports: facts.imports) }), let steps = linspace.argument("steps", position: 2) else { return true }
+        if facts.compact(steps) == facts.compact(zeroCount) { return true }
+        if let a = facts.value(of: steps), let b = facts.value(of: zeroCount) { return a.isClose(to: b) }
+        return true
+    }
+
+    /// `torch.cat([rotated, x[..., k:]])` where `x[..., :k]` is rotated and k is half the head dimension.
+    func partialRotary(_ call: CallSite, _ facts: PythonFacts) -> String? {
+        guard let list = call.positional.first, ["list", "tuple"].contains(list.type),
+              let function = facts.enclosingFunction(call.node) else { return nil }
+        for item in list.namedChildren {
+            var passthrough = facts.unparenthesized(item)
+            if passthrough.type == "identifier", let value = facts.latestValue(of: passthrough.text, before: item) { passthrough = value }
+            guard let (base, bound) = upperSlice(passthrough) else { continue }
+            let lowerExists = facts.descendants(of: function.node).contains { n in
+                guard n.type == "subscript", n.child(byField: "value")?.text == base.text,
+                      let slice = facts.descendants(of: n).first(where: { $0.type == "slice" }),
+                      slice.children.first?.type == ":", let end = slice.namedChildren.first else { return false }
+                return facts.compact(end) == facts.compact(bound)
+            }
+            if lowerExists, isHalf(bound, facts, depth: 0) { return "partial rotary over half of the head dimension" }
+        }
+        return nil
+    }
+
+    /// `(x, k)` for `x[..., k:]` / `x[:, :, k:]`.
+    func upperSlice(_ node: Node) -> (Node, Node)? {
+        guard node.type == "subscript", let base = node.child(byField: "value") else { return nil }
+        let slices = node.namedChildren.filter { $0.type == "slice" }
+        guard let slice = slices.last, slice.children.first?.type != ":", slice.namedChildCount == 1,
+              let start = slice.namedChildren.first else { return nil }
+        return (base, start)
+    }
+
+    /// `d // 2`, `d / 2`, `d >> 1`, `d * 0.5`, `int(d * fraction)` with fraction 0.5, or a name set to one.
+    func isHalf(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 4 else { return false }
+        let node = facts.unparenthesized(node)
+        switch node.type {
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            guard ["int", "round"].contains(call.callee), let inner = call.positional.first else { return false }
+            return isHalf(inner, facts, depth: depth + 1)
+        case "binary_operator":
+            guard let op = node.child(byField: "operator")?.type, let left = node.child(byField: "left"),
+                  let right = node.child(byField: "right") else { return false }
+            switch op {
+            case "//", "/": return facts.value(of: right)?.double == 2
+            case ">>": return facts.value(of: right)?.double == 1
+            case "*":
+                return facts.values(of: right).contains { $0.double == 0.5 } || facts.values(of: left).contains { $0.double == 0.5 }
+            default: return false
+            }
+        case "identifier", "attribute":
+            guard let name = SettingsTable.bareName(of: node) else { return false }
+            var values = facts.allSettings.settings(name).map(\.value)
+            if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node) { values.insert(local, at: 0) }
+            return values.contains { $0 != node && isHalf($0, facts, depth: depth + 1) }
+        default:
+            return false
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import TreeSitterKit
+
+/// `sparse_value_embeddings`: value embeddings feed only the first and the last layers; a contiguous middle run
+/// of layers gets none.
+///
+/// Requires a layer-to-value-embedding mapping that gives something to both ends and nothing to a middle run:
+/// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]`, a concatenation `ve + [None] * n + ve`, a
+/// dict from layer index to table whose keys skip a middle run, or `ve[i] if i < k or i >= n - k else None`;
+/// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
+/// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
+/// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
+/// `queries/python/sparse_value_embeddings/examples/`.
+struct SparseValueEmbeddings: Detector {
+    let id = "sparse_value_embeddings"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        guard facts.calls.contains(where: facts.isEmbeddingConstructor),
+              facts.nodes.contains(where: { isNoneTest($0) }),
+              !facts.nodes.contains(where: { fillsZeros($0, facts) }) else { return [] }
+        var evidence: [Evidence] = []
+        for node in facts.nodes {
+            let mapping: Bool
+            switch node.type {
+            case "list": mapping = sparseList(node)
+            case "binary_operator": mapping = node.parent?.type != "binary_operator" && sparseConcatenation(node, facts)
+            case "dictionary": mapping = sparseDictionary(node, facts)
+            case "conditional_expression": mapping = sparseCondition(node)
+            default: mapping = false
+            }
+            if mapping { evidence.append(facts.evidence(node, "value embeddings at the first and last layers only, None in between")) }
+        }
+        return evidence
+    }
+
+    /// `x is None` / `x is not None`.
+    func isNoneTest(_ node: Node) -> Bool {
+        guard node.type == "comparison_operator" else { return false }
+        return node.children.contains { ["is", "is not"].contains($0.type) } && node.namedChildren.contains { $0.type == "none" }
+    }
+
+    /// `zeros if x is None else x` (or the reverse): a missing value replaced by zeros.
+    func fillsZeros(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "conditional_expression" else { return false }
+        let parts = node.namedChildren
+        guard parts.count == 3, isNoneTest(facts.unparenthesized(parts[1])) else { return false }
+        return [parts[0], parts[2]].contains { part in
+            part.type == "call" && ["zeros", "zeros_like", "new_zeros"].contains(CallSite(node: part, imports: facts.imports).name)
+        }
+    }
+
+    /// A value that is a table or tensor reference, not a constant.
+    func isValue(_ node: Node) -> Bool {
+        !["none", "integer", "float", "string", "true", "false", "list", "tuple", "dictionary"].contains(node.type)
+    }
+
+    /// Whether a sequence of present/absent flags reads present+, absent+, present+.
+    func endsOnly(_ present: [Bool]) -> Bool {
+        guard let first = present.first, let last = present.last, first, last else { return false }
+        guard let start = present.firstIndex(of: false), let end = present.lastIndex(of: false) else { return false }
+        return present[start...end].allSatisfy { !$0 }
+    }
+
+    func sparseList(_ node: Node) -> Bool {
+        let items = node.namedChildren.filter { $0.type != "comment" }
+        guard items.count >= 4, items.allSatisfy({ $0.type == "none" || isValue($0) }) else { return false }
+        return endsOnly(items.map { $0.type != "none" })
+    }
+
+    /// `a + [None] * n + b` with value lists (or names) at both ends.
+    func sparseConcatenation(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.child(byField: "operator")?.type == "+" else { return false }
+        let parts = facts.addends(node)
+        guard parts.count >= 3 else { return false }
+        var present: [Bool] = []
+        for part in parts {
+            if isNoneSegment(part, facts) {
+                present.append(false)
+            } else if part.type == "list" {
+                let items = part.namedChildren
+                guard !items.isEmpty, items.allSatisfy(isValue) else { return false }
+                present.append(true)
+            } else if ["identifier", "attribute", "subscript", "call"].contains(part.type) {
+                present.append(true)
+            } else {
+                return false
+            }
+        }
+        return endsOnly(present)
+    }
+
+    /// `[None] * n`, `n * [None]`, `[None, None, ...]`.
+    func isNoneSegment(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let node = facts.unparenthesized(node)
+        if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
+            return isNoneSegment(value, facts, depth: depth + 1)
+        }
+        if node.type == "list" { return !node.namedChildren.isEmpty && node.namedChildren.allSatisfy { $0.type == "none" } }
+        guard node.type == "binary_operator", node.child(byField: "operator")?.type == "*",
+              let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return false }
+        return isNoneSegment(left, facts, depth: depth + 1) || isNoneSegment(right, facts, depth: depth + 1)
+    }
+
+    /// `{0: 0, 1: 1, 2: 2, 9: 0, 10: 1, 11: 2}`: layer indices with a gap in the middle.
+    func sparseDictionary(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let pairs = node.namedChildren.filter { $0.type == "pair" }
+        guard pairs.count >= 2 else { return false }
+        var keys: [Int] = []
+        for pair in pairs {
+            guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value"), value.type != "none",
+                  case .int(let k)? = facts.value(of: key) else { return false }
+            keys.append(k)
+        }
+        let sorted = Set(keys).sorted()
+        let gaps = zip(sorted, sorted.dropFirst()).filter { $1 - $0 > 1 }
+        return sorted.first == 0 && gaps.count == 1
+    }
+
+    /// `x if i < a or i >= b else None`, `None if a <= i < b else x`.
+    func sparseCondition(_ node: Node) -> Bool {
+        let parts = node.namedChildren
+        guard parts.count == 3 else { return false }
+        let condition = parts[1]
+        // The value is looked up per layer (`ve[i]`), with the index the condition tests.
+        let lookup = parts[0].type == "none" ? parts[2] : parts[0]
+        guard lookup.type == "subscript", let index = lookup.child(byField: "subscript") else { return false }
+        let indexNames = Set(index.preorder.filter { $0.type == "identifier" }.map(\.text))
+        guard condition.preorder.contains(where: { $0.type == "identifier" && indexNames.contains($0.text) }) else { return false }
+        if parts[2].type == "none", isValue(parts[0]) {
+            return condition.type == "boolean_operator" && condition.children.contains { $0.type == "or" }
+                && condition.namedChildren.allSatisfy { $0.type == "comparison_operator" }
+        }
+        if parts[0].type == "none", isValue(parts[2]) {
+            if condition.type == "comparison_operator" { return condition.namedChildren.count == 3 }
+            return condition.type == "boolean_operator" && condition.children.contains { $0.type == "and" }
+                && condition.namedChildren.allSatisfy { $0.type == "comparison_operator" }
+        }
+        return false
+    }
+}

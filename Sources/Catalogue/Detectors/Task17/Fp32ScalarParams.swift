@@ -1,0 +1,132 @@
+import TreeSitterKit
+
+/// `fp32_scalar_params`: the model stays in float32 and only its embedding tables are cast to bfloat16.
+///
+/// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
+/// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test (a `model.modules()` loop or a
+/// function given to `model.apply`), on a reference to an embedding table, or on the variable of a loop over
+/// embedding tables; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
+/// model class of the file, before or after). Rejects the whole-model bf16 cast with linears restored to fp32,
+/// the embedding loop combined with a whole-model cast, and an all-fp32 model with no embedding-only cast.
+/// Examples: `queries/python/fp32_scalar_params/examples/`.
+struct Fp32ScalarParams: Detector {
+    let id = "fp32_scalar_params"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let casts = facts.calls.filter { isHalfCast($0, facts) }
+        let modelClasses = Set(facts.classes.filter { c in
+            c.bases.contains { $0.hasSuffix("Module") } || facts.functions.contains { $0.name == "forward" && facts.isInside($0.node, c.node) }
+        }.map(\.name)).subtracting(facts.classes.filter { $0.bases.contains("torch.nn.Embedding") }.map(\.name))
+        if casts.contains(where: { receiver($0).map { isModel($0, modelClasses, facts, depth: 0) } == true }) { return [] }
+        return casts.compactMap { cast -> Evidence? in
+            guard let receiver = receiver(cast), castsEmbeddings(cast, receiver, model, facts) else { return nil }
+            return facts.evidence(cast.node, "only embedding tables are cast to 16-bit; the rest of the model stays fp32")
+        }
+    }
+
+    /// The value a method call is made on (`m` in `m.bfloat16()`), also when its head is an imported name.
+    func receiver(_ call: CallSite) -> Node? {
+        guard let function = call.node.child(byField: "function"), function.type == "attribute" else { return nil }
+        return function.child(byField: "object")
+    }
+
+    func isHalfDtype(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let halves: Set<String> = ["torch.bfloat16", "torch.float16", "torch.half"]
+        if let name = facts.imports.qualifiedName(of: node), halves.contains(name) { return true }
+        guard let bare = SettingsTable.bareName(of: node) else { return false }
+        return facts.allSettings.settings(bare).contains { facts.imports.qualifiedName(of: $0.value).map(halves.contains) == true }
+    }
+
+    func isHalfCast(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard receiver(call) != nil else { return false }
+        switch call.name {
+        case "bfloat16", "half":
+            return call.positional.isEmpty
+        case "to", "type":
+            return (call.keywords["dtype"].map { isHalfDtype($0, facts) } ?? false) || call.positional.contains { isHalfDtype($0, facts) }
+        default:
+            return false
+        }
+    }
+
+    /// Whether an expression is an instance of a model class of the file (through `.cuda()`, `.to(device)`,
+    /// `torch.compile(...)` and names set to such values).
+    func isModel(_ node: Node, _ classes: Set<String>, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 6 else { return false }
+        let node = facts.unparenthesized(node)
+        switch node.type {
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            if call.receiver == nil, !call.callee.contains("."), classes.contains(call.callee) { return true }
+            if call.name == "compile", let inner = call.positional.first { return isModel(inner, classes, facts, depth: depth + 1) }
+            if ["cuda", "to", "cpu", "train", "eval", "bfloat16", "half", "float"].contains(call.name), let inner = receiver(call) {
+                return isModel(inner, classes, facts, depth: depth + 1)
+            }
+            return false
+        case "identifier":
+            return facts.assignments(around: node).filter { $0.type == "assignment" }.flatMap { facts.assignedNames($0) }
+                .contains { $0.name == node.text && $0.value.map { v in v != node && isModel(v, classes, facts, depth: depth + 1) } == true }
+        default:
+            return false
+        }
+    }
+
+    func castsEmbeddings(_ cast: CallSite, _ receiver: Node, _ model: ModelView, _ facts: PythonFacts) -> Bool {
+        guard let root = rootIdentifier(receiver) else { return isEmbedding(receiver, model, facts) }
+        // Under isinstance(root, nn.Embedding).
+        for ancestor in facts.ancestors(of: cast.node) {
+            if ancestor.type == "function_definition" || ancestor.type == "class_definition" { break }
+            guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
+            let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
+            if let condition, testsEmbedding(condition, root, facts) { return true }
+        }
+        if isEmbedding(receiver, model, facts) { return true }
+        // for table in (model.embed, *model.value_embeds): ...
+        for loop in facts.enclosingLoops(cast.node) where facts.loopVariables(loop) == [root] {
+            guard let iterable = loop.child(byField: "right") else { continue }
+            let items = ["tuple", "list"].contains(facts.unparenthesized(iterable).type) ? facts.unparenthesized(iterable).namedChildren : [iterable]
+            if !items.isEmpty, items.allSatisfy({ isEmbedding($0.type == "list_splat" ? ($0.namedChild(0) ?? $0) : $0, model, facts) }) {
+                return true
+            }
+        }
+        return false
+    }
+
+    func rootIdentifier(_ node: Node) -> String? {
+        var current = node
+        while true {
+            switch current.type {
+            case "identifier": return current.text
+            case "attribute": guard let o = current.child(byField: "object") else { return nil }; current = o
+            default: return nil
+            }
+        }
+    }
+
+    /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes) inside a condition, not negated.
+    func testsEmbedding(_ condition: Node, _ name: String, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: condition).contains { n in
+            guard n.type == "call", n.parent?.type != "not_operator" else { return false }
+            let call = CallSite(node: n, imports: facts.imports)
+            guard call.callee == "isinstance", call.positional.count == 2, call.positional[0].text == name else { return false }
+            let kinds = call.positional[1].type == "tuple" ? call.positional[1].namedChildren : [call.positional[1]]
+            return kinds.allSatisfy { kind in
+                let qualified = facts.imports.qualifiedName(of: kind) ?? kind.text
+                return qualified == "torch.nn.Embedding" || facts.classes.contains { $0.name == qualified && $0.bases.contains("torch.nn.Embedding") }
+            }
+        }
+    }
+
+    /// Whether a reference is an embedding table or a container of embedding tables.
+    func isEmbedding(_ node: Node, _ model: ModelView, _ facts: PythonFacts) -> Bool {
+        guard let name = facts.ownerName(of: node) else { return false }
+        if model.embeddingNames.contains(name) { return true }
+        return facts.allSettings.settings(name).contains { setting in
+            guard setting.source != .parameterDefault, let container = facts.constructorCall(setting.value),
+                  ["ModuleList", "ModuleDict", "Sequential"].contains(container.name) else { return false }
+            let inner = facts.descendants(of: setting.value).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports) }
+            return inner.contains(where: facts.isEmbeddingConstructor)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+/// `fp8_lm_head`: the output head's matrix product runs in FP8 during training.
+///
+/// Requires an FP8 product (a function that casts its operands to a float8 dtype and calls `torch._scaled_mm`,
+/// itself or through a custom op, an autograd function or a wrapper) applied to the output head: invoked with
+/// the head's weight, or on the way from the logits to the cross-entropy, or as the `forward` of a linear
+/// class that the head is constructed from with its FP8 flags on; or torchao's `convert_to_float8_training`
+/// with a filter that keeps the head (or no filter). The head is the model view's output head (last projection,
+/// or a `d -> vocab` linear) or a module named as one. Rejects FP8 only in other layers, float8 storage
+/// upcast before a bf16 matmul, and float8 dtypes without `_scaled_mm`. Examples:
+/// `queries/python/fp8_lm_head/examples/`.
+struct Fp8LmHead: Detector {
+    let id = "fp8_lm_head"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        facts.fp8HeadUses.map { facts.evidence($0.node, $0.note) }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// `linear_init_scale_0p5`: linear weights are initialized with standard deviation 0.5 / sqrt(fan_in).
+///
+/// Requires a weight initialization whose standard deviation is 0.5 * fan_in^-0.5 as a function of the fan-in:
+/// a uniform draw (`w.uniform_(-b, b)`, `nn.init.uniform_(w, -b, b)`, `torch.empty(...).uniform_(...)`) with
+/// b = sqrt(3) * std, or a normal / truncated normal with `std`. The bound is read as c * d^p, where d is the
+/// fan-in (`in_features`, `weight.shape[1]`, `size(-1)`, or a width parameter) and c folds the constants
+/// (`3 ** 0.5`, `math.sqrt(3)`, a gain from a constant or config), through local names and helper parameters; it
+/// must give c = 0.5 (after removing sqrt(3) for a uniform) and p = -0.5. Rejects the default init, GPT-2's fixed
+/// 0.02, and bounds that give another std (`0.5 * fan_in ** -0.5` without sqrt(3)). Examples:
+/// `queries/python/linear_init_scale_0p5/examples/`.
+struct LinearInitScale0p5: Detector {
+    let id = "linear_init_scale_0p5"
+
+    /// c * d^power, d being the fan-in.
+    struct Monomial {
+        var coefficient: Double
+        var power: Double
+    }
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        facts.calls.compactMap { call -> Evidence? in
+            guard let (bound, uniform) = spread(call), let m = monomial(bound, facts, depth: 0) else { return nil }
+            let std = uniform ? m.coefficient / 3.0.squareRoot() : m.coefficient
+            guard abs(std - 0.5) < 1e-6, abs(m.power + 0.5) < 1e-9 else { return nil }
+            return facts.evidence(call.node, "weights drawn with std 0.5 / sqrt(fan_in)")
+        }
+    }
+
+    /// The expression giving the spread of an init call: a uniform's upper bound, or a normal's std.
+    func spread(_ call: CallSite) -> (Node, Bool)? {
+        let method = call.node.child(byField: "function")?.type == "attribute" && !call.callee.hasPrefix("torch.nn.init.")
+        switch call.name {
+        case "uniform_":
+            if method { return call.argument("to", position: 1).map { ($0, true) } }
+            return call.argument("b", position: 2).map { ($0, true) }
+        case "normal_", "trunc_normal_":
+            if method { return call.argument("std", position: 1).map { ($0, false) } }
+            return call.argument("std", position: 2).map { ($0, false) }
+        default:
+            return nil
+        }
+    }
+
+    /// An expression as c * d^p; names are followed to their local value or setting, whole numbers of at least
+    /// 16 and unresolved sizes (`in_features`, `shape[i]`, `size(i)`) stand for the fan-in d.
+    func monomial(_ node: Node, _ facts: PythonFacts, depth: Int) -> Monomial? {
+        guard depth < 12 else { return nil }
+        let next = depth + 1
+        let node = facts.unparenthesized(node)
+        switch node.type {
+        case "integer", "float":
+            return facts.value(of: node).map { Monomial(coefficient: $0.double, power: 0) }
+        case "unary_operator":
+            guard let inner = node.child(byField: "argument").flatMap({ monomial($0, facts, depth: next) }) else { return nil }
+            return node.child(byField: "operator")?.type == "-" ? Monomial(coefficient: -inner.coefficient, power: inner.power) : inner
+        case "binary_operator":
+            guard let op = node.child(byField: "operator")?.type, let left = node.child(byField: "left"),
+                  let right = node.child(byField: "right"), let l = monomial(left, facts, depth: next) else { return nil }
+            if op == "**" {
+                guard let e = facts.value(of: right)?.double ?? facts.evaluate(right) else { return nil }
+                return Monomial(coefficient: pow(l.coefficient, e), power: l.power * e)
+            }
+            guard let r = monomial(right, facts, depth: next) else { return nil }
+            switch op {
+            case "*": return Monomial(coefficient: l.coefficient * r.coefficient, power: l.power + r.power)
+            case "/": return r.coefficient == 0 ? nil : Monomial(coefficient: l.coefficient / r.coefficient, power: l.power - r.power)
+            default: return nil
+            }
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            if ["sqrt", "rsqrt"].contains(call.name), let inner = call.positional.first ?? call.receiver,
+               let m = monomial(inner, facts, depth: next) {
+                let e = call.name == "sqrt" ? 0.5 : -0.5
+                return Monomial(coefficient: pow(m.coefficient, e), power: m.power * e)
+            }
+            if ["float", "int"].contains(call.callee), let inner = call.positional.first { return monomial(inner, facts, depth: next) }
+            if call.name == "size" { return Monomial(coefficient: 1, power: 1) }
+            if let v = facts.value(of: node) { return constant(v) }
+            return nil
+        case "subscript":
+            if let value = node.child(byField: "value"), value.type == "attribute", value.child(byField: "attribute")?.text == "shape" {
+                return Monomial(coefficient: 1, power: 1)
+            }
+            return facts.value(of: node).map(constant)
+        case "identifier", "attribute":
+            if node.type == "attribute", ["in_features", "fan_in"].contains(node.child(byField: "attribute")?.text ?? "") {
+                return Monomial(coefficient: 1, power: 1)
+            }
+            if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node {
+                return monomial(local, facts, depth: next)
+            }
+            if let v = facts.value(of: node) { return constant(v) }
+            // An unresolved parameter stands for a size.
+            if node.type == "identifier", facts.enclosingFunction(node)?.parameters.contains(node.text) == true {
+                return Monomial(coefficient: 1, power: 1)
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// A resolved number: a whole number of at least 16 is a layer width (the fan-in), anything else a constant.
+    func constant(_ value: NumericValue) -> Monomial {
+        if case .int(let i) = value, i >= 16 { return Monomial(coefficient: 1, power: 1) }
+        return Monomial(coefficient: value.double, power: 0)
+    }
+}

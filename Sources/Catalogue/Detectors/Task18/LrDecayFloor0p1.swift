@@ -1,0 +1,35 @@
+import Foundation
+import TreeSitterKit
+
+/// `lr_decay_floor_0p1`: the learning-rate cooldown ends at one tenth of the peak instead of zero.
+///
+/// Requires a schedule that is applied to the optimizers (the function or lambda given to `LambdaLR`, or a
+/// function whose result sets `group["lr"]`) and, run at the last step (the largest step count it reads, such
+/// as `args.num_iterations`), returns 0.1 while it was at least 0.5 earlier in training; or a `LinearLR` that
+/// decays from a start factor of at least 0.5 to an `end_factor` of 0.1. The schedule's statements are executed
+/// (assignments, `if` / `else`, `min` / `max`, config values), so the blend `w + (1 - w) * 0.1`, a floor added
+/// to a decaying term, or `max(0.1, ...)` all count. Rejects decay to zero, the old `(0.1 + r) / 1.1` form, 0.1
+/// used as a cooldown or warmup fraction, and schedules that are defined but not applied. Examples:
+/// `queries/python/lr_decay_floor_0p1/examples/`.
+struct LrDecayFloor0p1: Detector {
+    let id = "lr_decay_floor_0p1"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        var seen = Set<Int>()
+        for use in facts.scheduleUses where seen.insert((use.function?.node ?? use.lambda)?.startByte ?? -1).inserted {
+            guard let horizon = facts.horizon(of: use), let end = facts.evaluate(use, step: horizon),
+                  abs(end - 0.1) < 1e-6 else { continue }
+            let earlier = [0, 0.25, 0.5].compactMap { facts.evaluate(use, step: $0 * horizon) }
+            guard let peak = earlier.max(), peak >= 0.5 else { continue }
+            evidence.append(facts.evidence(use.site, "LR multiplier ends at 0.1 of peak (step \(Int(horizon)))"))
+        }
+        for call in facts.calls where call.name == "LinearLR" {
+            guard let end = call.argument("end_factor", position: 2), facts.values(of: end).contains(where: { abs($0.double - 0.1) < 1e-6 }),
+                  let start = call.argument("start_factor", position: 1), facts.values(of: start).contains(where: { $0.double >= 0.5 })
+            else { continue }
+            evidence.append(facts.evidence(call.node, "LinearLR decays to end_factor 0.1"))
+        }
+        return evidence
+    }
+}

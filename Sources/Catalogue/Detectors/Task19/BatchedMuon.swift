@@ -1,0 +1,106 @@
+import TreeSitterKit
+
+/// `batched_muon`: the Newton-Schulz orthogonalization works on stacks of matrices (the last two dimensions).
+///
+/// Requires an orthogonalization routine (a function with a Newton-Schulz loop or an SVD) that transposes the
+/// last two dimensions (`.mT`, `transpose(-2, -1)`, `swapaxes(-1, -2)`) and normalizes each matrix
+/// (`norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`), or a 2-D routine lifted with `torch.vmap`; and parameters
+/// of more than two dimensions admitted (`p.ndim >= 2`, `p.dim() > 1`, skipping `p.ndim < 2`, or an explicit
+/// `ndim == 3` branch). Rejects 2-D-only routines (`.T`, a global `norm()`), 3-D gradients flattened to 2-D
+/// first, and Python loops over slices. Examples: `queries/python/batched_muon/examples/`.
+struct BatchedMuon: Detector {
+    let id = "batched_muon"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        guard facts.nodes.contains(where: { admitsStacks($0, facts) }) else { return [] }
+        var evidence: [Evidence] = []
+        var orthogonalizers = facts.orthogonalizerFunctions
+        orthogonalizers += facts.functions.filter { f in !orthogonalizers.contains { $0.node == f.node } && hasGramLoop(f, facts) }
+        for f in orthogonalizers {
+            let inside = facts.descendants(of: f.node)
+            if inside.contains(where: { batchedTranspose($0, facts) }), inside.contains(where: { perMatrixNorm($0, facts) }) {
+                evidence.append(facts.evidence(f.node, "orthogonalization over the last two dimensions of a stack of matrices"))
+            }
+        }
+        let names = Set(orthogonalizers.map(\.name))
+        for call in facts.calls where call.name == "vmap" {
+            if let f = call.positional.first, names.contains(f.text) {
+                evidence.append(facts.evidence(call.node, "orthogonalization vectorized over stacked matrices with vmap"))
+            }
+        }
+        return evidence
+    }
+
+    /// A loop multiplying a matrix by its own batched transpose (`X @ X.swapaxes(-1, -2)`, `X @ X.mT`): the
+    /// Newton-Schulz step, in spellings the orthogonalizer facts may not know.
+    func hasGramLoop(_ f: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: f.node).contains { loop in
+            guard loop.type == "for_statement" || loop.type == "while_statement" else { return false }
+            return facts.descendants(of: loop).contains { n in
+                guard let (a, b) = facts.matmulOperands(n) else { return false }
+                let b = facts.unparenthesized(b)
+                guard batchedTranspose(b, facts) else { return false }
+                let inner = b.type == "attribute" ? b.child(byField: "object") : b.child(byField: "function")?.child(byField: "object")
+                return inner.map { facts.compact($0) == facts.compact(facts.unparenthesized(a)) } ?? false
+            }
+        }
+    }
+
+    func isNegative(_ node: Node, _ facts: PythonFacts) -> Bool { (facts.value(of: node)?.double ?? 0) < 0 }
+
+    /// `.mT`, or a transpose / swap of two negative dimensions.
+    func batchedTranspose(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "attribute" { return node.child(byField: "attribute")?.text == "mT" }
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: facts.imports)
+        guard ["transpose", "swapaxes", "swapdims"].contains(call.name) else { return false }
+        let dims = call.positional.suffix(2)
+        return dims.count == 2 && dims.allSatisfy { isNegative($0, facts) }
+    }
+
+    /// `x.norm(dim=(-2, -1))`, `torch.linalg.norm(x, dim=(-2, -1))`, `torch.linalg.matrix_norm(x)`.
+    func perMatrixNorm(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: facts.imports)
+        if call.name == "matrix_norm" { return true }
+        guard call.name == "norm" else { return false }
+        let dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
+        guard let dim, ["tuple", "list"].contains(dim.type) else { return false }
+        let items = dim.namedChildren
+        return items.count == 2 && items.allSatisfy { isNegative($0, facts) }
+    }
+
+    /// A test that lets tensors of more than two dimensions through: `p.ndim >= 2`, `p.ndim > 1`,
+    /// `p.dim() >= 2`, `len(p.shape) >= 2`, `p.ndim < 2` (to skip the rest), `p.ndim == 3`, `p.ndim > 2`.
+    func admitsStacks(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "comparison_operator" else { return false }
+        let operands = node.namedChildren
+        let operators = node.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2, operators.count == 1 else { return false }
+        var op = operators[0]
+        var (rank, bound) = (operands[0], operands[1])
+        if !isRank(rank, facts) {
+            (rank, bound) = (operands[1], operands[0])
+            let flipped = ["<": ">", "<=": ">=", ">": "<", ">=": "<="]
+            op = flipped[op] ?? op
+        }
+        guard isRank(rank, facts), let n = facts.value(of: bound)?.double else { return false }
+        switch (op, n) {
+        case (">=", 2), (">", 1), ("<", 2), ("<=", 1), ("==", 3), (">=", 3), (">", 2): return true
+        default: return false
+        }
+    }
+
+    /// `p.ndim`, `p.dim()`, `len(p.shape)`, `len(p.size())`.
+    func isRank(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "attribute" { return node.child(byField: "attribute")?.text == "ndim" }
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: facts.imports)
+        if call.name == "dim", call.positional.isEmpty { return true }
+        if call.callee == "len", let inner = call.positional.first {
+            return (inner.type == "attribute" && inner.child(byField: "attribute")?.text == "shape")
+                || (inner.type == "call" && CallSite(node: inner, imports: facts.imports).name == "size")
+        }
+        return false
+    }
+}

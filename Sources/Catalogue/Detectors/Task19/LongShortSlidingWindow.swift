@@ -1,0 +1,139 @@
+import TreeSitterKit
+
+/// `long_short_sliding_window`: layers mix two attention spans (a long and a short sliding window, or local and
+/// global attention), chosen per layer.
+///
+/// Requires either (a) two masks built by the same mask builder with arguments that differ in one place (the
+/// window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w // 2))`),
+/// bound to two names (directly, or through a function returning both), and both names placed in one per-layer
+/// structure (a list indexed by layer, a dict looked up by a pattern, a conditional on the layer); or (b) a
+/// per-layer window chosen by a condition on the layer index (`(-1, -1) if is_global else (w - 1, 0)`) and passed
+/// to the attention call as its window. A mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask`
+/// or a `tril` / `triu` mask. Rejects one mask for every layer, two masks of which one is never given to a
+/// layer, and windows that change only over training steps. Examples:
+/// `queries/python/long_short_sliding_window/examples/`.
+struct LongShortSlidingWindow: Detector {
+    let id = "long_short_sliding_window"
+    static let maskCalls: Set<String> = ["from_kv_blocks", "create_block_mask", "BlockMask", "tril", "triu"]
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for (first, second) in maskPairs(facts) {
+            for (a, b) in boundNames(first, second, facts) where mixed(a, b, around: first, facts) {
+                evidence.append(facts.evidence(first, "layers mix two masks of different windows (`\(a)`, `\(b)`)"))
+            }
+        }
+        evidence += perLayerWindows(facts)
+        return evidence
+    }
+
+    /// Functions that build a mask: they call a mask constructor, directly or through the functions they call.
+    func maskBuilders(_ facts: PythonFacts) -> Set<String> {
+        var names = Set<String>()
+        for f in facts.functions {
+            let reach = facts.reachableFunctions(from: f)
+            if reach.contains(where: { g in
+                facts.descendants(of: g.node).contains { $0.type == "call" && Self.maskCalls.contains(CallSite(node: $0, imports: facts.imports).name) }
+            }) {
+                names.insert(f.name)
+            }
+        }
+        return names
+    }
+
+    /// Pairs of calls of one mask builder, in one function, whose arguments differ in exactly one place.
+    func maskPairs(_ facts: PythonFacts) -> [(Node, Node)] {
+        let builders = maskBuilders(facts).union(Self.maskCalls)
+        let candidates = facts.calls.filter { builders.contains($0.name) && !$0.hasSplat }
+        var pairs: [(Node, Node)] = []
+        for (i, a) in candidates.enumerated() {
+            for b in candidates[(i + 1)...] where a.callee == b.callee && facts.enclosingFunction(a.node)?.node == facts.enclosingFunction(b.node)?.node {
+                guard !facts.isInside(a.node, b.node), !facts.isInside(b.node, a.node),
+                      a.positional.count == b.positional.count, Set(a.keywords.keys) == Set(b.keywords.keys) else { continue }
+                var differences = zip(a.positional, b.positional).filter { facts.compact($0) != facts.compact($1) }.count
+                differences += a.keywords.keys.filter { facts.compact(a.keywords[$0]!) != facts.compact(b.keywords[$0]!) }.count
+                if differences == 1 { pairs.append((a.node, b.node)) }
+            }
+        }
+        return pairs
+    }
+
+    /// The names two calls' results are bound to: `x = f(...)` (also in `x, y = f(w), f(w // 2)`), or, when a
+    /// function returns both, the names its callers unpack them into.
+    func boundNames(_ a: Node, _ b: Node, _ facts: PythonFacts) -> [(String, String)] {
+        if let x = boundName(a, facts), let y = boundName(b, facts), x != y { return [(x, y)] }
+        // return f(w), f(w // 2)
+        guard let ra = a.parent, ra == b.parent, ["expression_list", "tuple"].contains(ra.type),
+              ra.parent?.type == "return_statement", let function = facts.enclosingFunction(a),
+              let i = ra.namedChildren.firstIndex(of: a), let j = ra.namedChildren.firstIndex(of: b) else { return [] }
+        var result: [(String, String)] = []
+        for call in facts.calls where call.name == function.name {
+            guard let assignment = call.node.parent, assignment.type == "assignment",
+                  let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type) else { continue }
+            let targets = left.namedChildren
+            if i < targets.count, j < targets.count { result.append((targets[i].text, targets[j].text)) }
+        }
+        return result
+    }
+
+    func boundName(_ call: Node, _ facts: PythonFacts) -> String? {
+        var current = call
+        if let parent = current.parent, ["expression_list", "tuple"].contains(parent.type) { current = parent }
+        guard let assignment = current.parent, assignment.type == "assignment", assignment.child(byField: "right") == current,
+              let left = assignment.child(byField: "left") else { return nil }
+        if left.type == "identifier" { return left.text }
+        if ["pattern_list", "tuple_pattern"].contains(left.type), current != call,
+           let index = current.namedChildren.firstIndex(of: call), index < left.namedChildCount {
+            return left.namedChildren[index].text
+        }
+        return nil
+    }
+
+    /// Whether both names go into one per-layer structure: a list or dict holding both, or a conditional
+    /// choosing between them, in the scope where they are bound.
+    func mixed(_ a: String, _ b: String, around node: Node, _ facts: PythonFacts) -> Bool {
+        facts.nodes.contains { n in
+            switch n.type {
+            case "list", "tuple", "dictionary":
+                let items = n.type == "dictionary" ? n.namedChildren.compactMap { $0.child(byField: "value") } : n.namedChildren
+                let names = Set(items.filter { $0.type == "identifier" }.map(\.text))
+                return names.contains(a) && names.contains(b) && n.parent?.type != "return_statement"
+                    || (n.type == "dictionary" && names.contains(a) && names.contains(b))
+            case "conditional_expression":
+                let parts = n.namedChildren
+                return parts.count == 3 && Set([parts[0].text, parts[2].text]) == Set([a, b])
+            default:
+                return false
+            }
+        }
+    }
+
+    /// A window chosen per layer by a condition and passed to attention as its window.
+    func perLayerWindows(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for n in facts.nodes where n.type == "assignment" {
+            guard let left = n.child(byField: "left"), let right = n.child(byField: "right"),
+                  facts.unparenthesized(right).type == "conditional_expression",
+                  let function = facts.enclosingFunction(n) else { continue }
+            let parts = facts.unparenthesized(right).namedChildren
+            guard parts.count == 3, facts.compact(parts[0]) != facts.compact(parts[2]),
+                  function.parameters.dropFirst().contains(where: { facts.mentions(parts[1], $0) })
+                    || conditionReadsConfiguredIndex(parts[1], function, facts) else { continue }
+            let target = left.type == "attribute" ? left.text : (left.type == "identifier" ? left.text : nil)
+            guard let target else { continue }
+            let passed = facts.calls.contains { call in
+                call.keywords.contains { key, value in key.lowercased().contains("window") && value.text == target }
+            }
+            if passed { evidence.append(facts.evidence(n, "attention window chosen per layer")) }
+        }
+        return evidence
+    }
+
+    /// A condition reading a local computed from a parameter (`is_global = (idx + 1) % k == 0`).
+    func conditionReadsConfiguredIndex(_ condition: Node, _ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: condition).contains { n in
+            guard n.type == "identifier", let value = facts.latestValue(of: n.text, before: condition) else { return false }
+            return function.parameters.dropFirst().contains { facts.mentions(value, $0) }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import TreeSitterKit
+
+/// `merged_qkv_weights`: queries, keys and values come from one weight applied in one product.
+///
+/// Requires either (a) a parameter whose tensor has a leading dimension of 3 (`nn.Parameter(torch.empty(3, d,
+/// d))`) used whole in a single product in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an
+/// einsum), not indexed per slice; or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
+/// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
+/// view with a 3), or that belongs to an attention class. Rejects three separate projections, three parameters
+/// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
+/// `queries/python/merged_qkv_weights/examples/`.
+struct MergedQkvWeights: Detector {
+    let id = "merged_qkv_weights"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let model = facts.model()
+        let attention = facts.attentionClasses
+        var evidence: [Evidence] = []
+        for assignment in facts.nodes where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                  let name = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
+                  let owner = facts.enclosingClass(assignment), let call = facts.constructorCall(facts.unparenthesized(right)) else { continue }
+            if call.callee == "torch.nn.Parameter", isStackedOfThree(right, facts), appliedWhole(name, in: owner, facts) {
+                evidence.append(facts.evidence(assignment, "one (3, ...) parameter holds q, k and v and is applied in one product"))
+            } else if model.isLinearConstructor(call), let input = call.argument("in_features", position: 0),
+                      let output = call.argument("out_features", position: 1), isTriple(output, of: input, facts),
+                      attention.contains(owner.name) || splitInThree(name, in: owner, facts) {
+                evidence.append(facts.evidence(assignment, "one linear layer produces q, k and v together"))
+            }
+        }
+        return evidence
+    }
+
+    /// A tensor constructor inside the value whose first dimension is 3 and that has at least three dimensions.
+    func isStackedOfThree(_ value: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: value).contains { n in
+            guard n.type == "call" else { return false }
+            let call = CallSite(node: n, imports: facts.imports)
+            guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
+            var dims = call.positional
+            if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
+            return dims.count >= 3 && facts.value(of: dims[0]).map { $0.isClose(to: .int(3)) } == true
+        }
+    }
+
+    /// Whether `self.<name>` is multiplied whole (not per slice) in a product of its class.
+    func appliedWhole(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: owner.node).contains { n in
+            var operands: [Node] = []
+            if let (a, b) = facts.matmulOperands(n) { operands = [a, b] }
+            if n.type == "call" {
+                let call = CallSite(node: n, imports: facts.imports)
+                if ["torch.nn.functional.linear", "torch.einsum"].contains(call.callee) || call.name == "einsum" { operands = call.positional }
+            }
+            return operands.contains { operand in
+                facts.descendants(of: operand).contains { ref in
+                    ref.type == "attribute" && ref.text == "self.\(name)" && ref.parent?.type != "subscript"
+                }
+            }
+        }
+    }
+
+    /// `3 * d`, `d * 3`, or a width three times the input's.
+    func isTriple(_ output: Node, of input: Node, _ facts: PythonFacts) -> Bool {
+        let output = facts.unparenthesized(output)
+        if output.type == "binary_operator", output.child(byField: "operator")?.type == "*",
+           let l = output.child(byField: "left"), let r = output.child(byField: "right") {
+            if facts.value(of: l)?.double == 3 || facts.value(of: r)?.double == 3 { return true }
+        }
+        if let o = facts.evaluate(output), let i = facts.evaluate(input), i > 0 { return o == 3 * i }
+        return false
+    }
+
+    /// Whether the output of `self.<name>(...)` is split in three.
+    func splitInThree(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
+        facts.calls.contains { call in
+            guard call.callee == "self.\(name)", facts.isInside(call.node, owner.node) else { return false }
+            var current = call.node
+            while let parent = current.parent {
+                if parent.type == "assignment", let left = parent.child(byField: "left"),
+                   ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.count == 3 { return true }
+                if parent.type == "call" {
+                    let c = CallSite(node: parent, imports: facts.imports)
+                    if ["chunk", "split", "unbind", "view", "reshape", "unflatten"].contains(c.name),
+                       c.positional.contains(where: { facts.value(of: $0)?.double == 3 }) || c.name == "unbind" { return true }
+                }
+                guard ["attribute", "call", "argument_list", "parenthesized_expression"].contains(parent.type) else { break }
+                current = parent
+            }
+            return false
+        }
+    }
+}

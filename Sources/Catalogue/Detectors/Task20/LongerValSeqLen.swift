@@ -1,0 +1,43 @@
+import Foundation
+import Parsing
+
+/// `longer_val_seq_len`: validation reads longer sequences than training, through its own length setting.
+///
+/// Requires a token count that sizes validation data (in a function named for validation, a block that calls
+/// `model.eval()` or runs under `torch.no_grad()`, or assigned to a validation-named size such as
+/// `val_batch_size`) read from a setting that training does not use, resolving to more than the length that
+/// sizes training data (or, when training's use is not visible, more than the length paired with it in
+/// `max(seq_len, val_seq_len)`, the rotary table's size). The ratio is reported. Rejects validation sized by the
+/// training length, a validation length declared but never used, and one equal to or shorter than training's.
+/// Examples: `queries/python/longer_val_seq_len/examples/`.
+struct LongerValSeqLen: Detector {
+    let id = "longer_val_seq_len"
+
+    func detect(_ facts: PythonFacts) -> [Evidence] {
+        let uses = facts.tokenCountUses()
+        let training = uses.filter { !$0.validation && $0.name != nil }
+        let trainingNames = Set(training.compactMap(\.name))
+        var evidence: [Evidence] = []
+        var seen = Set<Int>()
+        for use in uses where use.validation {
+            guard let name = use.name, !trainingNames.contains(name), seen.insert(use.source.startByte).inserted else { continue }
+            var shorter = training.filter { $0.value < use.value && $0.name != nil }.map(\.value)
+            if training.isEmpty { shorter = pairedInMax(name, value: use.value, facts) }
+            guard let reference = shorter.max() else { continue }
+            let ratio = Double(use.value) / Double(reference)
+            evidence.append(facts.evidence(use.source, "validation sequences of \(use.value) tokens (\(String(format: "%.3g", ratio))x training's \(reference))"))
+        }
+        return evidence
+    }
+
+    /// Values of the other arguments of `max(...)` calls that take the validation length, when smaller.
+    func pairedInMax(_ name: String, value: Int, _ facts: PythonFacts) -> [Int] {
+        facts.calls.filter { $0.callee == "max" && $0.positional.count >= 2 }.flatMap { call -> [Int] in
+            guard call.positional.contains(where: { SettingsTable.bareName(of: $0) == name }) else { return [] }
+            return call.positional.filter { SettingsTable.bareName(of: $0) != name }.compactMap { arg -> Int? in
+                guard case .int(let v)? = facts.value(of: arg), v < value else { return nil }
+                return v
+            }
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import Parsing
+import TreeSitterKit
+
+/// One attention computation of the file: `F.scaled_dot_product_attention(q, k, v)`, FlexAttention, a
+/// flash-attention kernel, or scores `q @ k^T` that go through a softmax.
+public struct AttentionSite {
+    /// The attention call (or the `q @ k^T` product).
+    public let node: Node
+    public let query: Node
+    public let key: Node
+    public let value: Node?
+}
+
+/// How a tensor was computed inside one function, walking back from a use: every call and operator on the way
+/// (`steps`), and the projections where the walk stopped (`projections`: calls of linear layers, `F.linear`, a
+/// product with a model weight). The walk follows local names to their latest assignment before the use
+/// (unpacking, loops and comprehensions included), method chains to their receiver (`.view`, `.transpose`, ...),
+/// and calls to their positional arguments; it does not cross a projection, a parameter or module state.
+public struct Lineage {
+    public var steps: [Node] = []
+    public var projections: [Node] = []
+    /// Projection modules reached through a loop over modules (`for lin in (self.c_q, self.c_k)`).
+    public var projectionModules: [Node] = []
+}
+
+extension PythonFacts {
+    static let attentionKernels: Set<String> = [
+        "torch.nn.functional.scaled_dot_product_attention", "flash_attn_func", "flash_attn_qkvpacked_func",
+        "memory_efficient_attention",
+    ]
+
+    /// Every attention computation of the file.
+    public var attentionSites: [AttentionSite] {
+        var sites: [AttentionSite] = []
+        let flex = Set(flexAttentionCalls.map(\.node))
+        for call in calls {
+            let isKernel = Self.attentionKernels.contains(call.callee) || Self.attentionKernels.contains(call.name)
+                || flex.contains(call.node)
+            guard isKernel else { continue }
+            if let q = call.argument("query", position: 0), let k = call.argument("key", position: 1) {
+                sites.append(AttentionSite(node: call.node, query: q, key: k, value: call.argument("value", position: 2)))
+            } else if let splatted = splattedTriple(call) {
+                // sdpa(*(t.transpose(1, 2) for t in (q, k, v)))
+                sites.append(AttentionSite(node: call.node, query: splatted[0], key: splatted[1], value: splatted[2]))
+            }
+        }
+        // Manual attention: q @ k^T in a function that takes a softmax.
+        for node in nodes where node.type == "binary_operator" || node.type == "call" {
+            guard let (left, right) = matmulOperands(node), let key = transposedOperand(right),
+                  let function = enclosingFunction(node),
+                  descendants(of: function.node).contains(where: { $0.type == "call" && CallSite(node: $0, imports: imports).name == "softmax" })
+            else { continue }
+            sites.append(AttentionSite(node: node, query: left, key: key, value: nil))
+        }
+        return sites
+    }
+
+    /// For `f(*(g(t) for t in (q, k, v)))` or `f(*[q, k, v])`, the three tensors.
+    func splattedTriple(_ call: CallSite) -> [Node]? {
+        guard let splat = call.node.child(byField: "arguments")?.namedChildren.first, splat.type == "list_splat",
+              let inner = splat.namedChildren.first.map(unparenthesized) else { return nil }
+        if ["list", "tuple"].contains(inner.type), inner.namedChildren.count >= 3 { return Array(inner.namedChildren.prefix(3)) }
+        guard inner.type == "generator_expression" || inner.type == "list_comprehension",
+              let clause = inner.namedChildren.first(where: { $0.type == "for_in_clause" }),
+              let iterable = clause.child(byField: "right").map(unparenthesized), ["tuple", "list"].contains(iterable.type),
+              iterable.namedChildren.count >= 3 else { return nil }
+        return Array(iterable.namedChildren.prefix(3))
+    }
+
+    /// `k` for `k.transpose(-2, -1)`, `k.transpose(2, 3)`, `k.mT`, `k.T`, `k.t()`; nil otherwise.
+    func transposedOperand(_ node: Node) -> Node? {
+        let node = unparenthesized(node)
+        if node.type == "attribute", ["T", "mT"].contains(node.child(byField: "attribute")?.text ?? "") {
+            return node.child(byField: "object")
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: imports)
+            if let receiver = call.receiver, ["transpose", "t"].contains(call.name) { return receiver }
+        }
+        return nil
+    }
+
+    /// Classes that compute attention themselves (a method holds an attention site).
+    public var attentionClasses: Set<String> {
+        var names = Set<String>()
+        for site in attentionSites {
+            if let c = enclosingClass(site.node) { names.insert(c.name) }
+        }
+        return names
+    }
+
+    /// Whether a module reference (`self.attn`, `layer["attn"]`, `blk.attn`) holds an attention module: an
+    /// instance of an attention class of the file or `nn.MultiheadAttention` (also behind `X if cond else None`).
+    public func isAttentionModule(_ reference: Node) -> Bool {
+        guard let name = SettingsTable.bareName(of: reference) else { return false }
+        let attention = attentionClasses
+        for setting in allSettings.settings(name) where setting.source != .parameterDefault {
+            var values = [unwrapped(setting.value)]
+            if values[0].type == "conditional_expression" { values = values[0].namedChildren }
+            for value in values where value.type == "call" {
+                guard let call = constructorCall(value) else { continue }
+                if call.callee == "torch.nn.MultiheadAttention" || attention.contains(call.callee) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether a module reference holds a `torch.nn.MultiheadAttention`.
+    public func isLibraryAttention(_ reference: Node) -> Bool {
+        guard let name = SettingsTable.bareName(of: reference) else { return false }
+        return allSettings.settings(name).contains { s in
+            s.source != .parameterDefault && constructorCall(unwrapped(s.value))?.callee == "torch.nn.MultiheadAttention"
+        }
+    }
+
+    // MARK: Lineage
+
+    /// Methods that return the same values rearranged or cast: the walk goes on to their receiver.
+    static let rearrangingMethods: Set<String> = [
+        "view", "view_as", "reshape", "reshape_as", "transpose", "permute", "contiguous", "type_as", "to", "float",
+        "bfloat16", "half", "double", "unflatten", "flatten", "split", "chunk", "unbind", "squeeze", "unsqueeze",
+        "expand", "expand_as", "clone", "detach", "tensor_split", "movedim", "swapaxes", "t", "type",
+    ]
+
+    /// The lineage of an expression inside its function (see `Lineage`).
+    public func lineage(of start: Node, model: ModelView, flow: Dataflow, limit: Int = 400) -> Lineage {
+        var result = Lineage()
+        var stack = [start]
+        var seen = Set<Range<Int>>()
+        var budget = limit
+        let scope = enclosingFunction(start)?.node
+        while let current = stack.popLast(), budget > 0 {
+            budget -= 1
+            let n = unparenthesized(current)
+            guard seen.insert(n.byteRange).inserted else { continue }
+            switch n.type {
+            case "identifier":
+                stack += boundValues(of: n, scope: scope, flow: flow)
+            case "attribute":
+                // Module state (`self.cos`) ends the walk; `q.T`, `x.mT` go on to the tensor.
+                guard let object = n.child(byField: "object") else { continue }
+                if isReferenceChain(n), n.text.hasPrefix("self.") { continue }
+                stack.append(object)
+            case "subscript":
+                if let value = n.child(byField: "value") { stack.append(value) }
+            case "call":
+                if model.projectionOwner(n) != nil {
+                    result.projections.append(n)
+                    continue
+                }
+                let call = CallSite(node: n, imports: imports)
+                if let modules = iteratedModules(call, flow: flow), modules.contains(where: { isLinearModule($0, model) }) {
+                    result.projections.append(n)
+                    result.projectionModules += modules
+                    continue
+                }
+                result.steps.append(n)
+                if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")) {
+                    // A tensor method (`.view(...)`, `.float()`, `.square()`): the tensor it is called on.
+                    stack.append(receiver)
+                } else if let first = call.positional.first {
+                    // A function or module (`F.rms_norm(q, ...)`, `apply_rotary(q, cos, sin)`, `self.rotary(q)`): the
+                    // tensor it transforms, its first argument (the others are auxiliary: shapes, tables, masks).
+                    stack.append(first)
+                }
+            case "binary_operator":
+                result.steps.append(n)
+                if let l = n.child(byField: "left") { stack.append(l) }
+                if let r = n.child(byField: "right") { stack.append(r) }
+            case "unary_operator":
+                if let a = n.child(byField: "argument") { stack.append(a) }
+            case "list", "tuple", "expression_list":
+                stack += n.namedChildren
+            case "generator_expression", "list_comprehension":
+                if let body = n.namedChildren.first { stack.append(body) }
+            case "conditional_expression":
+                let parts = n.namedChildren
+                if parts.count == 3 { stack += [parts[0], parts[2]] }
+            case "keyword_argument":
+                if let v = n.child(byField: "value") { stack.append(v) }
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    /// The expressions a local name may hold at `use`: its latest assignment before the use in the same scope
+    /// (the unpacked tuple or the iterated sequence when it is bound by unpacking or a loop).
+    func boundValues(of use: Node, scope: Node?, flow: Dataflow) -> [Node] {
+        let bindings = flow.bindings(of: use.text, at: use)
+        let before = bindings.filter { b in
+            if case .parameter = b.kind { return false }
+            return b.site.endByte <= use.startByte || b.site.type == "for_in_clause" || b.site.type == "for_statement"
+        }
+        guard let latest = before.max(by: { $0.site.startByte < $1.site.startByte }) else { return [] }
+        var result = [latest.node]
+        if case .augmented = latest.kind {
+            // x *= c: the earlier value too.
+            result += before.filter { $0.site.startByte < latest.site.startByte }.max(by: { $0.site.startByte < $1.site.startByte }).map { [$0.node] } ?? []
+        }
+        return result
+    }
+
+    /// For a call through a loop variable over modules (`for lin in (self.c_q, self.c_k)`: `lin(x)`), the modules.
+    func iteratedModules(_ call: CallSite, flow: Dataflow) -> [Node]? {
+        guard let function = call.node.child(byField: "function"), function.type == "identifier" else { return nil }
+        for binding in flow.bindings(of: function.text, at: function) {
+            guard case .iteration = binding.kind else { continue }
+            let iterable = unparenthesized(binding.node)
+            if ["tuple", "list"].contains(iterable.type) { return iterable.namedChildren }
+        }
+        return nil
+    }
+
+    /// Whether a module reference holds a linear layer.
+    func isLinearModule(_ reference: Node, _ model: ModelView) -> Bool {
+        guard let name = SettingsTable.bareName(of: reference), let module = moduleConstructor(name) else { return false }
+        return model.isLinearConstructor(module)
+    }
+
+    /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), or the `forward` of the module
+    /// class a called attribute holds (`self.rotary(q)`), or a kernel launched as `kernel[grid](...)`.
+    public func targets(of call: CallSite) -> [Function] {
+        if let function = call.node.child(byField: "function"), function.type == "subscript",
+           let value = function.child(byField: "value"), value.type == "identifier" {
+            return functions.filter { $0.name == value.text }
+        }
+        if let f = calledFunction(call) { return [f] }
+        guard let function = call.node.child(byField: "function"), isReferenceChain(function) || function.type == "subscript",
+              let name = SettingsTable.bareName(of: function), let module = moduleConstructor(name),
+              let c = classes.first(where: { $0.name == module.callee }) else { return [] }
+        return functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
+    }
+
+    /// A function and the functions it calls (directly or through modules and kernel launches), up to `depth`.
+    public func reachableFunctions(from function: Function, depth: Int = 2) -> [Function] {
+        var result = [function]
+        var frontier = [function]
+        for _ in 0..<depth {
+            var next: [Function] = []
+            for f in frontier {
+                for n in descendants(of: f.node) where n.type == "call" {
+                    for target in targets(of: CallSite(node: n, imports: imports)) where !result.contains(where: { $0.node == target.node }) {
+                        result.append(target)
+                        next.append(target)
+                    }
+                }
+            }
+            frontier = next
+        }
+        return result
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// The training batch as the benchmark runs it (`torchrun --nproc_per_node=8`): numbers computed with the world
+/// size read from `WORLD_SIZE` or `dist.get_world_size()` taken as 8, the gradient-accumulation count of the
+/// training loop, and how far the data loaders advance per batch.
+extension PythonFacts {
+    /// The number of processes the benchmark runs.
+    public static let benchmarkWorldSize = 8.0
+
+    /// Whether an expression reads the world size: `dist.get_world_size()`, `os.environ["WORLD_SIZE"]`,
+    /// `os.environ.get("WORLD_SIZE", ...)`, `os.getenv("WORLD_SIZE")`, possibly inside `int(...)`.
+    public func readsWorldSize(_ node: Node) -> Bool {
+        let n = unparenthesized(node)
+        switch n.type {
+        case "call":
+            let call = CallSite(node: n, imports: imports)
+            if call.name == "get_world_size" { return true }
+            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return readsWorldSize(inner) }
+            if ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first {
+                return SettingsTable.stringValue(key) == "WORLD_SIZE"
+            }
+            return false
+        case "subscript":
+            guard let value = n.child(byField: "value"), imports.qualifiedName(of: value) == "os.environ",
+                  let key = n.child(byField: "subscript") else { return false }
+            return SettingsTable.stringValue(key) == "WORLD_SIZE"
+        default:
+            return false
+        }
+    }
+
+    /// The values an expression takes on the benchmark: arithmetic over literals, names followed to where they
+    /// are set (locals, settings, a parameter's arguments at the call sites of its function), with the world size
+    /// taken as 8. At most a few values; empty when unknown.
+    public func benchmarkValues(of node: Node, depth: Int = 0) -> [Double] {
+        guard depth < 10 else { return [] }
+        let next = depth + 1
+        let n = unparenthesized(node)
+        if readsWorldSize(n) { return [Self.benchmarkWorldSize] }
+        var result: [Double] = []
+        switch n.type {
+        case "integer", "float", "true", "false":
+            if let v = value(of: n)?.double { result = [v] }
+        case "unary_operator":
+            if let a = n.child(byField: "argument") {
+                let sign: Double = n.child(byField: "operator")?.type == "-" ? -1 : 1
+                result = benchmarkValues(of: a, depth: next).map { sign * $0 }
+            }
+        case "binary_operator":
+            guard let l = n.child(byField: "left"), let r = n.child(byField: "right"),
+                  let op = n.child(byField: "operator")?.type else { return [] }
+            let ls = benchmarkValues(of: l, depth: next), rs = benchmarkValues(of: r, depth: next)
+            for a in ls.prefix(4) {
+                for b in rs.prefix(4) {
+                    switch op {
+                    case "*": result.append(a * b)
+                    case "+": result.append(a + b)
+                    case "-": result.append(a - b)
+                    case "/": if b != 0 { result.append(a / b) }
+                    case "//": if b != 0 { result.append((a / b).rounded(.down)) }
+                    case "%": if b != 0 { result.append(a - b * (a / b).rounded(.down)) }
+                    case "**": result.append(Foundation.pow(a, b))
+                    case "<<": result.append(a * Foundation.pow(2, b))
+                    default: break
+                    }
+                }
+            }
+        case "call":
+            let call = CallSite(node: n, imports: imports)
+            if ["int", "float"].contains(call.callee), call.positional.count == 1 {
+                result = benchmarkValues(of: call.positional[0], depth: next).map { call.callee == "int" ? $0.rounded(.towardZero) : $0 }
+            } else if let v = evaluate(n) {
+                result = [v]
+            }
+        case "identifier", "attribute", "subscript":
+            result = referenceBenchmarkValues(n, depth: next)
+        default:
+            if let v = evaluate(n) { result = [v] }
+        }
+        var unique: [Double] = []
+        for v in result where v.isFinite && !unique.contains(v) { unique.append(v) }
+        return Array(unique.prefix(8))
+    }
+
+    func referenceBenchmarkValues(_ n: Node, depth: Int) -> [Double] {
+        var result: [Double] = []
+        if n.type == "identifier", let function = enclosingFunction(n) {
+            if let local = latestValue(of: n.text, before: n), local != n {
+                return benchmarkValues(of: local, depth: depth)
+            }
+            if let index = function.parameters.firstIndex(of: n.text) {
+                // A parameter: the arguments its callers pass, else its default.
+                let owner = enclosingClass(function.node)
+                let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
+                for call in calls where function.name == "__init__" ? call.name == owner?.name : call.name == function.name {
+                    if let argument = call.argument(n.text, position: index - offset >= 0 ? index - offset : nil) {
+                        result += benchmarkValues(of: argument, depth: depth)
+                    }
+                }
+                if result.isEmpty, let value = parameterDefault(function, n.text) {
+                    result += benchmarkValues(of: value, depth: depth)
+                }
+                return result
+            }
+        }
+        guard let name = SettingsTable.bareName(of: n) else { return [] }
+        var settings = allSettings.settings(name).filter { $0.source != .parameterDefault && !isInside(n, $0.value) }
+        if n.type == "identifier" {
+            // A plain name is a variable: its assignments, not dictionary keys or keyword arguments of that name.
+            let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
+            if !plain.isEmpty { settings = plain }
+        }
+        settings = settings.filter(isConfigSetting)
+        for setting in settings {
+            result += benchmarkValues(of: setting.value, depth: depth)
+            if result.count >= 8 { break }
+        }
+        if result.isEmpty, let v = value(of: n)?.double { result = [v] }
+        return result
+    }
+
+    /// The `for` loops of the training step that run `backward()` several times per optimizer step
+    /// (gradient accumulation): a loop holding a `backward()` call inside another loop.
+    public var accumulationLoops: [Node] {
+        var loops: [Node] = []
+        for call in calls where call.name == "backward" && call.receiver != nil {
+            let around = enclosingLoops(call.node)
+            guard around.count >= 2, let inner = around.first, inner.type == "for_statement",
+                  !loops.contains(inner) else { continue }
+            loops.append(inner)
+        }
+        return loops
+    }
+
+    /// How many micro-batches one optimizer step accumulates: the count of the accumulation loop's `range(...)`
+    /// (1 when there is no such loop; nil when its count is unknown).
+    public var accumulationSteps: [Double]? {
+        guard let loop = accumulationLoops.first else { return [1] }
+        guard let iterable = loop.child(byField: "right").map(unparenthesized), iterable.type == "call" else { return nil }
+        let call = CallSite(node: iterable, imports: imports)
+        guard call.callee == "range" else { return nil }
+        switch call.positional.count {
+        case 1:
+            return benchmarkValues(of: call.positional[0])
+        case 2:
+            let a = benchmarkValues(of: call.positional[0]), b = benchmarkValues(of: call.positional[1])
+            guard let a0 = a.first else { return nil }
+            return b.map { $0 - a0 }
+        default:
+            return nil
+        }
+    }
+
+    /// Augmented assignments `position += amount` whose amount is a known number of tokens on the benchmark (how
+    /// far a data loader moves through the token stream per batch), with the amounts.
+    public var streamAdvances: [(node: Node, tokens: [Double])] {
+        nodes.compactMap { n in
+            guard n.type == "augmented_assignment", n.child(byField: "operator")?.type == "+=",
+                  let right = n.child(byField: "right") else { return nil }
+            let values = benchmarkValues(of: right).filter { $0 >= 1024 }
+            return values.isEmpty ? nil : (n, values)
+        }
+    }
+}

@@ -1,0 +1,414 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// Where a name gets its value in one scope: an assignment (whole value or one element of an unpacked
+/// value), an augmented assignment, a loop or comprehension target, or a parameter.
+public struct NameBinding {
+    public enum Kind: Equatable {
+        /// `name = value` (also one element of `a, b = x, y`, and `with value as name`).
+        case value
+        /// `a, name = value` with a value that is not a literal tuple: element `index` of it.
+        case element(Int)
+        /// `name += value`.
+        case augmented
+        /// `for name in value` (element `index` of the target tuple when the target unpacks).
+        case iteration(Int?)
+        /// Parameter `index` of a function or lambda (`self` counts); `node` is the function or lambda.
+        case parameter(Int)
+    }
+
+    public let kind: Kind
+    /// The value, iterable, or function/lambda node.
+    public let node: Node
+    /// The statement (or clause, or definition) that binds the name.
+    public let site: Node
+}
+
+/// A file's name bindings indexed by scope (module, function, lambda, comprehension, class body), so a name
+/// read at a node is resolved to the bindings Python would use: the innermost scope that binds it. Attribute
+/// targets (`self.tokens = ...`) are indexed by attribute name over the whole file. Built in one walk.
+public final class Dataflow {
+    public let facts: PythonFacts
+    private var scopes: [Node: [String: [NameBinding]]] = [:]
+    private var attributes: [String: [NameBinding]] = [:]
+    /// Every function and lambda by its node.
+    private var parameterLists: [Node: [String]] = [:]
+    /// Memoized call sites and instance classes (both are asked for the same nodes many times).
+    var callSiteCache: [Node: [(call: CallSite, offset: Int)]] = [:]
+    var instanceClassCache: [Node: Set<String>] = [:]
+
+    static let scopeTypes: Set<String> = [
+        "function_definition", "lambda", "class_definition", "list_comprehension", "generator_expression",
+        "set_comprehension", "dictionary_comprehension",
+    ]
+    static let comprehensionTypes: Set<String> = [
+        "list_comprehension", "generator_expression", "set_comprehension", "dictionary_comprehension",
+    ]
+
+    public init(_ facts: PythonFacts) {
+        self.facts = facts
+        visit(facts.root, scope: facts.root)
+    }
+
+    // MARK: Lookup
+
+    /// The scopes whose bindings a read at `node` may see, innermost first, ending with the module.
+    public func scopeChain(of node: Node) -> [Node] {
+        var chain: [Node] = []
+        var current = node.parent
+        var child = node
+        var insideFunction = false
+        while let c = current {
+            switch c.type {
+            case "function_definition":
+                // Only the body is the function's scope (defaults and decorators are read outside it).
+                if c.child(byField: "body").map({ $0.byteRange.contains(child.startByte) }) == true
+                    || c.child(byField: "parameters") == child {
+                    chain.append(c)
+                    insideFunction = true
+                }
+            case "lambda":
+                if c.child(byField: "body") == child { chain.append(c); insideFunction = true }
+            case "class_definition":
+                if !insideFunction { chain.append(c) }
+            case let type where Self.comprehensionTypes.contains(type):
+                chain.append(c)
+            default:
+                break
+            }
+            child = c
+            current = c.parent
+        }
+        chain.append(facts.root)
+        return chain
+    }
+
+    /// The bindings a read of `name` at `use` sees (those of the innermost scope that binds it).
+    public func bindings(of name: String, at use: Node) -> [NameBinding] {
+        for scope in scopeChain(of: use) {
+            if let found = scopes[scope]?[name], !found.isEmpty { return found }
+        }
+        return []
+    }
+
+    /// Bindings of an attribute name anywhere in the file (`self.tokens = ...`, `obj.tokens, x = ...`).
+    public func attributeBindings(_ name: String) -> [NameBinding] { attributes[name] ?? [] }
+
+    /// The bindings of a reference: an identifier through its scopes, an attribute through every assignment
+    /// to that attribute name.
+    public func bindings(ofReference node: Node) -> [NameBinding] {
+        switch node.type {
+        case "identifier":
+            return bindings(of: node.text, at: node)
+        case "attribute":
+            guard let name = node.child(byField: "attribute")?.text else { return [] }
+            return scopedToClass(attributeBindings(name), reference: node)
+        default:
+            return []
+        }
+    }
+
+    /// For `self.x`, the bindings made in the class that reads it when there are any (another class may use the
+    /// same attribute name for something else); all of them otherwise.
+    public func scopedToClass(_ bindings: [NameBinding], reference node: Node) -> [NameBinding] {
+        guard node.type == "attribute", let object = node.child(byField: "object"), object.type == "identifier", object.text == "self",
+              let owner = facts.enclosingClass(node) else { return bindings }
+        let own = bindings.filter { owner.node.byteRange.contains($0.site.startByte) }
+        return own.isEmpty ? bindings : own
+    }
+
+    /// The parameter names of a function or lambda node.
+    public func parameters(of function: Node) -> [String] { parameterLists[function] ?? [] }
+
+    /// The last `.value` binding of a local name that lies before `use` in the same function (the value the
+    /// name holds there in straight-line code), or nil.
+    public func latestValue(of name: String, before use: Node) -> Node? {
+        let candidates = bindings(of: name, at: use).filter { $0.kind == .value && $0.site.endByte <= use.startByte }
+        return candidates.max { $0.site.startByte < $1.site.startByte }?.node
+    }
+
+    // MARK: Walk
+
+    private func add(_ name: String, _ binding: NameBinding, scope: Node) {
+        scopes[scope, default: [:]][name, default: []].append(binding)
+    }
+
+    private func visit(_ node: Node, scope: Node) {
+        switch node.type {
+        case "function_definition":
+            let names = parameterNames(node.child(byField: "parameters"))
+            parameterLists[node] = names
+            for (index, name) in names.enumerated() {
+                add(name, NameBinding(kind: .parameter(index), node: node, site: node), scope: node)
+            }
+            if let nameNode = node.child(byField: "name") {
+                add(nameNode.text, NameBinding(kind: .value, node: node, site: node), scope: scope)
+            }
+            // Parameter defaults are evaluated in the enclosing scope.
+            if let parameters = node.child(byField: "parameters") { visit(parameters, scope: scope) }
+            if let body = node.child(byField: "body") { visit(body, scope: node) }
+            return
+        case "lambda":
+            let names = parameterNames(node.child(byField: "parameters"))
+            parameterLists[node] = names
+            for (index, name) in names.enumerated() {
+                add(name, NameBinding(kind: .parameter(index), node: node, site: node), scope: node)
+            }
+            if let body = node.child(byField: "body") { visit(body, scope: node) }
+            return
+        case "class_definition":
+            if let nameNode = node.child(byField: "name") {
+                add(nameNode.text, NameBinding(kind: .value, node: node, site: node), scope: scope)
+            }
+            if let body = node.child(byField: "body") { visit(body, scope: node) }
+            return
+        case let type where Self.comprehensionTypes.contains(type):
+            for clause in node.namedChildren where clause.type == "for_in_clause" {
+                if let left = clause.child(byField: "left"), let right = clause.child(byField: "right") {
+                    bindTargets(left, iterating: right, site: clause, scope: node)
+                }
+            }
+            for child in node.namedChildren { visit(child, scope: node) }
+            return
+        case "assignment":
+            if let left = node.child(byField: "left"), var right = node.child(byField: "right") {
+                // x = y = value: every target gets the innermost value.
+                var targets = [left]
+                while right.type == "assignment", let inner = right.child(byField: "left"), let value = right.child(byField: "right") {
+                    targets.append(inner)
+                    right = value
+                }
+                for target in targets { bindAssignment(target, right, site: node, scope: scope) }
+            }
+        case "augmented_assignment":
+            if let left = node.child(byField: "left"), let right = node.child(byField: "right") {
+                bind(left, NameBinding(kind: .augmented, node: right, site: node), scope: scope)
+            }
+        case "for_statement":
+            if let left = node.child(byField: "left"), let right = node.child(byField: "right") {
+                bindTargets(left, iterating: right, site: node, scope: scope)
+            }
+        case "with_item":
+            if let value = node.child(byField: "value"), value.type == "as_pattern",
+               let source = value.namedChildren.first, let target = value.child(byField: "alias") ?? value.namedChildren.last {
+                let name = target.type == "as_pattern_target" ? (target.namedChildren.first ?? target) : target
+                bind(name, NameBinding(kind: .value, node: source, site: node), scope: scope)
+            }
+        default:
+            break
+        }
+        for child in node.namedChildren { visit(child, scope: scope) }
+    }
+
+    private func bindAssignment(_ target: Node, _ value: Node, site: Node, scope: Node) {
+        switch target.type {
+        case "pattern_list", "tuple_pattern", "list_pattern":
+            let elements = target.namedChildren
+            let values = value.type == "tuple" || value.type == "expression_list" || value.type == "list"
+                ? value.namedChildren : nil
+            for (index, element) in elements.enumerated() {
+                if let values, values.count == elements.count {
+                    bind(element, NameBinding(kind: .value, node: values[index], site: site), scope: scope)
+                } else {
+                    bind(element, NameBinding(kind: .element(index), node: value, site: site), scope: scope)
+                }
+            }
+        default:
+            bind(target, NameBinding(kind: .value, node: value, site: site), scope: scope)
+        }
+    }
+
+    private func bindTargets(_ target: Node, iterating iterable: Node, site: Node, scope: Node) {
+        switch target.type {
+        case "pattern_list", "tuple_pattern", "list_pattern":
+            for (index, element) in target.namedChildren.enumerated() {
+                bind(element, NameBinding(kind: .iteration(index), node: iterable, site: site), scope: scope)
+            }
+        default:
+            bind(target, NameBinding(kind: .iteration(nil), node: iterable, site: site), scope: scope)
+        }
+    }
+
+    private func bind(_ target: Node, _ binding: NameBinding, scope: Node) {
+        switch target.type {
+        case "identifier":
+            add(target.text, binding, scope: scope)
+        case "attribute":
+            if let name = target.child(byField: "attribute")?.text { attributes[name, default: []].append(binding) }
+        default:
+            break
+        }
+    }
+
+    private func parameterNames(_ parameters: Node?) -> [String] {
+        guard let parameters else { return [] }
+        return parameters.namedChildren.compactMap { p -> String? in
+            switch p.type {
+            case "identifier": return p.text
+            case "list_splat_pattern", "dictionary_splat_pattern", "keyword_separator", "positional_separator": return nil
+            default: return (p.child(byField: "name") ?? p.namedChildren.first { $0.type == "identifier" })?.text
+            }
+        }
+    }
+}
+
+extension PythonFacts {
+    /// The import table with every name of a multi-name `from m import a, b as c` bound (the table built while
+    /// parsing can keep only the first name of such a statement).
+    public var fullImports: ImportTable {
+        var table = imports
+        for statement in nodes where statement.type == "import_from_statement" {
+            guard let module = statement.child(byField: "module_name") else { continue }
+            for child in statement.namedChildren where child != module {
+                switch child.type {
+                case "dotted_name":
+                    if table.bindings[child.text] == nil { table.bind(child.text, to: "\(module.text).\(child.text)") }
+                case "aliased_import":
+                    if let name = child.child(byField: "name"), let alias = child.child(byField: "alias"), table.bindings[alias.text] == nil {
+                        table.bind(alias.text, to: "\(module.text).\(name.text)")
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+        return table
+    }
+
+    /// A call's arguments in order, positional and keyword values, including a bare generator argument
+    /// (`nn.ModuleList(Block() for _ in range(n))`, which has no argument list).
+    public func callArguments(_ call: CallSite) -> [Node] {
+        if let arguments = call.node.child(byField: "arguments"), arguments.type == "generator_expression" { return [arguments] }
+        return call.positional + Array(call.keywords.values)
+    }
+
+    /// A call's callee resolved with `fullImports`.
+    public func resolvedCallee(_ call: CallSite, imports table: ImportTable) -> String {
+        call.node.child(byField: "function").flatMap { table.qualifiedName(of: $0) } ?? call.callee
+    }
+
+    /// Strips wrappers that do not change what an expression denotes: parentheses.
+    public func unwrapped(_ node: Node) -> Node {
+        var current = node
+        while current.type == "parenthesized_expression", let inner = current.namedChildren.first { current = inner }
+        return current
+    }
+
+    /// Named descendants of a node (the node included), skipping string contents.
+    public func descendants(_ node: Node) -> [Node] {
+        var result: [Node] = []
+        var stack = [node]
+        while let n = stack.popLast() {
+            result.append(n)
+            if n.type == "string" { continue }
+            stack.append(contentsOf: n.namedChildren.reversed())
+        }
+        return result
+    }
+
+    /// Whether `inner` lies within `outer`.
+    public func isInside(_ inner: Node, _ outer: Node) -> Bool {
+        outer.byteRange.contains(inner.startByte) && inner.endByte <= outer.endByte
+    }
+
+    /// Whether an expression is the literal `True` or resolves to a non-zero number (`True` folds to 1).
+    public func isTruthy(_ node: Node) -> Bool {
+        let n = unwrapped(node)
+        if n.type == "call", CallSite(node: n, imports: imports).callee == "bool", let inner = CallSite(node: n, imports: imports).positional.first {
+            return isTruthy(inner)
+        }
+        if n.type == "true" { return true }
+        if n.type == "false" || n.type == "none" { return false }
+        let values = self.values(of: n)
+        return !values.isEmpty && values[0].double != 0
+    }
+
+    /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one.
+    public func dictionaries(_ node: Node, depth: Int = 0) -> [Node] {
+        let n = unwrapped(node)
+        if n.type == "dictionary" { return [n] }
+        if n.type == "call", CallSite(node: n, imports: imports).callee == "dict" { return [n] }
+        guard depth < 4, let name = SettingsTable.bareName(of: n) else { return [] }
+        return allSettings.settings(name).flatMap { dictionaries($0.value, depth: depth + 1) }
+    }
+
+    /// A keyword argument's value, looking through `**spread` dictionaries when the call does not name it.
+    public func keywordArgument(_ name: String, of call: CallSite) -> Node? {
+        if let value = call.keywords[name] { return value }
+        guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let source = splat.namedChildren.first else { continue }
+            for dictionary in dictionaries(source) {
+                if let entry = OptimizerUse.entry(name, in: dictionary) { return entry }
+            }
+        }
+        return nil
+    }
+}
+
+extension Dataflow {
+    /// Numbers an expression may take, names resolved through the scopes they are read in: a local through its
+    /// assignments, a parameter through the arguments its callers pass (and its default), `self.x` through the
+    /// assignments to `x`; arithmetic folded on the first value of each side. Falls back to the file-wide
+    /// resolver (`PythonFacts.values(of:)`) where the scopes give nothing.
+    public func numbers(_ node: Node, depth: Int = 0) -> [Double] {
+        let n = facts.unwrapped(node)
+        guard depth < 10 else { return [] }
+        var result: [Double] = []
+        switch n.type {
+        case "integer", "float", "true", "false":
+            return facts.values(of: n).map(\.double)
+        case "identifier":
+            for binding in bindings(of: n.text, at: n) {
+                switch binding.kind {
+                case .value:
+                    if binding.node != n { result += numbers(binding.node, depth: depth + 1) }
+                case .parameter(let index):
+                    for site in callSites(of: binding.node) {
+                        if let argument = site.call.argument(n.text, position: index - site.offset) {
+                            result += numbers(argument, depth: depth + 1)
+                        }
+                    }
+                    if let parameter = binding.node.child(byField: "parameters")?.namedChildren.first(where: {
+                        $0.child(byField: "name")?.text == n.text
+                    }), let value = parameter.child(byField: "value") {
+                        result += numbers(value, depth: depth + 1)
+                    }
+                default:
+                    continue
+                }
+            }
+        case "attribute":
+            if let object = n.child(byField: "object"), object.type == "identifier", object.text == "self" {
+                for binding in bindings(ofReference: n) where binding.kind == .value && binding.node != n {
+                    result += numbers(binding.node, depth: depth + 1)
+                }
+            }
+        case "binary_operator":
+            guard let op = n.child(byField: "operator")?.type,
+                  let l = n.child(byField: "left").flatMap({ numbers($0, depth: depth + 1).first }),
+                  let r = n.child(byField: "right").flatMap({ numbers($0, depth: depth + 1).first }) else { break }
+            switch op {
+            case "+": result = [l + r]
+            case "-": result = [l - r]
+            case "*": result = [l * r]
+            case "/": result = r == 0 ? [] : [l / r]
+            case "//": result = r == 0 ? [] : [(l / r).rounded(.down)]
+            case "**": result = [Foundation.pow(l, r)]
+            default: break
+            }
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            if ["int", "float"].contains(call.callee), call.positional.count == 1 {
+                result = numbers(call.positional[0], depth: depth + 1).map { call.callee == "int" ? $0.rounded(.towardZero) : $0 }
+            }
+        default:
+            break
+        }
+        if result.isEmpty { result = facts.values(of: n).map(\.double) }
+        var unique: [Double] = []
+        for v in result where !unique.contains(v) { unique.append(v) }
+        return unique
+    }
+}

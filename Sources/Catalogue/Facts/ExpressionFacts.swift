@@ -1,0 +1,333 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// Reading Python expressions the way detectors need them: what a reference names once wrappers such as
+/// `.weight`, `.data`, `.detach()` or `.T` are stripped, matrix products in any spelling, the value a local name
+/// holds at a point of a function, and numbers computed from an expression with some names bound (a schedule
+/// evaluated at a given step).
+extension PythonFacts {
+    // MARK: Walking
+
+    /// Named nodes inside `node` (itself included), in document order.
+    public func descendants(of node: Node) -> [Node] {
+        node.preorder.filter(\.isNamed)
+    }
+
+    /// The ancestors of a node, innermost first.
+    public func ancestors(of node: Node) -> [Node] {
+        var result: [Node] = []
+        var current = node.parent
+        while let c = current {
+            result.append(c)
+            current = c.parent
+        }
+        return result
+    }
+
+    /// The `for` statements around a node inside its function (innermost first).
+    public func enclosingLoops(_ node: Node) -> [Node] {
+        var result: [Node] = []
+        for a in ancestors(of: node) {
+            if a.type == "function_definition" || a.type == "class_definition" { break }
+            if a.type == "for_statement" || a.type == "while_statement" { result.append(a) }
+        }
+        return result
+    }
+
+    /// The names a `for` statement binds (`i`, `(i, block)`).
+    public func loopVariables(_ loop: Node) -> [String] {
+        guard let left = loop.child(byField: "left") else { return [] }
+        return descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
+    }
+
+    /// Identifiers named `name` inside `node`.
+    public func uses(of name: String, in node: Node) -> [Node] {
+        descendants(of: node).filter { $0.type == "identifier" && $0.text == name }
+    }
+
+    /// Whether an expression mentions the identifier `name` (as a variable, not as an attribute of something).
+    public func mentions(_ node: Node, _ name: String) -> Bool {
+        descendants(of: node).contains { n in
+            n.type == "identifier" && n.text == name && !(n.parent?.type == "attribute" && n.parent?.child(byField: "attribute") == n)
+                && n.parent?.type != "keyword_argument"
+        }
+    }
+
+    // MARK: References
+
+    /// Wrappers that keep the identity of a tensor or module: `w.data`, `w.detach()`, `w.T`, `w.float()`, ...
+    static let transparentAttributes: Set<String> = ["weight", "data", "T", "mT", "mH"]
+    static let transparentMethods: Set<String> = [
+        "detach", "t", "float", "bfloat16", "half", "to", "type_as", "contiguous", "transpose", "view", "view_as",
+        "reshape", "cuda", "clone", "flatten", "permute",
+    ]
+
+    /// The bare name of what an expression refers to, with wrappers stripped: `self.transformer.wte.weight.T`
+    /// -> `wte`, `self.lm_head.weight.data` -> `lm_head`, `model.embed` -> `embed`, `cfg["lr"]` -> `lr`.
+    public func ownerName(of node: Node) -> String? {
+        var current = node
+        while true {
+            switch current.type {
+            case "parenthesized_expression":
+                guard let inner = current.namedChild(0) else { return nil }
+                current = inner
+            case "attribute":
+                guard let attribute = current.child(byField: "attribute")?.text, let object = current.child(byField: "object") else { return nil }
+                if Self.transparentAttributes.contains(attribute) { current = object } else { return attribute }
+            case "call":
+                guard let function = current.child(byField: "function"), function.type == "attribute",
+                      let method = function.child(byField: "attribute")?.text, Self.transparentMethods.contains(method),
+                      let object = function.child(byField: "object") else { return nil }
+                current = object
+            default:
+                return SettingsTable.bareName(of: current)
+            }
+        }
+    }
+
+    /// Whether an expression is a plain reference chain (`x`, `self.a.b`), with no call or subscript in it.
+    public func isReferenceChain(_ node: Node) -> Bool {
+        switch node.type {
+        case "identifier": return true
+        case "attribute": return node.child(byField: "object").map(isReferenceChain) ?? false
+        default: return false
+        }
+    }
+
+    /// The innermost call of a method chain: `nn.Embedding(v, d).to(torch.bfloat16)` -> `nn.Embedding(v, d)`.
+    public func constructorCall(_ node: Node) -> CallSite? {
+        guard node.type == "call" else { return nil }
+        var current = node
+        while let function = current.child(byField: "function"), function.type == "attribute",
+              let object = function.child(byField: "object"), object.type == "call" {
+            current = object
+        }
+        return CallSite(node: current, imports: imports)
+    }
+
+    // MARK: Matrix products
+
+    /// The two operands of a matrix product: `a @ b`, `torch.matmul(a, b)`, `torch.mm`, `torch.bmm`, `a.matmul(b)`,
+    /// `a.mm(b)`.
+    public func matmulOperands(_ node: Node) -> (Node, Node)? {
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "@",
+           let left = node.child(byField: "left"), let right = node.child(byField: "right") {
+            return (left, right)
+        }
+        guard node.type == "call" else { return nil }
+        let call = CallSite(node: node, imports: imports)
+        if ["torch.matmul", "torch.mm", "torch.bmm"].contains(call.callee), call.positional.count == 2 {
+            return (call.positional[0], call.positional[1])
+        }
+        if let receiver = call.receiver, ["matmul", "mm", "bmm"].contains(call.name), call.positional.count == 1 {
+            return (receiver, call.positional[0])
+        }
+        return nil
+    }
+
+    /// Strips parentheses.
+    public func unparenthesized(_ node: Node) -> Node {
+        var current = node
+        while current.type == "parenthesized_expression", let inner = current.namedChild(0) { current = inner }
+        return current
+    }
+
+    /// The operands of a chain of `+` (`a + b + c` -> [a, b, c]); a single operand when the expression is no sum.
+    public func addends(_ node: Node) -> [Node] {
+        let node = unparenthesized(node)
+        guard node.type == "binary_operator", node.child(byField: "operator")?.type == "+",
+              let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return [node] }
+        return addends(left) + addends(right)
+    }
+
+    // MARK: Local data flow
+
+    /// Assignments (`x = ...`, `x, y = ...`, `x = y = ...`) in the same function as `node` (or at module level).
+    public func assignments(around node: Node) -> [Node] {
+        let scope = enclosingFunction(node)?.node
+        return nodes.filter { n in
+            guard n.type == "assignment" || n.type == "augmented_assignment" else { return false }
+            if let scope { return isInside(n, scope) }
+            return enclosingFunction(n) == nil
+        }
+    }
+
+    /// The names an assignment binds, each with the value it receives (nil when it is unpacked from one value).
+    public func assignedNames(_ assignment: Node) -> [(name: String, target: Node, value: Node?)] {
+        guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { return [] }
+        // x = y = value: the right side is itself an assignment.
+        var value = right
+        var targets = [left]
+        while value.type == "assignment", let l = value.child(byField: "left"), let r = value.child(byField: "right") {
+            targets.append(l)
+            value = r
+        }
+        var result: [(String, Node, Node?)] = []
+        for target in targets {
+            if target.type == "identifier" {
+                result.append((target.text, target, value))
+            } else if target.type == "pattern_list" || target.type == "tuple_pattern" {
+                let parts = target.namedChildren
+                let values = (value.type == "expression_list" || value.type == "tuple") ? value.namedChildren : []
+                for (index, part) in parts.enumerated() where part.type == "identifier" {
+                    result.append((part.text, part, values.count == parts.count ? values[index] : nil))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The expression a local name was last given before `use` in the same function (nil when unknown or unpacked).
+    public func latestValue(of name: String, before use: Node) -> Node? {
+        var best: (Int, Node)?
+        for assignment in assignments(around: use) where assignment.type == "assignment" && assignment.endByte <= use.startByte {
+            for bound in assignedNames(assignment) where bound.name == name {
+                if let value = bound.value, best == nil || assignment.startByte >= best!.0 { best = (assignment.startByte, value) }
+            }
+        }
+        return best?.1
+    }
+
+    /// Every expression a local name is given in the function around `node` (all assignments, any order).
+    public func localValues(of name: String, around node: Node) -> [Node] {
+        assignments(around: node).filter { $0.type == "assignment" }.flatMap { assignedNames($0) }.filter { $0.name == name }.compactMap(\.value)
+    }
+
+    // MARK: Evaluation with bound names
+
+    /// The number an expression computes when the names in `bindings` have the given values: literals,
+    /// arithmetic, comparisons and conditionals, `min` / `max` / `float` / `int` / `abs`, `math` and `numpy`
+    /// functions, `numpy.interp`, calls of the file's own functions (their `return` expression, arguments bound),
+    /// local names (their latest assignment), and settings (module constants, config fields, argparse defaults).
+    public func evaluate(_ node: Node, bindings: [String: Double] = [:], depth: Int = 0) -> Double? {
+        guard depth < 16 else { return nil }
+        let next = depth + 1
+        switch node.type {
+        case "integer", "float":
+            return ConstantFolder(imports: imports).evaluate(node)?.double
+        case "true": return 1
+        case "false": return 0
+        case "parenthesized_expression":
+            return node.namedChild(0).flatMap { evaluate($0, bindings: bindings, depth: next) }
+        case "unary_operator":
+            guard let argument = node.child(byField: "argument"), let v = evaluate(argument, bindings: bindings, depth: next) else { return nil }
+            return node.child(byField: "operator")?.type == "-" ? -v : v
+        case "binary_operator":
+            guard let l = node.child(byField: "left").flatMap({ evaluate($0, bindings: bindings, depth: next) }),
+                  let r = node.child(byField: "right").flatMap({ evaluate($0, bindings: bindings, depth: next) }),
+                  let op = node.child(byField: "operator")?.type else { return nil }
+            switch op {
+            case "+": return l + r
+            case "-": return l - r
+            case "*": return l * r
+            case "/": return r == 0 ? nil : l / r
+            case "//": return r == 0 ? nil : (l / r).rounded(.down)
+            case "%": return r == 0 ? nil : l - r * (l / r).rounded(.down)
+            case "**": let p = Foundation.pow(l, r); return p.isNaN ? nil : p
+            default: return nil
+            }
+        case "comparison_operator":
+            let operands = node.namedChildren
+            let operators = node.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == 2, operators.count == 1,
+                  let l = evaluate(operands[0], bindings: bindings, depth: next),
+                  let r = evaluate(operands[1], bindings: bindings, depth: next) else { return nil }
+            switch operators[0] {
+            case "<": return l < r ? 1 : 0
+            case "<=": return l <= r ? 1 : 0
+            case ">": return l > r ? 1 : 0
+            case ">=": return l >= r ? 1 : 0
+            case "==": return l == r ? 1 : 0
+            case "!=": return l != r ? 1 : 0
+            default: return nil
+            }
+        case "conditional_expression":
+            let parts = node.namedChildren
+            guard parts.count == 3, let condition = evaluate(parts[1], bindings: bindings, depth: next) else { return nil }
+            return evaluate(condition != 0 ? parts[0] : parts[2], bindings: bindings, depth: next)
+        case "call":
+            return evaluateCall(node, bindings: bindings, depth: next)
+        case "identifier":
+            if let bound = bindings[node.text] { return bound }
+            if enclosingLoops(node).contains(where: { loopVariables($0).contains(node.text) }) { return nil }
+            if let function = enclosingFunction(node), function.parameters.contains(node.text) {
+                return facts(value: node)
+            }
+            if let value = latestValue(of: node.text, before: node), value != node {
+                return evaluate(value, bindings: bindings, depth: next)
+            }
+            return facts(value: node)
+        case "attribute", "subscript":
+            if let bound = bindings[node.text] { return bound }
+            return facts(value: node)
+        default:
+            return nil
+        }
+    }
+
+    private func facts(value node: Node) -> Double? { value(of: node)?.double }
+
+    private func evaluateCall(_ node: Node, bindings: [String: Double], depth: Int) -> Double? {
+        let call = CallSite(node: node, imports: imports)
+        guard !call.hasSplat else { return nil }
+        let args = call.positional
+        func arg(_ i: Int) -> Double? { i < args.count ? evaluate(args[i], bindings: bindings, depth: depth) : nil }
+        switch call.callee {
+        case "min", "max":
+            var values: [Double] = []
+            let items = args.count == 1 && ["list", "tuple"].contains(args[0].type) ? args[0].namedChildren : args
+            for item in items {
+                guard let v = evaluate(item, bindings: bindings, depth: depth) else { return nil }
+                values.append(v)
+            }
+            guard !values.isEmpty else { return nil }
+            return call.callee == "min" ? values.min() : values.max()
+        case "float", "abs", "int":
+            guard args.count == 1, let v = arg(0) else { return nil }
+            return call.callee == "abs" ? Swift.abs(v) : call.callee == "int" ? v.rounded(.towardZero) : v
+        case "math.sqrt", "numpy.sqrt": return arg(0).map { $0.squareRoot() }
+        case "math.tanh", "numpy.tanh": return arg(0).map { Foundation.tanh($0) }
+        case "math.exp", "numpy.exp": return arg(0).map { Foundation.exp($0) }
+        case "math.cos", "numpy.cos": return arg(0).map { Foundation.cos($0) }
+        case "numpy.interp":
+            guard args.count == 3, let x = arg(0), let xs = list(args[1], bindings, depth), let ys = list(args[2], bindings, depth),
+                  xs.count == ys.count, !xs.isEmpty else { return nil }
+            if x <= xs[0] { return ys[0] }
+            for i in 1..<xs.count where x <= xs[i] {
+                let span = xs[i] - xs[i - 1]
+                return span == 0 ? ys[i] : ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / span
+            }
+            return ys[ys.count - 1]
+        default:
+            break
+        }
+        // A function of the file: evaluate its return expression with the arguments bound to its parameters.
+        guard call.receiver == nil || call.callee.hasPrefix("self."),
+              let function = functions.first(where: { $0.name == call.name && $0.node.child(byField: "body") != nil }),
+              let body = function.body,
+              let returned = descendants(of: body).last(where: { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node })?.namedChild(0)
+        else { return nil }
+        var inner = bindings
+        let parameters = function.parameters.filter { $0 != "self" }
+        for (index, parameter) in parameters.enumerated() {
+            if let value = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {
+                guard let v = evaluate(value, bindings: bindings, depth: depth) else { return nil }
+                inner[parameter] = v
+            }
+        }
+        return evaluate(returned, bindings: inner, depth: depth)
+    }
+
+    private func list(_ node: Node, _ bindings: [String: Double], _ depth: Int) -> [Double]? {
+        var node = node
+        if node.type == "identifier" || node.type == "attribute", let v = latestValue(of: node.text, before: node) { node = v }
+        guard node.type == "list" || node.type == "tuple" else { return nil }
+        var result: [Double] = []
+        for item in node.namedChildren {
+            guard let v = evaluate(item, bindings: bindings, depth: depth) else { return nil }
+            result.append(v)
+        }
+        return result
+    }
+}

@@ -1,0 +1,255 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// The output head's matrix product run in FP8: where it is invoked and the scale factors that reach it.
+public struct FP8HeadUse {
+    /// The invocation (a call of an FP8 function), or the head's construction when a flag of its linear class
+    /// routes its forward to FP8.
+    public let node: Node
+    /// Numbers reaching the FP8 product for the head: scale arguments, the class's scale attributes.
+    public let scales: [Double]
+    public let note: String
+}
+
+extension PythonFacts {
+    /// Whether a node names a float8 dtype (`torch.float8_e4m3fn`, or a name set to one).
+    func isFloat8(_ node: Node) -> Bool {
+        if let name = imports.qualifiedName(of: node), name.contains("float8") { return true }
+        guard node.type == "identifier" else { return false }
+        return allSettings.settings(node.text).contains { imports.qualifiedName(of: $0.value)?.contains("float8") == true }
+    }
+
+    /// Functions whose body (nested functions included) multiplies float8 operands with `torch._scaled_mm`.
+    public var fp8LeafFunctions: [Function] {
+        functions.filter { f in
+            let inside = descendants(of: f.node)
+            return inside.contains { $0.type == "call" && CallSite(node: $0, imports: imports).name == "_scaled_mm" }
+                && inside.contains { ($0.type == "attribute" || $0.type == "identifier") && isFloat8($0) }
+        }
+    }
+
+    /// The FP8 function a call runs: a function of the file, a custom op (`torch.ops.ns.name`), or an autograd
+    /// function's `apply`, when it is one of `fp8`.
+    func fp8Target(_ call: CallSite, _ fp8: [Function], _ ops: [String: Function]) -> Function? {
+        var candidates: [Function] = []
+        if let f = calledFunction(call) { candidates.append(f) }
+        if let op = ops[call.callee] { candidates.append(op) }
+        if call.name == "apply", let receiver = call.node.child(byField: "function")?.child(byField: "object"),
+           let c = classes.first(where: { $0.name == receiver.text }) {
+            candidates += functions.filter { $0.name == "forward" && isInside($0.node, c.node) }
+        }
+        return candidates.first { c in fp8.contains { $0.node == c.node } }
+    }
+
+    /// FP8 functions: the leaves and every function that calls one (a wrapper such as `lm_head_fp8`).
+    public var fp8Functions: [Function] {
+        var result = fp8LeafFunctions
+        let ops = customOps
+        for _ in 0..<4 {
+            let added = functions.filter { f in
+                !result.contains { $0.node == f.node } && descendants(of: f.node).contains { n in
+                    n.type == "call" && fp8Target(CallSite(node: n, imports: imports), result, ops) != nil
+                }
+            }
+            if added.isEmpty { break }
+            result += added
+        }
+        return result
+    }
+
+    /// Whether an expression refers to the output head (`self.lm_head.weight`, `model.lm_head`): a head the model
+    /// view recognizes, or a module named as one.
+    func isHeadReference(_ node: Node, _ model: ModelView) -> Bool {
+        if model.isHead(node) { return true }
+        guard let owner = ownerName(of: node)?.lowercased() else { return false }
+        return owner.contains("head") || owner.contains("unembed")
+    }
+
+    /// Where the output head's product runs in FP8 (see `FP8HeadUse`).
+    public var fp8HeadUses: [FP8HeadUse] {
+        let fp8 = fp8Functions
+        guard !fp8.isEmpty else { return torchaoHeadUses }
+        let ops = customOps
+        let model = self.model()
+        let flow = logitsFlow(throughModules: false).expressions
+        var uses: [FP8HeadUse] = []
+        let invocations = calls.compactMap { call -> (CallSite, Function)? in fp8Target(call, fp8, ops).map { (call, $0) } }
+        for (call, target) in invocations {
+            let onFlow = flow.contains { isInside(call.node, $0) }
+            let headArgument = descendants(of: call.node.child(byField: "arguments") ?? call.node).contains { isHeadReference($0, model) }
+            guard onFlow || headArgument else { continue }
+            let scales = scaleValues(call, target, fp8: fp8, ops: ops, construction: nil, depth: 0)
+            uses.append(FP8HeadUse(node: call.node, scales: scales, note: "output head computed by FP8 `\(target.name)`"))
+        }
+        // A linear class whose forward runs FP8 (under its own flags), constructed as the head with the flags on.
+        for c in classes {
+            guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }),
+                  fp8.contains(where: { $0.node == forward.node }) else { continue }
+            let site = descendants(of: forward.node).first { n in
+                guard n.type == "call" else { return false }
+                let call = CallSite(node: n, imports: imports)
+                return call.name == "_scaled_mm" || fp8Target(call, fp8, ops) != nil
+            }
+            let flags = site.map { guardFlags($0, in: forward) } ?? []
+            for construction in headConstructions(of: c, model) where flags.allSatisfy({ flag in
+                attributeArguments(flag, of: c, construction).contains { isTruthy($0) }
+            }) {
+                var scales: [Double] = []
+                for n in descendants(of: forward.node) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
+                    guard let name = n.child(byField: "attribute")?.text, name != "weight", !flags.contains(name) else { continue }
+                    for argument in attributeArguments(name, of: c, construction) { scales += values(of: argument).map(\.double) }
+                }
+                if let site, site.type == "call", let target = fp8Target(CallSite(node: site, imports: imports), fp8, ops) {
+                    scales += scaleValues(CallSite(node: site, imports: imports), target, fp8: fp8, ops: ops, construction: (c, construction), depth: 0)
+                }
+                uses.append(FP8HeadUse(node: construction.node, scales: scales, note: "output head is a `\(c.name)` whose forward runs FP8"))
+            }
+        }
+        // Invocations from model code first, those inside the FP8 functions themselves last.
+        let invoked = invocations.map(\.1.node)
+        let inner = uses.filter { use in invoked.contains { isInside(use.node, $0) } }
+        let outer = uses.filter { use in !invoked.contains { isInside(use.node, $0) } }
+        return outer + inner + torchaoHeadUses
+    }
+
+    /// `self.<flag>` attributes tested by the conditions around a node inside a method (`self.training` aside).
+    func guardFlags(_ node: Node, in method: Function) -> [String] {
+        var flags: [String] = []
+        for ancestor in ancestors(of: node) where isInside(ancestor, method.node) && ancestor != method.node {
+            guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
+            let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
+            guard let condition, condition.parent?.type != "not_operator" else { continue }
+            for n in descendants(of: condition) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
+                if let name = n.child(byField: "attribute")?.text, name != "training", n.parent?.type != "not_operator" { flags.append(name) }
+            }
+        }
+        return flags
+    }
+
+    /// Constructions of a class assigned to the output head.
+    func headConstructions(of c: Class, _ model: ModelView) -> [CallSite] {
+        nodes.filter { $0.type == "assignment" }.compactMap { assignment -> CallSite? in
+            guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right"),
+                  let call = constructorCall(unparenthesized(right)), call.callee == c.name, isHeadReference(left, model) else { return nil }
+            return call
+        }
+    }
+
+    /// The expressions an attribute `self.<name>` of a class takes for one construction: `__init__` assigns it
+    /// from a parameter, which the construction passes (by keyword or position) or leaves at its default.
+    func attributeArguments(_ name: String, of c: Class, _ construction: CallSite?) -> [Node] {
+        guard let initializer = functions.first(where: { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }) else { return [] }
+        var sources: [Node] = []
+        for assignment in descendants(of: initializer.node) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
+            let targets = ["pattern_list", "tuple_pattern"].contains(left.type) ? left.namedChildren : [left]
+            let values = targets.count > 1 && ["expression_list", "tuple"].contains(right.type) ? right.namedChildren : [right]
+            for (index, target) in targets.enumerated() where target.type == "attribute" && target.child(byField: "object")?.text == "self"
+                && target.child(byField: "attribute")?.text == name && index < values.count {
+                sources.append(values[index])
+            }
+        }
+        var result: [Node] = []
+        let parameters = initializer.parameters.filter { $0 != "self" }
+        for source in sources {
+            guard source.type == "identifier", let index = parameters.firstIndex(of: source.text) else { result.append(source); continue }
+            if let construction, let argument = construction.argument(source.text, position: index) {
+                result.append(argument)
+            } else if let value = parameterDefault(initializer, source.text) {
+                result.append(value)
+            } else if construction == nil {
+                // Every construction of the class in the file.
+                for call in calls where call.callee == c.name {
+                    if let argument = call.argument(source.text, position: index) { result.append(argument) }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Numbers passed to an FP8 invocation (and, through wrappers, to the FP8 calls inside them): literals,
+    /// constants, `self.<scale>` attributes of the enclosing class, and `**asdict(config)` dataclass fields.
+    func scaleValues(_ call: CallSite, _ target: Function, fp8: [Function], ops: [String: Function],
+                     construction: (Class, CallSite)?, depth: Int) -> [Double] {
+        guard depth < 4 else { return [] }
+        var result: [Double] = []
+        let owner = construction?.0 ?? enclosingClass(call.node)
+        for argument in call.positional + Array(call.keywords.values) {
+            if argument.type == "attribute", argument.child(byField: "object")?.text == "self", let owner,
+               let name = argument.child(byField: "attribute")?.text {
+                for source in attributeArguments(name, of: owner, construction?.1) { result += values(of: source).map(\.double) }
+            } else {
+                result += values(of: argument).map(\.double)
+            }
+        }
+        if let arguments = call.node.child(byField: "arguments") {
+            for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+                guard let inner = splat.namedChild(0) else { continue }
+                result += dataclassFieldValues(inner, owner: owner, depth: 0)
+            }
+        }
+        // A wrapper: the FP8 calls inside it.
+        for n in descendants(of: target.node) where n.type == "call" && n != call.node {
+            let inner = CallSite(node: n, imports: imports)
+            if let next = fp8Target(inner, fp8, ops), next.node != target.node {
+                result += scaleValues(inner, next, fp8: fp8, ops: ops, construction: nil, depth: depth + 1)
+            }
+        }
+        return result
+    }
+
+    /// Field values of the dataclass instance behind `asdict(x)`, `vars(x)` or `x`.
+    func dataclassFieldValues(_ node: Node, owner: Class?, depth: Int) -> [Double] {
+        guard depth < 4 else { return [] }
+        var node = unparenthesized(node)
+        if node.type == "call", ["asdict", "vars"].contains(CallSite(node: node, imports: imports).name),
+           let inner = CallSite(node: node, imports: imports).positional.first {
+            node = inner
+        }
+        var instances: [Node] = []
+        if node.type == "call" {
+            instances = [node]
+        } else if node.type == "attribute", node.child(byField: "object")?.text == "self", let owner, let name = node.child(byField: "attribute")?.text {
+            instances = attributeArguments(name, of: owner, nil)
+        } else if let name = SettingsTable.bareName(of: node) {
+            instances = allSettings.settings(name).map(\.value)
+        }
+        var result: [Double] = []
+        for instance in instances {
+            guard let call = constructorCall(unparenthesized(instance)), let c = classes.first(where: { $0.name == call.callee }),
+                  let body = c.body else { continue }
+            for statement in body.namedChildren {
+                guard let expression = statement.namedChild(0), expression.type == "assignment",
+                      let field = expression.child(byField: "left")?.text else { continue }
+                let value = call.keywords[field] ?? expression.child(byField: "right")
+                if let value { result += values(of: value).map(\.double) }
+            }
+        }
+        return result
+    }
+
+    /// `convert_to_float8_training(model, module_filter_fn=...)` whose filter keeps the head (or no filter).
+    var torchaoHeadUses: [FP8HeadUse] {
+        calls.filter { $0.name == "convert_to_float8_training" }.compactMap { call -> FP8HeadUse? in
+            guard let filter = call.argument("module_filter_fn", position: 2) else {
+                return FP8HeadUse(node: call.node, scales: [], note: "every linear layer, the head included, trained in FP8 (torchao)")
+            }
+            var bodies: [Node] = []
+            if filter.type == "lambda" { bodies = [filter] }
+            if let f = functions.first(where: { $0.name == filter.text }) { bodies.append(f.node) }
+            let keepsHead = bodies.contains { body in
+                descendants(of: body).contains { n in
+                    if n.type == "comparison_operator", n.children.contains(where: { ["==", "in"].contains($0.type) }) {
+                        return n.namedChildren.contains { foldedString($0)?.contains("head") == true }
+                    }
+                    if n.type == "call", ["endswith", "startswith"].contains(CallSite(node: n, imports: imports).name) {
+                        return CallSite(node: n, imports: imports).positional.contains { foldedString($0)?.contains("head") == true }
+                    }
+                    return false
+                }
+            }
+            return keepsHead ? FP8HeadUse(node: call.node, scales: [], note: "output head converted to FP8 training (torchao)") : nil
+        }
+    }
+}

@@ -1,0 +1,362 @@
+import Parsing
+import TreeSitterKit
+
+/// A mask function handed to a BlockMask (`mask_mod`): a `def` or a lambda with (b, h, q_idx, kv_idx).
+public struct MaskMod {
+    /// The `function_definition` or `lambda` node.
+    public let node: Node
+    public let parameters: [String]
+    /// The expressions it returns (a lambda's body).
+    public let results: [Node]
+    /// The query and key index parameter names (the last two parameters).
+    public var queryIndex: String? { parameters.count >= 2 ? parameters[parameters.count - 2] : nil }
+    public var keyIndex: String? { parameters.last }
+}
+
+extension PythonFacts {
+    static let flexAttentionName = "torch.nn.attention.flex_attention.flex_attention"
+    static let createBlockMaskName = "torch.nn.attention.flex_attention.create_block_mask"
+
+    /// Whether an expression names FlexAttention's kernel: the imported function (any alias, module alias), or
+    /// a name bound to `torch.compile(flex_attention, ...)`.
+    public func namesFlexAttention(_ callee: Node, depth: Int = 0) -> Bool {
+        namesFunction(callee, Self.flexAttentionName, imports: fullImports, depth: depth)
+    }
+
+    /// Whether an expression names the function `qualified` (imported, aliased, or rebound through
+    /// `torch.compile(...)` / `functools.partial(...)`).
+    public func namesFunction(_ expression: Node, _ qualified: String, imports table: ImportTable, depth: Int = 0) -> Bool {
+        let node = unwrapped(expression)
+        if table.qualifiedName(of: node) == qualified { return true }
+        guard depth < 4, node.type == "identifier" || node.type == "attribute",
+              let name = SettingsTable.bareName(of: node) else { return false }
+        return allSettings.settings(name).contains { setting in
+            let value = unwrapped(setting.value)
+            guard value.type == "call" else { return false }
+            let call = CallSite(node: value, imports: table)
+            guard ["torch.compile", "functools.partial", "partial"].contains(call.callee),
+                  let wrapped = call.positional.first else { return false }
+            return wrapped != node && namesFunction(wrapped, qualified, imports: table, depth: depth + 1)
+        }
+    }
+
+    /// Calls of FlexAttention's kernel.
+    public var flexAttentionCalls: [CallSite] {
+        let table = fullImports
+        return calls.filter { call in
+            guard let function = call.node.child(byField: "function"), function.type == "identifier" || function.type == "attribute" else {
+                return false
+            }
+            return namesFunction(function, Self.flexAttentionName, imports: table)
+        }
+    }
+
+    /// The block mask a FlexAttention call receives (`block_mask=` or the fifth positional argument), unless
+    /// it is `None`.
+    public func blockMaskArgument(_ call: CallSite) -> Node? {
+        guard let mask = call.argument("block_mask", position: 4), unwrapped(mask).type != "none" else { return nil }
+        return mask
+    }
+
+    /// `create_block_mask(...)` calls (any alias, compiled or not).
+    public var createBlockMaskCalls: [CallSite] {
+        let table = fullImports
+        return calls.filter { call in
+            guard call.name == "create_block_mask" || call.receiver == nil, let function = call.node.child(byField: "function") else { return false }
+            return namesFunction(function, Self.createBlockMaskName, imports: table)
+        }
+    }
+
+    /// `BlockMask.from_kv_blocks(...)` calls (any alias of `BlockMask` or of the flex_attention module).
+    public var fromKVBlocksCalls: [CallSite] {
+        let table = fullImports
+        return calls.filter { call in
+            guard call.name == "from_kv_blocks", let function = call.node.child(byField: "function") else { return false }
+            let callee = table.qualifiedName(of: function) ?? call.callee
+            return callee.hasSuffix("BlockMask.from_kv_blocks") || callee.hasPrefix("torch.nn.attention")
+        }
+    }
+
+    /// The mask functions given to BlockMask constructors: `create_block_mask(mask_mod, ...)` and
+    /// `BlockMask.from_kv_blocks(..., mask_mod=...)`, resolved to their `def` or lambda.
+    public func maskMods(_ flow: Dataflow) -> [(constructor: CallSite, mask: MaskMod)] {
+        var result: [(CallSite, MaskMod)] = []
+        for call in createBlockMaskCalls {
+            if let argument = call.argument("mask_mod", position: 0), let mask = maskMod(argument, flow) { result.append((call, mask)) }
+        }
+        for call in fromKVBlocksCalls {
+            if let argument = call.argument("mask_mod", position: 5), let mask = maskMod(argument, flow) { result.append((call, mask)) }
+        }
+        return result
+    }
+
+    /// Resolves a function reference (a name of a `def`, a lambda, a name bound to a lambda, or a parameter fed
+    /// one of those) to a mask function.
+    public func maskMod(_ reference: Node, _ flow: Dataflow, depth: Int = 0) -> MaskMod? {
+        let node = unwrapped(reference)
+        if node.type == "lambda", let body = node.child(byField: "body") {
+            return MaskMod(node: node, parameters: flow.parameters(of: node), results: [body])
+        }
+        // self.mask_fn: a method of the class (its `self` comes first, the positions last).
+        if node.type == "attribute", let object = node.child(byField: "object"), object.text == "self",
+           let name = node.child(byField: "attribute")?.text, let owner = enclosingClass(node),
+           let method = functions.first(where: { $0.name == name && enclosingClass($0.node)?.node == owner.node }) {
+            return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
+        }
+        guard depth < 4, node.type == "identifier" else { return nil }
+        for binding in flow.bindings(of: node.text, at: node) {
+            switch binding.kind {
+            case .value:
+                if binding.node.type == "function_definition" {
+                    let returns = descendants(binding.node).filter {
+                        $0.type == "return_statement" && flow.scopeChain(of: $0).first == binding.node
+                    }.compactMap { $0.namedChildren.first }
+                    return MaskMod(node: binding.node, parameters: flow.parameters(of: binding.node), results: returns)
+                }
+                if let mask = maskMod(binding.node, flow, depth: depth + 1) { return mask }
+            case .parameter(let index):
+                for site in flow.callSites(of: binding.node) {
+                    if let argument = site.call.argument(node.text, position: index - site.offset),
+                       let mask = maskMod(argument, flow, depth: depth + 1) { return mask }
+                }
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    /// Whether the file builds a BlockMask (create_block_mask or from_kv_blocks, or `BlockMask(...)`).
+    public var buildsBlockMask: Bool {
+        !createBlockMaskCalls.isEmpty || !fromKVBlocksCalls.isEmpty
+            || calls.contains { call in call.name == "BlockMask" && call.node.child(byField: "function").flatMap { fullImports.qualifiedName(of: $0) } == "torch.nn.attention.flex_attention.BlockMask" }
+    }
+}
+
+// MARK: Expressions a mask is made of
+
+extension Dataflow {
+    /// The nodes an expression is built from: its own subtree and, for every local name in it, the values
+    /// assigned to that name (transitively, in the scopes the name is read from), plus the results of local
+    /// helper functions it calls. Parameters are not followed to their callers.
+    public func closure(of roots: [Node], limit: Int = 400) -> [Node] {
+        var seen = Set<Node>()
+        var result: [Node] = []
+        var stack = roots
+        while let node = stack.popLast(), result.count < limit {
+            guard seen.insert(node).inserted else { continue }
+            for d in facts.descendants(node) {
+                result.append(d)
+                switch d.type {
+                case "identifier":
+                    guard d.parent?.type != "keyword_argument" || d.parent?.child(byField: "value") == d else { continue }
+                    for binding in bindings(of: d.text, at: d) {
+                        if case .element(let index) = binding.kind, let parts = returnedElement(binding.node, index) {
+                            // a, b = helper(...): only what the helper returns in that position (and the arguments).
+                            stack.append(contentsOf: parts)
+                            continue
+                        }
+                        switch binding.kind {
+                        case .value, .element, .augmented, .iteration:
+                            if binding.node.type == "function_definition" || binding.node.type == "class_definition" { continue }
+                            stack.append(binding.node)
+                        case .parameter:
+                            continue
+                        }
+                    }
+                case "call":
+                    // A local helper: what it returns.
+                    if let function = d.child(byField: "function"), function.type == "identifier" {
+                        for binding in bindings(of: function.text, at: function) where binding.node.type == "function_definition" {
+                            stack.append(contentsOf: returns(of: binding.node))
+                        }
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+        return result
+    }
+
+    /// For `a, b = helper(x)` with a local helper that returns tuples: element `index` of each returned tuple,
+    /// plus the call's arguments; nil when the value is not such a call.
+    func returnedElement(_ value: Node, _ index: Int) -> [Node]? {
+        let call = facts.unwrapped(value)
+        guard call.type == "call", let function = call.child(byField: "function"), function.type == "identifier" else { return nil }
+        let helpers = bindings(of: function.text, at: function).filter { $0.node.type == "function_definition" }.map(\.node)
+        let results = helpers.flatMap { returns(of: $0) }.map { facts.unwrapped($0) }
+        guard !helpers.isEmpty, !results.isEmpty,
+              results.allSatisfy({ ($0.type == "tuple" || $0.type == "expression_list") && $0.namedChildCount > index
+                  && !$0.namedChildren.contains { $0.type == "list_splat" } }) else { return nil }
+        return results.map { $0.namedChildren[index] } + (call.child(byField: "arguments")?.namedChildren ?? [])
+    }
+
+    /// The returned expressions of a function (not of functions nested in it).
+    public func returns(of function: Node) -> [Node] {
+        facts.descendants(function).filter { $0.type == "return_statement" && scopeChain(of: $0).first == function }
+            .compactMap { $0.namedChildren.first }
+    }
+
+    /// Calls of a function defined in the file, with the offset between call positions and parameter
+    /// indices (1 for methods, whose `self` is not passed). `forward` methods are matched through instances of
+    /// their class; `__init__` through calls of the class.
+    public func callSites(of function: Node) -> [(call: CallSite, offset: Int)] {
+        if let known = callSiteCache[function] { return known }
+        let sites = computeCallSites(of: function)
+        callSiteCache[function] = sites
+        return sites
+    }
+
+    private func computeCallSites(of function: Node) -> [(call: CallSite, offset: Int)] {
+        guard function.type == "function_definition", let name = function.child(byField: "name")?.text else { return [] }
+        let owner = facts.enclosingClass(function).flatMap { c -> PythonFacts.Class? in
+            // Only a direct method (not a function nested in a method).
+            scopeChain(of: function).first == c.node ? c : nil
+        }
+        guard let owner else {
+            return facts.calls.filter { $0.callee == name }.map { ($0, 0) }
+        }
+        if name == "__init__" { return facts.calls.filter { $0.callee == owner.name }.map { ($0, 1) } }
+        if name == "forward" || name == "__call__" {
+            return facts.calls.filter { call in
+                guard let callee = call.node.child(byField: "function") else { return false }
+                return instanceClasses(of: callee).contains(owner.name)
+            }.map { ($0, 1) }
+        }
+        return facts.calls.filter { $0.name == name && $0.receiver != nil }.map { ($0, 1) }
+    }
+
+    /// Classes of the file an expression may be an instance of (or a container of instances of): `C(...)`,
+    /// `nn.ModuleList([C(...) for ...])`, an element or iteration of those, a name or attribute set to them.
+    public func instanceClasses(of expression: Node, depth: Int = 0) -> Set<String> {
+        let node = facts.unwrapped(expression)
+        guard depth < 6 else { return [] }
+        if depth == 0 {
+            if let known = instanceClassCache[node] { return known }
+            let classes = instanceClasses(of: node, depth: 1)
+            instanceClassCache[node] = classes
+            return classes
+        }
+        let classNames = Set(facts.classes.map(\.name))
+        switch node.type {
+        case "call":
+            let call = CallSite(node: node, imports: facts.imports)
+            if classNames.contains(call.callee) { return [call.callee] }
+            if ["ModuleList", "Sequential", "ModuleDict", "list", "tuple"].contains(call.name) {
+                return facts.callArguments(call).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
+            }
+            return []
+        case "conditional_expression":
+            let parts = node.namedChildren
+            return parts.count == 3 ? instanceClasses(of: parts[0], depth: depth + 1).union(instanceClasses(of: parts[2], depth: depth + 1)) : []
+        case "list", "tuple", "list_comprehension", "generator_expression", "dictionary", "dictionary_comprehension", "pair":
+            let parts = node.namedChildren.filter { $0.type != "for_in_clause" && $0.type != "if_clause" }
+            return parts.reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
+        case "list_splat", "subscript":
+            guard let inner = node.namedChildren.first else { return [] }
+            return instanceClasses(of: inner, depth: depth + 1)
+        case "identifier", "attribute":
+            var result = Set<String>()
+            var found = bindings(ofReference: node)
+            if node.type == "attribute", let name = node.child(byField: "attribute")?.text {
+                // dict(h=nn.ModuleList(...)) and Config(h=...) keyword settings.
+                var keywords: [NameBinding] = []
+                for setting in facts.allSettings.settings(name) where setting.source == .dictionaryEntry || setting.source == .override {
+                    keywords.append(NameBinding(kind: .value, node: setting.value, site: setting.site))
+                }
+                found += scopedToClass(keywords, reference: node)
+            }
+            for binding in found {
+                switch binding.kind {
+                case .value, .iteration, .element:
+                    result.formUnion(instanceClasses(of: iterationSource(binding), depth: depth + 1))
+                default:
+                    continue
+                }
+            }
+            return result
+        default:
+            return []
+        }
+    }
+
+    /// For a loop binding over `zip(a, b)` / `enumerate(a)`, the iterable the bound element comes from.
+    public func iterationSource(_ binding: NameBinding) -> Node {
+        guard case .iteration(let index) = binding.kind else { return binding.node }
+        let iterable = facts.unwrapped(binding.node)
+        guard iterable.type == "call" else { return iterable }
+        let call = CallSite(node: iterable, imports: facts.imports)
+        switch call.callee {
+        case "zip":
+            if let index, index < call.positional.count { return call.positional[index] }
+        case "enumerate":
+            if index == 1, let first = call.positional.first { return first }
+        default:
+            if ["values", "items"].contains(call.name), let receiver = call.receiver { return receiver }
+        }
+        return iterable
+    }
+}
+
+// MARK: Query-key distance bounds
+
+extension PythonFacts {
+    /// Coefficients of a linear expression over `+`, `-`, parentheses and unary minus: variables by compact text,
+    /// everything else lumped as "other" terms. Nil when it is not linear in that sense.
+    func linearTerms(_ node: Node) -> [String: Int] {
+        let n = unwrapped(node)
+        if n.type == "binary_operator", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
+           let op = n.child(byField: "operator")?.type, op == "+" || op == "-" {
+            var terms = linearTerms(left)
+            for (key, value) in linearTerms(right) { terms[key, default: 0] += op == "+" ? value : -value }
+            return terms
+        }
+        if n.type == "unary_operator", n.child(byField: "operator")?.type == "-", let inner = n.child(byField: "argument") {
+            return linearTerms(inner).mapValues { -$0 }
+        }
+        return [compact(n): 1]
+    }
+
+    /// Whether a comparison bounds the distance between a query position and a key position from above
+    /// (`q - kv < W`, `kv > q - W`, `q < kv + W`, `q - kv <= W`): the query enters with +1, the key with -1 on
+    /// the small side, and some other (window) term is present. `isQuery` / `isKey` say which terms are the
+    /// positions; when nil, any two distinct non-constant terms of a subtraction count.
+    public func boundsDistance(_ comparison: Node, isQuery: ((String) -> Bool)? = nil, isKey: ((String) -> Bool)? = nil) -> Bool {
+        guard comparison.type == "comparison_operator" else { return false }
+        let operands = comparison.namedChildren
+        let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2, operators.count == 1 else { return false }
+        let op = operators[0]
+        let small: Node, big: Node
+        switch op {
+        case "<", "<=": (small, big) = (operands[0], operands[1])
+        case ">", ">=": (small, big) = (operands[1], operands[0])
+        default: return false
+        }
+        var terms = linearTerms(small)
+        for (key, value) in linearTerms(big) { terms[key, default: 0] -= value }
+        terms = terms.filter { $0.value != 0 }
+        if let isQuery, let isKey {
+            let q = terms.filter { isQuery($0.key) }, k = terms.filter { isKey($0.key) }
+            guard q.count == 1, k.count == 1, q.first?.value == 1, k.first?.value == -1 else { return false }
+            return terms.count > 2
+        }
+        // Unknown positions: a difference of two non-literal terms bounded by a third term.
+        let variable = terms.filter { !$0.key.isEmpty && Double($0.key) == nil }
+        let plus = variable.filter { $0.value == 1 }, minus = variable.filter { $0.value == -1 }
+        guard plus.count >= 1, minus.count >= 1, terms.count >= 3 else { return false }
+        // The small side must itself be a difference (`a - b < W`) or the big side one (`b > a - W`).
+        let smallTerms = linearTerms(small).filter { $0.value != 0 }, bigTerms = linearTerms(big).filter { $0.value != 0 }
+        return (smallTerms.count >= 2 && smallTerms.values.contains(-1)) || (bigTerms.count >= 2 && bigTerms.values.contains(-1))
+    }
+
+    /// Whether a mask function's result bounds the query-key distance (a sliding window at token level).
+    public func maskModBoundsDistance(_ mask: MaskMod, _ flow: Dataflow) -> Node? {
+        guard let q = mask.queryIndex, let kv = mask.keyIndex else { return nil }
+        let nodes = flow.closure(of: mask.results)
+        return nodes.first { node in
+            node.type == "comparison_operator" && boundsDistance(node, isQuery: { $0 == q }, isKey: { $0 == kv })
+        }
+    }
+}

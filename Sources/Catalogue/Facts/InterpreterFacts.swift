@@ -1,0 +1,481 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// A value the interpreter computes: a number (booleans are 0/1), a tuple, a string or None.
+public indirect enum ScriptValue: Equatable {
+    case number(Double)
+    case tuple([ScriptValue])
+    case string(String)
+    case none
+
+    public var number: Double? { if case .number(let d) = self { return d }; return nil }
+    var truthy: Bool {
+        switch self {
+        case .number(let d): return d != 0
+        case .tuple(let t): return !t.isEmpty
+        case .string(let s): return !s.isEmpty
+        case .none: return false
+        }
+    }
+}
+
+/// Runs small pieces of the script on numbers, the way Python would: arithmetic, comparisons, `and`/`or`/`not`,
+/// conditional expressions, tuples and unpacking, `min`/`max`/`abs`/`int`/`float`/`round`/`divmod`/`len`,
+/// `next(x for x in range(...) if ...)`, `math` functions, and calls of the file's own functions (assignments,
+/// `if`/`elif`/`else`, `for` over `range`, `return`). Names not bound locally are followed to where they are set
+/// (the latest local assignment, a parameter's arguments at its call sites, settings). The world size
+/// (`WORLD_SIZE`, `dist.get_world_size()`) is the benchmark's 8. Every run is bounded in depth and steps.
+public final class ScriptInterpreter {
+    unowned let facts: PythonFacts
+    private var budget = 100_000
+    private var resolving = Set<Range<Int>>()
+
+    public init(_ facts: PythonFacts) { self.facts = facts }
+
+    enum Outcome {
+        case normal
+        case returned(ScriptValue)
+        case unknown
+    }
+
+    /// The value of an expression evaluated where it stands.
+    public func value(of node: Node) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        return eval(node, [:], 0)
+    }
+
+    static let budgetPerRun = 100_000
+
+    /// The number of an expression evaluated where it stands.
+    public func number(_ node: Node) -> Double? { value(of: node)?.number }
+
+    // MARK: Expressions
+
+    func eval(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        budget -= 1
+        guard budget > 0, depth < 24 else { return nil }
+        let d = depth + 1
+        switch node.type {
+        case "integer", "float":
+            return facts.value(of: node).map { .number($0.double) }
+        case "true": return .number(1)
+        case "false": return .number(0)
+        case "none": return ScriptValue.none
+        case "string":
+            return SettingsTable.stringValue(node).map { .string($0) }
+        case "parenthesized_expression":
+            return node.namedChild(0).flatMap { eval($0, env, d) }
+        case "tuple", "list", "expression_list":
+            var items: [ScriptValue] = []
+            for child in node.namedChildren where child.type != "comment" {
+                guard let v = eval(child, env, d) else { return nil }
+                items.append(v)
+            }
+            return .tuple(items)
+        case "unary_operator":
+            guard let argument = node.child(byField: "argument"), let v = eval(argument, env, d)?.number else { return nil }
+            return .number(node.child(byField: "operator")?.type == "-" ? -v : v)
+        case "not_operator":
+            guard let argument = node.child(byField: "argument"), let v = eval(argument, env, d) else { return nil }
+            return .number(v.truthy ? 0 : 1)
+        case "boolean_operator":
+            guard let l = node.child(byField: "left"), let r = node.child(byField: "right"), let a = eval(l, env, d) else { return nil }
+            let isAnd = node.child(byField: "operator")?.type == "and"
+            if isAnd { return a.truthy ? eval(r, env, d) : a }
+            return a.truthy ? a : eval(r, env, d)
+        case "binary_operator":
+            guard let l = node.child(byField: "left"), let r = node.child(byField: "right"),
+                  let a = eval(l, env, d)?.number, let b = eval(r, env, d)?.number,
+                  let op = node.child(byField: "operator")?.type else { return nil }
+            return Self.arithmetic(op, a, b).map { .number($0) }
+        case "comparison_operator":
+            let operands = node.namedChildren
+            let operators = node.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == operators.count + 1 else { return nil }
+            var left = eval(operands[0], env, d)
+            for (index, op) in operators.enumerated() {
+                guard let a = left, let b = eval(operands[index + 1], env, d) else { return nil }
+                guard let holds = Self.compare(op, a, b) else { return nil }
+                if !holds { return .number(0) }
+                left = b
+            }
+            return .number(1)
+        case "conditional_expression":
+            let parts = node.namedChildren
+            guard parts.count == 3, let condition = eval(parts[1], env, d) else { return nil }
+            return eval(condition.truthy ? parts[0] : parts[2], env, d)
+        case "call":
+            return call(node, env, d)
+        case "identifier":
+            if let bound = env[node.text] { return bound }
+            return resolve(node, d, env)
+        case "attribute":
+            if let name = facts.imports.qualifiedName(of: node), let constant = Self.constants[name] { return .number(constant) }
+            return resolve(node, d)
+        case "subscript":
+            if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
+            if let value = node.child(byField: "value"), let index = node.child(byField: "subscript"),
+               case .tuple(let items)? = eval(value, env, d), let i = eval(index, env, d)?.number {
+                let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
+                return k >= 0 && k < items.count ? items[k] : nil
+            }
+            return resolve(node, d)
+        default:
+            return nil
+        }
+    }
+
+    static let constants: [String: Double] = ["math.pi": Double.pi, "math.e": M_E, "math.inf": .infinity, "numpy.pi": Double.pi]
+
+    static func arithmetic(_ op: String, _ a: Double, _ b: Double) -> Double? {
+        switch op {
+        case "+": return a + b
+        case "-": return a - b
+        case "*": return a * b
+        case "/": return b == 0 ? nil : a / b
+        case "//": return b == 0 ? nil : (a / b).rounded(.down)
+        case "%": return b == 0 ? nil : a - b * (a / b).rounded(.down)
+        case "**": let p = Foundation.pow(a, b); return p.isNaN ? nil : p
+        case "<<": return a * Foundation.pow(2, b)
+        case ">>": return (a / Foundation.pow(2, b)).rounded(.down)
+        default: return nil
+        }
+    }
+
+    static func compare(_ op: String, _ a: ScriptValue, _ b: ScriptValue) -> Bool? {
+        switch (a, b) {
+        case (.number(let x), .number(let y)):
+            switch op {
+            case "<": return x < y
+            case "<=": return x <= y
+            case ">": return x > y
+            case ">=": return x >= y
+            case "==", "is": return x == y
+            case "!=", "is not": return x != y
+            default: return nil
+            }
+        default:
+            switch op {
+            case "==", "is": return a == b
+            case "!=", "is not": return a != b
+            default: return nil
+            }
+        }
+    }
+
+    // MARK: Names
+
+    /// A name that is not bound locally: its latest assignment in the same function, a parameter's arguments at
+    /// the call sites of its function (else its default), or the settings of its bare name.
+    func resolve(_ node: Node, _ depth: Int, _ env: [String: ScriptValue] = [:]) -> ScriptValue? {
+        if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
+        guard resolving.insert(node.byteRange).inserted else { return nil }
+        defer { resolving.remove(node.byteRange) }
+        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
+           let v = eval(local, env, depth) {
+            // Evaluated with the names bound so far (a loop variable the local depends on).
+            return v
+        }
+        if node.type == "identifier", let function = facts.enclosingFunction(node) {
+            if let index = function.parameters.firstIndex(of: node.text) {
+                let owner = facts.enclosingClass(function.node)
+                let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
+                for call in facts.calls where function.name == "__init__" ? call.name == owner?.name : call.name == function.name {
+                    if let argument = call.argument(node.text, position: index - offset >= 0 ? index - offset : nil),
+                       let v = eval(argument, [:], depth) {
+                        return v
+                    }
+                }
+                return facts.parameterDefault(function, node.text).flatMap { eval($0, [:], depth) }
+            }
+        }
+        guard let name = SettingsTable.bareName(of: node) else { return nil }
+        var settings = facts.allSettings.settings(name).filter { $0.source != .parameterDefault && !facts.isInside(node, $0.value) }
+        if node.type == "identifier" {
+            // A plain name is a variable: its assignments, not dictionary keys or keyword arguments of that name.
+            let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
+            if !plain.isEmpty { settings = plain }
+        }
+        settings = settings.filter { facts.isConfigSetting($0) }
+        for setting in settings {
+            if let v = eval(setting.value, [:], depth) { return v }
+        }
+        return facts.value(of: node).map { .number($0.double) }
+    }
+
+    // MARK: Calls
+
+    func call(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
+        let call = CallSite(node: node, imports: facts.imports)
+        guard !call.hasSplat else { return nil }
+        let args = call.positional
+        func number(_ i: Int) -> Double? { i < args.count ? eval(args[i], env, depth)?.number : nil }
+        switch call.callee {
+        case "min", "max":
+            var values: [Double] = []
+            var items = args
+            if args.count == 1, case .tuple(let t)? = eval(args[0], env, depth) {
+                values = t.compactMap(\.number)
+                guard values.count == t.count else { return nil }
+                items = []
+            }
+            for item in items {
+                guard let v = eval(item, env, depth)?.number else { return nil }
+                values.append(v)
+            }
+            guard !values.isEmpty else { return nil }
+            return .number(call.callee == "min" ? values.min()! : values.max()!)
+        case "abs": return number(0).map { .number(Swift.abs($0)) }
+        case "float": return args.count == 1 ? numeric(eval(args[0], env, depth)).map { .number($0) } : nil
+        case "int": return args.count == 1 ? numeric(eval(args[0], env, depth)).map { .number($0.rounded(.towardZero)) } : nil
+        case "bool": return args.count == 1 ? eval(args[0], env, depth).map { .number($0.truthy ? 1 : 0) } : nil
+        case "round": return number(0).map { .number($0.rounded(.toNearestOrEven)) }
+        case "len":
+            if case .tuple(let t)? = args.first.flatMap({ eval($0, env, depth) }) { return .number(Double(t.count)) }
+            return nil
+        case "divmod":
+            guard let a = number(0), let b = number(1), b != 0 else { return nil }
+            let q = (a / b).rounded(.down)
+            return .tuple([.number(q), .number(a - b * q)])
+        case "next":
+            // next(x for x in ...): the generator is the whole argument list.
+            if let generator = node.child(byField: "arguments"), generator.type == "generator_expression" {
+                return firstYield(generator, env, depth)
+            }
+            return args.first.flatMap { firstYield($0, env, depth) }
+        case "math.ceil", "numpy.ceil": return number(0).map { .number($0.rounded(.up)) }
+        case "math.floor", "numpy.floor": return number(0).map { .number($0.rounded(.down)) }
+        case "math.sqrt", "numpy.sqrt": return number(0).map { .number($0.squareRoot()) }
+        case "math.exp", "numpy.exp": return number(0).map { .number(Foundation.exp($0)) }
+        case "math.log", "numpy.log": return number(0).map { .number(Foundation.log($0)) }
+        case "math.log2", "numpy.log2": return number(0).map { .number(Foundation.log2($0)) }
+        case "math.cos", "numpy.cos": return number(0).map { .number(Foundation.cos($0)) }
+        case "math.sin", "numpy.sin": return number(0).map { .number(Foundation.sin($0)) }
+        case "math.tanh", "numpy.tanh": return number(0).map { .number(Foundation.tanh($0)) }
+        default:
+            break
+        }
+        guard let function = facts.calledFunction(call) ?? method(call), function.body != nil else { return nil }
+        var bound: [String: ScriptValue] = [:]
+        let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+        for (index, parameter) in parameters.enumerated() {
+            if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {
+                guard let v = eval(argument, env, depth) else { return nil }
+                bound[parameter] = v
+            } else if let value = facts.parameterDefault(function, parameter), let v = eval(value, [:], depth) {
+                bound[parameter] = v
+            }
+        }
+        return run(function, bound, depth)
+    }
+
+    /// A method called on an instance (`config.padded_vocab(128)`): the file's only method of that name.
+    func method(_ call: CallSite) -> PythonFacts.Function? {
+        // (The receiver may be a parameter named like an import, `config`: look at the syntax.)
+        guard call.node.child(byField: "function")?.type == "attribute" else { return nil }
+        let candidates = facts.functions.filter { $0.name == call.name && $0.parameters.first == "self" }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    /// Runs a function of the file on positional numbers (`self` skipped); nil when the result is unknown.
+    public func call(_ function: PythonFacts.Function, _ arguments: [Double]) -> Double? {
+        budget = Self.budgetPerRun
+        var bound: [String: ScriptValue] = [:]
+        let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+        for (index, parameter) in parameters.enumerated() {
+            if index < arguments.count {
+                bound[parameter] = .number(arguments[index])
+            } else if let value = facts.parameterDefault(function, parameter), let v = eval(value, [:], 0) {
+                bound[parameter] = v
+            }
+        }
+        return run(function, bound, 0)?.number
+    }
+
+    /// Evaluates an expression with some names bound to numbers.
+    public func number(_ node: Node, bindings: [String: Double]) -> Double? {
+        budget = Self.budgetPerRun
+        return eval(node, bindings.mapValues { .number($0) }, 0)?.number
+    }
+
+    /// Evaluates a lambda on one number.
+    public func call(lambda: Node, _ argument: Double) -> Double? {
+        budget = Self.budgetPerRun
+        guard let body = lambda.child(byField: "body"),
+              let parameter = lambda.child(byField: "parameters")?.namedChildren.first.flatMap({ p -> String? in
+                  p.type == "identifier" ? p.text : p.child(byField: "name")?.text
+              }) else { return nil }
+        return eval(body, [parameter: .number(argument)], 0)?.number
+    }
+
+    func numeric(_ value: ScriptValue?) -> Double? {
+        switch value {
+        case .number(let d)?: return d
+        case .string(let s)?: return Double(s.trimmingCharacters(in: .whitespaces))
+        default: return nil
+        }
+    }
+
+    /// `next(body for x in range(...) if condition)`.
+    func firstYield(_ generator: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        guard generator.type == "generator_expression", let body = generator.namedChildren.first,
+              let clause = generator.namedChildren.first(where: { $0.type == "for_in_clause" }),
+              let target = clause.child(byField: "left"), target.type == "identifier",
+              let iterable = clause.child(byField: "right"), let bounds = rangeBounds(iterable, env, depth) else { return nil }
+        let conditions = generator.namedChildren.filter { $0.type == "if_clause" }.compactMap { $0.namedChildren.first }
+        var i = bounds.start
+        var count = 0
+        while bounds.step > 0 ? i < bounds.stop : i > bounds.stop {
+            count += 1
+            guard count < 20_000, budget > 0 else { return nil }
+            var inner = env
+            inner[target.text] = .number(i)
+            var ok = true
+            for condition in conditions {
+                guard let c = eval(condition, inner, depth) else { return nil }
+                if !c.truthy { ok = false; break }
+            }
+            if ok { return eval(body, inner, depth) }
+            i += bounds.step
+        }
+        return nil
+    }
+
+    /// `range(...)`, or `range(...)[::k]`.
+    func rangeBounds(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> (start: Double, stop: Double, step: Double)? {
+        if node.type == "call" { return range(CallSite(node: node, imports: facts.imports), env, depth) }
+        guard node.type == "subscript", let value = node.child(byField: "value"), value.type == "call",
+              let base = range(CallSite(node: value, imports: facts.imports), env, depth),
+              let slice = node.child(byField: "subscript"), slice.type == "slice" else { return nil }
+        // Only a step: range(...)[::k].
+        let parts = slice.children
+        let colons = parts.filter { $0.type == ":" }.count
+        let named = slice.namedChildren
+        guard colons == 2, named.count == 1, parts.last == named.first, let k = eval(named[0], env, depth)?.number, k > 0 else { return nil }
+        return (base.start, base.stop, base.step * k)
+    }
+
+    func range(_ call: CallSite, _ env: [String: ScriptValue], _ depth: Int) -> (start: Double, stop: Double, step: Double)? {
+        guard call.callee == "range" else { return nil }
+        let values = call.positional.map { eval($0, env, depth)?.number }
+        guard !values.contains(where: { $0 == nil }) else { return nil }
+        let v = values.map { $0! }
+        switch v.count {
+        case 1: return (0, v[0], 1)
+        case 2: return (v[0], v[1], 1)
+        case 3: return v[2] == 0 ? nil : (v[0], v[1], v[2])
+        default: return nil
+        }
+    }
+
+    // MARK: Statements
+
+    func run(_ function: PythonFacts.Function, _ arguments: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        guard depth < 20, let body = function.body else { return nil }
+        var env = arguments
+        if case .returned(let v) = exec(body, &env, depth + 1) { return v }
+        return nil
+    }
+
+    func exec(_ block: Node, _ env: inout [String: ScriptValue], _ depth: Int) -> Outcome {
+        for statement in block.namedChildren {
+            let outcome = execute(statement, &env, depth)
+            if case .normal = outcome { continue }
+            return outcome
+        }
+        return .normal
+    }
+
+    func execute(_ statement: Node, _ env: inout [String: ScriptValue], _ depth: Int) -> Outcome {
+        budget -= 1
+        guard budget > 0 else { return .unknown }
+        switch statement.type {
+        case "comment", "pass_statement", "assert_statement", "global_statement", "nonlocal_statement", "function_definition",
+             "decorated_definition", "import_statement", "import_from_statement":
+            return .normal
+        case "return_statement":
+            guard let value = statement.namedChild(0) else { return .returned(.none) }
+            guard let v = eval(value, env, depth) else { return .unknown }
+            return .returned(v)
+        case "expression_statement":
+            guard let expression = statement.namedChild(0) else { return .normal }
+            if expression.type == "assignment" {
+                guard let left = expression.child(byField: "left"), let right = expression.child(byField: "right") else { return .unknown }
+                guard let v = eval(right, env, depth), bind(left, v, &env) else { return .unknown }
+            } else if expression.type == "augmented_assignment" {
+                guard let left = expression.child(byField: "left"), left.type == "identifier",
+                      let right = expression.child(byField: "right"), let op = expression.child(byField: "operator")?.type,
+                      let a = (env[left.text] ?? eval(left, env, depth))?.number, let b = eval(right, env, depth)?.number,
+                      let r = Self.arithmetic(String(op.dropLast()), a, b) else { return .unknown }
+                env[left.text] = .number(r)
+            }
+            return .normal
+        case "if_statement":
+            var clauses: [(Node?, Node?)] = [(statement.child(byField: "condition"), statement.child(byField: "consequence"))]
+            for child in statement.namedChildren {
+                if child.type == "elif_clause" {
+                    clauses.append((child.child(byField: "condition"), child.child(byField: "consequence")))
+                } else if child.type == "else_clause" {
+                    clauses.append((nil, child.child(byField: "body")))
+                }
+            }
+            for (condition, body) in clauses {
+                if let condition {
+                    guard let c = eval(condition, env, depth) else { return .unknown }
+                    if !c.truthy { continue }
+                }
+                guard let body else { return .unknown }
+                return exec(body, &env, depth)
+            }
+            return .normal
+        case "for_statement":
+            guard let target = statement.child(byField: "left"), target.type == "identifier",
+                  let iterable = statement.child(byField: "right"), iterable.type == "call",
+                  let bounds = range(CallSite(node: iterable, imports: facts.imports), env, depth),
+                  let body = statement.child(byField: "body") else { return .unknown }
+            var i = bounds.start
+            var count = 0
+            while bounds.step > 0 ? i < bounds.stop : i > bounds.stop {
+                count += 1
+                guard count < 10_000 else { return .unknown }
+                env[target.text] = .number(i)
+                let outcome = exec(body, &env, depth)
+                if case .normal = outcome { i += bounds.step; continue }
+                return outcome
+            }
+            return .normal
+        default:
+            return .unknown
+        }
+    }
+
+    func bind(_ target: Node, _ value: ScriptValue, _ env: inout [String: ScriptValue]) -> Bool {
+        switch target.type {
+        case "identifier":
+            env[target.text] = value
+            return true
+        case "pattern_list", "tuple_pattern", "list_pattern":
+            guard case .tuple(let items) = value, items.count == target.namedChildren.count else { return false }
+            for (part, item) in zip(target.namedChildren, items) where !bind(part, item, &env) { return false }
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+extension PythonFacts {
+    /// Whether a setting configures something a name can read: not a keyword argument given to a class of the
+    /// file that has no field of that name (`Muon(params, lr=...)` does not set `args.lr`; `GPTConfig(n_head=6)`
+    /// sets `config.n_head`).
+    public func isConfigSetting(_ setting: Setting) -> Bool {
+        guard setting.source == .override, setting.site.type == "call" else { return true }
+        let owner = CallSite(node: setting.site, imports: imports).name
+        return allSettings.settings(setting.name).contains { $0.source == .classField && enclosingClass($0.site)?.name == owner }
+    }
+
+    /// The number an expression computes when the script runs on the benchmark (see `ScriptInterpreter`).
+    public func interpretedNumber(_ node: Node) -> Double? { ScriptInterpreter(self).number(node) }
+}

@@ -1,0 +1,287 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// What the training loss is computed from, followed backwards from the cross-entropy: every expression whose
+/// value reaches its input (the logits) and the Triton kernels launched on the way.
+public struct LogitsFlow {
+    /// Expressions on the way: the loss input, the values assigned to the local names it reads (and their own
+    /// inputs), in-place updates of those names, and the `return` values of the functions, module `forward`s,
+    /// autograd functions and custom ops called there.
+    public let expressions: [Node]
+    /// Kernels launched by those functions, or on those names.
+    public let launches: [KernelLaunch]
+}
+
+/// A soft cap applied to the logits: `c * tanh(x / c)` or `A * sigmoid(x / B)` (also `A / (1 + exp(-x / B))`),
+/// in PyTorch or in a Triton kernel.
+public struct LogitCap {
+    public enum Form: Equatable { case tanh, sigmoid }
+    public let form: Form
+    /// The factor outside (`c`, `A`).
+    public let scale: Double
+    /// The divisor inside (`c`, `B`).
+    public let divisor: Double
+    public let node: Node
+}
+
+extension PythonFacts {
+    /// Calls computing a cross-entropy loss: `F.cross_entropy`, any `.cross_entropy(...)`, a module set to
+    /// `nn.CrossEntropyLoss()` and called, or `nn.CrossEntropyLoss()(...)`.
+    public var lossCalls: [CallSite] {
+        calls.filter { call in
+            if call.name == "cross_entropy" { return true }
+            guard let function = call.node.child(byField: "function") else { return false }
+            if function.type == "call" { return CallSite(node: function, imports: imports).name == "CrossEntropyLoss" }
+            guard isReferenceChain(function), let module = moduleConstructor(call.callee) else { return false }
+            return module.name == "CrossEntropyLoss"
+        }
+    }
+
+    /// The logits flow of the file (see `LogitsFlow`), bounded to a few hundred expressions. Without
+    /// `throughModules` it does not enter the `forward` of modules called on the way (the layers upstream of the
+    /// head stay out).
+    public func logitsFlow(throughModules: Bool = true) -> LogitsFlow {
+        var expressions: [Node] = []
+        var launches: [KernelLaunch] = []
+        var seen = Set<Node>()
+        var seenFunctions = Set<Node>()
+        var work: [Node] = lossCalls.compactMap { $0.argument("input", position: 0) }
+        let allLaunches = kernelLaunches
+        func enter(_ function: Function) {
+            guard seenFunctions.insert(function.node).inserted else { return }
+            work += returnedValues(function)
+            launches += allLaunches.filter { isInside($0.call.node, function.node) }
+        }
+        // The walk stops at the head's projection: what feeds the head is the network, not the logits.
+        let model = self.model()
+        func isProjection(_ n: Node) -> Bool {
+            guard n.type == "call" || n.type == "binary_operator" else { return false }
+            if model.projectionOwner(n) != nil { return true }
+            guard n.type == "call", let arguments = n.child(byField: "arguments") else { return false }
+            return arguments.namedChildren.contains { model.isHead($0) }
+        }
+        while let expression = work.popLast(), expressions.count < 400 {
+            guard seen.insert(expression).inserted else { continue }
+            expressions.append(expression)
+            let scope = enclosingFunction(expression)
+            var inside: [Node] = []
+            var stack = [expression]
+            while let n = stack.popLast() {
+                inside.append(n)
+                if isProjection(n) { continue }
+                stack += n.namedChildren.reversed()
+            }
+            for n in inside {
+                if n.type == "identifier", isRead(n) {
+                    for assignment in assignments(around: expression) where assignment.type == "assignment" {
+                        for bound in assignedNames(assignment) where bound.name == n.text {
+                            work.append(bound.value ?? assignment.child(byField: "right") ?? assignment)
+                        }
+                    }
+                    work += inPlaceUpdates(of: n.text, scope: scope)
+                    let launchesOnName = allLaunches.filter { launch in
+                        (scope.map { isInside(launch.call.node, $0.node) } ?? (enclosingFunction(launch.call.node) == nil))
+                            && launch.call.positional.contains { $0.type == "identifier" && $0.text == n.text }
+                    }
+                    launches += launchesOnName.filter { l in !launches.contains { $0.call.node == l.call.node } }
+                }
+                if n.type == "call" {
+                    let call = CallSite(node: n, imports: imports)
+                    for target in flowTargets(call) where throughModules || !isModuleCall(call, target) { enter(target) }
+                }
+            }
+        }
+        return LogitsFlow(expressions: expressions, launches: launches)
+    }
+
+    /// Whether an identifier is read as a variable (not an attribute name or a keyword).
+    func isRead(_ identifier: Node) -> Bool {
+        guard let parent = identifier.parent else { return true }
+        if parent.type == "attribute", parent.child(byField: "attribute") == identifier { return false }
+        if parent.type == "keyword_argument", parent.child(byField: "name") == identifier { return false }
+        return true
+    }
+
+    /// Statements that change a local name in place: `x.div_(c).tanh_().mul_(c)`, `x.clamp_(...)`.
+    func inPlaceUpdates(of name: String, scope: Function?) -> [Node] {
+        let statements = nodes.filter { n in
+            n.type == "expression_statement" && (scope.map { isInside(n, $0.node) } ?? (enclosingFunction(n) == nil))
+        }
+        return statements.compactMap { statement -> Node? in
+            guard let expression = statement.namedChild(0), expression.type == "call" else { return nil }
+            var current = expression
+            var inPlace = false
+            while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
+                  let object = function.child(byField: "object") {
+                if function.child(byField: "attribute")?.text.hasSuffix("_") == true { inPlace = true }
+                current = object
+            }
+            return inPlace && current.type == "identifier" && current.text == name ? expression : nil
+        }
+    }
+
+    /// The functions a value-producing call runs: a function of the file, the `forward` of a module it holds,
+    /// `Function.apply` of an autograd function, or a registered custom op (`torch.ops.ns.name`).
+    public func flowTargets(_ call: CallSite) -> [Function] {
+        if call.name == "apply", let receiver = call.node.child(byField: "function")?.child(byField: "object"),
+           let c = classes.first(where: { $0.name == receiver.text }) {
+            return functions.filter { $0.name == "forward" && isInside($0.node, c.node) }
+        }
+        if let op = customOps[call.callee] { return [op] }
+        if let function = call.node.child(byField: "function"), function.type == "subscript" { return [] }
+        return targets(of: call)
+    }
+
+    /// Whether a call reaches `target` as the `forward` of a module it holds (not as a plain function call).
+    func isModuleCall(_ call: CallSite, _ target: Function) -> Bool {
+        ["forward", "__call__"].contains(target.name) && call.name != "forward" && call.name != "apply"
+    }
+
+    /// Functions registered with `@torch.library.custom_op("ns::name")`, by the name they are called with
+    /// (`torch.ops.ns.name`).
+    public var customOps: [String: Function] {
+        var result: [String: Function] = [:]
+        for function in functions {
+            guard let decorated = function.node.parent, decorated.type == "decorated_definition" else { continue }
+            for decorator in decorated.namedChildren where decorator.type == "decorator" {
+                guard let expression = decorator.namedChild(0), expression.type == "call" else { continue }
+                let call = CallSite(node: expression, imports: imports)
+                guard call.name == "custom_op", let first = call.positional.first, let text = foldedString(first) else { continue }
+                let parts = text.components(separatedBy: "::")
+                if parts.count == 2 { result["torch.ops.\(parts[0]).\(parts[1])"] = function }
+            }
+        }
+        return result
+    }
+
+    /// The values a function returns (its own `return` statements, not those of nested functions).
+    public func returnedValues(_ function: Function) -> [Node] {
+        descendants(of: function.node).filter { n in
+            n.type == "return_statement" && enclosingFunction(n)?.node == function.node
+        }.compactMap { $0.namedChild(0) }
+    }
+
+    // MARK: Soft caps
+
+    /// The soft caps applied on the logits flow.
+    public func logitCaps() -> [LogitCap] {
+        let flow = logitsFlow()
+        var caps: [LogitCap] = []
+        var seen = Set<Node>()
+        for expression in flow.expressions {
+            for n in descendants(of: expression) where seen.insert(n).inserted {
+                caps += capsAt(n, bindings: [:])
+            }
+        }
+        for launch in flow.launches {
+            let bindings = numericBindings(launch)
+            let body = descendants(of: launch.kernel.node)
+            var found: [LogitCap] = []
+            for n in body { found += capsAt(n, bindings: bindings) }
+            // tanh written with exp: x / c ... c * t, with the same c.
+            if found.isEmpty, body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(CallSite(node: $0, imports: imports).name) }) {
+                let divisors = body.compactMap { n -> Double? in
+                    guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
+                    return evaluate(r, bindings: bindings)
+                }
+                for n in body where n.type == "binary_operator" && n.child(byField: "operator")?.type == "*" {
+                    for operand in [n.child(byField: "left"), n.child(byField: "right")].compactMap({ $0 }) where operand.type == "identifier" {
+                        guard let c = bindings[operand.text], c >= 1, divisors.contains(where: { abs($0 - c) < 1e-9 * c }) else { continue }
+                        found.append(LogitCap(form: .tanh, scale: c, divisor: c, node: launch.call.node))
+                    }
+                }
+            }
+            caps += found.map { LogitCap(form: $0.form, scale: $0.scale, divisor: $0.divisor, node: launch.call.node) }
+        }
+        return caps
+    }
+
+    /// A cap computed at `node`: a tanh or sigmoid call scaled outside and divided inside, or `A / (1 + exp(-x / B))`.
+    func capsAt(_ node: Node, bindings: [String: Double]) -> [LogitCap] {
+        guard node.type == "call" || node.type == "binary_operator" else { return [] }
+        if node.type == "binary_operator" {
+            // A / (1 + exp(-x / B))
+            guard node.child(byField: "operator")?.type == "/", let left = node.child(byField: "left"),
+                  let right = node.child(byField: "right"), let a = evaluate(left, bindings: bindings) else { return [] }
+            let terms = addends(right)
+            guard terms.count == 2, let one = terms.first(where: { evaluate($0, bindings: bindings) == 1 }),
+                  let exp = terms.first(where: { $0 != one }), exp.type == "call",
+                  CallSite(node: exp, imports: imports).name == "exp",
+                  let argument = CallSite(node: exp, imports: imports).positional.first,
+                  let b = negatedDivisor(argument, bindings: bindings) else { return [] }
+            return [LogitCap(form: .sigmoid, scale: a, divisor: b, node: node)]
+        }
+        let call = CallSite(node: node, imports: imports)
+        let form: LogitCap.Form
+        switch call.name {
+        case "tanh", "tanh_": form = .tanh
+        case "sigmoid", "sigmoid_", "expit": form = .sigmoid
+        default: return []
+        }
+        guard let input = call.positional.first ?? call.receiver, let divisor = divisor(of: input, bindings: bindings),
+              let scale = scale(of: node, bindings: bindings) else { return [] }
+        return [LogitCap(form: form, scale: scale, divisor: divisor, node: node)]
+    }
+
+    /// `c` in `x / c`, `x.div(c)`, `x.div_(c)`, `x * (1 / c)`.
+    func divisor(of node: Node, bindings: [String: Double]) -> Double? {
+        let node = unparenthesized(node)
+        if node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
+           let left = node.child(byField: "left"), let right = node.child(byField: "right") {
+            if op == "/" { return evaluate(right, bindings: bindings) }
+            if op == "*" {
+                for (factor, other) in [(right, left), (left, right)] where evaluate(other, bindings: bindings) == nil {
+                    if let f = evaluate(factor, bindings: bindings), f != 0, f < 1 { return 1 / f }
+                }
+            }
+            return nil
+        }
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: imports)
+            if ["div", "div_", "true_divide"].contains(call.name), let c = call.positional.last { return evaluate(c, bindings: bindings) }
+            if ["float", "to", "type_as", "bfloat16"].contains(call.name), let receiver = call.receiver { return divisor(of: receiver, bindings: bindings) }
+        }
+        return nil
+    }
+
+    /// `B` in `-x / B`, `-(x / B)`.
+    func negatedDivisor(_ node: Node, bindings: [String: Double]) -> Double? {
+        let node = unparenthesized(node)
+        if node.type == "unary_operator", node.child(byField: "operator")?.type == "-", let inner = node.child(byField: "argument") {
+            return divisor(of: inner, bindings: bindings)
+        }
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "/", let left = node.child(byField: "left") {
+            let l = unparenthesized(left)
+            if l.type == "unary_operator", l.child(byField: "operator")?.type == "-" { return divisor(of: node, bindings: bindings) }
+        }
+        return nil
+    }
+
+    /// The factor multiplying a call's result: `c * f(...)`, `f(...) * c`, `f(...).mul(c)`, or `c * t` after
+    /// `t = f(...)` in the same function.
+    func scale(of node: Node, bindings: [String: Double]) -> Double? {
+        var current = node
+        while let parent = current.parent, parent.type == "parenthesized_expression" { current = parent }
+        guard let parent = current.parent else { return nil }
+        if parent.type == "binary_operator", parent.child(byField: "operator")?.type == "*",
+           let left = parent.child(byField: "left"), let right = parent.child(byField: "right") {
+            return evaluate(left == current ? right : left, bindings: bindings)
+        }
+        if parent.type == "attribute", parent.child(byField: "object") == current, let call = parent.parent, call.type == "call",
+           ["mul", "mul_"].contains(parent.child(byField: "attribute")?.text ?? ""),
+           let factor = CallSite(node: call, imports: imports).positional.first {
+            return evaluate(factor, bindings: bindings)
+        }
+        if parent.type == "assignment", parent.child(byField: "right") == current,
+           let target = parent.child(byField: "left"), target.type == "identifier" {
+            let scope = enclosingFunction(node)?.node ?? root
+            for n in descendants(of: scope) where n.type == "binary_operator" && n.child(byField: "operator")?.type == "*" && n.startByte > parent.endByte {
+                guard let l = n.child(byField: "left"), let r = n.child(byField: "right") else { continue }
+                if l.type == "identifier", l.text == target.text, let v = evaluate(r, bindings: bindings) { return v }
+                if r.type == "identifier", r.text == target.text, let v = evaluate(l, bindings: bindings) { return v }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,269 @@
+import Parsing
+import TreeSitterKit
+
+/// The output head of a language model: the module or parameter whose product with the final hidden state is the
+/// logits.
+public struct OutputHead {
+    /// Bare name of the module or parameter (`lm_head`, `unembed`; an embedding's name when the logits are computed
+    /// with the embedding matrix).
+    public let name: String
+    /// The expression computing the logits (`self.lm_head(x)`, `h @ self.unembed.T`), or the head's construction
+    /// when it was recognized by its shape only.
+    public let node: Node
+    /// The function computing the logits, when the head was found by its use.
+    public let function: PythonFacts.Function?
+    /// The logits are computed with a token-embedding weight (tied).
+    public let usesEmbeddingWeight: Bool
+}
+
+/// What the model is made of: token embeddings, linear layers, norms, and the output head, recognized by what they
+/// are (`nn.Embedding`, an `nn.Linear` or a file class that multiplies by its own weight, the last projection of a
+/// forward that looks tokens up, a linear layer shaped `d -> vocab`), not by their names. Build it once per
+/// detection (`facts.model()`): it computes the embeddings, linear classes and heads up front.
+public struct ModelView {
+    public let facts: PythonFacts
+    /// Classes of the file that are linear layers.
+    public let linearClasses: Set<String>
+    /// Bare names of token-embedding tables.
+    public let embeddingNames: Set<String>
+    /// Token-embedding lookups.
+    public let embeddingLookups: [CallSite]
+    /// The output heads.
+    public private(set) var outputHeads: [OutputHead] = []
+
+    init(_ facts: PythonFacts) {
+        self.facts = facts
+        linearClasses = facts.computeLinearClasses()
+        embeddingNames = facts.computeEmbeddingNames()
+        let names = embeddingNames
+        embeddingLookups = facts.calls.filter { call in
+            if call.torchCallee == "torch.nn.functional.embedding" { return true }
+            guard let function = call.node.child(byField: "function"), facts.isReferenceChain(function) else { return false }
+            return names.contains(call.name)
+        }
+        outputHeads = facts.computeOutputHeads(self)
+    }
+
+    /// Output heads with their own weight: not an embedding matrix, and not tied to one by an assignment.
+    public var untiedHeads: [OutputHead] {
+        // Logits computed with an embedding matrix anywhere: the model is tied.
+        if outputHeads.contains(where: \.usesEmbeddingWeight) { return [] }
+        return outputHeads.filter { tyingAssignments(head: $0.name).isEmpty }
+    }
+
+    /// Whether a call constructs a linear layer (`nn.Linear(...)` or one of `linearClasses`).
+    public func isLinearConstructor(_ call: CallSite) -> Bool {
+        call.torchCallee == "torch.nn.Linear" || (call.receiver == nil && linearClasses.contains(call.callee))
+    }
+
+    /// Assignments that make an output head and an embedding share one weight (`wte.weight = lm_head.weight`,
+    /// either direction, `nn.Parameter(other.weight)` included).
+    public func tyingAssignments(head: String) -> [Node] {
+        facts.nodes.filter { n in
+            guard n.type == "assignment", let left = n.child(byField: "left"), var right = n.child(byField: "right") else { return false }
+            if right.type == "call", let call = facts.constructorCall(right), call.torchCallee == "torch.nn.Parameter", let inner = call.positional.first {
+                right = inner
+            }
+            guard left.type == "attribute", right.type == "attribute" || right.type == "identifier",
+                  let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r else { return false }
+            return (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l))
+        }
+    }
+
+    /// A projection computing `x W^T` with a weight of the model: a call of a linear module, `F.linear(x, W)`, or
+    /// a matrix product with a transposed model weight. Returns the weight's owner name.
+    public func projectionOwner(_ node: Node) -> String? {
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if call.torchCallee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
+                return facts.ownerName(of: weight)
+            }
+            if let function = node.child(byField: "function"), facts.isReferenceChain(function),
+               let module = facts.moduleConstructor(call.callee), isLinearConstructor(module) {
+                return call.name
+            }
+        }
+        if let (_, right) = facts.matmulOperands(node) {
+            let right = facts.unparenthesized(right)
+            let transposed = (right.type == "attribute" && ["T", "mT"].contains(right.child(byField: "attribute")?.text ?? ""))
+                || (right.type == "call" && ["t", "transpose"].contains(CallSite(node: right, imports: facts.imports).name))
+            guard transposed, let owner = facts.ownerName(of: right) else { return nil }
+            let isWeight = embeddingNames.contains(owner) || facts.allSettings.settings(owner).contains { s in
+                facts.constructorCall(s.value).map { $0.torchCallee == "torch.nn.Parameter" || isLinearConstructor($0) } == true
+            }
+            return isWeight ? owner : nil
+        }
+        return nil
+    }
+
+    /// Whether an expression names the output head (`self.lm_head`, `model.lm_head.weight`).
+    public func isHead(_ node: Node) -> Bool {
+        guard let owner = facts.ownerName(of: node) else { return false }
+        return outputHeads.contains { $0.name == owner && !$0.usesEmbeddingWeight }
+    }
+}
+
+extension PythonFacts {
+    /// The model view of this file (embeddings, linear classes, output heads).
+    public func model() -> ModelView { ModelView(self) }
+
+    // MARK: Classes
+
+    func computeLinearClasses() -> Set<String> {
+        Set(classes.filter { c in
+            if c.bases.contains(where: { $0.hasSuffix("Linear") }) { return true }
+            guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }) else { return false }
+            return descendants(of: forward.node).contains { n in
+                if n.type == "call", CallSite(node: n, imports: imports).torchCallee == "torch.nn.functional.linear" { return true }
+                if let (_, right) = matmulOperands(n) { return right.text.hasPrefix("self.") }
+                return false
+            }
+        }.map(\.name))
+    }
+
+    /// Whether a call constructs an embedding table (`nn.Embedding(...)` or a file subclass of it).
+    public func isEmbeddingConstructor(_ call: CallSite) -> Bool {
+        if call.torchCallee == "torch.nn.Embedding" { return true }
+        return classes.contains { $0.name == call.callee && $0.bases.contains { $0 == "torch.nn.Embedding" || $0 == "nn.Embedding" } }
+    }
+
+    /// Whether a call constructs a per-token normalization module (`nn.RMSNorm`, `nn.LayerNorm`, or a file module
+    /// whose forward normalizes).
+    public func isNormConstructor(_ call: CallSite) -> Bool {
+        if ["torch.nn.RMSNorm", "torch.nn.LayerNorm"].contains(call.torchCallee) { return true }
+        guard call.receiver == nil, let c = classes.first(where: { $0.name == call.callee }),
+              let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }) else { return false }
+        return isNormFunction(forward)
+    }
+
+    /// Whether a function normalizes its input per token: it calls `F.rms_norm` / `F.layer_norm`, or computes a
+    /// root mean square (`rsqrt` / `sqrt` of a mean or sum of squares), itself or in a Triton kernel it launches.
+    public func isNormFunction(_ function: Function, depth: Int = 0) -> Bool {
+        let inside = descendants(of: function.node)
+        let callees = inside.filter { $0.type == "call" }.map { CallSite(node: $0, imports: imports) }
+        if callees.contains(where: { ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains($0.torchCallee) }) {
+            return true
+        }
+        let root = callees.contains { ["rsqrt", "sqrt"].contains($0.name) }
+        let reduce = callees.contains { ["mean", "sum"].contains($0.name) }
+        if root && reduce { return true }
+        guard depth < 2 else { return false }
+        // A kernel launched as `kernel[grid](...)` or a helper called from here.
+        for n in inside where n.type == "call" {
+            guard let f = n.child(byField: "function") else { continue }
+            let name = f.type == "subscript" ? f.child(byField: "value")?.text : (f.type == "identifier" ? f.text : nil)
+            if let name, let target = functions.first(where: { $0.name == name && $0.node != function.node }),
+               isNormFunction(target, depth: depth + 1) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// A call that normalizes its first argument per token: `F.rms_norm(x, ...)`, `F.layer_norm`, a norm module
+    /// (`self.embed_norm(x)`), or a function of the file that normalizes (`norm(x)`, `rmsnorm(x)`).
+    public func isNormCall(_ call: CallSite) -> Bool {
+        if ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains(call.torchCallee) { return true }
+        if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
+        if call.receiver == nil || call.callee.hasPrefix("self."), call.name != "forward",
+           let function = functions.first(where: { $0.name == call.name }) {
+            return isNormFunction(function)
+        }
+        return false
+    }
+
+    // MARK: Modules and parameters
+
+    /// The constructor a module attribute or variable is set to (`self.lm_head = nn.Linear(...)` for `lm_head`,
+    /// `wte=nn.Embedding(...)` in a `ModuleDict(dict(...))`), looked up by the bare name of a reference.
+    public func moduleConstructor(_ reference: String) -> CallSite? {
+        let bare = reference.split(separator: ".").last.map(String.init) ?? reference
+        for setting in allSettings.settings(bare) where setting.source != .parameterDefault {
+            if let call = constructorCall(setting.value), call.callee != "dict" { return call }
+        }
+        return nil
+    }
+
+    /// Bare names of token-embedding tables: attributes or variables set to an `nn.Embedding`, and parameters
+    /// used as the table of `F.embedding`.
+    func computeEmbeddingNames() -> Set<String> {
+        var names = Set<String>()
+        for (name, settings) in allSettings.byName where settings.contains(where: { s in
+            s.source != .parameterDefault && constructorCall(s.value).map(isEmbeddingConstructor) == true
+        }) {
+            names.insert(name)
+        }
+        for call in calls where call.torchCallee == "torch.nn.functional.embedding" {
+            if let table = call.argument("weight", position: 1), let name = ownerName(of: table) { names.insert(name) }
+        }
+        return names
+    }
+
+    /// The output heads of the file: in every function that looks tokens up, its last projection (the logits);
+    /// and linear layers shaped `d -> vocab` (the vocabulary of an embedding table, or at least eight times wider
+    /// than their input and 10,000 wide).
+    func computeOutputHeads(_ model: ModelView) -> [OutputHead] {
+        var heads: [OutputHead] = []
+        let embeddings = model.embeddingNames
+        let lookupFunctions = model.embeddingLookups.compactMap { enclosingFunction($0.node) }
+        var seenFunctions = Set<Int>()
+        for function in lookupFunctions where seenFunctions.insert(function.node.startByte).inserted {
+            let projections = descendants(of: function.node).compactMap { n -> (Node, String)? in
+                guard n.type == "call" || n.type == "binary_operator", let owner = model.projectionOwner(n),
+                      enclosingFunction(n)?.node == function.node else { return nil }
+                return (n, owner)
+            }
+            guard let last = projections.max(by: { a, b in
+                a.0.endByte != b.0.endByte ? a.0.endByte < b.0.endByte : a.0.startByte > b.0.startByte
+            }) else { continue }
+            heads.append(OutputHead(name: last.1, node: last.0, function: function, usesEmbeddingWeight: embeddings.contains(last.1)))
+        }
+        // By shape.
+        let vocabularies = embeddingVocabularies
+        for (name, settings) in allSettings.byName.sorted(by: { $0.key < $1.key })
+        where !embeddings.contains(name) && !heads.contains(where: { $0.name == name }) {
+            for setting in settings where setting.source != .parameterDefault {
+                guard let call = constructorCall(setting.value), model.isLinearConstructor(call),
+                      let input = call.argument("in_features", position: 0),
+                      let output = call.argument("out_features", position: 1) else { continue }
+                if isVocabulary(output, vocabularies) || {
+                    guard let i = evaluate(input), let o = evaluate(output) else { return false }
+                    return o >= 10_000 && o >= 8 * i
+                }() {
+                    heads.append(OutputHead(name: name, node: setting.site, function: nil, usesEmbeddingWeight: false))
+                    break
+                }
+            }
+        }
+        return heads
+    }
+
+    /// The vocabulary-size arguments of the embedding tables.
+    var embeddingVocabularies: [Node] {
+        calls.filter(isEmbeddingConstructor).compactMap { $0.argument("num_embeddings", position: 0) }
+    }
+
+    /// Whether an expression is a vocabulary size: the same value or expression as an embedding table's size,
+    /// or computed from the same setting (`next_multiple_of_n(vocab_size, n=128)`).
+    func isVocabulary(_ node: Node, _ vocabularies: [Node]) -> Bool {
+        for vocabulary in vocabularies {
+            if compact(vocabulary) == compact(node) { return true }
+            if let a = evaluate(vocabulary), let b = evaluate(node), a == b { return true }
+            if let name = SettingsTable.bareName(of: vocabulary),
+               descendants(of: node).contains(where: { ($0.type == "identifier" || $0.type == "attribute") && SettingsTable.bareName(of: $0) == name }) {
+                return true
+            }
+        }
+        return false
+    }
+}
+
+extension CallSite {
+    /// The callee with the usual torch aliases read as torch even when the import table did not bind them
+    /// (`nn.Linear` -> `torch.nn.Linear`, `F.linear` -> `torch.nn.functional.linear`).
+    public var torchCallee: String {
+        if callee.hasPrefix("nn.") { return "torch." + callee }
+        if callee.hasPrefix("F.") { return "torch.nn.functional." + callee.dropFirst(2) }
+        return callee
+    }
+}

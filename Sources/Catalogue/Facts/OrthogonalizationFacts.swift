@@ -1,0 +1,181 @@
+import Parsing
+import TreeSitterKit
+
+/// An optimizer whose update is an orthogonalized matrix (Muon and its relatives), recognized by what its step
+/// computes, not by its name.
+public struct OrthogonalizingOptimizer {
+    /// The class (whose `step` orthogonalizes) or the function that applies orthogonalized updates; nil for a
+    /// library optimizer (`torch.optim.Muon`, `from muon import Muon`).
+    public let scope: Node?
+    /// The class name, for a class of the file or a library class.
+    public let className: String?
+    /// Where it is created (class instances, library constructions) or called (a functional update).
+    public let uses: [CallSite]
+    /// The functions that make up its update: the class's methods or the function, and everything they call.
+    public let functions: [PythonFacts.Function]
+}
+
+extension PythonFacts {
+    static let libraryMuons: Set<String> = ["Muon", "MuonWithAuxAdam", "SingleDeviceMuon", "SingleDeviceMuonWithAuxAdam"]
+    static let inPlaceUpdates: Set<String> = ["add_", "sub_", "copy_", "mul_", "addcmul_", "addcdiv_", "lerp_", "data"]
+
+    /// Whether a loop is a Newton-Schulz iteration: its body multiplies a matrix by its own transpose
+    /// (`X @ X.T`, `X @ X.mT`, `torch.mm(X, X.t())`, `X.T @ X`).
+    public func isNewtonSchulzLoop(_ loop: Node) -> Bool {
+        descendants(of: loop).contains { n in
+            guard n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) else { return false }
+            if let t = transposedOperand(b), compact(t) == compact(unparenthesized(a)) { return true }
+            if let t = transposedOperand(a), compact(t) == compact(unparenthesized(b)) { return true }
+            return false
+        }
+    }
+
+    /// An SVD whose left and right singular vectors are multiplied (`U, S, V = G.svd(); U @ V.T`,
+    /// `U, _, Vh = torch.linalg.svd(G); U @ Vh`) inside a node: the SVD call.
+    public func svdOrthogonalization(in scope: Node) -> Node? {
+        let inside = descendants(of: scope)
+        for assignment in inside where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                  let right = assignment.child(byField: "right"), right.type == "call",
+                  CallSite(node: right, imports: imports).name == "svd" else { continue }
+            let targets = left.namedChildren
+            guard targets.count == 3, let u = targets.first?.text, let v = targets.last?.text else { continue }
+            let multiplied = inside.contains { n in
+                guard n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) else { return false }
+                let roots = [a, b].map { rootName(unparenthesized($0)) }
+                return roots.contains(u) && roots.contains(v)
+            }
+            if multiplied { return right }
+        }
+        return nil
+    }
+
+    /// The variable an expression reads through attributes, calls and subscripts (`V.T` -> `V`, `g.size(0)` -> `g`).
+    func rootName(_ node: Node) -> String? {
+        var current = node
+        while true {
+            switch current.type {
+            case "identifier": return current.text
+            case "attribute": guard let o = current.child(byField: "object") else { return nil }; current = o
+            case "subscript": guard let o = current.child(byField: "value") else { return nil }; current = o
+            case "parenthesized_expression": guard let o = current.namedChild(0) else { return nil }; current = o
+            case "call":
+                guard let f = current.child(byField: "function"), f.type == "attribute", let o = f.child(byField: "object") else { return nil }
+                current = o
+            default: return nil
+            }
+        }
+    }
+
+    /// Whether a function orthogonalizes in its own body: a Newton-Schulz loop or an SVD turned into `U V^T`.
+    public func orthogonalizesDirectly(_ function: Function) -> Bool {
+        let loops = descendants(of: function.node).filter { ($0.type == "for_statement" || $0.type == "while_statement") }
+        return loops.contains(where: isNewtonSchulzLoop) || svdOrthogonalization(in: function.node) != nil
+    }
+
+    /// Functions of the file that orthogonalize a matrix themselves.
+    public var orthogonalizerFunctions: [Function] { functions.filter(orthogonalizesDirectly) }
+
+    /// Whether a call runs an orthogonalizer: by name (`zeropower(g)`, `self._polar(m)`), or through a name bound to
+    /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`).
+    public func isOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
+        if orthogonalizers.contains(call.name) { return true }
+        guard let function = call.node.child(byField: "function"), function.type == "identifier" else { return false }
+        return mentionsFunction(function, orthogonalizers, depth: 0)
+    }
+
+    /// Whether a name is bound (as a local or a setting) to an expression that mentions one of `names`.
+    func mentionsFunction(_ reference: Node, _ names: Set<String>, depth: Int) -> Bool {
+        guard depth < 3, let name = SettingsTable.bareName(of: reference) else { return false }
+        let values = localValues(of: name, around: reference) + allSettings.settings(name).map(\.value)
+        for value in values where !isInside(reference, value) {
+            for n in descendants(of: value) where n.type == "identifier" {
+                if names.contains(n.text) { return true }
+                if n.text != name, depth < 2, mentionsFunction(n, names, depth: depth + 1) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether any of `functions` orthogonalizes (itself, or through an orthogonalization call).
+    public func orthogonalizes(_ functions: [Function], orthogonalizers: Set<String>) -> Bool {
+        functions.contains { f in
+            orthogonalizesDirectly(f) || descendants(of: f.node).contains { n in
+                n.type == "call" && isOrthogonalizationCall(CallSite(node: n, imports: imports), orthogonalizers: orthogonalizers)
+            }
+        }
+    }
+
+    /// Whether the code under `node` orthogonalizes (an inline Newton-Schulz loop or SVD, or an orthogonalizer call).
+    public func orthogonalizes(_ node: Node) -> Bool {
+        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+        if descendants(of: node).contains(where: { ($0.type == "for_statement" || $0.type == "while_statement") && isNewtonSchulzLoop($0) }) {
+            return true
+        }
+        if svdOrthogonalization(in: node) != nil { return true }
+        return descendants(of: node).contains { n in
+            n.type == "call" && isOrthogonalizationCall(CallSite(node: n, imports: imports), orthogonalizers: orthogonalizers)
+        }
+    }
+
+    /// Classes with a `step` method that orthogonalizes (directly or through what it calls), whatever their name.
+    public var orthogonalizingOptimizerClasses: [Class] {
+        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+        return classes.filter { c in
+            guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }) else { return false }
+            return orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
+        }
+    }
+
+    /// The orthogonalizing optimizers of the file: classes whose `step` orthogonalizes (and that are
+    /// instantiated), functions that orthogonalize and update parameters in place inside the training loop, and
+    /// library Muon optimizers.
+    public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
+        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+        var result: [OrthogonalizingOptimizer] = []
+        var classMethods = Set<Node>()
+        for c in classes {
+            let methods = functions.filter { isInside($0.node, c.node) }
+            guard let step = methods.first(where: { $0.name == "step" }) else { continue }
+            methods.forEach { classMethods.insert($0.node) }
+            var reach = reachableFunctions(from: step)
+            for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
+            guard orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers) else { continue }
+            let uses = calls.filter { $0.name == c.name && !isInside($0.node, c.node) }
+            guard !uses.isEmpty else { continue }
+            result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach))
+        }
+        // A functional update: called in a loop that also runs backward.
+        for f in functions where !classMethods.contains(f.node) && f.parameters.first != "self" {
+            let reach = reachableFunctions(from: f)
+            guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
+            let uses = calls.filter { call in
+                call.name == f.name && enclosingLoops(call.node).contains { loop in
+                    descendants(of: loop).contains { $0.type == "call" && CallSite(node: $0, imports: imports).name == "backward" }
+                }
+            }
+            guard !uses.isEmpty else { continue }
+            result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
+        }
+        // Library implementations.
+        let own = Set(classes.map(\.name))
+        let library = calls.filter { call in
+            call.callee.contains(".") && !own.contains(call.name) && Self.libraryMuons.contains(call.name)
+                && (call.callee.hasPrefix("torch.optim.") || call.receiver == nil)
+        }
+        for call in library {
+            result.append(OrthogonalizingOptimizer(scope: nil, className: call.name, uses: [call], functions: []))
+        }
+        return result
+    }
+
+    /// Whether a function changes parameters in place (`p.add_(...)`, `w.sub_(...)`, `p.data.copy_(...)`, `w -= ...`).
+    func updatesInPlace(_ function: Function) -> Bool {
+        descendants(of: function.node).contains { n in
+            if n.type == "augmented_assignment", let op = n.child(byField: "operator")?.type, ["-=", "+="].contains(op) { return true }
+            guard n.type == "call" else { return false }
+            let call = CallSite(node: n, imports: imports)
+            return call.receiver != nil && Self.inPlaceUpdates.contains(call.name)
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import Parsing
+import TreeSitterKit
+
+/// What kind of parameters an optimizer (or one of its parameter groups) receives.
+public enum ParameterKind: Hashable, Sendable {
+    /// The token-embedding table.
+    case embedding
+    /// The output head's weight.
+    case head
+    /// Parameters selected as matrices by a dimensionality test (`p.ndim == 2`, `p.ndim >= 2`).
+    case matrices
+    /// Parameters selected as scalars or vectors by a dimensionality test (`p.ndim < 2`).
+    case scalars
+    /// Anything else (a module's parameters, an unknown list).
+    case other
+}
+
+/// One place an optimizer gets parameters with a learning rate: a whole optimizer, or one of its parameter groups.
+public struct OptimizerSlot {
+    public let optimizer: OptimizerUse
+    /// The parameters expression (`[model.wte.weight]`, `matrix_params`, a group's `params` entry).
+    public let params: Node?
+    /// The learning rate of this slot (the group's own `lr`, else the optimizer's).
+    public let learningRates: [Double]
+    public let kinds: Set<ParameterKind>
+    /// The group dictionary, or the optimizer call.
+    public let site: Node
+}
+
+/// Parameter routing: which parameters each optimizer receives, recognized by what they are (the embedding
+/// table, the output head, a dimensionality-filtered list) rather than by their names.
+extension PythonFacts {
+    /// For a comparison of a parameter's dimensionality with a constant (`p.ndim == 2`, `len(p.shape) < 2`,
+    /// `p.dim() >= 2`), the side it selects; searched inside a condition (`and`, `not` included).
+    public func dimensionSide(of condition: Node) -> ParameterKind? {
+        for comparison in descendants(of: condition) where comparison.type == "comparison_operator" {
+            let operands = comparison.namedChildren
+            let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == 2, operators.count == 1 else { continue }
+            var op = operators[0]
+            var constant: Double?
+            if isDimensionality(operands[0]), let k = evaluate(operands[1]) {
+                constant = k
+            } else if isDimensionality(operands[1]), let k = evaluate(operands[0]) {
+                constant = k
+                op = ["<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="][op] ?? op
+            }
+            guard let k = constant else { continue }
+            var matrices: Bool
+            switch op {
+            case "==": matrices = k >= 2
+            case "!=": matrices = k < 2
+            case ">=": matrices = k >= 2
+            case ">": matrices = k >= 1
+            case "<": matrices = k > 2
+            case "<=": matrices = k >= 2
+            default: continue
+            }
+            if ancestors(of: comparison).prefix(while: { $0 != condition.parent }).contains(where: { $0.type == "not_operator" }) {
+                matrices.toggle()
+            }
+            return matrices ? .matrices : .scalars
+        }
+        return nil
+    }
+
+    /// `p.ndim`, `p.dim()`, `len(p.shape)`, `len(p.size())`, `p.squeeze().ndim`.
+    func isDimensionality(_ node: Node) -> Bool {
+        if node.type == "attribute", node.child(byField: "attribute")?.text == "ndim" { return true }
+        guard node.type == "call" else { return false }
+        let call = CallSite(node: node, imports: imports)
+        if call.name == "dim", call.receiver != nil, call.positional.isEmpty { return true }
+        if call.callee == "len", let argument = call.positional.first {
+            if argument.type == "attribute", argument.child(byField: "attribute")?.text == "shape" { return true }
+            if argument.type == "call", CallSite(node: argument, imports: imports).name == "size" { return true }
+        }
+        return false
+    }
+
+    /// The kinds of parameters an expression holds: lists, `+`, `*splat`, `.parameters()`, weights of the
+    /// embedding or the head, comprehensions and `filter` with a dimensionality test, names assigned or appended
+    /// to (a loop that appends under `if p.dim() == 2: ... else: ...`).
+    public func parameterKinds(_ node: Node, model: ModelView, depth: Int = 0) -> Set<ParameterKind> {
+        guard depth < 8 else { return [.other] }
+        let next = depth + 1
+        let node = unparenthesized(node)
+        switch node.type {
+        case "list", "tuple", "set", "expression_list":
+            return node.namedChildren.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
+        case "list_splat", "dictionary_splat":
+            return node.namedChild(0).map { parameterKinds($0, model: model, depth: next) } ?? [.other]
+        case "binary_operator":
+            guard node.child(byField: "operator")?.type == "+" else { return [.other] }
+            return addends(node).reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
+        case "list_comprehension", "generator_expression":
+            if let clause = node.namedChildren.first(where: { $0.type == "if_clause" }) {
+                if let side = dimensionSide(of: clause) { return [side] }
+                if let kind = nameFilterKind(clause, model: model) { return [kind] }
+            }
+            if let source = node.namedChildren.first(where: { $0.type == "for_in_clause" })?.child(byField: "right") {
+                return parameterKinds(source, model: model, depth: next)
+            }
+            return [.other]
+        case "call":
+            let call = CallSite(node: node, imports: imports)
+            switch call.name {
+            case "list", "tuple", "set":
+                return call.positional.first.map { parameterKinds($0, model: model, depth: next) } ?? [.other]
+            case "filter":
+                if call.positional.count == 2, call.positional[0].type == "lambda",
+                   let body = call.positional[0].child(byField: "body"), let side = dimensionSide(of: body) {
+                    return [side]
+                }
+                return call.positional.last.map { parameterKinds($0, model: model, depth: next) } ?? [.other]
+            case "parameters", "named_parameters":
+                return call.receiver.map { kind(ofModule: $0, model: model) } ?? [.other]
+            default:
+                return [.other]
+            }
+        case "attribute", "subscript":
+            return kind(ofModule: node, model: model)
+        case "identifier":
+            let direct = kind(ofModule: node, model: model)
+            if direct != [.other] { return direct }
+            var result = Set<ParameterKind>()
+            for value in localValues(of: node.text, around: node) + allSettings.settings(node.text).filter({ $0.source != .parameterDefault }).map(\.value)
+            where value != node {
+                result.formUnion(parameterKinds(value, model: model, depth: next))
+            }
+            result.formUnion(appendedKinds(node.text, model: model))
+            return result.isEmpty ? [.other] : result
+        default:
+            return [.other]
+        }
+    }
+
+    func kind(ofModule node: Node, model: ModelView) -> Set<ParameterKind> {
+        guard let owner = ownerName(of: node) else { return [.other] }
+        if model.embeddingNames.contains(owner) { return [.embedding] }
+        if model.outputHeads.contains(where: { $0.name == owner && !$0.usesEmbeddingWeight }) { return [.head] }
+        return [.other]
+    }
+
+    /// `"embed" in n` over `named_parameters()`: the parameters of an embedding whose name contains the string.
+    func nameFilterKind(_ clause: Node, model: ModelView) -> ParameterKind? {
+        for comparison in descendants(of: clause) where comparison.type == "comparison_operator" {
+            let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
+            guard operators == ["in"], let key = comparison.namedChildren.first.flatMap(SettingsTable.stringValue), !key.isEmpty else { continue }
+            if model.embeddingNames.contains(where: { $0.contains(key) }) { return .embedding }
+            if model.outputHeads.contains(where: { $0.name.contains(key) && !$0.usesEmbeddingWeight }) { return .head }
+        }
+        return nil
+    }
+
+    /// Kinds a list gets by `.append(p)` / `.extend(...)` under a dimensionality test (`else` branches flipped).
+    func appendedKinds(_ name: String, model: ModelView) -> Set<ParameterKind> {
+        var result = Set<ParameterKind>()
+        for call in calls where ["append", "extend"].contains(call.name) {
+            guard let receiver = call.receiver, receiver.type == "identifier", receiver.text == name else { continue }
+            var side: ParameterKind?
+            var child = call.node
+            for ancestor in ancestors(of: call.node) {
+                if ancestor.type == "if_statement", let condition = ancestor.child(byField: "condition"), let s = dimensionSide(of: condition) {
+                    let inElse = child.type == "else_clause" || child.type == "elif_clause"
+                    side = inElse ? (s == .matrices ? .scalars : .matrices) : s
+                    break
+                }
+                if ancestor.type == "function_definition" { break }
+                child = ancestor
+            }
+            result.insert(side ?? .other)
+        }
+        return result
+    }
+
+    /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers.
+    public func optimizerSlots(model: ModelView) -> [OptimizerSlot] {
+        optimizers.flatMap { optimizer -> [OptimizerSlot] in
+            let ownLR = learningRates(optimizer.call.argument("lr", position: optimizer.groups.isEmpty ? 1 : nil))
+            if !optimizer.groups.isEmpty {
+                return optimizer.groups.map { group in
+                    let params = OptimizerUse.entry("params", in: group)
+                    let lr = OptimizerUse.entry("lr", in: group).map(learningRates) ?? ownLR
+                    return OptimizerSlot(optimizer: optimizer, params: params, learningRates: lr.isEmpty ? defaultLR(optimizer) : lr,
+                                         kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: group)
+                }
+            }
+            let params = optimizer.call.argument("params", position: 0)
+            return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
+                                  kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
+        }
+    }
+
+    func learningRates(_ node: Node?) -> [Double] {
+        guard let node else { return [] }
+        let resolved = values(of: node).map(\.double)
+        if !resolved.isEmpty { return resolved }
+        return evaluate(node).map { [$0] } ?? []
+    }
+
+    /// The class default `lr` of an optimizer defined in the file.
+    func defaultLR(_ optimizer: OptimizerUse) -> [Double] {
+        optimizer.values("lr", in: self).map(\.double)
+    }
+}

@@ -1,0 +1,64 @@
+import Parsing
+import TreeSitterKit
+
+/// Learnable (or constant) mixes of two tensors, as residual-style shortcuts write them: `torch.lerp(a, b, w)`,
+/// `a.lerp(b, w)`, `(1 - l) * a + l * b`, `w0 * a + w1 * b`, `a + w * b`.
+extension PythonFacts {
+    /// Methods that keep a tensor what it is (`v1.view_as(v)` is still `v1`).
+    static let tensorWrappers: Set<String> = [
+        "view_as", "view", "reshape", "reshape_as", "type_as", "to", "float", "bfloat16", "half", "contiguous",
+        "expand_as", "transpose", "permute", "unsqueeze", "squeeze", "detach",
+    ]
+
+    /// The variable a tensor expression reads, through parentheses and shape/dtype wrappers; nil for anything
+    /// else (attributes such as `self.lamb`, subscripts such as `lambdas[0]`, arithmetic, constants).
+    public func tensorRoot(_ node: Node) -> Node? {
+        var current = unparenthesized(node)
+        while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
+              Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
+              let object = function.child(byField: "object") {
+            current = unparenthesized(object)
+        }
+        return current.type == "identifier" ? current : nil
+    }
+
+    /// The tensors a term of a mix carries: the term itself, or the tensor factor of a product with weights.
+    func mixTerm(_ node: Node) -> [Node] {
+        let node = unparenthesized(node)
+        if let root = tensorRoot(node) { return [root] }
+        guard node.type == "binary_operator", node.child(byField: "operator")?.type == "*",
+              let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return [] }
+        return mixTerm(l) + mixTerm(r)
+    }
+
+    /// For an expression mixing `own` with another tensor, that other tensor's variable: `torch.lerp(own, b, w)`,
+    /// `own.lerp(b, w)`, a sum of two terms where one carries `own` and the other another variable.
+    public func mixPartner(_ expression: Node, own: String) -> Node? {
+        let node = unparenthesized(expression)
+        if node.type == "call" {
+            let call = CallSite(node: node, imports: imports)
+            guard call.name == "lerp" else { return nil }
+            let start = call.receiver ?? call.positional.first
+            let end = call.receiver != nil ? call.positional.first : call.positional.dropFirst().first
+            guard let start, let end, call.positional.count >= (call.receiver != nil ? 2 : 3),
+                  tensorRoot(start)?.text == own, let partner = tensorRoot(end), partner.text != own else { return nil }
+            return partner
+        }
+        let terms = addends(node)
+        guard terms.count == 2 else { return nil }
+        let a = mixTerm(terms[0]).map(\.text), b = mixTerm(terms[1])
+        let b2 = mixTerm(terms[1]).map(\.text), a2 = mixTerm(terms[0])
+        if a.contains(own), !b2.contains(own), let partner = b.first(where: { $0.text != own }) { return partner }
+        if b2.contains(own), !a.contains(own), let partner = a2.first(where: { $0.text != own }) { return partner }
+        return nil
+    }
+
+    /// Assignments `own = mix(own, other)` in a node, with the partner variable.
+    public func mixAssignments(in scope: Node) -> [(assignment: Node, own: String, partner: Node)] {
+        descendants(of: scope).compactMap { n in
+            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "identifier",
+                  let right = n.child(byField: "right"), let partner = mixPartner(right, own: left.text) else { return nil }
+            return (n, left.text, partner)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Parsing
+import TreeSitterKit
+
+/// A learning-rate schedule that drives an optimizer, sampled over the run: the multiplier (or LR) at a set of
+/// steps from 0 to the horizon.
+public struct ScheduleCurve {
+    /// Where the schedule is applied (the `LambdaLR` / `SequentialLR` call or the `["lr"] = ...` assignment).
+    public let site: Node
+    public let steps: [Double]
+    public let values: [Double]
+    /// The number of training steps the schedule runs for.
+    public let horizon: Double
+    /// The schedule itself at any step.
+    public let at: (Double) -> Double?
+
+    /// The largest value.
+    public var peak: Double { values.max() ?? 0 }
+    /// Whether the value changes over the run.
+    public var varies: Bool { (values.max() ?? 0) - (values.min() ?? 0) > 1e-9 * max(1, abs(peak)) }
+}
+
+/// Learning-rate schedules read as curves: the functions and lambdas `scheduleUses` finds, functions whose result
+/// reaches a `group["lr"] = ...` assignment through a local name or through a method of the file that writes
+/// it (`lr_scale = get_lr(step); optimizer.scale_lrs(lr_scale)`), and `SequentialLR` chains of `LinearLR`,
+/// `ConstantLR` and `LambdaLR` phases.
+extension PythonFacts {
+    public var scheduleCurves: [ScheduleCurve] {
+        var curves: [ScheduleCurve] = []
+        var seen = Set<Node>()
+        var uses = scheduleUses
+        uses += indirectScheduleUses
+        for use in uses {
+            let key = use.function?.node ?? use.lambda ?? use.site
+            guard seen.insert(key).inserted, let horizon = horizon(of: use), horizon >= 4 else { continue }
+            if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) { curves.append(curve) }
+        }
+        for call in calls where call.name == "SequentialLR" {
+            if let curve = sequentialCurve(call) { curves.append(curve) }
+        }
+        curves += inlineScheduleCurves(excluding: seen)
+        return curves
+    }
+
+    /// LR assignments computed inline in the training loop from its step (`g["lr"] = peak * min(1, (T - step) / W)`,
+    /// locals of the loop body included), when no schedule function is involved.
+    func inlineScheduleCurves(excluding handled: Set<Node>) -> [ScheduleCurve] {
+        var curves: [ScheduleCurve] = []
+        let interpreter = ScriptInterpreter(self)
+        for sink in nodes where sink.type == "assignment" && !handled.contains(sink) {
+            guard let left = sink.child(byField: "left"), left.type == "subscript",
+                  let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
+                  let right = sink.child(byField: "right") else { continue }
+            // The step: the variable of the outermost `for ... in range(N)` loop around the assignment.
+            guard let loop = enclosingLoops(sink).last(where: { loop in
+                      loop.type == "for_statement" && loop.child(byField: "left")?.type == "identifier"
+                          && loop.child(byField: "right").map { $0.type == "call" && CallSite(node: $0, imports: imports).callee == "range" } == true
+                  }),
+                  let variable = loop.child(byField: "left")?.text, let iterable = loop.child(byField: "right"),
+                  let count = CallSite(node: iterable, imports: imports).positional.last.flatMap({ interpreter.number($0) }),
+                  count >= 4 else { continue }
+            if let curve = sample(site: sink, horizon: count, { interpreter.number(right, bindings: [variable: $0]) }) { curves.append(curve) }
+        }
+        return curves
+    }
+
+    /// A schedule's value at a step, run by the script interpreter (boolean conditions, tuples, `for` loops),
+    /// else by `evaluate(_:step:)`.
+    func scheduleValue(_ use: ScheduleUse, step: Double) -> Double? {
+        let interpreter = ScriptInterpreter(self)
+        if let function = use.function, let v = interpreter.call(function, [step]) { return v }
+        if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }
+        return evaluate(use, step: step)
+    }
+
+    /// Samples a schedule at 0, 1, 2 and 200 evenly spaced steps up to the horizon; nil when a value is unknown.
+    func sample(site: Node, horizon: Double, _ f: @escaping (Double) -> Double?) -> ScheduleCurve? {
+        var steps: [Double] = [0, 1, 2]
+        for i in 1...200 { steps.append((horizon * Double(i) / 200).rounded()) }
+        steps = Array(Set(steps)).sorted()
+        var values: [Double] = []
+        for s in steps {
+            guard let v = f(s), v.isFinite else { return nil }
+            values.append(v)
+        }
+        return ScheduleCurve(site: site, steps: steps, values: values, horizon: horizon, at: f)
+    }
+
+    /// Functions whose result reaches an LR assignment through a local name or a method of the file.
+    var indirectScheduleUses: [ScheduleUse] {
+        let sinks = nodes.filter { n in
+            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
+                  let key = left.child(byField: "subscript") else { return false }
+            return SettingsTable.stringValue(key) == "lr"
+        }
+        guard !sinks.isEmpty else { return [] }
+        // Methods of the file that write an LR (`def scale_lrs(self, s): ... ["lr"] = base * s`).
+        let writers = Set(functions.filter { f in sinks.contains { isInside($0, f.node) } }.map(\.name))
+        var result: [ScheduleUse] = []
+        func follow(_ name: Node, site: Node) {
+            guard let value = latestValue(of: name.text, before: name) else { return }
+            for inner in descendants(of: value) where inner.type == "call" {
+                if let function = calledFunction(CallSite(node: inner, imports: imports)) {
+                    result.append(ScheduleUse(function: function, lambda: nil, site: site))
+                }
+            }
+        }
+        for sink in sinks {
+            guard let right = sink.child(byField: "right") else { continue }
+            for n in descendants(of: right) where n.type == "identifier" { follow(n, site: sink) }
+        }
+        for call in calls where writers.contains(call.name) && call.receiver != nil {
+            for argument in call.positional where argument.type == "identifier" { follow(argument, site: call.node) }
+        }
+        return result
+    }
+
+    /// A `SequentialLR(opt, schedulers=[...], milestones=[...])` of `LinearLR`, `ConstantLR` and `LambdaLR` phases.
+    func sequentialCurve(_ call: CallSite) -> ScheduleCurve? {
+        func list(_ node: Node?) -> [Node]? {
+            guard var node = node.map(unparenthesized) else { return nil }
+            if node.type == "identifier", let v = latestValue(of: node.text, before: node) ?? allSettings.settings(node.text).first?.value {
+                node = unparenthesized(v)
+            }
+            return ["list", "tuple"].contains(node.type) ? node.namedChildren : nil
+        }
+        guard let phases = list(call.argument("schedulers", position: 1)), !phases.isEmpty,
+              let milestoneNodes = list(call.argument("milestones", position: 2)), milestoneNodes.count == phases.count - 1 else { return nil }
+        var milestones: [Double] = []
+        for m in milestoneNodes {
+            guard let v = evaluate(m) else { return nil }
+            milestones.append(v)
+        }
+        var pieces: [(Double) -> Double?] = []
+        var lastLength: Double?
+        for phase in phases {
+            var node = unparenthesized(phase)
+            if node.type == "identifier", let v = latestValue(of: node.text, before: call.node) { node = unparenthesized(v) }
+            guard node.type == "call" else { return nil }
+            let scheduler = CallSite(node: node, imports: imports)
+            func number(_ name: String, _ position: Int, _ fallback: Double) -> Double? {
+                guard let argument = scheduler.argument(name, position: position) else { return fallback }
+                return evaluate(argument)
+            }
+            switch scheduler.name {
+            case "LinearLR":
+                guard let start = number("start_factor", 1, 1.0 / 3), let end = number("end_factor", 2, 1),
+                      let total = number("total_iters", 3, 5), total > 0 else { return nil }
+                pieces.append { t in start + (end - start) * min(t, total) / total }
+                lastLength = total
+            case "ConstantLR":
+                guard let factor = number("factor", 1, 1.0 / 3), let total = number("total_iters", 2, 5) else { return nil }
+                pieces.append { t in t < total ? factor : 1 }
+                lastLength = total
+            case "LambdaLR":
+                guard let schedule = scheduler.argument("lr_lambda", position: 1),
+                      let use = scheduleUses(of: schedule, site: node).first else { return nil }
+                pieces.append { t in self.scheduleValue(use, step: t) }
+                lastLength = horizon(of: use).map { max(0, $0 - (milestones.last ?? 0)) }
+            default:
+                return nil
+            }
+        }
+        guard let tail = lastLength else { return nil }
+        let horizon = (milestones.last ?? 0) + tail
+        let f: (Double) -> Double? = { s in
+            let index = milestones.filter { $0 <= s }.count
+            let start = index == 0 ? 0 : milestones[index - 1]
+            return pieces[index](s - start)
+        }
+        return sample(site: call.node, horizon: horizon, f)
+    }
+}
+
+extension ScheduleCurve {
+    /// The trapezoid (warmup-stable-decay) shape: a plateau at the peak covering at least 5% of the run, then a
+    /// linear decay that starts inside the run and ends at the horizon at most half the peak. The warmup before
+    /// the plateau may be absent.
+    public var isTrapezoid: Bool {
+        let p = peak
+        guard p > 0 else { return false }
+        let flat = values.indices.filter { values[$0] >= p * (1 - 1e-6) }
+        guard let a = flat.first, let b = flat.last, flat.count == b - a + 1 else { return false }
+        guard steps[b] - steps[a] >= 0.05 * horizon, b < values.count - 1, steps[b] <= horizon * 0.98,
+              let end = values.last, end <= 0.5 * p else { return false }
+        // Decay: non-increasing and on one line from just after the plateau to the horizon.
+        let start = steps[b] + 1
+        var xs: [Double] = []
+        for i in 0...20 { xs.append((start + (horizon - start) * Double(i) / 20).rounded()) }
+        var ys: [Double] = []
+        for x in xs {
+            guard let y = at(x) else { return false }
+            ys.append(y)
+        }
+        for i in 1..<ys.count where ys[i] > ys[i - 1] + 1e-9 * p { return false }
+        // The first point may still be on the plateau edge: fit the line through the second and last points.
+        guard xs.count >= 3, xs[xs.count - 1] > xs[1] else { return false }
+        let slope = (ys[ys.count - 1] - ys[1]) / (xs[xs.count - 1] - xs[1])
+        guard slope < 0 else { return false }
+        for i in 1..<xs.count where abs(ys[1] + slope * (xs[i] - xs[1]) - ys[i]) > 0.01 * p { return false }
+        return true
+    }
+
+    /// Whether the schedule starts at its peak (no warmup ramp) and changes later in the run.
+    public var startsAtPeak: Bool {
+        varies && (values.first ?? 0) >= peak * (1 - 1e-6)
+    }
+}

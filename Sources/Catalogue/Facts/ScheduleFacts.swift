@@ -1,0 +1,208 @@
+import Parsing
+import TreeSitterKit
+
+/// Learning-rate schedules: the functions that set the multiplier applied to the optimizers, run on a step.
+extension PythonFacts {
+    /// A schedule function of the file and where it is applied.
+    public struct ScheduleUse {
+        /// The schedule as a function of the file (nil for a lambda).
+        public let function: Function?
+        /// A `lambda` passed as the schedule (nil for a function).
+        public let lambda: Node?
+        /// The call or assignment that applies it (`LambdaLR(opt, get_lr)`, `group["lr"] = base * get_lr(step)`).
+        public let site: Node
+    }
+
+    /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
+    /// functions called on the right side of a `group["lr"] = ...` assignment.
+    public var scheduleUses: [ScheduleUse] {
+        var result: [ScheduleUse] = []
+        for call in calls where ["LambdaLR", "MultiplicativeLR"].contains(call.name) {
+            guard let schedule = call.argument("lr_lambda", position: 1) else { continue }
+            result += scheduleUses(of: schedule, site: call.node)
+        }
+        for node in nodes where node.type == "assignment" {
+            guard let left = node.child(byField: "left"), left.type == "subscript",
+                  let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
+                  let right = node.child(byField: "right") else { continue }
+            for inner in descendants(of: right) where inner.type == "call" {
+                let call = CallSite(node: inner, imports: imports)
+                if let function = calledFunction(call) { result.append(ScheduleUse(function: function, lambda: nil, site: node)) }
+            }
+        }
+        return result
+    }
+
+    func scheduleUses(of schedule: Node, site: Node) -> [ScheduleUse] {
+        switch schedule.type {
+        case "lambda":
+            return [ScheduleUse(function: nil, lambda: schedule, site: site)]
+        case "conditional_expression":
+            // LambdaLR(opt, old if flag else new): either may be the one applied.
+            let parts = schedule.namedChildren
+            return parts.count == 3 ? scheduleUses(of: parts[0], site: site) + scheduleUses(of: parts[2], site: site) : []
+        case "identifier", "attribute":
+            if let function = functions.first(where: { $0.name == SettingsTable.bareName(of: schedule) }) {
+                return [ScheduleUse(function: function, lambda: nil, site: site)]
+            }
+            // get_lr = make_schedule(...) or a list of schedules: follow the name once.
+            guard let name = SettingsTable.bareName(of: schedule) else { return [] }
+            return allSettings.settings(name).filter { $0.value.type == "lambda" }.map {
+                ScheduleUse(function: nil, lambda: $0.value, site: site)
+            }
+        default:
+            return []
+        }
+    }
+
+    /// The function of the file a call runs: `name(...)`, `self.name(...)`; nil for library calls and classes.
+    public func calledFunction(_ call: CallSite) -> Function? {
+        guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
+        if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
+            return functions.first { $0.name == call.name && $0.qualifiedName.hasPrefix(owner.name + ".") }
+        }
+        guard !call.callee.contains(".") else { return nil }
+        return functions.first { $0.name == call.name }
+    }
+
+    /// The value of a schedule at a step.
+    public func evaluate(_ schedule: ScheduleUse, step: Double) -> Double? {
+        if let function = schedule.function { return run(function, arguments: [step]) }
+        guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
+        let parameters = lambda.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
+            p.type == "identifier" ? p.text : p.child(byField: "name")?.text
+        } ?? []
+        guard let first = parameters.first else { return nil }
+        return evaluate(body, bindings: [first: step])
+    }
+
+    /// The number of training steps a schedule runs for: the largest whole number among the values it reads
+    /// (`args.num_iterations`, `TOTAL_STEPS`), in its own body and in the functions it calls.
+    public func horizon(of schedule: ScheduleUse) -> Double? {
+        guard let body = schedule.function?.node ?? schedule.lambda else { return nil }
+        var scopes = [body]
+        for inner in descendants(of: body) where inner.type == "call" {
+            if let f = calledFunction(CallSite(node: inner, imports: imports)), f.node != body { scopes.append(f.node) }
+        }
+        var best: Double?
+        for scope in scopes {
+            let locals = Set(functions.first { $0.node == scope }?.parameters ?? [])
+            for n in descendants(of: scope) where n.type == "identifier" || n.type == "attribute" {
+                if n.type == "identifier", locals.contains(n.text) || n.parent?.type == "attribute" { continue }
+                if n.parent?.type == "keyword_argument", n.parent?.child(byField: "name") == n { continue }
+                guard let v = value(of: n), case .int(let i) = v, i >= 2 else { continue }
+                best = max(best ?? 0, Double(i))
+            }
+        }
+        return best
+    }
+
+    // MARK: Running a function
+
+    /// What running statements led to.
+    enum Outcome {
+        case fallThrough
+        case returned(Double)
+        case unknown
+    }
+
+    /// The number a function of the file returns when called with `arguments` (positional, `self` skipped): its
+    /// statements run in order (assignments, augmented assignments, `if` / `elif` / `else`, `return`, `assert`,
+    /// `with` bodies, calls for their effect), each expression evaluated with `evaluate(_:bindings:)` so locals
+    /// take the values they have on the path taken. nil on anything else (a loop, an unknown condition).
+    public func run(_ function: Function, arguments: [Double], depth: Int = 0) -> Double? {
+        guard depth < 4, let body = function.body else { return nil }
+        var bindings: [String: Double] = [:]
+        let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+        for (index, name) in parameters.enumerated() {
+            if index < arguments.count {
+                bindings[name] = arguments[index]
+            } else if let value = parameterDefault(function, name).flatMap({ evaluate($0) }) {
+                bindings[name] = value
+            }
+        }
+        if case .returned(let v) = run(block: body, bindings: &bindings, depth: depth) { return v }
+        return nil
+    }
+
+    func parameterDefault(_ function: Function, _ name: String) -> Node? {
+        function.node.child(byField: "parameters")?.namedChildren.first { $0.child(byField: "name")?.text == name }?
+            .child(byField: "value")
+    }
+
+    func run(block: Node, bindings: inout [String: Double], depth: Int) -> Outcome {
+        for statement in block.namedChildren {
+            let outcome = run(statement: statement, bindings: &bindings, depth: depth)
+            if case .fallThrough = outcome { continue }
+            return outcome
+        }
+        return .fallThrough
+    }
+
+    func run(statement: Node, bindings: inout [String: Double], depth: Int) -> Outcome {
+        switch statement.type {
+        case "comment", "pass_statement", "assert_statement", "global_statement", "nonlocal_statement":
+            return .fallThrough
+        case "return_statement":
+            guard let value = statement.namedChild(0), let v = evaluate(value, bindings: bindings) else { return .unknown }
+            return .returned(v)
+        case "expression_statement":
+            guard let expression = statement.namedChild(0) else { return .fallThrough }
+            switch expression.type {
+            case "assignment":
+                assign(expression, bindings: &bindings)
+            case "augmented_assignment":
+                guard let left = expression.child(byField: "left"), left.type == "identifier",
+                      let right = expression.child(byField: "right"), let op = expression.child(byField: "operator")?.type else { break }
+                let current = bindings[left.text] ?? evaluate(left, bindings: bindings)
+                if let a = current, let b = evaluate(right, bindings: bindings) {
+                    switch op {
+                    case "+=": bindings[left.text] = a + b
+                    case "-=": bindings[left.text] = a - b
+                    case "*=": bindings[left.text] = a * b
+                    case "/=": bindings[left.text] = b == 0 ? nil : a / b
+                    default: bindings[left.text] = nil
+                    }
+                } else {
+                    bindings[left.text] = nil
+                }
+            default:
+                break
+            }
+            return .fallThrough
+        case "if_statement":
+            var clauses: [(condition: Node?, body: Node?)] = [(statement.child(byField: "condition"), statement.child(byField: "consequence"))]
+            for child in statement.namedChildren {
+                if child.type == "elif_clause" {
+                    clauses.append((child.child(byField: "condition"), child.child(byField: "consequence")))
+                } else if child.type == "else_clause" {
+                    clauses.append((nil, child.child(byField: "body")))
+                }
+            }
+            for clause in clauses {
+                if let condition = clause.condition {
+                    guard let c = evaluate(condition, bindings: bindings) else { return .unknown }
+                    if c == 0 { continue }
+                }
+                guard let body = clause.body else { return .unknown }
+                return run(block: body, bindings: &bindings, depth: depth)
+            }
+            return .fallThrough
+        case "with_statement":
+            guard let body = statement.child(byField: "body") else { return .unknown }
+            return run(block: body, bindings: &bindings, depth: depth)
+        default:
+            return .unknown
+        }
+    }
+
+    func assign(_ assignment: Node, bindings: inout [String: Double]) {
+        for bound in assignedNames(assignment) {
+            if let value = bound.value, let v = evaluate(value, bindings: bindings) {
+                bindings[bound.name] = v
+            } else {
+                bindings[bound.name] = nil
+            }
+        }
+    }
+}

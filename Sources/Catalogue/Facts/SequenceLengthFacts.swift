@@ -1,0 +1,184 @@
+import Parsing
+import TreeSitterKit
+
+/// A number of tokens that sizes the data a step reads: a sequence length or batch size reaching a loader, a
+/// slice of the token stream, a `split`, or the step count of a loop over batches.
+public struct TokenCountUse {
+    /// The expression giving the number (a reference to a setting, or a literal expression).
+    public let source: Node
+    public let value: Int
+    /// The setting's bare name when the source reads one.
+    public let name: String?
+    /// Where the number ends up sizing data.
+    public let site: Node
+    /// The use is validation code (see `isValidationContext`).
+    public let validation: Bool
+}
+
+extension PythonFacts {
+    /// Whether a name reads as validation (`val_seq_len`, `eval_context`, `validate`, `evaluate`), compared by its
+    /// `_`-separated words so `interval` does not count.
+    public func isValidationName(_ name: String) -> Bool {
+        name.lowercased().split(separator: "_").contains { $0.hasPrefix("val") || $0.hasPrefix("eval") }
+    }
+
+    /// Whether a node lies in validation code: a function named for validation, a `with torch.no_grad()` /
+    /// `torch.inference_mode()` block, or a block that puts the model in eval mode (`model.eval()` among its
+    /// own statements).
+    public func isValidationContext(_ node: Node) -> Bool {
+        for ancestor in ancestors(of: node) {
+            switch ancestor.type {
+            case "function_definition":
+                if let name = ancestor.child(byField: "name")?.text, isValidationName(name) { return true }
+            case "with_statement":
+                let names = descendants(of: ancestor.namedChildren.first ?? ancestor).filter { $0.type == "call" }
+                    .map { CallSite(node: $0, imports: imports).name }
+                if names.contains("no_grad") || names.contains("inference_mode") { return true }
+            case "block":
+                if ancestor.parent?.type == "class_definition" { continue }
+                let evalCall = ancestor.namedChildren.contains { statement in
+                    guard statement.type == "expression_statement", let call = statement.namedChild(0), call.type == "call" else { return false }
+                    let site = CallSite(node: call, imports: imports)
+                    return site.name == "eval" && site.positional.isEmpty && site.keywords.isEmpty
+                }
+                if evalCall { return true }
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    /// Every number of at least `minimum` tokens that sizes data (see `TokenCountUse`).
+    public func tokenCountUses(minimum: Int = 1024) -> [TokenCountUse] {
+        // Names with a setting worth at least `minimum`, and literal expressions of that size.
+        var candidates = Set<String>()
+        for (name, settings) in allSettings.byName where settings.contains(where: { s in
+            if case .int(let i)? = value(of: s.value) { return i >= minimum }
+            return false
+        }) { candidates.insert(name) }
+        var uses: [TokenCountUse] = []
+        for node in nodes {
+            let isReference = ["identifier", "attribute", "subscript"].contains(node.type)
+            let isLiteral = ["integer", "binary_operator"].contains(node.type)
+            guard isReference || isLiteral else { continue }
+            if isReference {
+                guard let name = SettingsTable.bareName(of: node), candidates.contains(name), isRead(node) else { continue }
+                if let parent = node.parent, ["assignment", "augmented_assignment"].contains(parent.type), parent.child(byField: "left") == node { continue }
+                if node.type == "identifier", node.parent?.type == "attribute" { continue }
+                // A local variable of the same name holds something else.
+                if node.type == "identifier", let local = latestValue(of: node.text, before: node),
+                   SettingsTable.bareName(of: local) != name, value(of: local) == nil { continue }
+            } else {
+                guard node.parent?.type != "binary_operator", node.parent?.type != "unary_operator", !definesSetting(node) else { continue }
+            }
+            guard case .int(let v)? = value(of: node), v >= minimum else { continue }
+            let name = isReference ? SettingsTable.bareName(of: node) : nil
+            for (site, validation) in dataSizingSites(of: node, depth: 0, validation: false) {
+                uses.append(TokenCountUse(source: node, value: v, name: name, site: site, validation: validation))
+            }
+        }
+        return uses
+    }
+
+    /// Whether a literal is the value a setting is defined with (the right side of an assignment, a default, a
+    /// dictionary entry, an argparse default, a keyword of a config class or `dict(...)`): its reads count, not it.
+    func definesSetting(_ node: Node) -> Bool {
+        guard let parent = node.parent else { return false }
+        switch parent.type {
+        case "assignment":
+            return parent.child(byField: "right") == node
+        case "default_parameter", "typed_default_parameter", "pair":
+            return true
+        case "keyword_argument":
+            guard let call = parent.parent?.parent, call.type == "call" else { return false }
+            let site = CallSite(node: call, imports: imports)
+            return site.name == "add_argument" || site.callee == "dict" || classes.contains { $0.name == site.callee }
+        default:
+            return false
+        }
+    }
+
+    /// Where a number ends up sizing data, following it through arithmetic, local names and attributes.
+    func dataSizingSites(of node: Node, depth: Int, validation: Bool) -> [(Node, Bool)] {
+        guard depth < 4 else { return [] }
+        var current = node
+        while let parent = current.parent, ["binary_operator", "parenthesized_expression", "unary_operator"].contains(parent.type) {
+            current = parent
+        }
+        guard let parent = current.parent else { return [] }
+        let validation = validation || isValidationContext(current)
+        switch parent.type {
+        case "slice":
+            return [(parent, validation)]
+        case "subscript":
+            return parent.child(byField: "value") == current ? [] : [(parent, validation)]
+        case "augmented_assignment":
+            // A position moving through the stream (`pos += batch_size`).
+            return parent.child(byField: "right") == current && parent.child(byField: "operator")?.type == "+=" ? [(parent, validation)] : []
+        case "argument_list", "keyword_argument":
+            let list = parent.type == "argument_list" ? parent : parent.parent
+            if parent.type == "keyword_argument", ["device", "dtype"].contains(parent.child(byField: "name")?.text ?? "") { return [] }
+            guard let call = list?.parent, call.type == "call" else { return [] }
+            let site = CallSite(node: call, imports: imports)
+            if ["split", "view", "reshape", "narrow", "unfold", "islice"].contains(site.name) { return [(call, validation)] }
+            guard let (function, parameter) = parameterReceiving(parent.type == "keyword_argument" ? parent : current, of: site) else {
+                // A loader handed in from outside (`make_loader(files, batch)`).
+                if parent.type == "argument_list", let callee = call.child(byField: "function"), callee.type == "identifier",
+                   imports.bindings[callee.text] == nil,
+                   enclosingFunction(call)?.parameters.contains(callee.text) == true {
+                    return [(call, validation)]
+                }
+                return []
+            }
+            let inner = validation || isValidationName(function.name)
+            return parameterReads(parameter, in: function).flatMap { dataSizingSites(of: $0, depth: depth + 1, validation: inner) }
+        case "assignment":
+            guard parent.child(byField: "right") == current, let target = parent.child(byField: "left") else { return [] }
+            let validation = validation || (SettingsTable.bareName(of: target).map(isValidationName) ?? false)
+            var reads: [Node] = []
+            if target.type == "identifier" {
+                let scope = enclosingFunction(parent)?.node ?? root
+                reads = descendants(of: scope).filter { n in
+                    n.type == "identifier" && n.text == target.text && n.startByte > parent.endByte && isRead(n)
+                        && (enclosingFunction(n)?.node ?? root) == scope && n.parent?.type != "attribute"
+                }
+            } else if target.type == "attribute", let owner = enclosingClass(parent) {
+                reads = descendants(of: owner.node).filter { $0.type == "attribute" && $0.text == target.text && $0 != target }
+            }
+            return reads.flatMap { dataSizingSites(of: $0, depth: depth + 1, validation: validation) }
+        default:
+            return []
+        }
+    }
+
+    /// The function of the file a call runs (a function, a method, or a non-module class's `__init__`) and the
+    /// parameter that receives `argument` (a positional argument or a `keyword_argument`).
+    func parameterReceiving(_ argument: Node, of call: CallSite) -> (Function, String)? {
+        var function = calledFunction(call)
+        if function == nil, let c = classes.first(where: { $0.name == call.callee }), !c.bases.contains(where: { $0.hasSuffix("Module") }) {
+            function = functions.first { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }
+        }
+        if function == nil, call.receiver != nil {
+            let methods = functions.filter { $0.name == call.name && $0.name != "forward" && enclosingClass($0.node) != nil }
+            if methods.count == 1 { function = methods[0] }
+        }
+        guard let function else { return nil }
+        let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+        if argument.type == "keyword_argument" {
+            guard let name = argument.child(byField: "name")?.text, parameters.contains(name) else { return nil }
+            return (function, name)
+        }
+        guard let index = call.positional.firstIndex(of: argument), index < parameters.count else { return nil }
+        return (function, parameters[index])
+    }
+
+    /// Reads of a parameter inside its function's body.
+    func parameterReads(_ name: String, in function: Function) -> [Node] {
+        guard let body = function.body else { return [] }
+        return descendants(of: body).filter { n in
+            n.type == "identifier" && n.text == name && isRead(n) && n.parent?.type != "attribute"
+                || (n.type == "identifier" && n.text == name && n.parent?.type == "attribute" && n.parent?.child(byField: "object") == n)
+        }
+    }
+}

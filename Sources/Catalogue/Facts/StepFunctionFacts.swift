@@ -1,0 +1,222 @@
+import Foundation
+import Parsing
+import TreeSitterKit
+
+/// Evaluating an expression of a training loop as a function of its step: local names are followed to the
+/// assignment that precedes the read, functions of the file are run with their arguments (`if`/`else`, local
+/// assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends keep the value, a tensor filled
+/// with `t.copy_(v)` takes `v`, and an unknown helper of one value (`next_multiple_of_n(v, n=128)`, a rounding
+/// function) is taken as that value.
+public struct StepFunction {
+    public let facts: PythonFacts
+    public let flow: Dataflow
+    /// `t.copy_(v)` / `t.fill_(v)` seen in the loop: the compact text of `t` -> `v`.
+    public var copies: [String: Node] = [:]
+
+    public init(_ facts: PythonFacts, _ flow: Dataflow, loop: Node? = nil) {
+        self.facts = facts
+        self.flow = flow
+        guard let loop else { return }
+        for node in facts.descendants(loop) where node.type == "call" {
+            let call = CallSite(node: node, imports: facts.imports)
+            if ["copy_", "fill_"].contains(call.name), let receiver = call.receiver, let value = call.positional.first {
+                copies[facts.compact(receiver)] = value
+            }
+        }
+        // Methods called in the loop that fill a tensor (`self.set_window(n)` doing `self.window.copy_(...)`)
+        // are not followed: their argument is what grows.
+    }
+
+    /// The value of `node` with the names in `env` bound (the step, parameters of a function being run).
+    public func value(_ node: Node, _ env: [String: Double], depth: Int = 0) -> Double? {
+        guard depth < 24 else { return nil }
+        let next = depth + 1
+        switch node.type {
+        case "integer", "float", "true", "false":
+            return facts.value(of: node)?.double
+        case "parenthesized_expression":
+            return node.namedChildren.first.flatMap { value($0, env, depth: next) }
+        case "unary_operator":
+            guard let argument = node.child(byField: "argument"), let v = value(argument, env, depth: next) else { return nil }
+            return node.child(byField: "operator")?.type == "-" ? -v : v
+        case "binary_operator":
+            guard let l = node.child(byField: "left").flatMap({ value($0, env, depth: next) }),
+                  let r = node.child(byField: "right").flatMap({ value($0, env, depth: next) }),
+                  let op = node.child(byField: "operator")?.type else { return nil }
+            switch op {
+            case "+": return l + r
+            case "-": return l - r
+            case "*": return l * r
+            case "/": return r == 0 ? nil : l / r
+            case "//": return r == 0 ? nil : (l / r).rounded(.down)
+            case "%": return r == 0 ? nil : l - r * (l / r).rounded(.down)
+            case "**": let p = Foundation.pow(l, r); return p.isFinite ? p : nil
+            default: return nil
+            }
+        case "comparison_operator":
+            let operands = node.namedChildren
+            let operators = node.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == 2, operators.count == 1,
+                  let l = value(operands[0], env, depth: next), let r = value(operands[1], env, depth: next) else { return nil }
+            switch operators[0] {
+            case "<": return l < r ? 1 : 0
+            case "<=": return l <= r ? 1 : 0
+            case ">": return l > r ? 1 : 0
+            case ">=": return l >= r ? 1 : 0
+            case "==": return l == r ? 1 : 0
+            case "!=": return l != r ? 1 : 0
+            default: return nil
+            }
+        case "conditional_expression":
+            let parts = node.namedChildren
+            guard parts.count == 3, let condition = value(parts[1], env, depth: next) else { return nil }
+            return value(condition != 0 ? parts[0] : parts[2], env, depth: next)
+        case "identifier":
+            if let bound = env[node.text] { return bound }
+            if let filled = copies[node.text] { return value(filled, env, depth: next) }
+            let bindings = flow.bindings(of: node.text, at: node)
+            if bindings.contains(where: { if case .iteration = $0.kind { return true }; return false }) { return nil }
+            if let latest = flow.latestValue(of: node.text, before: node), latest != node {
+                return value(latest, env, depth: next)
+            }
+            if bindings.contains(where: { if case .parameter = $0.kind { return true }; return false }) {
+                return facts.value(of: node)?.double
+            }
+            return facts.value(of: node)?.double
+        case "attribute", "subscript":
+            if let bound = env[node.text] { return bound }
+            if let filled = copies[facts.compact(node)] { return value(filled, env, depth: next) }
+            return facts.value(of: node)?.double
+        case "call":
+            return callValue(node, env, depth: next)
+        default:
+            return nil
+        }
+    }
+
+    static let valueKeeping: Set<String> = [
+        "cuda", "to", "int", "long", "float", "item", "bfloat16", "half", "contiguous", "detach", "clone", "cpu",
+    ]
+
+    func callValue(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
+        let call = CallSite(node: node, imports: facts.imports)
+        guard !call.hasSplat else { return nil }
+        let args = call.positional
+        func arg(_ i: Int) -> Double? { i < args.count ? value(args[i], env, depth: depth) : nil }
+        switch call.callee {
+        case "min", "max":
+            let items = args.count == 1 && ["list", "tuple"].contains(args[0].type) ? args[0].namedChildren : args
+            let values = items.map { value($0, env, depth: depth) }
+            guard !values.isEmpty, !values.contains(where: { $0 == nil }) else { return nil }
+            return call.callee == "min" ? values.compactMap { $0 }.min() : values.compactMap { $0 }.max()
+        case "int", "math.floor", "math.trunc": return arg(0).map { call.callee == "math.floor" ? $0.rounded(.down) : $0.rounded(.towardZero) }
+        case "float", "torch.tensor", "torch.as_tensor", "numpy.float32", "numpy.int32": return arg(0)
+        case "round": return arg(0).map { $0.rounded(.toNearestOrEven) }
+        case "math.ceil": return arg(0).map { $0.rounded(.up) }
+        case "abs": return arg(0).map(Swift.abs)
+        default:
+            break
+        }
+        // t.cuda(), t.to(...), t.item(): the receiver's value.
+        if let receiver = call.receiver, Self.valueKeeping.contains(call.name) { return value(receiver, env, depth: depth) }
+        // A function of the file, run with its arguments.
+        if call.receiver == nil || call.callee.hasPrefix("self."),
+           let function = facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {
+            var inner: [String: Double] = [:]
+            let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+            for (index, parameter) in parameters.enumerated() {
+                if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil),
+                   let v = value(argument, env, depth: depth) {
+                    inner[parameter] = v
+                }
+            }
+            if let body = function.body, depth < 20, case .returned(let v) = run(body, &inner, depth: depth) { return v }
+            // A helper that cannot be run (a generator, a loop): taken as its first argument.
+            return arg(0)
+        }
+        return call.receiver == nil && args.count >= 1 && call.callee.split(separator: ".").count <= 1 ? arg(0) : nil
+    }
+
+    enum Outcome {
+        case fallThrough, returned(Double), unknown
+    }
+
+    /// Runs statements: assignments, augmented assignments, `if`/`elif`/`else`, `return`, `with` bodies.
+    func run(_ block: Node, _ env: inout [String: Double], depth: Int) -> Outcome {
+        for statement in block.namedChildren {
+            switch statement.type {
+            case "comment", "pass_statement", "assert_statement":
+                continue
+            case "return_statement":
+                guard let expression = statement.namedChildren.first, let v = value(expression, env, depth: depth + 1) else { return .unknown }
+                return .returned(v)
+            case "expression_statement":
+                guard let expression = statement.namedChildren.first else { continue }
+                if expression.type == "assignment", let left = expression.child(byField: "left"), let right = expression.child(byField: "right") {
+                    if left.type == "identifier" {
+                        env[left.text] = value(right, env, depth: depth + 1)
+                    } else if ["pattern_list", "tuple_pattern"].contains(left.type), ["tuple", "expression_list"].contains(right.type),
+                              left.namedChildCount == right.namedChildCount {
+                        let values = right.namedChildren.map { value($0, env, depth: depth + 1) }
+                        for (target, v) in zip(left.namedChildren, values) where target.type == "identifier" { env[target.text] = v }
+                    }
+                } else if expression.type == "augmented_assignment", let left = expression.child(byField: "left"), left.type == "identifier",
+                          let right = expression.child(byField: "right"), let op = expression.child(byField: "operator")?.type {
+                    guard let a = env[left.text], let b = value(right, env, depth: depth + 1) else { env[left.text] = nil; continue }
+                    switch op {
+                    case "+=": env[left.text] = a + b
+                    case "-=": env[left.text] = a - b
+                    case "*=": env[left.text] = a * b
+                    case "/=": env[left.text] = b == 0 ? nil : a / b
+                    default: env[left.text] = nil
+                    }
+                }
+            case "if_statement":
+                var clauses: [(Node?, Node?)] = [(statement.child(byField: "condition"), statement.child(byField: "consequence"))]
+                for child in statement.namedChildren {
+                    if child.type == "elif_clause" {
+                        clauses.append((child.child(byField: "condition"), child.child(byField: "consequence")))
+                    } else if child.type == "else_clause" {
+                        clauses.append((nil, child.child(byField: "body")))
+                    }
+                }
+                for (condition, body) in clauses {
+                    if let condition {
+                        guard let c = value(condition, env, depth: depth + 1) else { return .unknown }
+                        if c == 0 { continue }
+                    }
+                    guard let body else { return .unknown }
+                    let outcome = run(body, &env, depth: depth + 1)
+                    if case .fallThrough = outcome { break }
+                    return outcome
+                }
+            case "with_statement":
+                guard let body = statement.child(byField: "body") else { return .unknown }
+                let outcome = run(body, &env, depth: depth + 1)
+                if case .fallThrough = outcome { continue }
+                return outcome
+            default:
+                return .unknown
+            }
+        }
+        return .fallThrough
+    }
+}
+
+extension PythonFacts {
+    /// The number of iterations of a `for` loop over `range(...)` (its stop value), or nil.
+    public func iterationCount(_ loop: Node) -> Double? {
+        guard let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
+        let call = CallSite(node: iterable, imports: imports)
+        guard call.callee == "range", let stop = call.positional.count >= 2 ? call.positional[1] : call.positional.first else { return nil }
+        return value(of: stop)?.double
+    }
+
+    /// The names a loop binds directly (`step` in `for step in ...`, `step` and `batch` in
+    /// `for step, batch in enumerate(...)`), not names inside nested tuples.
+    public func loopTargets(_ loop: Node) -> [String] {
+        guard let left = loop.child(byField: "left") else { return [] }
+        if left.type == "identifier" { return [left.text] }
+        return left.namedChildren.filter { $0.type == "identifier" }.map(\.text)
+    }
+}

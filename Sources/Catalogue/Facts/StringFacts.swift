@@ -1,0 +1,100 @@
+import Parsing
+import TreeSitterKit
+
+/// Strings built from constants: what an environment variable, an allocator setting or a config call receives.
+extension PythonFacts {
+    /// The text a string expression evaluates to when it is built from constants: literals (implicit
+    /// concatenation included), `+`, `sep.join([...])`, f-strings whose fields fold, `str(...)` of a number, and
+    /// names set to such expressions (module constants, config fields, argparse defaults). nil when a part is
+    /// unknown. Comments and docstrings are never expressions, so they never fold into anything.
+    public func foldedString(_ node: Node, depth: Int = 0) -> String? {
+        guard depth < 8 else { return nil }
+        let next = depth + 1
+        switch node.type {
+        case "string":
+            var result = ""
+            for child in node.children {
+                switch child.type {
+                case "string_start", "string_end":
+                    continue
+                case "string_content":
+                    result += child.text
+                case "interpolation":
+                    let parts = child.namedChildren
+                    guard parts.count == 1, let value = foldedPiece(parts[0], depth: next) else { return nil }
+                    result += value
+                default:
+                    if child.isNamed { result += child.text }
+                }
+            }
+            return result
+        case "concatenated_string":
+            var result = ""
+            for part in node.namedChildren {
+                guard let text = foldedString(part, depth: next) else { return nil }
+                result += text
+            }
+            return result
+        case "parenthesized_expression":
+            return node.namedChild(0).flatMap { foldedString($0, depth: next) }
+        case "binary_operator":
+            guard node.child(byField: "operator")?.type == "+",
+                  let left = node.child(byField: "left").flatMap({ foldedString($0, depth: next) }),
+                  let right = node.child(byField: "right").flatMap({ foldedString($0, depth: next) }) else { return nil }
+            return left + right
+        case "call":
+            let call = CallSite(node: node, imports: imports)
+            if call.name == "join", let receiver = call.receiver, call.positional.count == 1,
+               let separator = foldedString(receiver, depth: next),
+               let items = foldedStringList(call.positional[0], depth: next) {
+                return items.joined(separator: separator)
+            }
+            if call.callee == "str", call.positional.count == 1 { return foldedPiece(call.positional[0], depth: next) }
+            return nil
+        case "identifier", "attribute", "subscript":
+            guard let name = SettingsTable.bareName(of: node) else { return nil }
+            for setting in allSettings.settings(name) where !isInside(node, setting.value) {
+                if let text = foldedString(setting.value, depth: next) { return text }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// A folded string, or a number written as Python prints it (for f-string fields and `str(...)`).
+    func foldedPiece(_ node: Node, depth: Int) -> String? {
+        if let text = foldedString(node, depth: depth) { return text }
+        if node.type == "true" { return "True" }
+        if node.type == "false" { return "False" }
+        if ["identifier", "attribute"].contains(node.type), let name = SettingsTable.bareName(of: node),
+           let literal = allSettings.settings(name).map(\.value).first(where: { ["true", "false"].contains($0.type) }) {
+            return literal.type == "true" ? "True" : "False"
+        }
+        return value(of: node)?.description
+    }
+
+    /// The strings of a list or tuple of foldable strings (or a name set to one).
+    func foldedStringList(_ node: Node, depth: Int) -> [String]? {
+        guard depth < 8 else { return nil }
+        switch node.type {
+        case "list", "tuple":
+            var result: [String] = []
+            for item in node.namedChildren where item.type != "comment" {
+                guard let text = foldedString(item, depth: depth + 1) else { return nil }
+                result.append(text)
+            }
+            return result
+        case "parenthesized_expression":
+            return node.namedChild(0).flatMap { foldedStringList($0, depth: depth + 1) }
+        case "identifier", "attribute":
+            guard let name = SettingsTable.bareName(of: node) else { return nil }
+            for setting in allSettings.settings(name) where !isInside(node, setting.value) {
+                if let items = foldedStringList(setting.value, depth: depth + 1) { return items }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}

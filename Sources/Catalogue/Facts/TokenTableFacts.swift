@@ -1,0 +1,270 @@
+import Parsing
+import TreeSitterKit
+
+/// Following token-table lookups (`nn.Embedding` modules called on token ids, `F.embedding(ids, weight)`) to
+/// where their results go: through locals, loop and comprehension variables, `chunk`/`split`/`view`-like
+/// methods, indexing, list building (`ve + reversed(ve)`), arithmetic, the parameters of functions and modules
+/// of the file (matched to their callers, `forward` through instances of its class) and what those return.
+/// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
+public final class TokenTableFlow {
+    public let facts: PythonFacts
+    public let flow: Dataflow
+    let imports: ImportTable
+    /// Which embedding constructors count as sources (all when nil).
+    let accepts: ((Set<Node>) -> Bool)?
+    private var memo: [Node: Set<Node>] = [:]
+    private var inProgress = Set<Node>()
+    private var cut = false
+
+    public init(_ facts: PythonFacts, _ flow: Dataflow, accepting: ((Set<Node>) -> Bool)? = nil) {
+        self.facts = facts
+        self.flow = flow
+        imports = facts.fullImports
+        accepts = accepting
+    }
+
+    static let reshaping: Set<String> = [
+        "chunk", "split", "tensor_split", "unbind", "view", "view_as", "reshape", "transpose", "permute", "contiguous",
+        "to", "type_as", "bfloat16", "float", "half", "squeeze", "unsqueeze", "narrow", "flatten", "unflatten",
+        "expand", "expand_as", "clone", "detach", "mul", "add", "__getitem__",
+    ]
+    static let combining: Set<String> = ["reversed", "list", "tuple", "torch.stack", "torch.cat", "torch.concat", "sorted"]
+
+    // MARK: Embedding modules
+
+    /// The `nn.Embedding(...)` constructor calls an expression may denote (a module, a container of modules,
+    /// an element or iteration of one, a method returning one).
+    public func embeddingConstructors(_ expression: Node, depth: Int = 0) -> Set<Node> {
+        let node = facts.unwrapped(expression)
+        guard depth < 8 else { return [] }
+        switch node.type {
+        case "call":
+            let call = CallSite(node: node, imports: imports)
+            if call.callee == "torch.nn.Embedding" || call.name == "Embedding" { return [node] }
+            if ["ModuleList", "ModuleDict", "Sequential", "list", "tuple", "dict"].contains(call.name) {
+                return facts.callArguments(call).reduce(into: Set<Node>()) {
+                    $0.formUnion(embeddingConstructors($1, depth: depth + 1))
+                }
+            }
+            if ["values", "items"].contains(call.name), let receiver = call.receiver {
+                return embeddingConstructors(receiver, depth: depth + 1)
+            }
+            // A method of the file returning a module: `tables.table_for(layer)`.
+            return functionsCalled(by: call).reduce(into: Set<Node>()) { result, function in
+                for returned in flow.returns(of: function) { result.formUnion(embeddingConstructors(returned, depth: depth + 1)) }
+            }
+        case "conditional_expression":
+            let parts = node.namedChildren
+            return parts.count == 3 ? embeddingConstructors(parts[0], depth: depth + 1).union(embeddingConstructors(parts[2], depth: depth + 1)) : []
+        case "list", "tuple", "list_comprehension", "generator_expression", "dictionary", "dictionary_comprehension", "pair", "set":
+            let parts = node.namedChildren.filter { $0.type != "for_in_clause" && $0.type != "if_clause" }
+            return parts.reduce(into: Set<Node>()) { $0.formUnion(embeddingConstructors($1, depth: depth + 1)) }
+        case "subscript", "list_splat":
+            return node.namedChildren.first.map { embeddingConstructors($0, depth: depth + 1) } ?? []
+        case "identifier", "attribute":
+            var result = Set<Node>()
+            for binding in referenceBindings(node) {
+                switch binding.kind {
+                case .value, .iteration, .element:
+                    result.formUnion(embeddingConstructors(flow.iterationSource(binding), depth: depth + 1))
+                default:
+                    continue
+                }
+            }
+            return result
+        default:
+            return []
+        }
+    }
+
+    /// Bindings of a name or attribute, attributes also through keyword settings (`dict(vte=nn.Embedding(...))`).
+    func referenceBindings(_ node: Node) -> [NameBinding] {
+        var result = flow.bindings(ofReference: node)
+        if node.type == "attribute", let name = node.child(byField: "attribute")?.text {
+            var keywords: [NameBinding] = []
+            for setting in facts.allSettings.settings(name) where setting.source == .dictionaryEntry || setting.source == .override {
+                keywords.append(NameBinding(kind: .value, node: setting.value, site: setting.site))
+            }
+            result += flow.scopedToClass(keywords, reference: node)
+        }
+        return result
+    }
+
+    /// Whether a call looks a token up in an embedding table that the source filter accepts.
+    public func isLookup(_ call: CallSite) -> Bool {
+        let tables = lookupTables(call)
+        guard !tables.isEmpty else { return false }
+        return accepts?(tables) ?? true
+    }
+
+    // MARK: Functions called
+
+    /// The functions of the file a call runs: a local or module function, `self.method`, the `forward` of a
+    /// module instance of a file class; for a callee that is a parameter nobody passes, the `forward` of every
+    /// file class taking as many arguments (duck typing).
+    public func functionsCalled(by call: CallSite) -> [Node] {
+        guard let function = call.node.child(byField: "function") else { return [] }
+        let callee = facts.unwrapped(function)
+        var result: [Node] = []
+        if callee.type == "identifier" {
+            let bindings = flow.bindings(of: callee.text, at: callee)
+            result += bindings.filter { $0.kind == .value && $0.node.type == "function_definition" }.map(\.node)
+            if !bindings.isEmpty, bindings.allSatisfy({ if case .parameter = $0.kind { return flow.callSites(of: $0.node).isEmpty }; return false }) {
+                let arity = call.positional.count + call.keywords.count
+                result += facts.classes.compactMap { c -> Node? in
+                    guard let forward = forwardMethod(of: c) else { return nil }
+                    return flow.parameters(of: forward).filter { $0 != "self" }.count == arity ? forward : nil
+                }
+            }
+        }
+        if callee.type == "attribute", let object = callee.child(byField: "object"), object.type == "identifier", object.text == "self",
+           let owner = facts.enclosingClass(call.node) {
+            result += facts.functions.filter { $0.name == call.name && facts.enclosingClass($0.node)?.node == owner.node }.map(\.node)
+        } else if callee.type == "attribute", let name = callee.child(byField: "attribute")?.text {
+            // obj.method(...) where obj is an instance of a file class.
+            if let object = callee.child(byField: "object") {
+                for className in flow.instanceClasses(of: object) {
+                    result += facts.functions.filter { $0.name == name && facts.enclosingClass($0.node)?.name == className }.map(\.node)
+                }
+            }
+        }
+        for className in flow.instanceClasses(of: callee) {
+            if let c = facts.classes.first(where: { $0.name == className }), let forward = forwardMethod(of: c) { result.append(forward) }
+        }
+        return result
+    }
+
+    func forwardMethod(of c: PythonFacts.Class) -> Node? {
+        facts.functions.first { ($0.name == "forward" || $0.name == "__call__") && facts.enclosingClass($0.node)?.node == c.node }?.node
+    }
+
+    // MARK: Taint
+
+    /// Whether an expression carries the result of an accepted token-table lookup.
+    public func carries(_ expression: Node) -> Bool {
+        let found = sources(expression)
+        guard !found.isEmpty else { return false }
+        return accepts?(found) ?? true
+    }
+
+    /// The tables whose lookups an expression carries: their `nn.Embedding(...)` constructor calls (or the
+    /// `F.embedding(...)` call itself).
+    public func sources(_ expression: Node) -> Set<Node> {
+        let node = facts.unwrapped(expression)
+        if let known = memo[node] { return known }
+        if inProgress.contains(node) {
+            cut = true
+            return []
+        }
+        inProgress.insert(node)
+        let outerCut = cut
+        cut = false
+        let result = compute(node)
+        inProgress.remove(node)
+        if !cut || !result.isEmpty { memo[node] = result }
+        cut = cut || outerCut
+        return result
+    }
+
+    private func union(_ nodes: [Node]) -> Set<Node> {
+        nodes.reduce(into: Set<Node>()) { $0.formUnion(sources($1)) }
+    }
+
+    /// The tables a call looks tokens up in (empty when it is not a lookup).
+    public func lookupTables(_ call: CallSite) -> Set<Node> {
+        if ["torch.nn.functional.embedding", "torch.embedding"].contains(call.callee) { return [call.node] }
+        guard let function = call.node.child(byField: "function") else { return [] }
+        return embeddingConstructors(function)
+    }
+
+    private func compute(_ node: Node) -> Set<Node> {
+        switch node.type {
+        case "call":
+            let call = CallSite(node: node, imports: imports)
+            let tables = lookupTables(call)
+            if !tables.isEmpty { return tables }
+            if let receiver = call.receiver, Self.reshaping.contains(call.name) { return sources(receiver) }
+            if Self.combining.contains(call.callee) || Self.combining.contains(call.name) && call.receiver == nil {
+                return union(facts.callArguments(call))
+            }
+            return union(functionsCalled(by: call).flatMap { flow.returns(of: $0) })
+        case "identifier":
+            // `v = f(v, ...)` reads the value v had before this assignment.
+            var result = Set<Node>()
+            for binding in flow.bindings(of: node.text, at: node) {
+                if ["assignment", "augmented_assignment"].contains(binding.site.type),
+                   binding.site.child(byField: "right").map({ facts.isInside(node, $0) }) == true { continue }
+                result.formUnion(sources(binding: binding, name: node.text))
+            }
+            return result
+        case "attribute":
+            guard let object = node.child(byField: "object"), object.type == "identifier", object.text == "self" else { return [] }
+            return union(flow.bindings(ofReference: node).filter { $0.kind == .value }.map(\.node))
+        case "subscript", "list_splat", "parenthesized_expression", "list_comprehension", "generator_expression",
+             "dictionary_comprehension", "set_comprehension":
+            return node.namedChildren.first.map { sources($0) } ?? []
+        case "binary_operator":
+            return union([node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 })
+        case "list", "tuple", "set", "expression_list", "dictionary":
+            return union(node.namedChildren)
+        case "pair":
+            return node.child(byField: "value").map { sources($0) } ?? []
+        case "conditional_expression":
+            let parts = node.namedChildren
+            return parts.count == 3 ? union([parts[0], parts[2]]) : []
+        default:
+            return []
+        }
+    }
+
+    private func sources(binding: NameBinding, name: String) -> Set<Node> {
+        switch binding.kind {
+        case .value, .augmented:
+            if ["function_definition", "class_definition"].contains(binding.node.type) { return [] }
+            return sources(binding.node)
+        case .element(let index):
+            let value = facts.unwrapped(binding.node)
+            // q, k, v = (f(z) for z in (q, k, v)): element `index` of the iterated tuple.
+            if ["generator_expression", "list_comprehension"].contains(value.type) {
+                let clauses = value.namedChildren.filter { $0.type == "for_in_clause" }
+                if clauses.count == 1, let items = clauses[0].child(byField: "right").map({ facts.unwrapped($0) }),
+                   ["tuple", "list"].contains(items.type), items.namedChildCount > index {
+                    return sources(items.namedChildren[index])
+                }
+            }
+            // a, b = f(...): element `index` of what f returns when it returns tuples.
+            if value.type == "call" {
+                let functions = functionsCalled(by: CallSite(node: value, imports: imports))
+                let returns = functions.flatMap { flow.returns(of: $0) }.map { facts.unwrapped($0) }
+                if !returns.isEmpty, returns.allSatisfy({ $0.type == "tuple" || $0.type == "expression_list" }) {
+                    return union(returns.compactMap { index < $0.namedChildCount ? $0.namedChildren[index] : nil })
+                }
+            }
+            return sources(value)
+        case .iteration:
+            return sources(flow.iterationSource(binding))
+        case .parameter(let index):
+            guard binding.node.type == "function_definition" else { return [] }
+            return union(flow.callSites(of: binding.node).compactMap { $0.call.argument(name, position: index - $0.offset) })
+        }
+    }
+}
+
+extension PythonFacts {
+    /// The value argument of an attention kernel call (SDPA, FlexAttention, flash-attn), or nil for other calls.
+    public func attentionValueArgument(_ call: CallSite, flexCalls: Set<Node>) -> Node? {
+        if call.callee == "torch.nn.functional.scaled_dot_product_attention" || flexCalls.contains(call.node) {
+            return call.argument("value", position: 2)
+        }
+        if call.name.hasPrefix("flash_attn") && !call.name.contains("qkvpacked") && !call.name.contains("kvpacked") {
+            return call.argument("v", position: 2)
+        }
+        return nil
+    }
+
+    /// Attention kernel calls with their value argument.
+    public func attentionValueInputs() -> [(call: CallSite, value: Node)] {
+        let flex = Set(flexAttentionCalls.map(\.node))
+        return calls.compactMap { call in attentionValueArgument(call, flexCalls: flex).map { (call, $0) } }
+    }
+}

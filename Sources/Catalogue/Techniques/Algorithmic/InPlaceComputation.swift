@@ -1,0 +1,82 @@
+import TreeSitterKit
+
+/// `in_place_computation`: the kernel writes its result over one of its inputs. Found either by construction
+/// (a pointer parameter, or a local pointer into it, is first read at an index and later written at the same
+/// index: `x[i] = f(x[i])`, `x[i] *= s`, load-update-store of optimizer state) or at a call site (a launch
+/// passes the same buffer for an input parameter and for a parameter the kernel writes).
+/// Rejected: separate input and output buffers, outputs the kernel writes first and rescales later (its own
+/// scratch, not an input), and `+=`/`-=` accumulation into an output (gradient accumulation) with no other read.
+struct InPlaceComputation: TechniqueDetector {
+    let id = "in_place_computation"
+
+    func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
+        guard let body = kernel.body else { return [] }
+        let parameters = parameterNames(kernel)
+        let declared = KernelAST.declaredTypes(kernel)
+        let pointers = parameters.filter { (declared[$0] ?? "").contains("*") }
+        // Local pointers into a parameter: float* row = x + b * C;
+        var owner: [String: String] = Dictionary(pointers.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
+        for a in KernelAST.assignments(in: body) where a.node.type == "init_declarator" {
+            guard let name = a.name, (declared[name] ?? "").contains("*") else { continue }
+            if let p = KernelAST.identifiers(in: a.value).compactMap({ owner[$0] }).first { owner[name] = p }
+        }
+        var evidence: [Evidence] = []
+        // By construction: first access a read, later a write at the same index. A write takes effect after its
+        // right-hand side is evaluated, so it is ordered at the end of its assignment.
+        struct Access { let position: Int; let parameter: String; let index: String; let op: String?; let node: Node }
+        var accesses: [Access] = []
+        for n in body.preorder where n.type == "subscript_expression" {
+            guard let base = n.child(byField: "argument"), base.type == "identifier", let p = owner[base.text],
+                  let index = n.child(byField: "indices") else { continue }
+            let key = KernelAST.compact(index)
+            if let parent = n.parent, parent.type == "assignment_expression", parent.child(byField: "left") == n {
+                accesses.append(Access(position: parent.endByte, parameter: p, index: key, op: KernelAST.op(parent) ?? "=", node: parent))
+            } else {
+                accesses.append(Access(position: n.startByte, parameter: p, index: key, op: nil, node: n))
+            }
+        }
+        accesses.sort { $0.position < $1.position }
+        var firstIsRead: [String: Bool] = [:]
+        var reads: [String: Set<String>] = [:]
+        var written: Set<String> = []
+        for access in accesses {
+            let p = access.parameter
+            guard let o = access.op else {
+                if firstIsRead[p] == nil { firstIsRead[p] = true }
+                reads[p, default: []].insert(access.index)
+                continue
+            }
+            let accumulates = o == "+=" || o == "-="
+            let readsItself = o != "=" && !accumulates
+            if firstIsRead[p] == nil { firstIsRead[p] = readsItself }
+            written.insert(p)
+            let readBefore = reads[p, default: []].contains(access.index)
+            if firstIsRead[p] == true, (!accumulates && readsItself) || readBefore {
+                evidence.append(facts.evidence(access.node, "output written over the input it was read from"))
+            }
+            if readsItself { reads[p, default: []].insert(access.index) }
+        }
+        // At a call site: the same buffer bound to a parameter the kernel writes and another one.
+        for launch in facts.launches(of: kernel) {
+            let args = launch.arguments.map { String($0.filter { !$0.isWhitespace }) }
+            for i in args.indices where i < parameters.count {
+                for j in args.indices where j > i && j < parameters.count && args[i] == args[j] && !args[i].isEmpty {
+                    guard pointers.contains(parameters[i]), pointers.contains(parameters[j]),
+                          written.contains(parameters[i]) || written.contains(parameters[j]) else { continue }
+                    evidence.append(facts.evidence(span: launch.span, "the same buffer passed as input and output"))
+                }
+            }
+        }
+        return evidence
+    }
+
+    func parameterNames(_ kernel: CUDAFacts.Function) -> [String] {
+        guard let declarator = kernel.node.child(byField: "declarator"),
+              let list = declarator.preorder.first(where: { $0.type == "parameter_list" }) else { return [] }
+        return list.namedChildren.filter { $0.type == "parameter_declaration" }.compactMap { p in
+            var d = p.child(byField: "declarator")
+            while let current = d, current.type != "identifier" { d = current.child(byField: "declarator") ?? current.namedChildren.last }
+            return d?.text
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ClangKit
+import TreeSitterKit
+
+/// `launch_bounds`: the kernel is declared with `__launch_bounds__(maxThreads[, minBlocks])`, spelled directly,
+/// with macro or template arguments, or through a macro that expands to the attribute. libclang's inventory
+/// and the tree-sitter attribute node both count. The words in a comment or string, and a macro merely named
+/// like the attribute (a block-size constant), do not count.
+struct LaunchBounds: TechniqueDetector {
+    let id = "launch_bounds"
+
+    func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
+        guard let (node, arguments) = Self.bounds(of: kernel, in: facts) else { return [] }
+        return [facts.evidence(node, "__launch_bounds__(\(arguments))")]
+    }
+
+    /// The attribute's node and its arguments as written.
+    static func bounds(of kernel: CUDAFacts.Function, in facts: CUDAFacts) -> (Node, String)? {
+        if let attribute = kernel.node.namedChildren.first(where: { $0.type == "launch_bounds" }) {
+            return (attribute, attribute.namedChildren.map(\.text).joined(separator: ", "))
+        }
+        // A macro in the declaration that expands to the attribute (`__global__ void BOUNDS kernel(...)`).
+        let declarator = kernel.node.child(byField: "declarator")
+        for node in kernel.node.preorder where node.type == "identifier" || node.type == "type_identifier" {
+            if let declarator, declarator.byteRange.contains(node.startByte) { break }
+            if node.text != "__launch_bounds__", facts.macros[node.text] != nil,
+               !facts.expansion(of: node.text).isDisjoint(with: ["__launch_bounds__", "launch_bounds"]) {
+                return (node, facts.macros[node.text] ?? node.text)
+            }
+        }
+        if let function = facts.inventory?.functions.first(where: { $0.role == .kernel && $0.name == kernel.name && $0.launchBounds != nil }),
+           let arguments = function.launchBounds {
+            return (kernel.node, arguments)
+        }
+        return nil
+    }
+}

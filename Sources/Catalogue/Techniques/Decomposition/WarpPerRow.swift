@@ -1,0 +1,33 @@
+import TreeSitterKit
+
+/// `warp_per_row`: one warp owns one row (token, output vector): the row index comes from the warp number
+/// (`(blockIdx.x * blockDim.x + threadIdx.x) / 32`, `blockIdx.x * warpsPerBlock + threadIdx.x / warpSize`,
+/// a 32-thread tile's `meta_group_rank()`, or `threadIdx.y` in 32-wide blocks), and the warp's lanes stride
+/// across the row (`for (i = lane; i < C; i += 32)`, `i += warp.size()`) reading or writing it. A warp number
+/// used only to pick a shared-memory slot, a lane loop over a row chosen by the block, and thread-per-row
+/// kernels do not count.
+struct WarpPerRow: TechniqueDetector {
+    let id = "warp_per_row"
+
+    func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
+        let flow = KernelIndexFlow(kernel, in: facts)
+        var evidence: [Evidence] = []
+        for loop in flow.loops() where loop.strideOperator == "+=" && RowMapping.isWarpMultiple(loop.stride, flow) {
+            guard let bound = loop.bound, !flow.isCompileTime(bound) else { continue }
+            let start = flow.origin(loop.start)
+            let isRow: (Set<String>) -> Bool
+            if start.contains("lane"), !start.contains("warp") {
+                isRow = { $0.contains("warp") && !$0.contains("lane") }
+            } else if start.contains("threadIdx.x"), !start.dependsOnBlockIndex, !start.contains("threadIdx.y") {
+                // 32 x N blocks: threadIdx.x is the lane, threadIdx.y the warp.
+                isRow = { $0.contains("threadIdx.y") && !$0.contains("threadIdx.x") }
+            } else {
+                continue
+            }
+            if let access = RowMapping.rowAccess(in: loop.body, variable: loop.variable, flow, isRow: isRow) {
+                evidence.append(facts.evidence(access, "the warp's lanes stride across the row its warp number selects"))
+            }
+        }
+        return evidence
+    }
+}

@@ -1,0 +1,54 @@
+import TreeSitterKit
+
+/// `shared_memory_privatization`: each block accumulates into its own copy of an output in shared memory
+/// (shared atomics such as `atomicAdd(&s_hist[bin], 1)`, or `s_acc[k] += v` with values that do not come from
+/// the same shared array) and later flushes that copy to global memory (`out[i] = s_acc[i]`,
+/// `atomicAdd(&hist[i], s_hist[i])`). A tree reduction that combines shared slots with each other, atomics
+/// straight into global memory, or a shared accumulator that is never written back does not count.
+struct SharedMemoryPrivatization: TechniqueDetector {
+    let id = "shared_memory_privatization"
+
+    static let atomics: Set<String> = ["atomicAdd", "atomicSub", "atomicMax", "atomicMin", "atomicOr", "atomicAnd",
+                                       "atomicXor", "atomicInc", "atomicDec", "atomicAdd_block", "atomicMax_block",
+                                       "atomicMin_block", "atomicAdd_system"]
+
+    func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
+        let roots = MemSupport.sharedRoots(kernel, facts)
+        let shared = Set(roots.keys)
+        guard !shared.isEmpty else { return [] }
+        var accumulated: [String: Node] = [:]
+        var flushed: [String: Node] = [:]
+        for f in facts.reach(kernel) {
+            guard let body = f.body else { continue }
+            let pointers = MemSupport.pointerNames(in: f).subtracting(shared)
+            for call in body.preorder where call.type == "call_expression" {
+                guard let callee = call.child(byField: "function"),
+                      !facts.expansion(of: MemSupport.calleeSpelling(callee)).isDisjoint(with: Self.atomics),
+                      let arguments = call.child(byField: "arguments")?.namedChildren, arguments.count >= 2,
+                      let target = MemSupport.base(of: arguments[0]) else { continue }
+                if let root = roots[target] {
+                    if !arguments.dropFirst().contains(where: { MemSupport.mentions(shared, in: $0) }) { accumulated[root] = accumulated[root] ?? call }
+                } else if pointers.contains(target) {
+                    for argument in arguments.dropFirst() {
+                        for (name, root) in roots where MemSupport.mentions([name], in: argument) { flushed[root] = flushed[root] ?? call }
+                    }
+                }
+            }
+            for (target, value, op, node) in MemSupport.assignments(in: body) where node.type != "init_declarator" {
+                guard let name = MemSupport.base(of: target) else { continue }
+                if let root = roots[name], op != "=" {
+                    if value.map({ !MemSupport.mentions(shared, in: $0) }) ?? true { accumulated[root] = accumulated[root] ?? node }
+                } else if pointers.contains(name), let value {
+                    for (alias, root) in roots where MemSupport.mentions([alias], in: value) { flushed[root] = flushed[root] ?? node }
+                }
+            }
+        }
+        var evidence: [Evidence] = []
+        for name in accumulated.keys.sorted() {
+            guard let accumulation = accumulated[name], let flush = flushed[name] else { continue }
+            evidence.append(facts.evidence(accumulation, "block-private accumulation into shared `\(name)`"))
+            evidence.append(facts.evidence(flush, "private copy flushed to global memory"))
+        }
+        return evidence
+    }
+}

@@ -1,0 +1,28 @@
+# example: a CastedLinear class zeroes its own weight when built with zero_init=True, and the model's output head is built with that flag (block layers are not); positive (flag on the linear class).
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class CastedLinear(nn.Linear):
+    def __init__(self, d_in, d_out, zero_init=False):
+        super().__init__(d_in, d_out, bias=False)
+        if zero_init:
+            nn.init.zeros_(self.weight)
+
+    def forward(self, x):
+        return F.linear(x, self.weight.type_as(x))
+
+
+class GPT(nn.Module):
+    def __init__(self, vocab=50304, d=768, n=12):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, d)
+        self.blocks = nn.ModuleList(CastedLinear(d, d) for _ in range(n))
+        self.to_logits = CastedLinear(d, vocab, zero_init=True)
+
+    def forward(self, idx):
+        x = F.rms_norm(self.embed(idx), (768,))
+        for b in self.blocks:
+            x = x + b(x)
+        return self.to_logits(F.rms_norm(x, (768,))).float()
