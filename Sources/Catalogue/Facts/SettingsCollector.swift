@@ -6,7 +6,9 @@ import TreeSitterKit
 enum SettingsCollector {
     static func collect(_ facts: PythonFacts) -> SettingsTable {
         var table = SettingsTable()
-        let classNames = Set(facts.classes.map(\.name))
+        // Config classes: their keyword arguments at construction override the field defaults. An optimizer
+        // or module class (Muon(lr=...)) is not one: its keywords are arguments, not settings.
+        let classNames = Set(facts.classes.filter { isConfigClass($0, facts) }.map(\.name))
         for node in facts.nodes {
             switch node.type {
             case "assignment":
@@ -58,6 +60,19 @@ enum SettingsCollector {
             }
         }
         return table
+    }
+
+    /// A dataclass, a NamedTuple, or a class whose body assigns fields (and defines no methods but `__init__`-less
+    /// helpers): what a script uses to hold its hyperparameters.
+    static func isConfigClass(_ c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
+        if let parent = c.node.parent, parent.type == "decorated_definition",
+           parent.namedChildren.contains(where: { $0.type == "decorator" && $0.text.contains("dataclass") }) { return true }
+        if c.bases.contains(where: { $0.hasSuffix("NamedTuple") || $0.hasSuffix("BaseModel") }) { return true }
+        guard let body = c.body else { return false }
+        let statements = body.namedChildren
+        let fields = statements.filter { $0.type == "expression_statement" && $0.namedChild(0)?.type == "assignment" }.count
+        let methods = statements.filter { $0.type == "function_definition" || $0.type == "decorated_definition" }.count
+        return fields > 0 && methods == 0
     }
 
     /// The type of the nearest function or class around a node, nil at module level (conditionals and

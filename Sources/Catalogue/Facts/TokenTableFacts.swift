@@ -13,8 +13,12 @@ public final class TokenTableFlow {
     /// Which embedding constructors count as sources (all when nil).
     let accepts: ((Set<Node>) -> Bool)?
     private var memo: [Node: Set<Node>] = [:]
+    private var computedRound: [Node: Int] = [:]
+    private var final = Set<Node>()
     private var inProgress = Set<Node>()
-    private var cut = false
+    private var round = 0
+    private var level = 0
+    private var changed = false
 
     public init(_ facts: PythonFacts, _ flow: Dataflow, accepting: ((Set<Node>) -> Bool)? = nil) {
         self.facts = facts
@@ -150,24 +154,43 @@ public final class TokenTableFlow {
     /// The tables whose lookups an expression carries: their `nn.Embedding(...)` constructor calls (or the
     /// `F.embedding(...)` call itself).
     public func sources(_ expression: Node) -> Set<Node> {
-        let node = facts.unwrapped(expression)
-        if let known = memo[node] { return known }
-        if inProgress.contains(node) {
-            cut = true
-            return []
+        // Cycles (a value passed through layers and back) are solved by iterating to a fixed point: within one
+        // round every node is computed once, a node met again while in progress gives what is known so far, and
+        // rounds repeat until nothing grows.
+        guard level == 0 else { return inner(expression) }
+        var result = Set<Node>()
+        for _ in 0..<6 {
+            round += 1
+            changed = false
+            level += 1
+            result = inner(expression)
+            level -= 1
+            if !changed {
+                // Converged: what this round computed is final.
+                for (node, computed) in computedRound where computed == round { final.insert(node) }
+                break
+            }
         }
+        return result
+    }
+
+    private func inner(_ expression: Node) -> Set<Node> {
+        let node = facts.unwrapped(expression)
+        if final.contains(node) || computedRound[node] == round || inProgress.contains(node) { return memo[node] ?? [] }
         inProgress.insert(node)
-        let outerCut = cut
-        cut = false
-        let result = compute(node)
+        level += 1
+        let old = memo[node] ?? []
+        let result = compute(node).union(old)
+        level -= 1
         inProgress.remove(node)
-        if !cut || !result.isEmpty { memo[node] = result }
-        cut = cut || outerCut
+        if result != old { changed = true }
+        memo[node] = result
+        computedRound[node] = round
         return result
     }
 
     private func union(_ nodes: [Node]) -> Set<Node> {
-        nodes.reduce(into: Set<Node>()) { $0.formUnion(sources($1)) }
+        nodes.reduce(into: Set<Node>()) { $0.formUnion(inner($1)) }
     }
 
     /// The tables a call looks tokens up in (empty when it is not a lookup).
@@ -183,7 +206,7 @@ public final class TokenTableFlow {
             let call = CallSite(node: node, imports: imports)
             let tables = lookupTables(call)
             if !tables.isEmpty { return tables }
-            if let receiver = call.receiver, Self.reshaping.contains(call.name) { return sources(receiver) }
+            if let receiver = call.receiver, Self.reshaping.contains(call.name) { return inner(receiver) }
             if Self.combining.contains(call.callee) || Self.combining.contains(call.name) && call.receiver == nil {
                 return union(facts.callArguments(call))
             }
@@ -202,13 +225,13 @@ public final class TokenTableFlow {
             return union(flow.bindings(ofReference: node).filter { $0.kind == .value }.map(\.node))
         case "subscript", "list_splat", "parenthesized_expression", "list_comprehension", "generator_expression",
              "dictionary_comprehension", "set_comprehension":
-            return node.namedChildren.first.map { sources($0) } ?? []
+            return node.namedChildren.first.map { inner($0) } ?? []
         case "binary_operator":
             return union([node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 })
         case "list", "tuple", "set", "expression_list", "dictionary":
             return union(node.namedChildren)
         case "pair":
-            return node.child(byField: "value").map { sources($0) } ?? []
+            return node.child(byField: "value").map { inner($0) } ?? []
         case "conditional_expression":
             let parts = node.namedChildren
             return parts.count == 3 ? union([parts[0], parts[2]]) : []
@@ -221,7 +244,7 @@ public final class TokenTableFlow {
         switch binding.kind {
         case .value, .augmented:
             if ["function_definition", "class_definition"].contains(binding.node.type) { return [] }
-            return sources(binding.node)
+            return inner(binding.node)
         case .element(let index):
             let value = facts.unwrapped(binding.node)
             // q, k, v = (f(z) for z in (q, k, v)): element `index` of the iterated tuple.
@@ -229,7 +252,7 @@ public final class TokenTableFlow {
                 let clauses = value.namedChildren.filter { $0.type == "for_in_clause" }
                 if clauses.count == 1, let items = clauses[0].child(byField: "right").map({ facts.unwrapped($0) }),
                    ["tuple", "list"].contains(items.type), items.namedChildCount > index {
-                    return sources(items.namedChildren[index])
+                    return inner(items.namedChildren[index])
                 }
             }
             // a, b = f(...): element `index` of what f returns when it returns tuples.
@@ -240,9 +263,9 @@ public final class TokenTableFlow {
                     return union(returns.compactMap { index < $0.namedChildCount ? $0.namedChildren[index] : nil })
                 }
             }
-            return sources(value)
+            return inner(value)
         case .iteration:
-            return sources(flow.iterationSource(binding))
+            return inner(flow.iterationSource(binding))
         case .parameter(let index):
             guard binding.node.type == "function_definition" else { return [] }
             return union(flow.callSites(of: binding.node).compactMap { $0.call.argument(name, position: index - $0.offset) })

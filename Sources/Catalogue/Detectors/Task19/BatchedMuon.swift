@@ -37,8 +37,8 @@ struct BatchedMuon: Detector {
         facts.descendants(of: f.node).contains { loop in
             guard loop.type == "for_statement" || loop.type == "while_statement" else { return false }
             return facts.descendants(of: loop).contains { n in
-                guard let (a, b) = facts.matmulOperands(n) else { return false }
-                let b = facts.unparenthesized(b)
+                guard let (a, right) = facts.matmulOperands(n) else { return false }
+                let b = facts.unparenthesized(right)
                 guard batchedTranspose(b, facts) else { return false }
                 let inner = b.type == "attribute" ? b.child(byField: "object") : b.child(byField: "function")?.child(byField: "object")
                 return inner.map { facts.compact($0) == facts.compact(facts.unparenthesized(a)) } ?? false

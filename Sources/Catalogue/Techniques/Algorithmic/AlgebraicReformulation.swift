@@ -7,11 +7,12 @@ import TreeSitterKit
 /// - closed-form softmax (or normalisation) backward: a loop accumulates a dot product `s += a[i] * b[i]`, and a
 ///   later loop multiplies by a difference with that scalar (`p[i] * (g[i] - s)`) instead of building the
 ///   Jacobian;
-/// - a normalisation factor hoisted out of a loop as a reciprocal (`inv = 1.0f / sum`, `rsqrtf(var + eps)`)
-///   and applied inside the loop by multiplication;
+/// - a normalisation term accumulated in the kernel (a sum) hoisted out of a loop as a reciprocal
+///   (`inv = 1.0f / sum`) and applied inside the loop by multiplication instead of a division per element;
 /// - lerp as two FMAs: `fmaf(t, b, fmaf(-t, a, a))`.
-/// Rejected: two-pass variance (`(x - mean)^2`), dividing by the sum inside the loop, a reciprocal only used
-/// once outside loops, and the one-line `a + t * (b - a)`.
+/// Rejected: two-pass variance (`(x - mean)^2`), dividing by the sum inside the loop, reciprocals of constants or
+/// sizes (`1.f / sqrtf(n)`), `rsqrtf(var + eps)` (the formula itself, not a rewrite), and the one-line
+/// `a + t * (b - a)`.
 struct AlgebraicReformulation: TechniqueDetector {
     let id = "algebraic_reformulation"
 
@@ -111,6 +112,14 @@ struct AlgebraicReformulation: TechniqueDetector {
     }
 
     func hoistedReciprocal(_ body: Node, _ assignments: [KernelAST.Assignment], _ facts: CUDAFacts) -> [Evidence] {
+        // Normalisation terms: values accumulated in a loop (`sum += ...`) or reduced across threads.
+        var accumulated = Set<String>()
+        for a in assignments {
+            guard let name = a.name else { continue }
+            if a.op == "+=", !KernelAST.enclosingLoops(a.node, within: body).isEmpty { accumulated.insert(name) }
+            if a.op == "=", KernelAST.unwrap(a.value).type == "call_expression", accumulated.contains(name) == false,
+               Set(KernelAST.identifiers(in: a.value)).contains(name) { accumulated.insert(name) }  // s = reduce(s)
+        }
         for a in assignments where a.op == "=" {
             guard let name = a.name, KernelAST.enclosingLoops(a.node, within: body).isEmpty else { continue }
             var v = KernelAST.unwrap(a.value)
@@ -119,14 +128,8 @@ struct AlgebraicReformulation: TechniqueDetector {
                let consequence = v.child(byField: "consequence") {
                 v = [consequence, alternative].map(KernelAST.unwrap).first { $0.type == "binary_expression" && KernelAST.op($0) == "/" } ?? v
             }
-            var reciprocal = false
-            if v.type == "binary_expression", KernelAST.op(v) == "/", let l = v.child(byField: "left"),
-               Self.isOne(KernelAST.unwrap(l).text) {
-                reciprocal = true
-            } else if v.type == "call_expression", let callee = KernelAST.callee(v), ["rsqrtf", "rsqrt", "__frsqrt_rn", "__frcp_rn", "__fdividef"].contains(callee) {
-                reciprocal = callee != "__fdividef"
-            }
-            guard reciprocal else { continue }
+            guard v.type == "binary_expression", KernelAST.op(v) == "/", let l = v.child(byField: "left"), Self.isOne(KernelAST.unwrap(l).text),
+                  let r = v.child(byField: "right"), !Set(KernelAST.identifiers(in: r)).isDisjoint(with: accumulated) else { continue }
             for use in body.preorder where use.type == "identifier" && use.text == name && use.startByte > a.node.endByte {
                 guard !KernelAST.enclosingLoops(use, within: body).isEmpty,
                       let parent = use.parent, (parent.type == "binary_expression" && KernelAST.op(parent) == "*")

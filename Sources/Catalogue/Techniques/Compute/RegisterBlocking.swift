@@ -14,7 +14,10 @@ struct RegisterBlocking: TechniqueDetector {
         for f in facts.reach(kernel) {
             guard let body = f.body else { continue }
             for (name, declaration, sizes) in MemSupport.registerArrays(in: f) {
-                let elements = sizes.reduce(1) { $0 * (MemSupport.evaluate($1, facts) ?? 2) }
+                let elements = sizes.reduce(1) { product, size in
+                    let (value, overflow) = product.multipliedReportingOverflow(by: max(0, min(MemSupport.evaluate(size, facts) ?? 2, 1 << 20)))
+                    return overflow ? Int.max : value
+                }
                 guard elements >= 2, let accumulation = Self.accumulation(into: name, in: body, after: declaration) else { continue }
                 let readBack = MemSupport.uses(of: name, in: body).contains { use in
                     use.startByte > declaration.endByte && !MemSupport.contains(accumulation, use) && !MemSupport.isWritten(SharedMemoryTiling.outerAccess(use))

@@ -5,8 +5,9 @@ import TreeSitterKit
 /// `group_index().y`) selects the slice that a global-memory access reads or writes (`ptrs[blockIdx.y]`,
 /// `x + blockIdx.y * N`, `(b * NH + h) * T` with `h = blockIdx.y`). A second grid dimension that tiles one
 /// matrix (`blockIdx.y * TILE + threadIdx.y`, `blockIdx.y * blockDim.x + threadIdx.x`), rows walked by a
-/// grid-stride loop over `gridDim.y`, a `blockIdx.y` that is only compared, and a loop over slices inside the
-/// kernel do not count.
+/// grid-stride loop over `gridDim.y`, a y axis the kernel elsewhere combines with `threadIdx.y` (split-K
+/// partial slots of one problem), a `blockIdx.y` that is only compared, and a loop over slices inside the kernel
+/// do not count.
 struct BatchedLaunch: TechniqueDetector {
     let id = "batched_launch"
 
@@ -14,6 +15,7 @@ struct BatchedLaunch: TechniqueDetector {
         let flow = KernelIndexFlow(kernel, in: facts)
         var evidence: [Evidence] = []
         let rowLoops = Set(GridStrideLoop.loops(flow).map(\.variable))
+        let tiled = tilingAxes(flow)
         for access in flow.nodes(["subscript_expression", "binary_expression"]) {
             if access.type == "subscript_expression" {
                 guard access.parent?.type != "subscript_expression", flow.sharedAccess(access) == nil else { continue }
@@ -23,7 +25,7 @@ struct BatchedLaunch: TechniqueDetector {
                 guard access.preorder.contains(where: { $0.type == "identifier" && isPointer($0, flow) }) else { continue }
             }
             let origin = flow.origin(access)
-            for axis in ["y", "z"] where origin.contains("blockIdx.\(axis)") {
+            for axis in ["y", "z"] where origin.contains("blockIdx.\(axis)") && !tiled.contains(axis) {
                 if origin.contains("threadIdx.\(axis)") || origin.contains("blockDim.\(axis)") { continue }
                 guard selectsSlice(access, axis: axis, rowLoops: rowLoops, flow) else { continue }
                 evidence.append(facts.evidence(access, "blockIdx.\(axis) selects the slice this block works on"))
@@ -31,6 +33,24 @@ struct BatchedLaunch: TechniqueDetector {
             }
         }
         return evidence
+    }
+
+    /// Grid axes the kernel uses as part of one problem's decomposition: somewhere `blockIdx.<axis>` is combined
+    /// with `threadIdx.<axis>` / `blockDim.<axis>` (a thread coordinate), or a loop strides by `gridDim.<axis>`.
+    func tilingAxes(_ flow: KernelIndexFlow) -> Set<String> {
+        var axes: Set<String> = []
+        let values = flow.nodes(["init_declarator", "assignment_expression"]).compactMap {
+            $0.child(byField: $0.type == "init_declarator" ? "value" : "right")
+        }
+        for axis in ["y", "z"] {
+            let combined = values.contains { value in
+                let origin = flow.origin(value)
+                return origin.contains("blockIdx.\(axis)") && (origin.contains("threadIdx.\(axis)") || origin.contains("blockDim.\(axis)"))
+            }
+            let strided = flow.loops().contains { flow.isGridStride($0) && flow.origin($0.stride).contains("gridDim.\(axis)") }
+            if combined || strided { axes.insert(axis) }
+        }
+        return axes
     }
 
     /// Whether `blockIdx.<axis>` reaches the access as a slice number: not scaled by a block width

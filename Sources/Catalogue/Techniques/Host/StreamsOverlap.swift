@@ -46,7 +46,7 @@ struct StreamsOverlap: TechniqueDetector {
                     }
                 } ?? false
             uses.append(Use(stream: stream, several: isIndexed(stream) && inLoop, node: nil,
-                            evidence: facts.evidence(span: launch.span, "kernel launched on stream `\(stream)`")))
+                            evidence: MemSupport.launchEvidence(launch, facts, "kernel launched on stream `\(stream)`", fallback: facts.root)))
         }
 
         for function in hosts {

@@ -49,7 +49,7 @@ struct DynamicSharedMemory: TechniqueDetector {
                 return MemSupport.evaluate(node, facts) != 0
             }
             guard let launch = sized.first else { return [] }
-            evidence.append(facts.evidence(span: launch.span, "launch passes \(launch.sharedMemory ?? "") bytes of dynamic shared memory"))
+            evidence.append(MemSupport.launchEvidence(launch, facts, "launch passes \(launch.sharedMemory ?? "") bytes of dynamic shared memory", fallback: kernel.node))
         }
         return evidence
     }

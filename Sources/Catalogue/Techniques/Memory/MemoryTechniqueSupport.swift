@@ -1,3 +1,4 @@
+import ClangKit
 import Foundation
 import TreeSitterGrammars
 import TreeSitterKit
@@ -438,11 +439,11 @@ enum MemSupport {
             guard let l = node.child(byField: "left").flatMap({ evaluate($0, facts, depth: depth + 1) }),
                   let r = node.child(byField: "right").flatMap({ evaluate($0, facts, depth: depth + 1) }) else { return nil }
             switch node.child(byField: "operator")?.type ?? "" {
-            case "+": return l + r
-            case "-": return l - r
-            case "*": return l * r
-            case "/": return r == 0 ? nil : l / r
-            case "%": return r == 0 ? nil : l % r
+            case "+": let (v, o) = l.addingReportingOverflow(r); return o ? nil : v
+            case "-": let (v, o) = l.subtractingReportingOverflow(r); return o ? nil : v
+            case "*": let (v, o) = l.multipliedReportingOverflow(by: r); return o ? nil : v
+            case "/": return r == 0 || (l == Int.min && r == -1) ? nil : l / r
+            case "%": return r == 0 || (l == Int.min && r == -1) ? nil : l % r
             case "<<": return r >= 0 && r < 40 ? l << r : nil
             case ">>": return r >= 0 && r < 63 ? l >> r : nil
             default: return nil
@@ -585,5 +586,18 @@ extension MemSupport {
     /// The declared type's base name for a parameter or declaration node.
     static func declaredTypeName(_ declaration: Node) -> String? {
         declaration.child(byField: "type").flatMap(typeName)
+    }
+}
+
+extension MemSupport {
+    /// Evidence at a launch libclang reported, when the launch lies in the analysed source itself (a launch in an
+    /// included header is reported at `fallback`).
+    static func launchEvidence(_ launch: ClangKit.KernelLaunch, _ facts: CUDAFacts, _ note: String, fallback: Node) -> Evidence {
+        let span = launch.span
+        let own = span.file == facts.file.path || span.file == facts.file.path + ".cu"
+        if own, span.startOffset <= span.endOffset, span.endOffset <= facts.file.bytes.count {
+            return facts.evidence(span: span, note)
+        }
+        return facts.evidence(fallback, note)
     }
 }

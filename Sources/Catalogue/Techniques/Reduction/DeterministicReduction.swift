@@ -4,7 +4,8 @@ import TreeSitterKit
 /// level), uses no floating-point atomics anywhere (integer tickets are fine), and either says so (a comment in
 /// the kernel, its helpers, right above it, or at its launch site speaks of determinism, reproducibility or
 /// avoiding atomics), or is built for it: it is launched as a single block, or it writes per-block partials
-/// (`partial[blockIdx.x] = ...`) that another kernel launched as a single block reduces in a fixed order.
+/// (`partial[blockIdx.x] = ...`) that a kernel launched next on the same buffer sums in a fixed order (a single
+/// reducing block, or threads looping over the partials).
 /// Kernels that finish with a float `atomicAdd`, and ordinary reductions that neither state the goal nor have
 /// the two-stage / single-block shape, do not count.
 struct DeterministicReduction: TechniqueDetector {
@@ -39,7 +40,7 @@ struct DeterministicReduction: TechniqueDetector {
         let singleBlockLaunches = flow.launchSites(of: kernel).filter { isSingleBlock($0.configuration.first, flow) }
         if let launch = singleBlockLaunches.first {
             evidence.append(facts.evidence(launch.call, "reduced by a single block in a fixed order"))
-        } else if let store = perBlockPartial(flow), let next = secondStage(after: kernel, flow) {
+        } else if let store = perBlockPartial(flow), let next = secondStage(after: kernel, partials: store, flow) {
             evidence.append(facts.evidence(store, "per-block partial, reduced by `\(next)` in a fixed order"))
         }
         return evidence
@@ -111,40 +112,63 @@ struct DeterministicReduction: TechniqueDetector {
         return false
     }
 
-    /// A store to global memory at an index made of the block index alone: `partial[blockIdx.x] = v`.
+    /// A store to global memory at a slot of this block: `partial[blockIdx.x] = v`,
+    /// `buf[c + blockIdx.y * OC] = a`.
     func perBlockPartial(_ flow: KernelIndexFlow) -> Node? {
         flow.nodes(["assignment_expression"]).first { assignment in
-            guard let left = flow.strip(assignment.child(byField: "left")), left.type == "subscript_expression",
-                  flow.sharedAccess(left) == nil, let index = left.child(byField: "indices") else { return false }
-            let origin = flow.origin(index)
-            return origin.dependsOnBlockIndex && !origin.dependsOnThread
+            guard flow.operatorText(assignment) == "=", let left = flow.strip(assignment.child(byField: "left")),
+                  left.type == "subscript_expression", flow.sharedAccess(left) == nil,
+                  let index = left.child(byField: "indices") else { return false }
+            return flow.origin(index).dependsOnBlockIndex
         }
     }
 
-    /// Another reducing kernel of this source, launched as a single block from the same host function as this
-    /// kernel and handed one of the same buffers (the partials).
-    func secondStage(after kernel: CUDAFacts.Function, _ flow: KernelIndexFlow) -> String? {
+    /// The kernel that sums the partials in a fixed order: launched after this kernel from the same host
+    /// function with the partials buffer this kernel stored into, and either a reducing kernel launched as a
+    /// single block or a kernel whose threads add that buffer up in a loop (`for (k = 0; k < m; k++)
+    /// sum += part[i + k * n]`).
+    func secondStage(after kernel: CUDAFacts.Function, partials store: Node, _ flow: KernelIndexFlow) -> String? {
         let facts = flow.facts
-        let firstLaunches = flow.launchSites(of: kernel)
-        guard !firstLaunches.isEmpty else { return nil }
-        for other in facts.kernels where other.name != kernel.name && reduces(other, facts) {
-            for second in flow.launchSites(of: other) where isSingleBlock(second.configuration.first, flow) {
-                for first in firstLaunches where hostFunction(first.call) == hostFunction(second.call) {
-                    if !arguments(first.call).isDisjoint(with: arguments(second.call)) { return other.name }
+        // The parameter the partials are stored through, and its position.
+        guard let base = flow.strip(store.child(byField: "left"))?.child(byField: "argument"), base.type == "identifier",
+              let position = flow.parameters(of: kernel.node).firstIndex(where: { $0.name == base.text }) else { return nil }
+        for first in flow.launchSites(of: kernel) {
+            let firstArguments = first.call.child(byField: "arguments")?.namedChildren ?? []
+            guard position < firstArguments.count, firstArguments[position].type == "identifier" else { continue }
+            let buffer = firstArguments[position].text
+            for other in facts.kernels where other.name != kernel.name {
+                let otherFlow = KernelIndexFlow(other, in: facts)
+                let parameters = otherFlow.parameters(of: other.node)
+                for second in otherFlow.launchSites(of: other)
+                where hostFunction(first.call) == hostFunction(second.call) && first.call.startByte < second.call.startByte {
+                    let arguments = second.call.child(byField: "arguments")?.namedChildren ?? []
+                    guard let at = arguments.firstIndex(where: { $0.type == "identifier" && $0.text == buffer }), at < parameters.count else { continue }
+                    if isSingleBlock(second.configuration.first, otherFlow) && reduces(other, facts) { return other.name }
+                    if sumsInLoop(otherFlow, over: parameters[at].name) { return other.name }
                 }
             }
         }
         return nil
     }
 
+    /// A loop whose body adds elements of `buffer` chosen by the loop variable into a local accumulator.
+    func sumsInLoop(_ flow: KernelIndexFlow, over buffer: String) -> Bool {
+        flow.loops().contains { loop in
+            guard let body = loop.body, let bound = loop.bound, !flow.isCompileTime(bound) else { return false }
+            return body.preorder.contains { node in
+                guard node.type == "assignment_expression", flow.operatorText(node) == "+=",
+                      flow.strip(node.child(byField: "left"))?.type == "identifier", let right = node.child(byField: "right") else { return false }
+                return right.preorder.contains { read in
+                    read.type == "subscript_expression" && flow.strip(read.child(byField: "argument"))?.text == buffer
+                        && flow.references(read, loop.variable)
+                }
+            }
+        }
+    }
+
     func hostFunction(_ node: Node) -> Node? {
         var current = node.parent
         while let c = current, c.type != "function_definition" { current = c.parent }
         return current
-    }
-
-    /// The plain variable names passed to a launch.
-    func arguments(_ call: Node) -> Set<String> {
-        Set((call.child(byField: "arguments")?.namedChildren ?? []).filter { $0.type == "identifier" }.map(\.text))
     }
 }
