@@ -127,7 +127,11 @@ public struct ScoreService: Sendable {
         let siblings = scripts.filter { $0 != main.path && $0.hasSuffix(".py") }
         var findings: [Finding] = []
         do {
-            findings = try CheckService(loader: loader).check(base: context.base, submission: main.file, siblings: siblings).findings
+            // The rules read the same diff the score used: no second diff.
+            let modules = Set(siblings.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+            let ruleContext = RuleContext(base: try PythonFacts(file: context.base), submission: main, diff: submissionDiff,
+                                          siblingModules: modules)
+            findings = RuleChecker.check(ruleContext)
         } catch {
             problems.append("rules not checked: \(error)")
         }
