@@ -93,7 +93,15 @@ public final class CUDAFacts {
         var start = node.startByte
         if let parent = node.parent, parent.type == "template_declaration" { start = parent.startByte }
         let signature = source.text(in: start..<headerEnd)
-        let role: Function.Role = signature.contains("__global__") ? .kernel : signature.contains("__device__") ? .device : .host
+        // libclang knows the role even when a macro spells the qualifier (`#define KERNEL __global__`); the
+        // declaration's text, with its macros expanded, decides when libclang did not see the function.
+        let semanticRole = inventory?.functions.first { $0.name == name }?.role
+        let words = Set(Self.identifiers(in: signature).flatMap { expansion(of: $0) })
+        let role: Function.Role = switch semanticRole {
+        case .kernel?: .kernel
+        case .device?, .hostDevice?: .device
+        case nil: words.contains("__global__") ? .kernel : words.contains("__device__") ? .device : .host
+        }
         return Function(node: node, name: name, role: role, body: body, signature: signature)
     }
 

@@ -36,25 +36,26 @@ struct InPlaceComputation: TechniqueDetector {
             }
         }
         accesses.sort { $0.position < $1.position }
-        var firstIsRead: [String: Bool] = [:]
         var reads: [String: Set<String>] = [:]
+        var plainWrites: [Access] = []
         var written: Set<String> = []
         for access in accesses {
             let p = access.parameter
             guard let o = access.op else {
-                if firstIsRead[p] == nil { firstIsRead[p] = true }
                 reads[p, default: []].insert(access.index)
                 continue
             }
+            written.insert(p)
             let accumulates = o == "+=" || o == "-="
             let readsItself = o != "=" && !accumulates
-            if firstIsRead[p] == nil { firstIsRead[p] = readsItself }
-            written.insert(p)
-            let readBefore = reads[p, default: []].contains(access.index)
-            if firstIsRead[p] == true, (!accumulates && readsItself) || readBefore {
+            // A value the kernel wrote itself earlier (on a path that can reach here) is its own output, not an input.
+            let ownOutput = plainWrites.contains { w in
+                w.parameter == p && w.index == access.index && !Self.exclusive(w.node, access.node)
+            }
+            if !ownOutput, readsItself || reads[p, default: []].contains(access.index) {
                 evidence.append(facts.evidence(access.node, "output written over the input it was read from"))
             }
-            if readsItself { reads[p, default: []].insert(access.index) }
+            if o == "=" { plainWrites.append(access) }
         }
         // At a call site: the same buffer bound to a parameter the kernel writes and another one.
         for launch in facts.launches(of: kernel) {
@@ -68,6 +69,20 @@ struct InPlaceComputation: TechniqueDetector {
             }
         }
         return evidence
+    }
+
+    /// Whether two nodes sit in different branches of one `if` (never both executed).
+    static func exclusive(_ a: Node, _ b: Node) -> Bool {
+        var current = a.parent
+        while let c = current {
+            if c.type == "if_statement", let consequence = c.child(byField: "consequence"), let alternative = c.child(byField: "alternative") {
+                let aThen = KernelAST.isInside(a, consequence), bThen = KernelAST.isInside(b, consequence)
+                let aElse = KernelAST.isInside(a, alternative), bElse = KernelAST.isInside(b, alternative)
+                if (aThen && bElse) || (aElse && bThen) { return true }
+            }
+            current = c.parent
+        }
+        return false
     }
 
     func parameterNames(_ kernel: CUDAFacts.Function) -> [String] {

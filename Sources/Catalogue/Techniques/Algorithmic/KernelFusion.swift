@@ -10,7 +10,8 @@ import TreeSitterKit
 ///   accumulator seeded from or added to another array) counts as a second operation;
 /// - residual add: an element of two different input arrays added at the same index;
 /// - optimizer step: an update divided by `sqrt(v) + eps`;
-/// - causal mask: `-INFINITY`/`-FLT_MAX` selected by a position comparison.
+/// - causal mask: `-INFINITY`/`-FLT_MAX` assigned under a position comparison, and the attention scale
+///   (`exp(scale * (x - max))` with a scale argument): both count only next to a softmax.
 /// Rejected: a single operation split into steps (layernorm's mean, rstd and normalise are one operation),
 /// dtype conversions, and a kernel merely named or commented "fused".
 struct KernelFusion: TechniqueDetector {
@@ -18,6 +19,7 @@ struct KernelFusion: TechniqueDetector {
 
     enum Operation: String, CaseIterable {
         case softmax, normalization, activation, crossEntropy = "cross-entropy", matmul, bias, residual, optimizer, causalMask = "causal mask"
+        case scale = "attention scale"
     }
 
     static let sqrtCalls: Set<String> = ["sqrtf", "sqrt", "__fsqrt_rn", "hsqrt"]
@@ -86,23 +88,46 @@ struct KernelFusion: TechniqueDetector {
                     }
                 } else if o == "+" {
                     let ls = KernelAST.unwrap(l), rs = KernelAST.unwrap(r)
-                    if ls.type == "subscript_expression", rs.type == "subscript_expression",
+                    // out[i] = a[i] + b[i]: the whole stored value is the sum of two different arrays at one index.
+                    let stored = n.parent.map { p in
+                        (p.type == "assignment_expression" && KernelAST.op(p) == "=") || p.type == "init_declarator"
+                    } ?? false
+                    if stored, ls.type == "subscript_expression", rs.type == "subscript_expression",
                        let lb = ls.child(byField: "argument")?.text, let rb = rs.child(byField: "argument")?.text, lb != rb,
-                       (declared[lb] ?? "").contains("*"), (declared[rb] ?? "").contains("*"),
+                       declared[lb] != nil, declared[rb] != nil,
                        KernelAST.compact(ls.child(byField: "indices")!) == KernelAST.compact(rs.child(byField: "indices")!) {
                         found[.residual] = found[.residual] ?? n
                     }
                 }
             }
-            for a in KernelAST.assignments(in: body) where isMaskValue(a.value) {
+            for a in KernelAST.assignments(in: body) where a.node.type == "assignment_expression" && isMaskValue(a.value) {
                 let guarded = guardedByComparison(a.node) || (KernelAST.unwrap(a.value).type == "conditional_expression")
                 if guarded { found[.causalMask] = found[.causalMask] ?? a.node }
+            }
+            // Attention scaling folded into the softmax: exp(scale * (x - max)) with a scale passed to the kernel.
+            let floatParameters = Set(KernelAST.declaredTypes(f).filter { $0.value == "float" || $0.value == "double" }.keys)
+                .subtracting(KernelAST.assignments(in: body).compactMap(\.name))
+            for call in KernelAST.calls(in: body, named: KernelAST.expCalls, facts: facts) {
+                guard let args = call.child(byField: "arguments") else { continue }
+                let scaled = args.preorder.contains { n in
+                    guard n.type == "binary_expression", KernelAST.op(n) == "*" else { return false }
+                    let sides = [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0.map(KernelAST.unwrap) }
+                    return sides.contains { $0.type == "identifier" && floatParameters.contains($0.text) }
+                        && sides.contains { $0.preorder.contains { $0.type == "binary_expression" && KernelAST.op($0) == "-" } }
+                }
+                if scaled { found[.scale] = found[.scale] ?? call }
             }
         }
         let dots = FlashAttentionTiling.dotProducts(kernel, facts)
         if let dot = dots.first {
             found[.matmul] = dot
             if let bias = biasSeed(dots, reached) { found[.bias] = bias }
+        }
+        // The causal mask and the attention scale are separate operations only next to a softmax (scale + mask +
+        // softmax); masking or scaling scores on their own, or a matmul that masks its output, is one operation.
+        if found[.softmax] == nil {
+            found[.causalMask] = nil
+            found[.scale] = nil
         }
         return found
     }

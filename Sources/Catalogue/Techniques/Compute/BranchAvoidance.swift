@@ -5,7 +5,7 @@ import TreeSitterKit
 /// - clamped indices: a load whose index is clamped with `min`/`max` (directly or through a local that only
 ///   serves as an index), so every thread loads unconditionally;
 /// - loop peeling: a main loop whose bound is rounded to a multiple of the step, with no `if` in its body,
-///   followed by a remainder loop that continues the same counter;
+///   followed by a remainder loop that continues the same counter or starts from the main loop's bound;
 /// - arithmetic select: a value multiplied by a comparison (`v * (float)(i < n)`) instead of an `if`.
 /// Rejected: `min` used only for a loop bound, `if (i < n)` guards, and two independent loops that each start
 /// their own counter.

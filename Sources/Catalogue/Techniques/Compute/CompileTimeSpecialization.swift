@@ -25,9 +25,10 @@ struct CompileTimeSpecialization: TechniqueDetector {
             }
         }
         if let declarator = kernel.node.child(byField: "declarator") {
+            let aliases = KernelAST.aliases(facts)
             for p in declarator.preorder where p.type == "parameter_declaration" {
                 guard let type = p.child(byField: "type") else { continue }
-                let words = KernelAST.resolve(type.text, aliases: KernelAST.aliases(facts))
+                let words = KernelAST.resolve(type.text, aliases: aliases)
                 if !words.isDisjoint(with: Self.tagTypes) { evidence.append(facts.evidence(p, "compile-time tag argument")) }
             }
         }

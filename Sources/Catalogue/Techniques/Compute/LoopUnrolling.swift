@@ -17,7 +17,9 @@ struct LoopUnrolling: TechniqueDetector {
             let words = argument.split(whereSeparator: { $0.isWhitespace || $0 == "(" || $0 == ")" })
             guard words.first == "unroll" else { continue }
             if words.count > 1, words[1] == "1" { continue }
-            guard let next = pragma.nextNamedSibling, KernelAST.loopTypes.contains(next.type) else { continue }
+            var next = pragma.nextNamedSibling
+            while let n = next, n.type == "comment" { next = n.nextNamedSibling }
+            guard let next, KernelAST.loopTypes.contains(next.type) else { continue }
             evidence.append(facts.evidence(pragma, "loop marked for unrolling"))
         }
         for f in facts.reach(kernel) {

@@ -4,9 +4,10 @@ import TreeSitterKit
 /// In a kernel (or a device helper it calls): the WMMA API (`nvcuda::wmma::mma_sync`, fragments; libclang
 /// resolves `using namespace nvcuda` and aliases), the `__hmma_*`/`__imma_*` builtins, or inline PTX whose
 /// instruction is `mma`, `wgmma` or `ldmatrix`.
-/// On the host: a GEMM library call that takes the tensor-core path: `cublasLtMatmul`, `cublasGemmEx` and its
-/// batched forms, or `cublasSgemm*`, when the host code selects 16-bit data (`CUDA_R_16BF`, `CUDA_R_16F`, also
-/// through a macro), a TF32/16-bit compute type, a tensor-op algorithm or math mode; `cublasHgemm*` always.
+/// On the host: a GEMM library call that takes the tensor-core path: `cublasHgemm*` always; `cublasLtMatmul`,
+/// `cublasGemmEx` and its batched forms when the host code selects 16-bit data (`CUDA_R_16BF`, `CUDA_R_16F`, also
+/// through a macro), a TF32/16-bit compute type or a tensor-op algorithm, or when their types come from outside the
+/// file (no FP32-only type or compute type is visible); `cublasSgemm*` under the TF32/tensor-op math mode.
 /// A `cublasSetMathMode` call that libclang finds only in an included header (a shared setup helper) is taken as
 /// enabling tensor-op math.
 /// Rejected: a plain `cublasSgemm` in default FP32 math, scalar FMA loops in a kernel that merely includes
@@ -17,9 +18,16 @@ struct TensorCores: TechniqueDetector {
     static let wmmaCalls: Set<String> = ["mma_sync", "load_matrix_sync", "store_matrix_sync", "fill_fragment", "bmma_sync"]
     static let ptxInstructions = ["mma.", "wgmma.", "ldmatrix.", "mma.sp"]
     static let alwaysTensorCore: Set<String> = ["cublasHgemm", "cublasHgemmBatched", "cublasHgemmStridedBatched"]
-    static let gemms: Set<String> = [
+    /// GEMMs whose data and compute types are arguments: tensor cores unless the visible code pins them to FP32.
+    static let typedGemms: Set<String> = [
         "cublasLtMatmul", "cublasGemmEx", "cublasGemmBatchedEx", "cublasGemmStridedBatchedEx", "cublasSgemmEx",
+    ]
+    /// FP32 GEMMs: tensor cores only under the TF32 (or tensor-op) math mode.
+    static let fp32Gemms: Set<String> = [
         "cublasSgemm", "cublasSgemm_v2", "cublasSgemmBatched", "cublasSgemmStridedBatched", "cublasCgemm3m",
+    ]
+    static let fp32Settings: Set<String> = [
+        "CUDA_R_32F", "CUBLAS_COMPUTE_32F", "CUBLAS_COMPUTE_32F_PEDANTIC", "CUBLAS_DEFAULT_MATH", "CUBLAS_PEDANTIC_MATH",
     ]
     static let tensorCoreSettings: Set<String> = [
         "CUDA_R_16F", "CUDA_R_16BF", "CUDA_R_8F_E4M3", "CUDA_R_8F_E5M2", "CUDA_C_16F", "CUBLAS_COMPUTE_32F_FAST_TF32",
@@ -70,6 +78,7 @@ struct TensorCores: TechniqueDetector {
             let includedCall = (facts.inventory?.calls.values.contains { $0.contains { KernelAST.bare($0) == "cublasSetMathMode" } }) ?? false
             selectsTensorCores = visibleModes.isEmpty && includedCall
         }
+        let pinnedToFP32 = !hostSettings.isDisjoint(with: Self.fp32Settings)
         var evidence: [Evidence] = []
         for f in facts.hostFunctions {
             guard let body = f.body else { continue }
@@ -78,8 +87,11 @@ struct TensorCores: TechniqueDetector {
                 let b = KernelAST.bare(name)
                 if Self.alwaysTensorCore.contains(b) {
                     evidence.append(facts.evidence(call, "half-precision cuBLAS GEMM (tensor cores)"))
-                } else if Self.gemms.contains(b), selectsTensorCores {
-                    evidence.append(facts.evidence(call, "cuBLAS GEMM with a tensor-core data type, compute type or math mode"))
+                } else if Self.typedGemms.contains(b), selectsTensorCores || pinnedToFP32 == false {
+                    evidence.append(facts.evidence(call, selectsTensorCores ? "cuBLAS GEMM with a tensor-core data type, compute type or math mode"
+                                                                      : "cuBLASLt/GemmEx GEMM with types chosen outside this file"))
+                } else if Self.fp32Gemms.contains(b), selectsTensorCores {
+                    evidence.append(facts.evidence(call, "FP32 cuBLAS GEMM under a tensor-op (TF32) math mode"))
                 }
             }
         }

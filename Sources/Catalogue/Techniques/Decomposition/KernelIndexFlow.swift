@@ -750,13 +750,47 @@ final class KernelIndexFlow {
     // MARK: Launches
 
     /// Tree-sitter launch expressions (`k<<<grid, block, smem, stream>>>(...)`) of `kernel` anywhere in the
-    /// source, with their configuration arguments.
+    /// source, with their configuration arguments. libclang's inventory says where the launches are (including
+    /// template launches it could not resolve); without an inventory the tree is scanned.
     func launchSites(of kernel: CUDAFacts.Function) -> [(call: Node, configuration: [Node])] {
-        facts.root.preorder.compactMap { node -> (Node, [Node])? in
-            guard node.type == "call_expression", let syntax = node.namedChildren.first(where: { $0.type == "kernel_call_syntax" }) else { return nil }
-            guard bareCallee(node) == kernel.name else { return nil }
-            return (node, syntax.namedChildren.filter { $0.type != "comment" })
+        if let known = launchCache[kernel.name] { return known }
+        var result: [(call: Node, configuration: [Node])] = []
+        if facts.inventory != nil {
+            for launch in facts.launches(of: kernel) where launch.span.startOffset < launch.span.endOffset
+                && launch.span.endOffset <= facts.file.bytes.count {
+                guard let found = facts.root.namedDescendant(for: launch.span.startOffset..<launch.span.endOffset),
+                      let call = launchCall(around: found), bareCallee(call) == kernel.name,
+                      !result.contains(where: { $0.call == call }) else { continue }
+                result.append((call, configuration(of: call)))
+            }
+        } else {
+            for node in facts.root.preorder where node.type == "call_expression" && bareCallee(node) == kernel.name {
+                if launchSyntax(node) != nil { result.append((node, configuration(of: node))) }
+            }
         }
+        launchCache[kernel.name] = result
+        return result
+    }
+
+    private var launchCache: [String: [(call: Node, configuration: [Node])]] = [:]
+
+    private func launchSyntax(_ call: Node) -> Node? {
+        call.type == "call_expression" ? call.namedChildren.first { $0.type == "kernel_call_syntax" } : nil
+    }
+
+    private func configuration(of call: Node) -> [Node] {
+        launchSyntax(call)?.namedChildren.filter { $0.type != "comment" } ?? []
+    }
+
+    /// The launch expression at (or just around, or inside) the node libclang's span maps to.
+    private func launchCall(around node: Node) -> Node? {
+        var current: Node? = node
+        for _ in 0..<4 {
+            guard let c = current else { break }
+            if launchSyntax(c) != nil { return c }
+            current = c.parent
+        }
+        return node.preorder.first { launchSyntax($0) != nil }
     }
 }
 

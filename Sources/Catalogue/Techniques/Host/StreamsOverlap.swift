@@ -23,6 +23,8 @@ struct StreamsOverlap: TechniqueDetector {
 
     struct Use {
         let stream: String
+        /// The stream is a parameter of the enclosing function: it may be any caller's stream.
+        let passedIn: Bool
         let several: Bool
         let node: Node?
         let evidence: Evidence
@@ -35,17 +37,18 @@ struct StreamsOverlap: TechniqueDetector {
         var waits: [Evidence] = []
         var hostOverlap: [Evidence] = []
         let hosts = facts.functions.filter { $0.role == .host }
+        lazy var gpu = enqueuers(facts)
 
         // Kernel launches with a stream (libclang's launch list).
         for launch in facts.inventory?.launches ?? [] {
             guard let stream = launch.stream.map(normalized), !Self.defaultStreams.contains(stream) else { continue }
-            let inLoop = hosts.first { $0.name == launch.caller || (launch.caller?.hasSuffix("::" + $0.name) ?? false) }
-                .flatMap { $0.body }.map { body in
+            let caller = hosts.first { $0.name == launch.caller || (launch.caller?.hasSuffix("::" + $0.name) ?? false) }
+            let inLoop = caller.flatMap { $0.body }.map { body in
                     body.preorder.contains { node in
                         MemSupport.loopTypes.contains(node.type) && node.startByte <= launch.span.startOffset && launch.span.endOffset <= node.endByte
                     }
                 } ?? false
-            uses.append(Use(stream: stream, several: isIndexed(stream) && inLoop, node: nil,
+            uses.append(Use(stream: stream, passedIn: caller.map { isParameter(stream, of: $0) } ?? false, several: isIndexed(stream) && inLoop, node: nil,
                             evidence: MemSupport.launchEvidence(launch, facts, "kernel launched on stream `\(stream)`", fallback: facts.root)))
         }
 
@@ -62,16 +65,18 @@ struct StreamsOverlap: TechniqueDetector {
                 let stream = normalized(arguments[index].text)
                 guard !Self.defaultStreams.contains(stream) else { continue }
                 let inLoop = !MemSupport.enclosingLoops(call, within: body).isEmpty
-                uses.append(Use(stream: stream, several: isIndexed(stream) && inLoop, node: call,
+                uses.append(Use(stream: stream, passedIn: isParameter(stream, of: function), several: isIndexed(stream) && inLoop, node: call,
                                 evidence: facts.evidence(call, "`\(name)` on stream `\(stream)`")))
-                if Self.copies.contains(name), let work = hostWork(after: call, in: body, facts) {
+                if Self.copies.contains(name), let work = hostWork(after: call, in: body, facts, gpu: gpu) {
                     hostOverlap.append(facts.evidence(call, "async copy on `\(stream)` overlaps host work"))
                     hostOverlap.append(facts.evidence(work, "host work before the stream is synchronized"))
                 }
             }
         }
 
-        let distinct = Set(uses.map(\.stream))
+        // Streams received as parameters may be the same stream under another name: only streams the source
+        // names itself (locals, members, arrays) tell distinct queues apart.
+        let distinct = Set(uses.filter { !$0.passedIn }.map(\.stream))
         if distinct.count >= 2 || uses.contains(where: \.several) {
             var evidence: [Evidence] = []
             var seen: Set<String> = []
@@ -80,6 +85,13 @@ struct StreamsOverlap: TechniqueDetector {
         }
         if !waits.isEmpty, !uses.isEmpty { return waits + uses.map(\.evidence) }
         return hostOverlap
+    }
+
+    func isParameter(_ stream: String, of function: CUDAFacts.Function) -> Bool {
+        let parameters = function.node.child(byField: "declarator")?.preorder.filter { $0.type == "parameter_declaration" } ?? []
+        return parameters.contains { parameter in
+            MemSupport.declarators(of: parameter).compactMap(MemSupport.declaredIdentifier).contains(stream)
+        }
     }
 
     func normalized(_ text: String) -> String {
@@ -93,9 +105,21 @@ struct StreamsOverlap: TechniqueDetector {
         return Int(index) == nil
     }
 
+    /// Host functions of the source that only put work on the GPU: they launch kernels or call the runtime or
+    /// a CUDA library (calling them is not host work that overlaps a copy).
+    func enqueuers(_ facts: CUDAFacts) -> Set<String> {
+        var result = Set((facts.inventory?.launches ?? []).compactMap { $0.caller.map { String($0.split(separator: ":").last ?? Substring($0)) } })
+        for function in facts.functions where function.role == .host {
+            if facts.calls(of: function).contains(where: { $0.hasPrefix("cuda") || $0.hasPrefix("cublas") || $0.hasPrefix("cudnn") }) {
+                result.insert(function.name)
+            }
+        }
+        return result
+    }
+
     /// The first statement after `call` (in the same block) that is neither a CUDA runtime call nor a kernel
     /// launch, when it comes before any synchronization.
-    func hostWork(after call: Node, in body: Node, _ facts: CUDAFacts) -> Node? {
+    func hostWork(after call: Node, in body: Node, _ facts: CUDAFacts, gpu: Set<String>) -> Node? {
         var statement = call
         while let parent = statement.parent, parent.type != "compound_statement" { statement = parent }
         var next = statement.nextNamedSibling
@@ -105,7 +129,7 @@ struct StreamsOverlap: TechniqueDetector {
             let calls = current.preorder.filter { $0.type == "call_expression" }.compactMap { $0.child(byField: "function") }
                 .flatMap { facts.expansion(of: MemSupport.calleeSpelling($0)) }
             if calls.contains(where: { Self.synchronizers.contains($0) }) { return nil }
-            let isRuntime = calls.contains { $0.hasPrefix("cuda") || $0.hasPrefix("cu") }
+            let isRuntime = calls.contains { $0.hasPrefix("cuda") || $0.hasPrefix("cu") || gpu.contains($0) }
             let isLaunch = current.preorder.contains { $0.type == "kernel_call_syntax" }
             if isRuntime || isLaunch || current.type == "return_statement" || current.type == "declaration" && calls.isEmpty { continue }
             return current

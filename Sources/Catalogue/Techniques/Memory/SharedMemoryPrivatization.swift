@@ -3,8 +3,9 @@ import TreeSitterKit
 /// `shared_memory_privatization`: each block accumulates into its own copy of an output in shared memory
 /// (shared atomics such as `atomicAdd(&s_hist[bin], 1)`, or `s_acc[k] += v` with values that do not come from
 /// the same shared array) and later flushes that copy to global memory (`out[i] = s_acc[i]`,
-/// `atomicAdd(&hist[i], s_hist[i])`). A tree reduction that combines shared slots with each other, atomics
-/// straight into global memory, or a shared accumulator that is never written back does not count.
+/// `atomicAdd(&hist[i], s_hist[i])`). Shared slots that are also combined with each other (per-thread partial
+/// sums finished by a tree reduction), atomics straight into global memory, or a shared accumulator that is
+/// never written back does not count.
 struct SharedMemoryPrivatization: TechniqueDetector {
     let id = "shared_memory_privatization"
 
@@ -18,6 +19,7 @@ struct SharedMemoryPrivatization: TechniqueDetector {
         guard !shared.isEmpty else { return [] }
         var accumulated: [String: Node] = [:]
         var flushed: [String: Node] = [:]
+        var combined: Set<String> = []
         for f in facts.reach(kernel) {
             guard let body = f.body else { continue }
             let pointers = MemSupport.pointerNames(in: f).subtracting(shared)
@@ -36,6 +38,11 @@ struct SharedMemoryPrivatization: TechniqueDetector {
             }
             for (target, value, op, node) in MemSupport.assignments(in: body) where node.type != "init_declarator" {
                 guard let name = MemSupport.base(of: target) else { continue }
+                if let root = roots[name], let value, MemSupport.mentions(Set(roots.filter { $0.value == root }.keys), in: value) {
+                    // `s[i] += s[i + k]`, `s[i] = max(s[i], s[j])`: slots combined with each other (a tree reduction).
+                    if value.preorder.contains(where: { $0.type == "subscript_expression" && MemSupport.base(of: $0).map { roots[$0] == root } == true &&
+                        $0.child(byField: "indices")?.text != target.child(byField: "indices")?.text }) { combined.insert(root) }
+                }
                 if let root = roots[name], op != "=" {
                     if value.map({ !MemSupport.mentions(shared, in: $0) }) ?? true { accumulated[root] = accumulated[root] ?? node }
                 } else if pointers.contains(name), let value {
@@ -44,7 +51,7 @@ struct SharedMemoryPrivatization: TechniqueDetector {
             }
         }
         var evidence: [Evidence] = []
-        for name in accumulated.keys.sorted() {
+        for name in accumulated.keys.sorted() where !combined.contains(name) {
             guard let accumulation = accumulated[name], let flush = flushed[name] else { continue }
             evidence.append(facts.evidence(accumulation, "block-private accumulation into shared `\(name)`"))
             evidence.append(facts.evidence(flush, "private copy flushed to global memory"))

@@ -159,21 +159,23 @@ struct BlockReduction: TechniqueDetector {
         let name = flow.bareCallee(call)
         if flow.calls(call, anyOf: ["reduce", "__reduce_add_sync", "__reduce_max_sync", "__reduce_min_sync"]),
            flow.callee(call).contains("::") || name.hasPrefix("__reduce") { return true }
-        let reducers = Set(flow.facts.functions.filter { function in
-            function.role != .host && !WarpShuffleReduction().detect(kernel: function, in: flow.facts).isEmpty
-        }.map(\.name))
-        if !flow.facts.expansion(of: name).isDisjoint(with: reducers) { return true }
+        if flow.facts.expansion(of: name).contains(where: { isWarpReducer($0, flow) }) { return true }
         // A reducer passed in as a (template) parameter, `template <reduction_func_t f> ... f(v)`, where the
         // kernel instantiates or calls the helper with a warp reducer of this source.
         if let function = call.child(byField: "function"), function.type == "identifier",
            case .parameter = flow.resolve(function.text, at: function) {
-            return flow.nodes(["template_argument_list", "argument_list"]).contains { list in
-                list.namedChildren.contains { argument in
-                    argument.preorder.contains { ($0.type == "identifier" || $0.type == "type_identifier") && reducers.contains($0.text) }
-                }
+            return flow.nodes(["template_argument_list"]).contains { list in
+                list.preorder.contains { ($0.type == "identifier" || $0.type == "type_identifier") && isWarpReducer($0.text, flow) }
             }
         }
         return false
+    }
+
+    /// A device function of this source named `name` that reduces across a warp with shuffles.
+    func isWarpReducer(_ name: String, _ flow: KernelIndexFlow) -> Bool {
+        flow.facts.functions.contains { function in
+            function.name == name && function.role != .host && !WarpShuffleReduction().detect(kernel: function, in: flow.facts).isEmpty
+        }
     }
 
     /// `cub::BlockReduce<...>` named in the kernel or its helpers, or a `blockReduce`-style helper that this

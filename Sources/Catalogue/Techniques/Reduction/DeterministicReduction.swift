@@ -136,11 +136,18 @@ struct DeterministicReduction: TechniqueDetector {
             let firstArguments = first.call.child(byField: "arguments")?.namedChildren ?? []
             guard position < firstArguments.count, firstArguments[position].type == "identifier" else { continue }
             let buffer = firstArguments[position].text
-            for other in facts.kernels where other.name != kernel.name {
+            let host = hostFunction(first.call)
+            // Kernels launched later in the same host function with the buffer among their arguments.
+            let later = Set(host?.preorder.filter { node in
+                node.type == "call_expression" && node.startByte > first.call.startByte
+                    && node.namedChildren.contains { $0.type == "kernel_call_syntax" }
+                    && (node.child(byField: "arguments")?.namedChildren.contains { $0.type == "identifier" && $0.text == buffer } ?? false)
+            }.map { flow.bareCallee($0) } ?? [])
+            for other in facts.kernels where other.name != kernel.name && later.contains(other.name) {
                 let otherFlow = KernelIndexFlow(other, in: facts)
                 let parameters = otherFlow.parameters(of: other.node)
                 for second in otherFlow.launchSites(of: other)
-                where hostFunction(first.call) == hostFunction(second.call) && first.call.startByte < second.call.startByte {
+                where hostFunction(second.call) == host && first.call.startByte < second.call.startByte {
                     let arguments = second.call.child(byField: "arguments")?.namedChildren ?? []
                     guard let at = arguments.firstIndex(where: { $0.type == "identifier" && $0.text == buffer }), at < parameters.count else { continue }
                     if isSingleBlock(second.configuration.first, otherFlow) && reduces(other, facts) { return other.name }
