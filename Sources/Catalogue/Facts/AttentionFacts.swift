@@ -50,9 +50,33 @@ extension PythonFacts {
                   let function = enclosingFunction(node),
                   descendants(of: function.node).contains(where: { $0.type == "call" && CallSite(node: $0, imports: imports).name == "softmax" })
             else { continue }
-            sites.append(AttentionSite(node: node, query: left, key: key, value: nil))
+            sites.append(AttentionSite(node: node, query: left, key: key, value: manualAttentionValue(after: node, in: function)))
         }
         return sites
+    }
+
+    /// For manual attention, the values: the right operand of the product of the softmax probabilities with them
+    /// (`probs @ v`, `torch.matmul(att, v)` with `att` set from a softmax, possibly through a dropout).
+    func manualAttentionValue(after scores: Node, in function: Function) -> Node? {
+        func fromSoftmax(_ node: Node, depth: Int) -> Bool {
+            let n = unparenthesized(node)
+            if descendants(of: n).contains(where: { $0.type == "call" && CallSite(node: $0, imports: imports).name == "softmax" }) { return true }
+            guard depth < 3 else { return false }
+            if n.type == "identifier", let value = latestValue(of: n.text, before: n) { return fromSoftmax(value, depth: depth + 1) }
+            // A dropout or cast around the probabilities: `self.drop(att)`, `att.to(v.dtype)`.
+            if n.type == "call" {
+                let call = CallSite(node: n, imports: imports)
+                if let receiver = call.receiver, Self.rearrangingMethods.contains(call.name) { return fromSoftmax(receiver, depth: depth + 1) }
+                if let first = call.positional.first { return fromSoftmax(first, depth: depth + 1) }
+            }
+            return false
+        }
+        for node in descendants(of: function.node) where node.startByte > scores.startByte && (node.type == "binary_operator" || node.type == "call") {
+            guard let (probabilities, value) = matmulOperands(node), transposedOperand(value) == nil,
+                  fromSoftmax(probabilities, depth: 0) else { continue }
+            return value
+        }
+        return nil
     }
 
     /// For `f(*(g(t) for t in (q, k, v)))` or `f(*[q, k, v])`, the three tensors.

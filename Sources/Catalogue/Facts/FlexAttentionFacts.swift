@@ -165,10 +165,16 @@ extension Dataflow {
                         }
                     }
                 case "call":
-                    // A local helper: what it returns.
-                    if let function = d.child(byField: "function"), function.type == "identifier" {
+                    // A local helper or a method of the class (`self.doc_ids(idx)`): what it returns.
+                    guard let function = d.child(byField: "function") else { continue }
+                    if function.type == "identifier" {
                         for binding in bindings(of: function.text, at: function) where binding.node.type == "function_definition" {
                             stack.append(contentsOf: returns(of: binding.node))
+                        }
+                    } else if function.type == "attribute", function.child(byField: "object")?.text == "self",
+                              let name = function.child(byField: "attribute")?.text, let owner = facts.enclosingClass(d) {
+                        for method in facts.functions where method.name == name && facts.enclosingClass(method.node)?.node == owner.node {
+                            stack.append(contentsOf: returns(of: method.node))
                         }
                     }
                 default:

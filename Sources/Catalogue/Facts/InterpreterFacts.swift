@@ -254,6 +254,18 @@ public final class ScriptInterpreter {
         case "math.cos", "numpy.cos": return number(0).map { .number(Foundation.cos($0)) }
         case "math.sin", "numpy.sin": return number(0).map { .number(Foundation.sin($0)) }
         case "math.tanh", "numpy.tanh": return number(0).map { .number(Foundation.tanh($0)) }
+        case "numpy.interp":
+            // np.interp(x, knots_x, knots_y): piecewise-linear, clamped at both ends (knots may be named lists).
+            guard args.count >= 3, let x = number(0), case .tuple(let tx)? = eval(args[1], env, depth),
+                  case .tuple(let ty)? = eval(args[2], env, depth), tx.count == ty.count, !tx.isEmpty else { return nil }
+            let xs = tx.compactMap(\.number), ys = ty.compactMap(\.number)
+            guard xs.count == tx.count, ys.count == ty.count else { return nil }
+            if x <= xs[0] { return .number(ys[0]) }
+            for i in 1..<xs.count where x <= xs[i] {
+                let span = xs[i] - xs[i - 1]
+                return .number(span == 0 ? ys[i] : ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / span)
+            }
+            return .number(ys[ys.count - 1])
         default:
             break
         }
@@ -262,8 +274,9 @@ public final class ScriptInterpreter {
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, parameter) in parameters.enumerated() {
             if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {
-                guard let v = eval(argument, env, depth) else { return nil }
-                bound[parameter] = v
+                // An argument that is no number (a config object, a module) stays unbound: the function's reads of
+                // it (`cfg.vocab_size`) resolve through the settings.
+                if let v = eval(argument, env, depth) { bound[parameter] = v }
             } else if let value = facts.parameterDefault(function, parameter), let v = eval(value, [:], depth) {
                 bound[parameter] = v
             }

@@ -27,10 +27,18 @@ public struct LogitCap {
 
 extension PythonFacts {
     /// Calls computing a cross-entropy loss: `F.cross_entropy`, any `.cross_entropy(...)`, a module set to
-    /// `nn.CrossEntropyLoss()` and called, or `nn.CrossEntropyLoss()(...)`.
+    /// `nn.CrossEntropyLoss()` and called, or `nn.CrossEntropyLoss()(...)`; and a cross-entropy written by hand:
+    /// `logsumexp` or `log_softmax` of the logits in a function that picks the targets' entries (`gather`,
+    /// `take_along_dim`, `nll_loss`).
     public var lossCalls: [CallSite] {
         calls.filter { call in
             if call.name == "cross_entropy" { return true }
+            if ["logsumexp", "log_softmax"].contains(call.name) {
+                let scope = enclosingFunction(call.node)?.node ?? root
+                return descendants(of: scope).contains { n in
+                    n.type == "call" && ["gather", "take_along_dim", "nll_loss"].contains(CallSite(node: n, imports: imports).name)
+                }
+            }
             guard let function = call.node.child(byField: "function") else { return false }
             if function.type == "call" { return CallSite(node: function, imports: imports).name == "CrossEntropyLoss" }
             guard isReferenceChain(function), let module = moduleConstructor(call.callee) else { return false }

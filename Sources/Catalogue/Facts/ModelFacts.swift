@@ -87,13 +87,39 @@ public struct ModelView {
             let right = facts.unparenthesized(right)
             let transposed = (right.type == "attribute" && ["T", "mT"].contains(right.child(byField: "attribute")?.text ?? ""))
                 || (right.type == "call" && ["t", "transpose"].contains(CallSite(node: right, imports: facts.imports).name))
-            guard transposed, let owner = facts.ownerName(of: right) else { return nil }
+            if !transposed {
+                // A functional model stores weights (in, out) and multiplies untransposed: `h @ params["w_out"]`,
+                // `x @ W_qkv`, where the weight is created as a tensor (`torch.randn(d, 3 * d) * 0.02`).
+                guard ["subscript", "attribute", "identifier"].contains(right.type), let owner = facts.ownerName(of: right),
+                      !facts.allSettings.settings(owner).isEmpty,
+                      facts.allSettings.settings(owner).allSatisfy({ isWeightTensor($0.value) }) else { return nil }
+                return owner
+            }
+            guard let owner = facts.ownerName(of: right) else { return nil }
             let isWeight = embeddingNames.contains(owner) || facts.allSettings.settings(owner).contains { s in
                 facts.constructorCall(s.value).map { $0.torchCallee == "torch.nn.Parameter" || isLinearConstructor($0) } == true
             }
             return isWeight ? owner : nil
         }
         return nil
+    }
+
+    static let weightFactories: Set<String> = [
+        "torch.randn", "torch.zeros", "torch.empty", "torch.rand", "torch.ones", "torch.nn.Parameter", "torch.normal",
+    ]
+
+    /// Whether a value creates a weight tensor: a tensor factory (scaled, cast, or wrapped in `nn.Parameter`), or a
+    /// call of a helper or lambda of the file that makes one.
+    func isWeightTensor(_ value: Node, depth: Int = 0) -> Bool {
+        for n in facts.descendants(of: value) where n.type == "call" {
+            let call = CallSite(node: n, imports: facts.imports)
+            if Self.weightFactories.contains(call.callee) { return true }
+            guard depth < 2, call.receiver == nil, !call.callee.contains(".") else { continue }
+            let bodies = facts.functions.filter { $0.name == call.name }.compactMap(\.body)
+                + facts.localValues(of: call.name, around: n).filter { $0.type == "lambda" }
+            if bodies.contains(where: { isWeightTensor($0, depth: depth + 1) }) { return true }
+        }
+        return false
     }
 
     /// Whether an expression names the output head (`self.lm_head`, `model.lm_head.weight`).

@@ -26,7 +26,10 @@ public struct OptimizerUse {
     /// entry, and the class default when the call gives none.
     public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
         var result: [NumericValue] = []
-        if let argument = call.argument(name, position: position) { result += facts.values(of: argument) }
+        // The argument, also as an entry of a `**kwargs` dictionary unpacked into the call.
+        if let argument = call.argument(name, position: position) ?? facts.keywordArgument(name, of: call) {
+            result += facts.values(of: argument)
+        }
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
         if result.isEmpty, let definition, let initializer = facts.functions.first(where: {
             $0.name == "__init__" && definition.node.byteRange.contains($0.node.startByte)

@@ -20,13 +20,33 @@ extension PythonFacts {
     static let inPlaceUpdates: Set<String> = ["add_", "sub_", "copy_", "mul_", "addcmul_", "addcdiv_", "lerp_", "data"]
 
     /// Whether a loop is a Newton-Schulz iteration: its body multiplies a matrix by its own transpose
-    /// (`X @ X.T`, `X @ X.mT`, `torch.mm(X, X.t())`, `X.T @ X`).
+    /// (`X @ X.T`, `X @ X.mT`, `torch.mm(X, X.t())`, `X.T @ X`) and then gives that matrix a new value, so the next
+    /// pass works on the result (`X = a * X + B @ X`). A loop over parameters that only accumulates Gram statistics
+    /// of each gradient (Shampoo's `L += G @ G.T`) is no iteration.
     public func isNewtonSchulzLoop(_ loop: Node) -> Bool {
-        descendants(of: loop).contains { n in
+        let inside = descendants(of: loop)
+        let loopVariables = Set(loop.type == "for_statement" ? loopVariables(loop) : [])
+        return inside.contains { n in
             guard n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) else { return false }
-            if let t = transposedOperand(b), compact(t) == compact(unparenthesized(a)) { return true }
-            if let t = transposedOperand(a), compact(t) == compact(unparenthesized(b)) { return true }
-            return false
+            var gram: Node?
+            if let t = transposedOperand(b), compact(t) == compact(unparenthesized(a)) { gram = t }
+            if let t = transposedOperand(a), compact(t) == compact(unparenthesized(b)) { gram = t }
+            guard let gram, let name = rootName(unparenthesized(gram)), !loopVariables.contains(name) else { return false }
+            return inside.contains { m in
+                // After the product, or the statement that computes it (`Y = 1.5 * Y - 0.5 * (Y @ Y.mT) @ Y`).
+                guard m.startByte > n.startByte || m.byteRange.contains(n.startByte) else { return false }
+                switch m.type {
+                case "assignment":
+                    return assignedNames(m).contains { $0.name == name }
+                case "augmented_assignment":
+                    return m.child(byField: "left").map { $0.type == "identifier" && $0.text == name } == true
+                case "call":
+                    let call = CallSite(node: m, imports: imports)
+                    return call.name.hasSuffix("_") && call.receiver.map { rootName($0) == name } == true
+                default:
+                    return false
+                }
+            }
         }
     }
 

@@ -18,6 +18,9 @@ public struct Setting {
     public let source: Source
     /// The whole statement or entry that sets it (for evidence).
     public let site: Node
+
+    /// Whether the value is just a variable of the same name (`lr=lr`, `self.lr = lr`).
+    public var isForward: Bool { value.type == "identifier" && value.text == name }
 }
 
 /// Every setting of a file (or file set), by bare name.
@@ -33,10 +36,13 @@ public struct SettingsTable {
     }
 
     /// Settings of a name, strongest source first (an explicit override beats an argparse default, which
-    /// beats a class field, ...), then in file order.
+    /// beats a class field, ...), then in file order. A setting that only forwards a variable of the same name
+    /// (`dict(lr=lr)`, `{"lr": lr}` in an optimizer's `__init__`) comes last: the value is set elsewhere.
     public func settings(_ name: String) -> [Setting] {
         (byName[name] ?? []).enumerated().sorted { a, b in
-            a.element.source != b.element.source ? a.element.source > b.element.source : a.offset < b.offset
+            let fa = a.element.isForward, fb = b.element.isForward
+            if fa != fb { return fb }
+            return a.element.source != b.element.source ? a.element.source > b.element.source : a.offset < b.offset
         }.map(\.element)
     }
 

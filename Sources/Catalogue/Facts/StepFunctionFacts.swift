@@ -12,6 +12,19 @@ public struct StepFunction {
     public let flow: Dataflow
     /// `t.copy_(v)` / `t.fill_(v)` seen in the loop: the compact text of `t` -> `v`.
     public var copies: [String: Node] = [:]
+    /// Values of names resolved file-wide (they do not depend on the bound names), kept across calls.
+    final class Resolved {
+        var values: [Node: Double?] = [:]
+    }
+    let resolved = Resolved()
+
+    /// `PythonFacts.value(of:)`, remembered.
+    func fileValue(_ node: Node) -> Double? {
+        if let known = resolved.values[node] { return known }
+        let value = facts.value(of: node)?.double
+        resolved.values[node] = value
+        return value
+    }
 
     public init(_ facts: PythonFacts, _ flow: Dataflow, loop: Node? = nil) {
         self.facts = facts
@@ -79,14 +92,11 @@ public struct StepFunction {
             if let latest = flow.latestValue(of: node.text, before: node), latest != node {
                 return value(latest, env, depth: next)
             }
-            if bindings.contains(where: { if case .parameter = $0.kind { return true }; return false }) {
-                return facts.value(of: node)?.double
-            }
-            return facts.value(of: node)?.double
+            return fileValue(node)
         case "attribute", "subscript":
             if let bound = env[node.text] { return bound }
             if let filled = copies[facts.compact(node)] { return value(filled, env, depth: next) }
-            return facts.value(of: node)?.double
+            return fileValue(node)
         case "call":
             return callValue(node, env, depth: next)
         default:
@@ -114,8 +124,20 @@ public struct StepFunction {
         case "round": return arg(0).map { $0.rounded(.toNearestOrEven) }
         case "math.ceil": return arg(0).map { $0.rounded(.up) }
         case "abs": return arg(0).map(Swift.abs)
+        case "numpy.clip", "torch.clamp", "torch.clip", "math.clip":
+            // clip(x, lo, hi), also with min=/max= keywords
+            guard let x = arg(0) else { return nil }
+            let lo = call.keywords["min"].flatMap { value($0, env, depth: depth) } ?? call.keywords["a_min"].flatMap { value($0, env, depth: depth) } ?? arg(1)
+            let hi = call.keywords["max"].flatMap { value($0, env, depth: depth) } ?? call.keywords["a_max"].flatMap { value($0, env, depth: depth) } ?? arg(2)
+            return Swift.min(hi ?? .infinity, Swift.max(lo ?? -.infinity, x))
         default:
             break
+        }
+        // x.clamp(lo, hi) / x.clip(...) / x.clamp(min=..., max=...)
+        if let receiver = call.receiver, ["clamp", "clip", "clamp_"].contains(call.name), let x = value(receiver, env, depth: depth) {
+            let lo = call.keywords["min"].flatMap { value($0, env, depth: depth) } ?? arg(0)
+            let hi = call.keywords["max"].flatMap { value($0, env, depth: depth) } ?? arg(1)
+            return Swift.min(hi ?? .infinity, Swift.max(lo ?? -.infinity, x))
         }
         // t.cuda(), t.to(...), t.item(): the receiver's value.
         if let receiver = call.receiver, Self.valueKeeping.contains(call.name) { return value(receiver, env, depth: depth) }

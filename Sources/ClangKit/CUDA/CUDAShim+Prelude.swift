@@ -88,6 +88,15 @@ extension CUDAShim {
     template <class T> __device__ T atomicCAS(T *address, T compare, T value);
     template <class T> __device__ T atomicAnd(T *address, T value);
     template <class T> __device__ T atomicOr(T *address, T value);
+    template <class T> __device__ T atomicXor(T *address, T value);
+    __device__ unsigned atomicInc(unsigned *address, unsigned value);
+    __device__ unsigned atomicDec(unsigned *address, unsigned value);
+    template <class T> __device__ T atomicAdd_block(T *address, T value);
+    template <class T> __device__ T atomicAdd_system(T *address, T value);
+    template <class T> __device__ T atomicCAS_block(T *address, T compare, T value);
+
+    // Device-side printf.
+    extern "C" __host__ __device__ int printf(const char *format, ...);
 
     // Read-only cache loads and cache-hinted loads/stores.
     template <class T> __device__ T __ldg(const T *address);

@@ -33,10 +33,52 @@ extension CUDAShim {
     #pragma once
     #ifndef SRLENS_HALF_TYPES
     #define SRLENS_HALF_TYPES
-    struct __half { unsigned short __x; };
-    struct __half2 { __half x, y; };
-    struct __nv_bfloat16 { unsigned short __x; };
-    struct __nv_bfloat162 { __nv_bfloat16 x, y; };
+    // Conversions and arithmetic operators as cuda_fp16.h / cuda_bf16.h provide them, so `(float)h`,
+    // `(half)f` and `a + b` on half types type-check.
+    struct __half {
+        unsigned short __x;
+        __host__ __device__ __half() {}
+        __host__ __device__ __half(float);
+        __host__ __device__ __half(double);
+        __host__ __device__ __half(int);
+        __host__ __device__ operator float() const;
+    };
+    struct __half2 {
+        __half x, y;
+        __host__ __device__ __half2() {}
+        __host__ __device__ __half2(__half, __half);
+    };
+    struct __nv_bfloat16 {
+        unsigned short __x;
+        __host__ __device__ __nv_bfloat16() {}
+        __host__ __device__ __nv_bfloat16(float);
+        __host__ __device__ __nv_bfloat16(double);
+        __host__ __device__ __nv_bfloat16(int);
+        __host__ __device__ operator float() const;
+    };
+    struct __nv_bfloat162 {
+        __nv_bfloat16 x, y;
+        __host__ __device__ __nv_bfloat162() {}
+        __host__ __device__ __nv_bfloat162(__nv_bfloat16, __nv_bfloat16);
+    };
+    __device__ __half2 operator+(const __half2&, const __half2&);
+    __device__ __half2 operator*(const __half2&, const __half2&);
+    __device__ __half2 operator-(const __half2&, const __half2&);
+    __device__ __nv_bfloat162 operator+(const __nv_bfloat162&, const __nv_bfloat162&);
+    __device__ __nv_bfloat162 operator*(const __nv_bfloat162&, const __nv_bfloat162&);
+    __device__ __nv_bfloat162 operator-(const __nv_bfloat162&, const __nv_bfloat162&);
+    __host__ __device__ __nv_bfloat16 __float2bfloat16_rz(float);
+    __host__ __device__ __half2 __float22half2_rn(float2);
+    __host__ __device__ float __low2float(__half2);
+    __host__ __device__ float __high2float(__half2);
+    __host__ __device__ __nv_bfloat16 __ushort_as_bfloat16(unsigned short);
+    __host__ __device__ unsigned short __bfloat16_as_ushort(__nv_bfloat16);
+    __device__ __half2 __hsub2(__half2, __half2);
+    __device__ __half2 __hmax2(__half2, __half2);
+    __device__ __half2 __hneg2(__half2);
+    __device__ __half2 __habs2(__half2);
+    __device__ __half2 h2exp(__half2);
+    __device__ __nv_bfloat162 __hfma2(__nv_bfloat162, __nv_bfloat162, __nv_bfloat162);
     struct __nv_fp8_e4m3 { unsigned char __x; };
     struct __nv_fp8_e5m2 { unsigned char __x; };
     typedef __half half;

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// `self.current_position += batch_size`) with N times the gradient-accumulation count (the `range` of the loop
 /// around `backward()` inside the training loop, 1 when there is none) equal to 524,288; or a global token
 /// budget of 524,288 that the script honours: asserted equal to a computed size
-/// (`assert total_batch_size == B * T * world_size`) or divided to give the accumulation count. Values come from
+/// (`assert total_batch_size == B * T * world_size`) or divided to give the accumulation count (inline, through a
+/// name, or in a helper function of the file that returns the quotient). Values come from
 /// literals, products, config fields, argparse and environment defaults. Rejects 262,144 or 393,216 tokens per
 /// step, batch 64 with another sequence length, and 524,288 used for something else (validation tokens, a
 /// shard-size check). Examples: `queries/python/batch_size_524k/examples/`.
@@ -54,6 +55,12 @@ struct BatchSize524k: Detector {
             let value = n.type == "identifier" ? facts.latestValue(of: n.text, before: n) : nil
             guard let v = value ?? SettingsTable.bareName(of: n).flatMap({ facts.allSettings.settings($0).first?.value }) else { return nil }
             n = facts.unparenthesized(v)
+        }
+        // A helper of the file computes it (`accum = grad_accum_steps(total, B, T, world)`): its returned quotient,
+        // whose dividend (a parameter) resolves to the arguments its callers pass.
+        if n.type == "call", let function = facts.calledFunction(CallSite(node: n, imports: facts.imports)), let body = function.body,
+           let returned = facts.descendants(of: body).last(where: { $0.type == "return_statement" && facts.enclosingFunction($0)?.node == function.node })?.namedChild(0) {
+            n = facts.unparenthesized(returned)
         }
         guard n.type == "binary_operator", ["//", "/"].contains(n.child(byField: "operator")?.type ?? "") else { return nil }
         return n

@@ -3,10 +3,11 @@ import TreeSitterKit
 
 /// `per_param_grad_normalization`: every parameter's gradient is divided by its own norm before the step.
 ///
-/// Requires a gradient (`p.grad`, a name set to one, or a list of them) divided by a norm of that same tensor:
-/// `p.grad = p.grad / (p.grad.norm() + eps)`, `g /= torch.linalg.vector_norm(g) + eps`,
-/// `g.div_(g.norm().add(eps))`, `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or
-/// `torch._foreach_div_(grads, torch._foreach_norm(grads))`; in code that runs (module level, or a function that is
+/// Requires a gradient (`p.grad`, a name set to one, a loop variable over a list of them, or such a list) divided
+/// by a norm of that same tensor: `p.grad = p.grad / (p.grad.norm() + eps)`, `g /= torch.linalg.vector_norm(g) + eps`,
+/// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`,
+/// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`;
+/// in code that runs (module level, or a function that is
 /// called). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
 /// constant such as the accumulation count, and a helper nobody calls. Examples:
 /// `queries/python/per_param_grad_normalization/examples/`.
@@ -27,26 +28,29 @@ struct PerParamGradNormalization: Detector {
     func normalizedTarget(_ node: Node, _ facts: PythonFacts) -> Node? {
         switch node.type {
         case "assignment":
-            // g = g / (norm(g) + eps)
+            // g = g / (norm(g) + eps), g = g * (1 / (norm(g) + eps))
             guard let left = node.child(byField: "left"), let right = node.child(byField: "right").map(facts.unparenthesized),
-                  right.type == "binary_operator", right.child(byField: "operator")?.type == "/",
-                  let numerator = right.child(byField: "left"), let denominator = right.child(byField: "right"),
-                  same(numerator, left, facts), isNorm(of: left, denominator, facts) else { return nil }
-            return left
+                  right.type == "binary_operator", let op = right.child(byField: "operator")?.type,
+                  let a = right.child(byField: "left"), let b = right.child(byField: "right") else { return nil }
+            if op == "/", same(a, left, facts), isNorm(of: left, b, facts) { return left }
+            if op == "*", same(a, left, facts), isReciprocalNorm(of: left, b, facts) { return left }
+            if op == "*", same(b, left, facts), isReciprocalNorm(of: left, a, facts) { return left }
+            return nil
         case "augmented_assignment":
-            guard node.child(byField: "operator")?.type == "/=", let left = node.child(byField: "left"),
-                  let right = node.child(byField: "right"), isNorm(of: left, right, facts) else { return nil }
-            return left
+            // g /= norm(g) + eps, g *= 1 / (norm(g) + eps)
+            guard let op = node.child(byField: "operator")?.type, let left = node.child(byField: "left"),
+                  let right = node.child(byField: "right") else { return nil }
+            if op == "/=", isNorm(of: left, right, facts) { return left }
+            if op == "*=", isReciprocalNorm(of: left, right, facts) { return left }
+            return nil
         case "call":
             let call = CallSite(node: node, imports: facts.imports)
             if let receiver = call.receiver, call.name == "div_", let divisor = call.positional.first, isNorm(of: receiver, divisor, facts) {
                 return receiver
             }
-            // g.mul_(1 / (g.norm() + eps))
-            if let receiver = call.receiver, call.name == "mul_", let factor = call.positional.first.map(facts.unparenthesized),
-               factor.type == "binary_operator", factor.child(byField: "operator")?.type == "/",
-               let one = factor.child(byField: "left"), facts.value(of: one)?.double == 1,
-               let divisor = factor.child(byField: "right"), isNorm(of: receiver, divisor, facts) {
+            // g.mul_(1 / (g.norm() + eps)), g.mul_(scale) with scale = (g.norm() + eps).reciprocal()
+            if let receiver = call.receiver, call.name == "mul_", let factor = call.positional.first,
+               isReciprocalNorm(of: receiver, factor, facts) {
                 return receiver
             }
             if let receiver = call.receiver, call.name == "copy_", let source = call.positional.first,
@@ -111,6 +115,29 @@ struct PerParamGradNormalization: Detector {
         }
     }
 
+    /// Whether `factor` is one over the norm of `target`: `1 / (norm + eps)`, `norm.reciprocal()`,
+    /// `torch.reciprocal(norm)`, `norm ** -1`, directly or through a local name.
+    func isReciprocalNorm(of target: Node, _ factor: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let f = facts.unparenthesized(factor)
+        switch f.type {
+        case "binary_operator":
+            guard let op = f.child(byField: "operator")?.type, let l = f.child(byField: "left"), let r = f.child(byField: "right") else { return false }
+            if op == "/" { return facts.value(of: l)?.double == 1 && isNorm(of: target, r, facts) }
+            if op == "**" { return facts.value(of: r)?.double == -1 && isNorm(of: target, l, facts) }
+            return false
+        case "call":
+            let call = CallSite(node: f, imports: facts.imports)
+            if let receiver = call.receiver, call.name == "reciprocal" { return isNorm(of: target, receiver, facts) }
+            if call.callee == "torch.reciprocal", let first = call.positional.first { return isNorm(of: target, first, facts) }
+            return false
+        case "identifier":
+            guard depth < 2, let value = facts.latestValue(of: f.text, before: f) else { return false }
+            return isReciprocalNorm(of: target, value, facts, depth: depth + 1)
+        default:
+            return false
+        }
+    }
+
     /// `torch._foreach_div_(grads, norms)` with `norms = torch._foreach_norm(grads)` (eps added or not).
     func isForeachNorm(of list: Node, _ divisor: Node, _ facts: PythonFacts) -> Bool {
         var d = facts.unparenthesized(divisor)
@@ -129,6 +156,10 @@ struct PerParamGradNormalization: Detector {
             return isGradient(object, facts, depth: depth)
         }
         guard depth < 3, n.type == "identifier" else { return false }
+        // `for g in grads:` over a list of gradients.
+        for loop in facts.enclosingLoops(n) where loop.type == "for_statement" && facts.loopVariables(loop) == [n.text] {
+            if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
+        }
         let values = facts.localValues(of: n.text, around: n) + facts.allSettings.settings(n.text).map(\.value)
         return values.contains { value in
             facts.descendants(of: value).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "grad" }

@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `fp32_logits_loss`: the logits are cast to float32 before the loss consumes them.
 ///
-/// Requires a loss call (`F.cross_entropy`, `F.nll_loss`, a `CrossEntropyLoss` module) whose input, followed back
+/// Requires a loss call (`F.cross_entropy`, `F.nll_loss`, a `CrossEntropyLoss` module, or the `logsumexp` /
+/// `log_softmax` of a cross-entropy written by hand with a `gather` of the targets) whose input, followed back
 /// through local assignments, reshapes and arithmetic (a soft-cap, `log_softmax`) up to the projection that makes
 /// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()`, `.to(torch.float32)`,
 /// `.to(dtype=torch.float)`, `.type(torch.float32)`. Rejects a cast of the loss value, a cast on a branch that
@@ -21,6 +22,10 @@ struct Fp32LogitsLoss: Detector {
         let flow = Dataflow(facts)
         var evidence: [Evidence] = []
         for call in facts.calls where isLoss(call, facts) {
+            if isWideCast(call.node, facts) {
+                evidence.append(facts.evidence(call.node, "log-softmax of the logits computed in fp32"))
+                continue
+            }
             guard let input = call.argument("input", position: 0) else { continue }
             let lineage = facts.lineage(of: input, model: model, flow: flow)
             if let cast = lineage.steps.first(where: { isWideCast($0, facts) }) {
@@ -32,15 +37,21 @@ struct Fp32LogitsLoss: Detector {
 
     func isLoss(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         if Self.losses.contains(call.callee) { return true }
+        // A cross-entropy written by hand (logsumexp / log_softmax and a gather of the targets).
+        if ["logsumexp", "log_softmax"].contains(call.name) { return facts.lossCalls.contains { $0.node == call.node } }
         guard let function = call.node.child(byField: "function"), facts.isReferenceChain(function),
               let module = facts.moduleConstructor(call.callee) else { return false }
         return module.callee == "torch.nn.CrossEntropyLoss" || module.callee == "torch.nn.NLLLoss"
     }
 
-    /// `.float()`, `.double()`, `.to(torch.float32)`, `.to(dtype=torch.float)`, `.type(torch.float32)`.
+    /// `.float()`, `.double()`, `.to(torch.float32)`, `.to(dtype=torch.float)`, `.type(torch.float32)`, or a
+    /// (log-)softmax computed in fp32 (`F.log_softmax(logits, -1, dtype=torch.float32)`).
     func isWideCast(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
         let call = CallSite(node: node, imports: facts.imports)
+        if ["log_softmax", "softmax"].contains(call.name), let dtype = call.keywords["dtype"] {
+            return facts.imports.qualifiedName(of: facts.unparenthesized(dtype)).map(Self.wideTypes.contains) == true
+        }
         guard call.receiver != nil else { return false }
         switch call.name {
         case "float", "double":

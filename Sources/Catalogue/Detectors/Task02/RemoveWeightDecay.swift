@@ -7,7 +7,8 @@ import TreeSitterKit
 /// resolve to 0: the `weight_decay` argument, each parameter group's entry, and the defaults where neither is
 /// given (`AdamW` decays by 0.01 by default, `Adam` and `SGD` do not; a file's own optimizer counts by its own
 /// default, none meaning no decay). Values are followed through config fields, argparse defaults, constants and
-/// function parameters. Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)` with wd not 0).
+/// function parameters. Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)` with wd not 0) and a
+/// coupled L2 penalty, a sum of squared parameters added to the loss that is back-propagated.
 /// Examples: `queries/python/remove_weight_decay/examples/`.
 struct RemoveWeightDecay: Detector {
     let id = "remove_weight_decay"
@@ -16,7 +17,7 @@ struct RemoveWeightDecay: Detector {
         let optimizers = facts.optimizers.filter { !$0.call.callee.hasPrefix("torch.optim.lr_scheduler") }
         guard optimizers.contains(where: \.family.isAdamFamily) else { return [] }
         for optimizer in optimizers where decays(optimizer, facts) { return [] }
-        if manualDecay(facts) { return [] }
+        if manualDecay(facts) || l2PenaltyInLoss(facts) { return [] }
         return optimizers.filter(\.family.isAdamFamily).map { facts.evidence($0.call.node, "optimizer without weight decay") }
     }
 
@@ -66,6 +67,51 @@ struct RemoveWeightDecay: Detector {
             // Unresolved: a product with a factor known to be 0 does not decay.
             let factors = facts.descendants(of: right).filter { $0.type == "identifier" || $0.type == "attribute" || $0.type == "subscript" }
             return !factors.contains { facts.value(of: $0)?.double == 0 }
+        }
+    }
+
+    /// Whether the loss given to `backward()` includes a sum of squared parameters (`loss + c * sum(p.pow(2).sum()
+    /// for p in model.parameters())`), directly, through local names, or through a helper function of the file.
+    func l2PenaltyInLoss(_ facts: PythonFacts) -> Bool {
+        for call in facts.calls where call.name == "backward" {
+            guard let loss = call.receiver else { continue }
+            var work = [loss], seen = Set<Node>(), steps = 0
+            while let expression = work.popLast(), steps < 64 {
+                steps += 1
+                guard seen.insert(expression).inserted else { continue }
+                if squaresParameters(expression, facts) { return true }
+                for n in facts.descendants(of: expression) {
+                    if n.type == "identifier" {
+                        // The name's assignments before the backward call (`loss = loss + ...`, `loss += ...`).
+                        for assignment in facts.assignments(around: n) where assignment.endByte <= call.node.startByte {
+                            guard let left = assignment.child(byField: "left"), left.type == "identifier", left.text == n.text,
+                                  let right = assignment.child(byField: "right") else { continue }
+                            work.append(right)
+                        }
+                    } else if n.type == "call", let f = facts.calledFunction(CallSite(node: n, imports: facts.imports)), let body = f.body {
+                        work.append(body)
+                    }
+                }
+            }
+        }
+        return false
+    }
+
+    /// A comprehension or loop over parameters (`.parameters()`, `.named_parameters()`, or a list of them) that
+    /// squares each one.
+    func squaresParameters(_ scope: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: scope).contains { n in
+            let iterable: Node?
+            switch n.type {
+            case "for_in_clause", "for_statement": iterable = n.child(byField: "right")
+            default: iterable = nil
+            }
+            guard let iterable, facts.descendants(of: iterable).contains(where: { m in
+                m.type == "call" && ["parameters", "named_parameters"].contains(CallSite(node: m, imports: facts.imports).name)
+            }) else { return false }
+            let owner = n.type == "for_in_clause" ? (n.parent ?? n) : n
+            let normalized = facts.normalized
+            return facts.normalizedNodes(in: owner.byteRange).contains { normalized.callee($0) == "torch.square" }
         }
     }
 }

@@ -4,19 +4,43 @@ import TreeSitterKit
 /// `fused_adamw`: an Adam or AdamW optimizer is built with the fused CUDA kernel (`fused=True`).
 ///
 /// Requires an `AdamW` / `Adam` constructor (any import alias) whose `fused` argument is on: the literal, a config
-/// field / argparse default / constant set to True, an entry of a dictionary unpacked into the call (also one
+/// field / argparse default / constant set to True (also a `store_false` flag, on by default), an entry of a dictionary unpacked into the call (also one
 /// chosen by a condition), or the nanoGPT condition `fused_available and device_type == "cuda"` /
-/// `torch.cuda.is_available()`, which holds on the benchmark's GPUs. Rejects `foreach=True`, `fused=False` or no
+/// `torch.cuda.is_available()`, which holds on the benchmark's GPUs; or a `functools.partial(torch.optim.AdamW, ...,
+/// fused=True)` factory that the script uses. Rejects `foreach=True`, `fused=False` or no
 /// `fused`, and `fused=True` given to another optimizer or call. Examples: `queries/python/fused_adamw/examples/`.
 struct FusedAdamw: Detector {
     let id = "fused_adamw"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        facts.optimizers.filter(\.family.isAdamFamily).compactMap { optimizer in
+        var evidence: [Evidence] = facts.optimizers.filter(\.family.isAdamFamily).compactMap { optimizer in
             let fused = fusedArguments(optimizer.call, facts)
             guard fused.contains(where: { enabled($0, facts, depth: 0) }) else { return nil }
             return facts.evidence(optimizer.call.node, "Adam-family optimizer with fused=True")
         }
+        // An optimizer factory: `make_opt = functools.partial(torch.optim.AdamW, ..., fused=True)`, used later.
+        for call in facts.calls where call.callee == "functools.partial" {
+            guard let target = call.positional.first, ["torch.optim.AdamW", "torch.optim.Adam"].contains(facts.imports.qualifiedName(of: target) ?? ""),
+                  fusedArguments(call, facts).contains(where: { enabled($0, facts, depth: 0) }),
+                  let assignment = facts.ancestors(of: call.node).first(where: { $0.type == "assignment" }),
+                  let name = assignment.child(byField: "left").flatMap(SettingsTable.bareName(of:)),
+                  facts.isReferenced(name, outside: assignment) else { continue }
+            evidence.append(facts.evidence(call.node, "Adam-family optimizer factory with fused=True"))
+        }
+        return evidence
+    }
+
+    /// The default of an argparse flag read as `args.<name>` that has no `default=`: True for
+    /// `action="store_false"`, False for `action="store_true"`; nil when there is no such flag.
+    func flagDefault(_ name: String, _ facts: PythonFacts) -> Bool? {
+        for call in facts.calls where call.name == "add_argument" && call.keywords["default"] == nil {
+            guard let action = call.keywords["action"].flatMap(SettingsTable.stringValue), ["store_true", "store_false"].contains(action),
+                  let flag = call.positional.compactMap(SettingsTable.stringValue).first(where: { $0.hasPrefix("--") }) else { continue }
+            let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue)
+                ?? String(flag.drop(while: { $0 == "-" })).replacingOccurrences(of: "-", with: "_")
+            if dest == name { return action == "store_false" }
+        }
+        return nil
     }
 
     /// The expressions a call may pass as `fused`: the keyword, or the entry of a `**kwargs` dictionary (every
@@ -81,6 +105,7 @@ struct FusedAdamw: Detector {
             return facts.value(of: n).map { $0.double != 0 } ?? false
         case "identifier", "attribute", "subscript":
             if let v = facts.value(of: n) { return v.double != 0 }
+            if n.type == "attribute", let name = SettingsTable.bareName(of: n), let flag = flagDefault(name, facts) { return flag }
             var values: [Node] = []
             if n.type == "identifier", let local = facts.latestValue(of: n.text, before: n) { values.append(local) }
             if let name = SettingsTable.bareName(of: n) {

@@ -5,7 +5,7 @@ import TreeSitterKit
 /// optimizer's is 0.00036 (a tenth of it).
 ///
 /// Requires both in one file: an Adam or AdamW optimizer with peak lr 0.0036 and an orthogonalizing optimizer (see
-/// `muon_optimizer`) with peak lr 0.00036, each resolved where it is set (literal, product such as
+/// `muon_optimizer`) with peak lr 0.00036, each resolved where it is set (literal, `**kwargs` entry, product such as
 /// `0.1 * args.learning_rate` or `2 * 0.0018`, config field or dictionary entry, argparse default, parameter group
 /// entry, class default) and reaching the constructor. Relative tolerance 1e-6. Rejects the record-3 pair (0.0018
 /// with Muon at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer.
@@ -30,7 +30,7 @@ struct LrRetuneForMuon: Detector {
     /// else the class default.
     func learningRates(_ call: CallSite, _ facts: PythonFacts, scope: Node? = nil) -> [Double] {
         var result: [Double] = []
-        if let lr = call.argument("lr", position: 1) { result += values(lr, facts) }
+        if let lr = call.argument("lr", position: 1) ?? facts.keywordArgument("lr", of: call) { result += values(lr, facts) }
         if let params = call.argument("params", position: 0) {
             var groups = [facts.unparenthesized(params)]
             if groups[0].type == "identifier", let local = facts.latestValue(of: groups[0].text, before: groups[0]) {

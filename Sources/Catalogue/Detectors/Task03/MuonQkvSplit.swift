@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
 /// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop
-/// over `g.chunk(3)`) or to the blocks stacked along a new leading dimension (`torch.stack(g.chunk(3))`,
+/// over `g.chunk(3)`, a row slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`) or to the blocks stacked along a new leading dimension (`torch.stack(g.chunk(3))`,
 /// `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v from separate projections (three distinct
 /// linear layers, or a `(3, ...)` weight parameter used per slice by a batched orthogonalization that works on the
 /// last two dimensions). Rejects a fused QKV weight orthogonalized whole (a split only in the forward), separate
@@ -69,6 +69,10 @@ struct MuonQkvSplit: Detector {
                 }
             }
             return false
+        case "subscript":
+            // g[i * d:(i + 1) * d] for i in range(3): one row block per pass of a three-pass loop.
+            guard n.child(byField: "subscript")?.type == "slice", let bounds = n.child(byField: "subscript") else { return false }
+            return threePassVariables(around: n, facts).contains { facts.mentions(bounds, $0) }
         case "call":
             let call = CallSite(node: n, imports: facts.imports)
             if ["torch.stack"].contains(call.callee), let first = call.positional.first { return isSplit(first, facts) }
@@ -86,6 +90,24 @@ struct MuonQkvSplit: Detector {
         default:
             return false
         }
+    }
+
+    /// The variables of loops and comprehensions around a node that run over `range(3)`.
+    func threePassVariables(around node: Node, _ facts: PythonFacts) -> [String] {
+        var result: [String] = []
+        for a in facts.ancestors(of: node) {
+            if a.type == "function_definition" { break }
+            let clauses = a.type == "for_statement" ? [a]
+                : ["list_comprehension", "generator_expression"].contains(a.type) ? a.namedChildren.filter { $0.type == "for_in_clause" } : []
+            for clause in clauses {
+                guard let iterable = clause.child(byField: "right").map(facts.unparenthesized), iterable.type == "call",
+                      CallSite(node: iterable, imports: facts.imports).callee == "range",
+                      let count = CallSite(node: iterable, imports: facts.imports).positional.last, facts.value(of: count)?.double == 3,
+                      let left = clause.child(byField: "left") else { continue }
+                result += facts.descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
+            }
+        }
+        return result
     }
 
     /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`.

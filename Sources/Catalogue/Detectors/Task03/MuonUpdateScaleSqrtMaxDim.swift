@@ -8,7 +8,7 @@ import TreeSitterKit
 /// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
 /// `rows, cols = p.shape`), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
 /// or inside `alpha=` / an in-place update's argument, or through a local used that way. A constant factor in
-/// front counts. Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
+/// front counts, and so does a helper function returning the scale that is applied where it is called. Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
 /// constant, and a value computed but only stored (diagnostics). Examples:
 /// `queries/python/muon_update_scale_sqrt_max_dim/examples/`.
 struct MuonUpdateScaleSqrtMaxDim: Detector {
@@ -60,6 +60,10 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
     func isShape(_ node: Node, _ facts: PythonFacts) -> Bool {
         let n = facts.unparenthesized(node)
         if n.type == "attribute", n.child(byField: "attribute")?.text == "shape" { return true }
+        // The last two dimensions: `g.shape[-2:]`, `g.size()[-2:]`.
+        if n.type == "subscript", let value = n.child(byField: "value"), n.child(byField: "subscript")?.type == "slice" {
+            return isShape(value, facts)
+        }
         if n.type == "call", let receiver = CallSite(node: n, imports: facts.imports).receiver,
            CallSite(node: n, imports: facts.imports).name == "size", receiver.type != "none",
            CallSite(node: n, imports: facts.imports).positional.isEmpty { return true }
@@ -105,7 +109,9 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
         while let c = current {
             switch c.type {
             case "binary_operator":
-                if ["*", "/"].contains(c.child(byField: "operator")?.type ?? "") {
+                // Multiplied in, or divided by something else (not the divisor: `g / sqrt(...)` shrinks the update).
+                let op = c.child(byField: "operator")?.type ?? ""
+                if op == "*" || (op == "/" && c.child(byField: "left") == child) {
                     let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
                     if let other, facts.value(of: other) == nil { return true }
                 }
@@ -121,7 +127,13 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
                 return facts.uses(of: left.text, in: function.node).contains { use in
                     use.startByte > c.endByte && isApplied(use, facts, depth: depth + 1)
                 }
-            case "expression_statement", "return_statement", "block", "function_definition":
+            case "return_statement":
+                // A helper returns the scale (`def rms_scale(w): return math.sqrt(max(*w.shape))`): applied where it is called.
+                guard depth < 2, let function = facts.enclosingFunction(c) else { return false }
+                return facts.calls.contains { call in
+                    call.name == function.name && !facts.isInside(call.node, function.node) && isApplied(call.node, facts, depth: depth + 1)
+                }
+            case "expression_statement", "block", "function_definition":
                 return false
             default:
                 break

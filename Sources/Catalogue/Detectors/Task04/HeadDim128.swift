@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `head_dim_128`: attention heads are 128 wide (6 heads at width 768, or width / 128 heads).
 ///
 /// Requires an attention computation whose query, followed back to its projection, is split into heads by a
-/// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`) whose head size D resolves to
+/// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`, einops
+/// `rearrange(t, "b t (h d) -> b h t d", d=D)`) whose head size D resolves to
 /// 128: directly (`head_dim`, an argparse default), or as the model width (the projection's input size) divided by
 /// the head count H when D is written as `-1` or `C // H`. Values are resolved as the model is built: an
 /// instantiation's arguments (`GPTConfig(n_head=6, n_embd=768)`) win over the config defaults. Rejects 12 heads at
@@ -23,6 +24,10 @@ struct HeadDim128: Detector {
             let lineage = facts.lineage(of: site.query, model: model, flow: flow)
             for step in lineage.steps where step.type == "call" {
                 let call = CallSite(node: step, imports: facts.imports)
+                if call.name == "rearrange", let d = einopsHeadSize(call, lineage, model, facts, interpreter) {
+                    if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
+                    continue
+                }
                 guard Self.reshapes.contains(call.name), call.receiver != nil, let (heads, size) = headShape(call, facts) else { continue }
                 var d = facts.value(of: size)?.double == -1 ? nil : interpreter.number(size)
                 if d == nil, let h = interpreter.number(perTensor(heads, facts)), h > 0, let width = width(lineage, model, facts, interpreter) {
@@ -46,6 +51,21 @@ struct HeadDim128: Detector {
         }
         guard sizes.count >= (call.name == "unflatten" ? 2 : 4) else { return nil }
         return (sizes[sizes.count - 2], sizes[sizes.count - 1])
+    }
+
+    /// The head size of an einops head split, `rearrange(t, "b t (h d) -> b h t d", d=128)` (or `h=6` with the
+    /// width of the projection): the sizes of the grouped axes on the input side, by keyword.
+    func einopsHeadSize(_ call: CallSite, _ lineage: Lineage, _ model: ModelView, _ facts: PythonFacts,
+                        _ interpreter: ScriptInterpreter) -> Double? {
+        guard let pattern = call.argument("pattern", position: 1).flatMap({ facts.string(of: $0) }),
+              let input = pattern.components(separatedBy: "->").first,
+              let open = input.firstIndex(of: "("), let close = input[open...].firstIndex(of: ")") else { return nil }
+        let axes = input[input.index(after: open)..<close].split(separator: " ").map(String.init)
+        guard axes.count == 2 else { return nil }
+        if let size = call.keywords[axes[1]], let d = interpreter.number(size) { return d }
+        if let count = call.keywords[axes[0]], let h = interpreter.number(count), h > 0,
+           let width = width(lineage, model, facts, interpreter) { return width / h }
+        return nil
     }
 
     /// The head count of one of q, k, v when q, k and v are split together (`3 * n_head` heads, then `chunk(3)`).

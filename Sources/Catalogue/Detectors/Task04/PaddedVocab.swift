@@ -5,11 +5,11 @@ import TreeSitterKit
 /// 64 or 128 (50,304).
 ///
 /// Requires a linear layer's output size, an embedding table's size, or the leading size of a weight parameter
-/// (`nn.Parameter(torch.zeros(V, d))`) that resolves, as the script computes it, to V with 50,257 < V <= 51,200
+/// (`nn.Parameter(torch.zeros(V, d))`, either size of a 2-D weight tensor of a functional model) that resolves, as the script computes it, to V with 50,257 < V <= 51,200
 /// and V a multiple of 64: a literal, a config field or argparse default, arithmetic (`((v + 127) // 128) * 128`,
 /// `math.ceil(v / 128) * 128`) or a rounding helper of the file (`next_multiple_of_n(vocab_size, n=128)`) run on
 /// its arguments. Rejects 50,257, a padded size not aligned to 64 (50,260), 50,304 only in a comment or an unused
-/// constant, and padding of another dimension. Examples: `queries/python/padded_vocab/examples/`.
+/// constant, padding of another dimension, and a padded input embedding next to an output head that keeps 50,257. Examples: `queries/python/padded_vocab/examples/`.
 struct PaddedVocab: Detector {
     let id = "padded_vocab"
     static let tensorFactories: Set<String> = ["torch.zeros", "torch.empty", "torch.randn", "torch.rand", "torch.ones", "torch.full"]
@@ -17,19 +17,31 @@ struct PaddedVocab: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
         let interpreter = ScriptInterpreter(facts)
-        var evidence: [Evidence] = []
+        var padded: [(call: Node, size: Double, isEmbedding: Bool)] = []
+        var unpaddedHead = false
         for call in facts.calls {
             var sizes: [Node] = []
-            if model.isLinearConstructor(call), let out = call.argument("out_features", position: 1) { sizes.append(out) }
-            if facts.isEmbeddingConstructor(call), let rows = call.argument("num_embeddings", position: 0) { sizes.append(rows) }
-            if Self.tensorFactories.contains(call.callee), let rows = call.positional.first, isParameter(call.node, facts) { sizes.append(rows) }
-            for size in sizes {
-                guard let v = interpreter.number(size) ?? facts.evaluate(size), v > 50_257, v <= 51_200,
-                      v.truncatingRemainder(dividingBy: 64) == 0 else { continue }
-                evidence.append(facts.evidence(call.node, "vocabulary dimension padded to \(Int(v))"))
+            var heads: [Node] = []
+            if model.isLinearConstructor(call), let out = call.argument("out_features", position: 1) { heads.append(out) }
+            let isEmbedding = facts.isEmbeddingConstructor(call)
+            if isEmbedding, let rows = call.argument("num_embeddings", position: 0) { sizes.append(rows) }
+            if Self.tensorFactories.contains(call.callee) {
+                // A weight parameter (`nn.Parameter(torch.zeros(V, d))`), or a 2-D weight tensor of a functional
+                // model whose vocabulary may be either dimension (`torch.zeros(d, V)`).
+                if call.positional.count == 2 { sizes += call.positional } else if let rows = call.positional.first, isParameter(call.node, facts) { sizes.append(rows) }
+            }
+            for size in sizes + heads {
+                guard let v = interpreter.number(size) ?? facts.evaluate(size), v >= 50_257, v <= 51_200 else { continue }
+                if v.truncatingRemainder(dividingBy: 64) == 0 {
+                    padded.append((call.node, v, isEmbedding))
+                } else if heads.contains(size) {
+                    unpaddedHead = true
+                }
             }
         }
-        return evidence
+        // An untied output head that keeps an unpadded vocabulary: padding only the input table does not count.
+        if unpaddedHead { padded.removeAll(where: \.isEmbedding) }
+        return padded.map { facts.evidence($0.call, "vocabulary dimension padded to \(Int($0.size))") }
     }
 
     /// Whether a tensor is created as a parameter (`nn.Parameter(torch.zeros(...))`, also through method chains).

@@ -1,27 +1,71 @@
+import Parsing
 import SourceModel
+import TreeSitterKit
 
 /// `relu_squared`: the MLP activation is the square of a ReLU, in any spelling.
 ///
 /// Read on the normalized tree, where every square is `torch.square(...)` and every ReLU `torch.relu(...)`:
 /// a square whose operand is a ReLU (directly, or through a local name assigned from one, or through a module
 /// attribute set to `nn.ReLU()`); `clamp(min=0)` / `clamp_min(0)` / `tl.maximum(x, 0)` count as a ReLU, so a
-/// Triton kernel that squares `tl.maximum(x, 0)` is found too. The function holding it must be used (called,
-/// launched, instantiated) or be a `forward`. Examples: `queries/python/relu_squared/examples/`.
+/// Triton kernel that squares `tl.maximum(x, 0)` is found too; `torch.where(x > 0, x * x, 0)` counts as well. The
+/// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
+/// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
     let id = "relu_squared"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let tree = facts.normalized
+        let scores = facts.attentionSites.filter { facts.matmulOperands($0.node) != nil }.map(\.node)
         var evidence: [Evidence] = []
+        func used(_ range: Range<Int>) -> Bool {
+            guard let function = facts.functions.first(where: { $0.node.byteRange.contains(range.lowerBound) }) else { return true }
+            return function.name == "forward" || facts.isReferenced(function.name, outside: function.node)
+        }
         for square in tree.calls(to: ["torch.square"]) {
-            guard let operand = tree.arguments(square).first, isReLU(operand, facts, depth: 0) else { continue }
-            if let function = facts.functions.first(where: { $0.node.byteRange.contains(tree.byteRange[square].lowerBound) }),
-               function.name != "forward", !facts.isReferenced(function.name, outside: function.node) {
-                continue
-            }
+            guard let operand = tree.arguments(square).first, isReLU(operand, facts, depth: 0), used(tree.byteRange[square]) else { continue }
+            // Squared ReLU of attention scores (a softmax replacement) is not the MLP activation.
+            if appliedToScores(tree.byteRange[operand], scores, facts) { continue }
             evidence.append(facts.evidence(normalized: square, "squared ReLU"))
         }
+        // torch.where(h > 0, h * h, 0): the square where positive, zero elsewhere.
+        for call in facts.calls where call.callee == "torch.where" && call.positional.count == 3 && used(call.node.byteRange) {
+            if squareWherePositive(call, facts), !appliedToScores(call.node.byteRange, scores, facts) {
+                evidence.append(facts.evidence(call.node, "squared ReLU (square where positive, else 0)"))
+            }
+        }
         return evidence
+    }
+
+    /// `torch.where(x > 0, x * x, 0)` (also `x >= 0`, `0 < x`, a zero tensor `torch.zeros_like(x)` as the else).
+    func squareWherePositive(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        let condition = facts.unparenthesized(call.positional[0])
+        guard condition.type == "comparison_operator", condition.namedChildren.count == 2,
+              let op = condition.children.first(where: { !$0.isNamed })?.type else { return false }
+        let (a, b) = (condition.namedChildren[0], condition.namedChildren[1])
+        let variable: Node
+        if [">", ">="].contains(op), facts.value(of: b)?.double == 0 { variable = a }
+        else if ["<", "<="].contains(op), facts.value(of: a)?.double == 0 { variable = b }
+        else { return false }
+        let otherwise = facts.unparenthesized(call.positional[2])
+        let zero = facts.value(of: otherwise)?.double == 0
+            || (otherwise.type == "call" && ["torch.zeros_like", "torch.zeros"].contains(CallSite(node: otherwise, imports: facts.imports).callee))
+        guard zero, let squared = facts.normalizedNode(for: facts.unparenthesized(call.positional[1])),
+              facts.normalized.callee(squared) == "torch.square", let base = facts.normalized.arguments(squared).first else { return false }
+        return facts.compact(variable) == String(facts.text(ofNormalized: base).filter { !$0.isWhitespace })
+    }
+
+    /// Whether the value at `range` is computed from attention scores (`q @ k^T`), directly or through local names.
+    func appliedToScores(_ range: Range<Int>, _ scores: [Node], _ facts: PythonFacts) -> Bool {
+        guard !scores.isEmpty, let start = facts.root.namedDescendant(for: range) else { return false }
+        var work = [start], seen = Set<Node>()
+        while let n = work.popLast(), seen.count < 32 {
+            guard seen.insert(n).inserted else { continue }
+            if scores.contains(where: { facts.isInside($0, n) }) { return true }
+            for identifier in facts.descendants(of: n) where identifier.type == "identifier" {
+                if let value = facts.latestValue(of: identifier.text, before: identifier), value != identifier { work.append(value) }
+            }
+        }
+        return false
     }
 
     /// Whether a normalized node computes max(x, 0).

@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `remove_attn_residual_scale`: the attention branch is added to the residual stream without a fixed multiplier.
 ///
-/// Requires an attention module (a class of the file that computes attention, or `nn.MultiheadAttention`) whose
+/// Requires an attention module (a class of the file that computes attention, `nn.MultiheadAttention`, or a
+/// function of the file that computes attention) whose
 /// output is added to the residual (`x = x + self.attn(norm(x))`, `h += layer["attn"](h)`, or through a local
 /// `a, _ = self.attn(...)`), and no constant rescaling on the way: neither a factor or divisor that is a number or
 /// a setting computed from numbers (`1 / sqrt(2 * n_layer)`, `/ math.sqrt(24)`) between the attention call and the
@@ -27,8 +28,8 @@ struct RemoveAttnResidualScale: Detector {
             } else {
                 branch = nil
             }
-            guard let branch, let call = attentionCall(in: branch, facts, flow: flow) else { continue }
-            if scaled(from: call, to: branch, facts, flow: flow) { return [] }
+            guard let branch, attentionCall(in: branch, facts, flow: flow) != nil else { continue }
+            if scaled(branch, facts, flow: flow) { return [] }
             residuals.append(node)
         }
         guard !residuals.isEmpty, !scaledInsideAttention(facts, model: model, flow: flow) else { return [] }
@@ -43,6 +44,8 @@ struct RemoveAttnResidualScale: Detector {
         case "call":
             let call = CallSite(node: n, imports: facts.imports)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return n }
+            // A function of the file that computes attention (functional style: `attention(p, norm(x))`).
+            if let f = facts.calledFunction(call), attentionFunctions(facts).contains(f.node) { return n }
             // A method chain on the attention output (`.view(...)`).
             if let receiver = call.receiver, !(facts.isReferenceChain(receiver) && receiver.text.hasPrefix("self")) {
                 return attentionCall(in: receiver, facts, flow: flow, depth: depth)
@@ -66,29 +69,43 @@ struct RemoveAttnResidualScale: Detector {
         }
     }
 
-    /// Whether a fixed factor or divisor sits between the attention call and the addend.
-    func scaled(from call: Node, to branch: Node, _ facts: PythonFacts, flow: Dataflow) -> Bool {
-        let top = facts.unparenthesized(branch)
-        if top.type == "identifier" {
+    /// Functions (and methods) of the file that hold an attention computation.
+    func attentionFunctions(_ facts: PythonFacts) -> Set<Node> {
+        Set(facts.attentionSites.compactMap { facts.enclosingFunction($0.node)?.node })
+    }
+
+    /// Whether a fixed factor or divisor sits between the attention call and the addend: walks the addend down to
+    /// the attention call, through products with the attention-carrying side, method chains, subscripts and locals
+    /// (`h = residual + h * self.residual_multiplier` with `h = self.attn(...)`).
+    func scaled(_ node: Node, _ facts: PythonFacts, flow: Dataflow, depth: Int = 0) -> Bool {
+        guard depth < 8 else { return false }
+        let n = facts.unparenthesized(node)
+        switch n.type {
+        case "identifier":
             // Through a local: the value it was set from.
-            let bindings = flow.bindings(of: top.text, at: top).filter { $0.site.endByte <= top.startByte }
-            if let latest = bindings.max(by: { $0.site.startByte < $1.site.startByte }), latest.node != top {
-                return scaled(from: call, to: latest.node, facts, flow: flow)
+            let bindings = flow.bindings(of: n.text, at: n).filter { $0.site.endByte <= n.startByte }
+            if let latest = bindings.max(by: { $0.site.startByte < $1.site.startByte }), latest.node != n {
+                return scaled(latest.node, facts, flow: flow, depth: depth + 1)
             }
             return false
+        case "binary_operator":
+            guard ["*", "/"].contains(n.child(byField: "operator")?.type ?? ""),
+                  let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return false }
+            let carriesLeft = attentionCall(in: l, facts, flow: flow) != nil
+            guard carriesLeft || attentionCall(in: r, facts, flow: flow) != nil else { return false }
+            let (carrier, other) = carriesLeft ? (l, r) : (r, l)
+            if isFixed(other, facts) { return true }
+            return scaled(carrier, facts, flow: flow, depth: depth + 1)
+        case "subscript":
+            return n.child(byField: "value").map { scaled($0, facts, flow: flow, depth: depth + 1) } ?? false
+        case "call":
+            let call = CallSite(node: n, imports: facts.imports)
+            if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return false }
+            if let receiver = call.receiver { return scaled(receiver, facts, flow: flow, depth: depth + 1) }
+            return false
+        default:
+            return false
         }
-        var current = call.parent
-        var child = call
-        while let c = current, facts.isInside(c, top) {
-            if c.type == "binary_operator", ["*", "/"].contains(c.child(byField: "operator")?.type ?? "") {
-                let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
-                if let other, isFixed(other, facts) { return true }
-            }
-            if c == top { break }
-            child = c
-            current = c.parent
-        }
-        return false
     }
 
     /// Whether an expression is a fixed number: it folds, or it is a setting computed from numbers and settings
@@ -138,22 +155,26 @@ struct RemoveAttnResidualScale: Detector {
         }
     }
 
-    /// Whether an attention class's forward rescales its output by a fixed factor after the output projection.
+    /// Whether an attention class's forward (or an attention function) rescales its output by a fixed factor after
+    /// the output projection.
     func scaledInsideAttention(_ facts: PythonFacts, model: ModelView, flow: Dataflow) -> Bool {
         let attention = facts.attentionClasses
+        let functions = attentionFunctions(facts)
+        var forwards = facts.functions.filter { f in functions.contains(f.node) && facts.enclosingClass(f.node) == nil }
         for c in facts.classes where attention.contains(c.name) {
-            for forward in facts.functions where forward.name == "forward" && facts.isInside(forward.node, c.node) {
-                // Only what happens after the attention itself (a scale on q before the scores is not an output scale).
-                let sites = facts.attentionSites.filter { facts.isInside($0.node, forward.node) }
-                guard let firstSite = sites.map(\.node.endByte).min() else { continue }
-                for ret in facts.descendants(of: forward.node) where ret.type == "return_statement" {
-                    guard let value = ret.namedChild(0) else { continue }
-                    let lineage = facts.lineage(of: value, model: model, flow: flow)
-                    for step in lineage.steps where step.type == "binary_operator" && step.startByte >= firstSite
-                        && ["*", "/"].contains(step.child(byField: "operator")?.type ?? "") {
-                        let sides = [step.child(byField: "left"), step.child(byField: "right")].compactMap { $0 }
-                        if sides.contains(where: { isFixed($0, facts) }) { return true }
-                    }
+            forwards += facts.functions.filter { $0.name == "forward" && facts.isInside($0.node, c.node) }
+        }
+        for forward in forwards {
+            // Only what happens after the attention itself (a scale on q before the scores is not an output scale).
+            let sites = facts.attentionSites.filter { facts.isInside($0.node, forward.node) }
+            guard let firstSite = sites.map(\.node.endByte).min() else { continue }
+            for ret in facts.descendants(of: forward.node) where ret.type == "return_statement" {
+                guard let value = ret.namedChild(0) else { continue }
+                let lineage = facts.lineage(of: value, model: model, flow: flow)
+                for step in lineage.steps where step.type == "binary_operator" && step.startByte >= firstSite
+                    && ["*", "/"].contains(step.child(byField: "operator")?.type ?? "") {
+                    let sides = [step.child(byField: "left"), step.child(byField: "right")].compactMap { $0 }
+                    if sides.contains(where: { isFixed($0, facts) }) { return true }
                 }
             }
         }

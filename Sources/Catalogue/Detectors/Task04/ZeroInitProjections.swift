@@ -8,7 +8,7 @@ import TreeSitterKit
 /// to an activation (`relu`, `gelu`, a square, ...) of another projection is the MLP output projection. Requires
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
-/// in `__init__`, in a linear class built with a zero-init flag, in an init hook applied with `model.apply` and
+/// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag, in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` selecting the
 /// weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
 /// zeroed biases, only one of the two projections zeroed, and zeroed input projections. Examples:
@@ -164,6 +164,12 @@ struct ZeroInitProjections: Detector {
                 owners.insert(Owner(className: facts.enclosingClass(node)?.name, name: name))
             }
         }
+        // A functional model's weights created as zeros: `{"wo": torch.zeros(d, d)}`, `W_out = torch.zeros(h, d)`.
+        for (name, settings) in facts.allSettings.byName where settings.contains(where: { s in
+            (s.source == .dictionaryEntry || s.source == .moduleAssignment) && isZeroTensor(s.value, facts)
+        }) {
+            owners.insert(Owner(className: nil, name: name))
+        }
         // Instances of linear classes that zero their own weight (when built with the flag, if one guards it).
         for (zeroingClass, flag) in zeroingClasses {
             for (name, settings) in facts.allSettings.byName {
@@ -203,6 +209,13 @@ struct ZeroInitProjections: Detector {
               let inner = call.positional.first.map(facts.unparenthesized), inner.type == "call" else { return false }
         let tensor = CallSite(node: inner, imports: facts.imports)
         return ["torch.zeros", "torch.zeros_like"].contains(tensor.callee)
+    }
+
+    /// `torch.zeros(rows, cols)` (a matrix, possibly `requires_grad=True`), or `nn.Parameter` of one.
+    func isZeroTensor(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if isZeroParameter(node, facts) { return true }
+        guard let call = facts.constructorCall(facts.unparenthesized(node)) else { return false }
+        return call.callee == "torch.zeros" && call.positional.count == 2
     }
 
     /// The conditions of the `if` statements a node sits in (only their `then` branches), inside its function.

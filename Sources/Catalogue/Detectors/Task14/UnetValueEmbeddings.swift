@@ -102,36 +102,41 @@ struct UnetValueEmbeddings: Detector {
     // MARK: loops
 
     func mirroredLoops(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
-        for function in facts.functions {
-            var mapping: [Int: (String, Double)] = [:]
-            var site: Node?
-            for loop in facts.descendants(function.node) where loop.type == "for_statement" {
-                guard facts.enclosingFunction(loop)?.node == function.node, let count = facts.iterationCount(loop), count >= 1, count <= 64,
-                      let variable = facts.loopTargets(loop).first, let body = loop.child(byField: "body") else { continue }
-                let evaluator = StepFunction(facts, flow)
-                for node in facts.descendants(body) where node.type == "call" {
-                    guard let callee = node.child(byField: "function").map(facts.unwrapped), callee.type == "subscript",
-                          let layerIndex = callee.namedChildren.dropFirst().first else { continue }
-                    let call = CallSite(node: node, imports: facts.imports)
-                    for argument in call.positional.dropFirst() + Array(call.keywords.values) {
-                        let a = facts.unwrapped(argument)
-                        guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
-                              tables.carries(container) else { continue }
-                        for i in 0..<Int(count) {
-                            guard let layer = evaluator.value(layerIndex, [variable: Double(i)]),
-                                  let table = evaluator.value(tableIndex, [variable: Double(i)]) else { break }
-                            mapping[Int(layer)] = (facts.compact(container), table)
-                        }
-                        site = site ?? node
+        // Layer calls `blocks[g(i)](..., tables[f(i)], ...)` inside `for i in range(n)`, grouped by function.
+        var mappings: [Node: (mapping: [Int: (String, Double)], site: Node)] = [:]
+        for loop in facts.nodes where loop.type == "for_statement" {
+            guard let body = loop.child(byField: "body"), let variable = facts.loopTargets(loop).first else { continue }
+            let candidates = facts.descendants(body).filter { node in
+                node.type == "call" && node.child(byField: "function").map(facts.unwrapped)?.type == "subscript"
+            }
+            guard !candidates.isEmpty, let count = facts.iterationCount(loop), count >= 1, count <= 64 else { continue }
+            let owner = flow.scopeChain(of: loop).first ?? facts.root
+            let evaluator = StepFunction(facts, flow)
+            for node in candidates {
+                guard let layerIndex = node.child(byField: "function").map(facts.unwrapped)?.namedChildren.dropFirst().first else { continue }
+                let call = CallSite(node: node, imports: facts.imports)
+                for argument in call.positional.dropFirst() + Array(call.keywords.values) {
+                    let a = facts.unwrapped(argument)
+                    guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
+                          tables.carries(container) else { continue }
+                    var entry = mappings[owner] ?? ([:], node)
+                    for i in 0..<Int(count) {
+                        guard let layer = evaluator.value(layerIndex, [variable: Double(i)]),
+                              let table = evaluator.value(tableIndex, [variable: Double(i)]) else { break }
+                        entry.mapping[Int(layer)] = (facts.compact(container), table)
                     }
+                    mappings[owner] = entry
                 }
             }
-            guard mapping.count >= 4, let site else { continue }
+        }
+        for (_, entry) in mappings {
+            let mapping = entry.mapping
+            guard mapping.count >= 4 else { continue }
             let layers = mapping.keys.sorted()
             guard layers.first == 0, layers.last == layers.count - 1, Set(mapping.values.map(\.0)).count == 1 else { continue }
             let n = layers.count
             let tableOf = layers.map { mapping[$0]!.1 }
-            if Set(tableOf).count >= 2, (0..<n).allSatisfy({ tableOf[$0] == tableOf[n - 1 - $0] }) { return site }
+            if Set(tableOf).count >= 2, (0..<n).allSatisfy({ tableOf[$0] == tableOf[n - 1 - $0] }) { return entry.site }
         }
         return nil
     }
@@ -141,8 +146,8 @@ struct UnetValueEmbeddings: Detector {
     func symmetricIndex(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
         let evaluator = StepFunction(facts, flow)
         for node in facts.nodes where node.type == "subscript" {
-            guard let container = node.namedChildren.first, let index = node.namedChildren.dropFirst().first, index.type != "slice",
-                  tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
+            guard let container = node.namedChildren.first, let index = node.namedChildren.dropFirst().first,
+                  !["slice", "integer", "string", "unary_operator"].contains(index.type) else { continue }
             let free = Set(facts.descendants(index).filter { n in
                 n.type == "identifier" && n.parent?.type != "attribute"
                     && flow.bindings(of: n.text, at: n).contains { binding in
@@ -152,7 +157,8 @@ struct UnetValueEmbeddings: Detector {
                         }
                     }
             }.map(\.text))
-            guard free.count == 1, let variable = free.first else { continue }
+            guard free.count == 1, let variable = free.first,
+                  tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
             for length in 2...32 {
                 let values = (0..<length).map { evaluator.value(index, [variable: Double($0)]) }
                 guard !values.contains(where: { $0 == nil }) else { break }
