@@ -4,8 +4,9 @@ import SemanticDiff
 import SourceModel
 import TreeSitterKit
 
-/// What the rules look at: the base record and the submission (facts and normalized trees), and the semantic
-/// diff between them, from which consistent renames are known (a renamed variable is not a violation).
+/// What the rules look at: the base record and the submission, and the semantic diff between them, from which
+/// consistent renames are known (a renamed variable is not a violation). Rules read both files as `Script`s:
+/// the base in the submission's vocabulary, so that an expression means the same on both sides.
 public final class RuleContext {
     public let base: PythonFacts
     public let submission: PythonFacts
@@ -30,77 +31,44 @@ public final class RuleContext {
                 if let old = detail.old, let new = detail.new { renames[old] = new }
             }
         }
-        self.renames = renames
+        // Keep only consistent renames: the old name is gone from the submission and the new one is new to it.
+        let baseNames = Self.identifiers(base), submissionNames = Self.identifiers(submission)
+        self.renames = renames.filter { old, new in old != new && !submissionNames.contains(old) && !baseNames.contains(new) }
+        baseScript = Script(base, canonicalRenames: self.renames)
+        submissionScript = Script(submission, vocabulary: self.renames)
     }
 
-    var old: SyntaxTree { diff.old.tree }
-    var new: SyntaxTree { diff.new.tree }
+    /// The base and the submission as the rules read them (the base in the submission's vocabulary).
+    let baseScript: Script
+    let submissionScript: Script
 
-    // MARK: Statements
+    /// The submission's name for the validation loss: the renamed `val_loss`, else `val_loss` if the submission
+    /// accumulates it, else the variable its log line prints after `val_loss:` (the key must stay).
+    private(set) lazy var submissionValLoss: String = {
+        if let renamed = renames["val_loss"] { return renamed }
+        if !submissionScript.validationModel(lossName: "val_loss").accumulations.isEmpty { return "val_loss" }
+        return submissionScript.loggedName(afterKey: "val_loss:") ?? "val_loss"
+    }()
 
-    /// Normalized nodes of the base that are statements (their parent holds statements) satisfying `predicate`.
-    func baseStatements(where predicate: (Int) -> Bool) -> [Int] {
-        (0..<old.count).filter { node in
-            guard let parent = old.parentOf(node), old.roles.statementContainers.contains(old.kindName(parent)) else { return false }
-            return predicate(node)
+    /// The submission's name for `last_step`: the renamed one, else `last_step` if defined, else the variable the
+    /// training loop sets to what the base's `last_step` is (`is_final = (step == args.num_iterations)`).
+    private(set) lazy var submissionLastStep: String = {
+        if let renamed = renames["last_step"] { return renamed }
+        let assignments = { (facts: PythonFacts) in facts.nodes.filter { $0.type == "assignment" } }
+        let definitions = { (script: Script, name: String) in
+            assignments(script.facts).filter { $0.child(byField: "left").map { $0.type == "identifier" && $0.text == name } == true }
         }
-    }
-
-    func submissionStatements(where predicate: (SyntaxTree, Int) -> Bool) -> [Int] {
-        (0..<new.count).filter { node in
-            guard let parent = new.parentOf(node), new.roles.statementContainers.contains(new.kindName(parent)) else { return false }
-            return predicate(new, node)
+        if !definitions(submissionScript, "last_step").isEmpty { return "last_step" }
+        let values = Set(definitions(baseScript, "last_step").compactMap { $0.child(byField: "right").map(baseScript.canonical) })
+        for node in assignments(submission) {
+            guard let left = node.child(byField: "left"), left.type == "identifier", let right = node.child(byField: "right"),
+                  values.contains(submissionScript.canonical(right)) else { continue }
+            return left.text
         }
-    }
+        return "last_step"
+    }()
 
-    /// What became of a protected base node in the submission.
-    enum Fate {
-        case kept(Int)
-        /// Kept, but under another parent or reordered among its siblings.
-        case moved(Int)
-        case changed(Int)
-        case removed
-    }
-
-    func fate(of node: Int) -> Fate {
-        if let target = diff.mapping.destination(of: node) {
-            guard sameModuloRenames(node, target) else { return .changed(target) }
-            let movedAction = diff.actions.contains { if case let .move(n, _, _) = $0 { return n == node } else { return false } }
-            let parentMoved = old.parentOf(node).flatMap { diff.mapping.destination(of: $0) } != new.parentOf(target)
-            return movedAction || parentMoved ? .moved(target) : .kept(target)
-        }
-        // Not mapped: an identical statement elsewhere still counts as kept, but moved.
-        if let twin = (0..<new.count).first(where: { new.hash[$0] == old.hash[node] && new.size[$0] == old.size[node] }) {
-            return .moved(twin)
-        }
-        return .removed
-    }
-
-    /// Whether two subtrees are the same up to the submission's consistent renames.
-    func sameModuloRenames(_ a: Int, _ b: Int) -> Bool {
-        guard old.size[a] == new.size[b] else { return false }
-        for offset in 0..<Int(old.size[a]) {
-            let x = a + offset, y = b + offset
-            guard old.kindName(x) == new.kindName(y) else { return false }
-            if old.label[x] != new.label[y] && renames[old.label[x]] != new.label[y] { return false }
-        }
-        return true
-    }
-
-    // MARK: Evidence
-
-    func baseEvidence(_ node: Int, _ note: String) -> Evidence { base.evidence(range: old.byteRange[node], note) }
-    func submissionEvidence(_ node: Int, _ note: String) -> Evidence { submission.evidence(range: new.byteRange[node], note) }
-
-    /// The source text of a node, on one line.
-    func baseText(_ node: Int) -> String { base.snippet(old.byteRange[node]) }
-
-    /// Whether the subtree of a node mentions one of `names` (identifiers, attributes' last parts, qualified names).
-    static func mentions(_ tree: SyntaxTree, _ node: Int, _ names: Set<String>) -> Bool {
-        (node..<(node + Int(tree.size[node]))).contains { n in
-            guard tree.roles.names.contains(tree.kindName(n)) else { return false }
-            let label = tree.label[n]
-            return names.contains(label) || names.contains(String(label.split(separator: ".").last ?? ""))
-        }
+    static func identifiers(_ facts: PythonFacts) -> Set<String> {
+        Set(facts.nodes.lazy.filter { $0.type == "identifier" }.map(\.text))
     }
 }

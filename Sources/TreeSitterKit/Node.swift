@@ -50,10 +50,16 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
         return Node(ts_node_child_by_field_id(raw, id), in: tree)
     }
 
-    /// The name of the field under which the child at `index` hangs from this node, if any.
+    /// The name of the field under which the child at `index` hangs from this node, if any. Read through a
+    /// cursor: the 0.20 runtime's `ts_node_field_name_for_child` mislabels repeated fields and children after
+    /// qualifiers.
     public func fieldName(forChild index: Int) -> String? {
-        guard index >= 0, index < childCount,
-              let name = ts_node_field_name_for_child(raw, UInt32(index)) else { return nil }
+        guard index >= 0, index < childCount else { return nil }
+        var cursor = ts_tree_cursor_new(raw)
+        defer { ts_tree_cursor_delete(&cursor) }
+        guard ts_tree_cursor_goto_first_child(&cursor) else { return nil }
+        for _ in 0..<index { guard ts_tree_cursor_goto_next_sibling(&cursor) else { return nil } }
+        guard let name = ts_tree_cursor_current_field_name(&cursor) else { return nil }
         return String(cString: name)
     }
 

@@ -2,8 +2,11 @@ import Catalogue
 import TreeSitterKit
 
 /// `local-import`: the submission imports no module of its own (only `train_gpt2.py` may change): an import
-/// that the base does not have, of a module that is a file beside the submission or a relative import, is an
-/// error; of a module that is neither a standard library module nor a known package, a warning.
+/// that the base does not have (a statement anywhere, or `importlib.import_module` / `__import__`), of a
+/// module that is a file beside the submission or a relative import, is an error, and so is a string naming
+/// one of the submission's other files (a CUDA source given to `torch.utils.cpp_extension.load`); an import of
+/// a module that is neither a standard library module nor a known package is a warning (it may be a local
+/// module the check was not given).
 struct LocalImports: Rule {
     let id = "local-import"
     let severity = Severity.error
@@ -35,10 +38,39 @@ struct LocalImports: Rule {
         }
     }
 
+    /// `importlib.import_module("name")` and `__import__("name")`, and strings that name a file the
+    /// submission brings (`load(sources=["kernel.cu"])`, `open("helper.py")`).
+    func dynamicModules(_ facts: PythonFacts) -> [(String, Node, Bool)] {
+        facts.calls.compactMap { call -> (String, Node, Bool)? in
+            guard ["importlib.import_module", "__import__"].contains(call.callee),
+                  let name = call.positional.first.flatMap(facts.string(of:)) else { return nil }
+            return name.hasPrefix(".") ? (name, call.node, true) : (String(name.split(separator: ".").first ?? ""), call.node, false)
+        }
+    }
+
+    static let sourceExtensions: Set<String> = ["py", "cu", "cuh", "cpp", "cc", "c", "h", "hpp", "so", "ptx", "cubin"]
+
+    func fileReferences(_ facts: PythonFacts, siblings: Set<String>) -> [(String, Node)] {
+        guard !siblings.isEmpty else { return [] }
+        return facts.nodes.compactMap { node -> (String, Node)? in
+            guard node.type == "string", let value = SettingsTable.stringValue(node) else { return nil }
+            let file = String(value.split(separator: "/").last ?? "")
+            let parts = file.split(separator: ".")
+            guard parts.count >= 2, let ext = parts.last, Self.sourceExtensions.contains(String(ext)),
+                  siblings.contains(parts.dropLast().joined(separator: ".")) else { return nil }
+            return (file, node)
+        }
+    }
+
     func check(_ context: RuleContext) -> [Finding] {
-        let inBase = Set(modules(context.base).map(\.0))
+        let inBase = Set((modules(context.base) + dynamicModules(context.base)).map(\.0))
         var findings: [Finding] = []
-        for (module, node, relative) in modules(context.submission) where !inBase.contains(module) {
+        let baseFiles = Set(fileReferences(context.base, siblings: context.siblingModules).map(\.0))
+        for (file, node) in fileReferences(context.submission, siblings: context.siblingModules) where !baseFiles.contains(file) {
+            findings.append(Finding(rule: id, severity: .error, message: "the submission uses its own file `\(file)`",
+                                    submission: [context.submission.evidence(node, "file of the submission")]))
+        }
+        for (module, node, relative) in modules(context.submission) + dynamicModules(context.submission) where !inBase.contains(module) {
             if relative || context.siblingModules.contains(module) {
                 findings.append(Finding(rule: id, severity: .error, message: "the submission imports its own module `\(module)`",
                                         submission: [context.submission.evidence(node, "local import")]))

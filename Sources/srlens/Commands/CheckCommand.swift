@@ -39,7 +39,13 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if sarif {
-            try JSONOutput.write(SARIFLog(findings: report.findings))
+            // SARIF's property names are camelCase (ruleId, physicalLocation, startLine): not the snake_case of
+            // srlens's own documents.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            var data = try encoder.encode(SARIFLog(findings: report.findings))
+            data.append(0x0A)
+            FileHandle.standardOutput.write(data)
         } else if json {
             struct Document: Encodable {
                 let schema = "srlens.check/1"

@@ -23,7 +23,10 @@ struct AttentionWindowWarmup: Detector {
             let end = max(facts.iterationCount(loop) ?? 1000, 10)
             for step in facts.loopTargets(loop) {
                 for model in models {
-                    for argument in model.positional + Array(model.keywords.values) {
+                    let arguments = model.positional.enumerated().map { ($0.offset, Optional<String>.none, $0.element) }
+                        + model.keywords.map { (-1, Optional($0.key), $0.value) }
+                    for (position, keyword, argument) in arguments {
+                        guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
                         for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
                             guard let first = evaluator.value(part, [step: 0]), let last = evaluator.value(part, [step: end]),
                                   last > first else { continue }
@@ -34,6 +37,56 @@ struct AttentionWindowWarmup: Detector {
             }
         }
         return []
+    }
+
+    /// Whether an argument of the model call can reach an attention mask: when the model is an instance of a
+    /// class of the file, the `forward` parameter it binds must feed a mask (a `mask_mod`, the arguments of
+    /// `create_block_mask` / `BlockMask.from_kv_blocks`, an SDPA `attn_mask`, a flash-attn `window_size`),
+    /// through helpers and their parameters; a model the file does not define is given the benefit of the doubt.
+    func reachesMask(_ model: CallSite, position: Int, keyword: String?, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        guard let callee = model.node.child(byField: "function") else { return true }
+        let forwards = flow.instanceClasses(of: callee).compactMap { name -> Node? in
+            facts.functions.first { $0.name == "forward" && facts.enclosingClass($0.node)?.name == name }?.node
+        }
+        guard !forwards.isEmpty else { return true }
+        let feeders = Self.maskFeeders(facts, flow)
+        return forwards.contains { forward in
+            let parameters = flow.parameters(of: forward)
+            let name = keyword ?? (position + 1 < parameters.count ? parameters[position + 1] : nil)
+            guard let name, parameters.contains(name) else { return false }
+            return feeders.contains { node in
+                node.type == "identifier" && node.text == name
+                    && flow.bindings(of: name, at: node).contains { $0.kind == .parameter(parameters.firstIndex(of: name)!) && $0.node == forward }
+            }
+        }
+    }
+
+    /// Every node that feeds an attention mask, following helper parameters back to their callers.
+    static func maskFeeders(_ facts: PythonFacts, _ flow: Dataflow) -> Set<Node> {
+        var roots: [Node] = facts.maskMods(flow).flatMap { $0.mask.results }
+        roots += (facts.createBlockMaskCalls + facts.fromKVBlocksCalls).flatMap { $0.positional + Array($0.keywords.values) }
+        for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
+            if let mask = call.argument("attn_mask", position: 3) { roots.append(mask) }
+        }
+        roots += facts.calls.filter { $0.name.hasPrefix("flash_attn") }.compactMap { $0.keywords["window_size"] }
+        var feeders = Set<Node>()
+        var seenParameters = Set<String>()
+        for _ in 0..<6 {
+            let nodes = flow.closure(of: roots, limit: 4000)
+            feeders.formUnion(nodes)
+            roots = []
+            for node in nodes where node.type == "identifier" {
+                for binding in flow.bindings(of: node.text, at: node) {
+                    guard case .parameter(let index) = binding.kind, binding.node.type == "function_definition",
+                          seenParameters.insert("\(binding.node.startByte):\(index)").inserted else { continue }
+                    for site in flow.callSites(of: binding.node) {
+                        if let argument = site.call.argument(node.text, position: index - site.offset) { roots.append(argument) }
+                    }
+                }
+            }
+            if roots.isEmpty { break }
+        }
+        return feeders
     }
 
     /// Calls in a loop body whose result is back-propagated (`model(...).backward()`, `loss = model(...)` then
