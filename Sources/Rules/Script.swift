@@ -164,6 +164,13 @@ final class Script {
         return stripped ? n : nil
     }
 
+    /// A node's source on one line (a call split over lines joined back), shortened for messages.
+    func oneLine(_ node: Node) -> String {
+        var text = node.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        text = text.replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: ", )", with: ")").replacingOccurrences(of: " )", with: ")")
+        return text.count > 120 ? String(text.prefix(119)) + "…" : text
+    }
+
     /// The variable a log line prints right after `key` (`f"... val_loss:{vloss:.4f}"` -> vloss).
     func loggedName(afterKey key: String) -> String? {
         for node in facts.nodes where node.type == "string_content" && node.text.hasSuffix(key) {

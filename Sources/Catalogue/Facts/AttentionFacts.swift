@@ -188,6 +188,11 @@ extension PythonFacts {
                     stack.append(first)
                 }
             case "binary_operator":
+                // A product with a model weight (`x @ self.wq.T`, `h @ params["w_up"]`) is a projection: the walk stops.
+                if model.projectionOwner(n) != nil {
+                    result.projections.append(n)
+                    continue
+                }
                 result.steps.append(n)
                 if let l = n.child(byField: "left") { stack.append(l) }
                 if let r = n.child(byField: "right") { stack.append(r) }

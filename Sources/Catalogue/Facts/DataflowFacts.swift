@@ -366,7 +366,7 @@ extension Dataflow {
                     if binding.node != n { result += numbers(binding.node, depth: depth + 1) }
                 case .parameter(let index):
                     for site in callSites(of: binding.node) {
-                        if let argument = site.call.argument(n.text, position: index - site.offset) {
+                        if let argument = argument(site, name: n.text, index: index) {
                             result += numbers(argument, depth: depth + 1)
                         }
                     }
@@ -410,5 +410,21 @@ extension Dataflow {
         var unique: [Double] = []
         for v in result where !unique.contains(v) { unique.append(v) }
         return unique
+    }
+}
+
+extension Dataflow {
+    /// The argument a call site passes for parameter `index` (named `name`) of the function it calls: by
+    /// keyword, or by position once the site's offset (`self`) is taken off; nil for `self` itself.
+    public func argument(_ site: (call: CallSite, offset: Int), name: String, index: Int) -> Node? {
+        let position = index - site.offset
+        return site.call.argument(name, position: position >= 0 ? position : nil)
+    }
+}
+
+extension Double {
+    /// The value as an `Int` when it is finite and of a reasonable size (converting NaN or infinity traps).
+    public var asBoundedInt: Int? {
+        isFinite && Swift.abs(self) < 1e15 ? Int(self) : nil
     }
 }

@@ -44,9 +44,13 @@ extension PythonFacts {
     public var flexAttentionCalls: [CallSite] {
         let table = fullImports
         return calls.filter { call in
-            guard let function = call.node.child(byField: "function"), function.type == "identifier" || function.type == "attribute" else {
-                return false
+            guard let function = call.node.child(byField: "function") else { return false }
+            if function.type == "call" {
+                // torch.compile(flex_attention)(q, k, v, block_mask=...)
+                let wrapper = CallSite(node: function, imports: table)
+                return wrapper.callee == "torch.compile" && wrapper.positional.first.map { namesFunction($0, Self.flexAttentionName, imports: table) } == true
             }
+            guard function.type == "identifier" || function.type == "attribute" else { return false }
             return namesFunction(function, Self.flexAttentionName, imports: table)
         }
     }
@@ -116,7 +120,7 @@ extension PythonFacts {
                 if let mask = maskMod(binding.node, flow, depth: depth + 1) { return mask }
             case .parameter(let index):
                 for site in flow.callSites(of: binding.node) {
-                    if let argument = site.call.argument(node.text, position: index - site.offset),
+                    if let argument = flow.argument(site, name: node.text, index: index),
                        let mask = maskMod(argument, flow, depth: depth + 1) { return mask }
                 }
             default:
@@ -252,6 +256,14 @@ extension Dataflow {
             if ["ModuleList", "Sequential", "ModuleDict", "list", "tuple"].contains(call.name) {
                 return facts.callArguments(call).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
             }
+            // Wrappers that return the same module: model.cuda(), torch.compile(model), DDP(model, ...).
+            if let receiver = call.receiver, ["cuda", "to", "bfloat16", "half", "float", "train", "eval", "requires_grad_"].contains(call.name) {
+                return instanceClasses(of: receiver, depth: depth + 1)
+            }
+            if ["compile", "DistributedDataParallel", "DDP", "DataParallel", "FullyShardedDataParallel", "FSDP"].contains(call.name),
+               let wrapped = call.positional.first {
+                return instanceClasses(of: wrapped, depth: depth + 1)
+            }
             return []
         case "conditional_expression":
             let parts = node.namedChildren
@@ -339,6 +351,16 @@ extension PythonFacts {
         case "<", "<=": (small, big) = (operands[0], operands[1])
         case ">", ">=": (small, big) = (operands[1], operands[0])
         default: return false
+        }
+        // |q - kv| < W
+        let smallNode = unwrapped(small)
+        if smallNode.type == "call", ["abs", "torch.abs"].contains(CallSite(node: smallNode, imports: imports).callee),
+           let inner = CallSite(node: smallNode, imports: imports).positional.first {
+            let terms = linearTerms(inner).filter { $0.value != 0 }
+            if let isQuery, let isKey {
+                return terms.count == 2 && terms.keys.contains(where: isQuery) && terms.keys.contains(where: isKey)
+            }
+            return terms.count == 2 && terms.values.contains(1) && terms.values.contains(-1)
         }
         var terms = linearTerms(small)
         for (key, value) in linearTerms(big) { terms[key, default: 0] -= value }

@@ -232,9 +232,14 @@ extension PythonFacts {
         return [LogitCap(form: form, scale: scale, divisor: divisor, node: node)]
     }
 
-    /// `c` in `x / c`, `x.div(c)`, `x.div_(c)`, `x * (1 / c)`.
-    func divisor(of node: Node, bindings: [String: Double]) -> Double? {
+    /// `c` in `x / c`, `x.div(c)`, `x.div_(c)`, `x * (1 / c)`, also through a local set just before
+    /// (`z = z / c; z = torch.tanh(z)`).
+    func divisor(of node: Node, bindings: [String: Double], depth: Int = 0) -> Double? {
         let node = unparenthesized(node)
+        if node.type == "identifier", bindings[node.text] == nil, depth < 2,
+           let value = latestValue(of: node.text, before: node), value != node {
+            return divisor(of: value, bindings: bindings, depth: depth + 1)
+        }
         if node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
            let left = node.child(byField: "left"), let right = node.child(byField: "right") {
             if op == "/" { return evaluate(right, bindings: bindings) }

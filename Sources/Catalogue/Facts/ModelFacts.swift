@@ -28,6 +28,9 @@ public struct ModelView {
     public let embeddingNames: Set<String>
     /// Token-embedding lookups.
     public let embeddingLookups: [CallSite]
+    /// Every token-embedding lookup expression: the lookup calls, and a functional model's weight matrix indexed by
+    /// token ids (`params["wte"][idx]`).
+    public let embeddingLookupNodes: [Node]
     /// The output heads.
     public private(set) var outputHeads: [OutputHead] = []
 
@@ -41,6 +44,7 @@ public struct ModelView {
             guard let function = call.node.child(byField: "function"), facts.isReferenceChain(function) else { return false }
             return names.contains(call.name)
         }
+        embeddingLookupNodes = embeddingLookups.map(\.node) + facts.tableIndexLookups
         outputHeads = facts.computeOutputHeads(self)
     }
 
@@ -57,7 +61,8 @@ public struct ModelView {
     }
 
     /// Assignments that make an output head and an embedding share one weight (`wte.weight = lm_head.weight`,
-    /// either direction, `nn.Parameter(other.weight)` included).
+    /// either direction, `nn.Parameter(other.weight)` included), unless they sit under a condition that is off
+    /// (`if config.tie_word_embeddings:` with the flag False).
     public func tyingAssignments(head: String) -> [Node] {
         facts.nodes.filter { n in
             guard n.type == "assignment", let left = n.child(byField: "left"), var right = n.child(byField: "right") else { return false }
@@ -65,7 +70,8 @@ public struct ModelView {
                 right = inner
             }
             guard left.type == "attribute", right.type == "attribute" || right.type == "identifier",
-                  let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r else { return false }
+                  let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r,
+                  !facts.isInDeadBranch(n) else { return false }
             return (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l))
         }
     }
@@ -92,7 +98,7 @@ public struct ModelView {
                 // `x @ W_qkv`, where the weight is created as a tensor (`torch.randn(d, 3 * d) * 0.02`).
                 guard ["subscript", "attribute", "identifier"].contains(right.type), let owner = facts.ownerName(of: right),
                       !facts.allSettings.settings(owner).isEmpty,
-                      facts.allSettings.settings(owner).allSatisfy({ isWeightTensor($0.value) }) else { return nil }
+                      facts.allSettings.settings(owner).allSatisfy({ facts.isWeightTensor($0.value) }) else { return nil }
                 return owner
             }
             guard let owner = facts.ownerName(of: right) else { return nil }
@@ -102,24 +108,6 @@ public struct ModelView {
             return isWeight ? owner : nil
         }
         return nil
-    }
-
-    static let weightFactories: Set<String> = [
-        "torch.randn", "torch.zeros", "torch.empty", "torch.rand", "torch.ones", "torch.nn.Parameter", "torch.normal",
-    ]
-
-    /// Whether a value creates a weight tensor: a tensor factory (scaled, cast, or wrapped in `nn.Parameter`), or a
-    /// call of a helper or lambda of the file that makes one.
-    func isWeightTensor(_ value: Node, depth: Int = 0) -> Bool {
-        for n in facts.descendants(of: value) where n.type == "call" {
-            let call = CallSite(node: n, imports: facts.imports)
-            if Self.weightFactories.contains(call.callee) { return true }
-            guard depth < 2, call.receiver == nil, !call.callee.contains(".") else { continue }
-            let bodies = facts.functions.filter { $0.name == call.name }.compactMap(\.body)
-                + facts.localValues(of: call.name, around: n).filter { $0.type == "lambda" }
-            if bodies.contains(where: { isWeightTensor($0, depth: depth + 1) }) { return true }
-        }
-        return false
     }
 
     /// Whether an expression names the output head (`self.lm_head`, `model.lm_head.weight`).
@@ -210,8 +198,66 @@ extension PythonFacts {
         return nil
     }
 
-    /// Bare names of token-embedding tables: attributes or variables set to an `nn.Embedding`, and parameters
-    /// used as the table of `F.embedding`.
+    static let weightFactories: Set<String> = [
+        "torch.randn", "torch.zeros", "torch.empty", "torch.rand", "torch.ones", "torch.nn.Parameter", "torch.normal",
+    ]
+
+    /// Whether a statement only runs under an `if` whose condition the script evaluates to false (a config flag
+    /// set to False), or in the `else` of one that is true.
+    public func isInDeadBranch(_ node: Node) -> Bool {
+        let interpreter = ScriptInterpreter(self)
+        var child = node
+        for a in ancestors(of: node) {
+            if a.type == "function_definition" || a.type == "class_definition" { break }
+            if a.type == "if_statement", let condition = a.child(byField: "condition"), let v = interpreter.number(condition) {
+                if a.child(byField: "consequence") == child, v == 0 { return true }
+                if child.type == "else_clause", v != 0 { return true }
+            }
+            child = a
+        }
+        return false
+    }
+
+    /// Whether a value creates a weight tensor: a tensor factory (scaled, cast, or wrapped in `nn.Parameter`), or a
+    /// call of a helper or lambda of the file that makes one.
+    public func isWeightTensor(_ value: Node, depth: Int = 0) -> Bool {
+        for n in descendants(of: value) where n.type == "call" {
+            let call = CallSite(node: n, imports: imports)
+            if Self.weightFactories.contains(call.callee) { return true }
+            guard depth < 2, call.receiver == nil, !call.callee.contains(".") else { continue }
+            let bodies = functions.filter { $0.name == call.name }.compactMap(\.body)
+                + localValues(of: call.name, around: n).filter { $0.type == "lambda" }
+            if bodies.contains(where: { isWeightTensor($0, depth: depth + 1) }) { return true }
+        }
+        return false
+    }
+
+    /// Whether a value is one matrix created by a tensor factory (`torch.randn(V, d) * 0.02`,
+    /// `nn.Parameter(torch.zeros(V, d))`, `.requires_grad_()` chains), not a list of them.
+    public func isMatrixTensor(_ value: Node) -> Bool {
+        let n = unparenthesized(value)
+        if n.type == "binary_operator", ["*", "/"].contains(n.child(byField: "operator")?.type ?? "") {
+            return [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }.contains(where: isMatrixTensor)
+        }
+        guard let call = constructorCall(n) else { return false }
+        if call.callee == "torch.nn.Parameter", let inner = call.positional.first { return isMatrixTensor(inner) }
+        return Self.weightFactories.contains(call.callee) && call.positional.count == 2
+    }
+
+    /// A functional model's token lookups: a weight matrix indexed by a tensor of ids (`params["wte"][idx]`,
+    /// `emb[tokens]`), where the matrix is created by a tensor factory.
+    var tableIndexLookups: [Node] {
+        nodes.filter { n in
+            guard n.type == "subscript", let table = n.child(byField: "value"), let index = n.child(byField: "subscript"),
+                  ["identifier", "attribute"].contains(index.type), !enclosingLoops(n).contains(where: { loopVariables($0).contains(index.text) }),
+                  let owner = ownerName(of: table) else { return false }
+            let settings = allSettings.settings(owner).filter { $0.source != .parameterDefault }
+            return !settings.isEmpty && settings.allSatisfy { isMatrixTensor($0.value) }
+        }
+    }
+
+    /// Bare names of token-embedding tables: attributes or variables set to an `nn.Embedding`, parameters
+    /// used as the table of `F.embedding`, and weight matrices indexed by token ids.
     func computeEmbeddingNames() -> Set<String> {
         var names = Set<String>()
         for (name, settings) in allSettings.byName where settings.contains(where: { s in
@@ -222,6 +268,9 @@ extension PythonFacts {
         for call in calls where call.torchCallee == "torch.nn.functional.embedding" {
             if let table = call.argument("weight", position: 1), let name = ownerName(of: table) { names.insert(name) }
         }
+        for lookup in tableIndexLookups {
+            if let table = lookup.child(byField: "value"), let name = ownerName(of: table) { names.insert(name) }
+        }
         return names
     }
 
@@ -231,7 +280,7 @@ extension PythonFacts {
     func computeOutputHeads(_ model: ModelView) -> [OutputHead] {
         var heads: [OutputHead] = []
         let embeddings = model.embeddingNames
-        let lookupFunctions = model.embeddingLookups.compactMap { enclosingFunction($0.node) }
+        let lookupFunctions = model.embeddingLookupNodes.compactMap { enclosingFunction($0) }
         var seenFunctions = Set<Int>()
         for function in lookupFunctions where seenFunctions.insert(function.node.startByte).inserted {
             let projections = descendants(of: function.node).compactMap { n -> (Node, String)? in

@@ -34,4 +34,51 @@ extension PythonFacts {
         let own = orthogonalizingClassNames
         return optimizers.filter { $0.family == .muon || own.contains($0.call.name) }
     }
+
+    static let scaledUpdates: Set<String> = ["add_", "sub_", "mul_", "addcmul_", "copy_", "lerp_", "add", "sub", "mul"]
+
+    /// Whether a scale factor reaches an optimizer update: multiplied with something that is not a constant,
+    /// dividing something (not divided by), inside `alpha=` or an in-place update's arguments, `*=` (not `/=`), stored in a
+    /// local that is used that way, or returned by a helper whose calls are used that way. A value only stored
+    /// elsewhere (`state["scale"] = ...`, a log) is not applied.
+    public func scalesUpdate(_ node: Node, depth: Int = 0) -> Bool {
+        var child = node
+        var current = node.parent
+        while let c = current {
+            switch c.type {
+            case "binary_operator":
+                // Multiplied in, or divided by something else (not the divisor: `g / sqrt(...)` shrinks the update).
+                let op = c.child(byField: "operator")?.type ?? ""
+                if op == "*" || (op == "/" && c.child(byField: "left") == child) {
+                    let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
+                    if let other, value(of: other) == nil { return true }
+                }
+            case "keyword_argument":
+                if c.child(byField: "name")?.text == "alpha" { return true }
+            case "argument_list":
+                if let call = c.parent, call.type == "call", Self.scaledUpdates.contains(CallSite(node: call, imports: imports).name) { return true }
+            case "augmented_assignment":
+                return c.child(byField: "operator")?.type == "*="
+            case "assignment":
+                guard depth < 2, let left = c.child(byField: "left"), left.type == "identifier",
+                      let function = enclosingFunction(c) else { return false }
+                return uses(of: left.text, in: function.node).contains { use in
+                    use.startByte > c.endByte && scalesUpdate(use, depth: depth + 1)
+                }
+            case "return_statement":
+                // A helper returns the scale (`def rms_scale(w): return math.sqrt(max(*w.shape))`): applied where it is called.
+                guard depth < 2, let function = enclosingFunction(c) else { return false }
+                return calls.contains { call in
+                    call.name == function.name && !isInside(call.node, function.node) && scalesUpdate(call.node, depth: depth + 1)
+                }
+            case "expression_statement", "block", "function_definition":
+                return false
+            default:
+                break
+            }
+            child = c
+            current = c.parent
+        }
+        return false
+    }
 }

@@ -117,7 +117,15 @@ extension PythonFacts {
             default:
                 return [.other]
             }
-        case "attribute", "subscript":
+        case "attribute":
+            return kind(ofModule: node, model: model)
+        case "subscript":
+            // buckets["matrix"], filled by `buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`.
+            if let table = node.child(byField: "value"), table.type == "identifier",
+               let key = node.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+                let kinds = appendedKinds(table.text, key: key, model: model)
+                if !kinds.isEmpty { return kinds }
+            }
             return kind(ofModule: node, model: model)
         case "identifier":
             let direct = kind(ofModule: node, model: model)
@@ -128,6 +136,7 @@ extension PythonFacts {
                 result.formUnion(parameterKinds(value, model: model, depth: next))
             }
             result.formUnion(appendedKinds(node.text, model: model))
+            for value in unpackedReturns(of: node) { result.formUnion(parameterKinds(value, model: model, depth: next)) }
             return result.isEmpty ? [.other] : result
         default:
             return [.other]
@@ -152,11 +161,53 @@ extension PythonFacts {
         return nil
     }
 
-    /// Kinds a list gets by `.append(p)` / `.extend(...)` under a dimensionality test (`else` branches flipped).
-    func appendedKinds(_ name: String, model: ModelView) -> Set<ParameterKind> {
+    /// For `a, b = split(module)` with `split` a function of the file, the expression it returns in `a`'s place.
+    func unpackedReturns(of use: Node) -> [Node] {
+        var result: [Node] = []
+        for assignment in assignments(around: use) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                  let index = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == use.text }),
+                  let right = assignment.child(byField: "right").map(unparenthesized), right.type == "call",
+                  let function = calledFunction(CallSite(node: right, imports: imports)) else { continue }
+            for value in returnedValues(function) {
+                let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : []
+                if items.count == left.namedChildren.count { result.append(items[index]) }
+            }
+        }
+        return result
+    }
+
+    /// The side of a dimensionality test that sends a value to `target` in `target_a if test else target_b`.
+    func conditionalSide(_ conditional: Node, selects matches: (Node) -> Bool) -> ParameterKind? {
+        let parts = conditional.namedChildren
+        guard parts.count == 3, let side = dimensionSide(of: parts[1]) else { return nil }
+        if matches(unparenthesized(parts[0])) { return side }
+        if matches(unparenthesized(parts[2])) { return side == .matrices ? .scalars : .matrices }
+        return nil
+    }
+
+    /// Kinds a list gets by `.append(p)` / `.extend(...)` under a dimensionality test (`else` branches flipped), also
+    /// when the list is chosen by a conditional (`(mats if p.dim() == 2 else vecs).append(p)`) or is the entry `key`
+    /// of a dictionary named `name` (`buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`).
+    func appendedKinds(_ name: String, key: String? = nil, model: ModelView) -> Set<ParameterKind> {
         var result = Set<ParameterKind>()
         for call in calls where ["append", "extend"].contains(call.name) {
-            guard let receiver = call.receiver, receiver.type == "identifier", receiver.text == name else { continue }
+            guard let receiver = call.receiver.map(unparenthesized) else { continue }
+            if receiver.type == "conditional_expression", key == nil {
+                if let side = conditionalSide(receiver, selects: { $0.type == "identifier" && $0.text == name }) { result.insert(side) }
+                continue
+            }
+            if let key {
+                guard receiver.type == "subscript", receiver.child(byField: "value").map({ $0.type == "identifier" && $0.text == name }) == true,
+                      let index = receiver.child(byField: "subscript").map(unparenthesized) else { continue }
+                if index.type == "conditional_expression" {
+                    if let side = conditionalSide(index, selects: { SettingsTable.stringValue($0) == key }) { result.insert(side) }
+                    continue
+                }
+                guard SettingsTable.stringValue(index) == key else { continue }
+            } else {
+                guard receiver.type == "identifier", receiver.text == name else { continue }
+            }
             var side: ParameterKind?
             var child = call.node
             for ancestor in ancestors(of: call.node) {

@@ -2,7 +2,7 @@ import Parsing
 import TreeSitterKit
 
 /// Learnable (or constant) mixes of two tensors, as residual-style shortcuts write them: `torch.lerp(a, b, w)`,
-/// `a.lerp(b, w)`, `(1 - l) * a + l * b`, `w0 * a + w1 * b`, `a + w * b`.
+/// `a.lerp(b, w)`, `(1 - l) * a + l * b`, `w0 * a + w1 * b`, `a + w * b`, `a + w * (b - a)`, `0.5 * (a + b)`.
 extension PythonFacts {
     /// Methods that keep a tensor what it is (`v1.view_as(v)` is still `v1`).
     static let tensorWrappers: Set<String> = [
@@ -44,8 +44,28 @@ extension PythonFacts {
                   tensorRoot(start)?.text == own, let partner = tensorRoot(end), partner.text != own else { return nil }
             return partner
         }
+        // A scaled sum: `0.5 * (own + b)`, `(own + b) / 2`.
+        if node.type == "binary_operator", ["*", "/"].contains(node.child(byField: "operator")?.type ?? ""),
+           let l = node.child(byField: "left"), let r = node.child(byField: "right") {
+            for side in [l, r] where addends(side).count == 2 {
+                if let partner = mixPartner(side, own: own) { return partner }
+            }
+            return nil
+        }
         let terms = addends(node)
         guard terms.count == 2 else { return nil }
+        // A lerp written out: `own + w * (b - own)`.
+        for (base, step) in [(terms[0], terms[1]), (terms[1], terms[0])] where tensorRoot(base)?.text == own {
+            let s = unparenthesized(step)
+            guard s.type == "binary_operator", s.child(byField: "operator")?.type == "*" else { continue }
+            for factor in [s.child(byField: "left"), s.child(byField: "right")].compactMap({ $0 }).map(unparenthesized)
+            where factor.type == "binary_operator" && factor.child(byField: "operator")?.type == "-" {
+                if let a = factor.child(byField: "left").flatMap(tensorRoot), let b = factor.child(byField: "right").flatMap(tensorRoot),
+                   b.text == own, a.text != own {
+                    return a
+                }
+            }
+        }
         let a = mixTerm(terms[0]).map(\.text), b = mixTerm(terms[1])
         let b2 = mixTerm(terms[1]).map(\.text), a2 = mixTerm(terms[0])
         if a.contains(own), !b2.contains(own), let partner = b.first(where: { $0.text != own }) { return partner }

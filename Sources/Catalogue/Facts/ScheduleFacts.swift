@@ -73,6 +73,12 @@ extension PythonFacts {
             p.type == "identifier" ? p.text : p.child(byField: "name")?.text
         } ?? []
         guard let first = parameters.first else { return nil }
+        // lambda s: schedule(s, total): run the function's statements with the arguments evaluated.
+        if body.type == "call", let function = calledFunction(CallSite(node: body, imports: imports)) {
+            let call = CallSite(node: body, imports: imports)
+            let arguments = call.positional.map { evaluate($0, bindings: [first: step]) }
+            if call.keywords.isEmpty, arguments.allSatisfy({ $0 != nil }) { return run(function, arguments: arguments.map { $0! }) }
+        }
         return evaluate(body, bindings: [first: step])
     }
 

@@ -58,6 +58,7 @@ extension PythonFacts {
             return false
         }) { candidates.insert(name) }
         var uses: [TokenCountUse] = []
+        let flow = Dataflow(self)
         for node in nodes {
             let isReference = ["identifier", "attribute", "subscript"].contains(node.type)
             let isLiteral = ["integer", "binary_operator"].contains(node.type)
@@ -67,12 +68,14 @@ extension PythonFacts {
                 if let parent = node.parent, ["assignment", "augmented_assignment"].contains(parent.type), parent.child(byField: "left") == node { continue }
                 if node.type == "identifier", node.parent?.type == "attribute" { continue }
                 // A local variable of the same name holds something else.
-                if node.type == "identifier", let local = latestValue(of: node.text, before: node),
+                if node.type == "identifier", let local = flow.latestValue(of: node.text, before: node),
                    SettingsTable.bareName(of: local) != name, value(of: local) == nil { continue }
             } else {
                 guard node.parent?.type != "binary_operator", node.parent?.type != "unary_operator", !definesSetting(node) else { continue }
             }
-            guard case .int(let v)? = value(of: node), v >= minimum else { continue }
+            // Literals fold on their own (names are the reference path's business), which keeps this walk cheap.
+            let folded = isReference ? value(of: node) : ConstantFolder(imports: imports).evaluate(node)
+            guard case .int(let v)? = folded, v >= minimum else { continue }
             let name = isReference ? SettingsTable.bareName(of: node) : nil
             for (site, validation) in dataSizingSites(of: node, depth: 0, validation: false) {
                 uses.append(TokenCountUse(source: node, value: v, name: name, site: site, validation: validation))

@@ -36,8 +36,6 @@ public struct StepFunction {
                 copies[facts.compact(receiver)] = value
             }
         }
-        // Methods called in the loop that fill a tensor (`self.set_window(n)` doing `self.window.copy_(...)`)
-        // are not followed: their argument is what grows.
     }
 
     /// The value of `node` with the names in `env` bound (the step, parameters of a function being run).
@@ -124,6 +122,21 @@ public struct StepFunction {
         case "round": return arg(0).map { $0.rounded(.toNearestOrEven) }
         case "math.ceil": return arg(0).map { $0.rounded(.up) }
         case "abs": return arg(0).map(Swift.abs)
+        case "numpy.interp":
+            guard args.count == 3, let x = arg(0) else { return nil }
+            let points = [args[1], args[2]].map { list -> [Double]? in
+                let l = facts.unwrapped(list)
+                guard ["list", "tuple"].contains(l.type) else { return nil }
+                let values = l.namedChildren.map { value($0, env, depth: depth) }
+                return values.contains(where: { $0 == nil }) ? nil : values.map { $0! }
+            }
+            guard let xs = points[0], let ys = points[1], xs.count == ys.count, !xs.isEmpty else { return nil }
+            if x <= xs[0] { return ys[0] }
+            for i in 1..<xs.count where x <= xs[i] {
+                let span = xs[i] - xs[i - 1]
+                return span == 0 ? ys[i] : ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / span
+            }
+            return ys[ys.count - 1]
         case "numpy.clip", "torch.clamp", "torch.clip", "math.clip":
             // clip(x, lo, hi), also with min=/max= keywords
             guard let x = arg(0) else { return nil }
@@ -232,6 +245,35 @@ extension PythonFacts {
         let call = CallSite(node: iterable, imports: imports)
         guard call.callee == "range", let stop = call.positional.count >= 2 ? call.positional[1] : call.positional.first else { return nil }
         return value(of: stop)?.double
+    }
+
+    /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or
+    /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`; none for loops over data.
+    public func stepVariables(_ loop: Node) -> [String] {
+        guard let left = loop.child(byField: "left"), let iterable = loop.child(byField: "right").map(unwrapped) else { return [] }
+        let targets = left.type == "identifier" ? [left] : left.namedChildren
+        guard iterable.type == "call" else { return [] }
+        let call = CallSite(node: iterable, imports: imports)
+        switch call.callee {
+        case "range", "itertools.count", "trange", "tqdm.trange":
+            return left.type == "identifier" ? [left.text] : []
+        case "enumerate":
+            return targets.first.flatMap { $0.type == "identifier" ? [$0.text] : nil } ?? []
+        case "zip":
+            return zip(call.positional, targets).compactMap { argument, target in
+                let a = unwrapped(argument)
+                guard target.type == "identifier", a.type == "call",
+                      ["range", "itertools.count"].contains(CallSite(node: a, imports: imports).callee) else { return nil }
+                return target.text
+            }
+        default:
+            // tqdm(range(n)) and similar wrappers of a range.
+            if let inner = call.positional.first.map(unwrapped), inner.type == "call",
+               CallSite(node: inner, imports: imports).callee == "range", left.type == "identifier" {
+                return [left.text]
+            }
+            return []
+        }
     }
 
     /// The names a loop binds directly (`step` in `for step in ...`, `step` and `batch` in

@@ -33,6 +33,12 @@ public final class TokenTableFlow {
         "expand", "expand_as", "clone", "detach", "mul", "add", "__getitem__",
     ]
     static let combining: Set<String> = ["reversed", "list", "tuple", "torch.stack", "torch.cat", "torch.concat", "sorted"]
+    /// Library functions that reshape their first argument.
+    static let reshapingFunctions: Set<String> = [
+        "einops.rearrange", "einops.repeat", "torch.reshape", "torch.transpose", "torch.permute", "torch.flatten",
+        "torch.unflatten", "torch.squeeze", "torch.unsqueeze", "torch.chunk", "torch.split", "torch.unbind",
+        "torch.narrow", "torch.movedim",
+    ]
 
     // MARK: Embedding modules
 
@@ -177,6 +183,11 @@ public final class TokenTableFlow {
     private func inner(_ expression: Node) -> Set<Node> {
         let node = facts.unwrapped(expression)
         if final.contains(node) || computedRound[node] == round || inProgress.contains(node) { return memo[node] ?? [] }
+        // Bounded depth: a very long chain is cut (and re-walked from its inner end in the next round).
+        if level > 300 {
+            changed = true
+            return memo[node] ?? []
+        }
         inProgress.insert(node)
         level += 1
         let old = memo[node] ?? []
@@ -207,6 +218,9 @@ public final class TokenTableFlow {
             let tables = lookupTables(call)
             if !tables.isEmpty { return tables }
             if let receiver = call.receiver, Self.reshaping.contains(call.name) { return inner(receiver) }
+            if Self.reshapingFunctions.contains(call.callee), let first = call.positional.first { return inner(first) }
+            // map(f, items): the items (f is taken to keep what it is given).
+            if call.callee == "map", call.positional.count >= 2 { return union(Array(call.positional.dropFirst())) }
             if Self.combining.contains(call.callee) || Self.combining.contains(call.name) && call.receiver == nil {
                 return union(facts.callArguments(call))
             }
@@ -247,6 +261,12 @@ public final class TokenTableFlow {
             return inner(binding.node)
         case .element(let index):
             let value = facts.unwrapped(binding.node)
+            // q, k, v = map(f, (q, k, v)): element `index` of the mapped tuple.
+            if value.type == "call", CallSite(node: value, imports: imports).callee == "map",
+               let items = CallSite(node: value, imports: imports).positional.dropFirst().first.map({ facts.unwrapped($0) }),
+               ["tuple", "list"].contains(items.type), items.namedChildCount > index {
+                return inner(items.namedChildren[index])
+            }
             // q, k, v = (f(z) for z in (q, k, v)): element `index` of the iterated tuple.
             if ["generator_expression", "list_comprehension"].contains(value.type) {
                 let clauses = value.namedChildren.filter { $0.type == "for_in_clause" }
@@ -268,7 +288,7 @@ public final class TokenTableFlow {
             return inner(flow.iterationSource(binding))
         case .parameter(let index):
             guard binding.node.type == "function_definition" else { return [] }
-            return union(flow.callSites(of: binding.node).compactMap { $0.call.argument(name, position: index - $0.offset) })
+            return union(flow.callSites(of: binding.node).compactMap { flow.argument($0, name: name, index: index) })
         }
     }
 }

@@ -76,13 +76,21 @@ struct Print0Statements: Rule {
 
     func check(_ context: RuleContext) -> [Finding] {
         let base = context.baseScript, submission = context.submissionScript
-        let basePrint0 = "print0", submissionPrint0 = submission.name("print0")
+        let basePrint0 = "print0"
+        var submissionPrint0 = submission.name("print0")
+        // A renamed logging helper the diff did not pair: the function with the same body.
+        if context.submission.function(named: submissionPrint0).isEmpty, let definition = context.base.function(named: basePrint0).first?.body {
+            let body = base.canonical(definition)
+            if let twin = context.submission.functions.first(where: { $0.body.map(submission.canonical) == body }) { submissionPrint0 = twin.name }
+        }
         let protected = Self.logCalls(base, print0: basePrint0, protectedOnly: true)
         let candidates = Self.logCalls(submission, print0: submissionPrint0, protectedOnly: false)
-        // A base line is kept by a submission line printing the same text to the same place: print0 writes
-        // the console and the log file, print the console, f.write the log file.
-        let keeps = { (kept: LogCall, line: LogCall) -> Bool in
-            kept.signature == line.signature && (kept.isPrint0 || line.isPrint0 || kept.kind == line.kind)
+        // A base line is kept when the submission prints the same text to the same places: print0 writes the
+        // console and the log file, print the console, f.write (or print(file=f)) the log file.
+        let places = { (kind: String) -> Set<String> in kind == "print0" ? ["console", "file"] : kind == "print" ? ["console"] : ["file"] }
+        let kept = { (line: LogCall) -> Bool in
+            let reached = candidates.filter { $0.signature == line.signature }.reduce(into: Set<String>()) { $0.formUnion(places($1.kind)) }
+            return reached.isSuperset(of: places(line.kind))
         }
         let protectedSignatures = Set(protected.map(\.signature))
         // Submission lines that print nothing the base prints: where a changed line may have gone.
@@ -90,9 +98,9 @@ struct Print0Statements: Rule {
         var findings: [Finding] = []
         for line in protected {
             let level: Severity = line.measured ? .error : .warning
-            let text = context.base.snippet(line.node)
+            let text = base.oneLine(line.node)
             let what = line.isPrint0 ? "the print0 statement" : "the log statement"
-            if candidates.contains(where: { keeps($0, line) }) {
+            if kept(line) {
                 if line.isPrint0, let kept = candidates.first(where: { $0.signature == line.signature && $0.isPrint0 }), kept.keywords != line.keywords,
                    !candidates.contains(where: { $0.signature == line.signature && $0.keywords == line.keywords }) {
                     findings.append(Finding(rule: id, severity: .warning,
@@ -112,6 +120,15 @@ struct Print0Statements: Rule {
                 let target = unclaimed.remove(at: index)
                 findings.append(Finding(rule: id, severity: level, message: "\(what) `\(text)` was changed: the log no longer gets the same line",
                                         submission: [context.submission.evidence(target.node, "changed to this")],
+                                        base: [context.base.evidence(line.node, "in the base")]))
+                continue
+            }
+            // The same text, printed to fewer places.
+            if let partial = candidates.first(where: { $0.signature == line.signature }) {
+                let missing = places(line.kind).subtracting(candidates.filter { $0.signature == line.signature }.reduce(into: Set<String>()) { $0.formUnion(places($1.kind)) })
+                findings.append(Finding(rule: id, severity: level,
+                                        message: "\(what) `\(text)` is no longer written to the \(missing.contains("file") ? "log file" : "console"): `\(submission.oneLine(partial.node))` prints it only to the \(places(partial.kind).sorted().joined(separator: " and "))",
+                                        submission: [context.submission.evidence(partial.node, "printed to fewer places")],
                                         base: [context.base.evidence(line.node, "in the base")]))
             } else {
                 findings.append(Finding(rule: id, severity: level, message: "\(what) `\(text)` was removed",

@@ -326,8 +326,16 @@ struct TimedRegion: Rule {
         let before = { (script: Script, timing: Timing) -> [CallSite] in
             guard let start = timing.startMarks.min(by: { $0.startByte < $1.startByte }) else { return [] }
             // Module-level statements before the timer starts (function and class bodies only run when called).
-            let statements = script.facts.root.namedChildren.filter { $0.endByte <= start.startByte && !["function_definition", "class_definition", "decorated_definition"].contains($0.type) }
-            return script.reachableCalls(in: statements.map(\.byteRange)).filter { self.trainingWork($0) && $0.name != "next" && $0.name != "next_batch" }
+            var ranges: [Range<Int>] = []
+            var node = script.statement(of: start)
+            while let parent = node.parent {
+                for sibling in parent.namedChildren where sibling.endByte <= node.startByte
+                    && !["function_definition", "class_definition", "decorated_definition"].contains(sibling.type) {
+                    ranges.append(sibling.byteRange)
+                }
+                node = parent
+            }
+            return script.reachableCalls(in: ranges).filter { self.trainingWork($0) && $0.name != "next" && $0.name != "next_batch" }
         }
         let baseWork = before(context.baseScript, base), work = before(context.submissionScript, submission)
         guard work.count > baseWork.count, let first = work.first(where: { call in !baseWork.contains { $0.node.text == call.node.text } }) ?? work.first,

@@ -4,11 +4,12 @@ import TreeSitterKit
 /// `fused_adamw`: an Adam or AdamW optimizer is built with the fused CUDA kernel (`fused=True`).
 ///
 /// Requires an `AdamW` / `Adam` constructor (any import alias) whose `fused` argument is on: the literal, a config
-/// field / argparse default / constant set to True (also a `store_false` flag, on by default), an entry of a dictionary unpacked into the call (also one
-/// chosen by a condition), or the nanoGPT condition `fused_available and device_type == "cuda"` /
-/// `torch.cuda.is_available()`, which holds on the benchmark's GPUs; or a `functools.partial(torch.optim.AdamW, ...,
-/// fused=True)` factory that the script uses. Rejects `foreach=True`, `fused=False` or no
-/// `fused`, and `fused=True` given to another optimizer or call. Examples: `queries/python/fused_adamw/examples/`.
+/// field / argparse default / constant set to True (also a `store_false` flag, on by default), an entry of a
+/// dictionary unpacked into the call (also one chosen by a condition), or the nanoGPT condition `fused_available and
+/// device_type == "cuda"` / `torch.cuda.is_available()`, which holds on the benchmark's GPUs; or a
+/// `functools.partial(torch.optim.AdamW, ..., fused=True)` factory that the script uses. Rejects `foreach=True`,
+/// `fused=False` or no `fused`, and `fused=True` given to another optimizer or call. Examples:
+/// `queries/python/fused_adamw/examples/`.
 struct FusedAdamw: Detector {
     let id = "fused_adamw"
 

@@ -4,13 +4,14 @@ import TreeSitterKit
 /// `muon_qkv_split`: Muon orthogonalizes the query, key and value weights as three separate matrices.
 ///
 /// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
-/// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop
-/// over `g.chunk(3)`, a row slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`) or to the blocks stacked along a new leading dimension (`torch.stack(g.chunk(3))`,
-/// `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v from separate projections (three distinct
-/// linear layers, or a `(3, ...)` weight parameter used per slice by a batched orthogonalization that works on the
-/// last two dimensions). Rejects a fused QKV weight orthogonalized whole (a split only in the forward), separate
-/// q/k/v layers without an orthogonalizing optimizer, and blocks that are split but re-stacked into one matrix
-/// before a single orthogonalization. Examples: `queries/python/muon_qkv_split/examples/`.
+/// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop over
+/// `g.chunk(3)`, a row slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`) or to the blocks stacked along a new
+/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v
+/// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
+/// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
+/// (a split only in the forward), separate q/k/v layers without an orthogonalizing optimizer, and blocks that are
+/// split but re-stacked into one matrix before a single orthogonalization. Examples:
+/// `queries/python/muon_qkv_split/examples/`.
 struct MuonQkvSplit: Detector {
     let id = "muon_qkv_split"
     static let splits: Set<String> = ["split", "chunk", "unbind", "tensor_split"]

@@ -99,48 +99,6 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
         }
     }
 
-    static let updates: Set<String> = ["add_", "sub_", "mul_", "addcmul_", "copy_", "lerp_", "add", "sub", "mul"]
-
-    /// Whether a scale reaches the update: multiplied with something, inside `alpha=` or an in-place update's
-    /// arguments, `*=`, or stored in a local that is used that way.
-    func isApplied(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
-        var child = node
-        var current = node.parent
-        while let c = current {
-            switch c.type {
-            case "binary_operator":
-                // Multiplied in, or divided by something else (not the divisor: `g / sqrt(...)` shrinks the update).
-                let op = c.child(byField: "operator")?.type ?? ""
-                if op == "*" || (op == "/" && c.child(byField: "left") == child) {
-                    let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
-                    if let other, facts.value(of: other) == nil { return true }
-                }
-            case "keyword_argument":
-                if c.child(byField: "name")?.text == "alpha" { return true }
-            case "argument_list":
-                if let call = c.parent, call.type == "call", Self.updates.contains(CallSite(node: call, imports: facts.imports).name) { return true }
-            case "augmented_assignment":
-                return ["*=", "/="].contains(c.child(byField: "operator")?.type ?? "")
-            case "assignment":
-                guard depth < 2, let left = c.child(byField: "left"), left.type == "identifier",
-                      let function = facts.enclosingFunction(c) else { return false }
-                return facts.uses(of: left.text, in: function.node).contains { use in
-                    use.startByte > c.endByte && isApplied(use, facts, depth: depth + 1)
-                }
-            case "return_statement":
-                // A helper returns the scale (`def rms_scale(w): return math.sqrt(max(*w.shape))`): applied where it is called.
-                guard depth < 2, let function = facts.enclosingFunction(c) else { return false }
-                return facts.calls.contains { call in
-                    call.name == function.name && !facts.isInside(call.node, function.node) && isApplied(call.node, facts, depth: depth + 1)
-                }
-            case "expression_statement", "block", "function_definition":
-                return false
-            default:
-                break
-            }
-            child = c
-            current = c.parent
-        }
-        return false
-    }
+    /// Whether a scale reaches the update (see `PythonFacts.scalesUpdate`).
+    func isApplied(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool { facts.scalesUpdate(node, depth: depth) }
 }

@@ -15,7 +15,12 @@ struct ReluSquared: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let tree = facts.normalized
-        let scores = facts.attentionSites.filter { facts.matmulOperands($0.node) != nil }.map(\.node)
+        // Attention scores: a product with a transposed tensor that is no model weight (`q @ k.transpose(-2, -1)`).
+        let model = facts.model()
+        let scores = facts.nodes.filter { n in
+            (n.type == "binary_operator" || n.type == "call") && facts.matmulOperands(n).map { facts.transposedOperand($0.1) != nil } == true
+                && model.projectionOwner(n) == nil
+        }
         var evidence: [Evidence] = []
         func used(_ range: Range<Int>) -> Bool {
             guard let function = facts.functions.first(where: { $0.node.byteRange.contains(range.lowerBound) }) else { return true }

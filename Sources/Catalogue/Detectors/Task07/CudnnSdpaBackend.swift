@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a call of SDPA and either the global switches (`enable_cudnn_sdp(True)` together with
 /// `enable_flash_sdp(False)`, imported or fully qualified), the context manager / decorator
 /// `sdpa_kernel(SDPBackend.CUDNN_ATTENTION)` (alone or in a list of cuDNN only), or the older
-/// `sdp_kernel(enable_cudnn=True, enable_flash=False, ...)`. Rejects cuDNN enabled while Flash stays on, backend
+/// `sdp_kernel(enable_cudnn=True, enable_flash=False, ...)`; a context must govern the training attention (wrap the
+/// forward / backward, or decorate the attention code). Rejects a context that only wraps sampling, cuDNN enabled while Flash stays on, backend
 /// lists that include another backend, and cuDNN library flags (`torch.backends.cudnn.benchmark`, `allow_tf32`).
 /// Examples: `queries/python/cudnn_sdpa_backend/examples/`.
 struct CudnnSdpaBackend: Detector {
@@ -19,8 +20,13 @@ struct CudnnSdpaBackend: Detector {
         let flashOff = facts.calls.first { $0.name == "enable_flash_sdp" && switchValue($0, facts) == false }
         if let cudnnOn, flashOff != nil { return [facts.evidence(cudnnOn.node, "cuDNN SDPA enabled, Flash disabled")] }
         // sdpa_kernel(SDPBackend.CUDNN_ATTENTION) or a list of cuDNN only.
-        for call in facts.calls where call.name == "sdpa_kernel" {
-            guard let backends = call.argument("backends", position: 0) else { continue }
+        for call in facts.calls where call.name == "sdpa_kernel" && governsTraining(call, facts) {
+            guard var backends = call.argument("backends", position: 0).map(facts.unparenthesized) else { continue }
+            // A list kept in a name (`ATTN_BACKENDS = [SDPBackend.CUDNN_ATTENTION]`).
+            if ["identifier", "attribute"].contains(backends.type), let name = SettingsTable.bareName(of: backends),
+               let list = facts.allSettings.settings(name).map(\.value).first(where: { ["list", "tuple", "set"].contains($0.type) }) {
+                backends = list
+            }
             let items = ["list", "tuple", "set"].contains(backends.type) ? backends.namedChildren : [backends]
             let names = items.map { $0.type == "attribute" ? ($0.child(byField: "attribute")?.text ?? "") : $0.text }
             if !names.isEmpty, names.allSatisfy({ $0 == "CUDNN_ATTENTION" }) {
@@ -34,6 +40,34 @@ struct CudnnSdpaBackend: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a backend context applies to training attention: as a decorator, on a function that calls SDPA (or
+    /// a `forward`); as a `with` block, around the SDPA call, around a backward pass (in the block or in the
+    /// function or loop holding it), or around a call of the file's functions that runs one. A context that only
+    /// wraps sampling or evaluation does not count.
+    func governsTraining(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        func trains(_ node: Node) -> Bool {
+            facts.descendants(of: node).contains { n in
+                guard n.type == "call" else { return false }
+                let c = CallSite(node: n, imports: facts.imports)
+                if c.name == "backward" || c.name == "scaled_dot_product_attention" { return true }
+                return facts.targets(of: c).contains { f in
+                    facts.reachableFunctions(from: f).contains { g in
+                        facts.descendants(of: g.node).contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "backward" }
+                    }
+                }
+            }
+        }
+        if let decorator = facts.ancestors(of: call.node).first(where: { $0.type == "decorator" }) {
+            guard let definition = decorator.parent?.namedChildren.first(where: { $0.type == "function_definition" }) else { return false }
+            return definition.child(byField: "name")?.text == "forward" || trains(definition)
+        }
+        guard let statement = facts.ancestors(of: call.node).first(where: { $0.type == "with_statement" }) else { return true }
+        if trains(statement) { return true }
+        // `with sdpa_kernel(...): loss = model(x)` followed by `loss.backward()` in the same loop or function.
+        let around = facts.enclosingLoops(statement).first ?? facts.enclosingFunction(statement)?.node ?? facts.root
+        return facts.descendants(of: around).contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "backward" }
     }
 
     /// The boolean a backend switch is called with (`enable_flash_sdp(False)`, `enable_cudnn_sdp(enabled=True)`).

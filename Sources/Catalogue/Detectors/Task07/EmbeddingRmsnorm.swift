@@ -16,7 +16,7 @@ struct EmbeddingRmsnorm: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
         guard !model.embeddingNames.isEmpty else { return [] }
-        let lookups = model.embeddingLookups.map(\.node)
+        let lookups = model.embeddingLookupNodes
         // A function of the file that gets the table and normalizes: normalized_embedding(idx, self.wte.weight).
         let fused = facts.calls.filter { call in
             call.positional.contains { facts.ownerName(of: $0).map(model.embeddingNames.contains) == true }

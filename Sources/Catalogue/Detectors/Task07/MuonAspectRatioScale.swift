@@ -7,14 +7,19 @@ import TreeSitterKit
 /// a factor equal to sqrt(max(1, rows / cols)) with rows the first / second-to-last dimension and cols the second /
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
 /// `math.sqrt(max(1.0, r / c))`, `(r / c) ** 0.5 if r > c else 1`, `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
-/// A factor assigned to a name must be used afterwards. Rejects sqrt(max(rows, cols)), the inverted ratio
+/// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
+/// `scalesUpdate`): one only stored in the state or logged does not count. Rejects sqrt(max(rows, cols)), the inverted ratio
 /// (cols / rows), and the ratio without the clamp at 1. Examples: `queries/python/muon_aspect_ratio_scale/examples/`.
 struct MuonAspectRatioScale: Detector {
     let id = "muon_aspect_ratio_scale"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         for scope in facts.orthogonalizedUpdateScopes {
-            for node in facts.descendants(of: scope) where isAspectFactor(node, facts) && isApplied(node, facts) {
+            // The optimizer's code and the helpers it calls (`alpha=-lr * tall_scale(p)`).
+            var region = facts.functions.filter { facts.isInside($0.node, scope) }
+            for f in region { region += facts.reachableFunctions(from: f).filter { r in !region.contains { $0.node == r.node } } }
+            let nodes = region.isEmpty ? facts.descendants(of: scope) : region.flatMap { facts.descendants(of: $0.node) }
+            for node in nodes where isAspectFactor(node, facts) && facts.scalesUpdate(node) {
                 return [facts.evidence(node, "update scaled by sqrt(max(1, rows/cols))")]
             }
         }
@@ -156,15 +161,5 @@ struct MuonAspectRatioScale: Detector {
         if node.type == "call", CallSite(node: node, imports: facts.imports).name == "size", CallSite(node: node, imports: facts.imports).positional.isEmpty { return true }
         if node.type == "subscript", let value = node.child(byField: "value") { return isShape(value, facts) }
         return false
-    }
-
-    /// A factor assigned to a name counts only when the name is used later in the same function.
-    func isApplied(_ node: Node, _ facts: PythonFacts) -> Bool {
-        var current = node
-        while let parent = current.parent, parent.type == "parenthesized_expression" { current = parent }
-        guard let parent = current.parent, parent.type == "assignment", parent.child(byField: "right") == current,
-              let target = parent.child(byField: "left"), target.type == "identifier" else { return true }
-        let scope = facts.enclosingFunction(node)?.node ?? facts.root
-        return facts.uses(of: target.text, in: scope).contains { $0.startByte > parent.endByte }
     }
 }

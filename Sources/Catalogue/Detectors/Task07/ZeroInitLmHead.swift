@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
-/// `.detach()`), a parameter created with `torch.zeros`, an init hook that zeroes a module's weight under a test
+/// `.detach()`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
 /// that names the head (`module is self.head`, `"lm_head" in name`), or a linear class that zeroes its own weight
 /// (unconditionally, or under a flag the head's construction sets). Rejects zeroing only the head's bias, zeroing
 /// other projections, and zeroing a head tied to the embedding. Examples: `queries/python/zero_init_lm_head/examples/`.
@@ -31,6 +31,10 @@ struct ZeroInitLmHead: Detector {
             if let call = facts.constructorCall(setting.value), call.torchCallee == "torch.nn.Parameter",
                let inner = call.positional.first, inner.type == "call",
                ["torch.zeros", "torch.zeros_like"].contains(CallSite(node: inner, imports: facts.imports).callee) {
+                return setting.site
+            }
+            // A functional model's output matrix: `unembed = torch.zeros(d, V)`, `{"w_out": torch.zeros(d, V)}`.
+            if let call = facts.constructorCall(facts.unparenthesized(setting.value)), call.callee == "torch.zeros", call.positional.count == 2 {
                 return setting.site
             }
         }

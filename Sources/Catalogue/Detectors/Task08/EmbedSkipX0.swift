@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a tensor x0 computed from a token-embedding lookup outside the block loop and never reassigned inside
 /// it, and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
-/// e0`, `torch.lerp(h, e0, w)`), or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`) and start their
+/// e0`, `torch.lerp(h, e0, w)`), or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
+/// `checkpoint(block, x, x0)`) and start their
 /// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
 /// not mix it. Examples: `queries/python/embed_skip_x0/examples/`.
@@ -15,12 +16,12 @@ struct EmbedSkipX0: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
         var scopes: [Node?] = []
-        for lookup in model.embeddingLookups {
-            let scope = facts.enclosingFunction(lookup.node)?.node
+        for lookup in model.embeddingLookupNodes {
+            let scope = facts.enclosingFunction(lookup)?.node
             if !scopes.contains(where: { $0 == scope }) { scopes.append(scope) }
         }
         for scope in scopes {
-            let lookups = model.embeddingLookups.map(\.node).filter { facts.enclosingFunction($0)?.node == scope }
+            let lookups = model.embeddingLookupNodes.filter { facts.enclosingFunction($0)?.node == scope }
             let region = scope ?? facts.root
             let embeddings = initialEmbeddings(lookups, in: region, facts)
             guard !embeddings.isEmpty else { continue }
@@ -34,8 +35,10 @@ struct EmbedSkipX0: Detector {
                 }
                 // x0 handed to the blocks, which mix it.
                 for call in facts.calls where facts.isInside(call.node, loop) {
-                    for (index, argument) in call.positional.enumerated() where embeddings.contains(argument.text) {
-                        if let mix = blockMix(position: index, keyword: nil, facts) {
+                    // `checkpoint(block, x, x0)` runs the block on the arguments after it.
+                    let shift = call.name == "checkpoint" ? 1 : 0
+                    for (index, argument) in call.positional.enumerated() where index >= shift && embeddings.contains(argument.text) {
+                        if let mix = blockMix(position: index - shift, keyword: nil, facts) {
                             return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
                         }
                     }

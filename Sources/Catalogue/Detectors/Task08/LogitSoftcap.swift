@@ -8,7 +8,8 @@ import TreeSitterKit
 /// logits facts know: `torch.tanh(z / c) * c`, `c * (z / c).tanh()`, `z * (1 / c)`), or the offset sigmoid form
 /// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
 /// computes the logits or in a function or Triton kernel the logits are passed to (a kernel computing tanh as
-/// `2 * sigmoid(2u) - 1` included). Rejects a cap defined but never applied to the logits, a hard clamp, tanh on
+/// `2 * sigmoid(2u) - 1` included); the division, tanh and product may be separate statements on one name. Rejects a
+/// cap defined but never applied to the logits, a cap under a condition that is off, a hard clamp, tanh on
 /// attention scores or hidden states, and mismatched constants. Examples: `queries/python/logit_softcap/examples/`.
 struct LogitSoftcap: Detector {
     let id = "logit_softcap"
@@ -28,7 +29,7 @@ struct LogitSoftcap: Detector {
             }
             // The cap in the same function.
             for n in facts.descendants(of: scope) where n.startByte >= site.startByte {
-                for cap in facts.capsAt(n, bindings: [:]) where isSoftcap(cap) {
+                for cap in facts.capsAt(n, bindings: [:]) where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
                     let call = CallSite(node: cap.node, imports: facts.imports)
                     if let input = call.positional.first ?? call.receiver, onLogits(input) {
                         return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale)")]

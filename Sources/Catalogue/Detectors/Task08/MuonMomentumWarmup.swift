@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `muon_momentum_warmup`: the orthogonalizing optimizer's momentum rises from a lower start to its final value.
 ///
 /// Requires a write of `momentum` into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
-/// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`)
+/// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
+/// optimizer possibly held as `self.muon`; or the momentum argument of a functional orthogonalized update)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
 /// lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
@@ -15,11 +16,23 @@ struct MuonMomentumWarmup: Detector {
     static let steps: [Double] = [0, 1, 2, 5, 10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 10_000]
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
+        // Names the orthogonalizing optimizers are kept in (`opt = Muon(...)`, `self.muon = Muon(...)`).
         let optimizers = Set(facts.orthogonalizingOptimizerUses.flatMap { use -> [String] in
             guard let assignment = use.call.node.parent, assignment.type == "assignment",
-                  assignment.child(byField: "right") == use.call.node else { return [] }
+                  assignment.child(byField: "right") == use.call.node, let left = assignment.child(byField: "left") else { return [] }
+            if left.type == "attribute", let name = SettingsTable.bareName(of: left) { return [name] }
             return facts.assignedNames(assignment).map(\.name)
         })
+        // A functional update called with the momentum (`muon_step(params, bufs, momentum=m(step))`).
+        for optimizer in facts.orthogonalizingOptimizers where optimizer.className == nil {
+            guard let scope = optimizer.scope, let function = facts.functions.first(where: { $0.node == scope }),
+                  let index = function.parameters.firstIndex(where: { ["momentum", "beta", "mu"].contains($0) }) else { continue }
+            for use in optimizer.uses {
+                if let value = use.argument(function.parameters[index], position: index), isWarmup(value, facts) {
+                    return [facts.evidence(use.node, "orthogonalized update called with a warming-up momentum")]
+                }
+            }
+        }
         guard !optimizers.isEmpty else { return [] }
         for n in facts.nodes {
             if n.type == "assignment", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
@@ -29,7 +42,7 @@ struct MuonMomentumWarmup: Detector {
             }
             if n.type == "call" {
                 let call = CallSite(node: n, imports: facts.imports)
-                if call.name == "step", let receiver = call.receiver, receiver.type == "identifier", optimizers.contains(receiver.text),
+                if call.name == "step", let receiver = call.receiver, let name = SettingsTable.bareName(of: receiver), optimizers.contains(name),
                    let value = call.keywords["momentum"], isWarmup(value, facts) {
                     return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
                 }
@@ -42,7 +55,7 @@ struct MuonMomentumWarmup: Detector {
     func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ facts: PythonFacts) -> Bool {
         func groups(_ n: Node) -> Bool {
             n.type == "attribute" && ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? "")
-                && n.child(byField: "object").map { $0.type == "identifier" && optimizers.contains($0.text) } == true
+                && n.child(byField: "object").flatMap(SettingsTable.bareName(of:)).map(optimizers.contains) == true
         }
         if groups(node) { return true }
         if node.type == "subscript", let value = node.child(byField: "value"), groups(value) { return true }

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// `torch.lerp(v, v1, l)`), where `v1` carries this layer's own values onward: the function sets it from `v`
 /// (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for the caller to keep.
 /// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
-/// state, and v1 passed around without being mixed. Examples: `queries/python/value_residual/examples/`.
+/// state, v1 passed around without being mixed, and the previous layer's values (a layer returns its mixed values
+/// and the caller passes them to the next layer every time). Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"
 
@@ -23,12 +24,30 @@ struct ValueResidual: Detector {
                     let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : [value]
                     return items.contains { facts.tensorRoot($0)?.text == own }
                 }
-                if setFromOwn || returnsOwn {
+                // A layer that returns its (mixed) values to a caller that passes them to the next layer every time
+                // mixes in the previous layer's values, not the first layer's.
+                if setFromOwn || (returnsOwn && !recycledEveryLayer(function, parameter: partner, facts)) {
                     return [facts.evidence(mix.assignment, "values mixed with the first layer's values \(partner)")]
                 }
             }
         }
         return []
+    }
+
+    /// Whether a loop calls layers with a variable in the place of `parameter` and unconditionally reassigns that
+    /// variable from the call's result (`out, v_prev = layer(x, v_prev)`).
+    func recycledEveryLayer(_ function: PythonFacts.Function, parameter: String, _ facts: PythonFacts) -> Bool {
+        let parameters = function.parameters.first == "self" ? Array(function.parameters.dropFirst()) : function.parameters
+        guard let position = parameters.firstIndex(of: parameter) else { return false }
+        return facts.nodes.contains { assignment in
+            guard assignment.type == "assignment", !facts.enclosingLoops(assignment).isEmpty,
+                  let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call",
+                  !facts.ancestors(of: assignment).prefix(while: { !["for_statement", "while_statement"].contains($0.type) })
+                      .contains(where: { $0.type == "if_statement" }),
+                  let argument = CallSite(node: right, imports: facts.imports).argument(parameter, position: position),
+                  argument.type == "identifier" else { return false }
+            return facts.assignedNames(assignment).contains { $0.name == argument.text }
+        }
     }
 
     /// Where attention consumes its values: the value argument of `scaled_dot_product_attention` /

@@ -5,8 +5,10 @@ import TreeSitterKit
 ///
 /// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
 /// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`) and that the file
-/// instantiates; (2) bf16 activations: the embeddings cast to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, or
-/// `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
+/// instantiates, or a functional model's helper that casts its weight argument to the activation's dtype before the
+/// product (`def linear(x, w): return x @ w.to(x.dtype)`) and is called; (2) bf16 activations: the embeddings cast
+/// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
+/// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
 /// `.to(dtype=torch.bfloat16)`) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
 /// CastedLinear)`, also through `model.apply`); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
@@ -18,9 +20,18 @@ struct Bf16ActivationsCastedLinear: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         guard !usesAutocast(facts) else { return [] }
         let casting = castingClasses(facts)
-        guard let used = facts.calls.first(where: { c in casting.contains(c.callee) && !facts.classes.contains { $0.name == c.callee && facts.isInside(c.node, $0.node) } }) else { return [] }
+        let castingHelpers = castingFunctions(facts)
+        guard let used = facts.calls.first(where: { c in
+            (casting.contains(c.callee) && !facts.classes.contains { $0.name == c.callee && facts.isInside(c.node, $0.node) })
+                || (c.receiver == nil && castingHelpers.contains(c.callee))
+        }) else { return [] }
+        // An embedding table created in bf16: `nn.Embedding(V, d, dtype=torch.bfloat16)`.
+        if let table = facts.calls.first(where: { facts.isEmbeddingConstructor($0) && $0.keywords["dtype"].map { isBf16($0, facts) } == true }) {
+            return [facts.evidence(used.node, "weights cast to the activation dtype at use"), facts.evidence(table.node, "embeddings in bf16")]
+        }
+        let model = facts.model()
         for cast in bf16Casts(facts) {
-            if isEmbeddingCast(cast, facts) {
+            if isEmbeddingCast(cast, facts) || castTarget(cast, facts).map({ target in model.embeddingLookupNodes.contains { facts.isInside($0, target) } }) == true {
                 return [facts.evidence(used.node, "weights cast to the activation dtype at use"), facts.evidence(cast.node, "embeddings in bf16")]
             }
             // The restore may test for the casting class or for its base (`isinstance(m, nn.Linear)`).
@@ -45,6 +56,31 @@ struct Bf16ActivationsCastedLinear: Detector {
                     default: return false
                     }
                 }
+            }
+        }.map(\.name))
+    }
+
+    /// Functions of a functional model that cast a weight argument to the dtype of the activation argument before
+    /// multiplying (`def linear(x, w): return x @ w.to(x.dtype)`, `F.linear(x, w.type_as(x))`).
+    func castingFunctions(_ facts: PythonFacts) -> Set<String> {
+        Set(facts.functions.filter { f in
+            facts.enclosingClass(f.node) == nil && facts.descendants(of: f.node).contains { n in
+                guard n.type == "call" else { return false }
+                let call = CallSite(node: n, imports: facts.imports)
+                guard let receiver = call.receiver, receiver.type == "identifier", f.parameters.contains(receiver.text) else { return false }
+                let toActivation: Bool
+                switch call.name {
+                case "type_as": toActivation = call.positional.first.map { $0.type == "identifier" && f.parameters.contains($0.text) } == true
+                case "to": toActivation = (call.positional.first ?? call.keywords["dtype"]).map { d in
+                    d.type == "attribute" && d.child(byField: "attribute")?.text == "dtype"
+                        && d.child(byField: "object").map { f.parameters.contains($0.text) && $0.text != receiver.text } == true
+                } == true
+                default: toActivation = false
+                }
+                guard toActivation, let parent = n.parent else { return false }
+                // An operand of a product or of F.linear.
+                if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
+                return parent.type == "argument_list" && parent.parent.map { CallSite(node: $0, imports: facts.imports).torchCallee == "torch.nn.functional.linear" } == true
             }
         }.map(\.name))
     }

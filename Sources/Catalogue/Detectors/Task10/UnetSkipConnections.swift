@@ -4,23 +4,51 @@ import TreeSitterKit
 /// `unet_skip_connections`: encoder outputs are added back into the mirrored decoder blocks.
 ///
 /// Requires a list that a loop fills with the running hidden state (`skips.append(x)`) and a later read of it in
-/// reverse order inside a loop — `skips.pop()`, iteration over `reversed(skips)` (also inside `zip`), or a mirrored
-/// index such as `skips[n - 1 - j]` / `skips[-(i + 1)]` — whose value (directly or through names assigned from it)
+/// reverse order inside a loop — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
+/// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
+/// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`) — whose value (directly or through names assigned from it)
 /// is added into the stream with `+`. Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
 /// the embedding x0 fed to every block. Examples: `queries/python/unet_skip_connections/examples/`.
 struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        for call in facts.calls where call.name == "append" {
+        for call in facts.calls where call.name == "append" || call.name == "insert" {
             guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingLoops(call.node).isEmpty else { continue }
             let list = receiver.text
             let scope = facts.enclosingFunction(call.node)?.node ?? facts.root
-            for read in mirroredReads(of: list, in: scope, after: call.node, facts) where isAddedBack(read, in: scope, facts) {
+            // `skips.insert(0, x)` stacks the newest output first: reading in order is then the mirrored order.
+            let front = call.name == "insert"
+            if front && call.positional.first.flatMap({ facts.evaluate($0) }) != 0 { continue }
+            let reads = front ? inOrderReads(of: list, in: scope, after: call.node, facts) : mirroredReads(of: list, in: scope, after: call.node, facts)
+            for read in reads where isAddedBack(read, in: scope, facts) {
                 return [facts.evidence(call.node, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
             }
         }
         return []
+    }
+
+    /// In-order reads of a list inside loops after `start`: `L[i]` with a loop variable, `L.pop(0)`, the loop
+    /// variable bound to `L`'s elements (also through `zip` / `enumerate`).
+    func inOrderReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts) -> [Node] {
+        var reads: [Node] = []
+        for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
+            if n.type == "call", CallSite(node: n, imports: facts.imports).name == "pop", let receiver = CallSite(node: n, imports: facts.imports).receiver,
+               receiver.text == list, CallSite(node: n, imports: facts.imports).positional.first.flatMap({ facts.evaluate($0) }) == 0 {
+                reads.append(n)
+            }
+            if n.type == "subscript", n.child(byField: "value")?.text == list, let index = n.child(byField: "subscript"),
+               index.type == "identifier", facts.enclosingLoops(n).flatMap(facts.loopVariables).contains(index.text) {
+                reads.append(n)
+            }
+        }
+        for loop in facts.descendants(of: scope) where loop.type == "for_statement" && loop.startByte > start.endByte {
+            guard let iterable = loop.child(byField: "right"), let target = loop.child(byField: "left") else { continue }
+            for name in elementNames(list, iterable: iterable, target: target, reversedOrder: false, facts) {
+                reads += facts.uses(of: name, in: loop.child(byField: "body") ?? loop)
+            }
+        }
+        return reads
     }
 
     /// LIFO reads of a list inside loops after `start`: `L.pop()`, the loop variable bound to `reversed(L)`, a
@@ -46,35 +74,53 @@ struct UnetSkipConnections: Detector {
         // for s in reversed(L) / for ..., s, ... in zip(..., reversed(L), ...) / enumerate(zip(...)).
         for loop in facts.descendants(of: scope) where loop.type == "for_statement" && loop.startByte > start.endByte {
             guard let iterable = loop.child(byField: "right"), let target = loop.child(byField: "left") else { continue }
-            for name in reversedNames(list, iterable: iterable, target: target, facts) {
+            for name in elementNames(list, iterable: iterable, target: target, reversedOrder: true, facts) {
                 reads += facts.uses(of: name, in: loop.child(byField: "body") ?? loop)
             }
         }
         return reads
     }
 
-    /// Names a loop target binds to the elements of `reversed(list)`, through `zip` and `enumerate`.
-    func reversedNames(_ list: String, iterable: Node, target: Node, _ facts: PythonFacts) -> [String] {
+    /// Names a loop target binds to the elements of `list` taken in reverse (`reversed(list)`, `list[::-1]`) or, with
+    /// `reversedOrder` false, in order (`list` itself), through `zip` and `enumerate`.
+    func elementNames(_ list: String, iterable: Node, target: Node, reversedOrder: Bool, _ facts: PythonFacts) -> [String] {
         let iterable = facts.unparenthesized(iterable)
         var target = target
         while target.type == "parenthesized_expression", let inner = target.namedChild(0) { target = inner }
-        guard iterable.type == "call" else { return [] }
-        let call = CallSite(node: iterable, imports: facts.imports)
         let parts = ["pattern_list", "tuple_pattern", "tuple"].contains(target.type) ? target.namedChildren : [target]
+        switch iterable.type {
+        case "identifier":
+            return !reversedOrder && iterable.text == list && target.type == "identifier" ? [target.text] : []
+        case "subscript":
+            return reversedOrder && isReversedSlice(iterable, of: list, facts) && target.type == "identifier" ? [target.text] : []
+        case "call":
+            break
+        default:
+            return []
+        }
+        let call = CallSite(node: iterable, imports: facts.imports)
         switch call.callee {
         case "reversed":
-            guard let argument = call.positional.first, argument.type == "identifier", argument.text == list,
+            guard reversedOrder, let argument = call.positional.first, argument.type == "identifier", argument.text == list,
                   target.type == "identifier" else { return [] }
             return [target.text]
         case "zip":
             guard parts.count == call.positional.count else { return [] }
-            return zip(call.positional, parts).flatMap { reversedNames(list, iterable: $0, target: $1, facts) }
+            return zip(call.positional, parts).flatMap { elementNames(list, iterable: $0, target: $1, reversedOrder: reversedOrder, facts) }
         case "enumerate":
             guard parts.count == 2, let inner = call.positional.first else { return [] }
-            return reversedNames(list, iterable: inner, target: parts[1], facts)
+            return elementNames(list, iterable: inner, target: parts[1], reversedOrder: reversedOrder, facts)
         default:
             return []
         }
+    }
+
+    /// `list[::-1]`.
+    func isReversedSlice(_ node: Node, of list: String, _ facts: PythonFacts) -> Bool {
+        guard node.child(byField: "value")?.text == list, let slice = node.child(byField: "subscript"), slice.type == "slice" else { return false }
+        let named = slice.namedChildren
+        return named.count == 1 && slice.children.filter { $0.type == ":" }.count == 2 && slice.children.last == named.first
+            && facts.evaluate(named[0]) == -1
     }
 
     /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an index that counts down as the loop variable counts up.

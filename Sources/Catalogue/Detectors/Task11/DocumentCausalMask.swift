@@ -8,9 +8,10 @@ import TreeSitterKit
 /// `BlockMask.from_kv_blocks`) whose result compares the query and key positions causally and compares
 /// document ids at the two positions with `==`; or a dense SDPA `attn_mask` built from a causal term (`tril`,
 /// a position comparison) and such a document equality; or a varlen kernel called with `causal=True` whose
-/// sequence bounds come from the end-of-text positions. Document ids must come from a test against the
-/// end-of-text id (literal or named) accumulated with `cumsum`. Rejects a causal-only mask even when document
-/// ids are computed beside it, a document test without causality, and the words in comments or strings.
+/// sequence bounds come from the end-of-text positions. Document ids must come from a test of the tokens against
+/// the separator id (50256, a name set to it, or an id the file does not spell out such as
+/// `tokenizer.eot_token`; not another literal) accumulated with `cumsum`. Rejects a causal-only mask even when
+/// document ids are computed beside it, a document test without causality, and the words in comments or strings.
 /// Examples: `queries/python/document_causal_mask/examples/`.
 struct DocumentCausalMask: Detector {
     let id = "document_causal_mask"
@@ -85,15 +86,25 @@ struct DocumentCausalMask: Detector {
         }
     }
 
-    /// `tokens == 50256` (the id literal or a name set to it), or `tokens.eq(EOT)`.
+    /// A separator-token test: `tokens == 50256` (the id literal or a name set to it), `tokens.eq(EOT)`, or a
+    /// test against a token id the file does not spell out (`tokenizer.eot_token`); not a comparison with any
+    /// other literal number.
     func isEndOfTextTest(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var operands: [Node] = []
         if node.type == "comparison_operator", comparisonOperator(node) == "==" {
-            return node.namedChildren.contains { facts.value(of: $0)?.double == Self.endOfText }
-        }
-        if node.type == "call" {
+            operands = node.namedChildren
+        } else if node.type == "call" {
             let call = CallSite(node: node, imports: facts.imports)
-            return call.name == "eq" && (call.positional + Array(call.keywords.values)).contains { facts.value(of: $0)?.double == Self.endOfText }
+            guard call.name == "eq" else { return false }
+            operands = (call.receiver.map { [$0] } ?? []) + call.positional
         }
-        return false
+        guard operands.count == 2 else { return false }
+        if operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) { return true }
+        // A token id the file does not spell out (a name or attribute that resolves to no number), compared with
+        // the token tensor (not with another indexed tensor).
+        return operands.allSatisfy { operand in
+            let o = facts.unwrapped(operand)
+            return (o.type == "identifier" || o.type == "attribute") && facts.value(of: o) == nil
+        }
     }
 }

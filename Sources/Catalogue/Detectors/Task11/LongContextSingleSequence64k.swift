@@ -155,7 +155,7 @@ struct LongContextSingleSequence64k: Detector {
                 if binding.node != n, let value = length(binding.node, flow, depth: depth + 1) { return value }
             case .parameter(let index):
                 for site in flow.callSites(of: binding.node) {
-                    if let argument = site.call.argument(n.text, position: index - site.offset),
+                    if let argument = flow.argument(site, name: n.text, index: index),
                        let value = length(argument, flow, depth: depth + 1) { return value }
                 }
             default:

@@ -21,7 +21,18 @@ struct AttentionWindowWarmup: Detector {
             guard !models.isEmpty else { continue }
             let evaluator = StepFunction(facts, flow, loop: body)
             let end = max(facts.iterationCount(loop) ?? 1000, 10)
-            for step in facts.loopTargets(loop) {
+            // model.window = schedule(step), read as self.window where the mask is built.
+            for assignment in facts.descendants(body) where assignment.type == "assignment" {
+                guard let target = assignment.child(byField: "left"), target.type == "attribute",
+                      let name = target.child(byField: "attribute")?.text, let value = assignment.child(byField: "right") else { continue }
+                for step in facts.stepVariables(loop) {
+                    guard let first = evaluator.value(value, [step: 0]), let last = evaluator.value(value, [step: end]), last > first,
+                          Self.maskFeeders(facts, flow).contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == name })
+                    else { continue }
+                    return [facts.evidence(assignment, "window attribute grows from \(first) to \(last) over training")]
+                }
+            }
+            for step in facts.stepVariables(loop) {
                 for model in models {
                     let arguments = model.positional.enumerated().map { ($0.offset, Optional<String>.none, $0.element) }
                         + model.keywords.map { (-1, Optional($0.key), $0.value) }
@@ -30,7 +41,7 @@ struct AttentionWindowWarmup: Detector {
                         for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
                             guard let first = evaluator.value(part, [step: 0]), let last = evaluator.value(part, [step: end]),
                                   last > first else { continue }
-                            return [facts.evidence(part, "window grows from \(Int(first)) to \(Int(last)) over training")]
+                            return [facts.evidence(part, "window grows from \(first) to \(last) over training")]
                         }
                     }
                 }
@@ -80,7 +91,7 @@ struct AttentionWindowWarmup: Detector {
                     guard case .parameter(let index) = binding.kind, binding.node.type == "function_definition",
                           seenParameters.insert("\(binding.node.startByte):\(index)").inserted else { continue }
                     for site in flow.callSites(of: binding.node) {
-                        if let argument = site.call.argument(node.text, position: index - site.offset) { roots.append(argument) }
+                        if let argument = flow.argument(site, name: node.text, index: index) { roots.append(argument) }
                     }
                 }
             }

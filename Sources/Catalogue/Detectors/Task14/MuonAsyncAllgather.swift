@@ -16,7 +16,7 @@ struct MuonAsyncAllgather: Detector {
     static let gathers: Set<String> = ["all_gather", "all_gather_into_tensor", "_all_gather_base"]
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let waits = facts.calls.filter { $0.name == "wait" && $0.receiver != nil && $0.positional.isEmpty }
+        let waits = facts.calls.filter { ($0.name == "wait" && $0.receiver != nil && $0.positional.isEmpty) || $0.name == "wait_all" }
         guard !waits.isEmpty else { return [] }
         var evidence: [Evidence] = []
         for call in facts.calls where Self.gathers.contains(call.name) && (call.callee.hasPrefix("torch.distributed") || call.receiver == nil) {

@@ -85,7 +85,7 @@ struct PinnedAsyncDataloader: Detector {
                     let sites = flow.callSites(of: binding.node)
                     if sites.isEmpty { results.append(.unknown) }
                     for site in sites {
-                        if let argument = site.call.argument(n.text, position: index - site.offset) {
+                        if let argument = flow.argument(site, name: n.text, index: index) {
                             results.append(memory(argument, facts, flow, &seen, depth: depth + 1))
                         }
                     }

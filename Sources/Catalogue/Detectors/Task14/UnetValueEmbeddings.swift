@@ -88,10 +88,10 @@ struct UnetValueEmbeddings: Detector {
             guard n.type == "list" else { items.append("?"); return true }
             for item in n.namedChildren {
                 guard item.type == "subscript", let b = item.namedChildren.first, let k = item.namedChildren.dropFirst().first,
-                      let index = facts.value(of: k)?.double else { items.append("?"); continue }
+                      let index = facts.value(of: k)?.double.asBoundedInt else { items.append("?"); continue }
                 if base == nil { base = facts.compact(b) }
                 guard base == facts.compact(b), tables.carries(b) else { return false }
-                items.append(String(Int(index)))
+                items.append(String(index))
             }
             return true
         }
@@ -109,7 +109,7 @@ struct UnetValueEmbeddings: Detector {
             let candidates = facts.descendants(body).filter { node in
                 node.type == "call" && node.child(byField: "function").map(facts.unwrapped)?.type == "subscript"
             }
-            guard !candidates.isEmpty, let count = facts.iterationCount(loop), count >= 1, count <= 64 else { continue }
+            guard !candidates.isEmpty, let count = facts.iterationCount(loop)?.asBoundedInt, count >= 1, count <= 64 else { continue }
             let owner = flow.scopeChain(of: loop).first ?? facts.root
             let evaluator = StepFunction(facts, flow)
             for node in candidates {
@@ -120,10 +120,10 @@ struct UnetValueEmbeddings: Detector {
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
                           tables.carries(container) else { continue }
                     var entry = mappings[owner] ?? ([:], node)
-                    for i in 0..<Int(count) {
-                        guard let layer = evaluator.value(layerIndex, [variable: Double(i)]),
+                    for i in 0..<count {
+                        guard let layer = evaluator.value(layerIndex, [variable: Double(i)])?.asBoundedInt,
                               let table = evaluator.value(tableIndex, [variable: Double(i)]) else { break }
-                        entry.mapping[Int(layer)] = (facts.compact(container), table)
+                        entry.mapping[layer] = (facts.compact(container), table)
                     }
                     mappings[owner] = entry
                 }

@@ -45,6 +45,18 @@ struct ValueMixTwoLambdas: Detector {
                 }
             }
         }
+        // v = a * v; v = v + b * e (the first weight applied by the previous assignment)
+        if e.type == "binary_operator", e.child(byField: "operator")?.type == "+",
+           let left = e.child(byField: "left").map(facts.unwrapped), left.type == "identifier", left.text == v,
+           let right = e.child(byField: "right").flatMap({ product($0, facts) }),
+           let previous = flow.latestValue(of: v, before: expression).flatMap({ product($0, facts) }) {
+            for (a, x) in [(previous.0, previous.1), (previous.1, previous.0)] where root(x, facts) == v {
+                for (b, y) in [(right.0, right.1), (right.1, right.0)] {
+                    guard let r = root(y, facts), r != v, parameters.contains(r) else { continue }
+                    if independentWeights(a, b, facts, flow) { return true }
+                }
+            }
+        }
         // (w * torch.stack([v, e])).sum(0)
         if e.type == "call" {
             let call = CallSite(node: e, imports: facts.imports)
@@ -97,8 +109,8 @@ struct ValueMixTwoLambdas: Detector {
     /// `w[k]` with a constant k, or a name unpacked from `w` (`a, b = w` / `a, b = w.unbind(0)`): (w, k).
     func element(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> (Node, Int)? {
         if node.type == "subscript", let base = node.namedChildren.first,
-           let index = node.namedChildren.dropFirst().first.flatMap({ facts.value(of: $0) }) {
-            return (base, Int(index.double))
+           let index = node.namedChildren.dropFirst().first.flatMap({ facts.value(of: $0)?.double.asBoundedInt }) {
+            return (base, index)
         }
         guard node.type == "identifier" else { return nil }
         for binding in flow.bindings(of: node.text, at: node) {
@@ -130,7 +142,9 @@ struct ValueMixTwoLambdas: Detector {
             guard ["view", "reshape", "unsqueeze", "to", "type_as"].contains(call.name), let receiver = call.receiver else { return false }
             return isLearnable(receiver, facts)
         case "identifier":
-            return facts.enclosingFunction(n)?.parameters.contains(n.text) ?? false
+            if facts.enclosingFunction(n)?.parameters.contains(n.text) ?? false { return true }
+            // lambdas = self.lambdas
+            return Dataflow(facts).latestValue(of: n.text, before: n).map { $0 != n && isLearnable($0, facts) } ?? false
         default:
             return false
         }

@@ -37,7 +37,15 @@ struct SplitValueEmbeddings: Detector {
                 if index == 0 && !call.positional.isEmpty { residual.formUnion(tables) } else { extra.formUnion(tables) }
             }
         }
-        let valueTables = constructors.filter { extra.contains($0.node) && !residual.contains($0.node) }
+        // Where the file's own attention is visible, the tables must reach its values (not only q or k).
+        var inValues = Set<Node>(), inAttention = Set<Node>()
+        for (call, value) in facts.attentionValueInputs() {
+            inValues.formUnion(lookups.sources(value).intersection(narrow))
+            for argument in call.positional + Array(call.keywords.values) { inAttention.formUnion(lookups.sources(argument).intersection(narrow)) }
+        }
+        let valueTables = constructors.filter { table in
+            extra.contains(table.node) && !residual.contains(table.node) && (!inAttention.contains(table.node) || inValues.contains(table.node))
+        }
         let count = valueTables.reduce(0) { $0 + copies(of: $1, facts) }
         guard count >= 2, let site = valueTables.first?.node else { return [] }
         return [facts.evidence(site, "\(count) separate value-embedding tables")]
@@ -57,7 +65,7 @@ struct SplitValueEmbeddings: Detector {
                 for clause in c.namedChildren where clause.type == "for_in_clause" {
                     guard let iterable = clause.child(byField: "right").map(facts.unwrapped), iterable.type == "call" else { continue }
                     let call = CallSite(node: iterable, imports: facts.imports)
-                    if call.callee == "range", let stop = call.positional.last, let n = facts.value(of: stop)?.double { return max(1, Int(n)) }
+                    if call.callee == "range", let stop = call.positional.last, let n = facts.value(of: stop)?.double.asBoundedInt { return max(1, Swift.min(n, 4096)) }
                 }
                 return 2
             }

@@ -2,14 +2,17 @@ import TreeSitterKit
 
 /// `drop_attention_layer`: some blocks (block 7 in the reference) are built without attention and never run it.
 ///
-/// Requires either (a) a block class whose constructor creates its attention module only under a condition on
-/// one of its parameters or attributes (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7:
-/// self.attn = ...`) and whose methods call that module only under a condition (`if self.attn is not None`,
-/// the same index test); or (b) a layer list that picks, per layer index, between a block class with attention
-/// and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an attention class of
-/// the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for attention. Rejects
-/// attention in every block, an index test that only selects a mask or window, and random layer drop in every
-/// layer. Examples: `queries/python/drop_attention_layer/examples/`.
+/// Requires one of: (a) a block class whose constructor creates its attention module only under a condition on
+/// one of its parameters (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7: self.attn = ...`),
+/// whose methods call that module only under a condition (`if self.attn is not None`, the same index test), and
+/// whose constructions pass that parameter something of the layer index (`Block(d, h, use_attn=(i != 7))`); (b)
+/// attention built in every block but called only under a test of an attribute set from such a per-layer
+/// parameter (`if self.layer_idx != 7:`); or (c) a layer list that picks, per layer index, between a block class
+/// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
+/// attention class of the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for
+/// attention. Rejects attention in every block, an index test that only selects a mask or window, random layer
+/// drop, and optional attention switched by a model-wide flag. Examples:
+/// `queries/python/drop_attention_layer/examples/`.
 struct DropAttentionLayer: Detector {
     let id = "drop_attention_layer"
 
@@ -28,6 +31,7 @@ struct DropAttentionLayer: Detector {
                       callsGuarded(attribute, in: c, facts) else { continue }
                 evidence.append(facts.evidence(assignment, "attention module `\(attribute)` is created only when \(facts.compact(condition))"))
             }
+            evidence += skippedByLayer(c, initializer, attention, facts)
         }
         // A different block class, without attention, for some layer indices.
         for node in facts.nodes where node.type == "conditional_expression" {
@@ -68,6 +72,47 @@ struct DropAttentionLayer: Detector {
         if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
         return initializer.parameters.dropFirst().contains { facts.mentions(condition, $0) }
             || inside.contains { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
+    }
+
+    /// Attention built in every block but called only under a per-layer test (`if self.layer_idx != 7:` around
+    /// `self.attn(...)`, with `self.layer_idx` set from a constructor parameter given per layer).
+    func skippedByLayer(_ c: PythonFacts.Class, _ initializer: PythonFacts.Function, _ attention: Set<String>,
+                        _ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                  let attribute = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
+                  isAttentionCall(facts.unparenthesized(right), attention, facts) else { continue }
+            let uses = facts.calls.filter { call in
+                call.callee == "self.\(attribute)" && facts.isInside(call.node, c.node) && facts.enclosingFunction(call.node)?.name != "__init__"
+            }
+            guard !uses.isEmpty else { continue }
+            let allSkippedPerLayer = uses.allSatisfy { use in
+                guard let method = facts.enclosingFunction(use.node),
+                      let guardNode = facts.ancestors(of: use.node).first(where: { a in
+                          facts.isInside(a, method.node) && (a.type == "if_statement" || a.type == "conditional_expression")
+                      }),
+                      let condition = guardNode.type == "if_statement" ? guardNode.child(byField: "condition") : guardNode.namedChildren.dropFirst().first
+                else { return false }
+                let inside = facts.descendants(of: condition)
+                if inside.contains(where: { $0.type == "call" && CallSite(node: $0, imports: facts.imports).callee.hasPrefix("random") }) { return false }
+                if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
+                // The attributes tested are set from constructor parameters given per layer.
+                let attributes = inside.filter { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
+                    .compactMap { $0.child(byField: "attribute")?.text }
+                return attributes.contains { name in
+                    facts.descendants(of: initializer.node).contains { a in
+                        guard a.type == "assignment", a.child(byField: "left")?.text == "self.\(name)", let value = a.child(byField: "right") else { return false }
+                        return dependsOnConfiguration(value, initializer, facts) && variesPerLayer(value, of: c, initializer, facts)
+                            && initializer.parameters.dropFirst().contains { facts.mentions(value, $0) }
+                    }
+                }
+            }
+            if allSkippedPerLayer {
+                evidence.append(facts.evidence(assignment, "attention module `\(attribute)` is skipped for some layers"))
+            }
+        }
+        return evidence
     }
 
     /// Whether the constructor parameters the condition reads are given per layer: at least one construction of

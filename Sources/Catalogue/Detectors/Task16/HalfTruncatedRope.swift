@@ -7,7 +7,8 @@ import TreeSitterKit
 /// the `linspace` when both are known), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
 /// assignment (`f[n:] = 0`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
 /// that rotates `x[..., :k]` and concatenates `x[..., k:]` unchanged, with k half of the head dimension (`d // 2`,
-/// `int(d * 0.5)`, a fraction resolving to 0.5). Rejects full RoPE at any base, precomputed tables without
+/// `int(d * 0.5)`, a fraction resolving to 0.5). The truncated frequencies must reach the cos / sin (through
+/// local names, attributes, buffers or a helper's return). Rejects full RoPE at any base, precomputed tables without
 /// truncation, zeros made for other buffers, and rotary fractions other than one half. Examples:
 /// `queries/python/half_truncated_rope/examples/`.
 struct HalfTruncatedRope: Detector {
@@ -16,15 +17,90 @@ struct HalfTruncatedRope: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for node in facts.nodes where inRotary(node, facts) {
-            if let note = truncation(node, facts) { evidence.append(facts.evidence(node, note)) }
+            if let note = truncation(node, facts), note.hasPrefix("partial") || feedsAngles(node, facts) {
+                evidence.append(facts.evidence(node, note))
+            }
         }
         return evidence
     }
 
-    /// Whether a node lies in a class or function that computes rotary angles (cos and sin, or polar).
+    /// Whether the truncated frequencies reach the rotary angles: the cos / sin / polar computed in the same
+    /// class or function (or a caller of the helper) read them, through local names, attributes and buffers.
+    func feedsAngles(_ node: Node, _ facts: PythonFacts) -> Bool {
+        // The name the frequencies are stored under.
+        var target: String?
+        if node.type == "assignment", let left = node.child(byField: "left") {
+            target = left.type == "subscript" ? left.child(byField: "value")?.text : left.text
+        } else {
+            var current = node
+            while let parent = current.parent {
+                if parent.type == "assignment", parent.child(byField: "right") == current, let left = parent.child(byField: "left") {
+                    target = left.text
+                    break
+                }
+                if parent.type == "return_statement", let helper = facts.enclosingFunction(parent) {
+                    target = helper.name
+                    break
+                }
+                if parent.type == "call", CallSite(node: parent, imports: facts.imports).name == "register_buffer",
+                   let name = CallSite(node: parent, imports: facts.imports).positional.first.flatMap({ SettingsTable.stringValue($0) }) {
+                    target = "self." + name
+                    break
+                }
+                guard ["argument_list", "call", "parenthesized_expression", "attribute", "list", "tuple"].contains(parent.type) else { break }
+                current = parent
+            }
+        }
+        guard let target else { return false }
+        let scopes = [facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node].compactMap { $0 }
+            + facts.calls.filter { call in facts.enclosingFunction(node).map { call.name == $0.name } == true }
+                .compactMap { facts.enclosingClass($0.node)?.node ?? facts.enclosingFunction($0.node)?.node }
+        for scope in scopes {
+            for call in facts.descendants(of: scope) where call.type == "call" {
+                let site = CallSite(node: call, imports: facts.imports)
+                guard ["cos", "sin", "polar"].contains(site.name) else { continue }
+                let inputs = (site.receiver.map { [$0] } ?? []) + site.positional
+                if inputs.contains(where: { reads(target, $0, facts, depth: 0) }) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether an expression reads `name` (a local, `self.x`, or a helper's call), following local names.
+    func reads(_ name: String, _ expression: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 5 else { return false }
+        for n in facts.descendants(of: expression) {
+            if (n.type == "identifier" || n.type == "attribute") && n.text == name { return true }
+            if n.type == "call", CallSite(node: n, imports: facts.imports).callee == name { return true }
+            if n.type == "identifier", facts.isRead(n), let value = facts.latestValue(of: n.text, before: n), value != expression,
+               reads(name, value, facts, depth: depth + 1) {
+                return true
+            }
+            if n.type == "attribute", n.child(byField: "object")?.text == "self", depth < 3 {
+                // self.theta = ...; cos(self.theta)
+                for value in facts.allSettings.settings(n.child(byField: "attribute")?.text ?? "").map(\.value)
+                where value != expression && reads(name, value, facts, depth: depth + 1) {
+                    return true
+                }
+            }
+        }
+        return false
+    }
+
+    /// Whether a node lies in a class or function that computes rotary angles (cos and sin, or polar), or in a
+    /// helper whose callers do.
     func inRotary(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" || node.type == "assignment" else { return false }
         guard let scope = facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node else { return false }
+        if computesAngles(scope, facts) { return true }
+        guard facts.enclosingClass(node) == nil, let helper = facts.enclosingFunction(node) else { return false }
+        return facts.calls.contains { call in
+            call.name == helper.name && !facts.isInside(call.node, helper.node)
+                && (facts.enclosingClass(call.node)?.node ?? facts.enclosingFunction(call.node)?.node).map { computesAngles($0, facts) } == true
+        }
+    }
+
+    func computesAngles(_ scope: Node, _ facts: PythonFacts) -> Bool {
         let names = Set(facts.descendants(of: scope).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports).name })
         return (names.contains("cos") && names.contains("sin")) || names.contains("polar")
     }

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// of layers gets none.
 ///
 /// Requires a layer-to-value-embedding mapping that gives something to both ends and nothing to a middle run:
-/// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]`, a concatenation `ve + [None] * n + ve`, a
+/// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]` (or `[*ve, *[None] * n, *ve]`), a
+/// concatenation `ve + [None] * n + ve`, a
 /// dict from layer index to table whose keys skip a middle run, or `ve[i] if i < k or i >= n - k else None`;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
@@ -21,7 +22,7 @@ struct SparseValueEmbeddings: Detector {
         for node in facts.nodes {
             let mapping: Bool
             switch node.type {
-            case "list": mapping = sparseList(node)
+            case "list": mapping = sparseList(node, facts)
             case "binary_operator": mapping = node.parent?.type != "binary_operator" && sparseConcatenation(node, facts)
             case "dictionary": mapping = sparseDictionary(node, facts)
             case "conditional_expression": mapping = sparseCondition(node)
@@ -60,10 +61,14 @@ struct SparseValueEmbeddings: Detector {
         return present[start...end].allSatisfy { !$0 }
     }
 
-    func sparseList(_ node: Node) -> Bool {
+    func sparseList(_ node: Node, _ facts: PythonFacts) -> Bool {
         let items = node.namedChildren.filter { $0.type != "comment" }
-        guard items.count >= 4, items.allSatisfy({ $0.type == "none" || isValue($0) }) else { return false }
-        return endsOnly(items.map { $0.type != "none" })
+        guard items.count >= 3, items.allSatisfy({ $0.type == "none" || isValue($0) }) else { return false }
+        // `*([None] * 6)` spreads absent entries.
+        let present = items.map { item in
+            item.type != "none" && !(item.type == "list_splat" && item.namedChild(0).map { isNoneSegment($0, facts) } == true)
+        }
+        return (items.count >= 4 || items.contains { $0.type == "list_splat" }) && endsOnly(present)
     }
 
     /// `a + [None] * n + b` with value lists (or names) at both ends.

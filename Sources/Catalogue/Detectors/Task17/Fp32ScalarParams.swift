@@ -5,7 +5,7 @@ import TreeSitterKit
 /// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
 /// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test (a `model.modules()` loop or a
 /// function given to `model.apply`), on a reference to an embedding table, or on the variable of a loop over
-/// embedding tables; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
+/// embedding tables, or embeddings created with a 16-bit `dtype`; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
 /// model class of the file, before or after). Rejects the whole-model bf16 cast with linears restored to fp32,
 /// the embedding loop combined with a whole-model cast, and an all-fp32 model with no embedding-only cast.
 /// Examples: `queries/python/fp32_scalar_params/examples/`.
@@ -19,10 +19,17 @@ struct Fp32ScalarParams: Detector {
             c.bases.contains { $0.hasSuffix("Module") } || facts.functions.contains { $0.name == "forward" && facts.isInside($0.node, c.node) }
         }.map(\.name)).subtracting(facts.classes.filter { $0.bases.contains("torch.nn.Embedding") }.map(\.name))
         if casts.contains(where: { receiver($0).map { isModel($0, modelClasses, facts, depth: 0) } == true }) { return [] }
-        return casts.compactMap { cast -> Evidence? in
+        var evidence = casts.compactMap { cast -> Evidence? in
             guard let receiver = receiver(cast), castsEmbeddings(cast, receiver, model, facts) else { return nil }
             return facts.evidence(cast.node, "only embedding tables are cast to 16-bit; the rest of the model stays fp32")
         }
+        // nn.Embedding(..., dtype=torch.bfloat16): created in 16-bit.
+        for call in facts.calls where facts.isEmbeddingConstructor(call) {
+            if let dtype = call.keywords["dtype"], isHalfDtype(dtype, facts) {
+                evidence.append(facts.evidence(call.node, "embedding tables created in 16-bit; the rest of the model stays fp32"))
+            }
+        }
+        return evidence
     }
 
     /// The value a method call is made on (`m` in `m.bfloat16()`), also when its head is an imported name.

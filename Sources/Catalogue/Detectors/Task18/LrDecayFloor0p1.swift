@@ -18,8 +18,10 @@ struct LrDecayFloor0p1: Detector {
         var evidence: [Evidence] = []
         var seen = Set<Int>()
         for use in facts.scheduleUses where seen.insert((use.function?.node ?? use.lambda)?.startByte ?? -1).inserted {
-            guard let horizon = facts.horizon(of: use), let end = facts.evaluate(use, step: horizon),
-                  abs(end - 0.1) < 1e-6 else { continue }
+            // The last step is the step count or one less, depending on how the loop counts.
+            guard let horizon = facts.horizon(of: use),
+                  [horizon, horizon - 1].contains(where: { facts.evaluate(use, step: $0).map { abs($0 - 0.1) < 1e-6 } == true })
+            else { continue }
             let earlier = [0, 0.25, 0.5].compactMap { facts.evaluate(use, step: $0 * horizon) }
             guard let peak = earlier.max(), peak >= 0.5 else { continue }
             evidence.append(facts.evidence(use.site, "LR multiplier ends at 0.1 of peak (step \(Int(horizon)))"))

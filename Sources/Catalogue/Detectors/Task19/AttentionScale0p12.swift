@@ -16,6 +16,13 @@ struct AttentionScale0p12: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for call in facts.calls {
+            // functools.partial(flex_attention, scale=...)
+            if call.name == "partial", let wrapped = call.positional.first,
+               ["flex_attention", "scaled_dot_product_attention"].contains(wrapped.text.split(separator: ".").last.map(String.init) ?? ""),
+               let scale = call.keywords["scale"], isTarget(scale, facts) {
+                evidence.append(facts.evidence(call.node, "attention scale 0.12 bound with partial"))
+                continue
+            }
             let position: Int
             switch call.name {
             case "flex_attention": position = 5

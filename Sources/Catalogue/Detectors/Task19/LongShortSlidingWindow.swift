@@ -3,13 +3,14 @@ import TreeSitterKit
 /// `long_short_sliding_window`: layers mix two attention spans (a long and a short sliding window, or local and
 /// global attention), chosen per layer.
 ///
-/// Requires either (a) two masks built by the same mask builder with arguments that differ in one place (the
-/// window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w // 2))`),
-/// bound to two names (directly, or through a function returning both), and both names placed in one per-layer
-/// structure (a list indexed by layer, a dict looked up by a pattern, a conditional on the layer); or (b) a
-/// per-layer window chosen by a condition on the layer index (`(-1, -1) if is_global else (w - 1, 0)`) and passed
-/// to the attention call as its window. A mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask`
-/// or a `tril` / `triu` mask. Rejects one mask for every layer, two masks of which one is never given to a
+/// Requires one of: (a) two masks built by the same mask builder with arguments that differ in one or two places
+/// (the window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w //
+/// 2))`, inline `from_kv_blocks` clamps), bound to two names (directly, or through a function returning both),
+/// and both names placed in one per-layer structure (a list indexed by layer, a dict looked up by a pattern, a
+/// conditional on the layer); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
+/// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
+/// window sizes (one twice the other, or -1 for global) read by the layer index and handed to the layers. A
+/// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects one mask for every layer, two masks of which one is never given to a
 /// layer, and windows that change only over training steps. Examples:
 /// `queries/python/long_short_sliding_window/examples/`.
 struct LongShortSlidingWindow: Detector {
@@ -24,7 +25,28 @@ struct LongShortSlidingWindow: Detector {
             }
         }
         evidence += perLayerWindows(facts)
+        evidence += windowLists(facts)
         return evidence
+    }
+
+    /// A per-layer list of two window sizes (`[1024, 512, 512, 512, 1024, 512]`, `-1` for global) read by the
+    /// layer index and handed to the layers.
+    func windowLists(_ facts: PythonFacts) -> [Evidence] {
+        facts.nodes.compactMap { list -> Evidence? in
+            guard list.type == "list", list.namedChildCount >= 3 else { return nil }
+            let values = list.namedChildren.compactMap { facts.value(of: $0)?.double }
+            guard values.count == list.namedChildCount else { return nil }
+            let distinct = Set(values).sorted()
+            guard distinct.count == 2, distinct[1] >= 64, distinct[0] == -1 || distinct[1] == 2 * distinct[0] else { return nil }
+            guard let assignment = list.parent, assignment.type == "assignment", let target = assignment.child(byField: "left") else { return nil }
+            let readByLayer = facts.nodes.contains { n in
+                guard n.type == "subscript", n.child(byField: "value")?.text == target.text,
+                      let index = n.child(byField: "subscript") else { return false }
+                let loops = facts.enclosingLoops(n).flatMap(facts.loopVariables)
+                return loops.contains { facts.mentions(index, $0) } && n.parent.map { ["argument_list", "keyword_argument"].contains($0.type) } == true
+            }
+            return readByLayer ? facts.evidence(list, "per-layer attention windows of two sizes") : nil
+        }
     }
 
     /// Functions that build a mask: they call a mask constructor, directly or through the functions they call.
@@ -52,7 +74,8 @@ struct LongShortSlidingWindow: Detector {
                       a.positional.count == b.positional.count, Set(a.keywords.keys) == Set(b.keywords.keys) else { continue }
                 var differences = zip(a.positional, b.positional).filter { facts.compact($0) != facts.compact($1) }.count
                 differences += a.keywords.keys.filter { facts.compact(a.keywords[$0]!) != facts.compact(b.keywords[$0]!) }.count
-                if differences == 1 { pairs.append((a.node, b.node)) }
+                // One differing argument (the window), or two when a window clamps both block counts inline.
+                if differences == 1 || differences == 2 { pairs.append((a.node, b.node)) }
             }
         }
         return pairs
