@@ -37,7 +37,8 @@ public struct CheckService {
         guard let main else { throw ScoreError.noScript([]) }
         switch loader.load(main) {
         case .success(let file):
-            return try check(base: base, submission: file, siblings: scripts.filter { $0 != main && $0.hasSuffix(".py") })
+            let others = scripts.filter { $0 != main && [".py", ".cu", ".cuh"].contains { suffix in $0.hasSuffix(suffix) } }
+            return try check(base: base, submission: file, siblings: others)
         case .failure(let error):
             throw ScoreError.noScript([error.description])
         }

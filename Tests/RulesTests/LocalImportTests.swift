@@ -1,0 +1,57 @@
+import Rules
+import Testing
+import TestSupport
+
+/// `local-import`: only train_gpt2.py may change; the submission imports no module of its own.
+@Suite(.enabled(if: Corpus.isAvailable, Corpus.skipMessage))
+struct LocalImportTests {
+    let rule = "local-import"
+
+    @Test func siblingModuleImported() throws {
+        var s = try EditedRecord(19)
+        s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass\nfrom fast_kernels import fused_muon_step\n", count: 1)
+        try expectFinding(s, rule: rule, at: "from fast_kernels import fused_muon_step", siblings: ["submission/fast_kernels.py"])
+    }
+
+    @Test func relativeImport() throws {
+        var s = try EditedRecord(12)
+        s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass\nfrom .helpers import zeropower_via_newtonschulz5 as zeropower\n", count: 1)
+        try expectFinding(s, rule: rule, at: "from .helpers import")
+    }
+
+    @Test func siblingModuleImportedInsideAFunction() throws {
+        var s = try EditedRecord(4)
+        s.replace("args = Hyperparameters()\n", with: "args = Hyperparameters()\ndef tuned():\n    import my_muon\n    return my_muon\n", count: 1)
+        try expectFinding(s, rule: rule, at: "    import my_muon", siblings: ["my_muon.py"])
+    }
+
+    @Test func siblingModuleImportedDynamically() throws {
+        var s = try EditedRecord(8)
+        s.replace("args = Hyperparameters()\n", with: "args = Hyperparameters()\nimport importlib\nhelpers = importlib.import_module(\"speedups\")\n", count: 1)
+        try expectFinding(s, rule: rule, at: "helpers = importlib.import_module(\"speedups\")", siblings: ["speedups.py"])
+    }
+
+    @Test func cudaSourceOfTheSubmissionCompiled() throws {
+        var s = try EditedRecord(18)
+        s.replace("args = Hyperparameters()\n", with: """
+        args = Hyperparameters()
+        from torch.utils.cpp_extension import load
+        fused = load(name="fused_adam", sources=["fused_adam.cu"])
+
+        """, count: 1)
+        try expectFinding(s, rule: rule, at: "fused = load(name=\"fused_adam\", sources=[\"fused_adam.cu\"])", siblings: ["fused_adam.cu"])
+    }
+
+    @Test func unknownModuleIsAWarning() throws {
+        var s = try EditedRecord(15)
+        s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass\nimport speedrun_utils\n", count: 1)
+        try expectFinding(s, rule: rule, severity: .warning, at: "import speedrun_utils")
+        #expect(try s.check().isValid)
+    }
+
+    @Test func knownPackageIsFine() throws {
+        var s = try EditedRecord(19)
+        s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass\nimport einops\nfrom triton import language as tl\n", count: 1)
+        #expect(try s.check().findings.filter { $0.rule == rule }.isEmpty)
+    }
+}
