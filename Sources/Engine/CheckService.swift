@@ -37,7 +37,7 @@ public struct CheckService {
         guard let main else { throw ScoreError.noScript([]) }
         switch loader.load(main) {
         case .success(let file):
-            let others = scripts.filter { $0 != main && [".py", ".cu", ".cuh"].contains { suffix in $0.hasSuffix(suffix) } }
+            let others = scripts.filter { path in path != main && [".py", ".cu", ".cuh"].contains { path.hasSuffix($0) } }
             return try check(base: base, submission: file, siblings: others)
         case .failure(let error):
             throw ScoreError.noScript([error.description])

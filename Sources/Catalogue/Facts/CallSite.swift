@@ -54,7 +54,7 @@ public struct CallSite {
     /// The argument passed for a parameter, by keyword or else by position.
     public func argument(_ name: String, position: Int? = nil) -> Node? {
         if let value = keywords[name] { return value }
-        if let position, position < positional.count { return positional[position] }
+        if let position, position >= 0, position < positional.count { return positional[position] }
         return nil
     }
 

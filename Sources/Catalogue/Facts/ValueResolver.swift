@@ -41,7 +41,10 @@ public final class ValueResolver {
         if node.type == "identifier", let function = facts.enclosingFunction(node),
            let index = function.parameters.firstIndex(of: node.text) {
             let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
-            for call in facts.calls where call.name == function.name || (function.name == "__init__" && call.name == facts.enclosingClass(function.node)?.name) {
+            // Callers of the function; for `__init__`, constructions of its class (a `super().__init__(...)`
+            // call belongs to another class's initializer).
+            let owner = facts.enclosingClass(function.node)?.name
+            for call in facts.calls where function.name == "__init__" ? call.name == owner : call.name == function.name {
                 let position = function.name == "__init__" ? index - offset : index - offset
                 if let argument = call.argument(node.text, position: position >= 0 ? position : nil) {
                     result += values(of: argument)
