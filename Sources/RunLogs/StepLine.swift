@@ -31,7 +31,7 @@ struct StepLine: Sendable, Equatable {
     /// of the line (then the line is ordinary text, such as a line of the embedded script).
     static func read(_ line: Substring) -> Result<StepLine, LineProblem>? {
         let dialect: Dialect
-        if line.hasPrefix("step:") { dialect = .modded } else if line.hasPrefix("s:") { dialect = .llmc } else { return nil }
+        if line.starts(with: "step:") { dialect = .modded } else if line.starts(with: "s:") { dialect = .llmc } else { return nil }
         let fields = FieldTokenizer.fields(of: line)
         guard let first = fields.first, first.key == (dialect == .modded ? "step" : "s"),
               let digit = first.value.unicodeScalars.first, ("0"..."9").contains(digit)
