@@ -18,64 +18,55 @@ public struct ClassifyService {
 
     public init(loader: SourceLoader = SourceLoader()) { self.loader = loader }
 
-    /// The facts of each Python file among `paths` (a run log gives the script it embeds), and a message for
-    /// each path that could not be used.
-    public func facts(_ paths: [String]) -> (facts: [PythonFacts], problems: [String]) {
-        var facts: [PythonFacts] = [], problems: [String] = []
+    /// What a file set holds, each file loaded and parsed once: the facts of its Python files (a run log gives
+    /// the script it embeds), its CUDA sources (CUDA files, and CUDA embedded in the Python files), and a message
+    /// for each path that could not be used.
+    public struct Analysis {
+        public var facts: [PythonFacts] = []
+        public var cuda: [CUDAFacts] = []
+        public var problems: [String] = []
+    }
+
+    public func analyze(_ paths: [String]) -> Analysis {
+        var analysis = Analysis()
+        let techniques = TechniqueService(loader: loader)
         for path in paths {
             switch loader.load(path) {
             case .failure(let error):
-                problems.append(error.description)
+                analysis.problems.append(error.description)
             case .success(let file):
-                guard file.language == .python else { continue }
+                if file.language == .python {
+                    do {
+                        analysis.facts.append(try PythonFacts(file: file))
+                    } catch {
+                        analysis.problems.append("\(path): \(error)")
+                    }
+                }
                 do {
-                    facts.append(try PythonFacts(file: file))
+                    analysis.cuda += try techniques.sources(file)
                 } catch {
-                    problems.append("\(path): \(error)")
+                    analysis.problems.append("\(path): CUDA not analysed: \(error)")
                 }
             }
         }
-        return (facts, problems)
+        return analysis
     }
 
-    /// The CUDA sources among `paths`: CUDA files, and CUDA embedded in Python files.
-    public func cudaSources(_ paths: [String]) -> [CUDAFacts] {
-        paths.flatMap { path -> [CUDAFacts] in
-            guard case let .success(file) = loader.load(path) else { return [] }
-            return (try? TechniqueService(loader: loader).sources(file)) ?? []
-        }
-    }
-
-    /// Innovations of a file set: Python detectors, plus CUDA kernels that compute a catalogued operation.
-    public func detections(_ paths: [String], facts: [PythonFacts]) -> [Detection] {
-        Classifier.classify(facts, cuda: cudaSources(paths))
+    /// Innovations of an analysed file set: Python detectors, plus CUDA kernels that compute a catalogued operation.
+    public func detections(_ analysis: Analysis) -> [Detection] {
+        Classifier.classify(analysis.facts, cuda: analysis.cuda)
     }
 
     /// Classifies each path on its own.
     public func classifyEach(_ paths: [String]) -> [ClassifyReport] {
-        paths.map { path in
-            let (facts, problems) = self.facts([path])
-            var report = ClassifyReport(paths: [path], detections: detections([path], facts: facts), problems: problems)
-            techniques(path, into: &report)
-            return report
-        }
+        paths.map { classifyTogether([$0]) }
     }
 
     /// Classifies the files as one submission.
     public func classifyTogether(_ paths: [String]) -> ClassifyReport {
-        let (facts, problems) = self.facts(paths)
-        var report = ClassifyReport(paths: paths, detections: detections(paths, facts: facts), problems: problems)
-        for path in paths { techniques(path, into: &report) }
+        let analysis = analyze(paths)
+        var report = ClassifyReport(paths: paths, detections: detections(analysis), problems: analysis.problems)
+        report.techniques = analysis.cuda.map { TechniqueClassifier.classify($0) }
         return report
-    }
-
-    /// CUDA techniques of a path's kernels (a CUDA file, or CUDA embedded in a Python file).
-    func techniques(_ path: String, into report: inout ClassifyReport) {
-        guard case let .success(file) = loader.load(path) else { return }
-        do {
-            report.techniques += try TechniqueService(loader: loader).classify(file)
-        } catch {
-            report.problems.append("\(path): CUDA techniques not classified: \(error)")
-        }
     }
 }

@@ -107,11 +107,13 @@ public struct ScoreService: Sendable {
                 scripts.append(path)
             }
         }
-        let (facts, loadProblems) = ClassifyService(loader: loader).facts(scripts)
-        problems += loadProblems
+        let classifier = ClassifyService(loader: loader)
+        let analysis = classifier.analyze(scripts)
+        let facts = analysis.facts
+        problems += analysis.problems
         guard !facts.isEmpty else { throw ScoreError.noScript(problems) }
         let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
-        let detections = ClassifyService(loader: loader).detections(scripts, facts: facts)
+        let detections = classifier.detections(analysis)
         guard case let .success(submissionDiff) = DiffService().diff(context.base, main.file) else {
             throw ScoreError.diff("could not diff \(main.path) against the base record")
         }

@@ -16,11 +16,6 @@ extension SyntaxTree {
         return copy
     }
 
-    /// Whether node `node` (or an ancestor) has entity kind `kind`, looking no further than the nearest entity.
-    public func nearestEntityKind(_ node: Int) -> EntityInfo.Kind? {
-        enclosingEntity(node).flatMap { entity[$0]?.kind }
-    }
-
     /// The source text node `node` covers, read from its file's bytes.
     public func text(of node: Int, in source: [UInt8]) -> String {
         let range = byteRange[node]

@@ -45,7 +45,7 @@ public final class ValueResolver {
             // call belongs to another class's initializer).
             let owner = facts.enclosingClass(function.node)?.name
             for call in facts.calls where function.name == "__init__" ? call.name == owner : call.name == function.name {
-                let position = function.name == "__init__" ? index - offset : index - offset
+                let position = index - offset
                 if let argument = call.argument(node.text, position: position >= 0 ? position : nil) {
                     result += values(of: argument)
                 }
