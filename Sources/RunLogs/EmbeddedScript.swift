@@ -37,7 +37,7 @@ public enum EmbeddedScript {
             var lineEnd = lineStart
             while lineEnd < window.upperBound && log[lineEnd] != 0x0A { lineEnd += 1 }
             let next = lineEnd + 1
-            if isSeparator(log[lineStart..<lineEnd]) {
+            if isSeparator(log, lineStart..<lineEnd) {
                 if firstLine && scriptStart == nil {
                     scriptStart = min(next, window.upperBound)
                 } else {
@@ -54,9 +54,11 @@ public enum EmbeddedScript {
         return .failure(.noSeparator)
     }
 
-    static func isSeparator(_ line: ArraySlice<UInt8>) -> Bool {
-        var trimmed = line
-        while let last = trimmed.last, last == 0x0D || last == 0x20 { trimmed = trimmed.dropLast() }
-        return trimmed.count >= separatorMinimum && trimmed.allSatisfy { $0 == UInt8(ascii: "=") }
+    /// Whether `bytes[line]` is a separator line (trailing spaces and carriage returns allowed).
+    static func isSeparator(_ bytes: [UInt8], _ line: Range<Int>) -> Bool {
+        guard let first = line.first, bytes[first] == UInt8(ascii: "=") else { return false }
+        var end = line.upperBound
+        while end > first, bytes[end - 1] == ASCII.carriageReturn || bytes[end - 1] == ASCII.space { end -= 1 }
+        return end - first >= separatorMinimum && !bytes[first..<end].contains { $0 != UInt8(ascii: "=") }
     }
 }

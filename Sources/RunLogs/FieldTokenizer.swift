@@ -9,48 +9,29 @@
 ///     s:19559 trl:3.2217 lr:0.000000 norm:0.22             -> s=19559, trl=3.2217, lr=0.000000, norm=0.22
 ///     peak memory allocated: 29148 MiB reserved: 44818 MiB -> "peak memory allocated"="29148 MiB", reserved="44818 MiB"
 ///
-/// A line without any label has no fields. The tokenizer knows no field names; `LogLine` interprets them.
+/// A line without any label has no fields. The tokenizer knows no field names; `StepLine` and `PeakMemory`
+/// interpret them. Lines are read as bytes: the parser walks them with `FieldCursor`, which gives byte
+/// positions and copies nothing; `fields(of:)` is the same reading as text.
 public enum FieldTokenizer {
     public static func fields(of line: Substring) -> [LogField] {
+        let bytes = Array(line.utf8)
+        var cursor = FieldCursor(line: 0..<bytes.count)
         var fields: [LogField] = []
-        var leading: [Substring] = []
-        var key: String?
-        var valueWords: [Substring] = []
-
-        func close() {
-            if let key { fields.append(LogField(key: key, value: valueWords.joined(separator: " "))) }
+        while let field = cursor.next(in: bytes) {
+            fields.append(LogField(key: field.keyText(in: bytes), value: field.valueText(in: bytes)))
         }
-
-        for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            if let colon = labelColon(in: word) {
-                close()
-                let label = word[word.startIndex..<colon]
-                key = key == nil && !leading.isEmpty ? (leading + [label]).joined(separator: " ") : String(label)
-                let rest = word[word.index(after: colon)...]
-                valueWords = rest.isEmpty ? [] : [rest]
-            } else if key != nil {
-                valueWords.append(word)
-            } else {
-                leading.append(word)
-            }
-        }
-        close()
         return fields
     }
 
-    /// The index of the colon that ends a label at the start of `word`, if `word` starts with one.
-    static func labelColon(in word: Substring) -> Substring.Index? {
-        guard let colon = word.firstIndex(of: ":"), colon > word.startIndex else { return nil }
-        var first = true
-        for scalar in word[word.startIndex..<colon].unicodeScalars {
-            let isLetter = isASCIILetter(scalar)
-            let ok = first ? (isLetter || scalar == "_")
-                           : (isLetter || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
-            if !ok { return nil }
-            first = false
+    /// Whether `bytes[range]` is a label: an ASCII letter or `_`, then letters, digits, `_` or `-`.
+    static func isLabel(_ bytes: [UInt8], _ range: Range<Int>) -> Bool {
+        guard let first = range.first, ASCII.isLetter(bytes[first]) || bytes[first] == UInt8(ascii: "_") else { return false }
+        for index in range.dropFirst() {
+            let byte = bytes[index]
+            guard ASCII.isLetter(byte) || ASCII.isDigit(byte) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") else {
+                return false
+            }
         }
-        return colon
+        return true
     }
-
-    static func isASCIILetter(_ s: Unicode.Scalar) -> Bool { ("a"..."z").contains(s) || ("A"..."Z").contains(s) }
 }

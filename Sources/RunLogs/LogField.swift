@@ -12,7 +12,4 @@ public struct LogField: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(key):\(value)" }
-
-    /// True when the value is one word (the compact `key:value` style of step lines).
-    var isSingleWord: Bool { !value.isEmpty && !value.utf8.contains(UInt8(ascii: " ")) }
 }

@@ -17,6 +17,7 @@ struct LogScanner {
     private var restartLines: [Int] = []
     private var firstProblem: RunLogWarning?
     private var cutStepLine: Int?
+    private var seenFields = SeenFields()
 
     init(bytes: [UInt8], start: Int, target: Double) {
         self.bytes = bytes
@@ -31,17 +32,17 @@ struct LogScanner {
         var partial: RunLogWarning?
         while lineStart < bytes.count {
             number += 1
-            guard let newline = bytes[lineStart...].firstIndex(of: 0x0A) else {
+            guard let newline = nextNewline(from: lineStart) else {
                 // No newline at the end: the file was cut in the middle of this line, so none of it is trusted.
                 let text = String(decoding: bytes[lineStart...], as: UTF8.self)
                 if !text.allSatisfy(\.isWhitespace) {
                     partial = RunLogWarning(line: number, "the last line is cut (no newline at the end) and was ignored: '\(Self.clip(text))'")
-                    if StepLine.read(text[...]) != nil { cutStepLine = number }
+                    if StepLine.read(bytes, line: lineStart..<bytes.count, seen: &seenFields) != nil { cutStepLine = number }
                 }
                 break
             }
             var end = newline
-            if end > lineStart && bytes[end - 1] == 0x0D { end -= 1 }
+            if end > lineStart && bytes[end - 1] == ASCII.carriageReturn { end -= 1 }
             read(line: lineStart..<end, number: number, next: newline + 1)
             lineStart = newline + 1
         }
@@ -62,22 +63,30 @@ struct LogScanner {
         return ParsedRunLog(format: formats.count == 1 ? runs[0].format : .mixed, runs: runs, warnings: fileWarnings)
     }
 
+    /// The position of the first newline at or after `position`.
+    private func nextNewline(from position: Int) -> Int? {
+        var index = position
+        while index < bytes.count {
+            if bytes[index] == ASCII.newline { return index }
+            index += 1
+        }
+        return nil
+    }
+
     private mutating func read(line range: Range<Int>, number: Int, next: Int) {
-        let line = bytes[range]
-        if EmbeddedScript.isSeparator(line) {
+        if EmbeddedScript.isSeparator(bytes, range) {
             if current != nil { separatorsSinceStep.append(number) }
             return
         }
-        guard let head = line.first, head == UInt8(ascii: "s") || head == UInt8(ascii: "p") || head == UInt8(ascii: "P") else {
-            return
-        }
-        let text = String(decoding: line, as: UTF8.self)[...]
-        if let reading = StepLine.read(text) {
+        guard let first = range.first else { return }
+        let head = bytes[first]
+        guard head == UInt8(ascii: "s") || head == UInt8(ascii: "p") || head == UInt8(ascii: "P") else { return }
+        if let reading = StepLine.read(bytes, line: range, seen: &seenFields) {
             switch reading {
             case let .success(step): add(step, number: number, lineStart: range.lowerBound, next: next)
             case let .failure(problem): malformed(problem, number: number)
             }
-        } else if let reading = PeakMemory.read(text) {
+        } else if let reading = PeakMemory.read(bytes, line: range) {
             switch reading {
             case let .success(memory):
                 if current == nil {
@@ -92,7 +101,7 @@ struct LogScanner {
     }
 
     private mutating func add(_ step: StepLine, number: Int, lineStart: Int, next: Int) {
-        if let run = current, !run.continues(with: step) {
+        if current?.continues(with: step) == false, let run = current {
             runs.append(finish(run))
             restartLines.append(number)
             current = nil

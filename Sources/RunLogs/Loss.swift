@@ -22,23 +22,34 @@ public struct Loss: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Reads a loss as Python formats floats: decimal digits with an optional exponent, or `nan`, `inf`,
     /// `-inf` (any case, `infinity` too). Anything else (hexadecimal, empty, trailing text) is not a loss.
     public init?(parsing text: some StringProtocol) {
-        switch text.lowercased() {
-        case "nan", "+nan", "-nan": self.init(.nan)
-        case "inf", "+inf", "infinity", "+infinity": self.init(.infinity)
-        case "-inf", "-infinity": self.init(-.infinity)
-        default:
-            guard let number = Loss.decimal(text) else { return nil }
+        let bytes = Array(text.utf8)
+        self.init(parsing: bytes, 0..<bytes.count)
+    }
+
+    /// `init(parsing:)` on the bytes `bytes[range]` of a log line.
+    init?(parsing bytes: [UInt8], _ range: Range<Int>) {
+        if let special = Loss.nonFinite(bytes, range) {
+            self.init(special)
+        } else {
+            guard let number = ASCIINumber.decimal(bytes, range) else { return nil }
             self.init(number)
         }
     }
 
-    /// A plain decimal number (`3.2785`, `-1`, `1e-3`); nil for anything else.
-    static func decimal(_ text: some StringProtocol) -> Double? {
-        guard !text.isEmpty,
-              text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || "+-.eE".unicodeScalars.contains($0) }),
-              text.unicodeScalars.contains(where: { ("0"..."9").contains($0) })
-        else { return nil }
-        return Double(String(text))
+    /// `nan`, `inf` and `infinity`, in any case, with or without a sign.
+    private static func nonFinite(_ bytes: [UInt8], _ range: Range<Int>) -> Double? {
+        guard let first = range.first, !ASCII.isDigit(bytes[first]) else { return nil }
+        var word = range
+        var negative = false
+        if bytes[first] == UInt8(ascii: "+") || bytes[first] == UInt8(ascii: "-") {
+            negative = bytes[first] == UInt8(ascii: "-")
+            word = (first + 1)..<range.upperBound
+        }
+        if ASCII.matches(bytes, word, "nan", ignoringCase: true) { return .nan }
+        if ASCII.matches(bytes, word, "inf", ignoringCase: true) || ASCII.matches(bytes, word, "infinity", ignoringCase: true) {
+            return negative ? -.infinity : .infinity
+        }
+        return nil
     }
 
     public var description: String {

@@ -12,18 +12,20 @@ public struct PeakMemory: Sendable, Hashable, Codable {
         self.reservedMiB = reservedMiB
     }
 
-    /// The line's reading, or nil when the line does not start with `peak memory`.
-    static func read(_ line: Substring) -> Result<PeakMemory, LineProblem>? {
-        guard line.prefix(12).lowercased() == "peak memory " else { return nil }
-        let fields = FieldTokenizer.fields(of: line)
-        guard let first = fields.first, first.key.lowercased().hasPrefix("peak memory") else { return nil }
-        guard let allocated = mebibytes(first.value) else {
-            return .failure(LineProblem("peak memory '\(first.value)' is not an amount in MiB or GiB"))
+    /// The reading of the line `bytes[line]`, or nil when the line does not start with `peak memory`.
+    static func read(_ bytes: [UInt8], line: Range<Int>) -> Result<PeakMemory, LineProblem>? {
+        guard ASCII.hasPrefix(bytes, line, "peak memory ", ignoringCase: true) else { return nil }
+        var fields = FieldCursor(line: line)
+        guard let first = fields.next(in: bytes), first.keyText(in: bytes).lowercased().hasPrefix("peak memory") else { return nil }
+        let amount = first.valueText(in: bytes)
+        guard let allocated = mebibytes(amount) else {
+            return .failure(LineProblem("peak memory '\(amount)' is not an amount in MiB or GiB"))
         }
         var reserved: Int?
-        for field in fields.dropFirst() {
-            guard field.key == "reserved", reserved == nil, let amount = mebibytes(field.value) else {
-                return .failure(LineProblem("unexpected field '\(field.key): \(field.value)' in the peak memory line"))
+        while let field = fields.next(in: bytes) {
+            let key = field.keyText(in: bytes), value = field.valueText(in: bytes)
+            guard key == "reserved", reserved == nil, let amount = mebibytes(value) else {
+                return .failure(LineProblem("unexpected field '\(key): \(value)' in the peak memory line"))
             }
             reserved = amount
         }

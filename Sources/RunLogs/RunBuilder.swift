@@ -8,7 +8,8 @@ struct RunBuilder: Sendable {
     let firstStepByte: Int
     private(set) var lastLine: Int
 
-    private var dialects: Set<StepLine.Dialect> = []
+    private var hasModdedLines = false
+    private var hasLLMCLines = false
     private var plannedSteps: Int?
     private var validations: [ValidationPoint] = []
     private var maxStep = 0
@@ -49,7 +50,10 @@ struct RunBuilder: Sendable {
     }
 
     mutating func add(_ line: StepLine, at number: Int) {
-        dialects.insert(line.dialect)
+        switch line.dialect {
+        case .modded: hasModdedLines = true
+        case .llmc: hasLLMCLines = true
+        }
         if plannedSteps == nil { plannedSteps = line.plannedSteps }
         let step = line.completedSteps
         maxStep = max(maxStep, step)
@@ -100,7 +104,7 @@ struct RunBuilder: Sendable {
     }
 
     var format: LogFormat {
-        switch (dialects.contains(.modded), dialects.contains(.llmc)) {
+        switch (hasModdedLines, hasLLMCLines) {
         case (true, false): .moddedNanoGPT
         case (false, true): .llmc
         default: .mixed

@@ -27,84 +27,98 @@ struct StepLine: Sendable, Equatable {
     /// lines of both dialects print the number of steps done before the evaluation.
     var completedSteps: Int { dialect == .llmc && !isValidation ? loggedStep + 1 : loggedStep }
 
-    /// The line's reading, or nil when its first field is not `step:N` / `s:N` written compactly at the start
-    /// of the line (then the line is ordinary text, such as a line of the embedded script).
-    static func read(_ line: Substring) -> Result<StepLine, LineProblem>? {
+    /// The reading of the line `bytes[line]`, or nil when its first field is not `step:N` / `s:N` written
+    /// compactly at the start of the line (then the line is ordinary text, such as a line of the embedded
+    /// script). `seen` is scratch space the caller keeps from line to line.
+    static func read(_ bytes: [UInt8], line: Range<Int>, seen: inout SeenFields) -> Result<StepLine, LineProblem>? {
         let dialect: Dialect
-        if line.starts(with: "step:") { dialect = .modded } else if line.starts(with: "s:") { dialect = .llmc } else { return nil }
-        let fields = FieldTokenizer.fields(of: line)
-        guard let first = fields.first, first.key == (dialect == .modded ? "step" : "s"),
-              let digit = first.value.unicodeScalars.first, ("0"..."9").contains(digit)
+        if ASCII.hasPrefix(bytes, line, "step:") {
+            dialect = .modded
+        } else if ASCII.hasPrefix(bytes, line, "s:") {
+            dialect = .llmc
+        } else {
+            return nil
+        }
+        var fields = FieldCursor(line: line)
+        guard let first = fields.next(in: bytes), ASCII.matches(bytes, first.key, dialect == .modded ? "step" : "s"),
+              let head = first.value.first, ASCII.isDigit(bytes[head])
         else { return nil }
-        do {
-            return .success(try parse(dialect: dialect, fields: fields))
+        do throws(LineProblem) {
+            var reading = try start(dialect: dialect, step: first, in: bytes)
+            seen.removeAll()
+            while let field = fields.next(in: bytes) { try reading.read(field, in: bytes, seen: &seen) }
+            guard reading.valLoss != nil || reading.trainLoss != nil || reading.trainTimeMs != nil || reading.trainTimeIsNaN else {
+                throw LineProblem("step line has no loss and no train_time")
+            }
+            return .success(reading)
         } catch {
             return .failure(error)
         }
     }
 
-    private static func parse(dialect: Dialect, fields: [LogField]) throws(LineProblem) -> StepLine {
-        let stepField = fields[0]
-        let parts = stepField.value.split(separator: "/", omittingEmptySubsequences: false)
-        guard stepField.isSingleWord, (1...2).contains(parts.count), let step = Int(parts[0]), step >= 0 else {
-            throw LineProblem("step '\(stepField.value)' is not a step number")
-        }
+    /// The line as its step field, `N` or `N/TOTAL`, gives it.
+    private static func start(dialect: Dialect, step field: FieldSpan, in bytes: [UInt8]) throws(LineProblem) -> StepLine {
+        let value = field.value
+        let slash = bytes[value].firstIndex(of: UInt8(ascii: "/"))
+        let total = slash.map { ($0 + 1)..<value.upperBound }
+        guard field.isSingleWord, total.map({ !bytes[$0].contains(UInt8(ascii: "/")) }) ?? true,
+              let step = ASCIINumber.integer(bytes, value.lowerBound..<(slash ?? value.upperBound)), step >= 0
+        else { throw LineProblem("step '\(field.valueText(in: bytes))' is not a step number") }
         var line = StepLine(dialect: dialect, loggedStep: step)
-        if parts.count == 2 {
-            guard let total = Int(parts[1]), total > 0 else {
-                throw LineProblem("planned total in '\(stepField.value)' is not a positive number")
+        if let total {
+            guard let planned = ASCIINumber.integer(bytes, total), planned > 0 else {
+                throw LineProblem("planned total in '\(field.valueText(in: bytes))' is not a positive number")
             }
-            line.plannedSteps = total
-        }
-        var seen: Set<String> = []
-        for field in fields.dropFirst() {
-            guard field.isSingleWord else {
-                throw LineProblem(field.value.isEmpty ? "field '\(field.key)' has no value"
-                                                      : "field '\(field.key)' is followed by unexpected text '\(field.value)'")
-            }
-            let slot = canonicalKey(field.key)
-            guard seen.insert(slot).inserted else { throw LineProblem("field '\(slot)' appears twice") }
-            switch slot {
-            case "val_loss":
-                guard let loss = Loss(parsing: field.value) else { throw LineProblem("\(field.key) '\(field.value)' is not a number") }
-                line.valLoss = loss
-            case "train_loss":
-                guard let loss = Loss(parsing: field.value) else { throw LineProblem("\(field.key) '\(field.value)' is not a number") }
-                line.trainLoss = loss
-            case "train_time":
-                guard let ms = milliseconds(field.value), ms.isNaN || ms >= 0 else {
-                    throw LineProblem("train_time '\(field.value)' is not a duration in ms")
-                }
-                if ms.isNaN { line.trainTimeIsNaN = true } else { line.trainTimeMs = ms }
-            case "step_avg":
-                guard milliseconds(field.value) != nil else {
-                    throw LineProblem("step_avg '\(field.value)' is not a duration in ms")
-                }
-            default:
-                break
-            }
-        }
-        guard line.valLoss != nil || line.trainLoss != nil || line.trainTimeMs != nil || line.trainTimeIsNaN else {
-            throw LineProblem("step line has no loss and no train_time")
+            line.plannedSteps = planned
         }
         return line
     }
 
-    /// One name per quantity: llm.c's `tel` and `trl` are modded-nanogpt's `val_loss` and `train_loss`.
-    static func canonicalKey(_ key: String) -> String {
-        switch key {
-        case "tel": "val_loss"
-        case "trl": "train_loss"
-        default: key
+    /// Takes in one field after the step.
+    private mutating func read(_ field: FieldSpan, in bytes: [UInt8], seen: inout SeenFields) throws(LineProblem) {
+        guard field.isSingleWord else {
+            let key = field.keyText(in: bytes)
+            throw LineProblem(field.value.isEmpty ? "field '\(key)' has no value"
+                                                  : "field '\(key)' is followed by unexpected text '\(field.valueText(in: bytes))'")
+        }
+        let kind = StepField(key: field.key, in: bytes)
+        guard seen.insert(kind, key: field.key, in: bytes) else {
+            throw LineProblem("field '\(kind.name ?? field.keyText(in: bytes))' appears twice")
+        }
+        let value = field.value
+        switch kind {
+        case .valLoss:
+            guard let loss = Loss(parsing: bytes, value) else { throw Self.notANumber(field, in: bytes) }
+            valLoss = loss
+        case .trainLoss:
+            guard let loss = Loss(parsing: bytes, value) else { throw Self.notANumber(field, in: bytes) }
+            trainLoss = loss
+        case .trainTime:
+            guard let ms = Self.milliseconds(bytes, value), ms.isNaN || ms >= 0 else {
+                throw LineProblem("train_time '\(field.valueText(in: bytes))' is not a duration in ms")
+            }
+            if ms.isNaN { trainTimeIsNaN = true } else { trainTimeMs = ms }
+        case .stepAvg:
+            guard Self.milliseconds(bytes, value) != nil else {
+                throw LineProblem("step_avg '\(field.valueText(in: bytes))' is not a duration in ms")
+            }
+        case .other:
+            break
         }
     }
 
+    private static func notANumber(_ field: FieldSpan, in bytes: [UInt8]) -> LineProblem {
+        LineProblem("\(field.keyText(in: bytes)) '\(field.valueText(in: bytes))' is not a number")
+    }
+
     /// `204345ms` -> 204345; `nanms` -> nan; anything without the `ms` unit -> nil.
-    static func milliseconds(_ text: String) -> Double? {
-        guard text.hasSuffix("ms") else { return nil }
-        let number = text.dropLast(2)
-        if number.lowercased() == "nan" { return .nan }
-        guard let value = Loss.decimal(number), value.isFinite else { return nil }
+    static func milliseconds(_ bytes: [UInt8], _ range: Range<Int>) -> Double? {
+        guard range.count >= 2, bytes[range.upperBound - 2] == UInt8(ascii: "m"), bytes[range.upperBound - 1] == UInt8(ascii: "s") else {
+            return nil
+        }
+        let number = range.lowerBound..<(range.upperBound - 2)
+        if ASCII.matches(bytes, number, "nan", ignoringCase: true) { return .nan }
+        guard let value = ASCIINumber.decimal(bytes, number), value.isFinite else { return nil }
         return value
     }
 }

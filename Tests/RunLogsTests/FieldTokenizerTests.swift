@@ -4,6 +4,12 @@ import Testing
 @Suite struct FieldTokenizerTests {
     func fields(_ line: String) -> [String] { FieldTokenizer.fields(of: line[...]).map(\.description) }
 
+    func stepLine(_ line: String) -> Result<StepLine, LineProblem>? {
+        let bytes = Array(line.utf8)
+        var seen = SeenFields()
+        return StepLine.read(bytes, line: 0..<bytes.count, seen: &seen)
+    }
+
     @Test func compactFields() {
         #expect(fields("step:1390/1390 val_loss:3.2785 train_time:204345ms step_avg:148.08ms")
                 == ["step:1390/1390", "val_loss:3.2785", "train_time:204345ms", "step_avg:148.08ms"])
@@ -26,14 +32,14 @@ import Testing
     }
 
     @Test func stepLineReading() throws {
-        let line = try StepLine.read("s:9535 trl:3.340180"[...])?.get()
+        let line = try stepLine("s:9535 trl:3.340180")?.get()
         #expect(line?.completedSteps == 9536, "llm.c numbers training steps from 0")
-        let val = try StepLine.read("s:9536 tel:3.275959"[...])?.get()
+        let val = try stepLine("s:9536 tel:3.275959")?.get()
         #expect(val?.completedSteps == 9536)
-        let modded = try StepLine.read("step:11/1390 train_time:135ms step_avg:nanms"[...])?.get()
+        let modded = try stepLine("step:11/1390 train_time:135ms step_avg:nanms")?.get()
         #expect(modded == StepLine(dialect: .modded, loggedStep: 11, plannedSteps: 1390, trainTimeMs: 135))
-        #expect(StepLine.read("steps: 3"[...]) == nil)
-        #expect(StepLine.read("s: x"[...]) == nil)
+        #expect(stepLine("steps: 3") == nil)
+        #expect(stepLine("s: x") == nil)
     }
 
     @Test func lossReading() {
