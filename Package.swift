@@ -118,6 +118,11 @@ let package = Package(
             .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/TechniqueBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(name: "ScoringBenchmarks", dependencies: [
+            "Catalogue", "Engine", "Rules", "SourceModel",
+            .product(name: "Benchmark", package: "benchmark"),
+        ], path: "Benchmarks/ScoringBenchmarks", swiftSettings: clangImport,
+           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(name: "RunLogBenchmarks", dependencies: [
             "RunLogs", .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/RunLogBenchmarks", plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),

@@ -6,6 +6,9 @@ public struct Language: @unchecked Sendable, Hashable {
     let pointer: OpaquePointer
     /// Field name -> id, read once: the runtime looks names up by comparing strings one by one.
     let fieldIDs: [String: UInt16]
+    /// Symbol id -> node type name, read once: `Node.type` is asked constantly and would otherwise measure and
+    /// validate the C string each time.
+    let symbolNames: [String]
 
     /// Wraps a grammar entry point such as `tree_sitter_python()`.
     public init(name: String, pointer: OpaquePointer) {
@@ -19,6 +22,10 @@ public struct Language: @unchecked Sendable, Hashable {
             }
         }
         fieldIDs = ids
+        let symbols = Int(ts_language_symbol_count(pointer))
+        symbolNames = (0..<symbols).map { id in
+            ts_language_symbol_name(pointer, UInt16(id)).map { String(cString: $0) } ?? ""
+        }
     }
 
     /// The ABI version the grammar was generated for.

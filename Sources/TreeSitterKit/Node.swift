@@ -16,7 +16,11 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The grammar's name for this node's type, e.g. `function_definition` or `(`.
-    public var type: String { String(cString: ts_node_type(raw)) }
+    public var type: String {
+        let symbol = Int(ts_node_symbol(raw))
+        let names = tree.language.symbolNames
+        return symbol < names.count ? names[symbol] : String(cString: ts_node_type(raw))
+    }
     public var symbol: UInt16 { ts_node_symbol(raw) }
     public var isNamed: Bool { ts_node_is_named(raw) }
     /// A node the parser inserted to recover from an error; it covers no text.
@@ -63,7 +67,10 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
         return String(cString: name)
     }
 
-    public var parent: Node? { Node(ts_node_parent(raw), in: tree) }
+    public var parent: Node? {
+        guard let parent = tree.parents.parent(of: raw, in: tree.raw) else { return nil }
+        return Node(parent, in: tree)
+    }
     public var nextSibling: Node? { Node(ts_node_next_sibling(raw), in: tree) }
     public var previousSibling: Node? { Node(ts_node_prev_sibling(raw), in: tree) }
     public var nextNamedSibling: Node? { Node(ts_node_next_named_sibling(raw), in: tree) }

@@ -9,6 +9,8 @@ public final class Tree: @unchecked Sendable {
     /// The UTF-8 source the tree describes.
     public let bytes: [UInt8]
     public let language: Language
+    /// Parents, for `Node.parent` (see `ParentTable`).
+    let parents = ParentTable()
 
     init(raw: OpaquePointer, bytes: [UInt8], language: Language) {
         self.raw = raw

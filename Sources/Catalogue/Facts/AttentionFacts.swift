@@ -31,28 +31,30 @@ extension PythonFacts {
 
     /// Every attention computation of the file.
     public var attentionSites: [AttentionSite] {
-        var sites: [AttentionSite] = []
-        let flex = Set(flexAttentionCalls.map(\.node))
-        for call in calls {
-            let isKernel = Self.attentionKernels.contains(call.callee) || Self.attentionKernels.contains(call.name)
-                || flex.contains(call.node)
-            guard isKernel else { continue }
-            if let q = call.argument("query", position: 0), let k = call.argument("key", position: 1) {
-                sites.append(AttentionSite(node: call.node, query: q, key: k, value: call.argument("value", position: 2)))
-            } else if let splatted = splattedTriple(call) {
-                // sdpa(*(t.transpose(1, 2) for t in (q, k, v)))
-                sites.append(AttentionSite(node: call.node, query: splatted[0], key: splatted[1], value: splatted[2]))
+        memoized("attentionSites") {
+            var sites: [AttentionSite] = []
+            let flex = Set(flexAttentionCalls.map(\.node))
+            for call in calls {
+                let isKernel = Self.attentionKernels.contains(call.callee) || Self.attentionKernels.contains(call.name)
+                    || flex.contains(call.node)
+                guard isKernel else { continue }
+                if let q = call.argument("query", position: 0), let k = call.argument("key", position: 1) {
+                    sites.append(AttentionSite(node: call.node, query: q, key: k, value: call.argument("value", position: 2)))
+                } else if let splatted = splattedTriple(call) {
+                    // sdpa(*(t.transpose(1, 2) for t in (q, k, v)))
+                    sites.append(AttentionSite(node: call.node, query: splatted[0], key: splatted[1], value: splatted[2]))
+                }
             }
+            // Manual attention: q @ k^T in a function that takes a softmax.
+            for node in nodes(ofType: ["binary_operator", "call"]) {
+                guard let (left, right) = matmulOperands(node), let key = transposedOperand(right),
+                      let function = enclosingFunction(node),
+                      descendants(of: function.node).contains(where: { $0.type == "call" && callSite($0).name == "softmax" })
+                else { continue }
+                sites.append(AttentionSite(node: node, query: left, key: key, value: manualAttentionValue(after: node, in: function)))
+            }
+            return sites
         }
-        // Manual attention: q @ k^T in a function that takes a softmax.
-        for node in nodes where node.type == "binary_operator" || node.type == "call" {
-            guard let (left, right) = matmulOperands(node), let key = transposedOperand(right),
-                  let function = enclosingFunction(node),
-                  descendants(of: function.node).contains(where: { $0.type == "call" && CallSite(node: $0, imports: imports).name == "softmax" })
-            else { continue }
-            sites.append(AttentionSite(node: node, query: left, key: key, value: manualAttentionValue(after: node, in: function)))
-        }
-        return sites
     }
 
     /// For manual attention, the values: the right operand of the product of the softmax probabilities with them
@@ -60,12 +62,12 @@ extension PythonFacts {
     func manualAttentionValue(after scores: Node, in function: Function) -> Node? {
         func fromSoftmax(_ node: Node, depth: Int) -> Bool {
             let n = unparenthesized(node)
-            if descendants(of: n).contains(where: { $0.type == "call" && CallSite(node: $0, imports: imports).name == "softmax" }) { return true }
+            if descendants(of: n).contains(where: { $0.type == "call" && callSite($0).name == "softmax" }) { return true }
             guard depth < 3 else { return false }
             if n.type == "identifier", let value = latestValue(of: n.text, before: n) { return fromSoftmax(value, depth: depth + 1) }
             // A dropout or cast around the probabilities: `self.drop(att)`, `att.to(v.dtype)`.
             if n.type == "call" {
-                let call = CallSite(node: n, imports: imports)
+                let call = callSite(n)
                 if let receiver = call.receiver, Self.rearrangingMethods.contains(call.name) { return fromSoftmax(receiver, depth: depth + 1) }
                 if let first = call.positional.first { return fromSoftmax(first, depth: depth + 1) }
             }
@@ -98,7 +100,7 @@ extension PythonFacts {
             return node.child(byField: "object")
         }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: imports)
+            let call = callSite(node)
             if let receiver = call.receiver, ["transpose", "t"].contains(call.name) { return receiver }
         }
         return nil
@@ -106,11 +108,13 @@ extension PythonFacts {
 
     /// Classes that compute attention themselves (a method holds an attention site).
     public var attentionClasses: Set<String> {
-        var names = Set<String>()
-        for site in attentionSites {
-            if let c = enclosingClass(site.node) { names.insert(c.name) }
+        memoized("attentionClasses") {
+            var names = Set<String>()
+            for site in attentionSites {
+                if let c = enclosingClass(site.node) { names.insert(c.name) }
+            }
+            return names
         }
-        return names
     }
 
     /// Whether a module reference (`self.attn`, `layer["attn"]`, `blk.attn`) holds an attention module: an
@@ -172,7 +176,7 @@ extension PythonFacts {
                     result.projections.append(n)
                     continue
                 }
-                let call = CallSite(node: n, imports: imports)
+                let call = callSite(n)
                 if let modules = iteratedModules(call, flow: flow), modules.contains(where: { isLinearModule($0, model) }) {
                     result.projections.append(n)
                     result.projectionModules += modules
@@ -270,7 +274,7 @@ extension PythonFacts {
             var next: [Function] = []
             for f in frontier {
                 for n in descendants(of: f.node) where n.type == "call" {
-                    for target in targets(of: CallSite(node: n, imports: imports)) where !result.contains(where: { $0.node == target.node }) {
+                    for target in targets(of: callSite(n)) where !result.contains(where: { $0.node == target.node }) {
                         result.append(target)
                         next.append(target)
                     }

@@ -15,7 +15,7 @@ extension PythonFacts {
         let n = unparenthesized(node)
         switch n.type {
         case "call":
-            let call = CallSite(node: n, imports: imports)
+            let call = callSite(n)
             if call.name == "get_world_size" { return true }
             if ["int", "float"].contains(call.callee), let inner = call.positional.first { return readsWorldSize(inner) }
             if ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first {
@@ -68,7 +68,7 @@ extension PythonFacts {
                 }
             }
         case "call":
-            let call = CallSite(node: n, imports: imports)
+            let call = callSite(n)
             if ["int", "float"].contains(call.callee), call.positional.count == 1 {
                 result = benchmarkValues(of: call.positional[0], depth: next).map { call.callee == "int" ? $0.rounded(.towardZero) : $0 }
             } else if let v = evaluate(n) {
@@ -124,43 +124,49 @@ extension PythonFacts {
     /// The `for` loops of the training step that run `backward()` several times per optimizer step
     /// (gradient accumulation): a loop holding a `backward()` call inside another loop.
     public var accumulationLoops: [Node] {
-        var loops: [Node] = []
-        for call in calls where call.name == "backward" && call.receiver != nil {
-            let around = enclosingLoops(call.node)
-            guard around.count >= 2, let inner = around.first, inner.type == "for_statement",
-                  !loops.contains(inner) else { continue }
-            loops.append(inner)
+        memoized("accumulationLoops") {
+            var loops: [Node] = []
+            for call in calls where call.name == "backward" && call.receiver != nil {
+                let around = enclosingLoops(call.node)
+                guard around.count >= 2, let inner = around.first, inner.type == "for_statement",
+                      !loops.contains(inner) else { continue }
+                loops.append(inner)
+            }
+            return loops
         }
-        return loops
     }
 
     /// How many micro-batches one optimizer step accumulates: the count of the accumulation loop's `range(...)`
     /// (1 when there is no such loop; nil when its count is unknown).
     public var accumulationSteps: [Double]? {
-        guard let loop = accumulationLoops.first else { return [1] }
-        guard let iterable = loop.child(byField: "right").map(unparenthesized), iterable.type == "call" else { return nil }
-        let call = CallSite(node: iterable, imports: imports)
-        guard call.callee == "range" else { return nil }
-        switch call.positional.count {
-        case 1:
-            return benchmarkValues(of: call.positional[0])
-        case 2:
-            let a = benchmarkValues(of: call.positional[0]), b = benchmarkValues(of: call.positional[1])
-            guard let a0 = a.first else { return nil }
-            return b.map { $0 - a0 }
-        default:
-            return nil
+        memoized("accumulationSteps") {
+            guard let loop = accumulationLoops.first else { return [1] }
+            guard let iterable = loop.child(byField: "right").map(unparenthesized), iterable.type == "call" else { return nil }
+            let call = callSite(iterable)
+            guard call.callee == "range" else { return nil }
+            switch call.positional.count {
+            case 1:
+                return benchmarkValues(of: call.positional[0])
+            case 2:
+                let a = benchmarkValues(of: call.positional[0]), b = benchmarkValues(of: call.positional[1])
+                guard let a0 = a.first else { return nil }
+                return b.map { $0 - a0 }
+            default:
+                return nil
+            }
         }
     }
 
     /// Augmented assignments `position += amount` whose amount is a known number of tokens on the benchmark (how
     /// far a data loader moves through the token stream per batch), with the amounts.
     public var streamAdvances: [(node: Node, tokens: [Double])] {
-        nodes.compactMap { n in
-            guard n.type == "augmented_assignment", n.child(byField: "operator")?.type == "+=",
-                  let right = n.child(byField: "right") else { return nil }
-            let values = benchmarkValues(of: right).filter { $0 >= 1024 }
-            return values.isEmpty ? nil : (n, values)
+        memoized("streamAdvances") {
+            nodes.compactMap { n in
+                guard n.type == "augmented_assignment", n.child(byField: "operator")?.type == "+=",
+                      let right = n.child(byField: "right") else { return nil }
+                let values = benchmarkValues(of: right).filter { $0 >= 1024 }
+                return values.isEmpty ? nil : (n, values)
+            }
         }
     }
 }

@@ -29,7 +29,8 @@ public struct NameBinding {
 /// read at a node is resolved to the bindings Python would use: the innermost scope that binds it. Attribute
 /// targets (`self.tokens = ...`) are indexed by attribute name over the whole file. Built in one walk.
 public final class Dataflow {
-    public let facts: PythonFacts
+    /// Unowned: the facts keep their data flow (`facts.dataflow`), and a cycle would never be freed.
+    public unowned let facts: PythonFacts
     private var scopes: [Node: [String: [NameBinding]]] = [:]
     private var attributes: [String: [NameBinding]] = [:]
     /// Every function and lambda by its node.
@@ -257,23 +258,25 @@ extension PythonFacts {
     /// The import table with every name of a multi-name `from m import a, b as c` bound (the table built while
     /// parsing can keep only the first name of such a statement).
     public var fullImports: ImportTable {
-        var table = imports
-        for statement in nodes where statement.type == "import_from_statement" {
-            guard let module = statement.child(byField: "module_name") else { continue }
-            for child in statement.namedChildren where child != module {
-                switch child.type {
-                case "dotted_name":
-                    if table.bindings[child.text] == nil { table.bind(child.text, to: "\(module.text).\(child.text)") }
-                case "aliased_import":
-                    if let name = child.child(byField: "name"), let alias = child.child(byField: "alias"), table.bindings[alias.text] == nil {
-                        table.bind(alias.text, to: "\(module.text).\(name.text)")
+        memoized("fullImports") {
+            var table = imports
+            for statement in nodes(ofType: "import_from_statement") {
+                guard let module = statement.child(byField: "module_name") else { continue }
+                for child in statement.namedChildren where child != module {
+                    switch child.type {
+                    case "dotted_name":
+                        if table.bindings[child.text] == nil { table.bind(child.text, to: "\(module.text).\(child.text)") }
+                    case "aliased_import":
+                        if let name = child.child(byField: "name"), let alias = child.child(byField: "alias"), table.bindings[alias.text] == nil {
+                            table.bind(alias.text, to: "\(module.text).\(name.text)")
+                        }
+                    default:
+                        continue
                     }
-                default:
-                    continue
                 }
             }
+            return table
         }
-        return table
     }
 
     /// A call's arguments in order, positional and keyword values, including a bare generator argument
@@ -315,7 +318,7 @@ extension PythonFacts {
     /// Whether an expression is the literal `True` or resolves to a non-zero number (`True` folds to 1).
     public func isTruthy(_ node: Node) -> Bool {
         let n = unwrapped(node)
-        if n.type == "call", CallSite(node: n, imports: imports).callee == "bool", let inner = CallSite(node: n, imports: imports).positional.first {
+        if n.type == "call", callSite(n).callee == "bool", let inner = callSite(n).positional.first {
             return isTruthy(inner)
         }
         if n.type == "true" { return true }
@@ -328,7 +331,7 @@ extension PythonFacts {
     public func dictionaries(_ node: Node, depth: Int = 0) -> [Node] {
         let n = unwrapped(node)
         if n.type == "dictionary" { return [n] }
-        if n.type == "call", CallSite(node: n, imports: imports).callee == "dict" { return [n] }
+        if n.type == "call", callSite(n).callee == "dict" { return [n] }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return [] }
         return allSettings.settings(name).flatMap { dictionaries($0.value, depth: depth + 1) }
     }
@@ -399,7 +402,7 @@ extension Dataflow {
             default: break
             }
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if ["int", "float"].contains(call.callee), call.positional.count == 1 {
                 result = numbers(call.positional[0], depth: depth + 1).map { call.callee == "int" ? $0.rounded(.towardZero) : $0 }
             }

@@ -9,11 +9,6 @@ import TreeSitterKit
 extension PythonFacts {
     // MARK: Walking
 
-    /// Named nodes inside `node` (itself included), in document order.
-    public func descendants(of node: Node) -> [Node] {
-        node.preorder.filter(\.isNamed)
-    }
-
     /// The ancestors of a node, innermost first.
     public func ancestors(of node: Node) -> [Node] {
         var result: [Node] = []
@@ -103,7 +98,7 @@ extension PythonFacts {
               let object = function.child(byField: "object"), object.type == "call" {
             current = object
         }
-        return CallSite(node: current, imports: imports)
+        return callSite(current)
     }
 
     // MARK: Matrix products
@@ -116,7 +111,7 @@ extension PythonFacts {
             return (left, right)
         }
         guard node.type == "call" else { return nil }
-        let call = CallSite(node: node, imports: imports)
+        let call = callSite(node)
         if ["torch.matmul", "torch.mm", "torch.bmm"].contains(call.callee), call.positional.count == 2 {
             return (call.positional[0], call.positional[1])
         }
@@ -145,12 +140,8 @@ extension PythonFacts {
 
     /// Assignments (`x = ...`, `x, y = ...`, `x = y = ...`) in the same function as `node` (or at module level).
     public func assignments(around node: Node) -> [Node] {
-        let scope = enclosingFunction(node)?.node
-        return nodes.filter { n in
-            guard n.type == "assignment" || n.type == "augmented_assignment" else { return false }
-            if let scope { return isInside(n, scope) }
-            return enclosingFunction(n) == nil
-        }
+        guard let scope = enclosingFunction(node)?.node else { return moduleAssignments }
+        return assignmentNodes.filter { isInside($0, scope) }
     }
 
     /// The names an assignment binds, each with the value it receives (nil when it is unpacked from one value).
@@ -269,7 +260,7 @@ extension PythonFacts {
     private func facts(value node: Node) -> Double? { value(of: node)?.double }
 
     private func evaluateCall(_ node: Node, bindings: [String: Double], depth: Int) -> Double? {
-        let call = CallSite(node: node, imports: imports)
+        let call = callSite(node)
         guard !call.hasSplat else { return nil }
         let args = call.positional
         func arg(_ i: Int) -> Double? { i < args.count ? evaluate(args[i], bindings: bindings, depth: depth) : nil }

@@ -24,7 +24,7 @@ extension PythonFacts {
     public var fp8LeafFunctions: [Function] {
         functions.filter { f in
             let inside = descendants(of: f.node)
-            return inside.contains { $0.type == "call" && CallSite(node: $0, imports: imports).name == "_scaled_mm" }
+            return inside.contains { $0.type == "call" && callSite($0).name == "_scaled_mm" }
                 && inside.contains { ($0.type == "attribute" || $0.type == "identifier") && isFloat8($0) }
         }
     }
@@ -49,7 +49,7 @@ extension PythonFacts {
         for _ in 0..<4 {
             let added = functions.filter { f in
                 !result.contains { $0.node == f.node } && descendants(of: f.node).contains { n in
-                    n.type == "call" && fp8Target(CallSite(node: n, imports: imports), result, ops) != nil
+                    n.type == "call" && fp8Target(callSite(n), result, ops) != nil
                 }
             }
             if added.isEmpty { break }
@@ -68,49 +68,51 @@ extension PythonFacts {
 
     /// Where the output head's product runs in FP8 (see `FP8HeadUse`).
     public var fp8HeadUses: [FP8HeadUse] {
-        let fp8 = fp8Functions
-        guard !fp8.isEmpty else { return torchaoHeadUses }
-        let ops = customOps
-        let model = self.model()
-        let flow = logitsFlow(throughModules: false).expressions
-        var uses: [FP8HeadUse] = []
-        let invocations = calls.compactMap { call -> (CallSite, Function)? in fp8Target(call, fp8, ops).map { (call, $0) } }
-        for (call, target) in invocations {
-            let onFlow = flow.contains { isInside(call.node, $0) }
-            let headArgument = descendants(of: call.node.child(byField: "arguments") ?? call.node).contains { isHeadReference($0, model) }
-            guard onFlow || headArgument else { continue }
-            let scales = scaleValues(call, target, fp8: fp8, ops: ops, construction: nil, depth: 0)
-            uses.append(FP8HeadUse(node: call.node, scales: scales, note: "output head computed by FP8 `\(target.name)`"))
-        }
-        // A linear class whose forward runs FP8 (under its own flags), constructed as the head with the flags on.
-        for c in classes {
-            guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }),
-                  fp8.contains(where: { $0.node == forward.node }) else { continue }
-            let site = descendants(of: forward.node).first { n in
-                guard n.type == "call" else { return false }
-                let call = CallSite(node: n, imports: imports)
-                return call.name == "_scaled_mm" || fp8Target(call, fp8, ops) != nil
+        memoized("fp8HeadUses") {
+            let fp8 = fp8Functions
+            guard !fp8.isEmpty else { return torchaoHeadUses }
+            let ops = customOps
+            let model = self.model()
+            let flow = logitsFlow(throughModules: false).expressions
+            var uses: [FP8HeadUse] = []
+            let invocations = calls.compactMap { call -> (CallSite, Function)? in fp8Target(call, fp8, ops).map { (call, $0) } }
+            for (call, target) in invocations {
+                let onFlow = flow.contains { isInside(call.node, $0) }
+                let headArgument = descendants(of: call.node.child(byField: "arguments") ?? call.node).contains { isHeadReference($0, model) }
+                guard onFlow || headArgument else { continue }
+                let scales = scaleValues(call, target, fp8: fp8, ops: ops, construction: nil, depth: 0)
+                uses.append(FP8HeadUse(node: call.node, scales: scales, note: "output head computed by FP8 `\(target.name)`"))
             }
-            let flags = site.map { guardFlags($0, in: forward) } ?? []
-            for construction in headConstructions(of: c, model) where flags.allSatisfy({ flag in
-                attributeArguments(flag, of: c, construction).contains { isTruthy($0) }
-            }) {
-                var scales: [Double] = []
-                for n in descendants(of: forward.node) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
-                    guard let name = n.child(byField: "attribute")?.text, name != "weight", !flags.contains(name) else { continue }
-                    for argument in attributeArguments(name, of: c, construction) { scales += values(of: argument).map(\.double) }
+            // A linear class whose forward runs FP8 (under its own flags), constructed as the head with the flags on.
+            for c in classes {
+                guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }),
+                      fp8.contains(where: { $0.node == forward.node }) else { continue }
+                let site = descendants(of: forward.node).first { n in
+                    guard n.type == "call" else { return false }
+                    let call = callSite(n)
+                    return call.name == "_scaled_mm" || fp8Target(call, fp8, ops) != nil
                 }
-                if let site, site.type == "call", let target = fp8Target(CallSite(node: site, imports: imports), fp8, ops) {
-                    scales += scaleValues(CallSite(node: site, imports: imports), target, fp8: fp8, ops: ops, construction: (c, construction), depth: 0)
+                let flags = site.map { guardFlags($0, in: forward) } ?? []
+                for construction in headConstructions(of: c, model) where flags.allSatisfy({ flag in
+                    attributeArguments(flag, of: c, construction).contains { isTruthy($0) }
+                }) {
+                    var scales: [Double] = []
+                    for n in descendants(of: forward.node) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
+                        guard let name = n.child(byField: "attribute")?.text, name != "weight", !flags.contains(name) else { continue }
+                        for argument in attributeArguments(name, of: c, construction) { scales += values(of: argument).map(\.double) }
+                    }
+                    if let site, site.type == "call", let target = fp8Target(callSite(site), fp8, ops) {
+                        scales += scaleValues(callSite(site), target, fp8: fp8, ops: ops, construction: (c, construction), depth: 0)
+                    }
+                    uses.append(FP8HeadUse(node: construction.node, scales: scales, note: "output head is a `\(c.name)` whose forward runs FP8"))
                 }
-                uses.append(FP8HeadUse(node: construction.node, scales: scales, note: "output head is a `\(c.name)` whose forward runs FP8"))
             }
+            // Invocations from model code first, those inside the FP8 functions themselves last.
+            let invoked = invocations.map(\.1.node)
+            let inner = uses.filter { use in invoked.contains { isInside(use.node, $0) } }
+            let outer = uses.filter { use in !invoked.contains { isInside(use.node, $0) } }
+            return outer + inner + torchaoHeadUses
         }
-        // Invocations from model code first, those inside the FP8 functions themselves last.
-        let invoked = invocations.map(\.1.node)
-        let inner = uses.filter { use in invoked.contains { isInside(use.node, $0) } }
-        let outer = uses.filter { use in !invoked.contains { isInside(use.node, $0) } }
-        return outer + inner + torchaoHeadUses
     }
 
     /// `self.<flag>` attributes tested by the conditions around a node inside a method (`self.training` aside).
@@ -191,7 +193,7 @@ extension PythonFacts {
         }
         // A wrapper: the FP8 calls inside it.
         for n in descendants(of: target.node) where n.type == "call" && n != call.node {
-            let inner = CallSite(node: n, imports: imports)
+            let inner = callSite(n)
             if let next = fp8Target(inner, fp8, ops), next.node != target.node {
                 result += scaleValues(inner, next, fp8: fp8, ops: ops, construction: nil, depth: depth + 1)
             }
@@ -203,8 +205,8 @@ extension PythonFacts {
     func dataclassFieldValues(_ node: Node, owner: Class?, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
         var node = unparenthesized(node)
-        if node.type == "call", ["asdict", "vars"].contains(CallSite(node: node, imports: imports).name),
-           let inner = CallSite(node: node, imports: imports).positional.first {
+        if node.type == "call", ["asdict", "vars"].contains(callSite(node).name),
+           let inner = callSite(node).positional.first {
             node = inner
         }
         var instances: [Node] = []
@@ -231,25 +233,27 @@ extension PythonFacts {
 
     /// `convert_to_float8_training(model, module_filter_fn=...)` whose filter keeps the head (or no filter).
     var torchaoHeadUses: [FP8HeadUse] {
-        calls.filter { $0.name == "convert_to_float8_training" }.compactMap { call -> FP8HeadUse? in
-            guard let filter = call.argument("module_filter_fn", position: 2) else {
-                return FP8HeadUse(node: call.node, scales: [], note: "every linear layer, the head included, trained in FP8 (torchao)")
-            }
-            var bodies: [Node] = []
-            if filter.type == "lambda" { bodies = [filter] }
-            if let f = functions.first(where: { $0.name == filter.text }) { bodies.append(f.node) }
-            let keepsHead = bodies.contains { body in
-                descendants(of: body).contains { n in
-                    if n.type == "comparison_operator", n.children.contains(where: { ["==", "in"].contains($0.type) }) {
-                        return n.namedChildren.contains { foldedString($0)?.contains("head") == true }
-                    }
-                    if n.type == "call", ["endswith", "startswith"].contains(CallSite(node: n, imports: imports).name) {
-                        return CallSite(node: n, imports: imports).positional.contains { foldedString($0)?.contains("head") == true }
-                    }
-                    return false
+        memoized("torchaoHeadUses") {
+            calls.filter { $0.name == "convert_to_float8_training" }.compactMap { call -> FP8HeadUse? in
+                guard let filter = call.argument("module_filter_fn", position: 2) else {
+                    return FP8HeadUse(node: call.node, scales: [], note: "every linear layer, the head included, trained in FP8 (torchao)")
                 }
+                var bodies: [Node] = []
+                if filter.type == "lambda" { bodies = [filter] }
+                if let f = functions.first(where: { $0.name == filter.text }) { bodies.append(f.node) }
+                let keepsHead = bodies.contains { body in
+                    descendants(of: body).contains { n in
+                        if n.type == "comparison_operator", n.children.contains(where: { ["==", "in"].contains($0.type) }) {
+                            return n.namedChildren.contains { foldedString($0)?.contains("head") == true }
+                        }
+                        if n.type == "call", ["endswith", "startswith"].contains(callSite(n).name) {
+                            return callSite(n).positional.contains { foldedString($0)?.contains("head") == true }
+                        }
+                        return false
+                    }
+                }
+                return keepsHead ? FP8HeadUse(node: call.node, scales: [], note: "output head converted to FP8 training (torchao)") : nil
             }
-            return keepsHead ? FP8HeadUse(node: call.node, scales: [], note: "output head converted to FP8 training (torchao)") : nil
         }
     }
 }

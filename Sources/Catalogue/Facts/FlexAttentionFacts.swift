@@ -42,16 +42,18 @@ extension PythonFacts {
 
     /// Calls of FlexAttention's kernel.
     public var flexAttentionCalls: [CallSite] {
-        let table = fullImports
-        return calls.filter { call in
-            guard let function = call.node.child(byField: "function") else { return false }
-            if function.type == "call" {
-                // torch.compile(flex_attention)(q, k, v, block_mask=...)
-                let wrapper = CallSite(node: function, imports: table)
-                return wrapper.callee == "torch.compile" && wrapper.positional.first.map { namesFunction($0, Self.flexAttentionName, imports: table) } == true
+        memoized("flexAttentionCalls") {
+            let table = fullImports
+            return calls.filter { call in
+                guard let function = call.node.child(byField: "function") else { return false }
+                if function.type == "call" {
+                    // torch.compile(flex_attention)(q, k, v, block_mask=...)
+                    let wrapper = CallSite(node: function, imports: table)
+                    return wrapper.callee == "torch.compile" && wrapper.positional.first.map { namesFunction($0, Self.flexAttentionName, imports: table) } == true
+                }
+                guard function.type == "identifier" || function.type == "attribute" else { return false }
+                return namesFunction(function, Self.flexAttentionName, imports: table)
             }
-            guard function.type == "identifier" || function.type == "attribute" else { return false }
-            return namesFunction(function, Self.flexAttentionName, imports: table)
         }
     }
 
@@ -64,20 +66,24 @@ extension PythonFacts {
 
     /// `create_block_mask(...)` calls (any alias, compiled or not).
     public var createBlockMaskCalls: [CallSite] {
-        let table = fullImports
-        return calls.filter { call in
-            guard call.name == "create_block_mask" || call.receiver == nil, let function = call.node.child(byField: "function") else { return false }
-            return namesFunction(function, Self.createBlockMaskName, imports: table)
+        memoized("createBlockMaskCalls") {
+            let table = fullImports
+            return calls.filter { call in
+                guard call.name == "create_block_mask" || call.receiver == nil, let function = call.node.child(byField: "function") else { return false }
+                return namesFunction(function, Self.createBlockMaskName, imports: table)
+            }
         }
     }
 
     /// `BlockMask.from_kv_blocks(...)` calls (any alias of `BlockMask` or of the flex_attention module).
     public var fromKVBlocksCalls: [CallSite] {
-        let table = fullImports
-        return calls.filter { call in
-            guard call.name == "from_kv_blocks", let function = call.node.child(byField: "function") else { return false }
-            let callee = table.qualifiedName(of: function) ?? call.callee
-            return callee.hasSuffix("BlockMask.from_kv_blocks") || callee.hasPrefix("torch.nn.attention")
+        memoized("fromKVBlocksCalls") {
+            let table = fullImports
+            return calls.filter { call in
+                guard call.name == "from_kv_blocks", let function = call.node.child(byField: "function") else { return false }
+                let callee = table.qualifiedName(of: function) ?? call.callee
+                return callee.hasSuffix("BlockMask.from_kv_blocks") || callee.hasPrefix("torch.nn.attention")
+            }
         }
     }
 
@@ -132,8 +138,10 @@ extension PythonFacts {
 
     /// Whether the file builds a BlockMask (create_block_mask or from_kv_blocks, or `BlockMask(...)`).
     public var buildsBlockMask: Bool {
-        !createBlockMaskCalls.isEmpty || !fromKVBlocksCalls.isEmpty
-            || calls.contains { call in call.name == "BlockMask" && call.node.child(byField: "function").flatMap { fullImports.qualifiedName(of: $0) } == "torch.nn.attention.flex_attention.BlockMask" }
+        memoized("buildsBlockMask") {
+            !createBlockMaskCalls.isEmpty || !fromKVBlocksCalls.isEmpty
+                || calls.contains { call in call.name == "BlockMask" && call.node.child(byField: "function").flatMap { fullImports.qualifiedName(of: $0) } == "torch.nn.attention.flex_attention.BlockMask" }
+        }
     }
 }
 
@@ -251,7 +259,7 @@ extension Dataflow {
         let classNames = Set(facts.classes.map(\.name))
         switch node.type {
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if classNames.contains(call.callee) { return [call.callee] }
             if ["ModuleList", "Sequential", "ModuleDict", "list", "tuple"].contains(call.name) {
                 return facts.callArguments(call).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
@@ -304,7 +312,7 @@ extension Dataflow {
         guard case .iteration(let index) = binding.kind else { return binding.node }
         let iterable = facts.unwrapped(binding.node)
         guard iterable.type == "call" else { return iterable }
-        let call = CallSite(node: iterable, imports: facts.imports)
+        let call = facts.callSite(iterable)
         switch call.callee {
         case "zip":
             if let index, index < call.positional.count { return call.positional[index] }
@@ -354,8 +362,8 @@ extension PythonFacts {
         }
         // |q - kv| < W
         let smallNode = unwrapped(small)
-        if smallNode.type == "call", ["abs", "torch.abs"].contains(CallSite(node: smallNode, imports: imports).callee),
-           let inner = CallSite(node: smallNode, imports: imports).positional.first {
+        if smallNode.type == "call", ["abs", "torch.abs"].contains(callSite(smallNode).callee),
+           let inner = callSite(smallNode).positional.first {
             let terms = linearTerms(inner).filter { $0.value != 0 }
             if let isQuery, let isKey {
                 return terms.count == 2 && terms.keys.contains(where: isQuery) && terms.keys.contains(where: isKey)

@@ -208,7 +208,7 @@ public final class ScriptInterpreter {
 
     func call(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
         if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         guard !call.hasSplat else { return nil }
         let args = call.positional
         func number(_ i: Int) -> Double? { i < args.count ? eval(args[i], env, depth)?.number : nil }
@@ -358,9 +358,9 @@ public final class ScriptInterpreter {
 
     /// `range(...)`, or `range(...)[::k]`.
     func rangeBounds(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> (start: Double, stop: Double, step: Double)? {
-        if node.type == "call" { return range(CallSite(node: node, imports: facts.imports), env, depth) }
+        if node.type == "call" { return range(facts.callSite(node), env, depth) }
         guard node.type == "subscript", let value = node.child(byField: "value"), value.type == "call",
-              let base = range(CallSite(node: value, imports: facts.imports), env, depth),
+              let base = range(facts.callSite(value), env, depth),
               let slice = node.child(byField: "subscript"), slice.type == "slice" else { return nil }
         // Only a step: range(...)[::k].
         let parts = slice.children
@@ -446,7 +446,7 @@ public final class ScriptInterpreter {
         case "for_statement":
             guard let target = statement.child(byField: "left"), target.type == "identifier",
                   let iterable = statement.child(byField: "right"), iterable.type == "call",
-                  let bounds = range(CallSite(node: iterable, imports: facts.imports), env, depth),
+                  let bounds = range(facts.callSite(iterable), env, depth),
                   let body = statement.child(byField: "body") else { return .unknown }
             var i = bounds.start
             var count = 0
@@ -485,7 +485,7 @@ extension PythonFacts {
     /// sets `config.n_head`).
     public func isConfigSetting(_ setting: Setting) -> Bool {
         guard setting.source == .override, setting.site.type == "call" else { return true }
-        let owner = CallSite(node: setting.site, imports: imports).name
+        let owner = callSite(setting.site).name
         return allSettings.settings(setting.name).contains { $0.source == .classField && enclosingClass($0.site)?.name == owner }
     }
 

@@ -13,16 +13,18 @@ public struct KernelLaunch {
 extension PythonFacts {
     /// Every launch `kernel[grid](args...)` of a function defined in this file, with its parameters bound.
     public var kernelLaunches: [KernelLaunch] {
-        calls.compactMap { call -> KernelLaunch? in
-            guard let function = call.node.child(byField: "function"), function.type == "subscript",
-                  let value = function.child(byField: "value"), value.type == "identifier",
-                  let kernel = functions.first(where: { $0.name == value.text }) else { return nil }
-            var arguments: [String: Node] = [:]
-            for (index, argument) in call.positional.enumerated() where index < kernel.parameters.count {
-                arguments[kernel.parameters[index]] = argument
+        memoized("kernelLaunches") {
+            calls.compactMap { call -> KernelLaunch? in
+                guard let function = call.node.child(byField: "function"), function.type == "subscript",
+                      let value = function.child(byField: "value"), value.type == "identifier",
+                      let kernel = functions.first(where: { $0.name == value.text }) else { return nil }
+                var arguments: [String: Node] = [:]
+                for (index, argument) in call.positional.enumerated() where index < kernel.parameters.count {
+                    arguments[kernel.parameters[index]] = argument
+                }
+                for (name, argument) in call.keywords { arguments[name] = argument }
+                return KernelLaunch(kernel: kernel, call: call, arguments: arguments)
             }
-            for (name, argument) in call.keywords { arguments[name] = argument }
-            return KernelLaunch(kernel: kernel, call: call, arguments: arguments)
         }
     }
 

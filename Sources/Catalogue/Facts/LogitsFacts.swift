@@ -31,18 +31,20 @@ extension PythonFacts {
     /// `logsumexp` or `log_softmax` of the logits in a function that picks the targets' entries (`gather`,
     /// `take_along_dim`, `nll_loss`).
     public var lossCalls: [CallSite] {
-        calls.filter { call in
-            if call.name == "cross_entropy" { return true }
-            if ["logsumexp", "log_softmax"].contains(call.name) {
-                let scope = enclosingFunction(call.node)?.node ?? root
-                return descendants(of: scope).contains { n in
-                    n.type == "call" && ["gather", "take_along_dim", "nll_loss"].contains(CallSite(node: n, imports: imports).name)
+        memoized("lossCalls") {
+            calls.filter { call in
+                if call.name == "cross_entropy" { return true }
+                if ["logsumexp", "log_softmax"].contains(call.name) {
+                    let scope = enclosingFunction(call.node)?.node ?? root
+                    return descendants(of: scope).contains { n in
+                        n.type == "call" && ["gather", "take_along_dim", "nll_loss"].contains(callSite(n).name)
+                    }
                 }
+                guard let function = call.node.child(byField: "function") else { return false }
+                if function.type == "call" { return callSite(function).name == "CrossEntropyLoss" }
+                guard isReferenceChain(function), let module = moduleConstructor(call.callee) else { return false }
+                return module.name == "CrossEntropyLoss"
             }
-            guard let function = call.node.child(byField: "function") else { return false }
-            if function.type == "call" { return CallSite(node: function, imports: imports).name == "CrossEntropyLoss" }
-            guard isReferenceChain(function), let module = moduleConstructor(call.callee) else { return false }
-            return module.name == "CrossEntropyLoss"
         }
     }
 
@@ -50,6 +52,10 @@ extension PythonFacts {
     /// `throughModules` it does not enter the `forward` of modules called on the way (the layers upstream of the
     /// head stay out).
     public func logitsFlow(throughModules: Bool = true) -> LogitsFlow {
+        memoized("logitsFlow/\(throughModules)") { computeLogitsFlow(throughModules: throughModules) }
+    }
+
+    private func computeLogitsFlow(throughModules: Bool) -> LogitsFlow {
         var expressions: [Node] = []
         var launches: [KernelLaunch] = []
         var seen = Set<Node>()
@@ -95,7 +101,7 @@ extension PythonFacts {
                     launches += launchesOnName.filter { l in !launches.contains { $0.call.node == l.call.node } }
                 }
                 if n.type == "call" {
-                    let call = CallSite(node: n, imports: imports)
+                    let call = callSite(n)
                     for target in flowTargets(call) where throughModules || !isModuleCall(call, target) { enter(target) }
                 }
             }
@@ -113,8 +119,8 @@ extension PythonFacts {
 
     /// Statements that change a local name in place: `x.div_(c).tanh_().mul_(c)`, `x.clamp_(...)`.
     func inPlaceUpdates(of name: String, scope: Function?) -> [Node] {
-        let statements = nodes.filter { n in
-            n.type == "expression_statement" && (scope.map { isInside(n, $0.node) } ?? (enclosingFunction(n) == nil))
+        let statements = nodes(ofType: "expression_statement").filter { n in
+            scope.map { isInside(n, $0.node) } ?? (enclosingFunction(n) == nil)
         }
         return statements.compactMap { statement -> Node? in
             guard let expression = statement.namedChild(0), expression.type == "call" else { return nil }
@@ -149,18 +155,20 @@ extension PythonFacts {
     /// Functions registered with `@torch.library.custom_op("ns::name")`, by the name they are called with
     /// (`torch.ops.ns.name`).
     public var customOps: [String: Function] {
-        var result: [String: Function] = [:]
-        for function in functions {
-            guard let decorated = function.node.parent, decorated.type == "decorated_definition" else { continue }
-            for decorator in decorated.namedChildren where decorator.type == "decorator" {
-                guard let expression = decorator.namedChild(0), expression.type == "call" else { continue }
-                let call = CallSite(node: expression, imports: imports)
-                guard call.name == "custom_op", let first = call.positional.first, let text = foldedString(first) else { continue }
-                let parts = text.components(separatedBy: "::")
-                if parts.count == 2 { result["torch.ops.\(parts[0]).\(parts[1])"] = function }
+        memoized("customOps") {
+            var result: [String: Function] = [:]
+            for function in functions {
+                guard let decorated = function.node.parent, decorated.type == "decorated_definition" else { continue }
+                for decorator in decorated.namedChildren where decorator.type == "decorator" {
+                    guard let expression = decorator.namedChild(0), expression.type == "call" else { continue }
+                    let call = callSite(expression)
+                    guard call.name == "custom_op", let first = call.positional.first, let text = foldedString(first) else { continue }
+                    let parts = text.components(separatedBy: "::")
+                    if parts.count == 2 { result["torch.ops.\(parts[0]).\(parts[1])"] = function }
+                }
             }
+            return result
         }
-        return result
     }
 
     /// The values a function returns (its own `return` statements, not those of nested functions).
@@ -173,7 +181,9 @@ extension PythonFacts {
     // MARK: Soft caps
 
     /// The soft caps applied on the logits flow.
-    public func logitCaps() -> [LogitCap] {
+    public func logitCaps() -> [LogitCap] { memoized("logitCaps") { computeLogitCaps() } }
+
+    private func computeLogitCaps() -> [LogitCap] {
         let flow = logitsFlow()
         var caps: [LogitCap] = []
         var seen = Set<Node>()
@@ -188,7 +198,7 @@ extension PythonFacts {
             var found: [LogitCap] = []
             for n in body { found += capsAt(n, bindings: bindings) }
             // tanh written with exp: x / c ... c * t, with the same c.
-            if found.isEmpty, body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(CallSite(node: $0, imports: imports).name) }) {
+            if found.isEmpty, body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(callSite($0).name) }) {
                 let divisors = body.compactMap { n -> Double? in
                     guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
                     return evaluate(r, bindings: bindings)
@@ -215,12 +225,12 @@ extension PythonFacts {
             let terms = addends(right)
             guard terms.count == 2, let one = terms.first(where: { evaluate($0, bindings: bindings) == 1 }),
                   let exp = terms.first(where: { $0 != one }), exp.type == "call",
-                  CallSite(node: exp, imports: imports).name == "exp",
-                  let argument = CallSite(node: exp, imports: imports).positional.first,
+                  callSite(exp).name == "exp",
+                  let argument = callSite(exp).positional.first,
                   let b = negatedDivisor(argument, bindings: bindings) else { return [] }
             return [LogitCap(form: .sigmoid, scale: a, divisor: b, node: node)]
         }
-        let call = CallSite(node: node, imports: imports)
+        let call = callSite(node)
         let form: LogitCap.Form
         switch call.name {
         case "tanh", "tanh_": form = .tanh
@@ -251,7 +261,7 @@ extension PythonFacts {
             return nil
         }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: imports)
+            let call = callSite(node)
             if ["div", "div_", "true_divide"].contains(call.name), let c = call.positional.last { return evaluate(c, bindings: bindings) }
             if ["float", "to", "type_as", "bfloat16"].contains(call.name), let receiver = call.receiver { return divisor(of: receiver, bindings: bindings) }
         }
@@ -283,7 +293,7 @@ extension PythonFacts {
         }
         if parent.type == "attribute", parent.child(byField: "object") == current, let call = parent.parent, call.type == "call",
            ["mul", "mul_"].contains(parent.child(byField: "attribute")?.text ?? ""),
-           let factor = CallSite(node: call, imports: imports).positional.first {
+           let factor = callSite(call).positional.first {
             return evaluate(factor, bindings: bindings)
         }
         if parent.type == "assignment", parent.child(byField: "right") == current,

@@ -21,7 +21,8 @@ public struct OutputHead {
 /// forward that looks tokens up, a linear layer shaped `d -> vocab`), not by their names. Build it once per
 /// detection (`facts.model()`): it computes the embeddings, linear classes and heads up front.
 public struct ModelView {
-    public let facts: PythonFacts
+    /// Unowned: the facts keep their model view (`facts.model()`), and a cycle would never be freed.
+    public unowned let facts: PythonFacts
     /// Classes of the file that are linear layers.
     public let linearClasses: Set<String>
     /// Bare names of token-embedding tables.
@@ -80,7 +81,7 @@ public struct ModelView {
     /// a matrix product with a transposed model weight. Returns the weight's owner name.
     public func projectionOwner(_ node: Node) -> String? {
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if call.torchCallee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
                 return facts.ownerName(of: weight)
             }
@@ -92,7 +93,7 @@ public struct ModelView {
         if let (_, right) = facts.matmulOperands(node) {
             let right = facts.unparenthesized(right)
             let transposed = (right.type == "attribute" && ["T", "mT"].contains(right.child(byField: "attribute")?.text ?? ""))
-                || (right.type == "call" && ["t", "transpose"].contains(CallSite(node: right, imports: facts.imports).name))
+                || (right.type == "call" && ["t", "transpose"].contains(facts.callSite(right).name))
             if !transposed {
                 // A functional model stores weights (in, out) and multiplies untransposed: `h @ params["w_out"]`,
                 // `x @ W_qkv`, where the weight is created as a tensor (`torch.randn(d, 3 * d) * 0.02`).
@@ -119,7 +120,7 @@ public struct ModelView {
 
 extension PythonFacts {
     /// The model view of this file (embeddings, linear classes, output heads).
-    public func model() -> ModelView { ModelView(self) }
+    public func model() -> ModelView { modelView }
 
     // MARK: Classes
 
@@ -128,7 +129,7 @@ extension PythonFacts {
             if c.bases.contains(where: { $0.hasSuffix("Linear") }) { return true }
             guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }) else { return false }
             return descendants(of: forward.node).contains { n in
-                if n.type == "call", CallSite(node: n, imports: imports).torchCallee == "torch.nn.functional.linear" { return true }
+                if n.type == "call", callSite(n).torchCallee == "torch.nn.functional.linear" { return true }
                 if let (_, right) = matmulOperands(n) { return right.text.hasPrefix("self.") }
                 return false
             }
@@ -154,7 +155,7 @@ extension PythonFacts {
     /// root mean square (`rsqrt` / `sqrt` of a mean or sum of squares), itself or in a Triton kernel it launches.
     public func isNormFunction(_ function: Function, depth: Int = 0) -> Bool {
         let inside = descendants(of: function.node)
-        let callees = inside.filter { $0.type == "call" }.map { CallSite(node: $0, imports: imports) }
+        let callees = inside.filter { $0.type == "call" }.map { callSite($0) }
         if callees.contains(where: { ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains($0.torchCallee) }) {
             return true
         }
@@ -222,7 +223,7 @@ extension PythonFacts {
     /// call of a helper or lambda of the file that makes one.
     public func isWeightTensor(_ value: Node, depth: Int = 0) -> Bool {
         for n in descendants(of: value) where n.type == "call" {
-            let call = CallSite(node: n, imports: imports)
+            let call = callSite(n)
             if Self.weightFactories.contains(call.callee) { return true }
             guard depth < 2, call.receiver == nil, !call.callee.contains(".") else { continue }
             let bodies = functions.filter { $0.name == call.name }.compactMap(\.body)
@@ -247,12 +248,14 @@ extension PythonFacts {
     /// A functional model's token lookups: a weight matrix indexed by a tensor of ids (`params["wte"][idx]`,
     /// `emb[tokens]`), where the matrix is created by a tensor factory.
     var tableIndexLookups: [Node] {
-        nodes.filter { n in
-            guard n.type == "subscript", let table = n.child(byField: "value"), let index = n.child(byField: "subscript"),
-                  ["identifier", "attribute"].contains(index.type), !enclosingLoops(n).contains(where: { loopVariables($0).contains(index.text) }),
-                  let owner = ownerName(of: table) else { return false }
-            let settings = allSettings.settings(owner).filter { $0.source != .parameterDefault }
-            return !settings.isEmpty && settings.allSatisfy { isMatrixTensor($0.value) }
+        memoized("tableIndexLookups") {
+            nodes.filter { n in
+                guard n.type == "subscript", let table = n.child(byField: "value"), let index = n.child(byField: "subscript"),
+                      ["identifier", "attribute"].contains(index.type), !enclosingLoops(n).contains(where: { loopVariables($0).contains(index.text) }),
+                      let owner = ownerName(of: table) else { return false }
+                let settings = allSettings.settings(owner).filter { $0.source != .parameterDefault }
+                return !settings.isEmpty && settings.allSatisfy { isMatrixTensor($0.value) }
+            }
         }
     }
 
@@ -315,7 +318,9 @@ extension PythonFacts {
 
     /// The vocabulary-size arguments of the embedding tables.
     var embeddingVocabularies: [Node] {
-        calls.filter(isEmbeddingConstructor).compactMap { $0.argument("num_embeddings", position: 0) }
+        memoized("embeddingVocabularies") {
+            calls.filter(isEmbeddingConstructor).compactMap { $0.argument("num_embeddings", position: 0) }
+        }
     }
 
     /// Whether an expression is a vocabulary size: the same value or expression as an embedding table's size,

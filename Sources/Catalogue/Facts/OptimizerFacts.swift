@@ -62,38 +62,40 @@ extension PythonFacts {
 
     /// Optimizers constructed in this file.
     public var optimizers: [OptimizerUse] {
-        let ownOptimizers = classes.filter { c in
-            c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
-        }
-        return calls.compactMap { call -> OptimizerUse? in
-            let definition = ownOptimizers.first { $0.name == call.name }
-            let family: OptimizerUse.Family
-            switch call.name {
-            case "Adam" where definition == nil: family = .adam
-            case "AdamW" where definition == nil: family = .adamw
-            case "SGD" where definition == nil: family = .sgd
-            default:
-                if Self.muonNames.contains(call.name) || definition.map(isOrthogonalizing) == true {
-                    family = .muon
-                } else if let definition {
-                    family = .other(definition.name)
-                } else if call.callee.hasPrefix("torch.optim.") {
-                    family = .other(call.name)
-                } else {
-                    return nil
-                }
+        memoized("optimizers") {
+            let ownOptimizers = classes.filter { c in
+                c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
             }
-            let params = call.argument("params", position: 0)
-            var groups: [Node] = []
-            if let params, params.type == "list" || params.type == "tuple" {
-                groups = params.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
-            } else if let params, params.type == "identifier" {
-                // param_groups = [dict(...), ...] assigned earlier
-                for setting in allSettings.settings(params.text) where setting.value.type == "list" {
-                    groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+            return calls.compactMap { call -> OptimizerUse? in
+                let definition = ownOptimizers.first { $0.name == call.name }
+                let family: OptimizerUse.Family
+                switch call.name {
+                case "Adam" where definition == nil: family = .adam
+                case "AdamW" where definition == nil: family = .adamw
+                case "SGD" where definition == nil: family = .sgd
+                default:
+                    if Self.muonNames.contains(call.name) || definition.map(isOrthogonalizing) == true {
+                        family = .muon
+                    } else if let definition {
+                        family = .other(definition.name)
+                    } else if call.callee.hasPrefix("torch.optim.") {
+                        family = .other(call.name)
+                    } else {
+                        return nil
+                    }
                 }
+                let params = call.argument("params", position: 0)
+                var groups: [Node] = []
+                if let params, params.type == "list" || params.type == "tuple" {
+                    groups = params.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+                } else if let params, params.type == "identifier" {
+                    // param_groups = [dict(...), ...] assigned earlier
+                    for setting in allSettings.settings(params.text) where setting.value.type == "list" {
+                        groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+                    }
+                }
+                return OptimizerUse(call: call, family: family, groups: groups, definition: definition)
             }
-            return OptimizerUse(call: call, family: family, groups: groups, definition: definition)
         }
     }
 

@@ -41,7 +41,7 @@ extension PythonFacts {
                 case "augmented_assignment":
                     return m.child(byField: "left").map { $0.type == "identifier" && $0.text == name } == true
                 case "call":
-                    let call = CallSite(node: m, imports: imports)
+                    let call = callSite(m)
                     return call.name.hasSuffix("_") && call.receiver.map { rootName($0) == name } == true
                 default:
                     return false
@@ -57,7 +57,7 @@ extension PythonFacts {
         for assignment in inside where assignment.type == "assignment" {
             guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
                   let right = assignment.child(byField: "right"), right.type == "call",
-                  CallSite(node: right, imports: imports).name == "svd" else { continue }
+                  callSite(right).name == "svd" else { continue }
             let targets = left.namedChildren
             guard targets.count == 3, let u = targets.first?.text, let v = targets.last?.text else { continue }
             let multiplied = inside.contains { n in
@@ -94,7 +94,7 @@ extension PythonFacts {
     }
 
     /// Functions of the file that orthogonalize a matrix themselves.
-    public var orthogonalizerFunctions: [Function] { functions.filter(orthogonalizesDirectly) }
+    public var orthogonalizerFunctions: [Function] { memoized("orthogonalizerFunctions") { functions.filter(orthogonalizesDirectly) } }
 
     /// Whether a call runs an orthogonalizer: by name (`zeropower(g)`, `self._polar(m)`), or through a name bound to
     /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`).
@@ -121,7 +121,7 @@ extension PythonFacts {
     public func orthogonalizes(_ functions: [Function], orthogonalizers: Set<String>) -> Bool {
         functions.contains { f in
             orthogonalizesDirectly(f) || descendants(of: f.node).contains { n in
-                n.type == "call" && isOrthogonalizationCall(CallSite(node: n, imports: imports), orthogonalizers: orthogonalizers)
+                n.type == "call" && isOrthogonalizationCall(callSite(n), orthogonalizers: orthogonalizers)
             }
         }
     }
@@ -134,16 +134,18 @@ extension PythonFacts {
         }
         if svdOrthogonalization(in: node) != nil { return true }
         return descendants(of: node).contains { n in
-            n.type == "call" && isOrthogonalizationCall(CallSite(node: n, imports: imports), orthogonalizers: orthogonalizers)
+            n.type == "call" && isOrthogonalizationCall(callSite(n), orthogonalizers: orthogonalizers)
         }
     }
 
     /// Classes with a `step` method that orthogonalizes (directly or through what it calls), whatever their name.
     public var orthogonalizingOptimizerClasses: [Class] {
-        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
-        return classes.filter { c in
-            guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }) else { return false }
-            return orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
+        memoized("orthogonalizingOptimizerClasses") {
+            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+            return classes.filter { c in
+                guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }) else { return false }
+                return orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
+            }
         }
     }
 
@@ -151,42 +153,44 @@ extension PythonFacts {
     /// instantiated), functions that orthogonalize and update parameters in place inside the training loop, and
     /// library Muon optimizers.
     public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
-        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
-        var result: [OrthogonalizingOptimizer] = []
-        var classMethods = Set<Node>()
-        for c in classes {
-            let methods = functions.filter { isInside($0.node, c.node) }
-            guard let step = methods.first(where: { $0.name == "step" }) else { continue }
-            methods.forEach { classMethods.insert($0.node) }
-            var reach = reachableFunctions(from: step)
-            for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
-            guard orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers) else { continue }
-            let uses = calls.filter { $0.name == c.name && !isInside($0.node, c.node) }
-            guard !uses.isEmpty else { continue }
-            result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach))
-        }
-        // A functional update: called in a loop that also runs backward.
-        for f in functions where !classMethods.contains(f.node) && f.parameters.first != "self" {
-            let reach = reachableFunctions(from: f)
-            guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
-            let uses = calls.filter { call in
-                call.name == f.name && enclosingLoops(call.node).contains { loop in
-                    descendants(of: loop).contains { $0.type == "call" && CallSite(node: $0, imports: imports).name == "backward" }
-                }
+        memoized("orthogonalizingOptimizers") {
+            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+            var result: [OrthogonalizingOptimizer] = []
+            var classMethods = Set<Node>()
+            for c in classes {
+                let methods = functions.filter { isInside($0.node, c.node) }
+                guard let step = methods.first(where: { $0.name == "step" }) else { continue }
+                methods.forEach { classMethods.insert($0.node) }
+                var reach = reachableFunctions(from: step)
+                for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
+                guard orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers) else { continue }
+                let uses = calls.filter { $0.name == c.name && !isInside($0.node, c.node) }
+                guard !uses.isEmpty else { continue }
+                result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach))
             }
-            guard !uses.isEmpty else { continue }
-            result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
+            // A functional update: called in a loop that also runs backward.
+            for f in functions where !classMethods.contains(f.node) && f.parameters.first != "self" {
+                let reach = reachableFunctions(from: f)
+                guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
+                let uses = calls.filter { call in
+                    call.name == f.name && enclosingLoops(call.node).contains { loop in
+                        descendants(of: loop).contains { $0.type == "call" && callSite($0).name == "backward" }
+                    }
+                }
+                guard !uses.isEmpty else { continue }
+                result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
+            }
+            // Library implementations.
+            let own = Set(classes.map(\.name))
+            let library = calls.filter { call in
+                call.callee.contains(".") && !own.contains(call.name) && Self.libraryMuons.contains(call.name)
+                    && (call.callee.hasPrefix("torch.optim.") || call.receiver == nil)
+            }
+            for call in library {
+                result.append(OrthogonalizingOptimizer(scope: nil, className: call.name, uses: [call], functions: []))
+            }
+            return result
         }
-        // Library implementations.
-        let own = Set(classes.map(\.name))
-        let library = calls.filter { call in
-            call.callee.contains(".") && !own.contains(call.name) && Self.libraryMuons.contains(call.name)
-                && (call.callee.hasPrefix("torch.optim.") || call.receiver == nil)
-        }
-        for call in library {
-            result.append(OrthogonalizingOptimizer(scope: nil, className: call.name, uses: [call], functions: []))
-        }
-        return result
     }
 
     /// Whether a function changes parameters in place (`p.add_(...)`, `w.sub_(...)`, `p.data.copy_(...)`, `w -= ...`).
@@ -194,7 +198,7 @@ extension PythonFacts {
         descendants(of: function.node).contains { n in
             if n.type == "augmented_assignment", let op = n.child(byField: "operator")?.type, ["-=", "+="].contains(op) { return true }
             guard n.type == "call" else { return false }
-            let call = CallSite(node: n, imports: imports)
+            let call = callSite(n)
             return call.receiver != nil && Self.inPlaceUpdates.contains(call.name)
         }
     }

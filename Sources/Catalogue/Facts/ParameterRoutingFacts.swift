@@ -68,11 +68,11 @@ extension PythonFacts {
     func isDimensionality(_ node: Node) -> Bool {
         if node.type == "attribute", node.child(byField: "attribute")?.text == "ndim" { return true }
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: imports)
+        let call = callSite(node)
         if call.name == "dim", call.receiver != nil, call.positional.isEmpty { return true }
         if call.callee == "len", let argument = call.positional.first {
             if argument.type == "attribute", argument.child(byField: "attribute")?.text == "shape" { return true }
-            if argument.type == "call", CallSite(node: argument, imports: imports).name == "size" { return true }
+            if argument.type == "call", callSite(argument).name == "size" { return true }
         }
         return false
     }
@@ -102,7 +102,7 @@ extension PythonFacts {
             }
             return [.other]
         case "call":
-            let call = CallSite(node: node, imports: imports)
+            let call = callSite(node)
             switch call.name {
             case "list", "tuple", "set":
                 return call.positional.first.map { parameterKinds($0, model: model, depth: next) } ?? [.other]
@@ -168,7 +168,7 @@ extension PythonFacts {
             guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
                   let index = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == use.text }),
                   let right = assignment.child(byField: "right").map(unparenthesized), right.type == "call",
-                  let function = calledFunction(CallSite(node: right, imports: imports)) else { continue }
+                  let function = calledFunction(callSite(right)) else { continue }
             for value in returnedValues(function) {
                 let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : []
                 if items.count == left.namedChildren.count { result.append(items[index]) }

@@ -32,9 +32,61 @@ public final class PythonFacts {
     /// All named nodes in document order.
     public private(set) lazy var nodes: [Node] = root.preorder.filter(\.isNamed)
 
-    public func nodes(ofType types: Set<String>) -> [Node] { nodes.filter { types.contains($0.type) } }
+    /// Start bytes of `nodes`, for binary search.
+    private lazy var nodeStarts: [Int] = nodes.map(\.startByte)
 
-    public private(set) lazy var calls: [CallSite] = nodes.filter { $0.type == "call" }.map { CallSite(node: $0, imports: imports) }
+    /// Positions in `nodes` of each node type, read in one pass: detectors ask for "every assignment" or "every
+    /// call" many times per file.
+    private lazy var positionsByType: [String: [Int]] = {
+        var index: [String: [Int]] = [:]
+        for (position, node) in nodes.enumerated() { index[node.type, default: []].append(position) }
+        return index
+    }()
+
+    /// Named nodes of one type, in document order.
+    public func nodes(ofType type: String) -> [Node] { (positionsByType[type] ?? []).map { nodes[$0] } }
+
+    /// Named nodes of any of the types, in document order.
+    public func nodes(ofType types: Set<String>) -> [Node] {
+        if types.count == 1, let type = types.first { return nodes(ofType: type) }
+        return types.flatMap { positionsByType[$0] ?? [] }.sorted().map { nodes[$0] }
+    }
+
+    /// The position of a named node in `nodes`.
+    func position(of node: Node) -> Int? {
+        let start = node.startByte
+        var low = 0, high = nodeStarts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if nodeStarts[mid] < start { low = mid + 1 } else { high = mid }
+        }
+        var index = low
+        while index < nodes.count, nodeStarts[index] == start {
+            if nodes[index] == node { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Named nodes inside `node` (itself included), in document order, read from `nodes` when the node is named.
+    public func descendants(of node: Node) -> [Node] {
+        guard let first = position(of: node) else { return node.preorder.filter(\.isNamed) }
+        let end = node.endByte
+        var last = first + 1
+        while last < nodes.count, nodeStarts[last] < end { last += 1 }
+        return Array(nodes[first..<last])
+    }
+
+    public private(set) lazy var calls: [CallSite] = nodes(ofType: "call").map { CallSite(node: $0, imports: imports) }
+
+    /// Call sites by node, so detectors looking at one call do not resolve it again.
+    private lazy var callSiteIndex: [Node: Int] = Dictionary(uniqueKeysWithValues: calls.enumerated().map { ($1.node, $0) })
+
+    /// The call site of a `call` node of this file (resolved once).
+    public func callSite(_ node: Node) -> CallSite {
+        if let index = callSiteIndex[node] { return calls[index] }
+        return CallSite(node: node, imports: imports)
+    }
 
     /// Calls whose callee is one of `names` (full dotted names, or `.name` for any receiver).
     public func calls(to names: Set<String>) -> [CallSite] { calls.filter { $0.calls(names) } }
@@ -53,7 +105,7 @@ public final class PythonFacts {
 
     public private(set) lazy var functions: [Function] = {
         var result: [Function] = []
-        for node in nodes where node.type == "function_definition" {
+        for node in nodes(ofType: "function_definition") {
             guard let name = node.child(byField: "name")?.text else { continue }
             var parents: [String] = []
             var current = node.parent
@@ -90,7 +142,7 @@ public final class PythonFacts {
         public let body: Node?
     }
 
-    public private(set) lazy var classes: [Class] = nodes.filter { $0.type == "class_definition" }.compactMap { node in
+    public private(set) lazy var classes: [Class] = nodes(ofType: "class_definition").compactMap { node in
         guard let name = node.child(byField: "name")?.text else { return nil }
         let bases = node.child(byField: "superclasses")?.namedChildren.map { imports.qualifiedName(of: $0) ?? $0.text } ?? []
         return Class(node: node, name: name, bases: bases, body: node.child(byField: "body"))
@@ -98,11 +150,53 @@ public final class PythonFacts {
 
     /// The innermost function around a node.
     public func enclosingFunction(_ node: Node) -> Function? {
-        functions.filter { $0.node.byteRange.contains(node.startByte) }.min { $0.node.byteRange.count < $1.node.byteRange.count }
+        // Only the start byte matters, so the answer is kept per start byte.
+        let start = node.startByte
+        if let known = enclosingFunctionByStart[start] { return known.map { functions[$0] } }
+        let index = functions.indices.filter { functions[$0].node.byteRange.contains(start) }
+            .min { functions[$0].node.byteRange.count < functions[$1].node.byteRange.count }
+        enclosingFunctionByStart[start] = .some(index)
+        return index.map { functions[$0] }
     }
 
+    private var enclosingFunctionByStart: [Int: Int?] = [:]
+
+    /// Every assignment and augmented assignment, in document order.
+    public private(set) lazy var assignmentNodes: [Node] = nodes(ofType: ["assignment", "augmented_assignment"])
+
+    /// Assignments outside every function.
+    public private(set) lazy var moduleAssignments: [Node] = assignmentNodes.filter { enclosingFunction($0) == nil }
+
     public func enclosingClass(_ node: Node) -> Class? {
-        classes.filter { $0.node.byteRange.contains(node.startByte) }.min { $0.node.byteRange.count < $1.node.byteRange.count }
+        let start = node.startByte
+        if let known = enclosingClassByStart[start] { return known.map { classes[$0] } }
+        let index = classes.indices.filter { classes[$0].node.byteRange.contains(start) }
+            .min { classes[$0].node.byteRange.count < classes[$1].node.byteRange.count }
+        enclosingClassByStart[start] = .some(index)
+        return index.map { classes[$0] }
+    }
+
+    private var enclosingClassByStart: [Int: Int?] = [:]
+
+    // MARK: Shared analyses (computed once per file, used by many detectors)
+
+    /// Name bindings by scope.
+    public private(set) lazy var dataflow = Dataflow(self)
+
+    /// Embeddings, linear classes and output heads.
+    private(set) lazy var modelView = ModelView(self)
+
+    /// Derived views computed by the fact extensions, kept by name (see `memoized`).
+    private var memo: [String: Any] = [:]
+
+    /// The value of a derived view, computed on first use and kept: many detectors ask for the same view
+    /// (attention sites, optimizers, schedules), and the file does not change while it is analysed.
+    func memoized<T>(_ key: String, _ compute: () -> T) -> T {
+        // Look the entry up before casting: casting a missing entry to an optional `T` would succeed with nil.
+        if let entry = memo[key] { return entry as! T }
+        let value = compute()
+        memo[key] = value
+        return value
     }
 
     // MARK: Settings and values

@@ -36,7 +36,7 @@ extension PythonFacts {
     public func mixPartner(_ expression: Node, own: String) -> Node? {
         let node = unparenthesized(expression)
         if node.type == "call" {
-            let call = CallSite(node: node, imports: imports)
+            let call = callSite(node)
             guard call.name == "lerp" else { return nil }
             let start = call.receiver ?? call.positional.first
             let end = call.receiver != nil ? call.positional.first : call.positional.dropFirst().first

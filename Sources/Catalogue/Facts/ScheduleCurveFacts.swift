@@ -25,20 +25,22 @@ public struct ScheduleCurve {
 /// `ConstantLR` and `LambdaLR` phases.
 extension PythonFacts {
     public var scheduleCurves: [ScheduleCurve] {
-        var curves: [ScheduleCurve] = []
-        var seen = Set<Node>()
-        var uses = scheduleUses
-        uses += indirectScheduleUses
-        for use in uses {
-            let key = use.function?.node ?? use.lambda ?? use.site
-            guard seen.insert(key).inserted, let horizon = horizon(of: use), horizon >= 4 else { continue }
-            if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) { curves.append(curve) }
+        memoized("scheduleCurves") {
+            var curves: [ScheduleCurve] = []
+            var seen = Set<Node>()
+            var uses = scheduleUses
+            uses += indirectScheduleUses
+            for use in uses {
+                let key = use.function?.node ?? use.lambda ?? use.site
+                guard seen.insert(key).inserted, let horizon = horizon(of: use), horizon >= 4 else { continue }
+                if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) { curves.append(curve) }
+            }
+            for call in calls where call.name == "SequentialLR" {
+                if let curve = sequentialCurve(call) { curves.append(curve) }
+            }
+            curves += inlineScheduleCurves(excluding: seen)
+            return curves
         }
-        for call in calls where call.name == "SequentialLR" {
-            if let curve = sequentialCurve(call) { curves.append(curve) }
-        }
-        curves += inlineScheduleCurves(excluding: seen)
-        return curves
     }
 
     /// LR assignments computed inline in the training loop from its step (`g["lr"] = peak * min(1, (T - step) / W)`,
@@ -53,10 +55,10 @@ extension PythonFacts {
             // The step: the variable of the outermost `for ... in range(N)` loop around the assignment.
             guard let loop = enclosingLoops(sink).last(where: { loop in
                       loop.type == "for_statement" && loop.child(byField: "left")?.type == "identifier"
-                          && loop.child(byField: "right").map { $0.type == "call" && CallSite(node: $0, imports: imports).callee == "range" } == true
+                          && loop.child(byField: "right").map { $0.type == "call" && callSite($0).callee == "range" } == true
                   }),
                   let variable = loop.child(byField: "left")?.text, let iterable = loop.child(byField: "right"),
-                  let count = CallSite(node: iterable, imports: imports).positional.last.flatMap({ interpreter.number($0) }),
+                  let count = callSite(iterable).positional.last.flatMap({ interpreter.number($0) }),
                   count >= 4 else { continue }
             if let curve = sample(site: sink, horizon: count, { interpreter.number(right, bindings: [variable: $0]) }) { curves.append(curve) }
         }
@@ -87,31 +89,33 @@ extension PythonFacts {
 
     /// Functions whose result reaches an LR assignment through a local name or a method of the file.
     var indirectScheduleUses: [ScheduleUse] {
-        let sinks = nodes.filter { n in
-            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
-                  let key = left.child(byField: "subscript") else { return false }
-            return SettingsTable.stringValue(key) == "lr"
-        }
-        guard !sinks.isEmpty else { return [] }
-        // Methods of the file that write an LR (`def scale_lrs(self, s): ... ["lr"] = base * s`).
-        let writers = Set(functions.filter { f in sinks.contains { isInside($0, f.node) } }.map(\.name))
-        var result: [ScheduleUse] = []
-        func follow(_ name: Node, site: Node) {
-            guard let value = latestValue(of: name.text, before: name) else { return }
-            for inner in descendants(of: value) where inner.type == "call" {
-                if let function = calledFunction(CallSite(node: inner, imports: imports)) {
-                    result.append(ScheduleUse(function: function, lambda: nil, site: site))
+        memoized("indirectScheduleUses") {
+            let sinks = nodes.filter { n in
+                guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
+                      let key = left.child(byField: "subscript") else { return false }
+                return SettingsTable.stringValue(key) == "lr"
+            }
+            guard !sinks.isEmpty else { return [] }
+            // Methods of the file that write an LR (`def scale_lrs(self, s): ... ["lr"] = base * s`).
+            let writers = Set(functions.filter { f in sinks.contains { isInside($0, f.node) } }.map(\.name))
+            var result: [ScheduleUse] = []
+            func follow(_ name: Node, site: Node) {
+                guard let value = latestValue(of: name.text, before: name) else { return }
+                for inner in descendants(of: value) where inner.type == "call" {
+                    if let function = calledFunction(callSite(inner)) {
+                        result.append(ScheduleUse(function: function, lambda: nil, site: site))
+                    }
                 }
             }
+            for sink in sinks {
+                guard let right = sink.child(byField: "right") else { continue }
+                for n in descendants(of: right) where n.type == "identifier" { follow(n, site: sink) }
+            }
+            for call in calls where writers.contains(call.name) && call.receiver != nil {
+                for argument in call.positional where argument.type == "identifier" { follow(argument, site: call.node) }
+            }
+            return result
         }
-        for sink in sinks {
-            guard let right = sink.child(byField: "right") else { continue }
-            for n in descendants(of: right) where n.type == "identifier" { follow(n, site: sink) }
-        }
-        for call in calls where writers.contains(call.name) && call.receiver != nil {
-            for argument in call.positional where argument.type == "identifier" { follow(argument, site: call.node) }
-        }
-        return result
     }
 
     /// A `SequentialLR(opt, schedulers=[...], milestones=[...])` of `LinearLR`, `ConstantLR` and `LambdaLR` phases.
@@ -136,7 +140,7 @@ extension PythonFacts {
             var node = unparenthesized(phase)
             if node.type == "identifier", let v = latestValue(of: node.text, before: call.node) { node = unparenthesized(v) }
             guard node.type == "call" else { return nil }
-            let scheduler = CallSite(node: node, imports: imports)
+            let scheduler = callSite(node)
             func number(_ name: String, _ position: Int, _ fallback: Double) -> Double? {
                 guard let argument = scheduler.argument(name, position: position) else { return fallback }
                 return evaluate(argument)

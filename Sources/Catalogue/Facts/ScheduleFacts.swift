@@ -16,21 +16,23 @@ extension PythonFacts {
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
     /// functions called on the right side of a `group["lr"] = ...` assignment.
     public var scheduleUses: [ScheduleUse] {
-        var result: [ScheduleUse] = []
-        for call in calls where ["LambdaLR", "MultiplicativeLR"].contains(call.name) {
-            guard let schedule = call.argument("lr_lambda", position: 1) else { continue }
-            result += scheduleUses(of: schedule, site: call.node)
-        }
-        for node in nodes where node.type == "assignment" {
-            guard let left = node.child(byField: "left"), left.type == "subscript",
-                  let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
-                  let right = node.child(byField: "right") else { continue }
-            for inner in descendants(of: right) where inner.type == "call" {
-                let call = CallSite(node: inner, imports: imports)
-                if let function = calledFunction(call) { result.append(ScheduleUse(function: function, lambda: nil, site: node)) }
+        memoized("scheduleUses") {
+            var result: [ScheduleUse] = []
+            for call in calls where ["LambdaLR", "MultiplicativeLR"].contains(call.name) {
+                guard let schedule = call.argument("lr_lambda", position: 1) else { continue }
+                result += scheduleUses(of: schedule, site: call.node)
             }
+            for node in nodes(ofType: "assignment") {
+                guard let left = node.child(byField: "left"), left.type == "subscript",
+                      let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
+                      let right = node.child(byField: "right") else { continue }
+                for inner in descendants(of: right) where inner.type == "call" {
+                    let call = callSite(inner)
+                    if let function = calledFunction(call) { result.append(ScheduleUse(function: function, lambda: nil, site: node)) }
+                }
+            }
+            return result
         }
-        return result
     }
 
     func scheduleUses(of schedule: Node, site: Node) -> [ScheduleUse] {
@@ -74,8 +76,8 @@ extension PythonFacts {
         } ?? []
         guard let first = parameters.first else { return nil }
         // lambda s: schedule(s, total): run the function's statements with the arguments evaluated.
-        if body.type == "call", let function = calledFunction(CallSite(node: body, imports: imports)) {
-            let call = CallSite(node: body, imports: imports)
+        if body.type == "call", let function = calledFunction(callSite(body)) {
+            let call = callSite(body)
             let arguments = call.positional.map { evaluate($0, bindings: [first: step]) }
             if call.keywords.isEmpty, arguments.allSatisfy({ $0 != nil }) { return run(function, arguments: arguments.map { $0! }) }
         }
@@ -88,7 +90,7 @@ extension PythonFacts {
         guard let body = schedule.function?.node ?? schedule.lambda else { return nil }
         var scopes = [body]
         for inner in descendants(of: body) where inner.type == "call" {
-            if let f = calledFunction(CallSite(node: inner, imports: imports)), f.node != body { scopes.append(f.node) }
+            if let f = calledFunction(callSite(inner)), f.node != body { scopes.append(f.node) }
         }
         var best: Double?
         for scope in scopes {

@@ -32,13 +32,13 @@ extension PythonFacts {
                 if let name = ancestor.child(byField: "name")?.text, isValidationName(name) { return true }
             case "with_statement":
                 let names = descendants(of: ancestor.namedChildren.first ?? ancestor).filter { $0.type == "call" }
-                    .map { CallSite(node: $0, imports: imports).name }
+                    .map { callSite($0).name }
                 if names.contains("no_grad") || names.contains("inference_mode") { return true }
             case "block":
                 if ancestor.parent?.type == "class_definition" { continue }
                 let evalCall = ancestor.namedChildren.contains { statement in
                     guard statement.type == "expression_statement", let call = statement.namedChild(0), call.type == "call" else { return false }
-                    let site = CallSite(node: call, imports: imports)
+                    let site = callSite(call)
                     return site.name == "eval" && site.positional.isEmpty && site.keywords.isEmpty
                 }
                 if evalCall { return true }
@@ -51,6 +51,10 @@ extension PythonFacts {
 
     /// Every number of at least `minimum` tokens that sizes data (see `TokenCountUse`).
     public func tokenCountUses(minimum: Int = 1024) -> [TokenCountUse] {
+        memoized("tokenCountUses/\(minimum)") { computeTokenCountUses(minimum: minimum) }
+    }
+
+    private func computeTokenCountUses(minimum: Int) -> [TokenCountUse] {
         // Names with a setting worth at least `minimum`, and literal expressions of that size.
         var candidates = Set<String>()
         for (name, settings) in allSettings.byName where settings.contains(where: { s in
@@ -58,7 +62,7 @@ extension PythonFacts {
             return false
         }) { candidates.insert(name) }
         var uses: [TokenCountUse] = []
-        let flow = Dataflow(self)
+        let flow = dataflow
         for node in nodes {
             let isReference = ["identifier", "attribute", "subscript"].contains(node.type)
             let isLiteral = ["integer", "binary_operator"].contains(node.type)
@@ -95,7 +99,7 @@ extension PythonFacts {
             return true
         case "keyword_argument":
             guard let call = parent.parent?.parent, call.type == "call" else { return false }
-            let site = CallSite(node: call, imports: imports)
+            let site = callSite(call)
             return site.name == "add_argument" || site.callee == "dict" || classes.contains { $0.name == site.callee }
         default:
             return false
@@ -123,7 +127,7 @@ extension PythonFacts {
             let list = parent.type == "argument_list" ? parent : parent.parent
             if parent.type == "keyword_argument", ["device", "dtype"].contains(parent.child(byField: "name")?.text ?? "") { return [] }
             guard let call = list?.parent, call.type == "call" else { return [] }
-            let site = CallSite(node: call, imports: imports)
+            let site = callSite(call)
             if ["split", "view", "reshape", "narrow", "unfold", "islice"].contains(site.name) { return [(call, validation)] }
             guard let (function, parameter) = parameterReceiving(parent.type == "keyword_argument" ? parent : current, of: site) else {
                 // A loader handed in from outside (`make_loader(files, batch)`).

@@ -29,22 +29,34 @@ public struct SettingsTable {
 
     public init() {}
 
-    public mutating func add(_ setting: Setting) { byName[setting.name, default: []].append(setting) }
+    /// `byName` in the order `settings(_:)` returns, kept up to date as settings arrive (it is read far more
+    /// often than written).
+    private var ranked: [String: [Setting]] = [:]
 
-    public mutating func merge(_ other: SettingsTable) {
-        for (name, settings) in other.byName { byName[name, default: []].append(contentsOf: settings) }
+    public mutating func add(_ setting: Setting) {
+        byName[setting.name, default: []].append(setting)
+        rank(setting.name)
     }
 
-    /// Settings of a name, strongest source first (an explicit override beats an argparse default, which
-    /// beats a class field, ...), then in file order. A setting that only forwards a variable of the same name
-    /// (`dict(lr=lr)`, `{"lr": lr}` in an optimizer's `__init__`) comes last: the value is set elsewhere.
-    public func settings(_ name: String) -> [Setting] {
-        (byName[name] ?? []).enumerated().sorted { a, b in
+    public mutating func merge(_ other: SettingsTable) {
+        for (name, settings) in other.byName {
+            byName[name, default: []].append(contentsOf: settings)
+            rank(name)
+        }
+    }
+
+    private mutating func rank(_ name: String) {
+        ranked[name] = (byName[name] ?? []).enumerated().sorted { a, b in
             let fa = a.element.isForward, fb = b.element.isForward
             if fa != fb { return fb }
             return a.element.source != b.element.source ? a.element.source > b.element.source : a.offset < b.offset
         }.map(\.element)
     }
+
+    /// Settings of a name, strongest source first (an explicit override beats an argparse default, which
+    /// beats a class field, ...), then in file order. A setting that only forwards a variable of the same name
+    /// (`dict(lr=lr)`, `{"lr": lr}` in an optimizer's `__init__`) comes last: the value is set elsewhere.
+    public func settings(_ name: String) -> [Setting] { ranked[name] ?? [] }
 
     /// The bare name a reference expression reads: `lr`, `args.lr`, `self.cfg.lr` -> `lr`; `cfg["lr"]` -> `lr`.
     public static func bareName(of node: Node) -> String? {

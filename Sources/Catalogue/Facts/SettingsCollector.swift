@@ -39,7 +39,7 @@ enum SettingsCollector {
                     table.add(Setting(name: name, written: key.text, value: value, source: .dictionaryEntry, site: pair))
                 }
             case "call":
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 if call.name == "add_argument", let flag = call.positional.first(where: { $0.type == "string" }),
                    let spelled = SettingsTable.stringValue(flag), let value = call.keywords["default"] {
                     // parser.add_argument("--peak-lr", default=...) is read back as args.peak_lr.

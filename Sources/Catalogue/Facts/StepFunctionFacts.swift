@@ -31,7 +31,7 @@ public struct StepFunction {
         self.flow = flow
         guard let loop else { return }
         for node in facts.descendants(loop) where node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if ["copy_", "fill_"].contains(call.name), let receiver = call.receiver, let value = call.positional.first {
                 copies[facts.compact(receiver)] = value
             }
@@ -107,7 +107,7 @@ public struct StepFunction {
     ]
 
     func callValue(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         guard !call.hasSplat else { return nil }
         let args = call.positional
         func arg(_ i: Int) -> Double? { i < args.count ? value(args[i], env, depth: depth) : nil }
@@ -242,7 +242,7 @@ extension PythonFacts {
     /// The number of iterations of a `for` loop over `range(...)` (its stop value), or nil.
     public func iterationCount(_ loop: Node) -> Double? {
         guard let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
-        let call = CallSite(node: iterable, imports: imports)
+        let call = callSite(iterable)
         guard call.callee == "range", let stop = call.positional.count >= 2 ? call.positional[1] : call.positional.first else { return nil }
         return value(of: stop)?.double
     }
@@ -253,7 +253,7 @@ extension PythonFacts {
         guard let left = loop.child(byField: "left"), let iterable = loop.child(byField: "right").map(unwrapped) else { return [] }
         let targets = left.type == "identifier" ? [left] : left.namedChildren
         guard iterable.type == "call" else { return [] }
-        let call = CallSite(node: iterable, imports: imports)
+        let call = callSite(iterable)
         switch call.callee {
         case "range", "itertools.count", "trange", "tqdm.trange":
             return left.type == "identifier" ? [left.text] : []
@@ -263,13 +263,13 @@ extension PythonFacts {
             return zip(call.positional, targets).compactMap { argument, target in
                 let a = unwrapped(argument)
                 guard target.type == "identifier", a.type == "call",
-                      ["range", "itertools.count"].contains(CallSite(node: a, imports: imports).callee) else { return nil }
+                      ["range", "itertools.count"].contains(callSite(a).callee) else { return nil }
                 return target.text
             }
         default:
             // tqdm(range(n)) and similar wrappers of a range.
             if let inner = call.positional.first.map(unwrapped), inner.type == "call",
-               CallSite(node: inner, imports: imports).callee == "range", left.type == "identifier" {
+               callSite(inner).callee == "range", left.type == "identifier" {
                 return [left.text]
             }
             return []

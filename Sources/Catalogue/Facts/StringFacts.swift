@@ -43,7 +43,7 @@ extension PythonFacts {
                   let right = node.child(byField: "right").flatMap({ foldedString($0, depth: next) }) else { return nil }
             return left + right
         case "call":
-            let call = CallSite(node: node, imports: imports)
+            let call = callSite(node)
             if call.name == "join", let receiver = call.receiver, call.positional.count == 1,
                let separator = foldedString(receiver, depth: next),
                let items = foldedStringList(call.positional[0], depth: next) {

@@ -14,7 +14,19 @@ public final class ValueResolver {
 
     public func value(of node: Node) -> NumericValue? { values(of: node).first }
 
+    /// Answers to outermost questions. Only those are kept: an answer found inside a chain may be cut short by
+    /// the chain's own cycle and depth guards, an outermost one never is.
+    private var answers: [Node: [NumericValue]] = [:]
+
     public func values(of node: Node) -> [NumericValue] {
+        guard depth == 0 else { return resolve(node) }
+        if let known = answers[node] { return known }
+        let result = resolve(node)
+        answers[node] = result
+        return result
+    }
+
+    private func resolve(_ node: Node) -> [NumericValue] {
         guard depth < Self.maxDepth, !active.contains(node.startByte * 31 + node.endByte) else { return [] }
         let key = node.startByte * 31 + node.endByte
         active.insert(key)

@@ -25,7 +25,7 @@ struct BatchSize524k: Detector {
             evidence.append(facts.evidence(advance.node, "data loader advances 524,288 tokens per optimizer step"))
         }
         // A global budget asserted against the computed batch.
-        for comparison in facts.nodes where comparison.type == "comparison_operator" {
+        for comparison in facts.nodes(ofType: "comparison_operator") {
             let operands = comparison.namedChildren
             guard operands.count == 2, comparison.children.filter({ !$0.isNamed }).map(\.type) == ["=="] else { continue }
             for (a, b) in [(operands[0], operands[1]), (operands[1], operands[0])]
@@ -36,7 +36,7 @@ struct BatchSize524k: Detector {
         // A global budget divided into the accumulation count.
         for loop in facts.accumulationLoops {
             guard let iterable = loop.child(byField: "right"), iterable.type == "call" else { continue }
-            for argument in CallSite(node: iterable, imports: facts.imports).positional {
+            for argument in facts.callSite(iterable).positional {
                 guard let quotient = quotient(argument, facts), let dividend = quotient.child(byField: "left"),
                       facts.benchmarkValues(of: dividend).contains(Self.target) else { continue }
                 evidence.append(facts.evidence(loop, "accumulation derived from a 524,288-token step"))
@@ -58,7 +58,7 @@ struct BatchSize524k: Detector {
         }
         // A helper of the file computes it (`accum = grad_accum_steps(total, B, T, world)`): its returned quotient,
         // whose dividend (a parameter) resolves to the arguments its callers pass.
-        if n.type == "call", let function = facts.calledFunction(CallSite(node: n, imports: facts.imports)), let body = function.body,
+        if n.type == "call", let function = facts.calledFunction(facts.callSite(n)), let body = function.body,
            let returned = facts.descendants(of: body).last(where: { $0.type == "return_statement" && facts.enclosingFunction($0)?.node == function.node })?.namedChild(0) {
             n = facts.unparenthesized(returned)
         }

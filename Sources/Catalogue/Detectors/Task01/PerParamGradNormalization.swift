@@ -44,7 +44,7 @@ struct PerParamGradNormalization: Detector {
             if op == "*=", isReciprocalNorm(of: left, right, facts) { return left }
             return nil
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if let receiver = call.receiver, call.name == "div_", let divisor = call.positional.first, isNorm(of: receiver, divisor, facts) {
                 return receiver
             }
@@ -56,7 +56,7 @@ struct PerParamGradNormalization: Detector {
             if let receiver = call.receiver, call.name == "copy_", let source = call.positional.first,
                facts.descendants(of: source).contains(where: { n in
                    guard n.type == "call" else { return false }
-                   let inner = CallSite(node: n, imports: facts.imports)
+                   let inner = facts.callSite(n)
                    return inner.callee == "torch.nn.functional.normalize" && inner.positional.first.map { rooted($0, in: receiver, facts) } == true
                }) {
                 return receiver
@@ -100,7 +100,7 @@ struct PerParamGradNormalization: Detector {
             guard d.child(byField: "operator")?.type == "+", let l = d.child(byField: "left"), let r = d.child(byField: "right") else { return false }
             return isNorm(of: target, l, facts, depth: depth) || isNorm(of: target, r, facts, depth: depth)
         case "call":
-            let call = CallSite(node: d, imports: facts.imports)
+            let call = facts.callSite(d)
             if let receiver = call.receiver, ["add", "add_", "clamp", "clamp_min", "clamp_", "clamp_min_"].contains(call.name) {
                 return isNorm(of: target, receiver, facts, depth: depth)
             }
@@ -126,7 +126,7 @@ struct PerParamGradNormalization: Detector {
             if op == "**" { return facts.value(of: r)?.double == -1 && isNorm(of: target, l, facts) }
             return false
         case "call":
-            let call = CallSite(node: f, imports: facts.imports)
+            let call = facts.callSite(f)
             if let receiver = call.receiver, call.name == "reciprocal" { return isNorm(of: target, receiver, facts) }
             if call.callee == "torch.reciprocal", let first = call.positional.first { return isNorm(of: target, first, facts) }
             return false
@@ -143,7 +143,7 @@ struct PerParamGradNormalization: Detector {
         var d = facts.unparenthesized(divisor)
         if d.type == "identifier", let value = facts.latestValue(of: d.text, before: d) { d = facts.unparenthesized(value) }
         guard d.type == "call" else { return false }
-        let call = CallSite(node: d, imports: facts.imports)
+        let call = facts.callSite(d)
         if call.callee == "torch._foreach_add", let first = call.positional.first { return isForeachNorm(of: list, first, facts) }
         return call.callee == "torch._foreach_norm" && call.positional.first.map { same($0, list, facts) } == true
     }

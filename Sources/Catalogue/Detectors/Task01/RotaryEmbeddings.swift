@@ -16,7 +16,7 @@ struct RotaryEmbeddings: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         let angles = hasAngles(facts)
         var evidence: [Evidence] = []
         for site in facts.attentionSites {
@@ -32,7 +32,7 @@ struct RotaryEmbeddings: Detector {
     /// The first step of a lineage that rotates.
     func rotation(in lineage: Lineage, _ facts: PythonFacts, angles: Bool) -> Node? {
         for step in lineage.steps where step.type == "call" {
-            let call = CallSite(node: step, imports: facts.imports)
+            let call = facts.callSite(step)
             if isLibraryRotary(call, facts) { return step }
             guard angles else { continue }
             for target in facts.targets(of: call) where facts.reachableFunctions(from: target).contains(where: { rotates($0.node, facts) }) {
@@ -77,11 +77,11 @@ struct RotaryEmbeddings: Detector {
         for sum in sums {
             guard let (a, b) = products(sum, facts) else { continue }
             for factor in factors(a, facts) + factors(b, facts) where factor.type == "call" {
-                let call = CallSite(node: factor, imports: facts.imports)
+                let call = facts.callSite(factor)
                 if let f = facts.calledFunction(call), swapsHalves(f, facts) { return true }
             }
         }
-        let complex = inside.contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).callee == "torch.view_as_complex" }
+        let complex = inside.contains { $0.type == "call" && facts.callSite($0).callee == "torch.view_as_complex" }
         return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
     }
 
@@ -125,7 +125,7 @@ struct RotaryEmbeddings: Detector {
     /// A `rotate_half`: returns the halves swapped with one negated (`torch.cat((-x2, x1), dim=-1)`).
     func swapsHalves(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: function.node).contains { n in
-            guard n.type == "call", ["cat", "stack"].contains(CallSite(node: n, imports: facts.imports).name) else { return false }
+            guard n.type == "call", ["cat", "stack"].contains(facts.callSite(n).name) else { return false }
             return facts.descendants(of: n).contains { $0.type == "unary_operator" && $0.child(byField: "operator")?.type == "-" }
         }
     }

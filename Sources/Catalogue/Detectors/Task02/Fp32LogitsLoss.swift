@@ -19,7 +19,7 @@ struct Fp32LogitsLoss: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
         for call in facts.calls where isLoss(call, facts) {
             if isWideCast(call.node, facts) {
@@ -48,7 +48,7 @@ struct Fp32LogitsLoss: Detector {
     /// (log-)softmax computed in fp32 (`F.log_softmax(logits, -1, dtype=torch.float32)`).
     func isWideCast(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         if ["log_softmax", "softmax"].contains(call.name), let dtype = call.keywords["dtype"] {
             return facts.imports.qualifiedName(of: facts.unparenthesized(dtype)).map(Self.wideTypes.contains) == true
         }

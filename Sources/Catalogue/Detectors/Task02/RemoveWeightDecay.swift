@@ -88,7 +88,7 @@ struct RemoveWeightDecay: Detector {
                                   let right = assignment.child(byField: "right") else { continue }
                             work.append(right)
                         }
-                    } else if n.type == "call", let f = facts.calledFunction(CallSite(node: n, imports: facts.imports)), let body = f.body {
+                    } else if n.type == "call", let f = facts.calledFunction(facts.callSite(n)), let body = f.body {
                         work.append(body)
                     }
                 }
@@ -107,7 +107,7 @@ struct RemoveWeightDecay: Detector {
             default: iterable = nil
             }
             guard let iterable, facts.descendants(of: iterable).contains(where: { m in
-                m.type == "call" && ["parameters", "named_parameters"].contains(CallSite(node: m, imports: facts.imports).name)
+                m.type == "call" && ["parameters", "named_parameters"].contains(facts.callSite(m).name)
             }) else { return false }
             let owner = n.type == "for_in_clause" ? (n.parent ?? n) : n
             let normalized = facts.normalized

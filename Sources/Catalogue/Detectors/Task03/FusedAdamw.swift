@@ -66,7 +66,7 @@ struct FusedAdamw: Detector {
         case "dictionary":
             return [n]
         case "call":
-            return CallSite(node: n, imports: facts.imports).callee == "dict" ? [n] : []
+            return facts.callSite(n).callee == "dict" ? [n] : []
         case "conditional_expression":
             let parts = n.namedChildren
             guard parts.count == 3 else { return [] }
@@ -101,7 +101,7 @@ struct FusedAdamw: Detector {
             if operators == ["in"], n.namedChildren.first.flatMap(SettingsTable.stringValue) == "fused" { return true }
             return false
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if call.callee == "torch.cuda.is_available" { return true }
             return facts.value(of: n).map { $0.double != 0 } ?? false
         case "identifier", "attribute", "subscript":

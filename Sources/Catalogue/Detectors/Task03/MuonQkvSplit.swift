@@ -20,13 +20,13 @@ struct MuonQkvSplit: Detector {
         let optimizers = facts.orthogonalizingOptimizers
         guard !optimizers.isEmpty else { return [] }
         let orthogonalizers = Set(facts.orthogonalizerFunctions.map(\.name))
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
         // (A) split inside the update.
         for optimizer in optimizers {
             for function in optimizer.functions {
                 for n in facts.descendants(of: function.node) where n.type == "call" {
-                    let call = CallSite(node: n, imports: facts.imports)
+                    let call = facts.callSite(n)
                     guard facts.isOrthogonalizationCall(call, orthogonalizers: orthogonalizers), let argument = call.positional.first,
                           blockwise(argument, facts, flow: flow, depth: 0) else { continue }
                     evidence.append(facts.evidence(n, "each Q/K/V block orthogonalized separately"))
@@ -75,7 +75,7 @@ struct MuonQkvSplit: Detector {
             guard n.child(byField: "subscript")?.type == "slice", let bounds = n.child(byField: "subscript") else { return false }
             return threePassVariables(around: n, facts).contains { facts.mentions(bounds, $0) }
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if ["torch.stack"].contains(call.callee), let first = call.positional.first { return isSplit(first, facts) }
             if ["view", "reshape"].contains(call.name), call.receiver != nil, let first = call.positional.first {
                 return facts.value(of: first)?.double == 3
@@ -102,8 +102,8 @@ struct MuonQkvSplit: Detector {
                 : ["list_comprehension", "generator_expression"].contains(a.type) ? a.namedChildren.filter { $0.type == "for_in_clause" } : []
             for clause in clauses {
                 guard let iterable = clause.child(byField: "right").map(facts.unparenthesized), iterable.type == "call",
-                      CallSite(node: iterable, imports: facts.imports).callee == "range",
-                      let count = CallSite(node: iterable, imports: facts.imports).positional.last, facts.value(of: count)?.double == 3,
+                      facts.callSite(iterable).callee == "range",
+                      let count = facts.callSite(iterable).positional.last, facts.value(of: count)?.double == 3,
                       let left = clause.child(byField: "left") else { continue }
                 result += facts.descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
             }
@@ -115,12 +115,12 @@ struct MuonQkvSplit: Detector {
     func isSplit(_ node: Node, _ facts: PythonFacts) -> Bool {
         let n = facts.unparenthesized(node)
         guard n.type == "call" else { return false }
-        let call = CallSite(node: n, imports: facts.imports)
+        let call = facts.callSite(n)
         return Self.splits.contains(call.name)
     }
 
     func projectionName(_ node: Node, _ facts: PythonFacts) -> String {
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         if call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
             return facts.ownerName(of: weight) ?? facts.compact(weight)
         }
@@ -129,13 +129,13 @@ struct MuonQkvSplit: Detector {
 
     /// `F.linear(x, W...)` with W a parameter created with a leading dimension of 3 (`torch.empty(3, h, d)`).
     func stackedWeight(_ node: Node, _ facts: PythonFacts) -> Bool {
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         guard call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1),
               let owner = facts.ownerName(of: weight) else { return false }
         return facts.allSettings.settings(owner).contains { setting in
             facts.descendants(of: setting.value).contains { n in
                 guard n.type == "call" else { return false }
-                let c = CallSite(node: n, imports: facts.imports)
+                let c = facts.callSite(n)
                 return ["torch.empty", "torch.zeros", "torch.randn", "torch.rand", "torch.ones"].contains(c.callee)
                     && c.positional.count == 3 && facts.value(of: c.positional[0])?.double == 3
             }
@@ -149,7 +149,7 @@ struct MuonQkvSplit: Detector {
             facts.descendants(of: function.node).contains { n in
                 if n.type == "attribute", n.child(byField: "attribute")?.text == "mT" { return true }
                 guard n.type == "call" else { return false }
-                let call = CallSite(node: n, imports: facts.imports)
+                let call = facts.callSite(n)
                 return ["size", "transpose"].contains(call.name) && call.positional.contains { facts.value(of: $0)?.double == -2 }
             }
         }

@@ -36,18 +36,18 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
            let right = node.child(byField: "right"), facts.value(of: right)?.double == 0.5 {
             operand = node.child(byField: "left")
         } else if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if ["math.sqrt", "torch.sqrt", "numpy.sqrt"].contains(call.callee) { operand = call.positional.first }
             if call.name == "sqrt", let receiver = call.receiver, call.positional.isEmpty { operand = receiver }
         }
         guard var inner = operand.map(facts.unparenthesized) else { return false }
         // float(max(...)), torch.tensor(max(...)), int(...)
-        while inner.type == "call", ["float", "int", "torch.tensor"].contains(CallSite(node: inner, imports: facts.imports).callee),
-              let argument = CallSite(node: inner, imports: facts.imports).positional.first {
+        while inner.type == "call", ["float", "int", "torch.tensor"].contains(facts.callSite(inner).callee),
+              let argument = facts.callSite(inner).positional.first {
             inner = facts.unparenthesized(argument)
         }
         guard inner.type == "call" else { return false }
-        let call = CallSite(node: inner, imports: facts.imports)
+        let call = facts.callSite(inner)
         guard call.callee == "max" else { return false }
         if let arguments = inner.child(byField: "arguments"), arguments.namedChildren.count == 1,
            let only = arguments.namedChildren.first {
@@ -64,9 +64,9 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
         if n.type == "subscript", let value = n.child(byField: "value"), n.child(byField: "subscript")?.type == "slice" {
             return isShape(value, facts)
         }
-        if n.type == "call", let receiver = CallSite(node: n, imports: facts.imports).receiver,
-           CallSite(node: n, imports: facts.imports).name == "size", receiver.type != "none",
-           CallSite(node: n, imports: facts.imports).positional.isEmpty { return true }
+        if n.type == "call", let receiver = facts.callSite(n).receiver,
+           facts.callSite(n).name == "size", receiver.type != "none",
+           facts.callSite(n).positional.isEmpty { return true }
         if ["tuple", "list"].contains(n.type) { return n.namedChildren.count == 2 && n.namedChildren.allSatisfy { isDimension($0, facts, depth: 0) } }
         return false
     }
@@ -76,7 +76,7 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
         let n = facts.unparenthesized(node)
         switch n.type {
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             return call.name == "size" && call.receiver != nil && call.positional.count == 1
         case "subscript":
             guard let value = n.child(byField: "value") else { return false }

@@ -17,13 +17,13 @@ struct HeadDim128: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         let interpreter = ScriptInterpreter(facts)
         var evidence: [Evidence] = []
         for site in facts.attentionSites {
             let lineage = facts.lineage(of: site.query, model: model, flow: flow)
             for step in lineage.steps where step.type == "call" {
-                let call = CallSite(node: step, imports: facts.imports)
+                let call = facts.callSite(step)
                 if call.name == "rearrange", let d = einopsHeadSize(call, lineage, model, facts, interpreter) {
                     if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
                     continue
@@ -83,12 +83,12 @@ struct HeadDim128: Detector {
     func width(_ lineage: Lineage, _ model: ModelView, _ facts: PythonFacts, _ interpreter: ScriptInterpreter) -> Double? {
         var modules = lineage.projectionModules.compactMap { SettingsTable.bareName(of: $0) }
         for projection in lineage.projections {
-            let call = CallSite(node: projection, imports: facts.imports)
+            let call = facts.callSite(projection)
             if call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1),
                let owner = facts.ownerName(of: weight) {
                 for setting in facts.allSettings.settings(owner) {
                     for n in facts.descendants(of: setting.value) where n.type == "call" {
-                        let factory = CallSite(node: n, imports: facts.imports)
+                        let factory = facts.callSite(n)
                         if PaddedVocab.tensorFactories.contains(factory.callee), factory.positional.count >= 2,
                            let w = interpreter.number(factory.positional[factory.positional.count - 1]) {
                             return w

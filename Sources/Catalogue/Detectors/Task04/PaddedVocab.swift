@@ -47,7 +47,7 @@ struct PaddedVocab: Detector {
     /// Whether a tensor is created as a parameter (`nn.Parameter(torch.zeros(...))`, also through method chains).
     func isParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
         facts.ancestors(of: node).prefix(4).contains { a in
-            a.type == "call" && CallSite(node: a, imports: facts.imports).callee == "torch.nn.Parameter"
+            a.type == "call" && facts.callSite(a).callee == "torch.nn.Parameter"
         }
     }
 }

@@ -14,7 +14,7 @@ struct QkNorm: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
         for site in facts.attentionSites {
             let q = facts.lineage(of: site.query, model: model, flow: flow)
@@ -29,14 +29,14 @@ struct QkNorm: Detector {
     /// Whether a step of a lineage normalizes its input.
     func normalizes(_ step: Node, _ facts: PythonFacts) -> Bool {
         if step.type == "call" {
-            let call = CallSite(node: step, imports: facts.imports)
+            let call = facts.callSite(step)
             if call.callee == "torch.nn.functional.normalize" { return true }
             return facts.isNormCall(call)
         }
         // x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps), x / x.norm(dim=-1, keepdim=True)
         guard step.type == "binary_operator", let op = step.child(byField: "operator")?.type, ["*", "/"].contains(op),
               let right = step.child(byField: "right"), let left = step.child(byField: "left") else { return false }
-        let names = Set([left, right].flatMap { facts.descendants(of: $0) }.filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports).name })
+        let names = Set([left, right].flatMap { facts.descendants(of: $0) }.filter { $0.type == "call" }.map { facts.callSite($0).name })
         if op == "*" { return names.contains("rsqrt") && (names.contains("mean") || names.contains("sum")) }
         return names.contains("norm") || (names.contains("sqrt") && (names.contains("mean") || names.contains("sum")))
     }

@@ -53,7 +53,7 @@ struct ReluSquared: Detector {
         else { return false }
         let otherwise = facts.unparenthesized(call.positional[2])
         let zero = facts.value(of: otherwise)?.double == 0
-            || (otherwise.type == "call" && ["torch.zeros_like", "torch.zeros"].contains(CallSite(node: otherwise, imports: facts.imports).callee))
+            || (otherwise.type == "call" && ["torch.zeros_like", "torch.zeros"].contains(facts.callSite(otherwise).callee))
         guard zero, let squared = facts.normalizedNode(for: facts.unparenthesized(call.positional[1])),
               facts.normalized.callee(squared) == "torch.square", let base = facts.normalized.arguments(squared).first else { return false }
         return facts.compact(variable) == String(facts.text(ofNormalized: base).filter { !$0.isWhitespace })
@@ -94,7 +94,7 @@ struct ReluSquared: Detector {
         if let callee = tree.callee(node), callee.hasPrefix("self.") || !callee.contains(".") {
             let name = String(callee.split(separator: ".").last ?? "")
             if facts.allSettings.settings(name).contains(where: { setting in
-                setting.value.type == "call" && ["torch.nn.ReLU", "nn.ReLU"].contains(CallSite(node: setting.value, imports: facts.imports).callee)
+                setting.value.type == "call" && ["torch.nn.ReLU", "nn.ReLU"].contains(facts.callSite(setting.value).callee)
             }) { return true }
         }
         // A local name assigned from a ReLU in the same function: r = F.relu(x); r * r.

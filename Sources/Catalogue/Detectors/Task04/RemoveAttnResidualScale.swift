@@ -17,7 +17,7 @@ struct RemoveAttnResidualScale: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var residuals: [Node] = []
         for node in facts.nodes {
             let branch: Node?
@@ -42,7 +42,7 @@ struct RemoveAttnResidualScale: Detector {
         let n = facts.unparenthesized(node)
         switch n.type {
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return n }
             // A function of the file that computes attention (functional style: `attention(p, norm(x))`).
             if let f = facts.calledFunction(call), attentionFunctions(facts).contains(f.node) { return n }
@@ -99,7 +99,7 @@ struct RemoveAttnResidualScale: Detector {
         case "subscript":
             return n.child(byField: "value").map { scaled($0, facts, flow: flow, depth: depth + 1) } ?? false
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return false }
             if let receiver = call.receiver { return scaled(receiver, facts, flow: flow, depth: depth + 1) }
             return false
@@ -143,7 +143,7 @@ struct RemoveAttnResidualScale: Detector {
         case "unary_operator":
             return n.child(byField: "argument").map { arithmetic($0, facts) } ?? false
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             return ["math.sqrt", "float", "int", "math.log", "numpy.sqrt"].contains(call.callee) && call.positional.allSatisfy { arithmetic($0, facts) }
         case "attribute":
             // config.n_layer: a setting that holds a number.

@@ -27,7 +27,7 @@ struct ZeroInitProjections: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         let (attention, mlp) = outputProjections(facts, model: model, flow: flow)
         guard !mlp.isEmpty else { return [] }
         let zeroed = zeroedOwners(facts, model: model)
@@ -44,7 +44,7 @@ struct ZeroInitProjections: Detector {
     func outputProjections(_ facts: PythonFacts, model: ModelView, flow: Dataflow) -> (attention: [(Owner, Node)], mlp: [(Owner, Node)]) {
         let attentionNodes = Set(facts.attentionSites.map(\.node))
         var attention: [(Owner, Node)] = [], mlp: [(Owner, Node)] = []
-        for node in facts.nodes where node.type == "call" || node.type == "binary_operator" {
+        for node in facts.nodes(ofType: ["call", "binary_operator"]) {
             guard let owner = model.projectionOwner(node), let input = projectionInput(node, facts) else { continue }
             let lineage = facts.lineage(of: input, model: model, flow: flow)
             let key = Owner(className: facts.enclosingClass(node)?.name, name: owner)
@@ -59,14 +59,14 @@ struct ZeroInitProjections: Detector {
 
     /// The input a projection multiplies: a module call's first argument, `F.linear`'s input, a product's left side.
     func projectionInput(_ node: Node, _ facts: PythonFacts) -> Node? {
-        if node.type == "call" { return CallSite(node: node, imports: facts.imports).argument("input", position: 0) }
+        if node.type == "call" { return facts.callSite(node).argument("input", position: 0) }
         return facts.matmulOperands(node)?.0
     }
 
     func isActivation(_ step: Node, _ facts: PythonFacts) -> Bool {
         if step.type == "binary_operator", step.child(byField: "operator")?.type == "**" { return true }
         guard step.type == "call" else { return false }
-        let call = CallSite(node: step, imports: facts.imports)
+        let call = facts.callSite(step)
         if Self.activations.contains(call.name) { return true }
         if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
            Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }
@@ -92,7 +92,7 @@ struct ZeroInitProjections: Detector {
         case "zero_": return receiver
         case "fill_", "mul_": return call.positional.first.flatMap { facts.value(of: $0)?.double } == 0 ? receiver : nil
         default:
-            let source = call.positional.first.map { CallSite(node: facts.unparenthesized($0), imports: facts.imports) }
+            let source = call.positional.first.map { facts.callSite(facts.unparenthesized($0)) }
             return source?.callee == "torch.zeros_like" ? receiver : nil
         }
     }
@@ -155,7 +155,7 @@ struct ZeroInitProjections: Detector {
             }
         }
         // nn.Parameter(torch.zeros(...)) assigned to a module attribute.
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "attribute", let right = node.child(byField: "right"),
                   isZeroParameter(right, facts), let name = left.child(byField: "attribute")?.text else { continue }
             if name == "weight", left.child(byField: "object")?.text == "self", let c = facts.enclosingClass(node) {
@@ -186,7 +186,7 @@ struct ZeroInitProjections: Detector {
         }
         // Modules flagged for a hook (`self.wo.is_residual_out = True`), or every linear layer.
         if !hookFlags.isEmpty || hookAllLinear {
-            for node in facts.nodes where node.type == "assignment" {
+            for node in facts.nodes(ofType: "assignment") {
                 guard let left = node.child(byField: "left"), left.type == "attribute", let object = left.child(byField: "object"),
                       let flag = left.child(byField: "attribute")?.text else { continue }
                 if hookFlags.contains(flag), let right = node.child(byField: "right"), facts.isTruthy(right), let name = facts.ownerName(of: object) {
@@ -207,7 +207,7 @@ struct ZeroInitProjections: Detector {
     func isZeroParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard let call = facts.constructorCall(facts.unparenthesized(node)), call.callee == "torch.nn.Parameter",
               let inner = call.positional.first.map(facts.unparenthesized), inner.type == "call" else { return false }
-        let tensor = CallSite(node: inner, imports: facts.imports)
+        let tensor = facts.callSite(inner)
         return ["torch.zeros", "torch.zeros_like"].contains(tensor.callee)
     }
 
@@ -249,7 +249,7 @@ struct ZeroInitProjections: Detector {
         var names: [String] = []
         for n in facts.descendants(of: condition) {
             if n.type == "call" {
-                let call = CallSite(node: n, imports: facts.imports)
+                let call = facts.callSite(n)
                 if ["getattr", "hasattr"].contains(call.callee), call.positional.count >= 2, call.positional[0].text == module,
                    let flag = SettingsTable.stringValue(call.positional[1]) {
                     names.append(flag)
@@ -267,7 +267,7 @@ struct ZeroInitProjections: Detector {
     func selectedNames(_ node: Node, _ facts: PythonFacts) -> [String] {
         guard facts.enclosingLoops(node).contains(where: { loop in
             guard let iterable = loop.child(byField: "right"), iterable.type == "call" else { return false }
-            return CallSite(node: iterable, imports: facts.imports).name == "named_parameters"
+            return facts.callSite(iterable).name == "named_parameters"
         }) else { return [] }
         return guards(of: node, facts).flatMap { condition in
             facts.descendants(of: condition).filter { $0.type == "string" }.compactMap(SettingsTable.stringValue)

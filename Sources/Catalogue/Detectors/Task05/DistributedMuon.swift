@@ -45,7 +45,7 @@ struct DistributedMuon: Detector {
             case "subscript":
                 if let index = node.child(byField: "subscript"), containsRank(index, facts) { return node }
             case "call":
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 if call.callee == "range", call.positional.count >= 3, containsRank(call.positional[0], facts) { return node }
             default:
                 continue
@@ -63,7 +63,7 @@ struct DistributedMuon: Detector {
         guard depth < 5 else { return false }
         switch node.type {
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if call.name == "get_rank" { return true }
             if ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first.flatMap(facts.string(of:)) {
                 return key.hasSuffix("RANK")

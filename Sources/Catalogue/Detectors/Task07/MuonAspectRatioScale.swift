@@ -35,7 +35,7 @@ struct MuonAspectRatioScale: Detector {
                   facts.evaluate(exponent) == 0.5, let base = node.child(byField: "left") else { return false }
             return isClampedRatio(facts.unparenthesized(base), facts)
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if ["math.sqrt", "torch.sqrt", "numpy.sqrt"].contains(call.callee), let argument = call.positional.first {
                 return isClampedRatio(facts.unparenthesized(argument), facts)
             }
@@ -65,7 +65,7 @@ struct MuonAspectRatioScale: Detector {
             return node.child(byField: "left").map(facts.unparenthesized)
         }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if call.name == "sqrt" { return (call.positional.first ?? call.receiver).map(facts.unparenthesized) }
         }
         return nil
@@ -74,7 +74,7 @@ struct MuonAspectRatioScale: Detector {
     /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`.
     func isClampedRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         switch call.name {
         case "max", "maximum", "fmax":
             guard call.positional.count == 2 else { return false }
@@ -92,8 +92,8 @@ struct MuonAspectRatioScale: Detector {
     /// rows / cols (through `torch.tensor(...)`, `float(...)` wrappers).
     func isRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
         var node = facts.unparenthesized(node)
-        while node.type == "call", let inner = CallSite(node: node, imports: facts.imports).positional.first,
-              ["torch.tensor", "float", "torch.as_tensor"].contains(CallSite(node: node, imports: facts.imports).callee) {
+        while node.type == "call", let inner = facts.callSite(node).positional.first,
+              ["torch.tensor", "float", "torch.as_tensor"].contains(facts.callSite(node).callee) {
             node = facts.unparenthesized(inner)
         }
         guard node.type == "binary_operator", node.child(byField: "operator")?.type == "/",
@@ -130,13 +130,13 @@ struct MuonAspectRatioScale: Detector {
             }
         }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if call.name == "size", call.receiver != nil, let i = call.positional.first { return index(i) }
             if ["float", "int"].contains(call.callee), let inner = call.positional.first { return dimension(inner, facts, depth: depth) }
         }
         if node.type == "subscript", let value = node.child(byField: "value"), let i = node.child(byField: "subscript"),
            (value.type == "attribute" && value.child(byField: "attribute")?.text == "shape")
-            || (value.type == "call" && CallSite(node: value, imports: facts.imports).name == "size") {
+            || (value.type == "call" && facts.callSite(value).name == "size") {
             return index(i)
         }
         guard node.type == "identifier", depth < 3 else { return nil }
@@ -158,7 +158,7 @@ struct MuonAspectRatioScale: Detector {
     /// `w.shape`, `w.size()`, `w.shape[-2:]`.
     func isShape(_ node: Node, _ facts: PythonFacts) -> Bool {
         if node.type == "attribute", node.child(byField: "attribute")?.text == "shape" { return true }
-        if node.type == "call", CallSite(node: node, imports: facts.imports).name == "size", CallSite(node: node, imports: facts.imports).positional.isEmpty { return true }
+        if node.type == "call", facts.callSite(node).name == "size", facts.callSite(node).positional.isEmpty { return true }
         if node.type == "subscript", let value = node.child(byField: "value") { return isShape(value, facts) }
         return false
     }

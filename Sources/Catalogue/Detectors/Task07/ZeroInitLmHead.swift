@@ -30,7 +30,7 @@ struct ZeroInitLmHead: Detector {
         for setting in facts.allSettings.settings(head) where setting.source != .parameterDefault {
             if let call = facts.constructorCall(setting.value), call.torchCallee == "torch.nn.Parameter",
                let inner = call.positional.first, inner.type == "call",
-               ["torch.zeros", "torch.zeros_like"].contains(CallSite(node: inner, imports: facts.imports).callee) {
+               ["torch.zeros", "torch.zeros_like"].contains(facts.callSite(inner).callee) {
                 return setting.site
             }
             // A functional model's output matrix: `unembed = torch.zeros(d, V)`, `{"w_out": torch.zeros(d, V)}`.

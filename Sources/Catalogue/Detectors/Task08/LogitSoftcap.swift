@@ -30,7 +30,7 @@ struct LogitSoftcap: Detector {
             // The cap in the same function.
             for n in facts.descendants(of: scope) where n.startByte >= site.startByte {
                 for cap in facts.capsAt(n, bindings: [:]) where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
-                    let call = CallSite(node: cap.node, imports: facts.imports)
+                    let call = facts.callSite(cap.node)
                     if let input = call.positional.first ?? call.receiver, onLogits(input) {
                         return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale)")]
                     }
@@ -85,7 +85,7 @@ struct LogitSoftcap: Detector {
             let body = facts.descendants(of: launch.kernel.node)
             if body.contains(where: { n in facts.capsAt(n, bindings: bindings).contains(where: isSoftcap) }) { return launch.call.node }
             // tanh through a sigmoid (2 * sigmoid(2u) - 1) or a tanh call, with x / c inside and c * t outside.
-            let squashes = body.contains { $0.type == "call" && ["tanh", "sigmoid"].contains(CallSite(node: $0, imports: facts.imports).name) }
+            let squashes = body.contains { $0.type == "call" && ["tanh", "sigmoid"].contains(facts.callSite($0).name) }
             guard squashes else { continue }
             let divisors = body.compactMap { n -> Double? in
                 guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }

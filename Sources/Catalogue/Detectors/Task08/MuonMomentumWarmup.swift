@@ -41,7 +41,7 @@ struct MuonMomentumWarmup: Detector {
                 return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
             }
             if n.type == "call" {
-                let call = CallSite(node: n, imports: facts.imports)
+                let call = facts.callSite(n)
                 if call.name == "step", let receiver = call.receiver, let name = SettingsTable.bareName(of: receiver), optimizers.contains(name),
                    let value = call.keywords["momentum"], isWarmup(value, facts) {
                     return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
@@ -86,7 +86,7 @@ struct MuonMomentumWarmup: Detector {
     func stepNames(_ node: Node, _ facts: PythonFacts) -> [String] {
         var names: [String] = []
         for loop in facts.enclosingLoops(node) {
-            if let iterable = loop.child(byField: "right"), iterable.type == "call", CallSite(node: iterable, imports: facts.imports).callee == "range" {
+            if let iterable = loop.child(byField: "right"), iterable.type == "call", facts.callSite(iterable).callee == "range" {
                 names += facts.loopVariables(loop)
             }
             // while ...: step += 1

@@ -44,7 +44,7 @@ struct ValueResidual: Detector {
                   let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call",
                   !facts.ancestors(of: assignment).prefix(while: { !["for_statement", "while_statement"].contains($0.type) })
                       .contains(where: { $0.type == "if_statement" }),
-                  let argument = CallSite(node: right, imports: facts.imports).argument(parameter, position: position),
+                  let argument = facts.callSite(right).argument(parameter, position: position),
                   argument.type == "identifier" else { return false }
             return facts.assignedNames(assignment).contains { $0.name == argument.text }
         }
@@ -57,7 +57,7 @@ struct ValueResidual: Detector {
         for call in facts.calls where ["scaled_dot_product_attention", "flex_attention"].contains(call.name) {
             if let value = call.argument("value", position: 2) { result.append((call.node, value)) }
         }
-        for n in facts.nodes where n.type == "binary_operator" || n.type == "call" {
+        for n in facts.nodes(ofType: ["binary_operator", "call"]) {
             guard let (_, right) = facts.matmulOperands(n), let function = facts.enclosingFunction(n),
                   facts.calls.contains(where: { $0.name == "softmax" && facts.isInside($0.node, function.node) && $0.node.endByte <= n.startByte })
             else { continue }

@@ -66,7 +66,7 @@ struct Bf16ActivationsCastedLinear: Detector {
         Set(facts.functions.filter { f in
             facts.enclosingClass(f.node) == nil && facts.descendants(of: f.node).contains { n in
                 guard n.type == "call" else { return false }
-                let call = CallSite(node: n, imports: facts.imports)
+                let call = facts.callSite(n)
                 guard let receiver = call.receiver, receiver.type == "identifier", f.parameters.contains(receiver.text) else { return false }
                 let toActivation: Bool
                 switch call.name {
@@ -80,7 +80,7 @@ struct Bf16ActivationsCastedLinear: Detector {
                 guard toActivation, let parent = n.parent else { return false }
                 // An operand of a product or of F.linear.
                 if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
-                return parent.type == "argument_list" && parent.parent.map { CallSite(node: $0, imports: facts.imports).torchCallee == "torch.nn.functional.linear" } == true
+                return parent.type == "argument_list" && parent.parent.map { facts.callSite($0).torchCallee == "torch.nn.functional.linear" } == true
             }
         }.map(\.name))
     }
@@ -108,7 +108,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// The module a cast applies to, through method chains (`model.cuda().bfloat16()` -> `model`).
     func castTarget(_ cast: CallSite, _ facts: PythonFacts) -> Node? {
         var current = cast.receiver
-        while let c = current, c.type == "call", let receiver = CallSite(node: c, imports: facts.imports).receiver {
+        while let c = current, c.type == "call", let receiver = facts.callSite(c).receiver {
             current = receiver
         }
         return current
@@ -116,7 +116,7 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// The constructor behind a cast target: a constructor call itself, or a name set to one.
     func constructor(of target: Node, _ facts: PythonFacts) -> CallSite? {
-        if target.type == "call" { return CallSite(node: target, imports: facts.imports) }
+        if target.type == "call" { return facts.callSite(target) }
         guard let name = SettingsTable.bareName(of: target) else { return nil }
         return facts.moduleConstructor(name)
     }
@@ -148,8 +148,8 @@ struct Bf16ActivationsCastedLinear: Detector {
         facts.ancestors(of: node).contains { a in
             guard a.type == "if_statement", let condition = a.child(byField: "condition") else { return false }
             return facts.descendants(of: condition).contains { n in
-                guard n.type == "call", CallSite(node: n, imports: facts.imports).callee == "isinstance",
-                      let kinds = CallSite(node: n, imports: facts.imports).positional.dropFirst().first else { return false }
+                guard n.type == "call", facts.callSite(n).callee == "isinstance",
+                      let kinds = facts.callSite(n).positional.dropFirst().first else { return false }
                 let items = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
                 return items.contains { item in classes.contains(item.text.split(separator: ".").last.map(String.init) ?? item.text) }
             }
@@ -160,7 +160,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     func usesAutocast(_ facts: PythonFacts) -> Bool {
         func isAutocast(_ node: Node, depth: Int) -> Bool {
             let node = facts.unparenthesized(node)
-            if node.type == "call", CallSite(node: node, imports: facts.imports).name == "autocast" { return true }
+            if node.type == "call", facts.callSite(node).name == "autocast" { return true }
             if node.type == "as_pattern", let inner = node.namedChild(0) { return isAutocast(inner, depth: depth) }
             guard depth < 3, node.type == "identifier" || node.type == "attribute", let name = SettingsTable.bareName(of: node) else { return false }
             return facts.allSettings.settings(name).contains { isAutocast($0.value, depth: depth + 1) }

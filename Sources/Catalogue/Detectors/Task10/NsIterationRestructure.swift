@@ -13,7 +13,7 @@ struct NsIterationRestructure: Detector {
     let id = "ns_iteration_restructure"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        for loop in facts.nodes where loop.type == "for_statement" || loop.type == "while_statement" {
+        for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
             if let function = facts.enclosingFunction(loop), function.name != "forward",
                !facts.isReferenced(function.name, outside: function.node) {
                 continue
@@ -52,7 +52,7 @@ struct NsIterationRestructure: Detector {
         let node = facts.unparenthesized(node)
         guard facts.mentions(node, a), !facts.mentions(node, x) else { return false }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 {
                 return call.positional.prefix(3).allSatisfy { facts.tensorRoot($0)?.text == a }
             }
@@ -83,7 +83,7 @@ struct NsIterationRestructure: Detector {
             return isPolynomial(n, of: a, not: x, facts)
         }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             guard ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 else { return false }
             return facts.tensorRoot(call.positional[0])?.text == x && isPoly(call.positional[1]) && facts.tensorRoot(call.positional[2])?.text == x
         }

@@ -33,8 +33,8 @@ struct UnetSkipConnections: Detector {
     func inOrderReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts) -> [Node] {
         var reads: [Node] = []
         for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
-            if n.type == "call", CallSite(node: n, imports: facts.imports).name == "pop", let receiver = CallSite(node: n, imports: facts.imports).receiver,
-               receiver.text == list, CallSite(node: n, imports: facts.imports).positional.first.flatMap({ facts.evaluate($0) }) == 0 {
+            if n.type == "call", facts.callSite(n).name == "pop", let receiver = facts.callSite(n).receiver,
+               receiver.text == list, facts.callSite(n).positional.first.flatMap({ facts.evaluate($0) }) == 0 {
                 reads.append(n)
             }
             if n.type == "subscript", n.child(byField: "value")?.text == list, let index = n.child(byField: "subscript"),
@@ -58,7 +58,7 @@ struct UnetSkipConnections: Detector {
         for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
             switch n.type {
             case "call":
-                let call = CallSite(node: n, imports: facts.imports)
+                let call = facts.callSite(n)
                 if call.name == "pop", call.receiver?.type == "identifier", call.receiver?.text == list,
                    call.positional.isEmpty || call.positional.first.flatMap({ facts.evaluate($0) }) == -1 {
                     reads.append(n)
@@ -98,7 +98,7 @@ struct UnetSkipConnections: Detector {
         default:
             return []
         }
-        let call = CallSite(node: iterable, imports: facts.imports)
+        let call = facts.callSite(iterable)
         switch call.callee {
         case "reversed":
             guard reversedOrder, let argument = call.positional.first, argument.type == "identifier", argument.text == list,

@@ -18,7 +18,7 @@ struct DocumentCausalMask: Detector {
     static let endOfText = 50256.0
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
         // FlexAttention mask functions.
         for (_, mask) in facts.maskMods(flow) {
@@ -34,7 +34,7 @@ struct DocumentCausalMask: Detector {
             guard let mask = call.argument("attn_mask", position: 3) else { continue }
             let nodes = flow.closure(of: [mask])
             let causal = nodes.contains { node in
-                (node.type == "call" && ["tril", "triu"].contains(CallSite(node: node, imports: facts.imports).name))
+                (node.type == "call" && ["tril", "triu"].contains(facts.callSite(node).name))
                     || (node.type == "comparison_operator" && [">=", "<=", ">", "<"].contains(comparisonOperator(node) ?? ""))
             }
             if causal, let same = nodes.first(where: { isDocumentEquality($0, facts, flow) }) {
@@ -81,7 +81,7 @@ struct DocumentCausalMask: Detector {
         guard operands.count == 2, !operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) else { return false }
         return operands.allSatisfy { operand in
             let nodes = flow.closure(of: [operand])
-            return nodes.contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "cumsum" }
+            return nodes.contains { $0.type == "call" && facts.callSite($0).name == "cumsum" }
                 && nodes.contains { isEndOfTextTest($0, facts) }
         }
     }
@@ -94,7 +94,7 @@ struct DocumentCausalMask: Detector {
         if node.type == "comparison_operator", comparisonOperator(node) == "==" {
             operands = node.namedChildren
         } else if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             guard call.name == "eq" else { return false }
             operands = (call.receiver.map { [$0] } ?? []) + call.positional
         }

@@ -35,7 +35,7 @@ struct LongContextSingleSequence64k: Detector {
                     return node
                 }
             case "call":
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 guard call.receiver != nil else { continue }
                 if call.name == "unsqueeze", call.positional.count == 1, facts.value(of: call.positional[0])?.double == 0 { return node }
                 if ["view", "reshape"].contains(call.name), call.positional.count == 2,
@@ -60,9 +60,9 @@ struct LongContextSingleSequence64k: Detector {
         let other = facts.unwrapped(operands[1 - one])
         if other.type == "attribute", other.child(byField: "attribute")?.text == "ndim" { return true }
         if isLeadingSize(other, facts) { return true }
-        if other.type == "call", CallSite(node: other, imports: facts.imports).name == "dim" { return true }
+        if other.type == "call", facts.callSite(other).name == "dim" { return true }
         if other.type == "identifier" {
-            let flow = Dataflow(facts)
+            let flow = facts.dataflow
             return flow.bindings(of: other.text, at: other).contains { isLeadingSize($0.node, facts) }
         }
         return false
@@ -71,7 +71,7 @@ struct LongContextSingleSequence64k: Detector {
     func isLeadingSize(_ node: Node, _ facts: PythonFacts) -> Bool {
         let node = facts.unwrapped(node)
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             return call.name == "size" && call.positional.count == 1 && facts.value(of: call.positional[0])?.double == 0
         }
         if node.type == "subscript", let value = node.namedChildren.first, value.type == "attribute",
@@ -94,8 +94,8 @@ struct LongContextSingleSequence64k: Detector {
     // MARK: (b) a long training slice
 
     func longSlice(_ facts: PythonFacts) -> Node? {
-        let flow = Dataflow(facts)
-        for node in facts.nodes where node.type == "slice" {
+        let flow = facts.dataflow
+        for node in facts.nodes(ofType: "slice") {
             var start: Node?, stop: Node?
             var colons = 0
             for child in node.children {

@@ -14,7 +14,7 @@ struct SlidingWindowAttention: Detector {
     let id = "sliding_window_attention"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
         for (_, mask) in facts.maskMods(flow) {
             if let bound = facts.maskModBoundsDistance(mask, flow) {
@@ -56,7 +56,7 @@ struct SlidingWindowAttention: Detector {
         flow.closure(of: blockListArguments(call)).first { node in
             if node.type == "comparison_operator" { return facts.boundsDistance(node) }
             guard node.type == "call" else { return false }
-            let clamp = CallSite(node: node, imports: facts.imports)
+            let clamp = facts.callSite(node)
             switch clamp.name {
             case "clamp_max", "minimum": return true
             case "clamp": return clamp.keywords["max"] != nil || clamp.positional.count >= 3
@@ -69,7 +69,7 @@ struct SlidingWindowAttention: Detector {
     func isBand(_ node: Node, _ facts: PythonFacts) -> Bool {
         if node.type == "comparison_operator" { return facts.boundsDistance(node) }
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         guard ["tril", "triu"].contains(call.name) else { return false }
         let diagonal = call.keywords["diagonal"] ?? (call.receiver == nil ? call.positional.dropFirst().first : call.positional.first)
         guard let diagonal else { return false }

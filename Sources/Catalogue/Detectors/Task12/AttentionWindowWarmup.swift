@@ -14,8 +14,8 @@ struct AttentionWindowWarmup: Detector {
     let id = "attention_window_warmup"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
-        for loop in facts.nodes where loop.type == "for_statement" {
+        let flow = facts.dataflow
+        for loop in facts.nodes(ofType: "for_statement") {
             guard let body = loop.child(byField: "body") else { continue }
             let models = Self.modelCalls(in: body, facts, flow)
             guard !models.isEmpty else { continue }
@@ -110,7 +110,7 @@ struct AttentionWindowWarmup: Detector {
             guard depth < 4 else { return }
             switch node.type {
             case "call":
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 callees.insert(call.callee)
                 if call.name == "scale" { call.positional.forEach { collect($0, depth: depth + 1) } }
             case "subscript":
@@ -129,12 +129,12 @@ struct AttentionWindowWarmup: Detector {
             }
         }
         for node in facts.descendants(body) where node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             guard call.name == "backward", let receiver = call.receiver else { continue }
             collect(receiver, depth: 0)
         }
         guard !callees.isEmpty else { return [] }
-        return facts.descendants(body).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports) }
+        return facts.descendants(body).filter { $0.type == "call" }.map { facts.callSite($0) }
             .filter { callees.contains($0.callee) }
     }
 }

@@ -14,9 +14,9 @@ struct MomentumWarmup300: Detector {
     static let length = 300.0
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "subscript",
                   let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
                   let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow) else { continue }
@@ -65,7 +65,7 @@ struct MomentumWarmup300: Detector {
               let owner = group.child(byField: "object"), let name = SettingsTable.bareName(of: owner) else { return false }
         return facts.allSettings.settings(name).contains { setting in
             let value = facts.unwrapped(setting.value)
-            return value.type == "call" && CallSite(node: value, imports: facts.imports).name == "SGD"
+            return value.type == "call" && facts.callSite(value).name == "SGD"
         }
     }
 }

@@ -14,7 +14,7 @@ struct ManualBlockMask: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         guard facts.flexAttentionCalls.contains(where: { facts.blockMaskArgument($0) != nil }) else { return [] }
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         return facts.fromKVBlocksCalls.compactMap { call in
             guard let counts = call.argument("kv_num_blocks", position: 0), let indices = call.argument("kv_indices", position: 1),
                   computed(counts, flow), computed(indices, flow) else { return nil }

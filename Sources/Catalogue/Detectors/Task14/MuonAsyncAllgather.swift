@@ -57,7 +57,7 @@ struct MuonAsyncAllgather: Detector {
         var current = facts.enclosingFunction(node)
         while let function = current {
             if facts.descendants(function.node).contains(where: { n in
-                n.type == "call" && PythonFacts.orthogonalizers.contains { CallSite(node: n, imports: facts.imports).name.lowercased().contains($0) }
+                n.type == "call" && PythonFacts.orthogonalizers.contains { facts.callSite(n).name.lowercased().contains($0) }
             }) { return true }
             current = function.node.parent.flatMap { facts.enclosingFunction($0) }
         }

@@ -18,7 +18,7 @@ struct PinnedAsyncDataloader: Detector {
     enum Memory { case pinned, pageable, unknown }
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         let pinnedSources = facts.calls.filter { isPinnedData($0, facts) }
         guard !pinnedSources.isEmpty else { return [] }
         var evidence: [Evidence] = []
@@ -52,7 +52,7 @@ struct PinnedAsyncDataloader: Detector {
         guard depth < 12, seen.insert(n).inserted else { return .unknown }
         switch n.type {
         case "call":
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if isPinnedData(call, facts) { return .pinned }
             if ["view", "reshape", "narrow", "flatten", "contiguous", "__getitem__"].contains(call.name), let receiver = call.receiver {
                 return memory(receiver, facts, flow, &seen, depth: depth + 1)

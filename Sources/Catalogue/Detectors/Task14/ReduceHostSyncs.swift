@@ -16,8 +16,8 @@ struct ReduceHostSyncs: Detector {
     let id = "reduce_host_syncs"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
-        for loop in facts.nodes where loop.type == "for_statement" {
+        let flow = facts.dataflow
+        for loop in facts.nodes(ofType: "for_statement") {
             guard let body = loop.child(byField: "body") else { continue }
             let models = AttentionWindowWarmup.modelCalls(in: body, facts, flow)
             guard !models.isEmpty, let scalar = asyncScalar(models, facts, flow), !syncsOnLoss(body, models, facts, flow) else { continue }
@@ -40,11 +40,11 @@ struct ReduceHostSyncs: Detector {
         // cached(v) returning a pinned tensor moved with non_blocking=True.
         for argument in arguments {
             for node in facts.descendants(argument) where node.type == "call" {
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 guard let helper = flow.bindings(of: call.name, at: node).first(where: { $0.node.type == "function_definition" })?.node,
                       let function = facts.functions.first(where: { $0.node == helper }),
                       function.decorators.contains(where: { $0.hasSuffix("lru_cache") || $0.hasSuffix("cache") }) else { continue }
-                let inside = facts.descendants(helper).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports) }
+                let inside = facts.descendants(helper).filter { $0.type == "call" }.map { facts.callSite($0) }
                 if inside.contains(where: { $0.keywords["pin_memory"].map(facts.isTruthy) == true }),
                    inside.contains(where: { $0.keywords["non_blocking"].map(facts.isTruthy) == true }) {
                     return node
@@ -98,7 +98,7 @@ struct ReduceHostSyncs: Detector {
         for node in facts.descendants(of: body) where !exempt(node, body, facts) {
             switch node.type {
             case "call":
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 if Self.readBacks.contains(call.name), let receiver = call.receiver, mentionsLoss(receiver) { return true }
                 if ["float", "int", "print"].contains(call.callee), call.positional.contains(where: mentionsLoss) { return true }
             case "interpolation":
@@ -120,7 +120,7 @@ struct ReduceHostSyncs: Detector {
             }
             if c.type == "if_statement", let consequence = c.child(byField: "consequence"),
                facts.descendants(consequence).contains(where: { n in
-                   n.type == "call" && ["eval", "no_grad", "inference_mode"].contains(CallSite(node: n, imports: facts.imports).name)
+                   n.type == "call" && ["eval", "no_grad", "inference_mode"].contains(facts.callSite(n).name)
                }) {
                 return true
             }

@@ -15,7 +15,7 @@ struct UnetValueEmbeddings: Detector {
     let id = "unet_value_embeddings"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         let tables = TokenTableFlow(facts, flow)
         if let site = mirroredList(facts, tables) { return [facts.evidence(site, "value embeddings listed as ve + reversed(ve)")] }
         if let site = mirroredLoops(facts, flow, tables) { return [facts.evidence(site, "decoder layers reuse the encoder tables in mirrored order")] }
@@ -37,7 +37,7 @@ struct UnetValueEmbeddings: Detector {
                       let reversed = reversedOperand(right, facts), facts.compact(reversed) == facts.compact(left), tables.carries(left) else { continue }
                 return node
             case "call":
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 if call.name == "extend", let receiver = call.receiver, let argument = call.positional.first,
                    let reversed = reversedOperand(argument, facts), facts.compact(reversed) == facts.compact(receiver), tables.carries(receiver) {
                     return node
@@ -62,7 +62,7 @@ struct UnetValueEmbeddings: Detector {
     func reversedOperand(_ node: Node, _ facts: PythonFacts) -> Node? {
         let n = facts.unwrapped(node)
         if n.type == "call" {
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             if call.callee == "reversed" { return call.positional.first }
             if ["list", "tuple"].contains(call.callee), let inner = call.positional.first { return reversedOperand(inner, facts) }
             return nil
@@ -104,7 +104,7 @@ struct UnetValueEmbeddings: Detector {
     func mirroredLoops(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
         // Layer calls `blocks[g(i)](..., tables[f(i)], ...)` inside `for i in range(n)`, grouped by function.
         var mappings: [Node: (mapping: [Int: (String, Double)], site: Node)] = [:]
-        for loop in facts.nodes where loop.type == "for_statement" {
+        for loop in facts.nodes(ofType: "for_statement") {
             guard let body = loop.child(byField: "body"), let variable = facts.loopTargets(loop).first else { continue }
             let candidates = facts.descendants(body).filter { node in
                 node.type == "call" && node.child(byField: "function").map(facts.unwrapped)?.type == "subscript"
@@ -114,7 +114,7 @@ struct UnetValueEmbeddings: Detector {
             let evaluator = StepFunction(facts, flow)
             for node in candidates {
                 guard let layerIndex = node.child(byField: "function").map(facts.unwrapped)?.namedChildren.dropFirst().first else { continue }
-                let call = CallSite(node: node, imports: facts.imports)
+                let call = facts.callSite(node)
                 for argument in call.positional.dropFirst() + Array(call.keywords.values) {
                     let a = facts.unwrapped(argument)
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
@@ -145,7 +145,7 @@ struct UnetValueEmbeddings: Detector {
 
     func symmetricIndex(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
         let evaluator = StepFunction(facts, flow)
-        for node in facts.nodes where node.type == "subscript" {
+        for node in facts.nodes(ofType: "subscript") {
             guard let container = node.namedChildren.first, let index = node.namedChildren.dropFirst().first,
                   !["slice", "integer", "string", "unary_operator"].contains(index.type) else { continue }
             let free = Set(facts.descendants(index).filter { n in

@@ -15,7 +15,7 @@ struct ValueMixTwoLambdas: Detector {
     let id = "value_mix_two_lambdas"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         var evidence: [Evidence] = []
         for (call, value) in facts.attentionValueInputs() {
             guard let function = facts.enclosingFunction(call.node) else { continue }
@@ -59,7 +59,7 @@ struct ValueMixTwoLambdas: Detector {
         }
         // (w * torch.stack([v, e])).sum(0)
         if e.type == "call" {
-            let call = CallSite(node: e, imports: facts.imports)
+            let call = facts.callSite(e)
             let inner: Node? = call.name == "sum" ? (call.receiver ?? call.positional.first) : nil
             if let inner, let (w, stacked) = product(facts.unwrapped(inner), facts) {
                 for (weight, pair) in [(w, stacked), (stacked, w)] {
@@ -116,8 +116,8 @@ struct ValueMixTwoLambdas: Detector {
         for binding in flow.bindings(of: node.text, at: node) {
             guard case .element(let index) = binding.kind else { continue }
             var source = facts.unwrapped(binding.node)
-            if source.type == "call", let receiver = CallSite(node: source, imports: facts.imports).receiver,
-               ["unbind", "chunk", "split"].contains(CallSite(node: source, imports: facts.imports).name) {
+            if source.type == "call", let receiver = facts.callSite(source).receiver,
+               ["unbind", "chunk", "split"].contains(facts.callSite(source).name) {
                 source = facts.unwrapped(receiver)
             }
             return (source, index)
@@ -134,17 +134,17 @@ struct ValueMixTwoLambdas: Detector {
             if name == "view" || name == "reshape" { return false }
             return facts.allSettings.settings(name).contains { setting in
                 let value = facts.unwrapped(setting.value)
-                return value.type == "call" && CallSite(node: value, imports: facts.imports).name == "Parameter"
+                return value.type == "call" && facts.callSite(value).name == "Parameter"
             }
         case "call":
             // w.view(2, 1, 1, 1)
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             guard ["view", "reshape", "unsqueeze", "to", "type_as"].contains(call.name), let receiver = call.receiver else { return false }
             return isLearnable(receiver, facts)
         case "identifier":
             if facts.enclosingFunction(n)?.parameters.contains(n.text) ?? false { return true }
             // lambdas = self.lambdas
-            return Dataflow(facts).latestValue(of: n.text, before: n).map { $0 != n && isLearnable($0, facts) } ?? false
+            return facts.dataflow.latestValue(of: n.text, before: n).map { $0 != n && isLearnable($0, facts) } ?? false
         default:
             return false
         }
@@ -154,8 +154,8 @@ struct ValueMixTwoLambdas: Detector {
     func stackedItems(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [Node]? {
         var n = facts.unwrapped(node)
         if n.type == "identifier", let value = flow.latestValue(of: n.text, before: n) { n = facts.unwrapped(value) }
-        guard n.type == "call", CallSite(node: n, imports: facts.imports).callee == "torch.stack",
-              let list = CallSite(node: n, imports: facts.imports).positional.first.map(facts.unwrapped),
+        guard n.type == "call", facts.callSite(n).callee == "torch.stack",
+              let list = facts.callSite(n).positional.first.map(facts.unwrapped),
               list.type == "list" || list.type == "tuple" else { return nil }
         return list.namedChildren
     }

@@ -14,7 +14,7 @@ struct BlockSlidingWindow: Detector {
     let id = "block_sliding_window"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         return facts.fromKVBlocksCalls.compactMap { call in
             guard let bound = SlidingWindowAttention.blockWindow(call, facts, flow) else { return nil }
             if let argument = call.argument("mask_mod", position: 5), let mask = facts.maskMod(argument, flow),

@@ -13,7 +13,7 @@ struct FullPartialBlockMask: Detector {
     let id = "full_partial_block_mask"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         return facts.fromKVBlocksCalls.compactMap { call in
             guard let counts = call.argument("full_kv_num_blocks", position: 2), let indices = call.argument("full_kv_indices", position: 3),
                   facts.unwrapped(counts).type != "none", facts.unwrapped(indices).type != "none" else { return nil }

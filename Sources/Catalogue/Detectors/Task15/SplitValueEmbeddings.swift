@@ -14,7 +14,7 @@ struct SplitValueEmbeddings: Detector {
     let id = "split_value_embeddings"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = Dataflow(facts)
+        let flow = facts.dataflow
         let imports = facts.fullImports
         let constructors = facts.calls.filter { call in
             let callee = facts.resolvedCallee(call, imports: imports)
@@ -64,7 +64,7 @@ struct SplitValueEmbeddings: Detector {
             if ["list_comprehension", "generator_expression", "dictionary_comprehension"].contains(c.type) {
                 for clause in c.namedChildren where clause.type == "for_in_clause" {
                     guard let iterable = clause.child(byField: "right").map(facts.unwrapped), iterable.type == "call" else { continue }
-                    let call = CallSite(node: iterable, imports: facts.imports)
+                    let call = facts.callSite(iterable)
                     if call.callee == "range", let stop = call.positional.last, let n = facts.value(of: stop)?.double.asBoundedInt { return max(1, Swift.min(n, 4096)) }
                 }
                 return 2

@@ -34,7 +34,7 @@ struct DropAttentionLayer: Detector {
             evidence += skippedByLayer(c, initializer, attention, facts)
         }
         // A different block class, without attention, for some layer indices.
-        for node in facts.nodes where node.type == "conditional_expression" {
+        for node in facts.nodes(ofType: "conditional_expression") {
             let parts = node.namedChildren
             guard parts.count == 3, let a = blockClass(parts[0], facts), let b = blockClass(parts[2], facts),
                   hasAttention(a, attention, facts, depth: 0) != hasAttention(b, attention, facts, depth: 0),
@@ -68,7 +68,7 @@ struct DropAttentionLayer: Detector {
     /// `self.training` or a random draw.
     func dependsOnConfiguration(_ condition: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
         let inside = facts.descendants(of: condition)
-        if inside.contains(where: { $0.type == "call" && CallSite(node: $0, imports: facts.imports).callee.hasPrefix("random") }) { return false }
+        if inside.contains(where: { $0.type == "call" && facts.callSite($0).callee.hasPrefix("random") }) { return false }
         if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
         return initializer.parameters.dropFirst().contains { facts.mentions(condition, $0) }
             || inside.contains { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
@@ -95,7 +95,7 @@ struct DropAttentionLayer: Detector {
                       let condition = guardNode.type == "if_statement" ? guardNode.child(byField: "condition") : guardNode.namedChildren.dropFirst().first
                 else { return false }
                 let inside = facts.descendants(of: condition)
-                if inside.contains(where: { $0.type == "call" && CallSite(node: $0, imports: facts.imports).callee.hasPrefix("random") }) { return false }
+                if inside.contains(where: { $0.type == "call" && facts.callSite($0).callee.hasPrefix("random") }) { return false }
                 if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
                 // The attributes tested are set from constructor parameters given per layer.
                 let attributes = inside.filter { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
@@ -157,7 +157,7 @@ struct DropAttentionLayer: Detector {
     /// The class of the file a call constructs.
     func blockClass(_ node: Node, _ facts: PythonFacts) -> PythonFacts.Class? {
         guard node.type == "call" else { return nil }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         return facts.classes.first { $0.name == call.callee }
     }
 

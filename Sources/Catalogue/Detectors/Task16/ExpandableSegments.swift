@@ -14,7 +14,7 @@ struct ExpandableSegments: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "subscript",
                   let object = left.child(byField: "value"), isEnviron(object, facts),
                   let key = left.child(byField: "subscript"), isAllocatorKey(key, facts),
@@ -71,7 +71,7 @@ struct ExpandableSegments: Detector {
             return l + r
         }
         if node.type == "call" {
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if call.name == "get" || call.callee == "os.getenv", call.positional.count == 2 {
                 return facts.foldedString(call.positional[1])
             }

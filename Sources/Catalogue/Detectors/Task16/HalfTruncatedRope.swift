@@ -16,7 +16,15 @@ struct HalfTruncatedRope: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
-        for node in facts.nodes where inRotary(node, facts) {
+        // Whether a scope computes angles is asked for every call and assignment in it: answer once per scope.
+        var angleScopes: [Node: Bool] = [:]
+        func computes(_ scope: Node) -> Bool {
+            if let known = angleScopes[scope] { return known }
+            let answer = computesAngles(scope, facts)
+            angleScopes[scope] = answer
+            return answer
+        }
+        for node in facts.nodes(ofType: ["call", "assignment"]) where inRotary(node, facts, computes) {
             if let note = truncation(node, facts), note.hasPrefix("partial") || feedsAngles(node, facts) {
                 evidence.append(facts.evidence(node, note))
             }
@@ -42,8 +50,8 @@ struct HalfTruncatedRope: Detector {
                     target = helper.name
                     break
                 }
-                if parent.type == "call", CallSite(node: parent, imports: facts.imports).name == "register_buffer",
-                   let name = CallSite(node: parent, imports: facts.imports).positional.first.flatMap({ SettingsTable.stringValue($0) }) {
+                if parent.type == "call", facts.callSite(parent).name == "register_buffer",
+                   let name = facts.callSite(parent).positional.first.flatMap({ SettingsTable.stringValue($0) }) {
                     target = "self." + name
                     break
                 }
@@ -57,7 +65,7 @@ struct HalfTruncatedRope: Detector {
                 .compactMap { facts.enclosingClass($0.node)?.node ?? facts.enclosingFunction($0.node)?.node }
         for scope in scopes {
             for call in facts.descendants(of: scope) where call.type == "call" {
-                let site = CallSite(node: call, imports: facts.imports)
+                let site = facts.callSite(call)
                 guard ["cos", "sin", "polar"].contains(site.name) else { continue }
                 let inputs = (site.receiver.map { [$0] } ?? []) + site.positional
                 if inputs.contains(where: { reads(target, $0, facts, depth: 0) }) { return true }
@@ -71,7 +79,7 @@ struct HalfTruncatedRope: Detector {
         guard depth < 5 else { return false }
         for n in facts.descendants(of: expression) {
             if (n.type == "identifier" || n.type == "attribute") && n.text == name { return true }
-            if n.type == "call", CallSite(node: n, imports: facts.imports).callee == name { return true }
+            if n.type == "call", facts.callSite(n).callee == name { return true }
             if n.type == "identifier", facts.isRead(n), let value = facts.latestValue(of: n.text, before: n), value != expression,
                reads(name, value, facts, depth: depth + 1) {
                 return true
@@ -89,19 +97,19 @@ struct HalfTruncatedRope: Detector {
 
     /// Whether a node lies in a class or function that computes rotary angles (cos and sin, or polar), or in a
     /// helper whose callers do.
-    func inRotary(_ node: Node, _ facts: PythonFacts) -> Bool {
+    func inRotary(_ node: Node, _ facts: PythonFacts, _ computesAngles: (Node) -> Bool) -> Bool {
         guard node.type == "call" || node.type == "assignment" else { return false }
         guard let scope = facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node else { return false }
-        if computesAngles(scope, facts) { return true }
+        if computesAngles(scope) { return true }
         guard facts.enclosingClass(node) == nil, let helper = facts.enclosingFunction(node) else { return false }
         return facts.calls.contains { call in
             call.name == helper.name && !facts.isInside(call.node, helper.node)
-                && (facts.enclosingClass(call.node)?.node ?? facts.enclosingFunction(call.node)?.node).map { computesAngles($0, facts) } == true
+                && (facts.enclosingClass(call.node)?.node ?? facts.enclosingFunction(call.node)?.node).map(computesAngles) == true
         }
     }
 
     func computesAngles(_ scope: Node, _ facts: PythonFacts) -> Bool {
-        let names = Set(facts.descendants(of: scope).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports).name })
+        let names = Set(facts.descendants(of: scope).filter { $0.type == "call" }.map { facts.callSite($0).name })
         return (names.contains("cos") && names.contains("sin")) || names.contains("polar")
     }
 
@@ -114,7 +122,7 @@ struct HalfTruncatedRope: Detector {
             else { return nil }
             return "upper rotary frequencies set to zero"
         }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         switch call.name {
         case "cat", "concat", "concatenate", "hstack":
             guard let list = call.positional.first, ["list", "tuple"].contains(list.type) else { return nil }
@@ -143,7 +151,7 @@ struct HalfTruncatedRope: Detector {
     /// `torch.zeros(n)`, `f.new_zeros(n)`, `torch.zeros_like(f)`, a literal 0.
     func isZeros(_ node: Node, _ facts: PythonFacts) -> Bool {
         let node = facts.unparenthesized(node)
-        if node.type == "call" { return ["zeros", "new_zeros", "zeros_like"].contains(CallSite(node: node, imports: facts.imports).name) }
+        if node.type == "call" { return ["zeros", "new_zeros", "zeros_like"].contains(facts.callSite(node).name) }
         return facts.value(of: node)?.double == 0
     }
 
@@ -151,13 +159,13 @@ struct HalfTruncatedRope: Detector {
     /// zeros' size); unknown lengths do not reject.
     func halves(_ frequencies: Node, _ zeros: Node, _ facts: PythonFacts) -> Bool {
         let zeros = facts.unparenthesized(zeros)
-        let zeroCall = CallSite(node: zeros, imports: facts.imports)
+        let zeroCall = facts.callSite(zeros)
         guard zeroCall.name != "zeros_like", let zeroCount = zeroCall.positional.first else { return true }
         var source = facts.unparenthesized(frequencies)
         if source.type == "identifier", let value = facts.latestValue(of: source.text, before: frequencies) { source = value }
         guard let linspace = facts.descendants(of: source).first(where: {
-            $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "linspace"
-        }).map({ CallSite(node: $0, imports: facts.imports) }), let steps = linspace.argument("steps", position: 2) else { return true }
+            $0.type == "call" && facts.callSite($0).name == "linspace"
+        }).map({ facts.callSite($0) }), let steps = linspace.argument("steps", position: 2) else { return true }
         if facts.compact(steps) == facts.compact(zeroCount) { return true }
         if let a = facts.value(of: steps), let b = facts.value(of: zeroCount) { return a.isClose(to: b) }
         return true
@@ -197,7 +205,7 @@ struct HalfTruncatedRope: Detector {
         let node = facts.unparenthesized(node)
         switch node.type {
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             guard ["int", "round"].contains(call.callee), let inner = call.positional.first else { return false }
             return isHalf(inner, facts, depth: depth + 1)
         case "binary_operator":

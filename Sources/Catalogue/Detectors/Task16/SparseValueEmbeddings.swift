@@ -45,7 +45,7 @@ struct SparseValueEmbeddings: Detector {
         let parts = node.namedChildren
         guard parts.count == 3, isNoneTest(facts.unparenthesized(parts[1])) else { return false }
         return [parts[0], parts[2]].contains { part in
-            part.type == "call" && ["zeros", "zeros_like", "new_zeros"].contains(CallSite(node: part, imports: facts.imports).name)
+            part.type == "call" && ["zeros", "zeros_like", "new_zeros"].contains(facts.callSite(part).name)
         }
     }
 

@@ -64,7 +64,7 @@ struct Fp32ScalarParams: Detector {
         let node = facts.unparenthesized(node)
         switch node.type {
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if call.receiver == nil, !call.callee.contains("."), classes.contains(call.callee) { return true }
             if call.name == "compile", let inner = call.positional.first { return isModel(inner, classes, facts, depth: depth + 1) }
             if ["cuda", "to", "cpu", "train", "eval", "bfloat16", "half", "float"].contains(call.name), let inner = receiver(call) {
@@ -115,7 +115,7 @@ struct Fp32ScalarParams: Detector {
     func testsEmbedding(_ condition: Node, _ name: String, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: condition).contains { n in
             guard n.type == "call", n.parent?.type != "not_operator" else { return false }
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             guard call.callee == "isinstance", call.positional.count == 2, call.positional[0].text == name else { return false }
             let kinds = call.positional[1].type == "tuple" ? call.positional[1].namedChildren : [call.positional[1]]
             return kinds.allSatisfy { kind in
@@ -132,7 +132,7 @@ struct Fp32ScalarParams: Detector {
         return facts.allSettings.settings(name).contains { setting in
             guard setting.source != .parameterDefault, let container = facts.constructorCall(setting.value),
                   ["ModuleList", "ModuleDict", "Sequential"].contains(container.name) else { return false }
-            let inner = facts.descendants(of: setting.value).filter { $0.type == "call" }.map { CallSite(node: $0, imports: facts.imports) }
+            let inner = facts.descendants(of: setting.value).filter { $0.type == "call" }.map { facts.callSite($0) }
             return inner.contains(where: facts.isEmbeddingConstructor)
         }
     }

@@ -71,7 +71,7 @@ struct LinearInitScale0p5: Detector {
             default: return nil
             }
         case "call":
-            let call = CallSite(node: node, imports: facts.imports)
+            let call = facts.callSite(node)
             if ["sqrt", "rsqrt"].contains(call.name), let inner = call.positional.first ?? call.receiver,
                let m = monomial(inner, facts, depth: next) {
                 let e = call.name == "sqrt" ? 0.5 : -0.5

@@ -44,7 +44,7 @@ struct AttentionScale0p12: Detector {
             let bound = facts.numericBindings(launch).filter { close($0.value, Self.target) }.map(\.key)
             guard !bound.isEmpty else { continue }
             let body = facts.descendants(of: launch.kernel.node)
-            guard body.contains(where: { $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "dot" }) else { continue }
+            guard body.contains(where: { $0.type == "call" && facts.callSite($0).name == "dot" }) else { continue }
             if body.contains(where: { n in
                 n.type == "binary_operator" && n.child(byField: "operator")?.type == "*"
                     && [n.child(byField: "left"), n.child(byField: "right")].contains { $0?.type == "identifier" && bound.contains($0!.text) }
@@ -64,12 +64,12 @@ struct AttentionScale0p12: Detector {
     func isTransposed(_ node: Node, _ facts: PythonFacts) -> Bool {
         let node = facts.unparenthesized(node)
         if node.type == "attribute" { return ["T", "mT"].contains(node.child(byField: "attribute")?.text ?? "") }
-        if node.type == "call" { return ["transpose", "t", "permute", "swapaxes"].contains(CallSite(node: node, imports: facts.imports).name) }
+        if node.type == "call" { return ["transpose", "t", "permute", "swapaxes"].contains(facts.callSite(node).name) }
         return false
     }
 
     func takesSoftmax(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
-        facts.descendants(of: function.node).contains { $0.type == "call" && CallSite(node: $0, imports: facts.imports).name == "softmax" }
+        facts.descendants(of: function.node).contains { $0.type == "call" && facts.callSite($0).name == "softmax" }
     }
 
     /// Whether the product (or one of its operands) is multiplied by 0.12 or divided by 1/0.12.

@@ -52,7 +52,7 @@ struct BatchedMuon: Detector {
     func batchedTranspose(_ node: Node, _ facts: PythonFacts) -> Bool {
         if node.type == "attribute" { return node.child(byField: "attribute")?.text == "mT" }
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         guard ["transpose", "swapaxes", "swapdims"].contains(call.name) else { return false }
         let dims = call.positional.suffix(2)
         return dims.count == 2 && dims.allSatisfy { isNegative($0, facts) }
@@ -61,7 +61,7 @@ struct BatchedMuon: Detector {
     /// `x.norm(dim=(-2, -1))`, `torch.linalg.norm(x, dim=(-2, -1))`, `torch.linalg.matrix_norm(x)`.
     func perMatrixNorm(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         if call.name == "matrix_norm" { return true }
         guard call.name == "norm" else { return false }
         let dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
@@ -95,11 +95,11 @@ struct BatchedMuon: Detector {
     func isRank(_ node: Node, _ facts: PythonFacts) -> Bool {
         if node.type == "attribute" { return node.child(byField: "attribute")?.text == "ndim" }
         guard node.type == "call" else { return false }
-        let call = CallSite(node: node, imports: facts.imports)
+        let call = facts.callSite(node)
         if call.name == "dim", call.positional.isEmpty { return true }
         if call.callee == "len", let inner = call.positional.first {
             return (inner.type == "attribute" && inner.child(byField: "attribute")?.text == "shape")
-                || (inner.type == "call" && CallSite(node: inner, imports: facts.imports).name == "size")
+                || (inner.type == "call" && facts.callSite(inner).name == "size")
         }
         return false
     }

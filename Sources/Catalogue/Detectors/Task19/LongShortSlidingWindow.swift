@@ -55,7 +55,7 @@ struct LongShortSlidingWindow: Detector {
         for f in facts.functions {
             let reach = facts.reachableFunctions(from: f)
             if reach.contains(where: { g in
-                facts.descendants(of: g.node).contains { $0.type == "call" && Self.maskCalls.contains(CallSite(node: $0, imports: facts.imports).name) }
+                facts.descendants(of: g.node).contains { $0.type == "call" && Self.maskCalls.contains(facts.callSite($0).name) }
             }) {
                 names.insert(f.name)
             }
@@ -134,7 +134,7 @@ struct LongShortSlidingWindow: Detector {
     /// A window chosen per layer by a condition and passed to attention as its window.
     func perLayerWindows(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
-        for n in facts.nodes where n.type == "assignment" {
+        for n in facts.nodes(ofType: "assignment") {
             guard let left = n.child(byField: "left"), let right = n.child(byField: "right"),
                   facts.unparenthesized(right).type == "conditional_expression",
                   let function = facts.enclosingFunction(n) else { continue }

@@ -16,7 +16,7 @@ struct MergedQkvWeights: Detector {
         let model = facts.model()
         let attention = facts.attentionClasses
         var evidence: [Evidence] = []
-        for assignment in facts.nodes where assignment.type == "assignment" {
+        for assignment in facts.nodes(ofType: "assignment") {
             guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
                   let name = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
                   let owner = facts.enclosingClass(assignment), let call = facts.constructorCall(facts.unparenthesized(right)) else { continue }
@@ -35,7 +35,7 @@ struct MergedQkvWeights: Detector {
     func isStackedOfThree(_ value: Node, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: value).contains { n in
             guard n.type == "call" else { return false }
-            let call = CallSite(node: n, imports: facts.imports)
+            let call = facts.callSite(n)
             guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
             var dims = call.positional
             if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
@@ -49,7 +49,7 @@ struct MergedQkvWeights: Detector {
             var operands: [Node] = []
             if let (a, b) = facts.matmulOperands(n) { operands = [a, b] }
             if n.type == "call" {
-                let call = CallSite(node: n, imports: facts.imports)
+                let call = facts.callSite(n)
                 if ["torch.nn.functional.linear", "torch.einsum"].contains(call.callee) || call.name == "einsum" { operands = call.positional }
             }
             return operands.contains { operand in
@@ -80,7 +80,7 @@ struct MergedQkvWeights: Detector {
                 if parent.type == "assignment", let left = parent.child(byField: "left"),
                    ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.count == 3 { return true }
                 if parent.type == "call" {
-                    let c = CallSite(node: parent, imports: facts.imports)
+                    let c = facts.callSite(parent)
                     if ["chunk", "split", "unbind", "view", "reshape", "unflatten"].contains(c.name),
                        c.positional.contains(where: { facts.value(of: $0)?.double == 3 }) || c.name == "unbind" { return true }
                 }

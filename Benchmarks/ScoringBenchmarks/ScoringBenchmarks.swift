@@ -1,0 +1,79 @@
+import Benchmark
+import Catalogue
+import Engine
+import Foundation
+import Rules
+import SourceModel
+
+/// Repository root, from this file's path (Benchmarks/ScoringBenchmarks/ScoringBenchmarks.swift).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+let corpusRecords = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/llm-speedrunner/records")
+
+func recordScript(_ n: Int) -> SourceFile? {
+    let path = corpusRecords.appendingPathComponent("record_\(n)/train_gpt2.py").path
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return SourceFile(path: path, language: .python, bytes: Array(data))
+}
+
+/// A submission for a task: the reference record with a comment and a renamed local added, so that it is
+/// not byte-identical to the reference (nothing is cached by content here).
+func submission(from reference: SourceFile, at folder: URL) throws -> String {
+    let text = String(decoding: reference.bytes, as: UTF8.self) + "\n# an agent's note\n"
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("train_gpt2.py").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+                                           maxDuration: .seconds(5), maxIterations: 200)
+    guard let record19 = recordScript(19), let record18 = recordScript(18) else {
+        print("../shared/corpus is absent: scoring benchmarks skipped")
+        return
+    }
+
+    // Everything `srlens classify` does after reading the file: parse, facts, every Python detector.
+    Benchmark("classify: record 19 (613 lines), parse and all detectors") { benchmark in
+        for _ in benchmark.scaledIterations {
+            let facts = try PythonFacts(file: record19)
+            blackHole(Classifier.classify([facts]))
+        }
+    }
+
+    // The detectors alone, on an already parsed file (fresh facts each time, so nothing derived is reused).
+    let tree = try? PythonFacts(file: record19).tree
+    if let tree {
+        Benchmark("classify: record 19, detectors only (tree parsed once)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(Classifier.classify([PythonFacts(file: record19, tree: tree)]))
+            }
+        }
+    }
+
+    // All rule checks on one submission against its base (base facts and the diff prepared once, as
+    // `srlens score` and `srlens batch` do).
+    if let base = try? PythonFacts(file: record18), case .success(let diff) = DiffService().diff(record18, record19) {
+        _ = RuleChecker.check(RuleContext(base: base, submission: try! PythonFacts(file: record19), diff: diff))
+        Benchmark("rules: all checks, record 19 against base record 18 (base and diff cached)") { benchmark in
+            for _ in benchmark.scaledIterations {
+                let submission = try PythonFacts(file: record19)
+                blackHole(RuleChecker.check(RuleContext(base: base, submission: submission, diff: diff)))
+            }
+        }
+    }
+
+    // One submission scored for task 18: base and reference loaded, classified and diffed once.
+    if let configuration = try? Configuration.resolve(recordsFlag: corpusRecords.path) {
+        let service = ScoreService(configuration: configuration)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-score-bench")
+        if let context = try? service.context(task: 18), let path = try? submission(from: record19, at: folder) {
+            Benchmark("score: one submission for task 18 (base and reference cached)") { benchmark in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try service.score([path], context: context))
+                }
+            }
+        }
+    }
+}
