@@ -6,9 +6,11 @@
 //   wrappers     TreeSitterKit, TreeSitterGrammars, ClangKit
 //   model        SourceModel
 //   analysis     RunLogs, Parsing, SemanticDiff
+//   protocol     JSONRPC (JSON-RPC 2.0 over LSP framing; depends on swift-nio only, knows nothing of LSP)
 //   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time), Rules
 //   storage      Store (SQLite through GRDB)
 //   engine       Engine
+//   server       LanguageServer (LSP 3.17 and speedrun/ requests over JSONRPC)
 //   front ends   srlens
 import PackageDescription
 
@@ -30,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // MARK: C
@@ -55,6 +59,14 @@ let package = Package(
 
         .target(name: "SemanticDiff", dependencies: ["SourceModel"]),
 
+        // MARK: protocol (JSON-RPC 2.0 with LSP framing; knows nothing of LSP or the rest of the project)
+        .target(name: "JSONRPC", dependencies: [
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOExtras", package: "swift-nio-extras"),
+        ]),
+
         // MARK: detection (analysis that builds on parsing and diffing)
         .target(name: "Catalogue", dependencies: ["Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars",
                                                   "ClangKit"],
@@ -72,9 +84,15 @@ let package = Package(
                                                .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: clangImport),
 
+        // MARK: language server
+        .target(name: "LanguageServer", dependencies: [
+            "JSONRPC", "Engine", "Catalogue", "Rules", "RunLogs", "Store", "SemanticDiff", "SourceModel", "TreeSitterKit",
+            "TreeSitterGrammars",
+        ], swiftSettings: clangImport),
+
         // MARK: front ends
         .executableTarget(name: "srlens", dependencies: [
-            "Catalogue", "Engine", "Parsing", "Rules", "RunLogs", "SemanticDiff", "SourceModel", "Store",
+            "Catalogue", "Engine", "JSONRPC", "LanguageServer", "Parsing", "Rules", "RunLogs", "SemanticDiff", "SourceModel", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangImport),
 
@@ -96,6 +114,17 @@ let package = Package(
                     swiftSettings: clangImport),
         .testTarget(name: "SemanticDiffTests", dependencies: ["SemanticDiff", "Parsing", "SourceModel", "TestSupport"],
                     swiftSettings: clangImport),
+        .testTarget(name: "LanguageServerTests", dependencies: [
+            "LanguageServer", "JSONRPC", "TestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ], swiftSettings: clangImport),
+        .testTarget(name: "JSONRPCTests", dependencies: [
+            "JSONRPC",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
 
         // MARK: benchmarks
         .executableTarget(name: "ParsingBenchmarks", dependencies: [

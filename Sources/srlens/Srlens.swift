@@ -6,7 +6,7 @@ struct Srlens: ParsableCommand {
         commandName: "srlens",
         abstract: "SpeedrunLens: structural analysis of NanoGPT-speedrun training scripts and CUDA kernels.",
         version: Engine.SpeedrunLens.version,
-        subcommands: [ParseCommand.self, DiffCommand.self, ClassifyCommand.self, ScoreCommand.self, CheckCommand.self, RunCommand.self, BatchCommand.self, QueryCommand.self, ReportCommand.self, RecordsCommand.self]
+        subcommands: [ParseCommand.self, DiffCommand.self, ClassifyCommand.self, ScoreCommand.self, CheckCommand.self, RunCommand.self, BatchCommand.self, QueryCommand.self, ReportCommand.self, RecordsCommand.self, ServeCommand.self]
     )
 }
 

@@ -1,0 +1,55 @@
+import Catalogue
+import Engine
+import Foundation
+import Rules
+import SourceModel
+
+/// Everything the editor features show for one version of a document: the innovations (Python) or CUDA techniques
+/// found, with evidence; for a workspace task, the key changes missing and the rule findings against the base.
+public struct DocumentAnalysis: Sendable {
+    public let uri: String
+    public let version: Int
+    public var detections: [Detection] = []
+    public var techniques: [TechniqueReport] = []
+    public var missingKeyChanges: [TaskSpec.KeyChange] = []
+    public var findings: [Finding] = []
+    /// The task the analysis was made for, if any.
+    public var task: Int?
+    /// Why something could not be analysed (records missing, a syntax error...).
+    public var problems: [String] = []
+
+    /// Analyses a document. `context` is the workspace task's base and reference, when a task is configured.
+    public static func analyze(_ document: OpenDocument, context: ScoreService.TaskContext?, contextProblem: String?) -> DocumentAnalysis {
+        var analysis = DocumentAnalysis(uri: document.uri, version: document.version)
+        analysis.task = context?.task.task
+        if let contextProblem { analysis.problems.append(contextProblem) }
+        let file = document.sourceFile
+        switch document.language {
+        case .python:
+            guard let tree = document.tree else { return analysis }
+            let facts = PythonFacts(file: file, tree: tree)
+            analysis.detections = Classifier.classify([facts])
+            if let context {
+                let found = Set(analysis.detections.map(\.id))
+                analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
+                switch DiffService().diff(context.base, file) {
+                case .success(let diff):
+                    if let base = try? PythonFacts(file: context.base) {
+                        analysis.findings = RuleChecker.check(RuleContext(base: base, submission: facts, diff: diff))
+                    }
+                case .failure(let error):
+                    analysis.problems.append("rules not checked: \(error)")
+                }
+            }
+        case .cuda:
+            do {
+                analysis.techniques = try TechniqueService().classify(file)
+            } catch {
+                analysis.problems.append("CUDA techniques not classified: \(error)")
+            }
+        case nil:
+            break
+        }
+        return analysis
+    }
+}

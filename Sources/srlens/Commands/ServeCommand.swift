@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import JSONRPC
+import LanguageServer
+
+/// `srlens serve`: the language server, over standard input/output (what editors start), a Unix socket (owner-only),
+/// or TCP on the loopback interface (one server for many clients).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the language server (LSP 3.17 with speedrun/ requests; docs/protocol.md).")
+
+    @Flag(help: "Serve one client on standard input and output (the default).")
+    var stdio = false
+
+    @Option(help: "Serve clients on a Unix domain socket at this path (created with owner-only permissions).")
+    var socket: String?
+
+    @Option(help: "Serve clients on this TCP port of the loopback interface (127.0.0.1).")
+    var tcp: Int?
+
+    @Option(help: "Log level on standard error: debug, info, warning or error.")
+    var log: String = "info"
+
+    func validate() throws {
+        if [stdio, socket != nil, tcp != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --stdio, --socket and --tcp")
+        }
+        guard level != nil else { throw ValidationError("--log must be debug, info, warning or error") }
+    }
+
+    private var level: RPCLogger.Level? {
+        ["debug": .debug, "info": .info, "warning": .warning, "error": .error][log]
+    }
+
+    func run() throws {
+        let logger = RPCLogger.standardError(minimumLevel: level ?? .info, label: "srlens")
+        let socket = self.socket, tcp = self.tcp
+        let finished = DispatchSemaphore(value: 0)
+        let failure = FailureBox()
+        Task.detached {
+            defer { finished.signal() }
+            do {
+                let makeConnection: @Sendable () -> Connection = {
+                    let connection = Connection(configuration: .init(logger: logger))
+                    SpeedrunServer().attach(to: connection)
+                    return connection
+                }
+                if let socket {
+                    let transport = try await SocketTransport.bind(.unixDomainSocket(path: socket))
+                    logger.log(.info, "listening on \(socket)")
+                    try await transport.serve(makeConnection)
+                } else if let tcp {
+                    let transport = try await SocketTransport.bind(.tcpLoopback(host: "127.0.0.1", port: tcp))
+                    logger.log(.info, "listening on \(transport.localAddress.map { "\($0)" } ?? "127.0.0.1:\(tcp)")")
+                    try await transport.serve(makeConnection)
+                } else {
+                    try await StdioTransport().run(makeConnection())
+                    // The client closed the stream without `exit`: as after `exit` without `shutdown`.
+                    Foundation.exit(1)
+                }
+            } catch {
+                failure.set("\(error)")
+            }
+        }
+        finished.wait()
+        if let message = failure.message { throw ValidationError("serve: \(message)") }
+    }
+}
+
+/// The error a background task ended with.
+private final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    var message: String? { lock.withLock { value } }
+    func set(_ message: String) { lock.withLock { value = message } }
+}
