@@ -152,6 +152,10 @@ let package = Package(
             .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/ScoringBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(name: "ServerBenchmarks", dependencies: [
+            "LanguageServer", "JSONRPC", "TestSupport", .product(name: "Benchmark", package: "benchmark"),
+        ], path: "Benchmarks/ServerBenchmarks", swiftSettings: clangImport,
+           plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(name: "RunLogBenchmarks", dependencies: [
             "RunLogs", .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/RunLogBenchmarks", plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),

@@ -8,7 +8,7 @@ import SourceModel
 /// found, with evidence; for a workspace task, the key changes missing and the rule findings against the base.
 public struct DocumentAnalysis: Sendable {
     public let uri: String
-    public let version: Int
+    public private(set) var version: Int
     public var detections: [Detection] = []
     public var techniques: [TechniqueReport] = []
     public var missingKeyChanges: [TaskSpec.KeyChange] = []
@@ -17,6 +17,9 @@ public struct DocumentAnalysis: Sendable {
     public var task: Int?
     /// Why something could not be analysed (records missing, a syntax error...).
     public var problems: [String] = []
+
+    /// The same analysis for another version with the same text.
+    mutating func reversion(_ version: Int) { self.version = version }
 
     /// Analyses a document. `context` is the workspace task's base and reference, when a task is configured.
     public static func analyze(_ document: OpenDocument, context: ScoreService.TaskContext?, contextProblem: String?) -> DocumentAnalysis {

@@ -19,6 +19,15 @@ public final class SpeedrunServer: @unchecked Sendable {
     private var documents: [String: OpenDocument] = [:]
     private var analyses: [String: DocumentAnalysis] = [:]
     private var contexts: [Int: Result<ScoreService.TaskContext, Error>] = [:]
+    /// Analyses by content: repeated `speedrun/classify` of an unchanged file costs a lookup.
+    private var recent: [AnalysisKey: DocumentAnalysis] = [:]
+    static let recentLimit = 256
+
+    struct AnalysisKey: Hashable {
+        let path: String
+        let bytes: [UInt8]
+        let task: Int?
+    }
     private var openedStore: Store?
 
     public init(onExit: @escaping @Sendable (Int32) -> Void = { exit($0) }) {
@@ -31,7 +40,12 @@ public final class SpeedrunServer: @unchecked Sendable {
         return try body()
     }
 
-    var scorer: ScoreService { ScoreService(configuration: locked { settings?.configuration } ?? Configuration.fallback) }
+    /// The scorer, reading open documents as the editor has them rather than from disk.
+    var scorer: ScoreService {
+        let (configuration, open) = locked { (settings?.configuration, documents.values.map { ($0.path, $0.bytes) }) }
+        return ScoreService(configuration: configuration ?? Configuration.fallback,
+                            loader: SourceLoader(overlays: Dictionary(open, uniquingKeysWith: { a, _ in a })))
+    }
     var configuredTask: Int? { locked { settings?.configuration.task } }
     var positionEncoding: PositionEncoding { locked { encoding } }
 
@@ -73,11 +87,23 @@ public final class SpeedrunServer: @unchecked Sendable {
         }
     }
 
-    /// A request that needs an initialized server; the work runs off the dispatch loop.
+    /// A request that needs an initialized server. Its work runs on a thread of its own (see `offload`).
     private func request(_ connection: Connection, _ method: String, _ body: @escaping @Sendable (RequestContext) throws -> JSONValue) {
         connection.onRequest(method) { [self] context in
             try requireRunning()
-            return try body(context)
+            return try await Self.offload { try body(context) }
+        }
+    }
+
+    /// Runs synchronous analysis work on a new thread and waits for it without holding a thread of Swift's
+    /// cooperative pool (one per core, which also reads and dispatches every connection) or of Dispatch's global
+    /// pool (which a batch fills with its own work): the system scheduler then shares the cores between one
+    /// client's long batch and another client's quick request, instead of queueing the quick one behind it.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
         }
     }
 
@@ -163,10 +189,10 @@ public final class SpeedrunServer: @unchecked Sendable {
             PublishDiagnosticsParams(uri: uri, version: nil, diagnostics: [])))
     }
 
-    /// Analyses a document version off the dispatch loop and publishes its diagnostics, unless a newer version
-    /// arrived meanwhile (then that version's analysis publishes instead).
+    /// Analyses a document version on a thread of its own (see `offload`) and publishes its diagnostics, unless a
+    /// newer version arrived meanwhile (then that version's analysis publishes instead).
     private func publish(_ document: OpenDocument, on connection: Connection) {
-        Task.detached { [self] in
+        Thread { [self] in
             guard isCurrent(document) else { return }
             let analysis = analyze(document)
             let (current, taskConfigured, encoding) = locked {
@@ -176,16 +202,22 @@ public final class SpeedrunServer: @unchecked Sendable {
             let diagnostics = DiagnosticsBuilder.diagnostics(analysis, document: document, encoding: encoding, taskConfigured: taskConfigured)
             let params = PublishDiagnosticsParams(uri: document.uri, version: document.version, diagnostics: diagnostics)
             try? connection.sendNotification("textDocument/publishDiagnostics", params: try JSONValue(encoding: params))
-        }
+        }.start()
     }
 
     private func isCurrent(_ document: OpenDocument) -> Bool {
         locked { documents[document.uri]?.version == document.version }
     }
 
-    /// The analysis of a document version (kept, so lenses and hovers of the same version reuse it).
+    /// The analysis of a document version (kept, so lenses and hovers of the same version reuse it; the same text
+    /// asked for again, open or not, is answered from `recent`).
     func analyze(_ document: OpenDocument) -> DocumentAnalysis {
         if let known = locked({ analyses[document.uri] }), known.version == document.version { return known }
+        let key = AnalysisKey(path: document.path, bytes: document.bytes, task: document.language == .python ? configuredTask : nil)
+        if var known = locked({ recent[key] }) {
+            known.reversion(document.version)
+            return known
+        }
         var taskContext: ScoreService.TaskContext?
         var problem: String?
         if document.language == .python, let task = configuredTask {
@@ -195,7 +227,11 @@ public final class SpeedrunServer: @unchecked Sendable {
             }
         }
         let analysis = DocumentAnalysis.analyze(document, context: taskContext, contextProblem: problem)
-        locked { if documents[document.uri]?.version == document.version { analyses[document.uri] = analysis } }
+        locked {
+            if documents[document.uri]?.version == document.version { analyses[document.uri] = analysis }
+            if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
+            recent[key] = analysis
+        }
         return analysis
     }
 

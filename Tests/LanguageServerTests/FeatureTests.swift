@@ -5,12 +5,12 @@ import Testing
 @Suite struct FeatureTests {
     @Test func baseRecordLacksTheTaskKeyChangesAndReferenceHasThem() async throws {
         let client = TestClient()
-        _ = await client.initialize(["task": 4, "records": .string(Fixtures.demoRecords)])
-        let base = client.open(Fixtures.demoRecord(4))
+        _ = await client.initialize(["task": 4, "records": .string(Demo.records)])
+        let base = client.open(Demo.record(4))
         let baseDiagnostics = try #require(await client.diagnostics(base, version: 1))
         let missing = baseDiagnostics.compactMap { $0["message"]?.stringValue }.filter { $0.hasPrefix("missing key change: ") }
         #expect(missing.contains { $0.hasPrefix("missing key change: relu_squared") })
-        let reference = client.open(Fixtures.demoRecord(5))
+        let reference = client.open(Demo.record(5))
         let referenceDiagnostics = try #require(await client.diagnostics(reference, version: 1))
         #expect(!referenceDiagnostics.contains { $0["message"]?.stringValue?.hasPrefix("missing key change: ") == true })
     }
@@ -20,15 +20,15 @@ import Testing
         let empty = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-lsp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         _ = await client.initialize(root: empty.path)
-        let uri = client.open(Fixtures.demoRecord(5))
+        let uri = client.open(Demo.record(5))
         let diagnostics = try #require(await client.diagnostics(uri, version: 1))
         #expect(diagnostics.contains { $0["message"]?.stringValue?.hasPrefix("srlens: no task configured") == true })
     }
 
     @Test func lensesHoverAndSymbols() async throws {
         let client = TestClient()
-        _ = await client.initialize(["task": 4, "records": .string(Fixtures.demoRecords)])
-        let uri = client.open(Fixtures.demoRecord(5))
+        _ = await client.initialize(["task": 4, "records": .string(Demo.records)])
+        let uri = client.open(Demo.record(5))
         let lenses = try #require(await client.request("textDocument/codeLens", ["textDocument": ["uri": .string(uri)]])?["result"]?.arrayValue)
         let titles = lenses.compactMap { $0["command"]?["title"]?.stringValue }
         #expect(titles.contains { $0.hasPrefix("implements: ") && $0.contains("relu_squared") })
@@ -42,11 +42,11 @@ import Testing
 
     @Test func incrementalChangesRepublishForTheNewVersion() async throws {
         let client = TestClient()
-        _ = await client.initialize(["task": 4, "records": .string(Fixtures.demoRecords)])
-        let uri = client.open(Fixtures.demoRecord(5))
+        _ = await client.initialize(["task": 4, "records": .string(Demo.records)])
+        let uri = client.open(Demo.record(5))
         _ = try #require(await client.diagnostics(uri, version: 1))
         // Replace `.square()` on line 47 by nothing: relu_squared goes missing.
-        let line = try String(contentsOfFile: Fixtures.demoRecord(5), encoding: .utf8).components(separatedBy: "\n")[46]
+        let line = try String(contentsOfFile: Demo.record(5), encoding: .utf8).components(separatedBy: "\n")[46]
         let column = try #require(line.range(of: ".square()")).lowerBound.utf16Offset(in: line)
         client.notify("textDocument/didChange", ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [[
             "range": ["start": ["line": 46, "character": .int(column)], "end": ["line": 46, "character": .int(column + 9)]],

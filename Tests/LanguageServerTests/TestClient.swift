@@ -105,8 +105,8 @@ private final class ExitBox: @unchecked Sendable {
 }
 
 /// Repository paths for fixtures.
-enum Fixtures {
+enum Demo {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let demoRecords = root.appendingPathComponent("examples/demo/records").path
-    static func demoRecord(_ n: Int) -> String { "\(demoRecords)/record_\(n)/train_gpt2.py" }
+    static let records = root.appendingPathComponent("examples/demo/records").path
+    static func record(_ n: Int) -> String { "\(records)/record_\(n)/train_gpt2.py" }
 }

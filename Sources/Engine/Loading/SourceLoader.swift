@@ -7,10 +7,19 @@ import SourceModel
 public struct SourceLoader: Sendable {
     /// Files larger than this are refused before they are read (16 MiB: ten times the largest script seen).
     public var maxBytes: Int
+    /// Texts that stand in for files on disk, by path: the unsaved buffers of an editor.
+    public var overlays: [String: [UInt8]]
 
-    public init(maxBytes: Int = 16 << 20) { self.maxBytes = maxBytes }
+    public init(maxBytes: Int = 16 << 20, overlays: [String: [UInt8]] = [:]) {
+        self.maxBytes = maxBytes
+        self.overlays = overlays
+    }
 
     public func load(_ path: String) -> Result<SourceFile, LoadError> {
+        if let overlay = overlays[path], let language = SourceLanguage(path: path) {
+            if case let .failure(e) = validate(overlay, path: path) { return .failure(e) }
+            return .success(SourceFile(path: path, language: language, bytes: overlay))
+        }
         let url = URL(fileURLWithPath: path)
         let extensionName = url.pathExtension.lowercased()
         let isLog = ["txt", "log"].contains(extensionName)

@@ -32,7 +32,14 @@ struct SpeedrunMethods: Sendable {
         var newURI: String
         enum CodingKeys: String, CodingKey { case oldURI = "old_uri", newURI = "new_uri" }
     }
-    struct QueryParams: Decodable { var task: Int?; var innovation: String?; var rule: String?; var label: String?; var group: String? }
+    struct QueryParams: Decodable {
+        var task: Int?
+        var innovation: String?
+        var rule: String?
+        var label: String?
+        var group: String?
+        var limit: Int?
+    }
     struct BatchParams: Decodable {
         var directory: String
         var task: Int
@@ -53,7 +60,7 @@ struct SpeedrunMethods: Sendable {
     func classify(_ context: RequestContext) throws -> JSONValue {
         let params: URIParams = try context.decodeParams()
         let document = try server.document(for: params.uri)
-        let analysis = DocumentAnalysis.analyze(document, context: nil, contextProblem: nil)
+        let analysis = server.analyze(document)
         struct Result: Encodable { var uri: String; var innovations: [Detection]; var techniques: [TechniqueReport]; var problems: [String] }
         return try Self.encode(Result(uri: params.uri, innovations: analysis.detections, techniques: analysis.techniques,
                                       problems: analysis.problems))
@@ -106,7 +113,7 @@ struct SpeedrunMethods: Sendable {
         let params: TaskParams = try context.decodeParams()
         let (taskContext, paths) = try taskAndPaths(params)
         do {
-            let report = try CheckService().check(base: taskContext.base, submissionPaths: paths)
+            let report = try CheckService(loader: server.scorer.loader).check(base: taskContext.base, submissionPaths: paths)
             struct Result: Encodable { var findings: [Finding]; var valid: Bool }
             return try Self.encode(Result(findings: report.findings, valid: report.isValid))
         } catch {
@@ -141,7 +148,8 @@ struct SpeedrunMethods: Sendable {
             let table = try QueryService(store: try server.store()).query(
                 QueryService.Filter(task: params.task, innovation: params.innovation, rule: params.rule, label: params.label), by: grouping)
             struct Result: Encodable { var columns: [String]; var rows: [[String]] }
-            return try Self.encode(Result(columns: table.columns, rows: table.rows))
+            if let limit = params.limit, limit < 0 { throw ResponseError.invalidParams("limit must not be negative") }
+            return try Self.encode(Result(columns: table.columns, rows: params.limit.map { Array(table.rows.prefix($0)) } ?? table.rows))
         } catch let error as ResponseError {
             throw error
         } catch {

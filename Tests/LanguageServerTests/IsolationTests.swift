@@ -1,0 +1,79 @@
+import Foundation
+import JSONRPC
+import LanguageServer
+import TestSupport
+import Testing
+
+/// Two clients of one socket server: a slow request of one (a batch of many submissions) does not hold up the
+/// quick requests of the other.
+@Suite struct IsolationTests {
+    @Test func slowRequestOfOneClientDoesNotBlockAnother() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-iso-\(UUID().uuidString)")
+        let runs = folder.appendingPathComponent("runs")
+        // 24 copies of the demo's reference, each a distinct submission: seconds of scoring in a debug build.
+        let source = try String(contentsOfFile: Demo.record(5), encoding: .utf8)
+        for i in 0..<24 {
+            let run = runs.appendingPathComponent(String(format: "run_%02d", i))
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            try (source + "\n# run \(i)\n").write(to: run.appendingPathComponent("train_gpt2.py"), atomically: true, encoding: .utf8)
+        }
+        let socket = folder.appendingPathComponent("s.sock").path
+        let transport = try await SocketTransport.bind(.unixDomainSocket(path: socket), logger: .disabled)
+        let serving = Task.detached {
+            try await transport.serve {
+                let connection = Connection(configuration: .init(logger: .disabled))
+                SpeedrunServer(onExit: { _ in }).attach(to: connection)
+                return connection
+            }
+        }
+        let database = folder.appendingPathComponent("db.sqlite").path
+        let log = EventLog()
+        // Client A: the slow batch.
+        let slow = Thread {
+            guard let a = try? LSPSocketClient(path: socket),
+                  (try? a.request(id: 1, method: "initialize", params: ["capabilities": [:], "initializationOptions": ["task": 4, "records": Demo.records, "database": database]])) != nil
+            else { return log.add("a failed") }
+            log.add("a started")
+            let answer = try? a.request(id: 2, method: "speedrun/batchScore", params: ["directory": runs.path, "task": 4, "label": "iso"])
+            log.add((answer?["result"] as? [String: Any])?["scored"] as? Int == 24 ? "a answered" : "a wrong: \(String(describing: answer))")
+        }
+        slow.start()
+        for _ in 0..<500 where !log.events.contains("a started") { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))
+        // Client B: quick requests while A's batch runs.
+        let quick = try await onThread { () -> [String] in
+            let b = try LSPSocketClient(path: socket)
+            _ = try b.request(id: 1, method: "initialize", params: ["capabilities": [:]])
+            var seen: [String] = []
+            for i in 2...6 {
+                let answer = try b.request(id: i, method: "speedrun/tasks", params: [:])
+                seen.append(((answer["result"] as? [String: Any])?["tasks"] as? [Any])?.count == 20 ? "b answered" : "b wrong")
+                seen.append(log.events.contains("a answered") ? "after a" : "before a")
+            }
+            return seen
+        }
+        #expect(quick.filter { $0 == "b answered" }.count == 5)
+        #expect(quick.filter { $0 == "before a" }.count == 5, "every quick answer came while the batch was still running: \(quick)")
+        for _ in 0..<12_000 where !log.events.contains(where: { $0.hasPrefix("a ") && $0 != "a started" }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(log.events.contains("a answered"), "\(log.events)")
+        await transport.close()
+        serving.cancel()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var events: [String] { lock.withLock { stored } }
+    func add(_ event: String) { lock.withLock { stored.append(event) } }
+}
+
+/// Runs blocking socket work on a thread of its own, without holding one of Swift's cooperative threads.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
