@@ -8,8 +8,11 @@ import Parsing
 /// `val_batch_size`) read from a setting that training does not use, resolving to more than the length that
 /// sizes training data (or, when training's use is not visible, more than the length paired with it in
 /// `max(seq_len, val_seq_len)`, the rotary table's size). The ratio is reported. Rejects validation sized by the
-/// training length, a validation length declared but never used, and one equal to or shorter than training's.
-/// Examples: `queries/python/longer_val_seq_len/examples/`.
+/// training length, a validation length declared but never used, one equal to or shorter than training's, and a
+/// validation count equal to a count that sizes training data under another name (`val_bs = world_size *
+/// seq_len` while training splits by `seq_len`): that one is not longer, even when a named factor of training's
+/// batch (`TOKENS_PER_ROW` in `8 * 64 * TOKENS_PER_ROW`) is a smaller number. Examples:
+/// `queries/python/longer_val_seq_len/examples/`.
 struct LongerValSeqLen: Detector {
     let id = "longer_val_seq_len"
 
@@ -17,10 +20,12 @@ struct LongerValSeqLen: Detector {
         let uses = facts.tokenCountUses()
         let training = uses.filter { !$0.validation && $0.name != nil }
         let trainingNames = Set(training.compactMap(\.name))
+        let trainingValues = Set(uses.filter { !$0.validation }.map(\.value))
         var evidence: [Evidence] = []
         var seen = Set<Int>()
         for use in uses where use.validation {
-            guard let name = use.name, !trainingNames.contains(name), seen.insert(use.source.startByte).inserted else { continue }
+            guard let name = use.name, !trainingNames.contains(name), !trainingValues.contains(use.value),
+                  seen.insert(use.source.startByte).inserted else { continue }
             var shorter = training.filter { $0.value < use.value && $0.name != nil }.map(\.value)
             if training.isEmpty { shorter = pairedInMax(name, value: use.value, facts) }
             guard let reference = shorter.max() else { continue }
