@@ -18,10 +18,20 @@ public final class ValueResolver {
     /// the chain's own cycle and depth guards, an outermost one never is.
     private var answers: [Node: [NumericValue]] = [:]
 
+    /// Answers found inside the current outermost question, cleared when it is answered. Without it a name set in
+    /// many places (a script that repeats its model code) fans out at every hop: n settings, `maxDepth` hops deep.
+    private var chainAnswers: [Node: [NumericValue]] = [:]
+
     public func values(of node: Node) -> [NumericValue] {
-        guard depth == 0 else { return resolve(node) }
+        guard depth == 0 else {
+            if let known = chainAnswers[node] { return known }
+            let result = resolve(node)
+            chainAnswers[node] = result
+            return result
+        }
         if let known = answers[node] { return known }
         let result = resolve(node)
+        chainAnswers.removeAll(keepingCapacity: true)
         answers[node] = result
         return result
     }
