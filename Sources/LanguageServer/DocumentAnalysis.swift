@@ -31,7 +31,10 @@ public struct DocumentAnalysis: Sendable {
         case .python:
             guard let tree = document.tree else { return analysis }
             let facts = PythonFacts(file: file, tree: tree)
-            analysis.detections = Classifier.classify([facts])
+            // CUDA held in the script's strings (`load_inline`, cupy): its techniques, and the Python-level
+            // innovations its kernels implement.
+            let embedded = cudaSources(file, into: &analysis)
+            analysis.detections = Classifier.classify([facts], cuda: embedded)
             if let context {
                 let found = Set(analysis.detections.map(\.id))
                 analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
@@ -45,14 +48,24 @@ public struct DocumentAnalysis: Sendable {
                 }
             }
         case .cuda:
-            do {
-                analysis.techniques = try TechniqueService().classify(file)
-            } catch {
-                analysis.problems.append("CUDA techniques not classified: \(error)")
-            }
+            let sources = cudaSources(file, into: &analysis)
+            analysis.detections = Classifier.classify([], cuda: sources)
         case nil:
             break
         }
         return analysis
+    }
+
+    /// The CUDA sources of a file (itself, or the kernels embedded in a Python script), with their techniques
+    /// recorded in `analysis`.
+    private static func cudaSources(_ file: SourceFile, into analysis: inout DocumentAnalysis) -> [CUDAFacts] {
+        do {
+            let sources = try TechniqueService().sources(file)
+            analysis.techniques = sources.map { TechniqueClassifier.classify($0) }
+            return sources
+        } catch {
+            analysis.problems.append("CUDA techniques not classified: \(error)")
+            return []
+        }
     }
 }

@@ -64,3 +64,26 @@ import Testing
         #expect(tasks.first?["base_record"] == .int(1))
     }
 }
+
+@Suite struct CUDAFeatureTests {
+    static let kernel = Demo.root.appendingPathComponent("examples/demo/softcap.cu").path
+
+    @Test func kernelLensHoverAndCrossLanguageCredit() async throws {
+        let client = TestClient()
+        _ = await client.initialize()
+        let uri = client.open(Self.kernel, language: "cuda")
+        let lenses = try #require(await client.request("textDocument/codeLens", ["textDocument": ["uri": .string(uri)]])?["result"]?.arrayValue)
+        let title = try #require(lenses.first?["command"]?["title"]?.stringValue)
+        #expect(title.hasPrefix("techniques: ") && title.contains("launch_bounds"), "\(title)")
+        // Line 6 (1-based) declares the kernel with `__launch_bounds__(BLOCK)` at column 17.
+        let hover = try #require(await client.request("textDocument/hover", ["textDocument": ["uri": .string(uri)],
+                                                                             "position": ["line": 5, "character": 20]]))
+        #expect(hover["result"]?["contents"]?["value"]?.stringValue?.contains("launch_bounds") == true)
+        // The kernel computes cap * tanh(x / cap): the Python-level logit softcap, with the kernel as evidence.
+        let classified = try #require(await client.request("speedrun/classify", ["uri": .string(uri)])?["result"])
+        let ids = classified["innovations"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+        #expect(ids.contains("logit_softcap"))
+        let symbols = try #require(await client.request("textDocument/documentSymbol", ["textDocument": ["uri": .string(uri)]])?["result"]?.arrayValue)
+        #expect(symbols.contains { $0["name"] == "softcap_bf16" && $0["detail"] == "kernel" })
+    }
+}
