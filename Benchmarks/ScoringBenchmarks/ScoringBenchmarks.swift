@@ -16,8 +16,8 @@ func recordScript(_ n: Int) -> SourceFile? {
     return SourceFile(path: path, language: .python, bytes: Array(data))
 }
 
-/// A submission for a task: the reference record with a comment and a renamed local added, so that it is
-/// not byte-identical to the reference (nothing is cached by content here).
+/// A submission for a task: the reference record with a comment added, so that it is not byte-identical to the
+/// reference (nothing is cached by content here).
 func submission(from reference: SourceFile, at folder: URL) throws -> String {
     let text = String(decoding: reference.bytes, as: UTF8.self) + "\n# an agent's note\n"
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
