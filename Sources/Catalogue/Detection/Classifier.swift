@@ -44,8 +44,11 @@ public enum Classifier {
         return sorted(found)
     }
 
+    /// Catalogue order of the innovation ids.
+    static let order = Dictionary(uniqueKeysWithValues: CatalogueData.shared.innovations.enumerated().map { ($1.id, $0) })
+
     static func sorted(_ found: [String: [Evidence]]) -> [Detection] {
-        let order = Dictionary(uniqueKeysWithValues: CatalogueData.shared.innovations.enumerated().map { ($1.id, $0) })
+        let order = Self.order
         return found.map { Detection(id: $0.key, evidence: $0.value) }
             .sorted { (order[$0.id] ?? .max, $0.id) < (order[$1.id] ?? .max, $1.id) }
     }

@@ -56,6 +56,16 @@ public final class Dataflow {
 
     /// The scopes whose bindings a read at `node` may see, innermost first, ending with the module.
     public func scopeChain(of node: Node) -> [Node] {
+        if let known = chains[node] { return known }
+        let chain = computeScopeChain(of: node)
+        chains[node] = chain
+        return chain
+    }
+
+    /// Scope chains already computed, by node (bindings are looked up for the same reads many times).
+    private var chains: [Node: [Node]] = [:]
+
+    private func computeScopeChain(of node: Node) -> [Node] {
         var chain: [Node] = []
         var current = node.parent
         var child = node

@@ -153,10 +153,22 @@ public final class PythonFacts {
         // Only the start byte matters, so the answer is kept per start byte.
         let start = node.startByte
         if let known = enclosingFunctionByStart[start] { return known.map { functions[$0] } }
-        let index = functions.indices.filter { functions[$0].node.byteRange.contains(start) }
-            .min { functions[$0].node.byteRange.count < functions[$1].node.byteRange.count }
+        let index = Self.innermost(containing: start, in: functionRanges)
         enclosingFunctionByStart[start] = .some(index)
         return index.map { functions[$0] }
+    }
+
+    /// Byte ranges of `functions` and `classes`, read once (asking the nodes goes through the C runtime).
+    private lazy var functionRanges: [Range<Int>] = functions.map(\.node.byteRange)
+    private lazy var classRanges: [Range<Int>] = classes.map(\.node.byteRange)
+
+    /// The index of the shortest range containing `offset`.
+    private static func innermost(containing offset: Int, in ranges: [Range<Int>]) -> Int? {
+        var best: Int?
+        for (index, range) in ranges.enumerated() where range.contains(offset) {
+            if best == nil || range.count < ranges[best!].count { best = index }
+        }
+        return best
     }
 
     private var enclosingFunctionByStart: [Int: Int?] = [:]
@@ -170,8 +182,7 @@ public final class PythonFacts {
     public func enclosingClass(_ node: Node) -> Class? {
         let start = node.startByte
         if let known = enclosingClassByStart[start] { return known.map { classes[$0] } }
-        let index = classes.indices.filter { classes[$0].node.byteRange.contains(start) }
-            .min { classes[$0].node.byteRange.count < classes[$1].node.byteRange.count }
+        let index = Self.innermost(containing: start, in: classRanges)
         enclosingClassByStart[start] = .some(index)
         return index.map { classes[$0] }
     }

@@ -29,7 +29,7 @@ enum CodeLensBuilder {
             var result: [CodeLens] = []
             for report in analysis.techniques {
                 for kernel in report.kernels where !kernel.techniques.isEmpty {
-                    guard let node = definitions.first(where: { functionName($0) == kernel.name }) else { continue }
+                    guard let node = definitions.first(where: { SymbolBuilder.functionName($0)?.text == kernel.name }) else { continue }
                     let ids = kernel.techniques.map(\.id)
                     result.append(lens(at: node, title: "techniques: " + ids.joined(separator: ", "), ids: ids, document, encoding))
                 }
@@ -44,14 +44,5 @@ enum CodeLensBuilder {
         let head = node.child(byField: "name") ?? node
         return CodeLens(range: encoding.range(head.byteRange, in: document.lines),
                         command: Command(title: title, command: command, arguments: [document.uri] + ids))
-    }
-
-    static func functionName(_ node: Node) -> String? {
-        var current = node.child(byField: "declarator")
-        while let c = current {
-            if c.type == "identifier" { return c.text }
-            current = c.child(byField: "declarator")
-        }
-        return nil
     }
 }

@@ -44,7 +44,7 @@ enum SymbolBuilder {
     }
 
     /// The name of a C/CUDA function: the identifier inside its declarator.
-    private static func functionName(_ node: Node) -> Node? {
+    static func functionName(_ node: Node) -> Node? {
         var current = node.child(byField: "declarator")
         while let c = current {
             if c.type == "identifier" || c.type == "field_identifier" { return c }
