@@ -108,8 +108,91 @@ public final class CUDAFacts {
     /// Kernels defined in the source itself (not in the headers it includes).
     public var ownKernels: [Function] { kernels.filter { $0.node.tree === tree } }
 
-    public var kernels: [Function] { functions.filter { $0.role == .kernel } }
-    public var hostFunctions: [Function] { functions.filter { $0.role == .host } }
+    public private(set) lazy var kernels: [Function] = functions.filter { $0.role == .kernel }
+    public private(set) lazy var hostFunctions: [Function] = functions.filter { $0.role == .host }
+
+    /// The first device or kernel function of each name (what a call by that name reaches).
+    private lazy var deviceFunctionsByName: [String: Function] = {
+        var result: [String: Function] = [:]
+        for f in functions where f.role != .host && result[f.name] == nil { result[f.name] = f }
+        return result
+    }()
+
+    /// libclang's per-function tables, keyed by the bare name (the first qualified entry for each bare name,
+    /// as a linear `first { $0.key == name || $0.key.hasSuffix("::" + name) }` would find an exact match first).
+    private func bareKeyed<V>(_ table: [String: V]) -> [String: V] {
+        var exact: [String: V] = [:], suffixed: [String: V] = [:]
+        for (key, value) in table {
+            exact[key] = value
+            var rest = Substring(key)
+            while let range = rest.range(of: "::") {
+                rest = rest[range.upperBound...]
+                if suffixed[String(rest)] == nil { suffixed[String(rest)] = value }
+            }
+        }
+        return exact.merging(suffixed) { first, _ in first }
+    }
+    private lazy var semanticCalls: [String: [String]] = bareKeyed(inventory?.calls ?? [:])
+    private lazy var semanticTypes: [String: [String]] = bareKeyed(inventory?.types ?? [:])
+
+    // Per-function caches (one thread per instance).
+    private var callsCache: [Node: [String]] = [:]
+    private var reachCache: [Node: [Function]] = [:]
+    private var bodyIndex: [Node: [String: [Node]]] = [:]
+    private var bodyPreorder: [Node: [Node]] = [:]
+    private var nodesCache: [NodesKey: [Node]] = [:]
+    private struct NodesKey: Hashable { let function: Node; let types: Set<String> }
+    private var fileIndexCache: [String: [Node]]?
+
+    private var memoTable: [String: Any] = [:]
+
+    /// A value detectors derive from the whole source (or from one kernel), computed once per instance and
+    /// shared by every detector and kernel that asks for it under the same key.
+    public func memo<T>(_ key: String, _ compute: () -> T) -> T {
+        if let known = memoTable[key] as? T { return known }
+        let value = compute()
+        memoTable[key] = value
+        return value
+    }
+
+    /// Every node of a function's body in pre-order, walked once.
+    public func descendants(of function: Function) -> [Node] {
+        guard let body = function.body else { return [] }
+        if let known = bodyPreorder[body] { return known }
+        let all = Array(body.preorder)
+        bodyPreorder[body] = all
+        return all
+    }
+
+    /// Nodes of one type in a function's body (pre-order), indexed once per function.
+    public func descendants(of function: Function, type: String) -> [Node] {
+        guard let body = function.body else { return [] }
+        if let index = bodyIndex[body] { return index[type] ?? [] }
+        var index: [String: [Node]] = [:]
+        for node in descendants(of: function) { index[node.type, default: []].append(node) }
+        bodyIndex[body] = index
+        return index[type] ?? []
+    }
+
+    /// Nodes of the given types anywhere in the source and its headers (pre-order), indexed once.
+    public func fileNodes(_ types: Set<String>) -> [Node] {
+        if fileIndexCache == nil {
+            var index: [String: [Node]] = [:]
+            for root in [tree.rootNode] + headers.map(\.tree.rootNode) {
+                for node in root.preorder { index[node.type, default: []].append(node) }
+            }
+            fileIndexCache = index
+        }
+        if types.count == 1, let only = types.first { return fileIndexCache?[only] ?? [] }
+        return types.flatMap { fileIndexCache?[$0] ?? [] }.sorted { a, b in
+            a.tree === b.tree ? (a.startByte, b.endByte) < (b.startByte, a.endByte) : ObjectIdentifier(a.tree) < ObjectIdentifier(b.tree)
+        }
+    }
+
+    /// Nodes of the main file only (not its headers) of one type, in pre-order.
+    public func mainFileNodes(_ type: String) -> [Node] {
+        fileNodes([type]).filter { $0.tree === tree }
+    }
 
     func declaredName(_ node: Node) -> String? {
         var declarator = node.child(byField: "declarator")
@@ -125,15 +208,15 @@ public final class CUDAFacts {
     /// Names of the functions `function` calls: libclang's resolution when available, tree-sitter's spelling
     /// otherwise (both are kept: a macro expanding to a call shows up in libclang's list only).
     public func calls(of function: Function) -> [String] {
+        if let known = callsCache[function.node] { return known }
         var names: [String] = []
-        if let semantic = inventory?.calls.first(where: { $0.key == function.name || $0.key.hasSuffix("::" + function.name) })?.value {
+        if let semantic = semanticCalls[function.name] {
             names += semantic
         }
-        if let body = function.body {
-            for node in body.preorder where node.type == "call_expression" {
-                if let callee = node.child(byField: "function") { names.append(calleeName(callee)) }
-            }
+        for node in descendants(of: function, type: "call_expression") {
+            if let callee = node.child(byField: "function") { names.append(calleeName(callee)) }
         }
+        callsCache[function.node] = names
         return names
     }
 
@@ -148,26 +231,32 @@ public final class CUDAFacts {
     /// The function and every device function of this source it reaches through calls (helpers count for the
     /// kernel that uses them).
     public func reach(_ function: Function) -> [Function] {
+        if let known = reachCache[function.node] { return known }
         var result = [function], seen: Set<String> = [function.name]
         var index = 0
         while index < result.count {
             for name in calls(of: result[index]) {
                 let bare = String(name.split(separator: ":").last ?? Substring(name))
-                guard !seen.contains(bare), let callee = functions.first(where: { $0.name == bare && $0.role != .host }) else { continue }
+                guard !seen.contains(bare), let callee = deviceFunctionsByName[bare] else { continue }
                 seen.insert(bare)
                 result.append(callee)
             }
             index += 1
         }
+        reachCache[function.node] = result
         return result
     }
 
     /// Named nodes of the given types in a function and the helpers it reaches.
     public func nodes(in function: Function, types: Set<String>) -> [Node] {
-        reach(function).flatMap { f -> [Node] in
-            guard let body = f.body else { return [] }
-            return body.preorder.filter { types.contains($0.type) }
+        let key = NodesKey(function: function.node, types: types)
+        if let known = nodesCache[key] { return known }
+        let result = reach(function).flatMap { f -> [Node] in
+            if types.count == 1, let only = types.first { return descendants(of: f, type: only) }
+            return descendants(of: f).filter { types.contains($0.type) }
         }
+        nodesCache[key] = result
+        return result
     }
 
     /// Every call (as tree-sitter nodes) in a function and its helpers, with the callee's name.
@@ -179,15 +268,15 @@ public final class CUDAFacts {
 
     /// Canonical types libclang saw in a function's parameters and locals (and its helpers').
     public func types(in function: Function) -> [String] {
-        guard let inventory else { return [] }
-        return reach(function).flatMap { f in
-            inventory.types.first { $0.key == f.name || $0.key.hasSuffix("::" + f.name) }?.value ?? []
-        }
+        guard inventory != nil else { return [] }
+        return reach(function).flatMap { f in semanticTypes[f.name] ?? [] }
     }
 
     /// Launches whose kernel is `kernel`.
     public func launches(of kernel: Function) -> [ClangKit.KernelLaunch] {
-        (inventory?.launches ?? []).filter { $0.kernel == kernel.name || $0.kernel.hasSuffix("::" + kernel.name) }
+        memo("launches:\(kernel.name)") {
+            (inventory?.launches ?? []).filter { $0.kernel == kernel.name || $0.kernel.hasSuffix("::" + kernel.name) }
+        }
     }
 
     public func sharedDeclarations(in function: Function) -> [ClangKit.SharedDeclaration] {

@@ -152,7 +152,9 @@ enum KernelAST {
     // MARK: Declared types
 
     /// `typedef`/`using` aliases of the source: alias -> aliased type text.
-    static func aliases(_ facts: CUDAFacts) -> [String: String] {
+    static func aliases(_ facts: CUDAFacts) -> [String: String] { facts.memo("KernelAST.aliases") { computeAliases(facts) } }
+
+    private static func computeAliases(_ facts: CUDAFacts) -> [String: String] {
         var result: [String: String] = [:]
         for n in facts.root.preorder {
             if n.type == "type_definition", let type = n.child(byField: "type") {

@@ -1,21 +1,20 @@
 import TreeSitterKit
 
-/// `barrier_minimization`: block barriers deliberately avoided or removed. Counted when the kernel (or a
-/// helper it calls) makes a barrier optional on a block-uniform flag (`if (final_sync) __syncthreads();`, a
-/// barrier skipped after the last stage), double-buffers its shared reduction scratch (`buf[i % 2][...]`,
-/// `buf[phase]` with `phase ^= 1`) so one barrier per step suffices, or states in a comment, in a kernel that
-/// synchronizes through shared memory, that a `__syncthreads` / barrier is avoided, unnecessary, skipped or only
-/// needed in some cases. A barrier under a thread-dependent condition, a uniform branch that does work before
-/// its barrier (unrolled reduction steps), double-buffered tiles without a block reduction, and comments that
-/// merely mention a barrier do not count.
+/// `barrier_minimization`: block barriers deliberately avoided or removed, decided from code only (comments play
+/// no part). Counted when the kernel (or a helper it calls):
+/// - makes a barrier optional on a block-uniform flag (`if (final_sync) __syncthreads();`);
+/// - double-buffers its shared reduction scratch (`buf[i % 2][...]`, `buf[phase]` with `phase ^= 1`) so one
+///   barrier per step suffices;
+/// - after a barrier, reads another thread's element of one shared array and writes the result to a second
+///   shared array with no barrier in between (the naive in-place version needs a second barrier before it
+///   overwrites the array other threads are still reading);
+/// - stops its barrier-synchronised tree loop at the warp size (`s > 32`) and finishes with warp shuffles or
+///   `__syncwarp()` instead of a `__syncthreads()` per remaining step.
+/// A barrier under a thread-dependent condition, a uniform branch that does work before its barrier (unrolled
+/// reduction steps), double-buffered tiles without a block reduction, and a warp tail without shuffles or
+/// `__syncwarp` do not count.
 struct BarrierMinimization: TechniqueDetector {
     let id = "barrier_minimization"
-
-    static let barrierWords = ["__syncthreads", "syncthreads", "barrier", "sync()", "block.sync"]
-    static let avoidance = ["avoid", "no need", "not need", "n't need", "unnecessary", "needless", "redundant", "skip",
-                            "remov", "eliminat", "fewer", "omit", "elid", "only needed", "only need", "no extra",
-                            "no __sync", "no sync", "no barrier", "without a __sync", "without __sync", "without a barrier",
-                            "without another", "saves a", "save a"]
 
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         let flow = KernelIndexFlow(kernel, in: facts)
@@ -29,15 +28,62 @@ struct BarrierMinimization: TechniqueDetector {
         if !barriers.isEmpty, let access = doubleBufferedScratch(flow), !BlockReduction().detect(kernel: kernel, in: facts).isEmpty {
             evidence.append(facts.evidence(access, "reduction scratch double-buffered to save a barrier per step"))
         }
-        if !barriers.isEmpty || !flow.sharedArrays().isEmpty {
-            for comment in flow.comments() {
-                let text = comment.text.lowercased()
-                if Self.barrierWords.contains(where: { text.contains($0) }), Self.avoidance.contains(where: { text.contains($0) }) {
-                    evidence.append(facts.evidence(comment, "barrier avoided on purpose"))
-                }
-            }
+        if !barriers.isEmpty, let write = secondBuffer(barriers, flow) {
+            evidence.append(facts.evidence(write, "result goes to a second shared buffer: no barrier before the next write"))
+        }
+        if let tail = warpSynchronousTail(barriers, flow) {
+            evidence.append(facts.evidence(tail, "last steps of the tree run warp-synchronously, without block barriers"))
         }
         return evidence
+    }
+
+    /// A store into shared array `B` of a value read from another thread's element of shared array `A`, after a
+    /// barrier that follows a store into `A`, with no barrier between that barrier and the store into `B`.
+    func secondBuffer(_ barriers: [Node], _ flow: KernelIndexFlow) -> Node? {
+        let sharedNames = flow.sharedArrays()
+        guard sharedNames.count >= 2 else { return nil }
+        let assignments = flow.nodes(["assignment_expression"]).filter { flow.operatorText($0) == "=" }
+        func sharedTarget(_ assignment: Node) -> (name: String, index: String)? {
+            guard let left = flow.strip(assignment.child(byField: "left")), left.type == "subscript_expression",
+                  let base = MemSupport.base(of: left), sharedNames.contains(base) else { return nil }
+            return (base, left.child(byField: "indices")?.text ?? "")
+        }
+        for write in assignments {
+            guard let (target, _) = sharedTarget(write), let right = write.child(byField: "right") else { continue }
+            let reads = right.preorder.filter { node in
+                node.type == "subscript_expression" && MemSupport.base(of: node).map { $0 != target && sharedNames.contains($0) } == true
+            }
+            for read in reads {
+                guard let source = MemSupport.base(of: read), let readIndex = read.child(byField: "indices")?.text else { continue }
+                // The barrier just before this write, and a store into the source before that barrier by another index.
+                guard let barrier = barriers.last(where: { $0.endByte <= write.startByte }),
+                      !barriers.contains(where: { $0.startByte > barrier.endByte && $0.endByte <= write.startByte }),
+                      assignments.contains(where: { store in
+                          store.endByte <= barrier.startByte && sharedTarget(store).map { $0.name == source && $0.index != readIndex } == true
+                      }) else { continue }
+                return write
+            }
+        }
+        return nil
+    }
+
+    /// A loop holding a block barrier whose condition stops at the warp size (`s > 32`), followed by warp
+    /// shuffles or `__syncwarp()`.
+    func warpSynchronousTail(_ barriers: [Node], _ flow: KernelIndexFlow) -> Node? {
+        let warpCalls = flow.nodes(["call_expression"]).filter { call in
+            guard let callee = call.child(byField: "function") else { return false }
+            let name = MemSupport.calleeSpelling(callee)
+            return name == "__syncwarp" || name.hasPrefix("__shfl")
+        }
+        for barrier in barriers {
+            for loop in MemSupport.enclosingLoops(barrier) where loop.type == "for_statement" {
+                guard let condition = loop.child(byField: "condition"),
+                      condition.preorder.contains(where: { $0.type == "number_literal" && ["32", "32u"].contains($0.text) }),
+                      warpCalls.contains(where: { $0.startByte > loop.endByte }) else { continue }
+                return loop
+            }
+        }
+        return nil
     }
 
     /// The `if` whose only statement is this barrier, when its condition is the same for the whole block.

@@ -1,10 +1,12 @@
 import TreeSitterKit
 
-/// `occupancy_tuning`: explicit control of how many blocks are resident per SM: `__launch_bounds__` with a
-/// minimum-blocks argument (directly, through macros, or a macro expanding to the attribute), a launch whose
-/// block size derives from the SM's limits (`maxThreadsPerMultiProcessor`, the occupancy calculator), or a
-/// comment in or right above the kernel stating an occupancy goal. `__launch_bounds__` with only a thread
-/// count, a grid (not block) sized from the SM count, and the attribute in a comment do not count.
+/// `occupancy_tuning`: explicit control of how many blocks are resident per SM, decided from code only
+/// (comments play no part): `__launch_bounds__` with a minimum-blocks argument (directly, through macros, or a
+/// macro expanding to the attribute), a register cap on the kernel (`__maxnreg__(N)`), the occupancy API
+/// queried about this kernel (`cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, ...)`,
+/// `cudaOccupancyMaxPotentialBlockSize(&g, &b, kernel)`), or a launch whose block size derives from the SM's limits (`maxThreadsPerMultiProcessor`, the occupancy
+/// calculator). `__launch_bounds__` with only a thread count, a grid (not block) sized from the SM count, and
+/// any of these words in a comment do not count.
 struct OccupancyTuning: TechniqueDetector {
     let id = "occupancy_tuning"
 
@@ -23,11 +25,28 @@ struct OccupancyTuning: TechniqueDetector {
                 evidence.append(facts.evidence(call, "block size derived from the SM's resident limits"))
             }
         }
-        for comment in flow.comments() where comment.text.lowercased().contains("occupancy") {
-            evidence.append(facts.evidence(comment, "stated occupancy goal"))
-            break
+        if let cap = kernel.node.namedChildren.first(where: { $0.byteRange.upperBound <= (kernel.body?.startByte ?? kernel.node.endByte) &&
+            $0.preorder.contains { $0.type == "identifier" && $0.text == "__maxnreg__" } }) {
+            evidence.append(facts.evidence(cap, "register cap per thread"))
+        }
+        for host in facts.hostFunctions {
+            guard let body = host.body else { continue }
+            for call in body.preorder where call.type == "call_expression" {
+                guard let callee = call.child(byField: "function"), Self.occupancyAPI.contains(where: { callee.text.hasPrefix($0) }),
+                      let arguments = call.child(byField: "arguments")?.namedChildren,
+                      arguments.contains(where: { Self.names($0, kernel) }) else { continue }
+                evidence.append(facts.evidence(call, "occupancy API queried for this kernel"))
+            }
         }
         return evidence
+    }
+
+    static let occupancyAPI = ["cudaOccupancyMaxActiveBlocksPerMultiprocessor", "cudaOccupancyMaxPotentialBlockSize",
+                               "cudaOccupancyAvailableDynamicSMemPerBlock", "cudaOccupancyMaxActiveClusters"]
+
+    /// Whether an argument names the kernel (`k`, `&k`, `k<256>`, `(void*)k`).
+    static func names(_ argument: Node, _ kernel: CUDAFacts.Function) -> Bool {
+        argument.preorder.contains { ($0.type == "identifier" || $0.type == "template_function") && ($0.text == kernel.name || $0.child(byField: "name")?.text == kernel.name) }
     }
 
     /// Whether launch-bounds arguments have a second (minimum blocks per SM) argument.

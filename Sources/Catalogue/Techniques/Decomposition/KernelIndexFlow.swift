@@ -37,7 +37,10 @@ final class KernelIndexFlow {
 
     /// Nodes of the given types in every analysed body.
     func nodes(_ types: Set<String>) -> [Node] {
-        bodies.flatMap { body in body.preorder.filter { types.contains($0.type) } }
+        functions.flatMap { f -> [Node] in
+            if types.count == 1, let only = types.first { return facts.descendants(of: f, type: only) }
+            return facts.descendants(of: f).filter { types.contains($0.type) }
+        }
     }
 
     // MARK: Origins
@@ -754,6 +757,13 @@ final class KernelIndexFlow {
     /// template launches it could not resolve); without an inventory the tree is scanned.
     func launchSites(of kernel: CUDAFacts.Function) -> [(call: Node, configuration: [Node])] {
         if let known = launchCache[kernel.name] { return known }
+        // Shared by every flow of this source (each detector builds its own flow).
+        let result = facts.memo("KernelIndexFlow.launchSites:\(kernel.name)") { findLaunchSites(of: kernel) }
+        launchCache[kernel.name] = result
+        return result
+    }
+
+    private func findLaunchSites(of kernel: CUDAFacts.Function) -> [(call: Node, configuration: [Node])] {
         var result: [(call: Node, configuration: [Node])] = []
         if facts.inventory != nil {
             for launch in facts.launches(of: kernel) where launch.span.startOffset < launch.span.endOffset
@@ -764,11 +774,10 @@ final class KernelIndexFlow {
                 result.append((call, configuration(of: call)))
             }
         } else {
-            for node in facts.root.preorder where node.type == "call_expression" && bareCallee(node) == kernel.name {
+            for node in facts.mainFileNodes("call_expression") where bareCallee(node) == kernel.name {
                 if launchSyntax(node) != nil { result.append((node, configuration(of: node))) }
             }
         }
-        launchCache[kernel.name] = result
         return result
     }
 

@@ -2,62 +2,72 @@ import TreeSitterKit
 
 /// `loop_order_for_cache_locality`: a thread walks its data backwards (or alternates direction) so that the
 /// next pass over the same data starts where this one ended, on lines still in L1/L2. Requires a descending
-/// loop (`i -= stride`, `i--`) that reads global memory, plus evidence of the intent: a comment at the loop
-/// (inside it or right above it) about the cache (cache, L1, L2, hits, locality), or a later ascending loop in
-/// the same function that reads the same array again. Descending loops without either (a backward recurrence,
-/// a reversed copy), and halving loops (`s >>= 1`) of tree reductions, do not count.
+/// loop (`i -= stride`, `i--`) that reads global memory, followed by an ascending loop that reads the same
+/// array again: later in the same function, or, when the descending loop is in a device helper, later in the
+/// calling function on the array the call passed to the helper (`row_stats(x + b * n, n)` then a forward loop
+/// over `x`). Decided from the loops and their accesses only; comments play no part. Descending loops without
+/// a later forward pass (a backward recurrence, a reversed copy) and halving loops (`s >>= 1`) of tree
+/// reductions do not count.
 struct LoopOrderForCacheLocality: TechniqueDetector {
     let id = "loop_order_for_cache_locality"
-
-    static let cacheWords: Set<String> = ["cache", "cached", "caches", "l1", "l2", "hit", "hits", "locality", "resident", "warm"]
 
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         let shared = MemSupport.sharedNames(kernel, facts)
-        for f in facts.reach(kernel) {
+        let reached = facts.reach(kernel)
+        for f in reached {
             guard let body = f.body else { continue }
             let pointers = MemSupport.pointerNames(in: f).subtracting(shared)
             for loop in body.preorder where MemSupport.isDescending(loop) {
                 guard let loopBody = loop.child(byField: "body") else { continue }
                 let reads = MemSupport.memoryTouches(in: loopBody, pointers: pointers)
                 guard !reads.isEmpty else { continue }
-                if let comment = comments(at: loop).first(where: mentionsCache) {
-                    evidence.append(facts.evidence(loop, "loop runs backwards so the next pass hits the cache"))
-                    evidence.append(facts.evidence(comment, "intent stated"))
-                    continue
-                }
                 let bases = Set(reads.compactMap { MemSupport.base(of: $0) })
-                let later = body.preorder.first { other in
-                    other.startByte >= loop.endByte && MemSupport.isAscending(other) &&
-                        other.child(byField: "body").map { !Set(MemSupport.memoryTouches(in: $0, pointers: pointers).compactMap { MemSupport.base(of: $0) }).isDisjoint(with: bases) } == true
-                }
-                if let later {
+                if let later = forwardPass(in: body, after: loop.endByte, over: bases, pointers: pointers) {
                     evidence.append(facts.evidence(loop, "backward pass over data read again by a forward pass"))
                     evidence.append(facts.evidence(later, "second pass starts on the recently touched end"))
+                    continue
+                }
+                // A helper's backward pass: the caller's forward pass over the array it handed to the helper.
+                guard f.node != kernel.node, let parameters = parameterNames(f) else { continue }
+                let positions = parameters.enumerated().filter { bases.contains($0.element) }.map(\.offset)
+                for caller in reached where caller.node != f.node {
+                    guard let callerBody = caller.body else { continue }
+                    let callerPointers = MemSupport.pointerNames(in: caller).subtracting(shared)
+                    for call in callerBody.preorder where call.type == "call_expression" {
+                        guard let callee = call.child(byField: "function"), MemSupport.calleeSpelling(callee) == f.name,
+                              let arguments = call.child(byField: "arguments")?.namedChildren else { continue }
+                        let passed = Set(positions.filter { $0 < arguments.count }.compactMap { MemSupport.base(of: arguments[$0]) })
+                            .intersection(callerPointers)
+                        guard !passed.isEmpty,
+                              let later = forwardPass(in: callerBody, after: call.endByte, over: passed, pointers: callerPointers) else { continue }
+                        evidence.append(facts.evidence(loop, "backward pass in a helper over data the caller reads again forwards"))
+                        evidence.append(facts.evidence(later, "second pass starts on the recently touched end"))
+                        break
+                    }
                 }
             }
         }
         return evidence
     }
 
-    /// Comments inside the loop and the comment lines directly above it.
-    func comments(at loop: Node) -> [Node] {
-        var result = loop.preorder.filter { $0.type == "comment" }
-        var anchor = loop
-        // A `#pragma unroll` between the comment and the loop keeps them together.
-        while let parent = anchor.parent, parent.type != "compound_statement", parent.type != "translation_unit" { anchor = parent }
-        var next = anchor
-        var previous = anchor.previousSibling
-        while let p = previous, p.type == "comment" || p.type == "preproc_call", p.endPoint.row + 1 >= next.startPoint.row {
-            if p.type == "comment" { result.append(p) }
-            next = p
-            previous = p.previousSibling
+    /// The first ascending loop after `offset` in `body` that reads one of `bases`.
+    func forwardPass(in body: Node, after offset: Int, over bases: Set<String>, pointers: Set<String>) -> Node? {
+        body.preorder.first { other in
+            other.startByte >= offset && MemSupport.isAscending(other) &&
+                other.child(byField: "body").map {
+                    !Set(MemSupport.memoryTouches(in: $0, pointers: pointers).compactMap { MemSupport.base(of: $0) }).isDisjoint(with: bases)
+                } == true
         }
-        return result
     }
 
-    func mentionsCache(_ comment: Node) -> Bool {
-        let words = MemSupport.words(comment)
-        return words.contains { Self.cacheWords.contains($0) }
+    /// Parameter names of a function, in order.
+    func parameterNames(_ function: CUDAFacts.Function) -> [String]? {
+        var declarator = function.node.child(byField: "declarator")
+        while let d = declarator, d.type != "function_declarator" { declarator = d.child(byField: "declarator") }
+        guard let list = declarator?.child(byField: "parameters") else { return nil }
+        return list.namedChildren.filter { $0.type == "parameter_declaration" }.map { parameter in
+            parameter.child(byField: "declarator").flatMap(MemSupport.declaredIdentifier) ?? ""
+        }
     }
 }

@@ -474,14 +474,17 @@ enum MemSupport {
         if let text = facts.macros[name] {
             return expression(text).flatMap { evaluate($0, facts, depth: depth) }
         }
-        for node in roots(facts).flatMap({ $0.preorder }) where node.type == "init_declarator" {
-            guard node.child(byField: "declarator")?.text == name, let declaration = node.parent,
-                  declaration.type == "declaration",
-                  declaration.children.contains(where: { $0.type == "type_qualifier" && ($0.text == "const" || $0.text == "constexpr") }),
-                  let value = node.child(byField: "value") else { continue }
-            return evaluate(value, facts, depth: depth)
+        let value: Node? = facts.memo("MemSupport.constant:\(name)") {
+            for node in facts.fileNodes(["init_declarator"]) {
+                guard node.child(byField: "declarator")?.text == name, let declaration = node.parent,
+                      declaration.type == "declaration",
+                      declaration.children.contains(where: { $0.type == "type_qualifier" && ($0.text == "const" || $0.text == "constexpr") }),
+                      let value = node.child(byField: "value") else { continue }
+                return value
+            }
+            return nil
         }
-        return nil
+        return value.flatMap { evaluate($0, facts, depth: depth) }
     }
 
     /// Parses a macro's replacement text as an expression (tree-sitter; no text matching).
@@ -512,7 +515,9 @@ extension MemSupport {
 extension MemSupport {
     /// Struct types declared with an explicit alignment (`struct alignas(16) P {...}`, `__align__(16)`,
     /// `__attribute__((aligned(16)))`) in the source and its local headers: name -> alignment (0 when unknown).
-    static func alignedTypes(_ facts: CUDAFacts) -> [String: Int] {
+    static func alignedTypes(_ facts: CUDAFacts) -> [String: Int] { facts.memo("MemSupport.alignedTypes") { compute_alignedTypes(facts) } }
+
+    private static func compute_alignedTypes(_ facts: CUDAFacts) -> [String: Int] {
         var result: [String: Int] = [:]
         for root in roots(facts) {
             for node in root.preorder where ["struct_specifier", "class_specifier", "union_specifier"].contains(node.type) {
@@ -540,7 +545,9 @@ extension MemSupport {
     }
 
     /// `typedef A B;` and `using B = A;` of the source and its headers: B -> base name of A.
-    static func aliases(_ facts: CUDAFacts) -> [String: String] {
+    static func aliases(_ facts: CUDAFacts) -> [String: String] { facts.memo("MemSupport.aliases") { compute_aliases(facts) } }
+
+    private static func compute_aliases(_ facts: CUDAFacts) -> [String: String] {
         var result: [String: String] = [:]
         for root in roots(facts) {
             for node in root.preorder {
@@ -577,7 +584,9 @@ extension MemSupport {
     }
 
     /// Base names of the 16-byte vector types: built-in ones and explicitly 16-byte-aligned structs.
-    static func vector128Types(_ facts: CUDAFacts) -> Set<String> {
+    static func vector128Types(_ facts: CUDAFacts) -> Set<String> { facts.memo("MemSupport.vector128Types") { compute_vector128Types(facts) } }
+
+    private static func compute_vector128Types(_ facts: CUDAFacts) -> Set<String> {
         var result: Set<String> = ["float4", "int4", "uint4", "double2", "longlong2", "ulonglong2", "long2", "ulong2"]
         for (name, alignment) in alignedTypes(facts) where alignment == 16 { result.insert(name) }
         return result

@@ -1,25 +1,18 @@
 import TreeSitterKit
 
 /// `register_caching`: a value that is used many times is loaded once into a register instead of being
-/// re-read from memory on every use. Found when a scalar local, loaded from global or shared memory in the
-/// body of an outer loop, is read inside an inner loop that follows it (the load hoisted out of the inner
-/// loop), or when a comment at the kernel says values are kept/cached in registers and a local loaded from
-/// memory before a loop is read inside it. Loads repeated inside the inner loop, and hoisted operands that
-/// only feed a multi-output register tile (that is `register_blocking`), do not count.
+/// re-read from memory on every use. Found when a scalar local, initialised by a load from global or shared
+/// memory, is read (and never written) inside a loop that follows it in the same block: in the body of an outer
+/// loop (the load hoisted out of the inner loop), or before a loop of the kernel (a row statistic or parameter
+/// loaded once and reused for every element). Decided from the code only; comments play no part. Loads repeated
+/// inside the inner loop, and hoisted operands that only feed a multi-output register tile (that is
+/// `register_blocking`), do not count.
 struct RegisterCaching: TechniqueDetector {
     let id = "register_caching"
-
-    static let intent: Set<String> = ["cache", "cached", "caching", "keep", "kept", "hoist", "hoisted", "hold", "held",
-                                      "reuse", "reused", "load", "loaded", "store", "stored", "preload", "preloaded"]
 
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         let shared = MemSupport.sharedNames(kernel, facts)
         var evidence: [Evidence] = []
-        let stated = MemSupport.comments(reachedFrom: kernel, facts).first { comment in
-            let words = MemSupport.words(comment)
-            return words.contains { $0.hasPrefix("register") || $0 == "regs" } && words.contains { Self.intent.contains($0) } &&
-                !words.contains { $0 == "todo" || $0 == "fixme" }
-        }
         let aliases = MemSupport.aliases(facts)
         for f in facts.reach(kernel) {
             guard let body = f.body else { continue }
@@ -34,7 +27,6 @@ struct RegisterCaching: TechniqueDetector {
                           !MemSupport.memoryReads(in: value, pointers: sources).isEmpty else { continue }
                     let name = inner.text
                     let outer = MemSupport.enclosingLoops(declaration, within: body).first
-                    guard outer != nil || stated != nil else { continue }
                     // A later loop, inside the same enclosing block, that reads the value without changing it.
                     guard let block = declaration.parent else { continue }
                     let loops = block.namedChildren.filter { $0.startByte > declaration.endByte }
@@ -55,7 +47,6 @@ struct RegisterCaching: TechniqueDetector {
                         if feedsOnlyTiles { continue }
                         evidence.append(facts.evidence(declaration, "`\(name)` loaded once into a register"))
                         evidence.append(facts.evidence(uses[0], outer != nil ? "re-used inside the inner loop" : "re-used inside the loop"))
-                        if outer == nil, let stated { evidence.append(facts.evidence(stated, "register caching stated")) }
                         break
                     }
                     if !evidence.isEmpty { return evidence }

@@ -1,61 +1,50 @@
 import TreeSitterKit
 
-/// `deterministic_reduction`: a reduction kernel whose summation order is fixed: it reduces (block or warp
-/// level), uses no floating-point atomics anywhere (integer tickets are fine), and either says so (a comment in
-/// the kernel, its helpers, right above it, or at its launch site speaks of determinism, reproducibility or
-/// avoiding atomics), or is built for it: it is launched as a single block, or it writes per-block partials
-/// (`partial[blockIdx.x] = ...`) that a kernel launched next on the same buffer sums in a fixed order (a single
-/// reducing block, or threads looping over the partials).
-/// Kernels that finish with a float `atomicAdd`, and ordinary reductions that neither state the goal nor have
-/// the two-stage / single-block shape, do not count.
+/// `deterministic_reduction`: a reduction kernel whose summation order is fixed, decided from code only (comments
+/// and identifier spellings play no part): it reduces (block or warp level), uses no floating-point atomics
+/// anywhere (integer tickets are fine), and is built for a fixed order: it is launched as a single block, or it
+/// writes per-block partials (`partial[blockIdx.x] = ...`) that are summed in a fixed order, either by a kernel
+/// launched next on the same buffer (a single reducing block, or threads looping over the partials) or by the
+/// last block to finish (the partial made visible with `__threadfence()` before an integer ticket is taken
+/// with an atomic).
+/// Kernels that finish with a float `atomicAdd`, and ordinary reductions without the two-stage / single-block /
+/// ticket shape, do not count.
 struct DeterministicReduction: TechniqueDetector {
     let id = "deterministic_reduction"
 
     static let floatAtomics: Set<String> = ["atomicAdd", "atomicSub", "atomicExch", "atomicCAS", "atomicMax", "atomicMin",
                                             "atomicAdd_block", "atomicAdd_system"]
-    static let statements = ["determinis", "reproducib", "bitwise", "bit-exact", "bit exact", "run-to-run", "run to run",
-                             "fixed order", "same order"]
-    static let atomicAvoidance = ["avoid", "without", "no atomic", "instead of", "atomic-free", "not use", "n't use",
-                                  "do not use", "no float atomic"]
-
-    /// A comment presenting determinism, or avoiding atomics, as the goal.
-    static func statesGoal(_ comment: String) -> Bool {
-        let text = comment.lowercased()
-        if statements.contains(where: { text.contains($0) }) { return true }
-        return text.contains("atomic") && atomicAvoidance.contains { text.contains($0) }
-    }
-
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         guard reduces(kernel, facts) else { return [] }
         let flow = KernelIndexFlow(kernel, in: facts)
         let atomics = flow.nodes(["call_expression"]).filter { flow.calls($0, anyOf: Self.floatAtomics) }
         guard atomics.allSatisfy({ targetsInteger($0, flow) }) else { return [] }
         var evidence: [Evidence] = []
-        for comment in flow.comments() + launchComments(kernel, flow) {
-            if Self.statesGoal(comment.text) {
-                evidence.append(facts.evidence(comment, "the reduction order is fixed on purpose"))
-                break
-            }
-        }
         let singleBlockLaunches = flow.launchSites(of: kernel).filter { isSingleBlock($0.configuration.first, flow) }
         if let launch = singleBlockLaunches.first {
             evidence.append(facts.evidence(launch.call, "reduced by a single block in a fixed order"))
         } else if let store = perBlockPartial(flow), let next = secondStage(after: kernel, partials: store, flow) {
             evidence.append(facts.evidence(store, "per-block partial, reduced by `\(next)` in a fixed order"))
+        } else if let store = perBlockPartial(flow), let ticket = ticket(after: store, atomics, flow) {
+            evidence.append(facts.evidence(store, "per-block partial"))
+            evidence.append(facts.evidence(ticket, "published with a fence and an integer ticket: the last block sums the partials in order"))
         }
         return evidence
     }
 
     func reduces(_ kernel: CUDAFacts.Function, _ facts: CUDAFacts) -> Bool {
-        if !BlockReduction().detect(kernel: kernel, in: facts).isEmpty || !WarpShuffleReduction().detect(kernel: kernel, in: facts).isEmpty {
-            return true
-        }
-        // A warp-reduction helper from a shared header (`warpReduceSum`), not defined in this source.
-        let defined = Set(facts.functions.map(\.name))
-        return facts.callNodes(in: kernel).contains { name, _ in
-            let bare = String(name.split(separator: ":").last ?? Substring(name))
-            let lower = bare.lowercased()
-            return !defined.contains(bare) && facts.macros[bare] == nil && (lower.hasPrefix("warpreduce") || lower.hasPrefix("warp_reduce"))
+        facts.memo("DeterministicReduction.reduces:\(kernel.name)") { computeReduces(kernel, facts) }
+    }
+
+    func computeReduces(_ kernel: CUDAFacts.Function, _ facts: CUDAFacts) -> Bool {
+        !BlockReduction().detect(kernel: kernel, in: facts).isEmpty || !WarpShuffleReduction().detect(kernel: kernel, in: facts).isEmpty
+    }
+
+    /// An integer atomic taken after `store`, with a `__threadfence()` between them (the last-block ticket).
+    func ticket(after store: Node, _ atomics: [Node], _ flow: KernelIndexFlow) -> Node? {
+        let fences = flow.nodes(["call_expression"]).filter { flow.calls($0, anyOf: ["__threadfence"]) }
+        return atomics.first { atomic in
+            atomic.startByte > store.endByte && fences.contains { $0.startByte > store.endByte && $0.endByte < atomic.startByte }
         }
     }
 
@@ -92,15 +81,6 @@ struct DeterministicReduction: TechniqueDetector {
             }
         }
         return false
-    }
-
-    /// Comments in the host functions that launch the kernel.
-    func launchComments(_ kernel: CUDAFacts.Function, _ flow: KernelIndexFlow) -> [Node] {
-        flow.launchSites(of: kernel).flatMap { site -> [Node] in
-            var current = site.call.parent
-            while let c = current, c.type != "function_definition" { current = c.parent }
-            return current?.preorder.filter { $0.type == "comment" } ?? []
-        }
     }
 
     func isSingleBlock(_ grid: Node?, _ flow: KernelIndexFlow) -> Bool {
@@ -144,14 +124,21 @@ struct DeterministicReduction: TechniqueDetector {
                     && (node.child(byField: "arguments")?.namedChildren.contains { $0.type == "identifier" && $0.text == buffer } ?? false)
             }.map { flow.bareCallee($0) } ?? [])
             for other in facts.kernels where other.name != kernel.name && later.contains(other.name) {
-                let otherFlow = KernelIndexFlow(other, in: facts)
-                let parameters = otherFlow.parameters(of: other.node)
+                // One flow per second-stage kernel for the whole source: every first-stage kernel asks about it.
+                let otherFlow = facts.memo("DeterministicReduction.flow:\(other.name)") { KernelIndexFlow(other, in: facts) }
+                let parameters = facts.memo("DeterministicReduction.parameters:\(other.name)") { otherFlow.parameters(of: other.node) }
                 for second in otherFlow.launchSites(of: other)
                 where hostFunction(second.call) == host && first.call.startByte < second.call.startByte {
                     let arguments = second.call.child(byField: "arguments")?.namedChildren ?? []
                     guard let at = arguments.firstIndex(where: { $0.type == "identifier" && $0.text == buffer }), at < parameters.count else { continue }
-                    if isSingleBlock(second.configuration.first, otherFlow) && reduces(other, facts) { return other.name }
-                    if sumsInLoop(otherFlow, over: parameters[at].name) { return other.name }
+                    let single = facts.memo("DeterministicReduction.singleBlock:\(other.name):\(second.call.startByte)") {
+                        isSingleBlock(second.configuration.first, otherFlow)
+                    }
+                    if single && reduces(other, facts) { return other.name }
+                    let name = parameters[at].name
+                    if facts.memo("DeterministicReduction.sumsInLoop:\(other.name):\(name)", { sumsInLoop(otherFlow, over: name) }) {
+                        return other.name
+                    }
                 }
             }
         }

@@ -1,4 +1,4 @@
-// example: register-pressure code: partial sums kept in a small array, with a comment stating the occupancy goal. Positive.
+// example: register-pressure code whose comment states an occupancy goal, but nothing in the code (launch bounds, register cap, occupancy API) controls residency. Negative.
 template <int UNROLL>
 __global__ void dot_rows(const float* a, const float* b, float* out, int C) {
     // keep only UNROLL accumulators live so the kernel stays under 64 registers: 4 blocks per SM occupancy
