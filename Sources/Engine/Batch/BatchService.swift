@@ -66,15 +66,15 @@ public struct BatchService: Sendable {
     /// Scores the candidates (on all cores), calling `progress` after each and `output` with each new result.
     /// `shouldStop` is asked before each submission: once it answers true, the submissions not yet started are
     /// left alone (what is stored stays stored; running the batch again resumes).
-    public func run(_ candidates: [SubmissionCandidate], progress: @Sendable (Progress) -> Void = { _ in },
-                    output: @Sendable (BatchResult) -> Void = { _ in },
-                    shouldStop: @Sendable () -> Bool = { false }) throws -> Summary {
+    public func run(_ candidates: [SubmissionCandidate], progress: @escaping @Sendable (Progress) -> Void = { _ in },
+                    output: @escaping @Sendable (BatchResult) -> Void = { _ in },
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Summary {
         // One base/reference context per task, prepared up front.
         var contexts: [Int: ScoreService.TaskContext] = [:]
         for task in Set(candidates.map(\.task)) { contexts[task] = try scorer.context(task: task) }
         let frozen = contexts
         let state = Mutex((results: [BatchResult](), progress: Progress(done: 0, total: candidates.count, skipped: 0, cached: 0, failed: 0)))
-        DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
+        WorkerThreads.run(count: candidates.count) { index in
             if shouldStop() { return }
             let candidate = candidates[index]
             let outcome = process(candidate, context: frozen[candidate.task]!)

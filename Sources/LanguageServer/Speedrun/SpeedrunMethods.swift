@@ -174,19 +174,19 @@ struct SpeedrunMethods: Sendable {
                 "kind": "begin", "title": .string("srlens: scoring \(candidates.count) submissions"), "cancellable": true, "percentage": 0,
             ]])
         }
-        // The batch runs on its own threads; cancelling this request stops it between submissions.
+        // The batch runs on threads of its own (see `SpeedrunServer.offload`); cancelling this request stops it
+        // between submissions.
         let stop = StopFlag()
-        let task = Task.detached { () throws -> BatchService.Summary in
-            try service.run(candidates, progress: { progress in
-                guard let token, progress.total > 0 else { return }
-                let percent = progress.done * 100 / progress.total
-                try? connection.sendNotification("$/progress", params: ["token": token, "value": [
-                    "kind": "report", "message": .string("\(progress.done)/\(progress.total)"), "percentage": .int(percent),
-                ]])
-            }, shouldStop: { stop.isSet })
-        }
         let summary = try await withTaskCancellationHandler {
-            try await task.value
+            try await SpeedrunServer.offload { () throws -> BatchService.Summary in
+                try service.run(candidates, progress: { progress in
+                    guard let token, progress.total > 0 else { return }
+                    let percent = progress.done * 100 / progress.total
+                    try? connection.sendNotification("$/progress", params: ["token": token, "value": [
+                        "kind": "report", "message": .string("\(progress.done)/\(progress.total)"), "percentage": .int(percent),
+                    ]])
+                }, shouldStop: { stop.isSet })
+            }
         } onCancel: {
             stop.set()
         }

@@ -35,6 +35,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let logger = RPCLogger.standardError(minimumLevel: level ?? .info, label: "srlens")
+        let signals = StopSignals(logger: logger)
         let socket = self.socket, tcp = self.tcp
         let finished = DispatchSemaphore(value: 0)
         let failure = FailureBox()
@@ -49,10 +50,12 @@ struct ServeCommand: ParsableCommand {
                 if let socket {
                     let transport = try await SocketTransport.bind(.unixDomainSocket(path: socket))
                     logger.log(.info, "listening on \(socket)")
+                    signals.onStop { await transport.close() }
                     try await transport.serve(makeConnection)
                 } else if let tcp {
                     let transport = try await SocketTransport.bind(.tcpLoopback(host: "127.0.0.1", port: tcp))
                     logger.log(.info, "listening on \(transport.localAddress.map { "\($0)" } ?? "127.0.0.1:\(tcp)")")
+                    signals.onStop { await transport.close() }
                     try await transport.serve(makeConnection)
                 } else {
                     try await StdioTransport().run(makeConnection())
@@ -74,4 +77,42 @@ private final class FailureBox: @unchecked Sendable {
     private var value: String?
     var message: String? { lock.withLock { value } }
     func set(_ message: String) { lock.withLock { value = message } }
+}
+
+/// SIGTERM, SIGINT and SIGHUP end the server cleanly (the socket file removed). They are unblocked first: a
+/// process started by a parent that blocks them (test runners, some supervisors) inherits the blocked mask and
+/// would otherwise ignore `kill`.
+private final class StopSignals: @unchecked Sendable {
+    private var sources: [any DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var cleanup: (@Sendable () async -> Void)?
+
+    init(logger: RPCLogger) {
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&mask, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+        for number in [SIGTERM, SIGINT, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                logger.log(.info, "signal \(number): stopping")
+                let cleanup = lock.withLock { self.cleanup }
+                let done = DispatchSemaphore(value: 0)
+                Task.detached {
+                    await cleanup?()
+                    done.signal()
+                }
+                _ = done.wait(timeout: .now() + 2)
+                Foundation.exit(0)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// What to do before exiting (close the listener, which removes the socket file).
+    func onStop(_ body: @escaping @Sendable () async -> Void) {
+        lock.withLock { cleanup = body }
+    }
 }
