@@ -1,5 +1,6 @@
 import Catalogue
 import Foundation
+import TreeSitterKit
 import SourceModel
 
 /// The innovations found in one file (or in a set of files analysed together).
@@ -35,15 +36,19 @@ public struct ClassifyService {
             case .failure(let error):
                 analysis.problems.append(error.description)
             case .success(let file):
+                var pythonTree: Tree?
                 if file.language == .python {
                     do {
-                        analysis.facts.append(try PythonFacts(file: file))
+                        let facts = try PythonFacts(file: file)
+                        analysis.facts.append(facts)
+                        pythonTree = facts.tree
                     } catch {
                         analysis.problems.append("\(path): \(error)")
                     }
                 }
                 do {
-                    analysis.cuda += try techniques.sources(file)
+                    // The script's tree is reused to find CUDA in its strings.
+                    analysis.cuda += try techniques.sources(file, pythonTree: pythonTree)
                 } catch {
                     analysis.problems.append("\(path): CUDA not analysed: \(error)")
                 }

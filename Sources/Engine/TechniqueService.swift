@@ -12,13 +12,14 @@ public struct TechniqueService {
 
     public init(loader: SourceLoader = SourceLoader()) { self.loader = loader }
 
-    /// The CUDA sources of a file: the file itself, or the sources embedded in a Python file.
-    public func sources(_ file: SourceFile) throws -> [CUDAFacts] {
+    /// The CUDA sources of a file: the file itself, or the sources embedded in a Python file (`tree`, when the
+    /// caller has already parsed the script, saves parsing it again).
+    public func sources(_ file: SourceFile, pythonTree: Tree? = nil) throws -> [CUDAFacts] {
         switch file.language {
         case .cuda:
             return [try CUDAFacts(file: file)]
         case .python:
-            let tree = try Parser(language: .python).parse(bytes: file.bytes)
+            let tree = try pythonTree ?? Parser(language: .python).parse(bytes: file.bytes)
             var extractor = EmbeddedCUDAExtractor(root: tree.rootNode, imports: ImportTable(root: tree.rootNode))
             return try extractor.extract().map { embedded in
                 let decoded = embedded.source

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Rules
 import SourceModel
+import TreeSitterKit
 
 /// Everything the editor features show for one version of a document: the innovations (Python) or CUDA techniques
 /// found, with evidence; for a workspace task, the key changes missing and the rule findings against the base.
@@ -33,7 +34,7 @@ public struct DocumentAnalysis: Sendable {
             let facts = PythonFacts(file: file, tree: tree)
             // CUDA held in the script's strings (`load_inline`, cupy): its techniques, and the Python-level
             // innovations its kernels implement.
-            let embedded = cudaSources(file, into: &analysis)
+            let embedded = cudaSources(file, pythonTree: tree, into: &analysis)
             analysis.detections = Classifier.classify([facts], cuda: embedded)
             if let context {
                 let found = Set(analysis.detections.map(\.id))
@@ -58,9 +59,9 @@ public struct DocumentAnalysis: Sendable {
 
     /// The CUDA sources of a file (itself, or the kernels embedded in a Python script), with their techniques
     /// recorded in `analysis`.
-    private static func cudaSources(_ file: SourceFile, into analysis: inout DocumentAnalysis) -> [CUDAFacts] {
+    private static func cudaSources(_ file: SourceFile, pythonTree: Tree? = nil, into analysis: inout DocumentAnalysis) -> [CUDAFacts] {
         do {
-            let sources = try TechniqueService().sources(file)
+            let sources = try TechniqueService().sources(file, pythonTree: pythonTree)
             analysis.techniques = sources.map { TechniqueClassifier.classify($0) }
             return sources
         } catch {

@@ -54,17 +54,7 @@ extension PythonFacts {
             let ls = benchmarkValues(of: l, depth: next), rs = benchmarkValues(of: r, depth: next)
             for a in ls.prefix(4) {
                 for b in rs.prefix(4) {
-                    switch op {
-                    case "*": result.append(a * b)
-                    case "+": result.append(a + b)
-                    case "-": result.append(a - b)
-                    case "/": if b != 0 { result.append(a / b) }
-                    case "//": if b != 0 { result.append((a / b).rounded(.down)) }
-                    case "%": if b != 0 { result.append(a - b * (a / b).rounded(.down)) }
-                    case "**": result.append(Foundation.pow(a, b))
-                    case "<<": result.append(a * Foundation.pow(2, b))
-                    default: break
-                    }
+                    if let value = PythonArithmetic.binary(op, a, b) { result.append(value) }
                 }
             }
         case "call":

@@ -402,15 +402,7 @@ extension Dataflow {
             guard let op = n.child(byField: "operator")?.type,
                   let l = n.child(byField: "left").flatMap({ numbers($0, depth: depth + 1).first }),
                   let r = n.child(byField: "right").flatMap({ numbers($0, depth: depth + 1).first }) else { break }
-            switch op {
-            case "+": result = [l + r]
-            case "-": result = [l - r]
-            case "*": result = [l * r]
-            case "/": result = r == 0 ? [] : [l / r]
-            case "//": result = r == 0 ? [] : [(l / r).rounded(.down)]
-            case "**": result = [Foundation.pow(l, r)]
-            default: break
-            }
+            result = PythonArithmetic.binary(op, l, r).map { [$0] } ?? []
         case "call":
             let call = facts.callSite(n)
             if ["int", "float"].contains(call.callee), call.positional.count == 1 {

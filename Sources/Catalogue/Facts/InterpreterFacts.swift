@@ -88,7 +88,7 @@ public final class ScriptInterpreter {
             guard let l = node.child(byField: "left"), let r = node.child(byField: "right"),
                   let a = eval(l, env, d)?.number, let b = eval(r, env, d)?.number,
                   let op = node.child(byField: "operator")?.type else { return nil }
-            return Self.arithmetic(op, a, b).map { .number($0) }
+            return PythonArithmetic.binary(op, a, b).map { .number($0) }
         case "comparison_operator":
             let operands = node.namedChildren
             let operators = node.children.filter { !$0.isNamed }.map(\.type)
@@ -128,33 +128,11 @@ public final class ScriptInterpreter {
 
     static let constants: [String: Double] = ["math.pi": Double.pi, "math.e": M_E, "math.inf": .infinity, "numpy.pi": Double.pi]
 
-    static func arithmetic(_ op: String, _ a: Double, _ b: Double) -> Double? {
-        switch op {
-        case "+": return a + b
-        case "-": return a - b
-        case "*": return a * b
-        case "/": return b == 0 ? nil : a / b
-        case "//": return b == 0 ? nil : (a / b).rounded(.down)
-        case "%": return b == 0 ? nil : a - b * (a / b).rounded(.down)
-        case "**": let p = Foundation.pow(a, b); return p.isNaN ? nil : p
-        case "<<": return a * Foundation.pow(2, b)
-        case ">>": return (a / Foundation.pow(2, b)).rounded(.down)
-        default: return nil
-        }
-    }
 
     static func compare(_ op: String, _ a: ScriptValue, _ b: ScriptValue) -> Bool? {
         switch (a, b) {
         case (.number(let x), .number(let y)):
-            switch op {
-            case "<": return x < y
-            case "<=": return x <= y
-            case ">": return x > y
-            case ">=": return x >= y
-            case "==", "is": return x == y
-            case "!=", "is not": return x != y
-            default: return nil
-            }
+            return PythonArithmetic.compare(op, x, y)
         default:
             switch op {
             case "==", "is": return a == b
@@ -421,7 +399,7 @@ public final class ScriptInterpreter {
                 guard let left = expression.child(byField: "left"), left.type == "identifier",
                       let right = expression.child(byField: "right"), let op = expression.child(byField: "operator")?.type,
                       let a = (env[left.text] ?? eval(left, env, depth))?.number, let b = eval(right, env, depth)?.number,
-                      let r = Self.arithmetic(String(op.dropLast()), a, b) else { return .unknown }
+                      let r = PythonArithmetic.binary(String(op.dropLast()), a, b) else { return .unknown }
                 env[left.text] = .number(r)
             }
             return .normal

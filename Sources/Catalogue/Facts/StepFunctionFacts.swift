@@ -54,30 +54,13 @@ public struct StepFunction {
             guard let l = node.child(byField: "left").flatMap({ value($0, env, depth: next) }),
                   let r = node.child(byField: "right").flatMap({ value($0, env, depth: next) }),
                   let op = node.child(byField: "operator")?.type else { return nil }
-            switch op {
-            case "+": return l + r
-            case "-": return l - r
-            case "*": return l * r
-            case "/": return r == 0 ? nil : l / r
-            case "//": return r == 0 ? nil : (l / r).rounded(.down)
-            case "%": return r == 0 ? nil : l - r * (l / r).rounded(.down)
-            case "**": let p = Foundation.pow(l, r); return p.isFinite ? p : nil
-            default: return nil
-            }
+            return PythonArithmetic.binary(op, l, r)
         case "comparison_operator":
             let operands = node.namedChildren
             let operators = node.children.filter { !$0.isNamed }.map(\.type)
             guard operands.count == 2, operators.count == 1,
                   let l = value(operands[0], env, depth: next), let r = value(operands[1], env, depth: next) else { return nil }
-            switch operators[0] {
-            case "<": return l < r ? 1 : 0
-            case "<=": return l <= r ? 1 : 0
-            case ">": return l > r ? 1 : 0
-            case ">=": return l >= r ? 1 : 0
-            case "==": return l == r ? 1 : 0
-            case "!=": return l != r ? 1 : 0
-            default: return nil
-            }
+            return PythonArithmetic.compare(operators[0], l, r).map { $0 ? 1 : 0 }
         case "conditional_expression":
             let parts = node.namedChildren
             guard parts.count == 3, let condition = value(parts[1], env, depth: next) else { return nil }
