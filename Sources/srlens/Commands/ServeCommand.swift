@@ -67,6 +67,9 @@ struct ServeCommand: ParsableCommand {
             }
         }
         finished.wait()
+        // A signal's handler may be exiting at this moment (it closed the listener, which ended `serve`): two
+        // threads running `exit` at once crash in the C runtime's finalizers, so only one may.
+        if !ExitGate.shared.claim() { while true { pause() } }
         if let message = failure.message { throw ValidationError("serve: \(message)") }
     }
 }
@@ -77,6 +80,20 @@ private final class FailureBox: @unchecked Sendable {
     private var value: String?
     var message: String? { lock.withLock { value } }
     func set(_ message: String) { lock.withLock { value = message } }
+}
+
+/// Lets one thread end the process.
+private final class ExitGate: @unchecked Sendable {
+    static let shared = ExitGate()
+    private let lock = NSLock()
+    private var claimed = false
+    /// True for the first caller only.
+    func claim() -> Bool {
+        lock.withLock {
+            defer { claimed = true }
+            return !claimed
+        }
+    }
 }
 
 /// SIGTERM, SIGINT and SIGHUP end the server cleanly (the socket file removed). They are unblocked first: a
@@ -104,7 +121,8 @@ private final class StopSignals: @unchecked Sendable {
                     done.signal()
                 }
                 _ = done.wait(timeout: .now() + 2)
-                Foundation.exit(0)
+                // The main thread returns once the listener is closed; whichever comes first ends the process.
+                if ExitGate.shared.claim() { Foundation.exit(0) }
             }
             source.resume()
             sources.append(source)
