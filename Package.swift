@@ -98,7 +98,7 @@ let package = Package(
 
         // MARK: tests
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TreeSitterKitTests", dependencies: ["TreeSitterKit", "TreeSitterGrammars", "TestSupport"]),
+        .testTarget(name: "TreeSitterKitTests", dependencies: ["CTreeSitter", "TreeSitterKit", "TreeSitterGrammars", "TestSupport"]),
         .testTarget(name: "ClangKitTests", dependencies: ["ClangKit", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "ParsingTests", dependencies: ["Parsing", "RunLogs", "Engine", "TestSupport"],
                     swiftSettings: clangImport),

@@ -6,6 +6,9 @@ public struct Language: @unchecked Sendable, Hashable {
     let pointer: OpaquePointer
     /// Field name -> id, read once: the runtime looks names up by comparing strings one by one.
     let fieldIDs: [String: UInt16]
+    /// The same, bucketed by the name's length: `child(byField:)` is asked constantly, and comparing a literal with
+    /// the one or two names of its length is cheaper than hashing it.
+    @usableFromInline let fieldsByLength: [[(name: String, id: UInt16)]]
     /// Symbol id -> node type name, read once: `Node.type` is asked constantly and would otherwise measure and
     /// validate the C string each time.
     let symbolNames: [String]
@@ -22,6 +25,9 @@ public struct Language: @unchecked Sendable, Hashable {
             }
         }
         fieldIDs = ids
+        var buckets = [[(name: String, id: UInt16)]](repeating: [], count: (ids.keys.map(\.utf8.count).max() ?? 0) + 1)
+        for (name, id) in ids.sorted(by: { $0.value < $1.value }) { buckets[name.utf8.count].append((name, id)) }
+        fieldsByLength = buckets
         let symbols = Int(ts_language_symbol_count(pointer))
         symbolNames = (0..<symbols).map { id in
             ts_language_symbol_name(pointer, UInt16(id)).map { String(cString: $0) } ?? ""
@@ -66,7 +72,12 @@ public struct Language: @unchecked Sendable, Hashable {
         return id == 0 ? nil : id
     }
 
-    public func fieldID(named name: String) -> UInt16? { fieldIDs[name] }
+    @inlinable public func fieldID(named name: String) -> UInt16? {
+        let length = name.utf8.count
+        guard length < fieldsByLength.count else { return nil }
+        for field in fieldsByLength[length] where field.name == name { return field.id }
+        return nil
+    }
 
     public static func == (lhs: Language, rhs: Language) -> Bool { lhs.pointer == rhs.pointer }
     public func hash(into hasher: inout Hasher) { hasher.combine(pointer) }

@@ -1,28 +1,41 @@
 import CTreeSitter
 
-/// A node of a syntax tree. It holds its tree, so it can never outlive it.
+/// A node of a syntax tree: a position in the tree's `NodeTable`. It holds its tree, so it can never outlive it.
 public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
-    let raw: TSNode
     public let tree: Tree
+    /// Position in the tree's table (document order).
+    @usableFromInline let position: Int32
 
-    init(raw: TSNode, tree: Tree) {
-        self.raw = raw
+    @inlinable init(position: Int, tree: Tree) {
+        self.position = Int32(position)
         self.tree = tree
     }
 
+    /// The node for a C node of `tree`; nil for the null node.
     init?(_ raw: TSNode, in tree: Tree) {
-        guard !ts_node_is_null(raw) else { return nil }
-        self.init(raw: raw, tree: tree)
+        guard !ts_node_is_null(raw), let position = tree.table.position(of: raw) else { return nil }
+        self.init(position: position, tree: tree)
     }
 
+    @inlinable init?(_ position: Int32, in tree: Tree) {
+        guard position >= 0 else { return nil }
+        self.position = position
+        self.tree = tree
+    }
+
+    @inlinable var table: NodeTable { tree.table }
+    @inlinable var index: Int { Int(position) }
+
+    @usableFromInline var raw: TSNode { table.raws[index] }
+
     /// The grammar's name for this node's type, e.g. `function_definition` or `(`.
-    public var type: String {
-        let symbol = Int(ts_node_symbol(raw))
-        let names = tree.language.symbolNames
+    @inlinable public var type: String {
+        let symbol = Int(table.symbols[index])
+        let names = tree.symbolNames
         return symbol < names.count ? names[symbol] : String(cString: ts_node_type(raw))
     }
-    public var symbol: UInt16 { ts_node_symbol(raw) }
-    public var isNamed: Bool { ts_node_is_named(raw) }
+    @inlinable public var symbol: UInt16 { table.symbols[index] }
+    @inlinable public var isNamed: Bool { table.named[index] }
     /// A node the parser inserted to recover from an error; it covers no text.
     public var isMissing: Bool { ts_node_is_missing(raw) }
     /// An `ERROR` node: text the parser could not fit into the grammar.
@@ -30,84 +43,99 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// True when this node or a descendant is an error or missing node.
     public var hasError: Bool { ts_node_has_error(raw) }
 
-    public var startByte: Int { Int(ts_node_start_byte(raw)) }
-    public var endByte: Int { Int(ts_node_end_byte(raw)) }
-    public var byteRange: Range<Int> { startByte..<endByte }
+    @inlinable public var startByte: Int { Int(table.startBytes[index]) }
+    @inlinable public var endByte: Int { Int(table.endBytes[index]) }
+    @inlinable public var byteRange: Range<Int> { startByte..<endByte }
     public var startPoint: Point { Point(ts_node_start_point(raw)) }
     public var endPoint: Point { Point(ts_node_end_point(raw)) }
 
-    public var childCount: Int { Int(ts_node_child_count(raw)) }
-    public var namedChildCount: Int { Int(ts_node_named_child_count(raw)) }
+    @inlinable public var childCount: Int { Int(table.childCounts[index]) }
+    @inlinable public var namedChildCount: Int { Int(table.namedChildCounts[index]) }
 
-    public func child(_ index: Int) -> Node? {
+    @inlinable public func child(_ index: Int) -> Node? {
         guard index >= 0, index < childCount else { return nil }
-        return Node(ts_node_child(raw, UInt32(index)), in: tree)
+        var position = self.index + 1
+        for _ in 0..<index { position = Int(table.nextSiblings[position]) }
+        return Node(position: position, tree: tree)
     }
 
-    public func namedChild(_ index: Int) -> Node? {
+    @inlinable public func namedChild(_ index: Int) -> Node? {
         guard index >= 0, index < namedChildCount else { return nil }
-        return Node(ts_node_named_child(raw, UInt32(index)), in: tree)
+        var remaining = index
+        for position in table.children(of: self.index) where table.named[position] {
+            if remaining == 0 { return Node(position: position, tree: tree) }
+            remaining -= 1
+        }
+        return nil
     }
 
-    public func child(byField name: String) -> Node? {
+    /// The first child hanging under the field `name`.
+    @inlinable public func child(byField name: String) -> Node? {
         guard let id = tree.language.fieldID(named: name) else { return nil }
-        return Node(ts_node_child_by_field_id(raw, id), in: tree)
+        for position in table.children(of: index) where table.fieldIDs[position] == id {
+            return Node(position: position, tree: tree)
+        }
+        return nil
     }
 
-    /// The name of the field under which the child at `index` hangs from this node, if any. Read through a
-    /// cursor: the 0.20 runtime's `ts_node_field_name_for_child` mislabels repeated fields and children after
-    /// qualifiers.
+    /// The name of the field under which the child at `index` hangs from this node, if any. Read from the
+    /// cursor walk that built the table: the 0.20 runtime's `ts_node_field_name_for_child` mislabels repeated
+    /// fields and children after qualifiers.
     public func fieldName(forChild index: Int) -> String? {
-        guard index >= 0, index < childCount else { return nil }
-        var cursor = ts_tree_cursor_new(raw)
-        defer { ts_tree_cursor_delete(&cursor) }
-        guard ts_tree_cursor_goto_first_child(&cursor) else { return nil }
-        for _ in 0..<index { guard ts_tree_cursor_goto_next_sibling(&cursor) else { return nil } }
-        guard let name = ts_tree_cursor_current_field_name(&cursor) else { return nil }
+        guard let child = child(index) else { return nil }
+        return child.fieldName
+    }
+
+    /// The name of the field under which this node hangs from its parent, if any.
+    public var fieldName: String? {
+        let id = table.fieldIDs[index]
+        guard id != 0, let name = ts_language_field_name_for_id(tree.language.pointer, id) else { return nil }
         return String(cString: name)
     }
 
-    public var parent: Node? {
-        guard let parent = tree.parents.parent(of: raw, in: tree.raw) else { return nil }
-        return Node(parent, in: tree)
+    @inlinable public var parent: Node? { Node(table.parents[index], in: tree) }
+    @inlinable public var nextSibling: Node? { Node(table.nextSiblings[index], in: tree) }
+    @inlinable public var previousSibling: Node? { Node(table.previousSiblings[index], in: tree) }
+    @inlinable public var nextNamedSibling: Node? {
+        var position = table.nextSiblings[index]
+        while position >= 0, !table.named[Int(position)] { position = table.nextSiblings[Int(position)] }
+        return Node(position, in: tree)
     }
-    public var nextSibling: Node? { Node(ts_node_next_sibling(raw), in: tree) }
-    public var previousSibling: Node? { Node(ts_node_prev_sibling(raw), in: tree) }
-    public var nextNamedSibling: Node? { Node(ts_node_next_named_sibling(raw), in: tree) }
 
-    /// The children in order. Walked with a cursor: `ts_node_child(i)` scans from the first child, so
-    /// indexing each child in turn would be quadratic in the number of children (a 20,000-element list).
-    public var children: [Node] {
+    /// The children in order.
+    @inlinable public var children: [Node] {
         let count = childCount
         guard count > 0 else { return [] }
         var result: [Node] = []
         result.reserveCapacity(count)
-        if count <= 8 {
-            // Few children: indexing is cheaper than setting up a cursor.
-            for index in 0..<count { result.append(Node(raw: ts_node_child(raw, UInt32(index)), tree: tree)) }
-            return result
-        }
-        var cursor = ts_tree_cursor_new(raw)
-        defer { ts_tree_cursor_delete(&cursor) }
-        guard ts_tree_cursor_goto_first_child(&cursor) else { return [] }
-        repeat {
-            result.append(Node(raw: ts_tree_cursor_current_node(&cursor), tree: tree))
-        } while ts_tree_cursor_goto_next_sibling(&cursor)
+        for position in table.children(of: index) { result.append(Node(position: position, tree: tree)) }
         return result
     }
 
-    public var namedChildren: [Node] { namedChildCount == 0 ? [] : children.filter(\.isNamed) }
+    @inlinable public var namedChildren: [Node] {
+        let count = namedChildCount
+        guard count > 0 else { return [] }
+        var result: [Node] = []
+        result.reserveCapacity(count)
+        for position in table.children(of: index) where table.named[position] {
+            result.append(Node(position: position, tree: tree))
+        }
+        return result
+    }
 
     /// The source text this node covers.
-    public var text: String { tree.text(in: byteRange) }
+    @inlinable public var text: String { tree.text(in: byteRange) }
 
     /// The smallest named node spanning the byte range.
     public func namedDescendant(for range: Range<Int>) -> Node? {
         Node(ts_node_named_descendant_for_byte_range(raw, UInt32(range.lowerBound), UInt32(range.upperBound)), in: tree)
     }
 
-    /// All nodes below and including this one, in document order, without recursion.
+    /// All nodes below and including this one, in document order (a contiguous run of the tree's table).
     public var preorder: PreorderSequence { PreorderSequence(root: self) }
+
+    /// The number of nodes in this subtree, itself included.
+    public var subtreeSize: Int { Int(table.subtreeEnds[index]) - index }
 
     /// The S-expression tree-sitter prints for this node (named nodes only).
     public var sExpression: String {
@@ -118,11 +146,42 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(type) [\(startPoint)-\(endPoint)]" }
 
-    public static func == (a: Node, b: Node) -> Bool { ts_node_eq(a.raw, b.raw) }
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(startByte)
-        hasher.combine(endByte)
-        hasher.combine(symbol)
+    @inlinable public static func == (a: Node, b: Node) -> Bool { a.position == b.position && a.tree === b.tree }
+    @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(position) }
+}
+
+/// Pre-order traversal of a subtree: its positions in the table, in order.
+public struct PreorderSequence: Sequence {
+    let root: Node
+
+    public func makeIterator() -> Iterator { Iterator(root: root) }
+
+    public final class Iterator: IteratorProtocol {
+        private let tree: Tree
+        private var position: Int
+        private let end: Int
+        /// Subtree ends of the nodes enclosing the next one (its ancestors up to the root of the walk).
+        private var open: [Int32] = []
+        private var depth = 0
+
+        init(root: Node) {
+            tree = root.tree
+            position = Int(root.position)
+            end = Int(root.tree.table.subtreeEnds[position])
+        }
+
+        /// Depth of the node last returned, relative to the root (0).
+        public var currentDepth: Int { depth }
+
+        public func next() -> Node? {
+            guard position < end else { return nil }
+            let ends = tree.table.subtreeEnds
+            while let last = open.last, Int(last) <= position { open.removeLast() }
+            depth = open.count
+            open.append(ends[position])
+            defer { position += 1 }
+            return Node(position: position, tree: tree)
+        }
     }
 }
 

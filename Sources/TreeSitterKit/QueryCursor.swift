@@ -45,7 +45,7 @@ public final class QueryCursor {
             captures.reserveCapacity(Int(match.capture_count))
             for i in 0..<Int(match.capture_count) {
                 let c = match.captures[i]
-                let n = Node(raw: c.node, tree: node.tree)
+                guard let n = Node(c.node, in: node.tree) else { continue }
                 let index = Int(c.index)
                 captures.append(QueryCapture(name: query.captureNames[index], index: index, node: n))
                 byIndex[index, default: []].append(n)

@@ -9,18 +9,26 @@ public final class Tree: @unchecked Sendable {
     /// The UTF-8 source the tree describes.
     public let bytes: [UInt8]
     public let language: Language
-    /// Parents, for `Node.parent` (see `ParentTable`).
-    let parents = ParentTable()
+    /// Every node in flat arrays; a `Node` is a position in it.
+    @usableFromInline let table: NodeTable
+    /// The language's node type names by symbol id (`Node.type`).
+    @usableFromInline let symbolNames: [String]
 
     init(raw: OpaquePointer, bytes: [UInt8], language: Language) {
         self.raw = raw
         self.bytes = bytes
         self.language = language
+        symbolNames = language.symbolNames
+        // About one node per three bytes of source in the Python and CUDA seen so far.
+        table = NodeTable(tree: raw, expectedCount: bytes.count / 3 + 16)
     }
 
     deinit { ts_tree_delete(raw) }
 
-    public var rootNode: Node { Node(raw: ts_tree_root_node(raw), tree: self) }
+    public var rootNode: Node { Node(position: 0, tree: self) }
+
+    /// The number of nodes in the tree (named and anonymous).
+    public var nodeCount: Int { table.count }
 
     /// A copy of this tree with `edit` applied, ready to be passed as `oldTree` with the new text.
     public func edited(_ edit: InputEdit, newBytes: [UInt8]) -> Tree {
@@ -39,7 +47,7 @@ public final class Tree: @unchecked Sendable {
     }
 
     /// The text of a byte range, decoding invalid UTF-8 with replacement characters.
-    public func text(in range: Range<Int>) -> String {
+    @inlinable public func text(in range: Range<Int>) -> String {
         let lo = max(0, min(range.lowerBound, bytes.count)), hi = max(lo, min(range.upperBound, bytes.count))
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }

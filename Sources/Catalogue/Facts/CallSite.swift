@@ -2,7 +2,7 @@ import Parsing
 import TreeSitterKit
 
 /// A call in a Python file, with its callee resolved through imports and its arguments by position and name.
-public struct CallSite {
+public final class CallSite {
     /// The `call` node.
     public let node: Node
     /// The called expression's dotted name with import aliases resolved (`F.relu` -> `torch.nn.functional.relu`,

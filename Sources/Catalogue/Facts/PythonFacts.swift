@@ -69,12 +69,16 @@ public final class PythonFacts {
     }
 
     /// Named nodes inside `node` (itself included), in document order, read from `nodes` when the node is named.
-    public func descendants(of node: Node) -> [Node] {
-        guard let first = position(of: node) else { return node.preorder.filter(\.isNamed) }
+    public func descendants(of node: Node) -> ArraySlice<Node> {
+        guard let first = position(of: node) else { return ArraySlice(node.preorder.filter(\.isNamed)) }
         let end = node.endByte
-        var last = first + 1
-        while last < nodes.count, nodeStarts[last] < end { last += 1 }
-        return Array(nodes[first..<last])
+        // The first later node starting at or after the end (start bytes are sorted).
+        var low = first + 1, high = nodeStarts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if nodeStarts[mid] < end { low = mid + 1 } else { high = mid }
+        }
+        return nodes[first..<low]
     }
 
     public private(set) lazy var calls: [CallSite] = nodes(ofType: "call").map { CallSite(node: $0, imports: imports) }
@@ -91,7 +95,8 @@ public final class PythonFacts {
     /// Calls whose callee is one of `names` (full dotted names, or `.name` for any receiver).
     public func calls(to names: Set<String>) -> [CallSite] { calls.filter { $0.calls(names) } }
 
-    public struct Function {
+    /// A class: copied constantly (lists of functions are filtered and passed around), it costs one reference count.
+    public final class Function {
         public let node: Node
         public let name: String
         /// `Class.method` or `function` (nested functions: `outer.inner`).
@@ -101,6 +106,15 @@ public final class PythonFacts {
         public let body: Node?
         /// A `@triton.jit` (or `triton.autotune`...) kernel.
         public var isTritonKernel: Bool { decorators.contains { $0.hasPrefix("triton.") } }
+
+        init(node: Node, name: String, qualifiedName: String, parameters: [String], decorators: [String], body: Node?) {
+            self.node = node
+            self.name = name
+            self.qualifiedName = qualifiedName
+            self.parameters = parameters
+            self.decorators = decorators
+            self.body = body
+        }
     }
 
     public private(set) lazy var functions: [Function] = {

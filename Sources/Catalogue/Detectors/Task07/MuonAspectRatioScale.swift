@@ -18,7 +18,7 @@ struct MuonAspectRatioScale: Detector {
             // The optimizer's code and the helpers it calls (`alpha=-lr * tall_scale(p)`).
             var region = facts.functions.filter { facts.isInside($0.node, scope) }
             for f in region { region += facts.reachableFunctions(from: f).filter { r in !region.contains { $0.node == r.node } } }
-            let nodes = region.isEmpty ? facts.descendants(of: scope) : region.flatMap { facts.descendants(of: $0.node) }
+            let nodes = region.isEmpty ? Array(facts.descendants(of: scope)) : region.flatMap { facts.descendants(of: $0.node) }
             for node in nodes where isAspectFactor(node, facts) && facts.scalesUpdate(node) {
                 return [facts.evidence(node, "update scaled by sqrt(max(1, rows/cols))")]
             }
