@@ -40,7 +40,35 @@ final class Script {
     /// An expression's canonical text (see the type's documentation).
     func canonical(_ node: Node) -> String { canonical(node, depth: 0) }
 
-    private func canonical(_ node: Node, depth: Int) -> String {
+    /// The canonical text with every read of an environment variable (`os.environ[k]`, `os.environ.get(k)`,
+    /// `os.getenv(k)`, and the same through `from os import environ, getenv`) spelled `env ( k )`.
+    func canonicalWithEnvironmentReads(_ node: Node) -> String { canonical(node, depth: 0, environmentReads: true) }
+
+    /// The key of an environment read with one argument, or nil when `node` is not one.
+    func environmentKey(_ node: Node) -> Node? {
+        func named(_ n: Node) -> String { facts.imports.qualifiedName(of: n) ?? n.text }
+        switch node.type {
+        case "subscript":
+            guard let value = node.child(byField: "value"), ["os.environ", "environ"].contains(named(value)) else { return nil }
+            let keys = node.namedChildren.dropFirst().filter { $0.type != "comment" }
+            return keys.count == 1 ? keys[keys.startIndex] : nil
+        case "call":
+            guard let function = node.child(byField: "function"),
+                  let arguments = node.child(byField: "arguments")?.namedChildren.filter({ $0.type != "comment" }),
+                  arguments.count == 1, arguments[0].type != "keyword_argument" else { return nil }
+            let callee = named(function)
+            if ["os.getenv", "getenv"].contains(callee) { return arguments[0] }
+            if function.type == "attribute", function.child(byField: "attribute")?.text == "get",
+               let object = function.child(byField: "object"), ["os.environ", "environ"].contains(named(object)) {
+                return arguments[0]
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    private func canonical(_ node: Node, depth: Int, environmentReads: Bool = false) -> String {
         var out: [String] = []
         // An explicit stack: deeply nested expressions must not overflow the call stack.
         enum Item { case node(Node, Int), text(String) }
@@ -50,6 +78,12 @@ final class Script {
             case .text(let text):
                 out.append(text)
             case .node(let n, let d):
+                if environmentReads, let key = environmentKey(n) {
+                    stack.append(.text(")"))
+                    stack.append(.node(key, d))
+                    stack.append(.text("env ("))
+                    continue
+                }
                 switch n.type {
                 case "comment", "line_continuation":
                     continue
@@ -173,7 +207,7 @@ final class Script {
 
     /// The variable a log line prints right after `key` (`f"... val_loss:{vloss:.4f}"` -> vloss).
     func loggedName(afterKey key: String) -> String? {
-        for node in facts.nodes where node.type == "string_content" && node.text.hasSuffix(key) {
+        for node in facts.nodes(ofType: "string_content") where node.text.hasSuffix(key) {
             guard let next = node.nextSibling, next.type == "interpolation",
                   let expression = next.namedChildren.first(where: { !["format_specifier", "type_conversion", "comment"].contains($0.type) }) else { continue }
             let value = valueReceiver(expression) ?? expression
@@ -215,7 +249,7 @@ final class Script {
     /// `name = other_name` or `name = obj.attr`, the only binding of `name`, at module level.
     private(set) lazy var aliases: [String: Node] = {
         var result: [String: Node] = [:]
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "identifier",
                   let value = node.child(byField: "right"), let right = Optional(valueReceiver(value) ?? value),
                   right.type == "identifier" || right.type == "attribute",
@@ -244,7 +278,7 @@ final class Script {
     /// `name = value` statements by the (plain identifier) name they set.
     private(set) lazy var assignmentsByName: [String: [Node]] = {
         var result: [String: [Node]] = [:]
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             if let left = node.child(byField: "left"), left.type == "identifier" { result[left.text, default: []].append(node) }
         }
         return result

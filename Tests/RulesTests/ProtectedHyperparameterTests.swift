@@ -101,4 +101,29 @@ struct ProtectedHyperparameterTests {
         s.replace("train_loader = DistributedDataLoader(args.input_bin,", with: "train_loader = DistributedDataLoader(args.input_val_bin,", count: 1)
         try expectFinding(s, rule: rule, at: "train_loader = DistributedDataLoader(args.input_val_bin,", baseAt: "train_loader = DistributedDataLoader(args.input_bin,")
     }
+
+    // Environment reads compare by what they read, whatever the spelling (the tree is read, not the text).
+
+    @Test func environmentReadsRespelledAreNotAChange() throws {
+        var s = try EditedRecord(19)
+        s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass\nfrom os import environ, getenv\n", count: 1)
+        s.replace("train_files = os.environ[\"NANOGPT_TRAIN_FILES\"]", with: "train_files = environ.get('NANOGPT_TRAIN_FILES')", count: 1)
+        s.replace("val_files = os.environ[\"NANOGPT_VAL_FILES\"]", with: "val_files = getenv(  \"NANOGPT_VAL_FILES\" )", count: 1)
+        s.replace("val_tokens = int(os.environ[\"NANOGPT_VAL_TOKENS\"])", with: "val_tokens = int(os.getenv('NANOGPT_VAL_TOKENS'))", count: 1)
+        try expectClean(s)
+    }
+
+    @Test func environmentReadThroughAOneLineHelperIsNotAChange() throws {
+        var s = try EditedRecord(5)
+        s.replace("@dataclass\nclass Hyperparameters:", with: "def from_env(key):\n    return os.environ[key]\n\n@dataclass\nclass Hyperparameters:", count: 1)
+        s.replace("input_val_bin = os.environ[\"NANOGPT_VAL_FILES\"]", with: "input_val_bin = from_env(\"NANOGPT_VAL_FILES\")", count: 1)
+        try expectClean(s)
+    }
+
+    @Test func respelledEnvironmentReadOfTheWrongVariableIsStillFound() throws {
+        var s = try EditedRecord(19)
+        s.replace("val_files = os.environ[\"NANOGPT_VAL_FILES\"]", with: "val_files = os.getenv(\"NANOGPT_TRAIN_FILES\")", count: 1)
+        try expectFinding(s, rule: rule, at: "val_files = os.getenv(\"NANOGPT_TRAIN_FILES\")", baseAt: "val_files = os.environ[\"NANOGPT_VAL_FILES\"]",
+                          alsoAllowed: ["environment-variable-dropped"])
+    }
 }

@@ -27,16 +27,11 @@ struct ProtectedHyperparameters: Rule {
         if n.type == "call", let f = n.child(byField: "function"), f.text == "str", let a = n.child(byField: "arguments")?.namedChildren.first {
             n = a
         }
-        var text = script.canonical(n)
+        var text = script.canonicalWithEnvironmentReads(n)
         for call in n.preorder where call.type == "call" {
-            if let inline = inlined(call, script) { text = text.replacingOccurrences(of: script.canonical(call), with: inline) }
-        }
-        let patterns = [
-            #"os \. environ \[ ("[^"]*") \]"#, #"os \. environ \. get \( ("[^"]*") \)"#, #"os \. getenv \( ("[^"]*") \)"#,
-            #"environ \[ ("[^"]*") \]"#, #"getenv \( ("[^"]*") \)"#,
-        ]
-        for pattern in patterns {
-            text = text.replacingOccurrences(of: pattern, with: "env($1)", options: .regularExpression)
+            if let inline = inlined(call, script) {
+                text = text.replacingOccurrences(of: script.canonicalWithEnvironmentReads(call), with: inline)
+            }
         }
         return text
     }
@@ -51,7 +46,8 @@ struct ProtectedHyperparameters: Rule {
         let arguments = call.child(byField: "arguments")?.namedChildren.filter { $0.type != "comment" && $0.type != "keyword_argument" } ?? []
         var substitutions: [String: String] = [:]
         for (parameter, argument) in zip(function.parameters, arguments) { substitutions[parameter] = script.canonical(argument) }
-        return script.canonical(returned).split(separator: " ").map { substitutions[String($0)] ?? String($0) }.joined(separator: " ")
+        return script.canonicalWithEnvironmentReads(returned).split(separator: " ")
+            .map { substitutions[String($0)] ?? String($0) }.joined(separator: " ")
     }
 
     struct Site {
