@@ -54,7 +54,7 @@ public final class RuleContext {
     /// training loop sets to what the base's `last_step` is (`is_final = (step == args.num_iterations)`).
     private(set) lazy var submissionLastStep: String = {
         if let renamed = renames["last_step"] { return renamed }
-        let assignments = { (facts: PythonFacts) in facts.nodes.filter { $0.type == "assignment" } }
+        let assignments = { (facts: PythonFacts) in facts.nodes(ofType: "assignment") }
         let definitions = { (script: Script, name: String) in
             assignments(script.facts).filter { $0.child(byField: "left").map { $0.type == "identifier" && $0.text == name } == true }
         }
@@ -69,6 +69,6 @@ public final class RuleContext {
     }()
 
     static func identifiers(_ facts: PythonFacts) -> Set<String> {
-        Set(facts.nodes.lazy.filter { $0.type == "identifier" }.map(\.text))
+        Set(facts.nodes(ofType: "identifier").map(\.text))
     }
 }

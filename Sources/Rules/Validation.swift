@@ -37,7 +37,7 @@ extension Script {
         model.names = [lossName]
         // Helpers whose result is assigned to the loss: their returned accumulator joins the names.
         var helperFunctions: [PythonFacts.Function] = []
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), SettingsTable.bareName(of: left) == lossName,
                   let right = node.child(byField: "right"), right.type == "call",
                   let callee = right.child(byField: "function"), callee.type == "identifier" else { continue }
@@ -59,7 +59,7 @@ extension Script {
                 }
             }
         }
-        for node in facts.nodes where node.type == "assignment" || node.type == "augmented_assignment" {
+        for node in facts.nodes(ofType: ["assignment", "augmented_assignment"]) {
             guard let left = node.child(byField: "left"), let name = SettingsTable.bareName(of: left), model.names.contains(name),
                   let right = node.child(byField: "right") else { continue }
             let op = node.type == "augmented_assignment" ? (node.child(byField: "operator")?.type ?? "") : "="

@@ -137,6 +137,28 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// The number of nodes in this subtree, itself included.
     public var subtreeSize: Int { Int(table.subtreeEnds[index]) - index }
 
+    /// This node and the named nodes inside it, in document order, not entering nodes for which `stop` holds
+    /// (they are listed, their insides are not). Read from the table: no walk, no per-node child arrays.
+    public func namedDescendants(stoppingAt stop: (Node) -> Bool) -> [Node] {
+        var result = [self]
+        if stop(self) { return result }
+        let table = self.table
+        var position = index + 1
+        let end = Int(table.subtreeEnds[index])
+        while position < end {
+            if table.named[position] {
+                let node = Node(position: position, tree: tree)
+                result.append(node)
+                if stop(node) {
+                    position = Int(table.subtreeEnds[position])
+                    continue
+                }
+            }
+            position += 1
+        }
+        return result
+    }
+
     /// The S-expression tree-sitter prints for this node (named nodes only).
     public var sExpression: String {
         guard let cString = ts_node_string(raw) else { return "" }

@@ -58,6 +58,13 @@ import TreeSitterGrammars
                     index += 1
                 } while ts_tree_cursor_goto_next_sibling(&cursor)
             }
+            // Named descendants read from the table are what walking named children finds.
+            var walked: [Node] = [], stack = [node]
+            while let n = stack.popLast() {
+                walked.append(n)
+                if n.type != "string" { stack.append(contentsOf: n.namedChildren.reversed()) }
+            }
+            #expect(node.namedDescendants { $0.type == "string" } == walked, "\(label): named descendants of \(node)")
             // A C node maps back to the same position.
             #expect(Node(raw, in: tree) == node)
             // The subtree is the contiguous run of positions that preorder walks.

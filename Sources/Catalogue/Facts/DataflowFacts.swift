@@ -309,16 +309,7 @@ extension PythonFacts {
     }
 
     /// Named descendants of a node (the node included), skipping string contents.
-    public func descendants(_ node: Node) -> [Node] {
-        var result: [Node] = []
-        var stack = [node]
-        while let n = stack.popLast() {
-            result.append(n)
-            if n.type == "string" { continue }
-            stack.append(contentsOf: n.namedChildren.reversed())
-        }
-        return result
-    }
+    public func descendants(_ node: Node) -> [Node] { node.namedDescendants { $0.type == "string" } }
 
     /// Whether `inner` lies within `outer`.
     public func isInside(_ inner: Node, _ outer: Node) -> Bool {

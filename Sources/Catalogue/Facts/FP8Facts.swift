@@ -131,7 +131,7 @@ extension PythonFacts {
 
     /// Constructions of a class assigned to the output head.
     func headConstructions(of c: Class, _ model: ModelView) -> [CallSite] {
-        nodes.filter { $0.type == "assignment" }.compactMap { assignment -> CallSite? in
+        nodes(ofType: "assignment").compactMap { assignment -> CallSite? in
             guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right"),
                   let call = constructorCall(unparenthesized(right)), call.callee == c.name, isHeadReference(left, model) else { return nil }
             return call

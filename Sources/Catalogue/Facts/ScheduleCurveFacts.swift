@@ -48,7 +48,7 @@ extension PythonFacts {
     func inlineScheduleCurves(excluding handled: Set<Node>) -> [ScheduleCurve] {
         var curves: [ScheduleCurve] = []
         let interpreter = ScriptInterpreter(self)
-        for sink in nodes where sink.type == "assignment" && !handled.contains(sink) {
+        for sink in nodes(ofType: "assignment") where !handled.contains(sink) {
             guard let left = sink.child(byField: "left"), left.type == "subscript",
                   let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
                   let right = sink.child(byField: "right") else { continue }

@@ -4,12 +4,15 @@ import TreeSitterKit
 
 /// Finds every setting of a file (see `Setting`).
 enum SettingsCollector {
+    /// The node types a setting can come from.
+    static let settingTypes: Set<String> = ["assignment", "default_parameter", "typed_default_parameter", "dictionary", "call"]
+
     static func collect(_ facts: PythonFacts) -> SettingsTable {
         var table = SettingsTable()
         // Config classes: their keyword arguments at construction override the field defaults. An optimizer
         // or module class (Muon(lr=...)) is not one: its keywords are arguments, not settings.
         let classNames = Set(facts.classes.filter { isConfigClass($0, facts) }.map(\.name))
-        for node in facts.nodes {
+        for node in facts.nodes(ofType: settingTypes) {
             switch node.type {
             case "assignment":
                 guard let left = node.child(byField: "left"), let right = node.child(byField: "right") else { continue }
@@ -39,6 +42,11 @@ enum SettingsCollector {
                     table.add(Setting(name: name, written: key.text, value: value, source: .dictionaryEntry, site: pair))
                 }
             case "call":
+                // Most calls are neither `add_argument`, `dict` nor a config class: skip them before resolving.
+                guard let function = node.child(byField: "function") else { continue }
+                let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
+                guard let last, last == "add_argument" || last == "dict" || classNames.contains(last)
+                        || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
                 if call.name == "add_argument", let flag = call.positional.first(where: { $0.type == "string" }),
                    let spelled = SettingsTable.stringValue(flag), let value = call.keywords["default"] {

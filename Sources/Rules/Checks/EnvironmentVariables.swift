@@ -27,7 +27,7 @@ struct EnvironmentVariables: Rule {
             guard key.type == "identifier", script.isParameter(key.text, at: key) else { return [] }
             return script.definitions(of: key.text, at: key).compactMap { argument in facts.string(of: argument).map { ($0, argument) } }
         }
-        for node in facts.nodes where node.type == "subscript" {
+        for node in facts.nodes(ofType: "subscript") {
             // `os.environ["X"] = ...` sets a variable; only reads count.
             if let parent = node.parent, parent.type == "assignment", parent.child(byField: "left") == node { continue }
             guard let value = node.child(byField: "value"), facts.imports.qualifiedName(of: value) == "os.environ",
@@ -45,7 +45,7 @@ struct EnvironmentVariables: Rule {
     /// The variables a file writes, with where.
     static func writes(_ facts: PythonFacts) -> [(String, Node)] {
         var result: [(String, Node)] = []
-        for node in facts.nodes where node.type == "assignment" {
+        for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "subscript", let value = left.child(byField: "value"),
                   facts.imports.qualifiedName(of: value) == "os.environ",
                   let key = left.child(byField: "subscript").flatMap(facts.string(of:)) else { continue }

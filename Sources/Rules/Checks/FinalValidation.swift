@@ -26,7 +26,7 @@ struct FinalValidation: Rule {
     /// (directly or through local functions) runs a backward pass.
     func trainingLoop(_ script: Script, lastStep: String) -> Node? {
         if let definition = lastStepDefinitions(script, name: lastStep).first, let loop = script.enclosingLoop(definition) { return loop }
-        let loops = script.facts.nodes.filter { $0.type == "for_statement" || $0.type == "while_statement" }
+        let loops = script.facts.nodes(ofType: ["for_statement", "while_statement"])
         return loops.first { loop in script.reachableCalls(from: loop).contains { $0.name == "backward" } }
     }
 

@@ -75,7 +75,7 @@ struct TimedRegion: Rule {
         var timing = Timing()
         timing.counters = knownCounters
         timing.starts = knownStarts
-        let assignments = facts.nodes.filter { $0.type == "assignment" || $0.type == "augmented_assignment" }
+        let assignments = facts.nodes(ofType: ["assignment", "augmented_assignment"])
         // Roles by behaviour: a name accumulating `clock - start` is a counter, and `start` a start mark.
         for node in assignments {
             guard let left = node.child(byField: "left"), let name = SettingsTable.bareName(of: left),

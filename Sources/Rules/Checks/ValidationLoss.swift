@@ -143,7 +143,7 @@ struct ValidationLoss: Rule {
         if loop.type == "for_statement", let left = loop.child(byField: "left") {
             names.formUnion(left.preorder.filter { $0.type == "identifier" }.map(\.text))
         }
-        for node in script.facts.nodes where node.type == "assignment" && loop.byteRange.contains(node.startByte) {
+        for node in script.facts.nodes(ofType: "assignment") where loop.byteRange.contains(node.startByte) {
             guard let right = node.child(byField: "right"), reads.contains(where: { right.byteRange.contains($0.call.startByte) }),
                   let left = node.child(byField: "left") else { continue }
             names.formUnion(left.preorder.filter { $0.type == "identifier" }.map(\.text))
