@@ -62,6 +62,15 @@ let benchmarks: @Sendable () -> Void = {
                 blackHole(RuleChecker.check(RuleContext(base: base, submission: submission, diff: diff)))
             }
         }
+        // The same without the parse, which scoring shares between classification, diff and rules.
+        if let tree {
+            Benchmark("rules: all checks, record 19 against base 18 (parsed once, fresh facts)") { benchmark in
+                for _ in benchmark.scaledIterations {
+                    let submission = PythonFacts(file: record19, tree: tree)
+                    blackHole(RuleChecker.check(RuleContext(base: base, submission: submission, diff: diff)))
+                }
+            }
+        }
     }
 
     // One submission scored for task 18: base and reference loaded, classified and diffed once.

@@ -21,7 +21,7 @@ public enum DiffError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Loads, parses, normalizes and diffs two files.
-public struct DiffService {
+public struct DiffService: Sendable {
     public var loader: SourceLoader
     public var normalization: NormalizationOptions
     public var matcher: MatcherOptions
@@ -46,20 +46,39 @@ public struct DiffService {
         guard oldFile.language == newFile.language else {
             return .failure(.languageMismatch(old: oldFile.path, new: newFile.path))
         }
-        switch Self.parsedSides(oldFile, newFile, normalization: normalization) {
-        case let .success(sides):
-            var result = SemanticDiffer.diff(sides[0].side, sides[1].side, options: matcher)
-            for note in sides.compactMap(\.syntaxNote) { result.note(note) }
-            return .success(result)
-        case let .failure(error):
-            return .failure(error)
+        return Self.preparedSides(oldFile, newFile, normalization: normalization).map { diff($0[0], $0[1]) }
+    }
+
+    /// Diffs two prepared sides (a base prepared once can be diffed against many submissions).
+    public func diff(_ old: PreparedSide, _ new: PreparedSide) -> SemanticDiffResult {
+        var result = SemanticDiffer.diff(old.side, new.side, options: matcher)
+        for note in [old.syntaxNote, new.syntaxNote].compactMap({ $0 }) { result.note(note) }
+        return result
+    }
+
+    /// A file parsed, normalized and lowered, ready to be diffed.
+    public struct PreparedSide: Sendable {
+        public var side: DiffSide
+        /// Set when the tree has syntax errors (the diff then compares what the parser recovered).
+        public var syntaxNote: String?
+    }
+
+    /// Parses, normalizes and lowers a file.
+    public func prepare(_ file: SourceFile) -> Result<PreparedSide, DiffError> {
+        do {
+            let parser = try SourceParser(options: ParseOptions(semanticCUDA: false))
+            return .success(prepare(file, tree: try parser.tree(for: file)))
+        } catch {
+            return .failure(.parse(path: file.path, message: "\(error)"))
         }
     }
 
-    /// One parsed and lowered side, with a note when its file has syntax errors.
-    struct ParsedSide: Sendable {
-        var side: DiffSide
-        var syntaxNote: String?
+    /// Normalizes and lowers a file already parsed. `lowered`: its tree already normalized with this service's
+    /// options (a Python script's facts keep one), so it is not built twice.
+    public func prepare(_ file: SourceFile, tree: Tree, lowered: SyntaxTree? = nil) -> PreparedSide {
+        let lowered = lowered ?? NormalizedTree.build(tree.rootNode, language: file.language, options: normalization)
+        return PreparedSide(side: DiffSide(path: file.path, tree: lowered, bytes: file.bytes),
+                            syntaxNote: Self.syntaxNote(tree.rootNode, file))
     }
 
     /// A one-line note when a tree has syntax errors: the diff then compares what the parser recovered.
@@ -73,25 +92,17 @@ public struct DiffService {
     /// Parses, normalizes and lowers both files, one per thread (they share nothing; each gets its own parser).
     public static func sides(_ oldFile: SourceFile, _ newFile: SourceFile,
                              normalization: NormalizationOptions) -> Result<(DiffSide, DiffSide), DiffError> {
-        parsedSides(oldFile, newFile, normalization: normalization).map { ($0[0].side, $0[1].side) }
+        preparedSides(oldFile, newFile, normalization: normalization).map { ($0[0].side, $0[1].side) }
     }
 
     /// Both sides, each parsed once: the same tree gives the lowered side and the syntax-error note.
-    static func parsedSides(_ oldFile: SourceFile, _ newFile: SourceFile,
-                            normalization: NormalizationOptions) -> Result<[ParsedSide], DiffError> {
+    static func preparedSides(_ oldFile: SourceFile, _ newFile: SourceFile,
+                              normalization: NormalizationOptions) -> Result<[PreparedSide], DiffError> {
         let files = [oldFile, newFile]
-        let results = ResultSlots<ParsedSide, DiffError>(count: 2)
+        let results = ResultSlots<PreparedSide, DiffError>(count: 2)
+        let service = DiffService(normalization: normalization)
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let file = files[index]
-            do {
-                let parser = try SourceParser(options: ParseOptions(semanticCUDA: false))
-                let tree = try parser.tree(for: file)
-                let lowered = NormalizedTree.build(tree.rootNode, language: file.language, options: normalization)
-                results.set(index, .success(ParsedSide(side: DiffSide(path: file.path, tree: lowered, bytes: file.bytes),
-                                                       syntaxNote: syntaxNote(tree.rootNode, file))))
-            } catch {
-                results.set(index, .failure(.parse(path: file.path, message: "\(error)")))
-            }
+            results.set(index, service.prepare(files[index]))
         }
         switch (results.get(0), results.get(1)) {
         case let (.success(a), .success(b)): return .success([a, b])

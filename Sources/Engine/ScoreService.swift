@@ -66,6 +66,27 @@ public struct ScoreService: Sendable {
         public let base: SourceFile
         public let baseDetections: [Detection]
         public let referenceDiff: SemanticDiffResult
+        /// The base parsed and lowered once, for diffing submissions against it.
+        public let baseSide: DiffService.PreparedSide
+        /// The base's facts for the rules, one warm copy per thread.
+        public let baseFacts: FactsPool
+        public let diffService: DiffService
+
+        /// The submission's semantic diff from the base. Its tree comes from its facts, lowered once (the facts
+        /// keep the normalized tree the detectors read, which is the one the diff needs under the standard
+        /// normalization); the base was prepared with the context.
+        public func diff(_ submission: PythonFacts) -> SemanticDiffResult {
+            let lowered = diffService.normalization == .standard ? submission.normalized : nil
+            let side = diffService.prepare(submission.file, tree: submission.tree, lowered: lowered)
+            return diffService.diff(baseSide, side)
+        }
+
+        /// The rule findings of a submission whose diff from the base is `diff`.
+        public func findings(_ submission: PythonFacts, diff: SemanticDiffResult, siblingModules: Set<String> = []) throws -> [Finding] {
+            try baseFacts.withFacts { base in
+                RuleChecker.check(RuleContext(base: base, submission: submission, diff: diff, siblingModules: siblingModules))
+            }
+        }
     }
 
     public func context(task number: Int) throws -> TaskContext {
@@ -79,10 +100,13 @@ public struct ScoreService: Sendable {
         let base = try load(records.script(task.baseRecord))
         let reference = try load(records.script(task.referenceRecord))
         let baseFacts = try PythonFacts(file: base)
-        guard case let .success(referenceDiff) = DiffService().diff(base, reference) else {
+        let diffService = DiffService()
+        guard case let .success(baseSide) = diffService.prepare(base), case let .success(referenceSide) = diffService.prepare(reference) else {
             throw ScoreError.diff("could not diff the base and reference records of task \(number)")
         }
-        return TaskContext(task: task, base: base, baseDetections: Classifier.classify([baseFacts]), referenceDiff: referenceDiff)
+        return TaskContext(task: task, base: base, baseDetections: Classifier.classify([baseFacts]),
+                           referenceDiff: diffService.diff(baseSide, referenceSide), baseSide: baseSide,
+                           baseFacts: FactsPool(file: base, seed: baseFacts), diffService: diffService)
     }
 
     func load(_ path: String) throws -> SourceFile {
@@ -114,9 +138,7 @@ public struct ScoreService: Sendable {
         guard !facts.isEmpty else { throw ScoreError.noScript(problems) }
         let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
         let detections = classifier.detections(analysis)
-        guard case let .success(submissionDiff) = DiffService().diff(context.base, main.file) else {
-            throw ScoreError.diff("could not diff \(main.path) against the base record")
-        }
+        let submissionDiff = context.diff(main)
         let score = TaskScorer.score(task: context.task, base: context.baseDetections, submission: detections,
                                      referenceDiff: context.referenceDiff, submissionDiff: submissionDiff, policy: policy)
         var speed: SpeedReport?
@@ -131,9 +153,7 @@ public struct ScoreService: Sendable {
         do {
             // The rules read the same diff the score used: no second diff.
             let modules = Set(siblings.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
-            let ruleContext = RuleContext(base: try PythonFacts(file: context.base), submission: main, diff: submissionDiff,
-                                          siblingModules: modules)
-            findings = RuleChecker.check(ruleContext)
+            findings = try context.findings(main, diff: submissionDiff, siblingModules: modules)
         } catch {
             problems.append("rules not checked: \(error)")
         }

@@ -39,12 +39,9 @@ public struct DocumentAnalysis: Sendable {
             if let context {
                 let found = Set(analysis.detections.map(\.id))
                 analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
-                switch DiffService().diff(context.base, file) {
-                case .success(let diff):
-                    if let base = try? PythonFacts(file: context.base) {
-                        analysis.findings = RuleChecker.check(RuleContext(base: base, submission: facts, diff: diff))
-                    }
-                case .failure(let error):
+                do {
+                    analysis.findings = try context.findings(facts, diff: context.diff(facts))
+                } catch {
                     analysis.problems.append("rules not checked: \(error)")
                 }
             }
