@@ -69,6 +69,6 @@ public final class RuleContext {
     }()
 
     static func identifiers(_ facts: PythonFacts) -> Set<String> {
-        Set(facts.nodes(ofType: "identifier").map(\.text))
+        facts.identifierNames
     }
 }

@@ -30,7 +30,7 @@ public final class PythonFacts {
     // MARK: Walks
 
     /// All named nodes in document order.
-    public private(set) lazy var nodes: [Node] = root.preorder.filter(\.isNamed)
+    public private(set) lazy var nodes: [Node] = root.namedDescendants { _ in false }
 
     /// Start bytes of `nodes`, for binary search.
     private lazy var nodeStarts: [Int] = nodes.map(\.startByte)
@@ -38,10 +38,23 @@ public final class PythonFacts {
     /// Positions in `nodes` of each node type, read in one pass: detectors ask for "every assignment" or "every
     /// call" many times per file.
     private lazy var positionsByType: [String: [Int]] = {
+        // Grouped by symbol id first (an array index, no hashing), then by name: several symbols can share one.
+        var bySymbol = [[Int]](repeating: [], count: tree.language.symbolCount)
+        var other: [UInt16: [Int]] = [:]  // the ERROR node's symbol lies outside the grammar's range
+        for (position, node) in nodes.enumerated() {
+            let symbol = Int(node.symbol)
+            if symbol < bySymbol.count { bySymbol[symbol].append(position) } else { other[node.symbol, default: []].append(position) }
+        }
         var index: [String: [Int]] = [:]
-        for (position, node) in nodes.enumerated() { index[node.type, default: []].append(position) }
+        for positions in bySymbol + Array(other.values) where !positions.isEmpty {
+            let type = nodes[positions[0]].type
+            if let earlier = index[type] { index[type] = (earlier + positions).sorted() } else { index[type] = positions }
+        }
         return index
     }()
+
+    /// The identifiers the file spells, as a set of names.
+    public private(set) lazy var identifierNames: Set<String> = Set(nodes(ofType: "identifier").map(\.text))
 
     /// Named nodes of one type, in document order.
     public func nodes(ofType type: String) -> [Node] { (positionsByType[type] ?? []).map { nodes[$0] } }
