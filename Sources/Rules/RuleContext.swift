@@ -34,7 +34,10 @@ public final class RuleContext {
         // Keep only consistent renames: the old name is gone from the submission and the new one is new to it.
         let baseNames = Self.identifiers(base), submissionNames = Self.identifiers(submission)
         self.renames = renames.filter { old, new in old != new && !submissionNames.contains(old) && !baseNames.contains(new) }
-        baseScript = Script(base, canonicalRenames: self.renames)
+        // Without renames the base reads the same for every submission: keep its script (and all it derives)
+        // with the base's facts, which a task's context lends to one submission after another.
+        let kept = self.renames
+        baseScript = kept.isEmpty ? base.memoized("rules.base-script") { Script(base) } : Script(base, canonicalRenames: kept)
         submissionScript = Script(submission, vocabulary: self.renames)
     }
 

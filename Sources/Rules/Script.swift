@@ -11,7 +11,9 @@ import TreeSitterKit
 /// the submission renamed consistently replaced by their new names. Two expressions with the same canonical
 /// text compute the same thing in both files.
 final class Script {
-    let facts: PythonFacts
+    /// Unowned: a base record's script is kept in its facts' memo (see `RuleContext`), and whoever makes a
+    /// script holds its facts.
+    unowned let facts: PythonFacts
     /// Base side: the submission's consistent renames (old -> new), applied to the base's names so both sides
     /// read in the submission's vocabulary. Submission side: empty.
     let canonicalRenames: [String: String]
@@ -227,7 +229,7 @@ final class Script {
                 counts[n.text, default: 0] += 1
             }
         }
-        for node in facts.nodes {
+        for node in facts.nodes(ofType: Self.bindingTypes) {
             switch node.type {
             case "assignment", "augmented_assignment":
                 if let left = node.child(byField: "left") { bind(left) }
@@ -245,6 +247,12 @@ final class Script {
         }
         return counts
     }()
+
+    /// The statements and clauses that bind names.
+    static let bindingTypes: Set<String> = [
+        "assignment", "augmented_assignment", "for_statement", "for_in_clause", "as_pattern", "with_item",
+        "named_expression", "global_statement", "nonlocal_statement",
+    ]
 
     /// `name = other_name` or `name = obj.attr`, the only binding of `name`, at module level.
     private(set) lazy var aliases: [String: Node] = {

@@ -228,8 +228,10 @@ public final class PythonFacts {
     private var memo: [String: Any] = [:]
 
     /// The value of a derived view, computed on first use and kept: many detectors ask for the same view
-    /// (attention sites, optimizers, schedules), and the file does not change while it is analysed.
-    func memoized<T>(_ key: String, _ compute: () -> T) -> T {
+    /// (attention sites, optimizers, schedules), and the file does not change while it is analysed. Other
+    /// modules use it too (the rules keep their reading of a base record here); a kept value must not hold these
+    /// facts strongly, or neither would ever be freed.
+    public func memoized<T>(_ key: String, _ compute: () -> T) -> T {
         // Look the entry up before casting: casting a missing entry to an optional `T` would succeed with nil.
         if let entry = memo[key] { return entry as! T }
         let value = compute()

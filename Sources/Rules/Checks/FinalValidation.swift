@@ -17,8 +17,8 @@ struct FinalValidation: Rule {
 
     /// `last_step = (step == N)` assignments.
     func lastStepDefinitions(_ script: Script, name: String) -> [Node] {
-        script.facts.nodes.filter { node in
-            node.type == "assignment" && node.child(byField: "left").map { $0.type == "identifier" && $0.text == name } == true
+        script.facts.nodes(ofType: "assignment").filter { node in
+            node.child(byField: "left").map { $0.type == "identifier" && $0.text == name } == true
         }
     }
 

@@ -23,7 +23,7 @@ struct LocalImports: Rule {
     ]
 
     func modules(_ facts: PythonFacts) -> [(String, Node, Bool)] {
-        facts.nodes.compactMap { node -> (String, Node, Bool)? in
+        facts.nodes(ofType: ["import_statement", "import_from_statement"]).compactMap { node -> (String, Node, Bool)? in
             switch node.type {
             case "import_statement":
                 guard let name = node.namedChildren.first.map({ ($0.child(byField: "name") ?? $0).text }) else { return nil }
@@ -52,8 +52,8 @@ struct LocalImports: Rule {
 
     func fileReferences(_ facts: PythonFacts, siblings: Set<String>) -> [(String, Node)] {
         guard !siblings.isEmpty else { return [] }
-        return facts.nodes.compactMap { node -> (String, Node)? in
-            guard node.type == "string", let value = SettingsTable.stringValue(node) else { return nil }
+        return facts.nodes(ofType: "string").compactMap { node -> (String, Node)? in
+            guard let value = SettingsTable.stringValue(node) else { return nil }
             let file = String(value.split(separator: "/").last ?? "")
             let parts = file.split(separator: ".")
             guard parts.count >= 2, let ext = parts.last, Self.sourceExtensions.contains(String(ext)),

@@ -59,7 +59,7 @@ struct ProtectedHyperparameters: Rule {
     /// Every place the submission sets a protected name, beyond what the settings table knows.
     func extraSites(_ facts: PythonFacts, names: Set<String>) -> [(name: String, site: Site)] {
         var result: [(String, Site)] = []
-        for node in facts.nodes {
+        for node in facts.nodes(ofType: ["augmented_assignment", "keyword_argument", "call"]) {
             switch node.type {
             case "augmented_assignment":
                 if let left = node.child(byField: "left"), let name = SettingsTable.bareName(of: left), names.contains(name) {
@@ -85,7 +85,7 @@ struct ProtectedHyperparameters: Rule {
 
     /// Reads of a name (`args.val_tokens`, `val_tokens`), not where it is set.
     func uses(of names: Set<String>, _ facts: PythonFacts) -> [String: [Node]] {
-        Dictionary(grouping: facts.nodes.filter { node in
+        Dictionary(grouping: facts.nodes(ofType: ["identifier", "attribute"]).filter { node in
             let type = node.type
             guard type == "identifier" || type == "attribute", let name = SettingsTable.bareName(of: node), names.contains(name) else { return false }
             if node.type == "identifier", node.parent?.type == "attribute" { return false }
@@ -134,7 +134,8 @@ struct ProtectedHyperparameters: Rule {
             }
         }
         // The value must also still be used: a loader given a literal path ignores the protected setting.
-        let baseUses = uses(of: Self.names, context.base), submissionUses = uses(of: Self.names.union(renamed.values), context.submission)
+        let baseUses = context.base.memoized("rules.protected-uses") { uses(of: Self.names, context.base) }
+        let submissionUses = uses(of: Self.names.union(renamed.values), context.submission)
         for name in Self.names.sorted() where allowed[name] != nil {
             guard let firstUse = baseUses[name]?.first, (submissionUses[renamed[name] ?? name] ?? []).isEmpty, (submissionUses[name] ?? []).isEmpty else { continue }
             // The call that used it in the base, as the submission now makes it.
