@@ -25,14 +25,28 @@ public struct OpenDocument: Sendable {
         }
     }
 
-    public init(uri: String, languageID: String, version: Int, text: String) {
+    /// `parse: false` leaves the tree for `parsed()`: a request answered from the analysis cache needs no tree.
+    public init(uri: String, languageID: String, version: Int, text: String, parse: Bool = true) {
         self.uri = uri
         path = DocumentURI.path(of: uri) ?? uri
         language = OpenDocument.language(id: languageID, path: path)
         self.version = version
         bytes = Array(text.utf8)
         lines = LineIndex(bytes: bytes)
-        tree = language.flatMap { try? Parser(language: OpenDocument.grammar($0)).parse(bytes: bytes) }
+        tree = nil
+        if parse { tree = parseTree() }
+    }
+
+    private func parseTree() -> Tree? {
+        language.flatMap { try? Parser(language: OpenDocument.grammar($0)).parse(bytes: bytes) }
+    }
+
+    /// This document with its tree (parsed now if it was made with `parse: false`).
+    public func parsed() -> OpenDocument {
+        guard tree == nil, language != nil else { return self }
+        var copy = self
+        copy.tree = parseTree()
+        return copy
     }
 
     /// Python or CUDA, from the client's language id or else the file's extension.

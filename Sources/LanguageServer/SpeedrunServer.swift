@@ -226,7 +226,7 @@ public final class SpeedrunServer: @unchecked Sendable {
             case .failure(let error): problem = "task \(task): \(error)"
             }
         }
-        let analysis = DocumentAnalysis.analyze(document, context: taskContext, contextProblem: problem)
+        let analysis = DocumentAnalysis.analyze(document.parsed(), context: taskContext, contextProblem: problem)
         locked {
             if documents[document.uri]?.version == document.version { analyses[document.uri] = analysis }
             if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
@@ -235,14 +235,14 @@ public final class SpeedrunServer: @unchecked Sendable {
         return analysis
     }
 
-    /// An open document, or a file on disk read as one.
-    func document(for uri: String) throws -> OpenDocument {
+    /// An open document, or a file on disk read as one (parsed unless `parse` is false; see `OpenDocument.parsed()`).
+    func document(for uri: String, parse: Bool = true) throws -> OpenDocument {
         if let open = locked({ documents[uri] }) { return open }
         guard let path = DocumentURI.path(of: uri) else { throw ResponseError.invalidParams("not a file URI: \(uri)") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ResponseError(code: .requestFailed, message: "cannot read \(path)")
         }
-        return OpenDocument(uri: uri, languageID: "", version: 0, text: String(decoding: data, as: UTF8.self))
+        return OpenDocument(uri: uri, languageID: "", version: 0, text: String(decoding: data, as: UTF8.self), parse: parse)
     }
 
     private func openDocument(_ params: JSONValue?) throws -> OpenDocument {

@@ -59,7 +59,8 @@ struct SpeedrunMethods: Sendable {
 
     func classify(_ context: RequestContext) throws -> JSONValue {
         let params: URIParams = try context.decodeParams()
-        let document = try server.document(for: params.uri)
+        // Parsed only if the analysis is not cached (`analyze` parses it then).
+        let document = try server.document(for: params.uri, parse: false)
         let analysis = server.analyze(document)
         struct Result: Encodable { var uri: String; var innovations: [Detection]; var techniques: [TechniqueReport]; var problems: [String] }
         return try Self.encode(Result(uri: params.uri, innovations: analysis.detections, techniques: analysis.techniques,
