@@ -90,13 +90,7 @@ public struct ScoreService: Sendable {
     }
 
     public func context(task number: Int) throws -> TaskContext {
-        guard let task = CatalogueData.shared.task(number) else { throw ScoreError.unknownTask(number) }
-        let records = RecordSet(root: configuration.recordsPath ?? "")
-        do {
-            try records.require([task.baseRecord, task.referenceRecord], origin: configuration.recordsOrigin)
-        } catch {
-            throw ScoreError.records(error.description)
-        }
+        let (task, records) = try records(for: number, needing: \.referenceRecord)
         let base = try load(records.script(task.baseRecord))
         let reference = try load(records.script(task.referenceRecord))
         let baseFacts = try PythonFacts(file: base)
@@ -107,6 +101,24 @@ public struct ScoreService: Sendable {
         return TaskContext(task: task, base: base, baseDetections: Classifier.classify([baseFacts]),
                            referenceDiff: diffService.diff(baseSide, referenceSide), baseSide: baseSide,
                            baseFacts: FactsPool(file: base, seed: baseFacts), diffService: diffService)
+    }
+
+    /// The base record of a task alone (what `srlens check` needs; no reference, no classification).
+    public func baseRecord(task number: Int) throws -> SourceFile {
+        let (task, records) = try records(for: number, needing: nil)
+        return try load(records.script(task.baseRecord))
+    }
+
+    /// The task and the record set, checked to hold its base record (and `needing`, when given).
+    private func records(for number: Int, needing other: KeyPath<TaskSpec, Int>?) throws -> (TaskSpec, RecordSet) {
+        guard let task = CatalogueData.shared.task(number) else { throw ScoreError.unknownTask(number) }
+        let records = RecordSet(root: configuration.recordsPath ?? "")
+        do {
+            try records.require([task.baseRecord] + (other.map { [task[keyPath: $0]] } ?? []), origin: configuration.recordsOrigin)
+        } catch {
+            throw ScoreError.records(error.description)
+        }
+        return (task, records)
     }
 
     func load(_ path: String) throws -> SourceFile {

@@ -32,8 +32,8 @@ struct CheckCommand: ParsableCommand {
         let report: CheckReport
         do {
             let configuration = try Configuration.resolve(recordsFlag: records)
-            let context = try ScoreService(configuration: configuration).context(task: task)
-            report = try CheckService().check(base: context.base, submissionPaths: submission)
+            let base = try ScoreService(configuration: configuration).baseRecord(task: task)
+            report = try CheckService().check(base: base, submissionPaths: submission)
         } catch {
             printError("srlens: error: \(error)")
             throw ExitCode(2)
