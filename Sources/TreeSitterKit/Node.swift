@@ -134,6 +134,10 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     /// All nodes below and including this one, in document order (a contiguous run of the tree's table).
     public var preorder: PreorderSequence { PreorderSequence(root: self) }
 
+    /// This node's place in its tree's document order (the root is 0; a node's subtree is the run of positions
+    /// from its own to its own plus `subtreeSize`).
+    public var documentPosition: Int { index }
+
     /// The number of nodes in this subtree, itself included.
     public var subtreeSize: Int { Int(table.subtreeEnds[index]) - index }
 

@@ -30,6 +30,9 @@ public final class Tree: @unchecked Sendable {
     /// The number of nodes in the tree (named and anonymous).
     public var nodeCount: Int { table.count }
 
+    /// The node at a place in document order (`0..<nodeCount`; see `Node.documentPosition`).
+    public func node(atDocumentPosition position: Int) -> Node { Node(position: position, tree: self) }
+
     /// A copy of this tree with `edit` applied, ready to be passed as `oldTree` with the new text.
     public func edited(_ edit: InputEdit, newBytes: [UInt8]) -> Tree {
         let copy = ts_tree_copy(raw)!

@@ -32,8 +32,19 @@ public final class PythonFacts {
     /// All named nodes in document order.
     public private(set) lazy var nodes: [Node] = root.namedDescendants { _ in false }
 
-    /// Start bytes of `nodes`, for binary search.
-    private lazy var nodeStarts: [Int] = nodes.map(\.startByte)
+    /// For each place in the tree's document order, how many named nodes come before it (and one entry more for
+    /// the end): a named node's position in `nodes`, and where a subtree's named nodes start and end there.
+    private lazy var namedBefore: [Int32] = {
+        var counts: [Int32] = []
+        counts.reserveCapacity(tree.nodeCount + 1)
+        var count: Int32 = 0
+        for position in 0..<tree.nodeCount {
+            counts.append(count)
+            if tree.node(atDocumentPosition: position).isNamed { count += 1 }
+        }
+        counts.append(count)
+        return counts
+    }()
 
     /// Positions in `nodes` of each node type, read in one pass: detectors ask for "every assignment" or "every
     /// call" many times per file.
@@ -65,33 +76,17 @@ public final class PythonFacts {
         return types.flatMap { positionsByType[$0] ?? [] }.sorted().map { nodes[$0] }
     }
 
-    /// The position of a named node in `nodes`.
+    /// The position of a named node of this file in `nodes`.
     func position(of node: Node) -> Int? {
-        let start = node.startByte
-        var low = 0, high = nodeStarts.count
-        while low < high {
-            let mid = (low + high) / 2
-            if nodeStarts[mid] < start { low = mid + 1 } else { high = mid }
-        }
-        var index = low
-        while index < nodes.count, nodeStarts[index] == start {
-            if nodes[index] == node { return index }
-            index += 1
-        }
-        return nil
+        guard node.tree === tree, node.isNamed else { return nil }
+        return Int(namedBefore[node.documentPosition])
     }
 
-    /// Named nodes inside `node` (itself included), in document order, read from `nodes` when the node is named.
+    /// Named nodes inside `node` (itself included when named), in document order: a slice of `nodes`.
     public func descendants(of node: Node) -> ArraySlice<Node> {
-        guard let first = position(of: node) else { return ArraySlice(node.preorder.filter(\.isNamed)) }
-        let end = node.endByte
-        // The first later node starting at or after the end (start bytes are sorted).
-        var low = first + 1, high = nodeStarts.count
-        while low < high {
-            let mid = (low + high) / 2
-            if nodeStarts[mid] < end { low = mid + 1 } else { high = mid }
-        }
-        return nodes[first..<low]
+        guard node.tree === tree else { return ArraySlice(node.preorder.filter(\.isNamed)) }
+        let start = node.documentPosition
+        return nodes[Int(namedBefore[start])..<Int(namedBefore[start + node.subtreeSize])]
     }
 
     public private(set) lazy var calls: [CallSite] = nodes(ofType: "call").map { CallSite(node: $0, imports: imports) }
