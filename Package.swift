@@ -80,8 +80,7 @@ let package = Package(
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: engine
-        .target(name: "Engine", dependencies: ["Catalogue", "Rules", "Store", "Parsing", "RunLogs", "SemanticDiff", "SourceModel",
-                                               .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "Engine", dependencies: ["Catalogue", "Rules", "Store", "Parsing", "RunLogs", "SemanticDiff", "SourceModel"],
                 swiftSettings: clangImport),
 
         // MARK: language server
