@@ -22,7 +22,7 @@ public struct SyntaxScan {
     public init(root: Node, language: SourceLanguage, lines: LineIndex, embeddedSource: Int? = nil,
          map: ((Range<Int>) -> SourceRange)? = nil) {
         let toRange = map ?? { lines.range($0) }
-        let iterator = root.preorder.makeIterator()
+        let iterator = root.preorder.withDepth.makeIterator()
         var errorDepth: Int?
         var depth = 0
         var deepest: Node?

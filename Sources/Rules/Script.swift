@@ -295,6 +295,17 @@ final class Script {
     /// Validation models by accumulator name (several rules ask).
     var validationCache: [String: ValidationModel] = [:]
 
+    /// Other readings of this script that rules derive, computed once per key (a base record's script is kept
+    /// across submissions, so what a rule derives from the base alone is derived once).
+    private var derived: [String: Any] = [:]
+
+    func memoized<T>(_ key: String, _ compute: () -> T) -> T {
+        if let value = derived[key] { return value as! T }
+        let value = compute()
+        derived[key] = value
+        return value
+    }
+
     // MARK: Structure
 
     /// The statement a node belongs to (the node itself, or the ancestor whose parent holds statements).

@@ -176,8 +176,36 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     @inlinable public func hash(into hasher: inout Hasher) { hasher.combine(position) }
 }
 
-/// Pre-order traversal of a subtree: its positions in the table, in order.
+/// Pre-order traversal of a subtree: its positions in the table, in order. A value iterator: no allocation.
 public struct PreorderSequence: Sequence {
+    let root: Node
+
+    public func makeIterator() -> Iterator { Iterator(root: root) }
+
+    /// A walk that also reports each node's depth (see `PreorderDepthSequence`).
+    public var withDepth: PreorderDepthSequence { PreorderDepthSequence(root: root) }
+
+    public struct Iterator: IteratorProtocol {
+        @usableFromInline let tree: Tree
+        @usableFromInline var position: Int
+        @usableFromInline let end: Int
+
+        init(root: Node) {
+            tree = root.tree
+            position = Int(root.position)
+            end = Int(root.tree.table.subtreeEnds[position])
+        }
+
+        @inlinable public mutating func next() -> Node? {
+            guard position < end else { return nil }
+            defer { position += 1 }
+            return Node(position: position, tree: tree)
+        }
+    }
+}
+
+/// Pre-order traversal that knows the depth of the node it last returned (for scans that track nesting).
+public struct PreorderDepthSequence: Sequence {
     let root: Node
 
     public func makeIterator() -> Iterator { Iterator(root: root) }

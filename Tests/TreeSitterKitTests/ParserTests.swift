@@ -39,7 +39,7 @@ import TreeSitterKit
         let depth = 5_000
         let source = String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + "\n"
         let tree = try Parser(language: .python).parse(source)
-        let iterator = tree.rootNode.preorder.makeIterator()
+        let iterator = tree.rootNode.preorder.withDepth.makeIterator()
         var maxDepth = 0, count = 0
         while iterator.next() != nil {
             count += 1

@@ -15,7 +15,9 @@ struct DistributedSetup: Rule {
 
     func check(_ context: RuleContext) -> [Finding] {
         // Calls that can run (not under `if False:`).
-        let submission = Set(context.submission.calls.filter { context.submissionScript.reached($0.node, upTo: nil, truths: [:]) != false }.map(\.callee))
+        let submission = Set(context.submission.calls.filter {
+            Self.setupCalls.contains($0.callee) && context.submissionScript.reached($0.node, upTo: nil, truths: [:]) != false
+        }.map(\.callee))
         var seen = Set<String>()
         var findings = context.base.calls.compactMap { call -> Finding? in
             guard Self.setupCalls.contains(call.callee), !submission.contains(call.callee), seen.insert(call.callee).inserted else { return nil }
@@ -33,7 +35,7 @@ struct DistributedSetup: Rule {
                 return first.map { !losses.contains($0) } ?? true
             }
         }
-        let baseSync = synchronizes(context.baseScript, "val_loss")
+        let baseSync = context.baseScript.memoized("distributed.sync") { synchronizes(context.baseScript, "val_loss") }
         if !baseSync.isEmpty && synchronizes(context.submissionScript, context.submissionValLoss).isEmpty {
             findings.append(Finding(rule: id, severity: severity,
                                     message: "nothing combines the processes' gradients any more (no DistributedDataParallel, no all_reduce): eight processes train eight separate models",

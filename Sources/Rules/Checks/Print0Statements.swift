@@ -83,7 +83,7 @@ struct Print0Statements: Rule {
             let body = base.canonical(definition)
             if let twin = context.submission.functions.first(where: { $0.body.map(submission.canonical) == body }) { submissionPrint0 = twin.name }
         }
-        let protected = Self.logCalls(base, print0: basePrint0, protectedOnly: true)
+        let protected = base.memoized("print0.protected") { Self.logCalls(base, print0: basePrint0, protectedOnly: true) }
         let candidates = Self.logCalls(submission, print0: submissionPrint0, protectedOnly: false)
         // A base line is kept when the submission prints the same text to the same places: print0 writes the
         // console and the log file, print the console, f.write (or print(file=f)) the log file.

@@ -188,7 +188,7 @@ struct TimedRegion: Rule {
 
     func check(_ context: RuleContext) -> [Finding] {
         let baseFacts = context.base, facts = context.submission
-        let base = timing(context.baseScript, counters: [], starts: [])
+        let base = context.baseScript.memoized("timed-region.timing") { timing(context.baseScript, counters: [], starts: []) }
         guard !base.accumulations.isEmpty else { return [] }
         let submission = timing(context.submissionScript, counters: context.submissionScript.names(base.counters),
                                 starts: context.submissionScript.names(base.starts))
