@@ -188,10 +188,9 @@ public struct ScoreService: Sendable {
             return .failure(SpeedProblem(message: "\(path): \(error.description)"))
         }
         var report = SpeedReport(source: path, metrics: metrics, baseMs: task.baseTimeMs, referenceMs: task.referenceTimeMs)
-        do {
-            report.speedup = try Speedup(baseMs: task.baseTimeMs, referenceMs: task.referenceTimeMs, submission: metrics.timeToTarget)
-        } catch {
-            report.problem = error.description
+        switch task.speedup(of: metrics.timeToTarget) {
+        case .success(let speedup): report.speedup = speedup
+        case .failure(let error): report.problem = error.description
         }
         return .success(report)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalogue
+import Engine
 import Foundation
 import RunLogs
 
@@ -52,10 +53,9 @@ struct RunCommand: ParsableCommand {
                 var speedup: Speedup?, problem: String?
                 if let spec {
                     if parsed.runs.count == 1 {
-                        do {
-                            speedup = try Speedup(baseMs: spec.baseTimeMs, referenceMs: spec.referenceTimeMs, submission: parsed.runs[0].timeToTarget)
-                        } catch {
-                            problem = error.description
+                        switch spec.speedup(of: parsed.runs[0].timeToTarget) {
+                        case .success(let value): speedup = value
+                        case .failure(let error): problem = error.description
                         }
                     } else {
                         problem = "the log holds \(parsed.runs.count) runs: no single speedup"
