@@ -1,6 +1,7 @@
 import Catalogue
 import Engine
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -42,5 +43,50 @@ struct ScoreServiceTests {
         #expect { try self.service.context(task: 42) } throws: { "\($0)".contains("no task 42") }
         let nowhere = ScoreService(configuration: try Configuration.resolve(recordsFlag: "/nonexistent/records"))
         #expect { try nowhere.context(task: 3) } throws: { "\($0)".contains("/nonexistent/records") && "\($0)".contains("--records") }
+    }
+
+    /// Submissions of one task scored on several threads at once, each round borrowing base facts from the task's
+    /// pool (made on first need, then warm), give exactly what scoring them one by one with a fresh context gives.
+    @Test func concurrentScoringWithPooledBaseFactsMatchesSerialScoring() throws {
+        let service = try self.service
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-pool-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reference = try String(contentsOf: Corpus.record(19), encoding: .utf8)
+        // The reference, a run that halves the validation budget, one that renames the logged validation key, and
+        // the base itself: four different scores and sets of findings.
+        let variants = [
+            reference,
+            reference.replacingOccurrences(of: "val_tokens = int(os.environ[\"NANOGPT_VAL_TOKENS\"])",
+                                           with: "val_tokens = int(os.environ[\"NANOGPT_VAL_TOKENS\"]) // 2"),
+            reference.replacingOccurrences(of: "print0(f'step:{step}/{train_steps} val_loss:{val_loss:.4f}",
+                                           with: "print0(f'step:{step}/{train_steps} loss:{val_loss:.4f}"),
+            try String(contentsOf: Corpus.record(18), encoding: .utf8),
+        ]
+        var paths: [String] = []
+        for (index, text) in variants.enumerated() {
+            let directory = folder.appendingPathComponent("s\(index)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let path = directory.appendingPathComponent("train_gpt2.py").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        @Sendable func summary(_ report: ScoreReport) -> String {
+            let findings = report.findings.map { "\($0.rule) \($0.severity) \($0.message) \($0.submission.map(\.range)) \($0.base.map(\.range))" }
+            return "\(report.score.recall ?? -1) \(report.score.alignment ?? -1) \(report.score.structural ?? -1) \(findings)"
+        }
+        let serial = try paths.map { path in summary(try service.score([path], context: try service.context(task: 18))) }
+        #expect(Set(serial).count == serial.count, "the variants score differently")
+        let context = try service.context(task: 18)
+        let submissions = paths
+        let rounds = 3
+        let results = Mutex([String?](repeating: nil, count: paths.count * rounds))
+        DispatchQueue.concurrentPerform(iterations: paths.count * rounds) { index in
+            let report = try? service.score([submissions[index % submissions.count]], context: context)
+            results.withLock { $0[index] = report.map(summary) }
+        }
+        let concurrent = results.withLock { $0 }
+        for (index, result) in concurrent.enumerated() {
+            #expect(result == serial[index % paths.count], "submission \(index % paths.count), round \(index / paths.count)")
+        }
     }
 }
