@@ -95,7 +95,10 @@ public struct ScoreService: Sendable {
         let reference = try load(records.script(task.referenceRecord))
         let baseFacts = try PythonFacts(file: base)
         let diffService = DiffService()
-        guard case let .success(baseSide) = diffService.prepare(base), case let .success(referenceSide) = diffService.prepare(reference) else {
+        // The base's side reuses the tree and normalized tree its facts already hold.
+        let baseSide = diffService.prepare(base, tree: baseFacts.tree,
+                                           lowered: diffService.normalization == .standard ? baseFacts.normalized : nil)
+        guard case let .success(referenceSide) = diffService.prepare(reference) else {
             throw ScoreError.diff("could not diff the base and reference records of task \(number)")
         }
         return TaskContext(task: task, base: base, baseDetections: Classifier.classify([baseFacts]),

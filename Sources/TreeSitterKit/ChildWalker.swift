@@ -10,6 +10,4 @@ public final class ChildWalker {
         children.removeAll(keepingCapacity: true)
         for position in tree.table.children(of: Int(node.position)) { children.append(Node(position: position, tree: tree)) }
     }
-
-    public func children(of node: Node) -> [Node] { node.children }
 }

@@ -4,10 +4,9 @@ import CTreeSitter
 public struct Language: @unchecked Sendable, Hashable {
     public let name: String
     let pointer: OpaquePointer
-    /// Field name -> id, read once: the runtime looks names up by comparing strings one by one.
-    let fieldIDs: [String: UInt16]
-    /// The same, bucketed by the name's length: `child(byField:)` is asked constantly, and comparing a literal with
-    /// the one or two names of its length is cheaper than hashing it.
+    /// Field names and ids, read once and bucketed by the name's length: the runtime looks names up by comparing
+    /// strings one by one, and `child(byField:)` is asked constantly; comparing a literal with the one or two names
+    /// of its length is cheaper than hashing it.
     @usableFromInline let fieldsByLength: [[(name: String, id: UInt16)]]
     /// Symbol id -> node type name, read once: `Node.type` is asked constantly and would otherwise measure and
     /// validate the C string each time.
@@ -24,7 +23,6 @@ public struct Language: @unchecked Sendable, Hashable {
                 if let cName = ts_language_field_name_for_id(pointer, id) { ids[String(cString: cName)] = id }
             }
         }
-        fieldIDs = ids
         var buckets = [[(name: String, id: UInt16)]](repeating: [], count: (ids.keys.map(\.utf8.count).max() ?? 0) + 1)
         for (name, id) in ids.sorted(by: { $0.value < $1.value }) { buckets[name.utf8.count].append((name, id)) }
         fieldsByLength = buckets

@@ -25,7 +25,6 @@ public struct ImportTable: Sendable, Equatable {
         let fromSymbol = language.symbol(named: "import_from_statement")
         let functionSymbol = language.symbol(named: "function_definition")
         let containers = Set(Self.statementContainers.compactMap { language.symbol(named: $0) })
-        let walker = ChildWalker(tree: root.tree)
         var stack = [root]
         while let node = stack.popLast() {
             let symbol = node.symbol
@@ -35,7 +34,7 @@ public struct ImportTable: Sendable, Equatable {
                 addFromImport(node)
             } else if containers.contains(symbol) || node.isError {
                 if symbol == functionSymbol { addParameters(node) }
-                stack.append(contentsOf: walker.children(of: node).reversed().filter(\.isNamed))
+                stack.append(contentsOf: node.namedChildren.reversed())
             }
         }
     }
