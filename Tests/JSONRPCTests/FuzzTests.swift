@@ -2,6 +2,7 @@ import JSONRPC
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing
+import TestSupport
 
 /// Random and mutated frames through the decoder and a ``Connection``.
 ///

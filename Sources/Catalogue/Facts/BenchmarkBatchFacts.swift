@@ -36,6 +36,14 @@ extension PythonFacts {
     /// taken as 8. At most a few values; empty when unknown.
     public func benchmarkValues(of node: Node, depth: Int = 0) -> [Double] {
         guard depth < 10 else { return [] }
+        let key = node.documentPosition &* 16 &+ depth
+        if let known = benchmarkValueMemo[key] { return known }
+        let values = computeBenchmarkValues(of: node, depth: depth)
+        benchmarkValueMemo[key] = values
+        return values
+    }
+
+    private func computeBenchmarkValues(of node: Node, depth: Int) -> [Double] {
         let next = depth + 1
         let n = unparenthesized(node)
         if readsWorldSize(n) { return [Self.benchmarkWorldSize] }

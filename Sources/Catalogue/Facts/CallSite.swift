@@ -1,4 +1,5 @@
 import Parsing
+import SourceModel
 import TreeSitterKit
 
 /// A call in a Python file, with its callee resolved through imports and its arguments by position and name.
@@ -22,7 +23,7 @@ public final class CallSite {
         let function = node.child(byField: "function")
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
         callee = resolved ?? function?.text ?? ""
-        name = callee.split(separator: ".").last.map(String.init) ?? callee
+        name = callee.lastDottedComponent
         if let function, function.type == "attribute", let object = function.child(byField: "object") {
             var head = object
             while head.type == "attribute", let inner = head.child(byField: "object") { head = inner }

@@ -16,6 +16,8 @@ public struct MaskMod {
 extension PythonFacts {
     static let flexAttentionName = "torch.nn.attention.flex_attention.flex_attention"
     static let createBlockMaskName = "torch.nn.attention.flex_attention.create_block_mask"
+    /// Calls that hand back the function they are given, compiled or partially applied.
+    static let rebindingWrappers: Set<String> = ["torch.compile", "functools.partial", "partial"]
 
     /// Whether an expression names FlexAttention's kernel: the imported function (any alias, module alias), or
     /// a name bound to `torch.compile(flex_attention, ...)`.
@@ -32,10 +34,10 @@ extension PythonFacts {
               let name = SettingsTable.bareName(of: node) else { return false }
         return allSettings.settings(name).contains { setting in
             let value = unwrapped(setting.value)
-            guard value.type == "call" else { return false }
-            let call = CallSite(node: value, imports: table)
-            guard ["torch.compile", "functools.partial", "partial"].contains(call.callee),
-                  let wrapped = call.positional.first else { return false }
+            // The callee alone decides most settings (a module built from its class), without reading the call.
+            guard value.type == "call", let function = value.child(byField: "function"),
+                  let callee = table.qualifiedName(of: function), Self.rebindingWrappers.contains(callee),
+                  let wrapped = CallSite(node: value, imports: table).positional.first else { return false }
             return wrapped != node && namesFunction(wrapped, qualified, imports: table, depth: depth + 1)
         }
     }

@@ -1,4 +1,5 @@
 import Parsing
+import SourceModel
 import TreeSitterKit
 
 /// The output head of a language model: the module or parameter whose product with the final hidden state is the
@@ -192,7 +193,7 @@ extension PythonFacts {
     /// The constructor a module attribute or variable is set to (`self.lm_head = nn.Linear(...)` for `lm_head`,
     /// `wte=nn.Embedding(...)` in a `ModuleDict(dict(...))`), looked up by the bare name of a reference.
     public func moduleConstructor(_ reference: String) -> CallSite? {
-        let bare = reference.split(separator: ".").last.map(String.init) ?? reference
+        let bare = reference.lastDottedComponent
         for setting in allSettings.settings(bare) where setting.source != .parameterDefault {
             if let call = constructorCall(setting.value), call.callee != "dict" { return call }
         }

@@ -222,6 +222,11 @@ public final class PythonFacts {
     /// Derived views computed by the fact extensions, kept by name (see `memoized`).
     private var memo: [String: Any] = [:]
 
+    /// The values a node takes as the benchmark runs it, by node and resolution depth (see `benchmarkValues`):
+    /// a name assigned in several places is read again by every expression that uses it, and without this each
+    /// reading resolved it anew, fanning out with the number of assignments.
+    var benchmarkValueMemo: [Int: [Double]] = [:]
+
     /// The value of a derived view, computed on first use and kept: many detectors ask for the same view
     /// (attention sites, optimizers, schedules), and the file does not change while it is analysed. Other
     /// modules use it too (the rules keep their reading of a base record here); a kept value must not hold these

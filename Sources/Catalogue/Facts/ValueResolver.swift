@@ -1,4 +1,5 @@
 import Parsing
+import SourceModel
 import TreeSitterKit
 
 /// Resolves expressions to numbers: constants are folded, and a name is followed to where it is set (a module
@@ -80,7 +81,7 @@ public final class ValueResolver {
     }
 
     func nameValues(_ name: String, at use: Node) -> [NumericValue] {
-        let bare = name.split(separator: ".").last.map(String.init) ?? name
+        let bare = name.lastDottedComponent
         var result: [NumericValue] = []
         for setting in facts.allSettings.settings(bare) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
             result += values(of: setting.value)

@@ -1,0 +1,122 @@
+import Catalogue
+import Parsing
+import SourceModel
+import Testing
+import TestSupport
+import TreeSitterKit
+
+/// Values of names followed to where they are set. Answers are kept and reused across questions; these tests
+/// check that reuse never changes an answer: whatever was asked before, a question gets what a fresh resolution
+/// gives, including through cycles, chains longer than the resolver's hop limit, and names set in many places.
+@Suite("Value resolution")
+struct ValueResolutionTests {
+    static let script = """
+    import os
+    B = 8
+    T = 1024
+    world = int(os.environ.get("WORLD_SIZE", 8))
+    tokens = B * T * 64
+    batch = tokens
+    batch = batch // 2
+    a0 = 3
+    a1 = a0 + 1
+    a2 = a1 + 1
+    a3 = a2 + 1
+    a4 = a3 + 1
+    a5 = a4 + 1
+    a6 = a5 + 1
+    a7 = a6 + 1
+    a8 = a7 + 1
+    a9 = a8 + 1
+    a10 = a9 + 1
+    a11 = a10 + 1
+    x = y
+    y = x + 1
+    class Config:
+        lr: float = 0.02
+        width = a4 * 2
+    def scaled(n, scale=2):
+        return n * scale
+    scaled(tokens)
+    scaled(a11, scale=a5)
+    head = lr * 10
+    lr = 0.01
+    head = lr * 10
+    lr = 0.03
+    head = lr * 10
+    lr = 0.05
+    total = head + width + batch + a11 + x
+    """
+
+    static func facts() throws -> PythonFacts {
+        try PythonFacts(file: SourceFile(path: "values.py", language: .python, bytes: Array(script.utf8)))
+    }
+
+    /// Every expression worth asking about: names, attributes and binary operations.
+    static func questions(_ facts: PythonFacts) -> [Node] {
+        facts.nodes.filter { ["identifier", "attribute", "binary_operator", "call"].contains($0.type) }
+    }
+
+    static func answers(asking order: [Int], _ facts: PythonFacts) -> [Int: [NumericValue]] {
+        let nodes = questions(facts)
+        var result: [Int: [NumericValue]] = [:]
+        for index in order { result[index] = facts.values(of: nodes[index]) }
+        return result
+    }
+
+    @Test("an answer does not depend on what was asked before")
+    func orderIndependent() throws {
+        let count = Self.questions(try Self.facts()).count
+        #expect(count > 60)
+        // Each question asked of fresh facts, alone.
+        var alone: [Int: [NumericValue]] = [:]
+        for index in 0..<count { alone[index] = Self.answers(asking: [index], try Self.facts())[index] }
+        let forward = Self.answers(asking: Array(0..<count), try Self.facts())
+        let backward = Self.answers(asking: Array((0..<count).reversed()), try Self.facts())
+        var shuffled = Array(0..<count)
+        var generator = SeededRandom(seed: 7)
+        shuffled.shuffle(using: &generator)
+        let mixed = Self.answers(asking: shuffled, try Self.facts())
+        for index in 0..<count {
+            #expect(forward[index] == alone[index], "question \(index) asked in document order")
+            #expect(backward[index] == alone[index], "question \(index) asked in reverse order")
+            #expect(mixed[index] == alone[index], "question \(index) asked in shuffled order")
+        }
+    }
+
+    @Test("the values a benchmark run gives do not depend on what was asked before")
+    func benchmarkValuesOrderIndependent() throws {
+        let count = Self.questions(try Self.facts()).count
+        var alone: [[Double]] = []
+        for index in 0..<count {
+            let facts = try Self.facts()
+            alone.append(facts.benchmarkValues(of: Self.questions(facts)[index]))
+        }
+        let facts = try Self.facts()
+        let nodes = Self.questions(facts)
+        for index in (0..<count).reversed() {
+            #expect(facts.benchmarkValues(of: nodes[index]) == alone[index], "question \(index) asked after later ones")
+        }
+        // The benchmark's world size is 8: `tokens` of a run is B * T * 64 whatever WORLD_SIZE says.
+        let world = facts.nodes(ofType: "identifier").last { $0.text == "world" }!
+        #expect(facts.benchmarkValues(of: world) == [8])
+    }
+
+    @Test("names resolve through chains, cycles and several settings")
+    func resolvedValues() throws {
+        let facts = try Self.facts()
+        func values(ofLast name: String) -> [Double] {
+            let use = facts.nodes(ofType: "identifier").last { $0.text == name }!
+            return facts.values(of: use).map(\.double)
+        }
+        #expect(values(ofLast: "tokens") == [524_288])
+        #expect(values(ofLast: "a5") == [8])
+        // Eleven hops from a0: beyond the resolver's limit, so unresolved rather than guessed.
+        #expect(values(ofLast: "a11").isEmpty)
+        // A name set in several places takes its strongest setting (here the config class's field).
+        #expect(values(ofLast: "lr") == [0.02])
+        #expect(values(ofLast: "head") == [0.2])
+        // The mutual cycle x = y, y = x + 1 has no value.
+        #expect(values(ofLast: "x").isEmpty)
+    }
+}
