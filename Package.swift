@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "SemanticDiffTests", dependencies: ["SemanticDiff", "Parsing", "SourceModel", "TestSupport"],
                     swiftSettings: clangImport),
         .testTarget(name: "LanguageServerTests", dependencies: [
-            "LanguageServer", "JSONRPC", "TestSupport",
+            "LanguageServer", "JSONRPC", "TestSupport", "Engine", "Catalogue", "TreeSitterKit",
             .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: clangImport),
         .testTarget(name: "JSONRPCTests", dependencies: [
@@ -153,7 +153,7 @@ let package = Package(
         ], path: "Benchmarks/ScoringBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(name: "ServerBenchmarks", dependencies: [
-            "LanguageServer", "JSONRPC", "TestSupport", .product(name: "Benchmark", package: "benchmark"),
+            "LanguageServer", "JSONRPC", "TestSupport", "Engine", "Catalogue", "TreeSitterKit", .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/ServerBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(name: "RunLogBenchmarks", dependencies: [

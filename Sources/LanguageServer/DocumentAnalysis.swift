@@ -18,13 +18,28 @@ public struct DocumentAnalysis: Sendable {
     public var task: Int?
     /// Why something could not be analysed (records missing, a syntax error...).
     public var problems: [String] = []
+    /// Whether `detections` holds every innovation found; false when only the task's key changes were looked
+    /// for (what diagnostics need; see `Scope`).
+    public private(set) var complete = true
+
+    /// What an analysis looks for.
+    public enum Scope: Sendable {
+        /// Every innovation and CUDA technique: for lenses, hovers and `speedrun/classify`.
+        case everything
+        /// What diagnostics show: the task's key changes and the rules. Without a task, the same as everything.
+        case diagnostics
+    }
 
     /// The same analysis for another version with the same text.
     mutating func reversion(_ version: Int) { self.version = version }
 
     /// Analyses a document. `context` is the workspace task's base and reference, when a task is configured.
-    public static func analyze(_ document: OpenDocument, context: ScoreService.TaskContext?, contextProblem: String?) -> DocumentAnalysis {
+    public static func analyze(_ document: OpenDocument, context: ScoreService.TaskContext?, contextProblem: String?,
+                               scope: Scope = .everything) -> DocumentAnalysis {
         var analysis = DocumentAnalysis(uri: document.uri, version: document.version)
+        let keyChanges = context.map { Set($0.task.keyChanges.map(\.id)) }
+        let only = scope == .diagnostics ? keyChanges : nil
+        analysis.complete = only == nil
         analysis.task = context?.task.task
         if let contextProblem { analysis.problems.append(contextProblem) }
         let file = document.sourceFile
@@ -35,7 +50,7 @@ public struct DocumentAnalysis: Sendable {
             // CUDA held in the script's strings (`load_inline`, cupy): its techniques, and the Python-level
             // innovations its kernels implement.
             let embedded = cudaSources(file, pythonTree: tree, into: &analysis)
-            analysis.detections = Classifier.classify([facts], cuda: embedded)
+            analysis.detections = Classifier.classify([facts], cuda: embedded, only: only)
             if let context {
                 let found = Set(analysis.detections.map(\.id))
                 analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
@@ -48,8 +63,41 @@ public struct DocumentAnalysis: Sendable {
         case .cuda:
             let sources = cudaSources(file, into: &analysis)
             analysis.detections = Classifier.classify([], cuda: sources)
+            analysis.complete = true
         case nil:
             break
+        }
+        return analysis
+    }
+
+    /// The analysis of `document` carried over from `previous`, the analysis of the version `document` was edited
+    /// from, when both versions hold the same code (`CodeCorrespondence`): a comment or blank line added, edited
+    /// or removed, code re-indented within its blocks. Nothing the analysis reads changed, so only its ranges
+    /// move. nil when the code differs, the analysis includes CUDA (its ranges come from another parser), or a
+    /// range does not fall on node boundaries of both versions; the document is then analysed anew.
+    public static func carriedOver(_ previous: DocumentAnalysis, from oldTree: Tree, to document: OpenDocument) -> DocumentAnalysis? {
+        guard document.language == .python, previous.techniques.isEmpty, let tree = document.tree,
+              let correspondence = CodeCorrespondence(old: oldTree, new: tree, ignoring: ["comment"]) else { return nil }
+        let file = document.sourceFile
+        func moved(_ evidence: Evidence) -> Evidence? {
+            guard evidence.path == file.path else { return evidence }
+            let old = evidence.range.startByte..<evidence.range.endByte
+            guard let range = correspondence.newRange(for: old) else { return nil }
+            return Evidence(path: evidence.path, range: file.lines.range(range), code: file.snippet(range), note: evidence.note)
+        }
+        var analysis = previous
+        analysis.version = document.version
+        for d in analysis.detections.indices {
+            for e in analysis.detections[d].evidence.indices {
+                guard let evidence = moved(analysis.detections[d].evidence[e]) else { return nil }
+                analysis.detections[d].evidence[e] = evidence
+            }
+        }
+        for f in analysis.findings.indices {
+            for e in analysis.findings[f].submission.indices {
+                guard let evidence = moved(analysis.findings[f].submission[e]) else { return nil }
+                analysis.findings[f].submission[e] = evidence
+            }
         }
         return analysis
     }

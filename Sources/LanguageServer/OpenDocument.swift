@@ -14,6 +14,9 @@ public struct OpenDocument: Sendable {
     public private(set) var lines: LineIndex
     /// nil for languages the server does not parse.
     public private(set) var tree: Tree?
+    /// The version before the last change, with its tree: an analysis of it may carry over to this version
+    /// (see `DocumentAnalysis.carriedOver`).
+    public private(set) var previous: (version: Int, tree: Tree)?
 
     public enum ChangeError: Error, CustomStringConvertible {
         case rangeOutOfOrder(LSPRange)
@@ -72,6 +75,7 @@ public struct OpenDocument: Sendable {
     /// Applies `didChange` events in order. Each ranged change edits the tree so the next parse reuses what did
     /// not change; the tree is re-parsed once, after the last event.
     public mutating func apply(_ changes: [TextDocumentContentChangeEvent], version: Int, encoding: PositionEncoding) throws {
+        let before = tree.map { (version: self.version, tree: $0) }
         var edited = tree
         for change in changes {
             let replacement = Array(change.text.utf8)
@@ -95,6 +99,7 @@ public struct OpenDocument: Sendable {
                 edited = old.edited(edit, newBytes: bytes)
             }
         }
+        previous = before
         self.version = version
         if let language {
             tree = try? Parser(language: OpenDocument.grammar(language)).parse(bytes: bytes, oldTree: edited)

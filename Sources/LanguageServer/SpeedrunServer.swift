@@ -194,7 +194,7 @@ public final class SpeedrunServer: @unchecked Sendable {
     private func publish(_ document: OpenDocument, on connection: Connection) {
         Thread { [self] in
             guard isCurrent(document) else { return }
-            let analysis = analyze(document)
+            let analysis = analyze(document, scope: .diagnostics)
             let (current, taskConfigured, encoding) = locked {
                 (documents[document.uri]?.version == document.version, settings?.configuration.task != nil, self.encoding)
             }
@@ -210,13 +210,22 @@ public final class SpeedrunServer: @unchecked Sendable {
     }
 
     /// The analysis of a document version (kept, so lenses and hovers of the same version reuse it; the same text
-    /// asked for again, open or not, is answered from `recent`).
-    func analyze(_ document: OpenDocument) -> DocumentAnalysis {
-        if let known = locked({ analyses[document.uri] }), known.version == document.version { return known }
+    /// asked for again, open or not, is answered from `recent`). `.diagnostics` is satisfied by either analysis;
+    /// `.everything` only by a complete one.
+    func analyze(_ document: OpenDocument, scope: DocumentAnalysis.Scope = .everything) -> DocumentAnalysis {
+        func enough(_ analysis: DocumentAnalysis) -> Bool { scope == .diagnostics || analysis.complete }
+        if let known = locked({ analyses[document.uri] }), known.version == document.version, enough(known) { return known }
         let key = AnalysisKey(path: document.path, bytes: document.bytes, task: document.language == .python ? configuredTask : nil)
         if var known = locked({ recent[key] }) {
             known.reversion(document.version)
             return known
+        }
+        // An edit that changed no code (a comment, blank lines, re-indentation): the previous version's analysis,
+        // its ranges moved.
+        if let previous = document.previous, let known = locked({ analyses[document.uri] }), known.version == previous.version,
+           known.task == key.task, enough(known), let carried = DocumentAnalysis.carriedOver(known, from: previous.tree, to: document) {
+            keep(carried, for: document, key: key)
+            return carried
         }
         var taskContext: ScoreService.TaskContext?
         var problem: String?
@@ -226,13 +235,24 @@ public final class SpeedrunServer: @unchecked Sendable {
             case .failure(let error): problem = "task \(task): \(error)"
             }
         }
-        let analysis = DocumentAnalysis.analyze(document.parsed(), context: taskContext, contextProblem: problem)
+        let analysis = DocumentAnalysis.analyze(document.parsed(), context: taskContext, contextProblem: problem, scope: scope)
+        keep(analysis, for: document, key: key)
+        return analysis
+    }
+
+    /// Keeps an analysis as the open document's (if that version is still current and nothing more complete is
+    /// kept for it) and, when complete, by content.
+    private func keep(_ analysis: DocumentAnalysis, for document: OpenDocument, key: AnalysisKey) {
         locked {
-            if documents[document.uri]?.version == document.version { analyses[document.uri] = analysis }
+            let kept = analyses[document.uri]
+            if documents[document.uri]?.version == document.version,
+               kept?.version != document.version || kept?.complete != true || analysis.complete {
+                analyses[document.uri] = analysis
+            }
+            guard analysis.complete else { return }
             if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
             recent[key] = analysis
         }
-        return analysis
     }
 
     /// An open document, or a file on disk read as one (parsed unless `parse` is false; see `OpenDocument.parsed()`).

@@ -35,11 +35,15 @@ public enum Classifier {
     }
 
     /// Python detections merged with what CUDA kernels of the submission implement (cross-language credit).
-    public static func classify(_ files: [PythonFacts], cuda: [CUDAFacts]) -> [Detection] {
+    /// `only`: the innovations to look for (all when nil), e.g. a task's key changes.
+    public static func classify(_ files: [PythonFacts], cuda: [CUDAFacts], only ids: Set<String>? = nil) -> [Detection] {
         var found: [String: [Evidence]] = [:]
-        for detection in (files.isEmpty ? [] : classify(files)) { found[detection.id, default: []] += detection.evidence }
+        let detectors = ids.map { ids in DetectorRegistry.all.filter { ids.contains($0.id) } } ?? DetectorRegistry.all
+        for detection in (files.isEmpty ? [] : classify(files, detectors: detectors)) { found[detection.id, default: []] += detection.evidence }
         for source in cuda {
-            for detection in KernelInnovations.detect(source) { found[detection.id, default: []] += detection.evidence }
+            for detection in KernelInnovations.detect(source) where ids?.contains(detection.id) ?? true {
+                found[detection.id, default: []] += detection.evidence
+            }
         }
         return sorted(found)
     }

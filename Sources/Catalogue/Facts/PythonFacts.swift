@@ -288,12 +288,7 @@ public final class PythonFacts {
     /// The first line of a node's text, shortened.
     public func snippet(_ node: Node) -> String { snippet(node.byteRange) }
 
-    public func snippet(_ range: Range<Int>) -> String {
-        let text = file.text(in: range)
-        let first = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? text
-        let trimmed = first.trimmingCharacters(in: .whitespaces)
-        return trimmed.count > 120 ? String(trimmed.prefix(119)) + "…" : trimmed
-    }
+    public func snippet(_ range: Range<Int>) -> String { file.snippet(range) }
 
     /// Text of a node with whitespace removed, for comparing expressions.
     public func compact(_ node: Node) -> String { String(node.text.filter { !$0.isWhitespace }) }
