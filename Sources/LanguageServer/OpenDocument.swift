@@ -76,13 +76,15 @@ public struct OpenDocument: Sendable {
     /// not change; the tree is re-parsed once, after the last event.
     public mutating func apply(_ changes: [TextDocumentContentChangeEvent], version: Int, encoding: PositionEncoding) throws {
         let before = tree.map { (version: self.version, tree: $0) }
-        var edited = tree
+        var edited: EditedTree?
+        var unedited = tree
         for change in changes {
             let replacement = Array(change.text.utf8)
             guard let range = change.range else {
                 bytes = replacement
                 lines = LineIndex(bytes: bytes)
                 edited = nil
+                unedited = nil
                 continue
             }
             let start = encoding.offset(of: range.start, in: lines), end = encoding.offset(of: range.end, in: lines)
@@ -91,17 +93,19 @@ public struct OpenDocument: Sendable {
             bytes.replaceSubrange(start..<end, with: replacement)
             lines = LineIndex(bytes: bytes)
             let newEndPoint = lines.position(at: start + replacement.count)
-            if let old = edited {
+            if edited != nil || unedited != nil {
                 let edit = InputEdit(startByte: start, oldEndByte: end, newEndByte: start + replacement.count,
                                      startPoint: Point(row: startPoint.line, column: startPoint.column),
                                      oldEndPoint: Point(row: endPoint.line, column: endPoint.column),
                                      newEndPoint: Point(row: newEndPoint.line, column: newEndPoint.column))
-                edited = old.edited(edit, newBytes: bytes)
+                edited = edited?.edited(edit) ?? unedited?.edited(edit)
+                unedited = nil
             }
         }
         previous = before
         self.version = version
-        if let language {
+        // No change at all (an empty list) leaves the text, and so the tree, as it was.
+        if let language, edited != nil || unedited == nil {
             tree = try? Parser(language: OpenDocument.grammar(language)).parse(bytes: bytes, oldTree: edited)
         }
     }

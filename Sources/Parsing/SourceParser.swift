@@ -45,7 +45,7 @@ public final class SourceParser {
     }
 
     /// Just the tree: the cheapest step, used where no outline is needed.
-    public func tree(for file: SourceFile, oldTree: Tree? = nil) throws -> Tree {
+    public func tree(for file: SourceFile, oldTree: EditedTree? = nil) throws -> Tree {
         try parser(for: file.language).parse(bytes: file.bytes, oldTree: oldTree)
     }
 

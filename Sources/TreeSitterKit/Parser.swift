@@ -29,13 +29,13 @@ public final class Parser {
         set { ts_parser_set_timeout_micros(raw, newValue) }
     }
 
-    /// Parses UTF-8 text. Pass the previous tree, already `edit`ed, to re-parse incrementally.
-    public func parse(_ text: String, oldTree: Tree? = nil) throws -> Tree {
+    /// Parses UTF-8 text. Pass the previous tree, `edited`, to re-parse incrementally.
+    public func parse(_ text: String, oldTree: EditedTree? = nil) throws -> Tree {
         try parse(bytes: Array(text.utf8), oldTree: oldTree)
     }
 
     /// Parses UTF-8 bytes. The tree keeps the bytes so nodes can return their text.
-    public func parse(bytes: [UInt8], oldTree: Tree? = nil) throws -> Tree {
+    public func parse(bytes: [UInt8], oldTree: EditedTree? = nil) throws -> Tree {
         let tree: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.map { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {

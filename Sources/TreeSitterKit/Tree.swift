@@ -33,16 +33,12 @@ public final class Tree: @unchecked Sendable {
     /// The node at a place in document order (`0..<nodeCount`; see `Node.documentPosition`).
     public func node(atDocumentPosition position: Int) -> Node { Node(position: position, tree: self) }
 
-    /// A copy of this tree with `edit` applied, ready to be passed as `oldTree` with the new text.
-    public func edited(_ edit: InputEdit, newBytes: [UInt8]) -> Tree {
-        let copy = ts_tree_copy(raw)!
-        var e = edit.raw
-        ts_tree_edit(copy, &e)
-        return Tree(raw: copy, bytes: newBytes, language: language)
-    }
+    /// A copy of this tree with `edit` applied, to be passed as `oldTree` when the new text is parsed.
+    public func edited(_ edit: InputEdit) -> EditedTree { EditedTree(copying: raw, applying: edit) }
 
-    /// Byte ranges whose syntax differs between `old` (edited) and this tree, as reported by tree-sitter.
-    public func changedRanges(from old: Tree) -> [Range<Int>] {
+    /// Byte ranges whose syntax differs between `old` (the edited tree this one was parsed from) and this tree, as
+    /// reported by tree-sitter.
+    public func changedRanges(from old: EditedTree) -> [Range<Int>] {
         var count: UInt32 = 0
         guard let ranges = ts_tree_get_changed_ranges(old.raw, raw, &count) else { return [] }
         defer { free(ranges) }
@@ -54,6 +50,24 @@ public final class Tree: @unchecked Sendable {
         let lo = max(0, min(range.lowerBound, bytes.count)), hi = max(lo, min(range.upperBound, bytes.count))
         return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
+}
+
+/// A tree with edits applied, waiting to be re-parsed. Its byte offsets follow the edits but it has no text and no
+/// node table, so its nodes cannot be read: it serves only as the `oldTree` of the next parse (which reuses what
+/// the edits did not touch). Making one costs a copy of tree-sitter's tree, not a walk of it.
+public final class EditedTree: @unchecked Sendable {
+    let raw: OpaquePointer
+
+    init(copying tree: OpaquePointer, applying edit: InputEdit) {
+        raw = ts_tree_copy(tree)!
+        var e = edit.raw
+        ts_tree_edit(raw, &e)
+    }
+
+    deinit { ts_tree_delete(raw) }
+
+    /// This tree with one more edit applied (several changes of one `didChange`).
+    public func edited(_ edit: InputEdit) -> EditedTree { EditedTree(copying: raw, applying: edit) }
 }
 
 #if canImport(Glibc)

@@ -112,7 +112,7 @@ import TreeSitterGrammars
         let edit = InputEdit(startByte: 14, oldEndByte: 22, newEndByte: 36,
                              startPoint: Point(row: 1, column: 4), oldEndPoint: Point(row: 1, column: 12),
                              newEndPoint: Point(row: 2, column: 12))
-        let reparsed = try parser.parse(bytes: Array(new.utf8), oldTree: tree.edited(edit, newBytes: Array(new.utf8)))
+        let reparsed = try parser.parse(bytes: Array(new.utf8), oldTree: tree.edited(edit))
         Self.checkAgainstRuntime(reparsed, "reparsed")
         #expect(reparsed.rootNode.namedChild(0)?.child(byField: "body")?.namedChildCount == 2)
     }

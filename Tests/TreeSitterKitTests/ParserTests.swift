@@ -57,7 +57,7 @@ import TreeSitterKit
         let edit = InputEdit.replacing(4..<5, in: oldBytes, with: Array("42".utf8))
         let newBytes = Array("x = 42\ny = 2\n".utf8)
         #expect(edit.newEndPoint == Point(row: 0, column: 6))
-        let edited = oldTree.edited(edit, newBytes: newBytes)
+        let edited = oldTree.edited(edit)
         let newTree = try parser.parse(bytes: newBytes, oldTree: edited)
         #expect(newTree.rootNode.namedChild(0)?.text == "x = 42")
         #expect(newTree.rootNode.namedChild(1)?.startPoint == Point(row: 1, column: 0))
@@ -66,7 +66,7 @@ import TreeSitterKit
         // A structural edit: `42` becomes `(42)`; tree-sitter reports the change inside line 0 only.
         let wrapped = Array("x = (42)\ny = 2\n".utf8)
         let wrapEdit = InputEdit.replacing(4..<6, in: newBytes, with: Array("(42)".utf8))
-        let wrappedOld = newTree.edited(wrapEdit, newBytes: wrapped)
+        let wrappedOld = newTree.edited(wrapEdit)
         let wrappedTree = try parser.parse(bytes: wrapped, oldTree: wrappedOld)
         let changed = wrappedTree.changedRanges(from: wrappedOld)
         #expect(!changed.isEmpty)
