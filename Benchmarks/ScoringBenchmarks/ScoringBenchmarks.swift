@@ -52,6 +52,21 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Scaling: the same record four times over (classes and functions renamed), about 2,450 lines.
+    var long = String(decoding: record19.bytes, as: UTF8.self)
+    for copy in 1...3 {
+        long += "\n\n" + String(decoding: record19.bytes, as: UTF8.self).replacingOccurrences(of: "class ", with: "class C\(copy)_")
+            .replacingOccurrences(of: "def ", with: "def f\(copy)_")
+    }
+    let longScript = SourceFile(path: "long_gpt2.py", language: .python, bytes: Array(long.utf8))
+    if let longTree = try? PythonFacts(file: longScript).tree {
+        Benchmark("classify: record 19 four times over (2,450 lines), detectors only") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(Classifier.classify([PythonFacts(file: longScript, tree: longTree)]))
+            }
+        }
+    }
+
     // All rule checks on one submission against its base (base facts and the diff prepared once, as
     // `srlens score` and `srlens batch` do).
     if let base = try? PythonFacts(file: record18), case .success(let diff) = DiffService().diff(record18, record19) {
@@ -81,6 +96,12 @@ let benchmarks: @Sendable () -> Void = {
             Benchmark("score: one submission for task 18 (base and reference cached)") { benchmark in
                 for _ in benchmark.scaledIterations {
                     blackHole(try service.score([path], context: context))
+                }
+            }
+            // As `srlens score` runs it: classification on one thread, the diff and the rules on another.
+            Benchmark("score: one submission for task 18, side by side (base and reference cached)") { benchmark in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try service.score([path], context: context, sideBySide: true))
                 }
             }
         }

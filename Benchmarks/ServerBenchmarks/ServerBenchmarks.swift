@@ -149,7 +149,7 @@ func measureChanges(_ benchmark: Benchmark, label: String, line: @escaping @Send
     // The client ran on its own thread (its reads block); each round trip is one measurement.
     for duration in durations { benchmark.measurement(changeMetric, Int(duration / 1_000)) }
     let sorted = durations.sorted()
-    print("didChange (\(label)): \(sorted.count) changes; p50 \(sorted[sorted.count / 2] / 1_000) µs, p95 \(sorted[sorted.count * 95 / 100] / 1_000) µs")
+    FileHandle.standardError.write(Data("didChange (\(label)): \(sorted.count) changes; p50 \(sorted[sorted.count / 2] / 1_000) µs, p95 \(sorted[sorted.count * 95 / 100] / 1_000) µs\n".utf8))
     await transport.close()
 }
 

@@ -133,7 +133,10 @@ public struct ScoreService: Sendable {
 
     /// Scores one submission: its Python files (a run log counts as the script it embeds and as the run), and
     /// optionally a run log or `results.json` for the speed.
-    public func score(_ paths: [String], context: TaskContext) throws -> ScoreReport {
+    ///
+    /// `sideBySide`: classify on the calling thread while another thread diffs the script against the base and
+    /// checks the rules (for one waiting caller; a batch, which already fills every core, leaves it off).
+    public func score(_ paths: [String], context: TaskContext, sideBySide: Bool = false) throws -> ScoreReport {
         var scripts: [String] = [], runs: [String] = [], problems: [String] = []
         for path in paths {
             let name = (path as NSString).lastPathComponent
@@ -152,8 +155,25 @@ public struct ScoreService: Sendable {
         problems += analysis.problems
         guard !facts.isEmpty else { throw ScoreError.noScript(problems) }
         let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
-        let detections = classifier.detections(analysis)
-        let submissionDiff = context.diff(main)
+        let siblings = scripts.filter { $0 != main.path && $0.hasSuffix(".py") }
+        let modules = Set(siblings.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+        // The rules read the same diff the score uses: no second diff.
+        func diffAndRules(_ facts: PythonFacts) -> (SemanticDiffResult, Result<[Finding], Error>) {
+            let diff = context.diff(facts)
+            return (diff, Result { try context.findings(facts, diff: diff, siblingModules: modules) })
+        }
+        var detections: [Detection] = []
+        let submissionDiff: SemanticDiffResult, checked: Result<[Finding], Error>
+        if sideBySide, facts.count == 1 {
+            // Facts compute lazily and stay on one thread: the rules get their own, sharing the normalized tree.
+            let ruleFacts = PythonFacts(file: main.file, tree: main.tree, normalized: main.normalized)
+            let other = ResultBox<(SemanticDiffResult, Result<[Finding], Error>)>()
+            WorkerThreads.both({ detections = classifier.detections(analysis) }, { other.value = diffAndRules(ruleFacts) })
+            (submissionDiff, checked) = other.value!
+        } else {
+            detections = classifier.detections(analysis)
+            (submissionDiff, checked) = diffAndRules(main)
+        }
         let score = TaskScorer.score(task: context.task, base: context.baseDetections, submission: detections,
                                      referenceDiff: context.referenceDiff, submissionDiff: submissionDiff, policy: policy)
         var speed: SpeedReport?
@@ -163,14 +183,10 @@ public struct ScoreService: Sendable {
             case .failure(let problem): problems.append(problem.message)
             }
         }
-        let siblings = scripts.filter { $0 != main.path && $0.hasSuffix(".py") }
         var findings: [Finding] = []
-        do {
-            // The rules read the same diff the score used: no second diff.
-            let modules = Set(siblings.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
-            findings = try context.findings(main, diff: submissionDiff, siblingModules: modules)
-        } catch {
-            problems.append("rules not checked: \(error)")
+        switch checked {
+        case .success(let list): findings = list
+        case .failure(let error): problems.append("rules not checked: \(error)")
         }
         return ScoreReport(submission: paths, script: main.path, score: score, speed: speed, findings: findings, problems: problems)
     }
@@ -197,4 +213,9 @@ public struct ScoreService: Sendable {
         }
         return .success(report)
     }
+}
+
+/// What the second thread of `WorkerThreads.both` hands back; read after both threads are done.
+private final class ResultBox<Value>: @unchecked Sendable {
+    var value: Value?
 }

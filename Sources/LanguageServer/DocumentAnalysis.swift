@@ -50,15 +50,23 @@ public struct DocumentAnalysis: Sendable {
             // CUDA held in the script's strings (`load_inline`, cupy): its techniques, and the Python-level
             // innovations its kernels implement.
             let embedded = cudaSources(file, pythonTree: tree, into: &analysis)
-            analysis.detections = Classifier.classify([facts], cuda: embedded, only: only)
-            if let context {
-                let found = Set(analysis.detections.map(\.id))
-                analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
-                do {
-                    analysis.findings = try context.findings(facts, diff: context.diff(facts))
-                } catch {
-                    analysis.problems.append("rules not checked: \(error)")
-                }
+            guard let context else {
+                analysis.detections = Classifier.classify([facts], cuda: embedded, only: only)
+                break
+            }
+            // The detectors, and the diff and rules against the base, on two threads: an editor waits for both.
+            // Each side reads its own facts (they compute lazily); the normalized tree, which both need, is built
+            // once before they part.
+            let ruleFacts = PythonFacts(file: file, tree: tree, normalized: facts.normalized)
+            let detections = Locked<[Detection]>([]), findings = Locked<Result<[Finding], Error>>(.success([]))
+            WorkerThreads.both({ detections.set(Classifier.classify([facts], cuda: embedded, only: only)) },
+                               { findings.set(Result { try context.findings(ruleFacts, diff: context.diff(ruleFacts)) }) })
+            analysis.detections = detections.value
+            let found = Set(analysis.detections.map(\.id))
+            analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
+            switch findings.value {
+            case .success(let list): analysis.findings = list
+            case .failure(let error): analysis.problems.append("rules not checked: \(error)")
             }
         case .cuda:
             let sources = cudaSources(file, into: &analysis)
@@ -114,4 +122,13 @@ public struct DocumentAnalysis: Sendable {
             return []
         }
     }
+}
+
+/// A value one thread sets and another reads after both have finished (`WorkerThreads.both` returns then).
+private final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func set(_ value: Value) { lock.withLock { stored = value } }
 }

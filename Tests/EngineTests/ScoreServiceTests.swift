@@ -28,6 +28,22 @@ struct ScoreServiceTests {
         #expect(reference.extras.isEmpty, "the reference introduces only its key changes: \(reference.extras.map(\.id))")
     }
 
+    /// `srlens score` classifies on one thread while another diffs and checks the rules; the report must be the
+    /// one the serial path gives.
+    @Test(arguments: [(3, 4), (9, 12), (18, 19), (18, 15)])
+    func sideBySideScoringEqualsSerialScoring(task: Int, record: Int) throws {
+        let service = try self.service
+        let context = try service.context(task: task)
+        let serial = try service.score([Corpus.record(record).path], context: context)
+        let split = try service.score([Corpus.record(record).path], context: context, sideBySide: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        #expect(try encoder.encode(split.score) == encoder.encode(serial.score))
+        #expect(split.findings == serial.findings)
+        #expect(split.problems == serial.problems)
+        #expect(!serial.score.keyChanges.isEmpty)
+    }
+
     @Test func speedBlockFromResultsJSON() throws {
         let service = try self.service
         let context = try service.context(task: 4)

@@ -20,6 +20,14 @@ public final class PythonFacts {
         imports = ImportTable(root: tree.rootNode)
     }
 
+    /// Second facts of a file whose other facts already built the normalized tree: two analyses of one file can
+    /// then run on two threads (facts compute lazily and are not shared between threads) without lowering the
+    /// file twice. The normalized tree is a value, safe to read from both.
+    public convenience init(file: SourceFile, tree: Tree, normalized: SyntaxTree) {
+        self.init(file: file, tree: tree)
+        self.normalized = normalized
+    }
+
     public convenience init(file: SourceFile) throws {
         self.init(file: file, tree: try Parser(language: .python).parse(bytes: file.bytes))
     }

@@ -6,7 +6,7 @@ import Foundation
 /// batch that fills Dispatch's threads with long work would hold up every async task in the process (a language
 /// server answering other clients). Threads of its own leave both pools free and let the system scheduler share
 /// the cores.
-enum WorkerThreads {
+public enum WorkerThreads {
     static func run(count: Int, width: Int = ProcessInfo.processInfo.activeProcessorCount, _ body: @escaping (Int) -> Void) {
         guard count > 0 else { return }
         let work = UncheckedBody(body)
@@ -21,6 +21,21 @@ enum WorkerThreads {
             thread.stackSize = 8 << 20
             thread.start()
         }
+        done.wait()
+    }
+
+    /// Runs `first` on the calling thread and `second` on a thread of its own, and returns when both are done: two
+    /// independent halves of one answer someone waits for (an editor's diagnostics, one `srlens score`).
+    public static func both(_ first: () -> Void, _ second: @escaping () -> Void) {
+        let work = UncheckedBody { _ in second() }
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            work.body(1)
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        first()
         done.wait()
     }
 }

@@ -84,7 +84,7 @@ struct SpeedrunMethods: Sendable {
         let (taskContext, paths) = try taskAndPaths(params)
         let report: ScoreReport
         do {
-            report = try server.scorer.score(paths, context: taskContext)
+            report = try server.scorer.score(paths, context: taskContext, sideBySide: true)
         } catch {
             throw ResponseError(code: .requestFailed, message: "\(error)")
         }

@@ -36,7 +36,7 @@ struct ScoreCommand: ParsableCommand {
             let configuration = try Configuration.resolve(recordsFlag: records)
             let service = ScoreService(configuration: configuration, target: target)
             let context = try service.context(task: task)
-            let report = try service.score(submission, context: context)
+            let report = try service.score(submission, context: context, sideBySide: true)
             if json {
                 try JSONOutput.write(ScoreDocument(report))
             } else {
