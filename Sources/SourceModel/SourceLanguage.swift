@@ -7,7 +7,7 @@ public enum SourceLanguage: String, Sendable, Codable, CaseIterable {
     /// The language of a path by its extension, or nil when the extension is not one we analyse.
     public init?(path: String) {
         let ext = path.split(separator: "/").last.flatMap { name in
-            name.contains(".") ? name.split(separator: ".").last.map { $0.lowercased() } : nil
+            name.contains("." as Character) ? name.split(separator: ".").last.map { $0.lowercased() } : nil
         }
         switch ext {
         case "py", "pyi": self = .python

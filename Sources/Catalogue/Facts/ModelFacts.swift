@@ -226,7 +226,7 @@ extension PythonFacts {
         for n in descendants(of: value) where n.type == "call" {
             let call = callSite(n)
             if Self.weightFactories.contains(call.callee) { return true }
-            guard depth < 2, call.receiver == nil, !call.callee.contains(".") else { continue }
+            guard depth < 2, call.receiver == nil, !call.callee.contains("." as Character) else { continue }
             let bodies = functions.filter { $0.name == call.name }.compactMap(\.body)
                 + localValues(of: call.name, around: n).filter { $0.type == "lambda" }
             if bodies.contains(where: { isWeightTensor($0, depth: depth + 1) }) { return true }

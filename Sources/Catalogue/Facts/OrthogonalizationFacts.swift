@@ -183,7 +183,7 @@ extension PythonFacts {
             // Library implementations.
             let own = Set(classes.map(\.name))
             let library = calls.filter { call in
-                call.callee.contains(".") && !own.contains(call.name) && Self.libraryMuons.contains(call.name)
+                call.callee.contains("." as Character) && !own.contains(call.name) && Self.libraryMuons.contains(call.name)
                     && (call.callee.hasPrefix("torch.optim.") || call.receiver == nil)
             }
             for call in library {

@@ -61,9 +61,10 @@ extension PythonFacts {
     public func calledFunction(_ call: CallSite) -> Function? {
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
-            return functions.first { $0.name == call.name && $0.qualifiedName.hasPrefix(owner.name + ".") }
+            let prefix = owner.name + "."
+            return functions.first { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }
         }
-        guard !call.callee.contains(".") else { return nil }
+        guard !call.callee.contains("." as Character) else { return nil }
         return functions.first { $0.name == call.name }
     }
 

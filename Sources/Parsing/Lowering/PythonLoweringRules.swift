@@ -60,9 +60,9 @@ public enum NumberLiteral {
         // Plain decimal integers are already canonical (the common case: skip the string work).
         if let first = text.utf8.first, first != UInt8(ascii: "0") || text.utf8.count == 1,
            text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) { return text }
-        var t = (text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text).lowercased()
+        var t = (text.contains("_" as Character) ? text.replacingOccurrences(of: "_", with: "") : text).lowercased()
         if t.hasSuffix("j") || t.hasSuffix("f") && !t.hasPrefix("0x") { t.removeLast() }
-        for suffix in ["ull", "ul", "ll", "u", "l"] where t.hasSuffix(suffix) && !t.contains(".") {
+        for suffix in ["ull", "ul", "ll", "u", "l"] where t.hasSuffix(suffix) && !t.contains("." as Character) {
             t.removeLast(suffix.count)
             break
         }

@@ -48,7 +48,7 @@ public struct ConstantFolder {
                     values.append(v)
                 case "float":
                     let text = n.text
-                    guard let d = Double(text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text) else { return nil }
+                    guard let d = Double(text.contains("_" as Character) ? text.replacingOccurrences(of: "_", with: "") : text) else { return nil }
                     values.append(.float(d))
                 case "true": values.append(.int(1))
                 case "false": values.append(.int(0))

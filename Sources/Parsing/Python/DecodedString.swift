@@ -39,14 +39,14 @@ public struct DecodedString: Sendable, Equatable {
             i += 1
         }
         prefix = prefix.lowercased()
-        guard i < literal.upperBound, !prefix.contains("b") else { return nil }
+        guard i < literal.upperBound, !prefix.contains("b" as Character) else { return nil }
         let quote = source[i]
         let triple = i + 2 < literal.upperBound && source[i + 1] == quote && source[i + 2] == quote
         let quoteLength = triple ? 3 : 1
         let contentStart = i + quoteLength
         let contentEnd = literal.upperBound - quoteLength
         guard contentStart <= contentEnd else { return nil }
-        let raw = prefix.contains("r"), formatted = prefix.contains("f")
+        let raw = prefix.contains("r" as Character), formatted = prefix.contains("f" as Character)
 
         var out = DecodedString()
         var p = contentStart

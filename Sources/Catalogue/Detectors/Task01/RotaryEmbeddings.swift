@@ -54,7 +54,7 @@ struct RotaryEmbeddings: Detector {
         }
         return names.contains { name in
             guard let head = name.split(separator: ".").first.map(String.init), head != "self",
-                  facts.imports.bindings.values.contains(where: { $0.hasPrefix(head) }), name.contains(".") else { return false }
+                  facts.imports.bindings.values.contains(where: { $0.hasPrefix(head) }), name.contains("." as Character) else { return false }
             let lower = name.lowercased()
             return lower.contains("rotary") || lower.contains("rope")
         }

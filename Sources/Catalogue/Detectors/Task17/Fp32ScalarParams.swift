@@ -65,7 +65,7 @@ struct Fp32ScalarParams: Detector {
         switch node.type {
         case "call":
             let call = facts.callSite(node)
-            if call.receiver == nil, !call.callee.contains("."), classes.contains(call.callee) { return true }
+            if call.receiver == nil, !call.callee.contains("." as Character), classes.contains(call.callee) { return true }
             if call.name == "compile", let inner = call.positional.first { return isModel(inner, classes, facts, depth: depth + 1) }
             if ["cuda", "to", "cpu", "train", "eval", "bfloat16", "half", "float"].contains(call.name), let inner = receiver(call) {
                 return isModel(inner, classes, facts, depth: depth + 1)

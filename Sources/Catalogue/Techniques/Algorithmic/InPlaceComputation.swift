@@ -13,11 +13,11 @@ struct InPlaceComputation: TechniqueDetector {
         guard let body = kernel.body else { return [] }
         let parameters = parameterNames(kernel)
         let declared = KernelAST.declaredTypes(kernel)
-        let pointers = parameters.filter { (declared[$0] ?? "").contains("*") }
+        let pointers = parameters.filter { (declared[$0] ?? "").contains("*" as Character) }
         // Local pointers into a parameter: float* row = x + b * C;
         var owner: [String: String] = Dictionary(pointers.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
         for a in KernelAST.assignments(in: body) where a.node.type == "init_declarator" {
-            guard let name = a.name, (declared[name] ?? "").contains("*") else { continue }
+            guard let name = a.name, (declared[name] ?? "").contains("*" as Character) else { continue }
             if let p = KernelAST.identifiers(in: a.value).compactMap({ owner[$0] }).first { owner[name] = p }
         }
         var evidence: [Evidence] = []

@@ -45,7 +45,7 @@ struct KernelFusion: TechniqueDetector {
             guard let body = f.body else { return false }
             return KernelAST.containsCall(body, KernelAST.maxCalls.union(["greater"]), facts: facts)
                 || body.preorder.contains { $0.type == "conditional_expression" }
-                || body.preorder.contains { $0.type == "if_statement" && ($0.child(byField: "condition")?.text.contains(">") ?? false) }
+                || body.preorder.contains { $0.type == "if_statement" && ($0.child(byField: "condition")?.text.contains(">" as Character) ?? false) }
         }
         for f in reached {
             guard let body = f.body else { continue }
@@ -148,7 +148,7 @@ struct KernelFusion: TechniqueDetector {
 
     /// A subscript indexed by an element of an integer array (`probs[targets[i]]`, or through `int ix = targets[i]`).
     static func usesTargets(_ body: Node, _ declared: [String: String]) -> Bool {
-        let intArrays = Set(declared.filter { ($0.value.contains("int") || $0.value.contains("long")) && $0.value.contains("*") }.keys)
+        let intArrays = Set(declared.filter { ($0.value.contains("int") || $0.value.contains("long")) && $0.value.contains("*" as Character) }.keys)
         guard !intArrays.isEmpty else { return false }
         var targets = Set<String>()
         for a in KernelAST.assignments(in: body) {

@@ -217,7 +217,7 @@ final class KernelIndexFlow {
     func macroTree(_ name: String) -> Node? {
         if let tree = macroTrees[name] { return tree.rootNode }
         guard let body = facts.macros[name], let parser = try? Parser(language: .cuda) else { return nil }
-        let text = body.contains(";") || body.hasPrefix("for") || body.hasPrefix("if") || body.hasPrefix("while")
+        let text = body.contains(";" as Character) || body.hasPrefix("for") || body.hasPrefix("if") || body.hasPrefix("while")
             ? "void __srlens_macro() { \(body)\n; }" : "int __srlens_macro = (\(body)\n);"
         guard let tree = try? parser.parse(text) else { return nil }
         macroTrees[name] = tree

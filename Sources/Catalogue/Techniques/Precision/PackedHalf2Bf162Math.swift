@@ -51,7 +51,7 @@ struct PackedHalf2Bf162Math: TechniqueDetector {
                 default: return false
                 }
                 guard let typeText else { return false }
-                if pointer, !typeText.contains("*") { return false }
+                if pointer, !typeText.contains("*" as Character) { return false }
                 if !pointer, typeText.hasSuffix("*") { return false }
                 return !KernelAST.resolve(typeText, aliases: aliases).isDisjoint(with: KernelAST.packedTypes)
             }
