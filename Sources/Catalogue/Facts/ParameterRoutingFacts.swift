@@ -224,6 +224,12 @@ extension PythonFacts {
         return result
     }
 
+    /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers, read
+    /// against the file's own model view; computed once, several detectors ask.
+    public var optimizerSlots: [OptimizerSlot] {
+        memoized("optimizerSlots") { optimizerSlots(model: modelView) }
+    }
+
     /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers.
     public func optimizerSlots(model: ModelView) -> [OptimizerSlot] {
         optimizers.flatMap { optimizer -> [OptimizerSlot] in

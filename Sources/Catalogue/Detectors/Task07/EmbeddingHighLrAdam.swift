@@ -13,8 +13,7 @@ struct EmbeddingHighLrAdam: Detector {
     let id = "embedding_high_lr_adam"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let model = facts.model()
-        let slots = facts.optimizerSlots(model: model).filter(\.optimizer.family.isAdamFamily)
+        let slots = facts.optimizerSlots.filter(\.optimizer.family.isAdamFamily)
         for embedding in slots where embedding.kinds.contains(.embedding) && !embedding.kinds.contains(.head) {
             guard let high = embedding.learningRates.first, high >= 0.1 else { continue }
             for head in slots where head.site != embedding.site && head.kinds.contains(.head) && !head.kinds.contains(.embedding) {

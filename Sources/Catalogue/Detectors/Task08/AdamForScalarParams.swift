@@ -13,8 +13,7 @@ struct AdamForScalarParams: Detector {
     let id = "adam_for_scalar_params"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let model = facts.model()
-        let slots = facts.optimizerSlots(model: model)
+        let slots = facts.optimizerSlots
         let orthogonal = facts.orthogonalizingClassNames
         let matrices = slots.first { s in
             (s.optimizer.family == .muon || orthogonal.contains(s.optimizer.call.name)) && s.kinds.contains(.matrices)

@@ -13,8 +13,7 @@ struct DoubleLr: Detector {
     static let tolerance = 0.99
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let model = facts.model()
-        let slots = facts.optimizerSlots(model: model)
+        let slots = facts.optimizerSlots
         let orthogonal = facts.orthogonalizingClassNames
         let adam = slots.filter(\.optimizer.family.isAdamFamily)
         let embedding = adam.filter { $0.kinds.contains(.embedding) && !$0.kinds.contains(.head) }
