@@ -171,6 +171,15 @@ extension PythonFacts {
 
     /// The expression a local name was last given before `use` in the same function (nil when unknown or unpacked).
     public func latestValue(of name: String, before use: Node) -> Node? {
+        // Evaluating an expression at many steps asks the same question again and again.
+        let key = LatestValueKey(position: use.documentPosition, name: name)
+        if let known = latestValueMemo[key] { return known }
+        let value = computeLatestValue(of: name, before: use)
+        latestValueMemo[key] = .some(value)
+        return value
+    }
+
+    private func computeLatestValue(of name: String, before use: Node) -> Node? {
         var best: (Int, Node)?
         for assignment in assignments(around: use) where assignment.type == "assignment" && assignment.endByte <= use.startByte {
             for bound in assignedNames(assignment) where bound.name == name {

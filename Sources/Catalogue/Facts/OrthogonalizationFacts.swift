@@ -96,6 +96,12 @@ extension PythonFacts {
     /// Functions of the file that orthogonalize a matrix themselves.
     public var orthogonalizerFunctions: [Function] { memoized("orthogonalizerFunctions") { functions.filter(orthogonalizesDirectly) } }
 
+    /// The nodes of the file's functions, and of those that orthogonalize directly: whether a function of the
+    /// file does is then a lookup.
+    var orthogonalizerNodes: (all: Set<Node>, direct: Set<Node>) {
+        memoized("orthogonalizerNodes") { (Set(functions.map(\.node)), Set(orthogonalizerFunctions.map(\.node))) }
+    }
+
     /// Whether a call runs an orthogonalizer: by name (`zeropower(g)`, `self._polar(m)`), or through a name bound to
     /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`).
     public func isOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
@@ -119,8 +125,9 @@ extension PythonFacts {
 
     /// Whether any of `functions` orthogonalizes (itself, or through an orthogonalization call).
     public func orthogonalizes(_ functions: [Function], orthogonalizers: Set<String>) -> Bool {
-        functions.contains { f in
-            orthogonalizesDirectly(f) || descendants(of: f.node).contains { n in
+        let known = orthogonalizerNodes
+        return functions.contains { f in
+            (known.all.contains(f.node) ? known.direct.contains(f.node) : orthogonalizesDirectly(f)) || descendants(of: f.node).contains { n in
                 n.type == "call" && isOrthogonalizationCall(callSite(n), orthogonalizers: orthogonalizers)
             }
         }

@@ -235,6 +235,14 @@ public final class PythonFacts {
     /// reading resolved it anew, fanning out with the number of assignments.
     var benchmarkValueMemo: [Int: [Double]] = [:]
 
+    /// The latest value of a name before a use, by use and name (see `latestValue(of:before:)`).
+    var latestValueMemo: [LatestValueKey: Node?] = [:]
+
+    struct LatestValueKey: Hashable {
+        let position: Int
+        let name: String
+    }
+
     /// The value of a derived view, computed on first use and kept: many detectors ask for the same view
     /// (attention sites, optimizers, schedules), and the file does not change while it is analysed. Other
     /// modules use it too (the rules keep their reading of a base record here); a kept value must not hold these
