@@ -167,9 +167,7 @@ public struct ScoreService: Sendable {
         if sideBySide, facts.count == 1 {
             // Facts compute lazily and stay on one thread: the rules get their own, sharing the normalized tree.
             let ruleFacts = PythonFacts(file: main.file, tree: main.tree, normalized: main.normalized)
-            let other = ResultBox<(SemanticDiffResult, Result<[Finding], Error>)>()
-            WorkerThreads.both({ detections = classifier.detections(analysis) }, { other.value = diffAndRules(ruleFacts) })
-            (submissionDiff, checked) = other.value!
+            (submissionDiff, checked) = WorkerThreads.both({ detections = classifier.detections(analysis) }, { diffAndRules(ruleFacts) })
         } else {
             detections = classifier.detections(analysis)
             (submissionDiff, checked) = diffAndRules(main)
@@ -213,9 +211,4 @@ public struct ScoreService: Sendable {
         }
         return .success(report)
     }
-}
-
-/// What the second thread of `WorkerThreads.both` hands back; read after both threads are done.
-private final class ResultBox<Value>: @unchecked Sendable {
-    var value: Value?
 }

@@ -58,13 +58,13 @@ public struct DocumentAnalysis: Sendable {
             // Each side reads its own facts (they compute lazily); the normalized tree, which both need, is built
             // once before they part.
             let ruleFacts = PythonFacts(file: file, tree: tree, normalized: facts.normalized)
-            let detections = Locked<[Detection]>([]), findings = Locked<Result<[Finding], Error>>(.success([]))
-            WorkerThreads.both({ detections.set(Classifier.classify([facts], cuda: embedded, only: only)) },
-                               { findings.set(Result { try context.findings(ruleFacts, diff: context.diff(ruleFacts)) }) })
-            analysis.detections = detections.value
+            var detections: [Detection] = []
+            let findings = WorkerThreads.both({ detections = Classifier.classify([facts], cuda: embedded, only: only) },
+                                              { Result { try context.findings(ruleFacts, diff: context.diff(ruleFacts)) } })
+            analysis.detections = detections
             let found = Set(analysis.detections.map(\.id))
             analysis.missingKeyChanges = context.task.keyChanges.filter { !found.contains($0.id) }
-            switch findings.value {
+            switch findings {
             case .success(let list): analysis.findings = list
             case .failure(let error): analysis.problems.append("rules not checked: \(error)")
             }
@@ -122,13 +122,4 @@ public struct DocumentAnalysis: Sendable {
             return []
         }
     }
-}
-
-/// A value one thread sets and another reads after both have finished (`WorkerThreads.both` returns then).
-private final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value { lock.withLock { stored } }
-    func set(_ value: Value) { lock.withLock { stored = value } }
 }

@@ -54,6 +54,14 @@ struct BatchCommandTests {
         #expect(third.stderr.contains("6 already stored (skipped)"))
     }
 
+    @Test func anUnwritableResultsFileIsAnErrorBeforeScoring() throws {
+        let db = try temporary().appendingPathComponent("s.sqlite").path
+        let result = try CLI.run(["batch", Self.submissions, "--task", "4", "--records", Self.records, "--db", db,
+                                  "--jsonl", "/nonexistent-folder/results.jsonl", "--quiet"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot write the JSON Lines file /nonexistent-folder/results.jsonl"))
+    }
+
     @Test func queryAndReport() throws {
         let dir = try temporary()
         let db = dir.appendingPathComponent("s.sqlite").path

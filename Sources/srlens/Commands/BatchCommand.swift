@@ -72,8 +72,12 @@ struct BatchCommand: ParsableCommand {
         case nil: lines = nil
         case "-": lines = FileHandle.standardOutput
         case let path?:
-            FileManager.default.createFile(atPath: path, contents: nil)
-            lines = FileHandle(forWritingAtPath: path)
+            // Before any scoring: a results file that cannot be written is an error, not a silent loss.
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                printError("srlens: error: cannot write the JSON Lines file \(path)")
+                throw ExitCode(2)
+            }
+            lines = handle
         }
         let showProgress = !quiet && isatty(STDERR_FILENO) != 0
         let started = Date()

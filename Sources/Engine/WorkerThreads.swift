@@ -24,10 +24,12 @@ public enum WorkerThreads {
         done.wait()
     }
 
-    /// Runs `first` on the calling thread and `second` on a thread of its own, and returns when both are done: two
-    /// independent halves of one answer someone waits for (an editor's diagnostics, one `srlens score`).
-    public static func both(_ first: () -> Void, _ second: @escaping () -> Void) {
-        let work = UncheckedBody { _ in second() }
+    /// Runs `first` on the calling thread and `second` on a thread of its own, and returns `second`'s result when
+    /// both are done: two independent halves of one answer someone waits for (an editor's diagnostics, one
+    /// `srlens score`).
+    public static func both<T>(_ first: () -> Void, _ second: @escaping () -> T) -> T {
+        let result = SecondResult<T>()
+        let work = UncheckedBody { _ in result.value = second() }
         let done = DispatchSemaphore(value: 0)
         let thread = Thread {
             work.body(1)
@@ -37,7 +39,13 @@ public enum WorkerThreads {
         thread.start()
         first()
         done.wait()
+        return result.value!
     }
+}
+
+/// What the second thread of `both` computes, read by the caller once the semaphore says it is there.
+private final class SecondResult<T>: @unchecked Sendable {
+    var value: T?
 }
 
 /// The body, shared with the worker threads as `DispatchQueue.concurrentPerform` shares its own: the caller's
