@@ -298,7 +298,10 @@ extension PythonFacts {
             heads.append(OutputHead(name: last.1, node: last.0, function: function, usesEmbeddingWeight: embeddings.contains(last.1)))
         }
         // By shape.
-        let vocabularies = embeddingVocabularies
+        // Each vocabulary read once: its text, value and name are compared with every linear layer's output.
+        let vocabularies = embeddingVocabularies.map { v in
+            Vocabulary(compact: compact(v), value: evaluate(v), name: SettingsTable.bareName(of: v))
+        }
         for (name, settings) in allSettings.byName.sorted(by: { $0.key < $1.key })
         where !embeddings.contains(name) && !heads.contains(where: { $0.name == name }) {
             for setting in settings where setting.source != .parameterDefault {
@@ -324,13 +327,26 @@ extension PythonFacts {
         }
     }
 
+    /// An embedding table's vocabulary size as `isVocabulary` compares it.
+    struct Vocabulary {
+        let compact: String
+        let value: Double?
+        let name: String?
+    }
+
     /// Whether an expression is a vocabulary size: the same value or expression as an embedding table's size,
     /// or computed from the same setting (`next_multiple_of_n(vocab_size, n=128)`).
-    func isVocabulary(_ node: Node, _ vocabularies: [Node]) -> Bool {
+    func isVocabulary(_ node: Node, _ vocabularies: [Vocabulary]) -> Bool {
+        guard !vocabularies.isEmpty else { return false }
+        let text = compact(node)
+        var value: Double??
         for vocabulary in vocabularies {
-            if compact(vocabulary) == compact(node) { return true }
-            if let a = evaluate(vocabulary), let b = evaluate(node), a == b { return true }
-            if let name = SettingsTable.bareName(of: vocabulary),
+            if vocabulary.compact == text { return true }
+            if let a = vocabulary.value {
+                if value == nil { value = .some(evaluate(node)) }
+                if let b = value!, a == b { return true }
+            }
+            if let name = vocabulary.name,
                descendants(of: node).contains(where: { ($0.type == "identifier" || $0.type == "attribute") && SettingsTable.bareName(of: $0) == name }) {
                 return true
             }

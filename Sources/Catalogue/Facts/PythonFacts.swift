@@ -73,7 +73,10 @@ public final class PythonFacts {
     }()
 
     /// The identifiers the file spells, as a set of names.
-    public private(set) lazy var identifierNames: Set<String> = Set(nodes(ofType: "identifier").map(\.text))
+    public private(set) lazy var identifierNames: Set<String> = Set(identifiersByName.keys)
+
+    /// Identifier nodes by their text, in document order.
+    public private(set) lazy var identifiersByName: [String: [Node]] = Dictionary(grouping: nodes(ofType: "identifier"), by: \.text)
 
     /// Named nodes of one type, in document order.
     public func nodes(ofType type: String) -> [Node] { (positionsByType[type] ?? []).map { nodes[$0] } }
@@ -314,7 +317,7 @@ extension PythonFacts {
     /// Whether `name` is used anywhere outside `definition` (called, launched as `name[grid](...)`, passed
     /// along, instantiated): a helper that nothing uses does not count.
     public func isReferenced(_ name: String, outside definition: Node) -> Bool {
-        nodes.contains { $0.type == "identifier" && $0.text == name && !definition.byteRange.contains($0.startByte) }
+        (identifiersByName[name] ?? []).contains { !definition.byteRange.contains($0.startByte) }
     }
 
     /// The normalized node covering exactly `node`'s range (the outermost one when several do).

@@ -20,7 +20,16 @@ public struct Setting {
     public let site: Node
 
     /// Whether the value is just a variable of the same name (`lr=lr`, `self.lr = lr`).
-    public var isForward: Bool { value.type == "identifier" && value.text == name }
+    public let isForward: Bool
+
+    public init(name: String, written: String, value: Node, source: Source, site: Node) {
+        self.name = name
+        self.written = written
+        self.value = value
+        self.source = source
+        self.site = site
+        isForward = value.type == "identifier" && value.text == name
+    }
 }
 
 /// Every setting of a file (or file set), by bare name.
@@ -28,6 +37,12 @@ public struct SettingsTable {
     public private(set) var byName: [String: [Setting]] = [:]
 
     public init() {}
+
+    /// A table of these settings (in file order), each name ranked once.
+    public init(_ settings: [Setting]) {
+        for setting in settings { byName[setting.name, default: []].append(setting) }
+        for name in byName.keys { rank(name) }
+    }
 
     /// `byName` in the order `settings(_:)` returns, kept up to date as settings arrive (it is read far more
     /// often than written).

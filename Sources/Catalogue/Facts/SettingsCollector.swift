@@ -8,7 +8,7 @@ enum SettingsCollector {
     static let settingTypes: Set<String> = ["assignment", "default_parameter", "typed_default_parameter", "dictionary", "call"]
 
     static func collect(_ facts: PythonFacts) -> SettingsTable {
-        var table = SettingsTable()
+        var found: [Setting] = []
         // Config classes: their keyword arguments at construction override the field defaults. An optimizer
         // or module class (Muon(lr=...)) is not one: its keywords are arguments, not settings.
         let classNames = Set(facts.classes.filter { isConfigClass($0, facts) }.map(\.name))
@@ -26,20 +26,20 @@ enum SettingsCollector {
                     // a, b = 1, 2
                     for (target, value) in zip(left.namedChildren, right.namedChildren) {
                         if let name = SettingsTable.bareName(of: target) {
-                            table.add(Setting(name: name, written: target.text, value: value, source: source, site: node))
+                            found.append(Setting(name: name, written: target.text, value: value, source: source, site: node))
                         }
                     }
                 } else if let name = SettingsTable.bareName(of: left) {
-                    table.add(Setting(name: name, written: left.text, value: right, source: source, site: node))
+                    found.append(Setting(name: name, written: left.text, value: right, source: source, site: node))
                 }
             case "default_parameter", "typed_default_parameter":
                 guard let name = node.child(byField: "name")?.text, let value = node.child(byField: "value") else { continue }
-                table.add(Setting(name: name, written: name, value: value, source: .parameterDefault, site: node))
+                found.append(Setting(name: name, written: name, value: value, source: .parameterDefault, site: node))
             case "dictionary":
                 for pair in node.namedChildren where pair.type == "pair" {
                     guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value"),
                           let name = SettingsTable.stringValue(key) else { continue }
-                    table.add(Setting(name: name, written: key.text, value: value, source: .dictionaryEntry, site: pair))
+                    found.append(Setting(name: name, written: key.text, value: value, source: .dictionaryEntry, site: pair))
                 }
             case "call":
                 // Most calls are neither `add_argument`, `dict` nor a config class: skip them before resolving.
@@ -55,11 +55,11 @@ enum SettingsCollector {
                     while name.hasPrefix("-") { name.removeFirst() }
                     name = name.replacingOccurrences(of: "-", with: "_")
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
-                    table.add(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
+                    found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
                 } else if call.callee == "dict" || classNames.contains(call.name) {
                     // dict(lr=...) and Config(n_head=6): the keyword names a setting.
                     for (key, value) in call.keywords {
-                        table.add(Setting(name: key, written: key, value: value,
+                        found.append(Setting(name: key, written: key, value: value,
                                           source: call.callee == "dict" ? .dictionaryEntry : .override, site: node))
                     }
                 }
@@ -67,7 +67,7 @@ enum SettingsCollector {
                 continue
             }
         }
-        return table
+        return SettingsTable(found)
     }
 
     /// A dataclass, a NamedTuple, or a class whose body assigns fields (and defines no methods but `__init__`-less

@@ -17,8 +17,8 @@ struct ReluSquared: Detector {
         let tree = facts.normalized
         // Attention scores: a product with a transposed tensor that is no model weight (`q @ k.transpose(-2, -1)`).
         let model = facts.model()
-        let scores = facts.nodes.filter { n in
-            (n.type == "binary_operator" || n.type == "call") && facts.matmulOperands(n).map { facts.transposedOperand($0.1) != nil } == true
+        let scores = facts.nodes(ofType: ["binary_operator", "call"]).filter { n in
+            facts.matmulOperands(n).map { facts.transposedOperand($0.1) != nil } == true
                 && model.projectionOwner(n) == nil
         }
         var evidence: [Evidence] = []
