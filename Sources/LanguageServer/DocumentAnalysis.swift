@@ -78,6 +78,19 @@ public struct DocumentAnalysis: Sendable {
         return analysis
     }
 
+    /// The complete analysis of a version whose diagnostics-scope analysis `partial` is known: its rule findings,
+    /// missing key changes and problems stand (they do not depend on the scope); every innovation is looked for.
+    public static func completing(_ partial: DocumentAnalysis, _ document: OpenDocument) -> DocumentAnalysis {
+        guard !partial.complete, document.language == .python, let tree = document.tree else { return partial }
+        var analysis = partial
+        let file = document.sourceFile
+        let embedded = cudaSources(file, pythonTree: tree, into: &analysis)
+        analysis.problems = partial.problems
+        analysis.detections = Classifier.classify([PythonFacts(file: file, tree: tree)], cuda: embedded)
+        analysis.complete = true
+        return analysis
+    }
+
     /// The analysis of `document` carried over from `previous`, the analysis of the version `document` was edited
     /// from, when both versions hold the same code (`CodeCorrespondence`): a comment or blank line added, edited
     /// or removed, code re-indented within its blocks. Nothing the analysis reads changed, so only its ranges

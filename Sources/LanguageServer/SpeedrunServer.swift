@@ -214,15 +214,22 @@ public final class SpeedrunServer: @unchecked Sendable {
     /// `.everything` only by a complete one.
     func analyze(_ document: OpenDocument, scope: DocumentAnalysis.Scope = .everything) -> DocumentAnalysis {
         func enough(_ analysis: DocumentAnalysis) -> Bool { scope == .diagnostics || analysis.complete }
-        if let known = locked({ analyses[document.uri] }), known.version == document.version, enough(known) { return known }
         let key = AnalysisKey(path: document.path, bytes: document.bytes, task: document.language == .python ? configuredTask : nil)
+        let kept = locked({ analyses[document.uri] })
+        if let kept, kept.version == document.version {
+            if enough(kept) { return kept }
+            // Diagnostics were published from a partial analysis of this version: only the detections are missing.
+            let complete = DocumentAnalysis.completing(kept, document.parsed())
+            keep(complete, for: document, key: key)
+            return complete
+        }
         if var known = locked({ recent[key] }) {
             known.reversion(document.version)
             return known
         }
         // An edit that changed no code (a comment, blank lines, re-indentation): the previous version's analysis,
         // its ranges moved.
-        if let previous = document.previous, let known = locked({ analyses[document.uri] }), known.version == previous.version,
+        if let previous = document.previous, let known = kept, known.version == previous.version,
            known.task == key.task, enough(known), let carried = DocumentAnalysis.carriedOver(known, from: previous.tree, to: document) {
             keep(carried, for: document, key: key)
             return carried

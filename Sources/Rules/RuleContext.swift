@@ -24,8 +24,7 @@ public final class RuleContext {
         var renames: [String: String] = [:]
         for change in diff.changes {
             if change.kinds.contains(.renamed), let oldName = change.oldName {
-                let last = { (name: String) in String(name.split(separator: ".").last ?? Substring(name)) }
-                renames[last(oldName)] = last(change.name)
+                renames[oldName.lastDottedComponent] = change.name.lastDottedComponent
             }
             for detail in change.details where detail.kind == .identifierRenamed {
                 if let old = detail.old, let new = detail.new { renames[old] = new }

@@ -18,7 +18,8 @@ public struct CodeCorrespondence: Sendable {
     public init?(old: Tree, new: Tree, ignoring ignored: Set<String>) {
         guard old.language == new.language, !old.rootNode.hasError, !new.rootNode.hasError else { return nil }
         let a = old.table, b = new.table
-        let skipA = Self.symbols(named: ignored, in: old), skipB = Self.symbols(named: ignored, in: new)
+        // One language, so one set of ignored symbols.
+        let skip = Self.symbols(named: ignored, in: old)
         // Position in the new tree of each compared old node, for checking that parents correspond.
         var counterpart = [Int32](repeating: -1, count: a.count)
         var starts: [(UInt32, UInt32)] = [], ends: [(UInt32, UInt32)] = []
@@ -26,8 +27,8 @@ public struct CodeCorrespondence: Sendable {
         ends.reserveCapacity(a.count)
         var i = 0, j = 0
         while true {
-            while i < a.count, skipA.contains(a.symbols[i]) { i = Int(a.subtreeEnds[i]) }
-            while j < b.count, skipB.contains(b.symbols[j]) { j = Int(b.subtreeEnds[j]) }
+            while i < a.count, skip.contains(a.symbols[i]) { i = Int(a.subtreeEnds[i]) }
+            while j < b.count, skip.contains(b.symbols[j]) { j = Int(b.subtreeEnds[j]) }
             if i == a.count || j == b.count { break }
             guard a.symbols[i] == b.symbols[j], a.named[i] == b.named[j] else { return nil }
             let parentA = a.parents[i], parentB = b.parents[j]

@@ -21,5 +21,14 @@ struct AnalysisScopeTests {
         let keyChanges = Set(context.task.keyChanges.map(\.id))
         #expect(partial.detections == complete.detections.filter { keyChanges.contains($0.id) })
         #expect(complete.detections.count > partial.detections.count)
+        // Completing the partial analysis (as the server does when a lens asks after diagnostics) gives the
+        // complete one.
+        let completed = DocumentAnalysis.completing(partial, document)
+        #expect(completed.complete)
+        #expect(completed.detections == complete.detections)
+        #expect(completed.techniques.count == complete.techniques.count)
+        #expect(completed.missingKeyChanges == complete.missingKeyChanges)
+        #expect(completed.findings == complete.findings)
+        #expect(completed.problems == complete.problems)
     }
 }

@@ -113,13 +113,6 @@ struct ProtectedHyperparameterTests {
         try expectClean(s)
     }
 
-    @Test func environmentReadThroughAOneLineHelperIsNotAChange() throws {
-        var s = try EditedRecord(5)
-        s.replace("@dataclass\nclass Hyperparameters:", with: "def from_env(key):\n    return os.environ[key]\n\n@dataclass\nclass Hyperparameters:", count: 1)
-        s.replace("input_val_bin = os.environ[\"NANOGPT_VAL_FILES\"]", with: "input_val_bin = from_env(\"NANOGPT_VAL_FILES\")", count: 1)
-        try expectClean(s)
-    }
-
     @Test func respelledEnvironmentReadOfTheWrongVariableIsStillFound() throws {
         var s = try EditedRecord(19)
         s.replace("val_files = os.environ[\"NANOGPT_VAL_FILES\"]", with: "val_files = os.getenv(\"NANOGPT_TRAIN_FILES\")", count: 1)

@@ -215,8 +215,7 @@ public struct ChangeSummarizer {
         // Updates: consistent renames of a name are one detail wherever they occur; the rest are local.
         for (node, from, to) in bucket.updates {
             let kind = old.tree.kindName(node)
-            if from == info1.name.split(separator: ".").last.map(String.init),
-               to == info2.name.split(separator: ".").last.map(String.init) { continue }
+            if from == info1.name.lastDottedComponent, to == info2.name.lastDottedComponent { continue }
             let target = mapping.destination(of: node)
             if old.tree.roles.names.contains(kind) && !isCallee(old.tree, node) {
                 let key = "\(from)\u{0}\(to)"

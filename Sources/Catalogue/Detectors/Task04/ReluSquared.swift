@@ -92,7 +92,7 @@ struct ReluSquared: Detector {
         }
         // A call of a module attribute set to nn.ReLU(): self.act(x).
         if let callee = tree.callee(node), callee.hasPrefix("self.") || !callee.contains("." as Character) {
-            let name = String(callee.split(separator: ".").last ?? "")
+            let name = callee.lastDottedComponent
             if facts.allSettings.settings(name).contains(where: { setting in
                 setting.value.type == "call" && ["torch.nn.ReLU", "nn.ReLU"].contains(facts.callSite(setting.value).callee)
             }) { return true }

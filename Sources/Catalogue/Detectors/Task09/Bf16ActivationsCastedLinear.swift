@@ -1,4 +1,5 @@
 import Parsing
+import SourceModel
 import TreeSitterKit
 
 /// `bf16_activations_casted_linear`: bf16 activations without autocast, fp32 master weights cast inside the linears.
@@ -35,7 +36,7 @@ struct Bf16ActivationsCastedLinear: Detector {
                 return [facts.evidence(used.node, "weights cast to the activation dtype at use"), facts.evidence(cast.node, "embeddings in bf16")]
             }
             // The restore may test for the casting class or for its base (`isinstance(m, nn.Linear)`).
-            let bases = Set(facts.classes.filter { casting.contains($0.name) }.flatMap(\.bases).compactMap { $0.split(separator: ".").last.map(String.init) })
+            let bases = Set(facts.classes.filter { casting.contains($0.name) }.flatMap(\.bases).map(\.lastDottedComponent))
             if isModuleCast(cast, facts), let restore = restoration(casting.union(bases), facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "casting linears kept in fp32")]
             }
@@ -151,7 +152,7 @@ struct Bf16ActivationsCastedLinear: Detector {
                 guard n.type == "call", facts.callSite(n).callee == "isinstance",
                       let kinds = facts.callSite(n).positional.dropFirst().first else { return false }
                 let items = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
-                return items.contains { item in classes.contains(item.text.split(separator: ".").last.map(String.init) ?? item.text) }
+                return items.contains { item in classes.contains(item.text.lastDottedComponent) }
             }
         }
     }

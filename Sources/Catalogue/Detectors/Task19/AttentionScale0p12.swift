@@ -1,4 +1,5 @@
 import Foundation
+import SourceModel
 import TreeSitterKit
 
 /// `attention_scale_0p12`: attention logits are scaled by a fixed 0.12 instead of 1/sqrt(head_dim).
@@ -18,7 +19,7 @@ struct AttentionScale0p12: Detector {
         for call in facts.calls {
             // functools.partial(flex_attention, scale=...)
             if call.name == "partial", let wrapped = call.positional.first,
-               ["flex_attention", "scaled_dot_product_attention"].contains(wrapped.text.split(separator: ".").last.map(String.init) ?? ""),
+               ["flex_attention", "scaled_dot_product_attention"].contains(wrapped.text.lastDottedComponent),
                let scale = call.keywords["scale"], isTarget(scale, facts) {
                 evidence.append(facts.evidence(call.node, "attention scale 0.12 bound with partial"))
                 continue
