@@ -140,7 +140,9 @@ final class Script {
     }
 
     static func number(_ text: String) -> String {
-        let digits = text.replacingOccurrences(of: "_", with: "").lowercased()
+        // Most literals have no digit separators and no capitals: skip Foundation's string rewriting for them.
+        let plain = !text.utf8.contains { $0 == UInt8(ascii: "_") || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        let digits = plain ? text : text.replacingOccurrences(of: "_", with: "").lowercased()
         if digits.hasPrefix("0x") || digits.hasPrefix("0o") || digits.hasPrefix("0b") { return digits }
         guard let value = Double(digits.hasSuffix("j") ? String(digits.dropLast()) : digits) else { return text }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
@@ -160,7 +162,9 @@ final class Script {
             for child in node.children {
                 switch child.type {
                 case "string_content":
-                    result += child.text.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\"", with: "\"")
+                    let text = child.text
+                    result += text.utf8.contains(UInt8(ascii: "\\"))
+                        ? text.replacingOccurrences(of: "\\'", with: "'").replacingOccurrences(of: "\\\"", with: "\"") : text
                 case "interpolation":
                     var part = "{"
                     if let expression = child.namedChildren.first(where: { !["format_specifier", "type_conversion", "comment"].contains($0.type) }) {

@@ -37,7 +37,7 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
     @inlinable public var symbol: UInt16 { table.symbols[index] }
     @inlinable public var isNamed: Bool { table.named[index] }
     /// A node the parser inserted to recover from an error; it covers no text.
-    public var isMissing: Bool { ts_node_is_missing(raw) }
+    @inlinable public var isMissing: Bool { table.missing[index] }
     /// An `ERROR` node: text the parser could not fit into the grammar.
     public var isError: Bool { symbol == UInt16.max || (ts_node_has_error(raw) && type == "ERROR") }
     /// True when this node or a descendant is an error or missing node.
@@ -125,6 +125,13 @@ public struct Node: @unchecked Sendable, Hashable, CustomStringConvertible {
 
     /// The source text this node covers.
     @inlinable public var text: String { tree.text(in: byteRange) }
+
+    /// Whether the source text this node covers is `expected`, compared byte for byte without making a string.
+    @inlinable public func hasText<S: StringProtocol>(_ expected: S) -> Bool {
+        let range = byteRange
+        guard expected.utf8.count == range.count, range.upperBound <= tree.bytes.count else { return false }
+        return tree.bytes[range].elementsEqual(expected.utf8)
+    }
 
     /// The smallest named node spanning the byte range.
     public func namedDescendant(for range: Range<Int>) -> Node? {

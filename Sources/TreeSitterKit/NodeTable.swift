@@ -30,6 +30,9 @@ final class NodeTable: @unchecked Sendable {
     @usableFromInline let fieldIDs: ContiguousArray<UInt16>
     /// Named, as opposed to an anonymous token such as `(`.
     @usableFromInline let named: ContiguousArray<Bool>
+    /// Inserted by the parser to recover from an error (covers no text). Read here once: asking tree-sitter
+    /// for every node during a walk is a pointer chase per node.
+    @usableFromInline let missing: ContiguousArray<Bool>
 
     var count: Int { raws.count }
 
@@ -40,7 +43,7 @@ final class NodeTable: @unchecked Sendable {
         var parents = ContiguousArray<Int32>(), nextSiblings = ContiguousArray<Int32>()
         var previousSiblings = ContiguousArray<Int32>(), subtreeEnds = ContiguousArray<Int32>()
         var childCounts = ContiguousArray<Int32>(), namedChildCounts = ContiguousArray<Int32>()
-        var fieldIDs = ContiguousArray<UInt16>(), named = ContiguousArray<Bool>()
+        var fieldIDs = ContiguousArray<UInt16>(), named = ContiguousArray<Bool>(), missing = ContiguousArray<Bool>()
 
         for capacity in [expectedCount] where capacity > 0 {
             raws.reserveCapacity(capacity); symbols.reserveCapacity(capacity)
@@ -48,7 +51,7 @@ final class NodeTable: @unchecked Sendable {
             parents.reserveCapacity(capacity); nextSiblings.reserveCapacity(capacity)
             previousSiblings.reserveCapacity(capacity); subtreeEnds.reserveCapacity(capacity)
             childCounts.reserveCapacity(capacity); namedChildCounts.reserveCapacity(capacity)
-            fieldIDs.reserveCapacity(capacity); named.reserveCapacity(capacity)
+            fieldIDs.reserveCapacity(capacity); named.reserveCapacity(capacity); missing.reserveCapacity(capacity)
         }
         let root = ts_tree_root_node(tree)
         var cursor = ts_tree_cursor_new(root)
@@ -72,6 +75,7 @@ final class NodeTable: @unchecked Sendable {
             fieldIDs.append(field)
             let isNamed = ts_node_is_named(node)
             named.append(isNamed)
+            missing.append(ts_node_is_missing(node))
             if parent >= 0 {
                 let previous = lastChild[lastChild.count - 1]
                 previousSiblings.append(previous)
@@ -113,7 +117,7 @@ final class NodeTable: @unchecked Sendable {
                         }
                         self.subtreeEnds = ends
                         self.childCounts = childCounts; self.namedChildCounts = namedChildCounts
-                        self.fieldIDs = fieldIDs; self.named = named
+                        self.fieldIDs = fieldIDs; self.named = named; self.missing = missing
                         return
                     }
                     lastChild.removeLast()

@@ -22,23 +22,36 @@ extension PythonFacts {
     /// Whether an expression names FlexAttention's kernel: the imported function (any alias, module alias), or
     /// a name bound to `torch.compile(flex_attention, ...)`.
     public func namesFlexAttention(_ callee: Node, depth: Int = 0) -> Bool {
-        namesFunction(callee, Self.flexAttentionName, imports: fullImports, depth: depth)
+        namesFunction(callee, Self.flexAttentionName, depth: depth)
     }
 
     /// Whether an expression names the function `qualified` (imported, aliased, or rebound through
     /// `torch.compile(...)` / `functools.partial(...)`).
-    public func namesFunction(_ expression: Node, _ qualified: String, imports table: ImportTable, depth: Int = 0) -> Bool {
+    public func namesFunction(_ expression: Node, _ qualified: String, depth: Int = 0) -> Bool {
         let node = unwrapped(expression)
-        if table.qualifiedName(of: node) == qualified { return true }
+        if fullImports.resolves(node, to: qualified) { return true }
         guard depth < 4, node.type == "identifier" || node.type == "attribute",
-              let name = SettingsTable.bareName(of: node) else { return false }
-        return allSettings.settings(name).contains { setting in
-            let value = unwrapped(setting.value)
-            // The callee alone decides most settings (a module built from its class), without reading the call.
-            guard value.type == "call", let function = value.child(byField: "function"),
-                  let callee = table.qualifiedName(of: function), Self.rebindingWrappers.contains(callee),
-                  let wrapped = CallSite(node: value, imports: table).positional.first else { return false }
-            return wrapped != node && namesFunction(wrapped, qualified, imports: table, depth: depth + 1)
+              let name = SettingsTable.bareName(of: node), let wrapped = rebindings[name] else { return false }
+        return wrapped.contains { $0 != node && namesFunction($0, qualified, depth: depth + 1) }
+    }
+
+    /// For each name set to a rebinding wrapper's result (`name = torch.compile(f, ...)`,
+    /// `name = partial(f, ...)`), the functions it wraps, in the order of its settings. Read once per file.
+    var rebindings: [String: [Node]] {
+        memoized("rebindings") {
+            let table = fullImports
+            var result: [String: [Node]] = [:]
+            for (name, settings) in allSettings.byName {
+                for setting in settings {
+                    // The callee alone decides most settings (a module built from its class), without reading the call.
+                    let value = unwrapped(setting.value)
+                    guard value.type == "call", let function = value.child(byField: "function"),
+                          let callee = table.qualifiedName(of: function), Self.rebindingWrappers.contains(callee),
+                          let wrapped = CallSite(node: value, imports: table).positional.first else { continue }
+                    result[name, default: []].append(wrapped)
+                }
+            }
+            return result
         }
     }
 
@@ -51,10 +64,10 @@ extension PythonFacts {
                 if function.type == "call" {
                     // torch.compile(flex_attention)(q, k, v, block_mask=...)
                     let wrapper = CallSite(node: function, imports: table)
-                    return wrapper.callee == "torch.compile" && wrapper.positional.first.map { namesFunction($0, Self.flexAttentionName, imports: table) } == true
+                    return wrapper.callee == "torch.compile" && wrapper.positional.first.map { namesFunction($0, Self.flexAttentionName) } == true
                 }
                 guard function.type == "identifier" || function.type == "attribute" else { return false }
-                return namesFunction(function, Self.flexAttentionName, imports: table)
+                return namesFunction(function, Self.flexAttentionName)
             }
         }
     }
@@ -72,7 +85,7 @@ extension PythonFacts {
             let table = fullImports
             return calls.filter { call in
                 guard call.name == "create_block_mask" || call.receiver == nil, let function = call.node.child(byField: "function") else { return false }
-                return namesFunction(function, Self.createBlockMaskName, imports: table)
+                return namesFunction(function, Self.createBlockMaskName)
             }
         }
     }

@@ -92,6 +92,18 @@ public struct ImportTable: Sendable, Equatable {
         }
     }
 
+    /// Whether `node` names the dotted path `qualified` after resolving import aliases: the same answer as
+    /// `qualifiedName(of: node) == qualified`, but a name whose last part differs is rejected without building
+    /// its path (the question is asked of every callee in a file).
+    public func resolves(_ node: Node, to qualified: String) -> Bool {
+        if node.type == "attribute" {
+            let dot = qualified.utf8.lastIndex(of: UInt8(ascii: "."))
+            let last = dot.map { qualified[qualified.index(after: $0)...] } ?? qualified[...]
+            guard let attribute = node.child(byField: "attribute"), attribute.hasText(last) else { return false }
+        }
+        return qualifiedName(of: node) == qualified
+    }
+
     /// The dotted path an expression names after resolving import aliases, or nil when it is not a name.
     /// `F.relu` -> `torch.nn.functional.relu`; `x.relu` -> `x.relu` (an unknown head stays as written).
     public func qualifiedName(of node: Node) -> String? {

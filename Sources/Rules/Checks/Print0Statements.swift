@@ -68,8 +68,15 @@ struct Print0Statements: Rule {
     static func printsMeasuredValues(_ call: CallSite, _ script: Script) -> Bool {
         call.positional.contains { argument in
             argument.preorder.contains { node in
-                (node.type == "string_content" && metricKeys.contains { node.text.contains($0) })
-                    || (node.type == "identifier" && metricNames.contains(node.text))
+                switch node.type {
+                case "string_content":
+                    let text = node.text
+                    return metricKeys.contains { text.contains($0) }
+                case "identifier":
+                    return metricNames.contains(node.text)
+                default:
+                    return false
+                }
             }
         }
     }
