@@ -236,7 +236,7 @@ public final class CUDAFacts {
         var index = 0
         while index < result.count {
             for name in calls(of: result[index]) {
-                let bare = String(name.split(separator: ":").last ?? Substring(name))
+                let bare = name.lastQualifiedComponent
                 guard !seen.contains(bare), let callee = deviceFunctionsByName[bare] else { continue }
                 seen.insert(bare)
                 result.append(callee)
@@ -282,7 +282,7 @@ public final class CUDAFacts {
     public func sharedDeclarations(in function: Function) -> [ClangKit.SharedDeclaration] {
         let names = Set(reach(function).map(\.name))
         return (inventory?.sharedDeclarations ?? []).filter { decl in
-            decl.function.map { f in names.contains(String(f.split(separator: ":").last ?? Substring(f))) } ?? false
+            decl.function.map { f in names.contains(f.lastQualifiedComponent) } ?? false
         }
     }
 

@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// Cross-language credit: a CUDA kernel that computes a catalogued Python-level operation implements that
@@ -13,7 +14,7 @@ import TreeSitterKit
 public enum KernelInnovations {
     public static func detect(_ facts: CUDAFacts) -> [Detection] {
         var found: [String: [Evidence]] = [:]
-        let launched = Set((facts.inventory?.launches ?? []).map { String($0.kernel.split(separator: ":").last ?? "") })
+        let launched = Set((facts.inventory?.launches ?? []).map { $0.kernel.lastQualifiedComponent })
         // CUDA embedded in Python is compiled to be called from Python: every kernel there counts.
         for kernel in facts.ownKernels where launched.contains(kernel.name) || facts.inventory == nil || facts.isEmbedded {
             for node in facts.nodes(in: kernel, types: ["binary_expression", "call_expression"]) {

@@ -20,16 +20,20 @@ public struct DiffSide: Sendable {
     public func snippet(of node: Int, limit: Int = 80) -> String {
         let text = tree.text(of: node, in: bytes)
         var out = ""
+        // Characters in `out`, kept as it grows (`String.count` walks the whole string). Appending whole
+        // characters of the text never merges two into one: only whitespace is dropped between them.
+        var count = 0
         var lastWasSpace = false
         for ch in text {
             if ch.isWhitespace {
-                if !lastWasSpace && !out.isEmpty { out.append(" ") }
+                if !lastWasSpace && !out.isEmpty { out.append(" "); count += 1 }
                 lastWasSpace = true
             } else {
                 out.append(ch)
+                count += 1
                 lastWasSpace = false
             }
-            if out.count > limit { return String(out.prefix(limit - 1)) + "…" }
+            if count > limit { return String(out.prefix(limit - 1)) + "…" }
         }
         return out.trimmingCharactersOfSpace()
     }

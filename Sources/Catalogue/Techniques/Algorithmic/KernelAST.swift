@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// Small structural helpers over tree-sitter CUDA nodes shared by the algorithmic, compute and precision
@@ -14,7 +15,7 @@ enum KernelAST {
 
     /// `a::b::name` -> `name`.
     static func bare(_ name: String) -> String {
-        String(name.split(separator: ":").last ?? Substring(name))
+        name.lastQualifiedComponent
     }
 
     /// The operator token of a binary, assignment or unary expression (`+`, `*=`, `-`, ...).

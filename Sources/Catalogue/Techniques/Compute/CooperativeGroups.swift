@@ -1,4 +1,5 @@
 import ClangKit
+import SourceModel
 import TreeSitterKit
 
 /// `cooperative_groups`: the kernel, or a device helper it calls, uses the cooperative-groups API
@@ -15,7 +16,7 @@ struct CooperativeGroups: TechniqueDetector {
         var evidence: [Evidence] = []
         var seen: Set<String> = []
         for call in inventory.intrinsicCalls where call.category == .cooperativeGroups {
-            guard let function = call.function, names.contains(String(function.split(separator: ":").last ?? Substring(function))),
+            guard let function = call.function, names.contains(function.lastQualifiedComponent),
                   seen.insert(call.name).inserted else { continue }
             evidence.append(facts.evidence(span: call.span, "cooperative groups: \(call.name)"))
         }

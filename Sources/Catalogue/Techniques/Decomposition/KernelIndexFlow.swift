@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterGrammars
 import TreeSitterKit
 
@@ -517,7 +518,7 @@ final class KernelIndexFlow {
 
     func bareCallee(_ call: Node) -> String {
         let name = callee(call)
-        return String(name.split(separator: ":").last ?? Substring(name))
+        return name.lastQualifiedComponent
     }
 
     /// Whether a call is (or a macro that expands to) one of `names`.
@@ -670,7 +671,7 @@ final class KernelIndexFlow {
         let names = Set(functions.map(\.name))
         var result = Set((facts.inventory?.sharedDeclarations ?? []).filter { declaration in
             guard let function = declaration.function else { return true }
-            return names.contains(String(function.split(separator: ":").last ?? Substring(function)))
+            return names.contains(function.lastQualifiedComponent)
         }.map(\.name))
         // Aliases: `float* partial = smem;`, `float* b = smem + 32;`, `reinterpret_cast<float2*>(smem)`.
         for _ in 0..<2 {

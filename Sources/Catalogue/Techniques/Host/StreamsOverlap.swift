@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// `streams_overlap` (host side): work is made concurrent with CUDA streams or events. Found when host code
@@ -108,7 +109,7 @@ struct StreamsOverlap: TechniqueDetector {
     /// Host functions of the source that only put work on the GPU: they launch kernels or call the runtime or
     /// a CUDA library (calling them is not host work that overlaps a copy).
     func enqueuers(_ facts: CUDAFacts) -> Set<String> {
-        var result = Set((facts.inventory?.launches ?? []).compactMap { $0.caller.map { String($0.split(separator: ":").last ?? Substring($0)) } })
+        var result = Set((facts.inventory?.launches ?? []).compactMap { $0.caller.map { $0.lastQualifiedComponent } })
         for function in facts.functions where function.role == .host {
             if facts.calls(of: function).contains(where: { $0.hasPrefix("cuda") || $0.hasPrefix("cublas") || $0.hasPrefix("cudnn") }) {
                 result.insert(function.name)

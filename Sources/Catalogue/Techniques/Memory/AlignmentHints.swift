@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// `alignment_hints`: the code states alignment explicitly so wide or cache-line accesses are legal:
@@ -13,7 +14,7 @@ struct AlignmentHints: TechniqueDetector {
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for (name, node) in facts.callNodes(in: kernel) {
-            let bare = String(name.split(separator: ":").last ?? Substring(name))
+            let bare = name.lastQualifiedComponent
             if !facts.expansion(of: bare).isDisjoint(with: Self.builtins) {
                 evidence.append(facts.evidence(node, "alignment promised with `\(bare)`"))
             }

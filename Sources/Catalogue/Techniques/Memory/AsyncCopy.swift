@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// `async_copy`: global memory is copied into shared memory asynchronously by the hardware copy engine:
@@ -16,7 +17,7 @@ struct AsyncCopy: TechniqueDetector {
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for (name, node) in facts.callNodes(in: kernel) {
-            let bare = String(name.split(separator: ":").last ?? Substring(name))
+            let bare = name.lastQualifiedComponent
             if let hit = facts.expansion(of: bare).intersection(Self.functions).sorted().first {
                 evidence.append(facts.evidence(node, "asynchronous copy `\(hit)`"))
             }
@@ -28,7 +29,7 @@ struct AsyncCopy: TechniqueDetector {
         }
         if evidence.isEmpty {
             for f in facts.reach(kernel) {
-                let names = facts.calls(of: f).map { String($0.split(separator: ":").last ?? Substring($0)) }
+                let names = facts.calls(of: f).map { $0.lastQualifiedComponent }
                 if let hit = names.first(where: { Self.functions.contains($0) }) {
                     evidence.append(facts.evidence(f.node, "calls `\(hit)` (resolved by libclang)"))
                     break

@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// `cache_hints`: the kernel (or a helper it calls, or a macro it expands) issues loads or stores with an
@@ -15,7 +16,7 @@ struct CacheHints: TechniqueDetector {
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for (name, node) in facts.callNodes(in: kernel) {
-            let bare = String(name.split(separator: ":").last ?? Substring(name))
+            let bare = name.lastQualifiedComponent
             let hit = facts.expansion(of: bare).intersection(Self.intrinsics)
             if let intrinsic = hit.sorted().first {
                 evidence.append(facts.evidence(node, "cache-operator access `\(intrinsic)`"))
@@ -33,7 +34,7 @@ struct CacheHints: TechniqueDetector {
         // libclang saw a cache intrinsic (e.g. through a macro that is not spelled as a call) that tree-sitter did not.
         if evidence.isEmpty {
             for f in facts.reach(kernel) {
-                let names = facts.calls(of: f).map { String($0.split(separator: ":").last ?? Substring($0)) }
+                let names = facts.calls(of: f).map { $0.lastQualifiedComponent }
                 if let intrinsic = names.first(where: { Self.intrinsics.contains($0) }) {
                     evidence.append(facts.evidence(f.node, "calls `\(intrinsic)` (resolved by libclang)"))
                     break

@@ -1,5 +1,6 @@
 import ClangKit
 import Foundation
+import SourceModel
 import TreeSitterGrammars
 import TreeSitterKit
 
@@ -239,7 +240,7 @@ enum MemSupport {
         switch node.type {
         case "template_function": return node.child(byField: "name")?.text ?? node.text
         case "qualified_identifier":
-            return node.text.split(separator: ":").last.map(String.init) ?? node.text
+            return node.text.lastQualifiedComponent
         case "field_expression": return node.child(byField: "field")?.text ?? node.text
         default: return node.text
         }

@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// `warp_shuffle_reduction`: values are combined across the lanes of a warp through register shuffles
@@ -15,7 +16,7 @@ struct WarpShuffleReduction: TechniqueDetector {
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for (name, node) in facts.callNodes(in: kernel) {
-            let bare = String(name.split(separator: ":").last ?? Substring(name))
+            let bare = name.lastQualifiedComponent
             let names = facts.expansion(of: bare)
             if Self.reductions.contains(name) || !names.isDisjoint(with: Self.reductions) {
                 evidence.append(facts.evidence(node, "warp-level reduction primitive"))
