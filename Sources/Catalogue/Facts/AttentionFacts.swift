@@ -47,7 +47,7 @@ extension PythonFacts {
             }
             // Manual attention: q @ k^T in a function that takes a softmax.
             for node in nodes(ofType: ["binary_operator", "call"]) {
-                guard let (left, right) = matmulOperands(node), let key = transposedOperand(right),
+                guard let (left, right) = matmulOperands(node), let key = transposedFactor(node, right),
                       let function = enclosingFunction(node),
                       descendants(of: function.node).contains(where: { $0.type == "call" && callSite($0).name == "softmax" })
                 else { continue }
@@ -74,7 +74,7 @@ extension PythonFacts {
             return false
         }
         for node in descendants(of: function.node) where node.startByte > scores.startByte && (node.type == "binary_operator" || node.type == "call") {
-            guard let (probabilities, value) = matmulOperands(node), transposedOperand(value) == nil,
+            guard let (probabilities, value) = matmulOperands(node), transposedFactor(node, value) == nil,
                   fromSoftmax(probabilities, depth: 0) else { continue }
             return value
         }

@@ -18,13 +18,16 @@ public final class CallSite {
     /// `*args` / `**kwargs` present: argument positions and names are not fully known.
     public let hasSplat: Bool
 
-    init(node: Node, imports: ImportTable) {
+    /// `aliases`: names bound to functions (`CallableAlias`); a call through one is a call of the function, its
+    /// bound arguments first (keywords given at the call win).
+    init(node: Node, imports: ImportTable, aliases: [String: CallableAlias] = [:]) {
         self.node = node
         let function = node.child(byField: "function")
+        let alias = aliases.isEmpty ? nil : function.flatMap { f in f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : nil }
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
-        callee = resolved ?? function?.text ?? ""
+        callee = alias?.callee ?? resolved ?? function?.text ?? ""
         name = callee.lastDottedComponent
-        if let function, function.type == "attribute", let object = function.child(byField: "object") {
+        if alias == nil, let function, function.type == "attribute", let object = function.child(byField: "object") {
             var head = object
             while head.type == "attribute", let inner = head.child(byField: "object") { head = inner }
             let imported = head.type == "identifier" && imports.bindings[head.text] != nil
@@ -32,7 +35,7 @@ public final class CallSite {
         } else {
             receiver = nil
         }
-        var positional: [Node] = [], keywords: [String: Node] = [:], splat = false
+        var positional: [Node] = alias?.positional ?? [], keywords: [String: Node] = alias?.keywords ?? [:], splat = false
         if let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" {
             for argument in arguments.namedChildren where argument.type != "comment" {
                 switch argument.type {

@@ -104,7 +104,8 @@ extension PythonFacts {
     // MARK: Matrix products
 
     /// The two operands of a matrix product: `a @ b`, `torch.matmul(a, b)`, `torch.mm`, `torch.bmm`, `a.matmul(b)`,
-    /// `a.mm(b)`.
+    /// `a.mm(b)`, a two-operand einsum summing over one index. Whether an operand enters transposed:
+    /// `transposedFactor(_:_:)`.
     public func matmulOperands(_ node: Node) -> (Node, Node)? {
         if node.type == "binary_operator", node.child(byField: "operator")?.type == "@",
            let left = node.child(byField: "left"), let right = node.child(byField: "right") {
@@ -118,6 +119,8 @@ extension PythonFacts {
         if let receiver = call.receiver, ["matmul", "mm", "bmm"].contains(call.name), call.positional.count == 1 {
             return (receiver, call.positional[0])
         }
+        // A two-operand einsum that sums over one index: its transpositions are read by `transposedFactor`.
+        if let einsum = einsumProduct(node) { return (einsum.left, einsum.right) }
         return nil
     }
 

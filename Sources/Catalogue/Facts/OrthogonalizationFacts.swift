@@ -29,8 +29,8 @@ extension PythonFacts {
         return inside.contains { n in
             guard n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) else { return false }
             var gram: Node?
-            if let t = transposedOperand(b), compact(t) == compact(unparenthesized(a)) { gram = t }
-            if let t = transposedOperand(a), compact(t) == compact(unparenthesized(b)) { gram = t }
+            if let t = transposedFactor(n, b), compact(t) == compact(unparenthesized(a)) { gram = t }
+            if let t = transposedFactor(n, a), compact(t) == compact(unparenthesized(b)) { gram = t }
             guard let gram, let name = rootName(unparenthesized(gram)), !loopVariables.contains(name) else { return false }
             return inside.contains { m in
                 // After the product, or the statement that computes it (`Y = 1.5 * Y - 0.5 * (Y @ Y.mT) @ Y`).

@@ -100,7 +100,13 @@ public final class PythonFacts {
         return nodes[Int(namedBefore[start])..<Int(namedBefore[start + node.subtreeSize])]
     }
 
-    public private(set) lazy var calls: [CallSite] = nodes(ofType: "call").map { CallSite(node: $0, imports: imports) }
+    public private(set) lazy var calls: [CallSite] = {
+        let aliases = callableAliases
+        return nodes(ofType: "call").map { CallSite(node: $0, imports: imports, aliases: aliases) }
+    }()
+
+    /// Names standing for functions (`CallableAlias`), which call sites resolve.
+    public private(set) lazy var callableAliases: [String: CallableAlias] = computeCallableAliases()
 
     /// Call sites by node, so detectors looking at one call do not resolve it again.
     private lazy var callSiteIndex: [Node: Int] = Dictionary(uniqueKeysWithValues: calls.enumerated().map { ($1.node, $0) })
@@ -108,7 +114,7 @@ public final class PythonFacts {
     /// The call site of a `call` node of this file (resolved once).
     public func callSite(_ node: Node) -> CallSite {
         if let index = callSiteIndex[node] { return calls[index] }
-        return CallSite(node: node, imports: imports)
+        return CallSite(node: node, imports: imports, aliases: callableAliases)
     }
 
     /// Calls whose callee is one of `names` (full dotted names, or `.name` for any receiver).

@@ -40,9 +40,10 @@ struct NsIterationRestructure: Detector {
 
     /// For `X @ X.T` (and spellings), the name `X`.
     func gramOperand(_ node: Node, _ facts: PythonFacts) -> String? {
-        guard let (l, r) = facts.matmulOperands(facts.unparenthesized(node)) else { return nil }
-        if let t = facts.transposedOperand(r), let x = facts.tensorRoot(l), facts.tensorRoot(t)?.text == x.text { return x.text }
-        if let t = facts.transposedOperand(l), let x = facts.tensorRoot(r), facts.tensorRoot(t)?.text == x.text { return x.text }
+        let product = facts.unparenthesized(node)
+        guard let (l, r) = facts.matmulOperands(product) else { return nil }
+        if let t = facts.transposedFactor(product, r), let x = facts.tensorRoot(l), facts.tensorRoot(t)?.text == x.text { return x.text }
+        if let t = facts.transposedFactor(product, l), let x = facts.tensorRoot(r), facts.tensorRoot(t)?.text == x.text { return x.text }
         return nil
     }
 

@@ -36,7 +36,7 @@ struct AttentionScale0p12: Detector {
         }
         // Hand-written attention: softmax(q @ k^T * s).
         for node in facts.nodes {
-            guard let (_, right) = facts.matmulOperands(node), isTransposed(right, facts),
+            guard let (_, right) = facts.matmulOperands(node), isTransposed(right, facts) || facts.einsumProduct(node)?.rightTransposed == true,
                   let function = facts.enclosingFunction(node), takesSoftmax(function, facts) else { continue }
             if scaled(node, facts) { evidence.append(facts.evidence(node, "q @ k^T scaled by 0.12")) }
         }

@@ -1,0 +1,93 @@
+import Parsing
+import TreeSitterKit
+
+/// A name that stands for a function, possibly with arguments already bound: `mm8 = torch._scaled_mm`,
+/// `attend = functools.partial(flex, block_mask=mask)`, `self.squash = nn.Tanh()`, `ns = newton_schulz`. A call
+/// through the name is read as a call of the function (`CallSite` resolves it), the bound arguments first.
+public struct CallableAlias {
+    /// The function's dotted name (imports resolved), or the name of a function of the file.
+    public let callee: String
+    public let positional: [Node]
+    public let keywords: [String: Node]
+}
+
+extension PythonFacts {
+    static let partialWrappers: Set<String> = ["functools.partial", "partial"]
+
+    /// Activation modules that do what one function does, built without arguments (`inplace=` aside).
+    static let functionalModules: [String: String] = [
+        "torch.nn.Tanh": "torch.tanh", "torch.nn.Sigmoid": "torch.sigmoid", "torch.nn.ReLU": "torch.nn.functional.relu",
+        "torch.nn.GELU": "torch.nn.functional.gelu", "torch.nn.SiLU": "torch.nn.functional.silu",
+        "torch.nn.Mish": "torch.nn.functional.mish", "torch.nn.Softplus": "torch.nn.functional.softplus",
+        "torch.nn.ReLU6": "torch.nn.functional.relu6", "torch.nn.Softsign": "torch.nn.functional.softsign",
+    ]
+
+    /// Names bound once in the file to a callable alias. A name assigned twice, a parameter's name, or the name of
+    /// a function or class of the file is left alone: which value a call reaches would depend on the path taken.
+    /// Read without call sites (they are built with these aliases).
+    func computeCallableAliases() -> [String: CallableAlias] {
+        var counts: [String: Int] = [:]
+        var candidates: [(name: String, value: Node)] = []
+        for assignment in nodes(ofType: ["assignment", "augmented_assignment"]) {
+            guard let left = assignment.child(byField: "left") else { continue }
+            guard left.type == "identifier" || left.type == "attribute" else {
+                // Unpacking binds every name it lists.
+                for name in left.namedChildren where name.type == "identifier" { counts[name.text, default: 0] += 2 }
+                continue
+            }
+            counts[left.text, default: 0] += 1
+            if assignment.type == "assignment", let right = assignment.child(byField: "right") {
+                candidates.append((left.text, unwrapped(right)))
+            }
+        }
+        guard !candidates.isEmpty else { return [:] }
+        var taken = Set(imports.parameterScopes.flatMap(\.names))
+        for node in nodes(ofType: ["function_definition", "class_definition"]) {
+            if let name = node.child(byField: "name")?.text { taken.insert(name) }
+        }
+        let localFunctions = Set(nodes(ofType: "function_definition").compactMap { $0.child(byField: "name")?.text })
+        var aliases: [String: CallableAlias] = [:]
+        for (name, value) in candidates where counts[name] == 1 && !taken.contains(name) {
+            if let alias = callableAlias(of: value, known: aliases, localFunctions: localFunctions) { aliases[name] = alias }
+        }
+        return aliases
+    }
+
+    private func callableAlias(of value: Node, known: [String: CallableAlias], localFunctions: Set<String>) -> CallableAlias? {
+        switch value.type {
+        case "identifier", "attribute":
+            if let alias = known[value.text] { return alias }
+            if value.type == "identifier", localFunctions.contains(value.text) {
+                return CallableAlias(callee: value.text, positional: [], keywords: [:])
+            }
+            // A library function under another name: the expression starts with an imported name.
+            var head = value
+            while head.type == "attribute", let object = head.child(byField: "object") { head = object }
+            guard head.type == "identifier", imports.bindings[head.text] != nil, let qualified = imports.qualifiedName(of: value) else { return nil }
+            return CallableAlias(callee: qualified, positional: [], keywords: [:])
+        case "call":
+            let call = CallSite(node: value, imports: imports)
+            guard !call.hasSplat else { return nil }
+            if Self.partialWrappers.contains(call.callee), let target = call.positional.first.map(unwrapped) {
+                let base: CallableAlias
+                if let alias = callableAlias(of: target, known: known, localFunctions: localFunctions) {
+                    base = alias
+                } else if target.type == "identifier" || target.type == "attribute" {
+                    // A name set elsewhere (`torch.compile(flex_attention)`): calls keep it as their callee.
+                    base = CallableAlias(callee: imports.qualifiedName(of: target) ?? target.text, positional: [], keywords: [:])
+                } else {
+                    return nil
+                }
+                return CallableAlias(callee: base.callee, positional: base.positional + call.positional.dropFirst(),
+                                     keywords: base.keywords.merging(call.keywords) { _, bound in bound })
+            }
+            if let functional = Self.functionalModules[call.callee], call.positional.isEmpty,
+               call.keywords.keys.allSatisfy({ $0 == "inplace" }) {
+                return CallableAlias(callee: functional, positional: [], keywords: [:])
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Catalogue
+import SourceModel
+import Testing
+import TreeSitterKit
+
+/// How calls and products are read before any detector looks at them: names standing for functions
+/// (`CallableAlias`) and einsums read as matrix products.
+@Suite("Call resolution")
+struct CallResolutionTests {
+    static func facts(_ source: String) throws -> PythonFacts {
+        try PythonFacts(file: SourceFile(path: "t.py", language: .python, bytes: Array(source.utf8)))
+    }
+
+    static func call(_ facts: PythonFacts, at line: Int) throws -> CallSite {
+        try #require(facts.calls.first { call in
+            facts.tree.bytes[..<call.node.startByte].filter { $0 == UInt8(ascii: "\n") }.count == line
+                && call.node.parent?.type != "call"
+        })
+    }
+
+    @Test func aliasesResolveToTheFunctionWithBoundArgumentsFirst() throws {
+        let facts = try Self.facts("""
+        import functools
+        import torch
+        import torch.nn as nn
+        mm8 = torch._scaled_mm
+        make_adam = functools.partial(torch.optim.Adam, eps=1e-10, lr=0.1)
+        cap = functools.partial(soft_cap, 15.0)
+        def soft_cap(x, c): return c * torch.tanh(x / c)
+        class Head(nn.Module):
+            def __init__(self):
+                self.squash = nn.Tanh()
+        y = mm8(a, b)
+        opt = make_adam(params, lr=0.2)
+        z = cap(logits)
+        w = self.squash(x)
+        """)
+        let scaled = try Self.call(facts, at: 10)
+        #expect(scaled.callee == "torch._scaled_mm")
+        #expect(scaled.positional.map(\.text) == ["a", "b"])
+        let adam = try Self.call(facts, at: 11)
+        #expect(adam.callee == "torch.optim.Adam")
+        #expect(adam.keywords["eps"]?.text == "1e-10", "bound by the partial")
+        #expect(adam.keywords["lr"]?.text == "0.2", "a keyword given at the call wins over the bound one")
+        #expect(adam.positional.map(\.text) == ["params"])
+        let capped = try Self.call(facts, at: 12)
+        #expect(capped.callee == "soft_cap")
+        #expect(capped.positional.map(\.text) == ["15.0", "logits"], "bound positional arguments come first")
+        let squash = try Self.call(facts, at: 13)
+        #expect(squash.callee == "torch.tanh")
+        #expect(squash.receiver == nil)
+    }
+
+    @Test func namesBoundTwiceOrShadowedAreNotAliases() throws {
+        let facts = try Self.facts("""
+        import torch
+        act = torch.tanh
+        act = torch.sigmoid
+        f = torch.relu
+        def g(f): return f(1)
+        sig = torch.sigmoid
+        def sig(x): return x
+        h = self.act2
+        a = act(x)
+        b = sig(x)
+        c = h(x)
+        """)
+        #expect(try Self.call(facts, at: 8).callee == "act", "assigned twice: the call could reach either")
+        #expect(try Self.call(facts, at: 9).callee == "sig", "also the name of a function of the file")
+        #expect(try Self.call(facts, at: 10).callee == "h", "a value of the program, not a library function")
+        #expect(facts.callableAliases["f"] == nil, "a parameter of that name hides it")
+    }
+
+    @Test func einsumsThatMultiplyMatrices() throws {
+        let facts = try Self.facts("""
+        import torch
+        from einops import einsum
+        s = torch.einsum("bhqd,bhkd->bhqk", q, k)
+        t = torch.einsum("btd,vd->btv", h, w)
+        u = torch.einsum("ij,jk->ik", a, b)
+        v = torch.einsum("ki,kj->ij", x, x)
+        p = torch.einsum("...ik,...jk->...ij", x, x)
+        e = einsum(q, k, "b h q d, b h k d -> b h q k")
+        o = torch.einsum("i,j->ij", a, b)
+        r = torch.einsum("ij,ij->", a, b)
+        l = torch.einsum("bhqk,bhkd->bhqd", [att, val])
+        """)
+        func product(_ line: Int) throws -> EinsumProduct? { facts.einsumProduct(try Self.call(facts, at: line).node) }
+        let scores = try #require(try product(2))
+        #expect(scores.left.text == "q" && scores.right.text == "k" && scores.rightTransposed && !scores.leftTransposed)
+        #expect(try product(3)?.rightTransposed == true, "h @ w^T")
+        let plain = try #require(try product(4))
+        #expect(!plain.leftTransposed && !plain.rightTransposed)
+        #expect(try product(5)?.leftTransposed == true, "x^T @ x")
+        #expect(try product(6)?.rightTransposed == true, "an ellipsis stands for batch dimensions")
+        #expect(try product(7)?.rightTransposed == true, "einops spelling")
+        #expect(try product(8) == nil, "an outer product sums over nothing")
+        #expect(try product(9) == nil, "a full contraction is not a matrix product")
+        let listed = try #require(try product(10))
+        #expect(listed.left.text == "att" && !listed.rightTransposed)
+        // The Gram product of Newton-Schulz read through einsum.
+        let gram = try Self.call(facts, at: 6).node
+        let (left, right) = try #require(facts.matmulOperands(gram))
+        #expect(facts.transposedFactor(gram, right)?.text == "x")
+        #expect(facts.transposedFactor(gram, left) == nil)
+    }
+}
