@@ -24,7 +24,15 @@ func expectEquivalent(_ bodies: [String], imports: String = "import torch\nimpor
 
 @Suite struct NormalizationTests {
     @Test func squares() throws {
-        try expectEquivalent(["x ** 2", "x.square()", "torch.square(x)", "x.pow(2)", "x * x", "torch.pow(x, 2)", "x ** 2.0"])
+        try expectEquivalent(["x ** 2", "x.square()", "torch.square(x)", "x.pow(2)", "x * x", "torch.pow(x, 2)", "x ** 2.0",
+                              "torch.mul(x, x)", "x.mul(x)"])
+    }
+
+    @Test func aProductOfTwoTensorsIsNoSquare() throws {
+        let body = { (expression: String) in try functionHash("import torch\ndef f(x, y):\n    return \(expression)\n", options: .standard) }
+        #expect(try body("torch.mul(x, y)") != body("torch.square(x)"))
+        #expect(try body("x.mul(y)") != body("torch.square(x)"))
+        #expect(try body("x.mul(2)") != body("torch.square(x)"))
     }
 
     @Test func reluSpellings() throws {

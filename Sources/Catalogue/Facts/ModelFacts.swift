@@ -177,15 +177,57 @@ extension PythonFacts {
     }
 
     /// A call that normalizes its first argument per token: `F.rms_norm(x, ...)`, `F.layer_norm`, a norm module
-    /// (`self.embed_norm(x)`), or a function of the file that normalizes (`norm(x)`, `rmsnorm(x)`).
-    public func isNormCall(_ call: CallSite) -> Bool {
+    /// (`self.embed_norm(x)`), or a function of the file that normalizes (`norm(x)`, `rmsnorm(x)`, also a
+    /// lambda `norm = lambda t: F.rms_norm(t, ...)`).
+    public func isNormCall(_ call: CallSite, depth: Int = 0) -> Bool {
         if ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains(call.torchCallee) { return true }
         if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
         if call.receiver == nil || call.callee.hasPrefix("self."), call.name != "forward",
            let function = functions.first(where: { $0.name == call.name }) {
             return isNormFunction(function)
         }
+        if depth < 2, call.receiver == nil || call.callee.hasPrefix("self."), let body = lambdaBody(call.name) {
+            return body.type == "call" ? isNormCall(callSite(body), depth: depth + 1) : inlineNormInput(body) != nil
+        }
         return false
+    }
+
+    /// The expression of a lambda a name is set to (`norm = lambda t: ...`, `self.act = lambda t: ...`), when
+    /// the name is set to nothing else.
+    public func lambdaBody(_ name: String) -> Node? {
+        let settings = allSettings.settings(name)
+        guard settings.count == 1, let value = settings.first.map({ unwrapped($0.value) }), value.type == "lambda" else { return nil }
+        return value.child(byField: "body").map(unwrapped)
+    }
+
+    /// For a root-mean-square normalization written out (`x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps)`,
+    /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`), the tensor it normalizes: the
+    /// operand whose square is averaged under the root.
+    public func inlineNormInput(_ node: Node) -> Node? {
+        let node = unparenthesized(node)
+        guard node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
+              let left = node.child(byField: "left").map(unparenthesized), let right = node.child(byField: "right").map(unparenthesized)
+        else { return nil }
+        func isRoot(_ n: Node, _ names: Set<String>) -> Bool {
+            guard n.type == "call" else { return false }
+            let call = callSite(n)
+            guard names.contains(call.name) else { return false }
+            return descendants(of: n).contains { $0.type == "call" && ["mean", "sum"].contains(callSite($0).name) }
+        }
+        func averagesSquareOf(_ root: Node, _ input: Node) -> Bool {
+            let name = compact(input)
+            return descendants(of: root).contains { $0.type == "identifier" && $0.text == name }
+        }
+        switch op {
+        case "/":
+            return isRoot(right, ["sqrt"]) && averagesSquareOf(right, left) ? left : nil
+        case "*":
+            if isRoot(right, ["rsqrt"]), averagesSquareOf(right, left) { return left }
+            if isRoot(left, ["rsqrt"]), averagesSquareOf(left, right) { return right }
+            return nil
+        default:
+            return nil
+        }
     }
 
     // MARK: Modules and parameters

@@ -4,7 +4,8 @@ import TreeSitterKit
 ///
 /// - import aliases: `F.relu`, `nn.functional.relu` and a `from`-imported `relu` all become the qualified name
 ///   `torch.nn.functional.relu`;
-/// - idioms: `x ** 2`, `x * x`, `x.square()`, `x.pow(2)`, `torch.pow(x, 2)` become `torch.square(x)`;
+/// - idioms: `x ** 2`, `x * x`, `x.square()`, `x.pow(2)`, `torch.pow(x, 2)`, `torch.mul(x, x)`, `x.mul(x)` become
+///   `torch.square(x)`;
 ///   `F.relu(x)`, `x.relu()`, `torch.nn.functional.relu(x)` become `torch.relu(x)`; `a @ b`, `a.matmul(b)`
 ///   become `torch.matmul(a, b)`;
 /// - keyword arguments: calls with a known signature pass every argument by keyword, in signature order;
@@ -162,7 +163,7 @@ public struct PythonNormalizer: LoweringRewriter {
     func callIdiom(_ node: Node) -> Synthetic? {
         guard options.contains(.idioms), let function = node.child(byField: "function") else { return nil }
         let range = node.byteRange, calleeRange = function.byteRange
-        if let name = importedName(function).flatMap({ Self.canonicalFunctions[$0] ?? ($0 == "torch.pow" ? $0 : nil) }) {
+        if let name = importedName(function).flatMap({ Self.canonicalFunctions[$0] ?? ($0 == "torch.pow" || $0 == "torch.mul" ? $0 : nil) }) {
             // A library function: torch.relu(x), F.relu(x, inplace=True), torch.square(x), torch.pow(x, 2), torch.matmul(a, b).
             guard let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
             let args = arguments.namedChildren.filter { $0.type != "comment" }
@@ -176,6 +177,9 @@ public struct PythonNormalizer: LoweringRewriter {
                 return canonicalCall("torch.square", [plain[0]], range: range, calleeRange: calleeRange)
             case "torch.matmul" where plain.count == 2 && args.count == 2:
                 return canonicalCall(name, plain, range: range, calleeRange: calleeRange)
+            case "torch.mul" where plain.count == 2 && args.count == 2 && Self.pureOperands.contains(plain[0].type)
+                && Self.compact(plain[0]) == Self.compact(plain[1]):
+                return canonicalCall("torch.square", [plain[0]], range: range, calleeRange: calleeRange)
             default:
                 return nil
             }
@@ -188,6 +192,8 @@ public struct PythonNormalizer: LoweringRewriter {
         case ("relu", 0): return canonicalCall("torch.relu", [receiver], range: range, calleeRange: calleeRange)
         case ("square", 0): return canonicalCall("torch.square", [receiver], range: range, calleeRange: calleeRange)
         case ("pow", 1) where Self.isTwo(args[0]):
+            return canonicalCall("torch.square", [receiver], range: range, calleeRange: calleeRange)
+        case ("mul", 1) where Self.pureOperands.contains(receiver.type) && Self.compact(receiver) == Self.compact(args[0]):
             return canonicalCall("torch.square", [receiver], range: range, calleeRange: calleeRange)
         case ("matmul", 1), ("mm", 1):
             return canonicalCall("torch.matmul", [receiver, args[0]], range: range, calleeRange: calleeRange)

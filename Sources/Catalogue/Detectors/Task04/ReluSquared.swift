@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Read on the normalized tree, where every square is `torch.square(...)` and every ReLU `torch.relu(...)`:
 /// a square whose operand is a ReLU (directly, or through a local name assigned from one, or through a module
-/// attribute set to `nn.ReLU()`); `clamp(min=0)` / `clamp_min(0)` / `tl.maximum(x, 0)` count as a ReLU, so a
+/// attribute set to `nn.ReLU()`); `clamp(min=0)` / `clamp_min(0)` / `tl.maximum(x, 0)` / `torch.maximum(x,
+/// torch.zeros_like(x))` count as a ReLU, so a
 /// Triton kernel that squares `tl.maximum(x, 0)` is found too; `torch.where(x > 0, x * x, 0)` counts as well. The
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
 /// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. Examples: `queries/python/relu_squared/examples/`.
@@ -18,13 +19,15 @@ struct ReluSquared: Detector {
         // Attention scores: a product with a transposed tensor that is no model weight (`q @ k.transpose(-2, -1)`).
         let model = facts.model()
         let scores = facts.nodes(ofType: ["binary_operator", "call"]).filter { n in
-            facts.matmulOperands(n).map { facts.transposedOperand($0.1) != nil } == true
+            facts.matmulOperands(n).map { facts.transposedFactor(n, $0.1) != nil } == true
                 && model.projectionOwner(n) == nil
         }
         var evidence: [Evidence] = []
         func used(_ range: Range<Int>) -> Bool {
             guard let function = facts.functions.first(where: { $0.node.byteRange.contains(range.lowerBound) }) else { return true }
-            return function.name == "forward" || facts.isReferenced(function.name, outside: function.node)
+            // `forward` and special methods (`__init__` holding `self.act = lambda t: ...`) are called by Python.
+            let special = function.name.hasPrefix("__") && function.name.hasSuffix("__")
+            return function.name == "forward" || special || facts.isReferenced(function.name, outside: function.node)
         }
         for square in tree.calls(to: ["torch.square"]) {
             guard let operand = tree.arguments(square).first, isReLU(operand, facts, depth: 0), used(tree.byteRange[square]) else { continue }
@@ -86,7 +89,8 @@ struct ReluSquared: Detector {
             return tree.keyword("min", of: node).flatMap(tree.number) == 0
                 || (tree.callee(node) == ".clamp" && tree.arguments(node).first.flatMap(tree.number) == 0)
         case "triton.language.maximum"?, "tl.maximum"?, "torch.maximum"?:
-            return tree.arguments(node).contains { tree.number($0) == 0 }
+            // max(x, 0), also against a zero tensor: torch.maximum(x, torch.zeros_like(x)).
+            return tree.arguments(node).contains { tree.number($0) == 0 || ["torch.zeros_like", "torch.zeros"].contains(tree.callee($0) ?? "") }
         default:
             break
         }

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `embedding_rmsnorm`: the token embedding is normalized before it becomes the residual stream.
 ///
 /// Requires a per-token normalization (`F.rms_norm`, `F.layer_norm`, an `nn.RMSNorm` / `nn.LayerNorm` module, a
-/// function of the file that computes a root mean square, or a fused kernel) applied to the result of a token
+/// function or lambda of the file that computes a root mean square, the division by the root mean square written
+/// out, or a fused kernel) applied to the result of a token
 /// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`). A fused function that receives the embedding
 /// table and normalizes counts as both. Rejects norms only inside the blocks or after them (the stream itself
@@ -32,6 +33,14 @@ struct EmbeddingRmsnorm: Detector {
                     lookups.contains { facts.isInside($0, value) }
                 } == true)
             if normalizesLookup { return [facts.evidence(call.node, "token embedding normalized before the blocks")] }
+        }
+        // Written out: e / sqrt(mean(e^2) + eps) on the looked-up embedding.
+        for node in facts.nodes(ofType: "binary_operator") {
+            guard let input = facts.inlineNormInput(node), feedsStream(node, facts) else { continue }
+            let value = input.type == "identifier" ? facts.latestValue(of: input.text, before: node) ?? input : input
+            if lookups.contains(where: { facts.isInside($0, value) }) {
+                return [facts.evidence(node, "token embedding divided by its root mean square before the blocks")]
+            }
         }
         return []
     }
