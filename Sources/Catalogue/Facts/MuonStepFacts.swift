@@ -55,6 +55,9 @@ extension PythonFacts {
             case "binary_operator":
                 // Multiplied in, or divided by something else (not the divisor: `g / sqrt(...)` shrinks the update).
                 let op = c.child(byField: "operator")?.type ?? ""
+                // A divisor shrinks what it divides, and a term added or subtracted is no scale at all.
+                if op == "/" && c.child(byField: "right") == child { return false }
+                if op != "*" && op != "/" { return false }
                 if op == "*" || (op == "/" && c.child(byField: "left") == child) {
                     let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
                     if let other, value(of: other) == nil { return true }

@@ -30,7 +30,11 @@ struct QkNorm: Detector {
     func normalizes(_ step: Node, _ facts: PythonFacts) -> Bool {
         if step.type == "call" {
             let call = facts.callSite(step)
-            if call.callee == "torch.nn.functional.normalize" { return true }
+            if call.callee == "torch.nn.functional.normalize" {
+                // Over the head dimension, the last one: `dim=-1` (the default, 1, is the head axis of a (B, H, T, D)
+                // tensor or the sequence of a (B, T, H, D) one).
+                return call.argument("dim", position: 2).flatMap { facts.value(of: $0)?.double } == -1
+            }
             return facts.isNormCall(call)
         }
         // x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps), x / x.norm(dim=-1, keepdim=True)
