@@ -96,7 +96,8 @@ extension PythonFacts {
         var best: Double?
         for scope in scopes {
             let locals = Set(functions.first { $0.node == scope }?.parameters ?? [])
-            for n in descendants(of: scope) where n.type == "identifier" || n.type == "attribute" {
+            // Names, attributes and config entries (`hp["steps"]`) holding integers.
+            for n in descendants(of: scope) where n.type == "identifier" || n.type == "attribute" || n.type == "subscript" {
                 if n.type == "identifier", locals.contains(n.text) || n.parent?.type == "attribute" { continue }
                 if n.parent?.type == "keyword_argument", n.parent?.child(byField: "name") == n { continue }
                 guard let v = value(of: n), case .int(let i) = v, i >= 2 else { continue }

@@ -3,8 +3,9 @@ import TreeSitterKit
 
 /// `unet_skip_connections`: encoder outputs are added back into the mirrored decoder blocks.
 ///
-/// Requires a list that a loop fills with the running hidden state (`skips.append(x)`) and a later read of it in
-/// reverse order inside a loop — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
+/// Requires a list that a loop fills with the running hidden state (`skips.append(x)`, or `saved[i] = x` keyed by
+/// the loop variable) and a later read of it in reverse order inside a loop (later in the text, or in later
+/// iterations of the same loop when one loop runs every block) — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
 /// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
 /// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`) — whose value (directly or through names assigned from it)
 /// is added into the stream with `+`. Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
@@ -13,19 +14,51 @@ struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        for call in facts.calls where call.name == "append" || call.name == "insert" {
-            guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingLoops(call.node).isEmpty else { continue }
-            let list = receiver.text
-            let scope = facts.enclosingFunction(call.node)?.node ?? facts.root
-            // `skips.insert(0, x)` stacks the newest output first: reading in order is then the mirrored order.
-            let front = call.name == "insert"
-            if front && call.positional.first.flatMap({ facts.evaluate($0) }) != 0 { continue }
-            let reads = front ? inOrderReads(of: list, in: scope, after: call.node, facts) : mirroredReads(of: list, in: scope, after: call.node, facts)
+        for (site, list, front) in writes(facts) {
+            let scope = facts.enclosingFunction(site)?.node ?? facts.root
+            let reads = front ? inOrderReads(of: list, in: scope, after: site, facts) : mirroredReads(of: list, in: scope, after: site, facts)
             for read in reads where isAddedBack(read, in: scope, facts) {
-                return [facts.evidence(call.node, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
+                return [facts.evidence(site, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
             }
         }
         return []
+    }
+
+    /// Where a loop stores outputs in a container: `L.append(x)`, `L.insert(0, x)` (`front`: the newest first, so
+    /// reading in order is the mirrored order), or `L[i] = x` with the loop variable in the key (a dict or a
+    /// preallocated list, filled in order).
+    func writes(_ facts: PythonFacts) -> [(site: Node, list: String, front: Bool)] {
+        var result: [(Node, String, Bool)] = []
+        for call in facts.calls where call.name == "append" || call.name == "insert" {
+            guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingLoops(call.node).isEmpty else { continue }
+            let front = call.name == "insert"
+            if front && call.positional.first.flatMap({ facts.evaluate($0) }) != 0 { continue }
+            result.append((call.node, receiver.text, front))
+        }
+        for assignment in facts.nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left"), left.type == "subscript",
+                  let container = left.child(byField: "value"), container.type == "identifier",
+                  let key = left.child(byField: "subscript") else { continue }
+            let loopVariables = facts.enclosingLoops(assignment).flatMap(facts.loopVariables)
+            guard loopVariables.contains(where: { facts.mentions(key, $0) }), !isMirrored(key, facts) else { continue }
+            result.append((assignment, container.text, false))
+        }
+        return result
+    }
+
+    /// Whether `node` is read after `start` runs: later in the text, outside the loop that runs `start`, or in
+    /// that loop under another condition than the save (one loop over all blocks saves in its first half and
+    /// reads in its second: `if i < n: saved.append(x)` ... `if i >= n: x = x + saved.pop()`). A read in the same
+    /// loop with no such split pairs each block with the one before it, which is no U-Net.
+    func readsAfter(_ node: Node, _ start: Node, _ facts: PythonFacts) -> Bool {
+        guard let loop = facts.enclosingLoops(start).first else { return node.startByte > start.endByte }
+        guard facts.isInside(node, loop) else { return node.startByte > start.endByte }
+        guard !facts.isInside(node, start) else { return false }
+        func condition(_ n: Node) -> Node? {
+            facts.ancestors(of: n).prefix { $0 != loop }.first { $0.type == "if_statement" }
+        }
+        guard let read = condition(node), let save = condition(start) else { return false }
+        return read != save && !facts.isInside(read, save) && !facts.isInside(save, read)
     }
 
     /// In-order reads of a list inside loops after `start`: `L[i]` with a loop variable, `L.pop(0)`, the loop
@@ -55,7 +88,7 @@ struct UnetSkipConnections: Detector {
     /// mirrored subscript.
     func mirroredReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts) -> [Node] {
         var reads: [Node] = []
-        for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
+        for n in facts.descendants(of: scope) where readsAfter(n, start, facts) && !facts.enclosingLoops(n).isEmpty {
             switch n.type {
             case "call":
                 let call = facts.callSite(n)
