@@ -2,7 +2,8 @@ import Parsing
 import TreeSitterKit
 
 /// Learnable (or constant) mixes of two tensors, as residual-style shortcuts write them: `torch.lerp(a, b, w)`,
-/// `a.lerp(b, w)`, `(1 - l) * a + l * b`, `w0 * a + w1 * b`, `a + w * b`, `a + w * (b - a)`, `0.5 * (a + b)`.
+/// `a.lerp(b, w)`, `(1 - l) * a + l * b`, `w0 * a + w1 * b`, `a + w * b`, `a + w * (b - a)`, `0.5 * (a + b)`, and
+/// the same with tensor methods (`a.mul(w0).add(b.mul(w1))`, `torch.add`, `torch.mul`, `torch.addcmul(a, w, b)`).
 extension PythonFacts {
     /// Methods that keep a tensor what it is (`v1.view_as(v)` is still `v1`).
     static let tensorWrappers: Set<String> = [
@@ -26,6 +27,14 @@ extension PythonFacts {
     func mixTerm(_ node: Node) -> [Node] {
         let node = unparenthesized(node)
         if let root = tensorRoot(node) { return [root] }
+        if node.type == "call" {
+            // `a.mul(w)`, `torch.mul(w, a)`: a product written as a call.
+            let call = callSite(node)
+            guard call.name == "mul", !call.hasSplat else { return [] }
+            if let receiver = call.receiver, call.positional.count == 1 { return mixTerm(receiver) + mixTerm(call.positional[0]) }
+            if call.callee == "torch.mul", call.positional.count == 2 { return mixTerm(call.positional[0]) + mixTerm(call.positional[1]) }
+            return []
+        }
         guard node.type == "binary_operator", node.child(byField: "operator")?.type == "*",
               let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return [] }
         return mixTerm(l) + mixTerm(r)
@@ -35,6 +44,7 @@ extension PythonFacts {
     /// `own.lerp(b, w)`, a sum of two terms where one carries `own` and the other another variable.
     public func mixPartner(_ expression: Node, own: String) -> Node? {
         let node = unparenthesized(expression)
+        if node.type == "call", let partner = methodSumPartner(callSite(node), own: own) { return partner }
         if node.type == "call" {
             let call = callSite(node)
             guard call.name == "lerp" else { return nil }
@@ -70,6 +80,27 @@ extension PythonFacts {
         let b2 = mixTerm(terms[1]).map(\.text), a2 = mixTerm(terms[0])
         if a.contains(own), !b2.contains(own), let partner = b.first(where: { $0.text != own }) { return partner }
         if b2.contains(own), !a.contains(own), let partner = a2.first(where: { $0.text != own }) { return partner }
+        return nil
+    }
+
+    /// The partner of `own` in a sum written as a call: `a.add(b)`, `torch.add(a, b)` (each side a term as in a
+    /// written sum), `torch.addcmul(a, w, b)` (a + w * b).
+    func methodSumPartner(_ call: CallSite, own: String) -> Node? {
+        guard !call.hasSplat else { return nil }
+        let sides: (Node, [Node])
+        switch call.name {
+        case "add" where call.receiver != nil && call.positional.count == 1:
+            sides = (call.receiver!, mixTerm(call.positional[0]))
+        case "add" where call.callee == "torch.add" && call.positional.count == 2:
+            sides = (call.positional[0], mixTerm(call.positional[1]))
+        case "addcmul" where call.callee == "torch.addcmul" && call.positional.count == 3:
+            sides = (call.positional[0], mixTerm(call.positional[2]) + mixTerm(call.positional[1]))
+        default:
+            return nil
+        }
+        let first = mixTerm(sides.0).map(\.text), second = sides.1
+        if first.contains(own), !second.contains(where: { $0.text == own }) { return second.first }
+        if second.contains(where: { $0.text == own }), !first.contains(own) { return mixTerm(sides.0).first }
         return nil
     }
 

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a tensor x0 computed from a token-embedding lookup outside the block loop and never reassigned inside
 /// it, and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
-/// e0`, `torch.lerp(h, e0, w)`), or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
+/// e0`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
+/// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
 /// `checkpoint(block, x, x0)`) and start their
 /// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
@@ -33,6 +34,17 @@ struct EmbedSkipX0: Detector {
                 for mix in facts.mixAssignments(in: loop) where embeddings.contains(mix.partner.text) {
                     return [facts.evidence(mix.assignment, "initial embedding \(mix.partner.text) mixed into the stream each block")]
                 }
+                // The mix written as the block's input: `x = block(w[0] * x + w[1] * x0)`.
+                for assignment in facts.descendants(of: loop) where assignment.type == "assignment" {
+                    guard let left = assignment.child(byField: "left"), left.type == "identifier",
+                          let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call" else { continue }
+                    for argument in facts.callSite(right).positional {
+                        if let partner = facts.mixPartner(argument, own: left.text) ?? lambdaMixPartner(argument, own: left.text, facts),
+                           embeddings.contains(partner.text) {
+                            return [facts.evidence(argument, "initial embedding \(partner.text) mixed into each block's input")]
+                        }
+                    }
+                }
                 // x0 handed to the blocks, which mix it.
                 for call in facts.calls where facts.isInside(call.node, loop) {
                     // `checkpoint(block, x, x0)` runs the block on the arguments after it.
@@ -51,6 +63,21 @@ struct EmbedSkipX0: Detector {
             }
         }
         return []
+    }
+
+    /// For a call of a local lambda that mixes (`inject = lambda h, s: s[0] * h + s[1] * x0`, called as
+    /// `inject(x, w)`), the tensor it mixes `own` with: the lambda's partner of the parameter `own` is passed to.
+    func lambdaMixPartner(_ argument: Node, own: String, _ facts: PythonFacts) -> Node? {
+        let argument = facts.unparenthesized(argument)
+        guard argument.type == "call", let function = argument.child(byField: "function"), function.type == "identifier",
+              let body = facts.lambdaBody(function.text),
+              let lambda = facts.ancestors(of: body).first(where: { $0.type != "parenthesized_expression" }), lambda.type == "lambda"
+        else { return nil }
+        let parameters = lambda.child(byField: "parameters")?.namedChildren.filter { $0.type == "identifier" }.map(\.text) ?? []
+        let call = facts.callSite(argument)
+        guard let index = call.positional.firstIndex(where: { facts.tensorRoot($0)?.text == own }), index < parameters.count,
+              let partner = facts.mixPartner(body, own: parameters[index]), !parameters.contains(partner.text) else { return nil }
+        return partner
     }
 
     /// Names holding the (normalized) embedding: assigned outside loops from a lookup or from such a name, and
