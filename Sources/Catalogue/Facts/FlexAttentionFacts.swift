@@ -115,8 +115,8 @@ extension PythonFacts {
         return result
     }
 
-    /// Resolves a function reference (a name of a `def`, a lambda, a name bound to a lambda, or a parameter fed
-    /// one of those) to a mask function.
+    /// Resolves a function reference (a name of a `def`, a lambda, a name bound to a lambda, a parameter fed
+    /// one of those, a callable object of a class of the file, or a factory's result) to a mask function.
     public func maskMod(_ reference: Node, _ flow: Dataflow, depth: Int = 0) -> MaskMod? {
         let node = unwrapped(reference)
         if node.type == "lambda", let body = node.child(byField: "body") {
@@ -127,6 +127,20 @@ extension PythonFacts {
            let name = node.child(byField: "attribute")?.text, let owner = enclosingClass(node),
            let method = functions.first(where: { $0.name == name && enclosingClass($0.node)?.node == owner.node }) {
             return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
+        }
+        // A call that makes the mask function: an instance of a class of the file with `__call__`
+        // (`SameDocument(ids)`), or a factory returning a nested def or a lambda (`make_rule(ids)`).
+        if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
+            if let owner = classes.first(where: { $0.name == function.text }),
+               let method = functions.first(where: { $0.name == "__call__" && enclosingClass($0.node)?.node == owner.node }) {
+                return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
+            }
+            if let factory = functions.first(where: { $0.name == function.text }) {
+                for returned in flow.returns(of: factory.node) {
+                    if let mask = maskMod(returned, flow, depth: depth + 1) { return mask }
+                }
+            }
+            return nil
         }
         guard depth < 4, node.type == "identifier" else { return nil }
         for binding in flow.bindings(of: node.text, at: node) {
@@ -164,8 +178,9 @@ extension PythonFacts {
 
 extension Dataflow {
     /// The nodes an expression is built from: its own subtree and, for every local name in it, the values
-    /// assigned to that name (transitively, in the scopes the name is read from), plus the results of local
-    /// helper functions it calls. Parameters are not followed to their callers.
+    /// assigned to that name (transitively, in the scopes the name is read from), the values the class assigns
+    /// to an attribute of `self` it reads, the arguments calls of the file pass for a parameter it reads, plus the
+    /// results of local helper functions it calls.
     public func closure(of roots: [Node], limit: Int = 400) -> [Node] {
         var seen = Set<Node>()
         var result: [Node] = []
@@ -187,8 +202,12 @@ extension Dataflow {
                         case .value, .element, .augmented, .iteration:
                             if binding.node.type == "function_definition" || binding.node.type == "class_definition" { continue }
                             stack.append(binding.node)
-                        case .parameter:
-                            continue
+                        case .parameter(let index):
+                            // A parameter of a function of the file: the arguments its calls pass (a mask factory's
+                            // document ids). A mask function's own positions have no calls in the file.
+                            for site in callSites(of: binding.node) {
+                                if let argument = argument(site, name: d.text, index: index) { stack.append(argument) }
+                            }
                         }
                     }
                 case "call":
@@ -203,6 +222,14 @@ extension Dataflow {
                         for method in facts.functions where method.name == name && facts.enclosingClass(method.node)?.node == owner.node {
                             stack.append(contentsOf: returns(of: method.node))
                         }
+                    }
+                case "attribute":
+                    // An attribute of the object (`self.doc_of`): what the class's methods assign to it.
+                    guard d.child(byField: "object")?.text == "self", let name = d.child(byField: "attribute")?.text,
+                          let owner = facts.enclosingClass(d) else { continue }
+                    for setting in facts.allSettings.settings(name)
+                    where setting.written == "self.\(name)" && facts.enclosingClass(setting.site)?.node == owner.node {
+                        stack.append(setting.value)
                     }
                 default:
                     continue

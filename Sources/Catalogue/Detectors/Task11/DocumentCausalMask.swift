@@ -10,7 +10,8 @@ import TreeSitterKit
 /// a position comparison) and such a document equality; or a varlen kernel called with `causal=True` whose
 /// sequence bounds come from the end-of-text positions. Document ids must come from a test of the tokens against
 /// the separator id (50256, a name set to it, or an id the file does not spell out such as
-/// `tokenizer.eot_token`; not another literal) accumulated with `cumsum`. Rejects a causal-only mask even when
+/// `tokenizer.eot_token`; not another literal) accumulated with `cumsum` (or counted with `searchsorted` over the
+/// separator positions). Rejects a causal-only mask even when
 /// document ids are computed beside it, a document test without causality, and the words in comments or strings.
 /// Examples: `queries/python/document_causal_mask/examples/`.
 struct DocumentCausalMask: Detector {
@@ -81,7 +82,8 @@ struct DocumentCausalMask: Detector {
         guard operands.count == 2, !operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) else { return false }
         return operands.allSatisfy { operand in
             let nodes = flow.closure(of: [operand])
-            return nodes.contains { $0.type == "call" && facts.callSite($0).name == "cumsum" }
+            // A running count of separators: `cumsum`, or `searchsorted` of the positions among the separators'.
+            return nodes.contains { $0.type == "call" && ["cumsum", "searchsorted"].contains(facts.callSite($0).name) }
                 && nodes.contains { isEndOfTextTest($0, facts) }
         }
     }
