@@ -119,4 +119,31 @@ struct ValueResolutionTests {
         // The mutual cycle x = y, y = x + 1 has no value.
         #expect(values(ofLast: "x").isEmpty)
     }
+
+    @Test("values written as argparse strings and as tensors")
+    func convertedValues() throws {
+        let source = """
+        import argparse
+        import torch
+        import torch.nn as nn
+        p = argparse.ArgumentParser()
+        p.add_argument("--adam-eps", type=float, default="1e-10")
+        p.add_argument("--steps", type=int, default="5100")
+        p.add_argument("--name", default="1e-10")
+        args = p.parse_args()
+        class Head(nn.Module):
+            def __init__(self, cap=15.0):
+                super().__init__()
+                self.register_buffer("logit_cap", torch.tensor(cap), persistent=False)
+            def forward(self, x):
+                return self.logit_cap * torch.tanh(x / self.logit_cap)
+        eps, steps, name = args.adam_eps, args.steps, args.name
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "converted.py", language: .python, bytes: Array(source.utf8)))
+        func value(_ text: String) -> Double? { facts.nodes.last { $0.text == text }.flatMap { facts.value(of: $0)?.double } }
+        #expect(value("args.adam_eps") == 1e-10, "argparse converts a string default with its type")
+        #expect(value("args.steps") == 5100)
+        #expect(value("args.name") == nil, "without a type the option stays a string")
+        #expect(value("self.logit_cap") == 15, "a buffer registered from a number holds that number")
+    }
 }

@@ -45,9 +45,15 @@ enum SettingsCollector {
                 // Most calls are neither `add_argument`, `dict` nor a config class: skip them before resolving.
                 guard let function = node.child(byField: "function") else { continue }
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
-                guard let last, last == "add_argument" || last == "dict" || classNames.contains(last)
+                guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last)
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
+                if call.name == "register_buffer", let receiver = call.receiver, let key = call.positional.first,
+                   let name = SettingsTable.stringValue(key), let value = call.argument("tensor", position: 1) {
+                    // self.register_buffer("cap", torch.tensor(15.0)) is read back as self.cap.
+                    found.append(Setting(name: name, written: "\(receiver.text).\(name)", value: value, source: .localAssignment, site: node))
+                    continue
+                }
                 if call.name == "add_argument", let flag = call.positional.first(where: { $0.type == "string" }),
                    let spelled = SettingsTable.stringValue(flag), let value = call.keywords["default"] {
                     // parser.add_argument("--peak-lr", default=...) is read back as args.peak_lr.

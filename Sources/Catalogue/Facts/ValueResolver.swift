@@ -1,3 +1,4 @@
+import Foundation
 import Parsing
 import SourceModel
 import TreeSitterKit
@@ -51,6 +52,12 @@ public final class ValueResolver {
             self.nameValues(name, at: node).first
         }
         if let value = folder.evaluate(node) { return [value] }
+        // A number made a tensor keeps its value: torch.tensor(15.0), torch.as_tensor(cap).
+        if node.type == "call", let function = node.child(byField: "function"),
+           ["torch.tensor", "torch.as_tensor", "torch.scalar_tensor"].contains(facts.imports.qualifiedName(of: function) ?? ""),
+           let argument = facts.callSite(node).positional.first {
+            return values(of: argument)
+        }
         if ["identifier", "attribute", "subscript"].contains(node.type) {
             return dedup(referenceValues(node))
         }
@@ -84,9 +91,28 @@ public final class ValueResolver {
         let bare = name.lastDottedComponent
         var result: [NumericValue] = []
         for setting in facts.allSettings.settings(bare) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
+            if let number = Self.argparseNumber(setting) {
+                result.append(number)
+                continue
+            }
             result += values(of: setting.value)
         }
         return dedup(result)
+    }
+
+    /// An argparse default written as a string and converted by its `type` (`type=float, default="1e-10"`):
+    /// argparse converts a string default, so the option holds the number.
+    static func argparseNumber(_ setting: Setting) -> NumericValue? {
+        guard setting.source == .argparseDefault, setting.value.type == "string", setting.site.type == "call",
+              let text = SettingsTable.stringValue(setting.value)?.trimmingCharacters(in: .whitespaces),
+              let arguments = setting.site.child(byField: "arguments") else { return nil }
+        let type = arguments.namedChildren.first { $0.type == "keyword_argument" && $0.child(byField: "name")?.text == "type" }?
+            .child(byField: "value")?.text
+        switch type {
+        case "float": return Double(text).map { .float($0) }
+        case "int": return Int(text).map { .int($0) }
+        default: return nil
+        }
     }
 
     func dedup(_ values: [NumericValue]) -> [NumericValue] {
