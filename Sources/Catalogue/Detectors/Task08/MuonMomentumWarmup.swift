@@ -9,8 +9,8 @@ import TreeSitterKit
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
 /// lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
-/// on a non-orthogonalizing optimizer, a decreasing schedule (cooldown), and a warmup never written into the
-/// optimizer. Examples: `queries/python/muon_momentum_warmup/examples/`.
+/// on a non-orthogonalizing optimizer, a decreasing schedule (cooldown), a warmup never written into the
+/// optimizer, and one written into the groups of an optimizer class of the file whose update never reads them. Examples: `queries/python/muon_momentum_warmup/examples/`.
 struct MuonMomentumWarmup: Detector {
     let id = "muon_momentum_warmup"
     static let steps: [Double] = [0, 1, 2, 5, 10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 10_000]
@@ -34,8 +34,9 @@ struct MuonMomentumWarmup: Detector {
             }
         }
         guard !optimizers.isEmpty else { return [] }
+        let groupsRead = readsGroupMomentum(facts)
         for n in facts.nodes {
-            if n.type == "assignment", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
+            if groupsRead, n.type == "assignment", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
                left.type == "subscript", let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
                let target = left.child(byField: "value"), isOptimizerState(target, optimizers, facts), isWarmup(right, facts) {
                 return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
@@ -49,6 +50,27 @@ struct MuonMomentumWarmup: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a momentum written into the optimizer's groups reaches its update: a library optimizer reads its
+    /// groups; an optimizer class of the file must read the `momentum` entry in its update (not only keep a
+    /// value it was built with, `self.beta = momentum`).
+    func readsGroupMomentum(_ facts: PythonFacts) -> Bool {
+        facts.orthogonalizingOptimizers.contains { optimizer in
+            guard optimizer.scope != nil, optimizer.className != nil else { return optimizer.className != nil }
+            return optimizer.functions.contains { function in
+                facts.descendants(of: function.node).contains { n in
+                    if n.type == "subscript", let key = n.child(byField: "subscript"), facts.string(of: key) == "momentum" {
+                        // A read, not the target of an assignment.
+                        guard let parent = n.parent, parent.type == "assignment" || parent.type == "augmented_assignment" else { return true }
+                        return parent.child(byField: "left") != n
+                    }
+                    guard n.type == "call" else { return false }
+                    let call = facts.callSite(n)
+                    return call.name == "get" && call.positional.first.flatMap { facts.string(of: $0) } == "momentum"
+                }
+            }
+        }
     }
 
     /// `opt.param_groups[i]`, `opt.defaults`, or a loop variable over `opt.param_groups`, for an orthogonalizing `opt`.
