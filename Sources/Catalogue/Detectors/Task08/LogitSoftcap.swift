@@ -10,7 +10,7 @@ import TreeSitterKit
 /// computes the logits or in a function or Triton kernel the logits are passed to (a kernel computing tanh as
 /// `2 * sigmoid(2u) - 1` included); the division, tanh and product may be separate statements on one name. Rejects a
 /// cap defined but never applied to the logits, a cap under a condition that is off, a hard clamp, tanh on
-/// attention scores or hidden states, and mismatched constants. Examples: `queries/python/logit_softcap/examples/`.
+/// attention scores or hidden states, a cap on the loss computed from the logits, and mismatched constants. Examples: `queries/python/logit_softcap/examples/`.
 struct LogitSoftcap: Detector {
     let id = "logit_softcap"
 
@@ -56,7 +56,7 @@ struct LogitSoftcap: Detector {
         for assignment in facts.assignments(around: site).sorted(by: { $0.startByte < $1.startByte })
         where assignment.type == "assignment" && assignment.endByte > site.startByte {
             for bound in facts.assignedNames(assignment) {
-                guard let value = bound.value else { continue }
+                guard let value = bound.value, !isLoss(value, facts) else { continue }
                 if facts.isInside(site, value) || names.contains(where: { facts.mentions(value, $0) }) {
                     if !names.contains(bound.name) { names.append(bound.name) }
                 }
@@ -64,6 +64,15 @@ struct LogitSoftcap: Detector {
         }
         return names
     }
+
+    /// A loss computed from the logits (`F.cross_entropy(logits, y, reduction="none")`): what it holds are no longer
+    /// logits, and a cap on it (a robust loss) is no logit cap.
+    func isLoss(_ value: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: value).contains { n in
+            n.type == "call" && Self.losses.contains(facts.callSite(n).name)
+        }
+    }
+    static let losses: Set<String> = ["cross_entropy", "nll_loss", "CrossEntropyLoss", "binary_cross_entropy_with_logits", "kl_div"]
 
     /// `c * tanh(z / c)` (c > 0) or `4b * sigmoid(z / b)`.
     func isSoftcap(_ cap: LogitCap) -> Bool {
