@@ -11,7 +11,8 @@ import TreeSitterKit
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag, in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` selecting the
 /// weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
-/// zeroed biases, only one of the two projections zeroed, and zeroed input projections. Examples:
+/// zeroed biases, only one of the two projections zeroed, zeroed input projections, and zeroing that an init hook
+/// applied afterwards to every linear layer draws again (`self.apply(self._init_weights)`). Examples:
 /// `queries/python/zero_init_projections/examples/`.
 struct ZeroInitProjections: Detector {
     let id = "zero_init_projections"
@@ -125,7 +126,7 @@ struct ZeroInitProjections: Detector {
         var hookFlags: [String] = []
         var hookAllLinear = false
         for call in facts.calls {
-            guard let tensor = zeroedTensor(call, facts) else { continue }
+            guard let tensor = zeroedTensor(call, facts), !facts.isRedrawnByInitHook(call.node) else { continue }
             let (moduleNode, isWeight) = module(ofWeight: tensor, facts)
             let owningClass = facts.enclosingClass(call.node)
             if let moduleNode {
@@ -138,7 +139,10 @@ struct ZeroInitProjections: Detector {
                 } else if moduleNode.text == "self", let owningClass {
                     zeroingClasses.append((owningClass, guardingParameter(call.node, facts)))
                 } else if let name = facts.ownerName(of: moduleNode) {
-                    owners.insert(Owner(className: owningClass?.name, name: name))
+                    // `self.c_proj` belongs to the enclosing class; `layer.attn.proj` (zeroed from the model, after
+                    // its hook) to whichever class holds a `proj`.
+                    let own = moduleNode.type == "attribute" && moduleNode.child(byField: "object")?.text == "self"
+                    owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
                 }
             } else if isWeight, tensor.type == "identifier" {
                 // A loop over named_parameters() selecting weights by name.

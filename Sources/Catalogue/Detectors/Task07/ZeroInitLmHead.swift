@@ -8,7 +8,8 @@ import TreeSitterKit
 /// `.detach()`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
 /// that names the head (`module is self.head`, `"lm_head" in name`), or a linear class that zeroes its own weight
 /// (unconditionally, or under a flag the head's construction sets). Rejects zeroing only the head's bias, zeroing
-/// other projections, and zeroing a head tied to the embedding. Examples: `queries/python/zero_init_lm_head/examples/`.
+/// other projections, zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
+/// every linear layer draws again (`self.apply(self._init_weights)`). Examples: `queries/python/zero_init_lm_head/examples/`.
 struct ZeroInitLmHead: Detector {
     let id = "zero_init_lm_head"
     static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_"]
@@ -39,7 +40,8 @@ struct ZeroInitLmHead: Detector {
             }
         }
         for call in facts.calls where Self.zeroingMethods.contains(call.name) {
-            guard let target = zeroedTensor(call, facts) else { continue }
+            // Zeroed, then drawn again by an init hook applied to every module: not zero at the start.
+            guard let target = zeroedTensor(call, facts), !facts.isRedrawnByInitHook(call.node) else { continue }
             // The weight itself (never the bias).
             if isWeight(of: head, target, facts) { return call.node }
             // An init hook or a loop over named parameters: the zeroed tensor is chosen by a test naming the head.
