@@ -76,28 +76,6 @@ struct ZeroInitProjections: Detector {
 
     // MARK: Zeroed weights
 
-    static let zeroingMethods: Set<String> = ["zero_", "fill_", "mul_", "copy_"]
-
-    /// The weight a call sets to zero (`w.zero_()`, `nn.init.zeros_(w)`, `w.fill_(0)`), or nil.
-    func zeroedTensor(_ call: CallSite, _ facts: PythonFacts) -> Node? {
-        switch call.callee {
-        case "torch.nn.init.zeros_":
-            return call.positional.first
-        case "torch.nn.init.constant_":
-            return call.argument("val", position: 1).flatMap { facts.value(of: $0)?.double } == 0 ? call.positional.first : nil
-        default:
-            break
-        }
-        guard let receiver = call.receiver, Self.zeroingMethods.contains(call.name) else { return nil }
-        switch call.name {
-        case "zero_": return receiver
-        case "fill_", "mul_": return call.positional.first.flatMap { facts.value(of: $0)?.double } == 0 ? receiver : nil
-        default:
-            let source = call.positional.first.map { facts.callSite(facts.unparenthesized($0)) }
-            return source?.callee == "torch.zeros_like" ? receiver : nil
-        }
-    }
-
     /// Strips `.data`, `.detach()` around a weight and returns the module expression of `module.weight`.
     func module(ofWeight node: Node, _ facts: PythonFacts) -> (module: Node?, isWeight: Bool) {
         var current = facts.unparenthesized(node)
@@ -126,7 +104,7 @@ struct ZeroInitProjections: Detector {
         var hookFlags: [String] = []
         var hookAllLinear = false
         for call in facts.calls {
-            guard let tensor = zeroedTensor(call, facts), !facts.isRedrawnByInitHook(call.node) else { continue }
+            guard let tensor = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
             let (moduleNode, isWeight) = module(ofWeight: tensor, facts)
             let owningClass = facts.enclosingClass(call.node)
             if let moduleNode {
@@ -170,7 +148,7 @@ struct ZeroInitProjections: Detector {
         }
         // A functional model's weights created as zeros: `{"wo": torch.zeros(d, d)}`, `W_out = torch.zeros(h, d)`.
         for (name, settings) in facts.allSettings.byName where settings.contains(where: { s in
-            (s.source == .dictionaryEntry || s.source == .moduleAssignment) && isZeroTensor(s.value, facts)
+            (s.source == .dictionaryEntry || s.source == .moduleAssignment) && isZeroMatrix(s.value, facts)
         }) {
             owners.insert(Owner(className: nil, name: name))
         }
@@ -211,12 +189,11 @@ struct ZeroInitProjections: Detector {
     func isZeroParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard let call = facts.constructorCall(facts.unparenthesized(node)), call.callee == "torch.nn.Parameter",
               let inner = call.positional.first.map(facts.unparenthesized), inner.type == "call" else { return false }
-        let tensor = facts.callSite(inner)
-        return ["torch.zeros", "torch.zeros_like"].contains(tensor.callee)
+        return facts.isZeroTensor(inner)
     }
 
     /// `torch.zeros(rows, cols)` (a matrix, possibly `requires_grad=True`), or `nn.Parameter` of one.
-    func isZeroTensor(_ node: Node, _ facts: PythonFacts) -> Bool {
+    func isZeroMatrix(_ node: Node, _ facts: PythonFacts) -> Bool {
         if isZeroParameter(node, facts) { return true }
         guard let call = facts.constructorCall(facts.unparenthesized(node)) else { return false }
         return call.callee == "torch.zeros" && call.positional.count == 2

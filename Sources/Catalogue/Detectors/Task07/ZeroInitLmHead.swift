@@ -12,7 +12,7 @@ import TreeSitterKit
 /// every linear layer draws again (`self.apply(self._init_weights)`). Examples: `queries/python/zero_init_lm_head/examples/`.
 struct ZeroInitLmHead: Detector {
     let id = "zero_init_lm_head"
-    static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_"]
+    static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_", "copy_"]
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
@@ -30,8 +30,7 @@ struct ZeroInitLmHead: Detector {
         // Created as zeros: self.unembed = nn.Parameter(torch.zeros(V, d)).
         for setting in facts.allSettings.settings(head) where setting.source != .parameterDefault {
             if let call = facts.constructorCall(setting.value), call.torchCallee == "torch.nn.Parameter",
-               let inner = call.positional.first, inner.type == "call",
-               ["torch.zeros", "torch.zeros_like"].contains(facts.callSite(inner).callee) {
+               let inner = call.positional.first, facts.isZeroTensor(inner) {
                 return setting.site
             }
             // A functional model's output matrix: `unembed = torch.zeros(d, V)`, `{"w_out": torch.zeros(d, V)}`.
@@ -41,7 +40,7 @@ struct ZeroInitLmHead: Detector {
         }
         for call in facts.calls where Self.zeroingMethods.contains(call.name) {
             // Zeroed, then drawn again by an init hook applied to every module: not zero at the start.
-            guard let target = zeroedTensor(call, facts), !facts.isRedrawnByInitHook(call.node) else { continue }
+            guard let target = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
             // The weight itself (never the bias).
             if isWeight(of: head, target, facts) { return call.node }
             // An init hook or a loop over named parameters: the zeroed tensor is chosen by a test naming the head.
@@ -54,7 +53,7 @@ struct ZeroInitLmHead: Detector {
         // A linear class that zeroes its own weight, constructed for the head (with the flag it tests, if any).
         if let constructor = facts.moduleConstructor(head), let c = facts.classes.first(where: { $0.name == constructor.callee }) {
             for call in facts.calls where Self.zeroingMethods.contains(call.name) && facts.isInside(call.node, c.node) {
-                guard let target = zeroedTensor(call, facts), facts.ownerName(of: target) == nil || target.text.hasPrefix("self.weight") else { continue }
+                guard let target = facts.zeroedTensor(call), facts.ownerName(of: target) == nil || target.text.hasPrefix("self.weight") else { continue }
                 let flags = facts.ancestors(of: call.node).filter { $0.type == "if_statement" && facts.isInside($0, c.node) }
                     .compactMap { $0.child(byField: "condition") }
                 if flags.isEmpty { return call.node }
@@ -66,25 +65,6 @@ struct ZeroInitLmHead: Detector {
             }
         }
         return nil
-    }
-
-    /// The tensor a zeroing call writes: the receiver of `w.zero_()` / `w.fill_(0)` / `w.mul_(0)`, the first
-    /// argument of `nn.init.zeros_(w)` / `nn.init.constant_(w, 0)`.
-    func zeroedTensor(_ call: CallSite, _ facts: PythonFacts) -> Node? {
-        switch call.name {
-        case "zero_":
-            return call.receiver
-        case "fill_", "mul_":
-            guard let value = call.positional.first, facts.value(of: value)?.double == 0 else { return nil }
-            return call.receiver
-        case "zeros_":
-            return call.positional.first
-        case "constant_":
-            guard let value = call.argument("val", position: 1), facts.value(of: value)?.double == 0 else { return nil }
-            return call.positional.first
-        default:
-            return nil
-        }
     }
 
     /// `self.lm_head.weight`, `lm_head.weight.data`, `self.unembed` (a raw parameter), never `.bias`.
