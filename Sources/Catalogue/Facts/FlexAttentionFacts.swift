@@ -179,8 +179,8 @@ extension PythonFacts {
 extension Dataflow {
     /// The nodes an expression is built from: its own subtree and, for every local name in it, the values
     /// assigned to that name (transitively, in the scopes the name is read from), the values the class assigns
-    /// to an attribute of `self` it reads, the arguments calls of the file pass for a parameter it reads, plus the
-    /// results of local helper functions it calls.
+    /// to an attribute of `self` it reads, the arguments calls of the file pass for a parameter of an enclosing
+    /// function it captures, plus the results of local helper functions it calls.
     public func closure(of roots: [Node], limit: Int = 400) -> [Node] {
         var seen = Set<Node>()
         var result: [Node] = []
@@ -203,8 +203,10 @@ extension Dataflow {
                             if binding.node.type == "function_definition" || binding.node.type == "class_definition" { continue }
                             stack.append(binding.node)
                         case .parameter(let index):
-                            // A parameter of a function of the file: the arguments its calls pass (a mask factory's
-                            // document ids). A mask function's own positions have no calls in the file.
+                            // A parameter captured by a function nested in its own (a mask factory's document
+                            // ids): the arguments the file's calls of the outer function pass. A function's own
+                            // parameters (a mask function's positions) are not followed.
+                            guard facts.enclosingFunction(d)?.node != binding.node else { continue }
                             for site in callSites(of: binding.node) {
                                 if let argument = argument(site, name: d.text, index: index) { stack.append(argument) }
                             }
