@@ -200,9 +200,9 @@ extension PythonFacts {
         return value.child(byField: "body").map(unwrapped)
     }
 
-    /// For a root-mean-square normalization written out (`x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps)`,
-    /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`), the tensor it normalizes: the
-    /// operand whose square is averaged under the root.
+    /// For a normalization written out (`x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps)`,
+    /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`, the L2 form `x / x.norm(...)`), the
+    /// tensor it normalizes: the operand read under the root.
     public func inlineNormInput(_ node: Node) -> Node? {
         let node = unparenthesized(node)
         guard node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
@@ -220,7 +220,11 @@ extension PythonFacts {
         }
         switch op {
         case "/":
-            return isRoot(right, ["sqrt"]) && averagesSquareOf(right, left) ? left : nil
+            if isRoot(right, ["sqrt"]), averagesSquareOf(right, left) { return left }
+            // The L2 form: x / x.norm(dim=-1, keepdim=True), also clamped or offset: x / (x.norm(...) + eps).
+            let l2 = descendants(of: right).contains { $0.type == "call" && ["norm", "vector_norm"].contains(callSite($0).name) }
+            if l2, averagesSquareOf(right, left) { return left }
+            return nil
         case "*":
             if isRoot(right, ["rsqrt"]), averagesSquareOf(right, left) { return left }
             if isRoot(left, ["rsqrt"]), averagesSquareOf(left, right) { return right }

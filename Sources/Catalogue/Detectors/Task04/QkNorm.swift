@@ -38,10 +38,6 @@ struct QkNorm: Detector {
             return facts.isNormCall(call)
         }
         // x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps), x / x.norm(dim=-1, keepdim=True)
-        guard step.type == "binary_operator", let op = step.child(byField: "operator")?.type, ["*", "/"].contains(op),
-              let right = step.child(byField: "right"), let left = step.child(byField: "left") else { return false }
-        let names = Set([left, right].flatMap { facts.descendants(of: $0) }.filter { $0.type == "call" }.map { facts.callSite($0).name })
-        if op == "*" { return names.contains("rsqrt") && (names.contains("mean") || names.contains("sum")) }
-        return names.contains("norm") || (names.contains("sqrt") && (names.contains("mean") || names.contains("sum")))
+        return facts.inlineNormInput(step) != nil
     }
 }

@@ -65,14 +65,11 @@ struct LogitSoftcap: Detector {
         return names
     }
 
-    /// A loss computed from the logits (`F.cross_entropy(logits, y, reduction="none")`): what it holds are no longer
-    /// logits, and a cap on it (a robust loss) is no logit cap.
+    /// A loss computed from the logits (`F.cross_entropy(logits, y, reduction="none")`, any of `lossCalls`): what it
+    /// holds are no longer logits, and a cap on it (a robust loss) is no logit cap.
     func isLoss(_ value: Node, _ facts: PythonFacts) -> Bool {
-        facts.descendants(of: value).contains { n in
-            n.type == "call" && Self.losses.contains(facts.callSite(n).name)
-        }
+        facts.lossCalls.contains { facts.isInside($0.node, value) }
     }
-    static let losses: Set<String> = ["cross_entropy", "nll_loss", "CrossEntropyLoss", "binary_cross_entropy_with_logits", "kl_div"]
 
     /// `c * tanh(z / c)` (c > 0) or `4b * sigmoid(z / b)`.
     func isSoftcap(_ cap: LogitCap) -> Bool {
