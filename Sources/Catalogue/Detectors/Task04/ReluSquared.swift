@@ -10,7 +10,8 @@ import TreeSitterKit
 /// torch.zeros_like(x))` count as a ReLU, so a
 /// Triton kernel that squares `tl.maximum(x, 0)` is found too; `torch.where(x > 0, x * x, 0)` counts as well. The
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
-/// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. Examples: `queries/python/relu_squared/examples/`.
+/// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. In-place spellings count too: `h.relu_()` (or
+/// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`. Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
     let id = "relu_squared"
 
@@ -35,6 +36,10 @@ struct ReluSquared: Detector {
             if appliedToScores(tree.byteRange[operand], scores, facts) { continue }
             evidence.append(facts.evidence(normalized: square, "squared ReLU"))
         }
+        // In place: `h.relu_()` (or `h = F.relu(h)`), then `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.
+        for (square, name) in inPlaceSquares(facts) where used(square.byteRange) && rectified(name, before: square, facts) {
+            if !appliedToScores(square.byteRange, scores, facts) { evidence.append(facts.evidence(square, "squared ReLU, in place")) }
+        }
         // torch.where(h > 0, h * h, 0): the square where positive, zero elsewhere.
         for call in facts.calls where call.callee == "torch.where" && call.positional.count == 3 && used(call.node.byteRange) {
             if squareWherePositive(call, facts), !appliedToScores(call.node.byteRange, scores, facts) {
@@ -42,6 +47,54 @@ struct ReluSquared: Detector {
             }
         }
         return evidence
+    }
+
+    /// Statements squaring a name in place, with the name: `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.
+    func inPlaceSquares(_ facts: PythonFacts) -> [(Node, String)] {
+        var result: [(Node, String)] = []
+        for node in facts.nodes(ofType: "augmented_assignment") {
+            guard node.child(byField: "operator")?.type == "*=", let left = node.child(byField: "left"), left.type == "identifier",
+                  let right = node.child(byField: "right").map(facts.unparenthesized), right.type == "identifier", right.text == left.text
+            else { continue }
+            result.append((node, left.text))
+        }
+        for call in facts.calls {
+            guard let receiver = call.receiver, receiver.type == "identifier" else { continue }
+            switch call.name {
+            case "square_" where call.positional.isEmpty:
+                result.append((call.node, receiver.text))
+            case "mul_" where call.positional.count == 1 && facts.unparenthesized(call.positional[0]).text == receiver.text:
+                result.append((call.node, receiver.text))
+            case "pow_" where call.positional.count == 1 && facts.value(of: call.positional[0])?.double == 2:
+                result.append((call.node, receiver.text))
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    /// Whether `name` holds a ReLU of itself when `square` runs: rectified in place by a statement before it in the
+    /// same function (`h.relu_()`, `F.relu_(h)`, `F.relu(h, inplace=True)`, `h.clamp_(min=0)`) with no assignment
+    /// of the name in between, or last assigned from a ReLU (`h = F.relu(h)`).
+    func rectified(_ name: String, before square: Node, _ facts: PythonFacts) -> Bool {
+        guard let function = facts.enclosingFunction(square) else { return false }
+        let latest = facts.latestValue(of: name, before: square)
+        if let value = latest.map(facts.unparenthesized), value.type == "call" {
+            let call = facts.callSite(value)
+            if ["relu", "relu_"].contains(call.name) { return true }
+        }
+        let assignedAt = latest?.startByte ?? function.node.startByte
+        return facts.calls.contains { call in
+            guard facts.isInside(call.node, function.node), call.node.startByte > assignedAt, call.node.endByte < square.startByte,
+                  call.node.parent?.type == "expression_statement" else { return false }
+            if let receiver = call.receiver, receiver.type == "identifier", receiver.text == name {
+                return call.name == "relu_" || (call.name == "clamp_" && call.argument("min", position: 0).flatMap { facts.value(of: $0) }?.double == 0)
+            }
+            guard let first = call.positional.first, first.type == "identifier", first.text == name else { return false }
+            if call.name == "relu_" { return true }
+            return call.name == "relu" && call.keywords["inplace"].map(facts.isTruthy) == true
+        }
     }
 
     /// `torch.where(x > 0, x * x, 0)` (also `x >= 0`, `0 < x`, a zero tensor `torch.zeros_like(x)` as the else).

@@ -1,4 +1,4 @@
-# gap: In-place activation: relu_ then augmented multiply h *= h on the hidden tensor, weights applied with einsum; positive.
+# example: In-place activation: relu_ then augmented multiply h *= h on the hidden tensor, weights applied with einsum; positive.
 import torch
 import torch.nn as nn
 
