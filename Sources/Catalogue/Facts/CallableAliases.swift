@@ -42,10 +42,12 @@ extension PythonFacts {
         }
         guard !candidates.isEmpty else { return [:] }
         var taken = Set(imports.parameterScopes.flatMap(\.names))
+        var localFunctions = Set<String>()
         for node in nodes(ofType: ["function_definition", "class_definition"]) {
-            if let name = node.child(byField: "name")?.text { taken.insert(name) }
+            guard let name = node.child(byField: "name")?.text else { continue }
+            taken.insert(name)
+            if node.type == "function_definition" { localFunctions.insert(name) }
         }
-        let localFunctions = Set(nodes(ofType: "function_definition").compactMap { $0.child(byField: "name")?.text })
         var aliases: [String: CallableAlias] = [:]
         for (name, value) in candidates where counts[name] == 1 && !taken.contains(name) {
             if let alias = callableAlias(of: value, known: aliases, localFunctions: localFunctions) { aliases[name] = alias }

@@ -16,18 +16,23 @@ extension PythonFacts {
     public func isRedrawnByInitHook(_ site: Node) -> Bool {
         guard let constructor = enclosingFunction(site), constructor.name == "__init__",
               let owner = enclosingClass(constructor.node) else { return false }
-        for call in calls where call.name == "apply" && call.receiver?.text == "self" {
-            guard let applying = enclosingFunction(call.node), applying.name == "__init__",
-                  let applyingClass = enclosingClass(applying.node),
-                  let hook = call.positional.first.flatMap({ hookFunction($0, in: applyingClass) }), redrawsEveryLinear(hook)
-            else { continue }
-            if applying.node == constructor.node {
-                if call.node.startByte > site.endByte { return true }
-            } else if builds(applyingClass, owner) {
-                return true
+        return redrawingHooks.contains { hook in
+            hook.constructor.node == constructor.node ? hook.call.startByte > site.endByte : builds(hook.owner, owner)
+        }
+    }
+
+    /// `self.apply(hook)` calls in constructors whose hook redraws every linear layer, found once per file (every
+    /// zeroing asks).
+    var redrawingHooks: [(call: Node, constructor: Function, owner: Class)] {
+        memoized("redrawingHooks") {
+            calls.compactMap { call in
+                guard call.name == "apply", call.receiver?.text == "self", let constructor = enclosingFunction(call.node),
+                      constructor.name == "__init__", let owner = enclosingClass(constructor.node),
+                      let hook = call.positional.first.flatMap({ hookFunction($0, in: owner) }), redrawsEveryLinear(hook)
+                else { return nil }
+                return (call.node, constructor, owner)
             }
         }
-        return false
     }
 
     /// `self._init_weights` (a method of the class) or the name of a function of the file.

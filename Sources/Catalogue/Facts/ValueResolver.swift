@@ -91,7 +91,7 @@ public final class ValueResolver {
         let bare = name.lastDottedComponent
         var result: [NumericValue] = []
         for setting in facts.allSettings.settings(bare) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
-            if let number = Self.argparseNumber(setting) {
+            if let number = argparseNumber(setting) {
                 result.append(number)
                 continue
             }
@@ -102,13 +102,10 @@ public final class ValueResolver {
 
     /// An argparse default written as a string and converted by its `type` (`type=float, default="1e-10"`):
     /// argparse converts a string default, so the option holds the number.
-    static func argparseNumber(_ setting: Setting) -> NumericValue? {
+    func argparseNumber(_ setting: Setting) -> NumericValue? {
         guard setting.source == .argparseDefault, setting.value.type == "string", setting.site.type == "call",
-              let text = SettingsTable.stringValue(setting.value)?.trimmingCharacters(in: .whitespaces),
-              let arguments = setting.site.child(byField: "arguments") else { return nil }
-        let type = arguments.namedChildren.first { $0.type == "keyword_argument" && $0.child(byField: "name")?.text == "type" }?
-            .child(byField: "value")?.text
-        switch type {
+              let text = SettingsTable.stringValue(setting.value)?.trimmingCharacters(in: .whitespaces) else { return nil }
+        switch facts.callSite(setting.site).keywords["type"]?.text {
         case "float": return Double(text).map { .float($0) }
         case "int": return Int(text).map { .int($0) }
         default: return nil

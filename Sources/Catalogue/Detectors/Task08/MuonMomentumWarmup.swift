@@ -57,7 +57,10 @@ struct MuonMomentumWarmup: Detector {
     /// value it was built with, `self.beta = momentum`).
     func readsGroupMomentum(_ facts: PythonFacts) -> Bool {
         facts.orthogonalizingOptimizers.contains { optimizer in
-            guard optimizer.scope != nil, optimizer.className != nil else { return optimizer.className != nil }
+            // A functional update takes its momentum as an argument (handled apart): no groups to read.
+            guard let className = optimizer.className else { return false }
+            // A library class (no scope in the file) reads its groups.
+            guard optimizer.scope != nil else { return !className.isEmpty }
             return optimizer.functions.contains { function in
                 facts.descendants(of: function.node).contains { n in
                     if n.type == "subscript", let key = n.child(byField: "subscript"), facts.string(of: key) == "momentum" {
