@@ -11,11 +11,12 @@ public struct AttentionSite {
     public let value: Node?
 }
 
-/// How a tensor was computed inside one function, walking back from a use: every call and operator on the way
-/// (`steps`), and the projections where the walk stopped (`projections`: calls of linear layers, `F.linear`, a
-/// product with a model weight). The walk follows local names to their latest assignment before the use
-/// (unpacking, loops and comprehensions included), method chains to their receiver (`.view`, `.transpose`, ...),
-/// and calls to their positional arguments; it does not cross a projection, a parameter or module state.
+/// How a tensor was computed, walking back from a use: every call and operator on the way (`steps`), and the
+/// projections where the walk stopped (`projections`: calls of linear layers, `F.linear`, a product with a model
+/// weight). The walk follows local names to their latest assignment before the use (unpacking, loops and
+/// comprehensions included), a parameter to the arguments its function's callers pass, method chains to their
+/// receiver (`.view`, `.transpose`, ...), and calls to their positional arguments; it does not cross a projection
+/// or module state.
 public struct Lineage {
     public var steps: [Node] = []
     public var projections: [Node] = []
@@ -54,6 +55,22 @@ extension PythonFacts {
                 sites.append(AttentionSite(node: node, query: left, key: key, value: manualAttentionValue(after: node, in: function)))
             }
             return sites
+        }
+    }
+
+    /// Expressions whose value is an attention result: the attention sites, and calls of a function or method of
+    /// the file that computes one (`y = self.attend(q, k, v)`).
+    public var attentionResults: Set<Node> {
+        memoized("attentionResults") {
+            var result = Set(attentionSites.map(\.node))
+            let holders = functions.filter { f in attentionSites.contains { isInside($0.node, f.node) } }
+            guard !holders.isEmpty else { return result }
+            for call in calls {
+                for target in targets(of: call) where holders.contains(where: { $0.node == target.node }) && !isInside(call.node, target.node) {
+                    result.insert(call.node)
+                }
+            }
+            return result
         }
     }
 
@@ -150,7 +167,8 @@ extension PythonFacts {
         "expand", "expand_as", "clone", "detach", "tensor_split", "movedim", "swapaxes", "t", "type",
     ]
 
-    /// The lineage of an expression inside its function (see `Lineage`).
+    /// The lineage of an expression (see `Lineage`): inside its function, and through a parameter to what the
+    /// function's callers pass.
     public func lineage(of start: Node, model: ModelView, flow: Dataflow, limit: Int = 400) -> Lineage {
         var result = Lineage()
         var stack = [start]
@@ -163,7 +181,12 @@ extension PythonFacts {
             guard seen.insert(n.byteRange).inserted else { continue }
             switch n.type {
             case "identifier":
-                stack += boundValues(of: n, scope: scope, flow: flow)
+                let bound = boundValues(of: n, scope: scope, flow: flow)
+                stack += bound
+                if bound.isEmpty {
+                    // A parameter (`def attend(self, q, k, v): return F.sdpa(q, k, v)`): what the callers pass.
+                    stack += parameterArguments(of: n, flow: flow)
+                }
             case "attribute":
                 // Module state (`self.cos`) ends the walk; `q.T`, `x.mT` go on to the tensor.
                 guard let object = n.child(byField: "object") else { continue }
@@ -235,9 +258,22 @@ extension PythonFacts {
         return result
     }
 
+    /// For a name that is a parameter of its function, the arguments the function's callers pass for it (at most
+    /// eight call sites).
+    func parameterArguments(of name: Node, flow: Dataflow) -> [Node] {
+        var result: [Node] = []
+        for binding in flow.bindings(of: name.text, at: name) {
+            guard case .parameter(let index) = binding.kind else { continue }
+            for site in flow.callSites(of: binding.node).prefix(8) {
+                if let argument = flow.argument(site, name: name.text, index: index) { result.append(argument) }
+            }
+        }
+        return result
+    }
+
     /// For a call through a loop variable over modules (`for lin in (self.c_q, self.c_k)`: `lin(x)`), the modules.
     func iteratedModules(_ call: CallSite, flow: Dataflow) -> [Node]? {
-        guard let function = call.node.child(byField: "function"), function.type == "identifier" else { return nil }
+        guard let function = call.function, function.type == "identifier" else { return nil }
         for binding in flow.bindings(of: function.text, at: function) {
             guard case .iteration = binding.kind else { continue }
             let iterable = unparenthesized(binding.node)
@@ -255,13 +291,14 @@ extension PythonFacts {
     /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), or the `forward` of the module
     /// class a called attribute holds (`self.rotary(q)`), or a kernel launched as `kernel[grid](...)`.
     public func targets(of call: CallSite) -> [Function] {
-        if let function = call.node.child(byField: "function"), function.type == "subscript",
+        if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
             return functions.filter { $0.name == value.text }
         }
         if let f = calledFunction(call) { return [f] }
-        guard let function = call.node.child(byField: "function"), isReferenceChain(function) || function.type == "subscript",
-              let name = SettingsTable.bareName(of: function), let module = moduleConstructor(name),
+        guard let function = call.function, isReferenceChain(function) || function.type == "subscript",
+              let name = SettingsTable.bareName(of: function),
+              let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
               let c = classes.first(where: { $0.name == module.callee }) else { return [] }
         return functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
     }

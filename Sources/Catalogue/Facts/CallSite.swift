@@ -6,6 +6,9 @@ import TreeSitterKit
 public final class CallSite {
     /// The `call` node.
     public let node: Node
+    /// The called expression (`F.relu`, `self.norm`, `kernel[grid]`); for a mapped call (`isMapped`), the mapped
+    /// function.
+    public let function: Node?
     /// The called expression's dotted name with import aliases resolved (`F.relu` -> `torch.nn.functional.relu`,
     /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name.
     public let callee: String
@@ -17,12 +20,25 @@ public final class CallSite {
     public let keywords: [String: Node]
     /// `*args` / `**kwargs` present: argument positions and names are not fully known.
     public let hasSplat: Bool
+    /// Read from `map(f, items)`: the call of `f` on each element of `items` (`q, k = map(self.norm, (q, k))`).
+    /// `node` is the `map` call; `positional` holds the iterables.
+    public let isMapped: Bool
 
     /// `aliases`: names bound to functions (`CallableAlias`); a call through one is a call of the function, its
     /// bound arguments first (keywords given at the call win).
-    init(node: Node, imports: ImportTable, aliases: [String: CallableAlias] = [:]) {
+    ///
+    /// `readingMap`: a call of the builtin `map` with a named function (`map(f, items)`, `map(self.norm, (q, k))`)
+    /// is read as that function's call on the items (`isMapped`).
+    init(node: Node, imports: ImportTable, aliases: [String: CallableAlias] = [:], readingMap: Bool = false) {
         self.node = node
-        let function = node.child(byField: "function")
+        var function = node.child(byField: "function")
+        var skipped = 0
+        if readingMap, let mapped = Self.mappedFunction(node, function: function, imports: imports) {
+            function = mapped
+            skipped = 1
+        }
+        isMapped = skipped == 1
+        self.function = function
         let alias = aliases.isEmpty ? nil : function.flatMap { f in f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : nil }
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
         callee = alias?.callee ?? resolved ?? function?.text ?? ""
@@ -37,7 +53,7 @@ public final class CallSite {
         }
         var positional: [Node] = alias?.positional ?? [], keywords: [String: Node] = alias?.keywords ?? [:], splat = false
         if let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" {
-            for argument in arguments.namedChildren where argument.type != "comment" {
+            for argument in arguments.namedChildren.dropFirst(skipped) where argument.type != "comment" {
                 switch argument.type {
                 case "keyword_argument":
                     if let key = argument.child(byField: "name")?.text, let value = argument.child(byField: "value") {
@@ -53,6 +69,16 @@ public final class CallSite {
         self.positional = positional
         self.keywords = keywords
         hasSplat = splat
+    }
+
+    /// For `map(f, items...)` with the builtin `map` and `f` a name (not a lambda or a call), `f`.
+    private static func mappedFunction(_ node: Node, function: Node?, imports: ImportTable) -> Node? {
+        guard let function, function.type == "identifier", function.hasText("map"), imports.bindings["map"] == nil,
+              let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let items = arguments.namedChildren.filter { $0.type != "comment" }
+        guard items.count >= 2, items.allSatisfy({ !["keyword_argument", "list_splat", "dictionary_splat"].contains($0.type) }),
+              items[0].type == "identifier" || items[0].type == "attribute" else { return nil }
+        return items[0]
     }
 
     /// The argument passed for a parameter, by keyword or else by position.

@@ -298,7 +298,7 @@ extension PythonFacts {
 
     /// A call's callee resolved with `fullImports`.
     public func resolvedCallee(_ call: CallSite, imports table: ImportTable) -> String {
-        call.node.child(byField: "function").flatMap { table.qualifiedName(of: $0) } ?? call.callee
+        call.function.flatMap { table.qualifiedName(of: $0) } ?? call.callee
     }
 
     /// Strips wrappers that do not change what an expression denotes: parentheses.

@@ -35,7 +35,7 @@ extension PythonFacts {
         var candidates: [Function] = []
         if let f = calledFunction(call) { candidates.append(f) }
         if let op = ops[call.callee] { candidates.append(op) }
-        if call.name == "apply", let receiver = call.node.child(byField: "function")?.child(byField: "object"),
+        if call.name == "apply", let receiver = call.function?.child(byField: "object"),
            let c = classes.first(where: { $0.name == receiver.text }) {
             candidates += functions.filter { $0.name == "forward" && isInside($0.node, c.node) }
         }

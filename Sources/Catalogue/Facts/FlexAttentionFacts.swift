@@ -60,7 +60,7 @@ extension PythonFacts {
         memoized("flexAttentionCalls") {
             let table = fullImports
             return calls.filter { call in
-                guard let function = call.node.child(byField: "function") else { return false }
+                guard let function = call.function else { return false }
                 if function.type == "call" {
                     // torch.compile(flex_attention)(q, k, v, block_mask=...)
                     let wrapper = CallSite(node: function, imports: table)
@@ -82,9 +82,8 @@ extension PythonFacts {
     /// `create_block_mask(...)` calls (any alias, compiled or not).
     public var createBlockMaskCalls: [CallSite] {
         memoized("createBlockMaskCalls") {
-            let table = fullImports
-            return calls.filter { call in
-                guard call.name == "create_block_mask" || call.receiver == nil, let function = call.node.child(byField: "function") else { return false }
+            calls.filter { call in
+                guard call.name == "create_block_mask" || call.receiver == nil, let function = call.function else { return false }
                 return namesFunction(function, Self.createBlockMaskName)
             }
         }
@@ -95,7 +94,7 @@ extension PythonFacts {
         memoized("fromKVBlocksCalls") {
             let table = fullImports
             return calls.filter { call in
-                guard call.name == "from_kv_blocks", let function = call.node.child(byField: "function") else { return false }
+                guard call.name == "from_kv_blocks", let function = call.function else { return false }
                 let callee = table.qualifiedName(of: function) ?? call.callee
                 return callee.hasSuffix("BlockMask.from_kv_blocks") || callee.hasPrefix("torch.nn.attention")
             }
@@ -169,7 +168,7 @@ extension PythonFacts {
     public var buildsBlockMask: Bool {
         memoized("buildsBlockMask") {
             !createBlockMaskCalls.isEmpty || !fromKVBlocksCalls.isEmpty
-                || calls.contains { call in call.name == "BlockMask" && call.node.child(byField: "function").flatMap { fullImports.qualifiedName(of: $0) } == "torch.nn.attention.flex_attention.BlockMask" }
+                || calls.contains { call in call.name == "BlockMask" && call.function.flatMap { fullImports.qualifiedName(of: $0) } == "torch.nn.attention.flex_attention.BlockMask" }
         }
     }
 }
@@ -282,7 +281,7 @@ extension Dataflow {
         if name == "__init__" { return facts.calls.filter { $0.callee == owner.name }.map { ($0, 1) } }
         if name == "forward" || name == "__call__" {
             return facts.calls.filter { call in
-                guard let callee = call.node.child(byField: "function") else { return false }
+                guard let callee = call.function else { return false }
                 return instanceClasses(of: callee).contains(owner.name)
             }.map { ($0, 1) }
         }

@@ -176,9 +176,18 @@ public final class ScriptInterpreter {
             if !plain.isEmpty { settings = plain }
         }
         settings = settings.filter { facts.isConfigSetting($0) }
+        // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is
+        // the value only when nothing else is set.
+        var unset = false
         for setting in settings {
-            if let v = eval(setting.value, [:], depth) { return v }
+            guard let v = eval(setting.value, [:], depth) else { continue }
+            if case .none = v {
+                unset = true
+                continue
+            }
+            return v
         }
+        if unset { return ScriptValue.none }
         return facts.value(of: node).map { .number($0.double) }
     }
 
@@ -265,7 +274,7 @@ public final class ScriptInterpreter {
     /// A method called on an instance (`config.padded_vocab(128)`): the file's only method of that name.
     func method(_ call: CallSite) -> PythonFacts.Function? {
         // (The receiver may be a parameter named like an import, `config`: look at the syntax.)
-        guard call.node.child(byField: "function")?.type == "attribute" else { return nil }
+        guard call.function?.type == "attribute" else { return nil }
         let candidates = facts.functions.filter { $0.name == call.name && $0.parameters.first == "self" }
         return candidates.count == 1 ? candidates[0] : nil
     }

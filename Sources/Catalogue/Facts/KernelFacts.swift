@@ -15,7 +15,7 @@ extension PythonFacts {
     public var kernelLaunches: [KernelLaunch] {
         memoized("kernelLaunches") {
             calls.compactMap { call -> KernelLaunch? in
-                guard let function = call.node.child(byField: "function"), function.type == "subscript",
+                guard let function = call.function, function.type == "subscript",
                       let value = function.child(byField: "value"), value.type == "identifier",
                       let kernel = functions.first(where: { $0.name == value.text }) else { return nil }
                 var arguments: [String: Node] = [:]

@@ -40,7 +40,7 @@ extension PythonFacts {
                         n.type == "call" && ["gather", "take_along_dim", "nll_loss"].contains(callSite(n).name)
                     }
                 }
-                guard let function = call.node.child(byField: "function") else { return false }
+                guard let function = call.function else { return false }
                 if function.type == "call" { return callSite(function).name == "CrossEntropyLoss" }
                 guard isReferenceChain(function), let module = moduleConstructor(call.callee) else { return false }
                 return module.name == "CrossEntropyLoss"
@@ -88,7 +88,7 @@ extension PythonFacts {
             }
             for n in inside {
                 if n.type == "identifier", isRead(n) {
-                    for assignment in assignments(around: expression) where assignment.type == "assignment" {
+                    for assignment in assignments(around: expression) where assignment.type == "assignment" && !isInDeadBranch(assignment) {
                         for bound in assignedNames(assignment) where bound.name == n.text {
                             work.append(bound.value ?? assignment.child(byField: "right") ?? assignment)
                         }
@@ -100,9 +100,11 @@ extension PythonFacts {
                     }
                     launches += launchesOnName.filter { l in !launches.contains { $0.call.node == l.call.node } }
                 }
-                if n.type == "call" {
+                if n.type == "call", !isInDeadBranch(n) {
                     let call = callSite(n)
                     for target in flowTargets(call) where throughModules || !isModuleCall(call, target) { enter(target) }
+                    // A name set to a lambda (`softcap = lambda z, c=15.0: c * torch.tanh(z / c)`): its expression.
+                    if call.receiver == nil || call.callee.hasPrefix("self."), let body = lambdaBody(call.name) { work.append(body) }
                 }
             }
         }
@@ -138,12 +140,12 @@ extension PythonFacts {
     /// The functions a value-producing call runs: a function of the file, the `forward` of a module it holds,
     /// `Function.apply` of an autograd function, or a registered custom op (`torch.ops.ns.name`).
     public func flowTargets(_ call: CallSite) -> [Function] {
-        if call.name == "apply", let receiver = call.node.child(byField: "function")?.child(byField: "object"),
+        if call.name == "apply", let receiver = call.function?.child(byField: "object"),
            let c = classes.first(where: { $0.name == receiver.text }) {
             return functions.filter { $0.name == "forward" && isInside($0.node, c.node) }
         }
         if let op = customOps[call.callee] { return [op] }
-        if let function = call.node.child(byField: "function"), function.type == "subscript" { return [] }
+        if let function = call.function, function.type == "subscript" { return [] }
         return targets(of: call)
     }
 

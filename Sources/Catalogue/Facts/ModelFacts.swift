@@ -43,7 +43,7 @@ public struct ModelView {
         let names = embeddingNames
         embeddingLookups = facts.calls.filter { call in
             if call.torchCallee == "torch.nn.functional.embedding" { return true }
-            guard let function = call.node.child(byField: "function"), facts.isReferenceChain(function) else { return false }
+            guard let function = call.function, facts.isReferenceChain(function) else { return false }
             return names.contains(call.name)
         }
         embeddingLookupNodes = embeddingLookups.map(\.node) + facts.tableIndexLookups
@@ -240,7 +240,10 @@ extension PythonFacts {
     /// `wte=nn.Embedding(...)` in a `ModuleDict(dict(...))`), looked up by the bare name of a reference.
     public func moduleConstructor(_ reference: String) -> CallSite? {
         let bare = reference.lastDottedComponent
-        for setting in allSettings.settings(bare) where setting.source != .parameterDefault {
+        let settings = allSettings.settings(bare).filter { $0.source != .parameterDefault }
+        // `self.phase` names what was assigned to `self.phase` before a local `phase` of some function.
+        let attributes = reference.hasPrefix("self.") ? settings.filter { $0.written.hasPrefix("self.") } : []
+        for setting in attributes + settings {
             if let call = constructorCall(setting.value), call.callee != "dict" { return call }
         }
         return nil

@@ -60,13 +60,29 @@ extension PythonFacts {
     static let muonNames: Set<String> = ["Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam"]
     static let orthogonalizers = ["zeropower", "newton", "newtonschulz", "orthogonal", "svd"]
 
-    /// Optimizers constructed in this file.
+    /// Whether an optimizer's parameters are those of a library layer built on the spot in a function
+    /// (`probe = nn.Linear(...)`, `AdamW(probe.parameters(), ...)`): a probe or a helper fitted beside the model,
+    /// not the model's training.
+    func trainsAuxiliaryLayer(_ params: Node) -> Bool {
+        let params = unwrapped(params)
+        guard params.type == "call", enclosingFunction(params) != nil else { return false }
+        let call = callSite(params)
+        guard ["parameters", "named_parameters"].contains(call.name), let receiver = call.receiver.map(unwrapped),
+              receiver.type == "identifier", let value = latestValue(of: receiver.text, before: params),
+              let layer = constructorCall(unwrapped(value)) else { return false }
+        // A container (`nn.Sequential(...)`, `nn.TransformerEncoder`) may be the whole model of a small script.
+        let containers: Set<String> = ["torch.nn.Module", "torch.nn.ModuleList", "torch.nn.ModuleDict", "torch.nn.Sequential"]
+        return layer.callee.hasPrefix("torch.nn.") && !containers.contains(layer.callee) && !layer.callee.contains("Transformer")
+    }
+
+    /// Optimizers constructed in this file that train the model: a probe's (`trainsAuxiliaryLayer`) is left out
+    /// when another optimizer trains something else.
     public var optimizers: [OptimizerUse] {
         memoized("optimizers") {
             let ownOptimizers = classes.filter { c in
                 c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
             }
-            return calls.compactMap { call -> OptimizerUse? in
+            let all = calls.compactMap { call -> OptimizerUse? in
                 let definition = ownOptimizers.first { $0.name == call.name }
                 let family: OptimizerUse.Family
                 switch call.name {
@@ -96,6 +112,9 @@ extension PythonFacts {
                 }
                 return OptimizerUse(call: call, family: family, groups: groups, definition: definition)
             }
+            // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
+            let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }
+            return auxiliary.count < all.count ? all.filter { o in !auxiliary.contains { $0.call.node == o.call.node } } : all
         }
     }
 

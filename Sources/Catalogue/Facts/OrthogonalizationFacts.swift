@@ -106,7 +106,7 @@ extension PythonFacts {
     /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`).
     public func isOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
         if orthogonalizers.contains(call.name) { return true }
-        guard let function = call.node.child(byField: "function"), function.type == "identifier" else { return false }
+        guard let function = call.function, function.type == "identifier" else { return false }
         return mentionsFunction(function, orthogonalizers, depth: 0)
     }
 

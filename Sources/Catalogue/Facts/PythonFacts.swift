@@ -102,7 +102,7 @@ public final class PythonFacts {
 
     public private(set) lazy var calls: [CallSite] = {
         let aliases = callableAliases
-        return nodes(ofType: "call").map { CallSite(node: $0, imports: imports, aliases: aliases) }
+        return nodes(ofType: "call").map { CallSite(node: $0, imports: imports, aliases: aliases, readingMap: true) }
     }()
 
     /// Names standing for functions (`CallableAlias`), which call sites resolve.
@@ -114,7 +114,7 @@ public final class PythonFacts {
     /// The call site of a `call` node of this file (resolved once).
     public func callSite(_ node: Node) -> CallSite {
         if let index = callSiteIndex[node] { return calls[index] }
-        return CallSite(node: node, imports: imports, aliases: callableAliases)
+        return CallSite(node: node, imports: imports, aliases: callableAliases, readingMap: true)
     }
 
     /// Calls whose callee is one of `names` (full dotted names, or `.name` for any receiver).

@@ -113,7 +113,7 @@ public final class TokenTableFlow {
     /// module instance of a file class; for a callee that is a parameter nobody passes, the `forward` of every
     /// file class taking as many arguments (duck typing).
     public func functionsCalled(by call: CallSite) -> [Node] {
-        guard let function = call.node.child(byField: "function") else { return [] }
+        guard let function = call.function else { return [] }
         let callee = facts.unwrapped(function)
         var result: [Node] = []
         if callee.type == "identifier" {
@@ -207,7 +207,7 @@ public final class TokenTableFlow {
     /// The tables a call looks tokens up in (empty when it is not a lookup).
     public func lookupTables(_ call: CallSite) -> Set<Node> {
         if ["torch.nn.functional.embedding", "torch.embedding"].contains(call.callee) { return [call.node] }
-        guard let function = call.node.child(byField: "function") else { return [] }
+        guard let function = call.function else { return [] }
         return embeddingConstructors(function)
     }
 

@@ -6,8 +6,8 @@ import TreeSitterKit
 /// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
 /// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
-/// interleaved), uses `x*cos + rotate_half(x)*sin`, or multiplies a `view_as_complex` tensor; the file must take
-/// cosines and sines (or `torch.polar`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
+/// interleaved), uses `x*cos + rotate_half(x)*sin`, or multiplies a complex view (`view_as_complex`, `torch.complex`);
+/// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
 /// flash-attn's `apply_rotary_emb`) counts as a rotation. Rejects the word alone, a Rotary class that never
 /// rotates q and k, rotating only one of them, and sinusoidal features added to the embeddings. Examples:
 /// `queries/python/rotary_embeddings/examples/`.
@@ -47,7 +47,7 @@ struct RotaryEmbeddings: Detector {
     /// A call of a library rotary module or function (resolved through imports).
     func isLibraryRotary(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         var names = [call.callee]
-        if let function = call.node.child(byField: "function"), facts.isReferenceChain(function) {
+        if let function = call.function, facts.isReferenceChain(function) {
             let owner = call.receiver.flatMap { SettingsTable.bareName(of: $0) } ?? call.name
             if let module = facts.moduleConstructor(owner) { names.append(module.callee) }
             if let module = facts.moduleConstructor(call.name) { names.append(module.callee) }
@@ -60,10 +60,15 @@ struct RotaryEmbeddings: Detector {
         }
     }
 
-    /// Whether the file takes cosines and sines (or builds complex phases with `torch.polar`).
+    /// Whether the file takes cosines and sines, or builds complex phases (`torch.polar`, `exp(1j * angle)`).
     func hasAngles(_ facts: PythonFacts) -> Bool {
         let names = Set(facts.calls.map(\.name))
-        return (names.contains("cos") && names.contains("sin")) || names.contains("polar")
+        if (names.contains("cos") && names.contains("sin")) || names.contains("polar") { return true }
+        return facts.calls.contains { call in
+            call.name == "exp" && facts.callArguments(call).contains { argument in
+                facts.descendants(of: argument).contains { ["integer", "float"].contains($0.type) && ($0.text.hasSuffix("j") || $0.text.hasSuffix("J")) }
+            }
+        }
     }
 
     /// Whether code rotates pairs of values: a rotation pair of sums of products, `x*cos + rotate_half(x)*sin`,
@@ -76,12 +81,22 @@ struct RotaryEmbeddings: Detector {
         if rotationPair(sums, facts) != nil { return true }
         for sum in sums {
             guard let (a, b) = products(sum, facts) else { continue }
-            for factor in factors(a, facts) + factors(b, facts) where factor.type == "call" {
-                let call = facts.callSite(factor)
-                if let f = facts.calledFunction(call), swapsHalves(f, facts) { return true }
+            for factor in factors(a, facts) + factors(b, facts) {
+                if factor.type == "call" {
+                    if let f = facts.calledFunction(facts.callSite(factor)) {
+                        if swapsHalves(f.node, facts) { return true }
+                    } else if swapsHalves(factor, facts) {
+                        // x * cos + torch.cat((-x2, x1), dim=-1) * sin
+                        return true
+                    }
+                }
+                // rotated = torch.cat((-x2, x1), dim=-1); x * cos + rotated * sin
+                if factor.type == "identifier", let value = facts.latestValue(of: factor.text, before: factor), swapsHalves(value, facts) {
+                    return true
+                }
             }
         }
-        let complex = inside.contains { $0.type == "call" && facts.callSite($0).callee == "torch.view_as_complex" }
+        let complex = inside.contains { $0.type == "call" && ["torch.view_as_complex", "torch.complex"].contains(facts.callSite($0).callee) }
         return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
     }
 
@@ -122,9 +137,10 @@ struct RotaryEmbeddings: Detector {
         return factors(l, facts) + factors(r, facts)
     }
 
-    /// A `rotate_half`: returns the halves swapped with one negated (`torch.cat((-x2, x1), dim=-1)`).
-    func swapsHalves(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
-        facts.descendants(of: function.node).contains { n in
+    /// A `rotate_half` (a function, or an expression): the halves swapped with one negated
+    /// (`torch.cat((-x2, x1), dim=-1)`).
+    func swapsHalves(_ scope: Node, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: scope).contains { n in
             guard n.type == "call", ["cat", "stack"].contains(facts.callSite(n).name) else { return false }
             return facts.descendants(of: n).contains { $0.type == "unary_operator" && $0.child(byField: "operator")?.type == "-" }
         }

@@ -8,7 +8,7 @@ import TreeSitterKit
 /// `F.normalize` (L2), a norm module (`nn.RMSNorm`, `nn.LayerNorm`, or a module of the file that normalizes), a
 /// helper of the file that computes a root mean square (also in a Triton kernel it launches), or an inline
 /// `x * rsqrt(mean(x^2))`. Rejects a norm on only one of them, on v, on the block input before the projections,
-/// or on the attention output. Examples: `queries/python/qk_norm/examples/`.
+/// on the attention output, or over the full width before the heads are split. Examples: `queries/python/qk_norm/examples/`.
 struct QkNorm: Detector {
     let id = "qk_norm"
 
@@ -19,11 +19,49 @@ struct QkNorm: Detector {
         for site in facts.attentionSites {
             let q = facts.lineage(of: site.query, model: model, flow: flow)
             let k = facts.lineage(of: site.key, model: model, flow: flow)
-            guard let nq = q.steps.first(where: { normalizes($0, facts) }), let nk = k.steps.first(where: { normalizes($0, facts) }) else { continue }
+            guard let nq = perHeadNorm(q, facts, model, flow), let nk = perHeadNorm(k, facts, model, flow) else { continue }
             evidence.append(facts.evidence(nq, "queries normalized before attention"))
             evidence.append(facts.evidence(nk, "keys normalized before attention"))
         }
         return evidence
+    }
+
+    /// The first step of a lineage that normalizes, unless the heads are split only after it: the lineage splits
+    /// heads somewhere but what the norm reads was not split (it normalizes the full width, across heads).
+    func perHeadNorm(_ lineage: Lineage, _ facts: PythonFacts, _ model: ModelView, _ flow: Dataflow) -> Node? {
+        guard let step = lineage.steps.first(where: { normalizes($0, facts) }) else { return nil }
+        guard lineage.steps.contains(where: { splitsHeads($0, facts) }) else { return step }
+        let input: Node?
+        if step.type == "call" {
+            let call = facts.callSite(step)
+            input = call.positional.first ?? call.receiver
+        } else {
+            input = facts.inlineNormInput(step)
+        }
+        guard let input else { return step }
+        return facts.lineage(of: input, model: model, flow: flow).steps.contains(where: { splitsHeads($0, facts) }) ? step : nil
+    }
+
+    /// A reshape that splits the width into heads: `view` / `reshape` to four or more dimensions, `unflatten`, or
+    /// an einops pattern grouping axes on its input side (`"b t (h d) -> b h t d"`).
+    func splitsHeads(_ step: Node, _ facts: PythonFacts) -> Bool {
+        guard step.type == "call" else { return false }
+        let call = facts.callSite(step)
+        switch call.name {
+        case "view", "reshape":
+            guard call.receiver != nil else { return false }
+            if call.positional.count == 1, ["tuple", "list"].contains(facts.unparenthesized(call.positional[0]).type) {
+                return facts.unparenthesized(call.positional[0]).namedChildCount >= 4
+            }
+            return call.positional.count >= 4
+        case "unflatten":
+            return true
+        case "rearrange":
+            guard let pattern = call.argument("pattern", position: 1).flatMap({ facts.string(of: $0) }) else { return false }
+            return pattern.components(separatedBy: "->").first?.contains("(") == true
+        default:
+            return false
+        }
     }
 
     /// Whether a step of a lineage normalizes its input.

@@ -43,7 +43,7 @@ struct ZeroInitProjections: Detector {
     // MARK: Output projections
 
     func outputProjections(_ facts: PythonFacts, model: ModelView, flow: Dataflow) -> (attention: [(Owner, Node)], mlp: [(Owner, Node)]) {
-        let attentionNodes = Set(facts.attentionSites.map(\.node))
+        let attentionNodes = facts.attentionResults
         var attention: [(Owner, Node)] = [], mlp: [(Owner, Node)] = []
         for node in facts.nodes(ofType: ["call", "binary_operator"]) {
             guard let owner = model.projectionOwner(node), let input = projectionInput(node, facts) else { continue }

@@ -8,13 +8,26 @@ import TreeSitterKit
 /// logits facts know: `torch.tanh(z / c) * c`, `c * (z / c).tanh()`, `z * (1 / c)`), or the offset sigmoid form
 /// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
 /// computes the logits or in a function or Triton kernel the logits are passed to (a kernel computing tanh as
-/// `2 * sigmoid(2u) - 1` included); the division, tanh and product may be separate statements on one name. Rejects a
+/// `2 * sigmoid(2u) - 1` included); the division, tanh and product may be separate statements on one name. When no
+/// head is named, a cap on the expressions that reach the cross-entropy (`facts.logitCaps()`, which also enters
+/// lambdas) counts. Rejects a
 /// cap defined but never applied to the logits, a cap under a condition that is off, a hard clamp, tanh on
 /// attention scores or hidden states, a cap on the loss computed from the logits, and mismatched constants. Examples: `queries/python/logit_softcap/examples/`.
 struct LogitSoftcap: Detector {
     let id = "logit_softcap"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
+        guard facts.model().outputHeads.isEmpty else { return capAfterHead(facts) }
+        // No head the model facts name (a functional einsum readout, a module stage): a cap on what reaches the
+        // cross-entropy, followed back from the loss.
+        for cap in facts.logitCaps() where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
+            return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale) before the loss")]
+        }
+        return []
+    }
+
+    /// A cap applied after the output head's projection, in its function or a function the logits are passed to.
+    func capAfterHead(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
         let heads = Set(model.outputHeads.map(\.name))
         guard !heads.isEmpty else { return [] }
@@ -39,7 +52,7 @@ struct LogitSoftcap: Detector {
             // The logits handed to a function of the file (or a kernel it launches) that caps them.
             for call in facts.calls where facts.isInside(call.node, scope) && call.node != site
                 && (call.node.startByte >= site.startByte || facts.isInside(site, call.node)) {
-                guard call.positional.contains(where: onLogits) else { continue }
+                guard call.positional.contains(where: onLogits), !facts.isInDeadBranch(call.node) else { continue }
                 for target in facts.targets(of: call) where target.name != "forward" || !facts.isInside(target.node, scope) {
                     if let cap = capInside(target, facts) {
                         return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]

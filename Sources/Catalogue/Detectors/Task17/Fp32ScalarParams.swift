@@ -34,7 +34,7 @@ struct Fp32ScalarParams: Detector {
 
     /// The value a method call is made on (`m` in `m.bfloat16()`), also when its head is an imported name.
     func receiver(_ call: CallSite) -> Node? {
-        guard let function = call.node.child(byField: "function"), function.type == "attribute" else { return nil }
+        guard let function = call.function, function.type == "attribute" else { return nil }
         return function.child(byField: "object")
     }
 

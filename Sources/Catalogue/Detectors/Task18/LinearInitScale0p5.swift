@@ -32,7 +32,7 @@ struct LinearInitScale0p5: Detector {
 
     /// The expression giving the spread of an init call: a uniform's upper bound, or a normal's std.
     func spread(_ call: CallSite) -> (Node, Bool)? {
-        let method = call.node.child(byField: "function")?.type == "attribute" && !call.callee.hasPrefix("torch.nn.init.")
+        let method = call.function?.type == "attribute" && !call.callee.hasPrefix("torch.nn.init.")
         switch call.name {
         case "uniform_":
             if method { return call.argument("to", position: 1).map { ($0, true) } }

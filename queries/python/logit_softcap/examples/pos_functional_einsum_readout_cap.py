@@ -1,4 +1,4 @@
-# gap: Functional loss with einsum head; cap from argparse; tanh via torch.nn.functional.tanh, factor on the right; positive.
+# example: Functional loss with einsum head; cap from argparse; tanh via torch.nn.functional.tanh, factor on the right; positive.
 import argparse
 import torch
 import torch.nn.functional as F

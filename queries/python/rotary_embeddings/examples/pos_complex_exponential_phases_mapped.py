@@ -1,4 +1,4 @@
-# gap: RoPE via complex exponentials built with torch.exp(1j * angle); q and k rotated with map() over a tuple; positive.
+# example: RoPE via complex exponentials built with torch.exp(1j * angle); q and k rotated with map() over a tuple; positive.
 import math
 import torch
 import torch.nn as nn

@@ -1,4 +1,4 @@
-# gap: Soft-cap as a module-level lambda with a default argument, applied in a functional forward; positive.
+# example: Soft-cap as a module-level lambda with a default argument, applied in a functional forward; positive.
 import torch
 import torch.nn.functional as F
 

@@ -1,4 +1,4 @@
-# gap: RMS normalisation as a private method chained with add/rsqrt, mapped over (q, k) with map(); explicit matmul attention; positive.
+# example: RMS normalisation as a private method chained with add/rsqrt, mapped over (q, k) with map(); explicit matmul attention; positive.
 import math
 import torch
 import torch.nn as nn
