@@ -258,6 +258,15 @@ extension PythonFacts {
         return result
     }
 
+    /// The sizes a `view` / `reshape` call is given: its positional arguments, or the elements of the one tuple or
+    /// list it receives (written there, or held by a local: `shape = (B, T, H, D); q.view(shape)`).
+    public func reshapeDimensions(_ call: CallSite) -> [Node] {
+        guard call.positional.count == 1 else { return call.positional }
+        var single = unparenthesized(call.positional[0])
+        if single.type == "identifier", let value = latestValue(of: single.text, before: call.node) { single = unparenthesized(value) }
+        return ["tuple", "list"].contains(single.type) ? single.namedChildren.filter { $0.type != "comment" } : call.positional
+    }
+
     /// For a name that is a parameter of its function, the arguments the function's callers pass for it (at most
     /// eight call sites).
     func parameterArguments(of name: Node, flow: Dataflow) -> [Node] {
@@ -297,10 +306,18 @@ extension PythonFacts {
         }
         if let f = calledFunction(call) { return [f] }
         guard let function = call.function, isReferenceChain(function) || function.type == "subscript",
-              let name = SettingsTable.bareName(of: function),
-              let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
-              let c = classes.first(where: { $0.name == module.callee }) else { return [] }
-        return functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
+              let name = SettingsTable.bareName(of: function) else { return [] }
+        if let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
+           let c = classes.first(where: { $0.name == module.callee }) {
+            return functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
+        }
+        // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`).
+        guard function.type == "identifier" else { return [] }
+        let instances = dataflow.instanceClasses(of: function)
+        guard !instances.isEmpty else { return [] }
+        return functions.filter { f in
+            (f.name == "forward" || f.name == "__call__") && enclosingClass(f.node).map { instances.contains($0.name) } == true
+        }
     }
 
     /// A function and the functions it calls (directly or through modules and kernel launches), up to `depth`.

@@ -302,6 +302,26 @@ extension PythonFacts {
     }
 
     /// Strips wrappers that do not change what an expression denotes: parentheses.
+    /// For `items[i]` with `items` bound to a list or tuple literal (`optimizers = [adam, ortho]`, or the one
+    /// literal a function of the file returns) and a literal index, the element (`ortho` for `optimizers[1]`).
+    public func indexedElement(_ node: Node) -> Node? {
+        let node = unwrapped(node)
+        guard node.type == "subscript", let value = node.child(byField: "value"), value.type == "identifier",
+              let index = node.child(byField: "subscript"), let i = self.value(of: index)?.double.asBoundedInt,
+              var list = latestValue(of: value.text, before: node).map(unwrapped) else { return nil }
+        // optimizers = build_optimizers(...), which returns [adam, ortho]
+        if list.type == "call", let function = calledFunction(callSite(list)) {
+            let returned = returnedValues(function).map(unwrapped)
+            guard returned.count == 1 else { return nil }
+            list = returned[0]
+        }
+        guard ["list", "tuple", "expression_list"].contains(list.type) else { return nil }
+        let items = list.namedChildren.filter { $0.type != "comment" }
+        guard !items.contains(where: { $0.type == "list_splat" }) else { return nil }
+        let k = i < 0 ? items.count + i : i
+        return k >= 0 && k < items.count ? items[k] : nil
+    }
+
     public func unwrapped(_ node: Node) -> Node {
         var current = node
         while current.type == "parenthesized_expression", let inner = current.namedChildren.first { current = inner }

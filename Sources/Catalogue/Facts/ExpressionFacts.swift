@@ -317,3 +317,15 @@ extension PythonFacts {
         return result
     }
 }
+
+extension PythonFacts {
+    /// Whether a call turns angles into unit complex numbers: `torch.polar(ones, angle)` or `exp(1j * angle)` (an
+    /// imaginary literal in its argument).
+    public func makesComplexPhase(_ call: CallSite) -> Bool {
+        if call.name == "polar" { return true }
+        guard call.name == "exp" else { return false }
+        return callArguments(call).contains { argument in
+            descendants(of: argument).contains { ["integer", "float"].contains($0.type) && ($0.text.hasSuffix("j") || $0.text.hasSuffix("J")) }
+        }
+    }
+}

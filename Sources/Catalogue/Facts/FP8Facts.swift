@@ -76,7 +76,7 @@ extension PythonFacts {
             let flow = logitsFlow(throughModules: false).expressions
             var uses: [FP8HeadUse] = []
             let invocations = calls.compactMap { call -> (CallSite, Function)? in fp8Target(call, fp8, ops).map { (call, $0) } }
-            for (call, target) in invocations {
+            for (call, target) in invocations where !runsOnlyInEval(call.node) {
                 let onFlow = flow.contains { isInside(call.node, $0) }
                 let headArgument = descendants(of: call.node.child(byField: "arguments") ?? call.node).contains { isHeadReference($0, model) }
                 guard onFlow || headArgument else { continue }
@@ -189,6 +189,17 @@ extension PythonFacts {
             for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
                 guard let inner = splat.namedChild(0) else { continue }
                 result += dataclassFieldValues(inner, owner: owner, depth: 0)
+            }
+            // fp8_mm(x, w, *cfg.fp8_scales) with `fp8_scales = (2.0, 512.0, 2.0 ** 19)` set somewhere.
+            for splat in arguments.namedChildren where splat.type == "list_splat" {
+                guard let inner = splat.namedChild(0).map(unparenthesized) else { continue }
+                var tuples = ["tuple", "list"].contains(inner.type) ? [inner] : []
+                if tuples.isEmpty, let name = SettingsTable.bareName(of: inner) {
+                    tuples = allSettings.settings(name).map { unparenthesized($0.value) }.filter { ["tuple", "list"].contains($0.type) }
+                }
+                for tuple in tuples.prefix(1) {
+                    for element in tuple.namedChildren { result += values(of: element).map(\.double) }
+                }
             }
         }
         // A wrapper: the FP8 calls inside it.

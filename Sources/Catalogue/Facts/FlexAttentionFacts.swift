@@ -340,6 +340,14 @@ extension Dataflow {
                 switch binding.kind {
                 case .value, .iteration, .element:
                     result.formUnion(instanceClasses(of: iterationSource(binding), depth: depth + 1))
+                case .parameter(let index):
+                    // def train(model, ...): the modules its callers pass (`train(GPT(cfg).cuda(), ...)`).
+                    guard node.type == "identifier" else { continue }
+                    for site in callSites(of: binding.node).prefix(8) {
+                        if let argument = argument(site, name: node.text, index: index) {
+                            result.formUnion(instanceClasses(of: argument, depth: depth + 1))
+                        }
+                    }
                 default:
                     continue
                 }
@@ -397,12 +405,21 @@ extension PythonFacts {
         let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
         guard operands.count == 2, operators.count == 1 else { return false }
         let op = operators[0]
-        let small: Node, big: Node
+        var small: Node, big: Node
         switch op {
         case "<", "<=": (small, big) = (operands[0], operands[1])
         case ">", ">=": (small, big) = (operands[1], operands[0])
         default: return false
         }
+        // `dist = i[:, None] - j[None, :]` earlier, then `dist < w`: the difference the name holds.
+        func heldDifference(_ side: Node) -> Node {
+            let n = unwrapped(side)
+            guard n.type == "identifier", let value = latestValue(of: n.text, before: comparison).map(unwrapped),
+                  value.type == "binary_operator", value.child(byField: "operator")?.type == "-" else { return side }
+            return value
+        }
+        small = heldDifference(small)
+        big = heldDifference(big)
         // |q - kv| < W
         let smallNode = unwrapped(small)
         if smallNode.type == "call", ["abs", "torch.abs"].contains(callSite(smallNode).callee),

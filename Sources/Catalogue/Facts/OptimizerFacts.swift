@@ -118,9 +118,11 @@ extension PythonFacts {
         }
     }
 
-    /// Whether a class's methods call an orthogonalization (Newton-Schulz iteration or SVD).
+    /// Whether a class's methods call an orthogonalization (Newton-Schulz iteration or SVD): its `step` reaches
+    /// code that orthogonalizes (`orthogonalizingOptimizerClasses`, whatever the names), or a method calls a
+    /// function named for it.
     func isOrthogonalizing(_ definition: Class) -> Bool {
-        calls.contains { call in
+        orthogonalizingOptimizerClasses.contains { $0.node == definition.node } || calls.contains { call in
             definition.node.byteRange.contains(call.node.startByte)
                 && Self.orthogonalizers.contains { call.name.lowercased().contains($0) }
         } || functions.contains { f in

@@ -26,9 +26,16 @@ extension PythonFacts {
                 guard let left = node.child(byField: "left"), left.type == "subscript",
                       let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
                       let right = node.child(byField: "right") else { continue }
-                for inner in descendants(of: right) where inner.type == "call" {
-                    let call = callSite(inner)
-                    if let function = calledFunction(call) { result.append(ScheduleUse(function: function, lambda: nil, site: node)) }
+                // g["lr"] = base * schedule(step), or through a local: m = schedule(step); g["lr"] = base * m.
+                var sources = [right]
+                for name in descendants(of: right) where name.type == "identifier" {
+                    if let value = latestValue(of: name.text, before: node) { sources.append(value) }
+                }
+                for source in sources {
+                    for inner in descendants(of: source) where inner.type == "call" {
+                        let call = callSite(inner)
+                        if let function = calledFunction(call) { result.append(ScheduleUse(function: function, lambda: nil, site: node)) }
+                    }
                 }
             }
             return result
@@ -39,6 +46,17 @@ extension PythonFacts {
         switch schedule.type {
         case "lambda":
             return [ScheduleUse(function: nil, lambda: schedule, site: site)]
+        case "call":
+            // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns.
+            guard let factory = calledFunction(callSite(schedule)) else { return [] }
+            return returnedValues(factory).flatMap { value -> [ScheduleUse] in
+                let value = unwrapped(value)
+                if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
+                guard value.type == "identifier",
+                      let inner = functions.first(where: { $0.name == value.text && isInside($0.node, factory.node) && $0.node != factory.node })
+                else { return [] }
+                return [ScheduleUse(function: inner, lambda: nil, site: site)]
+            }
         case "conditional_expression":
             // LambdaLR(opt, old if flag else new): either may be the one applied.
             let parts = schedule.namedChildren

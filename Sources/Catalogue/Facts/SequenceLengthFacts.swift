@@ -49,6 +49,55 @@ extension PythonFacts {
         return false
     }
 
+    /// Whether a node runs only outside training: in validation code (`isValidationContext`), or in a branch taken
+    /// only when a module's `training` flag is off (`if not self.training:`, the `else` of `if model.training:`,
+    /// `... if self.training else <here>`, `if flag and not self.training:`).
+    public func runsOnlyInEval(_ node: Node) -> Bool {
+        if isValidationContext(node) { return true }
+        var child = node
+        for ancestor in ancestors(of: node) {
+            if ancestor.type == "function_definition" || ancestor.type == "lambda" { break }
+            if ancestor.type == "if_statement", let condition = ancestor.child(byField: "condition") {
+                let branches = evalOnlyBranches(condition)
+                if branches.consequence, ancestor.child(byField: "consequence") == child { return true }
+                if branches.alternative, child.type == "else_clause" { return true }
+            }
+            if ancestor.type == "conditional_expression" {
+                let parts = ancestor.namedChildren
+                if parts.count == 3 {
+                    let branches = evalOnlyBranches(parts[1])
+                    if branches.consequence, parts[0] == child { return true }
+                    if branches.alternative, parts[2] == child { return true }
+                }
+            }
+            child = ancestor
+        }
+        return false
+    }
+
+    /// For a condition, whether its true branch (`consequence`) or its false branch (`alternative`) runs only
+    /// when the `training` flag is off.
+    func evalOnlyBranches(_ condition: Node) -> (consequence: Bool, alternative: Bool) {
+        let condition = unwrapped(condition)
+        switch condition.type {
+        case "attribute":
+            return condition.child(byField: "attribute")?.text == "training" ? (false, true) : (false, false)
+        case "not_operator":
+            guard let argument = condition.child(byField: "argument") else { return (false, false) }
+            let inner = evalOnlyBranches(argument)
+            return (inner.alternative, inner.consequence)
+        case "boolean_operator":
+            let operands = [condition.child(byField: "left"), condition.child(byField: "right")].compactMap { $0 }.map(evalOnlyBranches)
+            switch condition.child(byField: "operator")?.type {
+            case "and": return (operands.contains { $0.consequence }, false)
+            case "or": return (false, operands.contains { $0.alternative })
+            default: return (false, false)
+            }
+        default:
+            return (false, false)
+        }
+    }
+
     /// Every number of at least `minimum` tokens that sizes data (see `TokenCountUse`).
     public func tokenCountUses(minimum: Int = 1024) -> [TokenCountUse] {
         memoized("tokenCountUses/\(minimum)") { computeTokenCountUses(minimum: minimum) }

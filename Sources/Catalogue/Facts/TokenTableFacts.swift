@@ -30,9 +30,14 @@ public final class TokenTableFlow {
     static let reshaping: Set<String> = [
         "chunk", "split", "tensor_split", "unbind", "view", "view_as", "reshape", "transpose", "permute", "contiguous",
         "to", "type_as", "bfloat16", "float", "half", "squeeze", "unsqueeze", "narrow", "flatten", "unflatten",
-        "expand", "expand_as", "clone", "detach", "mul", "add", "__getitem__",
+        "expand", "expand_as", "clone", "detach", "mul", "__getitem__",
     ]
-    static let combining: Set<String> = ["reversed", "list", "tuple", "torch.stack", "torch.cat", "torch.concat", "sorted"]
+    static let combining: Set<String> = [
+        "reversed", "list", "tuple", "torch.stack", "torch.cat", "torch.concat", "sorted",
+        "torch.lerp", "torch.add", "torch.addcmul", "torch.sub",
+    ]
+    /// Tensor methods that mix their arguments into the receiver.
+    static let mixingMethods: Set<String> = ["lerp", "lerp_", "add", "add_", "addcmul", "addcmul_", "sub", "sub_"]
     /// Library functions that reshape their first argument.
     static let reshapingFunctions: Set<String> = [
         "einops.rearrange", "einops.repeat", "torch.reshape", "torch.transpose", "torch.permute", "torch.flatten",
@@ -217,6 +222,8 @@ public final class TokenTableFlow {
             let call = CallSite(node: node, imports: imports)
             let tables = lookupTables(call)
             if !tables.isEmpty { return tables }
+            // v.lerp(ve, w), v.add(ve), v.addcmul(w, ve): the receiver and what is mixed into it.
+            if let receiver = call.receiver, Self.mixingMethods.contains(call.name) { return union([receiver] + facts.callArguments(call)) }
             if let receiver = call.receiver, Self.reshaping.contains(call.name) { return inner(receiver) }
             if Self.reshapingFunctions.contains(call.callee), let first = call.positional.first { return inner(first) }
             // map(f, items): the items (f is taken to keep what it is given).

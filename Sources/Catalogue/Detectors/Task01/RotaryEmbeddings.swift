@@ -40,7 +40,9 @@ struct RotaryEmbeddings: Detector {
             }
         }
         // Written inline in the attention code.
-        if angles, let pair = rotationPair(lineage.steps.filter { $0.type == "binary_operator" }, facts) { return pair }
+        let sums = lineage.steps.filter { $0.type == "binary_operator" }
+        if angles, let pair = rotationPair(sums, facts) { return pair }
+        if angles, let sum = sums.first(where: { rotatesHalves($0, facts) }) { return sum }
         return nil
     }
 
@@ -63,12 +65,8 @@ struct RotaryEmbeddings: Detector {
     /// Whether the file takes cosines and sines, or builds complex phases (`torch.polar`, `exp(1j * angle)`).
     func hasAngles(_ facts: PythonFacts) -> Bool {
         let names = Set(facts.calls.map(\.name))
-        if (names.contains("cos") && names.contains("sin")) || names.contains("polar") { return true }
-        return facts.calls.contains { call in
-            call.name == "exp" && facts.callArguments(call).contains { argument in
-                facts.descendants(of: argument).contains { ["integer", "float"].contains($0.type) && ($0.text.hasSuffix("j") || $0.text.hasSuffix("J")) }
-            }
-        }
+        if names.contains("cos") && names.contains("sin") { return true }
+        return facts.calls.contains(where: facts.makesComplexPhase)
     }
 
     /// Whether code rotates pairs of values: a rotation pair of sums of products, `x*cos + rotate_half(x)*sin`,
@@ -79,25 +77,28 @@ struct RotaryEmbeddings: Detector {
             n.type == "binary_operator" && ["+", "-"].contains(n.child(byField: "operator")?.type ?? "")
         }
         if rotationPair(sums, facts) != nil { return true }
-        for sum in sums {
-            guard let (a, b) = products(sum, facts) else { continue }
-            for factor in factors(a, facts) + factors(b, facts) {
-                if factor.type == "call" {
-                    if let f = facts.calledFunction(facts.callSite(factor)) {
-                        if swapsHalves(f.node, facts) { return true }
-                    } else if swapsHalves(factor, facts) {
-                        // x * cos + torch.cat((-x2, x1), dim=-1) * sin
-                        return true
-                    }
-                }
-                // rotated = torch.cat((-x2, x1), dim=-1); x * cos + rotated * sin
-                if factor.type == "identifier", let value = facts.latestValue(of: factor.text, before: factor), swapsHalves(value, facts) {
+        if sums.contains(where: { rotatesHalves($0, facts) }) { return true }
+        let complex = inside.contains { $0.type == "call" && ["torch.view_as_complex", "torch.complex"].contains(facts.callSite($0).callee) }
+        return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
+    }
+
+    /// `x * cos + rotate_half(x) * sin`: a sum of two products, one factor swapping the halves with one negated
+    /// (a function of the file, an inline `torch.cat((-x2, x1), dim=-1)`, or a local holding one).
+    func rotatesHalves(_ sum: Node, _ facts: PythonFacts) -> Bool {
+        guard let (a, b) = products(sum, facts) else { return false }
+        for factor in factors(a, facts) + factors(b, facts) {
+            if factor.type == "call" {
+                if let f = facts.calledFunction(facts.callSite(factor)) {
+                    if swapsHalves(f.node, facts) { return true }
+                } else if swapsHalves(factor, facts) {
                     return true
                 }
             }
+            if factor.type == "identifier", let value = facts.latestValue(of: factor.text, before: factor), swapsHalves(value, facts) {
+                return true
+            }
         }
-        let complex = inside.contains { $0.type == "call" && ["torch.view_as_complex", "torch.complex"].contains(facts.callSite($0).callee) }
-        return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
+        return false
     }
 
     /// Two sums of two products over the same four factors (`x1*c + x2*s` and `x1*(-s) + x2*c`).

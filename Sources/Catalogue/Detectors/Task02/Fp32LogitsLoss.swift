@@ -7,7 +7,8 @@ import TreeSitterKit
 /// `log_softmax` of a cross-entropy written by hand with a `gather` of the targets) whose input, followed back
 /// through local assignments, reshapes and arithmetic (a soft-cap, `log_softmax`) up to the projection that makes
 /// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()`, `.to(torch.float32)`,
-/// `.to(dtype=torch.float)`, `.type(torch.float32)`. Rejects a cast of the loss value, a cast on a branch that
+/// `.to(dtype=torch.float)`, `.type(torch.float32)`; the cast may be made in the model, on the logits it returns
+/// (followed from the loss back into `forward` and its helpers). Rejects a cast of the loss value, a cast on a branch that
 /// computes no loss, a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
 /// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
 struct Fp32LogitsLoss: Detector {
@@ -32,7 +33,25 @@ struct Fp32LogitsLoss: Detector {
                 evidence.append(facts.evidence(cast, "logits cast to fp32 before the loss"))
             }
         }
+        if evidence.isEmpty, let cast = castInModel(facts, model) {
+            // The cast made where the model returns its logits (`return self.head(h).float()`).
+            evidence.append(facts.evidence(cast, "logits cast to fp32 where the model computes them"))
+        }
         return evidence
+    }
+
+    /// A wide cast on the logits flow (`facts.logitsFlow()`: from the loss input back into the model's `forward`
+    /// and helpers), not under the head's projection (an upcast of the hidden state does not count).
+    func castInModel(_ facts: PythonFacts, _ model: ModelView) -> Node? {
+        for expression in facts.logitsFlow().expressions {
+            var stack = [expression]
+            while let n = stack.popLast() {
+                if isWideCast(n, facts) { return n }
+                if (n.type == "call" || n.type == "binary_operator") && model.projectionOwner(n) != nil { continue }
+                stack += n.namedChildren
+            }
+        }
+        return nil
     }
 
     func isLoss(_ call: CallSite, _ facts: PythonFacts) -> Bool {

@@ -46,8 +46,8 @@ struct HeadDim128: Detector {
             guard sizes.count == 2 else { return nil }
             sizes = facts.unparenthesized(sizes[1]).namedChildren
             guard sizes.count == 2 else { return nil }
-        } else if sizes.count == 1, ["tuple", "list"].contains(facts.unparenthesized(sizes[0]).type) {
-            sizes = facts.unparenthesized(sizes[0]).namedChildren
+        } else {
+            sizes = facts.reshapeDimensions(call)
         }
         guard sizes.count >= (call.name == "unflatten" ? 2 : 4) else { return nil }
         return (sizes[sizes.count - 2], sizes[sizes.count - 1])

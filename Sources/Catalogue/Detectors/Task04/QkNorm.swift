@@ -49,11 +49,7 @@ struct QkNorm: Detector {
         let call = facts.callSite(step)
         switch call.name {
         case "view", "reshape":
-            guard call.receiver != nil else { return false }
-            if call.positional.count == 1, ["tuple", "list"].contains(facts.unparenthesized(call.positional[0]).type) {
-                return facts.unparenthesized(call.positional[0]).namedChildCount >= 4
-            }
-            return call.positional.count >= 4
+            return call.receiver != nil && facts.reshapeDimensions(call).count >= 4
         case "unflatten":
             return true
         case "rearrange":

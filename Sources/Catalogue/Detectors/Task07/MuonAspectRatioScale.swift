@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires, inside an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional update),
 /// a factor equal to sqrt(max(1, rows / cols)) with rows the first / second-to-last dimension and cols the second /
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
-/// `math.sqrt(max(1.0, r / c))`, `(r / c) ** 0.5 if r > c else 1`, `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
+/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / c) ** 0.5 if r > c else 1`,
+/// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
 /// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
 /// `scalesUpdate`): one only stored in the state or logged does not count. Rejects sqrt(max(rows, cols)), the inverted ratio
 /// (cols / rows), and the ratio without the clamp at 1. Examples: `queries/python/muon_aspect_ratio_scale/examples/`.
@@ -71,8 +72,15 @@ struct MuonAspectRatioScale: Detector {
         return nil
     }
 
-    /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`.
+    /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`, and
+    /// `max(r, c) / c` (the same value).
     func isClampedRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "/",
+           let l = node.child(byField: "left").map(facts.unparenthesized), let r = node.child(byField: "right"), dimension(r, facts) == 1,
+           l.type == "call", ["max", "builtins.max"].contains(facts.callSite(l).callee) {
+            let sides = facts.callSite(l).positional.compactMap { dimension($0, facts) }
+            return sides.count == 2 && Set(sides) == [0, 1]
+        }
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         switch call.name {

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an orthogonalizing optimizer (Muon-family, or a class of the file whose `step` orthogonalizes)
 /// receiving parameters selected as matrices by a dimensionality test (`p.ndim == 2`, `p.ndim >= 2`, `p.dim()`,
-/// `len(p.shape)`, in a comprehension, `filter`, or a loop that appends under an `if`/`else`), and an Adam-family
+/// `len(p.shape)`, in a comprehension, `filter`, or a loop that appends under an `if`/`else`; or in the optimizer
+/// class's `__init__`, which keeps only the matrices it is given), and an Adam-family
 /// optimizer or group receiving the low-dimensional side of such a test (possibly with extra parameters).
 /// Rejects all parameters to Muon, an ndim split that only chooses weight-decay groups of one AdamW, and splits
 /// by name. Examples: `queries/python/adam_for_scalar_params/examples/`.
@@ -18,9 +19,27 @@ struct AdamForScalarParams: Detector {
         let matrices = slots.first { s in
             (s.optimizer.family == .muon || orthogonal.contains(s.optimizer.call.name)) && s.kinds.contains(.matrices)
         }
+            ?? slots.first { s in
+                // The optimizer keeps only the matrices it is given (`params = [p for p in params if p.ndim >= 2]`
+                // in its `__init__`).
+                (s.optimizer.family == .muon || orthogonal.contains(s.optimizer.call.name)) && keepsOnlyMatrices(s.optimizer, facts)
+            }
         let scalars = slots.first { $0.optimizer.family.isAdamFamily && $0.kinds.contains(.scalars) }
         guard let matrices, let scalars else { return [] }
         return [facts.evidence(matrices.site, "matrices to the orthogonalizing optimizer"),
                 facts.evidence(scalars.site, "scalar and vector parameters to Adam")]
+    }
+
+    /// Whether an optimizer class of the file filters the parameters its `__init__` receives to matrices.
+    func keepsOnlyMatrices(_ optimizer: OptimizerUse, _ facts: PythonFacts) -> Bool {
+        guard let definition = optimizer.definition,
+              let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.isInside($0.node, definition.node) }),
+              let params = initializer.parameters.dropFirst().first else { return false }
+        return facts.descendants(of: initializer.node).contains { n in
+            guard n.type == "if_clause" || n.type == "if_statement", let condition = n.type == "if_statement" ? n.child(byField: "condition") : n.namedChildren.first,
+                  facts.dimensionSide(of: condition) == .matrices else { return false }
+            // The test is on the parameters it was given (a comprehension over them, or a loop).
+            return facts.descendants(of: n.parent ?? n).contains { $0.type == "identifier" && $0.text == params }
+        }
     }
 }

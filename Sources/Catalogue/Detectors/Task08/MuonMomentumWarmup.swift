@@ -80,7 +80,7 @@ struct MuonMomentumWarmup: Detector {
     func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ facts: PythonFacts) -> Bool {
         func groups(_ n: Node) -> Bool {
             n.type == "attribute" && ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? "")
-                && n.child(byField: "object").flatMap(SettingsTable.bareName(of:)).map(optimizers.contains) == true
+                && n.child(byField: "object").flatMap { facts.indexedElement($0) ?? $0 }.flatMap(SettingsTable.bareName(of:)).map(optimizers.contains) == true
         }
         if groups(node) { return true }
         if node.type == "subscript", let value = node.child(byField: "value"), groups(value) { return true }

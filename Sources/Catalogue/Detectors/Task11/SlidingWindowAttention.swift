@@ -9,7 +9,8 @@ import TreeSitterKit
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and
 /// document masks without a distance bound, a window term that is computed but not part of the returned mask,
-/// `window_size=(-1, -1)`, and the word "window" alone. Examples: `queries/python/sliding_window_attention/examples/`.
+/// `window_size=(-1, -1)`, a mask function whose window is at least the training sequence, and the word "window"
+/// alone. Examples: `queries/python/sliding_window_attention/examples/`.
 struct SlidingWindowAttention: Detector {
     let id = "sliding_window_attention"
 
@@ -17,7 +18,7 @@ struct SlidingWindowAttention: Detector {
         let flow = facts.dataflow
         var evidence: [Evidence] = []
         for (_, mask) in facts.maskMods(flow) {
-            if let bound = facts.maskModBoundsDistance(mask, flow) {
+            if let bound = facts.maskModBoundsDistance(mask, flow), !Self.neverBinds(bound, mask, facts) {
                 evidence.append(facts.evidence(bound, "mask_mod bounds the query-key distance"))
             }
         }
@@ -42,6 +43,19 @@ struct SlidingWindowAttention: Detector {
             }
         }
         return evidence
+    }
+
+    /// Whether a mask function's distance bound is at least the training sequence (the largest number of tokens
+    /// that sizes training data, `tokenCountUses`): `qi - ki < span` with `span = seq_len` limits nothing.
+    static func neverBinds(_ bound: Node, _ mask: MaskMod, _ facts: PythonFacts) -> Bool {
+        let indices = Set([mask.queryIndex, mask.keyIndex].compactMap { $0 })
+        let windows = facts.descendants(of: bound).filter { n in
+            (n.type == "identifier" && !indices.contains(n.text) && n.parent?.type != "attribute") || n.type == "attribute"
+        }.compactMap { facts.value(of: $0)?.double }
+        guard let window = windows.max() else { return false }
+        let lengths = facts.tokenCountUses().filter { !$0.validation }.map { Double($0.value) }
+        guard let length = lengths.max() else { return false }
+        return window >= length
     }
 
     /// The arguments of `from_kv_blocks` that list blocks (partial and full counts and indices).

@@ -32,6 +32,11 @@ struct ValueMixTwoLambdas: Detector {
 
     func isTwoWeightMix(_ expression: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
         let e = facts.unwrapped(expression)
+        if e.type == "conditional_expression" {
+            // `a * v if ve is None else a * v + b * ve`: either branch.
+            let parts = e.namedChildren
+            return parts.count == 3 && (isTwoWeightMix(parts[0], v, function, facts, flow) || isTwoWeightMix(parts[2], v, function, facts, flow))
+        }
         let parameters = Set(function.parameters.filter { $0 != "self" })
         // a * v + b * e
         if e.type == "binary_operator", e.child(byField: "operator")?.type == "+",

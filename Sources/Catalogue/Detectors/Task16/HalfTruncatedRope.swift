@@ -2,7 +2,8 @@ import TreeSitterKit
 
 /// `half_truncated_rope`: half of each head's rotary pairs get frequency zero (never rotate).
 ///
-/// Requires, in a rotary module or function (one that takes `cos` / `sin`, or `torch.polar`), a frequency
+/// Requires, in a rotary module or function (one that takes `cos` / `sin`, or complex phases: `torch.polar`,
+/// `exp(1j * angle)`), a frequency
 /// vector with a zero half: concatenated with zeros (`torch.cat([f, f.new_zeros(n)])`, with the zeros as long as
 /// the `linspace` when both are known), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
 /// assignment (`f[n:] = 0`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
@@ -66,7 +67,7 @@ struct HalfTruncatedRope: Detector {
         for scope in scopes {
             for call in facts.descendants(of: scope) where call.type == "call" {
                 let site = facts.callSite(call)
-                guard ["cos", "sin", "polar"].contains(site.name) else { continue }
+                guard ["cos", "sin"].contains(site.name) || facts.makesComplexPhase(site) else { continue }
                 let inputs = (site.receiver.map { [$0] } ?? []) + site.positional
                 if inputs.contains(where: { reads(target, $0, facts, depth: 0) }) { return true }
             }
@@ -109,8 +110,9 @@ struct HalfTruncatedRope: Detector {
     }
 
     func computesAngles(_ scope: Node, _ facts: PythonFacts) -> Bool {
-        let names = Set(facts.descendants(of: scope).filter { $0.type == "call" }.map { facts.callSite($0).name })
-        return (names.contains("cos") && names.contains("sin")) || names.contains("polar")
+        let calls = facts.descendants(of: scope).filter { $0.type == "call" }.map { facts.callSite($0) }
+        let names = Set(calls.map(\.name))
+        return (names.contains("cos") && names.contains("sin")) || calls.contains(where: facts.makesComplexPhase)
     }
 
     func truncation(_ node: Node, _ facts: PythonFacts) -> String? {

@@ -5,7 +5,8 @@
 /// the head's weight, or on the way from the logits to the cross-entropy, or as the `forward` of a linear
 /// class that the head is constructed from with its FP8 flags on; or torchao's `convert_to_float8_training`
 /// with a filter that keeps the head (or no filter). The head is the model view's output head (last projection,
-/// or a `d -> vocab` linear) or a module named as one. Rejects FP8 only in other layers, float8 storage
+/// or a `d -> vocab` linear) or a module named as one. Rejects FP8 used only outside training (`not self.training`,
+/// `torch.no_grad()`, evaluation code), FP8 only in other layers, float8 storage
 /// upcast before a bf16 matmul, and float8 dtypes without `_scaled_mm`. Examples:
 /// `queries/python/fp8_lm_head/examples/`.
 struct Fp8LmHead: Detector {

@@ -1,4 +1,4 @@
-# gap: Relative-distance matrix: allowed = 0 <= (i - j) < window; window read from argparse; positive.
+# example: Relative-distance matrix: allowed = 0 <= (i - j) < window; window read from argparse; positive.
 import argparse
 
 import torch

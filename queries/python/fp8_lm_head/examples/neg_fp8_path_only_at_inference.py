@@ -1,4 +1,4 @@
-# gap: an FP8 _scaled_mm path for the lm_head exists but is used only for INFERENCE (eval / no_grad); training runs the ordinary bf16 F.linear, so the training-time lm_head matmul is not FP8; negative.
+# example: an FP8 _scaled_mm path for the lm_head exists but is used only for INFERENCE (eval / no_grad); training runs the ordinary bf16 F.linear, so the training-time lm_head matmul is not FP8; negative.
 import torch
 from torch import nn
 import torch.nn.functional as F
