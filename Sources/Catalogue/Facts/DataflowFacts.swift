@@ -344,6 +344,8 @@ extension PythonFacts {
         }
         if n.type == "true" { return true }
         if n.type == "false" || n.type == "none" { return false }
+        // A literal container is true when it holds something (`fp8_scales=(2.0, 512.0, 2.0 ** 19)`).
+        if ["tuple", "list", "dictionary", "set"].contains(n.type) { return n.namedChildren.contains { $0.type != "comment" } }
         let values = self.values(of: n)
         return !values.isEmpty && values[0].double != 0
     }

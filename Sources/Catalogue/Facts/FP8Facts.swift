@@ -194,6 +194,11 @@ extension PythonFacts {
             for splat in arguments.namedChildren where splat.type == "list_splat" {
                 guard let inner = splat.namedChild(0).map(unparenthesized) else { continue }
                 var tuples = ["tuple", "list"].contains(inner.type) ? [inner] : []
+                if tuples.isEmpty, inner.type == "attribute", inner.child(byField: "object")?.text == "self", let owner,
+                   let name = inner.child(byField: "attribute")?.text {
+                    // `*self.scales`, set in `__init__` from what the construction passes.
+                    tuples = attributeArguments(name, of: owner, construction?.1).map(unparenthesized).filter { ["tuple", "list"].contains($0.type) }
+                }
                 if tuples.isEmpty, let name = SettingsTable.bareName(of: inner) {
                     tuples = allSettings.settings(name).map { unparenthesized($0.value) }.filter { ["tuple", "list"].contains($0.type) }
                 }

@@ -75,7 +75,11 @@ public final class ScriptInterpreter {
             return .tuple(items)
         case "unary_operator":
             guard let argument = node.child(byField: "argument"), let v = eval(argument, env, d)?.number else { return nil }
-            return .number(node.child(byField: "operator")?.type == "-" ? -v : v)
+            switch node.child(byField: "operator")?.type {
+            case "-": return .number(-v)
+            case "~": return v == v.rounded() && Swift.abs(v) < 1e15 ? .number(-v - 1) : nil
+            default: return .number(v)
+            }
         case "not_operator":
             guard let argument = node.child(byField: "argument"), let v = eval(argument, env, d) else { return nil }
             return .number(v.truthy ? 0 : 1)

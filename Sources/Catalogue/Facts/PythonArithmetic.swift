@@ -2,7 +2,7 @@ import Foundation
 
 /// Python's arithmetic and comparison operators on numbers, as every evaluator of the facts applies them: floor
 /// division and modulo round towards negative infinity, division by zero and results that are not finite give no
-/// value, shifts act on the number's integer value.
+/// value, shifts act on the number's integer value, bitwise operators on integers only.
 enum PythonArithmetic {
     static func binary(_ op: String, _ a: Double, _ b: Double) -> Double? {
         let result: Double
@@ -16,6 +16,11 @@ enum PythonArithmetic {
         case "**": result = Foundation.pow(a, b)
         case "<<": result = a * Foundation.pow(2, b)
         case ">>": result = (a / Foundation.pow(2, b)).rounded(.down)
+        case "&", "|", "^":
+            // Bitwise on integers (`(v + 127) & ~127` rounds up to a multiple of 128).
+            guard a == a.rounded(), b == b.rounded(), Swift.abs(a) < 1e15, Swift.abs(b) < 1e15 else { return nil }
+            let x = Int64(a), y = Int64(b)
+            result = Double(op == "&" ? x & y : op == "|" ? x | y : x ^ y)
         default: return nil
         }
         return result.isFinite ? result : nil

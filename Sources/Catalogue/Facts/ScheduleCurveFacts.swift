@@ -30,15 +30,21 @@ extension PythonFacts {
             var seen = Set<Node>()
             var uses = scheduleUses
             uses += indirectScheduleUses
+            var sites = Set<Node>()
             for use in uses {
                 let key = use.function?.node ?? use.lambda ?? use.site
                 guard seen.insert(key).inserted, let horizon = horizon(of: use), horizon >= 4 else { continue }
-                if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) { curves.append(curve) }
+                if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) {
+                    curves.append(curve)
+                    sites.insert(use.site)
+                }
             }
             for call in calls where call.name == "SequentialLR" {
                 if let curve = sequentialCurve(call) { curves.append(curve) }
             }
-            curves += inlineScheduleCurves(excluding: seen)
+            // An assignment already read through its schedule function (`g["lr"] = base * self.lr_mult(step)`) is
+            // not sampled again inline, where the base rate's own value would be mixed in.
+            curves += inlineScheduleCurves(excluding: seen.union(sites))
             return curves
         }
     }

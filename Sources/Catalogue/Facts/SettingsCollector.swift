@@ -29,6 +29,15 @@ enum SettingsCollector {
                             found.append(Setting(name: name, written: target.text, value: value, source: source, site: node))
                         }
                     }
+                } else if left.type == "pattern_list" || left.type == "tuple_pattern",
+                          right.type == "generator_expression" || right.type == "list_comprehension",
+                          let element = right.namedChildren.first {
+                    // self.q, self.k, self.v = (nn.Linear(d, d) for _ in range(3)): each is set to the element.
+                    for target in left.namedChildren {
+                        if let name = SettingsTable.bareName(of: target) {
+                            found.append(Setting(name: name, written: target.text, value: element, source: source, site: node))
+                        }
+                    }
                 } else if let name = SettingsTable.bareName(of: left) {
                     found.append(Setting(name: name, written: left.text, value: right, source: source, site: node))
                 }

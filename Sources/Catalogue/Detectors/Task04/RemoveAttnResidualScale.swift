@@ -44,6 +44,12 @@ struct RemoveAttnResidualScale: Detector {
         case "call":
             let call = facts.callSite(n)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return n }
+            // Attention written in the block itself: the kernel call, or the output projection of its result
+            // (`x = x + self.proj(y.transpose(1, 2).reshape(B, T, -1))` with `y = flex_attention(...)`).
+            if facts.attentionResults.contains(n) { return n }
+            if facts.model().projectionOwner(n) != nil, let input = call.positional.first {
+                return attentionCall(in: input, facts, flow: flow, depth: depth)
+            }
             // A function of the file that computes attention (functional style: `attention(p, norm(x))`).
             if let f = facts.calledFunction(call), attentionFunctions(facts).contains(f.node) { return n }
             // A method chain on the attention output (`.view(...)`).
@@ -101,6 +107,11 @@ struct RemoveAttnResidualScale: Detector {
         case "call":
             let call = facts.callSite(n)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return false }
+            if facts.attentionResults.contains(n) { return false }
+            if facts.model().projectionOwner(n) != nil, let input = call.positional.first {
+                // A constant applied before the output projection scales the branch as well.
+                return scaled(input, facts, flow: flow, depth: depth + 1)
+            }
             if let receiver = call.receiver { return scaled(receiver, facts, flow: flow, depth: depth + 1) }
             return false
         default:

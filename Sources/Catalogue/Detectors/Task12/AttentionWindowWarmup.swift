@@ -56,7 +56,14 @@ struct AttentionWindowWarmup: Detector {
     /// through helpers and their parameters; a model the file does not define is given the benefit of the doubt.
     func reachesMask(_ model: CallSite, position: Int, keyword: String?, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
         guard let callee = model.node.child(byField: "function") else { return true }
-        let forwards = flow.instanceClasses(of: callee).compactMap { name -> Node? in
+        // A method of a module of the file (`task.training_step(batch, step)`): that method, not `forward`.
+        var methods: [Node] = []
+        if callee.type == "attribute", let object = callee.child(byField: "object"), let method = callee.child(byField: "attribute")?.text {
+            methods = flow.instanceClasses(of: object).compactMap { name -> Node? in
+                facts.functions.first { $0.name == method && facts.enclosingClass($0.node)?.name == name }?.node
+            }
+        }
+        let forwards = !methods.isEmpty ? methods : flow.instanceClasses(of: callee).compactMap { name -> Node? in
             facts.functions.first { $0.name == "forward" && facts.enclosingClass($0.node)?.name == name }?.node
         }
         guard !forwards.isEmpty else { return true }

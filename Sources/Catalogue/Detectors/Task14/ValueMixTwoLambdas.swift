@@ -16,13 +16,21 @@ struct ValueMixTwoLambdas: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
+        let model = facts.model()
         var evidence: [Evidence] = []
         for (call, value) in facts.attentionValueInputs() {
             guard let function = facts.enclosingFunction(call.node) else { continue }
-            let feeding = Set(flow.closure(of: [value]))
+            // What reaches the values without crossing a projection (a mix of the block input before `c_v(x)` is
+            // the residual, not the values).
+            let feeding = Set(facts.lineage(of: value, model: model, flow: flow).steps)
+            func feeds(_ right: Node) -> Bool {
+                let r = facts.unwrapped(right)
+                if feeding.contains(r) { return true }
+                return r.type == "conditional_expression" && r.namedChildren.contains { feeding.contains(facts.unwrapped($0)) }
+            }
             for node in facts.descendants(function.node) where node.type == "assignment" {
                 guard let target = node.child(byField: "left"), target.type == "identifier",
-                      let right = node.child(byField: "right"), feeding.contains(right),
+                      let right = node.child(byField: "right"), feeds(right),
                       isTwoWeightMix(right, target.text, function, facts, flow) else { continue }
                 evidence.append(facts.evidence(node, "values mixed with two learnable weights"))
             }

@@ -1,4 +1,4 @@
-# gap: Vocabulary rounded up with a bit trick ((v + 127) & ~127) from argparse defaults; used for the tied table and the head; positive.
+# example: Vocabulary rounded up with a bit trick ((v + 127) & ~127) from argparse defaults; used for the tied table and the head; positive.
 import argparse
 import torch
 import torch.nn as nn

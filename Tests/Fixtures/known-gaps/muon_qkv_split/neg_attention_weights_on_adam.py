@@ -1,4 +1,4 @@
-# example: separate c_q/c_k/c_v layers exist, but only the MLP weights go to the orthogonalizing optimizer; all attention weights are trained by AdamW; negative (Q, K, V are never orthogonalized).
+# gap: separate c_q/c_k/c_v layers (made by unpacking one generator) exist, but only the MLP weights go to the orthogonalizing optimizer and attention trains with AdamW; form (B) does not yet check where the attention weights are routed; negative.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
