@@ -97,6 +97,16 @@ struct ZeroInitProjections: Detector {
         return (nil, current.type == "identifier")
     }
 
+    /// The module references a loop variable runs over when the loop iterates a literal tuple or list of them.
+    func iteratedModules(_ variable: Node, _ facts: PythonFacts) -> [Node]? {
+        for binding in facts.dataflow.bindings(of: variable.text, at: variable) {
+            guard case .iteration(nil) = binding.kind else { continue }
+            let items = facts.unwrapped(binding.node)
+            if ["tuple", "list"].contains(items.type) { return items.namedChildren.filter { $0.type != "comment" } }
+        }
+        return nil
+    }
+
     func zeroedOwners(_ facts: PythonFacts, model: ModelView) -> (owners: Set<Owner>, libraryAttention: Node?) {
         var owners = Set<Owner>()
         var libraryAttention: Node?
@@ -116,6 +126,13 @@ struct ZeroInitProjections: Detector {
                     if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
                 } else if moduleNode.text == "self", let owningClass {
                     zeroingClasses.append((owningClass, guardingParameter(call.node, facts)))
+                } else if moduleNode.type == "identifier", let items = iteratedModules(moduleNode, facts) {
+                    // for lin in (self.proj, self.out): nn.init.zeros_(lin.weight)
+                    for item in items {
+                        guard let name = facts.ownerName(of: item) else { continue }
+                        let own = item.type == "attribute" && item.child(byField: "object")?.text == "self"
+                        owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
+                    }
                 } else if let name = facts.ownerName(of: moduleNode) {
                     // `self.c_proj` belongs to the enclosing class; `layer.attn.proj` (zeroed from the model, after
                     // its hook) to whichever class holds a `proj`.

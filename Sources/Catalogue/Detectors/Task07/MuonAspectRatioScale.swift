@@ -97,9 +97,12 @@ struct MuonAspectRatioScale: Detector {
         }
     }
 
-    /// rows / cols (through `torch.tensor(...)`, `float(...)` wrappers).
-    func isRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// rows / cols (through `torch.tensor(...)`, `float(...)` wrappers, or a local: `ratio = w.size(0) / w.size(1)`).
+    func isRatio(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         var node = facts.unparenthesized(node)
+        if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
+            return isRatio(value, facts, depth: depth + 1)
+        }
         while node.type == "call", let inner = facts.callSite(node).positional.first,
               ["torch.tensor", "float", "torch.as_tensor"].contains(facts.callSite(node).callee) {
             node = facts.unparenthesized(inner)
