@@ -104,9 +104,10 @@ public struct ModelView {
                 return owner
             }
             guard let owner = facts.ownerName(of: right) else { return nil }
-            let isWeight = embeddingNames.contains(owner) || facts.allSettings.settings(owner).contains { s in
+            let settings = facts.allSettings.settings(owner)
+            let isWeight = embeddingNames.contains(owner) || settings.contains { s in
                 facts.constructorCall(s.value).map { $0.torchCallee == "torch.nn.Parameter" || isLinearConstructor($0) } == true
-            }
+            } || (!settings.isEmpty && settings.allSatisfy { facts.isWeightTensor($0.value) })
             return isWeight ? owner : nil
         }
         return nil

@@ -60,6 +60,10 @@ struct RemoveAttnResidualScale: Detector {
         case "subscript":
             return n.child(byField: "value").flatMap { attentionCall(in: $0, facts, flow: flow, depth: depth) }
         case "binary_operator":
+            // The output projection as a product with a weight (`y @ p["attn_out"].t()`): its input.
+            if facts.model().projectionOwner(n) != nil, let (input, _) = facts.matmulOperands(n) {
+                return attentionCall(in: input, facts, flow: flow, depth: depth)
+            }
             guard ["*", "/"].contains(n.child(byField: "operator")?.type ?? "") else { return nil }
             return [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }.lazy.compactMap {
                 attentionCall(in: $0, facts, flow: flow, depth: depth)
@@ -95,6 +99,9 @@ struct RemoveAttnResidualScale: Detector {
             }
             return false
         case "binary_operator":
+            if facts.model().projectionOwner(n) != nil, let (input, _) = facts.matmulOperands(n) {
+                return scaled(input, facts, flow: flow, depth: depth + 1)
+            }
             guard ["*", "/"].contains(n.child(byField: "operator")?.type ?? ""),
                   let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return false }
             let carriesLeft = attentionCall(in: l, facts, flow: flow) != nil

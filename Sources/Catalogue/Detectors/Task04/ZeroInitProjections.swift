@@ -163,9 +163,11 @@ struct ZeroInitProjections: Detector {
                 owners.insert(Owner(className: facts.enclosingClass(node)?.name, name: name))
             }
         }
-        // A functional model's weights created as zeros: `{"wo": torch.zeros(d, d)}`, `W_out = torch.zeros(h, d)`.
+        // A functional model's weights created as zeros: `{"wo": torch.zeros(d, d)}`, `W_out = torch.zeros(h, d)`
+        // (an entry set by key inside an init function counts: `p[f"{l}.attn_out"] = torch.zeros(d, d)`).
         for (name, settings) in facts.allSettings.byName where settings.contains(where: { s in
-            (s.source == .dictionaryEntry || s.source == .moduleAssignment) && isZeroMatrix(s.value, facts)
+            (s.source == .dictionaryEntry || s.source == .moduleAssignment || (s.source == .localAssignment && s.written.hasSuffix("]")))
+                && isZeroMatrix(s.value, facts)
         }) {
             owners.insert(Owner(className: nil, name: name))
         }
