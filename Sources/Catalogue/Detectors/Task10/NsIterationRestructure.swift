@@ -4,8 +4,8 @@ import TreeSitterKit
 /// `ns_iteration_restructure`: the Newton-Schulz step forms a polynomial of the Gram matrix, then one product with X.
 ///
 /// Requires, in a loop of a function that something uses, `A = X @ X^T` (any transpose spelling), a polynomial of
-/// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, or `torch.addmm(A, A, A, beta=b,
-/// alpha=c)` / `baddbmm`), and an update of X with a single product of that polynomial (by name or inline) with X
+/// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, `torch.add(b * A, A @ A, alpha=c)`, or
+/// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`), and an update of X with a single product of that polynomial (by name or inline) with X
 /// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`). Coefficients may be anything. Rejects the older `B = A @ X;
 /// X = a*X + b*B + c*A@B`, the expanded form with two products by X, the cubic iteration, and a regrouped form in
 /// a function nothing calls. Examples: `queries/python/ns_iteration_restructure/examples/`.
@@ -57,7 +57,17 @@ struct NsIterationRestructure: Detector {
             if ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 {
                 return call.positional.prefix(3).allSatisfy { facts.tensorRoot($0)?.text == a }
             }
-            return false
+            // torch.add(b * A, A @ A, alpha=c), A.add(A @ A, alpha=c / b).mul_(b): a sum written as a call.
+            guard ["add", "add_", "mul", "mul_"].contains(call.name) else { return false }
+            let terms = facts.callArguments(call).filter { $0.type != "keyword_argument" } + (call.receiver.map { [$0] } ?? [])
+            let linear = terms.contains { t in facts.mentions(t, a) && !containsMatmul(t, facts) }
+            let quadratic = terms.contains { t in
+                facts.descendants(of: t).contains { n in
+                    guard let (l, r) = facts.matmulOperands(n) else { return false }
+                    return facts.mentions(l, a) && facts.mentions(r, a)
+                }
+            }
+            return linear && quadratic
         }
         let terms = facts.addends(node)
         guard terms.count >= 2 else { return false }

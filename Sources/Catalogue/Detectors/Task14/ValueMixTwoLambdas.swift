@@ -87,7 +87,19 @@ struct ValueMixTwoLambdas: Detector {
 
     /// The two factors of `a * b`.
     func product(_ node: Node, _ facts: PythonFacts) -> (Node, Node)? {
-        let n = facts.unwrapped(node)
+        var n = facts.unwrapped(node)
+        // `(w1 * ve if ve is not None else 0)`: the product when there is something to mix.
+        if n.type == "conditional_expression" {
+            let parts = n.namedChildren
+            guard parts.count == 3 else { return nil }
+            if facts.evaluate(parts[2]) == 0 {
+                n = facts.unwrapped(parts[0])
+            } else if facts.evaluate(parts[0]) == 0 {
+                n = facts.unwrapped(parts[2])
+            } else {
+                return nil
+            }
+        }
         guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
               let a = n.child(byField: "left"), let b = n.child(byField: "right") else { return nil }
         return (facts.unwrapped(a), facts.unwrapped(b))
