@@ -65,7 +65,15 @@ extension PythonFacts {
             var result = Set(attentionSites.map(\.node))
             let holders = functions.filter { f in attentionSites.contains { isInside($0.node, f.node) } }
             guard !holders.isEmpty else { return result }
+            // Only calls that can reach a holder are resolved: by the holder's name, or (for a module's `forward`)
+            // a module attribute built from the holder's class.
+            let holderNames = Set(holders.map(\.name))
+            let holderClasses = Set(holders.filter { ["forward", "__call__"].contains($0.name) }.compactMap { enclosingClass($0.node)?.name })
             for call in calls {
+                let candidate = holderNames.contains(call.name)
+                    || (!holderClasses.isEmpty && call.function.map(isReferenceChain) == true
+                        && moduleConstructor(call.callee).map { holderClasses.contains($0.callee) } == true)
+                guard candidate else { continue }
                 for target in targets(of: call) where holders.contains(where: { $0.node == target.node }) && !isInside(call.node, target.node) {
                     result.insert(call.node)
                 }
@@ -268,11 +276,13 @@ extension PythonFacts {
     }
 
     /// For a name that is a parameter of its function, the arguments the function's callers pass for it (at most
-    /// eight call sites).
+    /// eight call sites). A module's `forward` is not followed: its input is the block's stream, whose callers
+    /// add nothing to what a tensor went through inside (and finding module calls is costly).
     func parameterArguments(of name: Node, flow: Dataflow) -> [Node] {
         var result: [Node] = []
         for binding in flow.bindings(of: name.text, at: name) {
-            guard case .parameter(let index) = binding.kind else { continue }
+            guard case .parameter(let index) = binding.kind,
+                  !["forward", "__call__", "__init__"].contains(binding.node.child(byField: "name")?.text ?? "") else { continue }
             for site in flow.callSites(of: binding.node).prefix(8) {
                 if let argument = flow.argument(site, name: name.text, index: index) { result.append(argument) }
             }

@@ -66,7 +66,20 @@ extension PythonFacts {
                   let variable = loop.child(byField: "left")?.text, let iterable = loop.child(byField: "right"),
                   let count = callSite(iterable).positional.last.flatMap({ interpreter.number($0) }),
                   count >= 4 else { continue }
-            if let curve = sample(site: sink, horizon: count, { interpreter.number(right, bindings: [variable: $0]) }) { curves.append(curve) }
+            // `g["lr"] = base * scale` with a base rate the interpreter cannot read (zipped from the groups): the
+            // factor that follows the step.
+            var candidates = [right]
+            let product = unparenthesized(right)
+            if product.type == "binary_operator", product.child(byField: "operator")?.type == "*",
+               let l = product.child(byField: "left"), let r = product.child(byField: "right") {
+                candidates += [r, l]
+            }
+            for candidate in candidates {
+                if let curve = sample(site: sink, horizon: count, { interpreter.number(candidate, bindings: [variable: $0]) }) {
+                    curves.append(curve)
+                    break
+                }
+            }
         }
         return curves
     }
