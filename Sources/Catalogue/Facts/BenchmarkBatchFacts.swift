@@ -155,11 +155,28 @@ extension PythonFacts {
         }
     }
 
-    /// Augmented assignments `position += amount` whose amount is a known number of tokens on the benchmark (how
-    /// far a data loader moves through the token stream per batch), with the amounts.
+    /// `for start in range(rank * span, len(toks) - span, world * span): ... toks[start:start + span + 1]`: a
+    /// loop whose variable slices the token stream advances by the range's step.
+    func rangeAdvance(_ loop: Node) -> (node: Node, tokens: [Double])? {
+        guard let variable = loop.child(byField: "left"), variable.type == "identifier",
+              let iterable = loop.child(byField: "right"), iterable.type == "call" else { return nil }
+        let range = callSite(iterable)
+        guard range.callee == "range", range.positional.count == 3, let body = loop.child(byField: "body") else { return nil }
+        let slices = descendants(of: body).contains { n in
+            n.type == "slice" && descendants(of: n).contains { $0.type == "identifier" && $0.text == variable.text }
+        }
+        guard slices else { return nil }
+        let values = benchmarkValues(of: range.positional[2]).filter { $0 >= 1024 }
+        return values.isEmpty ? nil : (loop, values)
+    }
+
+    /// Augmented assignments `position += amount` (and `range` loops slicing the stream, `rangeAdvance`) whose
+    /// amount is a known number of tokens on the benchmark (how far a data loader moves through the token stream
+    /// per batch), with the amounts.
     public var streamAdvances: [(node: Node, tokens: [Double])] {
         memoized("streamAdvances") {
             nodes.compactMap { n in
+                if n.type == "for_statement" { return rangeAdvance(n) }
                 guard n.type == "augmented_assignment", n.child(byField: "operator")?.type == "+=",
                       let right = n.child(byField: "right") else { return nil }
                 let values = benchmarkValues(of: right).filter { $0 >= 1024 }

@@ -159,7 +159,7 @@ public final class ScriptInterpreter {
             // Evaluated with the names bound so far (a loop variable the local depends on).
             return v
         }
-        if node.type == "identifier", let function = facts.enclosingFunction(node) {
+        if node.type == "identifier", let function = facts.parameterOwner(of: node) ?? facts.enclosingFunction(node) {
             if let index = function.parameters.firstIndex(of: node.text) {
                 let owner = facts.enclosingClass(function.node)
                 let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
@@ -283,14 +283,18 @@ public final class ScriptInterpreter {
         return candidates.count == 1 ? candidates[0] : nil
     }
 
-    /// Runs a function of the file on positional numbers (`self` skipped); nil when the result is unknown.
-    public func call(_ function: PythonFacts.Function, _ arguments: [Double]) -> Double? {
+    /// Runs a function of the file on positional numbers (`self` skipped) and keywords bound beforehand; nil when
+    /// the result is unknown.
+    public func call(_ function: PythonFacts.Function, _ arguments: [Double], keywords: [String: Node] = [:]) -> Double? {
         budget = Self.budgetPerRun
         var bound: [String: ScriptValue] = [:]
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, parameter) in parameters.enumerated() {
             if index < arguments.count {
                 bound[parameter] = .number(arguments[index])
+            } else if let keyword = keywords[parameter], let v = eval(keyword, [:], 0) {
+                // Bound by `functools.partial(f, name=value)`, evaluated where the partial is made.
+                bound[parameter] = v
             } else if let value = facts.parameterDefault(function, parameter), let v = eval(value, [:], 0) {
                 bound[parameter] = v
             }

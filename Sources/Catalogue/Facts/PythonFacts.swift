@@ -188,6 +188,21 @@ public final class PythonFacts {
     }
 
     /// The innermost function around a node.
+    /// The function whose parameter a name is: the enclosing one, or an outer one for a nested function that
+    /// captures it (`def build(cfg, max_steps): def factor(step): ... max_steps ...`); nil when no enclosing function
+    /// has a parameter of that name.
+    public func parameterOwner(of identifier: Node) -> Function? {
+        var owner = enclosingFunction(identifier)
+        while let f = owner {
+            if f.parameters.contains(identifier.text) { return f }
+            // The next function out, by walking up the syntax (the start byte of the block may be f's own).
+            var ancestor = f.node.parent
+            while let a = ancestor, a.type != "function_definition" { ancestor = a.parent }
+            owner = ancestor.flatMap { a in functions.first { $0.node == a } }
+        }
+        return nil
+    }
+
     public func enclosingFunction(_ node: Node) -> Function? {
         // Only the start byte matters, so the answer is kept per start byte.
         let start = node.startByte

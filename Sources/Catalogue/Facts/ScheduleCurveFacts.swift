@@ -88,7 +88,7 @@ extension PythonFacts {
     /// else by `evaluate(_:step:)`.
     func scheduleValue(_ use: ScheduleUse, step: Double) -> Double? {
         let interpreter = ScriptInterpreter(self)
-        if let function = use.function, let v = interpreter.call(function, [step]) { return v }
+        if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }
         return evaluate(use, step: step)
     }

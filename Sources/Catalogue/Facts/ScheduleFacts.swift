@@ -11,6 +11,8 @@ extension PythonFacts {
         public let lambda: Node?
         /// The call or assignment that applies it (`LambdaLR(opt, get_lr)`, `group["lr"] = base * get_lr(step)`).
         public let site: Node
+        /// Arguments bound by name before the step is passed (`partial(wsd, total=n_iters, warmdown=w)`).
+        public var bound: [String: Node] = [:]
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
@@ -34,7 +36,13 @@ extension PythonFacts {
                 for source in sources {
                     for inner in descendants(of: source) where inner.type == "call" {
                         let call = callSite(inner)
-                        if let function = calledFunction(call) { result.append(ScheduleUse(function: function, lambda: nil, site: node)) }
+                        if let function = calledFunction(call) {
+                            result.append(ScheduleUse(function: function, lambda: nil, site: node))
+                        } else if let name = call.function, name.type == "identifier",
+                                  let value = latestValue(of: name.text, before: inner).map(unwrapped), value.type == "call" {
+                            // lr_factor = build_scheduler(cfg, steps); g["lr"] = base * lr_factor(step)
+                            result += scheduleUses(of: value, site: node)
+                        }
                     }
                 }
             }
@@ -47,8 +55,14 @@ extension PythonFacts {
         case "lambda":
             return [ScheduleUse(function: nil, lambda: schedule, site: site)]
         case "call":
+            let call = callSite(schedule)
+            // LambdaLR(opt, partial(wsd, total=n_iters, warmdown=w)): the function, its keywords bound.
+            if Self.partialWrappers.contains(call.callee), call.positional.count == 1, let target = call.positional.first,
+               target.type == "identifier", let function = functions.first(where: { $0.name == target.text }) {
+                return [ScheduleUse(function: function, lambda: nil, site: site, bound: call.keywords)]
+            }
             // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns.
-            guard let factory = calledFunction(callSite(schedule)) else { return [] }
+            guard let factory = calledFunction(call) else { return [] }
             return returnedValues(factory).flatMap { value -> [ScheduleUse] in
                 let value = unwrapped(value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
@@ -88,7 +102,7 @@ extension PythonFacts {
 
     /// The value of a schedule at a step.
     public func evaluate(_ schedule: ScheduleUse, step: Double) -> Double? {
-        if let function = schedule.function { return run(function, arguments: [step]) }
+        if let function = schedule.function { return run(function, arguments: [step], keywords: schedule.bound) }
         guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
         let parameters = lambda.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
             p.type == "identifier" ? p.text : p.child(byField: "name")?.text
@@ -112,6 +126,9 @@ extension PythonFacts {
             if let f = calledFunction(callSite(inner)), f.node != body { scopes.append(f.node) }
         }
         var best: Double?
+        for value in schedule.bound.values {
+            if let v = self.value(of: value), case .int(let i) = v, i >= 2 { best = max(best ?? 0, Double(i)) }
+        }
         for scope in scopes {
             let locals = Set(functions.first { $0.node == scope }?.parameters ?? [])
             // Names, attributes and config entries (`hp["steps"]`) holding integers.
@@ -138,13 +155,15 @@ extension PythonFacts {
     /// statements run in order (assignments, augmented assignments, `if` / `elif` / `else`, `return`, `assert`,
     /// `with` bodies, calls for their effect), each expression evaluated with `evaluate(_:bindings:)` so locals
     /// take the values they have on the path taken. nil on anything else (a loop, an unknown condition).
-    public func run(_ function: Function, arguments: [Double], depth: Int = 0) -> Double? {
+    public func run(_ function: Function, arguments: [Double], keywords: [String: Node] = [:], depth: Int = 0) -> Double? {
         guard depth < 4, let body = function.body else { return nil }
         var bindings: [String: Double] = [:]
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, name) in parameters.enumerated() {
             if index < arguments.count {
                 bindings[name] = arguments[index]
+            } else if let keyword = keywords[name], let value = evaluate(keyword) {
+                bindings[name] = value
             } else if let value = parameterDefault(function, name).flatMap({ evaluate($0) }) {
                 bindings[name] = value
             }

@@ -67,8 +67,9 @@ public final class ValueResolver {
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
         var result: [NumericValue] = []
-        // A parameter of the enclosing function: the arguments its callers pass.
-        if node.type == "identifier", let function = facts.enclosingFunction(node),
+        // A parameter of the enclosing function (or of an outer one a nested function captures it from): the
+        // arguments its callers pass.
+        if node.type == "identifier", let function = facts.parameterOwner(of: node),
            let index = function.parameters.firstIndex(of: node.text) {
             let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
             // Callers of the function; for `__init__`, constructions of its class (a `super().__init__(...)`

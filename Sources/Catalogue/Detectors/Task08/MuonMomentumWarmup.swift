@@ -33,12 +33,14 @@ struct MuonMomentumWarmup: Detector {
                 }
             }
         }
-        guard !optimizers.isEmpty else { return [] }
+        // Constructions kept in a list (`opts = [Adam(...), Muon(...)]`, then `opts[1].param_groups`).
+        let constructions = Set(facts.orthogonalizingOptimizerUses.map(\.call.node))
+        guard !optimizers.isEmpty || !constructions.isEmpty else { return [] }
         let groupsRead = readsGroupMomentum(facts)
         for n in facts.nodes {
             if groupsRead, n.type == "assignment", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
                left.type == "subscript", let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
-               let target = left.child(byField: "value"), isOptimizerState(target, optimizers, facts), isWarmup(right, facts) {
+               let target = left.child(byField: "value"), isOptimizerState(target, optimizers, constructions, facts), isWarmup(right, facts) {
                 return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
             }
             if n.type == "call" {
@@ -77,10 +79,13 @@ struct MuonMomentumWarmup: Detector {
     }
 
     /// `opt.param_groups[i]`, `opt.defaults`, or a loop variable over `opt.param_groups`, for an orthogonalizing `opt`.
-    func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ facts: PythonFacts) -> Bool {
+    func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ constructions: Set<Node>, _ facts: PythonFacts) -> Bool {
         func groups(_ n: Node) -> Bool {
-            n.type == "attribute" && ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? "")
-                && n.child(byField: "object").flatMap { facts.indexedElement($0) ?? $0 }.flatMap(SettingsTable.bareName(of:)).map(optimizers.contains) == true
+            guard n.type == "attribute", ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? ""),
+                  let object = n.child(byField: "object") else { return false }
+            let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
+            if constructions.contains(resolved) { return true }
+            return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true
         }
         if groups(node) { return true }
         if node.type == "subscript", let value = node.child(byField: "value"), groups(value) { return true }
