@@ -214,6 +214,13 @@ extension PythonFacts {
                     continue
                 }
                 result.steps.append(n)
+                if call.callee == "map", let first = call.positional.first.map(unparenthesized), first.type == "lambda",
+                   let body = first.child(byField: "body") {
+                    // map(lambda t: rotate(t, cos, sin), (q, k)): what the lambda does, and the mapped items.
+                    stack.append(body)
+                    stack += call.positional.dropFirst()
+                    continue
+                }
                 if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")) {
                     // A tensor method (`.view(...)`, `.float()`, `.square()`): the tensor it is called on.
                     stack.append(receiver)

@@ -60,7 +60,11 @@ struct HeadDim128: Detector {
         guard let pattern = call.argument("pattern", position: 1).flatMap({ facts.string(of: $0) }),
               let input = pattern.components(separatedBy: "->").first,
               let open = input.firstIndex(of: "("), let close = input[open...].firstIndex(of: ")") else { return nil }
-        let axes = input[input.index(after: open)..<close].split(separator: " ").map(String.init)
+        var axes = input[input.index(after: open)..<close].split(separator: " ").map(String.init)
+        // "b n (three h d) -> three b h n d", three=3: q, k and v split together; the heads are the other two.
+        if axes.count == 3, let stacked = axes.firstIndex(where: { call.keywords[$0].flatMap { interpreter.number($0) } == 3 }) {
+            axes.remove(at: stacked)
+        }
         guard axes.count == 2 else { return nil }
         if let size = call.keywords[axes[1]], let d = interpreter.number(size) { return d }
         if let count = call.keywords[axes[0]], let h = interpreter.number(count), h > 0,

@@ -1,0 +1,18 @@
+# example: near miss - the same einops split of a stacked projection, with d=64 at width 768 (12 heads);
+# negative.
+import torch.nn as nn
+import torch.nn.functional as F
+from einops import rearrange
+
+
+class Attention(nn.Module):
+    def __init__(self, dim=768, dim_head=64):
+        super().__init__()
+        self.dim_head = dim_head
+        self.to_qkv = nn.Linear(dim, 3 * dim, bias=False)
+        self.to_out = nn.Linear(dim, dim, bias=False)
+
+    def forward(self, x):
+        q, k, v = rearrange(self.to_qkv(x), "b n (three h d) -> three b h n d", three=3, d=self.dim_head)
+        out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.to_out(rearrange(out, "b h n d -> b n (h d)"))
