@@ -42,4 +42,54 @@ extension PythonFacts {
             return call.name == "new_zeros" && call.receiver != nil
         }
     }
+
+    /// Whether a construction of a linear class of the file leaves its weight at zero because the class's
+    /// `__init__` (its own or a base class's) applies an init function given as a parameter to the weight
+    /// (`init_method(self.weight)`, `(init_method or nn.init.xavier_uniform_)(self.weight)`) and the construction
+    /// passes a zeroing function for it (`RowParallelLinear(h, h, init_method=zeros_init_)`), or its default is one.
+    public func zeroesWeightWhenBuilt(_ construction: CallSite) -> Bool {
+        var owner = classes.first { $0.name == construction.callee }
+        var initializer: Function?
+        for _ in 0..<4 {
+            guard let c = owner else { break }
+            if let found = functions.first(where: { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }) {
+                initializer = found
+                break
+            }
+            owner = c.bases.lazy.compactMap { base in self.classes.first { $0.name == base.lastDottedComponent } }.first
+        }
+        guard let initializer else { return false }
+        let parameters = initializer.parameters
+        for call in calls where isInside(call.node, initializer.node) {
+            guard let weight = call.positional.first, weight.text.hasPrefix("self.weight"),
+                  let function = call.function.map(unparenthesized) else { continue }
+            let names = function.type == "boolean_operator"
+                ? [function.child(byField: "left"), function.child(byField: "right")].compactMap { $0 } : [function]
+            for name in names where name.type == "identifier" {
+                guard let index = parameters.firstIndex(of: name.text) else { continue }
+                let offset = parameters.first == "self" ? 1 : 0
+                let passed = construction.argument(name.text, position: index - offset)
+                if let passed, isZeroingFunction(passed) { return true }
+                if passed == nil, let value = parameterDefault(initializer, name.text), isZeroingFunction(value) { return true }
+            }
+        }
+        return false
+    }
+
+    /// A function that zeroes the tensor it is given: `nn.init.zeros_`, a function of the file or a lambda whose
+    /// body zeroes its first parameter.
+    public func isZeroingFunction(_ node: Node) -> Bool {
+        let n = unparenthesized(node)
+        switch n.type {
+        case "identifier", "attribute":
+            if imports.qualifiedName(of: n) == "torch.nn.init.zeros_" { return true }
+            guard n.type == "identifier", let f = functions.first(where: { $0.name == n.text }), let p = f.parameters.first else { return false }
+            return descendants(of: f.node).contains { $0.type == "call" && zeroedTensor(callSite($0))?.text == p }
+        case "lambda":
+            guard let p = n.child(byField: "parameters")?.namedChildren.first?.text, let body = n.child(byField: "body") else { return false }
+            return descendants(of: body).contains { $0.type == "call" && zeroedTensor(callSite($0))?.text == p }
+        default:
+            return false
+        }
+    }
 }

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// to an activation (`relu`, `gelu`, a square, ...) of another projection is the MLP output projection. Requires
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
-/// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag, in an init hook applied with `model.apply` and
+/// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
+/// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` selecting the
 /// weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
 /// zeroed biases, only one of the two projections zeroed, zeroed input projections, and zeroing that an init hook
@@ -170,6 +171,14 @@ struct ZeroInitProjections: Detector {
                 && isZeroMatrix(s.value, facts)
         }) {
             owners.insert(Owner(className: nil, name: name))
+        }
+        // Linear classes built with a zeroing init function (`RowParallelLinear(h, h, init_method=zeros_init_)`).
+        for (name, settings) in facts.allSettings.byName {
+            for setting in settings {
+                guard let construction = facts.constructorCall(facts.unparenthesized(setting.value)),
+                      facts.classes.contains(where: { $0.name == construction.callee }), facts.zeroesWeightWhenBuilt(construction) else { continue }
+                owners.insert(Owner(className: facts.enclosingClass(setting.site)?.name, name: name))
+            }
         }
         // Instances of linear classes that zero their own weight (when built with the flag, if one guards it).
         for (zeroingClass, flag) in zeroingClasses {

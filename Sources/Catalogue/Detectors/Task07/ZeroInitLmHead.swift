@@ -7,7 +7,8 @@ import TreeSitterKit
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
 /// `.detach()`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
 /// that names the head (`module is self.head`, `"lm_head" in name`), or a linear class that zeroes its own weight
-/// (unconditionally, or under a flag the head's construction sets). Rejects zeroing only the head's bias, zeroing
+/// (unconditionally, under a flag the head's construction sets, or through a zeroing init function it is given:
+/// `ColumnParallelLinear(h, V, init_method=zeros_init_)`). Rejects zeroing only the head's bias, zeroing
 /// other projections, zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
 /// every linear layer draws again (`self.apply(self._init_weights)`). Examples: `queries/python/zero_init_lm_head/examples/`.
 struct ZeroInitLmHead: Detector {
@@ -50,6 +51,8 @@ struct ZeroInitLmHead: Detector {
                 return call.node
             }
         }
+        // A linear class given a zeroing init function for the head (`ColumnParallelLinear(h, V, init_method=zeros)`).
+        if let constructor = facts.moduleConstructor(head), facts.zeroesWeightWhenBuilt(constructor) { return constructor.node }
         // A linear class that zeroes its own weight, constructed for the head (with the flag it tests, if any).
         if let constructor = facts.moduleConstructor(head), let c = facts.classes.first(where: { $0.name == constructor.callee }) {
             for call in facts.calls where Self.zeroingMethods.contains(call.name) && facts.isInside(call.node, c.node) {
