@@ -43,8 +43,10 @@ struct LogitSoftcap: Detector {
             // The cap in the same function.
             for n in facts.descendants(of: scope) where n.startByte >= site.startByte {
                 for cap in facts.capsAt(n, bindings: [:]) where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
-                    let call = facts.callSite(cap.node)
-                    if let input = call.positional.first ?? call.receiver, onLogits(input) {
+                    // A cap written as a call takes the logits as its input; one written with operators
+                    // (`A / (1 + torch.exp(-z / B))`) mentions them.
+                    let input = cap.node.type == "call" ? facts.callSite(cap.node).positional.first ?? facts.callSite(cap.node).receiver : cap.node
+                    if let input, onLogits(input) {
                         return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale)")]
                     }
                 }
