@@ -53,7 +53,8 @@ public final class CallSite {
         }
         var positional: [Node] = alias?.positional ?? [], keywords: [String: Node] = alias?.keywords ?? [:], splat = false
         if let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" {
-            for argument in arguments.namedChildren.dropFirst(skipped) where argument.type != "comment" {
+            // (A mapped call's first argument is the function, read above.)
+            for argument in arguments.namedChildren where argument.type != "comment" && !(skipped == 1 && argument == function) {
                 switch argument.type {
                 case "keyword_argument":
                     if let key = argument.child(byField: "name")?.text, let value = argument.child(byField: "value") {
