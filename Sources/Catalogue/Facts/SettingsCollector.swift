@@ -55,6 +55,7 @@ enum SettingsCollector {
                 guard let function = node.child(byField: "function") else { continue }
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
                 guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last)
+                        || Self.namespaces.contains(last)
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
                 if call.name == "register_buffer", let receiver = call.receiver, let key = call.positional.first,
@@ -71,8 +72,8 @@ enum SettingsCollector {
                     name = name.replacingOccurrences(of: "-", with: "_")
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
                     found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
-                } else if call.callee == "dict" || classNames.contains(call.name) {
-                    // dict(lr=...) and Config(n_head=6): the keyword names a setting.
+                } else if call.callee == "dict" || classNames.contains(call.name) || Self.namespaceCallees.contains(call.callee) {
+                    // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
                     for (key, value) in call.keywords {
                         found.append(Setting(name: key, written: key, value: value,
                                           source: call.callee == "dict" ? .dictionaryEntry : .override, site: node))
@@ -85,9 +86,24 @@ enum SettingsCollector {
         return SettingsTable(found)
     }
 
-    /// A dataclass, a NamedTuple, or a class whose body assigns fields (and defines no methods but `__init__`-less
-    /// helpers): what a script uses to hold its hyperparameters.
+    /// Library classes that hold the keywords they are built with as attributes.
+    static let namespaces: Set<String> = ["SimpleNamespace", "Namespace"]
+    static let namespaceCallees: Set<String> = ["types.SimpleNamespace", "argparse.Namespace"]
+
+    /// A dataclass, a NamedTuple, a class whose body assigns fields (and defines no methods but `__init__`-less
+    /// helpers), or an attribute bag whose `__init__` stores its `**kwargs` (`self.__dict__.update(kwargs)`,
+    /// `setattr(self, k, v)`, as yacs' `CfgNode`): what a script uses to hold its hyperparameters.
     static func isConfigClass(_ c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
+        if let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.enclosingClass($0.node)?.node == c.node }),
+           initializer.node.child(byField: "parameters")?.namedChildren.contains(where: { $0.type == "dictionary_splat_pattern" }) == true,
+           facts.descendants(of: initializer.node).contains(where: { n in
+               guard n.type == "call" else { return false }
+               let call = facts.callSite(n)
+               if call.name == "update", call.receiver?.text == "self.__dict__" { return true }
+               return call.callee == "setattr" && call.positional.first?.text == "self"
+           }) {
+            return true
+        }
         if let parent = c.node.parent, parent.type == "decorated_definition",
            parent.namedChildren.contains(where: { $0.type == "decorator" && $0.text.contains("dataclass") }) { return true }
         if c.bases.contains(where: { $0.hasSuffix("NamedTuple") || $0.hasSuffix("BaseModel") }) { return true }
