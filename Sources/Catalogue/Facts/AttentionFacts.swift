@@ -300,10 +300,16 @@ extension PythonFacts {
     /// For a call through a loop variable over modules (`for lin in (self.c_q, self.c_k)`: `lin(x)`), the modules.
     func iteratedModules(_ call: CallSite, flow: Dataflow) -> [Node]? {
         guard let function = call.function, function.type == "identifier" else { return nil }
-        for binding in flow.bindings(of: function.text, at: function) {
+        return iteratedItems(function, flow: flow)
+    }
+
+    /// The items a loop variable runs over when the loop iterates a literal tuple or list
+    /// (`for lin in (self.c_q, self.c_k)`: `self.c_q`, `self.c_k`).
+    public func iteratedItems(_ variable: Node, flow: Dataflow) -> [Node]? {
+        for binding in flow.bindings(of: variable.text, at: variable) {
             guard case .iteration = binding.kind else { continue }
             let iterable = unparenthesized(binding.node)
-            if ["tuple", "list"].contains(iterable.type) { return iterable.namedChildren }
+            if ["tuple", "list"].contains(iterable.type) { return iterable.namedChildren.filter { $0.type != "comment" } }
         }
         return nil
     }

@@ -98,16 +98,6 @@ struct ZeroInitProjections: Detector {
         return (nil, current.type == "identifier")
     }
 
-    /// The module references a loop variable runs over when the loop iterates a literal tuple or list of them.
-    func iteratedModules(_ variable: Node, _ facts: PythonFacts) -> [Node]? {
-        for binding in facts.dataflow.bindings(of: variable.text, at: variable) {
-            guard case .iteration(nil) = binding.kind else { continue }
-            let items = facts.unwrapped(binding.node)
-            if ["tuple", "list"].contains(items.type) { return items.namedChildren.filter { $0.type != "comment" } }
-        }
-        return nil
-    }
-
     func zeroedOwners(_ facts: PythonFacts, model: ModelView) -> (owners: Set<Owner>, libraryAttention: Node?) {
         var owners = Set<Owner>()
         var libraryAttention: Node?
@@ -127,7 +117,7 @@ struct ZeroInitProjections: Detector {
                     if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
                 } else if moduleNode.text == "self", let owningClass {
                     zeroingClasses.append((owningClass, guardingParameter(call.node, facts)))
-                } else if moduleNode.type == "identifier", let items = iteratedModules(moduleNode, facts) {
+                } else if moduleNode.type == "identifier", let items = facts.iteratedItems(moduleNode, flow: facts.dataflow) {
                     // for lin in (self.proj, self.out): nn.init.zeros_(lin.weight)
                     for item in items {
                         guard let name = facts.ownerName(of: item) else { continue }
