@@ -118,6 +118,9 @@ public final class CUDAFacts {
         return result
     }()
 
+    /// The device or kernel function a call by this (bare) name reaches.
+    func deviceFunction(named name: String) -> Function? { deviceFunctionsByName[name.lastQualifiedComponent] }
+
     /// libclang's per-function tables, keyed by the bare name (the first qualified entry for each bare name,
     /// as a linear `first { $0.key == name || $0.key.hasSuffix("::" + name) }` would find an exact match first).
     private func bareKeyed<V>(_ table: [String: V]) -> [String: V] {

@@ -1,60 +1,112 @@
 import TreeSitterKit
 
-/// `memory_coalescing`: the kernel maps consecutive threads to consecutive global addresses of a row-major
-/// (two-dimensional) layout, and all of its global stores are coalesced. Decided from the index expressions
-/// alone (comments and identifier spellings play no part):
-/// - a global access `p[row * C + i]` whose index is a sum of additive terms where exactly the thread's x index
-///   (`threadIdx.x`, a cooperative group's `thread_rank()`, or a local derived from them by `+`/`-` only) moves
-///   with the thread, the other terms are uniform across the block, and one of them is a row offset scaled by a
-///   data extent (a product with a factor that is not launch geometry: `row * C`, `blockIdx.x * c`);
-/// - every global store of the kernel is such a coalesced access, a flat per-thread store
-///   (`y[blockIdx.x * blockDim.x + threadIdx.x]`), or uniform (one address per block, `out[blockIdx.x]`); a store whose address depends on the thread in any other way (`stats[2 * r]`) or on
-///   loaded data (`y[perm[b] * c + i]`, a scatter) disqualifies the kernel.
-/// Flat one-dimensional indexing (`x[blockIdx.x * blockDim.x + threadIdx.x]`) is the default mapping, not a
+/// `memory_coalescing`: the kernel maps consecutive threads to consecutive global addresses, read from the
+/// address expressions (`ThreadAddressing`: subscripts, pointer arithmetic handed to load/store helpers, derived
+/// pointers such as `x = inp + row * C`, vector packets). Two ways to count:
+/// - **by structure alone**: an access whose address is a sum of additive terms where exactly one moves with the
+///   thread's x index (`threadIdx.x`, a group's `thread_rank()`, a local derived from them by `+`/`-`, or such an
+///   index scaled by the vector width when each thread moves a vector), the others are uniform across the block,
+///   and one of them is a row offset scaled by a data extent (`row * C`, `blockIdx.x * c`): row-major data walked
+///   along its contiguous dimension;
+/// - **stated**: the definition's design-intent reading. A comment at the kernel (or the file header's line about
+///   this kernel version) says the accesses are coalesced or that consecutive threads/lanes touch contiguous
+///   addresses, and some global access has exactly one thread-linear term (plain one-dimensional indexing
+///   included). A statement that is hedged or denied ("not coalesced", "TODO") does not count.
+/// The statement does not count when some global access strides by the thread (`x[t * 4 + k]` with scalar
+/// loads, `x[r * C + j]` with `r` the thread's row). Either way, every global store through a subscript must be coalesced, flat, or uniform: a store whose address
+/// depends on the thread in any other way (`stats[2 * r]`) or on loaded data (`y[perm[b] * c + i]`, a scatter)
+/// disqualifies the kernel. Flat one-dimensional indexing without a statement is the default mapping, not a
 /// design choice, and does not count; nor do accesses strided by the thread index (`x[threadIdx.x * C]`).
 struct MemoryCoalescing: TechniqueDetector {
     let id = "memory_coalescing"
 
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         let shared = MemSupport.sharedNames(kernel, facts)
-        var found: Node?
+        var rows: Node?, linear: Node?, strided = false
         for f in facts.reach(kernel) {
-            guard let body = f.body else { continue }
-            let pointers = MemSupport.pointerNames(in: f).subtracting(shared)
-            let linear = Self.threadLinearVariables(in: f)
-            let dependent = Self.threadDependentVariables(in: f)
-            for access in body.preorder where access.type == "subscript_expression" {
-                guard access.parent?.type != "subscript_expression" || access.parent?.child(byField: "argument") != access,
-                      let root = MemSupport.base(of: access), pointers.contains(root),
-                      let indices = access.child(byField: "indices") else { continue }
-                let shape = Self.shape(of: indices, linear: linear, dependent: dependent, pointers: pointers)
-                if MemSupport.isWritten(access) {
+            let addressing = ThreadAddressing(f, shared: shared, facts)
+            for access in addressing.accesses() {
+                let shape = Self.shape(of: access, addressing)
+                if access.written {
                     switch shape {
                     case .coalescedRows, .flat, .uniform: break
                     case .other: return []
                     }
                 }
-                if shape == .coalescedRows, found == nil { found = access }
+                if shape == .coalescedRows, rows == nil { rows = access.node }
+                if linear == nil, Self.threadTerms(access, addressing).count == 1 { linear = access.node }
+                if Self.strides(access, addressing) { strided = true }
             }
         }
-        guard let found else { return [] }
-        return [facts.evidence(found, "consecutive threads touch consecutive addresses of a row")]
+        if let rows { return [facts.evidence(rows, "consecutive threads touch consecutive addresses of a row")] }
+        guard let linear, !strided, let statement = Self.statement(about: kernel, facts) else { return [] }
+        return [facts.evidence(statement, "coalesced access stated at the kernel"),
+                facts.evidence(linear, "consecutive threads touch consecutive addresses")]
     }
 
     enum Shape: Equatable { case coalescedRows, flat, uniform, other }
 
-    /// How an index moves with the thread: `coalescedRows` (thread-linear term plus a uniform scaled row
+    /// The terms of an access's address that move with the thread's x index (a packet index counts when each
+    /// thread moves a vector).
+    static func threadTerms(_ access: ThreadAddressing.Access, _ addressing: ThreadAddressing) -> [Node] {
+        access.terms.filter { term in
+            switch addressing.kind(of: term) {
+            case .thread: return true
+            case .packet: return access.vector
+            case .none: return false
+            }
+        }
+    }
+
+    /// Whether consecutive threads land apart at this access: the thread's x index scaled (`x[t * 4 + k]`,
+    /// `x[r * C + j]` with `r` the thread's row) without a vector moved per thread.
+    static func strides(_ access: ThreadAddressing.Access, _ addressing: ThreadAddressing) -> Bool {
+        access.terms.contains { term in
+            switch addressing.kind(of: term) {
+            case .packet: return !access.vector
+            case .thread: return false
+            case .none:
+                var node = term
+                while node.type == "parenthesized_expression" || node.type == "cast_expression",
+                      let inner = node.type == "cast_expression" ? node.child(byField: "value") : node.namedChild(0) { node = inner }
+                guard node.type == "binary_expression", ["*", "<<"].contains(node.child(byField: "operator")?.type ?? "") else { return false }
+                return [node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 }.contains {
+                    isThreadLinear($0, addressing.linear) || addressing.kind(of: $0) == .packet
+                }
+            }
+        }
+    }
+
+    /// How an address moves with the thread: `coalescedRows` (one thread-linear term plus a uniform scaled row
     /// offset), `flat` (thread-linear without a data-scaled row), `uniform` (no thread, no loaded data), or
     /// `other` (scaled by the thread, or data-dependent).
-    static func shape(of indices: Node, linear: Set<String>, dependent: Set<String>, pointers: Set<String>) -> Shape {
-        if !MemSupport.memoryReads(in: indices, pointers: pointers).isEmpty { return .other }
-        let terms = additiveTerms(indices)
-        let threadTerms = terms.filter { term in isThreadTerm(term) || (term.type == "identifier" && linear.contains(term.text)) }
-        let others = terms.filter { term in !threadTerms.contains(term) }
-        let othersUniform = others.allSatisfy { !mentionsThread($0, dependent) }
+    static func shape(of access: ThreadAddressing.Access, _ addressing: ThreadAddressing) -> Shape {
+        if access.terms.contains(where: { !MemSupport.memoryReads(in: $0, pointers: addressing.pointers).isEmpty }) { return .other }
+        let threadTerms = threadTerms(access, addressing)
+        let others = access.terms.filter { term in !threadTerms.contains(term) }
+        let othersUniform = others.allSatisfy { !addressing.mentionsThread($0) }
         if threadTerms.isEmpty { return othersUniform ? .uniform : .other }
         guard threadTerms.count == 1, othersUniform else { return .other }
         return others.contains(where: isScaledRow) ? .coalescedRows : .flat
+    }
+
+    /// A comment at the kernel, at a helper it calls, or the file header's line about this kernel version, that
+    /// states coalesced access: "coalesced", or consecutive/contiguous addresses for consecutive threads, lanes or
+    /// a warp. Sentences with a hedge or a denial do not count.
+    static func statement(about kernel: CUDAFacts.Function, _ facts: CUDAFacts) -> Node? {
+        let comments = MemSupport.comments(reachedFrom: kernel, facts).map { ($0.text, $0) }
+            + MemSupport.headerLines(about: kernel, facts).map { ($0.line, $0.node) }
+        for (text, node) in comments {
+            for sentence in text.lowercased().split(whereSeparator: { ".;:!?".contains($0) }) {
+                let words = MemSupport.identifiersAndNumbers(String(sentence))
+                if words.contains(where: { MemSupport.hedges.contains($0) }) { continue }
+                if words.contains(where: { $0.hasPrefix("coalesc") }) { return node }
+                let adjacent = words.contains { ["consecutive", "contiguous", "adjacent"].contains($0) }
+                let threads = words.contains { ["thread", "threads", "lane", "lanes", "warp", "warps"].contains($0) || $0.hasPrefix("warp") }
+                if adjacent && threads { return node }
+            }
+        }
+        return nil
     }
 
     /// The operands of a chain of `+`/`-` (through parentheses, casts and a subscript's brackets).
