@@ -221,6 +221,11 @@ extension PythonFacts {
                     stack += call.positional.dropFirst()
                     continue
                 }
+                if call.name == "where", call.positional.count == 3 {
+                    // torch.where(h > 0, h * h, 0): the selected values, not the condition.
+                    stack += call.positional.dropFirst()
+                    continue
+                }
                 if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")) {
                     // A tensor method (`.view(...)`, `.float()`, `.square()`): the tensor it is called on.
                     stack.append(receiver)

@@ -203,6 +203,22 @@ public final class PythonFacts {
         return nil
     }
 
+    /// For a name that is a parameter of its function (or of an outer function a nested one captures it from),
+    /// the arguments the callers pass for it; for `__init__`, the constructions of its class (a
+    /// `super().__init__(...)` call belongs to another class's initializer).
+    public func callerArguments(of identifier: Node) -> [Node] {
+        guard identifier.type == "identifier", let function = parameterOwner(of: identifier),
+              let index = function.parameters.firstIndex(of: identifier.text) else { return [] }
+        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+        let owner = enclosingClass(function.node)?.name
+        let position = index - offset
+        var result: [Node] = []
+        for call in calls where function.name == "__init__" ? call.name == owner : call.name == function.name {
+            if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append(argument) }
+        }
+        return result
+    }
+
     public func enclosingFunction(_ node: Node) -> Function? {
         // Only the start byte matters, so the answer is kept per start byte.
         let start = node.startByte

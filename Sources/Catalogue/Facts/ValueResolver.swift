@@ -69,19 +69,7 @@ public final class ValueResolver {
         var result: [NumericValue] = []
         // A parameter of the enclosing function (or of an outer one a nested function captures it from): the
         // arguments its callers pass.
-        if node.type == "identifier", let function = facts.parameterOwner(of: node),
-           let index = function.parameters.firstIndex(of: node.text) {
-            let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
-            // Callers of the function; for `__init__`, constructions of its class (a `super().__init__(...)`
-            // call belongs to another class's initializer).
-            let owner = facts.enclosingClass(function.node)?.name
-            for call in facts.calls where function.name == "__init__" ? call.name == owner : call.name == function.name {
-                let position = index - offset
-                if let argument = call.argument(node.text, position: position >= 0 ? position : nil) {
-                    result += values(of: argument)
-                }
-            }
-        }
+        for argument in facts.callerArguments(of: node) { result += values(of: argument) }
         if let name = SettingsTable.bareName(of: node) {
             result += nameValues(name, at: node)
         }

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
 /// `rows, cols = p.shape`), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
 /// or inside `alpha=` / an in-place update's argument, or through a local used that way. A constant factor in
-/// front counts, and so does a helper function returning the scale that is applied where it is called. Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
+/// front counts, and so does a helper function returning the scale that is applied where it is called (also when
+/// the helper takes the shape as a parameter). Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
 /// constant, and a value computed but only stored (diagnostics). Examples:
 /// `queries/python/muon_update_scale_sqrt_max_dim/examples/`.
 struct MuonUpdateScaleSqrtMaxDim: Detector {
@@ -57,9 +58,13 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
     }
 
     /// `p.shape`, `p.size()`, `(rows, cols)` of dimensions.
-    func isShape(_ node: Node, _ facts: PythonFacts) -> Bool {
+    func isShape(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
         if n.type == "attribute", n.child(byField: "attribute")?.text == "shape" { return true }
+        // A helper's parameter that its callers pass a shape (`def gain(shape): rows, cols = shape[0], shape[1]`).
+        if n.type == "identifier", depth < 2 {
+            return facts.parameterArguments(of: n, flow: facts.dataflow).contains { isShape($0, facts, depth: depth + 1) }
+        }
         // The last two dimensions: `g.shape[-2:]`, `g.size()[-2:]`.
         if n.type == "subscript", let value = n.child(byField: "value"), n.child(byField: "subscript")?.type == "slice" {
             return isShape(value, facts)

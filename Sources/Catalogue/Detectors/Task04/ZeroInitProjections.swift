@@ -21,6 +21,9 @@ struct ZeroInitProjections: Detector {
         "relu", "gelu", "silu", "square", "tanh", "relu6", "leaky_relu", "elu", "mish", "softplus", "sigmoid", "glu", "relu_",
     ]
 
+    /// Piecewise functions that act as an activation when a projection's output runs through them.
+    static let piecewise: Set<String> = ["where", "clamp", "clamp_min", "maximum", "pow"]
+
     /// A module attribute by class (nil class: any class).
     struct Owner: Hashable {
         let className: String?
@@ -65,11 +68,18 @@ struct ZeroInitProjections: Detector {
         return facts.matmulOperands(node)?.0
     }
 
+    /// A nonlinearity between two projections: a named activation, a power, a tensor times itself (`h * h`), a
+    /// clamp at zero, or a piecewise `torch.where(h > 0, ...)`.
     func isActivation(_ step: Node, _ facts: PythonFacts) -> Bool {
-        if step.type == "binary_operator", step.child(byField: "operator")?.type == "**" { return true }
+        if step.type == "binary_operator", let op = step.child(byField: "operator")?.type {
+            if op == "**" { return true }
+            if op == "*", let left = step.child(byField: "left"), let right = step.child(byField: "right"),
+               facts.compact(left) == facts.compact(right) { return true }
+            return false
+        }
         guard step.type == "call" else { return false }
         let call = facts.callSite(step)
-        if Self.activations.contains(call.name) { return true }
+        if Self.activations.contains(call.name) || Self.piecewise.contains(call.name) { return true }
         if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
            Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }
         return false

@@ -7,7 +7,8 @@ import TreeSitterKit
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
 /// `owner == me`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
 /// `range(rank, n, world)` loop — where the rank comes from `dist.get_rank()`, the `RANK` / `LOCAL_RANK`
-/// environment variables, or a value named as a rank; and (2) a collective that exchanges the updates
+/// environment variables, or a value named as a rank (also through attributes set from a constructor parameter
+/// that the optimizer's construction passes the rank: `self.shard_id = shard_id`, `Muon(..., shard_id=rank)`); and (2) a collective that exchanges the updates
 /// (`all_reduce`, `all_gather`, `all_gather_into_tensor`, `broadcast`, `reduce_scatter`). Rejects every rank
 /// orthogonalizing everything (collectives elsewhere, e.g. for the validation loss, do not count) and rank-sharded
 /// work that is never exchanged. Examples: `queries/python/distributed_muon/examples/`.
@@ -80,6 +81,8 @@ struct DistributedMuon: Detector {
             if node.parent?.type == "attribute", node.parent?.child(byField: "object") == node { return false }
             guard let name = SettingsTable.bareName(of: node) else { return false }
             if name.lowercased().contains("rank") { return true }
+            // A parameter: what the callers pass (`ShardedMuon(..., shard_id=ddp_rank)`).
+            if facts.callerArguments(of: node).contains(where: { isRank($0, facts, depth: depth + 1) }) { return true }
             return facts.allSettings.settings(name).contains { s in
                 s.source != .parameterDefault && s.value != node && isRank(s.value, facts, depth: depth + 1)
             }

@@ -156,11 +156,19 @@ struct UnetSkipConnections: Detector {
             && facts.evaluate(named[0]) == -1
     }
 
-    /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an index that counts down as the loop variable counts up.
-    func isMirrored(_ index: Node, _ facts: PythonFacts) -> Bool {
+    /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an index that counts down as the loop variable counts up; also a
+    /// name the enclosing loop sets to such an index (`partner = n - 1 - j; skips[partner]`).
+    func isMirrored(_ index: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let node = facts.unparenthesized(index)
+        if node.type == "identifier", depth < 2, let loop = facts.enclosingLoops(index).first {
+            for assignment in facts.descendants(of: loop) where assignment.type == "assignment" && assignment.startByte < index.startByte {
+                for bound in facts.assignedNames(assignment) where bound.name == node.text {
+                    if let value = bound.value, isMirrored(value, facts, depth: depth + 1) { return true }
+                }
+            }
+        }
         let loopVariables = Set(facts.enclosingLoops(index).flatMap(facts.loopVariables))
         guard loopVariables.contains(where: { facts.mentions(index, $0) }) else { return false }
-        let node = facts.unparenthesized(index)
         switch node.type {
         case "unary_operator":
             return ["-", "~"].contains(node.child(byField: "operator")?.type ?? "")
