@@ -10,8 +10,15 @@ import TreeSitterKit
 ///   accumulator seeded from or added to another array) counts as a second operation;
 /// - residual add: an element of two different input arrays added at the same index;
 /// - optimizer step: an update divided by `sqrt(v) + eps`;
-/// - causal mask: `-INFINITY`/`-FLT_MAX` assigned under a position comparison, and the attention scale
-///   (`exp(scale * (x - max))` with a scale argument): both count only next to a softmax.
+/// - causal mask: `-INFINITY`/`-FLT_MAX` assigned under a position comparison, or probabilities zeroed by one
+///   (`(j <= t) ? exp(...) * inv : 0`), and the attention scale (a scale argument multiplied into the scores that
+///   reach `exp`, inside its argument or through a local): both count only next to a softmax;
+/// - activation also by GELU's constants (0.044715, sqrt(2/pi), 1.702), so a hand-written tanh counts;
+/// - bias: one broadcast along the rows (`out[i] + bias[i % n]`), or added to a tensor-core accumulator's tile in
+///   the GEMM epilogue (`wmma::mma_sync` is a matmul);
+/// - gradient scale: the gradient that the second moment squares read as a load times a scale (unscale/clip),
+///   counted only next to an optimizer step.
+/// The shapes beyond the first list live in `FusedOperationShapes.swift`.
 /// Rejected: a single operation split into steps (layernorm's mean, rstd and normalise are one operation),
 /// dtype conversions, and a kernel merely named or commented "fused".
 struct KernelFusion: TechniqueDetector {
@@ -20,6 +27,7 @@ struct KernelFusion: TechniqueDetector {
     enum Operation: String, CaseIterable {
         case softmax, normalization, activation, crossEntropy = "cross-entropy", matmul, bias, residual, optimizer, causalMask = "causal mask"
         case scale = "attention scale"
+        case gradientScale = "gradient scale"
     }
 
     static let sqrtCalls: Set<String> = ["sqrtf", "sqrt", "__fsqrt_rn", "hsqrt"]
@@ -104,9 +112,19 @@ struct KernelFusion: TechniqueDetector {
                 let guarded = guardedByComparison(a.node) || (KernelAST.unwrap(a.value).type == "conditional_expression")
                 if guarded { found[.causalMask] = found[.causalMask] ?? a.node }
             }
+            // More shapes (FusedOperationShapes.swift).
+            if found[.causalMask] == nil, let mask = maskedProbability(in: body, facts) { found[.causalMask] = mask }
+            if found[.activation] == nil, let gelu = geluConstant(in: body) { found[.activation] = gelu }
+            if found[.bias] == nil, let bias = broadcastBias(in: body, declared: declared) { found[.bias] = bias }
+            if found[.gradientScale] == nil, let scaled = gradientScale(in: body) { found[.gradientScale] = scaled }
+            if found[.matmul] == nil, let product = tensorCoreProducts(in: body).last {
+                found[.matmul] = product
+                if let bias = epilogueBias(in: body, after: product, declared: declared) { found[.bias] = bias }
+            }
             // Attention scaling folded into the softmax: exp(scale * (x - max)) with a scale passed to the kernel.
             let floatParameters = Set(KernelAST.declaredTypes(f).filter { $0.value == "float" || $0.value == "double" }.keys)
                 .subtracting(KernelAST.assignments(in: body).compactMap(\.name))
+            if found[.scale] == nil, let folded = foldedScale(in: body, floatParameters: floatParameters, facts) { found[.scale] = folded }
             for call in KernelAST.calls(in: body, named: KernelAST.expCalls, facts: facts) {
                 guard let args = call.child(byField: "arguments") else { continue }
                 let scaled = args.preorder.contains { n in
@@ -119,7 +137,7 @@ struct KernelFusion: TechniqueDetector {
             }
         }
         let dots = FlashAttentionTiling.dotProducts(kernel, facts)
-        if let dot = dots.first {
+        if let dot = dots.first, found[.matmul] == nil {
             found[.matmul] = dot
             if let bias = biasSeed(dots, reached) { found[.bias] = bias }
         }
@@ -129,6 +147,8 @@ struct KernelFusion: TechniqueDetector {
             found[.causalMask] = nil
             found[.scale] = nil
         }
+        // Scaling the gradient is an operation of its own only as part of an optimizer step (unscale/clip + update).
+        if found[.optimizer] == nil { found[.gradientScale] = nil }
         return found
     }
 
