@@ -22,7 +22,46 @@ extension CUDAShim {
         "ATen/cuda/CUDAContext.h": torchExtension,
         "c10/cuda/CUDAGuard.h": torchExtension,
         "c10/cuda/CUDAStream.h": torchExtension,
+        "c10/cuda/CUDAException.h": torchExtension,
+        "c10/macros/Macros.h": c10Macros,
+        "ATen/Dispatch.h": torchExtension,
+        "ATen/AccumulateType.h": torchExtension,
+        "math_constants.h": mathConstants,
+        "cooperative_groups/scan.h": "#pragma once\n#include <cooperative_groups.h>\n",
     ]
+
+    /// PyTorch's kernel macros: launch bounds, warp size, host/device qualifiers, launch checks.
+    static let c10Macros = #"""
+    #pragma once
+    #ifndef SRLENS_C10_MACROS
+    #define SRLENS_C10_MACROS
+    #define C10_LAUNCH_BOUNDS_0 __launch_bounds__(1024)
+    #define C10_LAUNCH_BOUNDS_1(max_threads) __launch_bounds__(max_threads)
+    #define C10_LAUNCH_BOUNDS_2(max_threads, min_blocks) __launch_bounds__(max_threads, min_blocks)
+    #define C10_WARP_SIZE 32
+    #define C10_HOST_DEVICE __host__ __device__
+    #define C10_DEVICE __device__
+    #define C10_HOST __host__
+    #define C10_ALWAYS_INLINE inline
+    #define C10_LIKELY(x) (x)
+    #define C10_UNLIKELY(x) (x)
+    #define C10_CUDA_CHECK(x) ((void)(x))
+    #define C10_CUDA_KERNEL_LAUNCH_CHECK() ((void)0)
+    #endif
+    """#
+
+    /// `math_constants.h`'s single-precision constants.
+    static let mathConstants = #"""
+    #pragma once
+    #define CUDART_INF_F __int_as_float(0x7f800000)
+    #define CUDART_NAN_F __int_as_float(0x7fffffff)
+    #define CUDART_PI_F 3.141592654f
+    #define CUDART_SQRT_HALF_F 0.707106781f
+    #define CUDART_SQRT_2PI_F 2.506628275f
+    #define CUDART_L2E_F 1.442695041f
+    #define CUDART_LN2_F 0.693147181f
+    #define CUDART_INF __longlong_as_double(0x7ff0000000000000ULL)
+    """#
 
     static let runtime = #"""
     #pragma once
@@ -221,9 +260,14 @@ extension CUDAShim {
     }
     namespace torch { using at::Tensor; using at::empty_like; using at::zeros_like; using at::empty; using at::zeros;
                       using at::kFloat; using at::kHalf; using at::kBFloat16; }
+    #include <c10/macros/Macros.h>
+    namespace at {
+    template <typename T, bool is_cuda> struct AccumulateType { using type = float; };
+    template <bool is_cuda> struct AccumulateType<double, is_cuda> { using type = double; };
+    template <typename T, bool is_cuda> using acc_type = typename AccumulateType<T, is_cuda>::type;
+    }
     #define TORCH_CHECK(cond, ...) ((void)(cond))
     #define AT_ASSERTM(cond, ...) ((void)(cond))
-    #define C10_CUDA_KERNEL_LAUNCH_CHECK() ((void)0)
     #define AT_DISPATCH_FLOATING_TYPES(TYPE, NAME, ...) [&] { using scalar_t = float; return __VA_ARGS__(); }()
     #define AT_DISPATCH_FLOATING_TYPES_AND_HALF(TYPE, NAME, ...) [&] { using scalar_t = float; return __VA_ARGS__(); }()
     #define AT_DISPATCH_FLOATING_TYPES_AND2(A, B, TYPE, NAME, ...) [&] { using scalar_t = float; return __VA_ARGS__(); }()

@@ -165,9 +165,12 @@ private struct Collector {
     }
 
     /// `__launch_bounds__` arguments, read from the tokens between the attribute's parentheses.
+    /// PyTorch's macros (`C10_LAUNCH_BOUNDS_1(256)`, `C10_LAUNCH_BOUNDS_2(256, 4)`) count as the attribute they
+    /// stand for (the shim defines them that way); `C10_LAUNCH_BOUNDS_0` is 1024 threads.
     func launchBounds(_ cursor: Cursor) -> String? {
         let tokens = unit.tokens(in: cursor)
-        guard let at = tokens.firstIndex(where: { $0.spelling == "__launch_bounds__" || $0.spelling == "launch_bounds" }),
+        if tokens.contains(where: { $0.spelling == "C10_LAUNCH_BOUNDS_0" }) { return "1024" }
+        guard let at = tokens.firstIndex(where: { ["__launch_bounds__", "launch_bounds", "C10_LAUNCH_BOUNDS_1", "C10_LAUNCH_BOUNDS_2"].contains($0.spelling) }),
               at + 1 < tokens.count, tokens[at + 1].spelling == "(" else { return nil }
         var depth = 0
         var parts: [String] = []

@@ -9,8 +9,9 @@ import TreeSitterKit
 ///   and one of them is a row offset scaled by a data extent (`row * C`, `blockIdx.x * c`): row-major data walked
 ///   along its contiguous dimension;
 /// - **stated**: the definition's design-intent reading. A comment at the kernel (or the file header's line about
-///   this kernel version) says the accesses are coalesced or that consecutive threads/lanes touch contiguous
-///   addresses, and some global access has exactly one thread-linear term (plain one-dimensional indexing
+///   this kernel version) says the accesses are coalesced, that consecutive (adjacent, neighbouring) threads or
+///   lanes touch neighbouring addresses, or that a warp covers a contiguous span (contiguity inside one thread,
+///   "each thread reads 8 consecutive values", is the opposite and does not count), and some global access has exactly one thread-linear term (plain one-dimensional indexing
 ///   included). A statement that is hedged or denied ("not coalesced", "TODO") does not count.
 /// The statement does not count when some global access strides by the thread (`x[t * 4 + k]` with scalar
 /// loads, `x[r * C + j]` with `r` the thread's row). Either way, every global store through a subscript must be coalesced, flat, or uniform: a store whose address
@@ -101,9 +102,14 @@ struct MemoryCoalescing: TechniqueDetector {
                 let words = MemSupport.identifiersAndNumbers(String(sentence))
                 if words.contains(where: { MemSupport.hedges.contains($0) }) { continue }
                 if words.contains(where: { $0.hasPrefix("coalesc") }) { return node }
-                let adjacent = words.contains { ["consecutive", "contiguous", "adjacent"].contains($0) }
-                let threads = words.contains { ["thread", "threads", "lane", "lanes", "warp", "warps"].contains($0) || $0.hasPrefix("warp") }
-                if adjacent && threads { return node }
+                // "consecutive threads", "neighbouring lanes" (not "each thread reads 8 consecutive ids", which is
+                // contiguity inside one thread), or a warp covering a contiguous span.
+                let adjacency: Set<String> = ["consecutive", "contiguous", "adjacent", "neighbouring", "neighboring", "successive"]
+                let threadWords: Set<String> = ["thread", "threads", "lane", "lanes"]
+                for (i, word) in words.enumerated() where adjacency.contains(word) {
+                    if words[(i + 1)..<min(words.count, i + 3)].contains(where: threadWords.contains) { return node }
+                }
+                if words.contains(where: { $0 == "warp" || $0 == "warps" }), words.contains(where: adjacency.contains) { return node }
             }
         }
         return nil
