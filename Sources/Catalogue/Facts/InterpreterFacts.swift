@@ -182,10 +182,17 @@ public final class ScriptInterpreter {
         settings = settings.filter { facts.isConfigSetting($0) }
         // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is
         // the value only when nothing else is set.
+        // Likewise a falsy field default that `__post_init__` replaces under a test of it (`n_head: int = 0` and
+        // `if not self.n_head: self.n_head = self.n_embd // self.head_width`).
+        let derived = settings.contains { facts.isDerivedWhenUnset($0) }
         var unset = false
         for setting in settings {
             guard let v = eval(setting.value, [:], depth) else { continue }
             if case .none = v {
+                unset = true
+                continue
+            }
+            if derived, setting.source == .classField, v.number == 0 {
                 unset = true
                 continue
             }
@@ -475,6 +482,17 @@ public final class ScriptInterpreter {
 }
 
 extension PythonFacts {
+    /// Whether a setting is `__post_init__` deriving an attribute under a test of that attribute (`if not
+    /// self.n_head:`, `if self.n_head is None:`, `if self.n_head == 0:`): the field's default only means "unset".
+    public func isDerivedWhenUnset(_ setting: Setting) -> Bool {
+        guard enclosingFunction(setting.site)?.name == "__post_init__" else { return false }
+        return ancestors(of: setting.site).contains { node in
+            node.type == "if_statement" && node.child(byField: "condition").map { condition in
+                descendants(of: condition).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == setting.name }
+            } == true
+        }
+    }
+
     /// Whether a setting configures something a name can read: not a keyword argument given to a class of the
     /// file that has no field of that name (`Muon(params, lr=...)` does not set `args.lr`; `GPTConfig(n_head=6)`
     /// sets `config.n_head`).

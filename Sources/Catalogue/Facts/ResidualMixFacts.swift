@@ -42,28 +42,33 @@ extension PythonFacts {
 
     /// For an expression mixing `own` with another tensor, that other tensor's variable: `torch.lerp(own, b, w)`,
     /// `own.lerp(b, w)`, a sum of two terms where one carries `own` and the other another variable.
-    public func mixPartner(_ expression: Node, own: String) -> Node? {
+    public func mixPartner(_ expression: Node, own: String) -> Node? { mixPartners(expression, own: own).first }
+
+    /// Every variable that may be `own`'s partner in a mix: in `keep * x + inject * x0` both `inject` and `x0`
+    /// (which of a term's names is the weight cannot be told from the syntax), the first as `mixPartner` gives it.
+    public func mixPartners(_ expression: Node, own: String) -> [Node] {
         let node = unparenthesized(expression)
-        if node.type == "call", let partner = methodSumPartner(callSite(node), own: own) { return partner }
+        if node.type == "call", let partner = methodSumPartner(callSite(node), own: own) { return [partner] }
         if node.type == "call" {
             let call = callSite(node)
-            guard call.name == "lerp" else { return nil }
+            guard call.name == "lerp" else { return [] }
             let start = call.receiver ?? call.positional.first
             let end = call.receiver != nil ? call.positional.first : call.positional.dropFirst().first
             guard let start, let end, call.positional.count >= (call.receiver != nil ? 2 : 3),
-                  tensorRoot(start)?.text == own, let partner = tensorRoot(end), partner.text != own else { return nil }
-            return partner
+                  tensorRoot(start)?.text == own, let partner = tensorRoot(end), partner.text != own else { return [] }
+            return [partner]
         }
         // A scaled sum: `0.5 * (own + b)`, `(own + b) / 2`.
         if node.type == "binary_operator", ["*", "/"].contains(node.child(byField: "operator")?.type ?? ""),
            let l = node.child(byField: "left"), let r = node.child(byField: "right") {
             for side in [l, r] where addends(side).count == 2 {
-                if let partner = mixPartner(side, own: own) { return partner }
+                let partners = mixPartners(side, own: own)
+                if !partners.isEmpty { return partners }
             }
-            return nil
+            return []
         }
         let terms = addends(node)
-        guard terms.count == 2 else { return nil }
+        guard terms.count == 2 else { return [] }
         // A lerp written out: `own + w * (b - own)`.
         for (base, step) in [(terms[0], terms[1]), (terms[1], terms[0])] where tensorRoot(base)?.text == own {
             let s = unparenthesized(step)
@@ -72,15 +77,15 @@ extension PythonFacts {
             where factor.type == "binary_operator" && factor.child(byField: "operator")?.type == "-" {
                 if let a = factor.child(byField: "left").flatMap(tensorRoot), let b = factor.child(byField: "right").flatMap(tensorRoot),
                    b.text == own, a.text != own {
-                    return a
+                    return [a]
                 }
             }
         }
         let a = mixTerm(terms[0]).map(\.text), b = mixTerm(terms[1])
         let b2 = mixTerm(terms[1]).map(\.text), a2 = mixTerm(terms[0])
-        if a.contains(own), !b2.contains(own), let partner = b.first(where: { $0.text != own }) { return partner }
-        if b2.contains(own), !a.contains(own), let partner = a2.first(where: { $0.text != own }) { return partner }
-        return nil
+        if a.contains(own), !b2.contains(own) { return b.filter { $0.text != own } }
+        if b2.contains(own), !a.contains(own) { return a2.filter { $0.text != own } }
+        return []
     }
 
     /// The partner of `own` in a sum written as a call: `a.add(b)`, `torch.add(a, b)` (each side a term as in a

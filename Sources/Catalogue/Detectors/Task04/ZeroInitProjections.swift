@@ -69,8 +69,8 @@ struct ZeroInitProjections: Detector {
     }
 
     /// A nonlinearity between two projections: a named activation, a power, a tensor times itself (`h * h`), a
-    /// clamp at zero, or a piecewise `torch.where(h > 0, ...)`.
-    func isActivation(_ step: Node, _ facts: PythonFacts) -> Bool {
+    /// clamp at zero, a piecewise `torch.where(h > 0, ...)`, or a helper function of the file applying one.
+    func isActivation(_ step: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         if step.type == "binary_operator", let op = step.child(byField: "operator")?.type {
             if op == "**" { return true }
             if op == "*", let left = step.child(byField: "left"), let right = step.child(byField: "right"),
@@ -80,6 +80,9 @@ struct ZeroInitProjections: Detector {
         guard step.type == "call" else { return false }
         let call = facts.callSite(step)
         if Self.activations.contains(call.name) || Self.piecewise.contains(call.name) { return true }
+        // A helper of the file that applies one (`def sq_relu(t): return t.clamp(min=0).pow(2)`).
+        if depth == 0, call.receiver == nil, let helper = facts.functions.first(where: { $0.name == call.callee && facts.enclosingClass($0.node) == nil }),
+           facts.descendants(of: helper.node).contains(where: { $0 != helper.node && isActivation($0, facts, depth: 1) }) { return true }
         if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
            Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }
         return false

@@ -120,9 +120,12 @@ struct EmbedSkipX0: Detector {
                 continue
             }
             guard parameters.contains(name) else { continue }
-            for mix in facts.mixAssignments(in: function.node)
-            where mix.partner.text == name && parameters.contains(mix.own) && facts.enclosingFunction(mix.assignment)?.node == function.node {
-                return mix.assignment
+            for assignment in facts.descendants(of: function.node) where assignment.type == "assignment" {
+                guard facts.enclosingFunction(assignment)?.node == function.node,
+                      let left = assignment.child(byField: "left"), left.type == "identifier", parameters.contains(left.text),
+                      let right = assignment.child(byField: "right"),
+                      facts.mixPartners(right, own: left.text).contains(where: { $0.text == name }) else { continue }
+                return assignment
             }
         }
         return nil

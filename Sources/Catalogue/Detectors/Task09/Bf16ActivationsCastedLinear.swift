@@ -10,7 +10,7 @@ import TreeSitterKit
 /// product (`def linear(x, w): return x @ w.to(x.dtype)`) and is called; (2) bf16 activations: the embeddings cast
 /// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
 /// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
-/// `.to(dtype=torch.bfloat16)`) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
+/// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
 /// CastedLinear)`, also through `model.apply`); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
 /// bf16 model without fp32 masters, and casting linears still under autocast.
@@ -132,8 +132,16 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// A cast of a whole model: the target is built by a module class (of the file or `torch.nn`).
     func isModuleCast(_ cast: CallSite, _ facts: PythonFacts) -> Bool {
-        guard let target = castTarget(cast, facts), let call = constructor(of: target, facts) else { return false }
-        return facts.classes.contains { $0.name == call.callee } || call.torchCallee.hasPrefix("torch.nn.")
+        guard let target = castTarget(cast, facts) else { return false }
+        func isModule(_ call: CallSite) -> Bool { facts.classes.contains { $0.name == call.callee } || call.torchCallee.hasPrefix("torch.nn.") }
+        if let call = constructor(of: target, facts) { return isModule(call) }
+        // A helper's parameter (`def to_bf16(module): module.bfloat16()`): the models its callers pass
+        // (`to_bf16(model.cuda())`).
+        return facts.callerArguments(of: target).contains { argument in
+            var current = facts.unparenthesized(argument)
+            while current.type == "call", let receiver = facts.callSite(current).receiver { current = receiver }
+            return constructor(of: current, facts).map(isModule) ?? false
+        }
     }
 
     /// Where casting linears are put back to fp32: `m.float()` under `isinstance(m, CastingClass)`.
