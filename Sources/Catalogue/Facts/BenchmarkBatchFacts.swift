@@ -185,3 +185,16 @@ extension PythonFacts {
         }
     }
 }
+
+extension PythonFacts {
+    /// The default of an environment lookup, `os.environ.get("SEQ", 48 * 1024)` or `os.getenv("LR", "0.0018")`:
+    /// what the script runs with when the variable is not set (the benchmark sets none of a script's own knobs).
+    /// The world size and rank are read elsewhere (`readsWorldSize`).
+    public func environmentDefault(_ node: Node) -> Node? {
+        let n = unparenthesized(node)
+        guard n.type == "call" else { return nil }
+        let call = callSite(n)
+        guard ["os.environ.get", "os.getenv", "os.environ.setdefault"].contains(call.callee), call.positional.count >= 1 else { return nil }
+        return call.argument("default", position: 1)
+    }
+}

@@ -206,6 +206,7 @@ public final class ScriptInterpreter {
 
     func call(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
         if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
+        if let fallback = facts.environmentDefault(node) { return eval(fallback, env, depth) }
         let call = facts.callSite(node)
         guard !call.hasSplat else { return nil }
         let args = call.positional

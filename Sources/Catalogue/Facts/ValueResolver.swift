@@ -61,6 +61,24 @@ public final class ValueResolver {
         if ["identifier", "attribute", "subscript"].contains(node.type) {
             return dedup(referenceValues(node))
         }
+        if node.type == "call" {
+            // An environment knob with a default (`os.environ.get("SEQ", 48 * 1024)`): the default, a string one
+            // read as the number it spells.
+            if let fallback = facts.environmentDefault(node) {
+                if let text = SettingsTable.stringValue(fallback)?.trimmingCharacters(in: .whitespaces) {
+                    return (Int(text).map { NumericValue.int($0) } ?? Double(text).map { NumericValue.float($0) }).map { [$0] } ?? []
+                }
+                return values(of: fallback)
+            }
+            // int(...) / float(...) around something only the resolver can follow (the fold failed on it).
+            let call = facts.callSite(node)
+            if ["int", "float"].contains(call.callee), call.positional.count == 1, call.keywords.isEmpty {
+                return values(of: call.positional[0]).compactMap { v in
+                    guard call.callee == "int" else { return .float(v.double) }
+                    return v.double.isFinite && Swift.abs(v.double) < 1e15 ? .int(Int(v.double.rounded(.towardZero))) : nil
+                }
+            }
+        }
         return []
     }
 
