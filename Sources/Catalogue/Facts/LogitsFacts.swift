@@ -217,7 +217,8 @@ extension PythonFacts {
         return caps
     }
 
-    /// A cap computed at `node`: a tanh or sigmoid call scaled outside and divided inside, or `A / (1 + exp(-x / B))`.
+    /// A cap computed at `node`: a tanh or sigmoid call scaled outside and divided inside, `A / (1 + exp(-x / B))`, or
+    /// a tanh written as `c * (2 * sigmoid(2 * x / c) - 1)`.
     func capsAt(_ node: Node, bindings: [String: Double]) -> [LogitCap] {
         guard node.type == "call" || node.type == "binary_operator" else { return [] }
         if node.type == "binary_operator" {
@@ -239,9 +240,30 @@ extension PythonFacts {
         case "sigmoid", "sigmoid_", "expit": form = .sigmoid
         default: return []
         }
-        guard let input = call.positional.first ?? call.receiver, let divisor = divisor(of: input, bindings: bindings),
-              let scale = scale(of: node, bindings: bindings) else { return [] }
+        guard let input = call.positional.first ?? call.receiver, let divisor = divisor(of: input, bindings: bindings) else { return [] }
+        // tanh written with a sigmoid: c * (2 * sigmoid(2 * x / c) - 1) is c * tanh(x / c).
+        if form == .sigmoid, let shifted = doubledMinusOne(node, bindings: bindings) {
+            guard let scale = scale(of: shifted, bindings: bindings) else { return [] }
+            return [LogitCap(form: .tanh, scale: scale, divisor: 2 * divisor, node: shifted)]
+        }
+        guard let scale = scale(of: node, bindings: bindings) else { return [] }
         return [LogitCap(form: form, scale: scale, divisor: divisor, node: node)]
+    }
+
+    /// For a sigmoid call inside `2 * sigmoid(...) - 1`, that whole expression.
+    func doubledMinusOne(_ call: Node, bindings: [String: Double]) -> Node? {
+        func up(_ n: Node) -> Node? {
+            var current = n
+            while let p = current.parent, p.type == "parenthesized_expression" { current = p }
+            return current.parent.map { ($0, current) }.flatMap { parent, child in parent.type == "binary_operator" ? parent : nil }
+        }
+        guard let product = up(call), product.child(byField: "operator")?.type == "*",
+              let l = product.child(byField: "left"), let r = product.child(byField: "right"),
+              evaluate(unparenthesized(l).byteRange == call.byteRange ? r : l, bindings: bindings) == 2,
+              let difference = up(product), difference.child(byField: "operator")?.type == "-",
+              let one = difference.child(byField: "right"), evaluate(one, bindings: bindings) == 1,
+              let left = difference.child(byField: "left"), unparenthesized(left).byteRange == product.byteRange else { return nil }
+        return difference
     }
 
     /// `c` in `x / c`, `x.div(c)`, `x.div_(c)`, `x * (1 / c)`, also through a local set just before
@@ -254,7 +276,17 @@ extension PythonFacts {
         }
         if node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
            let left = node.child(byField: "left"), let right = node.child(byField: "right") {
-            if op == "/" { return evaluate(right, bindings: bindings) }
+            if op == "/" {
+                // `2 * x / c` divides x by c / 2.
+                guard let d = evaluate(right, bindings: bindings) else { return nil }
+                let l = unparenthesized(left)
+                if l.type == "binary_operator", l.child(byField: "operator")?.type == "*",
+                   let a = l.child(byField: "left"), let b = l.child(byField: "right") {
+                    if let k = evaluate(a, bindings: bindings), evaluate(b, bindings: bindings) == nil, k != 0 { return d / k }
+                    if let k = evaluate(b, bindings: bindings), evaluate(a, bindings: bindings) == nil, k != 0 { return d / k }
+                }
+                return d
+            }
             if op == "*" {
                 for (factor, other) in [(right, left), (left, right)] where evaluate(other, bindings: bindings) == nil {
                     if let f = evaluate(factor, bindings: bindings), f != 0, f < 1 { return 1 / f }
