@@ -325,14 +325,24 @@ extension PythonFacts {
         return model.isLinearConstructor(module)
     }
 
-    /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), or the `forward` of the module
-    /// class a called attribute holds (`self.rotary(q)`), or a kernel launched as `kernel[grid](...)`.
+    /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
+    /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
+    /// (`self.rotary(q)`), or a kernel launched as `kernel[grid](...)`.
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
             return functions.filter { $0.name == value.text }
         }
         if let f = calledFunction(call) { return [f] }
+        // A method of a class of the file called on an instance held by a plain name (`window.update(step)` with
+        // `window = WindowSize()`).
+        if let receiver = call.receiver, receiver.type == "identifier", let function = call.function, function.type == "attribute" {
+            let instances = dataflow.instanceClasses(of: receiver)
+            if !instances.isEmpty {
+                let methods = functions.filter { f in f.name == call.name && enclosingClass(f.node).map { instances.contains($0.name) } == true }
+                if !methods.isEmpty { return methods }
+            }
+        }
         guard let function = call.function, isReferenceChain(function) || function.type == "subscript",
               let name = SettingsTable.bareName(of: function) else { return [] }
         if let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),

@@ -90,8 +90,16 @@ public final class ScriptInterpreter {
             return a.truthy ? a : eval(r, env, d)
         case "binary_operator":
             guard let l = node.child(byField: "left"), let r = node.child(byField: "right"),
-                  let a = eval(l, env, d)?.number, let b = eval(r, env, d)?.number,
-                  let op = node.child(byField: "operator")?.type else { return nil }
+                  let x = eval(l, env, d), let y = eval(r, env, d), let op = node.child(byField: "operator")?.type else { return nil }
+            // Lists: `a + b` concatenates, `a * n` repeats (bounded).
+            switch (x, y, op) {
+            case (.tuple(let a), .tuple(let b), "+"): return .tuple(a + b)
+            case (.tuple(let a), .number(let n), "*"), (.number(let n), .tuple(let a), "*"):
+                guard n >= 0, n <= 4096, Double(a.count) * n <= 4096 else { return nil }
+                return .tuple(Array(repeating: a, count: Int(n)).flatMap { $0 })
+            default: break
+            }
+            guard let a = x.number, let b = y.number else { return nil }
             return PythonArithmetic.binary(op, a, b).map { .number($0) }
         case "comparison_operator":
             let operands = node.namedChildren
@@ -120,7 +128,9 @@ public final class ScriptInterpreter {
         case "subscript":
             if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
             if let value = node.child(byField: "value"), let index = node.child(byField: "subscript"),
-               case .tuple(let items)? = eval(value, env, d), let i = eval(index, env, d)?.number {
+               case .tuple(let items)? = eval(value, env, d) {
+                if index.type == "slice" { return slice(items, index, env, d) }
+                guard let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
                 let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
                 return k >= 0 && k < items.count ? items[k] : nil
             }
@@ -128,6 +138,37 @@ public final class ScriptInterpreter {
         default:
             return nil
         }
+    }
+
+    /// `items[a:b:s]` with Python's defaults and negative indices.
+    func slice(_ items: [ScriptValue], _ slice: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        // The slice's parts by position around its colons: start, stop, step.
+        var parts: [Node?] = [nil]
+        for child in slice.children {
+            if child.type == ":" { parts.append(nil) } else if child.isNamed, child.type != "comment" { parts[parts.count - 1] = child }
+        }
+        func number(_ n: Node?) -> Int?? {
+            guard let n else { return .some(nil) }
+            guard let v = eval(n, env, depth)?.number, v.isFinite, Swift.abs(v) < 1e9 else { return nil }
+            return .some(Int(v))
+        }
+        guard parts.count <= 3, let start = number(parts[0]), let stop = number(parts.count > 1 ? parts[1] : nil),
+              let stepValue = number(parts.count > 2 ? parts[2] : nil) else { return nil }
+        let step = stepValue ?? 1
+        guard step != 0 else { return nil }
+        let count = items.count
+        func clamp(_ i: Int, _ low: Int, _ high: Int) -> Int { Swift.min(Swift.max(i < 0 ? i + count : i, low), high) }
+        var result: [ScriptValue] = []
+        if step > 0 {
+            var i = start.map { clamp($0, 0, count) } ?? 0
+            let end = stop.map { clamp($0, 0, count) } ?? count
+            while i < end { result.append(items[i]); i += step }
+        } else {
+            var i = start.map { clamp($0, -1, count - 1) } ?? count - 1
+            let end = stop.map { clamp($0, -1, count - 1) } ?? -1
+            while i > end { result.append(items[i]); i += step }
+        }
+        return .tuple(result)
     }
 
     static let constants: [String: Double] = ["math.pi": Double.pi, "math.e": M_E, "math.inf": .infinity, "numpy.pi": Double.pi]
@@ -227,6 +268,19 @@ public final class ScriptInterpreter {
             guard !values.isEmpty else { return nil }
             return .number(call.callee == "min" ? values.min()! : values.max()!)
         case "abs": return number(0).map { .number(Swift.abs($0)) }
+        case "list", "tuple":
+            if args.isEmpty { return .tuple([]) }
+            guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
+            if case .tuple = v { return v }
+            return nil
+        case "reversed":
+            guard args.count == 1, case .tuple(let items)? = eval(args[0], env, depth) else { return nil }
+            return .tuple(items.reversed())
+        case "range":
+            guard let bounds = range(call, env, depth), bounds.step != 0 else { return nil }
+            let count = ((bounds.stop - bounds.start) / bounds.step).rounded(.up)
+            guard count <= 4096 else { return nil }
+            return .tuple(Swift.stride(from: bounds.start, to: bounds.stop, by: bounds.step).map { .number($0) })
         case "float": return args.count == 1 ? numeric(eval(args[0], env, depth)).map { .number($0) } : nil
         case "int": return args.count == 1 ? numeric(eval(args[0], env, depth)).map { .number($0.rounded(.towardZero)) } : nil
         case "bool": return args.count == 1 ? eval(args[0], env, depth).map { .number($0.truthy ? 1 : 0) } : nil

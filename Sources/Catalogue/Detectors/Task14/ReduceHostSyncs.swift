@@ -5,7 +5,8 @@ import TreeSitterKit
 /// model is refreshed without a blocking copy, and the loss is not read back every step.
 ///
 /// Requires a training loop (a `for` loop whose model call is back-propagated) that (a) passes the model a device
-/// scalar refreshed with `t.copy_(v, non_blocking=True)` under a change test (`if v != previous`), or taken from a
+/// scalar refreshed with `t.copy_(v, non_blocking=True)` under a change test (`if v != previous`), directly or
+/// returned by a helper that refreshes it (`window.update(step)`), or taken from a
 /// cached helper (`functools.lru_cache`/`cache`) that returns a pinned tensor moved with `non_blocking=True`;
 /// and (b) reads no loss value back on every step: no `.item()`, `.tolist()`, `.cpu()`, `.numpy()`,
 /// `float(...)`/`int(...)` or f-string formatting of a value derived from the model call, except under a
@@ -34,8 +35,20 @@ struct ReduceHostSyncs: Detector {
         // t.copy_(v, non_blocking=True) under a change test, t passed to the model.
         for call in facts.calls where call.name == "copy_" {
             guard let flag = call.keywords["non_blocking"], facts.isTruthy(flag), let receiver = call.receiver,
-                  passed.contains(facts.compact(receiver)), underChangeTest(call.node, facts) else { continue }
-            return call.node
+                  underChangeTest(call.node, facts) else { continue }
+            if passed.contains(facts.compact(receiver)) { return call.node }
+            // A helper that refreshes the tensor and returns it (`def update(self, step): ... self.dev.copy_(...,
+            // non_blocking=True); return self.dev`), whose result is what the model gets.
+            guard let helper = facts.enclosingFunction(call.node),
+                  facts.descendants(of: helper.node).contains(where: { n in
+                      n.type == "return_statement" && n.namedChildren.first.map { facts.compact($0) == facts.compact(receiver) } == true
+                  }) else { continue }
+            for argument in arguments {
+                var value = facts.unwrapped(argument)
+                if value.type == "identifier", let bound = flow.latestValue(of: value.text, before: value) { value = facts.unwrapped(bound) }
+                guard value.type == "call" else { continue }
+                if facts.targets(of: facts.callSite(value)).contains(where: { $0.node == helper.node }) { return call.node }
+            }
         }
         // cached(v) returning a pinned tensor moved with non_blocking=True.
         for argument in arguments {

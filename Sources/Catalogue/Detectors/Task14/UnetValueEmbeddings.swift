@@ -7,7 +7,8 @@ import TreeSitterKit
 /// Reads the layer -> table mapping of token-table lookups (`TokenTableFlow`) in any of three forms: a list of
 /// them built as `ve + reversed(ve)` / `ve + ve[::-1]` / `ve += reversed(ve)` / an explicit palindrome of
 /// constant indices; loops over `range(n)` that pass `tables[f(i)]` to `blocks[g(i)]`, evaluated for every
-/// iteration and checked for `table(l) == table(L-1-l)`; or an index function of one variable that is symmetric
+/// iteration (a table index read from a list such as `slot = enc + enc[::-1]` included) and checked for
+/// `table(l) == table(L-1-l)`; or an index function of one variable that is symmetric
 /// (`min(i, L-1-i)`) into a container of embedding tables. Rejects one table per layer, tables reused in the same
 /// order (`ve + ve`, `012...012`), and mirrored skip connections alone. Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
@@ -112,6 +113,7 @@ struct UnetValueEmbeddings: Detector {
             guard !candidates.isEmpty, let count = facts.iterationCount(loop)?.asBoundedInt, count >= 1, count <= 64 else { continue }
             let owner = flow.scopeChain(of: loop).first ?? facts.root
             let evaluator = StepFunction(facts, flow)
+            let interpreter = ScriptInterpreter(facts)
             for node in candidates {
                 guard let layerIndex = node.child(byField: "function").map(facts.unwrapped)?.namedChildren.dropFirst().first else { continue }
                 let call = facts.callSite(node)
@@ -121,8 +123,11 @@ struct UnetValueEmbeddings: Detector {
                           tables.carries(container) else { continue }
                     var entry = mappings[owner] ?? ([:], node)
                     for i in 0..<count {
+                        // A table index read from a list (`slot_of_layer[i]` with `slot_of_layer = enc + enc[::-1]`)
+                        // is evaluated by the interpreter, which knows lists.
                         guard let layer = evaluator.value(layerIndex, [variable: Double(i)])?.asBoundedInt,
-                              let table = evaluator.value(tableIndex, [variable: Double(i)]) else { break }
+                              let table = evaluator.value(tableIndex, [variable: Double(i)])
+                                ?? interpreter.number(tableIndex, bindings: [variable: Double(i)]) else { break }
                         entry.mapping[layer] = (facts.compact(container), table)
                     }
                     mappings[owner] = entry

@@ -8,7 +8,7 @@ import TreeSitterKit
 /// computes `a * v + b * e`, where `v` is the value being reassigned, `e` starts from a parameter of the function
 /// (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
 /// indices of one parameter (`lambdas[0]`, `lambdas[1]`) or two attributes set to `nn.Parameter`; or the weighted
-/// sum `(w * torch.stack([v, e])).sum(0)` with a learnable `w`. Rejects the convex `(1 - l) * v + l * e` (also
+/// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`) with a learnable `w`. Rejects the convex `(1 - l) * v + l * e` (also
 /// with a second, unused element), fixed constants, and the block's `x`/`x0` residual mix (it does not feed
 /// attention values). Examples: `queries/python/value_mix_two_lambdas/examples/`.
 struct ValueMixTwoLambdas: Detector {
@@ -69,6 +69,21 @@ struct ValueMixTwoLambdas: Detector {
                     if independentWeights(a, b, facts, flow) { return true }
                 }
             }
+        }
+        // torch.einsum("s,sbthd->bthd", w, torch.stack([v, e])): the same weighted sum over the stacked axis.
+        if e.type == "call", facts.callSite(e).name == "einsum" {
+            let call = facts.callSite(e)
+            guard call.positional.count == 3, let spec = facts.string(of: call.positional[0]),
+                  let (inputs, output) = PythonFacts.einsumSubscripts(spec, named: false), inputs.count == 2 else { return false }
+            for (w, p) in [(0, 1), (1, 0)] {
+                let weightAxes = inputs[w], pairAxes = inputs[p]
+                guard weightAxes.count == 1, pairAxes.first == weightAxes[0], output == Array(pairAxes.dropFirst()),
+                      isLearnable(facts.unwrapped(call.positional[1 + w]), facts),
+                      let items = stackedItems(call.positional[1 + p], facts, flow), items.count == 2 else { continue }
+                let roots = items.map { root($0, facts) }
+                if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
+            }
+            return false
         }
         // (w * torch.stack([v, e])).sum(0)
         if e.type == "call" {
