@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a layer-to-value-embedding mapping that gives something to both ends and nothing to a middle run:
 /// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]` (or `[*ve, *[None] * n, *ve]`), a
 /// concatenation `ve + [None] * n + ve`, a
-/// dict from layer index to table whose keys skip a middle run, or `ve[i] if i < k or i >= n - k else None`;
+/// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
+/// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
 /// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
@@ -30,7 +31,48 @@ struct SparseValueEmbeddings: Detector {
             }
             if mapping { evidence.append(facts.evidence(node, "value embeddings at the first and last layers only, None in between")) }
         }
+        if evidence.isEmpty, let built = sparseComprehensions(facts) {
+            evidence.append(facts.evidence(built, "value embeddings at the first and last layers only (layer map built by comprehensions)"))
+        }
         return evidence
+    }
+
+    /// A layer -> table dictionary built from comprehensions over ranges, in one piece or with `.update(...)`
+    /// (`m = {i: i for i in range(3)}; m.update({L - 3 + i: i for i in range(3)})`): the interpreter evaluates
+    /// each key for every value of the loop variable, and the keys of one container must skip a middle run.
+    func sparseComprehensions(_ facts: PythonFacts) -> Node? {
+        let interpreter = ScriptInterpreter(facts)
+        var keysByContainer: [String: (keys: [Int], site: Node)] = [:]
+        for node in facts.nodes(ofType: "dictionary_comprehension") {
+            // Which container the comprehension fills: `m = {...}` or `m.update({...})`.
+            var container: Node?
+            if let parent = node.parent, parent.type == "assignment", parent.child(byField: "right") == node {
+                container = parent.child(byField: "left")
+            } else if let list = node.parent, list.type == "argument_list", let call = list.parent, call.type == "call",
+                      facts.callSite(call).name == "update" {
+                container = facts.callSite(call).receiver
+            }
+            guard let container, let pair = node.namedChildren.first, pair.type == "pair", let key = pair.child(byField: "key"),
+                  let value = pair.child(byField: "value"), value.type != "none",
+                  let clause = node.namedChildren.first(where: { $0.type == "for_in_clause" }),
+                  let variable = clause.child(byField: "left"), variable.type == "identifier",
+                  let iterable = clause.child(byField: "right"),
+                  case .tuple(let items)? = interpreter.value(of: iterable), items.count <= 256 else { continue }
+            var keys: [Int] = []
+            for item in items {
+                guard let v = item.number, let k = interpreter.number(key, bindings: [variable.text: v]), k == k.rounded(), abs(k) < 1e6 else { keys = []; break }
+                keys.append(Int(k))
+            }
+            guard !keys.isEmpty else { continue }
+            let name = facts.compact(container)
+            keysByContainer[name, default: ([], node)].keys += keys
+        }
+        for (_, entry) in keysByContainer {
+            let sorted = Set(entry.keys).sorted()
+            let gaps = zip(sorted, sorted.dropFirst()).filter { $1 - $0 > 1 }
+            if sorted.count >= 2, sorted.first == 0, gaps.count == 1 { return entry.site }
+        }
+        return nil
     }
 
     /// `x is None` / `x is not None`.
