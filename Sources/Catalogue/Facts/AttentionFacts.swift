@@ -347,7 +347,7 @@ extension PythonFacts {
               let name = SettingsTable.bareName(of: function) else { return [] }
         if let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
            let c = classes.first(where: { $0.name == module.callee }) {
-            return functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
+            return moduleEntryPoints(c)
         }
         // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`).
         guard function.type == "identifier" else { return [] }
@@ -356,6 +356,20 @@ extension PythonFacts {
         return functions.filter { f in
             (f.name == "forward" || f.name == "__call__") && enclosingClass(f.node).map { instances.contains($0.name) } == true
         }
+    }
+
+    /// What calling a module instance runs: its class's `forward` or `__call__`, or the method a class-level alias
+    /// names (`forward = call`).
+    public func moduleEntryPoints(_ c: Class) -> [Function] {
+        let own = functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
+        guard own.isEmpty, let body = c.body else { return own }
+        for statement in body.namedChildren where statement.type == "expression_statement" {
+            guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
+                  let left = assignment.child(byField: "left"), ["forward", "__call__"].contains(left.text),
+                  let right = assignment.child(byField: "right"), right.type == "identifier" else { continue }
+            return functions.filter { $0.name == right.text && enclosingClass($0.node)?.node == c.node }
+        }
+        return own
     }
 
     /// A function and the functions it calls (directly or through modules and kernel launches), up to `depth`.

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// a square whose operand is a ReLU (directly, or through a local name assigned from one, or through a module
 /// attribute set to `nn.ReLU()`); `clamp(min=0)` / `clamp_min(0)` / `tl.maximum(x, 0)` / `torch.maximum(x,
 /// torch.zeros_like(x))` count as a ReLU, so a
-/// Triton kernel that squares `tl.maximum(x, 0)` is found too; `torch.where(x > 0, x * x, 0)` counts as well. The
+/// Triton kernel that squares `tl.maximum(x, 0)` is found too; `torch.where(x > 0, x * x, 0)` and `x * relu(x)`
+/// count as well. The
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
 /// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. In-place spellings count too: `h.relu_()` (or
 /// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`. Examples: `queries/python/relu_squared/examples/`.
@@ -39,6 +40,19 @@ struct ReluSquared: Detector {
         // In place: `h.relu_()` (or `h = F.relu(h)`), then `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.
         for (square, name) in inPlaceSquares(facts) where used(square.byteRange) && rectified(name, before: square, facts) {
             if !appliedToScores(square.byteRange, scores, facts) { evidence.append(facts.evidence(square, "squared ReLU, in place")) }
+        }
+        // h * relu(h) (or relu(h) * h): h squared where positive, zero elsewhere.
+        for node in facts.nodes(ofType: "binary_operator") where node.child(byField: "operator")?.type == "*" && used(node.byteRange) {
+            guard let l = node.child(byField: "left"), let r = node.child(byField: "right") else { continue }
+            for (plain, rectifiedSide) in [(l, r), (r, l)] {
+                let call = facts.unparenthesized(rectifiedSide)
+                guard call.type == "call", ["relu", "relu_"].contains(facts.callSite(call).name),
+                      let operand = facts.callSite(call).positional.first ?? facts.callSite(call).receiver,
+                      facts.compact(operand) == facts.compact(facts.unparenthesized(plain)),
+                      !appliedToScores(node.byteRange, scores, facts) else { continue }
+                evidence.append(facts.evidence(node, "squared ReLU (h * relu(h))"))
+                break
+            }
         }
         // torch.where(h > 0, h * h, 0): the square where positive, zero elsewhere.
         for call in facts.calls where call.callee == "torch.where" && call.positional.count == 3 && used(call.node.byteRange) {

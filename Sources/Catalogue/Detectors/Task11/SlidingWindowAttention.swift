@@ -9,8 +9,8 @@ import TreeSitterKit
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and
 /// document masks without a distance bound, a window term that is computed but not part of the returned mask,
-/// `window_size=(-1, -1)`, a mask function whose window is at least the training sequence, and the word "window"
-/// alone. Examples: `queries/python/sliding_window_attention/examples/`.
+/// `window_size=(-1, -1)`, a mask function whose window is at least the training sequence, a dense band at least
+/// as wide as the positions it is built over, and the word "window" alone. Examples: `queries/python/sliding_window_attention/examples/`.
 struct SlidingWindowAttention: Detector {
     let id = "sliding_window_attention"
 
@@ -29,7 +29,10 @@ struct SlidingWindowAttention: Detector {
         }
         for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
             guard let mask = call.argument("attn_mask", position: 3) else { continue }
-            if let band = flow.closure(of: [mask]).first(where: { isBand($0, facts) }) {
+            let closure = flow.closure(of: [mask])
+            // `d >= 0` is the causal half of a band; the window is the other comparison.
+            let bands = closure.filter { isBand($0, facts) && !Self.isCausalHalf($0, facts) }
+            if let band = bands.first(where: { !Self.coversWholeSequence($0, closure, facts) }) {
                 evidence.append(facts.evidence(band, "banded attention mask"))
             }
         }
@@ -56,6 +59,26 @@ struct SlidingWindowAttention: Detector {
         let lengths = facts.tokenCountUses().filter { !$0.validation }.map { Double($0.value) }
         guard let length = lengths.max() else { return false }
         return window >= length
+    }
+
+    /// A comparison of a position difference with zero (`i - j >= 0`): causality, not a window.
+    static func isCausalHalf(_ comparison: Node, _ facts: PythonFacts) -> Bool {
+        guard comparison.type == "comparison_operator" else { return false }
+        return comparison.namedChildren.contains { facts.value(of: $0)?.double == 0 }
+    }
+
+    /// Whether a dense mask's distance bound (`d < window`) is at least the number of positions the mask is built
+    /// over (`torch.arange(seq_len)` in the same computation): such a band leaves every causal pair in.
+    static func coversWholeSequence(_ band: Node, _ closure: [Node], _ facts: PythonFacts) -> Bool {
+        guard band.type == "comparison_operator" else { return false }
+        let windows = band.namedChildren.compactMap { facts.value(of: $0)?.double }
+        guard let window = windows.max() else { return false }
+        let sizes = closure.compactMap { n -> Double? in
+            guard n.type == "call", facts.callSite(n).callee == "torch.arange", facts.callSite(n).positional.count == 1 else { return nil }
+            return facts.value(of: facts.callSite(n).positional[0])?.double
+        }
+        guard let positions = sizes.max() else { return false }
+        return window >= positions
     }
 
     /// The arguments of `from_kv_blocks` that list blocks (partial and full counts and indices).

@@ -1,4 +1,4 @@
-# gap: relu(h) * h, which equals relu(h)^2 pointwise (h where h>0 else 0, times h); debatable spelling of ReLU^2; positive.
+# example: relu(h) * h, which equals relu(h)^2 pointwise (h where h>0 else 0, times h); debatable spelling of ReLU^2; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

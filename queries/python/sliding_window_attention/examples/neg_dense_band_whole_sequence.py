@@ -1,0 +1,23 @@
+# example: near miss - a dense band mask whose window equals the number of positions it is built over (1024): plain causal attention; negative.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class LocalAttention(nn.Module):
+    def __init__(self, d, heads, seq_len, window):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(d, 3 * d, bias=False)
+        i = torch.arange(seq_len)
+        gap = i[:, None] - i[None, :]
+        self.register_buffer("allowed", (gap >= 0) & (gap < window), persistent=False)
+
+    def forward(self, x):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).view(B, T, 3, self.heads, -1).permute(2, 0, 3, 1, 4)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=self.allowed[:T, :T])
+        return y.transpose(1, 2).reshape(B, T, C)
+
+
+layer = LocalAttention(768, 12, seq_len=1024, window=1024)
