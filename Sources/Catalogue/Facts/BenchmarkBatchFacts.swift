@@ -124,7 +124,7 @@ extension PythonFacts {
     public var accumulationLoops: [Node] {
         memoized("accumulationLoops") {
             var loops: [Node] = []
-            for call in calls where call.name == "backward" && call.receiver != nil {
+            for call in calls where call.computesGradients && call.differentiatedLoss != nil {
                 let around = enclosingLoops(call.node)
                 guard around.count >= 2, let inner = around.first, inner.type == "for_statement",
                       !loops.contains(inner) else { continue }

@@ -95,3 +95,18 @@ public final class CallSite {
         names.contains(callee) || names.contains("." + name)
     }
 }
+
+extension CallSite {
+    /// Whether the call computes gradients of a loss: `loss.backward()`, `torch.autograd.backward(loss)`,
+    /// `torch.autograd.grad(loss, params)` (functional training loops), `torch.func.grad(...)`.
+    public var computesGradients: Bool {
+        if name == "backward" { return true }
+        return ["torch.autograd.grad", "torch.autograd.backward", "torch.func.grad", "torch.func.grad_and_value"].contains(callee)
+    }
+
+    /// The loss a gradient call differentiates: the receiver of `loss.backward()`, else the first argument.
+    public var differentiatedLoss: Node? {
+        if name == "backward", let receiver { return receiver }
+        return computesGradients ? positional.first : nil
+    }
+}

@@ -181,7 +181,7 @@ extension PythonFacts {
                 guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
                 let uses = calls.filter { call in
                     call.name == f.name && enclosingLoops(call.node).contains { loop in
-                        descendants(of: loop).contains { $0.type == "call" && callSite($0).name == "backward" }
+                        descendants(of: loop).contains { $0.type == "call" && callSite($0).computesGradients }
                     }
                 }
                 guard !uses.isEmpty else { continue }

@@ -73,8 +73,8 @@ struct RemoveWeightDecay: Detector {
     /// Whether the loss given to `backward()` includes a sum of squared parameters (`loss + c * sum(p.pow(2).sum()
     /// for p in model.parameters())`), directly, through local names, or through a helper function of the file.
     func l2PenaltyInLoss(_ facts: PythonFacts) -> Bool {
-        for call in facts.calls where call.name == "backward" {
-            guard let loss = call.receiver else { continue }
+        for call in facts.calls where call.computesGradients {
+            guard let loss = call.differentiatedLoss else { continue }
             var work = [loss], seen = Set<Node>(), steps = 0
             while let expression = work.popLast(), steps < 64 {
                 steps += 1

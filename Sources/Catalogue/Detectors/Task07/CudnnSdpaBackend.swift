@@ -51,10 +51,10 @@ struct CudnnSdpaBackend: Detector {
             facts.descendants(of: node).contains { n in
                 guard n.type == "call" else { return false }
                 let c = facts.callSite(n)
-                if c.name == "backward" || c.name == "scaled_dot_product_attention" { return true }
+                if c.computesGradients || c.name == "scaled_dot_product_attention" { return true }
                 return facts.targets(of: c).contains { f in
                     facts.reachableFunctions(from: f).contains { g in
-                        facts.descendants(of: g.node).contains { $0.type == "call" && facts.callSite($0).name == "backward" }
+                        facts.descendants(of: g.node).contains { $0.type == "call" && facts.callSite($0).computesGradients }
                     }
                 }
             }
@@ -67,7 +67,7 @@ struct CudnnSdpaBackend: Detector {
         if trains(statement) { return true }
         // `with sdpa_kernel(...): loss = model(x)` followed by `loss.backward()` in the same loop or function.
         let around = facts.enclosingLoops(statement).first ?? facts.enclosingFunction(statement)?.node ?? facts.root
-        return facts.descendants(of: around).contains { $0.type == "call" && facts.callSite($0).name == "backward" }
+        return facts.descendants(of: around).contains { $0.type == "call" && facts.callSite($0).computesGradients }
     }
 
     /// The boolean a backend switch is called with (`enable_flash_sdp(False)`, `enable_cudnn_sdp(enabled=True)`).

@@ -137,8 +137,8 @@ struct AttentionWindowWarmup: Detector {
         }
         for node in facts.descendants(body) where node.type == "call" {
             let call = facts.callSite(node)
-            guard call.name == "backward", let receiver = call.receiver else { continue }
-            collect(receiver, depth: 0)
+            guard call.computesGradients, let loss = call.differentiatedLoss else { continue }
+            collect(loss, depth: 0)
         }
         guard !callees.isEmpty else { return [] }
         return facts.descendants(body).filter { $0.type == "call" }.map { facts.callSite($0) }
