@@ -1,8 +1,9 @@
 import TreeSitterKit
 
 /// `in_place_computation`: the kernel writes its result over one of its inputs. Found either by construction
-/// (a pointer parameter, or a local pointer into it, is first read at an index and later written at the same
-/// index: `x[i] = f(x[i])`, `x[i] *= s`, load-update-store of optimizer state) or at a call site (a launch
+/// (a pointer parameter, a local pointer into it, or a buffer held in a struct parameter (`list.param[t]`) is first
+/// read at an index and later written at the same index: `x[i] = f(x[i])`, `x[i] *= s`, load-update-store of
+/// optimizer state, also through dereferenced, reinterpreted pointer arithmetic `*reinterpret_cast<int4*>(x + i)`) or at a call site (a launch
 /// passes the same buffer for an input parameter and for a parameter the kernel writes).
 /// Rejected: separate input and output buffers, outputs the kernel writes first and rescales later (its own
 /// scratch, not an input), and `+=`/`-=` accumulation into an output (gradient accumulation) with no other read.
@@ -18,21 +19,45 @@ struct InPlaceComputation: TechniqueDetector {
         var owner: [String: String] = Dictionary(pointers.map { ($0, $0) }, uniquingKeysWith: { a, _ in a })
         for a in KernelAST.assignments(in: body) where a.node.type == "init_declarator" {
             guard let name = a.name, (declared[name] ?? "").contains("*" as Character) else { continue }
-            if let p = KernelAST.identifiers(in: a.value).compactMap({ owner[$0] }).first { owner[name] = p }
+            if let p = KernelAST.identifiers(in: a.value).compactMap({ owner[$0] }).first {
+                owner[name] = p
+            } else if let buffer = Self.parameterBuffer(a.value, parameters) {
+                // float* m = list.exp_avg[t]: a buffer held in a struct parameter.
+                owner[name] = buffer
+            }
         }
         var evidence: [Evidence] = []
         // By construction: first access a read, later a write at the same index. A write takes effect after its
         // right-hand side is evaluated, so it is ordered at the end of its assignment.
         struct Access { let position: Int; let parameter: String; let index: String; let op: String?; let node: Node }
         var accesses: [Access] = []
-        for n in body.preorder where n.type == "subscript_expression" {
-            guard let base = n.child(byField: "argument"), base.type == "identifier", let p = owner[base.text],
-                  let index = n.child(byField: "indices") else { continue }
-            let key = KernelAST.compact(index)
+        func record(_ n: Node, buffer p: String, index key: String) {
             if let parent = n.parent, parent.type == "assignment_expression", parent.child(byField: "left") == n {
                 accesses.append(Access(position: parent.endByte, parameter: p, index: key, op: KernelAST.op(parent) ?? "=", node: parent))
             } else {
                 accesses.append(Access(position: n.startByte, parameter: p, index: key, op: nil, node: n))
+            }
+        }
+        for n in body.preorder {
+            switch n.type {
+            case "subscript_expression":
+                guard let base = n.child(byField: "argument"), let index = n.child(byField: "indices") else { continue }
+                if base.type == "identifier", let p = owner[base.text] {
+                    record(n, buffer: p, index: KernelAST.compact(index))
+                } else if let buffer = Self.parameterBuffer(base, parameters) {
+                    // list.param[t][i]: an element of a buffer held in a struct parameter.
+                    record(n, buffer: buffer, index: KernelAST.compact(index))
+                }
+            case "pointer_expression":
+                // *reinterpret_cast<int4*>(x + i): a (vector) element at the offset the arithmetic gives.
+                guard KernelAST.op(n) == "*", let argument = n.child(byField: "argument") else { continue }
+                let terms = MemoryCoalescing.additiveTerms(Self.strippingCasts(argument))
+                guard let at = terms.firstIndex(where: { $0.type == "identifier" && owner[$0.text] != nil }) else { continue }
+                var rest = terms
+                rest.remove(at: at)
+                record(n, buffer: owner[terms[at].text]!, index: rest.map(KernelAST.compact).sorted().joined(separator: "+"))
+            default:
+                continue
             }
         }
         accesses.sort { $0.position < $1.position }
@@ -83,6 +108,37 @@ struct InPlaceComputation: TechniqueDetector {
             current = c.parent
         }
         return false
+    }
+
+    /// A buffer reached from a parameter through fields and subscripts (`list.exp_avg[t]`): its spelling, as a key.
+    static func parameterBuffer(_ node: Node, _ parameters: [String]) -> String? {
+        let n = strippingCasts(node)
+        guard n.type == "field_expression" || n.type == "subscript_expression", let root = MemSupport.base(of: n),
+              parameters.contains(root), n.preorder.contains(where: { $0.type == "field_expression" }) else { return nil }
+        return KernelAST.compact(n)
+    }
+
+    /// An expression without parentheses, C casts and `reinterpret_cast`-style casts.
+    static func strippingCasts(_ node: Node) -> Node {
+        var current = node
+        for _ in 0..<8 {
+            switch current.type {
+            case "parenthesized_expression":
+                guard let inner = current.namedChild(0) else { return current }
+                current = inner
+            case "cast_expression":
+                guard let value = current.child(byField: "value") else { return current }
+                current = value
+            case "call_expression":
+                guard let callee = current.child(byField: "function"), callee.type == "template_function",
+                      VectorizedLoads128Bit.casts.contains(callee.child(byField: "name")?.text ?? ""),
+                      let first = current.child(byField: "arguments")?.namedChild(0) else { return current }
+                current = first
+            default:
+                return current
+            }
+        }
+        return current
     }
 
     func parameterNames(_ kernel: CUDAFacts.Function) -> [String] {
