@@ -59,6 +59,21 @@ final class KernelIndexFlow {
         return result
     }
 
+    /// Struct fields the file assigns from a device limit (`x.sm_count = prop.multiProcessorCount`): field -> limit.
+    static func fieldsHoldingDeviceLimits(_ facts: CUDAFacts) -> [String: String] {
+        facts.memo("KernelIndexFlow.fieldsHoldingDeviceLimits") {
+            var result: [String: String] = [:]
+            for assignment in facts.fileNodes(["assignment_expression"]) {
+                guard let left = assignment.child(byField: "left"), left.type == "field_expression",
+                      let field = left.child(byField: "field")?.text, let right = assignment.child(byField: "right") else { continue }
+                for n in right.preorder where n.type == "field_expression" {
+                    if let limit = n.child(byField: "field").flatMap({ deviceLimits[$0.text] }) { result[field] = limit; break }
+                }
+            }
+            return result
+        }
+    }
+
     private func computeOrigin(_ node: Node) -> Set<String> {
         switch node.type {
         case "number_literal", "string_literal", "char_literal", "true", "false", "null", "nullptr",
@@ -68,6 +83,9 @@ final class KernelIndexFlow {
         case "field_expression":
             let field = node.child(byField: "field")?.text ?? ""
             if let device = Self.deviceLimits[field] { return [device] }
+            // A field the file fills from a device limit elsewhere (`ctx.sm_count = prop.multiProcessorCount;` in a
+            // set-up function, read here as `ctx.sm_count * 2`).
+            if let device = Self.fieldsHoldingDeviceLimits(facts)[field] { return [device] }
             guard let argument = node.child(byField: "argument") else { return [] }
             if argument.type == "identifier" {
                 if Self.builtins.contains(argument.text) { return ["\(argument.text).\(field)"] }
@@ -281,7 +299,10 @@ final class KernelIndexFlow {
                     var values = found.value.map { [$0] } ?? []
                     let searchRoot = scope.type == "translation_unit" || scope.type == "namespace_definition" ? facts.root : scope
                     values += assignments(to: name, in: searchRoot)
-                    if values.isEmpty, let call = outParameterCall(name, in: searchRoot) { return .outParameter(call) }
+                    // `int sms = 0; cudaDeviceGetAttribute(&sms, ...)`: a placeholder value, then filled by the call.
+                    if values.allSatisfy({ $0.type == "number_literal" }), let call = outParameterCall(name, in: searchRoot) {
+                        return .outParameter(call)
+                    }
                     return values.isEmpty ? .declaredWithoutValue : .values(values)
                 }
             case "function_definition":
