@@ -83,6 +83,14 @@ enum SettingsCollector {
                 continue
             }
         }
+        // A read-only property of a class that returns one expression (`@property def learning_rate(self): return
+        // self.base_lr * self.lr_multiplier`): reading the attribute gives that expression.
+        for function in facts.functions where function.decorators.contains(where: { ["property", "functools.cached_property", "cached_property"].contains($0) }) {
+            guard let owner = facts.enclosingClass(function.node), let body = function.body,
+                  let statement = body.namedChildren.last(where: { $0.type != "comment" }),
+                  statement.type == "return_statement", let value = statement.namedChildren.first else { continue }
+            found.append(Setting(name: function.name, written: "\(owner.name).\(function.name)", value: value, source: .classField, site: function.node))
+        }
         return SettingsTable(found)
     }
 

@@ -6,7 +6,7 @@ import TreeSitterKit
 /// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
 /// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
-/// interleaved), uses `x*cos + rotate_half(x)*sin`, or multiplies a complex view (`view_as_complex`, `torch.complex`);
+/// interleaved), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
 /// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
 /// flash-attn's `apply_rotary_emb`) counts as a rotation. Rejects the word alone, a Rotary class that never
 /// rotates q and k, rotating only one of them, and sinusoidal features added to the embeddings. Examples:
@@ -78,6 +78,15 @@ struct RotaryEmbeddings: Detector {
         }
         if rotationPair(sums, facts) != nil { return true }
         if sums.contains(where: { rotatesHalves($0, facts) }) { return true }
+        // torch.addcmul(x * cos, rotate_half(x), sin): the same sum written as one fused call.
+        for n in inside where n.type == "call" {
+            let call = facts.callSite(n)
+            guard call.name == "addcmul", call.positional.count >= 3 || (call.receiver != nil && call.positional.count >= 2) else { continue }
+            let operands = call.receiver != nil ? [call.receiver!] + call.positional : call.positional
+            let product = strip(facts)(operands[0])
+            guard isProduct(product) else { continue }
+            if swapFactor(in: Array(operands[1...2]), facts) { return true }
+        }
         let complex = inside.contains { $0.type == "call" && ["torch.view_as_complex", "torch.complex"].contains(facts.callSite($0).callee) }
         return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
     }
@@ -86,7 +95,13 @@ struct RotaryEmbeddings: Detector {
     /// (a function of the file, an inline `torch.cat((-x2, x1), dim=-1)`, or a local holding one).
     func rotatesHalves(_ sum: Node, _ facts: PythonFacts) -> Bool {
         guard let (a, b) = products(sum, facts) else { return false }
-        for factor in factors(a, facts) + factors(b, facts) {
+        return swapFactor(in: factors(a, facts) + factors(b, facts), facts)
+    }
+
+    /// Whether one of the factors swaps the halves with one negated (a call of such a function of the file, an
+    /// inline swap, or a name holding one).
+    func swapFactor(in factors: [Node], _ facts: PythonFacts) -> Bool {
+        for factor in factors.map(strip(facts)) {
             if factor.type == "call" {
                 if let f = facts.calledFunction(facts.callSite(factor)) {
                     if swapsHalves(f.node, facts) { return true }
