@@ -9,7 +9,8 @@ import TreeSitterKit
 /// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`;
 /// in code that runs (module level, or a function that is
 /// called). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
-/// constant such as the accumulation count, and a helper nobody calls. Examples:
+/// constant such as the accumulation count, the gradient of one named parameter (`head.weight.grad`), and a helper
+/// nobody calls. Examples:
 /// `queries/python/per_param_grad_normalization/examples/`.
 struct PerParamGradNormalization: Detector {
     let id = "per_param_grad_normalization"
@@ -18,7 +19,8 @@ struct PerParamGradNormalization: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for node in facts.nodes {
-            guard let target = normalizedTarget(node, facts), isGradient(target, facts), runs(node, facts) else { continue }
+            guard let target = normalizedTarget(node, facts), isGradient(target, facts), !isOneNamedParameter(target, facts),
+                  runs(node, facts) else { continue }
             evidence.append(facts.evidence(node, "gradient divided by its own norm"))
         }
         return evidence
@@ -165,6 +167,24 @@ struct PerParamGradNormalization: Detector {
             facts.descendants(of: value).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "grad" }
                 || (value.type == "identifier" && isGradient(value, facts, depth: depth + 1))
         }
+    }
+
+    /// Whether the normalized gradient is that of one parameter named in the code (`head.weight.grad`, or a local set
+    /// to it) rather than each parameter in turn: normalizing a single tensor is not per-parameter normalization.
+    func isOneNamedParameter(_ target: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        var n = facts.unparenthesized(target)
+        if n.type == "identifier", depth < 2 {
+            if !facts.enclosingLoops(n).filter({ facts.loopVariables($0).contains(n.text) }).isEmpty { return false }
+            guard let value = facts.latestValue(of: n.text, before: n) else { return false }
+            return isOneNamedParameter(value, facts, depth: depth + 1)
+        }
+        while n.type == "attribute", ["data", "grad"].contains(n.child(byField: "attribute")?.text ?? ""), let object = n.child(byField: "object") {
+            n = object
+        }
+        // `head.weight`, `self.lm_head.weight`: a named parameter of a named module.
+        guard n.type == "attribute", ["weight", "bias"].contains(n.child(byField: "attribute")?.text ?? ""),
+              let root = facts.descendants(of: n).first(where: { $0.type == "identifier" }) else { return false }
+        return facts.enclosingLoops(n).allSatisfy { !facts.loopVariables($0).contains(root.text) }
     }
 
     /// Whether the code runs: module level, or inside a function that something uses.
