@@ -7,7 +7,8 @@ import TreeSitterKit
 /// (the window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w //
 /// 2))`, inline `from_kv_blocks` clamps), bound to two names (directly, or through a function returning both),
 /// and both names placed in one per-layer structure (a list indexed by layer, a dict looked up by a pattern, a
-/// conditional on the layer); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
+/// conditional on the layer), or both held as values of one dict read with a varying key (`masks = dict(L=...,
+/// S=...)`, `[masks[c] for c in "LSSSLS"]`); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other, or -1 for global) read by the layer index and handed to the layers. A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects one mask for every layer, two masks of which one is never given to a
@@ -22,6 +23,9 @@ struct LongShortSlidingWindow: Detector {
         for (first, second) in maskPairs(facts) {
             for (a, b) in boundNames(first, second, facts) where mixed(a, b, around: first, facts) {
                 evidence.append(facts.evidence(first, "layers mix two masks of different windows (`\(a)`, `\(b)`)"))
+            }
+            if let table = sharedTable(first, second, facts) {
+                evidence.append(facts.evidence(first, "layers pick one of two masks of different windows from `\(table)` by a per-layer key"))
             }
         }
         evidence += perLayerWindows(facts)
@@ -97,6 +101,26 @@ struct LongShortSlidingWindow: Detector {
             if i < targets.count, j < targets.count { result.append((targets[i].text, targets[j].text)) }
         }
         return result
+    }
+
+    /// The name of a table holding both masks as values (`masks = dict(L=build(w), S=build(w // 2))`, or a dict
+    /// literal), when the table is read with a key that varies (`[masks[c] for c in "LSSSLS"]`, `masks[kind[i]]`).
+    func sharedTable(_ a: Node, _ b: Node, _ facts: PythonFacts) -> String? {
+        func table(_ call: Node) -> Node? {
+            guard let holder = call.parent else { return nil }
+            if holder.type == "keyword_argument", let list = holder.parent, list.type == "argument_list", let dict = list.parent,
+               dict.type == "call", facts.callSite(dict).callee == "dict" { return dict }
+            if holder.type == "pair", let dict = holder.parent, dict.type == "dictionary" { return dict }
+            return nil
+        }
+        guard let ta = table(a), let tb = table(b), ta == tb, let assignment = ta.parent, assignment.type == "assignment",
+              let name = assignment.child(byField: "left"), name.type == "identifier" else { return nil }
+        let readByVaryingKey = facts.nodes.contains { n in
+            guard n.type == "subscript", n.child(byField: "value")?.text == name.text, let key = n.child(byField: "subscript") else { return false }
+            // A key that is not written as a constant (a name bound per layer, `kinds[i]`, ...).
+            return !["string", "integer", "float", "concatenated_string"].contains(key.type)
+        }
+        return readByVaryingKey ? name.text : nil
     }
 
     func boundName(_ call: Node, _ facts: PythonFacts) -> String? {
