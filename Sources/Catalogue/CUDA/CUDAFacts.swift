@@ -300,10 +300,48 @@ public final class CUDAFacts {
     /// Function-like and object-like macros of the source: name -> replacement text.
     public private(set) lazy var macros: [String: String] = {
         var result: [String: String] = [:]
+        // Library headers the file includes that the CUDA shim stands in for (`<c10/macros/Macros.h>` gives
+        // `C10_WARP_SIZE`): their macros first, the file's own win.
+        for source in [tree] + headers.map(\.tree) {
+            for node in source.rootNode.preorder where node.type == "preproc_include" {
+                guard let path = node.child(byField: "path") else { continue }
+                let name = path.text.trimmingCharacters(in: CharacterSet(charactersIn: "<>\""))
+                result.merge(Self.shimMacros[name] ?? [:]) { own, _ in own }
+            }
+        }
         for source in [tree] + headers.map(\.tree) {
             for node in source.rootNode.preorder where node.type == "preproc_function_def" || node.type == "preproc_def" {
                 if let name = node.child(byField: "name")?.text { result[name] = node.child(byField: "value")?.text ?? "" }
             }
+        }
+        return result
+    }()
+
+    /// The macros each CUDA shim header defines, following the shim headers it includes (parsed once).
+    static let shimMacros: [String: [String: String]] = {
+        var direct: [String: [String: String]] = [:], includes: [String: [String]] = [:]
+        for (name, text) in CUDAShim.headers {
+            guard let tree = try? Parser(language: .cuda).parse(bytes: Array(text.utf8)) else { continue }
+            var defines: [String: String] = [:], included: [String] = []
+            for node in tree.rootNode.preorder {
+                if node.type == "preproc_function_def" || node.type == "preproc_def", let macro = node.child(byField: "name")?.text {
+                    defines[macro] = node.child(byField: "value")?.text ?? ""
+                } else if node.type == "preproc_include", let path = node.child(byField: "path") {
+                    included.append(path.text.trimmingCharacters(in: CharacterSet(charactersIn: "<>\"")))
+                }
+            }
+            direct[name] = defines
+            includes[name] = included
+        }
+        var result: [String: [String: String]] = [:]
+        for name in direct.keys {
+            var all: [String: String] = [:], pending = [name], seen: Set<String> = []
+            while let next = pending.popLast() {
+                guard seen.insert(next).inserted else { continue }
+                all.merge(direct[next] ?? [:]) { first, _ in first }
+                pending += includes[next] ?? []
+            }
+            result[name] = all
         }
         return result
     }()
