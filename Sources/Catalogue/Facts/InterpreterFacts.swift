@@ -473,7 +473,13 @@ public final class ScriptInterpreter {
             guard let expression = statement.namedChild(0) else { return .normal }
             if expression.type == "assignment" {
                 guard let left = expression.child(byField: "left"), let right = expression.child(byField: "right") else { return .unknown }
-                guard let v = eval(right, env, depth), bind(left, v, &env) else { return .unknown }
+                guard let v = eval(right, env, depth) else {
+                    // `a = self.args`: an alias of an object, not a number. Its attributes (`a.warmup`) are read by
+                    // name where they are set, so the run goes on without binding it.
+                    if left.type == "identifier", facts.isReferenceChain(right), right.type == "attribute" { return .normal }
+                    return .unknown
+                }
+                guard bind(left, v, &env) else { return .unknown }
             } else if expression.type == "augmented_assignment" {
                 guard let left = expression.child(byField: "left"), left.type == "identifier",
                       let right = expression.child(byField: "right"), let op = expression.child(byField: "operator")?.type,
