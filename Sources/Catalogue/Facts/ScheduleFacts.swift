@@ -81,8 +81,12 @@ extension PythonFacts {
             }
             // get_lr = make_schedule(...) or a list of schedules: follow the name once.
             guard let name = SettingsTable.bareName(of: schedule) else { return [] }
-            return allSettings.settings(name).filter { $0.value.type == "lambda" }.map {
-                ScheduleUse(function: nil, lambda: $0.value, site: site)
+            return allSettings.settings(name).flatMap { setting -> [ScheduleUse] in
+                let value = unwrapped(setting.value)
+                if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
+                // lam = make_schedule(...): what the factory returns.
+                if value.type == "call", calledFunction(callSite(value)) != nil { return scheduleUses(of: value, site: site) }
+                return []
             }
         default:
             return []
