@@ -204,7 +204,7 @@ public final class ScriptInterpreter {
             if let index = function.parameters.firstIndex(of: node.text) {
                 let owner = facts.enclosingClass(function.node)
                 let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
-                for call in facts.calls where function.name == "__init__" ? call.name == owner?.name : call.name == function.name {
+                for call in facts.calls where function.name == "__init__" ? facts.constructs(call, owner?.name) : call.name == function.name {
                     if let argument = call.argument(node.text, position: index - offset >= 0 ? index - offset : nil),
                        let v = eval(argument, [:], depth) {
                         return v

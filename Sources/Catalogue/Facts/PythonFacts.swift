@@ -213,10 +213,18 @@ public final class PythonFacts {
         let owner = enclosingClass(function.node)?.name
         let position = index - offset
         var result: [Node] = []
-        for call in calls where function.name == "__init__" ? call.name == owner : call.name == function.name {
+        for call in calls where function.name == "__init__" ? constructs(call, owner) : call.name == function.name {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append(argument) }
         }
         return result
+    }
+
+    /// Whether a call builds an instance of the class named `owner`: `Owner(...)`, or `cls(...)` inside one of its
+    /// class methods.
+    func constructs(_ call: CallSite, _ owner: String?) -> Bool {
+        guard let owner else { return false }
+        if call.name == owner { return true }
+        return call.callee == "cls" && enclosingClass(call.node)?.name == owner
     }
 
     public func enclosingFunction(_ node: Node) -> Function? {
