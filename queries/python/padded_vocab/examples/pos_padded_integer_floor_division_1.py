@@ -1,4 +1,4 @@
-# gap: Padded with integer floor-division "+1" form, (V // 128 + 1) * 128, inside a model classmethod factory; positive.
+# example: Padded with integer floor-division "+1" form, (V // 128 + 1) * 128, inside a model classmethod factory; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
