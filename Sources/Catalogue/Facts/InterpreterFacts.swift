@@ -204,7 +204,8 @@ public final class ScriptInterpreter {
             if let index = function.parameters.firstIndex(of: node.text) {
                 let owner = facts.enclosingClass(function.node)
                 let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
-                for call in facts.calls where function.name == "__init__" ? facts.constructs(call, owner?.name) : call.name == function.name {
+                let candidates = function.name == "__init__" ? (facts.calls(named: owner?.name ?? "") + facts.calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : facts.calls(named: function.name)
+                for call in candidates where function.name == "__init__" ? facts.constructs(call, owner?.name) : true {
                     if let argument = call.argument(node.text, position: index - offset >= 0 ? index - offset : nil),
                        let v = eval(argument, [:], depth) {
                         return v
@@ -225,7 +226,6 @@ public final class ScriptInterpreter {
         // the value only when nothing else is set.
         // Likewise a falsy field default that `__post_init__` replaces under a test of it (`n_head: int = 0` and
         // `if not self.n_head: self.n_head = self.n_embd // self.head_width`).
-        let derived = settings.contains { facts.isDerivedWhenUnset($0) }
         var unset = false
         for setting in settings {
             guard let v = eval(setting.value, [:], depth) else { continue }
@@ -233,7 +233,7 @@ public final class ScriptInterpreter {
                 unset = true
                 continue
             }
-            if derived, setting.source == .classField, v.number == 0 {
+            if setting.source == .classField, v.number == 0, settings.contains(where: { facts.isDerivedWhenUnset($0) }) {
                 unset = true
                 continue
             }
@@ -279,7 +279,8 @@ public final class ScriptInterpreter {
         case "range":
             guard let bounds = range(call, env, depth), bounds.step != 0 else { return nil }
             let count = ((bounds.stop - bounds.start) / bounds.step).rounded(.up)
-            guard count <= 4096 else { return nil }
+            // Small ranges only (layer indices, table slots); a range of training steps stays unknown as before.
+            guard count <= 256 else { return nil }
             return .tuple(Swift.stride(from: bounds.start, to: bounds.stop, by: bounds.step).map { .number($0) })
         case "float": return args.count == 1 ? numeric(eval(args[0], env, depth)).map { .number($0) } : nil
         case "int": return args.count == 1 ? numeric(eval(args[0], env, depth)).map { .number($0.rounded(.towardZero)) } : nil

@@ -213,10 +213,21 @@ public final class PythonFacts {
         let owner = enclosingClass(function.node)?.name
         let position = index - offset
         var result: [Node] = []
-        for call in calls where function.name == "__init__" ? constructs(call, owner) : call.name == function.name {
+        let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
+        for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append(argument) }
         }
         return result
+    }
+
+    /// The calls whose last name part is `name` (`f(...)`, `obj.f(...)`), in file order; read once per file.
+    public func calls(named name: String) -> [CallSite] {
+        memoized("callsByName") { Dictionary(grouping: calls, by: \.name) }[name] ?? []
+    }
+
+    /// Names of the methods the file's classes define (a call `obj.name(...)` can only reach one of these).
+    public var methodNames: Set<String> {
+        memoized("methodNames") { Set(functions.filter { enclosingClass($0.node) != nil }.map(\.name)) }
     }
 
     /// Whether a call builds an instance of the class named `owner`: `Owner(...)`, or `cls(...)` inside one of its

@@ -42,14 +42,14 @@ struct ReluSquared: Detector {
             if !appliedToScores(square.byteRange, scores, facts) { evidence.append(facts.evidence(square, "squared ReLU, in place")) }
         }
         // h * relu(h) (or relu(h) * h): h squared where positive, zero elsewhere.
-        for node in facts.nodes(ofType: "binary_operator") where node.child(byField: "operator")?.type == "*" && used(node.byteRange) {
+        for node in facts.nodes(ofType: "binary_operator") where node.child(byField: "operator")?.type == "*" {
             guard let l = node.child(byField: "left"), let r = node.child(byField: "right") else { continue }
             for (plain, rectifiedSide) in [(l, r), (r, l)] {
                 let call = facts.unparenthesized(rectifiedSide)
                 guard call.type == "call", ["relu", "relu_"].contains(facts.callSite(call).name),
                       let operand = facts.callSite(call).positional.first ?? facts.callSite(call).receiver,
                       facts.compact(operand) == facts.compact(facts.unparenthesized(plain)),
-                      !appliedToScores(node.byteRange, scores, facts) else { continue }
+                      used(node.byteRange), !appliedToScores(node.byteRange, scores, facts) else { continue }
                 evidence.append(facts.evidence(node, "squared ReLU (h * relu(h))"))
                 break
             }
