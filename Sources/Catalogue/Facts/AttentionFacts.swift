@@ -337,7 +337,7 @@ extension PythonFacts {
         // A method of a class of the file called on an instance held by a plain name (`window.update(step)` with
         // `window = WindowSize()`).
         if let receiver = call.receiver, receiver.type == "identifier", let function = call.function, function.type == "attribute",
-           methodNames.contains(call.name), imports.qualifiedName(of: receiver) == nil {
+           methodNames.contains(call.name), imports.bindings[receiver.text] == nil {
             let instances = dataflow.instanceClasses(of: receiver)
             if !instances.isEmpty {
                 let methods = functions.filter { f in f.name == call.name && enclosingClass(f.node).map { instances.contains($0.name) } == true }
