@@ -77,6 +77,8 @@ public struct StepFunction {
         case "attribute", "subscript":
             if let bound = env[node.text] { return bound }
             if let filled = copies[facts.compact(node)] { return value(filled, env, depth: next) }
+            // STAGES[stage] with a list literal and an index that depends on the step.
+            if node.type == "subscript", let element = literalElement(node, env, depth: next) { return element }
             return fileValue(node)
         case "call":
             return callValue(node, env, depth: next)
@@ -88,6 +90,25 @@ public struct StepFunction {
     static let valueKeeping: Set<String> = [
         "cuda", "to", "int", "long", "float", "item", "bfloat16", "half", "contiguous", "detach", "clone", "cpu",
     ]
+
+    /// `items[i]` where `items` is (or is set once to) a list or tuple literal and `i` evaluates with the bound names.
+    func literalElement(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
+        guard depth < 24, let container = node.child(byField: "value"), let index = node.child(byField: "subscript"),
+              index.type != "slice", let i = value(index, env, depth: depth), i == i.rounded(), Swift.abs(i) < 1e6 else { return nil }
+        var list = facts.unwrapped(container)
+        if list.type == "identifier" || list.type == "attribute" {
+            if list.type == "identifier", let latest = flow.latestValue(of: list.text, before: node) {
+                list = facts.unwrapped(latest)
+            } else if let name = SettingsTable.bareName(of: list), let setting = facts.allSettings.settings(name).first {
+                list = facts.unwrapped(setting.value)
+            }
+        }
+        guard ["list", "tuple"].contains(list.type) else { return nil }
+        let items = list.namedChildren.filter { $0.type != "comment" }
+        let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
+        guard k >= 0, k < items.count else { return nil }
+        return value(items[k], env, depth: depth)
+    }
 
     func callValue(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
         let call = facts.callSite(node)

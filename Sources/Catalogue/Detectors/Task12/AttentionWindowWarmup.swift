@@ -7,8 +7,9 @@ import TreeSitterKit
 /// Requires, inside a training loop (a `for` loop whose model call is back-propagated), an argument of the model
 /// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
 /// step with `StepFunction` (locals, file helpers, `torch.tensor`, a tensor filled with `copy_`, cached
-/// helpers), is larger at the end of training than at step 0. Rejects a window that is the same every step
-/// (a literal, a constant, a fixed tensor), a schedule that is computed but only logged, and one that shrinks.
+/// helpers), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
+/// values over 21 evenly spaced steps). Rejects a window that is the same every step (a literal, a constant, a
+/// fixed tensor), a schedule that is computed but only logged, one that shrinks, and a few coarse stages.
 /// Examples: `queries/python/attention_window_warmup/examples/`.
 struct AttentionWindowWarmup: Detector {
     let id = "attention_window_warmup"
@@ -27,6 +28,7 @@ struct AttentionWindowWarmup: Detector {
                       let name = target.child(byField: "attribute")?.text, let value = assignment.child(byField: "right") else { continue }
                 for step in facts.stepVariables(loop) {
                     guard let first = evaluator.value(value, [step: 0]), let last = evaluator.value(value, [step: end]), last > first,
+                          Self.growsGradually({ evaluator.value(value, [step: $0]) }, end: end),
                           Self.maskFeeders(facts, flow).contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == name })
                     else { continue }
                     return [facts.evidence(assignment, "window attribute grows from \(first) to \(last) over training")]
@@ -40,7 +42,7 @@ struct AttentionWindowWarmup: Detector {
                         guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
                         for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
                             guard let first = evaluator.value(part, [step: 0]), let last = evaluator.value(part, [step: end]),
-                                  last > first else { continue }
+                                  last > first, Self.growsGradually({ evaluator.value(part, [step: $0]) }, end: end) else { continue }
                             return [facts.evidence(part, "window grows from \(first) to \(last) over training")]
                         }
                     }
@@ -48,6 +50,19 @@ struct AttentionWindowWarmup: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a window grows step by step over training, as a ramp does (the reference adds 64 tokens at a time):
+    /// sampled at 21 evenly spaced steps it never shrinks and takes at least six values. A few coarse stages
+    /// (128, 256, 512, 1024, 1792 over five slices of training) are a curriculum of another shape.
+    static func growsGradually(_ value: (Double) -> Double?, end: Double) -> Bool {
+        var samples: [Double] = []
+        for i in 0...20 {
+            guard let v = value((end * Double(i) / 20).rounded()) else { return true }  // unknown midway: not judged
+            samples.append(v)
+        }
+        guard zip(samples, samples.dropFirst()).allSatisfy({ $0 <= $1 + 1e-9 }) else { return false }
+        return Set(samples.map { ($0 * 1000).rounded() }).count >= 6
     }
 
     /// Whether an argument of the model call can reach an attention mask: when the model is an instance of a
