@@ -10,8 +10,8 @@ import TreeSitterKit
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
 /// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), in an init hook applied with `model.apply` and
-/// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` selecting the
-/// weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
+/// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` (or `named_modules()`)
+/// selecting the weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
 /// zeroed biases, only one of the two projections zeroed, zeroed input projections, and zeroing that an init hook
 /// applied afterwards to every linear layer draws again (`self.apply(self._init_weights)`). Examples:
 /// `queries/python/zero_init_projections/examples/`.
@@ -130,6 +130,9 @@ struct ZeroInitProjections: Detector {
                     if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
                 } else if moduleNode.text == "self", let owningClass {
                     zeroingClasses.append((owningClass, guardingParameter(call.node, facts)))
+                } else if moduleNode.type == "identifier", case let names = selectedModuleNames(call.node, module: moduleNode.text, facts), !names.isEmpty {
+                    // for name, m in model.named_modules(): if name.endswith("c_proj"): zeros_(m.weight)
+                    for name in names { owners.insert(Owner(className: nil, name: name)) }
                 } else if moduleNode.type == "identifier", let items = facts.iteratedItems(moduleNode, flow: facts.dataflow) {
                     // for lin in (self.proj, self.out): nn.init.zeros_(lin.weight)
                     for item in items {
@@ -284,6 +287,24 @@ struct ZeroInitProjections: Detector {
         return guards(of: node, facts).flatMap { condition in
             facts.descendants(of: condition).filter { $0.type == "string" }.compactMap(SettingsTable.stringValue)
         }
+    }
+
+    /// In a loop over `named_modules()` binding `module`, the module names its guards select (the last dotted part of
+    /// each string the conditions test: `name.endswith("c_proj")`, `"attn.c_proj" in name`).
+    func selectedModuleNames(_ node: Node, module: String, _ facts: PythonFacts) -> [String] {
+        guard facts.enclosingLoops(node).contains(where: { loop in
+            guard let iterable = loop.child(byField: "right"), iterable.type == "call",
+                  facts.callSite(iterable).name == "named_modules" else { return false }
+            return facts.loopVariables(loop).contains(module)
+        }) else { return [] }
+        var names: [String] = []
+        for condition in guards(of: node, facts) {
+            for literal in facts.descendants(of: condition) where literal.type == "string" {
+                guard let text = SettingsTable.stringValue(literal), let last = text.split(separator: ".").last else { continue }
+                names.append(String(last))
+            }
+        }
+        return names
     }
 
     func libraryAttentionNamed(_ name: String, _ facts: PythonFacts) -> Bool {
