@@ -288,6 +288,21 @@ extension PythonFacts {
         default:
             break
         }
+        // A name bound to a lambda (`momentum_at = lambda it: ...`): its body with the argument bound.
+        if call.receiver == nil, let function = call.function, function.type == "identifier",
+           let lambda = allSettings.settings(function.text).map({ unwrapped($0.value) }).first(where: { $0.type == "lambda" }),
+           let body = lambda.child(byField: "body") {
+            let parameters = lambda.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
+                p.type == "identifier" ? p.text : p.child(byField: "name")?.text
+            } ?? []
+            var inner = bindings
+            for (index, parameter) in parameters.enumerated() {
+                guard let value = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
+                guard let v = evaluate(value, bindings: bindings, depth: depth) else { return nil }
+                inner[parameter] = v
+            }
+            return evaluate(body, bindings: inner, depth: depth)
+        }
         // A function of the file: evaluate its return expression with the arguments bound to its parameters.
         guard call.receiver == nil || call.callee.hasPrefix("self."),
               let function = functions.first(where: { $0.name == call.name && $0.node.child(byField: "body") != nil }),
