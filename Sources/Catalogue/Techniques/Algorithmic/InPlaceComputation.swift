@@ -118,27 +118,9 @@ struct InPlaceComputation: TechniqueDetector {
         return KernelAST.compact(n)
     }
 
-    /// An expression without parentheses, C casts and `reinterpret_cast`-style casts.
+    /// An expression without parentheses and casts (the cast stripping of `ThreadAddressing`, no vector types asked).
     static func strippingCasts(_ node: Node) -> Node {
-        var current = node
-        for _ in 0..<8 {
-            switch current.type {
-            case "parenthesized_expression":
-                guard let inner = current.namedChild(0) else { return current }
-                current = inner
-            case "cast_expression":
-                guard let value = current.child(byField: "value") else { return current }
-                current = value
-            case "call_expression":
-                guard let callee = current.child(byField: "function"), callee.type == "template_function",
-                      VectorizedLoads128Bit.casts.contains(callee.child(byField: "name")?.text ?? ""),
-                      let first = current.child(byField: "arguments")?.namedChild(0) else { return current }
-                current = first
-            default:
-                return current
-            }
-        }
-        return current
+        ThreadAddressing.stripCasts(node, vectorTypes: [], aliases: [:]).0
     }
 
     func parameterNames(_ kernel: CUDAFacts.Function) -> [String] {
