@@ -254,6 +254,13 @@ extension PythonFacts {
 
     private func facts(value node: Node) -> Double? { value(of: node)?.double }
 
+    /// A lambda's parameter names in order (`lambda it, total=10: ...` -> `it`, `total`).
+    public func lambdaParameters(_ lambda: Node) -> [String] {
+        lambda.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
+            p.type == "identifier" ? p.text : p.child(byField: "name")?.text
+        } ?? []
+    }
+
     private func evaluateCall(_ node: Node, bindings: [String: Double], depth: Int) -> Double? {
         let call = callSite(node)
         guard !call.hasSplat else { return nil }
@@ -292,11 +299,8 @@ extension PythonFacts {
         if call.receiver == nil, let function = call.function, function.type == "identifier",
            let lambda = allSettings.settings(function.text).map({ unwrapped($0.value) }).first(where: { $0.type == "lambda" }),
            let body = lambda.child(byField: "body") {
-            let parameters = lambda.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
-                p.type == "identifier" ? p.text : p.child(byField: "name")?.text
-            } ?? []
             var inner = bindings
-            for (index, parameter) in parameters.enumerated() {
+            for (index, parameter) in lambdaParameters(lambda).enumerated() {
                 guard let value = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
                 guard let v = evaluate(value, bindings: bindings, depth: depth) else { return nil }
                 inner[parameter] = v

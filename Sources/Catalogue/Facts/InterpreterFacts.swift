@@ -201,15 +201,9 @@ public final class ScriptInterpreter {
             return v
         }
         if node.type == "identifier", let function = facts.parameterOwner(of: node) ?? facts.enclosingFunction(node) {
-            if let index = function.parameters.firstIndex(of: node.text) {
-                let owner = facts.enclosingClass(function.node)
-                let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
-                let candidates = function.name == "__init__" ? (facts.calls(named: owner?.name ?? "") + facts.calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : facts.calls(named: function.name)
-                for call in candidates where function.name == "__init__" ? facts.constructs(call, owner?.name) : true {
-                    if let argument = call.argument(node.text, position: index - offset >= 0 ? index - offset : nil),
-                       let v = eval(argument, [:], depth) {
-                        return v
-                    }
+            if function.parameters.contains(node.text) {
+                for argument in facts.callerArguments(of: node) {
+                    if let v = eval(argument, [:], depth) { return v }
                 }
                 return facts.parameterDefault(function, node.text).flatMap { eval($0, [:], depth) }
             }
@@ -375,9 +369,7 @@ public final class ScriptInterpreter {
     public func call(lambda: Node, _ argument: Double) -> Double? {
         budget = Self.budgetPerRun
         guard let body = lambda.child(byField: "body"),
-              let parameter = lambda.child(byField: "parameters")?.namedChildren.first.flatMap({ p -> String? in
-                  p.type == "identifier" ? p.text : p.child(byField: "name")?.text
-              }) else { return nil }
+              let parameter = facts.lambdaParameters(lambda).first else { return nil }
         return eval(body, [parameter: .number(argument)], 0)?.number
     }
 

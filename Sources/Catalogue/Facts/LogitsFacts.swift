@@ -252,10 +252,12 @@ extension PythonFacts {
 
     /// For a sigmoid call inside `2 * sigmoid(...) - 1`, that whole expression.
     func doubledMinusOne(_ call: Node, bindings: [String: Double]) -> Node? {
+        // The binary operation a node is an operand of, through parentheses.
         func up(_ n: Node) -> Node? {
             var current = n
             while let p = current.parent, p.type == "parenthesized_expression" { current = p }
-            return current.parent.map { ($0, current) }.flatMap { parent, child in parent.type == "binary_operator" ? parent : nil }
+            guard let parent = current.parent, parent.type == "binary_operator" else { return nil }
+            return parent
         }
         guard let product = up(call), product.child(byField: "operator")?.type == "*",
               let l = product.child(byField: "left"), let r = product.child(byField: "right"),

@@ -108,10 +108,7 @@ extension PythonFacts {
     public func evaluate(_ schedule: ScheduleUse, step: Double) -> Double? {
         if let function = schedule.function { return run(function, arguments: [step], keywords: schedule.bound) }
         guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
-        let parameters = lambda.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
-            p.type == "identifier" ? p.text : p.child(byField: "name")?.text
-        } ?? []
-        guard let first = parameters.first else { return nil }
+        guard let first = lambdaParameters(lambda).first else { return nil }
         // lambda s: schedule(s, total): run the function's statements with the arguments evaluated.
         if body.type == "call", let function = calledFunction(callSite(body)) {
             let call = callSite(body)
