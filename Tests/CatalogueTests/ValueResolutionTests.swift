@@ -146,4 +146,28 @@ struct ValueResolutionTests {
         #expect(value("args.name") == nil, "without a type the option stays a string")
         #expect(value("self.logit_cap") == 15, "a buffer registered from a number holds that number")
     }
+
+    @Test("a dictionary entry is read from its own dictionary, also one a comprehension computes")
+    func dictionaryEntries() throws {
+        let source = """
+        base = dict(embed=0.3, head=0.002)
+        gain = {"embed": 2, "head": 4}
+        rates = {k: base[k] * gain[k] for k in base}
+        doubled = {k: 2 * v for k, v in base.items()}
+        cfg = load()
+        picked = (rates["head"], base["head"], gain["embed"], cfg["embed"], doubled["head"], rates["missing"])
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "dicts.py", language: .python, bytes: Array(source.utf8)))
+        let tuple = facts.nodes(ofType: "tuple").last!.namedChildren
+        let values = tuple.map { facts.values(of: $0).map(\.double) }
+        // Two dictionaries share the key "head": each subscript reads its own.
+        #expect(values[0] == [0.008])
+        #expect(values[1] == [0.002])
+        #expect(values[2] == [2])
+        // A name that is no dictionary of the file falls back to every setting of the key.
+        #expect(Set(values[3]) == [0.3, 2])
+        // A comprehension over `items()` binds the entry's value; a missing key has no value.
+        #expect(values[4] == [0.004])
+        #expect(values[5].isEmpty)
+    }
 }

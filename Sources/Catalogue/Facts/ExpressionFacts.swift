@@ -94,11 +94,38 @@ extension PythonFacts {
     public func constructorCall(_ node: Node) -> CallSite? {
         guard node.type == "call" else { return nil }
         var current = node
-        while let function = current.child(byField: "function"), function.type == "attribute",
-              let object = function.child(byField: "object"), object.type == "call" {
-            current = object
+        while true {
+            if let function = current.child(byField: "function"), function.type == "attribute",
+               let object = function.child(byField: "object"), object.type == "call" {
+                current = object
+            } else if let inner = passedThrough(current), inner.type == "call" {
+                current = inner
+            } else {
+                break
+            }
         }
         return callSite(current)
+    }
+
+    /// For a call of a file function that hands back the object it is given (`def zero_init_(m): ...; return m`),
+    /// the argument it passes: `zero_init_(nn.Linear(d, d))` builds a linear layer.
+    public func passedThrough(_ node: Node) -> Node? {
+        guard node.type == "call", let function = node.child(byField: "function"), function.type == "identifier",
+              passThroughFunctions.contains(function.text) else { return nil }
+        return callSite(node).positional.first
+    }
+
+    /// Module-level functions whose every `return` gives back their first parameter.
+    var passThroughFunctions: Set<String> {
+        memoized("passThroughFunctions") {
+            Set(functions.filter { f in
+                guard enclosingClass(f.node) == nil, let first = f.parameters.first, f.node.parent?.type == "module" else { return false }
+                let returns = descendants(of: f.node).filter { $0.type == "return_statement" }
+                return !returns.isEmpty && returns.allSatisfy { r in
+                    r.namedChildren.first.map { unparenthesized($0).text } == first && enclosingFunction(r)?.node == f.node
+                }
+            }.map(\.name))
+        }
     }
 
     // MARK: Matrix products

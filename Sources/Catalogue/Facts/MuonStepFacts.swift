@@ -60,14 +60,16 @@ extension PythonFacts {
                 if op != "*" && op != "/" { return false }
                 if op == "*" || (op == "/" && c.child(byField: "left") == child) {
                     let other = c.child(byField: "left") == child ? c.child(byField: "right") : c.child(byField: "left")
-                    if let other, value(of: other) == nil { return true }
+                    if let other, value(of: other) == nil { return !orthogonalizedAfterwards(c) }
                 }
             case "keyword_argument":
                 if c.child(byField: "name")?.text == "alpha" { return true }
             case "argument_list":
-                if let call = c.parent, call.type == "call", Self.scaledUpdates.contains(callSite(call).name) { return true }
+                if let call = c.parent, call.type == "call", Self.scaledUpdates.contains(callSite(call).name) {
+                    return !orthogonalizedAfterwards(call)
+                }
             case "augmented_assignment":
-                return c.child(byField: "operator")?.type == "*="
+                return c.child(byField: "operator")?.type == "*=" && !orthogonalizedAfterwards(c)
             case "assignment":
                 guard depth < 2, let left = c.child(byField: "left"), left.type == "identifier",
                       let function = enclosingFunction(c) else { return false }
@@ -89,5 +91,31 @@ extension PythonFacts {
             current = c.parent
         }
         return false
+    }
+
+    /// Whether the tensor a scaling writes (`g = g * s`, `g *= s`, `g.mul_(s)`) is orthogonalized later in the same
+    /// function (`update = orthogonalize(g)`): orthogonalization normalizes its input, so a scale applied before it
+    /// does not reach the update.
+    func orthogonalizedAfterwards(_ scaling: Node) -> Bool {
+        var statement = scaling
+        while let parent = statement.parent, !["expression_statement", "block", "function_definition", "module"].contains(parent.type) {
+            statement = parent
+            if ["assignment", "augmented_assignment"].contains(parent.type) { break }
+        }
+        var target: Node?
+        if ["assignment", "augmented_assignment"].contains(statement.type) {
+            target = statement.child(byField: "left")
+        } else if scaling.type == "call" {
+            target = callSite(scaling).receiver
+        }
+        guard let target, target.type == "identifier", let function = enclosingFunction(scaling) else { return false }
+        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+        return calls.contains { call in
+            guard call.node.startByte >= statement.endByte, isInside(call.node, function.node),
+                  call.positional.first.map(unparenthesized)?.text == target.text else { return false }
+            if isOrthogonalizationCall(call, orthogonalizers: orthogonalizers) { return true }
+            // A helper of the file that orthogonalizes what it is given.
+            return functions.contains { $0.name == call.name && orthogonalizes([$0], orthogonalizers: orthogonalizers) }
+        }
     }
 }

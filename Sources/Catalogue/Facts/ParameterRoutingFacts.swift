@@ -243,6 +243,21 @@ extension PythonFacts {
                 }
             }
             let params = optimizer.call.argument("params", position: 0)
+            // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
+            // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
+            if let params, params.type == "identifier" {
+                let bindings = callerBindings(of: params)
+                let rateNode = optimizer.call.argument("lr", position: 1)
+                let rateBindings = rateNode.map { callerBindings(of: $0) } ?? []
+                if bindings.count > 1 {
+                    return bindings.map { binding in
+                        let rate = rateBindings.first { $0.call.node == binding.call.node }.map { learningRates($0.argument) } ?? ownLR
+                        return OptimizerSlot(optimizer: optimizer, params: binding.argument,
+                                             learningRates: rate.isEmpty ? defaultLR(optimizer) : rate,
+                                             kinds: parameterKinds(binding.argument, model: model), site: binding.call.node)
+                    }
+                }
+            }
             return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
                                   kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
         }

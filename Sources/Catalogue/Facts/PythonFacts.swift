@@ -207,23 +207,53 @@ public final class PythonFacts {
     /// the arguments the callers pass for it; for `__init__`, the constructions of its class (a
     /// `super().__init__(...)` call belongs to another class's initializer).
     public func callerArguments(of identifier: Node) -> [Node] {
-        guard identifier.type == "identifier", let function = parameterOwner(of: identifier),
+        callerBindings(of: identifier).map(\.argument)
+    }
+
+    /// `callerArguments`, each with the call that passes it. A parameter of a lambda bound to a name
+    /// (`adam = lambda ps, lr: Adam(ps, lr=lr)`) is passed by the calls of that name.
+    public func callerBindings(of identifier: Node) -> [(call: CallSite, argument: Node)] {
+        guard identifier.type == "identifier" else { return [] }
+        if let (name, index) = boundLambdaParameter(identifier) {
+            return calls(named: name).compactMap { call in
+                call.argument(identifier.text, position: index).map { (call, $0) }
+            }
+        }
+        guard let function = parameterOwner(of: identifier),
               let index = function.parameters.firstIndex(of: identifier.text) else { return [] }
         let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
         let owner = enclosingClass(function.node)?.name
         let position = index - offset
-        var result: [Node] = []
+        var result: [(call: CallSite, argument: Node)] = []
         let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
-            if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append(argument) }
+            if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append((call, argument)) }
         }
         return result
+    }
+
+    /// For a name inside a lambda that is one of its parameters, when the lambda is assigned to a plain name: that
+    /// name and the parameter's position.
+    func boundLambdaParameter(_ identifier: Node) -> (name: String, index: Int)? {
+        var node = identifier.parent
+        while let n = node, n.type != "lambda" {
+            if n.type == "function_definition" || n.type == "class_definition" { return nil }
+            node = n.parent
+        }
+        guard let lambda = node, let index = lambdaParameters(lambda).firstIndex(of: identifier.text),
+              let assignment = lambda.parent, assignment.type == "assignment",
+              assignment.child(byField: "right") == lambda,
+              let target = assignment.child(byField: "left"), target.type == "identifier" else { return nil }
+        return (target.text, index)
     }
 
     /// The calls whose last name part is `name` (`f(...)`, `obj.f(...)`), in file order; read once per file.
     public func calls(named name: String) -> [CallSite] {
         memoized("callsByName") { Dictionary(grouping: calls, by: \.name) }[name] ?? []
     }
+
+    /// Names of the file's classes.
+    public var classNameSet: Set<String> { memoized("classNameSet") { Set(classes.map(\.name)) } }
 
     /// Names of the methods the file's classes define (a call `obj.name(...)` can only reach one of these).
     public var methodNames: Set<String> {

@@ -25,6 +25,8 @@ public final class ValueResolver {
     private var chainAnswers: [Node: [NumericValue]] = [:]
 
     public func values(of node: Node) -> [NumericValue] {
+        // Inside a dictionary comprehension's entry the answer depends on the key being computed: not cached.
+        guard keyBindings.isEmpty, entryBindings.isEmpty else { return resolve(node) }
         guard depth == 0 else {
             if let known = chainAnswers[node] { return known }
             let result = resolve(node)
@@ -48,9 +50,11 @@ public final class ValueResolver {
             depth -= 1
         }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
-        let folder = ConstantFolder(imports: facts.imports) { [unowned self] name in
+        let folder = ConstantFolder(imports: facts.imports, resolve: { [unowned self] name in
             self.nameValues(name, at: node).first
-        }
+        }, resolveEntry: { [unowned self] entry in
+            entry == node ? nil : self.values(of: entry).first
+        })
         if let value = folder.evaluate(node) { return [value] }
         // A number made a tensor keeps its value: torch.tensor(15.0), torch.as_tensor(cap).
         if node.type == "call", let function = node.child(byField: "function"),
@@ -84,6 +88,7 @@ public final class ValueResolver {
 
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
+        if let entry = dictionaryEntryValues(node) { return entry }
         var result: [NumericValue] = []
         // A parameter of the enclosing function (or of an outer one a nested function captures it from): the
         // arguments its callers pass.
@@ -94,10 +99,111 @@ public final class ValueResolver {
         return result
     }
 
+    /// Names bound while an entry of a dictionary comprehension is computed: the key variable to the key asked
+    /// for (`{k: base[k] * 2 for k in base}` read as `lrs["head"]` binds `k` to `"head"`), and in
+    /// `for k, v in base.items()` the value variable to that entry's values.
+    private var keyBindings: [String: String] = [:]
+    private var entryBindings: [String: [NumericValue]] = [:]
+
+    /// `table["key"]` where `table` is set to a dictionary (a literal, `dict(...)`, or a comprehension over the
+    /// keys or items of one): the value of that entry. Nil when `table` is no dictionary the file sets, so the
+    /// caller falls back to every setting named `key` (a config object read by subscript).
+    func dictionaryEntryValues(_ node: Node) -> [NumericValue]? {
+        guard node.type == "subscript", let table = node.child(byField: "value"),
+              let keyNode = node.child(byField: "subscript") else { return nil }
+        let key: String
+        if let literal = SettingsTable.stringValue(keyNode) {
+            key = literal
+        } else if keyNode.type == "identifier", let bound = keyBindings[keyNode.text] {
+            key = bound
+        } else {
+            return nil
+        }
+        guard let tableName = SettingsTable.bareName(of: table) else { return nil }
+        var result: [NumericValue] = []
+        var sawDictionary = false
+        for setting in facts.allSettings.settings(tableName) where !setting.value.byteRange.contains(node.startByte) {
+            guard let entry = dictionaryEntry(setting.value, key: key) else { continue }
+            sawDictionary = true
+            switch entry {
+            case .value(let value):
+                result += values(of: value)
+            case .computed(let value, let keyVariable, let valueVariable, let source):
+                let saved = (keyBindings, entryBindings)
+                if let valueVariable {
+                    entryBindings[valueVariable] = entryValues(source, key: key)
+                }
+                keyBindings[keyVariable] = key
+                result += values(of: value)
+                (keyBindings, entryBindings) = saved
+            }
+        }
+        return sawDictionary ? dedup(result) : nil
+    }
+
+    enum DictionaryEntry {
+        /// The entry's expression.
+        case value(Node)
+        /// A comprehension's value expression, computed with `keyVariable` bound to the key and `valueVariable`
+        /// (when the comprehension walks `source.items()`) to the source's entry.
+        case computed(Node, keyVariable: String, valueVariable: String?, source: Node)
+    }
+
+    /// The values of entry `key` of the dictionaries a name (or expression) `source` is set to.
+    private func entryValues(_ source: Node, key: String) -> [NumericValue] {
+        guard let name = SettingsTable.bareName(of: source) else { return [] }
+        var result: [NumericValue] = []
+        for setting in facts.allSettings.settings(name) {
+            if case .value(let value)? = dictionaryEntry(setting.value, key: key) { result += values(of: value) }
+        }
+        return result
+    }
+
+    /// The entry `key` of a dictionary expression, when it is one and holds that key.
+    func dictionaryEntry(_ expression: Node, key: String, depth: Int = 0) -> DictionaryEntry? {
+        guard depth < 4 else { return nil }
+        switch expression.type {
+        case "dictionary":
+            for pair in expression.namedChildren where pair.type == "pair" {
+                if let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key, let v = pair.child(byField: "value") {
+                    return .value(v)
+                }
+            }
+        case "call" where facts.callSite(expression).callee == "dict":
+            if let v = facts.callSite(expression).keywords[key] { return .value(v) }
+        case "dictionary_comprehension":
+            // `{k: expr for k in source}` (or `.keys()`), `{k: expr for k, v in source.items()}`: the entry exists
+            // when `source` names a dictionary holding `key`.
+            guard let pair = expression.child(byField: "body"), pair.type == "pair",
+                  let k = pair.child(byField: "key"), k.type == "identifier", let v = pair.child(byField: "value"),
+                  let clause = expression.namedChildren.first(where: { $0.type == "for_in_clause" }),
+                  let left = clause.child(byField: "left"), var source = clause.child(byField: "right") else { return nil }
+            let targets = left.type == "identifier" ? [left.text] : left.namedChildren.filter { $0.type == "identifier" }.map(\.text)
+            var method: String?
+            if source.type == "call", let f = source.child(byField: "function"), f.type == "attribute",
+               let object = f.child(byField: "object") {
+                method = f.child(byField: "attribute")?.text
+                source = object
+            }
+            let keysOnly = targets == [k.text] && (method == nil || method == "keys")
+            let items = targets.count == 2 && targets[0] == k.text && method == "items"
+            guard keysOnly || items, let sourceName = SettingsTable.bareName(of: source),
+                  facts.allSettings.settings(sourceName).contains(where: {
+                      $0.value != expression && dictionaryEntry($0.value, key: key, depth: depth + 1) != nil
+                  })
+            else { return nil }
+            return .computed(v, keyVariable: k.text, valueVariable: items ? targets[1] : nil, source: source)
+        default:
+            break
+        }
+        return nil
+    }
+
     func nameValues(_ name: String, at use: Node) -> [NumericValue] {
+        if let bound = entryBindings[name] { return bound }
         let bare = name.lastDottedComponent
         var result: [NumericValue] = []
-        for setting in facts.allSettings.settings(bare) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
+        for setting in ownerScoped(facts.allSettings.settings(bare), use: use) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
             if let number = argparseNumber(setting) {
                 result.append(number)
                 continue
@@ -105,6 +211,31 @@ public final class ValueResolver {
             result += values(of: setting.value)
         }
         return dedup(result)
+    }
+
+    /// For `obj.name` where `obj` is an instance of a class of the file: the settings that can reach it. Fields of
+    /// other classes and keywords building other classes are dropped (`args.cap` of a `Hyperparameters` instance
+    /// is not `GPTConfig.cap`, nor what `GPTConfig(cap=...)` passes). Unchanged when the settings belong to fewer
+    /// than two classes, or when the instance's class is unknown.
+    func ownerScoped(_ settings: [Setting], use: Node) -> [Setting] {
+        guard settings.count > 1, use.type == "attribute", let object = use.child(byField: "object") else { return settings }
+        let classNames = facts.classNameSet
+        func owner(_ setting: Setting) -> String? {
+            switch setting.source {
+            case .classField: return facts.enclosingClass(setting.site)?.name
+            case .override:
+                guard setting.site.type == "call" else { return nil }
+                let callee = facts.callSite(setting.site).name
+                return classNames.contains(callee) ? callee : nil
+            default: return nil
+            }
+        }
+        let owners = settings.map(owner)
+        guard Set(owners.compactMap { $0 }).count >= 2 else { return settings }
+        let classes = facts.dataflow.instanceClasses(of: object)
+        guard !classes.isEmpty else { return settings }
+        let kept = zip(settings, owners).filter { $0.1.map(classes.contains) ?? true }.map(\.0)
+        return kept.isEmpty ? settings : kept
     }
 
     /// An argparse default written as a string and converted by its `type` (`type=float, default="1e-10"`):

@@ -11,9 +11,13 @@ public struct ConstantFolder {
     public var resolve: (String) -> NumericValue?
     /// Resolves a call target to its qualified name (import aliases applied), e.g. `m.sqrt` -> `math.sqrt`.
     public var qualify: (Node) -> String?
+    /// Resolves an entry read by subscript (`lrs["head"]`, `gains[key]`) to a value, or nil when unknown.
+    public var resolveEntry: (Node) -> NumericValue?
 
-    public init(imports: ImportTable, resolve: @escaping (String) -> NumericValue? = { _ in nil }) {
+    public init(imports: ImportTable, resolve: @escaping (String) -> NumericValue? = { _ in nil },
+                resolveEntry: @escaping (Node) -> NumericValue? = { _ in nil }) {
         self.resolve = resolve
+        self.resolveEntry = resolveEntry
         self.qualify = { imports.qualifiedName(of: $0) }
     }
 
@@ -81,6 +85,9 @@ public struct ConstantFolder {
                     } else {
                         return nil
                     }
+                case "subscript":
+                    guard let v = resolveEntry(n) else { return nil }
+                    values.append(v)
                 default:
                     return nil
                 }

@@ -128,6 +128,9 @@ struct ZeroInitProjections: Detector {
                     let conditions = guards(of: call.node, facts)
                     let flags = conditions.flatMap { flagNames($0, module: moduleNode.text, facts) }
                     if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
+                    // A helper zeroing the module it is given (`zero_init_(self.proj)`, or
+                    // `self.proj = zero_init_(nn.Linear(...))` when it returns it): the modules its callers pass.
+                    if conditions.isEmpty { owners.formUnion(helperTargets(moduleNode, function, facts)) }
                 } else if moduleNode.text == "self", let owningClass {
                     zeroingClasses.append((owningClass, guardingParameter(call.node, facts)))
                 } else if moduleNode.type == "identifier", case let names = selectedModuleNames(call.node, module: moduleNode.text, facts), !names.isEmpty {
@@ -218,6 +221,28 @@ struct ZeroInitProjections: Detector {
             }
         }
         return (owners, libraryAttention)
+    }
+
+    /// The modules a zeroing helper is applied to, read at its calls: an attribute passed to it, or the attribute
+    /// its result is assigned to when it returns the module it was given.
+    func helperTargets(_ parameter: Node, _ helper: PythonFacts.Function, _ facts: PythonFacts) -> Set<Owner> {
+        let returnsModule = facts.descendants(of: helper.node).contains { node in
+            node.type == "return_statement" && node.namedChildren.first.map(facts.unparenthesized)?.text == parameter.text
+        }
+        var result = Set<Owner>()
+        for (call, argument) in facts.callerBindings(of: parameter) {
+            let className = facts.enclosingClass(call.node)?.name
+            if argument.type == "attribute", let name = facts.ownerName(of: argument) {
+                let own = argument.child(byField: "object")?.text == "self"
+                result.insert(Owner(className: own ? className : nil, name: name))
+            } else if returnsModule, let assignment = call.node.parent, assignment.type == "assignment",
+                      assignment.child(byField: "right") == call.node, let target = assignment.child(byField: "left"),
+                      target.type == "attribute", let name = target.child(byField: "attribute")?.text {
+                let own = target.child(byField: "object")?.text == "self"
+                result.insert(Owner(className: own ? className : nil, name: name))
+            }
+        }
+        return result
     }
 
     func isZeroParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
