@@ -129,6 +129,13 @@ extension PythonFacts {
         }
         // A call that makes the mask function: an instance of a class of the file with `__call__`
         // (`SameDocument(ids)`), or a factory returning a nested def or a lambda (`make_rule(ids)`).
+        // `partial(rule, docs)`, `torch.compile(rule)`: the wrapped function (the positions stay its last two
+        // parameters).
+        if depth < 4, node.type == "call", let function = node.child(byField: "function"),
+           Self.rebindingWrappers.contains(fullImports.qualifiedName(of: function) ?? function.text),
+           let wrapped = callSite(node).positional.first {
+            return maskMod(wrapped, flow, depth: depth + 1)
+        }
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
             if let owner = classes.first(where: { $0.name == function.text }),
                let method = functions.first(where: { $0.name == "__call__" && enclosingClass($0.node)?.node == owner.node }) {
@@ -205,8 +212,12 @@ extension Dataflow {
                             // A parameter captured by a function nested in its own (a mask factory's document
                             // ids): the arguments the file's calls of the outer function pass. A function's own
                             // parameters (a mask function's positions) are not followed.
-                            guard facts.enclosingFunction(d)?.node != binding.node else { continue }
-                            for site in callSites(of: binding.node) {
+                            // Its own parameters bound by `partial(rule, docs)` are followed to what the partial binds.
+                            let own = facts.enclosingFunction(d)?.node == binding.node
+                            let sites = own
+                                ? binding.node.child(byField: "name").map { facts.partialCallSites(of: $0.text).filter { $0.offset == -1 } } ?? []
+                                : callSites(of: binding.node)
+                            for site in sites {
                                 if let argument = argument(site, name: d.text, index: index) { stack.append(argument) }
                             }
                         }
@@ -276,7 +287,7 @@ extension Dataflow {
             scopeChain(of: function).first == c.node ? c : nil
         }
         guard let owner else {
-            return facts.calls.filter { $0.callee == name }.map { ($0, 0) }
+            return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name)
         }
         if name == "__init__" { return facts.calls.filter { $0.callee == owner.name }.map { ($0, 1) } }
         if name == "forward" || name == "__call__" {

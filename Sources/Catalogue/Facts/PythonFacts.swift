@@ -229,6 +229,33 @@ public final class PythonFacts {
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append((call, argument)) }
         }
+        // A module function partially applied: what `partial(f, a, ...)` binds, and what the calls of the
+        // name holding it pass after the bound arguments.
+        if owner == nil {
+            for site in partialCallSites(of: function.name) {
+                let shifted = position - site.offset
+                if let argument = site.call.argument(identifier.text, position: shifted >= 0 ? shifted : nil) { result.append((site.call, argument)) }
+            }
+        }
+        return result
+    }
+
+    /// Calls that pass arguments to a function by way of `functools.partial`, with the offset between a
+    /// parameter's index and its position in the call (as `Dataflow.callSites` gives them): the
+    /// `partial(f, a, b)` call itself (offset -1: its first positional is `f`), and every call of a plain name
+    /// set to it (offset: the number of positionals the partial binds).
+    public func partialCallSites(of name: String) -> [(call: CallSite, offset: Int)] {
+        var result: [(call: CallSite, offset: Int)] = []
+        for call in calls(named: "partial") where ["functools.partial", "partial"].contains(call.callee) {
+            guard let first = call.positional.first, first.type == "identifier", first.text == name else { continue }
+            result.append((call, -1))
+            if let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+               let target = assignment.child(byField: "left"), target.type == "identifier", target.text != name {
+                for use in calls(named: target.text) where use.function?.type == "identifier" {
+                    result.append((use, call.positional.count - 1))
+                }
+            }
+        }
         return result
     }
 

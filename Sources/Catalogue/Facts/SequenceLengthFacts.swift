@@ -211,6 +211,16 @@ extension PythonFacts {
     /// The function of the file a call runs (a function, a method, or a non-module class's `__init__`) and the
     /// parameter that receives `argument` (a positional argument or a `keyword_argument`).
     func parameterReceiving(_ argument: Node, of call: CallSite) -> (Function, String)? {
+        // `partial(loader, tokens, SEQ)`: the arguments after the first go to the wrapped function's parameters.
+        if ["functools.partial", "partial"].contains(call.callee), let first = call.positional.first, first.type == "identifier",
+           let wrapped = functions.first(where: { $0.name == first.text && enclosingClass($0.node) == nil }) {
+            if argument.type == "keyword_argument" {
+                guard let name = argument.child(byField: "name")?.text, wrapped.parameters.contains(name) else { return nil }
+                return (wrapped, name)
+            }
+            guard let index = call.positional.firstIndex(of: argument), index >= 1, index - 1 < wrapped.parameters.count else { return nil }
+            return (wrapped, wrapped.parameters[index - 1])
+        }
         var function = calledFunction(call)
         if function == nil, let c = classes.first(where: { $0.name == call.callee }), !c.bases.contains(where: { $0.hasSuffix("Module") }) {
             function = functions.first { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }
