@@ -85,7 +85,9 @@ extension PythonFacts {
                 let value = unwrapped(setting.value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
                 // lam = make_schedule(...): what the factory returns.
-                if value.type == "call", calledFunction(callSite(value)) != nil { return scheduleUses(of: value, site: site) }
+                if value.type == "call", calledFunction(callSite(value)) != nil || Self.partialWrappers.contains(callSite(value).callee) {
+                    return scheduleUses(of: value, site: site)
+                }
                 return []
             }
         default:
@@ -119,8 +121,39 @@ extension PythonFacts {
     }
 
     /// The number of training steps a schedule runs for: the largest whole number among the values it reads
-    /// (`args.num_iterations`, `TOTAL_STEPS`), in its own body and in the functions it calls.
+    /// (`args.num_iterations`, `TOTAL_STEPS`), in its own body and in the functions it calls; or the length of
+    /// the training loop when that is clearly longer and the schedule still changes after its own number (a
+    /// schedule given its phases' lengths, `partial(wsd, warmup=256, stable=5744, decay=2000)`, never reads the
+    /// total). A loop over micro-steps that steps the schedule every few iterations ends at the same value.
     public func horizon(of schedule: ScheduleUse) -> Double? {
+        let own = ownHorizon(of: schedule)
+        guard let loop = trainingLoopLength, own.map({ loop > $0 * 1.05 }) ?? true else { return own }
+        guard let own else { return loop }
+        guard let atOwn = evaluate(schedule, step: own), let atLoop = evaluate(schedule, step: loop),
+              Swift.abs(atOwn - atLoop) > 1e-9 * max(1, Swift.abs(atOwn)) else { return own }
+        return loop
+    }
+
+    /// The number of iterations of the loop that steps the optimizers: `for step in range(n)` (or
+    /// `range(start, n)`) whose body calls `.step()` on something; the longest such loop.
+    public var trainingLoopLength: Double? {
+        memoized("trainingLoopLength") {
+            var best: Double?
+            for loop in nodes(ofType: "for_statement") {
+                guard let iterable = loop.child(byField: "right"), iterable.type == "call",
+                      callSite(iterable).callee == "range", let body = loop.child(byField: "body"),
+                      descendants(of: body).contains(where: { $0.type == "call" && callSite($0).name == "step" && callSite($0).receiver != nil })
+                else { continue }
+                let bounds = callSite(iterable).positional
+                guard (1...2).contains(bounds.count), let upper = value(of: bounds[bounds.count - 1])?.double else { continue }
+                let lower = bounds.count == 2 ? value(of: bounds[0])?.double ?? 0 : 0
+                if upper - lower >= 2 { best = max(best ?? 0, upper - lower) }
+            }
+            return best
+        }
+    }
+
+    func ownHorizon(of schedule: ScheduleUse) -> Double? {
         guard let body = schedule.function?.node ?? schedule.lambda else { return nil }
         var scopes = [body]
         for inner in descendants(of: body) where inner.type == "call" {

@@ -5,6 +5,16 @@ import TreeSitterKit
 /// Finds every setting of a file (see `Setting`).
 enum SettingsCollector {
     /// The node types a setting can come from.
+    /// The default a class field declares through a field specifier: `field(default=100)` (dataclasses),
+    /// `Field(100)` / `Field(default=100)` (pydantic), `attr.ib(default=100)` / `attrs.field(default=100)`.
+    static func fieldDefault(_ value: Node, _ facts: PythonFacts) -> Node? {
+        guard value.type == "call" else { return nil }
+        let call = facts.callSite(value)
+        guard ["field", "Field", "ib", "attrib"].contains(call.name) else { return nil }
+        if let value = call.keywords["default"] { return value }
+        return call.name == "Field" ? call.positional.first : nil
+    }
+
     static let settingTypes: Set<String> = ["assignment", "default_parameter", "typed_default_parameter", "dictionary", "call"]
 
     static func collect(_ facts: PythonFacts) -> SettingsTable {
@@ -39,7 +49,8 @@ enum SettingsCollector {
                         }
                     }
                 } else if let name = SettingsTable.bareName(of: left) {
-                    found.append(Setting(name: name, written: left.text, value: right, source: source, site: node))
+                    let value = source == .classField ? fieldDefault(right, facts) ?? right : right
+                    found.append(Setting(name: name, written: left.text, value: value, source: source, site: node))
                 }
             case "default_parameter", "typed_default_parameter":
                 guard let name = node.child(byField: "name")?.text, let value = node.child(byField: "value") else { continue }
@@ -91,6 +102,8 @@ enum SettingsCollector {
                   statement.type == "return_statement", let value = statement.namedChildren.first else { continue }
             found.append(Setting(name: function.name, written: "\(owner.name).\(function.name)", value: value, source: .classField, site: function.node))
         }
+        // Entries of configuration documents the script loads from strings (TOML, YAML, JSON).
+        found += EmbeddedConfigDocuments.settings(facts)
         return SettingsTable(found)
     }
 

@@ -99,6 +99,12 @@ struct FusedAdamw: Detector {
             let operators = n.children.filter { !$0.isNamed }.map(\.type)
             if operators == ["=="], n.namedChildren.contains(where: { facts.string(of: $0)?.hasPrefix("cuda") == true }) { return true }
             if operators == ["in"], n.namedChildren.first.flatMap(SettingsTable.stringValue) == "fused" { return true }
+            // A configured choice compared with a literal: `impl == "fused"` where `impl` is set to "fused".
+            let sides = n.namedChildren
+            if operators == ["=="] || operators == ["!="], sides.count == 2,
+               let a = facts.string(of: sides[0]), let b = facts.string(of: sides[1]) {
+                return (a == b) == (operators == ["=="])
+            }
             return false
         case "call":
             let call = facts.callSite(n)

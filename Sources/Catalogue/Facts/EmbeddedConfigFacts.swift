@@ -1,0 +1,279 @@
+import Foundation
+import SourceModel
+import TreeSitterGrammars
+import TreeSitterKit
+
+/// Configuration documents written inside a script as a string and loaded at run time
+/// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`): their entries are
+/// settings like a dictionary's.
+///
+/// Each entry line of the document (`lr = 1.8e-3` in TOML, `lr: 0.0018` in YAML, `"lr": 0.0018,` in JSON) is
+/// written into a *shadow* source as a Python assignment whose value sits at exactly the byte offset it has in the
+/// script: the shadow is blank everywhere else, so its nodes' ranges point at the document's text in the script
+/// (evidence shows the right line) and its values are ordinary literal nodes every reader already understands.
+/// Entries whose value is not a plain literal (nested mappings, multi-line arrays, interpolations) are left out.
+enum EmbeddedConfigDocuments {
+    /// Loaders that read a configuration document from a string.
+    static let loaders: Set<String> = [
+        "tomllib.loads", "tomli.loads", "toml.loads", "yaml.safe_load", "yaml.load", "yaml.full_load",
+        "json.loads", "omegaconf.OmegaConf.create",
+    ]
+
+    /// Value node types kept as settings.
+    static let literalTypes: Set<String> = ["integer", "float", "string", "true", "false", "none", "list", "unary_operator"]
+
+    static func settings(_ facts: PythonFacts) -> [Setting] {
+        let documents = documentStrings(facts)
+        guard !documents.isEmpty else { return [] }
+        var shadow = [UInt8](repeating: UInt8(ascii: " "), count: facts.file.bytes.count)
+        for (index, byte) in facts.file.bytes.enumerated() where byte == UInt8(ascii: "\n") { shadow[index] = byte }
+        var entries: [(start: Int, key: String, written: String, site: Node)] = []
+        for document in documents {
+            for entry in entryLines(facts.file.bytes, content: contentRange(document)) {
+                write(entry, from: facts.file.bytes, into: &shadow)
+                entries.append((entry.value.lowerBound, entry.key.split(separator: ".").last.map(String.init) ?? entry.key, entry.written, document))
+            }
+        }
+        guard !entries.isEmpty, let tree = try? Parser(language: .python).parse(bytes: shadow) else { return [] }
+        var result: [Setting] = []
+        var bySite: [Int: (key: String, written: String, site: Node)] = [:]
+        for entry in entries { bySite[entry.start] = (entry.key, entry.written, entry.site) }
+        for statement in tree.rootNode.namedChildren where statement.type == "expression_statement" {
+            guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
+                  let left = assignment.child(byField: "left"), left.type == "identifier",
+                  let value = assignment.child(byField: "right"), literalTypes.contains(value.type),
+                  let origin = bySite[value.startByte] else { continue }
+            // Read back by the key as written (`cfg["learning-rate"]`); the shadow's name is only a placeholder.
+            result.append(Setting(name: origin.key, written: origin.written, value: value, source: .dictionaryEntry, site: origin.site))
+        }
+        return result
+    }
+
+    /// String literals handed to a loader, directly or through a name set to one (`textwrap.dedent(...)` and
+    /// `.strip()` around them allowed).
+    static func documentStrings(_ facts: PythonFacts) -> [Node] {
+        var result: [Node] = []
+        for call in facts.calls where loaders.contains(call.callee) {
+            guard let argument = call.positional.first, let string = literal(argument, facts, depth: 0) else { continue }
+            if !result.contains(string) { result.append(string) }
+        }
+        return result
+    }
+
+    static func literal(_ node: Node, _ facts: PythonFacts, depth: Int) -> Node? {
+        let node = facts.unparenthesized(node)
+        guard depth < 3 else { return nil }
+        switch node.type {
+        case "string":
+            return node
+        case "call":
+            let call = facts.callSite(node)
+            if call.callee == "textwrap.dedent", let inner = call.positional.first { return literal(inner, facts, depth: depth + 1) }
+            if ["strip", "lstrip", "rstrip"].contains(call.name), let receiver = call.receiver { return literal(receiver, facts, depth: depth + 1) }
+            return nil
+        case "identifier":
+            for assignment in facts.nodes(ofType: "assignment") {
+                guard assignment.startByte < node.startByte, let left = assignment.child(byField: "left"), left.type == "identifier",
+                      left.text == node.text, let right = assignment.child(byField: "right") else { continue }
+                if let string = literal(right, facts, depth: depth + 1) { return string }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The byte range of a string literal's text between its quotes.
+    static func contentRange(_ string: Node) -> Range<Int> {
+        let text = Array(string.text.utf8)
+        var start = 0
+        while start < text.count, ![UInt8(ascii: "\""), UInt8(ascii: "'")].contains(text[start]) { start += 1 }
+        guard start < text.count else { return string.startByte..<string.startByte }
+        let quote = text[start]
+        let triple = start + 2 < text.count && text[start + 1] == quote && text[start + 2] == quote
+        let width = triple ? 3 : 1
+        let lower = string.startByte + start + width
+        let upper = max(lower, string.endByte - width)
+        return lower..<upper
+    }
+
+    /// One `key <sep> value` line of a document: where its key and value are, and the key's path.
+    struct Entry {
+        /// Where the shadow writes the entry's name: the line's first column, or, for a later entry of a one-line
+        /// mapping (`{"eps": 1e-10, "beta1": 0.8}`), just after a `;` that follows the entry before it.
+        var nameAt: Int
+        var separated = false
+        let key: String
+        let value: Range<Int>
+        let written: String
+    }
+
+    /// The entry lines of a document: TOML (`[table]` headers, `key = value`), YAML (`key: value`, a key with
+    /// no value opening a nested mapping) and JSON-like (`"key": value,`). Comments, list items, braces and
+    /// blank lines are skipped.
+    static func entryLines(_ bytes: [UInt8], content: Range<Int>) -> [Entry] {
+        var result: [Entry] = []
+        var table: String?
+        var parents: [(indent: Int, key: String)] = []
+        var lineStart = content.lowerBound
+        // A document that starts on the line of its opening quotes writes its first names from that line's start.
+        var firstColumn = lineStart
+        while firstColumn > 0, bytes[firstColumn - 1] != UInt8(ascii: "\n") { firstColumn -= 1 }
+        while lineStart < content.upperBound {
+            let nameColumn = lineStart == content.lowerBound ? firstColumn : lineStart
+            var lineEnd = lineStart
+            while lineEnd < content.upperBound, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+            defer { lineStart = lineEnd + 1 }
+            var i = lineStart
+            while i < lineEnd, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
+            let indent = i - lineStart
+            guard i < lineEnd else { continue }
+            let first = bytes[i]
+            if first == UInt8(ascii: "#") || first == UInt8(ascii: "-") || first == UInt8(ascii: "}") { continue }
+            if first == UInt8(ascii: "{") {
+                // A mapping on one line (JSON, YAML flow style): its entries, nested ones included.
+                var line: [Entry] = []
+                _ = flowMapping(bytes, from: i, to: lineEnd, path: [table].compactMap { $0 } + parents.map(\.key), into: &line)
+                for (index, entry) in line.enumerated() {
+                    var entry = entry
+                    if index == 0 {
+                        entry.nameAt = nameColumn
+                    } else {
+                        entry.nameAt = line[index - 1].value.upperBound + 1
+                        entry.separated = true
+                    }
+                    result.append(entry)
+                }
+                continue
+            }
+            if first == UInt8(ascii: "[") {
+                // A TOML table header: `[optimizer]`, `[model.attention]`.
+                if let close = bytes[i..<lineEnd].firstIndex(of: UInt8(ascii: "]")) {
+                    table = String(decoding: bytes[(i + 1)..<close], as: UTF8.self).trimmingCharacters(in: CharacterSet(charactersIn: "[] "))
+                }
+                continue
+            }
+            guard let (key, afterSeparator) = keyAndSeparator(bytes, from: i, to: lineEnd) else { continue }
+            i = afterSeparator
+            while i < lineEnd, bytes[i] == UInt8(ascii: " ") { i += 1 }
+            parents.removeAll { $0.indent >= indent }
+            let valueEnd = scalarEnd(bytes, from: i, to: lineEnd)
+            guard valueEnd > i else {
+                // `model:` with nothing after it opens a nested YAML mapping.
+                parents.append((indent, key))
+                continue
+            }
+            let path = ([table].compactMap { $0 } + parents.map(\.key) + [key]).joined(separator: ".")
+            result.append(Entry(nameAt: nameColumn, key: key, value: i..<valueEnd, written: path))
+        }
+        return result
+    }
+
+    /// A key (a bare word of letters, digits, `_`, `-`, `.`, or a quoted one) and the `=` or `:` after it: the key
+    /// and the offset just past the separator.
+    static func keyAndSeparator(_ bytes: [UInt8], from start: Int, to end: Int) -> (String, Int)? {
+        var i = start
+        var keyStart = i, keyEnd = i
+        guard i < end else { return nil }
+        let first = bytes[i]
+        if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+            keyStart = i + 1
+            guard keyStart <= end, let close = bytes[keyStart..<end].firstIndex(of: first) else { return nil }
+            keyEnd = close
+            i = close + 1
+        } else {
+            while i < end, isKeyByte(bytes[i]) { i += 1 }
+            keyEnd = i
+        }
+        guard keyEnd > keyStart else { return nil }
+        while i < end, bytes[i] == UInt8(ascii: " ") { i += 1 }
+        guard i < end, bytes[i] == UInt8(ascii: "=") || bytes[i] == UInt8(ascii: ":") else { return nil }
+        return (String(decoding: bytes[keyStart..<keyEnd], as: UTF8.self), i + 1)
+    }
+
+    /// The entries of a one-line mapping starting at `{`: `key: value` pairs separated by commas, a value that is
+    /// itself a mapping read in turn. Returns the offset after the closing `}` (or `end`).
+    static func flowMapping(_ bytes: [UInt8], from start: Int, to end: Int, path: [String], into entries: inout [Entry]) -> Int {
+        var i = start + 1
+        while i < end {
+            while i < end, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: ",") { i += 1 }
+            guard i < end, bytes[i] != UInt8(ascii: "}") else { return i + 1 }
+            guard let (key, afterSeparator) = keyAndSeparator(bytes, from: i, to: end) else { return end }
+            i = afterSeparator
+            while i < end, bytes[i] == UInt8(ascii: " ") { i += 1 }
+            guard i < end else { return end }
+            if bytes[i] == UInt8(ascii: "{") {
+                i = flowMapping(bytes, from: i, to: end, path: path + [key], into: &entries)
+                continue
+            }
+            // The value runs to the next comma or closing brace outside brackets and quotes.
+            var depth = 0
+            var quote: UInt8?
+            let valueStart = i
+            while i < end {
+                let b = bytes[i]
+                if let q = quote {
+                    if b == q { quote = nil }
+                } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                    quote = b
+                } else if b == UInt8(ascii: "[") || b == UInt8(ascii: "(") {
+                    depth += 1
+                } else if b == UInt8(ascii: "]") || b == UInt8(ascii: ")") {
+                    depth -= 1
+                } else if depth == 0, b == UInt8(ascii: ",") || b == UInt8(ascii: "}") {
+                    break
+                }
+                i += 1
+            }
+            var valueEnd = i
+            while valueEnd > valueStart, bytes[valueEnd - 1] == UInt8(ascii: " ") { valueEnd -= 1 }
+            if valueEnd > valueStart {
+                entries.append(Entry(nameAt: valueStart, key: key, value: valueStart..<valueEnd, written: (path + [key]).joined(separator: ".")))
+            }
+        }
+        return end
+    }
+
+    static func isKeyByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            || byte == UInt8(ascii: ".")
+    }
+
+    /// Where a value ends: before a comment (outside quotes), a trailing comma, or trailing blanks.
+    static func scalarEnd(_ bytes: [UInt8], from start: Int, to end: Int) -> Int {
+        var quote: UInt8?
+        var i = start
+        var last = start
+        while i < end {
+            let b = bytes[i]
+            if let q = quote {
+                if b == q { quote = nil }
+            } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                quote = b
+            } else if b == UInt8(ascii: "#") {
+                break
+            }
+            if b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") && b != UInt8(ascii: "\r") { last = i + 1 }
+            i += 1
+        }
+        if last > start, bytes[last - 1] == UInt8(ascii: ",") { last -= 1 }
+        return last
+    }
+
+    /// Writes `key = value` into the shadow: the key from the line's first column (its last dotted part, `-` read
+    /// as `_`, as argparse does), `=` just before the value, the value at its own offset (`true`, `false`, `null`
+    /// spelled the Python way, which has the same length).
+    static func write(_ entry: Entry, from bytes: [UInt8], into shadow: inout [UInt8]) {
+        let name = Array((entry.key.split(separator: ".").last.map(String.init) ?? entry.key).replacingOccurrences(of: "-", with: "_").utf8)
+        guard entry.nameAt + name.count < entry.value.lowerBound, let first = name.first,
+              !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return }
+        if entry.separated { shadow[entry.nameAt - 1] = UInt8(ascii: ";") }
+        for (offset, byte) in name.enumerated() { shadow[entry.nameAt + offset] = byte }
+        shadow[entry.value.lowerBound - 1] = UInt8(ascii: "=")
+        let text = String(decoding: bytes[entry.value], as: UTF8.self)
+        let spelled = ["true": "True", "false": "False", "null": "None", "True": "True", "False": "False"][text]
+        let value = spelled.map { Array($0.utf8) } ?? Array(bytes[entry.value])
+        for (offset, byte) in value.enumerated() { shadow[entry.value.lowerBound + offset] = byte }
+    }
+}
