@@ -39,8 +39,10 @@ extension PythonFacts {
                         if let function = calledFunction(call) {
                             result.append(ScheduleUse(function: function, lambda: nil, site: node))
                         } else if let name = call.function, name.type == "identifier",
-                                  let value = latestValue(of: name.text, before: inner).map(unwrapped), value.type == "call" {
+                                  let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),
+                                  value.type == "call" || value.type == "lambda" {
                             // lr_factor = build_scheduler(cfg, steps); g["lr"] = base * lr_factor(step)
+                            // lr_at = lambda it: ...; g["lr"] = base * lr_at(it)
                             result += scheduleUses(of: value, site: node)
                         }
                     }

@@ -26,7 +26,9 @@ extension PythonFacts {
     /// `torch.inference_mode()` block, or a block that puts the model in eval mode (`model.eval()` among its
     /// own statements).
     public func isValidationContext(_ node: Node) -> Bool {
+        var child = node
         for ancestor in ancestors(of: node) {
+            defer { child = ancestor }
             switch ancestor.type {
             case "function_definition":
                 if let name = ancestor.child(byField: "name")?.text, isValidationName(name) { return true }
@@ -36,12 +38,17 @@ extension PythonFacts {
                 if names.contains("no_grad") || names.contains("inference_mode") { return true }
             case "block":
                 if ancestor.parent?.type == "class_definition" { continue }
-                let evalCall = ancestor.namedChildren.contains { statement in
-                    guard statement.type == "expression_statement", let call = statement.namedChild(0), call.type == "call" else { return false }
+                // After `model.eval()` in the same block, and before a `model.train()` that ends it.
+                var evaluating = false
+                for statement in ancestor.namedChildren {
+                    if statement == child || statement.startByte >= child.startByte { break }
+                    guard statement.type == "expression_statement", let call = statement.namedChild(0), call.type == "call" else { continue }
                     let site = callSite(call)
-                    return site.name == "eval" && site.positional.isEmpty && site.keywords.isEmpty
+                    guard site.receiver != nil, site.positional.isEmpty, site.keywords.isEmpty else { continue }
+                    if site.name == "eval" { evaluating = true }
+                    if site.name == "train" { evaluating = false }
                 }
-                if evalCall { return true }
+                if evaluating { return true }
             default:
                 continue
             }
@@ -187,7 +194,12 @@ extension PythonFacts {
                 }
                 return []
             }
-            let inner = validation || isValidationName(function.name)
+            var inner = validation || isValidationName(function.name)
+            // `get_val = partial(loader, val_tokens, VAL_LEN)`: the name the partial is held in says what it loads.
+            if ["functools.partial", "partial"].contains(site.callee), let assignment = call.parent, assignment.type == "assignment",
+               let target = assignment.child(byField: "left"), let name = SettingsTable.bareName(of: target), isValidationName(name) {
+                inner = true
+            }
             return parameterReads(parameter, in: function).flatMap { dataSizingSites(of: $0, depth: depth + 1, validation: inner) }
         case "assignment":
             guard parent.child(byField: "right") == current, let target = parent.child(byField: "left") else { return [] }

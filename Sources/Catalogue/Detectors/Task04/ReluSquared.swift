@@ -8,7 +8,7 @@ import TreeSitterKit
 /// a square whose operand is a ReLU (directly, or through a local name assigned from one, or through a module
 /// attribute set to `nn.ReLU()`); `clamp(min=0)` / `clamp_min(0)` / `tl.maximum(x, 0)` / `torch.maximum(x,
 /// torch.zeros_like(x))` count as a ReLU, so a
-/// Triton kernel that squares `tl.maximum(x, 0)` is found too; `torch.where(x > 0, x * x, 0)` and `x * relu(x)`
+/// Triton kernel that squares `tl.maximum(x, 0)` or `tl.where(x > 0, x, 0)` is found too; `torch.where(x > 0, x * x, 0)` and `x * relu(x)`
 /// count as well. The
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
 /// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. In-place spellings count too: `h.relu_()` (or
@@ -143,6 +143,21 @@ struct ReluSquared: Detector {
         return false
     }
 
+    /// `where(x > 0, x, 0)` (or `0 < x`, `>=`): a ReLU written as a selection.
+    func isWhereReLU(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard call.positional.count == 3, facts.value(of: call.positional[2])?.double == 0 else { return false }
+        let condition = facts.unparenthesized(call.positional[0])
+        guard condition.type == "comparison_operator" else { return false }
+        let operands = condition.namedChildren
+        let operators = condition.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2, operators.count == 1 else { return false }
+        let variable: Node
+        if [">", ">="].contains(operators[0]), facts.value(of: operands[1])?.double == 0 { variable = operands[0] }
+        else if ["<", "<="].contains(operators[0]), facts.value(of: operands[0])?.double == 0 { variable = operands[1] }
+        else { return false }
+        return facts.compact(variable) == facts.compact(facts.unparenthesized(call.positional[1]))
+    }
+
     /// Whether a normalized node computes max(x, 0).
     func isReLU(_ node: Int, _ facts: PythonFacts, depth: Int) -> Bool {
         let tree = facts.normalized
@@ -155,6 +170,10 @@ struct ReluSquared: Detector {
         case ".clamp"?, "torch.clamp"?:
             return tree.keyword("min", of: node).flatMap(tree.number) == 0
                 || (tree.callee(node) == ".clamp" && tree.arguments(node).first.flatMap(tree.number) == 0)
+        case "torch.where"?, "triton.language.where"?, "tl.where"?, "numpy.where"?:
+            // where(x > 0, x, 0): x where positive, zero elsewhere.
+            if let original = facts.root.namedDescendant(for: tree.byteRange[node]), original.type == "call",
+               isWhereReLU(facts.callSite(original), facts) { return true }
         case "triton.language.maximum"?, "tl.maximum"?, "torch.maximum"?:
             // max(x, 0), also against a zero tensor: torch.maximum(x, torch.zeros_like(x)).
             return tree.arguments(node).contains { tree.number($0) == 0 || ["torch.zeros_like", "torch.zeros"].contains(tree.callee($0) ?? "") }

@@ -8,7 +8,7 @@ import TreeSitterKit
 /// as `args.num_iterations`), returns 0.1 while it was at least 0.5 earlier in training; or a `LinearLR` that
 /// decays from a start factor of at least 0.5 to an `end_factor` of 0.1. The schedule's statements are executed
 /// (assignments, `if` / `else`, `min` / `max`, config values), so the blend `w + (1 - w) * 0.1`, a floor added
-/// to a decaying term, or `max(0.1, ...)` all count. Rejects decay to zero, the old `(0.1 + r) / 1.1` form, 0.1
+/// to a decaying term, or `max(0.1, ...)` all count; the cooldown must be linear. Rejects decay to zero, a cosine decay to 0.1, the old `(0.1 + r) / 1.1` form, 0.1
 /// used as a cooldown or warmup fraction, and schedules that are defined but not applied. Examples:
 /// `queries/python/lr_decay_floor_0p1/examples/`.
 struct LrDecayFloor0p1: Detector {
@@ -23,7 +23,7 @@ struct LrDecayFloor0p1: Detector {
                   [horizon, horizon - 1].contains(where: { facts.evaluate(use, step: $0).map { abs($0 - 0.1) < 1e-6 } == true })
             else { continue }
             let earlier = [0, 0.25, 0.5].compactMap { facts.evaluate(use, step: $0 * horizon) }
-            guard let peak = earlier.max(), peak >= 0.5 else { continue }
+            guard let peak = earlier.max(), peak >= 0.5, coolsLinearly(use, horizon: horizon, facts) else { continue }
             evidence.append(facts.evidence(use.site, "LR multiplier ends at 0.1 of peak (step \(Int(horizon)))"))
         }
         for call in facts.calls where call.name == "LinearLR" {
@@ -33,5 +33,22 @@ struct LrDecayFloor0p1: Detector {
             evidence.append(facts.evidence(call.node, "LinearLR decays to end_factor 0.1"))
         }
         return evidence
+    }
+
+    /// Whether the multiplier falls on one line from the last step at its peak to the end (a cosine or step
+    /// decay to 0.1 is another schedule).
+    func coolsLinearly(_ use: PythonFacts.ScheduleUse, horizon: Double, _ facts: PythonFacts) -> Bool {
+        let grid = (0...100).map { (horizon * Double($0) / 100).rounded() }
+        let values = grid.map { facts.evaluate(use, step: $0) }
+        guard values.allSatisfy({ $0 != nil }) else { return false }
+        let ys = values.map { $0! }
+        guard let peak = ys.max(), let last = ys.indices.last(where: { ys[$0] >= peak * (1 - 1e-6) }), last < grid.count - 2 else { return false }
+        // The first point after the plateau may still sit on its edge: fit through the next one and the point
+        // where the floor is reached (a decay clipped at the floor, `max(0.1, 1 - progress)`, stays there).
+        let a = last + 1, end = grid.count - 1
+        let floor = ys[end]
+        guard let b = (a...end).first(where: { ys[$0] <= floor + 1e-6 * peak }), b > a else { return false }
+        let slope = (ys[b] - ys[a]) / (grid[b] - grid[a])
+        return (a...b).allSatisfy { abs(ys[a] + slope * (grid[$0] - grid[a]) - ys[$0]) <= 0.01 * peak }
     }
 }

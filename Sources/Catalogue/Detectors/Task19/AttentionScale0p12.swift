@@ -28,7 +28,16 @@ struct AttentionScale0p12: Detector {
             switch call.name {
             case "flex_attention": position = 5
             case "scaled_dot_product_attention": position = 6
-            default: continue
+            default:
+                // A name bound to it: `attend = torch.compile(flex_attention)`.
+                guard let function = call.function, function.type == "identifier" else { continue }
+                if facts.namesFlexAttention(function) {
+                    position = 5
+                } else if facts.namesFunction(function, "torch.nn.functional.scaled_dot_product_attention") {
+                    position = 6
+                } else {
+                    continue
+                }
             }
             if let scale = call.argument("scale", position: position), isTarget(scale, facts) {
                 evidence.append(facts.evidence(call.node, "attention scale 0.12"))
