@@ -82,7 +82,16 @@ struct MuonMomentumWarmup: Detector {
     func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ constructions: Set<Node>, _ facts: PythonFacts) -> Bool {
         func groups(_ n: Node) -> Bool {
             guard n.type == "attribute", ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? ""),
-                  let object = n.child(byField: "object") else { return false }
+                  var object = n.child(byField: "object") else { return false }
+            // Lightning's wrapper (`opt.optimizer.param_groups`) holds the optimizer it wraps.
+            if object.type == "attribute", object.child(byField: "attribute")?.text == "optimizer", let inner = object.child(byField: "object") {
+                object = inner
+            }
+            // `muon, adam = self.optimizers()`: what `configure_optimizers` returns, by position.
+            if object.type == "identifier", let returned = lightningOptimizer(object, facts) {
+                if constructions.contains(returned) { return true }
+                if SettingsTable.bareName(of: returned).map(optimizers.contains) == true { return true }
+            }
             let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
             if constructions.contains(resolved) { return true }
             return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true
@@ -95,6 +104,28 @@ struct MuonMomentumWarmup: Detector {
             }
         }
         return false
+    }
+
+    /// For a name unpacked from `self.optimizers()` in a Lightning module, the element at its position in the
+    /// list `configure_optimizers` returns (a name or a construction).
+    func lightningOptimizer(_ name: Node, _ facts: PythonFacts) -> Node? {
+        guard let owner = facts.enclosingClass(name),
+              let configure = facts.functions.first(where: { $0.name == "configure_optimizers" && facts.enclosingClass($0.node)?.node == owner.node })
+        else { return nil }
+        for assignment in facts.assignments(around: name) where assignment.type == "assignment" && assignment.endByte <= name.startByte {
+            guard let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call",
+                  facts.callSite(right).callee == "self.optimizers", let left = assignment.child(byField: "left"),
+                  ["pattern_list", "tuple_pattern"].contains(left.type),
+                  let index = left.namedChildren.firstIndex(where: { $0.text == name.text }) else { continue }
+            for value in facts.returnedValues(configure) {
+                let list = facts.unparenthesized(value)
+                // `return [muon, adam]`, `return muon, adam`, `return [muon, adam], [schedulers]`.
+                var items = ["list", "tuple", "expression_list"].contains(list.type) ? list.namedChildren : []
+                if items.count == 2, ["list", "tuple"].contains(items[0].type) { items = items[0].namedChildren }
+                if index < items.count { return facts.unwrapped(items[index]) }
+            }
+        }
+        return nil
     }
 
     /// Whether a value, as a function of the step, rises from a start to a larger end and stays there.
@@ -125,7 +156,17 @@ struct MuonMomentumWarmup: Detector {
                     .compactMap { $0.child(byField: "left") }.filter { $0.type == "identifier" }.map(\.text)
             }
         }
-        if let function = facts.enclosingFunction(node) { names += function.parameters.filter { $0 != "self" } }
+        if let function = facts.enclosingFunction(node) {
+            names += function.parameters.filter { $0 != "self" }
+            // A local read from a step counter the framework keeps (`step = self.global_step // 2`).
+            for assignment in facts.descendants(of: function.node) where assignment.type == "assignment" {
+                guard let left = assignment.child(byField: "left"), left.type == "identifier", let right = assignment.child(byField: "right"),
+                      facts.descendants(of: right).contains(where: { n in
+                          n.type == "attribute" && ["global_step", "step_count", "iteration", "current_step"].contains(n.child(byField: "attribute")?.text ?? "")
+                      }) else { continue }
+                names.append(left.text)
+            }
+        }
         return names
     }
 }

@@ -8,7 +8,7 @@ import TreeSitterKit
 /// `torch.lerp(v, v1, l)`), where `v1` carries this layer's own values onward: the function sets it from `v`
 /// (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for the caller to keep.
 /// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
-/// state, v1 passed around without being mixed, and the previous layer's values (a layer returns its mixed values
+/// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer), and the previous layer's values (a layer returns its mixed values
 /// and the caller passes them to the next layer every time). Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"
@@ -18,6 +18,8 @@ struct ValueResidual: Detector {
             guard let function = facts.enclosingFunction(site), let own = facts.tensorRoot(value)?.text else { continue }
             for mix in facts.mixAssignments(in: function.node) where mix.own == own && mix.assignment.endByte <= site.startByte {
                 let partner = mix.partner.text
+                // The blend is learned: a fixed one (numbers, or a registered buffer) is another idea.
+                if hasFixedWeights(mix.assignment, own: own, partner: partner, facts) { continue }
                 // v1 is set from this layer's values, or the layer hands its values on.
                 let setFromOwn = facts.localValues(of: partner, around: mix.assignment).contains { facts.mentions($0, own) }
                 let returnsOwn = facts.returnedValues(function).contains { value in
@@ -32,6 +34,29 @@ struct ValueResidual: Detector {
             }
         }
         return []
+    }
+
+    /// Whether every weight of a mix is fixed: the mix reads no name besides the two tensors, or every other name
+    /// or attribute it reads is set only to numbers or registered as a buffer (`register_buffer("w", ...)`, not
+    /// trained).
+    func hasFixedWeights(_ assignment: Node, own: String, partner: String, _ facts: PythonFacts) -> Bool {
+        guard let right = assignment.child(byField: "right") else { return false }
+        var weights: [Node] = []
+        for n in facts.descendants(of: right) where n.type == "identifier" || n.type == "attribute" {
+            if n.parent?.type == "attribute" && n.parent?.child(byField: "object") == n { continue }
+            if n.parent?.type == "call" && n.parent?.child(byField: "function") == n { continue }
+            if n.type == "identifier", [own, partner, "self", "torch"].contains(n.text) { continue }
+            weights.append(n)
+        }
+        guard !weights.isEmpty else { return true }
+        return weights.allSatisfy { weight in
+            guard let name = SettingsTable.bareName(of: weight) else { return false }
+            let settings = facts.allSettings.settings(name)
+            guard !settings.isEmpty else { return false }
+            return settings.allSatisfy { setting in
+                (setting.site.type == "call" && facts.callSite(setting.site).name == "register_buffer") || facts.value(of: setting.value) != nil
+            }
+        }
     }
 
     /// Whether a loop calls layers with a variable in the place of `parameter` and unconditionally reassigns that

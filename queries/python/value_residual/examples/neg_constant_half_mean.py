@@ -1,4 +1,4 @@
-# example: original ResFormer constant mix: the first attention layer stores its values (v_first is None), later layers use v = 0.5 * (v + v_first); the model loop threads v_first through; positive.
+# example: the original ResFormer constant mix: the first attention layer stores its values (v_first is None), later layers use v = 0.5 * (v + v_first) with a fixed 0.5; the catalogue's idea learns the blend (a trainable lambda per layer), so this is a negative.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
