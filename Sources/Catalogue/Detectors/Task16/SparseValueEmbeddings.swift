@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires a layer-to-value-embedding mapping that gives something to both ends and nothing to a middle run:
 /// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]` (or `[*ve, *[None] * n, *ve]`), a
-/// concatenation `ve + [None] * n + ve`, a
+/// concatenation `ve + [None] * n + ve` (of tables or of table indices, `[0, 1, 2] + [None] * 6 + [0, 1, 2]`), a
 /// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
 /// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
@@ -96,6 +96,10 @@ struct SparseValueEmbeddings: Detector {
         !["none", "integer", "float", "string", "true", "false", "list", "tuple", "dictionary"].contains(node.type)
     }
 
+    /// An entry of a layer layout: a table (a name, an element) or a table's index (`[0, 1, 2] + [None] * 6 +
+    /// [0, 1, 2]`, read as `tables[j] for j in layout`).
+    func isEntry(_ node: Node) -> Bool { isValue(node) || node.type == "integer" }
+
     /// Whether a sequence of present/absent flags reads present+, absent+, present+.
     func endsOnly(_ present: [Bool]) -> Bool {
         guard let first = present.first, let last = present.last, first, last else { return false }
@@ -105,7 +109,8 @@ struct SparseValueEmbeddings: Detector {
 
     func sparseList(_ node: Node, _ facts: PythonFacts) -> Bool {
         let items = node.namedChildren.filter { $0.type != "comment" }
-        guard items.count >= 3, items.allSatisfy({ $0.type == "none" || isValue($0) }) else { return false }
+        guard items.count >= 3, items.allSatisfy({ $0.type == "none" || isEntry($0) }),
+              items.contains(where: { $0.type == "none" || $0.type == "list_splat" }) else { return false }
         // `*([None] * 6)` spreads absent entries.
         let present = items.map { item in
             item.type != "none" && !(item.type == "list_splat" && item.namedChild(0).map { isNoneSegment($0, facts) } == true)
@@ -124,7 +129,7 @@ struct SparseValueEmbeddings: Detector {
                 present.append(false)
             } else if part.type == "list" {
                 let items = part.namedChildren
-                guard !items.isEmpty, items.allSatisfy(isValue) else { return false }
+                guard !items.isEmpty, items.allSatisfy(isEntry) else { return false }
                 present.append(true)
             } else if ["identifier", "attribute", "subscript", "call"].contains(part.type) {
                 present.append(true)
