@@ -156,14 +156,14 @@ extension PythonFacts {
         let parameters = initializer.parameters.filter { $0 != "self" }
         for source in sources {
             guard source.type == "identifier", let index = parameters.firstIndex(of: source.text) else { result.append(source); continue }
-            if let construction, let argument = construction.argument(source.text, position: index) {
+            if let construction, let argument = construction.argument(source.text, position: index) ?? splattedEntry(construction, key: source.text) {
                 result.append(argument)
             } else if let value = parameterDefault(initializer, source.text) {
                 result.append(value)
             } else if construction == nil {
                 // Every construction of the class in the file.
                 for call in calls where call.callee == c.name {
-                    if let argument = call.argument(source.text, position: index) { result.append(argument) }
+                    if let argument = call.argument(source.text, position: index) ?? splattedEntry(call, key: source.text) { result.append(argument) }
                 }
             }
         }

@@ -227,7 +227,9 @@ public final class PythonFacts {
         var result: [(call: CallSite, argument: Node)] = []
         let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
-            if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) { result.append((call, argument)) }
+            if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
+                result.append((call, argument))
+            }
         }
         // A module function partially applied: what `partial(f, a, ...)` binds, and what the calls of the
         // name holding it pass after the bound arguments.
@@ -238,6 +240,23 @@ public final class PythonFacts {
             }
         }
         return result
+    }
+
+    /// The value a call passes for `key` through a dictionary it unpacks (`Linear(d, v, **HEAD_SCALES)` with
+    /// `HEAD_SCALES = dict(x_s=2.0, ...)`, a literal `**{"x_s": 2.0}`).
+    public func splattedEntry(_ call: CallSite, key: String) -> Node? {
+        guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let expression = splat.namedChildren.first.map(unparenthesized) else { continue }
+            var tables = [expression]
+            if let name = SettingsTable.bareName(of: expression), ["identifier", "attribute"].contains(expression.type) {
+                tables += allSettings.settings(name).map(\.value)
+            }
+            for table in tables {
+                if case .value(let value)? = resolver.dictionaryEntry(table, key: key) { return value }
+            }
+        }
+        return nil
     }
 
     /// Calls that pass arguments to a function by way of `functools.partial`, with the offset between a
