@@ -63,6 +63,12 @@ extension PythonFacts {
                target.type == "identifier", let function = functions.first(where: { $0.name == target.text }) {
                 return [ScheduleUse(function: function, lambda: nil, site: site, bound: call.keywords)]
             }
+            // A schedule object: an instance of a class of the file with `__call__` (its attributes resolve to
+            // what the construction passes).
+            if let owner = classes.first(where: { $0.name == call.callee }),
+               let method = functions.first(where: { $0.name == "__call__" && enclosingClass($0.node)?.node == owner.node }) {
+                return [ScheduleUse(function: method, lambda: nil, site: site)]
+            }
             // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns.
             guard let factory = calledFunction(call) else { return [] }
             return returnedValues(factory).flatMap { value -> [ScheduleUse] in
@@ -87,7 +93,8 @@ extension PythonFacts {
                 let value = unwrapped(setting.value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
                 // lam = make_schedule(...): what the factory returns.
-                if value.type == "call", calledFunction(callSite(value)) != nil || Self.partialWrappers.contains(callSite(value).callee) {
+                if value.type == "call", calledFunction(callSite(value)) != nil || Self.partialWrappers.contains(callSite(value).callee)
+                    || classNameSet.contains(callSite(value).callee) {
                     return scheduleUses(of: value, site: site)
                 }
                 return []

@@ -26,7 +26,7 @@ public final class ValueResolver {
 
     public func values(of node: Node) -> [NumericValue] {
         // Inside a dictionary comprehension's entry the answer depends on the key being computed: not cached.
-        guard keyBindings.isEmpty, entryBindings.isEmpty else { return resolve(node) }
+        guard keyBindings.isEmpty, entryBindings.isEmpty, parameterBindings.isEmpty else { return resolve(node) }
         guard depth == 0 else {
             if let known = chainAnswers[node] { return known }
             let result = resolve(node)
@@ -74,20 +74,57 @@ public final class ValueResolver {
                 }
                 return values(of: fallback)
             }
-            // int(...) / float(...) around something only the resolver can follow (the fold failed on it).
+            // int(...) / float(...) around something only the resolver can follow (the fold failed on it); also
+            // a converter handed to a helper as a parameter (`cast(...)` with `cast` bound to `int`).
             let call = facts.callSite(node)
-            if ["int", "float"].contains(call.callee), call.positional.count == 1, call.keywords.isEmpty {
+            var callee = call.callee
+            if let function = call.function, function.type == "identifier", let bound = parameterBindings[function.text],
+               bound.type == "identifier", ["int", "float"].contains(bound.text) {
+                callee = bound.text
+            }
+            if ["int", "float"].contains(callee), call.positional.count == 1, call.keywords.isEmpty {
                 return values(of: call.positional[0]).compactMap { v in
-                    guard call.callee == "int" else { return .float(v.double) }
+                    guard callee == "int" else { return .float(v.double) }
                     return v.double.isFinite && Swift.abs(v.double) < 1e15 ? .int(Int(v.double.rounded(.towardZero))) : nil
                 }
             }
+            if let inlined = helperValues(call) { return inlined }
         }
         return []
     }
 
+    /// Parameters of a helper being read for one call (`_env("n_head", 6, int)`): each name to the argument
+    /// that call passes.
+    private var parameterBindings: [String: Node] = [:]
+
+    /// The value a small module-level helper returns for this call: its one `return` expression read with the
+    /// parameters bound to this call's arguments (or their defaults). Settings helpers such as
+    /// `def env(name, default, cast): return cast(os.environ.get(name, default))` then give `default`.
+    func helperValues(_ call: CallSite) -> [NumericValue]? {
+        guard parameterBindings.isEmpty, call.receiver == nil, !call.hasSplat,
+              let function = facts.functions.first(where: { $0.name == call.callee && $0.node.parent?.type == "module" }),
+              let body = function.body else { return nil }
+        let returns = facts.descendants(of: body).filter { $0.type == "return_statement" }
+        guard returns.count == 1, body.namedChildren.filter({ $0.type != "comment" }).count <= 4,
+              let expression = returns[0].namedChildren.first else { return nil }
+        var bindings: [String: Node] = [:]
+        for (index, name) in function.parameters.enumerated() {
+            if let argument = call.argument(name, position: index) ?? facts.parameterDefault(function, name) { bindings[name] = argument }
+        }
+        parameterBindings = bindings
+        defer { parameterBindings = [:] }
+        return values(of: expression)
+    }
+
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
+        // A helper's parameter while one call of it is read: what that call passes, read where the call is.
+        if node.type == "identifier", let bound = parameterBindings[node.text] {
+            let saved = parameterBindings
+            parameterBindings = [:]
+            defer { parameterBindings = saved }
+            return values(of: bound)
+        }
         if let entry = dictionaryEntryValues(node) { return entry }
         var result: [NumericValue] = []
         // A parameter of the enclosing function (or of an outer one a nested function captures it from): the
@@ -201,6 +238,12 @@ public final class ValueResolver {
 
     func nameValues(_ name: String, at use: Node) -> [NumericValue] {
         if let bound = entryBindings[name] { return bound }
+        if let bound = parameterBindings[name] {
+            let saved = parameterBindings
+            parameterBindings = [:]
+            defer { parameterBindings = saved }
+            return values(of: bound)
+        }
         let bare = name.lastDottedComponent
         var result: [NumericValue] = []
         for setting in ownerScoped(facts.allSettings.settings(bare), use: use) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {

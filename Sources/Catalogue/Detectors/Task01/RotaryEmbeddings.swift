@@ -6,7 +6,7 @@ import TreeSitterKit
 /// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
 /// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
-/// interleaved), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
+/// interleaved; either written as `torch.addcmul(a * cos, b, sin)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
 /// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
 /// flash-attn's `apply_rotary_emb`) counts as a rotation. Rejects the word alone, a Rotary class that never
 /// rotates q and k, rotating only one of them, and sinusoidal features added to the embeddings. Examples:
@@ -41,7 +41,7 @@ struct RotaryEmbeddings: Detector {
         }
         // Written inline in the attention code.
         let sums = lineage.steps.filter { $0.type == "binary_operator" }
-        if angles, let pair = rotationPair(sums, facts) { return pair }
+        if angles, let pair = rotationPair(sums + lineage.steps.filter { $0.type == "call" && isSumLike($0, facts) }, facts) { return pair }
         if angles, let sum = sums.first(where: { rotatesHalves($0, facts) }) { return sum }
         return nil
     }
@@ -73,9 +73,7 @@ struct RotaryEmbeddings: Detector {
     /// or a product of a complex view.
     func rotates(_ scope: Node, _ facts: PythonFacts) -> Bool {
         let inside = facts.descendants(of: scope)
-        let sums = inside.filter { n in
-            n.type == "binary_operator" && ["+", "-"].contains(n.child(byField: "operator")?.type ?? "")
-        }
+        let sums = inside.filter { isSumLike($0, facts) }
         if rotationPair(sums, facts) != nil { return true }
         if sums.contains(where: { rotatesHalves($0, facts) }) { return true }
         // torch.addcmul(x * cos, rotate_half(x), sin): the same sum written as one fused call.
@@ -120,13 +118,31 @@ struct RotaryEmbeddings: Detector {
     func rotationPair(_ sums: [Node], _ facts: PythonFacts) -> Node? {
         var seen: [(Node, [String])] = []
         for sum in sums {
-            guard let (a, b) = products(sum, facts) else { continue }
-            let leaves = (factors(a, facts) + factors(b, facts)).map { facts.compact($0) }.sorted()
-            guard leaves.count == 4, Set(leaves).count == 4 else { continue }
+            guard let leaves = sumLeaves(sum, facts), leaves.count == 4, Set(leaves).count == 4 else { continue }
             if let match = seen.first(where: { $0.1 == leaves && facts.compact($0.0) != facts.compact(sum) }) { return match.0 }
             seen.append((sum, leaves))
         }
         return nil
+    }
+
+    /// The factors of a sum of two products, sorted by text: `a*cos + b*sin`, or the fused
+    /// `torch.addcmul(a * cos, b, sin)` (signs dropped).
+    func sumLeaves(_ sum: Node, _ facts: PythonFacts) -> [String]? {
+        if let (a, b) = products(sum, facts) {
+            return (factors(a, facts) + factors(b, facts)).map { facts.compact($0) }.sorted()
+        }
+        guard sum.type == "call" else { return nil }
+        let call = facts.callSite(sum)
+        guard call.name == "addcmul" else { return nil }
+        let operands = call.receiver.map { [$0] + call.positional } ?? call.positional
+        guard operands.count >= 3, isProduct(strip(facts)(operands[0])) else { return nil }
+        return (factors(operands[0], facts) + [operands[1], operands[2]].map(strip(facts))).map { facts.compact($0) }.sorted()
+    }
+
+    /// Whether a node adds: a `+` / `-` operator, or `addcmul`.
+    func isSumLike(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "binary_operator" { return ["+", "-"].contains(node.child(byField: "operator")?.type ?? "") }
+        return node.type == "call" && facts.callSite(node).name == "addcmul"
     }
 
     /// The two products of `p1 + p2` / `p1 - p2`.
