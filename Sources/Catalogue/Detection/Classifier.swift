@@ -8,9 +8,13 @@ public struct Detection: Sendable, Codable, Hashable {
 }
 
 /// Runs every detector over a set of files analysed together (a submission: the training script and any
-/// module it brings) and merges what they find per innovation.
+/// module it brings, read as one program by `ModuleBundle`) and merges what they find per innovation.
 public enum Classifier {
     public static func classify(_ files: [PythonFacts], detectors: [any Detector] = DetectorRegistry.all) -> [Detection] {
+        // Several modules are read as one program (see `ModuleBundle`); evidence goes back to its own file.
+        if files.count > 1, let bundle = ModuleBundle(files) {
+            return bundle.mapBack(classify([bundle.facts], detectors: detectors))
+        }
         var shared = SettingsTable()
         for facts in files { shared.merge(facts.settings) }
         for facts in files where files.count > 1 { facts.sharedSettings = shared }

@@ -8,7 +8,7 @@ import TreeSitterKit
 /// out, or a fused kernel) applied to the result of a token
 /// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`). A fused function that receives the embedding
-/// table and normalizes counts as both. Rejects norms only inside the blocks or after them (the stream itself
+/// table and normalizes counts as both, and so does an embedding subclass whose `forward` returns the normalized lookup. Rejects norms only inside the blocks or after them (the stream itself
 /// stays raw), normalizing the embedding table at init, and a normalized copy kept only for a statistic.
 /// Examples: `queries/python/embedding_rmsnorm/examples/`.
 struct EmbeddingRmsnorm: Detector {
@@ -25,6 +25,24 @@ struct EmbeddingRmsnorm: Detector {
         }
         for call in fused where feedsStream(call.node, facts) {
             return [facts.evidence(call.node, "embedding looked up and normalized by \(call.name)")]
+        }
+        // An embedding class of the file whose forward returns the normalized lookup
+        // (`class NormedEmbedding(nn.Embedding): def forward(self, idx): return F.rms_norm(super().forward(idx), ...)`),
+        // built as a table of the model.
+        for owner in facts.classes where owner.bases.contains(where: { $0.lastDottedComponent == "Embedding" }) {
+            guard facts.calls.contains(where: { $0.name == owner.name }),
+                  let forward = facts.functions.first(where: { $0.name == "forward" && facts.enclosingClass($0.node)?.node == owner.node })
+            else { continue }
+            let returned = facts.returnedValues(forward)
+            let normalizes = facts.calls.contains { call in
+                guard facts.isInside(call.node, forward.node), facts.isNormCall(call) else { return false }
+                if returned.contains(where: { facts.isInside(call.node, $0) }) { return true }
+                // y = norm(...); return y
+                guard let assignment = call.node.parent, assignment.type == "assignment",
+                      let target = assignment.child(byField: "left"), target.type == "identifier" else { return false }
+                return returned.contains { $0.type == "identifier" && $0.text == target.text }
+            }
+            if normalizes { return [facts.evidence(forward.node, "embedding class \(owner.name) normalizes what it looks up")] }
         }
         for call in facts.calls where facts.isNormCall(call) {
             guard let input = call.positional.first ?? call.receiver, feedsStream(call.node, facts) else { continue }

@@ -1,7 +1,8 @@
 import TreeSitterKit
 
-/// `long_short_sliding_window`: layers mix two attention spans (a long and a short sliding window, or local and
-/// global attention), chosen per layer.
+/// `long_short_sliding_window`: layers mix two sliding windows, a long one and a short one (half of it), chosen
+/// per layer. Local attention mixed with global (unwindowed) layers, Gemma-2's pattern, is not it: the catalogue's
+/// idea keeps both spans windowed.
 ///
 /// Requires one of: (a) two masks built by the same mask builder with arguments that differ in one or two places
 /// (the window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w //
@@ -10,8 +11,8 @@ import TreeSitterKit
 /// conditional on the layer), or both held as values of one dict read with a varying key (`masks = dict(L=...,
 /// S=...)`, `[masks[c] for c in "LSSSLS"]`); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
-/// window sizes (one twice the other, or -1 for global) read by the layer index and handed to the layers. A
-/// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects one mask for every layer, two masks of which one is never given to a
+/// window sizes (one twice the other) read by the layer index and handed to the layers. A
+/// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
 /// layer, and windows that change only over training steps. Examples:
 /// `queries/python/long_short_sliding_window/examples/`.
 struct LongShortSlidingWindow: Detector {
@@ -33,7 +34,7 @@ struct LongShortSlidingWindow: Detector {
         return evidence
     }
 
-    /// A per-layer list of two window sizes (`[1024, 512, 512, 512, 1024, 512]`, `-1` for global) read by the
+    /// A per-layer list of two window sizes (`[1024, 512, 512, 512, 1024, 512]`) read by the
     /// layer index and handed to the layers.
     func windowLists(_ facts: PythonFacts) -> [Evidence] {
         facts.nodes.compactMap { list -> Evidence? in
@@ -41,7 +42,7 @@ struct LongShortSlidingWindow: Detector {
             let values = list.namedChildren.compactMap { facts.value(of: $0)?.double }
             guard values.count == list.namedChildCount else { return nil }
             let distinct = Set(values).sorted()
-            guard distinct.count == 2, distinct[1] >= 64, distinct[0] == -1 || distinct[1] == 2 * distinct[0] else { return nil }
+            guard distinct.count == 2, distinct[1] >= 64, distinct[1] == 2 * distinct[0] else { return nil }
             guard let assignment = list.parent, assignment.type == "assignment", let target = assignment.child(byField: "left") else { return nil }
             let readByLayer = facts.nodes.contains { n in
                 guard n.type == "subscript", n.child(byField: "value")?.text == target.text,
@@ -76,10 +77,17 @@ struct LongShortSlidingWindow: Detector {
             for b in candidates[(i + 1)...] where a.callee == b.callee && facts.enclosingFunction(a.node)?.node == facts.enclosingFunction(b.node)?.node {
                 guard !facts.isInside(a.node, b.node), !facts.isInside(b.node, a.node),
                       a.positional.count == b.positional.count, Set(a.keywords.keys) == Set(b.keywords.keys) else { continue }
-                var differences = zip(a.positional, b.positional).filter { facts.compact($0) != facts.compact($1) }.count
-                differences += a.keywords.keys.filter { facts.compact(a.keywords[$0]!) != facts.compact(b.keywords[$0]!) }.count
-                // One differing argument (the window), or two when a window clamps both block counts inline.
-                if differences == 1 || differences == 2 { pairs.append((a.node, b.node)) }
+                var differing = zip(a.positional, b.positional).filter { facts.compact($0) != facts.compact($1) }
+                differing += a.keywords.keys.filter { facts.compact(a.keywords[$0]!) != facts.compact(b.keywords[$0]!) }
+                    .map { (a.keywords[$0]!, b.keywords[$0]!) }
+                // One differing argument (the window), or two when a window clamps both block counts inline. A
+                // mask without a window (`make(None)`, `-1`: global attention) pairs a window with none: not two
+                // sliding windows.
+                guard differing.count == 1 || differing.count == 2,
+                      !differing.contains(where: { isGlobal($0.0, facts) || isGlobal($0.1, facts) }),
+                      !differing.contains(where: { unwindowedMaskFunction($0.0, facts) || unwindowedMaskFunction($0.1, facts) })
+                else { continue }
+                pairs.append((a.node, b.node))
             }
         }
         return pairs
@@ -164,6 +172,7 @@ struct LongShortSlidingWindow: Detector {
                   let function = facts.enclosingFunction(n) else { continue }
             let parts = facts.unparenthesized(right).namedChildren
             guard parts.count == 3, facts.compact(parts[0]) != facts.compact(parts[2]),
+                  !isGlobal(parts[0], facts), !isGlobal(parts[2], facts),
                   function.parameters.dropFirst().contains(where: { facts.mentions(parts[1], $0) })
                     || conditionReadsConfiguredIndex(parts[1], function, facts) else { continue }
             let target = left.type == "attribute" ? left.text : (left.type == "identifier" ? left.text : nil)
@@ -174,6 +183,21 @@ struct LongShortSlidingWindow: Detector {
             if passed { evidence.append(facts.evidence(n, "attention window chosen per layer")) }
         }
         return evidence
+    }
+
+    /// A mask function that bounds no distance between positions (`causal`, beside `sliding`): global attention.
+    func unwindowedMaskFunction(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let flow = facts.dataflow
+        guard let mask = facts.maskMod(node, flow) else { return false }
+        return facts.maskModBoundsDistance(mask, flow) == nil
+    }
+
+    /// A window meaning "no window": `None`, `-1`, or a tuple of `-1`s (flash-attn's `(-1, -1)`).
+    func isGlobal(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unparenthesized(node)
+        if n.type == "none" { return true }
+        if n.type == "tuple" { return !n.namedChildren.isEmpty && n.namedChildren.allSatisfy { isGlobal($0, facts) } }
+        return facts.value(of: n)?.double == -1
     }
 
     /// A condition reading a local computed from a parameter (`is_global = (idx + 1) % k == 0`).

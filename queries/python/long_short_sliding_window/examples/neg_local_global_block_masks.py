@@ -1,4 +1,4 @@
-# example: a causal sliding-window mask of 512 tokens and a full causal mask come from the same create_block_mask call with different mask_mods, and every fourth layer takes the global one through a conditional on the layer index; local/global mixing.
+# example: a causal sliding-window mask of 512 tokens and a full causal mask come from the same create_block_mask call with different mask_mods, and every fourth layer takes the global one; local/global mixing (Gemma-2), not two sliding windows; negative.
 import torch
 from torch.nn.attention.flex_attention import create_block_mask, flex_attention
 

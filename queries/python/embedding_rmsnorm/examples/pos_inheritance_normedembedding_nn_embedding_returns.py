@@ -1,4 +1,4 @@
-# gap: Inheritance: NormedEmbedding(nn.Embedding) returns F.rms_norm(super().forward(idx)); used as the token embedding; positive.
+# example: Inheritance: NormedEmbedding(nn.Embedding) returns F.rms_norm(super().forward(idx)); used as the token embedding; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# example: Gemma-style interleaving where every 3rd layer attends globally (full causal) and the others use a 512-token local window via flash_attn window_size; per-layer mixed spans, a third spelling.
+# example: Gemma-style interleaving where every 3rd layer attends globally (full causal, window (-1, -1)) and the others use a 512-token local window via flash_attn window_size; one span is unwindowed, so not two sliding windows; negative.
 from dataclasses import dataclass
 
 import torch
