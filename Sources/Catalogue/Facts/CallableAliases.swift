@@ -2,7 +2,8 @@ import Parsing
 import TreeSitterKit
 
 /// A name that stands for a function, possibly with arguments already bound: `mm8 = torch._scaled_mm`,
-/// `attend = functools.partial(flex, block_mask=mask)`, `self.squash = nn.Tanh()`, `ns = newton_schulz`. A call
+/// `attend = functools.partial(flex, block_mask=mask)`, `self.squash = nn.Tanh()`, `ns = newton_schulz`, a class
+/// of the file under another name (`Orthogonal = Ortho`). A call
 /// through the name is read as a call of the function (`CallSite` resolves it), the bound arguments first.
 public struct CallableAlias {
     /// The function's dotted name (imports resolved), or the name of a function of the file.
@@ -46,7 +47,8 @@ extension PythonFacts {
         for node in nodes(ofType: ["function_definition", "class_definition"]) {
             guard let name = node.child(byField: "name")?.text else { continue }
             taken.insert(name)
-            if node.type == "function_definition" { localFunctions.insert(name) }
+            // A class under another name (`Orthogonal = Ortho`) is built as itself, like a function is called.
+            localFunctions.insert(name)
         }
         var aliases: [String: CallableAlias] = [:]
         for (name, value) in candidates where counts[name] == 1 && !taken.contains(name) {
