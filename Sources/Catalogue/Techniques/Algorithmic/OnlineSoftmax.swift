@@ -61,6 +61,17 @@ struct OnlineSoftmax: TechniqueDetector {
             if let k = key(v), maxVars.contains(k), let base = a.target.child(byField: "argument") { maxArrays.insert(base.text) }
         }
         var maxLike = maxVars
+        // Maxima being merged (`m = fmaxf(a.m, b.m)` over two (max, sum) pairs) and a value promoted to be the new
+        // maximum (`if (v > ms.m) { ...; ms.m = v; }`) are maxima as well.
+        for a in assignments where a.op == "=" {
+            guard let name = key(a.target), maxVars.contains(name) else { continue }
+            let v = KernelAST.unwrap(a.value)
+            if v.type == "call_expression", let args = v.child(byField: "arguments") {
+                for arg in args.namedChildren where KernelAST.unwrap(arg).type == "field_expression" { maxLike.insert(KernelAST.compact(KernelAST.unwrap(arg))) }
+            } else if v.type == "identifier", enclosingIf(a.node) != nil {
+                maxLike.insert(KernelAST.compact(v))
+            }
+        }
         for _ in 0..<2 {
             for a in assignments where a.op == "=" {
                 guard let name = key(a.target) else { continue }

@@ -40,8 +40,36 @@ struct WarpShuffleReduction: TechniqueDetector {
         case "argument_list":
             // fmaxf(v, __shfl_xor_sync(...)), max(...), a helper combining two values.
             return (parent.parent?.child(byField: "arguments")?.namedChildCount ?? 0) >= 2
+        case "init_declarator", "initializer_list":
+            // float o = __shfl_xor_sync(...); v += o;   MaxSum o{ shfl(m), shfl(s) }; ms = merge(ms, o);
+            return storedThenCombined(parent)
         default:
             return false
         }
+    }
+
+    /// Whether the local a shuffled value is stored in is then combined: read in a binary expression, on the
+    /// right of a compound assignment, or passed with another argument, in the same block.
+    func storedThenCombined(_ node: Node) -> Bool {
+        var declarator: Node? = node
+        while let d = declarator, d.type != "init_declarator" {
+            guard d.type == "initializer_list" || d.type == "argument_list" else { return false }
+            declarator = d.parent
+        }
+        guard let d = declarator, let name = d.child(byField: "declarator"), name.type == "identifier",
+              let declaration = d.parent, let block = declaration.parent else { return false }
+        for use in block.preorder where use.type == "identifier" && use.hasText(name.text) && use.startByte > d.endByte {
+            guard let parent = use.parent else { continue }
+            switch parent.type {
+            case "binary_expression": return true
+            case "assignment_expression":
+                if parent.child(byField: "right") == use, (parent.child(byField: "operator")?.type ?? "=") != "=" { return true }
+            case "argument_list":
+                if parent.namedChildCount >= 2 { return true }
+            default:
+                continue
+            }
+        }
+        return false
     }
 }
