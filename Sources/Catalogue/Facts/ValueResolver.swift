@@ -25,8 +25,16 @@ public final class ValueResolver {
     private var chainAnswers: [Node: [NumericValue]] = [:]
 
     public func values(of node: Node) -> [NumericValue] {
-        // Inside a dictionary comprehension's entry the answer depends on the key being computed: not cached.
-        guard keyBindings.isEmpty, entryBindings.isEmpty, parameterBindings.isEmpty else { return resolve(node) }
+        // Names bound for one helper call or one comprehension entry (see `Bindings`) hold only inside the code
+        // they belong to: there an answer depends on them and is not kept; anywhere else the question is read
+        // without them, and cached as usual.
+        if let scope = bindings.scope {
+            if node.tree === scope.tree, scope.byteRange.contains(node.startByte) { return resolve(node) }
+            let saved = bindings
+            bindings = Bindings()
+            defer { bindings = saved }
+            return values(of: node)
+        }
         guard depth == 0 else {
             if let known = chainAnswers[node] { return known }
             let result = resolve(node)
@@ -78,7 +86,7 @@ public final class ValueResolver {
             // a converter handed to a helper as a parameter (`cast(...)` with `cast` bound to `int`).
             let call = facts.callSite(node)
             var callee = call.callee
-            if let function = call.function, function.type == "identifier", let bound = parameterBindings[function.text],
+            if let function = call.function, function.type == "identifier", let bound = bindings.parameters[function.text],
                bound.type == "identifier", ["int", "float"].contains(bound.text) {
                 callee = bound.text
             }
@@ -93,36 +101,44 @@ public final class ValueResolver {
         return []
     }
 
-    /// Parameters of a helper being read for one call (`_env("n_head", 6, int)`): each name to the argument
-    /// that call passes.
-    private var parameterBindings: [String: Node] = [:]
+    /// Names bound while one helper call or one comprehension entry is read, and the code they hold in.
+    struct Bindings {
+        /// The helper's definition or the comprehension: the bindings apply to names inside it only.
+        var scope: Node?
+        /// A helper's parameters for one call (`_env("n_head", 6, int)`): each name to the argument passed.
+        var parameters: [String: Node] = [:]
+        /// A comprehension's key variable to the key asked for (`{k: base[k] * 2 for k in base}` read as
+        /// `lrs["head"]` binds `k` to `"head"`).
+        var keys: [String: String] = [:]
+        /// In `for k, v in base.items()`, the value variable to that entry's values.
+        var entries: [String: [NumericValue]] = [:]
+    }
+    private var bindings = Bindings()
 
     /// The value a small module-level helper returns for this call: its one `return` expression read with the
     /// parameters bound to this call's arguments (or their defaults). Settings helpers such as
     /// `def env(name, default, cast): return cast(os.environ.get(name, default))` then give `default`.
     func helperValues(_ call: CallSite) -> [NumericValue]? {
-        guard parameterBindings.isEmpty, call.receiver == nil, !call.hasSplat,
+        guard bindings.scope == nil, call.receiver == nil, !call.hasSplat,
               let function = facts.functions.first(where: { $0.name == call.callee && $0.node.parent?.type == "module" }),
               let body = function.body else { return nil }
         let returns = facts.descendants(of: body).filter { $0.type == "return_statement" }
         guard returns.count == 1, body.namedChildren.filter({ $0.type != "comment" }).count <= 4,
               let expression = returns[0].namedChildren.first else { return nil }
-        var bindings: [String: Node] = [:]
+        var parameters: [String: Node] = [:]
         for (index, name) in function.parameters.enumerated() {
-            if let argument = call.argument(name, position: index) ?? facts.parameterDefault(function, name) { bindings[name] = argument }
+            if let argument = call.argument(name, position: index) ?? facts.parameterDefault(function, name) { parameters[name] = argument }
         }
-        parameterBindings = bindings
-        defer { parameterBindings = [:] }
+        bindings = Bindings(scope: function.node, parameters: parameters)
+        defer { bindings = Bindings() }
         return values(of: expression)
     }
 
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
         // A helper's parameter while one call of it is read: what that call passes, read where the call is.
-        if node.type == "identifier", let bound = parameterBindings[node.text] {
-            let saved = parameterBindings
-            parameterBindings = [:]
-            defer { parameterBindings = saved }
+        if node.type == "identifier", let bound = bindings.parameters[node.text] {
+            // The argument is read where the call is (outside the helper: `values(of:)` drops the bindings there).
             return values(of: bound)
         }
         if let entry = dictionaryEntryValues(node) { return entry }
@@ -136,11 +152,6 @@ public final class ValueResolver {
         return result
     }
 
-    /// Names bound while an entry of a dictionary comprehension is computed: the key variable to the key asked
-    /// for (`{k: base[k] * 2 for k in base}` read as `lrs["head"]` binds `k` to `"head"`), and in
-    /// `for k, v in base.items()` the value variable to that entry's values.
-    private var keyBindings: [String: String] = [:]
-    private var entryBindings: [String: [NumericValue]] = [:]
 
     /// `table["key"]` where `table` is set to a dictionary (a literal, `dict(...)`, or a comprehension over the
     /// keys or items of one): the value of that entry. Nil when `table` is no dictionary the file sets, so the
@@ -151,7 +162,7 @@ public final class ValueResolver {
         let key: String
         if let literal = SettingsTable.stringValue(keyNode) {
             key = literal
-        } else if keyNode.type == "identifier", let bound = keyBindings[keyNode.text] {
+        } else if keyNode.type == "identifier", let bound = bindings.keys[keyNode.text] {
             key = bound
         } else {
             return nil
@@ -166,13 +177,13 @@ public final class ValueResolver {
             case .value(let value):
                 result += values(of: value)
             case .computed(let value, let keyVariable, let valueVariable, let source):
-                let saved = (keyBindings, entryBindings)
-                if let valueVariable {
-                    entryBindings[valueVariable] = entryValues(source, key: key)
-                }
-                keyBindings[keyVariable] = key
+                let saved = bindings
+                var entry = Bindings(scope: value)
+                if let valueVariable { entry.entries[valueVariable] = entryValues(source, key: key) }
+                entry.keys[keyVariable] = key
+                bindings = entry
                 result += values(of: value)
-                (keyBindings, entryBindings) = saved
+                bindings = saved
             }
         }
         return sawDictionary ? dedup(result) : nil
@@ -237,12 +248,9 @@ public final class ValueResolver {
     }
 
     func nameValues(_ name: String, at use: Node) -> [NumericValue] {
-        if let bound = entryBindings[name] { return bound }
-        if let bound = parameterBindings[name] {
-            let saved = parameterBindings
-            parameterBindings = [:]
-            defer { parameterBindings = saved }
-            return values(of: bound)
+        if let scope = bindings.scope, use.tree === scope.tree, scope.byteRange.contains(use.startByte) {
+            if let bound = bindings.entries[name] { return bound }
+            if let bound = bindings.parameters[name] { return values(of: bound) }
         }
         let bare = name.lastDottedComponent
         var result: [NumericValue] = []
