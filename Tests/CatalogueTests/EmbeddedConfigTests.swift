@@ -65,4 +65,25 @@ struct EmbeddedConfigTests {
         #expect(facts.allSettings.settings("lr").isEmpty)
         #expect(facts.allSettings.settings("steps").first.map { facts.values(of: $0.value) } == [.int(5100)])
     }
+
+    @Test("a value spread over several lines is left out without swallowing the entries after it")
+    func multiLineValues() throws {
+        let source = #"""
+        import json
+        cfg = json.loads("""
+        {
+          "betas": [0.9,
+                    0.95],
+          "optimizer": {
+            "lr": 0.0018
+          },
+          "steps": 1770
+        }
+        """)
+        """#
+        let facts = try Self.facts(source)
+        #expect(facts.allSettings.settings("betas").isEmpty)
+        #expect(facts.allSettings.settings("lr").first.map { facts.values(of: $0.value) } == [.float(0.0018)])
+        #expect(facts.allSettings.settings("steps").first.map { facts.values(of: $0.value) } == [.int(1770)])
+    }
 }

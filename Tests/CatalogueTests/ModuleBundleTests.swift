@@ -83,4 +83,23 @@ struct ModuleBundleTests {
         let lr = try #require(found.first { $0.id == "lr_increase_0p0018" })
         #expect(lr.evidence.allSatisfy { $0.path == "train.py" || $0.path == "config.py" })
     }
+
+    @Test("an import that was a block's only statement leaves one; a library module named like a local one stays imported")
+    func blankedImports() throws {
+        let config = try Self.facts("pkg/config.py", "LR = 0.0018\n")
+        let logging = try Self.facts("pkg/utils/logging.py", "def log(x):\n    print(x)\n")
+        let train = try Self.facts("pkg/train.py", """
+        import logging
+        try:
+            from .config import LR
+        except ImportError:
+            from config import LR
+        logging.info(LR)
+        """)
+        let bundle = try #require(ModuleBundle([train, config, logging]))
+        #expect(!bundle.facts.root.hasError)
+        // `import logging` names the standard library from pkg/train.py, not pkg/utils/logging.py.
+        #expect(bundle.facts.file.text.contains("import logging"))
+        #expect(!bundle.facts.file.text.contains("from .config import"))
+    }
 }

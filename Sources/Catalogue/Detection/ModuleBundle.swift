@@ -7,7 +7,7 @@ import TreeSitterKit
 /// parameter groups made elsewhere) as they see it in one script.
 ///
 /// The modules are joined in import order (a module after the modules of the submission it imports). Each
-/// statement importing a module of the submission is blanked in place (an `import ... as` alias becomes an
+/// statement importing a module of the submission is blanked in place (a `from ... import name as alias` becomes an
 /// assignment when it fits in the statement's bytes), so every other byte keeps its offset within its module:
 /// evidence found in the joined program maps back to its own file by subtracting where the module starts.
 public struct ModuleBundle {
@@ -16,24 +16,47 @@ public struct ModuleBundle {
     /// Each module: where it starts in the joined program, and its file.
     let segments: [(start: Int, facts: PythonFacts)]
 
-    /// Nil for fewer than two modules.
+    /// Larger submissions are analysed module by module.
+    static let byteLimit = 4 << 20
+
+    /// Nil for fewer than two modules, for a module that does not parse cleanly (an unclosed bracket would swallow
+    /// the modules after it), and above `byteLimit`.
     public init?(_ modules: [PythonFacts]) {
-        guard modules.count > 1 else { return nil }
-        let names = modules.map { Self.moduleNames($0.file.path) }
-        func local(_ module: String) -> Int? {
-            let trimmed = module.drop { $0 == "." }
-            guard !trimmed.isEmpty else { return nil }
-            return names.firstIndex { $0.contains(String(trimmed)) }
+        guard modules.count > 1, !modules.contains(where: { $0.root.hasError }),
+              modules.reduce(0, { $0 + $1.file.bytes.count }) <= Self.byteLimit else { return nil }
+        let paths = modules.map { Self.components($0.file.path) }
+        /// The module of the submission an import names, seen from the importing module: a relative import from
+        /// the importer's folder (`.` per level), an absolute one from the importer's folder or from the
+        /// submission's root (the folder the modules share).
+        let root = paths.dropFirst().reduce(paths[0].dropLast()) { common, path in
+            Array(zip(common, path.dropLast()).prefix { $0 == $1 }.map(\.0))
+        }
+        func local(_ module: String, from importer: Int) -> Int? {
+            let dots = module.prefix { $0 == "." }.count
+            let parts = module.dropFirst(dots).split(separator: ".").map(String.init)
+            guard !parts.isEmpty else { return nil }
+            let folder = Array(paths[importer].dropLast())
+            var bases: [[String]] = []
+            if dots > 0 {
+                guard dots - 1 <= folder.count else { return nil }
+                bases = [Array(folder.dropLast(dots - 1))]
+            } else {
+                bases = [folder, Array(root)]
+            }
+            for base in bases {
+                if let found = paths.firstIndex(where: { Self.moduleParts($0) == base + parts }) { return found }
+            }
+            return nil
         }
         // Imports of submission modules, per module.
         var rewritten: [[UInt8]] = []
         var dependencies: [[Int]] = []
-        for facts in modules {
+        for (index, facts) in modules.enumerated() {
             var bytes = facts.file.bytes
             var uses: [Int] = []
             for statement in facts.nodes(ofType: ["import_statement", "import_from_statement"]) {
                 let imported = Self.importedModules(statement)
-                let targets = imported.compactMap(local)
+                let targets = imported.compactMap { local($0, from: index) }
                 guard !targets.isEmpty, targets.count == imported.count else { continue }
                 uses += targets
                 Self.blank(statement, in: &bytes, aliases: Self.aliases(statement))
@@ -65,16 +88,18 @@ public struct ModuleBundle {
         self.segments = segments
     }
 
-    /// Names a module file can be imported by: `pkg/sub/mod.py` is `pkg.sub.mod`, `sub.mod` and `mod`;
-    /// `pkg/__init__.py` is `pkg`.
-    static func moduleNames(_ path: String) -> Set<String> {
-        var parts = path.split(separator: "/").map(String.init)
+    /// A path's components (`proj/pkg/mod.py` -> `proj`, `pkg`, `mod.py`).
+    static func components(_ path: String) -> [String] {
+        path.split(separator: "/").map(String.init).filter { $0 != "." }
+    }
+
+    /// The module a file is, as path components: `pkg/mod.py` is `pkg`, `mod`; `pkg/__init__.py` is `pkg`.
+    static func moduleParts(_ components: [String]) -> [String] {
+        var parts = components
         guard let last = parts.last else { return [] }
         parts[parts.count - 1] = last.hasSuffix(".py") ? String(last.dropLast(3)) : last
         if parts.last == "__init__" { parts.removeLast() }
-        var names = Set<String>()
-        for start in parts.indices { names.insert(parts[start...].joined(separator: ".")) }
-        return names
+        return parts
     }
 
     /// The modules a statement imports: `import a, b.c` gives `a`, `b.c`; `from .x import y` gives `.x`;
@@ -107,14 +132,16 @@ public struct ModuleBundle {
     }
 
     /// Replaces a statement with spaces (newlines kept), writing `alias = name` assignments in its place when
-    /// they fit on its first line.
+    /// they fit on its first line, and `pass` otherwise: a block whose only statement was the import
+    /// (`try: from .config import C`) keeps a statement, so the program still parses.
     static func blank(_ statement: Node, in bytes: inout [UInt8], aliases: [(name: String, alias: String)]) {
         let range = statement.byteRange
         for index in range where bytes[index] != UInt8(ascii: "\n") { bytes[index] = UInt8(ascii: " ") }
-        let assignments = Array(aliases.map { "\($0.alias) = \($0.name)" }.joined(separator: "; ").utf8)
+        var replacement = Array(aliases.map { "\($0.alias) = \($0.name)" }.joined(separator: "; ").utf8)
         let firstLine = bytes[range].firstIndex(of: UInt8(ascii: "\n")).map { $0 - range.lowerBound } ?? range.count
-        guard !assignments.isEmpty, assignments.count <= firstLine else { return }
-        for (offset, byte) in assignments.enumerated() { bytes[range.lowerBound + offset] = byte }
+        if replacement.isEmpty || replacement.count > firstLine { replacement = Array("pass".utf8) }
+        guard replacement.count <= firstLine else { return }
+        for (offset, byte) in replacement.enumerated() { bytes[range.lowerBound + offset] = byte }
     }
 
     /// Detections found in the joined program, with each piece of evidence moved back to its own file.
@@ -125,6 +152,7 @@ public struct ModuleBundle {
     }
 
     func mapBack(_ evidence: Evidence) -> Evidence {
+        // Segments are in increasing order of start: the last one starting at or before the evidence holds it.
         guard evidence.path == facts.file.path,
               let segment = segments.last(where: { $0.start <= evidence.range.startByte }) else { return evidence }
         let file = segment.facts.file

@@ -36,6 +36,8 @@ extension PythonFacts {
     /// taken as 8. At most a few values; empty when unknown.
     public func benchmarkValues(of node: Node, depth: Int = 0) -> [Double] {
         guard depth < 10 else { return [] }
+        // Memoized by place in this file's tree; a node of another tree (an embedded configuration's value) is not.
+        guard node.tree === tree else { return computeBenchmarkValues(of: node, depth: depth) }
         let key = node.documentPosition &* 16 &+ depth
         if let known = benchmarkValueMemo[key] { return known }
         let values = computeBenchmarkValues(of: node, depth: depth)

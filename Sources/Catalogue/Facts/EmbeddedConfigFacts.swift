@@ -72,10 +72,11 @@ enum EmbeddedConfigDocuments {
             if ["strip", "lstrip", "rstrip"].contains(call.name), let receiver = call.receiver { return literal(receiver, facts, depth: depth + 1) }
             return nil
         case "identifier":
-            for assignment in facts.nodes(ofType: "assignment") {
+            // The latest assignment of the name before the use.
+            for assignment in facts.nodes(ofType: "assignment").reversed() {
                 guard assignment.startByte < node.startByte, let left = assignment.child(byField: "left"), left.type == "identifier",
                       left.text == node.text, let right = assignment.child(byField: "right") else { continue }
-                if let string = literal(right, facts, depth: depth + 1) { return string }
+                return literal(right, facts, depth: depth + 1)
             }
             return nil
         default:
@@ -158,6 +159,9 @@ enum EmbeddedConfigDocuments {
             while i < lineEnd, bytes[i] == UInt8(ascii: " ") { i += 1 }
             parents.removeAll { $0.indent >= indent }
             let valueEnd = scalarEnd(bytes, from: i, to: lineEnd)
+            // A value that opens a bracket or quote it does not close on its line (a multi-line array or mapping,
+            // a YAML block) is left out: written into the shadow it would swallow the entries after it.
+            guard valueEnd <= i || isBalanced(bytes[i..<valueEnd]) else { continue }
             guard valueEnd > i else {
                 // `model:` with nothing after it opens a nested YAML mapping.
                 parents.append((indent, key))
@@ -232,6 +236,27 @@ enum EmbeddedConfigDocuments {
             }
         }
         return end
+    }
+
+    /// Whether every bracket and quote a value opens is closed within it, and it does not continue on the next
+    /// line (`\`, YAML's `|` and `>`).
+    static func isBalanced(_ value: ArraySlice<UInt8>) -> Bool {
+        var depth = 0
+        var quote: UInt8?
+        for b in value {
+            if let q = quote {
+                if b == q { quote = nil }
+            } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                quote = b
+            } else if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") || b == UInt8(ascii: "(") {
+                depth += 1
+            } else if b == UInt8(ascii: "]") || b == UInt8(ascii: "}") || b == UInt8(ascii: ")") {
+                depth -= 1
+                if depth < 0 { return false }
+            }
+        }
+        guard quote == nil, depth == 0, let last = value.last else { return false }
+        return ![UInt8(ascii: "\\"), UInt8(ascii: "|"), UInt8(ascii: ">")].contains(last)
     }
 
     static func isKeyByte(_ byte: UInt8) -> Bool {

@@ -201,7 +201,9 @@ extension PythonFacts {
 
     /// The expression a local name was last given before `use` in the same function (nil when unknown or unpacked).
     public func latestValue(of name: String, before use: Node) -> Node? {
-        // Evaluating an expression at many steps asks the same question again and again.
+        // Evaluating an expression at many steps asks the same question again and again. Memoized by place in this
+        // file's tree; a node of another tree (an embedded configuration's value) is not.
+        guard use.tree === tree else { return computeLatestValue(of: name, before: use) }
         let key = LatestValueKey(position: use.documentPosition, name: name)
         if let known = latestValueMemo[key] { return known }
         let value = computeLatestValue(of: name, before: use)

@@ -283,8 +283,16 @@ public final class ValueResolver {
         }
         let owners = settings.map(owner)
         guard Set(owners.compactMap { $0 }).count >= 2 else { return settings }
-        let classes = facts.dataflow.instanceClasses(of: object)
+        var classes = facts.dataflow.instanceClasses(of: object)
         guard !classes.isEmpty else { return settings }
+        // Fields a class inherits are its own too.
+        var frontier = Array(classes)
+        while let name = frontier.popLast() {
+            for base in facts.classes.first(where: { $0.name == name })?.bases ?? [] {
+                let bare = base.lastDottedComponent
+                if classNames.contains(bare), classes.insert(bare).inserted { frontier.append(bare) }
+            }
+        }
         let kept = zip(settings, owners).filter { $0.1.map(classes.contains) ?? true }.map(\.0)
         return kept.isEmpty ? settings : kept
     }
