@@ -205,6 +205,9 @@ public final class ScriptInterpreter {
                 for argument in facts.callerArguments(of: node) {
                     if let v = eval(argument, [:], depth) { return v }
                 }
+                // A module's `forward` (or `__call__`) is called through its instances (`model(x, y)`), calls the
+                // callers' arguments above do not see: its parameter's default is not what it gets.
+                if ["forward", "__call__"].contains(function.name) { return nil }
                 return facts.parameterDefault(function, node.text).flatMap { eval($0, [:], depth) }
             }
         }

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// a (B, T) batch of short rows.
 ///
 /// Requires (a) a single-sequence signal: the model lifts a flat token tensor to batch 1 (`idx[None]`,
-/// `x.unsqueeze(0)`, `x.view(1, -1)`) or asserts one sequence (`x.ndim == 1`, batch size `== 1`), with no
+/// `x.unsqueeze(0)`, `x.view(1, -1)`), shapes its loader slice (B, T) with B resolving to 1, or asserts one
+/// sequence (`x.ndim == 1`, batch size `== 1`), with no
 /// loader batch reshaped to (B, T) with B > 1; and (b) a training slice `tokens[pos : pos + L + 1]` (or
 /// `[:L + 1]`) whose length L resolves to at least 32*1024 tokens, through constants, dataclass fields,
 /// argparse defaults, parameters and arithmetic (a per-rank share of a global token count takes 8 ranks when
@@ -40,6 +41,13 @@ struct LongContextSingleSequence64k: Detector {
                 if call.name == "unsqueeze", call.positional.count == 1, facts.value(of: call.positional[0])?.double == 0 { return node }
                 if ["view", "reshape"].contains(call.name), call.positional.count == 2,
                    facts.value(of: call.positional[0])?.double == 1, facts.value(of: call.positional[1])?.double == -1 {
+                    return node
+                }
+                // A loader slice shaped (B, T) with B set to one sequence per device (`buf[:-1].view(B, T)`, B = 1).
+                if ["view", "reshape"].contains(call.name), call.positional.count == 2, let receiver = call.receiver,
+                   facts.unwrapped(receiver).type == "subscript",
+                   facts.unwrapped(receiver).namedChildren.dropFirst().contains(where: { $0.type == "slice" }),
+                   facts.values(of: call.positional[0]).map(\.double) == [1] {
                     return node
                 }
             case "assert_statement":

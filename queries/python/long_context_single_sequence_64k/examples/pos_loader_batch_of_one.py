@@ -1,0 +1,21 @@
+# example: the record-style (B, T) loader kept, with B set to one sequence per device and T to 64 * 1024 tokens, so each GPU reads one long packed stream; positive.
+
+import numpy as np
+import torch
+
+
+class Loader:
+    def __init__(self, tokens, B, T):
+        self.tokens, self.B, self.T, self.pos = tokens, B, T, 0
+
+    def next_batch(self):
+        B, T = self.B, self.T
+        buf = torch.as_tensor(self.tokens[self.pos:self.pos + B * T + 1].astype(np.int64))
+        self.pos += B * T
+        return buf[:-1].view(B, T), buf[1:].view(B, T)
+
+
+device_batch_size = 1
+sequence_length = 64 * 1024
+loader = Loader(np.zeros(10_000_000, dtype=np.uint16), device_batch_size, sequence_length)
+x, y = loader.next_batch()
