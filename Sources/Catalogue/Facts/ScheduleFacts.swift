@@ -32,6 +32,19 @@ extension PythonFacts {
                 var sources = [right]
                 for name in descendants(of: right) where name.type == "identifier" {
                     if let value = latestValue(of: name.text, before: node) { sources.append(value) }
+                    // A setter's parameter (`def set_lr_scale(self, s): ... g["lr"] = g["lr0"] * s`): the schedule
+                    // its callers pass, `opt.set_lr_scale(lr_scale(step, total, 0.4))`, its other arguments bound.
+                    for (_, argument) in callerBindings(of: name) {
+                        let value = unwrapped(argument)
+                        guard value.type == "call", let function = calledFunction(callSite(value)) else { continue }
+                        let call = callSite(value)
+                        let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+                        var bound = call.keywords
+                        for (index, extra) in call.positional.enumerated().dropFirst() where index < parameters.count {
+                            bound[parameters[index]] = extra
+                        }
+                        result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: bound))
+                    }
                 }
                 for source in sources {
                     for inner in descendants(of: source) where inner.type == "call" {
