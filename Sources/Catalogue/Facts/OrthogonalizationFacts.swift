@@ -107,7 +107,20 @@ extension PythonFacts {
     public func isOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
         if orthogonalizers.contains(call.name) { return true }
         guard let function = call.function, function.type == "identifier" else { return false }
-        return mentionsFunction(function, orthogonalizers, depth: 0)
+        if mentionsFunction(function, orthogonalizers, depth: 0) { return true }
+        // A helper of the file handed the orthogonalizer (`_scaled(g, backend, steps)` with `backend` one of them)
+        // that calls what it was handed.
+        guard let helper = functions.first(where: { $0.name == function.text && enclosingClass($0.node) == nil }) else { return false }
+        for (index, parameter) in helper.parameters.enumerated() {
+            let callsIt = descendants(of: helper.node).contains { n in
+                n.type == "call" && n.child(byField: "function").map { $0.type == "identifier" && $0.text == parameter } == true
+            }
+            guard callsIt, let argument = call.argument(parameter, position: index) else { continue }
+            let passed = unparenthesized(argument)
+            if orthogonalizers.contains(passed.text) { return true }
+            if passed.type == "identifier", mentionsFunction(passed, orthogonalizers, depth: 0) { return true }
+        }
+        return false
     }
 
     /// Whether a name is bound (as a local or a setting) to an expression that mentions one of `names`.
