@@ -218,7 +218,7 @@ public final class ScriptInterpreter {
             let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
             if !plain.isEmpty { settings = plain }
         }
-        settings = settings.filter { facts.isConfigSetting($0) }
+        settings = facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node)
         // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is
         // the value only when nothing else is set.
         // Likewise a falsy field default that `__post_init__` replaces under a test of it (`n_head: int = 0` and
@@ -332,7 +332,10 @@ public final class ScriptInterpreter {
                 bound[parameter] = v
             }
         }
-        return run(function, bound, depth)
+        if let v = run(function, bound, depth) { return v }
+        // A helper the interpreter cannot run (it calls a converter it was handed, `cast(...)`) with arguments
+        // known where it is called: the value resolver reads it per call.
+        return env.isEmpty ? facts.value(of: node).map { .number($0.double) } : nil
     }
 
     /// A method called on an instance (`config.padded_vocab(128)`): the file's only method of that name.

@@ -44,8 +44,9 @@ struct HeadDim128: Detector {
         var sizes = call.positional
         if call.name == "unflatten" {
             guard sizes.count == 2 else { return nil }
+            // (heads, size), or (3, heads, size) when q, k and v come out of one projection.
             sizes = facts.unparenthesized(sizes[1]).namedChildren
-            guard sizes.count == 2 else { return nil }
+            guard sizes.count == 2 || sizes.count == 3 else { return nil }
         } else {
             sizes = facts.reshapeDimensions(call)
         }
