@@ -34,14 +34,15 @@ struct ZeroInitProjections: Detector {
         let model = facts.model()
         let flow = facts.dataflow
         let (attention, mlp) = outputProjections(facts, model: model, flow: flow)
-        guard !mlp.isEmpty else { return [] }
+        let sequential = zeroedSequentialOutput(facts, model: model)
+        guard !mlp.isEmpty || sequential != nil else { return [] }
         let zeroed = zeroedOwners(facts, model: model)
         func isZeroed(_ site: (Owner, Node)) -> Bool {
             zeroed.owners.contains(site.0) || zeroed.owners.contains(Owner(className: nil, name: site.0.name))
         }
         let attentionZeroed = attention.first(where: isZeroed).map(\.1) ?? zeroed.libraryAttention
-        guard let a = attentionZeroed, let m = mlp.first(where: isZeroed) else { return [] }
-        return [facts.evidence(a, "attention output projection zero-initialized"), facts.evidence(m.1, "MLP output projection zero-initialized")]
+        guard let a = attentionZeroed, let m = mlp.first(where: isZeroed)?.1 ?? sequential else { return [] }
+        return [facts.evidence(a, "attention output projection zero-initialized"), facts.evidence(m, "MLP output projection zero-initialized")]
     }
 
     // MARK: Output projections
@@ -243,6 +244,41 @@ struct ZeroInitProjections: Detector {
             }
         }
         return result
+    }
+
+    /// An MLP written as `nn.Sequential(linear, activation, linear)` whose last linear layer is built through a
+    /// helper that zeroes the weight of the layer it is given and hands it back (`zeroed(nn.Linear(h, d))`): the
+    /// zeroed layer.
+    func zeroedSequentialOutput(_ facts: PythonFacts, model: ModelView) -> Node? {
+        for call in facts.calls where call.name == "Sequential" && call.positional.count >= 3 {
+            let layers = call.positional.map(facts.unparenthesized)
+            guard let last = layers.last, last.type == "call", let wrapper = facts.callSite(last).function,
+                  wrapper.type == "identifier", let inner = facts.passedThrough(last).map(facts.unparenthesized),
+                  let built = facts.constructorCall(inner), model.isLinearConstructor(built),
+                  layers.dropLast().contains(where: { isActivationModule($0, facts) }),
+                  let helper = facts.functions.first(where: { $0.name == wrapper.text }),
+                  let parameter = helper.parameters.first else { continue }
+            let zeroesWeight = facts.calls.contains { zeroing in
+                guard facts.isInside(zeroing.node, helper.node), let tensor = facts.zeroedTensor(zeroing) else { return false }
+                let (owner, isWeight) = module(ofWeight: tensor, facts)
+                return isWeight && owner?.type == "identifier" && owner?.text == parameter
+            }
+            if zeroesWeight { return last }
+        }
+        return nil
+    }
+
+    /// A module applying an activation: `nn.ReLU()`, `nn.GELU()`, or a module class of the file whose `forward`
+    /// applies one.
+    func isActivationModule(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = facts.callSite(node)
+        if let functional = PythonFacts.functionalModules[call.callee], Self.activations.contains(functional.lastDottedComponent) { return true }
+        if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(call.name) { return true }
+        guard let owner = facts.classes.first(where: { $0.name == call.callee }),
+              let forward = facts.functions.first(where: { $0.name == "forward" && facts.enclosingClass($0.node)?.node == owner.node })
+        else { return false }
+        return facts.descendants(of: forward.node).contains { $0 != forward.node && isActivation($0, facts) }
     }
 
     func isZeroParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
