@@ -7,7 +7,8 @@ import TreeSitterKit
 /// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]` (or `[*ve, *[None] * n, *ve]`), a
 /// concatenation `ve + [None] * n + ve` (of tables or of table indices, `[0, 1, 2] + [None] * 6 + [0, 1, 2]`), a
 /// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
-/// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`;
+/// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`, or a layout string
+/// (`"012......012"`) whose placeholder a comprehension reads as None;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
 /// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
@@ -30,6 +31,13 @@ struct SparseValueEmbeddings: Detector {
             default: mapping = false
             }
             if mapping { evidence.append(facts.evidence(node, "value embeddings at the first and last layers only, None in between")) }
+        }
+        // A layout string, one character per layer: a table's digit or a placeholder for none (`"012......012"`),
+        // read by a comprehension that maps the placeholder to None.
+        for string in facts.nodes(ofType: "string") {
+            guard let text = SettingsTable.stringValue(string), isSparseLayout(text),
+                  readsPlaceholderAsNone(text, facts) else { continue }
+            evidence.append(facts.evidence(string, "layer layout string with tables at both ends and none in between"))
         }
         if evidence.isEmpty, let built = sparseComprehensions(facts) {
             evidence.append(facts.evidence(built, "value embeddings at the first and last layers only (layer map built by comprehensions)"))
@@ -99,6 +107,25 @@ struct SparseValueEmbeddings: Detector {
     /// An entry of a layer layout: a table (a name, an element) or a table's index (`[0, 1, 2] + [None] * 6 +
     /// [0, 1, 2]`, read as `tables[j] for j in layout`).
     func isEntry(_ node: Node) -> Bool { isValue(node) || node.type == "integer" }
+
+    /// Digits at both ends and one placeholder character (not a digit) in a run between them, e.g. `012......012`.
+    func isSparseLayout(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count >= 6, characters.allSatisfy({ !$0.isWhitespace }) else { return false }
+        let placeholders = Set(characters.filter { !$0.isNumber })
+        guard placeholders.count == 1 else { return false }
+        return endsOnly(characters.map(\.isNumber))
+    }
+
+    /// Whether the file reads the placeholder of a layout as "no table": `None if c == "." else int(c)`.
+    func readsPlaceholderAsNone(_ layout: String, _ facts: PythonFacts) -> Bool {
+        guard let placeholder = layout.first(where: { !$0.isNumber }) else { return false }
+        return facts.nodes(ofType: "conditional_expression").contains { conditional in
+            let parts = conditional.namedChildren
+            guard parts.count == 3, parts[0].type == "none" || parts[2].type == "none" else { return false }
+            return facts.descendants(of: parts[1]).contains { SettingsTable.stringValue($0) == String(placeholder) }
+        }
+    }
 
     /// Whether a sequence of present/absent flags reads present+, absent+, present+.
     func endsOnly(_ present: [Bool]) -> Bool {
