@@ -42,6 +42,8 @@ struct WarpShuffleReduction: TechniqueDetector {
             return (parent.parent?.child(byField: "arguments")?.namedChildCount ?? 0) >= 2
         case "init_declarator", "initializer_list":
             // float o = __shfl_xor_sync(...); v += o;   MaxSum o{ shfl(m), shfl(s) }; ms = merge(ms, o);
+            // A value shuffled up from a lower lane and added under `lane >= d` is a scan step, not a reduction.
+            if call.preorder.first(where: { $0.type == "identifier" })?.text.contains("shfl_up") == true { return false }
             return storedThenCombined(parent)
         default:
             return false

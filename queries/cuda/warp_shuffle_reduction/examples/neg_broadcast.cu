@@ -4,3 +4,4 @@ __global__ void broadcast_first(const float* x, float* y) {
     float first = __shfl_sync(0xffffffff, v, 0);
     y[blockIdx.x * blockDim.x + threadIdx.x] = v - first;
 }
+/root/.pyenv/libexec/pyenv-hooks: line 24: enable: cannot open shared object /root/.pyenv/libexec/pyenv-realpath.dylib: /root/.pyenv/libexec/pyenv-realpath.dylib: cannot open shared object file: No such file or directory
