@@ -227,9 +227,7 @@ struct ZeroInitProjections: Detector {
     /// The modules a zeroing helper is applied to, read at its calls: an attribute passed to it, or the attribute
     /// its result is assigned to when it returns the module it was given.
     func helperTargets(_ parameter: Node, _ helper: PythonFacts.Function, _ facts: PythonFacts) -> Set<Owner> {
-        let returnsModule = facts.descendants(of: helper.node).contains { node in
-            node.type == "return_statement" && node.namedChildren.first.map(facts.unparenthesized)?.text == parameter.text
-        }
+        let returnsModule = facts.passThroughFunctions.contains(helper.name) && helper.parameters.first == parameter.text
         var result = Set<Owner>()
         for (call, argument) in facts.callerBindings(of: parameter) {
             let className = facts.enclosingClass(call.node)?.name
