@@ -110,12 +110,8 @@ extension PythonFacts {
         if mentionsFunction(function, orthogonalizers, depth: 0) { return true }
         // A helper of the file handed the orthogonalizer (`_scaled(g, backend, steps)` with `backend` one of them)
         // that calls what it was handed.
-        guard let helper = functions.first(where: { $0.name == function.text && enclosingClass($0.node) == nil }) else { return false }
-        for (index, parameter) in helper.parameters.enumerated() {
-            let callsIt = descendants(of: helper.node).contains { n in
-                n.type == "call" && n.child(byField: "function").map { $0.type == "identifier" && $0.text == parameter } == true
-            }
-            guard callsIt, let argument = call.argument(parameter, position: index) else { continue }
+        for (index, parameter) in calledParameters[function.text] ?? [] {
+            guard let argument = call.argument(parameter, position: index) else { continue }
             let passed = unparenthesized(argument)
             if orthogonalizers.contains(passed.text) { return true }
             if passed.type == "identifier", mentionsFunction(passed, orthogonalizers, depth: 0) { return true }

@@ -298,6 +298,32 @@ public final class PythonFacts {
         memoized("callsByName") { Dictionary(grouping: calls, by: \.name) }[name] ?? []
     }
 
+    /// Module-level functions by name (the first of a name), read once: helpers are looked up per call.
+    public var moduleFunctions: [String: Function] {
+        memoized("moduleFunctions") {
+            var byName: [String: Function] = [:]
+            for f in functions where f.node.parent?.type == "module" && byName[f.name] == nil { byName[f.name] = f }
+            return byName
+        }
+    }
+
+    /// For each module-level function, its parameters (with their positions) that it calls: `def apply(g, backend):
+    /// return backend(g)` gives `backend` at 1. Read once.
+    public var calledParameters: [String: [(index: Int, name: String)]] {
+        memoized("calledParameters") {
+            var result: [String: [(index: Int, name: String)]] = [:]
+            for (name, f) in moduleFunctions {
+                let called = Set(descendants(of: f.node).compactMap { n -> String? in
+                    guard n.type == "call", let callee = n.child(byField: "function"), callee.type == "identifier" else { return nil }
+                    return callee.text
+                })
+                let hits = f.parameters.enumerated().filter { called.contains($0.element) }.map { (index: $0.offset, name: $0.element) }
+                if !hits.isEmpty { result[name] = hits }
+            }
+            return result
+        }
+    }
+
     /// Names of the file's classes.
     public var classNameSet: Set<String> { memoized("classNameSet") { Set(classes.map(\.name)) } }
 

@@ -120,7 +120,7 @@ public final class ValueResolver {
     /// `def env(name, default, cast): return cast(os.environ.get(name, default))` then give `default`.
     func helperValues(_ call: CallSite) -> [NumericValue]? {
         guard bindings.scope == nil, call.receiver == nil, !call.hasSplat,
-              let function = facts.functions.first(where: { $0.name == call.callee && $0.node.parent?.type == "module" }),
+              let function = facts.moduleFunctions[call.callee],
               let body = function.body else { return nil }
         let returns = facts.descendants(of: body).filter { $0.type == "return_statement" }
         guard returns.count == 1, body.namedChildren.filter({ $0.type != "comment" }).count <= 4,
