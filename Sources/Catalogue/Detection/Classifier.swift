@@ -15,6 +15,14 @@ public enum Classifier {
         if files.count > 1, let bundle = ModuleBundle(files) {
             return bundle.mapBack(classify([bundle.facts], detectors: detectors))
         }
+        // One program is read as its own switches configure it (see `ConfiguredProgram`).
+        if files.count == 1, let configured = ConfiguredProgram(files[0]) {
+            return configured.mapBack(run(detectors, on: [configured.facts]))
+        }
+        return run(detectors, on: files)
+    }
+
+    private static func run(_ detectors: [any Detector], on files: [PythonFacts]) -> [Detection] {
         var shared = SettingsTable()
         for facts in files { shared.merge(facts.settings) }
         for facts in files where files.count > 1 { facts.sharedSettings = shared }

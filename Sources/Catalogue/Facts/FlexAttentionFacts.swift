@@ -310,7 +310,7 @@ extension Dataflow {
             instanceClassCache[node] = classes
             return classes
         }
-        let classNames = Set(facts.classes.map(\.name))
+        let classNames = facts.classNameSet
         switch node.type {
         case "call":
             let call = facts.callSite(node)

@@ -395,6 +395,8 @@ public final class PythonFacts {
     /// a name assigned in several places is read again by every expression that uses it, and without this each
     /// reading resolved it anew, fanning out with the number of assignments.
     var benchmarkValueMemo: [Int: [Double]] = [:]
+    /// Configuration switches by name (`StaticConditions`): decided, undecided (nil), or being read (a cycle).
+    var switchMemo: [String: SwitchValue?] = [:]
 
     /// The latest value of a name before a use, by use and name (see `latestValue(of:before:)`).
     var latestValueMemo: [LatestValueKey: Node?] = [:]

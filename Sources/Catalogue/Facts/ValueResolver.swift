@@ -73,6 +73,16 @@ public final class ValueResolver {
         if ["identifier", "attribute", "subscript"].contains(node.type) {
             return dedup(referenceValues(node))
         }
+        // `a if switch else b`: the side the script's configuration selects, both when it depends on the run.
+        if node.type == "conditional_expression" {
+            let parts = node.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3 else { return [] }
+            switch facts.truth(of: parts[1]) {
+            case true?: return values(of: parts[0])
+            case false?: return values(of: parts[2])
+            case nil: return dedup(values(of: parts[0]) + values(of: parts[2]))
+            }
+        }
         if node.type == "call" {
             // An environment knob with a default (`os.environ.get("SEQ", 48 * 1024)`): the default, a string one
             // read as the number it spells.
@@ -252,16 +262,58 @@ public final class ValueResolver {
             if let bound = bindings.entries[name] { return bound }
             if let bound = bindings.parameters[name] { return values(of: bound) }
         }
-        let bare = name.lastDottedComponent
+        let table = nameTable(name.lastDottedComponent)
+        let classes = table.ownerClasses(at: use, self)
+        let offset = use.startByte
         var result: [NumericValue] = []
-        for setting in ownerScoped(facts.allSettings.settings(bare), use: use) where setting.value != use && !setting.value.byteRange.contains(use.startByte) {
-            if let number = argparseNumber(setting) {
+        for entry in table.entries {
+            if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
+            // A setting is not read at a use inside its own value (`x = x + 1`).
+            if entry.valueRange.contains(offset) || entry.value == use { continue }
+            if let number = entry.argparseNumber {
                 result.append(number)
-                continue
+            } else {
+                result += values(of: entry.value)
             }
-            result += values(of: setting.value)
         }
         return dedup(result)
+    }
+
+    /// The settings of one bare name, read once with what every use of the name asks of them.
+    final class NameTable {
+        struct Entry {
+            let value: Node
+            let valueRange: Range<Int>
+            let owner: String?
+            let argparseNumber: NumericValue?
+        }
+        let entries: [Entry]
+        /// Whether the settings belong to two classes or more (only then does `obj.name` pick among them).
+        let ownedByClasses: Bool
+
+        init(_ entries: [Entry]) {
+            self.entries = entries
+            ownedByClasses = Set(entries.compactMap(\.owner)).count >= 2
+        }
+
+        /// The classes whose settings `use` can read (see `ownerScoped`), nil when it may read them all.
+        func ownerClasses(at use: Node, _ resolver: ValueResolver) -> Set<String>? {
+            guard ownedByClasses, use.type == "attribute", let object = use.child(byField: "object") else { return nil }
+            let classes = resolver.instanceClassesWithBases(object)
+            guard !classes.isEmpty, entries.contains(where: { $0.owner.map(classes.contains) ?? true }) else { return nil }
+            return classes
+        }
+    }
+    private var nameTables: [String: NameTable] = [:]
+
+    private func nameTable(_ bare: String) -> NameTable {
+        if let known = nameTables[bare] { return known }
+        let table = NameTable(facts.allSettings.settings(bare).map { setting in
+            NameTable.Entry(value: setting.value, valueRange: setting.value.byteRange, owner: owner(setting),
+                            argparseNumber: argparseNumber(setting))
+        })
+        nameTables[bare] = table
+        return table
     }
 
     /// For `obj.name` where `obj` is an instance of a class of the file: the settings that can reach it. Fields of
@@ -270,22 +322,36 @@ public final class ValueResolver {
     /// than two classes, or when the instance's class is unknown.
     func ownerScoped(_ settings: [Setting], use: Node) -> [Setting] {
         guard settings.count > 1, use.type == "attribute", let object = use.child(byField: "object") else { return settings }
-        let classNames = facts.classNameSet
-        func owner(_ setting: Setting) -> String? {
-            switch setting.source {
-            case .classField: return facts.enclosingClass(setting.site)?.name
-            case .override:
-                guard setting.site.type == "call" else { return nil }
-                let callee = facts.callSite(setting.site).name
-                return classNames.contains(callee) ? callee : nil
-            default: return nil
-            }
-        }
         let owners = settings.map(owner)
         guard Set(owners.compactMap { $0 }).count >= 2 else { return settings }
-        var classes = facts.dataflow.instanceClasses(of: object)
+        let classes = instanceClassesWithBases(object)
         guard !classes.isEmpty else { return settings }
-        // Fields a class inherits are its own too.
+        let kept = zip(settings, owners).filter { $0.1.map(classes.contains) ?? true }.map(\.0)
+        return kept.isEmpty ? settings : kept
+    }
+
+    /// The class a setting belongs to: the class of a field, the class a keyword override builds. Kept per
+    /// setting: a script that repeats its model code asks for the same settings at every use of every copy.
+    private func owner(_ setting: Setting) -> String? {
+        guard setting.source == .classField || setting.source == .override else { return nil }
+        if let known = owners[setting.site] { return known }
+        var owner: String?
+        if setting.source == .classField {
+            owner = facts.enclosingClass(setting.site)?.name
+        } else if setting.site.type == "call" {
+            let callee = facts.callSite(setting.site).name
+            owner = facts.classNameSet.contains(callee) ? callee : nil
+        }
+        owners[setting.site] = .some(owner)
+        return owner
+    }
+    private var owners: [Node: String?] = [:]
+
+    /// The classes of the file `object` may be an instance of, with the bases they inherit fields from.
+    fileprivate func instanceClassesWithBases(_ object: Node) -> Set<String> {
+        if let known = instanceClassesMemo[object] { return known }
+        var classes = facts.dataflow.instanceClasses(of: object)
+        let classNames = facts.classNameSet
         var frontier = Array(classes)
         while let name = frontier.popLast() {
             for base in facts.classes.first(where: { $0.name == name })?.bases ?? [] {
@@ -293,9 +359,10 @@ public final class ValueResolver {
                 if classNames.contains(bare), classes.insert(bare).inserted { frontier.append(bare) }
             }
         }
-        let kept = zip(settings, owners).filter { $0.1.map(classes.contains) ?? true }.map(\.0)
-        return kept.isEmpty ? settings : kept
+        instanceClassesMemo[object] = classes
+        return classes
     }
+    private var instanceClassesMemo: [Node: Set<String>] = [:]
 
     /// An argparse default written as a string and converted by its `type` (`type=float, default="1e-10"`):
     /// argparse converts a string default, so the option holds the number.

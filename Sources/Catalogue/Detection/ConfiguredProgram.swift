@@ -1,0 +1,82 @@
+import Foundation
+import SourceModel
+import TreeSitterKit
+
+/// A script as its own configuration runs it: code its switches turn off is blanked in place, so detectors see
+/// what a run executes. An agent that keeps the old path behind `if args.use_rope: ... else: ...`, or writes a
+/// feature and leaves its switch off, is read by what the switches select (see `PythonFacts.truth(of:)` for when a
+/// switch counts as decided).
+///
+/// Blanking keeps every byte's offset and every line break: a branch that never runs becomes spaces (a block keeps
+/// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears. Evidence found in the
+/// configured program therefore has the same ranges in the script; its code is read back from the script.
+public struct ConfiguredProgram {
+    /// The configured program.
+    public let facts: PythonFacts
+    /// The script as written.
+    let original: PythonFacts
+    /// The byte ranges blanked, in order.
+    public let blanked: [Range<Int>]
+
+    /// Nil when no switch is decided, or when the blanked program would not parse as cleanly as the script.
+    public init?(_ script: PythonFacts) {
+        var dead: [Range<Int>] = []
+        var keepers: [Int] = []  // where a blanked block keeps its `pass`
+        func isDead(_ node: Node) -> Bool { dead.contains { $0.contains(node.startByte) } }
+        // Both kinds in document order, so an outer decision comes before anything inside it.
+        for node in script.nodes(ofType: ["if_statement", "conditional_expression"]) where !isDead(node) {
+            if node.type == "conditional_expression" {
+                let parts = node.namedChildren.filter { $0.type != "comment" }
+                guard parts.count == 3, let holds = script.truth(of: parts[1]) else { continue }
+                dead.append(holds ? parts[0].endByte..<node.endByte : node.startByte..<parts[2].startByte)
+                continue
+            }
+            var earlierHolds = false
+            for clause in [node] + node.children.filter({ $0.type == "elif_clause" || $0.type == "else_clause" }) {
+                if earlierHolds {
+                    if clause != node { dead.append(clause.byteRange) }
+                    continue
+                }
+                guard clause.type != "else_clause", let condition = clause.child(byField: "condition"),
+                      let body = clause.child(byField: "consequence"), let holds = script.truth(of: condition) else { continue }
+                if holds {
+                    earlierHolds = true
+                } else {
+                    dead.append(body.byteRange)
+                    keepers.append(body.startByte)
+                }
+            }
+        }
+        guard !dead.isEmpty else { return nil }
+        let original = script.file.bytes
+        var bytes = original
+        for range in dead {
+            for i in range where bytes[i] != UInt8(ascii: "\n") && bytes[i] != UInt8(ascii: "\r") { bytes[i] = UInt8(ascii: " ") }
+        }
+        for start in keepers {
+            // The statement `pass` where the block's first statement stood (`0` when that line is shorter).
+            var end = start
+            while end < original.count, original[end] != UInt8(ascii: "\n"), original[end] != UInt8(ascii: "\r") { end += 1 }
+            let keeper = Array((end - start >= 4 ? "pass" : "0").utf8)
+            bytes.replaceSubrange(start..<start + keeper.count, with: keeper)
+        }
+        guard bytes != original else { return nil }
+        let file = SourceFile(path: script.file.path, language: .python, bytes: bytes)
+        guard let tree = try? Parser(language: .python).parse(bytes: bytes),
+              !tree.rootNode.hasError || script.root.hasError else { return nil }
+        facts = PythonFacts(file: file, tree: tree)
+        self.original = script
+        blanked = dead.sorted { $0.lowerBound < $1.lowerBound }
+    }
+
+    /// Detections of the configured program with their code read from the script.
+    public func mapBack(_ detections: [Detection]) -> [Detection] {
+        detections.map { detection in
+            Detection(id: detection.id, evidence: detection.evidence.map { evidence in
+                guard evidence.path == original.file.path else { return evidence }
+                let range = evidence.range.startByte..<max(evidence.range.startByte, evidence.range.endByte)
+                return Evidence(path: evidence.path, range: evidence.range, code: original.snippet(range), note: evidence.note)
+            })
+        }
+    }
+}

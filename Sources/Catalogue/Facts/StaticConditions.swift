@@ -1,0 +1,228 @@
+import Foundation
+import Parsing
+import SourceModel
+import TreeSitterKit
+
+/// Conditions a script decides by its own configuration: `if args.use_rope:`, `x if cfg.relu2 else y`,
+/// `if os.environ.get("FP8", "0") == "1":`. A switch is decided only when every place that can give it a value
+/// gives the same one (its settings, any keyword argument or `setattr` naming it); anything that depends on the
+/// run (a loop variable, a function parameter, the launcher's `RANK`, a device query) stays undecided.
+extension PythonFacts {
+    /// A value a switch can hold.
+    enum SwitchValue: Equatable {
+        case number(Double)
+        case string(String)
+        case none
+
+        var isTrue: Bool {
+            switch self {
+            case .number(let value): value != 0
+            case .string(let text): !text.isEmpty
+            case .none: false
+            }
+        }
+    }
+
+    /// Environment variables the launcher sets (torchrun, SLURM): their defaults say nothing about a run.
+    static let launcherVariables: Set<String> = [
+        "RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "NODE_RANK", "GROUP_RANK", "MASTER_ADDR",
+        "MASTER_PORT", "CUDA_VISIBLE_DEVICES", "SLURM_PROCID", "SLURM_LOCALID", "SLURM_NTASKS", "SLURM_NODEID",
+    ]
+
+    /// Whether `condition` always holds (true), never holds (false), or depends on the run (nil).
+    public func truth(of condition: Node) -> Bool? {
+        truth(condition, depth: 0)
+    }
+
+    private func truth(_ node: Node, depth: Int) -> Bool? {
+        guard depth < 12 else { return nil }
+        let n = unwrapped(node)
+        switch n.type {
+        case "not_operator":
+            return n.child(byField: "argument").flatMap { truth($0, depth: depth + 1) }.map { !$0 }
+        case "boolean_operator":
+            guard let left = n.child(byField: "left"), let right = n.child(byField: "right"),
+                  let op = n.child(byField: "operator")?.type else { return nil }
+            let l = truth(left, depth: depth + 1), r = truth(right, depth: depth + 1)
+            if op == "and" {
+                if l == false || r == false { return false }
+                return l == true && r == true ? true : nil
+            }
+            if l == true || r == true { return true }
+            return l == false && r == false ? false : nil
+        case "comparison_operator":
+            return comparison(n, depth: depth)
+        default:
+            return switchValue(n, depth: depth)?.isTrue
+        }
+    }
+
+    private func comparison(_ n: Node, depth: Int) -> Bool? {
+        let operands = n.namedChildren.filter { $0.type != "comment" }
+        let operators = n.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2 else { return nil }
+        let op = operators.joined(separator: " ")
+        if op == "in" || op == "not in" {
+            let container = unwrapped(operands[1])
+            guard ["tuple", "list", "set"].contains(container.type), let item = switchValue(operands[0], depth: depth + 1) else { return nil }
+            var members: [SwitchValue] = []
+            for element in container.namedChildren where element.type != "comment" {
+                guard let member = switchValue(element, depth: depth + 1) else { return nil }
+                members.append(member)
+            }
+            return members.contains(item) == (op == "in")
+        }
+        guard let l = switchValue(operands[0], depth: depth + 1), let r = switchValue(operands[1], depth: depth + 1) else { return nil }
+        switch (op, l, r) {
+        case ("==", _, _), ("is", _, _): return l == r
+        case ("!=", _, _), ("is not", _, _): return l != r
+        case (_, .number(let a), .number(let b)):
+            switch op {
+            case "<": return a < b
+            case "<=": return a <= b
+            case ">": return a > b
+            case ">=": return a >= b
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The one value an expression has in every run, or nil.
+    private func switchValue(_ node: Node, depth: Int) -> SwitchValue? {
+        guard depth < 12 else { return nil }
+        let n = unwrapped(node)
+        switch n.type {
+        case "true": return .number(1)
+        case "false": return .number(0)
+        case "none": return SwitchValue.none
+        case "integer", "float", "unary_operator", "binary_operator":
+            return ConstantFolder(imports: imports).evaluate(n).map { .number($0.double) }
+        case "string":
+            guard n.namedChildren.allSatisfy({ $0.type != "interpolation" }), let text = SettingsTable.stringValue(n) else { return nil }
+            return .string(text)
+        case "not_operator", "boolean_operator", "comparison_operator":
+            return truth(n, depth: depth + 1).map { .number($0 ? 1 : 0) }
+        case "call":
+            return callValue(n, depth: depth)
+        case "identifier", "attribute", "subscript":
+            return referenceValue(n, depth: depth)
+        default:
+            return nil
+        }
+    }
+
+    /// Conversions of a decided value (`int(...)`, `bool(...)`, `str(...).lower()`) and environment switches.
+    private func callValue(_ n: Node, depth: Int) -> SwitchValue? {
+        let call = callSite(n)
+        if let fallback = environmentDefault(n) {
+            guard let key = call.positional.first.flatMap(SettingsTable.stringValue), !Self.launcherVariables.contains(key) else { return nil }
+            return switchValue(fallback, depth: depth + 1)
+        }
+        if let receiver = call.receiver, call.positional.isEmpty, ["lower", "upper", "strip"].contains(call.name),
+           case .string(let text)? = switchValue(receiver, depth: depth + 1) {
+            switch call.name {
+            case "lower": return .string(text.lowercased())
+            case "upper": return .string(text.uppercased())
+            default: return .string(text.trimmingCharacters(in: .whitespaces))
+            }
+        }
+        guard call.receiver == nil, call.positional.count == 1, call.keywords.isEmpty,
+              let inner = switchValue(call.positional[0], depth: depth + 1) else { return nil }
+        switch (call.callee, inner) {
+        case ("bool", _): return .number(inner.isTrue ? 1 : 0)
+        case ("int", .number(let v)), ("float", .number(let v)): return .number(call.callee == "int" ? v.rounded(.towardZero) : v)
+        case ("int", .string(let s)), ("float", .string(let s)):
+            return Double(s.trimmingCharacters(in: .whitespaces)).map { .number(call.callee == "int" ? $0.rounded(.towardZero) : $0) }
+        case ("str", .string): return inner
+        default: return nil
+        }
+    }
+
+    /// A configuration switch read by name: the value every place that can set it gives, when they all agree.
+    private func referenceValue(_ n: Node, depth: Int) -> SwitchValue? {
+        // A bare name is a switch only where it reads a module-level setting: a name bound by a loop, a
+        // comprehension, a lambda or the enclosing function holds what the run gives it.
+        if n.type == "identifier", isLocallyBound(n) { return nil }
+        guard let name = SettingsTable.bareName(of: n) else { return nil }
+        if let known = switchMemo[name] { return known }
+        switchMemo[name] = .some(nil)  // a switch set from itself stays undecided
+        let value = switchValue(named: name, depth: depth)
+        switchMemo[name] = .some(value)
+        return value
+    }
+
+    private func switchValue(named name: String, depth: Int) -> SwitchValue? {
+        let settings = allSettings.settings(name)
+        guard !settings.isEmpty else { return nil }
+        var values: [SwitchValue] = []
+        var candidates: [Node] = []
+        var sites = Set<Int>()
+        for setting in settings {
+            if setting.isForward || setting.source == .parameterDefault { return nil }
+            sites.insert(setting.value.startByte)
+            if setting.source == .argparseDefault, let number = resolver.argparseNumber(setting) {
+                values.append(.number(number.double))
+            } else {
+                candidates.append(setting.value)
+            }
+        }
+        // Writes the settings table does not hold: a keyword naming the switch anywhere (`replace(flags,
+        // use_rope=True)`), `setattr(obj, "use_rope", ...)`.
+        for node in identifiersByName[name] ?? [] {
+            guard let parent = node.parent, parent.type == "keyword_argument", parent.child(byField: "name") == node,
+                  let value = parent.child(byField: "value"), !sites.contains(value.startByte) else { continue }
+            candidates.append(value)
+        }
+        for call in calls where call.callee == "setattr" && call.positional.count == 3 {
+            if SettingsTable.stringValue(call.positional[1]) == name { candidates.append(call.positional[2]) }
+        }
+        for candidate in candidates {
+            // A value that is the same switch read elsewhere (`use_rope=args.use_rope`) adds nothing.
+            if SettingsTable.bareName(of: unwrapped(candidate)) == name { continue }
+            guard let value = switchValue(candidate, depth: depth + 1) else { return nil }
+            values.append(value)
+        }
+        guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
+        return first
+    }
+
+    /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension
+    /// variable, a lambda's or the enclosing function's parameter, or an assignment inside the enclosing function.
+    private func isLocallyBound(_ n: Node) -> Bool {
+        let name = n.text
+        if enclosingLoops(n).contains(where: { loopVariables($0).contains(name) }) { return true }
+        var ancestor = n.parent
+        while let node = ancestor {
+            switch node.type {
+            case "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+                for clause in node.namedChildren where clause.type == "for_in_clause" {
+                    if let left = clause.child(byField: "left"), descendants(of: left).contains(where: { $0.type == "identifier" && $0.text == name }) { return true }
+                }
+            case "lambda":
+                if let parameters = node.child(byField: "parameters"),
+                   descendants(of: parameters).contains(where: { $0.type == "identifier" && $0.text == name }) { return true }
+            default:
+                break
+            }
+            ancestor = node.parent
+        }
+        guard let function = enclosingFunction(n) else { return false }
+        if function.parameters.contains(name) { return true }
+        let body = function.node.byteRange
+        for other in identifiersByName[name] ?? [] where body.contains(other.startByte) {
+            guard let parent = other.parent else { continue }
+            switch parent.type {
+            case "assignment", "augmented_assignment", "for_statement", "named_expression":
+                if parent.child(byField: "left") == other || parent.child(byField: "name") == other { return true }
+            case "pattern_list", "tuple_pattern", "list_pattern", "as_pattern_target", "global_statement", "nonlocal_statement":
+                // `global name` makes the module's name the function's; treated as local too (it is written here).
+                return true
+            default:
+                continue
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,160 @@
+import Catalogue
+import SourceModel
+import Testing
+import TreeSitterKit
+
+/// Switches a script decides by its own configuration, and the program it runs with them: which conditions count
+/// as decided, which stay open, and what the blanked program keeps.
+@Suite("Configured programs")
+struct ConfiguredProgramTests {
+    static func facts(_ source: String) throws -> PythonFacts {
+        try PythonFacts(file: SourceFile(path: "train.py", language: .python, bytes: Array(source.utf8)))
+    }
+
+    /// The truth of the condition of the `if` statement on the line holding `marker`.
+    static func truth(_ facts: PythonFacts, at marker: String) throws -> Bool? {
+        let statement = try #require(facts.nodes(ofType: "if_statement").first { $0.text.hasPrefix("if \(marker)") })
+        return facts.truth(of: try #require(statement.child(byField: "condition")))
+    }
+
+    @Test("argparse, dataclass, environment and module switches are decided by their one value")
+    func decidedSwitches() throws {
+        let facts = try Self.facts("""
+        import argparse, os
+        from dataclasses import dataclass
+
+        p = argparse.ArgumentParser()
+        p.add_argument("--use-rope", type=int, default=1)
+        p.add_argument("--act", type=str, default="relu2")
+        args = p.parse_args()
+
+        @dataclass
+        class Flags:
+            fp8_head: bool = False
+            window: int = 1024
+
+        flags = Flags()
+        COMPILE = True
+        FUSED = os.environ.get("FUSED", "0") == "1"
+
+        if args.use_rope: pass
+        if args.act == "relu2": pass
+        if args.act in ("gelu", "silu"): pass
+        if flags.fp8_head: pass
+        if not flags.fp8_head and COMPILE: pass
+        if flags.window > 512: pass
+        if FUSED: pass
+        if int(os.environ.get("SMALL", "1")): pass
+        """)
+        #expect(try Self.truth(facts, at: "args.use_rope") == true)
+        #expect(try Self.truth(facts, at: "args.act ==") == true)
+        #expect(try Self.truth(facts, at: "args.act in") == false)
+        #expect(try Self.truth(facts, at: "flags.fp8_head") == false)
+        #expect(try Self.truth(facts, at: "not flags") == true)
+        #expect(try Self.truth(facts, at: "flags.window") == true)
+        #expect(try Self.truth(facts, at: "FUSED") == false)
+        #expect(try Self.truth(facts, at: "int(os") == true)
+    }
+
+    @Test("what the run gives stays undecided: overrides that disagree, parameters, loop and comprehension variables, the launcher's rank")
+    func undecidedSwitches() throws {
+        let facts = try Self.facts("""
+        import dataclasses, os
+        from dataclasses import dataclass
+
+        @dataclass
+        class Flags:
+            warmup: bool = False
+            relu2: bool = True
+
+        flags = Flags()
+        flags = dataclasses.replace(flags, warmup=True)
+        setattr(flags, "relu2", False)
+        ddp = int(os.environ.get("RANK", -1)) != -1
+        c = 2.0315
+
+        def step(x, use_fp8=False):
+            if use_fp8: pass
+            return x
+
+        for debug in (True, False):
+            if debug: pass
+
+        if flags.warmup: pass
+        if flags.relu2: pass
+        if ddp: pass
+        layout = [None if c == "." else int(c) for c in "012"]
+        """)
+        #expect(try Self.truth(facts, at: "flags.warmup") == nil)
+        #expect(try Self.truth(facts, at: "flags.relu2") == nil)
+        #expect(try Self.truth(facts, at: "ddp") == nil)
+        #expect(try Self.truth(facts, at: "use_fp8") == nil)
+        #expect(try Self.truth(facts, at: "debug") == nil)
+        let conditional = try #require(facts.nodes(ofType: "conditional_expression").first)
+        #expect(facts.truth(of: try #require(conditional.namedChild(1))) == nil)
+    }
+
+    @Test("branches a switch turns off are blanked in place; offsets, lines and the rest of the code stay")
+    func blanking() throws {
+        let source = """
+        USE_RELU2 = True
+        EPS_SMALL = False
+
+        def mlp(h, F):
+            if USE_RELU2:
+                h = F.relu(h).square()
+            elif h is None:
+                h = 0
+            else:
+                h = F.gelu(h)
+            eps = 1e-10 if EPS_SMALL else 1e-8
+            if not USE_RELU2:
+                h = h * 2
+            return h, eps
+        """
+        let script = try Self.facts(source)
+        let configured = try #require(ConfiguredProgram(script))
+        let text = String(decoding: configured.facts.file.bytes, as: UTF8.self)
+        #expect(configured.facts.file.bytes.count == script.file.bytes.count)
+        #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count == source.split(separator: "\n", omittingEmptySubsequences: false).count)
+        #expect(text.contains("F.relu(h).square()"))
+        #expect(!text.contains("gelu") && !text.contains("elif"))
+        #expect(!text.contains("1e-10") && text.contains("1e-8"))
+        #expect(!text.contains("h * 2") && text.contains("pass"))
+        #expect(!configured.facts.root.hasError)
+    }
+
+    @Test("a script with no decided switch is read as written")
+    func nothingDecided() throws {
+        let script = try Self.facts("""
+        import sys
+        fast = len(sys.argv) > 1
+        if fast:
+            x = 1
+        """)
+        #expect(ConfiguredProgram(script) == nil)
+    }
+
+    @Test("evidence found in the configured program carries the script's own code")
+    func evidenceFromTheScript() throws {
+        let script = try Self.facts("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+        RELU2 = 1
+
+        class MLP(nn.Module):
+            def __init__(self, d=768):
+                super().__init__()
+                self.fc = nn.Linear(d, 4 * d)
+                self.proj = nn.Linear(4 * d, d)
+
+            def forward(self, x):
+                h = self.fc(x)
+                h = F.relu(h).square() if RELU2 else F.gelu(h)
+                return self.proj(h)
+        """)
+        let detections = Classifier.classify([script])
+        let relu = try #require(detections.first { $0.id == "relu_squared" })
+        #expect(relu.evidence.allSatisfy { !$0.code.isEmpty && script.file.snippet($0.range.startByte..<$0.range.endByte) == $0.code })
+    }
+}
