@@ -62,7 +62,14 @@ public struct ConfiguredProgram {
         }
         guard bytes != original else { return nil }
         let file = SourceFile(path: script.file.path, language: .python, bytes: bytes)
-        guard let tree = try? Parser(language: .python).parse(bytes: bytes),
+        // Re-parsed incrementally: each blanked range is an edit of the same length, so the script's tree is reused
+        // around them.
+        var edited: EditedTree?
+        for range in dead {
+            let edit = InputEdit.replacing(range, in: original, with: Array(bytes[range]))
+            edited = edited?.edited(edit) ?? script.tree.edited(edit)
+        }
+        guard let tree = try? Parser(language: .python).parse(bytes: bytes, oldTree: edited),
               !tree.rootNode.hasError || script.root.hasError else { return nil }
         facts = PythonFacts(file: file, tree: tree)
         self.original = script
