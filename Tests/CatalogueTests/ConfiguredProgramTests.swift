@@ -17,10 +17,10 @@ struct ConfiguredProgramTests {
         return facts.truth(of: try #require(statement.child(byField: "condition")))
     }
 
-    @Test("argparse, dataclass, environment and module switches are decided by their one value")
+    @Test("argparse, dataclass, environment and module switches are decided by their one value; the module's own statements override declarations")
     func decidedSwitches() throws {
         let facts = try Self.facts("""
-        import argparse, os
+        import argparse, dataclasses, os
         from dataclasses import dataclass
 
         p = argparse.ArgumentParser()
@@ -34,15 +34,17 @@ struct ConfiguredProgramTests {
             window: int = 1024
 
         flags = Flags()
-        COMPILE = True
+        flags = dataclasses.replace(flags, window=2048)
+        COMPILE = False
+        args.act = "relu2"
         FUSED = os.environ.get("FUSED", "0") == "1"
 
         if args.use_rope: pass
         if args.act == "relu2": pass
         if args.act in ("gelu", "silu"): pass
         if flags.fp8_head: pass
-        if not flags.fp8_head and COMPILE: pass
-        if flags.window > 512: pass
+        if not flags.fp8_head and not COMPILE: pass
+        if flags.window > 1024: pass
         if FUSED: pass
         if int(os.environ.get("SMALL", "1")): pass
         """)
@@ -56,7 +58,7 @@ struct ConfiguredProgramTests {
         #expect(try Self.truth(facts, at: "int(os") == true)
     }
 
-    @Test("what the run gives stays undecided: overrides that disagree, parameters, loop and comprehension variables, the launcher's rank")
+    @Test("what the run gives stays undecided: writes in functions or loops that disagree, parameters, loop and comprehension variables, the launcher's rank")
     func undecidedSwitches() throws {
         let facts = try Self.facts("""
         import dataclasses, os
@@ -68,8 +70,6 @@ struct ConfiguredProgramTests {
             relu2: bool = True
 
         flags = Flags()
-        flags = dataclasses.replace(flags, warmup=True)
-        setattr(flags, "relu2", False)
         ddp = int(os.environ.get("RANK", -1)) != -1
         c = 2.0315
 
@@ -79,6 +79,13 @@ struct ConfiguredProgramTests {
 
         for debug in (True, False):
             if debug: pass
+
+        def fast_mode():
+            flags.warmup = True
+
+        if __name__ == "__main__":
+            for _ in range(2):
+                setattr(flags, "relu2", False)
 
         if flags.warmup: pass
         if flags.relu2: pass

@@ -153,19 +153,32 @@ extension PythonFacts {
         return value
     }
 
+    /// The writes of a switch fall in three kinds. Declarations (an argparse default, a class field, a dictionary
+    /// entry) give its default; statements of the module itself, run once in order before anything is trained
+    /// (`args.use_rope = True`, `flags = dataclasses.replace(flags, window=True)`, `USE_FP8 = False`), override
+    /// the defaults; any other write (inside a function, a loop, a branch) may or may not run. The switch is
+    /// decided when there are no other writes and the module's statements agree (or, without them, the
+    /// declarations do), or when every write of every kind agrees.
     private func switchValue(named name: String, depth: Int) -> SwitchValue? {
         let settings = allSettings.settings(name)
         guard !settings.isEmpty else { return nil }
-        var values: [SwitchValue] = []
-        var candidates: [Node] = []
+        var declared: [SwitchValue] = [], module: [SwitchValue] = [], other: [SwitchValue] = []
         var sites = Set<Int>()
+        func add(_ value: Node, at site: Node, declaration: Bool) -> Bool {
+            // A value that is the same switch read elsewhere (`use_rope=args.use_rope`) adds nothing.
+            if SettingsTable.bareName(of: unwrapped(value)) == name { return true }
+            guard let decided = switchValue(value, depth: depth + 1) else { return false }
+            if declaration { declared.append(decided) } else if runsOnceAtModuleLevel(site) { module.append(decided) } else { other.append(decided) }
+            return true
+        }
         for setting in settings {
             if setting.isForward || setting.source == .parameterDefault { return nil }
             sites.insert(setting.value.startByte)
+            let declaration = [.argparseDefault, .classField, .dictionaryEntry].contains(setting.source)
             if setting.source == .argparseDefault, let number = resolver.argparseNumber(setting) {
-                values.append(.number(number.double))
-            } else {
-                candidates.append(setting.value)
+                declared.append(.number(number.double))
+            } else if !add(setting.value, at: setting.site, declaration: declaration) {
+                return nil
             }
         }
         // Writes the settings table does not hold: a keyword naming the switch anywhere (`replace(flags,
@@ -173,19 +186,46 @@ extension PythonFacts {
         for node in identifiersByName[name] ?? [] {
             guard let parent = node.parent, parent.type == "keyword_argument", parent.child(byField: "name") == node,
                   let value = parent.child(byField: "value"), !sites.contains(value.startByte) else { continue }
-            candidates.append(value)
+            if !add(value, at: parent, declaration: false) { return nil }
         }
         for call in calls where call.callee == "setattr" && call.positional.count == 3 {
-            if SettingsTable.stringValue(call.positional[1]) == name { candidates.append(call.positional[2]) }
+            if SettingsTable.stringValue(call.positional[1]) == name, !add(call.positional[2], at: call.node, declaration: false) { return nil }
         }
-        for candidate in candidates {
-            // A value that is the same switch read elsewhere (`use_rope=args.use_rope`) adds nothing.
-            if SettingsTable.bareName(of: unwrapped(candidate)) == name { continue }
-            guard let value = switchValue(candidate, depth: depth + 1) else { return nil }
-            values.append(value)
+        func agreed(_ values: [SwitchValue]) -> SwitchValue? {
+            guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
+            return first
         }
-        guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
-        return first
+        if !other.isEmpty { return agreed(declared + module + other) }
+        return module.isEmpty ? agreed(declared) : agreed(module)
+    }
+
+    /// Whether a node lies in a statement of the module itself that runs once, unconditionally (inside the
+    /// `if __name__ == "__main__":` guard counts: a script run as a program passes it).
+    private func runsOnceAtModuleLevel(_ node: Node) -> Bool {
+        var current = node
+        while let parent = current.parent {
+            switch parent.type {
+            case "module":
+                return true
+            case "function_definition", "class_definition", "lambda", "for_statement", "while_statement", "try_statement",
+                 "with_statement", "elif_clause", "else_clause", "except_clause", "finally_clause",
+                 "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+                return false
+            case "if_statement":
+                guard let condition = parent.child(byField: "condition"), Self.isMainGuard(condition) else { return false }
+            case "conditional_expression":
+                return false
+            default:
+                break
+            }
+            current = parent
+        }
+        return false
+    }
+
+    static func isMainGuard(_ condition: Node) -> Bool {
+        let text = condition.text.filter { !$0.isWhitespace }.replacingOccurrences(of: "'", with: "\"")
+        return text == "__name__==\"__main__\"" || text == "\"__main__\"==__name__"
     }
 
     /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension
