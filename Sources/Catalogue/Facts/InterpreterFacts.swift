@@ -218,7 +218,7 @@ public final class ScriptInterpreter {
             let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
             if !plain.isEmpty { settings = plain }
         }
-        settings = facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node)
+        settings = facts.overridden(facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node))
         // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is
         // the value only when nothing else is set.
         // Likewise a falsy field default that `__post_init__` replaces under a test of it (`n_head: int = 0` and

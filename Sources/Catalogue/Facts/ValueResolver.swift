@@ -268,6 +268,8 @@ public final class ValueResolver {
         var result: [NumericValue] = []
         for entry in table.entries {
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
+            // The module's own statements set a config object's value after its declaration gave the default.
+            if table.overridden, entry.isDeclaration { continue }
             // A setting is not read at a use inside its own value (`x = x + 1`).
             if entry.valueRange.contains(offset) || entry.value == use { continue }
             if let number = entry.argparseNumber {
@@ -286,14 +288,21 @@ public final class ValueResolver {
             let valueRange: Range<Int>
             let owner: String?
             let argparseNumber: NumericValue?
+            /// A default a declaration gives (an argparse option, a class field).
+            let isDeclaration: Bool
+            /// A write to a config object (`args.wd = 0`, `cfg["wd"] = 0`) in a statement the module runs once.
+            let overrides: Bool
         }
         let entries: [Entry]
+        /// Whether the module's own statements write the value (then the declarations' defaults do not hold).
+        let overridden: Bool
         /// Whether the settings belong to two classes or more (only then does `obj.name` pick among them).
         let ownedByClasses: Bool
 
         init(_ entries: [Entry]) {
             self.entries = entries
             ownedByClasses = Set(entries.compactMap(\.owner)).count >= 2
+            overridden = entries.contains(where: \.overrides) && entries.contains(where: \.isDeclaration)
         }
 
         /// The classes whose settings `use` can read (see `ownerScoped`), nil when it may read them all.
@@ -310,7 +319,8 @@ public final class ValueResolver {
         if let known = nameTables[bare] { return known }
         let table = NameTable(facts.allSettings.settings(bare).map { setting in
             NameTable.Entry(value: setting.value, valueRange: setting.value.byteRange, owner: owner(setting),
-                            argparseNumber: argparseNumber(setting))
+                            argparseNumber: argparseNumber(setting),
+                            isDeclaration: PythonFacts.isDeclaration(setting), overrides: facts.isModuleOverride(setting))
         })
         nameTables[bare] = table
         return table
