@@ -164,4 +164,29 @@ struct ConfiguredProgramTests {
         let relu = try #require(detections.first { $0.id == "relu_squared" })
         #expect(relu.evidence.allSatisfy { !$0.code.isEmpty && script.file.snippet($0.range.startByte..<$0.range.endByte) == $0.code })
     }
+
+    @Test("a registry read with a decided key becomes the entry it selects; one that is written elsewhere is left alone")
+    func registries() throws {
+        let source = """
+        import os
+        import torch.nn.functional as F
+
+        def relu_sq(t):
+            return F.relu(t).square()
+
+        ACTS = {"relu2": relu_sq, "gelu": F.gelu}
+        NORMS = {"rms": F.rms_norm}
+        NORMS["layer"] = F.layer_norm
+        act = ACTS[os.environ.get("ACT", "gelu")]
+        norm = NORMS[os.environ.get("NORM", "rms")]
+        """
+        let script = try Self.facts(source)
+        let configured = try #require(ConfiguredProgram(script))
+        let text = String(decoding: configured.facts.file.bytes, as: UTF8.self)
+        #expect(configured.facts.file.bytes.count == script.file.bytes.count)
+        #expect(text.contains("act = F.gelu "))
+        #expect(!text.contains("\"relu2\": relu_sq"))
+        #expect(text.contains("norm = NORMS[os.environ.get(\"NORM\", \"rms\")]"))
+        #expect(!configured.facts.root.hasError)
+    }
 }

@@ -8,14 +8,15 @@ import TreeSitterKit
 /// switch counts as decided).
 ///
 /// Blanking keeps every byte's offset and every line break: a branch that never runs becomes spaces (a block keeps
-/// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears. Evidence found in the
+/// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears, and a registry read with
+/// a decided key (`ACTIVATIONS[args.act](h)`) becomes the function or class it selects. Evidence found in the
 /// configured program therefore has the same ranges in the script; its code is read back from the script.
 public struct ConfiguredProgram {
     /// The configured program.
     public let facts: PythonFacts
     /// The script as written.
     let original: PythonFacts
-    /// The byte ranges blanked, in order.
+    /// The byte ranges blanked or rewritten, in order.
     public let blanked: [Range<Int>]
 
     /// Nil when no switch is decided, or when the blanked program would not parse as cleanly as the script.
@@ -47,12 +48,42 @@ public struct ConfiguredProgram {
                 }
             }
         }
-        guard !dead.isEmpty else { return nil }
+        // A registry read with a decided key becomes the entry it selects, padded with spaces:
+        // `ACTIVATIONS[args.act](h)` reads as `relu_squared        (h)`.
+        var selections: [(range: Range<Int>, name: [UInt8])] = []
+        var selected: [Node: Set<Node>] = [:]  // per registry, the entries its reads select
+        for node in script.nodes(ofType: "subscript") where !isDead(node) {
+            guard !node.text.contains("\n"), let selection = script.registryEntry(node),
+                  selection.entry.byteRange.count <= node.byteRange.count, !selection.entry.text.contains("\n") else { continue }
+            selections.append((node.byteRange, Array(selection.entry.text.utf8)))
+            selected[selection.dictionary, default: []].insert(selection.pair)
+        }
+        // A registry every read of which is decided keeps only the entries they select: the others never run.
+        for (dictionary, pairs) in selected {
+            var readsDecided = true
+            if let name = dictionary.parent?.child(byField: "left")?.text, dictionary.parent?.type == "assignment" {
+                for use in script.identifiersByName[name] ?? [] {
+                    guard let read = use.parent, read.type == "subscript", read.child(byField: "value") == use else { continue }
+                    if !selections.contains(where: { $0.range == read.byteRange }) { readsDecided = false }
+                }
+            }
+            guard readsDecided else { continue }
+            let children = dictionary.children
+            for (index, child) in children.enumerated() where child.type == "pair" && !pairs.contains(child) {
+                let end = index + 1 < children.count && children[index + 1].type == "," ? children[index + 1].endByte : child.endByte
+                dead.append(child.startByte..<end)
+            }
+        }
+        guard !dead.isEmpty || !selections.isEmpty else { return nil }
         let original = script.file.bytes
         var bytes = original
-        for range in dead {
+        for range in dead + selections.map(\.range) {
             for i in range where bytes[i] != UInt8(ascii: "\n") && bytes[i] != UInt8(ascii: "\r") { bytes[i] = UInt8(ascii: " ") }
         }
+        for selection in selections where !dead.contains(where: { $0.contains(selection.range.lowerBound) }) {
+            bytes.replaceSubrange(selection.range.lowerBound..<selection.range.lowerBound + selection.name.count, with: selection.name)
+        }
+        dead += selections.map(\.range)
         for start in keepers {
             // The statement `pass` where the block's first statement stood (`0` when that line is shorter).
             var end = start

@@ -34,6 +34,40 @@ extension PythonFacts {
         truth(condition, depth: 0)
     }
 
+    /// The string an expression holds in every run (`args.attn_impl`, `os.environ.get("NORM", "rms")`), or nil.
+    public func decidedString(_ node: Node) -> String? {
+        if case .string(let text)? = switchValue(node, depth: 0) { return text }
+        return nil
+    }
+
+    /// `REGISTRY[key]` where `REGISTRY` is a module's dictionary of functions or classes that nothing else writes
+    /// and `key` is decided: the entry it selects (`{"relu2": relu_sq, "gelu": F.gelu}[args.act]`, also
+    /// `ACTIVATIONS[cfg.act]`).
+    public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
+        guard read.type == "subscript", let table = read.child(byField: "value"),
+              let keyNode = read.child(byField: "subscript"), let key = decidedString(keyNode) else { return nil }
+        let dictionary: Node
+        if table.type == "dictionary" {
+            dictionary = table
+        } else {
+            guard table.type == "identifier", !isLocallyBound(table) else { return nil }
+            let settings = allSettings.settings(table.text)
+            guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
+                  settings[0].value.type == "dictionary" else { return nil }
+            // Only read: no `REGISTRY["x"] = ...`, `REGISTRY.update(...)`, and no hand-over to code that could write it.
+            for use in identifiersByName[table.text] ?? [] where !settings[0].site.byteRange.contains(use.startByte) {
+                guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
+            }
+            dictionary = settings[0].value
+        }
+        for pair in dictionary.namedChildren where pair.type == "pair" {
+            guard let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key,
+                  let value = pair.child(byField: "value") else { continue }
+            return value.type == "identifier" || value.type == "attribute" ? (dictionary, pair, value) : nil
+        }
+        return nil
+    }
+
     private func truth(_ node: Node, depth: Int) -> Bool? {
         guard depth < 12 else { return nil }
         let n = unwrapped(node)
@@ -245,6 +279,26 @@ extension PythonFacts {
         return settings.filter { !Self.isDeclaration($0) }
     }
 
+    /// Whether this use of a dictionary only reads it: an entry read (not written or deleted), a membership test,
+    /// its keys listed (`sorted(REGISTRY)`, `choices=list(REGISTRY)`, `REGISTRY.keys()`, `REGISTRY.get(k)`).
+    static func onlyReads(_ use: Node, _ parent: Node) -> Bool {
+        switch parent.type {
+        case "subscript":
+            guard parent.child(byField: "value") == use, let outer = parent.parent else { return false }
+            if ["assignment", "augmented_assignment"].contains(outer.type), outer.child(byField: "left") == parent { return false }
+            return outer.type != "delete_statement"
+        case "comparison_operator", "keyword_argument":
+            return true
+        case "attribute":
+            return ["keys", "values", "items", "get"].contains(parent.child(byField: "attribute")?.text ?? "")
+        case "argument_list":
+            guard let call = parent.parent, let function = call.child(byField: "function") else { return false }
+            return ["sorted", "list", "tuple", "set", "len", "print", "str", "repr", "iter", "enumerate"].contains(function.text)
+        default:
+            return false
+        }
+    }
+
     static func isMainGuard(_ condition: Node) -> Bool {
         let text = condition.text.filter { !$0.isWhitespace }.replacingOccurrences(of: "'", with: "\"")
         return text == "__name__==\"__main__\"" || text == "\"__main__\"==__name__"
@@ -252,7 +306,7 @@ extension PythonFacts {
 
     /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension
     /// variable, a lambda's or the enclosing function's parameter, or an assignment inside the enclosing function.
-    private func isLocallyBound(_ n: Node) -> Bool {
+    func isLocallyBound(_ n: Node) -> Bool {
         let name = n.text
         if enclosingLoops(n).contains(where: { loopVariables($0).contains(name) }) { return true }
         var ancestor = n.parent
