@@ -521,6 +521,20 @@ public final class ScriptInterpreter {
                 return outcome
             }
             return .normal
+        case "while_statement":
+            // `while after % multiple != 0: after += 1`: run while the condition holds, a bounded number of times.
+            guard let condition = statement.child(byField: "condition"), let body = statement.child(byField: "body"),
+                  statement.child(byField: "alternative") == nil else { return .unknown }
+            var count = 0
+            while true {
+                guard let c = eval(condition, env, depth) else { return .unknown }
+                if !c.truthy { return .normal }
+                count += 1
+                guard count < 10_000 else { return .unknown }
+                let outcome = exec(body, &env, depth)
+                if case .normal = outcome { continue }
+                return outcome
+            }
         default:
             return .unknown
         }
