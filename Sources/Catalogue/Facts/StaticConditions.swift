@@ -44,22 +44,24 @@ extension PythonFacts {
     /// and `key` is decided: the entry it selects (`{"relu2": relu_sq, "gelu": F.gelu}[args.act]`, also
     /// `ACTIVATIONS[cfg.act]`).
     public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
+        // The table first (cheap), the key only for a registry.
         guard read.type == "subscript", let table = read.child(byField: "value"),
-              let keyNode = read.child(byField: "subscript"), let key = decidedString(keyNode) else { return nil }
+              let keyNode = read.child(byField: "subscript") else { return nil }
         let dictionary: Node
         if table.type == "dictionary" {
             dictionary = table
         } else {
-            guard table.type == "identifier", !isLocallyBound(table) else { return nil }
+            guard table.type == "identifier" else { return nil }
             let settings = allSettings.settings(table.text)
             guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
-                  settings[0].value.type == "dictionary" else { return nil }
+                  settings[0].value.type == "dictionary", !isLocallyBound(table) else { return nil }
             // Only read: no `REGISTRY["x"] = ...`, `REGISTRY.update(...)`, and no hand-over to code that could write it.
             for use in identifiersByName[table.text] ?? [] where !settings[0].site.byteRange.contains(use.startByte) {
                 guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
             }
             dictionary = settings[0].value
         }
+        guard let key = decidedString(keyNode) else { return nil }
         for pair in dictionary.namedChildren where pair.type == "pair" {
             guard let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key,
                   let value = pair.child(byField: "value") else { continue }
