@@ -189,4 +189,32 @@ struct ConfiguredProgramTests {
         #expect(text.contains("norm = NORMS[os.environ.get(\"NORM\", \"rms\")]"))
         #expect(!configured.facts.root.hasError)
     }
+
+    @Test("a parameter is decided by what every call passes, and stays open when some call cannot be seen")
+    func parameters() throws {
+        let facts = try Self.facts("""
+        PINNED = False
+
+        class Loader:
+            def __init__(self, path, pinned=True):
+                self.pinned = pinned
+                if pinned: pass
+
+        def build(fast=False):
+            if fast: pass
+
+        def step(use_fp8=False):
+            if use_fp8: pass
+
+        train = Loader("a", pinned=PINNED)
+        val = Loader("b", PINNED)
+        build()
+        build(fast=False)
+        handlers = [step]
+        step(True)
+        """)
+        #expect(try Self.truth(facts, at: "pinned") == false)
+        #expect(try Self.truth(facts, at: "fast") == false)
+        #expect(try Self.truth(facts, at: "use_fp8") == nil)
+    }
 }

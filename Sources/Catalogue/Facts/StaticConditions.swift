@@ -180,7 +180,17 @@ extension PythonFacts {
     private func referenceValue(_ n: Node, depth: Int) -> SwitchValue? {
         // A bare name is a switch only where it reads a module-level setting: a name bound by a loop, a
         // comprehension, a lambda or the enclosing function holds what the run gives it.
-        if n.type == "identifier", isLocallyBound(n) { return nil }
+        if n.type == "identifier", isLocallyBound(n) {
+            // A parameter holds what every call passes (or its default), when every call can be seen.
+            guard !isLocallyBound(n, countingParameters: false), let function = enclosingFunction(n),
+                  function.parameters.contains(n.text) else { return nil }
+            let key = "\(function.node.startByte):\(n.text)"
+            if let known = switchMemo[key] { return known }
+            switchMemo[key] = .some(nil)
+            let value = parameterValue(n.text, of: function, depth: depth)
+            switchMemo[key] = .some(value)
+            return value
+        }
         guard let name = SettingsTable.bareName(of: n) else { return nil }
         if let known = switchMemo[name] { return known }
         switchMemo[name] = .some(nil)  // a switch set from itself stays undecided
@@ -208,8 +218,15 @@ extension PythonFacts {
             return true
         }
         for setting in settings {
-            if setting.isForward || setting.source == .parameterDefault { return nil }
+            // A parameter's default counts through the calls of its function (`parameterValue`).
+            if setting.source == .parameterDefault { continue }
             sites.insert(setting.value.startByte)
+            if setting.isForward {
+                // `self.pinned = pinned` in `__init__`: what the constructions pass.
+                guard let value = switchValue(setting.value, depth: depth + 1) else { return nil }
+                other.append(value)
+                continue
+            }
             let declaration = [.argparseDefault, .classField, .dictionaryEntry].contains(setting.source)
             if setting.source == .argparseDefault, let number = resolver.argparseNumber(setting) {
                 declared.append(.number(number.double))
@@ -306,9 +323,44 @@ extension PythonFacts {
         return text == "__name__==\"__main__\"" || text == "\"__main__\"==__name__"
     }
 
+    /// The value a parameter has in every call of its function: the argument each call passes, or the default.
+    /// Undecided unless every call can be seen: the function (for `__init__`, its class) is named only where it is
+    /// defined or called, and no call unpacks arguments.
+    private func parameterValue(_ name: String, of function: Function, depth: Int) -> SwitchValue? {
+        guard let index = function.parameters.firstIndex(of: name) else { return nil }
+        let callee: String
+        if function.name == "__init__" {
+            guard let owner = enclosingClass(function.node) else { return nil }
+            callee = owner.name
+        } else {
+            callee = function.name
+        }
+        for use in identifiersByName[callee] ?? [] {
+            guard let parent = use.parent else { return nil }
+            if ["function_definition", "class_definition"].contains(parent.type), parent.child(byField: "name") == use { continue }
+            if parent.type == "call", parent.child(byField: "function") == use { continue }
+            if parent.type == "attribute", parent.child(byField: "attribute") == use, let call = parent.parent,
+               call.type == "call", call.child(byField: "function") == parent { continue }
+            return nil
+        }
+        let sites = calls.filter { $0.name == callee }
+        guard !sites.isEmpty else { return nil }
+        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+        var values: [SwitchValue] = []
+        for call in sites {
+            guard !call.hasSplat else { return nil }
+            let position = index - offset
+            guard let argument = call.argument(name, position: position >= 0 ? position : nil) ?? parameterDefault(function, name),
+                  let value = switchValue(argument, depth: depth + 1) else { return nil }
+            values.append(value)
+        }
+        guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
+        return first
+    }
+
     /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension
     /// variable, a lambda's or the enclosing function's parameter, or an assignment inside the enclosing function.
-    func isLocallyBound(_ n: Node) -> Bool {
+    func isLocallyBound(_ n: Node, countingParameters: Bool = true) -> Bool {
         let name = n.text
         if enclosingLoops(n).contains(where: { loopVariables($0).contains(name) }) { return true }
         var ancestor = n.parent
@@ -327,7 +379,12 @@ extension PythonFacts {
             ancestor = node.parent
         }
         guard let function = enclosingFunction(n) else { return false }
-        if function.parameters.contains(name) { return true }
+        if countingParameters, function.parameters.contains(name) { return true }
+        return isReassigned(name, in: function)
+    }
+
+    /// Whether a function assigns to one of its names (then a parameter of that name no longer holds what was passed).
+    private func isReassigned(_ name: String, in function: Function) -> Bool {
         let body = function.node.byteRange
         for other in identifiersByName[name] ?? [] where body.contains(other.startByte) {
             guard let parent = other.parent else { continue }
