@@ -92,12 +92,15 @@ public final class TokenTableFlow {
         }
     }
 
-    /// Bindings of a name or attribute, attributes also through keyword settings (`dict(vte=nn.Embedding(...))`).
+    /// Bindings of a name or attribute, attributes also through keyword settings (`dict(vte=nn.Embedding(...))`)
+    /// and entries written into a dictionary of modules (`modules["vte"] = nn.Embedding(...)` before
+    /// `nn.ModuleDict(modules)`).
     func referenceBindings(_ node: Node) -> [NameBinding] {
         var result = flow.bindings(ofReference: node)
         if node.type == "attribute", let name = node.child(byField: "attribute")?.text {
             var keywords: [NameBinding] = []
-            for setting in facts.allSettings.settings(name) where setting.source == .dictionaryEntry || setting.source == .override {
+            for setting in facts.allSettings.settings(name)
+            where setting.source == .dictionaryEntry || setting.source == .override || setting.written.hasSuffix("]") {
                 keywords.append(NameBinding(kind: .value, node: setting.value, site: setting.site))
             }
             result += flow.scopedToClass(keywords, reference: node)
