@@ -163,6 +163,12 @@ struct ConfiguredProgramTests {
         let detections = Classifier.classify([script])
         let relu = try #require(detections.first { $0.id == "relu_squared" })
         #expect(relu.evidence.allSatisfy { !$0.code.isEmpty && script.file.snippet($0.range.startByte..<$0.range.endByte) == $0.code })
+        // Evidence over a blanked part: its code is the script's line, not the configured program's.
+        let configured = try #require(ConfiguredProgram(script))
+        let line = try #require(script.nodes(ofType: "assignment").first { $0.text.hasPrefix("h = F.relu") }).byteRange
+        let mapped = configured.mapBack([Detection(id: "relu_squared", evidence: [configured.facts.evidence(range: line, "whole line")])])
+        #expect(configured.facts.snippet(line) == "h = F.relu(h).square()")
+        #expect(mapped.first?.evidence.first?.code == "h = F.relu(h).square() if RELU2 else F.gelu(h)")
     }
 
     @Test("a registry read with a decided key becomes the entry it selects; one that is written elsewhere is left alone")

@@ -5,6 +5,11 @@ import SourceModel
 public struct Detection: Sendable, Codable, Hashable {
     public var id: String
     public var evidence: [Evidence]
+
+    public init(id: String, evidence: [Evidence]) {
+        self.id = id
+        self.evidence = evidence
+    }
 }
 
 /// Runs every detector over a set of files analysed together (a submission: the training script and any

@@ -16,8 +16,6 @@ public struct ConfiguredProgram {
     public let facts: PythonFacts
     /// The script as written.
     let original: PythonFacts
-    /// The byte ranges blanked or rewritten, in order.
-    public let blanked: [Range<Int>]
 
     /// Nil when no switch is decided, or when the blanked program would not parse as cleanly as the script.
     public init?(_ script: PythonFacts) {
@@ -104,7 +102,6 @@ public struct ConfiguredProgram {
               !tree.rootNode.hasError || script.root.hasError else { return nil }
         facts = PythonFacts(file: file, tree: tree)
         self.original = script
-        blanked = dead.sorted { $0.lowerBound < $1.lowerBound }
     }
 
     /// Detections of the configured program with their code read from the script.

@@ -120,6 +120,17 @@ public final class Dataflow {
         }
     }
 
+    /// For `obj.x`, the values `x` gets as an entry of a container or a config object: a keyword of `dict(x=...)`
+    /// or of a config class, a dictionary literal's `"x"`, and `d["x"] = ...` written into a dictionary later
+    /// registered as modules (`nn.ModuleDict(d)`); scoped to the reading class like `scopedToClass`.
+    public func entryBindings(of node: Node) -> [NameBinding] {
+        guard node.type == "attribute", let name = node.child(byField: "attribute")?.text else { return [] }
+        let entries = facts.allSettings.settings(name).filter {
+            $0.source == .dictionaryEntry || $0.source == .override || $0.written.hasSuffix("]")
+        }
+        return scopedToClass(entries.map { NameBinding(kind: .value, node: $0.value, site: $0.site) }, reference: node)
+    }
+
     /// For `self.x`, the bindings made in the class that reads it when there are any (another class may use the
     /// same attribute name for something else); all of them otherwise.
     public func scopedToClass(_ bindings: [NameBinding], reference node: Node) -> [NameBinding] {

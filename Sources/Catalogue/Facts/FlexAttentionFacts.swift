@@ -338,15 +338,8 @@ extension Dataflow {
             return instanceClasses(of: inner, depth: depth + 1)
         case "identifier", "attribute":
             var result = Set<String>()
-            var found = bindings(ofReference: node)
-            if node.type == "attribute", let name = node.child(byField: "attribute")?.text {
-                // dict(h=nn.ModuleList(...)) and Config(h=...) keyword settings.
-                var keywords: [NameBinding] = []
-                for setting in facts.allSettings.settings(name) where setting.source == .dictionaryEntry || setting.source == .override {
-                    keywords.append(NameBinding(kind: .value, node: setting.value, site: setting.site))
-                }
-                found += scopedToClass(keywords, reference: node)
-            }
+            // Also dict(h=nn.ModuleList(...)), Config(h=...) and modules["h"] = ... entries.
+            let found = bindings(ofReference: node) + entryBindings(of: node)
             for binding in found {
                 switch binding.kind {
                 case .value, .iteration, .element:

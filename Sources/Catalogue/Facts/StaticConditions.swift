@@ -40,36 +40,6 @@ extension PythonFacts {
         return nil
     }
 
-    /// `REGISTRY[key]` where `REGISTRY` is a module's dictionary of functions or classes that nothing else writes
-    /// and `key` is decided: the entry it selects (`{"relu2": relu_sq, "gelu": F.gelu}[args.act]`, also
-    /// `ACTIVATIONS[cfg.act]`).
-    public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
-        // The table first (cheap), the key only for a registry.
-        guard read.type == "subscript", let table = read.child(byField: "value"),
-              let keyNode = read.child(byField: "subscript") else { return nil }
-        let dictionary: Node
-        if table.type == "dictionary" {
-            dictionary = table
-        } else {
-            guard table.type == "identifier" else { return nil }
-            let settings = allSettings.settings(table.text)
-            guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
-                  settings[0].value.type == "dictionary", !isLocallyBound(table) else { return nil }
-            // Only read: no `REGISTRY["x"] = ...`, `REGISTRY.update(...)`, and no hand-over to code that could write it.
-            for use in identifiersByName[table.text] ?? [] where !settings[0].site.byteRange.contains(use.startByte) {
-                guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
-            }
-            dictionary = settings[0].value
-        }
-        guard let key = decidedString(keyNode) else { return nil }
-        for pair in dictionary.namedChildren where pair.type == "pair" {
-            guard let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key,
-                  let value = pair.child(byField: "value") else { continue }
-            return value.type == "identifier" || value.type == "attribute" ? (dictionary, pair, value) : nil
-        }
-        return nil
-    }
-
     private func truth(_ node: Node, depth: Int) -> Bool? {
         guard depth < 12 else { return nil }
         let n = unwrapped(node)
@@ -110,18 +80,10 @@ extension PythonFacts {
         }
         guard let l = switchValue(operands[0], depth: depth + 1), let r = switchValue(operands[1], depth: depth + 1) else { return nil }
         switch (op, l, r) {
+        case (_, .number(let a), .number(let b)): return PythonArithmetic.compare(op, a, b)
         case ("==", _, _), ("is", _, _): return l == r
         case ("!=", _, _), ("is not", _, _): return l != r
-        case (_, .number(let a), .number(let b)):
-            switch op {
-            case "<": return a < b
-            case "<=": return a <= b
-            case ">": return a > b
-            case ">=": return a >= b
-            default: return nil
-            }
-        default:
-            return nil
+        default: return nil
         }
     }
 
@@ -252,88 +214,20 @@ extension PythonFacts {
         return module.isEmpty ? agreed(declared) : agreed(module)
     }
 
-    /// Whether a node lies in a statement of the module itself that runs once, unconditionally (inside the
-    /// `if __name__ == "__main__":` guard counts: a script run as a program passes it; so does a branch whose
-    /// condition the configuration decides true).
-    func runsOnceAtModuleLevel(_ node: Node) -> Bool {
-        var current = node
-        while let parent = current.parent {
-            switch parent.type {
-            case "module":
-                return true
-            case "function_definition", "class_definition", "lambda", "for_statement", "while_statement", "try_statement",
-                 "with_statement", "elif_clause", "else_clause", "except_clause", "finally_clause",
-                 "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
-                return false
-            case "if_statement":
-                // The main guard, or a branch the configuration always takes.
-                guard let condition = parent.child(byField: "condition"),
-                      Self.isMainGuard(condition) || (parent.child(byField: "consequence") == current && truth(of: condition) == true)
-                else { return false }
-            case "conditional_expression":
-                return false
-            default:
-                break
-            }
-            current = parent
-        }
-        return false
-    }
-
-    /// A default a declaration gives: an argparse option, a class field.
-    static func isDeclaration(_ setting: Setting) -> Bool {
-        setting.source == .argparseDefault || setting.source == .classField
-    }
-
-    /// A write to a config object (`args.wd = 0`, `cfg["wd"] = 0`) in a statement the module runs once: it
-    /// replaces what the declaration gave before anything reads it.
-    func isModuleOverride(_ setting: Setting) -> Bool {
-        !Self.isDeclaration(setting) && (setting.written.contains(".") || setting.written.contains("["))
-            && runsOnceAtModuleLevel(setting.site)
-    }
-
-    /// The settings a read sees: without the declarations when the module's own statements override them.
-    func overridden(_ settings: [Setting]) -> [Setting] {
-        guard settings.contains(where: Self.isDeclaration), settings.contains(where: isModuleOverride) else { return settings }
-        return settings.filter { !Self.isDeclaration($0) }
-    }
-
-    /// Whether this use of a dictionary only reads it: an entry read (not written or deleted), a membership test,
-    /// its keys listed (`sorted(REGISTRY)`, `choices=list(REGISTRY)`, `REGISTRY.keys()`, `REGISTRY.get(k)`).
-    static func onlyReads(_ use: Node, _ parent: Node) -> Bool {
-        switch parent.type {
-        case "subscript":
-            guard parent.child(byField: "value") == use, let outer = parent.parent else { return false }
-            if ["assignment", "augmented_assignment"].contains(outer.type), outer.child(byField: "left") == parent { return false }
-            return outer.type != "delete_statement"
-        case "comparison_operator", "keyword_argument":
-            return true
-        case "attribute":
-            return ["keys", "values", "items", "get"].contains(parent.child(byField: "attribute")?.text ?? "")
-        case "argument_list":
-            guard let call = parent.parent, let function = call.child(byField: "function") else { return false }
-            return ["sorted", "list", "tuple", "set", "len", "print", "str", "repr", "iter", "enumerate"].contains(function.text)
-        default:
-            return false
-        }
-    }
-
-    static func isMainGuard(_ condition: Node) -> Bool {
-        let text = condition.text.filter { !$0.isWhitespace }.replacingOccurrences(of: "'", with: "\"")
-        return text == "__name__==\"__main__\"" || text == "\"__main__\"==__name__"
-    }
-
     /// The value a parameter has in every call of its function: the argument each call passes, or the default.
     /// Undecided unless every call can be seen: the function (for `__init__`, its class) is named only where it is
     /// defined or called, and no call unpacks arguments.
     private func parameterValue(_ name: String, of function: Function, depth: Int) -> SwitchValue? {
         guard let index = function.parameters.firstIndex(of: name) else { return nil }
         let callee: String
+        let sites: [CallSite]
         if function.name == "__init__" {
             guard let owner = enclosingClass(function.node) else { return nil }
             callee = owner.name
+            sites = (calls(named: owner.name) + calls(named: "cls")).filter { constructs($0, owner.name) }
         } else {
             callee = function.name
+            sites = calls(named: callee)
         }
         for use in identifiersByName[callee] ?? [] {
             guard let parent = use.parent else { return nil }
@@ -343,7 +237,6 @@ extension PythonFacts {
                call.type == "call", call.child(byField: "function") == parent { continue }
             return nil
         }
-        let sites = calls.filter { $0.name == callee }
         guard !sites.isEmpty else { return nil }
         let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
         var values: [SwitchValue] = []

@@ -96,16 +96,7 @@ public final class TokenTableFlow {
     /// and entries written into a dictionary of modules (`modules["vte"] = nn.Embedding(...)` before
     /// `nn.ModuleDict(modules)`).
     func referenceBindings(_ node: Node) -> [NameBinding] {
-        var result = flow.bindings(ofReference: node)
-        if node.type == "attribute", let name = node.child(byField: "attribute")?.text {
-            var keywords: [NameBinding] = []
-            for setting in facts.allSettings.settings(name)
-            where setting.source == .dictionaryEntry || setting.source == .override || setting.written.hasSuffix("]") {
-                keywords.append(NameBinding(kind: .value, node: setting.value, site: setting.site))
-            }
-            result += flow.scopedToClass(keywords, reference: node)
-        }
-        return result
+        flow.bindings(ofReference: node) + flow.entryBindings(of: node)
     }
 
     /// Whether a call looks a token up in an embedding table that the source filter accepts.
