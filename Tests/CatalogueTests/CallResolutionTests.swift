@@ -105,3 +105,35 @@ struct CallResolutionTests {
         #expect(facts.transposedFactor(gram, left) == nil)
     }
 }
+
+/// Questions about callers and instances that come back to themselves end instead of recursing without end (a
+/// blind script's `forward` handed itself to a helper that called it again; the tool overflowed its stack).
+@Suite("Call resolution cycles")
+struct CallResolutionCycleTests {
+    @Test func aModuleHandedToAHelperThatCallsItEndsItsCallerSearch() throws {
+        let facts = try CallResolutionTests.facts("""
+        import torch.nn as nn
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.proj = nn.Linear(8, 8)
+            def forward(self, x, depth):
+                return apply(self, x, depth)
+        def apply(module, x, depth):
+            if depth == 0:
+                return module.proj(x)
+            return module(x, depth - 1)
+        net = Net()
+        y = net(1, 2)
+        """)
+        let forward = try #require(facts.functions.first { $0.name == "forward" })
+        // The top-level call `net(1, 2)` is found; the recursive one through `module` may be, but nothing loops.
+        let callers = facts.dataflow.callSites(of: forward.node).map { $0.call.node.text }
+        #expect(callers.contains("net(1, 2)"))
+        let net = try #require(facts.identifiersByName["net"]?.last)
+        #expect(facts.dataflow.instanceClasses(of: net) == ["Net"])
+        let module = try #require(facts.identifiersByName["module"]?.last)
+        _ = facts.dataflow.instanceClasses(of: module)
+        _ = Classifier.classify([facts])
+    }
+}

@@ -38,6 +38,9 @@ public final class Dataflow {
     /// Memoized call sites and instance classes (both are asked for the same nodes many times).
     var callSiteCache: [Node: [(call: CallSite, offset: Int)]] = [:]
     var instanceClassCache: [Node: Set<String>] = [:]
+    /// Questions being answered (`callSites(of:)`, `instanceClasses(of:)`), so that a cycle ends instead of recursing.
+    var callSitesInProgress = Set<Node>()
+    var instanceClassesInProgress = Set<Node>()
 
     static let scopeTypes: Set<String> = [
         "function_definition", "lambda", "class_definition", "list_comprehension", "generator_expression",

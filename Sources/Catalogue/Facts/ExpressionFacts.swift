@@ -346,8 +346,16 @@ extension PythonFacts {
         let parameters = function.parameters.filter { $0 != "self" }
         for (index, parameter) in parameters.enumerated() {
             if let value = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {
-                guard let v = evaluate(value, bindings: bindings, depth: depth) else { return nil }
-                inner[parameter] = v
+                if let v = evaluate(value, bindings: bindings, depth: depth) {
+                    inner[parameter] = v
+                } else if descendants(of: value).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) {
+                    return nil
+                } else {
+                    // Not a number and not varying with the bound names (a config object, `h`): the parameter keeps
+                    // what the file gives it (`h.warmup` read through its callers), and a bound name of the same
+                    // spelling outside does not leak in.
+                    inner[parameter] = nil
+                }
             }
         }
         return evaluate(returned, bindings: inner, depth: depth)

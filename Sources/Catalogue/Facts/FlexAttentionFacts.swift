@@ -275,6 +275,10 @@ extension Dataflow {
     /// their class; `__init__` through calls of the class.
     public func callSites(of function: Node) -> [(call: CallSite, offset: Int)] {
         if let known = callSiteCache[function] { return known }
+        // A question that comes back while it is being answered (a module's `forward` whose callers are found
+        // through the parameter it is passed in) has no further answer on that path.
+        guard callSitesInProgress.insert(function).inserted else { return [] }
+        defer { callSitesInProgress.remove(function) }
         let sites = computeCallSites(of: function)
         callSiteCache[function] = sites
         return sites
@@ -306,6 +310,8 @@ extension Dataflow {
         guard depth < 6 else { return [] }
         if depth == 0 {
             if let known = instanceClassCache[node] { return known }
+            guard instanceClassesInProgress.insert(node).inserted else { return [] }
+            defer { instanceClassesInProgress.remove(node) }
             let classes = instanceClasses(of: node, depth: 1)
             instanceClassCache[node] = classes
             return classes

@@ -41,6 +41,45 @@ extension PythonFacts {
         }
     }
 
+    /// Names the orthogonalizing optimizers are kept in (`opt = Muon(...)`; `self.muon = Muon(...)` gives `muon`).
+    public var orthogonalizingOptimizerNames: Set<String> {
+        memoized("orthogonalizingOptimizerNames") {
+            Set(orthogonalizingOptimizerUses.flatMap { use -> [String] in
+                guard let assignment = use.call.node.parent, assignment.type == "assignment",
+                      assignment.child(byField: "right") == use.call.node, let left = assignment.child(byField: "left") else { return [] }
+                if left.type == "attribute", let name = SettingsTable.bareName(of: left) { return [name] }
+                return assignedNames(assignment).map(\.name)
+            })
+        }
+    }
+
+    /// Assignments of an orthogonalizing optimizer object's momentum kept as an attribute (`ortho.momentum = ...`):
+    /// the file's optimizer class reads `self.<attribute>` as its momentum buffer's coefficient outside `__init__`
+    /// (`buf.lerp_(g, 1 - self.momentum)`).
+    public var momentumAttributeWrites: [Node] {
+        memoized("momentumAttributeWrites") {
+            let names = orthogonalizingOptimizerNames
+            guard !names.isEmpty else { return [] }
+            // Attributes read as a momentum coefficient by the classes' update methods.
+            var read = Set<String>()
+            for optimizer in orthogonalizingOptimizers where optimizer.className != nil {
+                for function in optimizer.functions where function.name != "__init__" {
+                    for average in runningAverages(in: function) where !average.ofSquare {
+                        for n in descendants(of: average.coefficient.node) where n.type == "attribute" {
+                            if n.child(byField: "object")?.text == "self", let attribute = n.child(byField: "attribute")?.text { read.insert(attribute) }
+                        }
+                    }
+                }
+            }
+            return nodes(ofType: "assignment").filter { n in
+                guard let left = n.child(byField: "left"), left.type == "attribute", let attribute = left.child(byField: "attribute")?.text,
+                      read.contains(attribute), let object = left.child(byField: "object"), object.text != "self",
+                      let name = SettingsTable.bareName(of: object) else { return false }
+                return names.contains(name)
+            }
+        }
+    }
+
     static let scaledUpdates: Set<String> = ["add_", "sub_", "mul_", "addcmul_", "copy_", "lerp_", "add", "sub", "mul"]
 
     /// Whether a scale factor reaches an optimizer update: multiplied with something that is not a constant,

@@ -21,24 +21,64 @@ public struct OptimizerUse {
     public let groups: [Node]
     /// The optimizer class's own `__init__` when the file defines it (for its defaults).
     public let definition: PythonFacts.Class?
+    /// For an optimizer that is a plain function of the file (`adam_(params, grads, state, lr)`), that function.
+    public let stepFunction: PythonFacts.Function?
+    /// The hand-written Adam step the optimizer computes, when it computes one (`AdamUpdate`).
+    public let update: AdamUpdate?
+
+    init(call: CallSite, family: Family, groups: [Node], definition: PythonFacts.Class?,
+         stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil) {
+        self.call = call
+        self.family = family
+        self.groups = groups
+        self.definition = definition
+        self.stepFunction = stepFunction
+        self.update = update
+    }
+
+    /// The argument given for hyperparameter `name`: by keyword, or by position. The position is the parameter's
+    /// in the file's own signature when the file defines the optimizer (its `__init__`, or the step function), and
+    /// `position` (torch.optim's order) otherwise.
+    public func argument(_ name: String, position: Int?, in facts: PythonFacts) -> Node? {
+        if let keyword = call.keywords[name] { return keyword }
+        if let stepFunction {
+            return stepFunction.parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
+        }
+        if let definition, let initializer = facts.initializer(of: definition) {
+            let parameters = initializer.parameters.first == "self" ? Array(initializer.parameters.dropFirst()) : initializer.parameters
+            return parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
+        }
+        return call.argument(name, position: position)
+    }
 
     /// Every value hyperparameter `name` takes: the keyword or positional argument, each parameter group's
-    /// entry, and the class default when the call gives none.
+    /// entry, and the class default when the call gives none. For a hand-written Adam step, `eps` is also read
+    /// where the step adds it (`v.sqrt() + self.eps`, `+ 1e-10`).
     public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
         var result: [NumericValue] = []
         // The argument, also as an entry of a `**kwargs` dictionary unpacked into the call.
-        if let argument = call.argument(name, position: position) ?? facts.keywordArgument(name, of: call) {
+        if let argument = argument(name, position: position, in: facts) ?? facts.keywordArgument(name, of: call) {
             result += facts.values(of: argument)
         }
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
-        if result.isEmpty, let definition, let initializer = facts.functions.first(where: {
-            $0.name == "__init__" && definition.node.byteRange.contains($0.node.startByte)
-        }), let parameters = initializer.node.child(byField: "parameters") {
+        if result.isEmpty, let definition, let initializer = facts.initializer(of: definition),
+           let parameters = initializer.node.child(byField: "parameters") {
             for parameter in parameters.namedChildren where parameter.child(byField: "name")?.text == name {
                 if let value = parameter.child(byField: "value") { result += facts.values(of: value) }
             }
         }
+        if result.isEmpty, name == "eps", let epsilon = update?.epsilon { result += facts.values(of: epsilon) }
         return result
+    }
+
+    /// The first-moment coefficients (beta1) a hand-written Adam step uses, read from its running average
+    /// (`m.lerp_(g, 1 - b1)` gives 1 minus the weight); empty when the step is not hand-written or unread.
+    public func handWrittenBeta1(in facts: PythonFacts) -> [Double] {
+        switch update?.firstMoment {
+        case .decay(let node)?: return facts.values(of: node).map(\.double)
+        case .weight(let node)?: return facts.values(of: node).map { 1 - $0.double }
+        case nil: return []
+        }
     }
 
     /// The node of a group's entry `name` (`{"lr": x}` or `dict(lr=x)`).
@@ -57,6 +97,11 @@ public struct OptimizerUse {
 }
 
 extension PythonFacts {
+    /// A class's own `__init__`.
+    func initializer(of definition: Class) -> Function? {
+        functions.first { $0.name == "__init__" && enclosingClass($0.node)?.node == definition.node }
+    }
+
     static let muonNames: Set<String> = ["Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam"]
     static let orthogonalizers = ["zeropower", "newton", "newtonschulz", "orthogonal", "svd"]
 
@@ -79,12 +124,18 @@ extension PythonFacts {
     /// when another optimizer trains something else.
     public var optimizers: [OptimizerUse] {
         memoized("optimizers") {
+            // The file's own optimizer classes: subclasses of an optimizer, Muon by name, and classes with a `step`
+            // that orthogonalizes or computes an Adam step (a ZeRO-style sharded Adam needs no base class).
+            let adamClasses = classes.filter { c in adamUpdates.contains { isInside($0.function.node, c.node) } }
             let ownOptimizers = classes.filter { c in
                 c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
+                    || orthogonalizingOptimizerClasses.contains { $0.node == c.node }
+                    || (adamClasses.contains { $0.node == c.node } && functions.contains { $0.name == "step" && isInside($0.node, c.node) })
             }
-            let all = calls.compactMap { call -> OptimizerUse? in
+            var all = calls.compactMap { call -> OptimizerUse? in
                 let definition = ownOptimizers.first { $0.name == call.name }
                 let family: OptimizerUse.Family
+                var update: AdamUpdate?
                 switch call.name {
                 case "Adam" where definition == nil: family = .adam
                 case "AdamW" where definition == nil: family = .adamw
@@ -92,6 +143,9 @@ extension PythonFacts {
                 default:
                     if Self.muonNames.contains(call.name) || definition.map(isOrthogonalizing) == true {
                         family = .muon
+                    } else if let definition, let step = adamUpdates.first(where: { isInside($0.function.node, definition.node) }) {
+                        family = .adam
+                        update = step
                     } else if let definition {
                         family = .other(definition.name)
                     } else if call.callee.hasPrefix("torch.optim.") {
@@ -110,7 +164,14 @@ extension PythonFacts {
                         groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
                     }
                 }
-                return OptimizerUse(call: call, family: family, groups: groups, definition: definition)
+                return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update)
+            }
+            // Adam steps written as plain functions (`adam_(params, grads, state, lr)`), by their calls.
+            for update in adamUpdates where !classes.contains(where: { isInside(update.function.node, $0.node) }) {
+                for call in calls(named: update.function.name) where !isInside(call.node, update.function.node) {
+                    all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,
+                                            stepFunction: update.function, update: update))
+                }
             }
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
             let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }

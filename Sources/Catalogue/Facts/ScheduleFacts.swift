@@ -16,7 +16,8 @@ extension PythonFacts {
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
-    /// functions called on the right side of a `group["lr"] = ...` assignment.
+    /// functions called on the right side of a `group["lr"] = ...` assignment or in the rate argument of an optimizer
+    /// that is a function of the file (`functionalOptimizerCalls`).
     public var scheduleUses: [ScheduleUse] {
         memoized("scheduleUses") {
             var result: [ScheduleUse] = []
@@ -24,10 +25,23 @@ extension PythonFacts {
                 guard let schedule = call.argument("lr_lambda", position: 1) else { continue }
                 result += scheduleUses(of: schedule, site: call.node)
             }
+            // Where a rate is handed to the optimizers: `g["lr"] = ...`, and the rate argument of an optimizer that
+            // is a function of the file, called every step (`adam_(params, grads, state, H.lr * lr_scale(step))`).
+            var rates: [(site: Node, right: Node)] = []
             for node in nodes(ofType: "assignment") {
                 guard let left = node.child(byField: "left"), left.type == "subscript",
                       let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
                       let right = node.child(byField: "right") else { continue }
+                rates.append((node, right))
+            }
+            for (call, function) in functionalOptimizerCalls {
+                for name in ["lr", "learning_rate", "step_size"] {
+                    if let index = function.parameters.firstIndex(of: name), let rate = call.argument(name, position: index) {
+                        rates.append((call.node, rate))
+                    }
+                }
+            }
+            for (node, right) in rates {
                 // g["lr"] = base * schedule(step), or through a local: m = schedule(step); g["lr"] = base * m.
                 var sources = [right]
                 for name in descendants(of: right) where name.type == "identifier" {
@@ -63,6 +77,17 @@ extension PythonFacts {
             }
             return result
         }
+    }
+
+    /// Calls of the optimizers that are plain functions of the file: hand-written Adam steps (`AdamUpdate`) and
+    /// orthogonalized updates, each with the function called.
+    var functionalOptimizerCalls: [(call: CallSite, function: Function)] {
+        var result = optimizers.compactMap { use in use.stepFunction.map { (use.call, $0) } }
+        for optimizer in orthogonalizingOptimizers where optimizer.className == nil {
+            guard let scope = optimizer.scope, let function = functions.first(where: { $0.node == scope }) else { continue }
+            result += optimizer.uses.map { ($0, function) }
+        }
+        return result
     }
 
     func scheduleUses(of schedule: Node, site: Node) -> [ScheduleUse] {

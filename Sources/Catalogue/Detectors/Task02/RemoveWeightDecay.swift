@@ -5,8 +5,8 @@ import TreeSitterKit
 ///
 /// Requires at least one Adam-family optimizer and every weight-decay setting of every optimizer of the file to
 /// resolve to 0: the `weight_decay` argument, each parameter group's entry, and the defaults where neither is
-/// given (`AdamW` decays by 0.01 by default, `Adam` and `SGD` do not; a file's own optimizer counts by its own
-/// default, none meaning no decay). Values are followed through config fields, argparse defaults, constants and
+/// given (`AdamW` decays by 0.01 by default, `Adam` and `SGD` do not; a file's own optimizer, a hand-written Adam
+/// included, counts by its own default, none meaning no decay). Values are followed through config fields, argparse defaults, constants and
 /// function parameters. Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)` with wd not 0) and a
 /// coupled L2 penalty, a sum of squared parameters added to the loss that is back-propagated.
 /// Examples: `queries/python/remove_weight_decay/examples/`.
@@ -25,7 +25,7 @@ struct RemoveWeightDecay: Detector {
     func decays(_ optimizer: OptimizerUse, _ facts: PythonFacts) -> Bool {
         let call = optimizer.call
         let position: Int? = optimizer.family.isAdamFamily || optimizer.family == .sgd ? 4 : nil
-        let explicit = facts.keywordArgument("weight_decay", of: call) ?? position.flatMap { call.argument("weight_decay", position: $0) }
+        let explicit = facts.keywordArgument("weight_decay", of: call) ?? optimizer.argument("weight_decay", position: position, in: facts)
         var values: [Double] = []
         var unknown = false
         let interpreter = ScriptInterpreter(facts)
@@ -48,7 +48,7 @@ struct RemoveWeightDecay: Detector {
         if explicit == nil && groupsWithout {
             switch optimizer.family {
             case .adamw: values.append(0.01)
-            case .adam, .sgd: break
+            case .adam where optimizer.definition == nil, .sgd: break
             default:
                 values += optimizer.values("weight_decay", in: facts).map(\.double)
             }

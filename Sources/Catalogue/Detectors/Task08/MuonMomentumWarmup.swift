@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a write of `momentum` into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
-/// optimizer possibly held as `self.muon`; or the momentum argument of a functional orthogonalized update)
+/// optimizer possibly held as `self.muon`; the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
+/// functional orthogonalized update, or the momentum such an update computes from the step it is given)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
 /// lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
@@ -16,13 +17,7 @@ struct MuonMomentumWarmup: Detector {
     static let steps: [Double] = [0, 1, 2, 5, 10, 25, 50, 100, 150, 200, 300, 400, 500, 750, 1000, 1500, 2000, 3000, 5000, 8000, 10_000]
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        // Names the orthogonalizing optimizers are kept in (`opt = Muon(...)`, `self.muon = Muon(...)`).
-        let optimizers = Set(facts.orthogonalizingOptimizerUses.flatMap { use -> [String] in
-            guard let assignment = use.call.node.parent, assignment.type == "assignment",
-                  assignment.child(byField: "right") == use.call.node, let left = assignment.child(byField: "left") else { return [] }
-            if left.type == "attribute", let name = SettingsTable.bareName(of: left) { return [name] }
-            return facts.assignedNames(assignment).map(\.name)
-        })
+        let optimizers = facts.orthogonalizingOptimizerNames
         // A functional update called with the momentum (`muon_step(params, bufs, momentum=m(step))`).
         for optimizer in facts.orthogonalizingOptimizers where optimizer.className == nil {
             guard let scope = optimizer.scope, let function = facts.functions.first(where: { $0.node == scope }),
@@ -31,6 +26,20 @@ struct MuonMomentumWarmup: Detector {
                 if let value = use.argument(function.parameters[index], position: index), isWarmup(value, facts) {
                     return [facts.evidence(use.node, "orthogonalized update called with a warming-up momentum")]
                 }
+            }
+        }
+        // A functional update that computes its momentum from the step it is given (`mu = schedule(step)`, then
+        // `buf.mul_(mu).add_(g)` or `buf.lerp_(g, 1 - mu)`).
+        for optimizer in facts.orthogonalizingOptimizers where optimizer.className == nil {
+            guard let scope = optimizer.scope, let function = facts.functions.first(where: { $0.node == scope }) else { continue }
+            for average in facts.runningAverages(in: function) where !average.ofSquare && isWarmup(average.coefficient, facts) {
+                return [facts.evidence(average.node, "orthogonalized update's momentum warmed up with the step")]
+            }
+        }
+        // The attribute the file's own optimizer keeps its momentum in (`ortho.momentum = ramp(step)`).
+        for write in facts.momentumAttributeWrites {
+            if let right = write.child(byField: "right"), isWarmup(right, facts) {
+                return [facts.evidence(write, "orthogonalizing optimizer's momentum warmed up")]
             }
         }
         // Constructions kept in a list (`opts = [Adam(...), Muon(...)]`, then `opts[1].param_groups`).
@@ -128,10 +137,19 @@ struct MuonMomentumWarmup: Detector {
         return nil
     }
 
-    /// Whether a value, as a function of the step, rises from a start to a larger end and stays there.
-    func isWarmup(_ value: Node, _ facts: PythonFacts) -> Bool {
+    /// Whether a running average's decay (the coefficient itself, or one minus its weight) warms up with the step.
+    func isWarmup(_ coefficient: AverageCoefficient, _ facts: PythonFacts) -> Bool {
+        switch coefficient {
+        case .decay(let node): return isWarmup(node, facts)
+        case .weight(let node): return isWarmup(node, facts, complement: true)
+        }
+    }
+
+    /// Whether a value (or one minus it), as a function of the step, rises from a start to a larger end and stays
+    /// there.
+    func isWarmup(_ value: Node, _ facts: PythonFacts, complement: Bool = false) -> Bool {
         for step in stepNames(value, facts) {
-            let curve = Self.steps.map { facts.evaluate(value, bindings: [step: $0]) }
+            let curve = Self.steps.map { facts.evaluate(value, bindings: [step: $0]).map { complement ? 1 - $0 : $0 } }
             guard curve.allSatisfy({ $0 != nil }) else { continue }
             let values = curve.map { $0! }
             let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }

@@ -6,7 +6,9 @@ import TreeSitterKit
 /// Requires at least one `torch.optim.Adam`/`AdamW` and beta1 resolving to 0.8 in each of them (and in each
 /// parameter group that sets its own `betas`): the first element of `betas`, given as a literal tuple, a name
 /// or field set to a tuple, elements from constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
-/// dictionary spread with `**`. An Adam without `betas` has the default 0.9. Rejects 0.8 as beta2, some Adams
+/// dictionary spread with `**`. An Adam without `betas` has the default 0.9; an Adam the file writes by hand
+/// (`AdamUpdate`) has its own signature's default, else the decay its step gives the first moment (`m.lerp_(g, 1 -
+/// b1)`, `m.mul_(b1).add_(g, ...)`, `b1 * m + (1 - b1) * g`). Rejects 0.8 as beta2, some Adams
 /// at 0.8 and others at 0.9, and 0.8 used as another optimizer's momentum. Examples:
 /// `queries/python/adam_beta1_0p8/examples/`.
 struct AdamBeta1_0p8: Detector {
@@ -18,11 +20,17 @@ struct AdamBeta1_0p8: Detector {
         guard !adams.isEmpty else { return [] }
         var evidence: [Evidence] = []
         for adam in adams {
-            var betas: [Node?] = [facts.keywordArgument("betas", of: adam.call) ?? adam.call.argument("betas", position: 2)]
+            var betas: [Node?] = [facts.keywordArgument("betas", of: adam.call) ?? adam.argument("betas", position: 2, in: facts)]
             for group in adam.groups { if let entry = OptimizerUse.entry("betas", in: group) { betas.append(entry) } }
             for value in betas {
                 guard let value else {
-                    if adam.groups.isEmpty || betas.count == 1 { return [] }  // default 0.9
+                    if adam.groups.isEmpty || betas.count == 1 {
+                        // The file's own Adam: its signature's default, else what its step's first moment keeps.
+                        guard adam.update != nil || adam.definition != nil else { return [] }  // torch's default 0.9
+                        let defaults = ownDefault(adam, facts).flatMap { firstElement($0, facts) }.map { facts.values(of: $0).map(\.double) }
+                        let beta1 = defaults ?? adam.handWrittenBeta1(in: facts)
+                        guard !beta1.isEmpty, beta1.allSatisfy({ abs($0 - Self.target) < 1e-9 }) else { return [] }
+                    }
                     continue
                 }
                 guard let beta1 = firstElement(value, facts), facts.values(of: beta1).first.map({ abs($0.double - Self.target) < 1e-9 }) == true else {
@@ -34,10 +42,20 @@ struct AdamBeta1_0p8: Detector {
         return evidence
     }
 
-    /// The first element of a tuple expression, following names set to a tuple.
+    /// The default of `betas` in the signature of the file's own optimizer (its `__init__` or step function).
+    func ownDefault(_ adam: OptimizerUse, _ facts: PythonFacts) -> Node? {
+        let function = adam.stepFunction ?? adam.definition.flatMap { facts.initializer(of: $0) }
+        guard let parameters = function?.node.child(byField: "parameters") else { return nil }
+        return parameters.namedChildren.first { $0.child(byField: "name")?.text == "betas" }?.child(byField: "value")
+    }
+
+    /// The first element of a tuple expression, following names set to a tuple and `tuple(...)` / `list(...)`.
     func firstElement(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
         let n = facts.unwrapped(node)
         if n.type == "tuple" || n.type == "list" { return n.namedChildren.first }
+        if n.type == "call", ["tuple", "list"].contains(facts.callSite(n).callee), let inner = facts.callSite(n).positional.first, depth < 4 {
+            return firstElement(inner, facts, depth: depth + 1)
+        }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return nil }
         for setting in facts.allSettings.settings(name) where setting.value != n {
             if let element = firstElement(setting.value, facts, depth: depth + 1) { return element }

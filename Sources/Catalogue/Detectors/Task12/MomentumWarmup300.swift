@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `momentum_warmup_300`: Muon's momentum ramps up over the first 300 steps.
 ///
 /// Requires a value assigned to an optimizer parameter group's `"momentum"` (`group["momentum"] = ...`,
-/// `opt.param_groups[0]["momentum"] = ...`) that, evaluated as a function of the step (a loop variable or a
+/// `opt.param_groups[0]["momentum"] = ...`), or to the attribute an optimizer object of the file keeps its momentum in
+/// and reads in its update (`ortho.momentum = ...`), that, evaluated as a function of the step (a loop variable or a
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
 /// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. Rejects a
 /// ramp of another length, a 300-step ramp that sets the learning rate, a constant momentum, and the momentum of
@@ -24,6 +25,14 @@ struct MomentumWarmup300: Detector {
             for variable in stepCandidates(node, facts, flow) where rampsFor300(right, variable, evaluator) {
                 evidence.append(facts.evidence(node, "momentum ramp over 300 steps"))
                 break
+            }
+        }
+        // The momentum an optimizer object keeps as an attribute its update reads (`ortho.momentum = ...`).
+        for node in facts.momentumAttributeWrites {
+            guard let right = node.child(byField: "right") else { continue }
+            let evaluator = StepFunction(facts, flow)
+            if stepCandidates(node, facts, flow).contains(where: { rampsFor300(right, $0, evaluator) }) {
+                evidence.append(facts.evidence(node, "momentum ramp over 300 steps"))
             }
         }
         return evidence

@@ -3,9 +3,11 @@ import TreeSitterKit
 
 /// `adam_eps_1e-10`: an Adam-family optimizer is built with epsilon 1e-10.
 ///
-/// Requires a `torch.optim.Adam` / `AdamW` construction whose `eps` (keyword, fourth positional argument,
+/// Requires a `torch.optim.Adam` / `AdamW` construction, or an Adam the file writes by hand (`AdamUpdate`: a class with a
+/// `step`, or a function called with the parameters), whose `eps` (keyword, fourth positional argument,
 /// parameter-group entry, or an entry of a `**kwargs` dictionary) resolves to 1e-10 within a relative 1e-6,
-/// through constants, dataclass fields, argparse defaults and arithmetic (`10 ** -10`). When several Adams
+/// through constants, dataclass fields, argparse defaults and arithmetic (`10 ** -10`); for a hand-written Adam, also
+/// the constant its step adds to the root (`v.sqrt() + self.eps`). A hand-written RMSprop (no first moment) is not Adam. When several Adams
 /// exist and another one, without that epsilon, holds the output head, it does not count. Rejects the default
 /// epsilon, other values, and 1e-10 used by Newton-Schulz, norms or losses. Examples:
 /// `queries/python/adam_eps_1e-10/examples/`.

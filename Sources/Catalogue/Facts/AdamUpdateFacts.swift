@@ -1,0 +1,127 @@
+import Parsing
+import TreeSitterKit
+
+/// An Adam-style step written out by hand, in an optimizer class's method or in a plain function: a parameter
+/// moved by a first moment divided by the square root of a second moment plus an epsilon, both moments being
+/// running averages (`m.lerp_(g, 1 - b1)`, `v.mul_(b2).addcmul_(g, g, value=1 - b2)`, `m = b1 * m + (1 - b1) * g`).
+public struct AdamUpdate {
+    /// The function computing the step.
+    public let function: PythonFacts.Function
+    /// The division by the root of the second moment (or the `addcdiv_` call) that forms the step.
+    public let step: Node
+    /// The epsilon added to the root, when one is.
+    public let epsilon: Node?
+    /// The first moment's coefficient (beta1, or 1 - beta1 as a weight), when its running average is read.
+    public let firstMoment: AverageCoefficient?
+}
+
+extension PythonFacts {
+    /// The hand-written Adam steps of the file (see `AdamUpdate`). A norm (`x / (x.pow(2).mean().sqrt() + eps)`)
+    /// is not one: the quotient must reach an in-place update of a parameter, and the function must keep two
+    /// running averages, one of them of a square.
+    public var adamUpdates: [AdamUpdate] {
+        memoized("adamUpdates") {
+            var result: [AdamUpdate] = []
+            var seen = Set<Node>()
+            for candidate in adamStepCandidates() {
+                guard let function = enclosingFunction(candidate.step), !seen.contains(function.node) else { continue }
+                let averages = runningAverages(in: function)
+                guard averages.contains(where: \.ofSquare), reachesParameterUpdate(candidate.step, in: function) else { continue }
+                let first = averages.first { !$0.ofSquare }
+                guard first != nil || averages.count >= 2 else { continue }
+                seen.insert(function.node)
+                result.append(AdamUpdate(function: function, step: candidate.step, epsilon: candidate.epsilon,
+                                         firstMoment: first?.coefficient))
+            }
+            return result
+        }
+    }
+
+    /// Divisions by a root plus a constant (`m / (v.sqrt() + eps)`, `m / v.sqrt().add_(eps)`, `m / (v ** 0.5 +
+    /// eps)`, through a local `denom = ...`) and `addcdiv_(m, denom)` calls with such a denominator.
+    private func adamStepCandidates() -> [(step: Node, epsilon: Node?)] {
+        var result: [(Node, Node?)] = []
+        for node in nodes(ofType: "binary_operator") where node.child(byField: "operator")?.type == "/" {
+            guard let right = node.child(byField: "right"), let denominator = rootPlusConstant(right) else { continue }
+            result.append((node, denominator.epsilon))
+        }
+        for name in ["addcdiv_", "addcdiv"] {
+            for call in calls(named: name) {
+                let denominatorArgument = call.receiver != nil ? call.positional.dropFirst().first : call.positional.dropFirst(2).first
+                guard let denominatorArgument, let denominator = rootPlusConstant(denominatorArgument) else { continue }
+                result.append((call.node, denominator.epsilon))
+            }
+        }
+        return result
+    }
+
+    /// `r + eps`, `eps + r`, `r.add(eps)` / `r.add_(eps)` with `r` a square root (`x.sqrt()`, `torch.sqrt(x)`,
+    /// `x ** 0.5`, or such a root divided by a bias correction), possibly through one local name.
+    private func rootPlusConstant(_ node: Node, depth: Int = 0) -> (root: Node, epsilon: Node?)? {
+        let node = unparenthesized(node)
+        if node.type == "identifier", depth == 0, let value = latestValue(of: node.text, before: node) {
+            return rootPlusConstant(value, depth: 1)
+        }
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "+",
+           let left = node.child(byField: "left"), let right = node.child(byField: "right") {
+            if isSquareRoot(left) { return (left, right) }
+            if isSquareRoot(right) { return (right, left) }
+        }
+        if node.type == "call" {
+            let call = callSite(node)
+            if ["add", "add_"].contains(call.name), let receiver = call.receiver, isSquareRoot(receiver) {
+                return (receiver, call.positional.first ?? call.keywords["other"])
+            }
+        }
+        return nil
+    }
+
+    /// A square root, or one divided by something (`(v.sqrt() / math.sqrt(bias_correction2))`).
+    private func isSquareRoot(_ node: Node) -> Bool {
+        let node = unparenthesized(node)
+        switch node.type {
+        case "call":
+            return callSite(node).name == "sqrt"
+        case "binary_operator":
+            let op = node.child(byField: "operator")?.type
+            if op == "**", let exponent = node.child(byField: "right") { return evaluate(exponent) == 0.5 }
+            if op == "/", let left = node.child(byField: "left") { return isSquareRoot(left) }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// Whether a step reaches an in-place change of a parameter in its function: it is inside the arguments of
+    /// `sub_` / `add_` / `addcdiv_` / `copy_` on something, of `-=` / `+=`, or of an assignment to an attribute or
+    /// subscript (`p.data = ...`, `params[k] = params[k] - ...`), directly or through up to two local names.
+    func reachesParameterUpdate(_ step: Node, in function: Function, depth: Int = 0) -> Bool {
+        var node: Node? = step
+        while let n = node, n != function.node {
+            switch n.type {
+            case "call":
+                let call = callSite(n)
+                if ["sub_", "add_", "addcdiv_", "copy_", "addcmul_"].contains(call.name), call.receiver != nil, n != step || call.name == "addcdiv_" {
+                    return true
+                }
+            case "augmented_assignment":
+                return ["-=", "+="].contains(n.child(byField: "operator")?.type ?? "")
+            case "assignment":
+                guard let left = n.child(byField: "left") else { return false }
+                if left.type == "attribute" || left.type == "subscript" { return true }
+                guard depth < 2, left.type == "identifier" else { return false }
+                let name = left.text
+                return descendants(of: function.node).contains { use in
+                    use.type == "identifier" && use.text == name && use.startByte > n.endByte
+                        && reachesParameterUpdate(use, in: function, depth: depth + 1)
+                }
+            case "expression_statement", "return_statement", "function_definition":
+                return false
+            default:
+                break
+            }
+            node = n.parent
+        }
+        return false
+    }
+}

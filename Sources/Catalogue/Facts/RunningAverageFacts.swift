@@ -1,0 +1,148 @@
+import Parsing
+import TreeSitterKit
+
+/// How a running average's coefficient is written.
+public enum AverageCoefficient {
+    /// The share kept of the old average (`m.mul_(b)`, `b * m + ...`): the decay itself (Adam's beta, a momentum).
+    case decay(Node)
+    /// The share taken of the new value (`m.lerp_(g, w)`): one minus the decay.
+    case weight(Node)
+
+    public var node: Node {
+        switch self {
+        case .decay(let n), .weight(let n): return n
+        }
+    }
+}
+
+/// A running average a function keeps (a moment of Adam, a momentum buffer).
+public struct RunningAverage {
+    /// The call or assignment that updates it.
+    public let node: Node
+    public let coefficient: AverageCoefficient
+    /// Whether it averages a square (`g * g`, `addcmul_(g, g)`): a second moment.
+    public let ofSquare: Bool
+}
+
+extension PythonFacts {
+    /// The running averages a function keeps, in the forms `a.lerp_(x, w)`, `torch.lerp(a, x, w)`,
+    /// `a.mul_(b).add_(x, alpha=w)` / `.addcmul_(x, x, value=w)` (chained or as two statements), and
+    /// `a = b * a + w * x` (also as `a.copy_(b * a + w * x)`).
+    public func runningAverages(in function: Function) -> [RunningAverage] {
+        var result: [RunningAverage] = []
+        let inside = descendants(of: function.node)
+        var decays: [String: Node] = [:]  // `a.mul_(b)` statements by the text of `a`
+        for node in inside where node.type == "call" {
+            let call = callSite(node)
+            if call.name == "mul_", let receiver = call.receiver, let factor = call.positional.first, node.parent?.type == "expression_statement" {
+                decays[unparenthesized(receiver).text] = factor
+            }
+        }
+        for node in inside {
+            switch node.type {
+            case "call":
+                let call = callSite(node)
+                switch call.name {
+                case "lerp_", "lerp":
+                    let arguments = call.receiver != nil ? Array(call.positional) : Array(call.positional.dropFirst())
+                    guard let data = arguments.first, let weight = arguments.dropFirst().first ?? call.keywords["weight"] else { continue }
+                    result.append(RunningAverage(node: node, coefficient: .weight(weight), ofSquare: isSquare(data)))
+                case "add_", "addcmul_":
+                    guard let receiver = call.receiver.map(unparenthesized) else { continue }
+                    let decay: Node?
+                    if receiver.type == "call", callSite(receiver).name == "mul_" {
+                        decay = callSite(receiver).positional.first
+                    } else {
+                        decay = decays[receiver.text]
+                    }
+                    guard let decay else { continue }
+                    let squared = call.name == "addcmul_" ? isSquareProduct(call.positional) : call.positional.first.map { isSquare($0) } ?? false
+                    result.append(RunningAverage(node: node, coefficient: .decay(decay), ofSquare: squared))
+                case "copy_":
+                    // a.copy_(b * a + w * x)
+                    if let target = call.receiver, let value = call.positional.first, let average = blend(node, target: target, value: value) {
+                        result.append(average)
+                    }
+                default:
+                    continue
+                }
+            case "assignment":
+                if let left = node.child(byField: "left"), let right = node.child(byField: "right"),
+                   let average = blend(node, target: left, value: right) {
+                    result.append(average)
+                }
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    /// `a = b * a + w * x` (either order of the addends and of each product's factors) as a running average of `x`.
+    private func blend(_ node: Node, target: Node, value: Node) -> RunningAverage? {
+        let terms = addends(value)
+        guard terms.count == 2 else { return nil }
+        let text = unparenthesized(target).text
+        for (index, term) in terms.enumerated() {
+            guard let factor = productWith(text, term)?.1 else { continue }
+            let other = unparenthesized(terms[1 - index])
+            let data = productData(other)
+            return RunningAverage(node: node, coefficient: .decay(factor), ofSquare: data.map { isSquare($0) } ?? isSquare(other))
+        }
+        return nil
+    }
+
+    /// For `b * a` or `a * b` with `a` the given text: (`a`, `b`).
+    private func productWith(_ text: String, _ term: Node) -> (Node, Node)? {
+        let term = unparenthesized(term)
+        guard term.type == "binary_operator", term.child(byField: "operator")?.type == "*",
+              let l = term.child(byField: "left"), let r = term.child(byField: "right") else { return nil }
+        if unparenthesized(r).text == text { return (r, l) }
+        if unparenthesized(l).text == text { return (l, r) }
+        return nil
+    }
+
+    /// The data factor of `w * x` (the operand that is not a constant-like coefficient `1 - b`).
+    private func productData(_ term: Node) -> Node? {
+        guard term.type == "binary_operator", term.child(byField: "operator")?.type == "*",
+              let l = term.child(byField: "left"), let r = term.child(byField: "right") else { return nil }
+        func isCoefficient(_ n: Node) -> Bool {
+            let n = unparenthesized(n)
+            return n.type == "binary_operator" && n.child(byField: "operator")?.type == "-" || evaluate(n) != nil
+        }
+        if isCoefficient(l) { return r }
+        if isCoefficient(r) { return l }
+        return nil
+    }
+
+    /// `x * x`, `x ** 2`, `x.square()`, `torch.square(x)`, `x.pow(2)`, `torch.mul(x, x)`, or a local name given one.
+    func isSquare(_ node: Node, depth: Int = 0) -> Bool {
+        let node = unparenthesized(node)
+        switch node.type {
+        case "binary_operator":
+            let op = node.child(byField: "operator")?.type
+            guard let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return false }
+            if op == "*" { return unparenthesized(l).text == unparenthesized(r).text || isSquare(l, depth: depth) || isSquare(r, depth: depth) }
+            if op == "**" { return evaluate(r) == 2 }
+            return false
+        case "call":
+            let call = callSite(node)
+            switch call.name {
+            case "square", "square_": return true
+            case "pow", "pow_": return call.positional.last.flatMap { evaluate($0) } == 2
+            case "mul": return isSquareProduct(call.receiver.map { [$0] + call.positional } ?? call.positional)
+            default: return false
+            }
+        case "identifier":
+            guard depth < 2, let value = latestValue(of: node.text, before: node) else { return false }
+            return isSquare(value, depth: depth + 1)
+        default:
+            return false
+        }
+    }
+
+    private func isSquareProduct(_ factors: [Node]) -> Bool {
+        factors.count >= 2 && unparenthesized(factors[0]).text == unparenthesized(factors[1]).text
+    }
+
+}
