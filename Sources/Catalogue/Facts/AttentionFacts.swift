@@ -68,7 +68,7 @@ extension PythonFacts {
             // Only calls that can reach a holder are resolved: by the holder's name, or (for a module's `forward`)
             // a module attribute built from the holder's class.
             let holderNames = Set(holders.map(\.name))
-            let holderClasses = Set(holders.filter { ["forward", "__call__"].contains($0.name) }.compactMap { enclosingClass($0.node)?.name })
+            let holderClasses = Set(holders.filter { forwardMethodNames.contains($0.name) }.compactMap { enclosingClass($0.node)?.name })
             for call in calls {
                 let candidate = holderNames.contains(call.name)
                     || (!holderClasses.isEmpty && call.function.map(isReferenceChain) == true
@@ -294,7 +294,7 @@ extension PythonFacts {
         var result: [Node] = []
         for binding in flow.bindings(of: name.text, at: name) {
             guard case .parameter(let index) = binding.kind,
-                  !["forward", "__call__", "__init__"].contains(binding.node.child(byField: "name")?.text ?? "") else { continue }
+                  !(forwardMethodNames.union(["__init__"])).contains(binding.node.child(byField: "name")?.text ?? "") else { continue }
             for site in flow.callSites(of: binding.node).prefix(8) {
                 if let argument = flow.argument(site, name: name.text, index: index) { result.append(argument) }
             }
@@ -355,14 +355,14 @@ extension PythonFacts {
         let instances = dataflow.instanceClasses(of: function)
         guard !instances.isEmpty else { return [] }
         return functions.filter { f in
-            (f.name == "forward" || f.name == "__call__") && enclosingClass(f.node).map { instances.contains($0.name) } == true
+            forwardMethodNames.contains(f.name) && enclosingClass(f.node).map { instances.contains($0.name) } == true
         }
     }
 
     /// What calling a module instance runs: its class's `forward` or `__call__`, or the method a class-level alias
     /// names (`forward = call`).
     public func moduleEntryPoints(_ c: Class) -> [Function] {
-        let own = functions.filter { ($0.name == "forward" || $0.name == "__call__") && isInside($0.node, c.node) }
+        let own = functions.filter { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }
         guard own.isEmpty, let body = c.body else { return own }
         for statement in body.namedChildren where statement.type == "expression_statement" {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",

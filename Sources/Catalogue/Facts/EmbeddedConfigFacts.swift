@@ -131,10 +131,11 @@ enum EmbeddedConfigDocuments {
             guard i < lineEnd else { continue }
             let first = bytes[i]
             if first == UInt8(ascii: "#") || first == UInt8(ascii: "-") || first == UInt8(ascii: "}") { continue }
-            if first == UInt8(ascii: "{") {
-                // A mapping on one line (JSON, YAML flow style): its entries, nested ones included.
+            // The entries of a mapping written on one line, placed as statements of one shadow line: the first name
+            // at the line's first column, each later one after a `;` that follows the entry before it.
+            func appendFlowMapping(from start: Int, path: [String]) {
                 var line: [Entry] = []
-                _ = flowMapping(bytes, from: i, to: lineEnd, path: [table].compactMap { $0 } + parents.map(\.key), into: &line)
+                _ = flowMapping(bytes, from: start, to: lineEnd, path: path, into: &line)
                 for (index, entry) in line.enumerated() {
                     var entry = entry
                     if index == 0 {
@@ -145,6 +146,10 @@ enum EmbeddedConfigDocuments {
                     }
                     result.append(entry)
                 }
+            }
+            if first == UInt8(ascii: "{") {
+                // A mapping on one line (JSON, YAML flow style): its entries, nested ones included.
+                appendFlowMapping(from: i, path: [table].compactMap { $0 } + parents.map(\.key))
                 continue
             }
             if first == UInt8(ascii: "[") {
@@ -158,6 +163,17 @@ enum EmbeddedConfigDocuments {
             i = afterSeparator
             while i < lineEnd, bytes[i] == UInt8(ascii: " ") { i += 1 }
             parents.removeAll { $0.indent >= indent }
+            if i < lineEnd, bytes[i] == UInt8(ascii: "{") {
+                let valueEnd = scalarEnd(bytes, from: i, to: lineEnd)
+                if isBalanced(bytes[i..<valueEnd]) {
+                    // `"model": {"n_layer": 12, "vocab_size": 50304},`: a nested mapping on the key's line.
+                    appendFlowMapping(from: i, path: [table].compactMap { $0 } + parents.map(\.key) + [key])
+                } else {
+                    // `"optimizer": {` opens a mapping on the lines below (JSON), like a bare YAML key.
+                    parents.append((indent, key))
+                }
+                continue
+            }
             let valueEnd = scalarEnd(bytes, from: i, to: lineEnd)
             // A value that opens a bracket or quote it does not close on its line (a multi-line array or mapping,
             // a YAML block) is left out: written into the shadow it would swallow the entries after it.

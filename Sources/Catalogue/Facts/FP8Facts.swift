@@ -37,7 +37,7 @@ extension PythonFacts {
         if let op = ops[call.callee] { candidates.append(op) }
         if call.name == "apply", let receiver = call.function?.child(byField: "object"),
            let c = classes.first(where: { $0.name == receiver.text }) {
-            candidates += functions.filter { $0.name == "forward" && isInside($0.node, c.node) }
+            candidates += functions.filter { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }
         }
         return candidates.first { c in fp8.contains { $0.node == c.node } }
     }
@@ -85,7 +85,7 @@ extension PythonFacts {
             }
             // A linear class whose forward runs FP8 (under its own flags), constructed as the head with the flags on.
             for c in classes {
-                guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }),
+                guard let forward = functions.first(where: { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }),
                       fp8.contains(where: { $0.node == forward.node }) else { continue }
                 let site = descendants(of: forward.node).first { n in
                     guard n.type == "call" else { return false }

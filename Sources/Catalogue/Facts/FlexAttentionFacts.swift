@@ -294,7 +294,7 @@ extension Dataflow {
             return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name)
         }
         if name == "__init__" { return facts.calls.filter { $0.callee == owner.name }.map { ($0, 1) } }
-        if name == "forward" || name == "__call__" {
+        if facts.forwardMethodNames.contains(name) {
             return facts.calls.filter { call in
                 guard let callee = call.function else { return false }
                 return instanceClasses(of: callee).contains(owner.name)

@@ -207,7 +207,7 @@ public final class ScriptInterpreter {
                 }
                 // A module's `forward` (or `__call__`) is called through its instances (`model(x, y)`), calls the
                 // callers' arguments above do not see: its parameter's default is not what it gets.
-                if ["forward", "__call__"].contains(function.name) { return nil }
+                if facts.forwardMethodNames.contains(function.name) { return nil }
                 return facts.parameterDefault(function, node.text).flatMap { eval($0, [:], depth) }
             }
         }

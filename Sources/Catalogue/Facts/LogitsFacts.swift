@@ -142,7 +142,7 @@ extension PythonFacts {
     public func flowTargets(_ call: CallSite) -> [Function] {
         if call.name == "apply", let receiver = call.function?.child(byField: "object"),
            let c = classes.first(where: { $0.name == receiver.text }) {
-            return functions.filter { $0.name == "forward" && isInside($0.node, c.node) }
+            return functions.filter { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }
         }
         if let op = customOps[call.callee] { return [op] }
         if let function = call.function, function.type == "subscript" { return [] }
@@ -151,7 +151,7 @@ extension PythonFacts {
 
     /// Whether a call reaches `target` as the `forward` of a module it holds (not as a plain function call).
     func isModuleCall(_ call: CallSite, _ target: Function) -> Bool {
-        ["forward", "__call__"].contains(target.name) && call.name != "forward" && call.name != "apply"
+        forwardMethodNames.contains(target.name) && call.name != "forward" && call.name != "apply"
     }
 
     /// Functions registered with `@torch.library.custom_op("ns::name")`, by the name they are called with

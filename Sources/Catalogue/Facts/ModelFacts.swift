@@ -129,7 +129,7 @@ extension PythonFacts {
     func computeLinearClasses() -> Set<String> {
         Set(classes.filter { c in
             if c.bases.contains(where: { $0.hasSuffix("Linear") }) { return true }
-            guard let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }) else { return false }
+            guard let forward = functions.first(where: { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }) else { return false }
             return descendants(of: forward.node).contains { n in
                 if n.type == "call", callSite(n).torchCallee == "torch.nn.functional.linear" { return true }
                 if let (_, right) = matmulOperands(n) { return right.text.hasPrefix("self.") }
@@ -138,10 +138,28 @@ extension PythonFacts {
         }.map(\.name))
     }
 
-    /// Whether a call constructs an embedding table (`nn.Embedding(...)` or a file subclass of it).
+    /// Whether a call constructs an embedding table (`nn.Embedding(...)`, a file subclass of it, or a module of the
+    /// file whose forward looks its input up in a table of its own, `F.embedding(ids, self.table)`).
     public func isEmbeddingConstructor(_ call: CallSite) -> Bool {
         if call.torchCallee == "torch.nn.Embedding" { return true }
-        return classes.contains { $0.name == call.callee && $0.bases.contains { $0 == "torch.nn.Embedding" || $0 == "nn.Embedding" } }
+        return call.receiver == nil && embeddingClasses.contains(call.callee)
+    }
+
+    /// Classes of the file that are embedding tables (see `isEmbeddingConstructor`).
+    var embeddingClasses: Set<String> {
+        memoized("embeddingClasses") {
+            Set(classes.filter { c in
+                if c.bases.contains(where: { $0 == "torch.nn.Embedding" || $0 == "nn.Embedding" }) { return true }
+                return forwardMethods(of: c).contains { forward in
+                    descendants(of: forward.node).contains { n in
+                        guard n.type == "call" else { return false }
+                        let call = callSite(n)
+                        return call.torchCallee == "torch.nn.functional.embedding"
+                            && call.positional.dropFirst().first.map { $0.text.hasPrefix("self.") } == true
+                    }
+                }
+            }.map(\.name))
+        }
     }
 
     /// Whether a call constructs a per-token normalization module (`nn.RMSNorm`, `nn.LayerNorm`, or a file module
@@ -149,7 +167,7 @@ extension PythonFacts {
     public func isNormConstructor(_ call: CallSite) -> Bool {
         if ["torch.nn.RMSNorm", "torch.nn.LayerNorm"].contains(call.torchCallee) { return true }
         guard call.receiver == nil, let c = classes.first(where: { $0.name == call.callee }),
-              let forward = functions.first(where: { $0.name == "forward" && isInside($0.node, c.node) }) else { return false }
+              let forward = functions.first(where: { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }) else { return false }
         return isNormFunction(forward)
     }
 

@@ -238,7 +238,7 @@ extension PythonFacts {
             function = functions.first { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }
         }
         if function == nil, call.receiver != nil {
-            let methods = functions.filter { $0.name == call.name && $0.name != "forward" && enclosingClass($0.node) != nil }
+            let methods = functions.filter { $0.name == call.name && !forwardMethodNames.contains($0.name) && enclosingClass($0.node) != nil }
             if methods.count == 1 { function = methods[0] }
         }
         guard let function else { return nil }

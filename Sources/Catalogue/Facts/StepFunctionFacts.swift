@@ -251,6 +251,19 @@ extension PythonFacts {
         return value(of: stop)?.double
     }
 
+    /// Step counters an object keeps: `self.X` attributes that a method of the class around `node` increments
+    /// (`self.last_epoch += 1` in a scheduler-like class's `step`), by their text (`self.last_epoch`).
+    public func stepCounterAttributes(around node: Node) -> [String] {
+        guard let owner = enclosingClass(node) else { return [] }
+        var names: [String] = []
+        for n in descendants(of: owner.node) where n.type == "augmented_assignment" && n.child(byField: "operator")?.type == "+=" {
+            guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                  let right = n.child(byField: "right"), evaluate(right) == 1, !names.contains(left.text) else { continue }
+            names.append(left.text)
+        }
+        return names
+    }
+
     /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or
     /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`; none for loops over data.
     public func stepVariables(_ loop: Node) -> [String] {

@@ -144,7 +144,7 @@ public final class TokenTableFlow {
     }
 
     func forwardMethod(of c: PythonFacts.Class) -> Node? {
-        facts.functions.first { ($0.name == "forward" || $0.name == "__call__") && facts.enclosingClass($0.node)?.node == c.node }?.node
+        facts.functions.first { facts.forwardMethodNames.contains($0.name) && facts.enclosingClass($0.node)?.node == c.node }?.node
     }
 
     // MARK: Taint

@@ -29,7 +29,7 @@ struct ReluSquared: Detector {
             guard let function = facts.functions.first(where: { $0.node.byteRange.contains(range.lowerBound) }) else { return true }
             // `forward` and special methods (`__init__` holding `self.act = lambda t: ...`) are called by Python.
             let special = function.name.hasPrefix("__") && function.name.hasSuffix("__")
-            return function.name == "forward" || special || facts.isReferenced(function.name, outside: function.node)
+            return facts.forwardMethodNames.contains(function.name) || special || facts.isReferenced(function.name, outside: function.node)
         }
         for square in tree.calls(to: ["torch.square"]) {
             guard let operand = tree.arguments(square).first, isReLU(operand, facts, depth: 0), used(tree.byteRange[square]) else { continue }

@@ -274,7 +274,7 @@ struct ZeroInitProjections: Detector {
         if let functional = PythonFacts.functionalModules[call.callee], Self.activations.contains(functional.lastDottedComponent) { return true }
         if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(call.name) { return true }
         guard let owner = facts.classes.first(where: { $0.name == call.callee }),
-              let forward = facts.functions.first(where: { $0.name == "forward" && facts.enclosingClass($0.node)?.node == owner.node })
+              let forward = facts.functions.first(where: { facts.forwardMethodNames.contains($0.name) && facts.enclosingClass($0.node)?.node == owner.node })
         else { return false }
         return facts.descendants(of: forward.node).contains { $0 != forward.node && isActivation($0, facts) }
     }

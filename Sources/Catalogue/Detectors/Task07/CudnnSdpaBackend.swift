@@ -61,7 +61,7 @@ struct CudnnSdpaBackend: Detector {
         }
         if let decorator = facts.ancestors(of: call.node).first(where: { $0.type == "decorator" }) {
             guard let definition = decorator.parent?.namedChildren.first(where: { $0.type == "function_definition" }) else { return false }
-            return definition.child(byField: "name")?.text == "forward" || trains(definition)
+            return facts.forwardMethodNames.contains(definition.child(byField: "name")?.text ?? "") || trains(definition)
         }
         guard let statement = facts.ancestors(of: call.node).first(where: { $0.type == "with_statement" }) else { return true }
         if trains(statement) { return true }

@@ -109,7 +109,7 @@ struct EmbedSkipX0: Detector {
     /// A block `forward` whose parameter at `position` (after `self`) or named `keyword` is mixed into another of its
     /// parameters: `x = l0 * x + l1 * x0`.
     func blockMix(position: Int?, keyword: String?, _ facts: PythonFacts) -> Node? {
-        for function in facts.functions where function.name == "forward" {
+        for function in facts.functions where facts.forwardMethodNames.contains(function.name) {
             let parameters = function.parameters.first == "self" ? Array(function.parameters.dropFirst()) : function.parameters
             let name: String
             if let keyword {

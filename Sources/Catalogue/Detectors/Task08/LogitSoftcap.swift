@@ -55,7 +55,7 @@ struct LogitSoftcap: Detector {
             for call in facts.calls where facts.isInside(call.node, scope) && call.node != site
                 && (call.node.startByte >= site.startByte || facts.isInside(site, call.node)) {
                 guard call.positional.contains(where: onLogits), !facts.isInDeadBranch(call.node) else { continue }
-                for target in facts.targets(of: call) where target.name != "forward" || !facts.isInside(target.node, scope) {
+                for target in facts.targets(of: call) where !facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope) {
                     if let cap = capInside(target, facts) {
                         return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
                     }

@@ -103,6 +103,11 @@ struct MuonMomentumWarmup: Detector {
             }
             let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
             if constructions.contains(resolved) { return true }
+            // An optimizer handed to another object (`MomentumRamp(muon, ...)` keeps it as `self.opt`).
+            if object.type == "attribute" || object.type == "identifier" {
+                let classes = facts.dataflow.instanceClasses(of: object)
+                if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames) { return true }
+            }
             return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true
         }
         if groups(node) { return true }
@@ -160,8 +165,8 @@ struct MuonMomentumWarmup: Detector {
         return false
     }
 
-    /// Candidate names for the training step: variables of the enclosing `range` loops, then the enclosing
-    /// function's parameters.
+    /// Candidate names for the training step: variables of the enclosing `range` loops, step counters of the class
+    /// around (`self.last_epoch`), then the enclosing function's parameters.
     func stepNames(_ node: Node, _ facts: PythonFacts) -> [String] {
         var names: [String] = []
         for loop in facts.enclosingLoops(node) {
@@ -174,6 +179,8 @@ struct MuonMomentumWarmup: Detector {
                     .compactMap { $0.child(byField: "left") }.filter { $0.type == "identifier" }.map(\.text)
             }
         }
+        // A counter the object keeps (`self.last_epoch += 1` in a scheduler-like class's `step`).
+        names += facts.stepCounterAttributes(around: node)
         if let function = facts.enclosingFunction(node) {
             names += function.parameters.filter { $0 != "self" }
             // A local read from a step counter the framework keeps (`step = self.global_step // 2`).

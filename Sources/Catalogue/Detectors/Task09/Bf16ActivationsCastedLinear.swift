@@ -48,7 +48,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     func castingClasses(_ facts: PythonFacts) -> Set<String> {
         Set(facts.classes.filter { c in
             facts.functions.contains { f in
-                f.name == "forward" && facts.isInside(f.node, c.node) && facts.calls.contains { call in
+                facts.forwardMethodNames.contains(f.name) && facts.isInside(f.node, c.node) && facts.calls.contains { call in
                     guard facts.isInside(call.node, f.node), let receiver = call.receiver, receiver.type == "attribute",
                           receiver.child(byField: "object")?.text == "self" else { return false }
                     switch call.name {

@@ -14,7 +14,7 @@ struct NsIterationRestructure: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
-            if let function = facts.enclosingFunction(loop), function.name != "forward",
+            if let function = facts.enclosingFunction(loop), !facts.forwardMethodNames.contains(function.name),
                !facts.isReferenced(function.name, outside: function.node) {
                 continue
             }

@@ -79,7 +79,7 @@ struct AttentionWindowWarmup: Detector {
             }
         }
         let forwards = !methods.isEmpty ? methods : flow.instanceClasses(of: callee).compactMap { name -> Node? in
-            facts.functions.first { $0.name == "forward" && facts.enclosingClass($0.node)?.name == name }?.node
+            facts.functions.first { facts.forwardMethodNames.contains($0.name) && facts.enclosingClass($0.node)?.name == name }?.node
         }
         guard !forwards.isEmpty else { return true }
         let feeders = Self.maskFeeders(facts, flow)

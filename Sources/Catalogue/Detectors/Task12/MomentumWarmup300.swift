@@ -38,7 +38,7 @@ struct MomentumWarmup300: Detector {
         return evidence
     }
 
-    /// Loop variables around the assignment and parameters of the functions holding it.
+    /// Loop variables around the assignment, parameters of the functions holding it, and step counters of its class.
     func stepCandidates(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [String] {
         var names: [String] = []
         var current = node.parent
@@ -47,7 +47,8 @@ struct MomentumWarmup300: Detector {
             if c.type == "function_definition" { names += flow.parameters(of: c).filter { $0 != "self" } }
             current = c.parent
         }
-        return names
+        // A counter the object keeps (`self.last_epoch += 1` in a scheduler-like class's `step`).
+        return names + facts.stepCounterAttributes(around: node)
     }
 
     func rampsFor300(_ expression: Node, _ variable: String, _ evaluator: StepFunction) -> Bool {

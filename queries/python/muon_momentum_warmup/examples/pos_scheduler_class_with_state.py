@@ -1,4 +1,4 @@
-# gap: Momentum warmup expressed with torch.optim's LambdaLR-like pattern: a small MomentumScheduler class (state_dict-able) whose step() writes a clamp-based ramp into the optimizer's groups; positive.
+# example: Momentum warmup expressed with torch.optim's LambdaLR-like pattern: a small MomentumScheduler class (state_dict-able) whose step() writes a clamp-based ramp into the optimizer's groups; present.
 from dataclasses import dataclass
 
 import torch
