@@ -81,7 +81,7 @@ extension PythonFacts {
         let node = unparenthesized(node)
         switch node.type {
         case "call":
-            return callSite(node).name == "sqrt"
+            return ["sqrt", "sqrt_"].contains(callSite(node).name)
         case "binary_operator":
             let op = node.child(byField: "operator")?.type
             if op == "**", let exponent = node.child(byField: "right") { return evaluate(exponent) == 0.5 }

@@ -103,6 +103,36 @@ extension PythonFacts {
 
     /// The mask functions given to BlockMask constructors: `create_block_mask(mask_mod, ...)` and
     /// `BlockMask.from_kv_blocks(..., mask_mod=...)`, resolved to their `def` or lambda.
+    /// Dense masks applied to attention: the `attn_mask` of `F.scaled_dot_product_attention`, and masks applied by hand
+    /// to scores that a softmax then reads (`scores.masked_fill(~allowed, float("-inf"))`, `torch.where(allowed,
+    /// scores, -inf)`, in a function that calls `softmax`).
+    public var denseAttentionMasks: [Node] {
+        memoized("denseAttentionMasks") {
+            var masks = calls(to: ["torch.nn.functional.scaled_dot_product_attention"]).compactMap { $0.argument("attn_mask", position: 3) }
+            for call in calls where ["masked_fill", "masked_fill_", "where"].contains(call.name) {
+                let arguments = call.name == "where" && call.receiver == nil ? call.positional : (call.receiver.map { [$0] } ?? []) + call.positional
+                guard arguments.count == 3 || (call.name != "where" && arguments.count >= 3),
+                      let mask = call.name == "where" ? arguments.first : arguments.dropFirst().first,
+                      let fill = arguments.last, isNegativeInfinity(fill),
+                      let function = enclosingFunction(call.node),
+                      descendants(of: function.node).contains(where: { $0.type == "call" && callSite($0).name == "softmax" }) else { continue }
+                masks.append(mask)
+            }
+            return masks
+        }
+    }
+
+    /// `float("-inf")`, `-float("inf")`, `-math.inf`, `-torch.inf`, `torch.finfo(...).min`, or a number at most -1e4.
+    func isNegativeInfinity(_ node: Node) -> Bool {
+        let node = unparenthesized(node)
+        let text = node.text.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\"", with: "'")
+        if ["float('-inf')", "-float('inf')", "-math.inf", "-torch.inf", "-np.inf", "-numpy.inf"].contains(text) { return true }
+        if node.type == "attribute", node.child(byField: "attribute")?.text == "min",
+           let object = node.child(byField: "object"), object.type == "call", callSite(object).name == "finfo" { return true }
+        if let v = value(of: node)?.double { return v <= -1e4 }
+        return false
+    }
+
     public func maskMods(_ flow: Dataflow) -> [(constructor: CallSite, mask: MaskMod)] {
         var result: [(CallSite, MaskMod)] = []
         for call in createBlockMaskCalls {
@@ -187,7 +217,10 @@ extension Dataflow {
     /// assigned to that name (transitively, in the scopes the name is read from), the values the class assigns
     /// to an attribute of `self` it reads, the arguments calls of the file pass for a parameter of an enclosing
     /// function it captures, plus the results of local helper functions it calls.
-    public func closure(of roots: [Node], limit: Int = 400) -> [Node] {
+    /// `followingOwnParameters`: also follow a parameter of the function a name is used in to what its callers pass
+    /// (document ids handed down through the blocks to a hand-written attention function); a mask function's own
+    /// positions are not followed otherwise.
+    public func closure(of roots: [Node], limit: Int = 400, followingOwnParameters: Bool = false) -> [Node] {
         var seen = Set<Node>()
         var result: [Node] = []
         var stack = roots
@@ -213,7 +246,7 @@ extension Dataflow {
                             // ids): the arguments the file's calls of the outer function pass. A function's own
                             // parameters (a mask function's positions) are not followed.
                             // Its own parameters bound by `partial(rule, docs)` are followed to what the partial binds.
-                            let own = facts.enclosingFunction(d)?.node == binding.node
+                            let own = facts.enclosingFunction(d)?.node == binding.node && !followingOwnParameters
                             let sites = own
                                 ? binding.node.child(byField: "name").map { facts.partialCallSites(of: $0.text).filter { $0.offset == -1 } } ?? []
                                 : callSites(of: binding.node)
@@ -304,7 +337,8 @@ extension Dataflow {
     }
 
     /// Classes of the file an expression may be an instance of (or a container of instances of): `C(...)`,
-    /// `nn.ModuleList([C(...) for ...])`, an element or iteration of those, a name or attribute set to them.
+    /// `nn.ModuleList([C(...) for ...])`, an element or iteration of those, a name or attribute set to them, what a
+    /// function of the file returns.
     public func instanceClasses(of expression: Node, depth: Int = 0) -> Set<String> {
         let node = facts.unwrapped(expression)
         guard depth < 6 else { return [] }
@@ -331,6 +365,13 @@ extension Dataflow {
             if ["compile", "DistributedDataParallel", "DDP", "DataParallel", "FullyShardedDataParallel", "FSDP"].contains(call.name),
                let wrapped = call.positional.first {
                 return instanceClasses(of: wrapped, depth: depth + 1)
+            }
+            // A function of the file that builds and returns one: `build_model(cfg)`, `model.configure_optimizers(...)`
+            // (a method by its name when only one class of the file defines it).
+            let targets = facts.calledFunction(call).map { [$0] }
+                ?? facts.functions.filter { $0.name == call.name && call.receiver != nil && facts.enclosingClass($0.node) != nil }
+            if targets.count == 1, let function = targets.first {
+                return returns(of: function.node).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
             }
             return []
         case "conditional_expression":

@@ -16,8 +16,8 @@ extension PythonFacts {
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
-    /// functions called on the right side of a `group["lr"] = ...` assignment or in the rate argument of an optimizer
-    /// that is a function of the file (`functionalOptimizerCalls`).
+    /// functions called on the right side of a `group["lr"] = ...` assignment, of `opt.lr = ...` for an optimizer class
+    /// of the file, or in the rate argument of an optimizer that is a function of the file (`functionalOptimizerCalls`).
     public var scheduleUses: [ScheduleUse] {
         memoized("scheduleUses") {
             var result: [ScheduleUse] = []
@@ -33,6 +33,17 @@ extension PythonFacts {
                       let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
                       let right = node.child(byField: "right") else { continue }
                 rates.append((node, right))
+            }
+            // `opt.lr = ...` on an object of an optimizer class of the file (a hand-written optimizer reading self.lr).
+            let ownOptimizerClasses = Set(optimizers.compactMap { $0.definition?.name })
+            if !ownOptimizerClasses.isEmpty {
+                for node in nodes(ofType: "assignment") {
+                    guard let left = node.child(byField: "left"), left.type == "attribute",
+                          ["lr", "learning_rate"].contains(left.child(byField: "attribute")?.text ?? ""),
+                          let object = left.child(byField: "object"), object.text != "self", let right = node.child(byField: "right"),
+                          !dataflow.instanceClasses(of: object).isDisjoint(with: ownOptimizerClasses) else { continue }
+                    rates.append((node, right))
+                }
             }
             for (call, function) in functionalOptimizerCalls {
                 for name in ["lr", "learning_rate", "step_size"] {

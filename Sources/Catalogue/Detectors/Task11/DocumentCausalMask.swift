@@ -6,8 +6,9 @@ import TreeSitterKit
 ///
 /// Requires an applied mask with both terms: a FlexAttention `mask_mod` (given to `create_block_mask` or
 /// `BlockMask.from_kv_blocks`) whose result compares the query and key positions causally and compares
-/// document ids at the two positions with `==`; or a dense SDPA `attn_mask` built from a causal term (`tril`,
-/// a position comparison) and such a document equality; or a varlen kernel called with `causal=True` whose
+/// document ids at the two positions with `==`; or a dense mask built from a causal term (`tril`, a position
+/// comparison) and such a document equality, given to SDPA as `attn_mask` or applied by hand to the scores a softmax
+/// reads (`scores.masked_fill(~allowed, float("-inf"))`); or a varlen kernel called with `causal=True` whose
 /// sequence bounds come from the end-of-text positions. Document ids must come from a test of the tokens against
 /// the separator id (50256, a name set to it, or an id the file does not spell out such as
 /// `tokenizer.eot_token`; not another literal) accumulated with `cumsum` (or counted with `searchsorted` over the
@@ -30,9 +31,8 @@ struct DocumentCausalMask: Detector {
                 evidence.append(facts.evidence(same, "mask_mod: same document and causal"))
             }
         }
-        // Dense masks given to SDPA.
-        for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
-            guard let mask = call.argument("attn_mask", position: 3) else { continue }
+        // Dense masks given to SDPA or applied to the scores by hand.
+        for mask in facts.denseAttentionMasks {
             let nodes = flow.closure(of: [mask])
             let causal = nodes.contains { node in
                 (node.type == "call" && ["tril", "triu"].contains(facts.callSite(node).name))
@@ -81,7 +81,7 @@ struct DocumentCausalMask: Detector {
         let operands = node.namedChildren
         guard operands.count == 2, !operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) else { return false }
         return operands.allSatisfy { operand in
-            let nodes = flow.closure(of: [operand])
+            let nodes = flow.closure(of: [operand], followingOwnParameters: true)
             // A running count of separators: `cumsum`, or `searchsorted` of the positions among the separators'.
             return nodes.contains { $0.type == "call" && ["cumsum", "searchsorted"].contains(facts.callSite($0).name) }
                 && nodes.contains { isEndOfTextTest($0, facts) }

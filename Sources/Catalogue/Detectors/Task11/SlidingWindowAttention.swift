@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires an applied distance bound: in a FlexAttention `mask_mod` result (`q_idx - kv_idx < W`,
 /// `kv_idx > q_idx - W`, ...); in the block lists given to `BlockMask.from_kv_blocks` (a bound on the
-/// difference of block indices, or block counts clamped to a maximum); in a dense SDPA mask (a band from a
+/// difference of block indices, or block counts clamped to a maximum); in a dense mask given to SDPA or applied by hand to the scores (a band from a
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and
 /// document masks without a distance bound, a window term that is computed but not part of the returned mask,
@@ -27,8 +27,7 @@ struct SlidingWindowAttention: Detector {
                 evidence.append(facts.evidence(bound, "block lists limited to a window"))
             }
         }
-        for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
-            guard let mask = call.argument("attn_mask", position: 3) else { continue }
+        for mask in facts.denseAttentionMasks {
             let closure = flow.closure(of: [mask])
             // `d >= 0` is the causal half of a band; the window is the other comparison.
             let bands = closure.filter { isBand($0, facts) && !Self.isCausalHalf($0, facts) }

@@ -9,8 +9,8 @@ import TreeSitterKit
 /// helpers' returns and loops over a loader) to pinned data memory: `torch.empty/zeros/...(..., pin_memory=True)`,
 /// `.pin_memory()`, or a `DataLoader(..., pin_memory=True)`. When the source cannot be traced (a loader passed
 /// in from outside), a pinned data source elsewhere in the file stands in. A pinned scalar (`torch.tensor(n,
-/// pin_memory=True)`, e.g. a window size) is not data. Rejects pinned memory copied with a blocking `.cuda()`,
-/// `non_blocking=True` from pageable memory, and `pin_memory` in comments. Examples:
+/// pin_memory=True)`, `torch.empty(()).pin_memory()`, e.g. a window size) is not data. Rejects pinned memory copied
+/// with a blocking `.cuda()`, `non_blocking=True` from pageable memory, and `pin_memory` in comments. Examples:
 /// `queries/python/pinned_async_dataloader/examples/`.
 struct PinnedAsyncDataloader: Detector {
     let id = "pinned_async_dataloader"
@@ -38,13 +38,25 @@ struct PinnedAsyncDataloader: Detector {
 
     /// `pin_memory=True` on an allocation that is not a scalar, `.pin_memory()`, or a pinned `DataLoader`.
     func isPinnedData(_ call: CallSite, _ facts: PythonFacts) -> Bool {
-        if call.name == "pin_memory", call.receiver != nil { return true }
-        guard let flag = call.keywords["pin_memory"], facts.isTruthy(flag) else { return false }
-        if ["tensor", "as_tensor", "scalar_tensor"].contains(call.name), let first = call.positional.first.map(facts.unwrapped),
-           !["list", "tuple", "list_comprehension"].contains(first.type) {
-            return false
+        if call.name == "pin_memory", let receiver = call.receiver.map(facts.unwrapped) {
+            // `torch.empty((), dtype=torch.int).pin_memory()`: a pinned scalar, not data.
+            return !(receiver.type == "call" && isScalarAllocation(facts.callSite(receiver), facts))
         }
-        return true
+        guard let flag = call.keywords["pin_memory"], facts.isTruthy(flag) else { return false }
+        return !isScalarAllocation(call, facts)
+    }
+
+    /// `torch.tensor(n)`, `torch.as_tensor(n)`, `torch.scalar_tensor(n)` with a number, or `torch.empty/zeros/ones(())`
+    /// with an empty shape: one value.
+    func isScalarAllocation(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let first = call.positional.first.map(facts.unwrapped) else { return false }
+        if ["tensor", "as_tensor", "scalar_tensor"].contains(call.name) {
+            return !["list", "tuple", "list_comprehension"].contains(first.type)
+        }
+        if ["empty", "zeros", "ones", "full"].contains(call.name) {
+            return ["tuple", "list"].contains(first.type) && first.namedChildren.filter({ $0.type != "comment" }).isEmpty
+        }
+        return false
     }
 
     func memory(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow, _ seen: inout Set<Node>, depth: Int) -> Memory {
