@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires, inside an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional update),
 /// a factor equal to sqrt(max(1, rows / cols)) with rows the first / second-to-last dimension and cols the second /
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
-/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / c) ** 0.5 if r > c else 1`,
+/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / c) ** 0.5 if r > c else 1`, `(a if a > 1 else
+/// 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
 /// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
 /// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
 /// `scalesUpdate`): one only stored in the state or logged does not count. Rejects sqrt(max(rows, cols)), the inverted ratio
@@ -72,9 +73,25 @@ struct MuonAspectRatioScale: Detector {
         return nil
     }
 
-    /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`, and
-    /// `max(r, c) / c` (the same value).
-    func isClampedRatio(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`,
+    /// `max(r, c) / c` (the same value), `a if a > 1 else 1` with `a = r / c`, and a local set to one of these.
+    func isClampedRatio(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        let node = facts.unparenthesized(node)
+        if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
+            return isClampedRatio(value, facts, depth: depth + 1)
+        }
+        if node.type == "conditional_expression" {
+            // `a if a > 1 else 1` / `1 if a <= 1 else a`: the larger of a and 1.
+            let parts = node.namedChildren
+            guard parts.count == 3, let test = Optional(facts.unparenthesized(parts[1])), test.type == "comparison_operator" else { return false }
+            let operands = test.namedChildren
+            let operators = test.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == 2, operators.count == 1, facts.evaluate(operands[1]) == 1, isRatio(operands[0], facts) else { return false }
+            let ratioWhenTrue = [">", ">="].contains(operators[0])
+            let (ratioSide, oneSide) = ratioWhenTrue ? (parts[0], parts[2]) : (parts[2], parts[0])
+            guard [">", ">=", "<", "<="].contains(operators[0]) else { return false }
+            return facts.evaluate(oneSide) == 1 && facts.unparenthesized(ratioSide).text == facts.unparenthesized(operands[0]).text
+        }
         if node.type == "binary_operator", node.child(byField: "operator")?.type == "/",
            let l = node.child(byField: "left").map(facts.unparenthesized), let r = node.child(byField: "right"), dimension(r, facts) == 1,
            l.type == "call", ["max", "builtins.max"].contains(facts.callSite(l).callee) {

@@ -8,8 +8,9 @@ import TreeSitterKit
 /// a uniform draw (`w.uniform_(-b, b)`, `nn.init.uniform_(w, -b, b)`, `torch.empty(...).uniform_(...)`) with
 /// b = sqrt(3) * std, or a normal / truncated normal with `std`. The bound is read as c * d^p, where d is the
 /// fan-in (`in_features`, `weight.shape[1]`, `size(-1)`, or a width parameter) and c folds the constants
-/// (`3 ** 0.5`, `math.sqrt(3)`, a gain from a constant or config), through local names and helper parameters; it
-/// must give c = 0.5 (after removing sqrt(3) for a uniform) and p = -0.5. Rejects the default init, GPT-2's fixed
+/// (`3 ** 0.5`, `math.sqrt(3)`, a gain from a constant or config), through local names, helper parameters and a
+/// helper of the file that returns the bound for the fan-in it is given; it must give c = 0.5 (after removing
+/// sqrt(3) for a uniform) and p = -0.5. Rejects the default init, GPT-2's fixed
 /// 0.02, and bounds that give another std (`0.5 * fan_in ** -0.5` without sqrt(3)). Examples:
 /// `queries/python/linear_init_scale_0p5/examples/`.
 struct LinearInitScale0p5: Detector {
@@ -79,6 +80,15 @@ struct LinearInitScale0p5: Detector {
             }
             if ["float", "int"].contains(call.callee), let inner = call.positional.first { return monomial(inner, facts, depth: next) }
             if call.name == "size" { return Monomial(coefficient: 1, power: 1) }
+            // A helper of the file given the fan-in alone (`b = uniform_bound(self.in_features)`): what it returns.
+            if let function = facts.calledFunction(call), call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat,
+               let argument = monomial(call.positional[0], facts, depth: next), argument.coefficient == 1, argument.power == 1,
+               let body = function.body {
+                let returned = facts.descendants(of: body).filter {
+                    $0.type == "return_statement" && facts.enclosingFunction($0)?.node == function.node
+                }.compactMap { $0.namedChild(0) }
+                if returned.count == 1 { return monomial(returned[0], facts, depth: next) }
+            }
             if let v = facts.value(of: node) { return constant(v) }
             return nil
         case "subscript":
