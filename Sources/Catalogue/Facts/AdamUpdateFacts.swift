@@ -22,16 +22,20 @@ extension PythonFacts {
     public var adamUpdates: [AdamUpdate] {
         memoized("adamUpdates") {
             var result: [AdamUpdate] = []
-            var seen = Set<Node>()
+            var done = Set<Node>()
+            var averagesByFunction: [Node: [RunningAverage]] = [:]
             for candidate in adamStepCandidates() {
-                guard let function = enclosingFunction(candidate.step), !seen.contains(function.node) else { continue }
-                let averages = runningAverages(in: function)
-                guard averages.contains(where: \.ofSquare), reachesParameterUpdate(candidate.step, in: function) else { continue }
-                let first = averages.first { !$0.ofSquare }
-                guard first != nil || averages.count >= 2 else { continue }
-                seen.insert(function.node)
+                guard let function = enclosingFunction(candidate.step), !done.contains(function.node) else { continue }
+                let averages = averagesByFunction[function.node] ?? runningAverages(in: function)
+                averagesByFunction[function.node] = averages
+                guard averages.contains(where: \.ofSquare) else { done.insert(function.node); continue }
+                // The step divides the first moment (not the gradient: RMSprop, with or without momentum, is not Adam).
+                let firstMoments = averages.filter { !$0.ofSquare }
+                guard let first = firstMoments.first(where: { readsTensor($0.target, candidate.numerator) }),
+                      reachesParameterUpdate(candidate.step, in: function) else { continue }
+                done.insert(function.node)
                 result.append(AdamUpdate(function: function, step: candidate.step, epsilon: candidate.epsilon,
-                                         firstMoment: first?.coefficient))
+                                         firstMoment: first.coefficient))
             }
             return result
         }
@@ -39,20 +43,31 @@ extension PythonFacts {
 
     /// Divisions by a root plus a constant (`m / (v.sqrt() + eps)`, `m / v.sqrt().add_(eps)`, `m / (v ** 0.5 +
     /// eps)`, through a local `denom = ...`) and `addcdiv_(m, denom)` calls with such a denominator.
-    private func adamStepCandidates() -> [(step: Node, epsilon: Node?)] {
-        var result: [(Node, Node?)] = []
+    private func adamStepCandidates() -> [(step: Node, numerator: Node, epsilon: Node?)] {
+        var result: [(Node, Node, Node?)] = []
         for node in nodes(ofType: "binary_operator") where node.child(byField: "operator")?.type == "/" {
-            guard let right = node.child(byField: "right"), let denominator = rootPlusConstant(right) else { continue }
-            result.append((node, denominator.epsilon))
+            guard let left = node.child(byField: "left"), let right = node.child(byField: "right"),
+                  let denominator = rootPlusConstant(right) else { continue }
+            result.append((node, left, denominator.epsilon))
         }
         for name in ["addcdiv_", "addcdiv"] {
             for call in calls(named: name) {
-                let denominatorArgument = call.receiver != nil ? call.positional.dropFirst().first : call.positional.dropFirst(2).first
-                guard let denominatorArgument, let denominator = rootPlusConstant(denominatorArgument) else { continue }
-                result.append((call.node, denominator.epsilon))
+                let tensors = call.receiver != nil ? Array(call.positional) : Array(call.positional.dropFirst())
+                guard tensors.count >= 2, let denominator = rootPlusConstant(tensors[1]) else { continue }
+                result.append((call.node, tensors[0], denominator.epsilon))
             }
         }
         return result
+    }
+
+    /// Whether an expression reads a tensor (by its text), directly or through up to two local names
+    /// (`m_hat = m / (1 - b1 ** t)`).
+    private func readsTensor(_ text: String, _ expression: Node, depth: Int = 0) -> Bool {
+        descendants(of: expression).contains { n in
+            if unparenthesized(n).text == text { return true }
+            guard depth < 2, n.type == "identifier", let value = latestValue(of: n.text, before: n) else { return false }
+            return readsTensor(text, value, depth: depth + 1)
+        }
     }
 
     /// `r + eps`, `eps + r`, `r.add(eps)` / `r.add_(eps)` with `r` a square root (`x.sqrt()`, `torch.sqrt(x)`,

@@ -41,6 +41,8 @@ public final class Dataflow {
     /// Questions being answered (`callSites(of:)`, `instanceClasses(of:)`), so that a cycle ends instead of recursing.
     var callSitesInProgress = Set<Node>()
     var instanceClassesInProgress = Set<Node>()
+    /// How many times a question was cut short by one still open (answers computed meanwhile are not cached).
+    var cyclesCut = 0
 
     static let scopeTypes: Set<String> = [
         "function_definition", "lambda", "class_definition", "list_comprehension", "generator_expression",

@@ -348,7 +348,8 @@ extension PythonFacts {
             if let value = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {
                 if let v = evaluate(value, bindings: bindings, depth: depth) {
                     inner[parameter] = v
-                } else if descendants(of: value).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) {
+                } else if !["identifier", "attribute"].contains(unparenthesized(value).type)
+                            || descendants(of: value).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) {
                     return nil
                 } else {
                     // Not a number and not varying with the bound names (a config object, `h`): the parameter keeps

@@ -101,21 +101,19 @@ extension PythonFacts {
         }
     }
 
-    /// The mask functions given to BlockMask constructors: `create_block_mask(mask_mod, ...)` and
-    /// `BlockMask.from_kv_blocks(..., mask_mod=...)`, resolved to their `def` or lambda.
     /// Dense masks applied to attention: the `attn_mask` of `F.scaled_dot_product_attention`, and masks applied by hand
     /// to scores that a softmax then reads (`scores.masked_fill(~allowed, float("-inf"))`, `torch.where(allowed,
     /// scores, -inf)`, in a function that calls `softmax`).
     public var denseAttentionMasks: [Node] {
         memoized("denseAttentionMasks") {
             var masks = calls(to: ["torch.nn.functional.scaled_dot_product_attention"]).compactMap { $0.argument("attn_mask", position: 3) }
+            let softmaxScopes = Set(calls(named: "softmax").compactMap { enclosingFunction($0.node)?.node })
             for call in calls where ["masked_fill", "masked_fill_", "where"].contains(call.name) {
                 let arguments = call.name == "where" && call.receiver == nil ? call.positional : (call.receiver.map { [$0] } ?? []) + call.positional
                 guard arguments.count == 3 || (call.name != "where" && arguments.count >= 3),
                       let mask = call.name == "where" ? arguments.first : arguments.dropFirst().first,
                       let fill = arguments.last, isNegativeInfinity(fill),
-                      let function = enclosingFunction(call.node),
-                      descendants(of: function.node).contains(where: { $0.type == "call" && callSite($0).name == "softmax" }) else { continue }
+                      let function = enclosingFunction(call.node), softmaxScopes.contains(function.node) else { continue }
                 masks.append(mask)
             }
             return masks
@@ -133,6 +131,8 @@ extension PythonFacts {
         return false
     }
 
+    /// The mask functions given to BlockMask constructors: `create_block_mask(mask_mod, ...)` and
+    /// `BlockMask.from_kv_blocks(..., mask_mod=...)`, resolved to their `def` or lambda.
     public func maskMods(_ flow: Dataflow) -> [(constructor: CallSite, mask: MaskMod)] {
         var result: [(CallSite, MaskMod)] = []
         for call in createBlockMaskCalls {
@@ -310,10 +310,15 @@ extension Dataflow {
         if let known = callSiteCache[function] { return known }
         // A question that comes back while it is being answered (a module's `forward` whose callers are found
         // through the parameter it is passed in) has no further answer on that path.
-        guard callSitesInProgress.insert(function).inserted else { return [] }
+        guard callSitesInProgress.insert(function).inserted else {
+            cyclesCut += 1
+            return []
+        }
         defer { callSitesInProgress.remove(function) }
+        let cutBefore = cyclesCut
         let sites = computeCallSites(of: function)
-        callSiteCache[function] = sites
+        // An answer that met a question still open may be partial: it is not kept.
+        if cyclesCut == cutBefore { callSiteCache[function] = sites }
         return sites
     }
 
@@ -344,10 +349,14 @@ extension Dataflow {
         guard depth < 6 else { return [] }
         if depth == 0 {
             if let known = instanceClassCache[node] { return known }
-            guard instanceClassesInProgress.insert(node).inserted else { return [] }
+            guard instanceClassesInProgress.insert(node).inserted else {
+                cyclesCut += 1
+                return []
+            }
             defer { instanceClassesInProgress.remove(node) }
+            let cutBefore = cyclesCut
             let classes = instanceClasses(of: node, depth: 1)
-            instanceClassCache[node] = classes
+            if cyclesCut == cutBefore { instanceClassCache[node] = classes }
             return classes
         }
         let classNames = facts.classNameSet
@@ -371,7 +380,9 @@ extension Dataflow {
             let targets = facts.calledFunction(call).map { [$0] }
                 ?? facts.functions.filter { $0.name == call.name && call.receiver != nil && facts.enclosingClass($0.node) != nil }
             if targets.count == 1, let function = targets.first {
-                return returns(of: function.node).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
+                // Every value it returns must be one (a factory that may return a library optimizer is unknown).
+                let each = returns(of: function.node).map { instanceClasses(of: $0, depth: depth + 1) }
+                return each.contains(where: \.isEmpty) ? [] : each.reduce(into: Set<String>()) { $0.formUnion($1) }
             }
             return []
         case "conditional_expression":

@@ -10,7 +10,10 @@ extension PythonFacts {
         memoized("forwardMethodNames") {
             var names: Set<String> = ["forward", "__call__"]
             let methodNames = self.methodNames
-            for function in functions where names.contains(function.name) && enclosingClass(function.node) != nil {
+            // Only a module's `forward` hands calls on (a schedule object's `__call__` returning `self.lr_at(step)` does
+            // not make `lr_at` a forward).
+            for function in functions where function.name == "forward" {
+                guard let owner = enclosingClass(function.node), owner.bases.contains(where: { $0.hasSuffix("Module") }) else { continue }
                 guard let body = function.body else { continue }
                 for statement in descendants(of: body) where statement.type == "return_statement" {
                     guard enclosingFunction(statement)?.node == function.node,

@@ -139,7 +139,7 @@ extension PythonFacts {
     }
 
     /// Whether a call constructs an embedding table (`nn.Embedding(...)`, a file subclass of it, or a module of the
-    /// file whose forward looks its input up in a table of its own, `F.embedding(ids, self.table)`).
+    /// file holding no modules whose forward looks its input up in a table of its own, `F.embedding(ids, self.table)`).
     public func isEmbeddingConstructor(_ call: CallSite) -> Bool {
         if call.torchCallee == "torch.nn.Embedding" { return true }
         return call.receiver == nil && embeddingClasses.contains(call.callee)
@@ -150,6 +150,14 @@ extension PythonFacts {
         memoized("embeddingClasses") {
             Set(classes.filter { c in
                 if c.bases.contains(where: { $0 == "torch.nn.Embedding" || $0 == "nn.Embedding" }) { return true }
+                // A table holds no modules of its own (a whole model that starts with a lookup is not a table).
+                if let initializer = initializer(of: c), descendants(of: initializer.node).contains(where: { n in
+                    guard n.type == "call" else { return false }
+                    let call = callSite(n)
+                    return classNameSet.contains(call.callee)
+                        || (call.torchCallee.hasPrefix("torch.nn.") && !call.torchCallee.hasPrefix("torch.nn.init.")
+                            && !["torch.nn.Parameter", "torch.nn.parameter.Parameter"].contains(call.torchCallee))
+                }) { return false }
                 return forwardMethods(of: c).contains { forward in
                     descendants(of: forward.node).contains { n in
                         guard n.type == "call" else { return false }

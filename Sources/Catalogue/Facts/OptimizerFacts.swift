@@ -52,7 +52,7 @@ public struct OptimizerUse {
     }
 
     /// Every value hyperparameter `name` takes: the keyword or positional argument, each parameter group's
-    /// entry, and the class default when the call gives none. For a hand-written Adam step, `eps` is also read
+    /// entry, and the default of the file's own signature (its `__init__` or step function) when the call gives none. For a hand-written Adam step, `eps` is also read
     /// where the step adds it (`v.sqrt() + self.eps`, `+ 1e-10`).
     public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
         var result: [NumericValue] = []
@@ -61,8 +61,8 @@ public struct OptimizerUse {
             result += facts.values(of: argument)
         }
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
-        if result.isEmpty, let definition, let initializer = facts.initializer(of: definition),
-           let parameters = initializer.node.child(byField: "parameters") {
+        if result.isEmpty, let signature = stepFunction ?? definition.flatMap({ facts.initializer(of: $0) }),
+           let parameters = signature.node.child(byField: "parameters") {
             for parameter in parameters.namedChildren where parameter.child(byField: "name")?.text == name {
                 if let value = parameter.child(byField: "value") { result += facts.values(of: value) }
             }
@@ -74,11 +74,39 @@ public struct OptimizerUse {
     /// The first-moment coefficients (beta1) a hand-written Adam step uses, read from its running average
     /// (`m.lerp_(g, 1 - b1)` gives 1 minus the weight); empty when the step is not hand-written or unread.
     public func handWrittenBeta1(in facts: PythonFacts) -> [Double] {
-        switch update?.firstMoment {
-        case .decay(let node)?: return facts.values(of: node).map(\.double)
-        case .weight(let node)?: return facts.values(of: node).map { 1 - $0.double }
-        case nil: return []
+        guard let coefficient = update?.firstMoment else { return [] }
+        // A parameter given at the call (`adam_step(..., beta1=0.8)`, `MyAdam(..., beta1=0.8)` kept as `self.b1`)
+        // wins over the signature's default.
+        var bindings: [String: Double] = [:]
+        for n in facts.descendants(of: coefficient.node) where n.type == "identifier" || n.type == "attribute" {
+            guard let parameter = signatureParameter(holding: n, in: facts),
+                  let argument = argument(parameter, position: nil, in: facts),
+                  let value = facts.evaluate(argument) else { continue }
+            bindings[n.text] = value
         }
+        let values = bindings.isEmpty ? facts.values(of: coefficient.node).map(\.double)
+            : facts.evaluate(coefficient.node, bindings: bindings).map { [$0] } ?? []
+        switch coefficient {
+        case .decay: return values
+        case .weight: return values.map { 1 - $0 }
+        }
+    }
+
+    /// The parameter of the file's own signature a name stands for: a parameter of the step function, or the
+    /// `__init__` parameter an attribute is set from (`self.b1 = beta1`).
+    func signatureParameter(holding node: Node, in facts: PythonFacts) -> String? {
+        if node.type == "identifier", let stepFunction, stepFunction.parameters.contains(node.text),
+           facts.enclosingFunction(node)?.node == stepFunction.node {
+            return node.text
+        }
+        guard node.type == "attribute", node.child(byField: "object")?.text == "self", let definition,
+              let initializer = facts.initializer(of: definition) else { return nil }
+        for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
+            guard assignment.child(byField: "left")?.text == node.text, let right = assignment.child(byField: "right"),
+                  right.type == "identifier", initializer.parameters.contains(right.text) else { continue }
+            return right.text
+        }
+        return nil
     }
 
     /// The node of a group's entry `name` (`{"lr": x}` or `dict(lr=x)`).
@@ -168,7 +196,8 @@ extension PythonFacts {
             }
             // Adam steps written as plain functions (`adam_(params, grads, state, lr)`), by their calls.
             for update in adamUpdates where !classes.contains(where: { isInside(update.function.node, $0.node) }) {
-                for call in calls(named: update.function.name) where !isInside(call.node, update.function.node) {
+                for call in calls(named: update.function.name) where call.receiver == nil && !isInside(call.node, update.function.node)
+                    && calledFunction(call)?.node == update.function.node {
                     all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,
                                             stepFunction: update.function, update: update))
                 }

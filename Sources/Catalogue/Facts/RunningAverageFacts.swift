@@ -19,6 +19,8 @@ public enum AverageCoefficient {
 public struct RunningAverage {
     /// The call or assignment that updates it.
     public let node: Node
+    /// The text of the tensor it is kept in (`m`, `state["exp_avg"]`, `self.buf`).
+    public let target: String
     public let coefficient: AverageCoefficient
     /// Whether it averages a square (`g * g`, `addcmul_(g, g)`): a second moment.
     public let ofSquare: Bool
@@ -46,7 +48,8 @@ extension PythonFacts {
                 case "lerp_", "lerp":
                     let arguments = call.receiver != nil ? Array(call.positional) : Array(call.positional.dropFirst())
                     guard let data = arguments.first, let weight = arguments.dropFirst().first ?? call.keywords["weight"] else { continue }
-                    result.append(RunningAverage(node: node, coefficient: .weight(weight), ofSquare: isSquare(data)))
+                    guard let target = call.receiver ?? call.positional.first else { continue }
+                    result.append(RunningAverage(node: node, target: unparenthesized(target).text, coefficient: .weight(weight), ofSquare: isSquare(data)))
                 case "add_", "addcmul_":
                     guard let receiver = call.receiver.map(unparenthesized) else { continue }
                     let decay: Node?
@@ -55,9 +58,11 @@ extension PythonFacts {
                     } else {
                         decay = decays[receiver.text]
                     }
-                    guard let decay else { continue }
+                    // `p.mul_(1 - lr * wd); p.add_(update, alpha=-lr)`: a decayed parameter moved by a step, not an average.
+                    guard let decay, !isNegative(call.keywords["alpha"]) else { continue }
                     let squared = call.name == "addcmul_" ? isSquareProduct(call.positional) : call.positional.first.map { isSquare($0) } ?? false
-                    result.append(RunningAverage(node: node, coefficient: .decay(decay), ofSquare: squared))
+                    let target = receiver.type == "call" ? callSite(receiver).receiver.map { unparenthesized($0).text } ?? receiver.text : receiver.text
+                    result.append(RunningAverage(node: node, target: target, coefficient: .decay(decay), ofSquare: squared))
                 case "copy_":
                     // a.copy_(b * a + w * x)
                     if let target = call.receiver, let value = call.positional.first, let average = blend(node, target: target, value: value) {
@@ -87,9 +92,17 @@ extension PythonFacts {
             guard let factor = productWith(text, term)?.1 else { continue }
             let other = unparenthesized(terms[1 - index])
             let data = productData(other)
-            return RunningAverage(node: node, coefficient: .decay(factor), ofSquare: data.map { isSquare($0) } ?? isSquare(other))
+            return RunningAverage(node: node, target: text, coefficient: .decay(factor), ofSquare: data.map { isSquare($0) } ?? isSquare(other))
         }
         return nil
+    }
+
+    /// A step size that moves against the update (`alpha=-lr`, `alpha=-group["lr"] * scale`).
+    private func isNegative(_ node: Node?) -> Bool {
+        guard let node = node.map(unparenthesized) else { return false }
+        if node.type == "unary_operator", node.child(byField: "operator")?.type == "-" { return true }
+        if node.type == "binary_operator", let left = node.child(byField: "left") { return isNegative(left) }
+        return evaluate(node).map { $0 < 0 } ?? false
     }
 
     /// For `b * a` or `a * b` with `a` the given text: (`a`, `b`).

@@ -48,7 +48,7 @@ struct RemoveWeightDecay: Detector {
         if explicit == nil && groupsWithout {
             switch optimizer.family {
             case .adamw: values.append(0.01)
-            case .adam where optimizer.definition == nil, .sgd: break
+            case .adam where optimizer.definition == nil && optimizer.stepFunction == nil, .sgd: break
             default:
                 values += optimizer.values("weight_decay", in: facts).map(\.double)
             }

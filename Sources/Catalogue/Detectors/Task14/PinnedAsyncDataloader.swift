@@ -46,12 +46,12 @@ struct PinnedAsyncDataloader: Detector {
         return !isScalarAllocation(call, facts)
     }
 
-    /// `torch.tensor(n)`, `torch.as_tensor(n)`, `torch.scalar_tensor(n)` with a number, or `torch.empty/zeros/ones(())`
+    /// `torch.tensor(n)`, `torch.as_tensor(n)`, `torch.scalar_tensor(n)` with a number or arithmetic (not an array), or `torch.empty/zeros/ones(())`
     /// with an empty shape: one value.
     func isScalarAllocation(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         guard let first = call.positional.first.map(facts.unwrapped) else { return false }
         if ["tensor", "as_tensor", "scalar_tensor"].contains(call.name) {
-            return !["list", "tuple", "list_comprehension"].contains(first.type)
+            return facts.evaluate(first) != nil || ["binary_operator", "unary_operator", "integer", "float"].contains(first.type)
         }
         if ["empty", "zeros", "ones", "full"].contains(call.name) {
             return ["tuple", "list"].contains(first.type) && first.namedChildren.filter({ $0.type != "comment" }).isEmpty

@@ -1,4 +1,4 @@
-# example: the loop ramps ortho.momentum, but the optimizer's update uses the momentum it was built with (self.beta), never that attribute; NOT present.
+# example: the loop ramps ortho.momentum, but the optimizer's update reads self.beta, a momentum fixed when it was built, never that attribute; NOT present.
 import torch
 
 
@@ -12,11 +12,11 @@ def orthogonalize(G, steps=5):
 
 
 class Ortho:
-    def __init__(self, params, lr, beta=0.95):
+    def __init__(self, params, lr):
         self.params = list(params)
         self.lr = lr
-        self.beta = beta
-        self.momentum = beta
+        self.momentum = 0.95
+        self.beta = 0.95
         self.bufs = [torch.zeros_like(p) for p in self.params]
 
     @torch.no_grad()
@@ -26,11 +26,12 @@ class Ortho:
             p.add_(orthogonalize(p.grad.lerp(buf, self.beta)).to(p.dtype), alpha=-self.lr)
 
 
+MOM_RAMP = 300
 matrices = [torch.randn(768, 768, requires_grad=True) for _ in range(4)]
 ortho = Ortho(matrices, lr=0.05)
 for step in range(1000):
     loss = sum(m.square().sum() for m in matrices)
     loss.backward()
-    ramp = min(step / 300, 1.0)
+    ramp = min(step / MOM_RAMP, 1.0)
     ortho.momentum = (1 - ramp) * 0.85 + ramp * 0.95
     ortho.step()
