@@ -47,6 +47,7 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.startMeasurement()
             blackHole(try service.run(candidates))
             benchmark.stopMeasurement()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
     }
 

@@ -46,6 +46,7 @@ let benchmarks: @Sendable () -> Void = {
               configuration: .init(metrics: [.wallClock, latencyMetric], timeUnits: .milliseconds)) { benchmark in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-load-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         let socket = folder.appendingPathComponent("srlens.sock").path
         let transport = try await startServer(at: socket)
         let source = try String(contentsOfFile: "\(demoRecords)/record_5/train_gpt2.py", encoding: .utf8)
@@ -115,6 +116,7 @@ let benchmarks: @Sendable () -> Void = {
 func measureChanges(_ benchmark: Benchmark, label: String, line: @escaping @Sendable (Int) -> String) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-change-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
     let socket = folder.appendingPathComponent("srlens.sock").path
     let transport = try await startServer(at: socket)
     let text = try longScript(lines: 2_000)

@@ -1,13 +1,12 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ConfigurationTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    let scratch = ScratchFolder("srlens-config")
+
+    func temporaryDirectory() throws -> URL { try scratch.folder() }
 
     @Test func defaultsUnderTheDataDirectory() throws {
         let dir = try temporaryDirectory()

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct RecordsImporterTests {
     func makeRecords(_ numbers: [Int], under base: URL, results: Bool = true) throws {
@@ -12,11 +13,9 @@ import Testing
         }
     }
 
-    func temporary() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-records-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    let scratch = ScratchFolder("srlens-records")
+
+    func temporary() throws -> URL { try scratch.folder() }
 
     @Test func importsFromAnLLMSpeedrunnerCheckout() throws {
         let checkout = try temporary()

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import Testing
+import TestSupport
 
 @Suite struct FeatureTests {
     @Test func baseRecordLacksTheTaskKeyChangesAndReferenceHasThem() async throws {
@@ -17,8 +18,8 @@ import Testing
 
     @Test func withoutATaskTheServerSaysSo() async throws {
         let client = TestClient()
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-lsp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let scratch = ScratchFolder("srlens-lsp")
+        let empty = scratch.url
         _ = await client.initialize(root: empty.path)
         let uri = client.open(Demo.record(5))
         let diagnostics = try #require(await client.diagnostics(uri, version: 1))

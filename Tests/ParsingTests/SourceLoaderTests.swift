@@ -2,13 +2,11 @@ import Engine
 import Foundation
 import SourceModel
 import Testing
+import TestSupport
 
 @Suite struct SourceLoaderTests {
-    let dir: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-loader-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }()
+    let scratch = ScratchFolder("srlens-loader")
+    var dir: URL { scratch.url }
 
     func write(_ name: String, _ bytes: [UInt8]) -> String {
         let url = dir.appendingPathComponent(name)

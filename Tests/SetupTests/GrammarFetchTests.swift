@@ -4,9 +4,11 @@ import TestSupport
 
 /// `grammars/fetch.sh` refuses a tampered lock and an unreachable registry, leaving existing sources alone.
 @Suite struct GrammarFetchTests {
+    let scratchRoot = ScratchFolder("srlens-fetch")
+
     /// A scratch copy of grammars/ with its own lock, and a grammar source that must survive a failed fetch.
     func scratch(lock: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-fetch-\(UUID().uuidString)")
+        let dir = try scratchRoot.folder()
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("python/src"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Fixtures.repositoryRoot.appendingPathComponent("grammars/fetch.sh"),
                                          to: dir.appendingPathComponent("fetch.sh"))

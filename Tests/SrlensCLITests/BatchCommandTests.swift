@@ -10,11 +10,9 @@ struct BatchCommandTests {
     static var records: String { demo.appendingPathComponent("records").path }
     static var submissions: String { demo.appendingPathComponent("submissions").path }
 
-    func temporary() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-batch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    let scratch = ScratchFolder("srlens-batch")
+
+    func temporary() throws -> URL { try scratch.folder() }
 
     func results(_ jsonl: String) throws -> [[String: Any]] {
         try jsonl.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }

@@ -5,6 +5,8 @@ import TestSupport
 /// End-to-end: `srlens check` as CI runs it: exit status, readable findings, JSON and SARIF 2.1.0.
 @Suite(.enabled(if: CLI.isAvailable, "srlens binary not built; run `make test`"), .enabled(if: Corpus.isAvailable, Corpus.skipMessage))
 struct CheckCommandTests {
+    let scratch = ScratchFolder("srlens-check")
+
     static var records: String { Corpus.root.appendingPathComponent("llm-speedrunner/records").path }
 
     /// Every rule id, as docs/rules.md lists them.
@@ -15,8 +17,7 @@ struct CheckCommandTests {
 
     /// Record 20 with the validation loss scaled in its log line and val_tokens overridden: two violations.
     func violation() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try scratch.folder()
         var text = try String(contentsOf: Corpus.record(20), encoding: .utf8)
         let edits = [
             ("val_loss:{val_loss:.4f}", "val_loss:{val_loss * 0.9:.4f}"),

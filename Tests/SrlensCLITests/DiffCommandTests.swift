@@ -5,10 +5,11 @@ import TestSupport
 /// End-to-end: `srlens diff` through the built binary, on small files each test writes for itself.
 @Suite(.enabled(if: CLI.isAvailable, "srlens binary not built; run `make test`"))
 struct DiffCommandTests {
-    /// A fresh temporary directory with the given files (name -> contents); returns their paths by name.
-    static func files(_ contents: [String: String]) throws -> [String: String] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-diff-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let scratch = ScratchFolder("srlens-diff")
+
+    /// A fresh folder of this test's scratch with the given files (name -> contents); returns their paths by name.
+    func files(_ contents: [String: String]) throws -> [String: String] {
+        let dir = try scratch.folder()
         var paths: [String: String] = [:]
         for (name, text) in contents {
             let url = dir.appendingPathComponent(name)
@@ -36,7 +37,7 @@ struct DiffCommandTests {
     static let anyEscape = "\u{1B}"
 
     @Test func identicalFilesHaveNoSemanticChange() throws {
-        let p = try Self.files(["a.py": Self.script, "b.py": Self.script])
+        let p = try files(["a.py": Self.script, "b.py": Self.script])
         let result = try CLI.run(["diff", p["a.py"]!, p["b.py"]!])
         #expect(result.status == 0)
         #expect(result.stdout.contains("no semantic change"))
@@ -44,7 +45,7 @@ struct DiffCommandTests {
     }
 
     @Test func hyperparameterChangeNamesTheEntityAndBothValues() throws {
-        let p = try Self.files(["a.py": Self.script, "b.py": Self.tunedScript])
+        let p = try files(["a.py": Self.script, "b.py": Self.tunedScript])
         let result = try CLI.run(["diff", p["a.py"]!, p["b.py"]!])
         #expect(result.status == 1)
         let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("learning_rate") })
@@ -81,7 +82,7 @@ struct DiffCommandTests {
                 return [y * 3, z]
 
             """
-        let p = try Self.files(["old.py": old, "new.py": new])
+        let p = try files(["old.py": old, "new.py": new])
         let result = try CLI.run(["diff", "--json", p["old.py"]!, p["new.py"]!])
         #expect(result.status == 1)
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -122,7 +123,7 @@ struct DiffCommandTests {
     }
 
     @Test func editScriptListsTheActions() throws {
-        let p = try Self.files(["a.py": Self.script, "b.py": Self.tunedScript])
+        let p = try files(["a.py": Self.script, "b.py": Self.tunedScript])
         let text = try CLI.run(["diff", "--edit-script", p["a.py"]!, p["b.py"]!])
         #expect(text.status == 1)
         #expect(text.stdout.contains("edit script (1 action"))
@@ -139,7 +140,7 @@ struct DiffCommandTests {
     }
 
     @Test func noColourWhenNoColorIsSetOrOutputIsNotATerminal() throws {
-        let p = try Self.files(["a.py": Self.script, "b.py": Self.tunedScript + "def extra():\n    pass\n"])
+        let p = try files(["a.py": Self.script, "b.py": Self.tunedScript + "def extra():\n    pass\n"])
         for value in ["1", ""] {
             let result = try CLI.run(["diff", "--edit-script", p["a.py"]!, p["b.py"]!], environment: ["NO_COLOR": value])
             #expect(result.status == 1)
@@ -152,7 +153,7 @@ struct DiffCommandTests {
     @Test func normalizationMakesEquivalentIdiomsEqual() throws {
         let before = "import torch\nimport torch.nn.functional as F\n\ndef act(x):\n    return F.relu(x) ** 2\n"
         let after = "import torch\nimport torch.nn.functional as F\n\ndef act(x):\n    return torch.square(torch.relu(x))\n"
-        let p = try Self.files(["a.py": before, "b.py": after])
+        let p = try files(["a.py": before, "b.py": after])
 
         let standard = try CLI.run(["diff", p["a.py"]!, p["b.py"]!])
         #expect(standard.status == 0)
@@ -165,7 +166,7 @@ struct DiffCommandTests {
     }
 
     @Test func differentLanguagesAreAnError() throws {
-        let p = try Self.files(["a.py": "x = 1\n", "k.cu": "__global__ void k(float* x) { x[0] = 1.0f; }\n"])
+        let p = try files(["a.py": "x = 1\n", "k.cu": "__global__ void k(float* x) { x[0] = 1.0f; }\n"])
         let result = try CLI.run(["diff", p["a.py"]!, p["k.cu"]!])
         #expect(result.status == 2)
         #expect(result.stdout.isEmpty)
@@ -174,7 +175,7 @@ struct DiffCommandTests {
     }
 
     @Test func missingFileIsAnErrorNamingThePath() throws {
-        let p = try Self.files(["a.py": Self.script])
+        let p = try files(["a.py": Self.script])
         let missing = (p["a.py"]! as NSString).deletingLastPathComponent + "/absent.py"
         for arguments in [[p["a.py"]!, missing], [missing, p["a.py"]!]] {
             let result = try CLI.run(["diff"] + arguments)
@@ -186,7 +187,7 @@ struct DiffCommandTests {
     }
 
     @Test func unknownNormalizationListsTheKnownNames() throws {
-        let p = try Self.files(["a.py": Self.script])
+        let p = try files(["a.py": Self.script])
         let result = try CLI.run(["diff", "--normalize", "aliases,bogus", p["a.py"]!, p["a.py"]!])
         #expect(result.status != 0)
         #expect(result.stderr.contains("bogus"))
@@ -209,7 +210,7 @@ struct DiffCommandTests {
             }
 
             """
-        let p = try Self.files(["a.cu": kernel, "b.cu": kernel.replacingOccurrences(of: "0.5f", with: "0.25f")])
+        let p = try files(["a.cu": kernel, "b.cu": kernel.replacingOccurrences(of: "0.5f", with: "0.25f")])
         let result = try CLI.run(["diff", p["a.cu"]!, p["b.cu"]!])
         #expect(result.status == 1)
         #expect(result.stdout.contains("function scale modified"))

@@ -5,9 +5,10 @@ import TestSupport
 /// End-to-end: the built `srlens` binary, as a user runs it.
 @Suite(.enabled(if: CLI.isAvailable, "srlens binary not built; run `make test`"))
 struct ParseCommandTests {
+    let scratch = ScratchFolder("srlens-cli")
+
     @Test func mixedGoodAndBadFilesReportEachAndExitNonZero() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = scratch.url
         let good = dir.appendingPathComponent("good.py")
         try "def f():\n    return 1\n".write(to: good, atomically: true, encoding: .utf8)
         let binary = dir.appendingPathComponent("bin.py")

@@ -7,11 +7,9 @@ import TestSupport
 struct ScoringCommandsTests {
     static var records: String { Corpus.root.appendingPathComponent("llm-speedrunner/records").path }
 
-    func temporary() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    let scratch = ScratchFolder("srlens-cli")
+
+    func temporary() throws -> URL { try scratch.folder() }
 
     @Test func runReadsALogAndComputesTheSpeedup() throws {
         let dir = try temporary()

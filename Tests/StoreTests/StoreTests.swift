@@ -1,10 +1,13 @@
 import Foundation
 import Store
 import Testing
+import TestSupport
 
 @Suite struct StoreTests {
+    let scratch = ScratchFolder("srlens-store")
+
     func temporaryDatabase() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("srlens-store-\(UUID().uuidString)/scores.sqlite").path
+        scratch.url.appendingPathComponent("\(UUID().uuidString)/scores.sqlite").path
     }
 
     func sample(_ name: String, structural: Double = 0.5) -> ScoredSubmission {
