@@ -347,7 +347,7 @@ extension PythonFacts {
         guard let function = call.function, isReferenceChain(function) || function.type == "subscript",
               let name = SettingsTable.bareName(of: function) else { return [] }
         if let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
-           let c = classes.first(where: { $0.name == module.callee }) {
+           let c = firstClass(named: module.callee) {
             return moduleEntryPoints(c)
         }
         // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`).
@@ -362,7 +362,7 @@ extension PythonFacts {
     /// What calling a module instance runs: its class's `forward` or `__call__`, or the method a class-level alias
     /// names (`forward = call`).
     public func moduleEntryPoints(_ c: Class) -> [Function] {
-        let own = functions.filter { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }
+        let own = forwardMethods(of: c)
         guard own.isEmpty, let body = c.body else { return own }
         for statement in body.namedChildren where statement.type == "expression_statement" {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",

@@ -36,8 +36,8 @@ extension PythonFacts {
         if let f = calledFunction(call) { candidates.append(f) }
         if let op = ops[call.callee] { candidates.append(op) }
         if call.name == "apply", let receiver = call.function?.child(byField: "object"),
-           let c = classes.first(where: { $0.name == receiver.text }) {
-            candidates += functions.filter { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }
+           let c = firstClass(named: receiver.text) {
+            candidates += forwardMethods(of: c)
         }
         return candidates.first { c in fp8.contains { $0.node == c.node } }
     }
@@ -85,7 +85,7 @@ extension PythonFacts {
             }
             // A linear class whose forward runs FP8 (under its own flags), constructed as the head with the flags on.
             for c in classes {
-                guard let forward = functions.first(where: { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }),
+                guard let forward = forwardMethods(of: c).first,
                       fp8.contains(where: { $0.node == forward.node }) else { continue }
                 let site = descendants(of: forward.node).first { n in
                     guard n.type == "call" else { return false }
@@ -141,7 +141,7 @@ extension PythonFacts {
     /// The expressions an attribute `self.<name>` of a class takes for one construction: `__init__` assigns it
     /// from a parameter, which the construction passes (by keyword or position) or leaves at its default.
     func attributeArguments(_ name: String, of c: Class, _ construction: CallSite?) -> [Node] {
-        guard let initializer = functions.first(where: { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }) else { return [] }
+        guard let initializer = initializer(of: c) else { return [] }
         var sources: [Node] = []
         for assignment in descendants(of: initializer.node) where assignment.type == "assignment" {
             guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
@@ -235,7 +235,7 @@ extension PythonFacts {
         }
         var result: [Double] = []
         for instance in instances {
-            guard let call = constructorCall(unparenthesized(instance)), let c = classes.first(where: { $0.name == call.callee }),
+            guard let call = constructorCall(unparenthesized(instance)), let c = firstClass(named: call.callee),
                   let body = c.body else { continue }
             for statement in body.namedChildren {
                 guard let expression = statement.namedChild(0), expression.type == "assignment",

@@ -154,7 +154,7 @@ extension PythonFacts {
         // self.mask_fn: a method of the class (its `self` comes first, the positions last).
         if node.type == "attribute", let object = node.child(byField: "object"), object.text == "self",
            let name = node.child(byField: "attribute")?.text, let owner = enclosingClass(node),
-           let method = functions.first(where: { $0.name == name && enclosingClass($0.node)?.node == owner.node }) {
+           let method = method(name, of: owner) {
             return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
         }
         // A call that makes the mask function: an instance of a class of the file with `__call__`
@@ -167,8 +167,8 @@ extension PythonFacts {
             return maskMod(wrapped, flow, depth: depth + 1)
         }
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
-            if let owner = classes.first(where: { $0.name == function.text }),
-               let method = functions.first(where: { $0.name == "__call__" && enclosingClass($0.node)?.node == owner.node }) {
+            if let owner = firstClass(named: function.text),
+               let method = method("__call__", of: owner) {
                 return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
             }
             if let factory = functions.first(where: { $0.name == function.text }) {

@@ -37,7 +37,7 @@ extension PythonFacts {
     /// A class's own methods that a call of its instances runs (its `forward`, `__call__`, or delegated-to method).
     public func forwardMethods(of owner: Class) -> [Function] {
         let names = forwardMethodNames
-        return functions.filter { names.contains($0.name) && enclosingClass($0.node)?.node == owner.node }
+        return methods(of: owner).filter { names.contains($0.name) }
     }
 
     /// Whether a call passes on the parameters of the function it is in (`*args, **kwargs`, or each by name).

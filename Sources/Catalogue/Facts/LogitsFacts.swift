@@ -141,8 +141,8 @@ extension PythonFacts {
     /// `Function.apply` of an autograd function, or a registered custom op (`torch.ops.ns.name`).
     public func flowTargets(_ call: CallSite) -> [Function] {
         if call.name == "apply", let receiver = call.function?.child(byField: "object"),
-           let c = classes.first(where: { $0.name == receiver.text }) {
-            return functions.filter { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }
+           let c = firstClass(named: receiver.text) {
+            return forwardMethods(of: c)
         }
         if let op = customOps[call.callee] { return [op] }
         if let function = call.function, function.type == "subscript" { return [] }

@@ -129,7 +129,7 @@ extension PythonFacts {
     func computeLinearClasses() -> Set<String> {
         Set(classes.filter { c in
             if c.bases.contains(where: { $0.hasSuffix("Linear") }) { return true }
-            guard let forward = functions.first(where: { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }) else { return false }
+            guard let forward = forwardMethods(of: c).first else { return false }
             return descendants(of: forward.node).contains { n in
                 if n.type == "call", callSite(n).torchCallee == "torch.nn.functional.linear" { return true }
                 if let (_, right) = matmulOperands(n) { return right.text.hasPrefix("self.") }
@@ -174,8 +174,8 @@ extension PythonFacts {
     /// whose forward normalizes).
     public func isNormConstructor(_ call: CallSite) -> Bool {
         if ["torch.nn.RMSNorm", "torch.nn.LayerNorm"].contains(call.torchCallee) { return true }
-        guard call.receiver == nil, let c = classes.first(where: { $0.name == call.callee }),
-              let forward = functions.first(where: { forwardMethodNames.contains($0.name) && isInside($0.node, c.node) }) else { return false }
+        guard call.receiver == nil, let c = firstClass(named: call.callee),
+              let forward = forwardMethods(of: c).first else { return false }
         return isNormFunction(forward)
     }
 

@@ -125,11 +125,6 @@ public struct OptimizerUse {
 }
 
 extension PythonFacts {
-    /// A class's own `__init__`.
-    func initializer(of definition: Class) -> Function? {
-        functions.first { $0.name == "__init__" && enclosingClass($0.node)?.node == definition.node }
-    }
-
     static let muonNames: Set<String> = ["Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam"]
     static let orthogonalizers = ["zeropower", "newton", "newtonschulz", "orthogonal", "svd"]
 

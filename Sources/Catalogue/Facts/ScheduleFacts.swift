@@ -114,8 +114,8 @@ extension PythonFacts {
             }
             // A schedule object: an instance of a class of the file with `__call__` (its attributes resolve to
             // what the construction passes).
-            if let owner = classes.first(where: { $0.name == call.callee }),
-               let method = functions.first(where: { $0.name == "__call__" && enclosingClass($0.node)?.node == owner.node }) {
+            if let owner = firstClass(named: call.callee),
+               let method = method("__call__", of: owner) {
                 return [ScheduleUse(function: method, lambda: nil, site: site)]
             }
             // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns.

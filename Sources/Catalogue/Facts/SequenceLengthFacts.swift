@@ -234,8 +234,8 @@ extension PythonFacts {
             return (wrapped, wrapped.parameters[index - 1])
         }
         var function = calledFunction(call)
-        if function == nil, let c = classes.first(where: { $0.name == call.callee }), !c.bases.contains(where: { $0.hasSuffix("Module") }) {
-            function = functions.first { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }
+        if function == nil, let c = firstClass(named: call.callee), !c.bases.contains(where: { $0.hasSuffix("Module") }) {
+            function = initializer(of: c)
         }
         if function == nil, call.receiver != nil {
             let methods = functions.filter { $0.name == call.name && !forwardMethodNames.contains($0.name) && enclosingClass($0.node) != nil }

@@ -115,7 +115,7 @@ enum SettingsCollector {
     /// helpers), or an attribute bag whose `__init__` stores its `**kwargs` (`self.__dict__.update(kwargs)`,
     /// `setattr(self, k, v)`, as yacs' `CfgNode`): what a script uses to hold its hyperparameters.
     static func isConfigClass(_ c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
-        if let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.enclosingClass($0.node)?.node == c.node }),
+        if let initializer = facts.initializer(of: c),
            initializer.node.child(byField: "parameters")?.namedChildren.contains(where: { $0.type == "dictionary_splat_pattern" }) == true,
            facts.descendants(of: initializer.node).contains(where: { n in
                guard n.type == "call" else { return false }

@@ -128,7 +128,7 @@ public final class TokenTableFlow {
         }
         if callee.type == "attribute", let object = callee.child(byField: "object"), object.type == "identifier", object.text == "self",
            let owner = facts.enclosingClass(call.node) {
-            result += facts.functions.filter { $0.name == call.name && facts.enclosingClass($0.node)?.node == owner.node }.map(\.node)
+            result += facts.methods(of: owner).filter { $0.name == call.name }.map(\.node)
         } else if callee.type == "attribute", let name = callee.child(byField: "attribute")?.text {
             // obj.method(...) where obj is an instance of a file class.
             if let object = callee.child(byField: "object") {
@@ -138,13 +138,13 @@ public final class TokenTableFlow {
             }
         }
         for className in flow.instanceClasses(of: callee) {
-            if let c = facts.classes.first(where: { $0.name == className }), let forward = forwardMethod(of: c) { result.append(forward) }
+            if let c = facts.firstClass(named: className), let forward = forwardMethod(of: c) { result.append(forward) }
         }
         return result
     }
 
     func forwardMethod(of c: PythonFacts.Class) -> Node? {
-        facts.functions.first { facts.forwardMethodNames.contains($0.name) && facts.enclosingClass($0.node)?.node == c.node }?.node
+        facts.forwardMethods(of: c).first?.node
     }
 
     // MARK: Taint

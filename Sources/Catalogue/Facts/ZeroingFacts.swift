@@ -48,15 +48,15 @@ extension PythonFacts {
     /// (`init_method(self.weight)`, `(init_method or nn.init.xavier_uniform_)(self.weight)`) and the construction
     /// passes a zeroing function for it (`RowParallelLinear(h, h, init_method=zeros_init_)`), or its default is one.
     public func zeroesWeightWhenBuilt(_ construction: CallSite) -> Bool {
-        var owner = classes.first { $0.name == construction.callee }
+        var owner = firstClass(named: construction.callee)
         var initializer: Function?
         for _ in 0..<4 {
             guard let c = owner else { break }
-            if let found = functions.first(where: { $0.name == "__init__" && enclosingClass($0.node)?.node == c.node }) {
+            if let found = self.initializer(of: c) {
                 initializer = found
                 break
             }
-            owner = c.bases.lazy.compactMap { base in self.classes.first { $0.name == base.lastDottedComponent } }.first
+            owner = c.bases.lazy.compactMap { base in self.firstClass(named: base.lastDottedComponent) }.first
         }
         guard let initializer else { return false }
         let parameters = initializer.parameters

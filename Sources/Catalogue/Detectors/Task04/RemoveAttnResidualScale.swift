@@ -180,7 +180,7 @@ struct RemoveAttnResidualScale: Detector {
         let functions = attentionFunctions(facts)
         var forwards = facts.functions.filter { f in functions.contains(f.node) && facts.enclosingClass(f.node) == nil }
         for c in facts.classes where attention.contains(c.name) {
-            forwards += facts.functions.filter { facts.forwardMethodNames.contains($0.name) && facts.isInside($0.node, c.node) }
+            forwards += facts.forwardMethods(of: c)
         }
         for forward in forwards {
             // Only what happens after the attention itself (a scale on q before the scores is not an output scale).

@@ -196,7 +196,7 @@ struct ZeroInitProjections: Detector {
                 for setting in settings {
                     guard let construction = facts.constructorCall(facts.unparenthesized(setting.value)), construction.callee == zeroingClass.name else { continue }
                     if let flag {
-                        let initializer = facts.functions.first { $0.name == "__init__" && facts.isInside($0.node, zeroingClass.node) }
+                        let initializer = facts.initializer(of: zeroingClass)
                         let position = initializer.flatMap { $0.parameters.firstIndex(of: flag) }.map { $0 - 1 }
                         guard let argument = construction.argument(flag, position: position), facts.isTruthy(argument) else { continue }
                     }
@@ -273,8 +273,8 @@ struct ZeroInitProjections: Detector {
         let call = facts.callSite(node)
         if let functional = PythonFacts.functionalModules[call.callee], Self.activations.contains(functional.lastDottedComponent) { return true }
         if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(call.name) { return true }
-        guard let owner = facts.classes.first(where: { $0.name == call.callee }),
-              let forward = facts.functions.first(where: { facts.forwardMethodNames.contains($0.name) && facts.enclosingClass($0.node)?.node == owner.node })
+        guard let owner = facts.firstClass(named: call.callee),
+              let forward = facts.forwardMethods(of: owner).first
         else { return false }
         return facts.descendants(of: forward.node).contains { $0 != forward.node && isActivation($0, facts) }
     }

@@ -31,7 +31,7 @@ struct EmbeddingRmsnorm: Detector {
         // built as a table of the model.
         for owner in facts.classes where owner.bases.contains(where: { $0.lastDottedComponent == "Embedding" }) {
             guard facts.calls.contains(where: { $0.name == owner.name }),
-                  let forward = facts.functions.first(where: { facts.forwardMethodNames.contains($0.name) && facts.enclosingClass($0.node)?.node == owner.node })
+                  let forward = facts.forwardMethods(of: owner).first
             else { continue }
             let returned = facts.returnedValues(forward)
             let normalizes = facts.calls.contains { call in

@@ -33,7 +33,7 @@ struct AdamForScalarParams: Detector {
     /// Whether an optimizer class of the file filters the parameters its `__init__` receives to matrices.
     func keepsOnlyMatrices(_ optimizer: OptimizerUse, _ facts: PythonFacts) -> Bool {
         guard let definition = optimizer.definition,
-              let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.isInside($0.node, definition.node) }),
+              let initializer = facts.initializer(of: definition),
               let params = initializer.parameters.dropFirst().first else { return false }
         return facts.descendants(of: initializer.node).contains { n in
             guard n.type == "if_clause" || n.type == "if_statement", let condition = n.type == "if_statement" ? n.child(byField: "condition") : n.namedChildren.first,

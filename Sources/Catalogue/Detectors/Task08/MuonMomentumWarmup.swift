@@ -124,7 +124,7 @@ struct MuonMomentumWarmup: Detector {
     /// list `configure_optimizers` returns (a name or a construction).
     func lightningOptimizer(_ name: Node, _ facts: PythonFacts) -> Node? {
         guard let owner = facts.enclosingClass(name),
-              let configure = facts.functions.first(where: { $0.name == "configure_optimizers" && facts.enclosingClass($0.node)?.node == owner.node })
+              let configure = facts.method("configure_optimizers", of: owner)
         else { return nil }
         for assignment in facts.assignments(around: name) where assignment.type == "assignment" && assignment.endByte <= name.startByte {
             guard let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call",

@@ -47,8 +47,8 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// Classes whose forward casts their own weight (`self.<w>`) to the input dtype or bf16.
     func castingClasses(_ facts: PythonFacts) -> Set<String> {
         Set(facts.classes.filter { c in
-            facts.functions.contains { f in
-                facts.forwardMethodNames.contains(f.name) && facts.isInside(f.node, c.node) && facts.calls.contains { call in
+            facts.forwardMethods(of: c).contains { f in
+                facts.calls.contains { call in
                     guard facts.isInside(call.node, f.node), let receiver = call.receiver, receiver.type == "attribute",
                           receiver.child(byField: "object")?.text == "self" else { return false }
                     switch call.name {

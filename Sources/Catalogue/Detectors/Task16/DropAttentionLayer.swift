@@ -20,7 +20,7 @@ struct DropAttentionLayer: Detector {
         let attention = facts.attentionClasses
         var evidence: [Evidence] = []
         for c in facts.classes {
-            guard let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.enclosingClass($0.node)?.node == c.node })
+            guard let initializer = facts.initializer(of: c)
             else { continue }
             for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
                 guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
@@ -158,7 +158,7 @@ struct DropAttentionLayer: Detector {
     func blockClass(_ node: Node, _ facts: PythonFacts) -> PythonFacts.Class? {
         guard node.type == "call" else { return nil }
         let call = facts.callSite(node)
-        return facts.classes.first { $0.name == call.callee }
+        return facts.firstClass(named: call.callee)
     }
 
     /// Whether a class (or a base class of the file) holds or computes attention.
@@ -172,7 +172,7 @@ struct DropAttentionLayer: Detector {
         }
         if creates { return true }
         return c.bases.contains { base in
-            facts.classes.first { $0.name == base }.map { hasAttention($0, attention, facts, depth: depth + 1) } ?? false
+            facts.firstClass(named: base).map { hasAttention($0, attention, facts, depth: depth + 1) } ?? false
         }
     }
 

@@ -16,7 +16,7 @@ struct Fp32ScalarParams: Detector {
         let model = facts.model()
         let casts = facts.calls.filter { isHalfCast($0, facts) }
         let modelClasses = Set(facts.classes.filter { c in
-            c.bases.contains { $0.hasSuffix("Module") } || facts.functions.contains { facts.forwardMethodNames.contains($0.name) && facts.isInside($0.node, c.node) }
+            c.bases.contains { $0.hasSuffix("Module") } || !facts.forwardMethods(of: c).isEmpty
         }.map(\.name)).subtracting(facts.classes.filter { $0.bases.contains("torch.nn.Embedding") }.map(\.name))
         if casts.contains(where: { receiver($0).map { isModel($0, modelClasses, facts, depth: 0) } == true }) { return [] }
         var evidence = casts.compactMap { cast -> Evidence? in
