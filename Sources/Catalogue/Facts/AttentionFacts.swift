@@ -334,6 +334,17 @@ extension PythonFacts {
             return functions.filter { $0.name == value.text }
         }
         if let f = calledFunction(call) { return [f] }
+        // A local name given a function of the file, or one of two (`func = _multi_tensor_adam if foreach else
+        // _single_tensor_adam; func(...)`, as PyTorch's own optimizers dispatch).
+        if let function = call.function, function.type == "identifier", enclosingFunction(call.node) != nil,
+           let value = latestValue(of: function.text, before: call.node).map(unwrapped) {
+            let options = value.type == "conditional_expression" ? value.namedChildren.filter { $0.type != "comment" }.enumerated()
+                .filter { $0.offset != 1 }.map { unwrapped($0.element) } : [value]
+            let found = options.flatMap { option in
+                option.type == "identifier" ? functions.filter { $0.name == option.text && enclosingClass($0.node) == nil } : []
+            }
+            if !found.isEmpty, found.count >= options.count { return found }
+        }
         // A method of a class of the file called on an instance held by a plain name (`window.update(step)` with
         // `window = WindowSize()`).
         if let receiver = call.receiver, receiver.type == "identifier", let function = call.function, function.type == "attribute",

@@ -30,4 +30,19 @@ extension PythonFacts {
 
     /// A class's own `__init__`.
     public func initializer(of owner: Class) -> Function? { method("__init__", of: owner) }
+
+    /// The attributes of `self` a class's methods other than `__init__` read (`self.lr` in `step`), not counting the
+    /// ones they only assign: what an object of the class uses after it is built, so that `opt.lr = ...` from outside
+    /// changes what it does.
+    public func attributesRead(by owner: Class) -> Set<String> {
+        var read = Set<String>()
+        for method in methods(of: owner) where method.name != "__init__" {
+            for n in descendants(of: method.node) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
+                guard let attribute = n.child(byField: "attribute")?.text else { continue }
+                if let parent = n.parent, parent.type == "assignment", parent.child(byField: "left") == n { continue }
+                read.insert(attribute)
+            }
+        }
+        return read
+    }
 }

@@ -5,10 +5,15 @@ import TreeSitterKit
 /// hands every call to (a Keras-like `Layer` whose `forward` returns `self.call(*args, **kwargs)`, so that each
 /// subclass writes `call`).
 extension PythonFacts {
-    /// Names of the methods a module call runs (see the type's note).
+    /// Names of the methods a module call runs, in any class of the file (see the type's note).
     public var forwardMethodNames: Set<String> {
-        memoized("forwardMethodNames") {
-            var names: Set<String> = ["forward", "__call__"]
+        memoized("forwardMethodNames") { Set(delegatedForwards.values.joined()).union(["forward", "__call__"]) }
+    }
+
+    /// Per class (by name), the methods its `forward` hands every call to.
+    private var delegatedForwards: [String: Set<String>] {
+        memoized("delegatedForwards") {
+            var result: [String: Set<String>] = [:]
             let methodNames = self.methodNames
             // Only a module's `forward` hands calls on (a schedule object's `__call__` returning `self.lr_at(step)` does
             // not make `lr_at` a forward).
@@ -22,21 +27,37 @@ extension PythonFacts {
                     // `return self.call(*args, **kwargs)`: a method of the file's classes, not a submodule attribute.
                     guard call.receiver?.text == "self", methodNames.contains(call.name), call.name != "__init__",
                           passesParameters(of: function, to: call) else { continue }
-                    names.insert(call.name)
+                    result[owner.name, default: []].insert(call.name)
                 }
             }
-            return names
+            return result
         }
+    }
+
+    /// The method names a call of this class's instances runs: `forward`, `__call__`, and what the `forward` of the
+    /// class or of a base class of the file delegates to.
+    public func forwardMethodNames(of owner: Class) -> Set<String> {
+        var names: Set<String> = ["forward", "__call__"]
+        let delegated = delegatedForwards
+        guard !delegated.isEmpty else { return names }
+        var pending = [owner], seen = Set<String>()
+        while let c = pending.popLast(), seen.count < 16 {
+            guard seen.insert(c.name).inserted else { continue }
+            names.formUnion(delegated[c.name] ?? [])
+            pending += c.bases.compactMap { firstClass(named: $0.lastDottedComponent) }
+        }
+        return names
     }
 
     /// Whether a function is a method a module call runs.
     public func isForwardMethod(_ function: Function) -> Bool {
-        forwardMethodNames.contains(function.name) && enclosingClass(function.node) != nil
+        guard let owner = enclosingClass(function.node) else { return false }
+        return forwardMethodNames(of: owner).contains(function.name)
     }
 
     /// A class's own methods that a call of its instances runs (its `forward`, `__call__`, or delegated-to method).
     public func forwardMethods(of owner: Class) -> [Function] {
-        let names = forwardMethodNames
+        let names = forwardMethodNames(of: owner)
         return methods(of: owner).filter { names.contains($0.name) }
     }
 

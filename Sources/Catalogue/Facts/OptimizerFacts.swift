@@ -149,11 +149,10 @@ extension PythonFacts {
         memoized("optimizers") {
             // The file's own optimizer classes: subclasses of an optimizer, Muon by name, and classes with a `step`
             // that orthogonalizes or computes an Adam step (a ZeRO-style sharded Adam needs no base class).
-            let adamClasses = classes.filter { c in adamUpdates.contains { isInside($0.function.node, c.node) } }
             let ownOptimizers = classes.filter { c in
                 c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
                     || orthogonalizingOptimizerClasses.contains { $0.node == c.node }
-                    || (adamClasses.contains { $0.node == c.node } && functions.contains { $0.name == "step" && isInside($0.node, c.node) })
+                    || (method("step", of: c) != nil && adamUpdate(of: c) != nil)
             }
             var all = calls.compactMap { call -> OptimizerUse? in
                 let definition = ownOptimizers.first { $0.name == call.name }
@@ -166,7 +165,7 @@ extension PythonFacts {
                 default:
                     if Self.muonNames.contains(call.name) || definition.map(isOrthogonalizing) == true {
                         family = .muon
-                    } else if let definition, let step = adamUpdates.first(where: { isInside($0.function.node, definition.node) }) {
+                    } else if let definition, let step = adamUpdate(of: definition) {
                         family = .adam
                         update = step
                     } else if let definition {
@@ -190,9 +189,12 @@ extension PythonFacts {
                 return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update)
             }
             // Adam steps written as plain functions (`adam_(params, grads, state, lr)`), by their calls.
+            // A call inside an optimizer class of the file is that class's own step (`AdamLite.step` handing its
+            // groups to `adam_lite(...)`): the class's construction is the optimizer use.
             for update in adamUpdates where !classes.contains(where: { isInside(update.function.node, $0.node) }) {
                 for call in calls(named: update.function.name) where call.receiver == nil && !isInside(call.node, update.function.node)
-                    && calledFunction(call)?.node == update.function.node {
+                    && calledFunction(call)?.node == update.function.node
+                    && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }) {
                     all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,
                                             stepFunction: update.function, update: update))
                 }
@@ -201,6 +203,18 @@ extension PythonFacts {
             let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }
             return auxiliary.count < all.count ? all.filter { o in !auxiliary.contains { $0.call.node == o.call.node } } : all
         }
+    }
+
+    /// The Adam step a class runs: in one of its methods, or in a function of the file its `step` reaches through
+    /// calls (PyTorch's own layout: `step` gathers each group's tensors and calls a functional `adam(...)`, which
+    /// dispatches to a single-tensor or a multi-tensor implementation).
+    public func adamUpdate(of definition: Class) -> AdamUpdate? {
+        let updates = adamUpdates
+        guard !updates.isEmpty else { return nil }
+        if let own = updates.first(where: { isInside($0.function.node, definition.node) }) { return own }
+        guard let step = method("step", of: definition) else { return nil }
+        let reached = Set(reachableFunctions(from: step, depth: 3).map(\.node))
+        return updates.first { reached.contains($0.function.node) }
     }
 
     /// Whether a class's methods call an orthogonalization (Newton-Schulz iteration or SVD): its `step` reaches

@@ -13,6 +13,9 @@ extension PythonFacts {
         public let site: Node
         /// Arguments bound by name before the step is passed (`partial(wsd, total=n_iters, warmdown=w)`).
         public var bound: [String: Node] = [:]
+        /// Where the step is read when it is not an argument: a `LRScheduler` subclass's `get_lr` reads
+        /// `self.last_epoch`.
+        public var stepAttribute: String?
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
@@ -25,6 +28,14 @@ extension PythonFacts {
                 guard let schedule = call.argument("lr_lambda", position: 1) else { continue }
                 result += scheduleUses(of: schedule, site: call.node)
             }
+            // A scheduler class of the file in PyTorch's own form: `class HoldThenDecay(LRScheduler)` whose
+            // `get_lr` returns `[base_lr * factor for base_lr in self.base_lrs]`, the factor read from
+            // `self.last_epoch`; applied where it is built.
+            for call in calls {
+                guard let owner = firstClass(named: call.name), owner.bases.contains(where: { $0.hasSuffix("LRScheduler") }),
+                      let rate = method("get_lr", of: owner) else { continue }
+                result.append(ScheduleUse(function: rate, lambda: nil, site: call.node, stepAttribute: "self.last_epoch"))
+            }
             // Where a rate is handed to the optimizers: `g["lr"] = ...`, and the rate argument of an optimizer that
             // is a function of the file, called every step (`adam_(params, grads, state, H.lr * lr_scale(step))`).
             var rates: [(site: Node, right: Node)] = []
@@ -34,14 +45,20 @@ extension PythonFacts {
                       let right = node.child(byField: "right") else { continue }
                 rates.append((node, right))
             }
-            // `opt.lr = ...` on an object of an optimizer class of the file (a hand-written optimizer reading self.lr).
-            let ownOptimizerClasses = Set(optimizers.compactMap { $0.definition?.name })
-            if !ownOptimizerClasses.isEmpty {
+            // `opt.lr = ...` on an object of an optimizer class of the file whose methods read that attribute after
+            // construction (a hand-written optimizer whose `step` reads `self.lr`).
+            var readers: [String: Set<String>] = [:]  // rate attribute -> classes reading it
+            for definition in optimizers.compactMap(\.definition) {
+                for attribute in attributesRead(by: definition).intersection(["lr", "learning_rate"]) {
+                    readers[attribute, default: []].insert(definition.name)
+                }
+            }
+            if !readers.isEmpty {
                 for node in nodes(ofType: "assignment") {
                     guard let left = node.child(byField: "left"), left.type == "attribute",
-                          ["lr", "learning_rate"].contains(left.child(byField: "attribute")?.text ?? ""),
+                          let classes = readers[left.child(byField: "attribute")?.text ?? ""],
                           let object = left.child(byField: "object"), object.text != "self", let right = node.child(byField: "right"),
-                          !dataflow.instanceClasses(of: object).isDisjoint(with: ownOptimizerClasses) else { continue }
+                          !dataflow.instanceClasses(of: object).isDisjoint(with: classes) else { continue }
                     rates.append((node, right))
                 }
             }
@@ -166,6 +183,11 @@ extension PythonFacts {
 
     /// The value of a schedule at a step.
     public func evaluate(_ schedule: ScheduleUse, step: Double) -> Double? {
+        if let function = schedule.function, let attribute = schedule.stepAttribute {
+            var reading = constructedAttributes(at: schedule.site)
+            reading[attribute] = step
+            return run(function, arguments: [], keywords: schedule.bound, reading: reading)
+        }
         if let function = schedule.function { return run(function, arguments: [step], keywords: schedule.bound) }
         guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
         guard let first = lambdaParameters(lambda).first else { return nil }
@@ -176,6 +198,25 @@ extension PythonFacts {
             if call.keywords.isEmpty, arguments.allSatisfy({ $0 != nil }) { return run(function, arguments: arguments.map { $0! }) }
         }
         return evaluate(body, bindings: [first: step])
+    }
+
+    /// The numbers an object's attributes hold when it is built by `site` (a call of a class of the file):
+    /// `self.floor = floor` in `__init__` takes the argument given for `floor`, or its default.
+    func constructedAttributes(at site: Node) -> [String: Double] {
+        guard site.type == "call" else { return [:] }
+        let call = callSite(site)
+        guard let owner = firstClass(named: call.name), let initializer = initializer(of: owner), let body = initializer.body else { return [:] }
+        let parameters = initializer.parameters.first == "self" ? Array(initializer.parameters.dropFirst()) : initializer.parameters
+        var result: [String: Double] = [:]
+        for statement in body.namedChildren where statement.type == "expression_statement" {
+            guard let assignment = statement.namedChild(0), assignment.type == "assignment",
+                  let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                  let right = assignment.child(byField: "right"), right.type == "identifier",
+                  let index = parameters.firstIndex(of: right.text) else { continue }
+            let given = call.argument(right.text, position: index) ?? parameterDefault(initializer, right.text)
+            if let value = given.flatMap({ evaluate($0) }) { result[left.text] = value }
+        }
+        return result
     }
 
     /// The number of training steps a schedule runs for: the largest whole number among the values it reads
@@ -247,9 +288,11 @@ extension PythonFacts {
     /// statements run in order (assignments, augmented assignments, `if` / `elif` / `else`, `return`, `assert`,
     /// `with` bodies, calls for their effect), each expression evaluated with `evaluate(_:bindings:)` so locals
     /// take the values they have on the path taken. nil on anything else (a loop, an unknown condition).
-    public func run(_ function: Function, arguments: [Double], keywords: [String: Node] = [:], depth: Int = 0) -> Double? {
+    /// `reading`: values of names or attributes the function reads (`self.last_epoch`).
+    public func run(_ function: Function, arguments: [Double], keywords: [String: Node] = [:], reading: [String: Double] = [:],
+                    depth: Int = 0) -> Double? {
         guard depth < 4, let body = function.body else { return nil }
-        var bindings: [String: Double] = [:]
+        var bindings = reading
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, name) in parameters.enumerated() {
             if index < arguments.count {
@@ -283,7 +326,18 @@ extension PythonFacts {
         case "comment", "pass_statement", "assert_statement", "global_statement", "nonlocal_statement":
             return .fallThrough
         case "return_statement":
-            guard let value = statement.namedChild(0), let v = evaluate(value, bindings: bindings) else { return .unknown }
+            guard var value = statement.namedChild(0).map(unwrapped) else { return .unknown }
+            var bindings = bindings
+            // A rate per parameter group, `[base_lr * factor for base_lr in self.base_lrs]`: the multiplier of a
+            // base rate of 1.
+            if value.type == "list_comprehension", let body = value.child(byField: "body"),
+               let clause = value.namedChildren.first(where: { $0.type == "for_in_clause" }),
+               let variable = clause.child(byField: "left"), variable.type == "identifier",
+               clause.child(byField: "right").map({ SettingsTable.bareName(of: $0) == "base_lrs" }) == true {
+                bindings[variable.text] = 1
+                value = body
+            }
+            guard let v = evaluate(value, bindings: bindings) else { return .unknown }
             return .returned(v)
         case "expression_statement":
             guard let expression = statement.namedChild(0) else { return .fallThrough }
