@@ -54,8 +54,17 @@ public struct OptimizerUse {
     /// Every value hyperparameter `name` takes: the keyword or positional argument, each parameter group's
     /// entry, and the default of the file's own signature (its `__init__` or step function) when the call gives none. For a hand-written Adam step, `eps` is also read
     /// where the step adds it (`v.sqrt() + self.eps`, `+ 1e-10`).
+    ///
+    /// Values set after construction (`OptimizerPatches`) replace what they override: an entry set on every group
+    /// replaces the argument and the groups' entries; an entry set on one group of several, or a group added later,
+    /// is one more value.
     public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
-        var result: [NumericValue] = []
+        let patches = facts.patches(of: self)
+        let patchedGroups = patches.addedGroups.compactMap { Self.entry(name, in: $0) }.flatMap { facts.values(of: $0) }
+        if let every = patches.everyGroup[name] ?? (groups.isEmpty ? patches.oneGroup[name] : nil) {
+            return every.flatMap { facts.values(of: $0) } + patchedGroups
+        }
+        var result: [NumericValue] = patchedGroups + (patches.oneGroup[name] ?? []).flatMap { facts.values(of: $0) }
         // The argument, also as an entry of a `**kwargs` dictionary unpacked into the call.
         if let argument = argument(name, position: position, in: facts) ?? facts.keywordArgument(name, of: call) {
             result += facts.values(of: argument)
@@ -69,6 +78,18 @@ public struct OptimizerUse {
         }
         if result.isEmpty, name == "eps", let epsilon = update?.epsilon { result += facts.values(of: epsilon) }
         return result
+    }
+
+    /// The expressions that give hyperparameter `name`, patches applied (see `values`): the argument (nil when the
+    /// construction gives none), each group's entry, and entries set or groups added afterwards; only the patched
+    /// entries when a patch sets every group.
+    public func settingNodes(_ name: String, position: Int?, in facts: PythonFacts) -> [Node?] {
+        let patches = facts.patches(of: self)
+        let added = patches.addedGroups.compactMap { Self.entry(name, in: $0) }
+        if let every = patches.everyGroup[name] ?? (groups.isEmpty ? patches.oneGroup[name] : nil) { return every + added }
+        var result: [Node?] = [facts.keywordArgument(name, of: call) ?? argument(name, position: position, in: facts)]
+        result += groups.compactMap { Self.entry(name, in: $0) } as [Node?]
+        return result + (patches.oneGroup[name] ?? []) + added
     }
 
     /// The first-moment coefficients (beta1) a hand-written Adam step uses, read from its running average

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// or field set to a tuple, elements from constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
 /// dictionary spread with `**`. An Adam without `betas` has the default 0.9; an Adam the file writes by hand
 /// (`AdamUpdate`) has its own signature's default, else the decay its step gives the first moment (`m.lerp_(g, 1 -
-/// b1)`, `m.mul_(b1).add_(g, ...)`, `b1 * m + (1 - b1) * g`). Rejects 0.8 as beta2, some Adams
+/// b1)`, `m.mul_(b1).add_(g, ...)`, `b1 * m + (1 - b1) * g`). Entries patched after construction
+/// (`for g in opt.param_groups: g["betas"] = ...`) replace the argument (`OptimizerPatches`). Rejects 0.8 as beta2, some Adams
 /// at 0.8 and others at 0.9, and 0.8 used as another optimizer's momentum. Examples:
 /// `queries/python/adam_beta1_0p8/examples/`.
 struct AdamBeta1_0p8: Detector {
@@ -20,8 +21,7 @@ struct AdamBeta1_0p8: Detector {
         guard !adams.isEmpty else { return [] }
         var evidence: [Evidence] = []
         for adam in adams {
-            var betas: [Node?] = [facts.keywordArgument("betas", of: adam.call) ?? adam.argument("betas", position: 2, in: facts)]
-            for group in adam.groups { if let entry = OptimizerUse.entry("betas", in: group) { betas.append(entry) } }
+            let betas = adam.settingNodes("betas", position: 2, in: facts)
             for value in betas {
                 guard let value else {
                     if adam.groups.isEmpty || betas.count == 1 {
