@@ -87,9 +87,8 @@ public struct OptimizerUse {
         let patches = facts.patches(of: self)
         let added = patches.addedGroups.compactMap { Self.entry(name, in: $0) }
         if let every = patches.everyGroup[name] ?? (groups.isEmpty ? patches.oneGroup[name] : nil) { return every + added }
-        var result: [Node?] = [facts.keywordArgument(name, of: call) ?? argument(name, position: position, in: facts)]
-        result += groups.compactMap { Self.entry(name, in: $0) } as [Node?]
-        return result + (patches.oneGroup[name] ?? []) + added
+        let entries: [Node] = groups.compactMap { Self.entry(name, in: $0) } + (patches.oneGroup[name] ?? []) + added
+        return [facts.keywordArgument(name, of: call) ?? argument(name, position: position, in: facts)] + entries.map(Optional.some)
     }
 
     /// The first-moment coefficients (beta1) a hand-written Adam step uses, read from its running average

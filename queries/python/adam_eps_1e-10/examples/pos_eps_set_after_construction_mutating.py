@@ -1,4 +1,4 @@
-# gap: eps set after construction by mutating every param group (and defaults) of the Adam holding the head; positive.
+# example: eps set after construction by mutating every param group (and defaults) of the Adam holding the head; present.
 import torch
 from torch import nn
 
