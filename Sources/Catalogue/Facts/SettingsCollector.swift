@@ -66,7 +66,7 @@ enum SettingsCollector {
                 guard let function = node.child(byField: "function") else { continue }
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
                 guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last)
-                        || Self.namespaces.contains(last)
+                        || Self.namespaces.contains(last) || last == "replace" || last == "update"
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
                 if call.name == "register_buffer", let receiver = call.receiver, let key = call.positional.first,
@@ -83,7 +83,8 @@ enum SettingsCollector {
                     name = name.replacingOccurrences(of: "-", with: "_")
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
                     found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
-                } else if call.callee == "dict" || classNames.contains(call.name) || Self.namespaceCallees.contains(call.callee) {
+                } else if call.callee == "dict" || classNames.contains(call.name) || Self.namespaceCallees.contains(call.callee)
+                            || isConfigUpdate(call) {
                     // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
                     for (key, value) in call.keywords {
                         found.append(Setting(name: key, written: key, value: value,
@@ -105,6 +106,15 @@ enum SettingsCollector {
         // Entries of configuration documents the script loads from strings (TOML, YAML, JSON).
         found += EmbeddedConfigDocuments.settings(facts)
         return SettingsTable(found)
+    }
+
+    /// A configuration object changed after it is made: `dataclasses.replace(args, lr=...)`, `vars(args).update(lr=...)`,
+    /// `args.__dict__.update(lr=...)`. Its keywords override the fields like a config class's construction does.
+    static func isConfigUpdate(_ call: CallSite) -> Bool {
+        if call.callee == "dataclasses.replace" { return true }
+        guard call.name == "update", let receiver = call.receiver else { return false }
+        if receiver.type == "attribute" { return receiver.child(byField: "attribute")?.text == "__dict__" }
+        return receiver.type == "call" && receiver.child(byField: "function")?.text == "vars"
     }
 
     /// Library classes that hold the keywords they are built with as attributes.
