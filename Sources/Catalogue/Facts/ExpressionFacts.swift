@@ -232,6 +232,9 @@ extension PythonFacts {
     /// arithmetic, comparisons and conditionals, `min` / `max` / `float` / `int` / `abs`, `math` and `numpy`
     /// functions, `numpy.interp`, calls of the file's own functions (their `return` expression, arguments bound),
     /// local names (their latest assignment), and settings (module constants, config fields, argparse defaults).
+    /// The binding that gives every call of a name one value (`schedule(it)` inside a schedule wrapper).
+    static func callKey(_ name: String) -> String { "\(name)(...)" }
+
     public func evaluate(_ node: Node, bindings: [String: Double] = [:], depth: Int = 0) -> Double? {
         guard depth < 16 else { return nil }
         let next = depth + 1
@@ -262,6 +265,9 @@ extension PythonFacts {
             guard parts.count == 3, let condition = evaluate(parts[1], bindings: bindings, depth: next) else { return nil }
             return evaluate(condition != 0 ? parts[0] : parts[2], bindings: bindings, depth: next)
         case "call":
+            // A call whose value is already known (a wrapped schedule's, see `ScheduleFacts.callKey`).
+            if let function = node.child(byField: "function"), function.type == "identifier",
+               let bound = bindings[Self.callKey(function.text)] { return bound }
             return evaluateCall(node, bindings: bindings, depth: next)
         case "identifier":
             if let bound = bindings[node.text] { return bound }

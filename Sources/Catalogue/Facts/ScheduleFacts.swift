@@ -16,6 +16,12 @@ extension PythonFacts {
         /// Where the step is read when it is not an argument: a `LRScheduler` subclass's `get_lr` reads
         /// `self.last_epoch`.
         public var stepAttribute: String?
+        /// For a function a wrapper returns (`get_lr = with_floor(get_lr, 0.1)`, whose inner function calls
+        /// `schedule(it)`): the wrapper's parameter holding the wrapped schedule, and that schedule.
+        public var wrappedName: String?
+        public var wrapping: [ScheduleUse] = []
+        /// The wrapper's other parameters, which the inner function reads (`floor`), with what the call gives them.
+        public var closure: [String: Node] = [:]
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
@@ -91,7 +97,10 @@ extension PythonFacts {
                 for source in sources {
                     for inner in descendants(of: source) where inner.type == "call" {
                         let call = callSite(inner)
-                        if let function = calledFunction(call) {
+                        if let name = call.function, name.type == "identifier", let value = rebinding(of: name.text, before: inner) {
+                            // get_lr = with_warmdown(get_lr); lr = get_lr(step)
+                            result += scheduleUses(of: value, site: node)
+                        } else if let function = calledFunction(call) {
                             result.append(ScheduleUse(function: function, lambda: nil, site: node))
                         } else if let name = call.function, name.type == "identifier",
                                   let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),
@@ -143,13 +152,16 @@ extension PythonFacts {
                 guard value.type == "identifier",
                       let inner = functions.first(where: { $0.name == value.text && isInside($0.node, factory.node) && $0.node != factory.node })
                 else { return [] }
-                return [ScheduleUse(function: inner, lambda: nil, site: site)]
+                return [wrapperUse(inner, factory: factory, call: call, site: site)]
             }
         case "conditional_expression":
             // LambdaLR(opt, old if flag else new): either may be the one applied.
             let parts = schedule.namedChildren
             return parts.count == 3 ? scheduleUses(of: parts[0], site: site) + scheduleUses(of: parts[2], site: site) : []
         case "identifier", "attribute":
+            if schedule.type == "identifier", let value = rebinding(of: schedule.text, before: schedule) {
+                return scheduleUses(of: value, site: site)
+            }
             if let function = functions.first(where: { $0.name == SettingsTable.bareName(of: schedule) }) {
                 return [ScheduleUse(function: function, lambda: nil, site: site)]
             }
@@ -170,6 +182,37 @@ extension PythonFacts {
         }
     }
 
+    /// The inner function a factory returns, as a schedule: when the factory is given a schedule of the file
+    /// (`with_floor(get_lr, 0.1)`) and the inner function calls it, the use wraps that schedule; the factory's other
+    /// arguments are what the inner function reads of them.
+    private func wrapperUse(_ inner: Function, factory: Function, call: CallSite, site: Node) -> ScheduleUse {
+        var use = ScheduleUse(function: inner, lambda: nil, site: site)
+        let parameters = factory.parameters.filter { $0 != "self" && $0 != "cls" }
+        let calledInside = Set(descendants(of: inner.node).filter { $0.type == "call" }.compactMap { callSite($0).function }
+            .filter { $0.type == "identifier" }.map(\.text))
+        for (index, parameter) in parameters.enumerated() {
+            guard let argument = call.argument(parameter, position: index) ?? parameterDefault(factory, parameter) else { continue }
+            if calledInside.contains(parameter), use.wrappedName == nil {
+                let wrapped = scheduleUses(of: unwrapped(argument), site: site).filter { $0.function?.node != inner.node }
+                if !wrapped.isEmpty {
+                    use.wrappedName = parameter
+                    use.wrapping = wrapped
+                    continue
+                }
+            }
+            use.closure[parameter] = argument
+        }
+        return use
+    }
+
+    /// A name rebound to what a wrapper of the file returns before `use` (`get_lr = with_floor(get_lr, 0.1)`): that
+    /// call, so the schedule read is the wrapped one, not the function first defined under the name.
+    func rebinding(of name: String, before use: Node) -> Node? {
+        guard let value = latestValue(of: name, before: use).map(unwrapped), value.type == "call",
+              let factory = calledFunction(callSite(value)), factory.name != name else { return nil }
+        return value
+    }
+
     /// The function of the file a call runs: `name(...)`, `self.name(...)`; nil for library calls and classes.
     public func calledFunction(_ call: CallSite) -> Function? {
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
@@ -187,6 +230,16 @@ extension PythonFacts {
             var reading = constructedAttributes(at: schedule.site)
             reading[attribute] = step
             return run(function, arguments: [], keywords: schedule.bound, reading: reading)
+        }
+        if let function = schedule.function, schedule.wrappedName != nil || !schedule.closure.isEmpty {
+            // The inner function of a wrapper: the wrapped schedule's value stands for its call at the same step.
+            var reading: [String: Double] = [:]
+            for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
+            if let name = schedule.wrappedName {
+                guard let wrapped = schedule.wrapping.first, let value = evaluate(wrapped, step: step) else { return nil }
+                reading[Self.callKey(name)] = value
+            }
+            return run(function, arguments: [step], keywords: schedule.bound, reading: reading)
         }
         if let function = schedule.function { return run(function, arguments: [step], keywords: schedule.bound) }
         guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
