@@ -4,8 +4,9 @@ import TreeSitterGrammars
 import TreeSitterKit
 
 /// Configuration documents written inside a script as a string and loaded at run time
-/// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`): their entries are
-/// settings like a dictionary's.
+/// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`, gin's
+/// `gin.parse_config(BINDINGS)` with `build_optimizer.learning_rate = 0.0018` lines): their entries are settings like
+/// a dictionary's, named by the last part of their key (a gin binding sets the parameter of that name).
 ///
 /// Each entry line of the document (`lr = 1.8e-3` in TOML, `lr: 0.0018` in YAML, `"lr": 0.0018,` in JSON) is
 /// written into a *shadow* source as a Python assignment whose value sits at exactly the byte offset it has in the
@@ -16,7 +17,7 @@ enum EmbeddedConfigDocuments {
     /// Loaders that read a configuration document from a string.
     static let loaders: Set<String> = [
         "tomllib.loads", "tomli.loads", "toml.loads", "yaml.safe_load", "yaml.load", "yaml.full_load",
-        "json.loads", "omegaconf.OmegaConf.create",
+        "json.loads", "omegaconf.OmegaConf.create", "gin.parse_config",
     ]
 
     /// Value node types kept as settings.
