@@ -10,7 +10,8 @@ import TreeSitterKit
 /// the head count H when D is written as `-1` or `C // H`. Values are resolved as the model is built: an
 /// instantiation's arguments (`GPTConfig(n_head=6, n_embd=768)`) win over the config defaults. Rejects 12 heads at
 /// width 768, 6 heads at width 384, 6 heads in a default that the instantiation overrides, and 128 used for
-/// something else (rotary size, block size, vocabulary padding). Examples: `queries/python/head_dim_128/examples/`.
+/// something else (rotary size, block size, vocabulary padding). A library model's configuration counts
+/// (`GPT2Config(n_embd=768, n_head=6)`, `head_dim=128`). Examples: `queries/python/head_dim_128/examples/`.
 struct HeadDim128: Detector {
     let id = "head_dim_128"
     static let reshapes: Set<String> = ["view", "reshape", "unflatten"]
@@ -35,6 +36,17 @@ struct HeadDim128: Detector {
                 }
                 if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
             }
+        }
+        // A library model (`GPT2LMHeadModel(GPT2Config(n_embd=768, n_head=6))`): the library splits the heads as its
+        // configuration says, `head_dim`, or the width over the head count.
+        for config in facts.libraryModelConfigs {
+            func number(_ keys: [String]) -> Double? {
+                keys.lazy.compactMap { facts.libraryConfigValue($0, of: config) }.first.flatMap { interpreter.number($0) ?? facts.evaluate($0) }
+            }
+            let head = number(["head_dim"]) ?? number(["n_embd", "hidden_size", "d_model"]).flatMap { width in
+                number(["n_head", "num_attention_heads", "num_heads"]).flatMap { $0 > 0 ? width / $0 : nil }
+            }
+            if head == 128 { evidence.append(facts.evidence(config.node, "library model configured with attention heads of size 128")) }
         }
         return evidence
     }

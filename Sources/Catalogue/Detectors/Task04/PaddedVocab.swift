@@ -8,7 +8,7 @@ import TreeSitterKit
 /// (`nn.Parameter(torch.zeros(V, d))`, either size of a 2-D weight tensor of a functional model) that resolves, as the script computes it, to V with 50,257 < V <= 51,200
 /// and V a multiple of 64: a literal, a config field or argparse default, arithmetic (`((v + 127) // 128) * 128`,
 /// `math.ceil(v / 128) * 128`) or a rounding helper of the file (`next_multiple_of_n(vocab_size, n=128)`) run on
-/// its arguments. Rejects 50,257, a padded size not aligned to 64 (50,260), 50,304 only in a comment or an unused
+/// its arguments; or the `vocab_size` of a library model configuration (`GPT2Config(vocab_size=50304)`). Rejects 50,257, a padded size not aligned to 64 (50,260), 50,304 only in a comment or an unused
 /// constant, padding of another dimension, and a padded input embedding next to an output head that keeps 50,257. Examples: `queries/python/padded_vocab/examples/`.
 struct PaddedVocab: Detector {
     let id = "padded_vocab"
@@ -38,6 +38,13 @@ struct PaddedVocab: Detector {
                     unpaddedHead = true
                 }
             }
+        }
+        // A library model configured with a padded vocabulary (`GPT2Config(vocab_size=50304)`): the library sizes the
+        // embedding and the head from it.
+        for config in facts.libraryModelConfigs {
+            guard let size = facts.libraryConfigValue("vocab_size", of: config),
+                  let v = interpreter.number(size) ?? facts.evaluate(size), v >= 50_257, v <= 51_200 else { continue }
+            if v.truncatingRemainder(dividingBy: 64) == 0 { padded.append((size, v, false)) }
         }
         // An untied output head that keeps an unpadded vocabulary: padding only the input table does not count.
         if unpaddedHead { padded.removeAll(where: \.isEmbedding) }

@@ -8,13 +8,21 @@ import TreeSitterKit
 /// layer shaped `d -> vocab`) whose weight is not the embedding's. Rejects logits computed with the embedding
 /// matrix (`F.linear(x, wte.weight)`, `x @ wte.weight.T`) and any assignment that makes the two one tensor
 /// (`wte.weight = lm_head.weight`, the reverse, `nn.Parameter(wte.weight)`), wherever it is placed. Copying values
-/// at init (`copy_`, `clone`) is untied. Examples: `queries/python/untied_lm_head/examples/`.
+/// at init (`copy_`, `clone`) is untied. A library model (`GPT2LMHeadModel(GPT2Config(...))`) is untied when its
+/// configuration sets `tie_word_embeddings=False`. Examples: `queries/python/untied_lm_head/examples/`.
 struct UntiedLmHead: Detector {
     let id = "untied_lm_head"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
-        guard !model.embeddingNames.isEmpty else { return [] }
+        guard !model.embeddingNames.isEmpty else {
+            // A library model whose configuration unties them (`GPT2Config(..., tie_word_embeddings=False)`; the
+            // library ties them by default).
+            return facts.libraryModelConfigs.compactMap { config in
+                guard let value = facts.libraryConfigValue("tie_word_embeddings", of: config), value.type == "false" else { return nil }
+                return facts.evidence(value, "library model configured with its own output head")
+            }.prefix(1).map { $0 }
+        }
         return model.untiedHeads.prefix(1).map { facts.evidence($0.node, "output head \($0.name) has its own weight") }
     }
 }
