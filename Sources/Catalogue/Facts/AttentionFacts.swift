@@ -345,9 +345,10 @@ extension PythonFacts {
             }
             if !found.isEmpty, found.count >= options.count { return found }
         }
-        // A method of a class of the file called on an instance held by a plain name (`window.update(step)` with
-        // `window = WindowSize()`).
-        if let receiver = call.receiver, receiver.type == "identifier", let function = call.function, function.type == "attribute",
+        // A method of a class of the file called on an instance held by a plain name or an attribute of `self`
+        // (`window.update(step)` with `window = WindowSize()`, `self.lit.configure_optimizers()`).
+        if let receiver = call.receiver, receiver.type == "identifier" || (receiver.type == "attribute" && receiver.child(byField: "object")?.text == "self"),
+           let function = call.function, function.type == "attribute",
            methodNames.contains(call.name), imports.bindings[receiver.text] == nil {
             let instances = dataflow.instanceClasses(of: receiver)
             if !instances.isEmpty {

@@ -323,8 +323,14 @@ extension PythonFacts {
     public func indexedElement(_ node: Node) -> Node? {
         let node = unwrapped(node)
         guard node.type == "subscript", let value = node.child(byField: "value"), value.type == "identifier",
-              let index = node.child(byField: "subscript"), let i = self.value(of: index)?.double.asBoundedInt,
-              var list = latestValue(of: value.text, before: node).map(unwrapped) else { return nil }
+              let index = node.child(byField: "subscript"), let i = self.value(of: index)?.double.asBoundedInt else { return nil }
+        guard var list = latestValue(of: value.text, before: node).map(unwrapped) else {
+            // A name unpacked from a call (`opts, scheds = module.configure_optimizers()`) or a parameter (`def
+            // on_train_batch_start(self, step, optimizers)`, called with such a name).
+            guard let items = listItems(value) else { return nil }
+            let k = i < 0 ? items.count + i : i
+            return k >= 0 && k < items.count ? items[k] : nil
+        }
         // optimizers = build_optimizers(...), which returns [adam, ortho]
         if list.type == "call", let function = calledFunction(callSite(list)) {
             let returned = returnedValues(function).map(unwrapped)
@@ -336,6 +342,49 @@ extension PythonFacts {
         guard !items.contains(where: { $0.type == "list_splat" }) else { return nil }
         let k = i < 0 ? items.count + i : i
         return k >= 0 && k < items.count ? items[k] : nil
+    }
+
+    /// The items of the list or tuple an expression holds, followed through names (their last value, or the part
+    /// of an unpacked call's result they take), calls of the file's functions and methods (what they return), and
+    /// parameters (what the callers pass); nil when it is not one list the file writes.
+    func listItems(_ expression: Node, depth: Int = 0) -> [Node]? {
+        let node = unwrapped(expression)
+        guard depth < 5 else { return nil }
+        switch node.type {
+        case "list", "tuple", "expression_list":
+            let items = node.namedChildren.filter { $0.type != "comment" }
+            return items.contains(where: { $0.type == "list_splat" }) ? nil : items
+        case "call":
+            let returned = targets(of: callSite(node)).flatMap { returnedValues($0) }
+            return returned.count == 1 ? listItems(returned[0], depth: depth + 1) : nil
+        case "identifier":
+            if let value = latestValue(of: node.text, before: node) { return listItems(value, depth: depth + 1) }
+            for assignment in assignments(around: node) where assignment.type == "assignment" && assignment.endByte <= node.startByte {
+                guard let left = assignment.child(byField: "left"), left.type == "pattern_list" || left.type == "tuple_pattern",
+                      let position = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == node.text }),
+                      let right = assignment.child(byField: "right"),
+                      let parts = listItems(right, depth: depth + 1), parts.count == left.namedChildren.count else { continue }
+                return listItems(parts[position], depth: depth + 1)
+            }
+            for argument in callerArguments(of: node) {
+                if let items = listItems(argument, depth: depth + 1) { return items }
+            }
+            return nil
+        case "attribute":
+            // `self.opts`, set in another method of the class (`self.opts, self.scheds = ...`).
+            guard node.child(byField: "object")?.text == "self", let owner = enclosingClass(node) else { return nil }
+            for assignment in nodes(ofType: "assignment") where isInside(assignment, owner.node) {
+                guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
+                if left.type == "attribute", left.text == node.text { return listItems(right, depth: depth + 1) }
+                guard left.type == "pattern_list" || left.type == "tuple_pattern",
+                      let position = left.namedChildren.firstIndex(where: { $0.text == node.text }),
+                      let parts = listItems(right, depth: depth + 1), parts.count == left.namedChildren.count else { continue }
+                return listItems(parts[position], depth: depth + 1)
+            }
+            return nil
+        default:
+            return nil
+        }
     }
 
     public func unwrapped(_ node: Node) -> Node {
