@@ -359,7 +359,7 @@ extension PythonFacts {
         guard let function = call.function, isReferenceChain(function) || function.type == "subscript",
               let name = SettingsTable.bareName(of: function) else { return [] }
         if let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
-           let c = firstClass(named: module.callee) {
+           let c = boundClass(named: module.callee) {
             return moduleEntryPoints(c)
         }
         // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`).

@@ -7,7 +7,7 @@ extension PythonFacts {
     /// The callable a construction of a wrapper class of the file hands its calls to (the argument given for the
     /// parameter its `forward` calls), or nil when the class does more than pass calls on.
     public func wrappedCallable(_ construction: CallSite) -> Node? {
-        guard let owner = firstClass(named: construction.name), let parameter = wrappedParameter(of: owner) else { return nil }
+        guard let owner = boundClass(named: construction.name), let parameter = wrappedParameter(of: owner) else { return nil }
         guard let initializer = initializer(of: owner) else { return nil }
         let parameters = initializer.parameters.first == "self" ? Array(initializer.parameters.dropFirst()) : initializer.parameters
         guard let index = parameters.firstIndex(of: parameter) else { return nil }

@@ -20,15 +20,41 @@ extension PythonFacts {
     /// A class's methods, in document order.
     public func methods(of owner: Class) -> [Function] { methodsByClass[owner.node] ?? [] }
 
-    /// A class's method of that name (the first, when a name is defined twice).
-    public func method(_ name: String, of owner: Class) -> Function? { methods(of: owner).first { $0.name == name } }
-
-    /// The first class the file defines under a name (classes by name, indexed once).
-    public func firstClass(named name: String) -> Class? {
-        memoized("classesByName") { Dictionary(classes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }) }[name]
+    /// A class's method of that name (the first, when a name is defined twice), or the one it inherits from a base
+    /// class of the file.
+    public func method(_ name: String, of owner: Class) -> Function? {
+        for c in lineage(of: owner) { if let found = methods(of: c).first(where: { $0.name == name }) { return found } }
+        return nil
     }
 
-    /// A class's own `__init__`.
+    /// The class a name stands for once the module has run: the last class the file defines under it (`class
+    /// GPT(GPT): ...` written after the first `GPT` replaces it for every later construction).
+    public func boundClass(named name: String) -> Class? {
+        memoized("classesByName") { Dictionary(classes.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last }) }[name]
+    }
+
+    /// The class a base name of `owner` stands for: the last class of that name defined before `owner` (so the
+    /// base of `class GPT(GPT)` is the earlier `GPT`).
+    public func baseClass(named name: String, of owner: Class) -> Class? {
+        classes.last { $0.name == name && $0.node.endByte <= owner.node.startByte }
+    }
+
+    /// A class and the file's classes it inherits from, nearest first (at most eight).
+    public func lineage(of owner: Class) -> [Class] {
+        var result = [owner]
+        var index = 0
+        while index < result.count, result.count < 8 {
+            for base in result[index].bases {
+                if let c = baseClass(named: base.lastDottedComponent, of: result[index]), !result.contains(where: { $0.node == c.node }) {
+                    result.append(c)
+                }
+            }
+            index += 1
+        }
+        return result
+    }
+
+    /// A class's `__init__`, its own or inherited.
     public func initializer(of owner: Class) -> Function? { method("__init__", of: owner) }
 
     /// The attributes of `self` a class's methods other than `__init__` read (`self.lr` in `step`), not counting the

@@ -36,7 +36,7 @@ extension PythonFacts {
         if let f = calledFunction(call) { candidates.append(f) }
         if let op = ops[call.callee] { candidates.append(op) }
         if call.name == "apply", let receiver = call.function?.child(byField: "object"),
-           let c = firstClass(named: receiver.text) {
+           let c = boundClass(named: receiver.text) {
             candidates += forwardMethods(of: c)
         }
         return candidates.first { c in fp8.contains { $0.node == c.node } }
@@ -235,7 +235,7 @@ extension PythonFacts {
         }
         var result: [Double] = []
         for instance in instances {
-            guard let call = constructorCall(unparenthesized(instance)), let c = firstClass(named: call.callee),
+            guard let call = constructorCall(unparenthesized(instance)), let c = boundClass(named: call.callee),
                   let body = c.body else { continue }
             for statement in body.namedChildren {
                 guard let expression = statement.namedChild(0), expression.type == "assignment",

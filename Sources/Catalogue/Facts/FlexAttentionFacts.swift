@@ -167,7 +167,7 @@ extension PythonFacts {
             return maskMod(wrapped, flow, depth: depth + 1)
         }
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
-            if let owner = firstClass(named: function.text),
+            if let owner = boundClass(named: function.text),
                let method = method("__call__", of: owner) {
                 return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
             }

@@ -44,7 +44,7 @@ extension PythonFacts {
         while let c = pending.popLast(), seen.count < 16 {
             guard seen.insert(c.name).inserted else { continue }
             names.formUnion(delegated[c.name] ?? [])
-            pending += c.bases.compactMap { firstClass(named: $0.lastDottedComponent) }
+            pending += c.bases.compactMap { baseClass(named: $0.lastDottedComponent, of: c) }
         }
         return names
     }
@@ -55,10 +55,15 @@ extension PythonFacts {
         return forwardMethodNames(of: owner).contains(function.name)
     }
 
-    /// A class's own methods that a call of its instances runs (its `forward`, `__call__`, or delegated-to method).
+    /// A class's methods that a call of its instances runs (its `forward`, `__call__`, or delegated-to method), or
+    /// those it inherits from the nearest base class of the file that has them.
     public func forwardMethods(of owner: Class) -> [Function] {
         let names = forwardMethodNames(of: owner)
-        return methods(of: owner).filter { names.contains($0.name) }
+        for c in lineage(of: owner) {
+            let found = methods(of: c).filter { names.contains($0.name) }
+            if !found.isEmpty { return found }
+        }
+        return []
     }
 
     /// Whether a call passes on the parameters of the function it is in (`*args, **kwargs`, or each by name).

@@ -141,7 +141,7 @@ extension PythonFacts {
     /// `Function.apply` of an autograd function, or a registered custom op (`torch.ops.ns.name`).
     public func flowTargets(_ call: CallSite) -> [Function] {
         if call.name == "apply", let receiver = call.function?.child(byField: "object"),
-           let c = firstClass(named: receiver.text) {
+           let c = boundClass(named: receiver.text) {
             return forwardMethods(of: c)
         }
         if let op = customOps[call.callee] { return [op] }

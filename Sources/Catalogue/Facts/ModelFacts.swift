@@ -174,7 +174,7 @@ extension PythonFacts {
     /// whose forward normalizes).
     public func isNormConstructor(_ call: CallSite) -> Bool {
         if ["torch.nn.RMSNorm", "torch.nn.LayerNorm"].contains(call.torchCallee) { return true }
-        guard call.receiver == nil, let c = firstClass(named: call.callee),
+        guard call.receiver == nil, let c = boundClass(named: call.callee),
               let forward = forwardMethods(of: c).first else { return false }
         return isNormFunction(forward)
     }

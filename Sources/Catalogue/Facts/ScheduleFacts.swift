@@ -38,7 +38,7 @@ extension PythonFacts {
             // `get_lr` returns `[base_lr * factor for base_lr in self.base_lrs]`, the factor read from
             // `self.last_epoch`; applied where it is built.
             for call in calls {
-                guard let owner = firstClass(named: call.name), owner.bases.contains(where: { $0.hasSuffix("LRScheduler") }),
+                guard let owner = boundClass(named: call.name), owner.bases.contains(where: { $0.hasSuffix("LRScheduler") }),
                       let rate = method("get_lr", of: owner) else { continue }
                 result.append(ScheduleUse(function: rate, lambda: nil, site: call.node, stepAttribute: "self.last_epoch"))
             }
@@ -140,7 +140,7 @@ extension PythonFacts {
             }
             // A schedule object: an instance of a class of the file with `__call__` (its attributes resolve to
             // what the construction passes).
-            if let owner = firstClass(named: call.callee),
+            if let owner = boundClass(named: call.callee),
                let method = method("__call__", of: owner) {
                 return [ScheduleUse(function: method, lambda: nil, site: site)]
             }
@@ -258,7 +258,7 @@ extension PythonFacts {
     func constructedAttributes(at site: Node) -> [String: Double] {
         guard site.type == "call" else { return [:] }
         let call = callSite(site)
-        guard let owner = firstClass(named: call.name), let initializer = initializer(of: owner), let body = initializer.body else { return [:] }
+        guard let owner = boundClass(named: call.name), let initializer = initializer(of: owner), let body = initializer.body else { return [:] }
         let parameters = initializer.parameters.first == "self" ? Array(initializer.parameters.dropFirst()) : initializer.parameters
         var result: [String: Double] = [:]
         for statement in body.namedChildren where statement.type == "expression_statement" {

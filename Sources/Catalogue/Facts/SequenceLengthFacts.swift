@@ -234,7 +234,7 @@ extension PythonFacts {
             return (wrapped, wrapped.parameters[index - 1])
         }
         var function = calledFunction(call)
-        if function == nil, let c = firstClass(named: call.callee), !c.bases.contains(where: { $0.hasSuffix("Module") }) {
+        if function == nil, let c = boundClass(named: call.callee), !c.bases.contains(where: { $0.hasSuffix("Module") }) {
             function = initializer(of: c)
         }
         if function == nil, call.receiver != nil {

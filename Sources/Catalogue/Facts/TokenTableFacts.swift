@@ -138,7 +138,7 @@ public final class TokenTableFlow {
             }
         }
         for className in flow.instanceClasses(of: callee) {
-            if let c = facts.firstClass(named: className), let forward = forwardMethod(of: c) { result.append(forward) }
+            if let c = facts.boundClass(named: className), let forward = forwardMethod(of: c) { result.append(forward) }
         }
         return result
     }

@@ -364,7 +364,7 @@ public final class ValueResolver {
         let classNames = facts.classNameSet
         var frontier = Array(classes)
         while let name = frontier.popLast() {
-            for base in facts.firstClass(named: name)?.bases ?? [] {
+            for base in facts.boundClass(named: name)?.bases ?? [] {
                 let bare = base.lastDottedComponent
                 if classNames.contains(bare), classes.insert(bare).inserted { frontier.append(bare) }
             }

@@ -48,7 +48,7 @@ extension PythonFacts {
     /// (`init_method(self.weight)`, `(init_method or nn.init.xavier_uniform_)(self.weight)`) and the construction
     /// passes a zeroing function for it (`RowParallelLinear(h, h, init_method=zeros_init_)`), or its default is one.
     public func zeroesWeightWhenBuilt(_ construction: CallSite) -> Bool {
-        var owner = firstClass(named: construction.callee)
+        var owner = boundClass(named: construction.callee)
         var initializer: Function?
         for _ in 0..<4 {
             guard let c = owner else { break }
@@ -56,7 +56,7 @@ extension PythonFacts {
                 initializer = found
                 break
             }
-            owner = c.bases.lazy.compactMap { base in self.firstClass(named: base.lastDottedComponent) }.first
+            owner = c.bases.lazy.compactMap { base in self.baseClass(named: base.lastDottedComponent, of: c) }.first
         }
         guard let initializer else { return false }
         let parameters = initializer.parameters

@@ -273,7 +273,7 @@ struct ZeroInitProjections: Detector {
         let call = facts.callSite(node)
         if let functional = PythonFacts.functionalModules[call.callee], Self.activations.contains(functional.lastDottedComponent) { return true }
         if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(call.name) { return true }
-        guard let owner = facts.firstClass(named: call.callee),
+        guard let owner = facts.boundClass(named: call.callee),
               let forward = facts.forwardMethods(of: owner).first
         else { return false }
         return facts.descendants(of: forward.node).contains { $0 != forward.node && isActivation($0, facts) }

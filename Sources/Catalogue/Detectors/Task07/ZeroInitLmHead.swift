@@ -54,7 +54,7 @@ struct ZeroInitLmHead: Detector {
         // A linear class given a zeroing init function for the head (`ColumnParallelLinear(h, V, init_method=zeros)`).
         if let constructor = facts.moduleConstructor(head), facts.zeroesWeightWhenBuilt(constructor) { return constructor.node }
         // A linear class that zeroes its own weight, constructed for the head (with the flag it tests, if any).
-        if let constructor = facts.moduleConstructor(head), let c = facts.firstClass(named: constructor.callee) {
+        if let constructor = facts.moduleConstructor(head), let c = facts.boundClass(named: constructor.callee) {
             for call in facts.calls where Self.zeroingMethods.contains(call.name) && facts.isInside(call.node, c.node) {
                 guard let target = facts.zeroedTensor(call), facts.ownerName(of: target) == nil || target.text.hasPrefix("self.weight") else { continue }
                 let flags = facts.ancestors(of: call.node).filter { $0.type == "if_statement" && facts.isInside($0, c.node) }

@@ -75,11 +75,11 @@ struct AttentionWindowWarmup: Detector {
         var methods: [Node] = []
         if callee.type == "attribute", let object = callee.child(byField: "object"), let method = callee.child(byField: "attribute")?.text {
             methods = flow.instanceClasses(of: object).compactMap { name -> Node? in
-                facts.firstClass(named: name).flatMap { facts.method(method, of: $0) }?.node
+                facts.boundClass(named: name).flatMap { facts.method(method, of: $0) }?.node
             }
         }
         let forwards = !methods.isEmpty ? methods : flow.instanceClasses(of: callee).compactMap { name -> Node? in
-            facts.firstClass(named: name).flatMap { facts.forwardMethods(of: $0).first }?.node
+            facts.boundClass(named: name).flatMap { facts.forwardMethods(of: $0).first }?.node
         }
         guard !forwards.isEmpty else { return true }
         let feeders = Self.maskFeeders(facts, flow)

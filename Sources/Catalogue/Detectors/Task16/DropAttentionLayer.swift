@@ -158,7 +158,7 @@ struct DropAttentionLayer: Detector {
     func blockClass(_ node: Node, _ facts: PythonFacts) -> PythonFacts.Class? {
         guard node.type == "call" else { return nil }
         let call = facts.callSite(node)
-        return facts.firstClass(named: call.callee)
+        return facts.boundClass(named: call.callee)
     }
 
     /// Whether a class (or a base class of the file) holds or computes attention.
@@ -172,7 +172,7 @@ struct DropAttentionLayer: Detector {
         }
         if creates { return true }
         return c.bases.contains { base in
-            facts.firstClass(named: base).map { hasAttention($0, attention, facts, depth: depth + 1) } ?? false
+            facts.baseClass(named: base.lastDottedComponent, of: c).map { hasAttention($0, attention, facts, depth: depth + 1) } ?? false
         }
     }
 
