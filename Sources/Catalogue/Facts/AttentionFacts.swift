@@ -328,6 +328,21 @@ extension PythonFacts {
     /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
     /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
     /// (`self.rotary(q)`), or a kernel launched as `kernel[grid](...)`.
+    /// Names some assignment gives a function of the file, or a choice of two (`func = a if flag else b`).
+    var functionValuedNames: Set<String> {
+        memoized("functionValuedNames") {
+            let names = Set(functions.map(\.name))
+            var result = Set<String>()
+            for assignment in nodes(ofType: "assignment") {
+                guard let left = assignment.child(byField: "left"), left.type == "identifier",
+                      let right = assignment.child(byField: "right").map(unwrapped) else { continue }
+                let options = right.type == "conditional_expression" ? right.namedChildren.map(unwrapped) : [right]
+                if options.contains(where: { $0.type == "identifier" && names.contains($0.text) }) { result.insert(left.text) }
+            }
+            return result
+        }
+    }
+
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
@@ -336,8 +351,8 @@ extension PythonFacts {
         if let f = calledFunction(call) { return [f] }
         // A local name given a function of the file, or one of two (`func = _multi_tensor_adam if foreach else
         // _single_tensor_adam; func(...)`, as PyTorch's own optimizers dispatch).
-        if let function = call.function, function.type == "identifier", enclosingFunction(call.node) != nil,
-           let value = latestValue(of: function.text, before: call.node).map(unwrapped) {
+        if let function = call.function, function.type == "identifier", functionValuedNames.contains(function.text),
+           enclosingFunction(call.node) != nil, let value = latestValue(of: function.text, before: call.node).map(unwrapped) {
             let options = value.type == "conditional_expression" ? value.namedChildren.filter { $0.type != "comment" }.enumerated()
                 .filter { $0.offset != 1 }.map { unwrapped($0.element) } : [value]
             let found = options.flatMap { option in

@@ -18,7 +18,7 @@ extension PythonFacts {
     /// self.fn(...)` as the forward's only statement.
     private func wrappedParameter(of owner: Class) -> String? {
         guard let forward = forwardMethods(of: owner).first, let body = forward.body,
-              body.namedChildren.filter({ $0.type != "comment" && $0.type != "expression_statement" || $0.namedChild(0)?.type != "string" }).count == 1,
+              body.namedChildren.filter({ $0.type != "comment" && !($0.type == "expression_statement" && $0.namedChild(0)?.type == "string") }).count == 1,
               let statement = body.namedChildren.last(where: { $0.type == "return_statement" }),
               let value = statement.namedChild(0).map(unwrapped), value.type == "call" else { return nil }
         let call = callSite(value)

@@ -373,15 +373,21 @@ extension PythonFacts {
         case "attribute":
             // `self.opts`, set in another method of the class (`self.opts, self.scheds = ...`).
             guard node.child(byField: "object")?.text == "self", let owner = enclosingClass(node) else { return nil }
+            // The last assignment that gives a list (`self.opts = None` in `__init__`, the list in `setup()`).
+            var found: [Node]?
             for assignment in nodes(ofType: "assignment") where isInside(assignment, owner.node) {
                 guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
-                if left.type == "attribute", left.text == node.text { return listItems(right, depth: depth + 1) }
+                if left.type == "attribute", left.text == node.text {
+                    if let items = listItems(right, depth: depth + 1) { found = items }
+                    continue
+                }
                 guard left.type == "pattern_list" || left.type == "tuple_pattern",
                       let position = left.namedChildren.firstIndex(where: { $0.text == node.text }),
-                      let parts = listItems(right, depth: depth + 1), parts.count == left.namedChildren.count else { continue }
-                return listItems(parts[position], depth: depth + 1)
+                      let parts = listItems(right, depth: depth + 1), parts.count == left.namedChildren.count,
+                      let items = listItems(parts[position], depth: depth + 1) else { continue }
+                found = items
             }
-            return nil
+            return found
         default:
             return nil
         }

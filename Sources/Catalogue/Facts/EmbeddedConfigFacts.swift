@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Configuration documents written inside a script as a string and loaded at run time
 /// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`, gin's
 /// `gin.parse_config(BINDINGS)` with `build_optimizer.learning_rate = 0.0018` lines): their entries are settings like
-/// a dictionary's, named by the last part of their key (a gin binding sets the parameter of that name).
+/// a dictionary's, named by the last part of their key; a gin binding keeps its whole key and sets only the parameter
+/// of the configurable it names.
 ///
 /// Each entry line of the document (`lr = 1.8e-3` in TOML, `lr: 0.0018` in YAML, `"lr": 0.0018,` in JSON) is
 /// written into a *shadow* source as a Python assignment whose value sits at exactly the byte offset it has in the
@@ -29,10 +30,14 @@ enum EmbeddedConfigDocuments {
         var shadow = [UInt8](repeating: UInt8(ascii: " "), count: facts.file.bytes.count)
         for (index, byte) in facts.file.bytes.enumerated() where byte == UInt8(ascii: "\n") { shadow[index] = byte }
         var entries: [(start: Int, key: String, written: String, site: Node)] = []
+        let gin = ginDocuments(facts)
         for document in documents {
             for entry in entryLines(facts.file.bytes, content: contentRange(document)) {
                 write(entry, from: facts.file.bytes, into: &shadow)
-                entries.append((entry.value.lowerBound, entry.key.split(separator: ".").last.map(String.init) ?? entry.key, entry.written, document))
+                // A gin binding keeps its scope (`build_optimizer.learning_rate`): it sets that configurable's parameter
+                // only (`ValueResolver` reads it for the parameter of that function or class).
+                let key = gin.contains(document) ? entry.key : entry.key.split(separator: ".").last.map(String.init) ?? entry.key
+                entries.append((entry.value.lowerBound, key, entry.written, document))
             }
         }
         guard !entries.isEmpty, let tree = try? Parser(language: .python).parse(bytes: shadow) else { return [] }
@@ -48,6 +53,13 @@ enum EmbeddedConfigDocuments {
             result.append(Setting(name: origin.key, written: origin.written, value: value, source: .dictionaryEntry, site: origin.site))
         }
         return result
+    }
+
+    /// The documents handed to gin's `parse_config`.
+    static func ginDocuments(_ facts: PythonFacts) -> Set<Node> {
+        Set(facts.calls.filter { $0.callee == "gin.parse_config" }.compactMap { call in
+            call.positional.first.flatMap { literal($0, facts, depth: 0) }
+        })
     }
 
     /// String literals handed to a loader, directly or through a name set to one (`textwrap.dedent(...)` and

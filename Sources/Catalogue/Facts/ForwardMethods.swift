@@ -40,9 +40,9 @@ extension PythonFacts {
         var names: Set<String> = ["forward", "__call__"]
         let delegated = delegatedForwards
         guard !delegated.isEmpty else { return names }
-        var pending = [owner], seen = Set<String>()
+        var pending = [owner], seen = Set<Node>()
         while let c = pending.popLast(), seen.count < 16 {
-            guard seen.insert(c.name).inserted else { continue }
+            guard seen.insert(c.node).inserted else { continue }
             names.formUnion(delegated[c.name] ?? [])
             pending += c.bases.compactMap { baseClass(named: $0.lastDottedComponent, of: c) }
         }

@@ -61,7 +61,7 @@ public struct OptimizerUse {
     public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
         let patches = facts.patches(of: self)
         let patchedGroups = patches.addedGroups.compactMap { Self.entry(name, in: $0) }.flatMap { facts.values(of: $0) }
-        if let every = patches.everyGroup[name] ?? (groups.isEmpty ? patches.oneGroup[name] : nil) {
+        if let every = patches.everyGroup[name] {
             return every.flatMap { facts.values(of: $0) } + patchedGroups
         }
         var result: [NumericValue] = patchedGroups + (patches.oneGroup[name] ?? []).flatMap { facts.values(of: $0) }
@@ -86,7 +86,7 @@ public struct OptimizerUse {
     public func settingNodes(_ name: String, position: Int?, in facts: PythonFacts) -> [Node?] {
         let patches = facts.patches(of: self)
         let added = patches.addedGroups.compactMap { Self.entry(name, in: $0) }
-        if let every = patches.everyGroup[name] ?? (groups.isEmpty ? patches.oneGroup[name] : nil) { return every + added }
+        if let every = patches.everyGroup[name] { return every + added }
         let entries: [Node] = groups.compactMap { Self.entry(name, in: $0) } + (patches.oneGroup[name] ?? []) + added
         return [facts.keywordArgument(name, of: call) ?? argument(name, position: position, in: facts)] + entries.map(Optional.some)
     }
@@ -172,7 +172,7 @@ extension PythonFacts {
             let ownOptimizers = classes.filter { c in
                 c.bases.contains { $0.hasSuffix("Optimizer") } || Self.muonNames.contains(c.name)
                     || orthogonalizingOptimizerClasses.contains { $0.node == c.node }
-                    || (method("step", of: c) != nil && adamUpdate(of: c) != nil)
+                    || (method("step", of: c).map(isOptimizerStep) == true && adamUpdate(of: c) != nil)
             }
             var all = calls.compactMap { call -> OptimizerUse? in
                 let definition = ownOptimizers.first { $0.name == call.name }
@@ -232,9 +232,15 @@ extension PythonFacts {
         let updates = adamUpdates
         guard !updates.isEmpty else { return nil }
         if let own = updates.first(where: { isInside($0.function.node, definition.node) }) { return own }
-        guard let step = method("step", of: definition) else { return nil }
+        guard let step = method("step", of: definition), isOptimizerStep(step) else { return nil }
         let reached = Set(reachableFunctions(from: step, depth: 3).map(\.node))
         return updates.first { reached.contains($0.function.node) }
+    }
+
+    /// Whether a method has an optimizer's `step` signature: nothing but `self` and an optional `closure` (a
+    /// trainer's `step(self, batch)` is not one).
+    func isOptimizerStep(_ step: Function) -> Bool {
+        step.parameters.dropFirst().allSatisfy { $0 == "closure" }
     }
 
     /// Whether a class's methods call an orthogonalization (Newton-Schulz iteration or SVD): its `step` reaches

@@ -8,30 +8,65 @@ import TreeSitterKit
 /// Only values that are constants of the file count (`g["lr"] = base * schedule(step)` is a schedule, read by
 /// `ScheduleFacts`).
 public struct OptimizerPatches {
-    /// Entries set on every group (a loop over `param_groups`), or on group 0 of an optimizer built with one group.
+    /// Entries set on every group (a loop over `param_groups`), or on group 0 of an optimizer built over one
+    /// iterable of parameters (`Adam(model.parameters(), ...)`).
     public var everyGroup: [String: [Node]] = [:]
-    /// Entries set on one group by index, when the optimizer has several.
+    /// Entries set on one group by index, when the optimizer may have several.
     public var oneGroup: [String: [Node]] = [:]
     /// Groups added with `add_param_group`.
     public var addedGroups: [Node] = []
 }
 
 extension PythonFacts {
-    /// The patches of the optimizer a use builds, found by the name its construction is assigned to.
+    /// One write into an optimizer's groups, before it is matched to a construction.
+    private struct GroupWrite {
+        /// How the optimizer is named where it is patched (`opt`, `self.opt`).
+        let owner: String
+        /// The statement or call that patches it.
+        let site: Node
+        /// `nil`: every group; otherwise the index written; `-1`: a group added.
+        let group: Int?
+        let key: String?
+        let value: Node
+    }
+
+    /// The patches of the optimizer a use builds: writes through the name its construction is assigned to, made
+    /// after it and while that name still holds it (the same binding: `latestValue` before the patch is the
+    /// construction; an attribute of `self` is matched by name).
     public func patches(of use: OptimizerUse) -> OptimizerPatches {
         guard let assignment = use.call.node.parent, assignment.type == "assignment",
               assignment.child(byField: "right") == use.call.node,
               let left = assignment.child(byField: "left"), left.type == "identifier" || left.type == "attribute" else { return OptimizerPatches() }
-        return optimizerPatchesByName[left.text] ?? OptimizerPatches()
+        var result = OptimizerPatches()
+        let single = buildsOneGroup(use)
+        for write in optimizerGroupWrites where write.owner == left.text && write.site.startByte > use.call.node.endByte {
+            if left.type == "identifier", latestValue(of: left.text, before: write.site).map(unwrapped) != use.call.node { continue }
+            switch write.group {
+            case .some(-1): result.addedGroups.append(write.value)
+            case nil: result.everyGroup[write.key!, default: []].append(write.value)
+            case .some(0) where single: result.everyGroup[write.key!, default: []].append(write.value)
+            default: result.oneGroup[write.key!, default: []].append(write.value)
+            }
+        }
+        return result
     }
 
-    private var optimizerPatchesByName: [String: OptimizerPatches] {
-        memoized("optimizerPatchesByName") {
-            var result: [String: OptimizerPatches] = [:]
+    /// Whether an optimizer is built over one iterable of parameters (`model.parameters()`, a list of tensors), so
+    /// that its group 0 is its only group.
+    private func buildsOneGroup(_ use: OptimizerUse) -> Bool {
+        guard use.groups.isEmpty, let params = use.call.argument("params", position: 0).map(unwrapped) else { return false }
+        if params.type == "call" { return ["parameters", "named_parameters"].contains(callSite(params).name) }
+        guard params.type == "list" || params.type == "list_comprehension" else { return false }
+        return !params.namedChildren.contains { $0.type == "dictionary" || ($0.type == "call" && callSite($0).callee == "dict") }
+    }
+
+    private var optimizerGroupWrites: [GroupWrite] {
+        memoized("optimizerGroupWrites") {
+            var result: [GroupWrite] = []
             for call in calls where call.name == "add_param_group" {
                 guard let receiver = call.receiver, let group = call.positional.first.map(unwrapped),
                       group.type == "dictionary" || group.type == "call" else { continue }
-                result[receiver.text, default: OptimizerPatches()].addedGroups.append(group)
+                result.append(GroupWrite(owner: receiver.text, site: call.node, group: -1, key: nil, value: group))
             }
             for assignment in nodes(ofType: "assignment") {
                 guard let left = assignment.child(byField: "left"), left.type == "subscript",
@@ -39,13 +74,14 @@ extension PythonFacts {
                       let right = assignment.child(byField: "right"), isConstant(right),
                       let group = left.child(byField: "value").map(unwrapped) else { continue }
                 if group.type == "subscript", let groups = group.child(byField: "value"), groups.type == "attribute",
-                   groups.child(byField: "attribute")?.text == "param_groups", let owner = groups.child(byField: "object") {
+                   groups.child(byField: "attribute")?.text == "param_groups", let owner = groups.child(byField: "object"),
+                   let index = group.child(byField: "subscript").flatMap({ value(of: $0)?.double.asBoundedInt }), index >= 0 {
                     // opt.param_groups[0]["lr"] = 0.05
-                    result[owner.text, default: OptimizerPatches()].oneGroup[key, default: []].append(right)
+                    result.append(GroupWrite(owner: owner.text, site: assignment, group: index, key: key, value: right))
                 } else if group.type == "identifier" {
                     // for g in opt.param_groups: g["betas"] = ...
                     for owner in loopedOptimizers(group.text, around: assignment) {
-                        result[owner, default: OptimizerPatches()].everyGroup[key, default: []].append(right)
+                        result.append(GroupWrite(owner: owner, site: assignment, group: nil, key: key, value: right))
                     }
                 }
             }

@@ -38,7 +38,8 @@ extension PythonFacts {
             // `get_lr` returns `[base_lr * factor for base_lr in self.base_lrs]`, the factor read from
             // `self.last_epoch`; applied where it is built.
             for call in calls {
-                guard let owner = boundClass(named: call.name), owner.bases.contains(where: { $0.hasSuffix("LRScheduler") }),
+                guard let owner = boundClass(named: call.name),
+                      lineage(of: owner).contains(where: { $0.bases.contains { $0.hasSuffix("LRScheduler") } }),
                       let rate = method("get_lr", of: owner) else { continue }
                 result.append(ScheduleUse(function: rate, lambda: nil, site: call.node, stepAttribute: "self.last_epoch"))
             }
@@ -188,8 +189,20 @@ extension PythonFacts {
     private func wrapperUse(_ inner: Function, factory: Function, call: CallSite, site: Node) -> ScheduleUse {
         var use = ScheduleUse(function: inner, lambda: nil, site: site)
         let parameters = factory.parameters.filter { $0 != "self" && $0 != "cls" }
-        let calledInside = Set(descendants(of: inner.node).filter { $0.type == "call" }.compactMap { callSite($0).function }
-            .filter { $0.type == "identifier" }.map(\.text))
+        // Names the inner function calls with its own step unchanged (`schedule(it)`); a call at another step
+        // (`schedule(it - warmup)`) cannot stand for the wrapped schedule's value at this one.
+        let step = inner.parameters.first { $0 != "self" && $0 != "cls" }
+        var calledInside = Set<String>(), calledOtherwise = Set<String>()
+        for n in descendants(of: inner.node) where n.type == "call" {
+            let call = callSite(n)
+            guard let function = call.function, function.type == "identifier" else { continue }
+            if call.positional.count == 1, call.keywords.isEmpty, unwrapped(call.positional[0]).text == step {
+                calledInside.insert(function.text)
+            } else {
+                calledOtherwise.insert(function.text)
+            }
+        }
+        calledInside.subtract(calledOtherwise)
         for (index, parameter) in parameters.enumerated() {
             guard let argument = call.argument(parameter, position: index) ?? parameterDefault(factory, parameter) else { continue }
             if calledInside.contains(parameter), use.wrappedName == nil {

@@ -108,10 +108,16 @@ enum SettingsCollector {
         return SettingsTable(found)
     }
 
-    /// A configuration object changed after it is made: `dataclasses.replace(args, lr=...)`, `vars(args).update(lr=...)`,
+    /// A configuration object changed after it is made: `args = dataclasses.replace(args, lr=...)`, `vars(args).update(lr=...)`,
     /// `args.__dict__.update(lr=...)`. Its keywords override the fields like a config class's construction does.
     static func isConfigUpdate(_ call: CallSite) -> Bool {
-        if call.callee == "dataclasses.replace" { return true }
+        if call.callee == "dataclasses.replace" {
+            // Only when the copy replaces the original (`args = replace(args, ...)`); a copy kept under another name
+            // (`eval_args = replace(args, ...)`) leaves `args` as it was.
+            guard let assignment = call.node.parent, assignment.type == "assignment",
+                  let left = assignment.child(byField: "left"), let first = call.positional.first else { return false }
+            return left.text == first.text
+        }
         guard call.name == "update", let receiver = call.receiver else { return false }
         if receiver.type == "attribute" { return receiver.child(byField: "attribute")?.text == "__dict__" }
         return receiver.type == "call" && receiver.child(byField: "function")?.text == "vars"

@@ -57,6 +57,16 @@ public final class ValueResolver {
             active.remove(key)
             depth -= 1
         }
+        // A parameter a gin binding sets (`build_optimizer.learning_rate = 0.0018`, see `EmbeddedConfigDocuments`):
+        // what the callers pass, and the binding in place of the default.
+        if node.type == "identifier", let owner = facts.parameterOwner(of: node),
+           let scope = owner.name == "__init__" ? facts.enclosingClass(owner.node)?.name : owner.name {
+            let bindings = facts.allSettings.settings("\(scope).\(node.text)")
+            if !bindings.isEmpty {
+                let passed = facts.callerArguments(of: node).flatMap { values(of: $0) }
+                return dedup(passed + bindings.flatMap { values(of: $0.value) })
+            }
+        }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
         let folder = ConstantFolder(imports: facts.imports, resolve: { [unowned self] name in
             self.nameValues(name, at: node).first

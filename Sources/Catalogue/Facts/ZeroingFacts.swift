@@ -48,17 +48,8 @@ extension PythonFacts {
     /// (`init_method(self.weight)`, `(init_method or nn.init.xavier_uniform_)(self.weight)`) and the construction
     /// passes a zeroing function for it (`RowParallelLinear(h, h, init_method=zeros_init_)`), or its default is one.
     public func zeroesWeightWhenBuilt(_ construction: CallSite) -> Bool {
-        var owner = boundClass(named: construction.callee)
-        var initializer: Function?
-        for _ in 0..<4 {
-            guard let c = owner else { break }
-            if let found = self.initializer(of: c) {
-                initializer = found
-                break
-            }
-            owner = c.bases.lazy.compactMap { base in self.baseClass(named: base.lastDottedComponent, of: c) }.first
-        }
-        guard let initializer else { return false }
+        // The class's `__init__`, its own or inherited from a base class of the file.
+        guard let owner = boundClass(named: construction.callee), let initializer = initializer(of: owner) else { return false }
         let parameters = initializer.parameters
         for call in calls where isInside(call.node, initializer.node) {
             guard let weight = call.positional.first, weight.text.hasPrefix("self.weight"),

@@ -74,12 +74,14 @@ struct AttentionWindowWarmup: Detector {
         // A method of a module of the file (`task.training_step(batch, step)`): that method, not `forward`.
         var methods: [Node] = []
         if callee.type == "attribute", let object = callee.child(byField: "object"), let method = callee.child(byField: "attribute")?.text {
-            methods = flow.instanceClasses(of: object).compactMap { name -> Node? in
-                facts.boundClass(named: name).flatMap { facts.method(method, of: $0) }?.node
+            methods = flow.instanceClasses(of: object).flatMap { name -> [Node] in
+                facts.classes.filter { $0.name == name }.compactMap { facts.method(method, of: $0)?.node }
             }
         }
-        let forwards = !methods.isEmpty ? methods : flow.instanceClasses(of: callee).compactMap { name -> Node? in
-            facts.boundClass(named: name).flatMap { facts.forwardMethods(of: $0).first }?.node
+        // Every class of that name: a name rebound to a subclass (`class GPT(GPT)`) may have been built before or
+        // after the rebinding, and instances are known by class name only.
+        let forwards = !methods.isEmpty ? methods : flow.instanceClasses(of: callee).flatMap { name -> [Node] in
+            facts.classes.filter { $0.name == name }.compactMap { facts.forwardMethods(of: $0).first?.node }
         }
         guard !forwards.isEmpty else { return true }
         let feeders = Self.maskFeeders(facts, flow)
