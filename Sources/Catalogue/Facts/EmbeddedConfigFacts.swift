@@ -331,3 +331,9 @@ enum EmbeddedConfigDocuments {
         for (offset, byte) in value.enumerated() { shadow[entry.value.lowerBound + offset] = byte }
     }
 }
+
+extension PythonFacts {
+    /// Whether the script parses gin bindings at all: value resolution asks for a parameter's scoped binding only
+    /// then, instead of looking up every identifier's enclosing function.
+    var hasGinBindings: Bool { memoized("hasGinBindings") { calls.contains { $0.callee == "gin.parse_config" } } }
+}

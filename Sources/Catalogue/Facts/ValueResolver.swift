@@ -59,7 +59,7 @@ public final class ValueResolver {
         }
         // A parameter a gin binding sets (`build_optimizer.learning_rate = 0.0018`, see `EmbeddedConfigDocuments`):
         // what the callers pass, and the binding in place of the default.
-        if node.type == "identifier", let owner = facts.parameterOwner(of: node),
+        if node.type == "identifier", facts.hasGinBindings, let owner = facts.parameterOwner(of: node),
            let scope = owner.name == "__init__" ? facts.enclosingClass(owner.node)?.name : owner.name {
             let bindings = facts.allSettings.settings("\(scope).\(node.text)")
             if !bindings.isEmpty {
