@@ -36,11 +36,17 @@ extension PythonFacts {
     /// The class a base name of `owner` stands for: the last class of that name defined before `owner` (so the
     /// base of `class GPT(GPT)` is the earlier `GPT`).
     public func baseClass(named name: String, of owner: Class) -> Class? {
-        classes.last { $0.name == name && $0.node.endByte <= owner.node.startByte }
+        let candidates = memoized("classListsByName") { Dictionary(grouping: classes, by: \.name) }[name] ?? []
+        return candidates.last { $0.node.endByte <= owner.node.startByte }
     }
 
-    /// A class and the file's classes it inherits from, nearest first (at most eight).
+    /// A class and the file's classes it inherits from, nearest first (at most eight); built once per class.
     public func lineage(of owner: Class) -> [Class] {
+        let index = memoized("lineages") { Dictionary(classes.map { ($0.node, computeLineage(of: $0)) }, uniquingKeysWith: { first, _ in first }) }
+        return index[owner.node] ?? computeLineage(of: owner)
+    }
+
+    private func computeLineage(of owner: Class) -> [Class] {
         var result = [owner]
         var index = 0
         while index < result.count, result.count < 8 {

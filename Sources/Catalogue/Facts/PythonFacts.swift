@@ -229,6 +229,8 @@ public final class PythonFacts {
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
                 result.append((call, argument))
+            } else if call.hasSplat, case let .known(forwarded, _) = forwardedKeyword(identifier.text, through: call) {
+                result += forwarded.map { ($0.call, $0.value) }
             }
         }
         // A module function partially applied: what `partial(f, a, ...)` binds, and what the calls of the

@@ -240,14 +240,13 @@ extension PythonFacts {
     /// The value of a schedule at a step.
     public func evaluate(_ schedule: ScheduleUse, step: Double) -> Double? {
         if let function = schedule.function, let attribute = schedule.stepAttribute {
-            var reading = constructedAttributes(at: schedule.site)
+            var reading = stepIndependentReading(of: schedule)
             reading[attribute] = step
             return run(function, arguments: [], keywords: schedule.bound, reading: reading)
         }
         if let function = schedule.function, schedule.wrappedName != nil || !schedule.closure.isEmpty {
             // The inner function of a wrapper: the wrapped schedule's value stands for its call at the same step.
-            var reading: [String: Double] = [:]
-            for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
+            var reading = stepIndependentReading(of: schedule)
             if let name = schedule.wrappedName {
                 guard let wrapped = schedule.wrapping.first, let value = evaluate(wrapped, step: step) else { return nil }
                 reading[Self.callKey(name)] = value
@@ -264,6 +263,19 @@ extension PythonFacts {
             if call.keywords.isEmpty, arguments.allSatisfy({ $0 != nil }) { return run(function, arguments: arguments.map { $0! }) }
         }
         return evaluate(body, bindings: [first: step])
+    }
+
+    /// What a schedule reads that does not depend on the step, computed once per schedule rather than at every
+    /// sampled step: the attributes its object was built with (a `LRScheduler` subclass), or the wrapper's other
+    /// arguments (`floor` of `with_floor(get_lr, 0.1)`).
+    private func stepIndependentReading(of schedule: ScheduleUse) -> [String: Double] {
+        let key = "scheduleReading:\(schedule.site.startByte):\(schedule.function?.node.startByte ?? -1)"
+        return memoized(key) {
+            if schedule.stepAttribute != nil { return constructedAttributes(at: schedule.site) }
+            var reading: [String: Double] = [:]
+            for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
+            return reading
+        }
     }
 
     /// The numbers an object's attributes hold when it is built by `site` (a call of a class of the file):

@@ -241,11 +241,27 @@ extension PythonFacts {
         let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
         var values: [SwitchValue] = []
         for call in sites {
-            guard !call.hasSplat else { return nil }
             let position = index - offset
-            guard let argument = call.argument(name, position: position >= 0 ? position : nil) ?? parameterDefault(function, name),
-                  let value = switchValue(argument, depth: depth + 1) else { return nil }
-            values.append(value)
+            var arguments: [Node] = []
+            if let argument = call.argument(name, position: position >= 0 ? position : nil) {
+                arguments = [argument]
+            } else if call.hasSplat {
+                // Unpacked `*args` may shift positions; `**` dictionaries are read for the keyword when they can be.
+                guard !(call.node.child(byField: "arguments")?.namedChildren.contains { $0.type == "list_splat" } ?? false),
+                      case let .known(forwarded, sometimesAbsent) = forwardedKeyword(name, through: call) else { return nil }
+                arguments = forwarded.map(\.value)
+                if sometimesAbsent || forwarded.isEmpty {
+                    guard let fallback = parameterDefault(function, name) else { return nil }
+                    arguments.append(fallback)
+                }
+            } else if let fallback = parameterDefault(function, name) {
+                arguments = [fallback]
+            }
+            guard !arguments.isEmpty else { return nil }
+            for argument in arguments {
+                guard let value = switchValue(argument, depth: depth + 1) else { return nil }
+                values.append(value)
+            }
         }
         guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
         return first

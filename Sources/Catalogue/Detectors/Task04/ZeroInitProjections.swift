@@ -34,9 +34,9 @@ struct ZeroInitProjections: Detector {
         let model = facts.model()
         let flow = facts.dataflow
         let (attention, mlp) = outputProjections(facts, model: model, flow: flow)
-        let sequential = zeroedSequentialOutput(facts, model: model)
-        guard !mlp.isEmpty || sequential != nil else { return [] }
+        guard !mlp.isEmpty || !facts.calls(named: "Sequential").isEmpty else { return [] }
         let zeroed = zeroedOwners(facts, model: model)
+        let sequential = zeroedSequentialOutput(facts, model: model, zeroingClasses: zeroed.zeroingClasses)
         func isZeroed(_ site: (Owner, Node)) -> Bool {
             zeroed.owners.contains(site.0) || zeroed.owners.contains(Owner(className: nil, name: site.0.name))
         }
@@ -86,6 +86,32 @@ struct ZeroInitProjections: Detector {
            facts.descendants(of: helper.node).contains(where: { $0 != helper.node && isActivation($0, facts, depth: 1) }) { return true }
         if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
            Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }
+        // A module attribute holding an activation module: built from a class of the file whose forward applies one,
+        // or taken from a table whose every entry is one (`self.act_fn = ACT2FN[config.hidden_act]`).
+        if depth == 0, call.receiver == nil || call.callee.hasPrefix("self.") {
+            for setting in facts.allSettings.settings(call.callee.lastDottedComponent) where setting.source != .parameterDefault {
+                if isActivationModuleValue(facts.unparenthesized(setting.value), facts) { return true }
+            }
+        }
+        return false
+    }
+
+    /// A module-valued expression that applies an activation: an activation module's construction, or an entry of a
+    /// dictionary literal all of whose values are activation modules.
+    func isActivationModuleValue(_ value: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        if value.type == "call" { return isActivationModule(value, facts) }
+        if value.type == "identifier", depth == 0 {
+            // `self.act = activation`, with `activation` chosen among activation modules by the branches above.
+            let settings = facts.allSettings.settings(value.text).filter { $0.source != .parameterDefault }
+            return !settings.isEmpty && settings.allSatisfy { isActivationModuleValue(facts.unparenthesized($0.value), facts, depth: 1) }
+        }
+        guard value.type == "subscript", let table = value.child(byField: "value"), table.type == "identifier" else { return false }
+        for setting in facts.allSettings.settings(table.text) {
+            let dictionary = facts.unparenthesized(setting.value)
+            guard dictionary.type == "dictionary" else { continue }
+            let entries = dictionary.namedChildren.filter { $0.type == "pair" }.compactMap { $0.child(byField: "value").map(facts.unparenthesized) }
+            if !entries.isEmpty, entries.allSatisfy({ isActivationModule($0, facts) }) { return true }
+        }
         return false
     }
 
@@ -112,10 +138,13 @@ struct ZeroInitProjections: Detector {
         return (nil, current.type == "identifier")
     }
 
-    func zeroedOwners(_ facts: PythonFacts, model: ModelView) -> (owners: Set<Owner>, libraryAttention: Node?) {
+    /// A linear class of the file that zeroes its own weight when built, with the parameter guarding it (nil: always).
+    typealias ZeroingClass = (owner: PythonFacts.Class, flag: String?)
+
+    func zeroedOwners(_ facts: PythonFacts, model: ModelView) -> (owners: Set<Owner>, libraryAttention: Node?, zeroingClasses: [ZeroingClass]) {
         var owners = Set<Owner>()
         var libraryAttention: Node?
-        var zeroingClasses: [(PythonFacts.Class, String?)] = []   // linear classes zeroing their own weight, with the guarding flag
+        var zeroingClasses: [ZeroingClass] = []
         var hookFlags: [String] = []
         var hookAllLinear = false
         for call in facts.calls {
@@ -191,15 +220,11 @@ struct ZeroInitProjections: Detector {
             }
         }
         // Instances of linear classes that zero their own weight (when built with the flag, if one guards it).
-        for (zeroingClass, flag) in zeroingClasses {
+        if !zeroingClasses.isEmpty {
             for (name, settings) in facts.allSettings.byName {
                 for setting in settings {
-                    guard let construction = facts.constructorCall(facts.unparenthesized(setting.value)), construction.callee == zeroingClass.name else { continue }
-                    if let flag {
-                        let initializer = facts.initializer(of: zeroingClass)
-                        let position = initializer.flatMap { $0.parameters.firstIndex(of: flag) }.map { $0 - 1 }
-                        guard let argument = construction.argument(flag, position: position), facts.isTruthy(argument) else { continue }
-                    }
+                    guard let construction = facts.constructorCall(facts.unparenthesized(setting.value)),
+                          builtZeroed(construction, zeroingClasses, facts) else { continue }
                     owners.insert(Owner(className: facts.enclosingClass(setting.site)?.name, name: name))
                 }
             }
@@ -221,7 +246,20 @@ struct ZeroInitProjections: Detector {
                 }
             }
         }
-        return (owners, libraryAttention)
+        return (owners, libraryAttention, zeroingClasses)
+    }
+
+    /// Whether a construction builds an instance of a class that zeroes its own weight (given its flag, if one
+    /// guards the zeroing).
+    func builtZeroed(_ construction: CallSite, _ zeroingClasses: [ZeroingClass], _ facts: PythonFacts) -> Bool {
+        zeroingClasses.contains { zeroingClass, flag in
+            guard construction.callee == zeroingClass.name else { return false }
+            guard let flag else { return true }
+            let initializer = facts.initializer(of: zeroingClass)
+            let position = initializer.flatMap { $0.parameters.firstIndex(of: flag) }.map { $0 - 1 }
+            guard let argument = construction.argument(flag, position: position) else { return false }
+            return facts.isTruthy(argument)
+        }
     }
 
     /// The modules a zeroing helper is applied to, read at its calls: an attribute passed to it, or the attribute
@@ -244,26 +282,111 @@ struct ZeroInitProjections: Detector {
         return result
     }
 
-    /// An MLP written as `nn.Sequential(linear, activation, linear)` whose last linear layer is built through a
-    /// helper that zeroes the weight of the layer it is given and hands it back (`zeroed(nn.Linear(h, d))`): the
+    /// An MLP written as `nn.Sequential(linear, activation, linear)` (or over an `OrderedDict` of named stages) whose
+    /// last linear layer is zeroed: built through a helper that zeroes the weight of the layer it is given and hands
+    /// it back (`zeroed(nn.Linear(h, d))`), or zeroed afterwards through the name the `Sequential` is bound to. The
     /// zeroed layer.
-    func zeroedSequentialOutput(_ facts: PythonFacts, model: ModelView) -> Node? {
-        for call in facts.calls where call.name == "Sequential" && call.positional.count >= 3 {
-            let layers = call.positional.map(facts.unparenthesized)
-            guard let last = layers.last, last.type == "call", let wrapper = facts.callSite(last).function,
-                  wrapper.type == "identifier", let inner = facts.passedThrough(last).map(facts.unparenthesized),
-                  let built = facts.constructorCall(inner), model.isLinearConstructor(built),
-                  layers.dropLast().contains(where: { isActivationModule($0, facts) }),
-                  let helper = facts.functions.first(where: { $0.name == wrapper.text }),
-                  let parameter = helper.parameters.first else { continue }
-            let zeroesWeight = facts.calls.contains { zeroing in
-                guard facts.isInside(zeroing.node, helper.node), let tensor = facts.zeroedTensor(zeroing) else { return false }
-                let (owner, isWeight) = module(ofWeight: tensor, facts)
-                return isWeight && owner?.type == "identifier" && owner?.text == parameter
+    func zeroedSequentialOutput(_ facts: PythonFacts, model: ModelView, zeroingClasses: [ZeroingClass]) -> Node? {
+        for call in facts.calls(named: "Sequential") {
+            let layers = sequentialLayers(call, facts)
+            // A layer named by a local (`out = nn.Linear(...)` before the `Sequential`) is read through it.
+            func built(_ layer: Node) -> CallSite? {
+                var value = layer
+                if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: call.node) { value = facts.unparenthesized(bound) }
+                return facts.constructorCall(facts.passedThrough(value).map(facts.unparenthesized) ?? value)
             }
-            if zeroesWeight { return last }
+            guard layers.count >= 3, let outputIndex = layers.lastIndex(where: { built($0.node).map(model.isLinearConstructor) == true }),
+                  layers[..<outputIndex].contains(where: { isActivationLayer($0.node, facts) }) else { continue }
+            let output = layers[outputIndex].node
+            if zeroedByWrapper(output, facts)
+                || built(output).map({ builtZeroed($0, zeroingClasses, facts) }) == true
+                || zeroedLocal(output, beside: call, facts)
+                || zeroedAfterwards(call, key: layers[outputIndex].key, index: outputIndex, count: layers.count, facts) {
+                return output
+            }
         }
         return nil
+    }
+
+    /// A layer given by a local whose weight the same function zeroes (`nn.init.zeros_(out.weight)`).
+    func zeroedLocal(_ layer: Node, beside call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard layer.type == "identifier" else { return false }
+        let scope = facts.enclosingFunction(call.node)?.node
+        return facts.calls.contains { zeroing in
+            guard facts.enclosingFunction(zeroing.node)?.node == scope, let tensor = facts.zeroedTensor(zeroing),
+                  case let (owner?, true) = module(ofWeight: tensor, facts) else { return false }
+            return owner.type == "identifier" && owner.text == layer.text
+        }
+    }
+
+    /// The layers of `nn.Sequential(...)`: its positional arguments, or the entries of the one `OrderedDict` it is
+    /// given (`OrderedDict(fc=..., act=..., proj=...)` or `OrderedDict([("fc", ...), ...])`), with their keys.
+    func sequentialLayers(_ call: CallSite, _ facts: PythonFacts) -> [(key: String?, node: Node)] {
+        let positional = call.positional.map(facts.unparenthesized)
+        guard positional.count == 1, positional[0].type == "call", facts.callSite(positional[0]).name == "OrderedDict" else {
+            return positional.map { (nil, $0) }
+        }
+        let ordered = facts.callSite(positional[0])
+        if !ordered.keywords.isEmpty {
+            // In the order written: the call's keyword dictionary has none.
+            let arguments = ordered.node.child(byField: "arguments")?.namedChildren ?? []
+            return arguments.filter { $0.type == "keyword_argument" }.compactMap { argument in
+                guard let name = argument.child(byField: "name"), let value = argument.child(byField: "value") else { return nil }
+                return (name.text, facts.unparenthesized(value))
+            }
+        }
+        guard let list = ordered.positional.first.map(facts.unparenthesized), list.type == "list" || list.type == "tuple" else { return [] }
+        return list.namedChildren.compactMap { pair in
+            guard pair.type == "tuple", pair.namedChildren.count == 2 else { return nil }
+            return (SettingsTable.stringValue(pair.namedChildren[0]), facts.unparenthesized(pair.namedChildren[1]))
+        }
+    }
+
+    /// A layer that applies an activation: an activation module's construction, or a name set to one (`act=relu_sq`,
+    /// with `relu_sq = Lambda(lambda t: F.relu(t).square())`).
+    func isActivationLayer(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "call" { return isActivationModule(node, facts) }
+        guard node.type == "identifier" else { return false }
+        if let body = facts.lambdaBody(node.text) {
+            return ([body] + facts.descendants(of: body)).contains { isActivation($0, facts, depth: 1) }
+        }
+        return facts.allSettings.settings(node.text).contains { isActivationModuleValue(facts.unparenthesized($0.value), facts) }
+    }
+
+    /// The output layer wrapped by a helper of the file that zeroes the weight of the module it is given
+    /// (`nn.Sequential(..., zero_init(nn.Linear(4 * d, d)))`).
+    func zeroedByWrapper(_ layer: Node, _ facts: PythonFacts) -> Bool {
+        guard layer.type == "call", let wrapper = facts.callSite(layer).function, wrapper.type == "identifier",
+              facts.passedThrough(layer) != nil,
+              let helper = facts.functions.first(where: { $0.name == wrapper.text }),
+              let parameter = helper.parameters.first else { return false }
+        return facts.calls.contains { zeroing in
+            guard facts.isInside(zeroing.node, helper.node), let tensor = facts.zeroedTensor(zeroing) else { return false }
+            let (owner, isWeight) = module(ofWeight: tensor, facts)
+            return isWeight && owner?.type == "identifier" && owner?.text == parameter
+        }
+    }
+
+    /// The output layer's weight zeroed through the name the `Sequential` is assigned to, in the same function:
+    /// `mlp.proj.weight.zero_()` for the entry keyed `proj`, `mlp[-1].weight` or `mlp[2].weight` by position.
+    func zeroedAfterwards(_ call: CallSite, key: String?, index: Int, count: Int, _ facts: PythonFacts) -> Bool {
+        guard let assignment = call.node.parent, assignment.type == "assignment",
+              assignment.child(byField: "right") == call.node, let target = assignment.child(byField: "left"),
+              target.type == "identifier" || target.type == "attribute" else { return false }
+        let scope = facts.enclosingFunction(call.node)?.node
+        return facts.calls.contains { zeroing in
+            guard zeroing.node.startByte > assignment.endByte, facts.enclosingFunction(zeroing.node)?.node == scope,
+                  let tensor = facts.zeroedTensor(zeroing), case let (owner?, true) = module(ofWeight: tensor, facts) else { return false }
+            let layer = facts.unparenthesized(owner)
+            if layer.type == "attribute", let key, layer.child(byField: "attribute")?.text == key {
+                return layer.child(byField: "object")?.text == target.text
+            }
+            if layer.type == "subscript", layer.child(byField: "value")?.text == target.text,
+               let position = layer.child(byField: "subscript").flatMap({ Int($0.text) }) {
+                return position == index || position == index - count
+            }
+            return false
+        }
     }
 
     /// A module applying an activation: `nn.ReLU()`, `nn.GELU()`, or a module class of the file whose `forward`

@@ -1,0 +1,145 @@
+import Parsing
+import TreeSitterKit
+
+/// Keyword arguments that reach a call through `**` unpacking of what its own function was given: a layer stack that
+/// hands its `**kwargs` on (`Attention(dim, **kwargs)`), or the x-transformers habit of routing prefixed options
+/// to each sublayer (`attn_kwargs = {k[len("attn_"):]: v for k, v in kwargs.items() if k.startswith("attn_")}`, then
+/// `Attention(dim, **attn_kwargs)`, so that `attn_zero_init_output=True` given to the stack sets the attention's
+/// `zero_init_output`).
+extension PythonFacts {
+    /// What the `**` arguments of a call carry for one keyword, over every way the call can be reached.
+    public enum ForwardedKeyword {
+        /// Some unpacked dictionary cannot be read (a function's callers cannot all be seen, a dictionary built at run
+        /// time): the keyword may or may not be passed.
+        case unknown
+        /// The values passed for it (each with the call that names it), and whether some way of reaching the call
+        /// passes nothing for it (then the parameter's default applies).
+        case known(values: [(call: CallSite, value: Node)], sometimesAbsent: Bool)
+    }
+
+    /// The values `call`'s `**` arguments pass for `key`. A call without `**` passes nothing through them.
+    public func forwardedKeyword(_ key: String, through call: CallSite, depth: Int = 0) -> ForwardedKeyword {
+        guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return .known(values: [], sometimesAbsent: true) }
+        var values: [(call: CallSite, value: Node)] = []
+        var absent = false
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let expression = splat.namedChildren.first.map(unparenthesized) else { return .unknown }
+            switch forwarded(key, from: expression, at: call, depth: depth) {
+            case .unknown:
+                return .unknown
+            case let .known(found, sometimesAbsent):
+                values += found
+                absent = absent || sometimesAbsent || found.isEmpty
+            }
+        }
+        return .known(values: values, sometimesAbsent: absent)
+    }
+
+    /// What one unpacked expression holds for `key`: the enclosing function's own `**kwargs`, a prefix-routed copy
+    /// of it, or a dictionary literal.
+    private func forwarded(_ key: String, from expression: Node, at call: CallSite, depth: Int) -> ForwardedKeyword {
+        guard depth < 4 else { return .unknown }
+        if expression.type == "dictionary" || (expression.type == "call" && callSite(expression).callee == "dict") {
+            return literalEntry(key, in: expression, at: call)
+        }
+        guard expression.type == "identifier", let function = enclosingFunction(call.node) else { return .unknown }
+        if keywordsParameter(of: function) == expression.text, latestValue(of: expression.text, before: call.node) == nil {
+            return passedToFunction(function, key: key, depth: depth)
+        }
+        guard let bound = latestValue(of: expression.text, before: call.node).map(unparenthesized) else { return .unknown }
+        if bound.type == "dictionary" || (bound.type == "call" && callSite(bound).callee == "dict") {
+            return literalEntry(key, in: bound, at: call)
+        }
+        guard let route = prefixRoute(bound), route.source == keywordsParameter(of: function) else { return .unknown }
+        if route.trimmed { return passedToFunction(function, key: route.prefix + key, depth: depth) }
+        return key.hasPrefix(route.prefix) ? passedToFunction(function, key: key, depth: depth) : .known(values: [], sometimesAbsent: true)
+    }
+
+    /// A dictionary written out: its entry for `key`, or nothing when it has no entry of that name and unpacks
+    /// nothing else.
+    private func literalEntry(_ key: String, in dictionary: Node, at call: CallSite) -> ForwardedKeyword {
+        if let entry = OptimizerUse.entry(key, in: dictionary) { return .known(values: [(call, entry)], sometimesAbsent: false) }
+        let unpacks = descendants(of: dictionary).contains { $0.type == "dictionary_splat" }
+        return unpacks ? .unknown : .known(values: [], sometimesAbsent: true)
+    }
+
+    /// What the callers of a function pass for `key` into its `**kwargs`: the keyword each names, or what their own
+    /// `**` arguments carry. Unknown unless every call of the function can be seen (its name is used only to call it).
+    private func passedToFunction(_ function: Function, key: String, depth: Int) -> ForwardedKeyword {
+        let sites: [CallSite]
+        if function.name == "__init__" {
+            guard let owner = enclosingClass(function.node) else { return .unknown }
+            sites = (calls(named: owner.name) + calls(named: "cls")).filter { constructs($0, owner.name) }
+        } else {
+            guard enclosingClass(function.node) == nil else { return .unknown }
+            sites = calls(named: function.name).filter { $0.receiver == nil }
+        }
+        guard !sites.isEmpty else { return .unknown }
+        var values: [(call: CallSite, value: Node)] = []
+        var absent = false
+        for site in sites {
+            if let value = site.keywords[key] {
+                values.append((site, value))
+                continue
+            }
+            switch forwardedKeyword(key, through: site, depth: depth + 1) {
+            case .unknown:
+                return .unknown
+            case let .known(found, sometimesAbsent):
+                values += found
+                absent = absent || sometimesAbsent || found.isEmpty
+            }
+        }
+        return .known(values: values, sometimesAbsent: absent)
+    }
+
+    /// The name of a function's `**` parameter.
+    func keywordsParameter(of function: Function) -> String? {
+        guard let parameters = function.node.child(byField: "parameters") else { return nil }
+        for parameter in parameters.namedChildren where parameter.type == "dictionary_splat_pattern" {
+            return parameter.namedChildren.first { $0.type == "identifier" }?.text
+        }
+        return nil
+    }
+
+    /// A dictionary comprehension that keeps the entries of another dictionary whose key starts with a prefix:
+    /// `{k[len("attn_"):]: v for k, v in kwargs.items() if k.startswith("attn_")}` (trimmed: `attn_x` becomes `x`;
+    /// also `k.removeprefix("attn_")` and `k[5:]`), or `{k: v ... if k.startswith("attn_")}` (kept whole).
+    func prefixRoute(_ node: Node) -> (source: String, prefix: String, trimmed: Bool)? {
+        guard node.type == "dictionary_comprehension", let body = node.child(byField: "body"), body.type == "pair",
+              let keyExpression = body.child(byField: "key").map(unparenthesized),
+              let loop = node.namedChildren.first(where: { $0.type == "for_in_clause" }),
+              let left = loop.child(byField: "left"), let keyName = left.namedChildren.first(where: { $0.type == "identifier" })?.text,
+              let iterable = loop.child(byField: "right").map(unparenthesized), iterable.type == "call" else { return nil }
+        let items = callSite(iterable)
+        guard items.name == "items", let source = items.receiver, source.type == "identifier" else { return nil }
+        var prefix: String?
+        for clause in node.namedChildren where clause.type == "if_clause" {
+            for n in descendants(of: clause) where n.type == "call" {
+                let test = callSite(n)
+                if test.name == "startswith", test.receiver?.text == keyName, let first = test.positional.first,
+                   let text = SettingsTable.stringValue(first) {
+                    prefix = text
+                }
+            }
+        }
+        guard let prefix else { return nil }
+        if keyExpression.type == "identifier", keyExpression.text == keyName { return (source.text, prefix, false) }
+        if keyExpression.type == "call" {
+            let trim = callSite(keyExpression)
+            if trim.name == "removeprefix", trim.receiver?.text == keyName, trim.positional.first.flatMap(SettingsTable.stringValue) == prefix {
+                return (source.text, prefix, true)
+            }
+            return nil
+        }
+        // `k[len("attn_"):]` or `k[5:]`.
+        guard keyExpression.type == "subscript", keyExpression.child(byField: "value")?.text == keyName,
+              let slice = keyExpression.child(byField: "subscript"), slice.type == "slice",
+              let start = slice.namedChildren.first, slice.text.hasSuffix(":") else { return nil }
+        if start.type == "integer", Int(start.text) == prefix.utf8.count { return (source.text, prefix, true) }
+        if start.type == "call", callSite(start).callee == "len", callSite(start).positional.first.flatMap(SettingsTable.stringValue) == prefix {
+            return (source.text, prefix, true)
+        }
+        return nil
+    }
+}
