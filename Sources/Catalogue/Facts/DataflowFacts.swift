@@ -467,9 +467,7 @@ extension Dataflow {
                             result += numbers(argument, depth: depth + 1)
                         }
                     }
-                    if let parameter = binding.node.child(byField: "parameters")?.namedChildren.first(where: {
-                        $0.child(byField: "name")?.text == n.text
-                    }), let value = parameter.child(byField: "value") {
+                    if let value = facts.parameterDefault(in: binding.node, n.text) {
                         result += numbers(value, depth: depth + 1)
                     }
                 default:

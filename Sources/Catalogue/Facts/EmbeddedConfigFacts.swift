@@ -4,7 +4,8 @@ import TreeSitterGrammars
 import TreeSitterKit
 
 /// Configuration documents written inside a script as a string and loaded at run time
-/// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`, gin's
+/// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`, configparser's
+/// `parser.read_string(INI)`, gin's
 /// `gin.parse_config(BINDINGS)` with `build_optimizer.learning_rate = 0.0018` lines): their entries are settings like
 /// a dictionary's, named by the last part of their key; a gin binding keeps its whole key and sets only the parameter
 /// of the configurable it names.
@@ -47,8 +48,10 @@ enum EmbeddedConfigDocuments {
         for statement in tree.rootNode.namedChildren where statement.type == "expression_statement" {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                   let left = assignment.child(byField: "left"), left.type == "identifier",
-                  let value = assignment.child(byField: "right"), literalTypes.contains(value.type),
-                  let origin = bySite[value.startByte] else { continue }
+                  let value = assignment.child(byField: "right"), let origin = bySite[value.startByte],
+                  literalTypes.contains(value.type) || (value.type == "identifier" && !gin.contains(origin.site)) else { continue }
+            // An unquoted word (`kind = trapezoid` in INI or YAML) stays a name in the shadow; `Setting.bareWord` reads
+            // it as the string it is.
             // Read back by the key as written (`cfg["learning-rate"]`); the shadow's name is only a placeholder.
             result.append(Setting(name: origin.key, written: origin.written, value: value, source: .dictionaryEntry, site: origin.site))
         }
@@ -66,7 +69,9 @@ enum EmbeddedConfigDocuments {
     /// `.strip()` around them allowed).
     static func documentStrings(_ facts: PythonFacts) -> [Node] {
         var result: [Node] = []
-        for call in facts.calls where loaders.contains(call.callee) {
+        // configparser's `parser.read_string(DEFAULTS)`: an INI document, whose `[section]` / `key = value` lines read
+        // as TOML's.
+        for call in facts.calls where loaders.contains(call.callee) || (call.name == "read_string" && call.receiver != nil) {
             guard let argument = call.positional.first, let string = literal(argument, facts, depth: 0) else { continue }
             if !result.contains(string) { result.append(string) }
         }

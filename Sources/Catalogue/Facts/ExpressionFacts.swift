@@ -256,9 +256,14 @@ extension PythonFacts {
         case "comparison_operator":
             let operands = node.namedChildren
             let operators = node.children.filter { !$0.isNamed }.map(\.type)
-            guard operands.count == 2, operators.count == 1,
-                  let l = evaluate(operands[0], bindings: bindings, depth: next),
-                  let r = evaluate(operands[1], bindings: bindings, depth: next) else { return nil }
+            guard operands.count == 2, operators.count == 1 else { return nil }
+            guard let l = evaluate(operands[0], bindings: bindings, depth: next),
+                  let r = evaluate(operands[1], bindings: bindings, depth: next) else {
+                // A comparison of strings or switches the configuration decides (`cfg.get("kind") == "wsd"`), when it
+                // reads none of the bound names.
+                guard !descendants(of: node).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) else { return nil }
+                return truth(of: node).map { $0 ? 1 : 0 }
+            }
             return PythonArithmetic.compare(operators[0], l, r).map { $0 ? 1 : 0 }
         case "conditional_expression":
             let parts = node.namedChildren
@@ -311,7 +316,11 @@ extension PythonFacts {
             }
             guard !values.isEmpty else { return nil }
             return call.callee == "min" ? values.min() : values.max()
+        case "pow", "math.pow":
+            guard args.count == 2, let base = arg(0), let exponent = arg(1) else { return nil }
+            return PythonArithmetic.binary("**", base, exponent)
         case "float", "abs", "int":
+            if args.isEmpty, call.callee != "abs" { return 0 }
             guard args.count == 1, let v = arg(0) else { return nil }
             return call.callee == "abs" ? Swift.abs(v) : call.callee == "int" ? v.rounded(.towardZero) : v
         case "math.sqrt", "numpy.sqrt": return arg(0).map { $0.squareRoot() }
@@ -342,6 +351,8 @@ extension PythonFacts {
             }
             return evaluate(body, bindings: inner, depth: depth)
         }
+        // A configuration key read by method (`section.getint("num_iterations")`): the setting's value.
+        if configKeyRead(call) != nil { return facts(value: node) }
         // A function of the file: evaluate its return expression with the arguments bound to its parameters.
         guard call.receiver == nil || call.callee.hasPrefix("self."),
               let function = functions.first(where: { $0.name == call.name && $0.node.child(byField: "body") != nil }),
@@ -364,6 +375,13 @@ extension PythonFacts {
                     inner[parameter] = nil
                 }
             }
+        }
+        // A function with several exits is run through its statements, so that a branch taken early returns its own
+        // value; when that cannot be decided, its last `return` stands for it.
+        let exits = descendants(of: body).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node }
+        if exits.count > 1, depth < 12 {
+            var state = inner
+            if case .returned(let v) = run(block: body, bindings: &state, depth: 1) { return v }
         }
         return evaluate(returned, bindings: inner, depth: depth)
     }

@@ -247,6 +247,8 @@ public final class ScriptInterpreter {
         if let fallback = facts.environmentDefault(node) { return eval(fallback, env, depth) }
         let call = facts.callSite(node)
         guard !call.hasSplat else { return nil }
+        // A configuration key read by method (`section.getint("num_layers")`): the setting's value.
+        if facts.configKeyRead(call) != nil { return facts.value(of: node).map { .number($0.double) } }
         let args = call.positional
         func number(_ i: Int) -> Double? { i < args.count ? eval(args[i], env, depth)?.number : nil }
         switch call.callee {

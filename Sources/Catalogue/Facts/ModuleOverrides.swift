@@ -51,6 +51,59 @@ extension PythonFacts {
         return settings.filter { !Self.isDeclaration($0) }
     }
 
+    /// Whether a write in a config builder (`def get_config(): config.optim.lr = 0.0015`) is replaced by the entry
+    /// point: a function the module runs (`app.run(main)`, `main()` under the main guard) that calls the builder and
+    /// then, in a statement it runs once, writes the same path (`config = get_config()` then
+    /// `config.optim.lr = FLAGS.learning_rate`).
+    func isSupersededByEntryPoint(_ setting: Setting, among settings: [Setting]) -> Bool {
+        guard setting.written.contains("."), let builder = enclosingFunction(setting.site) else { return false }
+        let path = setting.written.split(separator: ".").dropFirst()
+        return settings.contains { other in
+            guard other.site != setting.site, other.written.split(separator: ".").dropFirst() == path,
+                  let entry = enclosingFunction(other.site), entry.node != builder.node, isEntryPoint(entry),
+                  runsOnce(other.site, in: entry) else { return false }
+            return calls(named: builder.name).contains { call in
+                call.receiver == nil && enclosingFunction(call.node)?.node == entry.node && call.node.endByte <= other.site.startByte
+            }
+        }
+    }
+
+    /// A function the module itself runs: called by a statement the module runs once, or handed to one
+    /// (`app.run(main)`, `fire.Fire(main)`).
+    func isEntryPoint(_ function: Function) -> Bool {
+        guard enclosingClass(function.node) == nil else { return false }
+        return memoized("entryPoint:\(function.node.startByte)") {
+            for use in identifiersByName[function.name] ?? [] where use != function.node.child(byField: "name") {
+                guard runsOnceAtModuleLevel(use), let parent = use.parent else { continue }
+                if parent.type == "call", parent.child(byField: "function") == use { return true }
+                if parent.type == "argument_list" { return true }
+            }
+            return false
+        }
+    }
+
+    /// Whether a node lies in a statement a function runs once on every call: not in a loop, a nested function or
+    /// an exception handler, and under `if`s only where the configuration decides the branch is taken.
+    func runsOnce(_ node: Node, in function: Function) -> Bool {
+        var current = node
+        while let parent = current.parent {
+            if parent == function.node { return true }
+            switch parent.type {
+            case "function_definition", "class_definition", "lambda", "for_statement", "while_statement", "try_statement",
+                 "with_statement", "elif_clause", "else_clause", "except_clause", "finally_clause", "conditional_expression",
+                 "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+                return false
+            case "if_statement":
+                guard let condition = parent.child(byField: "condition"), parent.child(byField: "consequence") == current,
+                      truth(of: condition) == true else { return false }
+            default:
+                break
+            }
+            current = parent
+        }
+        return false
+    }
+
     static func isMainGuard(_ condition: Node) -> Bool {
         let text = condition.text.filter { !$0.isWhitespace }.replacingOccurrences(of: "'", with: "\"")
         return text == "__name__==\"__main__\"" || text == "\"__main__\"==__name__"

@@ -385,10 +385,8 @@ extension PythonFacts {
         return nil
     }
 
-    func parameterDefault(_ function: Function, _ name: String) -> Node? {
-        function.node.child(byField: "parameters")?.namedChildren.first { $0.child(byField: "name")?.text == name }?
-            .child(byField: "value")
-    }
+    /// A parameter's default (see `parameterDefault(in:_:)`).
+    func parameterDefault(_ function: Function, _ name: String) -> Node? { parameterDefault(in: function.node, name) }
 
     func run(block: Node, bindings: inout [String: Double], depth: Int) -> Outcome {
         for statement in block.namedChildren {

@@ -53,7 +53,8 @@ enum SettingsCollector {
                     found.append(Setting(name: name, written: left.text, value: value, source: source, site: node))
                 }
             case "default_parameter", "typed_default_parameter":
-                guard let name = node.child(byField: "name")?.text, let value = node.child(byField: "value") else { continue }
+                guard let name = node.child(byField: "name")?.text, let declared = node.child(byField: "value") else { continue }
+                let value = CommandLineFlags.optionDefault(declared, facts) ?? declared
                 found.append(Setting(name: name, written: name, value: value, source: .parameterDefault, site: node))
             case "dictionary":
                 for pair in node.namedChildren where pair.type == "pair" {
@@ -66,6 +67,7 @@ enum SettingsCollector {
                 guard let function = node.child(byField: "function") else { continue }
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
                 guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last)
+                        || last == "option" || last.hasPrefix("DEFINE_")
                         || Self.namespaces.contains(last) || last == "replace" || last == "update"
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
@@ -73,6 +75,10 @@ enum SettingsCollector {
                    let name = SettingsTable.stringValue(key), let value = call.argument("tensor", position: 1) {
                     // self.register_buffer("cap", torch.tensor(15.0)) is read back as self.cap.
                     found.append(Setting(name: name, written: "\(receiver.text).\(name)", value: value, source: .localAssignment, site: node))
+                    continue
+                }
+                if let option = CommandLineFlags.declaredOption(call) {
+                    found.append(Setting(name: option.name, written: option.written, value: option.value, source: .argparseDefault, site: node))
                     continue
                 }
                 if call.name == "add_argument", let flag = call.positional.first(where: { $0.type == "string" }),

@@ -126,6 +126,11 @@ extension PythonFacts {
             default: return .string(text.trimmingCharacters(in: .whitespaces))
             }
         }
+        if let key = configKeyRead(call) {
+            // `section.get("kind")`: the setting of that key, or the fallback when nothing sets it.
+            if !allSettings.settings(key.name).isEmpty { return switchValue(named: key.name, depth: depth + 1) }
+            return key.fallback.flatMap { switchValue($0, depth: depth + 1) }
+        }
         guard call.receiver == nil, call.positional.count == 1, call.keywords.isEmpty,
               let inner = switchValue(call.positional[0], depth: depth + 1) else { return nil }
         switch (call.callee, inner) {
@@ -190,7 +195,9 @@ extension PythonFacts {
                 continue
             }
             let declaration = [.argparseDefault, .classField, .dictionaryEntry].contains(setting.source)
-            if setting.source == .argparseDefault, let number = resolver.argparseNumber(setting) {
+            if let word = setting.bareWord {
+                declared.append(.string(word))
+            } else if setting.source == .argparseDefault, let number = resolver.argparseNumber(setting) {
                 declared.append(.number(number.double))
             } else if !add(setting.value, at: setting.site, declaration: declaration) {
                 return nil

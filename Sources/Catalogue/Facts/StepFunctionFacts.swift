@@ -126,6 +126,13 @@ public struct StepFunction {
         case "round": return arg(0).map { $0.rounded(.toNearestOrEven) }
         case "math.ceil": return arg(0).map { $0.rounded(.up) }
         case "abs": return arg(0).map(Swift.abs)
+        case "pow", "math.pow":
+            guard let base = arg(0), let exponent = arg(1) else { return nil }
+            return PythonArithmetic.binary("**", base, exponent)
+        case "torch.lerp":
+            // lerp(start, end, weight) = start + weight * (end - start)
+            guard let start = arg(0), let end = arg(1), let weight = call.keywords["weight"].flatMap({ value($0, env, depth: depth) }) ?? arg(2) else { return nil }
+            return start + weight * (end - start)
         case "numpy.interp":
             guard args.count == 3, let x = arg(0) else { return nil }
             let points = [args[1], args[2]].map { list -> [Double]? in
@@ -158,6 +165,8 @@ public struct StepFunction {
         }
         // t.cuda(), t.to(...), t.item(): the receiver's value.
         if let receiver = call.receiver, Self.valueKeeping.contains(call.name) { return value(receiver, env, depth: depth) }
+        // A configuration key read by method (`section.getint("ramp")`): the setting's value.
+        if facts.configKeyRead(call) != nil { return fileValue(node) }
         // A function of the file, run with its arguments.
         if call.receiver == nil || call.callee.hasPrefix("self."),
            let function = facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {

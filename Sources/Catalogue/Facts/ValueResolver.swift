@@ -117,9 +117,15 @@ public final class ValueResolver {
                 }
             }
             if let inlined = helperValues(call) { return inlined }
+            if let key = facts.configKeyRead(call) {
+                // `section.getfloat("softcap")`, `cfg.get("lr", 1e-3)`: the settings of that key, else the fallback.
+                let named = nameValues(key.name, at: node)
+                return named.isEmpty ? key.fallback.map { values(of: $0) } ?? [] : named
+            }
         }
         return []
     }
+
 
     /// Names bound while one helper call or one comprehension entry is read, and the code they hold in.
     struct Bindings {
@@ -327,7 +333,10 @@ public final class ValueResolver {
 
     private func nameTable(_ bare: String) -> NameTable {
         if let known = nameTables[bare] { return known }
-        let table = NameTable(facts.allSettings.settings(bare).map { setting in
+        let settings = facts.allSettings.settings(bare)
+        // A config builder's write that the entry point replaces after calling the builder is never read.
+        let read = settings.count > 1 ? settings.filter { !facts.isSupersededByEntryPoint($0, among: settings) } : settings
+        let table = NameTable(read.map { setting in
             NameTable.Entry(value: setting.value, valueRange: setting.value.byteRange, owner: owner(setting),
                             argparseNumber: argparseNumber(setting),
                             isDeclaration: PythonFacts.isDeclaration(setting), overrides: facts.isModuleOverride(setting))
@@ -405,9 +414,12 @@ public final class ValueResolver {
     /// A string literal, or a name set to one.
     public func string(of node: Node) -> String? {
         if let s = SettingsTable.stringValue(node) { return s }
-        guard let name = SettingsTable.bareName(of: node) else { return nil }
-        for setting in facts.allSettings.settings(name) where setting.value.type == "string" {
-            return SettingsTable.stringValue(setting.value)
+        var name = SettingsTable.bareName(of: node)
+        if node.type == "call", let key = facts.configKeyRead(facts.callSite(node)) { name = key.name }
+        guard let name else { return nil }
+        for setting in facts.allSettings.settings(name) {
+            if let word = setting.bareWord { return word }
+            if setting.value.type == "string" { return SettingsTable.stringValue(setting.value) }
         }
         return nil
     }

@@ -22,7 +22,7 @@ public struct ConstantFolder {
     }
 
     /// Callees a foldable call may have (besides the `functions` below).
-    static let builtins: Set<String> = ["float", "int", "abs", "min", "max"]
+    static let builtins: Set<String> = ["float", "int", "abs", "min", "max", "pow", "math.pow"]
 
     static let functions: [String: @Sendable (Double) -> Double] = [
         "math.sqrt": { $0.squareRoot() }, "math.exp": { Foundation.exp($0) }, "math.log": { Foundation.log($0) },
@@ -73,7 +73,9 @@ public struct ConstantFolder {
                           Self.functions[name] != nil || Self.builtins.contains(name),
                           let arguments = n.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
                     let args = arguments.namedChildren.filter { $0.type != "comment" }
-                    guard !args.isEmpty, args.allSatisfy({ $0.type != "keyword_argument" && !$0.type.contains("splat") })
+                    // `float()` and `int()` are zero; every other function needs its arguments.
+                    guard !args.isEmpty || name == "float" || name == "int",
+                          args.allSatisfy({ $0.type != "keyword_argument" && !$0.type.contains("splat") })
                     else { return nil }
                     frames.append(.apply(n, arity: args.count))
                     for arg in args.reversed() { frames.append(.visit(arg)) }
@@ -128,8 +130,9 @@ public struct ConstantFolder {
         case "call":
             guard let function = node.child(byField: "function"), let name = qualify(function) else { return nil }
             switch name {
-            case "float": return args.count == 1 ? .float(args[0].double) : nil
-            case "int": return args.count == 1 ? .int(Int(args[0].double.rounded(.towardZero))) : nil
+            case "float": return args.isEmpty ? .float(0) : args.count == 1 ? .float(args[0].double) : nil
+            case "int": return args.isEmpty ? .int(0) : args.count == 1 ? .int(Int(args[0].double.rounded(.towardZero))) : nil
+            case "pow", "math.pow": return args.count == 2 ? Self.binary("**", args[0], args[1]).map { name == "math.pow" ? .float($0.double) : $0 } : nil
             case "abs": return args.count == 1 ? (args[0].double < 0 ? Self.binary("*", args[0], .int(-1)) : args[0]) : nil
             case "min": return args.min { $0.double < $1.double }
             case "max": return args.max { $0.double < $1.double }

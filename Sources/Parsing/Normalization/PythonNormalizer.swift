@@ -6,7 +6,8 @@ import TreeSitterKit
 ///   `torch.nn.functional.relu`;
 /// - idioms: `x ** 2`, `x * x`, `x.square()`, `x.pow(2)`, `torch.pow(x, 2)`, `torch.mul(x, x)`, `x.mul(x)` become
 ///   `torch.square(x)`;
-///   `F.relu(x)`, `x.relu()`, `torch.nn.functional.relu(x)` become `torch.relu(x)`; `a @ b`, `a.matmul(b)`
+///   `F.relu(x)`, `x.relu()`, `torch.nn.functional.relu(x)`, and the positive part written with the absolute value,
+///   `(x + x.abs()) * 0.5`, `(x + abs(x)) / 2`, become `torch.relu(x)`; `a @ b`, `a.matmul(b)`
 ///   become `torch.matmul(a, b)`;
 /// - keyword arguments: calls with a known signature pass every argument by keyword, in signature order;
 /// - constants: numeric expressions are replaced by their value.
@@ -147,9 +148,38 @@ public struct PythonNormalizer: LoweringRewriter {
             return canonicalCall("torch.square", [left], range: node.byteRange, calleeRange: node.byteRange)
         case "@":
             return canonicalCall("torch.matmul", [left, right], range: node.byteRange, calleeRange: node.byteRange)
+        case "*", "/":
+            // (x + |x|) * 0.5, 0.5 * (x + |x|), (x + |x|) / 2: the positive part of x.
+            let (sum, factor) = op == "*" && Self.isNumber(left, 0.5) ? (right, left) : (left, right)
+            guard Self.isNumber(factor, op == "*" ? 0.5 : 2), let x = rectifiedOperand(sum) else { return nil }
+            return canonicalCall("torch.relu", [x], range: node.byteRange, calleeRange: node.byteRange)
         default:
             return nil
         }
+    }
+
+    static func isNumber(_ node: Node, _ value: Double) -> Bool {
+        guard node.type == "integer" || node.type == "float" else { return false }
+        return Double(node.text.replacingOccurrences(of: "_", with: "")) == value
+    }
+
+    /// For `x + |x|` (or `|x| + x`; `x.abs()`, `abs(x)`, `torch.abs(x)`), parenthesized or not: `x`. Half of it is
+    /// the positive part of `x`, a ReLU written with the absolute value.
+    func rectifiedOperand(_ node: Node) -> Node? {
+        var sum = node
+        while sum.type == "parenthesized_expression", let inner = sum.namedChildren.first { sum = inner }
+        guard sum.type == "binary_operator", sum.child(byField: "operator")?.type == "+",
+              let a = sum.child(byField: "left"), let b = sum.child(byField: "right") else { return nil }
+        func absoluteOf(_ n: Node) -> Node? {
+            guard n.type == "call", let function = n.child(byField: "function"), let args = Self.positional(n) else { return nil }
+            if function.type == "attribute", function.child(byField: "attribute")?.text == "abs", args.isEmpty,
+               let receiver = function.child(byField: "object") { return receiver }
+            if args.count == 1, function.type == "identifier" && function.text == "abs" || importedName(function) == "torch.abs" { return args[0] }
+            return nil
+        }
+        if let x = absoluteOf(b), Self.pureOperands.contains(a.type), Self.compact(x) == Self.compact(a) { return a }
+        if let x = absoluteOf(a), Self.pureOperands.contains(b.type), Self.compact(x) == Self.compact(b) { return b }
+        return nil
     }
 
     /// Positional arguments of a call, or nil when it has keywords, splats or comprehensions.
@@ -197,6 +227,10 @@ public struct PythonNormalizer: LoweringRewriter {
             return canonicalCall("torch.square", [receiver], range: range, calleeRange: calleeRange)
         case ("matmul", 1), ("mm", 1):
             return canonicalCall("torch.matmul", [receiver, args[0]], range: range, calleeRange: calleeRange)
+        case ("mul", 1) where Self.isNumber(args[0], 0.5), ("div", 1) where Self.isNumber(args[0], 2):
+            // (x + x.abs()).mul(0.5): the positive part of x.
+            guard let x = rectifiedOperand(receiver) else { return nil }
+            return canonicalCall("torch.relu", [x], range: range, calleeRange: calleeRange)
         default: return nil
         }
     }

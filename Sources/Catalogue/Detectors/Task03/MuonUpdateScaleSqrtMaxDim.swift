@@ -30,7 +30,8 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
         return evidence
     }
 
-    /// `max(...) ** 0.5`, `math.sqrt(max(...))`, `torch.tensor(max(...)).sqrt()` over the two dimensions.
+    /// `max(...) ** 0.5`, `pow(max(...), 0.5)`, `math.sqrt(max(...))`, `torch.tensor(max(...)).sqrt()` over the two
+    /// dimensions.
     func isSqrtOfMaxDim(_ node: Node, _ facts: PythonFacts) -> Bool {
         var operand: Node?
         if node.type == "binary_operator", node.child(byField: "operator")?.type == "**",
@@ -40,6 +41,11 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
             let call = facts.callSite(node)
             if ["math.sqrt", "torch.sqrt", "numpy.sqrt"].contains(call.callee) { operand = call.positional.first }
             if call.name == "sqrt", let receiver = call.receiver, call.positional.isEmpty { operand = receiver }
+            // pow(max(...), 0.5), math.pow(...), torch.pow(...), t.pow(0.5)
+            if ["pow", "math.pow", "torch.pow"].contains(call.callee), call.positional.count == 2,
+               facts.value(of: call.positional[1])?.double == 0.5 { operand = call.positional[0] }
+            if call.name == "pow", let receiver = call.receiver, call.positional.count == 1,
+               facts.value(of: call.positional[0])?.double == 0.5 { operand = receiver }
         }
         guard var inner = operand.map(facts.unparenthesized) else { return false }
         // float(max(...)), torch.tensor(max(...)), int(...)

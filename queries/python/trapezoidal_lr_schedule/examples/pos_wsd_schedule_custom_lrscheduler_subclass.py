@@ -1,4 +1,4 @@
-# gap: WSD schedule as a custom LRScheduler subclass (get_lr over base_lrs), configured from a dataclass; positive.
+# example: WSD schedule as a custom LRScheduler subclass (get_lr over base_lrs), configured from a dataclass; positive.
 from dataclasses import dataclass
 
 import torch
