@@ -190,6 +190,11 @@ extension PythonFacts {
         let root = callees.contains { ["rsqrt", "sqrt"].contains($0.name) }
         let reduce = callees.contains { ["mean", "sum"].contains($0.name) }
         if root && reduce { return true }
+        // The L2 form returned: `t * (d ** 0.5 / torch.linalg.vector_norm(t, dim=-1, keepdim=True))`.
+        if callees.contains(where: { ["norm", "vector_norm"].contains($0.name) }),
+           returnedValues(function).contains(where: { value in ([value] + descendants(of: value)).contains { inlineNormInput($0) != nil } }) {
+            return true
+        }
         guard depth < 2 else { return false }
         // A kernel launched as `kernel[grid](...)` or a helper called from here.
         for n in inside where n.type == "call" {
@@ -234,9 +239,32 @@ extension PythonFacts {
     /// tensor it normalizes: the operand read under the root.
     public func inlineNormInput(_ node: Node) -> Node? {
         let node = unparenthesized(node)
-        guard node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
-              let left = node.child(byField: "left").map(unparenthesized), let right = node.child(byField: "right").map(unparenthesized)
-        else { return nil }
+        let op: String, left: Node, right: Node
+        if node.type == "binary_operator", let o = node.child(byField: "operator")?.type,
+           let l = node.child(byField: "left").map(unparenthesized), let r = node.child(byField: "right").map(unparenthesized) {
+            (op, left, right) = (o, l, r)
+        } else if node.type == "call", case let call = callSite(node), ["mul", "div"].contains(call.name) {
+            // The method and function forms: x.mul(torch.rsqrt(...)), torch.div(x, x.norm(...)).
+            if let receiver = call.receiver, call.positional.count == 1 {
+                (op, left, right) = (call.name == "mul" ? "*" : "/", unparenthesized(receiver), unparenthesized(call.positional[0]))
+            } else if ["torch.mul", "torch.div"].contains(call.callee), call.positional.count == 2 {
+                (op, left, right) = (call.name == "mul" ? "*" : "/", unparenthesized(call.positional[0]), unparenthesized(call.positional[1]))
+            } else {
+                return nil
+            }
+        } else {
+            return nil
+        }
+        /// `sqrt(d) / x.norm(...)` (possibly cast or clamped): the L2 form's factor, whose product with x is an RMS norm.
+        func isScaledInverseNorm(_ factor: Node, _ input: Node) -> Bool {
+            var n = factor
+            while n.type == "call", ["type_as", "to", "float", "bfloat16"].contains(callSite(n).name), let receiver = callSite(n).receiver {
+                n = unparenthesized(receiver)
+            }
+            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let denominator = n.child(byField: "right") else { return false }
+            let l2 = descendants(of: denominator).contains { $0.type == "call" && ["norm", "vector_norm"].contains(callSite($0).name) }
+            return l2 && averagesSquareOf(denominator, input)
+        }
         func isRoot(_ n: Node, _ names: Set<String>) -> Bool {
             guard n.type == "call" else { return false }
             let call = callSite(n)
@@ -257,6 +285,9 @@ extension PythonFacts {
         case "*":
             if isRoot(right, ["rsqrt"]), averagesSquareOf(right, left) { return left }
             if isRoot(left, ["rsqrt"]), averagesSquareOf(left, right) { return right }
+            // x * (sqrt(d) / ||x||): the L2 norm scaled back to unit RMS.
+            if isScaledInverseNorm(right, left) { return left }
+            if isScaledInverseNorm(left, right) { return right }
             return nil
         default:
             return nil

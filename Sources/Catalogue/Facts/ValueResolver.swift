@@ -282,8 +282,12 @@ public final class ValueResolver {
         let classes = table.ownerClasses(at: use, self)
         let offset = use.startByte
         var result: [NumericValue] = []
+        let plainName = use.type == "identifier" && use.tree === facts.tree
         for entry in table.entries {
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
+            // A plain name never reads a local variable of another function (`c` of a Newton-Schulz helper is not
+            // the `c` parameter of a soft-cap helper); nested functions read their enclosing function's locals.
+            if plainName, let scope = entry.localScope, !scope.contains(offset) { continue }
             // The module's own statements set a config object's value after its declaration gave the default.
             if table.overridden, entry.isDeclaration { continue }
             // A setting is not read at a use inside its own value (`x = x + 1`).
@@ -297,6 +301,20 @@ public final class ValueResolver {
         return dedup(result)
     }
 
+    /// The function a plain local variable belongs to (see `NameTable.Entry.localScope`).
+    private func localScope(of setting: Setting) -> Range<Int>? {
+        guard setting.source == .localAssignment, setting.written == setting.name, setting.site.tree === facts.tree,
+              let function = facts.enclosingFunction(setting.site) else { return nil }
+        // A Sacred config function's locals are the experiment's configuration, injected by name into the captured
+        // functions' parameters (`@ex.config def cfg(): lr = 0.05`).
+        if function.decorators.contains(where: { ["config", "named_config"].contains($0.lastDottedComponent) }) { return nil }
+        // `global name` makes the assignment the module's.
+        let declaredGlobal = facts.descendants(of: function.node).contains { n in
+            (n.type == "global_statement" || n.type == "nonlocal_statement") && n.namedChildren.contains { $0.text == setting.name }
+        }
+        return declaredGlobal ? nil : function.node.byteRange
+    }
+
     /// The settings of one bare name, read once with what every use of the name asks of them.
     final class NameTable {
         struct Entry {
@@ -308,6 +326,9 @@ public final class ValueResolver {
             let isDeclaration: Bool
             /// A write to a config object (`args.wd = 0`, `cfg["wd"] = 0`) in a statement the module runs once.
             let overrides: Bool
+            /// For a plain local variable of a function (`c = 2.0315` in a helper), that function's range in this
+            /// file: only uses inside it can read the variable.
+            let localScope: Range<Int>?
         }
         let entries: [Entry]
         /// Whether the module's own statements write the value (then the declarations' defaults do not hold).
@@ -339,7 +360,8 @@ public final class ValueResolver {
         let table = NameTable(read.map { setting in
             NameTable.Entry(value: setting.value, valueRange: setting.value.byteRange, owner: owner(setting),
                             argparseNumber: argparseNumber(setting),
-                            isDeclaration: PythonFacts.isDeclaration(setting), overrides: facts.isModuleOverride(setting))
+                            isDeclaration: PythonFacts.isDeclaration(setting), overrides: facts.isModuleOverride(setting),
+                            localScope: localScope(of: setting))
         })
         nameTables[bare] = table
         return table

@@ -52,8 +52,8 @@ struct EmbeddingRmsnorm: Detector {
                 } == true)
             if normalizesLookup { return [facts.evidence(call.node, "token embedding normalized before the blocks")] }
         }
-        // Written out: e / sqrt(mean(e^2) + eps) on the looked-up embedding.
-        for node in facts.nodes(ofType: "binary_operator") {
+        // Written out: e / sqrt(mean(e^2) + eps) on the looked-up embedding (also e.mul(torch.rsqrt(...))).
+        for node in facts.nodes(ofType: ["binary_operator", "call"]) {
             guard let input = facts.inlineNormInput(node), feedsStream(node, facts) else { continue }
             let value = input.type == "identifier" ? facts.latestValue(of: input.text, before: node) ?? input : input
             if lookups.contains(where: { facts.isInside($0, value) }) {
