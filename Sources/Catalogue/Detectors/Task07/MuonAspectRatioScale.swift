@@ -6,7 +6,7 @@ import TreeSitterKit
 /// Requires, inside an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional update),
 /// a factor equal to sqrt(max(1, rows / cols)) with rows the first / second-to-last dimension and cols the second /
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
-/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / c) ** 0.5 if r > c else 1`, `(a if a > 1 else
+/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / min(r, c)) ** 0.5`, `(r / c) ** 0.5 if r > c else 1`, `(a if a > 1 else
 /// 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
 /// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
 /// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
@@ -74,7 +74,8 @@ struct MuonAspectRatioScale: Detector {
     }
 
     /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`,
-    /// `max(r, c) / c` (the same value), `a if a > 1 else 1` with `a = r / c`, and a local set to one of these.
+    /// `max(r, c) / c` and `r / min(r, c)` (the same value), `a if a > 1 else 1` with `a = r / c`, and a local set to
+    /// one of these.
     func isClampedRatio(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let node = facts.unparenthesized(node)
         if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
@@ -96,6 +97,14 @@ struct MuonAspectRatioScale: Detector {
            let l = node.child(byField: "left").map(facts.unparenthesized), let r = node.child(byField: "right"), dimension(r, facts) == 1,
            l.type == "call", ["max", "builtins.max"].contains(facts.callSite(l).callee) {
             let sides = facts.callSite(l).positional.compactMap { dimension($0, facts) }
+            return sides.count == 2 && Set(sides) == [0, 1]
+        }
+        // rows / min(rows, cols): also max(1, rows / cols).
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "/",
+           let l = node.child(byField: "left"), dimension(l, facts) == 0,
+           let r = node.child(byField: "right").map(facts.unparenthesized),
+           r.type == "call", ["min", "builtins.min"].contains(facts.callSite(r).callee) {
+            let sides = facts.callSite(r).positional.compactMap { dimension($0, facts) }
             return sides.count == 2 && Set(sides) == [0, 1]
         }
         guard node.type == "call" else { return false }

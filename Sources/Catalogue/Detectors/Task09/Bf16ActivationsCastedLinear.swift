@@ -152,16 +152,31 @@ struct Bf16ActivationsCastedLinear: Detector {
         }?.node
     }
 
-    /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`.
+    /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`: an `if` statement, the
+    /// filter of a comprehension (`[m.float() for m in model.modules() if isinstance(m, C)]`), or a conditional
+    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`).
     func guarded(_ node: Node, by classes: Set<String>, _ facts: PythonFacts) -> Bool {
-        facts.ancestors(of: node).contains { a in
-            guard a.type == "if_statement", let condition = a.child(byField: "condition") else { return false }
-            return facts.descendants(of: condition).contains { n in
+        var child = node
+        return facts.ancestors(of: node).contains { a in
+            defer { child = a }
+            var conditions: [Node] = []
+            switch a.type {
+            case "if_statement":
+                if let condition = a.child(byField: "condition") { conditions = [condition] }
+            case "list_comprehension", "generator_expression", "set_comprehension":
+                if a.child(byField: "body") == child { conditions = a.namedChildren.filter { $0.type == "if_clause" } }
+            case "conditional_expression":
+                let parts = a.namedChildren
+                if parts.count == 3, parts[0] == child { conditions = [parts[1]] }
+            default:
+                break
+            }
+            return conditions.contains { condition in facts.descendants(of: condition).contains { n in
                 guard n.type == "call", facts.callSite(n).callee == "isinstance",
                       let kinds = facts.callSite(n).positional.dropFirst().first else { return false }
                 let items = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
                 return items.contains { item in classes.contains(item.text.lastDottedComponent) }
-            }
+            } }
         }
     }
 

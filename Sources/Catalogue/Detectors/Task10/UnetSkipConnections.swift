@@ -8,7 +8,8 @@ import TreeSitterKit
 /// iterations of the same loop when one loop runs every block) — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
 /// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
 /// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`) — whose value (directly or through names assigned from it)
-/// is added into the stream with `+`. Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
+/// is added into the stream with `+` or a tensor method (`x.add(skip)`, `x.addcmul(w, skip)`), also through the loop
+/// variable it is iterated into (`for w, skip in zip(weights, reversed(saved))`). Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
 /// the embedding x0 fed to every block. Examples: `queries/python/unet_skip_connections/examples/`.
 struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
@@ -194,10 +195,27 @@ struct UnetSkipConnections: Detector {
                 }
             }
         }
+        // A loop variable the read is iterated into: `skip` in `for w, skip in zip(weights, reversed(saved))`.
+        for loop in facts.ancestors(of: read) where loop.type == "for_statement" {
+            guard let iterable = loop.child(byField: "right"), facts.isInside(read, iterable), let target = loop.child(byField: "left") else { continue }
+            let targets = target.type == "pattern_list" || target.type == "tuple_pattern" ? target.namedChildren : [target]
+            let unparenthesized = facts.unparenthesized(iterable)
+            if unparenthesized.type == "call", facts.callSite(unparenthesized).callee == "zip",
+               case let zipped = facts.callSite(unparenthesized).positional, zipped.count == targets.count,
+               let index = zipped.firstIndex(where: { facts.isInside(read, $0) }) {
+                if targets[index].type == "identifier" { names.insert(targets[index].text) }
+            } else {
+                for t in targets where t.type == "identifier" { names.insert(t.text) }
+            }
+        }
         carriers += facts.descendants(of: scope).filter { $0.type == "identifier" && names.contains($0.text) }
         return facts.descendants(of: scope).contains { n in
-            n.type == "binary_operator" && n.child(byField: "operator")?.type == "+"
-                && carriers.contains { facts.isInside($0, n) && $0 != n }
+            if n.type == "binary_operator" {
+                return n.child(byField: "operator")?.type == "+" && carriers.contains { facts.isInside($0, n) && $0 != n }
+            }
+            // The addition as a tensor method: x.add(skip), x.addcmul(w, skip) (x + w * skip), torch.add(x, skip).
+            guard n.type == "call", ["add", "add_", "addcmul", "addcmul_"].contains(facts.callSite(n).name) else { return false }
+            return facts.callSite(n).positional.contains { argument in carriers.contains { facts.isInside($0, argument) } }
         }
     }
 }
