@@ -226,6 +226,36 @@ extension PythonFacts {
         assignments(around: node).filter { $0.type == "assignment" }.flatMap { assignedNames($0) }.filter { $0.name == name }.compactMap(\.value)
     }
 
+    /// A call's positional arguments with `*name` unpacked where `name` holds a tuple or list written out
+    /// (`np.interp(it, *knots)` with `knots = ([0, 256, 4000], [0.0, 1.0, 0.0])`); nil when something unpacked is not
+    /// one, or the call unpacks a dictionary.
+    public func expandedPositional(_ call: CallSite) -> [Node]? {
+        guard let arguments = call.node.child(byField: "arguments") else { return nil }
+        var result: [Node] = []
+        for argument in arguments.namedChildren where argument.type != "comment" {
+            switch argument.type {
+            case "keyword_argument":
+                continue
+            case "dictionary_splat":
+                return nil
+            case "list_splat":
+                guard var value = argument.namedChildren.first.map(unparenthesized) else { return nil }
+                if value.type == "identifier" {
+                    // The latest assignment in scope, or the one setting of that name (a closure's outer local).
+                    let settings = allSettings.settings(value.text)
+                    if let bound = latestValue(of: value.text, before: call.node) ?? (settings.count == 1 ? settings[0].value : nil) {
+                        value = unparenthesized(bound)
+                    }
+                }
+                guard ["tuple", "list"].contains(value.type) else { return nil }
+                result += value.namedChildren.filter { $0.type != "comment" }
+            default:
+                result.append(argument)
+            }
+        }
+        return result
+    }
+
     // MARK: Evaluation with bound names
 
     /// The number an expression computes when the names in `bindings` have the given values: literals,
@@ -247,7 +277,7 @@ extension PythonFacts {
             return node.namedChild(0).flatMap { evaluate($0, bindings: bindings, depth: next) }
         case "unary_operator":
             guard let argument = node.child(byField: "argument"), let v = evaluate(argument, bindings: bindings, depth: next) else { return nil }
-            return node.child(byField: "operator")?.type == "-" ? -v : v
+            return PythonArithmetic.unary(node.child(byField: "operator")?.type, v)
         case "binary_operator":
             guard let l = node.child(byField: "left").flatMap({ evaluate($0, bindings: bindings, depth: next) }),
                   let r = node.child(byField: "right").flatMap({ evaluate($0, bindings: bindings, depth: next) }),
@@ -303,8 +333,7 @@ extension PythonFacts {
 
     private func evaluateCall(_ node: Node, bindings: [String: Double], depth: Int) -> Double? {
         let call = callSite(node)
-        guard !call.hasSplat else { return nil }
-        let args = call.positional
+        guard let args = call.hasSplat ? expandedPositional(call) : call.positional else { return nil }
         func arg(_ i: Int) -> Double? { i < args.count ? evaluate(args[i], bindings: bindings, depth: depth) : nil }
         switch call.callee {
         case "min", "max":

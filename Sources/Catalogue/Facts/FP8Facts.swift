@@ -217,7 +217,8 @@ extension PythonFacts {
         return result
     }
 
-    /// Field values of the dataclass instance behind `asdict(x)`, `vars(x)` or `x`.
+    /// Field values of the dataclass instance behind `asdict(x)`, `vars(x)` or `x`, or the entries of a dictionary `x`
+    /// is set to (`dict(x_s=2.0, ...)`, `{"x_s": 2.0}`).
     func dataclassFieldValues(_ node: Node, owner: Class?, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
         var node = unparenthesized(node)
@@ -235,6 +236,18 @@ extension PythonFacts {
         }
         var result: [Double] = []
         for instance in instances {
+            // A dictionary of the scales: `dict(x_s=2.0, w_s=512.0, grad_s=2.0 ** 19)` or a literal `{"x_s": 2.0, ...}`.
+            let table = unparenthesized(instance)
+            if table.type == "dictionary" {
+                for pair in table.namedChildren where pair.type == "pair" {
+                    if let value = pair.child(byField: "value") { result += values(of: value).map(\.double) }
+                }
+                continue
+            }
+            if table.type == "call", callSite(table).callee == "dict" {
+                for value in callSite(table).keywords.values { result += values(of: value).map(\.double) }
+                continue
+            }
             guard let call = constructorCall(unparenthesized(instance)), let c = boundClass(named: call.callee),
                   let body = c.body else { continue }
             for statement in body.namedChildren {

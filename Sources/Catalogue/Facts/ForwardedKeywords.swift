@@ -43,6 +43,12 @@ extension PythonFacts {
             return literalEntry(key, in: expression, at: call)
         }
         guard expression.type == "identifier", let function = enclosingFunction(call.node) else { return .unknown }
+        switch mutation(of: expression.text, key: key, in: function, before: call.node) {
+        case .removed?: return .known(values: [], sometimesAbsent: true)
+        case .set(let value)?: return .known(values: [(call, value)], sometimesAbsent: false)
+        case .unknown?: return .unknown
+        case nil: break
+        }
         if keywordsParameter(of: function) == expression.text, latestValue(of: expression.text, before: call.node) == nil {
             return passedToFunction(function, key: key, depth: depth)
         }
@@ -55,12 +61,70 @@ extension PythonFacts {
         return key.hasPrefix(route.prefix) ? passedToFunction(function, key: key, depth: depth) : .known(values: [], sometimesAbsent: true)
     }
 
+    /// How a function changes a dictionary before passing it on, as far as one key goes.
+    enum KeyChange {
+        /// `kwargs.pop("key", ...)`, `del kwargs["key"]`: not passed.
+        case removed
+        /// `kwargs["key"] = value`, `kwargs.update(key=value)`, the last such write: that value is passed.
+        case set(Node)
+        /// A change that may touch the key in a way not read here (a computed key, `update(other)`, `setdefault`).
+        case unknown
+    }
+
+    /// The last change a function makes to dictionary `name` for `key` before `use`; nil when it changes no entry of
+    /// that key (changes of other keys count for nothing).
+    func mutation(of name: String, key: String, in function: Function, before use: Node) -> KeyChange? {
+        var change: KeyChange?
+        for n in descendants(of: function.node) where n.startByte < use.startByte {
+            switch n.type {
+            case "call":
+                let call = callSite(n)
+                guard call.receiver?.type == "identifier", call.receiver?.text == name else { continue }
+                let named = call.positional.first.flatMap(SettingsTable.stringValue)
+                switch call.name {
+                case "pop": if named == key { change = .removed } else if named == nil { change = .unknown }
+                case "setdefault", "__setitem__": if named == key || named == nil { change = .unknown }
+                case "update":
+                    if call.positional.isEmpty, !call.hasSplat { if let value = call.keywords[key] { change = .set(value) } } else { change = .unknown }
+                case "clear", "popitem", "__delitem__": change = .unknown
+                default: continue
+                }
+            case "assignment", "augmented_assignment":
+                guard let left = n.child(byField: "left"), left.type == "subscript", left.child(byField: "value")?.text == name else { continue }
+                let named = left.child(byField: "subscript").flatMap(SettingsTable.stringValue)
+                if named == key, n.type == "assignment", let right = n.child(byField: "right") { change = .set(right) }
+                else if named == key || named == nil { change = .unknown }
+            case "delete_statement":
+                for target in descendants(of: n) where target.type == "subscript" && target.child(byField: "value")?.text == name {
+                    let named = target.child(byField: "subscript").flatMap(SettingsTable.stringValue)
+                    if named == key { change = .removed } else if named == nil { change = .unknown }
+                }
+            default:
+                continue
+            }
+        }
+        return change
+    }
+
     /// A dictionary written out: its entry for `key`, or nothing when it has no entry of that name and unpacks
     /// nothing else.
     private func literalEntry(_ key: String, in dictionary: Node, at call: CallSite) -> ForwardedKeyword {
         if let entry = OptimizerUse.entry(key, in: dictionary) { return .known(values: [(call, entry)], sometimesAbsent: false) }
         let unpacks = descendants(of: dictionary).contains { $0.type == "dictionary_splat" }
         return unpacks ? .unknown : .known(values: [], sometimesAbsent: true)
+    }
+
+    /// What a `**kwargs` dictionary read by key (`kwargs.get("lr", 1e-3)`) holds for it: nil unless `name` is the
+    /// `**` parameter of the function around `use`, unchanged there for that key.
+    public func keywordsParameterEntry(_ key: String, name: String, at use: Node) -> ForwardedKeyword? {
+        guard let function = enclosingFunction(use), keywordsParameter(of: function) == name,
+              latestValue(of: name, before: use) == nil else { return nil }
+        switch mutation(of: name, key: key, in: function, before: use) {
+        case .removed?: return .known(values: [], sometimesAbsent: true)
+        case .set(let value)?: return .known(values: [(callSite(use), value)], sometimesAbsent: false)
+        case .unknown?: return .unknown
+        case nil: return passedToFunction(function, key: key, depth: 0)
+        }
     }
 
     /// What the callers of a function pass for `key` into its `**kwargs`: the keyword each names, or what their own
@@ -109,13 +173,22 @@ extension PythonFacts {
         guard node.type == "dictionary_comprehension", let body = node.child(byField: "body"), body.type == "pair",
               let keyExpression = body.child(byField: "key").map(unparenthesized),
               let loop = node.namedChildren.first(where: { $0.type == "for_in_clause" }),
-              let left = loop.child(byField: "left"), let keyName = left.namedChildren.first(where: { $0.type == "identifier" })?.text,
+              let left = loop.child(byField: "left"), case let names = left.namedChildren.filter({ $0.type == "identifier" }).map(\.text),
+              names.count == 2, let keyName = names.first,
+              // The entry keeps the value it was given (`{...: v for k, v in ...}`, not `not v` or a constant).
+              let value = body.child(byField: "value").map(unparenthesized), value.type == "identifier", value.text == names[1],
               let iterable = loop.child(byField: "right").map(unparenthesized), iterable.type == "call" else { return nil }
         let items = callSite(iterable)
         guard items.name == "items", let source = items.receiver, source.type == "identifier" else { return nil }
         var prefix: String?
         for clause in node.namedChildren where clause.type == "if_clause" {
-            for n in descendants(of: clause) where n.type == "call" {
+            // The filter is the test itself or one conjunct of an `and` (a negated or alternative test is another route).
+            var tests = clause.namedChildren.map(unparenthesized)
+            while let conjunction = tests.first(where: { $0.type == "boolean_operator" && $0.child(byField: "operator")?.type == "and" }) {
+                tests.removeAll { $0 == conjunction }
+                tests += [conjunction.child(byField: "left"), conjunction.child(byField: "right")].compactMap { $0.map(unparenthesized) }
+            }
+            for n in tests where n.type == "call" {
                 let test = callSite(n)
                 if test.name == "startswith", test.receiver?.text == keyName, let first = test.positional.first,
                    let text = SettingsTable.stringValue(first) {

@@ -58,13 +58,21 @@ extension PythonFacts {
     func isSupersededByEntryPoint(_ setting: Setting, among settings: [Setting]) -> Bool {
         guard setting.written.contains("."), let builder = enclosingFunction(setting.site) else { return false }
         let path = setting.written.split(separator: ".").dropFirst()
+        let pathText = path.joined(separator: ".")
         return settings.contains { other in
             guard other.site != setting.site, other.written.split(separator: ".").dropFirst() == path,
+                  let root = other.written.split(separator: ".").first.map(String.init),
                   let entry = enclosingFunction(other.site), entry.node != builder.node, isEntryPoint(entry),
-                  runsOnce(other.site, in: entry) else { return false }
-            return calls(named: builder.name).contains { call in
-                call.receiver == nil && enclosingFunction(call.node)?.node == entry.node && call.node.endByte <= other.site.startByte
-            }
+                  runsOnce(other.site, in: entry),
+                  // The write replaces the value rather than deriving from it (`config.optim.lr = config.optim.lr * 3`).
+                  !other.value.text.contains(pathText),
+                  // It writes into the object the builder returned: the name's latest value there is the builder's call.
+                  let built = latestValue(of: root, before: other.site).map(unparenthesized), built.type == "call" else { return false }
+            let call = callSite(built)
+            // One object built there: with two (`config = get_config(); frozen = get_config()`), the write may go to
+            // the one that is not trained with.
+            let builds = calls(named: builder.name).filter { $0.receiver == nil && enclosingFunction($0.node)?.node == entry.node }
+            return call.receiver == nil && call.name == builder.name && builds.count == 1
         }
     }
 

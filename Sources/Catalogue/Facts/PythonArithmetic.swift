@@ -4,6 +4,15 @@ import Foundation
 /// division and modulo round towards negative infinity, division by zero and results that are not finite give no
 /// value, shifts act on the number's integer value, bitwise operators on integers only.
 enum PythonArithmetic {
+    /// A unary operator on a number: `-x`, `+x`, and `~x` on an integer (`-x - 1`); nil for `~` on a fraction.
+    static func unary(_ op: String?, _ v: Double) -> Double? {
+        switch op {
+        case "-": return -v
+        case "~": return v == v.rounded() && Swift.abs(v) < 1e15 ? -v - 1 : nil
+        default: return v
+        }
+    }
+
     static func binary(_ op: String, _ a: Double, _ b: Double) -> Double? {
         let result: Double
         switch op {

@@ -49,7 +49,7 @@ public struct StepFunction {
             return node.namedChildren.first.flatMap { value($0, env, depth: next) }
         case "unary_operator":
             guard let argument = node.child(byField: "argument"), let v = value(argument, env, depth: next) else { return nil }
-            return node.child(byField: "operator")?.type == "-" ? -v : v
+            return PythonArithmetic.unary(node.child(byField: "operator")?.type, v)
         case "binary_operator":
             guard let l = node.child(byField: "left").flatMap({ value($0, env, depth: next) }),
                   let r = node.child(byField: "right").flatMap({ value($0, env, depth: next) }),
@@ -112,8 +112,7 @@ public struct StepFunction {
 
     func callValue(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
         let call = facts.callSite(node)
-        guard !call.hasSplat else { return nil }
-        let args = call.positional
+        guard let args = call.hasSplat ? facts.expandedPositional(call) : call.positional else { return nil }
         func arg(_ i: Int) -> Double? { i < args.count ? value(args[i], env, depth: depth) : nil }
         switch call.callee {
         case "min", "max":

@@ -118,8 +118,16 @@ public final class ValueResolver {
             }
             if let inlined = helperValues(call) { return inlined }
             if let key = facts.configKeyRead(call) {
-                // `section.getfloat("softcap")`, `cfg.get("lr", 1e-3)`: the settings of that key, else the fallback.
-                let named = nameValues(key.name, at: node)
+                // `kw.get("lr", 1e-3)` on the function's own `**kw`: what its callers pass, else the fallback.
+                if let receiver = call.receiver, receiver.type == "identifier",
+                   let entry = facts.keywordsParameterEntry(key.name, name: receiver.text, at: node) {
+                    guard case let .known(passed, absent) = entry else { return [] }
+                    let fallback = absent || passed.isEmpty ? key.fallback.map { values(of: $0) } ?? [] : []
+                    return dedup(passed.flatMap { values(of: $0.value) } + fallback)
+                }
+                // `section.getfloat("softcap")`, `cfg.get("lr", 1e-3)`: the settings of that key (never another
+                // function's local variable), else the fallback.
+                let named = nameValues(key.name, at: node, scopedAsName: true)
                 return named.isEmpty ? key.fallback.map { values(of: $0) } ?? [] : named
             }
         }
@@ -273,7 +281,7 @@ public final class ValueResolver {
         return nil
     }
 
-    func nameValues(_ name: String, at use: Node) -> [NumericValue] {
+    func nameValues(_ name: String, at use: Node, scopedAsName: Bool = false) -> [NumericValue] {
         if let scope = bindings.scope, use.tree === scope.tree, scope.byteRange.contains(use.startByte) {
             if let bound = bindings.entries[name] { return bound }
             if let bound = bindings.parameters[name] { return values(of: bound) }
@@ -282,7 +290,7 @@ public final class ValueResolver {
         let classes = table.ownerClasses(at: use, self)
         let offset = use.startByte
         var result: [NumericValue] = []
-        let plainName = use.type == "identifier" && use.tree === facts.tree
+        let plainName = (use.type == "identifier" || scopedAsName) && use.tree === facts.tree
         for entry in table.entries {
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
             // A plain name never reads a local variable of another function (`c` of a Newton-Schulz helper is not
@@ -306,8 +314,14 @@ public final class ValueResolver {
         guard setting.source == .localAssignment, setting.written == setting.name, setting.site.tree === facts.tree,
               let function = facts.enclosingFunction(setting.site) else { return nil }
         // A Sacred config function's locals are the experiment's configuration, injected by name into the captured
-        // functions' parameters (`@ex.config def cfg(): lr = 0.05`).
-        if function.decorators.contains(where: { ["config", "named_config"].contains($0.lastDottedComponent) }) { return nil }
+        // functions' parameters (`@ex.config def cfg(): lr = 0.05`); a named config's only when it is selected, which
+        // the script does not show, so those stay local.
+        if function.decorators.contains(where: { $0.lastDottedComponent == "config" }) { return nil }
+        // A function that hands its locals out as a configuration (`return dict(locals())`, `vars()`).
+        let exportsLocals = facts.returnedValues(function).contains { value in
+            ([value] + facts.descendants(of: value)).contains { $0.type == "call" && ["locals", "vars"].contains(facts.callSite($0).callee) && facts.callSite($0).positional.isEmpty }
+        }
+        if exportsLocals { return nil }
         // `global name` makes the assignment the module's.
         let declaredGlobal = facts.descendants(of: function.node).contains { n in
             (n.type == "global_statement" || n.type == "nonlocal_statement") && n.namedChildren.contains { $0.text == setting.name }

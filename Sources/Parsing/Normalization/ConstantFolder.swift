@@ -122,6 +122,7 @@ public struct ConstantFolder {
             case ("-", .int(let i)): return i == Int.min ? .float(-Double(i)) : .int(-i)
             case ("-", .float(let d)): return .float(-d)
             case ("+", let v): return v
+            case ("~", .int(let i)): return .int(~i)
             default: return nil
             }
         case "binary_operator":

@@ -41,7 +41,8 @@ struct ZeroInitProjections: Detector {
             zeroed.owners.contains(site.0) || zeroed.owners.contains(Owner(className: nil, name: site.0.name))
         }
         let attentionZeroed = attention.first(where: isZeroed).map(\.1) ?? zeroed.libraryAttention
-        guard let a = attentionZeroed, let m = mlp.first(where: isZeroed)?.1 ?? sequential else { return [] }
+        // A zeroed `Sequential` stands for the MLP only when the forward code shows no other MLP output projection.
+        guard let a = attentionZeroed, let m = mlp.first(where: isZeroed)?.1 ?? (mlp.isEmpty ? sequential : nil) else { return [] }
         return [facts.evidence(a, "attention output projection zero-initialized"), facts.evidence(m, "MLP output projection zero-initialized")]
     }
 

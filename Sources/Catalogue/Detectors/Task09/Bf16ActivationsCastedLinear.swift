@@ -162,7 +162,7 @@ struct Bf16ActivationsCastedLinear: Detector {
             var conditions: [Node] = []
             switch a.type {
             case "if_statement":
-                if let condition = a.child(byField: "condition") { conditions = [condition] }
+                if let condition = a.child(byField: "condition"), a.child(byField: "consequence") == child { conditions = [condition] }
             case "list_comprehension", "generator_expression", "set_comprehension":
                 if a.child(byField: "body") == child { conditions = a.namedChildren.filter { $0.type == "if_clause" } }
             case "conditional_expression":
@@ -172,7 +172,10 @@ struct Bf16ActivationsCastedLinear: Detector {
                 break
             }
             return conditions.contains { condition in facts.descendants(of: condition).contains { n in
+                // A negated test (`not isinstance(m, C)`) selects the other modules.
                 guard n.type == "call", facts.callSite(n).callee == "isinstance",
+                      !facts.ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }),
+                      condition.type != "not_operator",
                       let kinds = facts.callSite(n).positional.dropFirst().first else { return false }
                 let items = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
                 return items.contains { item in classes.contains(item.text.lastDottedComponent) }

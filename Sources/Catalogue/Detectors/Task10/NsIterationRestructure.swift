@@ -5,8 +5,8 @@ import TreeSitterKit
 ///
 /// Requires, in a loop of a function that something uses, `A = X @ X^T` (any transpose spelling), a polynomial of
 /// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, `torch.add(b * A, A @ A, alpha=c)`, or
-/// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`), and an update of X with a single product of that polynomial (by name or inline) with X
-/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`). Coefficients may be anything. Rejects the older `B = A @ X;
+/// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`, also `A.mul(b).addmm_(A, A, alpha=c)`), and an update of X with a single product of that polynomial (by name or inline) with X
+/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`). Coefficients may be anything. Rejects the older `B = A @ X;
 /// X = a*X + b*B + c*A@B`, the expanded form with two products by X, the cubic iteration, and a regrouped form in
 /// a function nothing calls. Examples: `queries/python/ns_iteration_restructure/examples/`.
 struct NsIterationRestructure: Detector {
@@ -54,8 +54,9 @@ struct NsIterationRestructure: Detector {
         guard facts.mentions(node, a), !facts.mentions(node, x) else { return false }
         if node.type == "call" {
             let call = facts.callSite(node)
-            if ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 {
-                return call.positional.prefix(3).allSatisfy { facts.tensorRoot($0)?.text == a }
+            if let (input, m1, m2) = addmmOperands(call) {
+                // The input may carry its coefficient (`A.mul(b).addmm_(A, A, alpha=c)`).
+                return facts.mixTerm(input).contains { $0.text == a } && [m1, m2].allSatisfy { facts.tensorRoot($0)?.text == a }
             }
             // torch.add(b * A, A @ A, alpha=c), A.add(A @ A, alpha=c / b).mul_(b): a sum written as a call.
             guard ["add", "add_", "mul", "mul_"].contains(call.name) else { return false }
@@ -81,6 +82,17 @@ struct NsIterationRestructure: Detector {
         return linear && quadratic
     }
 
+    /// The input and the two factors of `torch.addmm(M, A, B, ...)` / `baddbmm`, or of the method forms
+    /// `M.addmm(A, B, ...)` / `M.addmm_(A, B, ...)` (`A.mul(b).addmm_(A, A, alpha=c)` is b*A + c*A@A).
+    func addmmOperands(_ call: CallSite) -> (Node, Node, Node)? {
+        guard ["addmm", "addmm_", "baddbmm", "baddbmm_"].contains(call.name) else { return nil }
+        if call.positional.count >= 3 { return (call.positional[0], call.positional[1], call.positional[2]) }
+        if call.positional.count == 2, let receiver = call.receiver, !call.callee.hasPrefix("torch.") {
+            return (receiver, call.positional[0], call.positional[1])
+        }
+        return nil
+    }
+
     func containsMatmul(_ node: Node, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: node).contains { facts.matmulOperands($0) != nil }
     }
@@ -95,8 +107,8 @@ struct NsIterationRestructure: Detector {
         }
         if node.type == "call" {
             let call = facts.callSite(node)
-            guard ["addmm", "baddbmm"].contains(call.name), call.positional.count >= 3 else { return false }
-            return facts.tensorRoot(call.positional[0])?.text == x && isPoly(call.positional[1]) && facts.tensorRoot(call.positional[2])?.text == x
+            guard let (input, m1, m2) = addmmOperands(call) else { return false }
+            return facts.mixTerm(input).contains { $0.text == x } && isPoly(m1) && facts.tensorRoot(m2)?.text == x
         }
         let products = facts.descendants(of: node).compactMap { facts.matmulOperands($0) }
         let withX = products.filter { facts.mentions($0.0, x) || facts.mentions($0.1, x) }

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// computes `a * v + b * e`, where `v` is the value being reassigned, `e` starts from a parameter of the function
 /// (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
 /// indices of one parameter (`lambdas[0]`, `lambdas[1]`) or two attributes set to `nn.Parameter`; or the weighted
-/// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`) with a learnable `w`. Rejects the convex `(1 - l) * v + l * e` (also
+/// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`, or
+/// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`. Rejects the convex `(1 - l) * v + l * e` (also
 /// with a second, unused element), fixed constants, and the block's `x`/`x0` residual mix (it does not feed
 /// attention values). Examples: `queries/python/value_mix_two_lambdas/examples/`.
 struct ValueMixTwoLambdas: Detector {
@@ -84,6 +85,16 @@ struct ValueMixTwoLambdas: Detector {
                 if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
             }
             return false
+        }
+        // torch.tensordot(w, torch.stack([v, e]), dims=1): the weighted sum over the first axis of the stack.
+        if e.type == "call", facts.callSite(e).name == "tensordot" {
+            let call = facts.callSite(e)
+            // dims=1 contracts the weight vector with the stacked axis (the default, 2, would contract two axes).
+            guard call.positional.count >= 2, let dims = call.argument("dims", position: 2), facts.value(of: dims)?.double == 1 else { return false }
+            guard isLearnable(facts.unwrapped(call.positional[0]), facts),
+                  let items = stackedItems(call.positional[1], facts, flow), items.count == 2 else { return false }
+            let roots = items.map { root($0, facts) }
+            return roots.contains(v) && roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) })
         }
         // (w * torch.stack([v, e])).sum(0)
         if e.type == "call" {
