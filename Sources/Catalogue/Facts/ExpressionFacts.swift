@@ -407,8 +407,10 @@ extension PythonFacts {
         }
         // A function with several exits is run through its statements, so that a branch taken early returns its own
         // value; when that cannot be decided, its last `return` stands for it.
-        let exits = descendants(of: body).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node }
-        if exits.count > 1, depth < 12 {
+        let exits = memoized("exits:\(function.node.startByte)") {
+            descendants(of: body).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node }.count
+        }
+        if exits > 1, depth < 12 {
             var state = inner
             if case .returned(let v) = run(block: body, bindings: &state, depth: 1) { return v }
         }
