@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "Engine", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Engine", "Catalogue", "SourceModel", "TestSupport"],
                     swiftSettings: clangImport),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalogue", "TestSupport"], swiftSettings: clangImport),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Catalogue", "Store", "TestSupport"], swiftSettings: clangImport),
         .testTarget(name: "CatalogueTests", dependencies: ["Catalogue", "Parsing", "SourceModel", "TestSupport",
                                                           "TreeSitterKit", "TreeSitterGrammars"],
                     swiftSettings: clangImport),

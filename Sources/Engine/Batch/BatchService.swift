@@ -69,15 +69,15 @@ public struct BatchService: Sendable {
     public func run(_ candidates: [SubmissionCandidate], progress: @escaping @Sendable (Progress) -> Void = { _ in },
                     output: @escaping @Sendable (BatchResult) -> Void = { _ in },
                     shouldStop: @escaping @Sendable () -> Bool = { false }) throws -> Summary {
-        // One base/reference context per task, prepared up front.
-        var contexts: [Int: ScoreService.TaskContext] = [:]
-        for task in Set(candidates.map(\.task)) { contexts[task] = try scorer.context(task: task) }
-        let frozen = contexts
+        // One base/reference context per task, prepared when the first submission of that task misses the
+        // analysis cache (a batch served wholly from the cache never parses the records). A task whose records
+        // cannot be prepared stops the batch with that error; what was stored before stays stored.
+        let contexts = TaskContexts(scorer: scorer)
         let state = Mutex((results: [BatchResult](), progress: Progress(done: 0, total: candidates.count, skipped: 0, cached: 0, failed: 0)))
         WorkerThreads.run(count: candidates.count) { index in
-            if shouldStop() { return }
+            if shouldStop() || contexts.failure != nil { return }
             let candidate = candidates[index]
-            let outcome = process(candidate, context: frozen[candidate.task]!)
+            guard let outcome = process(candidate, contexts: contexts) else { return }
             let snapshot = state.withLock { s -> Progress in
                 s.progress.done += 1
                 switch outcome {
@@ -92,6 +92,7 @@ public struct BatchService: Sendable {
             if case .scored(let result) = outcome { output(result) }
             progress(snapshot)
         }
+        if let failure = contexts.failure { throw failure }
         return state.withLock { s in
             Summary(results: s.results.sorted { ($0.task, $0.name) < ($1.task, $1.name) }, skipped: s.progress.skipped,
                     cached: s.progress.cached, failed: s.progress.failed)
@@ -103,7 +104,8 @@ public struct BatchService: Sendable {
         case scored(BatchResult)
     }
 
-    func process(_ candidate: SubmissionCandidate, context: ScoreService.TaskContext) -> Outcome {
+    /// Scores one candidate, or returns nil when its task's base and reference could not be prepared.
+    func process(_ candidate: SubmissionCandidate, contexts: TaskContexts) -> Outcome? {
         var files: [ScoredSubmission.File] = []
         var hasher = StableHasher()
         for path in candidate.files {
@@ -126,6 +128,7 @@ public struct BatchService: Sendable {
             result = cached
             result.cached = true
         } else {
+            guard let context = contexts.context(task: candidate.task) else { return nil }
             result = score(candidate, context: context, contentHash: contentHash)
             if let data = try? JSONEncoder().encode(result) {
                 try? store.storeAnalysis(contentHash: contentHash, task: candidate.task, toolVersion: version, result: data)
@@ -183,5 +186,32 @@ public struct BatchService: Sendable {
                                 run: r.timeToTargetMs != nil || r.fsr != nil
                                     ? .init(source: r.path, finalValLoss: nil, reachedTarget: r.timeToTargetMs != nil, steps: nil, trainTimeMs: r.timeToTargetMs)
                                     : nil)
+    }
+}
+
+/// The base/reference context of each task in a batch, prepared once, on first use, by whichever worker needs it
+/// first (the others wait for it).
+final class TaskContexts: Sendable {
+    private let scorer: ScoreService
+    private let state = Mutex((contexts: [Int: ScoreService.TaskContext](), failure: (any Error)?.none))
+
+    init(scorer: ScoreService) { self.scorer = scorer }
+
+    /// The first preparation error, if any.
+    var failure: (any Error)? { state.withLock { $0.failure } }
+
+    func context(task: Int) -> ScoreService.TaskContext? {
+        state.withLock { s in
+            if let context = s.contexts[task] { return context }
+            if s.failure != nil { return nil }
+            do {
+                let context = try scorer.context(task: task)
+                s.contexts[task] = context
+                return context
+            } catch {
+                s.failure = error
+                return nil
+            }
+        }
     }
 }
