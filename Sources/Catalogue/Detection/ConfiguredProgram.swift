@@ -9,7 +9,8 @@ import TreeSitterKit
 ///
 /// Blanking keeps every byte's offset and every line break: a branch that never runs becomes spaces (a block keeps
 /// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears, and a registry read with
-/// a decided key (`ACTIVATIONS[args.act](h)`) becomes the function or class it selects. Evidence found in the
+/// a decided key (`ACTIVATIONS[args.act](h)`) becomes the function or class it selects, and a definition the script
+/// replaces before anything runs it disappears (see `supersededDefinitions`). Evidence found in the
 /// configured program therefore has the same ranges in the script; its code is read back from the script.
 public struct ConfiguredProgram {
     /// The configured program.
@@ -23,7 +24,16 @@ public struct ConfiguredProgram {
         var keepers: [Int] = []  // where a blanked block keeps its `pass`
         func isDead(_ node: Node) -> Bool { dead.contains { $0.contains(node.startByte) } }
         // Both kinds in document order, so an outer decision comes before anything inside it.
-        for node in script.nodes(ofType: ["if_statement", "conditional_expression"]) where !isDead(node) {
+        for node in script.nodes(ofType: ["if_statement", "conditional_expression", "match_statement"]) where !isDead(node) {
+            if node.type == "match_statement" {
+                // The cases other than the one the configuration selects never run.
+                guard let match = MatchStatement(node), let chosen = script.decidedCase(of: match) else { continue }
+                for (index, item) in match.cases.enumerated() where index != chosen {
+                    dead.append(item.body.byteRange)
+                    keepers.append(item.body.startByte)
+                }
+                continue
+            }
             if node.type == "conditional_expression" {
                 let parts = node.namedChildren.filter { $0.type != "comment" }
                 guard parts.count == 3, let holds = script.truth(of: parts[1]) else { continue }
@@ -72,6 +82,11 @@ public struct ConfiguredProgram {
                 dead.append(child.startByte..<end)
             }
         }
+        // Definitions replaced before anything could run them (a notebook's later cell redefining a function,
+        // `GPT.forward = new_forward` after the class).
+        let superseded = script.supersededDefinitions(dead: dead)
+        dead += superseded.ranges
+        keepers += superseded.methods
         guard !dead.isEmpty || !selections.isEmpty else { return nil }
         let original = script.file.bytes
         var bytes = original

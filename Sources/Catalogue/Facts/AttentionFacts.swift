@@ -343,6 +343,34 @@ extension PythonFacts {
         }
     }
 
+    /// The module-level functions of the file an expression may stand for: a name of one, `functools.partial(f,
+    /// ...)` / `torch.compile(f)` of one, either side of a conditional, and what a factory of the file returns
+    /// (`def backend(name): match name: case "ns": return newton_schulz ...`).
+    func functionsDenoted(by node: Node, depth: Int) -> [Function] {
+        guard depth < 3 else { return [] }
+        let n = unwrapped(node)
+        switch n.type {
+        case "identifier":
+            return functions.filter { $0.name == n.text && enclosingClass($0.node) == nil }
+        case "conditional_expression":
+            return n.namedChildren.filter { $0.type != "comment" }.enumerated().filter { $0.offset != 1 }
+                .flatMap { functionsDenoted(by: $0.element, depth: depth + 1) }
+        case "call":
+            let call = callSite(n)
+            if ["functools.partial", "partial", "torch.compile"].contains(call.callee), let wrapped = call.positional.first {
+                return functionsDenoted(by: wrapped, depth: depth + 1)
+            }
+            guard let factory = calledFunction(call), enclosingClass(factory.node) == nil else { return [] }
+            var found: [Function] = []
+            for value in returnedValues(factory) {
+                for f in functionsDenoted(by: value, depth: depth + 1) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
+            }
+            return found
+        default:
+            return []
+        }
+    }
+
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
@@ -359,6 +387,13 @@ extension PythonFacts {
                 option.type == "identifier" ? functions.filter { $0.name == option.text && enclosingClass($0.node) == nil } : []
             }
             if !found.isEmpty, found.count >= options.count { return found }
+        }
+        // A local name holding a function made by a wrapper or a factory of the file (`orth = functools.partial(
+        // backend(group["backend"]), steps=5)`, with `backend` returning one of the file's functions).
+        if let function = call.function, function.type == "identifier", enclosingFunction(call.node) != nil,
+           let value = latestValue(of: function.text, before: call.node).map(unwrapped), value.type == "call" {
+            let found = functionsDenoted(by: value, depth: 0)
+            if !found.isEmpty { return found }
         }
         // A method of a class of the file called on an instance held by a plain name or an attribute of `self`
         // (`window.update(step)` with `window = WindowSize()`, `self.lit.configure_optimizers()`).

@@ -17,13 +17,57 @@ extension PythonFacts {
         }
     }
 
-    /// A class's methods, in document order.
-    public func methods(of owner: Class) -> [Function] { methodsByClass[owner.node] ?? [] }
+    /// Module-level functions bound to a class after its definition (`GPT.configure_optimizers = configure_muon`,
+    /// `Block.forward = block_forward`), per class: the class of that name defined last before the binding, the
+    /// function of that name defined last before it.
+    private var reboundMethods: [Node: [(name: String, function: Function)]] {
+        memoized("reboundMethods") {
+            var index: [Node: [(name: String, function: Function)]] = [:]
+            let moduleFunctions = functions.filter { enclosingClass($0.node) == nil && enclosingFunction($0.node.parent ?? $0.node) == nil }
+            for statement in root.namedChildren where statement.type == "expression_statement" {
+                guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
+                      let left = assignment.child(byField: "left"), left.type == "attribute",
+                      let object = left.child(byField: "object"), object.type == "identifier",
+                      let right = assignment.child(byField: "right"), right.type == "identifier",
+                      let owner = classes.last(where: { $0.name == object.text && $0.node.endByte <= statement.startByte }),
+                      let function = moduleFunctions.last(where: { $0.name == right.text && $0.node.endByte <= statement.startByte }),
+                      let name = left.child(byField: "attribute")?.text
+                else { continue }
+                index[owner.node, default: []].append((name, function))
+            }
+            return index
+        }
+    }
 
-    /// A class's method of that name (the first, when a name is defined twice), or the one it inherits from a base
-    /// class of the file.
+    /// The name a function is bound under in a class: its own name, or the attribute a module-level binding gives
+    /// it (`configure_muon` bound as `configure_optimizers`).
+    /// For a module-level function bound to a class after its definition, the class and the name it is bound under.
+    public func classBinding(of function: Node) -> (owner: Class, name: String)? {
+        for (owner, bindings) in reboundMethods {
+            guard let binding = bindings.first(where: { $0.function.node == function }),
+                  let c = classes.first(where: { $0.node == owner }) else { continue }
+            return (c, binding.name)
+        }
+        return nil
+    }
+
+    public func boundName(of function: Function, in owner: Class) -> String {
+        reboundMethods[owner.node]?.first { $0.function.node == function.node }?.name ?? function.name
+    }
+
+    /// A class's methods, in document order, then the functions bound to it after its definition (see
+    /// `reboundMethods`).
+    public func methods(of owner: Class) -> [Function] {
+        (methodsByClass[owner.node] ?? []) + (reboundMethods[owner.node] ?? []).map(\.function)
+    }
+
+    /// A class's method of that name (the first, when a name is defined twice; a function bound to the class under
+    /// that name after its definition), or the one it inherits from a base class of the file.
     public func method(_ name: String, of owner: Class) -> Function? {
-        for c in lineage(of: owner) { if let found = methods(of: c).first(where: { $0.name == name }) { return found } }
+        for c in lineage(of: owner) {
+            if let found = methodsByClass[c.node]?.first(where: { $0.name == name }) { return found }
+            if let found = reboundMethods[c.node]?.first(where: { $0.name == name }) { return found.function }
+        }
         return nil
     }
 

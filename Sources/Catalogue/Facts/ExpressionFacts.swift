@@ -45,8 +45,23 @@ extension PythonFacts {
     public func mentions(_ node: Node, _ name: String) -> Bool {
         descendants(of: node).contains { n in
             n.type == "identifier" && n.text == name && !(n.parent?.type == "attribute" && n.parent?.child(byField: "attribute") == n)
-                && n.parent?.type != "keyword_argument"
+                && !(n.parent?.type == "keyword_argument" && n.parent?.child(byField: "name") == n)
         }
+    }
+
+    /// The class of the file a parameter is annotated with (`scales: FP8Scales` in `def f(x, scales: FP8Scales)`),
+    /// for a name that is a parameter of its function; nil without an annotation naming such a class.
+    public func annotatedClass(ofParameter identifier: Node) -> Class? {
+        guard identifier.type == "identifier", let function = parameterOwner(of: identifier),
+              let parameters = function.node.child(byField: "parameters") else { return nil }
+        for parameter in parameters.namedChildren where ["typed_parameter", "typed_default_parameter"].contains(parameter.type) {
+            let name = parameter.type == "typed_default_parameter" ? parameter.child(byField: "name") : parameter.namedChildren.first
+            guard name?.text == identifier.text, let annotation = parameter.child(byField: "type") else { continue }
+            // `Optional[C]`, `C | None` and string annotations name C too.
+            let names = descendants(of: annotation).filter { $0.type == "identifier" || $0.type == "string_content" }.map(\.text)
+            return names.lazy.compactMap { self.boundClass(named: $0) }.first
+        }
+        return nil
     }
 
     // MARK: References

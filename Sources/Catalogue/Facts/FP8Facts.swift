@@ -139,7 +139,8 @@ extension PythonFacts {
     }
 
     /// The expressions an attribute `self.<name>` of a class takes for one construction: `__init__` assigns it
-    /// from a parameter, which the construction passes (by keyword or position) or leaves at its default.
+    /// from a parameter, which the construction passes (by keyword or position) or leaves at its default; a
+    /// conditional on a parameter (`scales if use_fp8 else None`) gives the side the construction selects.
     func attributeArguments(_ name: String, of c: Class, _ construction: CallSite?) -> [Node] {
         guard let initializer = initializer(of: c) else { return [] }
         var sources: [Node] = []
@@ -154,8 +155,25 @@ extension PythonFacts {
         }
         var result: [Node] = []
         let parameters = initializer.parameters.filter { $0 != "self" }
-        for source in sources {
-            guard source.type == "identifier", let index = parameters.firstIndex(of: source.text) else { result.append(source); continue }
+        func resolve(_ source: Node, depth: Int) {
+            // `scales if use_fp8 else None`: the side the construction's flag selects (both when it is not known).
+            if source.type == "conditional_expression", depth < 3 {
+                let parts = source.namedChildren.filter { $0.type != "comment" }
+                guard parts.count == 3 else { result.append(source); return }
+                var flag = unparenthesized(parts[1]), negated = false
+                if flag.type == "not_operator", let inner = flag.child(byField: "argument") { flag = unparenthesized(inner); negated = true }
+                var holds: Bool?
+                if flag.type == "identifier", let index = parameters.firstIndex(of: flag.text), let construction,
+                   let argument = construction.argument(flag.text, position: index) ?? parameterDefault(initializer, flag.text) {
+                    let a = unparenthesized(argument)
+                    holds = isTruthy(a) ? true : (a.type == "false" || a.type == "none" || evaluate(a) == 0) ? false : nil
+                }
+                if let h = holds { resolve(h != negated ? parts[0] : parts[2], depth: depth + 1); return }
+                resolve(parts[0], depth: depth + 1)
+                resolve(parts[2], depth: depth + 1)
+                return
+            }
+            guard source.type == "identifier", let index = parameters.firstIndex(of: source.text) else { result.append(source); return }
             if let construction, let argument = construction.argument(source.text, position: index) ?? splattedEntry(construction, key: source.text) {
                 result.append(argument)
             } else if let value = parameterDefault(initializer, source.text) {
@@ -167,6 +185,7 @@ extension PythonFacts {
                 }
             }
         }
+        for source in sources { resolve(source, depth: 0) }
         return result
     }
 
@@ -231,6 +250,9 @@ extension PythonFacts {
             instances = [node]
         } else if node.type == "attribute", node.child(byField: "object")?.text == "self", let owner, let name = node.child(byField: "attribute")?.text {
             instances = attributeArguments(name, of: owner, nil)
+        } else if let annotated = annotatedClass(ofParameter: node) {
+            // A parameter typed with a dataclass of the file (`scales: FP8Scales`): the instances the file makes.
+            instances = calls.filter { $0.callee == annotated.name }.map(\.node)
         } else if let name = SettingsTable.bareName(of: node) {
             instances = allSettings.settings(name).map(\.value)
         }

@@ -8,9 +8,14 @@ public struct MaskMod {
     public let parameters: [String]
     /// The expressions it returns (a lambda's body).
     public let results: [Node]
+    /// For a conjunction of mask functions (`and_masks(causal, same_document)`), the functions it joins; each
+    /// keeps its own position names. Empty for one function.
+    var parts: [MaskMod] = []
     /// The query and key index parameter names (the last two parameters).
     public var queryIndex: String? { parameters.count >= 2 ? parameters[parameters.count - 2] : nil }
     public var keyIndex: String? { parameters.last }
+    /// The mask functions whose results must all hold: the parts of a conjunction, or the function itself.
+    public var conjuncts: [MaskMod] { parts.isEmpty ? [self] : parts.flatMap(\.conjuncts) }
 }
 
 extension PythonFacts {
@@ -165,6 +170,14 @@ extension PythonFacts {
            Self.rebindingWrappers.contains(fullImports.qualifiedName(of: function) ?? function.text),
            let wrapped = callSite(node).positional.first {
             return maskMod(wrapped, flow, depth: depth + 1)
+        }
+        // `and_masks(causal, same_document, window)`: every part must hold. (Parts not resolved only narrow the
+        // mask further, so the known ones still hold.)
+        if depth < 4, node.type == "call", let function = node.child(byField: "function"),
+           fullImports.qualifiedName(of: function) == "torch.nn.attention.flex_attention.and_masks" {
+            let parts = callSite(node).positional.compactMap { maskMod($0, flow, depth: depth + 1) }
+            guard let first = parts.first else { return nil }
+            return MaskMod(node: node, parameters: first.parameters, results: parts.flatMap(\.results), parts: parts)
         }
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
             if let owner = boundClass(named: function.text),
@@ -323,11 +336,13 @@ extension Dataflow {
     }
 
     private func computeCallSites(of function: Node) -> [(call: CallSite, offset: Int)] {
-        guard function.type == "function_definition", let name = function.child(byField: "name")?.text else { return [] }
-        let owner = facts.enclosingClass(function).flatMap { c -> PythonFacts.Class? in
+        guard function.type == "function_definition", var name = function.child(byField: "name")?.text else { return [] }
+        var owner = facts.enclosingClass(function).flatMap { c -> PythonFacts.Class? in
             // Only a direct method (not a function nested in a method).
             scopeChain(of: function).first == c.node ? c : nil
         }
+        // A module-level function bound to a class afterwards (`Block.forward = block_forward`) is that method.
+        if owner == nil, let binding = facts.classBinding(of: function) { (owner, name) = (binding.owner, binding.name) }
         guard let owner else {
             return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name)
         }
@@ -511,10 +526,13 @@ extension PythonFacts {
 
     /// Whether a mask function's result bounds the query-key distance (a sliding window at token level).
     public func maskModBoundsDistance(_ mask: MaskMod, _ flow: Dataflow) -> Node? {
-        guard let q = mask.queryIndex, let kv = mask.keyIndex else { return nil }
-        let nodes = flow.closure(of: mask.results)
-        return nodes.first { node in
-            node.type == "comparison_operator" && boundsDistance(node, isQuery: { $0 == q }, isKey: { $0 == kv })
+        for part in mask.conjuncts {
+            guard let q = part.queryIndex, let kv = part.keyIndex else { continue }
+            let bound = flow.closure(of: part.results).first { node in
+                node.type == "comparison_operator" && boundsDistance(node, isQuery: { $0 == q }, isKey: { $0 == kv })
+            }
+            if let bound { return bound }
         }
+        return nil
     }
 }

@@ -60,7 +60,7 @@ extension PythonFacts {
     public func forwardMethods(of owner: Class) -> [Function] {
         let names = forwardMethodNames(of: owner)
         for c in lineage(of: owner) {
-            let found = methods(of: c).filter { names.contains($0.name) }
+            let found = methods(of: c).filter { names.contains(boundName(of: $0, in: c)) }
             if !found.isEmpty { return found }
         }
         return []

@@ -507,6 +507,19 @@ public final class ScriptInterpreter {
                 return exec(body, &env, depth)
             }
             return .normal
+        case "match_statement":
+            guard let match = MatchStatement(statement), let subject = eval(match.subject, env, depth) else { return .unknown }
+            let outer = env
+            let selection = match.select(subject, equals: { v, pattern in eval(pattern, outer, depth).map { $0 == v } },
+                                         elements: { v in if case .tuple(let items) = v { items } else { nil } },
+                                         holds: { condition, bound in eval(condition, outer.merging(bound) { $1 }, depth)?.truthy })
+            switch selection {
+            case .unknown: return .unknown
+            case .noMatch: return .normal
+            case .selected(let chosen, let bound):
+                env.merge(bound) { $1 }
+                return exec(chosen.body, &env, depth)
+            }
         case "for_statement":
             guard let target = statement.child(byField: "left"), target.type == "identifier",
                   let iterable = statement.child(byField: "right"), iterable.type == "call",

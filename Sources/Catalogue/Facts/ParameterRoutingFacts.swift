@@ -64,6 +64,38 @@ extension PythonFacts {
         return nil
     }
 
+    /// The side a predicate on a parameter selects: a lambda with a dimensionality test, a function of the file
+    /// returning one (`def is_matrix(p): return p.ndim == 2`), or a parameter of a helper
+    /// (`def partition(pred, ps)`) that every caller gives such a predicate.
+    func predicateSide(_ node: Node, depth: Int) -> ParameterKind? {
+        guard depth < 8 else { return nil }
+        let node = unparenthesized(node)
+        switch node.type {
+        case "lambda":
+            return node.child(byField: "body").flatMap { dimensionSide(of: $0) }
+        case "identifier":
+            if parameterOwner(of: node) != nil {
+                let sides = callerArguments(of: node).map { predicateSide($0, depth: depth + 1) }
+                guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
+                return first
+            }
+            let definitions = functions.filter { $0.name == node.text && enclosingClass($0.node) == nil }
+            if definitions.isEmpty {
+                // `is_matrix = lambda p: p.ndim == 2`
+                let values = localValues(of: node.text, around: node) + allSettings.settings(node.text).map(\.value)
+                let sides = values.filter { $0 != node }.map { predicateSide($0, depth: depth + 1) }
+                guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
+                return first
+            }
+            guard definitions.count == 1 else { return nil }
+            let sides = returnedValues(definitions[0]).map { dimensionSide(of: $0) }
+            guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
+            return first
+        default:
+            return nil
+        }
+    }
+
     /// `p.ndim`, `p.dim()`, `len(p.shape)`, `len(p.size())`, `p.squeeze().ndim`.
     func isDimensionality(_ node: Node) -> Bool {
         if node.type == "attribute", node.child(byField: "attribute")?.text == "ndim" { return true }
@@ -106,10 +138,11 @@ extension PythonFacts {
             switch call.name {
             case "list", "tuple", "set":
                 return call.positional.first.map { parameterKinds($0, model: model, depth: next) } ?? [.other]
-            case "filter":
-                if call.positional.count == 2, call.positional[0].type == "lambda",
-                   let body = call.positional[0].child(byField: "body"), let side = dimensionSide(of: body) {
-                    return [side]
+            case "filter", "filterfalse":
+                // `filter(lambda p: p.ndim >= 2, ps)`, `filter(is_matrix, ps)`; `itertools.filterfalse` keeps the
+                // other side.
+                if call.positional.count == 2, let side = predicateSide(call.positional[0], depth: next) {
+                    return [call.name == "filter" ? side : (side == .matrices ? .scalars : .matrices)]
                 }
                 return call.positional.last.map { parameterKinds($0, model: model, depth: next) } ?? [.other]
             case "parameters", "named_parameters":

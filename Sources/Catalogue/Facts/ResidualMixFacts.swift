@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// Learnable (or constant) mixes of two tensors, as residual-style shortcuts write them: `torch.lerp(a, b, w)`,
 /// `a.lerp(b, w)`, `(1 - l) * a + l * b`, `w0 * a + w1 * b`, `a + w * b`, `a + w * (b - a)`, `0.5 * (a + b)`, and
-/// the same with tensor methods (`a.mul(w0).add(b.mul(w1))`, `torch.add`, `torch.mul`, `torch.addcmul(a, w, b)`).
+/// the same with tensor methods (`a.mul(w0).add(b.mul(w1))`, `torch.add`, `torch.mul`, `torch.addcmul(a, w, b)`), and
+/// weighted sums over a stack of the two (`torch.einsum("k,k...->...", w, torch.stack([a, b]))`).
 extension PythonFacts {
     /// Methods that keep a tensor what it is (`v1.view_as(v)` is still `v1`).
     static let tensorWrappers: Set<String> = [
@@ -40,6 +41,55 @@ extension PythonFacts {
         return mixTerm(l) + mixTerm(r)
     }
 
+    /// A weighted sum over the first axis of a stack of tensors, written as a contraction: `torch.einsum("k,k...->...",
+    /// w, torch.stack([a, b]))` (any letters, either operand order), `torch.tensordot(w, torch.stack([a, b]), dims=1)`,
+    /// `(w * torch.stack([a, b])).sum(0)` (the weight broadcast over the stacked axis). The weight and the stacked
+    /// items; the stack may be a local (`pair = torch.stack((a, b))`).
+    public func stackedWeightedSum(_ node: Node) -> (weight: Node, items: [Node])? {
+        let e = unwrapped(node)
+        guard e.type == "call" else { return nil }
+        let call = callSite(e)
+        switch call.name {
+        case "einsum":
+            guard call.positional.count == 3, let spec = string(of: call.positional[0]),
+                  let (inputs, output) = PythonFacts.einsumSubscripts(spec, named: false), inputs.count == 2 else { return nil }
+            for (w, p) in [(0, 1), (1, 0)] {
+                let weightAxes = inputs[w], pairAxes = inputs[p]
+                guard weightAxes.count == 1, pairAxes.first == weightAxes[0], output == Array(pairAxes.dropFirst()),
+                      let items = stackedItems(call.positional[1 + p]) else { continue }
+                return (unwrapped(call.positional[1 + w]), items)
+            }
+            return nil
+        case "tensordot":
+            // dims=1 contracts the weight vector with the stacked axis (the default, 2, would contract two axes).
+            guard call.positional.count >= 2, let dims = call.argument("dims", position: 2), value(of: dims)?.double == 1,
+                  let items = stackedItems(call.positional[1]) else { return nil }
+            return (unwrapped(call.positional[0]), items)
+        case "sum":
+            guard let inner = (call.receiver ?? call.positional.first).map(unwrapped), inner.type == "binary_operator",
+                  inner.child(byField: "operator")?.type == "*", let a = inner.child(byField: "left").map(unwrapped),
+                  let b = inner.child(byField: "right").map(unwrapped) else { return nil }
+            // Summed over the stacked axis: `.sum(0)`, `.sum(dim=0)`, `torch.sum(..., 0)`.
+            let axis = call.argument("dim", position: call.receiver != nil ? 0 : 1)
+            guard let axis, value(of: axis)?.double == 0 else { return nil }
+            for (weight, pair) in [(a, b), (b, a)] {
+                if let items = stackedItems(pair) { return (weight, items) }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The items of `torch.stack([a, b])` / `torch.stack((a, b))`, also through a local holding it.
+    public func stackedItems(_ node: Node) -> [Node]? {
+        var n = unwrapped(node)
+        if n.type == "identifier", let value = dataflow.latestValue(of: n.text, before: n) { n = unwrapped(value) }
+        guard n.type == "call", callSite(n).callee == "torch.stack",
+              let list = callSite(n).positional.first.map(unwrapped), list.type == "list" || list.type == "tuple" else { return nil }
+        return list.namedChildren
+    }
+
     /// For an expression mixing `own` with another tensor, that other tensor's variable: `torch.lerp(own, b, w)`,
     /// `own.lerp(b, w)`, a sum of two terms where one carries `own` and the other another variable.
     public func mixPartner(_ expression: Node, own: String) -> Node? { mixPartners(expression, own: own).first }
@@ -49,6 +99,11 @@ extension PythonFacts {
     public func mixPartners(_ expression: Node, own: String) -> [Node] {
         let node = unparenthesized(expression)
         if node.type == "call", let partner = methodSumPartner(callSite(node), own: own) { return [partner] }
+        if let (_, items) = stackedWeightedSum(node), items.count == 2 {
+            let roots = items.map(tensorRoot)
+            if roots.contains(where: { $0?.text == own }) { return roots.compactMap { $0 }.filter { $0.text != own } }
+            return []
+        }
         if node.type == "call" {
             let call = callSite(node)
             guard call.name == "lerp" else { return [] }

@@ -460,6 +460,20 @@ extension PythonFacts {
         case "with_statement":
             guard let body = statement.child(byField: "body") else { return .unknown }
             return run(block: body, bindings: &bindings, depth: depth)
+        case "match_statement":
+            guard let match = MatchStatement(statement), let subject = evaluate(match.subject, bindings: bindings) else { return .unknown }
+            let outer = bindings
+            let selection = match.select(subject, equals: { v, pattern in evaluate(pattern, bindings: outer).map { $0 == v } },
+                                         elements: { _ in nil },
+                                         holds: { condition, bound in
+                                             evaluate(condition, bindings: outer.merging(bound) { $1 }).map { $0 != 0 } })
+            switch selection {
+            case .unknown: return .unknown
+            case .noMatch: return .fallThrough
+            case .selected(let chosen, let bound):
+                bindings.merge(bound) { $1 }
+                return run(block: chosen.body, bindings: &bindings, depth: depth)
+            }
         default:
             return .unknown
         }

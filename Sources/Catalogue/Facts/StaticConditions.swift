@@ -40,6 +40,23 @@ extension PythonFacts {
         return nil
     }
 
+    /// The case of a `match` statement every run takes (its index; `cases.count` when none matches), or nil when
+    /// the subject or a pattern depends on the run. `match args.schedule: case "wsd": ...` is decided by the
+    /// configuration like `if args.schedule == "wsd":`. A guard is decided only when its pattern binds no name.
+    public func decidedCase(of match: MatchStatement) -> Int? {
+        guard let subject = switchValue(match.subject, depth: 0) else { return nil }
+        let selection = match.select(subject, equals: { value, pattern in
+            // A dotted value (`Kind.COSINE`) reads like the attribute it names.
+            let node = pattern.type == "dotted_name" ? nil : pattern
+            return node.flatMap { self.switchValue($0, depth: 1) }.map { $0 == value }
+        }, elements: { _ in nil }, holds: { condition, bound in bound.isEmpty ? self.truth(of: condition) : nil })
+        switch selection {
+        case .unknown: return nil
+        case .noMatch: return match.cases.count
+        case .selected(let chosen, _): return match.cases.firstIndex { $0.node == chosen.node }
+        }
+    }
+
     private func truth(_ node: Node, depth: Int) -> Bool? {
         guard depth < 12 else { return nil }
         let n = unwrapped(node)

@@ -188,7 +188,7 @@ public struct StepFunction {
         case fallThrough, returned(Double), unknown
     }
 
-    /// Runs statements: assignments, augmented assignments, `if`/`elif`/`else`, `return`, `with` bodies.
+    /// Runs statements: assignments, augmented assignments, `if`/`elif`/`else`, `match`, `return`, `with` bodies.
     func run(_ block: Node, _ env: inout [String: Double], depth: Int) -> Outcome {
         for statement in block.namedChildren {
             switch statement.type {
@@ -242,6 +242,22 @@ public struct StepFunction {
                 let outcome = run(body, &env, depth: depth + 1)
                 if case .fallThrough = outcome { continue }
                 return outcome
+            case "match_statement":
+                guard let match = MatchStatement(statement), let subject = value(match.subject, env, depth: depth + 1) else { return .unknown }
+                let inner = env
+                let selection = match.select(subject, equals: { v, pattern in value(pattern, inner, depth: depth + 1).map { $0 == v } },
+                                             elements: { _ in nil },
+                                             holds: { condition, bound in
+                                                 value(condition, inner.merging(bound) { $1 }, depth: depth + 1).map { $0 != 0 } })
+                switch selection {
+                case .unknown: return .unknown
+                case .noMatch: continue
+                case .selected(let chosen, let bound):
+                    env.merge(bound) { $1 }
+                    let outcome = run(chosen.body, &env, depth: depth + 1)
+                    if case .fallThrough = outcome { continue }
+                    return outcome
+                }
             default:
                 return .unknown
             }

@@ -123,7 +123,7 @@ struct MuonAspectRatioScale: Detector {
         }
     }
 
-    /// rows / cols (through `torch.tensor(...)`, `float(...)` wrappers, or a local: `ratio = w.size(0) / w.size(1)`).
+    /// rows / cols, also as `operator.truediv(*w.shape)` (through `torch.tensor(...)`, `float(...)` wrappers, or a local: `ratio = w.size(0) / w.size(1)`).
     func isRatio(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         var node = facts.unparenthesized(node)
         if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
@@ -133,10 +133,28 @@ struct MuonAspectRatioScale: Detector {
               ["torch.tensor", "float", "torch.as_tensor"].contains(facts.callSite(node).callee) {
             node = facts.unparenthesized(inner)
         }
+        if node.type == "call", Self.divisions.contains(facts.callSite(node).callee) {
+            // operator.truediv(r, c), torch.div(r, c), and operator.truediv(*w.shape) (rows over cols of a matrix).
+            let arguments = facts.callSite(node).positional
+            let written = node.child(byField: "arguments")?.namedChildren.filter { $0.type != "comment" } ?? []
+            if written.count == 1, written[0].type == "list_splat", let shape = written[0].namedChildren.first.map(facts.unparenthesized) {
+                // The shape in its own order: `w.shape`, `w.size()`, `w.shape[-2:]` (not `w.shape[::-1]`).
+                if shape.type == "subscript" {
+                    guard let slice = shape.child(byField: "subscript"), slice.type == "slice",
+                          slice.text.replacingOccurrences(of: " ", with: "") == "-2:" else { return false }
+                }
+                return isShape(shape, facts)
+            }
+            return arguments.count == 2 && dimension(arguments[0], facts) == 0 && dimension(arguments[1], facts) == 1
+        }
         guard node.type == "binary_operator", node.child(byField: "operator")?.type == "/",
               let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return false }
         return dimension(l, facts) == 0 && dimension(r, facts) == 1
     }
+
+    /// Division written as a call.
+    static let divisions: Set<String> = ["operator.truediv", "operator.__truediv__", "torch.div", "torch.true_divide",
+                                         "torch.divide", "numpy.divide", "numpy.true_divide"]
 
     /// `r > c` (true), `r <= c` (false), else nil.
     func tallTest(_ node: Node, _ facts: PythonFacts) -> Bool? {

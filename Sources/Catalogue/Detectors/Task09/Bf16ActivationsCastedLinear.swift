@@ -154,7 +154,7 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`: an `if` statement, the
     /// filter of a comprehension (`[m.float() for m in model.modules() if isinstance(m, C)]`), or a conditional
-    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`).
+    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`), or a `case C():` clause.
     func guarded(_ node: Node, by classes: Set<String>, _ facts: PythonFacts) -> Bool {
         var child = node
         return facts.ancestors(of: node).contains { a in
@@ -168,6 +168,10 @@ struct Bf16ActivationsCastedLinear: Detector {
             case "conditional_expression":
                 let parts = a.namedChildren
                 if parts.count == 3, parts[0] == child { conditions = [parts[1]] }
+            case "case_clause":
+                // `match m: case CastedLinear(): m.float()`: a class pattern is an isinstance test.
+                if a.child(byField: "consequence") == child,
+                   MatchStatement.classesTested(by: a).contains(where: { classes.contains($0.lastDottedComponent) }) { return true }
             default:
                 break
             }

@@ -5,7 +5,7 @@ import TreeSitterKit
 /// apart by a running count of end-of-text tokens (50256).
 ///
 /// Requires an applied mask with both terms: a FlexAttention `mask_mod` (given to `create_block_mask` or
-/// `BlockMask.from_kv_blocks`) whose result compares the query and key positions causally and compares
+/// `BlockMask.from_kv_blocks`; or `and_masks` of such functions) whose result compares the query and key positions causally and compares
 /// document ids at the two positions with `==`; or a dense mask built from a causal term (`tril`, a position
 /// comparison) and such a document equality, given to SDPA as `attn_mask` or applied by hand to the scores a softmax
 /// reads (`scores.masked_fill(~allowed, float("-inf"))`); or a varlen kernel called with `causal=True` whose
@@ -23,11 +23,17 @@ struct DocumentCausalMask: Detector {
         let flow = facts.dataflow
         var evidence: [Evidence] = []
         // FlexAttention mask functions.
+        // (A conjunction, `and_masks(causal, same_doc)`, may hold the two terms in different parts.)
         for (_, mask) in facts.maskMods(flow) {
-            guard let q = mask.queryIndex, let kv = mask.keyIndex else { continue }
-            let nodes = flow.closure(of: mask.results)
-            let causal = nodes.contains { isCausal($0, facts, query: q, key: kv) }
-            if causal, let same = nodes.first(where: { isDocumentEquality($0, facts, flow) }) {
+            var causal = false
+            var same: Node?
+            for part in mask.conjuncts {
+                guard let q = part.queryIndex, let kv = part.keyIndex else { continue }
+                let nodes = flow.closure(of: part.results)
+                causal = causal || nodes.contains { isCausal($0, facts, query: q, key: kv) }
+                same = same ?? nodes.first(where: { isDocumentEquality($0, facts, flow) })
+            }
+            if causal, let same {
                 evidence.append(facts.evidence(same, "mask_mod: same document and causal"))
             }
         }

@@ -71,42 +71,11 @@ struct ValueMixTwoLambdas: Detector {
                 }
             }
         }
-        // torch.einsum("s,sbthd->bthd", w, torch.stack([v, e])): the same weighted sum over the stacked axis.
-        if e.type == "call", facts.callSite(e).name == "einsum" {
-            let call = facts.callSite(e)
-            guard call.positional.count == 3, let spec = facts.string(of: call.positional[0]),
-                  let (inputs, output) = PythonFacts.einsumSubscripts(spec, named: false), inputs.count == 2 else { return false }
-            for (w, p) in [(0, 1), (1, 0)] {
-                let weightAxes = inputs[w], pairAxes = inputs[p]
-                guard weightAxes.count == 1, pairAxes.first == weightAxes[0], output == Array(pairAxes.dropFirst()),
-                      isLearnable(facts.unwrapped(call.positional[1 + w]), facts),
-                      let items = stackedItems(call.positional[1 + p], facts, flow), items.count == 2 else { continue }
-                let roots = items.map { root($0, facts) }
-                if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
-            }
-            return false
-        }
-        // torch.tensordot(w, torch.stack([v, e]), dims=1): the weighted sum over the first axis of the stack.
-        if e.type == "call", facts.callSite(e).name == "tensordot" {
-            let call = facts.callSite(e)
-            // dims=1 contracts the weight vector with the stacked axis (the default, 2, would contract two axes).
-            guard call.positional.count >= 2, let dims = call.argument("dims", position: 2), facts.value(of: dims)?.double == 1 else { return false }
-            guard isLearnable(facts.unwrapped(call.positional[0]), facts),
-                  let items = stackedItems(call.positional[1], facts, flow), items.count == 2 else { return false }
+        // torch.einsum("s,sbthd->bthd", w, torch.stack([v, e])), torch.tensordot(w, stack, dims=1),
+        // (w * torch.stack([v, e])).sum(0): the same weighted sum over the stacked axis.
+        if let (weight, items) = facts.stackedWeightedSum(e), items.count == 2, isLearnable(weight, facts) {
             let roots = items.map { root($0, facts) }
-            return roots.contains(v) && roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) })
-        }
-        // (w * torch.stack([v, e])).sum(0)
-        if e.type == "call" {
-            let call = facts.callSite(e)
-            let inner: Node? = call.name == "sum" ? (call.receiver ?? call.positional.first) : nil
-            if let inner, let (w, stacked) = product(facts.unwrapped(inner), facts) {
-                for (weight, pair) in [(w, stacked), (stacked, w)] {
-                    guard isLearnable(weight, facts), let items = stackedItems(pair, facts, flow), items.count == 2 else { continue }
-                    let roots = items.map { root($0, facts) }
-                    if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
-                }
-            }
+            if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
         }
         return false
     }
@@ -199,15 +168,5 @@ struct ValueMixTwoLambdas: Detector {
         default:
             return false
         }
-    }
-
-    /// The items of `torch.stack([a, b])`, directly or through a local name.
-    func stackedItems(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [Node]? {
-        var n = facts.unwrapped(node)
-        if n.type == "identifier", let value = flow.latestValue(of: n.text, before: n) { n = facts.unwrapped(value) }
-        guard n.type == "call", facts.callSite(n).callee == "torch.stack",
-              let list = facts.callSite(n).positional.first.map(facts.unwrapped),
-              list.type == "list" || list.type == "tuple" else { return nil }
-        return list.namedChildren
     }
 }

@@ -3,7 +3,7 @@ import TreeSitterKit
 /// `fp32_scalar_params`: the model stays in float32 and only its embedding tables are cast to bfloat16.
 ///
 /// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
-/// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test (a `model.modules()` loop or a
+/// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test or a `case nn.Embedding():` (a `model.modules()` loop or a
 /// function given to `model.apply`), on a reference to an embedding table, or on the variable of a loop over
 /// embedding tables, or embeddings created with a 16-bit `dtype`; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
 /// model class of the file, before or after). Rejects the whole-model bf16 cast with linears restored to fp32,
@@ -84,6 +84,12 @@ struct Fp32ScalarParams: Detector {
         // Under isinstance(root, nn.Embedding).
         for ancestor in facts.ancestors(of: cast.node) {
             if ancestor.type == "function_definition" || ancestor.type == "class_definition" { break }
+            // match root: case nn.Embedding(): root.bfloat16()
+            if ancestor.type == "case_clause", let statement = ancestor.parent?.parent, statement.type == "match_statement",
+               statement.child(byField: "subject").flatMap(rootIdentifier) == root {
+                let tested = MatchStatement.classesTested(by: ancestor)
+                if !tested.isEmpty, tested.allSatisfy({ $0.lastDottedComponent == "Embedding" }) { return true }
+            }
             guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
             let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
             if let condition, testsEmbedding(condition, root, facts) { return true }

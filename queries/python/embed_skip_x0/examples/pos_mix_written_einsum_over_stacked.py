@@ -1,4 +1,4 @@
-# gap: Mix written as an einsum over a stacked (x, x0) pair with a per-block 2-vector of weights; positive.
+# example: the mix written as an einsum over a stacked (x, x0) pair with a per-block 2-vector of weights; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
