@@ -20,6 +20,15 @@ public struct ConfiguredProgram {
 
     /// Nil when no switch is decided, or when the blanked program would not parse as cleanly as the script.
     public init?(_ script: PythonFacts) {
+        self.init(script, round: 1)
+    }
+
+    /// A decision can hang on another: `if cli.act is not None: cfg.act = cli.act` decides, once blanked, the
+    /// helper switch `if name == "relu2":` that reads `cfg.act`. So the configured program is configured again
+    /// (at most `maximumRounds` times) until nothing more is decided.
+    static let maximumRounds = 3
+
+    private init?(_ script: PythonFacts, round: Int) {
         var dead: [Range<Int>] = []
         var keepers: [Int] = []  // where a blanked block keeps its `pass`
         func isDead(_ node: Node) -> Bool { dead.contains { $0.contains(node.startByte) } }
@@ -115,7 +124,9 @@ public struct ConfiguredProgram {
         }
         guard let tree = try? Parser(language: .python).parse(bytes: bytes, oldTree: edited),
               !tree.rootNode.hasError || script.root.hasError else { return nil }
-        facts = PythonFacts(file: file, tree: tree)
+        let configured = PythonFacts(file: file, tree: tree)
+        let next = round < Self.maximumRounds ? ConfiguredProgram(configured, round: round + 1) : nil
+        facts = next?.facts ?? configured
         self.original = script
     }
 

@@ -311,6 +311,12 @@ public final class ValueResolver {
 
     /// The function a plain local variable belongs to (see `NameTable.Entry.localScope`).
     private func localScope(of setting: Setting) -> Range<Int>? {
+        // A parameter's default is local to its function too (`eps=1e-7` of a Newton-Schulz helper is not the `eps`
+        // an optimizer factory passes on); attribute reads (`self.eps`) still see it.
+        if setting.source == .parameterDefault, setting.written == setting.name, setting.site.tree === facts.tree,
+           let function = facts.enclosingFunction(setting.site) {
+            return function.node.byteRange
+        }
         guard setting.source == .localAssignment, setting.written == setting.name, setting.site.tree === facts.tree,
               let function = facts.enclosingFunction(setting.site) else { return nil }
         // A Sacred config function's locals are the experiment's configuration, injected by name into the captured
