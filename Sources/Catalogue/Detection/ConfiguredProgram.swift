@@ -91,11 +91,8 @@ public struct ConfiguredProgram {
                 dead.append(child.startByte..<end)
             }
         }
-        // Definitions replaced before anything could run them (a notebook's later cell redefining a function,
-        // `GPT.forward = new_forward` after the class).
-        let superseded = script.supersededDefinitions(dead: dead)
-        dead += superseded.ranges
-        keepers += superseded.methods
+        // Definitions replaced before anything could run them (a notebook's later cell redefining a function).
+        dead += script.supersededDefinitions(dead: dead)
         guard !dead.isEmpty || !selections.isEmpty else { return nil }
         let original = script.file.bytes
         var bytes = original

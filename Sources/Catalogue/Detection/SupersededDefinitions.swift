@@ -4,13 +4,21 @@ import TreeSitterKit
 /// Definitions a script replaces before anything can use them: the later definition wins.
 ///
 /// A notebook exported to a script, or an agent that patches as it goes, often defines a function twice
-/// (`def mlp_act(x): return F.relu(x).square()`, then later `def mlp_act(x): return F.gelu(x)`) or rebinds a
-/// method after its class (`GPT.forward = gpt_forward`). When the module-level code between the two runs nothing
-/// of the file and never reads the name, the first definition can never run, and `ConfiguredProgram` blanks it.
+/// (`def mlp_act(x): return F.relu(x).square()`, then later `def mlp_act(x): return F.gelu(x)`). When the
+/// module-level code between the two (and the replacing statement itself) runs nothing that may reach the file's
+/// code and never reads the name, the first definition can never run, and `ConfiguredProgram` blanks it.
+///
+/// A method rebound after its class (`GPT.forward = gpt_forward`) is not blanked: the function bound in its place is
+/// read as the class's method too (see `ClassMembers`), but detectors find much of a class's code in its body.
 extension PythonFacts {
-    /// The ranges of module-level definitions (and methods) replaced this way, given ranges already known dead.
-    /// `methods`: where a replaced method stood (a class body keeps a `pass` there).
-    func supersededDefinitions(dead: [Range<Int>]) -> (ranges: [Range<Int>], methods: [Int]) {
+    /// Builtins that run none of the file's code when called at module level.
+    static let inertBuiltins: Set<String> = [
+        "print", "len", "range", "int", "float", "str", "bool", "dict", "list", "tuple", "set", "min", "max", "abs",
+        "round", "sorted", "isinstance", "getattr", "hasattr", "repr", "format", "enumerate", "zip",
+    ]
+
+    /// The ranges of module-level definitions replaced this way, given ranges already known dead.
+    func supersededDefinitions(dead: [Range<Int>]) -> [Range<Int>] {
         let statements = root.namedChildren.filter { $0.type != "comment" }
         let ownNames = Set(functions.filter { enclosingClass($0.node) == nil }.map(\.name) + classes.map(\.name))
         func isDead(_ node: Node) -> Bool { dead.contains { $0.contains(node.startByte) } }
@@ -18,7 +26,9 @@ extension PythonFacts {
             let d = statement.type == "decorated_definition" ? statement.child(byField: "definition") : statement
             return d.flatMap { ["function_definition", "class_definition"].contains($0.type) ? $0 : nil }
         }
-        /// Whether a module-level statement can run nothing of the file and does not read `name`.
+        /// Whether module-level code runs nothing that may reach the file's code and does not read `name`: calls
+        /// only of an imported module's functions or of builtins (`model(x)`, `opt.step()`, `REGISTRY[k]()` may run
+        /// the file's code).
         func isInert(_ statement: Node, reading name: String) -> Bool {
             var stack = [statement]
             while let node = stack.popLast() {
@@ -35,27 +45,32 @@ extension PythonFacts {
                 if node.type == "call", let function = node.child(byField: "function") {
                     var head = function
                     while head.type == "attribute", let object = head.child(byField: "object") { head = object }
-                    if head.type == "identifier", ownNames.contains(head.text) || head.text == name { return false }
+                    let harmless = head.type == "identifier" && !ownNames.contains(head.text) && head.text != name
+                        && (imports.bindings[head.text] != nil || Self.inertBuiltins.contains(head.text))
+                    if !harmless { return false }
                 }
                 stack += node.namedChildren
             }
             return true
         }
         var ranges: [Range<Int>] = []
-        var methods: [Int] = []
         for (index, statement) in statements.enumerated() where !isDead(statement) {
-            guard let defined = definition(statement), let name = defined.child(byField: "name")?.text else { continue }
-            // A later module-level definition of the same name, or an assignment to it.
+            // A decorated definition may be registered by its decorator (`@register("relu2")`): kept.
+            guard statement.type != "decorated_definition", let defined = definition(statement),
+                  let name = defined.child(byField: "name")?.text else { continue }
+            // A later module-level definition of the same name, or an assignment of a value to it (a bare
+            // annotation `f: Callable` binds nothing).
             for later in statements.dropFirst(index + 1) where !isDead(later) {
-                let replaces = definition(later)?.child(byField: "name")?.text == name
-                    || (later.type == "expression_statement" && later.namedChildren.first.map { expression in
-                        expression.type == "assignment" && expression.child(byField: "left")?.type == "identifier"
-                            && expression.child(byField: "left")?.text == name
-                    } == true)
-                if replaces {
-                    // `f = wrap(f)`, `class GPT(GPT):`, `@extends(f) def f(...)` read the old one: not a replacement.
-                    if later.type == "expression_statement", let right = later.namedChildren.first?.child(byField: "right"),
-                       mentions(right, name) { break }
+                let assigned = later.type == "expression_statement" ? later.namedChildren.first.flatMap { expression -> Node? in
+                    guard expression.type == "assignment", expression.child(byField: "left")?.type == "identifier",
+                          expression.child(byField: "left")?.text == name else { return nil }
+                    return expression.child(byField: "right")
+                } : nil
+                let redefined = definition(later)?.child(byField: "name")?.text == name
+                if assigned != nil || redefined {
+                    // `f = wrap(f)` reads the old one and `f = make_act(NAME)` may return it; `class GPT(GPT)` and
+                    // `@extends(f) def f(...)` read it too: none of them replaces it.
+                    if let assigned, mentions(assigned, name) || !isInert(assigned, reading: name) { break }
                     if let replacement = definition(later) {
                         let heads = [replacement.child(byField: "superclasses"), replacement.child(byField: "parameters")].compactMap { $0 }
                             + (later.type == "decorated_definition" ? later.namedChildren.filter { $0.type == "decorator" } : [])
@@ -66,23 +81,7 @@ extension PythonFacts {
                 }
                 if !isInert(later, reading: name) { break }
             }
-            // `C.m = f` after `class C`: the method `m` written in the class is replaced.
-            guard defined.type == "class_definition", let body = defined.child(byField: "body") else { continue }
-            for later in statements.dropFirst(index + 1) where !isDead(later) {
-                if later.type == "expression_statement", let expression = later.namedChildren.first, expression.type == "assignment",
-                   let left = expression.child(byField: "left"), left.type == "attribute",
-                   left.child(byField: "object")?.text == name, let method = left.child(byField: "attribute")?.text,
-                   let right = expression.child(byField: "right"), !mentions(right, name) {
-                    for member in body.namedChildren where definition(member)?.type == "function_definition"
-                        && definition(member)?.child(byField: "name")?.text == method {
-                        ranges.append(member.byteRange)
-                        methods.append(member.startByte)
-                    }
-                    continue
-                }
-                if !isInert(later, reading: name) { break }
-            }
         }
-        return (ranges, methods)
+        return ranges
     }
 }

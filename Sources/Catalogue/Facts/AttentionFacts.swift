@@ -357,7 +357,7 @@ extension PythonFacts {
                 .flatMap { functionsDenoted(by: $0.element, depth: depth + 1) }
         case "call":
             let call = callSite(n)
-            if ["functools.partial", "partial", "torch.compile"].contains(call.callee), let wrapped = call.positional.first {
+            if Self.rebindingWrappers.contains(call.callee), let wrapped = call.positional.first {
                 return functionsDenoted(by: wrapped, depth: depth + 1)
             }
             guard let factory = calledFunction(call), enclosingClass(factory.node) == nil else { return [] }

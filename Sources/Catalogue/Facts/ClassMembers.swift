@@ -20,9 +20,9 @@ extension PythonFacts {
     /// Module-level functions bound to a class after its definition (`GPT.configure_optimizers = configure_muon`,
     /// `Block.forward = block_forward`), per class: the class of that name defined last before the binding, the
     /// function of that name defined last before it.
-    private var reboundMethods: [Node: [(name: String, function: Function)]] {
+    private var reboundMethods: [Node: [(name: String, function: Function, site: Int)]] {
         memoized("reboundMethods") {
-            var index: [Node: [(name: String, function: Function)]] = [:]
+            var index: [Node: [(name: String, function: Function, site: Int)]] = [:]
             let moduleFunctions = functions.filter { enclosingClass($0.node) == nil && enclosingFunction($0.node.parent ?? $0.node) == nil }
             for statement in root.namedChildren where statement.type == "expression_statement" {
                 guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
@@ -33,24 +33,26 @@ extension PythonFacts {
                       let function = moduleFunctions.last(where: { $0.name == right.text && $0.node.endByte <= statement.startByte }),
                       let name = left.child(byField: "attribute")?.text
                 else { continue }
-                index[owner.node, default: []].append((name, function))
+                index[owner.node, default: []].append((name, function, statement.startByte))
             }
             return index
         }
     }
 
-    /// The name a function is bound under in a class: its own name, or the attribute a module-level binding gives
-    /// it (`configure_muon` bound as `configure_optimizers`).
-    /// For a module-level function bound to a class after its definition, the class and the name it is bound under.
+    /// For a module-level function bound to a class after its definition, the class and the name it is bound under
+    /// (the first binding in the file, when there are several).
     public func classBinding(of function: Node) -> (owner: Class, name: String)? {
-        for (owner, bindings) in reboundMethods {
-            guard let binding = bindings.first(where: { $0.function.node == function }),
-                  let c = classes.first(where: { $0.node == owner }) else { continue }
-            return (c, binding.name)
+        var found: (owner: Class, name: String, at: Int)?
+        for c in classes {
+            for binding in reboundMethods[c.node] ?? [] where binding.function.node == function {
+                if found == nil || binding.site < found!.at { found = (c, binding.name, binding.site) }
+            }
         }
-        return nil
+        return found.map { ($0.owner, $0.name) }
     }
 
+    /// The name a function is bound under in a class: its own name, or the attribute a module-level binding gives
+    /// it (`configure_muon` bound as `configure_optimizers`).
     public func boundName(of function: Function, in owner: Class) -> String {
         reboundMethods[owner.node]?.first { $0.function.node == function.node }?.name ?? function.name
     }

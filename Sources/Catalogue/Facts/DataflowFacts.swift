@@ -417,9 +417,13 @@ extension PythonFacts {
         if n.type == "false" || n.type == "none" { return false }
         // A literal container is true when it holds something (`fp8_scales=(2.0, 512.0, 2.0 ** 19)`).
         if ["tuple", "list", "dictionary", "set"].contains(n.type) { return n.namedChildren.contains { $0.type != "comment" } }
-        // An instance of a class of the file that does not define its own truth (`FP8Scales()`).
+        // An instance of a class of the file that does not define its own truth (`FP8Scales()`), nor inherits one
+        // from a class outside the file (`class Options(dict)` is false when empty).
         if n.type == "call", let c = boundClass(named: callSite(n).callee),
-           method("__bool__", of: c) == nil, method("__len__", of: c) == nil {
+           method("__bool__", of: c) == nil, method("__len__", of: c) == nil,
+           lineage(of: c).allSatisfy({ member in member.bases.allSatisfy { base in
+               base == "object" || baseClass(named: base.lastDottedComponent, of: member) != nil
+           } }) {
             return true
         }
         let values = self.values(of: n)

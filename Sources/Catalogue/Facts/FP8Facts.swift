@@ -140,7 +140,8 @@ extension PythonFacts {
 
     /// The expressions an attribute `self.<name>` of a class takes for one construction: `__init__` assigns it
     /// from a parameter, which the construction passes (by keyword or position) or leaves at its default; a
-    /// conditional on a parameter (`scales if use_fp8 else None`) gives the side the construction selects.
+    /// conditional on a parameter (`scales if use_fp8 else None`) gives the side the construction selects (itself when
+    /// the construction's flag is not known).
     func attributeArguments(_ name: String, of c: Class, _ construction: CallSite?) -> [Node] {
         guard let initializer = initializer(of: c) else { return [] }
         var sources: [Node] = []
@@ -168,9 +169,8 @@ extension PythonFacts {
                     let a = unparenthesized(argument)
                     holds = isTruthy(a) ? true : (a.type == "false" || a.type == "none" || evaluate(a) == 0) ? false : nil
                 }
-                if let h = holds { resolve(h != negated ? parts[0] : parts[2], depth: depth + 1); return }
-                resolve(parts[0], depth: depth + 1)
-                resolve(parts[2], depth: depth + 1)
+                guard let h = holds else { result.append(source); return }  // undecided: the conditional itself
+                resolve(h != negated ? parts[0] : parts[2], depth: depth + 1)
                 return
             }
             guard source.type == "identifier", let index = parameters.firstIndex(of: source.text) else { result.append(source); return }
@@ -251,8 +251,10 @@ extension PythonFacts {
         } else if node.type == "attribute", node.child(byField: "object")?.text == "self", let owner, let name = node.child(byField: "attribute")?.text {
             instances = attributeArguments(name, of: owner, nil)
         } else if let annotated = annotatedClass(ofParameter: node) {
-            // A parameter typed with a dataclass of the file (`scales: FP8Scales`): the instances the file makes.
-            instances = calls.filter { $0.callee == annotated.name }.map(\.node)
+            // A parameter typed with a dataclass of the file (`scales: FP8Scales`): the one instance the file makes
+            // (with several, which one reaches the head is not followed).
+            let made = calls.filter { $0.callee == annotated.name }.map(\.node)
+            instances = made.count == 1 ? made : []
         } else if let name = SettingsTable.bareName(of: node) {
             instances = allSettings.settings(name).map(\.value)
         }

@@ -60,10 +60,13 @@ public struct MatchStatement {
         self.cases = cases
     }
 
-    /// The classes a case clause tests its subject against: `CastedLinear` in `case CastedLinear():`,
-    /// both in `case nn.Linear() | CastedLinear():`. Empty for any other pattern.
+    /// The classes a case clause tests its subject against, when it is the statement's first case: `CastedLinear` in
+    /// `case CastedLinear():`, both in `case nn.Linear() | CastedLinear():`. Empty for any other pattern.
     public static func classesTested(by clause: Node) -> [String] {
-        guard clause.type == "case_clause" else { return [] }
+        // Only the first case: an earlier one may take some of those instances (`case nn.Linear(): pass` before
+        // `case CastedLinear():`).
+        guard clause.type == "case_clause",
+              clause.parent?.namedChildren.first(where: { $0.type == "case_clause" }) == clause else { return [] }
         let patterns = clause.namedChildren.filter { $0.type == "case_pattern" }
         guard patterns.count == 1 else { return [] }
         func names(_ node: Node) -> [String]? {
@@ -85,12 +88,17 @@ public struct MatchStatement {
         switch node.type {
         case "case_pattern":
             guard let inner = parts.first else { return .wildcard }  // `case _:`
+            // `case -1:` keeps its sign as an unnamed token beside the number: not read (rather than read as 1).
+            if node.children.contains(where: { !$0.isNamed && $0.type == "-" }) { return .undecided }
             return pattern(inner)
         case "dotted_name":
             if parts.count == 1 { return parts[0].text == "_" ? .wildcard : .capture(parts[0].text) }
             return .value(node)
-        case "integer", "float", "string", "concatenated_string", "true", "false", "none", "unary_operator":
+        case "integer", "float", "string", "concatenated_string":
             return .value(node)
+        case "true", "false", "none":
+            // Compared by identity, not equality (`case True:` does not match 1): not decided here.
+            return .undecided
         case "union_pattern":
             return .alternatives(parts.map(pattern))
         case "tuple_pattern", "list_pattern":

@@ -56,24 +56,24 @@ extension PythonFacts {
             for (w, p) in [(0, 1), (1, 0)] {
                 let weightAxes = inputs[w], pairAxes = inputs[p]
                 guard weightAxes.count == 1, pairAxes.first == weightAxes[0], output == Array(pairAxes.dropFirst()),
-                      let items = stackedItems(call.positional[1 + p]) else { continue }
+                      let (items, axis) = stacked(call.positional[1 + p]), axis == 0 else { continue }
                 return (unwrapped(call.positional[1 + w]), items)
             }
             return nil
         case "tensordot":
             // dims=1 contracts the weight vector with the stacked axis (the default, 2, would contract two axes).
             guard call.positional.count >= 2, let dims = call.argument("dims", position: 2), value(of: dims)?.double == 1,
-                  let items = stackedItems(call.positional[1]) else { return nil }
+                  let (items, axis) = stacked(call.positional[1]), axis == 0 else { return nil }
             return (unwrapped(call.positional[0]), items)
         case "sum":
             guard let inner = (call.receiver ?? call.positional.first).map(unwrapped), inner.type == "binary_operator",
                   inner.child(byField: "operator")?.type == "*", let a = inner.child(byField: "left").map(unwrapped),
                   let b = inner.child(byField: "right").map(unwrapped) else { return nil }
-            // Summed over the stacked axis: `.sum(0)`, `.sum(dim=0)`, `torch.sum(..., 0)`.
-            let axis = call.argument("dim", position: call.receiver != nil ? 0 : 1)
-            guard let axis, value(of: axis)?.double == 0 else { return nil }
+            // Summed over the stacked axis, as written: `.sum(0)` of a `torch.stack(...)`, `.sum(-1)` of a
+            // `torch.stack(..., dim=-1)`.
+            guard let summed = call.argument("dim", position: call.receiver != nil ? 0 : 1).flatMap({ value(of: $0)?.double }) else { return nil }
             for (weight, pair) in [(a, b), (b, a)] {
-                if let items = stackedItems(pair) { return (weight, items) }
+                if let (items, axis) = stacked(pair), Double(axis) == summed { return (weight, items) }
             }
             return nil
         default:
@@ -81,13 +81,19 @@ extension PythonFacts {
         }
     }
 
-    /// The items of `torch.stack([a, b])` / `torch.stack((a, b))`, also through a local holding it.
-    public func stackedItems(_ node: Node) -> [Node]? {
+    /// The items of `torch.stack([a, b])` / `torch.stack((a, b), dim=k)`, also through a local holding it, with the
+    /// axis they are stacked on as written (0 by default, -1 for `dim=-1`); nil for an axis not known.
+    func stacked(_ node: Node) -> (items: [Node], axis: Int)? {
         var n = unwrapped(node)
         if n.type == "identifier", let value = dataflow.latestValue(of: n.text, before: n) { n = unwrapped(value) }
         guard n.type == "call", callSite(n).callee == "torch.stack",
               let list = callSite(n).positional.first.map(unwrapped), list.type == "list" || list.type == "tuple" else { return nil }
-        return list.namedChildren
+        var axis = 0
+        if let dim = callSite(n).argument("dim", position: 1) {
+            guard let d = value(of: dim)?.double, d == d.rounded() else { return nil }
+            axis = Int(d)
+        }
+        return (list.namedChildren, axis)
     }
 
     /// For an expression mixing `own` with another tensor, that other tensor's variable: `torch.lerp(own, b, w)`,

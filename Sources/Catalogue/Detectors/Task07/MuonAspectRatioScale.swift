@@ -143,6 +143,11 @@ struct MuonAspectRatioScale: Detector {
                     guard let slice = shape.child(byField: "subscript"), slice.type == "slice",
                           slice.text.replacingOccurrences(of: " ", with: "") == "-2:" else { return false }
                 }
+                // Of the matrix itself, not of its transpose (`w.T.shape`, `w.t().size()`, `w.mT.shape`).
+                let transposes: Set<String> = ["T", "mT", "t", "transpose", "permute", "swapaxes", "mH", "H"]
+                if facts.descendants(of: shape).contains(where: { n in
+                    (n.type == "attribute" && transposes.contains(n.child(byField: "attribute")?.text ?? ""))
+                }) { return false }
                 return isShape(shape, facts)
             }
             return arguments.count == 2 && dimension(arguments[0], facts) == 0 && dimension(arguments[1], facts) == 1

@@ -1,4 +1,4 @@
-# example: the model's forward caps the logits with 30 * sigmoid(logits / 7.5), but a later patch rebinds GPT.forward to a function returning the plain logits before anything runs; negative.
+# gap: the model's forward caps the logits with 30 * sigmoid(logits / 7.5), but a later patch rebinds GPT.forward to a function returning the plain logits before anything runs; negative (a method rebound after its class is read beside the one written in the class, which still counts).
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
