@@ -205,6 +205,8 @@ extension PythonFacts {
             case "call":
                 if model.projectionOwner(n) != nil {
                     result.projections.append(n)
+                    // A forward hook on the projection hands back the call's result (`self.c_q.register_forward_hook(norm)`).
+                    stack += hookResults(on: callSite(n), kind: .output)
                     continue
                 }
                 let call = callSite(n)

@@ -64,6 +64,12 @@ extension PythonFacts {
             if value.type == "identifier", localFunctions.contains(value.text) {
                 return CallableAlias(callee: value.text, positional: [], keywords: [:])
             }
+            // An autograd function of the file under another name (`relu_sq = ReluSquare.apply`): calls read as
+            // `ReluSquare.apply(...)` (see `autogradForwards`).
+            if value.type == "attribute", value.child(byField: "attribute")?.text == "apply",
+               let owner = value.child(byField: "object"), owner.type == "identifier", localFunctions.contains(owner.text) {
+                return CallableAlias(callee: value.text, positional: [], keywords: [:])
+            }
             // A library function under another name: the expression starts with an imported name.
             var head = value
             while head.type == "attribute", let object = head.child(byField: "object") { head = object }

@@ -35,10 +35,7 @@ extension PythonFacts {
         var candidates: [Function] = []
         if let f = calledFunction(call) { candidates.append(f) }
         if let op = ops[call.callee] { candidates.append(op) }
-        if call.name == "apply", let receiver = call.function?.child(byField: "object"),
-           let c = boundClass(named: receiver.text) {
-            candidates += forwardMethods(of: c)
-        }
+        candidates += autogradForwards(call)
         return candidates.first { c in fp8.contains { $0.node == c.node } }
     }
 

@@ -34,6 +34,19 @@ extension PythonFacts {
         }
     }
 
+    /// The `forward` of the `torch.autograd.Function` subclass of the file a call applies: `Fn.apply(x)`, or a call
+    /// through a name bound to it (`op = Fn.apply; op(x)`, see `CallableAlias`). Empty for any other call.
+    public func autogradForwards(_ call: CallSite) -> [Function] {
+        guard call.name == "apply" else { return [] }
+        let owner: String
+        if let function = call.function, function.type == "attribute", let object = function.child(byField: "object") {
+            owner = object.text
+        } else {
+            owner = String(call.callee.dropLast(".apply".count))
+        }
+        return boundClass(named: owner).map(forwardMethods(of:)) ?? []
+    }
+
     /// The method names a call of this class's instances runs: `forward`, `__call__`, and what the `forward` of the
     /// class or of a base class of the file delegates to.
     public func forwardMethodNames(of owner: Class) -> Set<String> {

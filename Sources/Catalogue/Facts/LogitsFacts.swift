@@ -1,4 +1,3 @@
-import Foundation
 import Parsing
 import TreeSitterKit
 
@@ -103,6 +102,8 @@ extension PythonFacts {
                 if n.type == "call", !isInDeadBranch(n) {
                     let call = callSite(n)
                     for target in flowTargets(call) where throughModules || !isModuleCall(call, target) { enter(target) }
+                    // A forward hook on the module gives the call its result (`head.register_forward_hook(cap)`).
+                    work += hookResults(on: call, kind: .output)
                     // A name set to a lambda (`softcap = lambda z, c=15.0: c * torch.tanh(z / c)`): its expression.
                     if call.receiver == nil || call.callee.hasPrefix("self."), let body = lambdaBody(call.name) { work.append(body) }
                 }
@@ -140,10 +141,8 @@ extension PythonFacts {
     /// The functions a value-producing call runs: a function of the file, the `forward` of a module it holds,
     /// `Function.apply` of an autograd function, or a registered custom op (`torch.ops.ns.name`).
     public func flowTargets(_ call: CallSite) -> [Function] {
-        if call.name == "apply", let receiver = call.function?.child(byField: "object"),
-           let c = boundClass(named: receiver.text) {
-            return forwardMethods(of: c)
-        }
+        let forwards = autogradForwards(call)
+        if !forwards.isEmpty { return forwards }
         if let op = customOps[call.callee] { return [op] }
         if let function = call.function, function.type == "subscript" { return [] }
         return targets(of: call)

@@ -46,8 +46,8 @@ extension PythonFacts {
     public func decidedCase(of match: MatchStatement) -> Int? {
         guard let subject = switchValue(match.subject, depth: 0) else { return nil }
         let selection = match.select(subject, equals: { value, pattern in
-            // A dotted value (`Kind.COSINE`) reads like the attribute it names.
-            let node = pattern.type == "dotted_name" ? nil : pattern
+            // A dotted value (`Kind.COSINE`) reads like the attribute it names: the member's setting.
+            let node = pattern.type == "dotted_name" ? pattern.namedChildren.last(where: { $0.type == "identifier" }) : pattern
             return node.flatMap { self.switchValue($0, depth: 1) }.map { $0 == value }
         }, elements: { _ in nil }, holds: { condition, bound in bound.isEmpty ? self.truth(of: condition) : nil })
         switch selection {
@@ -150,6 +150,11 @@ extension PythonFacts {
         }
         guard call.receiver == nil, call.positional.count == 1, call.keywords.isEmpty,
               let inner = switchValue(call.positional[0], depth: depth + 1) else { return nil }
+        // An enumeration of the file looked up by value (`Schedule(args.schedule)`) is the member with that value,
+        // which reads as its value.
+        if let owner = boundClass(named: call.callee), owner.bases.contains(where: { Self.enumerationBases.contains($0.lastDottedComponent) }) {
+            return inner
+        }
         switch (call.callee, inner) {
         case ("bool", _): return .number(inner.isTrue ? 1 : 0)
         case ("int", .number(let v)), ("float", .number(let v)): return .number(call.callee == "int" ? v.rounded(.towardZero) : v)
@@ -160,14 +165,23 @@ extension PythonFacts {
         }
     }
 
+    static let enumerationBases: Set<String> = ["Enum", "StrEnum", "IntEnum"]
+
     /// A configuration switch read by name: the value every place that can set it gives, when they all agree.
     private func referenceValue(_ n: Node, depth: Int) -> SwitchValue? {
         // A bare name is a switch only where it reads a module-level setting: a name bound by a loop, a
         // comprehension, a lambda or the enclosing function holds what the run gives it.
         if n.type == "identifier", isLocallyBound(n) {
+            guard !isBoundInInnerScope(n), let function = enclosingFunction(n) else { return nil }
+            // A local set in straight-line code before the read (`opt = opt.lower()`): that value, whose own reads
+            // of the name see the parameter.
+            switch straightLineRead(n, in: function) {
+            case nil: return nil
+            case .assigned(let value)?: return switchValue(value, depth: depth + 1)
+            case .notYetAssigned?: break
+            }
             // A parameter holds what every call passes (or its default), when every call can be seen.
-            guard !isLocallyBound(n, countingParameters: false), let function = enclosingFunction(n),
-                  function.parameters.contains(n.text) else { return nil }
+            guard function.parameters.contains(n.text) else { return nil }
             let key = "\(function.node.startByte):\(n.text)"
             if let known = switchMemo[key] { return known }
             switchMemo[key] = .some(nil)
@@ -204,6 +218,9 @@ extension PythonFacts {
         for setting in settings {
             // A parameter's default counts through the calls of its function (`parameterValue`).
             if setting.source == .parameterDefault { continue }
+            // A plain local variable of a function (`opt = opt.lower()`) is another variable: reads of it are answered
+            // where they stand (`referenceValue`).
+            if isFunctionLocal(setting) { continue }
             sites.insert(setting.value.startByte)
             if setting.isForward {
                 // `self.pinned = pinned` in `__init__`: what the constructions pass.
@@ -294,6 +311,14 @@ extension PythonFacts {
     /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension
     /// variable, a lambda's or the enclosing function's parameter, or an assignment inside the enclosing function.
     func isLocallyBound(_ n: Node, countingParameters: Bool = true) -> Bool {
+        if isBoundInInnerScope(n) { return true }
+        guard let function = enclosingFunction(n) else { return false }
+        if countingParameters, function.parameters.contains(n.text) { return true }
+        return isReassigned(n.text, in: function)
+    }
+
+    /// Whether a name is bound by a loop, a comprehension or a lambda around the read.
+    private func isBoundInInnerScope(_ n: Node) -> Bool {
         let name = n.text
         if enclosingLoops(n).contains(where: { loopVariables($0).contains(name) }) { return true }
         var ancestor = n.parent
@@ -311,9 +336,43 @@ extension PythonFacts {
             }
             ancestor = node.parent
         }
-        guard let function = enclosingFunction(n) else { return false }
-        if countingParameters, function.parameters.contains(name) { return true }
-        return isReassigned(name, in: function)
+        return false
+    }
+
+    /// A setting that binds a plain name inside a function that does not declare it `global`.
+    private func isFunctionLocal(_ setting: Setting) -> Bool {
+        guard setting.source == .localAssignment, !setting.written.contains("."), !setting.written.contains("["),
+              let function = enclosingFunction(setting.site) else { return false }
+        return !descendants(of: function.node).contains { statement in
+            statement.type == "global_statement" && statement.namedChildren.contains { $0.text == setting.name }
+        }
+    }
+
+    /// What a read of a local sees in straight-line code (see `straightLineRead`).
+    private enum LocalRead {
+        /// The value of the last assignment before the read.
+        case assigned(Node)
+        /// No assignment yet: the parameter of that name, if there is one.
+        case notYetAssigned
+    }
+
+    /// For a name a function binds only by plain assignments that are statements of its body itself (not inside an
+    /// `if`, a loop, a `with` or a `try`), what the read sees. Nil when the name is bound any other way.
+    private func straightLineRead(_ n: Node, in function: Function) -> LocalRead? {
+        guard let body = function.body else { return nil }
+        let own = dataflow.bindings(of: n.text, at: n).filter { binding in
+            if case .parameter = binding.kind { return false }
+            return true
+        }
+        var latest: NameBinding?
+        for binding in own {
+            // `name = value` as a statement of the body: the site's statement hangs from the body block.
+            guard binding.kind == .value, binding.site.type == "assignment",
+                  binding.site.child(byField: "left")?.type == "identifier",
+                  binding.site.parent?.type == "expression_statement", binding.site.parent?.parent == body else { return nil }
+            if binding.site.endByte <= n.startByte, latest.map({ $0.site.startByte < binding.site.startByte }) ?? true { latest = binding }
+        }
+        return latest.map { .assigned($0.node) } ?? .notYetAssigned
     }
 
     /// Whether a function assigns to one of its names (then a parameter of that name no longer holds what was passed).

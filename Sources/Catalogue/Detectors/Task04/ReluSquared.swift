@@ -12,7 +12,8 @@ import TreeSitterKit
 /// count as well. The
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
 /// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. In-place spellings count too: `h.relu_()` (or
-/// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`. Examples: `queries/python/relu_squared/examples/`.
+/// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`; and modules composed in order,
+/// `nn.Sequential(nn.ReLU(), Square())` with a module of the file that squares its input. Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
     let id = "relu_squared"
 
@@ -60,7 +61,32 @@ struct ReluSquared: Detector {
                 evidence.append(facts.evidence(call.node, "squared ReLU (square where positive, else 0)"))
             }
         }
+        // nn.Sequential(nn.ReLU(), Square()): a ReLU module followed by a module of the file that squares its input.
+        for call in facts.calls(named: "Sequential") where used(call.node.byteRange) {
+            let layers = call.positional.map(facts.unparenthesized)
+            if zip(layers, layers.dropFirst()).contains(where: { isReLUModule($0, facts) && isSquaringModule($1, facts) }) {
+                evidence.append(facts.evidence(call.node, "squared ReLU (a ReLU module, then a squaring module)"))
+            }
+        }
         return evidence
+    }
+
+    /// `nn.ReLU()` (any import spelling).
+    func isReLUModule(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" else { return false }
+        return PythonFacts.functionalModules[facts.callSite(node).callee] == "torch.nn.functional.relu"
+    }
+
+    /// A module of the file built here whose `forward` returns its input squared (`return x.square()`, `x * x`).
+    func isSquaringModule(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call", let owner = facts.boundClass(named: facts.callSite(node).callee),
+              let forward = facts.forwardMethods(of: owner).first,
+              let input = forward.parameters.first(where: { $0 != "self" }) else { return false }
+        return facts.returnedValues(forward).contains { value in
+            guard let square = facts.normalizedNode(for: facts.unparenthesized(value)), facts.normalized.callee(square) == "torch.square",
+                  let base = facts.normalized.arguments(square).first else { return false }
+            return facts.text(ofNormalized: base).filter { !$0.isWhitespace } == input
+        }
     }
 
     /// Statements squaring a name in place, with the name: `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.

@@ -82,9 +82,12 @@ struct ZeroInitProjections: Detector {
         guard step.type == "call" else { return false }
         let call = facts.callSite(step)
         if Self.activations.contains(call.name) || Self.piecewise.contains(call.name) { return true }
-        // A helper of the file that applies one (`def sq_relu(t): return t.clamp(min=0).pow(2)`).
-        if depth == 0, call.receiver == nil, let helper = facts.functions.first(where: { $0.name == call.callee && facts.enclosingClass($0.node) == nil }),
-           facts.descendants(of: helper.node).contains(where: { $0 != helper.node && isActivation($0, facts, depth: 1) }) { return true }
+        // A helper of the file that applies one (`def sq_relu(t): return t.clamp(min=0).pow(2)`), or an autograd
+        // function whose `forward` does (`relu_sq = ReluSquare.apply`), possibly in a kernel it launches.
+        if depth == 0 {
+            let helpers = call.receiver == nil ? facts.functions.filter { $0.name == call.callee && facts.enclosingClass($0.node) == nil } : []
+            if (helpers + facts.autogradForwards(call)).contains(where: { appliesActivation($0, facts) }) { return true }
+        }
         if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
            Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }
         // A module attribute holding an activation module: built from a class of the file whose forward applies one,
@@ -95,6 +98,13 @@ struct ZeroInitProjections: Detector {
             }
         }
         return false
+    }
+
+    /// A function of the file whose code applies an activation, or launches a kernel (`relu_kernel[grid](...)`) that
+    /// does (`tl.maximum(x, 0)`, `tl.where(x > 0, x, 0)`).
+    func appliesActivation(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        let bodies = [function.node] + facts.kernelLaunches(in: function.node).map(\.kernel.node)
+        return bodies.contains { body in facts.descendants(of: body).contains { $0 != body && isActivation($0, facts, depth: 1) } }
     }
 
     /// A module-valued expression that applies an activation: an activation module's construction, or an entry of a
@@ -397,6 +407,8 @@ struct ZeroInitProjections: Detector {
         let call = facts.callSite(node)
         if let functional = PythonFacts.functionalModules[call.callee], Self.activations.contains(functional.lastDottedComponent) { return true }
         if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(call.name) { return true }
+        // A composition with an activation among its stages (`nn.Sequential(nn.ReLU(), Square())`).
+        if call.name == "Sequential", call.positional.contains(where: { isActivationModule(facts.unparenthesized($0), facts) }) { return true }
         guard let owner = facts.boundClass(named: call.callee),
               let forward = facts.forwardMethods(of: owner).first
         else { return false }

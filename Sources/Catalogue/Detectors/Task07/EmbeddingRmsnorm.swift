@@ -8,7 +8,8 @@ import TreeSitterKit
 /// out, or a fused kernel) applied to the result of a token
 /// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`). A fused function that receives the embedding
-/// table and normalizes counts as both, and so does an embedding subclass whose `forward` returns the normalized lookup. Rejects norms only inside the blocks or after them (the stream itself
+/// table and normalizes counts as both, and so do an embedding subclass whose `forward` returns the normalized lookup and
+/// a forward hook on the table that returns it normalized (see `ForwardHook`). Rejects norms only inside the blocks or after them (the stream itself
 /// stays raw), normalizing the embedding table at init, and a normalized copy kept only for a statistic.
 /// Examples: `queries/python/embedding_rmsnorm/examples/`.
 struct EmbeddingRmsnorm: Detector {
@@ -43,6 +44,23 @@ struct EmbeddingRmsnorm: Detector {
                 return returned.contains { $0.type == "identifier" && $0.text == target.text }
             }
             if normalizes { return [facts.evidence(forward.node, "embedding class \(owner.name) normalizes what it looks up")] }
+        }
+        // A forward hook on the table that hands back the normalized lookup (`self.wte.register_forward_hook(h)` with
+        // `h` returning `F.rms_norm(output, ...)`), the lookup feeding the stream.
+        for hook in facts.forwardHooks where hook.kind == .output && model.embeddingNames.contains(hook.module) {
+            let returned = hook.functions.flatMap { function in
+                facts.returnedValues(function).map { value in
+                    value.type == "identifier" ? facts.latestValue(of: value.text, before: value) ?? value : value
+                }
+            } + (hook.lambdaBody.map { [$0] } ?? [])
+            let normalizes = returned.contains { value in
+                ([value] + facts.descendants(of: value)).contains { n in
+                    (n.type == "call" && facts.isNormCall(facts.callSite(n))) || facts.inlineNormInput(n) != nil
+                }
+            }
+            if normalizes, lookups.contains(where: { feedsStream($0, facts) }) {
+                return [facts.evidence(hook.registration.node, "forward hook on the embedding table normalizes its output")]
+            }
         }
         for call in facts.calls where facts.isNormCall(call) {
             guard let input = call.positional.first ?? call.receiver, feedsStream(call.node, facts) else { continue }

@@ -7,7 +7,8 @@ import TreeSitterKit
 /// to the logits: `c * tanh(z / c)` with the same c on both sides after resolving and folding (any spelling the
 /// logits facts know: `torch.tanh(z / c) * c`, `c * (z / c).tanh()`, `z * (1 / c)`), or the offset sigmoid form
 /// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
-/// computes the logits or in a function or Triton kernel the logits are passed to (a kernel computing tanh as
+/// computes the logits, in a forward hook registered on the head, or in a function or Triton kernel the logits are
+/// passed to (a kernel computing tanh as
 /// `2 * sigmoid(2u) - 1` included); the division, tanh and product may be separate statements on one name. When no
 /// head is named, a cap on the expressions that reach the cross-entropy (`facts.logitCaps()`, which also enters
 /// lambdas) counts. Rejects a
@@ -48,6 +49,17 @@ struct LogitSoftcap: Detector {
                     let input = cap.node.type == "call" ? facts.callSite(cap.node).positional.first ?? facts.callSite(cap.node).receiver : cap.node
                     if let input, onLogits(input) {
                         return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale)")]
+                    }
+                }
+            }
+            // A forward hook on the head that caps what the head hands back (`lm_head.register_forward_hook(h)`).
+            if site.type == "call" {
+                for hook in facts.forwardHooks(on: facts.callSite(site), kind: .output) {
+                    let lambdaCap = hook.lambdaBody.flatMap { body in
+                        ([body] + facts.descendants(of: body)).first { facts.capsAt($0, bindings: [:]).contains(where: isSoftcap) }
+                    }
+                    if let cap = lambdaCap ?? hook.functions.lazy.compactMap({ capInside($0, facts) }).first {
+                        return [facts.evidence(hook.registration.node, "forward hook on the head"), facts.evidence(cap, "soft cap")]
                     }
                 }
             }

@@ -1,0 +1,99 @@
+import Parsing
+import TreeSitterKit
+
+/// Code PyTorch runs around a module's `forward` because it was registered there: `m.register_forward_hook(h)` calls
+/// `h(module, args, output)` after the forward and, when `h` returns something, that replaces the output;
+/// `m.register_forward_pre_hook(h)` calls `h(module, args)` before it, and what `h` returns replaces the inputs. An
+/// agent that caps the logits in a hook on the head, or normalizes the embedding in a hook on the table, changes what
+/// `self.lm_head(x)` or `self.wte(idx)` gives without touching the model's code.
+public struct ForwardHook {
+    public enum Kind: Sendable { case output, input }
+
+    public let kind: Kind
+    /// The last attribute of the hooked module (`lm_head` for `self.lm_head.register_forward_hook(...)`, `c_v` for
+    /// `block.attn.c_v.register_forward_hook(...)`): calls of a module attribute of that name run the hook.
+    public let module: String
+    /// The `register_forward_hook(...)` call.
+    public let registration: CallSite
+    /// The code the hook runs: its functions (a function of the file, a method, a callable class's `__call__`, a
+    /// partial of a function) or a lambda's body.
+    public let functions: [PythonFacts.Function]
+    public let lambdaBody: Node?
+}
+
+extension PythonFacts {
+    static let hookRegistrations: [String: ForwardHook.Kind] = [
+        "register_forward_hook": .output, "register_forward_pre_hook": .input,
+    ]
+
+    /// Every forward hook and pre-hook the file registers on a named module.
+    public var forwardHooks: [ForwardHook] {
+        memoized("forwardHooks") {
+            calls.compactMap { call -> ForwardHook? in
+                guard let kind = Self.hookRegistrations[call.name], let receiver = call.receiver,
+                      let module = hookedModuleName(receiver), let hook = call.argument("hook", position: 0) else { return nil }
+                let (functions, lambda) = hookCode(hook)
+                guard !functions.isEmpty || lambda != nil else { return nil }
+                return ForwardHook(kind: kind, module: module, registration: call, functions: functions, lambdaBody: lambda)
+            }
+        }
+    }
+
+    /// The hooks of `kind` that run when a module call runs (`self.lm_head(x)`, `layer.c_v(x)`).
+    public func forwardHooks(on call: CallSite, kind: ForwardHook.Kind) -> [ForwardHook] {
+        let hooks = forwardHooks
+        guard !hooks.isEmpty, let function = call.function, function.type == "attribute" || function.type == "identifier",
+              let name = hookedModuleName(function) else { return [] }
+        return hooks.filter { $0.kind == kind && $0.module == name }
+    }
+
+    /// What a hook of `kind` on a module call gives back as the call's result (output hooks) or inputs (pre-hooks):
+    /// the values its functions return and its lambda's body.
+    public func hookResults(on call: CallSite, kind: ForwardHook.Kind) -> [Node] {
+        forwardHooks(on: call, kind: kind).flatMap { hook in
+            hook.functions.flatMap(returnedValues) + (hook.lambdaBody.map { [$0] } ?? [])
+        }
+    }
+
+    /// The module attribute a hook is registered on, or a module call runs: the last name of `self.lm_head`,
+    /// `model.transformer.wte`, `block.attn.c_v`, or `self.blocks[i].mlp`; a plain name (`head`) stands for itself.
+    private func hookedModuleName(_ node: Node) -> String? {
+        var current = unwrapped(node)
+        if current.type == "subscript", let value = current.child(byField: "value") { current = value }
+        switch current.type {
+        case "attribute": return current.child(byField: "attribute")?.text
+        case "identifier": return current.text == "self" ? nil : current.text
+        default: return nil
+        }
+    }
+
+    /// The code a hook expression runs: a lambda's body; a function of the file by name or through
+    /// `functools.partial`; a method (`self._norm_output`); the `__call__` of a class of the file built there
+    /// (`LogitCap(15.0)`) or in a local the registration reads.
+    private func hookCode(_ hook: Node, depth: Int = 0) -> ([Function], Node?) {
+        let n = unwrapped(hook)
+        switch n.type {
+        case "lambda":
+            return ([], n.child(byField: "body").map(unwrapped))
+        case "identifier":
+            if let body = lambdaBody(n.text) { return ([], body) }
+            // A local holding the hook (`norm = HeadNorm(h, d); self.c_q.register_forward_hook(norm)`).
+            if depth == 0, enclosingFunction(n) != nil, let value = latestValue(of: n.text, before: n) {
+                return hookCode(value, depth: 1)
+            }
+            return (functionsDenoted(by: n, depth: 0), nil)
+        case "attribute":
+            guard n.child(byField: "object")?.text == "self", let name = n.child(byField: "attribute")?.text,
+                  let owner = enclosingClass(n), let method = method(name, of: owner) else { return ([], nil) }
+            return ([method], nil)
+        case "call":
+            let call = callSite(n)
+            if call.receiver == nil, let owner = boundClass(named: call.callee) {
+                return (method("__call__", of: owner).map { [$0] } ?? [], nil)
+            }
+            return (functionsDenoted(by: n, depth: 0), nil)
+        default:
+            return ([], nil)
+        }
+    }
+}

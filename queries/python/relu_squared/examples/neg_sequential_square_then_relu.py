@@ -1,0 +1,22 @@
+# example: the same modules composed the other way round, nn.Sequential(Squared(), nn.ReLU()): the ReLU of a square is the plain square; negative.
+import torch
+import torch.nn as nn
+
+
+class Squared(nn.Module):
+    def forward(self, t):
+        return t * t
+
+
+class FeedForward(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.grow = nn.Linear(width, 4 * width, bias=False)
+        self.nonlin = nn.Sequential(Squared(), nn.ReLU())
+        self.shrink = nn.Linear(4 * width, width, bias=False)
+
+    def forward(self, x):
+        return self.shrink(self.nonlin(self.grow(x)))
+
+
+print(FeedForward(64)(torch.randn(3, 64)).shape)
