@@ -158,6 +158,12 @@ extension PythonFacts {
                let key = node.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
                 let kinds = appendedKinds(table.text, key: key, model: model)
                 if !kinds.isEmpty { return kinds }
+                // groups["embed"], with `groups` a dictionary or what a function of the file returns as one
+                // (`groups = model.param_groups_by_role()` returning `dict(embed=[...], ...)`).
+                let entries = localValues(of: table.text, around: node).flatMap { dictionaryEntries(of: $0, key: key) }
+                if !entries.isEmpty {
+                    return entries.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
+                }
             }
             return kind(ofModule: node, model: model)
         case "identifier":
@@ -174,6 +180,25 @@ extension PythonFacts {
         default:
             return [.other]
         }
+    }
+
+    /// The entries under `key` of a dictionary an expression gives: a literal, `dict(key=...)`, or the dictionaries a
+    /// function of the file returns when it is called here (a method found by its name, when one class has it).
+    func dictionaryEntries(of value: Node, key: String, depth: Int = 0) -> [Node] {
+        let value = unparenthesized(value)
+        if value.type == "dictionary" {
+            return value.namedChildren.compactMap { pair in
+                guard pair.type == "pair", pair.child(byField: "key").flatMap(SettingsTable.stringValue) == key else { return nil }
+                return pair.child(byField: "value")
+            }
+        }
+        guard value.type == "call" else { return [] }
+        let call = callSite(value)
+        if call.callee == "dict" { return call.keywords[key].map { [$0] } ?? [] }
+        guard depth == 0 else { return [] }
+        let candidates = functions.filter { $0.name == call.name }
+        guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { return [] }
+        return returnedValues(function).flatMap { dictionaryEntries(of: $0, key: key, depth: 1) }
     }
 
     func kind(ofModule node: Node, model: ModelView) -> Set<ParameterKind> {
