@@ -26,12 +26,15 @@ extension PythonFacts {
         "register_forward_hook": .output, "register_forward_pre_hook": .input,
     ]
 
-    /// Every forward hook and pre-hook the file registers on a named module.
+    /// Every forward hook and pre-hook the file registers on a named module, where the registration can run (at
+    /// module level, in a special method or a forward, or in a function something refers to) and its handle is never
+    /// removed (`handle = m.register_forward_hook(h); ...; handle.remove()`).
     public var forwardHooks: [ForwardHook] {
         memoized("forwardHooks") {
             calls.compactMap { call -> ForwardHook? in
                 guard let kind = Self.hookRegistrations[call.name], let receiver = call.receiver,
-                      let module = hookedModuleName(receiver), let hook = call.argument("hook", position: 0) else { return nil }
+                      let module = hookedModuleName(receiver), let hook = call.argument("hook", position: 0),
+                      registrationRuns(call), !isRemovedLater(call) else { return nil }
                 let (functions, lambda) = hookCode(hook)
                 guard !functions.isEmpty || lambda != nil else { return nil }
                 return ForwardHook(kind: kind, module: module, registration: call, functions: functions, lambdaBody: lambda)
@@ -39,20 +42,66 @@ extension PythonFacts {
         }
     }
 
-    /// The hooks of `kind` that run when a module call runs (`self.lm_head(x)`, `layer.c_v(x)`).
+    /// The hooks of `kind` that run when a module call runs (`self.lm_head(x)`, `layer.c_v(x)`). A hook registered on
+    /// `self.<name>` belongs to the instances of its class: it runs for that class's calls of `self.<name>`.
     public func forwardHooks(on call: CallSite, kind: ForwardHook.Kind) -> [ForwardHook] {
         let hooks = forwardHooks
         guard !hooks.isEmpty, let function = call.function, function.type == "attribute" || function.type == "identifier",
               let name = hookedModuleName(function) else { return [] }
-        return hooks.filter { $0.kind == kind && $0.module == name }
+        let callingClass = enclosingClass(call.node)?.node
+        return hooks.filter { hook in
+            guard hook.kind == kind, hook.module == name else { return false }
+            guard hook.registration.receiver?.text.hasPrefix("self.") == true else { return true }
+            return enclosingClass(hook.registration.node)?.node == callingClass
+        }
     }
 
     /// What a hook of `kind` on a module call gives back as the call's result (output hooks) or inputs (pre-hooks):
     /// the values its functions return and its lambda's body.
     public func hookResults(on call: CallSite, kind: ForwardHook.Kind) -> [Node] {
-        forwardHooks(on: call, kind: kind).flatMap { hook in
-            hook.functions.flatMap(returnedValues) + (hook.lambdaBody.map { [$0] } ?? [])
+        forwardHooks(on: call, kind: kind).flatMap(results)
+    }
+
+    /// The values a hook hands back: what its functions return and its lambda's body.
+    public func results(of hook: ForwardHook) -> [Node] {
+        hook.functions.flatMap(returnedValues) + (hook.lambdaBody.map { [$0] } ?? [])
+    }
+
+    /// The expressions that make a hook's result, through the shape-keeping methods called on them and the names they
+    /// were computed into (`normed.view(b, t, c)` with `normed = F.rms_norm(out, ...)` gives the `rms_norm` call).
+    public func resultCores(of hook: ForwardHook) -> [Node] {
+        results(of: hook).map { value in
+            var core = unwrapped(value)
+            for _ in 0..<4 {
+                if core.type == "call", let receiver = callSite(core).receiver, Self.shapeKeepingMethods.contains(callSite(core).name) {
+                    core = unwrapped(receiver)
+                } else if core.type == "identifier", let bound = latestValue(of: core.text, before: core), bound != core {
+                    core = unwrapped(bound)
+                } else {
+                    break
+                }
+            }
+            return core
         }
+    }
+
+    static let shapeKeepingMethods: Set<String> = [
+        "view", "reshape", "to", "float", "bfloat16", "half", "type_as", "contiguous", "view_as", "reshape_as",
+    ]
+
+    /// Whether a registration can run: at module level, in `__init__` or another special method, in a forward, or in
+    /// a function the file refers to elsewhere.
+    private func registrationRuns(_ call: CallSite) -> Bool {
+        guard let function = enclosingFunction(call.node) else { return true }
+        if function.name.hasPrefix("__") && function.name.hasSuffix("__") { return true }
+        return forwardMethodNames.contains(function.name) || isReferenced(function.name, outside: function.node)
+    }
+
+    /// Whether the handle a registration returns is kept under a name and removed (`handle.remove()`).
+    private func isRemovedLater(_ call: CallSite) -> Bool {
+        guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+              let handle = assignment.child(byField: "left"), handle.type == "identifier" || handle.type == "attribute" else { return false }
+        return calls.contains { $0.name == "remove" && $0.receiver?.text == handle.text }
     }
 
     /// The module attribute a hook is registered on, or a module call runs: the last name of `self.lm_head`,
@@ -77,8 +126,8 @@ extension PythonFacts {
             return ([], n.child(byField: "body").map(unwrapped))
         case "identifier":
             if let body = lambdaBody(n.text) { return ([], body) }
-            // A local holding the hook (`norm = HeadNorm(h, d); self.c_q.register_forward_hook(norm)`).
-            if depth == 0, enclosingFunction(n) != nil, let value = latestValue(of: n.text, before: n) {
+            // A name holding the hook (`norm = HeadNorm(h, d); self.c_q.register_forward_hook(norm)`).
+            if depth == 0, let value = latestValue(of: n.text, before: n), value != n {
                 return hookCode(value, depth: 1)
             }
             return (functionsDenoted(by: n, depth: 0), nil)

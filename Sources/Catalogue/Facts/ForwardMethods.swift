@@ -38,8 +38,10 @@ extension PythonFacts {
     /// through a name bound to it (`op = Fn.apply; op(x)`, see `CallableAlias`). Empty for any other call.
     public func autogradForwards(_ call: CallSite) -> [Function] {
         guard call.name == "apply" else { return [] }
+        // `Fn.apply(x)` names the class; a call through an alias (`op(x)`, `self.op(x)`) has it in its callee.
         let owner: String
-        if let function = call.function, function.type == "attribute", let object = function.child(byField: "object") {
+        if let function = call.function, function.type == "attribute", function.child(byField: "attribute")?.text == "apply",
+           let object = function.child(byField: "object") {
             owner = object.text
         } else {
             owner = String(call.callee.dropLast(".apply".count))

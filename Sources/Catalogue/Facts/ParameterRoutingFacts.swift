@@ -185,7 +185,9 @@ extension PythonFacts {
     /// The entries under `key` of a dictionary an expression gives: a literal, `dict(key=...)`, or the dictionaries a
     /// function of the file returns when it is called here (a method found by its name, when one class has it).
     func dictionaryEntries(of value: Node, key: String, depth: Int = 0) -> [Node] {
-        let value = unparenthesized(value)
+        var value = unparenthesized(value)
+        // `groups = {...}; return groups`: the dictionary the name was set to.
+        if value.type == "identifier", depth > 0, let bound = latestValue(of: value.text, before: value) { value = unparenthesized(bound) }
         if value.type == "dictionary" {
             return value.namedChildren.compactMap { pair in
                 guard pair.type == "pair", pair.child(byField: "key").flatMap(SettingsTable.stringValue) == key else { return nil }

@@ -46,8 +46,14 @@ extension PythonFacts {
     public func decidedCase(of match: MatchStatement) -> Int? {
         guard let subject = switchValue(match.subject, depth: 0) else { return nil }
         let selection = match.select(subject, equals: { value, pattern in
-            // A dotted value (`Kind.COSINE`) reads like the attribute it names: the member's setting.
-            let node = pattern.type == "dotted_name" ? pattern.namedChildren.last(where: { $0.type == "identifier" }) : pattern
+            // A dotted value (`Kind.COSINE`) of an enumeration whose members equal their values reads as the member's
+            // setting; other dotted values stay undecided.
+            var node: Node? = pattern
+            if pattern.type == "dotted_name" {
+                let parts = pattern.namedChildren.filter { $0.type == "identifier" }
+                let owner = parts.count == 2 ? self.boundClass(named: parts[0].text) : nil
+                node = owner.map(self.isValueEnumeration) == true ? parts.last : nil
+            }
             return node.flatMap { self.switchValue($0, depth: 1) }.map { $0 == value }
         }, elements: { _ in nil }, holds: { condition, bound in bound.isEmpty ? self.truth(of: condition) : nil })
         switch selection {
@@ -152,9 +158,7 @@ extension PythonFacts {
               let inner = switchValue(call.positional[0], depth: depth + 1) else { return nil }
         // An enumeration of the file looked up by value (`Schedule(args.schedule)`) is the member with that value,
         // which reads as its value.
-        if let owner = boundClass(named: call.callee), owner.bases.contains(where: { Self.enumerationBases.contains($0.lastDottedComponent) }) {
-            return inner
-        }
+        if let owner = boundClass(named: call.callee), isValueEnumeration(owner) { return inner }
         switch (call.callee, inner) {
         case ("bool", _): return .number(inner.isTrue ? 1 : 0)
         case ("int", .number(let v)), ("float", .number(let v)): return .number(call.callee == "int" ? v.rounded(.towardZero) : v)
@@ -165,7 +169,13 @@ extension PythonFacts {
         }
     }
 
-    static let enumerationBases: Set<String> = ["Enum", "StrEnum", "IntEnum"]
+    /// An enumeration whose members are equal to their values (`StrEnum`, `IntEnum`, `class Kind(str, Enum)`): there
+    /// `Kind("cos") == "cos"` and a member pattern matches its value. A plain `Enum` member equals only itself.
+    func isValueEnumeration(_ owner: Class) -> Bool {
+        let bases = Set(owner.bases.map(\.lastDottedComponent))
+        if !bases.isDisjoint(with: ["StrEnum", "IntEnum"]) { return true }
+        return bases.contains("Enum") && !bases.isDisjoint(with: ["str", "int"])
+    }
 
     /// A configuration switch read by name: the value every place that can set it gives, when they all agree.
     private func referenceValue(_ n: Node, depth: Int) -> SwitchValue? {
@@ -340,11 +350,13 @@ extension PythonFacts {
     }
 
     /// A setting that binds a plain name inside a function that does not declare it `global`.
+    /// (A function with functions nested in it is left alone: a closure may read the local as its switch.)
     private func isFunctionLocal(_ setting: Setting) -> Bool {
         guard setting.source == .localAssignment, !setting.written.contains("."), !setting.written.contains("["),
               let function = enclosingFunction(setting.site) else { return false }
-        return !descendants(of: function.node).contains { statement in
-            statement.type == "global_statement" && statement.namedChildren.contains { $0.text == setting.name }
+        return !descendants(of: function.node).contains { node in
+            (node.type == "function_definition" && node != function.node) || node.type == "lambda"
+                || (node.type == "global_statement" && node.namedChildren.contains { $0.text == setting.name })
         }
     }
 
@@ -360,6 +372,11 @@ extension PythonFacts {
     /// `if`, a loop, a `with` or a `try`), what the read sees. Nil when the name is bound any other way.
     private func straightLineRead(_ n: Node, in function: Function) -> LocalRead? {
         guard let body = function.body else { return nil }
+        // A `global` or `nonlocal` name is shared: any call between the assignment and the read may change it.
+        let shared = descendants(of: function.node).contains { node in
+            ["global_statement", "nonlocal_statement"].contains(node.type) && node.namedChildren.contains { $0.text == n.text }
+        }
+        if shared { return nil }
         let own = dataflow.bindings(of: n.text, at: n).filter { binding in
             if case .parameter = binding.kind { return false }
             return true

@@ -64,9 +64,15 @@ struct ReluSquared: Detector {
         // nn.Sequential(nn.ReLU(), Square()): a ReLU module followed by a module of the file that squares its input.
         for call in facts.calls(named: "Sequential") where used(call.node.byteRange) {
             let layers = call.positional.map(facts.unparenthesized)
-            if zip(layers, layers.dropFirst()).contains(where: { isReLUModule($0, facts) && isSquaringModule($1, facts) }) {
-                evidence.append(facts.evidence(call.node, "squared ReLU (a ReLU module, then a squaring module)"))
+            guard zip(layers, layers.dropFirst()).contains(where: { isReLUModule($0, facts) && isSquaringModule($1, facts) }) else { continue }
+            // Held by a module (`self.act = nn.Sequential(...)`): it counts where the module calls it, not on scores.
+            if let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+               let target = assignment.child(byField: "left"), target.type == "attribute" {
+                let owner = facts.enclosingClass(call.node)?.node
+                let applied = facts.calls.filter { $0.callee == target.text && facts.enclosingClass($0.node)?.node == owner && $0.node != call.node }
+                guard applied.contains(where: { !appliedToScores($0.node.byteRange, scores, facts) }) else { continue }
             }
+            evidence.append(facts.evidence(call.node, "squared ReLU (a ReLU module, then a squaring module)"))
         }
         return evidence
     }
@@ -82,8 +88,11 @@ struct ReluSquared: Detector {
         guard node.type == "call", let owner = facts.boundClass(named: facts.callSite(node).callee),
               let forward = facts.forwardMethods(of: owner).first,
               let input = forward.parameters.first(where: { $0 != "self" }) else { return false }
-        return facts.returnedValues(forward).contains { value in
-            guard let square = facts.normalizedNode(for: facts.unparenthesized(value)), facts.normalized.callee(square) == "torch.square",
+        return facts.returnedValues(forward).contains { returned in
+            // `y = t * t; return y`: the value the name was computed into.
+            var value = facts.unparenthesized(returned)
+            if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: value) { value = facts.unparenthesized(bound) }
+            guard let square = facts.normalizedNode(for: value), facts.normalized.callee(square) == "torch.square",
                   let base = facts.normalized.arguments(square).first else { return false }
             return facts.text(ofNormalized: base).filter { !$0.isWhitespace } == input
         }

@@ -48,17 +48,18 @@ struct EmbeddingRmsnorm: Detector {
         // A forward hook on the table that hands back the normalized lookup (`self.wte.register_forward_hook(h)` with
         // `h` returning `F.rms_norm(output, ...)`), the lookup feeding the stream.
         for hook in facts.forwardHooks where hook.kind == .output && model.embeddingNames.contains(hook.module) {
-            let returned = hook.functions.flatMap { function in
-                facts.returnedValues(function).map { value in
-                    value.type == "identifier" ? facts.latestValue(of: value.text, before: value) ?? value : value
-                }
-            } + (hook.lambdaBody.map { [$0] } ?? [])
-            let normalizes = returned.contains { value in
-                ([value] + facts.descendants(of: value)).contains { n in
-                    (n.type == "call" && facts.isNormCall(facts.callSite(n))) || facts.inlineNormInput(n) != nil
-                }
+            // What the hook hands back is the norm, and the table it hangs on is the one whose lookup feeds the stream.
+            let normalizes = facts.resultCores(of: hook).contains { core in
+                (core.type == "call" && facts.isNormCall(facts.callSite(core))) || facts.inlineNormInput(core) != nil
             }
-            if normalizes, lookups.contains(where: { feedsStream($0, facts) }) {
+            // (The stream's lookup is the first of its function: value-embedding tables are looked up after it.)
+            let feeds = lookups.contains { lookup in
+                let scope = facts.enclosingFunction(lookup)?.node
+                let first = !lookups.contains { $0.startByte < lookup.startByte && facts.enclosingFunction($0)?.node == scope }
+                return lookup.type == "call" && first && feedsStream(lookup, facts)
+                    && facts.forwardHooks(on: facts.callSite(lookup), kind: .output).contains { $0.registration.node == hook.registration.node }
+            }
+            if normalizes, feeds {
                 return [facts.evidence(hook.registration.node, "forward hook on the embedding table normalizes its output")]
             }
         }

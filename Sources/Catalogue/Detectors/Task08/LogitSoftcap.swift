@@ -53,13 +53,15 @@ struct LogitSoftcap: Detector {
                 }
             }
             // A forward hook on the head that caps what the head hands back (`lm_head.register_forward_hook(h)`).
-            if site.type == "call" {
+            // (Only a head call the loss reads: another module's attribute of the same name is not the head.)
+            if site.type == "call", facts.logitsFlow().expressions.contains(where: { facts.isInside(site, $0) }) {
                 for hook in facts.forwardHooks(on: facts.callSite(site), kind: .output) {
-                    let lambdaCap = hook.lambdaBody.flatMap { body in
-                        ([body] + facts.descendants(of: body)).first { facts.capsAt($0, bindings: [:]).contains(where: isSoftcap) }
-                    }
-                    if let cap = lambdaCap ?? hook.functions.lazy.compactMap({ capInside($0, facts) }).first {
-                        return [facts.evidence(hook.registration.node, "forward hook on the head"), facts.evidence(cap, "soft cap")]
+                    // What the hook hands back is the cap (`c * tanh(z / c)`, the tanh or sigmoid one of its operands).
+                    for core in facts.resultCores(of: hook) {
+                        let operands = core.type == "binary_operator" ? core.namedChildren.map(facts.unparenthesized) : []
+                        if let cap = ([core] + operands).first(where: { facts.capsAt($0, bindings: [:]).contains(where: isSoftcap) }) {
+                            return [facts.evidence(hook.registration.node, "forward hook on the head"), facts.evidence(cap, "soft cap")]
+                        }
                     }
                 }
             }

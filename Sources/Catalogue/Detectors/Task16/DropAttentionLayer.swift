@@ -3,7 +3,8 @@ import TreeSitterKit
 /// `drop_attention_layer`: some blocks (block 7 in the reference) are built without attention and never run it.
 ///
 /// Requires one of: (a) a block class whose constructor creates its attention module only under a condition on
-/// one of its parameters (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7: self.attn = ...`),
+/// one of its parameters (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7: self.attn = ...`, also
+/// as an entry of a module dictionary, `self.sublayers["attn"] = ...`),
 /// whose methods call that module only under a condition (`if self.attn is not None`, the same index test), and
 /// whose constructions pass that parameter something of the layer index (`Block(d, h, use_attn=(i != 7))`); (b)
 /// attention built in every block but called only under a test of an attribute set from such a per-layer
@@ -23,13 +24,12 @@ struct DropAttentionLayer: Detector {
             guard let initializer = facts.initializer(of: c)
             else { continue }
             for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
-                guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
-                      let attribute = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
+                guard let left = assignment.child(byField: "left"), let member = memberKey(left, facts), let right = assignment.child(byField: "right"),
                       let condition = creationCondition(assignment, right, initializer, attention, facts),
                       dependsOnConfiguration(condition, initializer, facts),
                       variesPerLayer(condition, of: c, initializer, facts),
-                      callsGuarded(attribute, in: c, facts) else { continue }
-                evidence.append(facts.evidence(assignment, "attention module `\(attribute)` is created only when \(facts.compact(condition))"))
+                      callsGuarded(member, in: c, facts) else { continue }
+                evidence.append(facts.evidence(assignment, "attention module `\(member)` is created only when \(facts.compact(condition))"))
             }
             evidence += skippedByLayer(c, initializer, attention, facts)
         }
@@ -140,10 +140,24 @@ struct DropAttentionLayer: Detector {
         return name.contains("attention") || name.contains("attn")
     }
 
-    /// Whether every call of `self.<attribute>(...)` in the class's methods sits under a condition.
-    func callsGuarded(_ attribute: String, in c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
+    /// A module held by the instance, as one key: `self.attn`, or an entry of a module dictionary it holds
+    /// (`self.sublayers["attn"]`, quotes aside).
+    func memberKey(_ node: Node, _ facts: PythonFacts) -> String? {
+        let node = facts.unparenthesized(node)
+        if node.type == "attribute", node.child(byField: "object")?.text == "self", let name = node.child(byField: "attribute")?.text {
+            return "self.\(name)"
+        }
+        guard node.type == "subscript", let table = node.child(byField: "value").flatMap({ memberKey($0, facts) }), !table.contains("["),
+              let key = node.child(byField: "subscript").flatMap(SettingsTable.stringValue) else { return nil }
+        return "\(table)[\(key)]"
+    }
+
+    /// Whether every call of the member (`self.attn(...)`, `self.sublayers["attn"](...)`) in the class's methods sits
+    /// under a condition.
+    func callsGuarded(_ member: String, in c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
         let uses = facts.calls.filter { call in
-            call.callee == "self.\(attribute)" && facts.isInside(call.node, c.node) && facts.enclosingFunction(call.node)?.name != "__init__"
+            call.function.flatMap { memberKey($0, facts) } == member && facts.isInside(call.node, c.node)
+                && facts.enclosingFunction(call.node)?.name != "__init__"
         }
         guard !uses.isEmpty else { return false }
         return uses.allSatisfy { use in

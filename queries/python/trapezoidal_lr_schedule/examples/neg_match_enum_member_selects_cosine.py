@@ -1,11 +1,11 @@
-# example: the schedule is an enumeration member looked up by value from a configured string, and a match on it with dotted member patterns selects the cosine; negative (the trapezoid case never runs).
+# example: the schedule is a member of a string enumeration looked up by value from a configured string, and a match on it with dotted member patterns selects the cosine; negative (the trapezoid case never runs).
 import enum
 import math
 import torch
 import torch.nn as nn
 
 
-class Decay(enum.Enum):
+class Decay(str, enum.Enum):
     FLAT_THEN_LINEAR = "flat"
     COSINE = "cos"
 

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 
 
-class Decay(enum.Enum):
+class Decay(str, enum.Enum):
     FLAT_THEN_LINEAR = "flat"
     COSINE = "cos"
 
