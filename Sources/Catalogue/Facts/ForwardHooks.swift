@@ -67,13 +67,13 @@ extension PythonFacts {
         hook.functions.flatMap(returnedValues) + (hook.lambdaBody.map { [$0] } ?? [])
     }
 
-    /// The expressions that make a hook's result, through the shape-keeping methods called on them and the names they
-    /// were computed into (`normed.view(b, t, c)` with `normed = F.rms_norm(out, ...)` gives the `rms_norm` call).
+    /// The expressions that make a hook's result, through the rearranging methods called on them (`rearrangingMethods`)
+    /// and the names they were computed into (`normed.view(b, t, c)` with `normed = F.rms_norm(out, ...)` gives the `rms_norm` call).
     public func resultCores(of hook: ForwardHook) -> [Node] {
         results(of: hook).map { value in
             var core = unwrapped(value)
             for _ in 0..<4 {
-                if core.type == "call", let receiver = callSite(core).receiver, Self.shapeKeepingMethods.contains(callSite(core).name) {
+                if core.type == "call", let receiver = callSite(core).receiver, Self.rearrangingMethods.contains(callSite(core).name) {
                     core = unwrapped(receiver)
                 } else if core.type == "identifier", let bound = latestValue(of: core.text, before: core), bound != core {
                     core = unwrapped(bound)
@@ -85,16 +85,10 @@ extension PythonFacts {
         }
     }
 
-    static let shapeKeepingMethods: Set<String> = [
-        "view", "reshape", "to", "float", "bfloat16", "half", "type_as", "contiguous", "view_as", "reshape_as",
-    ]
-
     /// Whether a registration can run: at module level, in `__init__` or another special method, in a forward, or in
     /// a function the file refers to elsewhere.
     private func registrationRuns(_ call: CallSite) -> Bool {
-        guard let function = enclosingFunction(call.node) else { return true }
-        if function.name.hasPrefix("__") && function.name.hasSuffix("__") { return true }
-        return forwardMethodNames.contains(function.name) || isReferenced(function.name, outside: function.node)
+        enclosingFunction(call.node).map(mayRun) ?? true
     }
 
     /// Whether the handle a registration returns is kept under a name and removed (`handle.remove()`).

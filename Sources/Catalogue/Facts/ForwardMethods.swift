@@ -34,6 +34,13 @@ extension PythonFacts {
         }
     }
 
+    /// Whether a function of the file may run: a forward, a special method Python calls itself (`__init__` holding
+    /// `self.act = ...`, `__call__`), or a function the file refers to elsewhere (called, passed along, launched).
+    public func mayRun(_ function: Function) -> Bool {
+        if function.name.hasPrefix("__") && function.name.hasSuffix("__") { return true }
+        return forwardMethodNames.contains(function.name) || isReferenced(function.name, outside: function.node)
+    }
+
     /// The `forward` of the `torch.autograd.Function` subclass of the file a call applies: `Fn.apply(x)`, or a call
     /// through a name bound to it (`op = Fn.apply; op(x)`, see `CallableAlias`). Empty for any other call.
     public func autogradForwards(_ call: CallSite) -> [Function] {

@@ -27,10 +27,7 @@ struct ReluSquared: Detector {
         }
         var evidence: [Evidence] = []
         func used(_ range: Range<Int>) -> Bool {
-            guard let function = facts.functions.first(where: { $0.node.byteRange.contains(range.lowerBound) }) else { return true }
-            // `forward` and special methods (`__init__` holding `self.act = lambda t: ...`) are called by Python.
-            let special = function.name.hasPrefix("__") && function.name.hasSuffix("__")
-            return facts.forwardMethodNames.contains(function.name) || special || facts.isReferenced(function.name, outside: function.node)
+            facts.functions.first(where: { $0.node.byteRange.contains(range.lowerBound) }).map(facts.mayRun) ?? true
         }
         for square in tree.calls(to: ["torch.square"]) {
             guard let operand = tree.arguments(square).first, isReLU(operand, facts, depth: 0), used(tree.byteRange[square]) else { continue }
