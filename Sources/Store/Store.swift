@@ -47,17 +47,17 @@ public final class Store: Sendable {
 
     public func cachedAnalysis(contentHash: String, task: Int, toolVersion: String) throws -> Data? {
         try pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT result FROM analysis WHERE content_hash = ? AND task = ? AND tool_version = ?",
-                              arguments: [contentHash, task, toolVersion])
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT result FROM analysis WHERE content_hash = ? AND task = ? AND tool_version = ?"),
+                arguments: [contentHash, task, toolVersion])
         }
     }
 
     public func storeAnalysis(contentHash: String, task: Int, toolVersion: String, result: Data) throws {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO analysis (content_hash, task, tool_version, result, created_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(content_hash, task, tool_version) DO UPDATE SET result = excluded.result
-                """, arguments: [contentHash, task, toolVersion, result, Self.now()])
+                """).execute(arguments: [contentHash, task, toolVersion, result, Self.now()])
         }
     }
 
@@ -66,49 +66,49 @@ public final class Store: Sendable {
     /// Whether a submission with this content is already scored by this tool version (a resumed batch skips it).
     public func isScored(label: String, name: String, task: Int, contentHash: String, toolVersion: String) throws -> Bool {
         try pool.read { db in
-            try Bool.fetchOne(db, sql: """
+            try Bool.fetchOne(db.cachedStatement(sql: """
                 SELECT EXISTS (SELECT 1 FROM submission s JOIN score ON score.submission_id = s.id
                 WHERE s.label = ? AND s.name = ? AND s.task = ? AND s.content_hash = ? AND score.tool_version = ?)
-                """, arguments: [label, name, task, contentHash, toolVersion]) ?? false
+                """), arguments: [label, name, task, contentHash, toolVersion]) ?? false
         }
     }
 
     /// Writes a scored submission and everything about it in one transaction, replacing an earlier version.
     public func save(_ row: ScoredSubmission) throws {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO submission (label, name, task, path, content_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT(label, name, task) DO UPDATE SET path = excluded.path, content_hash = excluded.content_hash
-                """, arguments: [row.label, row.name, row.task, row.path, row.contentHash, Self.now()])
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM submission WHERE label = ? AND name = ? AND task = ?",
-                                              arguments: [row.label, row.name, row.task]) else { return }
+                """).execute(arguments: [row.label, row.name, row.task, row.path, row.contentHash, Self.now()])
+            guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM submission WHERE label = ? AND name = ? AND task = ?"),
+                arguments: [row.label, row.name, row.task]) else { return }
             for table in ["submission_file", "score", "score_innovation", "finding", "run"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE submission_id = ?", arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE submission_id = ?").execute(arguments: [id])
             }
             for file in row.files {
-                try db.execute(sql: "INSERT INTO file (hash, size) VALUES (?, ?) ON CONFLICT(hash) DO NOTHING",
-                               arguments: [file.hash, file.size])
-                try db.execute(sql: "INSERT INTO submission_file (submission_id, file_hash, path) VALUES (?, ?, ?)",
-                               arguments: [id, file.hash, file.path])
+                try db.cachedStatement(sql: "INSERT INTO file (hash, size) VALUES (?, ?) ON CONFLICT(hash) DO NOTHING")
+                    .execute(arguments: [file.hash, file.size])
+                try db.cachedStatement(sql: "INSERT INTO submission_file (submission_id, file_hash, path) VALUES (?, ?, ?)")
+                    .execute(arguments: [id, file.hash, file.path])
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO score (submission_id, recall, alignment, structural, valid, fsr, speed_ratio, time_to_target_ms,
                                    error, tool_version, scored_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, row.recall, row.alignment, row.structural, row.valid, row.fsr, row.speedRatio,
+                """).execute(arguments: [id, row.recall, row.alignment, row.structural, row.valid, row.fsr, row.speedRatio,
                                  row.timeToTargetMs, row.error, row.toolVersion, Self.now()])
             for innovation in row.innovations {
-                try db.execute(sql: "INSERT INTO score_innovation (submission_id, innovation, is_key, implemented) VALUES (?, ?, ?, ?)",
-                               arguments: [id, innovation.id, innovation.isKey, innovation.implemented])
+                try db.cachedStatement(sql: "INSERT INTO score_innovation (submission_id, innovation, is_key, implemented) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [id, innovation.id, innovation.isKey, innovation.implemented])
             }
             for finding in row.findings {
-                try db.execute(sql: "INSERT INTO finding (submission_id, rule, severity, message) VALUES (?, ?, ?, ?)",
-                               arguments: [id, finding.rule, finding.severity, finding.message])
+                try db.cachedStatement(sql: "INSERT INTO finding (submission_id, rule, severity, message) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [id, finding.rule, finding.severity, finding.message])
             }
             if let run = row.run {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO run (submission_id, source, final_val_loss, reached_target, steps, train_time_ms) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, run.source, run.finalValLoss, run.reachedTarget, run.steps, run.trainTimeMs])
+                    """).execute(arguments: [id, run.source, run.finalValLoss, run.reachedTarget, run.steps, run.trainTimeMs])
             }
         }
     }
@@ -133,5 +133,9 @@ public final class Store: Sendable {
         return try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
     }
 
-    static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
+    /// The current time as ISO 8601 (UTC, seconds), as every `*_at` column holds it. A format style, not a new
+    /// `ISO8601DateFormatter` per call: building that formatter cost more than the rest of a cached submission's
+    /// transaction.
+    static func now() -> String { Date().formatted(timestampStyle) }
+    private static let timestampStyle = Date.ISO8601FormatStyle()
 }
