@@ -87,6 +87,8 @@ extension PythonFacts {
     /// A schedule's value at a step, run by the script interpreter (boolean conditions, tuples, `for` loops),
     /// else by `evaluate(_:step:)`.
     func scheduleValue(_ use: ScheduleUse, step: Double) -> Double? {
+        // A schedule nested in a builder reads the builder's names, which only `evaluate` binds.
+        if use.enclosing != nil, let v = evaluate(use, step: step) { return v }
         let interpreter = ScriptInterpreter(self)
         if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }

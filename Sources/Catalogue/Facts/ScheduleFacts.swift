@@ -22,6 +22,10 @@ extension PythonFacts {
         public var wrapping: [ScheduleUse] = []
         /// The wrapper's other parameters, which the inner function reads (`floor`), with what the call gives them.
         public var closure: [String: Node] = [:]
+        /// For a schedule defined inside a builder (`def build(opt, warmup, total): def wsd(step): ...; return
+        /// LambdaLR(opt, wsd)`): the builder, whose statements before the schedule's definition run first, its
+        /// parameters bound (in `closure`) to what the builder's one call passes.
+        public var enclosing: Function?
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
@@ -164,7 +168,7 @@ extension PythonFacts {
                 return scheduleUses(of: value, site: site)
             }
             if let function = functions.first(where: { $0.name == SettingsTable.bareName(of: schedule) }) {
-                return [ScheduleUse(function: function, lambda: nil, site: site)]
+                return [builderUse(function, site: site)]
             }
             // get_lr = make_schedule(...) or a list of schedules: follow the name once.
             guard let name = SettingsTable.bareName(of: schedule) else { return [] }
@@ -181,6 +185,24 @@ extension PythonFacts {
         default:
             return []
         }
+    }
+
+    /// A schedule function, with the builder it is defined in when it is nested in one (see
+    /// `ScheduleUse.enclosing`): the builder's parameters take what its one call in the file passes (or their
+    /// defaults when nothing calls it); a builder called more than once gives no single reading and is left unbound.
+    func builderUse(_ function: Function, site: Node) -> ScheduleUse {
+        var use = ScheduleUse(function: function, lambda: nil, site: site)
+        guard let parent = function.node.parent, let builder = enclosingFunction(parent), builder.node != function.node,
+              isInside(site, builder.node) else { return use }
+        let callers = calls.filter { calledFunction($0)?.node == builder.node }
+        guard callers.count <= 1 else { return use }
+        let parameters = builder.parameters.filter { $0 != "self" && $0 != "cls" }
+        for (index, parameter) in parameters.enumerated() {
+            let given = callers.first.flatMap { $0.argument(parameter, position: index) }
+            if let argument = given ?? parameterDefault(builder, parameter) { use.closure[parameter] = argument }
+        }
+        use.enclosing = builder
+        return use
     }
 
     /// The inner function a factory returns, as a schedule: when the factory is given a schedule of the file
@@ -244,7 +266,7 @@ extension PythonFacts {
             reading[attribute] = step
             return run(function, arguments: [], keywords: schedule.bound, reading: reading)
         }
-        if let function = schedule.function, schedule.wrappedName != nil || !schedule.closure.isEmpty {
+        if let function = schedule.function, schedule.wrappedName != nil || !schedule.closure.isEmpty || schedule.enclosing != nil {
             // The inner function of a wrapper: the wrapped schedule's value stands for its call at the same step.
             var reading = stepIndependentReading(of: schedule)
             if let name = schedule.wrappedName {
@@ -274,6 +296,14 @@ extension PythonFacts {
             if schedule.stepAttribute != nil { return constructedAttributes(at: schedule.site) }
             var reading: [String: Double] = [:]
             for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
+            // A builder's statements before the schedule's definition (`stable = total - decay`), run with its
+            // parameters bound; they stop at a `return` or a branch the reading cannot decide.
+            if let builder = schedule.enclosing, let body = builder.body, let inner = schedule.function {
+                for statement in body.namedChildren {
+                    if statement == inner.node || isInside(inner.node, statement) { break }
+                    guard case .fallThrough = run(statement: statement, bindings: &reading, depth: 1) else { break }
+                }
+            }
             return reading
         }
     }
