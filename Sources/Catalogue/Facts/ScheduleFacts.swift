@@ -415,6 +415,14 @@ extension PythonFacts {
         return nil
     }
 
+    /// A condition none of the run's own numbers enter (`if FEATURES["wsd"]:`, `if use_wsd:` read at module level):
+    /// the configuration switch's value in every run (`truth(of:)`), or nil.
+    func switchTruth(_ condition: Node, bindings: [String: Double]) -> Bool? {
+        let reads = [condition] + descendants(of: condition)
+        guard !reads.contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) else { return nil }
+        return truth(of: condition)
+    }
+
     /// A parameter's default (see `parameterDefault(in:_:)`).
     func parameterDefault(_ function: Function, _ name: String) -> Node? { parameterDefault(in: function.node, name) }
 
@@ -480,7 +488,8 @@ extension PythonFacts {
             }
             for clause in clauses {
                 if let condition = clause.condition {
-                    guard let c = evaluate(condition, bindings: bindings) else { return .unknown }
+                    guard let c = evaluate(condition, bindings: bindings) ?? switchTruth(condition, bindings: bindings).map({ $0 ? 1 : 0 })
+                    else { return .unknown }
                     if c == 0 { continue }
                 }
                 guard let body = clause.body else { return .unknown }

@@ -127,6 +127,11 @@ extension PythonFacts {
             return truth(n, depth: depth + 1).map { .number($0 ? 1 : 0) }
         case "call":
             return callValue(n, depth: depth)
+        case "conditional_expression":
+            // `default if v is None else ...`: the branch a decided condition picks.
+            let parts = n.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3, let condition = truth(parts[1], depth: depth + 1) else { return nil }
+            return switchValue(condition ? parts[0] : parts[2], depth: depth + 1)
         case "identifier", "attribute", "subscript":
             return referenceValue(n, depth: depth)
         default:
@@ -138,8 +143,17 @@ extension PythonFacts {
     private func callValue(_ n: Node, depth: Int) -> SwitchValue? {
         let call = callSite(n)
         if let fallback = environmentDefault(n) {
-            guard let key = call.positional.first.flatMap(SettingsTable.stringValue), !Self.launcherVariables.contains(key) else { return nil }
+            guard let key = call.positional.first, isSettingVariable(key) else { return nil }
             return switchValue(fallback, depth: depth + 1)
+        }
+        // `os.environ.get(key)` without a default: None in the run the script describes (nothing set).
+        if ["os.environ.get", "os.getenv"].contains(call.callee), call.positional.count == 1, call.keywords.isEmpty {
+            return isSettingVariable(call.positional[0]) ? SwitchValue.none : nil
+        }
+        // A small helper of the file (`def env_flag(name, default=True): v = os.environ.get(name); return default if
+        // v is None else ...`): its one returned expression, its parameters holding what every call passes.
+        if call.receiver == nil, let function = calledFunction(call), enclosingClass(function.node) == nil {
+            return helperResult(function, depth: depth)
         }
         if let receiver = call.receiver, call.positional.isEmpty, ["lower", "upper", "strip"].contains(call.name),
            case .string(let text)? = switchValue(receiver, depth: depth + 1) {
@@ -167,6 +181,52 @@ extension PythonFacts {
         case ("str", .string): return inner
         default: return nil
         }
+    }
+
+    /// What a small helper of the file returns in every run: its statements read in order, where a docstring, an
+    /// assertion or an assignment (read back through `straightLineRead`) goes on, `if condition: return x` returns
+    /// `x` when the condition holds and goes on when it does not, and the final `return` gives its value. nil for
+    /// anything else (loops, other branches, nested functions) or an undecided condition.
+    private func helperResult(_ function: Function, depth: Int) -> SwitchValue? {
+        guard let body = function.body else { return nil }
+        let statements = body.namedChildren.filter { $0.type != "comment" }
+        guard statements.count <= 8,
+              !descendants(of: body).contains(where: { ["function_definition", "lambda", "yield"].contains($0.type) }) else { return nil }
+        func returned(_ statement: Node) -> Node? {
+            guard statement.type == "return_statement" else { return nil }
+            return statement.namedChildren.first { $0.type != "comment" }
+        }
+        for statement in statements {
+            switch statement.type {
+            case "expression_statement", "assert_statement", "pass_statement":
+                continue
+            case "return_statement":
+                return returned(statement).flatMap { switchValue($0, depth: depth + 1) }
+            case "if_statement":
+                guard statement.child(byField: "alternative") == nil, let condition = statement.child(byField: "condition"),
+                      let consequence = statement.child(byField: "consequence"),
+                      let only = consequence.namedChildren.filter({ $0.type != "comment" }).first,
+                      consequence.namedChildren.filter({ $0.type != "comment" }).count == 1,
+                      let value = returned(only), let holds = truth(condition, depth: depth + 1) else { return nil }
+                if holds { return switchValue(value, depth: depth + 1) }
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// An environment variable that configures the run, not one a launcher sets (`RANK`, `WORLD_SIZE`, ...): a string
+    /// literal, or a helper's parameter every caller gives such a literal.
+    private func isSettingVariable(_ key: Node) -> Bool {
+        func isSetting(_ node: Node) -> Bool {
+            guard let name = SettingsTable.stringValue(node) else { return false }
+            return !Self.launcherVariables.contains(name)
+        }
+        if isSetting(key) { return true }
+        guard key.type == "identifier" else { return false }
+        let passed = callerArguments(of: key)
+        return !passed.isEmpty && passed.allSatisfy(isSetting)
     }
 
     /// An enumeration whose members are equal to their values (`StrEnum`, `IntEnum`, `class Kind(str, Enum)`): there

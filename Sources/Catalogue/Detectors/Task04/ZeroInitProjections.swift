@@ -111,6 +111,19 @@ struct ZeroInitProjections: Detector {
     /// dictionary literal all of whose values are activation modules.
     func isActivationModuleValue(_ value: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         if value.type == "call" { return isActivationModule(value, facts) }
+        // `self.act = lambda h: torch.square(torch.relu(h))`, `self.act = F.gelu`, or a choice between such values
+        // (the branch a decided switch picks, else every branch).
+        if value.type == "lambda", let body = value.child(byField: "body") {
+            return ([body] + facts.descendants(of: body)).contains { isActivation($0, facts, depth: 1) }
+        }
+        if value.type == "attribute", Self.activations.contains(value.text.lastDottedComponent),
+           ["F", "torch", "torch.nn.functional", "nn.functional"].contains(value.child(byField: "object")?.text ?? "") { return true }
+        if value.type == "conditional_expression" {
+            let parts = value.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3 else { return false }
+            if let holds = facts.truth(of: parts[1]) { return isActivationModuleValue(facts.unparenthesized(holds ? parts[0] : parts[2]), facts, depth: depth) }
+            return [parts[0], parts[2]].allSatisfy { isActivationModuleValue(facts.unparenthesized($0), facts, depth: depth) }
+        }
         if value.type == "identifier", depth == 0 {
             // `self.act = activation`, with `activation` chosen among activation modules by the branches above.
             let settings = facts.allSettings.settings(value.text).filter { $0.source != .parameterDefault }
