@@ -44,17 +44,59 @@ extension PythonFacts {
         guard !candidates.isEmpty else { return [:] }
         var taken = Set(imports.parameterScopes.flatMap(\.names))
         var localFunctions = Set<String>()
+        var factories: [String: Node] = [:]
+        var defined = Set<String>()
         for node in nodes(ofType: ["function_definition", "class_definition"]) {
             guard let name = node.child(byField: "name")?.text else { continue }
+            // A function defined twice is no factory: which definition a call reaches depends on the path.
+            if node.type == "function_definition" { factories[name] = defined.contains(name) ? nil : node }
+            defined.insert(name)
             taken.insert(name)
             // A class under another name (`Orthogonal = Ortho`) is built as itself, like a function is called.
             localFunctions.insert(name)
         }
         var aliases: [String: CallableAlias] = [:]
         for (name, value) in candidates where counts[name] == 1 && !taken.contains(name) {
-            if let alias = callableAlias(of: value, known: aliases, localFunctions: localFunctions) { aliases[name] = alias }
+            if let alias = callableAlias(of: value, known: aliases, localFunctions: localFunctions)
+                ?? factoryAlias(of: value, factories: factories, known: aliases, localFunctions: localFunctions) {
+                aliases[name] = alias
+            }
         }
         return aliases
+    }
+
+    /// `norm = pick_norm()`: a function of the file (defined once, `factories`) whose first `return` hands back a
+    /// function: a nested function of its own (calls read as calls of it), or a lambda that passes its first argument
+    /// on to a callable (`lambda t: fused(t, (t.size(-1),))`, with `fused = getattr(F, "rms_norm", None)` in the
+    /// factory). The first return is the path the factory prefers (a capability check's fast path comes first).
+    private func factoryAlias(of value: Node, factories: [String: Node], known: [String: CallableAlias],
+                              localFunctions: Set<String>) -> CallableAlias? {
+        guard value.type == "call", let callee = value.child(byField: "function"), callee.type == "identifier",
+              let factory = factories[callee.text], let body = factory.child(byField: "body") else { return nil }
+        let nested = Set(descendants(of: body).filter { $0.type == "function_definition" }.compactMap { $0.child(byField: "name")?.text })
+        guard let first = descendants(of: body).first(where: { $0.type == "return_statement" }),
+              let returned = first.namedChildren.first(where: { $0.type != "comment" }).map(unwrapped) else { return nil }
+        if returned.type == "identifier", nested.contains(returned.text) {
+            return CallableAlias(callee: returned.text, positional: [], keywords: [:])
+        }
+        guard returned.type == "lambda", let parameter = lambdaParameters(returned).first,
+              let inner = returned.child(byField: "body").map(unwrapped), inner.type == "call",
+              let target = inner.child(byField: "function"), let arguments = inner.child(byField: "arguments") else { return nil }
+        let passed = arguments.namedChildren.filter { $0.type != "comment" }
+        guard let head = passed.first, head.type == "identifier", head.text == parameter,
+              !passed.dropFirst().contains(where: { $0.type == "keyword_argument" || $0.type.hasSuffix("splat") }) else { return nil }
+        var resolved = callableAlias(of: target, known: known, localFunctions: localFunctions)
+        // A local of the factory holding a library function looked up by name: `getattr(F, "rms_norm", None)`.
+        if resolved == nil, target.type == "identifier", let held = latestValue(of: target.text, before: target).map(unwrapped),
+           held.type == "call", held.child(byField: "function")?.text == "getattr" {
+            let lookup = held.child(byField: "arguments")?.namedChildren.filter { $0.type != "comment" } ?? []
+            if lookup.count >= 2, let attribute = SettingsTable.stringValue(lookup[1]),
+               let module = imports.qualifiedName(of: lookup[0]) {
+                resolved = CallableAlias(callee: "\(module).\(attribute)", positional: [], keywords: [:])
+            }
+        }
+        guard let base = resolved else { return nil }
+        return CallableAlias(callee: base.callee, positional: base.positional, keywords: base.keywords)
     }
 
     private func callableAlias(of value: Node, known: [String: CallableAlias], localFunctions: Set<String>) -> CallableAlias? {

@@ -43,7 +43,7 @@ struct MergedQkvWeights: Detector {
         }
     }
 
-    /// Whether `self.<name>` is multiplied whole (not per slice) in a product of its class.
+    /// Whether `self.<name>` is multiplied whole (not per slice) in a product of its class, directly or through a local.
     func appliedWhole(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: owner.node).contains { n in
             var operands: [Node] = []
@@ -52,11 +52,16 @@ struct MergedQkvWeights: Detector {
                 let call = facts.callSite(n)
                 if ["torch.nn.functional.linear", "torch.einsum"].contains(call.callee) || call.name == "einsum" { operands = call.positional }
             }
-            return operands.contains { operand in
-                facts.descendants(of: operand).contains { ref in
-                    ref.type == "attribute" && ref.text == "self.\(name)" && ref.parent?.type != "subscript"
+            // The operand itself, or a local it names that holds the parameter (`w = self.qkv_w.flatten(0, 1)`).
+            func holdsWhole(_ expression: Node, followingLocals: Bool) -> Bool {
+                ([expression] + facts.descendants(of: expression)).contains { ref in
+                    if ref.type == "attribute", ref.text == "self.\(name)" { return ref.parent?.type != "subscript" }
+                    guard followingLocals, ref.type == "identifier", ref.parent?.type != "subscript",
+                          let value = facts.latestValue(of: ref.text, before: ref) else { return false }
+                    return holdsWhole(value, followingLocals: false)
                 }
             }
+            return operands.contains { holdsWhole($0, followingLocals: true) }
         }
     }
 
