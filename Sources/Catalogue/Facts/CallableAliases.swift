@@ -74,7 +74,17 @@ extension PythonFacts {
         guard value.type == "call", let callee = value.child(byField: "function"), callee.type == "identifier",
               let factory = factories[callee.text], let body = factory.child(byField: "body") else { return nil }
         let nested = Set(descendants(of: body).filter { $0.type == "function_definition" }.compactMap { $0.child(byField: "name")?.text })
-        guard let first = descendants(of: body).first(where: { $0.type == "return_statement" }),
+        // The factory's own returns, not those of the functions and lambdas it defines.
+        let own = descendants(of: body).filter { node in
+            guard node.type == "return_statement" else { return false }
+            var ancestor = node.parent
+            while let a = ancestor, a != factory {
+                if a.type == "function_definition" || a.type == "lambda" { return false }
+                ancestor = a.parent
+            }
+            return true
+        }
+        guard let first = own.first,
               let returned = first.namedChildren.first(where: { $0.type != "comment" }).map(unwrapped) else { return nil }
         if returned.type == "identifier", nested.contains(returned.text) {
             return CallableAlias(callee: returned.text, positional: [], keywords: [:])

@@ -399,6 +399,9 @@ public final class PythonFacts {
     var benchmarkValueMemo: [Int: [Double]] = [:]
     /// Configuration switches by name (`StaticConditions`): decided, undecided (nil), or being read (a cycle).
     var switchMemo: [String: SwitchValue?] = [:]
+    /// The helper calls being read by `StaticConditions` (innermost last): each helper's parameters hold what that
+    /// call passes (or their defaults).
+    var helperCallFrames: [(function: Node, arguments: [String: Node])] = []
 
     /// The latest value of a name before a use, by use and name (see `latestValue(of:before:)`).
     var latestValueMemo: [LatestValueKey: Node?] = [:]

@@ -88,7 +88,7 @@ extension PythonFacts {
     /// else by `evaluate(_:step:)`.
     func scheduleValue(_ use: ScheduleUse, step: Double) -> Double? {
         // A schedule nested in a builder reads the builder's names, which only `evaluate` binds.
-        if use.enclosing != nil, let v = evaluate(use, step: step) { return v }
+        if use.enclosing != nil { return evaluate(use, step: step) }
         let interpreter = ScriptInterpreter(self)
         if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }

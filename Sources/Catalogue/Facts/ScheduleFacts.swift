@@ -269,6 +269,7 @@ extension PythonFacts {
         if let function = schedule.function, schedule.wrappedName != nil || !schedule.closure.isEmpty || schedule.enclosing != nil {
             // The inner function of a wrapper: the wrapped schedule's value stands for its call at the same step.
             var reading = stepIndependentReading(of: schedule)
+            if reading[Self.unknownReading] != nil { return nil }
             if let name = schedule.wrappedName {
                 guard let wrapped = schedule.wrapping.first, let value = evaluate(wrapped, step: step) else { return nil }
                 reading[Self.callKey(name)] = value
@@ -287,6 +288,28 @@ extension PythonFacts {
         return evaluate(body, bindings: [first: step])
     }
 
+    /// The names a statement may bind: assignment and loop targets, `with ... as` names, definitions.
+    func setNames(in statement: Node) -> Set<String> {
+        var names = Set<String>()
+        for node in [statement] + descendants(of: statement) {
+            switch node.type {
+            case "assignment", "augmented_assignment", "for_statement", "for_in_clause":
+                let target = node.child(byField: "left")
+                for n in target.map({ [$0] + descendants(of: $0) }) ?? [] where n.type == "identifier" { names.insert(n.text) }
+            case "as_pattern", "with_item", "named_expression":
+                for n in descendants(of: node) where n.type == "identifier" { names.insert(n.text) }
+            case "function_definition", "class_definition":
+                if let name = node.child(byField: "name")?.text { names.insert(name) }
+            default:
+                break
+            }
+        }
+        return names
+    }
+
+    /// The key `stepIndependentReading` sets when the names a schedule reads cannot be known (not a Python name).
+    static let unknownReading = "<unknown>"
+
     /// What a schedule reads that does not depend on the step, computed once per schedule rather than at every
     /// sampled step: the attributes its object was built with (a `LRScheduler` subclass), or the wrapper's other
     /// arguments (`floor` of `with_floor(get_lr, 0.1)`).
@@ -296,12 +319,25 @@ extension PythonFacts {
             if schedule.stepAttribute != nil { return constructedAttributes(at: schedule.site) }
             var reading: [String: Double] = [:]
             for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
-            // A builder's statements before the schedule's definition (`stable = total - decay`), run with its
-            // parameters bound; they stop at a `return` or a branch the reading cannot decide.
+            // A builder's statements up to the one that applies the schedule (`stable = total - decay`, also after
+            // the schedule's definition: the schedule reads the names as they are when it runs), with its parameters
+            // bound. A statement the reading cannot follow (an undecided branch, a loop, an early return) that sets
+            // a name the schedule reads leaves that name unknown, and then the schedule has no reading at all; one
+            // that sets none of them is passed over.
             if let builder = schedule.enclosing, let body = builder.body, let inner = schedule.function {
-                for statement in body.namedChildren {
-                    if statement == inner.node || isInside(inner.node, statement) { break }
-                    guard case .fallThrough = run(statement: statement, bindings: &reading, depth: 1) else { break }
+                let read = Set(descendants(of: inner.node).filter { $0.type == "identifier" }.map(\.text))
+                for statement in body.namedChildren where statement.type != "comment" {
+                    if statement == schedule.site || isInside(schedule.site, statement) { break }
+                    if statement == inner.node || isInside(inner.node, statement) { continue }
+                    var attempt = reading
+                    if case .fallThrough = run(statement: statement, bindings: &attempt, depth: 1) {
+                        reading = attempt
+                        continue
+                    }
+                    if !setNames(in: statement).isDisjoint(with: read) || statement.type == "return_statement" {
+                        reading[Self.unknownReading] = 0
+                        break
+                    }
                 }
             }
             return reading

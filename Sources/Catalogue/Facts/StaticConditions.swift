@@ -152,7 +152,14 @@ extension PythonFacts {
         }
         // A small helper of the file (`def env_flag(name, default=True): v = os.environ.get(name); return default if
         // v is None else ...`): its one returned expression, its parameters holding what every call passes.
-        if call.receiver == nil, let function = calledFunction(call), enclosingClass(function.node) == nil {
+        if call.receiver == nil, !call.hasSplat, let function = calledFunction(call), enclosingClass(function.node) == nil,
+           !helperCallFrames.contains(where: { $0.function == function.node }) {
+            var arguments: [String: Node] = [:]
+            for (index, parameter) in function.parameters.enumerated() {
+                if let given = call.argument(parameter, position: index) ?? parameterDefault(function, parameter) { arguments[parameter] = given }
+            }
+            helperCallFrames.append((function.node, arguments))
+            defer { helperCallFrames.removeLast() }
             return helperResult(function, depth: depth)
         }
         if let receiver = call.receiver, call.positional.isEmpty, ["lower", "upper", "strip"].contains(call.name),
@@ -183,7 +190,8 @@ extension PythonFacts {
         }
     }
 
-    /// What a small helper of the file returns in every run: its statements read in order, where a docstring, an
+    /// What a small helper of the file returns in every run for one call (its parameters hold what the call passes,
+    /// see `helperCallFrames`): its statements read in order, where a docstring, an
     /// assertion or an assignment (read back through `straightLineRead`) goes on, `if condition: return x` returns
     /// `x` when the condition holds and goes on when it does not, and the final `return` gives its value. nil for
     /// anything else (loops, other branches, nested functions) or an undecided condition.
@@ -217,7 +225,7 @@ extension PythonFacts {
     }
 
     /// An environment variable that configures the run, not one a launcher sets (`RANK`, `WORLD_SIZE`, ...): a string
-    /// literal, or a helper's parameter every caller gives such a literal.
+    /// literal, or a helper's parameter that the call being read (else every caller) gives such a literal.
     private func isSettingVariable(_ key: Node) -> Bool {
         func isSetting(_ node: Node) -> Bool {
             guard let name = SettingsTable.stringValue(node) else { return false }
@@ -225,6 +233,10 @@ extension PythonFacts {
         }
         if isSetting(key) { return true }
         guard key.type == "identifier" else { return false }
+        if let frame = helperCallFrames.last, let function = enclosingFunction(key), frame.function == function.node,
+           let given = frame.arguments[key.text] {
+            return isSetting(given)
+        }
         let passed = callerArguments(of: key)
         return !passed.isEmpty && passed.allSatisfy(isSetting)
     }
@@ -250,8 +262,15 @@ extension PythonFacts {
             case .assigned(let value)?: return switchValue(value, depth: depth + 1)
             case .notYetAssigned?: break
             }
-            // A parameter holds what every call passes (or its default), when every call can be seen.
             guard function.parameters.contains(n.text) else { return nil }
+            // Inside a helper call being read: what that call passes, read where the call is.
+            if let frame = helperCallFrames.last, frame.function == function.node {
+                guard let argument = frame.arguments[n.text] else { return nil }
+                let saved = helperCallFrames.removeLast()
+                defer { helperCallFrames.append(saved) }
+                return switchValue(argument, depth: depth + 1)
+            }
+            // A parameter holds what every call passes (or its default), when every call can be seen.
             let key = "\(function.node.startByte):\(n.text)"
             if let known = switchMemo[key] { return known }
             switchMemo[key] = .some(nil)

@@ -4,7 +4,8 @@ import TreeSitterKit
 ///
 /// Requires either (a) a parameter whose tensor has a leading dimension of 3 (`nn.Parameter(torch.empty(3, d,
 /// d))`) used whole in a single product in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an
-/// einsum), not indexed per slice; or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
+/// einsum), directly or through a local, through shape- and dtype-keeping methods only (not indexed, `select`ed or
+/// `narrow`ed per slice); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
 /// view with a 3), or that belongs to an attention class. Rejects three separate projections, three parameters
 /// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
@@ -55,14 +56,44 @@ struct MergedQkvWeights: Detector {
             // The operand itself, or a local it names that holds the parameter (`w = self.qkv_w.flatten(0, 1)`).
             func holdsWhole(_ expression: Node, followingLocals: Bool) -> Bool {
                 ([expression] + facts.descendants(of: expression)).contains { ref in
-                    if ref.type == "attribute", ref.text == "self.\(name)" { return ref.parent?.type != "subscript" }
-                    guard followingLocals, ref.type == "identifier", ref.parent?.type != "subscript",
+                    if ref.type == "attribute", ref.text == "self.\(name)" { return isWhole(ref, within: expression) }
+                    guard followingLocals, ref.type == "identifier", isWhole(ref, within: expression),
                           let value = facts.latestValue(of: ref.text, before: ref) else { return false }
                     return holdsWhole(value, followingLocals: false)
                 }
             }
             return operands.contains { holdsWhole($0, followingLocals: true) }
         }
+    }
+
+    /// Methods that keep every slice of a tensor (its shape, dtype or layout change, its entries do not).
+    static let wholeMethods: Set<String> = [
+        "flatten", "reshape", "view", "type_as", "to", "float", "bfloat16", "half", "contiguous", "t", "transpose",
+        "permute", "mT", "T", "detach", "clone",
+    ]
+
+    /// Whether `ref` reaches the top of `expression` with all its slices: only through whole-keeping methods, never a
+    /// subscript or another method (`select`, `narrow`, `unbind`, ...).
+    func isWhole(_ ref: Node, within expression: Node) -> Bool {
+        var current = ref
+        while current != expression, let parent = current.parent {
+            switch parent.type {
+            case "subscript":
+                return false
+            case "attribute":
+                guard parent.child(byField: "object") == current,
+                      Self.wholeMethods.contains(parent.child(byField: "attribute")?.text ?? "") else { return false }
+            case "call", "parenthesized_expression":
+                break
+            case "argument_list", "keyword_argument":
+                // Passed on as an argument of a call inside the operand: only a cast keeps it whole (`.to(w)`).
+                return false
+            default:
+                return false
+            }
+            current = parent
+        }
+        return true
     }
 
     /// `3 * d`, `d * 3`, or a width three times the input's.
