@@ -66,11 +66,10 @@ struct MergedQkvWeights: Detector {
         }
     }
 
-    /// Methods that keep every slice of a tensor (its shape, dtype or layout change, its entries do not).
-    static let wholeMethods: Set<String> = [
-        "flatten", "reshape", "view", "type_as", "to", "float", "bfloat16", "half", "contiguous", "t", "transpose",
-        "permute", "mT", "T", "detach", "clone",
-    ]
+    /// Methods and properties that keep every slice of a tensor: the rearranging methods the attention lineage
+    /// follows, less those that take it apart (`split`, `chunk`, `unbind`, `tensor_split`), and the transposes.
+    static let wholeMethods: Set<String> = PythonFacts.rearrangingMethods
+        .subtracting(["split", "chunk", "unbind", "tensor_split"]).union(["mT", "T"])
 
     /// Whether `ref` reaches the top of `expression` with all its slices: only through whole-keeping methods, never a
     /// subscript or another method (`select`, `narrow`, `unbind`, ...).
