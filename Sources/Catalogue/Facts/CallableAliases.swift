@@ -105,8 +105,7 @@ extension PythonFacts {
                 resolved = CallableAlias(callee: "\(module).\(attribute)", positional: [], keywords: [:])
             }
         }
-        guard let base = resolved else { return nil }
-        return CallableAlias(callee: base.callee, positional: base.positional, keywords: base.keywords)
+        return resolved
     }
 
     private func callableAlias(of value: Node, known: [String: CallableAlias], localFunctions: Set<String>) -> CallableAlias? {

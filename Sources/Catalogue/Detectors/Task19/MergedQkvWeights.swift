@@ -84,10 +84,8 @@ struct MergedQkvWeights: Detector {
                       Self.wholeMethods.contains(parent.child(byField: "attribute")?.text ?? "") else { return false }
             case "call", "parenthesized_expression":
                 break
-            case "argument_list", "keyword_argument":
-                // Passed on as an argument of a call inside the operand: only a cast keeps it whole (`.to(w)`).
-                return false
             default:
+                // An argument of another call inside the operand, an operator, ...: not the tensor itself.
                 return false
             }
             current = parent
