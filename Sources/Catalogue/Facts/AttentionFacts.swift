@@ -379,6 +379,9 @@ extension PythonFacts {
             return functions.filter { $0.name == value.text }
         }
         if let f = calledFunction(call) { return [f] }
+        // `Fn.apply(x)` of a `torch.autograd.Function` subclass of the file runs its `forward`.
+        let forwards = autogradForwards(call)
+        if !forwards.isEmpty { return forwards }
         // A local name given a function of the file, or one of two (`func = _multi_tensor_adam if foreach else
         // _single_tensor_adam; func(...)`, as PyTorch's own optimizers dispatch).
         if let function = call.function, function.type == "identifier", functionValuedNames.contains(function.text),
@@ -440,18 +443,22 @@ extension PythonFacts {
     /// A function and the functions it calls (directly or through modules and kernel launches), up to `depth`.
     public func reachableFunctions(from function: Function, depth: Int = 2) -> [Function] {
         var result = [function]
-        var frontier = [function]
-        for _ in 0..<depth {
-            var next: [Function] = []
-            for f in frontier {
-                for n in descendants(of: f.node) where n.type == "call" {
-                    for target in targets(of: callSite(n)) where !result.contains(where: { $0.node == target.node }) {
-                        result.append(target)
-                        next.append(target)
-                    }
+        // Each function with the most calls it may still follow when reached. `Fn.apply(x)` reaching the `forward`
+        // of an autograd function is plumbing, not a step: it does not count against `depth`.
+        var budget: [Node: Int] = [function.node: depth]
+        var pending = [function]
+        while let f = pending.popLast() {
+            let remaining = budget[f.node] ?? 0
+            guard remaining > 0 else { continue }
+            for n in descendants(of: f.node) where n.type == "call" {
+                let call = callSite(n)
+                let left = call.name == "apply" && !autogradForwards(call).isEmpty ? remaining : remaining - 1
+                for target in targets(of: call) where left > budget[target.node] ?? -1 {
+                    if budget[target.node] == nil { result.append(target) }
+                    budget[target.node] = left
+                    pending.append(target)
                 }
             }
-            frontier = next
         }
         return result
     }

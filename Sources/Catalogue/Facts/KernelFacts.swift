@@ -33,6 +33,51 @@ extension PythonFacts {
         kernelLaunches.filter { isInside($0.call.node, node) }
     }
 
+    /// The code a launch runs, each part with the numbers bound to its parameters: the kernel's body (bound as
+    /// `numericBindings` gives), and the body of each `@triton.jit` helper of the file the kernel calls (bound to
+    /// what the kernel passes: `_capped(z, CAP)` binds the helper's cap to the kernel's).
+    public func kernelBodies(_ launch: KernelLaunch) -> [(node: Node, bindings: [String: Double])] {
+        let bindings = numericBindings(launch)
+        var result = [(node: launch.kernel.node, bindings: bindings)]
+        for n in descendants(of: launch.kernel.node) where n.type == "call" {
+            let call = callSite(n)
+            guard call.receiver == nil, !call.hasSplat,
+                  let helper = functions.first(where: { $0.name == call.callee && $0.isTritonKernel && $0.node != launch.kernel.node }),
+                  !result.contains(where: { $0.node == helper.node }) else { continue }
+            var bound: [String: Double] = [:]
+            for (index, parameter) in helper.parameters.enumerated() {
+                if let argument = call.argument(parameter, position: index), let v = evaluate(argument, bindings: bindings) { bound[parameter] = v }
+            }
+            result.append((helper.node, bound))
+        }
+        return result
+    }
+
+    /// What a kernel value was loaded from: the launch argument behind the pointer of its `tl.load` and the element
+    /// it reads when that is a constant (`tl.load(w_ptr + 1)`: element 1; `tl.load(x_ptr + offs)`: nil, element by
+    /// element). Follows a local to its value and steps over dtype casts (`tl.load(p).to(tl.float32)`).
+    public func kernelLoad(_ node: Node, in launch: KernelLaunch, depth: Int = 0) -> (argument: Node, element: Int?)? {
+        var n = unwrapped(node)
+        while n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
+              ["to", "cast"].contains(function.child(byField: "attribute")?.text ?? ""), let object = function.child(byField: "object") {
+            n = unwrapped(object)
+        }
+        if n.type == "identifier", depth < 3, !launch.kernel.parameters.contains(n.text), let value = latestValue(of: n.text, before: n) {
+            return kernelLoad(value, in: launch, depth: depth + 1)
+        }
+        guard n.type == "call", callSite(n).name == "load", let address = callSite(n).positional.first.map(unwrapped) else { return nil }
+        // `p`, `p + k` or `k + p` with a pointer parameter `p`.
+        var pointer = address, offset: Node?
+        if address.type == "binary_operator", address.child(byField: "operator")?.type == "+",
+           let l = address.child(byField: "left").map(unwrapped), let r = address.child(byField: "right").map(unwrapped) {
+            (pointer, offset) = launch.kernel.parameters.contains(l.text) ? (l, r) : (r, l)
+        }
+        guard pointer.type == "identifier", let argument = launch.arguments[pointer.text] else { return nil }
+        guard let offset else { return (argument, 0) }
+        guard let k = evaluate(offset), k == k.rounded(), abs(k) < 1_000_000 else { return (argument, nil) }
+        return (argument, Int(k))
+    }
+
     /// The numeric values a launch passes to its kernel's parameters (constexpr scales, caps, sizes).
     public func numericBindings(_ launch: KernelLaunch) -> [String: Double] {
         var result: [String: Double] = [:]

@@ -197,7 +197,10 @@ extension PythonFacts {
             let bindings = numericBindings(launch)
             let body = descendants(of: launch.kernel.node)
             var found: [LogitCap] = []
-            for n in body { found += capsAt(n, bindings: bindings) }
+            // The kernel and the jit helpers it calls, each with its own bound constants.
+            for part in kernelBodies(launch) {
+                for n in descendants(of: part.node) { found += capsAt(n, bindings: part.bindings) }
+            }
             // tanh written with exp: x / c ... c * t, with the same c.
             if found.isEmpty, body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(callSite($0).name) }) {
                 let divisors = body.compactMap { n -> Double? in

@@ -221,8 +221,15 @@ public final class PythonFacts {
         }
         guard let function = parameterOwner(of: identifier),
               let index = function.parameters.firstIndex(of: identifier.text) else { return [] }
-        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
         let owner = enclosingClass(function.node)?.name
+        // The `forward` of an autograd function is called by `Fn.apply(...)`, which passes everything after `ctx`.
+        if function.name == "forward", owner != nil, index > 0 {
+            let applies = calls(named: "apply").filter { autogradForwards($0).contains { $0.node == function.node } }
+            if !applies.isEmpty {
+                return applies.compactMap { call in call.positional.count > index - 1 ? (call, call.positional[index - 1]) : nil }
+            }
+        }
+        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
         let position = index - offset
         var result: [(call: CallSite, argument: Node)] = []
         let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)

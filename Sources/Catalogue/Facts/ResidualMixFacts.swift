@@ -103,8 +103,16 @@ extension PythonFacts {
     /// Every variable that may be `own`'s partner in a mix: in `keep * x + inject * x0` both `inject` and `x0`
     /// (which of a term's names is the weight cannot be told from the syntax), the first as `mixPartner` gives it.
     public func mixPartners(_ expression: Node, own: String) -> [Node] {
+        mixPartners(expression, own: own, throughHelpers: true)
+    }
+
+    private func mixPartners(_ expression: Node, own: String, throughHelpers: Bool) -> [Node] {
         let node = unparenthesized(expression)
         if node.type == "call", let partner = methodSumPartner(callSite(node), own: own) { return [partner] }
+        if node.type == "call", throughHelpers {
+            let partners = helperMixPartners(callSite(node), own: own, item: nil)
+            if !partners.isEmpty { return partners }
+        }
         if let (_, items) = stackedWeightedSum(node), items.count == 2 {
             let roots = items.map(tensorRoot)
             if roots.contains(where: { $0?.text == own }) { return roots.compactMap { $0 }.filter { $0.text != own } }
@@ -123,7 +131,7 @@ extension PythonFacts {
         if node.type == "binary_operator", ["*", "/"].contains(node.child(byField: "operator")?.type ?? ""),
            let l = node.child(byField: "left"), let r = node.child(byField: "right") {
             for side in [l, r] where addends(side).count == 2 {
-                let partners = mixPartners(side, own: own)
+                let partners = mixPartners(side, own: own, throughHelpers: throughHelpers)
                 if !partners.isEmpty { return partners }
             }
             return []
@@ -170,12 +178,67 @@ extension PythonFacts {
         return nil
     }
 
-    /// Assignments `own = mix(own, other)` in a node, with the partner variable.
+    /// Assignments `own = mix(own, other)` in a node, with the partner variable; also a name of a tuple target
+    /// that a helper hands back mixed (`x, h = mix_and_norm(x, x0, w)`).
     public func mixAssignments(in scope: Node) -> [(assignment: Node, own: String, partner: Node)] {
-        descendants(of: scope).compactMap { n in
-            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "identifier",
-                  let right = n.child(byField: "right"), let partner = mixPartner(right, own: left.text) else { return nil }
-            return (n, left.text, partner)
+        descendants(of: scope).flatMap { n in
+            n.type == "assignment" ? mixBindings(n).compactMap { own, partners in partners.first.map { (n, own, $0) } } : []
         }
+    }
+
+    /// The names an assignment gives a mix of themselves with something else, each with its partners (see
+    /// `mixPartners`): `own = mix(own, other)`, or an element of a tuple target taking the matching element of what
+    /// a helper of the file returns (`x, h = mix_and_norm(x, x0, w)` with `return mixed, norm(mixed)`).
+    public func mixBindings(_ assignment: Node) -> [(own: String, partners: [Node])] {
+        guard let left = assignment.child(byField: "left").map(unparenthesized), let right = assignment.child(byField: "right") else { return [] }
+        if left.type == "identifier" {
+            let partners = mixPartners(right, own: left.text)
+            return partners.isEmpty ? [] : [(left.text, partners)]
+        }
+        let value = unparenthesized(right)
+        guard ["pattern_list", "tuple_pattern"].contains(left.type), value.type == "call" else { return [] }
+        let call = callSite(value)
+        return left.namedChildren.enumerated().compactMap { index, element in
+            guard element.type == "identifier" else { return nil }
+            let partners = helperMixPartners(call, own: element.text, item: index)
+            return partners.isEmpty ? nil : (element.text, partners)
+        }
+    }
+
+    /// A mix computed by a function of the file the call runs (`v = blend(v, v1, w)` with `def blend(a, b, w):
+    /// return torch.lerp(a, b, w)`, possibly through a local it returns): the arguments the call passes for the
+    /// parameters mixed with the one `own` is passed to. `item`: the element of a returned tuple that is read.
+    /// One level of helper only.
+    func helperMixPartners(_ call: CallSite, own: String, item: Int?) -> [Node] {
+        guard !call.hasSplat, call.positional.contains(where: { tensorRoot($0)?.text == own }) || call.keywords.values.contains(where: { tensorRoot($0)?.text == own }),
+              case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
+        var parameters = function.parameters
+        if call.receiver != nil, parameters.first == "self" { parameters.removeFirst() }
+        func argument(_ name: String) -> Node? {
+            parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
+        }
+        guard let ownParameter = parameters.first(where: { argument($0).flatMap(tensorRoot)?.text == own }) else { return [] }
+        var partners: [Node] = []
+        for returned in returnedValues(function) {
+            var value = unparenthesized(returned)
+            if let item {
+                guard ["expression_list", "tuple"].contains(value.type) else { continue }
+                let items = value.namedChildren.filter { $0.type != "comment" }
+                guard item < items.count else { continue }
+                value = unparenthesized(items[item])
+            } else if ["expression_list", "tuple"].contains(value.type) {
+                continue
+            }
+            // A local the function returns: the expression it was last given.
+            if value.type == "identifier", !parameters.contains(value.text), let local = latestValue(of: value.text, before: returned) {
+                value = local
+            }
+            for partner in mixPartners(value, own: ownParameter, throughHelpers: false) {
+                guard let passed = argument(partner.text).flatMap(tensorRoot), passed.text != own,
+                      !partners.contains(passed) else { continue }
+                partners.append(passed)
+            }
+        }
+        return partners
     }
 }

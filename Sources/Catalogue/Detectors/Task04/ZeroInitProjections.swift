@@ -103,7 +103,9 @@ struct ZeroInitProjections: Detector {
     /// A function of the file whose code applies an activation, or launches a kernel (`relu_kernel[grid](...)`) that
     /// does (`tl.maximum(x, 0)`, `tl.where(x > 0, x, 0)`).
     func appliesActivation(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
-        let bodies = [function.node] + facts.kernelLaunches(in: function.node).map(\.kernel.node)
+        // The function, what it calls (an autograd function's `forward` through `apply`), and kernels they launch.
+        let reached = facts.reachableFunctions(from: function).map(\.node)
+        let bodies = reached + reached.flatMap { facts.kernelLaunches(in: $0).map(\.kernel.node) }
         return bodies.contains { body in facts.descendants(of: body).contains { $0 != body && isActivation($0, facts, depth: 1) } }
     }
 

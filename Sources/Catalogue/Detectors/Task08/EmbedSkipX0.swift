@@ -8,7 +8,8 @@ import TreeSitterKit
 /// e0`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
 /// `checkpoint(block, x, x0)`) and start their
-/// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`). Rejects U-Net
+/// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`, also computed by a
+/// helper of the file: `x, h = mix_and_norm(x, x0, self.lambdas)`). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
 /// not mix it. Examples: `queries/python/embed_skip_x0/examples/`.
 struct EmbedSkipX0: Detector {
@@ -122,9 +123,9 @@ struct EmbedSkipX0: Detector {
             guard parameters.contains(name) else { continue }
             for assignment in facts.descendants(of: function.node) where assignment.type == "assignment" {
                 guard facts.enclosingFunction(assignment)?.node == function.node,
-                      let left = assignment.child(byField: "left"), left.type == "identifier", parameters.contains(left.text),
-                      let right = assignment.child(byField: "right"),
-                      facts.mixPartners(right, own: left.text).contains(where: { $0.text == name }) else { continue }
+                      facts.mixBindings(assignment).contains(where: { own, partners in
+                          parameters.contains(own) && partners.contains { $0.text == name }
+                      }) else { continue }
                 return assignment
             }
         }

@@ -18,7 +18,7 @@ struct LogitSoftcap: Detector {
     let id = "logit_softcap"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        guard facts.model().outputHeads.isEmpty else { return capAfterHead(facts) }
+        guard facts.model().outputHeads.isEmpty else { return capAfterHead(facts, accept: isSoftcap) }
         // No head the model facts name (a functional einsum readout, a module stage): a cap on what reaches the
         // cross-entropy, followed back from the loss.
         for cap in facts.logitCaps() where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
@@ -27,8 +27,9 @@ struct LogitSoftcap: Detector {
         return []
     }
 
-    /// A cap applied after the output head's projection, in its function or a function the logits are passed to.
-    func capAfterHead(_ facts: PythonFacts) -> [Evidence] {
+    /// A cap `accept` takes applied after the output head's projection, in its function or a function the logits are
+    /// passed to. (`logit_softcap_15` reads the head the same way, taking only caps at 15.)
+    func capAfterHead(_ facts: PythonFacts, accept: (LogitCap) -> Bool) -> [Evidence] {
         let model = facts.model()
         let heads = Set(model.outputHeads.map(\.name))
         guard !heads.isEmpty else { return [] }
@@ -43,7 +44,7 @@ struct LogitSoftcap: Detector {
             }
             // The cap in the same function.
             for n in facts.descendants(of: scope) where n.startByte >= site.startByte {
-                for cap in facts.capsAt(n, bindings: [:]) where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
+                for cap in facts.capsAt(n, bindings: [:]) where accept(cap) && !facts.isInDeadBranch(cap.node) {
                     // A cap written as a call takes the logits as its input; one written with operators
                     // (`A / (1 + torch.exp(-z / B))`) mentions them.
                     let input = cap.node.type == "call" ? facts.callSite(cap.node).positional.first ?? facts.callSite(cap.node).receiver : cap.node
@@ -59,7 +60,7 @@ struct LogitSoftcap: Detector {
                     // What the hook hands back is the cap (`c * tanh(z / c)`, the tanh or sigmoid one of its operands).
                     for core in facts.resultCores(of: hook) {
                         let operands = core.type == "binary_operator" ? core.namedChildren.map(facts.unparenthesized) : []
-                        if let cap = ([core] + operands).first(where: { facts.capsAt($0, bindings: [:]).contains(where: isSoftcap) }) {
+                        if let cap = ([core] + operands).first(where: { facts.capsAt($0, bindings: [:]).contains(where: accept) }) {
                             return [facts.evidence(hook.registration.node, "forward hook on the head"), facts.evidence(cap, "soft cap")]
                         }
                     }
@@ -70,7 +71,7 @@ struct LogitSoftcap: Detector {
                 && (call.node.startByte >= site.startByte || facts.isInside(site, call.node)) {
                 guard call.positional.contains(where: onLogits), !facts.isInDeadBranch(call.node) else { continue }
                 for target in facts.targets(of: call) where !facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope) {
-                    if let cap = capInside(target, facts) {
+                    if let cap = capInside(target, facts, accept: accept) {
                         return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
                     }
                 }
@@ -109,16 +110,22 @@ struct LogitSoftcap: Detector {
         }
     }
 
-    /// A soft cap computed in a function (its parameters bound to the values they resolve to) or in a kernel it
-    /// launches (bound to the launch's arguments).
-    func capInside(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Node? {
-        for n in facts.descendants(of: function.node) {
-            if facts.capsAt(n, bindings: [:]).contains(where: isSoftcap) { return n }
+    /// A soft cap computed in a function or a function it calls (their parameters bound to the values they resolve
+    /// to), or in a kernel they launch (bound to the launch's arguments).
+    func capInside(_ function: PythonFacts.Function, _ facts: PythonFacts, accept: (LogitCap) -> Bool) -> Node? {
+        // The function and what it calls in turn (a wrapper around an autograd function whose `forward` launches the
+        // kernel, say).
+        let reached = facts.reachableFunctions(from: function)
+        for n in reached.flatMap({ facts.descendants(of: $0.node) }) {
+            if facts.capsAt(n, bindings: [:]).contains(where: accept) { return n }
         }
-        for launch in facts.kernelLaunches(in: function.node) {
+        for launch in reached.flatMap({ facts.kernelLaunches(in: $0.node) }) {
             let bindings = facts.numericBindings(launch)
             let body = facts.descendants(of: launch.kernel.node)
-            if body.contains(where: { n in facts.capsAt(n, bindings: bindings).contains(where: isSoftcap) }) { return launch.call.node }
+            for part in facts.kernelBodies(launch)
+            where facts.descendants(of: part.node).contains(where: { n in facts.capsAt(n, bindings: part.bindings).contains(where: accept) }) {
+                return launch.call.node
+            }
             // tanh through a sigmoid (2 * sigmoid(2u) - 1) or a tanh call, with x / c inside and c * t outside.
             let squashes = body.contains { $0.type == "call" && ["tanh", "sigmoid"].contains(facts.callSite($0).name) }
             guard squashes else { continue }
@@ -131,7 +138,8 @@ struct LogitSoftcap: Detector {
                       let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
                 return [l, r].filter { $0.type == "identifier" }.compactMap { bindings[$0.text] }.first
             }
-            if divisors.contains(where: { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }) { return launch.call.node }
+            let caps = divisors.filter { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }
+            if caps.contains(where: { accept(LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node)) }) { return launch.call.node }
         }
         return nil
     }

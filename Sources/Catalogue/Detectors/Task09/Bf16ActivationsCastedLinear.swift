@@ -44,13 +44,17 @@ struct Bf16ActivationsCastedLinear: Detector {
         return []
     }
 
-    /// Classes whose forward casts their own weight (`self.<w>`) to the input dtype or bf16.
+    /// Classes whose forward casts their own weight (`self.<w>`) to the input dtype or bf16, itself or by handing
+    /// the weight to a function of the file that casts it (`_CastMatmul.apply(x, self.weight)`, an autograd
+    /// function whose `forward` computes `F.linear(x, w.to(x.dtype))`).
     func castingClasses(_ facts: PythonFacts) -> Set<String> {
         Set(facts.classes.filter { c in
             facts.forwardMethods(of: c).contains { f in
                 facts.calls.contains { call in
-                    guard facts.isInside(call.node, f.node), let receiver = call.receiver, receiver.type == "attribute",
-                          receiver.child(byField: "object")?.text == "self" else { return false }
+                    guard facts.isInside(call.node, f.node) else { return false }
+                    if (call.positional + call.keywords.values).contains(where: { isOwnAttribute($0) }),
+                       facts.targets(of: call).contains(where: { castsWeightArgument($0, facts) }) { return true }
+                    guard let receiver = call.receiver, isOwnAttribute(receiver) else { return false }
                     switch call.name {
                     case "type_as", "bfloat16": return true
                     case "to": return call.positional.contains { isDtype($0, facts) } || call.keywords["dtype"] != nil
@@ -61,29 +65,47 @@ struct Bf16ActivationsCastedLinear: Detector {
         }.map(\.name))
     }
 
+    /// `self.<name>`.
+    func isOwnAttribute(_ node: Node) -> Bool {
+        node.type == "attribute" && node.child(byField: "object")?.text == "self"
+    }
+
     /// Functions of a functional model that cast a weight argument to the dtype of the activation argument before
     /// multiplying (`def linear(x, w): return x @ w.to(x.dtype)`, `F.linear(x, w.type_as(x))`).
     func castingFunctions(_ facts: PythonFacts) -> Set<String> {
-        Set(facts.functions.filter { f in
-            facts.enclosingClass(f.node) == nil && facts.descendants(of: f.node).contains { n in
-                guard n.type == "call" else { return false }
-                let call = facts.callSite(n)
-                guard let receiver = call.receiver, receiver.type == "identifier", f.parameters.contains(receiver.text) else { return false }
-                let toActivation: Bool
-                switch call.name {
-                case "type_as": toActivation = call.positional.first.map { $0.type == "identifier" && f.parameters.contains($0.text) } == true
-                case "to": toActivation = (call.positional.first ?? call.keywords["dtype"]).map { d in
-                    d.type == "attribute" && d.child(byField: "attribute")?.text == "dtype"
-                        && d.child(byField: "object").map { f.parameters.contains($0.text) && $0.text != receiver.text } == true
-                } == true
-                default: toActivation = false
-                }
-                guard toActivation, let parent = n.parent else { return false }
-                // An operand of a product or of F.linear.
-                if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
-                return parent.type == "argument_list" && parent.parent.map { facts.callSite($0).torchCallee == "torch.nn.functional.linear" } == true
+        Set(facts.functions.filter { f in facts.enclosingClass(f.node) == nil && castsWeightArgument(f, facts) }.map(\.name))
+    }
+
+    /// Whether a function casts one of its parameters to the dtype of another before multiplying by it, directly or
+    /// through a local (`w_lp = w.to(x.dtype); return F.linear(x, w_lp)`).
+    func castsWeightArgument(_ f: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        let inside = facts.descendants(of: f.node)
+        /// An operand of a product or of F.linear.
+        func isProductOperand(_ n: Node) -> Bool {
+            guard let parent = n.parent else { return false }
+            if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
+            return parent.type == "argument_list" && parent.parent.map { facts.callSite($0).torchCallee == "torch.nn.functional.linear" } == true
+        }
+        return inside.contains { n in
+            guard n.type == "call" else { return false }
+            let call = facts.callSite(n)
+            guard let receiver = call.receiver, receiver.type == "identifier", f.parameters.contains(receiver.text) else { return false }
+            let toActivation: Bool
+            switch call.name {
+            case "type_as": toActivation = call.positional.first.map { $0.type == "identifier" && f.parameters.contains($0.text) } == true
+            case "to": toActivation = (call.positional.first ?? call.keywords["dtype"]).map { d in
+                d.type == "attribute" && d.child(byField: "attribute")?.text == "dtype"
+                    && d.child(byField: "object").map { f.parameters.contains($0.text) && $0.text != receiver.text } == true
+            } == true
+            default: toActivation = false
             }
-        }.map(\.name))
+            guard toActivation else { return false }
+            if isProductOperand(n) { return true }
+            // Held by a local that is then multiplied.
+            guard let assignment = n.parent, assignment.type == "assignment", assignment.child(byField: "right") == n,
+                  let local = assignment.child(byField: "left"), local.type == "identifier" else { return false }
+            return inside.contains { $0.type == "identifier" && $0.text == local.text && $0.startByte > assignment.endByte && isProductOperand($0) }
+        }
     }
 
     /// `x.dtype`, `torch.bfloat16`, a dtype name.

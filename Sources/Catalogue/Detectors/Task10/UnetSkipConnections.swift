@@ -9,7 +9,8 @@ import TreeSitterKit
 /// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
 /// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`) — whose value (directly or through names assigned from it)
 /// is added into the stream with `+` or a tensor method (`x.add(skip)`, `x.addcmul(w, skip)`), also through the loop
-/// variable it is iterated into (`for w, skip in zip(weights, reversed(saved))`). Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
+/// variable it is iterated into (`for w, skip in zip(weights, reversed(saved))`), or by a helper of the file that hands
+/// the stream back (`x = merge(x, saved.pop(), w)`, whose code, autograd `forward` or kernel adds loaded values). Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
 /// the embedding x0 fed to every block. Examples: `queries/python/unet_skip_connections/examples/`.
 struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
@@ -213,9 +214,37 @@ struct UnetSkipConnections: Detector {
             if n.type == "binary_operator" {
                 return n.child(byField: "operator")?.type == "+" && carriers.contains { facts.isInside($0, n) && $0 != n }
             }
+            guard n.type == "call" else { return false }
+            let call = facts.callSite(n)
+            let carried = call.positional.contains { argument in carriers.contains { facts.isInside($0, argument) } }
             // The addition as a tensor method: x.add(skip), x.addcmul(w, skip) (x + w * skip), torch.add(x, skip).
-            guard n.type == "call", ["add", "add_", "addcmul", "addcmul_"].contains(facts.callSite(n).name) else { return false }
-            return facts.callSite(n).positional.contains { argument in carriers.contains { facts.isInside($0, argument) } }
+            if ["add", "add_", "addcmul", "addcmul_"].contains(call.name) { return carried }
+            return carried && isMergedByHelper(call, facts)
         }
+    }
+
+    /// `x = merge(x, skip, w)`: the stream handed, with the skip, to a function of the file that gives the stream
+    /// back and whose code (or what it calls: an autograd function's `forward`, a kernel it launches) adds.
+    func isMergedByHelper(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+              let stream = assignment.child(byField: "left"), stream.type == "identifier",
+              call.positional.contains(where: { facts.tensorRoot($0)?.text == stream.text }) else { return false }
+        return facts.targets(of: call).flatMap { facts.reachableFunctions(from: $0, depth: 3) }.contains { f in
+            facts.descendants(of: f.node).contains { n in
+                (n.type == "binary_operator" && n.child(byField: "operator")?.type == "+" && (!f.isTritonKernel || addsLoadedValues(n, in: f, facts)))
+                    || (n.type == "call" && ["add", "add_", "addcmul", "addcmul_"].contains(facts.callSite(n).name))
+            }
+        }
+    }
+
+    /// In a kernel, a `+` of loaded values (`xv + gain * sv` with `xv = tl.load(...)`), not of offsets or pointers.
+    func addsLoadedValues(_ sum: Node, in kernel: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        func isLoad(_ n: Node) -> Bool { n.type == "call" && facts.callSite(n).name == "load" }
+        let loaded = Set(facts.descendants(of: kernel.node).compactMap { n -> String? in
+            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "identifier",
+                  let right = n.child(byField: "right"), isLoad(right) || facts.descendants(of: right).contains(where: isLoad) else { return nil }
+            return left.text
+        })
+        return facts.descendants(of: sum).contains { isLoad($0) || ($0.type == "identifier" && loaded.contains($0.text)) }
     }
 }

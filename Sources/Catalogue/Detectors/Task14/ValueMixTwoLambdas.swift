@@ -9,7 +9,9 @@ import TreeSitterKit
 /// (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
 /// indices of one parameter (`lambdas[0]`, `lambdas[1]`) or two attributes set to `nn.Parameter`; or the weighted
 /// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`, or
-/// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`. Rejects the convex `(1 - l) * v + l * e` (also
+/// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`; or the same sum stored by a kernel that a
+/// function of the file launches on `v`, `e` and `w` (`w0 * a + w1 * b` with `w0`, `w1` loaded from `w`'s elements 0
+/// and 1, see `kernelLoad`). Rejects the convex `(1 - l) * v + l * e` (also
 /// with a second, unused element), fixed constants, and the block's `x`/`x0` residual mix (it does not feed
 /// attention values). Examples: `queries/python/value_mix_two_lambdas/examples/`.
 struct ValueMixTwoLambdas: Detector {
@@ -31,9 +33,12 @@ struct ValueMixTwoLambdas: Detector {
             }
             for node in facts.descendants(function.node) where node.type == "assignment" {
                 guard let target = node.child(byField: "left"), target.type == "identifier",
-                      let right = node.child(byField: "right"), feeds(right),
-                      isTwoWeightMix(right, target.text, function, facts, flow) else { continue }
-                evidence.append(facts.evidence(node, "values mixed with two learnable weights"))
+                      let right = node.child(byField: "right"), feeds(right) else { continue }
+                if isTwoWeightMix(right, target.text, function, facts, flow) {
+                    evidence.append(facts.evidence(node, "values mixed with two learnable weights"))
+                } else if isKernelTwoWeightMix(facts.unwrapped(right), target.text, function, facts, flow) {
+                    evidence.append(facts.evidence(node, "values mixed with two learnable weights in a kernel"))
+                }
             }
         }
         return evidence
@@ -78,6 +83,59 @@ struct ValueMixTwoLambdas: Detector {
             if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
         }
         return false
+    }
+
+    /// `v = mix(v, ve, w)` with a function of the file (a custom op, an autograd function) launching a kernel that
+    /// stores `w0 * a + w1 * b`: `w0`, `w1` loaded from two constant elements of the tensor passed for `w` (a
+    /// learnable parameter), `a` and `b` loaded element by element from the tensors passed for `v` and for a
+    /// parameter of the attention function.
+    func isKernelTwoWeightMix(_ value: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        guard value.type == "call" else { return false }
+        let call = facts.callSite(value)
+        let parameters = Set(function.parameters.filter { $0 != "self" })
+        for helper in facts.targets(of: call).flatMap({ facts.reachableFunctions(from: $0) }) {
+            // What the call passes for a tensor the helper hands to the kernel (the helper's parameter it starts from).
+            var helperParameters = helper.parameters
+            if call.name == "apply" || helperParameters.first == "ctx" { helperParameters = Array(helperParameters.dropFirst()) }
+            func passed(_ launchArgument: Node) -> Node? {
+                guard let name = root(launchArgument, facts), let index = helperParameters.firstIndex(of: name) else { return nil }
+                return call.argument(name, position: index)
+            }
+            for launch in facts.kernelLaunches(in: helper.node) {
+                for store in facts.descendants(of: launch.kernel.node) where store.type == "call" && facts.callSite(store).name == "store" {
+                    guard let stored = facts.callSite(store).positional.dropFirst().first.map({ stripCasts($0, facts) }),
+                          stored.type == "binary_operator", stored.child(byField: "operator")?.type == "+",
+                          let first = stored.child(byField: "left").flatMap({ product($0, facts) }),
+                          let second = stored.child(byField: "right").flatMap({ product($0, facts) }) else { continue }
+                    // Each product: a weight (one element) times a tensor (element by element).
+                    func split(_ pair: (Node, Node)) -> (weight: (Node, Int), tensor: Node)? {
+                        for (w, t) in [(pair.0, pair.1), (pair.1, pair.0)] {
+                            if let weight = facts.kernelLoad(w, in: launch), let element = weight.element,
+                               let tensor = facts.kernelLoad(t, in: launch), tensor.element == nil {
+                                return ((weight.argument, element), tensor.argument)
+                            }
+                        }
+                        return nil
+                    }
+                    guard let a = split(first), let b = split(second), a.weight.1 != b.weight.1,
+                          facts.compact(a.weight.0) == facts.compact(b.weight.0),
+                          let weight = passed(a.weight.0), isLearnable(weight, facts) else { continue }
+                    let roots = [a.tensor, b.tensor].map { passed($0).flatMap { root($0, facts) } }
+                    if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
+                }
+            }
+        }
+        return false
+    }
+
+    /// A kernel value without its dtype casts (`(a * w).to(out_ptr.dtype.element_ty)`).
+    func stripCasts(_ node: Node, _ facts: PythonFacts) -> Node {
+        var n = facts.unwrapped(node)
+        while n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
+              ["to", "cast"].contains(function.child(byField: "attribute")?.text ?? ""), let object = function.child(byField: "object") {
+            n = facts.unwrapped(object)
+        }
+        return n
     }
 
     /// The two factors of `a * b`.

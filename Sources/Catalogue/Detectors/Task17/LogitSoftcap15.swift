@@ -7,18 +7,27 @@ import Foundation
 /// 15 on both sides: `c * tanh(x / c)` (function, method, in-place `div_`/`tanh_`/`mul_` chain), the same in a
 /// kernel (tanh written with `exp`, constants bound at launch), or the shifted form `30 * sigmoid(x / 7.5)`
 /// (`A / (1 + exp(-x / B))` included), which differs from it by a constant. Rejects other caps (30) and a 15
-/// cap on attention scores or anything that does not reach the loss. Examples:
+/// cap on attention scores or anything that does not reach the loss. A loss of the file's own that is handed the
+/// head's logits (a fused soft-capped cross-entropy kernel) is read as `logit_softcap` reads it. Examples:
 /// `queries/python/logit_softcap_15/examples/`.
 struct LogitSoftcap15: Detector {
     let id = "logit_softcap_15"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        facts.logitCaps().filter { cap in
-            switch cap.form {
-            case .tanh: return close(cap.scale, 15) && close(cap.divisor, 15)
-            case .sigmoid: return close(cap.scale, 30) && close(cap.divisor, 7.5)
-            }
-        }.map { facts.evidence($0.node, $0.form == .tanh ? "logits capped with 15 * tanh(x / 15)" : "logits capped with 30 * sigmoid(x / 7.5) = 15 * tanh(x / 15) + 15") }
+        let found = facts.logitCaps().filter(isCap15).map {
+            facts.evidence($0.node, $0.form == .tanh ? "logits capped with 15 * tanh(x / 15)" : "logits capped with 30 * sigmoid(x / 7.5) = 15 * tanh(x / 15) + 15")
+        }
+        guard found.isEmpty, !facts.model().outputHeads.isEmpty else { return found }
+        // A loss of the file's own that takes the logits and caps them inside (a fused soft-capped cross-entropy
+        // kernel): read from the output head, as `logit_softcap` does.
+        return LogitSoftcap().capAfterHead(facts, accept: isCap15)
+    }
+
+    func isCap15(_ cap: LogitCap) -> Bool {
+        switch cap.form {
+        case .tanh: return close(cap.scale, 15) && close(cap.divisor, 15)
+        case .sigmoid: return close(cap.scale, 30) && close(cap.divisor, 7.5)
+        }
     }
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * b }

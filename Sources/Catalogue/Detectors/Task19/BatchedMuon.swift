@@ -4,7 +4,7 @@ import TreeSitterKit
 ///
 /// Requires an orthogonalization routine (a function with a Newton-Schulz loop or an SVD) that transposes the
 /// last two dimensions (`.mT`, `transpose(-2, -1)`, `swapaxes(-1, -2)`) and normalizes each matrix
-/// (`norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`), or a 2-D routine lifted with `torch.vmap`; and parameters
+/// (`norm(dim=(-2, -1))`, `vector_norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`), or a 2-D routine lifted with `torch.vmap`; and parameters
 /// of more than two dimensions admitted (`p.ndim >= 2`, `p.dim() > 1`, skipping `p.ndim < 2`, or an explicit
 /// `ndim == 3` branch). Rejects 2-D-only routines (`.T`, a global `norm()`), 3-D gradients flattened to 2-D
 /// first, and Python loops over slices. Examples: `queries/python/batched_muon/examples/`.
@@ -58,12 +58,13 @@ struct BatchedMuon: Detector {
         return dims.count == 2 && dims.allSatisfy { isNegative($0, facts) }
     }
 
-    /// `x.norm(dim=(-2, -1))`, `torch.linalg.norm(x, dim=(-2, -1))`, `torch.linalg.matrix_norm(x)`.
+    /// `x.norm(dim=(-2, -1))`, `torch.linalg.norm(x, dim=(-2, -1))`, `torch.linalg.vector_norm(x, dim=(-2, -1))` (the
+    /// Frobenius norm of each matrix), `torch.linalg.matrix_norm(x)`.
     func perMatrixNorm(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         if call.name == "matrix_norm" { return true }
-        guard call.name == "norm" else { return false }
+        guard call.name == "norm" || call.name == "vector_norm" else { return false }
         let dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
         guard let dim, ["tuple", "list"].contains(dim.type) else { return false }
         let items = dim.namedChildren

@@ -5,7 +5,7 @@ import TreeSitterKit
 /// Requires either (a) a parameter whose tensor has a leading dimension of 3 (`nn.Parameter(torch.empty(3, d,
 /// d))`) used whole in a single product in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an
 /// einsum), directly or through a local, through shape- and dtype-keeping methods only (not indexed, `select`ed or
-/// `narrow`ed per slice); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
+/// `narrow`ed per slice), also inside a function of the file it is handed to whole (an autograd function); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
 /// view with a 3), or that belongs to an attention class. Rejects three separate projections, three parameters
 /// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
@@ -44,19 +44,40 @@ struct MergedQkvWeights: Detector {
         }
     }
 
-    /// Whether `self.<name>` is multiplied whole (not per slice) in a product of its class, directly or through a local.
+    /// Whether `self.<name>` is multiplied whole (not per slice) in a product of its class, directly or through a
+    /// local, or handed whole to a function of the file that does so with it (`FusedQKV.apply(x, self.qkv_w)`, an
+    /// autograd function whose `forward` computes `x @ w3.flatten(end_dim=1).t()`).
     func appliedWhole(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
-        facts.descendants(of: owner.node).contains { n in
+        func isParameter(_ ref: Node) -> Bool { ref.type == "attribute" && ref.text == "self.\(name)" }
+        if multipliesWhole(in: owner.node, isParameter, facts) { return true }
+        for call in facts.calls where facts.isInside(call.node, owner.node) && !call.hasSplat {
+            for function in facts.targets(of: call) {
+                // The function's parameters as the call fills them (an autograd `forward`'s `ctx`, a method's `self` aside).
+                var parameters = function.parameters
+                if call.name == "apply" || (call.receiver != nil && parameters.first == "self") { parameters = Array(parameters.dropFirst()) }
+                for (index, parameter) in parameters.enumerated() {
+                    guard let argument = call.argument(parameter, position: index),
+                          ([argument] + facts.descendants(of: argument)).contains(where: { isParameter($0) && isWhole($0, within: argument) }) else { continue }
+                    if multipliesWhole(in: function.node, { $0.type == "identifier" && $0.text == parameter }, facts) { return true }
+                }
+            }
+        }
+        return false
+    }
+
+    /// Whether a product in `scope` multiplies what `isTarget` picks out whole, directly or through a local it names
+    /// (`w = self.qkv_w.flatten(0, 1)`).
+    func multipliesWhole(in scope: Node, _ isTarget: (Node) -> Bool, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: scope).contains { n in
             var operands: [Node] = []
             if let (a, b) = facts.matmulOperands(n) { operands = [a, b] }
             if n.type == "call" {
                 let call = facts.callSite(n)
                 if ["torch.nn.functional.linear", "torch.einsum"].contains(call.callee) || call.name == "einsum" { operands = call.positional }
             }
-            // The operand itself, or a local it names that holds the parameter (`w = self.qkv_w.flatten(0, 1)`).
             func holdsWhole(_ expression: Node, followingLocals: Bool) -> Bool {
                 ([expression] + facts.descendants(of: expression)).contains { ref in
-                    if ref.type == "attribute", ref.text == "self.\(name)" { return isWhole(ref, within: expression) }
+                    if isTarget(ref) { return isWhole(ref, within: expression) }
                     guard followingLocals, ref.type == "identifier", isWhole(ref, within: expression),
                           let value = facts.latestValue(of: ref.text, before: ref) else { return false }
                     return holdsWhole(value, followingLocals: false)

@@ -1,0 +1,57 @@
+# example: near miss - v_first is recorded and threaded through the blocks and handed to the compiled blend_values helper, but the helper only scales the current values (cur * w) and never mixes in the first layer's; negative.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@torch.compile
+def blend_values(cur, first, w):
+    return cur * w
+
+
+class CausalAttention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim, bias=False)
+        self.proj = nn.Linear(dim, dim, bias=False)
+        self.mix = nn.Parameter(torch.tensor(0.5))
+
+    def forward(self, x, v_first=None):
+        B, T, C = x.shape
+        q, k, v = self.qkv(x).view(B, T, 3, self.heads, -1).permute(2, 0, 3, 1, 4).unbind(0)
+        if v_first is None:
+            v_first = v
+        v = blend_values(v, v_first, self.mix)
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        y = self.proj(y.transpose(1, 2).reshape(B, T, C))
+        return y, v_first
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.attn = CausalAttention(dim, heads)
+        self.fc = nn.Linear(dim, 4 * dim, bias=False)
+        self.out = nn.Linear(4 * dim, dim, bias=False)
+
+    def forward(self, x, v_first=None):
+        a, v_first = self.attn(F.rms_norm(x, (x.size(-1),)), v_first)
+        x = x + a
+        x = x + self.out(F.relu(self.fc(F.rms_norm(x, (x.size(-1),)))).square())
+        return x, v_first
+
+
+class GPT(nn.Module):
+    def __init__(self, vocab=50304, dim=768, heads=6, depth=12):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.blocks = nn.ModuleList(Block(dim, heads) for _ in range(depth))
+        self.lm_head = nn.Linear(dim, vocab, bias=False)
+
+    def forward(self, idx):
+        x = self.embed(idx)
+        v_first = None
+        for blk in self.blocks:
+            x, v_first = blk(x, v_first)
+        return self.lm_head(F.rms_norm(x, (x.size(-1),)))
