@@ -436,7 +436,8 @@ extension PythonFacts {
         if n.type == "dictionary" { return [n] }
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return [] }
-        return allSettings.settings(name).flatMap { dictionaries($0.value, depth: depth + 1) }
+        // A dataclass field holding the dictionary: its default (`field(default_factory=lambda: dict(...))`).
+        return allSettings.settings(name).flatMap { dictionaries(unwrappedFieldDefault($0.value), depth: depth + 1) }
     }
 
     /// A keyword argument's value, looking through `**spread` dictionaries when the call does not name it.

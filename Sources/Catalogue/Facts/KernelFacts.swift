@@ -35,20 +35,27 @@ extension PythonFacts {
 
     /// The code a launch runs, each part with the numbers bound to its parameters: the kernel's body (bound as
     /// `numericBindings` gives), and the body of each `@triton.jit` helper of the file the kernel calls (bound to
-    /// what the kernel passes: `_capped(z, CAP)` binds the helper's cap to the kernel's).
+    /// what the kernel passes: `_capped(z, CAP)` binds the helper's cap to the kernel's), and so on for helpers those
+    /// helpers call.
     public func kernelBodies(_ launch: KernelLaunch) -> [(node: Node, bindings: [String: Double])] {
-        let bindings = numericBindings(launch)
-        var result = [(node: launch.kernel.node, bindings: bindings)]
-        for n in descendants(of: launch.kernel.node) where n.type == "call" {
-            let call = callSite(n)
-            guard call.receiver == nil, !call.hasSplat,
-                  let helper = functions.first(where: { $0.name == call.callee && $0.isTritonKernel && $0.node != launch.kernel.node }),
-                  !result.contains(where: { $0.node == helper.node }) else { continue }
-            var bound: [String: Double] = [:]
-            for (index, parameter) in helper.parameters.enumerated() {
-                if let argument = call.argument(parameter, position: index), let v = evaluate(argument, bindings: bindings) { bound[parameter] = v }
+        var result = [(node: launch.kernel.node, bindings: numericBindings(launch))]
+        // Helpers calling helpers, breadth first, three levels at most.
+        var index = 0
+        while index < result.count, result.count < 16 {
+            let (body, bindings) = result[index]
+            index += 1
+            guard index <= 8 else { break }
+            for n in descendants(of: body) where n.type == "call" {
+                let call = callSite(n)
+                guard call.receiver == nil, !call.hasSplat,
+                      let helper = functions.first(where: { $0.name == call.callee && $0.isTritonKernel }),
+                      !result.contains(where: { $0.node == helper.node }) else { continue }
+                var bound: [String: Double] = [:]
+                for (position, parameter) in helper.parameters.enumerated() {
+                    if let argument = call.argument(parameter, position: position), let v = evaluate(argument, bindings: bindings) { bound[parameter] = v }
+                }
+                result.append((helper.node, bound))
             }
-            result.append((helper.node, bound))
         }
         return result
     }

@@ -194,15 +194,15 @@ extension PythonFacts {
             }
         }
         for launch in flow.launches {
-            let bindings = numericBindings(launch)
-            let body = descendants(of: launch.kernel.node)
             var found: [LogitCap] = []
             // The kernel and the jit helpers it calls, each with its own bound constants.
             for part in kernelBodies(launch) {
                 for n in descendants(of: part.node) { found += capsAt(n, bindings: part.bindings) }
             }
-            // tanh written with exp: x / c ... c * t, with the same c.
-            if found.isEmpty, body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(callSite($0).name) }) {
+            // tanh written with exp: x / c ... c * t, with the same c (in the kernel or a jit helper it calls).
+            for part in kernelBodies(launch) where found.isEmpty {
+                let body = descendants(of: part.node), bindings = part.bindings
+                guard body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(callSite($0).name) }) else { continue }
                 let divisors = body.compactMap { n -> Double? in
                     guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
                     return evaluate(r, bindings: bindings)

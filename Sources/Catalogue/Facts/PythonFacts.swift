@@ -259,7 +259,8 @@ public final class PythonFacts {
             guard let expression = splat.namedChildren.first.map(unparenthesized) else { continue }
             var tables = [expression]
             if let name = SettingsTable.bareName(of: expression), ["identifier", "attribute"].contains(expression.type) {
-                tables += allSettings.settings(name).map(\.value)
+                // A dataclass field holding the table: its default (`field(default_factory=lambda: dict(...))`).
+                tables += allSettings.settings(name).map { unwrappedFieldDefault($0.value) }
             }
             for table in tables {
                 if case .value(let value)? = resolver.dictionaryEntry(table, key: key) { return value }

@@ -67,6 +67,8 @@ public final class ValueResolver {
                 return dedup(passed + bindings.flatMap { values(of: $0.value) })
             }
         }
+        // A field of a nested configuration object: what that object holds, before any reading by name.
+        if let fields = nestedFieldValues(node) { return fields }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
         let folder = ConstantFolder(imports: facts.imports, resolve: { [unowned self] name in
             self.nameValues(name, at: node).first
@@ -92,6 +94,12 @@ public final class ValueResolver {
             case false?: return values(of: parts[2])
             case nil: return dedup(values(of: parts[0]) + values(of: parts[2]))
             }
+        }
+        // `getattr(obj, "name", default)`: the attribute as the file sets it, and the default.
+        if node.type == "call", case let call = facts.callSite(node), call.callee == "getattr", call.positional.count >= 2,
+           let name = SettingsTable.stringValue(call.positional[1]) {
+            let set = nameValues(name, at: call.positional[1], scopedAsName: true)
+            return dedup(set + (call.positional.count >= 3 ? values(of: call.positional[2]) : []))
         }
         if node.type == "call" {
             // An environment knob with a default (`os.environ.get("SEQ", 48 * 1024)`): the default, a string one
@@ -186,6 +194,25 @@ public final class ValueResolver {
         return result
     }
 
+
+    /// A field read through a nested configuration object (`oc.embed.lr`): the values the objects it may be hold
+    /// for that field (see `PythonFacts.constructions(of:)`), when every one of them is found and nothing in the file
+    /// writes a field of that name on another object (`spec.lr = ...`). Nil otherwise, so the reference is read by
+    /// name.
+    func nestedFieldValues(_ node: Node) -> [NumericValue]? {
+        guard node.type == "attribute", let object = node.child(byField: "object"), object.type == "attribute",
+              object.child(byField: "object")?.text != "self", let name = node.child(byField: "attribute")?.text else { return nil }
+        let written = facts.assignmentNodes.contains { a in
+            guard let left = a.child(byField: "left"), left.type == "attribute", left.child(byField: "attribute")?.text == name else { return false }
+            return left.child(byField: "object")?.text != "self"
+        }
+        guard !written else { return nil }
+        let built = facts.constructions(of: object)
+        let fields = built.compactMap { facts.fieldExpression($0, name) }
+        guard !built.isEmpty, fields.count == built.count else { return nil }
+        let result = dedup(fields.flatMap { values(of: $0) })
+        return result.isEmpty ? nil : result
+    }
 
     /// `table["key"]` where `table` is set to a dictionary (a literal, `dict(...)`, or a comprehension over the
     /// keys or items of one): the value of that entry. Nil when `table` is no dictionary the file sets, so the

@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires a write of `momentum` into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
-/// optimizer possibly held as `self.muon`; the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
+/// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`; the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
 /// functional orthogonalized update, or the momentum such an update computes from the step it is given)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
@@ -103,6 +103,10 @@ struct MuonMomentumWarmup: Detector {
             }
             let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
             if constructions.contains(resolved) { return true }
+            // `for opt in trainer.optimizers: if isinstance(opt, Muon): ...`: a name narrowed to the optimizer's class.
+            // (Only in code that may run: a method of a class the file builds, or a function it calls.)
+            if object.type == "identifier", narrowedClasses(of: object, facts).contains(where: facts.orthogonalizingClassNames.contains),
+               mayRun(object, facts) { return true }
             // An optimizer handed to another object (`MomentumRamp(muon, ...)` keeps it as `self.opt`).
             if object.type == "attribute" || object.type == "identifier" {
                 let classes = facts.dataflow.instanceClasses(of: object)
@@ -118,6 +122,55 @@ struct MuonMomentumWarmup: Detector {
             }
         }
         return false
+    }
+
+    /// Whether the code around a node may run: a method of a class the file builds and hands on (a callback passed
+    /// to a trainer, directly or in a list), or a function of the file that runs (see `PythonFacts.mayRun`).
+    func mayRun(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard let owner = facts.enclosingClass(node) else { return facts.enclosingFunction(node).map(facts.mayRun) ?? true }
+        // Built, and the instance handed on: an argument, an element of a list handed on, or a name read again.
+        /// The node itself handed to a call: an argument, or an element of a list or tuple that is one.
+        func handedOn(_ node: Node) -> (Bool, Node) {
+            var current = node
+            while let parent = current.parent, ["list", "tuple", "parenthesized_expression", "argument_list", "keyword_argument"].contains(parent.type) {
+                if parent.type == "argument_list" { return (true, current) }
+                current = parent
+            }
+            return (false, current)
+        }
+        return facts.calls(named: owner.name).contains { construction in
+            let (passed, outermost) = handedOn(construction.node)
+            if passed { return true }
+            // `ramp = MomentumRamp(...)` or `callbacks = [MomentumRamp(...)]`: the name itself handed to a call later.
+            guard let assignment = outermost.parent, assignment.type == "assignment", assignment.child(byField: "right") == outermost,
+                  let name = assignment.child(byField: "left"), name.type == "identifier" else { return false }
+            return (facts.identifiersByName[name.text] ?? []).contains { use in use.startByte > assignment.endByte && handedOn(use).0 }
+        }
+    }
+
+    /// The classes an `isinstance(name, C)` (or `isinstance(name, (C, D))`, `type(name) is C`) test around a use of
+    /// `name` narrows it to:
+    /// the use sits in the branch taken when the test holds.
+    func narrowedClasses(of name: Node, _ facts: PythonFacts) -> [String] {
+        var classes: [String] = []
+        for statement in facts.ancestors(of: name) where statement.type == "if_statement" {
+            guard let condition = statement.child(byField: "condition"), let body = statement.child(byField: "consequence"),
+                  facts.isInside(name, body) else { continue }
+            for test in [condition] + facts.descendants(of: condition) {
+                // `type(opt) is Muon`, `type(opt) == Muon`.
+                if test.type == "comparison_operator", test.children.contains(where: { ["is", "=="].contains($0.type) }), test.namedChildCount == 2,
+                   case let (left, right) = (facts.unparenthesized(test.namedChildren[0]), test.namedChildren[1]), left.type == "call",
+                   facts.callSite(left).callee == "type", facts.callSite(left).positional.first?.text == name.text {
+                    classes.append(right.text.lastDottedComponent)
+                }
+                guard test.type == "call" else { continue }
+                let call = facts.callSite(test)
+                guard call.callee == "isinstance", call.positional.count == 2, call.positional[0].text == name.text else { continue }
+                let kinds = facts.unparenthesized(call.positional[1])
+                classes += (kinds.type == "tuple" ? kinds.namedChildren : [kinds]).map { $0.text.lastDottedComponent }
+            }
+        }
+        return classes
     }
 
     /// For a name unpacked from `self.optimizers()` in a Lightning module, the element at its position in the

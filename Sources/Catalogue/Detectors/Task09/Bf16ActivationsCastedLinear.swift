@@ -52,8 +52,16 @@ struct Bf16ActivationsCastedLinear: Detector {
             facts.forwardMethods(of: c).contains { f in
                 facts.calls.contains { call in
                     guard facts.isInside(call.node, f.node) else { return false }
+                    // The weight handed on: the function must cast the parameter that receives it.
                     if (call.positional + call.keywords.values).contains(where: { isOwnAttribute($0) }),
-                       facts.targets(of: call).contains(where: { castsWeightArgument($0, facts) }) { return true }
+                       facts.targets(of: call).contains(where: { target in
+                           var parameters = target.parameters
+                           if call.name == "apply" || (call.receiver != nil && parameters.first == "self") { parameters = Array(parameters.dropFirst()) }
+                           return parameters.enumerated().contains { index, parameter in
+                               call.argument(parameter, position: index).map(isOwnAttribute) == true
+                                   && castsWeightArgument(target, facts, weight: parameter)
+                           }
+                       }) { return true }
                     guard let receiver = call.receiver, isOwnAttribute(receiver) else { return false }
                     switch call.name {
                     case "type_as", "bfloat16": return true
@@ -78,7 +86,8 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// Whether a function casts one of its parameters to the dtype of another before multiplying by it, directly or
     /// through a local (`w_lp = w.to(x.dtype); return F.linear(x, w_lp)`).
-    func castsWeightArgument(_ f: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+    /// `weight`: the parameter that must be the one cast, when the caller knows which one holds the weight.
+    func castsWeightArgument(_ f: PythonFacts.Function, _ facts: PythonFacts, weight: String? = nil) -> Bool {
         let inside = facts.descendants(of: f.node)
         /// An operand of a product or of F.linear.
         func isProductOperand(_ n: Node) -> Bool {
@@ -89,7 +98,8 @@ struct Bf16ActivationsCastedLinear: Detector {
         return inside.contains { n in
             guard n.type == "call" else { return false }
             let call = facts.callSite(n)
-            guard let receiver = call.receiver, receiver.type == "identifier", f.parameters.contains(receiver.text) else { return false }
+            guard let receiver = call.receiver, receiver.type == "identifier", f.parameters.contains(receiver.text),
+                  weight.map({ $0 == receiver.text }) ?? true else { return false }
             let toActivation: Bool
             switch call.name {
             case "type_as": toActivation = call.positional.first.map { $0.type == "identifier" && f.parameters.contains($0.text) } == true
@@ -115,7 +125,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     }
 
     func isBf16(_ node: Node, _ facts: PythonFacts) -> Bool {
-        facts.imports.qualifiedName(of: node) == "torch.bfloat16"
+        facts.dtypeName(of: node) == "bfloat16"
     }
 
     /// `.bfloat16()` calls and `.to(torch.bfloat16)` / `.to(dtype=torch.bfloat16)` calls.
@@ -155,21 +165,35 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// A cast of a whole model: the target is built by a module class (of the file or `torch.nn`).
     func isModuleCast(_ cast: CallSite, _ facts: PythonFacts) -> Bool {
         guard let target = castTarget(cast, facts) else { return false }
-        func isModule(_ call: CallSite) -> Bool { facts.classes.contains { $0.name == call.callee } || call.torchCallee.hasPrefix("torch.nn.") }
-        if let call = constructor(of: target, facts) { return isModule(call) }
-        // A helper's parameter (`def to_bf16(module): module.bfloat16()`): the models its callers pass
-        // (`to_bf16(model.cuda())`).
-        return facts.callerArguments(of: target).contains { argument in
-            var current = facts.unparenthesized(argument)
-            while current.type == "call", let receiver = facts.callSite(current).receiver { current = receiver }
-            return constructor(of: current, facts).map(isModule) ?? false
+        // A class of the file or a module class of `torch.nn` (not a function of `torch.nn.functional`).
+        func isModule(_ call: CallSite) -> Bool {
+            if facts.classes.contains(where: { $0.name == call.callee }) { return true }
+            return call.torchCallee.hasPrefix("torch.nn.") && !call.torchCallee.hasPrefix("torch.nn.functional.")
+                && call.torchCallee.lastDottedComponent.first?.isUppercase == true
         }
+        if let call = constructor(of: target, facts), isModule(call) { return true }
+        // Followed to where it is built: a helper's parameter (`def to_bf16(module): module.bfloat16()`) holds the
+        // models its callers pass (`to_bf16(model.cuda())`), a local what it was last given.
+        var pending = [target]
+        for _ in 0..<3 {
+            var next: [Node] = []
+            for origin in pending.flatMap(facts.origins) {
+                var current = facts.unparenthesized(origin)
+                if current.type == "call", isModule(facts.callSite(current)) { return true }
+                while current.type == "call", let receiver = facts.callSite(current).receiver { current = facts.unparenthesized(receiver) }
+                if let call = constructor(of: current, facts), isModule(call) { return true }
+                if current != origin { next.append(current) }
+            }
+            pending = next
+        }
+        return false
     }
 
-    /// Where casting linears are put back to fp32: `m.float()` under `isinstance(m, CastingClass)`.
+    /// Where casting linears are put back to fp32: `m.float()` (or `m.to(dtype)` with a float32 dtype, see
+    /// `PythonFacts.dtypeName`) under `isinstance(m, CastingClass)`.
     func restoration(_ casting: Set<String>, _ facts: PythonFacts) -> Node? {
         facts.calls.first { call in
-            call.receiver != nil && (call.name == "float" || (call.name == "to" && call.positional.contains { facts.imports.qualifiedName(of: $0) == "torch.float32" }))
+            call.receiver != nil && (call.name == "float" || (call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true))
                 && guarded(call.node, by: casting, facts)
         }?.node
     }

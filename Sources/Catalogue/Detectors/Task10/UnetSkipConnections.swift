@@ -237,14 +237,19 @@ struct UnetSkipConnections: Detector {
         }
     }
 
-    /// In a kernel, a `+` of loaded values (`xv + gain * sv` with `xv = tl.load(...)`), not of offsets or pointers.
+    /// In a kernel, a `+` of two different tensors loaded element by element (`xv + gain * sv` with `xv` and `sv`
+    /// loaded from the stream and the skip), not of offsets or pointers, and not of one tensor with itself.
     func addsLoadedValues(_ sum: Node, in kernel: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
-        func isLoad(_ n: Node) -> Bool { n.type == "call" && facts.callSite(n).name == "load" }
-        let loaded = Set(facts.descendants(of: kernel.node).compactMap { n -> String? in
-            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "identifier",
-                  let right = n.child(byField: "right"), isLoad(right) || facts.descendants(of: right).contains(where: isLoad) else { return nil }
-            return left.text
-        })
-        return facts.descendants(of: sum).contains { isLoad($0) || ($0.type == "identifier" && loaded.contains($0.text)) }
+        guard let launch = facts.kernelLaunches.first(where: { $0.kernel.node == kernel.node }),
+              let left = sum.child(byField: "left"), let right = sum.child(byField: "right") else { return false }
+        // The launch arguments an addend reads element by element.
+        func tensors(_ addend: Node) -> Set<String> {
+            Set(([addend] + facts.descendants(of: addend)).compactMap { n -> String? in
+                guard n.type == "identifier" || n.type == "call", let load = facts.kernelLoad(n, in: launch), load.element == nil else { return nil }
+                return facts.compact(load.argument)
+            })
+        }
+        let (a, b) = (tensors(left), tensors(right))
+        return !a.isEmpty && !b.isEmpty && !(a.count == 1 && a == b)
     }
 }

@@ -41,6 +41,8 @@ struct Fp32ScalarParams: Detector {
     func isHalfDtype(_ node: Node, _ facts: PythonFacts) -> Bool {
         let halves: Set<String> = ["torch.bfloat16", "torch.float16", "torch.half"]
         if let name = facts.imports.qualifiedName(of: node), halves.contains(name) { return true }
+        // A dtype chosen elsewhere (`getattr(torch, cfg.embedding_dtype)`, a field set to `torch.bfloat16`).
+        if ["bfloat16", "float16"].contains(facts.dtypeName(of: node) ?? "") { return true }
         guard let bare = SettingsTable.bareName(of: node) else { return false }
         return facts.allSettings.settings(bare).contains { facts.imports.qualifiedName(of: $0.value).map(halves.contains) == true }
     }
@@ -58,7 +60,7 @@ struct Fp32ScalarParams: Detector {
     }
 
     /// Whether an expression is an instance of a model class of the file (through `.cuda()`, `.to(device)`,
-    /// `torch.compile(...)` and names set to such values).
+    /// `torch.compile(...)`, names set to such values, and a helper's parameter its callers give one).
     func isModel(_ node: Node, _ classes: Set<String>, _ facts: PythonFacts, depth: Int) -> Bool {
         guard depth < 6 else { return false }
         let node = facts.unparenthesized(node)
@@ -72,6 +74,9 @@ struct Fp32ScalarParams: Detector {
             }
             return false
         case "identifier":
+            // A helper's parameter (a precision plugin's `convert(net)`): the models its callers pass.
+            if facts.parameterOwner(of: node) != nil,
+               facts.callerArguments(of: node).contains(where: { isModel($0, classes, facts, depth: depth + 1) }) { return true }
             return facts.assignments(around: node).filter { $0.type == "assignment" }.flatMap { facts.assignedNames($0) }
                 .contains { $0.name == node.text && $0.value.map { v in v != node && isModel(v, classes, facts, depth: depth + 1) } == true }
         default:

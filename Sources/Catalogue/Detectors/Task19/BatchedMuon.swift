@@ -65,7 +65,9 @@ struct BatchedMuon: Detector {
         let call = facts.callSite(node)
         if call.name == "matrix_norm" { return true }
         guard call.name == "norm" || call.name == "vector_norm" else { return false }
-        let dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
+        var dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
+        // A name set once to the axes (`MATRIX_AXES = (-2, -1)`).
+        if let name = dim, name.type == "identifier", case let origins = facts.origins(of: name), origins.count == 1 { dim = origins[0] }
         guard let dim, ["tuple", "list"].contains(dim.type) else { return false }
         let items = dim.namedChildren
         return items.count == 2 && items.allSatisfy { isNegative($0, facts) }

@@ -1,0 +1,32 @@
+import Parsing
+import TreeSitterKit
+
+/// The torch dtype an expression names, wherever the name was chosen: `torch.bfloat16` under any import alias, or
+/// `getattr(torch, name)` with the string `name` set in a configuration (`activation_dtype: str = "bfloat16"`),
+/// followed through locals, `self` attributes, parameters and configuration fields (see `origins`).
+extension PythonFacts {
+    /// Dtype names as torch spells them, each with the canonical name (`half` is `float16`).
+    static let torchDtypes: [String: String] = [
+        "bfloat16": "bfloat16", "float16": "float16", "half": "float16", "float32": "float32", "float": "float32",
+        "float64": "float64", "double": "float64", "float8_e4m3fn": "float8_e4m3fn", "float8_e5m2": "float8_e5m2",
+        "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64", "long": "int64", "uint8": "uint8",
+    ]
+
+    /// The canonical dtype name (`"bfloat16"`, `"float32"`) an expression denotes; nil when none, or when its origins
+    /// name different ones.
+    public func dtypeName(of node: Node) -> String? {
+        let names = Set(origins(of: node).compactMap(namedDtype))
+        return names.count == 1 ? names.first : nil
+    }
+
+    /// The dtype an origin names itself: a `torch.<dtype>` reference, or `getattr(torch, "<dtype>")`.
+    private func namedDtype(_ origin: Node) -> String? {
+        if let name = imports.qualifiedName(of: origin), name.hasPrefix("torch."), name.split(separator: ".").count == 2 {
+            return Self.torchDtypes[String(name.dropFirst("torch.".count))]
+        }
+        guard origin.type == "call", callSite(origin).callee == "getattr", callSite(origin).positional.count >= 2,
+              imports.qualifiedName(of: callSite(origin).positional[0]) == "torch" else { return nil }
+        let spelled = Set(origins(of: callSite(origin).positional[1]).compactMap(SettingsTable.stringValue))
+        return spelled.count == 1 ? spelled.first.flatMap { Self.torchDtypes[$0] } : nil
+    }
+}
