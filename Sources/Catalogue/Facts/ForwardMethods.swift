@@ -56,6 +56,15 @@ extension PythonFacts {
         return boundClass(named: owner).map(forwardMethods(of:)) ?? []
     }
 
+    /// The parameters of a function that a call of it fills, in order: all of them, less a method's `self` when the
+    /// call is made on an instance, or the `ctx` of an autograd function's `forward` run by `Fn.apply(...)`.
+    public func filledParameters(_ function: Function, by call: CallSite) -> [String] {
+        let parameters = function.parameters
+        if call.name == "apply", autogradForwards(call).contains(where: { $0.node == function.node }) { return Array(parameters.dropFirst()) }
+        if call.receiver != nil, parameters.first == "self" { return Array(parameters.dropFirst()) }
+        return parameters
+    }
+
     /// The method names a call of this class's instances runs: `forward`, `__call__`, and what the `forward` of the
     /// class or of a base class of the file delegates to.
     public func forwardMethodNames(of owner: Class) -> Set<String> {

@@ -64,11 +64,7 @@ extension PythonFacts {
     /// it reads when that is a constant (`tl.load(w_ptr + 1)`: element 1; `tl.load(x_ptr + offs)`: nil, element by
     /// element). Follows a local to its value and steps over dtype casts (`tl.load(p).to(tl.float32)`).
     public func kernelLoad(_ node: Node, in launch: KernelLaunch, depth: Int = 0) -> (argument: Node, element: Int?)? {
-        var n = unwrapped(node)
-        while n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
-              ["to", "cast"].contains(function.child(byField: "attribute")?.text ?? ""), let object = function.child(byField: "object") {
-            n = unwrapped(object)
-        }
+        let n = withoutDtypeCasts(node)
         if n.type == "identifier", depth < 3, !launch.kernel.parameters.contains(n.text), let value = latestValue(of: n.text, before: n) {
             return kernelLoad(value, in: launch, depth: depth + 1)
         }
@@ -83,6 +79,16 @@ extension PythonFacts {
         guard let offset else { return (argument, 0) }
         guard let k = evaluate(offset), k == k.rounded(), abs(k) < 1_000_000 else { return (argument, nil) }
         return (argument, Int(k))
+    }
+
+    /// A kernel value without its dtype casts (`(a * w).to(out_ptr.dtype.element_ty)`, `x.cast(tl.float32)`).
+    public func withoutDtypeCasts(_ node: Node) -> Node {
+        var n = unwrapped(node)
+        while n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
+              ["to", "cast"].contains(function.child(byField: "attribute")?.text ?? ""), let object = function.child(byField: "object") {
+            n = unwrapped(object)
+        }
+        return n
     }
 
     /// The numeric values a launch passes to its kernel's parameters (constexpr scales, caps, sizes).

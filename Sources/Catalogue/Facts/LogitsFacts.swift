@@ -196,27 +196,35 @@ extension PythonFacts {
         for launch in flow.launches {
             var found: [LogitCap] = []
             // The kernel and the jit helpers it calls, each with its own bound constants.
-            for part in kernelBodies(launch) {
+            let parts = kernelBodies(launch)
+            for part in parts {
                 for n in descendants(of: part.node) { found += capsAt(n, bindings: part.bindings) }
             }
-            // tanh written with exp: x / c ... c * t, with the same c (in the kernel or a jit helper it calls).
-            for part in kernelBodies(launch) where found.isEmpty {
-                let body = descendants(of: part.node), bindings = part.bindings
-                guard body.contains(where: { $0.type == "call" && ["exp", "exp2"].contains(callSite($0).name) }) else { continue }
-                let divisors = body.compactMap { n -> Double? in
-                    guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
-                    return evaluate(r, bindings: bindings)
-                }
-                for n in body where n.type == "binary_operator" && n.child(byField: "operator")?.type == "*" {
-                    for operand in [n.child(byField: "left"), n.child(byField: "right")].compactMap({ $0 }) where operand.type == "identifier" {
-                        guard let c = bindings[operand.text], c >= 1, divisors.contains(where: { abs($0 - c) < 1e-9 * c }) else { continue }
-                        found.append(LogitCap(form: .tanh, scale: c, divisor: c, node: launch.call.node))
-                    }
-                }
+            // A cap over several statements (`x / c`, then a tanh written with exp, then `c * t`).
+            for part in parts where found.isEmpty {
+                found += splitCapScales(part).map { LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node) }
             }
             caps += found.map { LogitCap(form: $0.form, scale: $0.scale, divisor: $0.divisor, node: launch.call.node) }
         }
         return caps
+    }
+
+    /// A cap a kernel (or jit helper) computes over several statements: a squashing call (tanh, a sigmoid, or `exp`
+    /// for a tanh written out), `x / c` in one place and `c * t` in another with the same bound constant `c > 1`.
+    /// The constants found.
+    public func splitCapScales(_ part: (node: Node, bindings: [String: Double])) -> [Double] {
+        let body = descendants(of: part.node)
+        guard body.contains(where: { $0.type == "call" && ["tanh", "sigmoid", "exp", "exp2"].contains(callSite($0).name) }) else { return [] }
+        let divisors = body.compactMap { n -> Double? in
+            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
+            return evaluate(r, bindings: part.bindings)
+        }
+        let factors = body.compactMap { n -> Double? in
+            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+                  let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
+            return [l, r].filter { $0.type == "identifier" }.compactMap { part.bindings[$0.text] }.first
+        }
+        return divisors.filter { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }
     }
 
     /// A cap computed at `node`: a tanh or sigmoid call scaled outside and divided inside, `A / (1 + exp(-x / B))`, or

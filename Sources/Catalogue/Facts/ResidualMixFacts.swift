@@ -212,11 +212,7 @@ extension PythonFacts {
     func helperMixPartners(_ call: CallSite, own: String, item: Int?) -> [Node] {
         guard !call.hasSplat, call.positional.contains(where: { tensorRoot($0)?.text == own }) || call.keywords.values.contains(where: { tensorRoot($0)?.text == own }),
               case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
-        var parameters = function.parameters
-        // A method's `self`, or the `ctx` of an autograd function's `forward` run by `Fn.apply(...)`, is not passed.
-        if (call.receiver != nil && parameters.first == "self") || (call.name == "apply" && !autogradForwards(call).isEmpty) {
-            parameters.removeFirst()
-        }
+        let parameters = filledParameters(function, by: call)
         func argument(_ name: String) -> Node? {
             parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
         }

@@ -202,17 +202,19 @@ public final class ValueResolver {
     func nestedFieldValues(_ node: Node) -> [NumericValue]? {
         guard node.type == "attribute", let object = node.child(byField: "object"), object.type == "attribute",
               object.child(byField: "object")?.text != "self", let name = node.child(byField: "attribute")?.text else { return nil }
-        let written = facts.assignmentNodes.contains { a in
-            guard let left = a.child(byField: "left"), left.type == "attribute", left.child(byField: "attribute")?.text == name else { return false }
-            return left.child(byField: "object")?.text != "self"
-        }
-        guard !written else { return nil }
+        guard !writtenFieldNames.contains(name) else { return nil }
         let built = facts.constructions(of: object)
         let fields = built.compactMap { facts.fieldExpression($0, name) }
         guard !built.isEmpty, fields.count == built.count else { return nil }
         let result = dedup(fields.flatMap { values(of: $0) })
         return result.isEmpty ? nil : result
     }
+
+    /// Field names the file assigns on an object other than `self` (`spec.lr = 0.1`), computed once.
+    private lazy var writtenFieldNames: Set<String> = Set(facts.assignmentNodes.compactMap { a in
+        guard let left = a.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text != "self" else { return nil }
+        return left.child(byField: "attribute")?.text
+    })
 
     /// `table["key"]` where `table` is set to a dictionary (a literal, `dict(...)`, or a comprehension over the
     /// keys or items of one): the value of that entry. Nil when `table` is no dictionary the file sets, so the

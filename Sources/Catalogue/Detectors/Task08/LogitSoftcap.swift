@@ -125,23 +125,10 @@ struct LogitSoftcap: Detector {
             where facts.descendants(of: part.node).contains(where: { n in facts.capsAt(n, bindings: part.bindings).contains(where: accept) }) {
                 return launch.call.node
             }
-            // tanh through a sigmoid (2 * sigmoid(2u) - 1), exp or a tanh call, with x / c inside and c * t outside, in the
-            // kernel or in a jit helper it calls.
-            for part in parts {
-                let body = facts.descendants(of: part.node), bindings = part.bindings
-                let squashes = body.contains { $0.type == "call" && ["tanh", "sigmoid", "exp", "exp2"].contains(facts.callSite($0).name) }
-                guard squashes else { continue }
-                let divisors = body.compactMap { n -> Double? in
-                    guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
-                    return facts.evaluate(r, bindings: bindings)
-                }
-                let factors = body.compactMap { n -> Double? in
-                    guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
-                          let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
-                    return [l, r].filter { $0.type == "identifier" }.compactMap { bindings[$0.text] }.first
-                }
-                let caps = divisors.filter { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }
-                if caps.contains(where: { accept(LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node)) }) { return launch.call.node }
+            // tanh through a sigmoid (2 * sigmoid(2u) - 1), exp or a tanh call, with x / c inside and c * t outside, in
+            // the kernel or in a jit helper it calls.
+            for part in parts where facts.splitCapScales(part).contains(where: { accept(LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node)) }) {
+                return launch.call.node
             }
         }
         return nil

@@ -55,9 +55,7 @@ struct Bf16ActivationsCastedLinear: Detector {
                     // The weight handed on: the function must cast the parameter that receives it.
                     if (call.positional + call.keywords.values).contains(where: { isOwnAttribute($0) }),
                        facts.targets(of: call).contains(where: { target in
-                           var parameters = target.parameters
-                           if call.name == "apply" || (call.receiver != nil && parameters.first == "self") { parameters = Array(parameters.dropFirst()) }
-                           return parameters.enumerated().contains { index, parameter in
+                           facts.filledParameters(target, by: call).enumerated().contains { index, parameter in
                                call.argument(parameter, position: index).map(isOwnAttribute) == true
                                    && castsWeightArgument(target, facts, weight: parameter)
                            }

@@ -95,15 +95,14 @@ struct ValueMixTwoLambdas: Detector {
         let parameters = Set(function.parameters.filter { $0 != "self" })
         for helper in facts.targets(of: call).flatMap({ facts.reachableFunctions(from: $0) }) {
             // What the call passes for a tensor the helper hands to the kernel (the helper's parameter it starts from).
-            var helperParameters = helper.parameters
-            if call.name == "apply" || helperParameters.first == "ctx" { helperParameters = Array(helperParameters.dropFirst()) }
+            let helperParameters = facts.filledParameters(helper, by: call)
             func passed(_ launchArgument: Node) -> Node? {
                 guard let name = root(launchArgument, facts), let index = helperParameters.firstIndex(of: name) else { return nil }
                 return call.argument(name, position: index)
             }
             for launch in facts.kernelLaunches(in: helper.node) {
                 for store in facts.descendants(of: launch.kernel.node) where store.type == "call" && facts.callSite(store).name == "store" {
-                    guard let stored = facts.callSite(store).positional.dropFirst().first.map({ stripCasts($0, facts) }),
+                    guard let stored = facts.callSite(store).positional.dropFirst().first.map(facts.withoutDtypeCasts),
                           stored.type == "binary_operator", stored.child(byField: "operator")?.type == "+",
                           let first = stored.child(byField: "left").flatMap({ product($0, facts) }),
                           let second = stored.child(byField: "right").flatMap({ product($0, facts) }) else { continue }
@@ -126,16 +125,6 @@ struct ValueMixTwoLambdas: Detector {
             }
         }
         return false
-    }
-
-    /// A kernel value without its dtype casts (`(a * w).to(out_ptr.dtype.element_ty)`).
-    func stripCasts(_ node: Node, _ facts: PythonFacts) -> Node {
-        var n = facts.unwrapped(node)
-        while n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
-              ["to", "cast"].contains(function.child(byField: "attribute")?.text ?? ""), let object = function.child(byField: "object") {
-            n = facts.unwrapped(object)
-        }
-        return n
     }
 
     /// The two factors of `a * b`.

@@ -52,10 +52,7 @@ struct MergedQkvWeights: Detector {
         if multipliesWhole(in: owner.node, isParameter, facts) { return true }
         for call in facts.calls where facts.isInside(call.node, owner.node) && !call.hasSplat {
             for function in facts.targets(of: call) {
-                // The function's parameters as the call fills them (an autograd `forward`'s `ctx`, a method's `self` aside).
-                var parameters = function.parameters
-                if call.name == "apply" || (call.receiver != nil && parameters.first == "self") { parameters = Array(parameters.dropFirst()) }
-                for (index, parameter) in parameters.enumerated() {
+                for (index, parameter) in facts.filledParameters(function, by: call).enumerated() {
                     guard let argument = call.argument(parameter, position: index),
                           ([argument] + facts.descendants(of: argument)).contains(where: { isParameter($0) && isWhole($0, within: argument) }) else { continue }
                     if multipliesWhole(in: function.node, { $0.type == "identifier" && $0.text == parameter }, facts) { return true }
