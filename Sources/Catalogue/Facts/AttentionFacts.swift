@@ -382,6 +382,8 @@ extension PythonFacts {
         // `Fn.apply(x)` of a `torch.autograd.Function` subclass of the file runs its `forward`.
         let forwards = autogradForwards(call)
         if !forwards.isEmpty { return forwards }
+        let hooks = hookTargets(call)
+        if !hooks.isEmpty { return hooks }
         // A local name given a function of the file, or one of two (`func = _multi_tensor_adam if foreach else
         // _single_tensor_adam; func(...)`, as PyTorch's own optimizers dispatch).
         if let function = call.function, function.type == "identifier", functionValuedNames.contains(function.text),
@@ -423,6 +425,37 @@ extension PythonFacts {
         guard !instances.isEmpty else { return [] }
         return functions.filter { f in
             forwardMethodNames.contains(f.name) && enclosingClass(f.node).map { instances.contains($0.name) } == true
+        }
+    }
+
+    /// `getattr(obj, "name")(...)`, or `getattr(obj, hook)(...)` inside a function whose callers pass `hook` as
+    /// names (a trainer running its callbacks' hooks: `def _call(self, hook, *args): for cb in self.callbacks:
+    /// getattr(cb, hook)(self, *args)`, called as `self._call("on_train_batch_start", module, step)`): the methods
+    /// of those names in the classes of the file `obj` may be an instance of, or, when those are unknown, in any
+    /// class of the file.
+    func hookTargets(_ call: CallSite) -> [Function] {
+        guard let function = call.function.map(unwrapped), function.type == "call" else { return [] }
+        let lookup = callSite(function)
+        guard lookup.callee == "getattr", lookup.positional.count >= 2 else { return [] }
+        let key = unwrapped(lookup.positional[1])
+        var names: Set<String> = []
+        if let name = SettingsTable.stringValue(key) {
+            names = [name]
+        } else if key.type == "identifier" {
+            for binding in dataflow.bindings(of: key.text, at: key) {
+                guard case .parameter(let index) = binding.kind, binding.node.type == "function_definition" else { continue }
+                for site in dataflow.callSites(of: binding.node) {
+                    if let argument = dataflow.argument(site, name: key.text, index: index).map(unwrapped),
+                       let name = SettingsTable.stringValue(argument) { names.insert(name) }
+                }
+            }
+        }
+        guard !names.isEmpty else { return [] }
+        let classes = dataflow.instanceClasses(of: lookup.positional[0])
+        return functions.filter { f in
+            // Methods only (a function nested in a method is not a hook).
+            guard names.contains(f.name), let owner = enclosingClass(f.node), dataflow.scopeChain(of: f.node).first == owner.node else { return false }
+            return classes.isEmpty || classes.contains(owner.name)
         }
     }
 

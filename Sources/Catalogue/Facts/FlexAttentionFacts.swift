@@ -361,6 +361,9 @@ extension Dataflow {
     /// function of the file returns.
     public func instanceClasses(of expression: Node, depth: Int = 0) -> Set<String> {
         let node = facts.unwrapped(expression)
+        // The depth counts steps to other code (a name to where it is bound, a call to what its function returns,
+        // a parameter to its callers' arguments), which can come back round; steps into a part of the expression
+        // (an element, a slice, a wrapper's argument) always end and are free.
         guard depth < 6 else { return [] }
         if depth == 0 {
             if let known = instanceClassCache[node] { return known }
@@ -380,15 +383,15 @@ extension Dataflow {
             let call = facts.callSite(node)
             if classNames.contains(call.callee) { return [call.callee] }
             if ["ModuleList", "Sequential", "ModuleDict", "list", "tuple"].contains(call.name) {
-                return facts.callArguments(call).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
+                return facts.callArguments(call).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth)) }
             }
             // Wrappers that return the same module: model.cuda(), torch.compile(model), DDP(model, ...).
             if let receiver = call.receiver, ["cuda", "to", "bfloat16", "half", "float", "train", "eval", "requires_grad_"].contains(call.name) {
-                return instanceClasses(of: receiver, depth: depth + 1)
+                return instanceClasses(of: receiver, depth: depth)
             }
             if ["compile", "DistributedDataParallel", "DDP", "DataParallel", "FullyShardedDataParallel", "FSDP"].contains(call.name),
                let wrapped = call.positional.first {
-                return instanceClasses(of: wrapped, depth: depth + 1)
+                return instanceClasses(of: wrapped, depth: depth)
             }
             // A function of the file that builds and returns one: `build_model(cfg)`, `model.configure_optimizers(...)`
             // (a method by its name when only one class of the file defines it).
@@ -402,13 +405,13 @@ extension Dataflow {
             return []
         case "conditional_expression":
             let parts = node.namedChildren
-            return parts.count == 3 ? instanceClasses(of: parts[0], depth: depth + 1).union(instanceClasses(of: parts[2], depth: depth + 1)) : []
+            return parts.count == 3 ? instanceClasses(of: parts[0], depth: depth).union(instanceClasses(of: parts[2], depth: depth)) : []
         case "list", "tuple", "list_comprehension", "generator_expression", "dictionary", "dictionary_comprehension", "pair":
             let parts = node.namedChildren.filter { $0.type != "for_in_clause" && $0.type != "if_clause" }
-            return parts.reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth + 1)) }
+            return parts.reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth)) }
         case "list_splat", "subscript":
             guard let inner = node.namedChildren.first else { return [] }
-            return instanceClasses(of: inner, depth: depth + 1)
+            return instanceClasses(of: inner, depth: depth)
         case "identifier", "attribute":
             var result = Set<String>()
             // Also dict(h=nn.ModuleList(...)), Config(h=...) and modules["h"] = ... entries.

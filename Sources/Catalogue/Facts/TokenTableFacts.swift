@@ -12,13 +12,15 @@ public final class TokenTableFlow {
     let imports: ImportTable
     /// Which embedding constructors count as sources (all when nil).
     let accepts: ((Set<Node>) -> Bool)?
+    /// What each node is known to carry so far; final for every node in `evaluated` once no work is pending.
     private var memo: [Node: Set<Node>] = [:]
-    private var computedRound: [Node: Int] = [:]
-    private var final = Set<Node>()
-    private var inProgress = Set<Node>()
-    private var round = 0
-    private var level = 0
-    private var changed = false
+    private var evaluated = Set<Node>()
+    /// For each node, the nodes whose value was computed from it (recomputed when it grows).
+    private var dependents: [Node: Set<Node>] = [:]
+    /// Nodes waiting to be (re)computed, and the one being computed.
+    private var pending: [Node] = []
+    private var queued = Set<Node>()
+    private var current: Node?
 
     public init(_ facts: PythonFacts, _ flow: Dataflow, accepting: ((Set<Node>) -> Bool)? = nil) {
         self.facts = facts
@@ -159,44 +161,38 @@ public final class TokenTableFlow {
     /// The tables whose lookups an expression carries: their `nn.Embedding(...)` constructor calls (or the
     /// `F.embedding(...)` call itself).
     public func sources(_ expression: Node) -> Set<Node> {
-        // Cycles (a value passed through layers and back) are solved by iterating to a fixed point: within one
-        // round every node is computed once, a node met again while in progress gives what is known so far, and
-        // rounds repeat until nothing grows.
-        guard level == 0 else { return inner(expression) }
-        var result = Set<Node>()
-        for _ in 0..<6 {
-            round += 1
-            changed = false
-            level += 1
-            result = inner(expression)
-            level -= 1
-            if !changed {
-                // Converged: what this round computed is final.
-                for (node, computed) in computedRound where computed == round { final.insert(node) }
-                break
-            }
+        // Cycles (a value passed through layers and back) and long chains are solved with a worklist: computing a
+        // node reads what its inputs are known to carry so far and notes that it depends on them; an input not yet
+        // computed is queued; a node whose value grows queues the nodes computed from it again. Values only grow
+        // and are sets of constructors, so this stops, at the least fixed point, whatever the order or the depth.
+        let node = facts.unwrapped(expression)
+        if current != nil { return inner(node) }
+        if evaluated.contains(node) { return memo[node] ?? [] }
+        enqueue(node)
+        while let next = pending.popLast() {
+            queued.remove(next)
+            current = next
+            let old = memo[next] ?? []
+            let value = compute(next).union(old)
+            current = nil
+            evaluated.insert(next)
+            guard value != old else { continue }
+            memo[next] = value
+            for dependent in dependents[next] ?? [] { enqueue(dependent) }
         }
-        return result
+        return memo[node] ?? []
     }
 
+    private func enqueue(_ node: Node) {
+        if queued.insert(node).inserted { pending.append(node) }
+    }
+
+    /// What an input of the node being computed is known to carry; the input is queued when not yet computed.
     private func inner(_ expression: Node) -> Set<Node> {
         let node = facts.unwrapped(expression)
-        if final.contains(node) || computedRound[node] == round || inProgress.contains(node) { return memo[node] ?? [] }
-        // Bounded depth: a very long chain is cut (and re-walked from its inner end in the next round).
-        if level > 300 {
-            changed = true
-            return memo[node] ?? []
-        }
-        inProgress.insert(node)
-        level += 1
-        let old = memo[node] ?? []
-        let result = compute(node).union(old)
-        level -= 1
-        inProgress.remove(node)
-        if result != old { changed = true }
-        memo[node] = result
-        computedRound[node] = round
-        return result
+        if let current { dependents[node, default: []].insert(current) }
+        if !evaluated.contains(node) { enqueue(node) }
+        return memo[node] ?? []
     }
 
     private func union(_ nodes: [Node]) -> Set<Node> {

@@ -32,11 +32,17 @@ struct ReduceHostSyncs: Detector {
     func asyncScalar(_ models: [CallSite], _ facts: PythonFacts, _ flow: Dataflow) -> Node? {
         let arguments = models.flatMap { $0.positional + Array($0.keywords.values) }
         let passed = Set(arguments.flatMap { facts.descendants($0) }.map(facts.compact))
+        // A step method of the file (`module.training_step(batch, step)`) passes its own fields to the model
+        // (`self.net(x, y, self.window)`).
+        let passedFields = models.flatMap { facts.targets(of: $0) }.flatMap { method in
+            facts.descendants(of: method.node).filter { $0.type == "call" }.flatMap { facts.callArguments(facts.callSite($0)) }
+        }.map(facts.unwrapped).filter { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
         // t.copy_(v, non_blocking=True) under a change test, t passed to the model.
         for call in facts.calls where call.name == "copy_" {
             guard let flag = call.keywords["non_blocking"], facts.isTruthy(flag), let receiver = call.receiver,
                   underChangeTest(call.node, facts) else { continue }
             if passed.contains(facts.compact(receiver)) { return call.node }
+            if passedFields.contains(where: { sameField(receiver, $0, facts, flow) }) { return call.node }
             // A helper that refreshes the tensor and returns it (`def update(self, step): ... self.dev.copy_(...,
             // non_blocking=True); return self.dev`), whose result is what the model gets.
             guard let helper = facts.enclosingFunction(call.node),
@@ -65,6 +71,17 @@ struct ReduceHostSyncs: Detector {
             }
         }
         return nil
+    }
+
+    /// Whether `object.name` (a callback's `module.window`) is the field `self.name` of a class method reads: the
+    /// same name, on an object that may be an instance of that class (or of unknown class).
+    func sameField(_ written: Node, _ read: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        let written = facts.unwrapped(written)
+        guard written.type == "attribute", let name = written.child(byField: "attribute")?.text,
+              read.child(byField: "attribute")?.text == name, let object = written.child(byField: "object"),
+              let owner = facts.enclosingClass(read) else { return false }
+        let classes = object.text == "self" ? Set(facts.enclosingClass(written).map { [$0.name] } ?? []) : flow.instanceClasses(of: object)
+        return classes.isEmpty || classes.contains(owner.name)
     }
 
     /// Inside an `if a != b:` (or `if not a == b:`) branch.

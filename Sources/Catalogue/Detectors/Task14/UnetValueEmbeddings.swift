@@ -118,7 +118,7 @@ struct UnetValueEmbeddings: Detector {
                 guard let layerIndex = node.child(byField: "function").map(facts.unwrapped)?.namedChildren.dropFirst().first else { continue }
                 let call = facts.callSite(node)
                 for argument in call.positional.dropFirst() + Array(call.keywords.values) {
-                    let a = facts.unwrapped(argument)
+                    let a = tableRead(argument, in: body, facts, flow)
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
                           tables.carries(container) else { continue }
                     var entry = mappings[owner] ?? ([:], node)
@@ -144,6 +144,17 @@ struct UnetValueEmbeddings: Detector {
             if Set(tableOf).count >= 2, (0..<n).allSatisfy({ tableOf[$0] == tableOf[n - 1 - $0] }) { return entry.site }
         }
         return nil
+    }
+
+    /// The argument, or the subscript a name passed as the argument was set to in the loop body
+    /// (`mirrored = ve[n - 1 - j]`, then `blocks[n + j](x, mirrored)`).
+    func tableRead(_ argument: Node, in body: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Node {
+        let a = facts.unwrapped(argument)
+        guard a.type == "identifier" else { return a }
+        let bindings = flow.bindings(of: a.text, at: a)
+        guard bindings.count == 1, let binding = bindings.first, case .value = binding.kind, facts.isInside(binding.site, body) else { return a }
+        let value = facts.unwrapped(binding.node)
+        return value.type == "subscript" ? value : a
     }
 
     // MARK: symmetric index
