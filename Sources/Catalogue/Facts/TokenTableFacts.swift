@@ -50,7 +50,7 @@ public final class TokenTableFlow {
     // MARK: Embedding modules
 
     /// The `nn.Embedding(...)` constructor calls an expression may denote (a module, a container of modules,
-    /// an element or iteration of one, a method returning one).
+    /// an element or iteration of one, a method returning one, a parameter its callers fill with one).
     public func embeddingConstructors(_ expression: Node, depth: Int = 0) -> Set<Node> {
         let node = facts.unwrapped(expression)
         guard depth < 8 else { return [] }
@@ -84,6 +84,15 @@ public final class TokenTableFlow {
                 switch binding.kind {
                 case .value, .iteration, .element:
                     result.formUnion(embeddingConstructors(flow.iterationSource(binding), depth: depth + 1))
+                case .parameter(let index):
+                    // A table handed to a function of the file (`def lookup(table, ids): return table(ids)`): the
+                    // tables its callers pass.
+                    guard node.type == "identifier", binding.node.type == "function_definition" else { continue }
+                    for site in flow.callSites(of: binding.node) {
+                        if let argument = flow.argument(site, name: node.text, index: index) {
+                            result.formUnion(embeddingConstructors(argument, depth: depth + 1))
+                        }
+                    }
                 default:
                     continue
                 }

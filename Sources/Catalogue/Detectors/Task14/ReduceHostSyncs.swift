@@ -31,7 +31,17 @@ struct ReduceHostSyncs: Detector {
 
     func asyncScalar(_ models: [CallSite], _ facts: PythonFacts, _ flow: Dataflow) -> Node? {
         let arguments = models.flatMap { $0.positional + Array($0.keywords.values) }
-        let passed = Set(arguments.flatMap { facts.descendants($0) }.map(facts.compact))
+        var passed = Set(arguments.flatMap { facts.descendants($0) }.map(facts.compact))
+        // A name passed that another name was given (`window = window_dev`, then `model(x, y, window)`).
+        for argument in arguments.map(facts.unwrapped) where argument.type == "identifier" {
+            var name = argument
+            for _ in 0..<3 {
+                guard let value = flow.latestValue(of: name.text, before: name).map(facts.unwrapped),
+                      ["identifier", "attribute"].contains(value.type), passed.insert(facts.compact(value)).inserted else { break }
+                if value.type != "identifier" { break }
+                name = value
+            }
+        }
         // A step method of the file (`module.training_step(batch, step)`) passes its own fields to the model
         // (`self.net(x, y, self.window)`).
         let passedFields = models.flatMap { facts.targets(of: $0) }.flatMap { method in

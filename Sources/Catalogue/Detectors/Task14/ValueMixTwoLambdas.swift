@@ -11,7 +11,8 @@ import TreeSitterKit
 /// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`, or
 /// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`; or the same sum stored by a kernel that a
 /// function of the file launches on `v`, `e` and `w` (`w0 * a + w1 * b` with `w0`, `w1` loaded from `w`'s elements 0
-/// and 1, see `kernelLoad`). Rejects the convex `(1 - l) * v + l * e` (also
+/// and 1, see `kernelLoad`); or any of these returned by a helper of the file the assignment calls, with `v`, `e` and
+/// learnable weights passed for its parameters. Rejects the convex `(1 - l) * v + l * e` (also
 /// with a second, unused element), fixed constants, and the block's `x`/`x0` residual mix (it does not feed
 /// attention values). Examples: `queries/python/value_mix_two_lambdas/examples/`.
 struct ValueMixTwoLambdas: Detector {
@@ -38,6 +39,8 @@ struct ValueMixTwoLambdas: Detector {
                     evidence.append(facts.evidence(node, "values mixed with two learnable weights"))
                 } else if isKernelTwoWeightMix(facts.unwrapped(right), target.text, function, facts, flow) {
                     evidence.append(facts.evidence(node, "values mixed with two learnable weights in a kernel"))
+                } else if isHelperTwoWeightMix(facts.unwrapped(right), target.text, function, facts, flow) {
+                    evidence.append(facts.evidence(node, "values mixed with two learnable weights by a helper"))
                 }
             }
         }
@@ -81,6 +84,40 @@ struct ValueMixTwoLambdas: Detector {
         if let (weight, items) = facts.stackedWeightedSum(e), items.count == 2, isLearnable(weight, facts) {
             let roots = items.map { root($0, facts) }
             if roots.contains(v), roots.contains(where: { $0 != nil && $0 != v && parameters.contains($0!) }) { return true }
+        }
+        return false
+    }
+
+    /// `v = mix(w, v, ve)` with a function of the file returning the two-weight mix of its parameters (`return
+    /// w[0] * v + w[1] * ve`, possibly through a local): read as above on the helper's side, and on the caller's
+    /// side `v` must be passed for the helper's value, a parameter of the attention function for the other tensor,
+    /// and a learnable tensor for each weight.
+    func isHelperTwoWeightMix(_ value: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+        guard value.type == "call" else { return false }
+        let call = facts.callSite(value)
+        let found = facts.targets(of: call)
+        guard found.count == 1, let helper = found.first, helper.node != function.node else { return false }
+        let names = facts.filledParameters(helper, by: call)
+        func argument(_ name: String) -> Node? { names.firstIndex(of: name).flatMap { call.argument(name, position: $0) } }
+        guard let own = names.first(where: { argument($0).flatMap { root($0, facts) } == v }) else { return false }
+        let outer = Set(function.parameters.filter { $0 != "self" })
+        for returned in facts.returnedValues(helper) {
+            var mix = facts.unwrapped(returned)
+            if mix.type == "identifier", !names.contains(mix.text), let local = flow.latestValue(of: mix.text, before: returned) {
+                mix = facts.unwrapped(local)
+            }
+            guard isTwoWeightMix(mix, own, helper, facts, flow) else { continue }
+            let read = Set(facts.descendants(mix).filter { $0.type == "identifier" }.map(\.text)).intersection(names).subtracting([own])
+            var mixesInput = false
+            let passedWell = read.allSatisfy { name in
+                guard let passed = argument(name) else { return false }
+                if let r = root(passed, facts), r != v, outer.contains(r) {
+                    mixesInput = true
+                    return true
+                }
+                return isLearnable(passed, facts)
+            }
+            if passedWell && mixesInput { return true }
         }
         return false
     }
