@@ -177,8 +177,8 @@ struct MuonAspectRatioScale: Detector {
         }
     }
 
-    /// 0 for a row count (`size(0)`, `size(-2)`, `shape[0]`, `shape[-2]`, the first name unpacked from `.shape`),
-    /// 1 for a column count, nil otherwise.
+    /// 0 for a row count (`size(0)`, `size(-2)`, `shape[0]`, `shape[-2]`, the first name unpacked from `.shape`, a
+    /// helper's parameter every caller fills with one), 1 for a column count, nil otherwise.
     func dimension(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Int? {
         let node = facts.unparenthesized(node)
         func index(_ value: Node) -> Int? {
@@ -200,6 +200,14 @@ struct MuonAspectRatioScale: Detector {
             return index(i)
         }
         guard node.type == "identifier", depth < 3 else { return nil }
+        // A parameter of a helper (`def aspect_gain(rows, cols)`): what every caller passes for it.
+        let flow = facts.dataflow
+        for binding in flow.bindings(of: node.text, at: node) {
+            guard case .parameter(let position) = binding.kind, binding.node.type == "function_definition" else { continue }
+            let passed = flow.callSites(of: binding.node).compactMap { flow.argument($0, name: node.text, index: position) }
+            let found = Set(passed.map { dimension($0, facts, depth: depth + 1) })
+            if !passed.isEmpty, found.count == 1, let d = found.first { return d }
+        }
         // rows, cols = w.shape / m, n = G.shape[-2:] / m = G.size(0)
         for assignment in facts.assignments(around: node) where assignment.type == "assignment" {
             for (position, bound) in facts.assignedNames(assignment).enumerated() where bound.name == node.text {
