@@ -4,9 +4,10 @@ import TreeSitterKit
 ///
 /// Requires that nothing wraps the model in `DistributedDataParallel` or FSDP, and that an `all_reduce` (or
 /// `all_reduce_coalesced`) reduces gradients: its tensor is a `.grad` (or `main_grad`), or a name built from
-/// gradients (a flattened bucket of `p.grad`s, a loop variable over them), followed through local assignments
-/// and loops. A parameter broadcast is reported when present, not required. Rejects DDP-wrapped models (their
-/// all-reduces are of losses or metrics), all-reduces of losses or metrics only, and no gradient sync at all.
+/// gradients (a flattened bucket of `p.grad`s, a loop or comprehension variable over them, a helper's parameter its
+/// callers fill with them), followed through local assignments and loops. A parameter broadcast is reported when
+/// present, not required. Rejects DDP-wrapped models (their all-reduces are of losses or metrics), all-reduces of
+/// losses or metrics only, and no gradient sync at all.
 /// Examples: `queries/python/manual_grad_allreduce/examples/`.
 struct ManualGradAllreduce: Detector {
     let id = "manual_grad_allreduce"
@@ -37,6 +38,22 @@ struct ManualGradAllreduce: Detector {
             }
             for loop in facts.enclosingLoops(identifier) where facts.loopVariables(loop).contains(name) {
                 if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
+            }
+            // A comprehension's variable over gradients, or a helper's parameter its callers fill with them
+            // (`def sync(grads): [dist.all_reduce(g, async_op=True) for g in grads]`, `sync([p.grad for p in ...])`).
+            let flow = facts.dataflow
+            for binding in flow.bindings(of: name, at: identifier) {
+                switch binding.kind {
+                case .iteration:
+                    if isGradient(flow.iterationSource(binding), facts, depth: depth + 1) { return true }
+                case .parameter(let index):
+                    guard binding.node.type == "function_definition" else { continue }
+                    for site in flow.callSites(of: binding.node) {
+                        if let argument = flow.argument(site, name: name, index: index), isGradient(argument, facts, depth: depth + 1) { return true }
+                    }
+                default:
+                    continue
+                }
             }
         }
         return false
