@@ -431,8 +431,7 @@ extension PythonFacts {
     /// `getattr(obj, "name")(...)`, or `getattr(obj, hook)(...)` inside a function whose callers pass `hook` as
     /// names (a trainer running its callbacks' hooks: `def _call(self, hook, *args): for cb in self.callbacks:
     /// getattr(cb, hook)(self, *args)`, called as `self._call("on_train_batch_start", module, step)`): the methods
-    /// of those names in the classes of the file `obj` may be an instance of, or, when those are unknown, in any
-    /// class of the file.
+    /// of those names in the classes of the file `obj` may be an instance of (none when those are unknown).
     func hookTargets(_ call: CallSite) -> [Function] {
         guard let function = call.function.map(unwrapped), function.type == "call" else { return [] }
         let lookup = callSite(function)
@@ -451,11 +450,13 @@ extension PythonFacts {
             }
         }
         guard !names.isEmpty else { return [] }
+        // Only the classes of the objects the call can reach: a callback built but never handed over is not run.
         let classes = dataflow.instanceClasses(of: lookup.positional[0])
+        guard !classes.isEmpty else { return [] }
         return functions.filter { f in
             // Methods only (a function nested in a method is not a hook).
             guard names.contains(f.name), let owner = enclosingClass(f.node), dataflow.scopeChain(of: f.node).first == owner.node else { return false }
-            return classes.isEmpty || classes.contains(owner.name)
+            return classes.contains(owner.name)
         }
     }
 

@@ -108,7 +108,11 @@ struct MuonMomentumWarmup: Detector {
             if object.type == "identifier", narrowedClasses(of: object, facts).contains(where: facts.orthogonalizingClassNames.contains),
                mayRun(object, facts) { return true }
             // An optimizer handed to another object (`MomentumRamp(muon, ...)` keeps it as `self.opt`).
-            if object.type == "attribute" || object.type == "identifier" {
+            // (Not a loop variable over several optimizers: the classes known are only those of the file's own.)
+            let iterated = object.type == "identifier" && facts.dataflow.bindings(of: object.text, at: object).contains {
+                if case .iteration = $0.kind { return true } else { return false }
+            }
+            if object.type == "attribute" || object.type == "identifier", !iterated {
                 let classes = facts.dataflow.instanceClasses(of: object)
                 if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames) { return true }
             }

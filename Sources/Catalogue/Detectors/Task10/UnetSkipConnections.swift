@@ -219,16 +219,20 @@ struct UnetSkipConnections: Detector {
             let carried = call.positional.contains { argument in carriers.contains { facts.isInside($0, argument) } }
             // The addition as a tensor method: x.add(skip), x.addcmul(w, skip) (x + w * skip), torch.add(x, skip).
             if ["add", "add_", "addcmul", "addcmul_"].contains(call.name) { return carried }
-            return carried && isMergedByHelper(call, facts)
+            // A helper must be handed the skip beside the stream, not only the stream that once took it in.
+            let skipArguments = call.positional.filter { argument in carriers.contains { facts.isInside($0, argument) } }
+            return carried && isMergedByHelper(call, skip: skipArguments, facts)
         }
     }
 
     /// `x = merge(x, skip, w)`: the stream handed, with the skip, to a function of the file that gives the stream
     /// back and whose code (or what it calls: an autograd function's `forward`, a kernel it launches) adds.
-    func isMergedByHelper(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+    /// `skip`: the arguments that carry the saved output; one of them must be other than the stream.
+    func isMergedByHelper(_ call: CallSite, skip: [Node], _ facts: PythonFacts) -> Bool {
         guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
               let stream = assignment.child(byField: "left"), stream.type == "identifier",
-              call.positional.contains(where: { facts.tensorRoot($0)?.text == stream.text }) else { return false }
+              call.positional.contains(where: { facts.tensorRoot($0)?.text == stream.text }),
+              skip.contains(where: { facts.tensorRoot($0)?.text != stream.text }) else { return false }
         return facts.targets(of: call).flatMap { facts.reachableFunctions(from: $0, depth: 3) }.contains { f in
             facts.descendants(of: f.node).contains { n in
                 (n.type == "binary_operator" && n.child(byField: "operator")?.type == "+" && (!f.isTritonKernel || addsLoadedValues(n, in: f, facts)))
