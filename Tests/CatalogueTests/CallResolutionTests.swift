@@ -104,6 +104,39 @@ struct CallResolutionTests {
         #expect(facts.transposedFactor(gram, right)?.text == "x")
         #expect(facts.transposedFactor(gram, left) == nil)
     }
+
+    @Test func hooksCalledByNameRunTheMethodsOfTheObjectsHandedOver() throws {
+        let facts = try Self.facts("""
+        class Callback:
+            def on_step(self, trainer, step): pass
+            def on_end(self, trainer): pass
+        class Ramp(Callback):
+            def on_step(self, trainer, step): trainer.value = step
+        class Unused(Callback):
+            def on_step(self, trainer, step): trainer.value = -step
+        class Trainer:
+            def __init__(self, callbacks):
+                self.callbacks = callbacks
+            def _run(self, hook, *args):
+                for cb in self.callbacks:
+                    getattr(cb, hook)(self, *args)
+            def _fixed(self):
+                for cb in self.callbacks:
+                    getattr(cb, "on_end")(self)
+            def fit(self, steps):
+                for step in range(steps):
+                    self._run("on_step", step)
+        def _orphan(thing, hook):
+            getattr(thing, hook)()
+        Trainer([Ramp()]).fit(10)
+        """)
+        func owners(_ line: Int) throws -> [String] {
+            try facts.targets(of: Self.call(facts, at: line)).map { facts.enclosingClass($0.node)?.name ?? "?" }.sorted()
+        }
+        #expect(try owners(12) == ["Ramp"], "the hook names its callers pass, on the classes handed to the trainer")
+        #expect(try owners(15) == ["Callback"], "a literal name: the method Ramp inherits")
+        #expect(try owners(20).isEmpty, "neither the names nor the objects are known")
+    }
 }
 
 /// Questions about callers and instances that come back to themselves end instead of recursing without end (a
@@ -136,4 +169,5 @@ struct CallResolutionCycleTests {
         _ = facts.dataflow.instanceClasses(of: module)
         _ = Classifier.classify([facts])
     }
+
 }

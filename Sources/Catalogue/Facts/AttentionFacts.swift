@@ -431,7 +431,8 @@ extension PythonFacts {
     /// `getattr(obj, "name")(...)`, or `getattr(obj, hook)(...)` inside a function whose callers pass `hook` as
     /// names (a trainer running its callbacks' hooks: `def _call(self, hook, *args): for cb in self.callbacks:
     /// getattr(cb, hook)(self, *args)`, called as `self._call("on_train_batch_start", module, step)`): the methods
-    /// of those names in the classes of the file `obj` may be an instance of (none when those are unknown).
+    /// of those names (own or inherited) in the classes of the file `obj` may be an instance of (none when those are
+    /// unknown).
     func hookTargets(_ call: CallSite) -> [Function] {
         guard let function = call.function.map(unwrapped), function.type == "call" else { return [] }
         let lookup = callSite(function)
@@ -451,13 +452,15 @@ extension PythonFacts {
         }
         guard !names.isEmpty else { return [] }
         // Only the classes of the objects the call can reach: a callback built but never handed over is not run.
-        let classes = dataflow.instanceClasses(of: lookup.positional[0])
-        guard !classes.isEmpty else { return [] }
-        return functions.filter { f in
-            // Methods only (a function nested in a method is not a hook).
-            guard names.contains(f.name), let owner = enclosingClass(f.node), dataflow.scopeChain(of: f.node).first == owner.node else { return false }
-            return classes.contains(owner.name)
+        // Each runs its own method of that name, or the one it inherits.
+        var found: [Function] = []
+        for name in dataflow.instanceClasses(of: lookup.positional[0]).sorted() {
+            guard let c = boundClass(named: name) else { continue }
+            for hook in names.sorted() {
+                if let method = method(hook, of: c), !found.contains(where: { $0.node == method.node }) { found.append(method) }
+            }
         }
+        return found
     }
 
     /// What calling a module instance runs: its class's `forward` or `__call__`, or the method a class-level alias
