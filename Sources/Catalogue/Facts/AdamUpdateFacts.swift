@@ -42,7 +42,8 @@ extension PythonFacts {
     }
 
     /// Divisions by a root plus a constant (`m / (v.sqrt() + eps)`, `m / v.sqrt().add_(eps)`, `m / (v ** 0.5 +
-    /// eps)`, through a local `denom = ...`) and `addcdiv_(m, denom)` calls with such a denominator.
+    /// eps)`, through a local `denom = ...`) and `addcdiv_(m, denom)` calls with such a denominator, also in their
+    /// multi-tensor form (`torch._foreach_addcdiv_(ps, ms, denom)`, see `methodView`).
     private func adamStepCandidates() -> [(step: Node, numerator: Node, epsilon: Node?)] {
         var result: [(Node, Node, Node?)] = []
         for node in nodes(ofType: "binary_operator") where node.child(byField: "operator")?.type == "/" {
@@ -50,11 +51,12 @@ extension PythonFacts {
                   let denominator = rootPlusConstant(right) else { continue }
             result.append((node, left, denominator.epsilon))
         }
-        for name in ["addcdiv_", "addcdiv"] {
-            for call in calls(named: name) {
+        for name in ["addcdiv_", "addcdiv", "_foreach_addcdiv_", "_foreach_addcdiv"] {
+            for site in calls(named: name) {
+                let call = methodView(site)
                 let tensors = call.receiver != nil ? Array(call.positional) : Array(call.positional.dropFirst())
                 guard tensors.count >= 2, let denominator = rootPlusConstant(tensors[1]) else { continue }
-                result.append((call.node, tensors[0], denominator.epsilon))
+                result.append((site.node, tensors[0], denominator.epsilon))
             }
         }
         return result
@@ -71,11 +73,24 @@ extension PythonFacts {
     }
 
     /// `r + eps`, `eps + r`, `r.add(eps)` / `r.add_(eps)` with `r` a square root (`x.sqrt()`, `torch.sqrt(x)`,
-    /// `x ** 0.5`, or such a root divided by a bias correction), possibly through one local name.
+    /// `x ** 0.5`, or such a root divided by a bias correction), possibly through one local name, the constant also
+    /// added in place to that name before the use (`denom = v.sqrt(); denom.add_(eps)`); multi-tensor forms alike.
     private func rootPlusConstant(_ node: Node, depth: Int = 0) -> (root: Node, epsilon: Node?)? {
         let node = unparenthesized(node)
         if node.type == "identifier", depth == 0, let value = latestValue(of: node.text, before: node) {
-            return rootPlusConstant(value, depth: 1)
+            if let found = rootPlusConstant(value, depth: 1) { return found }
+            // denom = v.sqrt(); denom.add_(eps) (or torch._foreach_add_(denom, eps)) before the division.
+            guard isSquareRoot(value) else { return nil }
+            let scope = enclosingFunction(node)?.node
+            for call in calls where call.node.startByte >= value.endByte && call.node.endByte <= node.startByte
+                && enclosingFunction(call.node)?.node == scope {
+                let view = methodView(call)
+                if view.name == "add_", let receiver = view.receiver, unparenthesized(receiver).text == node.text,
+                   call.node.parent?.type == "expression_statement", let epsilon = view.positional.first {
+                    return (value, epsilon)
+                }
+            }
+            return nil
         }
         if node.type == "binary_operator", node.child(byField: "operator")?.type == "+",
            let left = node.child(byField: "left"), let right = node.child(byField: "right") {
@@ -83,7 +98,7 @@ extension PythonFacts {
             if isSquareRoot(right) { return (right, left) }
         }
         if node.type == "call" {
-            let call = callSite(node)
+            let call = methodView(callSite(node))
             if ["add", "add_"].contains(call.name), let receiver = call.receiver, isSquareRoot(receiver) {
                 return (receiver, call.positional.first ?? call.keywords["other"])
             }
@@ -96,7 +111,7 @@ extension PythonFacts {
         let node = unparenthesized(node)
         switch node.type {
         case "call":
-            return ["sqrt", "sqrt_"].contains(callSite(node).name)
+            return ["sqrt", "sqrt_"].contains(methodView(callSite(node)).name)
         case "binary_operator":
             let op = node.child(byField: "operator")?.type
             if op == "**", let exponent = node.child(byField: "right") { return evaluate(exponent) == 0.5 }
@@ -115,7 +130,7 @@ extension PythonFacts {
         while let n = node, n != function.node {
             switch n.type {
             case "call":
-                let call = callSite(n)
+                let call = methodView(callSite(n))
                 if ["sub_", "add_", "addcdiv_", "copy_", "addcmul_"].contains(call.name), call.receiver != nil, n != step || call.name == "addcdiv_" {
                     return true
                 }

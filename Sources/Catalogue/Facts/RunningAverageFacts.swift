@@ -29,13 +29,15 @@ public struct RunningAverage {
 extension PythonFacts {
     /// The running averages a function keeps, in the forms `a.lerp_(x, w)`, `torch.lerp(a, x, w)`,
     /// `a.mul_(b).add_(x, alpha=w)` / `.addcmul_(x, x, value=w)` (chained or as two statements), and
-    /// `a = b * a + w * x` (also as `a.copy_(b * a + w * x)`).
+    /// `a = b * a + w * x` (also as `a.copy_(b * a + w * x)`); the multi-tensor forms (`torch._foreach_lerp_(ms, gs,
+    /// w)`, `torch._foreach_mul_(vs, b)` then `torch._foreach_addcmul_(vs, gs, gs, value=w)`) as the method calls they
+    /// apply to each tensor.
     public func runningAverages(in function: Function) -> [RunningAverage] {
         var result: [RunningAverage] = []
         let inside = descendants(of: function.node)
         var decays: [String: Node] = [:]  // `a.mul_(b)` statements by the text of `a`
         for node in inside where node.type == "call" {
-            let call = callSite(node)
+            let call = methodView(callSite(node))
             if call.name == "mul_", let receiver = call.receiver, let factor = call.positional.first, node.parent?.type == "expression_statement" {
                 decays[unparenthesized(receiver).text] = factor
             }
@@ -43,7 +45,8 @@ extension PythonFacts {
         for node in inside {
             switch node.type {
             case "call":
-                let call = callSite(node)
+                // `torch._foreach_lerp_(ms, gs, w)` is `ms.lerp_(gs, w)` over each tensor (`methodView`).
+                let call = methodView(callSite(node))
                 switch call.name {
                 case "lerp_", "lerp":
                     let arguments = call.receiver != nil ? Array(call.positional) : Array(call.positional.dropFirst())

@@ -230,3 +230,16 @@ extension ScheduleCurve {
         varies && (values.first ?? 0) >= peak * (1 - 1e-6)
     }
 }
+
+extension PythonFacts {
+    /// The peak learning rates of the schedules whose value is itself the rate a call receives: an optimizer step
+    /// function called every step with `lr=lr_at(step)`, directly or through one local (`lr = lr_at(step);
+    /// adam_update(..., lr)`). A rate that scales a schedule (`base * factor(step)`) gives none, since the curve is
+    /// then a multiplier.
+    public func scheduledPeaks(of rate: Node, at call: CallSite) -> [Double] {
+        var value = unparenthesized(rate)
+        if value.type == "identifier", let local = latestValue(of: value.text, before: call.node) { value = unparenthesized(local) }
+        guard value.type == "call", calledFunction(callSite(value)) != nil || callSite(value).receiver == nil else { return [] }
+        return scheduleCurves.filter { $0.site == call.node }.map(\.peak)
+    }
+}

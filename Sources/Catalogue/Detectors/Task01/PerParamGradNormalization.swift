@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a gradient (`p.grad`, a name set to one, a loop variable over a list of them, or such a list) divided
 /// by a norm of that same tensor: `p.grad = p.grad / (p.grad.norm() + eps)`, `g /= torch.linalg.vector_norm(g) + eps`,
 /// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`,
-/// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`;
+/// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`
+/// (the list may be the leaves of a gradient pytree, `tree_leaves(grads)`, handed to a helper as a parameter);
 /// in code that runs (module level, or a function that is
 /// called). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
 /// constant such as the accumulation count, the gradient of one named parameter (`head.weight.grad`), and a helper
@@ -150,7 +151,8 @@ struct PerParamGradNormalization: Detector {
         return call.callee == "torch._foreach_norm" && call.positional.first.map { same($0, list, facts) } == true
     }
 
-    /// Whether a tensor is a gradient: `p.grad`, a name set to one, or a list built from `.grad`s.
+    /// Whether a tensor is a gradient: `p.grad`, a name set to one, a list built from `.grad`s, the leaves of such a
+    /// collection (`tree_leaves(grads)`, `list(grads)`), or a helper's parameter its callers give one of these.
     func isGradient(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
         if n.type == "attribute", n.child(byField: "attribute")?.text == "grad" { return true }
@@ -163,10 +165,28 @@ struct PerParamGradNormalization: Detector {
             if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
         }
         let values = facts.localValues(of: n.text, around: n) + facts.allSettings.settings(n.text).map(\.value)
-        return values.contains { value in
+        func holdsGradients(_ value: Node) -> Bool {
             facts.descendants(of: value).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "grad" }
                 || (value.type == "identifier" && isGradient(value, facts, depth: depth + 1))
+                || leavesOf(value, facts).map { isGradient($0, facts, depth: depth + 1) || holdsGradients($0) } == true
         }
+        // A parameter of a helper (`def normalize(grads): ...`): what its callers pass.
+        return values.contains(where: holdsGradients) || facts.callerArguments(of: n).contains(where: holdsGradients)
+    }
+
+    /// The collection whose elements a value lists unchanged: `list(gs)`, `tuple(gs)`, or a pytree's leaves
+    /// (`tree_leaves(grads)`, `tree_flatten(grads)[0]`, a library's or the file's own helper of that name).
+    func leavesOf(_ value: Node, _ facts: PythonFacts) -> Node? {
+        var v = facts.unparenthesized(value)
+        if v.type == "subscript", let inner = v.child(byField: "value"), let index = v.child(byField: "subscript"),
+           facts.value(of: index)?.double == 0 {
+            v = facts.unparenthesized(inner)
+            guard v.type == "call", facts.callSite(v).name == "tree_flatten" else { return nil }
+        }
+        guard v.type == "call" else { return nil }
+        let call = facts.callSite(v)
+        guard call.receiver == nil, ["list", "tuple", "tree_leaves", "tree_flatten"].contains(call.name) else { return nil }
+        return call.positional.first
     }
 
     /// Whether the normalized gradient is that of one parameter named in the code (`head.weight.grad`, or a local set

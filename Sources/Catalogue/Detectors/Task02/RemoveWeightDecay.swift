@@ -7,7 +7,7 @@ import TreeSitterKit
 /// resolve to 0: the `weight_decay` argument, each parameter group's entry, and the defaults where neither is
 /// given (`AdamW` decays by 0.01 by default, `Adam` and `SGD` do not; a file's own optimizer, a hand-written Adam
 /// included, counts by its own default, none meaning no decay). Values are followed through config fields, argparse defaults, constants and
-/// function parameters. Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)` with wd not 0) and a
+/// function parameters. Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)`, also `torch._foreach_mul_(ps, 1 - lr * wd)`, with wd not 0) and a
 /// coupled L2 penalty, a sum of squared parameters added to the loss that is back-propagated.
 /// Examples: `queries/python/remove_weight_decay/examples/`.
 struct RemoveWeightDecay: Detector {
@@ -56,9 +56,12 @@ struct RemoveWeightDecay: Detector {
         return unknown || values.contains { $0 != 0 }
     }
 
-    /// `p.mul_(1 - lr * wd)` (or `p.data.mul_`) with a decay factor that is not 0.
+    /// `p.mul_(1 - lr * wd)` (or `p.data.mul_`, or `torch._foreach_mul_(ps, 1 - lr * wd)`) with a decay factor that
+    /// is not 0.
     func manualDecay(_ facts: PythonFacts) -> Bool {
-        facts.calls.contains { call in
+        facts.calls.contains { site in
+            // Also the multi-tensor form, `torch._foreach_mul_(params, 1 - lr * wd)`.
+            let call = facts.methodView(site)
             guard call.name == "mul_", call.receiver != nil, let factor = call.positional.first.map(facts.unparenthesized),
                   factor.type == "binary_operator", factor.child(byField: "operator")?.type == "-",
                   let left = factor.child(byField: "left"), facts.value(of: left)?.double == 1,
