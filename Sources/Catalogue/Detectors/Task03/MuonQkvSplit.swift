@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
 /// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop over
-/// `g.chunk(3)`, a row slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`) or to the blocks stacked along a new
+/// `g.chunk(3)`, blocks picked by a conditional `g.split(d) if rows == 3 * d else (g,)` through a local name, a row
+/// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`) or to the blocks stacked along a new
 /// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
@@ -111,9 +112,16 @@ struct MuonQkvSplit: Detector {
         return result
     }
 
-    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`.
-    func isSplit(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`; also through a local name set to one
+    /// (`blocks = g.split(d)`), or a conditional whose one side splits (`g.split(d) if rows == 3 * d else (g,)`).
+    func isSplit(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
+        if n.type == "identifier", depth < 2, let value = facts.latestValue(of: n.text, before: n) {
+            return isSplit(value, facts, depth: depth + 1)
+        }
+        if n.type == "conditional_expression", depth < 2 {
+            return n.namedChildren.enumerated().contains { index, part in index != 1 && isSplit(part, facts, depth: depth + 1) }
+        }
         guard n.type == "call" else { return false }
         let call = facts.callSite(n)
         return Self.splits.contains(call.name)
