@@ -106,6 +106,12 @@ extension PythonFacts {
     /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`).
     public func isOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
         if orthogonalizers.contains(call.name) { return true }
+        // A table of backends read with any key (`backends[hp.backend](g)`), when every function it holds is one.
+        if let function = call.function.map(unparenthesized), function.type == "subscript",
+           let table = function.child(byField: "value"), let held = tableFunctions(table), !held.isEmpty,
+           held.allSatisfy({ orthogonalizers.contains($0) }) {
+            return true
+        }
         guard let function = call.function, function.type == "identifier" else { return false }
         if mentionsFunction(function, orthogonalizers, depth: 0) { return true }
         // A helper of the file handed the orthogonalizer (`_scaled(g, backend, steps)` with `backend` one of them)
@@ -117,6 +123,41 @@ extension PythonFacts {
             if passed.type == "identifier", mentionsFunction(passed, orthogonalizers, depth: 0) { return true }
         }
         return false
+    }
+
+    /// The function names a table of callables holds: the values of a dictionary (`{"ns": ns5, "svd": svd_polar}`,
+    /// `dict(ns=ns5, svd=svd_polar)`) or the elements of a list or tuple, each a name or a `functools.partial` of one,
+    /// the table given by a name set once; nil when it is not such a table.
+    func tableFunctions(_ table: Node) -> [String]? {
+        var node = unparenthesized(table)
+        if node.type == "identifier" || node.type == "attribute" {
+            guard let name = SettingsTable.bareName(of: node) else { return nil }
+            let values = allSettings.settings(name).map(\.value)
+            guard values.count == 1, let only = values.first else { return nil }
+            node = unparenthesized(only)
+        }
+        var entries: [Node] = []
+        switch node.type {
+        case "dictionary":
+            for pair in node.namedChildren {
+                guard pair.type == "pair", let value = pair.child(byField: "value") else { return nil }
+                entries.append(value)
+            }
+        case "list", "tuple":
+            entries = node.namedChildren
+        case "call" where callSite(node).callee == "dict" && callSite(node).positional.isEmpty:
+            entries = Array(callSite(node).keywords.values)
+        default:
+            return nil
+        }
+        var names: [String] = []
+        for entry in entries.map(unparenthesized) {
+            if entry.type == "identifier" { names.append(entry.text); continue }
+            guard entry.type == "call", Self.partialWrappers.contains(callSite(entry).callee),
+                  let wrapped = callSite(entry).positional.first.map(unparenthesized), wrapped.type == "identifier" else { return nil }
+            names.append(wrapped.text)
+        }
+        return names
     }
 
     /// Whether a name is bound (as a local or a setting) to an expression that mentions one of `names`.
