@@ -36,6 +36,16 @@ public struct OptimizerUse {
         self.update = update
     }
 
+    /// The parameters the optimizer updates: the `params` argument, or for a step function of the file, the
+    /// argument for the parameter whose tensors it changes in place (`leaves` in `def update(grads, state, leaves,
+    /// lr): torch._foreach_add_(leaves, ...)`), see `PythonFacts.updatedParameterIndex`.
+    public func parametersArgument(in facts: PythonFacts) -> Node? {
+        if let stepFunction, let index = facts.updatedParameterIndex(stepFunction) {
+            return call.argument(stepFunction.parameters[index], position: index)
+        }
+        return argument("params", position: 0, in: facts)
+    }
+
     /// The argument given for hyperparameter `name`: by keyword, or by position. The position is the parameter's
     /// in the file's own signature when the file defines the optimizer (its `__init__`, or the step function), and
     /// `position` (torch.optim's order) otherwise.
@@ -219,6 +229,14 @@ extension PythonFacts {
                                             stepFunction: update.function, update: update))
                 }
             }
+            // Orthogonalized updates written as plain functions (`muon_update(grads, state, leaves, hp, lr, momentum)`),
+            // by the calls a training loop runs (see `orthogonalizingOptimizers`).
+            for functional in orthogonalizingOptimizers where functional.className == nil {
+                guard let scope = functional.scope, let step = functions.first(where: { $0.node == scope }) else { continue }
+                for use in functional.uses where !all.contains(where: { $0.call.node == use.node }) {
+                    all.append(OptimizerUse(call: use, family: .muon, groups: [], definition: nil, stepFunction: step))
+                }
+            }
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
             let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }
             return auxiliary.count < all.count ? all.filter { o in !auxiliary.contains { $0.call.node == o.call.node } } : all
@@ -254,5 +272,53 @@ extension PythonFacts {
             Self.orthogonalizers.contains { f.name.lowercased().contains($0) } && isReferenced(f.name, outside: f.node)
                 && calls.contains { definition.node.byteRange.contains($0.node.startByte) && $0.name == f.name }
         }
+    }
+}
+
+extension PythonFacts {
+    /// The parameter of a step function whose tensors it changes in place: the receiver of an in-place update
+    /// (`p.add_(...)`, `torch._foreach_add_(ps, ...)`, `p.data.copy_(...)`) followed back through locals
+    /// (`ps = tree_leaves(params)`), loop and comprehension variables (`for p, d in zip(ps, dirs)`) to a parameter.
+    public func updatedParameterIndex(_ function: Function) -> Int? {
+        let flow = dataflow
+        func parameter(of node: Node, depth: Int) -> Int? {
+            let n = unwrapped(node)
+            switch n.type {
+            case "identifier":
+                guard depth < 4 else { return nil }
+                for binding in flow.bindings(of: n.text, at: n) {
+                    switch binding.kind {
+                    case .parameter(let index) where binding.node == function.node:
+                        return index
+                    case .value, .element, .iteration:
+                        if let found = parameter(of: flow.iterationSource(binding), depth: depth + 1) { return found }
+                    default:
+                        continue
+                    }
+                }
+                return nil
+            case "attribute":
+                // p.data
+                return n.child(byField: "object").flatMap { parameter(of: $0, depth: depth) }
+            default:
+                // `tree_leaves(params)`, `[p.data for p in leaves]`, `zip(ps, dirs)`: the first part that is one.
+                for part in descendants(of: n) where part != n && part.type == "identifier" && isRead(part) {
+                    if let found = parameter(of: part, depth: depth + 1) { return found }
+                }
+                return nil
+            }
+        }
+        // The update that applies the learning rate (`alpha=-lr`, `value=-lr / bias`) is the parameters' update; the
+        // others change state (`buf.mul_(momentum).add_(g)`). Without a rate parameter, the last in-place update.
+        let rates = Set(function.parameters.filter { ["lr", "learning_rate", "step_size", "eta", "rate"].contains($0) })
+        var candidates: [(index: Int, appliesRate: Bool)] = []
+        for node in descendants(of: function.node) where node.type == "call" {
+            let view = methodView(callSite(node))
+            guard ["add_", "sub_", "copy_", "addcdiv_", "addcmul_", "lerp_"].contains(view.name), let receiver = view.receiver,
+                  let index = parameter(of: receiver, depth: 0) else { continue }
+            let arguments = view.positional + Array(view.keywords.values)
+            candidates.append((index, arguments.contains { argument in rates.contains { mentions(argument, $0) } }))
+        }
+        return (candidates.first(where: \.appliesRate) ?? candidates.last)?.index
     }
 }

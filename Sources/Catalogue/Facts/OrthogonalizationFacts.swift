@@ -225,15 +225,12 @@ extension PythonFacts {
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach))
             }
-            // A functional update: called in a loop that also runs backward.
+            // A functional update: called in a loop that also runs backward, or in a function such a loop calls
+            // (`functional_step(step, ...)` running every optimizer's update).
             for f in functions where !classMethods.contains(f.node) && f.parameters.first != "self" {
                 let reach = reachableFunctions(from: f)
                 guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
-                let uses = calls.filter { call in
-                    call.name == f.name && enclosingLoops(call.node).contains { loop in
-                        descendants(of: loop).contains { $0.type == "call" && callSite($0).computesGradients }
-                    }
-                }
+                let uses = calls.filter { call in call.name == f.name && runsInTrainingLoop(call.node, depth: 2) }
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
             }
@@ -247,6 +244,19 @@ extension PythonFacts {
                 result.append(OrthogonalizingOptimizer(scope: nil, className: call.name, uses: [call], functions: []))
             }
             return result
+        }
+    }
+
+    /// Whether code runs inside a loop that also runs backward, directly or in a function of the file such a loop
+    /// calls (`depth` levels of callers).
+    func runsInTrainingLoop(_ node: Node, depth: Int) -> Bool {
+        if enclosingLoops(node).contains(where: { loop in descendants(of: loop).contains { $0.type == "call" && callSite($0).computesGradients } }) {
+            return true
+        }
+        guard depth > 0, let function = enclosingFunction(node), function.parameters.first != "self" else { return false }
+        return calls.contains { call in
+            call.name == function.name && !isInside(call.node, function.node) && calledFunction(call)?.node == function.node
+                && runsInTrainingLoop(call.node, depth: depth - 1)
         }
     }
 

@@ -293,7 +293,9 @@ extension PythonFacts {
     /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers.
     public func optimizerSlots(model: ModelView) -> [OptimizerSlot] {
         optimizers.flatMap { optimizer -> [OptimizerSlot] in
-            let ownLR = learningRates(optimizer.call.argument("lr", position: optimizer.groups.isEmpty ? 1 : nil))
+            let lrPosition = optimizer.groups.isEmpty ? 1 : nil
+            let ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
+                : optimizer.call.argument("lr", position: lrPosition))
             if !optimizer.groups.isEmpty {
                 return optimizer.groups.map { group in
                     let params = OptimizerUse.entry("params", in: group)
@@ -302,7 +304,7 @@ extension PythonFacts {
                                          kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: group)
                 }
             }
-            let params = optimizer.call.argument("params", position: 0)
+            let params = optimizer.parametersArgument(in: self)
             // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
             // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
             if let params, params.type == "identifier" {
