@@ -395,6 +395,21 @@ extension PythonFacts {
             }
             return evaluate(body, bindings: inner, depth: depth)
         }
+        // A name bound to what a factory of the file returns (`ramp_at = make_ramp(hp)` with `def make_ramp(h): return
+        // lambda step: ...`, or a nested `def` it returns): the closure's body with the call's arguments bound, and
+        // the factory's numeric arguments bound to its parameters (others, such as a config object, read through
+        // the factory's callers).
+        if call.receiver == nil, let function = call.function, function.type == "identifier",
+           let closure = closureBody(bound: function.text) {
+            var inner = bindings
+            for (parameter, value) in closure.captured { inner[parameter] = value.flatMap { evaluate($0, bindings: bindings, depth: depth) } }
+            for (index, parameter) in closure.parameters.enumerated() {
+                guard let value = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
+                guard let v = evaluate(value, bindings: bindings, depth: depth) else { return nil }
+                inner[parameter] = v
+            }
+            return evaluate(closure.body, bindings: inner, depth: depth)
+        }
         // A configuration key read by method (`section.getint("num_iterations")`): the setting's value.
         if configKeyRead(call) != nil { return facts(value: node) }
         // A function of the file: evaluate its return expression with the arguments bound to its parameters.
@@ -430,6 +445,31 @@ extension PythonFacts {
             if case .returned(let v) = run(block: body, bindings: &state, depth: 1) { return v }
         }
         return evaluate(returned, bindings: inner, depth: depth)
+    }
+
+    /// For a name set once to a call of a factory of the file that returns a lambda or a nested function with one
+    /// `return`: that closure's parameters, the expression it returns, and the factory's parameters with the
+    /// arguments the call passes for them.
+    func closureBody(bound name: String) -> (parameters: [String], body: Node, captured: [(String, Node?)])? {
+        let settings = allSettings.settings(name)
+        guard settings.count == 1, case let value = unwrapped(settings[0].value), value.type == "call" else { return nil }
+        let made = callSite(value)
+        guard made.receiver == nil, let factory = calledFunction(made), let body = factory.body else { return nil }
+        let returns = descendants(of: body).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == factory.node }
+        guard returns.count == 1, let returned = returns[0].namedChild(0).map(unwrapped) else { return nil }
+        let factoryParameters = factory.parameters.filter { $0 != "self" }
+        let captured = factoryParameters.enumerated().map { index, parameter in
+            (parameter, made.keywords[parameter] ?? (index < made.positional.count ? made.positional[index] : nil))
+        }
+        if returned.type == "lambda", let lambdaBody = returned.child(byField: "body") {
+            return (lambdaParameters(returned), lambdaBody, captured)
+        }
+        guard returned.type == "identifier",
+              let nested = functions.first(where: { $0.name == returned.text && enclosingFunction($0.node)?.node == factory.node }),
+              let nestedBody = nested.body else { return nil }
+        let exits = descendants(of: nestedBody).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == nested.node }
+        guard exits.count == 1, let expression = exits[0].namedChild(0) else { return nil }
+        return (nested.parameters, expression, captured)
     }
 
     private func list(_ node: Node, _ bindings: [String: Double], _ depth: Int) -> [Double]? {

@@ -247,6 +247,18 @@ extension PythonFacts {
         }
     }
 
+    /// The momentum each call of an orthogonalized update written as a function passes: the argument for its
+    /// `momentum` (or `beta`, `mu`) parameter (`muon_update(grads, state, leaves, lr=..., momentum=ramp(step))`).
+    public var functionalMomentumArguments: [(use: CallSite, value: Node)] {
+        memoized("functionalMomentumArguments") {
+            orthogonalizingOptimizers.filter { $0.className == nil }.flatMap { optimizer -> [(use: CallSite, value: Node)] in
+                guard let scope = optimizer.scope, let function = functions.first(where: { $0.node == scope }),
+                      let index = function.parameters.firstIndex(where: { ["momentum", "beta", "mu"].contains($0) }) else { return [] }
+                return optimizer.uses.compactMap { use in use.argument(function.parameters[index], position: index).map { (use, $0) } }
+            }
+        }
+    }
+
     /// Whether code runs inside a loop that also runs backward, directly or in a function of the file such a loop
     /// calls (`depth` levels of callers).
     func runsInTrainingLoop(_ node: Node, depth: Int) -> Bool {

@@ -166,6 +166,19 @@ public struct StepFunction {
         if let receiver = call.receiver, Self.valueKeeping.contains(call.name) { return value(receiver, env, depth: depth) }
         // A configuration key read by method (`section.getint("ramp")`): the setting's value.
         if facts.configKeyRead(call) != nil { return fileValue(node) }
+        // A closure a factory of the file made (`ramp_at = make_ramp(hp)`), run with its arguments (see
+        // `PythonFacts.closureBody`).
+        if call.receiver == nil, let function = call.function, function.type == "identifier",
+           let closure = facts.closureBody(bound: function.text) {
+            var inner: [String: Double] = [:]
+            for (parameter, value) in closure.captured { inner[parameter] = value.flatMap { self.value($0, env, depth: depth) } }
+            for (index, parameter) in closure.parameters.enumerated() {
+                guard let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
+                guard let v = value(argument, env, depth: depth) else { return nil }
+                inner[parameter] = v
+            }
+            return value(closure.body, inner, depth: depth)
+        }
         // A function of the file, run with its arguments.
         if call.receiver == nil || call.callee.hasPrefix("self."),
            let function = facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {

@@ -19,14 +19,8 @@ struct MuonMomentumWarmup: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let optimizers = facts.orthogonalizingOptimizerNames
         // A functional update called with the momentum (`muon_step(params, bufs, momentum=m(step))`).
-        for optimizer in facts.orthogonalizingOptimizers where optimizer.className == nil {
-            guard let scope = optimizer.scope, let function = facts.functions.first(where: { $0.node == scope }),
-                  let index = function.parameters.firstIndex(where: { ["momentum", "beta", "mu"].contains($0) }) else { continue }
-            for use in optimizer.uses {
-                if let value = use.argument(function.parameters[index], position: index), isWarmup(value, facts) {
-                    return [facts.evidence(use.node, "orthogonalized update called with a warming-up momentum")]
-                }
-            }
+        for (use, value) in facts.functionalMomentumArguments where isWarmup(value, facts) {
+            return [facts.evidence(use.node, "orthogonalized update called with a warming-up momentum")]
         }
         // A functional update that computes its momentum from the step it is given (`mu = schedule(step)`, then
         // `buf.mul_(mu).add_(g)` or `buf.lerp_(g, 1 - mu)`).

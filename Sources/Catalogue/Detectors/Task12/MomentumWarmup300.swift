@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a value assigned to an optimizer parameter group's `"momentum"` (`group["momentum"] = ...`,
 /// `opt.param_groups[0]["momentum"] = ...`), or to the attribute an optimizer object of the file keeps its momentum in
-/// and reads in its update (`ortho.momentum = ...`), that, evaluated as a function of the step (a loop variable or a
+/// and reads in its update (`ortho.momentum = ...`), or handed as the momentum argument of an orthogonalized update
+/// written as a function (`muon_update(..., momentum=ramp(step))`), that, evaluated as a function of the step (a loop variable or a
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
 /// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. Rejects a
 /// ramp of another length, a 300-step ramp that sets the learning rate, a constant momentum, and the momentum of
@@ -25,6 +26,13 @@ struct MomentumWarmup300: Detector {
             for variable in stepCandidates(node, facts, flow) where rampsFor300(right, variable, evaluator) {
                 evidence.append(facts.evidence(node, "momentum ramp over 300 steps"))
                 break
+            }
+        }
+        // The momentum handed to an orthogonalized update written as a function (`muon_update(..., momentum=m(step))`).
+        for (use, value) in facts.functionalMomentumArguments {
+            let evaluator = StepFunction(facts, flow)
+            if stepCandidates(use.node, facts, flow).contains(where: { rampsFor300(value, $0, evaluator) }) {
+                evidence.append(facts.evidence(use.node, "momentum ramp over 300 steps"))
             }
         }
         // The momentum an optimizer object keeps as an attribute its update reads (`ortho.momentum = ...`).
