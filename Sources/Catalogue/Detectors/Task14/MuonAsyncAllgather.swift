@@ -59,6 +59,9 @@ struct MuonAsyncAllgather: Detector {
             if facts.descendants(function.node).contains(where: { n in
                 n.type == "call" && PythonFacts.orthogonalizers.contains { facts.callSite(n).name.lowercased().contains($0) }
             }) { return true }
+            // Whatever its names: an inline Newton-Schulz loop, an orthogonalizer of the file, a name or a table of
+            // backends bound to them (`orth = backends[hp.backend]`).
+            if facts.orthogonalizes(function.node) { return true }
             current = function.node.parent.flatMap { facts.enclosingFunction($0) }
         }
         return false
