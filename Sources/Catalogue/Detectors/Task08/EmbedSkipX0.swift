@@ -51,12 +51,12 @@ struct EmbedSkipX0: Detector {
                     // `checkpoint(block, x, x0)` runs the block on the arguments after it.
                     let shift = call.name == "checkpoint" ? 1 : 0
                     for (index, argument) in call.positional.enumerated() where index >= shift && embeddings.contains(argument.text) {
-                        if let mix = blockMix(position: index - shift, keyword: nil, facts) {
+                        if let mix = blockMix(position: index - shift, keyword: nil, called: call, facts) {
                             return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
                         }
                     }
                     for (key, argument) in call.keywords where embeddings.contains(argument.text) {
-                        if let mix = blockMix(position: nil, keyword: key, facts) {
+                        if let mix = blockMix(position: nil, keyword: key, called: call, facts) {
                             return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
                         }
                     }
@@ -108,9 +108,12 @@ struct EmbedSkipX0: Detector {
     }
 
     /// A block `forward` whose parameter at `position` (after `self`) or named `keyword` is mixed into another of its
-    /// parameters: `x = l0 * x + l1 * x0`.
-    func blockMix(position: Int?, keyword: String?, _ facts: PythonFacts) -> Node? {
-        for function in facts.functions where facts.forwardMethodNames.contains(function.name) {
+    /// parameters: `x = l0 * x + l1 * x0`; also the function the loop's call runs, when it is a pure function of the
+    /// file rather than a module (`x = block_apply(params[i], x, x0)`).
+    func blockMix(position: Int?, keyword: String?, called call: CallSite, _ facts: PythonFacts) -> Node? {
+        let forwards = facts.functions.filter { facts.forwardMethodNames.contains($0.name) }
+        let called = facts.targets(of: call).filter { target in !forwards.contains { $0.node == target.node } }
+        for function in forwards + called {
             let parameters = function.parameters.first == "self" ? Array(function.parameters.dropFirst()) : function.parameters
             let name: String
             if let keyword {
