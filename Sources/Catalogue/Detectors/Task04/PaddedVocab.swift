@@ -8,7 +8,8 @@ import TreeSitterKit
 /// (`nn.Parameter(torch.zeros(V, d))`, either size of a 2-D weight tensor of a functional model) that resolves, as the script computes it, to V with 50,257 < V <= 51,200
 /// and V a multiple of 64: a literal, a config field or argparse default, arithmetic (`((v + 127) // 128) * 128`,
 /// `math.ceil(v / 128) * 128`) or a rounding helper of the file (`next_multiple_of_n(vocab_size, n=128)`) run on
-/// its arguments; or the `vocab_size` of a library model configuration (`GPT2Config(vocab_size=50304)`). Rejects 50,257, a padded size not aligned to 64 (50,260), 50,304 only in a comment or an unused
+/// its arguments, also a size parameter of an init helper read at each of its callers (`def dense(rows, cols):
+/// torch.empty(rows, cols)` called with `cfg.vocab` of the config object the model is built with); or the `vocab_size` of a library model configuration (`GPT2Config(vocab_size=50304)`). Rejects 50,257, a padded size not aligned to 64 (50,260), 50,304 only in a comment or an unused
 /// constant, padding of another dimension, and a padded input embedding next to an output head that keeps 50,257. Examples: `queries/python/padded_vocab/examples/`.
 struct PaddedVocab: Detector {
     let id = "padded_vocab"
@@ -31,11 +32,12 @@ struct PaddedVocab: Detector {
                 if call.positional.count == 2 { sizes += call.positional } else if let rows = call.positional.first, isParameter(call.node, facts) { sizes.append(rows) }
             }
             for size in sizes + heads {
-                guard let v = interpreter.number(size) ?? facts.evaluate(size), v >= 50_257, v <= 51_200 else { continue }
-                if v.truncatingRemainder(dividingBy: 64) == 0 {
-                    padded.append((call.node, v, isEmbedding))
-                } else if heads.contains(size) {
-                    unpaddedHead = true
+                for v in candidateSizes(size, interpreter, facts) where v >= 50_257 && v <= 51_200 {
+                    if v.truncatingRemainder(dividingBy: 64) == 0 {
+                        padded.append((call.node, v, isEmbedding))
+                    } else if heads.contains(size) {
+                        unpaddedHead = true
+                    }
                 }
             }
         }
@@ -49,6 +51,20 @@ struct PaddedVocab: Detector {
         // An untied output head that keeps an unpadded vocabulary: padding only the input table does not count.
         if unpaddedHead { padded.removeAll(where: \.isEmbedding) }
         return padded.map { facts.evidence($0.call, "vocabulary dimension padded to \(Int($0.size))") }
+    }
+
+    /// The sizes a dimension may have: its value as the script computes it; for a parameter of a helper that
+    /// creates tensors for several callers (`def dense(rows, cols): return torch.empty(rows, cols)`, called as
+    /// `dense(cfg.vocab, d)` and `dense(4 * d, d)`), what each caller passes, followed to the object it is read from
+    /// (`ObjectFields.origins`).
+    func candidateSizes(_ size: Node, _ interpreter: ScriptInterpreter, _ facts: PythonFacts) -> [Double] {
+        let direct = interpreter.number(size) ?? facts.evaluate(size)
+        let e = facts.unwrapped(size)
+        if e.type == "identifier", facts.parameterOwner(of: e) != nil {
+            let passed = facts.origins(of: e).compactMap { interpreter.number($0) ?? facts.evaluate($0) }
+            if !passed.isEmpty { return passed }
+        }
+        return direct.map { [$0] } ?? []
     }
 
     /// Whether a tensor is created as a parameter (`nn.Parameter(torch.zeros(...))`, also through method chains).
