@@ -103,6 +103,54 @@ public final class TokenTableFlow {
         }
     }
 
+    /// The `nn.Embedding(...)` constructors whose `.weight` an expression denotes: `table.weight`, an element or an
+    /// iteration of a list of them, a local holding one, or a function's parameter its callers pass one to.
+    public func weightTables(_ expression: Node, depth: Int = 0) -> Set<Node> {
+        let node = facts.unwrapped(expression)
+        guard depth < 8 else { return [] }
+        switch node.type {
+        case "attribute":
+            guard node.child(byField: "attribute")?.text == "weight", let object = node.child(byField: "object") else { return [] }
+            return embeddingConstructors(object)
+        case "list", "tuple", "list_comprehension", "generator_expression":
+            let parts = node.namedChildren.filter { $0.type != "for_in_clause" && $0.type != "if_clause" }
+            return parts.reduce(into: Set<Node>()) { $0.formUnion(weightTables($1, depth: depth + 1)) }
+        case "subscript", "list_splat":
+            return node.namedChildren.first.map { weightTables($0, depth: depth + 1) } ?? []
+        case "call":
+            // `tuple(t.weight for t in tables)`, `list(...)`.
+            // A generator as the only argument is the call's `arguments` node itself.
+            let call = CallSite(node: node, imports: imports)
+            guard ["tuple", "list"].contains(call.callee) else { return [] }
+            if let generator = node.child(byField: "arguments"), generator.type == "generator_expression" {
+                return weightTables(generator, depth: depth + 1)
+            }
+            guard call.positional.count == 1 else { return [] }
+            return weightTables(call.positional[0], depth: depth + 1)
+        case "identifier":
+            var result = Set<Node>()
+            for binding in flow.bindings(of: node.text, at: node) {
+                switch binding.kind {
+                case .value, .iteration, .element:
+                    if ["function_definition", "class_definition"].contains(binding.node.type) { continue }
+                    result.formUnion(weightTables(flow.iterationSource(binding), depth: depth + 1))
+                case .parameter(let index):
+                    guard binding.node.type == "function_definition" else { continue }
+                    for site in flow.callSites(of: binding.node) {
+                        if let argument = flow.argument(site, name: node.text, index: index) {
+                            result.formUnion(weightTables(argument, depth: depth + 1))
+                        }
+                    }
+                default:
+                    continue
+                }
+            }
+            return result
+        default:
+            return []
+        }
+    }
+
     /// Bindings of a name or attribute, attributes also through keyword settings (`dict(vte=nn.Embedding(...))`)
     /// and entries written into a dictionary of modules (`modules["vte"] = nn.Embedding(...)` before
     /// `nn.ModuleDict(modules)`).
@@ -209,8 +257,18 @@ public final class TokenTableFlow {
     }
 
     /// The tables a call looks tokens up in (empty when it is not a lookup).
+    /// A functional lookup (`F.embedding(ids, w)`) reads the table whose weight it is given when that can be told
+    /// (`w` is `table.weight`, also through a list of weights a caller hands in: `lookup([e.weight for e in
+    /// self.tables], ids)`), else the call itself stands for its table.
     public func lookupTables(_ call: CallSite) -> Set<Node> {
-        if ["torch.nn.functional.embedding", "torch.embedding"].contains(call.callee) { return [call.node] }
+        if call.callee == "torch.nn.functional.embedding" || call.callee == "torch.embedding" {
+            let weight = call.callee == "torch.embedding" ? call.argument("weight", position: 0) : call.argument("weight", position: 1)
+            if let weight {
+                let tables = weightTables(weight)
+                if !tables.isEmpty { return tables }
+            }
+            return [call.node]
+        }
         guard let function = call.function else { return [] }
         return embeddingConstructors(function)
     }
