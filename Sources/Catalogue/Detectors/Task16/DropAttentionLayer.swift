@@ -4,8 +4,10 @@ import TreeSitterKit
 ///
 /// Requires one of: (a) a block class whose constructor creates its attention module only under a condition on
 /// one of its parameters (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7: self.attn = ...`, also
-/// as an entry of a module dictionary, `self.sublayers["attn"] = ...`),
-/// whose methods call that module only under a condition (`if self.attn is not None`, the same index test), and
+/// as an entry of a module dictionary, `self.sublayers["attn"] = ...`, and through a local of the constructor,
+/// `has_attn = layer_idx not in cfg.attnless`),
+/// whose methods call that module only under a condition (`if self.attn is not None`, the same index test), or, when
+/// they never call it, hand it on (to a pure block function) only under one, and
 /// whose constructions pass that parameter something of the layer index (`Block(d, h, use_attn=(i != 7))`); (b)
 /// attention built in every block but called only under a test of an attribute set from such a per-layer
 /// parameter (`if self.layer_idx != 7:`); or (c) a layer list that picks, per layer index, between a block class
@@ -25,7 +27,8 @@ struct DropAttentionLayer: Detector {
             else { continue }
             for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
                 guard let left = assignment.child(byField: "left"), let member = memberKey(left, facts), let right = assignment.child(byField: "right"),
-                      let condition = creationCondition(assignment, right, initializer, attention, facts),
+                      let written = creationCondition(assignment, right, initializer, attention, facts),
+                      case let condition = expandedCondition(written, initializer, facts),
                       dependsOnConfiguration(condition, initializer, facts),
                       variesPerLayer(condition, of: c, initializer, facts),
                       callsGuarded(member, in: c, facts) else { continue }
@@ -62,6 +65,16 @@ struct DropAttentionLayer: Detector {
             if ancestor.type == "if_statement" { return ancestor.child(byField: "condition") }
         }
         return nil
+    }
+
+    /// A condition held by a local of the constructor (`has_attn = layer_idx not in cfg.attnless; self.attn = Attn(...)
+    /// if has_attn else None`) read as the expression it was given; anything else as written.
+    func expandedCondition(_ condition: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Node {
+        let condition = facts.unparenthesized(condition)
+        guard condition.type == "identifier", !initializer.parameters.contains(condition.text),
+              let value = facts.latestValue(of: condition.text, before: condition), facts.isInside(value, initializer.node)
+        else { return condition }
+        return value
     }
 
     /// A condition that varies per instance: it reads a constructor parameter or an attribute of `self`, not
@@ -153,19 +166,33 @@ struct DropAttentionLayer: Detector {
     }
 
     /// Whether every call of the member (`self.attn(...)`, `self.sublayers["attn"](...)`) in the class's methods sits
-    /// under a condition.
+    /// under a condition. A member the methods never call but hand on (to a pure block function, in a dictionary of
+    /// sublayers: `mods = {"mlp": self.mlp} if self.attn is None else {"attn": self.attn, "mlp": self.mlp}`) must be
+    /// handed on only under a condition, each reference of it.
     func callsGuarded(_ member: String, in c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
-        let uses = facts.calls.filter { call in
+        var uses = facts.calls.filter { call in
             call.function.flatMap { memberKey($0, facts) } == member && facts.isInside(call.node, c.node)
                 && facts.enclosingFunction(call.node)?.name != "__init__"
+        }.map(\.node)
+        if uses.isEmpty {
+            uses = facts.descendants(of: c.node).filter { n in
+                ["attribute", "subscript"].contains(n.type) && memberKey(n, facts) == member && facts.enclosingFunction(n)?.name != "__init__"
+                    && !isNoneTest(n, facts)
+            }
         }
         guard !uses.isEmpty else { return false }
         return uses.allSatisfy { use in
-            guard let method = facts.enclosingFunction(use.node) else { return false }
-            return facts.ancestors(of: use.node).contains { a in
+            guard let method = facts.enclosingFunction(use) else { return false }
+            return facts.ancestors(of: use).contains { a in
                 facts.isInside(a, method.node) && a != method.node && (a.type == "if_statement" || a.type == "conditional_expression")
             }
         }
+    }
+
+    /// Whether a reference is only tested for presence (`self.attn is None`, `self.attn is not None`).
+    func isNoneTest(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard let parent = node.parent, parent.type == "comparison_operator" else { return false }
+        return parent.namedChildren.contains { $0.type == "none" }
     }
 
     /// The class of the file a call constructs.
