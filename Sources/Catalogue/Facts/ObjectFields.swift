@@ -7,6 +7,8 @@ import TreeSitterKit
 extension PythonFacts {
     /// The expressions a name-like expression may stand for, followed to where they are set: a local to its latest
     /// value, a parameter to what its callers pass and its default, a module name set once to that value,
+    /// a module name set several times by straight-line module code to its latest value, a module moved in place
+    /// (`model.cuda()`, `model.to(device)`, `torch.compile(model)`) to that module,
     /// `self.<name>` to what the class's methods assign to it (also from a tuple, `self.lo, self.hi = lo, hi`), a
     /// field of an object to what the objects it may be hold for it (see `fieldExpression`), and `getattr(obj, "name",
     /// default)` to the field, or to the default when the object holds none. Anything else (a call,
@@ -43,6 +45,11 @@ extension PythonFacts {
             if boundClass(named: e.text) != nil { return [e] }
             // A module name set once (`CFG = TrainConfig(...)`).
             let values = moduleAssignments.flatMap { assignedNames($0) }.filter { $0.name == e.text }
+            // Set several times by the module's straight-line code (`model = GPT(cfg)`, then `model =
+            // prepare(model.cuda())`): a read outside loops holds the latest value before it.
+            if values.count > 1, enclosingFunction(e) == nil, enclosingLoops(e).isEmpty, let value = latestValue(of: e.text, before: e) {
+                return origins(of: value, depth: depth + 1, seen: &seen)
+            }
             guard values.count == 1, let value = values[0].value else { return [] }
             return origins(of: value, depth: depth + 1, seen: &seen)
         case "attribute":
@@ -57,8 +64,16 @@ extension PythonFacts {
             if holders.isEmpty { return imports.qualifiedName(of: e) != nil ? [e] : [] }
             return holders.compactMap { fieldExpression($0, name) }.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
         case "call":
-            // `getattr(obj, "name", default)`: the field as the object holds it, else the default.
             let call = callSite(e)
+            // A module moved or switched in place is the same object (`model.cuda()`, `model.to(device)`,
+            // `model.train()`), and `torch.compile(model)` reads its fields through to it.
+            if Self.sameObjectMethods.contains(call.name), let receiver = call.receiver, !call.hasSplat {
+                return origins(of: receiver, depth: depth + 1, seen: &seen)
+            }
+            if call.callee == "torch.compile", let compiled = call.argument("model", position: 0) {
+                return origins(of: compiled, depth: depth + 1, seen: &seen)
+            }
+            // `getattr(obj, "name", default)`: the field as the object holds it, else the default.
             guard call.callee == "getattr", call.positional.count >= 2, let name = SettingsTable.stringValue(call.positional[1]) else { return [e] }
             let object = unwrapped(call.positional[0])
             var held: [Node] = []
@@ -76,6 +91,9 @@ extension PythonFacts {
             return [e]
         }
     }
+
+    /// Methods that hand back the module they are called on.
+    static let sameObjectMethods: Set<String> = ["cuda", "cpu", "to", "train", "eval", "requires_grad_"]
 
     /// The attributes of `self` an assignment sets, each with its value (nil when unpacked from one value):
     /// `self.x = v`, `self.lo, self.hi = lo, hi`.

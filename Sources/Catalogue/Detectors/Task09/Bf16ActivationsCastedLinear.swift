@@ -11,7 +11,9 @@ import TreeSitterKit
 /// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
 /// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
 /// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
-/// CastedLinear)`, also through `model.apply`); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
+/// CastedLinear)`, also through `model.apply`), or, with no class to test, the weight matrices of chosen parts of the
+/// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
+/// which holds the embedding too); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
 /// bf16 model without fp32 masters, and casting linears still under autocast.
 /// Examples: `queries/python/bf16_activations_casted_linear/examples/`.
@@ -39,6 +41,11 @@ struct Bf16ActivationsCastedLinear: Detector {
             let bases = Set(facts.classes.filter { casting.contains($0.name) }.flatMap(\.bases).map(\.lastDottedComponent))
             if isModuleCast(cast, facts), let restore = restoration(casting.union(bases), facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "casting linears kept in fp32")]
+            }
+            // A functional model's weights have no class to test: the matrices of the parts other than the
+            // embedding are put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`).
+            if isModuleCast(cast, facts), let restore = matrixRestoration(after: cast, facts) {
+                return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "weight matrices kept in fp32")]
             }
         }
         return []
@@ -91,6 +98,8 @@ struct Bf16ActivationsCastedLinear: Detector {
         func isProductOperand(_ n: Node) -> Bool {
             guard let parent = n.parent else { return false }
             if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
+            // An argument of a product written as a call (`torch.matmul(h, w.type_as(h))`).
+            if parent.type == "argument_list", let call = parent.parent, let (a, b) = facts.matmulOperands(call), a == n || b == n { return true }
             return parent.type == "argument_list" && parent.parent.map { facts.callSite($0).torchCallee == "torch.nn.functional.linear" } == true
         }
         return inside.contains { n in
@@ -194,6 +203,74 @@ struct Bf16ActivationsCastedLinear: Detector {
             call.receiver != nil && (call.name == "float" || (call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true))
                 && guarded(call.node, by: casting, facts)
         }?.node
+    }
+
+    /// Where the weight matrices are put back to fp32 after a whole-model cast: `t.float()` (or `t.to(torch.float32)`)
+    /// on a loop or comprehension variable (or its `.data`) under a test that it is a matrix (`t.ndim == 2`, `t.dim()
+    /// >= 2`, `len(t.shape) == 2`), where the loop walks chosen parts of the model, not the whole model's
+    /// parameters (`model.parameters()` holds the embedding too, whose activations would then be fp32).
+    func matrixRestoration(after cast: CallSite, _ facts: PythonFacts) -> Node? {
+        facts.calls.first { call in
+            guard let receiver = call.receiver, call.name == "float" && call.positional.isEmpty
+                    || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true,
+                  let root = rootName(receiver) else { return false }
+            // The loop or comprehension that binds the variable, and the test around the cast.
+            guard let walk = facts.ancestors(of: call.node).first(where: { a in
+                (["for_statement"].contains(a.type) && facts.loopVariables(a).contains(root))
+                    || (["list_comprehension", "generator_expression"].contains(a.type)
+                        && a.namedChildren.contains { $0.type == "for_in_clause" && $0.child(byField: "left").map { facts.mentions($0, root) } == true })
+            }) else { return false }
+            let iterables = walk.type == "for_statement" ? [walk.child(byField: "right")].compactMap { $0 }
+                : walk.namedChildren.filter { $0.type == "for_in_clause" }.compactMap { $0.child(byField: "right") }
+            if iterables.contains(where: { wholeModelWalk($0, facts) }) { return false }
+            let conditions = facts.ancestors(of: call.node).prefix { $0 != walk }.compactMap { a -> Node? in
+                a.type == "if_statement" ? a.child(byField: "condition") : nil
+            } + walk.namedChildren.filter { $0.type == "if_clause" }
+            return conditions.contains { testsMatrix($0, root, facts) }
+        }?.node
+    }
+
+    /// The variable an expression starts from (`leaf` in `leaf.data`).
+    func rootName(_ node: Node) -> String? {
+        var current = node
+        while current.type == "attribute", let object = current.child(byField: "object") { current = object }
+        return current.type == "identifier" ? current.text : nil
+    }
+
+    /// A walk over every parameter or module of a whole model (`model.parameters()`, `self.named_parameters()`,
+    /// `model.modules()`), as opposed to a walk over chosen parts (`model.blocks.parameters()`, a tree of parts).
+    func wholeModelWalk(_ iterable: Node, _ facts: PythonFacts) -> Bool {
+        ([iterable] + facts.descendants(of: iterable)).contains { n in
+            guard n.type == "call" else { return false }
+            let call = facts.callSite(n)
+            guard ["parameters", "named_parameters", "modules", "named_modules", "state_dict"].contains(call.name),
+                  let receiver = call.receiver.map(facts.unparenthesized) else { return false }
+            return receiver.type == "identifier"
+        }
+    }
+
+    /// `t.ndim == 2`, `t.dim() >= 2`, `len(t.shape) == 2`, `t.ndim > 1` in a condition, not negated.
+    func testsMatrix(_ condition: Node, _ name: String, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: condition).contains { n in
+            guard n.type == "comparison_operator", n.parent?.type != "not_operator" else { return false }
+            let parts = n.namedChildren
+            guard parts.count == 2, let op = n.children.first(where: { !$0.isNamed })?.type,
+                  let bound = facts.value(of: parts[1])?.double else { return false }
+            let side = facts.unparenthesized(parts[0])
+            var rank = false
+            if side.type == "attribute", side.child(byField: "attribute")?.text == "ndim", side.child(byField: "object")?.text == name { rank = true }
+            if side.type == "call" {
+                let call = facts.callSite(side)
+                if call.name == "dim", call.receiver?.text == name { rank = true }
+                if call.callee == "len", call.positional.first?.text == "\(name).shape" { rank = true }
+            }
+            guard rank else { return false }
+            switch op {
+            case "==", ">=": return bound == 2
+            case ">": return bound == 1
+            default: return false
+            }
+        }
     }
 
     /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`: an `if` statement, the
