@@ -8,7 +8,9 @@ import TreeSitterKit
 /// `torch.lerp(v, v1, l)`), where `v1` carries this layer's own values onward: the function sets it from `v`
 /// (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for the caller to keep.
 /// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
-/// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer), and the previous layer's values (a layer returns its mixed values
+/// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer; a weight a
+/// pure layer function reads from its parameter dictionary is learned when the entry is created as a tensor,
+/// `"v_mix": torch.tensor(0.5)`, fixed when it is a plain number), and the previous layer's values (a layer returns its mixed values
 /// and the caller passes them to the next layer every time). Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"
@@ -54,8 +56,25 @@ struct ValueResidual: Detector {
             let settings = facts.allSettings.settings(name)
             guard !settings.isEmpty else { return false }
             return settings.allSatisfy { setting in
-                (setting.site.type == "call" && facts.callSite(setting.site).name == "register_buffer") || facts.value(of: setting.value) != nil
+                if learnedEntry(setting.value, facts) { return false }
+                return (setting.site.type == "call" && facts.callSite(setting.site).name == "register_buffer") || facts.value(of: setting.value) != nil
             }
+        }
+    }
+
+    /// Whether a weight is read from an entry of a functional model's parameter dictionary (`lam = p["v_mix"]`, `p`
+    /// the weights a pure layer function is handed) whose entries are created as tensors (`"v_mix":
+    /// torch.tensor(0.5)`): a leaf the model trains once the dictionary is made parameters, not a fixed number. A
+    /// plain number in a dictionary (`{"v_mix": 0.5}`) stays fixed.
+    func learnedEntry(_ value: Node, _ facts: PythonFacts) -> Bool {
+        let value = facts.unwrapped(value)
+        guard value.type == "subscript", let table = value.child(byField: "value").map(facts.unwrapped), table.type == "identifier",
+              facts.parameterOwner(of: table) != nil,
+              let key = value.child(byField: "subscript").flatMap(SettingsTable.stringValue) else { return false }
+        let factories: Set<String> = ["torch.tensor", "torch.ones", "torch.zeros", "torch.full", "torch.as_tensor", "torch.empty", "torch.nn.Parameter"]
+        return facts.allSettings.settings(key).contains { setting in
+            let entry = facts.unwrapped(setting.value)
+            return entry.type == "call" && factories.contains(facts.callSite(entry).callee)
         }
     }
 
