@@ -60,7 +60,8 @@ struct PaddedVocab: Detector {
     func candidateSizes(_ size: Node, _ interpreter: ScriptInterpreter, _ facts: PythonFacts) -> [Double] {
         let direct = interpreter.number(size) ?? facts.evaluate(size)
         let e = facts.unwrapped(size)
-        if e.type == "identifier", facts.parameterOwner(of: e) != nil {
+        // A parameter the function first rebinds (`num_tokens = pad(num_tokens)`) is read as the script computes it.
+        if e.type == "identifier", facts.parameterOwner(of: e) != nil, facts.latestValue(of: e.text, before: e) == nil {
             let passed = facts.origins(of: e).compactMap { interpreter.number($0) ?? facts.evaluate($0) }
             if !passed.isEmpty { return passed }
         }
