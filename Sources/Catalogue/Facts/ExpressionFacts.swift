@@ -408,7 +408,9 @@ extension PythonFacts {
                 guard let v = evaluate(value, bindings: bindings, depth: depth) else { return nil }
                 inner[parameter] = v
             }
-            return evaluate(closure.body, bindings: inner, depth: depth)
+            guard closure.body.type == "block" else { return evaluate(closure.body, bindings: inner, depth: depth) }
+            guard depth < 12, case .returned(let v) = run(block: closure.body, bindings: &inner, depth: 1) else { return nil }
+            return v
         }
         // A configuration key read by method (`section.getint("num_iterations")`): the setting's value.
         if configKeyRead(call) != nil { return facts(value: node) }
@@ -447,9 +449,9 @@ extension PythonFacts {
         return evaluate(returned, bindings: inner, depth: depth)
     }
 
-    /// For a name set once to a call of a factory of the file that returns a lambda or a nested function with one
-    /// `return`: that closure's parameters, the expression it returns, and the factory's parameters with the
-    /// arguments the call passes for them.
+    /// For a name set once to a call of a factory of the file that returns a lambda or a nested function: that
+    /// closure's parameters, the lambda's expression or the nested function's body (a `block`), and the factory's
+    /// parameters with the arguments the call passes for them.
     func closureBody(bound name: String) -> (parameters: [String], body: Node, captured: [(String, Node?)])? {
         let settings = allSettings.settings(name)
         guard settings.count == 1, case let value = unwrapped(settings[0].value), value.type == "call" else { return nil }
@@ -467,9 +469,8 @@ extension PythonFacts {
         guard returned.type == "identifier",
               let nested = functions.first(where: { $0.name == returned.text && enclosingFunction($0.node)?.node == factory.node }),
               let nestedBody = nested.body else { return nil }
-        let exits = descendants(of: nestedBody).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == nested.node }
-        guard exits.count == 1, let expression = exits[0].namedChild(0) else { return nil }
-        return (nested.parameters, expression, captured)
+        // The function's body, run statement by statement (`if`/`elif`, several returns).
+        return (nested.parameters, nestedBody, captured)
     }
 
     private func list(_ node: Node, _ bindings: [String: Double], _ depth: Int) -> [Double]? {

@@ -329,7 +329,40 @@ extension PythonFacts {
         guard let node else { return [] }
         let resolved = values(of: node).map(\.double)
         if !resolved.isEmpty { return resolved }
-        return evaluate(node).map { [$0] } ?? []
+        if let value = evaluate(node) { return [value] }
+        // `base * factor` with a schedule multiplier (peaking at 1) as the factor, as a functional update is handed
+        // its rate every step (`adam_update(..., hp.embed_lr * scale)`, `scale` filled with `lr_factor(step)`): the
+        // base is the peak rate.
+        let product = unparenthesized(node)
+        guard product.type == "binary_operator", product.child(byField: "operator")?.type == "*",
+              let left = product.child(byField: "left"), let right = product.child(byField: "right") else { return [] }
+        for (base, factor) in [(left, right), (right, left)] {
+            let rates = values(of: base).map(\.double)
+            if !rates.isEmpty, let peak = multiplierPeak(factor), Swift.abs(peak - 1) < 1e-9 { return rates }
+        }
+        return []
+    }
+
+    /// The largest value a schedule factor takes over training: the expression (or, for a parameter, what its
+    /// callers pass) evaluated as a function of the enclosing `range` loop's variable; nil when it does not depend on
+    /// the step or cannot be evaluated.
+    func multiplierPeak(_ node: Node, depth: Int = 0) -> Double? {
+        let n = unparenthesized(node)
+        if n.type == "identifier", depth < 2, enclosingFunction(n)?.parameters.contains(n.text) == true {
+            let peaks = callerArguments(of: n).map { multiplierPeak($0, depth: depth + 1) }
+            guard !peaks.isEmpty, !peaks.contains(where: { $0 == nil }) else { return nil }
+            return peaks.compactMap { $0 }.max()
+        }
+        for loop in enclosingLoops(n) {
+            guard let iterable = loop.child(byField: "right"), iterable.type == "call", callSite(iterable).callee == "range" else { continue }
+            for step in loopVariables(loop) where mentions(n, step) {
+                let end = iterationCount(loop) ?? 5000
+                let samples = (0...20).map { (end * Double($0) / 20).rounded(.down) }.compactMap { evaluate(n, bindings: [step: $0]) }
+                guard samples.count >= 15, Set(samples).count >= 2 else { continue }
+                return samples.max()
+            }
+        }
+        return nil
     }
 
     /// The class default `lr` of an optimizer defined in the file.

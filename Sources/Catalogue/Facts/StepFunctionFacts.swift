@@ -177,7 +177,9 @@ public struct StepFunction {
                 guard let v = value(argument, env, depth: depth) else { return nil }
                 inner[parameter] = v
             }
-            return value(closure.body, inner, depth: depth)
+            guard closure.body.type == "block" else { return value(closure.body, inner, depth: depth) }
+            guard depth < 20, case .returned(let v) = run(closure.body, &inner, depth: depth) else { return nil }
+            return v
         }
         // A function of the file, run with its arguments.
         if call.receiver == nil || call.callee.hasPrefix("self."),
