@@ -294,8 +294,12 @@ extension PythonFacts {
     public func optimizerSlots(model: ModelView) -> [OptimizerSlot] {
         optimizers.flatMap { optimizer -> [OptimizerSlot] in
             let lrPosition = optimizer.groups.isEmpty ? 1 : nil
-            let ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
+            var ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
                 : optimizer.call.argument("lr", position: lrPosition))
+            // A step function handed a scheduled rate every step (`update(..., lr_at(step))`): the schedule's peak.
+            if ownLR.isEmpty, optimizer.stepFunction != nil, let rate = optimizer.argument("lr", position: lrPosition, in: self) {
+                ownLR = scheduledPeaks(of: rate, at: optimizer.call)
+            }
             if !optimizer.groups.isEmpty {
                 return optimizer.groups.map { group in
                     let params = OptimizerUse.entry("params", in: group)

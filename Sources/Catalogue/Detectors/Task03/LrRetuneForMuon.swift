@@ -7,7 +7,8 @@ import TreeSitterKit
 /// Requires both in one file: an Adam or AdamW optimizer with peak lr 0.0036 and an orthogonalizing optimizer (see
 /// `muon_optimizer`) with peak lr 0.00036, each resolved where it is set (literal, `**kwargs` entry, product such as
 /// `0.1 * args.learning_rate` or `2 * 0.0018`, config field or dictionary entry, argparse default, parameter group
-/// entry, class default) and reaching the constructor. Relative tolerance 1e-6. Rejects the record-3 pair (0.0018
+/// entry, class default) and reaching the constructor, or the rate argument of an orthogonalized update written as a
+/// function (a schedule handed to it every step counts by its peak). Relative tolerance 1e-6. Rejects the record-3 pair (0.0018
 /// with Muon at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer.
 /// Examples: `queries/python/lr_retune_for_muon/examples/`.
 struct LrRetuneForMuon: Detector {
@@ -20,6 +21,12 @@ struct LrRetuneForMuon: Detector {
             for use in muon.uses where learningRates(use, facts, scope: muon.scope).contains(where: { close($0, 0.00036) }) {
                 return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(use.node, "orthogonalizing optimizer lr 0.00036")]
             }
+        }
+        // An orthogonalized update written as a function, by the rate its own signature takes (a scheduled rate by the
+        // schedule's peak; see `optimizerSlots`).
+        for slot in facts.optimizerSlots where slot.optimizer.family == .muon && slot.optimizer.stepFunction != nil
+            && slot.learningRates.contains(where: { close($0, 0.00036) }) {
+            return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(slot.site, "orthogonalizing optimizer lr 0.00036")]
         }
         return []
     }
