@@ -31,9 +31,24 @@ extension PythonFacts {
             var uses = scheduleUses
             uses += indirectScheduleUses
             var sites = Set<Node>()
+            // One curve per schedule and place it reaches: a schedule shared by two optimizers through partials with
+            // other peaks (`head_lr_at`, `muon_lr_at`) is sampled at each. Of two readings of one use, the one that
+            // binds more of the schedule's arguments (a partial's keywords) is kept.
+            var best: [[Node]: ScheduleUse] = [:]
+            var order: [[Node]] = []
             for use in uses {
+                let key = [use.function?.node ?? use.lambda ?? use.site, use.site]
+                if let known = best[key] {
+                    if use.bound.count > known.bound.count { best[key] = use }
+                } else {
+                    best[key] = use
+                    order.append(key)
+                }
+            }
+            for use in order.compactMap({ best[$0] }) {
                 let key = use.function?.node ?? use.lambda ?? use.site
-                guard seen.insert(key).inserted, let horizon = horizon(of: use), horizon >= 4 else { continue }
+                seen.insert(key)
+                guard let horizon = horizon(of: use), horizon >= 4 else { continue }
                 if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) {
                     curves.append(curve)
                     sites.insert(use.site)
@@ -124,7 +139,7 @@ extension PythonFacts {
                 guard let value = latestValue(of: name.text, before: name) else { return }
                 for inner in descendants(of: value) where inner.type == "call" {
                     if let function = calledFunction(callSite(inner)) {
-                        result.append(ScheduleUse(function: function, lambda: nil, site: site))
+                        result.append(ScheduleUse(function: function, lambda: nil, site: site, bound: callSite(inner).keywords))
                     }
                 }
             }

@@ -106,7 +106,8 @@ extension PythonFacts {
                             // get_lr = with_warmdown(get_lr); lr = get_lr(step)
                             result += scheduleUses(of: value, site: node)
                         } else if let function = calledFunction(call) {
-                            result.append(ScheduleUse(function: function, lambda: nil, site: node))
+                            // Keywords a partial bound (`muon_lr_at = partial(sched, peak=...)`) come with the call.
+                            result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: call.keywords))
                         } else if let name = call.function, name.type == "identifier",
                                   let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),
                                   value.type == "call" || value.type == "lambda" {
