@@ -43,7 +43,8 @@ public struct OptimizerUse {
         if let stepFunction, let index = facts.updatedParameterIndex(stepFunction) {
             return call.argument(stepFunction.parameters[index], position: index)
         }
-        return argument("params", position: 0, in: facts)
+        // torch.optim's order (an optimizer class of the file may name its first parameter anything).
+        return call.argument("params", position: 0)
     }
 
     /// The argument given for hyperparameter `name`: by keyword, or by position. The position is the parameter's
