@@ -348,6 +348,39 @@ extension PythonFacts {
     /// The module-level functions of the file an expression may stand for: a name of one, `functools.partial(f,
     /// ...)` / `torch.compile(f)` of one, either side of a conditional, and what a factory of the file returns
     /// (`def backend(name): match name: case "ns": return newton_schulz ...`).
+    /// The values a table of the file holds at the place a subscript reads (`table[k][1]`: the second element of
+    /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary, list or tuple literal,
+    /// possibly held by a name set once. Nil when the subscript does not read a literal table.
+    func tableEntries(_ node: Node, depth: Int) -> [Node]? {
+        guard depth < 4 else { return nil }
+        let n = unwrapped(node)
+        switch n.type {
+        case "identifier":
+            let values = allSettings.settings(n.text).map(\.value)
+            guard values.count == 1, let only = values.first else { return nil }
+            return tableEntries(only, depth: depth + 1)
+        case "dictionary":
+            return n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
+        case "list", "tuple":
+            return n.namedChildren.filter { $0.type != "comment" }
+        case "subscript":
+            guard let base = n.child(byField: "value"), let key = n.child(byField: "subscript"),
+                  let entries = tableEntries(base, depth: depth + 1) else { return nil }
+            if let position = evaluate(key).flatMap({ $0.asBoundedInt }) {
+                return entries.compactMap { entry -> Node? in
+                    let e = unwrapped(entry)
+                    guard ["tuple", "list"].contains(e.type) else { return nil }
+                    let items = e.namedChildren.filter { $0.type != "comment" }
+                    return position >= 0 && position < items.count ? items[position] : nil
+                }
+            }
+            // Any key: every entry.
+            return entries
+        default:
+            return nil
+        }
+    }
+
     func functionsDenoted(by node: Node, depth: Int) -> [Function] {
         guard depth < 3 else { return [] }
         let n = unwrapped(node)
@@ -359,7 +392,7 @@ extension PythonFacts {
                 .flatMap { functionsDenoted(by: $0.element, depth: depth + 1) }
         case "call":
             let call = callSite(n)
-            if Self.rebindingWrappers.contains(call.callee), let wrapped = call.positional.first {
+            if Self.rebindingWrappers.contains(call.callee) || Self.partialWrappers.contains(call.callee), let wrapped = call.positional.first {
                 return functionsDenoted(by: wrapped, depth: depth + 1)
             }
             guard let factory = calledFunction(call), enclosingClass(factory.node) == nil else { return [] }
@@ -384,6 +417,47 @@ extension PythonFacts {
         if !forwards.isEmpty { return forwards }
         let hooks = hookTargets(call)
         if !hooks.isEmpty { return hooks }
+        // A function read from a table of the file (`table[k][1](...)` with `table = {"a": (init_a, partial(update_a,
+        // hp=h))}`): every function the table holds at that place.
+        if let function = call.function.map(unwrapped), function.type == "subscript",
+           function.child(byField: "value").map(unwrapped)?.type == "subscript" {
+            let found = (tableEntries(function, depth: 0) ?? []).flatMap { functionsDenoted(by: $0, depth: 0) }
+            if !found.isEmpty { return found }
+        }
+        // A name a loop takes from a table of the file (`for name, fn in routes: fn(...)`, with `routes = [("a",
+        // partial(update_a)), ...]`): the functions at that place of every entry.
+        if let function = call.function, function.type == "identifier" {
+            for binding in dataflow.bindings(of: function.text, at: call.node) {
+                guard case .iteration(let index) = binding.kind else { continue }
+                let iterable = dataflow.iterationSource(binding)
+                guard let entries = tableEntries(iterable, depth: 0) else { continue }
+                let chosen = entries.compactMap { entry -> Node? in
+                    let e = unwrapped(entry)
+                    guard let index, ["tuple", "list"].contains(e.type) else { return index == nil ? e : nil }
+                    let items = e.namedChildren.filter { $0.type != "comment" }
+                    return index < items.count ? items[index] : nil
+                }
+                let found = chosen.flatMap { functionsDenoted(by: $0, depth: 0) }
+                if !found.isEmpty { return found }
+            }
+        }
+        // A name unpacked from what a factory of the file returns (`init, update = make_optimizer(...)`, with
+        // `return init_fn, update_fn`): the function at that place of the returned tuple.
+        if let function = call.function, function.type == "identifier" {
+            for binding in dataflow.bindings(of: function.text, at: call.node) {
+                guard case .element(let index) = binding.kind, case let value = unwrapped(binding.node), value.type == "call",
+                      let factory = calledFunction(callSite(value)) else { continue }
+                let found = returnedValues(factory).map(unwrapped).filter { ["tuple", "expression_list"].contains($0.type) }
+                    .compactMap { tuple -> Node? in
+                        let items = tuple.namedChildren.filter { $0.type != "comment" }
+                        return index < items.count ? items[index] : nil
+                    }
+                    .flatMap { item in functionsDenoted(by: item, depth: 0).isEmpty
+                        ? functions.filter { $0.name == unwrapped(item).text && isInside($0.node, factory.node) && $0.node != factory.node }
+                        : functionsDenoted(by: item, depth: 0) }
+                if !found.isEmpty { return found }
+            }
+        }
         // A local name given a function of the file, or one of two (`func = _multi_tensor_adam if foreach else
         // _single_tensor_adam; func(...)`, as PyTorch's own optimizers dispatch).
         if let function = call.function, function.type == "identifier", functionValuedNames.contains(function.text),
