@@ -268,11 +268,14 @@ extension PythonFacts {
             return true
         }
         guard depth > 0, let function = enclosingFunction(node), function.parameters.first != "self" else { return false }
+        // A step function that runs backward itself (`def train_step(...): loss.backward(); update(...)`) trains
+        // wherever a loop calls it.
+        let trains = descendants(of: function.node).contains { $0.type == "call" && callSite($0).computesGradients }
         return calls.contains { call in
             !isInside(call.node, function.node)
                 && (call.name == function.name && calledFunction(call)?.node == function.node
                     || call.function?.type == "identifier" && targets(of: call).contains { $0.node == function.node })
-                && runsInTrainingLoop(call.node, depth: depth - 1)
+                && (trains && !enclosingLoops(call.node).isEmpty || runsInTrainingLoop(call.node, depth: depth - 1))
         }
     }
 
@@ -292,7 +295,8 @@ extension PythonFacts {
         descendants(of: function.node).contains { n in
             if n.type == "augmented_assignment", let op = n.child(byField: "operator")?.type, ["-=", "+="].contains(op) { return true }
             guard n.type == "call" else { return false }
-            let call = callSite(n)
+            // Multi-tensor forms too (`torch._foreach_add_(leaves, outs, alpha=-lr)`, see `methodView`).
+            let call = methodView(callSite(n))
             return call.receiver != nil && Self.inPlaceUpdates.contains(call.name)
         }
     }

@@ -65,7 +65,8 @@ struct MomentumWarmup300: Detector {
         guard !values.contains(where: { $0 == nil }) else { return false }
         let v = values.map { $0! }
         func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(a)) }
-        return !same(v[0], v[3]) && !same(v[2], v[3]) && same(v[3], v[4]) && same(v[3], v[5]) && same(v[3], v[6]) && same(v[3], v[7])
+        // Rising (a warmup, not a decay), still changing just before step 300, flat from there on.
+        return v[3] > v[0] && !same(v[0], v[3]) && !same(v[2], v[3]) && same(v[3], v[4]) && same(v[3], v[5]) && same(v[3], v[6]) && same(v[3], v[7])
     }
 
     /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`).

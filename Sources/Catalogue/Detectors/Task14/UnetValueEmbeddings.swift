@@ -120,7 +120,7 @@ struct UnetValueEmbeddings: Detector {
                 for argument in call.positional.dropFirst() + Array(call.keywords.values) {
                     let a = tableRead(argument, in: body, facts, flow)
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
-                          tables.carries(container) else { continue }
+                          tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
                     var entry = mappings[owner] ?? ([:], node)
                     for i in 0..<count {
                         // A table index read from a list (`slot_of_layer[i]` with `slot_of_layer = enc + enc[::-1]`)
@@ -147,9 +147,16 @@ struct UnetValueEmbeddings: Detector {
     }
 
     /// The argument, or the subscript a name passed as the argument was set to in the loop body
-    /// (`mirrored = ve[n - 1 - j]`, then `blocks[n + j](x, mirrored)`).
+    /// (`mirrored = ve[n - 1 - j]`, then `blocks[n + j](x, mirrored)`); for a table module called on the ids, the
+    /// subscript it is read from.
     func tableRead(_ argument: Node, in body: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Node {
-        let a = facts.unwrapped(argument)
+        var a = facts.unwrapped(argument)
+        // A table module called on the ids (`tables[n - 1 - j](idx)`, or `shared(idx)` with `shared = tables[...]`):
+        // the table it is read from.
+        if a.type == "call", let function = a.child(byField: "function").map(facts.unwrapped),
+           function.type == "subscript" || function.type == "identifier" {
+            a = function
+        }
         guard a.type == "identifier" else { return a }
         let bindings = flow.bindings(of: a.text, at: a)
         guard bindings.count == 1, let binding = bindings.first, case .value = binding.kind, facts.isInside(binding.site, body) else { return a }

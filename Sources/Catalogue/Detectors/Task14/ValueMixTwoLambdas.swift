@@ -115,6 +115,12 @@ struct ValueMixTwoLambdas: Detector {
                     mixesInput = true
                     return true
                 }
+                // A pair of learnable weights handed as one tuple (`(self.v_gain, self.ve_gain)`) is learnable too.
+                let value = facts.unwrapped(passed)
+                if ["tuple", "list"].contains(value.type) {
+                    let items = value.namedChildren.filter { $0.type != "comment" }
+                    return !items.isEmpty && items.allSatisfy { isLearnable($0, facts) }
+                }
                 return isLearnable(passed, facts)
             }
             if passedWell && mixesInput { return true }
