@@ -517,10 +517,8 @@ extension PythonFacts {
             names = [name]
         } else if key.type == "identifier" {
             for binding in dataflow.bindings(of: key.text, at: key) {
-                guard case .parameter(let index) = binding.kind, binding.node.type == "function_definition" else { continue }
-                for site in dataflow.callSites(of: binding.node) {
-                    if let argument = dataflow.argument(site, name: key.text, index: index).map(unwrapped),
-                       let name = SettingsTable.stringValue(argument) { names.insert(name) }
+                for argument in dataflow.passedArguments(binding, name: key.text) {
+                    if let name = SettingsTable.stringValue(unwrapped(argument)) { names.insert(name) }
                 }
             }
         }

@@ -511,6 +511,13 @@ extension Dataflow {
 }
 
 extension Dataflow {
+    /// For a parameter binding (`name` at `index` of a function of the file), what each call of that function
+    /// passes for it; empty for any other binding.
+    public func passedArguments(_ binding: NameBinding, name: String) -> [Node] {
+        guard case .parameter(let index) = binding.kind, binding.node.type == "function_definition" else { return [] }
+        return callSites(of: binding.node).compactMap { argument($0, name: name, index: index) }
+    }
+
     /// The argument a call site passes for parameter `index` (named `name`) of the function it calls: by
     /// keyword, or by position once the site's offset (`self`) is taken off; nil for `self` itself.
     public func argument(_ site: (call: CallSite, offset: Int), name: String, index: Int) -> Node? {

@@ -84,14 +84,12 @@ public final class TokenTableFlow {
                 switch binding.kind {
                 case .value, .iteration, .element:
                     result.formUnion(embeddingConstructors(flow.iterationSource(binding), depth: depth + 1))
-                case .parameter(let index):
+                case .parameter:
                     // A table handed to a function of the file (`def lookup(table, ids): return table(ids)`): the
                     // tables its callers pass.
-                    guard node.type == "identifier", binding.node.type == "function_definition" else { continue }
-                    for site in flow.callSites(of: binding.node) {
-                        if let argument = flow.argument(site, name: node.text, index: index) {
-                            result.formUnion(embeddingConstructors(argument, depth: depth + 1))
-                        }
+                    guard node.type == "identifier" else { continue }
+                    for argument in flow.passedArguments(binding, name: node.text) {
+                        result.formUnion(embeddingConstructors(argument, depth: depth + 1))
                     }
                 default:
                     continue
@@ -134,12 +132,9 @@ public final class TokenTableFlow {
                 case .value, .iteration, .element:
                     if ["function_definition", "class_definition"].contains(binding.node.type) { continue }
                     result.formUnion(weightTables(flow.iterationSource(binding), depth: depth + 1))
-                case .parameter(let index):
-                    guard binding.node.type == "function_definition" else { continue }
-                    for site in flow.callSites(of: binding.node) {
-                        if let argument = flow.argument(site, name: node.text, index: index) {
-                            result.formUnion(weightTables(argument, depth: depth + 1))
-                        }
+                case .parameter:
+                    for argument in flow.passedArguments(binding, name: node.text) {
+                        result.formUnion(weightTables(argument, depth: depth + 1))
                     }
                 default:
                     continue

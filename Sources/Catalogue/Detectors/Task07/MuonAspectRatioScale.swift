@@ -203,8 +203,7 @@ struct MuonAspectRatioScale: Detector {
         // A parameter of a helper (`def aspect_gain(rows, cols)`): what every caller passes for it.
         let flow = facts.dataflow
         for binding in flow.bindings(of: node.text, at: node) {
-            guard case .parameter(let position) = binding.kind, binding.node.type == "function_definition" else { continue }
-            let passed = flow.callSites(of: binding.node).compactMap { flow.argument($0, name: node.text, index: position) }
+            let passed = flow.passedArguments(binding, name: node.text)
             let found = Set(passed.map { dimension($0, facts, depth: depth + 1) })
             if !passed.isEmpty, found.count == 1, let d = found.first { return d }
         }

@@ -46,11 +46,8 @@ struct ManualGradAllreduce: Detector {
                 switch binding.kind {
                 case .iteration:
                     if isGradient(flow.iterationSource(binding), facts, depth: depth + 1) { return true }
-                case .parameter(let index):
-                    guard binding.node.type == "function_definition" else { continue }
-                    for site in flow.callSites(of: binding.node) {
-                        if let argument = flow.argument(site, name: name, index: index), isGradient(argument, facts, depth: depth + 1) { return true }
-                    }
+                case .parameter:
+                    if flow.passedArguments(binding, name: name).contains(where: { isGradient($0, facts, depth: depth + 1) }) { return true }
                 default:
                     continue
                 }
