@@ -327,13 +327,10 @@ extension PythonFacts {
         return model.isLinearConstructor(module)
     }
 
-    /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
-    /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
-    /// (`self.rotary(q)`), or a kernel launched as `kernel[grid](...)`.
     /// Names some assignment gives a function of the file, or a choice of two (`func = a if flag else b`).
     var functionValuedNames: Set<String> {
         memoized("functionValuedNames") {
-            let names = Set(functions.map(\.name))
+            let names = functionNameSet
             var result = Set<String>()
             for assignment in nodes(ofType: "assignment") {
                 guard let left = assignment.child(byField: "left"), left.type == "identifier",
@@ -406,6 +403,11 @@ extension PythonFacts {
         }
     }
 
+    /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
+    /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
+    /// (`self.rotary(q)`), a kernel launched as `kernel[grid](...)`, or a function
+    /// run under another name (an autograd `apply`, a hook called by name, an entry of a table, a name unpacked from
+    /// a factory's result).
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {

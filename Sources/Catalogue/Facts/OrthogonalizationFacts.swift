@@ -231,7 +231,7 @@ extension PythonFacts {
                 let reach = reachableFunctions(from: f)
                 guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
                 let uses = calls.filter { call in
-                    (call.name == f.name || callsThroughTable(call, f)) && runsInTrainingLoop(call.node, depth: 2)
+                    (call.name == f.name || runsUnderAnotherName(call, f)) && runsInTrainingLoop(call.node, depth: 2)
                 }
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
@@ -281,14 +281,11 @@ extension PythonFacts {
 
     /// Whether a call runs `function` under another name: read out of a table of the file (`table[k][1](...)`,
     /// `for name, fn in routes: fn(...)`), or unpacked from what a factory returns (see `targets(of:)`).
-    func callsThroughTable(_ call: CallSite, _ function: Function) -> Bool {
-        guard let callee = call.function, callee.type == "subscript" || callee.type == "identifier" && !functionNames.contains(callee.text)
+    func runsUnderAnotherName(_ call: CallSite, _ function: Function) -> Bool {
+        guard let callee = call.function, callee.type == "subscript" || callee.type == "identifier" && !functionNameSet.contains(callee.text)
         else { return false }
         return targets(of: call).contains { $0.node == function.node }
     }
-
-    /// The names of the file's functions.
-    var functionNames: Set<String> { memoized("functionNames") { Set(functions.map(\.name)) } }
 
     /// Whether a function changes parameters in place (`p.add_(...)`, `w.sub_(...)`, `p.data.copy_(...)`, `w -= ...`).
     func updatesInPlace(_ function: Function) -> Bool {

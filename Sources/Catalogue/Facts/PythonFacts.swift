@@ -336,6 +336,8 @@ public final class PythonFacts {
 
     /// Names of the file's classes.
     public var classNameSet: Set<String> { memoized("classNameSet") { Set(classes.map(\.name)) } }
+    /// The names of the file's functions (methods included).
+    public var functionNameSet: Set<String> { memoized("functionNameSet") { Set(functions.map(\.name)) } }
 
     /// Names of the methods the file's classes define (a call `obj.name(...)` can only reach one of these).
     public var methodNames: Set<String> {
