@@ -10,8 +10,9 @@ public struct ScheduleCurve {
     public let values: [Double]
     /// The number of training steps the schedule runs for.
     public let horizon: Double
-    /// The schedule itself at any step.
-    public let at: (Double) -> Double?
+    /// The trapezoid (warmup-stable-decay) shape, read while the schedule itself could still be run (see
+    /// `trapezoid(_:)`): the curve keeps no reference to the schedule or to the facts it was read from.
+    public internal(set) var isTrapezoid = false
 
     /// The largest value.
     public var peak: Double { values.max() ?? 0 }
@@ -111,7 +112,7 @@ extension PythonFacts {
     }
 
     /// Samples a schedule at 0, 1, 2 and 200 evenly spaced steps up to the horizon; nil when a value is unknown.
-    func sample(site: Node, horizon: Double, _ f: @escaping (Double) -> Double?) -> ScheduleCurve? {
+    func sample(site: Node, horizon: Double, _ f: (Double) -> Double?) -> ScheduleCurve? {
         var steps: [Double] = [0, 1, 2]
         for i in 1...200 { steps.append((horizon * Double(i) / 200).rounded()) }
         steps = Array(Set(steps)).sorted()
@@ -120,7 +121,9 @@ extension PythonFacts {
             guard let v = f(s), v.isFinite else { return nil }
             values.append(v)
         }
-        return ScheduleCurve(site: site, steps: steps, values: values, horizon: horizon, at: f)
+        var curve = ScheduleCurve(site: site, steps: steps, values: values, horizon: horizon)
+        curve.isTrapezoid = curve.trapezoid(f)
+        return curve
     }
 
     /// Functions whose result reaches an LR assignment through a local name or a method of the file.
@@ -214,8 +217,8 @@ extension PythonFacts {
 extension ScheduleCurve {
     /// The trapezoid (warmup-stable-decay) shape: a plateau at the peak covering at least 5% of the run, then a
     /// linear decay that starts inside the run and ends at the horizon at most half the peak. The warmup before
-    /// the plateau may be absent.
-    public var isTrapezoid: Bool {
+    /// the plateau may be absent. `at` is the schedule at any step (the decay is checked between the sampled steps).
+    func trapezoid(_ at: (Double) -> Double?) -> Bool {
         let p = peak
         guard p > 0 else { return false }
         let flat = values.indices.filter { values[$0] >= p * (1 - 1e-6) }
