@@ -342,22 +342,23 @@ extension PythonFacts {
         }
     }
 
-    /// The module-level functions of the file an expression may stand for: a name of one, `functools.partial(f,
-    /// ...)` / `torch.compile(f)` of one, either side of a conditional, and what a factory of the file returns
-    /// (`def backend(name): match name: case "ns": return newton_schulz ...`).
     /// The values a table of the file holds at the place a subscript reads (`table[k][1]`: the second element of
-    /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary, list or tuple literal,
-    /// possibly held by a name set once. Nil when the subscript does not read a literal table.
+    /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary literal or `dict(k=v,
+    /// ...)`, a list or tuple literal, possibly held by a name or field set once (`TABLE`, `self.table`). Nil when
+    /// the subscript does not read a literal table.
     func tableEntries(_ node: Node, depth: Int) -> [Node]? {
         guard depth < 4 else { return nil }
         let n = unwrapped(node)
         switch n.type {
-        case "identifier":
-            let values = allSettings.settings(n.text).map(\.value)
+        case "identifier", "attribute":
+            guard let name = SettingsTable.bareName(of: n) else { return nil }
+            let values = allSettings.settings(name).map(\.value)
             guard values.count == 1, let only = values.first else { return nil }
             return tableEntries(only, depth: depth + 1)
         case "dictionary":
             return n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
+        case "call" where callSite(n).callee == "dict" && callSite(n).positional.isEmpty:
+            return Array(callSite(n).keywords.values)
         case "list", "tuple":
             return n.namedChildren.filter { $0.type != "comment" }
         case "subscript":
@@ -378,6 +379,9 @@ extension PythonFacts {
         }
     }
 
+    /// The module-level functions of the file an expression may stand for: a name of one, `functools.partial(f,
+    /// ...)` / `torch.compile(f)` of one, either side of a conditional, and what a factory of the file returns
+    /// (`def backend(name): match name: case "ns": return newton_schulz ...`).
     func functionsDenoted(by node: Node, depth: Int) -> [Function] {
         guard depth < 3 else { return [] }
         let n = unwrapped(node)

@@ -129,27 +129,7 @@ extension PythonFacts {
     /// `dict(ns=ns5, svd=svd_polar)`) or the elements of a list or tuple, each a name or a `functools.partial` of one,
     /// the table given by a name set once; nil when it is not such a table.
     func tableFunctions(_ table: Node) -> [String]? {
-        var node = unparenthesized(table)
-        if node.type == "identifier" || node.type == "attribute" {
-            guard let name = SettingsTable.bareName(of: node) else { return nil }
-            let values = allSettings.settings(name).map(\.value)
-            guard values.count == 1, let only = values.first else { return nil }
-            node = unparenthesized(only)
-        }
-        var entries: [Node] = []
-        switch node.type {
-        case "dictionary":
-            for pair in node.namedChildren {
-                guard pair.type == "pair", let value = pair.child(byField: "value") else { return nil }
-                entries.append(value)
-            }
-        case "list", "tuple":
-            entries = node.namedChildren
-        case "call" where callSite(node).callee == "dict" && callSite(node).positional.isEmpty:
-            entries = Array(callSite(node).keywords.values)
-        default:
-            return nil
-        }
+        guard let entries = tableEntries(table, depth: 0) else { return nil }
         var names: [String] = []
         for entry in entries.map(unparenthesized) {
             if entry.type == "identifier" { names.append(entry.text); continue }
