@@ -13,21 +13,91 @@ extension PythonFacts {
     /// `os.environ.get("WORLD_SIZE", ...)`, `os.getenv("WORLD_SIZE")`, possibly inside `int(...)`.
     public func readsWorldSize(_ node: Node) -> Bool {
         let n = unparenthesized(node)
-        switch n.type {
-        case "call":
+        if n.type == "call" {
             let call = callSite(n)
             if call.name == "get_world_size" { return true }
             if ["int", "float"].contains(call.callee), let inner = call.positional.first { return readsWorldSize(inner) }
-            if ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first {
-                return SettingsTable.stringValue(key) == "WORLD_SIZE"
-            }
-            return false
+        }
+        return environmentVariable(readBy: n) == "WORLD_SIZE"
+    }
+
+    /// The environment variable an expression reads: `os.environ["RANK"]`, `os.environ.get("RANK", "0")`,
+    /// `os.getenv("RANK")`, inside `int(...)` / `float(...)`; for a name, the variable it was unpacked from in one
+    /// statement: `rank, world = (int(os.environ[k]) for k in ("RANK", "WORLD_SIZE"))` (a generator or list
+    /// comprehension over a literal list of names), `rank, world = map(int, (os.environ["RANK"], ...))`,
+    /// `rank, world = map(lambda k: int(os.getenv(k)), ("RANK", "WORLD_SIZE"))`.
+    public func environmentVariable(readBy node: Node) -> String? {
+        let n = unparenthesized(node)
+        switch n.type {
+        case "call":
+            let call = callSite(n)
+            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return environmentVariable(readBy: inner) }
+            guard ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first else { return nil }
+            return SettingsTable.stringValue(key)
         case "subscript":
             guard let value = n.child(byField: "value"), imports.qualifiedName(of: value) == "os.environ",
-                  let key = n.child(byField: "subscript") else { return false }
-            return SettingsTable.stringValue(key) == "WORLD_SIZE"
+                  let key = n.child(byField: "subscript") else { return nil }
+            return SettingsTable.stringValue(key)
+        case "identifier":
+            return unpackedEnvironmentVariable(n)
         default:
-            return false
+            return nil
+        }
+    }
+
+    /// The environment variable a name was unpacked from (see `environmentVariable(readBy:)`).
+    private func unpackedEnvironmentVariable(_ name: Node) -> String? {
+        for assignment in nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                  let right = assignment.child(byField: "right").map(unparenthesized) else { continue }
+            let targets = left.namedChildren.filter { $0.type != "comment" }
+            guard let index = targets.firstIndex(where: { $0.type == "identifier" && $0.text == name.text }) else { continue }
+            // The keys (or reads) the right side goes through, and how one element is read.
+            func literal(_ node: Node) -> [Node]? {
+                let list = unparenthesized(node)
+                guard ["tuple", "list"].contains(list.type) else { return nil }
+                let items = list.namedChildren.filter { $0.type != "comment" }
+                return items.count == targets.count ? items : nil
+            }
+            // The variable `template` reads when its loop variable (or parameter) `variable` holds `key`.
+            func read(_ template: Node, _ variable: String, _ key: Node) -> String? {
+                guard let keyName = SettingsTable.stringValue(key), let read = environmentVariableTemplate(template),
+                      read.type == "identifier", read.text == variable else { return nil }
+                return keyName
+            }
+            if ["generator_expression", "list_comprehension"].contains(right.type),
+               let body = right.child(byField: "body"),
+               let clause = right.namedChildren.first(where: { $0.type == "for_in_clause" }),
+               let variable = clause.child(byField: "left"), variable.type == "identifier",
+               let keys = clause.child(byField: "right").flatMap(literal) {
+                return read(body, variable.text, keys[index])
+            }
+            if right.type == "call", callSite(right).callee == "map", callSite(right).positional.count == 2,
+               let items = literal(callSite(right).positional[1]) {
+                let function = unparenthesized(callSite(right).positional[0])
+                if function.type == "lambda", let parameter = lambdaParameters(function).first,
+                   let body = function.child(byField: "body") {
+                    return read(body, parameter, items[index])
+                }
+                if ["int", "float", "str"].contains(function.text) { return environmentVariable(readBy: items[index]) }
+            }
+        }
+        return nil
+    }
+
+    /// The key expression of an environment read, whatever it is (`os.environ[k]` gives `k`), through `int` / `float`.
+    private func environmentVariableTemplate(_ node: Node) -> Node? {
+        let n = unparenthesized(node)
+        switch n.type {
+        case "call":
+            let call = callSite(n)
+            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return environmentVariableTemplate(inner) }
+            return ["os.environ.get", "os.getenv"].contains(call.callee) ? call.positional.first.map(unparenthesized) : nil
+        case "subscript":
+            guard let value = n.child(byField: "value"), imports.qualifiedName(of: value) == "os.environ" else { return nil }
+            return n.child(byField: "subscript").map(unparenthesized)
+        default:
+            return nil
         }
     }
 

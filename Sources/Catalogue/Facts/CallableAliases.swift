@@ -147,8 +147,35 @@ extension PythonFacts {
                 return CallableAlias(callee: functional, positional: [], keywords: [:])
             }
             return nil
+        case "lambda":
+            return lambdaAlias(value, known: known, localFunctions: localFunctions)
         default:
             return nil
         }
+    }
+
+    /// A lambda that is a partial application written out: `lambda i, o: nn.Linear(i, o, bias=False)` stands for
+    /// `nn.Linear` with `bias=False` bound. Its body calls a callable with arguments that do not mention the lambda's
+    /// parameters, then exactly its parameters in order, and keywords that do not mention them either. Anything
+    /// else (a parameter used twice or out of order, a method called on the result) is a new function.
+    private func lambdaAlias(_ lambda: Node, known: [String: CallableAlias], localFunctions: Set<String>) -> CallableAlias? {
+        guard let parameterList = lambda.child(byField: "parameters"),
+              parameterList.namedChildren.allSatisfy({ $0.type == "identifier" }),
+              let body = lambda.child(byField: "body").map(unwrapped), body.type == "call",
+              let target = body.child(byField: "function").map(unwrapped) else { return nil }
+        let parameters = parameterList.namedChildren.map(\.text)
+        let call = CallSite(node: body, imports: imports)
+        guard !parameters.isEmpty, !call.hasSplat, call.positional.count >= parameters.count else { return nil }
+        let bound = call.positional.dropLast(parameters.count)
+        let passed = call.positional.suffix(parameters.count).map(unwrapped)
+        guard passed.map(\.text) == parameters, passed.allSatisfy({ $0.type == "identifier" }) else { return nil }
+        let names = Set(parameters)
+        func mentionsParameter(_ node: Node) -> Bool {
+            descendants(of: node).contains { $0.type == "identifier" && names.contains($0.text) }
+        }
+        guard !bound.contains(where: mentionsParameter), !call.keywords.values.contains(where: mentionsParameter),
+              let base = callableAlias(of: target, known: known, localFunctions: localFunctions) else { return nil }
+        return CallableAlias(callee: base.callee, positional: base.positional + bound,
+                             keywords: base.keywords.merging(call.keywords) { _, bound in bound })
     }
 }

@@ -214,6 +214,20 @@ extension PythonFacts {
         return result
     }
 
+    /// The target an expression is assigned to: `target = value`, or the matching place of a pairwise unpacking
+    /// (`self.up, self.down = make(d, h), zeroed(make(h, d))`). Nil when the value is not assigned whole.
+    public func assignmentTarget(receiving value: Node) -> Node? {
+        guard let parent = value.parent else { return nil }
+        if parent.type == "assignment", parent.child(byField: "right") == value { return parent.child(byField: "left") }
+        guard ["expression_list", "tuple"].contains(parent.type), let assignment = parent.parent, assignment.type == "assignment",
+              assignment.child(byField: "right") == parent, let left = assignment.child(byField: "left"),
+              ["pattern_list", "tuple_pattern"].contains(left.type) else { return nil }
+        let values = parent.namedChildren.filter { $0.type != "comment" }
+        let targets = left.namedChildren.filter { $0.type != "comment" }
+        guard values.count == targets.count, let index = values.firstIndex(of: value) else { return nil }
+        return targets[index]
+    }
+
     /// The expression a local name was last given before `use` in the same function (nil when unknown or unpacked).
     public func latestValue(of name: String, before use: Node) -> Node? {
         // Evaluating an expression at many steps asks the same question again and again. Memoized by place in this

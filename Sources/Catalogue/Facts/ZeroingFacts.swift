@@ -83,4 +83,23 @@ extension PythonFacts {
             return false
         }
     }
+
+    /// Whether a construction is wrapped by a helper of the file that zeroes the weight of what it is given and hands
+    /// it back: `def zeroed(m): m.weight.data.zero_(); return m` called as `zeroed(nn.Linear(d, V))`, possibly
+    /// several wrappers deep. `node` is the wrapped expression (the value assigned to a module attribute).
+    public func wrapperZeroesWeight(_ node: Node) -> Bool {
+        var current = unparenthesized(node)
+        while let inner = passedThrough(current) {
+            if let name = current.child(byField: "function")?.text, let helper = functions.first(where: { $0.name == name }),
+               let parameter = helper.parameters.first,
+               descendants(of: helper.node).contains(where: { n in
+                   guard n.type == "call", let zeroed = zeroedTensor(callSite(n)).map(unparenthesized) else { return false }
+                   return zeroed.text == "\(parameter).weight" || zeroed.text.hasPrefix("\(parameter).weight.")
+               }) {
+                return true
+            }
+            current = unparenthesized(inner)
+        }
+        return false
+    }
 }

@@ -298,8 +298,7 @@ struct ZeroInitProjections: Detector {
             if argument.type == "attribute", let name = facts.ownerName(of: argument) {
                 let own = argument.child(byField: "object")?.text == "self"
                 result.insert(Owner(className: own ? className : nil, name: name))
-            } else if returnsModule, let assignment = call.node.parent, assignment.type == "assignment",
-                      assignment.child(byField: "right") == call.node, let target = assignment.child(byField: "left"),
+            } else if returnsModule, let target = facts.assignmentTarget(receiving: call.node),
                       target.type == "attribute", let name = target.child(byField: "attribute")?.text {
                 let own = target.child(byField: "object")?.text == "self"
                 result.insert(Owner(className: own ? className : nil, name: name))

@@ -66,21 +66,16 @@ struct DistributedMuon: Detector {
         case "call":
             let call = facts.callSite(node)
             if call.name == "get_rank" { return true }
-            if ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first.flatMap(facts.string(of:)) {
-                return key.hasSuffix("RANK")
-            }
             if call.callee == "int", let argument = call.positional.first { return isRank(argument, facts, depth: depth + 1) }
-            return false
+            return facts.environmentVariable(readBy: node)?.hasSuffix("RANK") == true
         case "subscript":
-            if facts.imports.qualifiedName(of: node.child(byField: "value") ?? node) == "os.environ",
-               let key = node.child(byField: "subscript").flatMap(facts.string(of:)) {
-                return key.hasSuffix("RANK")
-            }
-            return false
+            return facts.environmentVariable(readBy: node)?.hasSuffix("RANK") == true
         case "identifier", "attribute":
             if node.parent?.type == "attribute", node.parent?.child(byField: "object") == node { return false }
             guard let name = SettingsTable.bareName(of: node) else { return false }
             if name.lowercased().contains("rank") { return true }
+            // Unpacked from the environment with other variables: `rk, ws = (int(os.environ[k]) for k in ("RANK", ...))`.
+            if node.type == "identifier", facts.environmentVariable(readBy: node)?.hasSuffix("RANK") == true { return true }
             // A parameter: what the callers pass (`ShardedMuon(..., shard_id=ddp_rank)`).
             if facts.callerArguments(of: node).contains(where: { isRank($0, facts, depth: depth + 1) }) { return true }
             return facts.allSettings.settings(name).contains { s in

@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
-/// `.detach()`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
+/// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
 /// that names the head (`module is self.head`, `"lm_head" in name`), or a linear class that zeroes its own weight
 /// (unconditionally, under a flag the head's construction sets, or through a zeroing init function it is given:
 /// `ColumnParallelLinear(h, V, init_method=zeros_init_)`). Rejects zeroing only the head's bias, zeroing
@@ -34,6 +34,8 @@ struct ZeroInitLmHead: Detector {
                let inner = call.positional.first, facts.isZeroTensor(inner) {
                 return setting.site
             }
+            // Built by a helper that zeroes the weight of the module it wraps: `self.head = zeroed(nn.Linear(d, V))`.
+            if facts.wrapperZeroesWeight(setting.value), !facts.isRedrawnByInitHook(setting.site) { return setting.site }
             // A functional model's output matrix: `unembed = torch.zeros(d, V)`, `{"w_out": torch.zeros(d, V)}`.
             if let call = facts.constructorCall(facts.unparenthesized(setting.value)), call.callee == "torch.zeros", call.positional.count == 2 {
                 return setting.site
