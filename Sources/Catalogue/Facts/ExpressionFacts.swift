@@ -285,6 +285,74 @@ extension PythonFacts {
         return result
     }
 
+    /// The argument a call passes for a parameter, by keyword or else by position, positions counted through the `*`
+    /// arguments it spreads (`spreadArgument`); `CallSite.argument` when it spreads nothing.
+    public func argument(of call: CallSite, _ name: String, position: Int) -> Node? {
+        if let value = call.keywords[name] { return value }
+        return call.hasSplat ? spreadArgument(call, position: position) : call.argument(name, position: position)
+    }
+
+    /// The expression that fills a positional slot of a call whose positional arguments are spread from `*`
+    /// arguments, to follow where it comes from (not to evaluate it): an element of a tuple or list literal (or of a
+    /// name set to one); for a generator or comprehension over one (`*(t.transpose(1, 2) for t in (q, k, v))`), the
+    /// element it maps; for a call of a function or lambda of the file whose every return is a tuple of one length
+    /// (`*blocks(mask)` with `blocks = lambda m: (m.sum(-1), m.argsort(-1))`), that call, once per element. Nil
+    /// when the call spreads nothing, or the slot is not filled or follows a spread of unknown length.
+    public func spreadArgument(_ call: CallSite, position: Int) -> Node? {
+        guard call.hasSplat, position >= 0, let arguments = call.node.child(byField: "arguments") else { return nil }
+        var slots: [Node] = []
+        for argument in arguments.namedChildren where argument.type != "comment" {
+            switch argument.type {
+            case "keyword_argument", "dictionary_splat":
+                continue
+            case "list_splat":
+                guard let spread = argument.namedChildren.first.flatMap({ spreadElements(unparenthesized($0), depth: 0) }) else { return nil }
+                slots += spread
+            default:
+                slots.append(argument)
+            }
+            if slots.count > position { return slots[position] }
+        }
+        return nil
+    }
+
+    /// What `*value` spreads into, one node per element (see `spreadArgument`); nil when its length is unknown.
+    func spreadElements(_ value: Node, depth: Int) -> [Node]? {
+        guard depth < 4 else { return nil }
+        switch value.type {
+        case "identifier":
+            guard let bound = latestValue(of: value.text, before: value) else { return nil }
+            return spreadElements(unparenthesized(bound), depth: depth + 1)
+        case "tuple", "list":
+            let items = value.namedChildren.filter { $0.type != "comment" }
+            return items.contains { $0.type == "list_splat" } ? nil : items
+        case "generator_expression", "list_comprehension":
+            let clauses = value.namedChildren.filter { $0.type == "for_in_clause" }
+            guard clauses.count == 1, !value.namedChildren.contains(where: { $0.type == "if_clause" }),
+                  let iterable = clauses[0].child(byField: "right") else { return nil }
+            return spreadElements(unparenthesized(iterable), depth: depth + 1)
+        case "call":
+            // A helper returning tuples of one length: the call stands for each element.
+            guard let function = value.child(byField: "function"), function.type == "identifier" else { return nil }
+            var returned: [Node] = []
+            for binding in dataflow.bindings(of: function.text, at: function) where binding.kind == .value {
+                let bound = unparenthesized(binding.node)
+                if bound.type == "function_definition" {
+                    returned += dataflow.returns(of: bound).map(unparenthesized)
+                } else if bound.type == "lambda", let body = bound.child(byField: "body") {
+                    returned.append(unparenthesized(body))
+                }
+            }
+            guard let first = returned.first, returned.allSatisfy({ r in
+                ["tuple", "expression_list"].contains(r.type) && r.namedChildCount == first.namedChildCount
+                    && !r.namedChildren.contains { $0.type == "list_splat" }
+            }) else { return nil }
+            return Array(repeating: value, count: first.namedChildCount)
+        default:
+            return nil
+        }
+    }
+
     // MARK: Evaluation with bound names
 
     /// The number an expression computes when the names in `bindings` have the given values: literals,

@@ -129,16 +129,24 @@ public final class PythonFacts {
         public let parameters: [String]
         public let decorators: [String]
         public let body: Node?
+        /// The name a method gives its instance: its first parameter (`self`, or `s` in `def forward(s, x)`) when it
+        /// is written in a class body (or given in the namespace of `type(name, bases, {...})`) and is neither a
+        /// `@staticmethod` nor a `@classmethod`; nil for other functions.
+        public let receiver: String?
         /// A `@triton.jit` (or `triton.autotune`...) kernel.
         public var isTritonKernel: Bool { decorators.contains { $0.hasPrefix("triton.") } }
+        /// The parameters a call on an instance fills: all of them less the method's receiver.
+        public var passedParameters: [String] { receiver != nil || parameters.first == "self" ? Array(parameters.dropFirst()) : parameters }
 
-        init(node: Node, name: String, qualifiedName: String, parameters: [String], decorators: [String], body: Node?) {
+        init(node: Node, name: String, qualifiedName: String, parameters: [String], decorators: [String], body: Node?,
+             receiver: String? = nil) {
             self.node = node
             self.name = name
             self.qualifiedName = qualifiedName
             self.parameters = parameters
             self.decorators = decorators
             self.body = body
+            self.receiver = receiver
         }
     }
 
@@ -165,8 +173,21 @@ public final class PythonFacts {
                     decorators.append(imports.qualifiedName(of: expression) ?? expression.text)
                 }
             }
+            // A method: written in a class body (possibly decorated), with an instance to receive.
+            let definition = node.parent?.type == "decorated_definition" ? node.parent : node
+            let isMethod = definition?.parent?.type == "block" && definition?.parent?.parent?.type == "class_definition"
+                && !decorators.contains { ["staticmethod", "classmethod"].contains($0.lastDottedComponent) }
             result.append(Function(node: node, name: name, qualifiedName: (parents.reversed() + [name]).joined(separator: "."),
-                                   parameters: parameters, decorators: decorators, body: node.child(byField: "body")))
+                                   parameters: parameters, decorators: decorators, body: node.child(byField: "body"),
+                                   receiver: isMethod ? parameters.first : nil))
+        }
+        // The methods of a class built by `type(name, bases, namespace)` that the namespace gives as lambdas.
+        for owner in dynamicClassDefinitions {
+            for (key, value) in owner.namespace where value.type == "lambda" {
+                let parameters = lambdaParameters(value)
+                result.append(Function(node: value, name: key, qualifiedName: "\(owner.name).\(key)", parameters: parameters,
+                                       decorators: [], body: value.child(byField: "body"), receiver: parameters.first))
+            }
         }
         return result
     }()
@@ -181,10 +202,56 @@ public final class PythonFacts {
         public let body: Node?
     }
 
-    public private(set) lazy var classes: [Class] = nodes(ofType: "class_definition").compactMap { node in
+    /// The file's classes: its `class` statements, and the classes it builds with `type(name, bases, namespace)`
+    /// (whose node is that call and whose body is the namespace), in document order.
+    public private(set) lazy var classes: [Class] = (nodes(ofType: "class_definition").compactMap { node -> Class? in
         guard let name = node.child(byField: "name")?.text else { return nil }
         let bases = node.child(byField: "superclasses")?.namedChildren.map { imports.qualifiedName(of: $0) ?? $0.text } ?? []
         return Class(node: node, name: name, bases: bases, body: node.child(byField: "body"))
+    } + dynamicClassDefinitions.map { Class(node: $0.node, name: $0.name, bases: $0.bases, body: $0.body) })
+        .sorted { $0.node.startByte < $1.node.startByte }
+
+    /// A class built by the builtin `type` with three arguments: `Lin = type("Lin", (nn.Linear,), dict(forward=lambda
+    /// s, x: ...))`, or a dictionary literal for the namespace. It goes by the name it is assigned to (what
+    /// constructions call), else by the name it is given; `namespace` holds the entries the namespace writes out.
+    struct DynamicClass {
+        let node: Node
+        let name: String
+        let bases: [String]
+        let body: Node
+        let namespace: [(key: String, value: Node)]
+    }
+
+    /// The `type(name, bases, namespace)` classes of the file, in document order.
+    private(set) lazy var dynamicClassDefinitions: [DynamicClass] = nodes(ofType: "call").compactMap { call -> DynamicClass? in
+        guard let function = call.child(byField: "function"), function.type == "identifier", function.hasText("type"),
+              imports.bindings["type"] == nil,
+              let arguments = call.child(byField: "arguments")?.namedChildren.filter({ $0.type != "comment" }), arguments.count == 3,
+              let given = SettingsTable.stringValue(arguments[0]), ["tuple", "parenthesized_expression"].contains(arguments[1].type)
+        else { return nil }
+        let body = arguments[2]
+        var entries: [(key: String, value: Node)] = []
+        if body.type == "dictionary" {
+            for pair in body.namedChildren where pair.type == "pair" {
+                if let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue), let value = pair.child(byField: "value") {
+                    entries.append((key, value))
+                }
+            }
+        } else if body.type == "call", body.child(byField: "function")?.hasText("dict") == true {
+            for argument in body.child(byField: "arguments")?.namedChildren ?? [] where argument.type == "keyword_argument" {
+                if let key = argument.child(byField: "name")?.text, let value = argument.child(byField: "value") { entries.append((key, value)) }
+            }
+        } else {
+            return nil
+        }
+        let bases = (arguments[1].type == "tuple" ? arguments[1].namedChildren : Array(arguments[1].namedChildren.prefix(1)))
+            .map { imports.qualifiedName(of: $0) ?? $0.text }
+        var name = given
+        if let assignment = call.parent, assignment.type == "assignment", assignment.child(byField: "right") == call,
+           let target = assignment.child(byField: "left"), target.type == "identifier" {
+            name = target.text
+        }
+        return DynamicClass(node: call, name: name, bases: bases, body: body, namespace: entries)
     }
 
     /// The innermost function around a node.
@@ -391,6 +458,30 @@ public final class PythonFacts {
     }
 
     private var enclosingClassByStart: [Int: Int?] = [:]
+
+    /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
+    /// parameter (`def forward(s, x): return s.proj(x)`, `forward=lambda s, x: ...` in a `type(...)` namespace), read
+    /// in the method or in a function or lambda nested in it that does not take a parameter of that name.
+    public func isInstance(_ node: Node) -> Bool {
+        guard node.type == "identifier" else { return false }
+        if node.hasText("self") { return true }
+        var function = enclosingFunction(node)
+        while let f = function {
+            if let receiver = f.receiver { return receiver == node.text }
+            if f.parameters.contains(node.text) { return false }
+            // The next function out, by walking up the syntax (the start byte of the block may be f's own).
+            var ancestor = f.node.parent
+            while let a = ancestor, a.type != "function_definition" { ancestor = a.parent }
+            function = ancestor.flatMap { a in functions.first { $0.node == a } }
+        }
+        return false
+    }
+
+    /// For `self.name` (the instance under any name, see `isInstance`), `name`.
+    public func instanceAttribute(_ node: Node) -> String? {
+        guard node.type == "attribute", let object = node.child(byField: "object"), isInstance(object) else { return nil }
+        return node.child(byField: "attribute")?.text
+    }
 
     // MARK: Shared analyses (computed once per file, used by many detectors)
 

@@ -353,13 +353,14 @@ public final class TokenTableFlow {
 }
 
 extension PythonFacts {
-    /// The value argument of an attention kernel call (SDPA, FlexAttention, flash-attn), or nil for other calls.
+    /// The value argument of an attention kernel call (SDPA, FlexAttention, flash-attn), or nil for other calls; also
+    /// spread from a `*` argument (`flex_attention(*(t.transpose(1, 2) for t in (q, k, v)), block_mask=bm)`).
     public func attentionValueArgument(_ call: CallSite, flexCalls: Set<Node>) -> Node? {
         if call.callee == "torch.nn.functional.scaled_dot_product_attention" || flexCalls.contains(call.node) {
-            return call.argument("value", position: 2)
+            return argument(of: call, "value", position: 2)
         }
         if call.name.hasPrefix("flash_attn") && !call.name.contains("qkvpacked") && !call.name.contains("kvpacked") {
-            return call.argument("v", position: 2)
+            return argument(of: call, "v", position: 2)
         }
         return nil
     }

@@ -66,10 +66,15 @@ struct LogitSoftcap: Detector {
                     }
                 }
             }
-            // The logits handed to a function of the file (or a kernel it launches) that caps them.
+            // The logits handed to a function of the file (or a kernel it launches) or a lambda that caps them.
             for call in facts.calls where facts.isInside(call.node, scope) && call.node != site
                 && (call.node.startByte >= site.startByte || facts.isInside(site, call.node)) {
                 guard call.positional.contains(where: onLogits), !facts.isInDeadBranch(call.node) else { continue }
+                // A name set to a lambda (`cap = lambda z, c=30.0: c * torch.tanh(z / c)`): its expression.
+                if call.receiver == nil, let body = facts.lambdaBody(call.name),
+                   let cap = facts.descendants(of: body).first(where: { facts.capsAt($0, bindings: [:]).contains(where: accept) }) {
+                    return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
+                }
                 for target in facts.targets(of: call) where !facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope) {
                     if let cap = capInside(target, facts, accept: accept) {
                         return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]

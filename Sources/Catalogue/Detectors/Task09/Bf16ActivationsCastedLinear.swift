@@ -60,14 +60,14 @@ struct Bf16ActivationsCastedLinear: Detector {
                 facts.calls.contains { call in
                     guard facts.isInside(call.node, f.node) else { return false }
                     // The weight handed on: the function must cast the parameter that receives it.
-                    if (call.positional + call.keywords.values).contains(where: { isOwnAttribute($0) }),
+                    if (call.positional + call.keywords.values).contains(where: { isOwnAttribute($0, facts) }),
                        facts.targets(of: call).contains(where: { target in
                            facts.filledParameters(target, by: call).enumerated().contains { index, parameter in
-                               call.argument(parameter, position: index).map(isOwnAttribute) == true
+                               call.argument(parameter, position: index).map { isOwnAttribute($0, facts) } == true
                                    && castsWeightArgument(target, facts, weight: parameter)
                            }
                        }) { return true }
-                    guard let receiver = call.receiver, isOwnAttribute(receiver) else { return false }
+                    guard let receiver = call.receiver, isOwnAttribute(receiver, facts) else { return false }
                     switch call.name {
                     case "type_as", "bfloat16": return true
                     case "to": return call.positional.contains { isDtype($0, facts) } || call.keywords["dtype"] != nil
@@ -78,9 +78,9 @@ struct Bf16ActivationsCastedLinear: Detector {
         }.map(\.name))
     }
 
-    /// `self.<name>`.
-    func isOwnAttribute(_ node: Node) -> Bool {
-        node.type == "attribute" && node.child(byField: "object")?.text == "self"
+    /// `self.<name>`, the instance under whatever name the method gives it (`s.weight` in `def forward(s, x)`).
+    func isOwnAttribute(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.instanceAttribute(node) != nil
     }
 
     /// Functions of a functional model that cast a weight argument to the dtype of the activation argument before
@@ -275,7 +275,9 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`: an `if` statement, the
     /// filter of a comprehension (`[m.float() for m in model.modules() if isinstance(m, C)]`), or a conditional
-    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`), or a `case C():` clause.
+    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`), or a `case C():` clause, or the
+    /// body of a loop over what `filter` keeps (`for m in filter(lambda m: isinstance(m, C), model.modules()):`, the
+    /// predicate a lambda or a function of the file).
     func guarded(_ node: Node, by classes: Set<String>, _ facts: PythonFacts) -> Bool {
         var child = node
         return facts.ancestors(of: node).contains { a in
@@ -289,6 +291,10 @@ struct Bf16ActivationsCastedLinear: Detector {
             case "conditional_expression":
                 let parts = a.namedChildren
                 if parts.count == 3, parts[0] == child { conditions = [parts[1]] }
+            case "for_statement":
+                if a.child(byField: "body") == child, let iterable = a.child(byField: "right").map(facts.unparenthesized), iterable.type == "call" {
+                    conditions = filterPredicates(facts.callSite(iterable), facts)
+                }
             case "case_clause":
                 // `match m: case CastedLinear(): m.float()`: a class pattern is an isinstance test.
                 if a.child(byField: "consequence") == child,
@@ -306,6 +312,15 @@ struct Bf16ActivationsCastedLinear: Detector {
                 return items.contains { item in classes.contains(item.text.lastDottedComponent) }
             } }
         }
+    }
+
+    /// What the predicate of `filter(predicate, items)` tests: a lambda's body, or what a function of the file returns.
+    func filterPredicates(_ call: CallSite, _ facts: PythonFacts) -> [Node] {
+        guard call.callee == "filter", call.positional.count == 2 else { return [] }
+        let predicate = facts.unparenthesized(call.positional[0])
+        if predicate.type == "lambda" { return predicate.child(byField: "body").map { [$0] } ?? [] }
+        guard predicate.type == "identifier", let function = facts.moduleFunctions[predicate.text] else { return [] }
+        return facts.returnedValues(function)
     }
 
     /// A `with` item (or decorator) that is, or names, an autocast context.

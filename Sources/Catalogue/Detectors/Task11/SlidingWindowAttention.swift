@@ -80,16 +80,17 @@ struct SlidingWindowAttention: Detector {
         return window >= positions
     }
 
-    /// The arguments of `from_kv_blocks` that list blocks (partial and full counts and indices).
-    static func blockListArguments(_ call: CallSite) -> [Node] {
+    /// The arguments of `from_kv_blocks` that list blocks (partial and full counts and indices), also spread from `*`
+    /// arguments (`from_kv_blocks(*lists(partial), *lists(full), ...)`, see `PythonFacts.argument(of:_:position:)`).
+    static func blockListArguments(_ call: CallSite, _ facts: PythonFacts) -> [Node] {
         [("kv_num_blocks", 0), ("kv_indices", 1), ("full_kv_num_blocks", 2), ("full_kv_indices", 3)].compactMap {
-            call.argument($0.0, position: $0.1)
+            facts.argument(of: call, $0.0, position: $0.1)
         }
     }
 
     /// A distance bound on block indices, or a clamp of block counts, in what `from_kv_blocks` lists.
     static func blockWindow(_ call: CallSite, _ facts: PythonFacts, _ flow: Dataflow) -> Node? {
-        flow.closure(of: blockListArguments(call)).first { node in
+        flow.closure(of: blockListArguments(call, facts)).first { node in
             if node.type == "comparison_operator" { return facts.boundsDistance(node) }
             guard node.type == "call" else { return false }
             let clamp = facts.callSite(node)

@@ -16,7 +16,7 @@ struct ManualBlockMask: Detector {
         guard facts.flexAttentionCalls.contains(where: { facts.blockMaskArgument($0) != nil }) else { return [] }
         let flow = facts.dataflow
         return facts.fromKVBlocksCalls.compactMap { call in
-            guard let counts = call.argument("kv_num_blocks", position: 0), let indices = call.argument("kv_indices", position: 1),
+            guard let counts = facts.argument(of: call, "kv_num_blocks", position: 0), let indices = facts.argument(of: call, "kv_indices", position: 1),
                   computed(counts, flow), computed(indices, flow) else { return nil }
             return facts.evidence(call.node, "BlockMask built from hand-computed kv blocks")
         }

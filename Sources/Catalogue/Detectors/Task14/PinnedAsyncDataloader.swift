@@ -9,7 +9,8 @@ import TreeSitterKit
 /// helpers' returns and loops over a loader) to pinned data memory: `torch.empty/zeros/...(..., pin_memory=True)`,
 /// `.pin_memory()`, or a `DataLoader(..., pin_memory=True)`. When the source cannot be traced (a loader passed
 /// in from outside), a pinned data source elsewhere in the file stands in. A pinned scalar (`torch.tensor(n,
-/// pin_memory=True)`, `torch.empty(()).pin_memory()`, e.g. a window size) is not data. Rejects pinned memory copied
+/// pin_memory=True)`, `torch.empty(()).pin_memory()`, `torch.tensor(nw).pin_memory()` with `nw` a number computed
+/// each step, e.g. a window size) is not data. Rejects pinned memory copied
 /// with a blocking `.cuda()`, `non_blocking=True` from pageable memory, and `pin_memory` in comments. Examples:
 /// `queries/python/pinned_async_dataloader/examples/`.
 struct PinnedAsyncDataloader: Detector {
@@ -46,17 +47,46 @@ struct PinnedAsyncDataloader: Detector {
         return !isScalarAllocation(call, facts)
     }
 
-    /// `torch.tensor(n)`, `torch.as_tensor(n)`, `torch.scalar_tensor(n)` with a number or arithmetic (not an array), or `torch.empty/zeros/ones(())`
-    /// with an empty shape: one value.
+    /// `torch.tensor(n)`, `torch.as_tensor(n)`, `torch.scalar_tensor(n)` with a number (see `isNumber`, not an array),
+    /// or `torch.empty/zeros/ones(())` with an empty shape: one value.
     func isScalarAllocation(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         guard let first = call.positional.first.map(facts.unwrapped) else { return false }
         if ["tensor", "as_tensor", "scalar_tensor"].contains(call.name) {
-            return facts.evaluate(first) != nil || ["binary_operator", "unary_operator", "integer", "float"].contains(first.type)
+            return isNumber(first, facts, depth: 0)
         }
         if ["empty", "zeros", "ones", "full"].contains(call.name) {
             return ["tuple", "list"].contains(first.type) && first.namedChildren.filter({ $0.type != "comment" }).isEmpty
         }
         return false
+    }
+
+    /// A Python number: a constant or arithmetic, `int(...)` / `float(...)` / `round(...)` / `len(...)`, a call of a
+    /// function or lambda of the file that returns one, or a name whose every binding where it is read gives one
+    /// (`nw = 64 * int(frac * 27)` before `torch.tensor(nw).pin_memory()`; `nw = blocks(step)` with `blocks = lambda
+    /// s: (64 * int(...) + 127) // 128`). A slice of a token buffer or an array read from a file is not.
+    func isNumber(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        let n = facts.unwrapped(node)
+        if facts.evaluate(n) != nil || ["binary_operator", "unary_operator", "integer", "float"].contains(n.type) { return true }
+        guard depth < 4 else { return false }
+        let flow = facts.dataflow
+        if n.type == "call" {
+            let call = facts.callSite(n)
+            if call.receiver == nil, ["int", "float", "round", "len"].contains(call.callee) { return true }
+            guard let function = call.function, function.type == "identifier" else { return false }
+            var returned: [Node] = []
+            for binding in flow.bindings(of: function.text, at: function) where binding.kind == .value {
+                let bound = facts.unwrapped(binding.node)
+                if bound.type == "function_definition" { returned += flow.returns(of: bound) }
+                if bound.type == "lambda", let body = bound.child(byField: "body") { returned.append(body) }
+            }
+            return !returned.isEmpty && returned.allSatisfy { isNumber($0, facts, depth: depth + 1) }
+        }
+        guard n.type == "identifier" else { return false }
+        let bindings = flow.bindings(of: n.text, at: n)
+        return !bindings.isEmpty && bindings.allSatisfy { binding in
+            binding.kind == .value && binding.node != n && binding.node.type != "function_definition"
+                && isNumber(binding.node, facts, depth: depth + 1)
+        }
     }
 
     func memory(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow, _ seen: inout Set<Node>, depth: Int) -> Memory {

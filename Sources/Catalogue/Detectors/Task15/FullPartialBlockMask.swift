@@ -5,19 +5,21 @@ import TreeSitterKit
 /// kernel skips the mask function on full blocks.
 ///
 /// Requires a `BlockMask.from_kv_blocks(...)` call given full-block lists (`full_kv_num_blocks` and
-/// `full_kv_indices`, by keyword or as the third and fourth arguments), not `None`, different from the partial
-/// lists and computed in the file (calls, comparisons or arithmetic in what they are built from). Rejects
-/// partial lists only, full arguments set to `None`, full lists computed but not passed, and `create_block_mask`.
-/// Examples: `queries/python/full_partial_block_mask/examples/`.
+/// `full_kv_indices`, by keyword or as the third and fourth arguments, also spread: `*lists(full)`), not `None`,
+/// different from the partial lists and computed in the file (calls, comparisons or arithmetic in what they are built
+/// from). Rejects partial lists only, full arguments set to `None`, full lists computed but not passed, and
+/// `create_block_mask`. Examples: `queries/python/full_partial_block_mask/examples/`.
 struct FullPartialBlockMask: Detector {
     let id = "full_partial_block_mask"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
         return facts.fromKVBlocksCalls.compactMap { call in
-            guard let counts = call.argument("full_kv_num_blocks", position: 2), let indices = call.argument("full_kv_indices", position: 3),
+            guard let counts = facts.argument(of: call, "full_kv_num_blocks", position: 2),
+                  let indices = facts.argument(of: call, "full_kv_indices", position: 3),
                   facts.unwrapped(counts).type != "none", facts.unwrapped(indices).type != "none" else { return nil }
-            let partial = [call.argument("kv_num_blocks", position: 0), call.argument("kv_indices", position: 1)].compactMap { $0 }.map(facts.compact)
+            let partial = [facts.argument(of: call, "kv_num_blocks", position: 0), facts.argument(of: call, "kv_indices", position: 1)]
+                .compactMap { $0 }.map(facts.compact)
             guard !partial.contains(facts.compact(counts)), !partial.contains(facts.compact(indices)),
                   flow.closure(of: [counts, indices]).contains(where: { ["call", "comparison_operator", "binary_operator"].contains($0.type) })
             else { return nil }

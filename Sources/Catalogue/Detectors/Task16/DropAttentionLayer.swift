@@ -83,8 +83,8 @@ struct DropAttentionLayer: Detector {
         let inside = facts.descendants(of: condition)
         if inside.contains(where: { $0.type == "call" && facts.callSite($0).callee.hasPrefix("random") }) { return false }
         if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
-        return initializer.parameters.dropFirst().contains { facts.mentions(condition, $0) }
-            || inside.contains { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
+        return initializer.passedParameters.contains { facts.mentions(condition, $0) }
+            || inside.contains { facts.instanceAttribute($0) != nil }
     }
 
     /// Attention built in every block but called only under a per-layer test (`if self.layer_idx != 7:` around
@@ -93,11 +93,11 @@ struct DropAttentionLayer: Detector {
                         _ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
-            guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
-                  let attribute = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
+            guard let left = assignment.child(byField: "left"), let attribute = facts.instanceAttribute(left), let right = assignment.child(byField: "right"),
                   isAttentionCall(facts.unparenthesized(right), attention, facts) else { continue }
             let uses = facts.calls.filter { call in
-                call.callee == "self.\(attribute)" && facts.isInside(call.node, c.node) && facts.enclosingFunction(call.node)?.name != "__init__"
+                call.function.flatMap { memberKey($0, facts) } == "self.\(attribute)" && facts.isInside(call.node, c.node)
+                    && facts.enclosingFunction(call.node)?.name != "__init__"
             }
             guard !uses.isEmpty else { continue }
             let allSkippedPerLayer = uses.allSatisfy { use in
@@ -111,13 +111,13 @@ struct DropAttentionLayer: Detector {
                 if inside.contains(where: { $0.type == "call" && facts.callSite($0).callee.hasPrefix("random") }) { return false }
                 if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
                 // The attributes tested are set from constructor parameters given per layer.
-                let attributes = inside.filter { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
-                    .compactMap { $0.child(byField: "attribute")?.text }
+                let attributes = inside.compactMap { facts.instanceAttribute($0) }
                 return attributes.contains { name in
                     facts.descendants(of: initializer.node).contains { a in
-                        guard a.type == "assignment", a.child(byField: "left")?.text == "self.\(name)", let value = a.child(byField: "right") else { return false }
+                        guard a.type == "assignment", a.child(byField: "left").flatMap(facts.instanceAttribute) == name,
+                              let value = a.child(byField: "right") else { return false }
                         return dependsOnConfiguration(value, initializer, facts) && variesPerLayer(value, of: c, initializer, facts)
-                            && initializer.parameters.dropFirst().contains { facts.mentions(value, $0) }
+                            && initializer.passedParameters.contains { facts.mentions(value, $0) }
                     }
                 }
             }
@@ -133,8 +133,7 @@ struct DropAttentionLayer: Detector {
     /// `Block(cfg, i)`). With no construction in the file, or a condition on attributes only, it cannot tell and
     /// accepts.
     func variesPerLayer(_ condition: Node, of c: PythonFacts.Class, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
-        let parameters = initializer.parameters.filter { $0 != "self" }
-        let read = parameters.enumerated().filter { facts.mentions(condition, $0.element) }
+        let read = initializer.passedParameters.enumerated().filter { facts.mentions(condition, $0.element) }
         let constructions = facts.calls.filter { $0.callee == c.name }
         guard !read.isEmpty, !constructions.isEmpty else { return true }
         return constructions.contains { call in
@@ -153,11 +152,11 @@ struct DropAttentionLayer: Detector {
         return name.contains("attention") || name.contains("attn")
     }
 
-    /// A module held by the instance, as one key: `self.attn`, or an entry of a module dictionary it holds
-    /// (`self.sublayers["attn"]`, quotes aside).
+    /// A module held by the instance, as one key: `self.attn` (also `s.attn` in a method that names its instance `s`),
+    /// or an entry of a module dictionary it holds (`self.sublayers["attn"]`, quotes aside).
     func memberKey(_ node: Node, _ facts: PythonFacts) -> String? {
         let node = facts.unparenthesized(node)
-        if node.type == "attribute", node.child(byField: "object")?.text == "self", let name = node.child(byField: "attribute")?.text {
+        if let name = facts.instanceAttribute(node) {
             return "self.\(name)"
         }
         guard node.type == "subscript", let table = node.child(byField: "value").flatMap({ memberKey($0, facts) }), !table.contains("["),
