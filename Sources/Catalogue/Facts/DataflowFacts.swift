@@ -6,7 +6,7 @@ import TreeSitterKit
 /// value), an augmented assignment, a loop or comprehension target, or a parameter.
 public struct NameBinding {
     public enum Kind: Equatable {
-        /// `name = value` (also one element of `a, b = x, y`, and `with value as name`).
+        /// `name = value` (also one element of `a, b = x, y`, `with value as name`, and `(name := value)`).
         case value
         /// `a, name = value` with a value that is not a literal tuple: element `index` of it.
         case element(Int)
@@ -215,6 +215,11 @@ public final class Dataflow {
         case "for_statement":
             if let left = node.child(byField: "left"), let right = node.child(byField: "right") {
                 bindTargets(left, iterating: right, site: node, scope: scope)
+            }
+        case "named_expression":
+            // `(f := min(step / n, 1))` binds `f` like an assignment, in the scope it is written in.
+            if let name = node.child(byField: "name"), let value = node.child(byField: "value") {
+                bind(name, NameBinding(kind: .value, node: value, site: node), scope: scope)
             }
         case "with_item":
             if let value = node.child(byField: "value"), value.type == "as_pattern",

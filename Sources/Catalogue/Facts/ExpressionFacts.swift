@@ -247,6 +247,12 @@ extension PythonFacts {
                 if let value = bound.value, best == nil || assignment.startByte >= best!.0 { best = (assignment.startByte, value) }
             }
         }
+        // A walrus earlier in the same scope (`(f := min(t / n, 1)) * hi + (1 - f) * lo` in a lambda) binds like an
+        // assignment.
+        for binding in use.tree === tree ? dataflow.bindings(of: name, at: use) : []
+        where binding.site.type == "named_expression" && binding.site.endByte <= use.startByte && (best == nil || binding.site.startByte >= best!.0) {
+            best = (binding.site.startByte, binding.node)
+        }
         return best?.1
     }
 
@@ -372,6 +378,9 @@ extension PythonFacts {
         case "false": return 0
         case "parenthesized_expression":
             return node.namedChild(0).flatMap { evaluate($0, bindings: bindings, depth: next) }
+        case "named_expression":
+            // `(f := expr)` is worth `expr` (later reads of `f` find it through `latestValue`).
+            return node.child(byField: "value").flatMap { evaluate($0, bindings: bindings, depth: next) }
         case "unary_operator":
             guard let argument = node.child(byField: "argument"), let v = evaluate(argument, bindings: bindings, depth: next) else { return nil }
             return PythonArithmetic.unary(node.child(byField: "operator")?.type, v)

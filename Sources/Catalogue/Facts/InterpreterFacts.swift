@@ -66,6 +66,9 @@ public final class ScriptInterpreter {
             return SettingsTable.stringValue(node).map { .string($0) }
         case "parenthesized_expression":
             return node.namedChild(0).flatMap { eval($0, env, d) }
+        case "named_expression":
+            // `(f := expr)` is worth `expr` (later reads of `f` find it through `latestValue`).
+            return node.child(byField: "value").flatMap { eval($0, env, d) }
         case "tuple", "list", "expression_list":
             var items: [ScriptValue] = []
             for child in node.namedChildren where child.type != "comment" {

@@ -80,6 +80,46 @@ extension PythonFacts {
         }
     }
 
+    /// The keys of a parameter group an orthogonalizing optimizer reads as its momentum: `"momentum"` (library
+    /// optimizers, and the usual spelling), and for an optimizer class of the file any key whose entry its update
+    /// uses as a momentum buffer's coefficient (`m = group["mom"]`, or `lr, m = g["lr"], g["mom"]`, then
+    /// `buf.mul_(m).add_(g)` or `buf.lerp_(g, 1 - m)`; `group.get("beta", 0.95)` too).
+    public var momentumGroupKeys: Set<String> {
+        memoized("momentumGroupKeys") {
+            var keys: Set<String> = ["momentum"]
+            for optimizer in orthogonalizingOptimizers where optimizer.className != nil {
+                for function in optimizer.functions where function.name != "__init__" {
+                    for average in runningAverages(in: function) where !average.ofSquare {
+                        keys.formUnion(groupKeys(readBy: average.coefficient.node))
+                    }
+                }
+            }
+            return keys
+        }
+    }
+
+    /// The string keys an expression reads by subscript or `.get("key", ...)`, directly or through the locals it
+    /// reads (their latest assignment before it, two levels).
+    func groupKeys(readBy node: Node, depth: Int = 0) -> Set<String> {
+        var keys = Set<String>()
+        for n in descendants(of: node) {
+            switch n.type {
+            case "subscript":
+                if let key = n.child(byField: "subscript"), let text = SettingsTable.stringValue(key) { keys.insert(text) }
+            case "call":
+                let call = callSite(n)
+                if call.name == "get", call.receiver != nil, let first = call.positional.first, let text = SettingsTable.stringValue(first) { keys.insert(text) }
+            case "identifier":
+                if depth < 2, isRead(n), let value = latestValue(of: n.text, before: n), value != n {
+                    keys.formUnion(groupKeys(readBy: value, depth: depth + 1))
+                }
+            default:
+                break
+            }
+        }
+        return keys
+    }
+
     static let scaledUpdates: Set<String> = ["add_", "sub_", "mul_", "addcmul_", "copy_", "lerp_", "add", "sub", "mul"]
 
     /// Whether a scale factor reaches an optimizer update: multiplied with something that is not a constant,

@@ -3,10 +3,10 @@ import Parsing
 import TreeSitterKit
 
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
-/// assignment that precedes the read, functions of the file are run with their arguments (`if`/`else`, local
-/// assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends keep the value, a tensor filled
-/// with `t.copy_(v)` takes `v`, and an unknown helper of one value (`next_multiple_of_n(v, n=128)`, a rounding
-/// function) is taken as that value.
+/// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
+/// their arguments (`if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
+/// keep the value, a tensor filled with `t.copy_(v)` takes `v`, and an unknown helper of one value
+/// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value.
 public struct StepFunction {
     public let facts: PythonFacts
     public let flow: Dataflow
@@ -47,6 +47,9 @@ public struct StepFunction {
             return facts.value(of: node)?.double
         case "parenthesized_expression":
             return node.namedChildren.first.flatMap { value($0, env, depth: next) }
+        case "named_expression":
+            // `(f := expr)` is worth `expr` (later reads of `f` find it through the data flow).
+            return node.child(byField: "value").flatMap { value($0, env, depth: next) }
         case "unary_operator":
             guard let argument = node.child(byField: "argument"), let v = value(argument, env, depth: next) else { return nil }
             return PythonArithmetic.unary(node.child(byField: "operator")?.type, v)
@@ -166,6 +169,20 @@ public struct StepFunction {
         if let receiver = call.receiver, Self.valueKeeping.contains(call.name) { return value(receiver, env, depth: depth) }
         // A configuration key read by method (`section.getint("ramp")`): the setting's value.
         if facts.configKeyRead(call) != nil { return fileValue(node) }
+        // A name bound to a lambda (`mom = lambda t: ...`): its body with the arguments bound (as
+        // `PythonFacts.evaluate` reads it).
+        if call.receiver == nil, let function = call.function, function.type == "identifier",
+           let lambda = facts.allSettings.settings(function.text).map({ facts.unwrapped($0.value) }).first(where: { $0.type == "lambda" }),
+           let body = lambda.child(byField: "body") {
+            var inner = env
+            for (index, parameter) in facts.lambdaParameters(lambda).enumerated() {
+                guard let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
+                guard let v = value(argument, env, depth: depth) else { return nil }
+                inner[parameter] = v
+            }
+            // A lambda that cannot be evaluated (`next(x for x in ...)`) is taken as its first argument, as a helper is.
+            return value(body, inner, depth: depth) ?? arg(0)
+        }
         // A closure a factory of the file made (`ramp_at = make_ramp(hp)`), run with its arguments (see
         // `PythonFacts.closureBody`).
         if call.receiver == nil, let function = call.function, function.type == "identifier",

@@ -114,7 +114,7 @@ struct EmbedSkipX0: Detector {
         let forwards = facts.functions.filter { facts.forwardMethodNames.contains($0.name) }
         let called = facts.targets(of: call).filter { target in !forwards.contains { $0.node == target.node } }
         for function in forwards + called {
-            let parameters = function.parameters.first == "self" ? Array(function.parameters.dropFirst()) : function.parameters
+            let parameters = function.passedParameters
             let name: String
             if let keyword {
                 name = keyword

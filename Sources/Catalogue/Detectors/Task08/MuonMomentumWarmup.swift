@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `muon_momentum_warmup`: the orthogonalizing optimizer's momentum rises from a lower start to its final value.
 ///
-/// Requires a write of `momentum` into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
+/// Requires a write of `momentum` (or the group key the file's optimizer class reads as its momentum,
+/// `facts.momentumGroupKeys`) into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
 /// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`; the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
 /// functional orthogonalized update, or the momentum such an update computes from the step it is given)
@@ -42,7 +43,7 @@ struct MuonMomentumWarmup: Detector {
         let groupsRead = readsGroupMomentum(facts)
         for n in facts.nodes {
             if groupsRead, n.type == "assignment", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
-               left.type == "subscript", let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
+               left.type == "subscript", let key = left.child(byField: "subscript"), facts.string(of: key).map(facts.momentumGroupKeys.contains) == true,
                let target = left.child(byField: "value"), isOptimizerState(target, optimizers, constructions, facts), isWarmup(right, facts) {
                 return [facts.evidence(n, "orthogonalizing optimizer's momentum warmed up")]
             }
@@ -68,14 +69,14 @@ struct MuonMomentumWarmup: Detector {
             guard optimizer.scope != nil else { return !className.isEmpty }
             return optimizer.functions.contains { function in
                 facts.descendants(of: function.node).contains { n in
-                    if n.type == "subscript", let key = n.child(byField: "subscript"), facts.string(of: key) == "momentum" {
+                    if n.type == "subscript", let key = n.child(byField: "subscript"), facts.string(of: key).map(facts.momentumGroupKeys.contains) == true {
                         // A read, not the target of an assignment.
                         guard let parent = n.parent, parent.type == "assignment" || parent.type == "augmented_assignment" else { return true }
                         return parent.child(byField: "left") != n
                     }
                     guard n.type == "call" else { return false }
                     let call = facts.callSite(n)
-                    return call.name == "get" && call.positional.first.flatMap { facts.string(of: $0) } == "momentum"
+                    return call.name == "get" && call.positional.first.flatMap { facts.string(of: $0) }.map(facts.momentumGroupKeys.contains) == true
                 }
             }
         }

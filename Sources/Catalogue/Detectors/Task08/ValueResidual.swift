@@ -81,7 +81,7 @@ struct ValueResidual: Detector {
     /// Whether a loop calls layers with a variable in the place of `parameter` and unconditionally reassigns that
     /// variable from the call's result (`out, v_prev = layer(x, v_prev)`).
     func recycledEveryLayer(_ function: PythonFacts.Function, parameter: String, _ facts: PythonFacts) -> Bool {
-        let parameters = function.parameters.first == "self" ? Array(function.parameters.dropFirst()) : function.parameters
+        let parameters = function.passedParameters
         guard let position = parameters.firstIndex(of: parameter) else { return false }
         return facts.nodes.contains { assignment in
             guard assignment.type == "assignment", !facts.enclosingLoops(assignment).isEmpty,
@@ -94,12 +94,14 @@ struct ValueResidual: Detector {
         }
     }
 
-    /// Where attention consumes its values: the value argument of `scaled_dot_product_attention` /
-    /// `flex_attention`, or the right operand of `att @ v` in a function that takes a softmax.
+    /// Where attention consumes its values: the value of an attention site (`facts.attentionSites`: also a spread
+    /// `sdpa(*(t.transpose(1, 2) for t in (q, k, v)))`, FlexAttention under another name, `softmax(s) @ v`), the value
+    /// argument of `scaled_dot_product_attention` / `flex_attention`, or the right operand of `att @ v` in a function
+    /// that takes a softmax.
     func attentionValues(_ facts: PythonFacts) -> [(Node, Node)] {
-        var result: [(Node, Node)] = []
-        for call in facts.calls where ["scaled_dot_product_attention", "flex_attention"].contains(call.name) {
-            if let value = call.argument("value", position: 2) { result.append((call.node, value)) }
+        var result: [(Node, Node)] = facts.attentionSites.compactMap { site in site.value.map { (site.node, $0) } }
+        for call in facts.calls where ["scaled_dot_product_attention", "flex_attention"].contains(call.name) && !result.contains(where: { $0.0 == call.node }) {
+            if let value = facts.argument(of: call, "value", position: 2) { result.append((call.node, value)) }
         }
         for n in facts.nodes(ofType: ["binary_operator", "call"]) {
             guard let (_, right) = facts.matmulOperands(n), let function = facts.enclosingFunction(n),

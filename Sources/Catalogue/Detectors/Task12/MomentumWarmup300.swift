@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `momentum_warmup_300`: Muon's momentum ramps up over the first 300 steps.
 ///
 /// Requires a value assigned to an optimizer parameter group's `"momentum"` (`group["momentum"] = ...`,
-/// `opt.param_groups[0]["momentum"] = ...`), or to the attribute an optimizer object of the file keeps its momentum in
+/// `opt.param_groups[0]["momentum"] = ...`, or the key the file's Muon class reads as its momentum,
+/// `facts.momentumGroupKeys`: `g["mom"] = ...`), or to the attribute an optimizer object of the file keeps its momentum in
 /// and reads in its update (`ortho.momentum = ...`), or handed as the momentum argument of an orthogonalized update
 /// written as a function (`muon_update(..., momentum=ramp(step))`), that, evaluated as a function of the step (a loop variable or a
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
@@ -20,7 +21,7 @@ struct MomentumWarmup300: Detector {
         var evidence: [Evidence] = []
         for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "subscript",
-                  let key = left.child(byField: "subscript"), facts.string(of: key) == "momentum",
+                  let key = left.child(byField: "subscript"), facts.string(of: key).map(facts.momentumGroupKeys.contains) == true,
                   let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow) else { continue }
             let evaluator = StepFunction(facts, flow)
             for variable in stepCandidates(node, facts, flow) where rampsFor300(right, variable, evaluator) {
