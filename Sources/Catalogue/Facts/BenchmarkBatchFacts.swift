@@ -163,7 +163,7 @@ extension PythonFacts {
             if let index = function.parameters.firstIndex(of: n.text) {
                 // A parameter: the arguments its callers pass, else its default.
                 let owner = enclosingClass(function.node)
-                let offset = (function.parameters.first == "self" || function.parameters.first == "cls") ? 1 : 0
+                let offset = function.receiver != nil || function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
                 for call in calls where function.name == "__init__" ? call.name == owner?.name : call.name == function.name {
                     if let argument = call.argument(n.text, position: index - offset >= 0 ? index - offset : nil) {
                         result += benchmarkValues(of: argument, depth: depth)

@@ -32,6 +32,8 @@ public final class CallSite {
     init(node: Node, imports: ImportTable, aliases: [String: CallableAlias] = [:], readingMap: Bool = false) {
         self.node = node
         var function = node.child(byField: "function")
+        // tree-sitter-python reads `[*f(x)]` as a call of `*f`: the star unpacks what the call returns, `f` is called.
+        if let f = function, f.type == "list_splat", let inner = f.namedChildren.first { function = inner }
         var skipped = 0
         if readingMap, let mapped = Self.mappedFunction(node, function: function, imports: imports) {
             function = mapped

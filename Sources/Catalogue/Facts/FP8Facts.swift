@@ -94,8 +94,8 @@ extension PythonFacts {
                     attributeArguments(flag, of: c, construction).contains { isTruthy($0) }
                 }) {
                     var scales: [Double] = []
-                    for n in descendants(of: forward.node) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
-                        guard let name = n.child(byField: "attribute")?.text, name != "weight", !flags.contains(name) else { continue }
+                    for n in descendants(of: forward.node) where n.type == "attribute" {
+                        guard let name = instanceAttribute(n), name != "weight", !flags.contains(name) else { continue }
                         for argument in attributeArguments(name, of: c, construction) { scales += values(of: argument).map(\.double) }
                     }
                     if let site, site.type == "call", let target = fp8Target(callSite(site), fp8, ops) {
@@ -119,8 +119,8 @@ extension PythonFacts {
             guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
             let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
             guard let condition, condition.parent?.type != "not_operator" else { continue }
-            for n in descendants(of: condition) where n.type == "attribute" && n.child(byField: "object")?.text == "self" {
-                if let name = n.child(byField: "attribute")?.text, name != "training", n.parent?.type != "not_operator" { flags.append(name) }
+            for n in descendants(of: condition) where n.type == "attribute" {
+                if let name = instanceAttribute(n), name != "training", n.parent?.type != "not_operator" { flags.append(name) }
             }
         }
         return flags
@@ -146,13 +146,12 @@ extension PythonFacts {
             guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right") else { continue }
             let targets = ["pattern_list", "tuple_pattern"].contains(left.type) ? left.namedChildren : [left]
             let values = targets.count > 1 && ["expression_list", "tuple"].contains(right.type) ? right.namedChildren : [right]
-            for (index, target) in targets.enumerated() where target.type == "attribute" && target.child(byField: "object")?.text == "self"
-                && target.child(byField: "attribute")?.text == name && index < values.count {
+            for (index, target) in targets.enumerated() where instanceAttribute(target) == name && index < values.count {
                 sources.append(values[index])
             }
         }
         var result: [Node] = []
-        let parameters = initializer.parameters.filter { $0 != "self" }
+        let parameters = initializer.passedParameters
         func resolve(_ source: Node, depth: Int) {
             // `scales if use_fp8 else None`: the side the construction's flag selects (both when it is not known).
             if source.type == "conditional_expression", depth < 3 {
@@ -194,8 +193,7 @@ extension PythonFacts {
         var result: [Double] = []
         let owner = construction?.0 ?? enclosingClass(call.node)
         for argument in call.positional + Array(call.keywords.values) {
-            if argument.type == "attribute", argument.child(byField: "object")?.text == "self", let owner,
-               let name = argument.child(byField: "attribute")?.text {
+            if let owner, let name = instanceAttribute(argument) {
                 for source in attributeArguments(name, of: owner, construction?.1) { result += values(of: source).map(\.double) }
             } else {
                 result += values(of: argument).map(\.double)
@@ -210,8 +208,7 @@ extension PythonFacts {
             for splat in arguments.namedChildren where splat.type == "list_splat" {
                 guard let inner = splat.namedChild(0).map(unparenthesized) else { continue }
                 var tuples = ["tuple", "list"].contains(inner.type) ? [inner] : []
-                if tuples.isEmpty, inner.type == "attribute", inner.child(byField: "object")?.text == "self", let owner,
-                   let name = inner.child(byField: "attribute")?.text {
+                if tuples.isEmpty, let owner, let name = instanceAttribute(inner) {
                     // `*self.scales`, set in `__init__` from what the construction passes.
                     tuples = attributeArguments(name, of: owner, construction?.1).map(unparenthesized).filter { ["tuple", "list"].contains($0.type) }
                 }
@@ -245,7 +242,7 @@ extension PythonFacts {
         var instances: [Node] = []
         if node.type == "call" {
             instances = [node]
-        } else if node.type == "attribute", node.child(byField: "object")?.text == "self", let owner, let name = node.child(byField: "attribute")?.text {
+        } else if let owner, let name = instanceAttribute(node) {
             instances = attributeArguments(name, of: owner, nil)
         } else if let annotated = annotatedClass(ofParameter: node) {
             // A parameter typed with a dataclass of the file (`scales: FP8Scales`): the one instance the file makes

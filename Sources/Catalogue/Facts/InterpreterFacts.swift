@@ -203,6 +203,14 @@ public final class ScriptInterpreter {
             // Evaluated with the names bound so far (a loop variable the local depends on).
             return v
         }
+        // A parameter of a lambda bound to a name (`opt = lambda s, lr: ...` in a class body): what the calls of that
+        // name pass, never another setting of the same name (`lr = group["lr"]` in an optimizer's step).
+        if node.type == "identifier", facts.boundLambdaParameter(node) != nil {
+            for argument in facts.callerArguments(of: node) {
+                if let v = eval(argument, [:], depth) { return v }
+            }
+            return nil
+        }
         if node.type == "identifier", let function = facts.parameterOwner(of: node) ?? facts.enclosingFunction(node) {
             if function.parameters.contains(node.text) {
                 for argument in facts.callerArguments(of: node) {
@@ -591,6 +599,9 @@ extension PythonFacts {
     public func isConfigSetting(_ setting: Setting) -> Bool {
         guard setting.source == .override, setting.site.type == "call" else { return true }
         let owner = callSite(setting.site).name
+        // A namespace (`SimpleNamespace(lr=...)`), a merged `dict(base, lr=...)` or a configuration update holds every
+        // keyword it is given: only a class of the file can take one that is no field of it.
+        guard classes.contains(where: { $0.name == owner }) else { return true }
         return allSettings.settings(setting.name).contains { $0.source == .classField && enclosingClass($0.site)?.name == owner }
     }
 

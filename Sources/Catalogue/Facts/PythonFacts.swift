@@ -296,7 +296,7 @@ public final class PythonFacts {
                 return applies.compactMap { call in call.positional.count > index - 1 ? (call, call.positional[index - 1]) : nil }
             }
         }
-        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+        let offset = function.receiver != nil || function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
         let position = index - offset
         var result: [(call: CallSite, argument: Node)] = []
         let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
@@ -367,7 +367,12 @@ public final class PythonFacts {
               let assignment = lambda.parent, assignment.type == "assignment",
               assignment.child(byField: "right") == lambda,
               let target = assignment.child(byField: "left"), target.type == "identifier" else { return nil }
-        return (target.text, index)
+        // A lambda bound in a class body is a method (`opt = lambda s, lr: [...]`): a call through an instance
+        // (`model.opt(lr)`) passes the instance itself, so the arguments fill its parameters from the second on.
+        let inClassBody = assignment.parent?.type == "expression_statement" && assignment.parent?.parent?.type == "block"
+            && assignment.parent?.parent?.parent?.type == "class_definition"
+        let offset = inClassBody ? 1 : 0
+        return index >= offset ? (target.text, index - offset) : nil
     }
 
     /// The calls whose last name part is `name` (`f(...)`, `obj.f(...)`), in file order; read once per file.

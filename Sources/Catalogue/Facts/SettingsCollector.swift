@@ -57,10 +57,14 @@ enum SettingsCollector {
                 let value = CommandLineFlags.optionDefault(declared, facts) ?? declared
                 found.append(Setting(name: name, written: name, value: value, source: .parameterDefault, site: node))
             case "dictionary":
-                for pair in node.namedChildren where pair.type == "pair" {
-                    guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value"),
+                // `{**base, "T": 48 * 1024}`: an entry after a spread dictionary replaces that dictionary's entry of
+                // the same key, so it is read before it (as an override).
+                var spread = false
+                for pair in node.namedChildren {
+                    if pair.type == "dictionary_splat" { spread = true }
+                    guard pair.type == "pair", let key = pair.child(byField: "key"), let value = pair.child(byField: "value"),
                           let name = SettingsTable.stringValue(key) else { continue }
-                    found.append(Setting(name: name, written: key.text, value: value, source: .dictionaryEntry, site: pair))
+                    found.append(Setting(name: name, written: key.text, value: value, source: spread ? .override : .dictionaryEntry, site: pair))
                 }
             case "call":
                 // Most calls are neither `add_argument`, `dict` nor a config class: skip them before resolving.
@@ -92,9 +96,12 @@ enum SettingsCollector {
                 } else if call.callee == "dict" || classNames.contains(call.name) || Self.namespaceCallees.contains(call.callee)
                             || isConfigUpdate(call) {
                     // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
+                    // `dict(base, T=...)`: the keywords replace the base's entries (`dict(**base, T=...)` cannot
+                    // repeat a key of `base`, so it replaces nothing).
+                    let merges = call.callee == "dict" && !call.positional.isEmpty
                     for (key, value) in call.keywords {
                         found.append(Setting(name: key, written: key, value: value,
-                                          source: call.callee == "dict" ? .dictionaryEntry : .override, site: node))
+                                          source: call.callee == "dict" && !merges ? .dictionaryEntry : .override, site: node))
                     }
                 }
             default:

@@ -28,8 +28,9 @@ struct MuonQkvSplit: Detector {
             for function in optimizer.functions {
                 for n in facts.descendants(of: function.node) where n.type == "call" {
                     let call = facts.callSite(n)
+                    // `map(ns, g.split(d))` orthogonalizes each element of what it is given: each block of a split.
                     guard facts.isOrthogonalizationCall(call, orthogonalizers: orthogonalizers), let argument = call.positional.first,
-                          blockwise(argument, facts, flow: flow, depth: 0) else { continue }
+                          call.isMapped ? isSplit(argument, facts) : blockwise(argument, facts, flow: flow, depth: 0) else { continue }
                     evidence.append(facts.evidence(n, "each Q/K/V block orthogonalized separately"))
                 }
             }

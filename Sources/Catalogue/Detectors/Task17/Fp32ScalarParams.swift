@@ -95,6 +95,12 @@ struct Fp32ScalarParams: Detector {
                 let tested = MatchStatement.classesTested(by: ancestor)
                 if !tested.isEmpty, tested.allSatisfy({ $0.lastDottedComponent == "Embedding" }) { return true }
             }
+            // `isinstance(m, nn.Embedding) and m.bfloat16()`: the cast runs only when the left side holds.
+            if ancestor.type == "boolean_operator", ancestor.child(byField: "operator")?.type == "and",
+               let left = ancestor.child(byField: "left"), let right = ancestor.child(byField: "right"), facts.isInside(cast.node, right),
+               testsEmbedding(left, root, facts) {
+                return true
+            }
             guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
             let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
             if let condition, testsEmbedding(condition, root, facts) { return true }

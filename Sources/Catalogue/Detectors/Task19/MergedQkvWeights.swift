@@ -18,8 +18,7 @@ struct MergedQkvWeights: Detector {
         let attention = facts.attentionClasses
         var evidence: [Evidence] = []
         for assignment in facts.nodes(ofType: "assignment") {
-            guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
-                  let name = left.child(byField: "attribute")?.text, let right = assignment.child(byField: "right"),
+            guard let left = assignment.child(byField: "left"), let name = facts.instanceAttribute(left), let right = assignment.child(byField: "right"),
                   let owner = facts.enclosingClass(assignment), let call = facts.constructorCall(facts.unparenthesized(right)) else { continue }
             if call.callee == "torch.nn.Parameter", isStackedOfThree(right, facts), appliedWhole(name, in: owner, facts) {
                 evidence.append(facts.evidence(assignment, "one (3, ...) parameter holds q, k and v and is applied in one product"))
@@ -48,7 +47,7 @@ struct MergedQkvWeights: Detector {
     /// local, or handed whole to a function of the file that does so with it (`FusedQKV.apply(x, self.qkv_w)`, an
     /// autograd function whose `forward` computes `x @ w3.flatten(end_dim=1).t()`).
     func appliedWhole(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
-        func isParameter(_ ref: Node) -> Bool { ref.type == "attribute" && ref.text == "self.\(name)" }
+        func isParameter(_ ref: Node) -> Bool { facts.instanceAttribute(ref) == name }
         if multipliesWhole(in: owner.node, isParameter, facts) { return true }
         for call in facts.calls where facts.isInside(call.node, owner.node) && !call.hasSplat {
             for function in facts.targets(of: call) {
@@ -125,7 +124,7 @@ struct MergedQkvWeights: Detector {
     /// Whether the output of `self.<name>(...)` is split in three.
     func splitInThree(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
         facts.calls.contains { call in
-            guard call.callee == "self.\(name)", facts.isInside(call.node, owner.node) else { return false }
+            guard call.function.flatMap(facts.instanceAttribute) == name, facts.isInside(call.node, owner.node) else { return false }
             var current = call.node
             while let parent = current.parent {
                 if parent.type == "assignment", let left = parent.child(byField: "left"),

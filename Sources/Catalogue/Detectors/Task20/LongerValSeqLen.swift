@@ -15,6 +15,7 @@ import Parsing
 /// `queries/python/longer_val_seq_len/examples/`.
 struct LongerValSeqLen: Detector {
     let id = "longer_val_seq_len"
+    static let minimumRatio = 2.0
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let uses = facts.tokenCountUses()
@@ -30,6 +31,9 @@ struct LongerValSeqLen: Detector {
             if training.isEmpty { shorter = pairedInMax(name, value: use.value, facts) }
             guard let reference = shorter.max() else { continue }
             let ratio = Double(use.value) / Double(reference)
+            // Longer by a margin (the record's is 256K against 48K): a validation length left where it was while
+            // training got shorter (64K against 48K) is not a longer validation length.
+            guard ratio >= Self.minimumRatio else { continue }
             evidence.append(facts.evidence(use.source, "validation sequences of \(use.value) tokens (\(String(format: "%.3g", ratio))x training's \(reference))"))
         }
         return evidence

@@ -1,4 +1,4 @@
-# gap: QKV split driven by a per-group flag: param group {"params": qkv, "blocks": 3}; tensor_split + map; positive.
+# example: QKV split driven by a per-group flag: param group {"params": qkv, "blocks": 3}; tensor_split + map; positive.
 import torch
 import torch.nn as nn
 

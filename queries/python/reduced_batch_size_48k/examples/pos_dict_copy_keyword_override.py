@@ -1,0 +1,17 @@
+# example: terse style; the namespace is built from a copy of the base dict with the length replaced
+# (`NS(**dict(H0, T=48 * 1024, n=1770))`); each GPU's slice is H.T = 49,152 tokens; positive.
+from types import SimpleNamespace as NS
+
+import torch
+
+H0 = dict(T=64 * 1024, n=1393, lr=0.05)
+H = NS(**dict(H0, T=48 * 1024, n=1770))
+
+
+def train(model, stream: torch.Tensor, opt, rank: int, world: int):
+    p = rank * H.T
+    for step in range(H.n):
+        b = stream[p: p + H.T + 1]
+        model(b[:-1].cuda().int(), b[1:].cuda().long()).backward()
+        opt.step(); opt.zero_grad(set_to_none=True)
+        p += world * H.T
