@@ -39,11 +39,9 @@ extension PythonFacts {
                 let isKernel = Self.attentionKernels.contains(call.callee) || Self.attentionKernels.contains(call.name)
                     || flex.contains(call.node)
                 guard isKernel else { continue }
-                if let q = call.argument("query", position: 0), let k = call.argument("key", position: 1) {
-                    sites.append(AttentionSite(node: call.node, query: q, key: k, value: call.argument("value", position: 2)))
-                } else if let splatted = splattedTriple(call) {
-                    // sdpa(*(t.transpose(1, 2) for t in (q, k, v)))
-                    sites.append(AttentionSite(node: call.node, query: splatted[0], key: splatted[1], value: splatted[2]))
+                // Also through `*` spreads: sdpa(*(t.transpose(1, 2) for t in (q, k, v))), sdpa(*qk, v).
+                if let q = argument(of: call, "query", position: 0), let k = argument(of: call, "key", position: 1) {
+                    sites.append(AttentionSite(node: call.node, query: q, key: k, value: argument(of: call, "value", position: 2)))
                 }
             }
             // Manual attention: q @ k^T in a function that takes a softmax.
@@ -104,18 +102,6 @@ extension PythonFacts {
             return value
         }
         return nil
-    }
-
-    /// For `f(*(g(t) for t in (q, k, v)))` or `f(*[q, k, v])`, the three tensors.
-    func splattedTriple(_ call: CallSite) -> [Node]? {
-        guard let splat = call.node.child(byField: "arguments")?.namedChildren.first, splat.type == "list_splat",
-              let inner = splat.namedChildren.first.map(unparenthesized) else { return nil }
-        if ["list", "tuple"].contains(inner.type), inner.namedChildren.count >= 3 { return Array(inner.namedChildren.prefix(3)) }
-        guard inner.type == "generator_expression" || inner.type == "list_comprehension",
-              let clause = inner.namedChildren.first(where: { $0.type == "for_in_clause" }),
-              let iterable = clause.child(byField: "right").map(unparenthesized), ["tuple", "list"].contains(iterable.type),
-              iterable.namedChildren.count >= 3 else { return nil }
-        return Array(iterable.namedChildren.prefix(3))
     }
 
     /// `k` for `k.transpose(-2, -1)`, `k.transpose(2, 3)`, `k.mT`, `k.T`, `k.t()`; nil otherwise.

@@ -28,40 +28,26 @@ extension PythonFacts {
     /// `rank, world = map(lambda k: int(os.getenv(k)), ("RANK", "WORLD_SIZE"))`.
     public func environmentVariable(readBy node: Node) -> String? {
         let n = unparenthesized(node)
-        switch n.type {
-        case "call":
-            let call = callSite(n)
-            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return environmentVariable(readBy: inner) }
-            guard ["os.environ.get", "os.getenv"].contains(call.callee), let key = call.positional.first else { return nil }
-            return SettingsTable.stringValue(key)
-        case "subscript":
-            guard let value = n.child(byField: "value"), imports.qualifiedName(of: value) == "os.environ",
-                  let key = n.child(byField: "subscript") else { return nil }
-            return SettingsTable.stringValue(key)
-        case "identifier":
-            return unpackedEnvironmentVariable(n)
-        default:
-            return nil
-        }
+        if n.type == "identifier" { return unpackedEnvironmentVariable(n) }
+        return environmentVariableKey(n).flatMap(SettingsTable.stringValue)
     }
 
-    /// The environment variable a name was unpacked from (see `environmentVariable(readBy:)`).
+    /// The environment variable a name was unpacked from (see `environmentVariable(readBy:)`): the name's
+    /// bindings as element `index` of a generator, comprehension or `map(...)` over a literal list of keys.
     private func unpackedEnvironmentVariable(_ name: Node) -> String? {
-        for assignment in nodes(ofType: "assignment") {
-            guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
-                  let right = assignment.child(byField: "right").map(unparenthesized) else { continue }
-            let targets = left.namedChildren.filter { $0.type != "comment" }
-            guard let index = targets.firstIndex(where: { $0.type == "identifier" && $0.text == name.text }) else { continue }
-            // The keys (or reads) the right side goes through, and how one element is read.
-            func literal(_ node: Node) -> [Node]? {
+        for binding in dataflow.bindings(ofReference: name) {
+            guard case .element(let index) = binding.kind else { continue }
+            let right = unparenthesized(binding.node)
+            // The keys (or reads) the right side goes through, one per unpacked name.
+            func item(_ node: Node) -> Node? {
                 let list = unparenthesized(node)
                 guard ["tuple", "list"].contains(list.type) else { return nil }
                 let items = list.namedChildren.filter { $0.type != "comment" }
-                return items.count == targets.count ? items : nil
+                return index < items.count ? items[index] : nil
             }
             // The variable `template` reads when its loop variable (or parameter) `variable` holds `key`.
             func read(_ template: Node, _ variable: String, _ key: Node) -> String? {
-                guard let keyName = SettingsTable.stringValue(key), let read = environmentVariableTemplate(template),
+                guard let keyName = SettingsTable.stringValue(key), let read = environmentVariableKey(template),
                       read.type == "identifier", read.text == variable else { return nil }
                 return keyName
             }
@@ -69,29 +55,30 @@ extension PythonFacts {
                let body = right.child(byField: "body"),
                let clause = right.namedChildren.first(where: { $0.type == "for_in_clause" }),
                let variable = clause.child(byField: "left"), variable.type == "identifier",
-               let keys = clause.child(byField: "right").flatMap(literal) {
-                return read(body, variable.text, keys[index])
+               let key = clause.child(byField: "right").flatMap(item) {
+                return read(body, variable.text, key)
             }
             if right.type == "call", callSite(right).callee == "map", callSite(right).positional.count == 2,
-               let items = literal(callSite(right).positional[1]) {
+               let element = item(callSite(right).positional[1]) {
                 let function = unparenthesized(callSite(right).positional[0])
                 if function.type == "lambda", let parameter = lambdaParameters(function).first,
                    let body = function.child(byField: "body") {
-                    return read(body, parameter, items[index])
+                    return read(body, parameter, element)
                 }
-                if ["int", "float", "str"].contains(function.text) { return environmentVariable(readBy: items[index]) }
+                if ["int", "float", "str"].contains(function.text) { return environmentVariable(readBy: element) }
             }
         }
         return nil
     }
 
-    /// The key expression of an environment read, whatever it is (`os.environ[k]` gives `k`), through `int` / `float`.
-    private func environmentVariableTemplate(_ node: Node) -> Node? {
+    /// The key expression of an environment read, whatever it is (`os.environ[k]` gives `k`), through `int` / `float`:
+    /// `os.environ[k]`, `os.environ.get(k, ...)`, `os.getenv(k)`.
+    private func environmentVariableKey(_ node: Node) -> Node? {
         let n = unparenthesized(node)
         switch n.type {
         case "call":
             let call = callSite(n)
-            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return environmentVariableTemplate(inner) }
+            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return environmentVariableKey(inner) }
             return ["os.environ.get", "os.getenv"].contains(call.callee) ? call.positional.first.map(unparenthesized) : nil
         case "subscript":
             guard let value = n.child(byField: "value"), imports.qualifiedName(of: value) == "os.environ" else { return nil }
@@ -163,7 +150,7 @@ extension PythonFacts {
             if let index = function.parameters.firstIndex(of: n.text) {
                 // A parameter: the arguments its callers pass, else its default.
                 let owner = enclosingClass(function.node)
-                let offset = function.receiver != nil || function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+                let offset = function.passedOffset
                 for call in calls where function.name == "__init__" ? call.name == owner?.name : call.name == function.name {
                     if let argument = call.argument(n.text, position: index - offset >= 0 ? index - offset : nil) {
                         result += benchmarkValues(of: argument, depth: depth)

@@ -9,8 +9,7 @@ extension PythonFacts {
     public func wrappedCallable(_ construction: CallSite) -> Node? {
         guard let owner = boundClass(named: construction.name), let parameter = wrappedParameter(of: owner) else { return nil }
         guard let initializer = initializer(of: owner) else { return nil }
-        let parameters = initializer.parameters.first == "self" ? Array(initializer.parameters.dropFirst()) : initializer.parameters
-        guard let index = parameters.firstIndex(of: parameter) else { return nil }
+        guard let index = initializer.passedParameters.firstIndex(of: parameter) else { return nil }
         return construction.argument(parameter, position: index).map(unwrapped)
     }
 

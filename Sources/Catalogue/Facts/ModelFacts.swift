@@ -224,16 +224,6 @@ extension PythonFacts {
         return false
     }
 
-    /// The expression of a lambda a name is set to (`norm = lambda t: ...`, `self.act = lambda t: ...`, or a
-    /// module that only calls it, `norm = Lambda(lambda t: ...)`), when the name is set to nothing else.
-    public func lambdaBody(_ name: String) -> Node? {
-        let settings = allSettings.settings(name)
-        guard settings.count == 1, var value = settings.first.map({ unwrapped($0.value) }) else { return nil }
-        if value.type == "call", let wrapped = wrappedCallable(callSite(value)) { value = wrapped }
-        guard value.type == "lambda" else { return nil }
-        return value.child(byField: "body").map(unwrapped)
-    }
-
     /// For a normalization written out (`x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps)`,
     /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`, the L2 form `x / x.norm(...)`), the
     /// tensor it normalizes: the operand read under the root.

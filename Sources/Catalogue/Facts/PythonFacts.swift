@@ -135,8 +135,13 @@ public final class PythonFacts {
         public let receiver: String?
         /// A `@triton.jit` (or `triton.autotune`...) kernel.
         public var isTritonKernel: Bool { decorators.contains { $0.hasPrefix("triton.") } }
-        /// The parameters a call on an instance fills: all of them less the method's receiver.
-        public var passedParameters: [String] { receiver != nil || parameters.first == "self" ? Array(parameters.dropFirst()) : parameters }
+        /// The parameters a call fills: all of them less what Python passes itself, the method's receiver (also the
+        /// `self` of a method written outside its class and bound later) or a class method's `cls`.
+        public var passedParameters: [String] { Array(parameters.dropFirst(passedOffset)) }
+        /// How many leading parameters a call does not fill (0 or 1).
+        public var passedOffset: Int {
+            receiver != nil || parameters.first == "self" || parameters.first == "cls" || decorators.contains("classmethod") ? 1 : 0
+        }
 
         init(node: Node, name: String, qualifiedName: String, parameters: [String], decorators: [String], body: Node?,
              receiver: String? = nil) {
@@ -296,8 +301,7 @@ public final class PythonFacts {
                 return applies.compactMap { call in call.positional.count > index - 1 ? (call, call.positional[index - 1]) : nil }
             }
         }
-        let offset = function.receiver != nil || function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
-        let position = index - offset
+        let position = index - function.passedOffset
         var result: [(call: CallSite, argument: Node)] = []
         let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
@@ -353,26 +357,6 @@ public final class PythonFacts {
             }
         }
         return result
-    }
-
-    /// For a name inside a lambda that is one of its parameters, when the lambda is assigned to a plain name: that
-    /// name and the parameter's position.
-    func boundLambdaParameter(_ identifier: Node) -> (name: String, index: Int)? {
-        var node = identifier.parent
-        while let n = node, n.type != "lambda" {
-            if n.type == "function_definition" || n.type == "class_definition" { return nil }
-            node = n.parent
-        }
-        guard let lambda = node, let index = lambdaParameters(lambda).firstIndex(of: identifier.text),
-              let assignment = lambda.parent, assignment.type == "assignment",
-              assignment.child(byField: "right") == lambda,
-              let target = assignment.child(byField: "left"), target.type == "identifier" else { return nil }
-        // A lambda bound in a class body is a method (`opt = lambda s, lr: [...]`): a call through an instance
-        // (`model.opt(lr)`) passes the instance itself, so the arguments fill its parameters from the second on.
-        let inClassBody = assignment.parent?.type == "expression_statement" && assignment.parent?.parent?.type == "block"
-            && assignment.parent?.parent?.parent?.type == "class_definition"
-        let offset = inClassBody ? 1 : 0
-        return index >= offset ? (target.text, index - offset) : nil
     }
 
     /// The calls whose last name part is `name` (`f(...)`, `obj.f(...)`), in file order; read once per file.

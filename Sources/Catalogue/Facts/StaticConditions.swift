@@ -368,7 +368,7 @@ extension PythonFacts {
             return nil
         }
         guard !sites.isEmpty else { return nil }
-        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+        let offset = function.passedOffset
         var values: [SwitchValue] = []
         for call in sites {
             let position = index - offset

@@ -172,10 +172,9 @@ public struct StepFunction {
         // A name bound to a lambda (`mom = lambda t: ...`): its body with the arguments bound (as
         // `PythonFacts.evaluate` reads it).
         if call.receiver == nil, let function = call.function, function.type == "identifier",
-           let lambda = facts.allSettings.settings(function.text).map({ facts.unwrapped($0.value) }).first(where: { $0.type == "lambda" }),
-           let body = lambda.child(byField: "body") {
+           let lambda = facts.boundLambdas(named: function.text).first, let body = lambda.body {
             var inner = env
-            for (index, parameter) in facts.lambdaParameters(lambda).enumerated() {
+            for (index, parameter) in lambda.passedParameters.enumerated() {
                 guard let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
                 guard let v = value(argument, env, depth: depth) else { return nil }
                 inner[parameter] = v

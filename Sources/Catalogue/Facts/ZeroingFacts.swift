@@ -86,20 +86,49 @@ extension PythonFacts {
 
     /// Whether a construction is wrapped by a helper of the file that zeroes the weight of what it is given and hands
     /// it back: `def zeroed(m): m.weight.data.zero_(); return m` called as `zeroed(nn.Linear(d, V))`, possibly
-    /// several wrappers deep. `node` is the wrapped expression (the value assigned to a module attribute).
+    /// several wrappers deep. `node` is the wrapped expression (the value assigned to a module attribute, or a layer
+    /// of an `nn.Sequential`).
     public func wrapperZeroesWeight(_ node: Node) -> Bool {
         var current = unparenthesized(node)
         while let inner = passedThrough(current) {
             if let name = current.child(byField: "function")?.text, let helper = functions.first(where: { $0.name == name }),
-               let parameter = helper.parameters.first,
-               descendants(of: helper.node).contains(where: { n in
-                   guard n.type == "call", let zeroed = zeroedTensor(callSite(n)).map(unparenthesized) else { return false }
-                   return zeroed.text == "\(parameter).weight" || zeroed.text.hasPrefix("\(parameter).weight.")
-               }) {
+               let parameter = helper.parameters.first, zeroesWeight(of: parameter, inside: helper) {
                 return true
             }
             current = unparenthesized(inner)
         }
         return false
+    }
+
+    /// Whether a function zeroes the weight of the module named `parameter` (`nn.init.zeros_(m.weight)`,
+    /// `m.weight.data.zero_()`).
+    private func zeroesWeight(of parameter: String, inside helper: Function) -> Bool {
+        calls.contains { zeroing in
+            guard isInside(zeroing.node, helper.node), let tensor = zeroedTensor(zeroing) else { return false }
+            let (owner, isWeight) = weightOwner(tensor)
+            return isWeight && owner?.type == "identifier" && owner?.text == parameter
+        }
+    }
+
+    /// The module of `module.weight`, through `.data` and `.detach()` around the weight. `isWeight` tells whether
+    /// the expression is a weight (or a bare name, which may hold one).
+    public func weightOwner(_ node: Node) -> (module: Node?, isWeight: Bool) {
+        var current = unparenthesized(node)
+        while true {
+            if current.type == "attribute", current.child(byField: "attribute")?.text == "data", let o = current.child(byField: "object") {
+                current = o
+                continue
+            }
+            if current.type == "call", let f = current.child(byField: "function"), f.type == "attribute",
+               f.child(byField: "attribute")?.text == "detach", let o = f.child(byField: "object") {
+                current = o
+                continue
+            }
+            break
+        }
+        if current.type == "attribute", current.child(byField: "attribute")?.text == "weight" {
+            return (current.child(byField: "object"), true)
+        }
+        return (nil, current.type == "identifier")
     }
 }

@@ -143,27 +143,6 @@ struct ZeroInitProjections: Detector {
 
     // MARK: Zeroed weights
 
-    /// Strips `.data`, `.detach()` around a weight and returns the module expression of `module.weight`.
-    func module(ofWeight node: Node, _ facts: PythonFacts) -> (module: Node?, isWeight: Bool) {
-        var current = facts.unparenthesized(node)
-        while true {
-            if current.type == "attribute", current.child(byField: "attribute")?.text == "data", let o = current.child(byField: "object") {
-                current = o
-                continue
-            }
-            if current.type == "call", let f = current.child(byField: "function"), f.type == "attribute",
-               ["detach"].contains(f.child(byField: "attribute")?.text ?? ""), let o = f.child(byField: "object") {
-                current = o
-                continue
-            }
-            break
-        }
-        if current.type == "attribute", current.child(byField: "attribute")?.text == "weight" {
-            return (current.child(byField: "object"), true)
-        }
-        return (nil, current.type == "identifier")
-    }
-
     /// A linear class of the file that zeroes its own weight when built, with the parameter guarding it (nil: always).
     typealias ZeroingClass = (owner: PythonFacts.Class, flag: String?)
 
@@ -175,7 +154,7 @@ struct ZeroInitProjections: Detector {
         var hookAllLinear = false
         for call in facts.calls {
             guard let tensor = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
-            let (moduleNode, isWeight) = module(ofWeight: tensor, facts)
+            let (moduleNode, isWeight) = facts.weightOwner(tensor)
             let owningClass = facts.enclosingClass(call.node)
             if let moduleNode {
                 if moduleNode.type == "identifier", moduleNode.text != "self", let function = facts.enclosingFunction(call.node),
@@ -323,7 +302,7 @@ struct ZeroInitProjections: Detector {
             guard layers.count >= 3, let outputIndex = layers.lastIndex(where: { built($0.node).map(model.isLinearConstructor) == true }),
                   layers[..<outputIndex].contains(where: { isActivationLayer($0.node, facts) }) else { continue }
             let output = layers[outputIndex].node
-            if zeroedByWrapper(output, facts)
+            if facts.wrapperZeroesWeight(output)
                 || built(output).map({ builtZeroed($0, zeroingClasses, facts) }) == true
                 || zeroedLocal(output, beside: call, facts)
                 || zeroedAfterwards(call, key: layers[outputIndex].key, index: outputIndex, count: layers.count, facts) {
@@ -339,7 +318,7 @@ struct ZeroInitProjections: Detector {
         let scope = facts.enclosingFunction(call.node)?.node
         return facts.calls.contains { zeroing in
             guard facts.enclosingFunction(zeroing.node)?.node == scope, let tensor = facts.zeroedTensor(zeroing),
-                  case let (owner?, true) = module(ofWeight: tensor, facts) else { return false }
+                  case let (owner?, true) = facts.weightOwner(tensor) else { return false }
             return owner.type == "identifier" && owner.text == layer.text
         }
     }
@@ -378,20 +357,6 @@ struct ZeroInitProjections: Detector {
         return facts.allSettings.settings(node.text).contains { isActivationModuleValue(facts.unparenthesized($0.value), facts) }
     }
 
-    /// The output layer wrapped by a helper of the file that zeroes the weight of the module it is given
-    /// (`nn.Sequential(..., zero_init(nn.Linear(4 * d, d)))`).
-    func zeroedByWrapper(_ layer: Node, _ facts: PythonFacts) -> Bool {
-        guard layer.type == "call", let wrapper = facts.callSite(layer).function, wrapper.type == "identifier",
-              facts.passedThrough(layer) != nil,
-              let helper = facts.functions.first(where: { $0.name == wrapper.text }),
-              let parameter = helper.parameters.first else { return false }
-        return facts.calls.contains { zeroing in
-            guard facts.isInside(zeroing.node, helper.node), let tensor = facts.zeroedTensor(zeroing) else { return false }
-            let (owner, isWeight) = module(ofWeight: tensor, facts)
-            return isWeight && owner?.type == "identifier" && owner?.text == parameter
-        }
-    }
-
     /// The output layer's weight zeroed through the name the `Sequential` is assigned to, in the same function:
     /// `mlp.proj.weight.zero_()` for the entry keyed `proj`, `mlp[-1].weight` or `mlp[2].weight` by position.
     func zeroedAfterwards(_ call: CallSite, key: String?, index: Int, count: Int, _ facts: PythonFacts) -> Bool {
@@ -401,7 +366,7 @@ struct ZeroInitProjections: Detector {
         let scope = facts.enclosingFunction(call.node)?.node
         return facts.calls.contains { zeroing in
             guard zeroing.node.startByte > assignment.endByte, facts.enclosingFunction(zeroing.node)?.node == scope,
-                  let tensor = facts.zeroedTensor(zeroing), case let (owner?, true) = module(ofWeight: tensor, facts) else { return false }
+                  let tensor = facts.zeroedTensor(zeroing), case let (owner?, true) = facts.weightOwner(tensor) else { return false }
             let layer = facts.unparenthesized(owner)
             if layer.type == "attribute", let key, layer.child(byField: "attribute")?.text == key {
                 return layer.child(byField: "object")?.text == target.text
