@@ -275,6 +275,48 @@ extension PythonFacts {
         return ["tuple", "list"].contains(single.type) ? single.namedChildren.filter { $0.type != "comment" } : call.positional
     }
 
+    /// For a reshape that keeps a tensor's leading sizes and gives new ones after them, the new sizes:
+    /// `x.view(x.size()[:-1] + (H, D))` (Hugging Face's `_split_heads`), `x.view(*x.shape[:-1], H, D)`,
+    /// `x.reshape((*x.shape[:2], H, D))`, also through a local (`new_shape = ...; x.view(new_shape)`); nil for any other
+    /// shape.
+    public func sizesAfterKeptShape(_ call: CallSite) -> [Node]? {
+        guard var parts = call.node.child(byField: "arguments")?.namedChildren.filter({ $0.type != "comment" }), !parts.isEmpty else { return nil }
+        if parts.count == 1 {
+            var single = unparenthesized(parts[0])
+            if single.type == "identifier", let value = latestValue(of: single.text, before: call.node) { single = unparenthesized(value) }
+            if single.type == "binary_operator", single.child(byField: "operator")?.type == "+",
+               let left = single.child(byField: "left"), isShapeSlice(left),
+               let right = single.child(byField: "right").map(unparenthesized), right.type == "tuple" {
+                return right.namedChildren.filter { $0.type != "comment" }
+            }
+            if single.type == "tuple" { parts = single.namedChildren.filter { $0.type != "comment" } }
+        }
+        guard let first = parts.first, first.type == "list_splat", let spread = first.namedChildren.first, isShapeSlice(spread) else { return nil }
+        let rest = Array(parts.dropFirst())
+        return rest.contains(where: { ["list_splat", "dictionary_splat", "keyword_argument"].contains($0.type) }) ? nil : rest
+    }
+
+    /// A slice of a tensor's shape: `x.shape[:-1]`, `x.size()[:2]`, `tuple(x.shape[:-1])`.
+    func isShapeSlice(_ node: Node) -> Bool {
+        var n = unparenthesized(node)
+        if n.type == "call", ["tuple", "list"].contains(callSite(n).callee), callSite(n).positional.count == 1 { n = unparenthesized(callSite(n).positional[0]) }
+        guard n.type == "subscript", n.child(byField: "subscript")?.type == "slice",
+              let base = n.child(byField: "value").map(unparenthesized) else { return false }
+        if base.type == "attribute" { return base.child(byField: "attribute")?.text == "shape" }
+        return base.type == "call" && callSite(base).name == "size" && callSite(base).receiver != nil && callSite(base).positional.isEmpty
+    }
+
+    /// The steps inside a helper of the file that a lineage step calls on its tensor (`self._split_heads(q, H, D)`,
+    /// `split_heads(q, H, D)`): the lineage of what the helper returns, kept to the helper's own body. A module's
+    /// `forward` and an `__init__` are not entered. nil when the call reaches no such helper.
+    public func helperSteps(_ call: CallSite, model: ModelView, flow: Dataflow) -> (helper: Function, steps: [Node])? {
+        guard let helper = calledFunction(call), !forwardMethodNames.union(["__init__"]).contains(helper.name) else { return nil }
+        let steps = flow.returns(of: helper.node).flatMap { returned in
+            lineage(of: returned, model: model, flow: flow, limit: 100).steps.filter { isInside($0, helper.node) }
+        }
+        return (helper, steps)
+    }
+
     /// For a name that is a parameter of its function, the arguments the function's callers pass for it (at most
     /// eight call sites). A module's `forward` is not followed: its input is the block's stream, whose callers
     /// add nothing to what a tensor went through inside (and finding module calls is costly).

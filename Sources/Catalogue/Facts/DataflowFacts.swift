@@ -324,27 +324,19 @@ extension PythonFacts {
 
     /// Strips wrappers that do not change what an expression denotes: parentheses.
     /// For `items[i]` with `items` bound to a list or tuple literal (`optimizers = [adam, ortho]`, or the one
-    /// literal a function of the file returns) and a literal index, the element (`ortho` for `optimizers[1]`).
+    /// list a function or method of the file returns, literal or through the name it returns) and a literal index,
+    /// the element (`ortho` for `optimizers[1]`); for a name set to such an element (`muon = optimizers[1]`), the same.
     public func indexedElement(_ node: Node) -> Node? {
-        let node = unwrapped(node)
+        var node = unwrapped(node)
+        if node.type == "identifier", let value = latestValue(of: node.text, before: node).map(unwrapped), value.type == "subscript" {
+            node = value
+        }
         guard node.type == "subscript", let value = node.child(byField: "value"), value.type == "identifier",
-              let index = node.child(byField: "subscript"), let i = self.value(of: index)?.double.asBoundedInt else { return nil }
-        guard var list = latestValue(of: value.text, before: node).map(unwrapped) else {
-            // A name unpacked from a call (`opts, scheds = module.configure_optimizers()`) or a parameter (`def
-            // on_train_batch_start(self, step, optimizers)`, called with such a name).
-            guard let items = listItems(value) else { return nil }
-            let k = i < 0 ? items.count + i : i
-            return k >= 0 && k < items.count ? items[k] : nil
-        }
-        // optimizers = build_optimizers(...), which returns [adam, ortho]
-        if list.type == "call", let function = calledFunction(callSite(list)) {
-            let returned = returnedValues(function).map(unwrapped)
-            guard returned.count == 1 else { return nil }
-            list = returned[0]
-        }
-        guard ["list", "tuple", "expression_list"].contains(list.type) else { return nil }
-        let items = list.namedChildren.filter { $0.type != "comment" }
-        guard !items.contains(where: { $0.type == "list_splat" }) else { return nil }
+              let index = node.child(byField: "subscript"), let i = self.value(of: index)?.double.asBoundedInt,
+              // The list the name was last given (`optimizers = raw_model.configure_optimizers(...)`, which returns
+              // its local `optimizers = [...]`), one unpacked from a call, or a parameter's (`def
+              // on_train_batch_start(self, step, optimizers)`, called with such a name).
+              let items = listItems(value) else { return nil }
         let k = i < 0 ? items.count + i : i
         return k >= 0 && k < items.count ? items[k] : nil
     }

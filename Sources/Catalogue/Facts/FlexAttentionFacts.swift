@@ -353,7 +353,9 @@ extension Dataflow {
                 return instanceClasses(of: callee).contains(owner.name)
             }.map { ($0, 1) }
         }
-        return facts.calls.filter { $0.name == name && $0.receiver != nil }.map { ($0, 1) }
+        // A static method is passed every parameter, also through an instance (`self._polar(m)`).
+        let offset = facts.functions.first { $0.node == function }?.passedOffset ?? 1
+        return facts.calls.filter { $0.name == name && $0.receiver != nil }.map { ($0, offset) }
     }
 
     /// Classes of the file an expression may be an instance of (or a container of instances of): `C(...)`,
@@ -416,6 +418,13 @@ extension Dataflow {
             var result = Set<String>()
             // Also dict(h=nn.ModuleList(...)), Config(h=...) and modules["h"] = ... entries.
             let found = bindings(ofReference: node) + entryBindings(of: node)
+            // `model.module` (DDP, DataParallel) and `model._orig_mod` (torch.compile) unwrap a wrapper, which stands
+            // for the module it wraps (see the wrappers above): `raw_model = model.module._orig_mod`. Only when the
+            // file sets no attribute of that name itself.
+            if found.isEmpty, node.type == "attribute", ["module", "_orig_mod"].contains(node.child(byField: "attribute")?.text ?? ""),
+               let object = node.child(byField: "object") {
+                return instanceClasses(of: object, depth: depth)
+            }
             for binding in found {
                 switch binding.kind {
                 case .value, .iteration, .element:

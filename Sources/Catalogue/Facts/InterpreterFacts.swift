@@ -384,6 +384,12 @@ public final class ScriptInterpreter {
         return eval(node, bindings.mapValues { .number($0) }, 0)?.number
     }
 
+    /// Evaluates an expression with some names bound to numbers, keeping what is not a number (None, a tuple).
+    public func value(of node: Node, bindings: [String: Double]) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        return eval(node, bindings.mapValues { .number($0) }, 0)
+    }
+
     /// Evaluates a lambda on one number.
     public func call(lambda: Node, _ argument: Double) -> Double? {
         budget = Self.budgetPerRun

@@ -112,11 +112,19 @@ extension PythonFacts {
            held.allSatisfy({ orthogonalizers.contains($0) }) {
             return true
         }
-        guard let function = call.function, function.type == "identifier" else { return false }
-        if mentionsFunction(function, orthogonalizers, depth: 0) { return true }
-        // A helper of the file handed the orthogonalizer (`_scaled(g, backend, steps)` with `backend` one of them)
-        // that calls what it was handed.
-        for (index, parameter) in calledParameters[function.text] ?? [] {
+        guard let function = call.function else { return false }
+        if function.type == "identifier", mentionsFunction(function, orthogonalizers, depth: 0) { return true }
+        // A helper of the file handed the orthogonalizer (`_scaled(g, backend, steps)`, or a method of the class,
+        // `self._scaled(g, backend, steps)`, static or not, with `backend` one of them) that calls what it was handed.
+        let handed: [(index: Int, name: String)]
+        if function.type == "identifier" {
+            handed = calledParameters[function.text] ?? []
+        } else if call.callee.hasPrefix("self."), let method = calledFunction(call) {
+            handed = calledParameters(of: method)
+        } else {
+            return false
+        }
+        for (index, parameter) in handed {
             guard let argument = call.argument(parameter, position: index) else { continue }
             let passed = unparenthesized(argument)
             if orthogonalizers.contains(passed.text) { return true }

@@ -379,15 +379,22 @@ public final class PythonFacts {
         memoized("calledParameters") {
             var result: [String: [(index: Int, name: String)]] = [:]
             for (name, f) in moduleFunctions {
-                let called = Set(descendants(of: f.node).compactMap { n -> String? in
-                    guard n.type == "call", let callee = n.child(byField: "function"), callee.type == "identifier" else { return nil }
-                    return callee.text
-                })
-                let hits = f.parameters.enumerated().filter { called.contains($0.element) }.map { (index: $0.offset, name: $0.element) }
+                let hits = calledParameters(of: f)
                 if !hits.isEmpty { result[name] = hits }
             }
             return result
         }
+    }
+
+    /// The parameters a function calls, numbered as its callers pass them: a method called on `self` or an
+    /// instance is not passed its `self` (or `cls`), a `@staticmethod` has none (`def _blocks(g, fn, n): ...
+    /// fn(part)` gives `fn` at 1 for `self._blocks(g, backend, 3)`).
+    public func calledParameters(of f: Function) -> [(index: Int, name: String)] {
+        let called = Set(descendants(of: f.node).compactMap { n -> String? in
+            guard n.type == "call", let callee = n.child(byField: "function"), callee.type == "identifier" else { return nil }
+            return callee.text
+        })
+        return f.passedParameters.enumerated().filter { called.contains($0.element) }.map { (index: $0.offset, name: $0.element) }
     }
 
     /// Names of the file's classes.

@@ -331,6 +331,9 @@ extension PythonFacts {
         for node in identifiersByName[name] ?? [] {
             guard let parent = node.parent, parent.type == "keyword_argument", parent.child(byField: "name") == node,
                   let value = parent.child(byField: "value"), !sites.contains(value.startByte) else { continue }
+            // A keyword of a call into an array library (`np.frombuffer(b, dtype=np.uint16)`, `torch.zeros(n,
+            // dtype=torch.bfloat16)`) names that function's parameter: it sets no switch of the script.
+            if let call = parent.parent?.parent, call.type == "call", callsArrayLibrary(call) { continue }
             if !add(value, at: parent, declaration: false) { return nil }
         }
         for call in calls where call.callee == "setattr" && call.positional.count == 3 {
@@ -342,6 +345,18 @@ extension PythonFacts {
         }
         if !other.isEmpty { return agreed(declared + module + other) }
         return module.isEmpty ? agreed(declared) : agreed(module)
+    }
+
+    /// Modules whose functions take tensor arguments (`dtype=`, `device=`, `dim=`), never a configuration.
+    static let arrayLibraries: Set<String> = ["torch", "numpy", "triton", "jax", "cupy"]
+
+    /// Whether a call goes into an array library the script imports: `np.frombuffer(...)`, `torch.zeros(...)`,
+    /// `F.pad(...)` (a local name or an object's method is not one).
+    func callsArrayLibrary(_ call: Node) -> Bool {
+        guard var head = call.child(byField: "function") else { return false }
+        while head.type == "attribute", let object = head.child(byField: "object") { head = object }
+        guard head.type == "identifier", !isLocallyBound(head), let module = imports.bindings[head.text] else { return false }
+        return Self.arrayLibraries.contains(String(module.prefix { $0 != "." }))
     }
 
     /// The value a parameter has in every call of its function: the argument each call passes, or the default.

@@ -298,8 +298,41 @@ public struct StepFunction {
 }
 
 extension PythonFacts {
-    /// The number of iterations of a `for` loop over `range(...)` (its stop value), or nil.
+    /// The number of iterations of a `for` loop over `range(...)` (its stop value), or of a `while` loop bounded by
+    /// its step counter (`while step < n`, `while step <= n`, or `while True:` with `if step == n: break` /
+    /// `if step >= n: break` among its statements), or nil.
     public func iterationCount(_ loop: Node) -> Double? {
+        if loop.type == "while_statement" {
+            let counters = stepVariables(loop)
+            guard !counters.isEmpty, let condition = loop.child(byField: "condition").map(unwrapped) else { return nil }
+            // The bound of `counter < n` (`n > counter`), with the comparison that keeps the loop running.
+            func bound(_ comparison: Node, running: Bool) -> Double? {
+                guard comparison.type == "comparison_operator" else { return nil }
+                let parts = comparison.namedChildren.filter { $0.type != "comment" }
+                let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
+                guard parts.count == 2, operators.count == 1 else { return nil }
+                let flipped = ["<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="]
+                let counterFirst = counters.contains(unwrapped(parts[0]).text)
+                guard counterFirst || counters.contains(unwrapped(parts[1]).text),
+                      let stop = value(of: counterFirst ? parts[1] : parts[0])?.double,
+                      let op = counterFirst ? operators[0] : flipped[operators[0]] else { return nil }
+                switch (op, running) {
+                case ("<", true), (">=", false), ("==", false): return stop
+                case ("<=", true), (">", false): return stop + 1
+                default: return nil
+                }
+            }
+            if condition.type == "true" {
+                for statement in loop.child(byField: "body")?.namedChildren ?? [] where statement.type == "if_statement" {
+                    guard let test = statement.child(byField: "condition").map(unwrapped),
+                          let consequence = statement.child(byField: "consequence"),
+                          consequence.namedChildren.contains(where: { $0.type == "break_statement" }) else { continue }
+                    if let stop = bound(test, running: false) { return stop }
+                }
+                return nil
+            }
+            return bound(condition, running: true)
+        }
         guard let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
         let call = callSite(iterable)
         guard call.callee == "range", let stop = call.positional.count >= 2 ? call.positional[1] : call.positional.first else { return nil }
@@ -321,7 +354,23 @@ extension PythonFacts {
 
     /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or
     /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`; none for loops over data.
+    /// For a `while` loop, the names its body counts up by one (`step += 1`), outside nested loops and functions.
     public func stepVariables(_ loop: Node) -> [String] {
+        if loop.type == "while_statement" {
+            guard let body = loop.child(byField: "body") else { return [] }
+            var names: [String] = []
+            var work = body.namedChildren
+            while let node = work.popLast() {
+                if ["for_statement", "while_statement", "function_definition", "class_definition", "lambda"].contains(node.type) { continue }
+                if node.type == "augmented_assignment", node.child(byField: "operator")?.type == "+=",
+                   let left = node.child(byField: "left"), left.type == "identifier",
+                   let right = node.child(byField: "right"), value(of: right)?.double == 1, !names.contains(left.text) {
+                    names.append(left.text)
+                }
+                work += node.namedChildren
+            }
+            return names
+        }
         guard let left = loop.child(byField: "left"), let iterable = loop.child(byField: "right").map(unwrapped) else { return [] }
         let targets = left.type == "identifier" ? [left] : left.namedChildren
         guard iterable.type == "call" else { return [] }

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
 /// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop over
 /// `g.chunk(3)`, blocks picked by a conditional `g.split(d) if rows == 3 * d else (g,)` through a local name, a row
-/// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`) or to the blocks stacked along a new
+/// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`, also inside a helper of the file the update calls on each
+/// block) or to the blocks stacked along a new
 /// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
@@ -67,6 +68,10 @@ struct MuonQkvSplit: Detector {
                     if isSplit(binding.node, facts) { return true }
                 case .value:
                     if binding.site.endByte <= n.startByte, blockwise(binding.node, facts, flow: flow, depth: depth + 1) { return true }
+                case .parameter:
+                    // A helper the update calls once per block (`[self._polar(b) for b in g.chunk(3)]` with
+                    // `def _polar(m): return ns5(m) * scale`): the blocks its callers pass.
+                    if facts.callerArguments(of: n).contains(where: { blockwise($0, facts, flow: flow, depth: depth + 1) }) { return true }
                 default:
                     continue
                 }

@@ -4,8 +4,9 @@ import TreeSitterKit
 /// `head_dim_128`: attention heads are 128 wide (6 heads at width 768, or width / 128 heads).
 ///
 /// Requires an attention computation whose query, followed back to its projection, is split into heads by a
-/// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`, einops
-/// `rearrange(t, "b t (h d) -> b h t d", d=D)`) whose head size D resolves to
+/// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`, `view(x.size()[:-1] + (H, D))`, einops
+/// `rearrange(t, "b t (h d) -> b h t d", d=D)`), also inside a helper called on the query (`self._split_heads(q, H, D)`,
+/// its parameters read from that call), whose head size D resolves to
 /// 128: directly (`head_dim`, an argparse default), or as the model width (the projection's input size) divided by
 /// the head count H when D is written as `-1` or `C // H`. Values are resolved as the model is built: an
 /// instantiation's arguments (`GPTConfig(n_head=6, n_embd=768)`) win over the config defaults. Rejects 12 heads at
@@ -23,15 +24,28 @@ struct HeadDim128: Detector {
         var evidence: [Evidence] = []
         for site in facts.attentionSites {
             let lineage = facts.lineage(of: site.query, model: model, flow: flow)
+            // The lineage's calls, and those inside the helpers it calls on the query (`self._split_heads(q, H, D)`),
+            // each read with the numbers that call passes for the helper's parameters.
+            var steps = lineage.steps.filter { $0.type == "call" }.map { (node: $0, frame: [String: Double]()) }
             for step in lineage.steps where step.type == "call" {
                 let call = facts.callSite(step)
+                guard let (helper, inner) = facts.helperSteps(call, model: model, flow: flow) else { continue }
+                var frame: [String: Double] = [:]
+                for (index, parameter) in helper.passedParameters.enumerated() {
+                    if let argument = call.argument(parameter, position: index), let n = interpreter.number(argument) { frame[parameter] = n }
+                }
+                steps += inner.filter { $0.type == "call" }.map { (node: $0, frame: frame) }
+            }
+            for (step, frame) in steps {
+                let call = facts.callSite(step)
+                func number(_ node: Node) -> Double? { frame.isEmpty ? interpreter.number(node) : interpreter.number(node, bindings: frame) }
                 if call.name == "rearrange", let d = einopsHeadSize(call, lineage, model, facts, interpreter) {
                     if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
                     continue
                 }
                 guard Self.reshapes.contains(call.name), call.receiver != nil, let (heads, size) = headShape(call, facts) else { continue }
-                var d = facts.value(of: size)?.double == -1 ? nil : interpreter.number(size)
-                if d == nil, let h = interpreter.number(perTensor(heads, facts)), h > 0, let width = width(lineage, model, facts, interpreter) {
+                var d = facts.value(of: size)?.double == -1 ? nil : number(size)
+                if d == nil, let h = number(perTensor(heads, facts)), h > 0, let width = width(lineage, model, facts, interpreter) {
                     d = width / h
                 }
                 if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
@@ -59,6 +73,10 @@ struct HeadDim128: Detector {
             // (heads, size), or (3, heads, size) when q, k and v come out of one projection.
             sizes = facts.unparenthesized(sizes[1]).namedChildren
             guard sizes.count == 2 || sizes.count == 3 else { return nil }
+        } else if let kept = facts.sizesAfterKeptShape(call) {
+            // The leading sizes kept (`x.size()[:-1] + (H, D)`, `x.view(*x.shape[:-1], H, D)`): the last one is split.
+            guard kept.count == 2 else { return nil }
+            return (kept[0], kept[1])
         } else {
             sizes = facts.reshapeDimensions(call)
         }

@@ -179,10 +179,16 @@ struct ZeroInitProjections: Detector {
                         owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
                     }
                 } else if let name = facts.ownerName(of: moduleNode) {
-                    // `self.c_proj` belongs to the enclosing class; `layer.attn.proj` (zeroed from the model, after
-                    // its hook) to whichever class holds a `proj`.
+                    // `self.c_proj` belongs to the enclosing class; `module.c_proj` under `isinstance(module, (Attn,
+                    // MLP))` (an init hook) to the classes tested; `layer.attn.proj` (zeroed from the model, after its
+                    // hook) to whichever class holds a `proj`.
                     let own = moduleNode.type == "attribute" && moduleNode.child(byField: "object")?.text == "self"
-                    owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
+                    let tested: Set<String> = own ? [] : testedClasses(call.node, instance: moduleNode.child(byField: "object"), facts)
+                    if tested.isEmpty {
+                        owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
+                    } else {
+                        for className in tested { owners.insert(Owner(className: className, name: name)) }
+                    }
                 }
             } else if isWeight, tensor.type == "identifier" {
                 // A loop over named_parameters() selecting weights by name.
@@ -384,11 +390,26 @@ struct ZeroInitProjections: Detector {
     func isActivationModule(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
-        if let functional = PythonFacts.functionalModules[call.callee], Self.activations.contains(functional.lastDottedComponent) { return true }
-        if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(call.name) { return true }
         // A composition with an activation among its stages (`nn.Sequential(nn.ReLU(), Square())`).
         if call.name == "Sequential", call.positional.contains(where: { isActivationModule(facts.unparenthesized($0), facts) }) { return true }
-        guard let owner = facts.boundClass(named: call.callee),
+        // A class picked from a table and built (`ACT2CLS[config.act]()`, with `ACT2CLS = {"gelu": nn.GELU, "relu2":
+        // SquaredReLU}`): the entry a decided key selects, else every entry of the table.
+        if let function = call.function.map(facts.unparenthesized), function.type == "subscript" {
+            let entries = facts.registryEntry(function).map { [$0.entry] }
+                ?? function.child(byField: "value").flatMap { facts.tableEntries($0, depth: 0) } ?? []
+            return !entries.isEmpty && entries.map(facts.unparenthesized).allSatisfy { entry in
+                ["identifier", "attribute"].contains(entry.type) && isActivationClass(facts.imports.qualifiedName(of: entry) ?? entry.text, facts)
+            }
+        }
+        return isActivationClass(call.callee, facts)
+    }
+
+    /// A module class that applies an activation: `nn.ReLU`, `nn.GELU` (any import spelling), or a module class of the
+    /// file whose `forward` applies one.
+    func isActivationClass(_ name: String, _ facts: PythonFacts) -> Bool {
+        if let functional = PythonFacts.functionalModules[name], Self.activations.contains(functional.lastDottedComponent) { return true }
+        if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(name.lastDottedComponent) { return true }
+        guard let owner = facts.boundClass(named: name),
               let forward = facts.forwardMethods(of: owner).first
         else { return false }
         return facts.descendants(of: forward.node).contains { $0 != forward.node && isActivation($0, facts) }
@@ -420,6 +441,34 @@ struct ZeroInitProjections: Detector {
             child = ancestor
         }
         return result
+    }
+
+    /// The classes of the file (with their subclasses) an `if isinstance(m, C)` or `elif isinstance(m, (C, D))` around a
+    /// node tests `m` for, inside its function; empty when no such test guards it or a tested class is not the file's.
+    func testedClasses(_ node: Node, instance: Node?, _ facts: PythonFacts) -> Set<String> {
+        guard let instance, instance.type == "identifier" else { return [] }
+        var tested = Set<String>()
+        var child = node
+        for ancestor in facts.ancestors(of: node) {
+            defer { child = ancestor }
+            if ancestor.type == "function_definition" { break }
+            guard ["if_statement", "elif_clause"].contains(ancestor.type), ancestor.child(byField: "consequence") == child,
+                  let condition = ancestor.child(byField: "condition") else { continue }
+            for n in [condition] + facts.descendants(of: condition) where n.type == "call" {
+                let test = facts.callSite(n)
+                guard test.callee == "isinstance", test.positional.count == 2, test.positional[0].text == instance.text else { continue }
+                // A negated test (`not isinstance(m, C)`) selects the other modules.
+                if facts.ancestors(of: n).prefix(while: { $0 != ancestor }).contains(where: { $0.type == "not_operator" }) { return [] }
+                let kinds = facts.unparenthesized(test.positional[1])
+                for kind in kinds.type == "tuple" ? kinds.namedChildren : [kinds] {
+                    guard let owner = facts.boundClass(named: kind.text) else { return [] }
+                    tested.insert(owner.name)
+                }
+            }
+        }
+        guard !tested.isEmpty else { return [] }
+        // A subclass of a tested class passes the test too.
+        return tested.union(facts.classes.filter { c in facts.lineage(of: c).contains { tested.contains($0.name) } }.map(\.name))
     }
 
     /// For `if zero_init:` around a zeroing inside `__init__`, the parameter name.

@@ -96,6 +96,7 @@ struct MuonMomentumWarmup: Detector {
                 if constructions.contains(returned) { return true }
                 if SettingsTable.bareName(of: returned).map(optimizers.contains) == true { return true }
             }
+            // `opts[1]`, or `muon = opts[1]`: the element itself (an Adam in another slot is not the optimizer).
             let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
             if constructions.contains(resolved) { return true }
             // `for opt in trainer.optimizers: if isinstance(opt, Muon): ...`: a name narrowed to the optimizer's class.
@@ -104,11 +105,12 @@ struct MuonMomentumWarmup: Detector {
                mayRun(object, facts) { return true }
             // An optimizer handed to another object (`MomentumRamp(muon, ...)` keeps it as `self.opt`).
             // (Not a loop variable over several optimizers: the classes known are only those of the file's own.)
-            let iterated = object.type == "identifier" && facts.dataflow.bindings(of: object.text, at: object).contains {
+            // Asked of the element when one is known: the classes of a list are those of all its elements.
+            let iterated = resolved.type == "identifier" && facts.dataflow.bindings(of: resolved.text, at: resolved).contains {
                 if case .iteration = $0.kind { return true } else { return false }
             }
-            if object.type == "attribute" || object.type == "identifier", !iterated {
-                let classes = facts.dataflow.instanceClasses(of: object)
+            if resolved.type == "attribute" || resolved.type == "identifier", !iterated {
+                let classes = facts.dataflow.instanceClasses(of: resolved)
                 if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames) { return true }
             }
             return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true

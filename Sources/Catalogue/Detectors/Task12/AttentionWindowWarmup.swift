@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `attention_window_warmup`: the attention window grows with training progress (64 -> 1792 tokens in the
 /// reference, in multiples of 64 or of 128-token blocks).
 ///
-/// Requires, inside a training loop (a `for` loop whose model call is back-propagated), an argument of the model
+/// Requires, inside a training loop (a `for` loop, or a `while` loop counting its steps, whose model call is
+/// back-propagated), an argument of the model
 /// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
 /// step with `StepFunction` (locals, file helpers, `torch.tensor`, a tensor filled with `copy_`, cached
 /// helpers), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
@@ -16,7 +17,7 @@ struct AttentionWindowWarmup: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
-        for loop in facts.nodes(ofType: "for_statement") {
+        for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
             guard let body = loop.child(byField: "body") else { continue }
             let models = Self.modelCalls(in: body, facts, flow)
             guard !models.isEmpty else { continue }

@@ -52,7 +52,7 @@ struct MomentumWarmup300: Detector {
         var names: [String] = []
         var current = node.parent
         while let c = current {
-            if c.type == "for_statement" { names += facts.stepVariables(c) }
+            if c.type == "for_statement" || c.type == "while_statement" { names += facts.stepVariables(c) }
             if c.type == "function_definition" { names += flow.parameters(of: c).filter { $0 != "self" } }
             current = c.parent
         }

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// model is refreshed without a blocking copy, and the loss is not read back every step.
 ///
 /// Requires a training loop (a `for` loop whose model call is back-propagated) that (a) passes the model a device
-/// scalar refreshed with `t.copy_(v, non_blocking=True)` under a change test (`if v != previous`), directly or
+/// scalar refreshed in place without a blocking copy, `t.copy_(v, non_blocking=True)` or `t.fill_(v)` (a kernel given
+/// the number; not a value read back, `fill_(x.item())`), under a change test (`if v != previous`), directly or
 /// returned by a helper that refreshes it (`window.update(step)`), or taken from a
 /// cached helper (`functools.lru_cache`/`cache`) that returns a pinned tensor moved with `non_blocking=True`;
 /// and (b) reads no loss value back on every step: no `.item()`, `.tolist()`, `.cpu()`, `.numpy()`,
@@ -47,10 +48,9 @@ struct ReduceHostSyncs: Detector {
         let passedFields = models.flatMap { facts.targets(of: $0) }.flatMap { method in
             facts.descendants(of: method.node).filter { $0.type == "call" }.flatMap { facts.callArguments(facts.callSite($0)) }
         }.map(facts.unwrapped).filter { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
-        // t.copy_(v, non_blocking=True) under a change test, t passed to the model.
-        for call in facts.calls where call.name == "copy_" {
-            guard let flag = call.keywords["non_blocking"], facts.isTruthy(flag), let receiver = call.receiver,
-                  underChangeTest(call.node, facts) else { continue }
+        // t.copy_(v, non_blocking=True) or t.fill_(v) under a change test, t passed to the model.
+        for call in facts.calls where call.name == "copy_" || call.name == "fill_" {
+            guard nonBlockingRefresh(call, facts), let receiver = call.receiver, underChangeTest(call.node, facts) else { continue }
             if passed.contains(facts.compact(receiver)) { return call.node }
             if passedFields.contains(where: { sameField(receiver, $0, facts, flow) }) { return call.node }
             // A helper that refreshes the tensor and returns it (`def update(self, step): ... self.dev.copy_(...,
@@ -81,6 +81,20 @@ struct ReduceHostSyncs: Detector {
             }
         }
         return nil
+    }
+
+    /// An in-place refresh the host does not wait for: `t.copy_(v, non_blocking=True)`, or `t.fill_(v)`, which hands
+    /// the number to a kernel (no copy at all), unless its value is read back from a tensor (`t.fill_(x.item())`).
+    func nonBlockingRefresh(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        switch call.name {
+        case "copy_":
+            return call.keywords["non_blocking"].map(facts.isTruthy) == true
+        case "fill_":
+            guard let value = call.positional.first ?? call.keywords["value"] else { return false }
+            return !facts.descendants(value).contains { n in n.type == "call" && Self.readBacks.contains(facts.callSite(n).name) }
+        default:
+            return false
+        }
     }
 
     /// Whether `object.name` (a callback's `module.window`) is the field `self.name` of a class method reads: the

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// same table), following the U-net pairing.
 ///
 /// Reads the layer -> table mapping of token-table lookups (`TokenTableFlow`) in any of three forms: a list of
-/// them built as `ve + reversed(ve)` / `ve + ve[::-1]` / `ve += reversed(ve)` / an explicit palindrome of
+/// them built as `ve + reversed(ve)` / `ve + ve[::-1]` / `ve += reversed(ve)` (either side possibly a copy,
+/// `list(ve) + list(reversed(ve))`) / an explicit palindrome of
 /// constant indices; loops over `range(n)` that pass `tables[f(i)]` to `blocks[g(i)]`, evaluated for every
 /// iteration (a table index read from a list such as `slot = enc + enc[::-1]` included) and checked for
 /// `table(l) == table(L-1-l)`; or an index function of one variable that is symmetric
@@ -31,16 +32,16 @@ struct UnetValueEmbeddings: Detector {
             switch node.type {
             case "binary_operator" where node.child(byField: "operator")?.type == "+":
                 guard let left = node.child(byField: "left"), let right = node.child(byField: "right") else { continue }
-                if let reversed = reversedOperand(right, facts), facts.compact(reversed) == facts.compact(left), tables.carries(left) { return node }
+                if let reversed = reversedOperand(right, facts), sameSequence(reversed, left, facts), tables.carries(left) { return node }
                 if isPalindrome(node, facts, tables) { return node }
             case "augmented_assignment" where node.child(byField: "operator")?.type == "+=":
                 guard let left = node.child(byField: "left"), let right = node.child(byField: "right"),
-                      let reversed = reversedOperand(right, facts), facts.compact(reversed) == facts.compact(left), tables.carries(left) else { continue }
+                      let reversed = reversedOperand(right, facts), sameSequence(reversed, left, facts), tables.carries(left) else { continue }
                 return node
             case "call":
                 let call = facts.callSite(node)
                 if call.name == "extend", let receiver = call.receiver, let argument = call.positional.first,
-                   let reversed = reversedOperand(argument, facts), facts.compact(reversed) == facts.compact(receiver), tables.carries(receiver) {
+                   let reversed = reversedOperand(argument, facts), sameSequence(reversed, receiver, facts), tables.carries(receiver) {
                     return node
                 }
             case "list":
@@ -48,7 +49,7 @@ struct UnetValueEmbeddings: Detector {
                 let items = node.namedChildren
                 if items.count == 2, items.allSatisfy({ $0.type == "list_splat" }), let a = items[0].namedChildren.first,
                    let b = items[1].namedChildren.first, let reversed = reversedOperand(b, facts),
-                   facts.compact(reversed) == facts.compact(a), tables.carries(a) {
+                   sameSequence(reversed, a, facts), tables.carries(a) {
                     return node
                 }
                 if isPalindrome(node, facts, tables) { return node }
@@ -74,6 +75,24 @@ struct UnetValueEmbeddings: Detector {
             return n.namedChildren.first
         }
         return nil
+    }
+
+    /// Whether two operands hold the same sequence, a copy made with `list(x)`, `tuple(x)` or `[*x]` being its x
+    /// (`list(ve) + list(reversed(ve))` with `ve` a tuple of chunks).
+    func sameSequence(_ a: Node, _ b: Node, _ facts: PythonFacts) -> Bool {
+        func copied(_ node: Node) -> Node {
+            let n = facts.unwrapped(node)
+            if n.type == "call", case let call = facts.callSite(n), ["list", "tuple"].contains(call.callee), call.positional.count == 1,
+               call.keywords.isEmpty, let inner = call.positional.first {
+                return copied(inner)
+            }
+            if ["list", "tuple"].contains(n.type), n.namedChildCount == 1, n.namedChildren[0].type == "list_splat",
+               let inner = n.namedChildren[0].namedChildren.first {
+                return copied(inner)
+            }
+            return n
+        }
+        return facts.compact(copied(a)) == facts.compact(copied(b))
     }
 
     /// A list (or `+` of lists) of `tables[k]` with constant k that reads the same backwards, with at least

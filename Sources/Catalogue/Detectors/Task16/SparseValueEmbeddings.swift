@@ -8,7 +8,8 @@ import TreeSitterKit
 /// concatenation `ve + [None] * n + ve` (of tables or of table indices, `[0, 1, 2] + [None] * 6 + [0, 1, 2]`), a
 /// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
 /// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`, or a layout string
-/// (`"012......012"`) whose placeholder a comprehension reads as None;
+/// (`"012......012"`) whose placeholder a comprehension reads as None, or a comprehension over the layers whose
+/// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`);
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
 /// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
@@ -42,7 +43,38 @@ struct SparseValueEmbeddings: Detector {
         if evidence.isEmpty, let built = sparseComprehensions(facts) {
             evidence.append(facts.evidence(built, "value embeddings at the first and last layers only (layer map built by comprehensions)"))
         }
+        if evidence.isEmpty, let computed = sparseLayerSlots(facts) {
+            evidence.append(facts.evidence(computed, "table index computed per layer: the first and last layers only, None in between"))
+        }
         return evidence
+    }
+
+    /// A per-layer list of table indices computed by a comprehension over the layers (`[cfg.table_of(i) for i in
+    /// range(cfg.n_layer)]`, the element a helper of the file with early returns, `return i if i < k else ...
+    /// None`): the interpreter evaluates the element for every layer; each must be a table index or None, with
+    /// indices at both ends and None in a middle run.
+    func sparseLayerSlots(_ facts: PythonFacts) -> Node? {
+        let interpreter = ScriptInterpreter(facts)
+        for node in facts.nodes where ["list_comprehension", "generator_expression"].contains(node.type) {
+            let clauses = node.namedChildren.filter { ["for_in_clause", "if_clause"].contains($0.type) }
+            guard clauses.count == 1, clauses[0].type == "for_in_clause", let body = node.child(byField: "body"),
+                  let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+                  let iterable = clauses[0].child(byField: "right"),
+                  case .tuple(let items)? = interpreter.value(of: iterable), (4...256).contains(items.count) else { continue }
+            var present: [Bool] = []
+            for item in items {
+                guard let i = item.number, let entry = interpreter.value(of: body, bindings: [variable.text: i]) else { break }
+                if case .none = entry {
+                    present.append(false)
+                } else if let k = entry.number, k >= 0, k == k.rounded() {
+                    present.append(true)
+                } else {
+                    break
+                }
+            }
+            if present.count == items.count, endsOnly(present) { return node }
+        }
+        return nil
     }
 
     /// A layer -> table dictionary built from comprehensions over ranges, in one piece or with `.update(...)`

@@ -121,14 +121,35 @@ struct LongShortSlidingWindow: Detector {
             if holder.type == "pair", let dict = holder.parent, dict.type == "dictionary" { return dict }
             return nil
         }
-        guard let ta = table(a), let tb = table(b), ta == tb, let assignment = ta.parent, assignment.type == "assignment",
-              let name = assignment.child(byField: "left"), name.type == "identifier" else { return nil }
-        let readByVaryingKey = facts.nodes.contains { n in
-            guard n.type == "subscript", n.child(byField: "value")?.text == name.text, let key = n.child(byField: "subscript") else { return false }
-            // A key that is not written as a constant (a name bound per layer, `kinds[i]`, ...).
-            return !["string", "integer", "float", "concatenated_string"].contains(key.type)
+        guard let ta = table(a), let tb = table(b), ta == tb else { return nil }
+        return tableNames(ta, facts).first { name in
+            facts.nodes.contains { n in
+                guard n.type == "subscript", n.child(byField: "value")?.text == name, let key = n.child(byField: "subscript") else { return false }
+                // A key that is not written as a constant (a name bound per layer, `kinds[i]`, ...).
+                return !["string", "integer", "float", "concatenated_string"].contains(key.type)
+            }
         }
-        return readByVaryingKey ? name.text : nil
+    }
+
+    /// The names a table of masks is bound to: `masks = dict(...)`, and, when its function returns it (`return
+    /// {...}`, `return masks`), the names the function's callers bind the result to (`masks = build_masks(...)`).
+    func tableNames(_ table: Node, _ facts: PythonFacts) -> [String] {
+        guard let holder = table.parent else { return [] }
+        var names: [String] = []
+        var returned = holder.type == "return_statement"
+        if holder.type == "assignment", let name = holder.child(byField: "left"), name.type == "identifier" {
+            names.append(name.text)
+            returned = facts.enclosingFunction(table).map { function in
+                facts.descendants(of: function.node).contains { $0.type == "return_statement" && $0.namedChild(0)?.text == name.text }
+            } ?? false
+        }
+        guard returned, let function = facts.enclosingFunction(table) else { return names }
+        for call in facts.calls where call.name == function.name {
+            guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+                  let name = assignment.child(byField: "left"), name.type == "identifier" else { continue }
+            names.append(name.text)
+        }
+        return names
     }
 
     func boundName(_ call: Node, _ facts: PythonFacts) -> String? {
