@@ -81,10 +81,12 @@ public struct ScoreService: Sendable {
             return diffService.diff(baseSide, side)
         }
 
-        /// The rule findings of a submission whose diff from the base is `diff`.
-        public func findings(_ submission: PythonFacts, diff: SemanticDiffResult, siblingModules: Set<String> = []) throws -> [Finding] {
+        /// The rule findings of a submission whose diff from the base is `diff`. `files`: the submission's files as
+        /// written, when `submission` is the program its modules make together.
+        public func findings(_ submission: PythonFacts, diff: SemanticDiffResult, siblingModules: Set<String> = [],
+                             files: [PythonFacts]? = nil) throws -> [Finding] {
             try baseFacts.withFacts { base in
-                RuleChecker.check(RuleContext(base: base, submission: submission, diff: diff, siblingModules: siblingModules))
+                RuleChecker.check(RuleContext(base: base, submission: submission, diff: diff, siblingModules: siblingModules, files: files))
             }
         }
     }
@@ -156,11 +158,20 @@ public struct ScoreService: Sendable {
         guard !facts.isEmpty else { throw ScoreError.noScript(problems) }
         let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
         let siblings = scripts.filter { $0 != main.path && $0.hasSuffix(".py") }
-        let modules = Set(siblings.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension })
+        let modules = Self.moduleNames(siblings, besides: main.path)
+        // A submission split into modules is diffed and checked as the one program they make (see `ModuleBundle`),
+        // as it is classified; its findings go back to their own files.
+        let bundle = facts.count > 1 ? ModuleBundle(facts) : nil
         // The rules read the same diff the score uses: no second diff.
-        func diffAndRules(_ facts: PythonFacts) -> (SemanticDiffResult, Result<[Finding], Error>) {
-            let diff = context.diff(facts)
-            return (diff, Result { try context.findings(facts, diff: diff, siblingModules: modules) })
+        func diffAndRules(_ program: PythonFacts) -> (SemanticDiffResult, Result<[Finding], Error>) {
+            let diff = context.diff(program)
+            return (diff, Result {
+                try context.findings(program, diff: diff, siblingModules: modules, files: bundle == nil ? nil : facts).map { finding in
+                    var placed = finding
+                    if let bundle { placed.submission = finding.submission.map(bundle.mapBack) }
+                    return placed
+                }
+            })
         }
         var detections: [Detection] = []
         let submissionDiff: SemanticDiffResult, checked: Result<[Finding], Error>
@@ -170,7 +181,7 @@ public struct ScoreService: Sendable {
             (submissionDiff, checked) = WorkerThreads.both({ detections = classifier.detections(analysis) }, { diffAndRules(ruleFacts) })
         } else {
             detections = classifier.detections(analysis)
-            (submissionDiff, checked) = diffAndRules(main)
+            (submissionDiff, checked) = diffAndRules(bundle?.facts ?? main)
         }
         let score = TaskScorer.score(task: context.task, base: context.baseDetections, submission: detections,
                                      referenceDiff: context.referenceDiff, submissionDiff: submissionDiff, policy: policy)
@@ -187,6 +198,24 @@ public struct ScoreService: Sendable {
         case .failure(let error): problems.append("rules not checked: \(error)")
         }
         return ScoreReport(submission: paths, script: main.path, score: score, speed: speed, findings: findings, problems: problems)
+    }
+
+    /// The names by which the entry script can import the other files: `layers` for `layers.py`, and for
+    /// `model/gpt.py` beside it `gpt`, `model` (the package) and `model.gpt`.
+    static func moduleNames(_ siblings: [String], besides main: String) -> Set<String> {
+        let folder = ((main as NSString).deletingLastPathComponent as NSString).standardizingPath
+        var names = Set<String>()
+        for path in siblings {
+            let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            if name != "__init__" { names.insert(name) }
+            let full = (path as NSString).standardizingPath
+            guard full.hasPrefix(folder + "/") else { continue }
+            var parts = String(full.dropFirst(folder.count + 1)).split(separator: "/").map(String.init)
+            parts[parts.count - 1] = (parts[parts.count - 1] as NSString).deletingPathExtension
+            if parts.last == "__init__" { parts.removeLast() }
+            for count in parts.indices.map({ $0 + 1 }) { names.insert(parts.prefix(count).joined(separator: ".")) }
+        }
+        return names
     }
 
     public struct SpeedProblem: Error {

@@ -13,14 +13,20 @@ public final class RuleContext {
     public let diff: SemanticDiffResult
     /// Other files of the submission (their names tell local modules apart from libraries).
     public let siblingModules: Set<String>
+    /// The submission's files as written: `submission` alone, or, for a submission split into modules, each module
+    /// (`submission` is then the program they make together, see `ModuleBundle`). Rules about the files themselves
+    /// (what they import) read these.
+    public let files: [PythonFacts]
     /// Names the submission consistently renamed: old -> new.
     public let renames: [String: String]
 
-    public init(base: PythonFacts, submission: PythonFacts, diff: SemanticDiffResult, siblingModules: Set<String> = []) {
+    public init(base: PythonFacts, submission: PythonFacts, diff: SemanticDiffResult, siblingModules: Set<String> = [],
+                files: [PythonFacts]? = nil) {
         self.base = base
         self.submission = submission
         self.diff = diff
         self.siblingModules = siblingModules
+        self.files = files ?? [submission]
         var renames: [String: String] = [:]
         for change in diff.changes {
             if change.kinds.contains(.renamed), let oldName = change.oldName {

@@ -102,4 +102,66 @@ struct ModuleBundleTests {
         #expect(bundle.facts.file.text.contains("import logging"))
         #expect(!bundle.facts.file.text.contains("from .config import"))
     }
+
+    @Test("a name read through a module of the submission (`import pkg.schedules as sched`, then `sched.f(it)`) is that module's name; the code is shown as written")
+    func qualifiedNames() throws {
+        let package = try Self.facts("proj/pkg/__init__.py", "from . import schedules\n")
+        let schedules = try Self.facts("proj/pkg/schedules.py", """
+        def lr_to_zero(it, total, cooldown_frac):
+            return min((1 - it / total) / cooldown_frac, 1.0)
+
+
+        def lr_with_floor(it, total, cooldown_frac, floor):
+            w = min((1 - it / total) / cooldown_frac, 1.0)
+            return w * 1.0 + (1 - w) * floor
+        """)
+        func train(_ schedule: String) throws -> PythonFacts {
+            try Self.facts("proj/train.py", """
+            import torch
+            import pkg.schedules as sched
+
+            STEPS = 1390
+            model = torch.nn.Linear(64, 64, bias=False)
+            opt = torch.optim.Adam(model.parameters(), lr=0.008)
+            scheduler = torch.optim.lr_scheduler.LambdaLR(opt, lambda it: \(schedule))
+            for step in range(STEPS):
+                model(torch.randn(4, 64)).square().mean().backward()
+                opt.step()
+                scheduler.step()
+                opt.zero_grad(set_to_none=True)
+            """)
+        }
+        let floored = try train("sched.lr_with_floor(it, STEPS, 0.4, 0.1)")
+        let bundle = try #require(ModuleBundle([floored, package, schedules]))
+        #expect(!bundle.facts.root.hasError)
+        #expect(bundle.facts.file.text.contains("lambda it: lr_with_floor      (it, STEPS, 0.4, 0.1)"))
+        let found = try #require(Classifier.classify([floored, package, schedules]).first { $0.id == "lr_decay_floor_0p1" })
+        #expect(found.evidence.contains { $0.path == "proj/train.py" && $0.code.contains("sched.lr_with_floor(") })
+        // Near miss: the same package, but the scheduler runs the schedule that decays to zero.
+        let zero = try train("sched.lr_to_zero(it, STEPS, 0.4)")
+        #expect(!Classifier.classify([zero, package, schedules]).contains { $0.id == "lr_decay_floor_0p1" })
+    }
+
+    @Test("a module itself (`pkg.lr`), a write (`config.LR = ...`) and a name the function binds keep their spelling")
+    func qualifiedNamesKept() throws {
+        let config = try Self.facts("proj/config.py", "LR = 0.0018\n")
+        let sub = try Self.facts("proj/pkg/lr.py", "def f(it):\n    return 1.0\n")
+        let train = try Self.facts("proj/train.py", """
+        import config
+        import pkg.lr
+        config.LR = 0.002
+        g = pkg.lr
+        h = pkg.lr.f(3)
+
+
+        def run(LR):
+            return config.LR * LR
+        """)
+        let bundle = try #require(ModuleBundle([train, config, sub]))
+        let text = bundle.facts.file.text
+        #expect(text.contains("config.LR = 0.002"))
+        #expect(text.contains("g = pkg.lr\n"))
+        #expect(text.contains("h = f       (3)"))
+        #expect(text.contains("return config.LR * LR"))
+    }
 }

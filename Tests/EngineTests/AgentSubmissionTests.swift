@@ -27,16 +27,38 @@ enum AgentSubmissions {
 
     static var names: [String] { all.keys.sorted() }
 
-    /// The submission's text: the edit script applied to the corpus record it was written from.
-    static func text(_ name: String, _ entry: Entry) throws -> String {
+    /// The submission's files, each an edit script applied to the corpus record it was written from: for
+    /// `name.ed`, its training script; for a folder (a submission split into modules), every `path.py.ed` in it
+    /// as `path.py`, the entry script `train_gpt2.py` first.
+    static func files(_ name: String, _ entry: Entry) throws -> [(path: String, text: String)] {
         let baseData = try Data(contentsOf: Corpus.record(entry.base_record))
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in baseData { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         guard String(format: "%016llx", hash) == entry.base_fnv1a64 else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "record \(entry.base_record) differs from the one \(name) was written against"])
         }
-        let script = try String(contentsOf: root.appendingPathComponent(name), encoding: .utf8)
-        return try EditScript.apply(script, to: String(decoding: baseData, as: UTF8.self))
+        let base = String(decoding: baseData, as: UTF8.self)
+        let location = root.appendingPathComponent(name)
+        guard !name.hasSuffix(".ed") else {
+            return [("train_gpt2.py", try EditScript.apply(try String(contentsOf: location, encoding: .utf8), to: base))]
+        }
+        var result: [(path: String, text: String)] = []
+        for relative in try moduleScripts(name) {
+            let script = try String(contentsOf: location.appendingPathComponent(relative), encoding: .utf8)
+            result.append((String(relative.dropLast(3)), try EditScript.apply(script, to: base)))
+        }
+        let entry = result.filter { $0.path == "train_gpt2.py" }
+        return entry + result.filter { $0.path != "train_gpt2.py" }.sorted { $0.path < $1.path }
+    }
+
+    /// The edit scripts of a submission folder, relative to it (`model/gpt.py.ed`).
+    static func moduleScripts(_ name: String) throws -> [String] {
+        let enumerator = FileManager.default.enumerator(atPath: root.appendingPathComponent(name).path)
+        var found: [String] = []
+        while let path = enumerator?.nextObject() as? String {
+            if path.hasSuffix(".py.ed") { found.append(path) }
+        }
+        return found
     }
 }
 
@@ -44,7 +66,12 @@ enum AgentSubmissions {
 struct AgentSubmissionTests {
     @Test func manifestCoversEveryScriptAndEveryKeyChange() throws {
         #expect(AgentSubmissions.all.count >= 10, "Tests/Fixtures/agent-submissions lost its manifest")
-        let files = try FileManager.default.contentsOfDirectory(atPath: AgentSubmissions.root.path).filter { $0.hasSuffix(".ed") }
+        // Single scripts (`name.ed`) and submissions split into modules (a folder of `path.py.ed`).
+        let files = try FileManager.default.contentsOfDirectory(atPath: AgentSubmissions.root.path).filter { name in
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: AgentSubmissions.root.appendingPathComponent(name).path, isDirectory: &isFolder)
+            return name.hasSuffix(".ed") || isFolder.boolValue
+        }
         #expect(Set(files) == Set(AgentSubmissions.names))
         let ids = Set(CatalogueData.shared.innovations.map(\.id))
         for (name, entry) in AgentSubmissions.all {
@@ -65,13 +92,19 @@ struct AgentSubmissionTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-agent-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let script = directory.appendingPathComponent("train_gpt2.py")
-        try AgentSubmissions.text(name, entry).write(to: script, atomically: true, encoding: .utf8)
+        var paths: [String] = []
+        for file in try AgentSubmissions.files(name, entry) {
+            let url = directory.appendingPathComponent(file.path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.text.write(to: url, atomically: true, encoding: .utf8)
+            paths.append(url.path)
+        }
+        #expect(paths.first?.hasSuffix("/train_gpt2.py") == true, "\(name) has no entry script train_gpt2.py")
 
         let records = Corpus.root.appendingPathComponent("llm-speedrunner/records").path
         let service = ScoreService(configuration: try Configuration.resolve(recordsFlag: records))
         let context = try service.context(task: entry.task)
-        let score = try service.score([script.path], context: context).score
+        let score = try service.score(paths, context: context).score
         let implemented = Set(score.keyChanges.filter(\.implemented).map(\.id))
         let introduced = implemented.union(score.extras.map(\.id))
         let known = entry.known ?? [:]

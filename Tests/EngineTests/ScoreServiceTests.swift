@@ -44,6 +44,32 @@ struct ScoreServiceTests {
         #expect(!serial.score.keyChanges.isEmpty)
     }
 
+    /// A submission split into modules is diffed and checked as the program they make: the reference of task 10
+    /// with its `Hyperparameters` moved into `hparams.py` scores as the whole reference does, and the only errors
+    /// are the local imports, placed in the file that imports.
+    @Test func submissionSplitIntoModulesIsDiffedAndCheckedAsOneProgram() throws {
+        let service = try self.service
+        let context = try service.context(task: 10)
+        let whole = try service.score([Corpus.record(11).path], context: context)
+        let text = try String(contentsOf: Corpus.record(11), encoding: .utf8)
+        let start = try #require(text.range(of: "@dataclass\nclass Hyperparameters:"))
+        let end = try #require(text.range(of: "args = Hyperparameters()"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-split-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let main = folder.appendingPathComponent("train_gpt2.py"), module = folder.appendingPathComponent("hparams.py")
+        try text.replacingCharacters(in: start.lowerBound..<end.lowerBound, with: "from hparams import Hyperparameters\n")
+            .write(to: main, atomically: true, encoding: .utf8)
+        try ("import os\nfrom dataclasses import dataclass\n\n" + text[start.lowerBound..<end.lowerBound])
+            .write(to: module, atomically: true, encoding: .utf8)
+        let split = try service.score([main.path, module.path], context: context)
+        #expect(split.score.recall == whole.score.recall)
+        #expect(split.score.alignment == whole.score.alignment)
+        let errors = split.findings.filter { $0.severity == .error }
+        #expect(!errors.isEmpty && errors.allSatisfy { $0.rule == "local-import" }, "\(errors.map(\.message))")
+        #expect(errors.allSatisfy { $0.submission.allSatisfy { $0.path == main.path } })
+    }
+
     @Test func speedBlockFromResultsJSON() throws {
         let service = try self.service
         let context = try service.context(task: 4)

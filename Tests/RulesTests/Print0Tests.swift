@@ -54,6 +54,24 @@ struct Print0Tests {
         try expectFinding(s, rule: rule, at: "def print0(s, console=True):", baseAt: "def print0(s, console=True):")
     }
 
+    /// A helper of the submission that prints its line and appends it to the log file (`def report(line): ...`)
+    /// keeps a line the base printed and wrote separately; one that only prints it loses the log file's copy.
+    @Test func loggingHelperOfTheSubmission() throws {
+        let printed = "            print(f'step:{step}/{args.num_iterations} val_loss:{val_loss:.4f} train_time:{training_time_ms:.0f}ms step_avg:{training_time_ms/(timed_steps-1):.2f}ms')\n"
+        let written = "            with open(logfile, \"a\") as f:\n                f.write(f'step:{step}/{args.num_iterations} val_loss:{val_loss:.4f} train_time:{training_time_ms:.0f}ms step_avg:{training_time_ms/(timed_steps-1):.2f}ms\\n')\n"
+        func rewritten(helper: String) throws -> EditedRecord {
+            var s = try EditedRecord(10)
+            s.replace(printed + written, with: "            report(f'step:{step}/{args.num_iterations} val_loss:{val_loss:.4f} train_time:{training_time_ms:.0f}ms step_avg:{training_time_ms/(timed_steps-1):.2f}ms')\n", count: 1)
+            s.replace("# Our own simple Distributed Data Loader\n", with: helper + "\n\n# Our own simple Distributed Data Loader\n", count: 1)
+            return s
+        }
+        let both = try rewritten(helper: "def report(line):\n    print(line)\n    with open(logfile, 'a') as f:\n        f.write(line + '\\n')\n")
+        #expect(try both.check().errors(rule).isEmpty)
+        let consoleOnly = try rewritten(helper: "def report(line):\n    print(line)\n")
+        let finding = try expectFinding(consoleOnly, rule: rule, at: "            report(f'step:{step}/{args.num_iterations} val_loss", baseAt: "                f.write(f'step:{step}/{args.num_iterations} val_loss")
+        #expect(finding?.message.contains("no longer written to the log file") == true)
+    }
+
     @Test func bannerRemovedIsAWarning() throws {
         var s = try EditedRecord(19)
         s.replace("print0(f'Running Python {sys.version}')\n", with: "", count: 1)

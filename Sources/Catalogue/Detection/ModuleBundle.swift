@@ -8,8 +8,10 @@ import TreeSitterKit
 ///
 /// The modules are joined in import order (a module after the modules of the submission it imports). Each
 /// statement importing a module of the submission is blanked in place (a `from ... import name as alias` becomes an
-/// assignment when it fits in the statement's bytes), so every other byte keeps its offset within its module:
-/// evidence found in the joined program maps back to its own file by subtracting where the module starts.
+/// assignment when it fits in the statement's bytes), and a name read through such a module (`optim.build(m)`,
+/// `schedule.lr_multiplier(it)` after `import pkg.lr as schedule`) becomes the bare name padded with spaces, so
+/// every other byte keeps its offset within its module: evidence found in the joined program maps back to its own
+/// file by subtracting where the module starts.
 public struct ModuleBundle {
     /// The joined program.
     public let facts: PythonFacts
@@ -51,16 +53,22 @@ public struct ModuleBundle {
         // Imports of submission modules, per module.
         var rewritten: [[UInt8]] = []
         var dependencies: [[Int]] = []
+        let modulePaths = Set(paths.map(Self.moduleParts))
         for (index, facts) in modules.enumerated() {
             var bytes = facts.file.bytes
             var uses: [Int] = []
+            var moduleNames: [String: [String]] = [:]
             for statement in facts.nodes(ofType: ["import_statement", "import_from_statement"]) {
                 let imported = Self.importedModules(statement)
                 let targets = imported.compactMap { local($0, from: index) }
                 guard !targets.isEmpty, targets.count == imported.count else { continue }
                 uses += targets
+                for (name, module) in Self.boundModules(statement, { module in local(module, from: index).map { Self.moduleParts(paths[$0]) } }) {
+                    moduleNames[name] = module
+                }
                 Self.blank(statement, in: &bytes, aliases: Self.aliases(statement))
             }
+            Self.unqualify(facts, moduleNames, modules: modulePaths, in: &bytes)
             rewritten.append(bytes)
             dependencies.append(uses)
         }
@@ -121,6 +129,54 @@ public struct ModuleBundle {
         return [text]
     }
 
+    /// The names an import of the submission's modules binds to a module (not to a name a module defines), with
+    /// that module's parts: `import optim` and `import optim.schedules` bind `optim`; `import pkg.lr as schedule`
+    /// binds `schedule` (`pkg`, `lr`); `from . import lr` and `from pkg import lr` bind `lr` when `pkg/lr.py` is one.
+    static func boundModules(_ statement: Node, _ find: (String) -> [String]?) -> [(name: String, module: [String])] {
+        let from = statement.child(byField: "module_name")
+        return statement.namedChildren.compactMap { child -> (name: String, module: [String])? in
+            guard child != from, let name = child.type == "aliased_import" ? child.child(byField: "name")?.text : (child.type == "dotted_name" ? child.text : nil)
+            else { return nil }
+            let alias = child.type == "aliased_import" ? child.child(byField: "alias")?.text : nil
+            guard let from else {
+                // `import a.b` binds `a`: the part of the module's path its first component names.
+                guard let module = find(name) else { return nil }
+                let depth = name.split(separator: ".").count
+                return (alias ?? String(name.prefix { $0 != "." }), alias == nil ? Array(module.dropLast(depth - 1)) : module)
+            }
+            let dotsOnly = from.text.allSatisfy { $0 == "." }
+            guard let module = find(from.text + (dotsOnly ? "" : ".") + name) else { return nil }
+            return (alias ?? name, module)
+        }
+    }
+
+    /// Rewrites a name read through a module an import binds (`optim.build(model)`, `pkg.lr.floor`) to the bare name
+    /// padded with spaces (`build       (model)`): in the joined program the bare name is the module's own. Not a
+    /// module itself (`pkg.lr`), not a write (`config.LR = ...`), not across lines, and not where the importing
+    /// module binds or imports the name itself (or binds the module's name), so the bare name would read its own.
+    static func unqualify(_ facts: PythonFacts, _ moduleNames: [String: [String]], modules: Set<[String]>, in bytes: inout [UInt8]) {
+        guard !moduleNames.isEmpty else { return }
+        let imported = facts.fullImports.bindings
+        for reference in facts.nodes(ofType: "attribute") {
+            guard let name = reference.child(byField: "attribute")?.text, var object = reference.child(byField: "object") else { continue }
+            var path: [String] = []
+            while object.type == "attribute", let part = object.child(byField: "attribute")?.text, let inner = object.child(byField: "object") {
+                path.insert(part, at: 0)
+                object = inner
+            }
+            guard object.type == "identifier", let module = moduleNames[object.text],
+                  path.isEmpty || modules.contains(module + path), !modules.contains(module + path + [name]),
+                  imported[name] == nil, facts.dataflow.bindings(of: name, at: reference).isEmpty,
+                  facts.dataflow.bindings(of: object.text, at: object).isEmpty,
+                  !(reference.parent.map { ["assignment", "augmented_assignment"].contains($0.type) && $0.child(byField: "left") == reference } ?? false)
+            else { continue }
+            let range = reference.byteRange
+            guard !bytes[range].contains(UInt8(ascii: "\n")) else { continue }
+            let text = Array(name.utf8)
+            for (offset, index) in range.enumerated() { bytes[index] = offset < text.count ? text[offset] : UInt8(ascii: " ") }
+        }
+    }
+
     /// `name as alias` pairs of a `from` import (a plain name needs nothing: it keeps its name).
     static func aliases(_ statement: Node) -> [(name: String, alias: String)] {
         guard statement.type == "import_from_statement" else { return [] }
@@ -151,13 +207,15 @@ public struct ModuleBundle {
         }
     }
 
-    func mapBack(_ evidence: Evidence) -> Evidence {
+    /// Evidence found in the joined program moved back to its own file (other evidence is returned as it is).
+    public func mapBack(_ evidence: Evidence) -> Evidence {
         // Segments are in increasing order of start: the last one starting at or before the evidence holds it.
         guard evidence.path == facts.file.path,
               let segment = segments.last(where: { $0.start <= evidence.range.startByte }) else { return evidence }
         let file = segment.facts.file
         let start = min(max(0, evidence.range.startByte - segment.start), file.bytes.count)
         let end = min(max(start, evidence.range.endByte - segment.start), file.bytes.count)
-        return Evidence(path: file.path, range: file.lines.range(start..<end), code: evidence.code, note: evidence.note)
+        // The code as the module writes it (a rewritten `optim.step_fn(x)` is shown so, not padded).
+        return Evidence(path: file.path, range: file.lines.range(start..<end), code: segment.facts.snippet(start..<end), note: evidence.note)
     }
 }

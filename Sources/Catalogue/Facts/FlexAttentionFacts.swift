@@ -427,7 +427,16 @@ extension Dataflow {
             }
             for binding in found {
                 switch binding.kind {
-                case .value, .iteration, .element:
+                case .element(let index):
+                    // `opts, muon = build(model)`: the part of the tuple (returned, or held by a name) the name takes,
+                    // when its length is the targets'; the whole value otherwise.
+                    if let items = facts.listItems(binding.node), index < items.count,
+                       binding.site.child(byField: "left")?.namedChildren.count == items.count {
+                        result.formUnion(instanceClasses(of: items[index], depth: depth + 1))
+                    } else {
+                        result.formUnion(instanceClasses(of: binding.node, depth: depth + 1))
+                    }
+                case .value, .iteration:
                     result.formUnion(instanceClasses(of: iterationSource(binding), depth: depth + 1))
                 case .parameter(let index):
                     // def train(model, ...): the modules its callers pass (`train(GPT(cfg).cuda(), ...)`).

@@ -66,18 +66,21 @@ struct LocalImports: Rule {
         let inBase = Set((modules(context.base) + dynamicModules(context.base)).map(\.0))
         var findings: [Finding] = []
         let baseFiles = Set(fileReferences(context.base, siblings: context.siblingModules).map(\.0))
-        for (file, node) in fileReferences(context.submission, siblings: context.siblingModules) where !baseFiles.contains(file) {
-            findings.append(Finding(rule: id, severity: .error, message: "the submission uses its own file `\(file)`",
-                                    submission: [context.submission.evidence(node, "file of the submission")]))
-        }
-        for (module, node, relative) in modules(context.submission) + dynamicModules(context.submission) where !inBase.contains(module) {
-            if relative || context.siblingModules.contains(module) {
-                findings.append(Finding(rule: id, severity: .error, message: "the submission imports its own module `\(module)`",
-                                        submission: [context.submission.evidence(node, "local import")]))
-            } else if !Self.known.contains(module) {
-                findings.append(Finding(rule: id, severity: .warning,
-                                        message: "the submission imports `\(module)`, which is neither standard nor a known package: is it a local module?",
-                                        submission: [context.submission.evidence(node, "new import")]))
+        // Each file as written: a program joined from modules no longer holds the imports that join them.
+        for facts in context.files {
+            for (file, node) in fileReferences(facts, siblings: context.siblingModules) where !baseFiles.contains(file) {
+                findings.append(Finding(rule: id, severity: .error, message: "the submission uses its own file `\(file)`",
+                                        submission: [facts.evidence(node, "file of the submission")]))
+            }
+            for (module, node, relative) in modules(facts) + dynamicModules(facts) where !inBase.contains(module) {
+                if relative || context.siblingModules.contains(module) {
+                    findings.append(Finding(rule: id, severity: .error, message: "the submission imports its own module `\(module)`",
+                                            submission: [facts.evidence(node, "local import")]))
+                } else if !Self.known.contains(module) {
+                    findings.append(Finding(rule: id, severity: .warning,
+                                            message: "the submission imports `\(module)`, which is neither standard nor a known package: is it a local module?",
+                                            submission: [facts.evidence(node, "new import")]))
+                }
             }
         }
         return findings

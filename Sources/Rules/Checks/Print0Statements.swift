@@ -40,13 +40,15 @@ struct Print0Statements: Rule {
 
     static func logCalls(_ script: Script, print0: String, protectedOnly: Bool) -> [LogCall] {
         let facts = script.facts
+        let helpers = protectedOnly ? [:] : loggingHelpers(facts, besides: print0)
         return facts.calls.compactMap { call -> LogCall? in
             let isPrint0 = call.callee == print0
             let isPrint = call.callee == "print"
             let isWrite = call.name == "write" && call.receiver != nil
-            guard isPrint0 || isPrint || isWrite, !call.hasSplat else { return nil }
-            // The lines inside the logging helper itself are its implementation, not log lines.
-            if let function = facts.enclosingFunction(call.node), function.name == print0 { return nil }
+            let helper = call.receiver == nil ? helpers[call.name] : nil
+            guard isPrint0 || isPrint || isWrite || helper != nil, !call.hasSplat else { return nil }
+            // The lines inside a logging helper are its implementation, not log lines.
+            if let function = facts.enclosingFunction(call.node), function.name == print0 || helpers[function.name] != nil { return nil }
             var parts = call.positional.map { argument -> String in
                 if let content = script.stringContent(argument) { return "\"" + content + "\"" }
                 return script.canonical(argument)
@@ -58,10 +60,43 @@ struct Print0Statements: Rule {
             if protectedOnly && !isPrint0 && !measured { return nil }
             let keywords = call.keywords.filter { $0.key != "file" && $0.key != "flush" }
                 .map { "\($0.key)=\(script.canonical($0.value))" }.sorted().joined(separator: ",")
-            let kind = isPrint0 ? "print0" : (isWrite || call.keywords["file"] != nil) ? "write" : "print"
+            let kind = helper ?? (isPrint0 ? "print0" : (isWrite || call.keywords["file"] != nil) ? "write" : "print")
             return LogCall(node: call.node, callee: call.callee, signature: parts.joined(separator: " , "), keywords: keywords,
                            isPrint0: isPrint0, measured: measured, kind: kind)
         }
+    }
+
+    /// Functions of the submission other than `print0` that log the line they are given, with where it goes
+    /// ("print0" for the console and the log file, "print" or "write"): `def report(s): print(s); with open(p, "a")
+    /// as f: f.write(s + "\n")`. A call of one prints its argument as the base's `print` and `f.write` did.
+    static func loggingHelpers(_ facts: PythonFacts, besides print0: String) -> [String: String] {
+        var helpers: [String: String] = [:]
+        for function in facts.functions where function.name != print0 && function.receiver == nil {
+            guard let line = function.passedParameters.first, let body = function.body else { continue }
+            // The line itself, or the line and a newline.
+            func isLine(_ node: Node) -> Bool {
+                let n = facts.unparenthesized(node)
+                if n.type == "identifier" { return n.text == line }
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "+",
+                      let left = n.child(byField: "left"), let right = n.child(byField: "right") else { return false }
+                // The string's content as written (`"\\n"`) or with its escape read.
+                return isLine(left) && ["\n", "\\n"].contains(SettingsTable.stringValue(right) ?? "")
+            }
+            var places = Set<String>()
+            for node in facts.descendants(of: body) where node.type == "call" {
+                let call = facts.callSite(node)
+                guard call.positional.count == 1, isLine(call.positional[0]) else { continue }
+                if call.callee == "print" { places.insert(call.keywords["file"] == nil ? "console" : "file") }
+                if call.name == "write", call.receiver != nil { places.insert("file") }
+            }
+            switch places {
+            case ["console", "file"]: helpers[function.name] = "print0"
+            case ["console"]: helpers[function.name] = "print"
+            case ["file"]: helpers[function.name] = "write"
+            default: continue
+            }
+        }
+        return helpers
     }
 
     /// Whether a call prints what the benchmark measures: a metric key in its strings, or a metric variable.

@@ -6,8 +6,8 @@ import TreeSitterKit
 /// Requires, inside an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional update),
 /// a factor equal to sqrt(max(1, rows / cols)) with rows the first / second-to-last dimension and cols the second /
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
-/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / min(r, c)) ** 0.5`, `(r / c) ** 0.5 if r > c else 1`, `(a if a > 1 else
-/// 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
+/// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / min(r, c)) ** 0.5`, `(r / c) ** 0.5 if r > c else 1`,
+/// `a ** 0.5 if a > 1 else 1` and `(a if a > 1 else 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
 /// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
 /// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
 /// `scalesUpdate`): one only stored in the state or logged does not count. Rejects sqrt(max(rows, cols)), the inverted ratio
@@ -161,15 +161,26 @@ struct MuonAspectRatioScale: Detector {
     static let divisions: Set<String> = ["operator.truediv", "operator.__truediv__", "torch.div", "torch.true_divide",
                                          "torch.divide", "numpy.divide", "numpy.true_divide"]
 
-    /// `r > c` (true), `r <= c` (false), else nil.
+    /// `r > c` or `r / c > 1` (true), `r <= c` or `r / c <= 1` (false), also with the sides swapped (`c < r`,
+    /// `1 < ratio` with `ratio = r / c`), else nil.
     func tallTest(_ node: Node, _ facts: PythonFacts) -> Bool? {
         let node = facts.unparenthesized(node)
         guard node.type == "comparison_operator" else { return nil }
         let operands = node.namedChildren
         let operators = node.children.filter { !$0.isNamed }.map(\.type)
-        guard operands.count == 2, operators.count == 1,
-              let a = dimension(operands[0], facts), let b = dimension(operands[1], facts), a != b else { return nil }
-        let rowsFirst = a == 0
+        guard operands.count == 2, operators.count == 1 else { return nil }
+        // Whether the left side is the larger one when the matrix is tall: the rows against the columns, or the
+        // aspect ratio against 1.
+        let rowsFirst: Bool
+        if let a = dimension(operands[0], facts), let b = dimension(operands[1], facts), a != b {
+            rowsFirst = a == 0
+        } else if facts.evaluate(operands[1]) == 1, isRatio(operands[0], facts) {
+            rowsFirst = true
+        } else if facts.evaluate(operands[0]) == 1, isRatio(operands[1], facts) {
+            rowsFirst = false
+        } else {
+            return nil
+        }
         switch operators[0] {
         case ">", ">=": return rowsFirst
         case "<", "<=": return !rowsFirst
