@@ -31,16 +31,34 @@ public struct CheckService {
         return CheckReport(submission: submission.path, base: base.path, findings: RuleChecker.check(context))
     }
 
+    /// Checks a submission given as files: its training script (`train_gpt2.py`, else the first), the modules it
+    /// brings and other files. A submission split into Python modules is checked as the program they make together
+    /// (see `ModuleBundle`), as `srlens score` checks it: each finding points into the module it comes from.
     public func check(base: SourceFile, submissionPaths: [String]) throws -> CheckReport {
         let scripts = submissionPaths.filter { !$0.hasSuffix(".json") }
         let main = scripts.first { ($0 as NSString).lastPathComponent == "train_gpt2.py" } ?? scripts.first
         guard let main else { throw ScoreError.noScript([]) }
+        let file: SourceFile
         switch loader.load(main) {
-        case .success(let file):
-            let others = scripts.filter { path in path != main && [".py", ".cu", ".cuh"].contains { path.hasSuffix($0) } }
-            return try check(base: base, submission: file, siblings: others)
-        case .failure(let error):
-            throw ScoreError.noScript([error.description])
+        case .success(let loaded): file = loaded
+        case .failure(let error): throw ScoreError.noScript([error.description])
         }
+        let others = scripts.filter { path in path != main && [".py", ".cu", ".cuh"].contains { path.hasSuffix($0) } }
+        var modules = [try PythonFacts(file: file)]
+        for path in others where path.hasSuffix(".py") {
+            if case .success(let module) = loader.load(path) { modules.append(try PythonFacts(file: module)) }
+        }
+        guard modules.count > 1, let bundle = ModuleBundle(modules) else { return try check(base: base, submission: file, siblings: others) }
+        guard case let .success(diff) = DiffService().diff(base, bundle.facts.file) else {
+            throw ScoreError.diff("could not diff \(main) and its modules against \(base.path)")
+        }
+        let context = RuleContext(base: try PythonFacts(file: base), submission: bundle.facts, diff: diff,
+                                  siblingModules: ScoreService.moduleNames(others, besides: main), files: modules)
+        let findings = RuleChecker.check(context).map { finding in
+            var placed = finding
+            placed.submission = finding.submission.map(bundle.mapBack)
+            return placed
+        }
+        return CheckReport(submission: main, base: base.path, findings: findings)
     }
 }

@@ -1,4 +1,7 @@
+import Engine
+import Foundation
 import Rules
+import SourceModel
 import Testing
 import TestSupport
 
@@ -11,6 +14,37 @@ struct LocalImportTests {
         var s = try EditedRecord(19)
         s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass\nfrom fast_kernels import fused_muon_step\n", count: 1)
         try expectFinding(s, rule: rule, at: "from fast_kernels import fused_muon_step", siblings: ["submission/fast_kernels.py"])
+    }
+
+    /// A submission split into a package: every module's imports are checked (here `model/gpt.py` importing
+    /// `.blocks`), the other rules read the program the modules make, so moving the hyperparameters into
+    /// `config.py` drops nothing, and each finding points into its own file.
+    @Test func packageCheckedAsOneProgram() throws {
+        let base = try EditedRecord(19)
+        let text = base.text
+        let start = try #require(text.range(of: "@dataclass\nclass Hyperparameters:"))
+        let end = try #require(text.range(of: "args = Hyperparameters()"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-package-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("model"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = [
+            "train_gpt2.py": text.replacingCharacters(in: start.lowerBound..<end.lowerBound, with: "from config import Hyperparameters\nimport model\n"),
+            "config.py": "import os\nfrom dataclasses import dataclass\n\n" + text[start.lowerBound..<end.lowerBound],
+            "model/__init__.py": "from .gpt import width\n",
+            "model/gpt.py": "from .blocks import depth\n\n\ndef width():\n    return 768 * depth()\n",
+            "model/blocks.py": "def depth():\n    return 12\n",
+        ]
+        var paths: [String] = []
+        for (name, content) in files {
+            let url = folder.appendingPathComponent(name)
+            try content.write(to: url, atomically: true, encoding: .utf8)
+            paths.append(url.path)
+        }
+        let report = try CheckService().check(base: base.baseFile, submissionPaths: paths.sorted())
+        let errors = report.findings.filter { $0.severity == .error }
+        #expect(errors.allSatisfy { $0.rule == rule }, "\(errors.map(\.message))")
+        let placed = Set(errors.flatMap { $0.submission.map { ($0.path as NSString).lastPathComponent } })
+        #expect(placed == ["train_gpt2.py", "gpt.py", "__init__.py"], "\(placed)")
     }
 
     @Test func relativeImport() throws {

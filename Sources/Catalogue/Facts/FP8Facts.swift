@@ -231,7 +231,7 @@ extension PythonFacts {
     }
 
     /// Field values of the dataclass instance behind `asdict(x)`, `vars(x)` or `x`, or the entries of a dictionary `x`
-    /// is set to (`dict(x_s=2.0, ...)`, `{"x_s": 2.0}`).
+    /// is set to (`dict(x_s=2.0, ...)`, `{"x_s": 2.0}`, or one a helper returns).
     func dataclassFieldValues(_ node: Node, owner: Class?, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
         var node = unparenthesized(node)
@@ -254,8 +254,10 @@ extension PythonFacts {
         }
         var result: [Double] = []
         for instance in instances {
-            // A dictionary of the scales: `dict(x_s=2.0, w_s=512.0, grad_s=2.0 ** 19)` or a literal `{"x_s": 2.0, ...}`.
-            let table = unparenthesized(instance)
+            // A dictionary of the scales: `dict(x_s=2.0, w_s=512.0, grad_s=2.0 ** 19)` or a literal `{"x_s": 2.0, ...}`,
+            // possibly built by a helper (`**scales_from(cfg)`).
+            var table = unparenthesized(instance)
+            if table.type == "call", let returned = returnedDictionary(callSite(table)) { table = returned }
             if table.type == "dictionary" {
                 for pair in table.namedChildren where pair.type == "pair" {
                     if let value = pair.child(byField: "value") { result += values(of: value).map(\.double) }

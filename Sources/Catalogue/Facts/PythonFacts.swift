@@ -322,8 +322,19 @@ public final class PythonFacts {
         return result
     }
 
+    /// The dictionary a module-level helper builds and returns (`def scales(cfg): return dict(x_s=cfg["x"], ...)`):
+    /// its one `return` expression, when that is a dictionary literal or a `dict(...)` call. Its entries are read
+    /// like any expression of the helper (its parameters: what the callers pass).
+    public func returnedDictionary(_ call: CallSite) -> Node? {
+        guard call.receiver == nil, let function = moduleFunctions[call.callee] else { return nil }
+        let returned = returnedValues(function).map(unparenthesized)
+        guard returned.count == 1, let expression = returned.first else { return nil }
+        if expression.type == "dictionary" || (expression.type == "call" && callSite(expression).callee == "dict") { return expression }
+        return nil
+    }
+
     /// The value a call passes for `key` through a dictionary it unpacks (`Linear(d, v, **HEAD_SCALES)` with
-    /// `HEAD_SCALES = dict(x_s=2.0, ...)`, a literal `**{"x_s": 2.0}`).
+    /// `HEAD_SCALES = dict(x_s=2.0, ...)`, a literal `**{"x_s": 2.0}`, a helper's `**scales_from(cfg)`).
     public func splattedEntry(_ call: CallSite, key: String) -> Node? {
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
         for splat in arguments.namedChildren where splat.type == "dictionary_splat" {

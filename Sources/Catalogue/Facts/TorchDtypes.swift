@@ -26,7 +26,11 @@ extension PythonFacts {
         }
         guard origin.type == "call", callSite(origin).callee == "getattr", callSite(origin).positional.count >= 2,
               imports.qualifiedName(of: callSite(origin).positional[0]) == "torch" else { return nil }
-        let spelled = Set(origins(of: callSite(origin).positional[1]).compactMap(SettingsTable.stringValue))
-        return spelled.count == 1 ? spelled.first.flatMap { Self.torchDtypes[$0] } : nil
+        let name = callSite(origin).positional[1]
+        let spelled = Set(origins(of: name).compactMap(SettingsTable.stringValue))
+        if spelled.count == 1 { return spelled.first.flatMap { Self.torchDtypes[$0] } }
+        // A name read from a parsed configuration (`cfg["loss"]["dtype"]` of an embedded YAML or JSON document),
+        // which has no origin in the script's own code.
+        return spelled.isEmpty ? string(of: name).flatMap { Self.torchDtypes[$0] } : nil
     }
 }

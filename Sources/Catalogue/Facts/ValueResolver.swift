@@ -282,6 +282,11 @@ public final class ValueResolver {
             }
         case "call" where facts.callSite(expression).callee == "dict":
             if let v = facts.callSite(expression).keywords[key] { return .value(v) }
+        case "call":
+            // A helper that builds the table (`scales_from(cfg)` returning `dict(x_s=..., w_s=...)`): its entry.
+            if let table = facts.returnedDictionary(facts.callSite(expression)) {
+                return dictionaryEntry(table, key: key, depth: depth + 1)
+            }
         case "dictionary_comprehension":
             // `{k: expr for k in source}` (or `.keys()`), `{k: expr for k, v in source.items()}`: the entry exists
             // when `source` names a dictionary holding `key`.

@@ -7,7 +7,7 @@ import TreeSitterKit
 /// `log_softmax` of a cross-entropy written by hand with a `gather` of the targets) whose input, followed back
 /// through local assignments, reshapes and arithmetic (a soft-cap, `log_softmax`) up to the projection that makes
 /// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()`, `.to(torch.float32)`,
-/// `.to(dtype=torch.float)`, `.type(torch.float32)`; the cast may be made in the model, on the logits it returns
+/// `.to(dtype=torch.float)`, `.type(torch.float32)`, or `.to(d)` with `d` holding such a dtype (see `dtypeName`); the cast may be made in the model, on the logits it returns
 /// (followed from the loss back into `forward` and its helpers). Rejects a cast of the loss value, a cast on a branch that
 /// computes no loss, a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
 /// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
@@ -69,7 +69,7 @@ struct Fp32LogitsLoss: Detector {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         if ["log_softmax", "softmax"].contains(call.name), let dtype = call.keywords["dtype"] {
-            return facts.imports.qualifiedName(of: facts.unparenthesized(dtype)).map(Self.wideTypes.contains) == true
+            return isWide(dtype, facts)
         }
         guard call.receiver != nil else { return false }
         switch call.name {
@@ -77,9 +77,16 @@ struct Fp32LogitsLoss: Detector {
             return call.positional.isEmpty
         case "to", "type":
             let dtypes = [call.keywords["dtype"]].compactMap { $0 } + call.positional
-            return dtypes.contains { facts.imports.qualifiedName(of: facts.unparenthesized($0)).map(Self.wideTypes.contains) == true }
+            return dtypes.contains { isWide($0, facts) }
         default:
             return false
         }
+    }
+
+    /// A dtype of 32 bits or more: `torch.float32` under any alias, or a name, attribute or setting that holds one
+    /// (`self.logits_dtype = getattr(torch, cfg["loss"]["dtype"])` with `"float32"` in the configuration).
+    func isWide(_ dtype: Node, _ facts: PythonFacts) -> Bool {
+        if facts.imports.qualifiedName(of: facts.unparenthesized(dtype)).map(Self.wideTypes.contains) == true { return true }
+        return facts.dtypeName(of: dtype).map { ["float32", "float64"].contains($0) } == true
     }
 }

@@ -109,8 +109,9 @@ struct ZeroInitProjections: Detector {
         return bodies.contains { body in facts.descendants(of: body).contains { $0 != body && isActivation($0, facts, depth: 1) } }
     }
 
-    /// A module-valued expression that applies an activation: an activation module's construction, or an entry of a
-    /// dictionary literal all of whose values are activation modules.
+    /// A module-valued expression that applies an activation: an activation module's construction, a function of the
+    /// file applying one, or an entry of a dictionary literal all of whose values are such (`nn.GELU()`, `F.gelu`, a
+    /// lambda squaring `F.relu`).
     func isActivationModuleValue(_ value: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         if value.type == "call" { return isActivationModule(value, facts) }
         // `self.act = lambda h: torch.square(torch.relu(h))`, `self.act = F.gelu`, or a choice between such values
@@ -126,17 +127,18 @@ struct ZeroInitProjections: Detector {
             if let holds = facts.truth(of: parts[1]) { return isActivationModuleValue(facts.unparenthesized(holds ? parts[0] : parts[2]), facts, depth: depth) }
             return [parts[0], parts[2]].allSatisfy { isActivationModuleValue(facts.unparenthesized($0), facts, depth: depth) }
         }
+        if value.type == "identifier", let function = facts.moduleFunctions[value.text], appliesActivation(function, facts) { return true }
         if value.type == "identifier", depth == 0 {
             // `self.act = activation`, with `activation` chosen among activation modules by the branches above.
             let settings = facts.allSettings.settings(value.text).filter { $0.source != .parameterDefault }
             return !settings.isEmpty && settings.allSatisfy { isActivationModuleValue(facts.unparenthesized($0.value), facts, depth: 1) }
         }
-        guard value.type == "subscript", let table = value.child(byField: "value"), table.type == "identifier" else { return false }
+        guard value.type == "subscript", depth < 2, let table = value.child(byField: "value"), table.type == "identifier" else { return false }
         for setting in facts.allSettings.settings(table.text) {
             let dictionary = facts.unparenthesized(setting.value)
             guard dictionary.type == "dictionary" else { continue }
             let entries = dictionary.namedChildren.filter { $0.type == "pair" }.compactMap { $0.child(byField: "value").map(facts.unparenthesized) }
-            if !entries.isEmpty, entries.allSatisfy({ isActivationModule($0, facts) }) { return true }
+            if !entries.isEmpty, entries.allSatisfy({ isActivationModuleValue($0, facts, depth: depth + 1) }) { return true }
         }
         return false
     }
