@@ -35,7 +35,13 @@ public struct CheckService {
     /// brings and other files. A submission split into Python modules is checked as the program they make together
     /// (see `ModuleBundle`), as `srlens score` checks it: each finding points into the module it comes from.
     public func check(base: SourceFile, submissionPaths: [String]) throws -> CheckReport {
-        let scripts = submissionPaths.filter { !$0.hasSuffix(".json") }
+        // A folder stands for the submission it holds.
+        let submissionPaths = submissionPaths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+            return SubmissionDiscovery.files(of: path)
+        }
+        let scripts = submissionPaths.filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".txt") && !$0.hasSuffix(".log") }
         let main = scripts.first { ($0 as NSString).lastPathComponent == "train_gpt2.py" } ?? scripts.first
         guard let main else { throw ScoreError.noScript([]) }
         let file: SourceFile

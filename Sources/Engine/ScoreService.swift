@@ -140,6 +140,12 @@ public struct ScoreService: Sendable {
     /// checks the rules (for one waiting caller; a batch, which already fills every core, leaves it off).
     public func score(_ paths: [String], context: TaskContext, sideBySide: Bool = false) throws -> ScoreReport {
         var scripts: [String] = [], runs: [String] = [], problems: [String] = []
+        // A folder stands for the submission it holds (its scripts, its packages' modules, its run files).
+        let paths = paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+            return SubmissionDiscovery.files(of: path)
+        }
         for path in paths {
             let name = (path as NSString).lastPathComponent
             if name.hasSuffix(".json") {

@@ -48,4 +48,23 @@ import TestSupport
         try (String(contentsOf: changed, encoding: .utf8) + "\n# edited\n").write(to: changed, atomically: true, encoding: .utf8)
         #expect(throws: (any Error).self) { try service(store, records: records, label: "third").run(candidates) }
     }
+
+    /// A submission's package modules (`model/gpt.py`) belong to it; a subfolder with its own `train_gpt2.py` is
+    /// another submission (a numbered workspace version), and caches are not files of either.
+    @Test func discoveryKeepsPackageModulesWithTheirSubmission() throws {
+        let root = try scratch.folder().appendingPathComponent("runs")
+        let files = ["a/train_gpt2.py", "a/config.py", "a/model/__init__.py", "a/model/gpt.py", "a/model/__pycache__/gpt.py",
+                     "a/run.log", "a/1/train_gpt2.py", "a/1/helpers.py"]
+        for file in files {
+            let url = root.appendingPathComponent(file)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try "x = 1\n".write(to: url, atomically: true, encoding: .utf8)
+        }
+        let found = try SubmissionDiscovery.discover(root: root.path, task: 4)
+        let relative = { (candidate: SubmissionCandidate) in candidate.files.map { String($0.dropFirst(candidate.directory.count + 1)) }.sorted() }
+        #expect(found.map(\.name) == ["a", "a/1"])
+        #expect(relative(found[0]) == ["config.py", "model/__init__.py", "model/gpt.py", "run.log", "train_gpt2.py"])
+        #expect(relative(found[1]) == ["helpers.py", "train_gpt2.py"])
+        #expect(SubmissionDiscovery.files(of: found[0].directory).sorted() == found[0].files.sorted())
+    }
 }

@@ -68,6 +68,10 @@ struct ScoreServiceTests {
         let errors = split.findings.filter { $0.severity == .error }
         #expect(!errors.isEmpty && errors.allSatisfy { $0.rule == "local-import" }, "\(errors.map(\.message))")
         #expect(errors.allSatisfy { $0.submission.allSatisfy { $0.path == main.path } })
+        // The folder stands for the submission it holds.
+        let byFolder = try service.score([folder.path], context: context)
+        #expect(byFolder.score.recall == split.score.recall && byFolder.score.alignment == split.score.alignment)
+        #expect(byFolder.findings.map(\.message) == split.findings.map(\.message))
     }
 
     @Test func speedBlockFromResultsJSON() throws {

@@ -54,11 +54,33 @@ public enum SubmissionDiscovery {
         return found.sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending }
     }
 
-    static func files(in directory: String, _ names: [String]) -> [String] {
-        names.filter { name in
+    /// A submission folder's files: its source files, its run log or `results.json`, and the source files of the
+    /// packages inside it (`model/gpt.py`), down to `maxDepth`; a subfolder holding its own `train_gpt2.py` is
+    /// another submission (a numbered workspace version) and is left out, as are hidden folders and caches.
+    public static func files(in directory: String, _ names: [String]) -> [String] {
+        var result = names.filter { name in
             let ext = (name as NSString).pathExtension.lowercased()
             return sourceExtensions.contains(ext) || runNames.contains(name) || ext == "txt" || ext == "log"
         }.map { "\(directory)/\($0)" }
+        var stack = names.reversed().map { ("\(directory)/\($0)", $0, 1) }
+        while let (path, name, depth) = stack.popLast() {
+            var isDirectory: ObjCBool = false
+            guard depth <= maxDepth, !name.hasPrefix("."), name != "__pycache__",
+                  FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            let inner = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+            guard !inner.contains("train_gpt2.py") else { continue }
+            for entry in inner {
+                let ext = (entry as NSString).pathExtension.lowercased()
+                if sourceExtensions.contains(ext) { result.append("\(path)/\(entry)") }
+            }
+            stack += inner.reversed().map { ("\(path)/\($0)", $0, depth + 1) }
+        }
+        return result
+    }
+
+    /// The files of a submission given as a folder (`srlens score --task N DIR`), as `discover` reads it.
+    public static func files(of directory: String) -> [String] {
+        files(in: directory, ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted())
     }
 
     /// A manifest maps submissions to tasks: `{"submissions": [{"path": "a", "task": 4}, ...]}` with paths

@@ -16,7 +16,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "The task number (1-20): the submission is checked against record N.")
     var task: Int
 
-    @Argument(help: "The submission's files (its train_gpt2.py and any other file it brings).")
+    @Argument(help: "The submission's files (its train_gpt2.py and any other file it brings), or its folder.")
     var submission: [String]
 
     @Option(help: "Folder of record_N/ folders.")

@@ -12,14 +12,14 @@ struct ScoreCommand: ParsableCommand {
         discussion: """
         SUBMISSION is the agent's files for the task: its training script (train_gpt2.py, or any .py), extra \
         modules, and optionally its run log (.txt/.log, which also provides the script when none is given) or \
-        results.json for the speed block. Definitions: docs/scoring.md. The reference records come from \
+        results.json for the speed block; or the folder holding them (with its packages' modules). Several         modules are read as one program. Definitions: docs/scoring.md. The reference records come from \
         --records, SRLENS_RECORDS, a .srlens.json workspace file, or `srlens records import`.
         """)
 
     @Option(help: "The task number (1-20): base record N, reference record N+1.")
     var task: Int
 
-    @Argument(help: "The submission's files.")
+    @Argument(help: "The submission's files, or its folder.")
     var submission: [String]
 
     @Option(help: "Folder of record_N/ folders (overrides SRLENS_RECORDS and .srlens.json).")
