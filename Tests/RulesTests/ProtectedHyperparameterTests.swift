@@ -33,6 +33,23 @@ struct ProtectedHyperparameterTests {
         try expectFinding(s, rule: rule, at: "val_tokens = int(os.environ[\"NANOGPT_VAL_TOKENS\"]) // 2", baseAt: "val_tokens = int(os.environ")
     }
 
+    /// A dataclass field's default is its value, also through `default_factory` and a one-line helper: reading the
+    /// same environment variables keeps the data and the validation amount; a factory giving another count does not.
+    @Test func fieldDefaultFactoriesAreReadAsTheirValues() throws {
+        func rewritten(_ tokens: String) throws -> EditedRecord {
+            var s = try EditedRecord(14)
+            s.replace("    input_bin = os.environ[\"NANOGPT_TRAIN_FILES\"]\n", with: "    input_bin: str = field(default_factory=lambda: _env(\"NANOGPT_TRAIN_FILES\"))\n", count: 1)
+            s.replace("    val_tokens = int(os.environ[\"NANOGPT_VAL_TOKENS\"])", with: "    val_tokens: int = field(default_factory=lambda: \(tokens))", count: 1)
+            s.replace("from dataclasses import dataclass\n", with: "from dataclasses import dataclass, field\n\n\ndef _env(name):\n    return os.environ[name]\n", count: 1)
+            return s
+        }
+        #expect(try rewritten("int(_env(\"NANOGPT_VAL_TOKENS\"))").check().errors(rule).isEmpty)
+        // (It also stops reading NANOGPT_VAL_TOKENS, which `environment-variable-dropped` reports.)
+        let errors = try rewritten("5242880").check().errors(rule)
+        #expect(errors.count == 1 && errors.first?.message.hasPrefix("`val_tokens` is set to `field(default_factory=lambda: 5242880)`") == true,
+                "\(errors.map(\.message))")
+    }
+
     @Test func valTokensShrunkByAnAugmentedAssignment() throws {
         var s = try EditedRecord(4)
         s.replace("args = Hyperparameters()\n", with: "args = Hyperparameters()\nargs.val_tokens //= 4\n", count: 1)

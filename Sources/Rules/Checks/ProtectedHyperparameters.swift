@@ -19,6 +19,14 @@ struct ProtectedHyperparameters: Rule {
     /// A value's canonical text with environment reads in one spelling.
     static func value(_ node: Node, _ script: Script, depth: Int = 0) -> String {
         var n = script.unwrapped(node)
+        // A dataclass field's default is its value: `field(default=x)`, `field(default_factory=lambda: x)`.
+        if n.type == "call", depth < 3, case let call = script.facts.callSite(n), call.callee == "dataclasses.field" {
+            if let value = call.keywords["default"] { return Self.value(value, script, depth: depth + 1) }
+            if let factory = call.keywords["default_factory"].map(script.unwrapped), factory.type == "lambda",
+               let body = factory.child(byField: "body") {
+                return Self.value(body, script, depth: depth + 1)
+            }
+        }
         // A local name standing for an expression: compare the expression.
         if n.type == "identifier", depth < 3, !names.contains(n.text) {
             let definitions = script.definitions(of: n.text, at: n)
