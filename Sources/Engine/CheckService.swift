@@ -36,11 +36,7 @@ public struct CheckService {
     /// (see `ModuleBundle`), as `srlens score` checks it: each finding points into the module it comes from.
     public func check(base: SourceFile, submissionPaths: [String]) throws -> CheckReport {
         // A folder stands for the submission it holds.
-        let submissionPaths = submissionPaths.flatMap { path -> [String] in
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
-            return SubmissionDiscovery.files(of: path)
-        }
+        let submissionPaths = SubmissionDiscovery.expandingFolders(submissionPaths)
         let scripts = submissionPaths.filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".txt") && !$0.hasSuffix(".log") }
         let main = scripts.first { ($0 as NSString).lastPathComponent == "train_gpt2.py" } ?? scripts.first
         guard let main else { throw ScoreError.noScript([]) }
@@ -60,11 +56,6 @@ public struct CheckService {
         }
         let context = RuleContext(base: try PythonFacts(file: base), submission: bundle.facts, diff: diff,
                                   siblingModules: ScoreService.moduleNames(others, besides: main), files: modules)
-        let findings = RuleChecker.check(context).map { finding in
-            var placed = finding
-            placed.submission = finding.submission.map(bundle.mapBack)
-            return placed
-        }
-        return CheckReport(submission: main, base: base.path, findings: findings)
+        return CheckReport(submission: main, base: base.path, findings: bundle.mapBack(RuleChecker.check(context)))
     }
 }

@@ -141,11 +141,7 @@ public struct ScoreService: Sendable {
     public func score(_ paths: [String], context: TaskContext, sideBySide: Bool = false) throws -> ScoreReport {
         var scripts: [String] = [], runs: [String] = [], problems: [String] = []
         // A folder stands for the submission it holds (its scripts, its packages' modules, its run files).
-        let paths = paths.flatMap { path -> [String] in
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
-            return SubmissionDiscovery.files(of: path)
-        }
+        let paths = SubmissionDiscovery.expandingFolders(paths)
         for path in paths {
             let name = (path as NSString).lastPathComponent
             if name.hasSuffix(".json") {
@@ -172,11 +168,8 @@ public struct ScoreService: Sendable {
         func diffAndRules(_ program: PythonFacts) -> (SemanticDiffResult, Result<[Finding], Error>) {
             let diff = context.diff(program)
             return (diff, Result {
-                try context.findings(program, diff: diff, siblingModules: modules, files: bundle == nil ? nil : facts).map { finding in
-                    var placed = finding
-                    if let bundle { placed.submission = finding.submission.map(bundle.mapBack) }
-                    return placed
-                }
+                let findings = try context.findings(program, diff: diff, siblingModules: modules, files: bundle == nil ? nil : facts)
+                return bundle?.mapBack(findings) ?? findings
             })
         }
         var detections: [Detection] = []

@@ -83,6 +83,15 @@ public enum SubmissionDiscovery {
         files(in: directory, ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted())
     }
 
+    /// Paths given for one submission, each folder among them standing for its files (`files(of:)`).
+    public static func expandingFolders(_ paths: [String]) -> [String] {
+        paths.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
+            return files(of: path)
+        }
+    }
+
     /// A manifest maps submissions to tasks: `{"submissions": [{"path": "a", "task": 4}, ...]}` with paths
     /// relative to the manifest.
     public static func manifest(_ path: String) throws(DiscoveryError) -> [SubmissionCandidate] {
