@@ -58,8 +58,11 @@ public struct ClassifyService {
     }
 
     /// Innovations of an analysed file set: Python detectors, plus CUDA kernels that compute a catalogued operation.
-    public func detections(_ analysis: Analysis) -> [Detection] {
-        Classifier.classify(analysis.facts, cuda: analysis.cuda)
+    /// `bundle`: the program the analysis's modules make, when the caller has joined them already (it is then
+    /// classified as that one program, as `Classifier` would join them, and not joined again).
+    public func detections(_ analysis: Analysis, bundle: ModuleBundle? = nil) -> [Detection] {
+        guard let bundle else { return Classifier.classify(analysis.facts, cuda: analysis.cuda) }
+        return bundle.mapBack(Classifier.classify([bundle.facts], cuda: analysis.cuda))
     }
 
     /// Classifies each path on its own.

@@ -161,8 +161,8 @@ public struct ScoreService: Sendable {
         let main = facts.first { ($0.path as NSString).lastPathComponent == "train_gpt2.py" } ?? facts[0]
         let siblings = scripts.filter { $0 != main.path && $0.hasSuffix(".py") }
         let modules = Self.moduleNames(siblings, besides: main.path)
-        // A submission split into modules is diffed and checked as the one program they make (see `ModuleBundle`),
-        // as it is classified; its findings go back to their own files.
+        // A submission split into modules is classified, diffed and checked as the one program they make (see
+        // `ModuleBundle`), joined once; its evidence and findings go back to their own files.
         let bundle = facts.count > 1 ? ModuleBundle(facts) : nil
         // The rules read the same diff the score uses: no second diff.
         func diffAndRules(_ program: PythonFacts) -> (SemanticDiffResult, Result<[Finding], Error>) {
@@ -179,7 +179,7 @@ public struct ScoreService: Sendable {
             let ruleFacts = PythonFacts(file: main.file, tree: main.tree, normalized: main.normalized)
             (submissionDiff, checked) = WorkerThreads.both({ detections = classifier.detections(analysis) }, { diffAndRules(ruleFacts) })
         } else {
-            detections = classifier.detections(analysis)
+            detections = classifier.detections(analysis, bundle: bundle)
             (submissionDiff, checked) = diffAndRules(bundle?.facts ?? main)
         }
         let score = TaskScorer.score(task: context.task, base: context.baseDetections, submission: detections,
