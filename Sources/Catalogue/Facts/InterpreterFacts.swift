@@ -8,6 +8,9 @@ public indirect enum ScriptValue: Equatable {
     case tuple([ScriptValue])
     case string(String)
     case none
+    /// Something that is not None but that the interpreter cannot compute (a tensor, a module): only an element a
+    /// list is given by `append`, so that a list built in a loop keeps its length and its None entries.
+    case opaque
 
     public var number: Double? { if case .number(let d) = self { return d }; return nil }
     var truthy: Bool {
@@ -16,6 +19,7 @@ public indirect enum ScriptValue: Equatable {
         case .tuple(let t): return !t.isEmpty
         case .string(let s): return !s.isEmpty
         case .none: return false
+        case .opaque: return true
         }
     }
 }
@@ -181,6 +185,11 @@ public final class ScriptInterpreter {
         switch (a, b) {
         case (.number(let x), .number(let y)):
             return PythonArithmetic.compare(op, x, y)
+        case (.opaque, .none), (.none, .opaque):
+            // Only None-ness is known of an opaque value.
+            return ["is", "=="].contains(op) ? false : ["is not", "!="].contains(op) ? true : nil
+        case (.opaque, _), (_, .opaque):
+            return nil
         default:
             switch op {
             case "==", "is": return a == b
@@ -198,6 +207,12 @@ public final class ScriptInterpreter {
         if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
         guard resolving.insert(node.byteRange).inserted else { return nil }
         defer { resolving.remove(node.byteRange) }
+        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
+           let grown = grownList(node.text, from: local, before: node) {
+            // A list made empty and filled by `append` before this read: its value is what running the statements
+            // in between leaves, never the empty literal (unknown when they cannot run).
+            return runList(node.text, from: grown, until: node, depth)
+        }
         if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
            let v = eval(local, env, depth) {
             // Evaluated with the names bound so far (a loop variable the local depends on).
@@ -278,7 +293,7 @@ public final class ScriptInterpreter {
             guard !values.isEmpty else { return nil }
             return .number(call.callee == "min" ? values.min()! : values.max()!)
         case "abs": return number(0).map { .number(Swift.abs($0)) }
-        case "list", "tuple":
+        case "list", "tuple", "torch.nn.ModuleList", "torch.nn.ParameterList":
             if args.isEmpty { return .tuple([]) }
             guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
             if case .tuple = v { return v }
@@ -498,7 +513,16 @@ public final class ScriptInterpreter {
                     return .unknown
                 }
                 guard bind(left, v, &env) else { return .unknown }
+            } else if expression.type == "call" {
+                return mutate(facts.callSite(expression), &env, depth)
             } else if expression.type == "augmented_assignment" {
+                if let left = expression.child(byField: "left"), case .tuple(let items)? = env[left.text],
+                   expression.child(byField: "operator")?.type == "+=" {
+                    // `layers += [x]` on a list of the run.
+                    guard let right = expression.child(byField: "right"), case .tuple(let more)? = eval(right, env, depth) else { return .unknown }
+                    env[left.text] = .tuple(items + more)
+                    return .normal
+                }
                 guard let left = expression.child(byField: "left"), left.type == "identifier",
                       let right = expression.child(byField: "right"), let op = expression.child(byField: "operator")?.type,
                       let a = (env[left.text] ?? eval(left, env, depth))?.number, let b = eval(right, env, depth)?.number,
@@ -570,6 +594,67 @@ public final class ScriptInterpreter {
         default:
             return .unknown
         }
+    }
+
+    /// A call made for its effect. On a list of the run, `append`, `extend` and `insert` change it: an appended
+    /// element the interpreter cannot compute is `.opaque` (a tensor, a module), an appended `None` stays None.
+    /// Any other call on a list of the run makes it unknown; calls on anything else change nothing it tracks.
+    func mutate(_ call: CallSite, _ env: inout [String: ScriptValue], _ depth: Int) -> Outcome {
+        guard let receiver = call.receiver, receiver.type == "identifier", case .tuple(var items)? = env[receiver.text] else {
+            return .normal
+        }
+        let args = call.positional
+        switch (call.name, args.count) {
+        case ("append", 1):
+            items.append(eval(args[0], env, depth) ?? .opaque)
+        case ("extend", 1):
+            guard case .tuple(let more)? = eval(args[0], env, depth) else { return .unknown }
+            items += more
+        case ("insert", 2):
+            guard let at = eval(args[0], env, depth)?.number, at == at.rounded(), Swift.abs(at) < 1e6 else { return .unknown }
+            let index = Int(at) < 0 ? Swift.max(items.count + Int(at), 0) : Swift.min(Int(at), items.count)
+            items.insert(eval(args[1], env, depth) ?? .opaque, at: index)
+        default:
+            return .unknown
+        }
+        env[receiver.text] = .tuple(items)
+        return .normal
+    }
+
+    /// The statement holding a list's empty literal (`layers = []` or `list()`), when calls grow the list
+    /// (`layers.append(...)`) between that literal and `use`, in the same block or below it.
+    func grownList(_ name: String, from literal: Node, before use: Node) -> Node? {
+        guard literal.type == "list" || (literal.type == "call" && ["list", "torch.nn.ModuleList"].contains(facts.callSite(literal).callee)),
+              let assignment = literal.parent, assignment.type == "assignment",
+              let statement = assignment.parent, statement.type == "expression_statement",
+              let block = statement.parent, ["block", "module"].contains(block.type) else { return nil }
+        let grows = (facts.identifiersByName[name] ?? []).contains { identifier in
+            guard identifier.startByte > statement.endByte, identifier.startByte < use.startByte, facts.isInside(identifier, block),
+                  let attribute = identifier.parent, attribute.type == "attribute", attribute.child(byField: "object") == identifier,
+                  let method = attribute.child(byField: "attribute")?.text else { return false }
+            return ["append", "extend", "insert"].contains(method) && attribute.parent?.type == "call"
+        }
+        return grows ? statement : nil
+    }
+
+    /// Runs the statements of a block from `statement` on, up to the one holding `use` (or, with no `use`, up to a
+    /// `return` of the block or its end), and reads `name` from what they leave; nil when a statement cannot run.
+    func runList(_ name: String, from statement: Node, until use: Node?, _ depth: Int) -> ScriptValue? {
+        guard let block = statement.parent else { return nil }
+        var env: [String: ScriptValue] = [:]
+        for next in block.namedChildren where next.startByte >= statement.startByte && next.type != "comment" {
+            if let use, facts.isInside(use, next) { break }
+            if use == nil, next.type == "return_statement" { break }
+            guard case .normal = execute(next, &env, depth + 1) else { return nil }
+        }
+        return env[name]
+    }
+
+    /// What a list the file fills by `append` holds once its block has run (up to the block's `return`):
+    /// `statement` assigns it empty (`layers = []`).
+    public func finalList(_ name: String, assignedBy statement: Node) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        return runList(name, from: statement, until: nil, 0)
     }
 
     func bind(_ target: Node, _ value: ScriptValue, _ env: inout [String: ScriptValue]) -> Bool {

@@ -9,7 +9,8 @@ import TreeSitterKit
 /// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
 /// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`, or a layout string
 /// (`"012......012"`) whose placeholder a comprehension reads as None, or a comprehension over the layers whose
-/// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`);
+/// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`), or a
+/// per-layer list filled by appends in a loop whose `None` entries make a middle run;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
 /// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
@@ -43,6 +44,9 @@ struct SparseValueEmbeddings: Detector {
         if evidence.isEmpty, let built = sparseComprehensions(facts) {
             evidence.append(facts.evidence(built, "value embeddings at the first and last layers only (layer map built by comprehensions)"))
         }
+        if evidence.isEmpty, let appended = sparseAppendedLayers(facts) {
+            evidence.append(facts.evidence(appended, "per-layer list built by appends: tables at the first and last layers, None in between"))
+        }
         if evidence.isEmpty, let computed = sparseLayerSlots(facts) {
             evidence.append(facts.evidence(computed, "table index computed per layer: the first and last layers only, None in between"))
         }
@@ -73,6 +77,33 @@ struct SparseValueEmbeddings: Detector {
                 }
             }
             if present.count == items.count, endsOnly(present) { return node }
+        }
+        return nil
+    }
+
+    /// A per-layer list filled by `append` in a loop over the layers, `None` for the layers that get no table
+    /// (`for layer in range(n): if layer < k: out.append(ve[layer]) elif ...: ... else: out.append(None)`): the
+    /// interpreter runs the block that fills it (appended tensors count as present) and the list must hold
+    /// something at both ends and None in a middle run.
+    func sparseAppendedLayers(_ facts: PythonFacts) -> Node? {
+        let interpreter = ScriptInterpreter(facts)
+        var tried = Set<Node>()
+        for call in facts.calls where call.name == "append" && call.positional.count == 1 && call.positional[0].type == "none" {
+            guard let receiver = call.receiver, receiver.type == "identifier",
+                  let literal = facts.latestValue(of: receiver.text, before: call.node),
+                  let statement = interpreter.grownList(receiver.text, from: literal, before: call.node),
+                  tried.insert(statement).inserted,
+                  case .tuple(let items)? = interpreter.finalList(receiver.text, assignedBy: statement),
+                  (4...256).contains(items.count) else { continue }
+            let present = items.map { item -> Bool? in
+                switch item {
+                case .none: return false
+                case .opaque: return true
+                case .number(let k): return k >= 0 && k == k.rounded() ? true : nil
+                default: return nil
+                }
+            }
+            if !present.contains(nil), endsOnly(present.map { $0! }) { return statement }
         }
         return nil
     }
