@@ -219,20 +219,12 @@ struct MuonMomentumWarmup: Detector {
         return false
     }
 
-    /// Candidate names for the training step: variables of the enclosing `range` loops, step counters of the class
+    /// Candidate names for the training step: the step variables of the enclosing loops, step counters of the class
     /// around (`self.last_epoch`), then the enclosing function's parameters.
     func stepNames(_ node: Node, _ facts: PythonFacts) -> [String] {
         var names: [String] = []
-        for loop in facts.enclosingLoops(node) {
-            if let iterable = loop.child(byField: "right"), iterable.type == "call", facts.callSite(iterable).callee == "range" {
-                names += facts.loopVariables(loop)
-            }
-            // while ...: step += 1
-            if loop.type == "while_statement" {
-                names += facts.descendants(of: loop).filter { $0.type == "augmented_assignment" }
-                    .compactMap { $0.child(byField: "left") }.filter { $0.type == "identifier" }.map(\.text)
-            }
-        }
+        // The counters of the loops around: `for step in range(...)`, `while True: ... step += 1`.
+        for loop in facts.enclosingLoops(node) { names += facts.stepVariables(loop) }
         // A counter the object keeps (`self.last_epoch += 1` in a scheduler-like class's `step`).
         names += facts.stepCounterAttributes(around: node)
         if let function = facts.enclosingFunction(node) {
