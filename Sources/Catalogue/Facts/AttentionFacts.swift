@@ -129,8 +129,13 @@ extension PythonFacts {
     }
 
     /// Whether a module reference (`self.attn`, `layer["attn"]`, `blk.attn`) holds an attention module: an
-    /// instance of an attention class of the file or `nn.MultiheadAttention` (also behind `X if cond else None`).
-    public func isAttentionModule(_ reference: Node) -> Bool {
+    /// instance of an attention class of the file or `nn.MultiheadAttention` (also behind `X if cond else None`), or a
+    /// parameter its callers fill with one.
+    public func isAttentionModule(_ reference: Node, depth: Int = 0) -> Bool {
+        // A parameter holding the module its callers pass (`def residual(self, x, branch): return x + branch(norm(x))`,
+        // called as `self.residual(x, self.attn)`): an attention module when a caller passes one.
+        if reference.type == "identifier", depth < 3, parameterOwner(of: reference) != nil,
+           callerArguments(of: reference).contains(where: { isAttentionModule(unwrapped($0), depth: depth + 1) }) { return true }
         guard let name = SettingsTable.bareName(of: reference) else { return false }
         let attention = attentionClasses
         for setting in allSettings.settings(name) where setting.source != .parameterDefault {
@@ -214,12 +219,13 @@ extension PythonFacts {
                     stack += call.positional.dropFirst()
                     continue
                 }
-                if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")) {
+                if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")), receiverClass(call) == nil {
                     // A tensor method (`.view(...)`, `.float()`, `.square()`): the tensor it is called on.
                     stack.append(receiver)
                 } else if let first = call.positional.first {
-                    // A function or module (`F.rms_norm(q, ...)`, `apply_rotary(q, cos, sin)`, `self.rotary(q)`): the
-                    // tensor it transforms, its first argument (the others are auxiliary: shapes, tables, masks).
+                    // A function or module (`F.rms_norm(q, ...)`, `apply_rotary(q, cos, sin)`, `self.rotary(q)`, a static
+                    // method called on its class, `Rotary.apply(q, cos, sin)`): the tensor it transforms, its first
+                    // argument (the others are auxiliary: shapes, tables, masks).
                     stack.append(first)
                 }
             case "binary_operator":

@@ -106,8 +106,61 @@ extension PythonFacts {
         return result
     }
 
+    /// The class of the file a call is made on, rather than on an instance: `Rotary.apply(q, cos, sin)`,
+    /// `GPTConfig.default()`, `Factory.create("relu2")`, or `cls.helper(x)` inside a class method. Nil for calls on
+    /// instances, modules and imported names.
+    public func receiverClass(_ call: CallSite) -> Class? {
+        guard let receiver = call.receiver.map(unwrapped), receiver.type == "identifier" else { return nil }
+        if receiver.text == "cls" {
+            guard enclosingFunction(call.node)?.parameters.first == "cls" else { return nil }
+            return enclosingClass(call.node)
+        }
+        guard !isLocallyBound(receiver) else { return nil }
+        return boundClass(named: receiver.text)
+    }
+
+    /// The value a class body gives an attribute (`loss_dtype = torch.float32`, annotated or not; the last such
+    /// statement), in the class or, failing that, in the nearest base class of the file that sets it: what
+    /// `self.loss_dtype`, `cls.loss_dtype` and `Policy.loss_dtype` read when nothing assigns `self.loss_dtype`.
+    public func classAttribute(_ name: String, of owner: Class) -> Node? {
+        for c in lineage(of: owner) {
+            var found: Node?
+            for statement in c.body?.namedChildren ?? [] where statement.type == "expression_statement" {
+                guard let a = statement.namedChildren.first, a.type == "assignment", let left = a.child(byField: "left"),
+                      left.type == "identifier", left.text == name, let value = a.child(byField: "right") else { continue }
+                found = unwrappedFieldDefault(value)
+            }
+            if let found { return found }
+        }
+        return nil
+    }
+
+    /// The classes of the file that inherit `function` from the class defining it (a mixin's
+    /// `reset_output_projection`) and run it when they are built: their `__init__` (own or inherited) reaches it.
+    public func inheritingClassesRunning(_ function: Function) -> [Class] {
+        guard let owner = enclosingClass(function.node) else { return [] }
+        return classes.filter { c in
+            c.node != owner.node && lineage(of: c).dropFirst().contains { $0.node == owner.node }
+                && initializer(of: c).map { reachableFunctions(from: $0).contains { $0.node == function.node } } == true
+        }
+    }
+
     /// A class's `__init__`, its own or inherited.
     public func initializer(of owner: Class) -> Function? { method("__init__", of: owner) }
+
+    /// The methods a call `self.name(...)` written in a method of `owner` may run: the one `owner` has or inherits
+    /// (see `method(_:of:)`), then the overrides written by the file's classes that inherit from `owner`, a base
+    /// class's template method calling a hook each subclass fills in (`self.block_rules(...)` in
+    /// `BlockMaskPolicy.__call__` runs `DocumentCausalBlockWindow.block_rules`).
+    public func selfCallTargets(_ name: String, in owner: Class) -> [Function] {
+        var result = method(name, of: owner).map { [$0] } ?? []
+        for c in classes where c.node != owner.node && lineage(of: c).contains(where: { $0.node == owner.node }) {
+            guard let own = methodsByClass[c.node]?.first(where: { $0.name == name }),
+                  !result.contains(where: { $0.node == own.node }) else { continue }
+            result.append(own)
+        }
+        return result
+    }
 
     /// The attributes of `self` a class's methods other than `__init__` read (`self.lr` in `step`), not counting the
     /// ones they only assign: what an object of the class uses after it is built, so that `opt.lr = ...` from outside

@@ -96,6 +96,31 @@ extension PythonFacts {
         }
     }
 
+    /// The attribute a module expression reads, as its object and the names the attribute may have: `obj.name`,
+    /// `getattr(obj, "name")`, `getattr(obj, key)` with `key` holding strings (`getattr(self, self.output_attr)`, with
+    /// `output_attr = "c_proj"` in the class body), or a function's local set to one of those before the read
+    /// (`proj = getattr(self, self.output_attr)`; not a parameter). Nil otherwise.
+    public func attributeRead(_ node: Node, depth: Int = 0) -> (object: Node, names: [String])? {
+        let n = unwrapped(node)
+        switch n.type {
+        case "attribute":
+            guard let object = n.child(byField: "object"), let name = n.child(byField: "attribute")?.text else { return nil }
+            return (object, [name])
+        case "call":
+            let call = callSite(n)
+            guard call.callee == "getattr", call.positional.count >= 2 else { return nil }
+            let key = call.positional[1]
+            let names = SettingsTable.stringValue(key).map { [$0] } ?? Set(origins(of: key).compactMap(SettingsTable.stringValue)).sorted()
+            return names.isEmpty ? nil : (call.positional[0], names)
+        case "identifier":
+            guard depth < 3, enclosingFunction(n) != nil, parameterOwner(of: n) == nil,
+                  let value = latestValue(of: n.text, before: n), value != n else { return nil }
+            return attributeRead(value, depth: depth + 1)
+        default:
+            return nil
+        }
+    }
+
     /// Whether an expression is a plain reference chain (`x`, `self.a.b`), with no call or subscript in it.
     public func isReferenceChain(_ node: Node) -> Bool {
         switch node.type {

@@ -179,6 +179,18 @@ extension PythonFacts {
             guard let first = parts.first else { return nil }
             return MaskMod(node: node, parameters: first.parameters, results: parts.flatMap(\.results), parts: parts)
         }
+        // `self.rule(docs)`: what the method returns (a nested def, a lambda), also when a subclass writes it (a
+        // template method's hook, see `selfCallTargets`); the most derived one first.
+        if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "attribute",
+           function.child(byField: "object")?.text == "self", let name = function.child(byField: "attribute")?.text,
+           let owner = enclosingClass(node) {
+            for method in selfCallTargets(name, in: owner).reversed() {
+                for returned in flow.returns(of: method.node) {
+                    if let mask = maskMod(returned, flow, depth: depth + 1) { return mask }
+                }
+            }
+            return nil
+        }
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
             if let owner = boundClass(named: function.text),
                let method = method("__call__", of: owner) {
@@ -277,7 +289,8 @@ extension Dataflow {
                         }
                     } else if function.type == "attribute", function.child(byField: "object")?.text == "self",
                               let name = function.child(byField: "attribute")?.text, let owner = facts.enclosingClass(d) {
-                        for method in facts.functions where method.name == name && facts.enclosingClass(method.node)?.node == owner.node {
+                        // The class's own or inherited method, or a subclass's override of a hook (a template method).
+                        for method in facts.selfCallTargets(name, in: owner) {
                             stack.append(contentsOf: returns(of: method.node))
                         }
                     }
@@ -384,6 +397,8 @@ extension Dataflow {
         case "call":
             let call = facts.callSite(node)
             if classNames.contains(call.callee) { return [call.callee] }
+            // `cls(...)` in a class method builds its class.
+            if let built = facts.classBuiltByCls(node) { return [built.name] }
             if ["ModuleList", "Sequential", "ModuleDict", "list", "tuple"].contains(call.name) {
                 return facts.callArguments(call).reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth)) }
             }

@@ -293,6 +293,10 @@ public final class ScriptInterpreter {
             guard !values.isEmpty else { return nil }
             return .number(call.callee == "min" ? values.min()! : values.max()!)
         case "abs": return number(0).map { .number(Swift.abs($0)) }
+        case _ where PythonArithmetic.operatorFunctions[call.callee] != nil:
+            // The `operator` module's functions (`operator.mul(a, b)`, `from operator import floordiv`): the operator.
+            guard args.count == 2, let a = number(0), let b = number(1) else { return nil }
+            return PythonArithmetic.binary(PythonArithmetic.operatorFunctions[call.callee]!, a, b).map { .number($0) }
         case "list", "tuple", "torch.nn.ModuleList", "torch.nn.ParameterList":
             if args.isEmpty { return .tuple([]) }
             guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
@@ -689,7 +693,7 @@ extension PythonFacts {
     /// sets `config.n_head`).
     public func isConfigSetting(_ setting: Setting) -> Bool {
         guard setting.source == .override, setting.site.type == "call" else { return true }
-        let owner = callSite(setting.site).name
+        let owner = classBuiltByCls(setting.site)?.name ?? callSite(setting.site).name
         // A namespace (`SimpleNamespace(lr=...)`), a merged `dict(base, lr=...)` or a configuration update holds every
         // keyword it is given: only a class of the file can take one that is no field of it.
         guard classes.contains(where: { $0.name == owner }) else { return true }

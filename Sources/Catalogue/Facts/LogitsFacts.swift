@@ -10,6 +10,25 @@ public struct LogitsFlow {
     public let expressions: [Node]
     /// Kernels launched by those functions, or on those names.
     public let launches: [KernelLaunch]
+    /// For a method entered through objects the file builds (`self.logit_cap(z)` with `logit_cap = SoftCap(30.0)`),
+    /// the fields of each object as bindings (`self.cap` -> 30, see `PythonFacts.fieldBindings(of:)`); among them no
+    /// bindings at all when the method is also entered through an object that is not known.
+    public let fields: [Node: [[String: Double]]]
+
+    /// The bindings to read an expression of the flow with: one set per object the innermost method around it was
+    /// entered through (see `fields`), else none.
+    public func fieldBindings(around expression: Node, _ facts: PythonFacts) -> [[String: Double]] {
+        guard !fields.isEmpty else { return [[:]] }
+        var function = facts.enclosingFunction(expression)
+        while let f = function {
+            if let known = fields[f.node] { return known }
+            // The next function out (a function's parent may start where it does, so walk up to a definition).
+            var outer = f.node.parent
+            while let n = outer, n.type != "function_definition" { outer = n.parent }
+            function = outer.flatMap { facts.enclosingFunction($0) }
+        }
+        return [[:]]
+    }
 }
 
 /// A soft cap applied to the logits: `c * tanh(x / c)` or `A * sigmoid(x / B)` (also `A / (1 + exp(-x / B))`),
@@ -59,6 +78,8 @@ extension PythonFacts {
         var launches: [KernelLaunch] = []
         var seen = Set<Node>()
         var seenFunctions = Set<Node>()
+        var fields: [Node: [[String: Double]]] = [:]
+        var unknownObjects = Set<Node>()
         var work: [Node] = lossCalls.compactMap { $0.argument("input", position: 0) }
         let allLaunches = kernelLaunches
         func enter(_ function: Function) {
@@ -101,7 +122,23 @@ extension PythonFacts {
                 }
                 if n.type == "call", !isInDeadBranch(n) {
                     let call = callSite(n)
-                    for target in flowTargets(call) where throughModules || !isModuleCall(call, target) { enter(target) }
+                    for target in flowTargets(call) where throughModules || !isModuleCall(call, target) {
+                        // The object a method runs on: its fields hold in the method (`self.cap` of the `SoftCap(30.0)`
+                        // the logits go through, not of another `SoftCap` of the file).
+                        if enclosingClass(target.node) != nil {
+                            let objects = objectCalls(call).filter { $0.method.node == target.node }
+                            if !objects.isEmpty {
+                                fields[target.node, default: []] += objects.map { fieldBindings(of: $0.construction) }
+                            } else if let receiver = call.receiver, isInstance(receiver), let caller = enclosingFunction(n),
+                                      let known = fields[caller.node] {
+                                // A method the object calls on itself (`self._cap(z)`): the caller's object.
+                                fields[target.node, default: []] += known
+                            } else {
+                                unknownObjects.insert(target.node)
+                            }
+                        }
+                        enter(target)
+                    }
                     // A forward hook on the module gives the call its result (`head.register_forward_hook(cap)`).
                     work += hookResults(on: call, kind: .output)
                     // A name set to a lambda (`softcap = lambda z, c=15.0: c * torch.tanh(z / c)`): its expression.
@@ -109,7 +146,8 @@ extension PythonFacts {
                 }
             }
         }
-        return LogitsFlow(expressions: expressions, launches: launches)
+        for function in unknownObjects where fields[function] != nil { fields[function]!.append([:]) }
+        return LogitsFlow(expressions: expressions, launches: launches, fields: fields)
     }
 
     /// Whether an identifier is read as a variable (not an attribute name or a keyword).
@@ -189,8 +227,10 @@ extension PythonFacts {
         var caps: [LogitCap] = []
         var seen = Set<Node>()
         for expression in flow.expressions {
+            // Read with the fields of the object the method around it runs on (`self.cap`).
+            let objects = flow.fieldBindings(around: expression, self)
             for n in descendants(of: expression) where seen.insert(n).inserted {
-                caps += capsAt(n, bindings: [:])
+                for fields in objects { caps += capsAt(n, bindings: fields) }
             }
         }
         for launch in flow.launches {

@@ -12,18 +12,21 @@ extension PythonFacts {
     /// `self.<name>` to what the class's methods assign to it (also from a tuple, `self.lo, self.hi = lo, hi`), a
     /// field of an object to what the objects it may be hold for it (see `fieldExpression`), and `getattr(obj, "name",
     /// default)` to the field, or to the default when the object holds none. Anything else (a call,
-    /// a literal, a class name, a dotted name of an imported module such as `torch.bfloat16`) is its own origin.
+    /// a literal, a class name, a dotted name of an imported module such as `torch.bfloat16`) is its own origin, except
+    /// a class method called on its class (`Config.default()`), which stands for what it returns; `self.<name>` and
+    /// `cls.<name>` that no method assigns read the class attribute (`classAttribute`).
     /// Empty when a step cannot be followed.
     public func origins(of node: Node) -> [Node] {
         var seen = Set<Node>()
         return origins(of: node, depth: 0, seen: &seen)
     }
 
-    /// The constructions of classes of the file (`Cfg(...)` calls, or a class named as a dataclass field's
-    /// `default_factory`, built with no arguments) among an expression's origins.
+    /// The constructions of classes of the file (`Cfg(...)` calls, `cls(...)` in a class method, a factory of the file
+    /// called with its choice, or a class named as a dataclass field's `default_factory`, built with no arguments; see
+    /// `builtObject`) among an expression's origins.
     public func constructions(of node: Node) -> [Node] {
         origins(of: node).filter { origin in
-            if origin.type == "call" { return boundClass(named: callSite(origin).callee) != nil }
+            if origin.type == "call" { return builtObject(origin) != nil }
             return origin.type == "identifier" && boundClass(named: origin.text) != nil
         }
     }
@@ -58,7 +61,13 @@ extension PythonFacts {
                 // What the class's methods assign to `self.<name>`.
                 let values = descendants(of: owner.node).filter { $0.type == "assignment" }.flatMap { selfAssignments($0) }
                     .filter { $0.name == name }.compactMap(\.value)
-                return values.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
+                if !values.isEmpty { return values.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+                // Else a class attribute (`activation_dtype = torch.bfloat16` in the class body or a base's).
+                return classAttribute(name, of: owner).map { origins(of: $0, depth: depth + 1, seen: &seen) } ?? []
+            }
+            // `cls.<name>` in a class method: the class attribute.
+            if object.text == "cls", enclosingFunction(e)?.parameters.first == "cls", let owner = enclosingClass(e) {
+                return classAttribute(name, of: owner).map { origins(of: $0, depth: depth + 1, seen: &seen) } ?? []
             }
             let holders = constructions(of: object)
             if holders.isEmpty { return imports.qualifiedName(of: e) != nil ? [e] : [] }
@@ -72,6 +81,11 @@ extension PythonFacts {
             }
             if call.callee == "torch.compile", let compiled = call.argument("model", position: 0) {
                 return origins(of: compiled, depth: depth + 1, seen: &seen)
+            }
+            // A class method called on its class (`GPTConfig.default()`, returning `cls(vocab_size=...)`): what it returns.
+            // (A factory whose return `builtObject` reads, `cls._registry[kind](**kw)`, is the construction itself.)
+            if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel, builtObject(e) == nil {
+                return returnedValues(found).flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
             }
             // `getattr(obj, "name", default)`: the field as the object holds it, else the default.
             guard call.callee == "getattr", call.positional.count >= 2, let name = SettingsTable.stringValue(call.positional[1]) else { return [e] }
@@ -113,23 +127,19 @@ extension PythonFacts {
 
     /// The expression a construction gives its field `name`: the argument passed for it (by keyword, or by position
     /// in the order of a dataclass's fields or of `__init__`'s parameters), else the class's default for it (a
-    /// `default_factory` lambda's body, `field(default=...)`'s value, or the field's own default). Nil when the class
-    /// has no such field.
+    /// `default_factory` lambda's body, `field(default=...)`'s value, or the field's own default), else a plain class
+    /// attribute of that name (`loss_dtype = torch.float32`, see `classAttribute`). Nil when the class has no such
+    /// field. `cls(...)` in a class method builds the class.
     public func fieldExpression(_ construction: Node, _ name: String) -> Node? {
         // A class named as a default factory stands for an instance built with no arguments.
-        let call: CallSite? = construction.type == "call" ? callSite(construction) : nil
-        guard call?.hasSplat != true, let owner = boundClass(named: call?.callee ?? construction.text) else { return nil }
+        guard let built = builtObject(construction), built.factoryCall != nil || built.call?.hasSplat != true else { return nil }
+        let owner = built.owner
         if let initializer = initializer(of: owner) {
-            // `self.<name> = <parameter>` in `__init__`: what the construction passes for that parameter.
-            let parameters = Array(initializer.parameters.dropFirst())
-            for a in descendants(of: initializer.node) where a.type == "assignment" {
-                for (field, assigned) in selfAssignments(a) where field == name {
-                    guard let value = assigned.map(unwrapped), value.type == "identifier",
-                          let index = parameters.firstIndex(of: value.text) else { return assigned }
-                    return call?.argument(value.text, position: index) ?? parameterDefault(initializer, value.text)
-                }
+            var arguments: [String: Node] = [:]
+            for (index, parameter) in initializer.passedParameters.enumerated() {
+                if let given = initArgument(of: built, parameter, position: index) { arguments[parameter] = given }
             }
-            return nil
+            return initializedField(owner, name, arguments: arguments) ?? classAttribute(name, of: owner)
         }
         // Annotated class-body fields, in order (a dataclass, a NamedTuple).
         let fields = (owner.body?.namedChildren ?? []).compactMap { statement -> Node? in
@@ -137,8 +147,8 @@ extension PythonFacts {
                   a.child(byField: "type") != nil, a.child(byField: "left")?.type == "identifier" else { return nil }
             return a
         }
-        guard let index = fields.firstIndex(where: { $0.child(byField: "left")?.text == name }) else { return nil }
-        if let argument = call?.argument(name, position: index) { return argument }
+        guard let index = fields.firstIndex(where: { $0.child(byField: "left")?.text == name }) else { return classAttribute(name, of: owner) }
+        if let given = initArgument(of: built, name, position: index) { return given }
         guard let fallback = fields[index].child(byField: "right").map(unwrapped) else { return nil }
         if fallback.type == "call", callSite(fallback).name == "field", callSite(fallback).keywords["default"] == nil,
            callSite(fallback).keywords["default_factory"] == nil { return nil }
@@ -154,5 +164,261 @@ extension PythonFacts {
         if let fallback = options.keywords["default"] { return fallback }
         guard let factory = options.keywords["default_factory"].map(unwrapped) else { return value }
         return factory.type == "lambda" ? factory.child(byField: "body") ?? factory : factory
+    }
+}
+
+/// An object of a class of the file as one construction builds it (see `PythonFacts.builtObject`).
+public struct BuiltObject {
+    public let owner: PythonFacts.Class
+    /// The call whose arguments `__init__` takes: the construction (`Cls(...)`), or the construction inside a factory
+    /// (`cls._registry[kind](**kw)`); nil for a class named as a default factory, built with no arguments.
+    public let call: CallSite?
+    /// For a construction inside a factory: the factory call (`ScheduleFactory.create("attn_window", total=n)`) and
+    /// the factory, through which the construction's arguments are read.
+    let factoryCall: CallSite?
+    let factory: PythonFacts.Function?
+}
+
+/// Objects built by factories, their fields, and the methods called on them.
+extension PythonFacts {
+    /// The object a construction builds: `Cls(...)`; a class named as a dataclass field's `default_factory`; or a call
+    /// of a factory of the file (a function, or a static or class method called on its class:
+    /// `ScheduleFactory.create("attn_window", total_steps=n)`) whose `return` taken for that call builds the object, as
+    /// `Cls(...)`, as `cls(...)` in a class method (`Config.default()`), or as `table[kind](...)` over a dictionary of
+    /// classes (`cls._registry`, a module dictionary) with `kind` given by the call. Returns under `if kind == "...":` are taken or passed over by what the call gives
+    /// `kind`; a condition that cannot be judged leaves the object unknown (nil).
+    public func builtObject(_ construction: Node) -> BuiltObject? {
+        let node = unwrapped(construction)
+        if node.type == "identifier" {
+            return boundClass(named: node.text).map { BuiltObject(owner: $0, call: nil, factoryCall: nil, factory: nil) }
+        }
+        guard node.type == "call" else { return nil }
+        let call = callSite(node)
+        if let owner = boundClass(named: call.callee) ?? classBuiltByCls(node) {
+            return BuiltObject(owner: owner, call: call, factoryCall: nil, factory: nil)
+        }
+        guard let factory = factoryFunction(call), let body = factory.body else { return nil }
+        // The return the call takes: the first one the conditions around it do not pass over.
+        var taken: Node?
+        for statement in descendants(of: body) where statement.type == "return_statement" && enclosingFunction(statement)?.node == factory.node {
+            guard let reached = branchTaken(statement, in: factory, call: call) else { return nil }
+            if reached {
+                taken = statement
+                break
+            }
+        }
+        guard let built = taken?.namedChild(0).map(unwrapped), built.type == "call",
+              let function = callSite(built).function.map(unwrapped) else { return nil }
+        var owner: Class?
+        if function.type == "identifier", function.text == "cls" {
+            // `cls(...)` in a class method builds the class it is called on (`Config.default()`).
+            let named = call.function.flatMap { $0.child(byField: "object") }.flatMap { boundClass(named: $0.text) }
+            owner = named ?? enclosingClass(factory.node)
+        } else if function.type == "identifier" {
+            owner = boundClass(named: function.text)
+        } else if function.type == "subscript" {
+            owner = registryClass(function, in: factory, call: call)
+        }
+        return owner.map { BuiltObject(owner: $0, call: callSite(built), factoryCall: call, factory: factory) }
+    }
+
+    /// What a construction gives the `__init__` parameter `name` (by keyword, or at `position` among the parameters a
+    /// call fills). Through a factory: an argument that is a parameter of the factory is what the factory call gives
+    /// it (or its default), and the factory's `**kw` passed on gives the factory call's keywords.
+    public func initArgument(of built: BuiltObject, _ name: String, position: Int) -> Node? {
+        guard let call = built.call else { return nil }
+        guard let factoryCall = built.factoryCall, let factory = built.factory else { return call.argument(name, position: position) }
+        if let given = call.argument(name, position: position) {
+            let value = unwrapped(given)
+            guard value.type == "identifier", factory.passedParameters.contains(value.text) else { return given }
+            return passedArgument(value.text, of: factory, call: factoryCall)
+        }
+        let keywords = factory.node.child(byField: "parameters")?.namedChildren
+            .first { $0.type == "dictionary_splat_pattern" }?.namedChildren.first?.text
+        let spread = call.node.child(byField: "arguments")?.namedChildren.contains { argument in
+            argument.type == "dictionary_splat" && argument.namedChildren.first?.text == keywords
+        } ?? false
+        return keywords != nil && spread ? factoryCall.keywords[name] : nil
+    }
+
+    /// What `__init__` of `owner` (own or inherited) gives field `name`, its parameters bound to `arguments` (by
+    /// name): `self.<name> = <parameter>` is the argument (else the parameter's default), another value is itself
+    /// (also from a tuple, `self.lo, self.hi = lo, hi`); a field a base class's `__init__` sets, called from this one
+    /// (`super().__init__(total)`, `Base.__init__(self, total)`), is read there with that call's arguments. Nil when
+    /// no `__init__` on the way sets the field.
+    func initializedField(_ owner: Class, _ name: String, arguments: [String: Node], depth: Int = 0) -> Node? {
+        guard depth < 4, let own = initializer(of: owner) else { return nil }
+        let parameters = own.passedParameters
+        func bound(_ value: Node?) -> Node? {
+            guard let value else { return nil }
+            let v = unwrapped(value)
+            guard v.type == "identifier", parameters.contains(v.text) else { return value }
+            return arguments[v.text] ?? parameterDefault(own, v.text)
+        }
+        for a in descendants(of: own.node) where a.type == "assignment" {
+            for (field, assigned) in selfAssignments(a) where field == name {
+                return bound(assigned)
+            }
+        }
+        guard let defining = enclosingClass(own.node) else { return nil }
+        for n in descendants(of: own.node) where n.type == "call" {
+            let call = callSite(n)
+            guard call.name == "__init__", let receiver = call.receiver.map(unwrapped) else { continue }
+            // `Base.__init__(self, x)` names the base and passes `self`; `super().__init__(x)` runs the next one.
+            let named = receiver.type == "identifier" ? baseClass(named: receiver.text, of: defining) : nil
+            let viaSuper = receiver.type == "call" && callSite(receiver).callee == "super"
+            guard let base = named ?? (viaSuper ? lineage(of: defining).dropFirst().first : nil),
+                  let baseInitializer = initializer(of: base) else { continue }
+            let passed = named != nil ? Array(call.positional.dropFirst()) : call.positional
+            var inner: [String: Node] = [:]
+            for (index, parameter) in baseInitializer.passedParameters.enumerated() {
+                if let given = bound(call.keywords[parameter] ?? (index < passed.count ? passed[index] : nil)) { inner[parameter] = given }
+            }
+            return initializedField(base, name, arguments: inner, depth: depth + 1)
+        }
+        return nil
+    }
+
+    /// The numbers the fields of an object hold once `construction` builds it (see `fieldExpression`; a field the
+    /// class body sets is read there), as bindings of `self.<field>` for reading its class's methods: `SoftCap(30.0)`
+    /// with `self.cap = cap` binds `self.cap` to 30. Only the fields the class's methods (own and inherited) read; a
+    /// field computed in `__init__` (`self.cap = float(cap)`) is read with `__init__`'s parameters bound to what the
+    /// construction passes.
+    public func fieldBindings(of construction: Node) -> [String: Double] {
+        memoized("fieldBindings/\(construction.startByte)/\(construction.endByte)") {
+            guard let built = builtObject(construction) else { return [:] }
+            var parameters: [String: Double] = [:]
+            if let initializer = initializer(of: built.owner) {
+                for (index, parameter) in initializer.passedParameters.enumerated() {
+                    guard let given = initArgument(of: built, parameter, position: index) ?? parameterDefault(initializer, parameter),
+                          let value = evaluate(given) else { continue }
+                    parameters[parameter] = value
+                }
+            }
+            var result: [String: Double] = [:]
+            for name in Set(lineage(of: built.owner).flatMap { attributesRead(by: $0) }) {
+                guard let expression = fieldExpression(construction, name) ?? classAttribute(name, of: built.owner),
+                      let value = evaluate(expression, bindings: parameters) else { continue }
+                result["self.\(name)"] = value
+            }
+            return result
+        }
+    }
+
+    /// The objects of the file's classes a call runs a method of, each with that method: for `obj.m(x)` the method `m`
+    /// of what `obj` holds, for `obj(x)` its class's `__call__` or `forward` (`self.logit_cap(z)` with `logit_cap =
+    /// SoftCap(30.0)` runs `SoftCap.__call__` on that object; `self.window_schedule(step)` runs the `__call__` of what
+    /// the trainer was handed, maybe made by a factory). The objects are the constructions among the origins of the
+    /// called object (see `constructions(of:)`). Empty for a call on `self` or `cls`, a call of a class or of a
+    /// function of the file, a library call, or an object the file does not build.
+    public func objectCalls(_ call: CallSite) -> [(construction: Node, method: Function)] {
+        memoized("objectCalls/\(call.node.startByte)/\(call.node.endByte)") {
+            guard let function = call.function.map(unwrapped), function.type == "identifier" || function.type == "attribute" else { return [] }
+            // A dotted name of an imported module (`F.relu`) has no receiver.
+            if function.type == "attribute", call.receiver == nil { return [] }
+            if function.type == "identifier", boundClass(named: function.text) != nil || calledFunction(call) != nil { return [] }
+            var result: [(construction: Node, method: Function)] = []
+            if function.type == "attribute", let object = function.child(byField: "object"), !["self", "cls"].contains(object.text) {
+                for construction in constructions(of: object) {
+                    guard let owner = builtObject(construction)?.owner, let m = method(call.name, of: owner) else { continue }
+                    result.append((construction, m))
+                }
+                if !result.isEmpty { return result }
+            }
+            for construction in constructions(of: function) {
+                guard let owner = builtObject(construction)?.owner, let m = forwardMethods(of: owner).first else { continue }
+                result.append((construction, m))
+            }
+            return result
+        }
+    }
+
+    /// The function of the file a call runs as a factory: a function or a method on `self` (`calledFunction`), or a
+    /// static or class method called on its class (`ScheduleFactory.create(...)`, `cls.create(...)`).
+    func factoryFunction(_ call: CallSite) -> Function? {
+        if let f = calledFunction(call) { return f }
+        guard let function = call.function, function.type == "attribute",
+              let object = function.child(byField: "object"), object.type == "identifier" else { return nil }
+        let owner = object.text == "cls" ? enclosingClass(call.node) : boundClass(named: object.text)
+        return owner.flatMap { method(call.name, of: $0) }
+    }
+
+    /// What a call of a factory gives its parameter `name` (by keyword or position), else the parameter's default.
+    func passedArgument(_ name: String, of factory: Function, call: CallSite) -> Node? {
+        guard let index = factory.passedParameters.firstIndex(of: name) else { return nil }
+        return call.argument(name, position: index) ?? parameterDefault(factory, name)
+    }
+
+    /// Whether a statement of a factory runs for a call, by the `if` / `elif` conditions around it that compare a
+    /// parameter with strings (see `parameterTest`): false when one fails, nil when one cannot be judged, true
+    /// otherwise (an `else` counts as reached: the returns before it are judged first).
+    func branchTaken(_ statement: Node, in factory: Function, call: CallSite) -> Bool? {
+        var child = statement
+        for ancestor in ancestors(of: statement) {
+            if ancestor == factory.node { break }
+            if ancestor.type == "if_statement" || ancestor.type == "elif_clause", ancestor.child(byField: "consequence") == child,
+               let condition = ancestor.child(byField: "condition") {
+                guard let holds = parameterTest(condition, in: factory, call: call) else { return nil }
+                if !holds { return false }
+            }
+            child = ancestor
+        }
+        return true
+    }
+
+    /// `kind == "x"`, `"x" == kind`, `kind != "x"`, `kind in ("x", "y")` for a parameter `kind` of the factory: whether
+    /// it holds for the string the call gives it; nil for any other condition, or an argument not decided.
+    func parameterTest(_ condition: Node, in factory: Function, call: CallSite) -> Bool? {
+        let c = unwrapped(condition)
+        guard c.type == "comparison_operator" else { return nil }
+        let operands = c.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
+        let operators = c.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2, operators.count == 1,
+              let index = operands.firstIndex(where: { $0.type == "identifier" && factory.passedParameters.contains($0.text) }),
+              let argument = passedArgument(operands[index].text, of: factory, call: call),
+              let given = SettingsTable.stringValue(unwrapped(argument)) ?? decidedString(argument) else { return nil }
+        let other = operands[1 - index]
+        switch operators[0] {
+        case "==": return SettingsTable.stringValue(other).map { $0 == given }
+        case "!=": return SettingsTable.stringValue(other).map { $0 != given }
+        case "in":
+            guard index == 0, ["tuple", "list", "set"].contains(other.type) else { return nil }
+            let options = other.namedChildren.compactMap { SettingsTable.stringValue($0) }
+            return options.count == other.namedChildCount ? options.contains(given) : nil
+        default:
+            return nil
+        }
+    }
+
+    /// The class `table[key]` picks in a factory: `table` a dictionary of classes that the factory's class body sets
+    /// (`cls._registry`, `self._registry`, `Factory._registry`), that a module statement sets, or written in place
+    /// (a literal or `dict(...)`); `key` a string, or a parameter the call gives one.
+    func registryClass(_ read: Node, in factory: Function, call: CallSite) -> Class? {
+        guard let table = read.child(byField: "value").map(unwrapped), let key = read.child(byField: "subscript").map(unwrapped) else { return nil }
+        let chosen: String?
+        if key.type == "identifier", factory.passedParameters.contains(key.text) {
+            chosen = passedArgument(key.text, of: factory, call: call).flatMap { SettingsTable.stringValue(unwrapped($0)) ?? decidedString($0) }
+        } else {
+            chosen = SettingsTable.stringValue(key) ?? decidedString(key)
+        }
+        guard let chosen else { return nil }
+        var dictionary: Node? = table
+        if table.type == "attribute", let object = table.child(byField: "object"), let name = table.child(byField: "attribute")?.text {
+            let owner = object.text == "self" || object.text == "cls" ? enclosingClass(factory.node) : boundClass(named: object.text)
+            dictionary = owner.flatMap { classAttribute(name, of: $0) }
+        } else if table.type == "identifier" {
+            dictionary = moduleAssignments.flatMap { assignedNames($0) }.last { $0.name == table.text }?.value
+        }
+        guard let entries = dictionary.map(unwrapped) else { return nil }
+        var entry: Node?
+        if entries.type == "dictionary" {
+            entry = entries.namedChildren.first { pair in
+                pair.type == "pair" && pair.child(byField: "key").flatMap { SettingsTable.stringValue($0) } == chosen
+            }?.child(byField: "value")
+        } else if entries.type == "call", callSite(entries).callee == "dict" {
+            entry = callSite(entries).keywords[chosen]
+        }
+        guard let value = entry.map(unwrapped), value.type == "identifier" else { return nil }
+        return boundClass(named: value.text)
     }
 }

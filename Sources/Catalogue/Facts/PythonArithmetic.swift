@@ -13,6 +13,13 @@ enum PythonArithmetic {
         }
     }
 
+    /// The `operator` module's two-operand functions, by qualified name, with the operator each applies.
+    static let operatorFunctions: [String: String] = [
+        "operator.add": "+", "operator.sub": "-", "operator.mul": "*", "operator.truediv": "/", "operator.floordiv": "//",
+        "operator.mod": "%", "operator.pow": "**", "operator.lshift": "<<", "operator.rshift": ">>", "operator.and_": "&",
+        "operator.or_": "|", "operator.xor": "^",
+    ]
+
     static func binary(_ op: String, _ a: Double, _ b: Double) -> Double? {
         let result: Double
         switch op {

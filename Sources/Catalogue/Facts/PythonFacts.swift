@@ -138,6 +138,8 @@ public final class PythonFacts {
         /// The parameters a call fills: all of them less what Python passes itself, the method's receiver (also the
         /// `self` of a method written outside its class and bound later) or a class method's `cls`.
         public var passedParameters: [String] { Array(parameters.dropFirst(passedOffset)) }
+        /// A `@classmethod` or `@staticmethod`: called on its class, with no instance.
+        public var isClassLevel: Bool { decorators.contains { ["classmethod", "staticmethod"].contains($0.lastDottedComponent) } }
         /// How many leading parameters a call does not fill (0 or 1).
         public var passedOffset: Int {
             receiver != nil || parameters.first == "self" || parameters.first == "cls" || decorators.contains("classmethod") ? 1 : 0
@@ -303,7 +305,10 @@ public final class PythonFacts {
         }
         let position = index - function.passedOffset
         var result: [(call: CallSite, argument: Node)] = []
-        let candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
+        var candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
+        // The `__call__` of an object of the file runs when an instance is called (`policy(model)`, with `policy =
+        // BF16Policy()` built from it or from a subclass): what those calls pass.
+        if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c) }
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
                 result.append((call, argument))
@@ -320,6 +325,26 @@ public final class PythonFacts {
             }
         }
         return result
+    }
+
+    /// Whether a name or dotted name starts at a name an import binds (`F.relu`, `torch.compile`).
+    func isImportedName(_ node: Node) -> Bool {
+        var head = node
+        while head.type == "attribute", let object = head.child(byField: "object") { head = object }
+        return head.type == "identifier" && imports.bindings[head.text] != nil
+    }
+
+    /// Calls of instances of a class of the file or of its subclasses (`policy(model)` with `policy = Policy()`).
+    func instanceCalls(of owner: Class) -> [CallSite] {
+        memoized("instanceCalls/\(owner.node.startByte)") {
+            calls.filter { call in
+                guard let callee = call.function.map(unwrapped), callee.type == "identifier" || callee.type == "attribute",
+                      !isImportedName(callee), calledFunction(call) == nil else { return false }
+                return dataflow.instanceClasses(of: callee).contains { name in
+                    boundClass(named: name).map { lineage(of: $0).contains { $0.node == owner.node } } == true
+                }
+            }
+        }
     }
 
     /// The dictionary a module-level helper builds and returns (`def scales(cfg): return dict(x_s=cfg["x"], ...)`):
@@ -424,6 +449,14 @@ public final class PythonFacts {
         guard let owner else { return false }
         if call.name == owner { return true }
         return call.callee == "cls" && enclosingClass(call.node)?.name == owner
+    }
+
+    /// For a `cls(...)` call inside a class method (`@classmethod def default(cls): return cls(vocab_size=...)`), the
+    /// class it builds; nil for any other call.
+    public func classBuiltByCls(_ call: Node) -> Class? {
+        guard call.type == "call", call.child(byField: "function")?.text == "cls",
+              enclosingFunction(call)?.parameters.first == "cls" else { return nil }
+        return enclosingClass(call)
     }
 
     public func enclosingFunction(_ node: Node) -> Function? {

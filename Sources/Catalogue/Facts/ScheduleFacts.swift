@@ -249,12 +249,18 @@ extension PythonFacts {
         return value
     }
 
-    /// The function of the file a call runs: `name(...)`, `self.name(...)`; nil for library calls and classes.
+    /// The function of the file a call runs: `name(...)`, `self.name(...)` (also a method the class inherits from a
+    /// base class of the file, a mixin's), or a class method or static method called on its class
+    /// (`Factory.create("relu2")`, `Rotary.apply(q, cos, sin)`, `cls.helper(x)`; see `receiverClass`); nil for
+    /// library calls and classes.
     public func calledFunction(_ call: CallSite) -> Function? {
+        if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel { return found }
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
             let prefix = owner.name + "."
-            return functions.first { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }
+            if let own = functions.first(where: { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }) { return own }
+            // `self.reset_output_projection()` defined by a base class (a mixin) of the file.
+            return call.callee == "self." + call.name ? method(call.name, of: owner) : nil
         }
         guard !call.callee.contains("." as Character) else { return nil }
         return functions.first { $0.name == call.name }

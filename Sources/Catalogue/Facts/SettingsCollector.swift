@@ -70,7 +70,9 @@ enum SettingsCollector {
                 // Most calls are neither `add_argument`, `dict` nor a config class: skip them before resolving.
                 guard let function = node.child(byField: "function") else { continue }
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
-                guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last)
+                // `cls(...)` in a class method of a config class (`def default(cls): return cls(vocab_size=...)`) builds it.
+                let buildsConfig = last == "cls" && facts.classBuiltByCls(node).map { classNames.contains($0.name) } == true
+                guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last) || buildsConfig
                         || last == "option" || last.hasPrefix("DEFINE_")
                         || Self.namespaces.contains(last) || last == "replace" || last == "update"
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
@@ -93,7 +95,7 @@ enum SettingsCollector {
                     name = name.replacingOccurrences(of: "-", with: "_")
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
                     found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
-                } else if call.callee == "dict" || classNames.contains(call.name) || Self.namespaceCallees.contains(call.callee)
+                } else if call.callee == "dict" || classNames.contains(call.name) || buildsConfig || Self.namespaceCallees.contains(call.callee)
                             || isConfigUpdate(call) {
                     // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
                     // `dict(base, T=...)`: the keywords replace the base's entries (`dict(**base, T=...)` cannot

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
 /// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
 /// their arguments (`if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
-/// keep the value, a tensor filled with `t.copy_(v)` takes `v`, and an unknown helper of one value
+/// keep the value, a tensor filled with `t.copy_(v)` takes `v`, a method of an object the file builds runs with the
+/// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), and an unknown helper of one value
 /// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value.
 public struct StepFunction {
     public let facts: PythonFacts
@@ -197,10 +198,24 @@ public struct StepFunction {
             guard depth < 20, case .returned(let v) = run(closure.body, &inner, depth: depth) else { return nil }
             return v
         }
-        // A function of the file, run with its arguments.
+        // A method of an object the file builds (`self.window_schedule(step)` holding `WindowWarmup(...)`, maybe made by
+        // a factory; `sched.tokens_at(step)`), run with the object's fields bound (`self.start`, see
+        // `PythonFacts.fieldBindings(of:)`). One object only: several would be several readings.
+        let objects = facts.objectCalls(call)
+        if objects.count == 1, let body = objects[0].method.body, depth < 20 {
+            var inner = facts.fieldBindings(of: objects[0].construction)
+            for (index, parameter) in objects[0].method.passedParameters.enumerated() {
+                if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil),
+                   let v = value(argument, env, depth: depth) {
+                    inner[parameter] = v
+                }
+            }
+            if case .returned(let v) = run(body, &inner, depth: depth) { return v }
+        }
+        // A function of the file, run with its arguments; a method called on `self` keeps the object's fields.
         if call.receiver == nil || call.callee.hasPrefix("self."),
            let function = facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {
-            var inner: [String: Double] = [:]
+            var inner: [String: Double] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
             let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
             for (index, parameter) in parameters.enumerated() {
                 if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil),

@@ -444,7 +444,7 @@ public final class ValueResolver {
         if setting.source == .classField {
             owner = facts.enclosingClass(setting.site)?.name
         } else if setting.site.type == "call" {
-            let callee = facts.callSite(setting.site).name
+            let callee = facts.classBuiltByCls(setting.site)?.name ?? facts.callSite(setting.site).name
             owner = facts.classNameSet.contains(callee) ? callee : nil
         }
         owners[setting.site] = .some(owner)

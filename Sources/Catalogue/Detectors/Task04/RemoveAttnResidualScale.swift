@@ -5,13 +5,14 @@ import TreeSitterKit
 ///
 /// Requires an attention module (a class of the file that computes attention, `nn.MultiheadAttention`, or a
 /// function of the file that computes attention) whose
-/// output is added to the residual (`x = x + self.attn(norm(x))`, `h += layer["attn"](h)`, or through a local
-/// `a, _ = self.attn(...)`), and no constant rescaling on the way: neither a factor or divisor that is a number or
-/// a setting computed from numbers (`1 / sqrt(2 * n_layer)`, `/ math.sqrt(24)`) between the attention call and the
-/// addition, nor one applied inside the attention's forward after its output projection. Learnable gains
-/// (`nn.Parameter`) are not fixed scales. Rejects `x + self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after
-/// the projection, and files without an attention residual. Examples:
-/// `queries/python/remove_attn_residual_scale/examples/`.
+/// output is added to the residual (`x = x + self.attn(norm(x))`, `h += layer["attn"](h)`, through a local
+/// `a, _ = self.attn(...)`, or in a helper handed the module, `def residual(self, x, branch): return x + branch(x)`
+/// called as `self.residual(x, self.attn)`), and no constant rescaling on the way (also none the helper's callers
+/// pass it): neither a factor or divisor that is a number or a setting computed from numbers (`1 / sqrt(2 *
+/// n_layer)`, `/ math.sqrt(24)`) between the attention call and the addition, nor one applied inside the attention's
+/// forward after its output projection. Learnable gains (`nn.Parameter`) are not fixed scales. Rejects `x +
+/// self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after the projection, and files without an attention
+/// residual. Examples: `queries/python/remove_attn_residual_scale/examples/`.
 struct RemoveAttnResidualScale: Detector {
     let id = "remove_attn_residual_scale"
 
@@ -130,6 +131,11 @@ struct RemoveAttnResidualScale: Detector {
     /// (not an `nn.Parameter`).
     func isFixed(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
+        // A parameter of a helper adding the residual (`def residual(self, x, branch, scale=1.0): return x + scale *
+        // branch(x)`): fixed when a caller passes a fixed factor (`self.residual(x, self.attn, self.attn_scale)`), whatever
+        // its default.
+        if n.type == "identifier", depth < 3, facts.parameterOwner(of: n) != nil,
+           facts.callerArguments(of: n).contains(where: { isFixed($0, facts, depth: depth + 1) }) { return true }
         if let v = facts.value(of: n)?.double { return v != 1 }
         if let v = facts.evaluate(n) { return v != 1 }
         guard depth < 3 else { return false }

@@ -158,6 +158,13 @@ struct ZeroInitProjections: Detector {
             guard let tensor = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
             let (moduleNode, isWeight) = facts.weightOwner(tensor)
             let owningClass = facts.enclosingClass(call.node)
+            /// An attribute of `self` zeroed in a method: the class's, and that of every class inheriting the method
+            /// from it (a mixin's) and running it when built.
+            func insertOwn(_ name: String) {
+                owners.insert(Owner(className: owningClass?.name, name: name))
+                guard let function = facts.enclosingFunction(call.node) else { return }
+                for c in facts.inheritingClassesRunning(function) { owners.insert(Owner(className: c.name, name: name)) }
+            }
             if let moduleNode {
                 if moduleNode.type == "identifier", moduleNode.text != "self", let function = facts.enclosingFunction(call.node),
                    function.parameters.contains(moduleNode.text) {
@@ -180,14 +187,21 @@ struct ZeroInitProjections: Detector {
                         let own = item.type == "attribute" && item.child(byField: "object")?.text == "self"
                         owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
                     }
+                } else if moduleNode.type != "attribute", let read = facts.attributeRead(moduleNode) {
+                    // A module named through a local or `getattr` (`proj = getattr(self, self.output_attr)`).
+                    for name in read.names {
+                        if read.object.text == "self" { insertOwn(name) } else { owners.insert(Owner(className: nil, name: name)) }
+                    }
                 } else if let name = facts.ownerName(of: moduleNode) {
-                    // `self.c_proj` belongs to the enclosing class; `module.c_proj` under `isinstance(module, (Attn,
-                    // MLP))` (an init hook) to the classes tested; `layer.attn.proj` (zeroed from the model, after its
-                    // hook) to whichever class holds a `proj`.
+                    // `self.c_proj` belongs to the enclosing class (and to the classes inheriting the zeroing method);
+                    // `module.c_proj` under `isinstance(module, (Attn, MLP))` (an init hook) to the classes tested;
+                    // `layer.attn.proj` (zeroed from the model, after its hook) to whichever class holds a `proj`.
                     let own = moduleNode.type == "attribute" && moduleNode.child(byField: "object")?.text == "self"
                     let tested: Set<String> = own ? [] : testedClasses(call.node, instance: moduleNode.child(byField: "object"), facts)
-                    if tested.isEmpty {
-                        owners.insert(Owner(className: own ? owningClass?.name : nil, name: name))
+                    if own {
+                        insertOwn(name)
+                    } else if tested.isEmpty {
+                        owners.insert(Owner(className: nil, name: name))
                     } else {
                         for className in tested { owners.insert(Owner(className: className, name: name)) }
                     }
@@ -387,11 +401,17 @@ struct ZeroInitProjections: Detector {
         }
     }
 
-    /// A module applying an activation: `nn.ReLU()`, `nn.GELU()`, or a module class of the file whose `forward`
-    /// applies one.
-    func isActivationModule(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// A module applying an activation: `nn.ReLU()`, `nn.GELU()`, a module class of the file whose `forward`
+    /// applies one, or what a factory of the file returns when every value it returns is one.
+    func isActivationModule(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
+        // A factory of the file (`ActivationFactory.create("relu2")`, a class method returning `cls._registry[name]()`;
+        // `make_act(name)`): every value it returns builds an activation module.
+        if depth < 3, let factory = facts.calledFunction(call), !facts.forwardMethodNames.contains(factory.name) {
+            let returned = facts.returnedValues(factory).map(facts.unparenthesized)
+            if !returned.isEmpty, returned.allSatisfy({ isActivationModule($0, facts, depth: depth + 1) }) { return true }
+        }
         // A composition with an activation among its stages (`nn.Sequential(nn.ReLU(), Square())`).
         if call.name == "Sequential", call.positional.contains(where: { isActivationModule(facts.unparenthesized($0), facts) }) { return true }
         // A class picked from a table and built (`ACT2CLS[config.act]()`, with `ACT2CLS = {"gelu": nn.GELU, "relu2":

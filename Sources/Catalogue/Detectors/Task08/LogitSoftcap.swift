@@ -76,7 +76,10 @@ struct LogitSoftcap: Detector {
                     return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
                 }
                 for target in facts.targets(of: call) where !facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope) {
-                    if let cap = capInside(target, facts, accept: accept) {
+                    // A method of an object the file builds reads that object's fields (`self.cap` of `SoftCap(30.0)`).
+                    let objects = facts.objectCalls(call).filter { $0.method.node == target.node }
+                    let fields: [[String: Double]] = objects.isEmpty ? [[:]] : objects.map { facts.fieldBindings(of: $0.construction) }
+                    if let cap = capInside(target, facts, fields: fields, accept: accept) {
                         return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
                     }
                 }
@@ -116,13 +119,19 @@ struct LogitSoftcap: Detector {
     }
 
     /// A soft cap computed in a function or a function it calls (their parameters bound to the values they resolve
-    /// to), or in a kernel they launch (bound to the launch's arguments).
-    func capInside(_ function: PythonFacts.Function, _ facts: PythonFacts, accept: (LogitCap) -> Bool) -> Node? {
+    /// to), or in a kernel they launch (bound to the launch's arguments). `fields`: for a method, the fields of each
+    /// object it may run on (see `PythonFacts.fieldBindings(of:)`), which hold in the methods of its class.
+    func capInside(_ function: PythonFacts.Function, _ facts: PythonFacts, fields: [[String: Double]] = [[:]],
+                   accept: (LogitCap) -> Bool) -> Node? {
         // The function and what it calls in turn (a wrapper around an autograd function whose `forward` launches the
         // kernel, say).
         let reached = facts.reachableFunctions(from: function)
-        for n in reached.flatMap({ facts.descendants(of: $0.node) }) {
-            if facts.capsAt(n, bindings: [:]).contains(where: accept) { return n }
+        let owners = Set(facts.enclosingClass(function.node).map { facts.lineage(of: $0).map(\.node) } ?? [])
+        for g in reached {
+            let bindings = facts.enclosingClass(g.node).map { owners.contains($0.node) } == true ? fields : [[:]]
+            for n in facts.descendants(of: g.node) where bindings.contains(where: { facts.capsAt(n, bindings: $0).contains(where: accept) }) {
+                return n
+            }
         }
         for launch in reached.flatMap({ facts.kernelLaunches(in: $0.node) }) {
             let parts = facts.kernelBodies(launch)

@@ -10,8 +10,8 @@ import TreeSitterKit
 /// product (`def linear(x, w): return x @ w.to(x.dtype)`) and is called; (2) bf16 activations: the embeddings cast
 /// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
 /// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
-/// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
-/// CastedLinear)`, also through `model.apply`), or, with no class to test, the weight matrices of chosen parts of the
+/// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to, a policy object's `__call__` included) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
+/// CastedLinear)`, also through `model.apply`, a `filter` held by a local, or a tuple of classes held by an attribute), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
 /// which holds the embedding too); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
@@ -292,8 +292,10 @@ struct Bf16ActivationsCastedLinear: Detector {
                 let parts = a.namedChildren
                 if parts.count == 3, parts[0] == child { conditions = [parts[1]] }
             case "for_statement":
-                if a.child(byField: "body") == child, let iterable = a.child(byField: "right").map(facts.unparenthesized), iterable.type == "call" {
-                    conditions = filterPredicates(facts.callSite(iterable), facts)
+                if a.child(byField: "body") == child, var iterable = a.child(byField: "right").map(facts.unparenthesized) {
+                    // Also held by a local (`masters = filter(...)`, then `for m in masters:`).
+                    if iterable.type == "identifier", let value = facts.latestValue(of: iterable.text, before: a) { iterable = facts.unparenthesized(value) }
+                    if iterable.type == "call" { conditions = filterPredicates(facts.callSite(iterable), facts) }
                 }
             case "case_clause":
                 // `match m: case CastedLinear(): m.float()`: a class pattern is an isinstance test.
@@ -308,8 +310,12 @@ struct Bf16ActivationsCastedLinear: Detector {
                       !facts.ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }),
                       condition.type != "not_operator",
                       let kinds = facts.callSite(n).positional.dropFirst().first else { return false }
-                let items = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
-                return items.contains { item in classes.contains(item.text.lastDottedComponent) }
+                // The classes written there, or held by a name or attribute (`isinstance(m, self.master_types)` with
+                // `master_types = (CastedLinear,)` in the class body).
+                let written = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
+                let held = written.filter { $0.type == "identifier" || $0.type == "attribute" }.flatMap { facts.origins(of: $0) }
+                    .map(facts.unparenthesized).flatMap { $0.type == "tuple" ? $0.namedChildren : [$0] }
+                return (written + held).contains { item in classes.contains(item.text.lastDottedComponent) }
             } }
         }
     }

@@ -5,10 +5,11 @@ import TreeSitterKit
 /// reference, in multiples of 64 or of 128-token blocks).
 ///
 /// Requires, inside a training loop (a `for` loop, or a `while` loop counting its steps, whose model call is
-/// back-propagated), an argument of the model
+/// back-propagated, in its body or in a method or function of the file it calls, whose parameters then take what
+/// the loop passes), an argument of the model
 /// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
 /// step with `StepFunction` (locals, file helpers, `torch.tensor`, a tensor filled with `copy_`, cached
-/// helpers), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
+/// helpers, schedule objects the file builds), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
 /// values over 21 evenly spaced steps). Rejects a window that is the same every step (a literal, a constant, a
 /// fixed tensor), a schedule that is computed but only logged, one that shrinks, and a few coarse stages.
 /// Examples: `queries/python/attention_window_warmup/examples/`.
@@ -20,7 +21,8 @@ struct AttentionWindowWarmup: Detector {
         for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
             guard let body = loop.child(byField: "body") else { continue }
             let models = Self.modelCalls(in: body, facts, flow)
-            guard !models.isEmpty else { continue }
+            let delegated = Self.delegatedSteps(in: body, facts, flow)
+            guard !models.isEmpty || !delegated.isEmpty else { continue }
             let evaluator = StepFunction(facts, flow, loop: body)
             let end = max(facts.iterationCount(loop) ?? 1000, 10)
             // model.window = schedule(step), read as self.window where the mask is built.
@@ -48,9 +50,54 @@ struct AttentionWindowWarmup: Detector {
                         }
                     }
                 }
+                // The step run by a method or function the loop calls: the model call's arguments read with the helper's
+                // parameters bound to what the loop passes at that step.
+                for helper in delegated {
+                    let parameters = helper.function.passedParameters
+                    var known: [Double: [String: Double]] = [:]
+                    func bound(_ at: Double) -> [String: Double] {
+                        if let env = known[at] { return env }
+                        var env: [String: Double] = [:]
+                        for (index, name) in parameters.enumerated() {
+                            if let argument = helper.call.argument(name, position: index), let v = evaluator.value(argument, [step: at]) {
+                                env[name] = v
+                            }
+                        }
+                        known[at] = env
+                        return env
+                    }
+                    for model in helper.models {
+                        let arguments = model.positional.enumerated().map { ($0.offset, Optional<String>.none, $0.element) }
+                            + model.keywords.map { (-1, Optional($0.key), $0.value) }
+                        for (position, keyword, argument) in arguments {
+                            guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
+                            for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
+                                guard let first = evaluator.value(part, bound(0)), let last = evaluator.value(part, bound(end)),
+                                      last > first, Self.growsGradually({ evaluator.value(part, bound($0)) }, end: end) else { continue }
+                                return [facts.evidence(helper.call.node, "training step passed a window that grows from \(first) to \(last)")]
+                            }
+                        }
+                    }
+                }
             }
         }
         return []
+    }
+
+    /// Calls in a loop body of functions of the file (a method on `self`, a module function) that run a
+    /// back-propagated model call themselves (a trainer's `self._train_step(step, x, y, window)`), each with the
+    /// function and those model calls (see `modelCalls`).
+    static func delegatedSteps(in body: Node, _ facts: PythonFacts, _ flow: Dataflow)
+        -> [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] {
+        var result: [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] = []
+        for node in facts.descendants(body) where node.type == "call" {
+            let call = facts.callSite(node)
+            guard let function = facts.calledFunction(call), let inner = function.body, !facts.isInside(node, function.node),
+                  !result.contains(where: { $0.call.node == node }) else { continue }
+            let models = modelCalls(in: inner, facts, flow)
+            if !models.isEmpty { result.append((call, function, models)) }
+        }
+        return result
     }
 
     /// Whether a window grows step by step over training, as a ramp does (the reference adds 64 tokens at a time):

@@ -6,8 +6,10 @@ import Foundation
 /// module `forward`s, Triton kernels launched on the way) and requires a cap there whose constants resolve to
 /// 15 on both sides: `c * tanh(x / c)` (function, method, in-place `div_`/`tanh_`/`mul_` chain), the same in a
 /// kernel (tanh written with `exp`, constants bound at launch), or the shifted form `30 * sigmoid(x / 7.5)`
-/// (`A / (1 + exp(-x / B))` included), which differs from it by a constant. Rejects other caps (30) and a 15
-/// cap on attention scores or anything that does not reach the loss. A loss of the file's own that is handed the
+/// (`A / (1 + exp(-x / B))` included), which differs from it by a constant. A cap written in a method of an object
+/// reads that object's fields (`self.cap` of the `SoftCap(15.0)` the logits go through, see
+/// `PythonFacts.fieldBindings(of:)`), not those of another object of the same class. Rejects other caps (30) and a 15
+/// cap on attention scores (also through a second object of the logits' cap class) or anything that does not reach the loss. A loss of the file's own that is handed the
 /// head's logits (a fused soft-capped cross-entropy kernel) is read as `logit_softcap` reads it. Examples:
 /// `queries/python/logit_softcap_15/examples/`.
 struct LogitSoftcap15: Detector {

@@ -55,23 +55,30 @@ struct LongShortSlidingWindow: Detector {
     }
 
     /// Functions that build a mask: they call a mask constructor, directly or through the functions they call.
-    func maskBuilders(_ facts: PythonFacts) -> Set<String> {
-        var names = Set<String>()
-        for f in facts.functions {
-            let reach = facts.reachableFunctions(from: f)
-            if reach.contains(where: { g in
+    func maskBuilders(_ facts: PythonFacts) -> [PythonFacts.Function] {
+        facts.functions.filter { f in
+            facts.reachableFunctions(from: f).contains { g in
                 facts.descendants(of: g.node).contains { $0.type == "call" && Self.maskCalls.contains(facts.callSite($0).name) }
-            }) {
-                names.insert(f.name)
             }
         }
-        return names
     }
 
-    /// Pairs of calls of one mask builder, in one function, whose arguments differ in exactly one place.
+    /// Pairs of calls of one mask builder, in one function, whose arguments differ in exactly one place. A builder is
+    /// called by name, or as an object whose method builds the mask (`make = WindowMask(docs)`, then `make(w)` runs
+    /// the class's `__call__`; see `PythonFacts.objectCalls`).
     func maskPairs(_ facts: PythonFacts) -> [(Node, Node)] {
-        let builders = maskBuilders(facts).union(Self.maskCalls)
-        let candidates = facts.calls.filter { builders.contains($0.name) && !$0.hasSplat }
+        let functions = maskBuilders(facts)
+        let builders = Set(functions.map(\.name)).union(Self.maskCalls)
+        let methods = Set(functions.map(\.node))
+        // Only a callee called twice in one function can pair: the objects called are looked up for those alone.
+        func key(_ call: CallSite) -> String { "\(facts.enclosingFunction(call.node)?.node.startByte ?? -1)/\(call.callee)" }
+        var repeated: [String: Int] = [:]
+        for call in facts.calls where !call.hasSplat { repeated[key(call), default: 0] += 1 }
+        let candidates = facts.calls.filter { call in
+            guard !call.hasSplat else { return false }
+            if builders.contains(call.name) { return true }
+            return repeated[key(call), default: 0] >= 2 && facts.objectCalls(call).contains { methods.contains($0.method.node) }
+        }
         var pairs: [(Node, Node)] = []
         for (i, a) in candidates.enumerated() {
             for b in candidates[(i + 1)...] where a.callee == b.callee && facts.enclosingFunction(a.node)?.node == facts.enclosingFunction(b.node)?.node {
