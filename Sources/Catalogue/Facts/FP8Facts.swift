@@ -29,14 +29,74 @@ extension PythonFacts {
         }
     }
 
-    /// The FP8 function a call runs: a function of the file, a custom op (`torch.ops.ns.name`), or an autograd
-    /// function's `apply`, when it is one of `fp8`.
+    /// The FP8 function a call runs: a function of the file, a custom op (`torch.ops.ns.name`), an autograd
+    /// function's `apply`, or the `__call__` of a callable object (see `callableObjectTargets`), when it is one of `fp8`.
     func fp8Target(_ call: CallSite, _ fp8: [Function], _ ops: [String: Function]) -> Function? {
         var candidates: [Function] = []
         if let f = calledFunction(call) { candidates.append(f) }
         if let op = ops[call.callee] { candidates.append(op) }
         candidates += autogradForwards(call)
+        if fp8.contains(where: { $0.name == "__call__" }) { candidates += callableObjectTargets(call) }
         return candidates.first { c in fp8.contains { $0.node == c.node } }
+    }
+
+    /// The `__call__` of the classes of the file whose instances a called name or `self.<name>` may hold: a
+    /// strategy object (`self.train_matmul(x, w)` with `self.train_matmul = ScaledFp8Matmul(...)`, or a local picked
+    /// from such attributes, `matmul = self.train_matmul if self.training else self.eval_matmul`).
+    func callableObjectTargets(_ call: CallSite) -> [Function] {
+        guard let callee = call.function.map(unparenthesized),
+              callee.type == "identifier" || callee.type == "attribute" && callee.child(byField: "object")?.text == "self" else { return [] }
+        return dataflow.instanceClasses(of: callee).sorted().compactMap { name in
+            boundClass(named: name).flatMap { method("__call__", of: $0) }
+        }
+    }
+
+    /// Whether an expression holds an object whose `__call__` runs FP8 (`ScaledFp8Matmul(...)`, or what a factory of
+    /// the file returns: `MatmulPolicy.fp8(2.0, 2.0 ** 9, 2.0 ** 19)`).
+    func holdsFP8Object(_ expression: Node, _ fp8: [Function]) -> Bool {
+        dataflow.instanceClasses(of: expression).contains { name in
+            guard let entry = boundClass(named: name).flatMap({ method("__call__", of: $0) }) else { return false }
+            return fp8.contains { $0.node == entry.node }
+        }
+    }
+
+    /// The `self.<name>` attributes holding the object an FP8 call of a method runs (`self.train_matmul(x, w)`, or
+    /// `matmul(x, w)` with `matmul = self.train_matmul if self.training else self.eval_matmul`), but not one read only
+    /// outside training; empty when the call runs a function, an op or an autograd function itself.
+    func callableHolders(_ site: Node, _ fp8: [Function], _ ops: [String: Function]) -> [String] {
+        guard site.type == "call" else { return [] }
+        let call = callSite(site)
+        guard calledFunction(call) == nil, ops[call.callee] == nil, autogradForwards(call).isEmpty,
+              let callee = call.function.map(unparenthesized) else { return [] }
+        var read = callee
+        if callee.type == "identifier", let value = dataflow.latestValue(of: callee.text, before: site) { read = unparenthesized(value) }
+        let names = descendants(of: read).filter { $0.type == "attribute" && !runsOnlyInEval($0) }.compactMap { instanceAttribute($0) }
+        return Set(names).subtracting(["training", "weight"]).sorted()
+    }
+
+    /// Scales an FP8 object reaches its product with: the FP8 calls of its class's `__call__`, read with the attributes
+    /// the object's construction sets (`ScaledFp8Matmul(x_s, w_s, grad_s)`, also the one a factory of the file
+    /// returns, `MatmulPolicy.fp8(...)`, or a name set to one).
+    func objectScales(_ object: Node, fp8: [Function], ops: [String: Function], depth: Int = 0) -> [Double] {
+        guard depth < 4 else { return [] }
+        let e = unparenthesized(object)
+        guard e.type == "call" else {
+            return origins(of: e).filter { $0 != e }.flatMap { objectScales($0, fp8: fp8, ops: ops, depth: depth + 1) }
+        }
+        let call = callSite(e)
+        guard let c = boundClass(named: call.callee) else {
+            guard let factory = calledFunction(call) else { return [] }
+            return returnedValues(factory).flatMap { objectScales($0, fp8: fp8, ops: ops, depth: depth + 1) }
+        }
+        guard let entry = method("__call__", of: c) else { return [] }
+        var result: [Double] = []
+        for n in descendants(of: entry.node) where n.type == "call" {
+            let inner = callSite(n)
+            if let target = fp8Target(inner, fp8, ops) {
+                result += scaleValues(inner, target, fp8: fp8, ops: ops, construction: (c, call), depth: 1)
+            }
+        }
+        return result
     }
 
     /// FP8 functions: the leaves and every function that calls one (a wrapper such as `lm_head_fp8`).
@@ -90,18 +150,25 @@ extension PythonFacts {
                     return call.name == "_scaled_mm" || fp8Target(call, fp8, ops) != nil
                 }
                 let flags = site.map { guardFlags($0, in: forward) } ?? []
-                for construction in headConstructions(of: c, model) where flags.allSatisfy({ flag in
-                    attributeArguments(flag, of: c, construction).contains { isTruthy($0) }
+                // A product handed to an object the layer holds (a strategy): the attributes holding it.
+                let holders = site.map { callableHolders($0, fp8, ops) } ?? []
+                for head in headConstructions(of: c, model) where flags.allSatisfy({ flag in
+                    attributeArguments(flag, of: c, head.call).contains { isTruthy($0) }
                 }) {
+                    let construction = head.call
+                    // The FP8 objects this construction gives those attributes; none: the head keeps a plain product.
+                    let objects = holders.flatMap { attributeArguments($0, of: c, construction) }.filter { holdsFP8Object($0, fp8) }
+                    guard holders.isEmpty || !objects.isEmpty else { continue }
                     var scales: [Double] = []
                     for n in descendants(of: forward.node) where n.type == "attribute" {
                         guard let name = instanceAttribute(n), name != "weight", !flags.contains(name) else { continue }
                         for argument in attributeArguments(name, of: c, construction) { scales += values(of: argument).map(\.double) }
                     }
-                    if let site, site.type == "call", let target = fp8Target(callSite(site), fp8, ops) {
+                    if objects.isEmpty, let site, site.type == "call", let target = fp8Target(callSite(site), fp8, ops) {
                         scales += scaleValues(callSite(site), target, fp8: fp8, ops: ops, construction: (c, construction), depth: 0)
                     }
-                    uses.append(FP8HeadUse(node: construction.node, scales: scales, note: "output head is a `\(c.name)` whose forward runs FP8"))
+                    for object in objects { scales += objectScales(object, fp8: fp8, ops: ops) }
+                    uses.append(FP8HeadUse(node: head.site, scales: scales, note: "output head is a `\(c.name)` whose forward runs FP8"))
                 }
             }
             // Invocations from model code first, those inside the FP8 functions themselves last.
@@ -126,12 +193,17 @@ extension PythonFacts {
         return flags
     }
 
-    /// Constructions of a class assigned to the output head.
-    func headConstructions(of c: Class, _ model: ModelView) -> [CallSite] {
-        nodes(ofType: "assignment").compactMap { assignment -> CallSite? in
+    /// Constructions of a class assigned to the output head: the call assigned (`site`) and the call that builds the
+    /// object (`call`), the same one or the `cls(...)` a class method of the class returns (`CastedLinear.fp8(d, v,
+    /// **scales)` with `return cls(d, v, matmul=...)`; its arguments are read through the class method's parameters).
+    func headConstructions(of c: Class, _ model: ModelView) -> [(site: Node, call: CallSite)] {
+        nodes(ofType: "assignment").compactMap { assignment -> (site: Node, call: CallSite)? in
             guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right"),
-                  let call = constructorCall(unparenthesized(right)), call.callee == c.name, isHeadReference(left, model) else { return nil }
-            return call
+                  let call = constructorCall(unparenthesized(right)), isHeadReference(left, model) else { return nil }
+            if call.callee == c.name { return (call.node, call) }
+            guard call.receiver?.text == c.name, let factory = calledFunction(call), factory.decorators.contains("classmethod") else { return nil }
+            let built = returnedValues(factory).map(unparenthesized).filter { $0.type == "call" && callSite($0).callee == "cls" }
+            return built.count == 1 ? (call.node, callSite(built[0])) : nil
         }
     }
 
@@ -167,6 +239,13 @@ extension PythonFacts {
                 }
                 guard let h = holds else { result.append(source); return }  // undecided: the conditional itself
                 resolve(h != negated ? parts[0] : parts[2], depth: depth + 1)
+                return
+            }
+            // `matmul or MatmulPolicy.dense()`: what the construction passes, and the fallback.
+            if source.type == "boolean_operator", source.child(byField: "operator")?.type == "or", depth < 3,
+               let left = source.child(byField: "left"), let right = source.child(byField: "right") {
+                resolve(unparenthesized(left), depth: depth + 1)
+                resolve(unparenthesized(right), depth: depth + 1)
                 return
             }
             guard source.type == "identifier", let index = parameters.firstIndex(of: source.text) else { result.append(source); return }

@@ -359,7 +359,12 @@ extension Dataflow {
         guard let owner else {
             return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name)
         }
-        if name == "__init__" { return facts.calls.filter { $0.callee == owner.name }.map { ($0, 1) } }
+        // Also `cls(...)` in a class method (`CastedLinear.fp8(...)` returning `cls(d, v, matmul=...)`).
+        if name == "__init__" {
+            return facts.calls.filter { call in
+                call.callee == owner.name || call.callee == "cls" && facts.enclosingClass(call.node)?.node == owner.node
+            }.map { ($0, 1) }
+        }
         if facts.forwardMethodNames.contains(name) {
             return facts.calls.filter { call in
                 guard let callee = call.function else { return false }
@@ -423,6 +428,10 @@ extension Dataflow {
         case "conditional_expression":
             let parts = node.namedChildren
             return parts.count == 3 ? instanceClasses(of: parts[0], depth: depth).union(instanceClasses(of: parts[2], depth: depth)) : []
+        case "boolean_operator":
+            // `matmul or Policy.dense()`: what is passed, or the fallback.
+            return [node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 }
+                .reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth)) }
         case "list", "tuple", "list_comprehension", "generator_expression", "dictionary", "dictionary_comprehension", "pair":
             let parts = node.namedChildren.filter { $0.type != "for_in_clause" && $0.type != "if_clause" }
             return parts.reduce(into: Set<String>()) { $0.formUnion(instanceClasses(of: $1, depth: depth)) }

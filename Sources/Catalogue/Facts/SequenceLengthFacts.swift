@@ -162,16 +162,44 @@ extension PythonFacts {
         }
     }
 
-    /// Where a number ends up sizing data, following it through arithmetic, local names and attributes.
+    /// Where a number ends up sizing data, following it through arithmetic, local names and attributes, and from a
+    /// function's `return` to its calls.
     func dataSizingSites(of node: Node, depth: Int, validation: Bool) -> [(Node, Bool)] {
         guard depth < 4 else { return [] }
         var current = node
-        while let parent = current.parent, ["binary_operator", "parenthesized_expression", "unary_operator"].contains(parent.type) {
+        // The branches of conditionals the number is returned through (`self.val_seq_len if validation else ...`).
+        var branches: [(condition: Node, taken: Bool)] = []
+        while let parent = current.parent {
+            if ["binary_operator", "parenthesized_expression", "unary_operator"].contains(parent.type) {
+                current = parent
+                continue
+            }
+            let parts = parent.namedChildren.filter { $0.type != "comment" }
+            guard parent.type == "conditional_expression", parts.count == 3, current != parts[1] else { break }
+            branches.append((parts[1], current == parts[0]))
             current = parent
         }
-        guard let parent = current.parent else { return [] }
+        guard let parent = current.parent, branches.isEmpty || parent.type == "return_statement" else { return [] }
         let validation = validation || isValidationContext(current)
         switch parent.type {
+        case "return_statement":
+            // `def global_batch(self, ws, *, validation=False): return ws * (self.val_seq_len if validation else
+            // self.train_seq_len)`: the number sizes data where the function's calls do; a branch chosen by a
+            // parameter counts at the calls that pass (or default to) a value choosing it.
+            guard let function = enclosingFunction(parent) else { return [] }
+            let flow = dataflow
+            let parameters = flow.parameters(of: function.node)
+            let sites = flow.callSites(of: function.node).filter { site in
+                branches.allSatisfy { branch in
+                    let condition = unwrapped(branch.condition)
+                    guard condition.type == "identifier", let index = parameters.firstIndex(of: condition.text),
+                          let passed = flow.argument(site, name: condition.text, index: index)
+                              ?? parameterDefault(in: function.node, condition.text),
+                          let holds = truth(of: passed) else { return true }
+                    return holds == branch.taken
+                }
+            }
+            return sites.flatMap { dataSizingSites(of: $0.call.node, depth: depth + 1, validation: validation) }
         case "slice":
             return [(parent, validation)]
         case "subscript":

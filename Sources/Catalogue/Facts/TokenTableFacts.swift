@@ -37,6 +37,8 @@ public final class TokenTableFlow {
     static let combining: Set<String> = [
         "reversed", "list", "tuple", "torch.stack", "torch.cat", "torch.concat", "sorted",
         "torch.lerp", "torch.add", "torch.addcmul", "torch.sub",
+        // `itertools.chain(ve, reversed(ve))`: the lists joined, as `ve + list(reversed(ve))`.
+        "itertools.chain", "itertools.chain.from_iterable",
     ]
     /// Tensor methods that mix their arguments into the receiver.
     static let mixingMethods: Set<String> = ["lerp", "lerp_", "add", "add_", "addcmul", "addcmul_", "sub", "sub_"]
@@ -162,9 +164,10 @@ public final class TokenTableFlow {
 
     // MARK: Functions called
 
-    /// The functions of the file a call runs: a local or module function, `self.method`, the `forward` of a
-    /// module instance of a file class; for a callee that is a parameter nobody passes, the `forward` of every
-    /// file class taking as many arguments (duck typing).
+    /// The functions of the file a call runs: a local or module function, `self.method` (the class's own, or the one
+    /// it inherits from a base class or mixin of the file), the `forward` of a module instance of a file class; for a
+    /// callee that is a parameter nobody passes, the `forward` of every file class taking as many arguments (duck
+    /// typing).
     public func functionsCalled(by call: CallSite) -> [Node] {
         guard let function = call.function else { return [] }
         let callee = facts.unwrapped(function)
@@ -182,7 +185,9 @@ public final class TokenTableFlow {
         }
         if callee.type == "attribute", let object = callee.child(byField: "object"), object.type == "identifier", object.text == "self",
            let owner = facts.enclosingClass(call.node) {
-            result += facts.methods(of: owner).filter { $0.name == call.name }.map(\.node)
+            let own = facts.methods(of: owner).filter { $0.name == call.name }.map(\.node)
+            // `self.blend_values(v, ve)` defined in a mixin the class inherits.
+            result += own.isEmpty ? facts.method(call.name, of: owner).map { [$0.node] } ?? [] : own
         } else if callee.type == "attribute", let name = callee.child(byField: "attribute")?.text {
             // obj.method(...) where obj is an instance of a file class.
             if let object = callee.child(byField: "object") {

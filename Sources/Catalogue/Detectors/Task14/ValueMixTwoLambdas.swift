@@ -216,7 +216,8 @@ struct ValueMixTwoLambdas: Detector {
         return facts.compact(a) != facts.compact(b) && isLearnable(a, facts) && isLearnable(b, facts)
     }
 
-    /// `w[k]` with a constant k, or a name unpacked from `w` (`a, b = w` / `a, b = w.unbind(0)`): (w, k).
+    /// `w[k]` with a constant k, a name unpacked from `w` (`a, b = w` / `a, b = w.unbind(0)`), or a name given one
+    /// element (`a = w[0]`, `a, b = w[0], w[1]`): (w, k).
     func element(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> (Node, Int)? {
         if node.type == "subscript", let base = node.namedChildren.first,
            let index = node.namedChildren.dropFirst().first.flatMap({ facts.value(of: $0)?.double.asBoundedInt }) {
@@ -224,13 +225,20 @@ struct ValueMixTwoLambdas: Detector {
         }
         guard node.type == "identifier" else { return nil }
         for binding in flow.bindings(of: node.text, at: node) {
-            guard case .element(let index) = binding.kind else { continue }
-            var source = facts.unwrapped(binding.node)
-            if source.type == "call", let receiver = facts.callSite(source).receiver,
-               ["unbind", "chunk", "split"].contains(facts.callSite(source).name) {
-                source = facts.unwrapped(receiver)
+            switch binding.kind {
+            case .element(let index):
+                var source = facts.unwrapped(binding.node)
+                if source.type == "call", let receiver = facts.callSite(source).receiver,
+                   ["unbind", "chunk", "split"].contains(facts.callSite(source).name) {
+                    source = facts.unwrapped(receiver)
+                }
+                return (source, index)
+            case .value:
+                let source = facts.unwrapped(binding.node)
+                if source.type == "subscript", let found = element(source, facts, flow) { return found }
+            default:
+                continue
             }
-            return (source, index)
         }
         return nil
     }
