@@ -422,6 +422,11 @@ extension PythonFacts {
         switch n.type {
         case "identifier":
             return functions.filter { $0.name == n.text && enclosingClass($0.node) == nil }
+        case "attribute":
+            // `self.m` / `cls.m` in a class: its method, own or inherited (`functools.partial(self._ns_step, a=a)`).
+            guard let object = n.child(byField: "object"), ["self", "cls"].contains(object.text), let owner = enclosingClass(n),
+                  let name = n.child(byField: "attribute")?.text, let method = method(name, of: owner) else { return [] }
+            return [method]
         case "conditional_expression":
             return n.namedChildren.filter { $0.type != "comment" }.enumerated().filter { $0.offset != 1 }
                 .flatMap { functionsDenoted(by: $0.element, depth: depth + 1) }
@@ -523,7 +528,12 @@ extension PythonFacts {
            methodNames.contains(call.name), imports.bindings[receiver.text] == nil {
             let instances = dataflow.instanceClasses(of: receiver)
             if !instances.isEmpty {
-                let methods = functions.filter { f in f.name == call.name && enclosingClass(f.node).map { instances.contains($0.name) } == true }
+                // Own or inherited (`self.ownership.owns(i)`, `owns` written once in the policies' base class).
+                var methods: [Function] = []
+                for name in instances.sorted() {
+                    guard let c = boundClass(named: name), let m = method(call.name, of: c), !methods.contains(where: { $0.node == m.node }) else { continue }
+                    methods.append(m)
+                }
                 if !methods.isEmpty { return methods }
             }
         }
@@ -533,13 +543,19 @@ extension PythonFacts {
            let c = boundClass(named: module.callee) {
             return moduleEntryPoints(c)
         }
-        // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`).
-        guard function.type == "identifier" else { return [] }
+        // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`), or a callable
+        // object held by an attribute of `self` (`self.backend = backend or Factory.create("ns")`): what calling an
+        // instance of each of its classes runs, an inherited `__call__` included (`moduleEntryPoints`).
+        guard function.type == "identifier" || function.type == "attribute" && function.child(byField: "object")?.text == "self"
+        else { return [] }
         let instances = dataflow.instanceClasses(of: function)
         guard !instances.isEmpty else { return [] }
-        return functions.filter { f in
-            forwardMethodNames.contains(f.name) && enclosingClass(f.node).map { instances.contains($0.name) } == true
+        var found: [Function] = []
+        for name in instances.sorted() {
+            guard let c = boundClass(named: name) else { continue }
+            for f in moduleEntryPoints(c) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
         }
+        return found
     }
 
     /// `getattr(obj, "name")(...)`, or `getattr(obj, hook)(...)` inside a function whose callers pass `hook` as

@@ -145,6 +145,30 @@ extension PythonFacts {
         }
     }
 
+    /// The classes of the file entered into `owner`'s class attribute `name` as they are defined: its subclasses, when
+    /// its `__init_subclass__` stores the new class there (`Base.registry[key] = cls`); with a decided key, the
+    /// subclass whose class statement passes that key (`class Svd(Base, key="svd")`) when one does. Empty otherwise.
+    public func subclassRegistry(_ name: String, of owner: Class, key: String?) -> Set<String> {
+        guard let hook = method("__init_subclass__", of: owner), let newClass = hook.parameters.first else { return [] }
+        let fills = descendants(of: hook.node).contains { n in
+            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
+                  let table = left.child(byField: "value"), table.type == "attribute", table.child(byField: "attribute")?.text == name,
+                  let right = n.child(byField: "right") else { return false }
+            return unparenthesized(right).text == newClass
+        }
+        guard fills else { return [] }
+        let subclasses = classes.filter { c in c.node != owner.node && lineage(of: c).contains { $0.node == owner.node } }
+        if let key {
+            let chosen = subclasses.filter { c in
+                (c.node.child(byField: "superclasses")?.namedChildren ?? []).contains { argument in
+                    argument.type == "keyword_argument" && argument.child(byField: "value").flatMap { SettingsTable.stringValue($0) } == key
+                }
+            }
+            if !chosen.isEmpty { return Set(chosen.map(\.name)) }
+        }
+        return Set(subclasses.map(\.name))
+    }
+
     /// A class's `__init__`, its own or inherited.
     public func initializer(of owner: Class) -> Function? { method("__init__", of: owner) }
 

@@ -415,6 +415,25 @@ extension Dataflow {
                let wrapped = call.positional.first {
                 return instanceClasses(of: wrapped, depth: depth)
             }
+            // An entry of a table of classes called (`cls._registry[name](**kwargs)`, `BACKENDS[key]()`): the classes
+            // the table holds (see `classTableEntries`).
+            if let function = call.function.map(facts.unwrapped), function.type == "subscript", let table = function.child(byField: "value") {
+                return classTableEntries(table, key: function.child(byField: "subscript"))
+            }
+            // A class handed over by name and built here (`self.ownership = ownership_cls(rank, world)`, with
+            // `ownership_cls=RoundRobin` the parameter's default or what the callers pass).
+            if let function = call.function.map(facts.unwrapped), function.type == "identifier" {
+                let held = heldClasses(function, depth: 0)
+                if !held.isEmpty { return held }
+            }
+            // A method called on a class of the file (`Factory.create("ns")`, `cls.create(key)`: a class or static
+            // method that builds an instance), own or inherited: the classes of what it returns.
+            if let receiver = call.receiver.map(facts.unwrapped), receiver.type == "identifier",
+               let owner = receiver.text == "cls" ? facts.enclosingClass(node) : facts.boundClass(named: receiver.text),
+               let method = facts.method(call.name, of: owner) {
+                let each = returns(of: method.node).map { instanceClasses(of: $0, depth: depth + 1) }
+                return each.contains(where: \.isEmpty) ? [] : each.reduce(into: Set<String>()) { $0.formUnion($1) }
+            }
             // A function of the file that builds and returns one: `build_model(cfg)`, `model.configure_optimizers(...)`
             // (a method by its name when only one class of the file defines it).
             let targets = facts.calledFunction(call).map { [$0] }
@@ -478,6 +497,65 @@ extension Dataflow {
         default:
             return []
         }
+    }
+
+    /// The classes of the file a name holding a class stands for: a class name, a name set to one, or a parameter
+    /// given one by its callers or, at a call that does not pass it, by its default (`exchange_cls=AllReduceExchange`).
+    func heldClasses(_ reference: Node, depth: Int) -> Set<String> {
+        let node = facts.unwrapped(reference)
+        guard depth < 3, node.type == "identifier" else { return [] }
+        if facts.classNameSet.contains(node.text) { return [node.text] }
+        var result = Set<String>()
+        for binding in bindings(of: node.text, at: node) {
+            switch binding.kind {
+            case .value:
+                result.formUnion(heldClasses(binding.node, depth: depth + 1))
+            case .parameter(let index):
+                guard binding.node.type == "function_definition" else { continue }
+                let fallback = facts.parameterDefault(in: binding.node, node.text)
+                let sites = callSites(of: binding.node)
+                for site in sites.prefix(8) {
+                    if let passed = argument(site, name: node.text, index: index) ?? fallback {
+                        result.formUnion(heldClasses(passed, depth: depth + 1))
+                    }
+                }
+                if sites.isEmpty, let fallback { result.formUnion(heldClasses(fallback, depth: depth + 1)) }
+            default:
+                continue
+            }
+        }
+        return result
+    }
+
+    /// The classes a table of classes holds, for a call of one of its entries: a module table read like the tables of
+    /// functions (`tableEntries`); a class attribute read through `cls`, `self` or the class's name (`cls._registry`,
+    /// set in the class or a base: `_registry = {"ns": NewtonSchulz}`), its dictionary values that name classes, only
+    /// the one under a decided key when there is one (`create("ns")`); an attribute a base class fills in
+    /// `__init_subclass__` (`Base.registry[key] = cls`), the file's subclasses of that base (`subclassRegistry`).
+    func classTableEntries(_ table: Node, key: Node?) -> Set<String> {
+        let classNames = facts.classNameSet
+        let table = facts.unwrapped(table)
+        // A table the class body does not set (a module dictionary, `self.table = {...}` in `__init__`).
+        let written = Set((facts.tableEntries(table, depth: 0) ?? []).map(facts.unwrapped).filter { $0.type == "identifier" }.map(\.text))
+            .filter { classNames.contains($0) }
+        guard table.type == "attribute", let object = table.child(byField: "object").map(facts.unwrapped), object.type == "identifier",
+              let attribute = table.child(byField: "attribute")?.text,
+              let owner = ["cls", "self"].contains(object.text) ? facts.enclosingClass(table) : facts.boundClass(named: object.text)
+        else { return written }
+        let decided = key.flatMap { facts.decidedString($0) }
+        for c in facts.lineage(of: owner) {
+            guard let value = facts.classAttribute(attribute, of: c).map(facts.unwrapped) else { continue }
+            var all = Set<String>(), chosen = Set<String>()
+            for pair in value.namedChildren where value.type == "dictionary" && pair.type == "pair" {
+                guard let held = pair.child(byField: "value").map(facts.unwrapped), held.type == "identifier", classNames.contains(held.text)
+                else { continue }
+                all.insert(held.text)
+                if let decided, pair.child(byField: "key").flatMap({ SettingsTable.stringValue($0) }) == decided { chosen.insert(held.text) }
+            }
+            if !all.isEmpty { return chosen.isEmpty ? all : chosen }
+            return facts.subclassRegistry(attribute, of: c, key: decided)
+        }
+        return written
     }
 
     /// For a loop binding over `zip(a, b)` / `enumerate(a)`, the iterable the bound element comes from.

@@ -50,6 +50,78 @@ extension PythonFacts {
         }
     }
 
+    /// Whether a function is one pass of a Newton-Schulz iteration on its parameter `parameter`: it multiplies that
+    /// parameter by its own transpose (`A = X @ X.T`) and returns a new matrix that reads it (`return a * X + b * A @ X
+    /// + c * A @ A @ X`).
+    func isNewtonSchulzStep(_ function: Function, parameter: String) -> Bool {
+        let gram = descendants(of: function.node).contains { n in
+            guard n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) else { return false }
+            if let t = transposedFactor(n, b), compact(t) == compact(unparenthesized(a)), rootName(unparenthesized(t)) == parameter { return true }
+            if let t = transposedFactor(n, a), compact(t) == compact(unparenthesized(b)), rootName(unparenthesized(t)) == parameter { return true }
+            return false
+        }
+        return gram && returnedValues(function).contains { value in
+            descendants(of: value).contains { $0.type == "identifier" && $0.text == parameter }
+        }
+    }
+
+    /// The functions of the file a call runs, each with the parameter that receives the name `argument` it passes by
+    /// position: positions fill the parameters a call passes that no keyword names, after the positions a
+    /// `functools.partial` held by the called name binds (`step = partial(self._ns_step, a=a, b=b, c=c)`; `step(X)`
+    /// passes `X` to the step's first parameter).
+    func receivingParameters(of argument: String, in call: CallSite) -> [(function: Function, parameter: String)] {
+        guard let position = call.positional.firstIndex(where: { unparenthesized($0).text == argument }) else { return [] }
+        var bound = Set(call.keywords.keys), leading = 0
+        var candidates: [Function]
+        if let function = call.function, function.type == "identifier",
+           let value = latestValue(of: function.text, before: call.node).map(unwrapped), value.type == "call",
+           Self.partialWrappers.contains(callSite(value).callee) {
+            // The partial first: a bare name never reaches a method, though one may share the local's name (`step`).
+            let partial = callSite(value)
+            bound.formUnion(partial.keywords.keys)
+            if call.callee == function.text { leading = max(partial.positional.count - 1, 0) }
+            candidates = functionsDenoted(by: value, depth: 0)
+        } else {
+            candidates = targets(of: call)
+        }
+        return candidates.compactMap { f in
+            let free = f.passedParameters.filter { !bound.contains($0) }
+            return leading + position < free.count ? (function: f, parameter: free[leading + position]) : nil
+        }
+    }
+
+    /// Whether a loop runs a Newton-Schulz step written as a function: it gives a name what a call passing that name
+    /// returns (`X = self._ns_step(X, a, b, c)`, `X = step(X)`), the function being one pass of the iteration on the
+    /// parameter that receives it (`isNewtonSchulzStep`). A loop over gradients accumulating `L = stat(L, G)` with
+    /// `stat` returning `L + G @ G.T` is none: the Gram product is of `G`.
+    public func appliesNewtonSchulzStep(_ loop: Node) -> Bool {
+        let loopVariables = Set(loop.type == "for_statement" ? loopVariables(loop) : [])
+        return descendants(of: loop).contains { n in
+            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "identifier", !loopVariables.contains(left.text),
+                  let right = n.child(byField: "right").map(unparenthesized), right.type == "call" else { return false }
+            return receivingParameters(of: left.text, in: callSite(right)).contains { isNewtonSchulzStep($0.function, parameter: $0.parameter) }
+        }
+    }
+
+    /// Whether a call folds a Newton-Schulz step (`functools.reduce(lambda acc, _: step(acc), range(5), X)`,
+    /// `reduce(partial(ns_step, a=a, b=b, c=c), range(5), X)`): the folded function, or a call its lambda makes on
+    /// its accumulator, is one pass of the iteration on the accumulator (`isNewtonSchulzStep`).
+    public func isNewtonSchulzFold(_ node: Node) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = callSite(node)
+        guard call.callee == "functools.reduce", call.positional.count == 3 else { return false }
+        let folded = unparenthesized(call.positional[0])
+        if folded.type == "lambda" {
+            guard let accumulator = lambdaParameters(folded).first, let body = folded.child(byField: "body") else { return false }
+            return descendants(of: body).contains { n in
+                n.type == "call" && receivingParameters(of: accumulator, in: callSite(n)).contains { isNewtonSchulzStep($0.function, parameter: $0.parameter) }
+            }
+        }
+        return functionsDenoted(by: folded, depth: 0).contains { f in
+            f.passedParameters.first.map { isNewtonSchulzStep(f, parameter: $0) } == true
+        }
+    }
+
     /// An SVD whose left and right singular vectors are multiplied (`U, S, V = G.svd(); U @ V.T`,
     /// `U, _, Vh = torch.linalg.svd(G); U @ Vh`) inside a node: the SVD call.
     public func svdOrthogonalization(in scope: Node) -> Node? {
@@ -87,10 +159,12 @@ extension PythonFacts {
         }
     }
 
-    /// Whether a function orthogonalizes in its own body: a Newton-Schulz loop or an SVD turned into `U V^T`.
+    /// Whether a function orthogonalizes in its own body: a Newton-Schulz loop (its step inline or a function it
+    /// calls), a fold of such a step, or an SVD turned into `U V^T`.
     public func orthogonalizesDirectly(_ function: Function) -> Bool {
         let loops = descendants(of: function.node).filter { ($0.type == "for_statement" || $0.type == "while_statement") }
         return loops.contains(where: isNewtonSchulzLoop) || svdOrthogonalization(in: function.node) != nil
+            || loops.contains(where: appliesNewtonSchulzStep) || descendants(of: function.node).contains(where: isNewtonSchulzFold)
     }
 
     /// Functions of the file that orthogonalize a matrix themselves.
@@ -114,6 +188,19 @@ extension PythonFacts {
         }
         guard let function = call.function else { return false }
         if function.type == "identifier", mentionsFunction(function, orthogonalizers, depth: 0) { return true }
+        // A callable object of a class of the file (`self.backend(g)` with `self.backend = Backends.create(name)`,
+        // `zeropower(g)` with `zeropower = Factory.create(group["backend"])`): what calling it runs (its `__call__`,
+        // own or inherited) orthogonalizes, in its own body or by calling an orthogonalizer (`self.orthogonalize(G)`).
+        if function.type == "identifier" && !functionNameSet.contains(function.text) && !dataflow.bindings(of: function.text, at: function).isEmpty
+            || function.type == "attribute" && function.child(byField: "object")?.text == "self" && calledFunction(call) == nil {
+            let direct = orthogonalizerNodes.direct
+            let entries = targets(of: call).filter { enclosingClass($0.node) != nil && forwardMethodNames.contains($0.name) }
+            if entries.contains(where: { entry in
+                direct.contains(entry.node) || descendants(of: entry.node).contains { $0.type == "call" && orthogonalizers.contains(callSite($0).name) }
+            }) {
+                return true
+            }
+        }
         // A helper of the file handed the orthogonalizer (`_scaled(g, backend, steps)`, or a method of the class,
         // `self._scaled(g, backend, steps)`, static or not, with `backend` one of them) that calls what it was handed.
         let handed: [(index: Int, name: String)]
@@ -174,9 +261,11 @@ extension PythonFacts {
     /// Whether the code under `node` orthogonalizes (an inline Newton-Schulz loop or SVD, or an orthogonalizer call).
     public func orthogonalizes(_ node: Node) -> Bool {
         let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
-        if descendants(of: node).contains(where: { ($0.type == "for_statement" || $0.type == "while_statement") && isNewtonSchulzLoop($0) }) {
+        if descendants(of: node).contains(where: { ($0.type == "for_statement" || $0.type == "while_statement")
+            && (isNewtonSchulzLoop($0) || appliesNewtonSchulzStep($0)) }) {
             return true
         }
+        if descendants(of: node).contains(where: isNewtonSchulzFold) { return true }
         if svdOrthogonalization(in: node) != nil { return true }
         return descendants(of: node).contains { n in
             n.type == "call" && isOrthogonalizationCall(callSite(n), orthogonalizers: orthogonalizers)

@@ -118,8 +118,10 @@ struct MuonQkvSplit: Detector {
         return result
     }
 
-    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`; also through a local name set to one
-    /// (`blocks = g.split(d)`), or a conditional whose one side splits (`g.split(d) if rows == 3 * d else (g,)`).
+    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`, also as a list (`list(g.split(d))`); through a
+    /// local name set to one (`blocks = g.split(d)`), a conditional whose one side splits (`g.split(d) if rows == 3 * d
+    /// else (g,)`), or a function or a policy object's method of the file one of whose returns splits
+    /// (`self.partition.partition(g)` returning `list(g.split(cols))` when `rows == 3 * cols`, `[g]` otherwise).
     func isSplit(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
         if n.type == "identifier", depth < 2, let value = facts.latestValue(of: n.text, before: n) {
@@ -130,7 +132,10 @@ struct MuonQkvSplit: Detector {
         }
         guard n.type == "call" else { return false }
         let call = facts.callSite(n)
-        return Self.splits.contains(call.name)
+        if Self.splits.contains(call.name) { return true }
+        if ["list", "tuple"].contains(call.callee), let inner = call.positional.first { return isSplit(inner, facts, depth: depth) }
+        guard depth < 3 else { return false }
+        return facts.targets(of: call).contains { f in facts.returnedValues(f).contains { isSplit($0, facts, depth: depth + 1) } }
     }
 
     func projectionName(_ node: Node, _ facts: PythonFacts) -> String {

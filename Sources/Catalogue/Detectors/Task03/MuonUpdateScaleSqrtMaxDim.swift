@@ -9,7 +9,7 @@ import TreeSitterKit
 /// `rows, cols = p.shape`), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
 /// or inside `alpha=` / an in-place update's argument, or through a local used that way. A constant factor in
 /// front counts, and so does a helper function returning the scale that is applied where it is called (also when
-/// the helper takes the shape as a parameter). Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
+/// the helper takes the shape, or the two dimensions, as parameters). Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
 /// constant, and a value computed but only stored (diagnostics). Examples:
 /// `queries/python/muon_update_scale_sqrt_max_dim/examples/`.
 struct MuonUpdateScaleSqrtMaxDim: Detector {
@@ -104,7 +104,10 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
                 }
                 if left.type == "identifier", left.text == n.text, isDimension(right, facts, depth: depth + 1) { return true }
             }
-            return false
+            // A helper's parameter (`def rms_scale(m, n): return math.sqrt(max(m, n))`): a dimension when every call
+            // that passes it passes one (`rms_scale(m, n)` with `m, n = g.shape`; a spread `*g.shape` passes none).
+            let passed = facts.parameterArguments(of: n, flow: facts.dataflow)
+            return !passed.isEmpty && passed.allSatisfy { isDimension($0, facts, depth: depth + 1) }
         default:
             return false
         }

@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `distributed_muon`: the orthogonalization work of Muon is split across ranks and the results are shared.
 ///
-/// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization): (1) an
+/// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization), or in the
+/// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`): (1) an
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
 /// `owner == me`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
 /// `range(rank, n, world)` loop — where the rank comes from `dist.get_rank()`, the `RANK` / `LOCAL_RANK`
@@ -22,9 +23,15 @@ struct DistributedMuon: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for scope in facts.orthogonalizedUpdateScopes {
-            let inside = facts.calls.filter { facts.isInside($0.node, scope) }
+            // The optimizer's code and the code it runs: a policy object's `owns(i)` comparing with the rank, an
+            // exchange object's `synchronize()` running the collective (collaborators the optimizer holds).
+            var region = [scope]
+            for f in facts.functions where facts.isInside(f.node, scope) {
+                for r in facts.reachableFunctions(from: f) where !region.contains(where: { facts.isInside(r.node, $0) }) { region.append(r.node) }
+            }
+            let inside = facts.calls.filter { call in region.contains { facts.isInside(call.node, $0) } }
             let exchanges = inside.filter { Self.collectives.contains($0.name) && ($0.callee.hasPrefix("torch.distributed.") || $0.receiver == nil) }
-            guard let exchange = exchanges.first, let guardNode = ownership(in: scope, facts) else { continue }
+            guard let exchange = exchanges.first, let guardNode = region.lazy.compactMap({ ownership(in: $0, facts) }).first else { continue }
             evidence.append(facts.evidence(guardNode, "orthogonalization owned by one rank"))
             evidence.append(facts.evidence(exchange.node, "updates shared with \(exchange.name)"))
         }
