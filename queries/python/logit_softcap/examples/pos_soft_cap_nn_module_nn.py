@@ -1,4 +1,4 @@
-# gap: Soft-cap as an nn.Module with nn.Tanh inside, appended after the head in an nn.Sequential output stage; positive.
+# example: Soft-cap as an nn.Module with nn.Tanh inside, appended after the head in an nn.Sequential output stage; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

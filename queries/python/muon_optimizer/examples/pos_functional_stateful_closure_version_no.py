@@ -1,4 +1,4 @@
-# gap: Functional, stateful closure version: no Optimizer subclass; a make_muon() factory returns a step() function; Newton-Schulz iterates over a list of per-step coefficient triples with functools.reduce; positive.
+# example: Functional, stateful closure version: no Optimizer subclass; a make_muon() factory returns a step() function; Newton-Schulz iterates over a list of per-step coefficient triples with functools.reduce; positive.
 from functools import reduce
 
 import torch
