@@ -428,8 +428,8 @@ extension PythonFacts {
                   let name = n.child(byField: "attribute")?.text, let method = method(name, of: owner) else { return [] }
             return [method]
         case "conditional_expression":
-            return n.namedChildren.filter { $0.type != "comment" }.enumerated().filter { $0.offset != 1 }
-                .flatMap { functionsDenoted(by: $0.element, depth: depth + 1) }
+            guard let parts = conditionalParts(n) else { return [] }
+            return [parts.value, parts.alternative].flatMap { functionsDenoted(by: $0, depth: depth + 1) }
         case "call":
             let call = callSite(n)
             if Self.rebindingWrappers.contains(call.callee) || Self.partialWrappers.contains(call.callee), let wrapped = call.positional.first {

@@ -186,6 +186,27 @@ extension PythonFacts {
         return result
     }
 
+    /// Whether a method is abstract: decorated `@abstractmethod` (`@abc.abstractmethod`), or with a body that only raises
+    /// `NotImplementedError` (after a docstring). A hook left empty on purpose (`pass`, `...` undecorated) is not.
+    public func isAbstractStub(_ function: Function) -> Bool {
+        if function.decorators.contains(where: { $0.lastDottedComponent == "abstractmethod" }) { return true }
+        // (Asked of every method `self.m()` finds: a longer body is no stub, and is not walked.)
+        guard let body = function.body, body.namedChildCount <= 4 else { return false }
+        let statements = body.namedChildren.filter { $0.type != "comment" }
+        let code = statements.drop(while: { $0.type == "expression_statement" && $0.namedChildren.first?.type == "string" })
+        return code.count == 1 && code.first?.type == "raise_statement" && code.first?.text.contains("NotImplementedError") == true
+    }
+
+    /// What `self.name(...)` runs when the method it finds in `owner` (own or inherited) is abstract (`isAbstractStub`):
+    /// the one concrete override among the file's subclasses of `owner` (`selfCallTargets`), the hook a template method
+    /// calls (`LrSchedule.__call__` returning `self.factor(step)`, with `TrapezoidSchedule.factor` the only one written).
+    /// Nil for a concrete method, and when no subclass or several fill the hook in.
+    public func concreteOverride(of function: Function, in owner: Class) -> Function? {
+        guard isAbstractStub(function) else { return nil }
+        let concrete = selfCallTargets(function.name, in: owner).filter { $0.node != function.node && !isAbstractStub($0) }
+        return concrete.count == 1 ? concrete[0] : nil
+    }
+
     /// The attributes of `self` a class's methods other than `__init__` read (`self.lr` in `step`), not counting the
     /// ones they only assign: what an object of the class uses after it is built, so that `opt.lr = ...` from outside
     /// changes what it does.

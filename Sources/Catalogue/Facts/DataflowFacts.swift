@@ -396,6 +396,15 @@ extension PythonFacts {
         return current
     }
 
+    /// The three parts of a conditional expression `value if test else alternative`, in that order. The grammar keeps
+    /// comments and the `\` line continuations written inside one among its children (`X \` then `if flag else Y` on
+    /// the next line has four), which are not parts.
+    public func conditionalParts(_ node: Node) -> (value: Node, test: Node, alternative: Node)? {
+        guard node.type == "conditional_expression" else { return nil }
+        let parts = node.namedChildren.filter { $0.type != "comment" && $0.type != "line_continuation" }
+        return parts.count == 3 ? (parts[0], parts[1], parts[2]) : nil
+    }
+
     /// Named descendants of a node (the node included), skipping string contents.
     public func descendants(_ node: Node) -> [Node] { node.namedDescendants { $0.type == "string" } }
 
@@ -443,6 +452,9 @@ extension PythonFacts {
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
         for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
             guard let source = splat.namedChildren.first else { continue }
+            // An entry written into the dictionary after it is made (a builder's `self._adam_kw.update(kw)`, filled by
+            // `.with_adam_options(eps=1e-10)`) replaces the one it was made with.
+            if let written = dictionaryWrites(name, into: source).last { return written }
             for dictionary in dictionaries(source) {
                 if let entry = OptimizerUse.entry(name, in: dictionary) { return entry }
             }

@@ -427,9 +427,8 @@ extension PythonFacts {
             }
             return PythonArithmetic.compare(operators[0], l, r).map { $0 ? 1 : 0 }
         case "conditional_expression":
-            let parts = node.namedChildren
-            guard parts.count == 3, let condition = evaluate(parts[1], bindings: bindings, depth: next) else { return nil }
-            return evaluate(condition != 0 ? parts[0] : parts[2], bindings: bindings, depth: next)
+            guard let parts = conditionalParts(node), let condition = evaluate(parts.test, bindings: bindings, depth: next) else { return nil }
+            return evaluate(condition != 0 ? parts.value : parts.alternative, bindings: bindings, depth: next)
         case "call":
             // A call whose value is already known (a wrapped schedule's, see `ScheduleFacts.callKey`).
             if let function = node.child(byField: "function"), function.type == "identifier",
@@ -530,9 +529,12 @@ extension PythonFacts {
         }
         // A configuration key read by method (`section.getint("num_iterations")`): the setting's value.
         if configKeyRead(call) != nil { return facts(value: node) }
-        // A function of the file: evaluate its return expression with the arguments bound to its parameters.
+        // A function of the file: evaluate its return expression with the arguments bound to its parameters. A method
+        // called on `self` is the one the object runs (`calledFunction`: own, inherited, or an abstract hook's one
+        // override), keeping the object's fields bound.
         guard call.receiver == nil || call.callee.hasPrefix("self."),
-              let function = functions.first(where: { $0.name == call.name && $0.node.child(byField: "body") != nil }),
+              let function = (call.callee.hasPrefix("self.") ? calledFunction(call) : nil)
+                  ?? functions.first(where: { $0.name == call.name && $0.node.child(byField: "body") != nil }),
               let body = function.body,
               let returned = descendants(of: body).last(where: { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node })?.namedChild(0)
         else { return nil }

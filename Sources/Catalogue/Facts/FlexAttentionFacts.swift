@@ -445,8 +445,8 @@ extension Dataflow {
             }
             return []
         case "conditional_expression":
-            let parts = node.namedChildren
-            return parts.count == 3 ? instanceClasses(of: parts[0], depth: depth).union(instanceClasses(of: parts[2], depth: depth)) : []
+            guard let parts = facts.conditionalParts(node) else { return [] }
+            return instanceClasses(of: parts.value, depth: depth).union(instanceClasses(of: parts.alternative, depth: depth))
         case "boolean_operator":
             // `matmul or Policy.dense()`: what is passed, or the fallback.
             return [node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 }

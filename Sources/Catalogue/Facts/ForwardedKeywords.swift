@@ -129,13 +129,19 @@ extension PythonFacts {
 
     /// What the callers of a function pass for `key` into its `**kwargs`: the keyword each names, or what their own
     /// `**` arguments carry. Unknown unless every call of the function can be seen (its name is used only to call it).
+    /// A method other than `__init__` is called on objects (`builder.with_adam_options(eps=1e-10)`, also in a chain)
+    /// when no other function of the file has its name.
     private func passedToFunction(_ function: Function, key: String, depth: Int) -> ForwardedKeyword {
         let sites: [CallSite]
         if function.name == "__init__" {
             guard let owner = enclosingClass(function.node) else { return .unknown }
             sites = (calls(named: owner.name) + calls(named: "cls")).filter { constructs($0, owner.name) }
+        } else if let owner = enclosingClass(function.node) {
+            // Every call of its name is made on an object of its class (see `holdsInstance`).
+            guard function.receiver != nil, functions.filter({ $0.name == function.name }).count == 1 else { return .unknown }
+            sites = calls(named: function.name).filter { $0.receiver != nil }
+            guard sites.allSatisfy({ $0.receiver.map { holdsInstance($0, of: owner) } == true }) else { return .unknown }
         } else {
-            guard enclosingClass(function.node) == nil else { return .unknown }
             sites = calls(named: function.name).filter { $0.receiver == nil }
         }
         guard !sites.isEmpty else { return .unknown }
@@ -155,6 +161,61 @@ extension PythonFacts {
             }
         }
         return .known(values: values, sometimesAbsent: absent)
+    }
+
+    /// The values a dictionary held by a name or by an attribute of `self` is given for `key` after it is made, in file
+    /// order: `d.update(key=v)`, `d.update({"key": v})`, `d["key"] = v`, and `d.update(kw)` / `d.update(**kw)` with `kw`
+    /// the `**` parameter of the function doing it, then what the calls of that function pass for `key` (a builder's
+    /// `def with_adam_options(self, **kw): self._adam_kw.update(kw)`, run as `.with_adam_options(eps=1e-10)`). A name
+    /// is the same dictionary in the same function (or at module level), an attribute of `self` in the same class.
+    public func dictionaryWrites(_ key: String, into source: Node) -> [Node] {
+        let target = unwrapped(source)
+        let onSelf = target.type == "attribute" && target.child(byField: "object")?.text == "self"
+        guard target.type == "identifier" || onSelf, let name = SettingsTable.bareName(of: target) else { return [] }
+        return memoized("dictionaryWrites/\(key)/\(target.startByte)/\(target.endByte)") {
+            collectDictionaryWrites(key, into: target, name: name, onSelf: onSelf)
+        }
+    }
+
+    private func collectDictionaryWrites(_ key: String, into target: Node, name: String, onSelf: Bool) -> [Node] {
+        let owner = onSelf ? enclosingClass(target)?.node : nil
+        let scope = onSelf ? nil : enclosingFunction(target)?.node
+        func same(_ node: Node) -> Bool {
+            let n = unwrapped(node)
+            if onSelf {
+                return n.type == "attribute" && n.child(byField: "object")?.text == "self" && n.child(byField: "attribute")?.text == name
+                    && enclosingClass(n)?.node == owner
+            }
+            return n.type == "identifier" && n.text == name && enclosingFunction(n)?.node == scope
+        }
+        var writes: [Node] = []
+        for call in calls(named: "update") {
+            guard let receiver = call.receiver, same(receiver) else { continue }
+            if let value = call.keywords[key] {
+                writes.append(value)
+                continue
+            }
+            var sources = call.positional.map(unwrapped)
+            for splat in call.node.child(byField: "arguments")?.namedChildren ?? [] where splat.type == "dictionary_splat" {
+                if let inner = splat.namedChildren.first { sources.append(unwrapped(inner)) }
+            }
+            for dictionary in sources {
+                if dictionary.type == "dictionary" || (dictionary.type == "call" && callSite(dictionary).callee == "dict") {
+                    if let entry = OptimizerUse.entry(key, in: dictionary) { writes.append(entry) }
+                } else if dictionary.type == "identifier", let function = enclosingFunction(call.node),
+                          keywordsParameter(of: function) == dictionary.text,
+                          case let .known(passed, _) = passedToFunction(function, key: key, depth: 0) {
+                    writes += passed.map { $0.value }
+                }
+            }
+        }
+        for assignment in nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left"), left.type == "subscript", let held = left.child(byField: "value"), same(held),
+                  left.child(byField: "subscript").flatMap({ SettingsTable.stringValue($0) }) == key,
+                  let right = assignment.child(byField: "right") else { continue }
+            writes.append(right)
+        }
+        return writes.sorted { $0.startByte < $1.startByte }
     }
 
     /// The name of a function's `**` parameter.

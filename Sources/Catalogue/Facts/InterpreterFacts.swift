@@ -51,6 +51,13 @@ public final class ScriptInterpreter {
 
     static let budgetPerRun = 100_000
 
+    /// The value of an expression evaluated where it stands, with some names bound (strings included: a factory's
+    /// `role` parameter as one of its calls gives it).
+    public func value(of node: Node, env: [String: ScriptValue]) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        return eval(node, env, 0)
+    }
+
     /// The number of an expression evaluated where it stands.
     public func number(_ node: Node) -> Double? { value(of: node)?.number }
 
@@ -121,15 +128,16 @@ public final class ScriptInterpreter {
             }
             return .number(1)
         case "conditional_expression":
-            let parts = node.namedChildren
-            guard parts.count == 3, let condition = eval(parts[1], env, d) else { return nil }
-            return eval(condition.truthy ? parts[0] : parts[2], env, d)
+            guard let parts = facts.conditionalParts(node), let condition = eval(parts.test, env, d) else { return nil }
+            return eval(condition.truthy ? parts.value : parts.alternative, env, d)
         case "call":
             return call(node, env, d)
         case "identifier":
             if let bound = env[node.text] { return bound }
             return resolve(node, d, env)
         case "attribute":
+            // A field of the object a method runs on, bound by the run (`self.total_steps`, see `call(_:_:keywords:fields:)`).
+            if let bound = env[node.text] { return bound }
             if let name = facts.imports.qualifiedName(of: node), let constant = Self.constants[name] { return .number(constant) }
             return resolve(node, d)
         case "subscript":
@@ -140,6 +148,14 @@ public final class ScriptInterpreter {
                 guard let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
                 let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
                 return k >= 0 && k < items.count ? items[k] : nil
+            }
+            // A dictionary of the file read with a string key the run computes (`cls.BASE_LR[role]` with `role` bound to
+            // "head"): that entry.
+            if let table = node.child(byField: "value"), let index = node.child(byField: "subscript"),
+               index.type == "identifier" || index.type == "attribute", case .string(let key)? = eval(index, env, d) {
+                for dictionary in facts.dictionaries(table) {
+                    if let entry = OptimizerUse.entry(key, in: dictionary) { return eval(entry, [:], d) }
+                }
             }
             return resolve(node, d)
         default:
@@ -245,6 +261,8 @@ public final class ScriptInterpreter {
             if !plain.isEmpty { settings = plain }
         }
         settings = facts.overridden(facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node))
+        // A builder's `__init__` placeholder that a chained setter replaces is not what the built object reads.
+        settings = settings.filter { !facts.isBuilderPlaceholder($0) }
         // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is
         // the value only when nothing else is set.
         // Likewise a falsy field default that `__post_init__` replaces under a test of it (`n_head: int = 0` and
@@ -305,6 +323,21 @@ public final class ScriptInterpreter {
         case "reversed":
             guard args.count == 1, case .tuple(let items)? = eval(args[0], env, depth) else { return nil }
             return .tuple(items.reversed())
+        case "functools.reduce":
+            // `reduce(operator.mul, (a, b))`, `reduce(operator.add, items, start)`: the items folded with the operator.
+            guard (2...3).contains(args.count),
+                  let op = PythonArithmetic.operatorFunctions[facts.imports.qualifiedName(of: args[0]) ?? args[0].text],
+                  case .tuple(var items)? = eval(args[1], env, depth) else { return nil }
+            if args.count == 3 {
+                guard let start = eval(args[2], env, depth) else { return nil }
+                items.insert(start, at: 0)
+            }
+            guard var result = items.first?.number else { return nil }
+            for item in items.dropFirst() {
+                guard let v = item.number, let next = PythonArithmetic.binary(op, result, v) else { return nil }
+                result = next
+            }
+            return .number(result)
         case "range":
             guard let bounds = range(call, env, depth), bounds.step != 0 else { return nil }
             let count = ((bounds.stop - bounds.start) / bounds.step).rounded(.up)
@@ -353,7 +386,8 @@ public final class ScriptInterpreter {
             break
         }
         guard let function = facts.calledFunction(call) ?? method(call), function.body != nil else { return nil }
-        var bound: [String: ScriptValue] = [:]
+        // A method called on `self` runs on the same object: the fields the run has bound stay bound.
+        var bound: [String: ScriptValue] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, parameter) in parameters.enumerated() {
             if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {
@@ -379,10 +413,12 @@ public final class ScriptInterpreter {
     }
 
     /// Runs a function of the file on positional numbers (`self` skipped) and keywords bound beforehand; nil when
-    /// the result is unknown.
-    public func call(_ function: PythonFacts.Function, _ arguments: [Double], keywords: [String: Node] = [:]) -> Double? {
+    /// the result is unknown. `fields`: the numbers the object it runs on holds, by `self.<field>` (a schedule object's
+    /// `__call__`, see `PythonFacts.fieldBindings(of:)`).
+    public func call(_ function: PythonFacts.Function, _ arguments: [Double], keywords: [String: Node] = [:],
+                     fields: [String: Double] = [:]) -> Double? {
         budget = Self.budgetPerRun
-        var bound: [String: ScriptValue] = [:]
+        var bound: [String: ScriptValue] = fields.mapValues { .number($0) }
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, parameter) in parameters.enumerated() {
             if index < arguments.count {

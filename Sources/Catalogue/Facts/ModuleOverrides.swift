@@ -76,6 +76,32 @@ extension PythonFacts {
         }
     }
 
+    /// Whether an `__init__`'s value for a field of `self` is a placeholder that a setter of the same class replaces
+    /// before the object is used: a builder configured by chained calls (`self._ratio = 1.0` in `__init__`, `def
+    /// with_hidden_lr_ratio(self, ratio): self._ratio = ratio; return self`, run as `Builder(m).with_lr(x)
+    /// .with_hidden_lr_ratio(0.1).build()`). The setter assigns the field its own parameter in a statement it always
+    /// runs, no other function of the file has its name, and a statement the module (or its entry point) runs once calls
+    /// it on an object of the class (`holdsInstance`). A setter nothing calls, or calls only in a loop or under an undecided condition, leaves the
+    /// `__init__` value standing.
+    func isBuilderPlaceholder(_ setting: Setting) -> Bool {
+        guard setting.written.hasPrefix("self."), setting.site.tree === tree, let initializer = enclosingFunction(setting.site),
+              initializer.name == "__init__", let owner = enclosingClass(initializer.node) else { return false }
+        return memoized("builderPlaceholder/\(setting.site.startByte)/\(setting.written)") {
+            allSettings.settings(setting.name).contains { other in
+                guard other.site != setting.site, other.written == setting.written, other.site.tree === tree,
+                      let setter = enclosingFunction(other.site), setter.name != "__init__", enclosingClass(setter.node)?.node == owner.node,
+                      case let value = unwrapped(other.value), value.type == "identifier", setter.passedParameters.contains(value.text),
+                      runsOnce(other.site, in: setter), functions.filter({ $0.name == setter.name }).count == 1 else { return false }
+                return calls(named: setter.name).contains { call in
+                    guard let receiver = call.receiver, holdsInstance(receiver, of: owner) else { return false }
+                    if runsOnceAtModuleLevel(call.node) { return true }
+                    guard let caller = enclosingFunction(call.node) else { return false }
+                    return isEntryPoint(caller) && runsOnce(call.node, in: caller)
+                }
+            }
+        }
+    }
+
     /// A function the module itself runs: called by a statement the module runs once, or handed to one
     /// (`app.run(main)`, `fire.Fire(main)`).
     func isEntryPoint(_ function: Function) -> Bool {

@@ -283,7 +283,8 @@ extension PythonFacts {
     /// class body sets is read there), as bindings of `self.<field>` for reading its class's methods: `SoftCap(30.0)`
     /// with `self.cap = cap` binds `self.cap` to 30. Only the fields the class's methods (own and inherited) read; a
     /// field computed in `__init__` (`self.cap = float(cap)`) is read with `__init__`'s parameters bound to what the
-    /// construction passes.
+    /// construction passes. A read-only property they read (`@property def cooldown_start(self): return
+    /// self.total_steps - self.cooldown_steps`) is its expression with those fields bound.
     public func fieldBindings(of construction: Node) -> [String: Double] {
         memoized("fieldBindings/\(construction.startByte)/\(construction.endByte)") {
             guard let built = builtObject(construction) else { return [:] }
@@ -296,9 +297,17 @@ extension PythonFacts {
                 }
             }
             var result: [String: Double] = [:]
-            for name in Set(lineage(of: built.owner).flatMap { attributesRead(by: $0) }) {
+            let read = Set(lineage(of: built.owner).flatMap { attributesRead(by: $0) })
+            for name in read {
                 guard let expression = fieldExpression(construction, name) ?? classAttribute(name, of: built.owner),
                       let value = evaluate(expression, bindings: parameters) else { continue }
+                result["self.\(name)"] = value
+            }
+            for name in read.sorted() where result["self.\(name)"] == nil {
+                guard let getter = method(name, of: built.owner),
+                      getter.decorators.contains(where: { ["property", "cached_property", "functools.cached_property"].contains($0) }),
+                      case let returned = returnedValues(getter), returned.count == 1,
+                      let value = evaluate(returned[0], bindings: result) else { continue }
                 result["self.\(name)"] = value
             }
             return result
@@ -333,6 +342,29 @@ extension PythonFacts {
         }
     }
 
+    /// Whether an expression holds an object of `owner` or of a subclass: a construction of one of those classes, `self`
+    /// (the method's receiver) in one of them, a call of a method of `owner` that hands its object back (`return self`)
+    /// made on such an object (a fluent chain, `Builder(m).with_lr(x).with_ratio(0.1)`), or a name the data flow finds
+    /// holding one.
+    public func holdsInstance(_ expression: Node, of owner: Class, depth: Int = 0) -> Bool {
+        func inherits(_ c: Class) -> Bool { lineage(of: c).contains { $0.node == owner.node } }
+        let node = unwrapped(expression)
+        guard depth < 16 else { return false }
+        if node.type == "call" {
+            let call = callSite(node)
+            if let c = boundClass(named: call.callee) ?? classBuiltByCls(node) { return inherits(c) }
+            guard call.function?.type == "attribute", let inner = call.receiver, let m = method(call.name, of: owner),
+                  let receiver = m.receiver, case let returned = returnedValues(m), !returned.isEmpty,
+                  returned.allSatisfy({ unwrapped($0).type == "identifier" && unwrapped($0).text == receiver }) else { return false }
+            return holdsInstance(inner, of: owner, depth: depth + 1)
+        }
+        if node.type == "identifier", let function = enclosingFunction(node), function.receiver == node.text {
+            return enclosingClass(function.node).map(inherits) == true
+        }
+        guard node.type == "identifier" || node.type == "attribute" else { return false }
+        return dataflow.instanceClasses(of: node).contains { boundClass(named: $0).map(inherits) == true }
+    }
+
     /// The function of the file a call runs as a factory: a function or a method on `self` (`calledFunction`), or a
     /// static or class method called on its class (`ScheduleFactory.create(...)`, `cls.create(...)`).
     func factoryFunction(_ call: CallSite) -> Function? {
@@ -353,12 +385,19 @@ extension PythonFacts {
     /// parameter with strings (see `parameterTest`): false when one fails, nil when one cannot be judged, true
     /// otherwise (an `else` counts as reached: the returns before it are judged first).
     func branchTaken(_ statement: Node, in factory: Function, call: CallSite) -> Bool? {
+        branchTaken(statement, in: factory) { name in
+            self.passedArgument(name, of: factory, call: call).flatMap { SettingsTable.stringValue(self.unwrapped($0)) ?? self.decidedString($0) }
+        }
+    }
+
+    /// `branchTaken(_:in:call:)` with the strings the factory's parameters hold given by name (`given`).
+    func branchTaken(_ statement: Node, in factory: Function, given: (String) -> String?) -> Bool? {
         var child = statement
         for ancestor in ancestors(of: statement) {
             if ancestor == factory.node { break }
             if ancestor.type == "if_statement" || ancestor.type == "elif_clause", ancestor.child(byField: "consequence") == child,
                let condition = ancestor.child(byField: "condition") {
-                guard let holds = parameterTest(condition, in: factory, call: call) else { return nil }
+                guard let holds = parameterTest(condition, in: factory, given: given) else { return nil }
                 if !holds { return false }
             }
             child = ancestor
@@ -366,17 +405,31 @@ extension PythonFacts {
         return true
     }
 
+    /// Whether one call of a factory, giving its parameters the strings `given` has for them, reaches a construction in
+    /// it: the conditions around the construction hold (`branchTaken`), and no `return` of the factory before it is
+    /// taken outside a loop (`if role == "matrix": return Muon(...)` keeps the Adam after it from the "matrix" call). Nil
+    /// when a condition on the way cannot be judged.
+    public func reaches(_ construction: Node, in factory: Function, given: (String) -> String?) -> Bool? {
+        guard let own = branchTaken(construction, in: factory, given: given) else { return nil }
+        if !own { return false }
+        for statement in descendants(of: factory.node) where statement.type == "return_statement" && statement.endByte <= construction.startByte
+            && enclosingFunction(statement)?.node == factory.node && enclosingLoops(statement).isEmpty {
+            guard let taken = branchTaken(statement, in: factory, given: given) else { return nil }
+            if taken { return false }
+        }
+        return true
+    }
+
     /// `kind == "x"`, `"x" == kind`, `kind != "x"`, `kind in ("x", "y")` for a parameter `kind` of the factory: whether
-    /// it holds for the string the call gives it; nil for any other condition, or an argument not decided.
-    func parameterTest(_ condition: Node, in factory: Function, call: CallSite) -> Bool? {
+    /// it holds for the string `given` has for it; nil for any other condition, or a parameter with no string.
+    func parameterTest(_ condition: Node, in factory: Function, given: (String) -> String?) -> Bool? {
         let c = unwrapped(condition)
         guard c.type == "comparison_operator" else { return nil }
         let operands = c.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
         let operators = c.children.filter { !$0.isNamed }.map(\.type)
         guard operands.count == 2, operators.count == 1,
               let index = operands.firstIndex(where: { $0.type == "identifier" && factory.passedParameters.contains($0.text) }),
-              let argument = passedArgument(operands[index].text, of: factory, call: call),
-              let given = SettingsTable.stringValue(unwrapped(argument)) ?? decidedString(argument) else { return nil }
+              let given = given(operands[index].text) else { return nil }
         let other = operands[1 - index]
         switch operators[0] {
         case "==": return SettingsTable.stringValue(other).map { $0 == given }

@@ -316,10 +316,27 @@ extension PythonFacts {
                 let rateNode = optimizer.call.argument("lr", position: 1)
                 let rateBindings = rateNode.map { callerBindings(of: $0) } ?? []
                 if bindings.count > 1 {
-                    return bindings.map { binding in
-                        let rate = rateBindings.first { $0.call.node == binding.call.node }.map { learningRates($0.argument) } ?? ownLR
+                    let factory = parameterOwner(of: params)
+                    return bindings.compactMap { binding -> OptimizerSlot? in
+                        // The factory's parameters as this call gives them (`role="head"`, also through a builder's list,
+                        // see `appendedEntries`): a construction under a test of them (`if role == "matrix": return
+                        // Muon(...)`, and the Adam after that return) is made only by the calls that take its path, and a
+                        // rate computed from them (`lr = self.lr_for(role)`) is run for this call.
+                        let given = factory.map { callEnvironment(binding.call, $0) } ?? [:]
+                        if let factory, !given.isEmpty, reaches(optimizer.call.node, in: factory, given: { name in
+                            if case .string(let text)? = given[name] { return text }
+                            return nil
+                        }) == false {
+                            return nil
+                        }
+                        var rate = rateBindings.first { $0.call.node == binding.call.node }.map { learningRates($0.argument) }
+                        if rate == nil, let rateNode, !given.isEmpty, reads(rateNode, given),
+                           let v = ScriptInterpreter(self).value(of: rateNode, env: given)?.number {
+                            rate = [v]
+                        }
+                        let rates = rate ?? ownLR
                         return OptimizerSlot(optimizer: optimizer, params: binding.argument,
-                                             learningRates: rate.isEmpty ? defaultLR(optimizer) : rate,
+                                             learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
                                              kinds: parameterKinds(binding.argument, model: model), site: binding.call.node)
                     }
                 }
@@ -327,6 +344,37 @@ extension PythonFacts {
             return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
                                   kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
         }
+    }
+
+    /// The strings and numbers a factory's parameters hold for one of its calls (see `callerBindings`, which follows a
+    /// call made per entry of a builder's list to the call that gave the entry), by name, for the script interpreter.
+    /// Parameters given something else (a list of parameters, a module) are left out.
+    func callEnvironment(_ call: CallSite, _ factory: Function) -> [String: ScriptValue] {
+        let interpreter = ScriptInterpreter(self)
+        var env: [String: ScriptValue] = [:]
+        for parameter in factory.node.child(byField: "parameters")?.namedChildren ?? [] {
+            var held: Node? = parameter
+            if parameter.type != "identifier" {
+                held = parameter.child(byField: "name") ?? parameter.namedChildren.first(where: { $0.type == "identifier" })
+            }
+            guard let name = held, name.type == "identifier", factory.passedParameters.contains(name.text),
+                  let passed = callerBindings(of: name).first(where: { $0.call.node == call.node }) else { continue }
+            let given = unwrapped(passed.argument)
+            if let text = SettingsTable.stringValue(given) {
+                env[name.text] = .string(text)
+            } else if !["list", "tuple", "list_comprehension", "generator_expression"].contains(given.type),
+                      case .number(let v)? = interpreter.value(of: given) {
+                env[name.text] = .number(v)
+            }
+        }
+        return env
+    }
+
+    /// Whether an expression, or the value a local it names holds there, reads one of the names `env` binds.
+    func reads(_ node: Node, _ env: [String: ScriptValue]) -> Bool {
+        var sources = [node]
+        if unwrapped(node).type == "identifier", let local = latestValue(of: unwrapped(node).text, before: node) { sources.append(local) }
+        return sources.contains { source in ([source] + descendants(of: source)).contains { $0.type == "identifier" && env[$0.text] != nil } }
     }
 
     func learningRates(_ node: Node?) -> [Double] {

@@ -279,9 +279,38 @@ public final class PythonFacts {
 
     /// For a name that is a parameter of its function (or of an outer function a nested one captures it from),
     /// the arguments the callers pass for it; for `__init__`, the constructions of its class (a
-    /// `super().__init__(...)` call belongs to another class's initializer).
+    /// `super().__init__(...)` call belongs to another class's initializer); for the value parameter of a property
+    /// setter, the values assigned to the property (`propertyAssignments`).
     public func callerArguments(of identifier: Node) -> [Node] {
-        callerBindings(of: identifier).map(\.argument)
+        callerBindings(of: identifier).map(\.argument) + propertyAssignments(of: identifier)
+    }
+
+    /// For the value parameter of a property setter (`@momentum.setter def momentum(self, value)`), the values the file
+    /// assigns to that property (`opt.momentum = ramp(step)`): Python runs the setter with each. The object written
+    /// must be an instance of the setter's class or of a subclass (`self` in one of those classes, or an object the data
+    /// flow finds built from one); an object of unknown class counts when no other class of the file has a setter of
+    /// that name.
+    public func propertyAssignments(of identifier: Node) -> [Node] {
+        guard identifier.type == "identifier", let setter = enclosingFunction(identifier), setter.parameters.count == 2,
+              setter.parameters[1] == identifier.text, setter.decorators.contains("\(setter.name).setter"),
+              let owner = enclosingClass(setter.node) else { return [] }
+        return memoized("propertyAssignments/\(setter.node.startByte)") {
+            let setters = functions.filter { $0.name == setter.name && $0.decorators.contains("\(setter.name).setter") }
+            func isInstance(_ name: String) -> Bool {
+                boundClass(named: name).map { lineage(of: $0).contains { $0.node == owner.node } } == true
+            }
+            return nodes(ofType: "assignment").compactMap { assignment -> Node? in
+                guard let left = assignment.child(byField: "left"), left.type == "attribute",
+                      left.child(byField: "attribute")?.text == setter.name, let object = left.child(byField: "object").map(unwrapped),
+                      let right = assignment.child(byField: "right") else { return nil }
+                if object.type == "identifier", let method = enclosingFunction(assignment), method.receiver == object.text {
+                    return enclosingClass(method.node).map { isInstance($0.name) } == true ? right : nil
+                }
+                let classes = dataflow.instanceClasses(of: object)
+                if classes.isEmpty { return setters.count == 1 ? right : nil }
+                return classes.contains(where: isInstance) ? right : nil
+            }
+        }
     }
 
     /// `callerArguments`, each with the call that passes it. A parameter of a lambda bound to a name
@@ -311,6 +340,12 @@ public final class PythonFacts {
         if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c) }
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
+                // A call made once per entry of a list a builder fills (`[self._make(role, ps) for role, ps in
+                // self._roles]`): what each entry holds in that place, with the call that gave it (see `appendedEntries`).
+                if let entries = appendedEntries(argument) {
+                    result += entries
+                    continue
+                }
                 result.append((call, argument))
             } else if call.hasSplat, case let .known(forwarded, _) = forwardedKeyword(identifier.text, through: call) {
                 result += forwarded.map { ($0.call, $0.value) }
@@ -325,6 +360,59 @@ public final class PythonFacts {
             }
         }
         return result
+    }
+
+    /// For an argument that is a loop variable over a list that starts empty and is filled by `append` (`for role, ps in
+    /// self._roles`, with `def with_params(self, role, ps): self._roles.append((role, list(ps)))`): each appended entry's
+    /// part in the variable's place (a tuple's element when the loop unpacks), with the `append` call; a part that is a
+    /// parameter of the method appending, also inside `list(...)` / `tuple(...)`, is what each call of that method gives
+    /// it, with that call (`.with_params("head", [model.lm_head.weight])`). Nil when the argument is no such variable. A
+    /// name is a list of its own function, an attribute of `self` a list of its class.
+    func appendedEntries(_ argument: Node) -> [(call: CallSite, argument: Node)]? {
+        let variable = unwrapped(argument)
+        guard variable.type == "identifier", appendedEntriesInProgress.insert(variable).inserted else { return nil }
+        defer { appendedEntriesInProgress.remove(variable) }
+        for binding in dataflow.bindings(of: variable.text, at: variable) {
+            guard case .iteration(let index) = binding.kind else { continue }
+            let list = unwrapped(binding.node)
+            let onSelf = list.type == "attribute" && list.child(byField: "object")?.text == "self"
+            guard list.type == "identifier" || onSelf, let name = SettingsTable.bareName(of: list) else { return nil }
+            let owner = onSelf ? enclosingClass(list)?.node : nil
+            let scope = onSelf ? nil : enclosingFunction(list)?.node
+            func same(_ node: Node) -> Bool {
+                let n = unwrapped(node)
+                guard n.type == list.type, SettingsTable.bareName(of: n) == name else { return false }
+                return onSelf ? n.child(byField: "object")?.text == "self" && enclosingClass(n)?.node == owner : enclosingFunction(n)?.node == scope
+            }
+            // Made empty (`self._roles = []`, `list()`) wherever it is assigned.
+            let made = nodes(ofType: "assignment").compactMap { a -> Node? in
+                guard let left = a.child(byField: "left"), same(left) else { return nil }
+                return a.child(byField: "right").map(unwrapped)
+            }
+            guard !made.isEmpty, made.allSatisfy({ $0.type == "list" && $0.namedChildCount == 0
+                || $0.type == "call" && callSite($0).callee == "list" && callSite($0).positional.isEmpty }) else { return nil }
+            var found: [(call: CallSite, argument: Node)] = []
+            for append in calls(named: "append") {
+                guard let receiver = append.receiver, same(receiver), var item = append.positional.first.map(unwrapped) else { continue }
+                if let index {
+                    let parts = ["tuple", "list"].contains(item.type) ? item.namedChildren.filter { $0.type != "comment" } : []
+                    guard index < parts.count else { return nil }
+                    item = parts[index]
+                }
+                var inner = unwrapped(item)
+                if inner.type == "call", ["list", "tuple"].contains(callSite(inner).callee), callSite(inner).positional.count == 1 {
+                    inner = unwrapped(callSite(inner).positional[0])
+                }
+                if inner.type == "identifier", let filler = enclosingFunction(append.node), filler.passedParameters.contains(inner.text),
+                   parameterOwner(of: inner)?.node == filler.node {
+                    found += callerBindings(of: inner)
+                } else {
+                    found.append((append, item))
+                }
+            }
+            return found.isEmpty ? nil : found
+        }
+        return nil
     }
 
     /// Whether a name or dotted name starts at a name an import binds (`F.relu`, `torch.compile`).
@@ -533,6 +621,10 @@ public final class PythonFacts {
 
     /// Derived views computed by the fact extensions, kept by name (see `memoized`).
     private var memo: [String: Any] = [:]
+
+    /// Loop variables whose entries `appendedEntries` is reading (a list filled by a method that a loop over the same
+    /// list calls would lead back to itself).
+    var appendedEntriesInProgress = Set<Node>()
 
     /// The values a node takes as the benchmark runs it, by node and resolution depth (see `benchmarkValues`):
     /// a name assigned in several places is read again by every expression that uses it, and without this each

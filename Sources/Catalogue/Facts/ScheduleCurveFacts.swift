@@ -106,7 +106,7 @@ extension PythonFacts {
         // A schedule nested in a builder reads the builder's names, which only `evaluate` binds.
         if use.enclosing != nil { return evaluate(use, step: step) }
         let interpreter = ScriptInterpreter(self)
-        if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound) { return v }
+        if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound, fields: objectFields(of: use)) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }
         return evaluate(use, step: step)
     }

@@ -26,6 +26,10 @@ extension PythonFacts {
         /// LambdaLR(opt, wsd)`): the builder, whose statements before the schedule's definition run first, its
         /// parameters bound (in `closure`) to what the builder's one call passes.
         public var enclosing: Function?
+        /// For a schedule object (its class's `__call__`): the construction that builds it, `TrapezoidLR(n, 0, 1450)` or a
+        /// factory call (`ScheduleFactory.create("trapezoid", total_steps=n, ...)`), whose arguments its fields hold
+        /// (`objectFields`).
+        public var object: Node?
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
@@ -144,11 +148,13 @@ extension PythonFacts {
                target.type == "identifier", let function = functions.first(where: { $0.name == target.text }) {
                 return [ScheduleUse(function: function, lambda: nil, site: site, bound: call.keywords)]
             }
-            // A schedule object: an instance of a class of the file with `__call__` (its attributes resolve to
-            // what the construction passes).
-            if let owner = boundClass(named: call.callee),
-               let method = method("__call__", of: owner) {
-                return [ScheduleUse(function: method, lambda: nil, site: site)]
+            // A schedule object: an instance of a class of the file with `__call__` (own or inherited), built here or
+            // by a factory of the file over a class registry (`ScheduleFactory.create("trapezoid", total_steps=n, ...)`
+            // returning `cls._kinds[kind](**kwargs)`, see `builtObject`); its fields read as that construction gives them.
+            if let built = builtObject(schedule), let method = method("__call__", of: built.owner) {
+                var use = ScheduleUse(function: method, lambda: nil, site: site)
+                use.object = schedule
+                return [use]
             }
             // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns.
             guard let factory = calledFunction(call) else { return [] }
@@ -162,8 +168,8 @@ extension PythonFacts {
             }
         case "conditional_expression":
             // LambdaLR(opt, old if flag else new): either may be the one applied.
-            let parts = schedule.namedChildren
-            return parts.count == 3 ? scheduleUses(of: parts[0], site: site) + scheduleUses(of: parts[2], site: site) : []
+            guard let parts = conditionalParts(schedule) else { return [] }
+            return scheduleUses(of: parts.value, site: site) + scheduleUses(of: parts.alternative, site: site)
         case "identifier", "attribute":
             if schedule.type == "identifier", let value = rebinding(of: schedule.text, before: schedule) {
                 return scheduleUses(of: value, site: site)
@@ -250,7 +256,8 @@ extension PythonFacts {
     }
 
     /// The function of the file a call runs: `name(...)`, `self.name(...)` (also a method the class inherits from a
-    /// base class of the file, a mixin's), or a class method or static method called on its class
+    /// base class of the file, a mixin's, and for an abstract method the one override the file's subclasses write, see
+    /// `concreteOverride`), or a class method or static method called on its class
     /// (`Factory.create("relu2")`, `Rotary.apply(q, cos, sin)`, `cls.helper(x)`; see `receiverClass`); nil for
     /// library calls and classes.
     public func calledFunction(_ call: CallSite) -> Function? {
@@ -258,9 +265,12 @@ extension PythonFacts {
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
             let prefix = owner.name + "."
-            if let own = functions.first(where: { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }) { return own }
+            if let own = functions.first(where: { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }) {
+                return concreteOverride(of: own, in: owner) ?? own
+            }
             // `self.reset_output_projection()` defined by a base class (a mixin) of the file.
-            return call.callee == "self." + call.name ? method(call.name, of: owner) : nil
+            guard call.callee == "self." + call.name, let inherited = method(call.name, of: owner) else { return nil }
+            return concreteOverride(of: inherited, in: owner) ?? inherited
         }
         guard !call.callee.contains("." as Character) else { return nil }
         return functions.first { $0.name == call.name }
@@ -283,7 +293,9 @@ extension PythonFacts {
             }
             return run(function, arguments: [step], keywords: schedule.bound, reading: reading)
         }
-        if let function = schedule.function { return run(function, arguments: [step], keywords: schedule.bound) }
+        if let function = schedule.function {
+            return run(function, arguments: [step], keywords: schedule.bound, reading: objectFields(of: schedule))
+        }
         guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
         guard let first = lambdaParameters(lambda).first else { return nil }
         // lambda s: schedule(s, total): run the function's statements with the arguments evaluated.
@@ -351,6 +363,12 @@ extension PythonFacts {
         }
     }
 
+    /// The numbers a schedule object's fields hold as its construction gives them, by `self.<field>` (see
+    /// `fieldBindings(of:)`); empty for a schedule that is no object.
+    func objectFields(of schedule: ScheduleUse) -> [String: Double] {
+        schedule.object.map { fieldBindings(of: $0) } ?? [:]
+    }
+
     /// The numbers an object's attributes hold when it is built by `site` (a call of a class of the file):
     /// `self.floor = floor` in `__init__` takes the argument given for `floor`, or its default.
     func constructedAttributes(at site: Node) -> [String: Double] {
@@ -413,6 +431,8 @@ extension PythonFacts {
         for value in schedule.bound.values {
             if let v = self.value(of: value), case .int(let i) = v, i >= 2 { best = max(best ?? 0, Double(i)) }
         }
+        // A schedule object's whole-number fields as its construction gives them (`self.total_steps`).
+        for v in objectFields(of: schedule).values where v >= 2 && v == v.rounded() { best = max(best ?? 0, v) }
         for scope in scopes {
             let locals = Set(functions.first { $0.node == scope }?.parameters ?? [])
             // Names, attributes and config entries (`hp["steps"]`) holding integers.

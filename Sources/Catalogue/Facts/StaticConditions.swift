@@ -129,9 +129,8 @@ extension PythonFacts {
             return callValue(n, depth: depth)
         case "conditional_expression":
             // `default if v is None else ...`: the branch a decided condition picks.
-            let parts = n.namedChildren.filter { $0.type != "comment" }
-            guard parts.count == 3, let condition = truth(parts[1], depth: depth + 1) else { return nil }
-            return switchValue(condition ? parts[0] : parts[2], depth: depth + 1)
+            guard let parts = conditionalParts(n), let condition = truth(parts.test, depth: depth + 1) else { return nil }
+            return switchValue(condition ? parts.value : parts.alternative, depth: depth + 1)
         case "identifier", "attribute", "subscript":
             return referenceValue(n, depth: depth)
         default:

@@ -66,9 +66,8 @@ public struct StepFunction {
                   let l = value(operands[0], env, depth: next), let r = value(operands[1], env, depth: next) else { return nil }
             return PythonArithmetic.compare(operators[0], l, r).map { $0 ? 1 : 0 }
         case "conditional_expression":
-            let parts = node.namedChildren
-            guard parts.count == 3, let condition = value(parts[1], env, depth: next) else { return nil }
-            return value(condition != 0 ? parts[0] : parts[2], env, depth: next)
+            guard let parts = facts.conditionalParts(node), let condition = value(parts.test, env, depth: next) else { return nil }
+            return value(condition != 0 ? parts.value : parts.alternative, env, depth: next)
         case "identifier":
             if let bound = env[node.text] { return bound }
             if let filled = copies[node.text] { return value(filled, env, depth: next) }
@@ -212,9 +211,11 @@ public struct StepFunction {
             }
             if case .returned(let v) = run(body, &inner, depth: depth) { return v }
         }
-        // A function of the file, run with its arguments; a method called on `self` keeps the object's fields.
+        // A function of the file, run with its arguments; a method called on `self` (the one the object runs, see
+        // `PythonFacts.calledFunction`) keeps the object's fields.
         if call.receiver == nil || call.callee.hasPrefix("self."),
-           let function = facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {
+           let function = (call.callee.hasPrefix("self.") ? facts.calledFunction(call) : nil)
+               ?? facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {
             var inner: [String: Double] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
             let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
             for (index, parameter) in parameters.enumerated() {

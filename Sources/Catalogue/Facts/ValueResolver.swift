@@ -69,6 +69,11 @@ public final class ValueResolver {
         }
         // A field of a nested configuration object: what that object holds, before any reading by name.
         if let fields = nestedFieldValues(node) { return fields }
+        // A parameter its callers give (`lr` of a builder's `with_matrix_lr(self, lr)`): what they pass first, not the
+        // first setting of its name that folding would take.
+        if node.type == "identifier", facts.parameterOwner(of: node) != nil, !facts.callerArguments(of: node).isEmpty {
+            return dedup(referenceValues(node))
+        }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
         let folder = ConstantFolder(imports: facts.imports, resolve: { [unowned self] name in
             self.nameValues(name, at: node).first
@@ -87,12 +92,11 @@ public final class ValueResolver {
         }
         // `a if switch else b`: the side the script's configuration selects, both when it depends on the run.
         if node.type == "conditional_expression" {
-            let parts = node.namedChildren.filter { $0.type != "comment" }
-            guard parts.count == 3 else { return [] }
-            switch facts.truth(of: parts[1]) {
-            case true?: return values(of: parts[0])
-            case false?: return values(of: parts[2])
-            case nil: return dedup(values(of: parts[0]) + values(of: parts[2]))
+            guard let parts = facts.conditionalParts(node) else { return [] }
+            switch facts.truth(of: parts.test) {
+            case true?: return values(of: parts.value)
+            case false?: return values(of: parts.alternative)
+            case nil: return dedup(values(of: parts.value) + values(of: parts.alternative))
             }
         }
         // `getattr(obj, "name", default)`: the attribute as the file sets it, and the default.
@@ -409,8 +413,10 @@ public final class ValueResolver {
     private func nameTable(_ bare: String) -> NameTable {
         if let known = nameTables[bare] { return known }
         let settings = facts.allSettings.settings(bare)
-        // A config builder's write that the entry point replaces after calling the builder is never read.
-        let read = settings.count > 1 ? settings.filter { !facts.isSupersededByEntryPoint($0, among: settings) } : settings
+        // A config builder's write that the entry point replaces after calling the builder is never read, nor is a
+        // builder's `__init__` placeholder that a chained setter replaces (`self._ratio = 1.0`, then `.with_ratio(0.1)`).
+        let read = settings.count > 1
+            ? settings.filter { !facts.isSupersededByEntryPoint($0, among: settings) && !facts.isBuilderPlaceholder($0) } : settings
         let table = NameTable(read.map { setting in
             NameTable.Entry(value: setting.value, valueRange: setting.value.byteRange, owner: owner(setting),
                             argparseNumber: argparseNumber(setting),

@@ -11,7 +11,9 @@ import TreeSitterKit
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
 /// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. Rejects a
 /// ramp of another length, a 300-step ramp that sets the learning rate, a constant momentum, and the momentum of
-/// an SGD optimizer. Examples: `queries/python/momentum_warmup_300/examples/`.
+/// an SGD optimizer. A value the group write takes from a parameter of its function is read where the callers give it
+/// (a helper `set_momentum(opt, m)`, or a property setter run by `opt.momentum = ramp(step)`, see
+/// `PythonFacts.callerArguments`). Examples: `queries/python/momentum_warmup_300/examples/`.
 struct MomentumWarmup300: Detector {
     let id = "momentum_warmup_300"
     static let length = 300.0
@@ -24,9 +26,19 @@ struct MomentumWarmup300: Detector {
                   let key = left.child(byField: "subscript"), facts.string(of: key).map(facts.momentumGroupKeys.contains) == true,
                   let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow) else { continue }
             let evaluator = StepFunction(facts, flow)
-            for variable in stepCandidates(node, facts, flow) where rampsFor300(right, variable, evaluator) {
-                evidence.append(facts.evidence(node, "momentum ramp over 300 steps"))
-                break
+            // The value as written, then, for a parameter of the function holding the write, each value its callers
+            // give it (`opt.momentum = self.momentum_schedule(step)` running `@momentum.setter def momentum(self,
+            // value)`), evaluated where they give it.
+            var written = [(value: right, site: node)]
+            let handed = facts.unwrapped(right)
+            if handed.type == "identifier", facts.parameterOwner(of: handed) != nil {
+                written += facts.callerArguments(of: handed).map { (value: $0, site: $0) }
+            }
+            search: for (value, site) in written {
+                for variable in stepCandidates(site, facts, flow) where rampsFor300(value, variable, evaluator) {
+                    evidence.append(facts.evidence(site, "momentum ramp over 300 steps"))
+                    break search
+                }
             }
         }
         // The momentum handed to an orthogonalized update written as a function (`muon_update(..., momentum=m(step))`).
