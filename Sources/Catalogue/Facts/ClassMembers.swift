@@ -115,8 +115,9 @@ extension PythonFacts {
             guard enclosingFunction(call.node)?.parameters.first == "cls" else { return nil }
             return enclosingClass(call.node)
         }
-        guard !isLocallyBound(receiver) else { return nil }
-        return boundClass(named: receiver.text)
+        // A class of that name first (cheap), then that no local binding shadows it.
+        guard let named = boundClass(named: receiver.text), !isLocallyBound(receiver) else { return nil }
+        return named
     }
 
     /// The value a class body gives an attribute (`loss_dtype = torch.float32`, annotated or not; the last such

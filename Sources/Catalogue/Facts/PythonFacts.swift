@@ -416,7 +416,7 @@ public final class PythonFacts {
     }
 
     /// Whether a name or dotted name starts at a name an import binds (`F.relu`, `torch.compile`).
-    func isImportedName(_ node: Node) -> Bool {
+    public func isImportedName(_ node: Node) -> Bool {
         var head = node
         while head.type == "attribute", let object = head.child(byField: "object") { head = object }
         return head.type == "identifier" && imports.bindings[head.text] != nil

@@ -74,10 +74,18 @@ struct LongShortSlidingWindow: Detector {
         func key(_ call: CallSite) -> String { "\(facts.enclosingFunction(call.node)?.node.startByte ?? -1)/\(call.callee)" }
         var repeated: [String: Int] = [:]
         for call in facts.calls where !call.hasSplat { repeated[key(call), default: 0] += 1 }
+        // The method a call on an object can run: one of that name (`masks.build(w)`), or, for a call of the object
+        // itself (`make(w)`, `self.make(w)`), its `__call__` or `forward`; calls of imported names are never looked up.
+        let methodNames = Set(functions.filter { facts.enclosingClass($0.node) != nil }.map(\.name))
+        let objectsCallable = !methodNames.isDisjoint(with: ["__call__", "forward"])
+        func mayRunMethod(_ call: CallSite) -> Bool {
+            guard let function = call.function.map(facts.unwrapped), !facts.isImportedName(function) else { return false }
+            return function.type == "identifier" ? objectsCallable : methodNames.contains(call.name) || objectsCallable
+        }
         let candidates = facts.calls.filter { call in
             guard !call.hasSplat else { return false }
             if builders.contains(call.name) { return true }
-            return repeated[key(call), default: 0] >= 2 && facts.objectCalls(call).contains { methods.contains($0.method.node) }
+            return repeated[key(call), default: 0] >= 2 && mayRunMethod(call) && facts.objectCalls(call).contains { methods.contains($0.method.node) }
         }
         var pairs: [(Node, Node)] = []
         for (i, a) in candidates.enumerated() {
