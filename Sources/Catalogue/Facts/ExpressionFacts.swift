@@ -211,7 +211,16 @@ extension PythonFacts {
     /// Assignments (`x = ...`, `x, y = ...`, `x = y = ...`) in the same function as `node` (or at module level).
     public func assignments(around node: Node) -> [Node] {
         guard let scope = enclosingFunction(node)?.node else { return moduleAssignments }
-        return assignmentNodes.filter { isInside($0, scope) }
+        // Kept by place in this file's tree; a node of another tree (an embedded configuration's) is not.
+        guard scope.tree === tree else { return assignmentNodes.filter { isInside($0, scope) } }
+        return memoized("assignmentsIn/\(scope.startByte)/\(scope.endByte)") { assignmentNodes.filter { isInside($0, scope) } }
+    }
+
+    /// What module-level assignments bind to `name` (see `assignedNames`), in document order.
+    public func moduleBindings(of name: String) -> [(name: String, target: Node, value: Node?)] {
+        memoized("moduleBindings") {
+            Dictionary(grouping: moduleAssignments.flatMap { assignedNames($0) }, by: \.name)
+        }[name] ?? []
     }
 
     /// The names an assignment binds, each with the value it receives (nil when it is unpacked from one value).
@@ -267,10 +276,8 @@ extension PythonFacts {
 
     private func computeLatestValue(of name: String, before use: Node) -> Node? {
         var best: (Int, Node)?
-        for assignment in assignments(around: use) where assignment.type == "assignment" && assignment.endByte <= use.startByte {
-            for bound in assignedNames(assignment) where bound.name == name {
-                if let value = bound.value, best == nil || assignment.startByte >= best!.0 { best = (assignment.startByte, value) }
-            }
+        for (assignment, value) in localBindings(around: use)[name] ?? [] where assignment.endByte <= use.startByte {
+            if best == nil || assignment.startByte >= best!.0 { best = (assignment.startByte, value) }
         }
         // A walrus earlier in the same scope (`(f := min(t / n, 1)) * hi + (1 - f) * lo` in a lambda) binds like an
         // assignment.
@@ -283,7 +290,22 @@ extension PythonFacts {
 
     /// Every expression a local name is given in the function around `node` (all assignments, any order).
     public func localValues(of name: String, around node: Node) -> [Node] {
-        assignments(around: node).filter { $0.type == "assignment" }.flatMap { assignedNames($0) }.filter { $0.name == name }.compactMap(\.value)
+        (localBindings(around: node)[name] ?? []).map(\.value)
+    }
+
+    /// The plain assignments of the function around `node` (or of the module) that give a name a value, by name, each
+    /// with its assignment, in document order.
+    func localBindings(around node: Node) -> [String: [(assignment: Node, value: Node)]] {
+        func collect() -> [String: [(assignment: Node, value: Node)]] {
+            var bindings: [String: [(assignment: Node, value: Node)]] = [:]
+            for assignment in assignments(around: node) where assignment.type == "assignment" {
+                for bound in assignedNames(assignment) { if let value = bound.value { bindings[bound.name, default: []].append((assignment, value)) } }
+            }
+            return bindings
+        }
+        guard node.tree === tree else { return collect() }
+        let scope = enclosingFunction(node)?.node
+        return memoized("localBindings/\(scope?.startByte ?? -1)/\(scope?.endByte ?? -1)", collect)
     }
 
     /// A call's positional arguments with `*name` unpacked where `name` holds a tuple or list written out

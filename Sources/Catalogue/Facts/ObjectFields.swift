@@ -17,8 +17,11 @@ extension PythonFacts {
     /// `cls.<name>` that no method assigns read the class attribute (`classAttribute`).
     /// Empty when a step cannot be followed.
     public func origins(of node: Node) -> [Node] {
+        if let known = originsMemo[node] { return known }
         var seen = Set<Node>()
-        return origins(of: node, depth: 0, seen: &seen)
+        let found = origins(of: node, depth: 0, seen: &seen)
+        originsMemo[node] = found
+        return found
     }
 
     /// The constructions of classes of the file (`Cfg(...)` calls, `cls(...)` in a class method, a factory of the file
@@ -47,7 +50,7 @@ extension PythonFacts {
             }
             if boundClass(named: e.text) != nil { return [e] }
             // A module name set once (`CFG = TrainConfig(...)`).
-            let values = moduleAssignments.flatMap { assignedNames($0) }.filter { $0.name == e.text }
+            let values = moduleBindings(of: e.text)
             // Set several times by the module's straight-line code (`model = GPT(cfg)`, then `model =
             // prepare(model.cuda())`): a read outside loops holds the latest value before it.
             if values.count > 1, enclosingFunction(e) == nil, enclosingLoops(e).isEmpty, let value = latestValue(of: e.text, before: e) {
@@ -59,8 +62,7 @@ extension PythonFacts {
             guard let object = e.child(byField: "object"), let name = e.child(byField: "attribute")?.text else { return [] }
             if object.text == "self", let owner = enclosingClass(e) {
                 // What the class's methods assign to `self.<name>`.
-                let values = descendants(of: owner.node).filter { $0.type == "assignment" }.flatMap { selfAssignments($0) }
-                    .filter { $0.name == name }.compactMap(\.value)
+                let values = selfAssignedValues(name, in: owner)
                 if !values.isEmpty { return values.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
                 // Else a class attribute (`activation_dtype = torch.bfloat16` in the class body or a base's).
                 return classAttribute(name, of: owner).map { origins(of: $0, depth: depth + 1, seen: &seen) } ?? []
@@ -92,8 +94,7 @@ extension PythonFacts {
             let object = unwrapped(call.positional[0])
             var held: [Node] = []
             if object.text == "self", let owner = enclosingClass(e) {
-                held = descendants(of: owner.node).filter { $0.type == "assignment" }.flatMap { selfAssignments($0) }
-                    .filter { $0.name == name }.compactMap(\.value)
+                held = selfAssignedValues(name, in: owner)
             } else {
                 let holders = constructions(of: object)
                 let fields = holders.compactMap { fieldExpression($0, name) }
@@ -108,6 +109,19 @@ extension PythonFacts {
 
     /// Methods that hand back the module they are called on.
     static let sameObjectMethods: Set<String> = ["cuda", "cpu", "to", "train", "eval", "requires_grad_"]
+
+    /// The values a class's methods assign to `self.<name>` (see `selfAssignments`), in document order.
+    func selfAssignedValues(_ name: String, in owner: Class) -> [Node] {
+        func collect() -> [String: [Node]] {
+            var values: [String: [Node]] = [:]
+            for assignment in descendants(of: owner.node) where assignment.type == "assignment" {
+                for (field, value) in selfAssignments(assignment) { if let value { values[field, default: []].append(value) } }
+            }
+            return values
+        }
+        guard owner.node.tree === tree else { return collect()[name] ?? [] }
+        return memoized("selfAssignedValues/\(owner.node.startByte)", collect)[name] ?? []
+    }
 
     /// The attributes of `self` an assignment sets, each with its value (nil when unpacked from one value):
     /// `self.x = v`, `self.lo, self.hi = lo, hi`.
@@ -460,7 +474,7 @@ extension PythonFacts {
             let owner = object.text == "self" || object.text == "cls" ? enclosingClass(factory.node) : boundClass(named: object.text)
             dictionary = owner.flatMap { classAttribute(name, of: $0) }
         } else if table.type == "identifier" {
-            dictionary = moduleAssignments.flatMap { assignedNames($0) }.last { $0.name == table.text }?.value
+            dictionary = moduleBindings(of: table.text).last?.value
         }
         guard let entries = dictionary.map(unwrapped) else { return nil }
         var entry: Node?

@@ -636,6 +636,9 @@ public final class PythonFacts {
     /// call passes (or their defaults).
     var helperCallFrames: [(function: Node, arguments: [String: Node])] = []
 
+    /// The origins of an expression (see `origins(of:)`), by expression.
+    var originsMemo: [Node: [Node]] = [:]
+
     /// The latest value of a name before a use, by use and name (see `latestValue(of:before:)`).
     var latestValueMemo: [LatestValueKey: Node?] = [:]
 
