@@ -136,6 +136,36 @@ extension PythonFacts {
         return nil
     }
 
+    /// The value the class body of an enumeration of the file gives a member (`BF16 = torch.bfloat16` for
+    /// `ActDType.BF16`, `WEIGHT = 32.0` for `Fp8Scale.WEIGHT`): what the member's `.value` reads. Nil when `node` is no
+    /// member of such an enumeration.
+    public func enumerationMemberValue(_ node: Node) -> Node? {
+        let member = unwrapped(node)
+        guard member.type == "attribute", let owner = member.child(byField: "object").map(unwrapped), owner.type == "identifier",
+              let name = member.child(byField: "attribute")?.text, let c = boundClass(named: owner.text), !isLocallyBound(owner),
+              lineage(of: c).contains(where: { k in k.bases.contains { Self.enumerationBases.contains($0.lastDottedComponent) } })
+        else { return nil }
+        return classAttribute(name, of: c)
+    }
+
+    static let enumerationBases: Set<String> = ["Enum", "IntEnum", "StrEnum", "Flag", "IntFlag"]
+
+    /// The one expression a method of the instance returns, where a condition calls it without arguments
+    /// (`self._path()`) or reads it as a property (`self.path`); nil when it is no such method or returns several.
+    public func instanceMethodResult(_ node: Node) -> Node? {
+        let n = unwrapped(node)
+        var read = n
+        if n.type == "call" {
+            let call = callSite(n)
+            guard call.positional.isEmpty, call.keywords.isEmpty, let function = call.function else { return nil }
+            read = unwrapped(function)
+        }
+        guard let name = instanceAttribute(read), let owner = enclosingClass(read), let getter = method(name, of: owner) else { return nil }
+        if n.type == "attribute", !getter.decorators.contains(where: { $0.lastDottedComponent.hasSuffix("property") }) { return nil }
+        let returned = returnedValues(getter)
+        return returned.count == 1 ? returned[0] : nil
+    }
+
     /// The classes of the file that inherit `function` from the class defining it (a mixin's
     /// `reset_output_projection`) and run it when they are built: their `__init__` (own or inherited) reaches it.
     public func inheritingClassesRunning(_ function: Function) -> [Class] {

@@ -149,11 +149,14 @@ extension PythonFacts {
                     let call = callSite(n)
                     return call.name == "_scaled_mm" || fp8Target(call, fp8, ops) != nil
                 }
+                // FP8 only outside training (`if not self.training:`, `if self._path() == "bf16":`) is no training product.
+                if let site, runsOnlyInEval(site) { continue }
                 let flags = site.map { guardFlags($0, in: forward) } ?? []
                 // A product handed to an object the layer holds (a strategy): the attributes holding it.
                 let holders = site.map { callableHolders($0, fp8, ops) } ?? []
                 for head in headConstructions(of: c, model) where flags.allSatisfy({ flag in
-                    attributeArguments(flag, of: c, head.call).contains { isTruthy($0) }
+                    // A true value; for `self.scales is not None`, also anything surely not None (`scales.as_tuple()`).
+                    attributeArguments(flag.name, of: c, head.call).contains { isTruthy($0) || flag.againstNone && isNone($0) == false }
                 }) {
                     let construction = head.call
                     // The FP8 objects this construction gives those attributes; none: the head keeps a plain product.
@@ -161,7 +164,7 @@ extension PythonFacts {
                     guard holders.isEmpty || !objects.isEmpty else { continue }
                     var scales: [Double] = []
                     for n in descendants(of: forward.node) where n.type == "attribute" {
-                        guard let name = instanceAttribute(n), name != "weight", !flags.contains(name) else { continue }
+                        guard let name = instanceAttribute(n), name != "weight", !flags.contains(where: { $0.name == name }) else { continue }
                         for argument in attributeArguments(name, of: c, construction) { scales += values(of: argument).map(\.double) }
                     }
                     if objects.isEmpty, let site, site.type == "call", let target = fp8Target(callSite(site), fp8, ops) {
@@ -179,18 +182,53 @@ extension PythonFacts {
         }
     }
 
-    /// `self.<flag>` attributes tested by the conditions around a node inside a method (`self.training` aside).
-    func guardFlags(_ node: Node, in method: Function) -> [String] {
-        var flags: [String] = []
+    /// `self.<flag>` attributes tested by the conditions around a node inside a method (`self.training` aside), each
+    /// with whether the test compares it with None (`self.scales is not None`) rather than its truth.
+    func guardFlags(_ node: Node, in method: Function) -> [(name: String, againstNone: Bool)] {
+        var flags: [(name: String, againstNone: Bool)] = []
         for ancestor in ancestors(of: node) where isInside(ancestor, method.node) && ancestor != method.node {
             guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
             let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
             guard let condition, condition.parent?.type != "not_operator" else { continue }
-            for n in descendants(of: condition) where n.type == "attribute" {
-                if let name = instanceAttribute(n), name != "training", n.parent?.type != "not_operator" { flags.append(name) }
-            }
+            flags += conditionFlags(condition, depth: 0)
         }
         return flags
+    }
+
+    /// The `self.<flag>` attributes a condition reads; a method of the class it calls without arguments
+    /// (`self._path() == "fp8"`) or a property it reads stands for the attributes of what it returns
+    /// (`"fp8" if self.scales is not None and self.training else "bf16"`).
+    private func conditionFlags(_ condition: Node, depth: Int) -> [(name: String, againstNone: Bool)] {
+        var flags: [(name: String, againstNone: Bool)] = []
+        for n in descendants(of: condition) where n.type == "attribute" {
+            guard let name = instanceAttribute(n), name != "training", n.parent?.type != "not_operator" else { continue }
+            let read = n.parent.map { $0.type == "call" && $0.child(byField: "function") == n ? $0 : n } ?? n
+            if depth < 3, let result = instanceMethodResult(read) {
+                flags += conditionFlags(result, depth: depth + 1)
+                continue
+            }
+            let test = n.parent.flatMap(noneTest)
+            flags.append((name, test.map { $0.subject == n && !$0.isNone } ?? false))
+        }
+        return flags
+    }
+
+    /// `x is None` / `x is not None` (either side): the tested expression, and whether the test is for None.
+    func noneTest(_ comparison: Node) -> (subject: Node, isNone: Bool)? {
+        guard comparison.type == "comparison_operator" else { return nil }
+        let operands = comparison.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
+        let op = comparison.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
+        guard operands.count == 2, op == "is" || op == "is not", let index = operands.firstIndex(where: { $0.type == "none" }) else { return nil }
+        return (operands[1 - index], op == "is")
+    }
+
+    /// Whether an expression is None in every run (true), in none (false: each of its origins is something else), or
+    /// either (nil: origins of both kinds, or none found).
+    func isNone(_ node: Node) -> Bool? {
+        let found = origins(of: node).map(unwrapped)
+        guard !found.isEmpty else { return nil }
+        if found.allSatisfy({ $0.type == "none" }) { return true }
+        return found.contains { $0.type == "none" } ? nil : false
     }
 
     /// Constructions of a class assigned to the output head: the call assigned (`site`) and the call that builds the
@@ -236,6 +274,12 @@ extension PythonFacts {
                    let argument = construction.argument(flag.text, position: index) ?? parameterDefault(initializer, flag.text) {
                     let a = unparenthesized(argument)
                     holds = isTruthy(a) ? true : (a.type == "false" || a.type == "none" || evaluate(a) == 0) ? false : nil
+                }
+                // `None if scales is None else scales.as_tuple()`: whether the construction leaves the parameter None.
+                if let test = noneTest(flag), test.subject.type == "identifier", let index = parameters.firstIndex(of: test.subject.text),
+                   let construction, let argument = construction.argument(test.subject.text, position: index) ?? parameterDefault(initializer, test.subject.text),
+                   let none = isNone(argument) {
+                    holds = none == test.isNone
                 }
                 guard let h = holds else { result.append(source); return }  // undecided: the conditional itself
                 resolve(h != negated ? parts[0] : parts[2], depth: depth + 1)

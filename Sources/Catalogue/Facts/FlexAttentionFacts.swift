@@ -30,14 +30,36 @@ extension PythonFacts {
         namesFunction(callee, Self.flexAttentionName, depth: depth)
     }
 
-    /// Whether an expression names the function `qualified` (imported, aliased, or rebound through
-    /// `torch.compile(...)` / `functools.partial(...)`).
+    /// Whether an expression names the function `qualified` (imported, aliased, rebound through
+    /// `torch.compile(...)` / `functools.partial(...)`, or handed in: a parameter every call leaves at or sets to
+    /// it, `def __init__(self, kernel=flex_attention)`, also read through the attribute `self._kernel = kernel`).
     public func namesFunction(_ expression: Node, _ qualified: String, depth: Int = 0) -> Bool {
         let node = unwrapped(expression)
         if fullImports.resolves(node, to: qualified) { return true }
         guard depth < 4, node.type == "identifier" || node.type == "attribute",
-              let name = SettingsTable.bareName(of: node), let wrapped = rebindings[name] else { return false }
-        return wrapped.contains { $0 != node && namesFunction($0, qualified, depth: depth + 1) }
+              let name = SettingsTable.bareName(of: node) else { return false }
+        if let wrapped = rebindings[name], wrapped.contains(where: { $0 != node && namesFunction($0, qualified, depth: depth + 1) }) {
+            return true
+        }
+        let held = heldFunctions(node)
+        return !held.isEmpty && held.allSatisfy { $0 != node && namesFunction($0, qualified, depth: depth + 1) }
+    }
+
+    /// What a name that is called may hold when it is handed in rather than imported: for a parameter, what every
+    /// call passes or the default (`heldArguments`); for an attribute of `self`, the values its assignments give
+    /// (`self._kernel = kernel`), when every setting of that name is such an assignment. Empty otherwise.
+    func heldFunctions(_ node: Node) -> [Node] {
+        if node.type == "identifier" {
+            guard parameterOwner(of: node) != nil else { return [] }
+            return heldArguments(of: node) ?? []
+        }
+        guard node.type == "attribute", node.child(byField: "object")?.text == "self",
+              let name = node.child(byField: "attribute")?.text else { return [] }
+        // A parameter of the same name (`kernel=flex_attention` in `__init__`) is not a write of the attribute; any
+        // other write of the name (`attn.kernel = sdpa`) leaves it open.
+        let settings = allSettings.settings(name).filter { $0.source != .parameterDefault }
+        guard settings.allSatisfy({ $0.written == node.text }) else { return [] }
+        return settings.map(\.value)
     }
 
     /// For each name set to a rebinding wrapper's result (`name = torch.compile(f, ...)`,

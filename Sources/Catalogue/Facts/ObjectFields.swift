@@ -71,6 +71,8 @@ extension PythonFacts {
             if object.text == "cls", enclosingFunction(e)?.parameters.first == "cls", let owner = enclosingClass(e) {
                 return classAttribute(name, of: owner).map { origins(of: $0, depth: depth + 1, seen: &seen) } ?? []
             }
+            // `ActDType.BF16.value`: what the enumeration's class body gives the member.
+            if name == "value", let member = enumerationMemberValue(object) { return origins(of: member, depth: depth + 1, seen: &seen) }
             let holders = constructions(of: object)
             if holders.isEmpty { return imports.qualifiedName(of: e) != nil ? [e] : [] }
             return holders.compactMap { fieldExpression($0, name) }.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
@@ -110,17 +112,61 @@ extension PythonFacts {
     /// Methods that hand back the module they are called on.
     static let sameObjectMethods: Set<String> = ["cuda", "cpu", "to", "train", "eval", "requires_grad_"]
 
-    /// The values a class's methods assign to `self.<name>` (see `selfAssignments`), in document order.
+    /// The values a class's methods assign to `self.<name>` (see `selfAssignments`, `setattrAssignments`), in document order.
     func selfAssignedValues(_ name: String, in owner: Class) -> [Node] {
         func collect() -> [String: [Node]] {
             var values: [String: [Node]] = [:]
-            for assignment in descendants(of: owner.node) where assignment.type == "assignment" {
-                for (field, value) in selfAssignments(assignment) { if let value { values[field, default: []].append(value) } }
+            for node in descendants(of: owner.node) where node.type == "assignment" || node.type == "call" {
+                if node.type == "call" {
+                    for write in setattrAssignments(callSite(node)) { values[write.name, default: []].append(write.value) }
+                    continue
+                }
+                for (field, value) in selfAssignments(node) { if let value { values[field, default: []].append(value) } }
             }
             return values
         }
         guard owner.node.tree === tree else { return collect()[name] ?? [] }
         return memoized("selfAssignedValues/\(owner.node.startByte)", collect)[name] ?? []
+    }
+
+    /// A field of `self` set by name: `setattr(self, "name", value)`, or, in a loop over a table, `setattr(self, key,
+    /// value)` once per key of the table (`for name, n in self.STACKS.items(): setattr(self, name, nn.Parameter(
+    /// torch.empty(n, d, d)))` with `STACKS = {"qkv_w": 3}` sets `qkv_w`). `entry` binds the loop's value variable to
+    /// that key's entry (`n` is the `3` of `"qkv_w"`), for reading the value per key.
+    public struct SetattrWrite {
+        public let name: String
+        public let value: Node
+        public let entry: (variable: String, value: Node)?
+    }
+
+    public func setattrAssignments(_ call: CallSite) -> [SetattrWrite] {
+        guard call.callee == "setattr", call.positional.count == 3, !call.hasSplat,
+              call.positional[0].type == "identifier", call.positional[0].text == "self" else { return [] }
+        let key = unwrapped(call.positional[1]), value = call.positional[2]
+        if let name = SettingsTable.stringValue(key) { return [SetattrWrite(name: name, value: value, entry: nil)] }
+        guard key.type == "identifier" else { return [] }
+        var writes: [SetattrWrite] = []
+        for binding in dataflow.bindings(of: key.text, at: key) {
+            // `for key in T`, `for key in T.keys()`, `for key, v in T.items()` around the call.
+            guard case .iteration(let index) = binding.kind, index == nil || index == 0, isInside(call.node, binding.site),
+                  let targets = binding.site.child(byField: "left") else { continue }
+            var table = unwrapped(binding.node)
+            var method: String?
+            if table.type == "call", let f = table.child(byField: "function"), f.type == "attribute", let object = f.child(byField: "object") {
+                method = f.child(byField: "attribute")?.text
+                table = object
+            }
+            guard method == nil && index == nil || method == "keys" && index == nil || method == "items" && index == 0 else { continue }
+            let variable = method == "items" && targets.namedChildCount == 2 && targets.namedChildren[1].type == "identifier"
+                ? targets.namedChildren[1].text : nil
+            for dictionary in dictionaries(table) where dictionary.type == "dictionary" {
+                for pair in dictionary.namedChildren where pair.type == "pair" {
+                    guard let name = pair.child(byField: "key").flatMap(SettingsTable.stringValue), let held = pair.child(byField: "value") else { continue }
+                    writes.append(SetattrWrite(name: name, value: value, entry: variable.map { (variable: $0, value: held) }))
+                }
+            }
+        }
+        return writes
     }
 
     /// The attributes of `self` an assignment sets, each with its value (nil when unpacked from one value):

@@ -26,14 +26,38 @@ public struct OptimizerUse {
     /// The hand-written Adam step the optimizer computes, when it computes one (`AdamUpdate`).
     public let update: AdamUpdate?
 
+    /// For a class looked up in a registry by a field of one record of a table (`REGISTRY[spec["cls"]](groups,
+    /// **spec["kwargs"])`, see `PythonFacts.registrySelections`): the variable holding the record and the record that
+    /// selects this optimizer. Dictionaries spread from the record are read in this record only.
+    public let record: (variable: String, dictionary: Node)?
+
     init(call: CallSite, family: Family, groups: [Node], definition: PythonFacts.Class?,
-         stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil) {
+         stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil, record: (variable: String, dictionary: Node)? = nil) {
         self.call = call
         self.family = family
         self.groups = groups
         self.definition = definition
         self.stepFunction = stepFunction
         self.update = update
+        self.record = record
+    }
+
+    /// A keyword given through `**` (see `PythonFacts.keywordArgument`); for a construction made per record, only in
+    /// the dictionaries spread from this record (`**spec["kwargs"]` reads this record's `"kwargs"`).
+    func spreadKeyword(_ name: String, in facts: PythonFacts) -> Node? {
+        guard let record else { return facts.keywordArgument(name, of: call) }
+        guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let source = splat.namedChildren.first.map(facts.unwrapped) else { continue }
+            if source.type == "subscript", source.child(byField: "value")?.text == record.variable,
+               let field = source.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+                guard let spread = Self.entry(field, in: record.dictionary) else { continue }
+                for dictionary in facts.dictionaries(spread) { if let entry = Self.entry(name, in: dictionary) { return entry } }
+            } else if source.type == "identifier", source.text == record.variable {
+                if let entry = Self.entry(name, in: record.dictionary) { return entry }
+            }
+        }
+        return nil
     }
 
     /// The parameters the optimizer updates: the `params` argument, or for a step function of the file, the
@@ -77,7 +101,7 @@ public struct OptimizerUse {
         }
         var result: [NumericValue] = patchedGroups + (patches.oneGroup[name] ?? []).flatMap { facts.values(of: $0) }
         // The argument, also as an entry of a `**kwargs` dictionary unpacked into the call.
-        if let argument = argument(name, position: position, in: facts) ?? facts.keywordArgument(name, of: call) {
+        if let argument = argument(name, position: position, in: facts) ?? spreadKeyword(name, in: facts) {
             result += facts.values(of: argument)
         }
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
@@ -99,7 +123,7 @@ public struct OptimizerUse {
         let added = patches.addedGroups.compactMap { Self.entry(name, in: $0) }
         if let every = patches.everyGroup[name] { return every + added }
         let entries: [Node] = groups.compactMap { Self.entry(name, in: $0) } + (patches.oneGroup[name] ?? []) + added
-        return [facts.keywordArgument(name, of: call) ?? argument(name, position: position, in: facts)] + entries.map(Optional.some)
+        return [spreadKeyword(name, in: facts) ?? argument(name, position: position, in: facts)] + entries.map(Optional.some)
     }
 
     /// The first-moment coefficients (beta1) a hand-written Adam step uses, read from its running average
@@ -185,24 +209,26 @@ extension PythonFacts {
                     || orthogonalizingOptimizerClasses.contains { $0.node == c.node }
                     || (method("step", of: c).map(isOptimizerStep) == true && adamUpdate(of: c) != nil)
             }
-            var all = calls.compactMap { call -> OptimizerUse? in
-                let definition = ownOptimizers.first { $0.name == call.name }
+            // `callee`: the class constructed (the call's callee, or the registry entry it looks up).
+            func use(_ call: CallSite, callee: String, record: (variable: String, dictionary: Node)? = nil) -> OptimizerUse? {
+                let name = callee.lastDottedComponent
+                let definition = ownOptimizers.first { $0.name == name }
                 let family: OptimizerUse.Family
                 var update: AdamUpdate?
-                switch call.name {
+                switch name {
                 case "Adam" where definition == nil: family = .adam
                 case "AdamW" where definition == nil: family = .adamw
                 case "SGD" where definition == nil: family = .sgd
                 default:
-                    if Self.muonNames.contains(call.name) || definition.map(isOrthogonalizing) == true {
+                    if Self.muonNames.contains(name) || definition.map(isOrthogonalizing) == true {
                         family = .muon
                     } else if let definition, let step = adamUpdate(of: definition) {
                         family = .adam
                         update = step
                     } else if let definition {
                         family = .other(definition.name)
-                    } else if call.callee.hasPrefix("torch.optim.") {
-                        family = .other(call.name)
+                    } else if callee.hasPrefix("torch.optim.") {
+                        family = .other(name)
                     } else {
                         return nil
                     }
@@ -217,7 +243,17 @@ extension PythonFacts {
                         groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
                     }
                 }
-                return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update)
+                return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update, record: record)
+            }
+            var all = calls.flatMap { call -> [OptimizerUse] in
+                // A class looked up in a registry (`OPTIMIZER_CLASSES[spec["cls"]](groups, **spec["kwargs"])` in a loop
+                // over optimizer specs): a construction of each class the lookup may select.
+                if let function = call.function.map(unwrapped), function.type == "subscript" {
+                    return registrySelections(function).compactMap { selection in
+                        use(call, callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record)
+                    }
+                }
+                return use(call, callee: call.callee).map { [$0] } ?? []
             }
             // Adam steps written as plain functions (`adam_(params, grads, state, lr)`), by their calls.
             // A call inside an optimizer class of the file is that class's own step (`AdamLite.step` handing its

@@ -11,21 +11,7 @@ extension PythonFacts {
     public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
         // The table first (cheap), the key only for a registry.
         guard read.type == "subscript", let table = read.child(byField: "value"),
-              let keyNode = read.child(byField: "subscript") else { return nil }
-        let dictionary: Node
-        if table.type == "dictionary" {
-            dictionary = table
-        } else {
-            guard table.type == "identifier" else { return nil }
-            let settings = allSettings.settings(table.text)
-            guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
-                  settings[0].value.type == "dictionary", !isLocallyBound(table) else { return nil }
-            // Only read: no `REGISTRY["x"] = ...`, `REGISTRY.update(...)`, and no hand-over to code that could write it.
-            for use in identifiersByName[table.text] ?? [] where !settings[0].site.byteRange.contains(use.startByte) {
-                guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
-            }
-            dictionary = settings[0].value
-        }
+              let keyNode = read.child(byField: "subscript"), let dictionary = registryDictionary(table) else { return nil }
         guard let key = decidedString(keyNode) else { return nil }
         for pair in dictionary.namedChildren where pair.type == "pair" {
             guard let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key,
@@ -33,6 +19,101 @@ extension PythonFacts {
             return value.type == "identifier" || value.type == "attribute" ? (dictionary, pair, value) : nil
         }
         return nil
+    }
+
+    /// The dictionary literal a registry read looks into: written in place, or a module dictionary nothing else writes.
+    func registryDictionary(_ table: Node) -> Node? {
+        if table.type == "dictionary" { return table }
+        guard table.type == "identifier" else { return nil }
+        let settings = allSettings.settings(table.text)
+        guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
+              settings[0].value.type == "dictionary", !isLocallyBound(table) else { return nil }
+        // Only read: no `REGISTRY["x"] = ...`, `REGISTRY.update(...)`, and no hand-over to code that could write it.
+        for use in identifiersByName[table.text] ?? [] where !settings[0].site.byteRange.contains(use.startByte) {
+            guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
+        }
+        return settings[0].value
+    }
+
+    /// An entry a registry read may select, and, when the key is read from one record of a table of records
+    /// (`REGISTRY[spec["cls"]]` with `spec` one entry of `{"adam": {"cls": "Adam", "kwargs": {...}}, ...}`), the
+    /// variable holding the record and the record that selects this entry.
+    public struct RegistrySelection {
+        public let entry: Node
+        public let record: (variable: String, dictionary: Node)?
+    }
+
+    /// The entries `REGISTRY[key]` may select (see `registryEntry` for the registries read): the one a decided key
+    /// selects; for a key read from a record of a table the code walks (`spec["cls"]` with `spec` a loop variable over
+    /// the table's values, or `spec = table[k]` with `k` undecided), the entry each record names, with the record; else
+    /// the entries named by strings the file gives the key's name, or every entry. Empty when it is no registry read.
+    public func registrySelections(_ read: Node) -> [RegistrySelection] {
+        guard read.type == "subscript", let table = read.child(byField: "value"),
+              let keyNode = read.child(byField: "subscript").map(unwrapped), let dictionary = registryDictionary(table) else { return [] }
+        var entries: [(key: String, value: Node)] = []
+        for pair in dictionary.namedChildren where pair.type == "pair" {
+            guard let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue), let value = pair.child(byField: "value"),
+                  value.type == "identifier" || value.type == "attribute" else { continue }
+            entries.append((key, value))
+        }
+        if let key = decidedString(keyNode) { return entries.filter { $0.key == key }.map { RegistrySelection(entry: $0.value, record: nil) } }
+        // `spec["cls"]` over the records of a table.
+        if keyNode.type == "subscript", let holder = keyNode.child(byField: "value").map(unwrapped), holder.type == "identifier",
+           let field = keyNode.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+            var selections: [RegistrySelection] = []
+            for record in records(held: holder) {
+                guard let named = OptimizerUse.entry(field, in: record).flatMap(SettingsTable.stringValue) else { continue }
+                for entry in entries where entry.key == named {
+                    selections.append(RegistrySelection(entry: entry.value, record: (variable: holder.text, dictionary: record)))
+                }
+            }
+            if !selections.isEmpty { return selections }
+        }
+        let named = SettingsTable.bareName(of: keyNode).map { allSettings.settings($0).compactMap { SettingsTable.stringValue($0.value) } } ?? []
+        let chosen = entries.filter { named.contains($0.key) }
+        return (chosen.isEmpty ? entries : chosen).map { RegistrySelection(entry: $0.value, record: nil) }
+    }
+
+    /// The records (dictionaries) a name holds one of: a loop variable over a table's values (`for spec in
+    /// T.values()`, `for k, spec in T.items()`, `for spec in [{...}, {...}]`), or a name set to `T[k]` with `k` undecided;
+    /// the table followed through names and the arguments a parameter is given (`registry` given `SPEC["optimizers"]`).
+    func records(held name: Node) -> [Node] {
+        func tables(_ node: Node) -> [Node] {
+            let n = unwrapped(node)
+            if n.type == "list" || n.type == "tuple" { return [n] }
+            if n.type == "identifier" {
+                let passed = dataflow.bindings(of: n.text, at: n).flatMap { dataflow.passedArguments($0, name: n.text) }
+                if !passed.isEmpty { return passed.flatMap { dictionaries($0) } }
+            }
+            return dictionaries(n)
+        }
+        func values(of table: Node) -> [Node] {
+            let items = table.type == "dictionary" ? table.namedChildren.compactMap { $0.child(byField: "value") }
+                : table.type == "list" || table.type == "tuple" ? table.namedChildren : []
+            return items.flatMap { dictionaries($0) }
+        }
+        var result: [Node] = []
+        for binding in dataflow.bindings(of: name.text, at: name) {
+            var source = unwrapped(binding.node)
+            switch binding.kind {
+            case .iteration(let index):
+                var method: String?
+                if source.type == "call", let f = source.child(byField: "function"), f.type == "attribute", let object = f.child(byField: "object") {
+                    method = f.child(byField: "attribute")?.text
+                    source = object
+                }
+                guard method == "values" && index == nil || method == "items" && index == 1 || method == nil && index == nil else { continue }
+                // A dictionary walked by itself gives its keys: only a list or tuple of records gives records.
+                result += tables(source).filter { method != nil || $0.type != "dictionary" }.flatMap(values)
+            case .value:
+                guard source.type == "subscript", let key = source.child(byField: "subscript"), decidedString(key) == nil,
+                      let table = source.child(byField: "value") else { continue }
+                result += tables(table).flatMap(values)
+            default:
+                continue
+            }
+        }
+        return result
     }
 
     /// Whether this use of a dictionary only reads it: an entry read (not written or deleted), a membership test,

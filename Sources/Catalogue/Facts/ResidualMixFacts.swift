@@ -207,7 +207,8 @@ extension PythonFacts {
 
     /// A mix computed by a function of the file the call runs (`v = blend(v, v1, w)` with `def blend(a, b, w):
     /// return torch.lerp(a, b, w)`, possibly through a local it returns): the arguments the call passes for the
-    /// parameters mixed with the one `own` is passed to. `item`: the element of a returned tuple that is read.
+    /// parameters mixed with the one `own` is passed to, also through a local of the helper set from them
+    /// (`anchor = v if v1 is None else v1` stands for `v1`). `item`: the element of a returned tuple that is read.
     /// One level of helper only.
     func helperMixPartners(_ call: CallSite, own: String, item: Int?) -> [Node] {
         guard !call.hasSplat, call.positional.contains(where: { tensorRoot($0)?.text == own }) || call.keywords.values.contains(where: { tensorRoot($0)?.text == own }),
@@ -233,11 +234,66 @@ extension PythonFacts {
                 value = local
             }
             for partner in mixPartners(value, own: ownParameter, throughHelpers: false) {
-                guard let passed = argument(partner.text).flatMap(tensorRoot), passed.text != own,
-                      !partners.contains(passed) else { continue }
-                partners.append(passed)
+                for name in partnerParameters(partner, parameters: parameters, own: ownParameter, before: returned) {
+                    guard let passed = argument(name).flatMap(tensorRoot), passed.text != own,
+                          !partners.contains(passed) else { continue }
+                    partners.append(passed)
+                }
             }
         }
         return partners
+    }
+
+    /// The parameters of a helper a tensor it mixes in stands for: the parameter itself, or the parameters other
+    /// than `own` a local of the helper was last set from, through a conditional (`anchor = v if v1 is None else
+    /// v1.view_as(v)` gives `v1`).
+    func partnerParameters(_ partner: Node, parameters: [String], own: String, before use: Node) -> [String] {
+        if parameters.contains(partner.text) { return [partner.text] }
+        guard let local = latestValue(of: partner.text, before: use).map(unparenthesized) else { return [] }
+        let sides = local.type == "conditional_expression" ? conditionalParts(local).map { [$0.value, $0.alternative] } ?? [] : [local]
+        return sides.compactMap { tensorRoot($0)?.text }.filter { $0 != own && parameters.contains($0) }
+    }
+
+    /// The mixes a helper of the file returns for an assignment that calls it (`v, v1 = self.blend(v, v1)` with
+    /// `return torch.lerp(v, anchor, self.w), anchor`): each mixing expression the helper returns (also through a
+    /// local it returns), with the helper's name for the tensor passed as `own`, its partners there, the `return`
+    /// it stands in, and what the call passes for each of the helper's parameters. Empty for any other assignment.
+    public func helperMixes(_ assignment: Node, own: String) -> [(expression: Node, own: String, partners: [Node], returned: Node, arguments: [String: Node])] {
+        guard let right = assignment.child(byField: "right").map(unparenthesized), right.type == "call" else { return [] }
+        let call = callSite(right)
+        guard !call.hasSplat, case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
+        let parameters = filledParameters(function, by: call)
+        var arguments: [String: Node] = [:]
+        for (index, name) in parameters.enumerated() { arguments[name] = call.argument(name, position: index) }
+        guard let ownParameter = parameters.first(where: { arguments[$0].flatMap(tensorRoot)?.text == own }) else { return [] }
+        var result: [(expression: Node, own: String, partners: [Node], returned: Node, arguments: [String: Node])] = []
+        for returned in returnedValues(function) {
+            let value = unparenthesized(returned)
+            let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren.filter { $0.type != "comment" } : [value]
+            for item in items {
+                var mixed = unparenthesized(item)
+                if mixed.type == "identifier", !parameters.contains(mixed.text), let local = latestValue(of: mixed.text, before: returned) {
+                    mixed = unparenthesized(local)
+                }
+                let partners = mixPartners(mixed, own: ownParameter, throughHelpers: false)
+                if !partners.isEmpty { result.append((mixed, ownParameter, partners, returned, arguments)) }
+            }
+        }
+        return result
+    }
+
+    /// Whether the helper a mix assignment calls (`v, v1 = blend(v, v1)`) sets the tensor it mixes in from the one it
+    /// mixes, as a layer that starts the chain with its own values does: `anchor = v if v1 is None else v1`, or
+    /// `if v1 is None: v1 = v`, inside the helper.
+    public func helperSetsPartnerFromOwn(_ assignment: Node, own: String) -> Bool {
+        helperMixes(assignment, own: own).contains { mix in
+            mix.partners.contains { partner in
+                localValues(of: partner.text, around: mix.returned).contains { value in
+                    let value = unparenthesized(value)
+                    let sides = conditionalParts(value).map { [$0.value, $0.alternative] } ?? [value]
+                    return sides.contains { tensorRoot($0)?.text == mix.own }
+                }
+            }
+        }
     }
 }

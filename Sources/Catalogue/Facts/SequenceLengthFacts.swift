@@ -83,18 +83,28 @@ extension PythonFacts {
     }
 
     /// For a condition, whether its true branch (`consequence`) or its false branch (`alternative`) runs only
-    /// when the `training` flag is off.
-    func evalOnlyBranches(_ condition: Node) -> (consequence: Bool, alternative: Bool) {
+    /// when the `training` flag is off. A method of the instance called without arguments (`self.fp8_active()`) or a
+    /// property read stands for what it returns, and a string compared with a conditional on the flag (`self._path()
+    /// == "fp8"` with `_path` returning `"fp8" if self.training else "bf16"`) selects that conditional's side.
+    func evalOnlyBranches(_ condition: Node, depth: Int = 0) -> (consequence: Bool, alternative: Bool) {
         let condition = unwrapped(condition)
         switch condition.type {
         case "attribute":
-            return condition.child(byField: "attribute")?.text == "training" ? (false, true) : (false, false)
+            if condition.child(byField: "attribute")?.text == "training" { return (false, true) }
+            guard depth < 3, let result = instanceMethodResult(condition) else { return (false, false) }
+            return evalOnlyBranches(result, depth: depth + 1)
+        case "call":
+            guard depth < 3, let result = instanceMethodResult(condition) else { return (false, false) }
+            return evalOnlyBranches(result, depth: depth + 1)
+        case "comparison_operator":
+            return comparedBranches(condition, depth: depth)
         case "not_operator":
             guard let argument = condition.child(byField: "argument") else { return (false, false) }
-            let inner = evalOnlyBranches(argument)
+            let inner = evalOnlyBranches(argument, depth: depth)
             return (inner.alternative, inner.consequence)
         case "boolean_operator":
-            let operands = [condition.child(byField: "left"), condition.child(byField: "right")].compactMap { $0 }.map(evalOnlyBranches)
+            let operands = [condition.child(byField: "left"), condition.child(byField: "right")].compactMap { $0 }
+                .map { evalOnlyBranches($0, depth: depth) }
             switch condition.child(byField: "operator")?.type {
             case "and": return (operands.contains { $0.consequence }, false)
             case "or": return (false, operands.contains { $0.alternative })
@@ -103,6 +113,24 @@ extension PythonFacts {
         default:
             return (false, false)
         }
+    }
+
+    /// `x == "fp8"` / `x != "fp8"` where `x` is (or a method of the instance returns) a conditional between two strings:
+    /// the branches of the conditional's test, for the side the string selects.
+    private func comparedBranches(_ comparison: Node, depth: Int) -> (consequence: Bool, alternative: Bool) {
+        let operands = comparison.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
+        let op = comparison.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
+        guard depth < 3, operands.count == 2, op == "==" || op == "!=",
+              let index = operands.firstIndex(where: { SettingsTable.stringValue($0) != nil }),
+              let literal = SettingsTable.stringValue(operands[index]) else { return (false, false) }
+        var compared = operands[1 - index]
+        if let result = instanceMethodResult(compared) { compared = unwrapped(result) }
+        guard let parts = conditionalParts(compared), let value = SettingsTable.stringValue(unwrapped(parts.value)),
+              let alternative = SettingsTable.stringValue(unwrapped(parts.alternative)), value != alternative,
+              literal == value || literal == alternative else { return (false, false) }
+        let test = evalOnlyBranches(parts.test, depth: depth + 1)
+        let holds: (consequence: Bool, alternative: Bool) = literal == value ? test : (test.alternative, test.consequence)
+        return op == "==" ? holds : (holds.alternative, holds.consequence)
     }
 
     /// Every number of at least `minimum` tokens that sizes data (see `TokenCountUse`).

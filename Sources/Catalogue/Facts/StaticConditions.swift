@@ -359,9 +359,31 @@ extension PythonFacts {
     }
 
     /// The value a parameter has in every call of its function: the argument each call passes, or the default.
-    /// Undecided unless every call can be seen: the function (for `__init__`, its class) is named only where it is
-    /// defined or called, and no call unpacks arguments.
+    /// Undecided unless every call can be seen (see `parameterArguments`).
     private func parameterValue(_ name: String, of function: Function, depth: Int) -> SwitchValue? {
+        guard let arguments = parameterArguments(name, of: function) else { return nil }
+        var values: [SwitchValue] = []
+        for argument in arguments {
+            guard let value = switchValue(argument, depth: depth + 1) else { return nil }
+            values.append(value)
+        }
+        guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
+        return first
+    }
+
+    /// What a parameter read at `identifier` holds (`def __init__(self, kernel=flex_attention)`, then `kernel(...)`):
+    /// the expressions `parameterArguments` gives; nil when the function assigns the name again or not every call
+    /// can be seen.
+    public func heldArguments(of identifier: Node) -> [Node]? {
+        guard identifier.type == "identifier", let function = parameterOwner(of: identifier),
+              !isReassigned(identifier.text, in: function) else { return nil }
+        return parameterArguments(identifier.text, of: function)
+    }
+
+    /// The expressions a parameter is given in every call of its function: the argument each call passes, or the
+    /// default. Nil unless every call can be seen: the function (for `__init__`, its class) is named only where it
+    /// is defined or called, and no call unpacks arguments.
+    func parameterArguments(_ name: String, of function: Function) -> [Node]? {
         guard let index = function.parameters.firstIndex(of: name) else { return nil }
         let callee: String
         let sites: [CallSite]
@@ -383,7 +405,7 @@ extension PythonFacts {
         }
         guard !sites.isEmpty else { return nil }
         let offset = function.passedOffset
-        var values: [SwitchValue] = []
+        var passed: [Node] = []
         for call in sites {
             let position = index - offset
             var arguments: [Node] = []
@@ -402,13 +424,9 @@ extension PythonFacts {
                 arguments = [fallback]
             }
             guard !arguments.isEmpty else { return nil }
-            for argument in arguments {
-                guard let value = switchValue(argument, depth: depth + 1) else { return nil }
-                values.append(value)
-            }
+            passed += arguments
         }
-        guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
-        return first
+        return passed
     }
 
     /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension

@@ -67,6 +67,11 @@ public final class ValueResolver {
                 return dedup(passed + bindings.flatMap { values(of: $0.value) })
             }
         }
+        // `Fp8Scale.WEIGHT.value`: what the enumeration's class body gives the member (never a setting named `value`).
+        if node.type == "attribute", node.child(byField: "attribute")?.text == "value",
+           let member = node.child(byField: "object").flatMap(facts.enumerationMemberValue) {
+            return values(of: member)
+        }
         // A field of a nested configuration object: what that object holds, before any reading by name.
         if let fields = nestedFieldValues(node) { return fields }
         // A parameter its callers give (`lr` of a builder's `with_matrix_lr(self, lr)`): what they pass first, not the
@@ -329,8 +334,13 @@ public final class ValueResolver {
         let offset = use.startByte
         var result: [NumericValue] = []
         let plainName = (use.type == "identifier" || scopedAsName) && use.tree === facts.tree
+        let instanceClasses = selfFieldClasses(name, at: use, table)
         for entry in table.entries {
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
+            // `self.name` in a class that sets the field reads that field: never a dictionary entry, keyword or
+            // plain name of the same key elsewhere (`"scale": 30.0` of a logit head is not the attention's
+            // `self.scale`); writes to attributes (`model.attn.scale = ...`) and keywords building the class stay.
+            if let instanceClasses, !entry.writesAttribute, (entry.fieldClass ?? entry.owner).map(instanceClasses.contains) != true { continue }
             // A plain name never reads a local variable of another function (`c` of a Newton-Schulz helper is not
             // the `c` parameter of a soft-cap helper); nested functions read their enclosing function's locals.
             if plainName, let scope = entry.localScope, !scope.contains(offset) { continue }
@@ -345,6 +355,24 @@ public final class ValueResolver {
             }
         }
         return dedup(result)
+    }
+
+    /// For a read of `self.<name>` (`use` itself, or `name` written so inside a folded expression) in a class that
+    /// sets that field (`self.name = ...` in one of its methods, or a class-level field), own or inherited: the
+    /// names of the class and its bases. Nil for any other read, or when no class of the lineage sets the field.
+    private func selfFieldClasses(_ name: String, at use: Node, _ table: NameTable) -> Set<String>? {
+        let readsSelf = name.hasPrefix("self.") && name.split(separator: ".").count == 2
+            || (use.type == "attribute" && use.child(byField: "object")?.text == "self" && use.child(byField: "attribute")?.text == name)
+        guard readsSelf, use.tree === facts.tree, let owner = facts.enclosingClass(use) else { return nil }
+        let lineage = Set(facts.lineage(of: owner).map(\.name))
+        return table.entries.contains { $0.fieldClass.map(lineage.contains) == true } ? lineage : nil
+    }
+
+    /// The class whose field a setting sets: the class of a class-level field, or of the method writing `self.<name>`.
+    private func fieldClass(_ setting: Setting) -> String? {
+        if setting.source == .classField { return facts.enclosingClass(setting.site)?.name }
+        guard setting.written.hasPrefix("self."), setting.site.tree === facts.tree else { return nil }
+        return facts.enclosingClass(setting.site)?.name
     }
 
     /// The function a plain local variable belongs to (see `NameTable.Entry.localScope`).
@@ -387,6 +415,11 @@ public final class ValueResolver {
             /// For a plain local variable of a function (`c = 2.0315` in a helper), that function's range in this
             /// file: only uses inside it can read the variable.
             let localScope: Range<Int>?
+            /// The class whose field this sets (a class-level field, `self.<name> = ...` in a method), see `fieldClass`.
+            let fieldClass: String?
+            /// Whether it writes an attribute or an entry of an object (`self.x = `, `args.x = `, `cfg["x"] = `), not a
+            /// bare name, a dictionary literal's key or a keyword.
+            let writesAttribute: Bool
         }
         let entries: [Entry]
         /// Whether the module's own statements write the value (then the declarations' defaults do not hold).
@@ -421,7 +454,8 @@ public final class ValueResolver {
             NameTable.Entry(value: setting.value, valueRange: setting.value.byteRange, owner: owner(setting),
                             argparseNumber: argparseNumber(setting),
                             isDeclaration: PythonFacts.isDeclaration(setting), overrides: facts.isModuleOverride(setting),
-                            localScope: localScope(of: setting))
+                            localScope: localScope(of: setting), fieldClass: fieldClass(setting),
+                            writesAttribute: setting.written.contains(".") || setting.written.hasSuffix("]"))
         })
         nameTables[bare] = table
         return table

@@ -112,6 +112,9 @@ struct MuonMomentumWarmup: Detector {
             if resolved.type == "attribute" || resolved.type == "identifier", !iterated {
                 let classes = facts.dataflow.instanceClasses(of: resolved)
                 if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames) { return true }
+                // A helper's parameter (`def set_momentum(opt, value)`): every optimizer its callers hand it is one.
+                let held = facts.origins(of: resolved).map(facts.unwrapped)
+                if !held.isEmpty && held.allSatisfy(constructions.contains) { return true }
             }
             return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true
         }
@@ -205,8 +208,14 @@ struct MuonMomentumWarmup: Detector {
     }
 
     /// Whether a value (or one minus it), as a function of the step, rises from a start to a larger end and stays
-    /// there.
-    func isWarmup(_ value: Node, _ facts: PythonFacts, complement: Bool = false) -> Bool {
+    /// there. A helper's parameter (`def set_momentum(opt, value): ... g["momentum"] = value`) is what its callers
+    /// pass, each read where it is passed (`set_momentum(muon, ramp(step))` in the training loop).
+    func isWarmup(_ value: Node, _ facts: PythonFacts, complement: Bool = false, depth: Int = 0) -> Bool {
+        let parameter = facts.unparenthesized(value)
+        if parameter.type == "identifier", depth < 2, facts.parameterOwner(of: parameter) != nil {
+            let passed = facts.callerArguments(of: parameter)
+            if !passed.isEmpty, passed.allSatisfy({ isWarmup($0, facts, complement: complement, depth: depth + 1) }) { return true }
+        }
         for step in stepNames(value, facts) {
             let curve = Self.steps.map { facts.evaluate(value, bindings: [step: $0]).map { complement ? 1 - $0 : $0 } }
             guard curve.allSatisfy({ $0 != nil }) else { continue }

@@ -22,8 +22,10 @@ struct ValueResidual: Detector {
                 let partner = mix.partner.text
                 // The blend is learned: a fixed one (numbers, or a registered buffer) is another idea.
                 if hasFixedWeights(mix.assignment, own: own, partner: partner, facts) { continue }
-                // v1 is set from this layer's values, or the layer hands its values on.
+                // v1 is set from this layer's values (here, or in the helper that mixes: `anchor = v if v1 is None
+                // else v1`), or the layer hands its values on.
                 let setFromOwn = facts.localValues(of: partner, around: mix.assignment).contains { facts.mentions($0, own) }
+                    || facts.helperSetsPartnerFromOwn(mix.assignment, own: own)
                 let returnsOwn = facts.returnedValues(function).contains { value in
                     let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : [value]
                     return items.contains { facts.tensorRoot($0)?.text == own }
@@ -40,15 +42,41 @@ struct ValueResidual: Detector {
 
     /// Whether every weight of a mix is fixed: the mix reads no name besides the two tensors, or every other name
     /// or attribute it reads is set only to numbers or registered as a buffer (`register_buffer("w", ...)`, not
-    /// trained).
+    /// trained). A mix a helper of the file computes (`v, v1 = self.blend(v, v1)`) is read in the helper, a weight
+    /// the helper takes as a parameter at the argument the call passes.
     func hasFixedWeights(_ assignment: Node, own: String, partner: String, _ facts: PythonFacts) -> Bool {
+        let helper = facts.helperMixes(assignment, own: own)
+        if !helper.isEmpty {
+            return helper.allSatisfy { mix in
+                mix.partners.allSatisfy { fixedWeights(in: mix.expression, own: mix.own, partner: $0.text, arguments: mix.arguments, facts) }
+            }
+        }
         guard let right = assignment.child(byField: "right") else { return false }
+        return fixedWeights(in: right, own: own, partner: partner, arguments: [:], facts)
+    }
+
+    func fixedWeights(in right: Node, own: String, partner: String, arguments: [String: Node], _ facts: PythonFacts) -> Bool {
         var weights: [Node] = []
-        for n in facts.descendants(of: right) where n.type == "identifier" || n.type == "attribute" {
-            if n.parent?.type == "attribute" && n.parent?.child(byField: "object") == n { continue }
-            if n.parent?.type == "call" && n.parent?.child(byField: "function") == n { continue }
-            if n.type == "identifier", [own, partner, "self", "torch"].contains(n.text) { continue }
-            weights.append(n)
+        var sources = [right]
+        while let expression = sources.popLast() {
+            for n in facts.descendants(of: expression) where n.type == "identifier" || n.type == "attribute" {
+                // The name of an attribute or method (`lerp` in `torch.lerp`) is no variable.
+                if n.type == "identifier", n.parent?.type == "attribute", n.parent?.child(byField: "attribute") == n { continue }
+                if let parent = n.parent, parent.type == "attribute", parent.child(byField: "object") == n {
+                    // `self` in `self.w` and a module in `torch.lerp` are no weights; a weight a method is called on
+                    // (`self.w.type_as(v)`, `self.w.sigmoid()`) is.
+                    let called = parent.parent?.type == "call" && parent.parent?.child(byField: "function") == parent
+                    if !called || (n.type == "identifier" && facts.imports.bindings[n.text] != nil) { continue }
+                }
+                if n.parent?.type == "call" && n.parent?.child(byField: "function") == n { continue }
+                if n.type == "identifier", [own, partner, "self", "torch"].contains(n.text) { continue }
+                // A helper's parameter: the argument the call passes (`blend(v, v1, 0.5)` is fixed).
+                if n.type == "identifier", let passed = arguments[n.text] {
+                    if passed.type == "identifier" || passed.type == "attribute" { weights.append(passed) } else { sources.append(passed) }
+                    continue
+                }
+                weights.append(n)
+            }
         }
         guard !weights.isEmpty else { return true }
         return weights.allSatisfy { weight in

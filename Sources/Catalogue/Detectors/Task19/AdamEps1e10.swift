@@ -19,7 +19,9 @@ struct AdamEps1e10: Detector {
         let adams = facts.optimizers.filter(\.family.isAdamFamily)
         let matching = adams.filter { adam in
             var values = adam.values("eps", position: 3, in: facts)
-            values += splatValues("eps", adam.call, facts)
+            // A construction made per record of a table reads the dictionaries it spreads in that record only (see
+            // `OptimizerUse.spreadKeyword`), never same-named dictionaries of other records.
+            if adam.record == nil { values += splatValues("eps", adam.call, facts) }
             return values.contains { abs($0.double - Self.target) <= 1e-6 * Self.target }
         }
         guard !matching.isEmpty else { return [] }

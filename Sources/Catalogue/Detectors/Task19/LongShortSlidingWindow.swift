@@ -31,7 +31,103 @@ struct LongShortSlidingWindow: Detector {
         }
         evidence += perLayerWindows(facts)
         evidence += windowLists(facts)
+        evidence += comprehendedMaskTables(facts)
         return evidence
+    }
+
+    /// A table of masks one builder call makes in a comprehension, one mask per window of a sequence of two or more
+    /// different windows (`{kind: build(n) for kind, n in zip(KINDS, blocks)}` with `blocks = tuple(max(1, int(w *
+    /// f)) for f in FRACTIONS.values())`, `FRACTIONS = {"L": 1.0, "S": 0.5}`), read with a key that varies
+    /// (`masks[self.window_kind]`). Windows that are all equal, or that are not all finite numbers (`None`: a global
+    /// layer), are not two sliding windows.
+    func comprehendedMaskTables(_ facts: PythonFacts) -> [Evidence] {
+        let builders = Set(maskBuilders(facts).map(\.name)).union(Self.maskCalls)
+        var evidence: [Evidence] = []
+        for table in facts.nodes(ofType: ["dictionary_comprehension", "list_comprehension"]) {
+            guard var value = table.child(byField: "body") else { continue }
+            if value.type == "pair", let held = value.child(byField: "value") { value = held }
+            value = facts.unparenthesized(value)
+            guard value.type == "call", case let call = facts.callSite(value), builders.contains(call.name), !call.hasSplat else { continue }
+            // The windows the builder's argument runs over: a variable of this comprehension.
+            var windows: [Double] = []
+            for argument in call.positional + Array(call.keywords.values) where argument.type == "identifier" {
+                for binding in facts.dataflow.bindings(of: argument.text, at: argument) {
+                    guard case .iteration = binding.kind, facts.isInside(binding.site, table) else { continue }
+                    windows += windowSizes(facts.dataflow.iterationSource(binding), facts, depth: 0)
+                }
+            }
+            let distinct = Set(windows)
+            guard distinct.count >= 2, distinct.allSatisfy({ $0.isFinite && $0 > 0 }) else { continue }
+            let readPerLayer = tableNames(table, facts).first { name in
+                facts.nodes.contains { n in
+                    guard n.type == "subscript", n.child(byField: "value")?.text == name, let key = n.child(byField: "subscript") else { return false }
+                    return !["string", "integer", "float", "concatenated_string"].contains(key.type)
+                }
+            }
+            if let readPerLayer {
+                evidence.append(facts.evidence(table, "layers pick one of masks of \(distinct.count) different windows from `\(readPerLayer)` by a per-layer key"))
+            }
+        }
+        return evidence
+    }
+
+    /// The relative sizes of a finite sequence of windows: the numbers of a literal list or tuple, or, for one
+    /// expression computed per entry of a table of factors (`tuple(max(1, int(w * f)) for f in FRACTIONS.values())`),
+    /// the factors. Followed through locals, the arguments a parameter is given, and what a function of the file
+    /// returns. Empty when unknown.
+    func windowSizes(_ node: Node, _ facts: PythonFacts, depth: Int) -> [Double] {
+        guard depth < 8 else { return [] }
+        let n = facts.unwrapped(node)
+        let flow = facts.dataflow
+        switch n.type {
+        case "identifier":
+            return flow.bindings(of: n.text, at: n).flatMap { binding -> [Double] in
+                switch binding.kind {
+                case .value: return binding.node == n ? [] : windowSizes(binding.node, facts, depth: depth + 1)
+                case .parameter: return flow.passedArguments(binding, name: n.text).flatMap { windowSizes($0, facts, depth: depth + 1) }
+                default: return []
+                }
+            }
+        case "list", "tuple":
+            let numbers = n.namedChildren.map { facts.value(of: $0)?.double }
+            return numbers.contains { $0 == nil } ? [] : numbers.compactMap { $0 }
+        case "call":
+            let call = facts.callSite(n)
+            if ["tuple", "list"].contains(call.callee) {
+                // `tuple(e for f in fs)`: the generator is the call's whole argument list.
+                if let generator = n.child(byField: "arguments"), generator.type == "generator_expression" { return windowSizes(generator, facts, depth: depth + 1) }
+                if call.positional.count == 1 { return windowSizes(call.positional[0], facts, depth: depth + 1) }
+            }
+            guard let function = facts.calledFunction(call) else { return [] }
+            return facts.returnedValues(function).flatMap { windowSizes($0, facts, depth: depth + 1) }
+        case "generator_expression", "list_comprehension":
+            // One window expression per factor: the loop variable multiplies it (`w * f`), or divides it (`w // d`).
+            guard let element = n.child(byField: "body"), let clause = n.namedChildren.first(where: { $0.type == "for_in_clause" }),
+                  let variable = clause.child(byField: "left"), variable.type == "identifier",
+                  var source = clause.child(byField: "right").map(facts.unwrapped) else { return [] }
+            var divides = false
+            let scales = facts.descendants(of: element).contains { op in
+                guard op.type == "binary_operator", let kind = op.child(byField: "operator")?.type,
+                      let left = op.child(byField: "left"), let right = op.child(byField: "right") else { return false }
+                if kind == "*" { return [left, right].contains { $0.type == "identifier" && $0.text == variable.text } }
+                if kind == "/" || kind == "//", right.type == "identifier", right.text == variable.text { divides = true; return true }
+                return false
+            }
+            guard scales else { return [] }
+            var entries: [Node] = []
+            if source.type == "call", let f = source.child(byField: "function"), f.type == "attribute", f.child(byField: "attribute")?.text == "values",
+               let object = f.child(byField: "object") {
+                source = object
+                entries = facts.dictionaries(source).flatMap { d in d.namedChildren.compactMap { $0.child(byField: "value") } }
+            } else if source.type == "list" || source.type == "tuple" {
+                entries = source.namedChildren
+            }
+            let factors = entries.map { facts.value(of: $0)?.double }
+            guard !factors.isEmpty, !factors.contains(where: { $0 == nil }) else { return [] }
+            return factors.compactMap { $0 }.map { divides ? 1 / $0 : $0 }
+        default:
+            return []
+        }
     }
 
     /// A per-layer list of two window sizes (`[1024, 512, 512, 512, 1024, 512]`) read by the

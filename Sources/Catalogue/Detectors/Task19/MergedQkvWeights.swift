@@ -28,18 +28,30 @@ struct MergedQkvWeights: Detector {
                 evidence.append(facts.evidence(assignment, "one linear layer produces q, k and v together"))
             }
         }
+        // Registered by name (`setattr(self, name, nn.Parameter(torch.empty(n, d, d)))` over a table of stacks).
+        for call in facts.calls where call.callee == "setattr" {
+            guard let owner = facts.enclosingClass(call.node) else { continue }
+            for write in facts.setattrAssignments(call) {
+                guard let built = facts.constructorCall(facts.unparenthesized(write.value)), built.callee == "torch.nn.Parameter",
+                      isStackedOfThree(write.value, facts, entry: write.entry), appliedWhole(write.name, in: owner, facts) else { continue }
+                evidence.append(facts.evidence(call.node, "one (3, ...) parameter holds q, k and v and is applied in one product"))
+            }
+        }
         return evidence
     }
 
-    /// A tensor constructor inside the value whose first dimension is 3 and that has at least three dimensions.
-    func isStackedOfThree(_ value: Node, _ facts: PythonFacts) -> Bool {
+    /// A tensor constructor inside the value whose first dimension is 3 and that has at least three dimensions. `entry`:
+    /// a loop variable read as the entry of the table key it is set for (`n` of `for name, n in STACKS.items()`).
+    func isStackedOfThree(_ value: Node, _ facts: PythonFacts, entry: (variable: String, value: Node)? = nil) -> Bool {
         facts.descendants(of: value).contains { n in
             guard n.type == "call" else { return false }
             let call = facts.callSite(n)
             guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
             var dims = call.positional
             if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
-            return dims.count >= 3 && facts.value(of: dims[0]).map { $0.isClose(to: .int(3)) } == true
+            guard dims.count >= 3 else { return false }
+            let first = entry.flatMap { dims[0].type == "identifier" && dims[0].text == $0.variable ? $0.value : nil } ?? dims[0]
+            return facts.value(of: first).map { $0.isClose(to: .int(3)) } == true
         }
     }
 
