@@ -23,8 +23,9 @@ extension PythonFacts {
         "torch.nn.ReLU6": "torch.nn.functional.relu6", "torch.nn.Softsign": "torch.nn.functional.softsign",
     ]
 
-    /// Names bound once in the file to a callable alias. A name assigned twice, a parameter's name, or the name of
-    /// a function or class of the file is left alone: which value a call reaches would depend on the path taken.
+    /// Names bound once in the file to a callable alias, by a plain assignment or as one place of a pairwise unpacking
+    /// (`table, self.turn = Angles, spin`). A name assigned twice, a parameter's name, or the name of a function or
+    /// class of the file is left alone: which value a call reaches would depend on the path taken.
     /// Read without call sites (they are built with these aliases).
     func computeCallableAliases() -> [String: CallableAlias] {
         var counts: [String: Int] = [:]
@@ -32,8 +33,24 @@ extension PythonFacts {
         for assignment in nodes(ofType: ["assignment", "augmented_assignment"]) {
             guard let left = assignment.child(byField: "left") else { continue }
             guard left.type == "identifier" || left.type == "attribute" else {
-                // Unpacking binds every name it lists.
-                for name in left.namedChildren where name.type == "identifier" { counts[name.text, default: 0] += 2 }
+                // Unpacking binds every name it lists. A pairwise one (`table, self.turn = Angles, spin`, also the
+                // `(Angles, spin)` a registry read selects, see `registryEntry`) binds each name to its own value.
+                let targets = left.namedChildren.filter { $0.type != "comment" }
+                var values: [Node] = []
+                if ["pattern_list", "tuple_pattern", "list_pattern"].contains(left.type), assignment.type == "assignment",
+                   let right = assignment.child(byField: "right").map(unwrapped), ["tuple", "expression_list"].contains(right.type) {
+                    values = right.namedChildren.filter { $0.type != "comment" }
+                }
+                let pairwise = !values.isEmpty && values.count == targets.count
+                    && !(targets + values).contains { $0.type.hasSuffix("splat") || $0.type.hasSuffix("splat_pattern") }
+                for (index, target) in targets.enumerated() {
+                    if pairwise, target.type == "identifier" || target.type == "attribute" {
+                        counts[target.text, default: 0] += 1
+                        candidates.append((target.text, unwrapped(values[index])))
+                    } else if target.type == "identifier" {
+                        counts[target.text, default: 0] += 2
+                    }
+                }
                 continue
             }
             counts[left.text, default: 0] += 1

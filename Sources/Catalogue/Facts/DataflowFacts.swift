@@ -446,6 +446,60 @@ extension PythonFacts {
         return allSettings.settings(name).flatMap { dictionaries(unwrappedFieldDefault($0.value), depth: depth + 1) }
     }
 
+    /// An entry of a dictionary a loop walks, as the loop's key variable sees it (see `loopedEntries`).
+    public struct LoopedEntry {
+        /// The entry's key and value in the dictionary literal.
+        public let key: Node
+        public let value: Node
+        /// The loop's key variable (`k`) and value variable (`v` of `for k, v in T.items()`, nil without one).
+        public let keyVariable: String
+        public let valueVariable: String?
+        /// The dictionary as the loop walks it (`T`, `SPEC["env"]`).
+        public let table: Node
+    }
+
+    /// For a key variable read inside a loop over a dictionary's keys (`for k in T:`, `for k in T.keys():`, `for k, v
+    /// in T.items():`, also a comprehension's `for` clause): the entries of the dictionary literals `T` denotes (see
+    /// `dictionaries`: written there, or a name or configuration entry set to one, `SPEC["env"]`), one per key. Empty
+    /// when `key` is no such variable.
+    public func loopedEntries(_ key: Node) -> [LoopedEntry] {
+        let variable = unwrapped(key)
+        guard variable.type == "identifier" else { return [] }
+        var entries: [LoopedEntry] = []
+        for binding in dataflow.bindings(of: variable.text, at: variable) {
+            // Read in the loop's body (a comprehension's variable is read nowhere else).
+            guard case .iteration(let index) = binding.kind, index == nil || index == 0,
+                  binding.site.type == "for_in_clause" || isInside(variable, binding.site),
+                  let targets = binding.site.child(byField: "left") else { continue }
+            var table = unwrapped(binding.node)
+            var method: String?
+            if table.type == "call", let f = table.child(byField: "function"), f.type == "attribute", let object = f.child(byField: "object") {
+                method = f.child(byField: "attribute")?.text
+                table = object
+            }
+            guard method == nil && index == nil || method == "keys" && index == nil || method == "items" && index == 0 else { continue }
+            let valueVariable = method == "items" && targets.namedChildCount == 2 && targets.namedChildren[1].type == "identifier"
+                ? targets.namedChildren[1].text : nil
+            for dictionary in dictionaries(table) where dictionary.type == "dictionary" {
+                for pair in dictionary.namedChildren where pair.type == "pair" {
+                    guard let k = pair.child(byField: "key"), let v = pair.child(byField: "value") else { continue }
+                    entries.append(LoopedEntry(key: k, value: v, keyVariable: variable.text, valueVariable: valueVariable, table: table))
+                }
+            }
+        }
+        return entries
+    }
+
+    /// The value of a looped entry an expression in the loop reads (see `loopedEntries`): the loop's value variable
+    /// (`v`), or the walked dictionary read by the key variable (`T[k]`); nil for anything else.
+    public func loopedValue(_ expression: Node, of entry: LoopedEntry) -> Node? {
+        let e = unwrapped(expression)
+        if e.type == "identifier", let valueVariable = entry.valueVariable, e.text == valueVariable { return entry.value }
+        guard e.type == "subscript", let read = e.child(byField: "value"), let k = e.child(byField: "subscript").map(unwrapped),
+              k.type == "identifier", k.text == entry.keyVariable, compact(read) == compact(entry.table) else { return nil }
+        return entry.value
+    }
+
     /// A keyword argument's value, looking through `**spread` dictionaries when the call does not name it.
     public func keywordArgument(_ name: String, of call: CallSite) -> Node? {
         if let value = call.keywords[name] { return value }

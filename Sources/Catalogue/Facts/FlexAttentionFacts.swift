@@ -266,7 +266,9 @@ extension Dataflow {
     /// function it captures, plus the results of local helper functions it calls.
     /// `followingOwnParameters`: also follow a parameter of the function a name is used in to what its callers pass
     /// (document ids handed down through the blocks to a hand-written attention function); a mask function's own
-    /// positions are not followed otherwise.
+    /// positions are not followed otherwise. A table of lambdas read with keys the configuration decides
+    /// (`TERMS[name](env)` for `name` in a configured list, see `PythonFacts.selectedTableEntries`) gives only the
+    /// entries selected; the parameters of a lambda held in a table are what the calls through the table pass.
     public func closure(of roots: [Node], limit: Int = 400, followingOwnParameters: Bool = false) -> [Node] {
         var seen = Set<Node>()
         var result: [Node] = []
@@ -278,6 +280,12 @@ extension Dataflow {
                 switch d.type {
                 case "identifier":
                     guard d.parent?.type != "keyword_argument" || d.parent?.child(byField: "value") == d else { continue }
+                    // A table of lambdas read with configured keys: only the entries selected, not every term it holds.
+                    if let read = d.parent, read.type == "subscript", read.child(byField: "value") == d,
+                       let chosen = facts.selectedTableEntries(read), chosen.contains(where: { facts.unwrapped($0).type == "lambda" }) {
+                        stack.append(contentsOf: chosen)
+                        continue
+                    }
                     for binding in bindings(of: d.text, at: d) {
                         if case .element(let index) = binding.kind, let parts = returnedElement(binding.node, index) {
                             // a, b = helper(...): only what the helper returns in that position (and the arguments).
@@ -371,6 +379,9 @@ extension Dataflow {
     }
 
     private func computeCallSites(of function: Node) -> [(call: CallSite, offset: Int)] {
+        // A lambda held in a table of functions (`TERMS = {"doc": lambda env: ...}`) runs where the table is called by
+        // key (`TERMS[name](env)`, see `PythonFacts.tableCalls`).
+        if function.type == "lambda" { return facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) } }
         guard function.type == "function_definition", var name = function.child(byField: "name")?.text else { return [] }
         var owner = facts.enclosingClass(function).flatMap { c -> PythonFacts.Class? in
             // Only a direct method (not a function nested in a method).
@@ -379,7 +390,9 @@ extension Dataflow {
         // A module-level function bound to a class afterwards (`Block.forward = block_forward`) is that method.
         if owner == nil, let binding = facts.classBinding(of: function) { (owner, name) = (binding.owner, binding.name) }
         guard let owner else {
-            return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name)
+            // Also through a table of functions (`{"doc": same_doc}` called as `TERMS[name](env)`).
+            let tabled: [(call: CallSite, offset: Int)] = facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) }
+            return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name) + tabled
         }
         // Also `cls(...)` in a class method (`CastedLinear.fp8(...)` returning `cls(d, v, matmul=...)`).
         if name == "__init__" {
@@ -521,8 +534,10 @@ extension Dataflow {
         }
     }
 
-    /// The classes of the file a name holding a class stands for: a class name, a name set to one, or a parameter
-    /// given one by its callers or, at a call that does not pass it, by its default (`exchange_cls=AllReduceExchange`).
+    /// The classes of the file a name holding a class stands for: a class name, a name set to one, a loop variable
+    /// over a table or list of classes (`{n: cls(d) for n, cls in SUBLAYERS.items()}`, see `iteratedEntries`), or a
+    /// parameter given one by its callers or, at a call that does not pass it, by its default
+    /// (`exchange_cls=AllReduceExchange`).
     func heldClasses(_ reference: Node, depth: Int) -> Set<String> {
         let node = facts.unwrapped(reference)
         guard depth < 3, node.type == "identifier" else { return [] }
@@ -532,6 +547,8 @@ extension Dataflow {
             switch binding.kind {
             case .value:
                 result.formUnion(heldClasses(binding.node, depth: depth + 1))
+            case .iteration(let index):
+                for entry in iteratedEntries(binding.node, index: index) { result.formUnion(heldClasses(entry, depth: depth + 1)) }
             case .parameter(let index):
                 guard binding.node.type == "function_definition" else { continue }
                 let fallback = facts.parameterDefault(in: binding.node, node.text)
@@ -547,6 +564,25 @@ extension Dataflow {
             }
         }
         return result
+    }
+
+    /// What a loop variable takes from the literal table or list its loop walks, `index` being its place in the
+    /// unpacked target (see `NameBinding.Kind.iteration`): the values of `T.values()` (`index` nil) or of
+    /// `T.items()` (`index` 1), `T` a dictionary literal or a name or field set once to one (`tableEntries`); the items
+    /// of a list or tuple (`listItems`), or their element `index` (`for _, cls in [("attn", Attention), ("mlp", MLP)]`).
+    /// Empty when the walk is not over such a table.
+    func iteratedEntries(_ iterable: Node, index: Int?) -> [Node] {
+        let walked = facts.unwrapped(iterable)
+        if walked.type == "call", case let call = facts.callSite(walked), let receiver = call.receiver, ["values", "items"].contains(call.name) {
+            guard (call.name == "values" && index == nil) || (call.name == "items" && index == 1) else { return [] }
+            return facts.tableEntries(receiver, depth: 0) ?? []
+        }
+        guard let items = facts.listItems(walked) else { return [] }
+        guard let index else { return items }
+        return items.compactMap { item in
+            guard let parts = facts.listItems(item), index < parts.count else { return nil }
+            return parts[index]
+        }
     }
 
     /// The classes a table of classes holds, for a call of one of its entries: a module table read like the tables of

@@ -27,8 +27,9 @@ public indirect enum ScriptValue: Equatable {
 /// Runs small pieces of the script on numbers, the way Python would: arithmetic, comparisons, `and`/`or`/`not`,
 /// conditional expressions, tuples and unpacking, `min`/`max`/`abs`/`int`/`float`/`round`/`divmod`/`len`,
 /// `next(x for x in range(...) if ...)`, `math` functions, and calls of the file's own functions (assignments,
-/// `if`/`elif`/`else`, `for` over `range`, `return`). Names not bound locally are followed to where they are set
-/// (the latest local assignment, a parameter's arguments at its call sites, settings). The world size
+/// `if`/`elif`/`else`, `for` over `range` or over a list it computes, `zip`/`enumerate` included, `return`). Names
+/// not bound locally are followed to where they are set (the latest local assignment, a parameter's arguments at its
+/// call sites, settings). The world size
 /// (`WORLD_SIZE`, `dist.get_world_size()`) is the benchmark's 8. Every run is bounded in depth and steps.
 public final class ScriptInterpreter {
     unowned let facts: PythonFacts
@@ -132,6 +133,8 @@ public final class ScriptInterpreter {
             return eval(condition.truthy ? parts.value : parts.alternative, env, d)
         case "call":
             return call(node, env, d)
+        case "list_comprehension", "generator_expression":
+            return comprehension(node, env, d)
         case "identifier":
             if let bound = env[node.text] { return bound }
             return resolve(node, d, env)
@@ -142,12 +145,20 @@ public final class ScriptInterpreter {
             return resolve(node, d)
         case "subscript":
             if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
-            if let value = node.child(byField: "value"), let index = node.child(byField: "subscript"),
-               case .tuple(let items)? = eval(value, env, d) {
-                if index.type == "slice" { return slice(items, index, env, d) }
-                guard let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
-                let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
-                return k >= 0 && k < items.count ? items[k] : nil
+            if let value = node.child(byField: "value"), let index = node.child(byField: "subscript") {
+                let container = eval(value, env, d)
+                if case .tuple(let items)? = container {
+                    if index.type == "slice" { return slice(items, index, env, d) }
+                    guard let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
+                    let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
+                    return k >= 0 && k < items.count ? items[k] : nil
+                }
+                // A character of a string (`route[i]` with `route = "012345543210"`).
+                if case .string(let text)? = container, index.type != "slice", let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 {
+                    let characters = Array(text)
+                    let k = Int(i) < 0 ? characters.count + Int(i) : Int(i)
+                    return k >= 0 && k < characters.count ? .string(String(characters[k])) : nil
+                }
             }
             // A dictionary of the file read with a string key the run computes (`cls.BASE_LR[role]` with `role` bound to
             // "head"): that entry.
@@ -161,6 +172,37 @@ public final class ScriptInterpreter {
         default:
             return nil
         }
+    }
+
+    /// `[f(x) for x in items if test]` (or the generator): one `for` clause over a list, a tuple or a string (its
+    /// characters, `[int(ch) for ch in "012345543210"]`), at most 4096 items, each kept when every `if` clause holds.
+    /// Nil when any part is unknown.
+    func comprehension(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        let clauses = node.namedChildren.filter { $0.type == "for_in_clause" }
+        guard clauses.count == 1, let body = node.child(byField: "body"), let target = clauses[0].child(byField: "left"),
+              target.type == "identifier", let source = clauses[0].child(byField: "right") else { return nil }
+        let items: [ScriptValue]
+        switch eval(source, env, depth) {
+        case .tuple(let t)?: items = t
+        case .string(let text)?: items = text.map { ScriptValue.string(String($0)) }
+        default: return nil
+        }
+        guard items.count <= 4096 else { return nil }
+        let tests = node.namedChildren.filter { $0.type == "if_clause" }.compactMap { $0.namedChildren.first }
+        var result: [ScriptValue] = []
+        for item in items {
+            var scope = env
+            scope[target.text] = item
+            var kept = true
+            for test in tests {
+                guard let holds = eval(test, scope, depth) else { return nil }
+                if !holds.truthy { kept = false; break }
+            }
+            guard kept else { continue }
+            guard let v = eval(body, scope, depth) else { return nil }
+            result.append(v)
+        }
+        return .tuple(result)
     }
 
     /// `items[a:b:s]` with Python's defaults and negative indices.
@@ -323,6 +365,28 @@ public final class ScriptInterpreter {
         case "reversed":
             guard args.count == 1, case .tuple(let items)? = eval(args[0], env, depth) else { return nil }
             return .tuple(items.reversed())
+        case "zip":
+            // `zip(table, table[1:])`: a tuple of the items at each place, as many as the shortest list has.
+            guard !args.isEmpty, call.keywords.keys.allSatisfy({ $0 == "strict" }) else { return nil }
+            var lists: [[ScriptValue]] = []
+            for arg in args {
+                guard case .tuple(let items)? = eval(arg, env, depth) else { return nil }
+                lists.append(items)
+            }
+            let count = lists.map(\.count).min() ?? 0
+            return .tuple((0..<count).map { i -> ScriptValue in .tuple(lists.map { $0[i] }) })
+        case "enumerate":
+            // `enumerate(items)`, `enumerate(items, 1)`, `enumerate(items, start=1)`: (index, item) pairs.
+            guard (1...2).contains(args.count), call.keywords.keys.allSatisfy({ $0 == "start" }),
+                  case .tuple(let items)? = eval(args[0], env, depth) else { return nil }
+            var start = 0.0
+            if let first = args.count == 2 ? args[1] : call.keywords["start"] {
+                guard let s = eval(first, env, depth)?.number else { return nil }
+                start = s
+            }
+            return .tuple(items.enumerated().map { pair -> ScriptValue in
+                .tuple([.number(start + Double(pair.offset)), pair.element])
+            })
         case "functools.reduce":
             // `reduce(operator.mul, (a, b))`, `reduce(operator.add, items, start)`: the items folded with the operator.
             guard (2...3).contains(args.count),
@@ -602,10 +666,22 @@ public final class ScriptInterpreter {
                 return exec(chosen.body, &env, depth)
             }
         case "for_statement":
-            guard let target = statement.child(byField: "left"), target.type == "identifier",
-                  let iterable = statement.child(byField: "right"), iterable.type == "call",
-                  let bounds = range(facts.callSite(iterable), env, depth),
+            guard let target = statement.child(byField: "left"), let iterable = statement.child(byField: "right"),
                   let body = statement.child(byField: "body") else { return .unknown }
+            guard target.type == "identifier", iterable.type == "call", let bounds = range(facts.callSite(iterable), env, depth) else {
+                // Over a list the run computes (`for (x0, y0), (x1, y1) in zip(table, table[1:])`, `for i, w in
+                // enumerate(ws)`): each item bound to the target, patterns unpacked. A `for ... else` is not run.
+                guard statement.child(byField: "alternative") == nil, case .tuple(let items)? = eval(iterable, env, depth) else {
+                    return .unknown
+                }
+                for item in items {
+                    guard bind(target, item, &env) else { return .unknown }
+                    let outcome = exec(body, &env, depth)
+                    if case .normal = outcome { continue }
+                    return outcome
+                }
+                return .normal
+            }
             var i = bounds.start
             var count = 0
             while bounds.step > 0 ? i < bounds.stop : i > bounds.stop {

@@ -144,29 +144,12 @@ extension PythonFacts {
               call.positional[0].type == "identifier", call.positional[0].text == "self" else { return [] }
         let key = unwrapped(call.positional[1]), value = call.positional[2]
         if let name = SettingsTable.stringValue(key) { return [SetattrWrite(name: name, value: value, entry: nil)] }
-        guard key.type == "identifier" else { return [] }
-        var writes: [SetattrWrite] = []
-        for binding in dataflow.bindings(of: key.text, at: key) {
-            // `for key in T`, `for key in T.keys()`, `for key, v in T.items()` around the call.
-            guard case .iteration(let index) = binding.kind, index == nil || index == 0, isInside(call.node, binding.site),
-                  let targets = binding.site.child(byField: "left") else { continue }
-            var table = unwrapped(binding.node)
-            var method: String?
-            if table.type == "call", let f = table.child(byField: "function"), f.type == "attribute", let object = f.child(byField: "object") {
-                method = f.child(byField: "attribute")?.text
-                table = object
-            }
-            guard method == nil && index == nil || method == "keys" && index == nil || method == "items" && index == 0 else { continue }
-            let variable = method == "items" && targets.namedChildCount == 2 && targets.namedChildren[1].type == "identifier"
-                ? targets.namedChildren[1].text : nil
-            for dictionary in dictionaries(table) where dictionary.type == "dictionary" {
-                for pair in dictionary.namedChildren where pair.type == "pair" {
-                    guard let name = pair.child(byField: "key").flatMap(SettingsTable.stringValue), let held = pair.child(byField: "value") else { continue }
-                    writes.append(SetattrWrite(name: name, value: value, entry: variable.map { (variable: $0, value: held) }))
-                }
+        // `for key in T`, `for key in T.keys()`, `for key, v in T.items()` around the call (see `loopedEntries`).
+        return loopedEntries(key).compactMap { looped in
+            SettingsTable.stringValue(looped.key).map { name in
+                SetattrWrite(name: name, value: value, entry: looped.valueVariable.map { (variable: $0, value: looped.value) })
             }
         }
-        return writes
     }
 
     /// The attributes of `self` an assignment sets, each with its value (nil when unpacked from one value):

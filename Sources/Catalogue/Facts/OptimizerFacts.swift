@@ -17,7 +17,8 @@ public struct OptimizerUse {
 
     public let call: CallSite
     public let family: Family
-    /// Parameter-group dictionaries passed in the params argument (`[dict(params=..., lr=...), {...}]`).
+    /// Parameter-group dictionaries passed in the params argument (`[dict(params=..., lr=...), {...}]`), also those a
+    /// builder collects into what it passes (see `PythonFacts.parameterGroups`).
     public let groups: [Node]
     /// The optimizer class's own `__init__` when the file defines it (for its defaults).
     public let definition: PythonFacts.Class?
@@ -233,16 +234,7 @@ extension PythonFacts {
                         return nil
                     }
                 }
-                let params = call.argument("params", position: 0)
-                var groups: [Node] = []
-                if let params, params.type == "list" || params.type == "tuple" {
-                    groups = params.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
-                } else if let params, params.type == "identifier" {
-                    // param_groups = [dict(...), ...] assigned earlier
-                    for setting in allSettings.settings(params.text) where setting.value.type == "list" {
-                        groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
-                    }
-                }
+                let groups = call.argument("params", position: 0).map { parameterGroups($0) } ?? []
                 return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update, record: record)
             }
             var all = calls.flatMap { call -> [OptimizerUse] in
@@ -277,6 +269,77 @@ extension PythonFacts {
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
             let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }
             return auxiliary.count < all.count ? all.filter { o in !auxiliary.contains { $0.call.node == o.call.node } } : all
+        }
+    }
+
+    /// The parameter-group dictionaries an optimizer's params argument holds: the dictionaries (and calls) of a list
+    /// written in the call, or of the list literal a name is set to (`param_groups = [dict(...), ...]`); else, for a
+    /// name of a builder, the groups it collects (see `collectedGroups`).
+    func parameterGroups(_ params: Node) -> [Node] {
+        if params.type == "list" || params.type == "tuple" {
+            return params.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+        }
+        guard params.type == "identifier" else { return [] }
+        var groups: [Node] = []
+        for setting in allSettings.settings(params.text) where setting.value.type == "list" {
+            groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+        }
+        return groups.isEmpty ? collectedGroups(params) : groups
+    }
+
+    /// The group dictionaries a builder's name holds, in the function that binds it: the items of a list it is set to
+    /// (`[group]`), or appended to it once it is made empty (`groups = []`, `groups.append(group)`), or, for a loop
+    /// variable over a dictionary of lists (`for kind, groups in per_opt.items()`, `for groups in per_opt.values()`),
+    /// the items appended to any of its lists (`per_opt.setdefault(rule["opt"], []).append(group)`,
+    /// `per_opt[kind].append(group)`). An item is a dictionary literal or `dict(...)`, or a local name last given one
+    /// (`group = {"params": ps, "lr": base_lr * rule["scale"]}`).
+    func collectedGroups(_ name: Node) -> [Node] {
+        let scope = enclosingFunction(name)?.node
+        // The first argument of each `.append(...)` in the same function whose receiver `matches`.
+        func appended(_ matches: (Node) -> Bool) -> [Node] {
+            calls(named: "append").compactMap { call -> Node? in
+                guard let receiver = call.receiver.map(unwrapped), matches(receiver), enclosingFunction(call.node)?.node == scope
+                else { return nil }
+                return call.positional.first
+            }
+        }
+        func isEmptyContainer(_ value: Node) -> Bool {
+            let v = unwrapped(value)
+            if ["list", "dictionary"].contains(v.type) { return v.namedChildren.allSatisfy { $0.type == "comment" } }
+            guard v.type == "call" else { return false }
+            let made = callSite(v)
+            return ["list", "dict"].contains(made.callee) && made.positional.isEmpty && made.keywords.isEmpty
+                || made.callee.lastDottedComponent == "defaultdict"
+        }
+        var items: [Node] = []
+        for binding in dataflow.bindings(of: name.text, at: name) {
+            let source = unwrapped(binding.node)
+            switch binding.kind {
+            case .value where isEmptyContainer(source):
+                items += appended { $0.type == "identifier" && $0.text == name.text }
+            case .value where source.type == "list" || source.type == "tuple":
+                items += source.namedChildren.filter { $0.type != "comment" }
+            case .iteration(let index):
+                guard source.type == "call", let method = source.child(byField: "function"), method.type == "attribute",
+                      let table = method.child(byField: "object").map(unwrapped), table.type == "identifier",
+                      method.child(byField: "attribute")?.text == "items" && index == 1
+                          || method.child(byField: "attribute")?.text == "values" && index == nil else { continue }
+                let made = dataflow.bindings(of: table.text, at: table)
+                guard !made.isEmpty, made.allSatisfy({ $0.kind == .value && isEmptyContainer($0.node) }) else { continue }
+                items += appended { receiver in
+                    if receiver.type == "subscript" { return receiver.child(byField: "value")?.text == table.text }
+                    guard receiver.type == "call" else { return false }
+                    let filler = callSite(receiver)
+                    return filler.name == "setdefault" && filler.receiver.map(unwrapped)?.text == table.text
+                }
+            default:
+                continue
+            }
+        }
+        return items.compactMap { item -> Node? in
+            var group = unwrapped(item)
+            if group.type == "identifier", let value = latestValue(of: group.text, before: group) { group = unwrapped(value) }
+            return group.type == "dictionary" || (group.type == "call" && callSite(group).callee == "dict") ? group : nil
         }
     }
 

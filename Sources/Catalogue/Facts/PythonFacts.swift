@@ -314,13 +314,20 @@ public final class PythonFacts {
     }
 
     /// `callerArguments`, each with the call that passes it. A parameter of a lambda bound to a name
-    /// (`adam = lambda ps, lr: Adam(ps, lr=lr)`) is passed by the calls of that name.
+    /// (`adam = lambda ps, lr: Adam(ps, lr=lr)`) is passed by the calls of that name; a parameter of a function held in
+    /// a table of functions (`TERMS = {"doc": lambda env: ...}`) by the calls through the table (`TERMS[name](env)`,
+    /// see `tableCalls`).
     public func callerBindings(of identifier: Node) -> [(call: CallSite, argument: Node)] {
         guard identifier.type == "identifier" else { return [] }
         if let (name, index) = boundLambdaParameter(identifier) {
             return calls(named: name).compactMap { call in
                 call.argument(identifier.text, position: index).map { (call, $0) }
             }
+        }
+        if identifier.tree === tree, let binding = dataflow.bindings(of: identifier.text, at: identifier).first(where: { $0.node.type == "lambda" }),
+           case .parameter(let index) = binding.kind {
+            let sites = tableCalls(ofEntry: binding.node)
+            if !sites.isEmpty { return sites.compactMap { call in call.argument(identifier.text, position: index).map { (call, $0) } } }
         }
         guard let function = parameterOwner(of: identifier),
               let index = function.parameters.firstIndex(of: identifier.text) else { return [] }
@@ -338,6 +345,7 @@ public final class PythonFacts {
         // The `__call__` of an object of the file runs when an instance is called (`policy(model)`, with `policy =
         // BF16Policy()` built from it or from a subclass): what those calls pass.
         if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c) }
+        if owner == nil { candidates += tableCalls(ofEntry: function.node) }
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
             if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
                 // A call made once per entry of a list a builder fills (`[self._make(role, ps) for role, ps in

@@ -7,7 +7,8 @@ import TreeSitterKit
 extension PythonFacts {
     /// `REGISTRY[key]` where `REGISTRY` is a module's dictionary of functions or classes that nothing else writes
     /// and `key` is decided: the entry it selects (`{"relu2": relu_sq, "gelu": F.gelu}[args.act]`, also
-    /// `ACTIVATIONS[cfg.act]`).
+    /// `ACTIVATIONS[cfg.act]`); also an entry that is a tuple of them where an assignment unpacks the read into as many
+    /// names (`"rotary": (Angles, spin)` read as `table, self.turn = ENCODINGS[cfg["positional"]]`).
     public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
         // The table first (cheap), the key only for a registry.
         guard read.type == "subscript", let table = read.child(byField: "value"),
@@ -16,9 +17,20 @@ extension PythonFacts {
         for pair in dictionary.namedChildren where pair.type == "pair" {
             guard let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key,
                   let value = pair.child(byField: "value") else { continue }
-            return value.type == "identifier" || value.type == "attribute" ? (dictionary, pair, value) : nil
+            return value.type == "identifier" || value.type == "attribute" || unpacksTupleEntry(value, at: read)
+                ? (dictionary, pair, value) : nil
         }
         return nil
+    }
+
+    /// Whether a registry entry is a tuple of functions or classes (`(Angles, spin)`) and `read` is the whole right side
+    /// of an assignment that unpacks it into as many targets (`table, self.turn = ENCODINGS[key]`).
+    private func unpacksTupleEntry(_ entry: Node, at read: Node) -> Bool {
+        let parts = entry.namedChildren.filter { $0.type != "comment" }
+        guard entry.type == "tuple", !parts.isEmpty, parts.allSatisfy({ $0.type == "identifier" || $0.type == "attribute" }),
+              let assignment = read.parent, assignment.type == "assignment", assignment.child(byField: "right") == read,
+              let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type) else { return false }
+        return left.namedChildren.filter { $0.type != "comment" }.count == parts.count
     }
 
     /// The dictionary literal a registry read looks into: written in place, or a module dictionary nothing else writes.
@@ -33,6 +45,70 @@ extension PythonFacts {
             guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
         }
         return settings[0].value
+    }
+
+    /// The values `TABLE[key]` reads when the configuration decides its keys, `TABLE` a registry (see
+    /// `registryDictionary`), any kind of value (a lambda too): the entry of a decided key (`decidedString`), or, for a
+    /// loop or comprehension variable over a list of strings the file spells out (`[TERMS[name](env) for name in
+    /// CFG["mask_terms"]]`, see `foldedStringList`), the entries of those keys. Nil when it is no registry read, the
+    /// keys are not known, or no entry has one of them.
+    public func selectedTableEntries(_ read: Node) -> [Node]? {
+        guard read.type == "subscript", let table = read.child(byField: "value"), let key = read.child(byField: "subscript"),
+              let dictionary = registryDictionary(table) else { return nil }
+        return selectedEntries(of: dictionary, key: key)
+    }
+
+    /// The values of a registry's dictionary a key selects (see `selectedTableEntries`).
+    private func selectedEntries(of dictionary: Node, key: Node) -> [Node]? {
+        let keyNode = unwrapped(key)
+        let keys: [String]
+        if let decided = decidedString(keyNode) {
+            keys = [decided]
+        } else {
+            guard keyNode.type == "identifier" else { return nil }
+            let bindings = dataflow.bindings(of: keyNode.text, at: keyNode)
+            guard bindings.count == 1, bindings[0].kind == .iteration(nil),
+                  let listed = foldedStringList(unwrapped(bindings[0].node), depth: 0) else { return nil }
+            keys = listed
+        }
+        let chosen = dictionary.namedChildren.compactMap { pair -> Node? in
+            guard pair.type == "pair", let k = pair.child(byField: "key").flatMap(SettingsTable.stringValue), keys.contains(k) else { return nil }
+            return pair.child(byField: "value")
+        }
+        return chosen.isEmpty ? nil : chosen
+    }
+
+    /// The calls of a function held in a table of functions: `TABLE[key](...)` with `TABLE` a registry (see
+    /// `registryDictionary`) one of whose values is `entry`, a lambda written there (`TERMS = {"doc": lambda env:
+    /// ...}`, called as `TERMS[name](env)`) or a name bound to the `def` given as `entry` (`{"doc": same_doc}`). When
+    /// the read selects its entries (`selectedTableEntries`) `entry` must be one of them; a key only the run decides
+    /// may select any entry.
+    public func tableCalls(ofEntry entry: Node) -> [CallSite] {
+        guard entry.type == "lambda" || entry.type == "function_definition", entry.tree === tree else { return [] }
+        // The entry written there, or a name bound to it.
+        func denotesEntry(_ value: Node) -> Bool {
+            let v = unwrapped(value)
+            return v == entry || (v.type == "identifier" && dataflow.bindings(of: v.text, at: v).contains { $0.node == entry })
+        }
+        return registryCalls.filter { site in
+            // The table holds the entry (cheap), then the read may select it.
+            let values = site.dictionary.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
+            guard values.contains(where: denotesEntry) else { return false }
+            return selectedEntries(of: site.dictionary, key: site.key)?.contains(where: denotesEntry) ?? true
+        }.map { $0.call }
+    }
+
+    /// Every call of an entry of a registry (`TABLE[key](...)`, see `registryDictionary`), with the key it reads and the
+    /// registry's dictionary; found once per file.
+    private var registryCalls: [(call: CallSite, key: Node, dictionary: Node)] {
+        memoized("registryCalls") {
+            calls.compactMap { call -> (call: CallSite, key: Node, dictionary: Node)? in
+                guard let function = call.function.map(unwrapped), function.type == "subscript",
+                      let table = function.child(byField: "value"), let key = function.child(byField: "subscript"),
+                      let dictionary = registryDictionary(table), dictionary.tree === tree else { return nil }
+                return (call, key, dictionary)
+            }
+        }
     }
 
     /// An entry a registry read may select, and, when the key is read from one record of a table of records

@@ -74,7 +74,8 @@ extension PythonFacts {
         return value(of: node)?.description
     }
 
-    /// The strings of a list or tuple of foldable strings (or a name set to one).
+    /// The strings of a list or tuple of foldable strings (or a name, attribute or configuration entry set to one:
+    /// `cfg["mask_terms"]` with `"mask_terms": ["causal", "same_document"]`).
     func foldedStringList(_ node: Node, depth: Int) -> [String]? {
         guard depth < 8 else { return nil }
         switch node.type {
@@ -87,7 +88,7 @@ extension PythonFacts {
             return result
         case "parenthesized_expression":
             return node.namedChild(0).flatMap { foldedStringList($0, depth: depth + 1) }
-        case "identifier", "attribute":
+        case "identifier", "attribute", "subscript":
             guard let name = SettingsTable.bareName(of: node) else { return nil }
             for setting in allSettings.settings(name) where !isInside(node, setting.value) {
                 if let items = foldedStringList(setting.value, depth: depth + 1) { return items }

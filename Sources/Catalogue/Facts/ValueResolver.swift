@@ -81,7 +81,7 @@ public final class ValueResolver {
         }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
         let folder = ConstantFolder(imports: facts.imports, resolve: { [unowned self] name in
-            self.nameValues(name, at: node).first
+            self.callerValue(of: name, in: node) ?? self.nameValues(name, at: node).first
         }, resolveEntry: { [unowned self] entry in
             entry == node ? nil : self.values(of: entry).first
         })
@@ -185,6 +185,19 @@ public final class ValueResolver {
         return values(of: expression)
     }
 
+    /// A parameter of the function around `expression` that its callers give, read inside arithmetic (`base_lr *
+    /// rule["scale"]`): the first value they pass, as the parameter alone is read (see `resolve`). Nil for any other
+    /// name, and for a name bound for one helper call or comprehension entry (`nameValues` reads those).
+    private func callerValue(of name: String, in expression: Node) -> NumericValue? {
+        guard expression.tree === facts.tree, bindings.parameters[name] == nil, bindings.entries[name] == nil, !name.contains("."),
+              let use = facts.descendants(of: expression).first(where: { n in
+                  n.type == "identifier" && n.text == name
+                      && !(n.parent?.type == "attribute" && n.parent?.child(byField: "attribute") == n)
+              }),
+              facts.parameterOwner(of: use) != nil else { return nil }
+        return facts.callerArguments(of: use).lazy.compactMap { self.values(of: $0).first }.first
+    }
+
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
         // A helper's parameter while one call of it is read: what that call passes, read where the call is.
@@ -192,6 +205,9 @@ public final class ValueResolver {
             // The argument is read where the call is (outside the helper: `values(of:)` drops the bindings there).
             return values(of: bound)
         }
+        // A field of one record of a table (`RULES[2]["hp"]["lr"]`): the entry the list index picks, never the same
+        // key of every record (reading by the key's name alone would).
+        if let entry = indexedRecordEntry(node) { return values(of: entry) }
         if let entry = dictionaryEntryValues(node) { return entry }
         var result: [NumericValue] = []
         // A parameter of the enclosing function (or of an outer one a nested function captures it from): the
@@ -224,6 +240,67 @@ public final class ValueResolver {
         guard let left = a.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text != "self" else { return nil }
         return left.child(byField: "attribute")?.text
     })
+
+    /// `RULES[2]["hp"]["lr"]`, `RULES[0]["lr"]`: a read by a string key through a chain of subscripts with literal keys,
+    /// one of them a list index, from a name (see `literalContainer`): the entry the chain reaches. Nil when it is no
+    /// such chain or cannot be walked (then it is read by the key's name).
+    func indexedRecordEntry(_ node: Node) -> Node? {
+        guard node.type == "subscript", let key = node.child(byField: "subscript"), SettingsTable.stringValue(key) != nil
+        else { return nil }
+        var indexed = false
+        var inner = node.child(byField: "value").map(facts.unwrapped)
+        while let read = inner, read.type == "subscript" {
+            if read.child(byField: "subscript").map({ listIndex($0) != nil }) == true { indexed = true }
+            inner = read.child(byField: "value").map(facts.unwrapped)
+        }
+        guard indexed, inner?.type == "identifier" else { return nil }
+        return literalEntry(node, depth: 0)
+    }
+
+    /// The entry a subscript with a literal key reads from the literal container its value denotes: a dictionary's
+    /// entry for a string key (`{"lr": 0.6}["lr"]`), a list's or tuple's element for an integer (`[a, b][-1]`).
+    private func literalEntry(_ read: Node, depth: Int) -> Node? {
+        guard let value = read.child(byField: "value"), let key = read.child(byField: "subscript"),
+              let container = literalContainer(value, depth: depth) else { return nil }
+        if container.type == "dictionary" || container.type == "call" {
+            return SettingsTable.stringValue(key).flatMap { OptimizerUse.entry($0, in: container) }
+        }
+        guard let i = listIndex(key) else { return nil }
+        let items = container.namedChildren.filter { $0.type != "comment" }
+        guard !items.contains(where: { $0.type == "list_splat" }) else { return nil }
+        let k = i < 0 ? items.count + i : i
+        return k >= 0 && k < items.count ? items[k] : nil
+    }
+
+    /// The list, tuple or dictionary literal (or `dict(...)`) an expression denotes: itself, what a name was last
+    /// given (a local before the read, else the one module assignment of a name no function binds), or an entry
+    /// reached by literal keys (`TABLE["optim_rules"]`). Nil for anything else.
+    private func literalContainer(_ node: Node, depth: Int) -> Node? {
+        let n = facts.unwrapped(node)
+        guard depth < 8 else { return nil }
+        switch n.type {
+        case "list", "tuple", "dictionary":
+            return n
+        case "call":
+            return facts.callSite(n).callee == "dict" ? n : nil
+        case "identifier":
+            if let local = facts.latestValue(of: n.text, before: n) { return literalContainer(local, depth: depth + 1) }
+            guard !facts.isLocallyBound(n) else { return nil }
+            let module = facts.allSettings.settings(n.text).filter { $0.source == .moduleAssignment && $0.written == n.text }
+            return module.count == 1 ? literalContainer(module[0].value, depth: depth + 1) : nil
+        case "subscript":
+            return literalEntry(n, depth: depth + 1).flatMap { literalContainer($0, depth: depth + 1) }
+        default:
+            return nil
+        }
+    }
+
+    /// A list index written as a number (`2`, `-1`).
+    private func listIndex(_ key: Node) -> Int? {
+        let k = facts.unwrapped(key)
+        let literal = k.type == "integer" || (k.type == "unary_operator" && k.child(byField: "argument")?.type == "integer")
+        return literal ? ConstantFolder(imports: facts.imports).evaluate(k)?.double.asBoundedInt : nil
+    }
 
     /// `table["key"]` where `table` is set to a dictionary (a literal, `dict(...)`, or a comprehension over the
     /// keys or items of one): the value of that entry. Nil when `table` is no dictionary the file sets, so the

@@ -2,7 +2,10 @@
 ///
 /// The value is resolved where it is set and followed to where it is used: the `lr` an Adam or AdamW
 /// constructor receives (argument, parameter group, or the class default), through module constants, dataclass
-/// fields, argparse defaults, config dictionaries, arithmetic and function parameters; for an Adam step written as a
+/// fields, argparse defaults, config dictionaries, arithmetic and function parameters (also inside arithmetic,
+/// `base_lr * rule["scale"]`); groups a builder collects count (`OPTS[kind](groups) for kind, groups in
+/// per_opt.items()`, filled by `per_opt.setdefault(...).append(group)`), and a record of a table read by list index
+/// (`RUNS[0]["lr"]`) gives that record's value only; for an Adam step written as a
 /// function and called every step with the scheduled rate itself (`adam_update(..., lr_at(step))`), the schedule's
 /// peak. A 0.0018 that never reaches an Adam-family optimizer does not count, nor a schedule peak that is scaled
 /// before it reaches the step. Examples: `queries/python/lr_increase_0p0018/examples/`.

@@ -8,7 +8,9 @@ import TreeSitterKit
 /// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
 /// interleaved; either written as `torch.addcmul(a * cos, b, sin)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
 /// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
-/// flash-attn's `apply_rotary_emb`) counts as a rotation. Rejects the word alone, a Rotary class that never
+/// flash-attn's `apply_rotary_emb`) counts as a rotation. A rotation may be called through a name bound to it, also one
+/// unpacked from the registry entry the configuration selects (`table, self.turn = ENCODINGS[cfg["positional"]]` with
+/// `"rotary": (Angles, spin)`). Rejects the word alone, a Rotary class that never
 /// rotates q and k, rotating only one of them, and sinusoidal features added to the embeddings. Examples:
 /// `queries/python/rotary_embeddings/examples/`.
 struct RotaryEmbeddings: Detector {

@@ -11,7 +11,9 @@ import TreeSitterKit
 /// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
 /// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
 /// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to, a policy object's `__call__` included) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
-/// CastedLinear)`, also through `model.apply`, a `filter` held by a local, or a tuple of classes held by an attribute), or, with no class to test, the weight matrices of chosen parts of the
+/// CastedLinear)`, also through `model.apply`, a `filter` held by a local, or a tuple of classes held by an attribute; or
+/// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
+/// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
 /// which holds the embedding too); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
@@ -39,7 +41,7 @@ struct Bf16ActivationsCastedLinear: Detector {
             }
             // The restore may test for the casting class or for its base (`isinstance(m, nn.Linear)`).
             let bases = Set(facts.classes.filter { casting.contains($0.name) }.flatMap(\.bases).map(\.lastDottedComponent))
-            if isModuleCast(cast, facts), let restore = restoration(casting.union(bases), facts) {
+            if isModuleCast(cast, facts), let restore = restoration(casting.union(bases), exact: casting, facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "casting linears kept in fp32")]
             }
             // A functional model's weights have no class to test: the matrices of the parts other than the
@@ -197,11 +199,13 @@ struct Bf16ActivationsCastedLinear: Detector {
     }
 
     /// Where casting linears are put back to fp32: `m.float()` (or `m.to(dtype)` with a float32 dtype, see
-    /// `PythonFacts.dtypeName`) under `isinstance(m, CastingClass)`.
-    func restoration(_ casting: Set<String>, _ facts: PythonFacts) -> Node? {
+    /// `PythonFacts.dtypeName`) under `isinstance(m, CastingClass)` or a test of the exact class
+    /// (`type(m).__name__ in keep`). `exact`: the classes a test of the exact class may name (a base class in
+    /// `casting` admits the casting linears only through `isinstance`).
+    func restoration(_ casting: Set<String>, exact: Set<String>, _ facts: PythonFacts) -> Node? {
         facts.calls.first { call in
             call.receiver != nil && (call.name == "float" || (call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true))
-                && guarded(call.node, by: casting, facts)
+                && guarded(call.node, by: casting, exact: exact, facts)
         }?.node
     }
 
@@ -277,8 +281,10 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// filter of a comprehension (`[m.float() for m in model.modules() if isinstance(m, C)]`), or a conditional
     /// expression whose true side it is (`m.float() if isinstance(m, C) else None`), or a `case C():` clause, or the
     /// body of a loop over what `filter` keeps (`for m in filter(lambda m: isinstance(m, C), model.modules()):`, the
-    /// predicate a lambda or a function of the file).
-    func guarded(_ node: Node, by classes: Set<String>, _ facts: PythonFacts) -> Bool {
+    /// predicate a lambda or a function of the file). The test may also name the exact class (`type(m) is C`,
+    /// `type(m).__name__ in keep` with `keep` the names a plan lists, see `PythonFacts.classesTested`), then C must be
+    /// in `exact` (all of `classes` when nil).
+    func guarded(_ node: Node, by classes: Set<String>, exact: Set<String>? = nil, _ facts: PythonFacts) -> Bool {
         var child = node
         return facts.ancestors(of: node).contains { a in
             defer { child = a }
@@ -304,19 +310,12 @@ struct Bf16ActivationsCastedLinear: Detector {
             default:
                 break
             }
-            return conditions.contains { condition in facts.descendants(of: condition).contains { n in
-                // A negated test (`not isinstance(m, C)`) selects the other modules.
-                guard n.type == "call", facts.callSite(n).callee == "isinstance",
-                      !facts.ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }),
-                      condition.type != "not_operator",
-                      let kinds = facts.callSite(n).positional.dropFirst().first else { return false }
-                // The classes written there, or held by a name or attribute (`isinstance(m, self.master_types)` with
-                // `master_types = (CastedLinear,)` in the class body).
-                let written = kinds.type == "tuple" ? kinds.namedChildren : [kinds]
-                let held = written.filter { $0.type == "identifier" || $0.type == "attribute" }.flatMap { facts.origins(of: $0) }
-                    .map(facts.unparenthesized).flatMap { $0.type == "tuple" ? $0.namedChildren : [$0] }
-                return (written + held).contains { item in classes.contains(item.text.lastDottedComponent) }
-            } }
+            // `isinstance(m, C)` (not negated), `type(m) is C`, `type(m).__name__ in keep`.
+            return conditions.contains { condition in
+                facts.classesTested(by: condition).contains { test in
+                    test.admitsSubclasses ? classes.contains(test.name) : (exact ?? classes).contains(test.name)
+                }
+            }
         }
     }
 

@@ -4,8 +4,8 @@ import TreeSitterKit
 /// `double_lr`: every learning rate of the embedding / head / Muon / scalar layout is at least twice record 10's.
 ///
 /// Requires an Adam-family optimizer or group for the token embedding, one for the output head, and an
-/// orthogonalizing optimizer, with every such learning rate resolved where it is set and at least doubled (1%
-/// tolerance): embedding >= 0.6, head >= 0.004, Muon >= 0.04, and, when an Adam group of scalar parameters exists,
+/// orthogonalizing optimizer, with every such learning rate resolved where it is set (a record of a rule table read
+/// by list index, `RULES[2]["hp"]["lr"]`, gives that record's rate) and at least doubled (1% tolerance): embedding >= 0.6, head >= 0.004, Muon >= 0.04, and, when an Adam group of scalar parameters exists,
 /// scalars >= 0.04. Rejects the record-8/10 values, partial doubling (e.g. Muon still 0.02), values only in
 /// comments or unused dictionaries, and files without the per-kind layout. Examples: `queries/python/double_lr/examples/`.
 struct DoubleLr: Detector {

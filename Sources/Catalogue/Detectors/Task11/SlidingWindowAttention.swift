@@ -9,7 +9,8 @@ import TreeSitterKit
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and
 /// document masks without a distance bound, a window term that is computed but not part of the returned mask,
-/// `window_size=(-1, -1)`, a mask function whose window is at least the training sequence, a dense band at least
+/// `window_size=(-1, -1)`, a mask function whose window is at least the training sequence (also read from a
+/// configuration entry, `q_idx - kv_idx < env["window"]`), a dense band at least
 /// as wide as the positions it is built over, and the word "window" alone. Examples: `queries/python/sliding_window_attention/examples/`.
 struct SlidingWindowAttention: Detector {
     let id = "sliding_window_attention"
@@ -48,11 +49,15 @@ struct SlidingWindowAttention: Detector {
     }
 
     /// Whether a mask function's distance bound is at least the training sequence (the largest number of tokens
-    /// that sizes training data, `tokenCountUses`): `qi - ki < span` with `span = seq_len` limits nothing.
+    /// that sizes training data, `tokenCountUses`): `qi - ki < span` with `span = seq_len` limits nothing. The window
+    /// is read from names, attributes and entries read by a string key that do not involve a position
+    /// (`qi - ki < env["window"]` with `env = {"window": cfg["window_tokens"]}`).
     static func neverBinds(_ bound: Node, _ mask: MaskMod, _ facts: PythonFacts) -> Bool {
         let indices = Set([mask.queryIndex, mask.keyIndex].compactMap { $0 })
         let windows = facts.descendants(of: bound).filter { n in
             (n.type == "identifier" && !indices.contains(n.text) && n.parent?.type != "attribute") || n.type == "attribute"
+                || (n.type == "subscript" && n.child(byField: "subscript")?.type == "string"
+                    && !facts.descendants(of: n).contains { $0.type == "identifier" && indices.contains($0.text) })
         }.compactMap { facts.value(of: $0)?.double }
         guard let window = windows.max() else { return false }
         let lengths = facts.tokenCountUses().filter { !$0.validation }.map { Double($0.value) }

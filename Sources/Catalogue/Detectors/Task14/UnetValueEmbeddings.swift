@@ -9,7 +9,9 @@ import TreeSitterKit
 /// `list(ve) + list(reversed(ve))`) / an explicit palindrome of
 /// constant indices; loops over `range(n)` that pass `tables[f(i)]` to `blocks[g(i)]`, evaluated for every
 /// iteration (a table index read from a list such as `slot = enc + enc[::-1]` included) and checked for
-/// `table(l) == table(L-1-l)`; or an index function of one variable that is symmetric
+/// `table(l) == table(L-1-l)`, or, when the loop's count cannot be told (a depth parsed from a spec string), a table
+/// index read from a per-layer route with the layer's own index (`layers[j](x, tables[route[j]])`, `route = [int(ch)
+/// for ch in "012345543210"]`), the route being the mapping; or an index function of one variable that is symmetric
 /// (`min(i, L-1-i)`) into a container of embedding tables. Rejects one table per layer, tables reused in the same
 /// order (`ve + ve`, `012...012`), and mirrored skip connections alone. Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
@@ -129,7 +131,9 @@ struct UnetValueEmbeddings: Detector {
             let candidates = facts.descendants(body).filter { node in
                 node.type == "call" && node.child(byField: "function").map(facts.unwrapped)?.type == "subscript"
             }
-            guard !candidates.isEmpty, let count = facts.iterationCount(loop)?.asBoundedInt, count >= 1, count <= 64 else { continue }
+            guard !candidates.isEmpty else { continue }
+            // The loop's count, when it can be told (a depth parsed from a spec string cannot; a route then may serve).
+            let count = facts.iterationCount(loop)?.asBoundedInt.flatMap { (1...64).contains($0) ? $0 : nil }
             let owner = flow.scopeChain(of: loop).first ?? facts.root
             let evaluator = StepFunction(facts, flow)
             let interpreter = ScriptInterpreter(facts)
@@ -140,6 +144,14 @@ struct UnetValueEmbeddings: Detector {
                     let a = tableRead(argument, in: body, facts, flow)
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
                           tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
+                    guard let count else {
+                        // No count: a route read with the layer's own index still tells every layer's table.
+                        guard let route = routeMapping(layerIndex, tableIndex, facts, interpreter) else { continue }
+                        var entry = mappings[owner] ?? ([:], node)
+                        for (layer, table) in route.enumerated() { entry.mapping[layer] = (facts.compact(container), table) }
+                        mappings[owner] = entry
+                        continue
+                    }
                     var entry = mappings[owner] ?? ([:], node)
                     for i in 0..<count {
                         // A table index read from a list (`slot_of_layer[i]` with `slot_of_layer = enc + enc[::-1]`)
@@ -163,6 +175,18 @@ struct UnetValueEmbeddings: Detector {
             if Set(tableOf).count >= 2, (0..<n).allSatisfy({ tableOf[$0] == tableOf[n - 1 - $0] }) { return entry.site }
         }
         return nil
+    }
+
+    /// The tables of a per-layer route read with the layer's own index (`layers[j](x, tables[route[j]])`, `route =
+    /// [int(ch) for ch in "012345543210"]`): layer l uses table route[l] wherever the loops go. Nil when the table
+    /// index is no such read or the route is not a list of 4 to 64 numbers.
+    func routeMapping(_ layerIndex: Node, _ tableIndex: Node, _ facts: PythonFacts, _ interpreter: ScriptInterpreter) -> [Double]? {
+        let read = facts.unwrapped(tableIndex)
+        guard read.type == "subscript", let route = read.child(byField: "value"), let index = read.child(byField: "subscript"),
+              facts.compact(index) == facts.compact(layerIndex), case .tuple(let items)? = interpreter.value(of: route),
+              (4...64).contains(items.count) else { return nil }
+        let tables = items.compactMap(\.number)
+        return tables.count == items.count ? tables : nil
     }
 
     /// The argument, or the subscript a name passed as the argument was set to in the loop body

@@ -6,7 +6,9 @@ import TreeSitterKit
 /// Requires code that hands the allocator a configuration whose comma-separated options include
 /// `expandable_segments:True`: an assignment to `os.environ[<...ALLOC_CONF>]`, `os.environ.setdefault`,
 /// `os.environ.update`, `os.putenv`, or `torch.cuda.memory._set_allocator_settings(...)`. Keys and values are
-/// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`).
+/// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`), also
+/// once per entry of a table of variables a loop walks (`for k, v in SPEC["env"].items(): os.environ[k] = v`, see
+/// `PythonFacts.loopedEntries`), and `os.environ.update` takes a dictionary written there or held by a name or entry.
 /// Rejects `expandable_segments:False`, other options only, and the text in comments, docstrings or strings
 /// that never reach the environment or the allocator. Examples: `queries/python/expandable_segments/examples/`.
 struct ExpandableSegments: Detector {
@@ -17,8 +19,8 @@ struct ExpandableSegments: Detector {
         for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "subscript",
                   let object = left.child(byField: "value"), isEnviron(object, facts),
-                  let key = left.child(byField: "subscript"), isAllocatorKey(key, facts),
-                  let right = node.child(byField: "right"), enables(right, facts) else { continue }
+                  let key = left.child(byField: "subscript"), let right = node.child(byField: "right"),
+                  allocatorValues(key: key, value: right, facts).contains(where: { enables($0, facts) }) else { continue }
             evidence.append(facts.evidence(node, "allocator configured with expandable_segments:True"))
         }
         for call in facts.calls {
@@ -26,10 +28,11 @@ struct ExpandableSegments: Detector {
             if call.name == "_set_allocator_settings" {
                 values = Array(call.positional.prefix(1))
             } else if call.callee == "os.putenv" || call.callee == "os.environ.setdefault" {
-                if call.positional.count == 2, isAllocatorKey(call.positional[0], facts) { values = [call.positional[1]] }
+                if call.positional.count == 2 { values = allocatorValues(key: call.positional[0], value: call.positional[1], facts) }
             } else if call.callee == "os.environ.update" {
                 for (key, value) in call.keywords where key.hasSuffix("ALLOC_CONF") { values.append(value) }
-                if let dictionary = call.positional.first, dictionary.type == "dictionary" {
+                // Written there or held by a name or a configuration entry (`os.environ.update(SPEC["env"])`).
+                for dictionary in call.positional.first.map({ facts.dictionaries($0) }) ?? [] where dictionary.type == "dictionary" {
                     for pair in dictionary.namedChildren where pair.type == "pair" {
                         if let key = pair.child(byField: "key"), isAllocatorKey(key, facts), let value = pair.child(byField: "value") {
                             values.append(value)
@@ -42,6 +45,14 @@ struct ExpandableSegments: Detector {
             }
         }
         return evidence
+    }
+
+    /// The values an environment write gives the allocator's variable: `value` when `key` names it, else, for a key
+    /// that is a loop variable over a table of variables, the allocator entry's value when `value` reads the entry
+    /// (`for k, v in SPEC["env"].items(): os.environ[k] = v`, also `os.environ[k] = SPEC["env"][k]`).
+    func allocatorValues(key: Node, value: Node, _ facts: PythonFacts) -> [Node] {
+        if isAllocatorKey(key, facts) { return [value] }
+        return facts.loopedEntries(key).filter { isAllocatorKey($0.key, facts) }.compactMap { facts.loopedValue(value, of: $0) }
     }
 
     func isEnviron(_ node: Node, _ facts: PythonFacts) -> Bool {

@@ -1,0 +1,91 @@
+import Parsing
+import SourceModel
+import TreeSitterKit
+
+/// A class a condition tests an object for (see `PythonFacts.classesTested(by:)`): the last part of its name, and
+/// whether the test also admits its subclasses (`isinstance(m, C)`) or only that exact class (`type(m) is C`,
+/// `type(m).__name__ == "C"`).
+public struct ClassTest: Hashable, Sendable {
+    public let name: String
+    public let admitsSubclasses: Bool
+}
+
+extension PythonFacts {
+    /// The classes a condition selects an object by, counting only tests that select it (none under `not`; `is not`,
+    /// `!=` and `not in` are not read): `isinstance(m, C)` / `isinstance(m, (C, D))` (the tuple also held by a name or
+    /// an attribute, `isinstance(m, self.master_types)`), `type(m) is C`, `type(m) == C`, `type(m) in (C, D)`,
+    /// `m.__class__ is C`, and tests of the class's name: `type(m).__name__ == "C"`, `m.__class__.__name__ in names`,
+    /// the names written there or held by a local, a name or a configuration entry, also through `set(...)` /
+    /// `frozenset(...)` / `list(...)` / `tuple(...)` / `sorted(...)` (`keep = set(plan["fp32_storage"])` with
+    /// `"fp32_storage": ["CastedLinear"]`). A test of the exact class (`type(...)`, `__class__`) does not admit subclasses.
+    public func classesTested(by condition: Node) -> Set<ClassTest> {
+        var found = Set<ClassTest>()
+        guard condition.type != "not_operator" else { return found }
+        for n in descendants(of: condition) {
+            // A negated test (`not isinstance(m, C)`) selects the other objects.
+            if ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }) { continue }
+            if n.type == "call", callSite(n).callee == "isinstance", let kinds = callSite(n).positional.dropFirst().first {
+                for item in classItems(kinds) { found.insert(ClassTest(name: item.text.lastDottedComponent, admitsSubclasses: true)) }
+                continue
+            }
+            guard n.type == "comparison_operator", n.namedChildren.count == 2,
+                  let op = n.children.first(where: { !$0.isNamed })?.type, ["==", "is", "in"].contains(op) else { continue }
+            let sides = n.namedChildren.map(unparenthesized)
+            // `in` tests its left side; `==` and `is` may be written either way round.
+            let orders = op == "in" ? [(sides[0], sides[1])] : [(sides[0], sides[1]), (sides[1], sides[0])]
+            for (subject, other) in orders {
+                if isClassOf(subject) {
+                    for item in classItems(other) { found.insert(ClassTest(name: item.text.lastDottedComponent, admitsSubclasses: false)) }
+                } else if subject.type == "attribute", subject.child(byField: "attribute")?.text == "__name__",
+                          let object = subject.child(byField: "object").map(unparenthesized), isClassOf(object) {
+                    for name in classNameStrings(other, depth: 0) { found.insert(ClassTest(name: name.lastDottedComponent, admitsSubclasses: false)) }
+                }
+            }
+        }
+        return found
+    }
+
+    /// `type(x)` or `x.__class__`: the exact class of an object.
+    private func isClassOf(_ node: Node) -> Bool {
+        if node.type == "call", callSite(node).callee == "type", callSite(node).positional.count == 1 { return true }
+        return node.type == "attribute" && node.child(byField: "attribute")?.text == "__class__"
+    }
+
+    /// The class expressions a class test names: the class, or the items of a tuple, list or set written there or
+    /// held by a name or an attribute (`master_types = (CastedLinear,)`).
+    private func classItems(_ kinds: Node) -> [Node] {
+        let containers: Set<String> = ["tuple", "list", "set"]
+        let kinds = unparenthesized(kinds)
+        let written = containers.contains(kinds.type) ? kinds.namedChildren : [kinds]
+        let held = written.filter { $0.type == "identifier" || $0.type == "attribute" }.flatMap { origins(of: $0) }
+            .map(unparenthesized).flatMap { containers.contains($0.type) ? $0.namedChildren : [$0] }
+        return (written + held).filter { $0.type == "identifier" || $0.type == "attribute" }
+    }
+
+    /// The strings a test of a class's name compares with: a string, a list / tuple / set of strings, `set(x)` and
+    /// the like, or a local, a name, an attribute or a configuration entry set to one of those.
+    private func classNameStrings(_ node: Node, depth: Int) -> [String] {
+        let n = unparenthesized(node)
+        guard depth < 6 else { return [] }
+        switch n.type {
+        case "string":
+            return SettingsTable.stringValue(n).map { [$0] } ?? []
+        case "list", "tuple", "set":
+            return n.namedChildren.flatMap { classNameStrings($0, depth: depth + 1) }
+        case "call":
+            let call = callSite(n)
+            guard ["set", "frozenset", "list", "tuple", "sorted"].contains(call.callee), call.positional.count == 1 else { return [] }
+            return classNameStrings(call.positional[0], depth: depth + 1)
+        case "identifier", "attribute", "subscript":
+            // A local first (`keep = set(...)` just above the loop), else every setting of the name or key (the
+            // configuration entry `"fp32_storage": ["CastedLinear"]` read as `plan["fp32_storage"]`).
+            if n.type == "identifier", enclosingFunction(n) != nil, let value = latestValue(of: n.text, before: n) {
+                return classNameStrings(value, depth: depth + 1)
+            }
+            guard let name = SettingsTable.bareName(of: n) else { return [] }
+            return allSettings.settings(name).filter { !isInside(n, $0.value) }.flatMap { classNameStrings($0.value, depth: depth + 1) }
+        default:
+            return []
+        }
+    }
+}

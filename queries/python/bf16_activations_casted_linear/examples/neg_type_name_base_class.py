@@ -1,0 +1,37 @@
+# example: near miss - the same plan lists the base class name "Linear": type(m).__name__ tests the exact class, so no CastedLinear is put back to fp32 and no fp32 master weights remain; negative.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+PLAN = {"model_dtype": "bfloat16", "fp32_storage": ["Linear"]}
+
+
+class CastedLinear(nn.Linear):
+    def forward(self, x):
+        return F.linear(x, self.weight.to(x.dtype))
+
+
+class Net(nn.Module):
+    def __init__(self, vocab=256, d=64):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.fc = CastedLinear(d, d, bias=False)
+        self.head = CastedLinear(d, vocab, bias=False)
+
+    def forward(self, idx, tgt):
+        logits = self.head(F.relu(self.fc(self.emb(idx))).square()).float()
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), tgt.view(-1))
+
+
+def apply_plan(model, plan):
+    model = model.to(getattr(torch, plan["model_dtype"]))
+    keep = set(plan["fp32_storage"])
+    for m in model.modules():
+        if type(m).__name__ in keep:
+            m.float()
+    return model
+
+
+model = apply_plan(Net().cuda(), PLAN)
+idx = torch.randint(0, 256, (4, 32), device="cuda")
+model(idx, idx).backward()
