@@ -66,13 +66,18 @@ public struct ConfiguredProgram {
             }
         }
         // A registry read with a decided key becomes the entry it selects, padded with spaces:
-        // `ACTIVATIONS[args.act](h)` reads as `relu_squared        (h)`.
+        // `ACTIVATIONS[args.act](h)` reads as `relu_squared        (h)`. A lambda entry (`registryLambda`) is not written
+        // in place (the call after it would read as part of its body): the read stays, and still selects its entry.
         var selections: [(range: Range<Int>, name: [UInt8])] = []
+        var decidedReads = Set<Range<Int>>()
         var selected: [Node: Set<Node>] = [:]  // per registry, the entries its reads select
         for node in script.nodes(ofType: "subscript") where !isDead(node) {
-            guard !node.text.contains("\n"), let selection = script.registryEntry(node),
-                  selection.entry.byteRange.count <= node.byteRange.count, !selection.entry.text.contains("\n") else { continue }
-            selections.append((node.byteRange, Array(selection.entry.text.utf8)))
+            guard !node.text.contains("\n"), let selection = script.registryEntry(node) ?? script.registryLambda(node) else { continue }
+            if selection.entry.type != "lambda" {
+                guard selection.entry.byteRange.count <= node.byteRange.count, !selection.entry.text.contains("\n") else { continue }
+                selections.append((node.byteRange, Array(selection.entry.text.utf8)))
+            }
+            decidedReads.insert(node.byteRange)
             selected[selection.dictionary, default: []].insert(selection.pair)
         }
         // A registry every read of which is decided keeps only the entries they select: the others never run.
@@ -81,7 +86,7 @@ public struct ConfiguredProgram {
             if let name = dictionary.parent?.child(byField: "left")?.text, dictionary.parent?.type == "assignment" {
                 for use in script.identifiersByName[name] ?? [] {
                     guard let read = use.parent, read.type == "subscript", read.child(byField: "value") == use else { continue }
-                    if !selections.contains(where: { $0.range == read.byteRange }) { readsDecided = false }
+                    if !decidedReads.contains(read.byteRange) { readsDecided = false }
                 }
             }
             guard readsDecided else { continue }

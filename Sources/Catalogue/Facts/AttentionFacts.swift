@@ -129,24 +129,59 @@ extension PythonFacts {
     }
 
     /// Whether a module reference (`self.attn`, `layer["attn"]`, `blk.attn`) holds an attention module: an
-    /// instance of an attention class of the file or `nn.MultiheadAttention` (also behind `X if cond else None`), or a
-    /// parameter its callers fill with one.
+    /// instance of an attention class of the file or `nn.MultiheadAttention` (see `buildsAttention`), a parameter its
+    /// callers fill with one, or a module its class registers on itself by name (`self.add_module(kind,
+    /// BRANCHES[kind](cfg))`, `setattr(self, k, m)`; see `registeredFields`) and reads as `self.attn` or
+    /// `getattr(self, kind)`: one registered under that name builds one, or, for a name computed at run time on either
+    /// side, any registration does (for `self.attn`, only when the class sets no `self.attn` by name).
     public func isAttentionModule(_ reference: Node, depth: Int = 0) -> Bool {
         // A parameter holding the module its callers pass (`def residual(self, x, branch): return x + branch(norm(x))`,
         // called as `self.residual(x, self.attn)`): an attention module when a caller passes one.
         if reference.type == "identifier", depth < 3, parameterOwner(of: reference) != nil,
            callerArguments(of: reference).contains(where: { isAttentionModule(unwrapped($0), depth: depth + 1) }) { return true }
-        guard let name = SettingsTable.bareName(of: reference) else { return false }
-        let attention = attentionClasses
-        for setting in allSettings.settings(name) where setting.source != .parameterDefault {
-            var values = [unwrapped(setting.value)]
-            if values[0].type == "conditional_expression" { values = values[0].namedChildren }
-            for value in values where value.type == "call" {
-                guard let call = constructorCall(value) else { continue }
-                if call.callee == "torch.nn.MultiheadAttention" || attention.contains(call.callee) { return true }
+        if let names = selfModuleRead(reference), let owner = enclosingClass(reference) {
+            for field in registeredFields(in: owner) {
+                if let name = field.name {
+                    if !names.isEmpty, !names.contains(name) { continue }
+                } else if names.contains(where: { !selfAssignedValues($0, in: owner).isEmpty }) {
+                    continue
+                }
+                if buildsAttention(field.value) { return true }
             }
         }
+        guard let name = SettingsTable.bareName(of: reference) else { return false }
+        for setting in allSettings.settings(name) where setting.source != .parameterDefault {
+            if buildsAttention(setting.value) { return true }
+        }
         return false
+    }
+
+    /// Whether an expression builds an attention module: an instance of an attention class of the file or
+    /// `nn.MultiheadAttention`, also behind `X if cond else None`, or built from a registry of classes
+    /// (`BRANCHES[kind](cfg)`) when an entry the read may select (see `registrySelections`) is an attention class.
+    func buildsAttention(_ expression: Node) -> Bool {
+        let attention = attentionClasses
+        var values = [unwrapped(expression)]
+        if values[0].type == "conditional_expression" { values = values[0].namedChildren }
+        for value in values where value.type == "call" {
+            if let function = value.child(byField: "function").map(unwrapped), function.type == "subscript",
+               registrySelections(function).contains(where: { attention.contains($0.entry.text) }) { return true }
+            guard let call = constructorCall(value) else { continue }
+            if call.callee == "torch.nn.MultiheadAttention" || attention.contains(call.callee) { return true }
+        }
+        return false
+    }
+
+    /// The names a module read on `self` may have: `self.attn` (`attn`), `getattr(self, "attn")`, `getattr(self, key)`
+    /// with `key` holding strings (see `attributeRead`); empty for `getattr(self, kind)` with a name computed at run time
+    /// (a loop variable over a layout). Nil for a read of anything else.
+    func selfModuleRead(_ reference: Node) -> [String]? {
+        let n = unwrapped(reference)
+        if n.type == "attribute" || n.type == "call", let read = attributeRead(n) { return read.object.text == "self" ? read.names : nil }
+        guard n.type == "call" else { return nil }
+        let call = callSite(n)
+        guard call.callee == "getattr", call.positional.count == 2, call.positional[0].text == "self" else { return nil }
+        return []
     }
 
     /// Whether a module reference holds a `torch.nn.MultiheadAttention`.
@@ -192,7 +227,13 @@ extension PythonFacts {
                 if isReferenceChain(n), n.text.hasPrefix("self.") { continue }
                 stack.append(object)
             case "subscript":
-                if let value = n.child(byField: "value") { stack.append(value) }
+                guard let value = n.child(byField: "value") else { continue }
+                stack.append(value)
+                // A dictionary filled by key before the read (`streams[name] = t` in a loop, then `streams["q"]`): what is
+                // written under that key, or under a computed one (see `dictionaryWrites`).
+                if let key = n.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) {
+                    stack += dictionaryWrites(key, into: value, computedKeys: true).filter { $0.endByte <= n.startByte }
+                }
             case "call":
                 if model.projectionOwner(n) != nil {
                     result.projections.append(n)

@@ -28,12 +28,58 @@ extension PythonFacts {
         }
     }
 
-    /// The name a lambda is set to when it is the whole right side of `name = lambda ...`.
+    /// The name a lambda is set to when it is the whole right side of `name = lambda ...`, or, for an entry of a
+    /// registry (`SCALES = {"tall": lambda r, c: ...}`), the local a read with a decided key selects it into
+    /// (`scale_fn = SCALES[group["scale"]]`, see `registryLocal`).
     public func binding(ofLambda lambda: Node) -> BoundLambda? {
-        guard lambda.type == "lambda", let assignment = lambda.parent, assignment.type == "assignment",
-              assignment.child(byField: "right") == lambda,
-              let target = assignment.child(byField: "left"), target.type == "identifier" else { return nil }
-        return BoundLambda(name: target.text, lambda: lambda, parameters: lambdaParameters(lambda), isMethod: isClassBodyBinding(lambda))
+        guard lambda.type == "lambda" else { return nil }
+        if let assignment = lambda.parent, assignment.type == "assignment", assignment.child(byField: "right") == lambda,
+           let target = assignment.child(byField: "left"), target.type == "identifier" {
+            return BoundLambda(name: target.text, lambda: lambda, parameters: lambdaParameters(lambda), isMethod: isClassBodyBinding(lambda))
+        }
+        guard let name = registryLocal(holding: lambda) else { return nil }
+        return BoundLambda(name: name, lambda: lambda, parameters: lambdaParameters(lambda), isMethod: false)
+    }
+
+    /// `registryEntry` for an entry that is a lambda: `SCALES[group["scale"]]` with `SCALES = {"tall": lambda r, c: ...,
+    /// ...}` a registry nothing else writes (see `registryDictionary`) and the key decided (see `decidedString`) selects
+    /// the `"tall"` lambda, with the dictionary and its pair. Nil for any other read.
+    public func registryLambda(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
+        guard read.type == "subscript", let table = read.child(byField: "value"), let keyNode = read.child(byField: "subscript"),
+              let dictionary = registryDictionary(table), let key = decidedString(keyNode),
+              let entry = OptimizerUse.entry(key, in: dictionary), entry.type == "lambda", let pair = entry.parent else { return nil }
+        return (dictionary, pair, entry)
+    }
+
+    /// For a lambda entry of a module-level registry (`SCALES = {"tall": lambda r, c: ...}`), the plain local a read of
+    /// the registry selects it into by a decided key (`scale_fn = SCALES[group["scale"]]`, see `registryLambda`); nil
+    /// when no such read assigns it to a name.
+    func registryLocal(holding lambda: Node) -> String? {
+        guard let pair = lambda.parent, pair.type == "pair", pair.child(byField: "value") == lambda,
+              let dictionary = pair.parent, dictionary.type == "dictionary", let assignment = dictionary.parent,
+              assignment.type == "assignment", assignment.child(byField: "right") == dictionary,
+              let table = assignment.child(byField: "left"), table.type == "identifier" else { return nil }
+        for use in identifiersByName[table.text] ?? [] {
+            guard let read = use.parent, read.type == "subscript", read.child(byField: "value") == use,
+                  let local = read.parent, local.type == "assignment", local.child(byField: "right") == read,
+                  let target = local.child(byField: "left"), target.type == "identifier",
+                  registryLambda(read)?.entry == lambda else { continue }
+            return target.text
+        }
+        return nil
+    }
+
+    /// The lambda a call runs through a name: a local (or a module name) set to a lambda before the call, or to a
+    /// registry's lambda entry by a decided key (`scale_fn = SCALES[group["scale"]]`, then `scale_fn(r, c)`; see
+    /// `registryLambda`). Nil for any other call.
+    public func calledLambda(_ call: CallSite) -> Node? {
+        guard let function = call.function.map(unwrapped), function.type == "identifier" else { return nil }
+        if let value = latestValue(of: function.text, before: call.node).map(unwrapped) {
+            if value.type == "lambda" { return value }
+            return registryLambda(value)?.entry
+        }
+        let bound = boundLambdas(named: function.text)
+        return bound.count == 1 ? bound.first?.lambda : nil
     }
 
     /// For a name inside a lambda that is one of the parameters a call fills, when the lambda is set to a plain

@@ -168,16 +168,18 @@ extension PythonFacts {
     /// the `**` parameter of the function doing it, then what the calls of that function pass for `key` (a builder's
     /// `def with_adam_options(self, **kw): self._adam_kw.update(kw)`, run as `.with_adam_options(eps=1e-10)`). A name
     /// is the same dictionary in the same function (or at module level), an attribute of `self` in the same class.
-    public func dictionaryWrites(_ key: String, into source: Node) -> [Node] {
+    /// With `computedKeys`, also `d[k] = v` with `k` a name (`streams[name] = t` in a loop over names), which may
+    /// write any key.
+    public func dictionaryWrites(_ key: String, into source: Node, computedKeys: Bool = false) -> [Node] {
         let target = unwrapped(source)
         let onSelf = target.type == "attribute" && target.child(byField: "object")?.text == "self"
         guard target.type == "identifier" || onSelf, let name = SettingsTable.bareName(of: target) else { return [] }
-        return memoized("dictionaryWrites/\(key)/\(target.startByte)/\(target.endByte)") {
-            collectDictionaryWrites(key, into: target, name: name, onSelf: onSelf)
+        return memoized("dictionaryWrites/\(key)/\(computedKeys)/\(target.startByte)/\(target.endByte)") {
+            collectDictionaryWrites(key, into: target, name: name, onSelf: onSelf, computedKeys: computedKeys)
         }
     }
 
-    private func collectDictionaryWrites(_ key: String, into target: Node, name: String, onSelf: Bool) -> [Node] {
+    private func collectDictionaryWrites(_ key: String, into target: Node, name: String, onSelf: Bool, computedKeys: Bool) -> [Node] {
         let owner = onSelf ? enclosingClass(target)?.node : nil
         let scope = onSelf ? nil : enclosingFunction(target)?.node
         func same(_ node: Node) -> Bool {
@@ -211,7 +213,8 @@ extension PythonFacts {
         }
         for assignment in nodes(ofType: "assignment") {
             guard let left = assignment.child(byField: "left"), left.type == "subscript", let held = left.child(byField: "value"), same(held),
-                  left.child(byField: "subscript").flatMap({ SettingsTable.stringValue($0) }) == key,
+                  let written = left.child(byField: "subscript").map(unwrapped),
+                  SettingsTable.stringValue(written) == key || (computedKeys && written.type == "identifier"),
                   let right = assignment.child(byField: "right") else { continue }
             writes.append(right)
         }

@@ -90,6 +90,14 @@ public struct ModelView {
                let module = facts.moduleConstructor(call.callee), isLinearConstructor(module) {
                 return call.name
             }
+            // An entry of a module dictionary whose selected entries are linear layers (see `moduleDictEntries`): owned by
+            // its key (`self.proj["out"](y)`: `out`), or by the dictionary when the key is computed (`self.proj[n](x)`: `proj`).
+            if let function = node.child(byField: "function").map(facts.unparenthesized), function.type == "subscript",
+               let container = function.child(byField: "value"), facts.isReferenceChain(container),
+               let key = function.child(byField: "subscript").map(facts.unparenthesized),
+               let modules = facts.moduleDictEntries(container, key: key), modules.allSatisfy({ isLinearConstructor($0) }) {
+                return SettingsTable.stringValue(key) ?? SettingsTable.bareName(of: container)
+            }
         }
         if let (_, right) = facts.matmulOperands(node) {
             let right = facts.unparenthesized(right)
@@ -297,6 +305,43 @@ extension PythonFacts {
             if let call = constructorCall(setting.value), call.callee != "dict" { return call }
         }
         return nil
+    }
+
+    /// The constructions an `nn.ModuleDict` read selects: for `self.proj["out"]`, with `self.proj` set (in the reading
+    /// class, else anywhere) to `nn.ModuleDict({"q": nn.Linear(...), "out": nn.Linear(...)})`, `nn.ModuleDict(dict(out=
+    /// ...))` or `nn.ModuleDict({n: nn.Linear(d, d) for n in ("q", "out")})`, the entry `"out"` is built with (a
+    /// comprehension's one value for any key); for a key that is not a string literal (`self.proj[n]`), every entry's.
+    /// Nil when the container holds no such dictionary, the key names no entry, or an entry is no construction.
+    public func moduleDictEntries(_ container: Node, key: Node) -> [CallSite]? {
+        var values: [Node] = []
+        if container.type == "attribute", container.child(byField: "object")?.text == "self", let owner = enclosingClass(container),
+           let name = container.child(byField: "attribute")?.text {
+            values = selfAssignedValues(name, in: owner)
+        }
+        if values.isEmpty, let module = moduleConstructor(container.text) { values = [module.node] }
+        let moduleDicts = values.compactMap { constructorCall(unwrapped($0)) }.filter { $0.torchCallee == "torch.nn.ModuleDict" }
+        guard !moduleDicts.isEmpty else { return nil }
+        let wanted = SettingsTable.stringValue(unwrapped(key))
+        var entries: [Node] = []
+        for moduleDict in moduleDicts {
+            guard let argument = moduleDict.argument("modules", position: 0).map(unwrapped) else { return nil }
+            switch argument.type {
+            case "dictionary":
+                for pair in argument.namedChildren where pair.type == "pair" {
+                    guard let k = pair.child(byField: "key"), let v = pair.child(byField: "value") else { continue }
+                    if wanted == nil || SettingsTable.stringValue(k) == wanted { entries.append(v) }
+                }
+            case "call" where callSite(argument).callee == "dict":
+                for (k, v) in callSite(argument).keywords where wanted == nil || k == wanted { entries.append(v) }
+            case "dictionary_comprehension":
+                guard let v = argument.child(byField: "body")?.child(byField: "value") else { return nil }
+                entries.append(v)
+            default:
+                return nil
+            }
+        }
+        let built = entries.compactMap { constructorCall(unwrapped($0)) }
+        return built.isEmpty || built.count != entries.count ? nil : built
     }
 
     static let weightFactories: Set<String> = [

@@ -124,7 +124,7 @@ extension PythonFacts {
 
     /// Whether a scale factor reaches an optimizer update: multiplied with something that is not a constant,
     /// dividing something (not divided by), inside `alpha=` or an in-place update's arguments, `*=` (not `/=`), stored in a
-    /// local that is used that way, or returned by a helper whose calls are used that way. A value only stored
+    /// local that is used that way, or returned by a helper (or a lambda bound to a name) whose calls are used that way. A value only stored
     /// elsewhere (`state["scale"] = ...`, a log) is not applied.
     public func scalesUpdate(_ node: Node, depth: Int = 0) -> Bool {
         var child = node
@@ -160,6 +160,13 @@ extension PythonFacts {
                 guard depth < 2, let function = enclosingFunction(c) else { return false }
                 return calls.contains { call in
                     call.name == function.name && !isInside(call.node, function.node) && scalesUpdate(call.node, depth: depth + 1)
+                }
+            case "lambda":
+                // A lambda returns its body: applied where the name holding it is called (`scale = lambda r, c: ...`, or
+                // `scale_fn = SCALES[key]` for a registry's entry, see `binding(ofLambda:)`); else the walk goes on.
+                if depth < 2, c.child(byField: "body") == child, let bound = binding(ofLambda: c),
+                   calls(named: bound.name).contains(where: { scalesUpdate($0.node, depth: depth + 1) }) {
+                    return true
                 }
             case "expression_statement", "block", "function_definition":
                 return false

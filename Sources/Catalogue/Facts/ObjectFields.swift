@@ -129,10 +129,11 @@ extension PythonFacts {
         return memoized("selfAssignedValues/\(owner.node.startByte)", collect)[name] ?? []
     }
 
-    /// A field of `self` set by name: `setattr(self, "name", value)`, or, in a loop over a table, `setattr(self, key,
-    /// value)` once per key of the table (`for name, n in self.STACKS.items(): setattr(self, name, nn.Parameter(
-    /// torch.empty(n, d, d)))` with `STACKS = {"qkv_w": 3}` sets `qkv_w`). `entry` binds the loop's value variable to
-    /// that key's entry (`n` is the `3` of `"qkv_w"`), for reading the value per key.
+    /// A field of `self` set by name: `setattr(self, "name", value)` (or a module registered as `self.add_module("name",
+    /// module)`, see `namedFieldWrite`), or, in a loop over a table, `setattr(self, key, value)` once per key of the table
+    /// (`for name, n in self.STACKS.items(): setattr(self, name, nn.Parameter(torch.empty(n, d, d)))` with `STACKS =
+    /// {"qkv_w": 3}` sets `qkv_w`). `entry` binds the loop's value variable to that key's entry (`n` is the `3` of
+    /// `"qkv_w"`), for reading the value per key.
     public struct SetattrWrite {
         public let name: String
         public let value: Node
@@ -140,9 +141,7 @@ extension PythonFacts {
     }
 
     public func setattrAssignments(_ call: CallSite) -> [SetattrWrite] {
-        guard call.callee == "setattr", call.positional.count == 3, !call.hasSplat,
-              call.positional[0].type == "identifier", call.positional[0].text == "self" else { return [] }
-        let key = unwrapped(call.positional[1]), value = call.positional[2]
+        guard let (key, value) = namedFieldWrite(call) else { return [] }
         if let name = SettingsTable.stringValue(key) { return [SetattrWrite(name: name, value: value, entry: nil)] }
         // `for key in T`, `for key in T.keys()`, `for key, v in T.items()` around the call (see `loopedEntries`).
         return loopedEntries(key).compactMap { looped in
@@ -150,6 +149,43 @@ extension PythonFacts {
                 SetattrWrite(name: name, value: value, entry: looped.valueVariable.map { (variable: $0, value: looped.value) })
             }
         }
+    }
+
+    /// The name expression and the value of a field a call sets on `self` by name: `setattr(self, name, value)`, or a
+    /// module registered as `self.add_module(name, module)` / `self.register_module(name, module)`. Nil for any other
+    /// call.
+    func namedFieldWrite(_ call: CallSite) -> (key: Node, value: Node)? {
+        guard !call.hasSplat else { return nil }
+        if call.callee == "setattr", call.positional.count == 3, call.positional[0].type == "identifier", call.positional[0].text == "self" {
+            return (unwrapped(call.positional[1]), call.positional[2])
+        }
+        guard ["add_module", "register_module"].contains(call.name), call.positional.count == 2,
+              let receiver = call.receiver, receiver.type == "identifier", receiver.text == "self" else { return nil }
+        return (unwrapped(call.positional[0]), call.positional[1])
+    }
+
+    /// A module or field a class sets on itself by name in its methods (see `namedFieldWrite`), with the name when it is
+    /// decided (see `setattrAssignments`), else nil: a name computed at run time (`self.add_module(kind,
+    /// BRANCHES[kind](cfg))` in a loop over a layout the code parses).
+    public struct RegisteredField {
+        public let name: String?
+        public let value: Node
+    }
+
+    /// The fields a class sets on itself by name (`setattr`, `add_module`; see `RegisteredField`), in document order.
+    public func registeredFields(in owner: Class) -> [RegisteredField] {
+        func collect() -> [RegisteredField] {
+            var fields: [RegisteredField] = []
+            for call in calls where isInside(call.node, owner.node) {
+                guard let write = namedFieldWrite(call) else { continue }
+                let named = setattrAssignments(call)
+                if named.isEmpty { fields.append(RegisteredField(name: nil, value: write.value)) }
+                for field in named { fields.append(RegisteredField(name: field.name, value: field.value)) }
+            }
+            return fields
+        }
+        guard owner.node.tree === tree else { return collect() }
+        return memoized("registeredFields/\(owner.node.startByte)", collect)
     }
 
     /// The attributes of `self` an assignment sets, each with its value (nil when unpacked from one value):

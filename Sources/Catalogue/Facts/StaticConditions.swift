@@ -312,8 +312,8 @@ extension PythonFacts {
             sites.insert(setting.value.startByte)
             if setting.isForward {
                 // `self.pinned = pinned` in `__init__`: what the constructions pass.
-                guard let value = switchValue(setting.value, depth: depth + 1) else { return nil }
-                other.append(value)
+                guard let values = forwardedValues(setting, depth: depth + 1) else { return nil }
+                other += values
                 continue
             }
             let declaration = [.argparseDefault, .classField, .dictionaryEntry].contains(setting.source)
@@ -344,6 +344,26 @@ extension PythonFacts {
         }
         if !other.isEmpty { return agreed(declared + module + other) }
         return module.isEmpty ? agreed(declared) : agreed(module)
+    }
+
+    /// The values a forwarding setting of a switch gives it (`self.pinned = pinned`, `dict(x=x)` in a function with
+    /// a parameter `x`): what every call passes for the parameter, or its default (see `parameterArguments`), less an
+    /// argument that reads the same switch elsewhere (`Muon(..., x=hp["x"])`, `x=cfg.x`), which adds nothing, as in
+    /// `switchValue(named:)`; for any other forward, the value it reads. Nil when one is undecided.
+    private func forwardedValues(_ setting: Setting, depth: Int) -> [SwitchValue]? {
+        let name = setting.name
+        guard let function = enclosingFunction(setting.value), function.parameters.contains(name), !isReassigned(name, in: function),
+              let arguments = parameterArguments(name, of: function) else {
+            return switchValue(setting.value, depth: depth).map { [$0] }
+        }
+        var values: [SwitchValue] = []
+        for argument in arguments {
+            let read = unwrapped(argument)
+            if read.type != "identifier", SettingsTable.bareName(of: read) == name { continue }
+            guard let value = switchValue(argument, depth: depth) else { return nil }
+            values.append(value)
+        }
+        return values
     }
 
     /// Modules whose functions take tensor arguments (`dtype=`, `device=`, `dim=`), never a configuration.

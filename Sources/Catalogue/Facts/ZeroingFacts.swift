@@ -131,4 +131,185 @@ extension PythonFacts {
         }
         return (nil, current.type == "identifier")
     }
+
+    // MARK: Rule tables
+
+    /// One element of a row of a rule table, with the variables of the comprehensions that computed it bound to the
+    /// elements of the rows they read (`INIT[kind]` of `[(re.compile(p), INIT[kind]) for p, kind in rules]`, with `kind`
+    /// bound to the source row's `"zeros"`).
+    struct RuleElement {
+        let expression: Node
+        let bound: [String: RuleElement]
+    }
+
+    /// A zeroing applied through a rule table in a loop over `named_parameters()`: `for rx, fn in rules: if
+    /// rx.search(name): fn(p)` (also `if re.search(pat, name): INIT[kind](p)`, `if name.endswith(suffix): ...`, the
+    /// pattern from the same row as the action), the rows a literal list of tuples (`[(r"\.attn\.out\.weight$",
+    /// "zeros"), ...]`), possibly mapped by a comprehension (`[(re.compile(p), INIT[k]) for p, k in rules]`) and reached
+    /// through names, parameters and dictionary entries (`SPEC["init_rules"]`, see `ruleRows`). The parameter names
+    /// selected by the rows whose action zeroes (see `isZeroingAction`), as `literalPattern` reads them
+    /// (`.attn.out.weight`; a pattern with other metacharacters is left out); a row an earlier one shadows counts too.
+    /// Nil when the call is no rule table's action.
+    public func ruleTableZeroedNames(_ call: CallSite) -> [String]? {
+        guard let function = call.function.map(unwrapped), function.type == "identifier" || function.type == "subscript",
+              var tensor = call.positional.first.map(unwrapped) else { return nil }
+        let loops = enclosingLoops(call.node)
+        guard !loops.isEmpty else { return nil }
+        // The parameter the loop over `named_parameters()` binds (`fn(p)`, `fn(p.data)`).
+        if tensor.type == "attribute", tensor.child(byField: "attribute")?.text == "data", let object = tensor.child(byField: "object") {
+            tensor = unwrapped(object)
+        }
+        guard tensor.type == "identifier", loops.contains(where: { loop in
+            guard let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call",
+                  callSite(iterable).name == "named_parameters" else { return false }
+            return loopVariables(loop).contains(tensor.text)
+        }) else { return nil }
+        // The loop over the rows, binding the action (`for rx, fn in compiled`) or its key (`for pat, kind in rules`).
+        let actionRead: Node? = function.type == "identifier" ? function : function.child(byField: "subscript").map(unwrapped)
+        guard let read = actionRead, read.type == "identifier", let rowLoop = loops.first(where: { loopVariables($0).contains(read.text) }),
+              let target = rowLoop.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(target.type),
+              let iterable = rowLoop.child(byField: "right") else { return nil }
+        let targets = target.namedChildren.filter { $0.type != "comment" }
+        guard targets.allSatisfy({ $0.type == "identifier" }) else { return nil }
+        let variables = targets.map(\.text)
+        // The row's other elements the conditions around the call test (`rx` in `if rx.search(name):`).
+        var conditions: [Node] = []
+        var child = call.node
+        for ancestor in ancestors(of: call.node) {
+            if ancestor == rowLoop { break }
+            if ["if_statement", "elif_clause"].contains(ancestor.type), ancestor.child(byField: "consequence") == child,
+               let condition = ancestor.child(byField: "condition") {
+                conditions.append(condition)
+            }
+            child = ancestor
+        }
+        let tested = variables.indices.filter { i in variables[i] != read.text && conditions.contains { mentions($0, variables[i]) } }
+        guard !tested.isEmpty else { return nil }
+        var selected: [String] = []
+        for row in ruleRows(iterable, depth: 0) where row.count == variables.count {
+            let bound = Dictionary(zip(variables, row), uniquingKeysWith: { first, _ in first })
+            guard isZeroingAction(RuleElement(expression: function, bound: bound), depth: 0) else { continue }
+            for i in tested {
+                if let pattern = ruleString(row[i], depth: 0).flatMap({ Self.literalPattern($0) }) { selected.append(pattern) }
+            }
+        }
+        return selected
+    }
+
+    /// Every rule table's zeroing in the file (see `ruleTableZeroedNames`), with the call applying it.
+    public var ruleTableZeroings: [(call: CallSite, names: [String])] {
+        memoized("ruleTableZeroings") {
+            calls.compactMap { call -> (call: CallSite, names: [String])? in
+                guard let names = ruleTableZeroedNames(call) else { return nil }
+                return (call: call, names: names)
+            }
+        }
+    }
+
+    /// The rows of a rule table, each as its elements: a literal list or tuple of tuples (or lists); the entries of
+    /// `TABLE.items()` as (key, value) rows; a comprehension over another table (`[(re.compile(p), INIT[k]) for p, k in
+    /// rules]`, one `for` and no `if`), each row of its source mapped with the comprehension's variables bound to it; a
+    /// dictionary's entry read by a string key (`SPEC["init_rules"]`); a name, a parameter or a field followed to where
+    /// it is set (see `origins`). Empty when none can be read.
+    func ruleRows(_ node: Node, depth: Int) -> [[RuleElement]] {
+        guard depth < 8 else { return [] }
+        let n = unwrapped(node)
+        switch n.type {
+        case "list", "tuple":
+            return n.namedChildren.compactMap { row -> [RuleElement]? in
+                let r = unwrapped(row)
+                guard r.type == "tuple" || r.type == "list" else { return nil }
+                return r.namedChildren.filter { $0.type != "comment" }.map { RuleElement(expression: $0, bound: [:]) }
+            }
+        case "list_comprehension", "generator_expression":
+            let clauses = n.namedChildren.filter { $0.type == "for_in_clause" || $0.type == "if_clause" }
+            guard clauses.count == 1, let clause = clauses.first, clause.type == "for_in_clause",
+                  let body = n.namedChildren.first.map(unwrapped), body.type == "tuple",
+                  let left = clause.child(byField: "left"), let source = clause.child(byField: "right") else { return [] }
+            let targets = (left.type == "identifier" ? [left] : left.namedChildren).filter { $0.type != "comment" }
+            guard targets.allSatisfy({ $0.type == "identifier" }) else { return [] }
+            let elements = body.namedChildren.filter { $0.type != "comment" }
+            return ruleRows(source, depth: depth + 1).compactMap { row -> [RuleElement]? in
+                guard row.count == targets.count else { return nil }
+                let bound = Dictionary(zip(targets.map(\.text), row), uniquingKeysWith: { first, _ in first })
+                return elements.map { element -> RuleElement in
+                    let e = unwrapped(element)
+                    if e.type == "identifier", let whole = bound[e.text] { return whole }
+                    return RuleElement(expression: e, bound: bound)
+                }
+            }
+        case "call":
+            let call = callSite(n)
+            guard call.name == "items", call.positional.isEmpty, let receiver = call.receiver else { return [] }
+            return dictionaries(receiver).filter { $0.type == "dictionary" }.flatMap { dictionary in
+                dictionary.namedChildren.compactMap { pair -> [RuleElement]? in
+                    guard pair.type == "pair", let key = pair.child(byField: "key"), let value = pair.child(byField: "value") else { return nil }
+                    return [RuleElement(expression: key, bound: [:]), RuleElement(expression: value, bound: [:])]
+                }
+            }
+        case "subscript":
+            guard let table = n.child(byField: "value"),
+                  let key = n.child(byField: "subscript").flatMap({ SettingsTable.stringValue($0) }) else { return [] }
+            return dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.flatMap { ruleRows($0, depth: depth + 1) }
+        case "identifier", "attribute":
+            return origins(of: n).filter { unwrapped($0) != n }.flatMap { ruleRows($0, depth: depth + 1) }
+        default:
+            return []
+        }
+    }
+
+    /// The string a rule table's element holds: a string literal, read through comprehension variables and
+    /// `re.compile(...)`; for an element no comprehension computed, also a string the file decides for it (see
+    /// `string(of:)`).
+    func ruleString(_ element: RuleElement, depth: Int) -> String? {
+        guard depth < 6 else { return nil }
+        let e = unwrapped(element.expression)
+        if e.type == "identifier", let whole = element.bound[e.text] { return ruleString(whole, depth: depth + 1) }
+        if let text = SettingsTable.stringValue(e) { return text }
+        if e.type == "call", callSite(e).callee == "re.compile", let pattern = callSite(e).argument("pattern", position: 0) {
+            return ruleString(RuleElement(expression: pattern, bound: element.bound), depth: depth + 1)
+        }
+        return element.bound.isEmpty ? string(of: e) : nil
+    }
+
+    /// Whether a rule table's action zeroes the tensor it is given: a zeroing function (see `isZeroingFunction`), read
+    /// through comprehension variables, or the entry of a table of functions a key of the row selects (`INIT["zeros"]`,
+    /// `INIT[kind]` with `kind` bound to `"zeros"`, with `INIT = {"zeros": nn.init.zeros_, ...}`).
+    func isZeroingAction(_ element: RuleElement, depth: Int) -> Bool {
+        guard depth < 6 else { return false }
+        let e = unwrapped(element.expression)
+        if e.type == "identifier", let whole = element.bound[e.text] { return isZeroingAction(whole, depth: depth + 1) }
+        if e.type == "subscript", let table = e.child(byField: "value"), let key = e.child(byField: "subscript") {
+            guard let name = ruleString(RuleElement(expression: key, bound: element.bound), depth: depth + 1) else { return false }
+            let entries = dictionaries(table).compactMap { OptimizerUse.entry(name, in: $0) }
+            return !entries.isEmpty && entries.allSatisfy { isZeroingFunction($0) }
+        }
+        return isZeroingFunction(e)
+    }
+
+    /// The parameter name a pattern written for `re.search` or `endswith` names when it is a plain dotted name: `^` and
+    /// `$` anchors and backslash escapes of punctuation dropped (`r"\.attn\.proj\.weight$"` -> `.attn.proj.weight`; an
+    /// unescaped `.` is read as itself). Nil when another metacharacter is left (`(`, `|`, `*`, `+`, `?`, `[`, `{`,
+    /// `\d`): an alternative or a wildcard names no one parameter.
+    public static func literalPattern(_ pattern: String) -> String? {
+        var text = Substring(pattern)
+        if text.hasPrefix("^") { text = text.dropFirst() }
+        if text.hasSuffix("$"), !text.hasSuffix("\\$") { text = text.dropLast() }
+        var result = ""
+        var escaped = false
+        for character in text {
+            if escaped {
+                guard !character.isLetter, !character.isNumber else { return nil }
+                result.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if "()|*+?[]{}^$".contains(character) {
+                return nil
+            } else {
+                result.append(character)
+            }
+        }
+        return escaped ? nil : result
+    }
 }

@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `head_dim_128`: attention heads are 128 wide (6 heads at width 768, or width / 128 heads).
 ///
-/// Requires an attention computation whose query, followed back to its projection, is split into heads by a
+/// Requires an attention computation whose query, followed back to its projection (also through a local dictionary
+/// of streams filled in a loop, `streams[name] = proj[name](x).view(B, T, H, D)` read as `streams["q"]`), is split into heads by a
 /// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`, `view(x.size()[:-1] + (H, D))`, einops
 /// `rearrange(t, "b t (h d) -> b h t d", d=D)`), also inside a helper called on the query (`self._split_heads(q, H, D)`,
 /// its parameters read from that call), whose head size D resolves to

@@ -6,8 +6,10 @@ import TreeSitterKit
 /// Requires an attention module (a class of the file that computes attention, `nn.MultiheadAttention`, or a
 /// function of the file that computes attention) whose
 /// output is added to the residual (`x = x + self.attn(norm(x))`, `h += layer["attn"](h)`, through a local
-/// `a, _ = self.attn(...)`, or in a helper handed the module, `def residual(self, x, branch): return x + branch(x)`
-/// called as `self.residual(x, self.attn)`), and no constant rescaling on the way (also none the helper's callers
+/// `a, _ = self.attn(...)`, in a helper handed the module, `def residual(self, x, branch): return x + branch(x)`
+/// called as `self.residual(x, self.attn)`, or as a branch the block registers by name and reads back,
+/// `self.add_module(kind, BRANCHES[kind](cfg))` then `x = x + getattr(self, kind)(norm(x))`; see
+/// `PythonFacts.isAttentionModule`), and no constant rescaling on the way (also none the helper's callers
 /// pass it): neither a factor or divisor that is a number or a setting computed from numbers (`1 / sqrt(2 *
 /// n_layer)`, `/ math.sqrt(24)`) between the attention call and the addition, nor one applied inside the attention's
 /// forward after its output projection. Learnable gains (`nn.Parameter`) are not fixed scales. Rejects `x +

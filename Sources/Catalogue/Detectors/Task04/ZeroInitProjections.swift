@@ -3,15 +3,18 @@ import TreeSitterKit
 
 /// `zero_init_projections`: the output projections of the attention and of the MLP start at zero.
 ///
-/// Finds the output projections by what they do in the forward code: a projection (linear layer, `F.linear`, a
-/// product with a model weight) applied to the attention's result is the attention output projection; one applied
-/// to an activation (`relu`, `gelu`, a square, ...) of another projection is the MLP output projection. Requires
+/// Finds the output projections by what they do in the forward code: a projection (linear layer, also an entry of an
+/// `nn.ModuleDict` such as `self.proj["out"]`, `F.linear`, a product with a model weight) applied to the attention's
+/// result is the attention output projection; one applied to an activation (`relu`, `gelu`, a square, ..., also one
+/// a factory returns from a table with a library fallback) of another projection is the MLP output projection. Requires
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
 /// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` (or `named_modules()`)
-/// selecting the weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention). Rejects GPT-2 scaled normal init,
+/// selecting the weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention), also through a regular
+/// expression naming one weight or the rows of a rule table (`for rx, fn in rules: if rx.search(name): fn(p)` with rows
+/// `(r"\.attn\.proj\.out\.weight$", "zeros")` mapped to `nn.init.zeros_`). Rejects GPT-2 scaled normal init,
 /// zeroed biases, only one of the two projections zeroed, zeroed input projections, and zeroing that an init hook
 /// applied afterwards to every linear layer draws again (`self.apply(self._init_weights)`). Examples:
 /// `queries/python/zero_init_projections/examples/`.
@@ -110,9 +113,18 @@ struct ZeroInitProjections: Detector {
     }
 
     /// A module-valued expression that applies an activation: an activation module's construction, a function of the
-    /// file applying one, or an entry of a dictionary literal all of whose values are such (`nn.GELU()`, `F.gelu`, a
-    /// lambda squaring `F.relu`).
+    /// file applying one, an entry of a dictionary literal all of whose values are such (`nn.GELU()`, `F.gelu`, a
+    /// lambda squaring `F.relu`), or what a factory of the file returns when every value it returns is such or a table
+    /// read with a library fallback (`def activation(name): return ACTS[name] if name in ACTS else getattr(F, name)`,
+    /// see `isRegistryFallback`).
     func isActivationModuleValue(_ value: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        if value.type == "call", depth < 2, let factory = facts.calledFunction(facts.callSite(value)),
+           !facts.forwardMethodNames.contains(factory.name) {
+            let returned = facts.returnedValues(factory).map(facts.unparenthesized)
+            if !returned.isEmpty, returned.allSatisfy({ isRegistryFallback($0, facts) || isActivationModuleValue($0, facts, depth: depth + 1) }) {
+                return true
+            }
+        }
         if value.type == "call" { return isActivationModule(value, facts) }
         // `self.act = lambda h: torch.square(torch.relu(h))`, `self.act = F.gelu`, or a choice between such values
         // (the branch a decided switch picks, else every branch).
@@ -143,6 +155,21 @@ struct ZeroInitProjections: Detector {
         return false
     }
 
+    /// A table read with a library fallback, `ACTS[k] if k in ACTS else getattr(F, k)` (either way round), whose
+    /// table read applies an activation (every entry does, see `isActivationModuleValue`) and whose fallback takes a
+    /// function of `torch.nn.functional` or `torch` by the same key.
+    func isRegistryFallback(_ value: Node, _ facts: PythonFacts) -> Bool {
+        guard let parts = facts.conditionalParts(value) else { return false }
+        let sides = [parts.value, parts.alternative].map(facts.unparenthesized)
+        guard let fallback = sides.first(where: { $0.type == "call" && facts.callSite($0).callee == "getattr" }),
+              let read = sides.first(where: { $0.type == "subscript" }) else { return false }
+        let lookup = facts.callSite(fallback)
+        guard lookup.positional.count == 2, let module = facts.imports.qualifiedName(of: lookup.positional[0]),
+              ["torch.nn.functional", "torch"].contains(module),
+              read.child(byField: "subscript").map(facts.unparenthesized)?.text == facts.unparenthesized(lookup.positional[1]).text else { return false }
+        return isActivationModuleValue(read, facts, depth: 1)
+    }
+
     // MARK: Zeroed weights
 
     /// A linear class of the file that zeroes its own weight when built, with the parameter guarding it (nil: always).
@@ -154,6 +181,24 @@ struct ZeroInitProjections: Detector {
         var zeroingClasses: [ZeroingClass] = []
         var hookFlags: [String] = []
         var hookAllLinear = false
+        /// Weights a loop over `named_parameters()` zeroes by name (`blocks.0.attn.c_proj.weight`): the module each
+        /// ends in, or the library attention whose `out_proj` it is.
+        func insertSelected(_ names: [String], zeroedAt site: Node) {
+            for name in names {
+                let parts = name.split(separator: ".").map(String.init)
+                guard parts.last == "weight", parts.count >= 2 else { continue }
+                let module = parts[parts.count - 2]
+                if module == "out_proj", parts.count >= 3, libraryAttentionNamed(parts[parts.count - 3], facts) {
+                    libraryAttention = site
+                } else {
+                    owners.insert(Owner(className: nil, name: module))
+                }
+            }
+        }
+        // A rule table's zeroing action (`fn(p)` for the rows whose action is `nn.init.zeros_`).
+        for zeroing in facts.ruleTableZeroings where !facts.isRedrawnByInitHook(zeroing.call.node) {
+            insertSelected(zeroing.names, zeroedAt: zeroing.call.node)
+        }
         for call in facts.calls {
             guard let tensor = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
             let (moduleNode, isWeight) = facts.weightOwner(tensor)
@@ -208,16 +253,7 @@ struct ZeroInitProjections: Detector {
                 }
             } else if isWeight, tensor.type == "identifier" {
                 // A loop over named_parameters() selecting weights by name.
-                for name in selectedNames(call.node, facts) {
-                    let parts = name.split(separator: ".").map(String.init)
-                    guard parts.last == "weight", parts.count >= 2 else { continue }
-                    let module = parts[parts.count - 2]
-                    if module == "out_proj", parts.count >= 3, libraryAttentionNamed(parts[parts.count - 3], facts) {
-                        libraryAttention = call.node
-                    } else {
-                        owners.insert(Owner(className: nil, name: module))
-                    }
-                }
+                insertSelected(selectedNames(call.node, facts), zeroedAt: call.node)
             }
         }
         // nn.Parameter(torch.zeros(...)) assigned to a module attribute.
@@ -523,14 +559,15 @@ struct ZeroInitProjections: Detector {
     }
 
     /// The parameter names a zeroing in a `named_parameters()` loop is restricted to (the strings its `if`
-    /// conditions compare the name with).
+    /// conditions compare the name with; a regular expression that names one parameter read without its anchors and
+    /// escapes, `re.search(r"\.c_proj\.weight$", name)`, see `PythonFacts.literalPattern`).
     func selectedNames(_ node: Node, _ facts: PythonFacts) -> [String] {
         guard facts.enclosingLoops(node).contains(where: { loop in
             guard let iterable = loop.child(byField: "right"), iterable.type == "call" else { return false }
             return facts.callSite(iterable).name == "named_parameters"
         }) else { return [] }
         return guards(of: node, facts).flatMap { condition in
-            facts.descendants(of: condition).filter { $0.type == "string" }.compactMap(SettingsTable.stringValue)
+            facts.descendants(of: condition).filter { $0.type == "string" }.compactMap(SettingsTable.stringValue).map { PythonFacts.literalPattern($0) ?? $0 }
         }
     }
 

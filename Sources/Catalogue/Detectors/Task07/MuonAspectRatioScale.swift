@@ -9,6 +9,9 @@ import TreeSitterKit
 /// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / min(r, c)) ** 0.5`, `(r / c) ** 0.5 if r > c else 1`,
 /// `a ** 0.5 if a > 1 else 1` and `(a if a > 1 else 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
 /// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
+/// The factor may sit in a lambda the optimizer calls through a name, also one a registry read with a decided key
+/// selects (`scale_fn = UPDATE_SCALES[group["update_scale"]]` with `UPDATE_SCALES = {"tall": lambda r, c: max(1.0, r / c)
+/// ** 0.5, ...}`), its parameters read from the calls (`scale_fn(g.size(0), g.size(1))`).
 /// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
 /// `scalesUpdate`): one only stored in the state or logged does not count. Rejects sqrt(max(rows, cols)), the inverted ratio
 /// (cols / rows), and the ratio without the clamp at 1. Examples: `queries/python/muon_aspect_ratio_scale/examples/`.
@@ -20,7 +23,10 @@ struct MuonAspectRatioScale: Detector {
             // The optimizer's code and the helpers it calls (`alpha=-lr * tall_scale(p)`).
             var region = facts.functions.filter { facts.isInside($0.node, scope) }
             for f in region { region += facts.reachableFunctions(from: f).filter { r in !region.contains { $0.node == r.node } } }
-            let nodes = region.isEmpty ? Array(facts.descendants(of: scope)) : region.flatMap { facts.descendants(of: $0.node) }
+            var nodes = region.isEmpty ? Array(facts.descendants(of: scope)) : region.flatMap { facts.descendants(of: $0.node) }
+            // Lambdas it calls through a name (`scale_fn = SCALES[group["scale"]]`, then `scale_fn(r, c)`; see `calledLambda`).
+            let lambdas = nodes.filter { $0.type == "call" }.compactMap { facts.calledLambda(facts.callSite($0)) }
+            nodes += lambdas.flatMap { facts.descendants(of: $0) }
             for node in nodes where isAspectFactor(node, facts) && facts.scalesUpdate(node) {
                 return [facts.evidence(node, "update scaled by sqrt(max(1, rows/cols))")]
             }
@@ -211,6 +217,13 @@ struct MuonAspectRatioScale: Detector {
             return index(i)
         }
         guard node.type == "identifier", depth < 3 else { return nil }
+        // A parameter of a lambda called through a name (`scale_fn(g.size(0), g.size(1))`, see `binding(ofLambda:)`):
+        // what every call passes for it.
+        if facts.boundLambdaParameter(node) != nil {
+            let passed = facts.callerArguments(of: node)
+            let found = Set(passed.map { dimension($0, facts, depth: depth + 1) })
+            if !passed.isEmpty, found.count == 1, let d = found.first { return d }
+        }
         // A parameter of a helper (`def aspect_gain(rows, cols)`): what every caller passes for it.
         let flow = facts.dataflow
         for binding in flow.bindings(of: node.text, at: node) {

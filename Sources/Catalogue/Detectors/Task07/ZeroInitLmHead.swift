@@ -6,7 +6,9 @@ import TreeSitterKit
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
 /// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
-/// that names the head (`module is self.head`, `"lm_head" in name`), or a linear class that zeroes its own weight
+/// that names the head (`module is self.head`, `"lm_head" in name`), a rule table applied in a loop over
+/// `named_parameters()` whose zeroing row selects the head's weight (`for rx, fn in rules: if rx.search(name): fn(p)` with
+/// a row `(r"^lm_head\.weight$", "zeros")`), or a linear class that zeroes its own weight
 /// (unconditionally, under a flag the head's construction sets, or through a zeroing init function it is given:
 /// `ColumnParallelLinear(h, V, init_method=zeros_init_)`). Rejects zeroing only the head's bias, zeroing
 /// other projections, zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
@@ -40,6 +42,11 @@ struct ZeroInitLmHead: Detector {
             if let call = facts.constructorCall(facts.unparenthesized(setting.value)), call.callee == "torch.zeros", call.positional.count == 2 {
                 return setting.site
             }
+        }
+        // A rule table's zeroing action whose row selects the head's weight (`(r"^lm_head\.weight$", "zeros")`, see
+        // `PythonFacts.ruleTableZeroedNames`).
+        for zeroing in facts.ruleTableZeroings where zeroing.names.contains(where: { $0 == "\(head).weight" || $0.hasSuffix(".\(head).weight") }) {
+            if !facts.isRedrawnByInitHook(zeroing.call.node) { return zeroing.call.node }
         }
         for call in facts.calls where Self.zeroingMethods.contains(call.name) {
             // Zeroed, then drawn again by an init hook applied to every module: not zero at the start.
