@@ -89,3 +89,57 @@ extension PythonFacts {
         }
     }
 }
+
+extension PythonFacts {
+    /// For an overload of a `functools.singledispatch` function of the file (`@to_storage.register` over `def _(m:
+    /// nn.Embedding)`, a union annotation `nn.Embedding | Table`, or `@to_storage.register(nn.Embedding)`; a
+    /// `singledispatchmethod` dispatches on the parameter after the receiver), the parameter it dispatches on and the
+    /// classes it is registered for: its body runs only for instances of them (subclasses too), as under
+    /// `isinstance(m, C)`. Nil for any other function, and for an overload of a generic function that the file never
+    /// reads except to register overloads (never called nor handed on, as to `model.apply`).
+    public func singledispatchOverload(_ function: Node) -> (parameter: String, classes: Set<ClassTest>)? {
+        guard function.type == "function_definition", let decorated = function.parent, decorated.type == "decorated_definition",
+              let overload = functions.first(where: { $0.node == function }) else { return nil }
+        for decorator in decorated.namedChildren where decorator.type == "decorator" {
+            guard let expression = decorator.namedChild(0).map(unparenthesized) else { continue }
+            let registration = expression.type == "call" ? expression.child(byField: "function") : expression
+            guard let registration, registration.type == "attribute", registration.child(byField: "attribute")?.text == "register",
+                  let generic = registration.child(byField: "object"), generic.type == "identifier" || generic.type == "attribute",
+                  let genericName = generic.type == "identifier" ? generic.text : generic.child(byField: "attribute")?.text,
+                  let base = functions.first(where: { f in
+                      f.name == genericName && f.decorators.contains { ["singledispatch", "singledispatchmethod"].contains($0.lastDottedComponent) }
+                  }) else { continue }
+            let index = base.decorators.contains { $0.lastDottedComponent == "singledispatchmethod" } ? 1 : 0
+            guard index < overload.parameters.count else { continue }
+            // The classes: `register(C)`'s argument, else the dispatched parameter's annotation.
+            var kinds: [Node] = []
+            if expression.type == "call" {
+                guard let first = callSite(expression).positional.first else { continue }
+                kinds = [first]
+            } else {
+                let written = function.child(byField: "parameters")?.namedChildren.filter { $0.type != "comment" } ?? []
+                guard index < written.count, let annotation = written[index].child(byField: "type")?.namedChild(0) else { continue }
+                kinds = [annotation]
+            }
+            var names: [Node] = []
+            while let kind = kinds.popLast().map(unparenthesized) {
+                if kind.type == "binary_operator", kind.child(byField: "operator")?.type == "|" {
+                    kinds += [kind.child(byField: "left"), kind.child(byField: "right")].compactMap { $0 }
+                } else if kind.type == "identifier" || kind.type == "attribute" {
+                    names.append(kind)
+                } else {
+                    names = []
+                    break
+                }
+            }
+            guard !names.isEmpty else { continue }
+            // The generic function is read somewhere other than its definition and the registrations.
+            let used = nodes(ofType: "identifier").contains { use in
+                use.text == genericName && use.parent != base.node && !ancestors(of: use).contains { $0.type == "decorator" }
+            }
+            guard used else { continue }
+            return (overload.parameters[index], Set(names.map { ClassTest(name: $0.text.lastDottedComponent, admitsSubclasses: true) }))
+        }
+        return nil
+    }
+}

@@ -255,10 +255,50 @@ public final class Dataflow {
         switch target.type {
         case "pattern_list", "tuple_pattern", "list_pattern":
             for (index, element) in target.namedChildren.enumerated() {
+                if ["tuple_pattern", "list_pattern"].contains(element.type) {
+                    // `for i, (block, ve) in enumerate(zip(blocks, values))`: a nested target unpacks the element its
+                    // place takes, an element of that argument of `zip` (of `enumerate`'s argument at place 1); of
+                    // an iterable read no further, each name is bound like the place it sits in.
+                    if let inner = zippedIterable(iterable, place: index) {
+                        bindTargets(element, iterating: inner, site: site, scope: scope)
+                    } else {
+                        for name in element.namedChildren {
+                            bindTargets(name, iterating: iterable, index: index, site: site, scope: scope)
+                        }
+                    }
+                    continue
+                }
                 bind(element, NameBinding(kind: .iteration(index), node: iterable, site: site), scope: scope)
             }
         default:
             bind(target, NameBinding(kind: .iteration(nil), node: iterable, site: site), scope: scope)
+        }
+    }
+
+    /// Binds every name of a nested target as element `index` of the loop's iterable (patterns nested deeper too).
+    private func bindTargets(_ target: Node, iterating iterable: Node, index: Int, site: Node, scope: Node) {
+        if ["tuple_pattern", "list_pattern", "pattern_list"].contains(target.type) {
+            for name in target.namedChildren { bindTargets(name, iterating: iterable, index: index, site: site, scope: scope) }
+        } else {
+            bind(target, NameBinding(kind: .iteration(index), node: iterable, site: site), scope: scope)
+        }
+    }
+
+    /// For a loop over the builtin `zip(a, b, ...)` or `enumerate(a)`, the iterable whose elements fill a place of
+    /// the loop target: `zip`'s argument at that place, `enumerate`'s argument at place 1. Nil for anything else
+    /// (a spread argument, a `zip` or `enumerate` imported under that name).
+    private func zippedIterable(_ iterable: Node, place: Int) -> Node? {
+        let call = facts.unwrapped(iterable)
+        guard call.type == "call", let function = call.child(byField: "function"), function.type == "identifier",
+              facts.imports.bindings[function.text] == nil,
+              let arguments = call.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let items = arguments.namedChildren.filter { $0.type != "comment" }
+        guard !items.contains(where: { $0.type.hasSuffix("splat") }) else { return nil }
+        let positional = items.filter { $0.type != "keyword_argument" }
+        switch function.text {
+        case "zip": return place < positional.count ? positional[place] : nil
+        case "enumerate": return place == 1 ? positional.first : nil
+        default: return nil
         }
     }
 
@@ -317,9 +357,14 @@ extension PythonFacts {
         return call.positional + Array(call.keywords.values)
     }
 
-    /// A call's callee resolved with `fullImports`.
+    /// A call's callee resolved with `fullImports`; a call through a callable alias (`wrap = functools.partial(DDP,
+    /// gradient_as_bucket_view=True)`, then `wrap(model)`) names the aliased function, as `CallSite.callee` does.
     public func resolvedCallee(_ call: CallSite, imports table: ImportTable) -> String {
-        call.function.flatMap { table.qualifiedName(of: $0) } ?? call.callee
+        if let function = call.function, function.type == "identifier" || function.type == "attribute",
+           callableAliases[function.text] != nil {
+            return call.callee
+        }
+        return call.function.flatMap { table.qualifiedName(of: $0) } ?? call.callee
     }
 
     /// Strips wrappers that do not change what an expression denotes: parentheses.

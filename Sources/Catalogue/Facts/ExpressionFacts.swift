@@ -349,8 +349,10 @@ extension PythonFacts {
     /// arguments, to follow where it comes from (not to evaluate it): an element of a tuple or list literal (or of a
     /// name set to one); for a generator or comprehension over one (`*(t.transpose(1, 2) for t in (q, k, v))`), the
     /// element it maps; for a call of a function or lambda of the file whose every return is a tuple of one length
-    /// (`*blocks(mask)` with `blocks = lambda m: (m.sum(-1), m.argsort(-1))`), that call, once per element. Nil
-    /// when the call spreads nothing, or the slot is not filled or follows a spread of unknown length.
+    /// (`*blocks(mask)` with `blocks = lambda m: (m.sum(-1), m.argsort(-1))`), that call, once per element; for a
+    /// helper flattening such tuples over its items (`*lists(partial, whole)`, see `flattenedSpread`), each item once
+    /// per element of its tuple. Nil when the call spreads nothing, or the slot is not filled or follows a spread of
+    /// unknown length.
     public func spreadArgument(_ call: CallSite, position: Int) -> Node? {
         guard call.hasSplat, position >= 0, let arguments = call.node.child(byField: "arguments") else { return nil }
         var slots: [Node] = []
@@ -388,13 +390,20 @@ extension PythonFacts {
             // A helper returning tuples of one length: the call stands for each element.
             guard let function = value.child(byField: "function"), function.type == "identifier" else { return nil }
             var returned: [Node] = []
+            var definitions: [Node] = []
             for binding in dataflow.bindings(of: function.text, at: function) where binding.kind == .value {
                 let bound = unparenthesized(binding.node)
                 if bound.type == "function_definition" {
                     returned += dataflow.returns(of: bound).map(unparenthesized)
+                    definitions.append(bound)
                 } else if bound.type == "lambda", let body = bound.child(byField: "body") {
                     returned.append(unparenthesized(body))
+                    definitions.append(bound)
                 }
+            }
+            if definitions.count == 1, returned.count == 1,
+               let flattened = flattenedSpread(value, definition: definitions[0], returned: returned[0], depth: depth) {
+                return flattened
             }
             guard let first = returned.first, returned.allSatisfy({ r in
                 ["tuple", "expression_list"].contains(r.type) && r.namedChildCount == first.namedChildCount
@@ -404,6 +413,52 @@ extension PythonFacts {
         default:
             return nil
         }
+    }
+
+    /// `*lists(partial, whole)` with `def lists(*masks): return [t for m in masks for t in pair(m)]` (also a
+    /// `tuple(...)` / `list(...)` of such a generator, and a parameter given a list, `lists([partial, whole])`): a
+    /// helper flattening, per item, what a helper returning tuples of one length (`pair`, see `spreadElements`) gives
+    /// for it. Each slot stands for the item it is made from (`partial`, `partial`, `whole`, `whole` for pairs). Nil
+    /// for any other shape (a filter, a third clause, an element other than the inner loop variable, items unknown).
+    func flattenedSpread(_ call: Node, definition: Node, returned: Node, depth: Int) -> [Node]? {
+        var body = returned
+        if body.type == "call", let wrapper = body.child(byField: "function"), wrapper.type == "identifier",
+           ["tuple", "list"].contains(wrapper.text), imports.bindings[wrapper.text] == nil,
+           let generator = body.child(byField: "arguments"), generator.type == "generator_expression" {
+            body = generator
+        }
+        guard ["list_comprehension", "generator_expression"].contains(body.type),
+              !body.namedChildren.contains(where: { $0.type == "if_clause" }) else { return nil }
+        let clauses = body.namedChildren.filter { $0.type == "for_in_clause" }
+        guard clauses.count == 2, let element = body.child(byField: "body").map(unparenthesized), element.type == "identifier",
+              let item = clauses[0].child(byField: "left"), item.type == "identifier",
+              let items = clauses[0].child(byField: "right").map(unparenthesized), items.type == "identifier",
+              let inner = clauses[1].child(byField: "left"), inner.type == "identifier", inner.text == element.text,
+              let produced = clauses[1].child(byField: "right").map(unparenthesized), produced.type == "call",
+              produced.child(byField: "arguments")?.namedChildren.contains(where: { unparenthesized($0).type == "identifier" && $0.text == item.text }) == true,
+              let width = spreadElements(produced, depth: depth + 1)?.count, width > 0,
+              let parameters = definition.child(byField: "parameters"),
+              let arguments = call.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let passed = arguments.namedChildren.filter { $0.type != "comment" }
+        guard !passed.contains(where: { $0.type.hasSuffix("splat") || $0.type == "keyword_argument" }) else { return nil }
+        // The items: the arguments a `*items` parameter collects, or the list or tuple a parameter is given.
+        var sources: [Node]?
+        var position = 0
+        for parameter in parameters.namedChildren where parameter.type != "comment" {
+            if parameter.type == "list_splat_pattern" {
+                if parameter.namedChildren.first?.text == items.text { sources = Array(passed.dropFirst(position)) }
+                break
+            }
+            let name = parameter.type == "identifier" ? parameter.text
+                : (parameter.child(byField: "name") ?? parameter.namedChildren.first { $0.type == "identifier" })?.text
+            if name == items.text {
+                if position < passed.count { sources = spreadElements(unparenthesized(passed[position]), depth: depth + 1) }
+                break
+            }
+            position += 1
+        }
+        guard let sources, !sources.isEmpty else { return nil }
+        return sources.flatMap { Array(repeating: $0, count: width) }
     }
 
     // MARK: Evaluation with bound names

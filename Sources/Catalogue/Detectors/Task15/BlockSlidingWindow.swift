@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `block_sliding_window`: the sliding window is counted in whole blocks and enforced only when the BlockMask is
 /// built; the per-position mask function has no window term.
 ///
-/// Requires a `BlockMask.from_kv_blocks(...)` call whose block lists are limited to a window (a bound on the
+/// Requires a `BlockMask.from_kv_blocks(...)` call (block lists passed or spread, also from one helper flattening the
+/// pairs of several masks, `*lists(partial, whole)`; see `PythonFacts.spreadArgument`) whose block lists are limited to a window (a bound on the
 /// difference of block indices in the block matrix, or block counts clamped to a maximum; see
 /// `SlidingWindowAttention.blockWindow`) while the `mask_mod` it is given (resolved to its `def` or lambda) has no
 /// query-key distance bound. Rejects a window in the `mask_mod` (even alongside a block-level one), a window in a

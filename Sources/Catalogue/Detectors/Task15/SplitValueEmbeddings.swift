@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Requires at least two model-width embedding tables (a ModuleList/ModuleDict built over `range(n)`, list
 /// entries, or separate attributes; a table whose width is a product, `dim * n`, is one wide table) whose
-/// lookups on the token ids (followed with `TokenTableFlow`; a functional lookup `F.embedding(ids, w)` counts for
+/// lookups on the token ids (followed with `TokenTableFlow`, also into nested loop targets such as
+/// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
 /// the table whose `.weight` it is given, also through a list of weights a caller hands in) are handed to a layer or mixing function of the file
 /// as an extra input (an argument after the first), never as the residual stream (first argument). Rejects one
 /// wide table split with `chunk`/`split`/`view` however it is wrapped or named, and separate token tables added

@@ -4,7 +4,9 @@ import TreeSitterKit
 ///
 /// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
 /// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test or a `case nn.Embedding():` (a `model.modules()` loop or a
-/// function given to `model.apply`), on a reference to an embedding table, or on the variable of a loop over
+/// function given to `model.apply`), in a `functools.singledispatch` overload registered for `nn.Embedding` on the
+/// parameter it dispatches on (the generic function read somewhere, as by `model.apply`; see
+/// `PythonFacts.singledispatchOverload`), on a reference to an embedding table, or on the variable of a loop over
 /// embedding tables, or embeddings created with a 16-bit `dtype`; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
 /// model class of the file, before or after). Rejects the whole-model bf16 cast with linears restored to fp32,
 /// the embedding loop combined with a whole-model cast, and an all-fp32 model with no embedding-only cast.
@@ -88,7 +90,15 @@ struct Fp32ScalarParams: Detector {
         guard let root = rootIdentifier(receiver) else { return isEmbedding(receiver, model, facts) }
         // Under isinstance(root, nn.Embedding).
         for ancestor in facts.ancestors(of: cast.node) {
-            if ancestor.type == "function_definition" || ancestor.type == "class_definition" { break }
+            if ancestor.type == "function_definition" || ancestor.type == "class_definition" {
+                // `@to_storage.register` over `def _(m: nn.Embedding): return m.bfloat16()`: the overload of a
+                // `functools.singledispatch` function runs only for embeddings (`model.apply(to_storage)`).
+                if let overload = facts.singledispatchOverload(ancestor), overload.parameter == root,
+                   !overload.classes.isEmpty, overload.classes.allSatisfy({ isEmbeddingClass($0.name, facts) }) {
+                    return true
+                }
+                break
+            }
             // match root: case nn.Embedding(): root.bfloat16()
             if ancestor.type == "case_clause", let statement = ancestor.parent?.parent, statement.type == "match_statement",
                statement.child(byField: "subject").flatMap(rootIdentifier) == root {
@@ -140,6 +150,11 @@ struct Fp32ScalarParams: Detector {
                 return qualified == "torch.nn.Embedding" || facts.classes.contains { $0.name == qualified && $0.bases.contains("torch.nn.Embedding") }
             }
         }
+    }
+
+    /// `Embedding`, or a class of the file derived from `torch.nn.Embedding`.
+    func isEmbeddingClass(_ name: String, _ facts: PythonFacts) -> Bool {
+        name == "Embedding" || facts.classes.contains { $0.name == name && $0.bases.contains("torch.nn.Embedding") }
     }
 
     /// Whether a reference is an embedding table or a container of embedding tables.
