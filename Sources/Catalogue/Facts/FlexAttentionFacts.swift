@@ -219,6 +219,14 @@ extension PythonFacts {
                 return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
             }
             if let factory = functions.first(where: { $0.name == function.text }) {
+                // A combinator of the file that joins the mask functions it is given (`conjunction(causal,
+                // same_document(docs))`, see `conjoinedMaskArguments`): every part must hold, as with `and_masks`.
+                if let joined = conjoinedMaskArguments(callSite(node), factory, flow) {
+                    let parts = joined.compactMap { maskMod($0, flow, depth: depth + 1) }
+                    if let first = parts.first {
+                        return MaskMod(node: node, parameters: first.parameters, results: parts.flatMap(\.results), parts: parts)
+                    }
+                }
                 for returned in flow.returns(of: factory.node) {
                     if let mask = maskMod(returned, flow, depth: depth + 1) { return mask }
                 }
@@ -246,6 +254,95 @@ extension PythonFacts {
             }
         }
         return nil
+    }
+
+    /// The mask functions a combinator of the file joins with a conjunction, as `and_masks` does: for
+    /// `conjunction(causal, same_document(docs))` with `def conjunction(*mods)` returning a nested mask function (or a
+    /// lambda) whose result is `functools.reduce(operator.and_, [m(b, h, q_idx, kv_idx) for m in mods])` (the
+    /// reduction also by `operator.iand`, `torch.logical_and`, `torch.bitwise_and` or `lambda a, b: a & b`), or
+    /// `first(b, h, q_idx, kv_idx) & second(b, h, q_idx, kv_idx)` over its parameters, the arguments the call passes
+    /// for those parameters: each argument of a `*mods`, the items of a list literal passed for a parameter the
+    /// reduction iterates, the argument of a parameter called. Nil when the factory's mask function returns anything
+    /// else (a disjunction with `|`, a term of its own beside the parts, a filtered comprehension).
+    func conjoinedMaskArguments(_ call: CallSite, _ factory: Function, _ flow: Dataflow) -> [Node]? {
+        // (Its own list, with `*mods`, which the data flow does not bind.)
+        let parameters = factory.parameters
+        guard !parameters.isEmpty, !call.hasSplat else { return nil }
+        let variadic = Set(factory.node.child(byField: "parameters")?.namedChildren.filter { $0.type == "list_splat_pattern" }
+            .compactMap { $0.namedChildren.first(where: { $0.type == "identifier" })?.text } ?? [])
+        // What the returned mask functions return.
+        var results: [Node] = []
+        for returned in flow.returns(of: factory.node) {
+            let r = unwrapped(returned)
+            if r.type == "lambda", let body = r.child(byField: "body") {
+                results.append(body)
+                continue
+            }
+            guard r.type == "identifier",
+                  let definition = flow.bindings(of: r.text, at: r).first(where: { $0.kind == .value && $0.node.type == "function_definition" })?.node
+            else { return nil }
+            let own = flow.returns(of: definition)
+            guard !own.isEmpty else { return nil }
+            results += own
+        }
+        guard !results.isEmpty else { return nil }
+        // The parameters joined, each called (`first(...)`) or iterated by the reduction (`for m in mods`).
+        var joined: [(name: String, iterated: Bool)] = []
+        /// `operator.and_` and its kin, or a lambda of two parameters returning their `&`.
+        func isConjunction(_ node: Node) -> Bool {
+            let n = unwrapped(node)
+            if let name = fullImports.qualifiedName(of: n),
+               ["operator.and_", "operator.iand", "torch.logical_and", "torch.bitwise_and"].contains(name) { return true }
+            guard n.type == "lambda", let body = n.child(byField: "body").map(unwrapped), body.type == "binary_operator",
+                  body.child(byField: "operator")?.type == "&" else { return false }
+            let names = flow.parameters(of: n)
+            return names.count == 2 && Set([body.child(byField: "left"), body.child(byField: "right")].compactMap { $0.map(unwrapped)?.text }) == Set(names)
+        }
+        func conjoined(_ expression: Node) -> Bool {
+            let e = unwrapped(expression)
+            switch e.type {
+            case "binary_operator":
+                guard e.child(byField: "operator")?.type == "&", let left = e.child(byField: "left"), let right = e.child(byField: "right") else { return false }
+                return conjoined(left) && conjoined(right)
+            case "call":
+                let c = callSite(e)
+                if let f = c.function.map(unwrapped), f.type == "identifier", parameters.contains(f.text) {
+                    joined.append((f.text, false))
+                    return true
+                }
+                guard c.callee == "functools.reduce" || c.callee == "reduce", c.positional.count >= 2, isConjunction(c.positional[0]) else { return false }
+                let items = unwrapped(c.positional[1])
+                let clauses = items.namedChildren.filter { $0.type == "for_in_clause" }
+                guard ["list_comprehension", "generator_expression"].contains(items.type), clauses.count == 1,
+                      !items.namedChildren.contains(where: { $0.type == "if_clause" }),
+                      let body = items.child(byField: "body").map(unwrapped), body.type == "call",
+                      let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+                      let source = clauses[0].child(byField: "right").map(unwrapped), source.type == "identifier", parameters.contains(source.text),
+                      callSite(body).function.map({ unwrapped($0).text }) == variable.text else { return false }
+                joined.append((source.text, true))
+                return true
+            default:
+                return false
+            }
+        }
+        guard results.allSatisfy(conjoined) else { return nil }
+        var arguments: [Node] = []
+        var seen = Set<String>()
+        for (name, iterated) in joined where seen.insert(name).inserted {
+            guard let index = parameters.firstIndex(of: name) else { return nil }
+            if variadic.contains(name) {
+                arguments += call.positional.dropFirst(index)
+                continue
+            }
+            guard let argument = call.argument(name, position: index).map(unwrapped) else { return nil }
+            if iterated {
+                guard ["list", "tuple"].contains(argument.type) else { return nil }
+                arguments += argument.namedChildren.filter { $0.type != "comment" }
+            } else {
+                arguments.append(argument)
+            }
+        }
+        return arguments.isEmpty ? nil : arguments
     }
 
     /// Whether the file builds a BlockMask (create_block_mask or from_kv_blocks, or `BlockMask(...)`).

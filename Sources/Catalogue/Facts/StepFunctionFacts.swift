@@ -2,12 +2,37 @@ import Foundation
 import Parsing
 import TreeSitterKit
 
+/// What a generator's `yield` is read for: the whole value, or one element of the tuple it yields
+/// (`yield step, step == n` read for element 0).
+public enum YieldedPart: Equatable {
+    case whole
+    case element(Int)
+}
+
+/// A generator function of the file that yields once per pass of one loop over a counter (see
+/// `PythonFacts.countingGenerator`): `def window_sizes(total, lo=64): for step in range(total + 1): ...; yield span`.
+public struct CountingGenerator {
+    public let function: PythonFacts.Function
+    /// The `for` loop and the counter it binds.
+    public let loop: Node
+    public let counter: String
+    /// `range(start, stop)`'s bounds: `start` nil for 0, `stop` nil for `itertools.count(start)`.
+    public let start: Node?
+    public let stop: Node?
+    /// The statements that run before the loop.
+    public let prelude: [Node]
+    /// Where every `yield` gives the counter itself (`yield step`, `yield step, step == n`), or nil.
+    public let counterPosition: YieldedPart?
+}
+
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
 /// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
 /// their arguments (`if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
 /// keep the value, a tensor filled with `t.copy_(v)` takes `v`, a method of an object the file builds runs with the
-/// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), and an unknown helper of one value
-/// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value.
+/// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), an unknown helper of one value
+/// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value, and a name the loop's header binds
+/// from a generator of the file walked in step with the counter (`for step, window in zip(range(n + 1),
+/// window_sizes(n))`) is what the generator yields at that step (`PythonFacts.countingGenerator`).
 public struct StepFunction {
     public let facts: PythonFacts
     public let flow: Dataflow
@@ -72,7 +97,9 @@ public struct StepFunction {
             if let bound = env[node.text] { return bound }
             if let filled = copies[node.text] { return value(filled, env, depth: next) }
             let bindings = flow.bindings(of: node.text, at: node)
-            if bindings.contains(where: { if case .iteration = $0.kind { return true }; return false }) { return nil }
+            if bindings.contains(where: { if case .iteration = $0.kind { return true }; return false }) {
+                return generatorValue(node, bindings, env, depth: next)
+            }
             if let latest = flow.latestValue(of: node.text, before: node), latest != node {
                 return value(latest, env, depth: next)
             }
@@ -167,6 +194,8 @@ public struct StepFunction {
         }
         // t.cuda(), t.to(...), t.item(): the receiver's value.
         if let receiver = call.receiver, Self.valueKeeping.contains(call.name) { return value(receiver, env, depth: depth) }
+        // `next(gen)` once per pass of the loop around it: what the counting generator yields at that pass.
+        if call.callee == "next", call.receiver == nil, args.count == 1, let v = nextValue(node, args[0], env, depth: depth) { return v }
         // A configuration key read by method (`section.getint("ramp")`): the setting's value.
         if facts.configKeyRead(call) != nil { return fileValue(node) }
         // A name bound to a lambda (`mom = lambda t: ...`): its body with the arguments bound (as
@@ -235,9 +264,112 @@ public struct StepFunction {
         case fallThrough, returned(Double), unknown
     }
 
+    /// A name the header of a loop binds from a generator of the file walked in step with the loop's counter
+    /// (`for step, window in zip(range(n + 1), window_sizes(n))`, `for (step, last), window in zip(steps(n), gen)`,
+    /// `for step, last in steps(n)`, see `PythonFacts.countingGenerator`): what the generator yields at the pass the
+    /// counter's value in `env` reaches. Nil when the name is bound otherwise, or no counter of that loop is bound.
+    func generatorValue(_ node: Node, _ bindings: [NameBinding], _ env: [String: Double], depth: Int) -> Double? {
+        guard depth < 20, bindings.count == 1, case .iteration = bindings[0].kind else { return nil }
+        let loop = bindings[0].site
+        guard loop.type == "for_statement", let left = loop.child(byField: "left"),
+              let iterable = loop.child(byField: "right").map(facts.unwrapped) else { return nil }
+        // The pass the loop is at: a counter of the loop bound in `env`, less its first value.
+        var pass: Double?
+        for name in facts.stepVariables(loop) {
+            if let v = env[name], let first = facts.counterStart(loop, name) { pass = v - first; break }
+        }
+        guard let pass, pass >= 0 else { return nil }
+        // Where the name sits in the header: the zipped source it comes from, and the element of what that yields.
+        let targets = left.type == "identifier" ? [left] : left.namedChildren.filter { $0.type != "comment" }
+        func names(_ target: Node) -> Bool {
+            target.type == "identifier" ? target.text == node.text : target.namedChildren.contains { $0.type == "identifier" && $0.text == node.text }
+        }
+        guard let top = targets.firstIndex(where: names) else { return nil }
+        let target = targets[top]
+        var part = YieldedPart.whole
+        let source: Node
+        if iterable.type == "call", facts.callSite(iterable).callee == "zip" {
+            let zipped = facts.callSite(iterable)
+            guard !zipped.hasSplat, top < zipped.positional.count else { return nil }
+            source = zipped.positional[top]
+            if target.type != "identifier" {
+                guard let k = target.namedChildren.filter({ $0.type != "comment" }).firstIndex(where: { $0.type == "identifier" && $0.text == node.text })
+                else { return nil }
+                part = .element(k)
+            }
+        } else {
+            guard target.type == "identifier" else { return nil }
+            source = iterable
+            if left.type != "identifier" { part = .element(top) }
+        }
+        guard let (generator, call) = facts.generatorObject(source) else { return nil }
+        return yielded(generator, call, pass: pass, part: part, env, depth: depth)
+    }
+
+    /// `next(gen)` with `gen` a counting generator of the file (see `PythonFacts.generatorObject`), advanced once per
+    /// pass of the `for` loop around the call (in its body, under no condition, nested loop or function): what it
+    /// yields at the pass the loop's counter in `env` reaches (`momentum = next(ramp)` with `ramp =
+    /// momentum_ramp(300)` in `for step in range(n)`). Nil otherwise.
+    func nextValue(_ node: Node, _ source: Node, _ env: [String: Double], depth: Int) -> Double? {
+        guard depth < 20, let (generator, call) = facts.generatorObject(source) else { return nil }
+        let conditional: Set<String> = ["if_statement", "elif_clause", "else_clause", "while_statement", "function_definition", "lambda",
+                                        "conditional_expression", "boolean_operator", "list_comprehension", "generator_expression",
+                                        "dictionary_comprehension", "set_comprehension", "try_statement", "match_statement"]
+        var current = node.parent
+        while let c = current {
+            if conditional.contains(c.type) { return nil }
+            if c.type == "for_statement" {
+                guard let body = c.child(byField: "body"), facts.isInside(node, body) else { return nil }
+                for name in facts.stepVariables(c) {
+                    guard let v = env[name], let first = facts.counterStart(c, name), v - first >= 0 else { continue }
+                    return yielded(generator, call, pass: v - first, part: .whole, env, depth: depth)
+                }
+                return nil
+            }
+            current = c.parent
+        }
+        return nil
+    }
+
+    /// The names a counting generator's code reads, bound: its parameters to what `call` passes (evaluated with
+    /// `env`) or to their defaults, then the statements before its loop run. Nil when those statements cannot be run.
+    public func generatorEnvironment(_ generator: CountingGenerator, _ call: CallSite, _ env: [String: Double], depth: Int = 0) -> [String: Double]? {
+        guard depth < 20, !call.hasSplat else { return nil }
+        var inner: [String: Double] = [:]
+        for (index, parameter) in generator.function.parameters.enumerated() {
+            if let argument = call.argument(parameter, position: index) {
+                if let v = value(argument, env, depth: depth + 1) { inner[parameter] = v }
+            } else if let fallback = facts.parameterDefault(generator.function, parameter), let v = value(fallback, [:], depth: depth + 1) {
+                inner[parameter] = v
+            }
+        }
+        guard case .fallThrough = run(statements: generator.prelude, &inner, depth: depth + 1) else { return nil }
+        return inner
+    }
+
+    /// What a counting generator yields at pass `pass` (0 for the first value), or the element `part` names of it. Like a
+    /// step formula it is read at any pass, also past the end of its `range` (a loop's last step is its stop).
+    public func yielded(_ generator: CountingGenerator, _ call: CallSite, pass: Double, part: YieldedPart, _ env: [String: Double], depth: Int = 0) -> Double? {
+        guard var inner = generatorEnvironment(generator, call, env, depth: depth), let body = generator.loop.child(byField: "body") else { return nil }
+        var first = 0.0
+        if let start = generator.start {
+            guard let v = value(start, inner, depth: depth + 1) else { return nil }
+            first = v
+        }
+        inner[generator.counter] = first + pass
+        guard case .returned(let v) = run(body, &inner, depth: depth + 1, yielding: part) else { return nil }
+        return v
+    }
+
     /// Runs statements: assignments, augmented assignments, `if`/`elif`/`else`, `match`, `return`, `with` bodies.
-    func run(_ block: Node, _ env: inout [String: Double], depth: Int) -> Outcome {
-        for statement in block.namedChildren {
+    /// `yielding`: running a generator's loop, whose `yield` (of the whole value, or of one element of a tuple)
+    /// ends the pass with that value as a `return` would.
+    func run(_ block: Node, _ env: inout [String: Double], depth: Int, yielding: YieldedPart? = nil) -> Outcome {
+        run(statements: block.namedChildren, &env, depth: depth, yielding: yielding)
+    }
+
+    func run(statements: [Node], _ env: inout [String: Double], depth: Int, yielding: YieldedPart? = nil) -> Outcome {
+        for statement in statements {
             switch statement.type {
             case "comment", "pass_statement", "assert_statement":
                 continue
@@ -246,6 +378,18 @@ public struct StepFunction {
                 return .returned(v)
             case "expression_statement":
                 guard let expression = statement.namedChildren.first else { continue }
+                if expression.type == "yield" {
+                    // (Outside a generator's loop a `yield` goes on, as before.)
+                    guard let yielding else { continue }
+                    guard var yieldedValue = expression.namedChildren.first else { return .unknown }
+                    if case .element(let k) = yielding {
+                        let parts = yieldedValue.namedChildren.filter { $0.type != "comment" }
+                        guard ["expression_list", "tuple"].contains(yieldedValue.type), k < parts.count else { return .unknown }
+                        yieldedValue = parts[k]
+                    }
+                    guard let v = value(yieldedValue, env, depth: depth + 1) else { return .unknown }
+                    return .returned(v)
+                }
                 if expression.type == "assignment", let left = expression.child(byField: "left"), let right = expression.child(byField: "right") {
                     if left.type == "identifier" {
                         env[left.text] = value(right, env, depth: depth + 1)
@@ -280,13 +424,13 @@ public struct StepFunction {
                         if c == 0 { continue }
                     }
                     guard let body else { return .unknown }
-                    let outcome = run(body, &env, depth: depth + 1)
+                    let outcome = run(body, &env, depth: depth + 1, yielding: yielding)
                     if case .fallThrough = outcome { break }
                     return outcome
                 }
             case "with_statement":
                 guard let body = statement.child(byField: "body") else { return .unknown }
-                let outcome = run(body, &env, depth: depth + 1)
+                let outcome = run(body, &env, depth: depth + 1, yielding: yielding)
                 if case .fallThrough = outcome { continue }
                 return outcome
             case "match_statement":
@@ -301,7 +445,7 @@ public struct StepFunction {
                 case .noMatch: continue
                 case .selected(let chosen, let bound):
                     env.merge(bound) { $1 }
-                    let outcome = run(chosen.body, &env, depth: depth + 1)
+                    let outcome = run(chosen.body, &env, depth: depth + 1, yielding: yielding)
                     if case .fallThrough = outcome { continue }
                     return outcome
                 }
@@ -314,7 +458,8 @@ public struct StepFunction {
 }
 
 extension PythonFacts {
-    /// The number of iterations of a `for` loop over `range(...)` (its stop value), or of a `while` loop bounded by
+    /// The number of iterations of a `for` loop over `range(...)` (its stop value; also the `range` a counting generator
+    /// of the file walks, and the shortest known one under `zip`), or of a `while` loop bounded by
     /// its step counter (`while step < n`, `while step <= n`, or `while True:` with `if step == n: break` /
     /// `if step >= n: break` among its statements), or nil.
     public func iterationCount(_ loop: Node) -> Double? {
@@ -350,9 +495,151 @@ extension PythonFacts {
             return bound(condition, running: true)
         }
         guard let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
+        /// The stop of a `range`, or of the `range` a counting generator of the file walks (its parameters bound).
+        func stop(_ source: Node) -> Double? {
+            let s = unwrapped(source)
+            if s.type == "call", callSite(s).callee == "range" {
+                let call = callSite(s)
+                return (call.positional.count >= 2 ? call.positional[1] : call.positional.first).flatMap { value(of: $0)?.double }
+            }
+            guard let (generator, call) = generatorObject(s), let end = generator.stop else { return nil }
+            let evaluator = StepFunction(self, dataflow)
+            return evaluator.generatorEnvironment(generator, call, [:]).flatMap { evaluator.value(end, $0) }
+        }
+        // `zip(range(n + 1), windows)`, `zip(steps(n), windows)`: the shortest of the known ones.
         let call = callSite(iterable)
-        guard call.callee == "range", let stop = call.positional.count >= 2 ? call.positional[1] : call.positional.first else { return nil }
-        return value(of: stop)?.double
+        if call.callee == "zip" { return call.positional.compactMap(stop).min() }
+        return stop(iterable)
+    }
+
+    /// A generator function of the file that yields exactly once per pass of one loop over a counter, so that its
+    /// k-th value is its loop's body run with the counter at its k-th value: the body is statements that do not
+    /// yield, then `for step in range(...)` (or `itertools.count(...)`) as the last statement, whose body yields at
+    /// statement level (`yield x`, not `yield from`, not `v = yield x`) on every path, at most once (one `yield` per
+    /// branch of an `if`/`elif`/`else`), with no nested loop, `break`, `continue` or function. Nil otherwise.
+    public func countingGenerator(_ function: Function) -> CountingGenerator? {
+        memoized("countingGenerator/\(function.node.startByte)") { () -> CountingGenerator? in
+            guard function.node.tree === tree, let body = function.body else { return nil }
+            let statements = body.namedChildren.filter { $0.type != "comment" }
+            guard let loop = statements.last, loop.type == "for_statement",
+                  let left = loop.child(byField: "left"), left.type == "identifier",
+                  let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call",
+                  let loopBody = loop.child(byField: "body") else { return nil }
+            let prelude = Array(statements.dropLast())
+            guard !prelude.contains(where: { p in descendants(of: p).contains { $0.type == "yield" } }) else { return nil }
+            let source = callSite(iterable)
+            guard !source.hasSplat else { return nil }
+            var start: Node?, stop: Node?
+            switch source.callee {
+            case "range":
+                guard (1...2).contains(source.positional.count), source.keywords.isEmpty else { return nil }
+                if source.positional.count == 2 { start = source.positional[0] }
+                stop = source.positional.last
+            case "itertools.count":
+                start = source.positional.first
+            default:
+                return nil
+            }
+            let inside = descendants(of: loopBody)
+            let excluded: Set<String> = ["for_statement", "while_statement", "break_statement", "continue_statement",
+                                         "function_definition", "lambda", "class_definition", "try_statement"]
+            guard !inside.contains(where: { excluded.contains($0.type) }) else { return nil }
+            let yields = inside.filter { $0.type == "yield" }
+            guard !yields.isEmpty, yields.allSatisfy({ y in
+                y.parent?.type == "expression_statement" && !y.children.contains { $0.type == "from" }
+            }) else { return nil }
+            // At most once per pass: no statement after the one holding a `yield` (at any level) yields again.
+            for y in yields {
+                var current = y.parent
+                while let c = current, c != loopBody {
+                    if let block = c.parent, block.type == "block" {
+                        let later = block.namedChildren.filter { $0.startByte >= c.endByte }
+                        if later.contains(where: { l in descendants(of: l).contains { $0.type == "yield" } }) { return nil }
+                    }
+                    current = c.parent
+                }
+            }
+            // On every path: a block yields when one of its statements does, or an `if` with an `else` all of whose
+            // branches do.
+            func alwaysYields(_ block: Node) -> Bool {
+                block.namedChildren.contains { statement in
+                    if statement.type == "expression_statement" { return statement.namedChildren.first?.type == "yield" }
+                    guard statement.type == "if_statement", let consequence = statement.child(byField: "consequence"),
+                          alwaysYields(consequence) else { return false }
+                    let clauses = statement.namedChildren.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
+                    guard clauses.contains(where: { $0.type == "else_clause" }) else { return false }
+                    return clauses.allSatisfy { clause in
+                        (clause.child(byField: clause.type == "else_clause" ? "body" : "consequence")).map(alwaysYields) == true
+                    }
+                }
+            }
+            guard alwaysYields(loopBody) else { return nil }
+            // Where the yields give the counter itself.
+            let yielded = yields.compactMap { $0.namedChildren.first.map(unwrapped) }
+            var position: YieldedPart?
+            if yielded.count == yields.count {
+                if yielded.allSatisfy({ $0.type == "identifier" && $0.text == left.text }) {
+                    position = .whole
+                } else if let first = yielded.first, ["expression_list", "tuple"].contains(first.type),
+                          let k = first.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == left.text }),
+                          yielded.allSatisfy({ y in
+                              ["expression_list", "tuple"].contains(y.type) && y.namedChildren.count > k
+                                  && y.namedChildren[k].type == "identifier" && y.namedChildren[k].text == left.text
+                          }) {
+                    position = .element(k)
+                }
+            }
+            return CountingGenerator(function: function, loop: loop, counter: left.text, start: start, stop: stop,
+                                     prelude: prelude, counterPosition: position)
+        }
+    }
+
+    /// The counting generator (see `countingGenerator`) an expression makes, with the call that makes it: a call of a
+    /// generator function of the file (`window_sizes(args.n)`), or a name set once to one that nothing else reads
+    /// (`gen = window_sizes(args.n)` then `zip(range(n), gen)`), so that no other `next(gen)` advances it.
+    public func generatorObject(_ expression: Node) -> (generator: CountingGenerator, call: CallSite)? {
+        var node = unwrapped(expression)
+        if node.type == "identifier" {
+            let bindings = dataflow.bindings(of: node.text, at: node)
+            guard bindings.count == 1, bindings[0].kind == .value, (identifiersByName[node.text] ?? []).count == 2 else { return nil }
+            node = unwrapped(bindings[0].node)
+        }
+        guard node.type == "call", let callee = node.child(byField: "function").map(unwrapped), callee.type == "identifier" else { return nil }
+        let candidates = functions.filter { $0.name == callee.text && $0.receiver == nil }
+        guard candidates.count == 1, let generator = countingGenerator(candidates[0]) else { return nil }
+        return (generator, callSite(node))
+    }
+
+    /// The first value of a loop's counter `name` (see `stepVariables`): the start of its `range`, `itertools.count`
+    /// or `enumerate` (0 unless given), or of the counting generator that yields it. Nil when it cannot be told.
+    public func counterStart(_ loop: Node, _ name: String) -> Double? {
+        guard loop.type == "for_statement", let left = loop.child(byField: "left"),
+              let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
+        func first(_ source: Node) -> Double? {
+            let s = unwrapped(source)
+            if s.type == "call" {
+                let call = callSite(s)
+                switch call.callee {
+                case "range": return call.positional.count >= 2 ? value(of: call.positional[0])?.double : 0
+                case "itertools.count": return call.positional.first.map { value(of: $0)?.double } ?? 0
+                case "enumerate": return (call.keywords["start"] ?? (call.positional.count >= 2 ? call.positional[1] : nil)).map { value(of: $0)?.double } ?? 0
+                default: break
+                }
+            }
+            guard let (generator, call) = generatorObject(s), generator.counterPosition != nil else { return nil }
+            guard let start = generator.start else { return 0 }
+            let evaluator = StepFunction(self, dataflow)
+            return evaluator.generatorEnvironment(generator, call, [:]).flatMap { evaluator.value(start, $0) }
+        }
+        let call = callSite(iterable)
+        if call.callee == "zip" {
+            let targets = left.namedChildren.filter { $0.type != "comment" }
+            for (argument, target) in zip(call.positional, targets) where target.text == name || target.namedChildren.contains(where: { $0.text == name }) {
+                return first(argument)
+            }
+            return nil
+        }
+        return first(iterable)
     }
 
     /// Step counters an object keeps: `self.X` attributes that a method of the class around `node` increments
@@ -369,7 +656,9 @@ extension PythonFacts {
     }
 
     /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or
-    /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`; none for loops over data.
+    /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`, or the target that receives the
+    /// counter a counting generator of the file yields (`for (step, last), window in zip(steps(n), windows)` with
+    /// `def steps(n): for step in range(n + 1): yield step, step == n`, see `countingGenerator`); none for loops over data.
     /// For a `while` loop, the names its body counts up by one (`step += 1`), outside nested loops and functions.
     public func stepVariables(_ loop: Node) -> [String] {
         if loop.type == "while_statement" {
@@ -400,16 +689,33 @@ extension PythonFacts {
             return zip(call.positional, targets).compactMap { argument, target in
                 let a = unwrapped(argument)
                 guard target.type == "identifier", a.type == "call",
-                      ["range", "itertools.count"].contains(callSite(a).callee) else { return nil }
+                      ["range", "itertools.count"].contains(callSite(a).callee) else { return generatorCounter(argument, target) }
                 return target.text
             }
         default:
+            // A generator of the file that yields its counter (`for (step, last), w in zip(steps(n), gen)`,
+            // `for step, last in steps(n)`).
+            if let name = generatorCounter(iterable, left) { return [name] }
             // tqdm(range(n)) and similar wrappers of a range.
             if let inner = call.positional.first.map(unwrapped), inner.type == "call",
                callSite(inner).callee == "range", left.type == "identifier" {
                 return [left.text]
             }
             return []
+        }
+    }
+
+    /// The name of `target` that receives the counter the counting generator `source` makes yields: `target` itself
+    /// when it yields the counter alone, element k of a tuple target when it yields tuples holding the counter at k.
+    func generatorCounter(_ source: Node, _ target: Node) -> String? {
+        guard let (generator, _) = generatorObject(source), let position = generator.counterPosition else { return nil }
+        switch position {
+        case .whole:
+            return target.type == "identifier" ? target.text : nil
+        case .element(let k):
+            let parts = target.namedChildren.filter { $0.type != "comment" }
+            guard ["tuple_pattern", "pattern_list"].contains(target.type), k < parts.count, parts[k].type == "identifier" else { return nil }
+            return parts[k].text
         }
     }
 

@@ -3,7 +3,7 @@ import TreeSitterKit
 
 /// Following token-table lookups (`nn.Embedding` modules called on token ids, `F.embedding(ids, weight)`) to
 /// where their results go: through locals, loop and comprehension variables, `chunk`/`split`/`view`-like
-/// methods, indexing, list building (`ve + reversed(ve)`), arithmetic, the parameters of functions and modules
+/// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), arithmetic, the parameters of functions and modules
 /// of the file (matched to their callers, `forward` through instances of its class) and what those return.
 /// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
 public final class TokenTableFlow {
@@ -39,6 +39,8 @@ public final class TokenTableFlow {
         "torch.lerp", "torch.add", "torch.addcmul", "torch.sub",
         // `itertools.chain(ve, reversed(ve))`: the lists joined, as `ve + list(reversed(ve))`.
         "itertools.chain", "itertools.chain.from_iterable",
+        // `layers = iter(ve.chunk(n))`, then `next(layers)` per block: the items one at a time.
+        "iter", "next",
     ]
     /// Tensor methods that mix their arguments into the receiver.
     static let mixingMethods: Set<String> = ["lerp", "lerp_", "add", "add_", "addcmul", "addcmul_", "sub", "sub_"]

@@ -9,7 +9,8 @@ import TreeSitterKit
 /// the loop passes), an argument of the model
 /// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
 /// step with `StepFunction` (locals, file helpers, `torch.tensor`, a tensor filled with `copy_`, cached
-/// helpers, schedule objects the file builds), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
+/// helpers, schedule objects the file builds, a generator of the file zipped with the step in the loop's header or
+/// advanced with `next()` once per step, see `PythonFacts.countingGenerator`), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
 /// values over 21 evenly spaced steps). Rejects a window that is the same every step (a literal, a constant, a
 /// fixed tensor), a schedule that is computed but only logged, one that shrinks, and a few coarse stages.
 /// Examples: `queries/python/attention_window_warmup/examples/`.
