@@ -121,6 +121,35 @@ extension PythonFacts {
         }
     }
 
+    /// A call of a function looked up by a computed name (`getattr(torch.backends.cuda, "enable_%s_sdp" % nm)(on)`):
+    /// the function's qualified name and the call's positional arguments, once per pass of the `for` loop around the
+    /// call over a table the interpreter computes (`for nm, on in (("cudnn", True), ("flash", False)):`, also a name
+    /// set to one), or once when the call is in no loop. Names are computed with the loop's variables bound (`%`
+    /// formatting, f-strings, `+`), booleans as 1 and 0; a pass whose name cannot be computed is left out. Empty for
+    /// any other call.
+    public func lookedUpCalls(_ call: CallSite) -> [(callee: String, arguments: [ScriptValue?])] {
+        guard let function = call.function.map(unwrapped), function.type == "call" else { return [] }
+        let lookup = callSite(function)
+        guard lookup.callee == "getattr", lookup.positional.count >= 2 else { return [] }
+        let object = imports.qualifiedName(of: lookup.positional[0]) ?? lookup.positional[0].text
+        let interpreter = ScriptInterpreter(self)
+        var passes: [[String: ScriptValue]] = [[:]]
+        if let loop = enclosingLoops(call.node).first {
+            guard loop.type == "for_statement", let target = loop.child(byField: "left"), let iterable = loop.child(byField: "right"),
+                  case .tuple(let items)? = interpreter.value(of: iterable) else { return [] }
+            passes = items.compactMap { item -> [String: ScriptValue]? in
+                var env: [String: ScriptValue] = [:]
+                return interpreter.bind(target, item, &env) ? env : nil
+            }
+        }
+        var result: [(callee: String, arguments: [ScriptValue?])] = []
+        for env in passes {
+            guard case .string(let name)? = interpreter.value(of: lookup.positional[1], env: env) else { continue }
+            result.append((callee: object + "." + name, arguments: call.positional.map { interpreter.value(of: $0, env: env) }))
+        }
+        return result
+    }
+
     /// Whether an expression is a plain reference chain (`x`, `self.a.b`), with no call or subscript in it.
     public func isReferenceChain(_ node: Node) -> Bool {
         switch node.type {

@@ -75,6 +75,20 @@ public final class ScriptInterpreter {
         case "false": return .number(0)
         case "none": return ScriptValue.none
         case "string":
+            // An f-string: its fields computed (`f"enable_{name}_sdp"` with `name` bound).
+            if node.children.contains(where: { $0.type == "interpolation" }) {
+                var text = ""
+                for child in node.children {
+                    switch child.type {
+                    case "string_start", "string_end": continue
+                    case "interpolation":
+                        guard child.namedChildren.count == 1, let v = eval(child.namedChildren[0], env, d), let piece = Self.text(of: v) else { return nil }
+                        text += piece
+                    default: text += child.text
+                    }
+                }
+                return .string(text)
+            }
             return SettingsTable.stringValue(node).map { .string($0) }
         case "parenthesized_expression":
             return node.namedChild(0).flatMap { eval($0, env, d) }
@@ -109,6 +123,9 @@ public final class ScriptInterpreter {
             // Lists: `a + b` concatenates, `a * n` repeats (bounded).
             switch (x, y, op) {
             case (.tuple(let a), .tuple(let b), "+"): return .tuple(a + b)
+            // Strings: `a + b` concatenates, `"enable_%s_sdp" % name` formats.
+            case (.string(let a), .string(let b), "+"): return .string(a + b)
+            case (.string(let format), _, "%"): return Self.formatted(format, y)
             case (.tuple(let a), .number(let n), "*"), (.number(let n), .tuple(let a), "*"):
                 guard n >= 0, n <= 4096, Double(a.count) * n <= 4096 else { return nil }
                 return .tuple(Array(repeating: a, count: Int(n)).flatMap { $0 })
@@ -172,6 +189,36 @@ public final class ScriptInterpreter {
         default:
             return nil
         }
+    }
+
+    /// A value as Python's `str` writes it: a string itself, a whole number without a fraction; nil for a tuple,
+    /// None or something unknown.
+    static func text(of value: ScriptValue) -> String? {
+        switch value {
+        case .string(let s): return s
+        case .number(let d): return d == d.rounded() && Swift.abs(d) < 1e15 ? String(Int(d)) : String(d)
+        default: return nil
+        }
+    }
+
+    /// `format % arguments` for the `%s`, `%d` and `%%` directives (one value, or a tuple of one value per
+    /// directive); nil for any other directive or a count that does not match.
+    static func formatted(_ format: String, _ arguments: ScriptValue) -> ScriptValue? {
+        var values: [ScriptValue]
+        if case .tuple(let items) = arguments { values = items } else { values = [arguments] }
+        var result = ""
+        var characters = format.makeIterator()
+        while let c = characters.next() {
+            guard c == "%" else { result.append(c); continue }
+            switch characters.next() {
+            case "%"?: result.append("%")
+            case "s"?, "d"?:
+                guard !values.isEmpty, let piece = text(of: values.removeFirst()) else { return nil }
+                result += piece
+            default: return nil
+            }
+        }
+        return values.isEmpty ? .string(result) : nil
     }
 
     /// `[f(x) for x in items if test]` (or the generator): one `for` clause over a list, a tuple or a string (its

@@ -729,6 +729,21 @@ extension PythonFacts {
         (identifiersByName[name] ?? []).contains { !definition.byteRange.contains($0.startByte) }
     }
 
+    /// Whether code may run: every function and class around it is used outside its own definition (see
+    /// `isReferenced`) or decorated (a decorator may register it). A method is judged by its class, whose methods
+    /// PyTorch and Python call by name (`forward`, `reset_parameters`, `__init__`), so an init in a class nothing
+    /// builds, subclasses or names (`class CastedLinearV2(CastedLinear)` never swapped in), or in a helper nothing
+    /// calls, does not run. Module-level code runs.
+    public func mayRun(_ node: Node) -> Bool {
+        for scope in ancestors(of: node) where scope.type == "function_definition" || scope.type == "class_definition" {
+            guard scope.parent?.type != "decorated_definition", let name = scope.child(byField: "name")?.text else { continue }
+            let owner = ancestors(of: scope).first { $0.type == "function_definition" || $0.type == "class_definition" }
+            if scope.type == "function_definition", owner?.type == "class_definition" { continue }
+            if !isReferenced(name, outside: scope) { return false }
+        }
+        return true
+    }
+
     /// The normalized node covering exactly `node`'s range (the outermost one when several do).
     public func normalizedNode(for node: Node) -> Int? {
         (0..<normalized.count).first { normalized.byteRange[$0] == node.byteRange }

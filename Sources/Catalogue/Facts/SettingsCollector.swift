@@ -19,6 +19,8 @@ enum SettingsCollector {
 
     static func collect(_ facts: PythonFacts) -> SettingsTable {
         var found: [Setting] = []
+        // `xs, ws, gs = SCALES`: read once the settings are known (see `unpackedSettings`).
+        var unpackings: [(targets: [Node], source: Node, kind: Setting.Source, site: Node)] = []
         // Config classes: their keyword arguments at construction override the field defaults. An optimizer
         // or module class (Muon(lr=...)) is not one: its keywords are arguments, not settings.
         let classNames = Set(facts.classes.filter { isConfigClass($0, facts) }.map(\.name))
@@ -48,6 +50,8 @@ enum SettingsCollector {
                             found.append(Setting(name: name, written: target.text, value: element, source: source, site: node))
                         }
                     }
+                } else if left.type == "pattern_list" || left.type == "tuple_pattern", right.type == "identifier" || right.type == "attribute" {
+                    unpackings.append((targets: left.namedChildren, source: right, kind: source, site: node))
                 } else if let name = SettingsTable.bareName(of: left) {
                     let value = source == .classField ? fieldDefault(right, facts) ?? right : right
                     found.append(Setting(name: name, written: left.text, value: value, source: source, site: node))
@@ -110,6 +114,8 @@ enum SettingsCollector {
                 continue
             }
         }
+        found = droppingOverwritten(found, facts)
+        found += unpackedSettings(unpackings, from: found)
         // A read-only property of a class that returns one expression (`@property def learning_rate(self): return
         // self.base_lr * self.lr_multiplier`): reading the attribute gives that expression.
         for function in facts.functions where function.decorators.contains(where: { ["property", "functools.cached_property", "cached_property"].contains($0) }) {
@@ -121,6 +127,92 @@ enum SettingsCollector {
         // Entries of configuration documents the script loads from strings (TOML, YAML, JSON).
         found += EmbeddedConfigDocuments.settings(facts)
         return SettingsTable(found)
+    }
+
+    /// Settings that a later assignment of the same target overwrites before anything can read them (`lr_floor =
+    /// 0.0` followed by `lr_floor = 0.1`, `self.cap = LOGIT_CAP` followed by `self.cap = 30.0`): both are assignment
+    /// statements of one block, and neither the statements between them nor the second one's value read the target
+    /// (its name, or for `obj.attr` / `obj[k]` the object handed to a call or a method of it called) or call a
+    /// function or class of the file (which could read a module name). Only the later value holds at any read, so the
+    /// earlier one is no setting. An assignment in a branch or a loop body is never the overwriting one of a statement
+    /// outside it (it may not run).
+    static func droppingOverwritten(_ settings: [Setting], _ facts: PythonFacts) -> [Setting] {
+        func statement(_ s: Setting) -> Node? {
+            guard s.site.type == "assignment", let parent = s.site.parent, parent.type == "expression_statement" else { return nil }
+            return parent
+        }
+        let candidates = settings.indices.filter { statement(settings[$0]) != nil }
+        let byTarget = Dictionary(grouping: candidates, by: { settings[$0].written })
+        guard byTarget.values.contains(where: { $0.count > 1 }) else { return settings }
+        let fileNames = Set(facts.functions.map(\.name)).union(facts.classes.map(\.name))
+        var dropped = Set<Int>()
+        for (written, indices) in byTarget where indices.count > 1 {
+            for i in indices {
+                guard let first = statement(settings[i]), let block = first.parent else { continue }
+                // The next assignment statement of the same target in the same block.
+                let nextWrite = indices.compactMap { j -> (Setting, Node)? in
+                    guard let s = statement(settings[j]), s.parent == block, s.startByte >= first.endByte else { return nil }
+                    return (settings[j], s)
+                }.min { $0.1.startByte < $1.1.startByte }
+                guard let write = nextWrite, let value = write.0.site.child(byField: "right") else { continue }
+                let second = write.1
+                let between = block.namedChildren.filter { $0.startByte >= first.endByte && $0.endByte <= second.startByte }
+                if !(between + [value]).contains(where: { mayRead(written, in: $0, fileNames: fileNames, facts) }) { dropped.insert(i) }
+            }
+        }
+        return dropped.isEmpty ? settings : settings.indices.filter { !dropped.contains($0) }.map { settings[$0] }
+    }
+
+    /// Whether code may read the target `written` (`lr`, `self.cap`, `cfg["lr"]`): it names the target, calls a
+    /// function or class of the file, or, for an attribute or entry of an object, hands the object to a call or
+    /// calls a method of it. Comments never read anything.
+    static func mayRead(_ written: String, in code: Node, fileNames: Set<String>, _ facts: PythonFacts) -> Bool {
+        let root = String(written.prefix { $0 != "." && $0 != "[" })
+        let plain = root == written
+        for n in facts.descendants(of: code) {
+            switch n.type {
+            case "identifier":
+                if plain && n.text == written { return true }
+                // The object itself, anywhere but as the object of an attribute read (`self.lm_head`).
+                if !plain, n.text == root, !(n.parent?.type == "attribute" && n.parent?.child(byField: "object") == n) { return true }
+            case "attribute", "subscript":
+                if !plain && n.text == written { return true }
+            case "call":
+                guard let function = n.child(byField: "function") else { continue }
+                let name = function.type == "attribute" ? function.child(byField: "attribute")?.text ?? "" : function.text
+                if fileNames.contains(name) { return true }
+                // A method of the object (`self.setup()`) may read its attributes.
+                if !plain, function.type == "attribute", function.child(byField: "object")?.text == root { return true }
+            default:
+                continue
+            }
+        }
+        return false
+    }
+
+    /// Settings of names unpacked from a name set to a tuple or list literal of as many elements (`xs, ws, gs = Q8`
+    /// with `Q8 = (2.0, 2.0**9, 2.0**19)`; `a, b = self.pair`): each target is set to its element. Every such
+    /// literal the source is set to (after `droppingOverwritten`) gives one setting per target.
+    static func unpackedSettings(_ unpackings: [(targets: [Node], source: Node, kind: Setting.Source, site: Node)],
+                                 from settings: [Setting]) -> [Setting] {
+        var result: [Setting] = []
+        for unpacking in unpackings {
+            let targets = unpacking.targets.filter { $0.type != "comment" }
+            guard !targets.contains(where: { $0.type == "list_splat_pattern" }) else { continue }
+            for setting in settings where setting.written == unpacking.source.text && setting.site != unpacking.site {
+                var literal = setting.value
+                while literal.type == "parenthesized_expression", let inner = literal.namedChild(0) { literal = inner }
+                guard ["tuple", "list"].contains(literal.type) else { continue }
+                let elements = literal.namedChildren.filter { $0.type != "comment" }
+                guard elements.count == targets.count, !elements.contains(where: { $0.type == "list_splat" }) else { continue }
+                for (target, element) in zip(targets, elements) {
+                    if let name = SettingsTable.bareName(of: target) {
+                        result.append(Setting(name: name, written: target.text, value: element, source: unpacking.kind, site: unpacking.site))
+                    }
+                }
+            }
+        }
+        return result
     }
 
     /// A configuration object changed after it is made: `args = dataclasses.replace(args, lr=...)`, `vars(args).update(lr=...)`,

@@ -4,8 +4,9 @@ import TreeSitterKit
 /// Strings built from constants: what an environment variable, an allocator setting or a config call receives.
 extension PythonFacts {
     /// The text a string expression evaluates to when it is built from constants: literals (implicit
-    /// concatenation included), `+`, `sep.join([...])`, f-strings whose fields fold, `str(...)` of a number, and
-    /// names set to such expressions (module constants, config fields, argparse defaults). nil when a part is
+    /// concatenation included), `+`, `sep.join([...])`, f-strings whose fields fold, `str(...)` of a number, names
+    /// set to such expressions (module constants, config fields, argparse defaults), and the entry a folded key
+    /// selects from a dictionary of the file (`CANDIDATES[choice]`). nil when a part is
     /// unknown. Comments and docstrings are never expressions, so they never fold into anything.
     public func foldedString(_ node: Node, depth: Int = 0) -> String? {
         guard depth < 8 else { return nil }
@@ -52,6 +53,16 @@ extension PythonFacts {
             if call.callee == "str", call.positional.count == 1 { return foldedPiece(call.positional[0], depth: next) }
             return nil
         case "identifier", "attribute", "subscript":
+            // `TABLE[choice]` with a key that is no literal but folds (`choice = "segs"`): the entry of the
+            // dictionary the table is set to (see `dictionaries`), never every entry of the table.
+            if node.type == "subscript", let table = node.child(byField: "value"), let key = node.child(byField: "subscript"),
+               SettingsTable.stringValue(key) == nil {
+                guard let chosen = foldedString(key, depth: next) else { return nil }
+                for dictionary in dictionaries(table) where !isInside(node, dictionary) {
+                    if let entry = OptimizerUse.entry(chosen, in: dictionary) { return foldedString(entry, depth: next) }
+                }
+                return nil
+            }
             guard let name = SettingsTable.bareName(of: node) else { return nil }
             for setting in allSettings.settings(name) where !isInside(node, setting.value) {
                 if let text = foldedString(setting.value, depth: next) { return text }

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `cudnn_sdpa_backend`: `scaled_dot_product_attention` runs on the cuDNN backend.
 ///
 /// Requires a call of SDPA and either the global switches (`enable_cudnn_sdp(True)` together with
-/// `enable_flash_sdp(False)`, imported or fully qualified), the context manager / decorator
+/// `enable_flash_sdp(False)`, imported or fully qualified, or looked up by a computed name in a loop over a table of
+/// backends and flags in code that runs, see `PythonFacts.lookedUpCalls`), the context manager / decorator
 /// `sdpa_kernel(SDPBackend.CUDNN_ATTENTION)` (alone or in a list of cuDNN only), or the older
 /// `sdp_kernel(enable_cudnn=True, enable_flash=False, ...)`; a context must govern the training attention (wrap the
 /// forward / backward, or decorate the attention code). Rejects a context that only wraps sampling, cuDNN enabled while Flash stays on, backend
@@ -19,6 +20,21 @@ struct CudnnSdpaBackend: Detector {
         let cudnnOn = facts.calls.first { $0.name == "enable_cudnn_sdp" && switchValue($0, facts) == true }
         let flashOff = facts.calls.first { $0.name == "enable_flash_sdp" && switchValue($0, facts) == false }
         if let cudnnOn, flashOff != nil { return [facts.evidence(cudnnOn.node, "cuDNN SDPA enabled, Flash disabled")] }
+        // The same switches looked up by a computed name, in code that runs (`for nm, on in (("cudnn", True),
+        // ("flash", False)): getattr(torch.backends.cuda, f"enable_{nm}_sdp")(on)` in a helper the script calls).
+        let switched = facts.calls.flatMap { call -> [(name: String, on: Bool, node: Node)] in
+            let passes = facts.lookedUpCalls(call)
+            guard !passes.isEmpty, facts.mayRun(call.node) else { return [] }
+            return passes.compactMap { pass -> (name: String, on: Bool, node: Node)? in
+                guard let name = pass.callee.split(separator: ".").last, let first = pass.arguments.first, let value = first?.number
+                else { return nil }
+                return (String(name), value != 0, call.node)
+            }
+        }
+        if let on = switched.first(where: { $0.name == "enable_cudnn_sdp" && $0.on }),
+           switched.contains(where: { $0.name == "enable_flash_sdp" && !$0.on }) {
+            return [facts.evidence(on.node, "cuDNN SDPA enabled, Flash disabled (switches looked up by name)")]
+        }
         // sdpa_kernel(SDPBackend.CUDNN_ATTENTION) or a list of cuDNN only.
         for call in facts.calls where call.name == "sdpa_kernel" && governsTraining(call, facts) {
             guard var backends = call.argument("backends", position: 0).map(facts.unparenthesized) else { continue }

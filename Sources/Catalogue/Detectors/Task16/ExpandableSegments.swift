@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires code that hands the allocator a configuration whose comma-separated options include
 /// `expandable_segments:True`: an assignment to `os.environ[<...ALLOC_CONF>]`, `os.environ.setdefault`,
 /// `os.environ.update`, `os.putenv`, or `torch.cuda.memory._set_allocator_settings(...)`. Keys and values are
-/// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`), also
+/// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`, the entry a
+/// folded key picks from a dictionary: `os.environ[k] = CANDIDATES[choice]`), also
 /// once per entry of a table of variables a loop walks (`for k, v in SPEC["env"].items(): os.environ[k] = v`, see
 /// `PythonFacts.loopedEntries`), and `os.environ.update` takes a dictionary written there or held by a name or entry.
 /// Rejects `expandable_segments:False`, other options only, and the text in comments, docstrings or strings

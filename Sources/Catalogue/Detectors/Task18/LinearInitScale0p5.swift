@@ -11,7 +11,8 @@ import TreeSitterKit
 /// (`3 ** 0.5`, `math.sqrt(3)`, a gain from a constant or config), through local names, helper parameters and a
 /// helper of the file that returns the bound for the fan-in it is given; it must give c = 0.5 (after removing
 /// sqrt(3) for a uniform) and p = -0.5. Rejects the default init, GPT-2's fixed
-/// 0.02, and bounds that give another std (`0.5 * fan_in ** -0.5` without sqrt(3)). Examples:
+/// 0.02, bounds that give another std (`0.5 * fan_in ** -0.5` without sqrt(3)), and an init that never runs (in a
+/// class nothing builds or subclasses, or a helper nothing calls: `PythonFacts.mayRun`). Examples:
 /// `queries/python/linear_init_scale_0p5/examples/`.
 struct LinearInitScale0p5: Detector {
     let id = "linear_init_scale_0p5"
@@ -24,7 +25,7 @@ struct LinearInitScale0p5: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         facts.calls.compactMap { call -> Evidence? in
-            guard let (bound, uniform) = spread(call), let m = monomial(bound, facts, depth: 0) else { return nil }
+            guard let (bound, uniform) = spread(call), facts.mayRun(call.node), let m = monomial(bound, facts, depth: 0) else { return nil }
             let std = uniform ? m.coefficient / 3.0.squareRoot() : m.coefficient
             guard abs(std - 0.5) < 1e-6, abs(m.power + 0.5) < 1e-9 else { return nil }
             return facts.evidence(call.node, "weights drawn with std 0.5 / sqrt(fan_in)")

@@ -1,0 +1,24 @@
+# example: the floor is first set to 0.0 and overwritten with 0.1 on the next line; the LambdaLR schedule mixes 1.0 and the floor over the cooldown, ending at 10% of the peak; positive.
+import torch
+
+num_iterations = 1750
+cooldown_frac = 0.4
+model = torch.nn.Linear(768, 768)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.008)
+
+lr_floor = 0.0
+lr_floor = 0.1
+
+
+def get_lr(it):
+    t = 1 - it / num_iterations
+    mix = min(t / cooldown_frac, 1.0)
+    return mix * 1.0 + (1 - mix) * lr_floor
+
+
+scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, get_lr)
+for step in range(num_iterations):
+    model(torch.randn(4, 768)).square().mean().backward()
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
