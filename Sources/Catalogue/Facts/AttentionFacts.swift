@@ -491,13 +491,17 @@ extension PythonFacts {
     /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
     /// (`self.rotary(q)`), a kernel launched as `kernel[grid](...)`, or a function
     /// run under another name (an autograd `apply`, a hook called by name, an entry of a table, a name unpacked from
-    /// a factory's result).
+    /// a factory's result, the function a decorator of the file wraps called from its wrapper).
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
             return functions.filter { $0.name == value.text }
         }
         if let f = calledFunction(call) { return [f] }
+        // In a decorator of the file: the decorated function its wrapper calls (`fn(*args, **kwargs)`), or the class's
+        // own method a class decorator kept under a name (`plain_forward(self, x)`).
+        let decorated = decoratedTargets(of: call)
+        if !decorated.isEmpty { return decorated }
         // `Fn.apply(x)` of a `torch.autograd.Function` subclass of the file runs its `forward`.
         let forwards = autogradForwards(call)
         if !forwards.isEmpty { return forwards }

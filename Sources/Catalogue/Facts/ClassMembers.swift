@@ -19,7 +19,8 @@ extension PythonFacts {
 
     /// Module-level functions bound to a class after its definition (`GPT.configure_optimizers = configure_muon`,
     /// `Block.forward = block_forward`), per class: the class of that name defined last before the binding, the
-    /// function of that name defined last before it.
+    /// function of that name defined last before it; then the functions a class decorator of the file binds on the
+    /// classes it decorates (`cls.forward = forward`, see `decoratorMethodBindings`).
     private var reboundMethods: [Node: [(name: String, function: Function, site: Int)]] {
         memoized("reboundMethods") {
             var index: [Node: [(name: String, function: Function, site: Int)]] = [:]
@@ -35,6 +36,7 @@ extension PythonFacts {
                 else { continue }
                 index[owner.node, default: []].append((name, function, statement.startByte))
             }
+            for (owner, bindings) in decoratorMethodBindings { index[owner, default: []] += bindings }
             return index
         }
     }

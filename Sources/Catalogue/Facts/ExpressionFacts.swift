@@ -98,8 +98,9 @@ extension PythonFacts {
 
     /// The attribute a module expression reads, as its object and the names the attribute may have: `obj.name`,
     /// `getattr(obj, "name")`, `getattr(obj, key)` with `key` holding strings (`getattr(self, self.output_attr)`, with
-    /// `output_attr = "c_proj"` in the class body), or a function's local set to one of those before the read
-    /// (`proj = getattr(self, self.output_attr)`; not a parameter). Nil otherwise.
+    /// `output_attr = "c_proj"` in the class body, or a loop variable over strings, see `iteratedStrings`), or a
+    /// function's local set to one of those before the read (`proj = getattr(self, self.output_attr)`; not a
+    /// parameter). Nil otherwise.
     public func attributeRead(_ node: Node, depth: Int = 0) -> (object: Node, names: [String])? {
         let n = unwrapped(node)
         switch n.type {
@@ -110,7 +111,8 @@ extension PythonFacts {
             let call = callSite(n)
             guard call.callee == "getattr", call.positional.count >= 2 else { return nil }
             let key = call.positional[1]
-            let names = SettingsTable.stringValue(key).map { [$0] } ?? Set(origins(of: key).compactMap(SettingsTable.stringValue)).sorted()
+            var names = SettingsTable.stringValue(key).map { [$0] } ?? Set(origins(of: key).compactMap(SettingsTable.stringValue)).sorted()
+            if names.isEmpty { names = iteratedStrings(unwrapped(key)) }
             return names.isEmpty ? nil : (call.positional[0], names)
         case "identifier":
             guard depth < 3, enclosingFunction(n) != nil, parameterOwner(of: n) == nil,
@@ -148,6 +150,34 @@ extension PythonFacts {
             result.append((callee: object + "." + name, arguments: call.positional.map { interpreter.value(of: $0, env: env) }))
         }
         return result
+    }
+
+    /// The strings a loop variable runs over (`name` in `for name in names:`): the string items of a literal tuple or
+    /// list it iterates, or, when it iterates a `*names` parameter of its function (or of an outer function it is
+    /// nested in), the strings every call of that function passes from that parameter's place on (`zero_init("c_proj",
+    /// "w_out")`, also as a decorator). Empty otherwise.
+    public func iteratedStrings(_ variable: Node) -> [String] {
+        guard variable.type == "identifier" else { return [] }
+        for binding in dataflow.bindings(of: variable.text, at: variable) {
+            guard case .iteration(.none) = binding.kind else { continue }
+            let iterable = unwrapped(binding.node)
+            if ["tuple", "list"].contains(iterable.type) {
+                return iterable.namedChildren.compactMap { SettingsTable.stringValue(unwrapped($0)) }
+            }
+            guard iterable.type == "identifier", let owner = parameterOwner(of: iterable),
+                  let index = owner.parameters.firstIndex(of: iterable.text),
+                  owner.node.child(byField: "parameters")?.namedChildren.contains(where: { p in
+                      p.type == "list_splat_pattern" && p.namedChildren.first?.text == iterable.text
+                  }) == true else { continue }
+            let position = index - owner.passedOffset
+            var strings: [String] = []
+            var seen = Set<Node>()
+            for (call, _) in callerBindings(of: iterable) where seen.insert(call.node).inserted {
+                strings += call.positional.dropFirst(max(position, 0)).compactMap { SettingsTable.stringValue(unwrapped($0)) }
+            }
+            return strings
+        }
+        return []
     }
 
     /// Whether an expression is a plain reference chain (`x`, `self.a.b`), with no call or subscript in it.

@@ -188,7 +188,8 @@ extension PythonFacts {
     }
 
     /// Whether a function normalizes its input per token: it calls `F.rms_norm` / `F.layer_norm`, or computes a
-    /// root mean square (`rsqrt` / `sqrt` of a mean or sum of squares), itself or in a Triton kernel it launches.
+    /// root mean square (`rsqrt` / `sqrt` of a mean or sum of squares), itself, in a Triton kernel it launches, or in
+    /// the wrapper a decorator of the file puts around it (`@rms_normalized(0, 1) def heads(self, x)`).
     public func isNormFunction(_ function: Function, depth: Int = 0) -> Bool {
         let inside = descendants(of: function.node)
         let callees = inside.filter { $0.type == "call" }.map { callSite($0) }
@@ -204,6 +205,8 @@ extension PythonFacts {
             return true
         }
         guard depth < 2 else { return false }
+        // The wrapper its callers run in its place (see `decoratorWrappers`).
+        if decoratorWrappers(of: function).contains(where: { isNormFunction($0, depth: depth + 1) }) { return true }
         // A kernel launched as `kernel[grid](...)` or a helper called from here.
         for n in inside where n.type == "call" {
             guard let f = n.child(byField: "function") else { continue }

@@ -208,16 +208,18 @@ extension PythonFacts {
     /// A mix computed by a function of the file the call runs (`v = blend(v, v1, w)` with `def blend(a, b, w):
     /// return torch.lerp(a, b, w)`, possibly through a local it returns): the arguments the call passes for the
     /// parameters mixed with the one `own` is passed to, also through a local of the helper set from them
-    /// (`anchor = v if v1 is None else v1` stands for `v1`). `item`: the element of a returned tuple that is read.
-    /// One level of helper only.
+    /// (`anchor = v if v1 is None else v1` stands for `v1`). `item`: the element of a returned tuple that is read; for
+    /// an element of a tuple target the call does not pass (`v, v1 = self.values(x, v1)`), the helper's own tensor
+    /// mixed with what the call passes (see `computedOwn`). One level of helper only.
     func helperMixPartners(_ call: CallSite, own: String, item: Int?) -> [Node] {
-        guard !call.hasSplat, call.positional.contains(where: { tensorRoot($0)?.text == own }) || call.keywords.values.contains(where: { tensorRoot($0)?.text == own }),
-              case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
+        let ownPassed = call.positional.contains(where: { tensorRoot($0)?.text == own }) || call.keywords.values.contains(where: { tensorRoot($0)?.text == own })
+        guard !call.hasSplat, ownPassed || item != nil, case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
         let parameters = filledParameters(function, by: call)
         func argument(_ name: String) -> Node? {
             parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
         }
-        guard let ownParameter = parameters.first(where: { argument($0).flatMap(tensorRoot)?.text == own }) else { return [] }
+        let ownParameter = parameters.first(where: { argument($0).flatMap(tensorRoot)?.text == own })
+        if ownPassed && ownParameter == nil { return [] }
         var partners: [Node] = []
         for returned in returnedValues(function) {
             var value = unparenthesized(returned)
@@ -233,8 +235,9 @@ extension PythonFacts {
             if value.type == "identifier", !parameters.contains(value.text), let local = latestValue(of: value.text, before: returned) {
                 value = local
             }
-            for partner in mixPartners(value, own: ownParameter, throughHelpers: false) {
-                for name in partnerParameters(partner, parameters: parameters, own: ownParameter, before: returned) {
+            guard let ownName = ownParameter ?? computedOwn(in: value, of: function, parameters: parameters, before: returned) else { continue }
+            for partner in mixPartners(value, own: ownName, throughHelpers: false) {
+                for name in partnerParameters(partner, parameters: parameters, own: ownName, before: returned) {
                     guard let passed = argument(name).flatMap(tensorRoot), passed.text != own,
                           !partners.contains(passed) else { continue }
                     partners.append(passed)
@@ -257,7 +260,10 @@ extension PythonFacts {
     /// The mixes a helper of the file returns for an assignment that calls it (`v, v1 = self.blend(v, v1)` with
     /// `return torch.lerp(v, anchor, self.w), anchor`): each mixing expression the helper returns (also through a
     /// local it returns), with the helper's name for the tensor passed as `own`, its partners there, the `return`
-    /// it stands in, and what the call passes for each of the helper's parameters. Empty for any other assignment.
+    /// it stands in, and what the call passes for each of the helper's parameters. When the call does not pass `own`,
+    /// the element the target takes may mix a tensor the helper computes itself (`v, v1 = self.values(x, v1)` with
+    /// `v = self.c_v(x); ...; return (1 - self.lamb) * v + self.lamb * v1, v1`; see `computedOwn`), and that local is
+    /// the `own` given. Empty for any other assignment.
     public func helperMixes(_ assignment: Node, own: String) -> [(expression: Node, own: String, partners: [Node], returned: Node, arguments: [String: Node])] {
         guard let right = assignment.child(byField: "right").map(unparenthesized), right.type == "call" else { return [] }
         let call = callSite(right)
@@ -265,21 +271,48 @@ extension PythonFacts {
         let parameters = filledParameters(function, by: call)
         var arguments: [String: Node] = [:]
         for (index, name) in parameters.enumerated() { arguments[name] = call.argument(name, position: index) }
-        guard let ownParameter = parameters.first(where: { arguments[$0].flatMap(tensorRoot)?.text == own }) else { return [] }
+        let ownParameter = parameters.first(where: { arguments[$0].flatMap(tensorRoot)?.text == own })
+        // The place of `own` in the target (`v` in `v, v1 = ...` is 0), for a tensor the helper computes itself.
+        var ownPlace: Int?
+        if ownParameter == nil, let left = assignment.child(byField: "left").map(unparenthesized) {
+            if left.type == "identifier" {
+                ownPlace = left.text == own ? 0 : nil
+            } else if ["pattern_list", "tuple_pattern"].contains(left.type) {
+                ownPlace = left.namedChildren.filter { $0.type != "comment" }.firstIndex { $0.type == "identifier" && $0.text == own }
+            }
+            if ownPlace == nil { return [] }
+        }
         var result: [(expression: Node, own: String, partners: [Node], returned: Node, arguments: [String: Node])] = []
         for returned in returnedValues(function) {
             let value = unparenthesized(returned)
             let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren.filter { $0.type != "comment" } : [value]
-            for item in items {
+            for (place, item) in items.enumerated() {
                 var mixed = unparenthesized(item)
                 if mixed.type == "identifier", !parameters.contains(mixed.text), let local = latestValue(of: mixed.text, before: returned) {
                     mixed = unparenthesized(local)
                 }
-                let partners = mixPartners(mixed, own: ownParameter, throughHelpers: false)
-                if !partners.isEmpty { result.append((mixed, ownParameter, partners, returned, arguments)) }
+                guard ownParameter != nil || place == ownPlace,
+                      let ownName = ownParameter ?? computedOwn(in: mixed, of: function, parameters: parameters, before: returned) else { continue }
+                let partners = mixPartners(mixed, own: ownName, throughHelpers: false)
+                if !partners.isEmpty { result.append((mixed, ownName, partners, returned, arguments)) }
             }
         }
         return result
+    }
+
+    /// For a mix a helper returns that does not read the tensor the call passes as `own` (`(1 - self.lamb) * v +
+    /// self.lamb * v1` with `v = self.c_v(x)` computed in the helper), the helper's local playing `own`: a name of the
+    /// mix that is none of the function's parameters, that the helper assigns before the `return`, and whose partners
+    /// in the mix include a parameter the call fills (see `partnerParameters`). Nil when there is none.
+    func computedOwn(in mixed: Node, of function: Function, parameters: [String], before returned: Node) -> String? {
+        for n in descendants(of: mixed) where n.type == "identifier" && !function.parameters.contains(n.text) {
+            // The name of an attribute (`lamb` in `self.lamb`) is no local.
+            if let parent = n.parent, parent.type == "attribute", parent.child(byField: "attribute") == n { continue }
+            guard latestValue(of: n.text, before: returned) != nil else { continue }
+            let partners = mixPartners(mixed, own: n.text, throughHelpers: false)
+            if partners.contains(where: { !partnerParameters($0, parameters: parameters, own: n.text, before: returned).isEmpty }) { return n.text }
+        }
+        return nil
     }
 
     /// Whether the helper a mix assignment calls (`v, v1 = blend(v, v1)`) sets the tensor it mixes in from the one it

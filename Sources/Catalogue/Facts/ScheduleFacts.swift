@@ -257,13 +257,17 @@ extension PythonFacts {
 
     /// The function of the file a call runs: `name(...)`, `self.name(...)` (also a method the class inherits from a
     /// base class of the file, a mixin's, and for an abstract method the one override the file's subclasses write, see
-    /// `concreteOverride`), or a class method or static method called on its class
+    /// `concreteOverride`, and the replacement a class decorator of the file binds on the class, see `decoratorMethod`),
+    /// or a class method or static method called on its class
     /// (`Factory.create("relu2")`, `Rotary.apply(q, cos, sin)`, `cls.helper(x)`; see `receiverClass`); nil for
     /// library calls and classes.
     public func calledFunction(_ call: CallSite) -> Function? {
         if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel { return found }
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
+            // A method a class decorator of the file rebinds on the class (`cls.values = values`) runs in place of the
+            // one the class body writes, which it calls itself (see `decoratedTargets`).
+            if call.callee == "self." + call.name, let replaced = decoratorMethod(call.name, of: owner) { return replaced }
             let prefix = owner.name + "."
             if let own = functions.first(where: { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }) {
                 return concreteOverride(of: own, in: owner) ?? own

@@ -13,7 +13,9 @@ import TreeSitterKit
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
 /// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. In-place spellings count too: `h.relu_()` (or
 /// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`; and modules composed in order,
-/// `nn.Sequential(nn.ReLU(), Square())` with a module of the file that squares its input. Examples: `queries/python/relu_squared/examples/`.
+/// `nn.Sequential(nn.ReLU(), Square())` with a module of the file that squares its input. A call of a function of the file
+/// that returns a ReLU counts as one (`act(h).square()`), also the decorated function a decorator's wrapper calls
+/// (`@squared` whose wrapper returns `fn(*args, **kwargs).square()`). Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
     let id = "relu_squared"
 
@@ -217,6 +219,19 @@ struct ReluSquared: Detector {
             let name = callee.lastDottedComponent
             if facts.allSettings.settings(name).contains(where: { setting in
                 setting.value.type == "call" && ["torch.nn.ReLU", "nn.ReLU"].contains(facts.callSite(setting.value).callee)
+            }) { return true }
+        }
+        // A call of a function of the file each of whose returns is a ReLU (`act(h)` with `def act(x): return
+        // F.relu(x)`), also the decorated function a decorator's wrapper calls (`fn(*args, **kwargs).square()` in
+        // `squared`, applied as `@squared` to `def relu_sq(x): return F.relu(x)`; see `PythonFacts.targets(of:)`). Only
+        // functions that may run count: a decorator applied to a function nothing calls squares nothing.
+        if tree.callee(node) != nil, let original = facts.root.namedDescendant(for: tree.byteRange[node]), original.type == "call" {
+            let targets = facts.targets(of: facts.callSite(original)).filter { facts.mayRun($0) }
+            if !targets.isEmpty, targets.allSatisfy({ target in
+                let returned = facts.returnedValues(target)
+                return !returned.isEmpty && returned.allSatisfy { value in
+                    facts.normalizedNode(for: facts.unparenthesized(value)).map { isReLU($0, facts, depth: depth + 1) } == true
+                }
             }) { return true }
         }
         // A local name assigned from a ReLU in the same function: r = F.relu(x); r * r.

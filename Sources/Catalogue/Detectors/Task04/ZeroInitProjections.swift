@@ -12,7 +12,9 @@ import TreeSitterKit
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
 /// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` (or `named_modules()`)
-/// selecting the weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention), also through a regular
+/// selecting the weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention), in the `__init__` a class
+/// decorator of the file binds on the classes it decorates (`@zero_init("c_proj")` zeroing `getattr(self, name).weight`
+/// for each name it is given: the named layer of each class whose decorator passes it), also through a regular
 /// expression naming one weight or the rows of a rule table (`for rx, fn in rules: if rx.search(name): fn(p)` with rows
 /// `(r"\.attn\.proj\.out\.weight$", "zeros")` mapped to `nn.init.zeros_`). Rejects GPT-2 scaled normal init,
 /// zeroed biases, only one of the two projections zeroed, zeroed input projections, and zeroing that an init hook
@@ -204,8 +206,15 @@ struct ZeroInitProjections: Detector {
             let (moduleNode, isWeight) = facts.weightOwner(tensor)
             let owningClass = facts.enclosingClass(call.node)
             /// An attribute of `self` zeroed in a method: the class's, and that of every class inheriting the method
-            /// from it (a mixin's) and running it when built.
+            /// from it (a mixin's) and running it when built. In the code of a class decorator (the `__init__` it binds
+            /// on the class), the decorated classes' (`@zero_init("c_proj")`): those whose decorator call passes the
+            /// name when the name is one a call passes, else every one.
             func insertOwn(_ name: String) {
+                if owningClass == nil, case let decorated = facts.classDecorations(around: call.node), !decorated.isEmpty {
+                    let passing = decorated.filter { d in d.arguments.contains { SettingsTable.stringValue(facts.unwrapped($0)) == name } }
+                    for d in passing.isEmpty ? decorated : passing { owners.insert(Owner(className: d.owner.name, name: name)) }
+                    return
+                }
                 owners.insert(Owner(className: owningClass?.name, name: name))
                 guard let function = facts.enclosingFunction(call.node) else { return }
                 for c in facts.inheritingClassesRunning(function) { owners.insert(Owner(className: c.name, name: name)) }

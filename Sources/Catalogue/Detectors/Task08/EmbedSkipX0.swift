@@ -9,7 +9,8 @@ import TreeSitterKit
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
 /// `checkpoint(block, x, x0)`) and start their
 /// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`, also computed by a
-/// helper of the file: `x, h = mix_and_norm(x, x0, self.lambdas)`). Rejects U-Net
+/// helper of the file: `x, h = mix_and_norm(x, x0, self.lambdas)`, or handed by the `forward` a class decorator binds on
+/// the block to the block's own forward: `plain_forward(self, lambdas[0] * x + lambdas[1] * x0, v1, x0)`). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
 /// not mix it. Examples: `queries/python/embed_skip_x0/examples/`.
 struct EmbedSkipX0: Detector {
@@ -130,6 +131,15 @@ struct EmbedSkipX0: Detector {
                           parameters.contains(own) && partners.contains { $0.text == name }
                       }) else { continue }
                 return assignment
+            }
+            // The mix handed to the forward a decorator wraps (`return plain_forward(self, self.lambdas[0] * x +
+            // self.lambdas[1] * x0, v1, x0)` in the `forward` a class decorator binds on the block): the block runs on it.
+            for inner in facts.calls where facts.enclosingFunction(inner.node)?.node == function.node && !facts.decoratedTargets(of: inner).isEmpty {
+                for argument in inner.positional + Array(inner.keywords.values) {
+                    if parameters.contains(where: { own in own != name && facts.mixPartners(argument, own: own).contains { $0.text == name } }) {
+                        return argument
+                    }
+                }
             }
         }
         return nil

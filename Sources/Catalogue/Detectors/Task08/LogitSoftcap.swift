@@ -9,7 +9,9 @@ import TreeSitterKit
 /// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
 /// computes the logits, in a forward hook registered on the head, or in a function or Triton kernel the logits are
 /// passed to (a kernel computing tanh as
-/// `2 * sigmoid(2u) - 1` included); the division, tanh and product may be separate statements on one name. When no
+/// `2 * sigmoid(2u) - 1` included), or in the wrapper a decorator of the file puts around the function that returns the
+/// logits (`@softcapped(cap=30.0) def head(...)`, capping what the wrapped function returns); the division, tanh and
+/// product may be separate statements on one name. When no
 /// head is named, a cap on the expressions that reach the cross-entropy (`facts.logitCaps()`, which also enters
 /// lambdas) counts. Rejects a
 /// cap defined but never applied to the logits, a cap under a condition that is off, a hard clamp, tanh on
@@ -66,6 +68,16 @@ struct LogitSoftcap: Detector {
                     }
                 }
             }
+            // A decorator of the file around the function that returns the logits (`@softcapped(cap=30.0) def
+            // head(self, x): return self.lm_head(x)`): its wrapper caps what the wrapped function returns.
+            if let function = facts.enclosingFunction(site), facts.returnedValues(function).contains(where: onLogits),
+               !facts.isInDeadBranch(site) {
+                for wrapper in facts.decoratorWrappers(of: function) {
+                    if let cap = capOnWrappedResult(wrapper, facts, accept: accept) {
+                        return [facts.evidence(site, "logits computed in a decorated function"), facts.evidence(cap, "decorator soft-caps its result")]
+                    }
+                }
+            }
             // The logits handed to a function of the file (or a kernel it launches) or a lambda that caps them.
             for call in facts.calls where facts.isInside(call.node, scope) && call.node != site
                 && (call.node.startByte >= site.startByte || facts.isInside(site, call.node)) {
@@ -86,6 +98,28 @@ struct LogitSoftcap: Detector {
             }
         }
         return []
+    }
+
+    /// A cap `accept` takes that a decorator's wrapper puts on the result of the function it wraps: on the call that
+    /// runs the wrapped function (`fn(*args, **kwargs)`, see `PythonFacts.decoratedTargets`) or on a name assigned
+    /// from it (`out = fn(...)`; `return cap * torch.tanh(out / cap)`, with `cap` what the decorator factory's call
+    /// passes). A cap on the wrapper's arguments is not one on the result.
+    func capOnWrappedResult(_ wrapper: PythonFacts.Function, _ facts: PythonFacts, accept: (LogitCap) -> Bool) -> Node? {
+        let runs = facts.calls.filter { facts.isInside($0.node, wrapper.node) && !facts.decoratedTargets(of: $0).isEmpty }
+        guard !runs.isEmpty else { return nil }
+        var names = Set<String>()
+        for assignment in facts.descendants(of: wrapper.node) where assignment.type == "assignment" {
+            guard let right = assignment.child(byField: "right"), runs.contains(where: { facts.isInside($0.node, right) }) else { continue }
+            for bound in facts.assignedNames(assignment) { names.insert(bound.name) }
+        }
+        for n in facts.descendants(of: wrapper.node) {
+            for cap in facts.capsAt(n, bindings: [:]) where accept(cap) && !facts.isInDeadBranch(cap.node) {
+                let input = cap.node.type == "call" ? facts.callSite(cap.node).positional.first ?? facts.callSite(cap.node).receiver : cap.node
+                guard let input else { continue }
+                if runs.contains(where: { facts.isInside($0.node, input) }) || names.contains(where: { facts.mentions(input, $0) }) { return cap.node }
+            }
+        }
+        return nil
     }
 
     /// Names holding the logits after the projection: assigned from it, or from such a name.

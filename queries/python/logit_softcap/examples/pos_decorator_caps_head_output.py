@@ -1,0 +1,38 @@
+# example: a decorator factory softcapped(cap) whose wrapper returns cap * tanh(out / cap) of the wrapped function's output; the method computing the logits is decorated @softcapped(cap=30.0); positive.
+import functools
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def softcapped(cap):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(self, x):
+            out = fn(self, x)
+            return cap * torch.tanh(out / cap)
+        return wrapper
+    return decorate
+
+
+class GPT(nn.Module):
+    def __init__(self, vocab=50304, d=768, n=12):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, d)
+        self.blocks = nn.ModuleList(nn.Linear(d, d, bias=False) for _ in range(n))
+        self.lm_head = nn.Linear(d, vocab, bias=False)
+
+    @softcapped(cap=30.0)
+    def head(self, x):
+        return self.lm_head(x)
+
+    def forward(self, idx, targets):
+        x = F.rms_norm(self.wte(idx), (768,))
+        for b in self.blocks:
+            x = x + F.relu(b(x)).square()
+        logits = self.head(F.rms_norm(x, (768,))).float()
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+
+
+model = GPT()
