@@ -9,7 +9,10 @@ import TreeSitterKit
 /// 2))`, inline `from_kv_blocks` clamps), bound to two names (directly, or through a function returning both),
 /// and both names placed in one per-layer structure (a list indexed by layer, a dict looked up by a pattern, a
 /// conditional on the layer), or both held as values of one dict read with a varying key (`masks = dict(L=...,
-/// S=...)`, `[masks[c] for c in "LSSSLS"]`); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
+/// S=...)`, `[masks[c] for c in "LSSSLS"]`), or made by one builder call in a comprehension over a table of
+/// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
+/// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
+/// generator's `yield`); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other) read by the layer index and handed to the layers. A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
@@ -37,8 +40,9 @@ struct LongShortSlidingWindow: Detector {
 
     /// A table of masks one builder call makes in a comprehension, one mask per window of a sequence of two or more
     /// different windows (`{kind: build(n) for kind, n in zip(KINDS, blocks)}` with `blocks = tuple(max(1, int(w *
-    /// f)) for f in FRACTIONS.values())`, `FRACTIONS = {"L": 1.0, "S": 0.5}`), read with a key that varies
-    /// (`masks[self.window_kind]`). Windows that are all equal, or that are not all finite numbers (`None`: a global
+    /// f)) for f in FRACTIONS.values())`, `FRACTIONS = {"L": 1.0, "S": 0.5}`; `{k: build(w) for k, w in
+    /// windows.items()}` with `windows = dict(long=a, short=b)` and `b` derived from `a` as its half, see
+    /// `entrySizes`), read with a key that varies (`masks[self.window_kind]`). Windows that are all equal, or that are not all finite numbers (`None`: a global
     /// layer), are not two sliding windows.
     func comprehendedMaskTables(_ facts: PythonFacts) -> [Evidence] {
         let builders = Set(maskBuilders(facts).map(\.name)).union(Self.maskCalls)
@@ -71,10 +75,10 @@ struct LongShortSlidingWindow: Detector {
         return evidence
     }
 
-    /// The relative sizes of a finite sequence of windows: the numbers of a literal list or tuple, or, for one
-    /// expression computed per entry of a table of factors (`tuple(max(1, int(w * f)) for f in FRACTIONS.values())`),
-    /// the factors. Followed through locals, the arguments a parameter is given, and what a function of the file
-    /// returns. Empty when unknown.
+    /// The relative sizes of a finite sequence of windows: the entries of a literal list, tuple or dictionary
+    /// (`dict(long=a, short=b)` too; see `entrySizes`), or, for one expression computed per entry of a table of
+    /// factors (`tuple(max(1, int(w * f)) for f in FRACTIONS.values())`), the factors. Followed through locals, the
+    /// arguments a parameter is given, and what a function of the file returns. Empty when unknown.
     func windowSizes(_ node: Node, _ facts: PythonFacts, depth: Int) -> [Double] {
         guard depth < 8 else { return [] }
         let n = facts.unwrapped(node)
@@ -89,14 +93,20 @@ struct LongShortSlidingWindow: Detector {
                 }
             }
         case "list", "tuple":
-            let numbers = n.namedChildren.map { facts.value(of: $0)?.double }
-            return numbers.contains { $0 == nil } ? [] : numbers.compactMap { $0 }
+            return entrySizes(n.namedChildren.filter { $0.type != "comment" }, facts)
+        case "dictionary":
+            // `{"long": w, "short": w // 2}` iterated by `.items()` / `.values()`: its values.
+            return entrySizes(n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }, facts)
         case "call":
             let call = facts.callSite(n)
             if ["tuple", "list"].contains(call.callee) {
                 // `tuple(e for f in fs)`: the generator is the call's whole argument list.
                 if let generator = n.child(byField: "arguments"), generator.type == "generator_expression" { return windowSizes(generator, facts, depth: depth + 1) }
                 if call.positional.count == 1 { return windowSizes(call.positional[0], facts, depth: depth + 1) }
+            }
+            // `dict(long=long_blocks, short=short_blocks)`: its keyword values, in written order.
+            if call.callee == "dict", call.positional.isEmpty, !call.hasSplat, let arguments = n.child(byField: "arguments") {
+                return entrySizes(arguments.namedChildren.compactMap { $0.type == "keyword_argument" ? $0.child(byField: "value") : nil }, facts)
             }
             guard let function = facts.calledFunction(call) else { return [] }
             return facts.returnedValues(function).flatMap { windowSizes($0, facts, depth: depth + 1) }
@@ -128,6 +138,121 @@ struct LongShortSlidingWindow: Detector {
         default:
             return []
         }
+    }
+
+    /// The relative sizes of the windows a table holds: their numbers when all are known; else each entry's size
+    /// relative to the first as the run computes them (`relativeScale`), so a table of two windows the run derives
+    /// one from the other (`dict(long=long_blocks, short=short_blocks)` with both traced to `yield w, max(w // 2,
+    /// 128)`) reads as [1, 0.5]. Empty when some entry cannot be related to the first (`None`, `-1`, a length of its
+    /// own: a global layer is no second window).
+    func entrySizes(_ entries: [Node], _ facts: PythonFacts) -> [Double] {
+        let numbers = entries.map { facts.value(of: $0)?.double }
+        if !numbers.contains(where: { $0 == nil }) { return numbers.compactMap { $0 } }
+        guard entries.count >= 2, let first = entries.first else { return [] }
+        let scales = entries.map { relativeScale($0, of: first, facts, depth: 0) }
+        return scales.contains { $0 == nil } ? [] : scales.compactMap { $0 }
+    }
+
+    /// How many times `a` the expression `b` is, read symbolically: the same expression in the same function is 1; a
+    /// product or quotient by a literal number (`w // 2`, `w * 0.5`, `w >> 1`) scales it; a clamp by a constant
+    /// (`max(w // 2, BLOCK)`, `min(...)`) and a number conversion (`int`, `round`, `math.floor` / `ceil`) keep it;
+    /// the same function called on both with one argument differing (`blocks(long_w)` and
+    /// `blocks(short_w)`) relates those arguments; names are followed to the one expression they stand for
+    /// (`followedName`). Nil when the two are not related so.
+    func relativeScale(_ b: Node, of a: Node, _ facts: PythonFacts, depth: Int) -> Double? {
+        guard depth < 16 else { return nil }
+        let a = facts.unwrapped(a), b = facts.unwrapped(b)
+        if facts.compact(a) == facts.compact(b), facts.enclosingFunction(a)?.node == facts.enclosingFunction(b)?.node { return 1 }
+        if let (inner, factor) = scaledOperand(b, facts) {
+            return relativeScale(inner, of: a, facts, depth: depth + 1).map { $0 * factor }
+        }
+        if let (inner, factor) = scaledOperand(a, facts) {
+            return relativeScale(b, of: inner, facts, depth: depth + 1).map { $0 / factor }
+        }
+        if let inner = keptOperand(b, facts) { return relativeScale(inner, of: a, facts, depth: depth + 1) }
+        if let inner = keptOperand(a, facts) { return relativeScale(b, of: inner, facts, depth: depth + 1) }
+        if a.type == "call", b.type == "call" {
+            let ca = facts.callSite(a), cb = facts.callSite(b)
+            guard ca.callee == cb.callee, !ca.hasSplat, !cb.hasSplat, ca.positional.count == cb.positional.count,
+                  Set(ca.keywords.keys) == Set(cb.keywords.keys) else { return nil }
+            var differing = zip(ca.positional, cb.positional).filter { facts.compact($0) != facts.compact($1) }
+            differing += ca.keywords.keys.sorted().compactMap { key -> (Node, Node)? in
+                guard let x = ca.keywords[key], let y = cb.keywords[key], facts.compact(x) != facts.compact(y) else { return nil }
+                return (x, y)
+            }
+            guard differing.count == 1 else { return nil }
+            return relativeScale(differing[0].1, of: differing[0].0, facts, depth: depth + 1)
+        }
+        let na = a.type == "identifier" ? followedName(a, facts) : nil
+        let nb = b.type == "identifier" ? followedName(b, facts) : nil
+        guard na != nil || nb != nil else { return nil }
+        return relativeScale(nb ?? b, of: na ?? a, facts, depth: depth + 1)
+    }
+
+    /// For `x // k`, `x / k`, `x * k`, `k * x`, `x >> k` with `k` a literal number: `x` and the factor it is scaled by.
+    func scaledOperand(_ node: Node, _ facts: PythonFacts) -> (Node, Double)? {
+        guard node.type == "binary_operator", let op = node.child(byField: "operator")?.type,
+              let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return nil }
+        func literal(_ n: Node) -> Double? {
+            let u = facts.unwrapped(n)
+            return ["integer", "float"].contains(u.type) ? facts.value(of: u)?.double : nil
+        }
+        switch op {
+        case "*":
+            if let k = literal(right), literal(left) == nil { return (left, k) }
+            if let k = literal(left), literal(right) == nil { return (right, k) }
+        case "/", "//":
+            if let k = literal(right), k != 0, literal(left) == nil { return (left, 1 / k) }
+        case ">>":
+            if let k = literal(right), k >= 0, k < 32, literal(left) == nil { return (left, 1 / Double(1 << Int(k))) }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The operand a number conversion keeps (`int(x)`, `round(x)`, `math.floor(x)`, `math.ceil(x)`), or that a clamp
+    /// by a constant keeps (`max(x, BLOCK)`, `min(x, 64)`: the argument that is not a known number).
+    func keptOperand(_ node: Node, _ facts: PythonFacts) -> Node? {
+        guard node.type == "call" else { return nil }
+        let call = facts.callSite(node)
+        guard !call.hasSplat, call.keywords.isEmpty else { return nil }
+        if ["int", "round", "math.floor", "math.ceil"].contains(call.callee), call.positional.count == 1 { return call.positional[0] }
+        guard ["max", "min"].contains(call.callee), call.positional.count == 2 else { return nil }
+        let known = call.positional.map { facts.value(of: $0) != nil }
+        if known[0] != known[1] { return known[0] ? call.positional[1] : call.positional[0] }
+        return nil
+    }
+
+    /// The one expression a name stands for where it is read: its latest local value; the element it takes of an
+    /// unpacked value (`long, short = next(window_gen)`: the element of what the generator yields, see
+    /// `PythonFacts.advancedValues`; of a literal tuple); for a parameter, the argument every call of its function
+    /// passes, counted through `*` spreads (`model(x, y, *windows)` with `windows = (a, b)`) and the same in all of
+    /// them. Nil when it stands for none, or for several that differ.
+    func followedName(_ name: Node, _ facts: PythonFacts) -> Node? {
+        let flow = facts.dataflow
+        let bindings = flow.bindings(of: name.text, at: name)
+        if let binding = bindings.first(where: { if case .parameter = $0.kind { return true }; return false }) {
+            guard bindings.count == 1, case .parameter(let index) = binding.kind, binding.node.type == "function_definition" else { return nil }
+            let passed = flow.callSites(of: binding.node).compactMap { site -> Node? in
+                let position = index - site.offset
+                return position >= 0 ? facts.argument(of: site.call, name.text, position: position) : nil
+            }
+            guard let first = passed.first, passed.allSatisfy({ facts.compact($0) == facts.compact(first) }) else { return nil }
+            return first
+        }
+        if let value = facts.latestValue(of: name.text, before: name) { return value }
+        let unpacked = bindings.filter { if case .element = $0.kind { return true }; return false }
+        guard unpacked.count == 1, case .element(let index) = unpacked[0].kind, unpacked[0].site.endByte <= name.startByte else { return nil }
+        let source = facts.unwrapped(unpacked[0].node)
+        let wholes = facts.advancedValues(source) ?? [source]
+        let parts = wholes.compactMap { whole -> Node? in
+            let w = facts.unwrapped(whole)
+            let items = ["tuple", "expression_list", "list"].contains(w.type) ? w.namedChildren.filter { $0.type != "comment" } : []
+            return index < items.count && !items.contains(where: { $0.type == "list_splat" }) ? items[index] : nil
+        }
+        guard let first = parts.first, parts.count == wholes.count, parts.allSatisfy({ facts.compact($0) == facts.compact(first) }) else { return nil }
+        return first
     }
 
     /// A per-layer list of two window sizes (`[1024, 512, 512, 512, 1024, 512]`) read by the

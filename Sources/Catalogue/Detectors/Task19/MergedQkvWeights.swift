@@ -5,7 +5,8 @@ import TreeSitterKit
 /// Requires either (a) a parameter whose tensor has a leading dimension of 3 (`nn.Parameter(torch.empty(3, d,
 /// d))`) used whole in a single product in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an
 /// einsum), directly or through a local, through shape- and dtype-keeping methods only (not indexed, `select`ed or
-/// `narrow`ed per slice), also inside a function of the file it is handed to whole (an autograd function); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
+/// `narrow`ed per slice), also inside a function of the file it is handed to whole (an autograd function), the
+/// class's code including functions bound to it from outside (`Attn.__init__ = init`, see `classScopes`); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
 /// view with a 3), or that belongs to an attention class. Rejects three separate projections, three parameters
 /// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
@@ -19,7 +20,8 @@ struct MergedQkvWeights: Detector {
         var evidence: [Evidence] = []
         for assignment in facts.nodes(ofType: "assignment") {
             guard let left = assignment.child(byField: "left"), let name = facts.instanceAttribute(left), let right = assignment.child(byField: "right"),
-                  let owner = facts.enclosingClass(assignment), let call = facts.constructorCall(facts.unparenthesized(right)) else { continue }
+                  let owner = facts.enclosingClass(assignment) ?? attachedClass(of: assignment, facts),
+                  let call = facts.constructorCall(facts.unparenthesized(right)) else { continue }
             if call.callee == "torch.nn.Parameter", isStackedOfThree(right, facts), appliedWhole(name, in: owner, facts) {
                 evidence.append(facts.evidence(assignment, "one (3, ...) parameter holds q, k and v and is applied in one product"))
             } else if model.isLinearConstructor(call), let input = call.argument("in_features", position: 0),
@@ -60,8 +62,9 @@ struct MergedQkvWeights: Detector {
     /// autograd function whose `forward` computes `x @ w3.flatten(end_dim=1).t()`).
     func appliedWhole(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
         func isParameter(_ ref: Node) -> Bool { facts.instanceAttribute(ref) == name }
-        if multipliesWhole(in: owner.node, isParameter, facts) { return true }
-        for call in facts.calls where facts.isInside(call.node, owner.node) && !call.hasSplat {
+        let scopes = classScopes(owner, facts)
+        if scopes.contains(where: { multipliesWhole(in: $0, isParameter, facts) }) { return true }
+        for call in facts.calls where scopes.contains(where: { facts.isInside(call.node, $0) }) && !call.hasSplat {
             for function in facts.targets(of: call) {
                 for (index, parameter) in facts.filledParameters(function, by: call).enumerated() {
                     guard let argument = call.argument(parameter, position: index),
@@ -71,6 +74,18 @@ struct MergedQkvWeights: Detector {
             }
         }
         return false
+    }
+
+    /// The class a function defined outside every class is bound to as a method (`Attn.__init__ = init`, see
+    /// `PythonFacts.classBinding`), for a node inside that function: its `self` is that class's instance.
+    func attachedClass(of node: Node, _ facts: PythonFacts) -> PythonFacts.Class? {
+        guard let function = facts.enclosingFunction(node) else { return nil }
+        return facts.classBinding(of: function.node)?.owner
+    }
+
+    /// The code of a class: its body, and the functions bound to it from outside (`PythonFacts.methods(of:)`).
+    func classScopes(_ owner: PythonFacts.Class, _ facts: PythonFacts) -> [Node] {
+        [owner.node] + facts.methods(of: owner).map(\.node).filter { !facts.isInside($0, owner.node) }
     }
 
     /// Whether a product in `scope` multiplies what `isTarget` picks out whole, directly or through a local it names

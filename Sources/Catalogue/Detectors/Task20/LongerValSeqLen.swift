@@ -11,7 +11,8 @@ import Parsing
 /// training length, a validation length declared but never used, one equal to or shorter than training's, and a
 /// validation count equal to a count that sizes training data under another name (`val_bs = world_size *
 /// seq_len` while training splits by `seq_len`): that one is not longer, even when a named factor of training's
-/// batch (`TOKENS_PER_ROW` in `8 * 64 * TOKENS_PER_ROW`) is a smaller number. Examples:
+/// batch (`TOKENS_PER_ROW` in `8 * 64 * TOKENS_PER_ROW`) is a smaller number. Counts held under validation names
+/// (`val_bs`) are never taken for training's. Examples:
 /// `queries/python/longer_val_seq_len/examples/`.
 struct LongerValSeqLen: Detector {
     let id = "longer_val_seq_len"
@@ -21,7 +22,10 @@ struct LongerValSeqLen: Detector {
         let uses = facts.tokenCountUses()
         let training = uses.filter { !$0.validation && $0.name != nil }
         let trainingNames = Set(training.compactMap(\.name))
-        let trainingValues = Set(uses.filter { !$0.validation }.map(\.value))
+        // A count held under a validation name (`val_bs = world_size * args.val_seq_len`, read outside an eval block)
+        // is validation's own batch, not a count that sizes training data: it never makes the validation length
+        // "training's under another name" (a world size the resolver reads as 1 would make the two equal).
+        let trainingValues = Set(uses.filter { !$0.validation && !($0.name.map(facts.isValidationName) ?? false) }.map(\.value))
         var evidence: [Evidence] = []
         var seen = Set<Int>()
         for use in uses where use.validation {
