@@ -90,8 +90,9 @@ public struct ConfiguredProgram {
                 }
             }
             guard readsDecided else { continue }
-            let children = dictionary.children
-            for (index, child) in children.enumerated() where child.type == "pair" && !pairs.contains(child) {
+            // A literal's pairs, or the keyword arguments of a `dict(...)` registry (see `registryPairs`).
+            let children = (dictionary.type == "call" ? dictionary.child(byField: "arguments") : dictionary)?.children ?? []
+            for (index, child) in children.enumerated() where ["pair", "keyword_argument"].contains(child.type) && !pairs.contains(child) {
                 let end = index + 1 < children.count && children[index + 1].type == "," ? children[index + 1].endByte : child.endByte
                 dead.append(child.startByte..<end)
             }

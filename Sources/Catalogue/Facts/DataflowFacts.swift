@@ -450,6 +450,26 @@ extension PythonFacts {
         return parts.count == 3 ? (parts[0], parts[1], parts[2]) : nil
     }
 
+    /// The conditions that hold wherever `node` runs in its function, innermost first: the test of each `if` or `elif`
+    /// whose block holds it (`if g.size(0) == 3 * g.size(1): ...`) and of each `value if test else alternative` whose
+    /// value holds it. An `else` side gives none.
+    public func holdingConditions(_ node: Node) -> [Node] {
+        var result: [Node] = []
+        var current = node
+        while let parent = current.parent, !["function_definition", "lambda", "class_definition", "module"].contains(parent.type) {
+            switch parent.type {
+            case "if_statement", "elif_clause":
+                if parent.child(byField: "consequence") == current, let test = parent.child(byField: "condition") { result.append(test) }
+            case "conditional_expression":
+                if let parts = conditionalParts(parent), parts.value == current { result.append(parts.test) }
+            default:
+                break
+            }
+            current = parent
+        }
+        return result
+    }
+
     /// Named descendants of a node (the node included), skipping string contents.
     public func descendants(_ node: Node) -> [Node] { node.namedDescendants { $0.type == "string" } }
 

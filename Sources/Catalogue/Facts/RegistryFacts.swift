@@ -14,13 +14,31 @@ extension PythonFacts {
         guard read.type == "subscript", let table = read.child(byField: "value"),
               let keyNode = read.child(byField: "subscript"), let dictionary = registryDictionary(table) else { return nil }
         guard let key = decidedString(keyNode) else { return nil }
-        for pair in dictionary.namedChildren where pair.type == "pair" {
-            guard let k = pair.child(byField: "key"), SettingsTable.stringValue(k) == key,
-                  let value = pair.child(byField: "value") else { continue }
+        for entry in registryPairs(dictionary) where entry.key == key {
+            let value = entry.value
             return value.type == "identifier" || value.type == "attribute" || unpacksTupleEntry(value, at: read)
-                ? (dictionary, pair, value) : nil
+                ? (dictionary, entry.pair, value) : nil
         }
         return nil
+    }
+
+    /// The entries of a registry's dictionary (see `registryDictionary`), in order: each with the node holding it (a
+    /// literal's `"ns": ns5` pair, a `dict(...)` call's `ns=ns5` keyword argument), its key and its value. A literal's
+    /// entry whose key is no string is left out.
+    func registryPairs(_ dictionary: Node) -> [(pair: Node, key: String, value: Node)] {
+        if dictionary.type == "call" {
+            let arguments = dictionary.child(byField: "arguments")?.namedChildren ?? []
+            return arguments.compactMap { argument -> (pair: Node, key: String, value: Node)? in
+                guard argument.type == "keyword_argument", let name = argument.child(byField: "name"),
+                      let value = argument.child(byField: "value") else { return nil }
+                return (argument, name.text, value)
+            }
+        }
+        return dictionary.namedChildren.compactMap { pair -> (pair: Node, key: String, value: Node)? in
+            guard pair.type == "pair", let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
+                  let value = pair.child(byField: "value") else { return nil }
+            return (pair, key, value)
+        }
     }
 
     /// Whether a registry entry is a tuple of functions or classes (`(Angles, spin)`) and `read` is the whole right side
@@ -33,18 +51,28 @@ extension PythonFacts {
         return left.namedChildren.filter { $0.type != "comment" }.count == parts.count
     }
 
-    /// The dictionary literal a registry read looks into: written in place, or a module dictionary nothing else writes.
+    /// The dictionary a registry read looks into: a literal written in place, or a module dictionary nothing else
+    /// writes, a literal or a `dict(...)` call of keyword arguments only (`zeropower_backends = dict(svd=svd_polar,
+    /// newtonschulz5=ns5)`; see `registryPairs` for the entries of either).
     func registryDictionary(_ table: Node) -> Node? {
         if table.type == "dictionary" { return table }
         guard table.type == "identifier" else { return nil }
         let settings = allSettings.settings(table.text)
         guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
-              settings[0].value.type == "dictionary", !isLocallyBound(table) else { return nil }
+              settings[0].value.type == "dictionary" || isKeywordDictionary(settings[0].value), !isLocallyBound(table) else { return nil }
         // Only read: no `REGISTRY["x"] = ...`, `REGISTRY.update(...)`, and no hand-over to code that could write it.
         for use in identifiersByName[table.text] ?? [] where !settings[0].site.byteRange.contains(use.startByte) {
             guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
         }
         return settings[0].value
+    }
+
+    /// Whether an expression is `dict(...)` given keyword arguments only (`dict(svd=svd_polar, ns=ns5)`): a dictionary
+    /// whose keys are those keywords.
+    func isKeywordDictionary(_ node: Node) -> Bool {
+        guard node.type == "call", callSite(node).callee == "dict", let arguments = node.child(byField: "arguments") else { return false }
+        let entries = arguments.namedChildren.filter { $0.type != "comment" }
+        return !entries.isEmpty && entries.allSatisfy { $0.type == "keyword_argument" }
     }
 
     /// The values `TABLE[key]` reads when the configuration decides its keys, `TABLE` a registry (see
@@ -71,10 +99,7 @@ extension PythonFacts {
                   let listed = foldedStringList(unwrapped(bindings[0].node), depth: 0) else { return nil }
             keys = listed
         }
-        let chosen = dictionary.namedChildren.compactMap { pair -> Node? in
-            guard pair.type == "pair", let k = pair.child(byField: "key").flatMap(SettingsTable.stringValue), keys.contains(k) else { return nil }
-            return pair.child(byField: "value")
-        }
+        let chosen = registryPairs(dictionary).filter { keys.contains($0.key) }.map { $0.value }
         return chosen.isEmpty ? nil : chosen
     }
 
@@ -92,7 +117,7 @@ extension PythonFacts {
         }
         return registryCalls.filter { site in
             // The table holds the entry (cheap), then the read may select it.
-            let values = site.dictionary.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
+            let values = registryPairs(site.dictionary).map { $0.value }
             guard values.contains(where: denotesEntry) else { return false }
             return selectedEntries(of: site.dictionary, key: site.key)?.contains(where: denotesEntry) ?? true
         }.map { $0.call }
@@ -126,12 +151,8 @@ extension PythonFacts {
     public func registrySelections(_ read: Node) -> [RegistrySelection] {
         guard read.type == "subscript", let table = read.child(byField: "value"),
               let keyNode = read.child(byField: "subscript").map(unwrapped), let dictionary = registryDictionary(table) else { return [] }
-        var entries: [(key: String, value: Node)] = []
-        for pair in dictionary.namedChildren where pair.type == "pair" {
-            guard let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue), let value = pair.child(byField: "value"),
-                  value.type == "identifier" || value.type == "attribute" else { continue }
-            entries.append((key, value))
-        }
+        let entries = registryPairs(dictionary).filter { $0.value.type == "identifier" || $0.value.type == "attribute" }
+            .map { (key: $0.key, value: $0.value) }
         if let key = decidedString(keyNode) { return entries.filter { $0.key == key }.map { RegistrySelection(entry: $0.value, record: nil) } }
         // `spec["cls"]` over the records of a table.
         if keyNode.type == "subscript", let holder = keyNode.child(byField: "value").map(unwrapped), holder.type == "identifier",

@@ -356,7 +356,8 @@ public final class ValueResolver {
         return result
     }
 
-    /// The entry `key` of a dictionary expression, when it is one and holds that key.
+    /// The entry `key` of a dictionary expression, when it is one and holds that key; also of the table a decided key
+    /// picks out of a table of tables (`LR_PRESETS[preset]`).
     func dictionaryEntry(_ expression: Node, key: String, depth: Int = 0) -> DictionaryEntry? {
         guard depth < 4 else { return nil }
         switch expression.type {
@@ -368,6 +369,14 @@ public final class ValueResolver {
             }
         case "call" where facts.callSite(expression).callee == "dict":
             if let v = facts.callSite(expression).keywords[key] { return .value(v) }
+        case "subscript":
+            // One table of a table of tables, picked by a key the configuration decides (`lrs = LR_PRESETS[preset]`
+            // with `preset = "hot"`, or `LR_PRESETS["hot"]`): that table's entry. An undecided key picks none here, so
+            // the read falls back to the key's name.
+            guard let outer = expression.child(byField: "value"), let picked = expression.child(byField: "subscript"),
+                  let table = literalContainer(outer, depth: depth), table.type == "dictionary" || table.type == "call",
+                  let name = facts.decidedString(picked), let inner = OptimizerUse.entry(name, in: table) else { return nil }
+            return dictionaryEntry(facts.unwrapped(inner), key: key, depth: depth + 1)
         case "call":
             // A helper that builds the table (`scales_from(cfg)` returning `dict(x_s=..., w_s=...)`): its entry.
             if let table = facts.returnedDictionary(facts.callSite(expression)) {

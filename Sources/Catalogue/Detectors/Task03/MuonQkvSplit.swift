@@ -11,8 +11,10 @@ import TreeSitterKit
 /// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
-/// (a split only in the forward), separate q/k/v layers without an orthogonalizing optimizer, and blocks that are
-/// split but re-stacked into one matrix before a single orthogonalization. Examples:
+/// (a split only in the forward), separate q/k/v layers without an orthogonalizing optimizer, blocks that are
+/// split but re-stacked into one matrix before a single orthogonalization, and a split of another shape: one under a
+/// shape test of another row/column ratio (`if g.size(0) == 4 * g.size(1):` splits the MLP's (4d, d) weight, while the
+/// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`). Examples:
 /// `queries/python/muon_qkv_split/examples/`.
 struct MuonQkvSplit: Detector {
     let id = "muon_qkv_split"
@@ -31,6 +33,7 @@ struct MuonQkvSplit: Detector {
                     let call = facts.callSite(n)
                     // `map(ns, g.split(d))` orthogonalizes each element of what it is given: each block of a split.
                     guard facts.isOrthogonalizationCall(call, orthogonalizers: orthogonalizers), let argument = call.positional.first,
+                          !splitsOtherShape(n, facts),
                           call.isMapped ? isSplit(argument, facts) : blockwise(argument, facts, flow: flow, depth: 0) else { continue }
                     evidence.append(facts.evidence(n, "each Q/K/V block orthogonalized separately"))
                 }
@@ -132,10 +135,56 @@ struct MuonQkvSplit: Detector {
         }
         guard n.type == "call" else { return false }
         let call = facts.callSite(n)
-        if Self.splits.contains(call.name) { return true }
+        if Self.splits.contains(call.name) { return !splitsOtherShape(n, facts) }
         if ["list", "tuple"].contains(call.callee), let inner = call.positional.first { return isSplit(inner, facts, depth: depth) }
         guard depth < 3 else { return false }
         return facts.targets(of: call).contains { f in facts.returnedValues(f).contains { isSplit($0, facts, depth: depth + 1) } }
+    }
+
+    /// Whether code splits blocks of a shape other than the fused QKV weight's: it runs only under a shape test stating
+    /// a row/column ratio other than 3 (`if g.size(0) == 4 * g.size(1):`, `rows // cols == 4`, see
+    /// `PythonFacts.holdingConditions`), or it is a `chunk` into a number of pieces other than 3 (`g.chunk(4)`; a count
+    /// that may be 3 is not).
+    func splitsOtherShape(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if node.type == "call", case let call = facts.callSite(node), call.name == "chunk",
+           let count = call.keywords["chunks"] ?? (call.receiver != nil && !call.callee.hasPrefix("torch.") ? call.positional.first
+                                                   : call.positional.dropFirst().first),
+           case let pieces = facts.values(of: count).map(\.double), !pieces.isEmpty, !pieces.contains(3) {
+            return true
+        }
+        return facts.holdingConditions(node).contains { condition in
+            statedRatios(condition, facts).contains { $0 != 3 }
+        }
+    }
+
+    /// The row/column ratios a shape test states, in each `==` comparison it joins with `and`: one side a number
+    /// times a size, the other a size (`rows == 3 * cols`, `g.size(0) == g.size(1) * 4`), or a quotient of two sizes
+    /// compared with a number (`rows // cols == 3`). A comparison with numbers on both sides or none states no ratio.
+    func statedRatios(_ condition: Node, _ facts: PythonFacts) -> [Double] {
+        let n = facts.unwrapped(condition)
+        if n.type == "boolean_operator", n.child(byField: "operator")?.type == "and",
+           let left = n.child(byField: "left"), let right = n.child(byField: "right") {
+            return statedRatios(left, facts) + statedRatios(right, facts)
+        }
+        let operands = n.namedChildren.filter { $0.type != "comment" }.map(facts.unwrapped)
+        guard n.type == "comparison_operator", operands.count == 2, n.children.filter({ !$0.isNamed }).map(\.type) == ["=="] else { return [] }
+        /// `k * size` or `size * k`: k.
+        func factor(_ side: Node) -> Double? {
+            guard side.type == "binary_operator", side.child(byField: "operator")?.type == "*",
+                  let l = side.child(byField: "left"), let r = side.child(byField: "right") else { return nil }
+            let lv = facts.value(of: l)?.double, rv = facts.value(of: r)?.double
+            return lv != nil && rv == nil ? lv : rv != nil && lv == nil ? rv : nil
+        }
+        /// `a // b` or `a / b` of two sizes.
+        func isQuotient(_ side: Node) -> Bool {
+            guard side.type == "binary_operator", ["//", "/"].contains(side.child(byField: "operator")?.type ?? "") else { return false }
+            return side.child(byField: "left").flatMap { facts.value(of: $0) } == nil && side.child(byField: "right").flatMap { facts.value(of: $0) } == nil
+        }
+        for (side, other) in [(operands[0], operands[1]), (operands[1], operands[0])] {
+            if let k = factor(side), facts.value(of: other) == nil { return [k] }
+            if isQuotient(side), let k = facts.value(of: other)?.double { return [k] }
+        }
+        return []
     }
 
     func projectionName(_ node: Node, _ facts: PythonFacts) -> String {

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires at least one `torch.optim.Adam`/`AdamW` and beta1 resolving to 0.8 in each of them (and in each
 /// parameter group that sets its own `betas`): the first element of `betas`, given as a literal tuple, a name
-/// or field set to a tuple, elements from constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
+/// or field set to a tuple (a name by the value it last had before the read: `ab = (0.9, 0.95); ab = (0.8, ab[1])` is
+/// 0.8), elements from constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
 /// dictionary spread with `**`. An Adam without `betas` has the default 0.9; an Adam the file writes by hand
 /// (`AdamUpdate`) has its own signature's default, else the decay its step gives the first moment (`m.lerp_(g, 1 -
 /// b1)`, `m.mul_(b1).add_(g, ...)`, `b1 * m + (1 - b1) * g`). Entries patched after construction
@@ -49,12 +50,18 @@ struct AdamBeta1_0p8: Detector {
         return parameters.namedChildren.first { $0.child(byField: "name")?.text == "betas" }?.child(byField: "value")
     }
 
-    /// The first element of a tuple expression, following names set to a tuple and `tuple(...)` / `list(...)`.
+    /// The first element of a tuple expression, following names set to a tuple and `tuple(...)` / `list(...)`. A plain
+    /// name reads the value it last had before the read (`ab = (0.9, 0.95)` then `ab = (0.8, ab[1])` gives 0.8), else
+    /// its settings in order.
     func firstElement(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
         let n = facts.unwrapped(node)
         if n.type == "tuple" || n.type == "list" { return n.namedChildren.first }
         if n.type == "call", ["tuple", "list"].contains(facts.callSite(n).callee), let inner = facts.callSite(n).positional.first, depth < 4 {
             return firstElement(inner, facts, depth: depth + 1)
+        }
+        if n.type == "identifier", depth < 4, let latest = facts.latestValue(of: n.text, before: n), latest != n,
+           let element = firstElement(latest, facts, depth: depth + 1) {
+            return element
         }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return nil }
         for setting in facts.allSettings.settings(name) where setting.value != n {

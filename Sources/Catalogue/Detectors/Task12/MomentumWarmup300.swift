@@ -10,10 +10,11 @@ import TreeSitterKit
 /// written as a function (`muon_update(..., momentum=ramp(step))`), that, evaluated as a function of the step (a loop variable or a
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
 /// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. Rejects a
-/// ramp of another length, a 300-step ramp that sets the learning rate, a constant momentum, and the momentum of
-/// an SGD optimizer. A value the group write takes from a parameter of its function is read where the callers give it
-/// (a helper `set_momentum(opt, m)`, or a property setter run by `opt.momentum = ramp(step)`, see
-/// `PythonFacts.callerArguments`). Examples: `queries/python/momentum_warmup_300/examples/`.
+/// group write in a helper nothing calls (`liesInUncalledHelper`), a ramp of another length, a 300-step ramp that
+/// sets the learning rate, a constant momentum, and the momentum of an SGD optimizer. A value the group write takes
+/// from a parameter of its function is read where the callers give it (a helper `set_momentum(opt, m)`, or a
+/// property setter run by `opt.momentum = ramp(step)`, see `PythonFacts.callerArguments`). Examples:
+/// `queries/python/momentum_warmup_300/examples/`.
 struct MomentumWarmup300: Detector {
     let id = "momentum_warmup_300"
     static let length = 300.0
@@ -24,7 +25,8 @@ struct MomentumWarmup300: Detector {
         for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "subscript",
                   let key = left.child(byField: "subscript"), facts.string(of: key).map(facts.momentumGroupKeys.contains) == true,
-                  let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow) else { continue }
+                  let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow),
+                  !liesInUncalledHelper(node, facts) else { continue }
             let evaluator = StepFunction(facts, flow)
             // The value as written, then, for a parameter of the function holding the write, each value its callers
             // give it (`opt.momentum = self.momentum_schedule(step)` running `@momentum.setter def momentum(self,
@@ -57,6 +59,22 @@ struct MomentumWarmup300: Detector {
             }
         }
         return evidence
+    }
+
+    /// Whether a node lies in a plain function of the file (no method, whose class's protocol may run it, and no
+    /// decorated one) that nothing calls (`PythonFacts.mayRun`): a helper kept from an earlier attempt (`def
+    /// muon_step(opt, step): ... g["momentum"] = ...`). A function that trains (computes gradients or steps an
+    /// optimizer) is a training loop a script may leave to its runner (`def train(loader): ...`) and counts as run.
+    func liesInUncalledHelper(_ node: Node, _ facts: PythonFacts) -> Bool {
+        facts.functions.contains { function in
+            guard facts.isInside(node, function.node), function.decorators.isEmpty, facts.enclosingClass(function.node) == nil,
+                  !facts.mayRun(function) else { return false }
+            return !facts.descendants(of: function.node).contains { n in
+                guard n.type == "call" else { return false }
+                let call = facts.callSite(n)
+                return call.computesGradients || (call.name == "step" && call.receiver != nil)
+            }
+        }
     }
 
     /// Loop variables around the assignment, parameters of the functions holding it, and step counters of its class.
