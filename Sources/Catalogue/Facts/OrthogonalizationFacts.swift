@@ -238,7 +238,22 @@ extension PythonFacts {
     /// Whether a name is bound (as a local or a setting) to an expression that mentions one of `names`.
     func mentionsFunction(_ reference: Node, _ names: Set<String>, depth: Int) -> Bool {
         guard depth < 3, let name = SettingsTable.bareName(of: reference) else { return false }
-        let values = localValues(of: name, around: reference) + allSettings.settings(name).map(\.value)
+        // A plain name never reads a plain local of another function (the loop variable `b` of a model's `forward` is
+        // not the momentum buffer `b = state.setdefault(...)` of an optimizer's `step`); nested functions read their
+        // enclosing function's locals.
+        let settings = allSettings.settings(name).filter { setting in
+            guard reference.type == "identifier", setting.source == .localAssignment, setting.written == name,
+                  setting.site.tree === tree, let owner = enclosingFunction(setting.site) else { return true }
+            return owner.node.byteRange.contains(reference.startByte)
+        }
+        // A parameter holds what its callers pass (`orthogonal_update(g, ortho, steps)` called with the `ortho` its
+        // caller picked from a table of backends): each argument is read in its caller's scope.
+        if reference.type == "identifier", parameterOwner(of: reference) != nil {
+            for argument in callerArguments(of: reference).map(unwrapped) where argument.type == "identifier" || argument.type == "attribute" {
+                if names.contains(argument.text) || mentionsFunction(argument, names, depth: depth + 1) { return true }
+            }
+        }
+        let values = localValues(of: name, around: reference) + settings.map(\.value)
         for value in values where !isInside(reference, value) {
             for n in descendants(of: value) where n.type == "identifier" {
                 if names.contains(n.text) { return true }

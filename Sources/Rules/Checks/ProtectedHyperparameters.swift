@@ -91,6 +91,28 @@ struct ProtectedHyperparameters: Rule {
         return result
     }
 
+    /// The environment variables the benchmark's harness sets for the protected values (the records read them).
+    static let harnessVariables: [String: String] = [
+        "train_files": "NANOGPT_TRAIN_FILES", "input_bin": "NANOGPT_TRAIN_FILES", "train_bin": "NANOGPT_TRAIN_FILES",
+        "val_files": "NANOGPT_VAL_FILES", "input_val_bin": "NANOGPT_VAL_FILES", "val_bin": "NANOGPT_VAL_FILES",
+        "val_tokens": "NANOGPT_VAL_TOKENS",
+    ]
+
+    /// Whether a value reads the harness's own variable for `name` from the environment (`int(os.environ[
+    /// "NANOGPT_VAL_TOKENS"])`, `os.getenv("NANOGPT_VAL_FILES")`): the value the benchmark gives, so never a change,
+    /// even where the base pinned a literal that a later record reads from the environment again.
+    static func readsHarnessVariable(_ node: Node, _ name: String, _ script: Script) -> Bool {
+        guard let variable = harnessVariables[name] else { return false }
+        return ([node] + script.facts.descendants(of: node)).contains { n in
+            guard n.type == "string", SettingsTable.stringValue(n) == variable, let parent = n.parent else { return false }
+            let holder = parent.type == "argument_list" ? parent.parent : parent
+            guard let holder else { return false }
+            let read = holder.type == "subscript" ? holder.child(byField: "value") : holder.child(byField: "function")
+            let qualified = read.flatMap { script.facts.imports.qualifiedName(of: $0) } ?? read?.text ?? ""
+            return ["os.environ", "os.environ.get", "os.getenv", "environ", "environ.get", "getenv"].contains(qualified)
+        }
+    }
+
     /// Reads of a name (`args.val_tokens`, `val_tokens`), not where it is set.
     func uses(of names: Set<String>, _ facts: PythonFacts) -> [String: [Node]] {
         Dictionary(grouping: facts.nodes(ofType: ["identifier", "attribute"]).filter { node in
@@ -134,7 +156,8 @@ struct ProtectedHyperparameters: Rule {
                                         base: [context.base.evidence(original.site, "set here in the base")]))
                 continue
             }
-            for setting in settings where !values.contains(Self.value(setting.value, ss)) && !passesAlong(setting.value, name) {
+            for setting in settings where !values.contains(Self.value(setting.value, ss)) && !passesAlong(setting.value, name)
+                && !Self.readsHarnessVariable(setting.value, name, ss) {
                 findings.append(Finding(rule: id, severity: severity,
                                         message: "`\(name)` is set to `\(context.submission.snippet(setting.value))` instead of `\(context.base.snippet(original.value))`",
                                         submission: [context.submission.evidence(setting.site, "changed or overridden here")],
