@@ -103,14 +103,23 @@ struct ProtectedHyperparameters: Rule {
     /// even where the base pinned a literal that a later record reads from the environment again.
     static func readsHarnessVariable(_ node: Node, _ name: String, _ script: Script) -> Bool {
         guard let variable = harnessVariables[name] else { return false }
-        return ([node] + script.facts.descendants(of: node)).contains { n in
-            guard n.type == "string", SettingsTable.stringValue(n) == variable, let parent = n.parent else { return false }
-            let holder = parent.type == "argument_list" ? parent.parent : parent
-            guard let holder else { return false }
-            let read = holder.type == "subscript" ? holder.child(byField: "value") : holder.child(byField: "function")
-            let qualified = read.flatMap { script.facts.imports.qualifiedName(of: $0) } ?? read?.text ?? ""
-            return ["os.environ", "os.environ.get", "os.getenv", "environ", "environ.get", "getenv"].contains(qualified)
+        var n = script.unwrapped(node)
+        // The read itself, at most converted (`int(...)`): `int(os.environ[...]) // 2` is another value.
+        if n.type == "call", case let call = script.facts.callSite(n), ["int", "str", "float"].contains(call.callee),
+           call.positional.count == 1, call.keywords.isEmpty {
+            n = script.unwrapped(call.positional[0])
         }
+        let read: Node?, key: Node?
+        if n.type == "subscript" {
+            (read, key) = (n.child(byField: "value"), n.child(byField: "subscript"))
+        } else if n.type == "call", case let call = script.facts.callSite(n) {
+            (read, key) = (call.function, call.positional.first)
+        } else {
+            return false
+        }
+        guard let read, let key, SettingsTable.stringValue(key) == variable else { return false }
+        let qualified = script.facts.imports.qualifiedName(of: read) ?? read.text
+        return ["os.environ", "os.environ.get", "os.getenv", "environ", "environ.get", "getenv"].contains(qualified)
     }
 
     /// Reads of a name (`args.val_tokens`, `val_tokens`), not where it is set.
