@@ -65,7 +65,8 @@ struct OptimalSubtreeMatcher {
             guard a.kindKey[i] == b.kindKey[j] else { return forbidden }
             return a.labelKey[i] == b.labelKey[j] ? 0 : 1
         }
-        // Flat (n + 1) x (m + 1) tables, row-major.
+        // Flat (n + 1) x (m + 1) tables, row-major, filled through unchecked buffers: this loop is the diff's
+        // hottest code, and every index in it is in range by construction.
         let width = m + 1
         var treeDistance = [Int](repeating: 0, count: (n + 1) * width)
         var forest = [Int](repeating: 0, count: (n + 1) * width)
@@ -73,22 +74,35 @@ struct OptimalSubtreeMatcher {
         /// Fills `forest` for keyroots (i, j), offsets relative to their leftmost leaves.
         func computeForest(_ i: Int, _ j: Int) {
             let li = a.leftmost[i], lj = b.leftmost[j]
-            forest[(li - 1) * width + (lj - 1)] = 0
-            for x in li...i { forest[(x) * width + (lj - 1)] = forest[(x - 1) * width + (lj - 1)] + 1 }
-            for y in lj...j { forest[(li - 1) * width + (y)] = forest[(li - 1) * width + (y - 1)] + 1 }
-            for x in li...i {
-                for y in lj...j {
-                    let delete = forest[(x - 1) * width + (y)] + 1, insert = forest[(x) * width + (y - 1)] + 1
-                    if a.leftmost[x] == li && b.leftmost[y] == lj {
-                        let both = forest[(x - 1) * width + (y - 1)] + relabel(x, y)
-                        forest[(x) * width + (y)] = min(delete, insert, both)
-                        treeDistance[(x) * width + (y)] = forest[(x) * width + (y)]
-                    } else {
-                        let both = forest[(a.leftmost[x] - 1) * width + (b.leftmost[y] - 1)] + treeDistance[(x) * width + (y)]
-                        forest[(x) * width + (y)] = min(delete, insert, both)
+            a.leftmost.withUnsafeBufferPointer { al in
+            b.leftmost.withUnsafeBufferPointer { bl in
+            a.kindKey.withUnsafeBufferPointer { ak in
+            b.kindKey.withUnsafeBufferPointer { bk in
+            a.labelKey.withUnsafeBufferPointer { aLabel in
+            b.labelKey.withUnsafeBufferPointer { bLabel in
+            treeDistance.withUnsafeMutableBufferPointer { td in
+            forest.withUnsafeMutableBufferPointer { fd in
+                fd[(li - 1) * width + (lj - 1)] = 0
+                for x in li...i { fd[x * width + (lj - 1)] = fd[(x - 1) * width + (lj - 1)] + 1 }
+                for y in lj...j { fd[(li - 1) * width + y] = fd[(li - 1) * width + (y - 1)] + 1 }
+                for x in li...i {
+                    let row = x * width, above = (x - 1) * width
+                    let xIsTree = al[x] == li
+                    let xForest = (al[x] - 1) * width
+                    for y in lj...j {
+                        let delete = fd[above + y] + 1, insert = fd[row + y - 1] + 1
+                        if xIsTree && bl[y] == lj {
+                            let cost = ak[x] != bk[y] ? forbidden : (aLabel[x] == bLabel[y] ? 0 : 1)
+                            let best = min(delete, insert, fd[above + y - 1] + cost)
+                            fd[row + y] = best
+                            td[row + y] = best
+                        } else {
+                            let both = fd[xForest + (bl[y] - 1)] + td[row + y]
+                            fd[row + y] = min(delete, insert, both)
+                        }
                     }
                 }
-            }
+            }}}}}}}}
         }
 
         for i in a.keyroots { for j in b.keyroots { computeForest(i, j) } }
