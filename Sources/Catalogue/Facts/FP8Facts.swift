@@ -13,11 +13,15 @@ public struct FP8HeadUse {
 }
 
 extension PythonFacts {
-    /// Whether a node names a float8 dtype (`torch.float8_e4m3fn`, or a name set to one).
+    /// Whether a node names a float8 dtype (`torch.float8_e4m3fn`, or a name set to one), also one chosen by name
+    /// (`F8 = getattr(torch, fmt["fwd"])` with the format read from a configuration, an embedded JSON document or an
+    /// environment default; see `dtypeName`).
     func isFloat8(_ node: Node) -> Bool {
         if let name = imports.qualifiedName(of: node), name.contains("float8") { return true }
-        guard node.type == "identifier" else { return false }
-        return allSettings.settings(node.text).contains { imports.qualifiedName(of: $0.value)?.contains("float8") == true }
+        guard node.type == "identifier" || node.type == "attribute" else { return false }
+        if node.type == "identifier",
+           allSettings.settings(node.text).contains(where: { imports.qualifiedName(of: $0.value)?.contains("float8") == true }) { return true }
+        return dtypeName(of: node)?.hasPrefix("float8") == true
     }
 
     /// Functions whose body (nested functions included) multiplies float8 operands with `torch._scaled_mm`.

@@ -11,7 +11,8 @@ extension PythonFacts {
     /// (`model.cuda()`, `model.to(device)`, `torch.compile(model)`) to that module,
     /// `self.<name>` to what the class's methods assign to it (also from a tuple, `self.lo, self.hi = lo, hi`), a
     /// field of an object to what the objects it may be hold for it (see `fieldExpression`), and `getattr(obj, "name",
-    /// default)` to the field, or to the default when the object holds none. Anything else (a call,
+    /// default)` to the field, or to the default when the object holds none (`getattr(torch, "bfloat16")`, on an imported
+    /// module without a default, is its own origin). Anything else (a call,
     /// a literal, a class name, a dotted name of an imported module such as `torch.bfloat16`) is its own origin, except
     /// a class method called on its class (`Config.default()`), which stands for what it returns; `self.<name>` and
     /// `cls.<name>` that no method assigns read the class attribute (`classAttribute`).
@@ -99,6 +100,9 @@ extension PythonFacts {
                 held = selfAssignedValues(name, in: owner)
             } else {
                 let holders = constructions(of: object)
+                // `getattr(torch, "bfloat16")`: a name looked up on an imported module, with no default, is its own
+                // origin (see `dtypeName`).
+                if holders.isEmpty, call.positional.count == 2, imports.qualifiedName(of: object) != nil { return [e] }
                 let fields = holders.compactMap { fieldExpression($0, name) }
                 if !holders.isEmpty, fields.count == holders.count { held = fields }
             }

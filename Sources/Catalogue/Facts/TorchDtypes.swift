@@ -3,7 +3,9 @@ import TreeSitterKit
 
 /// The torch dtype an expression names, wherever the name was chosen: `torch.bfloat16` under any import alias, or
 /// `getattr(torch, name)` with the string `name` set in a configuration (`activation_dtype: str = "bfloat16"`),
-/// followed through locals, `self` attributes, parameters and configuration fields (see `origins`).
+/// followed through locals, `self` attributes, parameters and configuration fields (see `origins`), or read from the
+/// environment with a string default (`os.environ.get("ACT_DTYPE", "bfloat16")`, also held by a dictionary entry,
+/// see `decidedString`).
 extension PythonFacts {
     /// Dtype names as torch spells them, each with the canonical name (`half` is `float16`).
     static let torchDtypes: [String: String] = [
@@ -19,7 +21,10 @@ extension PythonFacts {
         return names.count == 1 ? names.first : nil
     }
 
-    /// The dtype an origin names itself: a `torch.<dtype>` reference, or `getattr(torch, "<dtype>")`.
+    /// The dtype an origin names itself: a `torch.<dtype>` reference, or `getattr(torch, "<dtype>")` with the name a
+    /// literal, a name set to one, or a string every run gives it (an environment knob's default, `os.environ.get(
+    /// "ACT_DTYPE", "bfloat16")`, directly or through a dictionary entry: `getattr(torch, plan["compute"])` with
+    /// `plan = dict(compute=os.environ.get(...))`; see `decidedString`).
     private func namedDtype(_ origin: Node) -> String? {
         if let name = imports.qualifiedName(of: origin), name.hasPrefix("torch."), name.split(separator: ".").count == 2 {
             return Self.torchDtypes[String(name.dropFirst("torch.".count))]
@@ -27,10 +32,12 @@ extension PythonFacts {
         guard origin.type == "call", callSite(origin).callee == "getattr", callSite(origin).positional.count >= 2,
               imports.qualifiedName(of: callSite(origin).positional[0]) == "torch" else { return nil }
         let name = callSite(origin).positional[1]
-        let spelled = Set(origins(of: name).compactMap(SettingsTable.stringValue))
+        // A call among the origins (`os.environ.get("ACT_DTYPE", "bfloat16")`, `.lower()` of one) spells the string
+        // it holds in every run.
+        let spelled = Set(origins(of: name).compactMap { SettingsTable.stringValue($0) ?? ($0.type == "call" ? decidedString($0) : nil) })
         if spelled.count == 1 { return spelled.first.flatMap { Self.torchDtypes[$0] } }
         // A name read from a parsed configuration (`cfg["loss"]["dtype"]` of an embedded YAML or JSON document),
-        // which has no origin in the script's own code.
-        return spelled.isEmpty ? string(of: name).flatMap { Self.torchDtypes[$0] } : nil
+        // which has no origin in the script's own code, or from a dictionary entry set to an environment knob.
+        return spelled.isEmpty ? (string(of: name) ?? decidedString(name)).flatMap { Self.torchDtypes[$0] } : nil
     }
 }

@@ -15,7 +15,8 @@ import TreeSitterKit
 /// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
-/// which holds the embedding too); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
+/// which holds the embedding too); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
+/// with the name from a configuration or an environment knob's string default); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
 /// bf16 model without fp32 masters, and casting linears still under autocast.
 /// Examples: `queries/python/bf16_activations_casted_linear/examples/`.

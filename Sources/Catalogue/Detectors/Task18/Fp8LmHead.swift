@@ -1,6 +1,7 @@
 /// `fp8_lm_head`: the output head's matrix product runs in FP8 during training.
 ///
-/// Requires an FP8 product (a function that casts its operands to a float8 dtype and calls `torch._scaled_mm`,
+/// Requires an FP8 product (a function that casts its operands to a float8 dtype, named or chosen by name as
+/// `getattr(torch, fmt)` with `fmt` from a configuration or an environment default (see `isFloat8`), and calls `torch._scaled_mm`,
 /// itself or through a custom op, an autograd function or a wrapper) applied to the output head: invoked with
 /// the head's weight, or on the way from the logits to the cross-entropy, or as the `forward` of a linear
 /// class that the head is constructed from with its FP8 flags on; or torchao's `convert_to_float8_training`
