@@ -565,7 +565,9 @@ extension PythonFacts {
         return entry.value
     }
 
-    /// A keyword argument's value, looking through `**spread` dictionaries when the call does not name it.
+    /// A keyword argument's value, looking through `**spread` dictionaries when the call does not name it: a dictionary
+    /// literal or `dict(...)` (or a name or field set to one, entries written into it afterwards win), or a
+    /// configuration document loaded from a string (`**json.loads(DDP_JSON)`).
     public func keywordArgument(_ name: String, of call: CallSite) -> Node? {
         if let value = call.keywords[name] { return value }
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
@@ -577,6 +579,9 @@ extension PythonFacts {
             for dictionary in dictionaries(source) {
                 if let entry = OptimizerUse.entry(name, in: dictionary) { return entry }
             }
+            // A configuration document the script loads from a string (`**json.loads('{"gradient_as_bucket_view":
+            // true}')`, or a name set to that load): its entry (see `embeddedDocumentEntry`).
+            if let entry = embeddedDocumentEntry(name, of: source)?.entry { return entry }
         }
         return nil
     }

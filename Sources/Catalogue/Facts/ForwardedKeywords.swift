@@ -221,6 +221,34 @@ extension PythonFacts {
         return writes.sorted { $0.startByte < $1.startByte }
     }
 
+    /// The entry `key` of a configuration document the script loads from a string (see `EmbeddedConfigDocuments`)
+    /// that `source` stands for: the load itself (`json.loads('{"gradient_as_bucket_view": true}')`, `yaml.safe_load`,
+    /// `tomllib.loads` of a literal or of a name set to one), a name set to the load (see `origins`), or one of its
+    /// tables read by literal keys (`cfg["ddp"]` with `cfg = tomllib.loads(TOML)` reads the entry `ddp.<key>`). Nil
+    /// when `source` is no such load; `entry` is nil when the document has no entry `key` at that level (the load is
+    /// known to hold none). gin bindings set parameters, not dictionary entries, and are never read here.
+    public func embeddedDocumentEntry(_ key: String, of source: Node, depth: Int = 0) -> (document: Node, entry: Node?)? {
+        guard depth < 4 else { return nil }
+        let expression = unwrapped(source)
+        if expression.type == "subscript", let table = expression.child(byField: "value"),
+           let part = expression.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+            return embeddedDocumentEntry("\(part).\(key)", of: table, depth: depth + 1)
+        }
+        for origin in origins(of: expression) {
+            if origin.type == "subscript", origin != expression {
+                if let found = embeddedDocumentEntry(key, of: origin, depth: depth + 1) { return found }
+                continue
+            }
+            guard origin.type == "call", case let load = callSite(origin), load.callee != "gin.parse_config",
+                  EmbeddedConfigDocuments.loaders.contains(load.callee), let text = load.positional.first,
+                  let document = EmbeddedConfigDocuments.literal(text, self, depth: 0) else { continue }
+            let bare = key.split(separator: ".").last.map(String.init) ?? key
+            let entry = allSettings.settings(bare).first { $0.site == document && $0.written == key }?.value
+            return (document, entry)
+        }
+        return nil
+    }
+
     /// The name of a function's `**` parameter.
     func keywordsParameter(of function: Function) -> String? {
         guard let parameters = function.node.child(byField: "parameters") else { return nil }

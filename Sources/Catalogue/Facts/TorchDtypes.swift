@@ -21,10 +21,11 @@ extension PythonFacts {
         return names.count == 1 ? names.first : nil
     }
 
-    /// The dtype an origin names itself: a `torch.<dtype>` reference, or `getattr(torch, "<dtype>")` with the name a
-    /// literal, a name set to one, or a string every run gives it (an environment knob's default, `os.environ.get(
-    /// "ACT_DTYPE", "bfloat16")`, directly or through a dictionary entry: `getattr(torch, plan["compute"])` with
-    /// `plan = dict(compute=os.environ.get(...))`; see `decidedString`).
+    /// The dtype an origin names itself: a `torch.<dtype>` reference, or `getattr(torch, "<dtype>")` with the name
+    /// written out, built from constants (`getattr(torch, "float" + str(4 * 8))`, see `foldedString`), set in a
+    /// configuration, or a string every run gives it (an environment knob's default, `os.environ.get("ACT_DTYPE",
+    /// "bfloat16")`, directly or through a dictionary entry: `getattr(torch, plan["compute"])` with `plan =
+    /// dict(compute=os.environ.get(...))`; see `decidedString`).
     private func namedDtype(_ origin: Node) -> String? {
         if let name = imports.qualifiedName(of: origin), name.hasPrefix("torch."), name.split(separator: ".").count == 2 {
             return Self.torchDtypes[String(name.dropFirst("torch.".count))]
@@ -32,9 +33,13 @@ extension PythonFacts {
         guard origin.type == "call", callSite(origin).callee == "getattr", callSite(origin).positional.count >= 2,
               imports.qualifiedName(of: callSite(origin).positional[0]) == "torch" else { return nil }
         let name = callSite(origin).positional[1]
-        // A call among the origins (`os.environ.get("ACT_DTYPE", "bfloat16")`, `.lower()` of one) spells the string
-        // it holds in every run.
-        let spelled = Set(origins(of: name).compactMap { SettingsTable.stringValue($0) ?? ($0.type == "call" ? decidedString($0) : nil) })
+        // A name written out or built from constants (`"float" + str(4 * 8)`, `f"bfloat{16}"`), or a call that spells
+        // the string it holds in every run (`os.environ.get("ACT_DTYPE", "bfloat16")`); a reference that origins
+        // cannot follow further is read below.
+        let spelled = Set(origins(of: name).compactMap { spelling -> String? in
+            guard !["identifier", "attribute", "subscript"].contains(spelling.type) else { return nil }
+            return foldedString(spelling) ?? (spelling.type == "call" ? decidedString(spelling) : nil)
+        })
         if spelled.count == 1 { return spelled.first.flatMap { Self.torchDtypes[$0] } }
         // A name read from a parsed configuration (`cfg["loss"]["dtype"]` of an embedded YAML or JSON document),
         // which has no origin in the script's own code, or from a dictionary entry set to an environment knob.

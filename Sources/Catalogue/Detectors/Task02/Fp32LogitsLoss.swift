@@ -7,7 +7,8 @@ import TreeSitterKit
 /// `log_softmax` of a cross-entropy written by hand with a `gather` of the targets) whose input, followed back
 /// through local assignments, reshapes and arithmetic (a soft-cap, `log_softmax`) up to the projection that makes
 /// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()`, `.to(torch.float32)`,
-/// `.to(dtype=torch.float)`, `.type(torch.float32)`, or `.to(d)` with `d` holding such a dtype (see `dtypeName`); the cast may be made in the model, on the logits it returns
+/// `.to(dtype=torch.float)`, `.type(torch.float32)`, or `.to(d)` with `d` holding such a dtype (see `dtypeName`: also
+/// `getattr(torch, "float" + str(4 * 8))`); the cast may be made in the model, on the logits it returns
 /// (followed from the loss back into `forward` and its helpers). Rejects a cast of the loss value, a cast on a branch that
 /// computes no loss, a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
 /// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
