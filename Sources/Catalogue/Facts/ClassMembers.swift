@@ -75,6 +75,44 @@ extension PythonFacts {
         return nil
     }
 
+    /// A method `c` itself defines (or has bound to it after its definition), not one it inherits.
+    private func ownMethod(_ name: String, of c: Class) -> Function? {
+        methodsByClass[c.node]?.first(where: { $0.name == name }) ?? reboundMethods[c.node]?.first(where: { $0.name == name })?.function
+    }
+
+    /// The method `self.name` finds in a mixin that neither defines nor inherits it: the one the file's classes that
+    /// mix `owner` in have, own or inherited from another of their bases (`self.direction(p, group)` in
+    /// `ShardedStepMixin.step`, with `class Muon(ShardedStepMixin, OrthogonalMomentum, Optimizer)`, runs
+    /// `OrthogonalMomentum.direction`). Nil when no class of the file inheriting from `owner` has one, or when they
+    /// find different ones.
+    public func mixedInMethod(_ name: String, of owner: Class) -> Function? {
+        var found: Function?
+        for c in classes where c.node != owner.node && lineage(of: c).dropFirst().contains(where: { $0.node == owner.node }) {
+            guard let m = method(name, of: c) else { continue }
+            if let f = found, f.node != m.node { return nil }
+            found = m
+        }
+        return found
+    }
+
+    /// The method `super().name(...)` written in a method of `owner` runs: the nearest one after `owner` in its own
+    /// bases (see `lineage`); for a mixin whose bases have none, the next one after `owner` in the lineage of the
+    /// file's classes that mix it in (`super().transform_qk(q, k)` in `QKNormMixin`, with `class
+    /// Attention(QKNormMixin, RotaryMixin, QKHooks)`, runs `RotaryMixin.transform_qk`). Nil when none has it, or when
+    /// those classes find different ones.
+    public func superMethod(_ name: String, after owner: Class) -> Function? {
+        if let inherited = lineage(of: owner).dropFirst().lazy.compactMap({ self.ownMethod(name, of: $0) }).first { return inherited }
+        var found: Function?
+        for c in classes where c.node != owner.node {
+            let order = lineage(of: c)
+            guard let position = order.firstIndex(where: { $0.node == owner.node }), position > 0,
+                  let next = order[(position + 1)...].lazy.compactMap({ self.ownMethod(name, of: $0) }).first else { continue }
+            if let f = found, f.node != next.node { return nil }
+            found = next
+        }
+        return found
+    }
+
     /// The class a name stands for once the module has run: the last class the file defines under it (`class
     /// GPT(GPT): ...` written after the first `GPT` replaces it for every later construction).
     public func boundClass(named name: String) -> Class? {

@@ -24,11 +24,14 @@ extension PythonFacts {
         }
     }
 
-    /// Names of the file's optimizer classes whose `step` orthogonalizes.
+    /// Names of the file's optimizer classes whose `step` orthogonalizes: its own, or one inherited from a base class
+    /// of the file (`class Muon(ShardedStepMixin, OrthogonalMomentum, Optimizer)` with the step in the mixin).
     public var orthogonalizingClassNames: Set<String> {
         memoized("orthogonalizingClassNames") {
             let scopes = orthogonalizedUpdateScopes
-            return Set(classes.filter { c in scopes.contains(c.node) }.map(\.name))
+            return Set(classes.filter { c in
+                scopes.contains(c.node) || method("step", of: c).map { step in scopes.contains { isInside(step.node, $0) } } == true
+            }.map(\.name))
         }
     }
 

@@ -287,19 +287,22 @@ extension PythonFacts {
         }
     }
 
-    /// Classes with a `step` method that orthogonalizes (directly or through what it calls), whatever their name.
+    /// Classes with a `step` method that orthogonalizes (directly or through what it calls), whatever their name; the
+    /// `step` may be inherited from a base class of the file (a mixin's: `class Muon(ShardedStepMixin,
+    /// OrthogonalMomentum, Optimizer)`).
     public var orthogonalizingOptimizerClasses: [Class] {
         memoized("orthogonalizingOptimizerClasses") {
             let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
             return classes.filter { c in
-                guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }) else { return false }
+                guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }) ?? method("step", of: c)
+                else { return false }
                 return orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
             }
         }
     }
 
-    /// The orthogonalizing optimizers of the file: classes whose `step` orthogonalizes (and that are
-    /// instantiated), functions that orthogonalize and update parameters in place inside the training loop, and
+    /// The orthogonalizing optimizers of the file: classes whose `step` (own, or inherited from a base class of the
+    /// file) orthogonalizes (and that are instantiated), functions that orthogonalize and update parameters in place inside the training loop, and
     /// library Muon optimizers.
     public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
         memoized("orthogonalizingOptimizers") {
@@ -308,7 +311,7 @@ extension PythonFacts {
             var classMethods = Set<Node>()
             for c in classes {
                 let methods = functions.filter { isInside($0.node, c.node) }
-                guard let step = methods.first(where: { $0.name == "step" }) else { continue }
+                guard let step = methods.first(where: { $0.name == "step" }) ?? method("step", of: c) else { continue }
                 methods.forEach { classMethods.insert($0.node) }
                 var reach = reachableFunctions(from: step)
                 for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }

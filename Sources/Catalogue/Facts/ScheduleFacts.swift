@@ -256,13 +256,20 @@ extension PythonFacts {
     }
 
     /// The function of the file a call runs: `name(...)`, `self.name(...)` (also a method the class inherits from a
-    /// base class of the file, a mixin's, and for an abstract method the one override the file's subclasses write, see
+    /// base class of the file, a mixin's, one a mixin finds on the classes that mix it in, see `mixedInMethod`, and for
+    /// an abstract method the one override the file's subclasses write, see
     /// `concreteOverride`, and the replacement a class decorator of the file binds on the class, see `decoratorMethod`),
+    /// `super().name(...)` (the next class's method, see `superMethod`),
     /// or a class method or static method called on its class
     /// (`Factory.create("relu2")`, `Rotary.apply(q, cos, sin)`, `cls.helper(x)`; see `receiverClass`); nil for
     /// library calls and classes.
     public func calledFunction(_ call: CallSite) -> Function? {
         if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel { return found }
+        // `super().name(...)` / `super(Cls, self).name(...)`: the method after the class it names (its own by default).
+        if let receiver = call.receiver.map(unwrapped), receiver.type == "call", case let zuper = callSite(receiver), zuper.callee == "super",
+           let owner = zuper.positional.first.flatMap({ boundClass(named: unwrapped($0).text) }) ?? enclosingClass(call.node) {
+            return superMethod(call.name, after: owner)
+        }
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
             // A method a class decorator of the file rebinds on the class (`cls.values = values`) runs in place of the
@@ -272,8 +279,10 @@ extension PythonFacts {
             if let own = functions.first(where: { $0.name == call.name && $0.qualifiedName.hasPrefix(prefix) }) {
                 return concreteOverride(of: own, in: owner) ?? own
             }
-            // `self.reset_output_projection()` defined by a base class (a mixin) of the file.
-            guard call.callee == "self." + call.name, let inherited = method(call.name, of: owner) else { return nil }
+            // `self.reset_output_projection()` defined by a base class (a mixin) of the file; in a mixin, a method a
+            // sibling base of the classes mixing it in defines (`self.direction(p, group)`).
+            guard call.callee == "self." + call.name,
+                  let inherited = method(call.name, of: owner) ?? mixedInMethod(call.name, of: owner) else { return nil }
             return concreteOverride(of: inherited, in: owner) ?? inherited
         }
         guard !call.callee.contains("." as Character) else { return nil }

@@ -4,7 +4,7 @@ import TreeSitterKit
 /// Strings built from constants: what an environment variable, an allocator setting or a config call receives.
 extension PythonFacts {
     /// The text a string expression evaluates to when it is built from constants: literals (implicit
-    /// concatenation included), `+`, `sep.join([...])`, f-strings whose fields fold, `str(...)` of a number, names
+    /// concatenation included), `+`, repetition by a whole number (`"." * 6`), `sep.join([...])`, f-strings whose fields fold, `str(...)` of a number, names
     /// set to such expressions (module constants, config fields, argparse defaults), and the entry a folded key
     /// selects from a dictionary of the file (`CANDIDATES[choice]`). nil when a part is
     /// unknown. Comments and docstrings are never expressions, so they never fold into anything.
@@ -39,10 +39,20 @@ extension PythonFacts {
         case "parenthesized_expression":
             return node.namedChild(0).flatMap { foldedString($0, depth: next) }
         case "binary_operator":
+            guard let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return nil }
+            // A repetition, `"." * 6` or `6 * "."`, by a count that folds to a small whole number.
+            if node.child(byField: "operator")?.type == "*" {
+                func count(_ n: Node) -> Int? {
+                    guard case .int(let k)? = value(of: n), (0...4096).contains(k) else { return nil }
+                    return k
+                }
+                if let text = foldedString(left, depth: next), let k = count(right) { return String(repeating: text, count: k) }
+                if let k = count(left), let text = foldedString(right, depth: next) { return String(repeating: text, count: k) }
+                return nil
+            }
             guard node.child(byField: "operator")?.type == "+",
-                  let left = node.child(byField: "left").flatMap({ foldedString($0, depth: next) }),
-                  let right = node.child(byField: "right").flatMap({ foldedString($0, depth: next) }) else { return nil }
-            return left + right
+                  let l = foldedString(left, depth: next), let r = foldedString(right, depth: next) else { return nil }
+            return l + r
         case "call":
             let call = callSite(node)
             if call.name == "join", let receiver = call.receiver, call.positional.count == 1,

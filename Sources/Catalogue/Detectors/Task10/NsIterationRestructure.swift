@@ -6,7 +6,9 @@ import TreeSitterKit
 /// Requires, in a loop of a function that something uses, `A = X @ X^T` (any transpose spelling), a polynomial of
 /// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, `torch.add(b * A, A @ A, alpha=c)`, or
 /// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`, also `A.mul(b).addmm_(A, A, alpha=c)`), and an update of X with a single product of that polynomial (by name or inline) with X
-/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`). Coefficients may be anything. Rejects the older `B = A @ X;
+/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`). The three may instead make up a step
+/// function the loop gives X to (`X = ns_step(X)`, `X = QUINTIC(X)` running `Quintic.__call__`; see
+/// `receivingParameters`), on the parameter receiving X, the update assigned to it or returned. Coefficients may be anything. Rejects the older `B = A @ X;
 /// X = a*X + b*B + c*A@B`, the expanded form with two products by X, the cubic iteration, and a regrouped form in
 /// a function nothing calls. Examples: `queries/python/ns_iteration_restructure/examples/`.
 struct NsIterationRestructure: Detector {
@@ -19,23 +21,47 @@ struct NsIterationRestructure: Detector {
                 continue
             }
             let assignments = facts.descendants(of: loop).filter { $0.type == "assignment" }
-            for gram in assignments {
-                guard let left = gram.child(byField: "left"), left.type == "identifier", let right = gram.child(byField: "right"),
-                      let x = gramOperand(right, facts) else { continue }
-                let a = left.text
-                let polynomials = Set(assignments.compactMap { p -> String? in
-                    guard p.startByte > gram.startByte, let l = p.child(byField: "left"), l.type == "identifier",
-                          let r = p.child(byField: "right"), isPolynomial(r, of: a, not: x, facts) else { return nil }
-                    return l.text
-                })
-                for update in assignments where update.startByte > gram.startByte {
-                    guard let l = update.child(byField: "left"), l.type == "identifier", l.text == x,
-                          let r = update.child(byField: "right"), isRegroupedUpdate(r, x: x, a: a, polynomials: polynomials, facts) else { continue }
-                    return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix")]
+            if let update = regroupedUpdate(in: assignments, facts) {
+                return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix")]
+            }
+            // The step written as a function the loop hands X to and takes X back from (`X = QUINTIC(X)`).
+            for assignment in assignments {
+                guard let left = assignment.child(byField: "left"), left.type == "identifier",
+                      let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call" else { continue }
+                for (function, parameter) in facts.receivingParameters(of: left.text, in: facts.callSite(right)) {
+                    let body = facts.descendants(of: function.node).filter { $0.type == "assignment" }
+                    if let update = regroupedUpdate(in: body, of: parameter, results: facts.returnedValues(function), facts) {
+                        return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix (step run by the loop)")]
+                    }
                 }
             }
         }
         return []
+    }
+
+    /// Among `assignments` (of a loop body, or of a step function's body): `A = X @ X^T`, then a regrouped update of X
+    /// (`isRegroupedUpdate`) assigned to X or, in a step function, one of its returned values (`results`). `of`: the
+    /// name X must be (the step's parameter receiving the loop's matrix); any when nil. The update node, or nil.
+    func regroupedUpdate(in assignments: [Node], of required: String? = nil, results: [Node] = [], _ facts: PythonFacts) -> Node? {
+        for gram in assignments {
+            guard let left = gram.child(byField: "left"), left.type == "identifier", let right = gram.child(byField: "right"),
+                  let x = gramOperand(right, facts), required == nil || required == x else { continue }
+            let a = left.text
+            let polynomials = Set(assignments.compactMap { p -> String? in
+                guard p.startByte > gram.startByte, let l = p.child(byField: "left"), l.type == "identifier",
+                      let r = p.child(byField: "right"), isPolynomial(r, of: a, not: x, facts) else { return nil }
+                return l.text
+            })
+            for update in assignments where update.startByte > gram.startByte {
+                guard let l = update.child(byField: "left"), l.type == "identifier", l.text == x,
+                      let r = update.child(byField: "right"), isRegroupedUpdate(r, x: x, a: a, polynomials: polynomials, facts) else { continue }
+                return update
+            }
+            for value in results where value.startByte > gram.startByte && isRegroupedUpdate(value, x: x, a: a, polynomials: polynomials, facts) {
+                return value
+            }
+        }
+        return nil
     }
 
     /// For `X @ X.T` (and spellings), the name `X`.

@@ -8,7 +8,7 @@ import TreeSitterKit
 /// concatenation `ve + [None] * n + ve` (of tables or of table indices, `[0, 1, 2] + [None] * 6 + [0, 1, 2]`), a
 /// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
 /// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`, or a layout string
-/// (`"012......012"`) whose placeholder a comprehension reads as None, or a comprehension over the layers whose
+/// (`"012......012"`, or built from constants: `"012" + "." * 6 + "012"`) whose placeholder a comprehension reads as None, or a comprehension over the layers whose
 /// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`), or a
 /// per-layer list filled by appends in a loop whose `None` entries make a middle run;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
@@ -34,11 +34,13 @@ struct SparseValueEmbeddings: Detector {
             }
             if mapping { evidence.append(facts.evidence(node, "value embeddings at the first and last layers only, None in between")) }
         }
-        // A layout string, one character per layer: a table's digit or a placeholder for none (`"012......012"`),
-        // read by a comprehension that maps the placeholder to None.
-        for string in facts.nodes(ofType: "string") {
-            guard let text = SettingsTable.stringValue(string), isSparseLayout(text),
-                  readsPlaceholderAsNone(text, facts) else { continue }
+        // A layout string, one character per layer: a table's digit or a placeholder for none (`"012......012"`,
+        // also built from constants, `"012" + "." * 6 + "012"`, see `PythonFacts.foldedString`), read by a
+        // comprehension that maps the placeholder to None.
+        for string in facts.nodes(ofType: ["string", "binary_operator"]) {
+            guard string.type == "string" || string.parent?.type != "binary_operator",
+                  let text = string.type == "string" ? SettingsTable.stringValue(string) : facts.foldedString(string),
+                  isSparseLayout(text), readsPlaceholderAsNone(text, facts) else { continue }
             evidence.append(facts.evidence(string, "layer layout string with tables at both ends and none in between"))
         }
         if evidence.isEmpty, let built = sparseComprehensions(facts) {

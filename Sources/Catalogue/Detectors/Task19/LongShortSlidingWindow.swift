@@ -12,7 +12,9 @@ import TreeSitterKit
 /// S=...)`, `[masks[c] for c in "LSSSLS"]`), or made by one builder call in a comprehension over a table of
 /// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
 /// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
-/// generator's `yield`); (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
+/// generator's `yield`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
+/// `self.windows[span]`, `windows = dict(long=w, short=w // 2)`) asked with a per-layer key (`masks[self.span]`);
+/// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other) read by the layer index and handed to the layers. A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
@@ -35,7 +37,61 @@ struct LongShortSlidingWindow: Detector {
         evidence += perLayerWindows(facts)
         evidence += windowLists(facts)
         evidence += comprehendedMaskTables(facts)
+        evidence += keyedMaskBuilders(facts)
         return evidence
+    }
+
+    /// A mask builder keyed by the window it builds (`def __getitem__(self, span)`, `def mask(self, kind)`): it reads a
+    /// table of two or more windows of different finite sizes (see `windowSizes`: `self.windows = dict(long=w,
+    /// short=w // 2)`) with its key parameter, the mask constructor it calls is built from that read (`w =
+    /// self.windows[span]`, then `BlockMask.from_kv_blocks(torch.clamp_max(n, w - 1), ...)`), and it is reached with a
+    /// key that varies (see `reachedWithVaryingKey`). A table that pairs a window with none (`None`, `-1`), windows all
+    /// equal, or a builder only ever asked for one key written as a constant are not two sliding windows by layer.
+    func keyedMaskBuilders(_ facts: PythonFacts) -> [Evidence] {
+        let flow = facts.dataflow
+        var evidence: [Evidence] = []
+        for function in facts.functions {
+            let keys = Set(function.passedParameters)
+            guard !keys.isEmpty else { continue }
+            let constructors = facts.descendants(of: function.node).filter { n in
+                n.type == "call" && Self.maskCalls.contains(facts.callSite(n).name) && facts.enclosingFunction(n)?.node == function.node
+            }
+            guard !constructors.isEmpty else { continue }
+            let built = Set(flow.closure(of: constructors.flatMap { node -> [Node] in
+                let call = facts.callSite(node)
+                return call.positional + Array(call.keywords.values)
+            }))
+            let read = facts.descendants(of: function.node).first { n in
+                guard n.type == "subscript", built.contains(n), let key = n.child(byField: "subscript").map(facts.unwrapped),
+                      key.type == "identifier", keys.contains(key.text), let table = n.child(byField: "value") else { return false }
+                let sizes = Set(windowSizes(table, facts, depth: 0))
+                return sizes.count >= 2 && sizes.allSatisfy { $0.isFinite && $0 > 0 }
+            }
+            guard let read, reachedWithVaryingKey(function, facts) else { continue }
+            evidence.append(facts.evidence(read, "one mask builder makes masks of different windows, picked by a per-layer key"))
+        }
+        return evidence
+    }
+
+    /// Whether a keyed builder is asked for a key not written as a constant: for `__getitem__`, a subscript with such a
+    /// key of an object of its class (`masks[self.span]`, see `PythonFacts.holdsInstance`); otherwise a call of it
+    /// (see `Dataflow.callSites`) passing such a key for its first parameter after the receiver.
+    func reachedWithVaryingKey(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        func varies(_ key: Node) -> Bool {
+            !["string", "integer", "float", "concatenated_string", "none"].contains(facts.unwrapped(key).type)
+        }
+        if function.name == "__getitem__" {
+            guard let owner = facts.enclosingClass(function.node) else { return false }
+            return facts.nodes(ofType: "subscript").contains { n in
+                guard !facts.isInside(n, function.node), let object = n.child(byField: "value"),
+                      let key = n.child(byField: "subscript"), varies(key) else { return false }
+                return facts.holdsInstance(object, of: owner)
+            }
+        }
+        guard let name = function.passedParameters.first, let index = function.parameters.firstIndex(of: name) else { return false }
+        return facts.dataflow.callSites(of: function.node).contains { site in
+            facts.dataflow.argument(site, name: name, index: index).map(varies) == true
+        }
     }
 
     /// A table of masks one builder call makes in a comprehension, one mask per window of a sequence of two or more
@@ -76,7 +132,7 @@ struct LongShortSlidingWindow: Detector {
     }
 
     /// The relative sizes of a finite sequence of windows: the entries of a literal list, tuple or dictionary
-    /// (`dict(long=a, short=b)` too; see `entrySizes`), or, for one expression computed per entry of a table of
+    /// (`dict(long=a, short=b)` too, also held by an attribute of `self`; see `entrySizes`), or, for one expression computed per entry of a table of
     /// factors (`tuple(max(1, int(w * f)) for f in FRACTIONS.values())`), the factors. Followed through locals, the
     /// arguments a parameter is given, and what a function of the file returns. Empty when unknown.
     func windowSizes(_ node: Node, _ facts: PythonFacts, depth: Int) -> [Double] {
@@ -94,6 +150,12 @@ struct LongShortSlidingWindow: Detector {
             }
         case "list", "tuple":
             return entrySizes(n.namedChildren.filter { $0.type != "comment" }, facts)
+        case "attribute":
+            // `self.windows`: what the class's methods assign to it, when they all assign one table.
+            guard let object = n.child(byField: "object"), object.text == "self", let name = n.child(byField: "attribute")?.text,
+                  let owner = facts.enclosingClass(n), case let values = facts.selfAssignedValues(name, in: owner), values.count == 1
+            else { return [] }
+            return windowSizes(values[0], facts, depth: depth + 1)
         case "dictionary":
             // `{"long": w, "short": w // 2}` iterated by `.items()` / `.values()`: its values.
             return entrySizes(n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }, facts)

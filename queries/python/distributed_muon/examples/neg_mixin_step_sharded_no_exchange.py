@@ -1,0 +1,39 @@
+# example: a sharding mixin's step runs the sibling base's orthogonalizing self.direction only for i % world_size == rank, but never exchanges the results (no collective), so other ranks' parameters are left unchanged; negative.
+import torch
+import torch.distributed as dist
+
+
+def newton_schulz(G, steps=5):
+    X = G.bfloat16() / (G.norm() + 1e-7)
+    for _ in range(steps):
+        A = X @ X.T
+        X = 3.4445 * X + (-4.7750 * A + 2.0315 * A @ A) @ X
+    return X
+
+
+class OrthogonalDirection:
+    def direction(self, p, group):
+        buf = self.state[p].setdefault("momentum_buffer", torch.zeros_like(p.grad))
+        buf.mul_(group["momentum"]).add_(p.grad)
+        return newton_schulz(p.grad.add(buf, alpha=group["momentum"]))
+
+
+class ShardedStep:
+    def __init__(self, params, *, rank=0, world_size=1, **defaults):
+        self.rank, self.world_size = rank, world_size
+        super().__init__(params, defaults)
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for i, p in enumerate(group["params"]):
+                if i % self.world_size == self.rank:
+                    p.add_(self.direction(p, group).type_as(p), alpha=-group["lr"])
+
+
+class Muon(ShardedStep, OrthogonalDirection, torch.optim.Optimizer):
+    def __init__(self, params, lr=0.02, momentum=0.95, rank=0, world_size=1):
+        super().__init__(params, rank=rank, world_size=world_size, lr=lr, momentum=momentum)
+
+
+opt = Muon([torch.nn.Parameter(torch.randn(8, 8))], rank=dist.get_rank(), world_size=dist.get_world_size())
