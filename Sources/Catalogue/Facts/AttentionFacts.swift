@@ -650,7 +650,8 @@ extension PythonFacts {
         return own
     }
 
-    /// A function and the functions it calls (directly or through modules and kernel launches), up to `depth`.
+    /// A function and the functions it calls (directly or through modules, kernel launches and operators a class of the
+    /// file overloads, `turn * q` running `HalfTurn.__mul__`, see `operatorMethods`), up to `depth`.
     public func reachableFunctions(from function: Function, depth: Int = 2) -> [Function] {
         var result = [function]
         // Each function with the most calls it may still follow when reached. `Fn.apply(x)` reaching the `forward`
@@ -660,7 +661,16 @@ extension PythonFacts {
         while let f = pending.popLast() {
             let remaining = budget[f.node] ?? 0
             guard remaining > 0 else { continue }
-            for n in descendants(of: f.node) where n.type == "call" {
+            for n in descendants(of: f.node) where n.type == "call" || Self.operatorNodeTypes.contains(n.type) {
+                // An operator on an instance of a class of the file runs its method (`turn * q`: `HalfTurn.__mul__`).
+                guard n.type == "call" else {
+                    for target in operatorMethods(n).map(\.method) where remaining - 1 > budget[target.node] ?? -1 {
+                        if budget[target.node] == nil { result.append(target) }
+                        budget[target.node] = remaining - 1
+                        pending.append(target)
+                    }
+                    continue
+                }
                 let call = callSite(n)
                 let left = call.name == "apply" && !autogradForwards(call).isEmpty ? remaining : remaining - 1
                 for target in targets(of: call) where left > budget[target.node] ?? -1 {
@@ -671,5 +681,75 @@ extension PythonFacts {
             }
         }
         return result
+    }
+
+    static let operatorNodeTypes: Set<String> = ["binary_operator", "augmented_assignment"]
+
+    /// The methods Python runs for each binary operator: the left operand's, then the reflected one of the right
+    /// operand (an augmented assignment `x *= y` tries `__imul__` before `__mul__`).
+    static let operatorMethodNames: [String: (method: String, reflected: String)] = [
+        "+": ("__add__", "__radd__"), "-": ("__sub__", "__rsub__"), "*": ("__mul__", "__rmul__"),
+        "@": ("__matmul__", "__rmatmul__"), "/": ("__truediv__", "__rtruediv__"), "//": ("__floordiv__", "__rfloordiv__"),
+        "%": ("__mod__", "__rmod__"), "**": ("__pow__", "__rpow__"), "<<": ("__lshift__", "__rlshift__"),
+        ">>": ("__rshift__", "__rrshift__"), "&": ("__and__", "__rand__"), "|": ("__or__", "__ror__"), "^": ("__xor__", "__rxor__"),
+    ]
+
+    /// The operator methods the file's classes define or bind in their bodies (`def __mul__`, `__rmul__ = __mul__`):
+    /// an operator whose methods are not among them runs no code of the file, and is not looked at further.
+    private var overloadedOperatorNames: Set<String> {
+        memoized("overloadedOperatorNames") {
+            let all = Set(Self.operatorMethodNames.values.flatMap { [$0.method, $0.reflected, "__i" + String($0.method.dropFirst(2))] })
+            var names = Set(functions.filter { all.contains($0.name) && enclosingClass($0.node) != nil }.map(\.name))
+            for c in classes {
+                for statement in c.body?.namedChildren ?? [] where statement.type == "expression_statement" {
+                    guard let a = statement.namedChildren.first, a.type == "assignment",
+                          let left = a.child(byField: "left"), all.contains(left.text) else { continue }
+                    names.insert(left.text)
+                }
+            }
+            return names
+        }
+    }
+
+    /// A class's method of that name (own or inherited), or the method its body binds under that name
+    /// (`__rmul__ = __mul__`, `__call__ = __matmul__`).
+    func memberMethod(_ name: String, of owner: Class) -> Function? {
+        if let found = method(name, of: owner) { return found }
+        for c in lineage(of: owner) {
+            for statement in c.body?.namedChildren ?? [] where statement.type == "expression_statement" {
+                guard let a = statement.namedChildren.first, a.type == "assignment", a.child(byField: "left")?.text == name,
+                      let right = a.child(byField: "right"), right.type == "identifier", right.text != name,
+                      let found = method(right.text, of: c) else { continue }
+                return found
+            }
+        }
+        return nil
+    }
+
+    /// The methods an operator expression runs (`turn * q` running `HalfTurn.__mul__`, `normalize @ model` running
+    /// `UnitGrad.__matmul__`, `peak * schedule` running the schedule's `__rmul__`): for a binary operator or an
+    /// augmented assignment, that operator's method of each class of the file the left operand may be an instance of
+    /// (`dataflow.instanceClasses`), and the reflected method of the right operand's classes; each with the operand
+    /// it is called on (its `self`) and the other operand. Own, inherited and aliased methods count (`memberMethod`).
+    public func operatorMethods(_ node: Node) -> [(method: Function, operand: Node, other: Node)] {
+        guard Self.operatorNodeTypes.contains(node.type), let symbol = node.child(byField: "operator")?.type,
+              let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return [] }
+        let augmented = node.type == "augmented_assignment"
+        guard let names = Self.operatorMethodNames[augmented ? String(symbol.dropLast()) : symbol] else { return [] }
+        let defined = overloadedOperatorNames
+        let forward: [String] = (augmented ? ["__i" + String(names.method.dropFirst(2))] : []) + [names.method]
+        let reflected: [String] = augmented ? [] : [names.reflected]
+        guard !defined.isDisjoint(with: forward + reflected) else { return [] }
+        var found: [(method: Function, operand: Node, other: Node)] = []
+        for (operand, other, candidates) in [(left, right, forward), (right, left, reflected)] where !candidates.isEmpty {
+            guard !["integer", "float", "string"].contains(unwrapped(operand).type) else { continue }
+            for name in dataflow.instanceClasses(of: operand).sorted() {
+                guard let c = boundClass(named: name),
+                      let m = candidates.lazy.compactMap({ self.memberMethod($0, of: c) }).first,
+                      !found.contains(where: { $0.method.node == m.node }) else { continue }
+                found.append((m, operand, other))
+            }
+        }
+        return found
     }
 }

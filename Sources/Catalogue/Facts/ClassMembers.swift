@@ -169,9 +169,42 @@ extension PythonFacts {
             for statement in c.body?.namedChildren ?? [] where statement.type == "expression_statement" {
                 guard let a = statement.namedChildren.first, a.type == "assignment", let left = a.child(byField: "left"),
                       left.type == "identifier", left.text == name, let value = a.child(byField: "right") else { continue }
-                found = unwrappedFieldDefault(value)
+                found = descriptorValue(value) ?? unwrappedFieldDefault(value)
             }
             if let found { return found }
+        }
+        return nil
+    }
+
+    /// What reading a class attribute held by a descriptor of the file gives on an instance (`learning_rate =
+    /// Hyper(0.0018)` in a class body, `class Hyper` defining `__get__`, own or inherited): the construction's argument
+    /// (or the parameter's default) for the `__init__` parameter stored in a field (`self.default = default`) that
+    /// `__get__` reads as it is, outside any arithmetic (`return ... else self.default`; a `__get__` returning
+    /// `self.default * 2` gives no value). Nil for any other value.
+    public func descriptorValue(_ value: Node) -> Node? {
+        let value = unwrapped(value)
+        guard value.type == "call", case let call = callSite(value), let owner = boundClass(named: call.callee),
+              let getter = method("__get__", of: owner), let setup = initializer(of: owner), let body = setup.body
+        else { return nil }
+        let me = getter.receiver ?? "self"
+        // The fields `__get__` reads unchanged.
+        let read = Set(descendants(of: getter.node).compactMap { n -> String? in
+            guard n.type == "attribute", n.child(byField: "object")?.text == me, let field = n.child(byField: "attribute")?.text else { return nil }
+            var current = n.parent
+            while let c = current, c != getter.node {
+                if ["binary_operator", "unary_operator", "augmented_assignment"].contains(c.type) { return nil }
+                current = c.parent
+            }
+            return field
+        })
+        let own = setup.receiver ?? "self"
+        let parameters = setup.passedParameters
+        for n in descendants(of: body) where n.type == "assignment" {
+            guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == own,
+                  let field = left.child(byField: "attribute")?.text, read.contains(field),
+                  let right = n.child(byField: "right").map(unwrapped), right.type == "identifier",
+                  let index = parameters.firstIndex(of: right.text) else { continue }
+            return call.argument(right.text, position: index) ?? parameterDefault(setup, right.text)
         }
         return nil
     }

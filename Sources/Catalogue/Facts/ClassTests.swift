@@ -18,7 +18,12 @@ extension PythonFacts {
     /// the names written there or held by a local, a name or a configuration entry, also through `set(...)` /
     /// `frozenset(...)` / `list(...)` / `tuple(...)` / `sorted(...)` (`keep = set(plan["fp32_storage"])` with
     /// `"fp32_storage": ["CastedLinear"]`). A test of the exact class (`type(...)`, `__class__`) does not admit subclasses.
-    public func classesTested(by condition: Node) -> Set<ClassTest> {
+    /// A predicate of the file called in the condition (`Policy.keeps_fp32(m)`, `is_master(m)`) tests what its
+    /// returns test; the class tuple may be a copy of a registry its subclasses join when declared
+    /// (`isinstance(m, tuple(Policy._fp32_classes))`, see `subclassRegistrations`).
+    public func classesTested(by condition: Node) -> Set<ClassTest> { classesTested(by: condition, depth: 0) }
+
+    private func classesTested(by condition: Node, depth: Int) -> Set<ClassTest> {
         var found = Set<ClassTest>()
         guard condition.type != "not_operator" else { return found }
         for n in descendants(of: condition) {
@@ -26,6 +31,13 @@ extension PythonFacts {
             if ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }) { continue }
             if n.type == "call", callSite(n).callee == "isinstance", let kinds = callSite(n).positional.dropFirst().first {
                 for item in classItems(kinds) { found.insert(ClassTest(name: item.text.lastDottedComponent, admitsSubclasses: true)) }
+                continue
+            }
+            // A predicate function or method of the file: the tests its returns make.
+            if n.type == "call", depth < 2 {
+                for target in targets(of: callSite(n)) where !isInside(condition, target.node) {
+                    for value in returnedValues(target) { found.formUnion(classesTested(by: value, depth: depth + 1)) }
+                }
                 continue
             }
             guard n.type == "comparison_operator", n.namedChildren.count == 2,
@@ -52,14 +64,63 @@ extension PythonFacts {
     }
 
     /// The class expressions a class test names: the class, or the items of a tuple, list or set written there or
-    /// held by a name or an attribute (`master_types = (CastedLinear,)`).
+    /// held by a name or an attribute (`master_types = (CastedLinear,)`), also through a copy (`tuple(masters)`), and
+    /// the classes a registry held there is filled with as they are declared (see `subclassRegistrations`).
     private func classItems(_ kinds: Node) -> [Node] {
         let containers: Set<String> = ["tuple", "list", "set"]
-        let kinds = unparenthesized(kinds)
+        var kinds = unparenthesized(kinds)
+        while kinds.type == "call", case let copy = callSite(kinds), ["tuple", "list", "set", "frozenset"].contains(copy.callee),
+              copy.positional.count == 1, copy.keywords.isEmpty {
+            kinds = unparenthesized(copy.positional[0])
+        }
         let written = containers.contains(kinds.type) ? kinds.namedChildren : [kinds]
-        let held = written.filter { $0.type == "identifier" || $0.type == "attribute" }.flatMap { origins(of: $0) }
+        let names = written.filter { $0.type == "identifier" || $0.type == "attribute" }
+        let held = names.flatMap { origins(of: $0) }
             .map(unparenthesized).flatMap { containers.contains($0.type) ? $0.namedChildren : [$0] }
-        return (written + held).filter { $0.type == "identifier" || $0.type == "attribute" }
+        return (written + held).filter { $0.type == "identifier" || $0.type == "attribute" } + names.flatMap { subclassRegistrations(of: $0) }
+    }
+
+    /// The classes of the file a registry (a list or set held by a name or an attribute) is filled with when they are
+    /// declared: a base class's `__init_subclass__` that appends (or adds) the new class to a registry of that name
+    /// (`Policy._fp32_classes.append(cls)`) registers every subclass of the file, and, under `if flag:` with `flag` a
+    /// parameter of `__init_subclass__`, only those whose class statement passes it a true value (`class
+    /// CastedLinear(Policy, nn.Linear, master_fp32=True)`). A registration under any other condition registers none.
+    /// The nodes of the registered classes' names.
+    func subclassRegistrations(of registry: Node) -> [Node] {
+        guard let key = SettingsTable.bareName(of: registry) else { return [] }
+        var found: [Node] = []
+        for hook in functions where hook.name == "__init_subclass__" {
+            guard let base = enclosingClass(hook.node), let owner = hook.parameters.first else { continue }
+            for n in descendants(of: hook.node) where n.type == "call" {
+                let call = callSite(n)
+                guard ["append", "add"].contains(call.name), let receiver = call.receiver.map(unparenthesized),
+                      SettingsTable.bareName(of: receiver) == key, call.positional.count == 1,
+                      unparenthesized(call.positional[0]).text == owner else { continue }
+                // Every `if` around the registration must test a flag parameter, the registration in its body.
+                var flags: [String] = []
+                var understood = true
+                var child = n
+                for a in ancestors(of: n) {
+                    if a == hook.node { break }
+                    defer { child = a }
+                    guard ["if_statement", "else_clause", "elif_clause", "conditional_expression", "for_statement", "while_statement",
+                           "try_statement", "with_statement", "match_statement"].contains(a.type) else { continue }
+                    guard a.type == "if_statement", a.child(byField: "consequence") == child,
+                          let condition = a.child(byField: "condition").map(unparenthesized), condition.type == "identifier",
+                          hook.parameters.dropFirst().contains(condition.text) else { understood = false; break }
+                    flags.append(condition.text)
+                }
+                guard understood else { continue }
+                for c in classes where c.node != base.node && lineage(of: c).contains(where: { $0.node == base.node }) {
+                    let keywords = c.node.child(byField: "superclasses")?.namedChildren.filter { $0.type == "keyword_argument" } ?? []
+                    let passes = flags.allSatisfy { flag in
+                        keywords.contains { k in k.child(byField: "name")?.text == flag && k.child(byField: "value").map { isTruthy($0) } == true }
+                    }
+                    if passes, let name = c.node.child(byField: "name"), !found.contains(name) { found.append(name) }
+                }
+            }
+        }
+        return found
     }
 
     /// The strings a test of a class's name compares with: a string, a list / tuple / set of strings, `set(x)` and

@@ -114,9 +114,10 @@ extension PythonFacts {
                             result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: call.keywords))
                         } else if let name = call.function, name.type == "identifier",
                                   let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),
-                                  value.type == "call" || value.type == "lambda" {
+                                  value.type == "call" || value.type == "lambda" || value.type == "binary_operator" {
                             // lr_factor = build_scheduler(cfg, steps); g["lr"] = base * lr_factor(step)
                             // lr_at = lambda it: ...; g["lr"] = base * lr_at(it)
+                            // get_lr = Trapezoid(n, 256, 2000) * peak; g["lr"] = get_lr(step) (see `scaledSchedule`)
                             result += scheduleUses(of: value, site: node)
                         }
                     }
@@ -166,6 +167,11 @@ extension PythonFacts {
                 else { return [] }
                 return [wrapperUse(inner, factory: factory, call: call, site: site)]
             }
+        case "binary_operator":
+            // LambdaLR(opt, Trapezoid(n, 256, 2000) * peak): an operator the schedule object's class overloads to give
+            // its schedule scaled by a step-independent factor (see `scaledSchedule`) applies that schedule, read like
+            // `base * schedule(step)`.
+            return operatorMethods(schedule).filter { scaledSchedule($0.method) }.flatMap { scheduleUses(of: unwrapped($0.operand), site: site) }
         case "conditional_expression":
             // LambdaLR(opt, old if flag else new): either may be the one applied.
             guard let parts = conditionalParts(schedule) else { return [] }
@@ -182,6 +188,7 @@ extension PythonFacts {
             return allSettings.settings(name).flatMap { setting -> [ScheduleUse] in
                 let value = unwrapped(setting.value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
+                if value.type == "binary_operator" { return scheduleUses(of: value, site: site) }
                 // lam = make_schedule(...): what the factory returns.
                 if value.type == "call", calledFunction(callSite(value)) != nil || Self.partialWrappers.contains(callSite(value).callee)
                     || classNameSet.contains(callSite(value).callee) {
@@ -210,6 +217,46 @@ extension PythonFacts {
         }
         use.enclosing = builder
         return use
+    }
+
+    /// Whether an operator method of a schedule object returns the object's schedule scaled by a factor that does
+    /// not depend on the step (`def __mul__(self, peak): return lambda it: peak * self(it)`): a lambda, or a function
+    /// nested in the method, of one step whose result is a product (or quotient) with one factor the object called at
+    /// that step (`self(it)`, `self.__call__(it)`, not as a divisor) and every other factor free of the step. A method
+    /// that shifts or stretches the steps (`lambda it: self(it * k)`) is no scaling.
+    func scaledSchedule(_ method: Function) -> Bool {
+        guard let me = method.receiver else { return false }
+        func factors(_ node: Node, divisor: Bool) -> [(node: Node, divisor: Bool)] {
+            let n = unwrapped(node)
+            guard n.type == "binary_operator", let op = n.child(byField: "operator")?.type, op == "*" || op == "/",
+                  let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return [(n, divisor)] }
+            return factors(l, divisor: divisor) + factors(r, divisor: divisor || op == "/")
+        }
+        return returnedValues(method).contains { returned in
+            let value = unwrapped(returned)
+            var step: String?
+            var result: Node?
+            if value.type == "lambda", case let parameters = lambdaParameters(value), parameters.count == 1 {
+                step = parameters[0]
+                result = value.child(byField: "body")
+            } else if value.type == "identifier",
+                      let inner = functions.first(where: { $0.name == value.text && isInside($0.node, method.node) && $0.node != method.node }),
+                      inner.parameters.count == 1, case let results = returnedValues(inner), results.count == 1 {
+                step = inner.parameters[0]
+                result = results[0]
+            }
+            guard let step, let result else { return false }
+            let parts = factors(result, divisor: false)
+            let calls = parts.filter { part in
+                guard part.node.type == "call", case let call = callSite(part.node), call.positional.count == 1, call.keywords.isEmpty,
+                      unwrapped(call.positional[0]).text == step else { return false }
+                return call.callee == me || call.callee == me + ".__call__"
+            }
+            guard calls.count == 1, !calls[0].divisor else { return false }
+            return parts.filter { $0.node != calls[0].node }.allSatisfy { part in
+                !([part.node] + descendants(of: part.node)).contains { $0.type == "identifier" && $0.text == step }
+            }
+        }
     }
 
     /// The inner function a factory returns, as a schedule: when the factory is given a schedule of the file

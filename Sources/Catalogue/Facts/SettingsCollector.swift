@@ -53,7 +53,9 @@ enum SettingsCollector {
                 } else if left.type == "pattern_list" || left.type == "tuple_pattern", right.type == "identifier" || right.type == "attribute" {
                     unpackings.append((targets: left.namedChildren, source: right, kind: source, site: node))
                 } else if let name = SettingsTable.bareName(of: left) {
-                    let value = source == .classField ? fieldDefault(right, facts) ?? right : right
+                    // A descriptor of the file (`lr = Hyper(0.0018)`, its class defining `__get__`) is read as the value its
+                    // `__get__` gives an instance (see `PythonFacts.descriptorValue`).
+                    let value = source == .classField ? fieldDefault(right, facts) ?? facts.descriptorValue(right) ?? right : right
                     found.append(Setting(name: name, written: left.text, value: value, source: source, site: node))
                 }
             case "default_parameter", "typed_default_parameter":

@@ -2,7 +2,8 @@
 ///
 /// The value is resolved where it is set and followed to where it is used: the `lr` an Adam or AdamW
 /// constructor receives (argument, parameter group, or the class default), through module constants, dataclass
-/// fields, argparse defaults, config dictionaries, arithmetic and function parameters (also inside arithmetic,
+/// fields, descriptors in a class body (`learning_rate = Hyper(0.0018)`, see `descriptorValue`), argparse defaults,
+/// config dictionaries, arithmetic and function parameters (also inside arithmetic,
 /// `base_lr * rule["scale"]`); groups a builder collects count (`OPTS[kind](groups) for kind, groups in
 /// per_opt.items()`, filled by `per_opt.setdefault(...).append(group)`), and a record of a table read by list index
 /// (`RUNS[0]["lr"]`) gives that record's value only; for an Adam step written as a

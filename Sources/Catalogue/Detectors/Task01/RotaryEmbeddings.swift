@@ -7,6 +7,7 @@ import TreeSitterKit
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
 /// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
 /// interleaved; either written as `torch.addcmul(a * cos, b, sin)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
+/// the rotation may be an operator a class of the file overloads (`turn * q` running a `__mul__` that rotates);
 /// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
 /// flash-attn's `apply_rotary_emb`) counts as a rotation. A rotation may be called through a name bound to it, also one
 /// unpacked from the registry entry the configuration selects (`table, self.turn = ENCODINGS[cfg["positional"]]` with
@@ -38,6 +39,13 @@ struct RotaryEmbeddings: Detector {
             if isLibraryRotary(call, facts) { return step }
             guard angles else { continue }
             for target in facts.targets(of: call) where facts.reachableFunctions(from: target).contains(where: { rotates($0.node, facts) }) {
+                return step
+            }
+        }
+        // An operator a class of the file overloads to rotate (`q = turn * q`, `HalfTurn.__mul__` rotating the halves).
+        for step in lineage.steps where angles && step.type == "binary_operator" {
+            for target in facts.operatorMethods(step).map(\.method)
+            where facts.reachableFunctions(from: target).contains(where: { rotates($0.node, facts) }) {
                 return step
             }
         }

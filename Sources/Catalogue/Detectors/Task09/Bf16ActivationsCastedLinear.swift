@@ -5,20 +5,24 @@ import TreeSitterKit
 /// `bf16_activations_casted_linear`: bf16 activations without autocast, fp32 master weights cast inside the linears.
 ///
 /// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
-/// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`) and that the file
-/// instantiates, or a functional model's helper that casts its weight argument to the activation's dtype before the
+/// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`; also through a method of the
+/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates, or a functional model's helper that casts its weight argument to the activation's dtype before the
 /// product (`def linear(x, w): return x @ w.to(x.dtype)`) and is called; (2) bf16 activations: the embeddings cast
 /// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
 /// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
-/// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to, a policy object's `__call__` included) with the casting linears put back to fp32 (`m.float()` under `isinstance(m,
-/// CastedLinear)`, also through `model.apply`, a `filter` held by a local, or a tuple of classes held by an attribute; or
+/// `.to(dtype=torch.bfloat16)`, also inside a helper the model is handed to, a policy object's `__call__` included, or
+/// `self.bfloat16()` in a method of the model's class that the file calls) with the casting linears put back to fp32
+/// (`m.float()` under `isinstance(m, CastedLinear)`, also inside a predicate of the file, `if Policy.keeps_fp32(m):`, or
+/// against a registry the casting class joins when declared with an `__init_subclass__` keyword such as
+/// `master_fp32=True`, also through `model.apply`, a `filter` held by a local, or a tuple of classes held by an attribute; or
 /// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
 /// which holds the embedding too); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
 /// with the name from a configuration or an environment knob's string default); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
-/// bf16 model without fp32 masters, and casting linears still under autocast.
+/// bf16 model without fp32 masters (also casting linears declared without the keyword a registry of fp32 classes
+/// needs, `master_fp32=False`), and casting linears still under autocast.
 /// Examples: `queries/python/bf16_activations_casted_linear/examples/`.
 struct Bf16ActivationsCastedLinear: Detector {
     let id = "bf16_activations_casted_linear"
@@ -56,7 +60,9 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// Classes whose forward casts their own weight (`self.<w>`) to the input dtype or bf16, itself or by handing
     /// the weight to a function of the file that casts it (`_CastMatmul.apply(x, self.weight)`, an autograd
-    /// function whose `forward` computes `F.linear(x, w.to(x.dtype))`).
+    /// function whose `forward` computes `F.linear(x, w.to(x.dtype))`), or by calling a method of the instance (own
+    /// or inherited, as a mixin's) that returns the cast weight (`F.linear(x, self.weight_for(x))` with `def
+    /// weight_for(self, x): return self.weight.to(x.dtype)`).
     func castingClasses(_ facts: PythonFacts) -> Set<String> {
         Set(facts.classes.filter { c in
             facts.forwardMethods(of: c).contains { f in
@@ -70,15 +76,29 @@ struct Bf16ActivationsCastedLinear: Detector {
                                    && castsWeightArgument(target, facts, weight: parameter)
                            }
                        }) { return true }
-                    guard let receiver = call.receiver, isOwnAttribute(receiver, facts) else { return false }
-                    switch call.name {
-                    case "type_as", "bfloat16": return true
-                    case "to": return call.positional.contains { isDtype($0, facts) } || call.keywords["dtype"] != nil
-                    default: return false
-                    }
+                    // A method of the instance returning its weight cast (`self.weight_for(x)`).
+                    if let receiver = call.receiver, facts.isInstance(receiver),
+                       facts.targets(of: call).contains(where: { target in
+                           facts.enclosingClass(target.node) != nil && facts.returnedValues(target).contains { value in
+                               let v = facts.unparenthesized(value)
+                               return v.type == "call" && castsOwnAttribute(facts.callSite(v), facts)
+                           }
+                       }) { return true }
+                    return castsOwnAttribute(call, facts)
                 }
             }
         }.map(\.name))
+    }
+
+    /// Whether a call casts an attribute of the instance to the input dtype or bf16: `self.weight.type_as(x)`,
+    /// `self.weight.bfloat16()`, `self.weight.to(x.dtype)`, `self.weight.to(dtype=...)`.
+    func castsOwnAttribute(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let receiver = call.receiver, isOwnAttribute(receiver, facts) else { return false }
+        switch call.name {
+        case "type_as", "bfloat16": return true
+        case "to": return call.positional.contains { isDtype($0, facts) } || call.keywords["dtype"] != nil
+        default: return false
+        }
     }
 
     /// `self.<name>`, the instance under whatever name the method gives it (`s.weight` in `def forward(s, x)`).
@@ -172,9 +192,18 @@ struct Bf16ActivationsCastedLinear: Detector {
         return guarded(cast.node, by: ["Embedding"], facts)
     }
 
-    /// A cast of a whole model: the target is built by a module class (of the file or `torch.nn`).
+    /// A cast of a whole model: the target is built by a module class (of the file or `torch.nn`), or it is the
+    /// instance itself in a method of a module class of the file that the file builds, the method being one the
+    /// file calls (`def with_bf16_activations(self): self.bfloat16(); ...`, run as
+    /// `model.cuda().with_bf16_activations()`).
     func isModuleCast(_ cast: CallSite, _ facts: PythonFacts) -> Bool {
         guard let target = castTarget(cast, facts) else { return false }
+        if facts.isInstance(facts.unparenthesized(target)), let owner = facts.enclosingClass(cast.node),
+           let method = facts.enclosingFunction(cast.node), facts.mayRun(method),
+           facts.lineage(of: owner).contains(where: { c in c.bases.contains { $0.lastDottedComponent == "Module" } }),
+           facts.calls.contains(where: { $0.callee == owner.name && !facts.isInside($0.node, owner.node) }) {
+            return true
+        }
         // A class of the file or a module class of `torch.nn` (not a function of `torch.nn.functional`).
         func isModule(_ call: CallSite) -> Bool {
             if facts.classes.contains(where: { $0.name == call.callee }) { return true }
