@@ -342,3 +342,86 @@ extension PythonFacts {
     /// then, instead of looking up every identifier's enclosing function.
     var hasGinBindings: Bool { memoized("hasGinBindings") { calls.contains { $0.callee == "gin.parse_config" } } }
 }
+
+/// A mapping read by a key computed at run time (see `PythonFacts.computedKeyLookup`).
+public struct ComputedKeyLookup {
+    /// The key expression (`type(m).__name__`).
+    public let key: Node
+    /// What `.get(key, fallback)` gives for a key the mapping lacks; nil without one (and for `mapping[key]`).
+    public let fallback: Node?
+    /// Every entry the read may give: its key as written (a string key's text; a name key's qualified name,
+    /// `torch.nn.Embedding`, else its text), its value, and the string the value spells (a string literal, or an
+    /// unquoted word of an INI or YAML document), nil when it spells none.
+    public let entries: [(key: String, value: Node, text: String?)]
+}
+
+extension PythonFacts {
+    /// `table[key]`, `table.get(key)` or `table.get(key, fallback)` with a key that is no literal (`DTYPES[name]`,
+    /// `spec["storage_dtypes"].get(type(m).__name__)`): the entries of the mapping it reads. The mapping is a dictionary
+    /// literal or a `dict(...)` of keywords (or a name set to one, see `dictionaries`), or a mapping of a configuration
+    /// document embedded in the script, reached from its load by literal keys (`json.loads(SPEC)["storage_dtypes"]`, or
+    /// `spec["storage_dtypes"]` with `spec` set to the load; see `embeddedDocumentEntry`), whose entries are the
+    /// `EmbeddedConfigDocuments` settings written under that path. Nil for a literal key (a read by name), and when the
+    /// mapping is unknown or not every entry is written out (a `**` spread, a positional argument of `dict(...)`).
+    public func computedKeyLookup(_ node: Node) -> ComputedKeyLookup? {
+        let n = unwrapped(node)
+        let table: Node
+        let key: Node
+        var fallback: Node?
+        if n.type == "subscript", let value = n.child(byField: "value"), let index = n.child(byField: "subscript") {
+            table = value
+            key = index
+        } else if n.type == "call", case let call = callSite(n), call.name == "get", let receiver = call.receiver, !call.hasSplat,
+                  call.keywords.isEmpty, (1...2).contains(call.positional.count) {
+            table = receiver
+            key = call.positional[0]
+            fallback = call.positional.count == 2 ? call.positional[1] : nil
+        } else {
+            return nil
+        }
+        let literals: Set<String> = ["string", "concatenated_string", "integer", "float", "unary_operator", "slice", "true", "false", "none"]
+        guard !literals.contains(unwrapped(key).type) else { return nil }
+        var entries: [(key: String, value: Node, text: String?)] = []
+        let written = dictionaries(table)
+        if !written.isEmpty {
+            for dictionary in written {
+                guard let items = dictionaryItems(dictionary) else { return nil }
+                entries += items
+            }
+        } else {
+            // A mapping of a configuration document embedded in the script: the document's entries that a read of
+            // `table` by their own key reaches (see `embeddedDocumentEntry`).
+            for setting in embeddedDocumentSettings {
+                let name = setting.written.split(separator: ".").last.map(String.init) ?? setting.written
+                guard let found = embeddedDocumentEntry(name, of: table), found.entry == setting.value else { continue }
+                entries.append((name, setting.value, setting.bareWord ?? SettingsTable.stringValue(setting.value)))
+            }
+        }
+        return entries.isEmpty ? nil : ComputedKeyLookup(key: key, fallback: fallback, entries: entries)
+    }
+
+    /// The entries of a dictionary literal or a `dict(...)` call, as `computedKeyLookup` gives them; nil when some are
+    /// not written out (a `**` spread, a positional argument of `dict`).
+    private func dictionaryItems(_ dictionary: Node) -> [(key: String, value: Node, text: String?)]? {
+        var items: [(key: String, value: Node, text: String?)] = []
+        if dictionary.type == "dictionary" {
+            for child in dictionary.namedChildren where child.type != "comment" {
+                guard child.type == "pair", let k = child.child(byField: "key"), let v = child.child(byField: "value") else { return nil }
+                items.append((SettingsTable.stringValue(k) ?? imports.qualifiedName(of: k) ?? k.text, v, SettingsTable.stringValue(v)))
+            }
+        } else {
+            let call = callSite(dictionary)
+            guard call.positional.isEmpty, !call.hasSplat else { return nil }
+            for (name, value) in call.keywords { items.append((name, value, SettingsTable.stringValue(value))) }
+        }
+        return items
+    }
+
+    /// The entries of the configuration documents embedded in the script (`EmbeddedConfigDocuments`' settings: a
+    /// dictionary entry whose site is the document's string), computed once.
+    var embeddedDocumentSettings: [Setting] {
+        memoized("embeddedDocumentSettings") {
+            allSettings.byName.values.joined().filter { $0.source == .dictionaryEntry && $0.site.type == "string" }
+        }
+    }
+}

@@ -369,8 +369,9 @@ extension PythonFacts {
 
     /// A call's positional arguments with `*name` unpacked where `name` holds a tuple or list written out
     /// (`np.interp(it, *knots)` with `knots = ([0, 256, 4000], [0.0, 1.0, 0.0])`); nil when something unpacked is not
-    /// one, or the call unpacks a dictionary.
-    public func expandedPositional(_ call: CallSite) -> [Node]? {
+    /// one, or the call unpacks a dictionary (unless `skippingKeywordSpreads`: a caller that reads the keywords a
+    /// `**` spread gives itself, by `keywordArgument`, takes the positional arguments around it).
+    public func expandedPositional(_ call: CallSite, skippingKeywordSpreads: Bool = false) -> [Node]? {
         guard let arguments = call.node.child(byField: "arguments") else { return nil }
         var result: [Node] = []
         for argument in arguments.namedChildren where argument.type != "comment" {
@@ -378,6 +379,7 @@ extension PythonFacts {
             case "keyword_argument":
                 continue
             case "dictionary_splat":
+                if skippingKeywordSpreads { continue }
                 return nil
             case "list_splat":
                 guard var value = argument.namedChildren.first.map(unparenthesized) else { return nil }

@@ -27,7 +27,7 @@ public struct CountingGenerator {
 
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
 /// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
-/// their arguments (`if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
+/// their arguments (keywords also from a dictionary spread with `**`; `if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
 /// keep the value, a tensor filled with `t.copy_(v)` takes `v`, a method of an object the file builds runs with the
 /// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), an unknown helper of one value
 /// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value, and a name the loop's header binds
@@ -140,10 +140,26 @@ public struct StepFunction {
         return value(items[k], env, depth: depth)
     }
 
+    /// A call's positional arguments, `*` spreads expanded (`PythonFacts.expandedPositional`). A `**` spread gives
+    /// keywords only, read by parameter through `PythonFacts.keywordArgument` (`attention_window_for(step, **window_kw)`
+    /// with `window_kw = dict(total=n, start_chunks=1)`); nil when one spreads something that is no dictionary the file
+    /// writes out, which could give any parameter.
+    func positionalArguments(_ call: CallSite) -> [Node]? {
+        guard call.hasSplat else { return call.positional }
+        guard let arguments = call.node.child(byField: "arguments") else { return nil }
+        let spreads = arguments.namedChildren.filter { $0.type == "dictionary_splat" }
+        guard spreads.allSatisfy({ spread in spread.namedChildren.first.map { !facts.dictionaries($0).isEmpty } == true }) else { return nil }
+        return facts.expandedPositional(call, skippingKeywordSpreads: true)
+    }
+
     func callValue(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
         let call = facts.callSite(node)
-        guard let args = call.hasSplat ? facts.expandedPositional(call) : call.positional else { return nil }
+        guard let args = positionalArguments(call) else { return nil }
         func arg(_ i: Int) -> Double? { i < args.count ? value(args[i], env, depth: depth) : nil }
+        // A call spreading a dictionary with `**` is run when the file defines what it calls; it is never taken as its
+        // first argument, as a helper that cannot be run is (the spread may change what it gives).
+        let spreadsKeywords = call.hasSplat && facts.expandedPositional(call) == nil
+        func firstArgument() -> Double? { spreadsKeywords ? nil : arg(0) }
         switch call.callee {
         case "min", "max":
             let items = args.count == 1 && ["list", "tuple"].contains(args[0].type) ? args[0].namedChildren : args
@@ -204,12 +220,12 @@ public struct StepFunction {
            let lambda = facts.boundLambdas(named: function.text).first, let body = lambda.body {
             var inner = env
             for (index, parameter) in lambda.passedParameters.enumerated() {
-                guard let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
+                guard let argument = facts.keywordArgument(parameter, of: call) ?? (index < args.count ? args[index] : nil) else { continue }
                 guard let v = value(argument, env, depth: depth) else { return nil }
                 inner[parameter] = v
             }
             // A lambda that cannot be evaluated (`next(x for x in ...)`) is taken as its first argument, as a helper is.
-            return value(body, inner, depth: depth) ?? arg(0)
+            return value(body, inner, depth: depth) ?? firstArgument()
         }
         // A closure a factory of the file made (`ramp_at = make_ramp(hp)`), run with its arguments (see
         // `PythonFacts.closureBody`).
@@ -218,7 +234,7 @@ public struct StepFunction {
             var inner: [String: Double] = [:]
             for (parameter, value) in closure.captured { inner[parameter] = value.flatMap { self.value($0, env, depth: depth) } }
             for (index, parameter) in closure.parameters.enumerated() {
-                guard let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) else { continue }
+                guard let argument = facts.keywordArgument(parameter, of: call) ?? (index < args.count ? args[index] : nil) else { continue }
                 guard let v = value(argument, env, depth: depth) else { return nil }
                 inner[parameter] = v
             }
@@ -233,7 +249,7 @@ public struct StepFunction {
         if objects.count == 1, let body = objects[0].method.body, depth < 20 {
             var inner = facts.fieldBindings(of: objects[0].construction)
             for (index, parameter) in objects[0].method.passedParameters.enumerated() {
-                if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil),
+                if let argument = facts.keywordArgument(parameter, of: call) ?? (index < args.count ? args[index] : nil),
                    let v = value(argument, env, depth: depth) {
                     inner[parameter] = v
                 }
@@ -248,16 +264,16 @@ public struct StepFunction {
             var inner: [String: Double] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
             let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
             for (index, parameter) in parameters.enumerated() {
-                if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil),
+                if let argument = facts.keywordArgument(parameter, of: call) ?? (index < args.count ? args[index] : nil),
                    let v = value(argument, env, depth: depth) {
                     inner[parameter] = v
                 }
             }
             if let body = function.body, depth < 20, case .returned(let v) = run(body, &inner, depth: depth) { return v }
             // A helper that cannot be run (a generator, a loop): taken as its first argument.
-            return arg(0)
+            return firstArgument()
         }
-        return call.receiver == nil && args.count >= 1 && call.callee.split(separator: ".").count <= 1 ? arg(0) : nil
+        return call.receiver == nil && args.count >= 1 && call.callee.split(separator: ".").count <= 1 ? firstArgument() : nil
     }
 
     enum Outcome {

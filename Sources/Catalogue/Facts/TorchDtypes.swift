@@ -25,10 +25,17 @@ extension PythonFacts {
     /// written out, built from constants (`getattr(torch, "float" + str(4 * 8))`, see `foldedString`), set in a
     /// configuration, or a string every run gives it (an environment knob's default, `os.environ.get("ACT_DTYPE",
     /// "bfloat16")`, directly or through a dictionary entry: `getattr(torch, plan["compute"])` with `plan =
-    /// dict(compute=os.environ.get(...))`; see `decidedString`).
+    /// dict(compute=os.environ.get(...))`; see `decidedString`). A table read by a key computed at run time (see
+    /// `computedKeyLookup`: `DTYPES[type(m).__name__]` with `DTYPES = {"Embedding": torch.bfloat16}`, or `getattr(torch,
+    /// DTYPES.get(name))` with the names spelled) names the dtype all its entries name, its fallback too (a `None`
+    /// fallback aside: nothing is cast then).
     private func namedDtype(_ origin: Node) -> String? {
-        if let name = imports.qualifiedName(of: origin), name.hasPrefix("torch."), name.split(separator: ".").count == 2 {
-            return Self.torchDtypes[String(name.dropFirst("torch.".count))]
+        if let dtype = torchDtypeReference(origin) { return dtype }
+        if let lookup = computedKeyLookup(origin) {
+            var values: [Node] = lookup.entries.map { $0.value }
+            if let fallback = lookup.fallback, unwrapped(fallback).type != "none" { values.append(fallback) }
+            let names = values.map(torchDtypeReference)
+            return names.contains(where: { $0 == nil }) || Set(names).count != 1 ? nil : names[0]
         }
         guard origin.type == "call", callSite(origin).callee == "getattr", callSite(origin).positional.count >= 2,
               imports.qualifiedName(of: callSite(origin).positional[0]) == "torch" else { return nil }
@@ -36,13 +43,26 @@ extension PythonFacts {
         // A name written out or built from constants (`"float" + str(4 * 8)`, `f"bfloat{16}"`), or a call that spells
         // the string it holds in every run (`os.environ.get("ACT_DTYPE", "bfloat16")`); a reference that origins
         // cannot follow further is read below.
-        let spelled = Set(origins(of: name).compactMap { spelling -> String? in
+        let found = origins(of: name)
+        var spelled = Set(found.compactMap { spelling -> String? in
             guard !["identifier", "attribute", "subscript"].contains(spelling.type) else { return nil }
             return foldedString(spelling) ?? (spelling.type == "call" ? decidedString(spelling) : nil)
         })
+        for lookup in found.compactMap(computedKeyLookup) {
+            var texts: [String?] = lookup.entries.map { $0.text }
+            if let fallback = lookup.fallback, unwrapped(fallback).type != "none" { texts.append(SettingsTable.stringValue(fallback)) }
+            guard !texts.contains(where: { $0 == nil }) else { return nil }
+            spelled.formUnion(texts.compactMap { $0 })
+        }
         if spelled.count == 1 { return spelled.first.flatMap { Self.torchDtypes[$0] } }
         // A name read from a parsed configuration (`cfg["loss"]["dtype"]` of an embedded YAML or JSON document),
         // which has no origin in the script's own code, or from a dictionary entry set to an environment knob.
         return spelled.isEmpty ? (string(of: name) ?? decidedString(name)).flatMap { Self.torchDtypes[$0] } : nil
+    }
+
+    /// The dtype a `torch.<dtype>` reference (under any import alias) names.
+    private func torchDtypeReference(_ node: Node) -> String? {
+        guard let name = imports.qualifiedName(of: node), name.hasPrefix("torch."), name.split(separator: ".").count == 2 else { return nil }
+        return Self.torchDtypes[String(name.dropFirst("torch.".count))]
     }
 }

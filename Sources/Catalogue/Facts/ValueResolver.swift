@@ -128,10 +128,17 @@ public final class ValueResolver {
                 callee = bound.text
             }
             if ["int", "float"].contains(callee), call.positional.count == 1, call.keywords.isEmpty {
-                return values(of: call.positional[0]).compactMap { v in
+                let converted: [NumericValue] = values(of: call.positional[0]).compactMap { v in
                     guard callee == "int" else { return .float(v.double) }
                     return v.double.isFinite && Swift.abs(v.double) < 1e15 ? .int(Int(v.double.rounded(.towardZero))) : nil
                 }
+                if !converted.isEmpty { return converted }
+                // A string spelling the number (`float(args.muon_lr)` with `add_argument("--muon_lr", type=str,
+                // default="5e-2")`, `float(cfg["lr"])` of a string entry, `int("64")`), see `string(of:)`: what the
+                // conversion gives; `int` takes integer spellings only, as Python's does.
+                guard let text = string(of: call.positional[0])?.trimmingCharacters(in: .whitespaces) else { return [] }
+                if callee == "int" { return Int(text).map { [NumericValue.int($0)] } ?? [] }
+                return Double(text).map { [NumericValue.float($0)] } ?? []
             }
             if let inlined = helperValues(call) { return inlined }
             if let key = facts.configKeyRead(call) {

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// back-propagated, in its body or in a method or function of the file it calls, whose parameters then take what
 /// the loop passes), an argument of the model
 /// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
-/// step with `StepFunction` (locals, file helpers, `torch.tensor`, a tensor filled with `copy_`, cached
+/// step with `StepFunction` (locals, file helpers, their keywords also spread from a dictionary with `**`,
+/// `torch.tensor`, a tensor filled with `copy_`, cached
 /// helpers, schedule objects the file builds, a generator of the file zipped with the step in the loop's header or
 /// advanced with `next()` once per step, see `PythonFacts.countingGenerator`), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
 /// values over 21 evenly spaced steps). Rejects a window that is the same every step (a literal, a constant, a

@@ -4,12 +4,15 @@ import TreeSitterKit
 ///
 /// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
 /// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test or a `case nn.Embedding():` (a `model.modules()` loop or a
-/// function given to `model.apply`), in a `functools.singledispatch` overload registered for `nn.Embedding` on the
+/// function given to `model.apply`), with a dtype looked up by the module's class name in a table whose 16-bit entries
+/// are all for embedding classes (`m.to(dtype=getattr(torch, SPEC["dtypes"].get(type(m).__name__)))` with an embedded
+/// `{"Embedding": "bfloat16"}`, see `PythonFacts.computedKeyLookup`), in a `functools.singledispatch` overload registered for `nn.Embedding` on the
 /// parameter it dispatches on (the generic function read somewhere, as by `model.apply`; see
 /// `PythonFacts.singledispatchOverload`), on a reference to an embedding table, or on the variable of a loop over
 /// embedding tables, or embeddings created with a 16-bit `dtype`; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
 /// model class of the file, before or after). Rejects the whole-model bf16 cast with linears restored to fp32,
-/// the embedding loop combined with a whole-model cast, and an all-fp32 model with no embedding-only cast.
+/// the embedding loop combined with a whole-model cast, a class-name table that also gives linears (or any class, as
+/// its fallback) a 16-bit dtype, and an all-fp32 model with no embedding-only cast.
 /// Examples: `queries/python/fp32_scalar_params/examples/`.
 struct Fp32ScalarParams: Detector {
     let id = "fp32_scalar_params"
@@ -55,10 +58,59 @@ struct Fp32ScalarParams: Detector {
         case "bfloat16", "half":
             return call.positional.isEmpty
         case "to", "type":
+            if let root = receiver(call).flatMap(rootIdentifier), let classes = halfClassesByType(call, module: root, facts), !classes.isEmpty {
+                return true
+            }
             return (call.keywords["dtype"].map { isHalfDtype($0, facts) } ?? false) || call.positional.contains { isHalfDtype($0, facts) }
         default:
             return false
         }
+    }
+
+    /// For a `.to(...)` / `.type(...)` cast whose dtype is read from a table by the class name of the module it casts
+    /// (`m.to(dtype=getattr(torch, DTYPES.get(type(m).__name__)))`, `DTYPES[m.__class__.__name__]`, `{nn.Embedding:
+    /// torch.bfloat16}.get(type(m))`, see `PythonFacts.computedKeyLookup`): the keys whose entry is a 16-bit dtype, as
+    /// written. Nil when the dtype is not read so, or when a class the table leaves out gets a 16-bit fallback.
+    func halfClassesByType(_ cast: CallSite, module root: String, _ facts: PythonFacts) -> [String]? {
+        guard let dtype = cast.keywords["dtype"] ?? cast.positional.last else { return nil }
+        var read = facts.unwrapped(dtype)
+        // `getattr(torch, name)`: the table spells the dtypes' names.
+        var spelled = false
+        let call = read.type == "call" ? facts.callSite(read) : nil
+        if let call, call.callee == "getattr", call.positional.count == 2, facts.imports.qualifiedName(of: call.positional[0]) == "torch" {
+            read = call.positional[1]
+            spelled = true
+        }
+        let origins = facts.origins(of: read)
+        let lookups = origins.compactMap { facts.computedKeyLookup($0) }
+        guard !lookups.isEmpty, lookups.count == origins.count, lookups.allSatisfy({ namesClass($0.key, of: root, facts) }) else { return nil }
+        func isHalf(_ value: Node, _ text: String?) -> Bool {
+            spelled ? ["bfloat16", "float16", "half"].contains(text ?? "") : isHalfDtype(value, facts)
+        }
+        var classes: [String] = []
+        for lookup in lookups {
+            if let fallback = lookup.fallback, isHalf(fallback, SettingsTable.stringValue(fallback)) { return nil }
+            classes += lookup.entries.filter { isHalf($0.value, $0.text) }.map { $0.key }
+        }
+        return classes
+    }
+
+    /// Whether a table key is the class (or class name) of module `root`: `type(m).__name__`, `m.__class__.__name__`
+    /// (or `__qualname__`), `m._get_name()`, `type(m)`, `m.__class__`.
+    func namesClass(_ key: Node, of root: String, _ facts: PythonFacts) -> Bool {
+        var subject = facts.unwrapped(key)
+        if subject.type == "call", case let call = facts.callSite(subject), call.name == "_get_name", call.positional.isEmpty {
+            return call.receiver.map { facts.unwrapped($0).type == "identifier" && facts.unwrapped($0).text == root } == true
+        }
+        if subject.type == "attribute", let attribute = subject.child(byField: "attribute")?.text, ["__name__", "__qualname__"].contains(attribute),
+           let object = subject.child(byField: "object") {
+            subject = facts.unwrapped(object)
+        }
+        if subject.type == "call", case let call = facts.callSite(subject), call.callee == "type", call.positional.count == 1 {
+            return facts.unwrapped(call.positional[0]).type == "identifier" && facts.unwrapped(call.positional[0]).text == root
+        }
+        return subject.type == "attribute" && subject.child(byField: "attribute")?.text == "__class__"
+            && subject.child(byField: "object").map { facts.unwrapped($0).type == "identifier" && facts.unwrapped($0).text == root } == true
     }
 
     /// Whether an expression is an instance of a model class of the file (through `.cuda()`, `.to(device)`,
@@ -88,6 +140,11 @@ struct Fp32ScalarParams: Detector {
 
     func castsEmbeddings(_ cast: CallSite, _ receiver: Node, _ model: ModelView, _ facts: PythonFacts) -> Bool {
         guard let root = rootIdentifier(receiver) else { return isEmbedding(receiver, model, facts) }
+        // A dtype looked up by the module's class name: only the classes whose entry is 16-bit are cast.
+        if let classes = halfClassesByType(cast, module: root, facts), !classes.isEmpty,
+           classes.allSatisfy({ isEmbeddingClass($0.lastDottedComponent, facts) }) {
+            return true
+        }
         // Under isinstance(root, nn.Embedding).
         for ancestor in facts.ancestors(of: cast.node) {
             if ancestor.type == "function_definition" || ancestor.type == "class_definition" {

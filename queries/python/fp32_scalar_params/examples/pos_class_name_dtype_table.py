@@ -1,0 +1,28 @@
+# example: storage dtypes come from an embedded JSON table keyed by module class name ({"Embedding": "bfloat16"}); each module of the fp32 model is cast to the dtype its class name looks up, so only the embedding tables become bf16; positive.
+import json
+
+import torch
+from torch import nn
+
+
+class GPT(nn.Module):
+    def __init__(self, vocab=50304, dim=768):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, dim)
+        self.value_embeds = nn.ModuleList([nn.Embedding(vocab, dim) for _ in range(3)])
+        self.blocks = nn.ModuleList([nn.Linear(dim, dim, bias=False) for _ in range(12)])
+        self.lambdas = nn.Parameter(torch.tensor([0.5, 0.5]))
+        self.skip_weights = nn.Parameter(torch.ones(6))
+
+
+SPEC = json.loads("""
+{
+  "dim": 768,
+  "storage_dtypes": {"Embedding": "bfloat16"}
+}
+""")
+model = GPT(dim=SPEC["dim"]).cuda()
+for m in model.modules():
+    wanted = SPEC["storage_dtypes"].get(type(m).__name__)
+    if wanted is not None:
+        m.to(dtype=getattr(torch, wanted))
