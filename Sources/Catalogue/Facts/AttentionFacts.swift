@@ -489,7 +489,8 @@ extension PythonFacts {
 
     /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
     /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
-    /// (`self.rotary(q)`), a kernel launched as `kernel[grid](...)`, or a function
+    /// (`self.rotary(q)`), a function of the file handed in through a parameter or the attribute it is copied to
+    /// (`self.orthogonalizer(g)`, see `handedFunctions`), a kernel launched as `kernel[grid](...)`, or a function
     /// run under another name (an autograd `apply`, a hook called by name, an entry of a table, a name unpacked from
     /// a factory's result, the function a decorator of the file wraps called from its wrapper).
     public func targets(of call: CallSite) -> [Function] {
@@ -594,11 +595,27 @@ extension PythonFacts {
         guard function.type == "identifier" || function.type == "attribute" && function.child(byField: "object")?.text == "self"
         else { return [] }
         let instances = dataflow.instanceClasses(of: function)
-        guard !instances.isEmpty else { return [] }
+        guard !instances.isEmpty else { return handedFunctions(function) }
         var found: [Function] = []
         for name in instances.sorted() {
             guard let c = boundClass(named: name) else { continue }
             for f in moduleEntryPoints(c) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
+        }
+        return found
+    }
+
+    /// The functions of the file a called name holds when it is handed in (see `heldFunctions`): a parameter every
+    /// call leaves at or sets to one (`def __init__(self, params, orthogonalizer=_orthogonalize)`), also read through the
+    /// attribute of `self` it is copied to (`self.orthogonalizer = orthogonalizer`, then `self.orthogonalizer(g)`).
+    /// Empty unless every value it may hold denotes functions of the file (`functionsDenoted`).
+    func handedFunctions(_ node: Node, depth: Int = 0) -> [Function] {
+        guard depth < 3 else { return [] }
+        var found: [Function] = []
+        for value in heldFunctions(node).map(unwrapped) where value != node {
+            var denoted = functionsDenoted(by: value, depth: 0)
+            if denoted.isEmpty, value.type == "identifier" || value.type == "attribute" { denoted = handedFunctions(value, depth: depth + 1) }
+            guard !denoted.isEmpty else { return [] }
+            for f in denoted where !found.contains(where: { $0.node == f.node }) { found.append(f) }
         }
         return found
     }
@@ -651,7 +668,8 @@ extension PythonFacts {
     }
 
     /// A function and the functions it calls (directly or through modules, kernel launches and operators a class of the
-    /// file overloads, `turn * q` running `HalfTurn.__mul__`, see `operatorMethods`), up to `depth`.
+    /// file overloads, `turn * q` running `HalfTurn.__mul__`, see `operatorMethods`), and the property getters its
+    /// attribute reads run (`update * self.gain`, see `propertyGetter`), up to `depth`.
     public func reachableFunctions(from function: Function, depth: Int = 2) -> [Function] {
         var result = [function]
         // Each function with the most calls it may still follow when reached. `Fn.apply(x)` reaching the `forward`
@@ -661,7 +679,15 @@ extension PythonFacts {
         while let f = pending.popLast() {
             let remaining = budget[f.node] ?? 0
             guard remaining > 0 else { continue }
-            for n in descendants(of: f.node) where n.type == "call" || Self.operatorNodeTypes.contains(n.type) {
+            for n in descendants(of: f.node) where n.type == "call" || n.type == "attribute" || Self.operatorNodeTypes.contains(n.type) {
+                // A property read runs its getter (`update * self.gain`).
+                if n.type == "attribute" {
+                    guard let getter = propertyGetter(n), remaining - 1 > budget[getter.node] ?? -1 else { continue }
+                    if budget[getter.node] == nil { result.append(getter) }
+                    budget[getter.node] = remaining - 1
+                    pending.append(getter)
+                    continue
+                }
                 // An operator on an instance of a class of the file runs its method (`turn * q`: `HalfTurn.__mul__`).
                 guard n.type == "call" else {
                     for target in operatorMethods(n).map(\.method) where remaining - 1 > budget[target.node] ?? -1 {
@@ -683,7 +709,7 @@ extension PythonFacts {
         return result
     }
 
-    static let operatorNodeTypes: Set<String> = ["binary_operator", "augmented_assignment"]
+    static let operatorNodeTypes: Set<String> = ["binary_operator", "augmented_assignment", "unary_operator", "comparison_operator"]
 
     /// The methods Python runs for each binary operator: the left operand's, then the reflected one of the right
     /// operand (an augmented assignment `x *= y` tries `__imul__` before `__mul__`).
@@ -694,11 +720,23 @@ extension PythonFacts {
         ">>": ("__rshift__", "__rrshift__"), "&": ("__and__", "__rand__"), "|": ("__or__", "__ror__"), "^": ("__xor__", "__rxor__"),
     ]
 
+    /// The method Python runs for each unary operator (`-stack` runs `stack.__neg__()`).
+    static let unaryOperatorMethodNames: [String: String] = ["-": "__neg__", "+": "__pos__", "~": "__invert__"]
+
+    /// The methods Python runs for each comparison: the left operand's, then the reflected one of the right operand
+    /// (`a < b` tries `a.__lt__(b)`, then `b.__gt__(a)`). A membership test is the right operand's `__contains__`
+    /// (`i in owner` runs `owner.__contains__(i)`; `not in` negates it); `is` runs no method.
+    static let comparisonMethodNames: [String: (method: String, reflected: String)] = [
+        "<": ("__lt__", "__gt__"), "<=": ("__le__", "__ge__"), ">": ("__gt__", "__lt__"), ">=": ("__ge__", "__le__"),
+        "==": ("__eq__", "__eq__"), "!=": ("__ne__", "__ne__"),
+    ]
+
     /// The operator methods the file's classes define or bind in their bodies (`def __mul__`, `__rmul__ = __mul__`):
     /// an operator whose methods are not among them runs no code of the file, and is not looked at further.
     private var overloadedOperatorNames: Set<String> {
         memoized("overloadedOperatorNames") {
             let all = Set(Self.operatorMethodNames.values.flatMap { [$0.method, $0.reflected, "__i" + String($0.method.dropFirst(2))] })
+                .union(Self.unaryOperatorMethodNames.values).union(Self.comparisonMethodNames.values.map(\.method)).union(["__contains__"])
             var names = Set(functions.filter { all.contains($0.name) && enclosingClass($0.node) != nil }.map(\.name))
             for c in classes {
                 for statement in c.body?.namedChildren ?? [] where statement.type == "expression_statement" {
@@ -730,19 +768,20 @@ extension PythonFacts {
     /// `UnitGrad.__matmul__`, `peak * schedule` running the schedule's `__rmul__`): for a binary operator or an
     /// augmented assignment, that operator's method of each class of the file the left operand may be an instance of
     /// (`dataflow.instanceClasses`), and the reflected method of the right operand's classes; each with the operand
-    /// it is called on (its `self`) and the other operand. Own, inherited and aliased methods count (`memberMethod`).
+    /// it is called on (its `self`) and the other operand. A unary operator runs its operand's method (`-stack`:
+    /// `__neg__`, `+buffer`: `__pos__`, `~x`: `__invert__`; the other operand is the operand itself); a comparison
+    /// runs, for each pair it compares, the left operand's method and the right operand's reflected one (`a < b`:
+    /// `__lt__`, then `__gt__`), and a membership test the container's `__contains__` (`i in owner`: the other operand
+    /// is `i`). Own, inherited and aliased methods count (`memberMethod`).
     public func operatorMethods(_ node: Node) -> [(method: Function, operand: Node, other: Node)] {
-        guard Self.operatorNodeTypes.contains(node.type), let symbol = node.child(byField: "operator")?.type,
-              let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return [] }
-        let augmented = node.type == "augmented_assignment"
-        guard let names = Self.operatorMethodNames[augmented ? String(symbol.dropLast()) : symbol] else { return [] }
+        guard Self.operatorNodeTypes.contains(node.type) else { return [] }
         let defined = overloadedOperatorNames
-        let forward: [String] = (augmented ? ["__i" + String(names.method.dropFirst(2))] : []) + [names.method]
-        let reflected: [String] = augmented ? [] : [names.reflected]
-        guard !defined.isDisjoint(with: forward + reflected) else { return [] }
+        guard !defined.isEmpty else { return [] }
         var found: [(method: Function, operand: Node, other: Node)] = []
-        for (operand, other, candidates) in [(left, right, forward), (right, left, reflected)] where !candidates.isEmpty {
-            guard !["integer", "float", "string"].contains(unwrapped(operand).type) else { continue }
+        // The first of `candidates` each class of the file `operand` may be an instance of has (own, inherited or aliased).
+        func dispatch(_ candidates: [String], on operand: Node, other: Node) {
+            guard !candidates.isEmpty, !defined.isDisjoint(with: candidates),
+                  !["integer", "float", "string"].contains(unwrapped(operand).type) else { return }
             for name in dataflow.instanceClasses(of: operand).sorted() {
                 guard let c = boundClass(named: name),
                       let m = candidates.lazy.compactMap({ self.memberMethod($0, of: c) }).first,
@@ -750,6 +789,44 @@ extension PythonFacts {
                 found.append((m, operand, other))
             }
         }
+        switch node.type {
+        case "unary_operator":
+            guard let symbol = node.child(byField: "operator")?.type, let name = Self.unaryOperatorMethodNames[symbol],
+                  let operand = node.child(byField: "argument") else { return [] }
+            dispatch([name], on: operand, other: operand)
+        case "comparison_operator":
+            // `a < b < c` compares `a` with `b`, then `b` with `c`.
+            let operands = node.namedChildren.filter { $0.type != "comment" }
+            let operators = node.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == operators.count + 1 else { return [] }
+            for (index, symbol) in operators.enumerated() {
+                let (left, right) = (operands[index], operands[index + 1])
+                if symbol == "in" || symbol == "not in" {
+                    dispatch(["__contains__"], on: right, other: left)
+                } else if let names = Self.comparisonMethodNames[symbol] {
+                    dispatch([names.method], on: left, other: right)
+                    dispatch([names.reflected], on: right, other: left)
+                }
+            }
+        default:
+            guard let symbol = node.child(byField: "operator")?.type,
+                  let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return [] }
+            let augmented = node.type == "augmented_assignment"
+            guard let names = Self.operatorMethodNames[augmented ? String(symbol.dropLast()) : symbol] else { return [] }
+            let forward: [String] = (augmented ? ["__i" + String(names.method.dropFirst(2))] : []) + [names.method]
+            dispatch(forward, on: left, other: right)
+            if !augmented { dispatch([names.reflected], on: right, other: left) }
+        }
         return found
+    }
+
+    /// The methods of the file's classes a node runs on an object, each with that object: a method called on an
+    /// instance (`skips.push(x)`, `self.owner.owns(i)`, see `targets(of:)`), or the method an operator runs on its
+    /// operand (`skips << x`, `-skips`, `i in owner`, see `operatorMethods`).
+    public func dispatchedMethods(_ node: Node) -> [(method: Function, object: Node)] {
+        if Self.operatorNodeTypes.contains(node.type) { return operatorMethods(node).map { (method: $0.method, object: $0.operand) } }
+        guard node.type == "call", case let call = callSite(node), let receiver = call.receiver,
+              call.function?.type == "attribute" else { return [] }
+        return targets(of: call).filter { $0.name == call.name && $0.receiver != nil && enclosingClass($0.node) != nil }.map { (method: $0, object: receiver) }
     }
 }

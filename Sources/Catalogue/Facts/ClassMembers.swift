@@ -276,6 +276,112 @@ extension PythonFacts {
     /// A class's `__init__`, its own or inherited.
     public func initializer(of owner: Class) -> Function? { method("__init__", of: owner) }
 
+    /// Whether a class of the file is a plain sequence: it (or a base class of the file) subclasses `tuple` or `list`
+    /// and none of them defines `__init__` or `__new__`, so `C(items)` holds the items it is given (`class
+    /// MirrorBank(tuple)`; a `NamedTuple` has fields instead and is not one).
+    public func isSequenceSubclass(_ owner: Class) -> Bool {
+        lineage(of: owner).contains { c in c.bases.contains { ["tuple", "list", "builtins.tuple", "builtins.list"].contains($0) } }
+            && method("__init__", of: owner) == nil && method("__new__", of: owner) == nil
+    }
+
+    /// The class a call builds when it is a sequence class of the file: `C(...)` (not shadowed locally) for a class that
+    /// is a sequence subclass (`isSequenceSubclass`) or defines `__getitem__`, own or inherited (`Mirrored(...)`,
+    /// `MirrorBank(...)`). Such an object holds what it is given; it is no layer. Nil for any other call.
+    public func sequenceClass(constructedBy call: CallSite) -> Class? {
+        guard let function = call.function.map({ unwrapped($0) }), function.type == "identifier", !isLocallyBound(function),
+              let owner = boundClass(named: function.text), isSequenceSubclass(owner) || method("__getitem__", of: owner) != nil
+        else { return nil }
+        return owner
+    }
+
+    /// How many items a sequence expression holds, when it can be told: a list or tuple display, `x.chunk(k)` /
+    /// `torch.chunk(x, k)` (k computed), `tuple(...)`/`list(...)`/`nn.ModuleList(...)` of a sequence, a comprehension
+    /// over one (`[nn.Embedding(v, d) for _ in range(n)]`, `emb(x) for emb in self.embed`), anything the interpreter
+    /// computes as a list (`range(n)`), a name or field set to one, a parameter every caller fills with one of the same
+    /// length. Nil otherwise, or when the ways in disagree.
+    public func itemCount(_ expression: Node, depth: Int = 0) -> Int? {
+        let node = unwrapped(expression)
+        guard depth < 8 else { return nil }
+        func agreed(_ counts: [Int?]) -> Int? {
+            guard let first = counts.first, let n = first, counts.allSatisfy({ $0 == n }) else { return nil }
+            return n
+        }
+        switch node.type {
+        case "list", "tuple":
+            let items = node.namedChildren.filter { $0.type != "comment" }
+            return items.contains(where: { $0.type == "list_splat" }) ? nil : items.count
+        case "list_comprehension", "generator_expression":
+            let clauses = node.namedChildren.filter { $0.type == "for_in_clause" }
+            guard clauses.count == 1, !node.namedChildren.contains(where: { $0.type == "if_clause" }),
+                  let source = clauses[0].child(byField: "right") else { return nil }
+            return itemCount(source, depth: depth + 1)
+        case "call":
+            let call = callSite(node)
+            if call.name == "chunk" || call.callee == "torch.chunk" {
+                let chunks = call.callee == "torch.chunk" ? call.argument("chunks", position: 1) : call.argument("chunks", position: 0)
+                guard let k = chunks, let n = (ScriptInterpreter(self).number(k) ?? value(of: k)?.double)?.asBoundedInt, n > 0 else { return nil }
+                return n
+            }
+            if ["tuple", "list", "torch.nn.ModuleList", "torch.nn.ParameterList", "torch.nn.Sequential"].contains(call.callee) {
+                let arguments = callArguments(call)
+                return arguments.count == 1 ? itemCount(arguments[0], depth: depth + 1) : nil
+            }
+            if case .tuple(let items)? = ScriptInterpreter(self).value(of: node) { return items.count }
+            return nil
+        case "identifier", "attribute":
+            let found = dataflow.bindings(ofReference: node)
+            guard !found.isEmpty else { return nil }
+            var counts: [Int?] = []
+            for binding in found {
+                switch binding.kind {
+                case .value:
+                    guard !["function_definition", "class_definition"].contains(binding.node.type) else { return nil }
+                    counts.append(itemCount(binding.node, depth: depth + 1))
+                case .parameter:
+                    guard node.type == "identifier" else { return nil }
+                    let passed = dataflow.passedArguments(binding, name: node.text)
+                    guard !passed.isEmpty else { return nil }
+                    counts += passed.map { itemCount($0, depth: depth + 1) }
+                default:
+                    return nil
+                }
+            }
+            return agreed(counts)
+        default:
+            return nil
+        }
+    }
+
+    /// The place among its items that `obj[index]` reads on an instance of `owner`, when its `__getitem__` (own or
+    /// inherited) reads a sequence it holds: itself, for a `tuple`/`list` subclass (`tuple.__getitem__(self, k)`,
+    /// `super().__getitem__(k)`), or a field its `__init__` sets (`self.half = tuple(half)`). The getter is run by the
+    /// interpreter with each such sequence bound to its positions 0..<count (counts from `itemCount`; the
+    /// constructions of a sequence subclass must agree), so what it returns is the position it reads
+    /// (`self.half[2 * n - 1 - i]` with `n = len(self.half)`, `layer if layer < n else 2 * n - 1 - layer`). Nil when
+    /// the class has no `__getitem__`, a length is unknown, or the getter returns no position.
+    public func itemPosition(_ index: Double, in owner: Class) -> Double? {
+        guard let getter = method("__getitem__", of: owner) else { return nil }
+        let me = getter.receiver ?? "self"
+        func positions(_ n: Int) -> ScriptValue { .tuple((0..<n).map { ScriptValue.number(Double($0)) }) }
+        var state: [String: ScriptValue] = [:]
+        if isSequenceSubclass(owner) {
+            let counts = calls.filter { $0.callee == owner.name }.map { call in callArguments(call).first.flatMap { itemCount($0) } }
+            guard let first = counts.first, let n = first, counts.allSatisfy({ $0 == n }), n <= 4096 else { return nil }
+            state[me] = positions(n)
+        }
+        if let setup = initializer(of: owner), let body = setup.body {
+            let own = setup.receiver ?? "self"
+            for n in descendants(of: body) where n.type == "assignment" {
+                guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == own,
+                      let field = left.child(byField: "attribute")?.text, let right = n.child(byField: "right"),
+                      let count = itemCount(right), count <= 4096 else { continue }
+                state["\(me).\(field)"] = positions(count)
+            }
+        }
+        guard !state.isEmpty, case .number(let position)? = ScriptInterpreter(self).call(getter, [index], state: state) else { return nil }
+        return position
+    }
+
     /// The methods a call `self.name(...)` written in a method of `owner` may run: the one `owner` has or inherits
     /// (see `method(_:of:)`), then the overrides written by the file's classes that inherit from `owner`, a base
     /// class's template method calling a hook each subclass fills in (`self.block_rules(...)` in
@@ -309,6 +415,47 @@ extension PythonFacts {
         guard isAbstractStub(function) else { return nil }
         let concrete = selfCallTargets(function.name, in: owner).filter { $0.node != function.node && !isAbstractStub($0) }
         return concrete.count == 1 ? concrete[0] : nil
+    }
+
+    /// Decorators that make a method a computed attribute: reading `obj.name` runs the method and gives what it returns.
+    static let propertyDecorators: Set<String> = ["property", "cached_property"]
+
+    /// Whether a method is the getter of a computed attribute (`@property`, `@functools.cached_property`).
+    public func isPropertyGetter(_ function: Function) -> Bool {
+        function.decorators.contains { Self.propertyDecorators.contains($0.lastDottedComponent) }
+    }
+
+    /// Names of the file's property getters (a read `obj.name` can only run one of these).
+    var propertyNames: Set<String> {
+        memoized("propertyNames") { Set(functions.filter { enclosingClass($0.node) != nil && isPropertyGetter($0) }.map(\.name)) }
+    }
+
+    /// The getter a read of an attribute runs when it names a `@property` or `@cached_property` of a class of the file,
+    /// own or inherited: `self.gain` in a method of that class, `shape.gain` with `shape` an instance of it (see
+    /// `instanceClasses`). Reading it runs the getter, so the getter is part of what the reading code computes. Nil for
+    /// an assignment's target (a setter runs instead), a plain field, and a method.
+    public func propertyGetter(_ read: Node) -> Function? {
+        guard read.type == "attribute", let name = read.child(byField: "attribute")?.text, propertyNames.contains(name),
+              let object = read.child(byField: "object") else { return nil }
+        if let parent = read.parent, parent.type == "assignment", parent.child(byField: "left") == read { return nil }
+        let owners: [Class]
+        if object.type == "identifier", object.text == "self", let owner = enclosingClass(read) {
+            owners = [owner]
+        } else {
+            owners = dataflow.instanceClasses(of: object).sorted().compactMap { boundClass(named: $0) }
+        }
+        for owner in owners {
+            if let getter = method(name, of: owner), isPropertyGetter(getter) { return getter }
+        }
+        return nil
+    }
+
+    /// The reads of a property getter of the file (see `propertyGetter`): where what it returns is used.
+    public func propertyReads(of getter: Function) -> [Node] {
+        guard isPropertyGetter(getter) else { return [] }
+        return nodes(ofType: "attribute").filter { read in
+            read.child(byField: "attribute")?.text == getter.name && propertyGetter(read)?.node == getter.node
+        }
     }
 
     /// The attributes of `self` a class's methods other than `__init__` read (`self.lr` in `step`), not counting the

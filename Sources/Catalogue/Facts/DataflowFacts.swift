@@ -566,8 +566,9 @@ extension PythonFacts {
     }
 
     /// A keyword argument's value, looking through `**spread` dictionaries when the call does not name it: a dictionary
-    /// literal or `dict(...)` (or a name or field set to one, entries written into it afterwards win), or a
-    /// configuration document loaded from a string (`**json.loads(DDP_JSON)`).
+    /// literal or `dict(...)` (or a name or field set to one, entries written into it afterwards win), a
+    /// configuration document loaded from a string (`**json.loads(DDP_JSON)`), or an object of the file's classes
+    /// spread as a mapping (`**DDPOptions()`, see `mappingEntry`).
     public func keywordArgument(_ name: String, of call: CallSite) -> Node? {
         if let value = call.keywords[name] { return value }
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
@@ -582,8 +583,29 @@ extension PythonFacts {
             // A configuration document the script loads from a string (`**json.loads('{"gradient_as_bucket_view":
             // true}')`, or a name set to that load): its entry (see `embeddedDocumentEntry`).
             if let entry = embeddedDocumentEntry(name, of: source)?.entry { return entry }
+            if let entry = mappingEntry(name, of: source) { return entry }
         }
         return nil
+    }
+
+    /// The entry `name` of an object of a class of the file that a call spreads with `**` through the mapping
+    /// protocol: the class (or a base of the file) defines `keys` and a `__getitem__` that returns the attribute its
+    /// key names (`getattr(self, key)`), so `**Options()` passes each attribute by name. The entry is the field the
+    /// one construction the object comes from gives it (`fieldExpression`: an `__init__` argument, a dataclass field,
+    /// a class attribute such as `gradient_as_bucket_view = True` in the class body). Nil otherwise.
+    func mappingEntry(_ name: String, of source: Node) -> Node? {
+        let built = constructions(of: source)
+        guard built.count == 1, let construction = built.first, let owner = builtObject(construction)?.owner,
+              method("keys", of: owner) != nil, let getter = method("__getitem__", of: owner),
+              let key = getter.passedParameters.first else { return nil }
+        let readsAttribute = returnedValues(getter).contains { value in
+            let v = unwrapped(value)
+            guard v.type == "call" else { return false }
+            let lookup = callSite(v)
+            return lookup.callee == "getattr" && lookup.positional.count == 2 && unwrapped(lookup.positional[0]).text == "self"
+                && unwrapped(lookup.positional[1]).text == key
+        }
+        return readsAttribute ? fieldExpression(construction, name) : nil
     }
 }
 
@@ -652,9 +674,13 @@ extension Dataflow {
     }
 
     /// The argument a call site passes for parameter `index` (named `name`) of the function it calls: by
-    /// keyword, or by position once the site's offset (`self`) is taken off; nil for `self` itself.
+    /// keyword, or by position once the site's offset (`self`) is taken off (a bare generator, `Mirrored(e(x) for e in
+    /// tables)`, being the first); nil for `self` itself.
     public func argument(_ site: (call: CallSite, offset: Int), name: String, index: Int) -> Node? {
         let position = index - site.offset
+        if position == 0, let generator = site.call.node.child(byField: "arguments"), generator.type == "generator_expression" {
+            return generator
+        }
         return site.call.argument(name, position: position >= 0 ? position : nil)
     }
 }

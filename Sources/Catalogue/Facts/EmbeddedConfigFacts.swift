@@ -14,7 +14,10 @@ import TreeSitterKit
 /// written into a *shadow* source as a Python assignment whose value sits at exactly the byte offset it has in the
 /// script: the shadow is blank everywhere else, so its nodes' ranges point at the document's text in the script
 /// (evidence shows the right line) and its values are ordinary literal nodes every reader already understands.
-/// Entries whose value is not a plain literal (nested mappings, multi-line arrays, interpolations) are left out.
+/// Entries whose value is not a plain literal (nested mappings, multi-line arrays, interpolations) are left out, except
+/// arithmetic over number literals (`weight_decay = 0.1 * 0`, `sequence_length = 1 << 10`) in a script that calls
+/// `eval`: the document holds that text as a string, which only `eval` makes the number it spells (see
+/// `isNumberArithmetic`).
 enum EmbeddedConfigDocuments {
     /// Loaders that read a configuration document from a string.
     static let loaders: Set<String> = [
@@ -45,17 +48,35 @@ enum EmbeddedConfigDocuments {
         var result: [Setting] = []
         var bySite: [Int: (key: String, written: String, site: Node)] = [:]
         for entry in entries { bySite[entry.start] = (entry.key, entry.written, entry.site) }
+        // Arithmetic text (`0.1 * 0`) is a number only where the script evaluates it (`eval(text, ...)` in a reading
+        // helper); without an `eval` it stays the string it is and is left out.
+        let evaluates = facts.calls.contains { $0.callee == "eval" }
         for statement in tree.rootNode.namedChildren where statement.type == "expression_statement" {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                   let left = assignment.child(byField: "left"), left.type == "identifier",
                   let value = assignment.child(byField: "right"), let origin = bySite[value.startByte],
-                  literalTypes.contains(value.type) || (value.type == "identifier" && !gin.contains(origin.site)) else { continue }
+                  literalTypes.contains(value.type) || (value.type == "identifier" && !gin.contains(origin.site))
+                    || (evaluates && isNumberArithmetic(value)) else { continue }
             // An unquoted word (`kind = trapezoid` in INI or YAML) stays a name in the shadow; `Setting.bareWord` reads
             // it as the string it is.
             // Read back by the key as written (`cfg["learning-rate"]`); the shadow's name is only a placeholder.
             result.append(Setting(name: origin.key, written: origin.written, value: value, source: .dictionaryEntry, site: origin.site))
         }
         return result
+    }
+
+    /// Whether a shadow value is arithmetic whose every operand is a number literal (`0.1 * 0`, `2 ** 7`, `(1 << 10)`,
+    /// `-3e-4 * 2`): operators, parentheses and integer or float literals only, no names and no calls.
+    static func isNumberArithmetic(_ value: Node) -> Bool {
+        switch value.type {
+        case "integer", "float":
+            return true
+        case "binary_operator", "unary_operator", "parenthesized_expression":
+            let operands = value.namedChildren.filter { $0.type != "comment" }
+            return !operands.isEmpty && operands.allSatisfy(isNumberArithmetic)
+        default:
+            return false
+        }
     }
 
     /// The documents handed to gin's `parse_config`.

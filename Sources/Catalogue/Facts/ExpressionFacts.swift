@@ -126,7 +126,8 @@ extension PythonFacts {
     /// A call of a function looked up by a computed name (`getattr(torch.backends.cuda, "enable_%s_sdp" % nm)(on)`):
     /// the function's qualified name and the call's positional arguments, once per pass of the `for` loop around the
     /// call over a table the interpreter computes (`for nm, on in (("cudnn", True), ("flash", False)):`, also a name
-    /// set to one), or once when the call is in no loop. Names are computed with the loop's variables bound (`%`
+    /// set to one, the `.items()` of keywords an object was built with, or an object whose `__iter__` returns those,
+    /// see `ScriptInterpreter.iterated`), or once when the call is in no loop. Names are computed with the loop's variables bound (`%`
     /// formatting, f-strings, `+`), booleans as 1 and 0; a pass whose name cannot be computed is left out. Empty for
     /// any other call.
     public func lookedUpCalls(_ call: CallSite) -> [(callee: String, arguments: [ScriptValue?])] {
@@ -138,7 +139,7 @@ extension PythonFacts {
         var passes: [[String: ScriptValue]] = [[:]]
         if let loop = enclosingLoops(call.node).first {
             guard loop.type == "for_statement", let target = loop.child(byField: "left"), let iterable = loop.child(byField: "right"),
-                  case .tuple(let items)? = interpreter.value(of: iterable) else { return [] }
+                  case .tuple(let items)? = interpreter.iteration(of: iterable) else { return [] }
             passes = items.compactMap { item -> [String: ScriptValue]? in
                 var env: [String: ScriptValue] = [:]
                 return interpreter.bind(target, item, &env) ? env : nil

@@ -172,11 +172,41 @@ extension PythonFacts {
     }
 
     /// Resolves a function reference (a name of a `def`, a lambda, a name bound to a lambda, a parameter fed
-    /// one of those, a callable object of a class of the file, or a factory's result) to a mask function.
+    /// one of those, a callable object of a class of the file, or a factory's result) to a mask function. Mask objects
+    /// of the file's classes are read too: a property of the object (`self.mask`) is what its getter returns; an
+    /// object's method handing back a function that calls the object (`self.mask.as_mask_mod()`, see
+    /// `callsOwnObject`) is the object's mask; an object whose `__call__` conjoins the terms it is built with
+    /// (`AllOf(causal, same_doc)`, see `conjoinsTerms`), or an overloaded operator whose method returns one
+    /// (`Causal() & SameDocument(ids)` with `__and__` returning `AllOf(self, other)`), is the conjunction of its terms.
     public func maskMod(_ reference: Node, _ flow: Dataflow, depth: Int = 0) -> MaskMod? {
         let node = unwrapped(reference)
         if node.type == "lambda", let body = node.child(byField: "body") {
             return MaskMod(node: node, parameters: flow.parameters(of: node), results: [body])
+        }
+        // A property of the object (`self.mask`): the value its getter returns.
+        if depth < 4, node.type == "attribute", let value = instanceMethodResult(node) {
+            return maskMod(value, flow, depth: depth + 1)
+        }
+        // `a & b` on mask objects: the terms of the conjunction its method builds (the operands are parts of the
+        // expression, not a step to other code).
+        if depth < 4, node.type == "binary_operator" {
+            for (method, operand, other) in operatorMethods(node) {
+                guard let receiver = method.receiver, let otherName = method.passedParameters.first else { continue }
+                for returned in flow.returns(of: method.node).map(unwrapped) {
+                    guard returned.type == "call", case let built = callSite(returned), !built.hasSplat,
+                          let owner = boundClass(named: built.callee), conjoinsTerms(owner, flow) else { continue }
+                    // Its object and the other operand stand for the operands; any other term is a step into the method.
+                    let parts = built.positional.map(unwrapped).compactMap { term -> MaskMod? in
+                        if term.text == receiver { return maskMod(operand, flow, depth: depth) }
+                        if term.text == otherName { return maskMod(other, flow, depth: depth) }
+                        return maskMod(term, flow, depth: depth + 1)
+                    }
+                    if let first = parts.first {
+                        return MaskMod(node: node, parameters: first.parameters, results: parts.flatMap(\.results), parts: parts)
+                    }
+                }
+            }
+            return nil
         }
         // self.mask_fn: a method of the class (its `self` comes first, the positions last).
         if node.type == "attribute", let object = node.child(byField: "object"), object.text == "self",
@@ -201,6 +231,12 @@ extension PythonFacts {
             guard let first = parts.first else { return nil }
             return MaskMod(node: node, parameters: first.parameters, results: parts.flatMap(\.results), parts: parts)
         }
+        // `mask.as_mask_mod()` on an object of the file's classes: a method handing back a function that calls the
+        // object with the positions is the object's own mask.
+        if depth < 4, node.type == "call", case let call = callSite(node), let receiver = call.receiver, unwrapped(receiver).text != "self",
+           case let methods = targets(of: call), !methods.isEmpty, methods.allSatisfy({ callsOwnObject($0, flow) }) {
+            return maskMod(receiver, flow, depth: depth + 1)
+        }
         // `self.rule(docs)`: what the method returns (a nested def, a lambda), also when a subclass writes it (a
         // template method's hook, see `selfCallTargets`); the most derived one first.
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "attribute",
@@ -214,6 +250,13 @@ extension PythonFacts {
             return nil
         }
         if depth < 4, node.type == "call", let function = node.child(byField: "function").map(unwrapped), function.type == "identifier" {
+            // A conjunction object built from its terms (`AllOf(causal, same_doc)`): every term must hold.
+            if let owner = boundClass(named: function.text), conjoinsTerms(owner, flow), case let built = callSite(node), !built.hasSplat {
+                let parts = built.positional.compactMap { maskMod($0, flow, depth: depth + 1) }
+                if let first = parts.first {
+                    return MaskMod(node: node, parameters: first.parameters, results: parts.flatMap(\.results), parts: parts)
+                }
+            }
             if let owner = boundClass(named: function.text),
                let method = method("__call__", of: owner) {
                 return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
@@ -288,16 +331,6 @@ extension PythonFacts {
         guard !results.isEmpty else { return nil }
         // The parameters joined, each called (`first(...)`) or iterated by the reduction (`for m in mods`).
         var joined: [(name: String, iterated: Bool)] = []
-        /// `operator.and_` and its kin, or a lambda of two parameters returning their `&`.
-        func isConjunction(_ node: Node) -> Bool {
-            let n = unwrapped(node)
-            if let name = fullImports.qualifiedName(of: n),
-               ["operator.and_", "operator.iand", "torch.logical_and", "torch.bitwise_and"].contains(name) { return true }
-            guard n.type == "lambda", let body = n.child(byField: "body").map(unwrapped), body.type == "binary_operator",
-                  body.child(byField: "operator")?.type == "&" else { return false }
-            let names = flow.parameters(of: n)
-            return names.count == 2 && Set([body.child(byField: "left"), body.child(byField: "right")].compactMap { $0.map(unwrapped)?.text }) == Set(names)
-        }
         func conjoined(_ expression: Node) -> Bool {
             let e = unwrapped(expression)
             switch e.type {
@@ -310,7 +343,7 @@ extension PythonFacts {
                     joined.append((f.text, false))
                     return true
                 }
-                guard c.callee == "functools.reduce" || c.callee == "reduce", c.positional.count >= 2, isConjunction(c.positional[0]) else { return false }
+                guard c.callee == "functools.reduce" || c.callee == "reduce", c.positional.count >= 2, isConjunction(c.positional[0], flow) else { return false }
                 let items = unwrapped(c.positional[1])
                 let clauses = items.namedChildren.filter { $0.type == "for_in_clause" }
                 guard ["list_comprehension", "generator_expression"].contains(items.type), clauses.count == 1,
@@ -343,6 +376,72 @@ extension PythonFacts {
             }
         }
         return arguments.isEmpty ? nil : arguments
+    }
+
+    /// `operator.and_` and its kin, or a lambda of two parameters returning their `&`: a reduction by it is a conjunction.
+    func isConjunction(_ node: Node, _ flow: Dataflow) -> Bool {
+        let n = unwrapped(node)
+        if let name = fullImports.qualifiedName(of: n),
+           ["operator.and_", "operator.iand", "torch.logical_and", "torch.bitwise_and"].contains(name) { return true }
+        guard n.type == "lambda", let body = n.child(byField: "body").map(unwrapped), body.type == "binary_operator",
+              body.child(byField: "operator")?.type == "&" else { return false }
+        let names = flow.parameters(of: n)
+        return names.count == 2 && Set([body.child(byField: "left"), body.child(byField: "right")].compactMap { $0.map(unwrapped)?.text }) == Set(names)
+    }
+
+    /// Whether calling an object of a class of the file conjoins the mask functions it is built with, as `and_masks`
+    /// does: its `__init__` (own or inherited) takes them as `*terms`, and its `__call__` returns `reduce(operator.and_,
+    /// (t(b, h, q_idx, kv_idx) for t in self.terms))` (a conjunction by `isConjunction`, over one field of the object,
+    /// unfiltered), so the positional arguments of a construction are its terms. A disjunction (`operator.or_`) or a
+    /// `__call__` with a term of its own is not.
+    func conjoinsTerms(_ owner: Class, _ flow: Dataflow) -> Bool {
+        guard let call = method("__call__", of: owner), let receiver = call.receiver, let constructor = initializer(of: owner),
+              constructor.node.child(byField: "parameters")?.namedChildren.contains(where: { $0.type == "list_splat_pattern" }) == true
+        else { return false }
+        let results = flow.returns(of: call.node).map(unwrapped)
+        return !results.isEmpty && results.allSatisfy { result in
+            guard result.type == "call", case let c = callSite(result), c.callee == "functools.reduce" || c.callee == "reduce",
+                  c.positional.count >= 2, isConjunction(c.positional[0], flow) else { return false }
+            let items = unwrapped(c.positional[1])
+            let clauses = items.namedChildren.filter { $0.type == "for_in_clause" }
+            guard ["list_comprehension", "generator_expression"].contains(items.type), clauses.count == 1,
+                  !items.namedChildren.contains(where: { $0.type == "if_clause" }),
+                  let body = items.child(byField: "body").map(unwrapped), body.type == "call",
+                  let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+                  let source = clauses[0].child(byField: "right").map(unwrapped), source.type == "attribute",
+                  source.child(byField: "object")?.text == receiver else { return false }
+            return callSite(body).function.map({ unwrapped($0).text }) == variable.text
+        }
+    }
+
+    /// Whether a method hands back a function that calls the method's own object with that function's parameters, in
+    /// order (`def as_mask_mod(self): term = self; def mask_mod(b, h, q_idx, kv_idx): return term(b, h, q_idx,
+    /// kv_idx); return mask_mod`, or a lambda): calling its result runs the object itself.
+    func callsOwnObject(_ method: Function, _ flow: Dataflow) -> Bool {
+        guard let receiver = method.receiver else { return false }
+        // The object, and the names the method sets to it (`term = self`).
+        var aliases: Set<String> = [receiver]
+        for n in descendants(of: method.node) where n.type == "assignment" {
+            guard let left = n.child(byField: "left"), left.type == "identifier",
+                  let right = n.child(byField: "right"), unwrapped(right).text == receiver else { continue }
+            aliases.insert(left.text)
+        }
+        let returned = flow.returns(of: method.node).map(unwrapped)
+        return !returned.isEmpty && returned.allSatisfy { r in
+            var handed: (parameters: [String], results: [Node])?
+            if r.type == "lambda", let body = r.child(byField: "body") {
+                handed = (parameters: flow.parameters(of: r), results: [body])
+            } else if r.type == "identifier",
+                      let definition = flow.bindings(of: r.text, at: r).first(where: { $0.kind == .value && $0.node.type == "function_definition" })?.node {
+                handed = (parameters: flow.parameters(of: definition), results: flow.returns(of: definition))
+            }
+            guard let inner = handed, !inner.parameters.isEmpty, !inner.results.isEmpty else { return false }
+            return inner.results.map(unwrapped).allSatisfy { e in
+                guard e.type == "call", case let c = callSite(e), let f = c.function.map(unwrapped), f.type == "identifier",
+                      aliases.contains(f.text), c.keywords.isEmpty else { return false }
+                return c.positional.map { unwrapped($0).text } == inner.parameters
+            }
+        }
     }
 
     /// Whether the file builds a BlockMask (create_block_mask or from_kv_blocks, or `BlockMask(...)`).
@@ -422,9 +521,12 @@ extension Dataflow {
                         }
                     }
                 case "attribute":
-                    // An attribute of the object (`self.doc_of`): what the class's methods assign to it.
+                    // An attribute of the object (`self.doc_of`): what the class's methods assign to it, or what the
+                    // getter of a property of it returns (`@cached_property def doc_ids(self): return (self.tokens ==
+                    // EOT).cumsum(0)`, see `PythonFacts.instanceMethodResult`).
                     guard d.child(byField: "object")?.text == "self", let name = d.child(byField: "attribute")?.text,
                           let owner = facts.enclosingClass(d) else { continue }
+                    if let value = facts.instanceMethodResult(d) { stack.append(value) }
                     for setting in facts.allSettings.settings(name)
                     where setting.written == "self.\(name)" && facts.enclosingClass(setting.site)?.node == owner.node {
                         stack.append(setting.value)
@@ -458,7 +560,8 @@ extension Dataflow {
 
     /// Calls of a function defined in the file, with the offset between call positions and parameter
     /// indices (1 for methods, whose `self` is not passed). `forward` methods are matched through instances of
-    /// their class; `__init__` through calls of the class.
+    /// their class, or of a subclass that inherits it without overriding it (`self.blocks[i](x, masks)` with the
+    /// blocks `LongBlock`/`ShortBlock` objects running `Block.forward`); `__init__` through calls of the class.
     public func callSites(of function: Node) -> [(call: CallSite, offset: Int)] {
         if let known = callSiteCache[function] { return known }
         // A question that comes back while it is being answered (a module's `forward` whose callers are found
@@ -500,7 +603,10 @@ extension Dataflow {
         if facts.forwardMethodNames.contains(name) {
             return facts.calls.filter { call in
                 guard let callee = call.function else { return false }
-                return instanceClasses(of: callee).contains(owner.name)
+                // An instance of a subclass runs it when that method is what the subclass resolves the name to.
+                return instanceClasses(of: callee).contains { c in
+                    c == owner.name || facts.boundClass(named: c).flatMap { facts.method(name, of: $0) }?.node == function
+                }
             }.map { ($0, 1) }
         }
         // A static method is passed every parameter, also through an instance (`self._polar(m)`).
@@ -510,7 +616,9 @@ extension Dataflow {
 
     /// Classes of the file an expression may be an instance of (or a container of instances of): `C(...)`,
     /// `nn.ModuleList([C(...) for ...])`, an element or iteration of those, a name or attribute set to them, what a
-    /// function of the file returns.
+    /// function of the file returns, what a property of the object returns (`self.mask`), what the method of an
+    /// operator a class of the file overloads returns (`Causal() & SameDocument(ids)` running `MaskTerm.__and__`,
+    /// which returns `AllOf(self, other)`; its own object, `return self`, is the operand's).
     public func instanceClasses(of expression: Node, depth: Int = 0) -> Set<String> {
         let node = facts.unwrapped(expression)
         // The depth counts steps to other code (a name to where it is bound, a call to what its function returns,
@@ -575,10 +683,36 @@ extension Dataflow {
                 let each = returns(of: function.node).map { instanceClasses(of: $0, depth: depth + 1) }
                 return each.contains(where: \.isEmpty) ? [] : each.reduce(into: Set<String>()) { $0.formUnion($1) }
             }
+            // A module of the file called (`vi = self.value_embeds(idx)`): what its `forward` (or `__call__`) returns,
+            // when every value each returns is an instance of a class of the file (`return MirrorBank(...)`).
+            if let callee = call.function, targets.isEmpty {
+                var result = Set<String>()
+                for name in instanceClasses(of: callee, depth: depth + 1) {
+                    guard let module = facts.boundClass(named: name) else { return [] }
+                    let entries = facts.forwardMethods(of: module)
+                    guard !entries.isEmpty else { return [] }
+                    for entry in entries {
+                        let each = returns(of: entry.node).map { instanceClasses(of: $0, depth: depth + 1) }
+                        guard !each.isEmpty, !each.contains(where: \.isEmpty) else { return [] }
+                        each.forEach { result.formUnion($0) }
+                    }
+                }
+                return result
+            }
             return []
         case "conditional_expression":
             guard let parts = facts.conditionalParts(node) else { return [] }
             return instanceClasses(of: parts.value, depth: depth).union(instanceClasses(of: parts.alternative, depth: depth))
+        case "binary_operator":
+            // An operator a class of the file overloads (see `PythonFacts.operatorMethods`): what its method returns.
+            var result = Set<String>()
+            for (method, operand, _) in facts.operatorMethods(node) {
+                for returned in returns(of: method.node).map(facts.unwrapped) {
+                    let ownObject = returned.type == "identifier" && returned.text == method.receiver
+                    result.formUnion(instanceClasses(of: ownObject ? operand : returned, depth: depth + 1))
+                }
+            }
+            return result
         case "boolean_operator":
             // `matmul or Policy.dense()`: what is passed, or the fallback.
             return [node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 }
@@ -591,6 +725,10 @@ extension Dataflow {
             return instanceClasses(of: inner, depth: depth)
         case "identifier", "attribute":
             var result = Set<String>()
+            // A property of the object (`self.mask`): what its getter returns (see `PythonFacts.instanceMethodResult`).
+            if node.type == "attribute", let value = facts.instanceMethodResult(node) {
+                result.formUnion(instanceClasses(of: value, depth: depth + 1))
+            }
             // Also dict(h=nn.ModuleList(...)), Config(h=...) and modules["h"] = ... entries.
             let found = bindings(ofReference: node) + entryBindings(of: node)
             // `model.module` (DDP, DataParallel) and `model._orig_mod` (torch.compile) unwrap a wrapper, which stands

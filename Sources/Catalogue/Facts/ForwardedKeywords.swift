@@ -249,6 +249,94 @@ extension PythonFacts {
         return nil
     }
 
+    /// The entries a mapping holds when each one is written out where it is made, in the order written: a dictionary
+    /// literal with string keys or `dict(...)` of keywords (or a name or field set to one, see `dictionaries`); the `**`
+    /// parameter of an `__init__`, or `self.<field>` that the class sets only to it (`def __init__(self, **toggles):
+    /// self.toggles = toggles`), as the keywords of the class's one construction; and `self` in a method of a class of
+    /// the file that subclasses `dict` (or `OrderedDict`, `UserDict`) with no `__init__` of its own (`class
+    /// AllocatorSettings(dict)`), as the keywords of its one construction (`AllocatorSettings(expandable_segments=True)`).
+    /// Nil when some entry is not written out
+    /// (a `**` spread, a positional argument, a key that is no string), when the class is built more than once or has
+    /// subclasses in the file, and when the mapping is written into after it is made (`kw["x"] = ...`,
+    /// `self.toggles.update(...)`, `self["x"] = ...`).
+    public func mappingEntries(_ node: Node, depth: Int = 0) -> [(key: String, value: Node)]? {
+        let n = unwrapped(node)
+        guard depth < 4 else { return nil }
+        if n.type == "dictionary" || (n.type == "call" && callSite(n).callee == "dict") { return writtenEntries(n) }
+        switch n.type {
+        case "identifier":
+            guard let function = enclosingFunction(n), let owner = enclosingClass(function.node) else { break }
+            if function.receiver == n.text {
+                // `self` of a `dict` subclass: the keywords it is built with.
+                guard owner.bases.contains(where: { ["dict", "OrderedDict", "UserDict"].contains($0.lastDottedComponent) }),
+                      initializer(of: owner) == nil, !writesIntoSelf(owner) else { return nil }
+                return constructionKeywords(of: owner)
+            }
+            guard function.name == "__init__", keywordsParameter(of: function) == n.text, latestValue(of: n.text, before: n) == nil
+            else { break }
+            guard let entries = constructionKeywords(of: owner),
+                  entries.allSatisfy({ mutation(of: n.text, key: $0.key, in: function, before: n) == nil }) else { return nil }
+            return entries
+        case "attribute" where n.child(byField: "object")?.text == "self":
+            // `self.toggles`, set once to a mapping (the `**` parameter of `__init__`) and never written into.
+            guard let name = n.child(byField: "attribute")?.text,
+                  let owner = enclosingClass(n), case let values = selfAssignedValues(name, in: owner), values.count == 1,
+                  let entries = mappingEntries(values[0], depth: depth + 1),
+                  entries.allSatisfy({ dictionaryWrites($0.key, into: n, computedKeys: true).isEmpty }) else { return nil }
+            return entries
+        default:
+            break
+        }
+        let named = dictionaries(n)
+        return named.count == 1 ? writtenEntries(named[0]) : nil
+    }
+
+    /// The entries of a dictionary literal with string keys or of `dict(...)` of keywords, in the order written; nil
+    /// when one is not written out (a `**` spread, a positional argument, a key that is no string).
+    private func writtenEntries(_ dictionary: Node) -> [(key: String, value: Node)]? {
+        var entries: [(key: String, value: Node)] = []
+        if dictionary.type == "dictionary" {
+            for child in dictionary.namedChildren where child.type != "comment" {
+                guard child.type == "pair", let k = child.child(byField: "key").flatMap(SettingsTable.stringValue),
+                      let v = child.child(byField: "value") else { return nil }
+                entries.append((k, v))
+            }
+            return entries
+        }
+        guard let arguments = dictionary.child(byField: "arguments") else { return nil }
+        for argument in arguments.namedChildren where argument.type != "comment" {
+            guard argument.type == "keyword_argument", let k = argument.child(byField: "name")?.text,
+                  let v = argument.child(byField: "value") else { return nil }
+            entries.append((k, v))
+        }
+        return entries
+    }
+
+    /// The keywords of the one construction of `owner` in the file (`Owner(a=1, b=2)` or `cls(...)` in its class
+    /// methods), in the order written; nil when it is built more than once or never, with positional or `**`
+    /// arguments, or when a class of the file derives from it (an object of that subclass may be meant).
+    private func constructionKeywords(of owner: Class) -> [(key: String, value: Node)]? {
+        guard !classes.contains(where: { c in c.node != owner.node && lineage(of: c).contains { $0.node == owner.node } }) else { return nil }
+        let sites = (calls(named: owner.name) + calls(named: "cls")).filter { constructs($0, owner.name) }
+        guard sites.count == 1, sites[0].positional.isEmpty, !sites[0].hasSplat else { return nil }
+        return sites[0].keywords.map { (key: $0.key, value: $0.value) }.sorted { $0.value.startByte < $1.value.startByte }
+    }
+
+    /// Whether a class's methods write into the object as a mapping: `self[k] = v`, `del self[k]`, or `self.update(...)`
+    /// (also `setdefault`, `pop`, `popitem`, `clear`, `__setitem__`, `__delitem__`).
+    private func writesIntoSelf(_ owner: Class) -> Bool {
+        let changing: Set<String> = ["update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"]
+        return descendants(of: owner.node).contains { n in
+            if n.type == "subscript", n.child(byField: "value")?.text == "self",
+               let parent = n.parent, (parent.type == "assignment" || parent.type == "augmented_assignment") && parent.child(byField: "left") == n
+                || parent.type == "delete_statement" {
+                return true
+            }
+            guard n.type == "call", case let call = callSite(n), call.receiver?.text == "self" else { return false }
+            return changing.contains(call.name)
+        }
+    }
+
     /// The name of a function's `**` parameter.
     func keywordsParameter(of function: Function) -> String? {
         guard let parameters = function.node.child(byField: "parameters") else { return nil }

@@ -25,9 +25,11 @@ public indirect enum ScriptValue: Equatable {
 }
 
 /// Runs small pieces of the script on numbers, the way Python would: arithmetic, comparisons, `and`/`or`/`not`,
-/// conditional expressions, tuples and unpacking, `min`/`max`/`abs`/`int`/`float`/`round`/`divmod`/`len`,
+/// conditional expressions, tuples and unpacking, `min`/`max`/`abs`/`int`/`float`/`round`/`divmod`/`len`/`iter`,
+/// `.items()` of a mapping whose entries are written out (as (key, value) pairs, see `PythonFacts.mappingEntries`),
 /// `next(x for x in range(...) if ...)`, `math` functions, and calls of the file's own functions (assignments,
-/// `if`/`elif`/`else`, `for` over `range` or over a list it computes, `zip`/`enumerate` included, `return`). Names
+/// `if`/`elif`/`else`, `for` over `range` or over a list it computes, `zip`/`enumerate` included, or over an object
+/// whose class defines `__iter__`, see `iterated`; `return`). Names
 /// not bound locally are followed to where they are set (the latest local assignment, a parameter's arguments at its
 /// call sites, settings). The world size
 /// (`WORLD_SIZE`, `dist.get_world_size()`) is the benchmark's 8. Every run is bounded in depth and steps.
@@ -222,14 +224,15 @@ public final class ScriptInterpreter {
     }
 
     /// `[f(x) for x in items if test]` (or the generator): one `for` clause over a list, a tuple or a string (its
-    /// characters, `[int(ch) for ch in "012345543210"]`), at most 4096 items, each kept when every `if` clause holds.
-    /// Nil when any part is unknown.
+    /// characters, `[int(ch) for ch in "012345543210"]`), or an object whose class defines `__iter__` (see `iterated`),
+    /// at most 4096 items, each kept when every `if` clause holds; a target pattern unpacks each item (`for k, v in
+    /// d.items()`). Nil when any part is unknown.
     func comprehension(_ node: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
         let clauses = node.namedChildren.filter { $0.type == "for_in_clause" }
         guard clauses.count == 1, let body = node.child(byField: "body"), let target = clauses[0].child(byField: "left"),
-              target.type == "identifier", let source = clauses[0].child(byField: "right") else { return nil }
+              let source = clauses[0].child(byField: "right") else { return nil }
         let items: [ScriptValue]
-        switch eval(source, env, depth) {
+        switch iterated(source, env, depth) {
         case .tuple(let t)?: items = t
         case .string(let text)?: items = text.map { ScriptValue.string(String($0)) }
         default: return nil
@@ -239,7 +242,7 @@ public final class ScriptInterpreter {
         var result: [ScriptValue] = []
         for item in items {
             var scope = env
-            scope[target.text] = item
+            guard bind(target, item, &scope) else { return nil }
             var kept = true
             for test in tests {
                 guard let holds = eval(test, scope, depth) else { return nil }
@@ -250,6 +253,35 @@ public final class ScriptInterpreter {
             result.append(v)
         }
         return .tuple(result)
+    }
+
+    /// What a `for` loop or a comprehension walks: the iterable's own value; or, for an object of a class of the file
+    /// that defines `__iter__` as one `return` (`self` in its methods, or a name or field the data flow finds holding
+    /// one object of one class: `for name, on in self:` with `def __iter__(self): return iter(self.toggles.items())`),
+    /// what that `return` computes, the fields the run has bound on `self` kept.
+    func iterated(_ iterable: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        let node = facts.unwrapped(iterable)
+        let owner: PythonFacts.Class?
+        let onSelf: Bool
+        if node.type == "identifier", let function = facts.enclosingFunction(node), function.receiver == node.text {
+            owner = facts.enclosingClass(function.node)
+            onSelf = true
+        } else {
+            if let v = eval(iterable, env, depth) { return v }
+            guard node.type == "identifier" || node.type == "attribute" else { return nil }
+            let held = facts.dataflow.instanceClasses(of: node).compactMap { facts.boundClass(named: $0) }
+            owner = held.count == 1 ? held[0] : nil
+            onSelf = false
+        }
+        guard let owner, depth < 20, let walk = facts.method("__iter__", of: owner), case let returned = facts.returnedValues(walk),
+              returned.count == 1 else { return onSelf ? eval(iterable, env, depth) : nil }
+        return eval(returned[0], onSelf ? env.filter { $0.key.hasPrefix("self.") } : [:], depth + 1)
+    }
+
+    /// What a `for` loop over `iterable` walks, evaluated where it stands (see `iterated`).
+    public func iteration(of iterable: Node) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        return iterated(iterable, [:], 0)
     }
 
     /// `items[a:b:s]` with Python's defaults and negative indices.
@@ -384,6 +416,17 @@ public final class ScriptInterpreter {
         if facts.configKeyRead(call) != nil { return facts.value(of: node).map { .number($0.double) } }
         let args = call.positional
         func number(_ i: Int) -> Double? { i < args.count ? eval(args[i], env, depth)?.number : nil }
+        // `d.items()` of a mapping whose entries are written out where it is made (`self.toggles.items()` with
+        // `self.toggles` the keywords of the one construction, see `PythonFacts.mappingEntries`): (key, value) pairs.
+        if call.name == "items", args.isEmpty, call.keywords.isEmpty, let receiver = call.receiver,
+           let entries = facts.mappingEntries(receiver) {
+            var pairs: [ScriptValue] = []
+            for entry in entries {
+                guard let v = eval(entry.value, [:], depth) else { return nil }
+                pairs.append(.tuple([.string(entry.key), v]))
+            }
+            return .tuple(pairs)
+        }
         switch call.callee {
         case "min", "max":
             var values: [Double] = []
@@ -409,6 +452,10 @@ public final class ScriptInterpreter {
             guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
             if case .tuple = v { return v }
             return nil
+        case "iter":
+            // `iter(items)` walks the same items.
+            guard args.count == 1, call.keywords.isEmpty else { return nil }
+            return iterated(args[0], env, depth)
         case "reversed":
             guard args.count == 1, case .tuple(let items)? = eval(args[0], env, depth) else { return nil }
             return .tuple(items.reversed())
@@ -496,6 +543,7 @@ public final class ScriptInterpreter {
         default:
             break
         }
+        if let read = sequenceProtocol(call, env, depth) { return read }
         guard let function = facts.calledFunction(call) ?? method(call), function.body != nil else { return nil }
         // A method called on `self` runs on the same object: the fields the run has bound stay bound.
         var bound: [String: ScriptValue] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
@@ -521,6 +569,41 @@ public final class ScriptInterpreter {
         guard call.function?.type == "attribute" else { return nil }
         let candidates = facts.functions.filter { $0.name == call.name && $0.parameters.first == "self" }
         return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    /// The item protocol called as a method on a list the run holds: `tuple.__getitem__(self, k)` / `list.__len__(self)`
+    /// (the unbound method, the sequence first), `super().__getitem__(k)` (the run's `self`), `self.half.__getitem__(k)`.
+    /// Nil for other calls, or when the sequence or the index is unknown.
+    func sequenceProtocol(_ call: CallSite, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        guard call.name == "__getitem__" || call.name == "__len__", let function = call.function, function.type == "attribute",
+              let object = function.child(byField: "object").map({ facts.unwrapped($0) }) else { return nil }
+        var operands = call.positional
+        let sequence: ScriptValue?
+        if object.type == "identifier", ["tuple", "list"].contains(object.text), env[object.text] == nil {
+            guard !operands.isEmpty else { return nil }
+            sequence = eval(operands.removeFirst(), env, depth)
+        } else if object.type == "call", object.child(byField: "function")?.text == "super" {
+            sequence = env["self"]
+        } else {
+            sequence = eval(object, env, depth)
+        }
+        guard case .tuple(let items)? = sequence else { return nil }
+        if call.name == "__len__" { return operands.isEmpty ? .number(Double(items.count)) : nil }
+        guard operands.count == 1, let i = eval(operands[0], env, depth)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
+        let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
+        return k >= 0 && k < items.count ? items[k] : nil
+    }
+
+    /// Runs a method of the file on positional numbers with the state of the object it runs on bound beforehand
+    /// (`self` for an object that is itself a list, `self.<field>` for a field; lists as `.tuple`): what it returns,
+    /// number or not (`__getitem__` of a sequence class, see `PythonFacts.itemPosition`). Nil when unknown.
+    public func call(_ function: PythonFacts.Function, _ arguments: [Double], state: [String: ScriptValue]) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        var bound = state
+        let parameters = function.passedParameters
+        guard arguments.count <= parameters.count else { return nil }
+        for (index, argument) in arguments.enumerated() { bound[parameters[index]] = .number(argument) }
+        return run(function, bound, 0)
     }
 
     /// Runs a function of the file on positional numbers (`self` skipped) and keywords bound beforehand; nil when
@@ -718,7 +801,7 @@ public final class ScriptInterpreter {
             guard target.type == "identifier", iterable.type == "call", let bounds = range(facts.callSite(iterable), env, depth) else {
                 // Over a list the run computes (`for (x0, y0), (x1, y1) in zip(table, table[1:])`, `for i, w in
                 // enumerate(ws)`): each item bound to the target, patterns unpacked. A `for ... else` is not run.
-                guard statement.child(byField: "alternative") == nil, case .tuple(let items)? = eval(iterable, env, depth) else {
+                guard statement.child(byField: "alternative") == nil, case .tuple(let items)? = iterated(iterable, env, depth) else {
                     return .unknown
                 }
                 for item in items {

@@ -127,8 +127,8 @@ extension PythonFacts {
 
     /// Whether a scale factor reaches an optimizer update: multiplied with something that is not a constant,
     /// dividing something (not divided by), inside `alpha=` or an in-place update's arguments, `*=` (not `/=`), stored in a
-    /// local that is used that way, or returned by a helper (or a lambda bound to a name) whose calls are used that way. A value only stored
-    /// elsewhere (`state["scale"] = ...`, a log) is not applied.
+    /// local that is used that way, or returned by a helper (or a lambda bound to a name) whose calls are used that way, or
+    /// by a property getter whose reads are. A value only stored elsewhere (`state["scale"] = ...`, a log) is not applied.
     public func scalesUpdate(_ node: Node, depth: Int = 0) -> Bool {
         var child = node
         var current = node.parent
@@ -159,11 +159,12 @@ extension PythonFacts {
                     use.startByte > c.endByte && scalesUpdate(use, depth: depth + 1)
                 }
             case "return_statement":
-                // A helper returns the scale (`def rms_scale(w): return math.sqrt(max(*w.shape))`): applied where it is called.
+                // A helper returns the scale (`def rms_scale(w): return math.sqrt(max(*w.shape))`): applied where it is
+                // called, or, for a property getter (`@property def gain(self)`), where it is read (`update * self.gain`).
                 guard depth < 2, let function = enclosingFunction(c) else { return false }
                 return calls.contains { call in
                     call.name == function.name && !isInside(call.node, function.node) && scalesUpdate(call.node, depth: depth + 1)
-                }
+                } || propertyReads(of: function).contains { scalesUpdate($0, depth: depth + 1) }
             case "lambda":
                 // A lambda returns its body: applied where the name holding it is called (`scale = lambda r, c: ...`, or
                 // `scale_fn = SCALES[key]` for a registry's entry, see `binding(ofLambda:)`); else the walk goes on.

@@ -224,18 +224,37 @@ extension PythonFacts {
             }
             return initializedField(owner, name, arguments: arguments) ?? classAttribute(name, of: owner)
         }
-        // Annotated class-body fields, in order (a dataclass, a NamedTuple).
-        let fields = (owner.body?.namedChildren ?? []).compactMap { statement -> Node? in
-            guard statement.type == "expression_statement", let a = statement.namedChildren.first, a.type == "assignment",
-                  a.child(byField: "type") != nil, a.child(byField: "left")?.type == "identifier" else { return nil }
-            return a
-        }
+        let fields = annotatedFields(of: owner)
         guard let index = fields.firstIndex(where: { $0.child(byField: "left")?.text == name }) else { return classAttribute(name, of: owner) }
         if let given = initArgument(of: built, name, position: index) { return given }
         guard let fallback = fields[index].child(byField: "right").map(unwrapped) else { return nil }
         if fallback.type == "call", callSite(fallback).name == "field", callSite(fallback).keywords["default"] == nil,
            callSite(fallback).keywords["default_factory"] == nil { return nil }
         return unwrappedFieldDefault(fallback)
+    }
+
+    /// Annotated class-body fields, in order (a dataclass, a NamedTuple): their assignments (`rows: int`, `lr: float =
+    /// 0.02`).
+    func annotatedFields(of owner: Class) -> [Node] {
+        (owner.body?.namedChildren ?? []).compactMap { statement -> Node? in
+            guard statement.type == "expression_statement", let a = statement.namedChildren.first, a.type == "assignment",
+                  a.child(byField: "type") != nil, a.child(byField: "left")?.type == "identifier" else { return nil }
+            return a
+        }
+    }
+
+    /// A field of a tuple-like class read on `self` (`self.rows` in a method of `class MatrixShape(NamedTuple)` with
+    /// fields `rows: int`, `cols: int`, or of a dataclass with no `__init__` of its own): its place among the annotated
+    /// fields and the constructions of the class (`MatrixShape(m, n)`, `cls(*t.shape)` in a class method), each of
+    /// which fills that place. Nil for any other read, or when nothing in the file builds the class.
+    public func positionalField(_ read: Node) -> (index: Int, constructions: [CallSite])? {
+        guard read.type == "attribute", read.child(byField: "object")?.text == "self", let name = read.child(byField: "attribute")?.text,
+              let owner = enclosingClass(read), initializer(of: owner) == nil,
+              let index = annotatedFields(of: owner).firstIndex(where: { $0.child(byField: "left")?.text == name }) else { return nil }
+        let built = calls.filter { call in
+            boundClass(named: call.callee)?.node == owner.node || classBuiltByCls(call.node)?.node == owner.node
+        }
+        return built.isEmpty ? nil : (index, built)
     }
 
     /// The value a dataclass field's default stands for: `field(default=v)` is `v`, `field(default_factory=lambda: e)`

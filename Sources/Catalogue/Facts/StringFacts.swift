@@ -4,7 +4,9 @@ import TreeSitterKit
 /// Strings built from constants: what an environment variable, an allocator setting or a config call receives.
 extension PythonFacts {
     /// The text a string expression evaluates to when it is built from constants: literals (implicit
-    /// concatenation included), `+`, repetition by a whole number (`"." * 6`), `sep.join([...])`, f-strings whose fields fold, `str(...)` of a number, names
+    /// concatenation included), `+`, repetition by a whole number (`"." * 6`), `sep.join([...])` (also over a mapping's
+    /// entries, see `foldedStringList`), f-strings whose fields fold, `str(...)` of a number or of an object whose class
+    /// renders it (see `renderedObject`), names
     /// set to such expressions (module constants, config fields, argparse defaults), and the entry a folded key
     /// selects from a dictionary of the file (`CANDIDATES[choice]`). nil when a part is
     /// unknown. Comments and docstrings are never expressions, so they never fold into anything.
@@ -55,9 +57,12 @@ extension PythonFacts {
             return l + r
         case "call":
             let call = callSite(node)
-            if call.name == "join", let receiver = call.receiver, call.positional.count == 1,
+            // (`sep.join(x for x in ...)` passes its generator as the whole argument list.)
+            let joined = call.positional.count == 1 ? call.positional.first
+                : node.child(byField: "arguments").flatMap { $0.type == "generator_expression" ? $0 : nil }
+            if call.name == "join", let receiver = call.receiver, let joined,
                let separator = foldedString(receiver, depth: next),
-               let items = foldedStringList(call.positional[0], depth: next) {
+               let items = foldedStringList(joined, depth: next) {
                 return items.joined(separator: separator)
             }
             if call.callee == "str", call.positional.count == 1 { return foldedPiece(call.positional[0], depth: next) }
@@ -83,9 +88,11 @@ extension PythonFacts {
         }
     }
 
-    /// A folded string, or a number written as Python prints it (for f-string fields and `str(...)`).
+    /// A folded string, or a number written as Python prints it (for f-string fields and `str(...)`), or an object its
+    /// class renders (see `renderedObject`).
     func foldedPiece(_ node: Node, depth: Int) -> String? {
         if let text = foldedString(node, depth: depth) { return text }
+        if let text = renderedObject(node, depth: depth) { return text }
         if node.type == "true" { return "True" }
         if node.type == "false" { return "False" }
         if ["identifier", "attribute"].contains(node.type), let name = SettingsTable.bareName(of: node),
@@ -95,11 +102,64 @@ extension PythonFacts {
         return value(of: node)?.description
     }
 
+    /// What `str(obj)` (or an f-string field `{obj}`) gives for an object of a class of the file that renders itself:
+    /// `self` in the class's methods, or a construction of the class; its `__str__` (else `__repr__`) returning one
+    /// expression that folds (`",".join(f"{k}:{v}" for k, v in self.items())` in a `dict` subclass, see
+    /// `mappingEntries`). Nil for anything else.
+    func renderedObject(_ node: Node, depth: Int) -> String? {
+        let n = unwrapped(node)
+        guard depth < 8 else { return nil }
+        var owner: Class?
+        if n.type == "identifier", let function = enclosingFunction(n), function.receiver == n.text {
+            owner = enclosingClass(function.node)
+        } else if n.type == "call" {
+            owner = boundClass(named: callSite(n).callee)
+        }
+        guard let owner, let render = method("__str__", of: owner) ?? method("__repr__", of: owner),
+              case let returned = returnedValues(render), returned.count == 1 else { return nil }
+        return foldedString(returned[0], depth: depth + 1)
+    }
+
     /// The strings of a list or tuple of foldable strings (or a name, attribute or configuration entry set to one:
-    /// `cfg["mask_terms"]` with `"mask_terms": ["causal", "same_document"]`).
+    /// `cfg["mask_terms"]` with `"mask_terms": ["causal", "same_document"]`), or of a comprehension or generator over
+    /// the entries of a mapping written out where it is made (`f"{k}:{v}" for k, v in self.items()`, also over its
+    /// keys, `.keys()` or `.values()`; see `mappingEntries`), one per entry in order, the loop's names bound to the
+    /// entry's key and value as `str` writes them.
     func foldedStringList(_ node: Node, depth: Int) -> [String]? {
         guard depth < 8 else { return nil }
         switch node.type {
+        case "generator_expression", "list_comprehension":
+            let clauses = node.namedChildren.filter { $0.type == "for_in_clause" || $0.type == "if_clause" }
+            guard clauses.count == 1, let clause = clauses.first, clause.type == "for_in_clause", let body = node.child(byField: "body"),
+                  let target = clause.child(byField: "left"), let source = clause.child(byField: "right").map(unwrapped) else { return nil }
+            // What the loop walks: `m.items()` (key, value), `m`, `m.keys()` (key) or `m.values()` (value).
+            var mapping = source
+            var walked = "keys"
+            if source.type == "call", case let call = callSite(source), ["items", "keys", "values"].contains(call.name),
+               call.positional.isEmpty, call.keywords.isEmpty, let receiver = call.receiver {
+                mapping = receiver
+                walked = call.name
+            }
+            guard let entries = mappingEntries(mapping) else { return nil }
+            let names = target.type == "identifier" ? [target] : target.namedChildren
+            guard names.allSatisfy({ $0.type == "identifier" }), names.count == (walked == "items" ? 2 : 1) else { return nil }
+            var result: [String] = []
+            for entry in entries {
+                var bound: [String: String] = [:]
+                if walked == "values" {
+                    guard let v = foldedPiece(entry.value, depth: depth + 1) else { return nil }
+                    bound[names[0].text] = v
+                } else {
+                    bound[names[0].text] = entry.key
+                    if walked == "items" {
+                        guard let v = foldedPiece(entry.value, depth: depth + 1) else { return nil }
+                        bound[names[1].text] = v
+                    }
+                }
+                guard let text = foldedTemplate(body, bound, depth: depth + 1) else { return nil }
+                result.append(text)
+            }
+            return result
         case "list", "tuple":
             var result: [String] = []
             for item in node.namedChildren where item.type != "comment" {
@@ -117,6 +177,57 @@ extension PythonFacts {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// A string expression read with some loop names bound to the text of one entry (see `foldedStringList`): a bound
+    /// name, `str(name)`, an f-string whose fields are bound names or fold, `+` of such parts, or an expression with no
+    /// bound name that folds (`foldedString`).
+    func foldedTemplate(_ node: Node, _ bound: [String: String], depth: Int) -> String? {
+        let n = unwrapped(node)
+        guard depth < 8 else { return nil }
+        switch n.type {
+        case "identifier":
+            return bound[n.text] ?? foldedString(n, depth: depth + 1)
+        case "call":
+            let call = callSite(n)
+            if call.callee == "str", call.positional.count == 1, call.keywords.isEmpty {
+                return foldedTemplate(call.positional[0], bound, depth: depth + 1) ?? foldedPiece(call.positional[0], depth: depth + 1)
+            }
+            return foldedString(n, depth: depth + 1)
+        case "binary_operator":
+            guard n.child(byField: "operator")?.type == "+", let left = n.child(byField: "left"), let right = n.child(byField: "right"),
+                  let l = foldedTemplate(left, bound, depth: depth + 1), let r = foldedTemplate(right, bound, depth: depth + 1) else {
+                return foldedString(n, depth: depth + 1)
+            }
+            return l + r
+        case "string":
+            var result = ""
+            for child in n.children {
+                switch child.type {
+                case "string_start", "string_end":
+                    continue
+                case "string_content":
+                    result += child.text
+                case "interpolation":
+                    // A field with a format spec or conversion (`{v!r}`, `{v:>4}`) is not read.
+                    let parts = child.namedChildren
+                    guard parts.count == 1 else { return nil }
+                    let field = unwrapped(parts[0])
+                    if field.type == "identifier", let text = bound[field.text] {
+                        result += text
+                    } else if let text = foldedPiece(field, depth: depth + 1) {
+                        result += text
+                    } else {
+                        return nil
+                    }
+                default:
+                    if child.isNamed { result += child.text }
+                }
+            }
+            return result
+        default:
+            return foldedString(n, depth: depth + 1)
         }
     }
 }

@@ -3,7 +3,9 @@ import TreeSitterKit
 
 /// Following token-table lookups (`nn.Embedding` modules called on token ids, `F.embedding(ids, weight)`) to
 /// where their results go: through locals, loop and comprehension variables, `chunk`/`split`/`view`-like
-/// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), arithmetic, the parameters of functions and modules
+/// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), sequence objects of the
+/// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
+/// arithmetic, the parameters of functions and modules
 /// of the file (matched to their callers, `forward` through instances of its class) and what those return.
 /// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
 public final class TokenTableFlow {
@@ -290,6 +292,7 @@ public final class TokenTableFlow {
             if Self.combining.contains(call.callee) || Self.combining.contains(call.name) && call.receiver == nil {
                 return union(facts.callArguments(call))
             }
+            if let items = containerItems(call) { return union(items) }
             return union(functionsCalled(by: call).flatMap { flow.returns(of: $0) })
         case "identifier":
             // `v = f(v, ...)` reads the value v had before this assignment.
@@ -318,6 +321,18 @@ public final class TokenTableFlow {
         default:
             return []
         }
+    }
+
+    /// For a construction of a sequence class of the file, what its items are read from (nil for any other call): the
+    /// sequence a subclass of `tuple`/`list` with no `__init__`/`__new__` of its own is built from (`MirrorBank(ve.chunk(6))`),
+    /// and what its `__getitem__` (own or inherited) returns (`self.half[2 * n - 1 - i]`, the field following the
+    /// constructions' arguments). The object then carries its items, as a list does; `obj[i]` and iterations read them.
+    func containerItems(_ call: CallSite) -> [Node]? {
+        guard let owner = facts.sequenceClass(constructedBy: call) else { return nil }
+        var items: [Node] = []
+        if facts.isSequenceSubclass(owner), let first = facts.callArguments(call).first { items.append(first) }
+        if let getter = facts.method("__getitem__", of: owner) { items += flow.returns(of: getter.node) }
+        return items.isEmpty ? nil : items
     }
 
     private func sources(binding: NameBinding, name: String) -> Set<Node> {

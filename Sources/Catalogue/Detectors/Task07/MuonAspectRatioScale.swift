@@ -8,7 +8,10 @@ import TreeSitterKit
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
 /// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / min(r, c)) ** 0.5`, `(r / c) ** 0.5 if r > c else 1`,
 /// `a ** 0.5 if a > 1 else 1` and `(a if a > 1 else 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
-/// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`.
+/// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`; rows and cols may be fields of a tuple-like class built from the
+/// shape (`self.rows`, `self.cols` of a NamedTuple made by `cls(*g.shape)`), and the factor may be a property read where
+/// the update is scaled (`@property def gain(self): return max(1, self.rows / self.cols) ** 0.5`, then `update *
+/// self.gain`).
 /// The factor may sit in a lambda the optimizer calls through a name, also one a registry read with a decided key
 /// selects (`scale_fn = UPDATE_SCALES[group["update_scale"]]` with `UPDATE_SCALES = {"tall": lambda r, c: max(1.0, r / c)
 /// ** 0.5, ...}`), its parameters read from the calls (`scale_fn(g.size(0), g.size(1))`).
@@ -150,10 +153,7 @@ struct MuonAspectRatioScale: Detector {
                           slice.text.replacingOccurrences(of: " ", with: "") == "-2:" else { return false }
                 }
                 // Of the matrix itself, not of its transpose (`w.T.shape`, `w.t().size()`, `w.mT.shape`).
-                let transposes: Set<String> = ["T", "mT", "t", "transpose", "permute", "swapaxes", "mH", "H"]
-                if facts.descendants(of: shape).contains(where: { n in
-                    (n.type == "attribute" && transposes.contains(n.child(byField: "attribute")?.text ?? ""))
-                }) { return false }
+                if isTransposed(shape, facts) { return false }
                 return isShape(shape, facts)
             }
             return arguments.count == 2 && dimension(arguments[0], facts) == 0 && dimension(arguments[1], facts) == 1
@@ -216,6 +216,21 @@ struct MuonAspectRatioScale: Detector {
             || (value.type == "call" && facts.callSite(value).name == "size") {
             return index(i)
         }
+        // A field of a tuple-like class (`self.rows` in `class MatrixShape(NamedTuple)`, see `positionalField`): what
+        // every construction puts at its place, a shape spread in (`cls(*t.shape)`) giving the dimension there.
+        if node.type == "attribute", depth < 3, let field = facts.positionalField(node) {
+            let found = field.constructions.map { construction -> Int? in
+                let written = construction.node.child(byField: "arguments")?.namedChildren.filter { $0.type != "comment" } ?? []
+                if written.count == 1, written[0].type == "list_splat", let shape = written[0].namedChildren.first.map(facts.unparenthesized),
+                   isShape(shape, facts), !isTransposed(shape, facts) {
+                    return field.index < 2 ? field.index : nil
+                }
+                guard !construction.hasSplat, let name = node.child(byField: "attribute")?.text,
+                      let given = construction.argument(name, position: field.index) else { return nil }
+                return dimension(given, facts, depth: depth + 1)
+            }
+            if let first = found.first, let d = first, found.allSatisfy({ $0 == d }) { return d }
+        }
         guard node.type == "identifier", depth < 3 else { return nil }
         // A parameter of a lambda called through a name (`scale_fn(g.size(0), g.size(1))`, see `binding(ofLambda:)`):
         // what every call passes for it.
@@ -244,6 +259,14 @@ struct MuonAspectRatioScale: Detector {
             }
         }
         return nil
+    }
+
+    /// Whether a shape is read off a transpose (`w.T.shape`, `w.t().size()`, `w.mT.shape`), not the matrix itself.
+    func isTransposed(_ shape: Node, _ facts: PythonFacts) -> Bool {
+        let transposes: Set<String> = ["T", "mT", "t", "transpose", "permute", "swapaxes", "mH", "H"]
+        return facts.descendants(of: shape).contains { n in
+            n.type == "attribute" && transposes.contains(n.child(byField: "attribute")?.text ?? "")
+        }
     }
 
     /// `w.shape`, `w.size()`, `w.shape[-2:]`.

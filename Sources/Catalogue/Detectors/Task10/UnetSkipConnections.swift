@@ -7,7 +7,9 @@ import TreeSitterKit
 /// the loop variable) and a later read of it in reverse order inside a loop (later in the text, or in later
 /// iterations of the same loop when one loop runs every block) — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
 /// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
-/// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`) — whose value (directly or through names assigned from it)
+/// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`). The push and the pop may be methods of
+/// a container class of the file, called or run by an operator (`skips << x` with `__lshift__` appending its argument,
+/// `-skips` with `__neg__` returning `self.pop()`, `skips.push(x)`; see `stackOperation`) — whose value (directly or through names assigned from it)
 /// is added into the stream with `+` or a tensor method (`x.add(skip)`, `x.addcmul(w, skip)`), also through the loop
 /// variable it is iterated into (`for w, skip in zip(weights, reversed(saved))`), or by a helper of the file that hands
 /// the stream back (`x = merge(x, saved.pop(), w)`, whose code, autograd `forward` or kernel adds loaded values). Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
@@ -16,9 +18,11 @@ struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        for (site, list, front) in writes(facts) {
+        let stack = stackOperations(facts)
+        for (site, list, front) in writes(facts, stack: stack) {
             let scope = facts.enclosingFunction(site)?.node ?? facts.root
-            let reads = front ? inOrderReads(of: list, in: scope, after: site, facts) : mirroredReads(of: list, in: scope, after: site, facts)
+            let reads = front ? inOrderReads(of: list, in: scope, after: site, facts, stack: stack)
+                : mirroredReads(of: list, in: scope, after: site, facts, stack: stack)
             for read in reads where isAddedBack(read, in: scope, facts) {
                 return [facts.evidence(site, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
             }
@@ -26,10 +30,70 @@ struct UnetSkipConnections: Detector {
         return []
     }
 
+    /// What a method of a container class of the file does to the container it runs on (`stackOperation`).
+    enum StackOperation { case push, pushFront, popLast, popFirst }
+
+    /// What a method of a container class of the file does to the container it runs on: appends one of its
+    /// parameters (`def __lshift__(self, x): self.append(x)`, also to a list the object holds: `self.items.append(x)`)
+    /// or inserts it at the front (`self.insert(0, x)`), or returns what it pops: the newest element (`return
+    /// self.pop()`, `self.items.pop(-1)`) or the oldest (`return self.pop(0)`). Nil for any other method.
+    func stackOperation(_ method: PythonFacts.Function, _ facts: PythonFacts) -> StackOperation? {
+        guard let me = method.receiver else { return nil }
+        let parameters = Set(method.passedParameters)
+        // The object itself (a list subclass) or a list it holds in a field.
+        func isContainer(_ node: Node?) -> Bool {
+            guard let node = node.map(facts.unparenthesized) else { return false }
+            return node.type == "identifier" && node.text == me
+                || node.type == "attribute" && node.child(byField: "object")?.text == me
+        }
+        for value in facts.returnedValues(method).map(facts.unparenthesized) where value.type == "call" {
+            let call = facts.callSite(value)
+            guard call.name == "pop", isContainer(call.receiver), call.keywords.isEmpty else { continue }
+            let index = call.positional.first.flatMap { facts.evaluate($0) }
+            if call.positional.isEmpty || index == -1 { return .popLast }
+            if index == 0 { return .popFirst }
+        }
+        for n in facts.descendants(of: method.node) where n.type == "call" && facts.enclosingFunction(n)?.node == method.node {
+            let call = facts.callSite(n)
+            guard isContainer(call.receiver) else { continue }
+            let passed = call.positional.map { facts.unparenthesized($0).text }
+            if call.name == "append", passed.count == 1, parameters.contains(passed[0]) { return .push }
+            if call.name == "insert", passed.count == 2, facts.evaluate(call.positional[0]) == 0, parameters.contains(passed[1]) { return .pushFront }
+        }
+        return nil
+    }
+
+    /// The stack operations of the file's methods (`stackOperation`), with the method's name, by function node.
+    func stackOperations(_ facts: PythonFacts) -> [Node: (name: String, operation: StackOperation)] {
+        var found: [Node: (name: String, operation: StackOperation)] = [:]
+        for f in facts.functions where f.receiver != nil {
+            if let operation = stackOperation(f, facts) { found[f.node] = (name: f.name, operation: operation) }
+        }
+        return found
+    }
+
+    /// The container a call or an operator runs one of the stack methods `wanted` on, by its name (`skips` in
+    /// `skips << x`, `-skips`, `skips.push(x)`; see `dispatchedMethods`), with the operation; nil for any other node.
+    func stackSite(_ node: Node, _ stack: [Node: (name: String, operation: StackOperation)], wanted: Set<StackOperation>,
+                   _ facts: PythonFacts) -> (list: String, operation: StackOperation)? {
+        guard !stack.isEmpty, node.type == "call" || PythonFacts.operatorNodeTypes.contains(node.type) else { return nil }
+        if node.type == "call" {
+            let name = facts.callSite(node).name
+            guard stack.values.contains(where: { $0.name == name }) else { return nil }
+        }
+        for (method, object) in facts.dispatchedMethods(node) {
+            let object = facts.unparenthesized(object)
+            guard object.type == "identifier", let operation = stack[method.node]?.operation, wanted.contains(operation) else { continue }
+            return (list: object.text, operation: operation)
+        }
+        return nil
+    }
+
     /// Where a loop stores outputs in a container: `L.append(x)`, `L.insert(0, x)` (`front`: the newest first, so
     /// reading in order is the mirrored order), or `L[i] = x` with the loop variable in the key (a dict or a
-    /// preallocated list, filled in order).
-    func writes(_ facts: PythonFacts) -> [(site: Node, list: String, front: Bool)] {
+    /// preallocated list, filled in order); also a push by a method of a container class of the file (`L << x`,
+    /// `L.push(x)`; see `stackSite`).
+    func writes(_ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [(site: Node, list: String, front: Bool)] {
         var result: [(Node, String, Bool)] = []
         for call in facts.calls where call.name == "append" || call.name == "insert" {
             guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingLoops(call.node).isEmpty else { continue }
@@ -44,6 +108,12 @@ struct UnetSkipConnections: Detector {
             let loopVariables = facts.enclosingLoops(assignment).flatMap(facts.loopVariables)
             guard loopVariables.contains(where: { facts.mentions(key, $0) }), !isMirrored(key, facts) else { continue }
             result.append((assignment, container.text, false))
+        }
+        if !stack.isEmpty {
+            for site in facts.nodes(ofType: PythonFacts.operatorNodeTypes.union(["call"])) where !facts.enclosingLoops(site).isEmpty {
+                guard let push = stackSite(site, stack, wanted: [.push, .pushFront], facts) else { continue }
+                result.append((site, push.list, push.operation == .pushFront))
+            }
         }
         return result
     }
@@ -63,11 +133,13 @@ struct UnetSkipConnections: Detector {
         return read != save && !facts.isInside(read, save) && !facts.isInside(save, read)
     }
 
-    /// In-order reads of a list inside loops after `start`: `L[i]` with a loop variable, `L.pop(0)`, the loop
-    /// variable bound to `L`'s elements (also through `zip` / `enumerate`).
-    func inOrderReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts) -> [Node] {
+    /// In-order reads of a list inside loops after `start`: `L[i]` with a loop variable, `L.pop(0)` (also through a
+    /// method of a container class of the file, see `stackSite`), the loop variable bound to `L`'s elements (also
+    /// through `zip` / `enumerate`).
+    func inOrderReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [Node] {
         var reads: [Node] = []
         for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
+            if let site = stackSite(n, stack, wanted: [.popFirst], facts), site.list == list { reads.append(n) }
             if n.type == "call", facts.callSite(n).name == "pop", let receiver = facts.callSite(n).receiver,
                receiver.text == list, facts.callSite(n).positional.first.flatMap({ facts.evaluate($0) }) == 0 {
                 reads.append(n)
@@ -86,11 +158,16 @@ struct UnetSkipConnections: Detector {
         return reads
     }
 
-    /// LIFO reads of a list inside loops after `start`: `L.pop()`, the loop variable bound to `reversed(L)`, a
+    /// LIFO reads of a list inside loops after `start`: `L.pop()` (also through a method of a container class of the
+    /// file: `-L` with `__neg__` returning `self.pop()`, see `stackSite`), the loop variable bound to `reversed(L)`, a
     /// mirrored subscript.
-    func mirroredReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts) -> [Node] {
+    func mirroredReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [Node] {
         var reads: [Node] = []
         for n in facts.descendants(of: scope) where readsAfter(n, start, facts) && !facts.enclosingLoops(n).isEmpty {
+            if let site = stackSite(n, stack, wanted: [.popLast], facts), site.list == list {
+                reads.append(n)
+                continue
+            }
             switch n.type {
             case "call":
                 let call = facts.callSite(n)

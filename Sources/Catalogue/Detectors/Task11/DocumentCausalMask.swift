@@ -6,7 +6,9 @@ import TreeSitterKit
 ///
 /// Requires an applied mask with both terms: a FlexAttention `mask_mod` (given to `create_block_mask` or
 /// `BlockMask.from_kv_blocks`; or `and_masks` of such functions, or a combinator of the file that joins them the same way,
-/// `reduce(operator.and_, [m(b, h, q, kv) for m in mods])`, see `PythonFacts.conjoinedMaskArguments`) whose result compares the query and key positions causally and compares
+/// `reduce(operator.and_, [m(b, h, q, kv) for m in mods])`, see `PythonFacts.conjoinedMaskArguments`; or mask objects of the
+/// file's classes joined by an overloaded `&` or built into a conjunction object, `Causal() & SameDocument(ids)`, see
+/// `PythonFacts.maskMod`) whose result compares the query and key positions causally and compares
 /// document ids at the two positions with `==`; or a dense mask built from a causal term (`tril`, a position
 /// comparison) and such a document equality, given to SDPA as `attn_mask` or applied by hand to the scores a softmax
 /// reads (`scores.masked_fill(~allowed, float("-inf"))`); or a varlen kernel called with `causal=True` whose

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `sliding_window_attention`: each query sees only keys within a bounded distance behind it.
 ///
 /// Requires an applied distance bound: in a FlexAttention `mask_mod` result (`q_idx - kv_idx < W`,
-/// `kv_idx > q_idx - W`, ...); in the block lists given to `BlockMask.from_kv_blocks` (a bound on the
+/// `kv_idx > q_idx - W`, ...; also a term of a conjunction of mask objects, `Causal() & LocalWindow(w)`, see
+/// `PythonFacts.maskMod`); in the block lists given to `BlockMask.from_kv_blocks` (a bound on the
 /// difference of block indices, or block counts clamped to a maximum); in a dense mask given to SDPA or applied by hand to the scores (a band from a
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and

@@ -13,7 +13,9 @@ import TreeSitterKit
 /// index read from a per-layer route with the layer's own index (`layers[j](x, tables[route[j]])`, `route = [int(ch)
 /// for ch in "012345543210"]`), the route being the mapping; or an index function of one variable that is symmetric
 /// (`min(i, L-1-i)`) into a container of embedding tables. Rejects one table per layer, tables reused in the same
-/// order (`ve + ve`, `012...012`), and mirrored skip connections alone. Examples:
+/// order (`ve + ve`, `012...012`), and mirrored skip connections alone. A container object of the file read as
+/// `vi[layer]` (a `tuple` subclass, a class holding the tables in a field) gives the table its `__getitem__` reads
+/// (`PythonFacts.itemPosition`), so `MirrorBank.__getitem__` mapping layer i >= n to 2n-1-i is the mirroring. Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
 struct UnetValueEmbeddings: Detector {
     let id = "unet_value_embeddings"
@@ -144,11 +146,22 @@ struct UnetValueEmbeddings: Detector {
                     let a = tableRead(argument, in: body, facts, flow)
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
                           tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
+                    // A sequence object of the file whose `__getitem__` moves the index (`MirrorBank`, layer i >= n reading
+                    // table 2n-1-i): the table is the place it reads (`itemPosition`); unknown when it cannot be run.
+                    let holders = flow.instanceClasses(of: container).compactMap { facts.boundClass(named: $0) }
+                        .filter { facts.method("__getitem__", of: $0) != nil }
+                    guard holders.count <= 1 else { continue }
+                    func place(_ index: Double) -> Double? {
+                        guard let holder = holders.first else { return index }
+                        return facts.itemPosition(index, in: holder)
+                    }
                     guard let count else {
                         // No count: a route read with the layer's own index still tells every layer's table.
                         guard let route = routeMapping(layerIndex, tableIndex, facts, interpreter) else { continue }
+                        let placed = route.compactMap(place)
+                        guard placed.count == route.count else { continue }
                         var entry = mappings[owner] ?? ([:], node)
-                        for (layer, table) in route.enumerated() { entry.mapping[layer] = (facts.compact(container), table) }
+                        for (layer, table) in placed.enumerated() { entry.mapping[layer] = (facts.compact(container), table) }
                         mappings[owner] = entry
                         continue
                     }
@@ -157,8 +170,9 @@ struct UnetValueEmbeddings: Detector {
                         // A table index read from a list (`slot_of_layer[i]` with `slot_of_layer = enc + enc[::-1]`)
                         // is evaluated by the interpreter, which knows lists.
                         guard let layer = evaluator.value(layerIndex, [variable: Double(i)])?.asBoundedInt,
-                              let table = evaluator.value(tableIndex, [variable: Double(i)])
-                                ?? interpreter.number(tableIndex, bindings: [variable: Double(i)]) else { break }
+                              let index = evaluator.value(tableIndex, [variable: Double(i)])
+                                ?? interpreter.number(tableIndex, bindings: [variable: Double(i)]),
+                              let table = place(index) else { break }
                         entry.mapping[layer] = (facts.compact(container), table)
                     }
                     mappings[owner] = entry

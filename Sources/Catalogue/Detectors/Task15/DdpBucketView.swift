@@ -3,9 +3,11 @@
 ///
 /// Requires a `DistributedDataParallel(...)` construction (any alias or the full path, also a call of a name set to
 /// `functools.partial(DDP, ...)`, whose bound keywords count) whose `gradient_as_bucket_view` resolves to true: a
-/// literal, a name, dataclass field or argparse default, or an entry of a dictionary spread with `**` (also of a
-/// configuration document loaded from a string, `**json.loads(DDP_JSON)`, see `keywordArgument`). A partial that
-/// is never called builds nothing. `broadcast_buffers=False` is reported when present, not required.
+/// literal, a name, dataclass field or argparse default, an entry of a dictionary spread with `**` (also of a
+/// configuration document loaded from a string, `**json.loads(DDP_JSON)`, see `keywordArgument`), or an attribute of
+/// an object of the file's classes spread as a mapping (`**DDPOptions()`, the class defining `keys` and a
+/// `__getitem__` returning `getattr(self, key)`; see `PythonFacts.mappingEntry`). A partial that is never called builds
+/// nothing. `broadcast_buffers=False` is reported when present, not required.
 /// Rejects DDP without the keyword or with it false, no DDP at all, and the keyword in comments.
 /// Examples: `queries/python/ddp_bucket_view/examples/`.
 struct DdpBucketView: Detector {

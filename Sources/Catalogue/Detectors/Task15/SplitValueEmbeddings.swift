@@ -8,7 +8,8 @@ import TreeSitterKit
 /// entries, or separate attributes; a table whose width is a product, `dim * n`, is one wide table) whose
 /// lookups on the token ids (followed with `TokenTableFlow`, also into nested loop targets such as
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
-/// the table whose `.weight` it is given, also through a list of weights a caller hands in) are handed to a layer or mixing function of the file
+/// the table whose `.weight` it is given, also through a list of weights a caller hands in; also through a sequence
+/// object of the file holding them, `Mirrored(...)` read as `vi[i]` through its `__getitem__`) are handed to a layer or mixing function of the file
 /// as an extra input (an argument after the first), never as the residual stream (first argument). Rejects one
 /// wide table split with `chunk`/`split`/`view` however it is wrapped or named, and separate token tables added
 /// to the residual stream. Examples: `queries/python/split_value_embeddings/examples/`.
@@ -76,10 +77,11 @@ struct SplitValueEmbeddings: Detector {
         return 1
     }
 
-    /// A call of a function or module of the file, or of a module passed in (not a library function, a builtin
-    /// or a reshaping method).
+    /// A call of a function or module of the file, or of a module passed in (not a library function, a builtin,
+    /// a reshaping method, or the construction of a sequence object of the file that holds the lookups, `Bank([...])`).
     func isLayerCall(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         if TokenTableFlow.reshaping.contains(call.name) || TokenTableFlow.combining.contains(call.callee) { return false }
+        if facts.sequenceClass(constructedBy: call) != nil { return false }
         if call.callee.hasPrefix("torch.") || call.callee.hasPrefix("numpy.") || call.callee.hasPrefix("math.") { return false }
         if ["print", "zip", "enumerate", "len", "list", "tuple", "dict", "range", "isinstance", "sum", "min", "max", "append", "extend",
             "items", "values", "keys", "pop", "format", "str", "int", "float"].contains(call.name) { return false }

@@ -9,7 +9,10 @@ import TreeSitterKit
 /// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`, the entry a
 /// folded key picks from a dictionary: `os.environ[k] = CANDIDATES[choice]`), also
 /// once per entry of a table of variables a loop walks (`for k, v in SPEC["env"].items(): os.environ[k] = v`, see
-/// `PythonFacts.loopedEntries`), and `os.environ.update` takes a dictionary written there or held by a name or entry.
+/// `PythonFacts.loopedEntries`), `str(obj)` of an object whose class renders its entries (`class
+/// AllocatorSettings(dict)` with `__str__` returning `",".join(f"{k}:{v}" for k, v in self.items())`, built as
+/// `AllocatorSettings(expandable_segments=True)`, see `PythonFacts.renderedObject`), and `os.environ.update` takes a
+/// dictionary written there or held by a name or entry.
 /// Rejects `expandable_segments:False`, other options only, and the text in comments, docstrings or strings
 /// that never reach the environment or the allocator. Examples: `queries/python/expandable_segments/examples/`.
 struct ExpandableSegments: Detector {

@@ -13,7 +13,8 @@ import TreeSitterKit
 /// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
 /// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
 /// generator's `yield`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
-/// `self.windows[span]`, `windows = dict(long=w, short=w // 2)`) asked with a per-layer key (`masks[self.span]`);
+/// `self.windows[span]`, `windows = dict(long=w, short=w // 2)`) asked with a per-layer key (`masks[self.span]`, also in
+/// a `forward` the layer subclasses inherit, see `Dataflow.callSites`);
 /// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other) read by the layer index and handed to the layers. A
