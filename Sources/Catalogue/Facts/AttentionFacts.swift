@@ -490,13 +490,15 @@ extension PythonFacts {
     /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
     /// class of the file (`window.update(step)`), or the `forward` of the module class a called attribute holds
     /// (`self.rotary(q)`), a function of the file handed in through a parameter or the attribute it is copied to
-    /// (`self.orthogonalizer(g)`, see `handedFunctions`), a kernel launched as `kernel[grid](...)`, or a function
+    /// (`self.orthogonalizer(g)`, see `handedFunctions`), a kernel launched as `kernel[grid](...)`, an object a class
+    /// of the file gives when subscripted (`ZeroPower[key](g)`, see `classSubscriptTargets`), or a function
     /// run under another name (an autograd `apply`, a hook called by name, an entry of a table, a name unpacked from
     /// a factory's result, the function a decorator of the file wraps called from its wrapper).
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
-            return functions.filter { $0.name == value.text }
+            let launched = functions.filter { $0.name == value.text }
+            return launched.isEmpty ? classSubscriptTargets(value) : launched
         }
         if let f = calledFunction(call) { return [f] }
         // In a decorator of the file: the decorated function its wrapper calls (`fn(*args, **kwargs)`), or the class's
@@ -602,6 +604,38 @@ extension PythonFacts {
             for f in moduleEntryPoints(c) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
         }
         return found
+    }
+
+    /// What calling `C[key]` runs, for `C` a class of the file subscripted through its metaclass's `__getitem__`
+    /// (`class ZeroPower(metaclass=Registry)`, with `Registry` a class of the file, see `metaclass(of:)`) or its own or
+    /// inherited `__class_getitem__`, when that getter returns an object it builds from what it looks up
+    /// (`return cls.table[key]()`, `return cls()`): the entry points (`__call__`, `forward`, see `moduleEntryPoints`) of
+    /// `C` and of its subclasses in the file, abstract stubs left out (the key may pick any registered class). Empty
+    /// for any other name, and for a getter that returns a class or a function (`return cls.table[key]`).
+    func classSubscriptTargets(_ name: Node) -> [Function] {
+        guard name.type == "identifier", let c = boundClass(named: name.text),
+              let getter = metaclass(of: c).flatMap({ method("__getitem__", of: $0) }) ?? method("__class_getitem__", of: c),
+              returnedValues(getter).contains(where: { value in
+                  let v = unwrapped(value)
+                  return v.type == "call" && v.child(byField: "function").map { ["subscript", "identifier"].contains(unwrapped($0).type) } == true
+              }) else { return [] }
+        var found: [Function] = []
+        for sub in classes where lineage(of: sub).contains(where: { $0.node == c.node }) {
+            for f in moduleEntryPoints(sub) where !isAbstractStub(f) && !found.contains(where: { $0.node == f.node }) { found.append(f) }
+        }
+        return found
+    }
+
+    /// The class of the file a class names as its metaclass (`class ZeroPower(metaclass=Registry)`), or the one the
+    /// nearest base class of the file that names one does; nil when none names a class of the file.
+    public func metaclass(of owner: Class) -> Class? {
+        for c in lineage(of: owner) where c.node.type == "class_definition" {
+            for argument in c.node.child(byField: "superclasses")?.namedChildren ?? [] where argument.type == "keyword_argument" {
+                guard argument.child(byField: "name")?.text == "metaclass", let value = argument.child(byField: "value") else { continue }
+                return boundClass(named: unwrapped(value).text)
+            }
+        }
+        return nil
     }
 
     /// The functions of the file a called name holds when it is handed in (see `heldFunctions`): a parameter every

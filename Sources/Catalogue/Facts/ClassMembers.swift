@@ -297,8 +297,10 @@ extension PythonFacts {
     /// How many items a sequence expression holds, when it can be told: a list or tuple display, `x.chunk(k)` /
     /// `torch.chunk(x, k)` (k computed), `tuple(...)`/`list(...)`/`nn.ModuleList(...)` of a sequence, a comprehension
     /// over one (`[nn.Embedding(v, d) for _ in range(n)]`, `emb(x) for emb in self.embed`), anything the interpreter
-    /// computes as a list (`range(n)`), a name or field set to one, a parameter every caller fills with one of the same
-    /// length. Nil otherwise, or when the ways in disagree.
+    /// computes as a list (`range(n)`), a name or field set to one (a field also as the entry of a container that
+    /// nothing assigns otherwise: `self.transformer.h` with `nn.ModuleDict(dict(h=nn.ModuleList(...)))`, see
+    /// `Dataflow.entryBindings`), a parameter every caller fills with one of the same length. Nil otherwise, or when
+    /// the ways in disagree.
     public func itemCount(_ expression: Node, depth: Int = 0) -> Int? {
         let node = unwrapped(expression)
         guard depth < 8 else { return nil }
@@ -329,7 +331,8 @@ extension PythonFacts {
             if case .tuple(let items)? = ScriptInterpreter(self).value(of: node) { return items.count }
             return nil
         case "identifier", "attribute":
-            let found = dataflow.bindings(ofReference: node)
+            var found = dataflow.bindings(ofReference: node)
+            if found.isEmpty, node.type == "attribute" { found = dataflow.entryBindings(of: node) }
             guard !found.isEmpty else { return nil }
             var counts: [Int?] = []
             for binding in found {

@@ -313,7 +313,9 @@ extension PythonFacts {
     }
 
     /// Numbers passed to an FP8 invocation (and, through wrappers, to the FP8 calls inside them): literals,
-    /// constants, `self.<scale>` attributes of the enclosing class, and `**asdict(config)` dataclass fields.
+    /// constants, `self.<scale>` attributes of the enclosing class, `**asdict(config)` dataclass fields, and the
+    /// fields spread by `*astuple(config)` (also through an attribute or a name set to it: `self.fp8_args =
+    /// dataclasses.astuple(scales)` in `__init__`, then `fp8_mm(x, w, *self.fp8_args)`).
     func scaleValues(_ call: CallSite, _ target: Function, fp8: [Function], ops: [String: Function],
                      construction: (Class, CallSite)?, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
@@ -329,20 +331,26 @@ extension PythonFacts {
         if let arguments = call.node.child(byField: "arguments") {
             for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
                 guard let inner = splat.namedChild(0) else { continue }
-                result += dataclassFieldValues(inner, owner: owner, depth: 0)
+                result += dataclassFieldValues(inner, owner: owner, construction: construction?.1, depth: 0)
             }
             // fp8_mm(x, w, *cfg.fp8_scales) with `fp8_scales = (2.0, 512.0, 2.0 ** 19)` set somewhere.
             for splat in arguments.namedChildren where splat.type == "list_splat" {
                 guard let inner = splat.namedChild(0).map(unparenthesized) else { continue }
-                var tuples = ["tuple", "list"].contains(inner.type) ? [inner] : []
+                // `*astuple(cfg)` spreads a dataclass's fields: kept with the tuples, read by `dataclassFieldValues`.
+                let spread: (Node) -> Bool = { ["tuple", "list"].contains($0.type) || self.isAstupleCall($0) }
+                var tuples = spread(inner) ? [inner] : []
                 if tuples.isEmpty, let owner, let name = instanceAttribute(inner) {
                     // `*self.scales`, set in `__init__` from what the construction passes.
-                    tuples = attributeArguments(name, of: owner, construction?.1).map(unparenthesized).filter { ["tuple", "list"].contains($0.type) }
+                    tuples = attributeArguments(name, of: owner, construction?.1).map(unparenthesized).filter(spread)
                 }
                 if tuples.isEmpty, let name = SettingsTable.bareName(of: inner) {
-                    tuples = allSettings.settings(name).map { unparenthesized($0.value) }.filter { ["tuple", "list"].contains($0.type) }
+                    tuples = allSettings.settings(name).map { unparenthesized($0.value) }.filter(spread)
                 }
                 for tuple in tuples.prefix(1) {
+                    if isAstupleCall(tuple) {
+                        result += dataclassFieldValues(tuple, owner: owner, construction: construction?.1, depth: 0)
+                        continue
+                    }
                     for element in tuple.namedChildren { result += values(of: element).map(\.double) }
                 }
             }
@@ -357,12 +365,19 @@ extension PythonFacts {
         return result
     }
 
-    /// Field values of the dataclass instance behind `asdict(x)`, `vars(x)` or `x`, or the entries of a dictionary `x`
-    /// is set to (`dict(x_s=2.0, ...)`, `{"x_s": 2.0}`, or one a helper returns).
-    func dataclassFieldValues(_ node: Node, owner: Class?, depth: Int) -> [Double] {
+    /// Whether a call is `astuple(x)` / `dataclasses.astuple(x)`: a dataclass instance's fields as a tuple.
+    func isAstupleCall(_ node: Node) -> Bool {
+        node.type == "call" && callSite(node).name == "astuple" && callSite(node).positional.count == 1
+    }
+
+    /// Field values of the dataclass instance behind `asdict(x)`, `astuple(x)`, `vars(x)` or `x`, or the entries of a
+    /// dictionary `x` is set to (`dict(x_s=2.0, ...)`, `{"x_s": 2.0}`, or one a helper returns). With the construction
+    /// of `owner` the values are read for (`construction`), `self.<attribute>` and a parameter of `owner`'s `__init__`
+    /// (`self.fp8_args = astuple(scales)`) are what that construction passes, or the parameter's default.
+    func dataclassFieldValues(_ node: Node, owner: Class?, construction: CallSite? = nil, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
         var node = unparenthesized(node)
-        if node.type == "call", ["asdict", "vars"].contains(callSite(node).name),
+        if node.type == "call", ["asdict", "astuple", "vars"].contains(callSite(node).name),
            let inner = callSite(node).positional.first {
             node = inner
         }
@@ -370,7 +385,12 @@ extension PythonFacts {
         if node.type == "call" {
             instances = [node]
         } else if let owner, let name = instanceAttribute(node) {
-            instances = attributeArguments(name, of: owner, nil)
+            instances = attributeArguments(name, of: owner, construction)
+        } else if let owner, let construction, node.type == "identifier", let initializer = initializer(of: owner),
+                  isInside(node, initializer.node), let index = initializer.passedParameters.firstIndex(of: node.text) {
+            // A parameter of `__init__`: what the construction passes, or else its default.
+            instances = [construction.argument(node.text, position: index) ?? splattedEntry(construction, key: node.text)
+                         ?? parameterDefault(initializer, node.text)].compactMap { $0 }
         } else if let annotated = annotatedClass(ofParameter: node) {
             // A parameter typed with a dataclass of the file (`scales: FP8Scales`): the one instance the file makes
             // (with several, which one reaches the head is not followed).

@@ -126,8 +126,9 @@ extension PythonFacts {
     static let scaledUpdates: Set<String> = ["add_", "sub_", "mul_", "addcmul_", "copy_", "lerp_", "add", "sub", "mul"]
 
     /// Whether a scale factor reaches an optimizer update: multiplied with something that is not a constant,
-    /// dividing something (not divided by), inside `alpha=` or an in-place update's arguments, `*=` (not `/=`), stored in a
-    /// local that is used that way, or returned by a helper (or a lambda bound to a name) whose calls are used that way, or
+    /// dividing something (not divided by), inside `alpha=` or an in-place update's arguments (also of its multi-tensor
+    /// form, `torch._foreach_mul_(updates, gains)` with a list of per-matrix gains, but not as the list written), `*=`
+    /// (not `/=`), stored in a local that is used that way, or returned by a helper (or a lambda bound to a name) whose calls are used that way, or
     /// by a property getter whose reads are. A value only stored elsewhere (`state["scale"] = ...`, a log) is not applied.
     public func scalesUpdate(_ node: Node, depth: Int = 0) -> Bool {
         var child = node
@@ -147,8 +148,12 @@ extension PythonFacts {
             case "keyword_argument":
                 if c.child(byField: "name")?.text == "alpha" { return true }
             case "argument_list":
-                if let call = c.parent, call.type == "call", Self.scaledUpdates.contains(callSite(call).name) {
-                    return !orthogonalizedAfterwards(call)
+                // Read through `methodView`: `torch._foreach_mul_(updates, gains)` is `updates.mul_(gains)` per tensor.
+                if let call = c.parent, call.type == "call" {
+                    let view = methodView(callSite(call))
+                    if Self.scaledUpdates.contains(view.name), !(view.isForeach && view.receiver == child) {
+                        return !orthogonalizedAfterwards(call)
+                    }
                 }
             case "augmented_assignment":
                 return c.child(byField: "operator")?.type == "*=" && !orthogonalizedAfterwards(c)
@@ -185,7 +190,8 @@ extension PythonFacts {
 
     /// Whether the tensor a scaling writes (`g = g * s`, `g *= s`, `g.mul_(s)`) is orthogonalized later in the same
     /// function (`update = orthogonalize(g)`): orthogonalization normalizes its input, so a scale applied before it
-    /// does not reach the update.
+    /// does not reach the update. For a multi-tensor scaling (`torch._foreach_mul_(bufs, gains)`), also each element of
+    /// the list orthogonalized later (`for b in bufs: orthogonalize(b)`, `[orthogonalize(b) for b in bufs]`).
     func orthogonalizedAfterwards(_ scaling: Node) -> Bool {
         var statement = scaling
         while let parent = statement.parent, !["expression_statement", "block", "function_definition", "module"].contains(parent.type) {
@@ -193,19 +199,36 @@ extension PythonFacts {
             if ["assignment", "augmented_assignment"].contains(parent.type) { break }
         }
         var target: Node?
+        let view = scaling.type == "call" ? methodView(callSite(scaling)) : nil
         if ["assignment", "augmented_assignment"].contains(statement.type) {
             target = statement.child(byField: "left")
-        } else if scaling.type == "call" {
-            target = callSite(scaling).receiver
+        } else if let view {
+            target = view.receiver.map(unparenthesized)
         }
         guard let target, target.type == "identifier", let function = enclosingFunction(scaling) else { return false }
         let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
         return calls.contains { call in
             guard call.node.startByte >= statement.endByte, isInside(call.node, function.node),
-                  call.positional.first.map(unparenthesized)?.text == target.text else { return false }
+                  let first = call.positional.first.map(unparenthesized),
+                  first.text == target.text || view?.isForeach == true && isElement(first, of: target.text) else { return false }
             if isOrthogonalizationCall(call, orthogonalizers: orthogonalizers) { return true }
             // A helper of the file that orthogonalizes what it is given.
             return functions.contains { $0.name == call.name && orthogonalizes([$0], orthogonalizers: orthogonalizers) }
+        }
+    }
+
+    /// Whether `element` is a name bound, by a `for` statement or a comprehension's `for` clause around it, from an
+    /// iterable that mentions the list `list` (`for b in bufs`, `[f(b) for b, g in zip(bufs, gs)]`).
+    func isElement(_ element: Node, of list: String) -> Bool {
+        guard element.type == "identifier" else { return false }
+        return ancestors(of: element).contains { a in
+            let clauses: [Node] = a.type == "for_statement" ? [a]
+                : ["list_comprehension", "generator_expression", "set_comprehension", "dictionary_comprehension"].contains(a.type)
+                    ? a.namedChildren.filter { $0.type == "for_in_clause" } : []
+            return clauses.contains { loop in
+                guard let iterable = loop.child(byField: "right") else { return false }
+                return loopVariables(loop).contains(element.text) && mentions(iterable, list)
+            }
         }
     }
 }

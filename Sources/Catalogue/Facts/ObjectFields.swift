@@ -444,6 +444,37 @@ extension PythonFacts {
         }
     }
 
+    /// The objects the file builds whose method around `node` a loop runs: a call inside a `for` or `while` loop of a
+    /// method on an object the file builds (see `objectCalls`) that is the method around `node` or reaches it (see
+    /// `reachableFunctions`), as the objects' constructions, once each, in document order. These are the readings of a
+    /// scheduler-like helper stepped once per iteration, each with its own fields (`group[self.key] = self.get_value()`
+    /// in `ParamGroupRamp.step`, read for `ramp = ParamGroupRamp(muon, "momentum", 0.85, 0.95, 300)` stepped as
+    /// `ramp.step()` in the training loop; see `fieldExpression`, `fieldBindings(of:)`). A call on `self` (the
+    /// `self.step()` of `__init__`) is no such loop. Empty outside a method of a class, or when no loop runs it.
+    public func objectsSteppedInLoops(running node: Node) -> [Node] {
+        guard let function = enclosingFunction(node), enclosingClass(function.node) != nil else { return [] }
+        var result: [Node] = []
+        for stepped in loopObjectCalls where stepped.reached.contains(function.node) && !result.contains(stepped.construction) {
+            result.append(stepped.construction)
+        }
+        return result
+    }
+
+    /// The calls inside `for` and `while` loops of methods on objects the file builds (see `objectCalls`), each as the
+    /// object's construction and the functions the call runs (the method and what it reaches, see
+    /// `reachableFunctions`), in document order; computed once per file for `objectsSteppedInLoops`.
+    private var loopObjectCalls: [(construction: Node, reached: Set<Node>)] {
+        memoized("loopObjectCalls") {
+            var result: [(construction: Node, reached: Set<Node>)] = []
+            for call in calls where ancestors(of: call.node).contains(where: { $0.type == "for_statement" || $0.type == "while_statement" }) {
+                for (construction, method) in objectCalls(call) {
+                    result.append((construction, Set(reachableFunctions(from: method).map(\.node))))
+                }
+            }
+            return result
+        }
+    }
+
     /// Whether an expression holds an object of `owner` or of a subclass: a construction of one of those classes, `self`
     /// (the method's receiver) in one of them, a call of a method of `owner` that hands its object back (`return self`)
     /// made on such an object (a fluent chain, `Builder(m).with_lr(x).with_ratio(0.1)`), or a name the data flow finds

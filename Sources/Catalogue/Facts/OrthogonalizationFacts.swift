@@ -177,8 +177,81 @@ extension PythonFacts {
     }
 
     /// Whether a call runs an orthogonalizer: by name (`zeropower(g)`, `self._polar(m)`), or through a name bound to
-    /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`).
+    /// one (`backend = backends[group["backend"]]`, `ns = torch.compile(zeropower)`), or a function of the file that
+    /// returns an orthogonalized matrix at any depth (`self.direction(g, group)` whose mixin chain of `super()` calls
+    /// ends in `ZeroPower[key](g, steps)`, see `returnsOrthogonalizedNodes`).
     public func isOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
+        recognisedOrthogonalizationCall(call, orthogonalizers: orthogonalizers) || runsReturningOrthogonalizer(call)
+    }
+
+    /// Whether a call runs functions of the file that return an orthogonalized matrix (`returnsOrthogonalizedNodes`):
+    /// one of its targets (`targets(of:)`) does; for a lookup by key (`ZeroPower[key](g)`, `table[name](g)`) every
+    /// target that is written out (not an abstract stub) does, as the key may pick any of them.
+    func runsReturningOrthogonalizer(_ call: CallSite) -> Bool {
+        let returning = returnsOrthogonalizedNodes
+        guard !returning.isEmpty else { return false }
+        let found = targets(of: call).filter { !isAbstractStub($0) }
+        guard !found.isEmpty else { return false }
+        if call.function.map(unparenthesized)?.type == "subscript" { return found.allSatisfy { returning.contains($0.node) } }
+        return found.contains { returning.contains($0.node) }
+    }
+
+    /// The functions of the file that return an orthogonalized matrix, at any depth: those that orthogonalize
+    /// directly (`orthogonalizerFunctions`) and return a value, then, up to a fixed point (at most eight rounds), every function one
+    /// of whose returned values (or the value a local it returns was last given, `out = super().direction(g, group);
+    /// return out * scale`) contains a recognised orthogonalization call (`recognisedOrthogonalizationCall`) or a call
+    /// of a function already in the set (`self.ortho(blk)`, `super().direction(g)`, `NewtonSchulz5.__call__` run by
+    /// `ZeroPower[key](g)`). A function that only calls one without returning its result (a training loop calling
+    /// `opt.step()`) does not join: `orthogonalizes` follows such calls by `reachableFunctions`' depth.
+    var returnsOrthogonalizedNodes: Set<Node> {
+        memoized("returnsOrthogonalizedNodes") {
+            // Direct ones that return something (an optimizer's `step` running its own Newton-Schulz loop returns
+            // no matrix; `opt.step()` is no orthogonalization call).
+            var result = Set(orthogonalizerFunctions.filter { !returnedValues($0).isEmpty }.map(\.node))
+            guard !result.isEmpty else { return result }
+            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+            // Per function, the calls its returned values make, each with its targets, computed once.
+            var returnedCalls: [(function: Function, calls: [(call: CallSite, targets: [Function])])] = []
+            for f in functions where !orthogonalizerNodes.direct.contains(f.node) {
+                var values: [Node] = []
+                for value in returnedValues(f) {
+                    values.append(value)
+                    for n in [value] + descendants(of: value) where n.type == "identifier" {
+                        if let held = latestValue(of: n.text, before: value), !values.contains(held) { values.append(held) }
+                    }
+                }
+                let made = values.flatMap { [$0] + descendants(of: $0) }.filter { $0.type == "call" }.map { callSite($0) }
+                guard !made.isEmpty else { continue }
+                if made.contains(where: { recognisedOrthogonalizationCall($0, orthogonalizers: orthogonalizers) }) {
+                    result.insert(f.node)
+                    continue
+                }
+                let resolved = made.map { (call: $0, targets: targets(of: $0).filter { !isAbstractStub($0) }) }.filter { !$0.targets.isEmpty }
+                if !resolved.isEmpty { returnedCalls.append((function: f, calls: resolved)) }
+            }
+            var rounds = 0
+            var changed = true
+            while changed && rounds < 8 {
+                changed = false
+                rounds += 1
+                for entry in returnedCalls where !result.contains(entry.function.node) {
+                    let joins = entry.calls.contains { made in
+                        made.call.function.map(unparenthesized)?.type == "subscript"
+                            ? made.targets.allSatisfy { result.contains($0.node) } : made.targets.contains { result.contains($0.node) }
+                    }
+                    if joins {
+                        result.insert(entry.function.node)
+                        changed = true
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// The forms of `isOrthogonalizationCall` read at the call itself: a name, a table of backends, a name bound to an
+    /// orthogonalizer, a callable object of the file, a helper handed the orthogonalizer.
+    func recognisedOrthogonalizationCall(_ call: CallSite, orthogonalizers: Set<String>) -> Bool {
         if orthogonalizers.contains(call.name) { return true }
         // A table of backends read with any key (`backends[hp.backend](g)`), when every function it holds is one.
         if let function = call.function.map(unparenthesized), function.type == "subscript",

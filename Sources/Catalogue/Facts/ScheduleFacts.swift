@@ -306,16 +306,24 @@ extension PythonFacts {
     /// base class of the file, a mixin's, one a mixin finds on the classes that mix it in, see `mixedInMethod`, and for
     /// an abstract method the one override the file's subclasses write, see
     /// `concreteOverride`, and the replacement a class decorator of the file binds on the class, see `decoratorMethod`),
-    /// `super().name(...)` (the next class's method, see `superMethod`),
+    /// `super().name(...)` (the next class's method, see `superMethod`; also through a local holding the proxy,
+    /// `parent = super()` then `parent.name(...)`),
     /// or a class method or static method called on its class
     /// (`Factory.create("relu2")`, `Rotary.apply(q, cos, sin)`, `cls.helper(x)`; see `receiverClass`); nil for
     /// library calls and classes.
     public func calledFunction(_ call: CallSite) -> Function? {
         if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel { return found }
         // `super().name(...)` / `super(Cls, self).name(...)`: the method after the class it names (its own by default).
-        if let receiver = call.receiver.map(unwrapped), receiver.type == "call", case let zuper = callSite(receiver), zuper.callee == "super",
-           let owner = zuper.positional.first.flatMap({ boundClass(named: unwrapped($0).text) }) ?? enclosingClass(call.node) {
-            return superMethod(call.name, after: owner)
+        if var receiver = call.receiver.map(unwrapped) {
+            // A local the method gave the proxy to (`parent = super()`).
+            if receiver.type == "identifier", superProxyNames.contains(receiver.text), let held = latestValue(of: receiver.text, before: call.node).map(unwrapped),
+               held.type == "call", callSite(held).callee == "super" {
+                receiver = held
+            }
+            if receiver.type == "call", case let zuper = callSite(receiver), zuper.callee == "super",
+               let owner = zuper.positional.first.flatMap({ boundClass(named: unwrapped($0).text) }) ?? enclosingClass(call.node) {
+                return superMethod(call.name, after: owner)
+            }
         }
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
@@ -334,6 +342,19 @@ extension PythonFacts {
         }
         guard !call.callee.contains("." as Character) else { return nil }
         return functions.first { $0.name == call.name }
+    }
+
+    /// Names the file assigns a `super(...)` proxy to (`parent = super()`): only these are followed to one by
+    /// `calledFunction`.
+    var superProxyNames: Set<String> {
+        memoized("superProxyNames") {
+            Set(nodes(ofType: "assignment").compactMap { assignment -> String? in
+                guard let left = assignment.child(byField: "left"), left.type == "identifier",
+                      let right = assignment.child(byField: "right").map(unwrapped), right.type == "call",
+                      callSite(right).callee == "super" else { return nil }
+                return left.text
+            })
+        }
     }
 
     /// The value of a schedule at a step.

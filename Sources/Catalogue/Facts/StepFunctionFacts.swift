@@ -28,7 +28,7 @@ public struct CountingGenerator {
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
 /// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
 /// their arguments (keywords also from a dictionary spread with `**`; `if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
-/// keep the value, a tensor filled with `t.copy_(v)` takes `v`, a method of an object the file builds runs with the
+/// keep the value, a tensor filled with `t.copy_(v)` (in the loop, or in a function or method being run) takes `v`, a method of an object the file builds runs with the
 /// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), an unknown helper of one value
 /// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value, and a name the loop's header binds
 /// from a generator of the file walked in step with the counter (`for step, window in zip(range(n + 1),
@@ -405,6 +405,16 @@ public struct StepFunction {
                     }
                     guard let v = value(yieldedValue, env, depth: depth + 1) else { return .unknown }
                     return .returned(v)
+                }
+                // A tensor filled in place (`self.value.fill_(self.size_at(step))`, `buf.copy_(w)`): the name or field
+                // holds the value from there on, as a later `return self.value` reads it; a fill whose value is
+                // unknown leaves the outcome unknown rather than the value it held before.
+                if expression.type == "call", case let call = facts.callSite(expression), ["fill_", "copy_"].contains(call.name),
+                   let receiver = call.receiver.map(facts.unwrapped), ["identifier", "attribute"].contains(receiver.type),
+                   call.positional.count == 1, let filled = call.positional.first {
+                    guard let v = value(filled, env, depth: depth + 1) else { return .unknown }
+                    env[receiver.text] = v
+                    continue
                 }
                 if expression.type == "assignment", let left = expression.child(byField: "left"), let right = expression.child(byField: "right") {
                     if left.type == "identifier" {

@@ -15,22 +15,7 @@ extension PythonFacts {
         let next = depth + 1
         switch node.type {
         case "string":
-            var result = ""
-            for child in node.children {
-                switch child.type {
-                case "string_start", "string_end":
-                    continue
-                case "string_content":
-                    result += child.text
-                case "interpolation":
-                    let parts = child.namedChildren
-                    guard parts.count == 1, let value = foldedPiece(parts[0], depth: next) else { return nil }
-                    result += value
-                default:
-                    if child.isNamed { result += child.text }
-                }
-            }
-            return result
+            return stringLiteral(node) { field in foldedPiece(field, depth: next) }
         case "concatenated_string":
             var result = ""
             for part in node.namedChildren {
@@ -202,32 +187,34 @@ extension PythonFacts {
             }
             return l + r
         case "string":
-            var result = ""
-            for child in n.children {
-                switch child.type {
-                case "string_start", "string_end":
-                    continue
-                case "string_content":
-                    result += child.text
-                case "interpolation":
-                    // A field with a format spec or conversion (`{v!r}`, `{v:>4}`) is not read.
-                    let parts = child.namedChildren
-                    guard parts.count == 1 else { return nil }
-                    let field = unwrapped(parts[0])
-                    if field.type == "identifier", let text = bound[field.text] {
-                        result += text
-                    } else if let text = foldedPiece(field, depth: depth + 1) {
-                        result += text
-                    } else {
-                        return nil
-                    }
-                default:
-                    if child.isNamed { result += child.text }
-                }
+            return stringLiteral(n) { field in
+                let field = unwrapped(field)
+                if field.type == "identifier", let text = bound[field.text] { return text }
+                return foldedPiece(field, depth: depth + 1)
             }
-            return result
         default:
             return foldedString(n, depth: depth + 1)
         }
+    }
+
+    /// The text of a string literal, each interpolated field (`{x}` of an f-string) read by `field`; nil when a field
+    /// cannot be read, or has a format spec or conversion (`{v!r}`, `{v:>4}`).
+    private func stringLiteral(_ node: Node, field: (Node) -> String?) -> String? {
+        var result = ""
+        for child in node.children {
+            switch child.type {
+            case "string_start", "string_end":
+                continue
+            case "string_content":
+                result += child.text
+            case "interpolation":
+                let parts = child.namedChildren
+                guard parts.count == 1, let value = field(parts[0]) else { return nil }
+                result += value
+            default:
+                if child.isNamed { result += child.text }
+            }
+        }
+        return result
     }
 }

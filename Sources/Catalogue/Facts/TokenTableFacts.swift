@@ -56,13 +56,15 @@ public final class TokenTableFlow {
     // MARK: Embedding modules
 
     /// The `nn.Embedding(...)` constructor calls an expression may denote (a module, a container of modules,
-    /// an element or iteration of one, a method returning one, a parameter its callers fill with one).
+    /// an element or iteration of one, a method returning one, a parameter its callers fill with one). A call through
+    /// a name bound to the constructor (`make_emb()` with `make_emb = functools.partial(nn.Embedding, V, d)`, see
+    /// `CallableAlias`) is one.
     public func embeddingConstructors(_ expression: Node, depth: Int = 0) -> Set<Node> {
         let node = facts.unwrapped(expression)
         guard depth < 8 else { return [] }
         switch node.type {
         case "call":
-            let call = CallSite(node: node, imports: imports)
+            let call = CallSite(node: node, imports: imports, aliases: facts.callableAliases)
             if call.callee == "torch.nn.Embedding" || call.name == "Embedding" { return [node] }
             if ["ModuleList", "ModuleDict", "Sequential", "list", "tuple", "dict"].contains(call.name) {
                 return facts.callArguments(call).reduce(into: Set<Node>()) {

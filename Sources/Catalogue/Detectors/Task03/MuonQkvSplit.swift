@@ -7,12 +7,14 @@ import TreeSitterKit
 /// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop over
 /// `g.chunk(3)`, blocks picked by a conditional `g.split(d) if rows == 3 * d else (g,)` through a local name, a row
 /// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`, also inside a helper of the file the update calls on each
-/// block) or to the blocks stacked along a new
+/// block, or through the next class of a cooperative mixin chain, `nxt = super()` then `[nxt.direction(b) for b in
+/// g.split(d)]`, whose end orthogonalizes) or to the blocks stacked along a new
 /// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
 /// (a split only in the forward), separate q/k/v layers without an orthogonalizing optimizer, blocks that are
-/// split but re-stacked into one matrix before a single orthogonalization, and a split of another shape: one under a
+/// split but re-stacked into one matrix before a single orthogonalization, a split written in a mixin the optimizer
+/// does not inherit (blocks reach a helper only through calls in the optimizer's update code), and a split of another shape: one under a
 /// shape test of another row/column ratio (`if g.size(0) == 4 * g.size(1):` splits the MLP's (4d, d) weight, while the
 /// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`). Examples:
 /// `queries/python/muon_qkv_split/examples/`.
@@ -28,13 +30,14 @@ struct MuonQkvSplit: Detector {
         var evidence: [Evidence] = []
         // (A) split inside the update.
         for optimizer in optimizers {
+            let region = Set(optimizer.functions.map(\.node))
             for function in optimizer.functions {
                 for n in facts.descendants(of: function.node) where n.type == "call" {
                     let call = facts.callSite(n)
                     // `map(ns, g.split(d))` orthogonalizes each element of what it is given: each block of a split.
                     guard facts.isOrthogonalizationCall(call, orthogonalizers: orthogonalizers), let argument = call.positional.first,
                           !splitsOtherShape(n, facts),
-                          call.isMapped ? isSplit(argument, facts) : blockwise(argument, facts, flow: flow, depth: 0) else { continue }
+                          call.isMapped ? isSplit(argument, facts) : blockwise(argument, facts, flow: flow, region: region, depth: 0) else { continue }
                     evidence.append(facts.evidence(n, "each Q/K/V block orthogonalized separately"))
                 }
             }
@@ -59,8 +62,10 @@ struct MuonQkvSplit: Detector {
         return evidence
     }
 
-    /// Whether an orthogonalized tensor is one block of a split, or blocks stacked on a leading dimension.
-    func blockwise(_ node: Node, _ facts: PythonFacts, flow: Dataflow, depth: Int) -> Bool {
+    /// Whether an orthogonalized tensor is one block of a split, or blocks stacked on a leading dimension. A parameter
+    /// is what the calls in `region` (the optimizer's update code) that run its function pass: a call elsewhere (a split
+    /// mixin the optimizer does not inherit) or one that resolves to another function of the same name does not count.
+    func blockwise(_ node: Node, _ facts: PythonFacts, flow: Dataflow, region: Set<Node>, depth: Int) -> Bool {
         guard depth < 3 else { return false }
         let n = facts.unparenthesized(node)
         switch n.type {
@@ -70,11 +75,17 @@ struct MuonQkvSplit: Detector {
                 case .iteration:
                     if isSplit(binding.node, facts) { return true }
                 case .value:
-                    if binding.site.endByte <= n.startByte, blockwise(binding.node, facts, flow: flow, depth: depth + 1) { return true }
+                    if binding.site.endByte <= n.startByte, blockwise(binding.node, facts, flow: flow, region: region, depth: depth + 1) { return true }
                 case .parameter:
                     // A helper the update calls once per block (`[self._polar(b) for b in g.chunk(3)]` with
-                    // `def _polar(m): return ns5(m) * scale`): the blocks its callers pass.
-                    if facts.callerArguments(of: n).contains(where: { blockwise($0, facts, flow: flow, depth: depth + 1) }) { return true }
+                    // `def _polar(m): return ns5(m) * scale`): the blocks its callers in the update code pass.
+                    let owner = facts.parameterOwner(of: n)?.node
+                    let passed = facts.callerBindings(of: n).filter { caller in
+                        guard let enclosing = facts.enclosingFunction(caller.call.node), region.contains(enclosing.node) else { return false }
+                        let runs = facts.targets(of: caller.call)
+                        return runs.isEmpty || runs.contains { $0.node == owner }
+                    }
+                    if passed.contains(where: { blockwise($0.argument, facts, flow: flow, region: region, depth: depth + 1) }) { return true }
                 default:
                     continue
                 }
@@ -95,7 +106,7 @@ struct MuonQkvSplit: Detector {
                 return sizes.namedChildren.first.flatMap { facts.value(of: $0)?.double } == 3
             }
             if let receiver = call.receiver, ["bfloat16", "float", "to", "contiguous"].contains(call.name) {
-                return blockwise(receiver, facts, flow: flow, depth: depth + 1)
+                return blockwise(receiver, facts, flow: flow, region: region, depth: depth + 1)
             }
             return false
         default:

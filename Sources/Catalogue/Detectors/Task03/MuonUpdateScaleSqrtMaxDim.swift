@@ -7,7 +7,8 @@ import TreeSitterKit
 /// update; what they call included), the square root (`** 0.5`, `math.sqrt`, `torch.sqrt`, `.sqrt()`) of the
 /// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
 /// `rows, cols = p.shape`), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
-/// or inside `alpha=` / an in-place update's argument, or through a local used that way. A constant factor in
+/// or inside `alpha=` / an in-place update's argument (also of its multi-tensor form: `torch._foreach_mul_(updates,
+/// gains)` with `gains = [math.sqrt(max(u.shape)) for u in updates]`), or through a local used that way. A constant factor in
 /// front counts, and so does a helper function returning the scale that is applied where it is called (also when
 /// the helper takes the shape, or the two dimensions, as parameters). Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
 /// constant, and a value computed but only stored (diagnostics). Examples:

@@ -10,8 +10,10 @@ import TreeSitterKit
 /// `named_parameters()` whose zeroing row selects the head's weight (`for rx, fn in rules: if rx.search(name): fn(p)` with
 /// a row `(r"^lm_head\.weight$", "zeros")`), or a linear class that zeroes its own weight
 /// (unconditionally, under a flag the head's construction sets, or through a zeroing init function it is given:
-/// `ColumnParallelLinear(h, V, init_method=zeros_init_)`). Rejects zeroing only the head's bias, zeroing
-/// other projections, zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
+/// `ColumnParallelLinear(h, V, init_method=zeros_init_)`); the test naming the head may be an `elif` after other
+/// tests (`if isinstance(m, MLP): ... elif m is self.lm_head: nn.init.zeros_(m.weight)`). Rejects zeroing only the
+/// head's bias, zeroing other projections, zeroing in the `else` branch of a head test or under a negated one
+/// (`m is not self.lm_head`), zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
 /// every linear layer draws again (`self.apply(self._init_weights)`). Examples: `queries/python/zero_init_lm_head/examples/`.
 struct ZeroInitLmHead: Detector {
     let id = "zero_init_lm_head"
@@ -53,10 +55,10 @@ struct ZeroInitLmHead: Detector {
             guard let target = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
             // The weight itself (never the bias).
             if isWeight(of: head, target, facts) { return call.node }
-            // An init hook or a loop over named parameters: the zeroed tensor is chosen by a test naming the head.
-            if isWeightLike(target), facts.ancestors(of: call.node).contains(where: { a in
-                a.type == "if_statement" && a.child(byField: "condition").map { mentionsHead(head, $0, facts) } == true
-            }) {
+            // An init hook or a loop over named parameters: the zeroed tensor is chosen by a test naming the head, one
+            // that holds where the zeroing runs (an `if` or `elif` whose block holds it, see `holdingConditions`; not
+            // the `if` of an `elif`/`else` branch).
+            if isWeightLike(target), facts.holdingConditions(call.node).contains(where: { mentionsHead(head, $0, facts) }) {
                 return call.node
             }
         }
@@ -103,9 +105,12 @@ struct ZeroInitLmHead: Detector {
         }
     }
 
-    /// Whether a condition names the head: `module is self.head`, `m == self.lm_head`, `"lm_head" in name`.
+    /// Whether a condition names the head: `module is self.head`, `m == self.lm_head`, `"lm_head" in name`; not a
+    /// negated test (`module is not self.lm_head`, `"lm_head" not in name`, `not (m is self.head)`), which selects
+    /// the other modules.
     func mentionsHead(_ head: String, _ condition: Node, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: condition).contains { n in
+            guard !isNegated(n, within: condition, facts) else { return false }
             if n.type == "attribute" || n.type == "identifier", SettingsTable.bareName(of: n) == head,
                !(n.parent?.type == "attribute" && n.parent?.child(byField: "object") == n) {
                 return n.parent?.type == "comparison_operator"
@@ -113,5 +118,18 @@ struct ZeroInitLmHead: Detector {
             if n.type == "string", let s = SettingsTable.stringValue(n), !s.isEmpty, s != "weight" { return head.contains(s) || s.contains(head) }
             return false
         }
+    }
+
+    /// Whether a node of a condition sits under a `not` or in a negative comparison (`is not`, `!=`, `not in`).
+    func isNegated(_ node: Node, within condition: Node, _ facts: PythonFacts) -> Bool {
+        for a in [node] + facts.ancestors(of: node) {
+            if a.type == "not_operator" { return true }
+            if a.type == "comparison_operator" {
+                let operators = a.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
+                if operators.contains("not") || operators.contains("!=") { return true }
+            }
+            if a == condition { break }
+        }
+        return false
     }
 }

@@ -6,7 +6,9 @@ import TreeSitterKit
 ///
 /// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
 /// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`; also through a method of the
-/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates, or a functional model's helper that casts its weight argument to the activation's dtype before the
+/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates, or a
+/// parametrization of the weight that casts it to bf16 when read (`register_parametrization(lin, "weight",
+/// ComputeDtype())` with `def forward(self, W): return W.to(torch.bfloat16)`, see `PythonFacts.parametrizations`), or a functional model's helper that casts its weight argument to the activation's dtype before the
 /// product (`def linear(x, w): return x @ w.to(x.dtype)`) and is called; (2) bf16 activations: the embeddings cast
 /// to bf16 (`nn.Embedding(...).to(torch.bfloat16)`, `nn.Embedding(..., dtype=torch.bfloat16)`, a table lookup
 /// `params["wte"][idx].bfloat16()`, or `m.bfloat16()` under `isinstance(m, nn.Embedding)`), or the whole model cast (`model.bfloat16()`,
@@ -18,7 +20,8 @@ import TreeSitterKit
 /// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
-/// which holds the embedding too); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
+/// which holds the embedding too), or, with casting parametrizations, their stored tensors put back to fp32
+/// (`m.parametrizations.weight.original.data = ....float()`, `m.float()` under `parametrize.is_parametrized(m)`); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
 /// with the name from a configuration or an environment knob's string default); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
 /// bf16 model without fp32 masters (also casting linears declared without the keyword a registry of fp32 classes
@@ -31,10 +34,11 @@ struct Bf16ActivationsCastedLinear: Detector {
         guard !usesAutocast(facts) else { return [] }
         let casting = castingClasses(facts)
         let castingHelpers = castingFunctions(facts)
+        let castingParametrizations = facts.parametrizations.filter { castsTensor($0, facts) }
         guard let used = facts.calls.first(where: { c in
             (casting.contains(c.callee) && !facts.classes.contains { $0.name == c.callee && facts.isInside(c.node, $0.node) })
                 || (c.receiver == nil && castingHelpers.contains(c.callee))
-        }) else { return [] }
+        }) ?? castingParametrizations.first?.registration else { return [] }
         // An embedding table created in bf16: `nn.Embedding(V, d, dtype=torch.bfloat16)`.
         if let table = facts.calls.first(where: { facts.isEmbeddingConstructor($0) && $0.keywords["dtype"].map { isBf16($0, facts) } == true }) {
             return [facts.evidence(used.node, "weights cast to the activation dtype at use"), facts.evidence(table.node, "embeddings in bf16")]
@@ -53,6 +57,11 @@ struct Bf16ActivationsCastedLinear: Detector {
             // embedding are put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`).
             if isModuleCast(cast, facts), let restore = matrixRestoration(after: cast, facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "weight matrices kept in fp32")]
+            }
+            // Weights cast at use by a parametrization: its stored tensors are the masters put back to fp32.
+            let tensors = Set(castingParametrizations.compactMap(\.tensor))
+            if isModuleCast(cast, facts), !tensors.isEmpty, let restore = parametrizationRestoration(tensors, facts) {
+                return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "parametrized weights kept in fp32")]
             }
         }
         return []
@@ -88,6 +97,74 @@ struct Bf16ActivationsCastedLinear: Detector {
                 }
             }
         }.map(\.name))
+    }
+
+    /// Whether a parametrization of a module's weight (`PythonFacts.parametrizations`) casts the stored tensor to bf16
+    /// when the weight is read: its forward returns its tensor argument cast (`return W.to(self.dtype)` with the
+    /// dtype bf16 wherever it comes from, `W.bfloat16()`). A parametrization of another tensor, or one casting to
+    /// another dtype, does not count.
+    func castsTensor(_ parametrization: Parametrization, _ facts: PythonFacts) -> Bool {
+        guard parametrization.tensor == "weight" else { return false }
+        return parametrization.functions.contains { f in
+            guard let tensor = f.parameters.dropFirst().first else { return false }
+            let returned = facts.returnedValues(f).map(facts.unparenthesized)
+            return returned.contains { value in
+                ([value] + facts.descendants(of: value)).contains { n in
+                    guard n.type == "call" else { return false }
+                    let call = facts.callSite(n)
+                    guard let receiver = call.receiver.map(facts.unparenthesized), receiver.type == "identifier", receiver.text == tensor else { return false }
+                    switch call.name {
+                    case "bfloat16": return call.positional.isEmpty
+                    case "to", "type": return (call.positional.first ?? call.keywords["dtype"]).map { isBf16($0, facts) } == true
+                    default: return false
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where the tensors a parametrization stores are put back to fp32 after a whole-model cast: `.float()` (or
+    /// `.to(torch.float32)`) on `m.parametrizations` or `m.parametrizations.weight` (modules, cast in place), on the
+    /// stored `m.parametrizations.weight.original` (or its `.data`) assigned back (`orig.data = orig.data.float()`,
+    /// also as a new `nn.Parameter`), or on a module under a test that it is parametrized (`if
+    /// parametrize.is_parametrized(m, "weight"): m.float()`). `tensors`: the names of the tensors the casting
+    /// parametrizations replace.
+    func parametrizationRestoration(_ tensors: Set<String>, _ facts: PythonFacts) -> Node? {
+        facts.calls.first { call in
+            guard let receiver = call.receiver.map(facts.unparenthesized),
+                  call.name == "float" && call.positional.isEmpty
+                    || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true
+            else { return false }
+            let path = facts.compact(receiver).split(separator: ".").map(String.init)
+            if let at = path.firstIndex(of: "parametrizations") {
+                let rest = Array(path[(at + 1)...])
+                if rest.isEmpty || (rest.count == 1 && tensors.contains(rest[0])) { return true }
+                guard rest.count >= 2, tensors.contains(rest[0]), rest[1] == "original" else { return false }
+                // A tensor cast into a new one, which must take the stored tensor's place.
+                var value = call.node
+                if let list = value.parent, list.type == "argument_list", let wrapper = list.parent, wrapper.type == "call",
+                   facts.callSite(wrapper).name == "Parameter" {
+                    value = wrapper
+                }
+                guard let assignment = value.parent, assignment.type == "assignment", assignment.child(byField: "right") == value,
+                      let target = assignment.child(byField: "left") else { return false }
+                return facts.compact(target).split(separator: ".").contains("original")
+            }
+            // `m.float()` in the body of `if is_parametrized(m, ...)`.
+            var child = call.node
+            return facts.ancestors(of: call.node).contains { a in
+                defer { child = a }
+                guard a.type == "if_statement", a.child(byField: "consequence") == child,
+                      let condition = a.child(byField: "condition") else { return false }
+                return ([condition] + facts.descendants(of: condition)).contains { n in
+                    guard n.type == "call", n.parent?.type != "not_operator" else { return false }
+                    let test = facts.callSite(n)
+                    guard test.name == "is_parametrized", let module = test.positional.first else { return false }
+                    if let name = test.argument("tensor_name", position: 1).flatMap(SettingsTable.stringValue), !tensors.contains(name) { return false }
+                    return facts.compact(module) == facts.compact(receiver)
+                }
+            }
+        }?.node
     }
 
     /// Whether a call casts an attribute of the instance to the input dtype or bf16: `self.weight.type_as(x)`,

@@ -9,7 +9,11 @@ import TreeSitterKit
 /// and reads in its update (`ortho.momentum = ...`), or handed as the momentum argument of an orthogonalized update
 /// written as a function (`muon_update(..., momentum=ramp(step))`), that, evaluated as a function of the step (a loop variable or a
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
-/// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. Rejects a
+/// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. A write in a
+/// method of a scheduler-like class is also read once per object of it a loop steps, with that object's fields
+/// (`group[self.key] = self.get_value()` in `ParamGroupRamp.step`, for `ParamGroupRamp(muon, "momentum", 0.85, 0.95,
+/// 300)` stepped each iteration; see `PythonFacts.objectsSteppedInLoops`): its key may then be a field naming the
+/// momentum, and an object ramping another field, another length or an SGD optimizer's groups is rejected. Rejects a
 /// group write in a helper nothing calls (`liesInUncalledHelper`), a ramp of another length, a 300-step ramp that
 /// sets the learning rate, a constant momentum, and the momentum of an SGD optimizer. A value the group write takes
 /// from a parameter of its function is read where the callers give it (a helper `set_momentum(opt, m)`, or a
@@ -23,10 +27,23 @@ struct MomentumWarmup300: Detector {
         let flow = facts.dataflow
         var evidence: [Evidence] = []
         for node in facts.nodes(ofType: "assignment") {
-            guard let left = node.child(byField: "left"), left.type == "subscript",
-                  let key = left.child(byField: "subscript"), facts.string(of: key).map(facts.momentumGroupKeys.contains) == true,
-                  let right = node.child(byField: "right"), !isSGDGroup(left, facts, flow),
-                  !liesInUncalledHelper(node, facts) else { continue }
+            guard let left = node.child(byField: "left"), left.type == "subscript", let key = left.child(byField: "subscript"),
+                  let right = node.child(byField: "right"), !liesInUncalledHelper(node, facts) else { continue }
+            // The readings of the write: as written, when its key names the momentum; and once per object a loop steps
+            // whose method holds it (`facts.objectsSteppedInLoops`), with that object's fields bound, when the key
+            // is one of its fields naming the momentum (`group[self.key] = self.get_value()` in a scheduler-like
+            // `ParamGroupRamp(muon, "momentum", 0.85, 0.95, 300)`) or names it itself.
+            var readings: [[String: Double]] = []
+            let literalKey = facts.string(of: key).map(facts.momentumGroupKeys.contains) == true
+            if literalKey, !isSGDGroup(left, facts, flow) { readings.append([:]) }
+            let keyField = facts.instanceAttribute(key)
+            for object in literalKey || keyField != nil ? facts.objectsSteppedInLoops(running: node) : [] {
+                let field = keyField.flatMap { facts.fieldExpression(object, $0) }
+                guard literalKey || field.flatMap(facts.string(of:)).map(facts.momentumGroupKeys.contains) == true,
+                      !isSGDGroup(left, facts, flow, object: object) else { continue }
+                readings.append(facts.fieldBindings(of: object))
+            }
+            guard !readings.isEmpty else { continue }
             let evaluator = StepFunction(facts, flow)
             // The value as written, then, for a parameter of the function holding the write, each value its callers
             // give it (`opt.momentum = self.momentum_schedule(step)` running `@momentum.setter def momentum(self,
@@ -37,9 +54,11 @@ struct MomentumWarmup300: Detector {
                 written += facts.callerArguments(of: handed).map { (value: $0, site: $0) }
             }
             search: for (value, site) in written {
-                for variable in stepCandidates(site, facts, flow) where rampsFor300(value, variable, evaluator) {
-                    evidence.append(facts.evidence(site, "momentum ramp over 300 steps"))
-                    break search
+                for fields in readings {
+                    for variable in stepCandidates(site, facts, flow) where rampsFor300(value, variable, evaluator, fields: fields) {
+                        evidence.append(facts.evidence(site, "momentum ramp over 300 steps"))
+                        break search
+                    }
                 }
             }
         }
@@ -90,9 +109,11 @@ struct MomentumWarmup300: Detector {
         return names + facts.stepCounterAttributes(around: node)
     }
 
-    func rampsFor300(_ expression: Node, _ variable: String, _ evaluator: StepFunction) -> Bool {
+    /// Whether `expression`, read with `variable` at the step and `fields` bound (an object's fields, `self.start`),
+    /// rises up to step 300 and stays flat from there on.
+    func rampsFor300(_ expression: Node, _ variable: String, _ evaluator: StepFunction, fields: [String: Double] = [:]) -> Bool {
         let steps: [Double] = [0, 150, 299, 300, 301, 450, 600, 1000]
-        let values = steps.map { evaluator.value(expression, [variable: $0]) }
+        let values = steps.map { step in evaluator.value(expression, fields.merging([variable: step]) { $1 }) }
         guard !values.contains(where: { $0 == nil }) else { return false }
         let v = values.map { $0! }
         func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-12 * max(1, abs(a)) }
@@ -100,8 +121,10 @@ struct MomentumWarmup300: Detector {
         return v[3] > v[0] && !same(v[0], v[3]) && !same(v[2], v[3]) && same(v[3], v[4]) && same(v[3], v[5]) && same(v[3], v[6]) && same(v[3], v[7])
     }
 
-    /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`).
-    func isSGDGroup(_ target: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+    /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`); in a method
+    /// read for one `object` the file builds, the optimizer a field of that object holds (`self.optimizer.param_groups`
+    /// with `ParamGroupRamp(sgd, "momentum", ...)`, see `fieldExpression`).
+    func isSGDGroup(_ target: Node, _ facts: PythonFacts, _ flow: Dataflow, object: Node? = nil) -> Bool {
         guard var group = target.child(byField: "value").map(facts.unwrapped) else { return false }
         if group.type == "identifier" {
             guard let loop = flow.bindings(of: group.text, at: group).first(where: { if case .iteration = $0.kind { return true }; return false }) else {
@@ -112,7 +135,12 @@ struct MomentumWarmup300: Detector {
         // ...param_groups or ...param_groups[i]
         if group.type == "subscript", let inner = group.namedChildren.first { group = inner }
         guard group.type == "attribute", group.child(byField: "attribute")?.text == "param_groups",
-              let owner = group.child(byField: "object"), let name = SettingsTable.bareName(of: owner) else { return false }
+              var owner = group.child(byField: "object") else { return false }
+        if let object, let field = facts.instanceAttribute(owner).flatMap({ facts.fieldExpression(object, $0) }) {
+            owner = facts.unwrapped(field)
+            if owner.type == "call" { return facts.callSite(owner).name == "SGD" }
+        }
+        guard let name = SettingsTable.bareName(of: owner) else { return false }
         return facts.allSettings.settings(name).contains { setting in
             let value = facts.unwrapped(setting.value)
             return value.type == "call" && facts.callSite(value).name == "SGD"

@@ -15,7 +15,9 @@ import TreeSitterKit
 /// (`min(i, L-1-i)`) into a container of embedding tables. Rejects one table per layer, tables reused in the same
 /// order (`ve + ve`, `012...012`), and mirrored skip connections alone. A container object of the file read as
 /// `vi[layer]` (a `tuple` subclass, a class holding the tables in a field) gives the table its `__getitem__` reads
-/// (`PythonFacts.itemPosition`), so `MirrorBank.__getitem__` mapping layer i >= n to 2n-1-i is the mirroring. Examples:
+/// (`PythonFacts.itemPosition`), so `MirrorBank.__getitem__` mapping layer i >= n to 2n-1-i is the mirroring. Loops
+/// that walk the layers and the tables side by side (`zip(self.blocks[:n], ve)`, then `enumerate(zip(self.blocks[n:],
+/// ve[::-1]))`) give their pairs as places in both containers (`zippedPairs`). Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
 struct UnetValueEmbeddings: Detector {
     let id = "unet_value_embeddings"
@@ -129,6 +131,14 @@ struct UnetValueEmbeddings: Detector {
         // Layer calls `blocks[g(i)](..., tables[f(i)], ...)` inside `for i in range(n)`, grouped by function.
         var mappings: [Node: (mapping: [Int: (String, Double)], site: Node)] = [:]
         for loop in facts.nodes(ofType: "for_statement") {
+            // Layers and tables walked side by side (`for block, vi in zip(self.blocks[n:], ve[::-1])`).
+            if let zipped = zippedPairs(loop, facts, flow, tables) {
+                let scope = flow.scopeChain(of: loop).first ?? facts.root
+                var entry = mappings[scope] ?? ([:], zipped.site)
+                for pair in zipped.pairs { entry.mapping[pair.layer] = (zipped.container, pair.table) }
+                mappings[scope] = entry
+                continue
+            }
             guard let body = loop.child(byField: "body"), let variable = facts.loopTargets(loop).first else { continue }
             let candidates = facts.descendants(body).filter { node in
                 node.type == "call" && node.child(byField: "function").map(facts.unwrapped)?.type == "subscript"
@@ -189,6 +199,80 @@ struct UnetValueEmbeddings: Detector {
             if Set(tableOf).count >= 2, (0..<n).allSatisfy({ tableOf[$0] == tableOf[n - 1 - $0] }) { return entry.site }
         }
         return nil
+    }
+
+    /// A loop that walks the layers and the tables side by side and calls each layer with its table (`for block, vi
+    /// in zip(self.blocks[:n], ve): block(x, vi)`, `for i, (block, vi) in enumerate(zip(self.blocks[n:], ve[::-1]))`):
+    /// the (layer, table) pairs it makes, as places in the layer container and in the table sequence. Both `zip`
+    /// arguments are run by the interpreter with their containers (`sequenceRoot`) bound to their places 0..<count
+    /// (`PythonFacts.itemCount`), so slices and reversals written there or in names set before (`ve_enc, ve_dec = ve,
+    /// ve[::-1]`) place every pair; `zip` stops at the shorter. Nil when the loop is no such walk, the table side
+    /// carries no token-table lookups, or a count is unknown.
+    func zippedPairs(_ loop: Node, _ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow)
+        -> (container: String, pairs: [(layer: Int, table: Double)], site: Node)? {
+        guard let left = loop.child(byField: "left").map(facts.unwrapped), let body = loop.child(byField: "body"),
+              var iterable = loop.child(byField: "right").map(facts.unwrapped), iterable.type == "call" else { return nil }
+        var targets = left.namedChildren.filter { $0.type != "comment" }
+        // `enumerate(zip(...))`: the zipped items fill the second place of the target.
+        if facts.callSite(iterable).callee == "enumerate" {
+            guard targets.count == 2, let inner = facts.callSite(iterable).positional.first.map(facts.unwrapped), inner.type == "call" else { return nil }
+            iterable = inner
+            targets = facts.unwrapped(targets[1]).namedChildren.filter { $0.type != "comment" }
+        }
+        let zipped = facts.callSite(iterable)
+        guard zipped.callee == "zip", !zipped.hasSplat, zipped.positional.count == targets.count, targets.count >= 2,
+              targets.allSatisfy({ $0.type == "identifier" }) else { return nil }
+        let names = targets.map(\.text)
+        let interpreter = ScriptInterpreter(facts)
+        func places(_ n: Int) -> ScriptValue { .tuple((0..<n).map { ScriptValue.number(Double($0)) }) }
+        // The layer call: a target called with another target (or that target called on the ids) as an argument.
+        for node in facts.descendants(body) where node.type == "call" {
+            guard let function = node.child(byField: "function").map(facts.unwrapped), function.type == "identifier",
+                  let layerPlace = names.firstIndex(of: function.text) else { continue }
+            let call = facts.callSite(node)
+            for argument in call.positional.dropFirst() + Array(call.keywords.values) {
+                let read = tableRead(argument, in: body, facts, flow)
+                guard read.type == "identifier", let tablePlace = names.firstIndex(of: read.text), tablePlace != layerPlace else { continue }
+                let layerSource = zipped.positional[layerPlace], tableSource = zipped.positional[tablePlace]
+                let layerRoot = sequenceRoot(layerSource, facts), tableRoot = sequenceRoot(tableSource, facts)
+                guard ["identifier", "attribute"].contains(layerRoot.type), ["identifier", "attribute"].contains(tableRoot.type),
+                      layerRoot.text != tableRoot.text,
+                      tables.carries(tableRoot) || !tables.embeddingConstructors(tableRoot).isEmpty,
+                      let layerCount = facts.itemCount(layerRoot), let tableCount = facts.itemCount(tableRoot),
+                      (1...64).contains(layerCount), (1...64).contains(tableCount) else { continue }
+                let env = [layerRoot.text: places(layerCount), tableRoot.text: places(tableCount)]
+                guard case .tuple(let layers)? = interpreter.value(of: layerSource, env: env),
+                      case .tuple(let placed)? = interpreter.value(of: tableSource, env: env) else { continue }
+                var pairs: [(layer: Int, table: Double)] = []
+                for (layer, table) in zip(layers, placed) {
+                    guard let l = layer.number?.asBoundedInt, let t = table.number else { return nil }
+                    pairs.append((layer: l, table: t))
+                }
+                return pairs.isEmpty ? nil : (container: facts.compact(tableRoot), pairs: pairs, site: node)
+            }
+        }
+        return nil
+    }
+
+    /// The container a sequence expression takes its items from, through slices, reversals, copies and names set to
+    /// them: `self.blocks` for `self.blocks[n:]`, `ve` for `ve_dec` with `ve_enc, ve_dec = ve, ve[::-1]`. A name set to
+    /// anything else (`ve = [emb(idx) for emb in self.tables]`) is its own container.
+    func sequenceRoot(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node {
+        let n = facts.unwrapped(node)
+        guard depth < 6 else { return n }
+        if let inner = reversedOperand(n, facts) { return sequenceRoot(inner, facts, depth: depth + 1) }
+        if n.type == "subscript", n.child(byField: "subscript")?.type == "slice", let value = n.child(byField: "value") {
+            return sequenceRoot(value, facts, depth: depth + 1)
+        }
+        if n.type == "call", case let call = facts.callSite(n), ["list", "tuple"].contains(call.callee), call.positional.count == 1,
+           call.keywords.isEmpty {
+            return sequenceRoot(call.positional[0], facts, depth: depth + 1)
+        }
+        if n.type == "identifier", let value = facts.latestValue(of: n.text, before: n).map(facts.unwrapped), value != n {
+            let root = sequenceRoot(value, facts, depth: depth + 1)
+            if value.type == "identifier" || root != value { return root }
+        }
+        return n
     }
 
     /// The tables of a per-layer route read with the layer's own index (`layers[j](x, tables[route[j]])`, `route =

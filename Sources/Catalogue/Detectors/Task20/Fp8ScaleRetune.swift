@@ -5,7 +5,9 @@ import Foundation
 /// Requires an FP8 head (see `fp8_lm_head`) whose scales, resolved where they reach the FP8 product, include
 /// 512 and 524288: keyword or positional arguments of the FP8 op or of the wrappers around it, the head's
 /// constructor arguments flowing into the attributes its linear class passes (or its parameter defaults when the
-/// head's construction does not override them), and `**asdict(config)` dataclass fields; values fold from
+/// head's construction does not override them), and the fields of a dataclass instance spread as `**asdict(config)`
+/// or `*astuple(config)` (also kept in an attribute, `self.fp8_args = astuple(scales)`, with `scales` what the head's
+/// construction passes); values fold from
 /// constants (`2.0**9`, `float(1 << 9)`, `512.0`). Rejects the first FP8 record's scales (32, 2^29) or any other
 /// pair, new scales only as defaults the head's construction overrides, new scales on a non-head FP8 layer, and
 /// no FP8 head. Examples: `queries/python/fp8_scale_retune/examples/`.
