@@ -705,6 +705,13 @@ extension PythonFacts {
     /// file overloads, `turn * q` running `HalfTurn.__mul__`, see `operatorMethods`), and the property getters its
     /// attribute reads run (`update * self.gain`, see `propertyGetter`), up to `depth`.
     public func reachableFunctions(from function: Function, depth: Int = 2) -> [Function] {
+        if let known = reachableMemo[function.node]?[depth] { return known }
+        let result = computeReachableFunctions(from: function, depth: depth)
+        reachableMemo[function.node, default: [:]][depth] = result
+        return result
+    }
+
+    private func computeReachableFunctions(from function: Function, depth: Int) -> [Function] {
         var result = [function]
         // Each function with the most calls it may still follow when reached. `Fn.apply(x)` reaching the `forward`
         // of an autograd function is plumbing, not a step: it does not count against `depth`.

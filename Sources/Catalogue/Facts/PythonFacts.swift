@@ -647,6 +647,10 @@ public final class PythonFacts {
     /// The origins of an expression (see `origins(of:)`), by expression.
     var originsMemo: [Node: [Node]] = [:]
 
+    /// The functions a function may run, by function and depth (see `reachableFunctions(from:depth:)`): a dozen
+    /// detectors walk the call graph from the same forward methods and optimizer steps.
+    var reachableMemo: [Node: [Int: [Function]]] = [:]
+
     /// The latest value of a name before a use, by use and name (see `latestValue(of:before:)`).
     var latestValueMemo: [LatestValueKey: Node?] = [:]
 
