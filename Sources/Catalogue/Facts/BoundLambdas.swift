@@ -82,6 +82,15 @@ extension PythonFacts {
         return bound.count == 1 ? bound.first?.lambda : nil
     }
 
+    /// The lambda a call runs through a name (see `calledLambda`: `blend = lambda a, b: torch.lerp(a, b, w)`, then
+    /// `blend(v, v1)`) as a function of the file: named as the call names it, with the lambda's parameters, and its body
+    /// as the value it returns (see `returnedValues`). Nil for any other call.
+    public func calledLambdaFunction(_ call: CallSite) -> Function? {
+        guard let lambda = calledLambda(call), let name = call.function.map(unwrapped)?.text else { return nil }
+        return Function(node: lambda, name: name, qualifiedName: name, parameters: lambdaParameters(lambda), decorators: [],
+                        body: lambda.child(byField: "body"))
+    }
+
     /// For a name inside a lambda that is one of the parameters a call fills, when the lambda is set to a plain
     /// name: that name and the parameter's position among the passed ones.
     func boundLambdaParameter(_ identifier: Node) -> (name: String, index: Int)? {

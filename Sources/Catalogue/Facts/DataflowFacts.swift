@@ -666,10 +666,10 @@ extension Dataflow {
 }
 
 extension Dataflow {
-    /// For a parameter binding (`name` at `index` of a function of the file), what each call of that function
-    /// passes for it; empty for any other binding.
+    /// For a parameter binding (`name` at `index` of a function or lambda of the file), what each call of it passes
+    /// for it (for a `map` call, the sequence whose items it takes; see `callSites`); empty for any other binding.
     public func passedArguments(_ binding: NameBinding, name: String) -> [Node] {
-        guard case .parameter(let index) = binding.kind, binding.node.type == "function_definition" else { return [] }
+        guard case .parameter(let index) = binding.kind, ["function_definition", "lambda"].contains(binding.node.type) else { return [] }
         return callSites(of: binding.node).compactMap { argument($0, name: name, index: index) }
     }
 

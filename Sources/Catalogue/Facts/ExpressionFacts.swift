@@ -30,6 +30,25 @@ extension PythonFacts {
         return result
     }
 
+    /// The folds of a function (`scope`; nil for module level) and the function each runs once per item, as a loop
+    /// runs its body: `functools.reduce(f, items[, initial])` (also `reduce` imported from `functools`) with `f` a
+    /// lambda written there, the lambda a name holds (`step = lambda carry, block: block(carry[0], x0)`), or a function
+    /// of the file it names (see `functionsDenoted`). The folded function is the lambda or `def` node.
+    public func folds(in scope: Node?) -> [(call: Node, function: Node)] {
+        calls.compactMap { call -> (call: Node, function: Node)? in
+            guard call.callee == "functools.reduce" || (call.callee == "reduce" && function(named: "reduce").isEmpty),
+                  call.positional.count >= 2, !call.hasSplat, enclosingFunction(call.node)?.node == scope else { return nil }
+            let folded = unwrapped(call.positional[0])
+            if folded.type == "lambda" { return (call: call.node, function: folded) }
+            guard folded.type == "identifier" else { return nil }
+            if let value = latestValue(of: folded.text, before: call.node).map(unwrapped), value.type == "lambda" { return (call: call.node, function: value) }
+            let bound = boundLambdas(named: folded.text)
+            if bound.count == 1, let lambda = bound.first?.lambda { return (call: call.node, function: lambda) }
+            let named = functionsDenoted(by: folded, depth: 0)
+            return named.count == 1 ? (call: call.node, function: named[0].node) : nil
+        }
+    }
+
     /// The names a `for` statement binds (`i`, `(i, block)`).
     public func loopVariables(_ loop: Node) -> [String] {
         guard let left = loop.child(byField: "left") else { return [] }

@@ -552,9 +552,10 @@ extension Dataflow {
         return results.map { $0.namedChildren[index] } + (call.child(byField: "arguments")?.namedChildren ?? [])
     }
 
-    /// The returned expressions of a function (not of functions nested in it).
+    /// The returned expressions of a function (not of functions nested in it); a lambda's is its body.
     public func returns(of function: Node) -> [Node] {
-        facts.descendants(function).filter { $0.type == "return_statement" && scopeChain(of: $0).first == function }
+        if function.type == "lambda" { return function.child(byField: "body").map { [$0] } ?? [] }
+        return facts.descendants(function).filter { $0.type == "return_statement" && scopeChain(of: $0).first == function }
             .compactMap { $0.namedChildren.first }
     }
 
@@ -580,8 +581,12 @@ extension Dataflow {
 
     private func computeCallSites(of function: Node) -> [(call: CallSite, offset: Int)] {
         // A lambda held in a table of functions (`TERMS = {"doc": lambda env: ...}`) runs where the table is called by
-        // key (`TERMS[name](env)`, see `PythonFacts.tableCalls`).
-        if function.type == "lambda" { return facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) } }
+        // key (`TERMS[name](env)`, see `PythonFacts.tableCalls`), where the name or field it is set to is called
+        // (`namedCalls`), and where it is mapped over sequences (`map(lambda t: t(idx), self.tables)`).
+        if function.type == "lambda" {
+            return facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) } + namedCalls(ofLambda: function)
+                + facts.mappedCallSites { $0 == function }
+        }
         guard function.type == "function_definition", var name = function.child(byField: "name")?.text else { return [] }
         var owner = facts.enclosingClass(function).flatMap { c -> PythonFacts.Class? in
             // Only a direct method (not a function nested in a method).
@@ -592,7 +597,9 @@ extension Dataflow {
         guard let owner else {
             // Also through a table of functions (`{"doc": same_doc}` called as `TERMS[name](env)`).
             let tabled: [(call: CallSite, offset: Int)] = facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) }
-            return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name) + tabled
+            // And through `map(f, xs)` / `map(partial(f, ...), xs, ys)`, which pass the sequences' items.
+            let mapped = facts.mappedCallSites { $0.type == "identifier" && $0.text == name }
+            return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name) + tabled + mapped
         }
         // Also `cls(...)` in a class method (`CastedLinear.fp8(...)` returning `cls(d, v, matmul=...)`).
         if name == "__init__" {
@@ -612,6 +619,20 @@ extension Dataflow {
         // A static method is passed every parameter, also through an instance (`self._polar(m)`).
         let offset = facts.functions.first { $0.node == function }?.passedOffset ?? 1
         return facts.calls.filter { $0.name == name && $0.receiver != nil }.map { ($0, offset) }
+    }
+
+    /// Calls of the name or field a lambda is set to (`mix = lambda v, ve: ...` then `mix(v, ve)`; `self.mix = lambda
+    /// v, ve: ...` in `__init__` then `self.mix(v, ve)` in `forward`) whose callee is bound to that lambda, offset 0 (a
+    /// lambda set on an instance is not passed the instance). A lambda set in a class body is a method: left out.
+    func namedCalls(ofLambda lambda: Node) -> [(call: CallSite, offset: Int)] {
+        guard let assignment = lambda.parent, assignment.type == "assignment", assignment.child(byField: "right") == lambda,
+              let target = assignment.child(byField: "left"), ["identifier", "attribute"].contains(target.type),
+              let name = target.type == "identifier" ? Optional(target.text) : target.child(byField: "attribute")?.text,
+              assignment.parent?.parent?.parent?.type != "class_definition" else { return [] }
+        return facts.calls(named: name).filter { call in
+            guard let callee = call.function.map(facts.unwrapped), callee.type == target.type else { return false }
+            return bindings(ofReference: callee).contains { $0.kind == .value && facts.unwrapped($0.node) == lambda }
+        }.map { (call: $0, offset: 0) }
     }
 
     /// Classes of the file an expression may be an instance of (or a container of instances of): `C(...)`,

@@ -191,28 +191,55 @@ extension PythonFacts {
         forwardMethodNames.contains(target.name) && call.name != "forward" && call.name != "apply"
     }
 
-    /// Functions registered with `@torch.library.custom_op("ns::name")`, by the name they are called with
-    /// (`torch.ops.ns.name`).
+    /// Functions registered as custom ops, by the name they are called with: `@torch.library.custom_op("ns::name")`
+    /// on a definition, or the registration written as a call, `op = torch.library.custom_op("ns::name", fwd,
+    /// mutates_args=())` (also `custom_op("ns::name", mutates_args=())(fwd)`), with `fwd` a function of the file (the
+    /// one defined beside the call first: a factory's nested function). Called as `torch.ops.ns.name`, and, for a
+    /// registration written as a call, through the name the op is bound to (`op(x, w)`).
     public var customOps: [String: Function] {
         memoized("customOps") {
             var result: [String: Function] = [:]
+            func register(_ name: Node?, as function: Function) {
+                guard let name, let text = foldedString(name) else { return }
+                let parts = text.components(separatedBy: "::")
+                if parts.count == 2 { result["torch.ops.\(parts[0]).\(parts[1])"] = function }
+            }
             for function in functions {
                 guard let decorated = function.node.parent, decorated.type == "decorated_definition" else { continue }
                 for decorator in decorated.namedChildren where decorator.type == "decorator" {
                     guard let expression = decorator.namedChild(0), expression.type == "call" else { continue }
                     let call = callSite(expression)
-                    guard call.name == "custom_op", let first = call.positional.first, let text = foldedString(first) else { continue }
-                    let parts = text.components(separatedBy: "::")
-                    if parts.count == 2 { result["torch.ops.\(parts[0]).\(parts[1])"] = function }
+                    guard call.name == "custom_op" else { continue }
+                    register(call.argument("name", position: 0), as: function)
+                }
+            }
+            for call in calls where call.name == "custom_op" && call.node.parent?.type != "decorator" {
+                // `custom_op(name, fwd, ...)`, or `custom_op(name, ...)(fwd)`: the registered function and the whole call.
+                var registered = call.argument("fn", position: 1)
+                var registration = call.node
+                if registered == nil, let outer = call.node.parent, outer.type == "call", outer.child(byField: "function") == call.node {
+                    registered = callSite(outer).positional.first
+                    registration = outer
+                }
+                guard let registered else { continue }
+                let candidates = functionsDenoted(by: registered, depth: 0)
+                let beside = candidates.filter { f in f.node.parent.map { isInside(call.node, $0) } ?? false }
+                guard let function = beside.last ?? (candidates.count == 1 ? candidates.first : nil) else { continue }
+                register(call.argument("name", position: 0), as: function)
+                if let assignment = registration.parent, assignment.type == "assignment", assignment.child(byField: "right") == registration,
+                   let target = assignment.child(byField: "left"), target.type == "identifier" {
+                    result[target.text] = function
                 }
             }
             return result
         }
     }
 
-    /// The values a function returns (its own `return` statements, not those of nested functions).
+    /// The values a function returns (its own `return` statements, not those of nested functions); for a lambda
+    /// (a method a `type(...)` namespace gives, or a local lambda a call runs, see `calledLambdaFunction`), its body.
     public func returnedValues(_ function: Function) -> [Node] {
-        descendants(of: function.node).filter { n in
+        if function.node.type == "lambda" { return function.node.child(byField: "body").map { [$0] } ?? [] }
+        return descendants(of: function.node).filter { n in
             n.type == "return_statement" && enclosingFunction(n)?.node == function.node
         }.compactMap { $0.namedChild(0) }
     }

@@ -66,13 +66,14 @@ extension PythonFacts {
 
     /// The side a predicate on a parameter selects: a lambda with a dimensionality test, a function of the file
     /// returning one (`def is_matrix(p): return p.ndim == 2`), or a parameter of a helper
-    /// (`def partition(pred, ps)`) that every caller gives such a predicate.
+    /// (`def partition(pred, ps)`) that every caller gives such a predicate; the test may be another predicate's,
+    /// possibly negated (`lambda p: not pred(p)`, see `predicateResultSide`).
     func predicateSide(_ node: Node, depth: Int) -> ParameterKind? {
         guard depth < 8 else { return nil }
         let node = unparenthesized(node)
         switch node.type {
         case "lambda":
-            return node.child(byField: "body").flatMap { dimensionSide(of: $0) }
+            return node.child(byField: "body").flatMap { predicateResultSide($0, depth: depth + 1) }
         case "identifier":
             if parameterOwner(of: node) != nil {
                 let sides = callerArguments(of: node).map { predicateSide($0, depth: depth + 1) }
@@ -88,9 +89,30 @@ extension PythonFacts {
                 return first
             }
             guard definitions.count == 1 else { return nil }
-            let sides = returnedValues(definitions[0]).map { dimensionSide(of: $0) }
+            let sides = returnedValues(definitions[0]).map { predicateResultSide($0, depth: depth + 1) }
             guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
             return first
+        default:
+            return nil
+        }
+    }
+
+    /// The side the result of a predicate selects: a dimensionality test (`p.ndim == 2`, see `dimensionSide`), a call
+    /// of another predicate on one argument (`is_matrix(p)`, `pred(p)` with `pred` a helper's parameter; see
+    /// `predicateSide`), or the negation of either (`not pred(p)` selects the other side).
+    func predicateResultSide(_ expression: Node, depth: Int) -> ParameterKind? {
+        guard depth < 8 else { return nil }
+        if let side = dimensionSide(of: expression) { return side }
+        let e = unparenthesized(expression)
+        switch e.type {
+        case "not_operator":
+            guard let side = e.child(byField: "argument").flatMap({ predicateResultSide($0, depth: depth + 1) }) else { return nil }
+            return side == .matrices ? .scalars : .matrices
+        case "call":
+            let call = callSite(e)
+            guard !call.hasSplat, call.positional.count == 1, call.keywords.isEmpty,
+                  let function = call.function.map(unparenthesized), function.type == "identifier" else { return nil }
+            return predicateSide(function, depth: depth + 1)
         default:
             return nil
         }

@@ -491,6 +491,27 @@ public final class PythonFacts {
         return result
     }
 
+    /// Calls that hand a function the items of sequences: `map(f, xs, ys)`, or `map(functools.partial(f, a, k=v), xs,
+    /// ys)` whose sequences fill the parameters after those the partial binds by position, where `denotes` accepts the
+    /// mapped expression (`f`: a name of the function, or the lambda written there). With the offset as
+    /// `partialCallSites` gives it, so `call.argument(name, position: index - offset)` is the sequence whose items
+    /// parameter `index` takes (never one item): readers that follow a value into its container (token-table flow,
+    /// instance classes) read it as they read the items.
+    public func mappedCallSites(where denotes: (Node) -> Bool) -> [(call: CallSite, offset: Int)] {
+        var result: [(call: CallSite, offset: Int)] = []
+        for call in calls(named: "map") where call.callee == "map" && !call.hasSplat && call.positional.count >= 2 {
+            let mapped = unwrapped(call.positional[0])
+            if denotes(mapped) {
+                result.append((call, -1))
+            } else if mapped.type == "call", case let partial = callSite(mapped), ["functools.partial", "partial"].contains(partial.callee),
+                      !partial.hasSplat, let first = partial.positional.first, denotes(unwrapped(first)) {
+                // `partial(f, a)`: `a` is parameter 0, the first sequence (position 1 of the map) parameter 1.
+                result.append((call, partial.positional.count - 2))
+            }
+        }
+        return result
+    }
+
     /// The calls whose last name part is `name` (`f(...)`, `obj.f(...)`), in file order; read once per file.
     public func calls(named name: String) -> [CallSite] {
         memoized("callsByName") { Dictionary(grouping: calls, by: \.name) }[name] ?? []

@@ -205,15 +205,23 @@ extension PythonFacts {
         }
     }
 
+    /// The functions a call may run to compute a mix: what `targets(of:)` finds, else the lambda a local name holds
+    /// (`blend = lambda own, shared: torch.lerp(own, shared, self.w)`, see `calledLambdaFunction`).
+    func mixHelpers(_ call: CallSite) -> [Function] {
+        let found = targets(of: call)
+        if !found.isEmpty { return found }
+        return calledLambdaFunction(call).map { [$0] } ?? []
+    }
+
     /// A mix computed by a function of the file the call runs (`v = blend(v, v1, w)` with `def blend(a, b, w):
-    /// return torch.lerp(a, b, w)`, possibly through a local it returns): the arguments the call passes for the
-    /// parameters mixed with the one `own` is passed to, also through a local of the helper set from them
-    /// (`anchor = v if v1 is None else v1` stands for `v1`). `item`: the element of a returned tuple that is read; for
-    /// an element of a tuple target the call does not pass (`v, v1 = self.values(x, v1)`), the helper's own tensor
-    /// mixed with what the call passes (see `computedOwn`). One level of helper only.
+    /// return torch.lerp(a, b, w)`, or a lambda a name holds, see `mixHelpers`; possibly through a local it returns):
+    /// the arguments the call passes for the parameters mixed with the one `own` is passed to, also through a local of
+    /// the helper set from them (`anchor = v if v1 is None else v1` stands for `v1`). `item`: the element of a
+    /// returned tuple that is read; for an element of a tuple target the call does not pass (`v, v1 = self.values(x,
+    /// v1)`), the helper's own tensor mixed with what the call passes (see `computedOwn`). One level of helper only.
     func helperMixPartners(_ call: CallSite, own: String, item: Int?) -> [Node] {
         let ownPassed = call.positional.contains(where: { tensorRoot($0)?.text == own }) || call.keywords.values.contains(where: { tensorRoot($0)?.text == own })
-        guard !call.hasSplat, ownPassed || item != nil, case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
+        guard !call.hasSplat, ownPassed || item != nil, case let found = mixHelpers(call), found.count == 1, let function = found.first else { return [] }
         let parameters = filledParameters(function, by: call)
         func argument(_ name: String) -> Node? {
             parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
@@ -267,7 +275,7 @@ extension PythonFacts {
     public func helperMixes(_ assignment: Node, own: String) -> [(expression: Node, own: String, partners: [Node], returned: Node, arguments: [String: Node])] {
         guard let right = assignment.child(byField: "right").map(unparenthesized), right.type == "call" else { return [] }
         let call = callSite(right)
-        guard !call.hasSplat, case let found = targets(of: call), found.count == 1, let function = found.first else { return [] }
+        guard !call.hasSplat, case let found = mixHelpers(call), found.count == 1, let function = found.first else { return [] }
         let parameters = filledParameters(function, by: call)
         var arguments: [String: Node] = [:]
         for (index, name) in parameters.enumerated() { arguments[name] = call.argument(name, position: index) }

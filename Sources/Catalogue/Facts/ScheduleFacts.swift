@@ -33,7 +33,8 @@ extension PythonFacts {
     }
 
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
-    /// functions called on the right side of a `group["lr"] = ...` assignment, of `opt.lr = ...` for an optimizer class
+    /// functions called on the right side of a `group["lr"] = ...` assignment (also a parameter called there, for the
+    /// schedules its callers pass), of `opt.lr = ...` for an optimizer class
     /// of the file, or in the rate argument of an optimizer that is a function of the file (`functionalOptimizerCalls`).
     public var scheduleUses: [ScheduleUse] {
         memoized("scheduleUses") {
@@ -119,6 +120,13 @@ extension PythonFacts {
                             // lr_at = lambda it: ...; g["lr"] = base * lr_at(it)
                             // get_lr = Trapezoid(n, 256, 2000) * peak; g["lr"] = get_lr(step) (see `scaledSchedule`)
                             result += scheduleUses(of: value, site: node)
+                        } else if let name = call.function, name.type == "identifier" {
+                            // A schedule handed in through a parameter (`def make_lr_setter(opt, schedule): def
+                            // set_lr(step): ... g["lr"] = schedule(step)`, built `make_lr_setter(opt, get_lr)`): the
+                            // schedules every call passes (see `heldFunctions`).
+                            for held in heldFunctions(name) where held != name {
+                                result += scheduleUses(of: unwrapped(held), site: node)
+                            }
                         }
                     }
                 }

@@ -5,8 +5,9 @@ import TreeSitterKit
 /// where their results go: through locals, loop and comprehension variables, `chunk`/`split`/`view`-like
 /// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), sequence objects of the
 /// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
-/// arithmetic, the parameters of functions and modules
-/// of the file (matched to their callers, `forward` through instances of its class) and what those return.
+/// arithmetic, the parameters of functions, lambdas and modules
+/// of the file (matched to their callers, `forward` through instances of its class, a lambda through the name or
+/// field it is set to or a `map` over sequences) and what those return.
 /// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
 public final class TokenTableFlow {
     public let facts: PythonFacts
@@ -171,13 +172,14 @@ public final class TokenTableFlow {
     // MARK: Functions called
 
     /// The functions of the file a call runs: a local or module function, `self.method` (the class's own, or the one
-    /// it inherits from a base class or mixin of the file), the `forward` of a module instance of a file class; for a
+    /// it inherits from a base class or mixin of the file), the `forward` of a module instance of a file class, a
+    /// lambda the called name or field is set to (`self.mix = lambda v, ve: ...` called as `self.mix(v, ve)`); for a
     /// callee that is a parameter nobody passes, the `forward` of every file class taking as many arguments (duck
     /// typing).
     public func functionsCalled(by call: CallSite) -> [Node] {
         guard let function = call.function else { return [] }
         let callee = facts.unwrapped(function)
-        var result: [Node] = []
+        var result: [Node] = lambdas(denotedBy: callee)
         if callee.type == "identifier" {
             let bindings = flow.bindings(of: callee.text, at: callee)
             result += bindings.filter { $0.kind == .value && $0.node.type == "function_definition" }.map(\.node)
@@ -206,6 +208,32 @@ public final class TokenTableFlow {
             if let c = facts.boundClass(named: className), let forward = forwardMethod(of: c) { result.append(forward) }
         }
         return result
+    }
+
+    /// The lambdas a name or field is set to (`mix = lambda ...`, `self.mix = lambda ...`).
+    func lambdas(denotedBy reference: Node) -> [Node] {
+        guard ["identifier", "attribute"].contains(reference.type) else { return [] }
+        return flow.bindings(ofReference: reference).filter { $0.kind == .value }.map { facts.unwrapped($0.node) }
+            .filter { $0.type == "lambda" }
+    }
+
+    /// The functions of the file a `map` applies: a lambda written there, a function or lambda a name is set to, or the
+    /// function of a `functools.partial` of one.
+    func mappedFunctions(_ expression: Node) -> [Node] {
+        let node = facts.unwrapped(expression)
+        switch node.type {
+        case "lambda":
+            return [node]
+        case "identifier":
+            return flow.bindings(of: node.text, at: node).filter { $0.kind == .value && $0.node.type == "function_definition" }.map(\.node)
+                + lambdas(denotedBy: node)
+        case "call":
+            let call = CallSite(node: node, imports: imports)
+            guard ["functools.partial", "partial"].contains(call.callee), let first = call.positional.first else { return [] }
+            return mappedFunctions(first)
+        default:
+            return []
+        }
     }
 
     func forwardMethod(of c: PythonFacts.Class) -> Node? {
@@ -289,8 +317,12 @@ public final class TokenTableFlow {
             if let receiver = call.receiver, Self.mixingMethods.contains(call.name) { return union([receiver] + facts.callArguments(call)) }
             if let receiver = call.receiver, Self.reshaping.contains(call.name) { return inner(receiver) }
             if Self.reshapingFunctions.contains(call.callee), let first = call.positional.first { return inner(first) }
-            // map(f, items): the items (f is taken to keep what it is given).
-            if call.callee == "map", call.positional.count >= 2 { return union(Array(call.positional.dropFirst())) }
+            // map(f, items): the items (f is taken to keep what it is given), and what f returns when it is a function
+            // or lambda of the file (`map(lambda table: table(idx), self.tables)`; its parameters take the items, see
+            // `Dataflow.callSites`).
+            if call.callee == "map", call.positional.count >= 2 {
+                return union(Array(call.positional.dropFirst()) + mappedFunctions(call.positional[0]).flatMap { flow.returns(of: $0) })
+            }
             if Self.combining.contains(call.callee) || Self.combining.contains(call.name) && call.receiver == nil {
                 return union(facts.callArguments(call))
             }
@@ -370,7 +402,7 @@ public final class TokenTableFlow {
         case .iteration:
             return inner(flow.iterationSource(binding))
         case .parameter(let index):
-            guard binding.node.type == "function_definition" else { return [] }
+            guard ["function_definition", "lambda"].contains(binding.node.type) else { return [] }
             return union(flow.callSites(of: binding.node).compactMap { flow.argument($0, name: name, index: index) })
         }
     }

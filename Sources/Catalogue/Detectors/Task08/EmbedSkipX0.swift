@@ -7,7 +7,8 @@ import TreeSitterKit
 /// it, and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
 /// e0`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
-/// `checkpoint(block, x, x0)`) and start their
+/// `checkpoint(block, x, x0)`; the loop may be a fold, `functools.reduce(lambda c, block: block(c[0], c[1], x0),
+/// self.blocks, (x0, None))`, see `PythonFacts.folds`) and start their
 /// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`, also computed by a
 /// helper of the file: `x, h = mix_and_norm(x, x0, self.lambdas)`, or handed by the `forward` a class decorator binds on
 /// the block to the block's own forward: `plain_forward(self, lambdas[0] * x + lambdas[1] * x0, v1, x0)`). Rejects U-Net
@@ -26,11 +27,14 @@ struct EmbedSkipX0: Detector {
         for scope in scopes {
             let lookups = model.embeddingLookupNodes.filter { facts.enclosingFunction($0)?.node == scope }
             let region = scope ?? facts.root
-            let embeddings = initialEmbeddings(lookups, in: region, facts)
+            // A fold over the blocks (`functools.reduce(step, self.blocks, (x0, None))`) runs its function per block,
+            // as a loop runs its body.
+            let folds = facts.folds(in: scope)
+            let embeddings = initialEmbeddings(lookups, in: region, folds: folds.map { $0.call }, facts)
             guard !embeddings.isEmpty else { continue }
             let loops = facts.descendants(of: region).filter {
                 ($0.type == "for_statement" || $0.type == "while_statement") && facts.enclosingFunction($0)?.node == scope
-            }
+            } + folds.map { $0.function }
             for loop in loops {
                 // The mix in the loop.
                 for mix in facts.mixAssignments(in: loop) where embeddings.contains(mix.partner.text) {
@@ -83,8 +87,9 @@ struct EmbedSkipX0: Detector {
     }
 
     /// Names holding the (normalized) embedding: assigned outside loops from a lookup or from such a name, and
-    /// never reassigned inside a loop.
-    func initialEmbeddings(_ lookups: [Node], in region: Node, _ facts: PythonFacts) -> Set<String> {
+    /// never reassigned inside a loop nor given the result of a fold (`x, _ = functools.reduce(step, blocks, (x0,
+    /// None))`, `folds`: the fold calls), which is what the blocks made of it.
+    func initialEmbeddings(_ lookups: [Node], in region: Node, folds: [Node], _ facts: PythonFacts) -> Set<String> {
         // Assignments of this function (or of module level), not of nested functions.
         let owner = region == facts.root ? nil : region
         let assignments = facts.descendants(of: region).filter { $0.type == "assignment" && facts.enclosingFunction($0)?.node == owner }
@@ -104,7 +109,9 @@ struct EmbedSkipX0: Detector {
                 }
             }
         }
-        let reassigned = Set(assignments.filter { !facts.enclosingLoops($0).isEmpty }.flatMap { facts.assignedNames($0).map(\.name) })
+        let reassigned = Set(assignments.filter { assignment in
+            !facts.enclosingLoops(assignment).isEmpty || folds.contains { facts.isInside($0, assignment) }
+        }.flatMap { facts.assignedNames($0).map(\.name) })
         return names.subtracting(reassigned)
     }
 

@@ -5,8 +5,10 @@ import TreeSitterKit
 ///
 /// Requires an attention function (one that calls `scaled_dot_product_attention` or `flex_attention`) whose value
 /// argument `v` was just mixed with another tensor `v1` (`(1 - l) * v + l * v1`, two weights, `v + l * v1`,
-/// `torch.lerp(v, v1, l)`), where `v1` carries this layer's own values onward: the function sets it from `v`
-/// (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for the caller to keep.
+/// `torch.lerp(v, v1, l)`; also by a helper of the file or a lambda a local name holds, `blend = lambda a, b:
+/// torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries this layer's own values onward: the
+/// function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for
+/// the caller to keep.
 /// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
 /// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer; a weight a
 /// pure layer function reads from its parameter dictionary is learned when the entry is created as a tensor,

@@ -12,7 +12,9 @@ import TreeSitterKit
 /// `table(l) == table(L-1-l)`, or, when the loop's count cannot be told (a depth parsed from a spec string), a table
 /// index read from a per-layer route with the layer's own index (`layers[j](x, tables[route[j]])`, `route = [int(ch)
 /// for ch in "012345543210"]`), the route being the mapping; or an index function of one variable that is symmetric
-/// (`min(i, L-1-i)`) into a container of embedding tables. Rejects one table per layer, tables reused in the same
+/// (`min(i, L-1-i)`) into a container of embedding tables, or a choice between reads of one container that is
+/// (`tables[i] if i < n else tables[2 * n - 1 - i]`, the test run with the same variable; `tables[i - n]` in the
+/// else branch is the same order and rejected). Rejects one table per layer, tables reused in the same
 /// order (`ve + ve`, `012...012`), and mirrored skip connections alone. A container object of the file read as
 /// `vi[layer]` (a `tuple` subclass, a class holding the tables in a field) gives the table its `__getitem__` reads
 /// (`PythonFacts.itemPosition`), so `MirrorBank.__getitem__` mapping layer i >= n to 2n-1-i is the mirroring. Loops
@@ -309,10 +311,16 @@ struct UnetValueEmbeddings: Detector {
 
     func symmetricIndex(_ facts: PythonFacts, _ flow: Dataflow, _ tables: TokenTableFlow) -> Node? {
         let evaluator = StepFunction(facts, flow)
-        for node in facts.nodes(ofType: "subscript") {
-            guard let container = node.namedChildren.first, let index = node.namedChildren.dropFirst().first,
-                  !["slice", "integer", "string", "unary_operator"].contains(index.type) else { continue }
-            let free = Set(facts.descendants(index).filter { n in
+        let choices = facts.nodes(ofType: "conditional_expression").filter { $0.parent?.type != "conditional_expression" }
+        for node in facts.nodes(ofType: "subscript") + choices {
+            // A read `tables[f(i)]`, or a choice between reads of one container (`tables[i] if i < n else tables[2 * n - 1
+            // - i]`), whose index is the chosen read's, the tests evaluated with the same variable.
+            guard let choice = tableChoice(node, facts), let container = choice.reads.first?.namedChildren.first,
+                  choice.reads.allSatisfy({ $0.namedChildren.first.map(facts.compact) == facts.compact(container) }) else { continue }
+            let parts = choice.reads.compactMap { $0.namedChildren.dropFirst().first } + choice.tests
+            guard parts.count == choice.reads.count + choice.tests.count,
+                  !(node.type == "subscript" && ["slice", "integer", "string", "unary_operator"].contains(parts[0].type)) else { continue }
+            let free = Set(parts.flatMap { facts.descendants($0) }.filter { n in
                 n.type == "identifier" && n.parent?.type != "attribute"
                     && flow.bindings(of: n.text, at: n).contains { binding in
                         switch binding.kind {
@@ -324,12 +332,30 @@ struct UnetValueEmbeddings: Detector {
             guard free.count == 1, let variable = free.first,
                   tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
             for length in 2...32 {
-                let values = (0..<length).map { evaluator.value(index, [variable: Double($0)]) }
+                let values = (0..<length).map { chosenIndex(node, [variable: Double($0)], evaluator, facts) }
                 guard !values.contains(where: { $0 == nil }) else { break }
                 let v = values.map { $0! }
                 if Set(v).count >= 2, v.allSatisfy({ $0 >= 0 }), (0..<length).allSatisfy({ v[$0] == v[length - 1 - $0] }) { return node }
             }
         }
         return nil
+    }
+
+    /// The reads of one place a table index expression may take (`tables[k]`, or every branch of `a if test else b`
+    /// when each is such a read, nested choices included) and the tests that choose; nil when a branch is no read.
+    func tableChoice(_ node: Node, _ facts: PythonFacts) -> (reads: [Node], tests: [Node])? {
+        let n = facts.unwrapped(node)
+        if n.type == "subscript" { return ([n], []) }
+        guard let parts = facts.conditionalParts(n), let value = tableChoice(parts.value, facts),
+              let alternative = tableChoice(parts.alternative, facts) else { return nil }
+        return (value.reads + alternative.reads, [parts.test] + value.tests + alternative.tests)
+    }
+
+    /// The index a read or a choice of reads (`tableChoice`) takes with the names in `env` bound: the chosen read's.
+    func chosenIndex(_ node: Node, _ env: [String: Double], _ evaluator: StepFunction, _ facts: PythonFacts) -> Double? {
+        let n = facts.unwrapped(node)
+        if n.type == "subscript" { return n.namedChildren.dropFirst().first.flatMap { evaluator.value($0, env) } }
+        guard let parts = facts.conditionalParts(n), let test = evaluator.value(parts.test, env) else { return nil }
+        return chosenIndex(test != 0 ? parts.value : parts.alternative, env, evaluator, facts)
     }
 }

@@ -5,7 +5,10 @@ import TreeSitterKit
 ///
 /// Requires code that hands the allocator a configuration whose comma-separated options include
 /// `expandable_segments:True`: an assignment to `os.environ[<...ALLOC_CONF>]`, `os.environ.setdefault`,
-/// `os.environ.update`, `os.putenv`, or `torch.cuda.memory._set_allocator_settings(...)`. Keys and values are
+/// `os.environ.__setitem__`, `os.environ.update`, `os.putenv`, or `torch.cuda.memory._set_allocator_settings(...)`,
+/// also inside a helper that writes the key and value it is handed (`set_env = lambda k, v:
+/// os.environ.__setitem__(k, v)`, then `set_env("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")`), read per
+/// call. Keys and values are
 /// folded from constants (f-strings, `",".join([...])`, module constants, `os.environ.get(key, default)`, the entry a
 /// folded key picks from a dictionary: `os.environ[k] = CANDIDATES[choice]`), also
 /// once per entry of a table of variables a loop walks (`for k, v in SPEC["env"].items(): os.environ[k] = v`, see
@@ -31,7 +34,7 @@ struct ExpandableSegments: Detector {
             var values: [Node] = []
             if call.name == "_set_allocator_settings" {
                 values = Array(call.positional.prefix(1))
-            } else if call.callee == "os.putenv" || call.callee == "os.environ.setdefault" {
+            } else if ["os.putenv", "os.environ.setdefault", "os.environ.__setitem__"].contains(call.callee) {
                 if call.positional.count == 2 { values = allocatorValues(key: call.positional[0], value: call.positional[1], facts) }
             } else if call.callee == "os.environ.update" {
                 for (key, value) in call.keywords where key.hasSuffix("ALLOC_CONF") { values.append(value) }
@@ -53,10 +56,18 @@ struct ExpandableSegments: Detector {
 
     /// The values an environment write gives the allocator's variable: `value` when `key` names it, else, for a key
     /// that is a loop variable over a table of variables, the allocator entry's value when `value` reads the entry
-    /// (`for k, v in SPEC["env"].items(): os.environ[k] = v`, also `os.environ[k] = SPEC["env"][k]`).
+    /// (`for k, v in SPEC["env"].items(): os.environ[k] = v`, also `os.environ[k] = SPEC["env"][k]`). In a helper
+    /// that writes what it is handed (`set_env = lambda k, v: os.environ.__setitem__(k, v)`, `def set_env(k, v):
+    /// os.environ[k] = v`), a parameter reads as what each call passes (`PythonFacts.callerBindings`), key and value
+    /// taken from the same call.
     func allocatorValues(key: Node, value: Node, _ facts: PythonFacts) -> [Node] {
-        if isAllocatorKey(key, facts) { return [value] }
-        return facts.loopedEntries(key).filter { isAllocatorKey($0.key, facts) }.compactMap { facts.loopedValue(value, of: $0) }
+        let passedValues = facts.callerBindings(of: facts.unwrapped(value))
+        if isAllocatorKey(key, facts) { return [value] + passedValues.map(\.argument) }
+        var values = facts.loopedEntries(key).filter { isAllocatorKey($0.key, facts) }.compactMap { facts.loopedValue(value, of: $0) }
+        for (call, passedKey) in facts.callerBindings(of: facts.unwrapped(key)) where isAllocatorKey(passedKey, facts) {
+            values.append(passedValues.first { $0.call.node == call.node }?.argument ?? value)
+        }
+        return values
     }
 
     func isEnviron(_ node: Node, _ facts: PythonFacts) -> Bool {

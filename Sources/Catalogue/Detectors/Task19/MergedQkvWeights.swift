@@ -3,8 +3,8 @@ import TreeSitterKit
 /// `merged_qkv_weights`: queries, keys and values come from one weight applied in one product.
 ///
 /// Requires either (a) a parameter whose tensor has a leading dimension of 3 (`nn.Parameter(torch.empty(3, d,
-/// d))`) used whole in a single product in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an
-/// einsum), directly or through a local, through shape- and dtype-keeping methods only (not indexed, `select`ed or
+/// d))`, also built by a helper of the file: `nn.Parameter(uniform_stack(3, d, d))`) used whole in a single product
+/// in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an einsum), directly or through a local, through shape- and dtype-keeping methods only (not indexed, `select`ed or
 /// `narrow`ed per slice), also inside a function of the file it is handed to whole (an autograd function), the
 /// class's code including functions bound to it from outside (`Attn.__init__ = init`, see `classScopes`); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
@@ -42,17 +42,34 @@ struct MergedQkvWeights: Detector {
         return evidence
     }
 
-    /// A tensor constructor inside the value whose first dimension is 3 and that has at least three dimensions. `entry`:
-    /// a loop variable read as the entry of the table key it is set for (`n` of `for name, n in STACKS.items()`).
-    func isStackedOfThree(_ value: Node, _ facts: PythonFacts, entry: (variable: String, value: Node)? = nil) -> Bool {
-        facts.descendants(of: value).contains { n in
+    /// A tensor constructor inside the value whose first dimension is 3 and that has at least three dimensions, also
+    /// one a helper of the file builds and returns (`nn.Parameter(uniform_stack(3, d, d))` with `def
+    /// uniform_stack(count, fan_in, fan_out): return torch.empty(count, fan_out, fan_in).uniform_(...)`), the helper's
+    /// parameters read as what that call passes (else their defaults). `entry`: a loop variable read as the entry of
+    /// the table key it is set for (`n` of `for name, n in STACKS.items()`). `passed`: names bound for a helper's body.
+    func isStackedOfThree(_ value: Node, _ facts: PythonFacts, entry: (variable: String, value: Node)? = nil,
+                          passed: [String: Node] = [:], depth: Int = 0) -> Bool {
+        ([value] + facts.descendants(of: value)).contains { n in
             guard n.type == "call" else { return false }
             let call = facts.callSite(n)
+            if depth < 3, !call.hasSplat, let helper = facts.calledFunction(call) {
+                var bound: [String: Node] = [:]
+                for (index, parameter) in facts.filledParameters(helper, by: call).enumerated() {
+                    var argument = call.argument(parameter, position: index) ?? facts.parameterDefault(in: helper.node, parameter)
+                    // An argument that is itself a name bound around this call (an outer helper's parameter, the loop entry).
+                    if let a = argument, a.type == "identifier" {
+                        if let outer = passed[a.text] { argument = outer } else if let entry, a.text == entry.variable { argument = entry.value }
+                    }
+                    if let argument { bound[parameter] = argument }
+                }
+                if facts.returnedValues(helper).contains(where: { isStackedOfThree($0, facts, passed: bound, depth: depth + 1) }) { return true }
+            }
             guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
             var dims = call.positional
             if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
             guard dims.count >= 3 else { return false }
-            let first = entry.flatMap { dims[0].type == "identifier" && dims[0].text == $0.variable ? $0.value : nil } ?? dims[0]
+            var first = entry.flatMap { dims[0].type == "identifier" && dims[0].text == $0.variable ? $0.value : nil } ?? dims[0]
+            if first.type == "identifier", let argument = passed[first.text] { first = argument }
             return facts.value(of: first).map { $0.isClose(to: .int(3)) } == true
         }
     }
