@@ -73,7 +73,9 @@ extension PythonFacts {
         let node = unparenthesized(node)
         switch node.type {
         case "lambda":
-            return node.child(byField: "body").flatMap { predicateResultSide($0, depth: depth + 1) }
+            // A step into the lambda's own body is free: only steps to other code (a name's binding, a helper's callers)
+            // count against `depth`.
+            return node.child(byField: "body").flatMap { predicateResultSide($0, depth: depth) }
         case "identifier":
             if parameterOwner(of: node) != nil {
                 let sides = callerArguments(of: node).map { predicateSide($0, depth: depth + 1) }
@@ -83,7 +85,9 @@ extension PythonFacts {
             let definitions = functions.filter { $0.name == node.text && enclosingClass($0.node) == nil }
             if definitions.isEmpty {
                 // `is_matrix = lambda p: p.ndim == 2`
-                let values = localValues(of: node.text, around: node) + allSettings.settings(node.text).map(\.value)
+                var values = localValues(of: node.text, around: node) + allSettings.settings(node.text).map(\.value)
+                // Read inside a lambda or a helper (`lambda p: not is_matrix(p)`): the module's own binding.
+                if values.isEmpty { values = moduleBindings(of: node.text).compactMap(\.value) }
                 let sides = values.filter { $0 != node }.map { predicateSide($0, depth: depth + 1) }
                 guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
                 return first
@@ -106,7 +110,7 @@ extension PythonFacts {
         let e = unparenthesized(expression)
         switch e.type {
         case "not_operator":
-            guard let side = e.child(byField: "argument").flatMap({ predicateResultSide($0, depth: depth + 1) }) else { return nil }
+            guard let side = e.child(byField: "argument").flatMap({ predicateResultSide($0, depth: depth) }) else { return nil }
             return side == .matrices ? .scalars : .matrices
         case "call":
             let call = callSite(e)
