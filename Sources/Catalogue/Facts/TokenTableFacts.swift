@@ -7,7 +7,9 @@ import TreeSitterKit
 /// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
 /// arithmetic, the parameters of functions, lambdas and modules
 /// of the file (matched to their callers, `forward` through instances of its class, a lambda through the name or
-/// field it is set to or a `map` over sequences) and what those return.
+/// field it is set to or a `map` over sequences) and what those return. What a call returns is read with the
+/// function's parameters taking that call's own arguments (`split = lambda t: t.view(...)` carries the lookup out of
+/// `split(ve)`, not out of `split(q)` beside it); a parameter read from anywhere else takes what every caller passes.
 /// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
 public final class TokenTableFlow {
     public let facts: PythonFacts
@@ -15,15 +17,34 @@ public final class TokenTableFlow {
     let imports: ImportTable
     /// Which embedding constructors count as sources (all when nil).
     let accepts: ((Set<Node>) -> Bool)?
-    /// What each node is known to carry so far; final for every node in `evaluated` once no work is pending.
-    private var memo: [Node: Set<Node>] = [:]
-    private var evaluated = Set<Node>()
-    /// For each node, the nodes whose value was computed from it (recomputed when it grows).
-    private var dependents: [Node: Set<Node>] = [:]
-    /// Nodes waiting to be (re)computed, and the one being computed.
-    private var pending: [Node] = []
-    private var queued = Set<Node>()
-    private var current: Node?
+    /// What each node (in a context) is known to carry so far; final for every key in `evaluated` once no work is
+    /// pending.
+    private var memo: [Key: Set<Node>] = [:]
+    private var evaluated = Set<Key>()
+    /// For each key, the keys whose value was computed from it (recomputed when it grows).
+    private var dependents: [Key: Set<Key>] = [:]
+    /// Keys waiting to be (re)computed, and the one being computed.
+    private var pending: [Key] = []
+    private var queued = Set<Key>()
+    private var current: Key?
+
+    /// A call followed into a function it runs, to read what that function returns for this call: the function's
+    /// parameters take the call's own arguments. `offset` is the call site's offset (1 for a method's `self`).
+    private struct Frame: Hashable {
+        let call: Node
+        let function: Node
+        let offset: Int
+    }
+
+    /// A node read inside the followed calls it lies in (innermost first; empty: read for every caller).
+    private struct Key: Hashable {
+        let node: Node
+        let context: [Frame]
+    }
+
+    /// How many followed calls a context keeps (the innermost ones); deeper calls are read for every caller of the
+    /// outer functions, as before contexts, so the work stays bounded through recursion and long chains.
+    static let contextDepth = 3
 
     public init(_ facts: PythonFacts, _ flow: Dataflow, accepting: ((Set<Node>) -> Bool)? = nil) {
         self.facts = facts
@@ -256,38 +277,70 @@ public final class TokenTableFlow {
         // node reads what its inputs are known to carry so far and notes that it depends on them; an input not yet
         // computed is queued; a node whose value grows queues the nodes computed from it again. Values only grow
         // and are sets of constructors, so this stops, at the least fixed point, whatever the order or the depth.
+        // Each node is read in a context (the calls followed into the functions it lies in, see `Frame`); a node
+        // asked about from outside is read for every caller.
         let node = facts.unwrapped(expression)
         if current != nil { return inner(node) }
-        if evaluated.contains(node) { return memo[node] ?? [] }
-        enqueue(node)
+        let key = Key(node: node, context: [])
+        if evaluated.contains(key) { return memo[key] ?? [] }
+        enqueue(key)
         while let next = pending.popLast() {
             queued.remove(next)
             current = next
             let old = memo[next] ?? []
-            let value = compute(next).union(old)
+            let value = compute(next.node).union(old)
             current = nil
             evaluated.insert(next)
             guard value != old else { continue }
             memo[next] = value
             for dependent in dependents[next] ?? [] { enqueue(dependent) }
         }
-        return memo[node] ?? []
+        return memo[key] ?? []
     }
 
-    private func enqueue(_ node: Node) {
-        if queued.insert(node).inserted { pending.append(node) }
+    private func enqueue(_ key: Key) {
+        if queued.insert(key).inserted { pending.append(key) }
     }
 
-    /// What an input of the node being computed is known to carry; the input is queued when not yet computed.
-    private func inner(_ expression: Node) -> Set<Node> {
+    /// What an input of the node being computed is known to carry; the input is queued when not yet computed. It is
+    /// read in `context` (by default the context of the node being computed), less the followed calls whose
+    /// functions it does not lie in: an input outside every followed function is read for every caller.
+    private func inner(_ expression: Node, in context: [Frame]? = nil) -> Set<Node> {
         let node = facts.unwrapped(expression)
-        if let current { dependents[node, default: []].insert(current) }
-        if !evaluated.contains(node) { enqueue(node) }
-        return memo[node] ?? []
+        var frames = context ?? current?.context ?? []
+        while let innermost = frames.first, !facts.isInside(node, innermost.function) { frames.removeFirst() }
+        let key = Key(node: node, context: frames)
+        if let current { dependents[key, default: []].insert(current) }
+        if !evaluated.contains(key) { enqueue(key) }
+        return memo[key] ?? []
     }
 
     private func union(_ nodes: [Node]) -> Set<Node> {
         nodes.reduce(into: Set<Node>()) { $0.formUnion(inner($1)) }
+    }
+
+    /// The context in which to read what `function` returns for `call` (the node being computed): the current
+    /// context with this call in front, when the call is one of the function's call sites (`Dataflow.callSites`), so
+    /// that its parameters take this call's arguments; nil (read for every caller) otherwise.
+    private func followedContext(_ call: CallSite, into function: Node) -> [Frame]? {
+        guard let site = flow.callSites(of: function).first(where: { $0.call.node == call.node }) else { return nil }
+        let frame = Frame(call: call.node, function: function, offset: site.offset)
+        return Array(([frame] + (current?.context ?? [])).prefix(Self.contextDepth))
+    }
+
+    /// What the functions of the file a call runs return, each read for this call (see `followedContext`);
+    /// `pick` chooses the returned parts to read (all of each returned value by default).
+    private func returned(by call: CallSite, _ pick: (Node) -> [Node] = { [$0] }) -> Set<Node> {
+        var result = Set<Node>()
+        for function in functionsCalled(by: call) {
+            let frames = followedContext(call, into: function)
+            for value in flow.returns(of: function) {
+                for part in pick(value) {
+                    if let frames { result.formUnion(inner(part, in: frames)) } else { result.formUnion(inner(part)) }
+                }
+            }
+        }
+        return result
     }
 
     /// The tables a call looks tokens up in (empty when it is not a lookup).
@@ -327,7 +380,7 @@ public final class TokenTableFlow {
                 return union(facts.callArguments(call))
             }
             if let items = containerItems(call) { return union(items) }
-            return union(functionsCalled(by: call).flatMap { flow.returns(of: $0) })
+            return returned(by: call)
         case "identifier":
             // `v = f(v, ...)` reads the value v had before this assignment.
             var result = Set<Node>()
@@ -390,12 +443,15 @@ public final class TokenTableFlow {
                     return inner(items.namedChildren[index])
                 }
             }
-            // a, b = f(...): element `index` of what f returns when it returns tuples.
+            // a, b = f(...): element `index` of what f returns when it returns tuples (read for this call).
             if value.type == "call" {
-                let functions = functionsCalled(by: CallSite(node: value, imports: imports))
-                let returns = functions.flatMap { flow.returns(of: $0) }.map { facts.unwrapped($0) }
+                let call = CallSite(node: value, imports: imports)
+                let returns = functionsCalled(by: call).flatMap { flow.returns(of: $0) }.map { facts.unwrapped($0) }
                 if !returns.isEmpty, returns.allSatisfy({ $0.type == "tuple" || $0.type == "expression_list" }) {
-                    return union(returns.compactMap { index < $0.namedChildCount ? $0.namedChildren[index] : nil })
+                    return returned(by: call) { returnedValue in
+                        let tuple = self.facts.unwrapped(returnedValue)
+                        return index < tuple.namedChildCount ? [tuple.namedChildren[index]] : []
+                    }
                 }
             }
             return inner(value)
@@ -403,7 +459,64 @@ public final class TokenTableFlow {
             return inner(flow.iterationSource(binding))
         case .parameter(let index):
             guard ["function_definition", "lambda"].contains(binding.node.type) else { return [] }
+            // Inside a call followed into this function: that call's argument, read in the context around the call.
+            let context = current?.context ?? []
+            if let position = context.firstIndex(where: { $0.function == binding.node }) {
+                let frame = context[position]
+                let site = (call: CallSite(node: frame.call, imports: imports), offset: frame.offset)
+                guard let argument = flow.argument(site, name: name, index: index) else { return [] }
+                return inner(argument, in: Array(context[(position + 1)...]))
+            }
             return union(flow.callSites(of: binding.node).compactMap { flow.argument($0, name: name, index: index) })
+        }
+    }
+
+    // MARK: Reshaping helpers
+
+    /// Whether a function or lambda of the file only reshapes what it is given: every value it returns is one of its
+    /// parameters through reshaping methods, reshaping library functions and indexing (`lambda t: t.view(B, T, H,
+    /// D).transpose(1, 2)`, `def heads(t): return einops.rearrange(t, "b t (h d) -> b h t d", h=H)`), also through
+    /// locals of the function set to such values. A call of one hands its argument on, reshaped; it is not a layer the
+    /// argument runs through.
+    public func isReshapingHelper(_ function: Node) -> Bool {
+        guard ["function_definition", "lambda"].contains(function.type) else { return false }
+        let returns = flow.returns(of: function)
+        return !returns.isEmpty && returns.allSatisfy { reshapesParameter($0, of: function, depth: 0) }
+    }
+
+    /// Whether an expression is a parameter of `function` (not `self`), reshaped (see `isReshapingHelper`).
+    private func reshapesParameter(_ expression: Node, of function: Node, depth: Int) -> Bool {
+        let node = facts.unwrapped(expression)
+        guard depth < 8 else { return false }
+        switch node.type {
+        case "identifier":
+            guard node.text != "self" else { return false }
+            let bindings = flow.bindings(of: node.text, at: node)
+            return !bindings.isEmpty && bindings.allSatisfy { binding in
+                switch binding.kind {
+                case .parameter:
+                    return binding.node == function
+                case .value:
+                    // A local of the function set to a reshaped parameter (`h = t.view(...)`; `return h.transpose(1, 2)`).
+                    return facts.isInside(binding.site, function) && binding.node.type != "function_definition"
+                        && reshapesParameter(binding.node, of: function, depth: depth + 1)
+                default:
+                    return false
+                }
+            }
+        case "call":
+            let call = CallSite(node: node, imports: imports)
+            if let receiver = call.receiver, Self.reshaping.contains(call.name) {
+                return reshapesParameter(receiver, of: function, depth: depth + 1)
+            }
+            if Self.reshapingFunctions.contains(call.callee), let first = call.positional.first {
+                return reshapesParameter(first, of: function, depth: depth + 1)
+            }
+            return false
+        case "subscript":
+            return node.namedChildren.first.map { reshapesParameter($0, of: function, depth: depth + 1) } ?? false
+        default:
+            return false
         }
     }
 }

@@ -10,7 +10,10 @@ import TreeSitterKit
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
 /// the table whose `.weight` it is given, also through a list of weights a caller hands in; also through a sequence
 /// object of the file holding them, `Mirrored(...)` read as `vi[i]` through its `__getitem__`) are handed to a layer or mixing function of the file
-/// as an extra input (an argument after the first), never as the residual stream (first argument). Rejects one
+/// as an extra input (an argument after the first), never as the residual stream (first argument); a helper of the
+/// file that only reshapes what it is given (`split = lambda t: t.view(B, T, H, D).transpose(1, 2)` applied to `ve` as
+/// to `q`, `k`, `v`; see `TokenTableFlow.isReshapingHelper`) is not such a layer, and its call on `q` does not carry
+/// the lookup it carries when called on `ve` (see `TokenTableFlow`). Rejects one
 /// wide table split with `chunk`/`split`/`view` however it is wrapped or named, and separate token tables added
 /// to the residual stream. Examples: `queries/python/split_value_embeddings/examples/`.
 struct SplitValueEmbeddings: Detector {
@@ -28,7 +31,7 @@ struct SplitValueEmbeddings: Detector {
         // Where each table's lookups go: an extra input of a layer, or the residual stream (first argument).
         let lookups = TokenTableFlow(facts, flow)
         var extra = Set<Node>(), residual = Set<Node>()
-        for call in facts.calls where isLayerCall(call, facts) {
+        for call in facts.calls where isLayerCall(call, facts, lookups) {
             let arguments = call.positional + Array(call.keywords.values)
             var found: [(Int, Set<Node>)] = []
             for (index, argument) in arguments.enumerated() {
@@ -78,13 +81,15 @@ struct SplitValueEmbeddings: Detector {
     }
 
     /// A call of a function or module of the file, or of a module passed in (not a library function, a builtin,
-    /// a reshaping method, or the construction of a sequence object of the file that holds the lookups, `Bank([...])`).
-    func isLayerCall(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+    /// a reshaping method, a helper of the file that only reshapes its argument, or the construction of a sequence
+    /// object of the file that holds the lookups, `Bank([...])`).
+    func isLayerCall(_ call: CallSite, _ facts: PythonFacts, _ lookups: TokenTableFlow) -> Bool {
         if TokenTableFlow.reshaping.contains(call.name) || TokenTableFlow.combining.contains(call.callee) { return false }
         if facts.sequenceClass(constructedBy: call) != nil { return false }
         if call.callee.hasPrefix("torch.") || call.callee.hasPrefix("numpy.") || call.callee.hasPrefix("math.") { return false }
         if ["print", "zip", "enumerate", "len", "list", "tuple", "dict", "range", "isinstance", "sum", "min", "max", "append", "extend",
             "items", "values", "keys", "pop", "format", "str", "int", "float"].contains(call.name) { return false }
-        return true
+        let functions = lookups.functionsCalled(by: call)
+        return functions.isEmpty || !functions.allSatisfy(lookups.isReshapingHelper)
     }
 }
