@@ -419,7 +419,7 @@ extension PythonFacts {
 
     /// The values a table of the file holds at the place a subscript reads (`table[k][1]`: the second element of
     /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary literal or `dict(k=v,
-    /// ...)`, a list or tuple literal, possibly held by a name or field set once (`TABLE`, `self.table`). Nil when
+    /// ...)`, a list or tuple literal (also repeated: `[step] * 5`), possibly held by a name or field set once (`TABLE`, `self.table`). Nil when
     /// the subscript does not read a literal table.
     func tableEntries(_ node: Node, depth: Int) -> [Node]? {
         guard depth < 4 else { return nil }
@@ -436,6 +436,11 @@ extension PythonFacts {
             return Array(callSite(n).keywords.values)
         case "list", "tuple":
             return n.namedChildren.filter { $0.type != "comment" }
+        case "binary_operator" where n.child(byField: "operator")?.type == "*":
+            // A repeated list (`[step] * 5`, `3 * [a, b]`) holds the entries of the list it repeats.
+            let operands = [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0.map(unwrapped) }
+            let repeated = operands.filter { ["list", "tuple"].contains($0.type) }
+            return repeated.count == 1 ? tableEntries(repeated[0], depth: depth + 1) : nil
         case "subscript":
             guard let base = n.child(byField: "value"), let key = n.child(byField: "subscript"),
                   let entries = tableEntries(base, depth: depth + 1) else { return nil }
@@ -518,11 +523,23 @@ extension PythonFacts {
             if !found.isEmpty { return found }
         }
         // A name a loop takes from a table of the file (`for name, fn in routes: fn(...)`, with `routes = [("a",
-        // partial(update_a)), ...]`): the functions at that place of every entry.
+        // partial(update_a)), ...]`), or the item parameter of a function a fold runs over one (`functools.reduce(lambda
+        // acc, step: step(acc), [ns_step] * 5, X)`, see `fold(running:)`): the functions at that place of every entry,
+        // an entry that is a name set once to a function's maker (`ns_step = make_step(a, b, c)`) through its value.
         if let function = call.function, function.type == "identifier" {
             for binding in dataflow.bindings(of: function.text, at: call.node) {
-                guard case .iteration(let index) = binding.kind else { continue }
-                let iterable = dataflow.iterationSource(binding)
+                let iterable: Node, index: Int?
+                switch binding.kind {
+                case .iteration(let position):
+                    iterable = dataflow.iterationSource(binding)
+                    index = position
+                case .parameter:
+                    guard let running = fold(running: binding.node), running.element == function.text else { continue }
+                    iterable = running.items
+                    index = nil
+                default:
+                    continue
+                }
                 guard let entries = tableEntries(iterable, depth: 0) else { continue }
                 let chosen = entries.compactMap { entry -> Node? in
                     let e = unwrapped(entry)
@@ -530,7 +547,12 @@ extension PythonFacts {
                     let items = e.namedChildren.filter { $0.type != "comment" }
                     return index < items.count ? items[index] : nil
                 }
-                let found = chosen.flatMap { functionsDenoted(by: $0, depth: 0) }
+                let found = chosen.flatMap { entry -> [Function] in
+                    let denoted = functionsDenoted(by: entry, depth: 0)
+                    guard denoted.isEmpty, entry.type == "identifier" else { return denoted }
+                    let values = dataflow.bindings(of: entry.text, at: entry).filter { $0.kind == .value }
+                    return values.count == 1 ? functionsDenoted(by: values[0].node, depth: 0) : []
+                }
                 if !found.isEmpty { return found }
             }
         }

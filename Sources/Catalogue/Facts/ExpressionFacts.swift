@@ -35,18 +35,91 @@ extension PythonFacts {
     /// lambda written there, the lambda a name holds (`step = lambda carry, block: block(carry[0], x0)`), or a function
     /// of the file it names (see `functionsDenoted`). The folded function is the lambda or `def` node.
     public func folds(in scope: Node?) -> [(call: Node, function: Node)] {
-        calls.compactMap { call -> (call: Node, function: Node)? in
-            guard call.callee == "functools.reduce" || (call.callee == "reduce" && function(named: "reduce").isEmpty),
-                  call.positional.count >= 2, !call.hasSplat, enclosingFunction(call.node)?.node == scope else { return nil }
-            let folded = unwrapped(call.positional[0])
-            if folded.type == "lambda" { return (call: call.node, function: folded) }
-            guard folded.type == "identifier" else { return nil }
-            if let value = latestValue(of: folded.text, before: call.node).map(unwrapped), value.type == "lambda" { return (call: call.node, function: value) }
-            let bound = boundLambdas(named: folded.text)
-            if bound.count == 1, let lambda = bound.first?.lambda { return (call: call.node, function: lambda) }
-            let named = functionsDenoted(by: folded, depth: 0)
-            return named.count == 1 ? (call: call.node, function: named[0].node) : nil
+        allFolds.filter { enclosingFunction($0.call)?.node == scope }
+    }
+
+    /// Every fold of the file, whatever function holds it (see `folds(in:)`). Read once per file.
+    public var allFolds: [(call: Node, function: Node)] {
+        memoized("allFolds") { () -> [(call: Node, function: Node)] in
+            calls.compactMap { call -> (call: Node, function: Node)? in
+                guard call.callee == "functools.reduce" || (call.callee == "reduce" && function(named: "reduce").isEmpty),
+                      call.positional.count >= 2, !call.hasSplat else { return nil }
+                let folded = unwrapped(call.positional[0])
+                if folded.type == "lambda" { return (call: call.node, function: folded) }
+                guard folded.type == "identifier" else { return nil }
+                if let value = latestValue(of: folded.text, before: call.node).map(unwrapped), value.type == "lambda" { return (call: call.node, function: value) }
+                let bound = boundLambdas(named: folded.text)
+                if bound.count == 1, let lambda = bound.first?.lambda { return (call: call.node, function: lambda) }
+                let named = functionsDenoted(by: folded, depth: 0)
+                return named.count == 1 ? (call: call.node, function: named[0].node) : nil
+            }
         }
+    }
+
+    /// The fold that runs a function (a lambda or `def` node) once per item, as a loop runs its body (see `folds`): the
+    /// `reduce` call, the items it walks (its second argument), and the names the function gives the accumulator and the
+    /// item (its first two parameters, after `self` for a method). Nil for a function no fold runs.
+    public func fold(running function: Node) -> (call: Node, items: Node, accumulator: String, element: String)? {
+        guard function.type == "function_definition" || function.type == "lambda" else { return nil }
+        let byFunction = memoized("foldsByFunction") { () -> [Node: Node] in
+            // Most files fold nothing: no reading of names for them.
+            guard calls.contains(where: { $0.name == "reduce" || $0.callee == "functools.reduce" }) else { return [:] }
+            var index: [Node: Node] = [:]
+            for fold in allFolds where index[fold.function] == nil { index[fold.function] = fold.call }
+            return index
+        }
+        guard let call = byFunction[function] else { return nil }
+        let site = callSite(call)
+        let parameters = function.type == "lambda" ? lambdaParameters(function)
+            : functions.first(where: { $0.node == function })?.passedParameters ?? []
+        guard parameters.count >= 2, site.positional.count >= 2 else { return nil }
+        return (call: call, items: site.positional[1], accumulator: parameters[0], element: parameters[1])
+    }
+
+    /// What runs a node once per item, innermost first: the `for` / `while` statements around it (as `enclosingLoops`)
+    /// and the functions a fold runs once per item (`fold(running:)`: `functools.reduce(step, blocks, x)` runs `step`'s
+    /// body per block, as a loop runs its body). Past a folded function the walk goes on from the fold's call, so the
+    /// loops (and folds) around the call enclose the function's body too; it stops at any other `def` or class.
+    public func enclosingIterations(_ node: Node) -> [Node] {
+        var result: [Node] = []
+        var seen = Set<Node>()
+        var current = node.parent
+        while let a = current {
+            if a.type == "for_statement" || a.type == "while_statement" { result.append(a) }
+            if a.type == "function_definition" || a.type == "lambda", seen.insert(a).inserted, let running = fold(running: a) {
+                result.append(a)
+                current = running.call.parent
+                continue
+            }
+            if a.type == "function_definition" || a.type == "class_definition" { break }
+            current = a.parent
+        }
+        return result
+    }
+
+    /// The names an iteration of `enclosingIterations` binds per item: a `for` statement's variables (`loopVariables`);
+    /// for a folded function, its item parameter and the names its body unpacks that parameter into (`i, block = item`,
+    /// as `for i, block in ...` would bind them). Empty for a `while` statement.
+    public func iterationVariables(_ iteration: Node) -> [String] {
+        guard iteration.type == "function_definition" || iteration.type == "lambda" else { return loopVariables(iteration) }
+        guard let running = fold(running: iteration) else { return [] }
+        var names = [running.element]
+        for assignment in descendants(of: iteration) where assignment.type == "assignment" {
+            guard let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier", right.text == running.element,
+                  let left = assignment.child(byField: "left") else { continue }
+            names += descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
+        }
+        return names
+    }
+
+    /// Where a node runs in the function that holds it once folds are read as loops: for a node in a function a fold
+    /// runs (see `enclosingIterations`), the call of the outermost such fold (`carry = functools.reduce(descend, blocks,
+    /// carry)` for a `stash.append(h)` in `descend`); the node itself otherwise. Two nodes of one function run in the
+    /// order of their anchors.
+    public func foldAnchor(_ node: Node) -> Node {
+        guard let outermost = enclosingIterations(node).last(where: { $0.type == "function_definition" || $0.type == "lambda" }),
+              let running = fold(running: outermost) else { return node }
+        return running.call
     }
 
     /// The names a `for` statement binds (`i`, `(i, block)`).

@@ -8,7 +8,9 @@ import TreeSitterKit
 /// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`, also `A.mul(b).addmm_(A, A, alpha=c)`), and an update of X with a single product of that polynomial (by name or inline) with X
 /// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`). The three may instead make up a step
 /// function the loop gives X to (`X = ns_step(X)`, `X = QUINTIC(X)` running `Quintic.__call__`; see
-/// `receivingParameters`), on the parameter receiving X, the update assigned to it or returned. Coefficients may be anything. Rejects the older `B = A @ X;
+/// `receivingParameters`), on the parameter receiving X, the update assigned to it or returned. The loop may be a fold
+/// (`functools.reduce(step, range(5), X)`, the folded function's accumulator being X, or a lambda handing the accumulator
+/// to a step function, also one the items are: `reduce(lambda acc, f: f(acc), [ns_step] * 5, X)`). Coefficients may be anything. Rejects the older `B = A @ X;
 /// X = a*X + b*B + c*A@B`, the expanded form with two products by X, the cubic iteration, and a regrouped form in
 /// a function nothing calls. Examples: `queries/python/ns_iteration_restructure/examples/`.
 struct NsIterationRestructure: Detector {
@@ -32,6 +34,29 @@ struct NsIterationRestructure: Detector {
                     let body = facts.descendants(of: function.node).filter { $0.type == "assignment" }
                     if let update = regroupedUpdate(in: body, of: parameter, results: facts.returnedValues(function), facts) {
                         return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix (step run by the loop)")]
+                    }
+                }
+            }
+        }
+        // A fold runs its function once per item, as a loop runs its body, on the accumulator (`functools.reduce(body,
+        // range(5), X)` with `def body(X, _)` forming the step and returning the update, or `functools.reduce(lambda
+        // acc, step: step(acc), [ns_step] * 5, X)` handing it to a step function; see `PythonFacts.fold(running:)`).
+        for (call, folded) in facts.allFolds {
+            if let function = facts.enclosingFunction(call), !facts.forwardMethodNames.contains(function.name),
+               !facts.isReferenced(function.name, outside: function.node) {
+                continue
+            }
+            guard let fold = facts.fold(running: folded) else { continue }
+            let assignments = facts.descendants(of: folded).filter { $0.type == "assignment" }
+            let results = facts.functions.first(where: { $0.node == folded }).map(facts.returnedValues) ?? []
+            if let update = regroupedUpdate(in: assignments, of: fold.accumulator, results: results, facts) {
+                return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix (step folded over the iterations)")]
+            }
+            for n in facts.descendants(of: folded) where n.type == "call" {
+                for (function, parameter) in facts.receivingParameters(of: fold.accumulator, in: facts.callSite(n)) {
+                    let body = facts.descendants(of: function.node).filter { $0.type == "assignment" }
+                    if let update = regroupedUpdate(in: body, of: parameter, results: facts.returnedValues(function), facts) {
+                        return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix (step run by a fold)")]
                     }
                 }
             }

@@ -13,14 +13,17 @@ import TreeSitterKit
 /// is added into the stream with `+` or a tensor method (`x.add(skip)`, `x.addcmul(w, skip)`), also through the loop
 /// variable it is iterated into (`for w, skip in zip(weights, reversed(saved))`), or by a helper of the file that hands
 /// the stream back (`x = merge(x, saved.pop(), w)`, whose code, autograd `forward` or kernel adds loaded values). Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
-/// the embedding x0 fed to every block. Examples: `queries/python/unet_skip_connections/examples/`.
+/// the embedding x0 fed to every block. A loop may be a fold (`functools.reduce(descend, encoder_blocks, carry)` runs
+/// `descend` per block; see `PythonFacts.enclosingIterations`), whose statements run where its call stands
+/// (`foldAnchor`). Examples: `queries/python/unet_skip_connections/examples/`.
 struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let stack = stackOperations(facts)
         for (site, list, front) in writes(facts, stack: stack) {
-            let scope = facts.enclosingFunction(site)?.node ?? facts.root
+            // The function the saving loop (or fold) runs in: a fold's function counts where its call stands.
+            let scope = facts.enclosingFunction(facts.foldAnchor(site))?.node ?? facts.root
             let reads = front ? inOrderReads(of: list, in: scope, after: site, facts, stack: stack)
                 : mirroredReads(of: list, in: scope, after: site, facts, stack: stack)
             for read in reads where isAddedBack(read, in: scope, facts) {
@@ -89,14 +92,14 @@ struct UnetSkipConnections: Detector {
         return nil
     }
 
-    /// Where a loop stores outputs in a container: `L.append(x)`, `L.insert(0, x)` (`front`: the newest first, so
+    /// Where a loop (or a fold, see `PythonFacts.enclosingIterations`) stores outputs in a container: `L.append(x)`, `L.insert(0, x)` (`front`: the newest first, so
     /// reading in order is the mirrored order), or `L[i] = x` with the loop variable in the key (a dict or a
     /// preallocated list, filled in order); also a push by a method of a container class of the file (`L << x`,
     /// `L.push(x)`; see `stackSite`).
     func writes(_ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [(site: Node, list: String, front: Bool)] {
         var result: [(Node, String, Bool)] = []
         for call in facts.calls where call.name == "append" || call.name == "insert" {
-            guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingLoops(call.node).isEmpty else { continue }
+            guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingIterations(call.node).isEmpty else { continue }
             let front = call.name == "insert"
             if front && call.positional.first.flatMap({ facts.evaluate($0) }) != 0 { continue }
             result.append((call.node, receiver.text, front))
@@ -105,12 +108,12 @@ struct UnetSkipConnections: Detector {
             guard let left = assignment.child(byField: "left"), left.type == "subscript",
                   let container = left.child(byField: "value"), container.type == "identifier",
                   let key = left.child(byField: "subscript") else { continue }
-            let loopVariables = facts.enclosingLoops(assignment).flatMap(facts.loopVariables)
+            let loopVariables = facts.enclosingIterations(assignment).flatMap(facts.iterationVariables)
             guard loopVariables.contains(where: { facts.mentions(key, $0) }), !isMirrored(key, facts) else { continue }
             result.append((assignment, container.text, false))
         }
         if !stack.isEmpty {
-            for site in facts.nodes(ofType: PythonFacts.operatorNodeTypes.union(["call"])) where !facts.enclosingLoops(site).isEmpty {
+            for site in facts.nodes(ofType: PythonFacts.operatorNodeTypes.union(["call"])) where !facts.enclosingIterations(site).isEmpty {
                 guard let push = stackSite(site, stack, wanted: [.push, .pushFront], facts) else { continue }
                 result.append((site, push.list, push.operation == .pushFront))
             }
@@ -121,10 +124,10 @@ struct UnetSkipConnections: Detector {
     /// Whether `node` is read after `start` runs: later in the text, outside the loop that runs `start`, or in
     /// that loop under another condition than the save (one loop over all blocks saves in its first half and
     /// reads in its second: `if i < n: saved.append(x)` ... `if i >= n: x = x + saved.pop()`). A read in the same
-    /// loop with no such split pairs each block with the one before it, which is no U-Net.
+    /// loop with no such split pairs each block with the one before it, which is no U-Net. The loop may be a folded
+    /// function (`enclosingIterations`).
     func readsAfter(_ node: Node, _ start: Node, _ facts: PythonFacts) -> Bool {
-        guard let loop = facts.enclosingLoops(start).first else { return node.startByte > start.endByte }
-        guard facts.isInside(node, loop) else { return node.startByte > start.endByte }
+        guard let loop = facts.enclosingIterations(start).first, facts.isInside(node, loop) else { return runsLater(node, start, facts) }
         guard !facts.isInside(node, start) else { return false }
         func condition(_ n: Node) -> Node? {
             facts.ancestors(of: n).prefix { $0 != loop }.first { $0.type == "if_statement" }
@@ -133,26 +136,49 @@ struct UnetSkipConnections: Detector {
         return read != save && !facts.isInside(read, save) && !facts.isInside(save, read)
     }
 
+    /// Whether `node` runs after `start` leaves its loop: later in the text, statements of a folded function counting
+    /// where the fold's call stands (`foldAnchor`: `descend` and `ascend` run in the order of their `reduce` calls).
+    func runsLater(_ node: Node, _ start: Node, _ facts: PythonFacts) -> Bool {
+        let (later, earlier) = (facts.foldAnchor(node), facts.foldAnchor(start))
+        return later == earlier ? node.startByte > start.endByte : later.startByte > earlier.endByte
+    }
+
+    /// The walks over a list in `scope` that run after `start` (`runsLater`): `for` statements, with their target and
+    /// body, and folds, with the folded function's item parameter and the function (see `PythonFacts.fold(running:)`).
+    func walks(in scope: Node, after start: Node, _ facts: PythonFacts) -> [(iterable: Node, target: Node, body: Node)] {
+        var found: [(iterable: Node, target: Node, body: Node)] = []
+        for loop in facts.descendants(of: scope) where loop.type == "for_statement" && runsLater(loop, start, facts) {
+            guard let iterable = loop.child(byField: "right"), let target = loop.child(byField: "left") else { continue }
+            found.append((iterable: iterable, target: target, body: loop.child(byField: "body") ?? loop))
+        }
+        for (call, function) in facts.allFolds where facts.isInside(call, scope) && runsLater(call, start, facts) {
+            guard let fold = facts.fold(running: function),
+                  let item = function.child(byField: "parameters")?.namedChildren.first(where: { $0.type == "identifier" && $0.text == fold.element })
+            else { continue }
+            found.append((iterable: fold.items, target: item, body: function.child(byField: "body") ?? function))
+        }
+        return found
+    }
+
     /// In-order reads of a list inside loops after `start`: `L[i]` with a loop variable, `L.pop(0)` (also through a
     /// method of a container class of the file, see `stackSite`), the loop variable bound to `L`'s elements (also
     /// through `zip` / `enumerate`).
     func inOrderReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [Node] {
         var reads: [Node] = []
-        for n in facts.descendants(of: scope) where n.startByte > start.endByte && !facts.enclosingLoops(n).isEmpty {
+        for n in facts.descendants(of: scope) where runsLater(n, start, facts) && !facts.enclosingIterations(n).isEmpty {
             if let site = stackSite(n, stack, wanted: [.popFirst], facts), site.list == list { reads.append(n) }
             if n.type == "call", facts.callSite(n).name == "pop", let receiver = facts.callSite(n).receiver,
                receiver.text == list, facts.callSite(n).positional.first.flatMap({ facts.evaluate($0) }) == 0 {
                 reads.append(n)
             }
             if n.type == "subscript", n.child(byField: "value")?.text == list, let index = n.child(byField: "subscript"),
-               index.type == "identifier", facts.enclosingLoops(n).flatMap(facts.loopVariables).contains(index.text) {
+               index.type == "identifier", facts.enclosingIterations(n).flatMap(facts.iterationVariables).contains(index.text) {
                 reads.append(n)
             }
         }
-        for loop in facts.descendants(of: scope) where loop.type == "for_statement" && loop.startByte > start.endByte {
-            guard let iterable = loop.child(byField: "right"), let target = loop.child(byField: "left") else { continue }
-            for name in elementNames(list, iterable: iterable, target: target, reversedOrder: false, facts) {
-                reads += facts.uses(of: name, in: loop.child(byField: "body") ?? loop)
+        for walk in walks(in: scope, after: start, facts) {
+            for name in elementNames(list, iterable: walk.iterable, target: walk.target, reversedOrder: false, facts) {
+                reads += facts.uses(of: name, in: walk.body)
             }
         }
         return reads
@@ -163,7 +189,7 @@ struct UnetSkipConnections: Detector {
     /// mirrored subscript.
     func mirroredReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [Node] {
         var reads: [Node] = []
-        for n in facts.descendants(of: scope) where readsAfter(n, start, facts) && !facts.enclosingLoops(n).isEmpty {
+        for n in facts.descendants(of: scope) where readsAfter(n, start, facts) && !facts.enclosingIterations(n).isEmpty {
             if let site = stackSite(n, stack, wanted: [.popLast], facts), site.list == list {
                 reads.append(n)
                 continue
@@ -183,11 +209,10 @@ struct UnetSkipConnections: Detector {
                 continue
             }
         }
-        // for s in reversed(L) / for ..., s, ... in zip(..., reversed(L), ...) / enumerate(zip(...)).
-        for loop in facts.descendants(of: scope) where loop.type == "for_statement" && loop.startByte > start.endByte {
-            guard let iterable = loop.child(byField: "right"), let target = loop.child(byField: "left") else { continue }
-            for name in elementNames(list, iterable: iterable, target: target, reversedOrder: true, facts) {
-                reads += facts.uses(of: name, in: loop.child(byField: "body") ?? loop)
+        // for s in reversed(L) / for ..., s, ... in zip(..., reversed(L), ...) / enumerate(zip(...)), also folded over.
+        for walk in walks(in: scope, after: start, facts) {
+            for name in elementNames(list, iterable: walk.iterable, target: walk.target, reversedOrder: true, facts) {
+                reads += facts.uses(of: name, in: walk.body)
             }
         }
         return reads
@@ -236,17 +261,18 @@ struct UnetSkipConnections: Detector {
     }
 
     /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an index that counts down as the loop variable counts up; also a
-    /// name the enclosing loop sets to such an index (`partner = n - 1 - j; skips[partner]`).
+    /// name the enclosing loop sets to such an index (`partner = n - 1 - j; skips[partner]`). The loop may be a fold
+    /// (`enclosingIterations`), whose variables are its item parameter and what it unpacks that into.
     func isMirrored(_ index: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let node = facts.unparenthesized(index)
-        if node.type == "identifier", depth < 2, let loop = facts.enclosingLoops(index).first {
+        if node.type == "identifier", depth < 2, let loop = facts.enclosingIterations(index).first {
             for assignment in facts.descendants(of: loop) where assignment.type == "assignment" && assignment.startByte < index.startByte {
                 for bound in facts.assignedNames(assignment) where bound.name == node.text {
                     if let value = bound.value, isMirrored(value, facts, depth: depth + 1) { return true }
                 }
             }
         }
-        let loopVariables = Set(facts.enclosingLoops(index).flatMap(facts.loopVariables))
+        let loopVariables = Set(facts.enclosingIterations(index).flatMap(facts.iterationVariables))
         guard loopVariables.contains(where: { facts.mentions(index, $0) }) else { return false }
         switch node.type {
         case "unary_operator":
