@@ -122,6 +122,27 @@ extension PythonFacts {
         }
     }
 
+    /// Whether a function is a Newton-Schulz iteration written as recursion: it is one pass of the iteration on a
+    /// parameter (`isNewtonSchulzStep`) and calls itself with a new value for that parameter computed from it
+    /// (`return ns_rounds(a * X + B @ X, left - 1)`, or a local set to such a value), so each level works on the
+    /// result of the one before. Passing the parameter on unchanged (`f(X, n - 1)`) is no iteration, nor is a
+    /// recursion whose Gram product is of another value (`stat(L + G @ G.T, rest)` accumulates `G`'s statistics).
+    public func isRecursiveNewtonSchulz(_ function: Function) -> Bool {
+        let parameters = function.passedParameters
+        return descendants(of: function.node).contains { n in
+            guard n.type == "call", enclosingFunction(n)?.node == function.node else { return false }
+            // A recursion calls the function by its own name (`f(...)`, `self.f(...)`).
+            let call = callSite(n)
+            guard call.name == function.name, targets(of: call).contains(where: { $0.node == function.node }) else { return false }
+            return parameters.enumerated().contains { index, parameter in
+                guard let passed = argument(of: call, parameter, position: index).map(unparenthesized),
+                      !(passed.type == "identifier" && passed.text == parameter) else { return false }
+                let value: Node? = passed.type == "identifier" ? latestValue(of: passed.text, before: n) : passed
+                return value.map { mentions($0, parameter) } == true && isNewtonSchulzStep(function, parameter: parameter)
+            }
+        }
+    }
+
     /// An SVD whose left and right singular vectors are multiplied (`U, S, V = G.svd(); U @ V.T`,
     /// `U, _, Vh = torch.linalg.svd(G); U @ Vh`) inside a node: the SVD call.
     public func svdOrthogonalization(in scope: Node) -> Node? {
@@ -160,11 +181,13 @@ extension PythonFacts {
     }
 
     /// Whether a function orthogonalizes in its own body: a Newton-Schulz loop (its step inline or a function it
-    /// calls), a fold of such a step, or an SVD turned into `U V^T`.
+    /// calls), a fold of such a step, a recursion that is the iteration (`isRecursiveNewtonSchulz`), or an SVD turned
+    /// into `U V^T`.
     public func orthogonalizesDirectly(_ function: Function) -> Bool {
         let loops = descendants(of: function.node).filter { ($0.type == "for_statement" || $0.type == "while_statement") }
         return loops.contains(where: isNewtonSchulzLoop) || svdOrthogonalization(in: function.node) != nil
             || loops.contains(where: appliesNewtonSchulzStep) || descendants(of: function.node).contains(where: isNewtonSchulzFold)
+            || isRecursiveNewtonSchulz(function)
     }
 
     /// Functions of the file that orthogonalize a matrix themselves.

@@ -9,7 +9,8 @@ import TreeSitterKit
 /// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`, also inside a helper of the file the update calls on each
 /// block, or through the next class of a cooperative mixin chain, `nxt = super()` then `[nxt.direction(b) for b in
 /// g.split(d)]`, whose end orthogonalizes) or to the blocks stacked along a new
-/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`); or (B) a model whose attention takes q, k and v
+/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`), or to blocks popped off a queue or stack of the
+/// split (`pending = deque(g.split(d))`, `ns(pending.popleft())`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
 /// (a split only in the forward), separate q/k/v layers without an orthogonalizing optimizer, blocks that are
@@ -108,6 +109,8 @@ struct MuonQkvSplit: Detector {
             if let receiver = call.receiver, ["bfloat16", "float", "to", "contiguous"].contains(call.name) {
                 return blockwise(receiver, facts, flow: flow, region: region, depth: depth + 1)
             }
+            // One block taken off a queue or stack of the split (`pending = deque(g.split(d))`, `pending.popleft()`).
+            if let receiver = call.receiver, ["pop", "popleft"].contains(call.name) { return isSplit(receiver, facts) }
             return false
         default:
             return false
@@ -132,8 +135,8 @@ struct MuonQkvSplit: Detector {
         return result
     }
 
-    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`, also as a list (`list(g.split(d))`); through a
-    /// local name set to one (`blocks = g.split(d)`), a conditional whose one side splits (`g.split(d) if rows == 3 * d
+    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`, also as a list or queue (`list(g.split(d))`,
+    /// `deque(g.split(d))`); through a local name set to one (`blocks = g.split(d)`), a conditional whose one side splits (`g.split(d) if rows == 3 * d
     /// else (g,)`), or a function or a policy object's method of the file one of whose returns splits
     /// (`self.partition.partition(g)` returning `list(g.split(cols))` when `rows == 3 * cols`, `[g]` otherwise).
     func isSplit(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
@@ -147,7 +150,7 @@ struct MuonQkvSplit: Detector {
         guard n.type == "call" else { return false }
         let call = facts.callSite(n)
         if Self.splits.contains(call.name) { return !splitsOtherShape(n, facts) }
-        if ["list", "tuple"].contains(call.callee), let inner = call.positional.first { return isSplit(inner, facts, depth: depth) }
+        if ["list", "tuple", "collections.deque"].contains(call.callee), let inner = call.positional.first { return isSplit(inner, facts, depth: depth) }
         guard depth < 3 else { return false }
         return facts.targets(of: call).contains { f in facts.returnedValues(f).contains { isSplit($0, facts, depth: depth + 1) } }
     }

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// last two dimensions (`.mT`, `transpose(-2, -1)`, `swapaxes(-1, -2)`) and normalizes each matrix
 /// (`norm(dim=(-2, -1))`, `vector_norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`), or a 2-D routine lifted with `torch.vmap`; and parameters
 /// of more than two dimensions admitted (`p.ndim >= 2`, `p.dim() > 1`, skipping `p.ndim < 2`, or an explicit
-/// `ndim == 3` branch). Rejects 2-D-only routines (`.T`, a global `norm()`), 3-D gradients flattened to 2-D
+/// `ndim == 3` branch). The routine may be split in two: a function that normalizes and transposes the stack and
+/// hands it to a helper of the file running the iteration (a loop, or a recursion). Rejects 2-D-only routines (`.T`, a global `norm()`), 3-D gradients flattened to 2-D
 /// first, and Python loops over slices. Examples: `queries/python/batched_muon/examples/`.
 struct BatchedMuon: Detector {
     let id = "batched_muon"
@@ -22,6 +23,15 @@ struct BatchedMuon: Detector {
                 evidence.append(facts.evidence(f.node, "orthogonalization over the last two dimensions of a stack of matrices"))
             }
         }
+        // A routine that prepares the stack itself and hands it to a helper running the iteration.
+        for f in facts.functions where !orthogonalizers.contains(where: { $0.node == f.node }) {
+            let helpers = iterationHelpers(of: f, orthogonalizers, facts)
+            guard !helpers.isEmpty else { continue }
+            let inside = ([f] + helpers).flatMap { facts.descendants(of: $0.node) }
+            if inside.contains(where: { batchedTranspose($0, facts) }), inside.contains(where: { perMatrixNorm($0, facts) }) {
+                evidence.append(facts.evidence(f.node, "orthogonalization over the last two dimensions of a stack of matrices"))
+            }
+        }
         let names = Set(orthogonalizers.map(\.name))
         for call in facts.calls where call.name == "vmap" {
             if let f = call.positional.first, names.contains(f.text) {
@@ -29,6 +39,25 @@ struct BatchedMuon: Detector {
             }
         }
         return evidence
+    }
+
+    /// The orthogonalizers a function calls in its own body (`X = ns_rounds(X / X.norm(dim=(-2, -1), keepdim=True),
+    /// steps)`): with them it is one orthogonalization routine, its preparation (per-matrix norm, `.mT`) in the caller
+    /// and the Newton-Schulz iteration in the helper. A helper that transposes with the 2-D `.T` works on one matrix
+    /// only, whatever its caller prepares, and is left out.
+    func iterationHelpers(of f: PythonFacts.Function, _ orthogonalizers: [PythonFacts.Function], _ facts: PythonFacts) -> [PythonFacts.Function] {
+        let names = Set(orthogonalizers.map(\.name))
+        var helpers: [PythonFacts.Function] = []
+        for n in facts.descendants(of: f.node) where n.type == "call" && facts.enclosingFunction(n)?.node == f.node {
+            let call = facts.callSite(n)
+            guard names.contains(call.name) else { continue }
+            for target in facts.targets(of: call) where orthogonalizers.contains(where: { $0.node == target.node })
+                && !helpers.contains(where: { $0.node == target.node })
+                && !facts.descendants(of: target.node).contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "T" }) {
+                helpers.append(target)
+            }
+        }
+        return helpers
     }
 
     /// A loop multiplying a matrix by its own batched transpose (`X @ X.swapaxes(-1, -2)`, `X @ X.mT`): the
