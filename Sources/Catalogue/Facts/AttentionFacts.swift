@@ -130,8 +130,9 @@ extension PythonFacts {
 
     /// Whether a module reference (`self.attn`, `layer["attn"]`, `blk.attn`) holds an attention module: an
     /// instance of an attention class of the file or `nn.MultiheadAttention` (see `buildsAttention`), a parameter its
-    /// callers fill with one, or a module its class registers on itself by name (`self.add_module(kind,
-    /// BRANCHES[kind](cfg))`, `setattr(self, k, m)`; see `registeredFields`) and reads as `self.attn` or
+    /// callers fill with one, a loop variable over a literal tuple or list holding one, or a module its class
+    /// registers on itself by name (`self.add_module(kind, BRANCHES[kind](cfg))`, `setattr(self, k, m)`; see
+    /// `registeredFields`) and reads as `self.attn` or
     /// `getattr(self, kind)`: one registered under that name builds one, or, for a name computed at run time on either
     /// side, any registration does (for `self.attn`, only when the class sets no `self.attn` by name).
     public func isAttentionModule(_ reference: Node, depth: Int = 0) -> Bool {
@@ -139,6 +140,10 @@ extension PythonFacts {
         // called as `self.residual(x, self.attn)`): an attention module when a caller passes one.
         if reference.type == "identifier", depth < 3, parameterOwner(of: reference) != nil,
            callerArguments(of: reference).contains(where: { isAttentionModule(unwrapped($0), depth: depth + 1) }) { return true }
+        // A loop variable over a literal tuple or list of modules (`for branch in (self.attn, self.mlp): x = x +
+        // branch(norm(x))`, see `iteratedItems`): an attention module when one of the items is.
+        if reference.type == "identifier", depth < 3, let items = iteratedItems(reference, flow: dataflow),
+           items.contains(where: { isAttentionModule(unwrapped($0), depth: depth + 1) }) { return true }
         if let names = selfModuleRead(reference), let owner = enclosingClass(reference) {
             for field in registeredFields(in: owner) {
                 if let name = field.name {

@@ -11,7 +11,8 @@ public struct ClassTest: Hashable, Sendable {
 }
 
 extension PythonFacts {
-    /// The classes a condition selects an object by, counting only tests that select it (none under `not`; `is not`,
+    /// The classes a condition selects an object by, counting only tests that select it (none under a `not` inside the
+    /// condition, a `not` around it being the caller's to read, as `conditionsHeld` does; `is not`,
     /// `!=` and `not in` are not read): `isinstance(m, C)` / `isinstance(m, (C, D))` (the tuple also held by a name or
     /// an attribute, `isinstance(m, self.master_types)`), `type(m) is C`, `type(m) == C`, `type(m) in (C, D)`,
     /// `m.__class__ is C`, and tests of the class's name: `type(m).__name__ == "C"`, `m.__class__.__name__ in names`,
@@ -28,7 +29,7 @@ extension PythonFacts {
         guard condition.type != "not_operator" else { return found }
         for n in descendants(of: condition) {
             // A negated test (`not isinstance(m, C)`) selects the other objects.
-            if ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }) { continue }
+            if n != condition, ancestors(of: n).prefix(while: { $0 != condition }).contains(where: { $0.type == "not_operator" }) { continue }
             if n.type == "call", callSite(n).callee == "isinstance", let kinds = callSite(n).positional.dropFirst().first {
                 for item in classItems(kinds) { found.insert(ClassTest(name: item.text.lastDottedComponent, admitsSubclasses: true)) }
                 continue

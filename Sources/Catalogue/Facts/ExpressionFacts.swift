@@ -20,6 +20,31 @@ extension PythonFacts {
         return result
     }
 
+    /// Conditions known to hold at a node because a guard before it leaves otherwise: `X` (unparenthesized) for each
+    /// `if not X:` whose body ends by leaving (`continue`, `break`, `return`, `raise`) and that precedes the statement
+    /// holding the node in a block around it, inside the node's function (`if not isinstance(m, C): continue`, then
+    /// `m.float()` runs only for a `C`). A guard with an `elif` or `else`, or a condition that is not a negation, gives
+    /// nothing.
+    public func conditionsHeld(at node: Node) -> [Node] {
+        let exits: Set<String> = ["continue_statement", "break_statement", "return_statement", "raise_statement"]
+        var result: [Node] = []
+        var child = node
+        for a in ancestors(of: node) {
+            if ["function_definition", "lambda", "class_definition"].contains(a.type) { break }
+            defer { child = a }
+            guard a.type == "block" || a.type == "module" else { continue }
+            for statement in a.namedChildren where statement.type == "if_statement" && statement.endByte <= child.startByte {
+                guard !statement.namedChildren.contains(where: { $0.type == "elif_clause" || $0.type == "else_clause" }),
+                      let condition = statement.child(byField: "condition").map(unwrapped), condition.type == "not_operator",
+                      let held = condition.child(byField: "argument").map(unwrapped),
+                      let last = statement.child(byField: "consequence")?.namedChildren.last(where: { $0.type != "comment" }),
+                      exits.contains(last.type) else { continue }
+                result.append(held)
+            }
+        }
+        return result
+    }
+
     /// The `for` statements around a node inside its function (innermost first).
     public func enclosingLoops(_ node: Node) -> [Node] {
         var result: [Node] = []

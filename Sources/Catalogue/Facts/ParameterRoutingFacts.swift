@@ -335,6 +335,11 @@ extension PythonFacts {
                 }
             }
             let params = optimizer.parametersArgument(in: self)
+            // An optimizer built once per entry of a literal table (`[Adam(ps, lr=lr) for ps, lr in specs]`).
+            if let params, let slots = tableEntrySlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
+                                                       ownLR: ownLR, model: model) {
+                return slots
+            }
             // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
             // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
             if let params, params.type == "identifier" {
@@ -370,6 +375,48 @@ extension PythonFacts {
             return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
                                   kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
         }
+    }
+
+    /// For an optimizer whose parameters are a loop or comprehension variable over a literal table (`[Adam(ps, lr=lr,
+    /// ...) for ps, lr in specs]` with `specs = [(model.wte.parameters(), 0.3), (model.lm_head.parameters(), 0.002)]`,
+    /// or a `for` loop over it appending), one slot per entry, the entry being its site: the entry's element in the
+    /// variable's place as parameters, and as rate the element a rate variable of the same loop takes there (else
+    /// the optimizer's own rate). Nil when the parameters are no such variable, the table has fewer than two entries,
+    /// or an entry does not have the element.
+    func tableEntrySlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
+        let variable = unwrapped(params)
+        guard variable.type == "identifier",
+              let binding = dataflow.bindings(of: variable.text, at: variable).first(where: {
+                  if case .iteration = $0.kind { return true } else { return false }
+              }),
+              case .iteration(let index) = binding.kind,
+              let items = listItems(binding.node), items.count > 1 else { return nil }
+        // The rate read from the same loop (`lr` in `for ps, lr in specs`): its place in each entry.
+        var rateIndex: Int?
+        var rateFromEntry = false
+        if let rate = rate.map(unwrapped), rate.type == "identifier",
+           let rateBinding = dataflow.bindings(of: rate.text, at: rate).first(where: { $0.node == binding.node }),
+           case .iteration(let i) = rateBinding.kind {
+            rateIndex = i
+            rateFromEntry = true
+        }
+        func element(_ item: Node, _ i: Int?) -> Node? {
+            guard let i else { return item }
+            guard let parts = listItems(item), i < parts.count else { return nil }
+            return parts[i]
+        }
+        var slots: [OptimizerSlot] = []
+        for item in items {
+            guard let held = element(item, index) else { return nil }
+            var rates = ownLR
+            if rateFromEntry {
+                guard let given = element(item, rateIndex) else { return nil }
+                rates = learningRates(given)
+            }
+            slots.append(OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                       kinds: parameterKinds(held, model: model), site: item))
+        }
+        return slots
     }
 
     /// The strings and numbers a factory's parameters hold for one of its calls (see `callerBindings`, which follows a

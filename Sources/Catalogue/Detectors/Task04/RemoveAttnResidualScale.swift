@@ -7,7 +7,8 @@ import TreeSitterKit
 /// function of the file that computes attention) whose
 /// output is added to the residual (`x = x + self.attn(norm(x))`, `h += layer["attn"](h)`, through a local
 /// `a, _ = self.attn(...)`, in a helper handed the module, `def residual(self, x, branch): return x + branch(x)`
-/// called as `self.residual(x, self.attn)`, or as a branch the block registers by name and reads back,
+/// called as `self.residual(x, self.attn)`, through a loop over the branches, `for branch in (self.attn, self.mlp): x
+/// = x + branch(norm(x))`, or as a branch the block registers by name and reads back,
 /// `self.add_module(kind, BRANCHES[kind](cfg))` then `x = x + getattr(self, kind)(norm(x))`; see
 /// `PythonFacts.isAttentionModule`), and no constant rescaling on the way (also none the helper's callers
 /// pass it): neither a factor or divisor that is a number or a setting computed from numbers (`1 / sqrt(2 *

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// `bf16_activations_casted_linear`: bf16 activations without autocast, fp32 master weights cast inside the linears.
 ///
 /// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
-/// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`; also through a method of the
+/// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`, also on a local set to the
+/// weight, `w = self.weight; w.to(dtype=x.dtype)`; also through a method of the
 /// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates, or a
 /// parametrization of the weight that casts it to bf16 when read (`register_parametrization(lin, "weight",
 /// ComputeDtype())` with `def forward(self, W): return W.to(torch.bfloat16)`, see `PythonFacts.parametrizations`), or a functional model's helper that casts its weight argument to the activation's dtype before the
@@ -16,7 +17,8 @@ import TreeSitterKit
 /// `self.bfloat16()` in a method of the model's class that the file calls) with the casting linears put back to fp32
 /// (`m.float()` under `isinstance(m, CastedLinear)`, also inside a predicate of the file, `if Policy.keeps_fp32(m):`, or
 /// against a registry the casting class joins when declared with an `__init_subclass__` keyword such as
-/// `master_fp32=True`, also through `model.apply`, a `filter` held by a local, or a tuple of classes held by an attribute; or
+/// `master_fp32=True`, also through `model.apply`, a `filter` held by a local, a tuple of classes held by an attribute, or
+/// a guard before it leaving for other modules, `if not isinstance(m, CastedLinear): continue`; or
 /// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
@@ -168,9 +170,12 @@ struct Bf16ActivationsCastedLinear: Detector {
     }
 
     /// Whether a call casts an attribute of the instance to the input dtype or bf16: `self.weight.type_as(x)`,
-    /// `self.weight.bfloat16()`, `self.weight.to(x.dtype)`, `self.weight.to(dtype=...)`.
+    /// `self.weight.bfloat16()`, `self.weight.to(x.dtype)`, `self.weight.to(dtype=...)`, also through a local the
+    /// method set to the attribute before (`w = self.weight`, then `w.to(dtype=x.dtype)`).
     func castsOwnAttribute(_ call: CallSite, _ facts: PythonFacts) -> Bool {
-        guard let receiver = call.receiver, isOwnAttribute(receiver, facts) else { return false }
+        guard var receiver = call.receiver.map(facts.unwrapped) else { return false }
+        if receiver.type == "identifier", let held = facts.latestValue(of: receiver.text, before: receiver) { receiver = facts.unwrapped(held) }
+        guard isOwnAttribute(receiver, facts) else { return false }
         switch call.name {
         case "type_as", "bfloat16": return true
         case "to": return call.positional.contains { isDtype($0, facts) } || call.keywords["dtype"] != nil
@@ -386,12 +391,21 @@ struct Bf16ActivationsCastedLinear: Detector {
 
     /// Whether a node sits under `if isinstance(_, C)` with C (last name part) in `classes`: an `if` statement, the
     /// filter of a comprehension (`[m.float() for m in model.modules() if isinstance(m, C)]`), or a conditional
-    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`), or a `case C():` clause, or the
+    /// expression whose true side it is (`m.float() if isinstance(m, C) else None`), or after a guard leaving for the
+    /// other objects (`if not isinstance(m, C): continue`, see `PythonFacts.conditionsHeld`), or a `case C():` clause, or the
     /// body of a loop over what `filter` keeps (`for m in filter(lambda m: isinstance(m, C), model.modules()):`, the
     /// predicate a lambda or a function of the file). The test may also name the exact class (`type(m) is C`,
     /// `type(m).__name__ in keep` with `keep` the names a plan lists, see `PythonFacts.classesTested`), then C must be
     /// in `exact` (all of `classes` when nil).
     func guarded(_ node: Node, by classes: Set<String>, exact: Set<String>? = nil, _ facts: PythonFacts) -> Bool {
+        // `isinstance(m, C)` (not negated), `type(m) is C`, `type(m).__name__ in keep`.
+        func admits(_ condition: Node) -> Bool {
+            facts.classesTested(by: condition).contains { test in
+                test.admitsSubclasses ? classes.contains(test.name) : (exact ?? classes).contains(test.name)
+            }
+        }
+        // After a guard that leaves for the other objects (`if not isinstance(m, C): continue`, then `m.float()`).
+        if facts.conditionsHeld(at: node).contains(where: admits) { return true }
         var child = node
         return facts.ancestors(of: node).contains { a in
             defer { child = a }
@@ -417,12 +431,7 @@ struct Bf16ActivationsCastedLinear: Detector {
             default:
                 break
             }
-            // `isinstance(m, C)` (not negated), `type(m) is C`, `type(m).__name__ in keep`.
-            return conditions.contains { condition in
-                facts.classesTested(by: condition).contains { test in
-                    test.admitsSubclasses ? classes.contains(test.name) : (exact ?? classes).contains(test.name)
-                }
-            }
+            return conditions.contains(where: admits)
         }
     }
 

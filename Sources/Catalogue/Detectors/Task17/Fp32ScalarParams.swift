@@ -3,7 +3,8 @@ import TreeSitterKit
 /// `fp32_scalar_params`: the model stays in float32 and only its embedding tables are cast to bfloat16.
 ///
 /// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
-/// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test or a `case nn.Embedding():` (a `model.modules()` loop or a
+/// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test (also after a guard leaving for other modules,
+/// `if not isinstance(m, nn.Embedding): continue`) or a `case nn.Embedding():` (a `model.modules()` loop or a
 /// function given to `model.apply`), with a dtype looked up by the module's class name in a table whose 16-bit entries
 /// are all for embedding classes (`m.to(dtype=getattr(torch, SPEC["dtypes"].get(type(m).__name__)))` with an embedded
 /// `{"Embedding": "bfloat16"}`, see `PythonFacts.computedKeyLookup`), in a `functools.singledispatch` overload registered for `nn.Embedding` on the
@@ -172,6 +173,8 @@ struct Fp32ScalarParams: Detector {
             let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
             if let condition, testsEmbedding(condition, root, facts) { return true }
         }
+        // After a guard leaving for other modules (`if not isinstance(m, nn.Embedding): continue`, then `m.bfloat16()`).
+        if facts.conditionsHeld(at: cast.node).contains(where: { testsEmbedding($0, root, facts) }) { return true }
         if isEmbedding(receiver, model, facts) { return true }
         // for table in (model.embed, *model.value_embeds): ...
         for loop in facts.enclosingLoops(cast.node) where facts.loopVariables(loop) == [root] {
@@ -195,10 +198,11 @@ struct Fp32ScalarParams: Detector {
         }
     }
 
-    /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes) inside a condition, not negated.
+    /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes) inside a condition, not negated (the
+    /// condition may be the test itself, as a guard's negated test is, see `PythonFacts.conditionsHeld`).
     func testsEmbedding(_ condition: Node, _ name: String, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: condition).contains { n in
-            guard n.type == "call", n.parent?.type != "not_operator" else { return false }
+            guard n.type == "call", n == condition || n.parent?.type != "not_operator" else { return false }
             let call = facts.callSite(n)
             guard call.callee == "isinstance", call.positional.count == 2, call.positional[0].text == name else { return false }
             let kinds = call.positional[1].type == "tuple" ? call.positional[1].namedChildren : [call.positional[1]]

@@ -1,0 +1,32 @@
+# example: near miss - after model.bfloat16() the loop skips the casting linears with `if isinstance(m, FollowLinear): continue` and calls m.float() on every other module; negative (the casting linears keep bf16 weights, the rest goes back to fp32).
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class FollowLinear(nn.Linear):
+    def forward(self, x):
+        w = self.weight
+        if w.dtype != x.dtype:
+            w = w.to(dtype=x.dtype)
+        return F.linear(x, w)
+
+
+class Block(nn.Module):
+    def __init__(self, d=768):
+        super().__init__()
+        self.up = FollowLinear(d, 4 * d, bias=False)
+        self.down = FollowLinear(4 * d, d, bias=False)
+
+    def forward(self, x):
+        return x + self.down(F.relu(self.up(x)).square())
+
+
+model = nn.Sequential(nn.Embedding(50304, 768), *[Block() for _ in range(12)])
+model = model.cuda().bfloat16()
+for m in model.modules():
+    if isinstance(m, FollowLinear):
+        continue
+    m.float()
+out = model(torch.randint(0, 50304, (2, 128), device="cuda"))
+out.float().square().mean().backward()
