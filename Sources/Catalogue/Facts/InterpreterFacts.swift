@@ -448,6 +448,10 @@ public final class ScriptInterpreter {
             guard args.count == 2, let a = number(0), let b = number(1) else { return nil }
             return PythonArithmetic.binary(PythonArithmetic.operatorFunctions[call.callee]!, a, b).map { .number($0) }
         case "list", "tuple", "torch.nn.ModuleList", "torch.nn.ParameterList":
+            // `tuple(2.0 ** e for e in (1, 9, 19))`: the generator is the whole argument list.
+            if let generator = node.child(byField: "arguments"), generator.type == "generator_expression" {
+                return comprehension(generator, env, depth)
+            }
             if args.isEmpty { return .tuple([]) }
             guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
             if case .tuple = v { return v }

@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// Following token-table lookups (`nn.Embedding` modules called on token ids, `F.embedding(ids, weight)`) to
 /// where their results go: through locals, loop and comprehension variables, `chunk`/`split`/`view`-like
-/// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), sequence objects of the
+/// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), queues and stacks
+/// (`deque(chunks).popleft()`, `list(chunks).pop()`), sequence objects of the
 /// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
 /// arithmetic, the parameters of functions, lambdas and modules
 /// of the file (matched to their callers, `forward` through instances of its class, a lambda through the name or
@@ -65,7 +66,11 @@ public final class TokenTableFlow {
         "itertools.chain", "itertools.chain.from_iterable",
         // `layers = iter(ve.chunk(n))`, then `next(layers)` per block: the items one at a time.
         "iter", "next",
+        // `lanes = deque(ve.chunk(n))`, then `lanes.popleft()` per block (see `takingMethods`).
+        "deque", "collections.deque",
     ]
+    /// Container methods that hand out one of the receiver's items (`lanes.popleft()`, `stack.pop()`).
+    static let takingMethods: Set<String> = ["pop", "popleft"]
     /// Tensor methods that mix their arguments into the receiver.
     static let mixingMethods: Set<String> = ["lerp", "lerp_", "add", "add_", "addcmul", "addcmul_", "sub", "sub_"]
     /// Library functions that reshape their first argument.
@@ -368,7 +373,7 @@ public final class TokenTableFlow {
             if !tables.isEmpty { return tables }
             // v.lerp(ve, w), v.add(ve), v.addcmul(w, ve): the receiver and what is mixed into it.
             if let receiver = call.receiver, Self.mixingMethods.contains(call.name) { return union([receiver] + facts.callArguments(call)) }
-            if let receiver = call.receiver, Self.reshaping.contains(call.name) { return inner(receiver) }
+            if let receiver = call.receiver, Self.reshaping.contains(call.name) || Self.takingMethods.contains(call.name) { return inner(receiver) }
             if Self.reshapingFunctions.contains(call.callee), let first = call.positional.first { return inner(first) }
             // map(f, items): the items (f is taken to keep what it is given), and what f returns when it is a function
             // or lambda of the file (`map(lambda table: table(idx), self.tables)`; its parameters take the items, see

@@ -93,7 +93,9 @@ public final class ValueResolver {
             return values(of: argument)
         }
         if ["identifier", "attribute", "subscript"].contains(node.type) {
-            return dedup(referenceValues(node))
+            let found = dedup(referenceValues(node))
+            if found.isEmpty, let element = unpackedElement(node) { return [element] }
+            return found
         }
         // `a if switch else b`: the side the script's configuration selects, both when it depends on the run.
         if node.type == "conditional_expression" {
@@ -203,6 +205,30 @@ public final class ValueResolver {
               }),
               facts.parameterOwner(of: use) != nil else { return nil }
         return facts.callerArguments(of: use).lazy.compactMap { self.values(of: $0).first }.first
+    }
+
+    /// A name last set, before `node` in its scope, by unpacking a value that is no literal tuple (`x_s, w_s, grad_s =
+    /// SCALES` with `SCALES = tuple(2.0 ** e for e in (1, 9, 19))`, or `= [lo * 2 ** i for i in range(3)]`): its element
+    /// of what `ScriptInterpreter` computes for that value. Nil when the latest setting is no such unpacking, or the value
+    /// is not a tuple of as many entries with a number in the name's place. (Literal tuples are read as settings, see
+    /// `SettingsCollector.unpackedSettings`.)
+    func unpackedElement(_ node: Node) -> NumericValue? {
+        guard node.type == "identifier" else { return nil }
+        var latest: (assignment: Node, target: Node, value: Node?)?
+        for assignment in facts.assignments(around: node) where assignment.type == "assignment" && assignment.endByte <= node.startByte {
+            for bound in facts.assignedNames(assignment) where bound.name == node.text {
+                if latest == nil || assignment.startByte >= latest!.assignment.startByte { latest = (assignment, bound.target, bound.value) }
+            }
+        }
+        guard let latest, latest.value == nil, let pattern = latest.target.parent,
+              ["pattern_list", "tuple_pattern"].contains(pattern.type),
+              let right = latest.assignment.child(byField: "right"), right.type != "assignment" else { return nil }
+        let parts = pattern.namedChildren.filter { $0.type != "comment" }
+        guard !parts.contains(where: { $0.type == "list_splat_pattern" }),
+              let index = parts.firstIndex(where: { $0 == latest.target }),
+              case .tuple(let items)? = ScriptInterpreter(facts).value(of: right), items.count == parts.count,
+              let number = items[index].number else { return nil }
+        return .float(number)
     }
 
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.

@@ -275,11 +275,23 @@ struct LongShortSlidingWindow: Detector {
     }
 
     /// The operand a number conversion keeps (`int(x)`, `round(x)`, `math.floor(x)`, `math.ceil(x)`), or that a clamp
-    /// by a constant keeps (`max(x, BLOCK)`, `min(x, 64)`: the argument that is not a known number).
+    /// by a constant keeps (`max(x, BLOCK)`, `min(x, 64)`: the argument that is not a known number; a tensor clamp whose
+    /// bounds are known numbers, `torch.clamp_min(x, 1)`, `torch.clamp(x, min=1)`, `x.clamp_min(1)`, `x.clip(max=64)`:
+    /// `x`).
     func keptOperand(_ node: Node, _ facts: PythonFacts) -> Node? {
         guard node.type == "call" else { return nil }
         let call = facts.callSite(node)
-        guard !call.hasSplat, call.keywords.isEmpty else { return nil }
+        guard !call.hasSplat else { return nil }
+        if ["clamp", "clamp_min", "clamp_max", "clip"].contains(call.name) {
+            // The clamped value: the receiver of the method, or the first argument of the `torch.` function.
+            let isMethod = call.receiver != nil
+            guard isMethod || call.callee.hasPrefix("torch."),
+                  let value = isMethod ? call.receiver : call.positional.first else { return nil }
+            let bounds = Array(call.positional.dropFirst(isMethod ? 0 : 1)) + Array(call.keywords.values)
+            guard !bounds.isEmpty, bounds.allSatisfy({ facts.value(of: $0) != nil }) else { return nil }
+            return value
+        }
+        guard call.keywords.isEmpty else { return nil }
         if ["int", "round", "math.floor", "math.ceil"].contains(call.callee), call.positional.count == 1 { return call.positional[0] }
         guard ["max", "min"].contains(call.callee), call.positional.count == 2 else { return nil }
         let known = call.positional.map { facts.value(of: $0) != nil }
