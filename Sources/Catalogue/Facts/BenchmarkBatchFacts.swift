@@ -72,16 +72,17 @@ extension PythonFacts {
     }
 
     /// The key expression of an environment read, whatever it is (`os.environ[k]` gives `k`), through `int` / `float`:
-    /// `os.environ[k]`, `os.environ.get(k, ...)`, `os.getenv(k)`.
+    /// `os.environ[k]`, `os.environ.get(k, ...)`, `os.getenv(k)`, also through a name holding the environment
+    /// (`env = os.environ; env["WORLD_SIZE"]`, see `isEnvironmentMapping`).
     private func environmentVariableKey(_ node: Node) -> Node? {
         let n = unparenthesized(node)
         switch n.type {
         case "call":
             let call = callSite(n)
             if ["int", "float"].contains(call.callee), let inner = call.positional.first { return environmentVariableKey(inner) }
-            return ["os.environ.get", "os.getenv"].contains(call.callee) ? call.positional.first.map(unparenthesized) : nil
+            return isEnvironmentLookup(call, ["os.environ.get", "os.getenv"]) ? call.positional.first.map(unparenthesized) : nil
         case "subscript":
-            guard let value = n.child(byField: "value"), imports.qualifiedName(of: value) == "os.environ" else { return nil }
+            guard let value = n.child(byField: "value"), isEnvironmentMapping(value) else { return nil }
             return n.child(byField: "subscript").map(unparenthesized)
         default:
             return nil
@@ -253,7 +254,25 @@ extension PythonFacts {
         let n = unparenthesized(node)
         guard n.type == "call" else { return nil }
         let call = callSite(n)
-        guard ["os.environ.get", "os.getenv", "os.environ.setdefault"].contains(call.callee), call.positional.count >= 1 else { return nil }
+        guard isEnvironmentLookup(call, ["os.environ.get", "os.getenv", "os.environ.setdefault"]), call.positional.count >= 1 else { return nil }
         return call.argument("default", position: 1)
+    }
+
+    /// Whether an expression is the process environment: `os.environ` (any import spelling), or a name holding it
+    /// (`env = os.environ`, the module attribute fetched into a local, or a module-level name bound once to it).
+    public func isEnvironmentMapping(_ node: Node) -> Bool {
+        let n = unparenthesized(node)
+        if imports.qualifiedName(of: n) == "os.environ" { return true }
+        guard n.type == "identifier" else { return false }
+        if let held = latestValue(of: n.text, before: n) { return imports.qualifiedName(of: unparenthesized(held)) == "os.environ" }
+        return callableAliases[n.text].map { $0.callee == "os.environ" && $0.positional.isEmpty && $0.keywords.isEmpty } == true
+    }
+
+    /// Whether a call is one of the environment lookups `callees` (`os.environ.get`, `os.getenv`, ...), also a method
+    /// of a name holding the environment (`env.get("RANK", "0")` with `env = os.environ`, see `isEnvironmentMapping`).
+    func isEnvironmentLookup(_ call: CallSite, _ callees: Set<String>) -> Bool {
+        if callees.contains(call.callee) { return true }
+        guard let receiver = call.receiver, callees.contains("os.environ.\(call.name)") else { return false }
+        return isEnvironmentMapping(receiver)
     }
 }

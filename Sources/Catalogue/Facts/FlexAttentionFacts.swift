@@ -30,8 +30,9 @@ extension PythonFacts {
         namesFunction(callee, Self.flexAttentionName, depth: depth)
     }
 
-    /// Whether an expression names the function `qualified` (imported, aliased, rebound through
-    /// `torch.compile(...)` / `functools.partial(...)`, or handed in: a parameter every call leaves at or sets to
+    /// Whether an expression names the function `qualified` (imported, aliased, bound once to a second name
+    /// (`make_blocks = fa.create_block_mask`, see `plainAliases`), rebound through `torch.compile(...)` /
+    /// `functools.partial(...)`, or handed in: a parameter every call leaves at or sets to
     /// it, `def __init__(self, kernel=flex_attention)`, also read through the attribute `self._kernel = kernel`).
     public func namesFunction(_ expression: Node, _ qualified: String, depth: Int = 0) -> Bool {
         let node = unwrapped(expression)
@@ -39,6 +40,12 @@ extension PythonFacts {
         guard depth < 4, node.type == "identifier" || node.type == "attribute",
               let name = SettingsTable.bareName(of: node) else { return false }
         if let wrapped = rebindings[name], wrapped.contains(where: { $0 != node && namesFunction($0, qualified, depth: depth + 1) }) {
+            return true
+        }
+        // A second name for it (a parameter of that name is what its callers pass, read below).
+        if let alias = plainAliases[name], alias.written == node.text, alias.value != node,
+           node.type != "identifier" || parameterOwner(of: node) == nil,
+           namesFunction(alias.value, qualified, depth: depth + 1) {
             return true
         }
         let held = heldFunctions(node)
@@ -60,6 +67,21 @@ extension PythonFacts {
         let settings = allSettings.settings(name).filter { $0.source != .parameterDefault }
         guard settings.allSatisfy({ $0.written == node.text }) else { return [] }
         return settings.map(\.value)
+    }
+
+    /// Names whose one setting is an assignment of another name or attribute (`make_blocks = fa.create_block_mask`,
+    /// `self.attend = flex_attention`, a library function fetched into a local of a builder), with that setting. A
+    /// name set more than once, or only by a parameter default (see `heldFunctions`), is left out. Read once per file.
+    var plainAliases: [String: Setting] {
+        memoized("plainAliases") {
+            var result: [String: Setting] = [:]
+            for (name, settings) in allSettings.byName {
+                guard settings.count == 1, let only = settings.first, [.localAssignment, .moduleAssignment].contains(only.source),
+                      ["identifier", "attribute"].contains(unwrapped(only.value).type) else { continue }
+                result[name] = only
+            }
+            return result
+        }
     }
 
     /// For each name set to a rebinding wrapper's result (`name = torch.compile(f, ...)`,

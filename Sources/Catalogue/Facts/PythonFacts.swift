@@ -777,6 +777,16 @@ extension PythonFacts {
     /// The source text of a normalized node.
     public func text(ofNormalized node: Int) -> String { file.text(in: normalized.byteRange[node]) }
 
+    /// The callee of a normalized `call` node read through callable aliases (`CallSite.callee`): the normalized tree
+    /// resolves import aliases only, so a call through a name bound to a library function (`relu = F.relu`, also a
+    /// local of an enclosing function, then `relu(h)`) keeps the name there; this gives `torch.nn.functional.relu`.
+    /// Nil when the node is no call.
+    public func aliasedCallee(ofNormalized node: Int) -> String? {
+        guard normalized.callee(node) != nil, let original = root.namedDescendant(for: normalized.byteRange[node]),
+              original.type == "call" else { return nil }
+        return callSite(original).callee
+    }
+
     /// Evidence at a normalized node.
     public func evidence(normalized node: Int, _ note: String) -> Evidence {
         evidence(range: normalized.byteRange[node], note)

@@ -15,7 +15,9 @@ import TreeSitterKit
 /// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`; and modules composed in order,
 /// `nn.Sequential(nn.ReLU(), Square())` with a module of the file that squares its input. A call of a function of the file
 /// that returns a ReLU counts as one (`act(h).square()`), also the decorated function a decorator's wrapper calls
-/// (`@squared` whose wrapper returns `fn(*args, **kwargs).square()`). Examples: `queries/python/relu_squared/examples/`.
+/// (`@squared` whose wrapper returns `fn(*args, **kwargs).square()`), and a library ReLU under a name bound to it
+/// (`relu = F.relu`, also a local of a builder function; see `PythonFacts.aliasedCallee(ofNormalized:)`).
+/// Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
     let id = "relu_squared"
 
@@ -213,6 +215,12 @@ struct ReluSquared: Detector {
             return tree.arguments(node).contains { tree.number($0) == 0 || ["torch.zeros_like", "torch.zeros"].contains(tree.callee($0) ?? "") }
         default:
             break
+        }
+        // A library ReLU called through a name bound to it (`relu = F.relu`, a local of an enclosing function too):
+        // the normalized tree keeps the name, the call site resolves it.
+        if let callee = facts.aliasedCallee(ofNormalized: node),
+           ["torch.relu", "torch.nn.functional.relu", "torch.nn.functional.relu6"].contains(callee) {
+            return true
         }
         // A call of a module attribute set to nn.ReLU(): self.act(x).
         if let callee = tree.callee(node), callee.hasPrefix("self.") || !callee.contains("." as Character) {
