@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `per_param_grad_normalization`: every parameter's gradient is divided by its own norm before the step.
 ///
 /// Requires a gradient (`p.grad`, a name set to one, a loop variable over a list of them, or such a list) divided
-/// by a norm of that same tensor: `p.grad = p.grad / (p.grad.norm() + eps)`, `g /= torch.linalg.vector_norm(g) + eps`,
+/// by a norm of that same tensor: `p.grad = p.grad / (p.grad.norm() + eps)` (also through a name holding it, `g =
+/// p.grad; p.grad = g / (g.norm() + eps)`), `g /= torch.linalg.vector_norm(g) + eps`,
 /// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`,
 /// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`
 /// (the list may be the leaves of a gradient pytree, `tree_leaves(grads)`, handed to a helper as a parameter);
@@ -31,13 +32,14 @@ struct PerParamGradNormalization: Detector {
     func normalizedTarget(_ node: Node, _ facts: PythonFacts) -> Node? {
         switch node.type {
         case "assignment":
-            // g = g / (norm(g) + eps), g = g * (1 / (norm(g) + eps))
+            // g = g / (norm(g) + eps), g = g * (1 / (norm(g) + eps)); the source may be a local name holding the target
+            // (`g = p.grad`, then `p.grad = g / (g.norm() + eps)`), its norm taken of either.
             guard let left = node.child(byField: "left"), let right = node.child(byField: "right").map(facts.unparenthesized),
                   right.type == "binary_operator", let op = right.child(byField: "operator")?.type,
                   let a = right.child(byField: "left"), let b = right.child(byField: "right") else { return nil }
-            if op == "/", same(a, left, facts), isNorm(of: left, b, facts) { return left }
-            if op == "*", same(a, left, facts), isReciprocalNorm(of: left, b, facts) { return left }
-            if op == "*", same(b, left, facts), isReciprocalNorm(of: left, a, facts) { return left }
+            if op == "/", holds(a, left, facts), isNorm(of: left, b, facts) || isNorm(of: a, b, facts) { return left }
+            if op == "*", holds(a, left, facts), isReciprocalNorm(of: left, b, facts) || isReciprocalNorm(of: a, b, facts) { return left }
+            if op == "*", holds(b, left, facts), isReciprocalNorm(of: left, a, facts) || isReciprocalNorm(of: b, a, facts) { return left }
             return nil
         case "augmented_assignment":
             // g /= norm(g) + eps, g *= 1 / (norm(g) + eps)
@@ -82,6 +84,15 @@ struct PerParamGradNormalization: Detector {
             return text
         }
         return key(a) == key(b)
+    }
+
+    /// Whether `expression` holds the tensor `target`: the same expression, or a local name last set to it before
+    /// (`g = p.grad` for `p.grad`). A name set to something else (`unit = g / g.norm()` stored apart) does not.
+    func holds(_ expression: Node, _ target: Node, _ facts: PythonFacts) -> Bool {
+        if same(expression, target, facts) { return true }
+        let e = facts.unparenthesized(expression)
+        guard e.type == "identifier", let value = facts.latestValue(of: e.text, before: e) else { return false }
+        return same(value, target, facts)
     }
 
     /// Whether `expression` starts from the tensor `target` (`g.reshape(-1)` for `g`).

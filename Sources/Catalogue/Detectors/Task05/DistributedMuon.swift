@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization), or in the
 /// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`): (1) an
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
-/// `owner == me`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
+/// `owner == me`), an index's residue offset by the rank tested for zero (`if (i - rank) % world: continue`,
+/// `(i - rank) % world == 0`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
 /// `range(rank, n, world)` loop — where the rank comes from `dist.get_rank()`, the `RANK` / `LOCAL_RANK`
 /// environment variables, or a value named as a rank (also through attributes set from a constructor parameter
 /// that the optimizer's construction passes the rank: `self.shard_id = shard_id`, `Muon(..., shard_id=rank)`); and (2) a collective that exchanges the updates
@@ -50,6 +51,9 @@ struct DistributedMuon: Detector {
                 where containsRank(a, facts) && b.type != "integer" && b.type != "float" && !containsRank(b, facts) {
                     return node
                 }
+            case "binary_operator":
+                // `if (i - rank) % world: continue`, `(i - rank) % world == 0`: the index's residue tested against the rank's.
+                if isRankResidue(node, facts), isZeroTest(node, facts) { return node }
             case "subscript":
                 if let index = node.child(byField: "subscript"), containsRank(index, facts) { return node }
             case "call":
@@ -60,6 +64,43 @@ struct DistributedMuon: Detector {
             }
         }
         return nil
+    }
+
+    /// Whether an expression is a residue that offsets an index by the rank: `(i - rank) % world`, `(rank + i) % n`
+    /// (the dividend adds or subtracts the rank and a term that is neither the rank nor a literal; the modulus has no
+    /// rank). `rank % 2` alone is no such residue.
+    func isRankResidue(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "binary_operator", node.child(byField: "operator")?.type == "%",
+              let dividend = node.child(byField: "left").map(facts.unparenthesized), let modulus = node.child(byField: "right"),
+              !containsRank(modulus, facts), dividend.type == "binary_operator",
+              ["-", "+"].contains(dividend.child(byField: "operator")?.type ?? ""),
+              let l = dividend.child(byField: "left"), let r = dividend.child(byField: "right") else { return false }
+        return [(l, r), (r, l)].contains { pair in
+            containsRank(pair.0, facts) && !containsRank(pair.1, facts) && !["integer", "float"].contains(facts.unparenthesized(pair.1).type)
+        }
+    }
+
+    /// Whether a value is tested for being zero: compared with a literal 0 by `==` / `!=`, or used as a truth value
+    /// (the condition of an `if`, `elif`, `while`, conditional expression or comprehension filter, possibly under
+    /// `not`, `and`, `or`).
+    func isZeroTest(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var current = node
+        while let parent = current.parent, parent.type == "parenthesized_expression" { current = parent }
+        if let parent = current.parent, parent.type == "comparison_operator" {
+            let operators = parent.children.filter { !$0.isNamed }.map(\.type)
+            guard operators == ["=="] || operators == ["!="] else { return false }
+            return parent.namedChildren.contains { $0 != current && facts.value(of: $0)?.double == 0 }
+        }
+        while let parent = current.parent, ["parenthesized_expression", "not_operator", "boolean_operator"].contains(parent.type) {
+            current = parent
+        }
+        guard let parent = current.parent else { return false }
+        switch parent.type {
+        case "if_statement", "elif_clause", "while_statement": return parent.child(byField: "condition") == current
+        case "conditional_expression": return parent.namedChildren.count == 3 && parent.namedChildren[1] == current
+        case "if_clause": return true
+        default: return false
+        }
     }
 
     func containsRank(_ node: Node, _ facts: PythonFacts) -> Bool {

@@ -18,8 +18,10 @@ import TreeSitterKit
 /// order (`ve + ve`, `012...012`), and mirrored skip connections alone. A container object of the file read as
 /// `vi[layer]` (a `tuple` subclass, a class holding the tables in a field) gives the table its `__getitem__` reads
 /// (`PythonFacts.itemPosition`), so `MirrorBank.__getitem__` mapping layer i >= n to 2n-1-i is the mirroring. Loops
-/// that walk the layers and the tables side by side (`zip(self.blocks[:n], ve)`, then `enumerate(zip(self.blocks[n:],
-/// ve[::-1]))`) give their pairs as places in both containers (`zippedPairs`). Examples:
+/// that index a name set to a reordering of the tables (`mirrored = ves[::-1]`, then `blocks[n + i](x, mirrored[i])`)
+/// read the tables at the places it gives them (`reorderedPlaces`). Loops that walk the layers and the tables side by
+/// side (`zip(self.blocks[:n], ve)`, then `enumerate(zip(self.blocks[n:], ve[::-1]))`) give their pairs as places in
+/// both containers (`zippedPairs`). Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
 struct UnetValueEmbeddings: Detector {
     let id = "unet_value_embeddings"
@@ -156,16 +158,28 @@ struct UnetValueEmbeddings: Detector {
                 let call = facts.callSite(node)
                 for argument in call.positional.dropFirst() + Array(call.keywords.values) {
                     let a = tableRead(argument, in: body, facts, flow)
-                    guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first,
-                          tables.carries(container) || !tables.embeddingConstructors(container).isEmpty else { continue }
+                    guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first
+                    else { continue }
+                    // A name set to a reordering of the tables (`mirrored = ves[::-1]`, then `mirrored[i]`) reads the
+                    // tables themselves, at the places `reorderedPlaces` tells.
+                    let reordered = reorderedPlaces(container, facts, interpreter)
+                    let source = reordered?.root ?? container
+                    guard tables.carries(container) || tables.carries(source) || !tables.embeddingConstructors(source).isEmpty
+                    else { continue }
                     // A sequence object of the file whose `__getitem__` moves the index (`MirrorBank`, layer i >= n reading
                     // table 2n-1-i): the table is the place it reads (`itemPosition`); unknown when it cannot be run.
                     let holders = flow.instanceClasses(of: container).compactMap { facts.boundClass(named: $0) }
                         .filter { facts.method("__getitem__", of: $0) != nil }
                     guard holders.count <= 1 else { continue }
                     func place(_ index: Double) -> Double? {
-                        guard let holder = holders.first else { return index }
-                        return facts.itemPosition(index, in: holder)
+                        var position = index
+                        if let holder = holders.first {
+                            guard let held = facts.itemPosition(index, in: holder) else { return nil }
+                            position = held
+                        }
+                        guard let reordered else { return position }
+                        guard let i = position.asBoundedInt, reordered.places.indices.contains(i) else { return nil }
+                        return reordered.places[i]
                     }
                     guard let count else {
                         // No count: a route read with the layer's own index still tells every layer's table.
@@ -173,7 +187,7 @@ struct UnetValueEmbeddings: Detector {
                         let placed = route.compactMap(place)
                         guard placed.count == route.count else { continue }
                         var entry = mappings[owner] ?? ([:], node)
-                        for (layer, table) in placed.enumerated() { entry.mapping[layer] = (facts.compact(container), table) }
+                        for (layer, table) in placed.enumerated() { entry.mapping[layer] = (facts.compact(source), table) }
                         mappings[owner] = entry
                         continue
                     }
@@ -185,7 +199,7 @@ struct UnetValueEmbeddings: Detector {
                               let index = evaluator.value(tableIndex, [variable: Double(i)])
                                 ?? interpreter.number(tableIndex, bindings: [variable: Double(i)]),
                               let table = place(index) else { break }
-                        entry.mapping[layer] = (facts.compact(container), table)
+                        entry.mapping[layer] = (facts.compact(source), table)
                     }
                     mappings[owner] = entry
                 }
@@ -275,6 +289,21 @@ struct UnetValueEmbeddings: Detector {
             if value.type == "identifier" || root != value { return root }
         }
         return n
+    }
+
+    /// The places in the sequence it reorders of the items of a container read by index (`mirrored` with `mirrored =
+    /// ves[::-1]`, `dec = list(reversed(ves))`, `tail = ves[n:]`): that sequence (`sequenceRoot`) and, item by item,
+    /// its place there, run by the interpreter with the sequence bound to its places 0..<count
+    /// (`PythonFacts.itemCount`), as `zippedPairs` does. Nil when the container is its own sequence or a count or a
+    /// place is unknown.
+    func reorderedPlaces(_ container: Node, _ facts: PythonFacts, _ interpreter: ScriptInterpreter) -> (root: Node, places: [Double])? {
+        let root = sequenceRoot(container, facts)
+        guard ["identifier", "attribute"].contains(root.type), facts.compact(root) != facts.compact(container),
+              let count = facts.itemCount(root), (1...64).contains(count) else { return nil }
+        let env = [root.text: ScriptValue.tuple((0..<count).map { ScriptValue.number(Double($0)) })]
+        guard case .tuple(let items)? = interpreter.value(of: container, env: env) else { return nil }
+        let places = items.compactMap(\.number)
+        return places.count == items.count ? (root: root, places: places) : nil
     }
 
     /// The tables of a per-layer route read with the layer's own index (`layers[j](x, tables[route[j]])`, `route =
