@@ -10,15 +10,11 @@ import TreeSitterKit
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
 /// the table whose `.weight` it is given, also through a list of weights a caller hands in; also through a sequence
 /// object of the file holding them, `Mirrored(...)` read as `vi[i]` through its `__getitem__`) are handed to a layer or mixing function of the file
-<<<<<<< ours
-/// as an extra input (an argument after the first), never as the residual stream (first argument); a helper of the
-/// file that only reshapes what it is given (`split = lambda t: t.view(B, T, H, D).transpose(1, 2)` applied to `ve` as
-/// to `q`, `k`, `v`; see `TokenTableFlow.isReshapingHelper`) is not such a layer, and its call on `q` does not carry
-/// the lookup it carries when called on `ve` (see `TokenTableFlow`). Rejects one
-=======
 /// as an extra input (an argument after the first), never as the residual stream (first argument; filling a
-/// container, `mirrored.appendleft(ve)`, hands it to no layer). Rejects one
->>>>>>> theirs
+/// container, `mirrored.appendleft(ve)`, hands it to no layer); a helper of the file that only reshapes what it is
+/// given (`split = lambda t: t.view(B, T, H, D).transpose(1, 2)` applied to `ve` as to `q`, `k`, `v`; see
+/// `TokenTableFlow.isReshapingHelper`) is not such a layer, and its call on `q` does not carry the lookup it carries
+/// when called on `ve` (see `TokenTableFlow`). Rejects one
 /// wide table split with `chunk`/`split`/`view` however it is wrapped or named, and separate token tables added
 /// to the residual stream. Examples: `queries/python/split_value_embeddings/examples/`.
 struct SplitValueEmbeddings: Detector {
@@ -93,13 +89,8 @@ struct SplitValueEmbeddings: Detector {
         if facts.sequenceClass(constructedBy: call) != nil { return false }
         if call.callee.hasPrefix("torch.") || call.callee.hasPrefix("numpy.") || call.callee.hasPrefix("math.") { return false }
         if ["print", "zip", "enumerate", "len", "list", "tuple", "dict", "range", "isinstance", "sum", "min", "max", "append", "extend",
-<<<<<<< ours
-            "items", "values", "keys", "pop", "format", "str", "int", "float"].contains(call.name) { return false }
+            "appendleft", "extendleft", "insert", "items", "values", "keys", "pop", "popleft", "format", "str", "int", "float"].contains(call.name) { return false }
         let functions = lookups.functionsCalled(by: call)
         return functions.isEmpty || !functions.allSatisfy(lookups.isReshapingHelper)
-=======
-            "appendleft", "extendleft", "insert", "items", "values", "keys", "pop", "popleft", "format", "str", "int", "float"].contains(call.name) { return false }
-        return true
->>>>>>> theirs
     }
 }
