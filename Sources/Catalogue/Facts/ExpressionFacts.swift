@@ -425,6 +425,31 @@ extension PythonFacts {
         return result
     }
 
+    /// What calls put into a list made empty (`tables = []`, `list()`, `deque()`), `empty` being that empty value: the
+    /// item of each `name.append(x)` / `name.appendleft(x)` / `name.insert(i, x)` and the iterable of each
+    /// `name.extend(xs)` / `name.extendleft(xs)` after it in the same function (or at module level), in document order
+    /// (a loop around a call is not unrolled: one node per call). Nil when `empty` is no empty list or queue; empty when
+    /// nothing fills it.
+    public func grownListItems(_ name: String, madeEmptyBy empty: Node) -> [Node]? {
+        let value = unwrapped(empty)
+        let made = value.type == "list" && value.namedChildren.allSatisfy { $0.type == "comment" }
+            || value.type == "call" && ["list", "deque", "collections.deque"].contains(callSite(value).callee)
+                && callSite(value).positional.isEmpty
+        guard made else { return nil }
+        let scope = enclosingFunction(value)?.node
+        var items: [Node] = []
+        for call in calls where call.node.startByte >= value.endByte {
+            guard let receiver = call.receiver.map(unwrapped), receiver.type == "identifier", receiver.text == name,
+                  enclosingFunction(call.node)?.node == scope else { continue }
+            switch (call.name, call.positional.count) {
+            case ("append", 1), ("appendleft", 1), ("extend", 1), ("extendleft", 1): items.append(call.positional[0])
+            case ("insert", 2): items.append(call.positional[1])
+            default: continue
+            }
+        }
+        return items
+    }
+
     /// The target an expression is assigned to: `target = value`, or the matching place of a pairwise unpacking
     /// (`self.up, self.down = make(d, h), zeroed(make(h, d))`). Nil when the value is not assigned whole.
     public func assignmentTarget(receiving value: Node) -> Node? {

@@ -83,7 +83,8 @@ public final class TokenTableFlow {
     // MARK: Embedding modules
 
     /// The `nn.Embedding(...)` constructor calls an expression may denote (a module, a container of modules,
-    /// an element or iteration of one, a method returning one, a parameter its callers fill with one). A call through
+    /// an element or iteration of one, a list made empty and filled by `append`/`extend`/`insert`, a method returning
+    /// one, a parameter its callers fill with one). A call through
     /// a name bound to the constructor (`make_emb()` with `make_emb = functools.partial(nn.Embedding, V, d)`, see
     /// `CallableAlias`) is one.
     public func embeddingConstructors(_ expression: Node, depth: Int = 0) -> Set<Node> {
@@ -119,6 +120,12 @@ public final class TokenTableFlow {
                 switch binding.kind {
                 case .value, .iteration, .element:
                     result.formUnion(embeddingConstructors(flow.iterationSource(binding), depth: depth + 1))
+                    // A list made empty and filled by calls (`tables = []`, then `tables.append(nn.Embedding(V, d))`
+                    // in a loop, see `PythonFacts.grownListItems`): what those calls put in.
+                    if binding.kind == .value, node.type == "identifier",
+                       let items = facts.grownListItems(node.text, madeEmptyBy: binding.node) {
+                        for item in items { result.formUnion(embeddingConstructors(item, depth: depth + 1)) }
+                    }
                 case .parameter:
                     // A table handed to a function of the file (`def lookup(table, ids): return table(ids)`): the
                     // tables its callers pass.

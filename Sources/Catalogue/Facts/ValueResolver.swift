@@ -74,6 +74,12 @@ public final class ValueResolver {
         }
         // A field of a nested configuration object: what that object holds, before any reading by name.
         if let fields = nestedFieldValues(node) { return fields }
+        // A local name last bound, before this use in its function, by unpacking a computed value (`x_s, w_s, grad_s =
+        // SCALES` with `SCALES = tuple(2.0 ** e for e in (1, 9, 19))`): its element of that value, which shadows any
+        // setting of the same name elsewhere (a layer's `self.x_s = x_s`, read by name, would give its default).
+        if node.type == "identifier", bindings.parameters[node.text] == nil, let element = unpackedElement(node) {
+            return [element]
+        }
         // A parameter its callers give (`lr` of a builder's `with_matrix_lr(self, lr)`): what they pass first, not the
         // first setting of its name that folding would take.
         if node.type == "identifier", facts.parameterOwner(of: node) != nil, !facts.callerArguments(of: node).isEmpty {
@@ -93,9 +99,7 @@ public final class ValueResolver {
             return values(of: argument)
         }
         if ["identifier", "attribute", "subscript"].contains(node.type) {
-            let found = dedup(referenceValues(node))
-            if found.isEmpty, let element = unpackedElement(node) { return [element] }
-            return found
+            return dedup(referenceValues(node))
         }
         // `a if switch else b`: the side the script's configuration selects, both when it depends on the run.
         if node.type == "conditional_expression" {
@@ -210,10 +214,12 @@ public final class ValueResolver {
     /// A name last set, before `node` in its scope, by unpacking a value that is no literal tuple (`x_s, w_s, grad_s =
     /// SCALES` with `SCALES = tuple(2.0 ** e for e in (1, 9, 19))`, or `= [lo * 2 ** i for i in range(3)]`): its element
     /// of what `ScriptInterpreter` computes for that value. Nil when the latest setting is no such unpacking, or the value
-    /// is not a tuple of as many entries with a number in the name's place. (Literal tuples are read as settings, see
-    /// `SettingsCollector.unpackedSettings`.)
+    /// is not a tuple of as many entries with a number in the name's place, and when the unpacking is read as settings
+    /// (a name set to literal tuples, see `SettingsCollector.unpackedSettings`). `resolve` asks this before reading the
+    /// name's settings, so the local binding wins over settings of the same name in other scopes (another class's
+    /// `self.x_s`).
     func unpackedElement(_ node: Node) -> NumericValue? {
-        guard node.type == "identifier" else { return nil }
+        guard node.type == "identifier", unpackedNames.contains(node.text) else { return nil }
         var latest: (assignment: Node, target: Node, value: Node?)?
         for assignment in facts.assignments(around: node) where assignment.type == "assignment" && assignment.endByte <= node.startByte {
             for bound in facts.assignedNames(assignment) where bound.name == node.text {
@@ -223,6 +229,12 @@ public final class ValueResolver {
         guard let latest, latest.value == nil, let pattern = latest.target.parent,
               ["pattern_list", "tuple_pattern"].contains(pattern.type),
               let right = latest.assignment.child(byField: "right"), right.type != "assignment" else { return nil }
+        // Unpacked from a name set to literal tuples: read as settings of the targets (`SettingsCollector.unpackedSettings`,
+        // which also drops a tuple overwritten before use), never by the interpreter here.
+        let assignment = latest.assignment
+        guard !facts.allSettings.settings(node.text).contains(where: { setting in
+            setting.site.tree === facts.tree && (facts.isInside(setting.site, assignment) || facts.isInside(assignment, setting.site))
+        }) else { return nil }
         let parts = pattern.namedChildren.filter { $0.type != "comment" }
         guard !parts.contains(where: { $0.type == "list_splat_pattern" }),
               let index = parts.firstIndex(where: { $0 == latest.target }),
@@ -230,6 +242,12 @@ public final class ValueResolver {
               let number = items[index].number else { return nil }
         return .float(number)
     }
+
+    /// Names some assignment of the file binds by unpacking one value (`a, b = pair`), computed once: `unpackedElement`
+    /// looks for the binding of no other name, so most names cost one set lookup.
+    private lazy var unpackedNames: Set<String> = Set(facts.assignmentNodes.flatMap { a in
+        facts.assignedNames(a).filter { $0.value == nil }.map(\.name)
+    })
 
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {

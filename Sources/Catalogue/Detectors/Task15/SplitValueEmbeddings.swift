@@ -5,7 +5,8 @@ import TreeSitterKit
 /// one wide table chunked per layer.
 ///
 /// Requires at least two model-width embedding tables (a ModuleList/ModuleDict built over `range(n)`, list
-/// entries, or separate attributes; a table whose width is a product, `dim * n`, is one wide table) whose
+/// entries, a list made empty and filled by `append` in a loop, counted by running it, or separate attributes; a
+/// table whose width is a product, `dim * n`, is one wide table) whose
 /// lookups on the token ids (followed with `TokenTableFlow`, also into nested loop targets such as
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
 /// the table whose `.weight` it is given, also through a list of weights a caller hands in; also through a sequence
@@ -64,7 +65,9 @@ struct SplitValueEmbeddings: Detector {
         return width.type == "binary_operator" && width.child(byField: "operator")?.type == "*"
     }
 
-    /// How many tables a constructor makes: the size of the `range` of the comprehension around it, else 1.
+    /// How many tables a constructor makes: the size of the `range` of the comprehension around it (2 when that is
+    /// not known); for one appended to a list made empty inside a loop (`while left: tables.append(nn.Embedding(V,
+    /// d))`), see `appendedCopies`; else 1.
     func copies(of constructor: CallSite, _ facts: PythonFacts) -> Int {
         var current = constructor.node.parent
         while let c = current, c.type != "function_definition" {
@@ -78,7 +81,28 @@ struct SplitValueEmbeddings: Detector {
             }
             current = c.parent
         }
-        return 1
+        return appendedCopies(of: constructor, facts) ?? 1
+    }
+
+    /// For a constructor that is the item of `tables.append(...)` / `appendleft` / `insert` inside a `for` or `while`
+    /// loop, `tables` a list made empty (see `PythonFacts.grownListItems`): the length the list has once its block has
+    /// run (`ScriptInterpreter.finalList`), or 2 when the interpreter cannot run it. Nil for any other constructor.
+    func appendedCopies(of constructor: CallSite, _ facts: PythonFacts) -> Int? {
+        guard let arguments = constructor.node.parent, arguments.type == "argument_list",
+              let outer = arguments.parent, outer.type == "call" else { return nil }
+        let append = facts.callSite(outer)
+        guard ["append", "appendleft", "insert"].contains(append.name), append.positional.last == constructor.node,
+              let receiver = append.receiver.map(facts.unwrapped), receiver.type == "identifier",
+              let empty = facts.latestValue(of: receiver.text, before: outer),
+              facts.grownListItems(receiver.text, madeEmptyBy: empty) != nil,
+              facts.ancestors(of: outer).prefix(while: { $0.type != "function_definition" })
+                  .contains(where: { ["for_statement", "while_statement"].contains($0.type) }) else { return nil }
+        if let assignment = facts.unwrapped(empty).parent, assignment.type == "assignment",
+           let statement = assignment.parent, statement.type == "expression_statement",
+           case .tuple(let items)? = ScriptInterpreter(facts).finalList(receiver.text, assignedBy: statement), !items.isEmpty {
+            return Swift.min(items.count, 4096)
+        }
+        return 2
     }
 
     /// A call of a function or module of the file, or of a module passed in (not a library function, a builtin,
