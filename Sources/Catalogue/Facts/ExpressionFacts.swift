@@ -123,9 +123,11 @@ extension PythonFacts {
     }
 
     /// The names an iteration of `enclosingIterations` binds per item: a `for` statement's variables (`loopVariables`);
-    /// for a folded function, its item parameter and the names its body unpacks that parameter into (`i, block = item`,
-    /// as `for i, block in ...` would bind them). Empty for a `while` statement.
+    /// for a `while` statement, the counters its body counts up by one by hand (`depth += 1`, see `stepVariables`), as
+    /// `for depth in range(...)` would bind them; for a folded function, its item parameter and the names its body
+    /// unpacks that parameter into (`i, block = item`, as `for i, block in ...` would bind them).
     public func iterationVariables(_ iteration: Node) -> [String] {
+        if iteration.type == "while_statement" { return stepVariables(iteration) }
         guard iteration.type == "function_definition" || iteration.type == "lambda" else { return loopVariables(iteration) }
         guard let running = fold(running: iteration) else { return [] }
         var names = [running.element]

@@ -3,16 +3,20 @@ import TreeSitterKit
 
 /// `unet_skip_connections`: encoder outputs are added back into the mirrored decoder blocks.
 ///
-/// Requires a list that a loop fills with the running hidden state (`skips.append(x)`, or `saved[i] = x` keyed by
-/// the loop variable) and a later read of it in reverse order inside a loop (later in the text, or in later
-/// iterations of the same loop when one loop runs every block) — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
+/// Requires a list (or `collections.deque`) that a loop fills with the running hidden state (`skips.append(x)`, or
+/// `saved[i] = x` keyed by the loop variable) and a later read of it in reverse order inside a loop (later in the text,
+/// or in later iterations of the same loop when one loop runs every block) — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
 /// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
-/// (`skips.insert(0, x)`) and read in order (`skips[i]`, `zip(blocks, skips)`). The push and the pop may be methods of
+/// (`skips.insert(0, x)`, `skips.appendleft(x)`) and read in order (`skips[i]`, `skips.pop(0)`, `skips.popleft()`,
+/// `zip(blocks, skips)`); the list's ends are read by `endOperation`. The loop may be a `while` loop with a hand-kept
+/// counter (`while depth < total: ... depth += 1`), which keys and mirrored indexes use as a `for` loop's variable
+/// (`PythonFacts.iterationVariables`). The push and the pop may be methods of
 /// a container class of the file, called or run by an operator (`skips << x` with `__lshift__` appending its argument,
 /// `-skips` with `__neg__` returning `self.pop()`, `skips.push(x)`; see `stackOperation`) — whose value (directly or through names assigned from it)
 /// is added into the stream with `+` or a tensor method (`x.add(skip)`, `x.addcmul(w, skip)`), also through the loop
 /// variable it is iterated into (`for w, skip in zip(weights, reversed(saved))`), or by a helper of the file that hands
-/// the stream back (`x = merge(x, saved.pop(), w)`, whose code, autograd `forward` or kernel adds loaded values). Rejects FIFO pairing (`skips.pop(0)`), outputs saved only for a probe, and
+/// the stream back (`x = merge(x, saved.pop(), w)`, whose code, autograd `forward` or kernel adds loaded values). Rejects FIFO pairing
+/// (`skips.pop(0)` after `append`, `skips.pop()` after `appendleft`), outputs saved only for a probe, and
 /// the embedding x0 fed to every block. A loop may be a fold (`functools.reduce(descend, encoder_blocks, carry)` runs
 /// `descend` per block; see `PythonFacts.enclosingIterations`), whose statements run where its call stands
 /// (`foldAnchor`). Examples: `queries/python/unet_skip_connections/examples/`.
@@ -36,10 +40,39 @@ struct UnetSkipConnections: Detector {
     /// What a method of a container class of the file does to the container it runs on (`stackOperation`).
     enum StackOperation { case push, pushFront, popLast, popFirst }
 
+    /// What a call does to an end of the list or `collections.deque` it runs on, with the item it pushes: `L.append(x)`
+    /// pushes at the back (`.push`); `L.insert(0, x)` and `L.appendleft(x)` at the front (`.pushFront`); `L.pop()` and
+    /// `L.pop(-1)` take the back item (`.popLast`); `L.pop(0)` and `L.popleft()` the front one (`.popFirst`). Nil for
+    /// any other call (another method, index or argument count, keywords).
+    func endOperation(_ call: CallSite, _ facts: PythonFacts) -> (operation: StackOperation, item: Node?)? {
+        guard call.receiver != nil, call.keywords.isEmpty, !call.hasSplat else { return nil }
+        let arguments = call.positional
+        switch call.name {
+        case "append" where arguments.count == 1:
+            return (operation: .push, item: arguments[0])
+        case "appendleft" where arguments.count == 1:
+            return (operation: .pushFront, item: arguments[0])
+        case "insert" where arguments.count == 2 && facts.evaluate(arguments[0]) == 0:
+            return (operation: .pushFront, item: arguments[1])
+        case "pop" where arguments.isEmpty:
+            return (operation: .popLast, item: nil)
+        case "pop" where arguments.count == 1:
+            let index = facts.evaluate(arguments[0])
+            if index == -1 { return (operation: .popLast, item: nil) }
+            if index == 0 { return (operation: .popFirst, item: nil) }
+            return nil
+        case "popleft" where arguments.isEmpty:
+            return (operation: .popFirst, item: nil)
+        default:
+            return nil
+        }
+    }
+
     /// What a method of a container class of the file does to the container it runs on: appends one of its
     /// parameters (`def __lshift__(self, x): self.append(x)`, also to a list the object holds: `self.items.append(x)`)
-    /// or inserts it at the front (`self.insert(0, x)`), or returns what it pops: the newest element (`return
-    /// self.pop()`, `self.items.pop(-1)`) or the oldest (`return self.pop(0)`). Nil for any other method.
+    /// or inserts it at the front (`self.insert(0, x)`, `self.items.appendleft(x)`), or returns what it pops: the newest
+    /// element (`return self.pop()`, `self.items.pop(-1)`) or the oldest (`return self.pop(0)`, `self.items.popleft()`);
+    /// see `endOperation`. Nil for any other method.
     func stackOperation(_ method: PythonFacts.Function, _ facts: PythonFacts) -> StackOperation? {
         guard let me = method.receiver else { return nil }
         let parameters = Set(method.passedParameters)
@@ -51,17 +84,14 @@ struct UnetSkipConnections: Detector {
         }
         for value in facts.returnedValues(method).map(facts.unparenthesized) where value.type == "call" {
             let call = facts.callSite(value)
-            guard call.name == "pop", isContainer(call.receiver), call.keywords.isEmpty else { continue }
-            let index = call.positional.first.flatMap { facts.evaluate($0) }
-            if call.positional.isEmpty || index == -1 { return .popLast }
-            if index == 0 { return .popFirst }
+            guard isContainer(call.receiver), let end = endOperation(call, facts), end.operation == .popLast || end.operation == .popFirst else { continue }
+            return end.operation
         }
         for n in facts.descendants(of: method.node) where n.type == "call" && facts.enclosingFunction(n)?.node == method.node {
             let call = facts.callSite(n)
-            guard isContainer(call.receiver) else { continue }
-            let passed = call.positional.map { facts.unparenthesized($0).text }
-            if call.name == "append", passed.count == 1, parameters.contains(passed[0]) { return .push }
-            if call.name == "insert", passed.count == 2, facts.evaluate(call.positional[0]) == 0, parameters.contains(passed[1]) { return .pushFront }
+            guard isContainer(call.receiver), let end = endOperation(call, facts), let item = end.item,
+                  parameters.contains(facts.unparenthesized(item).text) else { continue }
+            return end.operation
         }
         return nil
     }
@@ -92,17 +122,17 @@ struct UnetSkipConnections: Detector {
         return nil
     }
 
-    /// Where a loop (or a fold, see `PythonFacts.enclosingIterations`) stores outputs in a container: `L.append(x)`, `L.insert(0, x)` (`front`: the newest first, so
-    /// reading in order is the mirrored order), or `L[i] = x` with the loop variable in the key (a dict or a
+    /// Where a loop (or a fold, see `PythonFacts.enclosingIterations`) stores outputs in a container: `L.append(x)`,
+    /// `L.insert(0, x)` or `L.appendleft(x)` (`front`: the newest first, so reading in order is the mirrored order; see
+    /// `endOperation`), or `L[i] = x` with the loop variable in the key (a dict or a
     /// preallocated list, filled in order); also a push by a method of a container class of the file (`L << x`,
     /// `L.push(x)`; see `stackSite`).
     func writes(_ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [(site: Node, list: String, front: Bool)] {
         var result: [(Node, String, Bool)] = []
-        for call in facts.calls where call.name == "append" || call.name == "insert" {
-            guard let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingIterations(call.node).isEmpty else { continue }
-            let front = call.name == "insert"
-            if front && call.positional.first.flatMap({ facts.evaluate($0) }) != 0 { continue }
-            result.append((call.node, receiver.text, front))
+        for call in facts.calls where ["append", "appendleft", "insert"].contains(call.name) {
+            guard let end = endOperation(call, facts), end.operation == .push || end.operation == .pushFront,
+                  let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingIterations(call.node).isEmpty else { continue }
+            result.append((call.node, receiver.text, end.operation == .pushFront))
         }
         for assignment in facts.nodes(ofType: "assignment") {
             guard let left = assignment.child(byField: "left"), left.type == "subscript",
@@ -160,15 +190,16 @@ struct UnetSkipConnections: Detector {
         return found
     }
 
-    /// In-order reads of a list inside loops after `start`: `L[i]` with a loop variable, `L.pop(0)` (also through a
+    /// In-order reads of a list inside loops after `start` (`readsAfter`: also in the saving loop under another
+    /// condition): `L[i]` with a loop variable, `L.pop(0)` or `L.popleft()` (see `endOperation`; also through a
     /// method of a container class of the file, see `stackSite`), the loop variable bound to `L`'s elements (also
     /// through `zip` / `enumerate`).
     func inOrderReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [Node] {
         var reads: [Node] = []
-        for n in facts.descendants(of: scope) where runsLater(n, start, facts) && !facts.enclosingIterations(n).isEmpty {
+        for n in facts.descendants(of: scope) where readsAfter(n, start, facts) && !facts.enclosingIterations(n).isEmpty {
             if let site = stackSite(n, stack, wanted: [.popFirst], facts), site.list == list { reads.append(n) }
-            if n.type == "call", facts.callSite(n).name == "pop", let receiver = facts.callSite(n).receiver,
-               receiver.text == list, facts.callSite(n).positional.first.flatMap({ facts.evaluate($0) }) == 0 {
+            if n.type == "call", case let call = facts.callSite(n), let receiver = call.receiver, receiver.text == list,
+               endOperation(call, facts)?.operation == .popFirst {
                 reads.append(n)
             }
             if n.type == "subscript", n.child(byField: "value")?.text == list, let index = n.child(byField: "subscript"),
@@ -184,9 +215,9 @@ struct UnetSkipConnections: Detector {
         return reads
     }
 
-    /// LIFO reads of a list inside loops after `start`: `L.pop()` (also through a method of a container class of the
-    /// file: `-L` with `__neg__` returning `self.pop()`, see `stackSite`), the loop variable bound to `reversed(L)`, a
-    /// mirrored subscript.
+    /// LIFO reads of a list inside loops after `start`: `L.pop()` or `L.pop(-1)` (see `endOperation`; also through a
+    /// method of a container class of the file: `-L` with `__neg__` returning `self.pop()`, see `stackSite`), the loop
+    /// variable bound to `reversed(L)`, a mirrored subscript.
     func mirroredReads(of list: String, in scope: Node, after start: Node, _ facts: PythonFacts, stack: [Node: (name: String, operation: StackOperation)]) -> [Node] {
         var reads: [Node] = []
         for n in facts.descendants(of: scope) where readsAfter(n, start, facts) && !facts.enclosingIterations(n).isEmpty {
@@ -197,8 +228,7 @@ struct UnetSkipConnections: Detector {
             switch n.type {
             case "call":
                 let call = facts.callSite(n)
-                if call.name == "pop", call.receiver?.type == "identifier", call.receiver?.text == list,
-                   call.positional.isEmpty || call.positional.first.flatMap({ facts.evaluate($0) }) == -1 {
+                if call.receiver?.type == "identifier", call.receiver?.text == list, endOperation(call, facts)?.operation == .popLast {
                     reads.append(n)
                 }
             case "subscript":

@@ -1,0 +1,24 @@
+# example: near miss - a while loop with a hand-kept counter stores each first-half output under the counter, but the second half adds the one stored under j - half, so block half+i gets block i's output (FIFO, not mirrored); negative.
+import torch
+import torch.nn as nn
+
+
+class Hourglass(nn.Module):
+    def __init__(self, width=192, depth=8):
+        super().__init__()
+        self.units = nn.ModuleList(nn.Sequential(nn.RMSNorm(width), nn.Linear(width, width)) for _ in range(depth))
+        self.depth = depth
+        self.gate = nn.Parameter(torch.full((depth // 2,), 0.5))
+
+    def forward(self, z):
+        kept = {}
+        half = self.depth // 2
+        j = 0
+        while j < self.depth:
+            if j >= half:
+                z = z + self.gate[j - half] * kept[j - half]
+            z = self.units[j](z)
+            if j < half:
+                kept[j] = z
+            j += 1
+        return z
