@@ -472,7 +472,15 @@ extension PythonFacts {
         let n = unwrapped(node)
         switch n.type {
         case "identifier":
-            return functions.filter { $0.name == n.text && enclosingClass($0.node) == nil }
+            // A function of the module or of another function; not a class's method. A `def` nested in a method is a
+            // local of that method, named from inside it (`reduce(visit, ...)` in the `forward` that defines `visit`).
+            return functions.filter { function in
+                guard function.name == n.text else { return false }
+                guard enclosingClass(function.node) != nil else { return true }
+                guard let outer = function.node.parent.flatMap(enclosingFunction), enclosingClass(outer.node)?.node == enclosingClass(function.node)?.node
+                else { return false }
+                return isInside(n, outer.node)
+            }
         case "attribute":
             // `self.m` / `cls.m` in a class: its method, own or inherited (`functools.partial(self._ns_step, a=a)`).
             guard let object = n.child(byField: "object"), ["self", "cls"].contains(object.text), let owner = enclosingClass(n),
