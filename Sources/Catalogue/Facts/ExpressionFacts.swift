@@ -205,6 +205,9 @@ extension PythonFacts {
                 guard let attribute = current.child(byField: "attribute")?.text, let object = current.child(byField: "object") else { return nil }
                 if Self.transparentAttributes.contains(attribute) { current = object } else { return attribute }
             case "call":
+                // An attribute looked up by name with one possible name (`getattr(self, name).weight` in `for name in
+                // ("lm_head",)`, `operator.attrgetter(key)(self)`; see `attributeRead`): that name.
+                if let read = attributeRead(current), Set(read.names).count == 1 { return read.names[0] }
                 guard let function = current.child(byField: "function"), function.type == "attribute",
                       let method = function.child(byField: "attribute")?.text, Self.transparentMethods.contains(method),
                       let object = function.child(byField: "object") else { return nil }
@@ -217,9 +220,10 @@ extension PythonFacts {
 
     /// The attribute a module expression reads, as its object and the names the attribute may have: `obj.name`,
     /// `getattr(obj, "name")`, `getattr(obj, key)` with `key` holding strings (`getattr(self, self.output_attr)`, with
-    /// `output_attr = "c_proj"` in the class body, or a loop variable over strings, see `iteratedStrings`), or a
-    /// function's local set to one of those before the read (`proj = getattr(self, self.output_attr)`; not a
-    /// parameter). Nil otherwise.
+    /// `output_attr = "c_proj"` in the class body, or a loop variable over strings, see `iteratedStrings`),
+    /// `operator.attrgetter(key)(obj)` read the same way (a dotted path names its last attribute:
+    /// `"transformer.lm_head"` reads `lm_head`), or a function's local set to one of those before the read (`proj =
+    /// getattr(self, self.output_attr)`; not a parameter). Nil otherwise.
     public func attributeRead(_ node: Node, depth: Int = 0) -> (object: Node, names: [String])? {
         let n = unwrapped(node)
         switch n.type {
@@ -228,11 +232,24 @@ extension PythonFacts {
             return (object, [name])
         case "call":
             let call = callSite(n)
-            guard call.callee == "getattr", call.positional.count >= 2 else { return nil }
-            let key = call.positional[1]
+            let object: Node, key: Node
+            var dotted = false
+            if call.callee == "getattr", call.positional.count >= 2 {
+                object = call.positional[0]
+                key = call.positional[1]
+            } else if let getter = call.function.map(unwrapped), getter.type == "call", call.positional.count == 1, call.keywords.isEmpty,
+                      case let lookup = callSite(getter), lookup.callee == "operator.attrgetter", lookup.positional.count == 1 {
+                // `operator.attrgetter(key)(obj)`: the getter made and applied at once.
+                object = call.positional[0]
+                key = lookup.positional[0]
+                dotted = true
+            } else {
+                return nil
+            }
             var names = SettingsTable.stringValue(key).map { [$0] } ?? Set(origins(of: key).compactMap(SettingsTable.stringValue)).sorted()
             if names.isEmpty { names = iteratedStrings(unwrapped(key)) }
-            return names.isEmpty ? nil : (call.positional[0], names)
+            if dotted { names = names.map { $0.split(separator: ".").last.map(String.init) ?? $0 } }
+            return names.isEmpty ? nil : (object, names)
         case "identifier":
             guard depth < 3, enclosingFunction(n) != nil, parameterOwner(of: n) == nil,
                   let value = latestValue(of: n.text, before: n), value != n else { return nil }
@@ -273,9 +290,10 @@ extension PythonFacts {
     }
 
     /// The strings a loop variable runs over (`name` in `for name in names:`): the string items of a literal tuple or
-    /// list it iterates, or, when it iterates a `*names` parameter of its function (or of an outer function it is
-    /// nested in), the strings every call of that function passes from that parameter's place on (`zero_init("c_proj",
-    /// "w_out")`, also as a decorator). Empty otherwise.
+    /// list it iterates, or of a setting holding one (`for name in config.zero_init_modules:` with the field's default
+    /// `("lm_head",)`, see `foldedStringList`), or, when it iterates a `*names` parameter of its function (or of an
+    /// outer function it is nested in), the strings every call of that function passes from that parameter's place on
+    /// (`zero_init("c_proj", "w_out")`, also as a decorator). Empty otherwise.
     public func iteratedStrings(_ variable: Node) -> [String] {
         guard variable.type == "identifier" else { return [] }
         for binding in dataflow.bindings(of: variable.text, at: variable) {
@@ -283,6 +301,11 @@ extension PythonFacts {
             let iterable = unwrapped(binding.node)
             if ["tuple", "list"].contains(iterable.type) {
                 return iterable.namedChildren.compactMap { SettingsTable.stringValue(unwrapped($0)) }
+            }
+            // A configuration field or module constant holding a list of strings (not a parameter: see below).
+            if iterable.type == "attribute" || iterable.type == "subscript" || iterable.type == "identifier" && parameterOwner(of: iterable) == nil,
+               let listed = foldedStringList(iterable, depth: 0) {
+                return listed
             }
             guard iterable.type == "identifier", let owner = parameterOwner(of: iterable),
                   let index = owner.parameters.firstIndex(of: iterable.text),

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a loss call (`F.cross_entropy`, `F.nll_loss`, a `CrossEntropyLoss` module, or the `logsumexp` /
 /// `log_softmax` of a cross-entropy written by hand with a `gather` of the targets) whose input, followed back
 /// through local assignments, reshapes and arithmetic (a soft-cap, `log_softmax`) up to the projection that makes
-/// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()`, `.to(torch.float32)`,
+/// the logits, passes through a cast to fp32 or fp64: `.float()`, `.double()` (also looked up by a name that resolves
+/// to either: `getattr(logits, cfg.logit_cast)()`), `.to(torch.float32)`,
 /// `.to(dtype=torch.float)`, `.type(torch.float32)`, or `.to(d)` with `d` holding such a dtype (see `dtypeName`: also
 /// `getattr(torch, "float" + str(4 * 8))`); the cast may be made in the model, on the logits it returns
 /// (followed from the loss back into `forward` and its helpers). Rejects a cast of the loss value, a cast on a branch that
@@ -64,13 +65,20 @@ struct Fp32LogitsLoss: Detector {
         return module.callee == "torch.nn.CrossEntropyLoss" || module.callee == "torch.nn.NLLLoss"
     }
 
-    /// `.float()`, `.double()`, `.to(torch.float32)`, `.to(dtype=torch.float)`, `.type(torch.float32)`, or a
+    /// `.float()`, `.double()`, `.to(torch.float32)`, `.to(dtype=torch.float)`, `.type(torch.float32)`, the method
+    /// looked up by a name that resolves to `"float"` or `"double"` (`getattr(logits, cfg.logit_cast)()`), or a
     /// (log-)softmax computed in fp32 (`F.log_softmax(logits, -1, dtype=torch.float32)`).
     func isWideCast(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         if ["log_softmax", "softmax"].contains(call.name), let dtype = call.keywords["dtype"] {
             return isWide(dtype, facts)
+        }
+        // A cast method looked up by name (`getattr(logits, self.config.logit_cast)()` with the field set to
+        // `"float"`; see `attributeRead`): every name it may have is a widening cast.
+        if let function = call.function.map(facts.unwrapped), function.type == "call", call.positional.isEmpty, call.keywords.isEmpty,
+           let read = facts.attributeRead(function) {
+            return read.names.allSatisfy { ["float", "double"].contains($0) }
         }
         guard call.receiver != nil else { return false }
         switch call.name {
