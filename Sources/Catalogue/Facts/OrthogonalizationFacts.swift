@@ -283,6 +283,9 @@ extension PythonFacts {
             return true
         }
         guard let function = call.function else { return false }
+        // A module-level function looked up by name (`globals()[f"zeropower_via_{backend}"](g)`), when every one the
+        // name may pick is one (see `globalsLookupNames`).
+        if let held = globalsLookupNames(function), held.allSatisfy({ orthogonalizers.contains($0) }) { return true }
         if function.type == "identifier", mentionsFunction(function, orthogonalizers, depth: 0) { return true }
         // A callable object of a class of the file (`self.backend(g)` with `self.backend = Backends.create(name)`,
         // `zeropower(g)` with `zeropower = Factory.create(group["backend"])`): what calling it runs (its `__call__`,
@@ -351,6 +354,10 @@ extension PythonFacts {
         }
         let values = localValues(of: name, around: reference) + settings.map(\.value)
         for value in values where !isInside(reference, value) {
+            // `zeropower = globals()[f"zeropower_via_{group['backend']}"]`: every function the lookup may pick.
+            for n in descendants(of: value) where n.type == "subscript" {
+                if let held = globalsLookupNames(n), held.allSatisfy({ names.contains($0) }) { return true }
+            }
             for n in descendants(of: value) where n.type == "identifier" {
                 if names.contains(n.text) { return true }
                 if n.text != name, depth < 2, mentionsFunction(n, names, depth: depth + 1) { return true }

@@ -22,6 +22,44 @@ extension PythonFacts {
         return nil
     }
 
+    /// The module-level functions and classes of the file a `globals()[key]` read may stand for: the one a constant
+    /// key names (`globals()["Muon"]`), or, for an f-string key, every one whose name fits the key's constant parts
+    /// in order (`globals()[f"zeropower_via_{group['backend']}"]`: every `zeropower_via_*`). Nil when `read` is no
+    /// such read or no name of the file fits.
+    public func globalsLookupNames(_ read: Node) -> [String]? {
+        let n = unparenthesized(read)
+        guard n.type == "subscript", let table = n.child(byField: "value").map(unparenthesized), table.type == "call",
+              table.child(byField: "function")?.text == "globals", table.child(byField: "arguments")?.namedChildren.isEmpty == true,
+              let key = n.child(byField: "subscript").map(unparenthesized), key.type == "string" else { return nil }
+        let pieces = key.namedChildren.filter { $0.type == "string_content" || $0.type == "interpolation" }
+        let defined = (functions.map { (node: $0.node, name: $0.name) } + classes.map { (node: $0.node, name: $0.name) })
+            .filter { d in !ancestors(of: d.node).contains { ["function_definition", "class_definition"].contains($0.type) } }
+            .map { $0.name }
+        // The key's constant parts, and whether it has a hole (an interpolation) at all.
+        let parts = pieces.filter { $0.type == "string_content" }.map { $0.text }
+        let holes = pieces.contains { $0.type == "interpolation" }
+        func fits(_ name: String) -> Bool {
+            guard holes else { return name == parts.joined() }
+            var rest = Substring(name)
+            for (index, piece) in pieces.enumerated() where piece.type == "string_content" {
+                // A leading constant is a prefix, a trailing one a suffix, a middle one found in order.
+                if index == 0 {
+                    guard rest.hasPrefix(piece.text) else { return false }
+                    rest = rest.dropFirst(piece.text.count)
+                } else if index == pieces.count - 1 {
+                    guard rest.hasSuffix(piece.text) else { return false }
+                    rest = rest.dropLast(piece.text.count)
+                } else {
+                    guard let range = rest.range(of: piece.text) else { return false }
+                    rest = rest[range.upperBound...]
+                }
+            }
+            return true
+        }
+        let found = Array(Set(defined.filter(fits))).sorted()
+        return found.isEmpty ? nil : found
+    }
+
     /// The entries of a registry's dictionary (see `registryDictionary`), in order: each with the node holding it (a
     /// literal's `"ns": ns5` pair, a `dict(...)` call's `ns=ns5` keyword argument), its key and its value. A literal's
     /// entry whose key is no string is left out.

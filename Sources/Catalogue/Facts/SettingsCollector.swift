@@ -78,11 +78,16 @@ enum SettingsCollector {
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
                 // `cls(...)` in a class method of a config class (`def default(cls): return cls(vocab_size=...)`) builds it.
                 let buildsConfig = last == "cls" && facts.classBuiltByCls(node).map { classNames.contains($0.name) } == true
-                guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || classNames.contains(last) || buildsConfig
+                guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || last == "setattr"
+                        || classNames.contains(last) || buildsConfig
                         || last == "option" || last.hasPrefix("DEFINE_")
                         || Self.namespaces.contains(last) || last == "replace" || last == "update"
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
+                if call.callee == "setattr" {
+                    found += overrideListSettings(call, facts)
+                    continue
+                }
                 if call.name == "register_buffer", let receiver = call.receiver, let key = call.positional.first,
                    let name = SettingsTable.stringValue(key), let value = call.argument("tensor", position: 1) {
                     // self.register_buffer("cap", torch.tensor(15.0)) is read back as self.cap.
@@ -190,6 +195,58 @@ enum SettingsCollector {
             }
         }
         return false
+    }
+
+    /// Settings an override list applies by name: `for k, v in OVERRIDES: setattr(args, k, v)` where `OVERRIDES` is a
+    /// list or tuple literal of `(name, value)` pairs (`("warmup_iters", 0)`), or `{...}.items()` of a dictionary
+    /// literal, written in the loop header or held by a name assigned once before the loop. Each pair whose name is a
+    /// string constant sets `args.<name>` as the assignment `args.<name> = value` written at the `setattr` would
+    /// (a module or local assignment by where the loop is), with the pair as its site. A `setattr` that is not handed both loop names in order, a pair that is not a
+    /// two-element literal, and a list built any other way give nothing.
+    static func overrideListSettings(_ call: CallSite, _ facts: PythonFacts) -> [Setting] {
+        guard call.positional.count == 3, let object = call.positional.first,
+              let loop = facts.ancestors(of: call.node).first(where: { $0.type == "for_statement" || $0.type == "function_definition" }),
+              loop.type == "for_statement", let left = loop.child(byField: "left"), var source = loop.child(byField: "right") else { return [] }
+        let names = left.namedChildren.map(\.text)
+        guard ["pattern_list", "tuple_pattern"].contains(left.type), names.count == 2,
+              facts.unparenthesized(call.positional[1]).text == names[0],
+              facts.unparenthesized(call.positional[2]).text == names[1] else { return [] }
+        source = facts.unparenthesized(source)
+        // `OVERRIDES.items()` / `{...}.items()`: the dictionary's pairs.
+        var items = false
+        if source.type == "call", let function = source.child(byField: "function"), function.type == "attribute",
+           function.child(byField: "attribute")?.text == "items", source.child(byField: "arguments")?.namedChildren.isEmpty == true,
+           let receiver = function.child(byField: "object") {
+            items = true
+            source = facts.unparenthesized(receiver)
+        }
+        // A name assigned exactly once in the file, before the loop.
+        if source.type == "identifier" {
+            let assignments = facts.nodes(ofType: "assignment").filter { $0.child(byField: "left")?.text == source.text }
+            guard assignments.count == 1, let only = assignments.first, only.endByte <= loop.startByte,
+                  let value = only.child(byField: "right") else { return [] }
+            source = facts.unparenthesized(value)
+        }
+        var pairs: [(pair: Node, key: Node, value: Node)] = []
+        if items {
+            guard source.type == "dictionary" else { return [] }
+            for pair in source.namedChildren where pair.type == "pair" {
+                guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value") else { continue }
+                pairs.append((pair, key, value))
+            }
+        } else {
+            guard ["list", "tuple"].contains(source.type) else { return [] }
+            for entry in source.namedChildren.map(facts.unparenthesized) where ["tuple", "list"].contains(entry.type) {
+                let parts = entry.namedChildren.filter { $0.type != "comment" }
+                guard parts.count == 2 else { continue }
+                pairs.append((entry, parts[0], parts[1]))
+            }
+        }
+        let kind: Setting.Source = ownerKind(call.node) == nil ? .moduleAssignment : .localAssignment
+        return pairs.compactMap { entry -> Setting? in
+            guard let name = SettingsTable.stringValue(entry.key), !entry.key.namedChildren.contains(where: { $0.type == "interpolation" }) else { return nil }
+            return Setting(name: name, written: "\(object.text).\(name)", value: entry.value, source: kind, site: entry.pair)
+        }
     }
 
     /// Settings of names unpacked from a name set to a tuple or list literal of as many elements (`xs, ws, gs = Q8`
