@@ -9,7 +9,8 @@ import TreeSitterKit
 ///
 /// Blanking keeps every byte's offset and every line break: a branch that never runs becomes spaces (a block keeps
 /// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears, and a registry read with
-/// a decided key (`ACTIVATIONS[args.act](h)`) becomes the function or class it selects, and a definition the script
+/// a decided key (`ACTIVATIONS[args.act](h)`, also the module namespace `globals()[f"_act_{args.act}"]`, see
+/// `PythonFacts.globalsEntry`) becomes the function or class it selects, and a definition the script
 /// replaces before anything runs it disappears (see `supersededDefinitions`). Evidence found in the
 /// configured program therefore has the same ranges in the script; its code is read back from the script.
 public struct ConfiguredProgram {
@@ -72,6 +73,11 @@ public struct ConfiguredProgram {
         var decidedReads = Set<Range<Int>>()
         var selected: [Node: Set<Node>] = [:]  // per registry, the entries its reads select
         for node in script.nodes(ofType: "subscript") where !isDead(node) {
+            // `globals()[f"_act_{cfg.act}"]` reads as the module-level definition it names (see `globalsEntry`).
+            if !node.text.contains("\n"), let name = script.globalsEntry(node), name.byteRange.count <= node.byteRange.count {
+                selections.append((node.byteRange, Array(name.text.utf8)))
+                continue
+            }
             guard !node.text.contains("\n"), let selection = script.registryEntry(node) ?? script.registryLambda(node) else { continue }
             if selection.entry.type != "lambda" {
                 guard selection.entry.byteRange.count <= node.byteRange.count, !selection.entry.text.contains("\n") else { continue }

@@ -22,6 +22,7 @@ extension PythonFacts {
         return nil
     }
 
+<<<<<<< ours
     /// The module-level functions and classes of the file a `globals()[key]` read may stand for: the one a constant
     /// key names (`globals()["Muon"]`), or, for an f-string key, every one whose name fits the key's constant parts
     /// in order (`globals()[f"zeropower_via_{group['backend']}"]`: every `zeropower_via_*`). Nil when `read` is no
@@ -58,6 +59,21 @@ extension PythonFacts {
         }
         let found = Array(Set(defined.filter(fits))).sorted()
         return found.isEmpty ? nil : found
+=======
+    /// `globals()[key]` with a decided key (`globals()[f"_act_{cfg.act}"]`, see `decidedString`): a dispatch by name
+    /// through the module's namespace, whose registry is the file's module-level definitions. The name node of the
+    /// module-level function or class of that name (the last one when several), nil when the key is undecided or names
+    /// no definition of the file (an imported name, a variable).
+    public func globalsEntry(_ read: Node) -> Node? {
+        guard read.type == "subscript", let table = read.child(byField: "value").map(unwrapped), table.type == "call",
+              case let namespace = callSite(table), namespace.callee == "globals", namespace.positional.isEmpty,
+              namespace.keywords.isEmpty, let keyNode = read.child(byField: "subscript"), let key = decidedString(keyNode) else { return nil }
+        let definitions = nodes(ofType: ["function_definition", "class_definition"]).filter { definition in
+            let statement = definition.parent?.type == "decorated_definition" ? definition.parent : definition
+            return statement?.parent?.type == "module" && definition.child(byField: "name")?.text == key
+        }
+        return definitions.last?.child(byField: "name")
+>>>>>>> theirs
     }
 
     /// The entries of a registry's dictionary (see `registryDictionary`), in order: each with the node holding it (a

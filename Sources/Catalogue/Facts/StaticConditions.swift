@@ -121,7 +121,15 @@ extension PythonFacts {
         case "integer", "float", "unary_operator", "binary_operator":
             return ConstantFolder(imports: imports).evaluate(n).map { .number($0.double) }
         case "string":
-            guard n.namedChildren.allSatisfy({ $0.type != "interpolation" }), let text = SettingsTable.stringValue(n) else { return nil }
+            if n.namedChildren.contains(where: { $0.type == "interpolation" }) {
+                // An f-string whose fields are decided strings (`f"_act_{cfg.act}"`); a number field stays undecided
+                // (`3` and `3.0` print differently).
+                return stringLiteral(n) { field in
+                    if case .string(let text)? = self.switchValue(field, depth: depth + 1) { return text }
+                    return nil
+                }.map { .string($0) }
+            }
+            guard let text = SettingsTable.stringValue(n) else { return nil }
             return .string(text)
         case "not_operator", "boolean_operator", "comparison_operator":
             return truth(n, depth: depth + 1).map { .number($0 ? 1 : 0) }

@@ -165,6 +165,26 @@ extension PythonFacts {
         }
     }
 
+    /// The strings a condition tests a name against, in order: its string literals, and the items of each list or
+    /// tuple of strings it walks or hands on by name (`any(fnmatch.fnmatch(name, pat) for pat in cfg.zero_init_globs)`,
+    /// `name.endswith(SUFFIXES)`, `name in KEEP`; see `foldedStringList`).
+    public func testedStrings(_ condition: Node) -> [String] {
+        var result: [String] = []
+        for node in descendants(of: condition) {
+            if node.type == "string" {
+                if let text = SettingsTable.stringValue(node) { result.append(text) }
+                continue
+            }
+            // A named list: walked by a generator, an argument, or a side of a comparison (`in`).
+            guard ["identifier", "attribute"].contains(node.type), node.parent?.type != "attribute",
+                  let parent = node.parent, ["argument_list", "comparison_operator"].contains(parent.type)
+                    || (parent.type == "for_in_clause" && parent.child(byField: "right") == node),
+                  let items = foldedStringList(node, depth: 0) else { continue }
+            result += items
+        }
+        return result
+    }
+
     /// A string expression read with some loop names bound to the text of one entry (see `foldedStringList`): a bound
     /// name, `str(name)`, an f-string whose fields are bound names or fold, `+` of such parts, or an expression with no
     /// bound name that folds (`foldedString`).
@@ -199,7 +219,7 @@ extension PythonFacts {
 
     /// The text of a string literal, each interpolated field (`{x}` of an f-string) read by `field`; nil when a field
     /// cannot be read, or has a format spec or conversion (`{v!r}`, `{v:>4}`).
-    private func stringLiteral(_ node: Node, field: (Node) -> String?) -> String? {
+    func stringLiteral(_ node: Node, field: (Node) -> String?) -> String? {
         var result = ""
         for child in node.children {
             switch child.type {

@@ -12,7 +12,7 @@ import TreeSitterKit
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
 /// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` (or `named_modules()`)
-/// selecting the weights by name (`nn.MultiheadAttention`'s `out_proj` counts for attention), in the `__init__` a class
+/// selecting the weights by name (also by a list of names or glob patterns the condition walks) (`nn.MultiheadAttention`'s `out_proj` counts for attention), in the `__init__` a class
 /// decorator of the file binds on the classes it decorates (`@zero_init("c_proj")` zeroing `getattr(self, name).weight`
 /// for each name it is given: the named layer of each class whose decorator passes it), also through a regular
 /// expression naming one weight or the rows of a rule table (`for rx, fn in rules: if rx.search(name): fn(p)` with rows
@@ -576,12 +576,13 @@ struct ZeroInitProjections: Detector {
             return facts.callSite(iterable).name == "named_parameters"
         }) else { return [] }
         return guards(of: node, facts).flatMap { condition in
-            facts.descendants(of: condition).filter { $0.type == "string" }.compactMap(SettingsTable.stringValue).map { PythonFacts.literalPattern($0) ?? $0 }
+            facts.testedStrings(condition).map { PythonFacts.literalPattern($0) ?? $0 }
         }
     }
 
     /// In a loop over `named_modules()` binding `module`, the module names its guards select (the last dotted part of
-    /// each string the conditions test: `name.endswith("c_proj")`, `"attn.c_proj" in name`).
+    /// each string the conditions test: `name.endswith("c_proj")`, `"attn.c_proj" in name`, also the glob patterns of
+    /// a list the condition walks, `any(fnmatch(name, pat) for pat in cfg.zero_globs)`; see `PythonFacts.testedStrings`).
     func selectedModuleNames(_ node: Node, module: String, _ facts: PythonFacts) -> [String] {
         guard facts.enclosingLoops(node).contains(where: { loop in
             guard let iterable = loop.child(byField: "right"), iterable.type == "call",
@@ -590,8 +591,8 @@ struct ZeroInitProjections: Detector {
         }) else { return [] }
         var names: [String] = []
         for condition in guards(of: node, facts) {
-            for literal in facts.descendants(of: condition) where literal.type == "string" {
-                guard let text = SettingsTable.stringValue(literal), let last = text.split(separator: ".").last else { continue }
+            for text in facts.testedStrings(condition) {
+                guard let last = text.split(separator: ".").last else { continue }
                 names.append(String(last))
             }
         }

@@ -1,0 +1,33 @@
+# example: the MLP picks its activation by name from the module namespace, `globals()[f"act_{config.act}"]`, and the config selects the squared ReLU; positive.
+from dataclasses import dataclass
+
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def act_gelu(x):
+    return F.gelu(x)
+
+
+def act_relu2(x):
+    return F.relu(x).square()
+
+
+@dataclass
+class Config:
+    n_embd: int = 768
+    act: str = "relu2"
+
+
+class MLP(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=False)
+        self.proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=False)
+        self.act = globals()[f"act_{config.act}"]
+
+    def forward(self, x):
+        return self.proj(self.act(self.fc(x)))
+
+
+model = MLP(Config())
