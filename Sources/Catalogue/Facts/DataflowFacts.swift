@@ -525,8 +525,10 @@ extension PythonFacts {
 
     /// For a key variable read inside a loop over a dictionary's keys (`for k in T:`, `for k in T.keys():`, `for k, v
     /// in T.items():`, also a comprehension's `for` clause): the entries of the dictionary literals `T` denotes (see
-    /// `dictionaries`: written there, or a name or configuration entry set to one, `SPEC["env"]`), one per key. Empty
-    /// when `key` is no such variable.
+    /// `dictionaries`: written there, or a name or configuration entry set to one, `SPEC["env"]`), one per key; also
+    /// for the key variable of a loop over a literal sequence of pairs (`for k, v in (("a", 1), ("b", 2)):`), one
+    /// entry per pair (its table is the sequence, so only the value variable reads the entry). Empty when `key` is no
+    /// such variable.
     public func loopedEntries(_ key: Node) -> [LoopedEntry] {
         let variable = unwrapped(key)
         guard variable.type == "identifier" else { return [] }
@@ -541,6 +543,18 @@ extension PythonFacts {
             if table.type == "call", let f = table.child(byField: "function"), f.type == "attribute", let object = f.child(byField: "object") {
                 method = f.child(byField: "attribute")?.text
                 table = object
+            }
+            // `for k, v in (("broadcast_buffers", False), ("gradient_as_bucket_view", True)):`: a literal sequence of
+            // key-value pairs, walked as a dictionary's items.
+            if method == nil, index == 0, ["tuple", "list"].contains(table.type), targets.namedChildCount == 2,
+               targets.namedChildren[1].type == "identifier" {
+                let items = table.namedChildren.map(unwrapped)
+                guard !items.isEmpty, items.allSatisfy({ ["tuple", "list"].contains($0.type) && $0.namedChildCount == 2 }) else { continue }
+                for item in items {
+                    entries.append(LoopedEntry(key: item.namedChildren[0], value: item.namedChildren[1], keyVariable: variable.text,
+                                               valueVariable: targets.namedChildren[1].text, table: table))
+                }
+                continue
             }
             guard method == nil && index == nil || method == "keys" && index == nil || method == "items" && index == 0 else { continue }
             let valueVariable = method == "items" && targets.namedChildCount == 2 && targets.namedChildren[1].type == "identifier"

@@ -164,7 +164,8 @@ extension PythonFacts {
     }
 
     /// The values a dictionary held by a name or by an attribute of `self` is given for `key` after it is made, in file
-    /// order: `d.update(key=v)`, `d.update({"key": v})`, `d["key"] = v`, and `d.update(kw)` / `d.update(**kw)` with `kw`
+    /// order: `d.update(key=v)`, `d.update({"key": v})`, `d["key"] = v`, `d[k] = v` in a loop whose entry keyed `key`
+    /// gives `v` (`for k, v in (("key", x), ...)`, `for k, v in T.items()`; see `loopedEntries`), and `d.update(kw)` / `d.update(**kw)` with `kw`
     /// the `**` parameter of the function doing it, then what the calls of that function pass for `key` (a builder's
     /// `def with_adam_options(self, **kw): self._adam_kw.update(kw)`, run as `.with_adam_options(eps=1e-10)`). A name
     /// is the same dictionary in the same function (or at module level), an attribute of `self` in the same class.
@@ -214,9 +215,16 @@ extension PythonFacts {
         for assignment in nodes(ofType: "assignment") {
             guard let left = assignment.child(byField: "left"), left.type == "subscript", let held = left.child(byField: "value"), same(held),
                   let written = left.child(byField: "subscript").map(unwrapped),
-                  SettingsTable.stringValue(written) == key || (computedKeys && written.type == "identifier"),
                   let right = assignment.child(byField: "right") else { continue }
-            writes.append(right)
+            if SettingsTable.stringValue(written) == key || (computedKeys && written.type == "identifier") {
+                writes.append(right)
+                continue
+            }
+            // Written in a loop over entries (`for k, v in (("gradient_as_bucket_view", True), ...): opts[k] = v`, or
+            // over a dictionary's items, see `loopedEntries`): the value of the entry whose key is `key`.
+            for entry in loopedEntries(written) where SettingsTable.stringValue(unwrapped(entry.key)) == key {
+                if let value = loopedValue(right, of: entry) { writes.append(value) }
+            }
         }
         return writes.sorted { $0.startByte < $1.startByte }
     }

@@ -4,7 +4,7 @@ import TreeSitterKit
 /// Following token-table lookups (`nn.Embedding` modules called on token ids, `F.embedding(ids, weight)`) to
 /// where their results go: through locals, loop and comprehension variables, `chunk`/`split`/`view`-like
 /// methods, indexing, list building (`ve + reversed(ve)`), iterators (`next(iter(chunks))`), queues and stacks
-/// (`deque(chunks).popleft()`, `list(chunks).pop()`), sequence objects of the
+/// (`deque(chunks).popleft()`, `list(chunks).pop()`), tables keyed by layer (`dict(enumerate(chunks))[i]`), sequence objects of the
 /// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
 /// arithmetic, the parameters of functions, lambdas and modules
 /// of the file (matched to their callers, `forward` through instances of its class, a lambda through the name or
@@ -68,6 +68,9 @@ public final class TokenTableFlow {
         "iter", "next",
         // `lanes = deque(ve.chunk(n))`, then `lanes.popleft()` per block (see `takingMethods`).
         "deque", "collections.deque",
+        // `per_layer = dict(enumerate(ve.chunk(n)))` (or `dict(zip(range(n), chunks))`), then `per_layer[i]` per
+        // block: the items, keyed by layer.
+        "dict", "enumerate", "zip",
     ]
     /// Container methods that hand out one of the receiver's items (`lanes.popleft()`, `stack.pop()`).
     static let takingMethods: Set<String> = ["pop", "popleft"]
@@ -84,7 +87,8 @@ public final class TokenTableFlow {
 
     /// The `nn.Embedding(...)` constructor calls an expression may denote (a module, a container of modules,
     /// an element or iteration of one, a list made empty and filled by `append`/`extend`/`insert`, a method returning
-    /// one, a parameter its callers fill with one). A call through
+    /// one, a parameter its callers fill with one, a member of an attribute family read by `getattr(self, f"ve_{i}")`
+    /// and set by `setattr`/`add_module` in a loop, see `PythonFacts.attributeFamilyValues`). A call through
     /// a name bound to the constructor (`make_emb()` with `make_emb = functools.partial(nn.Embedding, V, d)`, see
     /// `CallableAlias`) is one.
     public func embeddingConstructors(_ expression: Node, depth: Int = 0) -> Set<Node> {
@@ -94,6 +98,11 @@ public final class TokenTableFlow {
         case "call":
             let call = CallSite(node: node, imports: imports, aliases: facts.callableAliases)
             if call.callee == "torch.nn.Embedding" || call.name == "Embedding" { return [node] }
+            // `getattr(self, f"ve_{i}")`: the members of that attribute family (see `attributeFamilyValues`).
+            let family = facts.attributeFamilyValues(call)
+            if !family.isEmpty {
+                return family.reduce(into: Set<Node>()) { $0.formUnion(embeddingConstructors($1, depth: depth + 1)) }
+            }
             if ["ModuleList", "ModuleDict", "Sequential", "list", "tuple", "dict"].contains(call.name) {
                 return facts.callArguments(call).reduce(into: Set<Node>()) {
                     $0.formUnion(embeddingConstructors($1, depth: depth + 1))

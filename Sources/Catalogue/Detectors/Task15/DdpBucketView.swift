@@ -3,7 +3,8 @@
 ///
 /// Requires a `DistributedDataParallel(...)` construction (any alias or the full path, also a call of a name set to
 /// `functools.partial(DDP, ...)`, whose bound keywords count) whose `gradient_as_bucket_view` resolves to true: a
-/// literal, a name, dataclass field or argparse default, an entry of a dictionary spread with `**` (also of a
+/// literal, a name, dataclass field or argparse default, an entry of a dictionary spread with `**` (also one written
+/// into it in a loop over literal pairs, `for k, v in (("gradient_as_bucket_view", True),): opts[k] = v`; also of a
 /// configuration document loaded from a string, `**json.loads(DDP_JSON)`, see `keywordArgument`), or an attribute of
 /// an object of the file's classes spread as a mapping (`**DDPOptions()`, the class defining `keys` and a
 /// `__getitem__` returning `getattr(self, key)`; see `PythonFacts.mappingEntry`). A partial that is never called builds

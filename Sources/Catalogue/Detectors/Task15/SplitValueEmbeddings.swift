@@ -5,7 +5,8 @@ import TreeSitterKit
 /// one wide table chunked per layer.
 ///
 /// Requires at least two model-width embedding tables (a ModuleList/ModuleDict built over `range(n)`, list
-/// entries, a list made empty and filled by `append` in a loop, counted by running it, or separate attributes; a
+/// entries, a list made empty and filled by `append` in a loop, counted by running it, separate attributes, or an
+/// attribute family set in a loop, `setattr(self, f"ve_{i}", ...)`, read by `getattr(self, f"ve_{i}")`; a
 /// table whose width is a product, `dim * n`, is one wide table) whose
 /// lookups on the token ids (followed with `TokenTableFlow`, also into nested loop targets such as
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
@@ -81,7 +82,23 @@ struct SplitValueEmbeddings: Detector {
             }
             current = c.parent
         }
-        return appendedCopies(of: constructor, facts) ?? 1
+        return appendedCopies(of: constructor, facts) ?? familyCopies(of: constructor, facts) ?? 1
+    }
+
+    /// For a constructor that is the value of an attribute-family write inside a `for` loop (`for i in range(n):
+    /// setattr(self, f"ve_{i}", nn.Embedding(V, d))`, see `PythonFacts.attributeFamilyWrites`): the size of the loop's
+    /// `range` when it is known, else 2 (each pass sets another member). Nil for any other constructor.
+    func familyCopies(of constructor: CallSite, _ facts: PythonFacts) -> Int? {
+        guard facts.attributeFamilyWrites.contains(where: { facts.unwrapped($0.value) == constructor.node }),
+              let loop = facts.ancestors(of: constructor.node).prefix(while: { $0.type != "function_definition" })
+                  .first(where: { $0.type == "for_statement" }) else { return nil }
+        if let iterable = loop.child(byField: "right").map(facts.unwrapped), iterable.type == "call" {
+            let call = facts.callSite(iterable)
+            if call.callee == "range", let stop = call.positional.last, let n = facts.value(of: stop)?.double.asBoundedInt {
+                return max(1, Swift.min(n, 4096))
+            }
+        }
+        return 2
     }
 
     /// For a constructor that is the item of `tables.append(...)` / `appendleft` / `insert` inside a `for` or `while`
