@@ -22,16 +22,22 @@ extension PythonFacts {
         return nil
     }
 
-<<<<<<< ours
+    /// The key of a read of the module's namespace, `globals()[key]`; nil for any other expression. Read by
+    /// `globalsLookupNames` (which names a key may stand for) and `globalsEntry` (the one a decided key names).
+    func globalsKey(_ read: Node) -> Node? {
+        let n = unparenthesized(read)
+        guard n.type == "subscript", let table = n.child(byField: "value").map(unwrapped), table.type == "call",
+              case let namespace = callSite(table), namespace.callee == "globals", namespace.positional.isEmpty,
+              namespace.keywords.isEmpty else { return nil }
+        return n.child(byField: "subscript")
+    }
+
     /// The module-level functions and classes of the file a `globals()[key]` read may stand for: the one a constant
     /// key names (`globals()["Muon"]`), or, for an f-string key, every one whose name fits the key's constant parts
     /// in order (`globals()[f"zeropower_via_{group['backend']}"]`: every `zeropower_via_*`). Nil when `read` is no
     /// such read or no name of the file fits.
     public func globalsLookupNames(_ read: Node) -> [String]? {
-        let n = unparenthesized(read)
-        guard n.type == "subscript", let table = n.child(byField: "value").map(unparenthesized), table.type == "call",
-              table.child(byField: "function")?.text == "globals", table.child(byField: "arguments")?.namedChildren.isEmpty == true,
-              let key = n.child(byField: "subscript").map(unparenthesized), key.type == "string" else { return nil }
+        guard let key = globalsKey(read).map(unparenthesized), key.type == "string" else { return nil }
         let pieces = key.namedChildren.filter { $0.type == "string_content" || $0.type == "interpolation" }
         let defined = (functions.map { (node: $0.node, name: $0.name) } + classes.map { (node: $0.node, name: $0.name) })
             .filter { d in !ancestors(of: d.node).contains { ["function_definition", "class_definition"].contains($0.type) } }
@@ -59,21 +65,19 @@ extension PythonFacts {
         }
         let found = Array(Set(defined.filter(fits))).sorted()
         return found.isEmpty ? nil : found
-=======
+    }
+
     /// `globals()[key]` with a decided key (`globals()[f"_act_{cfg.act}"]`, see `decidedString`): a dispatch by name
     /// through the module's namespace, whose registry is the file's module-level definitions. The name node of the
     /// module-level function or class of that name (the last one when several), nil when the key is undecided or names
     /// no definition of the file (an imported name, a variable).
     public func globalsEntry(_ read: Node) -> Node? {
-        guard read.type == "subscript", let table = read.child(byField: "value").map(unwrapped), table.type == "call",
-              case let namespace = callSite(table), namespace.callee == "globals", namespace.positional.isEmpty,
-              namespace.keywords.isEmpty, let keyNode = read.child(byField: "subscript"), let key = decidedString(keyNode) else { return nil }
+        guard let keyNode = globalsKey(read), let key = decidedString(keyNode) else { return nil }
         let definitions = nodes(ofType: ["function_definition", "class_definition"]).filter { definition in
             let statement = definition.parent?.type == "decorated_definition" ? definition.parent : definition
             return statement?.parent?.type == "module" && definition.child(byField: "name")?.text == key
         }
         return definitions.last?.child(byField: "name")
->>>>>>> theirs
     }
 
     /// The entries of a registry's dictionary (see `registryDictionary`), in order: each with the node holding it (a
