@@ -125,9 +125,14 @@ public final class ValueResolver {
                 }
                 return values(of: fallback)
             }
+            let call = facts.callSite(node)
+            // `len(STREAMS)` of a sequence or string written out (see `lengthValues`).
+            if call.callee == "len", call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat {
+                let lengths = lengthValues(call.positional[0])
+                if !lengths.isEmpty { return lengths }
+            }
             // int(...) / float(...) around something only the resolver can follow (the fold failed on it); also
             // a converter handed to a helper as a parameter (`cast(...)` with `cast` bound to `int`).
-            let call = facts.callSite(node)
             var callee = call.callee
             if let function = call.function, function.type == "identifier", let bound = bindings.parameters[function.text],
                bound.type == "identifier", ["int", "float"].contains(bound.text) {
@@ -164,6 +169,40 @@ public final class ValueResolver {
         return []
     }
 
+
+    /// What `len(x)` gives when `x` is written out: the number of items of a tuple or list literal, itself or what a
+    /// name or entry denotes (see `literalContainer`), or what a field of that name is set to (`STREAMS = ("q", "k",
+    /// "v")` in a class body, read as `len(self.STREAMS)`); the length of a string expression that folds (`len("qk" +
+    /// "v")`, see `PythonFacts.foldedString`). A list some call changes in place (`append`, `extend`, `insert`, `pop`,
+    /// `remove`, `clear` on a receiver of that name) or that `+=` grows is not counted, nor a sequence with a `*`
+    /// spread. Empty when unknown.
+    private func lengthValues(_ argument: Node) -> [NumericValue] {
+        let n = facts.unwrapped(argument)
+        // A name is read as the container it is set to, never as any string setting that shares its name.
+        if !["identifier", "attribute", "subscript"].contains(n.type), let text = facts.foldedString(n) { return [.int(text.count)] }
+        var containers: [Node] = []
+        if let literal = literalContainer(n, depth: 0) {
+            containers = [literal]
+        } else if n.type == "attribute", let name = SettingsTable.bareName(of: n) {
+            containers = facts.allSettings.settings(name).map { facts.unwrapped($0.value) }
+        }
+        let name = SettingsTable.bareName(of: n)
+        let mutated = name.map { name in
+            facts.calls.contains { call in
+                ["append", "extend", "insert", "pop", "remove", "clear"].contains(call.name)
+                    && call.receiver.flatMap { SettingsTable.bareName(of: $0) } == name
+            } || facts.nodes(ofType: "augmented_assignment").contains { assignment in
+                assignment.child(byField: "left").flatMap { SettingsTable.bareName(of: $0) } == name
+            }
+        } ?? false
+        var counts: [NumericValue] = []
+        for container in containers where container.type == "tuple" || (container.type == "list" && !mutated) {
+            let items = container.namedChildren.filter { $0.type != "comment" }
+            guard !items.contains(where: { $0.type == "list_splat" }) else { return [] }
+            counts.append(.int(items.count))
+        }
+        return dedup(counts)
+    }
 
     /// Names bound while one helper call or one comprehension entry is read, and the code they hold in.
     struct Bindings {

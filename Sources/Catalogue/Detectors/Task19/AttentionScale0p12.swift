@@ -5,9 +5,10 @@ import TreeSitterKit
 /// `attention_scale_0p12`: attention logits are scaled by a fixed 0.12 instead of 1/sqrt(head_dim).
 ///
 /// Requires the scale that reaches q·k to resolve to 0.12: the `scale` argument (keyword or position) of
-/// `flex_attention` / `F.scaled_dot_product_attention`; a factor (or a divisor of 1/0.12) on a hand-written
-/// `q @ k^T` whose function takes a softmax; or, in a Triton kernel, a parameter bound to 0.12 at launch that
-/// multiplies a `tl.dot` product. Names are followed to where they are set (`self.attn_scale = 0.12`, dataclass
+/// `flex_attention` / `F.scaled_dot_product_attention`, the keyword also as the entry of a dictionary spread into the
+/// call (`**self.FLEX_KWARGS` with the class field `FLEX_KWARGS = dict(scale=0.12)`); a factor (or a divisor of
+/// 1/0.12) on a hand-written `q @ k^T` whose function takes a softmax; or, in a Triton kernel, a parameter bound to
+/// 0.12 at launch that multiplies a `tl.dot` product. Names are followed to where they are set (`self.attn_scale = 0.12`, dataclass
 /// fields, argparse defaults, `3 / 25`). Rejects the default scale, `head_dim ** -0.5`, and 0.12 stored but never
 /// passed to attention. Examples: `queries/python/attention_scale_0p12/examples/`.
 struct AttentionScale0p12: Detector {
@@ -20,7 +21,7 @@ struct AttentionScale0p12: Detector {
             // functools.partial(flex_attention, scale=...)
             if call.name == "partial", let wrapped = call.positional.first,
                ["flex_attention", "scaled_dot_product_attention"].contains(wrapped.text.lastDottedComponent),
-               let scale = call.keywords["scale"], isTarget(scale, facts) {
+               let scale = facts.keywordArgument("scale", of: call), isTarget(scale, facts) {
                 evidence.append(facts.evidence(call.node, "attention scale 0.12 bound with partial"))
                 continue
             }
@@ -39,7 +40,9 @@ struct AttentionScale0p12: Detector {
                     continue
                 }
             }
-            if let scale = call.argument("scale", position: position), isTarget(scale, facts) {
+            // Also a `scale` entry of a dictionary spread into the call (`**self.FLEX_KWARGS` with `FLEX_KWARGS =
+            // dict(scale=0.12)`, see `PythonFacts.keywordArgument`).
+            if let scale = facts.keywordArgument("scale", of: call) ?? call.argument("scale", position: position), isTarget(scale, facts) {
                 evidence.append(facts.evidence(call.node, "attention scale 0.12"))
             }
         }

@@ -12,7 +12,8 @@ import TreeSitterKit
 /// S=...)`, `[masks[c] for c in "LSSSLS"]`), or made by one builder call in a comprehension over a table of
 /// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
 /// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
-/// generator's `yield`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
+/// generator's `yield`; or computed in the builder's argument from the comprehension's own factor, `{k: build(w // d) for
+/// k, d in DIVISORS.items()}`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
 /// `self.windows[span]`, `windows = dict(long=w, short=w // 2)`) asked with a per-layer key (`masks[self.span]`, also in
 /// a `forward` the layer subclasses inherit, see `Dataflow.callSites`);
 /// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
@@ -100,7 +101,9 @@ struct LongShortSlidingWindow: Detector {
     /// f)) for f in FRACTIONS.values())`, `FRACTIONS = {"L": 1.0, "S": 0.5}`; `{k: build(w) for k, w in
     /// windows.items()}` with `windows = dict(long=a, short=b)` and `b` derived from `a` as its half, see
     /// `entrySizes`), read with a key that varies (`masks[self.window_kind]`). Windows that are all equal, or that are not all finite numbers (`None`: a global
-    /// layer), are not two sliding windows.
+    /// layer), are not two sliding windows. The builder's argument may also compute the window from the comprehension's
+    /// own factor (`{kind: build(torch.clamp_min(w // d, 1)) for kind, d in DIVISORS.items()}` with `DIVISORS = dict(L=1,
+    /// S=2)`, see `factorWindows`).
     func comprehendedMaskTables(_ facts: PythonFacts) -> [Evidence] {
         let builders = Set(maskBuilders(facts).map(\.name)).union(Self.maskCalls)
         var evidence: [Evidence] = []
@@ -115,6 +118,13 @@ struct LongShortSlidingWindow: Detector {
                 for binding in facts.dataflow.bindings(of: argument.text, at: argument) {
                     guard case .iteration = binding.kind, facts.isInside(binding.site, table) else { continue }
                     windows += windowSizes(facts.dataflow.iterationSource(binding), facts, depth: 0)
+                }
+            }
+            // A window the builder's argument computes from the comprehension's own factor (`build(torch.clamp_min(w //
+            // d, 1)) for kind, d in DIVISORS.items()`), see `factorWindows`.
+            if windows.isEmpty, let clause = table.namedChildren.first(where: { $0.type == "for_in_clause" }) {
+                for argument in call.positional + Array(call.keywords.values) where argument.type != "identifier" {
+                    windows += factorWindows(of: argument, over: clause, facts)
                 }
             }
             let distinct = Set(windows)
@@ -175,32 +185,51 @@ struct LongShortSlidingWindow: Detector {
             return facts.returnedValues(function).flatMap { windowSizes($0, facts, depth: depth + 1) }
         case "generator_expression", "list_comprehension":
             // One window expression per factor: the loop variable multiplies it (`w * f`), or divides it (`w // d`).
-            guard let element = n.child(byField: "body"), let clause = n.namedChildren.first(where: { $0.type == "for_in_clause" }),
-                  let variable = clause.child(byField: "left"), variable.type == "identifier",
-                  var source = clause.child(byField: "right").map(facts.unwrapped) else { return [] }
-            var divides = false
-            let scales = facts.descendants(of: element).contains { op in
-                guard op.type == "binary_operator", let kind = op.child(byField: "operator")?.type,
-                      let left = op.child(byField: "left"), let right = op.child(byField: "right") else { return false }
-                if kind == "*" { return [left, right].contains { $0.type == "identifier" && $0.text == variable.text } }
-                if kind == "/" || kind == "//", right.type == "identifier", right.text == variable.text { divides = true; return true }
-                return false
-            }
-            guard scales else { return [] }
-            var entries: [Node] = []
-            if source.type == "call", let f = source.child(byField: "function"), f.type == "attribute", f.child(byField: "attribute")?.text == "values",
-               let object = f.child(byField: "object") {
-                source = object
-                entries = facts.dictionaries(source).flatMap { d in d.namedChildren.compactMap { $0.child(byField: "value") } }
-            } else if source.type == "list" || source.type == "tuple" {
-                entries = source.namedChildren
-            }
-            let factors = entries.map { facts.value(of: $0)?.double }
-            guard !factors.isEmpty, !factors.contains(where: { $0 == nil }) else { return [] }
-            return factors.compactMap { $0 }.map { divides ? 1 / $0 : $0 }
+            guard let element = n.child(byField: "body"), let clause = n.namedChildren.first(where: { $0.type == "for_in_clause" }) else { return [] }
+            return factorWindows(of: element, over: clause, facts)
         default:
             return []
         }
+    }
+
+    /// The relative windows one expression makes per entry of a table of factors a comprehension clause walks: the
+    /// loop variable multiplies it (`w * f`) or divides it (`w // d`, read as the factor `1 / d`), and the clause walks a
+    /// list or tuple of known numbers (`for f in (1.0, 0.5)`), a table's `.values()` (`for f in FRACTIONS.values()`), or
+    /// its `.items()` with the variable as the entry's value (`for kind, d in DIVISORS.items()`); the table is a
+    /// dictionary literal or `dict(...)` (`DIVISORS = dict(L=1, S=2)`, also a name or class field set to one, see
+    /// `PythonFacts.dictionaries` and `mappingEntries`). Empty when some factor is unknown or the variable does not scale it.
+    func factorWindows(of element: Node, over clause: Node, _ facts: PythonFacts) -> [Double] {
+        guard let target = clause.child(byField: "left"), var source = clause.child(byField: "right").map(facts.unwrapped) else { return [] }
+        var walked: String?
+        if source.type == "call", let f = source.child(byField: "function"), f.type == "attribute",
+           let method = f.child(byField: "attribute")?.text, ["values", "items"].contains(method),
+           facts.callSite(source).positional.isEmpty, let object = f.child(byField: "object") {
+            walked = method
+            source = object
+        }
+        let names = target.type == "identifier" ? [target] : target.namedChildren
+        guard names.allSatisfy({ $0.type == "identifier" }), names.count == (walked == "items" ? 2 : 1),
+              let variable = names.last?.text else { return [] }
+        var divides = false
+        let scales = facts.descendants(of: element).contains { op in
+            guard op.type == "binary_operator", let kind = op.child(byField: "operator")?.type,
+                  let left = op.child(byField: "left"), let right = op.child(byField: "right") else { return false }
+            if kind == "*" { return [left, right].contains { $0.type == "identifier" && $0.text == variable } }
+            if kind == "/" || kind == "//", right.type == "identifier", right.text == variable { divides = true; return true }
+            return false
+        }
+        guard scales else { return [] }
+        var entries: [Node] = []
+        if walked != nil {
+            entries = facts.dictionaries(source).flatMap { d in
+                facts.mappingEntries(d)?.map { $0.value } ?? d.namedChildren.compactMap { $0.child(byField: "value") }
+            }
+        } else if source.type == "list" || source.type == "tuple" {
+            entries = source.namedChildren.filter { $0.type != "comment" }
+        }
+        let factors = entries.map { facts.value(of: $0)?.double }
+        guard !factors.isEmpty, !factors.contains(where: { $0 == nil }) else { return [] }
+        return factors.compactMap { $0 }.map { divides ? 1 / $0 : $0 }
     }
 
     /// The relative sizes of the windows a table holds: their numbers when all are known; else each entry's size
