@@ -315,7 +315,9 @@ extension PythonFacts {
     /// Numbers passed to an FP8 invocation (and, through wrappers, to the FP8 calls inside them): literals,
     /// constants, `self.<scale>` attributes of the enclosing class, `**asdict(config)` dataclass fields, and the
     /// fields spread by `*astuple(config)` (also through an attribute or a name set to it: `self.fp8_args =
-    /// dataclasses.astuple(scales)` in `__init__`, then `fp8_mm(x, w, *self.fp8_args)`).
+    /// dataclasses.astuple(scales)` in `__init__`, then `fp8_mm(x, w, *self.fp8_args)`), or a sequence `__init__`
+    /// computes from what the construction passes (`*self.fp8_scales` with `self.fp8_scales = tuple(2.0 ** e for e in
+    /// fp8_log2_scales)`, see `computedScales`).
     func scaleValues(_ call: CallSite, _ target: Function, fp8: [Function], ops: [String: Function],
                      construction: (Class, CallSite)?, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
@@ -341,7 +343,14 @@ extension PythonFacts {
                 var tuples = spread(inner) ? [inner] : []
                 if tuples.isEmpty, let owner, let name = instanceAttribute(inner) {
                     // `*self.scales`, set in `__init__` from what the construction passes.
-                    tuples = attributeArguments(name, of: owner, construction?.1).map(unparenthesized).filter(spread)
+                    let sources = attributeArguments(name, of: owner, construction?.1).map(unparenthesized)
+                    tuples = sources.filter(spread)
+                    // Computed there from what is passed (`tuple(2.0 ** e for e in log2_scales)`): the numbers it makes.
+                    if tuples.isEmpty, let built = sources.lazy.map({ self.computedScales($0, of: owner, construction?.1) })
+                        .first(where: { !$0.isEmpty }) {
+                        result += built
+                        continue
+                    }
                 }
                 if tuples.isEmpty, let name = SettingsTable.bareName(of: inner) {
                     tuples = allSettings.settings(name).map { unparenthesized($0.value) }.filter(spread)
@@ -363,6 +372,26 @@ extension PythonFacts {
             }
         }
         return result
+    }
+
+    /// The numbers of a sequence `__init__` computes from its parameters (`self.fp8_scales = tuple(2.0 ** e for e in
+    /// fp8_log2_scales)` or `[2.0 ** e for e in exps]`), run by `ScriptInterpreter` with each parameter it reads bound to
+    /// what the construction passes, or else to the parameter's default. Empty without a construction, or when the
+    /// value does not compute to a tuple of numbers.
+    func computedScales(_ source: Node, of owner: Class, _ construction: CallSite?) -> [Double] {
+        guard let construction, let initializer = initializer(of: owner), !["tuple", "list"].contains(source.type) else { return [] }
+        let read = Set(descendants(of: source).filter { $0.type == "identifier" }.map(\.text))
+        let interpreter = ScriptInterpreter(self)
+        var env: [String: ScriptValue] = [:]
+        for (index, name) in initializer.passedParameters.enumerated() where read.contains(name) {
+            guard let argument = construction.argument(name, position: index) ?? splattedEntry(construction, key: name)
+                    ?? parameterDefault(initializer, name),
+                  let value = interpreter.value(of: argument) else { return [] }
+            env[name] = value
+        }
+        guard !env.isEmpty, case .tuple(let items)? = interpreter.value(of: source, env: env) else { return [] }
+        let numbers = items.compactMap(\.number)
+        return numbers.count == items.count ? numbers : []
     }
 
     /// Whether a call is `astuple(x)` / `dataclasses.astuple(x)`: a dataclass instance's fields as a tuple.

@@ -931,6 +931,15 @@ extension PythonFacts {
         return [compact(n): 1]
     }
 
+    /// The difference a name holds when it is compared (`lag = q_idx - kv_idx` earlier, then `lag >= 0` or `lag < w`):
+    /// that subtraction, as the latest assignment before `use` sets it; else `side` itself.
+    public func heldDifference(_ side: Node, before use: Node) -> Node {
+        let n = unwrapped(side)
+        guard n.type == "identifier", let value = latestValue(of: n.text, before: use).map(unwrapped),
+              value.type == "binary_operator", value.child(byField: "operator")?.type == "-" else { return side }
+        return value
+    }
+
     /// Whether a comparison bounds the distance between a query position and a key position from above
     /// (`q - kv < W`, `kv > q - W`, `q < kv + W`, `q - kv <= W`): the query enters with +1, the key with -1 on
     /// the small side, and some other (window) term is present. `isQuery` / `isKey` say which terms are the
@@ -948,14 +957,8 @@ extension PythonFacts {
         default: return false
         }
         // `dist = i[:, None] - j[None, :]` earlier, then `dist < w`: the difference the name holds.
-        func heldDifference(_ side: Node) -> Node {
-            let n = unwrapped(side)
-            guard n.type == "identifier", let value = latestValue(of: n.text, before: comparison).map(unwrapped),
-                  value.type == "binary_operator", value.child(byField: "operator")?.type == "-" else { return side }
-            return value
-        }
-        small = heldDifference(small)
-        big = heldDifference(big)
+        small = heldDifference(small, before: comparison)
+        big = heldDifference(big, before: comparison)
         // |q - kv| < W
         let smallNode = unwrapped(small)
         if smallNode.type == "call", ["abs", "torch.abs"].contains(callSite(smallNode).callee),

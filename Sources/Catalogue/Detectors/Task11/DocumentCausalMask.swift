@@ -9,7 +9,7 @@ import TreeSitterKit
 /// `reduce(operator.and_, [m(b, h, q, kv) for m in mods])`, see `PythonFacts.conjoinedMaskArguments`; or mask objects of the
 /// file's classes joined by an overloaded `&` or built into a conjunction object, `Causal() & SameDocument(ids)`, see
 /// `PythonFacts.maskMod`) whose result compares the query and key positions causally and compares
-/// document ids at the two positions with `==`; or a dense mask built from a causal term (`tril`, a position
+/// document ids at the two positions with `==` (or `torch.eq` / `.eq`); or a dense mask built from a causal term (`tril`, a position
 /// comparison) and such a document equality, given to SDPA as `attn_mask` or applied by hand to the scores a softmax
 /// reads (`scores.masked_fill(~allowed, float("-inf"))`); or a varlen kernel called with `causal=True` whose
 /// sequence bounds come from the end-of-text positions. Document ids must come from a test of the tokens against
@@ -67,7 +67,8 @@ struct DocumentCausalMask: Detector {
         return operators.count == 1 ? operators[0] : nil
     }
 
-    /// `q >= kv` (or `kv <= q`, `q > kv`, `q - kv >= 0`) between the mask function's position parameters.
+    /// `q >= kv` (or `kv <= q`, `q > kv`, `q - kv >= 0`) between the mask function's position parameters; a side may be
+    /// a name holding the difference (`lag = q_idx - kv_idx`, then `lag >= 0`; see `PythonFacts.heldDifference`).
     func isCausal(_ node: Node, _ facts: PythonFacts, query: String, key: String) -> Bool {
         guard node.type == "comparison_operator", let op = comparisonOperator(node) else { return false }
         let operands = node.namedChildren
@@ -78,16 +79,21 @@ struct DocumentCausalMask: Detector {
         case ">", ">=": (small, big) = (operands[1], operands[0])
         default: return false
         }
-        var terms = facts.linearTerms(small)
-        for (k, v) in facts.linearTerms(big) { terms[k, default: 0] -= v }
+        var terms = facts.linearTerms(facts.heldDifference(small, before: node))
+        for (k, v) in facts.linearTerms(facts.heldDifference(big, before: node)) { terms[k, default: 0] -= v }
         terms = terms.filter { $0.value != 0 && $0.key != "0" }
         return terms == [key: 1, query: -1]
     }
 
-    /// `ids[a] == ids[b]` where the ids come from a cumulative sum of an end-of-text test.
+    /// `ids[a] == ids[b]` (or `torch.eq(ids[a], ids[b])`, `ids[a].eq(ids[b])`) where the ids come from a cumulative sum
+    /// of an end-of-text test.
     func isDocumentEquality(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
-        guard node.type == "comparison_operator", comparisonOperator(node) == "==" else { return false }
-        let operands = node.namedChildren
+        var operands: [Node] = []
+        if node.type == "comparison_operator", comparisonOperator(node) == "==" {
+            operands = node.namedChildren
+        } else if node.type == "call", case let call = facts.callSite(node), call.name == "eq", call.keywords.isEmpty {
+            operands = (call.receiver.map { [$0] } ?? []) + call.positional
+        }
         guard operands.count == 2, !operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) else { return false }
         return operands.allSatisfy { operand in
             let nodes = flow.closure(of: [operand], followingOwnParameters: true)

@@ -5,8 +5,8 @@ import TreeSitterKit
 /// learnable weights (`lambdas[0] * v + lambdas[1] * ve`) instead of a convex pair.
 ///
 /// Requires, in a function with an attention kernel call, an assignment that feeds the call's value argument and
-/// computes `a * v + b * e`, where `v` is the value being reassigned, `e` starts from a parameter of the function
-/// (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
+/// computes `a * v + b * e` (also written `torch.addcmul(a * v, e, b)`), where `v` is the value being reassigned,
+/// `e` starts from a parameter of the function (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
 /// indices of one parameter (`lambdas[0]`, `lambdas[1]`) or two attributes set to `nn.Parameter`; or the weighted
 /// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`, or
 /// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`; or the same sum stored by a kernel that a
@@ -55,9 +55,8 @@ struct ValueMixTwoLambdas: Detector {
             return parts.count == 3 && (isTwoWeightMix(parts[0], v, function, facts, flow) || isTwoWeightMix(parts[2], v, function, facts, flow))
         }
         let parameters = Set(function.parameters.filter { $0 != "self" })
-        // a * v + b * e
-        if e.type == "binary_operator", e.child(byField: "operator")?.type == "+",
-           let left = e.child(byField: "left").flatMap({ product($0, facts) }), let right = e.child(byField: "right").flatMap({ product($0, facts) }) {
+        // a * v + b * e (also `torch.addcmul(a * v, e, b)`, see `sum`)
+        if let parts = sum(e, facts), let left = product(parts.left, facts), let right = parts.right {
             for (first, second) in [(left, right), (right, left)] {
                 for (a, x) in [(first.0, first.1), (first.1, first.0)] where root(x, facts) == v {
                     for (b, y) in [(second.0, second.1), (second.1, second.0)] {
@@ -68,9 +67,8 @@ struct ValueMixTwoLambdas: Detector {
             }
         }
         // v = a * v; v = v + b * e (the first weight applied by the previous assignment)
-        if e.type == "binary_operator", e.child(byField: "operator")?.type == "+",
-           let left = e.child(byField: "left").map(facts.unwrapped), left.type == "identifier", left.text == v,
-           let right = e.child(byField: "right").flatMap({ product($0, facts) }),
+        if let parts = sum(e, facts), case let left = facts.unwrapped(parts.left), left.type == "identifier", left.text == v,
+           let right = parts.right,
            let previous = flow.latestValue(of: v, before: expression).flatMap({ product($0, facts) }) {
             for (a, x) in [(previous.0, previous.1), (previous.1, previous.0)] where root(x, facts) == v {
                 for (b, y) in [(right.0, right.1), (right.1, right.0)] {
@@ -168,6 +166,22 @@ struct ValueMixTwoLambdas: Detector {
             }
         }
         return false
+    }
+
+    /// A sum `left + right` with the right side's two factors when it is a product: a written `a + b * c`, or
+    /// `torch.addcmul(a, b, c)` / `a.addcmul(b, c)` (which compute `a + b * c`; not with a `value=` factor).
+    func sum(_ e: Node, _ facts: PythonFacts) -> (left: Node, right: (Node, Node)?)? {
+        if e.type == "binary_operator", e.child(byField: "operator")?.type == "+",
+           let left = e.child(byField: "left"), let right = e.child(byField: "right") {
+            return (left, product(right, facts))
+        }
+        guard e.type == "call" else { return nil }
+        let call = facts.callSite(e)
+        guard call.name == "addcmul", call.keywords.isEmpty, !call.hasSplat else { return nil }
+        let p = call.positional.map(facts.unwrapped)
+        if call.callee == "torch.addcmul", p.count == 3 { return (p[0], (p[1], p[2])) }
+        if let receiver = call.receiver, p.count == 2 { return (receiver, (p[0], p[1])) }
+        return nil
     }
 
     /// The two factors of `a * b`.
