@@ -223,4 +223,45 @@ struct ConfiguredProgramTests {
         #expect(try Self.truth(facts, at: "fast") == false)
         #expect(try Self.truth(facts, at: "use_fp8") == nil)
     }
+
+    @Test("attributes named by constant strings read as plain attribute access, in place; names computed at run time stay")
+    func constantAttributes() throws {
+        let source = """
+        import operator
+        import torch.nn as nn
+
+        class GPT(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.add_module("lm_head", nn.Linear(d, 10))
+                setattr(self, f"scale_{0}", nn.Parameter(d))
+                self.register_buffer("inv_freq", d, persistent=False)
+                getattr(self, "lm_head").weight.data.zero_()
+                for k in ("a", "b"):
+                    setattr(self, k, None)
+
+            def forward(self, x):
+                return operator.attrgetter("lm_head")(self)(x) + getattr(self, "scale_0", 1.0)
+        """
+        let script = try Self.facts(source)
+        let configured = try #require(ConfiguredProgram(script))
+        let lines = String(decoding: configured.facts.file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(configured.facts.file.bytes.count == script.file.bytes.count)
+        #expect(lines.count == source.split(separator: "\n", omittingEmptySubsequences: false).count)
+        #expect(lines[6] == "        self.lm_head =             nn.Linear(d, 10) ")
+        #expect(lines[7] == "        self.scale_0 =              nn.Parameter(d) ")
+        #expect(lines[8] == "        self.inv_freq =                  d                   ")
+        #expect(lines[9] == "        (       self.lm_head   ).weight.data.zero_()")
+        #expect(lines[11] == "            setattr(self, k, None)")
+        #expect(lines[14] == "        return (self.lm_head                      )(x) + (       self.scale_0        )")
+        #expect(!configured.facts.root.hasError)
+        // The object read keeps its offset, so evidence on it is evidence on the script's call.
+        let read = try #require(script.nodes(ofType: "call").first { $0.text == "getattr(self, \"lm_head\")" })
+        let object = read.startByte + 8..<read.startByte + 12
+        #expect(configured.facts.snippet(object) == "self")
+        let field = object.lowerBound..<object.upperBound + ".lm_head".utf8.count
+        let mapped = configured.mapBack([Detection(id: "untied_lm_head", evidence: [configured.facts.evidence(range: field, "head")])])
+        #expect(configured.facts.snippet(field) == "self.lm_head")
+        #expect(mapped.first?.evidence.first?.code == "getattr(self, \"lm_head\")")
+    }
 }

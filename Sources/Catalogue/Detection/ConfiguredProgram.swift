@@ -11,15 +11,21 @@ import TreeSitterKit
 /// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears, and a registry read with
 /// a decided key (`ACTIVATIONS[args.act](h)`, also the module namespace `globals()[f"_act_{args.act}"]`, see
 /// `PythonFacts.globalsEntry`) becomes the function or class it selects, and a definition the script
-/// replaces before anything runs it disappears (see `supersededDefinitions`). Evidence found in the
-/// configured program therefore has the same ranges in the script; its code is read back from the script.
+/// replaces before anything runs it disappears (see `supersededDefinitions`), and an attribute named by a constant
+/// string reads as plain attribute access (`getattr(self, "lm_head")` as `(       self.lm_head   )`,
+/// `self.add_module("lm_head", m)` as `self.lm_head =              m `; see `constantAttributeRespellings`). Evidence
+/// found in the configured program therefore has the same ranges in the script; its code is read back from the script
+/// (over a whole respelled call when the evidence covers part of one).
 public struct ConfiguredProgram {
     /// The configured program.
     public let facts: PythonFacts
     /// The script as written.
     let original: PythonFacts
+    /// The calls respelled as plain attribute access (see `constantAttributeRespellings`), in every round.
+    let respelled: [Range<Int>]
 
-    /// Nil when no switch is decided, or when the blanked program would not parse as cleanly as the script.
+    /// Nil when no switch is decided and no attribute is named by a constant, or when the blanked program would not
+    /// parse as cleanly as the script (respelled attributes are then dropped first).
     public init?(_ script: PythonFacts) {
         self.init(script, round: 1)
     }
@@ -29,7 +35,9 @@ public struct ConfiguredProgram {
     /// (at most `maximumRounds` times) until nothing more is decided.
     static let maximumRounds = 3
 
-    private init?(_ script: PythonFacts, round: Int) {
+    /// `respell`: whether constant-name attributes are respelled; a program that no longer parses with them is
+    /// configured again without them.
+    private init?(_ script: PythonFacts, round: Int, respell: Bool = true) {
         var dead: [Range<Int>] = []
         var keepers: [Int] = []  // where a blanked block keeps its `pass`
         func isDead(_ node: Node) -> Bool { dead.contains { $0.contains(node.startByte) } }
@@ -105,7 +113,11 @@ public struct ConfiguredProgram {
         }
         // Definitions replaced before anything could run them (a notebook's later cell redefining a function).
         dead += script.supersededDefinitions(dead: dead)
-        guard !dead.isEmpty || !selections.isEmpty else { return nil }
+        // Attributes named by constants, outside what never runs and what a registry read rewrites.
+        let respellings = respell ? script.constantAttributeRespellings(skipped: { offset in dead.contains { $0.contains(offset) } }).filter { respelling in
+            !selections.contains { selection in respelling.pieces.contains { $0.range.overlaps(selection.range) } }
+        } : []
+        guard !dead.isEmpty || !selections.isEmpty || !respellings.isEmpty else { return nil }
         let original = script.file.bytes
         var bytes = original
         for range in dead + selections.map(\.range) {
@@ -115,6 +127,9 @@ public struct ConfiguredProgram {
             bytes.replaceSubrange(selection.range.lowerBound..<selection.range.lowerBound + selection.name.count, with: selection.name)
         }
         dead += selections.map(\.range)
+        for piece in respellings.flatMap(\.pieces) where !dead.contains(where: { $0.contains(piece.range.lowerBound) }) {
+            bytes.replaceSubrange(piece.range, with: piece.bytes)
+        }
         for start in keepers {
             // The statement `pass` where the block's first statement stood (`0` when that line is shorter).
             var end = start
@@ -127,16 +142,21 @@ public struct ConfiguredProgram {
         // Re-parsed incrementally: each blanked range is an edit of the same length, so the script's tree is reused
         // around them.
         var edited: EditedTree?
-        for range in dead {
+        for range in dead + respellings.flatMap(\.pieces).map(\.range) where !range.isEmpty {
             let edit = InputEdit.replacing(range, in: original, with: Array(bytes[range]))
             edited = edited?.edited(edit) ?? script.tree.edited(edit)
         }
         guard let tree = try? Parser(language: .python).parse(bytes: bytes, oldTree: edited),
-              !tree.rootNode.hasError || script.root.hasError else { return nil }
+              !tree.rootNode.hasError || script.root.hasError else {
+            guard !respellings.isEmpty, let unspelled = ConfiguredProgram(script, round: round, respell: false) else { return nil }
+            self = unspelled
+            return
+        }
         let configured = PythonFacts(file: file, tree: tree)
-        let next = round < Self.maximumRounds ? ConfiguredProgram(configured, round: round + 1) : nil
+        let next = round < Self.maximumRounds ? ConfiguredProgram(configured, round: round + 1, respell: respell) : nil
         facts = next?.facts ?? configured
         self.original = script
+        respelled = respellings.map(\.span) + (next?.respelled ?? [])
     }
 
     /// Detections of the configured program with their code read from the script.
@@ -144,8 +164,14 @@ public struct ConfiguredProgram {
         detections.map { detection in
             Detection(id: detection.id, evidence: detection.evidence.map { evidence in
                 guard evidence.path == original.file.path else { return evidence }
-                let range = evidence.range.startByte..<max(evidence.range.startByte, evidence.range.endByte)
-                return Evidence(path: evidence.path, range: evidence.range, code: original.snippet(range), note: evidence.note)
+                var range = evidence.range.startByte..<max(evidence.range.startByte, evidence.range.endByte)
+                // Evidence over part of a respelled call (`self.lm_head` of `getattr(self, "lm_head")`) covers the call.
+                let cut = respelled.filter { range.overlaps($0) && !(range.lowerBound <= $0.lowerBound && $0.upperBound <= range.upperBound) }
+                guard !cut.isEmpty else {
+                    return Evidence(path: evidence.path, range: evidence.range, code: original.snippet(range), note: evidence.note)
+                }
+                range = cut.reduce(range) { min($0.lowerBound, $1.lowerBound)..<max($0.upperBound, $1.upperBound) }
+                return original.evidence(range: range, evidence.note)
             })
         }
     }
