@@ -250,7 +250,8 @@ struct ConfiguredProgramTests {
         #expect(lines.count == source.split(separator: "\n", omittingEmptySubsequences: false).count)
         #expect(lines[6] == "        self.lm_head =             nn.Linear(d, 10) ")
         #expect(lines[7] == "        self.scale_0 =              nn.Parameter(d) ")
-        #expect(lines[8] == "        self.inv_freq =                  d                   ")
+        // A buffer stays a `register_buffer` call: the settings read it with its `persistent=False`.
+        #expect(lines[8] == "        self.register_buffer(\"inv_freq\", d, persistent=False)")
         #expect(lines[9] == "        (       self.lm_head   ).weight.data.zero_()")
         #expect(lines[11] == "            setattr(self, k, None)")
         #expect(lines[14] == "        return (self.lm_head                      )(x) + (       self.scale_0        )")
