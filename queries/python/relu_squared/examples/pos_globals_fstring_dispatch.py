@@ -1,4 +1,4 @@
-# example: the MLP picks its activation by name from the module namespace, `globals()[f"act_{config.act}"]`, and the config selects the squared ReLU; positive.
+# example: the MLP picks its activation by name from the module namespace, `globals()[f"act_{config.activation}"]`, and the config selects the squared ReLU; positive.
 from dataclasses import dataclass
 
 import torch.nn as nn
@@ -16,7 +16,7 @@ def act_relu2(x):
 @dataclass
 class Config:
     n_embd: int = 768
-    act: str = "relu2"
+    activation: str = "relu2"
 
 
 class MLP(nn.Module):
@@ -24,10 +24,11 @@ class MLP(nn.Module):
         super().__init__()
         self.fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=False)
         self.proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=False)
-        self.act = globals()[f"act_{config.act}"]
+        self.act = globals()[f"act_{config.activation}"]
 
     def forward(self, x):
         return self.proj(self.act(self.fc(x)))
 
 
-model = MLP(Config())
+config = Config()
+model = MLP(config)
