@@ -180,9 +180,11 @@ public final class ScriptInterpreter {
                 }
             }
             // A dictionary of the file read with a string key the run computes (`cls.BASE_LR[role]` with `role` bound to
-            // "head"): that entry.
+            // "head", `hp[f"{group}.lr"]`, `hp[group + ".lr"]`): that entry.
             if let table = node.child(byField: "value"), let index = node.child(byField: "subscript"),
-               index.type == "identifier" || index.type == "attribute", case .string(let key)? = eval(index, env, d) {
+               ["identifier", "attribute", "binary_operator"].contains(index.type)
+                   || index.type == "string" && index.children.contains(where: { $0.type == "interpolation" }),
+               case .string(let key)? = eval(index, env, d) {
                 for dictionary in facts.dictionaries(table) {
                     if let entry = OptimizerUse.entry(key, in: dictionary) { return eval(entry, [:], d) }
                 }

@@ -174,6 +174,18 @@ extension PythonFacts {
             case "parameters", "named_parameters":
                 return call.receiver.map { kind(ofModule: $0, model: model) } ?? [.other]
             default:
+                // A helper of the file that filters parameters by a name pattern it is given (`def pick(pattern):
+                // return [p for n, p in named.items() if fnmatch.fnmatch(n, pattern)]`, called `pick("lm_head.*")`).
+                if let function = calledFunction(call), case let returned = returnedValues(function), returned.count == 1,
+                   case let comprehension = unparenthesized(returned[0]),
+                   ["list_comprehension", "generator_expression"].contains(comprehension.type),
+                   let clause = comprehension.namedChildren.first(where: { $0.type == "if_clause" }) {
+                    var given: [String: Node] = [:]
+                    for (index, parameter) in function.passedParameters.enumerated() {
+                        if let argument = call.argument(parameter, position: index) { given[parameter] = argument }
+                    }
+                    if let kind = nameFilterKind(clause, model: model, given: given) { return [kind] }
+                }
                 return [.other]
             }
         case "attribute":
@@ -236,15 +248,45 @@ extension PythonFacts {
         return [.other]
     }
 
-    /// `"embed" in n` over `named_parameters()`: the parameters of an embedding whose name contains the string.
-    func nameFilterKind(_ clause: Node, model: ModelView) -> ParameterKind? {
+    /// A test of a parameter's name over `named_parameters()`: `"embed" in n`, the parameters of an embedding whose
+    /// name contains the string; or a match against a name pattern (`fnmatch.fnmatch(n, "transformer.wte.*")`,
+    /// `re.search(r"^lm_head\.", n)`, `re.match`/`fullmatch`, `n.startswith("lm_head")`, `n.endswith(...)`), the
+    /// parameters of the module the pattern names (see `namePatternKind`). A pattern that is a parameter of the
+    /// enclosing helper is read from `given` (the argument a call of the helper passes, see `parameterKinds`).
+    func nameFilterKind(_ clause: Node, model: ModelView, given: [String: Node] = [:]) -> ParameterKind? {
         for comparison in descendants(of: clause) where comparison.type == "comparison_operator" {
             let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
             guard operators == ["in"], let key = comparison.namedChildren.first.flatMap(SettingsTable.stringValue), !key.isEmpty else { continue }
             if model.embeddingNames.contains(where: { $0.contains(key) }) { return .embedding }
             if model.outputHeads.contains(where: { $0.name.contains(key) && !$0.usesEmbeddingWeight }) { return .head }
         }
+        for test in descendants(of: clause) where test.type == "call" {
+            let call = callSite(test)
+            var pattern: Node?
+            if ["fnmatch", "fnmatchcase"].contains(call.name) {
+                pattern = call.argument("pat", position: 1)
+            } else if ["search", "match", "fullmatch"].contains(call.name), call.callee.hasPrefix("re.") {
+                pattern = call.argument("pattern", position: 0)
+            } else if ["startswith", "endswith"].contains(call.name), call.receiver != nil {
+                pattern = call.positional.first
+            }
+            guard var held = pattern.map(unwrapped) else { continue }
+            if held.type == "identifier", let argument = given[held.text] { held = unwrapped(argument) }
+            if let text = foldedString(held), let kind = namePatternKind(text, model: model) { return kind }
+        }
         return nil
+    }
+
+    /// The kind of parameters a name pattern selects (a glob, a regular expression or a prefix such as
+    /// `transformer.wte.*`, `^lm_head\.`): the embedding when one of its identifier pieces is an embedding table's
+    /// name, the output head when one is an untied head's name; nil when it names both or neither (`transformer.h.*`,
+    /// `*`).
+    func namePatternKind(_ pattern: String, model: ModelView) -> ParameterKind? {
+        let pieces = Set(pattern.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+        let embedding = !pieces.isDisjoint(with: model.embeddingNames)
+        let head = model.outputHeads.contains { pieces.contains($0.name) && !$0.usesEmbeddingWeight }
+        if embedding == head { return nil }
+        return embedding ? .embedding : .head
     }
 
     /// For `a, b = split(module)` with `split` a function of the file, the expression it returns in `a`'s place.
@@ -380,8 +422,9 @@ extension PythonFacts {
     /// For an optimizer whose parameters are a loop or comprehension variable over a literal table (`[Adam(ps, lr=lr,
     /// ...) for ps, lr in specs]` with `specs = [(model.wte.parameters(), 0.3), (model.lm_head.parameters(), 0.002)]`,
     /// or a `for` loop over it appending), one slot per entry, the entry being its site: the entry's element in the
-    /// variable's place as parameters, and as rate the element a rate variable of the same loop takes there (else
-    /// the optimizer's own rate). Nil when the parameters are no such variable, the table has fewer than two entries,
+    /// variable's place as parameters, and as rate the element a rate variable of the same loop takes there, or a
+    /// rate computed from the loop's other variables run with the entry's strings and numbers (`lr=hp[f"{gname}.lr"]`
+    /// in `for gname, plist in specs`), else the optimizer's own rate. Nil when the parameters are no such variable, the table has fewer than two entries,
     /// or an entry does not have the element.
     func tableEntrySlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
         let variable = unwrapped(params)
@@ -405,6 +448,18 @@ extension PythonFacts {
             guard let parts = listItems(item), i < parts.count else { return nil }
             return parts[i]
         }
+        // The loop's other variables (`gname` in `for gname, cls_name, plist, kw in specs`), by their place in an entry: a
+        // rate computed from them (`hp[f"{gname}.lr"]`) is run once per entry with the entry's strings and numbers.
+        var others: [(name: String, index: Int?)] = []
+        if !rateFromEntry, let rate, let loop = binding.node.parent,
+           let left = loop.child(byField: "left") ?? loop.namedChildren.first(where: { $0.type == "pattern_list" || $0.type == "tuple_pattern" }) {
+            let names = ["pattern_list", "tuple_pattern"].contains(left.type) ? left.namedChildren : [left]
+            for (i, name) in names.enumerated() where name.type == "identifier" && name.text != variable.text {
+                others.append((name.text, names.count == 1 ? nil : i))
+            }
+            others = others.filter { other in ([rate] + descendants(of: rate)).contains { $0.type == "identifier" && $0.text == other.name } }
+        }
+        let interpreter = ScriptInterpreter(self)
         var slots: [OptimizerSlot] = []
         for item in items {
             guard let held = element(item, index) else { return nil }
@@ -412,6 +467,14 @@ extension PythonFacts {
             if rateFromEntry {
                 guard let given = element(item, rateIndex) else { return nil }
                 rates = learningRates(given)
+            } else if let rate, !others.isEmpty {
+                var env: [String: ScriptValue] = [:]
+                for other in others {
+                    guard let part = element(item, other.index).map(unwrapped) else { continue }
+                    if let text = SettingsTable.stringValue(part) { env[other.name] = .string(text) }
+                    else if let v = evaluate(part) { env[other.name] = .number(v) }
+                }
+                if !env.isEmpty, let v = interpreter.value(of: rate, env: env)?.number { rates = [v] }
             }
             slots.append(OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
                                        kinds: parameterKinds(held, model: model), site: item))
