@@ -347,6 +347,13 @@ public final class ValueResolver {
         return literalEntry(node, depth: 0)
     }
 
+    /// The expression a subscript with a literal key reads (see `literalEntry`): `torch.zeros(n)` for
+    /// `parts["frozen"]` after `parts = dict(spin=..., frozen=torch.zeros(n))`. Nil for any other node.
+    public func literalSubscriptEntry(_ read: Node) -> Node? {
+        let n = facts.unwrapped(read)
+        return n.type == "subscript" ? literalEntry(n, depth: 0) : nil
+    }
+
     /// The entry a subscript with a literal key reads from the literal container its value denotes: a dictionary's
     /// entry for a string key (`{"lr": 0.6}["lr"]`), a list's or tuple's element for an integer (`[a, b][-1]`).
     private func literalEntry(_ read: Node, depth: Int) -> Node? {

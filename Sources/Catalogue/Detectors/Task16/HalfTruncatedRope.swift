@@ -5,8 +5,10 @@ import TreeSitterKit
 /// Requires, in a rotary module or function (one that takes `cos` / `sin`, or complex phases: `torch.polar`,
 /// `exp(1j * angle)`), a frequency
 /// vector with a zero half: concatenated with zeros (`torch.cat([f, f.new_zeros(n)])`, with the zeros as long as
-/// the `linspace` when both are known), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
-/// assignment (`f[n:] = 0`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
+/// the `linspace` when both are known; either part may be an entry of a dictionary literal read by its key,
+/// `torch.cat([parts["spin"], parts["frozen"]])`), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
+/// assignment (`f[n:] = 0`), in place on an upper view (`f[n:].zero_()`, `f.narrow(0, n, m).fill_(0)`, see
+/// `PythonFacts.zeroedTensor`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
 /// that rotates `x[..., :k]` and concatenates `x[..., k:]` unchanged, with k half of the head dimension (`d // 2`,
 /// `int(d * 0.5)`, a fraction resolving to 0.5). The truncated frequencies must reach the cos / sin (through
 /// local names, attributes, buffers or a helper's return). Rejects full RoPE at any base, precomputed tables without
@@ -40,6 +42,9 @@ struct HalfTruncatedRope: Detector {
         var target: String?
         if node.type == "assignment", let left = node.child(byField: "left") {
             target = left.type == "subscript" ? left.child(byField: "value")?.text : left.text
+        } else if let view = facts.zeroedTensor(facts.callSite(node)).map(facts.unwrapped), let base = upperView(view, facts) {
+            // f.narrow(0, n, m).zero_(): the vector the view is of.
+            target = base.text
         } else {
             var current = node
             while let parent = current.parent {
@@ -128,7 +133,8 @@ struct HalfTruncatedRope: Detector {
         switch call.name {
         case "cat", "concat", "concatenate", "hstack":
             guard let list = call.positional.first, ["list", "tuple"].contains(list.type) else { return nil }
-            let items = list.namedChildren
+            // An entry read by its key from a dictionary literal stands for its expression.
+            let items = list.namedChildren.map { facts.resolver.literalSubscriptEntry($0) ?? $0 }
             guard items.count == 2, !isZeros(items[0], facts), isZeros(items[1], facts), halves(items[0], items[1], facts) else {
                 return partialRotary(call, facts)
             }
@@ -146,8 +152,21 @@ struct HalfTruncatedRope: Detector {
             guard call.positional.count == 2, facts.value(of: call.positional[1])?.double == 0 else { return nil }
             return "part of the rotary frequencies masked to zero"
         default:
-            return nil
+            // f[n:].zero_(), f.narrow(0, n, m).fill_(0): the upper part of the vector zeroed in place.
+            guard let view = facts.zeroedTensor(call).map(facts.unwrapped), upperView(view, facts) != nil else { return nil }
+            return "upper rotary frequencies zeroed in place"
         }
+    }
+
+    /// The tensor an upper view is of: `f` for `f[n:]` (a start written, no end) or `f.narrow(dim, n, m)` with a
+    /// start not known to be 0.
+    func upperView(_ view: Node, _ facts: PythonFacts) -> Node? {
+        if view.type == "subscript", let slice = upperSlice(view) { return slice.0 }
+        guard view.type == "call" else { return nil }
+        let call = facts.callSite(view)
+        guard call.name == "narrow", let base = call.receiver, let start = call.argument("start", position: 1),
+              facts.value(of: start)?.double != 0 else { return nil }
+        return base
     }
 
     /// `torch.zeros(n)`, `f.new_zeros(n)`, `torch.zeros_like(f)`, a literal 0.

@@ -7,8 +7,10 @@ import TreeSitterKit
 /// a list literal `[ve0, ve1, ve2, None, ..., None, ve0, ve1, ve2]` (or `[*ve, *[None] * n, *ve]`), a
 /// concatenation `ve + [None] * n + ve` (of tables or of table indices, `[0, 1, 2] + [None] * 6 + [0, 1, 2]`), a
 /// dict from layer index to table whose keys skip a middle run (also built by dictionary comprehensions over ranges,
-/// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None`, or a layout string
-/// (`"012......012"`, or built from constants: `"012" + "." * 6 + "012"`) whose placeholder a comprehension reads as None, or a comprehension over the layers whose
+/// in one piece or with `.update(...)`), or `ve[i] if i < k or i >= n - k else None` (also as a chain, `ve[i] if i < k
+/// else (ve[i - n + k] if i >= n - k else None)`), or a layout string
+/// (`"012......012"`, or built from constants: `"012" + "." * 6 + "012"`) whose placeholder a comprehension reads as None
+/// (`None if c == "." else ...`, or `tables.get(c)` on a dictionary keyed by the digits only), or a comprehension over the layers whose
 /// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`), or a
 /// per-layer list filled by appends in a loop whose `None` entries make a middle run;
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
@@ -29,7 +31,7 @@ struct SparseValueEmbeddings: Detector {
             case "list": mapping = sparseList(node, facts)
             case "binary_operator": mapping = node.parent?.type != "binary_operator" && sparseConcatenation(node, facts)
             case "dictionary": mapping = sparseDictionary(node, facts)
-            case "conditional_expression": mapping = sparseCondition(node)
+            case "conditional_expression": mapping = sparseCondition(node) || sparseConditionChain(node, facts)
             default: mapping = false
             }
             if mapping { evidence.append(facts.evidence(node, "value embeddings at the first and last layers only, None in between")) }
@@ -182,14 +184,107 @@ struct SparseValueEmbeddings: Detector {
         return endsOnly(characters.map(\.isNumber))
     }
 
-    /// Whether the file reads the placeholder of a layout as "no table": `None if c == "." else int(c)`.
+    /// Whether the file reads the placeholder of a layout as "no table": `None if c == "." else int(c)`, or a lookup
+    /// that misses it, `tables.get(c)` (no default, or None) in a comprehension over `c`, on a dictionary whose keys
+    /// leave the placeholder out (see `keysExclude`: `{k: ... for k in LAYOUT if k.isdigit()}`).
     func readsPlaceholderAsNone(_ layout: String, _ facts: PythonFacts) -> Bool {
         guard let placeholder = layout.first(where: { !$0.isNumber }) else { return false }
-        return facts.nodes(ofType: "conditional_expression").contains { conditional in
+        let tested = facts.nodes(ofType: "conditional_expression").contains { conditional in
             let parts = conditional.namedChildren
             guard parts.count == 3, parts[0].type == "none" || parts[2].type == "none" else { return false }
             return facts.descendants(of: parts[1]).contains { SettingsTable.stringValue($0) == String(placeholder) }
         }
+        if tested { return true }
+        return facts.nodes(ofType: ["list_comprehension", "generator_expression"]).contains { comprehension in
+            guard let body = comprehension.child(byField: "body").map(facts.unwrapped), body.type == "call",
+                  let clause = comprehension.namedChildren.first(where: { $0.type == "for_in_clause" }),
+                  let variable = clause.child(byField: "left"), variable.type == "identifier" else { return false }
+            let call = facts.callSite(body)
+            guard call.name == "get", let table = call.receiver, call.positional.first?.text == variable.text,
+                  call.positional.count == 1 || (call.positional.count == 2 && call.positional[1].type == "none") else { return false }
+            return keysExclude(String(placeholder), table, facts, depth: 0)
+        }
+    }
+
+    /// Whether the keys of a dictionary leave out `placeholder`: a literal whose keys are other strings, or a
+    /// comprehension keyed by its loop variable over items that leave it out (see `itemsExclude`). A name is followed
+    /// to what it was last given, a field of the instance to what it is set to (every setting must qualify).
+    func keysExclude(_ placeholder: String, _ table: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 4 else { return false }
+        let n = facts.unwrapped(table)
+        switch n.type {
+        case "identifier", "attribute":
+            let values = definitions(n, facts)
+            return !values.isEmpty && values.allSatisfy { keysExclude(placeholder, $0, facts, depth: depth + 1) }
+        case "dictionary":
+            let entries = n.namedChildren.filter { $0.type != "comment" }
+            return !entries.isEmpty && entries.allSatisfy { pair in
+                pair.type == "pair" && pair.child(byField: "key").flatMap(SettingsTable.stringValue).map { $0 != placeholder } == true
+            }
+        case "dictionary_comprehension":
+            guard let pair = n.namedChildren.first, pair.type == "pair", let key = pair.child(byField: "key"),
+                  key.type == "identifier" else { return false }
+            return itemsExclude(placeholder, n, variable: key.text, facts, depth: depth + 1)
+        default:
+            return false
+        }
+    }
+
+    /// Whether the values a comprehension's loop `variable` takes leave out `placeholder`: an `if` clause drops it
+    /// (`c.isdigit()`, `c != "."`, `c not in "."`), or the loop walks a source that holds no placeholder (see
+    /// `sourceExcludes`).
+    func itemsExclude(_ placeholder: String, _ comprehension: Node, variable: String, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 6 else { return false }
+        let clauses = comprehension.namedChildren.filter { $0.type == "for_in_clause" }
+        guard clauses.count == 1, let left = clauses[0].child(byField: "left"), left.type == "identifier", left.text == variable,
+              let source = clauses[0].child(byField: "right") else { return false }
+        for filter in comprehension.namedChildren where filter.type == "if_clause" {
+            guard let test = filter.namedChildren.first.map(facts.unwrapped) else { continue }
+            if test.type == "call" {
+                let call = facts.callSite(test)
+                if ["isdigit", "isdecimal", "isnumeric"].contains(call.name), call.receiver?.text == variable { return true }
+            } else if test.type == "comparison_operator" {
+                let operands = test.namedChildren.filter { $0.type != "comment" }
+                let operators = test.children.filter { ["!=", "not in"].contains($0.type) }
+                guard operands.count == 2, operators.count == 1, operands.contains(where: { $0.text == variable }),
+                      let excluded = operands.first(where: { $0.text != variable }).flatMap(SettingsTable.stringValue) else { continue }
+                let dropped = operators[0].type == "!=" ? excluded == placeholder : excluded.contains(where: { String($0) == placeholder })
+                if dropped { return true }
+            }
+        }
+        return sourceExcludes(placeholder, source, facts, depth: depth + 1)
+    }
+
+    /// Whether an iterable holds no `placeholder`: a literal list, tuple or set of other strings, `sorted` / `list` /
+    /// `set` / `tuple` of such a source, or a comprehension that yields its own loop variable over items that leave
+    /// it out; names and fields followed as in `keysExclude`.
+    func sourceExcludes(_ placeholder: String, _ source: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        guard depth < 6 else { return false }
+        let n = facts.unwrapped(source)
+        switch n.type {
+        case "identifier", "attribute":
+            let values = definitions(n, facts)
+            return !values.isEmpty && values.allSatisfy { sourceExcludes(placeholder, $0, facts, depth: depth + 1) }
+        case "list", "tuple", "set":
+            let items = n.namedChildren.filter { $0.type != "comment" }
+            return !items.isEmpty && items.allSatisfy { SettingsTable.stringValue($0).map { $0 != placeholder } == true }
+        case "call":
+            let call = facts.callSite(n)
+            guard ["sorted", "list", "set", "tuple", "frozenset"].contains(call.callee), let inner = call.positional.first else { return false }
+            return sourceExcludes(placeholder, inner, facts, depth: depth + 1)
+        case "list_comprehension", "set_comprehension", "generator_expression":
+            guard let body = n.child(byField: "body").map(facts.unwrapped), body.type == "identifier" else { return false }
+            return itemsExclude(placeholder, n, variable: body.text, facts, depth: depth + 1)
+        default:
+            return false
+        }
+    }
+
+    /// What a name was last given before its read, or what a field of the instance is set to.
+    func definitions(_ node: Node, _ facts: PythonFacts) -> [Node] {
+        if node.type == "identifier" { return facts.latestValue(of: node.text, before: node).map { [$0] } ?? [] }
+        guard let field = facts.instanceAttribute(node) else { return [] }
+        return facts.allSettings.settings(field).map(\.value)
     }
 
     /// Whether a sequence of present/absent flags reads present+, absent+, present+.
@@ -257,6 +352,49 @@ struct SparseValueEmbeddings: Detector {
         let sorted = Set(keys).sorted()
         let gaps = zip(sorted, sorted.dropFirst()).filter { $1 - $0 > 1 }
         return sorted.first == 0 && gaps.count == 1
+    }
+
+    /// A chain `ve[i] if i < k else (ve[i - (n - k)] if i >= n - k else None)` (the two tests in either order): each
+    /// branch a per-layer lookup whose index its test compares, one test a front bound on that index (`i < k`), the
+    /// other a back bound (`i >= n - k`), and None when neither holds.
+    func sparseConditionChain(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard let outer = facts.conditionalParts(node),
+              let inner = facts.conditionalParts(facts.unwrapped(outer.alternative)), inner.alternative.type == "none" else { return false }
+        // The layer variable: what the loops, comprehensions or lambda around the chain bind.
+        var layer: Set<String> = []
+        for a in facts.ancestors(of: node) {
+            if ["function_definition", "class_definition"].contains(a.type) { break }
+            if a.type == "lambda" {
+                layer.formUnion(a.child(byField: "parameters").map { facts.descendants(of: $0).filter { $0.type == "identifier" }.map(\.text) } ?? [])
+                break
+            }
+            if a.type == "for_statement" { layer.formUnion(facts.loopVariables(a)) }
+            if ["list_comprehension", "generator_expression", "dictionary_comprehension", "set_comprehension"].contains(a.type) {
+                for clause in a.namedChildren where clause.type == "for_in_clause" { layer.formUnion(facts.loopVariables(clause)) }
+            }
+        }
+        var bounds: Set<String> = []
+        for (value, test) in [(outer.value, outer.test), (inner.value, inner.test)] {
+            let lookup = facts.unwrapped(value)
+            guard lookup.type == "subscript", let index = lookup.child(byField: "subscript") else { return false }
+            let indexNames = Set(index.preorder.filter { $0.type == "identifier" }.map(\.text))
+            guard let bound = indexBound(facts.unwrapped(test), layer.isEmpty ? indexNames : indexNames.intersection(layer))
+            else { return false }
+            bounds.insert(bound)
+        }
+        return bounds == ["front", "back"]
+    }
+
+    /// `"front"` for `i < k` / `i <= k` / `k > i`, `"back"` for `i >= k` / `i > k` / `k <= i`, with `i` one of `names`.
+    func indexBound(_ test: Node, _ names: Set<String>) -> String? {
+        guard test.type == "comparison_operator" else { return nil }
+        let operands = test.namedChildren.filter { $0.type != "comment" }
+        let operators = test.children.filter { ["<", "<=", ">", ">="].contains($0.type) }
+        guard operands.count == 2, operators.count == 1 else { return nil }
+        let less = ["<", "<="].contains(operators[0].type)
+        if operands[0].type == "identifier", names.contains(operands[0].text) { return less ? "front" : "back" }
+        if operands[1].type == "identifier", names.contains(operands[1].text) { return less ? "back" : "front" }
+        return nil
     }
 
     /// `x if i < a or i >= b else None`, `None if a <= i < b else x`.
