@@ -265,4 +265,34 @@ struct ConfiguredProgramTests {
         #expect(configured.facts.snippet(field) == "self.lm_head")
         #expect(mapped.first?.evidence.first?.code == "getattr(self, \"lm_head\")")
     }
+
+    @Test("a registration split over lines continues each line with a backslash; a name joined from constant strings folds")
+    func constantAttributesOverLines() throws {
+        let source = """
+        import torch.nn as nn
+
+        class Attn(nn.Module):
+            STREAMS = ("q", "k", "v")
+
+            def __init__(self, d):
+                super().__init__()
+                self.register_parameter(
+                    "w_" + "".join(self.STREAMS),
+                    nn.Parameter(d),
+                )
+
+            def forward(self, x):
+                return getattr(self, "w_" + "".join(self.STREAMS))
+        """
+        let script = try Self.facts(source)
+        let configured = try #require(ConfiguredProgram(script))
+        let lines = String(decoding: configured.facts.file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(configured.facts.file.bytes.count == script.file.bytes.count)
+        #expect(lines[7] == "        self.w_qkv =           \\")
+        #expect(lines[8] == "                                        \\")
+        #expect(lines[9] == "            nn.Parameter(d) ")
+        #expect(lines[10] == "         ")
+        #expect(lines[13] == "        return (       self.w_qkv                        )")
+        #expect(!configured.facts.root.hasError)
+    }
 }

@@ -14,9 +14,13 @@ import TreeSitterKit
 ///   and spaces for the rest of the call. `register_buffer` stays as written: the settings read it already, with
 ///   what only it says (`persistent=False`), and detectors look for it by name.
 ///
-/// The name is a string literal, an f-string whose parts are decided (`f"ve_{0}"`), a `+` of such strings, or a name
-/// the configuration decides (see `decidedString`); it must be a Python identifier (dotted for `attrgetter`). A name
-/// computed at run time (a loop variable) is left as written.
+/// A write whose call breaks its line before the value (`obj.register_parameter(` / `"name",` / `v,` / `)`) ends each of
+/// those lines in a `\` continuation.
+///
+/// The name is a string literal, an f-string whose parts are decided (`f"ve_{0}"`), a join of constant strings
+/// (`"".join(self.STREAMS)`, see `foldedString`), a `+` of such strings, or a name the configuration decides (see
+/// `decidedString`); it must be a Python identifier (dotted for `attrgetter`). A name computed at run time (a loop
+/// variable) is left as written.
 extension PythonFacts {
     /// One same-length rewrite: the bytes written at `range`, with the call's range `span` for evidence.
     struct Respelling {
@@ -63,6 +67,9 @@ extension PythonFacts {
                   let right = n.child(byField: "right"), let l = constantAttributeName(left),
                   let r = constantAttributeName(right) else { return nil }
             return l + r
+        case "call":
+            // A join of constant strings (`"".join(self.STREAMS)` with `STREAMS = ("q", "k", "v")`, see `foldedString`).
+            return decidedString(n) ?? foldedString(n)
         default:
             return decidedString(n)
         }
@@ -107,15 +114,29 @@ extension PythonFacts {
             let spelled = text + Array(repeating: UInt8(ascii: " "), count: call.byteRange.count - text.count - 1) + [UInt8(ascii: ")")]
             return Respelling(pieces: [(call.byteRange, spelled)], span: call.byteRange)
         }
-        // `object.name = ` + spaces up to `value`, spaces after it.
+        // `object.name = ` + spaces up to `value`, spaces after it. When the call breaks its line before `value`
+        // (`self.register_parameter(` / `"w_qkv",` / `nn.Parameter(...),` / `)`), each line up to `value` ends in a
+        // `\` continuation instead of its last byte, so the assignment stays one statement; this needs a byte before
+        // each break (no empty line) and the head before the first one.
         func write(_ call: Node, _ object: Node, _ name: String, _ value: Node) -> Respelling? {
             guard call.parent?.type == "expression_statement", call.parent?.namedChildren.count == 1,
-                  object.text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"#, options: .regularExpression) != nil,
-                  !hasBreak(call.startByte..<value.startByte) else { return nil }
+                  object.text.range(of: #"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"#, options: .regularExpression) != nil else { return nil }
             let head = Array("\(object.text).\(name) = ".utf8)
-            guard head.count <= value.startByte - call.startByte else { return nil }
-            let opening = head + Array(repeating: UInt8(ascii: " "), count: value.startByte - call.startByte - head.count)
-            return Respelling(pieces: [(call.startByte..<value.startByte, opening), (value.endByte..<call.endByte, blank(value.endByte..<call.endByte))],
+            let before = call.startByte..<value.startByte
+            guard head.count <= before.count else { return nil }
+            var opening = head + blank(call.startByte + head.count..<value.startByte)
+            // A lone `\r` break has no `\n` to continue before.
+            guard !before.contains(where: { bytes[$0] == UInt8(ascii: "\r") && ($0 + 1 >= bytes.count || bytes[$0 + 1] != UInt8(ascii: "\n")) })
+            else { return nil }
+            var lineStart = call.startByte + head.count
+            for index in before where bytes[index] == UInt8(ascii: "\n") {
+                var slot = index - 1
+                if slot >= lineStart, bytes[slot] == UInt8(ascii: "\r") { slot -= 1 }
+                guard slot >= lineStart else { return nil }
+                opening[slot - call.startByte] = UInt8(ascii: "\\")
+                lineStart = index + 1
+            }
+            return Respelling(pieces: [(before, opening), (value.endByte..<call.endByte, blank(value.endByte..<call.endByte))],
                               span: call.byteRange)
         }
         var respellings: [Respelling] = []

@@ -1,0 +1,27 @@
+# example: one stacked (3, d, d) parameter registered with register_parameter over several lines under a name joined from a class-field tuple ("w_" + "".join(self.STREAMS) = "w_qkv"), fetched back with getattr under the same name and applied whole in one F.linear; positive.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Attention(nn.Module):
+    STREAMS = ("q", "k", "v")
+
+    def __init__(self, width, n_heads):
+        super().__init__()
+        self.n_heads = n_heads
+        self.width = width
+        bound = (3 ** 0.5) * 0.5 * width ** -0.5
+        self.register_parameter(
+            "w_" + "".join(self.STREAMS),
+            nn.Parameter(torch.empty(len(self.STREAMS), width, width).uniform_(-bound, bound)),
+        )
+        self.proj = nn.Linear(width, width, bias=False)
+
+    def forward(self, x):
+        b, t, _ = x.shape
+        stacked = getattr(self, "w_" + "".join(self.STREAMS))
+        packed = F.linear(x, stacked.flatten(end_dim=1).type_as(x))
+        q, k, v = packed.view(b, t, 3 * self.n_heads, -1).chunk(3, dim=-2)
+        y = F.scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), is_causal=True)
+        return self.proj(y.transpose(1, 2).reshape(b, t, self.width))
