@@ -602,6 +602,31 @@ extension PythonFacts {
         return nil
     }
 
+    /// The keywords a call passes only through its `**` spreads, each with the value `keywordArgument` reads for it:
+    /// the string keys of the dictionary literals (or `dict(k=v)` calls) each spread denotes (see `dictionaries`), as
+    /// `model(x, y, **ctx)` with `ctx = dict(span=torch.tensor(w))` passes `span`. Keywords the call names itself
+    /// are left out (`call.keywords` has them); a spread of something else (a `**kwargs` handed on) adds nothing.
+    public func spreadKeywords(of call: CallSite) -> [(key: String, value: Node)] {
+        guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return [] }
+        var keys: [String] = []
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let source = splat.namedChildren.first else { continue }
+            for dictionary in dictionaries(source) {
+                if dictionary.type == "dictionary" {
+                    keys += dictionary.namedChildren.filter { $0.type == "pair" }
+                        .compactMap { $0.child(byField: "key").flatMap(SettingsTable.stringValue) }
+                } else if let written = dictionary.child(byField: "arguments") {
+                    keys += written.namedChildren.filter { $0.type == "keyword_argument" }.compactMap { $0.child(byField: "name")?.text }
+                }
+            }
+        }
+        var seen = Set(call.keywords.keys)
+        return keys.compactMap { key -> (key: String, value: Node)? in
+            guard seen.insert(key).inserted, let value = keywordArgument(key, of: call) else { return nil }
+            return (key, value)
+        }
+    }
+
     /// The entry `name` of an object of a class of the file that a call spreads with `**` through the mapping
     /// protocol: the class (or a base of the file) defines `keys` and a `__getitem__` that returns the attribute its
     /// key names (`getattr(self, key)`), so `**Options()` passes each attribute by name. The entry is the field the

@@ -110,24 +110,25 @@ extension PythonFacts {
         }
     }
 
-    /// The module of `module.weight`, through `.data` and `.detach()` around the weight. `isWeight` tells whether
-    /// the expression is a weight (or a bare name, which may hold one).
+    /// The module of `module.weight`, through `.data` and `.detach()` around the weight and parentheses anywhere in
+    /// the chain (`(module.weight).data`, as `ConstantAttributes` respells `getattr(module, "weight").data`). `isWeight`
+    /// tells whether the expression is a weight (or a bare name, which may hold one).
     public func weightOwner(_ node: Node) -> (module: Node?, isWeight: Bool) {
         var current = unparenthesized(node)
         while true {
             if current.type == "attribute", current.child(byField: "attribute")?.text == "data", let o = current.child(byField: "object") {
-                current = o
+                current = unparenthesized(o)
                 continue
             }
-            if current.type == "call", let f = current.child(byField: "function"), f.type == "attribute",
+            if current.type == "call", let f = current.child(byField: "function").map(unparenthesized), f.type == "attribute",
                f.child(byField: "attribute")?.text == "detach", let o = f.child(byField: "object") {
-                current = o
+                current = unparenthesized(o)
                 continue
             }
             break
         }
         if current.type == "attribute", current.child(byField: "attribute")?.text == "weight" {
-            return (current.child(byField: "object"), true)
+            return (current.child(byField: "object").map(unparenthesized), true)
         }
         return (nil, current.type == "identifier")
     }

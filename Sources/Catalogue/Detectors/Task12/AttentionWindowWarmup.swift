@@ -7,7 +7,9 @@ import TreeSitterKit
 /// Requires, inside a training loop (a `for` loop, or a `while` loop counting its steps, whose model call is
 /// back-propagated, in its body or in a method or function of the file it calls, whose parameters then take what
 /// the loop passes), an argument of the model
-/// call (or of a call nested in it, such as the mask builder) whose value, evaluated as a function of the loop's
+/// call (or of a call nested in it, such as the mask builder; also a keyword it passes through a dictionary it spreads,
+/// `model(x, y, **ctx)` with `ctx = dict(span=...)`, which `forward` may take in its own `**kwargs` and read by key,
+/// `ctx["span"]` / `ctx.get("span")`, before the mask uses it) whose value, evaluated as a function of the loop's
 /// step with `StepFunction` (locals, file helpers, their keywords also spread from a dictionary with `**`,
 /// `torch.tensor`, a tensor filled with `copy_`, cached
 /// helpers, schedule objects the file builds, a generator of the file zipped with the step in the loop's header or
@@ -41,9 +43,7 @@ struct AttentionWindowWarmup: Detector {
             }
             for step in facts.stepVariables(loop) {
                 for model in models {
-                    let arguments = model.positional.enumerated().map { ($0.offset, Optional<String>.none, $0.element) }
-                        + model.keywords.map { (-1, Optional($0.key), $0.value) }
-                    for (position, keyword, argument) in arguments {
+                    for (position, keyword, argument) in Self.arguments(of: model, facts) {
                         guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
                         for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
                             guard let first = evaluator.value(part, [step: 0]), let last = evaluator.value(part, [step: end]),
@@ -69,9 +69,7 @@ struct AttentionWindowWarmup: Detector {
                         return env
                     }
                     for model in helper.models {
-                        let arguments = model.positional.enumerated().map { ($0.offset, Optional<String>.none, $0.element) }
-                            + model.keywords.map { (-1, Optional($0.key), $0.value) }
-                        for (position, keyword, argument) in arguments {
+                        for (position, keyword, argument) in Self.arguments(of: model, facts) {
                             guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
                             for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
                                 guard let first = evaluator.value(part, bound(0)), let last = evaluator.value(part, bound(end)),
@@ -84,6 +82,16 @@ struct AttentionWindowWarmup: Detector {
             }
         }
         return []
+    }
+
+    /// A model call's arguments: by position (keyword nil), by keyword (position -1), also the keywords it passes
+    /// through a dictionary it spreads (`model(x, y, **ctx)` with `ctx = dict(span=...)`, see
+    /// `PythonFacts.spreadKeywords`).
+    static func arguments(of model: CallSite, _ facts: PythonFacts) -> [(position: Int, keyword: String?, argument: Node)] {
+        let positional = model.positional.enumerated().map { (position: $0.offset, keyword: String?.none, argument: $0.element) }
+        let named = model.keywords.map { (position: -1, keyword: String?.some($0.key), argument: $0.value) }
+        let spread = facts.spreadKeywords(of: model).map { (position: -1, keyword: String?.some($0.key), argument: $0.value) }
+        return positional + named + spread
     }
 
     /// Calls in a loop body of functions of the file (a method on `self`, a module function) that run a
@@ -138,12 +146,35 @@ struct AttentionWindowWarmup: Detector {
         return forwards.contains { forward in
             let parameters = flow.parameters(of: forward)
             let name = keyword ?? (position + 1 < parameters.count ? parameters[position + 1] : nil)
-            guard let name, parameters.contains(name) else { return false }
+            guard let name else { return false }
+            guard parameters.contains(name) else {
+                // A keyword `forward` takes into its `**` dictionary and reads by key (`span = ctx["span"]`).
+                return keyword != nil && feeders.contains { Self.readsKeywordsEntry($0, key: name, in: forward, facts) }
+            }
             return feeders.contains { node in
                 node.type == "identifier" && node.text == name
                     && flow.bindings(of: name, at: node).contains { $0.kind == .parameter(parameters.firstIndex(of: name)!) && $0.node == forward }
             }
         }
+    }
+
+    /// Whether `node` reads the entry `key` of the `**` parameter of the function `forward` inside it (`ctx["span"]`,
+    /// `ctx.get("span")`, `ctx.pop("span", None)`), that name not being rebound before the read.
+    static func readsKeywordsEntry(_ node: Node, key: String, in forward: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "subscript" || node.type == "call", let function = facts.enclosingFunction(node),
+              function.node == forward, let keywords = facts.keywordsParameter(of: function) else { return false }
+        // The dictionary read and the key it is read with.
+        let read: (dictionary: Node?, key: Node?)
+        if node.type == "subscript" {
+            read = (node.child(byField: "value"), node.child(byField: "subscript"))
+        } else {
+            let call = facts.callSite(node)
+            guard ["get", "pop"].contains(call.name) else { return false }
+            read = (call.receiver, call.positional.first)
+        }
+        guard let dictionary = read.dictionary.map(facts.unwrapped), dictionary.type == "identifier", dictionary.text == keywords,
+              let named = read.key, SettingsTable.stringValue(named) == key else { return false }
+        return facts.latestValue(of: keywords, before: node) == nil
     }
 
     /// Every node that feeds an attention mask, following helper parameters back to their callers.
