@@ -46,7 +46,7 @@ extension PythonFacts {
     /// the `"tall"` lambda, with the dictionary and its pair. Nil for any other read.
     public func registryLambda(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
         guard read.type == "subscript", let table = read.child(byField: "value"), let keyNode = read.child(byField: "subscript"),
-              let dictionary = registryDictionary(table), let key = decidedString(keyNode),
+              let dictionary = registryDictionary(table, local: false), let key = decidedString(keyNode),
               let entry = OptimizerUse.entry(key, in: dictionary), entry.type == "lambda", let pair = entry.parent else { return nil }
         return (dictionary, pair, entry)
     }

@@ -6,8 +6,8 @@ import TreeSitterKit
 public final class CallSite {
     /// The `call` node.
     public let node: Node
-    /// The called expression (`F.relu`, `self.norm`, `kernel[grid]`); for a mapped call (`isMapped`), the mapped
-    /// function.
+    /// The called expression (`F.relu`, `self.norm`, `kernel[grid]`), without enclosing parentheses; for a mapped call
+    /// (`isMapped`), the mapped function.
     public let function: Node?
     /// The called expression's dotted name with import aliases resolved (`F.relu` -> `torch.nn.functional.relu`,
     /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name.
@@ -34,6 +34,11 @@ public final class CallSite {
         var function = node.child(byField: "function")
         // tree-sitter-python reads `[*f(x)]` as a call of `*f`: the star unpacks what the call returns, `f` is called.
         if let f = function, f.type == "list_splat", let inner = f.namedChildren.first { function = inner }
+        // `(torch.optim.Adam)(params)` calls what the parentheses hold (the respelling of `getattr(torch.optim,
+        // "Adam")(params)`, see `constantAttributeRespellings`, reads so).
+        while let f = function, f.type == "parenthesized_expression", let inner = f.namedChildren.first(where: { $0.type != "comment" }) {
+            function = inner
+        }
         var skipped = 0
         if readingMap, let mapped = Self.mappedFunction(node, function: function, imports: imports) {
             function = mapped

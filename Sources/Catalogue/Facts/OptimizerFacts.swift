@@ -2,7 +2,8 @@ import Parsing
 import TreeSitterKit
 
 /// An optimizer constructed in a file: `torch.optim.AdamW(...)`, a Muon class, or any class of the file that
-/// subclasses `torch.optim.Optimizer`, with its hyperparameters resolved per parameter group.
+/// subclasses `torch.optim.Optimizer`, also one picked by name (`getattr(torch.optim, "AdamW")(...)`, a registry,
+/// `globals()[name]`; see `PythonFacts.namedChoices`), with its hyperparameters resolved per parameter group.
 public struct OptimizerUse {
     public enum Family: Equatable, Sendable {
         case adam, adamw, sgd
@@ -240,9 +241,21 @@ extension PythonFacts {
             var all = calls.flatMap { call -> [OptimizerUse] in
                 // A class looked up in a registry (`OPTIMIZER_CLASSES[spec["cls"]](groups, **spec["kwargs"])` in a loop
                 // over optimizer specs): a construction of each class the lookup may select.
-                if let function = call.function.map(unwrapped), function.type == "subscript" {
+                if let function = call.function.map(unwrapped), function.type == "subscript", globalsKey(function) == nil {
                     return registrySelections(function).compactMap { selection in
                         use(call, callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record)
+                    }
+                }
+                // A class picked by its name (`getattr(torch.optim, spec["cls"])(...)`, `cls(params)` with `cls =
+                // globals().get(name) or getattr(torch.optim, name)`, see `namedChoices`): a construction of each class
+                // it may pick that is known (the file's own, or torch's Adam, AdamW, SGD): a name guessed from the
+                // file's strings may name no class at all.
+                let chosen = calleesChosenByName(call)
+                if !chosen.isEmpty {
+                    return chosen.compactMap { choice -> OptimizerUse? in
+                        guard let made = use(call, callee: choice.callee, record: choice.record) else { return nil }
+                        if case .other = made.family, made.definition == nil { return nil }
+                        return made
                     }
                 }
                 return use(call, callee: call.callee).map { [$0] } ?? []

@@ -405,8 +405,8 @@ extension PythonFacts {
     }
 
     /// The orthogonalizing optimizers of the file: classes whose `step` (own, or inherited from a base class of the
-    /// file) orthogonalizes (and that are instantiated), functions that orthogonalize and update parameters in place inside the training loop, and
-    /// library Muon optimizers.
+    /// file) orthogonalizes (and that are instantiated, also through a lookup by name, see `calleesChosenByName`),
+    /// functions that orthogonalize and update parameters in place inside the training loop, and library Muon optimizers.
     public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
         memoized("orthogonalizingOptimizers") {
             let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
@@ -419,7 +419,13 @@ extension PythonFacts {
                 var reach = reachableFunctions(from: step)
                 for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
                 guard orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers) else { continue }
-                let uses = calls.filter { $0.name == c.name && !isInside($0.node, c.node) }
+                // Constructions by name, and by a lookup that may pick the class (`cls(params)` with `cls =
+                // globals().get(spec["cls"]) or getattr(torch.optim, spec["cls"])`, `REGISTRY[key](...)`; see
+                // `namedChoices`).
+                let uses = calls.filter { call in
+                    (call.name == c.name || calleesChosenByName(call).contains { $0.callee.lastDottedComponent == c.name })
+                        && !isInside(call.node, c.node)
+                }
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach))
             }

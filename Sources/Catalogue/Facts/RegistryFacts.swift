@@ -12,7 +12,7 @@ extension PythonFacts {
     public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
         // The table first (cheap), the key only for a registry.
         guard read.type == "subscript", let table = read.child(byField: "value"),
-              let keyNode = read.child(byField: "subscript"), let dictionary = registryDictionary(table) else { return nil }
+              let keyNode = read.child(byField: "subscript"), let dictionary = registryDictionary(table, local: false) else { return nil }
         guard let key = decidedString(keyNode) else { return nil }
         for entry in registryPairs(dictionary) where entry.key == key {
             let value = entry.value
@@ -34,14 +34,14 @@ extension PythonFacts {
 
     /// The module-level functions and classes of the file a `globals()[key]` read may stand for: the one a constant
     /// key names (`globals()["Muon"]`), or, for an f-string key, every one whose name fits the key's constant parts
-    /// in order (`globals()[f"zeropower_via_{group['backend']}"]`: every `zeropower_via_*`). Nil when `read` is no
-    /// such read or no name of the file fits.
+    /// in order (`globals()[f"zeropower_via_{group['backend']}"]`: every `zeropower_via_*`); also, for a read of a
+    /// table filtered from the namespace, its entries (see `namespaceTableNames`). Nil when `read` is no such read or
+    /// no name of the file fits.
     public func globalsLookupNames(_ read: Node) -> [String]? {
+        if let filtered = namespaceTableNames(read) { return filtered }
         guard let key = globalsKey(read).map(unparenthesized), key.type == "string" else { return nil }
         let pieces = key.namedChildren.filter { $0.type == "string_content" || $0.type == "interpolation" }
-        let defined = (functions.map { (node: $0.node, name: $0.name) } + classes.map { (node: $0.node, name: $0.name) })
-            .filter { d in !ancestors(of: d.node).contains { ["function_definition", "class_definition"].contains($0.type) } }
-            .map { $0.name }
+        let defined = moduleDefinitionNames
         // The key's constant parts, and whether it has a hole (an interpolation) at all.
         let parts = pieces.filter { $0.type == "string_content" }.map { $0.text }
         let holes = pieces.contains { $0.type == "interpolation" }
@@ -67,6 +67,76 @@ extension PythonFacts {
         return found.isEmpty ? nil : found
     }
 
+    /// The names of the file's module-level functions and classes (what `globals()` holds of the file's own code).
+    public var moduleDefinitionNames: Set<String> {
+        memoized("moduleDefinitionNames") {
+            Set((functions.map { (node: $0.node, name: $0.name) } + classes.map { (node: $0.node, name: $0.name) })
+                .filter { d in !ancestors(of: d.node).contains { ["function_definition", "class_definition"].contains($0.type) } }
+                .map { $0.name })
+        }
+    }
+
+    /// For a read of a module table built from the module's namespace filtered by name (`BACKENDS[key]` with
+    /// `BACKENDS = {n[len("_ortho_"):]: fn for n, fn in globals().items() if n.startswith("_ortho_")}`, also over
+    /// `dict(globals()).items()` or `globals().copy().items()`): the module-level functions and classes whose names pass
+    /// every `startswith` / `endswith` / `in` test of the comprehension's name variable (a test of anything else, joined
+    /// by `and`, narrows the entries further and is left out). Any key: the entries a read may select are among these.
+    /// Nil for any other read, a table written elsewhere, a comprehension whose value is not the namespace's entry, or
+    /// a test of the name joined by `or` / `not`.
+    func namespaceTableNames(_ read: Node) -> [String]? {
+        let n = unparenthesized(read)
+        guard n.type == "subscript", let table = n.child(byField: "value").map(unwrapped), table.type == "identifier" else { return nil }
+        let settings = allSettings.settings(table.text)
+        guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
+              !isLocallyBound(table), case let comprehension = unwrapped(settings[0].value), comprehension.type == "dictionary_comprehension",
+              let body = comprehension.child(byField: "body"), body.type == "pair",
+              let value = body.child(byField: "value").map(unwrapped), value.type == "identifier" else { return nil }
+        let clauses = comprehension.namedChildren.filter { $0.type == "for_in_clause" }
+        guard clauses.count == 1, let targets = clauses[0].child(byField: "left"), targets.namedChildCount == 2,
+              let nameVariable = targets.namedChild(0), nameVariable.type == "identifier", targets.namedChild(1)?.text == value.text,
+              let walked = clauses[0].child(byField: "right").map(unwrapped), walked.type == "call", case let items = callSite(walked),
+              items.name == "items", items.positional.isEmpty, var namespace = items.receiver.map(unwrapped), namespace.type == "call"
+        else { return nil }
+        // `dict(globals())`, `globals().copy()`: the namespace copied.
+        let copy = callSite(namespace)
+        if copy.callee == "dict", copy.positional.count == 1, copy.keywords.isEmpty, let inner = copy.positional.first.map(unwrapped),
+           inner.type == "call" {
+            namespace = inner
+        } else if copy.name == "copy", copy.positional.isEmpty, let inner = copy.receiver.map(unwrapped), inner.type == "call" {
+            namespace = inner
+        }
+        let globals = callSite(namespace)
+        guard globals.callee == "globals", imports.bindings["globals"] == nil, globals.positional.isEmpty, globals.keywords.isEmpty
+        else { return nil }
+        // The name tests: `n.startswith("p")`, `n.endswith("s")`, `"x" in n`, joined by `and`.
+        var tests: [(String) -> Bool] = []
+        func understood(_ condition: Node) -> Bool {
+            let c = unwrapped(condition)
+            if c.type == "boolean_operator" {
+                guard c.child(byField: "operator")?.type == "and", let l = c.child(byField: "left"), let r = c.child(byField: "right")
+                else { return !mentions(c, nameVariable.text) }
+                return understood(l) && understood(r)
+            }
+            guard mentions(c, nameVariable.text) else { return true }
+            if c.type == "call", case let test = callSite(c), test.receiver.map(unwrapped)?.text == nameVariable.text,
+               test.positional.count == 1, let affix = SettingsTable.stringValue(test.positional[0]) {
+                if test.name == "startswith" { tests.append({ $0.hasPrefix(affix) }); return true }
+                if test.name == "endswith" { tests.append({ $0.hasSuffix(affix) }); return true }
+            }
+            if c.type == "comparison_operator", c.children.filter({ !$0.isNamed }).map(\.type) == ["in"], c.namedChildCount == 2,
+               let part = SettingsTable.stringValue(c.namedChildren[0]), c.namedChildren[1].text == nameVariable.text {
+                tests.append({ $0.contains(part) })
+                return true
+            }
+            return false
+        }
+        for clause in comprehension.namedChildren where clause.type == "if_clause" {
+            guard let condition = clause.namedChildren.first, understood(condition) else { return nil }
+        }
+        let found = moduleDefinitionNames.filter { name in tests.allSatisfy { $0(name) } }.sorted()
+        return found.isEmpty ? nil : found
+    }
+
     /// `globals()[key]` with a decided key (`globals()[f"_act_{cfg.act}"]`, see `decidedString`): a dispatch by name
     /// through the module's namespace, whose registry is the file's module-level definitions. The name node of the
     /// module-level function or class of that name (the last one when several), nil when the key is undecided or names
@@ -82,20 +152,21 @@ extension PythonFacts {
 
     /// The entries of a registry's dictionary (see `registryDictionary`), in order: each with the node holding it (a
     /// literal's `"ns": ns5` pair, a `dict(...)` call's `ns=ns5` keyword argument), its key and its value. A literal's
-    /// entry whose key is no string is left out.
+    /// entry whose key is no string is left out. A value is read without its parentheses (`"adamw": (torch.optim.AdamW)`,
+    /// the respelling of `getattr(torch.optim, "AdamW")`).
     func registryPairs(_ dictionary: Node) -> [(pair: Node, key: String, value: Node)] {
         if dictionary.type == "call" {
             let arguments = dictionary.child(byField: "arguments")?.namedChildren ?? []
             return arguments.compactMap { argument -> (pair: Node, key: String, value: Node)? in
                 guard argument.type == "keyword_argument", let name = argument.child(byField: "name"),
                       let value = argument.child(byField: "value") else { return nil }
-                return (argument, name.text, value)
+                return (argument, name.text, unparenthesized(value))
             }
         }
         return dictionary.namedChildren.compactMap { pair -> (pair: Node, key: String, value: Node)? in
             guard pair.type == "pair", let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
                   let value = pair.child(byField: "value") else { return nil }
-            return (pair, key, value)
+            return (pair, key, unparenthesized(value))
         }
     }
 
@@ -111,10 +182,14 @@ extension PythonFacts {
 
     /// The dictionary a registry read looks into: a literal written in place, or a module dictionary nothing else
     /// writes, a literal or a `dict(...)` call of keyword arguments only (`zeropower_backends = dict(svd=svd_polar,
-    /// newtonschulz5=ns5)`; see `registryPairs` for the entries of either).
-    func registryDictionary(_ table: Node) -> Node? {
+    /// newtonschulz5=ns5)`; see `registryPairs` for the entries of either), or such a dictionary a function binds its
+    /// name to once and only reads (`registry = {"adamw": torch.optim.AdamW, "muon": Muon}` in `configure_optimizers`),
+    /// unless `local` is false (`registryEntry`, whose decided reads the configured program rewrites, keeps to
+    /// module registries).
+    func registryDictionary(_ table: Node, local: Bool = true) -> Node? {
         if table.type == "dictionary" { return table }
         guard table.type == "identifier" else { return nil }
+        if local, enclosingFunction(table) != nil, let own = localRegistryDictionary(table) { return own }
         let settings = allSettings.settings(table.text)
         guard settings.count == 1, settings[0].source == .moduleAssignment, settings[0].written == table.text,
               settings[0].value.type == "dictionary" || isKeywordDictionary(settings[0].value), !isLocallyBound(table) else { return nil }
@@ -123,6 +198,19 @@ extension PythonFacts {
             guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
         }
         return settings[0].value
+    }
+
+    /// A function's own registry (see `registryDictionary`): the name read is bound once, in a function, to a literal
+    /// or a `dict(...)` of keyword arguments, and every use of it in that function only reads it. Nil otherwise.
+    private func localRegistryDictionary(_ table: Node) -> Node? {
+        let bindings = dataflow.bindings(of: table.text, at: table)
+        guard bindings.count == 1, bindings[0].kind == .value, let owner = enclosingFunction(bindings[0].site) else { return nil }
+        let value = unwrapped(bindings[0].node)
+        guard value.type == "dictionary" || isKeywordDictionary(value) else { return nil }
+        for use in identifiersByName[table.text] ?? [] where isInside(use, owner.node) && !bindings[0].site.byteRange.contains(use.startByte) {
+            guard let parent = use.parent, Self.onlyReads(use, parent) else { return nil }
+        }
+        return value
     }
 
     /// Whether an expression is `dict(...)` given keyword arguments only (`dict(svd=svd_polar, ns=ns5)`): a dictionary
@@ -229,6 +317,122 @@ extension PythonFacts {
         return (chosen.isEmpty ? entries : chosen).map { RegistrySelection(entry: $0.value, record: nil) }
     }
 
+    /// A class or function a script picks by name (see `namedChoices`): the callee it stands for (`torch.optim.AdamW`, a
+    /// module-level `Muon` of the file) and, when the name is read from one record of a table (`spec["cls"]`, see
+    /// `RegistrySelection`), the variable holding the record and the record.
+    public struct NamedChoice {
+        public let callee: String
+        public let record: (variable: String, dictionary: Node)?
+    }
+
+    /// What an expression that picks a class or function by its name may stand for:
+    /// - `getattr(module, key)` on an imported module (`getattr(torch.optim, "AdamW")`, `getattr(torch.optim,
+    ///   spec["cls"])`): `module.name` for each name the key may hold (see `nameKeys`);
+    /// - the module's namespace, `globals()[key]` or `globals().get(key)`, or a table filtered from it: the file's
+    ///   module-level functions and classes the key may name (see `globalsLookupNames`, `namespaceTableNames`);
+    /// - a registry read (`REGISTRY[key]`, see `registrySelections`): the entries it may select;
+    /// - `a or b` of those (`globals().get(n) or getattr(torch.optim, n)`): a name the left side finds is not looked up
+    ///   on the right;
+    /// - the same in parentheses, and a name set to one (`cls = ...` then `cls(params)`), every assignment of it.
+    /// Nil when `node` is none of these or no name is known.
+    public func namedChoices(_ node: Node, depth: Int = 0) -> [NamedChoice]? {
+        guard depth < 4 else { return nil }
+        let n = unparenthesized(node)
+        func nonEmpty(_ choices: [NamedChoice]) -> [NamedChoice]? { choices.isEmpty ? nil : choices }
+        // The keys that name a module-level function or class of the file.
+        func definitions(_ key: Node) -> [NamedChoice]? {
+            let defined = moduleDefinitionNames
+            return nonEmpty(nameKeys(key).filter { defined.contains($0.name) }.map { NamedChoice(callee: $0.name, record: $0.record) })
+        }
+        switch n.type {
+        case "call":
+            let call = callSite(n)
+            if call.callee == "getattr", imports.bindings["getattr"] == nil, (2...3).contains(call.positional.count), call.keywords.isEmpty,
+               case let owner = unparenthesized(call.positional[0]), owner.type == "identifier" || owner.type == "attribute" {
+                // The object must be an imported module (`torch.optim`, `nn`), not a value (`self`, `args`).
+                var head = owner
+                while head.type == "attribute", let object = head.child(byField: "object") { head = object }
+                guard head.type == "identifier", imports.bindings[head.text] != nil, let module = imports.qualifiedName(of: owner) else { return nil }
+                return nonEmpty(nameKeys(call.positional[1]).map { NamedChoice(callee: "\(module).\($0.name)", record: $0.record) })
+            }
+            // `globals().get(key)`, `globals().get(key, default)`.
+            if call.name == "get", (1...2).contains(call.positional.count), let namespace = call.receiver.map(unparenthesized),
+               namespace.type == "call", case let globals = callSite(namespace), globals.callee == "globals",
+               imports.bindings["globals"] == nil, globals.positional.isEmpty, globals.keywords.isEmpty {
+                return definitions(call.positional[0])
+            }
+            return nil
+        case "subscript":
+            if let key = globalsKey(n) {
+                if let held = globalsLookupNames(n) { return held.map { NamedChoice(callee: $0, record: nil) } }
+                return definitions(key)
+            }
+            if let held = namespaceTableNames(n) { return held.map { NamedChoice(callee: $0, record: nil) } }
+            return nonEmpty(registrySelections(n).map { selection in
+                NamedChoice(callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record)
+            })
+        case "boolean_operator":
+            guard n.child(byField: "operator")?.type == "or", let l = n.child(byField: "left"), let r = n.child(byField: "right")
+            else { return nil }
+            let left = namedChoices(l, depth: depth + 1) ?? []
+            let found = Set(left.map { $0.callee.lastDottedComponent })
+            return nonEmpty(left + (namedChoices(r, depth: depth + 1) ?? []).filter { !found.contains($0.callee.lastDottedComponent) })
+        case "identifier":
+            let bindings = dataflow.bindings(of: n.text, at: n)
+            guard !bindings.isEmpty, bindings.allSatisfy({ $0.kind == .value }) else { return nil }
+            return nonEmpty(bindings.flatMap { binding -> [NamedChoice] in
+                binding.site.byteRange.contains(n.startByte) ? [] : namedChoices(binding.node, depth: depth + 1) ?? []
+            })
+        default:
+            return nil
+        }
+    }
+
+    /// The names a key of a lookup by name may hold (see `namedChoices`), each Python identifiers: the string the
+    /// configuration decides (`decidedString`); for a field of a record (`spec["cls"]` with `spec` one record of a
+    /// table the code walks, see `records(held:)`), the field of each record, with the record; for a loop variable over
+    /// strings the file spells out, those strings (`foldedStringList`); else the strings the file sets the key's name
+    /// to (`cls="AdamW"`, `"cls": "Muon"`, `opt_name = "AdamW"`).
+    func nameKeys(_ key: Node) -> [(name: String, record: (variable: String, dictionary: Node)?)] {
+        let k = unparenthesized(key)
+        var keys: [(name: String, record: (variable: String, dictionary: Node)?)] = []
+        if let decided = decidedString(k) {
+            keys.append((name: decided, record: nil))
+        } else if k.type == "subscript", let holder = k.child(byField: "value").map(unwrapped), holder.type == "identifier",
+                  let field = k.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+            for record in records(held: holder) {
+                guard let named = OptimizerUse.entry(field, in: record).flatMap(SettingsTable.stringValue) else { continue }
+                keys.append((name: named, record: (variable: holder.text, dictionary: record)))
+            }
+        } else if k.type == "identifier" {
+            let bindings = dataflow.bindings(of: k.text, at: k)
+            if bindings.count == 1, bindings[0].kind == .iteration(nil), let listed = foldedStringList(unwrapped(bindings[0].node), depth: 0) {
+                for name in listed { keys.append((name: name, record: nil)) }
+            }
+        }
+        if keys.isEmpty, let name = SettingsTable.bareName(of: k) {
+            for named in allSettings.settings(name).compactMap({ SettingsTable.stringValue($0.value) }) { keys.append((name: named, record: nil)) }
+        }
+        return keys.filter { Self.isAttributeName($0.name) }
+    }
+
+    /// The classes or functions a call may run when its callee picks them by name (see `namedChoices`: `cls(params)`
+    /// with `cls = getattr(torch.optim, name)`, `REGISTRY[spec["cls"]](...)`); empty for a call of a plain name. Read
+    /// once per file.
+    public func calleesChosenByName(_ call: CallSite) -> [NamedChoice] {
+        let chosen: [Node: [NamedChoice]] = memoized("calleesChosenByName") {
+            var found: [Node: [NamedChoice]] = [:]
+            for site in calls where !site.isMapped {
+                guard let function = site.function, ["identifier", "call", "subscript", "boolean_operator"].contains(function.type),
+                      !(function.type == "identifier" && functionNameSet.contains(function.text)),
+                      let choices = namedChoices(function) else { continue }
+                found[site.node] = choices
+            }
+            return found
+        }
+        return chosen[call.node] ?? []
+    }
+
     /// The records (dictionaries) a name holds one of: a loop variable over a table's values (`for spec in
     /// T.values()`, `for k, spec in T.items()`, `for spec in [{...}, {...}]`), or a name set to `T[k]` with `k` undecided;
     /// the table followed through names and the arguments a parameter is given (`registry` given `SPEC["optimizers"]`).
@@ -272,9 +476,12 @@ extension PythonFacts {
     }
 
     /// Whether this use of a dictionary only reads it: an entry read (not written or deleted), a membership test,
-    /// its keys listed (`sorted(REGISTRY)`, `choices=list(REGISTRY)`, `REGISTRY.keys()`, `REGISTRY.get(k)`).
+    /// its keys listed (`sorted(REGISTRY)`, `choices=list(REGISTRY)`, `REGISTRY.keys()`, `REGISTRY.get(k)`) or walked
+    /// (`for key in REGISTRY:`, also a comprehension's `for` clause).
     static func onlyReads(_ use: Node, _ parent: Node) -> Bool {
         switch parent.type {
+        case "for_statement", "for_in_clause":
+            return parent.child(byField: "right") == use
         case "subscript":
             guard parent.child(byField: "value") == use, let outer = parent.parent else { return false }
             if ["assignment", "augmented_assignment"].contains(outer.type), outer.child(byField: "left") == parent { return false }

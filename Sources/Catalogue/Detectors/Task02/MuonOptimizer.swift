@@ -5,10 +5,12 @@ import TreeSitterKit
 ///
 /// Requires an optimizer whose update is orthogonalized, recognized by what it computes: a class with a `step`
 /// that (itself or through the functions it calls) runs a Newton-Schulz iteration on the Gram matrix `X @ X^T` or
-/// takes `U @ V^T` from an SVD, and that the file instantiates; or a function that does the same and updates
-/// parameters in place, called inside the loop that runs `backward()`; or a library Muon (`torch.optim.Muon`,
-/// `from muon import Muon`). Rejects a class merely named Muon whose step is plain momentum SGD, and a
-/// Newton-Schulz routine used only to orthogonalize weights at initialization. Examples:
+/// takes `U @ V^T` from an SVD (also through a table of such functions, one filtered out of `globals()` by name
+/// included), and that the file instantiates, by name or through a lookup by name (`cls(params)` with `cls =
+/// globals().get(spec["cls"]) or getattr(torch.optim, spec["cls"])`, a registry; see `PythonFacts.namedChoices`);
+/// or a function that does the same and updates parameters in place, called inside the loop that runs `backward()`;
+/// or a library Muon (`torch.optim.Muon`, `from muon import Muon`). Rejects a class merely named Muon whose step is
+/// plain momentum SGD, and a Newton-Schulz routine used only to orthogonalize weights at initialization. Examples:
 /// `queries/python/muon_optimizer/examples/`.
 struct MuonOptimizer: Detector {
     let id = "muon_optimizer"

@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `adam_eps_1e-10`: an Adam-family optimizer is built with epsilon 1e-10.
 ///
-/// Requires a `torch.optim.Adam` / `AdamW` construction, or an Adam the file writes by hand (`AdamUpdate`: a class with a
+/// Requires a `torch.optim.Adam` / `AdamW` construction (also one picked by name: `getattr(torch.optim, "Adam")(...)`,
+/// a registry, `globals()`; see `PythonFacts.namedChoices`), or an Adam the file writes by hand (`AdamUpdate`: a class with a
 /// `step`, or a function called with the parameters), whose `eps` (keyword, fourth positional argument,
 /// parameter-group entry, or an entry of a `**kwargs` dictionary) resolves to 1e-10 within a relative 1e-6,
 /// through constants, dataclass fields, argparse defaults and arithmetic (`10 ** -10`); for a hand-written Adam, also
