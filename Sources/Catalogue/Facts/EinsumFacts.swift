@@ -76,4 +76,57 @@ extension PythonFacts {
         }
         return transposedOperand(operand)
     }
+
+    /// The terms of one side of an einops pattern, each the list of its axis names: `"(qkv d) n"` is
+    /// `[["qkv", "d"], ["n"]]` (a name outside parentheses is a term of its own; `...` is dropped). nil for unbalanced
+    /// or nested parentheses.
+    static func einopsTerms(_ side: String) -> [[String]]? {
+        var terms: [[String]] = [], group: [String]? = nil
+        let spaced = side.replacingOccurrences(of: "(", with: " ( ").replacingOccurrences(of: ")", with: " ) ")
+        for token in spaced.split(separator: " ").map(String.init) where token != "..." {
+            switch token {
+            case "(":
+                guard group == nil else { return nil }
+                group = []
+            case ")":
+                guard let g = group else { return nil }
+                terms.append(g)
+                group = nil
+            default:
+                if group != nil { group?.append(token) } else { terms.append([token]) }
+            }
+        }
+        return group == nil ? terms : nil
+    }
+
+    /// The leading size of a reshape that cuts the rows of its input, in order, into equal blocks stacked along a new
+    /// leading dimension: `g.view(3, d, n)` / `g.reshape((3, -1, n))` (three sizes or more), `g.unflatten(0, (3, d))`,
+    /// einops `rearrange(g, "(k d) n -> k d n", k=3)` (the outer axis of the first input group leads the output; its
+    /// size given by keyword or as a number in the pattern). nil for any other call, for a size that is not a number,
+    /// and for an einops pattern that takes the rows by stride (`"(d k) n -> k d n"`: the inner axis leads).
+    public func leadingBlockCount(_ node: Node) -> Double? {
+        let n = unparenthesized(node)
+        guard n.type == "call" else { return nil }
+        let call = callSite(n)
+        switch call.name {
+        case "view", "reshape":
+            let sizes = reshapeDimensions(call)
+            guard call.receiver != nil, sizes.count >= 3 else { return nil }
+            return value(of: sizes[0])?.double
+        case "unflatten":
+            guard call.receiver != nil, call.positional.count == 2, value(of: call.positional[0])?.double == 0,
+                  let sizes = call.positional.last.map(unparenthesized), ["tuple", "list"].contains(sizes.type) else { return nil }
+            return sizes.namedChildren.first.flatMap { value(of: $0)?.double }
+        case "rearrange":
+            guard call.callee == "einops.rearrange" || call.receiver == nil,
+                  let pattern = call.argument("pattern", position: 1).flatMap({ string(of: $0) }) else { return nil }
+            let sides = pattern.components(separatedBy: "->")
+            guard sides.count == 2, let input = Self.einopsTerms(sides[0]), let output = Self.einopsTerms(sides[1]),
+                  let group = input.first, group.count >= 2, output.first == [group[0]] else { return nil }
+            let axis = group[0]
+            return Double(axis) ?? call.keywords[axis].flatMap { value(of: $0)?.double }
+        default:
+            return nil
+        }
+    }
 }

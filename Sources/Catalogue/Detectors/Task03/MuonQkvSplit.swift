@@ -9,7 +9,8 @@ import TreeSitterKit
 /// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`, also inside a helper of the file the update calls on each
 /// block, or through the next class of a cooperative mixin chain, `nxt = super()` then `[nxt.direction(b) for b in
 /// g.split(d)]`, whose end orthogonalizes) or to the blocks stacked along a new
-/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`), or to blocks popped off a queue or stack of the
+/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`, einops `rearrange(g, "(k d) n -> k d n", k=3)`,
+/// also iterated: `[ns(b) for b in rearrange(...)]`), or to blocks popped off a queue or stack of the
 /// split (`pending = deque(g.split(d))`, `ns(pending.popleft())`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
@@ -17,7 +18,8 @@ import TreeSitterKit
 /// split but re-stacked into one matrix before a single orthogonalization, a split written in a mixin the optimizer
 /// does not inherit (blocks reach a helper only through calls in the optimizer's update code), and a split of another shape: one under a
 /// shape test of another row/column ratio (`if g.size(0) == 4 * g.size(1):` splits the MLP's (4d, d) weight, while the
-/// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`). Examples:
+/// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`), and rows taken by
+/// stride (`rearrange(g, "(d k) n -> k d n", k=3)` interleaves q, k and v rows). Examples:
 /// `queries/python/muon_qkv_split/examples/`.
 struct MuonQkvSplit: Detector {
     let id = "muon_qkv_split"
@@ -99,13 +101,9 @@ struct MuonQkvSplit: Detector {
         case "call":
             let call = facts.callSite(n)
             if ["torch.stack"].contains(call.callee), let first = call.positional.first { return isSplit(first, facts) }
-            if ["view", "reshape"].contains(call.name), call.receiver != nil, let first = call.positional.first {
-                return facts.value(of: first)?.double == 3
-            }
-            if call.name == "unflatten", call.positional.count == 2, facts.value(of: call.positional[0])?.double == 0,
-               let sizes = call.positional.last.map(facts.unparenthesized), ["tuple", "list"].contains(sizes.type) {
-                return sizes.namedChildren.first.flatMap { facts.value(of: $0)?.double } == 3
-            }
+            // Rows cut into blocks on a new leading dimension (`g.view(3, d, d)`, `g.unflatten(0, (3, d))`, einops
+            // `rearrange(g, "(k d) n -> k d n", k=3)`), orthogonalized as a batch.
+            if let count = facts.leadingBlockCount(n) { return count == 3 }
             if let receiver = call.receiver, ["bfloat16", "float", "to", "contiguous"].contains(call.name) {
                 return blockwise(receiver, facts, flow: flow, region: region, depth: depth + 1)
             }
@@ -135,7 +133,9 @@ struct MuonQkvSplit: Detector {
         return result
     }
 
-    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`, also as a list or queue (`list(g.split(d))`,
+    /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`, rows cut into three blocks on a new leading
+    /// dimension (`g.view(3, d, n)`, einops `rearrange(g, "(k d) n -> k d n", k=3)`, see `PythonFacts.leadingBlockCount`),
+    /// also as a list or queue (`list(g.split(d))`,
     /// `deque(g.split(d))`); through a local name set to one (`blocks = g.split(d)`), a conditional whose one side splits (`g.split(d) if rows == 3 * d
     /// else (g,)`), or a function or a policy object's method of the file one of whose returns splits
     /// (`self.partition.partition(g)` returning `list(g.split(cols))` when `rows == 3 * cols`, `[g]` otherwise).
@@ -150,6 +150,8 @@ struct MuonQkvSplit: Detector {
         guard n.type == "call" else { return false }
         let call = facts.callSite(n)
         if Self.splits.contains(call.name) { return !splitsOtherShape(n, facts) }
+        // Iterating a tensor whose rows are cut into three blocks on a new leading dimension gives the blocks.
+        if let count = facts.leadingBlockCount(n) { return count == 3 && !splitsOtherShape(n, facts) }
         if ["list", "tuple", "collections.deque"].contains(call.callee), let inner = call.positional.first { return isSplit(inner, facts, depth: depth) }
         guard depth < 3 else { return false }
         return facts.targets(of: call).contains { f in facts.returnedValues(f).contains { isSplit($0, facts, depth: depth + 1) } }

@@ -7,7 +7,8 @@ import TreeSitterKit
 /// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`): (1) an
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
 /// `owner == me`), an index's residue offset by the rank tested for zero (`if (i - rank) % world: continue`,
-/// `(i - rank) % world == 0`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
+/// `(i - rank) % world == 0`, also in a helper the optimizer passes the offset index: `divisible_by(i - rank, world)`
+/// with `def divisible_by(num, den): return (num % den) == 0`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
 /// `range(rank, n, world)` loop — where the rank comes from `dist.get_rank()`, the `RANK` / `LOCAL_RANK`
 /// environment variables, or a value named as a rank (also through attributes set from a constructor parameter
 /// that the optimizer's construction passes the rank: `self.shard_id = shard_id`, `Muon(..., shard_id=rank)`); and (2) a collective that exchanges the updates
@@ -32,15 +33,17 @@ struct DistributedMuon: Detector {
             }
             let inside = facts.calls.filter { call in region.contains { facts.isInside(call.node, $0) } }
             let exchanges = inside.filter { Self.collectives.contains($0.name) && ($0.callee.hasPrefix("torch.distributed.") || $0.receiver == nil) }
-            guard let exchange = exchanges.first, let guardNode = region.lazy.compactMap({ ownership(in: $0, facts) }).first else { continue }
+            guard let exchange = exchanges.first,
+                  let guardNode = region.lazy.compactMap({ ownership(in: $0, region: region, facts) }).first else { continue }
             evidence.append(facts.evidence(guardNode, "orthogonalization owned by one rank"))
             evidence.append(facts.evidence(exchange.node, "updates shared with \(exchange.name)"))
         }
         return evidence
     }
 
-    /// The first rank-ownership test in a scope.
-    func ownership(in scope: Node, _ facts: PythonFacts) -> Node? {
+    /// The first rank-ownership test in a scope; `region` is the optimizer's code and the code it runs (see
+    /// `isRankResidue`).
+    func ownership(in scope: Node, region: [Node], _ facts: PythonFacts) -> Node? {
         for node in facts.descendants(of: scope) {
             switch node.type {
             case "comparison_operator":
@@ -53,7 +56,7 @@ struct DistributedMuon: Detector {
                 }
             case "binary_operator":
                 // `if (i - rank) % world: continue`, `(i - rank) % world == 0`: the index's residue tested against the rank's.
-                if isRankResidue(node, facts), isZeroTest(node, facts) { return node }
+                if isRankResidue(node, region: region, facts), isZeroTest(node, facts) { return node }
             case "subscript":
                 if let index = node.child(byField: "subscript"), containsRank(index, facts) { return node }
             case "call":
@@ -68,13 +71,27 @@ struct DistributedMuon: Detector {
 
     /// Whether an expression is a residue that offsets an index by the rank: `(i - rank) % world`, `(rank + i) % n`
     /// (the dividend adds or subtracts the rank and a term that is neither the rank nor a literal; the modulus has no
-    /// rank). `rank % 2` alone is no such residue.
-    func isRankResidue(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// rank). `rank % 2` alone is no such residue. The dividend may be a parameter of a helper
+    /// (`def divisible_by(num, den): return (num % den) == 0`) that a call in `region` (the optimizer's code and the
+    /// code it runs) passes such an offset index (`divisible_by(index - self.rank, self.world_size)`); what callers
+    /// elsewhere pass (a data loader's shard test) does not count.
+    func isRankResidue(_ node: Node, region: [Node], _ facts: PythonFacts) -> Bool {
         guard node.type == "binary_operator", node.child(byField: "operator")?.type == "%",
               let dividend = node.child(byField: "left").map(facts.unparenthesized), let modulus = node.child(byField: "right"),
-              !containsRank(modulus, facts), dividend.type == "binary_operator",
-              ["-", "+"].contains(dividend.child(byField: "operator")?.type ?? ""),
-              let l = dividend.child(byField: "left"), let r = dividend.child(byField: "right") else { return false }
+              !containsRank(modulus, facts) else { return false }
+        if dividend.type == "identifier", facts.parameterOwner(of: dividend) != nil {
+            return facts.callerBindings(of: dividend).contains { caller in
+                region.contains { facts.isInside(caller.call.node, $0) } && isRankOffset(facts.unparenthesized(caller.argument), facts)
+            }
+        }
+        return isRankOffset(dividend, facts)
+    }
+
+    /// Whether an expression adds to or subtracts from the rank a term that is neither the rank nor a literal:
+    /// `i - rank`, `rank + i`.
+    func isRankOffset(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "binary_operator", ["-", "+"].contains(node.child(byField: "operator")?.type ?? ""),
+              let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return false }
         return [(l, r), (r, l)].contains { pair in
             containsRank(pair.0, facts) && !containsRank(pair.1, facts) && !["integer", "float"].contains(facts.unparenthesized(pair.1).type)
         }
