@@ -28,7 +28,7 @@ public struct CountingGenerator {
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
 /// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
 /// their arguments (keywords also from a dictionary spread with `**`; `if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
-/// keep the value, a tensor filled with `t.copy_(v)` (in the loop, or in a function or method being run) takes `v`, a method of an object the file builds runs with the
+/// keep the value, `len(x)` is the number of items of a container the file sizes (`PythonFacts.itemCount`), a tensor filled with `t.copy_(v)` (in the loop, or in a function or method being run) takes `v`, a method of an object the file builds runs with the
 /// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), an unknown helper of one value
 /// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value, and a name the loop's header binds
 /// from a generator of the file walked in step with the counter (`for step, window in zip(range(n + 1),
@@ -166,6 +166,13 @@ public struct StepFunction {
             let values = items.map { value($0, env, depth: depth) }
             guard !values.isEmpty, !values.contains(where: { $0 == nil }) else { return nil }
             return call.callee == "min" ? values.compactMap { $0 }.min() : values.compactMap { $0 }.max()
+        case "len":
+            // `len(x)`: what the file gives it (a literal list or string, see `PythonFacts.value(of:)`), else how many
+            // items the container holds (`len(self.layers)` with `self.layers = nn.ModuleList([... for _ in
+            // range(depth)])`, see `PythonFacts.itemCount`); never `x` itself, as an unknown helper of one value is read.
+            guard args.count == 1, call.keywords.isEmpty, !call.hasSplat else { return nil }
+            if let known = fileValue(node) { return known }
+            return facts.itemCount(args[0]).flatMap { $0 > 0 ? Double($0) : nil }
         case "int", "math.floor", "math.trunc": return arg(0).map { call.callee == "math.floor" ? $0.rounded(.down) : $0.rounded(.towardZero) }
         case "float", "torch.tensor", "torch.as_tensor", "numpy.float32", "numpy.int32": return arg(0)
         case "round": return arg(0).map { $0.rounded(.toNearestOrEven) }

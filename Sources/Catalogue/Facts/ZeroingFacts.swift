@@ -101,13 +101,33 @@ extension PythonFacts {
     }
 
     /// Whether a function zeroes the weight of the module named `parameter` (`nn.init.zeros_(m.weight)`,
-    /// `m.weight.data.zero_()`).
-    private func zeroesWeight(of parameter: String, inside helper: Function) -> Bool {
+    /// `m.weight.data.zero_()`), itself or by handing the module on to a helper that does (`zero_init_(m)`, see
+    /// `moduleWeightZeroed`; `depth` bounds that chain).
+    private func zeroesWeight(of parameter: String, inside helper: Function, depth: Int = 0) -> Bool {
         calls.contains { zeroing in
-            guard isInside(zeroing.node, helper.node), let tensor = zeroedTensor(zeroing) else { return false }
-            let (owner, isWeight) = weightOwner(tensor)
-            return isWeight && owner?.type == "identifier" && owner?.text == parameter
+            guard isInside(zeroing.node, helper.node) else { return false }
+            if let tensor = zeroedTensor(zeroing) {
+                let (owner, isWeight) = weightOwner(tensor)
+                return isWeight && owner?.type == "identifier" && owner?.text == parameter
+            }
+            guard let module = moduleWeightZeroed(by: zeroing, depth: depth + 1) else { return false }
+            return module.type == "identifier" && module.text == parameter
         }
+    }
+
+    /// The module a call hands to a function of the file that zeroes its weight, whether the call uses what the function
+    /// returns or not: `self.to_logits` for `zero_init_(self.to_logits)` with `def zero_init_(m): nn.init.zeros_(m.weight);
+    /// return m` (any parameter, by position or keyword; a method on `self` too, see `calledFunction`; also a function
+    /// that hands it on to another such function). Nil when the call runs no such function, or passes it no argument
+    /// for that parameter.
+    public func moduleWeightZeroed(by call: CallSite, depth: Int = 0) -> Node? {
+        guard depth < 4, let helper = calledFunction(call) else { return nil }
+        for (index, parameter) in helper.passedParameters.enumerated() {
+            guard let passed = call.argument(parameter, position: index),
+                  zeroesWeight(of: parameter, inside: helper, depth: depth) else { continue }
+            return unwrapped(passed)
+        }
+        return nil
     }
 
     /// The module of `module.weight`, through `.data` and `.detach()` around the weight and parentheses anywhere in

@@ -6,7 +6,9 @@ import TreeSitterKit
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
 /// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
-/// that names the head (`module is self.head`, `"lm_head" in name`), a rule table applied in a loop over
+/// that names the head (`module is self.head`, `"lm_head" in name`), a helper of the file that zeroes the weight of the
+/// module it is handed, called on the head as a statement (`zero_init_(self.to_logits)`, possibly under a flag that
+/// holds), a rule table applied in a loop over
 /// `named_parameters()` whose zeroing row selects the head's weight (`for rx, fn in rules: if rx.search(name): fn(p)` with
 /// a row `(r"^lm_head\.weight$", "zeros")`), or a linear class that zeroes its own weight
 /// (unconditionally, under a flag the head's construction sets, or through a zeroing init function it is given:
@@ -50,6 +52,14 @@ struct ZeroInitLmHead: Detector {
         for zeroing in facts.ruleTableZeroings where zeroing.names.contains(where: { $0 == "\(head).weight" || $0.hasSuffix(".\(head).weight") }) {
             if !facts.isRedrawnByInitHook(zeroing.call.node) { return zeroing.call.node }
         }
+        // A helper of the file handed the head to zero its weight, as a statement or not (`zero_init_(self.to_logits)`,
+        // see `PythonFacts.moduleWeightZeroed`); the head itself, not its weight or bias.
+        for call in facts.calls where !call.positional.isEmpty || !call.keywords.isEmpty {
+            let arguments = call.positional + Array(call.keywords.values)
+            guard arguments.contains(where: { isModule(of: head, $0, facts) }), let module = facts.moduleWeightZeroed(by: call),
+                  isModule(of: head, module, facts), !facts.isRedrawnByInitHook(call.node) else { continue }
+            return call.node
+        }
         for call in facts.calls where Self.zeroingMethods.contains(call.name) {
             // Zeroed, then drawn again by an init hook applied to every module: not zero at the start.
             guard let target = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
@@ -85,6 +95,14 @@ struct ZeroInitLmHead: Detector {
     func isWeight(of head: String, _ target: Node, _ facts: PythonFacts) -> Bool {
         guard isWeightLike(target), facts.ownerName(of: target) == head else { return false }
         return true
+    }
+
+    /// `self.lm_head`, `lm_head`, `self.model.lm_head`: the head module itself, never its weight or bias (read by
+    /// `bareName`, unlike `ownerName`, which sees through `.weight`).
+    func isModule(of head: String, _ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unwrapped(node)
+        guard n.type == "identifier" || n.type == "attribute" else { return false }
+        return SettingsTable.bareName(of: n) == head
     }
 
     /// Whether an expression is not a bias (`m.bias`, `head.bias.data`).

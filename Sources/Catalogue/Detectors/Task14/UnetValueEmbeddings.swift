@@ -12,7 +12,8 @@ import TreeSitterKit
 /// `table(l) == table(L-1-l)`, or, when the loop's count cannot be told (a depth parsed from a spec string), a table
 /// index read from a per-layer route with the layer's own index (`layers[j](x, tables[route[j]])`, `route = [int(ch)
 /// for ch in "012345543210"]`), the route being the mapping; or an index function of one variable that is symmetric
-/// (`min(i, L-1-i)`) into a container of embedding tables, or a choice between reads of one container that is
+/// (`min(i, L-1-i)`, also a helper of the file run with the layer, `self.table_of(i)` with `L = len(self.layers)` read
+/// through `StepFunction`) into a container of embedding tables, or a choice between reads of one container that is
 /// (`tables[i] if i < n else tables[2 * n - 1 - i]`, the test run with the same variable; `tables[i - n]` in the
 /// else branch is the same order and rejected). Rejects one table per layer, tables reused in the same
 /// order (`ve + ve`, `012...012`), and mirrored skip connections alone. A container object of the file read as

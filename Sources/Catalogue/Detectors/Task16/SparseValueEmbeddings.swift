@@ -208,7 +208,10 @@ struct SparseValueEmbeddings: Detector {
 
     /// Whether the keys of a dictionary leave out `placeholder`: a literal whose keys are other strings, or a
     /// comprehension keyed by its loop variable over items that leave it out (see `itemsExclude`). A name is followed
-    /// to what it was last given, a field of the instance to what it is set to (every setting must qualify).
+    /// to what it was last given, a field of the instance to what it is set to (every setting must qualify). `depth`
+    /// counts the names and fields followed (up to 4; so does it in `itemsExclude` and `sourceExcludes`), not the
+    /// expressions walked inside one definition, which end with the tree (`self.keys = sorted({c for c in LAYOUT if
+    /// c.isdigit()})`, read through `{k: ... for k in self.keys}`, is several of those deep).
     func keysExclude(_ placeholder: String, _ table: Node, _ facts: PythonFacts, depth: Int) -> Bool {
         guard depth < 4 else { return false }
         let n = facts.unwrapped(table)
@@ -224,7 +227,7 @@ struct SparseValueEmbeddings: Detector {
         case "dictionary_comprehension":
             guard let pair = n.namedChildren.first, pair.type == "pair", let key = pair.child(byField: "key"),
                   key.type == "identifier" else { return false }
-            return itemsExclude(placeholder, n, variable: key.text, facts, depth: depth + 1)
+            return itemsExclude(placeholder, n, variable: key.text, facts, depth: depth)
         default:
             return false
         }
@@ -234,7 +237,7 @@ struct SparseValueEmbeddings: Detector {
     /// (`c.isdigit()`, `c != "."`, `c not in "."`), or the loop walks a source that holds no placeholder (see
     /// `sourceExcludes`).
     func itemsExclude(_ placeholder: String, _ comprehension: Node, variable: String, _ facts: PythonFacts, depth: Int) -> Bool {
-        guard depth < 6 else { return false }
+        guard depth < 4 else { return false }
         let clauses = comprehension.namedChildren.filter { $0.type == "for_in_clause" }
         guard clauses.count == 1, let left = clauses[0].child(byField: "left"), left.type == "identifier", left.text == variable,
               let source = clauses[0].child(byField: "right") else { return false }
@@ -252,14 +255,14 @@ struct SparseValueEmbeddings: Detector {
                 if dropped { return true }
             }
         }
-        return sourceExcludes(placeholder, source, facts, depth: depth + 1)
+        return sourceExcludes(placeholder, source, facts, depth: depth)
     }
 
     /// Whether an iterable holds no `placeholder`: a literal list, tuple or set of other strings, `sorted` / `list` /
     /// `set` / `tuple` of such a source, or a comprehension that yields its own loop variable over items that leave
     /// it out; names and fields followed as in `keysExclude`.
     func sourceExcludes(_ placeholder: String, _ source: Node, _ facts: PythonFacts, depth: Int) -> Bool {
-        guard depth < 6 else { return false }
+        guard depth < 4 else { return false }
         let n = facts.unwrapped(source)
         switch n.type {
         case "identifier", "attribute":
@@ -271,10 +274,10 @@ struct SparseValueEmbeddings: Detector {
         case "call":
             let call = facts.callSite(n)
             guard ["sorted", "list", "set", "tuple", "frozenset"].contains(call.callee), let inner = call.positional.first else { return false }
-            return sourceExcludes(placeholder, inner, facts, depth: depth + 1)
+            return sourceExcludes(placeholder, inner, facts, depth: depth)
         case "list_comprehension", "set_comprehension", "generator_expression":
             guard let body = n.child(byField: "body").map(facts.unwrapped), body.type == "identifier" else { return false }
-            return itemsExclude(placeholder, n, variable: body.text, facts, depth: depth + 1)
+            return itemsExclude(placeholder, n, variable: body.text, facts, depth: depth)
         default:
             return false
         }
