@@ -160,12 +160,21 @@ struct MuonQkvSplit: Detector {
     /// Whether code splits blocks of a shape other than the fused QKV weight's: it runs only under a shape test stating
     /// a row/column ratio other than 3 (`if g.size(0) == 4 * g.size(1):`, `rows // cols == 4`, see
     /// `PythonFacts.holdingConditions`), or it is a `chunk` into a number of pieces other than 3 (`g.chunk(4)`; a count
-    /// that may be 3 is not).
+    /// that may be 3 is not), or a cut along a dimension other than the rows (`g.chunk(3, dim=1)`; a dimension that may
+    /// be 0 is not).
     func splitsOtherShape(_ node: Node, _ facts: PythonFacts) -> Bool {
         if node.type == "call", case let call = facts.callSite(node), call.name == "chunk",
            let count = call.keywords["chunks"] ?? (call.receiver != nil && !call.callee.hasPrefix("torch.") ? call.positional.first
                                                    : call.positional.dropFirst().first),
            case let pieces = facts.values(of: count).map(\.double), !pieces.isEmpty, !pieces.contains(3) {
+            return true
+        }
+        // Cut along the columns (`g.chunk(3, dim=1)`, `torch.split(g, d, -1)`): each piece mixes the query, key and value
+        // rows, so no piece is one of the three blocks.
+        if node.type == "call", case let call = facts.callSite(node), Self.splits.contains(call.name), call.name != "unbind",
+           let dim = call.keywords["dim"] ?? (call.receiver != nil && !call.callee.hasPrefix("torch.") ? call.positional.dropFirst().first
+                                             : call.positional.dropFirst(2).first),
+           case let axes = facts.values(of: dim).map(\.double), !axes.isEmpty, !axes.contains(0) {
             return true
         }
         return facts.holdingConditions(node).contains { condition in
