@@ -128,17 +128,32 @@ public final class ScriptInterpreter {
             // Strings: `a + b` concatenates, `"enable_%s_sdp" % name` formats.
             case (.string(let a), .string(let b), "+"): return .string(a + b)
             case (.string(let format), _, "%"): return Self.formatted(format, y)
-            case (.tuple(let a), .number(let n), "*"), (.number(let n), .tuple(let a), "*"):
+            case (.tuple(let a), .number(let n), "*") where n == n.rounded(), (.number(let n), .tuple(let a), "*") where n == n.rounded():
                 guard n >= 0, n <= 4096, Double(a.count) * n <= 4096 else { return nil }
                 return .tuple(Array(repeating: a, count: Int(n)).flatMap { $0 })
             default: break
             }
+            // Tables of numbers (1-D tensors, see `TensorTables.swift`): element by element, a number broadcast.
+            if case .tuple = x { return Self.elementwise(x, y) { PythonArithmetic.binary(op, $0, $1) } }
+            if case .tuple = y { return Self.elementwise(x, y) { PythonArithmetic.binary(op, $0, $1) } }
             guard let a = x.number, let b = y.number else { return nil }
             return PythonArithmetic.binary(op, a, b).map { .number($0) }
         case "comparison_operator":
             let operands = node.namedChildren
             let operators = node.children.filter { !$0.isNamed }.map(\.type)
             guard operands.count == operators.count + 1 else { return nil }
+            if operators.count == 1 {
+                guard let a = eval(operands[0], env, d), let b = eval(operands[1], env, d) else { return nil }
+                // A table ordered against a number (`steps < warmup`): a table of 0/1, element by element.
+                switch (a, b) {
+                case (.tuple, .number), (.number, .tuple):
+                    guard ["<", "<=", ">", ">="].contains(operators[0]) else { break }
+                    return Self.elementwise(a, b) { x, y in PythonArithmetic.compare(operators[0], x, y).map { $0 ? 1.0 : 0.0 } }
+                default: break
+                }
+                guard let holds = Self.compare(operators[0], a, b) else { return nil }
+                return .number(holds ? 1 : 0)
+            }
             var left = eval(operands[0], env, d)
             for (index, op) in operators.enumerated() {
                 guard let a = left, let b = eval(operands[index + 1], env, d) else { return nil }
@@ -353,6 +368,15 @@ public final class ScriptInterpreter {
             return runList(node.text, from: grown, until: node, depth)
         }
         if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
+           let filled = filledTable(node.text, from: local, before: node) {
+            // A table made by `torch.empty(n)` (or `zeros`, `arange`, ...) and changed in place before this read
+            // (`t.fill_(v)`, `t.narrow(0, 0, k).copy_(...)`): what running the statements in between leaves. Memoized:
+            // a schedule reads it at every sampled step.
+            return facts.memoized("ScriptInterpreter.filledTable \(filled.startByte) \(node.startByte) \(node.text)") {
+                runList(node.text, from: filled, until: node, depth)
+            }
+        }
+        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
            let v = eval(local, env, depth) {
             // Evaluated with the names bound so far (a loop variable the local depends on).
             return v
@@ -429,6 +453,8 @@ public final class ScriptInterpreter {
             }
             return .tuple(pairs)
         }
+        // 1-D tensors: made by `torch`/`numpy` calls, read and computed by their methods (see `TensorTables.swift`).
+        if let table = tableCall(call, env, depth) { return table }
         switch call.callee {
         case "min", "max":
             var values: [Double] = []
@@ -536,16 +562,17 @@ public final class ScriptInterpreter {
         case "math.tanh", "numpy.tanh": return number(0).map { .number(Foundation.tanh($0)) }
         case "numpy.interp":
             // np.interp(x, knots_x, knots_y): piecewise-linear, clamped at both ends (knots may be named lists).
-            guard args.count >= 3, let x = number(0), case .tuple(let tx)? = eval(args[1], env, depth),
-                  case .tuple(let ty)? = eval(args[2], env, depth), tx.count == ty.count, !tx.isEmpty else { return nil }
-            let xs = tx.compactMap(\.number), ys = ty.compactMap(\.number)
-            guard xs.count == tx.count, ys.count == ty.count else { return nil }
-            if x <= xs[0] { return .number(ys[0]) }
-            for i in 1..<xs.count where x <= xs[i] {
-                let span = xs[i] - xs[i - 1]
-                return .number(span == 0 ? ys[i] : ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / span)
+            // A table of positions (`np.interp(np.arange(n), xs, ys)`) gives a table.
+            if args.count >= 3, let xs = Self.tableNumbers(eval(args[0], env, depth)) {
+                var out: [Double] = []
+                for x in xs {
+                    guard let v = interp(x, args[1], args[2], env, depth) else { return nil }
+                    out.append(v)
+                }
+                return Self.table(out)
             }
-            return .number(ys[ys.count - 1])
+            guard args.count >= 3, let x = number(0) else { return nil }
+            return interp(x, args[1], args[2], env, depth).map { .number($0) }
         default:
             break
         }
@@ -567,6 +594,21 @@ public final class ScriptInterpreter {
         // A helper the interpreter cannot run (it calls a converter it was handed, `cast(...)`) with arguments
         // known where it is called: the value resolver reads it per call.
         return env.isEmpty ? facts.value(of: node).map { .number($0.double) } : nil
+    }
+
+    /// `np.interp(x, knots_x, knots_y)` at one position: piecewise-linear, clamped at both ends (knots may be named
+    /// lists or tables); nil when a knot is unknown.
+    func interp(_ x: Double, _ knotsX: Node, _ knotsY: Node, _ env: [String: ScriptValue], _ depth: Int) -> Double? {
+        guard case .tuple(let tx)? = eval(knotsX, env, depth), case .tuple(let ty)? = eval(knotsY, env, depth),
+              tx.count == ty.count, !tx.isEmpty else { return nil }
+        let xs = tx.compactMap(\.number), ys = ty.compactMap(\.number)
+        guard xs.count == tx.count, ys.count == ty.count else { return nil }
+        if x <= xs[0] { return ys[0] }
+        for i in 1..<xs.count where x <= xs[i] {
+            let span = xs[i] - xs[i - 1]
+            return span == 0 ? ys[i] : ys[i - 1] + (ys[i] - ys[i - 1]) * (x - xs[i - 1]) / span
+        }
+        return ys[ys.count - 1]
     }
 
     /// A method called on an instance (`config.padded_vocab(128)`): the file's only method of that name.
@@ -752,7 +794,10 @@ public final class ScriptInterpreter {
                     if left.type == "identifier", facts.isReferenceChain(right), right.type == "attribute" { return .normal }
                     return .unknown
                 }
+                // `t[a:b] = v` on a table (or a list) of the run writes its entries.
+                if let written = assignTable(left, v, &env, depth) { return written ? .normal : .unknown }
                 guard bind(left, v, &env) else { return .unknown }
+                noteTableView(left, right, &env, depth)
             } else if expression.type == "call" {
                 return mutate(facts.callSite(expression), &env, depth)
             } else if expression.type == "augmented_assignment" {
@@ -852,6 +897,8 @@ public final class ScriptInterpreter {
     /// element the interpreter cannot compute is `.opaque` (a tensor, a module), an appended `None` stays None.
     /// Any other call on a list of the run makes it unknown; calls on anything else change nothing it tracks.
     func mutate(_ call: CallSite, _ env: inout [String: ScriptValue], _ depth: Int) -> Outcome {
+        // A table of the run changed in place (`t.fill_(v)`, `t.narrow(0, a, n).copy_(x)`, see `TensorTables.swift`).
+        if let outcome = mutateTable(call, &env, depth) { return outcome }
         guard let receiver = call.receiver, receiver.type == "identifier", case .tuple(var items)? = env[receiver.text] else {
             return .normal
         }
