@@ -501,14 +501,48 @@ extension PythonFacts {
         return !values.isEmpty && values[0].double != 0
     }
 
-    /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one.
-    public func dictionaries(_ node: Node, depth: Int = 0) -> [Node] {
+    /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one; also
+    /// what a call with no arguments returns when it calls a lambda or a function of the file (`**make_kw()`, `**(lambda:
+    /// dict(...))()`), or an entry of a dictionary of them read by a key (`**EXTRA["Adam"]()`, or `**EXTRA[cls]()` with
+    /// `cls` a string `given`, such as a table row's, see `rowEnvironment`).
+    public func dictionaries(_ node: Node, depth: Int = 0, given: [String: ScriptValue] = [:]) -> [Node] {
         let n = unwrapped(node)
         if n.type == "dictionary" { return [n] }
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
+        if n.type == "call", depth < 4, case let thunk = callSite(n), thunk.positional.isEmpty, thunk.keywords.isEmpty, !thunk.hasSplat,
+           let function = thunk.function.map(unwrapped) {
+            return thunkResults(function, given: given).flatMap { dictionaries($0, depth: depth + 1, given: given) }
+        }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return [] }
         // A dataclass field holding the dictionary: its default (`field(default_factory=lambda: dict(...))`).
         return allSettings.settings(name).flatMap { dictionaries(unwrappedFieldDefault($0.value), depth: depth + 1) }
+    }
+
+    /// What calling `function` with no arguments returns (see `dictionaries`): a lambda's body; the return values of a
+    /// module-level function of the file that takes no arguments; for a name, those of the lambdas it is set to; for
+    /// `TABLE[key]` with a string key (or a name `given` a string), those of the entry the key selects in the
+    /// dictionaries `TABLE` denotes. Empty otherwise.
+    func thunkResults(_ function: Node, given: [String: ScriptValue], depth: Int = 0) -> [Node] {
+        guard depth < 3 else { return [] }
+        let f = unwrapped(function)
+        switch f.type {
+        case "lambda":
+            let takesNothing = f.child(byField: "parameters").map { $0.namedChildren.isEmpty } ?? true
+            return takesNothing ? f.child(byField: "body").map { [$0] } ?? [] : []
+        case "identifier":
+            let defined = functions.filter { $0.name == f.text && enclosingClass($0.node) == nil }
+            if defined.count == 1 { return defined[0].passedParameters.isEmpty ? returnedValues(defined[0]) : [] }
+            return allSettings.settings(f.text).map(\.value).filter { unwrapped($0).type == "lambda" }
+                .flatMap { thunkResults($0, given: given, depth: depth + 1) }
+        case "subscript":
+            guard let table = f.child(byField: "value"), let index = f.child(byField: "subscript").map(unwrapped) else { return [] }
+            var key = SettingsTable.stringValue(index)
+            if key == nil, index.type == "identifier", case .string(let text)? = given[index.text] { key = text }
+            guard let key else { return [] }
+            return dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.flatMap { thunkResults($0, given: given, depth: depth + 1) }
+        default:
+            return []
+        }
     }
 
     /// An entry of a dictionary a loop walks, as the loop's key variable sees it (see `loopedEntries`).

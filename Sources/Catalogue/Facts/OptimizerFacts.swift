@@ -45,7 +45,9 @@ public struct OptimizerUse {
     }
 
     /// A keyword given through `**` (see `PythonFacts.keywordArgument`); for a construction made per record, only in
-    /// the dictionaries spread from this record (`**spec["kwargs"]` reads this record's `"kwargs"`).
+    /// the dictionaries spread from this record (`**spec["kwargs"]` reads this record's `"kwargs"`), or computed from
+    /// the row of the table it comes from (`**EXTRA[cls_name]()` in `for g, rx, cls_name in ROUTES`, see
+    /// `PythonFacts.recordRow` and `dictionaries(_:given:)`).
     func spreadKeyword(_ name: String, in facts: PythonFacts) -> Node? {
         guard let record else { return facts.keywordArgument(name, of: call) }
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
@@ -57,6 +59,11 @@ public struct OptimizerUse {
                 for dictionary in facts.dictionaries(spread) { if let entry = Self.entry(name, in: dictionary) { return entry } }
             } else if source.type == "identifier", source.text == record.variable {
                 if let entry = Self.entry(name, in: record.dictionary) { return entry }
+            } else if let row = facts.recordRow(record, at: call.node) {
+                let spread = facts.rowEntry(source, in: row) ?? source
+                for dictionary in facts.dictionaries(spread, given: facts.rowEnvironment(row)) {
+                    if let entry = Self.entry(name, in: dictionary) { return entry }
+                }
             }
         }
         return nil
@@ -102,9 +109,14 @@ public struct OptimizerUse {
             return every.flatMap { facts.values(of: $0) } + patchedGroups
         }
         var result: [NumericValue] = patchedGroups + (patches.oneGroup[name] ?? []).flatMap { facts.values(of: $0) }
-        // The argument, also as an entry of a `**kwargs` dictionary unpacked into the call.
+        // The argument, also as an entry of a `**kwargs` dictionary unpacked into the call; for a construction made
+        // per row of a table, computed from that row (`lr=hp[g + ".lr"]`, see `PythonFacts.rowValues`).
         if let argument = argument(name, position: position, in: facts) ?? spreadKeyword(name, in: facts) {
-            result += facts.values(of: argument)
+            if let record, let row = facts.recordRow(record, at: call.node), let perRow = facts.rowValues(argument, in: row) {
+                result += perRow.map { NumericValue.float($0) }
+            } else {
+                result += facts.values(of: argument)
+            }
         }
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
         if result.isEmpty, let signature = stepFunction ?? definition.flatMap({ facts.initializer(of: $0) }),

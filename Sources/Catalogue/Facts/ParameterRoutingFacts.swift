@@ -261,16 +261,7 @@ extension PythonFacts {
             if model.outputHeads.contains(where: { $0.name.contains(key) && !$0.usesEmbeddingWeight }) { return .head }
         }
         for test in descendants(of: clause) where test.type == "call" {
-            let call = callSite(test)
-            var pattern: Node?
-            if ["fnmatch", "fnmatchcase"].contains(call.name) {
-                pattern = call.argument("pat", position: 1)
-            } else if ["search", "match", "fullmatch"].contains(call.name), call.callee.hasPrefix("re.") {
-                pattern = call.argument("pattern", position: 0)
-            } else if ["startswith", "endswith"].contains(call.name), call.receiver != nil {
-                pattern = call.positional.first
-            }
-            guard var held = pattern.map(unwrapped) else { continue }
+            guard var held = namePatternArgument(callSite(test)).map(unwrapped) else { continue }
             if held.type == "identifier", let argument = given[held.text] { held = unwrapped(argument) }
             if let text = foldedString(held), let kind = namePatternKind(text, model: model) { return kind }
         }
@@ -316,7 +307,8 @@ extension PythonFacts {
 
     /// Kinds a list gets by `.append(p)` / `.extend(...)` under a dimensionality test (`else` branches flipped), also
     /// when the list is chosen by a conditional (`(mats if p.dim() == 2 else vecs).append(p)`) or is the entry `key`
-    /// of a dictionary named `name` (`buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`).
+    /// of a dictionary named `name` (`buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`), also under a key
+    /// chosen by matching the parameter's name against a table's rows (see `matchedRowKinds`).
     func appendedKinds(_ name: String, key: String? = nil, model: ModelView) -> Set<ParameterKind> {
         var result = Set<ParameterKind>()
         for call in calls where ["append", "extend"].contains(call.name) {
@@ -330,6 +322,11 @@ extension PythonFacts {
                       let index = receiver.child(byField: "subscript").map(unparenthesized) else { continue }
                 if index.type == "conditional_expression" {
                     if let side = conditionalSide(index, selects: { SettingsTable.stringValue($0) == key }) { result.insert(side) }
+                    continue
+                }
+                // `buckets[g].append(p)` with `g` the row whose name pattern the parameter's name matched.
+                if index.type == "identifier", let kinds = matchedRowKinds(index, key: key, at: call.node, model: model) {
+                    result.formUnion(kinds)
                     continue
                 }
                 guard SettingsTable.stringValue(index) == key else { continue }
@@ -350,6 +347,50 @@ extension PythonFacts {
             result.insert(side ?? .other)
         }
         return result
+    }
+
+    /// For a bucket key chosen by matching a parameter's name against the rows of a literal table, the kinds the
+    /// bucket `key` receives: the kind of the name pattern (see `namePatternKind`; `.other` when it names neither the
+    /// embedding nor the head, or does not fold) of each row whose key is `key`. The key is a loop variable and the
+    /// append sits under the loop's name test (`for g, rx, _ in ROUTES: if re.search(rx, n): buckets[g].append(p)`),
+    /// or a name set to the first row that passes the test (`k = next(k for k, spec in T.items() if
+    /// fnmatch.fnmatch(n, spec["glob"]))`), the pattern a loop variable or a field of the row's record. Nil when the
+    /// key is chosen otherwise, or no row with that key has a name test.
+    func matchedRowKinds(_ index: Node, key: String, at append: Node, model: ModelView) -> Set<ParameterKind>? {
+        var loop: Node?
+        var test: Node?
+        var keyName = index.text
+        if let site = bindingLoop(of: index.text, at: append) {
+            loop = site
+            var child = append
+            for ancestor in ancestors(of: append) {
+                if ancestor == site { break }
+                if ancestor.type == "if_statement", ancestor.child(byField: "consequence") == child {
+                    test = ancestor.child(byField: "condition")
+                    break
+                }
+                child = ancestor
+            }
+        } else if let chosen = latestValue(of: index.text, before: append).map(unwrapped), chosen.type == "call",
+                  case let next = callSite(chosen), next.callee == "next", let generator = next.positional.first.map(unwrapped),
+                  generator.type == "generator_expression", let body = generator.child(byField: "body").map(unwrapped),
+                  body.type == "identifier" {
+            loop = generator.namedChildren.first { $0.type == "for_in_clause" }
+            test = generator.namedChildren.first { $0.type == "if_clause" }
+            keyName = body.text
+        }
+        guard let loop, let test, let rows = loopRows(loop) else { return nil }
+        var kinds = Set<ParameterKind>()
+        var tested = false
+        for row in rows where row.names[keyName].map(unwrapped).flatMap(SettingsTable.stringValue) == key {
+            for candidate in descendants(of: test) where candidate.type == "call" {
+                guard let pattern = namePatternArgument(callSite(candidate)) else { continue }
+                tested = true
+                let held = rowEntry(pattern, in: row) ?? unwrapped(pattern)
+                kinds.insert(foldedString(held).flatMap { namePatternKind($0, model: model) } ?? .other)
+            }
+        }
+        return tested ? kinds : nil
     }
 
     /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers, read
@@ -377,6 +418,15 @@ extension PythonFacts {
                 }
             }
             let params = optimizer.parametersArgument(in: self)
+            // An optimizer built once per row of a table (`for g, _, cls in ROUTES: ctor(buckets[g], lr=hp[g + ".lr"])`,
+            // or per record, `REGISTRY[spec["cls"]](owned[k], **spec["kw"])`, see `OptimizerUse.record`): that row's
+            // parameters and rate, the row being its site.
+            if let record = optimizer.record, let row = recordRow(record, at: optimizer.call.node) {
+                let rateNode = optimizer.call.argument("lr", position: lrPosition)
+                let rates = rateNode.flatMap { rowValues($0, in: row) } ?? ownLR
+                return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                      kinds: params.map { rowParameterKinds($0, in: row, model: model) } ?? [.other], site: row.item)]
+            }
             // An optimizer built once per entry of a literal table (`[Adam(ps, lr=lr) for ps, lr in specs]`).
             if let params, let slots = tableEntrySlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
                                                        ownLR: ownLR, model: model) {
@@ -417,6 +467,25 @@ extension PythonFacts {
             return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
                                   kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
         }
+    }
+
+    /// The kinds of parameters an expression holds in one row of a table (see `loopRows`): the row's element or record
+    /// entry it reads (`plist`, `spec["params"]`), or the bucket of a dictionary the row's key selects (`owned[k]`,
+    /// `buckets[g]`, read as `buckets["embed"]`: see `appendedKinds` and `dictionaryEntries`); else as written.
+    func rowParameterKinds(_ params: Node, in row: LoopRow, model: ModelView) -> Set<ParameterKind> {
+        let p = unwrapped(params)
+        if let entry = rowEntry(p, in: row) { return parameterKinds(entry, model: model) }
+        if p.type == "subscript", let table = p.child(byField: "value").map(unwrapped), table.type == "identifier",
+           let index = p.child(byField: "subscript").map(unwrapped), index.type == "identifier",
+           let key = row.names[index.text].map(unwrapped).flatMap(SettingsTable.stringValue) {
+            let kinds = appendedKinds(table.text, key: key, model: model)
+            if !kinds.isEmpty { return kinds }
+            let entries = localValues(of: table.text, around: p).flatMap { dictionaryEntries(of: $0, key: key) }
+            if !entries.isEmpty {
+                return entries.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model)) }
+            }
+        }
+        return parameterKinds(params, model: model)
     }
 
     /// For an optimizer whose parameters are a loop or comprehension variable over a literal table (`[Adam(ps, lr=lr,

@@ -333,16 +333,19 @@ extension PythonFacts {
     /// - a registry read (`REGISTRY[key]`, see `registrySelections`): the entries it may select;
     /// - `a or b` of those (`globals().get(n) or getattr(torch.optim, n)`): a name the left side finds is not looked up
     ///   on the right;
-    /// - the same in parentheses, and a name set to one (`cls = ...` then `cls(params)`), every assignment of it.
+    /// - the same in parentheses, and a name set to one (`cls = ...` then `cls(params)`), every assignment of it;
+    /// - a call of a function of the file that returns one of these for its parameters (`def resolve(n): return
+    ///   globals().get(n) or getattr(torch.optim, n)`, called `resolve(spec["cls"])`): read with each parameter a key
+    ///   stands for bound to the call's argument (`given`, see `nameKeys`).
     /// Nil when `node` is none of these or no name is known.
-    public func namedChoices(_ node: Node, depth: Int = 0) -> [NamedChoice]? {
+    public func namedChoices(_ node: Node, depth: Int = 0, given: [String: Node] = [:]) -> [NamedChoice]? {
         guard depth < 4 else { return nil }
         let n = unparenthesized(node)
         func nonEmpty(_ choices: [NamedChoice]) -> [NamedChoice]? { choices.isEmpty ? nil : choices }
         // The keys that name a module-level function or class of the file.
         func definitions(_ key: Node) -> [NamedChoice]? {
             let defined = moduleDefinitionNames
-            return nonEmpty(nameKeys(key).filter { defined.contains($0.name) }.map { NamedChoice(callee: $0.name, record: $0.record) })
+            return nonEmpty(nameKeys(key, given: given).filter { defined.contains($0.name) }.map { NamedChoice(callee: $0.name, record: $0.record) })
         }
         switch n.type {
         case "call":
@@ -353,13 +356,22 @@ extension PythonFacts {
                 var head = owner
                 while head.type == "attribute", let object = head.child(byField: "object") { head = object }
                 guard head.type == "identifier", imports.bindings[head.text] != nil, let module = imports.qualifiedName(of: owner) else { return nil }
-                return nonEmpty(nameKeys(call.positional[1]).map { NamedChoice(callee: "\(module).\($0.name)", record: $0.record) })
+                return nonEmpty(nameKeys(call.positional[1], given: given).map { NamedChoice(callee: "\(module).\($0.name)", record: $0.record) })
             }
             // `globals().get(key)`, `globals().get(key, default)`.
             if call.name == "get", (1...2).contains(call.positional.count), let namespace = call.receiver.map(unparenthesized),
                namespace.type == "call", case let globals = callSite(namespace), globals.callee == "globals",
                imports.bindings["globals"] == nil, globals.positional.isEmpty, globals.keywords.isEmpty {
                 return definitions(call.positional[0])
+            }
+            // `resolve(spec["cls"])` with `resolve` a module-level function of the file returning a lookup by name.
+            if let function = calledFunction(call), enclosingClass(function.node) == nil, case let returned = returnedValues(function),
+               returned.count == 1 {
+                var bound: [String: Node] = [:]
+                for (index, parameter) in function.passedParameters.enumerated() {
+                    if let argument = call.argument(parameter, position: index) { bound[parameter] = argument }
+                }
+                return namedChoices(returned[0], depth: depth + 1, given: bound)
             }
             return nil
         case "subscript":
@@ -374,14 +386,14 @@ extension PythonFacts {
         case "boolean_operator":
             guard n.child(byField: "operator")?.type == "or", let l = n.child(byField: "left"), let r = n.child(byField: "right")
             else { return nil }
-            let left = namedChoices(l, depth: depth + 1) ?? []
+            let left = namedChoices(l, depth: depth + 1, given: given) ?? []
             let found = Set(left.map { $0.callee.lastDottedComponent })
-            return nonEmpty(left + (namedChoices(r, depth: depth + 1) ?? []).filter { !found.contains($0.callee.lastDottedComponent) })
+            return nonEmpty(left + (namedChoices(r, depth: depth + 1, given: given) ?? []).filter { !found.contains($0.callee.lastDottedComponent) })
         case "identifier":
             let bindings = dataflow.bindings(of: n.text, at: n)
             guard !bindings.isEmpty, bindings.allSatisfy({ $0.kind == .value }) else { return nil }
             return nonEmpty(bindings.flatMap { binding -> [NamedChoice] in
-                binding.site.byteRange.contains(n.startByte) ? [] : namedChoices(binding.node, depth: depth + 1) ?? []
+                binding.site.byteRange.contains(n.startByte) ? [] : namedChoices(binding.node, depth: depth + 1, given: given) ?? []
             })
         default:
             return nil
@@ -391,10 +403,14 @@ extension PythonFacts {
     /// The names a key of a lookup by name may hold (see `namedChoices`), each Python identifiers: the string the
     /// configuration decides (`decidedString`); for a field of a record (`spec["cls"]` with `spec` one record of a
     /// table the code walks, see `records(held:)`), the field of each record, with the record; for a loop variable over
-    /// strings the file spells out, those strings (`foldedStringList`); else the strings the file sets the key's name
-    /// to (`cls="AdamW"`, `"cls": "Muon"`, `opt_name = "AdamW"`).
-    func nameKeys(_ key: Node) -> [(name: String, record: (variable: String, dictionary: Node)?)] {
+    /// strings the file spells out, those strings (`foldedStringList`); for a loop variable over the rows of a literal
+    /// table (`cls` in `for g, rx, cls in ROUTES`, `k` in `for k, spec in T.items()`, see `loopRows`), the string it
+    /// takes in each row, with the variable and the row as the record; else the strings the file sets the key's name
+    /// to (`cls="AdamW"`, `"cls": "Muon"`, `opt_name = "AdamW"`). A parameter of a function read through a call of it
+    /// (see `namedChoices`) is read as the argument `given` for it.
+    func nameKeys(_ key: Node, given: [String: Node] = [:]) -> [(name: String, record: (variable: String, dictionary: Node)?)] {
         let k = unparenthesized(key)
+        if k.type == "identifier", let argument = given[k.text] { return nameKeys(argument) }
         var keys: [(name: String, record: (variable: String, dictionary: Node)?)] = []
         if let decided = decidedString(k) {
             keys.append((name: decided, record: nil))
@@ -408,6 +424,11 @@ extension PythonFacts {
             let bindings = dataflow.bindings(of: k.text, at: k)
             if bindings.count == 1, bindings[0].kind == .iteration(nil), let listed = foldedStringList(unwrapped(bindings[0].node), depth: 0) {
                 for name in listed { keys.append((name: name, record: nil)) }
+            } else if let loop = bindingLoop(of: k.text, at: k), let rows = loopRows(loop) {
+                for row in rows {
+                    guard let name = row.names[k.text].map(unwrapped).flatMap(SettingsTable.stringValue) else { continue }
+                    keys.append((name: name, record: (variable: k.text, dictionary: row.item)))
+                }
             }
         }
         if keys.isEmpty, let name = SettingsTable.bareName(of: k) {
