@@ -107,7 +107,7 @@ enum SettingsCollector {
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
                     found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
                 } else if call.callee == "dict" || classNames.contains(call.name) || buildsConfig || Self.namespaceCallees.contains(call.callee)
-                            || isConfigUpdate(call) {
+                            || isConfigUpdate(call) || isDictionaryUpdate(call, facts) {
                     // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
                     // `dict(base, T=...)`: the keywords replace the base's entries (`dict(**base, T=...)` cannot
                     // repeat a key of `base`, so it replaces nothing).
@@ -287,6 +287,18 @@ enum SettingsCollector {
         guard call.name == "update", let receiver = call.receiver else { return false }
         if receiver.type == "attribute" { return receiver.child(byField: "attribute")?.text == "__dict__" }
         return receiver.type == "call" && receiver.child(byField: "function")?.text == "vars"
+    }
+
+    /// `hp.update(k=v)` on a name whose every assignment in its scope is a dictionary (a literal, `dict(...)`, a
+    /// comprehension): its keywords are entries of that dictionary, read back by their string keys (`hp["k"]`).
+    /// Updates of other objects (`pbar.update(n=1)`) set nothing.
+    static func isDictionaryUpdate(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard call.name == "update", call.positional.isEmpty, !call.keywords.isEmpty, let receiver = call.receiver,
+              receiver.type == "identifier" else { return false }
+        let values = facts.localValues(of: receiver.text, around: call.node).map(facts.unwrapped)
+        return !values.isEmpty && values.allSatisfy { v in
+            ["dictionary", "dictionary_comprehension"].contains(v.type) || (v.type == "call" && facts.callSite(v).callee == "dict")
+        }
     }
 
     /// Library classes that hold the keywords they are built with as attributes.

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an `AdamW` / `Adam` constructor (any import alias) whose `fused` argument is on: the literal, a config
 /// field / argparse default / constant set to True (also a `store_false` flag, on by default), an entry of a
-/// dictionary unpacked into the call (also one chosen by a condition), or the nanoGPT condition `fused_available and
+/// dictionary unpacked into the call (also one chosen by a condition, read by a string key, `**hp["adamw_kwargs"]`, or
+/// copied, `**dict(kw)`), or the nanoGPT condition `fused_available and
 /// device_type == "cuda"` / `torch.cuda.is_available()`, which holds on the benchmark's GPUs; or a
 /// `functools.partial(torch.optim.AdamW, ..., fused=True)` factory that the script uses. Rejects `foreach=True`,
 /// `fused=False` or no `fused`, and `fused=True` given to another optimizer or call. Examples:
@@ -66,12 +67,16 @@ struct FusedAdamw: Detector {
         case "dictionary":
             return [n]
         case "call":
-            return facts.callSite(n).callee == "dict" ? [n] : []
+            // `dict(base, ...)`: its own keywords, then the copied dictionary's entries.
+            let call = facts.callSite(n)
+            guard call.callee == "dict" else { return [] }
+            return [n] + (call.positional.first.map { dictionaries($0, facts, depth: depth + 1) } ?? [])
         case "conditional_expression":
             let parts = n.namedChildren
             guard parts.count == 3 else { return [] }
             return enabled(parts[1], facts, depth: 0) ? dictionaries(parts[0], facts, depth: depth + 1) : dictionaries(parts[2], facts, depth: depth + 1)
-        case "identifier", "attribute":
+        case "identifier", "attribute", "subscript":
+            // A subscript by a string key reads the entry of that name (`hp["adamw_kwargs"]`, see `bareName`).
             var values: [Node] = []
             if n.type == "identifier", let local = facts.latestValue(of: n.text, before: n) { values.append(local) }
             if values.isEmpty, let name = SettingsTable.bareName(of: n) {
