@@ -8,7 +8,9 @@ import TreeSitterKit
 ///
 /// - a read, `getattr(obj, "name")` (with or without a default), becomes `(       obj.name   )`: the call's opening
 ///   becomes `(` and spaces, `.name` follows `obj`, spaces and `)` close it; `operator.attrgetter("a.b")(obj)`, whose
-///   name comes before the object, becomes `(obj.a.b` and spaces up to its `)` when `obj` is a dotted name;
+///   name comes before the object, becomes `(obj.a.b` and spaces up to its `)` when `obj` is a dotted name; a lookup in
+///   a module's own tables, `obj._modules.get("name")` (also `_parameters`, `_buffers`; with or without a default), the
+///   same way, `(obj.name` and spaces up to its `)`;
 /// - a write standing as its own statement, `setattr(obj, "name", v)`, `obj.add_module("name", m)`,
 ///   `obj.register_module`, `obj.register_parameter`, becomes `obj.name = ` then spaces up to `v` (kept where it is)
 ///   and spaces for the rest of the call. `register_buffer` stays as written: the settings read it already, with
@@ -34,6 +36,9 @@ extension PythonFacts {
         "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
         "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
     ]
+
+    /// The tables an `nn.Module` keeps its fields in: `obj._modules.get("name")` reads `obj.name`.
+    static let moduleFieldTables: Set<String> = ["_modules", "_parameters", "_buffers"]
 
     /// Module methods that set a field by name: `obj.add_module("name", m)` is `obj.name = m`.
     static let namedFieldSetters: Set<String> = ["add_module", "register_module", "register_parameter"]
@@ -159,6 +164,13 @@ extension PythonFacts {
                       made.positional.count == 1, made.keywords.isEmpty, !made.hasSplat,
                       let name = constantAttributeName(made.positional[0]), Self.isAttributeName(name, dotted: true) {
                 found = movedRead(call.node, positional[0], name)
+            } else if call.name == "get", call.keywords.isEmpty, (1...2).contains(positional.count),
+                      let table = call.receiver.map(unwrapped), table.type == "attribute",
+                      let field = table.child(byField: "attribute")?.text, Self.moduleFieldTables.contains(field),
+                      let object = table.child(byField: "object"), let name = constantAttributeName(positional[0]),
+                      Self.isAttributeName(name) {
+                // `self._modules.get("attn")`: `(self.attn` and spaces.
+                found = movedRead(call.node, object, name)
             }
             guard let found, !found.pieces.contains(where: { piece in taken.contains { $0.overlaps(piece.range) } }) else { continue }
             respellings.append(found)

@@ -547,9 +547,11 @@ extension PythonFacts {
 
     /// An entry of a dictionary a loop walks, as the loop's key variable sees it (see `loopedEntries`).
     public struct LoopedEntry {
-        /// The entry's key and value in the dictionary literal.
+        /// The entry's key and value in the dictionary literal (for `dict(name=value)`, the keyword's name and value).
         public let key: Node
         public let value: Node
+        /// The key's text: a string key, or the keyword of `dict(name=value)`; nil for any other key.
+        public let name: String?
         /// The loop's key variable (`k`) and value variable (`v` of `for k, v in T.items()`, nil without one).
         public let keyVariable: String
         public let valueVariable: String?
@@ -559,7 +561,8 @@ extension PythonFacts {
 
     /// For a key variable read inside a loop over a dictionary's keys (`for k in T:`, `for k in T.keys():`, `for k, v
     /// in T.items():`, also a comprehension's `for` clause): the entries of the dictionary literals `T` denotes (see
-    /// `dictionaries`: written there, or a name or configuration entry set to one, `SPEC["env"]`), one per key; also
+    /// `dictionaries`: written there, or a name or configuration entry set to one, `SPEC["env"]`; also `dict(...)` of
+    /// keywords only, `SUBLAYERS = dict(attn=..., mlp=...)`), one per key; also
     /// for the key variable of a loop over a literal sequence of pairs (`for k, v in (("a", 1), ("b", 2)):`), one
     /// entry per pair (its table is the sequence, so only the value variable reads the entry). Empty when `key` is no
     /// such variable.
@@ -585,7 +588,8 @@ extension PythonFacts {
                 let items = table.namedChildren.map(unwrapped)
                 guard !items.isEmpty, items.allSatisfy({ ["tuple", "list"].contains($0.type) && $0.namedChildCount == 2 }) else { continue }
                 for item in items {
-                    entries.append(LoopedEntry(key: item.namedChildren[0], value: item.namedChildren[1], keyVariable: variable.text,
+                    entries.append(LoopedEntry(key: item.namedChildren[0], value: item.namedChildren[1],
+                                               name: SettingsTable.stringValue(unwrapped(item.namedChildren[0])), keyVariable: variable.text,
                                                valueVariable: targets.namedChildren[1].text, table: table))
                 }
                 continue
@@ -593,10 +597,22 @@ extension PythonFacts {
             guard method == nil && index == nil || method == "keys" && index == nil || method == "items" && index == 0 else { continue }
             let valueVariable = method == "items" && targets.namedChildCount == 2 && targets.namedChildren[1].type == "identifier"
                 ? targets.namedChildren[1].text : nil
-            for dictionary in dictionaries(table) where dictionary.type == "dictionary" {
+            for dictionary in dictionaries(table) {
+                if dictionary.type == "call" {
+                    // `dict(attn=..., mlp=...)`: keywords only (a positional mapping or a `**` spread is not written out).
+                    guard let arguments = dictionary.child(byField: "arguments"),
+                          arguments.namedChildren.allSatisfy({ $0.type == "keyword_argument" || $0.type == "comment" }) else { continue }
+                    for keyword in arguments.namedChildren where keyword.type == "keyword_argument" {
+                        guard let k = keyword.child(byField: "name"), let v = keyword.child(byField: "value") else { continue }
+                        entries.append(LoopedEntry(key: k, value: v, name: k.text, keyVariable: variable.text, valueVariable: valueVariable,
+                                                   table: table))
+                    }
+                    continue
+                }
                 for pair in dictionary.namedChildren where pair.type == "pair" {
                     guard let k = pair.child(byField: "key"), let v = pair.child(byField: "value") else { continue }
-                    entries.append(LoopedEntry(key: k, value: v, keyVariable: variable.text, valueVariable: valueVariable, table: table))
+                    entries.append(LoopedEntry(key: k, value: v, name: SettingsTable.stringValue(unwrapped(k)), keyVariable: variable.text,
+                                               valueVariable: valueVariable, table: table))
                 }
             }
         }

@@ -136,8 +136,8 @@ extension PythonFacts {
     /// A field of `self` set by name: `setattr(self, "name", value)` (or a module registered as `self.add_module("name",
     /// module)`, see `namedFieldWrite`), or, in a loop over a table, `setattr(self, key, value)` once per key of the table
     /// (`for name, n in self.STACKS.items(): setattr(self, name, nn.Parameter(torch.empty(n, d, d)))` with `STACKS =
-    /// {"qkv_w": 3}` sets `qkv_w`). `entry` binds the loop's value variable to that key's entry (`n` is the `3` of
-    /// `"qkv_w"`), for reading the value per key.
+    /// {"qkv_w": 3}` sets `qkv_w`; also a `dict(qkv_w=3)` table). `entry` binds the loop's value variable to that key's
+    /// entry (`n` is the `3` of `"qkv_w"`), for reading the value per key.
     public struct SetattrWrite {
         public let name: String
         public let value: Node
@@ -149,7 +149,7 @@ extension PythonFacts {
         if let name = SettingsTable.stringValue(key) { return [SetattrWrite(name: name, value: value, entry: nil)] }
         // `for key in T`, `for key in T.keys()`, `for key, v in T.items()` around the call (see `loopedEntries`).
         return loopedEntries(key).compactMap { looped in
-            SettingsTable.stringValue(looped.key).map { name in
+            looped.name.map { name in
                 SetattrWrite(name: name, value: value, entry: looped.valueVariable.map { (variable: $0, value: looped.value) })
             }
         }

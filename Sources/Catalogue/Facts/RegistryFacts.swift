@@ -454,6 +454,13 @@ extension PythonFacts {
         return chosen[call.node] ?? []
     }
 
+    /// The names of what a call may run, last dotted part: its own name (`cos` for `torch.cos(x)`, `x.cos()`), and the
+    /// functions or classes its callee picks by name (`getattr(torch, fn)(x)` for `fn in ("cos", "sin")` gives cos and
+    /// sin; see `calleesChosenByName`).
+    public func calledNames(_ call: CallSite) -> Set<String> {
+        Set([call.name] + calleesChosenByName(call).map { $0.callee.lastDottedComponent })
+    }
+
     /// The records (dictionaries) a name holds one of: a loop variable over a table's values (`for spec in
     /// T.values()`, `for k, spec in T.items()`, `for spec in [{...}, {...}]`), or a name set to `T[k]` with `k` undecided;
     /// the table followed through names and the arguments a parameter is given (`registry` given `SPEC["optimizers"]`).

@@ -8,7 +8,11 @@ import TreeSitterKit
 /// `has_attn = layer_idx not in cfg.attnless`),
 /// whose methods call that module only under a condition (`if self.attn is not None`, the same index test), or, when
 /// they never call it, hand it on (to a pure block function) only under one, and
-/// whose constructions pass that parameter something of the layer index (`Block(d, h, use_attn=(i != 7))`); (b)
+/// whose constructions pass that parameter something of the layer index (`Block(d, h, use_attn=(i != 7))`); the
+/// module may also be registered by a loop over a table of factories (`for name, make in SUBLAYERS.items(): if name not
+/// in skipped: self.add_module(name, make(cfg))` with `skipped = cfg.skip_sublayers.get(layer_idx, ())`; see
+/// `PythonFacts.setattrAssignments`) and called through a local (`attn = self._modules.get("attn")`, then `if attn
+/// is not None: attn(x)`); (b)
 /// attention built in every block but called only under a test of an attribute set from such a per-layer
 /// parameter (`if self.layer_idx != 7:`); or (c) a layer list that picks, per layer index, between a block class
 /// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
@@ -25,14 +29,33 @@ struct DropAttentionLayer: Detector {
         for c in facts.classes {
             guard let initializer = facts.initializer(of: c)
             else { continue }
+            // Each attention module the constructor creates under a condition: the statement, the member, the condition.
+            var creations: [(node: Node, member: String, condition: Node)] = []
             for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
                 guard let left = assignment.child(byField: "left"), let member = memberKey(left, facts), let right = assignment.child(byField: "right"),
-                      let written = creationCondition(assignment, right, initializer, attention, facts),
-                      case let condition = expandedCondition(written, initializer, facts),
-                      dependsOnConfiguration(condition, initializer, facts),
-                      variesPerLayer(condition, of: c, initializer, facts),
-                      callsGuarded(member, in: c, facts) else { continue }
-                evidence.append(facts.evidence(assignment, "attention module `\(member)` is created only when \(facts.compact(condition))"))
+                      let written = creationCondition(assignment, right, initializer, attention, facts) else { continue }
+                creations.append((node: assignment, member: member, condition: written))
+            }
+            // Sublayers registered by a loop over a table of factories (`for name, make in SUBLAYERS.items(): if name not
+            // in skipped: self.add_module(name, make(cfg))`, see `PythonFacts.setattrAssignments`): the entry whose
+            // factory makes attention, under the loop's guard.
+            for call in facts.calls where facts.isInside(call.node, initializer.node) {
+                for write in facts.setattrAssignments(call) {
+                    guard let entry = write.entry, case let made = facts.unparenthesized(write.value),
+                          made.type == "call", made.child(byField: "function").map(facts.unparenthesized)?.text == entry.variable,
+                          makesAttention(entry.value, attention, facts),
+                          let written = guardCondition(call.node, initializer, facts) else { continue }
+                    creations.append((node: call.node, member: "self.\(write.name)", condition: written))
+                }
+            }
+            for creation in creations {
+                let parts = conditionParts(creation.condition, initializer, facts)
+                guard !parts.contains(where: { isChance($0, facts) }),
+                      parts.contains(where: { dependsOnConfiguration($0, initializer, facts) }),
+                      parts.allSatisfy({ variesPerLayer($0, of: c, initializer, facts) }),
+                      callsGuarded(creation.member, in: c, facts) else { continue }
+                let condition = parts.map { facts.compact($0) }.joined(separator: " with ")
+                evidence.append(facts.evidence(creation.node, "attention module `\(creation.member)` is created only when \(condition)"))
             }
             evidence += skippedByLayer(c, initializer, attention, facts)
         }
@@ -60,29 +83,60 @@ struct DropAttentionLayer: Detector {
             return nil
         }
         guard isAttentionCall(value, attention, facts) else { return nil }
-        for ancestor in facts.ancestors(of: assignment) {
+        return guardCondition(assignment, initializer, facts)
+    }
+
+    /// The condition of the innermost `if` around a statement of the constructor, or nil.
+    func guardCondition(_ statement: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Node? {
+        for ancestor in facts.ancestors(of: statement) {
             if ancestor == initializer.node { break }
             if ancestor.type == "if_statement" { return ancestor.child(byField: "condition") }
         }
         return nil
     }
 
-    /// A condition held by a local of the constructor (`has_attn = layer_idx not in cfg.attnless; self.attn = Attn(...)
-    /// if has_attn else None`) read as the expression it was given; anything else as written.
-    func expandedCondition(_ condition: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Node {
+    /// Whether the factory a table entry holds makes attention when the loop that registers it calls it (see
+    /// `PythonFacts.setattrAssignments`): a `lambda cfg: Attn(...)` whose body is an attention call, or an attention class
+    /// (or one named for attention, `nn.MultiheadAttention`), `attn=CausalSelfAttention`.
+    func makesAttention(_ entry: Node, _ attention: Set<String>, _ facts: PythonFacts) -> Bool {
+        let entry = facts.unparenthesized(entry)
+        switch entry.type {
+        case "lambda":
+            return entry.child(byField: "body").map { isAttentionCall(facts.unparenthesized($0), attention, facts) } ?? false
+        case "identifier", "attribute":
+            let name = entry.text.lastDottedComponent
+            return attention.contains(name) || name.lowercased().contains("attention") || name.lowercased().contains("attn")
+        default:
+            return false
+        }
+    }
+
+    /// A condition as written and, for each local of the constructor it reads (`has_attn` in `... if has_attn else None`
+    /// with `has_attn = layer_idx not in cfg.attnless`; `skipped` in `name not in skipped` with `skipped =
+    /// cfg.skip.get(layer_idx, ())`), the expression that local was last given there.
+    func conditionParts(_ condition: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> [Node] {
         let condition = facts.unparenthesized(condition)
-        guard condition.type == "identifier", !initializer.parameters.contains(condition.text),
-              let value = facts.latestValue(of: condition.text, before: condition), facts.isInside(value, initializer.node)
-        else { return condition }
-        return value
+        var parts = [condition]
+        for n in facts.descendants(of: condition) where n.type == "identifier" && !initializer.parameters.contains(n.text) {
+            guard facts.mentions(n, n.text), let value = facts.latestValue(of: n.text, before: n), facts.isInside(value, initializer.node),
+                  !parts.contains(value) else { continue }
+            parts.append(value)
+        }
+        return parts
+    }
+
+    /// Whether a condition reads chance or the training mode (a random draw, `self.training`): no per-layer choice.
+    func isChance(_ condition: Node, _ facts: PythonFacts) -> Bool {
+        let inside = facts.descendants(of: condition)
+        return inside.contains(where: { $0.type == "call" && facts.callSite($0).callee.hasPrefix("random") })
+            || inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" })
     }
 
     /// A condition that varies per instance: it reads a constructor parameter or an attribute of `self`, not
     /// `self.training` or a random draw.
     func dependsOnConfiguration(_ condition: Node, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
         let inside = facts.descendants(of: condition)
-        if inside.contains(where: { $0.type == "call" && facts.callSite($0).callee.hasPrefix("random") }) { return false }
-        if inside.contains(where: { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "training" }) { return false }
+        if isChance(condition, facts) { return false }
         return initializer.passedParameters.contains { facts.mentions(condition, $0) }
             || inside.contains { facts.instanceAttribute($0) != nil }
     }
@@ -170,7 +224,7 @@ struct DropAttentionLayer: Detector {
     /// handed on only under a condition, each reference of it.
     func callsGuarded(_ member: String, in c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
         var uses = facts.calls.filter { call in
-            call.function.flatMap { memberKey($0, facts) } == member && facts.isInside(call.node, c.node)
+            call.function.flatMap { calledMember($0, facts) } == member && facts.isInside(call.node, c.node)
                 && facts.enclosingFunction(call.node)?.name != "__init__"
         }.map(\.node)
         if uses.isEmpty {
@@ -186,6 +240,16 @@ struct DropAttentionLayer: Detector {
                 facts.isInside(a, method.node) && a != method.node && (a.type == "if_statement" || a.type == "conditional_expression")
             }
         }
+    }
+
+    /// The member a called expression names (see `memberKey`), also through a local of the method set to it (`attn =
+    /// self.attn` or `self._modules.get("attn")`, then `if attn is not None: attn(x)`).
+    func calledMember(_ function: Node, _ facts: PythonFacts) -> String? {
+        if let member = memberKey(function, facts) { return member }
+        let local = facts.unparenthesized(function)
+        guard local.type == "identifier", let value = facts.latestValue(of: local.text, before: local),
+              facts.enclosingFunction(value)?.node == facts.enclosingFunction(local)?.node else { return nil }
+        return memberKey(value, facts)
     }
 
     /// Whether a reference is only tested for presence (`self.attn is None`, `self.attn is not None`).

@@ -11,7 +11,8 @@ import TreeSitterKit
 /// `PythonFacts.zeroedTensor`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
 /// that rotates `x[..., :k]` and concatenates `x[..., k:]` unchanged, with k half of the head dimension (`d // 2`,
 /// `int(d * 0.5)`, a fraction resolving to 0.5). The truncated frequencies must reach the cos / sin (through
-/// local names, attributes, buffers or a helper's return). Rejects full RoPE at any base, precomputed tables without
+/// local names, attributes, buffers or a helper's return); the cos / sin may be picked by name (`getattr(torch, fn)(theta)`
+/// in a loop over `("cos", "sin")`). Rejects full RoPE at any base, precomputed tables without
 /// truncation, zeros made for other buffers, and rotary fractions other than one half. Examples:
 /// `queries/python/half_truncated_rope/examples/`.
 struct HalfTruncatedRope: Detector {
@@ -72,7 +73,7 @@ struct HalfTruncatedRope: Detector {
         for scope in scopes {
             for call in facts.descendants(of: scope) where call.type == "call" {
                 let site = facts.callSite(call)
-                guard ["cos", "sin"].contains(site.name) || facts.makesComplexPhase(site) else { continue }
+                guard !facts.calledNames(site).isDisjoint(with: ["cos", "sin"]) || facts.makesComplexPhase(site) else { continue }
                 let inputs = (site.receiver.map { [$0] } ?? []) + site.positional
                 if inputs.contains(where: { reads(target, $0, facts, depth: 0) }) { return true }
             }
@@ -114,9 +115,11 @@ struct HalfTruncatedRope: Detector {
         }
     }
 
+    /// Whether a scope calls both cos and sin (also through a function picked by name, `getattr(torch, fn)(theta)` for
+    /// `fn in ("cos", "sin")`, see `PythonFacts.calledNames`), or makes complex phases.
     func computesAngles(_ scope: Node, _ facts: PythonFacts) -> Bool {
         let calls = facts.descendants(of: scope).filter { $0.type == "call" }.map { facts.callSite($0) }
-        let names = Set(calls.map(\.name))
+        let names = calls.reduce(into: Set<String>()) { $0.formUnion(facts.calledNames($1)) }
         return (names.contains("cos") && names.contains("sin")) || calls.contains(where: facts.makesComplexPhase)
     }
 
