@@ -390,15 +390,63 @@ extension PythonFacts {
         return iteratedItems(function, flow: flow)
     }
 
-    /// The items a loop variable runs over when the loop iterates a literal tuple or list
-    /// (`for lin in (self.c_q, self.c_k)`: `self.c_q`, `self.c_k`).
+    /// The items a loop variable runs over when the loop iterates a sequence written out (`for lin in (self.c_q,
+    /// self.c_k)`: `self.c_q`, `self.c_k`), also one held by a local name, concatenated, or collected by a comprehension
+    /// (see `writtenItems`: `for lin in outputs` with `outputs = [m for blk in self.h for m in (blk.attn.c_proj,
+    /// blk.mlp.c_proj)]` gives `blk.attn.c_proj`, `blk.mlp.c_proj`).
     public func iteratedItems(_ variable: Node, flow: Dataflow) -> [Node]? {
         for binding in flow.bindings(of: variable.text, at: variable) {
             guard case .iteration = binding.kind else { continue }
-            let iterable = unparenthesized(binding.node)
-            if ["tuple", "list"].contains(iterable.type) { return iterable.namedChildren.filter { $0.type != "comment" } }
+            if let items = writtenItems(binding.node, depth: 0) { return items }
         }
         return nil
+    }
+
+    /// The expressions standing for the items of a sequence the file writes out: a literal tuple or list; a local name
+    /// set to one before its use (its latest value, see `latestValue`); a concatenation of such (`[a, b] + [c]`); a list
+    /// comprehension or generator, whose element stands for every item it builds (`blk.attn.c_proj` in
+    /// `[blk.attn.c_proj for blk in self.h]`), or, when the element is a variable a clause walks over a sequence written
+    /// out, that sequence's items (`[m for blk in self.h for m in (blk.attn.c_proj, blk.mlp.c_proj)]`). Nil otherwise,
+    /// and for a name of a list its function grows or changes in place.
+    func writtenItems(_ node: Node, depth: Int) -> [Node]? {
+        guard depth < 4 else { return nil }
+        let n = unparenthesized(node)
+        switch n.type {
+        case "tuple", "list":
+            return n.namedChildren.filter { $0.type != "comment" }
+        case "identifier":
+            // Not a list the function grows or changes in place (`outputs = []` then `outputs.append(m)`).
+            let scope = enclosingFunction(n)?.node
+            let changed = calls.contains { call in
+                ["append", "extend", "insert", "remove", "pop", "clear"].contains(call.name) && call.receiver?.text == n.text
+                    && enclosingFunction(call.node)?.node == scope
+            } || nodes(ofType: "augmented_assignment").contains { a in
+                a.child(byField: "left")?.text == n.text && enclosingFunction(a)?.node == scope
+            }
+            guard !changed, let value = latestValue(of: n.text, before: n), value != n,
+                  let items = writtenItems(value, depth: depth + 1), !items.isEmpty else { return nil }
+            return items
+        case "binary_operator":
+            guard n.child(byField: "operator")?.type == "+", let l = n.child(byField: "left"), let r = n.child(byField: "right"),
+                  let left = writtenItems(l, depth: depth + 1), let right = writtenItems(r, depth: depth + 1) else { return nil }
+            return left + right
+        case "list_comprehension", "generator_expression":
+            guard let body = n.child(byField: "body").map(unparenthesized) else { return nil }
+            if body.type == "identifier" {
+                // The element is a clause's variable: the items that clause walks (the innermost clause binding it);
+                // nil when a clause binds it by unpacking (`for name, m in ...`).
+                let clauses = n.namedChildren.filter { $0.type == "for_in_clause" }
+                guard let clause = clauses.last(where: { clause in
+                    guard let target = clause.child(byField: "left") else { return false }
+                    return ([target] + descendants(of: target)).contains { $0.type == "identifier" && $0.text == body.text }
+                }) else { return [body] }
+                guard let target = clause.child(byField: "left").map(unparenthesized), target.type == "identifier" else { return nil }
+                return clause.child(byField: "right").flatMap { writtenItems($0, depth: depth + 1) }
+            }
+            return [body]
+        default:
+            return nil
+        }
     }
 
     /// Whether a module reference holds a linear layer.

@@ -13,9 +13,10 @@ import TreeSitterKit
 /// `PythonFacts.isAttentionModule`), and no constant rescaling on the way (also none the helper's callers
 /// pass it): neither a factor or divisor that is a number or a setting computed from numbers (`1 / sqrt(2 *
 /// n_layer)`, `/ math.sqrt(24)`) between the attention call and the addition, nor one applied inside the attention's
-/// forward after its output projection. Learnable gains (`nn.Parameter`) are not fixed scales. Rejects `x +
-/// self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after the projection, and files without an attention
-/// residual. Examples: `queries/python/remove_attn_residual_scale/examples/`.
+/// forward after its output projection. Learnable gains (`nn.Parameter`) are not fixed scales. A factor precomputed
+/// per layer and handed to the block (`Block(config, scales[i])` with `scales = [(2 * n_layer) ** -0.5] * n_layer`,
+/// kept as `self.attn_scale`) is fixed. Rejects `x + self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after the
+/// projection, and files without an attention residual. Examples: `queries/python/remove_attn_residual_scale/examples/`.
 struct RemoveAttnResidualScale: Detector {
     let id = "remove_attn_residual_scale"
 
@@ -130,8 +131,9 @@ struct RemoveAttnResidualScale: Detector {
         }
     }
 
-    /// Whether an expression is a fixed number: it folds, or it is a setting computed from numbers and settings
-    /// (not an `nn.Parameter`).
+    /// Whether an expression is a fixed number: it folds, it is a setting computed from numbers and settings (not an
+    /// `nn.Parameter`) or set from a parameter its callers give a fixed number, or it is an entry of a table (a list
+    /// or tuple written out, also repeated) whose entries all are fixed numbers.
     func isFixed(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
         // A parameter of a helper adding the residual (`def residual(self, x, branch, scale=1.0): return x + scale *
@@ -150,8 +152,17 @@ struct RemoveAttnResidualScale: Detector {
             return settings.allSatisfy { s in
                 let value = facts.unparenthesized(s.value)
                 if value.type == "call", facts.constructorCall(value)?.callee == "torch.nn.Parameter" { return false }
-                return arithmetic(value, facts)
+                // Also a value fixed once followed: a constructor parameter its callers give a fixed factor
+                // (`self.attn_scale = attn_scale` with `Block(config, scales[i])`), or a table entry.
+                return arithmetic(value, facts) || (["identifier", "subscript"].contains(value.type) && isFixed(value, facts, depth: depth + 1))
             }
+        case "subscript":
+            // An entry of a table of factors, whatever the index (`scales[i]` with `scales = [(2 * config.n_layer) **
+            // -0.5] * config.n_layer`, see `PythonFacts.tableEntries`): fixed when every entry is a number or arithmetic
+            // of numbers and settings, and not every entry is 1.
+            guard let table = n.child(byField: "value"), let entries = facts.tableEntries(table, depth: 0), !entries.isEmpty else { return false }
+            return entries.allSatisfy { arithmetic($0, facts) || isFixed($0, facts, depth: depth + 1) }
+                && !entries.allSatisfy { facts.value(of: $0)?.double == 1 }
         case "binary_operator", "call":
             return arithmetic(n, facts)
         default:
