@@ -403,6 +403,8 @@ extension PythonFacts {
     /// dictionary `x` is set to (`dict(x_s=2.0, ...)`, `{"x_s": 2.0}`, or one a helper returns). With the construction
     /// of `owner` the values are read for (`construction`), `self.<attribute>` and a parameter of `owner`'s `__init__`
     /// (`self.fp8_args = astuple(scales)`) are what that construction passes, or the parameter's default.
+    /// What they give may itself be a name set to the dictionary or instance elsewhere (`fp8_scales=HEAD_FP8_SCALES`
+    /// with `HEAD_FP8_SCALES = dict(x_s=2.0, w_s=2.0**9, grad_s=2.0**19)` at module level): its value is read.
     func dataclassFieldValues(_ node: Node, owner: Class?, construction: CallSite? = nil, depth: Int) -> [Double] {
         guard depth < 4 else { return [] }
         var node = unparenthesized(node)
@@ -433,6 +435,17 @@ extension PythonFacts {
             // A dictionary of the scales: `dict(x_s=2.0, w_s=512.0, grad_s=2.0 ** 19)` or a literal `{"x_s": 2.0, ...}`,
             // possibly built by a helper (`**scales_from(cfg)`).
             var table = unparenthesized(instance)
+            // A name (or entry) set to the scales once, elsewhere: what the construction (or `__init__`'s default) hands
+            // over is `HEAD_FP8_SCALES`, with `HEAD_FP8_SCALES = dict(x_s=2.0, ...)` at module level (see
+            // `dictionaries`), or a name set to a dataclass instance (`SCALES = FP8Scales(...)`).
+            if table.type == "identifier" || table.type == "attribute" {
+                if let held = dictionaries(table).first {
+                    table = held
+                } else if let name = SettingsTable.bareName(of: table),
+                          let built = allSettings.settings(name).map({ unparenthesized($0.value) }).first(where: { constructorCall($0) != nil }) {
+                    table = built
+                }
+            }
             if table.type == "call", let returned = returnedDictionary(callSite(table)) { table = returned }
             if table.type == "dictionary" {
                 for pair in table.namedChildren where pair.type == "pair" {
@@ -444,7 +457,7 @@ extension PythonFacts {
                 for value in callSite(table).keywords.values { result += values(of: value).map(\.double) }
                 continue
             }
-            guard let call = constructorCall(unparenthesized(instance)), let c = boundClass(named: call.callee),
+            guard let call = constructorCall(table), let c = boundClass(named: call.callee),
                   let body = c.body else { continue }
             for statement in body.namedChildren {
                 guard let expression = statement.namedChild(0), expression.type == "assignment",

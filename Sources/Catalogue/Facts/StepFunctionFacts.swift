@@ -32,7 +32,9 @@ public struct CountingGenerator {
 /// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), an unknown helper of one value
 /// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value, and a name the loop's header binds
 /// from a generator of the file walked in step with the counter (`for step, window in zip(range(n + 1),
-/// window_sizes(n))`) is what the generator yields at that step (`PythonFacts.countingGenerator`).
+/// window_sizes(n))`) is what the generator yields at that step (`PythonFacts.countingGenerator`). A table read at the
+/// step is the item there: of a list literal, or of a comprehension over a `range` computed up front (`momentum_at =
+/// [... for s in range(n + 1)]`, see `comprehensionElement`).
 public struct StepFunction {
     public let facts: PythonFacts
     public let flow: Dataflow
@@ -121,7 +123,9 @@ public struct StepFunction {
         "cuda", "to", "int", "long", "float", "item", "bfloat16", "half", "contiguous", "detach", "clone", "cpu",
     ]
 
-    /// `items[i]` where `items` is (or is set once to) a list or tuple literal and `i` evaluates with the bound names.
+    /// `items[i]` where `items` is (or is set once to) a list or tuple literal and `i` evaluates with the bound names;
+    /// also a table precomputed by a comprehension over a `range` (`momentum_at = [0.85 + 0.10 * min(s / 300, 1) for s
+    /// in range(n + 1)]`, read as `momentum_at[step]`; see `comprehensionElement`).
     func literalElement(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
         guard depth < 24, let container = node.child(byField: "value"), let index = node.child(byField: "subscript"),
               index.type != "slice", let i = value(index, env, depth: depth), i == i.rounded(), Swift.abs(i) < 1e6 else { return nil }
@@ -133,11 +137,55 @@ public struct StepFunction {
                 list = facts.unwrapped(setting.value)
             }
         }
+        if let element = comprehensionElement(list, index: i, env, depth: depth) { return element }
         guard ["list", "tuple"].contains(list.type) else { return nil }
         let items = list.namedChildren.filter { $0.type != "comment" }
         let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
         guard k >= 0, k < items.count else { return nil }
         return value(items[k], env, depth: depth)
+    }
+
+    /// Calls that keep the items of the comprehension they are handed, in order (`torch.tensor([...], device="cuda")`).
+    static let itemKeeping: Set<String> = ["list", "tuple", "torch.tensor", "torch.as_tensor", "numpy.array", "numpy.asarray"]
+
+    /// Item `index` of a table a comprehension computes over one `range` (`[f(s) for s in range(n + 1)]`, or the same
+    /// comprehension or generator handed to a call that keeps its items, `itemKeeping`): the body evaluated with the
+    /// variable bound to `start + index * step` of the range. Nil for any other shape (more than one `for` clause, an
+    /// `if` clause, which drops items, a target that unpacks, an iterable other than `range`) or an index outside the
+    /// range (a negative one counts from its end).
+    func comprehensionElement(_ table: Node, index: Double, _ env: [String: Double], depth: Int) -> Double? {
+        guard depth < 24 else { return nil }
+        var node = facts.unwrapped(table)
+        if node.type == "call" {
+            let call = facts.callSite(node)
+            guard Self.itemKeeping.contains(call.callee) else { return nil }
+            if let generator = node.child(byField: "arguments"), generator.type == "generator_expression" {
+                node = generator
+            } else {
+                guard call.positional.count == 1, !call.hasSplat else { return nil }
+                node = facts.unwrapped(call.positional[0])
+            }
+        }
+        guard ["list_comprehension", "generator_expression"].contains(node.type), let body = node.child(byField: "body") else { return nil }
+        let clauses = node.namedChildren.filter { $0.type == "for_in_clause" || $0.type == "if_clause" }
+        guard clauses.count == 1, clauses[0].type == "for_in_clause", let target = clauses[0].child(byField: "left"),
+              target.type == "identifier", let source = clauses[0].child(byField: "right").map(facts.unwrapped),
+              source.type == "call" else { return nil }
+        let range = facts.callSite(source)
+        guard range.callee == "range", range.keywords.isEmpty, !range.hasSplat, (1...3).contains(range.positional.count) else { return nil }
+        var bounds: [Double] = []
+        for bound in range.positional {
+            guard let v = value(bound, env, depth: depth + 1) else { return nil }
+            bounds.append(v)
+        }
+        let start = bounds.count == 1 ? 0 : bounds[0]
+        let stop = bounds.count == 1 ? bounds[0] : bounds[1]
+        let step = bounds.count == 3 ? bounds[2] : 1
+        guard step != 0 else { return nil }
+        let count = Swift.max(0, ((stop - start) / step).rounded(.up))
+        let k = index < 0 ? count + index : index
+        guard k >= 0, k < count else { return nil }
+        return value(body, env.merging([target.text: start + k * step]) { $1 }, depth: depth + 1)
     }
 
     /// A call's positional arguments, `*` spreads expanded (`PythonFacts.expandedPositional`). A `**` spread gives

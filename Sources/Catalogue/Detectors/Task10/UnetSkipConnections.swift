@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a list (or `collections.deque`) that a loop fills with the running hidden state (`skips.append(x)`, or
 /// `saved[i] = x` keyed by the loop variable) and a later read of it in reverse order inside a loop (later in the text,
 /// or in later iterations of the same loop when one loop runs every block) — `skips.pop()`, iteration over `reversed(skips)` or `skips[::-1]` (also inside `zip`),
-/// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]`; or a list filled at the front
+/// or a mirrored index such as `skips[n - 1 - j]` / `skips[-(i + 1)]` (also read from a pairing table computed once,
+/// `skips[self.mirror_of[j]]` with `self.mirror_of = [n - 1 - j for j in range(n)]`); or a list filled at the front
 /// (`skips.insert(0, x)`, `skips.appendleft(x)`) and read in order (`skips[i]`, `skips.pop(0)`, `skips.popleft()`,
 /// `zip(blocks, skips)`); the list's ends are read by `endOperation`. The loop may be a `while` loop with a hand-kept
 /// counter (`while depth < total: ... depth += 1`), which keys and mirrored indexes use as a `for` loop's variable
@@ -291,7 +292,9 @@ struct UnetSkipConnections: Detector {
     }
 
     /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an index that counts down as the loop variable counts up; also a
-    /// name the enclosing loop sets to such an index (`partner = n - 1 - j; skips[partner]`). The loop may be a fold
+    /// name the enclosing loop sets to such an index (`partner = n - 1 - j; skips[partner]`), and the loop variable
+    /// looked up in a pairing table computed once whose items count down (`skips[self.mirror_of[j]]` with
+    /// `self.mirror_of = [n - 1 - j for j in range(n)]`; see `isCountdownTable`). The loop may be a fold
     /// (`enclosingIterations`), whose variables are its item parameter and what it unpacks that into.
     func isMirrored(_ index: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let node = facts.unparenthesized(index)
@@ -303,15 +306,64 @@ struct UnetSkipConnections: Detector {
             }
         }
         let loopVariables = Set(facts.enclosingIterations(index).flatMap(facts.iterationVariables))
-        guard loopVariables.contains(where: { facts.mentions(index, $0) }) else { return false }
+        if node.type == "subscript" { return isCountdownTable(node, loopVariables: loopVariables, facts) }
+        return countsDown(node, in: loopVariables, facts)
+    }
+
+    /// `n - 1 - j`, `-(i + 1)`, `-1 - i`, `~i`: an expression of one of `variables` that falls as it rises (a unary
+    /// minus or invert, or a difference whose subtrahend holds the variable).
+    func countsDown(_ expression: Node, in variables: Set<String>, _ facts: PythonFacts) -> Bool {
+        let node = facts.unparenthesized(expression)
+        guard variables.contains(where: { facts.mentions(node, $0) }) else { return false }
         switch node.type {
         case "unary_operator":
             return ["-", "~"].contains(node.child(byField: "operator")?.type ?? "")
         case "binary_operator":
             guard node.child(byField: "operator")?.type == "-", let right = node.child(byField: "right") else { return false }
-            return loopVariables.contains { facts.mentions(right, $0) }
+            return variables.contains { facts.mentions(right, $0) }
         default:
             return false
+        }
+    }
+
+    /// `order[j]` / `self.order[j]`: a loop variable looked up in a table whose value (the one a name last took before
+    /// the read; every one a field is given, `Dataflow.bindings(ofReference:)`) counts down item by item: a comprehension over an ascending
+    /// `range` whose item counts down in its variable (`[n_down - 1 - j for j in range(n_up)]`, see `countsDown`; also
+    /// handed to a call that keeps its items, `StepFunction.itemKeeping`), or a table the interpreter computes to at
+    /// least two numbers, each below the one before (`[5, 4, 3, 2, 1, 0]`, `list(range(n - 1, -1, -1))`). A table of
+    /// rising indexes (`[j for j in range(n)]`, FIFO pairing) or one filtered by an `if` clause is no mirror.
+    func isCountdownTable(_ read: Node, loopVariables: Set<String>, _ facts: PythonFacts) -> Bool {
+        guard let table = read.child(byField: "value").map(facts.unparenthesized), table.type == "identifier" || table.type == "attribute",
+              let key = read.child(byField: "subscript").map(facts.unparenthesized), key.type == "identifier",
+              loopVariables.contains(key.text) else { return false }
+        // A name: the value it last took before the read; a field (`self.mirror_of`): every value the class gives it.
+        let bound = table.type == "identifier" ? [facts.latestValue(of: table.text, before: read)].compactMap { $0 }
+            : facts.dataflow.bindings(ofReference: table).filter { $0.kind == .value }.map(\.node)
+        let values = bound.map(facts.unparenthesized).filter { $0.type != "none" }
+        guard !values.isEmpty else { return false }
+        let interpreter = ScriptInterpreter(facts)
+        return values.allSatisfy { value in
+            var node = value
+            if node.type == "call", StepFunction.itemKeeping.contains(facts.callSite(node).callee) {
+                if let generator = node.child(byField: "arguments"), generator.type == "generator_expression" {
+                    node = generator
+                } else if case let call = facts.callSite(node), call.positional.count == 1, !call.hasSplat {
+                    node = facts.unparenthesized(call.positional[0])
+                }
+            }
+            if ["list_comprehension", "generator_expression"].contains(node.type), let body = node.child(byField: "body") {
+                let clauses = node.namedChildren.filter { $0.type == "for_in_clause" || $0.type == "if_clause" }
+                if clauses.count == 1, clauses[0].type == "for_in_clause", let target = clauses[0].child(byField: "left"),
+                   target.type == "identifier", let source = clauses[0].child(byField: "right").map(facts.unparenthesized),
+                   source.type == "call", case let range = facts.callSite(source), range.callee == "range",
+                   range.positional.count < 3 || (facts.evaluate(range.positional[2]) ?? 0) > 0,
+                   countsDown(body, in: [target.text], facts) {
+                    return true
+                }
+            }
+            guard case .tuple(let items)? = interpreter.value(of: value), items.count >= 2 else { return false }
+            let numbers = items.compactMap(\.number)
+            return numbers.count == items.count && zip(numbers, numbers.dropFirst()).allSatisfy { $0 > $1 }
         }
     }
 

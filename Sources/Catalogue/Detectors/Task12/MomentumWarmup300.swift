@@ -9,7 +9,8 @@ import TreeSitterKit
 /// and reads in its update (`ortho.momentum = ...`), or handed as the momentum argument of an orthogonalized update
 /// written as a function (`muon_update(..., momentum=ramp(step))`), that, evaluated as a function of the step (a loop variable or a
 /// parameter of the function holding it, through locals, file helpers with `if`/`else` branches, constants,
-/// dataclass fields and argparse defaults), changes up to step 300 and is constant from step 300 on. A write in a
+/// dataclass fields, argparse defaults and per-step tables computed up front, `momentum_at[step]` with `momentum_at =
+/// [... for s in range(n + 1)]`; see `StepFunction`), changes up to step 300 and is constant from step 300 on. A write in a
 /// method of a scheduler-like class is also read once per object of it a loop steps, with that object's fields
 /// (`group[self.key] = self.get_value()` in `ParamGroupRamp.step`, for `ParamGroupRamp(muon, "momentum", 0.85, 0.95,
 /// 300)` stepped each iteration; see `PythonFacts.objectsSteppedInLoops`): its key may then be a field naming the
