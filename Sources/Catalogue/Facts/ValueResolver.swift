@@ -513,7 +513,7 @@ public final class ValueResolver {
             if let bound = bindings.parameters[name] { return values(of: bound) }
         }
         let table = nameTable(name.lastDottedComponent)
-        let classes = table.ownerClasses(at: use, self)
+        let classes = table.ownerClasses(at: use, name: name.lastDottedComponent, self)
         let offset = use.startByte
         var result: [NumericValue] = []
         let plainName = (use.type == "identifier" || scopedAsName) && use.tree === facts.tree
@@ -616,10 +616,11 @@ public final class ValueResolver {
             overridden = entries.contains(where: \.overrides) && entries.contains(where: \.isDeclaration)
         }
 
-        /// The classes whose settings `use` can read (see `ownerScoped`), nil when it may read them all.
-        func ownerClasses(at use: Node, _ resolver: ValueResolver) -> Set<String>? {
+        /// The classes whose settings `use` (a read of field `name`) can read (see `ownerScoped`), nil when it may
+        /// read them all.
+        func ownerClasses(at use: Node, name: String, _ resolver: ValueResolver) -> Set<String>? {
             guard ownedByClasses, use.type == "attribute", let object = use.child(byField: "object") else { return nil }
-            let classes = resolver.instanceClassesWithBases(object)
+            let classes = resolver.instanceClassesWithBases(object).subtracting(resolver.shadowedFieldClasses(name, object: object))
             guard !classes.isEmpty, entries.contains(where: { $0.owner.map(classes.contains) ?? true }) else { return nil }
             return classes
         }
@@ -646,13 +647,14 @@ public final class ValueResolver {
 
     /// For `obj.name` where `obj` is an instance of a class of the file: the settings that can reach it. Fields of
     /// other classes and keywords building other classes are dropped (`args.cap` of a `Hyperparameters` instance
-    /// is not `GPTConfig.cap`, nor what `GPTConfig(cap=...)` passes). Unchanged when the settings belong to fewer
+    /// is not `GPTConfig.cap`, nor what `GPTConfig(cap=...)` passes), and so are a base's fields that the
+    /// instance's class sets again (see `shadowedFieldClasses`). Unchanged when the settings belong to fewer
     /// than two classes, or when the instance's class is unknown.
     func ownerScoped(_ settings: [Setting], use: Node) -> [Setting] {
         guard settings.count > 1, use.type == "attribute", let object = use.child(byField: "object") else { return settings }
         let owners = settings.map(owner)
         guard Set(owners.compactMap { $0 }).count >= 2 else { return settings }
-        let classes = instanceClassesWithBases(object)
+        let classes = instanceClassesWithBases(object).subtracting(shadowedFieldClasses(settings[0].name, object: object))
         guard !classes.isEmpty else { return settings }
         let kept = zip(settings, owners).filter { $0.1.map(classes.contains) ?? true }.map(\.0)
         return kept.isEmpty ? settings : kept
@@ -691,6 +693,28 @@ public final class ValueResolver {
         return classes
     }
     private var instanceClassesMemo: [Node: Set<String>] = [:]
+
+    /// For a read of field `name` on `object`: the classes of the file whose class-level field `name` the object never
+    /// reads because a subclass sets it again (`class RunSettings(Hyperparameters): warmup_iters = 0` hides
+    /// `Hyperparameters.warmup_iters = 250` from `args = RunSettings()`). Python reads the field of the nearest class
+    /// of the instance class's lineage that sets it; a class stays when that is so for any class the object may be an
+    /// instance of (`Hyperparameters()` on one path reads the base's own field). Empty when fewer than two classes set
+    /// the field or the object's class is unknown.
+    func shadowedFieldClasses(_ name: String, object: Node) -> Set<String> {
+        let definers = Set(facts.allSettings.settings(name).filter { $0.source == .classField && $0.site.tree === facts.tree }.compactMap { facts.enclosingClass($0.site)?.name })
+        guard definers.count >= 2 else { return [] }
+        var read = Set<String>()
+        var hidden = Set<String>()
+        for instanceClass in facts.dataflow.instanceClasses(of: object) {
+            guard let definition = facts.boundClass(named: instanceClass) else { continue }
+            var reached = false
+            for cls in facts.lineage(of: definition) where definers.contains(cls.name) {
+                if reached { hidden.insert(cls.name) } else { read.insert(cls.name) }
+                reached = true
+            }
+        }
+        return hidden.subtracting(read)
+    }
 
     /// An argparse default written as a string and converted by its `type` (`type=float, default="1e-10"`):
     /// argparse converts a string default, so the option holds the number.
