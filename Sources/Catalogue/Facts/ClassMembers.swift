@@ -41,6 +41,29 @@ extension PythonFacts {
         }
     }
 
+    /// Methods a class body binds again under another name (`__call__ = lr_at`, `forward = _forward`), per class: the
+    /// alias and the method of that class body (a `def` directly in it, the last of that name before the binding).
+    private var aliasedMethods: [Node: [(name: String, function: Function)]] {
+        memoized("aliasedMethods") {
+            var index: [Node: [(name: String, function: Function)]] = [:]
+            for c in classes {
+                guard let body = c.body else { continue }
+                let own = (methodsByClass[c.node] ?? []).filter { f in
+                    f.node.parent == body || (f.node.parent?.type == "decorated_definition" && f.node.parent?.parent == body)
+                }
+                for statement in body.namedChildren where statement.type == "expression_statement" {
+                    guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
+                          let left = assignment.child(byField: "left"), left.type == "identifier",
+                          let right = assignment.child(byField: "right"), right.type == "identifier",
+                          let function = own.last(where: { $0.name == right.text && $0.node.endByte <= statement.startByte })
+                    else { continue }
+                    index[c.node, default: []].append((left.text, function))
+                }
+            }
+            return index
+        }
+    }
+
     /// For a module-level function bound to a class after its definition, the class and the name it is bound under
     /// (the first binding in the file, when there are several).
     public func classBinding(of function: Node) -> (owner: Class, name: String)? {
@@ -66,18 +89,22 @@ extension PythonFacts {
     }
 
     /// A class's method of that name (the first, when a name is defined twice; a function bound to the class under
-    /// that name after its definition), or the one it inherits from a base class of the file.
+    /// that name after its definition; a method its body binds under that name, `__call__ = lr_at`), or the one it
+    /// inherits from a base class of the file.
     public func method(_ name: String, of owner: Class) -> Function? {
         for c in lineage(of: owner) {
             if let found = methodsByClass[c.node]?.first(where: { $0.name == name }) { return found }
             if let found = reboundMethods[c.node]?.first(where: { $0.name == name }) { return found.function }
+            if let found = aliasedMethods[c.node]?.last(where: { $0.name == name }) { return found.function }
         }
         return nil
     }
 
-    /// A method `c` itself defines (or has bound to it after its definition), not one it inherits.
+    /// A method `c` itself defines (or has bound to it after its definition, or binds again in its body under that
+    /// name), not one it inherits.
     private func ownMethod(_ name: String, of c: Class) -> Function? {
         methodsByClass[c.node]?.first(where: { $0.name == name }) ?? reboundMethods[c.node]?.first(where: { $0.name == name })?.function
+            ?? aliasedMethods[c.node]?.last(where: { $0.name == name })?.function
     }
 
     /// The method `self.name` finds in a mixin that neither defines nor inherits it: the one the file's classes that

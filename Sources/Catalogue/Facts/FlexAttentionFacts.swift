@@ -658,7 +658,8 @@ extension Dataflow {
     }
 
     /// Classes of the file an expression may be an instance of (or a container of instances of): `C(...)`,
-    /// `nn.ModuleList([C(...) for ...])`, an element or iteration of those, a name or attribute set to them, what a
+    /// `nn.ModuleList([C(...) for ...])`, `self.block_cls(...)` with a class attribute or field naming `C`, an element
+    /// or iteration of those, a name or attribute set to them, what a
     /// function of the file returns, what a property of the object returns (`self.mask`), what the method of an
     /// operator a class of the file overloads returns (`Causal() & SameDocument(ids)` running `MaskTerm.__and__`,
     /// which returns `AllOf(self, other)`; its own object, `return self`, is the operand's).
@@ -708,6 +709,13 @@ extension Dataflow {
             if let function = call.function.map(facts.unwrapped), function.type == "identifier" {
                 let held = heldClasses(function, depth: 0)
                 if !held.isEmpty { return held }
+            }
+            // A class held by a field or a class attribute and built here (`self.value_tables =
+            // self.value_table_cls(...)` with `value_table_cls = SplitValueTables` in the class body, or a field set to a
+            // class): the classes every origin of the field names (see `PythonFacts.origins`).
+            if let function = call.function.map(facts.unwrapped), function.type == "attribute" {
+                let held = facts.origins(of: function)
+                if !held.isEmpty, held.allSatisfy({ $0.type == "identifier" && classNames.contains($0.text) }) { return Set(held.map(\.text)) }
             }
             // A method called on a class of the file (`Factory.create("ns")`, `cls.create(key)`: a class or static
             // method that builds an instance), own or inherited: the classes of what it returns.

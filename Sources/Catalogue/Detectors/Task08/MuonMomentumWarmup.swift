@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a write of `momentum` (or the group key the file's optimizer class reads as its momentum,
 /// `facts.momentumGroupKeys`) into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
-/// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`; the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
+/// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`, or `self.param_groups` in the
+/// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
 /// functional orthogonalized update, or the momentum such an update computes from the step it is given)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
@@ -96,6 +97,8 @@ struct MuonMomentumWarmup: Detector {
                 if constructions.contains(returned) { return true }
                 if SettingsTable.bareName(of: returned).map(optimizers.contains) == true { return true }
             }
+            // `self.param_groups` in the optimizer's own update: the groups of the object that runs it.
+            if object.type == "identifier", object.text == "self", ownGroups(object, facts) { return true }
             // `opts[1]`, or `muon = opts[1]`: the element itself (an Adam in another slot is not the optimizer).
             let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
             if constructions.contains(resolved) { return true }
@@ -126,6 +129,19 @@ struct MuonMomentumWarmup: Detector {
             }
         }
         return false
+    }
+
+    /// Whether `self` (in `self.param_groups`) is an orthogonalizing optimizer the file builds, in the update that
+    /// optimizer runs: a method of its class or of a base of it, reached from the `step` of the class built
+    /// (`class MuonRamp(Muon)` whose `step` writes `group["momentum"]` and then calls `super().step()`). Not a
+    /// method never reached from that step, nor a class of the file that no construction builds.
+    func ownGroups(_ object: Node, _ facts: PythonFacts) -> Bool {
+        guard let owner = facts.enclosingClass(object), let function = facts.enclosingFunction(object) else { return false }
+        return facts.orthogonalizingOptimizerUses.contains { use in
+            guard let built = use.definition, facts.lineage(of: built).contains(where: { $0.node == owner.node }),
+                  let step = facts.method("step", of: built) else { return false }
+            return facts.reachableFunctions(from: step).contains { $0.node == function.node }
+        }
     }
 
     /// Whether the code around a node may run: a method of a class the file builds and hands on (a callback passed

@@ -11,7 +11,8 @@ import TreeSitterKit
 /// lookups on the token ids (followed with `TokenTableFlow`, also into nested loop targets such as
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
 /// the table whose `.weight` it is given, also through a list of weights a caller hands in; also through a sequence
-/// object of the file holding them, `Mirrored(...)` read as `vi[i]` through its `__getitem__`) are handed to a layer or mixing function of the file
+/// object of the file holding them, `Mirrored(...)` read as `vi[i]` through its `__getitem__`; a module of the file
+/// built through a class attribute or field naming its class, `self.value_tables_cls(...)`) are handed to a layer or mixing function of the file
 /// as an extra input (an argument after the first), never as the residual stream (first argument; filling a
 /// container, `mirrored.appendleft(ve)`, hands it to no layer); a helper of the file that only reshapes what it is
 /// given (`split = lambda t: t.view(B, T, H, D).transpose(1, 2)` applied to `ve` as to `q`, `k`, `v`; see

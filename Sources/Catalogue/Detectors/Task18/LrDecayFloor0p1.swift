@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `lr_decay_floor_0p1`: the learning-rate cooldown ends at one tenth of the peak instead of zero.
 ///
-/// Requires a schedule that is applied to the optimizers (the function or lambda given to `LambdaLR`, or a
+/// Requires a schedule that is applied to the optimizers (the function or lambda given to `LambdaLR`, the
+/// `__call__` of a schedule object given to it, also a method its class body binds as `__call__ = lr_at`, or a
 /// function whose result sets `group["lr"]`) and, run at the last step (the largest step count it reads, such
 /// as `args.num_iterations`), returns 0.1 while it was at least 0.5 earlier in training; or a `LinearLR` that
 /// decays from a start factor of at least 0.5 to an `end_factor` of 0.1. The schedule's statements are executed
