@@ -64,18 +64,27 @@ public struct ModelView {
 
     /// Assignments that make an output head and an embedding share one weight (`wte.weight = lm_head.weight`,
     /// either direction, `nn.Parameter(other.weight)` included), unless they sit under a condition that is off
-    /// (`if config.tie_word_embeddings:` with the flag False).
+    /// (`if config.tie_word_embeddings:` with the flag False), or in the `__init__` of a base class whose subclasses
+    /// give one side a new object after running it (see `PythonFacts.isUndoneBySubclasses`).
     public func tyingAssignments(head: String) -> [Node] {
         facts.nodes.filter { n in
-            guard n.type == "assignment", let left = n.child(byField: "left"), var right = n.child(byField: "right") else { return false }
-            if right.type == "call", let call = facts.constructorCall(right), call.torchCallee == "torch.nn.Parameter", let inner = call.positional.first {
-                right = inner
-            }
-            guard left.type == "attribute", right.type == "attribute" || right.type == "identifier",
-                  let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r,
-                  !facts.isInDeadBranch(n) else { return false }
-            return (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l))
+            guard let sides = sharedWeight(n), !facts.isInDeadBranch(n) else { return false }
+            let (l, r) = (sides.written, sides.read)
+            guard (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l)) else { return false }
+            return !facts.isUndoneBySubclasses(n, sides: [l, r], tying: { sharedWeight($0) != nil })
         }
+    }
+
+    /// For an assignment that makes one module's weight another's (`wte.weight = lm_head.weight`, `self.a.weight =
+    /// nn.Parameter(self.b.weight)`), the owner names of the written and the read side; nil for any other statement.
+    func sharedWeight(_ n: Node) -> (written: String, read: String)? {
+        guard n.type == "assignment", let left = n.child(byField: "left"), var right = n.child(byField: "right") else { return nil }
+        if right.type == "call", let call = facts.constructorCall(right), call.torchCallee == "torch.nn.Parameter", let inner = call.positional.first {
+            right = inner
+        }
+        guard left.type == "attribute", right.type == "attribute" || right.type == "identifier",
+              let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r else { return nil }
+        return (written: l, read: r)
     }
 
     /// A projection computing `x W^T` with a weight of the model: a call of a linear module, `F.linear(x, W)`, or
@@ -133,6 +142,62 @@ extension PythonFacts {
     public func model() -> ModelView { modelView }
 
     // MARK: Classes
+
+    /// Whether an assignment in a class's own `__init__` (a tie, `self.transformer.wte.weight = self.lm_head.weight` in
+    /// `GPT.__init__`) is undone for every object the file builds: the class is never built itself (its name appears
+    /// outside its body only among the bases of the file's classes, or in one of its subclasses as the object of a
+    /// method call, `GPT.__init__(self, config)`, or an argument of `super(GPT, self)`), and each subclass the file
+    /// builds or names (not only subclasses) has, itself or a class between it and the base, an `__init__` that runs
+    /// the base's (`super().__init__(config)`,
+    /// `GPT.__init__(self, config)`) and afterwards, in a statement it always runs, gives a member of `self` named by
+    /// one of `sides` a new object (`self.transformer.wte = nn.Embedding(V, d)`, `self.lm_head = CastedLinear(d, V)`) by
+    /// an assignment that is not itself one `tying` accepts (`nn.Parameter(self.lm_head.weight)` ties again).
+    public func isUndoneBySubclasses(_ assignment: Node, sides: Set<String>, tying: (Node) -> Bool) -> Bool {
+        guard let initializer = enclosingFunction(assignment), initializer.name == "__init__",
+              let owner = enclosingClass(initializer.node), methods(of: owner).contains(where: { $0.node == initializer.node })
+        else { return false }
+        func isBase(_ m: Node) -> Bool { m.parent?.type == "argument_list" && m.parent?.parent?.type == "class_definition" }
+        func inherits(_ c: Class) -> Bool { lineage(of: c).dropFirst().contains { $0.node == owner.node } }
+        // Never built itself: only a base, or the class whose methods a subclass calls by name.
+        let mentions = (identifiersByName[owner.name] ?? []).filter { !isInside($0, owner.node) }
+        guard mentions.allSatisfy({ m in
+            if isBase(m) { return true }
+            // `super(GPT, self).__init__(config)` in a subclass.
+            if let call = m.parent?.parent, call.type == "call", callSite(call).callee == "super",
+               let c = enclosingClass(m), inherits(c) { return true }
+            guard let parent = m.parent, parent.type == "attribute", parent.child(byField: "object") == m,
+                  let c = enclosingClass(m) else { return false }
+            return inherits(c)
+        }) else { return false }
+        let built = classes.filter { c in
+            inherits(c) && (identifiersByName[c.name] ?? []).contains { !isInside($0, c.node) && !isBase($0) }
+        }
+        guard !built.isEmpty else { return false }
+        return built.allSatisfy { c in
+            lineage(of: c).prefix(while: { $0.node != owner.node }).contains { replacesAfterBaseInit($0, sides: sides, tying: tying) }
+        }
+    }
+
+    /// Whether a class's own `__init__` runs a base class's `__init__` and, after it and in a statement it always runs,
+    /// assigns a new object (a call) to a member of `self` whose owner name is one of `sides`, by an assignment `tying`
+    /// does not accept (see `isUndoneBySubclasses`).
+    func replacesAfterBaseInit(_ c: Class, sides: Set<String>, tying: (Node) -> Bool) -> Bool {
+        guard let own = methods(of: c).first(where: { $0.name == "__init__" }) else { return false }
+        let inside = descendants(of: own.node)
+        guard let baseInit = inside.first(where: { n in
+            guard n.type == "call", case let call = callSite(n), call.name == "__init__",
+                  let receiver = call.receiver.map(unwrapped), runsOnce(n, in: own) else { return false }
+            if receiver.type == "call" { return callSite(receiver).callee == "super" }
+            return receiver.type == "identifier" && baseClass(named: receiver.text, of: c) != nil
+        }) else { return false }
+        return inside.contains { n in
+            guard n.type == "assignment", n.startByte >= baseInit.endByte, runsOnce(n, in: own), !tying(n),
+                  let left = n.child(byField: "left"), left.type == "attribute", left.text.hasPrefix("self."),
+                  let right = n.child(byField: "right").map(unwrapped), right.type == "call",
+                  let side = ownerName(of: left) else { return false }
+            return sides.contains(side)
+        }
+    }
 
     func computeLinearClasses() -> Set<String> {
         Set(classes.filter { c in

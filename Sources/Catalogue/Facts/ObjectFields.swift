@@ -324,6 +324,28 @@ extension PythonFacts {
         return owner.map { BuiltObject(owner: $0, call: callSite(built), factoryCall: call, factory: factory) }
     }
 
+    /// The classes of the file a call may build: the class its callee names (`CastedLinear(d, d)`), or the classes a
+    /// callee that holds a class stands for, followed by `origins`: a class attribute or field (`self.linear_cls(d, d)`
+    /// with `linear_cls = CastedLinear` in the class body or a base's, `cls.block_cls(cfg)`), a parameter (`attn_cls(config)`
+    /// with `attn_cls=LowPrecisionAttention` as its default or what the callers pass), a local or module name set to a
+    /// class (`model_cls = GPTv2`, then `model_cls(cfg)`). Empty when the callee may hold anything but classes of the
+    /// file (a module, a function, a value left undecided such as `A if flag else B`).
+    public func constructedClasses(_ call: CallSite) -> [Class] {
+        guard let function = call.function.map(unwrapped) else { return [] }
+        if function.type == "identifier", let named = boundClass(named: function.text), !isLocallyBound(function) { return [named] }
+        // Only a bare name or a member of the instance or class may hold a class (`self.head(x)` holds a module).
+        let holder = function.type == "identifier"
+            || (function.type == "attribute" && ["self", "cls"].contains(function.child(byField: "object")?.text ?? ""))
+        guard holder else { return [] }
+        let found = origins(of: function)
+        var owners: [Class] = []
+        for origin in found {
+            guard origin.type == "identifier", let c = boundClass(named: origin.text) else { return [] }
+            if !owners.contains(where: { $0.node == c.node }) { owners.append(c) }
+        }
+        return owners
+    }
+
     /// What a construction gives the `__init__` parameter `name` (by keyword, or at `position` among the parameters a
     /// call fills). Through a factory: an argument that is a parameter of the factory is what the factory call gives
     /// it (or its default), and the factory's `**kw` passed on gives the factory call's keywords.

@@ -7,7 +7,8 @@ import TreeSitterKit
 /// function or lambda of the file that computes a root mean square, the division by the root mean square written
 /// out, or a fused kernel) applied to the result of a token
 /// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
-/// tensor assigned to a plain name (the stream `x`, `x0`, `h`). A fused function that receives the embedding
+/// tensor assigned to a plain name (the stream `x`, `x0`, `h`), or returned by a hook method whose call is (`x =
+/// self.embed(idx)` in an overridden `forward`). A fused function that receives the embedding
 /// table and normalizes counts as both, and so do an embedding subclass whose `forward` returns the normalized lookup and
 /// a forward hook on the table that returns it normalized (see `ForwardHook`). Rejects norms only inside the blocks or after them (the stream itself
 /// stays raw), normalizing the embedding table at init, and a normalized copy kept only for a statistic.
@@ -83,8 +84,10 @@ struct EmbeddingRmsnorm: Detector {
     }
 
     /// Whether a value, up to wrappers that keep it whole (`[None]`, `.bfloat16()`, parentheses), is assigned to
-    /// plain names (`x = ...`, `x = x0 = ...`), outside any loop of its function.
-    func feedsStream(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// plain names (`x = ...`, `x = x0 = ...`), outside any loop of its function, or returned by a function (a hook
+    /// method, `def embed(self, idx): return F.rms_norm(self.wte(idx), ...)`) a call of which does so (`x =
+    /// self.embed(idx)`, see `Dataflow.callSites`).
+    func feedsStream(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         guard facts.enclosingLoops(node).isEmpty else { return false }
         var current = node
         while let parent = current.parent {
@@ -101,6 +104,9 @@ struct EmbeddingRmsnorm: Detector {
             case "assignment":
                 guard parent.child(byField: "right") == current, let left = parent.child(byField: "left") else { return false }
                 return left.type == "identifier" || left.type == "pattern_list"
+            case "return_statement":
+                guard depth < 2, let function = facts.enclosingFunction(parent) else { return false }
+                return facts.dataflow.callSites(of: function.node).contains { feedsStream($0.call.node, facts, depth: depth + 1) }
             default:
                 return false
             }

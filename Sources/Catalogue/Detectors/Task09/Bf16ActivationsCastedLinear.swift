@@ -7,7 +7,9 @@ import TreeSitterKit
 /// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
 /// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`, also on a local set to the
 /// weight, `w = self.weight; w.to(dtype=x.dtype)`; also through a method of the
-/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates, or a
+/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates (by name, or
+/// through a class attribute, field or parameter holding it in code that runs, `self.linear_cls(d, d)` with
+/// `linear_cls = CastedLinear`), or a
 /// parametrization of the weight that casts it to bf16 when read (`register_parametrization(lin, "weight",
 /// ComputeDtype())` with `def forward(self, W): return W.to(torch.bfloat16)`, see `PythonFacts.parametrizations`), or a functional model's helper that casts its weight argument to the activation's dtype before the
 /// product (`def linear(x, w): return x @ w.to(x.dtype)`) and is called; (2) bf16 activations: the embeddings cast
@@ -25,7 +27,8 @@ import TreeSitterKit
 /// which holds the embedding too), or, with casting parametrizations, their stored tensors put back to fp32
 /// (`m.parametrizations.weight.original.data = ....float()`, `m.float()` under `parametrize.is_parametrized(m)`); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
 /// with the name from a configuration or an environment knob's string default); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
-/// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused, a wholesale
+/// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused (or swapped in
+/// only by a subclass nothing builds), a wholesale
 /// bf16 model without fp32 masters (also casting linears declared without the keyword a registry of fp32 classes
 /// needs, `master_fp32=False`), and casting linears still under autocast.
 /// Examples: `queries/python/bf16_activations_casted_linear/examples/`.
@@ -40,7 +43,8 @@ struct Bf16ActivationsCastedLinear: Detector {
         guard let used = facts.calls.first(where: { c in
             (casting.contains(c.callee) && !facts.classes.contains { $0.name == c.callee && facts.isInside(c.node, $0.node) })
                 || (c.receiver == nil && castingHelpers.contains(c.callee))
-        }) ?? castingParametrizations.first?.registration else { return [] }
+        }) ?? facts.calls.first(where: { buildsCastingClass($0, casting, facts) })
+            ?? castingParametrizations.first?.registration else { return [] }
         // An embedding table created in bf16: `nn.Embedding(V, d, dtype=torch.bfloat16)`.
         if let table = facts.calls.first(where: { facts.isEmbeddingConstructor($0) && $0.keywords["dtype"].map { isBf16($0, facts) } == true }) {
             return [facts.evidence(used.node, "weights cast to the activation dtype at use"), facts.evidence(table.node, "embeddings in bf16")]
@@ -67,6 +71,15 @@ struct Bf16ActivationsCastedLinear: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a call builds a casting class through a name that holds it rather than naming it (`self.linear_cls(d,
+    /// d)` with `linear_cls = CastedLinear` in a subclass body, an `attn_cls` parameter defaulting to a class whose
+    /// projections are casting linears; see `PythonFacts.constructedClasses`), outside the class itself and in code that
+    /// may run (a subclass nothing builds or names swaps nothing in).
+    func buildsCastingClass(_ call: CallSite, _ casting: Set<String>, _ facts: PythonFacts) -> Bool {
+        guard !casting.isEmpty, facts.boundClass(named: call.callee) == nil, facts.mayRun(call.node) else { return false }
+        return facts.constructedClasses(call).contains { casting.contains($0.name) && !facts.isInside(call.node, $0.node) }
     }
 
     /// Classes whose forward casts their own weight (`self.<w>`) to the input dtype or bf16, itself or by handing
