@@ -57,17 +57,6 @@ extension PythonFacts {
             if assignment.type == "assignment", let right = assignment.child(byField: "right") {
                 candidates.append((left.text, unwrapped(right)))
             }
-            // A class attribute holding a class of the file (`head_cls = ScaledFP8Linear` in a class body) is what its
-            // methods build as `self.head_cls(...)`. Only a class: a function stored so is bound to the instance,
-            // which `self.fn(x)` passes first. A second class setting it (a subclass overriding it) or a
-            // `self.head_cls = ...` write makes the count ambiguous, and the name is left alone.
-            if left.type == "identifier", SettingsCollector.ownerKind(assignment) == "class_definition" {
-                counts["self.\(left.text)", default: 0] += 1
-                if assignment.type == "assignment", let right = assignment.child(byField: "right").map(unwrapped),
-                   right.type == "identifier", classNameSet.contains(right.text) {
-                    candidates.append(("self.\(left.text)", right))
-                }
-            }
         }
         guard !candidates.isEmpty else { return [:] }
         var taken = Set(imports.parameterScopes.flatMap(\.names))
