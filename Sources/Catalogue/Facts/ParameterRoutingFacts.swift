@@ -191,9 +191,10 @@ extension PythonFacts {
         case "attribute":
             return kind(ofModule: node, model: model)
         case "subscript":
-            // buckets["matrix"], filled by `buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`.
+            // buckets["matrix"], filled by `buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`; also under a
+            // constant key of another type (`by_rank[2]`, see `bucketKey`).
             if let table = node.child(byField: "value"), table.type == "identifier",
-               let key = node.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+               let key = node.child(byField: "subscript").map(unwrapped).flatMap(PythonFacts.bucketKey) {
                 let kinds = appendedKinds(table.text, key: key, model: model)
                 if !kinds.isEmpty { return kinds }
                 // groups["embed"], with `groups` a dictionary or what a function of the file returns as one
@@ -220,15 +221,28 @@ extension PythonFacts {
         }
     }
 
-    /// The entries under `key` of a dictionary an expression gives: a literal, `dict(key=...)`, or the dictionaries a
-    /// function of the file returns when it is called here (a method found by its name, when one class has it).
+    /// The key a constant subscript or dictionary key spells, so that a bucket read matches the writes that fill it
+    /// (`buckets["matrix"]`, `by_rank[2]`, `{2: [], "low": []}`): a string's text, or the literal text of an integer,
+    /// `True`, `False` or `None`, marked so that it never equals a string's (`2` is not `"2"`). Nil for anything else.
+    static func bucketKey(_ node: Node) -> String? {
+        if let text = SettingsTable.stringValue(node) { return text }
+        switch node.type {
+        case "integer": return Int(node.text.replacingOccurrences(of: "_", with: "")).map { "\u{1}\($0)" }
+        case "true", "false", "none": return "\u{1}" + node.text
+        default: return nil
+        }
+    }
+
+    /// The entries under `key` (see `bucketKey`) of a dictionary an expression gives: a literal (`{"embed": [...]}`,
+    /// `{2: [...], "low": [...]}`), `dict(key=...)`, or the dictionaries a function of the file returns when it is
+    /// called here (a method found by its name, when one class has it).
     func dictionaryEntries(of value: Node, key: String, depth: Int = 0) -> [Node] {
         var value = unparenthesized(value)
         // `groups = {...}; return groups`: the dictionary the name was set to.
         if value.type == "identifier", depth > 0, let bound = latestValue(of: value.text, before: value) { value = unparenthesized(bound) }
         if value.type == "dictionary" {
             return value.namedChildren.compactMap { pair in
-                guard pair.type == "pair", pair.child(byField: "key").flatMap(SettingsTable.stringValue) == key else { return nil }
+                guard pair.type == "pair", pair.child(byField: "key").map(unwrapped).flatMap(PythonFacts.bucketKey) == key else { return nil }
                 return pair.child(byField: "value")
             }
         }
@@ -307,7 +321,8 @@ extension PythonFacts {
 
     /// Kinds a list gets by `.append(p)` / `.extend(...)` under a dimensionality test (`else` branches flipped), also
     /// when the list is chosen by a conditional (`(mats if p.dim() == 2 else vecs).append(p)`) or is the entry `key`
-    /// of a dictionary named `name` (`buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`), also under a key
+    /// (see `bucketKey`) of a dictionary named `name` (`buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`,
+    /// `by_rank[2 if p.ndim == 2 else "low"].append(p)`), also under a key
     /// chosen by matching the parameter's name against a table's rows (see `matchedRowKinds`).
     func appendedKinds(_ name: String, key: String? = nil, model: ModelView) -> Set<ParameterKind> {
         var result = Set<ParameterKind>()
@@ -321,7 +336,7 @@ extension PythonFacts {
                 guard receiver.type == "subscript", receiver.child(byField: "value").map({ $0.type == "identifier" && $0.text == name }) == true,
                       let index = receiver.child(byField: "subscript").map(unparenthesized) else { continue }
                 if index.type == "conditional_expression" {
-                    if let side = conditionalSide(index, selects: { SettingsTable.stringValue($0) == key }) { result.insert(side) }
+                    if let side = conditionalSide(index, selects: { PythonFacts.bucketKey($0) == key }) { result.insert(side) }
                     continue
                 }
                 // `buckets[g].append(p)` with `g` the row whose name pattern the parameter's name matched.
@@ -329,7 +344,7 @@ extension PythonFacts {
                     result.formUnion(kinds)
                     continue
                 }
-                guard SettingsTable.stringValue(index) == key else { continue }
+                guard PythonFacts.bucketKey(index) == key else { continue }
             } else {
                 guard receiver.type == "identifier", receiver.text == name else { continue }
             }
@@ -354,8 +369,9 @@ extension PythonFacts {
     /// embedding nor the head, or does not fold) of each row whose key is `key`. The key is a loop variable and the
     /// append sits under the loop's name test (`for g, rx, _ in ROUTES: if re.search(rx, n): buckets[g].append(p)`),
     /// or a name set to the first row that passes the test (`k = next(k for k, spec in T.items() if
-    /// fnmatch.fnmatch(n, spec["glob"]))`), the pattern a loop variable or a field of the row's record. Nil when the
-    /// key is chosen otherwise, or no row with that key has a name test.
+    /// fnmatch.fnmatch(n, spec["glob"]))`, the generator bare or parenthesized before a default, see `callArguments`),
+    /// the pattern a loop variable or a field of the row's record. Nil when the key is chosen otherwise, or no row with
+    /// that key has a name test.
     func matchedRowKinds(_ index: Node, key: String, at append: Node, model: ModelView) -> Set<ParameterKind>? {
         var loop: Node?
         var test: Node?
@@ -372,7 +388,7 @@ extension PythonFacts {
                 child = ancestor
             }
         } else if let chosen = latestValue(of: index.text, before: append).map(unwrapped), chosen.type == "call",
-                  case let next = callSite(chosen), next.callee == "next", let generator = next.positional.first.map(unwrapped),
+                  case let next = callSite(chosen), next.callee == "next", let generator = callArguments(next).first.map(unwrapped),
                   generator.type == "generator_expression", let body = generator.child(byField: "body").map(unwrapped),
                   body.type == "identifier" {
             loop = generator.namedChildren.first { $0.type == "for_in_clause" }
@@ -382,7 +398,7 @@ extension PythonFacts {
         guard let loop, let test, let rows = loopRows(loop) else { return nil }
         var kinds = Set<ParameterKind>()
         var tested = false
-        for row in rows where row.names[keyName].map(unwrapped).flatMap(SettingsTable.stringValue) == key {
+        for row in rows where row.names[keyName].map(unwrapped).flatMap(PythonFacts.bucketKey) == key {
             for candidate in descendants(of: test) where candidate.type == "call" {
                 guard let pattern = namePatternArgument(callSite(candidate)) else { continue }
                 tested = true
@@ -477,7 +493,7 @@ extension PythonFacts {
         if let entry = rowEntry(p, in: row) { return parameterKinds(entry, model: model) }
         if p.type == "subscript", let table = p.child(byField: "value").map(unwrapped), table.type == "identifier",
            let index = p.child(byField: "subscript").map(unwrapped), index.type == "identifier",
-           let key = row.names[index.text].map(unwrapped).flatMap(SettingsTable.stringValue) {
+           let key = row.names[index.text].map(unwrapped).flatMap(PythonFacts.bucketKey) {
             let kinds = appendedKinds(table.text, key: key, model: model)
             if !kinds.isEmpty { return kinds }
             let entries = localValues(of: table.text, around: p).flatMap { dictionaryEntries(of: $0, key: key) }
