@@ -752,6 +752,14 @@ extension PythonFacts {
             return facts(value: node)
         case "attribute", "subscript":
             if let bound = bindings[node.text] { return bound }
+            // An entry read at a bound name (`float(momentum_table[step])` with `momentum_table =
+            // np.concatenate([ramp, np.full(n - k, end)])`, or a list of the file): run by the script interpreter, which
+            // computes tables (see `TensorTables.swift`) with the names bound; the settings cannot see the index.
+            if node.type == "subscript", let index = node.child(byField: "subscript"),
+               ([index] + descendants(of: index)).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }),
+               let v = ScriptInterpreter(self).number(node, bindings: bindings) {
+                return v
+            }
             return facts(value: node)
         default:
             return nil

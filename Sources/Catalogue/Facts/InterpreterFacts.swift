@@ -367,11 +367,12 @@ public final class ScriptInterpreter {
             // in between leaves, never the empty literal (unknown when they cannot run).
             return runList(node.text, from: grown, until: node, depth)
         }
-        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
+        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node) ?? enclosingValue(of: node), local != node,
            let filled = filledTable(node.text, from: local, before: node) {
             // A table made by `torch.empty(n)` (or `zeros`, `arange`, ...) and changed in place before this read
             // (`t.fill_(v)`, `t.narrow(0, 0, k).copy_(...)`): what running the statements in between leaves. Memoized:
-            // a schedule reads it at every sampled step.
+            // a schedule reads it at every sampled step. Read in a function that does not bind it (`def get_lr(it):
+            // return lr_table.select(0, it).item()` below the table), the enclosing block's table.
             return facts.memoized("ScriptInterpreter.filledTable \(filled.startByte) \(node.startByte) \(node.text)") {
                 runList(node.text, from: filled, until: node, depth)
             }

@@ -112,7 +112,12 @@ extension PythonFacts {
     }
 
     /// Samples a schedule at 0, 1, 2 and 200 evenly spaced steps up to the horizon; nil when a value is unknown.
+    /// A horizon that is the length of the training loop (`for step in range(n + 1)`) is one past the last step run:
+    /// when the schedule has no value there but has one at the step before (a table of the run's `n + 1` rates read
+    /// as `lr_table[step]`), the curve ends at that last step.
     func sample(site: Node, horizon: Double, _ f: (Double) -> Double?) -> ScheduleCurve? {
+        var horizon = horizon
+        if horizon >= 5, f(horizon) == nil, f(horizon - 1) != nil { horizon -= 1 }
         var steps: [Double] = [0, 1, 2]
         for i in 1...200 { steps.append((horizon * Double(i) / 200).rounded()) }
         steps = Array(Set(steps)).sorted()

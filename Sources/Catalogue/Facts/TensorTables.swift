@@ -431,6 +431,16 @@ extension ScriptInterpreter {
         return writeTable(region, numbers, &env)
     }
 
+    /// For a name a function reads without binding it (a free variable: `lr_table` in `def get_lr(it): return
+    /// lr_table.select(0, it).item()` defined in the block that builds the table, at module level or under `if
+    /// __name__ == "__main__":`), the value of the latest assignment before the read in the enclosing scope that binds
+    /// it (`Dataflow.latestValue`); nil outside a function, for a name the function binds or takes as a parameter.
+    func enclosingValue(of node: Node) -> Node? {
+        guard node.type == "identifier", let function = facts.enclosingFunction(node), !function.parameters.contains(node.text),
+              facts.localBindings(around: node)[node.text] == nil else { return nil }
+        return facts.dataflow.latestValue(of: node.text, before: node)
+    }
+
     /// The statement making a table (`lr_table = torch.empty(n)`) when statements change it in place (an in-place
     /// method on it or on a view of it, `t[a:b] = ...`) between it and `use`, in the same block or below it.
     func filledTable(_ name: String, from value: Node, before use: Node) -> Node? {

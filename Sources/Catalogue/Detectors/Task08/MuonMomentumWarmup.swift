@@ -10,8 +10,9 @@ import TreeSitterKit
 /// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
 /// functional orthogonalized update, or the momentum such an update computes from the step it is given)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
-/// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp` and settings followed), starts
-/// lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
+/// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp`, settings and entries of a table
+/// the script computes, `momentum_table[step]`, followed; sampled only at steps the training loop runs when a later
+/// one has no value), starts lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
 /// on a non-orthogonalizing optimizer, a decreasing schedule (cooldown), a warmup never written into the
 /// optimizer, and one written into the groups of an optimizer class of the file whose update never reads them. Examples: `queries/python/muon_momentum_warmup/examples/`.
 struct MuonMomentumWarmup: Detector {
@@ -233,7 +234,14 @@ struct MuonMomentumWarmup: Detector {
             if !passed.isEmpty, passed.allSatisfy({ isWarmup($0, facts, complement: complement, depth: depth + 1) }) { return true }
         }
         for step in stepNames(value, facts) {
-            let curve = Self.steps.map { facts.evaluate(value, bindings: [step: $0]).map { complement ? 1 - $0 : $0 } }
+            func at(_ s: Double) -> Double? { facts.evaluate(value, bindings: [step: s]).map { complement ? 1 - $0 : $0 } }
+            var curve = Self.steps.map(at)
+            // A momentum read from a table of the run's steps (`float(momentum_table[step])`) has no value past the
+            // last step the training loop runs: only the steps it runs are sampled then.
+            if curve.contains(where: { $0 == nil }), let loop = facts.trainingLoopLength {
+                let run = Self.steps.filter { $0 < loop }
+                if run.count >= 8 { curve = run.map(at) }
+            }
             guard curve.allSatisfy({ $0 != nil }) else { continue }
             let values = curve.map { $0! }
             let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
