@@ -90,7 +90,11 @@ public struct OptimizerUse {
         }
         if let definition, let initializer = facts.initializer(of: definition) {
             let parameters = initializer.parameters.first == "self" ? Array(initializer.parameters.dropFirst()) : initializer.parameters
-            return parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
+            // The signature may call the hyperparameter otherwise (`def __init__(self, params, rate=0.02)` storing
+            // `dict(lr=rate)`): the argument given for that parameter.
+            let parameter = facts.optimizerParameter(for: name, of: initializer) ?? name
+            if let keyword = call.keywords[parameter] { return keyword }
+            return parameters.firstIndex(of: parameter).flatMap { call.argument(parameter, position: $0) }
         }
         return call.argument(name, position: position)
     }
@@ -121,7 +125,9 @@ public struct OptimizerUse {
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
         if result.isEmpty, let signature = stepFunction ?? definition.flatMap({ facts.initializer(of: $0) }),
            let parameters = signature.node.child(byField: "parameters") {
-            for parameter in parameters.namedChildren where parameter.child(byField: "name")?.text == name {
+            // An `__init__` parameter under another name that the defaults store as `name` (see `optimizerParameter`).
+            let declared = stepFunction == nil ? facts.optimizerParameter(for: name, of: signature) ?? name : name
+            for parameter in parameters.namedChildren where parameter.child(byField: "name")?.text == declared {
                 if let value = parameter.child(byField: "value") { result += facts.values(of: value) }
             }
         }
@@ -194,6 +200,29 @@ public struct OptimizerUse {
 }
 
 extension PythonFacts {
+    /// The parameter of an optimizer class's `__init__` that hyperparameter `name` (a key of the class's parameter
+    /// groups, `lr`, `momentum`) is taken from: the parameter of that name, else the parameter the defaults dictionary
+    /// handed on to the base class (`super().__init__(params, defaults)`, `Base.__init__(self, params, defaults)`)
+    /// stores under key `name`, the dictionary written there or held by a local (`defaults = dict(lr=rate,
+    /// momentum=beta)`, `{"lr": rate}`). A signature in any language thus names the rate by what it does: `def
+    /// __init__(self, params, rate=0.02)` with `dict(lr=rate)` gives `rate` for `lr`. Nil when neither is found.
+    func optimizerParameter(for name: String, of initializer: Function) -> String? {
+        if initializer.parameters.contains(name) { return name }
+        for call in calls where call.name == "__init__" && isInside(call.node, initializer.node) {
+            for argument in call.positional + Array(call.keywords.values) {
+                var dictionary = unparenthesized(argument)
+                if dictionary.type == "identifier", let local = latestValue(of: dictionary.text, before: argument) {
+                    dictionary = unparenthesized(local)
+                }
+                guard dictionary.type == "dictionary" || (dictionary.type == "call" && callSite(dictionary).callee == "dict"),
+                      let entry = OptimizerUse.entry(name, in: dictionary).map(unparenthesized), entry.type == "identifier",
+                      initializer.parameters.contains(entry.text) else { continue }
+                return entry.text
+            }
+        }
+        return nil
+    }
+
     static let muonNames: Set<String> = ["Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam"]
     static let orthogonalizers = ["zeropower", "newton", "newtonschulz", "orthogonal", "svd"]
 

@@ -178,11 +178,13 @@ extension PythonFacts {
         return nil
     }
 
-    /// Assignments `own = mix(own, other)` in a node, with the partner variable; also a name of a tuple target
-    /// that a helper hands back mixed (`x, h = mix_and_norm(x, x0, w)`).
+    /// Assignments `own = mix(own, other)` in a node, once per candidate partner variable (see `mixPartners`: in
+    /// `(1 - w) * v + w * v1` with `w` a local both `w` and `v1`, since which name of a term is the weight cannot be
+    /// told from the syntax); also a name of a tuple target that a helper hands back mixed (`x, h = mix_and_norm(x,
+    /// x0, w)`).
     public func mixAssignments(in scope: Node) -> [(assignment: Node, own: String, partner: Node)] {
         descendants(of: scope).flatMap { n in
-            n.type == "assignment" ? mixBindings(n).compactMap { own, partners in partners.first.map { (n, own, $0) } } : []
+            n.type == "assignment" ? mixBindings(n).flatMap { own, partners in partners.map { (n, own, $0) } } : []
         }
     }
 

@@ -7,9 +7,10 @@ import TreeSitterKit
 /// Requires both in one file: an Adam or AdamW optimizer with peak lr 0.0036 and an orthogonalizing optimizer (see
 /// `muon_optimizer`) with peak lr 0.00036, each resolved where it is set (literal, `**kwargs` entry, product such as
 /// `0.1 * args.learning_rate` or `2 * 0.0018`, config field or dictionary entry, argparse default, parameter group
-/// entry, class default) and reaching the constructor, or the rate argument of an orthogonalized update written as a
-/// function (a schedule handed to it every step counts by its peak). Relative tolerance 1e-6. Rejects the record-3 pair (0.0018
-/// with Muon at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer.
+/// entry, class default; a class of the file may take the rate under any parameter name its defaults store as `lr`)
+/// and reaching the constructor, or the rate argument of an orthogonalized update written as a function (a schedule
+/// handed to it every step counts by its peak). Relative tolerance 1e-6. Rejects the record-3 pair (0.0018 with Muon
+/// at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer.
 /// Examples: `queries/python/lr_retune_for_muon/examples/`.
 struct LrRetuneForMuon: Detector {
     let id = "lr_retune_for_muon"
@@ -33,11 +34,14 @@ struct LrRetuneForMuon: Detector {
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * b }
 
-    /// The learning rates a constructor receives: `lr` (keyword or second positional), parameter groups' `lr`,
+    /// The learning rates a constructor receives: `lr` (keyword or second positional; for a class of the file, the
+    /// `__init__` parameter its defaults store as `lr`, see `PythonFacts.optimizerParameter`), parameter groups' `lr`,
     /// else the class default.
     func learningRates(_ call: CallSite, _ facts: PythonFacts, scope: Node? = nil) -> [Double] {
         var result: [Double] = []
-        if let lr = call.argument("lr", position: 1) ?? facts.keywordArgument("lr", of: call) { result += values(lr, facts) }
+        let initializer = scope.flatMap { scope in facts.functions.first(where: { $0.name == "__init__" && facts.isInside($0.node, scope) }) }
+        let rate = initializer.flatMap { facts.optimizerParameter(for: "lr", of: $0) } ?? "lr"
+        if let lr = call.argument(rate, position: 1) ?? facts.keywordArgument(rate, of: call) { result += values(lr, facts) }
         if let params = call.argument("params", position: 0) {
             var groups = [facts.unparenthesized(params)]
             if groups[0].type == "identifier", let local = facts.latestValue(of: groups[0].text, before: groups[0]) {
@@ -49,8 +53,7 @@ struct LrRetuneForMuon: Detector {
                 }
             }
         }
-        if result.isEmpty, let scope, let initializer = facts.functions.first(where: { $0.name == "__init__" && facts.isInside($0.node, scope) }),
-           let value = facts.parameterDefault(initializer, "lr") {
+        if result.isEmpty, let initializer, let value = facts.parameterDefault(initializer, rate) {
             result += values(value, facts)
         }
         return result

@@ -5,10 +5,10 @@ import TreeSitterKit
 ///
 /// Requires an attention function (one that calls `scaled_dot_product_attention` or `flex_attention`) whose value
 /// argument `v` was just mixed with another tensor `v1` (`(1 - l) * v + l * v1`, two weights, `v + l * v1`,
-/// `torch.lerp(v, v1, l)`; also by a helper of the file or a lambda a local name holds, `blend = lambda a, b:
-/// torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries this layer's own values onward: the
-/// function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else v1`) or returns its values for
-/// the caller to keep.
+/// `torch.lerp(v, v1, l)`, the weight also through a local, `l = self.lamb`; also by a helper of the file or a lambda
+/// a local name holds, `blend = lambda a, b: torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries
+/// this layer's own values onward: the function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else
+/// v1`) or returns its values for the caller to keep.
 /// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
 /// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer; a weight a
 /// pure layer function reads from its parameter dictionary is learned when the entry is created as a tensor,
@@ -43,9 +43,10 @@ struct ValueResidual: Detector {
     }
 
     /// Whether every weight of a mix is fixed: the mix reads no name besides the two tensors, or every other name
-    /// or attribute it reads is set only to numbers or registered as a buffer (`register_buffer("w", ...)`, not
-    /// trained). A mix a helper of the file computes (`v, v1 = self.blend(v, v1)`) is read in the helper, a weight
-    /// the helper takes as a parameter at the argument the call passes.
+    /// or attribute it reads (a local standing for another weight read as that weight) is set only to numbers or
+    /// registered as a buffer (`register_buffer("w", ...)`, not trained). A mix a helper of the file computes (`v, v1 =
+    /// self.blend(v, v1)`) is read in the helper, a weight the helper takes as a parameter at the argument the call
+    /// passes.
     func hasFixedWeights(_ assignment: Node, own: String, partner: String, _ facts: PythonFacts) -> Bool {
         let helper = facts.helperMixes(assignment, own: own)
         if !helper.isEmpty {
@@ -75,6 +76,12 @@ struct ValueResidual: Detector {
                 // A helper's parameter: the argument the call passes (`blend(v, v1, 0.5)` is fixed).
                 if n.type == "identifier", let passed = arguments[n.text] {
                     if passed.type == "identifier" || passed.type == "attribute" { weights.append(passed) } else { sources.append(passed) }
+                    continue
+                }
+                // A local naming another weight (`l = self.lamb`): that weight.
+                if n.type == "identifier", let alias = facts.latestValue(of: n.text, before: n).map(facts.unparenthesized),
+                   alias.type == "attribute" || alias.type == "identifier" {
+                    weights.append(alias)
                     continue
                 }
                 weights.append(n)
