@@ -295,4 +295,22 @@ struct ConfiguredProgramTests {
         #expect(lines[13] == "        return (       self.w_qkv                        )")
         #expect(!configured.facts.root.hasError)
     }
+
+    @Test("a read with a default that stands in a test asks whether the attribute is there, and stays as written")
+    func presenceTestsStay() throws {
+        let source = """
+        import torch.nn as nn
+
+        def init(module, config):
+            if getattr(module, "_is_lm_head", False) and config.zero_head:
+                module.weight.data.zero_()
+            scale = getattr(config, "init_scale", 1.0)
+            return scale
+        """
+        let script = try Self.facts(source)
+        let configured = try #require(ConfiguredProgram(script))
+        let lines = String(decoding: configured.facts.file.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[3] == "    if getattr(module, \"_is_lm_head\", False) and config.zero_head:")
+        #expect(lines[5] == "    scale = (       config.init_scale        )")
+    }
 }

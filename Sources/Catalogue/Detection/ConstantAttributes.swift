@@ -6,7 +6,8 @@ import TreeSitterKit
 /// every detector reads `getattr(self, "lm_head")` as `self.lm_head` and `self.add_module("lm_head", m)` as
 /// `self.lm_head = m`. Each respelling keeps the script's length, its line breaks and the bytes of the object read:
 ///
-/// - a read, `getattr(obj, "name")` (with or without a default), becomes `(       obj.name   )`: the call's opening
+/// - a read, `getattr(obj, "name")` (with a default too, unless it stands in a test: `if getattr(m, "_is_head",
+///   False):` asks whether the attribute is there, see `isPresenceTest`), becomes `(       obj.name   )`: the call's opening
 ///   becomes `(` and spaces, `.name` follows `obj`, spaces and `)` close it; `operator.attrgetter("a.b")(obj)`, whose
 ///   name comes before the object, becomes `(obj.a.b` and spaces up to its `)` when `obj` is a dotted name; a lookup in
 ///   a module's own tables, `obj._modules.get("name")` (also `_parameters`, `_buffers`; with or without a default), the
@@ -42,6 +43,28 @@ extension PythonFacts {
 
     /// Module methods that set a field by name: `obj.add_module("name", m)` is `obj.name = m`.
     static let namedFieldSetters: Set<String> = ["add_module", "register_module", "register_parameter"]
+
+    /// Whether a read with a default stands in a test (`if getattr(m, "_is_lm_head", False):`, `x if getattr(...) else
+    /// y`, `a and getattr(...)`, `not getattr(...)`): there it asks whether the object carries the attribute at all (a
+    /// marker set on some modules only), so it stays as written rather than reading as `m._is_lm_head`.
+    func isPresenceTest(_ read: Node) -> Bool {
+        var node = read
+        while let parent = node.parent {
+            switch parent.type {
+            case "parenthesized_expression", "boolean_operator", "not_operator", "comparison_operator":
+                node = parent
+                continue
+            case "if_statement", "elif_clause", "while_statement":
+                return parent.child(byField: "condition") == node
+            case "conditional_expression":
+                let parts = parent.namedChildren.filter { $0.type != "comment" }
+                return parts.count == 3 && parts[1] == node
+            default:
+                return node != read
+            }
+        }
+        return false
+    }
 
     /// The constant a name argument always holds (see the type's comment), or nil.
     func constantAttributeName(_ node: Node) -> String? {
@@ -150,6 +173,7 @@ extension PythonFacts {
             var found: Respelling?
             let positional = call.positional
             if call.callee == "getattr", call.keywords.isEmpty, (2...3).contains(positional.count),
+               positional.count == 2 || !isPresenceTest(call.node),
                let name = constantAttributeName(positional[1]), Self.isAttributeName(name) {
                 found = read(call.node, positional[0], name)
             } else if call.callee == "setattr", call.keywords.isEmpty, positional.count == 3,
