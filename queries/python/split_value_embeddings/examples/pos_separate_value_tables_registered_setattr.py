@@ -1,4 +1,4 @@
-# gap: Separate value tables registered with setattr in a loop and fetched with getattr; mirrored U-net order; positive.
+# example: Separate value tables registered with setattr in a loop and fetched with getattr; mirrored U-net order; positive.
 import torch
 from torch import nn
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# gap: collections.deque used as the skip stack: encoder appendleft(), decoder popleft() (LIFO), learnable weights; positive.
+# example: collections.deque used as the skip stack: encoder appendleft(), decoder popleft() (LIFO), learnable weights; positive.
 from collections import deque
 import torch
 import torch.nn as nn

@@ -1,4 +1,4 @@
-# gap: Zeroing done by a model.apply lambda that inspects named_modules paths ("attn.proj" / "mlp.down") and uses nn.init.constant_; positive.
+# example: Zeroing done by a model.apply lambda that inspects named_modules paths ("attn.proj" / "mlp.down") and uses nn.init.constant_; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

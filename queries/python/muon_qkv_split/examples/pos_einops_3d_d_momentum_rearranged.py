@@ -1,4 +1,4 @@
-# gap: einops: the (3d, d) momentum is rearranged to (3, d, d), orthogonalized as a batch, rearranged back; positive.
+# example: einops: the (3d, d) momentum is rearranged to (3, d, d), orthogonalized as a batch, rearranged back; positive.
 import torch
 from einops import rearrange
 

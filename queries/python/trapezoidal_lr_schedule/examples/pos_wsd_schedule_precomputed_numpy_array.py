@@ -1,4 +1,4 @@
-# gap: WSD schedule precomputed as a numpy array (ramp / plateau / ramp-down concatenated) and indexed per step; positive.
+# example: WSD schedule precomputed as a numpy array (ramp / plateau / ramp-down concatenated) and indexed per step; positive.
 import numpy as np
 import torch
 
