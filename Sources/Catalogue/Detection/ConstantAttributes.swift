@@ -180,7 +180,7 @@ extension PythonFacts {
                       let name = constantAttributeName(positional[1]), Self.isAttributeName(name) {
                 found = write(call.node, positional[0], name, positional[2])
             } else if Self.namedFieldSetters.contains(call.name), call.function?.type == "attribute", let receiver = call.receiver,
-                      positional.count == 2, call.keywords.keys.allSatisfy({ $0 == "persistent" }),
+                      positional.count == 2, call.keywords.isEmpty,
                       let name = constantAttributeName(positional[0]), Self.isAttributeName(name) {
                 found = write(call.node, receiver, name, positional[1])
             } else if positional.count == 1, call.keywords.isEmpty, let getter = call.function, getter.type == "call",

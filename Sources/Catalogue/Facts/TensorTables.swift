@@ -311,8 +311,10 @@ extension ScriptInterpreter {
         switch node.type {
         case "identifier":
             if case .tuple(let view)? = env[Self.viewKey(node.text)], view.count == 3, case .string(let root) = view[0],
-               let offset = view[1].number, let count = view[2].number, case .tuple? = env[root] {
-                return (root, Int(offset), Int(count))
+               let offset = view[1].number.flatMap({ Int(exactly: $0) }), let count = view[2].number.flatMap({ Int(exactly: $0) }),
+               case .tuple(let items)? = env[root] {
+                // A view outside the table it was taken of (the table was bound again since) denotes nothing.
+                return offset >= 0 && count >= 0 && offset + count <= items.count ? (root, offset, count) : nil
             }
             guard case .tuple(let items)? = env[node.text] else { return nil }
             return (node.text, 0, items.count)
@@ -380,8 +382,16 @@ extension ScriptInterpreter {
         env[region.root] = .tuple(items)
         for key in env.keys where key.hasPrefix(Self.viewKey("")) {
             guard case .tuple(let view)? = env[key], view.count == 3, view[0] == .string(region.root),
-                  let offset = view[1].number, let count = view[2].number else { continue }
-            env[String(key.dropFirst(Self.viewKey("").count))] = .tuple(Array(items[Int(offset)..<Int(offset + count)]))
+                  let offset = view[1].number.flatMap({ Int(exactly: $0) }), let count = view[2].number.flatMap({ Int(exactly: $0) })
+            else { continue }
+            // A view recorded over an older, longer table (the name was bound again since) is forgotten, never read
+            // past the table's end.
+            guard offset >= 0, count >= 0, offset + count <= items.count else {
+                env[key] = nil
+                env[String(key.dropFirst(Self.viewKey("").count))] = nil
+                continue
+            }
+            env[String(key.dropFirst(Self.viewKey("").count))] = .tuple(Array(items[offset..<(offset + count)]))
         }
         return true
     }
@@ -396,7 +406,8 @@ extension ScriptInterpreter {
         }
         let base = String(call.name.dropLast())
         guard Self.tableElementwise.contains(base), let region = tableRegion(receiver, env, depth),
-              case .tuple(let items)? = env[region.root] else { return .unknown }
+              case .tuple(let items)? = env[region.root], region.offset >= 0, region.count >= 0,
+              region.offset + region.count <= items.count else { return .unknown }
         let part = Array(items[region.offset..<(region.offset + region.count)])
         // `fill_`, `copy_` and `zero_` do not read the entries they replace (those of `torch.empty` are unknown).
         let current = Self.tableNumbers(.tuple(part)) ?? (["fill", "copy", "zero"].contains(base) ? part.map { _ in 0.0 } : nil)
@@ -406,8 +417,9 @@ extension ScriptInterpreter {
         return .normal
     }
 
-    /// After `left = right` bound a value in a run: records `left` as a view when `right` denotes a view of a table
-    /// of the run (`tail = t.narrow(0, k, n)`, `head = t[:k]`), and forgets the views of a table `left` held before.
+    /// After `left = right` bound a value in a run: records `left` as a view when `right` is a view method's call on a
+    /// table of the run (`tail = t.narrow(0, k, n)`; a slice, `head = t[:k]`, is read as a copy), and forgets the
+    /// views of a table `left` held before.
     func noteTableView(_ left: Node, _ right: Node, _ env: inout [String: ScriptValue], _ depth: Int) {
         guard left.type == "identifier" else { return }
         let name = left.text
