@@ -39,7 +39,10 @@ extension PythonFacts {
                 for pair in dictionary.namedChildren where pair.type == "pair" {
                     guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value").map(unwrapped) else { continue }
                     switch method {
-                    case "items": rows.append((value, [key, value]))
+                    case "items":
+                        // `for kv in T.items()` binds the (key, value) pair, which no node of the table stands for.
+                        guard targets.count == 2 else { return nil }
+                        rows.append((value, [key, value]))
                     case "values": rows.append((value, [value]))
                     default: rows.append((value, [key]))
                     }
