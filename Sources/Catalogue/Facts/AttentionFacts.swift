@@ -472,7 +472,8 @@ extension PythonFacts {
 
     /// The values a table of the file holds at the place a subscript reads (`table[k][1]`: the second element of
     /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary literal or `dict(k=v,
-    /// ...)`, a list or tuple literal (also repeated: `[step] * 5`), possibly held by a name or field set once (`TABLE`, `self.table`). Nil when
+    /// ...)`, a list or tuple literal (also repeated: `[step] * 5`), possibly held by a name or field set once (`TABLE`, `self.table`), or
+    /// seen through a view or layering of such tables (`MappingProxyType({...})`, `ChainMap(a, b)`, see `mappingLayers`). Nil when
     /// the subscript does not read a literal table.
     func tableEntries(_ node: Node, depth: Int) -> [Node]? {
         guard depth < 4 else { return nil }
@@ -487,6 +488,15 @@ extension PythonFacts {
             return n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
         case "call" where callSite(n).callee == "dict" && callSite(n).positional.isEmpty:
             return Array(callSite(n).keywords.values)
+        case "call" where mappingLayers(n) != nil:
+            // A view or layering of tables (`MappingProxyType({...})`, `ChainMap(overrides, defaults)`, `dict(TABLE)`):
+            // the entries of every layer, as any key may pick one; nil when a layer is no table.
+            var entries: [Node] = []
+            for layer in mappingLayers(n) ?? [] {
+                guard let held = tableEntries(layer, depth: depth + 1) else { return nil }
+                entries += held
+            }
+            return entries
         case "list", "tuple":
             return n.namedChildren.filter { $0.type != "comment" }
         case "binary_operator" where n.child(byField: "operator")?.type == "*":

@@ -504,11 +504,20 @@ extension PythonFacts {
     /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one; also
     /// what a call with no arguments returns when it calls a lambda or a function of the file (`**make_kw()`, `**(lambda:
     /// dict(...))()`), or an entry of a dictionary of them read by a key (`**EXTRA["Adam"]()`, or `**EXTRA[cls]()` with
-    /// `cls` a string `given`, such as a table row's, see `rowEnvironment`).
+    /// `cls` a string `given`, such as a table row's, see `rowEnvironment`). A view or layering of mappings
+    /// (`MappingProxyType(m)`, `ChainMap(overrides, defaults)`, `dict(m)`, see `mappingLayers`) denotes the dictionaries
+    /// of its layers, first layer first, so a reader taking the first dictionary holding a key reads it as the lookup
+    /// does; a `TypedDict` construction (`Spec(lr=0.1)`, see `isTypedDictConstruction`) is a dictionary of its keywords.
     public func dictionaries(_ node: Node, depth: Int = 0, given: [String: ScriptValue] = [:]) -> [Node] {
         let n = unwrapped(node)
         if n.type == "dictionary" { return [n] }
+        if let layers = mappingLayers(n) {
+            // The layers are parts of the call, so reading them cannot loop: the depth counts names followed only.
+            let layered = layers.flatMap { dictionaries($0, depth: depth, given: given) }
+            if !layered.isEmpty || callSite(n).callee != "dict" { return layered }
+        }
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
+        if isTypedDictConstruction(n) { return [n] }
         if n.type == "call", depth < 4, case let thunk = callSite(n), thunk.positional.isEmpty, thunk.keywords.isEmpty, !thunk.hasSplat,
            let function = thunk.function.map(unwrapped) {
             return thunkResults(function, given: given).flatMap { dictionaries($0, depth: depth + 1, given: given) }

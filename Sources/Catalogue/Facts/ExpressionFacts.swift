@@ -264,10 +264,13 @@ extension PythonFacts {
     /// call over a table the interpreter computes (`for nm, on in (("cudnn", True), ("flash", False)):`, also a name
     /// set to one, the `.items()` of keywords an object was built with, or an object whose `__iter__` returns those,
     /// see `ScriptInterpreter.iterated`), or once when the call is in no loop. Names are computed with the loop's variables bound (`%`
-    /// formatting, f-strings, `+`), booleans as 1 and 0; a pass whose name cannot be computed is left out. Empty for
-    /// any other call.
+    /// formatting, f-strings, `+`), booleans as 1 and 0; a pass whose name cannot be computed is left out. Also a
+    /// function taken from the rows of the table the loop walks (`for toggle, on in ((torch.backends.cuda.enable_cudnn_sdp,
+    /// True), ...): toggle(on)`, see `tabledCalls`). Empty for any other call.
     public func lookedUpCalls(_ call: CallSite) -> [(callee: String, arguments: [ScriptValue?])] {
-        guard let function = call.function.map(unwrapped), function.type == "call" else { return [] }
+        guard let function = call.function.map(unwrapped) else { return [] }
+        if function.type == "identifier" { return tabledCalls(call, function) }
+        guard function.type == "call" else { return [] }
         let lookup = callSite(function)
         guard lookup.callee == "getattr", lookup.positional.count >= 2 else { return [] }
         let object = imports.qualifiedName(of: lookup.positional[0]) ?? lookup.positional[0].text
@@ -285,6 +288,41 @@ extension PythonFacts {
         for env in passes {
             guard case .string(let name)? = interpreter.value(of: lookup.positional[1], env: env) else { continue }
             result.append((callee: object + "." + name, arguments: call.positional.map { interpreter.value(of: $0, env: env) }))
+        }
+        return result
+    }
+
+    /// A call of a function taken from the rows of the table its `for` loop walks (`for toggle, on in
+    /// ((torch.backends.cuda.enable_cudnn_sdp, True), (torch.backends.cuda.enable_flash_sdp, False)): toggle(on)`, the
+    /// table written out or set to a name before the loop): per row, the qualified name of the function in the loop
+    /// variable's place and the call's positional arguments with the row's other cells bound to their variables
+    /// (booleans as 1 and 0). A row whose function is no reference chain is left out; empty when the called name is
+    /// no variable of the innermost loop around the call or the table is not written out.
+    func tabledCalls(_ call: CallSite, _ function: Node) -> [(callee: String, arguments: [ScriptValue?])] {
+        guard let loop = enclosingLoops(call.node).first, loop.type == "for_statement",
+              let target = loop.child(byField: "left"), let iterable = loop.child(byField: "right") else { return [] }
+        let names = target.type == "identifier" ? [target] : target.namedChildren.filter { $0.type != "comment" }
+        guard let place = names.firstIndex(where: { $0.type == "identifier" && $0.text == function.text }) else { return [] }
+        var table = unwrapped(iterable)
+        if table.type == "identifier", let value = latestValue(of: table.text, before: loop) { table = unwrapped(value) }
+        guard ["tuple", "list"].contains(table.type) else { return [] }
+        let interpreter = ScriptInterpreter(self)
+        var result: [(callee: String, arguments: [ScriptValue?])] = []
+        for row in table.namedChildren where row.type != "comment" {
+            var cells = [row]
+            if target.type != "identifier" {
+                let unpacked = unwrapped(row)
+                guard ["tuple", "list"].contains(unpacked.type) else { continue }
+                cells = unpacked.namedChildren.filter { $0.type != "comment" }
+                guard cells.count == names.count else { continue }
+            }
+            let cell = unwrapped(cells[place])
+            guard isReferenceChain(cell), let callee = imports.qualifiedName(of: cell) else { continue }
+            var env: [String: ScriptValue] = [:]
+            for (name, value) in zip(names, cells) where name.type == "identifier" && name.text != function.text {
+                if let v = interpreter.value(of: value) { env[name.text] = v }
+            }
+            result.append((callee: callee, arguments: call.positional.map { interpreter.value(of: $0, env: env) }))
         }
         return result
     }
@@ -368,6 +406,42 @@ extension PythonFacts {
                 }
             }.map(\.name))
         }
+    }
+
+    /// The two factors of a product written as an operator or a method: `a * b`, `a.mul(b)`, `a.multiply(b)`,
+    /// `torch.mul(a, b)`. Nil for anything else (an in-place `mul_` included).
+    public func productOperands(_ node: Node) -> (Node, Node)? {
+        let node = unparenthesized(node)
+        if node.type == "binary_operator", node.child(byField: "operator")?.type == "*",
+           let left = node.child(byField: "left"), let right = node.child(byField: "right") {
+            return (left, right)
+        }
+        guard node.type == "call" else { return nil }
+        let call = callSite(node)
+        guard ["mul", "multiply"].contains(call.name), call.keywords.isEmpty else { return nil }
+        // The function form (`torch.mul(a, b)`) by its full name; a method on any other receiver, also a chain that
+        // starts at `torch` (`torch.arange(n).mul(s)`).
+        if ["torch.mul", "torch.multiply"].contains(call.callee) { return call.positional.count == 2 ? (call.positional[0], call.positional[1]) : nil }
+        if let receiver = call.receiver, call.positional.count == 1 { return (receiver, call.positional[0]) }
+        return nil
+    }
+
+    /// An equality test written as an operator or a tensor method: `a == b` / `a != b` (one operator), `a.eq(b)` /
+    /// `a.ne(b)`, `torch.eq(a, b)` / `torch.ne(a, b)`; the operator (`==` or `!=`) and the two operands.
+    public func equalityOperands(_ node: Node) -> (op: String, left: Node, right: Node)? {
+        if node.type == "comparison_operator" {
+            let operands = node.namedChildren
+            let operators = node.children.filter { !$0.isNamed }.map(\.type)
+            guard operands.count == 2, operators == ["=="] || operators == ["!="] else { return nil }
+            return (operators[0], operands[0], operands[1])
+        }
+        guard node.type == "call" else { return nil }
+        let call = callSite(node)
+        guard ["eq", "ne"].contains(call.name), call.keywords.isEmpty else { return nil }
+        let op = call.name == "eq" ? "==" : "!="
+        if ["torch.eq", "torch.ne"].contains(call.callee) { return call.positional.count == 2 ? (op, call.positional[0], call.positional[1]) : nil }
+        if let receiver = call.receiver, call.positional.count == 1 { return (op, receiver, call.positional[0]) }
+        return nil
     }
 
     // MARK: Matrix products

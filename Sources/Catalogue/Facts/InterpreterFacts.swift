@@ -378,6 +378,18 @@ public final class ScriptInterpreter {
             }
         }
         if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
+           let chain = branchChain(around: local, before: node) {
+            // A local set in the branches of an `if` / `elif` / `else` chain that ends before this read (`if step < w:
+            // lr = ... elif step < n - d: lr = ... else: lr = ...` in a training loop): what running the chain with the
+            // names bound so far leaves, the value before the chain when no branch sets it. A chain that cannot run
+            // (a condition unknown) falls back to the latest value below.
+            var scope = env
+            if case .normal = execute(chain, &scope, depth) {
+                if let v = scope[node.text] { return v }
+                if let before = facts.latestValue(of: node.text, before: chain), let v = eval(before, env, depth) { return v }
+            }
+        }
+        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
            let v = eval(local, env, depth) {
             // Evaluated with the names bound so far (a loop variable the local depends on).
             return v
@@ -430,6 +442,19 @@ public final class ScriptInterpreter {
         }
         if unset { return ScriptValue.none }
         return facts.value(of: node).map { .number($0.double) }
+    }
+
+    /// The outermost `if` statement around a local's value, in the same function, that ends before the read `use`:
+    /// the chain whose branches set the local. Nil when the value is in no branch or every `if` around it holds the read.
+    func branchChain(around value: Node, before use: Node) -> Node? {
+        var chain: Node?
+        for a in facts.ancestors(of: value) {
+            if ["function_definition", "class_definition", "lambda"].contains(a.type) { break }
+            guard a.type == "if_statement" else { continue }
+            guard a.endByte <= use.startByte else { break }
+            chain = a
+        }
+        return chain
     }
 
     // MARK: Calls

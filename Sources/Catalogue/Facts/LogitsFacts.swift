@@ -4,7 +4,8 @@ import TreeSitterKit
 /// What the training loss is computed from, followed backwards from the cross-entropy: every expression whose
 /// value reaches its input (the logits) and the Triton kernels launched on the way.
 public struct LogitsFlow {
-    /// Expressions on the way: the loss input, the values assigned to the local names it reads (and their own
+    /// Expressions on the way: the loss input, the values assigned to the local names it reads (not in another branch
+    /// of an `if` than the read, see `PythonFacts.inExclusiveBranches`; and their own
     /// inputs), in-place updates of those names, and the `return` values of the functions, module `forward`s,
     /// autograd functions and custom ops called there.
     public let expressions: [Node]
@@ -108,7 +109,9 @@ extension PythonFacts {
             }
             for n in inside {
                 if n.type == "identifier", isRead(n) {
-                    for assignment in assignments(around: expression) where assignment.type == "assignment" && !isInDeadBranch(assignment) {
+                    // An assignment in another branch of an `if` than the read (the sampling branch's logits) gives it no value.
+                    for assignment in assignments(around: expression)
+                    where assignment.type == "assignment" && !isInDeadBranch(assignment) && !inExclusiveBranches(assignment, n) {
                         for bound in assignedNames(assignment) where bound.name == n.text {
                             work.append(bound.value ?? assignment.child(byField: "right") ?? assignment)
                         }

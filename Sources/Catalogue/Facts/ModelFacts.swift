@@ -432,6 +432,22 @@ extension PythonFacts {
         return false
     }
 
+    /// Whether two nodes of one function sit in different branches of the same `if` statement (its body, an `elif`,
+    /// the `else`), with no loop around that statement in the function: a value given in one branch never reaches a
+    /// read in another (`if targets is not None: loss = f(logits)` / `else: logits = head(x).float()`).
+    public func inExclusiveBranches(_ a: Node, _ b: Node) -> Bool {
+        var child = a
+        for statement in ancestors(of: a) {
+            if statement.type == "function_definition" || statement.type == "class_definition" { return false }
+            defer { child = statement }
+            guard statement.type == "if_statement", isInside(b, statement), child != statement.child(byField: "condition"),
+                  let other = statement.namedChildren.first(where: { isInside(b, $0) }), other != child,
+                  other != statement.child(byField: "condition") else { continue }
+            return enclosingLoops(statement).isEmpty
+        }
+        return false
+    }
+
     /// Whether a value creates a weight tensor: a tensor factory (scaled, cast, or wrapped in `nn.Parameter`), or a
     /// call of a helper or lambda of the file that makes one.
     public func isWeightTensor(_ value: Node, depth: Int = 0) -> Bool {

@@ -74,8 +74,15 @@ extension PythonFacts {
             }
             // `ActDType.BF16.value`: what the enumeration's class body gives the member.
             if name == "value", let member = enumerationMemberValue(object) { return origins(of: member, depth: depth + 1, seen: &seen) }
+            // `NUMERICS.flow`: a property of an enumeration returning an element of the member's tuple value.
+            if let element = enumerationMemberRead(e) { return origins(of: element, depth: depth + 1, seen: &seen) }
             let holders = constructions(of: object)
-            if holders.isEmpty { return imports.qualifiedName(of: e) != nil ? [e] : [] }
+            if holders.isEmpty {
+                // An object of a class made by a call (`namedtuple`, `make_dataclass`; see `ContainerFields.madeField`).
+                let made = origins(of: object).compactMap { ContainerFields.madeField($0, name, self) }
+                if !made.isEmpty { return made.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+                return imports.qualifiedName(of: e) != nil ? [e] : []
+            }
             return holders.compactMap { fieldExpression($0, name) }.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
         case "call":
             let call = callSite(e)
@@ -228,8 +235,8 @@ extension PythonFacts {
         guard let index = fields.firstIndex(where: { $0.child(byField: "left")?.text == name }) else { return classAttribute(name, of: owner) }
         if let given = initArgument(of: built, name, position: index) { return given }
         guard let fallback = fields[index].child(byField: "right").map(unwrapped) else { return nil }
-        if fallback.type == "call", callSite(fallback).name == "field", callSite(fallback).keywords["default"] == nil,
-           callSite(fallback).keywords["default_factory"] == nil { return nil }
+        if fallback.type == "call", ContainerFields.specifierNames.contains(callSite(fallback).name),
+           ContainerFields.specifiedDefault(callSite(fallback)) == nil, ContainerFields.specifiedFactory(callSite(fallback)) == nil { return nil }
         return unwrappedFieldDefault(fallback)
     }
 
@@ -257,14 +264,16 @@ extension PythonFacts {
         return built.isEmpty ? nil : (index, built)
     }
 
-    /// The value a dataclass field's default stands for: `field(default=v)` is `v`, `field(default_factory=lambda: e)`
-    /// is `e`, `field(default_factory=Cls)` is `Cls` (an instance built with no arguments); anything else is itself.
+    /// The value a field's default stands for: `field(default=v)` is `v` (also attrs' `attr.ib(default=v)` /
+    /// `attrs.field(default=v)` and pydantic's `Field(default=v)` / `Field(v)`, see `ContainerFields`),
+    /// `field(default_factory=lambda: e)` (attrs: `factory=`) is `e`, `field(default_factory=Cls)` is `Cls` (an
+    /// instance built with no arguments); anything else is itself.
     public func unwrappedFieldDefault(_ value: Node) -> Node {
         let value = unwrapped(value)
-        guard value.type == "call", callSite(value).name == "field" else { return value }
+        guard value.type == "call", ContainerFields.specifierNames.contains(callSite(value).name) else { return value }
         let options = callSite(value)
-        if let fallback = options.keywords["default"] { return fallback }
-        guard let factory = options.keywords["default_factory"].map(unwrapped) else { return value }
+        if let fallback = ContainerFields.specifiedDefault(options) { return fallback }
+        guard let factory = ContainerFields.specifiedFactory(options).map(unwrapped) else { return value }
         return factory.type == "lambda" ? factory.child(byField: "body") ?? factory : factory
     }
 }

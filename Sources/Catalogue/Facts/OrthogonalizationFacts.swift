@@ -50,6 +50,55 @@ extension PythonFacts {
         }
     }
 
+    /// Whether code runs a Newton-Schulz iteration written out without a loop: two or more rounds on one matrix, each
+    /// multiplying it by its own transpose (`A = X @ X.T`, as `isNewtonSchulzLoop` reads the product) and then giving
+    /// it a new value computed from it (`X = a * X + b * B + c * A @ B`, `X += ...`, `X.mul_(...)`) before the next
+    /// round's product, so each round works on the one before; or two or more calls giving a name what a one-pass
+    /// step function returns on it (`X = ns_step(X)` twice, see `isNewtonSchulzStep`). A single pass (one Gram
+    /// product, even with several products in the statement that updates the matrix), Gram statistics of a value
+    /// that is never given a new value from itself (`L = L + G @ G.T` twice), and a product whose matrix is only
+    /// updated before it are none.
+    public func isUnrolledNewtonSchulz(in scope: Node) -> Bool {
+        var grams: [String: [Int]] = [:]     // where each matrix's Gram products start
+        var updates: [String: [Int]] = [:]   // where each new value computed from the matrix ends
+        var steps: [String: Int] = [:]       // `X = step(X)` calls of a one-pass step function
+        for n in descendants(of: scope) {
+            if n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) {
+                var gram: Node?
+                if let t = transposedFactor(n, b), compact(t) == compact(unparenthesized(a)) { gram = t }
+                if let t = transposedFactor(n, a), compact(t) == compact(unparenthesized(b)) { gram = t }
+                if let gram, let name = rootName(unparenthesized(gram)) { grams[name, default: []].append(n.startByte) }
+            }
+            switch n.type {
+            case "assignment":
+                guard let left = n.child(byField: "left"), left.type == "identifier",
+                      let right = n.child(byField: "right").map(unparenthesized), mentions(right, left.text) else { break }
+                updates[left.text, default: []].append(n.endByte)
+                if right.type == "call",
+                   receivingParameters(of: left.text, in: callSite(right)).contains(where: { isNewtonSchulzStep($0.function, parameter: $0.parameter) }) {
+                    steps[left.text, default: 0] += 1
+                }
+            case "augmented_assignment":
+                if let left = n.child(byField: "left"), left.type == "identifier" { updates[left.text, default: []].append(n.endByte) }
+            case "call":
+                let call = callSite(n)
+                if call.name.hasSuffix("_"), let receiver = call.receiver, let name = rootName(receiver) { updates[name, default: []].append(n.endByte) }
+            default:
+                break
+            }
+        }
+        if steps.values.contains(where: { $0 >= 2 }) { return true }
+        return grams.contains { name, starts in
+            let sorted = starts.sorted(), ends = updates[name] ?? []
+            // A round: a Gram product followed by a new value of the matrix before its next Gram product.
+            let rounds = sorted.indices.filter { i in
+                let next = i + 1 < sorted.count ? sorted[i + 1] : Int.max
+                return ends.contains { $0 > sorted[i] && $0 <= next }
+            }
+            return rounds.count >= 2
+        }
+    }
+
     /// Whether a function is one pass of a Newton-Schulz iteration on its parameter `parameter`: it multiplies that
     /// parameter by its own transpose (`A = X @ X.T`) and returns a new matrix that reads it (`return a * X + b * A @ X
     /// + c * A @ A @ X`).
@@ -181,13 +230,13 @@ extension PythonFacts {
     }
 
     /// Whether a function orthogonalizes in its own body: a Newton-Schulz loop (its step inline or a function it
-    /// calls), a fold of such a step, a recursion that is the iteration (`isRecursiveNewtonSchulz`), or an SVD turned
-    /// into `U V^T`.
+    /// calls), the iteration's rounds written out one after another (`isUnrolledNewtonSchulz`), a fold of such a step,
+    /// a recursion that is the iteration (`isRecursiveNewtonSchulz`), or an SVD turned into `U V^T`.
     public func orthogonalizesDirectly(_ function: Function) -> Bool {
         let loops = descendants(of: function.node).filter { ($0.type == "for_statement" || $0.type == "while_statement") }
         return loops.contains(where: isNewtonSchulzLoop) || svdOrthogonalization(in: function.node) != nil
             || loops.contains(where: appliesNewtonSchulzStep) || descendants(of: function.node).contains(where: isNewtonSchulzFold)
-            || isRecursiveNewtonSchulz(function)
+            || isRecursiveNewtonSchulz(function) || isUnrolledNewtonSchulz(in: function.node)
     }
 
     /// Functions of the file that orthogonalize a matrix themselves.
@@ -376,13 +425,15 @@ extension PythonFacts {
         }
     }
 
-    /// Whether the code under `node` orthogonalizes (an inline Newton-Schulz loop or SVD, or an orthogonalizer call).
+    /// Whether the code under `node` orthogonalizes (an inline Newton-Schulz loop, its rounds written out, or SVD, or
+    /// an orthogonalizer call).
     public func orthogonalizes(_ node: Node) -> Bool {
         let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
         if descendants(of: node).contains(where: { ($0.type == "for_statement" || $0.type == "while_statement")
             && (isNewtonSchulzLoop($0) || appliesNewtonSchulzStep($0)) }) {
             return true
         }
+        if isUnrolledNewtonSchulz(in: node) { return true }
         if descendants(of: node).contains(where: isNewtonSchulzFold) { return true }
         if svdOrthogonalization(in: node) != nil { return true }
         return descendants(of: node).contains { n in

@@ -66,7 +66,8 @@ extension PythonFacts {
     }
 
     /// LR assignments computed inline in the training loop from its step (`g["lr"] = peak * min(1, (T - step) / W)`,
-    /// locals of the loop body included), when no schedule function is involved.
+    /// locals of the loop body included, also one set by the branches of an `if` / `elif` / `else` chain, see
+    /// `ScriptInterpreter.branchChain`), when no schedule function is involved.
     func inlineScheduleCurves(excluding handled: Set<Node>) -> [ScheduleCurve] {
         var curves: [ScheduleCurve] = []
         let interpreter = ScriptInterpreter(self)

@@ -6,13 +6,11 @@ import TreeSitterKit
 enum SettingsCollector {
     /// The node types a setting can come from.
     /// The default a class field declares through a field specifier: `field(default=100)` (dataclasses),
-    /// `Field(100)` / `Field(default=100)` (pydantic), `attr.ib(default=100)` / `attrs.field(default=100)`.
+    /// `Field(100)` / `Field(default=100)` (pydantic), `attr.ib(default=100)` / `attrs.field(default=100)` (see
+    /// `ContainerFields.specifiedDefault`).
     static func fieldDefault(_ value: Node, _ facts: PythonFacts) -> Node? {
         guard value.type == "call" else { return nil }
-        let call = facts.callSite(value)
-        guard ["field", "Field", "ib", "attrib"].contains(call.name) else { return nil }
-        if let value = call.keywords["default"] { return value }
-        return call.name == "Field" ? call.positional.first : nil
+        return ContainerFields.specifiedDefault(facts.callSite(value))
     }
 
     static let settingTypes: Set<String> = ["assignment", "default_parameter", "typed_default_parameter", "dictionary", "call"]
@@ -23,7 +21,9 @@ enum SettingsCollector {
         var unpackings: [(targets: [Node], source: Node, kind: Setting.Source, site: Node)] = []
         // Config classes: their keyword arguments at construction override the field defaults. An optimizer
         // or module class (Muon(lr=...)) is not one: its keywords are arguments, not settings.
+        // Classes a call makes (`Shape = namedtuple(...)`, `make_dataclass(...)`) are built the same way.
         let classNames = Set(facts.classes.filter { isConfigClass($0, facts) }.map(\.name))
+            .union(ContainerFields.declaredTypeNames(facts))
         for node in facts.nodes(ofType: settingTypes) {
             switch node.type {
             case "assignment":
@@ -78,6 +78,16 @@ enum SettingsCollector {
                 let last = function.type == "attribute" ? function.child(byField: "attribute")?.text : function.text
                 // `cls(...)` in a class method of a config class (`def default(cls): return cls(vocab_size=...)`) builds it.
                 let buildsConfig = last == "cls" && facts.classBuiltByCls(node).map { classNames.contains($0.name) } == true
+                if last == "namedtuple" || last == "make_dataclass" {
+                    // `namedtuple("Shape", ["rows", "cols"], defaults=(3, 0.5))`: each defaulted field is a setting
+                    // (also as the base of a class: `class Shape(namedtuple(...))`).
+                    let call = facts.callSite(node)
+                    let typeName = call.positional.first.flatMap(SettingsTable.stringValue) ?? call.name
+                    for field in ContainerFields.declaredDefaults(call, facts) {
+                        found.append(Setting(name: field.name, written: "\(typeName).\(field.name)", value: field.value, source: .classField, site: node))
+                    }
+                    continue
+                }
                 guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || last == "setattr"
                         || classNames.contains(last) || buildsConfig
                         || last == "option" || last.hasPrefix("DEFINE_")
@@ -305,7 +315,7 @@ enum SettingsCollector {
     static let namespaces: Set<String> = ["SimpleNamespace", "Namespace"]
     static let namespaceCallees: Set<String> = ["types.SimpleNamespace", "argparse.Namespace"]
 
-    /// A dataclass, a NamedTuple, a class whose body assigns fields (and defines no methods but `__init__`-less
+    /// A dataclass, an attrs class (`@attr.s`, `@attrs.define`), a NamedTuple, a pydantic model, a class whose body assigns fields (and defines no methods but `__init__`-less
     /// helpers), or an attribute bag whose `__init__` stores its `**kwargs` (`self.__dict__.update(kwargs)`,
     /// `setattr(self, k, v)`, as yacs' `CfgNode`): what a script uses to hold its hyperparameters.
     static func isConfigClass(_ c: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
@@ -320,8 +330,10 @@ enum SettingsCollector {
             return true
         }
         if let parent = c.node.parent, parent.type == "decorated_definition",
-           parent.namedChildren.contains(where: { $0.type == "decorator" && $0.text.contains("dataclass") }) { return true }
-        if c.bases.contains(where: { $0.hasSuffix("NamedTuple") || $0.hasSuffix("BaseModel") }) { return true }
+           parent.namedChildren.contains(where: { $0.type == "decorator" && ($0.text.contains("dataclass") || ContainerFields.isAttrsDecorator($0)) }) {
+            return true
+        }
+        if c.bases.contains(where: { $0.hasSuffix("NamedTuple") || $0.hasSuffix("BaseModel") || $0.hasSuffix("BaseSettings") }) { return true }
         guard let body = c.body else { return false }
         let statements = body.namedChildren
         let fields = statements.filter { $0.type == "expression_statement" && $0.namedChild(0)?.type == "assignment" }.count

@@ -298,7 +298,8 @@ extension PythonFacts {
     /// (`args.use_rope = True`, `flags = dataclasses.replace(flags, window=True)`, `USE_FP8 = False`), override
     /// the defaults; any other write (inside a function, a loop, a branch) may or may not run. The switch is
     /// decided when there are no other writes and the module's statements agree (or, without them, the
-    /// declarations do), or when every write of every kind agrees.
+    /// declarations do), or when every write of every kind agrees. An entry of a mapping that a `ChainMap` layers
+    /// behind an earlier layer holding the same key counts as no write (see `isShadowedMappingEntry`).
     private func switchValue(named name: String, depth: Int) -> SwitchValue? {
         let settings = allSettings.settings(name)
         guard !settings.isEmpty else { return nil }
@@ -318,6 +319,8 @@ extension PythonFacts {
             // where they stand (`referenceValue`).
             if isFunctionLocal(setting) { continue }
             sites.insert(setting.value.startByte)
+            // An entry a ChainMap's earlier layer shadows (`ChainMap(overrides, DEFAULTS)`) is never what a lookup gives.
+            if isShadowedMappingEntry(setting.value, key: name) { continue }
             if setting.isForward {
                 // `self.pinned = pinned` in `__init__`: what the constructions pass.
                 guard let values = forwardedValues(setting, depth: depth + 1) else { return nil }
@@ -337,7 +340,8 @@ extension PythonFacts {
         // use_rope=True)`), `setattr(obj, "use_rope", ...)`.
         for node in identifiersByName[name] ?? [] {
             guard let parent = node.parent, parent.type == "keyword_argument", parent.child(byField: "name") == node,
-                  let value = parent.child(byField: "value"), !sites.contains(value.startByte) else { continue }
+                  let value = parent.child(byField: "value"), !sites.contains(value.startByte),
+                  !isShadowedMappingEntry(value, key: name) else { continue }
             // A keyword of a call into an array library (`np.frombuffer(b, dtype=np.uint16)`, `torch.zeros(n,
             // dtype=torch.bfloat16)`) names that function's parameter: it sets no switch of the script.
             if let call = parent.parent?.parent, call.type == "call", callsArrayLibrary(call) { continue }

@@ -72,6 +72,11 @@ public final class ValueResolver {
            let member = node.child(byField: "object").flatMap(facts.enumerationMemberValue) {
             return values(of: member)
         }
+        // `HEAD_MODE.bound` (a property returning `self.value[0]`) or `HEAD_MODE.value[0]` of an enumeration member
+        // whose value is a tuple of settings: that element of the class body's tuple (see `enumerationMemberRead`).
+        if ["attribute", "subscript"].contains(node.type), let element = facts.enumerationMemberRead(node) {
+            return values(of: element)
+        }
         // A field of a nested configuration object: what that object holds, before any reading by name.
         if let fields = nestedFieldValues(node) { return fields }
         // A local name last bound, before this use in its function, by unpacking a computed value (`x_s, w_s, grad_s =
@@ -454,9 +459,22 @@ public final class ValueResolver {
     }
 
     /// The entry `key` of a dictionary expression, when it is one and holds that key; also of the table a decided key
-    /// picks out of a table of tables (`LR_PRESETS[preset]`).
+    /// picks out of a table of tables (`LR_PRESETS[preset]`); of a view or layering of mappings, the entry of the
+    /// first layer holding the key (`ChainMap(overrides, defaults)`, `MappingProxyType({...})`, see
+    /// `PythonFacts.mappingLayers`); of a `TypedDict` construction, its keyword.
     func dictionaryEntry(_ expression: Node, key: String, depth: Int = 0) -> DictionaryEntry? {
         guard depth < 4 else { return nil }
+        if let layers = facts.mappingLayers(expression) {
+            for layer in layers {
+                for table in facts.dictionaries(layer) {
+                    if let entry = dictionaryEntry(facts.unwrapped(table), key: key, depth: depth + 1) { return entry }
+                }
+            }
+            if facts.callSite(facts.unwrapped(expression)).callee != "dict" { return nil }
+        }
+        if facts.isTypedDictConstruction(expression) {
+            return facts.callSite(facts.unwrapped(expression)).keywords[key].map { DictionaryEntry.value($0) }
+        }
         switch expression.type {
         case "dictionary":
             for pair in expression.namedChildren where pair.type == "pair" {

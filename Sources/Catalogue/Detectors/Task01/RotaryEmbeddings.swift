@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
 /// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
-/// interleaved; either written as `torch.addcmul(a * cos, b, sin)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
+/// interleaved; either written as `torch.addcmul(a * cos, b, sin)`; a product also as `a.mul(cos)` or `torch.mul`:
+/// `lo.mul(cos).addcmul(hi, sin)` with `hi.mul(cos).addcmul(lo, sin, value=-1)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
 /// the rotation may be an operator a class of the file overloads (`turn * q` running a `__mul__` that rotates);
 /// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
 /// flash-attn's `apply_rotary_emb`) counts as a rotation. A rotation may be called through a name bound to it, also one
@@ -92,7 +93,7 @@ struct RotaryEmbeddings: Detector {
             guard call.name == "addcmul", call.positional.count >= 3 || (call.receiver != nil && call.positional.count >= 2) else { continue }
             let operands = call.receiver != nil ? [call.receiver!] + call.positional : call.positional
             let product = strip(facts)(operands[0])
-            guard isProduct(product) else { continue }
+            guard isProduct(product, facts) else { continue }
             if swapFactor(in: Array(operands[1...2]), facts) { return true }
         }
         let complex = inside.contains { $0.type == "call" && ["torch.view_as_complex", "torch.complex"].contains(facts.callSite($0).callee) }
@@ -145,7 +146,7 @@ struct RotaryEmbeddings: Detector {
         let call = facts.callSite(sum)
         guard call.name == "addcmul" else { return nil }
         let operands = call.receiver.map { [$0] + call.positional } ?? call.positional
-        guard operands.count >= 3, isProduct(strip(facts)(operands[0])) else { return nil }
+        guard operands.count >= 3, isProduct(strip(facts)(operands[0]), facts) else { return nil }
         return (factors(operands[0], facts) + [operands[1], operands[2]].map(strip(facts))).map { facts.compact($0) }.sorted()
     }
 
@@ -158,11 +159,12 @@ struct RotaryEmbeddings: Detector {
     /// The two products of `p1 + p2` / `p1 - p2`.
     func products(_ sum: Node, _ facts: PythonFacts) -> (Node, Node)? {
         guard let l = sum.child(byField: "left").map(strip(facts)), let r = sum.child(byField: "right").map(strip(facts)),
-              isProduct(l), isProduct(r) else { return nil }
+              isProduct(l, facts), isProduct(r, facts) else { return nil }
         return (l, r)
     }
 
-    func isProduct(_ node: Node) -> Bool { node.type == "binary_operator" && node.child(byField: "operator")?.type == "*" }
+    /// A product: `a * b`, or its method / function form (`a.mul(b)`, `torch.mul(a, b)`; see `productOperands`).
+    func isProduct(_ node: Node, _ facts: PythonFacts) -> Bool { facts.productOperands(node) != nil }
 
     /// Strips parentheses and unary minus.
     func strip(_ facts: PythonFacts) -> (Node) -> Node {
@@ -175,7 +177,7 @@ struct RotaryEmbeddings: Detector {
 
     func factors(_ product: Node, _ facts: PythonFacts) -> [Node] {
         let n = strip(facts)(product)
-        guard isProduct(n), let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return [n] }
+        guard let (l, r) = facts.productOperands(n) else { return [n] }
         return factors(l, facts) + factors(r, facts)
     }
 

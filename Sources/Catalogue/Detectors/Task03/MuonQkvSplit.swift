@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
 /// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop over
 /// `g.chunk(3)`, blocks picked by a conditional `g.split(d) if rows == 3 * d else (g,)` through a local name, a row
-/// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)`, also inside a helper of the file the update calls on each
+/// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)` or the three row slices written out (`ns(g[0 * d:1 * d])`,
+/// `ns(g[1 * d:2 * d])`, `ns(g[2 * d:3 * d])`, exactly blocks 0, 1 and 2 of one width), also inside a helper of the file the update calls on each
 /// block, or through the next class of a cooperative mixin chain, `nxt = super()` then `[nxt.direction(b) for b in
 /// g.split(d)]`, whose end orthogonalizes) or to the blocks stacked along a new
 /// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`, einops `rearrange(g, "(k d) n -> k d n", k=3)`,
@@ -42,6 +43,19 @@ struct MuonQkvSplit: Detector {
                           !splitsOtherShape(n, facts),
                           call.isMapped ? isSplit(argument, facts) : blockwise(argument, facts, flow: flow, region: region, depth: 0) else { continue }
                     evidence.append(facts.evidence(n, "each Q/K/V block orthogonalized separately"))
+                }
+                // The three row blocks written out, each orthogonalized by its own call (`ns(g[0 * d:1 * d])`,
+                // `ns(g[1 * d:2 * d])`, `ns(g[2 * d:3 * d])`): blocks 0, 1 and 2, and no other, of one tensor and width.
+                var blocks: [String: [(index: Int, call: Node)]] = [:]
+                for n in facts.descendants(of: function.node) where n.type == "call" {
+                    let call = facts.callSite(n)
+                    guard !call.isMapped, let argument = call.positional.first, let block = rowBlock(argument, facts),
+                          facts.isOrthogonalizationCall(call, orthogonalizers: orthogonalizers), !splitsOtherShape(n, facts) else { continue }
+                    blocks[block.tensor + "[" + block.width + "]", default: []].append((index: block.index, call: n))
+                }
+                for key in blocks.keys.sorted() {
+                    guard let found = blocks[key], Set(found.map(\.index)) == [0, 1, 2] else { continue }
+                    evidence += found.map { facts.evidence($0.call, "each Q/K/V row block orthogonalized separately") }
                 }
             }
         }
@@ -113,6 +127,51 @@ struct MuonQkvSplit: Detector {
         default:
             return false
         }
+    }
+
+    /// A block of rows written with literal block numbers (`g[0 * d:1 * d]`, `g[:d]`, `g[d:2 * d]`, `g[2 * d:]`), also
+    /// through a local set to one: the sliced tensor, the block width (as written) and the block number. Each bound
+    /// is a literal multiple of one width (0 alone for the first block's start), the stop one block after the start
+    /// (or open). Nil for a slice of the columns (`g[:, 0:d]`), a step, or bounds that are not multiples of one width.
+    func rowBlock(_ node: Node, _ facts: PythonFacts) -> (tensor: String, width: String, index: Int)? {
+        var n = facts.unparenthesized(node)
+        if n.type == "identifier", let value = facts.latestValue(of: n.text, before: n) { n = facts.unparenthesized(value) }
+        guard n.type == "subscript", let tensor = n.child(byField: "value") else { return nil }
+        let indices = n.namedChildren.filter { $0 != tensor && $0.type != "comment" }
+        guard indices.count == 1, indices[0].type == "slice" else { return nil }
+        var parts: [[Node]] = [[]]
+        for child in indices[0].children {
+            if child.type == ":" { parts.append([]) } else if child.isNamed { parts[parts.count - 1].append(child) }
+        }
+        guard parts.count == 2, parts.allSatisfy({ $0.count <= 1 }) else { return nil }
+        /// `k * d`, `d * k` (k a literal integer), `d` (k = 1) or `0`.
+        func multiple(_ bound: Node) -> (k: Int, width: String?)? {
+            let b = facts.unparenthesized(bound)
+            if b.type == "integer" { return Int(b.text) == 0 ? (k: 0, width: nil) : nil }
+            if b.type == "binary_operator" {
+                guard b.child(byField: "operator")?.type == "*", let l = b.child(byField: "left").map(facts.unparenthesized),
+                      let r = b.child(byField: "right").map(facts.unparenthesized) else { return nil }
+                if l.type == "integer", r.type != "integer", let k = Int(l.text) { return (k: k, width: facts.compact(r)) }
+                if r.type == "integer", l.type != "integer", let k = Int(r.text) { return (k: k, width: facts.compact(l)) }
+                return nil
+            }
+            return (k: 1, width: facts.compact(b))
+        }
+        var start: (k: Int, width: String?) = (k: 0, width: nil)
+        if let bound = parts[0].first {
+            guard let m = multiple(bound) else { return nil }
+            start = m
+        }
+        var width = start.width
+        if let bound = parts[1].first {
+            guard let stop = multiple(bound), stop.k == start.k + 1 else { return nil }
+            if let w = stop.width {
+                if let known = width, known != w { return nil }
+                width = w
+            }
+        }
+        guard let width else { return nil }
+        return (tensor: facts.compact(tensor), width: width, index: start.k)
     }
 
     /// The variables of loops and comprehensions around a node that run over `range(3)`.

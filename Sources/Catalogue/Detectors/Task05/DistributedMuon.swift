@@ -6,7 +6,7 @@ import TreeSitterKit
 /// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization), or in the
 /// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`): (1) an
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
-/// `owner == me`), an index's residue offset by the rank tested for zero (`if (i - rank) % world: continue`,
+/// `owner == me`, also a tensor method: `torch.arange(n).remainder(world).eq(rank)`, see `equalityOperands`), an index's residue offset by the rank tested for zero (`if (i - rank) % world: continue`,
 /// `(i - rank) % world == 0`, also in a helper the optimizer passes the offset index: `divisible_by(i - rank, world)`
 /// with `def divisible_by(num, den): return (num % den) == 0`), an index or slice computed from it (`params[base + rank]`, `params[rank::world]`), or a
 /// `range(rank, n, world)` loop — where the rank comes from `dist.get_rank()`, the `RANK` / `LOCAL_RANK`
@@ -45,15 +45,15 @@ struct DistributedMuon: Detector {
     /// `isRankResidue`).
     func ownership(in scope: Node, region: [Node], _ facts: PythonFacts) -> Node? {
         for node in facts.descendants(of: scope) {
-            switch node.type {
-            case "comparison_operator":
-                let operands = node.namedChildren
-                let operators = node.children.filter { !$0.isNamed }.map(\.type)
-                guard operands.count == 2, operators == ["=="] || operators == ["!="] else { continue }
-                for (a, b) in [(operands[0], operands[1]), (operands[1], operands[0])]
+            // `i % world == rank`, also as a tensor method (`torch.arange(n).remainder(world).eq(rank)`).
+            if let test = facts.equalityOperands(node) {
+                for (a, b) in [(test.left, test.right), (test.right, test.left)]
                 where containsRank(a, facts) && b.type != "integer" && b.type != "float" && !containsRank(b, facts) {
                     return node
                 }
+                continue
+            }
+            switch node.type {
             case "binary_operator":
                 // `if (i - rank) % world: continue`, `(i - rank) % world == 0`: the index's residue tested against the rank's.
                 if isRankResidue(node, region: region, facts), isZeroTest(node, facts) { return node }

@@ -8,7 +8,9 @@ import TreeSitterKit
 /// e0`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
 /// `checkpoint(block, x, x0)`; the loop may be a fold, `functools.reduce(lambda c, block: block(c[0], c[1], x0),
-/// self.blocks, (x0, None))`, see `PythonFacts.folds`) and start their
+/// self.blocks, (x0, None))`, see `PythonFacts.folds`; or the loop may be written out, numbered blocks called one by
+/// one, `self.layer0(x, v1, x0)` ... `self.layer11(x, v1, x0)`, each handed x0 at the same place, see
+/// `PythonFacts.numberedLayerCalls`) and start their
 /// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`, also computed by a
 /// helper of the file: `x, h = mix_and_norm(x, x0, self.lambdas)`, or handed by the `forward` a class decorator binds on
 /// the block to the block's own forward: `plain_forward(self, lambdas[0] * x + lambdas[1] * x0, v1, x0)`). Rejects U-Net
@@ -64,6 +66,26 @@ struct EmbedSkipX0: Detector {
                         if let mix = blockMix(position: nil, keyword: key, called: call, facts) {
                             return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
                         }
+                    }
+                }
+            }
+            // The blocks called one by one (`x = self.layer0(x, x0)`, ..., `x = self.layer11(x, x0)`; see
+            // `numberedLayerCalls`), the loop written out: every call hands x0 at the same place, x0 not reassigned from
+            // the first call to the last, and the blocks mix it.
+            for group in facts.numberedLayerCalls where group.function == scope {
+                guard let first = group.calls.first, let last = group.calls.last else { continue }
+                let reassigned = Set(facts.descendants(of: region).filter {
+                    $0.type == "assignment" && $0.endByte > first.node.startByte && $0.startByte <= last.node.endByte
+                }.flatMap { facts.assignedNames($0).map(\.name) })
+                let held = embeddings.subtracting(reassigned)
+                let positional = group.calls.map(\.positional.count).max() ?? 0
+                for (place, column) in group.columns.enumerated()
+                where column.allSatisfy({ $0.map { held.contains(facts.unwrapped($0).text) } ?? false }) {
+                    // Places after the positional ones are keywords, by name in sorted order (see `columns`).
+                    let keyword = place < positional ? nil : Set(group.calls.flatMap(\.keywords.keys)).sorted()[place - positional]
+                    let position = place < positional ? place : nil
+                    if let mix = blockMix(position: position, keyword: keyword, called: first, facts) {
+                        return [facts.evidence(first.node, "x0 passed to every block (calls written out)"), facts.evidence(mix, "block mixes x0 into its input")]
                     }
                 }
             }

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `value_residual`: every attention layer mixes the first layer's values into its own.
 ///
 /// Requires an attention function (one that calls `scaled_dot_product_attention` or `flex_attention`) whose value
-/// argument `v` was just mixed with another tensor `v1` (`(1 - l) * v + l * v1`, two weights, `v + l * v1`,
+/// argument `v` was just mixed with another tensor `v1` (`(1 - l) * v + l * v1`, two weights, `v + l * v1`, also into
+/// a new name, `v = (1 - l) * own_values + l * v1`, then own_values standing for the layer's values,
 /// `torch.lerp(v, v1, l)`, the weight also through a local, `l = self.lamb`; also by a helper of the file or a lambda
 /// a local name holds, `blend = lambda a, b: torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries
 /// this layer's own values onward: the function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else
@@ -19,8 +20,11 @@ struct ValueResidual: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         for (site, value) in attentionValues(facts) {
-            guard let function = facts.enclosingFunction(site), let own = facts.tensorRoot(value)?.text else { continue }
-            for mix in facts.mixAssignments(in: function.node) where mix.own == own && mix.assignment.endByte <= site.startByte {
+            guard let function = facts.enclosingFunction(site), let read = facts.tensorRoot(value)?.text else { continue }
+            let mixes = facts.mixAssignments(in: function.node).filter { $0.own == read && $0.assignment.endByte <= site.startByte }
+                + renamedMixes(into: read, in: function, before: site, facts)
+            for mix in mixes {
+                let own = mix.own
                 let partner = mix.partner.text
                 // The blend is learned: a fixed one (numbers, or a registered buffer) is another idea.
                 if hasFixedWeights(mix.assignment, own: own, partner: partner, facts) { continue }
@@ -40,6 +44,27 @@ struct ValueResidual: Detector {
             }
         }
         return []
+    }
+
+    /// Mixes computed into the tensor attention reads under a new name (`v = (1 - l) * own_values + l * first_values`,
+    /// `v` the value argument, before `site`): for each local of the function (not a parameter) the right side mixes
+    /// with a partner other than `value`, the mix as that local's (`own`), so the layer's own values are checked as
+    /// in `v = (1 - l) * v + l * v1`.
+    func renamedMixes(into value: String, in function: PythonFacts.Function, before site: Node, _ facts: PythonFacts)
+        -> [(assignment: Node, own: String, partner: Node)] {
+        var result: [(assignment: Node, own: String, partner: Node)] = []
+        for assignment in facts.descendants(of: function.node) where assignment.type == "assignment" && assignment.endByte <= site.startByte {
+            guard facts.enclosingFunction(assignment)?.node == function.node,
+                  let left = assignment.child(byField: "left"), left.type == "identifier", left.text == value,
+                  let right = assignment.child(byField: "right") else { continue }
+            let names = Set(facts.descendants(of: right).filter { $0.type == "identifier" && $0.parent?.type != "attribute" }.map(\.text))
+            for name in names.sorted() where name != value && !function.parameters.contains(name) {
+                for partner in facts.mixPartners(right, own: name) where partner.text != value && partner.text != name {
+                    result.append((assignment: assignment, own: name, partner: partner))
+                }
+            }
+        }
+        return result
     }
 
     /// Whether every weight of a mix is fixed: the mix reads no name besides the two tensors, or every other name

@@ -10,7 +10,8 @@ import TreeSitterKit
 /// function the loop gives X to (`X = ns_step(X)`, `X = QUINTIC(X)` running `Quintic.__call__`; see
 /// `receivingParameters`), on the parameter receiving X, the update assigned to it or returned. The loop may be a fold
 /// (`functools.reduce(step, range(5), X)`, the folded function's accumulator being X, or a lambda handing the accumulator
-/// to a step function, also one the items are: `reduce(lambda acc, f: f(acc), [ns_step] * 5, X)`). Coefficients may be anything. Rejects the older `B = A @ X;
+/// to a step function, also one the items are: `reduce(lambda acc, f: f(acc), [ns_step] * 5, X)`), or be written out:
+/// the rounds repeated as straight-line statements, the regrouped update of the same X at least twice. Coefficients may be anything. Rejects the older `B = A @ X;
 /// X = a*X + b*B + c*A@B`, the expanded form with two products by X, the cubic iteration, and a regrouped form in
 /// a function nothing calls. Examples: `queries/python/ns_iteration_restructure/examples/`.
 struct NsIterationRestructure: Detector {
@@ -59,6 +60,21 @@ struct NsIterationRestructure: Detector {
                         return [facts.evidence(update, "X updated with one product of a polynomial in the Gram matrix (step run by a fold)")]
                     }
                 }
+            }
+        }
+        // The rounds written out one after another with no loop (`A = X @ X.T; B = b * A + c * (A @ A); X = a * X + B @ X`
+        // five times): an unrolled loop, read as one when the regrouped step updates the same X at least twice.
+        for function in facts.functions {
+            if !facts.forwardMethodNames.contains(function.name), !facts.isReferenced(function.name, outside: function.node) {
+                continue
+            }
+            let straight = facts.descendants(of: function.node).filter {
+                $0.type == "assignment" && facts.enclosingFunction($0)?.node == function.node && facts.enclosingLoops($0).isEmpty
+            }
+            guard let first = regroupedUpdate(in: straight, facts), let x = first.child(byField: "left")?.text else { continue }
+            let later = straight.filter { $0.startByte >= first.endByte }
+            if let again = regroupedUpdate(in: later, of: x, facts), again.child(byField: "left")?.text == x {
+                return [facts.evidence(first, "X updated with one product of a polynomial in the Gram matrix (rounds written out)")]
             }
         }
         return []

@@ -22,7 +22,10 @@ import TreeSitterKit
 /// that index a name set to a reordering of the tables (`mirrored = ves[::-1]`, then `blocks[n + i](x, mirrored[i])`)
 /// read the tables at the places it gives them (`reorderedPlaces`). Loops that walk the layers and the tables side by
 /// side (`zip(self.blocks[:n], ve)`, then `enumerate(zip(self.blocks[n:], ve[::-1]))`) give their pairs as places in
-/// both containers (`zippedPairs`). Examples:
+/// both containers (`zippedPairs`). Layers held as numbered attributes and called one statement each
+/// (`PythonFacts.numberedLayerCalls`: `x = self.layer0(x, tv0, ...)` ... `x = self.layer11(x, tv0, ...)`) give the
+/// lookup each passes in one place, told apart by the text of the value a passed name was last given (`tv0 = vrow[:, :,
+/// 0 * d:1 * d]`, `ve0 = self.vtab0(ids)`), and are checked for the same mirroring (`unrolledLayers`). Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
 struct UnetValueEmbeddings: Detector {
     let id = "unet_value_embeddings"
@@ -33,7 +36,32 @@ struct UnetValueEmbeddings: Detector {
         if let site = mirroredList(facts, tables) { return [facts.evidence(site, "value embeddings listed as ve + reversed(ve)")] }
         if let site = mirroredLoops(facts, flow, tables) { return [facts.evidence(site, "decoder layers reuse the encoder tables in mirrored order")] }
         if let site = symmetricIndex(facts, flow, tables) { return [facts.evidence(site, "table index symmetric in the layer")] }
+        if let site = unrolledLayers(facts, tables) { return [facts.evidence(site, "layers called one by one reuse the encoder tables in mirrored order")] }
         return []
+    }
+
+    // MARK: layers called one by one
+
+    /// Layers held as numbered attributes and called one statement each (`PythonFacts.numberedLayerCalls`): in one
+    /// place of the calls every layer passes a token-table lookup (`TokenTableFlow.carries`), each known by the text of
+    /// what it passes (`PythonFacts.passedValue`: `tv5` with `tv5 = vrow[:, :, 5 * d:6 * d]`); layer l and layer L-1-l
+    /// pass the same one, and at least two differ. The last call, the site. Nil for a layer passing no lookup (`None`),
+    /// one table per layer, or tables reused in the same order.
+    func unrolledLayers(_ facts: PythonFacts, _ tables: TokenTableFlow) -> Node? {
+        for group in facts.numberedLayerCalls {
+            for column in group.columns {
+                var keys: [String] = []
+                for argument in column {
+                    guard let argument, tables.carries(argument) else { break }
+                    keys.append(facts.compact(facts.passedValue(argument)))
+                }
+                let n = keys.count
+                guard n == group.calls.count, n >= 4, Set(keys).count >= 2,
+                      (0..<n).allSatisfy({ keys[$0] == keys[n - 1 - $0] }) else { continue }
+                return group.calls[n - 1].node
+            }
+        }
+        return nil
     }
 
     // MARK: ve + reversed(ve)

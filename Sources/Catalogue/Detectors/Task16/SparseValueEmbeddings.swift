@@ -12,7 +12,9 @@ import TreeSitterKit
 /// (`"012......012"`, or built from constants: `"012" + "." * 6 + "012"`) whose placeholder a comprehension reads as None
 /// (`None if c == "." else ...`, or `tables.get(c)` on a dictionary keyed by the digits only), or a comprehension over the layers whose
 /// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`), or a
-/// per-layer list filled by appends in a loop whose `None` entries make a middle run;
+/// per-layer list filled by appends in a loop whose `None` entries make a middle run, or layers held as numbered attributes
+/// and called one statement each (`PythonFacts.numberedLayerCalls`) passing, in one place, a token-table lookup at both
+/// ends and `None` in a middle run (`x = self.layer3(x, None, ...)`, see `sparseUnrolledLayers`);
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
 /// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
@@ -54,7 +56,38 @@ struct SparseValueEmbeddings: Detector {
         if evidence.isEmpty, let computed = sparseLayerSlots(facts) {
             evidence.append(facts.evidence(computed, "table index computed per layer: the first and last layers only, None in between"))
         }
+        if evidence.isEmpty, let unrolled = sparseUnrolledLayers(facts) {
+            evidence.append(facts.evidence(unrolled, "layers called one by one: tables at the first and last layers, None in between"))
+        }
         return evidence
+    }
+
+    /// Layers held as numbered attributes and called one statement each (`PythonFacts.numberedLayerCalls`: `x =
+    /// self.layer0(x, ve0, ...)`, `x = self.layer3(x, None, ...)`, ...): in one place of the calls each layer passes
+    /// either a token-table lookup (`TokenTableFlow.carries`) or `None`, with lookups at both ends and `None` in a
+    /// middle run. The first call passing `None`, the site. Nil when some layer passes anything else there.
+    func sparseUnrolledLayers(_ facts: PythonFacts) -> Node? {
+        let groups = facts.numberedLayerCalls
+        guard !groups.isEmpty else { return nil }
+        let tables = TokenTableFlow(facts, facts.dataflow)
+        for group in groups {
+            for column in group.columns {
+                var present: [Bool] = []
+                for argument in column {
+                    guard let argument else { break }
+                    if facts.unwrapped(argument).type == "none" {
+                        present.append(false)
+                    } else if tables.carries(argument) {
+                        present.append(true)
+                    } else {
+                        break
+                    }
+                }
+                guard present.count == group.calls.count, endsOnly(present), let gap = present.firstIndex(of: false) else { continue }
+                return group.calls[gap].node
+            }
+        }
+        return nil
     }
 
     /// A per-layer list of table indices computed by a comprehension over the layers (`[cfg.table_of(i) for i in

@@ -198,15 +198,19 @@ struct Fp32ScalarParams: Detector {
         }
     }
 
-    /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes) inside a condition, not negated (the
+    /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes, also one a setting holds) inside a condition, not negated (the
     /// condition may be the test itself, as a guard's negated test is, see `PythonFacts.conditionsHeld`).
     func testsEmbedding(_ condition: Node, _ name: String, _ facts: PythonFacts) -> Bool {
         facts.descendants(of: condition).contains { n in
             guard n.type == "call", n == condition || n.parent?.type != "not_operator" else { return false }
             let call = facts.callSite(n)
             guard call.callee == "isinstance", call.positional.count == 2, call.positional[0].text == name else { return false }
-            let kinds = call.positional[1].type == "tuple" ? call.positional[1].namedChildren : [call.positional[1]]
-            return kinds.allSatisfy { kind in
+            // The classes written in the test, or held by what it reads (`isinstance(m, POLICY.kinds)` with the field's
+            // default `(nn.Embedding,)`, see `PythonFacts.origins`).
+            let written = facts.unwrapped(call.positional[1])
+            let held = written.type == "tuple" ? [written] : facts.origins(of: written).map(facts.unwrapped)
+            let kinds = (held.isEmpty ? [written] : held).flatMap { $0.type == "tuple" ? $0.namedChildren.filter { $0.type != "comment" } : [$0] }
+            return !kinds.isEmpty && kinds.allSatisfy { kind in
                 let qualified = facts.imports.qualifiedName(of: kind) ?? kind.text
                 return qualified == "torch.nn.Embedding" || facts.classes.contains { $0.name == qualified && $0.bases.contains("torch.nn.Embedding") }
             }

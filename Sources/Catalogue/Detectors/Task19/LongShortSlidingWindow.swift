@@ -8,7 +8,8 @@ import TreeSitterKit
 /// (the window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w //
 /// 2))`, inline `from_kv_blocks` clamps), bound to two names (directly, or through a function returning both),
 /// and both names placed in one per-layer structure (a list indexed by layer, a dict looked up by a pattern, a
-/// conditional on the layer), or both held as values of one dict read with a varying key (`masks = dict(L=...,
+/// conditional on the layer, or layers held as numbered attributes and called one statement each, `x = self.layer0(x,
+/// long_mask)` ... `x = self.layer1(x, short_mask)`, passing both in one place), or both held as values of one dict read with a varying key (`masks = dict(L=...,
 /// S=...)`, `[masks[c] for c in "LSSSLS"]`), or made by one builder call in a comprehension over a table of
 /// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
 /// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
@@ -506,9 +507,18 @@ struct LongShortSlidingWindow: Detector {
     }
 
     /// Whether both names go into one per-layer structure: a list or dict holding both, or a conditional
-    /// choosing between them, in the scope where they are bound.
+    /// choosing between them, in the scope where they are bound; or both passed in one place of layers called one
+    /// statement each (`PythonFacts.numberedLayerCalls`).
     func mixed(_ a: String, _ b: String, around node: Node, _ facts: PythonFacts) -> Bool {
-        facts.nodes.contains { n in
+        // Layers held as numbered attributes and called one statement each (`x = self.layer0(x, ..., long_mask)`,
+        // `x = self.layer1(x, ..., short_mask)`, see `PythonFacts.numberedLayerCalls`): both names passed in one place.
+        if facts.numberedLayerCalls.contains(where: { group in
+            group.columns.contains { column in
+                let names = Set(column.compactMap { $0.map(facts.unwrapped) }.filter { $0.type == "identifier" }.map(\.text))
+                return names.contains(a) && names.contains(b)
+            }
+        }) { return true }
+        return facts.nodes.contains { n in
             switch n.type {
             case "list", "tuple", "dictionary":
                 let items = n.type == "dictionary" ? n.namedChildren.compactMap { $0.child(byField: "value") } : n.namedChildren
