@@ -236,13 +236,15 @@ extension PythonFacts {
     }
 
     /// Constructions of a class assigned to the output head: the call assigned (`site`) and the call that builds the
-    /// object (`call`), the same one or the `cls(...)` a class method of the class returns (`CastedLinear.fp8(d, v,
+    /// object (`call`), the same one (also through a member holding the class) or the `cls(...)` a class method of the class returns (`CastedLinear.fp8(d, v,
     /// **scales)` with `return cls(d, v, matmul=...)`; its arguments are read through the class method's parameters).
     func headConstructions(of c: Class, _ model: ModelView) -> [(site: Node, call: CallSite)] {
         nodes(ofType: "assignment").compactMap { assignment -> (site: Node, call: CallSite)? in
             guard let left = assignment.child(byField: "left"), let right = assignment.child(byField: "right"),
                   let call = constructorCall(unparenthesized(right)), isHeadReference(left, model) else { return nil }
-            if call.callee == c.name { return (call.node, call) }
+            // Also a member holding the class (`self.lm_head = self.head_cls(...)` with `head_cls = FP8Linear`, see
+            // `heldClassConstructions`).
+            if call.callee == c.name || heldClassConstructions[call.node]?.contains(where: { $0.node == c.node }) == true { return (call.node, call) }
             guard call.receiver?.text == c.name, let factory = calledFunction(call), factory.decorators.contains("classmethod") else { return nil }
             let built = returnedValues(factory).map(unparenthesized).filter { $0.type == "call" && callSite($0).callee == "cls" }
             return built.count == 1 ? (call.node, callSite(built[0])) : nil
@@ -303,7 +305,7 @@ extension PythonFacts {
                 result.append(value)
             } else if construction == nil {
                 // Every construction of the class in the file.
-                for call in calls where call.callee == c.name {
+                for call in calls where call.callee == c.name || heldClassConstructions[call.node]?.contains(where: { $0.node == c.node }) == true {
                     if let argument = call.argument(source.text, position: index) ?? splattedEntry(call, key: source.text) { result.append(argument) }
                 }
             }

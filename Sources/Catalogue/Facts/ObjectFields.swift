@@ -66,7 +66,12 @@ extension PythonFacts {
                 let values = selfAssignedValues(name, in: owner)
                 if !values.isEmpty { return values.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
                 // Else a class attribute (`activation_dtype = torch.bfloat16` in the class body or a base's).
-                return classAttribute(name, of: owner).map { origins(of: $0, depth: depth + 1, seen: &seen) } ?? []
+                if let attribute = classAttribute(name, of: owner) { return origins(of: attribute, depth: depth + 1, seen: &seen) }
+                // Else what the subclasses the script builds set it to (`class TunedNet(Net): body_cls = Ortho`, read in
+                // `Net.optimizers`): the class itself leaves it to them.
+                return classes.filter { c in
+                    c.node != owner.node && c.bases.contains { $0.lastDottedComponent == owner.name } && isBuiltByScript(c)
+                }.compactMap { classAttribute(name, of: $0) }.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
             }
             // `cls.<name>` in a class method: the class attribute.
             if object.text == "cls", enclosingFunction(e)?.parameters.first == "cls", let owner = enclosingClass(e) {
@@ -353,6 +358,55 @@ extension PythonFacts {
             if !owners.contains(where: { $0.node == c.node }) { owners.append(c) }
         }
         return owners
+    }
+
+    /// The names that may hold a class of the file: targets of assignments whose value names one (`body_opt_cls =
+    /// BlockwiseNesterov` in a class body, `self.head_cls = FP8Head`, `model_cls = GPTv2`; the last part of a dotted
+    /// target), parameters defaulting to one (`def build(opt_cls=Muon)`), and keywords passing one (`Trainer(opt_cls=Muon)`).
+    var classHoldingNames: Set<String> {
+        memoized("classHoldingNames") {
+            let own = Set(classes.map(\.name))
+            var names: Set<String> = []
+            for node in nodes(ofType: ["assignment", "default_parameter", "typed_default_parameter", "keyword_argument"]) {
+                let (target, value): (Node?, Node?) = node.type == "assignment"
+                    ? (node.child(byField: "left"), node.child(byField: "right"))
+                    : (node.child(byField: "name"), node.child(byField: "value"))
+                guard let target, let value = value.map(unwrapped), value.type == "identifier", own.contains(value.text) else { continue }
+                if target.type == "identifier" { names.insert(target.text) }
+                if target.type == "attribute", let last = target.child(byField: "attribute") { names.insert(last.text) }
+            }
+            return names
+        }
+    }
+
+    /// Calls through a name or member that holds a class of the file (see `classHoldingNames`: `self.body_opt_cls(params,
+    /// lr=...)`), each with the classes it may build (see `constructedClasses`), keyed by the call node. A call made in a
+    /// class that the script never builds, nor any class derived from it, is left out: its methods never run.
+    public var heldClassConstructions: [Node: [Class]] {
+        memoized("heldClassConstructions") {
+            let holding = classHoldingNames
+            guard !holding.isEmpty else { return [:] }
+            let own = Set(classes.map(\.name))
+            var found: [Node: [Class]] = [:]
+            for call in calls where !own.contains(call.name) && holding.contains(call.name) {
+                guard enclosingClass(call.node).map(isBuiltByScript) ?? true else { continue }
+                let built = constructedClasses(call)
+                if !built.isEmpty { found[call.node] = built }
+            }
+            return found
+        }
+    }
+
+    /// Whether the script builds an object of a class of the file or of a class derived from it (by name, through bases
+    /// of the file, at most four levels down): a class nothing builds runs none of its methods.
+    public func isBuiltByScript(_ owner: Class) -> Bool {
+        var names: Set<String> = [owner.name]
+        var frontier: Set<String> = [owner.name]
+        for _ in 0..<4 where !frontier.isEmpty {
+            frontier = Set(classes.filter { c in !names.contains(c.name) && c.bases.contains { frontier.contains($0.lastDottedComponent) } }.map(\.name))
+            names.formUnion(frontier)
+        }
+        return calls.contains { names.contains($0.name) && $0.receiver == nil }
     }
 
     /// What a construction gives the `__init__` parameter `name` (by keyword, or at `position` among the parameters a

@@ -299,7 +299,12 @@ extension PythonFacts {
                         return made
                     }
                 }
-                return use(call, callee: call.callee).map { [$0] } ?? []
+                if let made = use(call, callee: call.callee) { return [made] }
+                // A class held by a name or a member and called (`self.body_opt_cls(params, ...)` with `body_opt_cls =
+                // BlockwiseNesterov` in the class body, see `heldClassConstructions`): a construction of each
+                // optimizer class of the file it may hold.
+                let held = heldClassConstructions[call.node] ?? []
+                return held.filter { c in ownOptimizers.contains { $0.node == c.node } }.compactMap { use(call, callee: $0.name) }
             }
             // Adam steps written as plain functions (`adam_(params, grads, state, lr)`), by their calls.
             // A call inside an optimizer class of the file is that class's own step (`AdamLite.step` handing its

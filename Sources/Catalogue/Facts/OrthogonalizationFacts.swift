@@ -456,7 +456,8 @@ extension PythonFacts {
     }
 
     /// The orthogonalizing optimizers of the file: classes whose `step` (own, or inherited from a base class of the
-    /// file) orthogonalizes (and that are instantiated, also through a lookup by name, see `calleesChosenByName`),
+    /// file) orthogonalizes (and that are instantiated, also through a lookup by name, see `calleesChosenByName`, or
+    /// through a name or member holding the class, see `heldClassConstructions`),
     /// functions that orthogonalize and update parameters in place inside the training loop, and library Muon optimizers.
     public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
         memoized("orthogonalizingOptimizers") {
@@ -473,8 +474,10 @@ extension PythonFacts {
                 // Constructions by name, and by a lookup that may pick the class (`cls(params)` with `cls =
                 // globals().get(spec["cls"]) or getattr(torch.optim, spec["cls"])`, `REGISTRY[key](...)`; see
                 // `namedChoices`).
+                let held = heldClassConstructions
                 let uses = calls.filter { call in
-                    (call.name == c.name || calleesChosenByName(call).contains { $0.callee.lastDottedComponent == c.name })
+                    (call.name == c.name || calleesChosenByName(call).contains { $0.callee.lastDottedComponent == c.name }
+                        || held[call.node]?.contains { $0.node == c.node } == true)
                         && !isInside(call.node, c.node)
                 }
                 guard !uses.isEmpty else { continue }

@@ -7,9 +7,11 @@ public enum ParameterKind: Hashable, Sendable {
     case embedding
     /// The output head's weight.
     case head
-    /// Parameters selected as matrices by a dimensionality test (`p.ndim == 2`, `p.ndim >= 2`).
+    /// Parameters selected as matrices by a dimensionality test (`p.ndim == 2`, `p.ndim >= 2`), or named one by one
+    /// and built as matrices (a linear layer's weight; see `PythonFacts.constructedKind`).
     case matrices
-    /// Parameters selected as scalars or vectors by a dimensionality test (`p.ndim < 2`).
+    /// Parameters selected as scalars or vectors by a dimensionality test (`p.ndim < 2`), or named one by one and
+    /// built with fewer than two dimensions (`nn.Parameter(torch.tensor([1.0, 0.5]))`).
     case scalars
     /// Anything else (a module's parameters, an unknown list).
     case other
@@ -189,7 +191,9 @@ extension PythonFacts {
                 return [.other]
             }
         case "attribute":
-            return kind(ofModule: node, model: model)
+            let owned = kind(ofModule: node, model: model)
+            if owned == [.other], let built = constructedKind(node, model: model) { return [built] }
+            return owned
         case "subscript":
             // buckets["matrix"], filled by `buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`; also under a
             // constant key of another type (`by_rank[2]`, see `bucketKey`).
@@ -359,9 +363,111 @@ extension PythonFacts {
                 if ancestor.type == "function_definition" { break }
                 child = ancestor
             }
-            result.insert(side ?? .other)
+            if let side { result.insert(side) } else { result.formUnion(listedKinds(call, model: model)) }
         }
         return result
+    }
+
+    /// The kinds an `append` or `extend` adds when no dimensionality test decides it: for parameters named attribute
+    /// by attribute (`ps.append(model.h0.attn.c_q.weight)`, `ps.extend([m.c_fc.weight, m.c_proj.weight, m.lambdas])`),
+    /// each one's kind (the embedding, the head, or how the file builds it, see `constructedKind`); `.other` for
+    /// anything else (a loop variable, a list held by a name).
+    func listedKinds(_ call: CallSite, model: ModelView) -> Set<ParameterKind> {
+        guard call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat else { return [.other] }
+        let item = unparenthesized(call.positional[0])
+        let items: [Node]
+        switch call.name {
+        case "append": items = [item]
+        case "extend" where ["list", "tuple"].contains(item.type): items = item.namedChildren.filter { $0.type != "comment" }
+        default: return [.other]
+        }
+        guard !items.isEmpty else { return [.other] }
+        return items.reduce(into: Set<ParameterKind>()) { result, item in
+            let item = unparenthesized(item)
+            guard item.type == "attribute" else { result.insert(.other); return }
+            let owned = kind(ofModule: item, model: model)
+            if owned == [.other] { result.insert(constructedKind(item, model: model) ?? .other) } else { result.formUnion(owned) }
+        }
+    }
+
+    /// The kind of a parameter named by an attribute, by how the file builds it: `<m>.weight` of a linear layer
+    /// (`self.c_q = CastedLinear(d, d)`, `nn.Linear(d, 4 * d)`; `ModelView.isLinearConstructor`) is a matrix and its
+    /// `<m>.bias` a vector; a parameter built as a tensor (`self.lambdas = nn.Parameter(torch.tensor([1.0, 0.5]))`,
+    /// `nn.Parameter(torch.ones(n) * 0.5)`, `nn.Parameter(torch.zeros(d, d))`) is a matrix with two or more dimensions and a
+    /// scalar or vector with fewer (see `builtRank`). Every value the file gives the attribute's name (the reading class's
+    /// own when it sets it, `Dataflow.bindings(ofReference:)`) must agree; nil when they do not, or none is known.
+    func constructedKind(_ node: Node, model: ModelView) -> ParameterKind? {
+        let node = unparenthesized(node)
+        guard node.type == "attribute", let last = node.child(byField: "attribute")?.text,
+              let object = node.child(byField: "object").map(unparenthesized) else { return nil }
+        if ["weight", "bias"].contains(last), object.type == "attribute" || object.type == "identifier" {
+            let modules = dataflow.bindings(ofReference: object).filter { $0.kind == .value }.map { unparenthesized($0.node) }
+            if !modules.isEmpty, modules.allSatisfy({ value in constructorCall(value).map { model.isLinearConstructor($0) } == true }) {
+                return last == "weight" ? .matrices : .scalars
+            }
+        }
+        let values = dataflow.bindings(ofReference: node).filter { $0.kind == .value }.map(\.node)
+        let ranks = values.map { builtRank($0) }
+        guard let first = ranks.first, let rank = first, ranks.allSatisfy({ $0 == rank }) else { return nil }
+        return rank >= 2 ? .matrices : .scalars
+    }
+
+    /// The number of dimensions of the tensor a value builds: `torch.tensor` (`torch.as_tensor`, `torch.Tensor`) of a
+    /// number literal (0), of a list of them (1, also `[1.0] * n`), of a list of such lists (2); a factory
+    /// (`torch.ones(n)`, `torch.zeros(d, d)`, `torch.randn((d, d))`, `torch.full((n,), 0.5)`, `size=`) by its sizes, each a
+    /// number or an arithmetic expression (a size held by a name counts only when it evaluates to a number); a range
+    /// (`torch.arange`, `torch.linspace`) 1; through `nn.Parameter`, call chains (`constructorCall`) and a product or
+    /// quotient with a number. Nil when unknown.
+    func builtRank(_ value: Node) -> Int? {
+        let n = unparenthesized(value)
+        if n.type == "binary_operator", ["*", "/"].contains(n.child(byField: "operator")?.type ?? "") {
+            let sides = [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }.compactMap { builtRank($0) }
+            return sides.count == 1 ? sides[0] : nil
+        }
+        guard let call = constructorCall(n) else { return nil }
+        // One size: a number literal, arithmetic, or a name or field that evaluates to a number.
+        func isSize(_ size: Node) -> Bool {
+            let size = unparenthesized(size)
+            return ["integer", "binary_operator"].contains(size.type) || evaluate(size) != nil
+        }
+        // The sizes a factory is given: a tuple or list of them, or one per argument.
+        func rank(ofSizes sizes: [Node]) -> Int? {
+            if sizes.count == 1, case let only = unparenthesized(sizes[0]), ["tuple", "list"].contains(only.type) {
+                let items = only.namedChildren.filter { $0.type != "comment" }
+                return items.allSatisfy(isSize) ? items.count : nil
+            }
+            return !sizes.isEmpty && sizes.allSatisfy(isSize) ? sizes.count : nil
+        }
+        switch call.torchCallee {
+        case "torch.nn.Parameter", "torch.nn.parameter.Parameter":
+            return call.argument("data", position: 0).flatMap { builtRank($0) }
+        case "torch.tensor", "torch.as_tensor", "torch.Tensor":
+            guard call.positional.count >= 1 else { return nil }
+            var data = unparenthesized(call.positional[0])
+            var depth = 0
+            while true {
+                // `[1.0] * n`: a list repeated.
+                if data.type == "binary_operator", data.child(byField: "operator")?.type == "*",
+                   let list = [data.child(byField: "left"), data.child(byField: "right")].compactMap({ $0.map(unparenthesized) })
+                    .first(where: { ["list", "tuple"].contains($0.type) }) {
+                    data = list
+                }
+                guard ["list", "tuple"].contains(data.type) else { break }
+                guard let item = data.namedChildren.first(where: { $0.type != "comment" }) else { return nil }
+                depth += 1
+                data = unparenthesized(item)
+            }
+            return ["integer", "float"].contains(data.type) || evaluate(data) != nil ? depth : nil
+        case "torch.ones", "torch.zeros", "torch.empty", "torch.randn", "torch.rand":
+            if let size = call.keywords["size"] { return rank(ofSizes: [size]) }
+            return rank(ofSizes: call.positional)
+        case "torch.full":
+            return (call.keywords["size"] ?? call.positional.first).flatMap { rank(ofSizes: [$0]) }
+        case "torch.arange", "torch.linspace", "torch.logspace":
+            return 1
+        default:
+            return nil
+        }
     }
 
     /// For a bucket key chosen by matching a parameter's name against the rows of a literal table, the kinds the

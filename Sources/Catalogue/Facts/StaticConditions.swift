@@ -261,6 +261,9 @@ extension PythonFacts {
         // A bare name is a switch only where it reads a module-level setting: a name bound by a loop, a
         // comprehension, a lambda or the enclosing function holds what the run gives it.
         if n.type == "identifier", isLocallyBound(n) {
+            // A local a method of an enumeration unpacks from `self.value` (`gate, power = self.value`), `self` being
+            // the one member the file names: that element of the member's value (see `enumerationSelfValueElement`).
+            if let element = enumerationSelfValueElement(n) { return switchValue(element, depth: depth + 1) }
             guard !isBoundInInnerScope(n), let function = enclosingFunction(n) else { return nil }
             // A local set in straight-line code before the read (`opt = opt.lower()`): that value, whose own reads
             // of the name see the parameter.

@@ -374,7 +374,8 @@ public final class ValueResolver {
         return k >= 0 && k < items.count ? items[k] : nil
     }
 
-    /// The list, tuple or dictionary literal (or `dict(...)`) an expression denotes: itself, what a name was last
+    /// The list, tuple or dictionary literal (or `dict(...)`) an expression denotes: itself (through a view of one
+    /// mapping, `MappingProxyType({...})`), what a name was last
     /// given (a local before the read, else the one module assignment of a name no function binds), or an entry
     /// reached by literal keys (`TABLE["optim_rules"]`). Nil for anything else.
     private func literalContainer(_ node: Node, depth: Int) -> Node? {
@@ -384,7 +385,10 @@ public final class ValueResolver {
         case "list", "tuple", "dictionary":
             return n
         case "call":
-            return facts.callSite(n).callee == "dict" ? n : nil
+            if facts.callSite(n).callee == "dict" { return n }
+            // A view of one mapping (`types.MappingProxyType({...})`, a one-layer `ChainMap`): that mapping.
+            if let layers = facts.mappingLayers(n), layers.count == 1 { return literalContainer(layers[0], depth: depth + 1) }
+            return nil
         case "identifier":
             if let local = facts.latestValue(of: n.text, before: n) { return literalContainer(local, depth: depth + 1) }
             guard !facts.isLocallyBound(n) else { return nil }

@@ -76,7 +76,8 @@ struct ZeroInitProjections: Detector {
     }
 
     /// A nonlinearity between two projections: a named activation, a power, a tensor times itself (`h * h`), a
-    /// clamp at zero, a piecewise `torch.where(h > 0, ...)`, or a helper function of the file applying one.
+    /// clamp at zero, a piecewise `torch.where(h > 0, ...)`, or a helper function of the file applying one (also a
+    /// method of an enumeration called on a member, `self.flavor.apply(h)`).
     func isActivation(_ step: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         if step.type == "binary_operator", let op = step.child(byField: "operator")?.type {
             if op == "**" { return true }
@@ -92,6 +93,13 @@ struct ZeroInitProjections: Detector {
         if depth == 0 {
             let helpers = call.receiver == nil ? facts.functions.filter { $0.name == call.callee && facts.enclosingClass($0.node) == nil } : []
             if (helpers + facts.autogradForwards(call)).contains(where: { appliesActivation($0, facts) }) { return true }
+        }
+        // A method of an enumeration of the file called on a member (`self.flavor.apply(h)`, `self.flavor` holding
+        // `MlpFlavor.SQUARED_RECT`, also through a literal key of a mapping, `ARCH["mlp"]`) that applies one.
+        if depth == 0, let receiver = call.receiver {
+            let held = facts.origins(of: receiver).map { facts.resolver.literalSubscriptEntry($0) ?? $0 }
+            let methods = held.compactMap { facts.enumerationMember($0)?.owner }.compactMap { facts.method(call.name, of: $0) }
+            if !methods.isEmpty, methods.count == held.count, methods.allSatisfy({ appliesActivation($0, facts) }) { return true }
         }
         if let module = facts.moduleConstructor(call.callee), module.callee.hasPrefix("torch.nn."),
            Self.activations.contains(module.name.lowercased()) || ["GELU", "ReLU", "SiLU", "Tanh"].contains(module.name) { return true }

@@ -20,7 +20,8 @@ import TreeSitterKit
 /// (`skips.pop(0)` after `append`, `skips.pop()` after `appendleft`), outputs saved only for a probe, and
 /// the embedding x0 fed to every block. A loop may be a fold (`functools.reduce(descend, encoder_blocks, carry)` runs
 /// `descend` per block; see `PythonFacts.enclosingIterations`), whose statements run where its call stands
-/// (`foldAnchor`). Examples: `queries/python/unet_skip_connections/examples/`.
+/// (`foldAnchor`). The blocks may also be called one statement each, with the outputs in named locals added back
+/// before the mirrored call (`unrolledSkips`). Examples: `queries/python/unet_skip_connections/examples/`.
 struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
 
@@ -34,6 +35,83 @@ struct UnetSkipConnections: Detector {
             for read in reads where isAddedBack(read, in: scope, facts) {
                 return [facts.evidence(site, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
             }
+        }
+        return unrolledSkips(facts)
+    }
+
+    /// The same pairing with the blocks called one statement each (`PythonFacts.numberedLayerCalls`: `x =
+    /// self.layer0(x)`, ..., `x = self.layer11(x)`) and the outputs kept in named locals instead of a list (`down0 = x`
+    /// after layer 0, ..., `x = x + w[0] * down5` before layer 6, ..., `x = x + w[5] * down0` before layer 11). A save
+    /// is a local, not one of the streams, set after call k and before call k + 1 to a stream that call assigns and
+    /// takes in (`x` in `x, v1 = self.layer0(x, v1, x0)` or `x = x + self.layer0(x)`; also `down0 = x.clone()`, or
+    /// `down0 = x = self.layer0(x)`);
+    /// a read is a use of that local, still holding the save, after call m - 1 and up to call m (m > k), added into
+    /// the stream (`isAddedBack`). Accepts when at least two saves are read, each at one call, all at the mirrored call
+    /// (k + m the same for every pair). Rejects FIFO pairing (`down0` before `layer6`), a value taken before the blocks
+    /// (the embedding x0 fed to every block), and an output read by the next block only.
+    func unrolledSkips(_ facts: PythonFacts) -> [Evidence] {
+        for family in facts.numberedLayerCalls {
+            let calls = family.calls
+            guard calls.count >= 4 else { continue }
+            // For each call: the statement holding it and the streams it assigns and takes in.
+            var statements: [Node] = []
+            var streams: [Set<String>] = []
+            var chained: [[(name: String, target: Node)]] = []
+            for call in calls {
+                var statement = call.node
+                var assigned: [(name: String, target: Node)] = []
+                // The whole statement (`x = self.layer0(x)`, `x = x + self.layer0(x)`, `down0 = x = self.layer0(x)`).
+                while let parent = statement.parent, !["expression_statement", "block", "module", "lambda"].contains(parent.type) {
+                    statement = parent
+                }
+                if statement.type == "assignment" {
+                    assigned = facts.assignedNames(statement).map { (name: $0.name, target: $0.target) }
+                }
+                let taken = Set(assigned.map(\.name).filter { name in call.positional.contains { facts.mentions($0, name) } })
+                statements.append(statement)
+                streams.append(taken)
+                chained.append(assigned.filter { !taken.contains($0.name) })
+            }
+            let allStreams = streams.reduce(into: Set<String>()) { $0.formUnion($1) }
+            // Saves: (index of the call, the local, the node that binds it).
+            var saves: [(k: Int, name: String, site: Node)] = []
+            for k in 0..<(calls.count - 1) where !streams[k].isEmpty {
+                for target in chained[k] where !allStreams.contains(target.name) { saves.append((k: k, name: target.name, site: statements[k])) }
+                for assignment in facts.descendants(of: family.function) where assignment.type == "assignment" {
+                    guard assignment.startByte >= statements[k].endByte, assignment.endByte <= calls[k + 1].node.startByte,
+                          facts.enclosingFunction(assignment)?.node == family.function,
+                          let left = assignment.child(byField: "left"), left.type == "identifier", !allStreams.contains(left.text),
+                          var value = assignment.child(byField: "right").map(facts.unparenthesized) else { continue }
+                    if value.type == "call", case let copy = facts.callSite(value), copy.name == "clone", copy.positional.isEmpty,
+                       let receiver = copy.receiver {
+                        value = receiver
+                    }
+                    guard let root = facts.tensorRoot(value), streams[k].contains(root.text) else { continue }
+                    saves.append((k: k, name: left.text, site: assignment))
+                }
+            }
+            // Reads: for each save read at exactly one later call, (k, m, the read).
+            var pairs: [(k: Int, m: Int, save: Node, read: Node)] = []
+            for save in saves {
+                var found: [(m: Int, read: Node)] = []
+                // Uses as a variable (not `obj.down0`), after the save.
+                let uses = facts.uses(of: save.name, in: family.function).filter { use in
+                    use.startByte >= save.site.endByte
+                        && !(use.parent?.type == "attribute" && use.parent?.child(byField: "attribute") == use)
+                }
+                for use in uses {
+                    guard let m = calls.firstIndex(where: { $0.node.endByte >= use.startByte }), m > save.k,
+                          use.startByte > calls[m - 1].node.endByte, isAddedBack(use, in: family.function, facts) else { continue }
+                    // The local still holds the save (not bound again since).
+                    let holder = facts.latestValue(of: save.name, before: use)
+                    guard holder.map({ facts.isInside($0, save.site) }) == true else { continue }
+                    found.append((m: m, read: use))
+                }
+                if found.count == 1 { pairs.append((k: save.k, m: found[0].m, save: save.site, read: found[0].read)) }
+            }
+            guard pairs.count >= 2, let sum = pairs.first.map({ $0.k + $0.m }), pairs.allSatisfy({ $0.k + $0.m == sum }),
+                  Set(pairs.map(\.k)).count == pairs.count else { continue }
+            return [facts.evidence(pairs[0].save, "encoder outputs saved"), facts.evidence(pairs[0].read, "added back to the mirrored decoder block")]
         }
         return []
     }

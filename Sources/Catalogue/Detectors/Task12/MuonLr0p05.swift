@@ -4,7 +4,9 @@
 /// update) constructed with lr resolving to 0.05: the `lr=` keyword, the second positional argument, a
 /// parameter group's `lr`, or the class's `lr` default when the call gives none (a class of the file may name that
 /// parameter anything its defaults store as `lr`, see `PythonFacts.optimizerParameter`), through constants, dataclass
-/// fields, argparse defaults, config dictionaries and arithmetic. Rejects Muon at any other rate and 0.05 given
+/// fields, argparse defaults, config dictionaries, enumeration members (also a loop variable over a table keyed by
+/// members, in a branch that picks one: `if slot is Slot.HIDDEN: Muon(g, lr=slot.lr)`, see `PythonFacts.loopMember`)
+/// and arithmetic. Rejects Muon at any other rate and 0.05 given
 /// to Adam or another optimizer. Examples: `queries/python/muon_lr_0p05/examples/`.
 struct MuonLr0p05: Detector {
     let id = "muon_lr_0p05"

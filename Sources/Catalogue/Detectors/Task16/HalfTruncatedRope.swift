@@ -6,7 +6,8 @@ import TreeSitterKit
 /// `exp(1j * angle)`), a frequency
 /// vector with a zero half: concatenated with zeros (`torch.cat([f, f.new_zeros(n)])`, with the zeros as long as
 /// the `linspace` when both are known; either part may be an entry of a dictionary literal read by its key,
-/// `torch.cat([parts["spin"], parts["frozen"]])`), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
+/// `torch.cat([parts["spin"], parts["frozen"]])`, and the zeros a local name set to them and not written into,
+/// `still = torch.zeros(q)` then `torch.cat([spin, still])`), right-padded with zeros (`F.pad(f, (0, n))`), or zeroed by slice
 /// assignment (`f[n:] = 0`), in place on an upper view (`f[n:].zero_()`, `f.narrow(0, n, m).fill_(0)`, see
 /// `PythonFacts.zeroedTensor`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
 /// that rotates `x[..., :k]` and concatenates `x[..., k:]` unchanged, with k half of the head dimension (`d // 2`,
@@ -172,17 +173,36 @@ struct HalfTruncatedRope: Detector {
         return base
     }
 
-    /// `torch.zeros(n)`, `f.new_zeros(n)`, `torch.zeros_like(f)`, a literal 0.
+    /// `torch.zeros(n)`, `f.new_zeros(n)`, `torch.zeros_like(f)`, a literal 0, or a local name set to one of them
+    /// (`still = torch.zeros(q)`, then `torch.cat([spin, still])`; see `zerosValue`).
     func isZeros(_ node: Node, _ facts: PythonFacts) -> Bool {
+        zerosValue(node, facts) != nil
+    }
+
+    /// The zeros an expression stands for: itself when it is `torch.zeros(n)`, `f.new_zeros(n)`, `torch.zeros_like(f)`
+    /// or a literal 0; for a local name, the zeros it was last given (followed through names), unless the function
+    /// writes into it afterwards (`z[:k] = f`, `z.copy_(f)`: no longer all zeros). Nil otherwise.
+    func zerosValue(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
         let node = facts.unparenthesized(node)
-        if node.type == "call" { return ["zeros", "new_zeros", "zeros_like"].contains(facts.callSite(node).name) }
-        return facts.value(of: node)?.double == 0
+        if node.type == "call" { return ["zeros", "new_zeros", "zeros_like"].contains(facts.callSite(node).name) ? node : nil }
+        if node.type == "identifier", depth < 4, let value = facts.latestValue(of: node.text, before: node), value != node {
+            let scope = facts.enclosingFunction(node)
+            let written = !facts.inPlaceUpdates(of: node.text, scope: scope).isEmpty
+                || facts.descendants(of: scope?.node ?? facts.root).contains { n in
+                    n.type == "assignment" && n.child(byField: "left").map { left in
+                        left.type == "subscript" && left.child(byField: "value")?.text == node.text
+                    } == true
+                }
+            guard !written else { return nil }
+            return zerosValue(value, facts, depth: depth + 1) ?? (facts.value(of: node)?.double == 0 ? node : nil)
+        }
+        return facts.value(of: node)?.double == 0 ? node : nil
     }
 
     /// Whether the zeros are as many as the frequencies, when both lengths are known (a `linspace` count and the
     /// zeros' size); unknown lengths do not reject.
     func halves(_ frequencies: Node, _ zeros: Node, _ facts: PythonFacts) -> Bool {
-        let zeros = facts.unparenthesized(zeros)
+        let zeros = zerosValue(zeros, facts) ?? facts.unparenthesized(zeros)
         let zeroCall = facts.callSite(zeros)
         guard zeroCall.name != "zeros_like", let zeroCount = zeroCall.positional.first else { return true }
         var source = facts.unparenthesized(frequencies)

@@ -48,8 +48,9 @@ struct LinearInitScale0p5: Detector {
     }
 
     /// An expression as c * d^p; names are followed to their local value or setting, whole numbers of at least
-    /// 16 and unresolved sizes (`in_features`, `shape[i]`, `size(i)`) stand for the fan-in d.
-    func monomial(_ node: Node, _ facts: PythonFacts, depth: Int) -> Monomial? {
+    /// 16 and unresolved sizes (`in_features`, `shape[i]`, `size(i)`) stand for the fan-in d. `fields` binds the
+    /// fields of the object whose method is read (`self.gain` -> 0.5, see `PythonFacts.fieldBindings(of:)`).
+    func monomial(_ node: Node, _ facts: PythonFacts, depth: Int, fields: [String: Double] = [:]) -> Monomial? {
         guard depth < 12 else { return nil }
         let next = depth + 1
         let node = facts.unparenthesized(node)
@@ -57,16 +58,16 @@ struct LinearInitScale0p5: Detector {
         case "integer", "float":
             return facts.value(of: node).map { Monomial(coefficient: $0.double, power: 0) }
         case "unary_operator":
-            guard let inner = node.child(byField: "argument").flatMap({ monomial($0, facts, depth: next) }) else { return nil }
+            guard let inner = node.child(byField: "argument").flatMap({ monomial($0, facts, depth: next, fields: fields) }) else { return nil }
             return node.child(byField: "operator")?.type == "-" ? Monomial(coefficient: -inner.coefficient, power: inner.power) : inner
         case "binary_operator":
             guard let op = node.child(byField: "operator")?.type, let left = node.child(byField: "left"),
-                  let right = node.child(byField: "right"), let l = monomial(left, facts, depth: next) else { return nil }
+                  let right = node.child(byField: "right"), let l = monomial(left, facts, depth: next, fields: fields) else { return nil }
             if op == "**" {
                 guard let e = facts.value(of: right)?.double ?? facts.evaluate(right) else { return nil }
                 return Monomial(coefficient: pow(l.coefficient, e), power: l.power * e)
             }
-            guard let r = monomial(right, facts, depth: next) else { return nil }
+            guard let r = monomial(right, facts, depth: next, fields: fields) else { return nil }
             switch op {
             case "*": return Monomial(coefficient: l.coefficient * r.coefficient, power: l.power + r.power)
             case "/": return r.coefficient == 0 ? nil : Monomial(coefficient: l.coefficient / r.coefficient, power: l.power - r.power)
@@ -75,20 +76,41 @@ struct LinearInitScale0p5: Detector {
         case "call":
             let call = facts.callSite(node)
             if ["sqrt", "rsqrt"].contains(call.name), let inner = call.positional.first ?? call.receiver,
-               let m = monomial(inner, facts, depth: next) {
+               let m = monomial(inner, facts, depth: next, fields: fields) {
                 let e = call.name == "sqrt" ? 0.5 : -0.5
                 return Monomial(coefficient: pow(m.coefficient, e), power: m.power * e)
             }
-            if ["float", "int"].contains(call.callee), let inner = call.positional.first { return monomial(inner, facts, depth: next) }
+            if ["float", "int"].contains(call.callee), let inner = call.positional.first { return monomial(inner, facts, depth: next, fields: fields) }
             if call.name == "size" { return Monomial(coefficient: 1, power: 1) }
             // A helper of the file given the fan-in alone (`b = uniform_bound(self.in_features)`): what it returns.
             if let function = facts.calledFunction(call), call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat,
-               let argument = monomial(call.positional[0], facts, depth: next), argument.coefficient == 1, argument.power == 1,
+               let argument = monomial(call.positional[0], facts, depth: next, fields: fields), argument.coefficient == 1, argument.power == 1,
                let body = function.body {
                 let returned = facts.descendants(of: body).filter {
                     $0.type == "return_statement" && facts.enclosingFunction($0)?.node == function.node
                 }.compactMap { $0.namedChild(0) }
-                if returned.count == 1 { return monomial(returned[0], facts, depth: next) }
+                if returned.count == 1 { return monomial(returned[0], facts, depth: next, fields: fields) }
+            }
+            // A method of an object the file builds, given the fan-in alone (`INIT.half_width(self.in_features)`
+            // with `INIT = HiddenInit()`, see `PythonFacts.objectCalls`): what it returns with that object's fields
+            // bound; every object the receiver may hold must give the same bound.
+            let objects = facts.objectCalls(call)
+            if !objects.isEmpty, call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat,
+               let argument = monomial(call.positional[0], facts, depth: next, fields: fields),
+               argument.coefficient == 1, argument.power == 1 {
+                let bounds = objects.map { object -> Monomial? in
+                    guard object.method.passedParameters.count == 1, let body = object.method.body else { return nil }
+                    let returned = facts.descendants(of: body).filter {
+                        $0.type == "return_statement" && facts.enclosingFunction($0)?.node == object.method.node
+                    }.compactMap { $0.namedChild(0) }
+                    guard returned.count == 1 else { return nil }
+                    return monomial(returned[0], facts, depth: next, fields: facts.fieldBindings(of: object.construction))
+                }
+                if let first = bounds.first ?? nil, bounds.allSatisfy({ bound in
+                    bound.map { abs($0.coefficient - first.coefficient) < 1e-9 && abs($0.power - first.power) < 1e-9 } == true
+                }) {
+                    return first
+                }
             }
             if let v = facts.value(of: node) { return constant(v) }
             return nil
@@ -101,8 +123,12 @@ struct LinearInitScale0p5: Detector {
             if node.type == "attribute", ["in_features", "fan_in"].contains(node.child(byField: "attribute")?.text ?? "") {
                 return Monomial(coefficient: 1, power: 1)
             }
+            // A field of the object whose method is read.
+            if node.type == "attribute", let bound = fields[node.text] {
+                return constant(bound == bound.rounded() && abs(bound) < 1e15 ? .int(Int(bound)) : .float(bound))
+            }
             if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node {
-                return monomial(local, facts, depth: next)
+                return monomial(local, facts, depth: next, fields: fields)
             }
             if let v = facts.value(of: node) { return constant(v) }
             // An unresolved parameter stands for a size.
