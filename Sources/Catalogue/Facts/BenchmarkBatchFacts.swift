@@ -10,13 +10,28 @@ extension PythonFacts {
     public static let benchmarkWorldSize = 8.0
 
     /// Whether an expression reads the world size: `dist.get_world_size()`, `os.environ["WORLD_SIZE"]`,
-    /// `os.environ.get("WORLD_SIZE", ...)`, `os.getenv("WORLD_SIZE")`, possibly inside `int(...)`.
+    /// `os.environ.get("WORLD_SIZE", ...)`, `os.getenv("WORLD_SIZE")`, possibly inside `int(...)`; also a call,
+    /// without arguments, of a helper of the file that returns one of these (`mpu.get_data_parallel_world_size()`
+    /// with `return int(os.environ.get("WORLD_SIZE", 1))`), its other returns at most the single-process fallback 1.
     public func readsWorldSize(_ node: Node) -> Bool {
+        readsWorldSize(node, depth: 0)
+    }
+
+    private func readsWorldSize(_ node: Node, depth: Int) -> Bool {
         let n = unparenthesized(node)
         if n.type == "call" {
             let call = callSite(n)
             if call.name == "get_world_size" { return true }
-            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return readsWorldSize(inner) }
+            if ["int", "float"].contains(call.callee), let inner = call.positional.first { return readsWorldSize(inner, depth: depth) }
+            // Memoized by place in this file's tree (a node of an embedded configuration's tree is not followed).
+            if depth < 3, n.tree === tree, call.positional.isEmpty, call.keywords.isEmpty, memoized("readsWorldSize/\(n.startByte)/\(n.endByte)", { () -> Bool in
+                guard let helper = calledFunction(call) else { return false }
+                let returned = returnedValues(helper)
+                let reads = returned.filter { readsWorldSize($0, depth: depth + 1) }
+                return !reads.isEmpty && returned.allSatisfy { r in reads.contains(r) || value(of: unparenthesized(r))?.double == 1 }
+            }) {
+                return true
+            }
         }
         return environmentVariable(readBy: n) == "WORLD_SIZE"
     }

@@ -549,6 +549,59 @@ extension PythonFacts {
         return items
     }
 
+    /// What is put into a container made empty and filled afterwards, `empty` being the empty value assigned to a name or
+    /// to a field of `self` (`blocks = []`, `d = {}`, `self.layers = nn.ModuleDict()`, `nn.ModuleList()`, `nn.Sequential()`,
+    /// `dict()`, `OrderedDict()`, `deque()`): the item of each `append(x)` / `appendleft(x)` / `insert(i, x)` /
+    /// `add_module(k, x)` / `register_module(k, x)` on it, the iterable of each `extend(xs)` / `extendleft(xs)`, and the
+    /// value of each `target[k] = x` (torchtitan's `self.layers[str(layer_id)] = TransformerBlock(...)` in a loop), in
+    /// document order (a loop around a write is not unrolled: one node per write). A name's writes are those after the
+    /// empty value in the same function (or at module level), as in `grownListItems`; a field's are those in any method
+    /// of the class that sets it. Nil when `empty` is no empty container assigned to a name or a field of `self`; empty
+    /// when nothing fills it.
+    public func filledContainerItems(madeEmptyBy empty: Node) -> [Node]? {
+        let value = unwrapped(empty)
+        let blank = { (n: Node) in n.namedChildren.allSatisfy { $0.type == "comment" } }
+        var made = ["list", "dictionary"].contains(value.type) && blank(value)
+        if value.type == "call", value.child(byField: "arguments").map(blank) == true {
+            let call = callSite(value)
+            made = call.positional.isEmpty && call.keywords.isEmpty
+                && (["list", "dict", "deque", "collections.deque", "collections.OrderedDict"].contains(call.callee)
+                    || ["ModuleList", "ModuleDict", "Sequential", "ParameterList", "ParameterDict"].contains(call.name))
+        }
+        guard made, let target = assignmentTarget(receiving: empty) ?? assignmentTarget(receiving: value) else { return nil }
+        let isField = target.type == "attribute" && target.child(byField: "object").map { $0.type == "identifier" && $0.text == "self" } == true
+        guard target.type == "identifier" || isField else { return nil }
+        let scope = enclosingFunction(value)?.node
+        let owner = enclosingClass(value)?.node
+        if isField && owner == nil { return nil }
+        // Whether a node is the container: the same name later in the same function, or the same field in the class.
+        func isTarget(_ node: Node?) -> Bool {
+            guard let node = node.map(unwrapped), node.type == target.type, node.text == target.text else { return false }
+            return isField ? enclosingClass(node)?.node == owner
+                : node.startByte >= value.endByte && enclosingFunction(node)?.node == scope
+        }
+        // The writes, in document order.
+        func collectWrites() -> [Node] {
+            var writes: [(start: Int, item: Node)] = []
+            for call in calls where isTarget(call.receiver) {
+                switch (call.name, call.positional.count) {
+                case ("append", 1), ("appendleft", 1), ("extend", 1), ("extendleft", 1): writes.append((call.node.startByte, call.positional[0]))
+                case ("insert", 2), ("add_module", 2), ("register_module", 2): writes.append((call.node.startByte, call.positional[1]))
+                default: continue
+                }
+            }
+            for assignment in assignmentNodes where assignment.type == "assignment" {
+                guard let left = assignment.child(byField: "left"), left.type == "subscript",
+                      isTarget(left.child(byField: "value")), let right = assignment.child(byField: "right") else { continue }
+                writes.append((assignment.startByte, right))
+            }
+            return writes.sorted { $0.start < $1.start }.map(\.item)
+        }
+        // Kept by the empty value's place in this file's tree; a node of another tree is not.
+        guard value.tree === tree else { return collectWrites() }
+        return memoized("filledContainerItems/\(value.startByte)/\(value.endByte)") { collectWrites() }
+    }
+
     /// The target an expression is assigned to: `target = value`, or the matching place of a pairwise unpacking
     /// (`self.up, self.down = make(d, h), zeroed(make(h, d))`). Nil when the value is not assigned whole.
     public func assignmentTarget(receiving value: Node) -> Node? {

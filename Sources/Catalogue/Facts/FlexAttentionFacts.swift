@@ -802,6 +802,11 @@ extension Dataflow {
                     }
                 case .value, .iteration:
                     result.formUnion(instanceClasses(of: iterationSource(binding), depth: depth + 1))
+                    // A container made empty and filled afterwards (`self.layers = nn.ModuleDict()`, then
+                    // `self.layers[str(i)] = Block(...)` in a loop; see `PythonFacts.filledContainerItems`): what is put in.
+                    if binding.kind == .value, let items = facts.filledContainerItems(madeEmptyBy: binding.node) {
+                        for item in items { result.formUnion(instanceClasses(of: item, depth: depth + 1)) }
+                    }
                 case .parameter(let index):
                     // def train(model, ...): the modules its callers pass (`train(GPT(cfg).cuda(), ...)`).
                     guard node.type == "identifier" else { continue }

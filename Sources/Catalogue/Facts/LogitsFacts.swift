@@ -109,9 +109,12 @@ extension PythonFacts {
             }
             for n in inside {
                 if n.type == "identifier", isRead(n) {
-                    // An assignment in another branch of an `if` than the read (the sampling branch's logits) gives it no value.
+                    // An assignment in another branch of an `if` than the read (the sampling branch's logits) gives it no value,
+                    // nor does one made after the read (`loss = F.cross_entropy(logits, y)` then `logits = logits.float()`
+                    // to hand the caller an fp32 copy; see `assignedAfter`).
                     for assignment in assignments(around: expression)
-                    where assignment.type == "assignment" && !isInDeadBranch(assignment) && !inExclusiveBranches(assignment, n) {
+                    where assignment.type == "assignment" && !isInDeadBranch(assignment) && !inExclusiveBranches(assignment, n)
+                        && !assignedAfter(assignment, n) {
                         for bound in assignedNames(assignment) where bound.name == n.text {
                             work.append(bound.value ?? assignment.child(byField: "right") ?? assignment)
                         }

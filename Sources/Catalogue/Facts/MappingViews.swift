@@ -154,8 +154,18 @@ extension PythonFacts {
     /// member compared with a string or number (`if slot.rule == "adam":`, see `enumerationProperty`), in the branch
     /// `use` sits in (an `elif` or `else` also needs the earlier tests of its chain to fail). Nil when the loop walks
     /// no such table, a test on the way cannot be judged, or several members remain: a read there takes one value per
-    /// member, which one member cannot stand for.
+    /// member, which one member cannot stand for (see `perMemberReads`).
     func loopMember(_ use: Node, depth: Int) -> (owner: Class, value: Node)? {
+        guard let remaining = loopMembers(use, depth: depth), remaining.count == 1 else { return nil }
+        return remaining[0]
+    }
+
+    /// The members a loop variable over a table of members can hold where `use` reads it, in the table's order (see
+    /// `loopMember`, which needs exactly one of them): every member the loop walks that the tests around `use` leave,
+    /// including the `if` clauses of a comprehension that follow its `for` clause (`for s in (Span.LONG, Span.SHORT)
+    /// if s is not Span.LONG`). Nil when the loop walks no table of members of an enumeration of the file, or a test on
+    /// the variable cannot be judged.
+    func loopMembers(_ use: Node, depth: Int) -> [(owner: Class, value: Node)]? {
         guard let loop = bindingLoop(of: use.text, at: use), let rows = loopRows(loop) else { return nil }
         var members: [(owner: Class, value: Node)] = []
         for row in rows {
@@ -184,6 +194,12 @@ extension PythonFacts {
             }
             child = ancestor
         }
+        // A comprehension's `if` clauses after this `for` clause filter the rows its body sees.
+        if loop.type == "for_in_clause", let comprehension = loop.parent {
+            for clause in comprehension.namedChildren where clause.type == "if_clause" && clause.startByte >= loop.endByte {
+                if let condition = clause.namedChildren.first(where: { $0.type != "comment" }) { tests.append((condition, true)) }
+            }
+        }
         // A test that does not read the variable (`if p.ndim >= 2:`) leaves every member.
         tests = tests.filter { test in ([test.condition] + descendants(of: test.condition)).contains { $0.type == "identifier" && $0.text == use.text } }
         var remaining: [(owner: Class, value: Node)] = []
@@ -195,7 +211,35 @@ extension PythonFacts {
             }
             if kept { remaining.append(member) }
         }
-        return remaining.count == 1 ? remaining[0] : nil
+        return remaining
+    }
+
+    /// What a read of a loop variable over a table of enumeration members gives once per member the loop body sees
+    /// (see `loopMembers`), in the table's order: `span.divisor` (a property of the enumeration, see
+    /// `enumerationProperty`) or `span.value[i]` (a literal index) in `{span: build(w // span.divisor) for span in
+    /// (Span.LONG, Span.SHORT)}` with `LONG = ("long", 1)`, `SHORT = ("short", 2)` and `divisor` returning
+    /// `self.value[1]` gives the nodes `1` and `2`. A construction made once per row reads its own value in each
+    /// row, which `enumerationMemberRead` cannot give when several members remain. Nil when the read is neither, its
+    /// object is no such loop variable, or some member's value cannot be read.
+    public func perMemberReads(_ node: Node) -> [Node]? {
+        let n = unwrapped(node)
+        var read = n
+        var index: Node?
+        if n.type == "subscript", let inner = n.child(byField: "value").map(unwrapped) {
+            guard let i = n.child(byField: "subscript") else { return nil }
+            read = inner
+            index = i
+        }
+        guard read.type == "attribute", let name = read.child(byField: "attribute")?.text,
+              let variable = read.child(byField: "object").map(unwrapped), variable.type == "identifier",
+              index == nil || name == "value", let members = loopMembers(variable, depth: 0), !members.isEmpty else { return nil }
+        var reads: [Node] = []
+        for member in members {
+            let value = name == "value" ? memberElement(member.value, index) : enumerationProperty(name, of: member)
+            guard let value else { return nil }
+            reads.append(value)
+        }
+        return reads
     }
 
     /// Whether `condition` holds when the loop variable `variable` holds `member` (see `loopMember`): `v is M`,

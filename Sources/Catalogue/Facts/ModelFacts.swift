@@ -211,18 +211,27 @@ extension PythonFacts {
         }.map(\.name))
     }
 
-    /// Whether a call constructs an embedding table (`nn.Embedding(...)`, a file subclass of it, or a module of the
-    /// file holding no modules whose forward looks its input up in a table of its own, `F.embedding(ids, self.table)`).
+    /// Whether a call constructs an embedding table (`nn.Embedding(...)`, a file subclass of it, directly or through
+    /// other classes of the file (`class VocabParallelEmbedding(nn.Embedding)`), a tensor-parallel table of a library
+    /// (`tensor_parallel.VocabParallelEmbedding(...)`, fairscale's `ParallelEmbedding`) when the file defines no class
+    /// of that name, or a module of the file holding no modules whose forward looks its input up in a table of its
+    /// own, `F.embedding(ids, self.table)`).
     public func isEmbeddingConstructor(_ call: CallSite) -> Bool {
         if call.torchCallee == "torch.nn.Embedding" { return true }
+        if Self.libraryEmbeddingClasses.contains(call.name), boundClass(named: call.name) == nil { return true }
         return call.receiver == nil && embeddingClasses.contains(call.callee)
     }
+
+    /// Embedding tables of model-parallel libraries (Megatron-LM, fairscale), known by their class name.
+    static let libraryEmbeddingClasses: Set<String> = ["VocabParallelEmbedding", "ParallelEmbedding"]
 
     /// Classes of the file that are embedding tables (see `isEmbeddingConstructor`).
     var embeddingClasses: Set<String> {
         memoized("embeddingClasses") {
             Set(classes.filter { c in
-                if c.bases.contains(where: { $0 == "torch.nn.Embedding" || $0 == "nn.Embedding" }) { return true }
+                if lineage(of: c).contains(where: { k in k.bases.contains(where: { $0 == "torch.nn.Embedding" || $0 == "nn.Embedding" }) }) {
+                    return true
+                }
                 // A table holds no modules of its own (a whole model that starts with a lookup is not a table).
                 if let initializer = initializer(of: c), descendants(of: initializer.node).contains(where: { n in
                     guard n.type == "call" else { return false }
@@ -446,6 +455,17 @@ extension PythonFacts {
             return enclosingLoops(statement).isEmpty
         }
         return false
+    }
+
+    /// Whether a value assigned at `assignment` never reaches `read`: both lie in the same function (or at module level),
+    /// the assignment comes after the read, and no loop of that function holds both (a later statement of a loop body
+    /// runs again before the read of the next pass). `loss = F.cross_entropy(logits, y)` followed by `logits =
+    /// logits.float()` reads the logits from before the cast.
+    public func assignedAfter(_ assignment: Node, _ read: Node) -> Bool {
+        guard assignment.startByte >= read.endByte,
+              enclosingFunction(assignment)?.node == enclosingFunction(read)?.node else { return false }
+        let readLoops = Set(enclosingLoops(read))
+        return !enclosingLoops(assignment).contains { readLoops.contains($0) }
     }
 
     /// Whether a value creates a weight tensor: a tensor factory (scaled, cast, or wrapped in `nn.Parameter`), or a

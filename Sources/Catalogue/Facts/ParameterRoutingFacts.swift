@@ -116,12 +116,28 @@ extension PythonFacts {
             return side == .matrices ? .scalars : .matrices
         case "call":
             let call = callSite(e)
-            guard !call.hasSplat, call.positional.count == 1, call.keywords.isEmpty,
+            guard !call.hasSplat, !call.positional.isEmpty, call.keywords.isEmpty,
                   let function = call.function.map(unparenthesized), function.type == "identifier" else { return nil }
             return predicateSide(function, depth: depth + 1)
         default:
             return nil
         }
+    }
+
+    /// The side an `if` condition selects: a dimensionality test (`dimensionSide`), else a predicate's result
+    /// (`predicateResultSide`: `pred(p)`, `is_matrix(p)`, a helper's parameter its callers give `lambda name, p: p.ndim
+    /// < 2`), also behind a guard that the predicate was given (`cond is not None and cond(name, p)`, `cond and
+    /// cond(p)`).
+    func conditionSide(of condition: Node) -> ParameterKind? {
+        if let side = dimensionSide(of: condition) { return side }
+        let c = unparenthesized(condition)
+        guard c.type == "boolean_operator", c.child(byField: "operator")?.type == "and",
+              let left = c.child(byField: "left").map(unparenthesized), let right = c.child(byField: "right").map(unparenthesized),
+              right.type == "call", let predicate = callSite(right).function.map(unparenthesized), predicate.type == "identifier"
+        else { return predicateResultSide(c, depth: 0) }
+        // The guard: the predicate's own name, or `name is not None`.
+        let guarded = left.text == predicate.text || noneTest(left).map { $0.subject.text == predicate.text && !$0.isNone } == true
+        return guarded ? predicateResultSide(right, depth: 0) : nil
     }
 
     /// `p.ndim`, `p.dim()`, `len(p.shape)`, `len(p.size())`, `p.squeeze().ndim`.
@@ -355,7 +371,7 @@ extension PythonFacts {
             var side: ParameterKind?
             var child = call.node
             for ancestor in ancestors(of: call.node) {
-                if ancestor.type == "if_statement", let condition = ancestor.child(byField: "condition"), let s = dimensionSide(of: condition) {
+                if ancestor.type == "if_statement", let condition = ancestor.child(byField: "condition"), let s = conditionSide(of: condition) {
                     let inElse = child.type == "else_clause" || child.type == "elif_clause"
                     side = inElse ? (s == .matrices ? .scalars : .matrices) : s
                     break

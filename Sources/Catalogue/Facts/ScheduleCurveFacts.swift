@@ -104,8 +104,9 @@ extension PythonFacts {
     /// A schedule's value at a step, run by the script interpreter (boolean conditions, tuples, `for` loops),
     /// else by `evaluate(_:step:)`.
     func scheduleValue(_ use: ScheduleUse, step: Double) -> Double? {
-        // A schedule nested in a builder reads the builder's names, which only `evaluate` binds.
-        if use.enclosing != nil { return evaluate(use, step: step) }
+        // A schedule nested in a builder reads the builder's names, and one stepped through an attribute
+        // (`self.last_epoch`, `self.num_steps`) reads the step there: only `evaluate` binds them.
+        if use.enclosing != nil || use.stepAttribute != nil { return evaluate(use, step: step) }
         let interpreter = ScriptInterpreter(self)
         if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound, fields: objectFields(of: use)) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }

@@ -52,6 +52,19 @@ extension PythonFacts {
                       let rate = method("get_lr", of: owner) else { continue }
                 result.append(ScheduleUse(function: rate, lambda: nil, site: call.node, stepAttribute: "self.last_epoch"))
             }
+            // A scheduler class of the file that keeps its own step count (Megatron's `OptimizerParamScheduler`): its
+            // rate method (`get_lr`, reading `self.num_steps`) is applied where the class is built, the counter
+            // standing for the step (see `countedRates(of:)`); that method is not read again as a plain function
+            // where its result is written to `group["lr"]`, where the counter would keep its initial value.
+            var counted = Set<Node>()
+            for call in calls {
+                guard let owner = boundClass(named: call.name),
+                      !lineage(of: owner).contains(where: { $0.bases.contains { $0.hasSuffix("LRScheduler") } }) else { continue }
+                for reading in countedRates(of: owner) {
+                    result.append(ScheduleUse(function: reading.rate, lambda: nil, site: call.node, stepAttribute: reading.counter))
+                    counted.insert(reading.rate.node)
+                }
+            }
             // Where a rate is handed to the optimizers: `g["lr"] = ...`, and the rate argument of an optimizer that
             // is a function of the file, called every step (`adam_(params, grads, state, H.lr * lr_scale(step))`).
             var rates: [(site: Node, right: Node)] = []
@@ -112,7 +125,9 @@ extension PythonFacts {
                             result += scheduleUses(of: value, site: node)
                         } else if let function = calledFunction(call) {
                             // Keywords a partial bound (`muon_lr_at = partial(sched, peak=...)`) come with the call.
-                            result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: call.keywords))
+                            if !counted.contains(function.node) {
+                                result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: call.keywords))
+                            }
                         } else if let name = call.function, name.type == "identifier",
                                   let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),
                                   value.type == "call" || value.type == "lambda" || value.type == "binary_operator" {
@@ -126,6 +141,55 @@ extension PythonFacts {
                             // schedules every call passes (see `heldFunctions`).
                             for held in heldFunctions(name) where held != name {
                                 result += scheduleUses(of: unwrapped(held), site: node)
+                            }
+                        }
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// The rate methods of a scheduler class of the file that keeps its own step count, each with the counter it
+    /// reads as the step (`self.num_steps`): a method of the class (own or inherited) advances an attribute of its
+    /// instance (`self.num_steps += increment`), and a method assigns `group["lr"]` from a method of the class called
+    /// on the instance with no arguments (`factor = self.get_lr()`, directly or through one local) that itself reads
+    /// that attribute (`it = self.num_steps`). Empty for a class without such a counter.
+    func countedRates(of owner: Class) -> [(rate: Function, counter: String)] {
+        memoized("countedRates/\(owner.node.startByte)") {
+            let members = lineage(of: owner).flatMap { methods(of: $0) }
+            var counters = Set<String>()
+            for member in members {
+                guard let receiver = member.receiver else { continue }
+                for n in descendants(of: member.node) where n.type == "augmented_assignment" {
+                    guard n.child(byField: "operator")?.type == "+=", let left = n.child(byField: "left"), left.type == "attribute",
+                          left.child(byField: "object")?.text == receiver,
+                          let attribute = left.child(byField: "attribute")?.text else { continue }
+                    counters.insert(attribute)
+                }
+            }
+            guard !counters.isEmpty else { return [] }
+            var result: [(rate: Function, counter: String)] = []
+            for member in members {
+                guard let receiver = member.receiver else { continue }
+                for sink in descendants(of: member.node) where sink.type == "assignment" {
+                    guard let left = sink.child(byField: "left"), left.type == "subscript",
+                          let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
+                          let right = sink.child(byField: "right") else { continue }
+                    var sources = [right]
+                    for name in descendants(of: right) where name.type == "identifier" {
+                        if let value = latestValue(of: name.text, before: sink) { sources.append(value) }
+                    }
+                    for source in sources {
+                        for inner in [source] + descendants(of: source) where inner.type == "call" {
+                            let call = callSite(inner)
+                            guard call.positional.isEmpty, call.keywords.isEmpty,
+                                  call.receiver.map({ unwrapped($0).text }) == receiver,
+                                  let rate = calledFunction(call), let own = rate.receiver,
+                                  !result.contains(where: { $0.rate.node == rate.node }) else { continue }
+                            let reads = Set(descendants(of: rate.node).filter { $0.type == "attribute" }.map(\.text))
+                            if let counter = counters.sorted().first(where: { reads.contains("\(own).\($0)") }) {
+                                result.append((rate, "\(own).\(counter)"))
                             }
                         }
                     }
@@ -370,7 +434,10 @@ extension PythonFacts {
         if let function = schedule.function, let attribute = schedule.stepAttribute {
             var reading = stepIndependentReading(of: schedule)
             reading[attribute] = step
-            return run(function, arguments: [], keywords: schedule.bound, reading: reading)
+            if let v = run(function, arguments: [], keywords: schedule.bound, reading: reading) { return v }
+            // A rate method that picks its curve by a string the object holds (`if self.decay_style == "trapezoid":`,
+            // the style a setting gives): run by the script interpreter, with the same fields and the step bound.
+            return ScriptInterpreter(self).call(function, [], state: reading.mapValues { ScriptValue.number($0) })?.number
         }
         if let function = schedule.function, schedule.wrappedName != nil || !schedule.closure.isEmpty || schedule.enclosing != nil {
             // The inner function of a wrapper: the wrapped schedule's value stands for its call at the same step.
@@ -424,7 +491,10 @@ extension PythonFacts {
     private func stepIndependentReading(of schedule: ScheduleUse) -> [String: Double] {
         let key = "scheduleReading:\(schedule.site.startByte):\(schedule.function?.node.startByte ?? -1)"
         return memoized(key) {
-            if schedule.stepAttribute != nil { return constructedAttributes(at: schedule.site) }
+            // The fields as built, also those `__init__` computes (`self.max_lr = float(max_lr)`, see `fieldBindings(of:)`).
+            if schedule.stepAttribute != nil {
+                return constructedAttributes(at: schedule.site).merging(fieldBindings(of: schedule.site)) { given, _ in given }
+            }
             var reading: [String: Double] = [:]
             for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
             // A builder's statements up to the one that applies the schedule (`stable = total - decay`, also after

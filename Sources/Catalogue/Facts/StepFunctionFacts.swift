@@ -724,16 +724,40 @@ extension PythonFacts {
     }
 
     /// Step counters an object keeps: `self.X` attributes that a method of the class around `node` increments
-    /// (`self.last_epoch += 1` in a scheduler-like class's `step`), by their text (`self.last_epoch`).
+    /// (`self.last_epoch += 1` in a scheduler-like class's `step`), by their text (`self.last_epoch`). The increment
+    /// may be a parameter of the method that the calls made in loops give 1 (`self.num_steps += increment` with
+    /// `sched.step(increment=1)` every iteration, see `loopIncrementIsOne`).
     public func stepCounterAttributes(around node: Node) -> [String] {
         guard let owner = enclosingClass(node) else { return [] }
         var names: [String] = []
         for n in descendants(of: owner.node) where n.type == "augmented_assignment" && n.child(byField: "operator")?.type == "+=" {
             guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
-                  let right = n.child(byField: "right"), evaluate(right) == 1, !names.contains(left.text) else { continue }
+                  let right = n.child(byField: "right"), evaluate(right) == 1 || loopIncrementIsOne(right),
+                  !names.contains(left.text) else { continue }
             names.append(left.text)
         }
         return names
+    }
+
+    /// Whether an increment is a parameter of its method that every call of that method made inside a loop on an
+    /// object the file builds (see `objectCalls`) gives 1 (or leaves at a default of 1), with at least one such call:
+    /// `def step(self, increment): self.num_steps += increment` stepped `sched.step(increment=1)` each iteration,
+    /// whatever a call outside the loops gives it (`self.step(0)` in `__init__`). Calls of a same-named method of
+    /// other objects (`opt.step()`) do not count.
+    func loopIncrementIsOne(_ increment: Node) -> Bool {
+        let name = unwrapped(increment)
+        guard name.type == "identifier", let method = parameterOwner(of: name),
+              let index = method.parameters.firstIndex(of: name.text) else { return false }
+        let position = index - method.passedOffset
+        let inLoops = calls(named: method.name).filter { call in
+            ancestors(of: call.node).contains { $0.type == "for_statement" || $0.type == "while_statement" }
+                && objectCalls(call).contains { $0.method.node == method.node }
+        }
+        guard !inLoops.isEmpty else { return false }
+        return inLoops.allSatisfy { call in
+            let given = call.argument(name.text, position: position >= 0 ? position : nil) ?? parameterDefault(method, name.text)
+            return given.flatMap { evaluate($0) } == 1
+        }
     }
 
     /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or

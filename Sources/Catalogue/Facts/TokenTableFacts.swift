@@ -85,7 +85,8 @@ public final class TokenTableFlow {
 
     // MARK: Embedding modules
 
-    /// The `nn.Embedding(...)` constructor calls an expression may denote (a module, a container of modules,
+    /// The `nn.Embedding(...)` constructor calls (or those of another table class, see
+    /// `PythonFacts.isEmbeddingConstructor`) an expression may denote (a module, a container of modules,
     /// an element or iteration of one, a list made empty and filled by `append`/`extend`/`insert`, a method returning
     /// one, a parameter its callers fill with one, a member of an attribute family read by `getattr(self, f"ve_{i}")`
     /// and set by `setattr`/`add_module` in a loop, see `PythonFacts.attributeFamilyValues`). A call through
@@ -97,7 +98,9 @@ public final class TokenTableFlow {
         switch node.type {
         case "call":
             let call = CallSite(node: node, imports: imports, aliases: facts.callableAliases)
-            if call.callee == "torch.nn.Embedding" || call.name == "Embedding" { return [node] }
+            // `nn.Embedding(...)`, or a table class of the file or of a library (`VocabParallelEmbedding(V, d)`
+            // subclassing `nn.Embedding`, see `PythonFacts.isEmbeddingConstructor`).
+            if call.callee == "torch.nn.Embedding" || call.name == "Embedding" || facts.isEmbeddingConstructor(call) { return [node] }
             // `getattr(self, f"ve_{i}")`: the members of that attribute family (see `attributeFamilyValues`).
             let family = facts.attributeFamilyValues(call)
             if !family.isEmpty {
@@ -129,10 +132,10 @@ public final class TokenTableFlow {
                 switch binding.kind {
                 case .value, .iteration, .element:
                     result.formUnion(embeddingConstructors(flow.iterationSource(binding), depth: depth + 1))
-                    // A list made empty and filled by calls (`tables = []`, then `tables.append(nn.Embedding(V, d))`
-                    // in a loop, see `PythonFacts.grownListItems`): what those calls put in.
-                    if binding.kind == .value, node.type == "identifier",
-                       let items = facts.grownListItems(node.text, madeEmptyBy: binding.node) {
+                    // A container made empty and filled afterwards (`tables = []`, then `tables.append(nn.Embedding(V,
+                    // d))` in a loop; `self.tables = nn.ModuleDict()`, then `self.tables[k] = nn.Embedding(V, d)`; see
+                    // `PythonFacts.filledContainerItems`): what is put in.
+                    if binding.kind == .value, let items = facts.filledContainerItems(madeEmptyBy: binding.node) {
                         for item in items { result.formUnion(embeddingConstructors(item, depth: depth + 1)) }
                     }
                 case .parameter:

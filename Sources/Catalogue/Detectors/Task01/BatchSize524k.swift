@@ -10,7 +10,7 @@ import TreeSitterKit
 /// budget of 524,288 that the script honours: asserted equal to a computed size
 /// (`assert total_batch_size == B * T * world_size`) or divided to give the accumulation count (inline, through a
 /// name, or in a helper function of the file that returns the quotient). Values come from
-/// literals, products, config fields (a descriptor's stored default too, `batch_size = Hyper(64)`), argparse and
+/// literals, products, the world size (also through a helper of the file returning `WORLD_SIZE`), config fields (a descriptor's stored default too, `batch_size = Hyper(64)`), argparse and
 /// environment defaults. Rejects 262,144 or 393,216 tokens per
 /// step, batch 64 with another sequence length, and 524,288 used for something else (validation tokens, a
 /// shard-size check). Examples: `queries/python/batch_size_524k/examples/`.

@@ -11,7 +11,8 @@ import TreeSitterKit
 /// `.to(dtype=torch.float)`, `.type(torch.float32)`, or `.to(d)` with `d` holding such a dtype (see `dtypeName`: also
 /// `getattr(torch, "float" + str(4 * 8))`); the cast may be made in the model, on the logits it returns
 /// (followed from the loss back into `forward` and its helpers). Rejects a cast of the loss value, a cast on a branch that
-/// computes no loss, a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
+/// computes no loss, an fp32 copy the logits' name takes only after the loss has read it (`loss = F.cross_entropy(logits,
+/// y)` then `logits = logits_fp32` to hand the caller a float copy; see `PythonFacts.assignedAfter`), a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
 /// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
 struct Fp32LogitsLoss: Detector {
     let id = "fp32_logits_loss"

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `split_value_embeddings`: value embeddings are several ordinary `nn.Embedding(vocab, dim)` tables instead of
 /// one wide table chunked per layer.
 ///
-/// Requires at least two model-width embedding tables (a ModuleList/ModuleDict built over `range(n)`, list
+/// Requires at least two model-width embedding tables (`nn.Embedding` or another table class, a subclass of it such as
+/// `VocabParallelEmbedding`, see `PythonFacts.isEmbeddingConstructor`; a ModuleList/ModuleDict built over `range(n)`, list
 /// entries, a list made empty and filled by `append` in a loop, counted by running it, separate attributes, or an
 /// attribute family set in a loop, `setattr(self, f"ve_{i}", ...)`, read by `getattr(self, f"ve_{i}")`; a
 /// table whose width is a product, `dim * n`, is one wide table) whose
@@ -28,7 +29,7 @@ struct SplitValueEmbeddings: Detector {
         let imports = facts.fullImports
         let constructors = facts.calls.filter { call in
             let callee = facts.resolvedCallee(call, imports: imports)
-            return callee == "torch.nn.Embedding" || call.name == "Embedding"
+            return callee == "torch.nn.Embedding" || call.name == "Embedding" || facts.isEmbeddingConstructor(call)
         }
         let narrow = Set(constructors.filter { !isWide($0, facts) }.map(\.node))
         guard narrow.count >= 1 else { return [] }

@@ -11,7 +11,8 @@ import TreeSitterKit
 /// else (ve[i - n + k] if i >= n - k else None)`), or a layout string
 /// (`"012......012"`, or built from constants: `"012" + "." * 6 + "012"`) whose placeholder a comprehension reads as None
 /// (`None if c == "." else ...`, or `tables.get(c)` on a dictionary keyed by the digits only), or a comprehension over the layers whose
-/// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`), or a
+/// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`, also a walk of
+/// per-layer slots choosing a lookup or None, `[looked_up[t] if t >= 0 else None for t in slots]`), or a
 /// per-layer list filled by appends in a loop whose `None` entries make a middle run, or layers held as numbered attributes
 /// and called one statement each (`PythonFacts.numberedLayerCalls`) passing, in one place, a token-table lookup at both
 /// ends and `None` in a middle run (`x = self.layer3(x, None, ...)`, see `sparseUnrolledLayers`);
@@ -93,9 +94,13 @@ struct SparseValueEmbeddings: Detector {
     /// A per-layer list of table indices computed by a comprehension over the layers (`[cfg.table_of(i) for i in
     /// range(cfg.n_layer)]`, the element a helper of the file with early returns, `return i if i < k else ...
     /// None`): the interpreter evaluates the element for every layer; each must be a table index or None, with
-    /// indices at both ends and None in a middle run.
+    /// indices at both ends and None in a middle run. The comprehension may also walk a per-layer list of slots
+    /// and choose between a lookup and None (`[looked_up[t] if t >= 0 else None for t in self.layer_to_table]`, the
+    /// slots `-1` in the middle): see `slotPresence`. A sentinel slot never mapped to None (`-1` read as
+    /// `looked_up[-1]`, the last table) is no gap.
     func sparseLayerSlots(_ facts: PythonFacts) -> Node? {
         let interpreter = ScriptInterpreter(facts)
+        let tables = TokenTableFlow(facts, facts.dataflow)
         for node in facts.nodes where ["list_comprehension", "generator_expression"].contains(node.type) {
             let clauses = node.namedChildren.filter { ["for_in_clause", "if_clause"].contains($0.type) }
             guard clauses.count == 1, clauses[0].type == "for_in_clause", let body = node.child(byField: "body"),
@@ -104,18 +109,34 @@ struct SparseValueEmbeddings: Detector {
                   case .tuple(let items)? = interpreter.value(of: iterable), (4...256).contains(items.count) else { continue }
             var present: [Bool] = []
             for item in items {
-                guard let i = item.number, let entry = interpreter.value(of: body, bindings: [variable.text: i]) else { break }
-                if case .none = entry {
-                    present.append(false)
-                } else if let k = entry.number, k >= 0, k == k.rounded() {
-                    present.append(true)
-                } else {
-                    break
-                }
+                guard let i = item.number,
+                      let entry = slotPresence(body, [variable.text: i], interpreter, tables, facts) else { break }
+                present.append(entry)
             }
             if present.count == items.count, endsOnly(present) { return node }
         }
         return nil
+    }
+
+    /// Whether a comprehension's element gives a layer something, with the loop variable bound (`bindings`): false for
+    /// None, true for a table index (a whole number >= 0) computed by the interpreter; for a choice it cannot compute
+    /// as either (`looked_up[t] if t >= 0 else None`), the branch its test picks, a token-table lookup
+    /// (`TokenTableFlow.carries`: `looked_up = [table(ids) for table in self.tables]`) counting as present. Nil when
+    /// the element is anything else.
+    func slotPresence(_ element: Node, _ bindings: [String: Double], _ interpreter: ScriptInterpreter,
+                      _ tables: TokenTableFlow, _ facts: PythonFacts) -> Bool? {
+        let node = facts.unwrapped(element)
+        if node.type == "none" { return false }
+        // Something computed other than None or a number (a tensor the interpreter only knows is there) is told by
+        // the branch and the lookup below.
+        if let entry = interpreter.value(of: node, bindings: bindings) {
+            if case .none = entry { return false }
+            if let k = entry.number { return k >= 0 && k == k.rounded() ? true : nil }
+        }
+        if let parts = facts.conditionalParts(node), let test = interpreter.value(of: parts.test, bindings: bindings) {
+            return slotPresence(test.truthy ? parts.value : parts.alternative, bindings, interpreter, tables, facts)
+        }
+        return tables.carries(node) ? true : nil
     }
 
     /// A per-layer list filled by `append` in a loop over the layers, `None` for the layers that get no table

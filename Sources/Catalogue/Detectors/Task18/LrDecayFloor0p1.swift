@@ -5,8 +5,10 @@ import TreeSitterKit
 ///
 /// Requires a schedule that is applied to the optimizers (the function or lambda given to `LambdaLR`, the
 /// `__call__` of a schedule object given to it, also a method its class body binds as `__call__ = lr_at`, or a
-/// function whose result sets `group["lr"]`) and, run at the last step (the largest step count it reads, such
-/// as `args.num_iterations`), returns 0.1 while it was at least 0.5 earlier in training; or a `LinearLR` that
+/// function whose result sets `group["lr"]`, also the rate method of a scheduler class that counts its own steps in an
+/// attribute, `self.num_steps`) and, run at the last step (the largest step count it reads, such
+/// as `args.num_iterations`), returns 0.1 while it was at least 0.5 earlier in training (a rate rather than a
+/// multiplier, `max_lr * (w + (1 - w) * 0.1)`: a tenth of its peak); or a `LinearLR` that
 /// decays from a start factor of at least 0.5 to an `end_factor` of 0.1. The schedule's statements are executed
 /// (assignments, `if` / `else`, `min` / `max`, config values), so the blend `w + (1 - w) * 0.1`, a floor added
 /// to a decaying term, or `max(0.1, ...)` all count; the cooldown must be linear. Rejects decay to zero, a cosine decay to 0.1, the old `(0.1 + r) / 1.1` form, 0.1
@@ -20,11 +22,13 @@ struct LrDecayFloor0p1: Detector {
         var seen = Set<Int>()
         for use in facts.scheduleUses where seen.insert((use.function?.node ?? use.lambda)?.startByte ?? -1).inserted {
             // The last step is the step count or one less, depending on how the loop counts.
-            guard let horizon = facts.horizon(of: use),
-                  [horizon, horizon - 1].contains(where: { facts.evaluate(use, step: $0).map { abs($0 - 0.1) < 1e-6 } == true })
-            else { continue }
+            guard let horizon = facts.horizon(of: use) else { continue }
             let earlier = [0, 0.25, 0.5].compactMap { facts.evaluate(use, step: $0 * horizon) }
-            guard let peak = earlier.max(), peak >= 0.5, coolsLinearly(use, horizon: horizon, facts) else { continue }
+            guard let peak = earlier.max(), peak > 0 else { continue }
+            // A multiplier ending at 0.1 after at least 0.5, or a rate (`max_lr * ...`) ending at a tenth of its peak.
+            let ends = [horizon, horizon - 1].compactMap { facts.evaluate(use, step: $0) }
+            guard ends.contains(where: { (abs($0 - 0.1) < 1e-6 && peak >= 0.5) || abs($0 / peak - 0.1) < 1e-6 }),
+                  coolsLinearly(use, horizon: horizon, facts) else { continue }
             evidence.append(facts.evidence(use.site, "LR multiplier ends at 0.1 of peak (step \(Int(horizon)))"))
         }
         for call in facts.calls where call.name == "LinearLR" {

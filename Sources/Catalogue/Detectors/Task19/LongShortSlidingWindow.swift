@@ -14,7 +14,8 @@ import TreeSitterKit
 /// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
 /// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
 /// generator's `yield`; or computed in the builder's argument from the comprehension's own factor, `{k: build(w // d) for
-/// k, d in DIVISORS.items()}`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
+/// k, d in DIVISORS.items()}`, also a factor read off each enumeration member walked, `{s: build(w // s.divisor) for s
+/// in (Span.LONG, Span.SHORT)}`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
 /// `self.windows[span]`, `windows = dict(long=w, short=w // 2)`) asked with a per-layer key (`masks[self.span]`, also in
 /// a `forward` the layer subclasses inherit, see `Dataflow.callSites`);
 /// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
@@ -198,7 +199,9 @@ struct LongShortSlidingWindow: Detector {
     /// list or tuple of known numbers (`for f in (1.0, 0.5)`), a table's `.values()` (`for f in FRACTIONS.values()`), or
     /// its `.items()` with the variable as the entry's value (`for kind, d in DIVISORS.items()`); the table is a
     /// dictionary literal or `dict(...)` (`DIVISORS = dict(L=1, S=2)`, also a name or class field set to one, see
-    /// `PythonFacts.dictionaries` and `mappingEntries`). Empty when some factor is unknown or the variable does not scale it.
+    /// `PythonFacts.dictionaries` and `mappingEntries`). The factor may also be read off an enumeration member the
+    /// variable holds, once per member the clause walks (`w // span.divisor for span in (Span.LONG, Span.SHORT)`, see
+    /// `PythonFacts.perMemberReads`). Empty when some factor is unknown or the variable does not scale it.
     func factorWindows(of element: Node, over clause: Node, _ facts: PythonFacts) -> [Double] {
         guard let target = clause.child(byField: "left"), var source = clause.child(byField: "right").map(facts.unwrapped) else { return [] }
         var walked: String?
@@ -212,16 +215,30 @@ struct LongShortSlidingWindow: Detector {
         guard names.allSatisfy({ $0.type == "identifier" }), names.count == (walked == "items" ? 2 : 1),
               let variable = names.last?.text else { return [] }
         var divides = false
+        // The factor read per row off a member the variable holds (`w // span.divisor`), see `PythonFacts.perMemberReads`.
+        var memberRead: Node?
+        /// Whether an operand is the factor: the variable itself, or a read of the member it holds.
+        func isFactor(_ operand: Node) -> Bool {
+            let o = facts.unwrapped(operand)
+            if o.type == "identifier" { return o.text == variable }
+            let read: Node? = o.type == "subscript" ? o.child(byField: "value").map(facts.unwrapped) : o
+            guard walked == nil, let read, read.type == "attribute",
+                  read.child(byField: "object").map(facts.unwrapped)?.text == variable else { return false }
+            memberRead = o
+            return true
+        }
         let scales = facts.descendants(of: element).contains { op in
             guard op.type == "binary_operator", let kind = op.child(byField: "operator")?.type,
                   let left = op.child(byField: "left"), let right = op.child(byField: "right") else { return false }
-            if kind == "*" { return [left, right].contains { $0.type == "identifier" && $0.text == variable } }
-            if kind == "/" || kind == "//", right.type == "identifier", right.text == variable { divides = true; return true }
+            if kind == "*" { return isFactor(left) || isFactor(right) }
+            if kind == "/" || kind == "//", isFactor(right) { divides = true; return true }
             return false
         }
         guard scales else { return [] }
         var entries: [Node] = []
-        if walked != nil {
+        if let memberRead {
+            entries = facts.perMemberReads(memberRead) ?? []
+        } else if walked != nil {
             entries = facts.dictionaries(source).flatMap { d in
                 facts.mappingEntries(d)?.map { $0.value } ?? d.namedChildren.compactMap { $0.child(byField: "value") }
             }
