@@ -102,7 +102,11 @@ extension PythonFacts {
             return true
         }
         guard let first = own.first,
-              let returned = first.namedChildren.first(where: { $0.type != "comment" }).map(unwrapped) else { return nil }
+              let firstReturned = first.namedChildren.first(where: { $0.type != "comment" }).map(unwrapped) else { return nil }
+        // A factory that picks what it returns by a mode string (`if kind == "relu2": return relu2` beside other kinds):
+        // the return the call's mode selects, not the first; no alias when its mode is not written at the call.
+        let selected: Node? = modeReturn(own, factory: factory, call: value) ?? firstReturned
+        guard let returned = selected else { return nil }
         if returned.type == "identifier", nested.contains(returned.text) {
             return CallableAlias(callee: returned.text, positional: [], keywords: [:])
         }
@@ -123,6 +127,61 @@ extension PythonFacts {
             }
         }
         return resolved
+    }
+
+    /// The value a mode-dispatching factory returns for one call, read from the syntax alone (the aliases are made
+    /// before calls can be read): the `return`s are tried in order, each guarded by the innermost `if` / `elif` whose
+    /// test compares a parameter of the factory with a string (`kind == "trapezoid"`); the first whose string is the
+    /// one the call writes for that parameter (by keyword or position, else the parameter's default), or the first
+    /// unguarded one, is taken. `.some(nil)` when the factory dispatches on a mode the call does not write as a string
+    /// (a setting, a `**` spread) or selects no return; nil when the factory's first return is guarded by no mode
+    /// test (it is no mode dispatch).
+    private func modeReturn(_ returns: [Node], factory: Node, call: Node) -> Node?? {
+        let declared = factory.child(byField: "parameters")?.namedChildren.filter { $0.type != "comment" } ?? []
+        let parameters = declared.compactMap { p -> String? in p.type == "identifier" ? p.text : p.child(byField: "name")?.text }
+        // The parameter a return is guarded by and the string it must equal.
+        func guardOf(_ statement: Node) -> (parameter: String, mode: String)? {
+            var child = statement
+            var ancestor = statement.parent
+            while let a = ancestor, a != factory {
+                if a.type == "if_statement" || a.type == "elif_clause", child == a.child(byField: "consequence"),
+                   let test = a.child(byField: "condition").map(unwrapped), test.type == "comparison_operator",
+                   test.children.filter({ !$0.isNamed }).map(\.type) == ["=="] {
+                    let operands = test.namedChildren.map(unwrapped)
+                    if operands.count == 2, let name = operands.first(where: { $0.type == "identifier" && parameters.contains($0.text) })?.text,
+                       let mode = operands.first(where: { $0.type == "string" }).flatMap(SettingsTable.stringValue) {
+                        return (name, mode)
+                    }
+                }
+                child = a
+                ancestor = a.parent
+            }
+            return nil
+        }
+        guard let head = returns.first, guardOf(head) != nil else { return nil }
+        let arguments = call.child(byField: "arguments")?.namedChildren.filter { $0.type != "comment" } ?? []
+        // The string the call writes for a parameter (by keyword, or by position before any keyword or spread), else
+        // the parameter's default; nil when it is not written as a string.
+        func written(_ parameter: String) -> String? {
+            for argument in arguments where argument.type == "keyword_argument" && argument.child(byField: "name")?.text == parameter {
+                return argument.child(byField: "value").map(unwrapped).flatMap(SettingsTable.stringValue)
+            }
+            if arguments.contains(where: { $0.type == "dictionary_splat" }) { return nil }
+            let positional = arguments.prefix { !["keyword_argument", "list_splat", "dictionary_splat"].contains($0.type) }
+            let ordinary = declared.filter { ["identifier", "default_parameter", "typed_parameter", "typed_default_parameter"].contains($0.type) }
+            if let index = ordinary.firstIndex(where: { ($0.type == "identifier" ? $0.text : $0.child(byField: "name")?.text) == parameter }) {
+                if index < positional.count { return SettingsTable.stringValue(unwrapped(positional[index])) }
+                return ordinary[index].child(byField: "value").map(unwrapped).flatMap(SettingsTable.stringValue)
+            }
+            return nil
+        }
+        for statement in returns {
+            guard let value = statement.namedChildren.first(where: { $0.type != "comment" }).map(unwrapped) else { continue }
+            guard let test = guardOf(statement) else { return .some(value) }
+            guard let mode = written(test.parameter) else { return .some(nil) }
+            if mode == test.mode { return .some(value) }
+        }
+        return .some(nil)
     }
 
     private func callableAlias(of value: Node, known: [String: CallableAlias], localFunctions: Set<String>) -> CallableAlias? {

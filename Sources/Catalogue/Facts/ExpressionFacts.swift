@@ -1010,23 +1010,25 @@ extension PythonFacts {
 
     /// For a name set once to a call of a factory of the file that returns a lambda or a nested function: that
     /// closure's parameters, the lambda's expression or the nested function's body (a `block`), and the factory's
-    /// parameters with the arguments the call passes for them.
+    /// parameters with the arguments the call passes for them (also through a `**` spread dictionary,
+    /// `make_schedule(**MOMENTUM_RAMP)`). A factory with several modes (`if kind == "linear_ramp": ... return ramp`,
+    /// `return table[kind]`) gives the one closure this call's arguments select (see `selectedReturns(of:at:)`).
     func closureBody(bound name: String) -> (parameters: [String], body: Node, captured: [(String, Node?)])? {
         let settings = allSettings.settings(name)
         guard settings.count == 1, case let value = unwrapped(settings[0].value), value.type == "call" else { return nil }
         let made = callSite(value)
-        guard made.receiver == nil, let factory = calledFunction(made), let body = factory.body else { return nil }
-        let returns = descendants(of: body).filter { $0.type == "return_statement" && enclosingFunction($0)?.node == factory.node }
-        guard returns.count == 1, let returned = returns[0].namedChild(0).map(unwrapped) else { return nil }
+        guard made.receiver == nil, let factory = calledFunction(made), factory.body != nil else { return nil }
+        let returns = selectedReturns(of: factory, at: made)
+        guard returns.count == 1, case let returned = unwrapped(returns[0]) else { return nil }
         let factoryParameters = factory.parameters.filter { $0 != "self" }
-        let captured = factoryParameters.enumerated().map { index, parameter in
-            (parameter, made.keywords[parameter] ?? (index < made.positional.count ? made.positional[index] : nil))
-        }
+        let captured = factoryParameters.map { parameter in (parameter, passedArgument(made, factory, parameter)) }
         if returned.type == "lambda", let lambdaBody = returned.child(byField: "body") {
             return (lambdaParameters(returned), lambdaBody, captured)
         }
+        // A function defined in the factory's own body (`enclosingFunction` of a definition is the definition itself:
+        // its parent is asked).
         guard returned.type == "identifier",
-              let nested = functions.first(where: { $0.name == returned.text && enclosingFunction($0.node)?.node == factory.node }),
+              let nested = functions.first(where: { $0.name == returned.text && $0.node.parent.flatMap({ enclosingFunction($0) })?.node == factory.node }),
               let nestedBody = nested.body else { return nil }
         // The function's body, run statement by statement (`if`/`elif`, several returns).
         return (nested.parameters, nestedBody, captured)

@@ -159,8 +159,12 @@ extension PythonFacts {
                 // A product handed to an object the layer holds (a strategy): the attributes holding it.
                 let holders = site.map { callableHolders($0, fp8, ops) } ?? []
                 for head in headConstructions(of: c, model) where flags.allSatisfy({ flag in
-                    // A true value; for `self.scales is not None`, also anything surely not None (`scales.as_tuple()`).
-                    attributeArguments(flag.name, of: c, head.call).contains { isTruthy($0) || flag.againstNone && isNone($0) == false }
+                    // A true value; for `self.scales is not None`, also anything surely not None (`scales.as_tuple()`);
+                    // for `self.precision == "fp8"`, a string the run decides that is one of the modes compared with.
+                    attributeArguments(flag.name, of: c, head.call).contains { argument in
+                        if let modes = flag.modes { return decidedString(argument).map { modes.contains($0) } == true }
+                        return isTruthy(argument) || flag.againstNone && isNone(argument) == false
+                    }
                 }) {
                     let construction = head.call
                     // The FP8 objects this construction gives those attributes; none: the head keeps a plain product.
@@ -186,10 +190,15 @@ extension PythonFacts {
         }
     }
 
+    /// A `self.<flag>` attribute a guard tests: by its truth, against None (`againstNone`: `self.scales is not None`),
+    /// or against string modes (`modes`: `self.precision == "fp8"`, `self.precision in ("fp8", "float8")`, see
+    /// `comparedModes`), when it holds for a construction that gives the attribute one of them.
+    typealias GuardFlag = (name: String, againstNone: Bool, modes: [String]?)
+
     /// `self.<flag>` attributes tested by the conditions around a node inside a method (`self.training` aside), each
-    /// with whether the test compares it with None (`self.scales is not None`) rather than its truth.
-    func guardFlags(_ node: Node, in method: Function) -> [(name: String, againstNone: Bool)] {
-        var flags: [(name: String, againstNone: Bool)] = []
+    /// with how the test reads it (see `GuardFlag`).
+    func guardFlags(_ node: Node, in method: Function) -> [GuardFlag] {
+        var flags: [GuardFlag] = []
         for ancestor in ancestors(of: node) where isInside(ancestor, method.node) && ancestor != method.node {
             guard ancestor.type == "if_statement" || ancestor.type == "conditional_expression" else { continue }
             let condition = ancestor.type == "if_statement" ? ancestor.child(byField: "condition") : ancestor.namedChildren.dropFirst().first
@@ -202,8 +211,8 @@ extension PythonFacts {
     /// The `self.<flag>` attributes a condition reads; a method of the class it calls without arguments
     /// (`self._path() == "fp8"`) or a property it reads stands for the attributes of what it returns
     /// (`"fp8" if self.scales is not None and self.training else "bf16"`).
-    private func conditionFlags(_ condition: Node, depth: Int) -> [(name: String, againstNone: Bool)] {
-        var flags: [(name: String, againstNone: Bool)] = []
+    private func conditionFlags(_ condition: Node, depth: Int) -> [GuardFlag] {
+        var flags: [GuardFlag] = []
         for n in descendants(of: condition) where n.type == "attribute" {
             guard let name = instanceAttribute(n), name != "training", n.parent?.type != "not_operator" else { continue }
             let read = n.parent.map { $0.type == "call" && $0.child(byField: "function") == n ? $0 : n } ?? n
@@ -212,9 +221,26 @@ extension PythonFacts {
                 continue
             }
             let test = n.parent.flatMap(noneTest)
-            flags.append((name, test.map { $0.subject == n && !$0.isNone } ?? false))
+            flags.append((name: name, againstNone: test.map { $0.subject == n && !$0.isNone } ?? false, modes: comparedModes(n)))
         }
         return flags
+    }
+
+    /// The strings an attribute is compared with where it is one side of an equality or the tested side of a
+    /// membership: `self.precision == "fp8"` (either way round), `self.precision in ("fp8", "float8")`, each string
+    /// a literal or a name set to one (see `string(of:)`). Nil for any other use, a negated test (`!=`, `not in`)
+    /// included: it selects every other mode.
+    func comparedModes(_ attribute: Node) -> [String]? {
+        guard let comparison = attribute.parent, comparison.type == "comparison_operator" else { return nil }
+        let operands = comparison.namedChildren.filter { $0.type != "comment" }
+        let op = comparison.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
+        guard operands.count == 2, let index = operands.firstIndex(of: attribute) else { return nil }
+        let other = unwrapped(operands[1 - index])
+        if op == "==" { return string(of: other).map { [$0] } }
+        guard op == "in", index == 0, ["tuple", "list", "set"].contains(other.type) else { return nil }
+        let items = other.namedChildren.filter { $0.type != "comment" }
+        let strings = items.compactMap { string(of: $0) }
+        return !items.isEmpty && strings.count == items.count ? strings : nil
     }
 
     /// `x is None` / `x is not None` (either side): the tested expression, and whether the test is for None.

@@ -1,3 +1,4 @@
+import Foundation
 import Parsing
 import TreeSitterKit
 
@@ -303,6 +304,15 @@ extension PythonFacts {
             switch binding.kind {
             case .value:
                 if binding.node.type == "function_definition" {
+                    // A mask function joining predicates it draws from a list (`keep = keep & pred(b, h, q_idx,
+                    // kv_idx)` for each `pred` of the list): every selected predicate must hold, as with `and_masks`.
+                    if let predicates = conjoinedPredicates(binding.node, flow) {
+                        let parts = predicates.compactMap { maskMod($0, flow, depth: depth + 1) }
+                        if !parts.isEmpty {
+                            return MaskMod(node: binding.node, parameters: flow.parameters(of: binding.node),
+                                           results: parts.flatMap(\.results), parts: parts)
+                        }
+                    }
                     let returns = descendants(binding.node).filter {
                         $0.type == "return_statement" && flow.scopeChain(of: $0).first == binding.node
                     }.compactMap { $0.namedChildren.first }
@@ -398,6 +408,169 @@ extension PythonFacts {
             }
         }
         return arguments.isEmpty ? nil : arguments
+    }
+
+    /// The functions a mask function conjoins from a list of predicates it calls with its own positions last, as
+    /// `and_masks` does over a list: each result is such a call (`preds[0](b, h, q_idx, kv_idx)`, `pred(...)` with
+    /// `pred` a loop variable over the list or a slice of it), a reduction by a conjunction (see `isConjunction`) of
+    /// `[p(b, h, q_idx, kv_idx) for p in preds]`, or a name every setting of which in the function is such a call, `True`,
+    /// or an `&` of the name with such calls (`keep = preds[0](...)`, then `for pred in preds[1:]: keep = keep &
+    /// pred(...)`, or `keep &= pred(...)`). The list's functions are read by `heldPredicates` (only the entries of a
+    /// table the configured keys select). Nil when a result is anything else (a disjunction with `|`, a term of its own
+    /// beside the predicates) or a list's functions are not known.
+    func conjoinedPredicates(_ function: Node, _ flow: Dataflow) -> [Node]? {
+        let parameters = flow.parameters(of: function)
+        guard parameters.count >= 2 else { return nil }
+        let positions = Array(parameters.suffix(2))
+        var lists: [Node] = []
+        // A call of a predicate drawn from a list, the positions passed last.
+        func predicateCall(_ expression: Node) -> Bool {
+            let e = unwrapped(expression)
+            guard e.type == "call", case let c = callSite(e), !c.hasSplat, c.keywords.isEmpty,
+                  c.positional.suffix(2).map({ unwrapped($0).text }) == positions,
+                  let callee = c.function.map(unwrapped) else { return false }
+            if callee.type == "subscript", let list = callee.child(byField: "value") {
+                lists.append(list)
+                return true
+            }
+            guard callee.type == "identifier", case let bindings = flow.bindings(of: callee.text, at: callee),
+                  bindings.count == 1, bindings[0].kind == .iteration(nil) else { return false }
+            lists.append(bindings[0].node)
+            return true
+        }
+        // `acc & pred(...)` (chained too): the accumulator itself or predicate calls, at least one call.
+        func accumulates(_ expression: Node, _ name: String) -> Bool {
+            let e = unwrapped(expression)
+            guard e.type == "binary_operator", e.child(byField: "operator")?.type == "&",
+                  let left = e.child(byField: "left"), let right = e.child(byField: "right") else { return false }
+            func term(_ side: Node) -> Bool {
+                let s = unwrapped(side)
+                return (s.type == "identifier" && s.text == name) || predicateCall(s) || accumulates(s, name)
+            }
+            return term(left) && term(right)
+        }
+        func conjoined(_ expression: Node) -> Bool {
+            let e = unwrapped(expression)
+            if predicateCall(e) { return true }
+            if e.type == "call", case let c = callSite(e), c.callee == "functools.reduce" || c.callee == "reduce",
+               c.positional.count >= 2, isConjunction(c.positional[0], flow) {
+                let items = unwrapped(c.positional[1])
+                let clauses = items.namedChildren.filter { $0.type == "for_in_clause" }
+                guard ["list_comprehension", "generator_expression"].contains(items.type), clauses.count == 1,
+                      !items.namedChildren.contains(where: { $0.type == "if_clause" }),
+                      let body = items.child(byField: "body").map(unwrapped), body.type == "call",
+                      let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+                      let source = clauses[0].child(byField: "right"), case let each = callSite(body), !each.hasSplat,
+                      each.function.map({ unwrapped($0).text }) == variable.text,
+                      each.positional.suffix(2).map({ unwrapped($0).text }) == positions else { return false }
+                lists.append(source)
+                return true
+            }
+            // An accumulator set only in this function.
+            guard e.type == "identifier", case let bindings = flow.bindings(of: e.text, at: e), !bindings.isEmpty,
+                  bindings.allSatisfy({ flow.scopeChain(of: $0.site).first == function }) else { return false }
+            return bindings.allSatisfy { binding in
+                switch binding.kind {
+                case .value:
+                    let v = unwrapped(binding.node)
+                    return v.type == "true" || predicateCall(v) || accumulates(v, e.text)
+                case .augmented:
+                    return binding.site.child(byField: "operator")?.type == "&=" && predicateCall(binding.node)
+                default:
+                    return false
+                }
+            }
+        }
+        let results = flow.returns(of: function)
+        guard !results.isEmpty, results.allSatisfy(conjoined), !lists.isEmpty else { return nil }
+        var predicates: [Node] = []
+        var seen = Set<Node>()
+        for list in lists {
+            guard let held = heldPredicates(list, flow, depth: 0) else { return nil }
+            predicates += held.filter { seen.insert($0).inserted }
+        }
+        return predicates.isEmpty ? nil : predicates
+    }
+
+    /// The functions a list of predicates holds: the items of a list or tuple literal, a slice or an item of the list
+    /// (`preds[1:]`), a name set once to one, or `[TABLE[k] for k in keys]` over a table of functions (see
+    /// `registryDictionary`) with keys the configuration decides (`decidedStringItems`): the entries those keys select,
+    /// each key having one. Nil otherwise.
+    func heldPredicates(_ list: Node, _ flow: Dataflow, depth: Int) -> [Node]? {
+        guard depth < 6 else { return nil }
+        let l = unwrapped(list)
+        switch l.type {
+        case "list", "tuple":
+            let items = l.namedChildren.filter { $0.type != "comment" }
+            return items.isEmpty || items.contains(where: { $0.type == "list_splat" }) ? nil : items
+        case "subscript":
+            return l.child(byField: "value").flatMap { heldPredicates($0, flow, depth: depth + 1) }
+        case "identifier":
+            let bindings = flow.bindings(of: l.text, at: l)
+            guard bindings.count == 1, bindings[0].kind == .value else { return nil }
+            return heldPredicates(bindings[0].node, flow, depth: depth + 1)
+        case "list_comprehension", "generator_expression":
+            let clauses = l.namedChildren.filter { $0.type == "for_in_clause" }
+            guard clauses.count == 1, !l.namedChildren.contains(where: { $0.type == "if_clause" }),
+                  let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+                  let source = clauses[0].child(byField: "right"),
+                  let body = l.child(byField: "body").map(unwrapped), body.type == "subscript",
+                  body.child(byField: "subscript").map(unwrapped)?.text == variable.text,
+                  let table = body.child(byField: "value"), let dictionary = registryDictionary(table),
+                  let keys = decidedStringItems(source, flow, depth: depth + 1), !keys.isEmpty else { return nil }
+            let pairs = registryPairs(dictionary)
+            var chosen: [Node] = []
+            for key in keys {
+                guard let entry = pairs.first(where: { $0.key == key }) else { return nil }
+                chosen.append(entry.value)
+            }
+            return chosen
+        default:
+            return nil
+        }
+    }
+
+    /// The strings of a list of keys the configuration decides: `s.split(sep)` (or `s.split()`) of a string every run
+    /// holds (`kind.split("+")` with `kind` what every call of its function passes, see `decidedString`), an item-wise
+    /// `[p.strip() for p in ...]` (also `.lower()`, `.upper()`, or the item itself) over one, a name set once to one, or a
+    /// list of strings that folds (`foldedStringList`). Nil otherwise.
+    func decidedStringItems(_ node: Node, _ flow: Dataflow, depth: Int) -> [String]? {
+        guard depth < 8 else { return nil }
+        let n = unwrapped(node)
+        switch n.type {
+        case "call":
+            let c = callSite(n)
+            guard c.name == "split", let receiver = c.receiver, c.keywords.isEmpty, c.positional.count <= 1,
+                  let text = decidedString(receiver) else { return nil }
+            if let separator = c.positional.first {
+                guard let sep = SettingsTable.stringValue(separator), !sep.isEmpty else { return nil }
+                return text.components(separatedBy: sep)
+            }
+            return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        case "list_comprehension", "generator_expression":
+            let clauses = n.namedChildren.filter { $0.type == "for_in_clause" }
+            guard clauses.count == 1, !n.namedChildren.contains(where: { $0.type == "if_clause" }),
+                  let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+                  let source = clauses[0].child(byField: "right"), let body = n.child(byField: "body").map(unwrapped),
+                  let items = decidedStringItems(source, flow, depth: depth + 1) else { return nil }
+            if body.type == "identifier", body.text == variable.text { return items }
+            guard body.type == "call", case let c = callSite(body), c.positional.isEmpty, c.keywords.isEmpty,
+                  c.receiver.map(unwrapped)?.text == variable.text else { return nil }
+            switch c.name {
+            case "strip": return items.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            case "lower": return items.map { $0.lowercased() }
+            case "upper": return items.map { $0.uppercased() }
+            default: return nil
+            }
+        case "identifier":
+            let bindings = flow.bindings(of: n.text, at: n)
+            if bindings.count == 1, bindings[0].kind == .value, let items = decidedStringItems(bindings[0].node, flow, depth: depth + 1) {
+                return items
+            }
+            return foldedStringList(n, depth: 0)
+        default:
+            return foldedStringList(n, depth: 0)
+        }
     }
 
     /// `operator.and_` and its kin, or a lambda of two parameters returning their `&`: a reduction by it is a conjunction.

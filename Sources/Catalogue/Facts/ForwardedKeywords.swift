@@ -36,11 +36,26 @@ extension PythonFacts {
     }
 
     /// What one unpacked expression holds for `key`: the enclosing function's own `**kwargs`, a prefix-routed copy
-    /// of it, or a dictionary literal.
+    /// of it, a dictionary literal, or an entry of a nested configuration read by literal keys (see `keyedDictionaries`).
     private func forwarded(_ key: String, from expression: Node, at call: CallSite, depth: Int) -> ForwardedKeyword {
         guard depth < 4 else { return .unknown }
         if expression.type == "dictionary" || (expression.type == "call" && callSite(expression).callee == "dict") {
             return literalEntry(key, in: expression, at: call)
+        }
+        // An entry of a nested configuration read by literal keys (`**opt_cfg["head"]["kw"]`): that entry's dictionaries.
+        if expression.type == "subscript" {
+            guard let tables = keyedDictionaries(expression, depth: 0) else { return .unknown }
+            var values: [(call: CallSite, value: Node)] = []
+            var absent = false
+            for table in tables {
+                switch literalEntry(key, in: table, at: call) {
+                case .unknown: return .unknown
+                case let .known(found, sometimesAbsent):
+                    values += found
+                    absent = absent || sometimesAbsent
+                }
+            }
+            return .known(values: values, sometimesAbsent: absent)
         }
         guard expression.type == "identifier", let function = enclosingFunction(call.node) else { return .unknown }
         switch mutation(of: expression.text, key: key, in: function, before: call.node) {
@@ -104,6 +119,64 @@ extension PythonFacts {
             }
         }
         return change
+    }
+
+    /// The dictionaries (literals or `dict(...)`) an entry of a nested configuration read by literal keys denotes
+    /// (`opt_cfg["embed_head"]["kw"]` with `opt_cfg = {"embed_head": dict(kind="adamw", kw=dict(lr=...)), ...}`): the
+    /// root name's value before the read, or for a parameter what every caller passes (a configuration handed to a
+    /// method, `model.configure_optimizers(opt_cfg)`), then the entry of each key in turn. Nil when some step cannot be
+    /// read (a key missing or computed, a root not set to a dictionary) or when the root is changed in place anywhere
+    /// (`cfg["head"]["kw"]["lr"] = ...`, `cfg["head"].update(...)`), so that the caller treats the entry as unknown.
+    func keyedDictionaries(_ expression: Node, depth: Int) -> [Node]? {
+        guard depth < 8 else { return nil }
+        let n = unparenthesized(expression)
+        if n.type == "dictionary" || (n.type == "call" && callSite(n).callee == "dict") { return [n] }
+        if n.type == "identifier" {
+            if let bound = latestValue(of: n.text, before: n) { return keyedDictionaries(bound, depth: depth + 1) }
+            let passed = callerArguments(of: n)
+            guard !passed.isEmpty else { return nil }
+            var found: [Node] = []
+            for argument in passed {
+                guard let dictionaries = keyedDictionaries(argument, depth: depth + 1) else { return nil }
+                found += dictionaries
+            }
+            return found
+        }
+        guard n.type == "subscript", let table = n.child(byField: "value"),
+              let key = n.child(byField: "subscript").map(unwrapped).flatMap(PythonFacts.bucketKey) else { return nil }
+        // Changed in place somewhere: the written-out entries may not be what is read.
+        var root = unparenthesized(table)
+        while root.type == "subscript", let inner = root.child(byField: "value") { root = unparenthesized(inner) }
+        if root.type == "identifier", changedInPlace(root.text) { return nil }
+        guard let outer = keyedDictionaries(table, depth: depth + 1) else { return nil }
+        var found: [Node] = []
+        for dictionary in outer {
+            let entries = dictionaryEntries(of: dictionary, key: key)
+            guard entries.count == 1, let inner = keyedDictionaries(entries[0], depth: depth + 1) else { return nil }
+            found += inner
+        }
+        return found
+    }
+
+    /// Whether a dictionary held by `name` (or one nested in it) is written through a subscript (`name["a"]["b"] = v`,
+    /// `name["a"] += v`, `del name["a"]`) or changed by a method call on it or on an entry of it (`name["a"].update(...)`,
+    /// `name.pop("a")`), anywhere in the file.
+    func changedInPlace(_ name: String) -> Bool {
+        func rooted(_ node: Node) -> Bool {
+            var n = unparenthesized(node)
+            var subscripted = false
+            while n.type == "subscript", let inner = n.child(byField: "value") { n = unparenthesized(inner); subscripted = true }
+            return subscripted && n.type == "identifier" && n.text == name
+        }
+        for assignment in nodes(ofType: "assignment") + nodes(ofType: "augmented_assignment") {
+            if let left = assignment.child(byField: "left"), rooted(left) { return true }
+        }
+        for statement in nodes(ofType: "delete_statement") where descendants(of: statement).contains(where: rooted) { return true }
+        let mutators: Set<String> = ["update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"]
+        return calls.contains { call in
+            guard mutators.contains(call.name), let receiver = call.receiver.map(unparenthesized) else { return false }
+            return (receiver.type == "identifier" && receiver.text == name) || rooted(receiver)
+        }
     }
 
     /// A dictionary written out: its entry for `key`, or nothing when it has no entry of that name and unpacks

@@ -166,12 +166,22 @@ extension PythonFacts {
     /// if s is not Span.LONG`). Nil when the loop walks no table of members of an enumeration of the file, or a test on
     /// the variable cannot be judged.
     func loopMembers(_ use: Node, depth: Int) -> [(owner: Class, value: Node)]? {
-        guard let loop = bindingLoop(of: use.text, at: use), let rows = loopRows(loop) else { return nil }
-        var members: [(owner: Class, value: Node)] = []
+        loopMemberRows(use.text, at: use, depth: depth)?.map { $0.member }
+    }
+
+    /// The rows of the loop binding `name` at `use` that the tests around `use` keep, each with the member of an
+    /// enumeration of the file that `name` holds in it, in the table's order (see `loopMembers`, which gives the
+    /// members only): `use` need not read `name` itself, so a construction made once per row (`for family, params in
+    /// {Family.EMBED: ..., Family.HEAD: ...}.items(): if family.rule == "adam": Adam(params, ...)`) learns which rows
+    /// reach it and the other variables' values there. Nil when the loop walks no table whose `name` is a member in
+    /// every row, or a test on `name` cannot be judged.
+    func loopMemberRows(_ name: String, at use: Node, depth: Int) -> [(row: LoopRow, member: (owner: Class, value: Node))]? {
+        guard let loop = bindingLoop(of: name, at: use), let rows = loopRows(loop) else { return nil }
+        var members: [(row: LoopRow, member: (owner: Class, value: Node))] = []
         for row in rows {
-            guard let held = row.names[use.text].map(unwrapped), held.type == "attribute",
+            guard let held = row.names[name].map(unwrapped), held.type == "attribute",
                   let member = enumerationMember(held, depth: depth + 1) else { return nil }
-            members.append(member)
+            members.append((row, member))
         }
         // The tests the path from the loop to `use` takes, with the outcome it needs of each.
         var tests: [(condition: Node, holds: Bool)] = []
@@ -201,17 +211,36 @@ extension PythonFacts {
             }
         }
         // A test that does not read the variable (`if p.ndim >= 2:`) leaves every member.
-        tests = tests.filter { test in ([test.condition] + descendants(of: test.condition)).contains { $0.type == "identifier" && $0.text == use.text } }
-        var remaining: [(owner: Class, value: Node)] = []
-        for member in members {
+        tests = tests.filter { test in ([test.condition] + descendants(of: test.condition)).contains { $0.type == "identifier" && $0.text == name } }
+        var remaining: [(row: LoopRow, member: (owner: Class, value: Node))] = []
+        for entry in members {
             var kept = true
             for test in tests {
-                guard let holds = memberTest(test.condition, variable: use.text, member: member) else { return nil }
+                guard let holds = memberTest(test.condition, variable: name, member: entry.member) else { return nil }
                 if holds != test.holds { kept = false; break }
             }
-            if kept { remaining.append(member) }
+            if kept { remaining.append(entry) }
         }
         return remaining
+    }
+
+    /// What `v.prop` (a property of the enumeration, see `enumerationProperty`) or `v.value[i]` (a literal index, see
+    /// `memberElement`) gives when `v`, named `variable`, holds `member`: `family.lr` with `lr` returning
+    /// `self.value[1]` and `member` `TOKEN_TABLE = ("adam", 0.3, ...)` gives the node `0.3`. Nil for any other
+    /// expression, or a read the member's value does not have.
+    func memberRead(_ node: Node, variable: String, member: (owner: Class, value: Node)) -> Node? {
+        let n = unwrapped(node)
+        var read = n
+        var index: Node?
+        if n.type == "subscript", let inner = n.child(byField: "value").map(unwrapped) {
+            guard let i = n.child(byField: "subscript") else { return nil }
+            read = inner
+            index = i
+        }
+        guard read.type == "attribute", let property = read.child(byField: "attribute")?.text,
+              let object = read.child(byField: "object").map(unwrapped), object.type == "identifier", object.text == variable,
+              index == nil || property == "value" else { return nil }
+        return property == "value" ? memberElement(member.value, index) : enumerationProperty(property, of: member)
     }
 
     /// What a read of a loop variable over a table of enumeration members gives once per member the loop body sees

@@ -570,6 +570,12 @@ extension PythonFacts {
                                                        ownLR: ownLR, model: model) {
                 return slots
             }
+            // An optimizer built once per row of a table keyed by enumeration members, under tests of the member
+            // (`for family, params in FAMILIES.items(): if family.rule == "adam": Adam(params, **adam_spec(family))`).
+            if let params, let slots = memberRowSlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
+                                                      ownLR: ownLR, model: model) {
+                return slots
+            }
             // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
             // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
             if let params, params.type == "identifier" {
@@ -687,6 +693,65 @@ extension PythonFacts {
                                        kinds: parameterKinds(held, model: model), site: item))
         }
         return slots
+    }
+
+    /// For an optimizer built in a loop over a table whose rows give a loop variable an enumeration member (`for family,
+    /// params in {Family.EMBED: wte.parameters(), Family.HEAD: head.parameters()}.items(): if family.rule == "adam":
+    /// Adam(params, lr=family.lr)`), one slot per row the tests around the construction keep (see `loopMemberRows`), the
+    /// row's item being its site: the row's value of the parameters variable as parameters, and as rate what the
+    /// row's member gives (see `memberRowRate`), else the optimizer's own rate. Nil when the parameters are no variable
+    /// of such a loop, or no row reaches the construction.
+    func memberRowSlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
+        let variable = unwrapped(params)
+        guard variable.type == "identifier", let loop = bindingLoop(of: variable.text, at: variable), let rows = loopRows(loop),
+              let first = rows.first else { return nil }
+        // The loop variable that holds a member in every row (`family`).
+        let holders = first.names.keys.sorted().filter { name in
+            name != variable.text && rows.allSatisfy { row in
+                guard let held = row.names[name].map(unwrapped), held.type == "attribute" else { return false }
+                return enumerationMember(held) != nil
+            }
+        }
+        guard holders.count == 1, let kept = loopMemberRows(holders[0], at: optimizer.call.node, depth: 0), !kept.isEmpty else { return nil }
+        return kept.compactMap { entry -> OptimizerSlot? in
+            guard let held = entry.row.names[variable.text] else { return nil }
+            let given = memberRowRate(optimizer, rate: rate, variable: holders[0], member: entry.member)
+            let rates = given.isEmpty ? ownLR : given
+            return OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                 kinds: parameterKinds(held, model: model), site: entry.row.item)
+        }
+    }
+
+    /// The rate a construction made once per row of a table of enumeration members (see `memberRowSlots`) takes in
+    /// the row where loop variable `variable` holds `member`: its `lr` argument read off the member (`family.lr`,
+    /// `family.value[1]`, see `memberRead`), else the `lr` entry of the dictionary a module-level helper returns that
+    /// the call spreads, the helper's parameter given the loop variable (`**adam_spec(family)` with `def
+    /// adam_spec(f): return AdamSpec(lr=f.lr, ...)`, a `TypedDict` or `dict(...)` or literal, see `dictionaries`),
+    /// read off the member. Empty when neither reads the member.
+    func memberRowRate(_ optimizer: OptimizerUse, rate: Node?, variable: String, member: (owner: Class, value: Node)) -> [Double] {
+        if let rate { return memberRead(rate, variable: variable, member: member).map { learningRates($0) } ?? [] }
+        guard optimizer.call.hasSplat, let arguments = optimizer.call.node.child(byField: "arguments") else { return [] }
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let source = splat.namedChildren.first.map(unwrapped), source.type == "call" else { continue }
+            let helperCall = callSite(source)
+            guard helperCall.receiver == nil, !helperCall.hasSplat, let helper = moduleFunctions[helperCall.callee] else { continue }
+            // The helper's parameters this call gives the loop variable.
+            var bound: [String] = []
+            for (i, parameter) in helper.passedParameters.enumerated() {
+                guard let argument = helperCall.argument(parameter, position: i).map(unwrapped) else { continue }
+                if argument.type == "identifier" && argument.text == variable { bound.append(parameter) }
+            }
+            guard !bound.isEmpty else { continue }
+            for returned in returnedValues(helper) {
+                for dictionary in dictionaries(returned) {
+                    guard let entry = OptimizerUse.entry("lr", in: dictionary) else { continue }
+                    for parameter in bound {
+                        if let read = memberRead(entry, variable: parameter, member: member) { return learningRates(read) }
+                    }
+                }
+            }
+        }
+        return []
     }
 
     /// The strings and numbers a factory's parameters hold for one of its calls (see `callerBindings`, which follows a

@@ -229,9 +229,11 @@ extension PythonFacts {
                 use.object = schedule
                 return [use]
             }
-            // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns.
+            // LambdaLR(opt, make_schedule(args)): the function or lambda the factory returns; of a factory with several
+            // modes (`make_schedule(kind="trapezoid", ...)` beside a "cosine" kind, `return table[kind]`), the one this
+            // call selects (see `selectedReturns(of:at:)`).
             guard let factory = calledFunction(call) else { return [] }
-            return returnedValues(factory).flatMap { value -> [ScheduleUse] in
+            return selectedReturns(of: factory, at: call).flatMap { value -> [ScheduleUse] in
                 let value = unwrapped(value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
                 guard value.type == "identifier",
@@ -351,8 +353,8 @@ extension PythonFacts {
             }
         }
         calledInside.subtract(calledOtherwise)
-        for (index, parameter) in parameters.enumerated() {
-            guard let argument = call.argument(parameter, position: index) ?? parameterDefault(factory, parameter) else { continue }
+        for parameter in parameters {
+            guard let argument = passedArgument(call, factory, parameter) ?? parameterDefault(factory, parameter) else { continue }
             if calledInside.contains(parameter), use.wrappedName == nil {
                 let wrapped = scheduleUses(of: unwrapped(argument), site: site).filter { $0.function?.node != inner.node }
                 if !wrapped.isEmpty {

@@ -539,7 +539,7 @@ extension PythonFacts {
     }
 
     /// Whether a function assigns to one of its names (then a parameter of that name no longer holds what was passed).
-    private func isReassigned(_ name: String, in function: Function) -> Bool {
+    func isReassigned(_ name: String, in function: Function) -> Bool {
         let body = function.node.byteRange
         for other in identifiersByName[name] ?? [] where body.contains(other.startByte) {
             guard let parent = other.parent else { continue }

@@ -86,13 +86,14 @@ extension PythonFacts {
 
     /// Whether a construction is wrapped by a helper of the file that zeroes the weight of what it is given and hands
     /// it back: `def zeroed(m): m.weight.data.zero_(); return m` called as `zeroed(nn.Linear(d, V))`, possibly
-    /// several wrappers deep. `node` is the wrapped expression (the value assigned to a module attribute, or a layer
-    /// of an `nn.Sequential`).
+    /// several wrappers deep; also a helper with modes that zeroes through the entry of its table of init functions
+    /// this call's mode selects (`init_linear(nn.Linear(d, d), scheme="zeros")`, see `tableActionEntries`). `node` is
+    /// the wrapped expression (the value assigned to a module attribute, or a layer of an `nn.Sequential`).
     public func wrapperZeroesWeight(_ node: Node) -> Bool {
         var current = unparenthesized(node)
         while let inner = passedThrough(current) {
             if let name = current.child(byField: "function")?.text, let helper = functions.first(where: { $0.name == name }),
-               let parameter = helper.parameters.first, zeroesWeight(of: parameter, inside: helper) {
+               let parameter = helper.parameters.first, zeroesWeight(of: parameter, inside: helper, at: callSite(current)) {
                 return true
             }
             current = unparenthesized(inner)
@@ -101,12 +102,19 @@ extension PythonFacts {
     }
 
     /// Whether a function zeroes the weight of the module named `parameter` (`nn.init.zeros_(m.weight)`,
-    /// `m.weight.data.zero_()`), itself or by handing the module on to a helper that does (`zero_init_(m)`, see
-    /// `moduleWeightZeroed`; `depth` bounds that chain).
-    private func zeroesWeight(of parameter: String, inside helper: Function, depth: Int = 0) -> Bool {
+    /// `m.weight.data.zero_()`), itself, through a table of init functions (`_schemes[scheme](m.weight)` whose
+    /// selected entries all zero, read at `site`, a call of the function, see `tableActionEntries`), or by handing
+    /// the module on to a helper that does (`zero_init_(m)`, see `moduleWeightZeroed`; `depth` bounds that chain).
+    private func zeroesWeight(of parameter: String, inside helper: Function, at site: CallSite? = nil, depth: Int = 0) -> Bool {
         calls.contains { zeroing in
             guard isInside(zeroing.node, helper.node) else { return false }
             if let tensor = zeroedTensor(zeroing) {
+                let (owner, isWeight) = weightOwner(tensor)
+                guard isWeight && owner?.type == "identifier" && owner?.text == parameter else { return false }
+                return site.map { modeGuardsAdmit(zeroing.node, inside: helper, at: $0) } ?? true
+            }
+            if let entries = tableActionEntries(zeroing, inside: helper, at: site), !entries.isEmpty,
+               entries.allSatisfy({ isZeroingFunction($0) }), let tensor = zeroing.positional.first {
                 let (owner, isWeight) = weightOwner(tensor)
                 return isWeight && owner?.type == "identifier" && owner?.text == parameter
             }
@@ -115,16 +123,68 @@ extension PythonFacts {
         }
     }
 
+    /// Whether the mode tests around `node` inside `helper` (`if scheme == "zeros":`, `elif kind in ("zeros", "zero"):`,
+    /// a parameter of the helper compared with strings, the node in the branch the test guards) admit the mode `site`,
+    /// a call of the helper, passes for that parameter (or its default): a helper called with different modes at
+    /// different places zeroes only where the call selects its zeroing branch. A mode the call leaves undecided (see
+    /// `decidedString`), and any other test, admits.
+    func modeGuardsAdmit(_ node: Node, inside helper: Function, at site: CallSite) -> Bool {
+        var child = node
+        for ancestor in ancestors(of: node) {
+            if ancestor == helper.node { break }
+            defer { child = ancestor }
+            guard ["if_statement", "elif_clause"].contains(ancestor.type), ancestor.child(byField: "consequence") == child,
+                  let condition = ancestor.child(byField: "condition").map(unwrapped), condition.type == "comparison_operator" else { continue }
+            let operands = condition.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
+            let op = condition.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
+            guard operands.count == 2,
+                  let index = operands.firstIndex(where: { $0.type == "identifier" && helper.parameters.contains($0.text) }),
+                  let parameterIndex = helper.parameters.firstIndex(of: operands[index].text),
+                  !isReassigned(operands[index].text, in: helper) else { continue }
+            let name = operands[index].text, other = operands[1 - index]
+            var modes: [String]?
+            if op == "==" {
+                modes = SettingsTable.stringValue(other).map { [$0] }
+            } else if op == "in", index == 0, ["tuple", "list", "set"].contains(other.type) {
+                modes = other.namedChildren.filter { $0.type != "comment" }.compactMap { SettingsTable.stringValue($0) }
+            }
+            let position = parameterIndex - helper.passedOffset
+            guard let modes, let given = site.argument(name, position: position >= 0 ? position : nil) ?? parameterDefault(helper, name),
+                  let mode = decidedString(given) else { continue }
+            if !modes.contains(mode) { return false }
+        }
+        return true
+    }
+
+    /// The entries a call through a table of functions may run (`_schemes[scheme](layer.weight)`, `INIT[kind](w)`,
+    /// the table a registry, see `registryDictionary`): when the key is a parameter of `helper` and `site` is a call
+    /// of it, the entry of the string that call passes for it (or the parameter's default), so that a helper called
+    /// with different modes at different places is read per call; otherwise the entries the key selects in every
+    /// run (see `selectedTableEntries`). Nil when the call reads no registry or the key is not known.
+    func tableActionEntries(_ call: CallSite, inside helper: Function, at site: CallSite?) -> [Node]? {
+        guard let read = call.function.map(unwrapped), read.type == "subscript", let table = read.child(byField: "value"),
+              let key = read.child(byField: "subscript").map(unwrapped) else { return nil }
+        if let site, key.type == "identifier", let index = helper.parameters.firstIndex(of: key.text),
+           !isReassigned(key.text, in: helper) {
+            guard let dictionary = registryDictionary(table) else { return nil }
+            let position = index - helper.passedOffset
+            guard let given = site.argument(key.text, position: position >= 0 ? position : nil) ?? parameterDefault(helper, key.text),
+                  let mode = decidedString(given) else { return nil }
+            return registryPairs(dictionary).filter { $0.key == mode }.map { $0.value }
+        }
+        return selectedTableEntries(read)
+    }
+
     /// The module a call hands to a function of the file that zeroes its weight, whether the call uses what the function
     /// returns or not: `self.to_logits` for `zero_init_(self.to_logits)` with `def zero_init_(m): nn.init.zeros_(m.weight);
     /// return m` (any parameter, by position or keyword; a method on `self` too, see `calledFunction`; also a function
-    /// that hands it on to another such function). Nil when the call runs no such function, or passes it no argument
-    /// for that parameter.
+    /// that hands it on to another such function; a mode it zeroes by, read at this call, see `tableActionEntries`).
+    /// Nil when the call runs no such function, or passes it no argument for that parameter.
     public func moduleWeightZeroed(by call: CallSite, depth: Int = 0) -> Node? {
         guard depth < 4, let helper = calledFunction(call) else { return nil }
         for (index, parameter) in helper.passedParameters.enumerated() {
             guard let passed = call.argument(parameter, position: index),
-                  zeroesWeight(of: parameter, inside: helper, depth: depth) else { continue }
+                  zeroesWeight(of: parameter, inside: helper, at: call, depth: depth) else { continue }
             return unwrapped(passed)
         }
         return nil

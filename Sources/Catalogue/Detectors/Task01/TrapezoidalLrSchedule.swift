@@ -8,7 +8,9 @@ import TreeSitterKit
 /// is written to `param_group["lr"]` directly, through a local or through a method of the file, or a
 /// `SequentialLR` of `LinearLR` / `ConstantLR` / `LambdaLR` phases; an `["lr"]` assignment computed inline in the training
 /// loop, also from a local set by an `if` / `elif` / `else` chain; a callable schedule object scaled by an operator
-/// its class overloads to return `peak * self(step)`, `Trapezoid(n, 256, 2000) * lr`; the rate method of a scheduler class
+/// its class overloads to return `peak * self(step)`, `Trapezoid(n, 256, 2000) * lr`; the closure a general helper with
+/// several kinds returns for the kind its call selects, `make_schedule(kind="trapezoid", ...)` or `return table[kind]`,
+/// see `PythonFacts.selectedReturns(of:at:)`; the rate method of a scheduler class
 /// that counts its own steps, `self.num_steps += 1` then `group["lr"] = self.get_lr()`), evaluated step by step over the run (a
 /// breakpoint table read by a generic piecewise function, `for (x0, y0), (x1, y1) in zip(table, table[1:])`, too): a
 /// plateau at the peak over at least 5% of the run, then a linear decay that starts inside the run and reaches

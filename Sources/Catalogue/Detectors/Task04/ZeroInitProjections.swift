@@ -10,14 +10,18 @@ import TreeSitterKit
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
-/// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), in an init hook applied with `model.apply` and
+/// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), through a helper that hands the layer back
+/// after zeroing it, also by the entry of its table of init functions the call's mode selects
+/// (`init_linear(nn.Linear(d, d), scheme="zeros")` with `{"zeros": lambda w: nn.init.zeros_(w), ...}[scheme](layer.weight)`),
+/// in an init hook applied with `model.apply` and
 /// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` (or `named_modules()`)
 /// selecting the weights by name (also by a list of names or glob patterns the condition walks) (`nn.MultiheadAttention`'s `out_proj` counts for attention), in the `__init__` a class
 /// decorator of the file binds on the classes it decorates (`@zero_init("c_proj")` zeroing `getattr(self, name).weight`
 /// for each name it is given: the named layer of each class whose decorator passes it), also through a regular
 /// expression naming one weight or the rows of a rule table (`for rx, fn in rules: if rx.search(name): fn(p)` with rows
 /// `(r"\.attn\.proj\.out\.weight$", "zeros")` mapped to `nn.init.zeros_`). Rejects GPT-2 scaled normal init,
-/// zeroed biases, only one of the two projections zeroed, zeroed input projections, and zeroing that an init hook
+/// zeroed biases, only one of the two projections zeroed, zeroed input projections, a helper called with a non-zeroing
+/// mode (its "zeros" entry unused), and zeroing that an init hook
 /// applied afterwards to every linear layer draws again (`self.apply(self._init_weights)`). Examples:
 /// `queries/python/zero_init_projections/examples/`.
 struct ZeroInitProjections: Detector {
@@ -296,6 +300,14 @@ struct ZeroInitProjections: Detector {
             for setting in settings {
                 guard let construction = facts.constructorCall(facts.unparenthesized(setting.value)),
                       facts.classes.contains(where: { $0.name == construction.callee }), facts.zeroesWeightWhenBuilt(construction) else { continue }
+                owners.insert(Owner(className: facts.enclosingClass(setting.site)?.name, name: name))
+            }
+        }
+        // Layers built through a helper with modes that zeroes through the init function this call's mode selects
+        // (`self.c_proj = init_linear(nn.Linear(d, d), scheme=config.out_proj_init)`, the mode "zeros" selecting
+        // `nn.init.zeros_` from the helper's table; see `PythonFacts.wrapperZeroesWeight`).
+        for (name, settings) in facts.allSettings.byName {
+            for setting in settings where facts.wrapperZeroesWeight(setting.value) && !facts.isRedrawnByInitHook(setting.site) {
                 owners.insert(Owner(className: facts.enclosingClass(setting.site)?.name, name: name))
             }
         }

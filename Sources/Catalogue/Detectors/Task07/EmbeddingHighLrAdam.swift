@@ -7,7 +7,9 @@ import TreeSitterKit
 /// a learning rate of at least 0.1, and a different Adam-family optimizer or group holding the output head with at
 /// most a tenth of that rate. Parameters are recognized by what they are (`nn.Embedding` table, the weight that
 /// produces the logits, `.parameters()` of either, lists and names built from them) and learning rates are
-/// resolved where they are set. Rejects one optimizer for embedding and head together, similar rates, swapped
+/// resolved where they are set, also once per row of a table keyed by enumeration members that a loop walks and
+/// routes by tests of the member (`PythonFacts.memberRowSlots`: `for family, params in T.items(): if family.rule ==
+/// "adam": Adam(params, **adam_spec(family))`, the rate read off that row's member). Rejects one optimizer for embedding and head together, similar rates, swapped
 /// rates, and an embedding trained by SGD or Muon. Examples: `queries/python/embedding_high_lr_adam/examples/`.
 struct EmbeddingHighLrAdam: Detector {
     let id = "embedding_high_lr_adam"

@@ -6,7 +6,9 @@ import TreeSitterKit
 ///
 /// Requires an applied mask with both terms: a FlexAttention `mask_mod` (given to `create_block_mask` or
 /// `BlockMask.from_kv_blocks`; or `and_masks` of such functions, or a combinator of the file that joins them the same way,
-/// `reduce(operator.and_, [m(b, h, q, kv) for m in mods])`, see `PythonFacts.conjoinedMaskArguments`; or mask objects of the
+/// `reduce(operator.and_, [m(b, h, q, kv) for m in mods])`, see `PythonFacts.conjoinedMaskArguments`; or a mask function that
+/// conjoins predicates drawn from a list, `keep = keep & pred(b, h, q, kv)` for the table entries a configured kind string
+/// selects, `kind="causal+document"`, see `PythonFacts.conjoinedPredicates`; or mask objects of the
 /// file's classes joined by an overloaded `&` or built into a conjunction object, `Causal() & SameDocument(ids)`, see
 /// `PythonFacts.maskMod`) whose result compares the query and key positions causally and compares
 /// document ids at the two positions with `==` (or `torch.eq` / `.eq`); or a dense mask built from a causal term (`tril`, a position

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an applied distance bound: in a FlexAttention `mask_mod` result (`q_idx - kv_idx < W`,
 /// `kv_idx > q_idx - W`, ...; also a term of a conjunction of mask objects, `Causal() & LocalWindow(w)`, see
-/// `PythonFacts.maskMod`); in the block lists given to `BlockMask.from_kv_blocks` (a bound on the
+/// `PythonFacts.maskMod`; also a predicate a mask function conjoins from a list, selected by a configured kind string, see
+/// `PythonFacts.conjoinedPredicates`); in the block lists given to `BlockMask.from_kv_blocks` (a bound on the
 /// difference of block indices, or block counts clamped to a maximum); in a dense mask given to SDPA or applied by hand to the scores (a band from a
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and

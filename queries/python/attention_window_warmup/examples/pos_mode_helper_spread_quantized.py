@@ -1,0 +1,30 @@
+# example: a general schedule helper with several kinds returns the nested function its kind selects; called with `**WINDOW_RAMP` (kind "quantized_linear": 64 growing to 1792 tokens in multiples of 64 over the run), its value at each step is the window tensor the model reads; the shrinking kind stays unused in the helper; positive.
+import torch
+
+
+def make_schedule(kind="constant", total=1, start=1.0, end=1.0, quantum=1):
+    if kind == "quantized_linear":
+        def grow(it):
+            return quantum * ((it / total * (end - start) + start) // quantum)
+        return grow
+    elif kind == "quantized_shrink":
+        def shrink(it):
+            return quantum * ((it / total * (start - end) + end) // quantum)
+        return shrink
+    elif kind == "constant":
+        return lambda it: end
+    raise ValueError(kind)
+
+
+WINDOW_RAMP = dict(kind="quantized_linear", start=64, end=1792, quantum=64)
+
+
+def run(model, batches, opt, train_steps=1400):
+    window_at = make_schedule(total=train_steps, **WINDOW_RAMP)
+    for step, (inp, tgt) in enumerate(batches):
+        if step >= train_steps:
+            break
+        window = torch.tensor(int(window_at(step)), dtype=torch.int, device="cuda")
+        model(inp, tgt, window).backward()
+        opt.step()
+        model.zero_grad(set_to_none=True)
