@@ -14,7 +14,7 @@ extension PythonFacts {
     /// Builtins that run none of the file's code when called at module level.
     static let inertBuiltins: Set<String> = [
         "print", "len", "range", "int", "float", "str", "bool", "dict", "list", "tuple", "set", "min", "max", "abs",
-        "round", "sorted", "isinstance", "getattr", "hasattr", "repr", "format", "enumerate", "zip",
+        "round", "sorted", "isinstance", "getattr", "hasattr", "repr", "format", "enumerate", "zip", "open",
     ]
 
     /// The ranges of module-level definitions replaced this way, given ranges already known dead.
@@ -26,10 +26,15 @@ extension PythonFacts {
             let d = statement.type == "decorated_definition" ? statement.child(byField: "definition") : statement
             return d.flatMap { ["function_definition", "class_definition"].contains($0.type) ? $0 : nil }
         }
+        let moduleFunctions = Dictionary(grouping: functions.filter { $0.node.parent?.parent?.type == "module" || $0.node.parent?.type == "module" },
+                                         by: \.name)
         /// Whether module-level code runs nothing that may reach the file's code and does not read `name`: calls
-        /// only of an imported module's functions or of builtins (`model(x)`, `opt.step()`, `REGISTRY[k]()` may run
-        /// the file's code).
-        func isInert(_ statement: Node, reading name: String) -> Bool {
+        /// only of an imported module's functions, of builtins, or of the file's own plain module-level functions whose
+        /// bodies are inert the same way (a notebook's `print0(f"...")` logging helper between two definitions); a
+        /// method call, a class, or a call of anything else (`model(x)`, `opt.step()`, `REGISTRY[k]()`) may run the
+        /// file's code. `entered`: the own functions whose bodies are being read (a recursive helper counts as inert
+        /// once its body is).
+        func isInert(_ statement: Node, reading name: String, entered: Set<String> = []) -> Bool {
             var stack = [statement]
             while let node = stack.popLast() {
                 if isDead(node) { continue }
@@ -47,11 +52,24 @@ extension PythonFacts {
                     while head.type == "attribute", let object = head.child(byField: "object") { head = object }
                     let harmless = head.type == "identifier" && !ownNames.contains(head.text) && head.text != name
                         && (imports.bindings[head.text] != nil || Self.inertBuiltins.contains(head.text))
-                    if !harmless { return false }
+                    if !harmless && !(function.type == "identifier" && isInertHelper(function.text, reading: name, entered: entered)) {
+                        return false
+                    }
                 }
                 stack += node.namedChildren
             }
             return true
+        }
+        /// Whether calling the file's function `helper` (every live module-level definition of it; no class of that name)
+        /// runs only inert code that never reads `name` (see `isInert`); at most four helpers deep.
+        func isInertHelper(_ helper: String, reading name: String, entered: Set<String>) -> Bool {
+            if entered.contains(helper) { return true }
+            guard helper != name, entered.count < 4, !classes.contains(where: { $0.name == helper }),
+                  let definitions = moduleFunctions[helper]?.filter({ !isDead($0.node) }), !definitions.isEmpty else { return false }
+            return definitions.allSatisfy { definition in
+                // Defaults and decorators ran where it was defined; its body runs at the call.
+                definition.decorators.isEmpty && definition.body.map { isInert($0, reading: name, entered: entered.union([helper])) } == true
+            }
         }
         var ranges: [Range<Int>] = []
         for (index, statement) in statements.enumerated() where !isDead(statement) {

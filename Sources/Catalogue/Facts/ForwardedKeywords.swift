@@ -200,6 +200,34 @@ extension PythonFacts {
         }
     }
 
+    /// What one call of `function` passes for an entry its `**kwargs` is read by literal key (`kw["lr"]`, `kw.get("lr",
+    /// 1e-3)`) where the function has not changed that entry: the keyword the call names, else what the call's own `**`
+    /// arguments carry for it (see `forwardedKeyword`), with the `get`'s fallback when they may pass nothing. Nil when the
+    /// expression reads no such entry, the call's spreads cannot be read, or nothing is found.
+    public func keywordsEntry(_ expression: Node, of function: Function, passedBy call: CallSite) -> [Node]? {
+        let e = unwrapped(expression)
+        var holder: Node?
+        var key: String?
+        var fallback: Node?
+        if e.type == "subscript" {
+            holder = e.child(byField: "value")
+            key = e.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue)
+        } else if e.type == "call", case let get = callSite(e), get.name == "get", let first = get.positional.first {
+            holder = get.receiver
+            key = SettingsTable.stringValue(unwrapped(first))
+            fallback = get.positional.count > 1 ? get.positional[1] : nil
+        }
+        guard let holder = holder.map(unwrapped), holder.type == "identifier", let key,
+              keywordsParameter(of: function) == holder.text, enclosingFunction(e)?.node == function.node,
+              latestValue(of: holder.text, before: e) == nil,
+              mutation(of: holder.text, key: key, in: function, before: e) == nil else { return nil }
+        if let value = call.keywords[key] { return [value] }
+        guard case let .known(found, absent) = forwardedKeyword(key, through: call) else { return nil }
+        var values: [Node] = found.map { $0.value }
+        if absent, let fallback { values.append(fallback) }
+        return values.isEmpty ? nil : values
+    }
+
     /// What the callers of a function pass for `key` into its `**kwargs`: the keyword each names, or what their own
     /// `**` arguments carry. Unknown unless every call of the function can be seen (its name is used only to call it).
     /// A method other than `__init__` is called on objects (`builder.with_adam_options(eps=1e-10)`, also in a chain)

@@ -421,6 +421,10 @@ public final class ScriptInterpreter {
             if !plain.isEmpty { settings = plain }
         }
         settings = facts.overridden(facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node))
+        // A module-level write a later module statement rewrites before this read (`hp.ratio = 10.0`, then `hp.ratio =
+        // 0.1` in a later cell) is not what the read sees (see `rewrittenModuleWrites`).
+        let rewritten = facts.rewrittenModuleWrites(settings, before: node)
+        if !rewritten.isEmpty { settings = settings.enumerated().filter { !rewritten.contains($0.offset) }.map(\.element) }
         // A builder's `__init__` placeholder that a chained setter replaces is not what the built object reads.
         settings = settings.filter { !facts.isBuilderPlaceholder($0) }
         // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is

@@ -45,6 +45,39 @@ extension PythonFacts {
             && runsOnceAtModuleLevel(setting.site)
     }
 
+    /// The module-level writes that a later statement of the module rewrites before `use` reads the value: indices
+    /// into `settings`. Python runs the module's statements in order, so a read in the module's own code (outside every
+    /// function, class body and lambda, see `isModuleScope`) sees the latest assignment before it: a notebook export
+    /// that sets `lr_wte, lr_head = 0.3, 0.002` (or `hp.ratio = 10.0`) in one cell and `lr_wte = 2 * lr_wte` (or
+    /// `hp.ratio = 0.1`) in a later one trains with the later value. A write is rewritten when another assignment of
+    /// the module to the same written name (`written` identical) starts after it, ends before the read and runs once
+    /// (see `runsOnceAtModuleLevel`; one in a loop, a `try` or an undecided branch may not run and rewrites nothing).
+    /// Empty for a read inside a function (it may run before or after either write).
+    func rewrittenModuleWrites(_ settings: [Setting], before use: Node) -> Set<Int> {
+        guard settings.count > 1, use.tree === tree else { return [] }
+        func isWrite(_ s: Setting) -> Bool {
+            s.source == .moduleAssignment && s.site.type == "assignment" && s.site.tree === tree && s.site.endByte <= use.startByte
+        }
+        let writes = settings.indices.filter { isWrite(settings[$0]) }
+        guard writes.count > 1, isModuleScope(use) else { return [] }
+        var result = Set<Int>()
+        for i in writes {
+            let setting = settings[i]
+            let rewritten = writes.contains { j in
+                let other = settings[j]
+                return other.written == setting.written && other.site.startByte >= setting.site.endByte && runsOnceAtModuleLevel(other.site)
+            }
+            if rewritten { result.insert(i) }
+        }
+        return result
+    }
+
+    /// Whether a node lies in the module's own code: outside every function, class body and lambda (a comprehension
+    /// at module level counts: it runs where it stands).
+    func isModuleScope(_ node: Node) -> Bool {
+        !ancestors(of: node).contains { ["function_definition", "class_definition", "lambda"].contains($0.type) }
+    }
+
     /// The settings a read sees: without the declarations when the module's own statements override them.
     func overridden(_ settings: [Setting]) -> [Setting] {
         guard settings.contains(where: Self.isDeclaration), settings.contains(where: isModuleOverride) else { return settings }

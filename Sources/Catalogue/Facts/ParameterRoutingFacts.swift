@@ -223,6 +223,8 @@ extension PythonFacts {
                 if !entries.isEmpty {
                     return entries.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
                 }
+                let filled = helperFilledKinds(table.text, key: key, around: node, model: model)
+                if !filled.isEmpty { return filled }
             }
             return kind(ofModule: node, model: model)
         case "identifier":
@@ -273,6 +275,28 @@ extension PythonFacts {
         let candidates = functions.filter { $0.name == call.name }
         guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { return [] }
         return returnedValues(function).flatMap { dictionaryEntries(of: $0, key: key, depth: 1) }
+    }
+
+    /// The kinds the entry `key` (see `bucketKey`) of a dictionary gets when a function of the file fills it and returns
+    /// it by name, `name` holding what a call of that function returns (`groups = param_groups(model, rules=[("embed",
+    /// "transformer.wte."), ("head", "lm_head.")])`, the helper doing `out = {g: [] for g, _ in rules}; for n, p in
+    /// model.named_parameters(): for g, prefix in rules: if n.startswith(prefix): out[g].append(p); return out`): the
+    /// kinds of the appends to the returned name's entries made inside that function (see `appendedKinds`, which reads
+    /// a name test against the rows of a table the function is given through `matchedRowKinds` and `listItems`). A
+    /// method is found by its name when one function of the file has it. Empty when `name` holds no such call.
+    func helperFilledKinds(_ name: String, key: String, around use: Node, model: ModelView) -> Set<ParameterKind> {
+        var result = Set<ParameterKind>()
+        for value in localValues(of: name, around: use) {
+            let made = unparenthesized(value)
+            guard made.type == "call" else { continue }
+            let call = callSite(made)
+            let candidates = functions.filter { $0.name == call.name }
+            guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { continue }
+            for returned in returnedValues(function).map(unparenthesized) where returned.type == "identifier" {
+                result.formUnion(appendedKinds(returned.text, key: key, model: model, within: function.node))
+            }
+        }
+        return result
     }
 
     func kind(ofModule node: Node, model: ModelView) -> Set<ParameterKind> {
@@ -343,10 +367,12 @@ extension PythonFacts {
     /// when the list is chosen by a conditional (`(mats if p.dim() == 2 else vecs).append(p)`) or is the entry `key`
     /// (see `bucketKey`) of a dictionary named `name` (`buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`,
     /// `by_rank[2 if p.ndim == 2 else "low"].append(p)`), also under a key
-    /// chosen by matching the parameter's name against a table's rows (see `matchedRowKinds`).
-    func appendedKinds(_ name: String, key: String? = nil, model: ModelView) -> Set<ParameterKind> {
+    /// chosen by matching the parameter's name against a table's rows (see `matchedRowKinds`). With `scope`, only the
+    /// appends inside that node (a helper filling a dictionary it returns, see `helperFilledKinds`).
+    func appendedKinds(_ name: String, key: String? = nil, model: ModelView, within scope: Node? = nil) -> Set<ParameterKind> {
         var result = Set<ParameterKind>()
         for call in calls where ["append", "extend"].contains(call.name) {
+            if let scope, !isInside(call.node, scope) { continue }
             guard let receiver = call.receiver.map(unparenthesized) else { continue }
             if receiver.type == "conditional_expression", key == nil {
                 if let side = conditionalSide(receiver, selects: { $0.type == "identifier" && $0.text == name }) { result.insert(side) }
@@ -597,6 +623,12 @@ extension PythonFacts {
                             return nil
                         }
                         var rate = rateBindings.first { $0.call.node == binding.call.node }.map { learningRates($0.argument) }
+                        // A rate read by key from the factory's `**kw` (`lr=kw["lr"]`, `kw.get("lr", 1e-3)`): what this
+                        // call passes for that key (see `keywordsEntry`).
+                        if rate == nil, let rateNode, let factory, let passed = keywordsEntry(rateNode, of: factory, passedBy: binding.call) {
+                            let read = passed.flatMap { learningRates($0) }
+                            if !read.isEmpty { rate = read }
+                        }
                         if rate == nil, let rateNode, !given.isEmpty, reads(rateNode, given),
                            let v = ScriptInterpreter(self).value(of: rateNode, env: given)?.number {
                             rate = [v]
@@ -628,6 +660,8 @@ extension PythonFacts {
             if !entries.isEmpty {
                 return entries.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model)) }
             }
+            let filled = helperFilledKinds(table.text, key: key, around: p, model: model)
+            if !filled.isEmpty { return filled }
         }
         return parameterKinds(params, model: model)
     }

@@ -540,7 +540,11 @@ public final class ValueResolver {
         var result: [NumericValue] = []
         let plainName = (use.type == "identifier" || scopedAsName) && use.tree === facts.tree
         let instanceClasses = selfFieldClasses(name, at: use, table)
-        for entry in table.entries {
+        // A module-level write a later module statement rewrites before this read (`lr = 0.3`, then `lr = 2 * lr` in a
+        // later cell): the read sees only the later one (see `PythonFacts.rewrittenModuleWrites`).
+        let rewritten = table.entries.count > 1 ? facts.rewrittenModuleWrites(table.entries.map(\.setting), before: use) : []
+        for (index, entry) in table.entries.enumerated() {
+            if rewritten.contains(index) { continue }
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
             // `self.name` in a class that sets the field reads that field: never a dictionary entry, keyword or
             // plain name of the same key elsewhere (`"scale": 30.0` of a logit head is not the attention's
@@ -551,6 +555,9 @@ public final class ValueResolver {
             if plainName, let scope = entry.localScope, !scope.contains(offset) { continue }
             // The module's own statements set a config object's value after its declaration gave the default.
             if table.overridden, entry.isDeclaration { continue }
+            // A module statement writing the same path again before this use replaces the value (a notebook's trial
+            // cell `hp.seq_len = 32 * 1024` overwritten by `hp.seq_len = 48 * 1024`, see `NameTable.isReplaced`).
+            if use.tree === facts.tree, table.isReplaced(entry, at: use) { continue }
             // A setting is not read at a use inside its own value (`x = x + 1`).
             if entry.valueRange.contains(offset) || entry.value == use { continue }
             if let number = entry.argparseNumber {
@@ -625,6 +632,12 @@ public final class ValueResolver {
             /// Whether it writes an attribute or an entry of an object (`self.x = `, `args.x = `, `cfg["x"] = `), not a
             /// bare name, a dictionary literal's key or a keyword.
             let writesAttribute: Bool
+            /// The setting itself (where and as what name it is written, see `PythonFacts.rewrittenModuleWrites`).
+            let setting: Setting
+            /// The path as written (`hp.train_seq_len`).
+            var written: String { setting.written }
+            /// The writing statement's range, when it is in the file read (not a module of the bundle).
+            let siteRange: Range<Int>?
         }
         let entries: [Entry]
         /// Whether the module's own statements write the value (then the declarations' defaults do not hold).
@@ -636,6 +649,19 @@ public final class ValueResolver {
             self.entries = entries
             ownedByClasses = Set(entries.compactMap(\.owner)).count >= 2
             overridden = entries.contains(where: \.overrides) && entries.contains(where: \.isDeclaration)
+        }
+
+        /// Whether a module override (see `Entry.overrides`) no longer holds at `use`: another module override of the
+        /// same path (`hp.batch_size = ...` twice) lies between it and the use, which comes after in the file read. A
+        /// notebook export's trial cell that a later cell overwrites before training is so never read by the code
+        /// after the later cell; a use between the two writes (or before both, as in a function defined earlier,
+        /// whose call time is unknown) still reads both.
+        func isReplaced(_ entry: Entry, at use: Node) -> Bool {
+            guard entry.overrides, let site = entry.siteRange else { return false }
+            return entries.contains { other in
+                guard other.overrides, other.written == entry.written, let later = other.siteRange else { return false }
+                return later.lowerBound >= site.upperBound && later.upperBound <= use.startByte
+            }
         }
 
         /// The classes whose settings `use` (a read of field `name`) can read (see `ownerScoped`), nil when it may
@@ -661,7 +687,8 @@ public final class ValueResolver {
                             argparseNumber: argparseNumber(setting),
                             isDeclaration: PythonFacts.isDeclaration(setting), overrides: facts.isModuleOverride(setting),
                             localScope: localScope(of: setting), fieldClass: fieldClass(setting),
-                            writesAttribute: setting.written.contains(".") || setting.written.hasSuffix("]"))
+                            writesAttribute: setting.written.contains(".") || setting.written.hasSuffix("]"), setting: setting,
+                            siteRange: setting.site.tree === facts.tree ? setting.site.byteRange : nil)
         })
         nameTables[bare] = table
         return table

@@ -9,7 +9,10 @@ import TreeSitterKit
 /// produces the logits, `.parameters()` of either, lists and names built from them) and learning rates are
 /// resolved where they are set, also once per row of a table keyed by enumeration members that a loop walks and
 /// routes by tests of the member (`PythonFacts.memberRowSlots`: `for family, params in T.items(): if family.rule ==
-/// "adam": Adam(params, **adam_spec(family))`, the rate read off that row's member). Rejects one optimizer for embedding and head together, similar rates, swapped
+/// "adam": Adam(params, **adam_spec(family))`, the rate read off that row's member), or once per call of a factory
+/// that reads its rate from its `**kw` (`make_optimizer("adam", groups["embed"], lr=0.3)` with `Adam(params,
+/// lr=kw["lr"])`, see `PythonFacts.keywordsEntry`), its parameters possibly a bucket a helper fills by name prefix
+/// rules (`param_groups(model, rules=[("embed", "transformer.wte."), ...])`, see `PythonFacts.helperFilledKinds`). Rejects one optimizer for embedding and head together, similar rates, swapped
 /// rates, and an embedding trained by SGD or Muon. Examples: `queries/python/embedding_high_lr_adam/examples/`.
 struct EmbeddingHighLrAdam: Detector {
     let id = "embedding_high_lr_adam"

@@ -36,9 +36,11 @@ struct ValueResidual: Detector {
                     let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : [value]
                     return items.contains { facts.tensorRoot($0)?.text == own }
                 }
-                // A layer that returns its (mixed) values to a caller that passes them to the next layer every time
-                // mixes in the previous layer's values, not the first layer's.
-                if setFromOwn || (returnsOwn && !recycledEveryLayer(function, parameter: partner, facts)) {
+                // A layer that returns its own values to a caller that passes them to the next layer every time
+                // mixes in the previous layer's values, not the first layer's (also when the first layer, given
+                // none, sets the partner from its own values).
+                if returnsOwn && recycledEveryLayer(function, parameter: partner, facts) { continue }
+                if setFromOwn || returnsOwn {
                     return [facts.evidence(mix.assignment, "values mixed with the first layer's values \(partner)")]
                 }
             }

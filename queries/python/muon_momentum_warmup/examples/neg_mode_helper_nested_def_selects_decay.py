@@ -1,4 +1,4 @@
-# gap: functional code: a general schedule helper with several kinds returns the nested function its kind selects; it is called with `**MOMENTUM_RAMP` (kind "linear_ramp", 300 steps from 0.85 to 0.95) and the closure's value at each step is the orthogonalized update's momentum; the "linear_decay" kind stays unused in the helper; positive.
+# example: functional code: a general schedule helper whose kinds each return a nested `def` written first in its branch, called with `**MOMENTUM_RAMP` whose kind is "linear_decay": the momentum handed to the orthogonalized update falls from 0.95 to 0.85; negative.
 import torch
 
 
@@ -31,7 +31,7 @@ def make_schedule(kind="linear_ramp", warmup=0, start=1.0, end=1.0):
     raise ValueError(kind)
 
 
-MOMENTUM_RAMP = dict(kind="linear_ramp", warmup=300, start=0.85, end=0.95)
+MOMENTUM_RAMP = dict(kind="linear_decay", warmup=300, start=0.85, end=0.95)
 momentum_at = make_schedule(**MOMENTUM_RAMP)
 net = torch.nn.Linear(64, 64)
 hidden = [net.weight]

@@ -1,4 +1,4 @@
-# gap: a general schedule helper with several kinds, called with `**WINDOW_RAMP` whose kind is "quantized_shrink": the window the model reads falls from 1792 to 64 tokens over the run (the growing kind stays unused in the helper); negative.
+# example: a general schedule helper with several kinds, called with `**WINDOW_RAMP` whose kind is "quantized_shrink": the window the model reads falls from 1792 to 64 tokens over the run (the growing kind stays unused in the helper); negative.
 import torch
 
 
