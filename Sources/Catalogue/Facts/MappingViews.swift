@@ -251,21 +251,14 @@ extension PythonFacts {
     /// row, which `enumerationMemberRead` cannot give when several members remain. Nil when the read is neither, its
     /// object is no such loop variable, or some member's value cannot be read.
     public func perMemberReads(_ node: Node) -> [Node]? {
+        // The loop variable the read is made on (`span` of `span.divisor` or `span.value[1]`).
         let n = unwrapped(node)
-        var read = n
-        var index: Node?
-        if n.type == "subscript", let inner = n.child(byField: "value").map(unwrapped) {
-            guard let i = n.child(byField: "subscript") else { return nil }
-            read = inner
-            index = i
-        }
-        guard read.type == "attribute", let name = read.child(byField: "attribute")?.text,
-              let variable = read.child(byField: "object").map(unwrapped), variable.type == "identifier",
-              index == nil || name == "value", let members = loopMembers(variable, depth: 0), !members.isEmpty else { return nil }
+        let read = n.type == "subscript" ? n.child(byField: "value").map(unwrapped) ?? n : n
+        guard read.type == "attribute", let variable = read.child(byField: "object").map(unwrapped), variable.type == "identifier",
+              let members = loopMembers(variable, depth: 0), !members.isEmpty else { return nil }
         var reads: [Node] = []
         for member in members {
-            let value = name == "value" ? memberElement(member.value, index) : enumerationProperty(name, of: member)
-            guard let value else { return nil }
+            guard let value = memberRead(node, variable: variable.text, member: member) else { return nil }
             reads.append(value)
         }
         return reads
