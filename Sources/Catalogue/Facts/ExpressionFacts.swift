@@ -1021,7 +1021,7 @@ extension PythonFacts {
         let returns = selectedReturns(of: factory, at: made)
         guard returns.count == 1, case let returned = unwrapped(returns[0]) else { return nil }
         let factoryParameters = factory.parameters.filter { $0 != "self" }
-        let captured = factoryParameters.map { parameter in (parameter, passedArgument(made, factory, parameter)) }
+        let captured = factoryParameters.map { parameter in (parameter, passedArgument(parameter, of: factory, at: made)) }
         if returned.type == "lambda", let lambdaBody = returned.child(byField: "body") {
             return (lambdaParameters(returned), lambdaBody, captured)
         }

@@ -16,16 +16,6 @@ import TreeSitterKit
 /// Each call is read with its own arguments bound (see `selectedReturns(of:at:)`): the modes a call does not select
 /// stay in the helper unread, and two calls with different modes get different readings.
 extension PythonFacts {
-    /// The argument a call passes for a parameter of the function of the file it calls: by keyword, also through a
-    /// `**` spread of a dictionary (see `keywordArgument`), else by position (`self` / `cls` not counted); nil when the
-    /// call leaves the parameter to its default.
-    public func passedArgument(_ call: CallSite, _ function: Function, _ parameter: String) -> Node? {
-        if let value = keywordArgument(parameter, of: call) { return value }
-        let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
-        guard let index = parameters.firstIndex(of: parameter), index < call.positional.count else { return nil }
-        return call.positional[index]
-    }
-
     /// The values a function of the file returns for one call of it, its parameters bound to what that call passes
     /// (`passedArgument`, evaluated by the script interpreter where the call stands, strings included; the defaults
     /// for the rest): the `return`s whose enclosing `if` / `elif` / `else` branches and `match` cases that call
@@ -42,8 +32,8 @@ extension PythonFacts {
             let interpreter = ScriptInterpreter(self)
             var env: [String: ScriptValue] = [:]
             var unbound = Set<String>()
-            for parameter in function.parameters where parameter != "self" && parameter != "cls" {
-                let given = passedArgument(call, function, parameter) ?? parameterDefault(function, parameter)
+            for parameter in function.passedParameters {
+                let given = boundArgument(parameter, of: function, at: call)
                 if let given, let v = interpreter.value(of: given) {
                     env[parameter] = v
                 } else {

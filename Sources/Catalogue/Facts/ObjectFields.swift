@@ -400,13 +400,15 @@ extension PythonFacts {
     /// Whether the script builds an object of a class of the file or of a class derived from it (by name, through bases
     /// of the file, at most four levels down): a class nothing builds runs none of its methods.
     public func isBuiltByScript(_ owner: Class) -> Bool {
-        var names: Set<String> = [owner.name]
-        var frontier: Set<String> = [owner.name]
-        for _ in 0..<4 where !frontier.isEmpty {
-            frontier = Set(classes.filter { c in !names.contains(c.name) && c.bases.contains { frontier.contains($0.lastDottedComponent) } }.map(\.name))
-            names.formUnion(frontier)
+        memoized("isBuiltByScript:\(owner.name)") {
+            var names: Set<String> = [owner.name]
+            var frontier: Set<String> = [owner.name]
+            for _ in 0..<4 where !frontier.isEmpty {
+                frontier = Set(classes.filter { c in !names.contains(c.name) && c.bases.contains { frontier.contains($0.lastDottedComponent) } }.map(\.name))
+                names.formUnion(frontier)
+            }
+            return calls.contains { names.contains($0.name) && $0.receiver == nil }
         }
-        return calls.contains { names.contains($0.name) && $0.receiver == nil }
     }
 
     /// What a construction gives the `__init__` parameter `name` (by keyword, or at `position` among the parameters a
@@ -418,7 +420,7 @@ extension PythonFacts {
         if let given = call.argument(name, position: position) {
             let value = unwrapped(given)
             guard value.type == "identifier", factory.passedParameters.contains(value.text) else { return given }
-            return passedArgument(value.text, of: factory, call: factoryCall)
+            return boundArgument(value.text, of: factory, at: factoryCall)
         }
         let keywords = factory.node.child(byField: "parameters")?.namedChildren
             .first { $0.type == "dictionary_splat_pattern" }?.namedChildren.first?.text
@@ -593,34 +595,33 @@ extension PythonFacts {
         return owner.flatMap { method(call.name, of: $0) }
     }
 
-    /// What a call of a factory gives its parameter `name` (by keyword or position), else the parameter's default.
-    func passedArgument(_ name: String, of factory: Function, call: CallSite) -> Node? {
-        guard let index = factory.passedParameters.firstIndex(of: name) else { return nil }
-        return call.argument(name, position: index) ?? parameterDefault(factory, name)
-    }
-
     /// Whether a statement of a factory runs for a call, by the `if` / `elif` conditions around it that compare a
-    /// parameter with strings (see `parameterTest`): false when one fails, nil when one cannot be judged, true
-    /// otherwise (an `else` counts as reached: the returns before it are judged first).
+    /// parameter with strings (see `parameterTest`): false when one fails (wherever it stands, an outer test that
+    /// cannot be judged does not hide it), else nil when one cannot be judged, true otherwise (an `else` counts as
+    /// reached: the returns before it are judged first).
     func branchTaken(_ statement: Node, in factory: Function, call: CallSite) -> Bool? {
         branchTaken(statement, in: factory) { name in
-            self.passedArgument(name, of: factory, call: call).flatMap { SettingsTable.stringValue(self.unwrapped($0)) ?? self.decidedString($0) }
+            self.boundArgument(name, of: factory, at: call).flatMap { SettingsTable.stringValue(self.unwrapped($0)) ?? self.decidedString($0) }
         }
     }
 
     /// `branchTaken(_:in:call:)` with the strings the factory's parameters hold given by name (`given`).
     func branchTaken(_ statement: Node, in factory: Function, given: (String) -> String?) -> Bool? {
         var child = statement
+        var undecided = false
         for ancestor in ancestors(of: statement) {
             if ancestor == factory.node { break }
             if ancestor.type == "if_statement" || ancestor.type == "elif_clause", ancestor.child(byField: "consequence") == child,
                let condition = ancestor.child(byField: "condition") {
-                guard let holds = parameterTest(condition, in: factory, given: given) else { return nil }
-                if !holds { return false }
+                switch parameterTest(condition, in: factory, given: given) {
+                case false?: return false
+                case nil: undecided = true
+                case true?: break
+                }
             }
             child = ancestor
         }
-        return true
+        return undecided ? nil : true
     }
 
     /// Whether one call of a factory, giving its parameters the strings `given` has for them, reaches a construction in
@@ -639,7 +640,8 @@ extension PythonFacts {
     }
 
     /// `kind == "x"`, `"x" == kind`, `kind != "x"`, `kind in ("x", "y")` for a parameter `kind` of the factory: whether
-    /// it holds for the string `given` has for it; nil for any other condition, or a parameter with no string.
+    /// it holds for the string `given` has for it; nil for any other condition, a parameter with no string, or one the
+    /// factory assigns again (then the test may not read what the call passed).
     func parameterTest(_ condition: Node, in factory: Function, given: (String) -> String?) -> Bool? {
         let c = unwrapped(condition)
         guard c.type == "comparison_operator" else { return nil }
@@ -647,7 +649,7 @@ extension PythonFacts {
         let operators = c.children.filter { !$0.isNamed }.map(\.type)
         guard operands.count == 2, operators.count == 1,
               let index = operands.firstIndex(where: { $0.type == "identifier" && factory.passedParameters.contains($0.text) }),
-              let given = given(operands[index].text) else { return nil }
+              !isReassigned(operands[index].text, in: factory), let given = given(operands[index].text) else { return nil }
         let other = operands[1 - index]
         switch operators[0] {
         case "==": return SettingsTable.stringValue(other).map { $0 == given }
@@ -668,7 +670,7 @@ extension PythonFacts {
         guard let table = read.child(byField: "value").map(unwrapped), let key = read.child(byField: "subscript").map(unwrapped) else { return nil }
         let chosen: String?
         if key.type == "identifier", factory.passedParameters.contains(key.text) {
-            chosen = passedArgument(key.text, of: factory, call: call).flatMap { SettingsTable.stringValue(unwrapped($0)) ?? decidedString($0) }
+            chosen = boundArgument(key.text, of: factory, at: call).flatMap { SettingsTable.stringValue(unwrapped($0)) ?? decidedString($0) }
         } else {
             chosen = SettingsTable.stringValue(key) ?? decidedString(key)
         }

@@ -354,7 +354,7 @@ extension PythonFacts {
         }
         calledInside.subtract(calledOtherwise)
         for parameter in parameters {
-            guard let argument = passedArgument(call, factory, parameter) ?? parameterDefault(factory, parameter) else { continue }
+            guard let argument = boundArgument(parameter, of: factory, at: call) else { continue }
             if calledInside.contains(parameter), use.wrappedName == nil {
                 let wrapped = scheduleUses(of: unwrapped(argument), site: site).filter { $0.function?.node != inner.node }
                 if !wrapped.isEmpty {

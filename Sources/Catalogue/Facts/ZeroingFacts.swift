@@ -111,7 +111,9 @@ extension PythonFacts {
             if let tensor = zeroedTensor(zeroing) {
                 let (owner, isWeight) = weightOwner(tensor)
                 guard isWeight && owner?.type == "identifier" && owner?.text == parameter else { return false }
-                return site.map { modeGuardsAdmit(zeroing.node, inside: helper, at: $0) } ?? true
+                // A helper called with different modes at different places zeroes only where the call selects its
+                // zeroing branch (`if scheme == "zeros":`); a test that cannot be judged for the call admits.
+                return site.map { branchTaken(zeroing.node, in: helper, call: $0) != false } ?? true
             }
             if let entries = tableActionEntries(zeroing, inside: helper, at: site), !entries.isEmpty,
                entries.allSatisfy({ isZeroingFunction($0) }), let tensor = zeroing.positional.first {
@@ -123,39 +125,6 @@ extension PythonFacts {
         }
     }
 
-    /// Whether the mode tests around `node` inside `helper` (`if scheme == "zeros":`, `elif kind in ("zeros", "zero"):`,
-    /// a parameter of the helper compared with strings, the node in the branch the test guards) admit the mode `site`,
-    /// a call of the helper, passes for that parameter (or its default): a helper called with different modes at
-    /// different places zeroes only where the call selects its zeroing branch. A mode the call leaves undecided (see
-    /// `decidedString`), and any other test, admits.
-    func modeGuardsAdmit(_ node: Node, inside helper: Function, at site: CallSite) -> Bool {
-        var child = node
-        for ancestor in ancestors(of: node) {
-            if ancestor == helper.node { break }
-            defer { child = ancestor }
-            guard ["if_statement", "elif_clause"].contains(ancestor.type), ancestor.child(byField: "consequence") == child,
-                  let condition = ancestor.child(byField: "condition").map(unwrapped), condition.type == "comparison_operator" else { continue }
-            let operands = condition.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
-            let op = condition.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
-            guard operands.count == 2,
-                  let index = operands.firstIndex(where: { $0.type == "identifier" && helper.parameters.contains($0.text) }),
-                  let parameterIndex = helper.parameters.firstIndex(of: operands[index].text),
-                  !isReassigned(operands[index].text, in: helper) else { continue }
-            let name = operands[index].text, other = operands[1 - index]
-            var modes: [String]?
-            if op == "==" {
-                modes = SettingsTable.stringValue(other).map { [$0] }
-            } else if op == "in", index == 0, ["tuple", "list", "set"].contains(other.type) {
-                modes = other.namedChildren.filter { $0.type != "comment" }.compactMap { SettingsTable.stringValue($0) }
-            }
-            let position = parameterIndex - helper.passedOffset
-            guard let modes, let given = site.argument(name, position: position >= 0 ? position : nil) ?? parameterDefault(helper, name),
-                  let mode = decidedString(given) else { continue }
-            if !modes.contains(mode) { return false }
-        }
-        return true
-    }
-
     /// The entries a call through a table of functions may run (`_schemes[scheme](layer.weight)`, `INIT[kind](w)`,
     /// the table a registry, see `registryDictionary`): when the key is a parameter of `helper` and `site` is a call
     /// of it, the entry of the string that call passes for it (or the parameter's default), so that a helper called
@@ -164,12 +133,9 @@ extension PythonFacts {
     func tableActionEntries(_ call: CallSite, inside helper: Function, at site: CallSite?) -> [Node]? {
         guard let read = call.function.map(unwrapped), read.type == "subscript", let table = read.child(byField: "value"),
               let key = read.child(byField: "subscript").map(unwrapped) else { return nil }
-        if let site, key.type == "identifier", let index = helper.parameters.firstIndex(of: key.text),
-           !isReassigned(key.text, in: helper) {
+        if let site, key.type == "identifier", helper.passedParameters.contains(key.text), !isReassigned(key.text, in: helper) {
             guard let dictionary = registryDictionary(table) else { return nil }
-            let position = index - helper.passedOffset
-            guard let given = site.argument(key.text, position: position >= 0 ? position : nil) ?? parameterDefault(helper, key.text),
-                  let mode = decidedString(given) else { return nil }
+            guard let given = boundArgument(key.text, of: helper, at: site), let mode = decidedString(given) else { return nil }
             return registryPairs(dictionary).filter { $0.key == mode }.map { $0.value }
         }
         return selectedTableEntries(read)
