@@ -61,15 +61,19 @@ extension PythonFacts {
         let writes = settings.indices.filter { isWrite(settings[$0]) }
         guard writes.count > 1, isModuleScope(use) else { return [] }
         var result = Set<Int>()
-        for i in writes {
-            let setting = settings[i]
-            let rewritten = writes.contains { j in
-                let other = settings[j]
-                return other.written == setting.written && other.site.startByte >= setting.site.endByte && runsOnceAtModuleLevel(other.site)
-            }
-            if rewritten { result.insert(i) }
+        for i in writes where writes.contains(where: { rewrites(settings[$0], settings[i], before: use) }) {
+            result.insert(i)
         }
         return result
+    }
+
+    /// Whether module write `later` replaces module write `earlier` for a read at `use`: it writes the same path
+    /// (`written` identical), stands after `earlier` and before the read, and runs once (see `runsOnceAtModuleLevel`).
+    /// The one test behind both readers of "the latest module write wins": `rewrittenModuleWrites` (bare names, read
+    /// in the module's own code) and `ValueResolver.NameTable.isReplaced` (config fields, read anywhere after).
+    func rewrites(_ later: Setting, _ earlier: Setting, before use: Node) -> Bool {
+        later.written == earlier.written && later.site.tree === earlier.site.tree && later.site.startByte >= earlier.site.endByte
+            && later.site.endByte <= use.startByte && runsOnceAtModuleLevel(later.site)
     }
 
     /// Whether a node lies in the module's own code: outside every function, class body and lambda (a comprehension

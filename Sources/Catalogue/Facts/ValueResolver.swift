@@ -557,7 +557,7 @@ public final class ValueResolver {
             if table.overridden, entry.isDeclaration { continue }
             // A module statement writing the same path again before this use replaces the value (a notebook's trial
             // cell `hp.seq_len = 32 * 1024` overwritten by `hp.seq_len = 48 * 1024`, see `NameTable.isReplaced`).
-            if use.tree === facts.tree, table.isReplaced(entry, at: use) { continue }
+            if use.tree === facts.tree, table.isReplaced(entry, at: use, facts) { continue }
             // A setting is not read at a use inside its own value (`x = x + 1`).
             if entry.valueRange.contains(offset) || entry.value == use { continue }
             if let number = entry.argparseNumber {
@@ -656,11 +656,10 @@ public final class ValueResolver {
         /// notebook export's trial cell that a later cell overwrites before training is so never read by the code
         /// after the later cell; a use between the two writes (or before both, as in a function defined earlier,
         /// whose call time is unknown) still reads both.
-        func isReplaced(_ entry: Entry, at use: Node) -> Bool {
-            guard entry.overrides, let site = entry.siteRange else { return false }
+        func isReplaced(_ entry: Entry, at use: Node, _ facts: PythonFacts) -> Bool {
+            guard entry.overrides, entry.siteRange != nil else { return false }
             return entries.contains { other in
-                guard other.overrides, other.written == entry.written, let later = other.siteRange else { return false }
-                return later.lowerBound >= site.upperBound && later.upperBound <= use.startByte
+                other.overrides && other.siteRange != nil && facts.rewrites(other.setting, entry.setting, before: use)
             }
         }
 
