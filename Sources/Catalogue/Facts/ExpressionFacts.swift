@@ -972,9 +972,11 @@ extension PythonFacts {
         if configKeyRead(call) != nil { return facts(value: node) }
         // A function of the file: evaluate its return expression with the arguments bound to its parameters. A method
         // called on `self` is the one the object runs (`calledFunction`: own, inherited, or an abstract hook's one
-        // override), keeping the object's fields bound.
+        // override), keeping the object's fields bound. A function a registry read selects (`fn = SCHEDULES[name]`,
+        // then `fn(step, ...)`; see `registrySelectedFunction`) runs the same way.
         guard call.receiver == nil || call.callee.hasPrefix("self."),
-              let function = (call.callee.hasPrefix("self.") ? calledFunction(call) : nil)
+              let function = registrySelectedFunction(call)
+                  ?? (call.callee.hasPrefix("self.") ? calledFunction(call) : nil)
                   ?? functions.first(where: { $0.name == call.name && $0.node.child(byField: "body") != nil }),
               let body = function.body,
               let returned = descendants(of: body).last(where: { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node })?.namedChild(0)

@@ -85,14 +85,67 @@ extension PythonFacts {
         }
     }
 
+    /// The parameter of a hook's function PyTorch hands the module's output: the third of those a call fills,
+    /// `(module, args, output)`, or the fourth for a hook registered `with_kwargs=True`, `(module, args, kwargs,
+    /// output)`. Parameters after it (`attn=attn`, a default binding a loop variable) are not the output. Nil for a
+    /// pre-hook or a function with too few parameters.
+    public func outputParameter(of code: Function, in hook: ForwardHook) -> String? {
+        guard hook.kind == .output else { return nil }
+        let withKeywords = hook.registration.keywords["with_kwargs"].map { $0.text == "True" } ?? false
+        let index = withKeywords ? 3 : 2
+        return code.passedParameters.count > index ? code.passedParameters[index] : nil
+    }
+
+    /// The parameter of a hook's function PyTorch hands the module's positional inputs (`args` of `(module, args)` or
+    /// `(module, args, output)`): the second of those a call fills.
+    public func inputsParameter(of code: Function) -> String? {
+        code.passedParameters.count > 1 ? code.passedParameters[1] : nil
+    }
+
+    /// The module calls whose result a hook function is handed as `name`, its output parameter (see
+    /// `outputParameter(of:in:)`): the calls of the file that run an output hook among
+    /// `forwardHooks` whose code is `function` (`forwardHooks(on:kind:)`). A hook on the value-embedding table
+    /// (`vte.register_forward_hook(mirror)`) gets what `self.vte(idx)` looks up. Empty for any other parameter or function.
+    public func hookedCalls(outputParameter name: String, of function: Node) -> [Node] {
+        let hooks = forwardHooks.filter { hook in hook.kind == .output && hook.functions.contains { $0.node == function } }
+        guard let hook = hooks.first, let code = hook.functions.first(where: { $0.node == function }),
+              outputParameter(of: code, in: hook) == name else { return [] }
+        let registrations = Set(hooks.map(\.registration.node))
+        return calls.filter { call in
+            forwardHooks(on: call, kind: .output).contains { registrations.contains($0.registration.node) }
+        }.map(\.node)
+    }
+
+    /// The fields a forward pre-hook stores from the inputs it is handed (`module._vi = args[1]` in `def grab(module,
+    /// args)` registered with `attn.register_forward_pre_hook(grab)`): the attribute names it assigns values read
+    /// from its inputs parameter (see `inputsParameter(of:)`). An output hook on a submodule reading
+    /// `attn._vi` reads what the owning module was called with.
+    public var hookStashedInputFields: Set<String> {
+        memoized("hookStashedInputFields") {
+            var names = Set<String>()
+            for hook in forwardHooks where hook.kind == .input {
+                for function in hook.functions {
+                    guard let inputs = inputsParameter(of: function) else { continue }
+                    for node in descendants(of: function.node) where node.type == "assignment" {
+                        guard let left = node.child(byField: "left").map(unwrapped), left.type == "attribute",
+                              let name = left.child(byField: "attribute")?.text, let right = node.child(byField: "right"),
+                              descendants(right).contains(where: { $0.type == "identifier" && $0.text == inputs }) else { continue }
+                        names.insert(name)
+                    }
+                }
+            }
+            return names
+        }
+    }
+
     /// Whether a registration can run: at module level, in `__init__` or another special method, in a forward, or in
     /// a function the file refers to elsewhere.
-    private func registrationRuns(_ call: CallSite) -> Bool {
+    func registrationRuns(_ call: CallSite) -> Bool {
         enclosingFunction(call.node).map(mayRun) ?? true
     }
 
     /// Whether the handle a registration returns is kept under a name and removed (`handle.remove()`).
-    private func isRemovedLater(_ call: CallSite) -> Bool {
+    func isRemovedLater(_ call: CallSite) -> Bool {
         guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
               let handle = assignment.child(byField: "left"), handle.type == "identifier" || handle.type == "attribute" else { return false }
         return calls.contains { $0.name == "remove" && $0.receiver?.text == handle.text }
@@ -113,7 +166,7 @@ extension PythonFacts {
     /// The code a hook expression runs: a lambda's body; a function of the file by name or through
     /// `functools.partial`; a method (`self._norm_output`); the `__call__` of a class of the file built there
     /// (`LogitCap(15.0)`) or in a local the registration reads.
-    private func hookCode(_ hook: Node, depth: Int = 0) -> ([Function], Node?) {
+    func hookCode(_ hook: Node, depth: Int = 0) -> ([Function], Node?) {
         let n = unwrapped(hook)
         switch n.type {
         case "lambda":

@@ -68,6 +68,41 @@ extension PythonFacts {
         return redraws
     }
 
+    /// Flag attributes a condition of an init hook tests on the module it is given (`module` names the hook's
+    /// parameter): `getattr(m, "flag", False)`, `hasattr(m, "flag")`, `m.flag` (not `m.weight`), each with the
+    /// expression testing it, so that a reader can tell a negated test (`not getattr(m, "flag", False)`) from one that
+    /// selects the flagged modules.
+    public func testedFlagAttributes(_ condition: Node, module: String) -> [(name: String, test: Node)] {
+        var found: [(name: String, test: Node)] = []
+        for n in descendants(of: condition) {
+            if n.type == "call" {
+                let call = callSite(n)
+                if ["getattr", "hasattr"].contains(call.callee), call.positional.count >= 2, call.positional[0].text == module,
+                   let flag = SettingsTable.stringValue(call.positional[1]) {
+                    found.append((name: flag, test: n))
+                }
+            } else if n.type == "attribute", n.child(byField: "object")?.text == module, n.parent?.type != "call",
+                      let flag = n.child(byField: "attribute")?.text, flag != "weight" {
+                found.append((name: flag, test: n))
+            }
+        }
+        return found
+    }
+
+    /// The modules the file marks for an init hook by setting a flag attribute on them to a true value
+    /// (`self.lm_head._zero_init = True`, `self.c_proj.RESIDUAL_OUT = 1`), outside a branch the configuration never
+    /// takes: the module's bare name (`lm_head`, see `ownerName`) and the assignment, for each flag of `flags`.
+    public func modulesFlagged(_ flags: Set<String>) -> [(name: String, site: Node)] {
+        guard !flags.isEmpty else { return [] }
+        return nodes(ofType: "assignment").compactMap { node in
+            guard let left = node.child(byField: "left"), left.type == "attribute", let object = left.child(byField: "object"),
+                  let flag = left.child(byField: "attribute")?.text, flags.contains(flag),
+                  let right = node.child(byField: "right"), isTruthy(right), !isInDeadBranch(node),
+                  let name = ownerName(of: object) else { return nil }
+            return (name: name, site: node)
+        }
+    }
+
     /// Whether class `outer` builds class `inner`: its body names it, or names a class of the file that does.
     func builds(_ outer: Class, _ inner: Class) -> Bool {
         var seen: Set<String> = [outer.name]

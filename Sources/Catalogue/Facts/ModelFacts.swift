@@ -64,14 +64,17 @@ public struct ModelView {
 
     /// Assignments that make an output head and an embedding share one weight (`wte.weight = lm_head.weight`,
     /// either direction, `nn.Parameter(other.weight)` included), unless they sit under a condition that is off
-    /// (`if config.tie_word_embeddings:` with the flag False), or in the `__init__` of a base class whose subclasses
-    /// give one side a new object after running it (see `PythonFacts.isUndoneBySubclasses`).
+    /// (`if config.tie_word_embeddings:` with the flag False), or in the `__init__` of a class whose objects get one side
+    /// replaced by a new object after it ran: by its subclasses' `__init__` (see `PythonFacts.isUndoneBySubclasses`), or
+    /// from outside, on every object the file builds (see `PythonFacts.isUndoneOnBuiltObjects`).
     public func tyingAssignments(head: String) -> [Node] {
         facts.nodes.filter { n in
             guard let sides = sharedWeight(n), !facts.isInDeadBranch(n) else { return false }
             let (l, r) = (sides.written, sides.read)
             guard (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l)) else { return false }
-            return !facts.isUndoneBySubclasses(n, sides: [l, r], tying: { sharedWeight($0) != nil })
+            let tying: (Node) -> Bool = { sharedWeight($0) != nil }
+            return !facts.isUndoneBySubclasses(n, sides: [l, r], tying: tying)
+                && !facts.isUndoneOnBuiltObjects(n, sides: [l, r], tying: tying)
         }
     }
 
@@ -176,6 +179,51 @@ extension PythonFacts {
         return built.allSatisfy { c in
             lineage(of: c).prefix(while: { $0.node != owner.node }).contains { replacesAfterBaseInit($0, sides: sides, tying: tying) }
         }
+    }
+
+    /// Whether an assignment in a class's own `__init__` (a tie, `self.transformer.wte.weight = self.lm_head.weight`) is
+    /// undone from outside on every object the file builds of that class or of a subclass: each construction
+    /// (`model = GPT(cfg)`, outside the class bodies) is followed, in the same scope and in a statement that runs once
+    /// (module code, see `runsOnceAtModuleLevel`, or a function's, see `runsOnce(_:in:)`), by an assignment that gives a
+    /// member named by one of `sides` of that object a new object (`model.transformer.wte = nn.Embedding(V, d)`,
+    /// `model.lm_head = nn.Linear(d, V, bias=False)`, `model.transformer.wte.weight = nn.Parameter(torch.randn(V, d))`),
+    /// the object read through the names it was moved into (`model.cuda()` aside, see `constructions(of:)`), and not
+    /// itself one `tying` accepts (`model.transformer.wte.weight = model.lm_head.weight` ties again). A class built
+    /// anywhere without such a replacement keeps the tie.
+    public func isUndoneOnBuiltObjects(_ assignment: Node, sides: Set<String>, tying: (Node) -> Bool) -> Bool {
+        guard let initializer = enclosingFunction(assignment), initializer.name == "__init__",
+              let owner = enclosingClass(initializer.node), methods(of: owner).contains(where: { $0.node == initializer.node })
+        else { return false }
+        func inherits(_ c: Class) -> Bool { lineage(of: c).contains { $0.node == owner.node } }
+        // Every object of the class (or of a subclass) the file builds, by name, outside the classes' bodies.
+        let names = Set(classes.filter(inherits).map(\.name))
+        let built = calls.filter { call in
+            guard call.receiver == nil, names.contains(call.callee), let object = builtObject(call.node), inherits(object.owner)
+            else { return false }
+            return !classes.contains { isInside(call.node, $0.node) }
+        }
+        guard !built.isEmpty else { return false }
+        // Constructions whose object gets a side replaced after being built.
+        var undone = Set<Node>()
+        for n in nodes(ofType: "assignment") where !tying(n) {
+            guard let left = n.child(byField: "left"), left.type == "attribute", isReferenceChain(left),
+                  let right = n.child(byField: "right").map(unwrapped), right.type == "call",
+                  let side = ownerName(of: left), sides.contains(side), !classes.contains(where: { isInside(n, $0.node) }) else { continue }
+            // Runs once where it stands.
+            if let function = enclosingFunction(n) {
+                guard runsOnce(n, in: function), mayRun(function.node) else { continue }
+            } else {
+                guard runsOnceAtModuleLevel(n) else { continue }
+            }
+            var root = left
+            while root.type == "attribute", let object = root.child(byField: "object") { root = object }
+            guard root.type == "identifier", root.text != "self" else { continue }
+            for construction in constructions(of: root) where construction.type == "call" && construction.endByte <= n.startByte
+                && enclosingFunction(construction)?.node == enclosingFunction(n)?.node {
+                undone.insert(unwrapped(construction))
+            }
+        }
+        return built.allSatisfy { undone.contains($0.node) }
     }
 
     /// Whether a class's own `__init__` runs a base class's `__init__` and, after it and in a statement it always runs,

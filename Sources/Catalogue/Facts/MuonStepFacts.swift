@@ -35,12 +35,14 @@ extension PythonFacts {
         }
     }
 
-    /// Optimizer constructions that orthogonalize: Muon-family (`torch.optim.Muon`, `Muon`), or a class of the file
-    /// whose `step` orthogonalizes.
+    /// Optimizer constructions that orthogonalize: Muon-family (`torch.optim.Muon`, `Muon`), a class of the file
+    /// whose `step` orthogonalizes, or an optimizer made to orthogonalize by the hooks registered on it
+    /// (`torch.optim.SGD(...)` with an orthogonalizing `register_step_pre_hook`; see `optimizerHooks`).
     public var orthogonalizingOptimizerUses: [OptimizerUse] {
         memoized("orthogonalizingOptimizerUses") {
             let own = orthogonalizingClassNames
-            return optimizers.filter { $0.family == .muon || own.contains($0.call.name) }
+            let hooked = Set(orthogonalizingOptimizers.filter { !$0.hooks.isEmpty }.flatMap(\.uses).map(\.node))
+            return optimizers.filter { $0.family == .muon || own.contains($0.call.name) || hooked.contains($0.call.node) }
         }
     }
 

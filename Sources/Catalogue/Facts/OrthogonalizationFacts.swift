@@ -4,15 +4,21 @@ import TreeSitterKit
 /// An optimizer whose update is an orthogonalized matrix (Muon and its relatives), recognized by what its step
 /// computes, not by its name.
 public struct OrthogonalizingOptimizer {
-    /// The class (whose `step` orthogonalizes) or the function that applies orthogonalized updates; nil for a
-    /// library optimizer (`torch.optim.Muon`, `from muon import Muon`).
+    /// The class (whose `step` orthogonalizes, itself or through the hooks registered on it) or the function that
+    /// applies orthogonalized updates; for a library optimizer made to orthogonalize by a step hook
+    /// (`torch.optim.SGD(...)` with `register_step_pre_hook`), the hook's function; nil for a library Muon
+    /// (`torch.optim.Muon`, `from muon import Muon`).
     public let scope: Node?
     /// The class name, for a class of the file or a library class.
     public let className: String?
     /// Where it is created (class instances, library constructions) or called (a functional update).
     public let uses: [CallSite]
-    /// The functions that make up its update: the class's methods or the function, and everything they call.
+    /// The functions that make up its update: the class's methods or the function, and everything they call, with the
+    /// code of the hooks registered on it (see `hooks`).
     public let functions: [PythonFacts.Function]
+    /// The step hooks and hook-point registrations on its constructions whose code takes part in its update (see
+    /// `PythonFacts.optimizerHooks`).
+    public var hooks: [OptimizerHook] = []
 }
 
 extension PythonFacts {
@@ -456,8 +462,9 @@ extension PythonFacts {
     }
 
     /// The orthogonalizing optimizers of the file: classes whose `step` (own, or inherited from a base class of the
-    /// file) orthogonalizes (and that are instantiated, also through a lookup by name, see `calleesChosenByName`, or
-    /// through a name or member holding the class, see `heldClassConstructions`),
+    /// file), or a hook registered on their instances (see `optimizerHooks`), orthogonalizes (and that are
+    /// instantiated, also through a lookup by name, see `calleesChosenByName`, or through a name or member holding
+    /// the class, see `heldClassConstructions`), library optimizers whose step hooks orthogonalize and update in place,
     /// functions that orthogonalize and update parameters in place inside the training loop, and library Muon optimizers.
     public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
         memoized("orthogonalizingOptimizers") {
@@ -470,7 +477,8 @@ extension PythonFacts {
                 methods.forEach { classMethods.insert($0.node) }
                 var reach = reachableFunctions(from: step)
                 for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
-                guard orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers) else { continue }
+                let ownStep = orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
+                guard ownStep || !optimizerHooks.isEmpty else { continue }
                 // Constructions by name, and by a lookup that may pick the class (`cls(params)` with `cls =
                 // globals().get(spec["cls"]) or getattr(torch.optim, spec["cls"])`, `REGISTRY[key](...)`; see
                 // `namedChoices`).
@@ -481,7 +489,14 @@ extension PythonFacts {
                         && !isInside(call.node, c.node)
                 }
                 guard !uses.isEmpty else { continue }
-                result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach))
+                // Hooks registered on its instances run in its step (`opt.register_step_pre_hook(h)`, a hook point of
+                // the class, `opt.register_ortho_override(split_blocks)`; see `optimizerHooks`): their code is part of
+                // its update, and a pre-hook that orthogonalizes the gradients a plain step applies makes it one.
+                let hooks = optimizerHooks(on: uses)
+                let hooked = hooks.flatMap(\.functions).flatMap { reachableFunctions(from: $0) }
+                guard ownStep || orthogonalizes(hooked, orthogonalizers: orthogonalizers) && hooked.contains(where: updatesInPlace) else { continue }
+                for f in hooked where !reach.contains(where: { $0.node == f.node }) { reach.append(f) }
+                result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach, hooks: hooks))
             }
             // A functional update: called in a loop that also runs backward, or in a function such a loop calls
             // (`functional_step(step, ...)` running every optimizer's update).
@@ -493,6 +508,26 @@ extension PythonFacts {
                 }
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
+            }
+            // A library optimizer (`torch.optim.SGD(...)`) whose step hooks orthogonalize and write the gradients or
+            // parameters in place (a pre-hook swapping each gradient for its orthogonalized momentum, which the plain
+            // step then applies): scoped at the hook's first function.
+            var hookedLibrary: [Node: [OptimizerHook]] = [:]
+            for hook in optimizerHooks where Self.stepHookRegistrations.contains(hook.registration.name) {
+                for construction in hook.optimizers where construction.type == "call" && builtObject(construction) == nil
+                    && !Self.libraryMuons.contains(callSite(construction).name) {
+                    hookedLibrary[construction, default: []].append(hook)
+                }
+            }
+            for (construction, hooks) in hookedLibrary.sorted(by: { $0.key.startByte < $1.key.startByte }) {
+                var reach: [Function] = []
+                for f in hooks.flatMap(\.functions).flatMap({ reachableFunctions(from: $0) }) where !reach.contains(where: { $0.node == f.node }) {
+                    reach.append(f)
+                }
+                guard let first = hooks.first?.functions.first, orthogonalizes(reach, orthogonalizers: orthogonalizers),
+                      reach.contains(where: updatesInPlace) else { continue }
+                let call = callSite(construction)
+                result.append(OrthogonalizingOptimizer(scope: first.node, className: call.name, uses: [call], functions: reach, hooks: hooks))
             }
             // Library implementations.
             let own = Set(classes.map(\.name))

@@ -6,20 +6,58 @@ import TreeSitterKit
 /// decided key (see `StaticConditions`).
 extension PythonFacts {
     /// `REGISTRY[key]` where `REGISTRY` is a module's dictionary of functions or classes that nothing else writes
-    /// and `key` is decided: the entry it selects (`{"relu2": relu_sq, "gelu": F.gelu}[args.act]`, also
+    /// and `key` is decided (see `decidedKey`: also a parameter every call gives one string): the entry it selects (`{"relu2": relu_sq, "gelu": F.gelu}[args.act]`, also
     /// `ACTIVATIONS[cfg.act]`); also an entry that is a tuple of them where an assignment unpacks the read into as many
     /// names (`"rotary": (Angles, spin)` read as `table, self.turn = ENCODINGS[cfg["positional"]]`).
     public func registryEntry(_ read: Node) -> (dictionary: Node, pair: Node, entry: Node)? {
         // The table first (cheap), the key only for a registry.
         guard read.type == "subscript", let table = read.child(byField: "value"),
               let keyNode = read.child(byField: "subscript"), let dictionary = registryDictionary(table, local: false) else { return nil }
-        guard let key = decidedString(keyNode) else { return nil }
+        guard let key = decidedKey(keyNode) else { return nil }
         for entry in registryPairs(dictionary) where entry.key == key {
             let value = entry.value
             return value.type == "identifier" || value.type == "attribute" || unpacksTupleEntry(value, at: read)
                 ? (dictionary, entry.pair, value) : nil
         }
         return nil
+    }
+
+    /// The string a registry read's key holds in every run: the one the configuration decides (`decidedString`), or,
+    /// for a parameter of a module-level function of the file (`def get_scheduler(name, ...): fn = SCHEDULES[name]`),
+    /// the one string every call of that function gives it (`get_scheduler(args.lr_scheduler_type, ...)` with the
+    /// field's one value; a call leaving it to its default gives the default; see `boundArgument`). Nil when the
+    /// function is never called, or its calls give different strings or one the run decides.
+    func decidedKey(_ key: Node) -> String? {
+        if let decided = decidedString(key) { return decided }
+        let k = unwrapped(key)
+        guard k.type == "identifier", let function = parameterOwner(of: k), enclosingClass(function.node) == nil else { return nil }
+        let callers = calls(named: function.name).filter { calledFunction($0)?.node == function.node }
+        guard !callers.isEmpty else { return nil }
+        var found: String?
+        for call in callers {
+            guard let given = boundArgument(k.text, of: function, at: call), let text = decidedString(given),
+                  found == nil || found == text else { return nil }
+            found = text
+        }
+        return found
+    }
+
+    /// The module-level function of the file a call runs through a registry read (see `registryEntry`, whose key may be
+    /// a parameter every call of its function gives one string, see `decidedKey`): `SCHEDULES[kind](step)`, or
+    /// `fn(step)` with `fn` bound once, in the call's scope or a function around it, to such a read (`fn =
+    /// SCHEDULES[name]` in a schedule builder whose nested `lr_lambda(step)` calls `fn`). Nil for any other call,
+    /// a name bound more than once, or an entry that is not a function of the file.
+    public func registrySelectedFunction(_ call: CallSite) -> Function? {
+        guard call.receiver == nil, call.node.tree === tree, let callee = call.function.map(unwrapped) else { return nil }
+        var read = callee
+        if callee.type == "identifier" {
+            guard !functionNameSet.contains(callee.text) else { return nil }
+            let bindings = dataflow.bindings(of: callee.text, at: callee)
+            guard bindings.count == 1, bindings[0].kind == .value else { return nil }
+            read = unwrapped(bindings[0].node)
+        }
+        guard read.type == "subscript", let entry = registryEntry(read)?.entry, entry.type == "identifier" else { return nil }
+        return moduleFunctions[entry.text]
     }
 
     /// The key of a read of the module's namespace, `globals()[key]`; nil for any other expression. Read by
@@ -236,7 +274,7 @@ extension PythonFacts {
     private func selectedEntries(of dictionary: Node, key: Node) -> [Node]? {
         let keyNode = unwrapped(key)
         let keys: [String]
-        if let decided = decidedString(keyNode) {
+        if let decided = decidedKey(keyNode) {
             keys = [decided]
         } else {
             guard keyNode.type == "identifier" else { return nil }
@@ -299,7 +337,7 @@ extension PythonFacts {
               let keyNode = read.child(byField: "subscript").map(unwrapped), let dictionary = registryDictionary(table) else { return [] }
         let entries = registryPairs(dictionary).filter { $0.value.type == "identifier" || $0.value.type == "attribute" }
             .map { (key: $0.key, value: $0.value) }
-        if let key = decidedString(keyNode) { return entries.filter { $0.key == key }.map { RegistrySelection(entry: $0.value, record: nil) } }
+        if let key = decidedKey(keyNode) { return entries.filter { $0.key == key }.map { RegistrySelection(entry: $0.value, record: nil) } }
         // `spec["cls"]` over the records of a table.
         if keyNode.type == "subscript", let holder = keyNode.child(byField: "value").map(unwrapped), holder.type == "identifier",
            let field = keyNode.child(byField: "subscript").flatMap(SettingsTable.stringValue) {

@@ -586,7 +586,8 @@ extension PythonFacts {
         guard let body = schedule.function?.node ?? schedule.lambda else { return nil }
         var scopes = [body]
         for inner in descendants(of: body) where inner.type == "call" {
-            if let f = calledFunction(callSite(inner)), f.node != body { scopes.append(f.node) }
+            let call = callSite(inner)
+            if let f = calledFunction(call) ?? registrySelectedFunction(call), f.node != body { scopes.append(f.node) }
         }
         var best: Double?
         for value in schedule.bound.values {

@@ -7,7 +7,7 @@ import TreeSitterKit
 /// (`deque(chunks).popleft()`, `list(chunks).pop()`), tables keyed by layer (`dict(enumerate(chunks))[i]`), sequence objects of the
 /// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
 /// arithmetic, the parameters of functions, lambdas and modules
-/// of the file (matched to their callers, `forward` through instances of its class, a lambda through the name or
+/// of the file (matched to their callers, the output parameter of a forward hook to the calls of the hooked module, `forward` through instances of its class, a lambda through the name or
 /// field it is set to or a `map` over sequences) and what those return. What a call returns is read with the
 /// function's parameters taking that call's own arguments (`split = lambda t: t.view(...)` carries the lookup out of
 /// `split(ve)`, not out of `split(q)` beside it); a parameter read from anywhere else takes what every caller passes.
@@ -491,7 +491,10 @@ public final class TokenTableFlow {
                 guard let argument = flow.argument(site, name: name, index: index) else { return [] }
                 return inner(argument, in: Array(context[(position + 1)...]))
             }
-            return union(flow.callSites(of: binding.node).compactMap { flow.argument($0, name: name, index: index) })
+            // The output parameter of a forward hook (`def mirror(module, args, out)` on the table): what the calls
+            // of the hooked module give (`PythonFacts.hookedCalls`), as PyTorch hands their result in.
+            return union(flow.callSites(of: binding.node).compactMap { flow.argument($0, name: name, index: index) }
+                + facts.hookedCalls(outputParameter: name, of: binding.node))
         }
     }
 

@@ -548,11 +548,18 @@ public final class ValueResolver {
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
             // `self.name` in a class that sets the field reads that field: never a dictionary entry, keyword or
             // plain name of the same key elsewhere (`"scale": 30.0` of a logit head is not the attention's
-            // `self.scale`); writes to attributes (`model.attn.scale = ...`) and keywords building the class stay.
-            if let instanceClasses, !entry.writesAttribute, (entry.fieldClass ?? entry.owner).map(instanceClasses.contains) != true { continue }
+            // `self.scale`), nor another class's `self.name = ...` (a trainer's `self.world_size` is not the one an
+            // optimizer's `__init__` defaults to 1); writes to other objects' attributes (`model.attn.scale = ...`)
+            // and keywords building the class stay.
+            let writesOtherSelf = entry.written.hasPrefix("self.") && entry.fieldClass != nil
+            if let instanceClasses, !entry.writesAttribute || writesOtherSelf,
+               (entry.fieldClass ?? entry.owner).map(instanceClasses.contains) != true { continue }
             // A plain name never reads a local variable of another function (`c` of a Newton-Schulz helper is not
             // the `c` parameter of a soft-cap helper); nested functions read their enclosing function's locals.
             if plainName, let scope = entry.localScope, !scope.contains(offset) { continue }
+            // Nor a field a method of another class sets on its instances (`world_size` in `main()` is not the
+            // `self.world_size = world_size` of `Muon.__init__`, whose parameter defaults to 1).
+            if plainName, writesOtherSelf, let fieldClass = entry.fieldClass, facts.enclosingClass(use)?.name != fieldClass { continue }
             // The module's own statements set a config object's value after its declaration gave the default.
             if table.overridden, entry.isDeclaration { continue }
             // A module statement writing the same path again before this use replaces the value (a notebook's trial

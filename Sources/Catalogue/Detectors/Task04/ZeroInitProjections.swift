@@ -323,12 +323,8 @@ struct ZeroInitProjections: Detector {
         }
         // Modules flagged for a hook (`self.wo.is_residual_out = True`), or every linear layer.
         if !hookFlags.isEmpty || hookAllLinear {
-            for node in facts.nodes(ofType: "assignment") {
-                guard let left = node.child(byField: "left"), left.type == "attribute", let object = left.child(byField: "object"),
-                      let flag = left.child(byField: "attribute")?.text else { continue }
-                if hookFlags.contains(flag), let right = node.child(byField: "right"), facts.isTruthy(right), let name = facts.ownerName(of: object) {
-                    owners.insert(Owner(className: facts.enclosingClass(node)?.name, name: name))
-                }
+            for flagged in facts.modulesFlagged(Set(hookFlags)) {
+                owners.insert(Owner(className: facts.enclosingClass(flagged.site)?.name, name: flagged.name))
             }
             if hookAllLinear {
                 for (name, settings) in facts.allSettings.byName where settings.contains(where: { s in
@@ -569,22 +565,9 @@ struct ZeroInitProjections: Detector {
     }
 
     /// Flag attributes a hook condition tests on its module (`getattr(m, "flag", False)`, `hasattr(m, "flag")`,
-    /// `m.flag`).
+    /// `m.flag`; see `PythonFacts.testedFlagAttributes`).
     func flagNames(_ condition: Node, module: String, _ facts: PythonFacts) -> [String] {
-        var names: [String] = []
-        for n in facts.descendants(of: condition) {
-            if n.type == "call" {
-                let call = facts.callSite(n)
-                if ["getattr", "hasattr"].contains(call.callee), call.positional.count >= 2, call.positional[0].text == module,
-                   let flag = SettingsTable.stringValue(call.positional[1]) {
-                    names.append(flag)
-                }
-            } else if n.type == "attribute", n.child(byField: "object")?.text == module, n.parent?.type != "call",
-                      let flag = n.child(byField: "attribute")?.text, flag != "weight" {
-                names.append(flag)
-            }
-        }
-        return names
+        facts.testedFlagAttributes(condition, module: module).map(\.name)
     }
 
     /// The parameter names a zeroing in a `named_parameters()` loop is restricted to (the strings its `if`

@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `distributed_muon`: the orthogonalization work of Muon is split across ranks and the results are shared.
 ///
 /// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization), or in the
-/// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`): (1) an
+/// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`) or the step hooks
+/// registered on its instances run (`opt.register_step_pre_hook(sharder.before_step)`, see `optimizerHooks`): (1) an
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
 /// `owner == me`, also a tensor method: `torch.arange(n).remainder(world).eq(rank)`, see `equalityOperands`), an index's residue offset by the rank tested for zero (`if (i - rank) % world: continue`,
 /// `(i - rank) % world == 0`, also in a helper the optimizer passes the offset index: `divisible_by(i - rank, world)`
@@ -30,6 +31,10 @@ struct DistributedMuon: Detector {
             var region = [scope]
             for f in facts.functions where facts.isInside(f.node, scope) {
                 for r in facts.reachableFunctions(from: f) where !region.contains(where: { facts.isInside(r.node, $0) }) { region.append(r.node) }
+            }
+            // Step hooks registered on its instances run in its step (`opt.register_step_pre_hook(sharder.before_step)`).
+            for r in facts.optimizerHookFunctions(onInstancesOf: scope) where !region.contains(where: { facts.isInside(r.node, $0) }) {
+                region.append(r.node)
             }
             let inside = facts.calls.filter { call in region.contains { facts.isInside(call.node, $0) } }
             let exchanges = inside.filter { Self.collectives.contains($0.name) && ($0.callee.hasPrefix("torch.distributed.") || $0.receiver == nil) }

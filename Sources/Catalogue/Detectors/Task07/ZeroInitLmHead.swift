@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
 /// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
-/// that names the head (`module is self.head`, `"lm_head" in name`), a helper of the file that zeroes the weight of the
+/// that names the head (`module is self.head`, `"lm_head" in name`) or a flag attribute the file sets on the head
+/// (`if getattr(module, "_zero_init", False): module.weight.zero_()` with `self.lm_head._zero_init = True`), a helper of the file that zeroes the weight of the
 /// module it is handed, called on the head as a statement (`zero_init_(self.to_logits)`, possibly under a flag that
 /// holds), a rule table applied in a loop over
 /// `named_parameters()` whose zeroing row selects the head's weight (`for rx, fn in rules: if rx.search(name): fn(p)` with
@@ -15,7 +16,7 @@ import TreeSitterKit
 /// `ColumnParallelLinear(h, V, init_method=zeros_init_)`); the test naming the head may be an `elif` after other
 /// tests (`if isinstance(m, MLP): ... elif m is self.lm_head: nn.init.zeros_(m.weight)`). Rejects zeroing only the
 /// head's bias, zeroing other projections, zeroing in the `else` branch of a head test or under a negated one
-/// (`m is not self.lm_head`), zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
+/// (`m is not self.lm_head`, `not getattr(m, "_zero_init", False)`), a flag set False or only on other modules, zeroing a head tied to the embedding, and zeroing that an init hook applied afterwards to
 /// every linear layer draws again (`self.apply(self._init_weights)`). Examples: `queries/python/zero_init_lm_head/examples/`.
 struct ZeroInitLmHead: Detector {
     let id = "zero_init_lm_head"
@@ -71,6 +72,9 @@ struct ZeroInitLmHead: Detector {
             if isWeightLike(target), facts.holdingConditions(call.node).contains(where: { mentionsHead(head, $0, facts) }) {
                 return call.node
             }
+            // An init hook that zeroes the weight of the modules marked with a flag attribute, the head among them
+            // (`if getattr(module, "_zero_init", False): module.weight.zero_()` with `self.lm_head._zero_init = True`).
+            if isWeightLike(target), flaggedForZeroing(head, call: call, target: target, facts) { return call.node }
         }
         // A linear class given a zeroing init function for the head (`ColumnParallelLinear(h, V, init_method=zeros)`).
         if let constructor = facts.moduleConstructor(head), facts.zeroesWeightWhenBuilt(constructor) { return constructor.node }
@@ -89,6 +93,23 @@ struct ZeroInitLmHead: Detector {
             }
         }
         return nil
+    }
+
+    /// Whether a zeroing in an init hook selects its module by a flag attribute the file sets to a true value on the
+    /// head: the zeroed tensor is the weight of the hook's module parameter, a condition holding where the zeroing runs
+    /// tests a flag on that parameter, not negated (`getattr(m, "_zero_init", False)`, `hasattr(m, "ZERO")`, `m.zero`;
+    /// see `PythonFacts.testedFlagAttributes`), and the head is marked with that flag (`self.lm_head._zero_init = True`,
+    /// see `PythonFacts.modulesFlagged`). A flag set False, or set only on other modules, selects no head.
+    func flaggedForZeroing(_ head: String, call: CallSite, target: Node, _ facts: PythonFacts) -> Bool {
+        guard let module = facts.weightOwner(target).module, module.type == "identifier",
+              let function = facts.enclosingFunction(call.node), function.parameters.contains(module.text) else { return false }
+        var flags = Set<String>()
+        for condition in facts.holdingConditions(call.node) {
+            for tested in facts.testedFlagAttributes(condition, module: module.text) where !isNegated(tested.test, within: condition, facts) {
+                flags.insert(tested.name)
+            }
+        }
+        return facts.modulesFlagged(flags).contains { $0.name == head }
     }
 
     /// `self.lm_head.weight`, `lm_head.weight.data`, `self.unembed` (a raw parameter), never `.bias`.

@@ -25,7 +25,8 @@ import TreeSitterKit
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
 /// which holds the embedding too), or, with casting parametrizations, their stored tensors put back to fp32
-/// (`m.parametrizations.weight.original.data = ....float()`, `m.float()` under `parametrize.is_parametrized(m)`); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
+/// (`m.parametrizations.weight.original.data = ....float()`, `m.float()` under `parametrize.is_parametrized(m)`, or
+/// `m.float()` in the loop body that registers the parametrization on `m`); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
 /// with the name from a configuration or an environment knob's string default); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
 /// name set to one) anywhere. Rejects autocast with plain linears, a casting class defined but unused (or swapped in
 /// only by a subclass nothing builds), a wholesale
@@ -66,7 +67,8 @@ struct Bf16ActivationsCastedLinear: Detector {
             }
             // Weights cast at use by a parametrization: its stored tensors are the masters put back to fp32.
             let tensors = Set(castingParametrizations.compactMap(\.tensor))
-            if isModuleCast(cast, facts), !tensors.isEmpty, let restore = parametrizationRestoration(tensors, facts) {
+            if isModuleCast(cast, facts), !tensors.isEmpty,
+               let restore = parametrizationRestoration(tensors, registrations: castingParametrizations.map(\.registration), facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "parametrized weights kept in fp32")]
             }
         }
@@ -142,14 +144,27 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// `.to(torch.float32)`) on `m.parametrizations` or `m.parametrizations.weight` (modules, cast in place), on the
     /// stored `m.parametrizations.weight.original` (or its `.data`) assigned back (`orig.data = orig.data.float()`,
     /// also as a new `nn.Parameter`), or on a module under a test that it is parametrized (`if
-    /// parametrize.is_parametrized(m, "weight"): m.float()`). `tensors`: the names of the tensors the casting
-    /// parametrizations replace.
-    func parametrizationRestoration(_ tensors: Set<String>, _ facts: PythonFacts) -> Node? {
+    /// parametrize.is_parametrized(m, "weight"): m.float()`), or on the module itself where a casting parametrization
+    /// is registered on it, in the same loop body or function body (`for m in linears: m.float();
+    /// register_parametrization(m, "weight", ComputeDtype())`: before the registration the weight moves into
+    /// `original` as it is, after it `m.float()` casts `original` too). `tensors`: the names of the tensors the casting
+    /// parametrizations replace; `registrations`: their `register_parametrization(...)` calls.
+    func parametrizationRestoration(_ tensors: Set<String>, registrations: [CallSite], _ facts: PythonFacts) -> Node? {
         facts.calls.first { call in
             guard let receiver = call.receiver.map(facts.unparenthesized),
                   call.name == "float" && call.positional.isEmpty
                     || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true
             else { return false }
+            // The module a casting parametrization is registered on, cast in the same loop body (or, with no loop,
+            // the same function body).
+            if receiver.type == "identifier" || receiver.type == "attribute", registrations.contains(where: { registration in
+                guard let module = registration.argument("module", position: 0).map(facts.unparenthesized),
+                      facts.compact(module) == facts.compact(receiver),
+                      facts.enclosingFunction(registration.node)?.node == facts.enclosingFunction(call.node)?.node else { return false }
+                return facts.enclosingLoops(registration.node).first == facts.enclosingLoops(call.node).first
+            }) {
+                return true
+            }
             let path = facts.compact(receiver).split(separator: ".").map(String.init)
             if let at = path.firstIndex(of: "parametrizations") {
                 let rest = Array(path[(at + 1)...])
@@ -288,15 +303,21 @@ struct Bf16ActivationsCastedLinear: Detector {
     }
 
     /// A cast of a whole model: the target is built by a module class (of the file or `torch.nn`), or it is the
-    /// instance itself in a method of a module class of the file that the file builds, the method being one the
-    /// file calls (`def with_bf16_activations(self): self.bfloat16(); ...`, run as
+    /// instance itself in a method of a module class of the file that the file builds (itself, or a subclass that
+    /// inherits the method: a `PreTrainedModel`-like base whose `cast_to_compute_dtype(self)` runs `self.to(dtype)`),
+    /// the method being one the file calls (`def with_bf16_activations(self): self.bfloat16(); ...`, run as
     /// `model.cuda().with_bf16_activations()`).
     func isModuleCast(_ cast: CallSite, _ facts: PythonFacts) -> Bool {
         guard let target = castTarget(cast, facts) else { return false }
         if facts.isInstance(facts.unparenthesized(target)), let owner = facts.enclosingClass(cast.node),
            let method = facts.enclosingFunction(cast.node), facts.mayRun(method),
            facts.lineage(of: owner).contains(where: { c in c.bases.contains { $0.lastDottedComponent == "Module" } }),
-           facts.calls.contains(where: { $0.callee == owner.name && !facts.isInside($0.node, owner.node) }) {
+           facts.classes.contains(where: { built in
+               // The class itself or a subclass inheriting the method (`GPT2LMHeadModel(GPT2PreTrainedModel)`), built
+               // outside its own body.
+               facts.lineage(of: built).contains { $0.node == owner.node }
+                   && facts.calls.contains { $0.callee == built.name && !facts.isInside($0.node, built.node) }
+           }) {
             return true
         }
         // A class of the file or a module class of `torch.nn` (not a function of `torch.nn.functional`).

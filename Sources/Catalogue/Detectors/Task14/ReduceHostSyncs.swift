@@ -47,7 +47,10 @@ struct ReduceHostSyncs: Detector {
         // (`self.net(x, y, self.window)`).
         let passedFields = models.flatMap { facts.targets(of: $0) }.flatMap { method in
             facts.descendants(of: method.node).filter { $0.type == "call" }.flatMap { facts.callArguments(facts.callSite($0)) }
-        }.map(facts.unwrapped).filter { $0.type == "attribute" && $0.child(byField: "object")?.text == "self" }
+        }.map(facts.unwrapped).filter { isOwnField($0, facts) }
+            // The loop's own fields passed to the model (`self.model(x, y, self.state["window"])` in a trainer's
+            // `fit`), which a callback handed the trainer writes (`trainer.state["window"].copy_(...)`).
+            + arguments.map(facts.unwrapped).filter { isOwnField($0, facts) && facts.enclosingClass($0) != nil }
         // t.copy_(v, non_blocking=True) or t.fill_(v) under a change test, t passed to the model.
         for call in facts.calls where call.name == "copy_" || call.name == "fill_" {
             guard nonBlockingRefresh(call, facts), let receiver = call.receiver, underChangeTest(call.node, facts) else { continue }
@@ -97,10 +100,26 @@ struct ReduceHostSyncs: Detector {
         }
     }
 
+    /// A field of the instance, `self.window`, or one entry of it, `self.state["window"]`.
+    func isOwnField(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unwrapped(node)
+        if n.type == "subscript", let value = n.child(byField: "value") { return isOwnField(value, facts) && facts.unwrapped(value).type == "attribute" }
+        return n.type == "attribute" && n.child(byField: "object")?.text == "self"
+    }
+
     /// Whether `object.name` (a callback's `module.window`) is the field `self.name` of a class method reads: the
-    /// same name, on an object that may be an instance of that class (or of unknown class).
+    /// same name, on an object that may be an instance of that class (or of unknown class); also one entry of it
+    /// (`trainer.state["window"]` and `self.state["window"]`, the same constant key).
     func sameField(_ written: Node, _ read: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
         let written = facts.unwrapped(written)
+        let read = facts.unwrapped(read)
+        if written.type == "subscript" || read.type == "subscript" {
+            guard written.type == "subscript", read.type == "subscript",
+                  let writtenKey = written.child(byField: "subscript"), let readKey = read.child(byField: "subscript"),
+                  ["string", "integer"].contains(facts.unwrapped(readKey).type), facts.compact(writtenKey) == facts.compact(readKey),
+                  let writtenField = written.child(byField: "value"), let readField = read.child(byField: "value") else { return false }
+            return sameField(writtenField, readField, facts, flow)
+        }
         guard written.type == "attribute", let name = written.child(byField: "attribute")?.text,
               read.child(byField: "attribute")?.text == name, let object = written.child(byField: "object"),
               let owner = facts.enclosingClass(read) else { return false }

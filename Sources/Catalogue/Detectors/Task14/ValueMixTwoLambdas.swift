@@ -12,7 +12,9 @@ import TreeSitterKit
 /// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`; or the same sum stored by a kernel that a
 /// function of the file launches on `v`, `e` and `w` (`w0 * a + w1 * b` with `w0`, `w1` loaded from `w`'s elements 0
 /// and 1, see `kernelLoad`); or any of these returned by a helper of the file the assignment calls, with `v`, `e` and
-/// learnable weights passed for its parameters. Rejects the convex `(1 - l) * v + l * e` (also
+/// learnable weights passed for its parameters; or returned by a forward hook on a projection feeding the values
+/// (`attn.c_v.register_forward_hook(mix)`, its output parameter as `v`) with `e` a field a forward pre-hook stored
+/// from a module's inputs (`module._vi = args[1]`). Rejects the convex `(1 - l) * v + l * e` (also
 /// with a second, unused element), fixed constants, and the block's `x`/`x0` residual mix (it does not feed
 /// attention values). Examples: `queries/python/value_mix_two_lambdas/examples/`.
 struct ValueMixTwoLambdas: Detector {
@@ -43,18 +45,37 @@ struct ValueMixTwoLambdas: Detector {
                     evidence.append(facts.evidence(node, "values mixed with two learnable weights by a helper"))
                 }
             }
+            // A forward hook on a projection feeding the values (`attn.c_v.register_forward_hook(mix)`) replaces its
+            // result: a two-weight mix the hook returns of its output parameter with a field a pre-hook stored from
+            // the inputs of a module (`module._vi = args[1]`, `PythonFacts.hookStashedInputFields`) is the mix.
+            let stashed = Set(facts.hookStashedInputFields.map { "." + $0 })
+            guard !stashed.isEmpty else { continue }
+            for projection in facts.lineage(of: value, model: model, flow: flow).projections {
+                for hook in facts.forwardHooks(on: facts.callSite(projection), kind: .output) {
+                    for code in hook.functions {
+                        guard let output = facts.outputParameter(of: code, in: hook) else { continue }
+                        for returned in facts.returnedValues(code) where isTwoWeightMix(returned, output, code, facts, flow, inputs: stashed) {
+                            evidence.append(facts.evidence(returned, "values mixed with two learnable weights by a forward hook on the value projection"))
+                        }
+                    }
+                }
+            }
         }
         return evidence
     }
 
-    func isTwoWeightMix(_ expression: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+    /// Whether `expression` is a two-weight mix of `v` with another input: a parameter of `function`, or one of
+    /// `inputs` when given (the roots `root` gives, `.name` for a field `obj.name`).
+    func isTwoWeightMix(_ expression: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow,
+                        inputs: Set<String>? = nil) -> Bool {
         let e = facts.unwrapped(expression)
         if e.type == "conditional_expression" {
             // `a * v if ve is None else a * v + b * ve`: either branch.
             let parts = e.namedChildren
-            return parts.count == 3 && (isTwoWeightMix(parts[0], v, function, facts, flow) || isTwoWeightMix(parts[2], v, function, facts, flow))
+            return parts.count == 3 && (isTwoWeightMix(parts[0], v, function, facts, flow, inputs: inputs)
+                || isTwoWeightMix(parts[2], v, function, facts, flow, inputs: inputs))
         }
-        let parameters = Set(function.parameters.filter { $0 != "self" })
+        let parameters = inputs ?? Set(function.parameters.filter { $0 != "self" })
         // a * v + b * e (also `torch.addcmul(a * v, e, b)`, see `sum`)
         if let parts = sum(e, facts), let left = product(parts.left, facts), let right = parts.right {
             for (first, second) in [(left, right), (right, left)] {
@@ -204,12 +225,14 @@ struct ValueMixTwoLambdas: Detector {
         return (facts.unwrapped(a), facts.unwrapped(b))
     }
 
-    /// The variable an expression starts from: `vi.view_as(v)` -> `vi`, `ve[i]` -> `ve`.
+    /// The variable an expression starts from: `vi.view_as(v)` -> `vi`, `ve[i]` -> `ve`; a field read
+    /// (`attn._vi.view_as(v)`) gives `.` and the field's name (`._vi`), never a parameter's name.
     func root(_ node: Node, _ facts: PythonFacts) -> String? {
         var n = facts.unwrapped(node)
         while true {
             switch n.type {
             case "identifier": return n.text
+            case "attribute": return n.child(byField: "attribute").map { "." + $0.text }
             case "call":
                 guard let function = n.child(byField: "function"), function.type == "attribute", let object = function.child(byField: "object") else { return nil }
                 n = facts.unwrapped(object)

@@ -14,7 +14,9 @@ import TreeSitterKit
 /// `PythonFacts.setattrAssignments`) and called through a local (`attn = self._modules.get("attn")`, then `if attn
 /// is not None: attn(x)`); (b)
 /// attention built in every block but called only under a test of an attribute set from such a per-layer
-/// parameter (`if self.layer_idx != 7:`); or (c) a layer list that picks, per layer index, between a block class
+/// parameter (`if self.layer_idx != 7:`); (d) attention built in every block and taken out of one element of the
+/// layer list from outside the class (`model.blocks[7].attn = None`, `setattr(model.blocks[i], "attn", None)`, in
+/// code that runs), while the block's methods call it only under a condition (`if self.attn is not None:`); or (c) a layer list that picks, per layer index, between a block class
 /// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
 /// attention class of the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for
 /// attention. Rejects attention in every block, an index test that only selects a mask or window, random layer
@@ -58,6 +60,7 @@ struct DropAttentionLayer: Detector {
                 evidence.append(facts.evidence(creation.node, "attention module `\(creation.member)` is created only when \(condition)"))
             }
             evidence += skippedByLayer(c, initializer, attention, facts)
+            evidence += removedFromOutside(c, initializer, attention, facts)
         }
         // A different block class, without attention, for some layer indices.
         for node in facts.nodes(ofType: "conditional_expression") {
@@ -180,6 +183,61 @@ struct DropAttentionLayer: Detector {
             }
         }
         return evidence
+    }
+
+    /// Attention built in every block, then set to None on one element of the layer list by code outside the class
+    /// (`model.blocks[7].attn = None`, `setattr(model.blocks[layer_idx], "attn", None)` in a helper that is called),
+    /// while the class's methods call the member only under a condition (`callsGuarded`: `if self.attn is not None:`).
+    /// Rejects a removal under a chance or training-mode test, and one whose index walks every layer (the variable of
+    /// an enclosing loop over `range(...)`, `enumerate(...)` or the list itself): that removes attention everywhere.
+    func removedFromOutside(_ c: PythonFacts.Class, _ initializer: PythonFacts.Function, _ attention: Set<String>,
+                            _ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), let attribute = facts.instanceAttribute(left),
+                  let right = assignment.child(byField: "right"), isAttentionCall(facts.unparenthesized(right), attention, facts),
+                  callsGuarded("self.\(attribute)", in: c, facts) else { continue }
+            for (site, element) in removals(of: attribute, facts) where !facts.isInside(site, c.node) && facts.mayRun(site) {
+                guard let index = element.child(byField: "subscript"), !walksEveryLayer(index, site, facts),
+                      !facts.ancestors(of: site).contains(where: { a in
+                          ["if_statement", "conditional_expression"].contains(a.type)
+                              && (a.type == "if_statement" ? a.child(byField: "condition") : a.namedChildren.dropFirst().first).map { isChance($0, facts) } == true
+                      }) else { continue }
+                evidence.append(facts.evidence(site, "attention module `\(attribute)` removed from one block (\(facts.compact(element))) and called only when present"))
+            }
+        }
+        return evidence
+    }
+
+    /// The places that set a member of one list element to None, with that element (`blocks[7]` in `model.blocks[7].attn
+    /// = None` or `setattr(model.blocks[7], "attn", None)`).
+    func removals(of member: String, _ facts: PythonFacts) -> [(site: Node, element: Node)] {
+        var result: [(site: Node, element: Node)] = []
+        for assignment in facts.nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left").map(facts.unparenthesized), left.type == "attribute",
+                  left.child(byField: "attribute")?.text == member,
+                  let element = left.child(byField: "object").map(facts.unparenthesized), element.type == "subscript",
+                  assignment.child(byField: "right").map(facts.unparenthesized)?.type == "none" else { continue }
+            result.append((site: assignment, element: element))
+        }
+        for call in facts.calls where call.callee == "setattr" && call.positional.count == 3 {
+            let element = facts.unparenthesized(call.positional[0])
+            guard element.type == "subscript", SettingsTable.stringValue(call.positional[1]) == member,
+                  facts.unparenthesized(call.positional[2]).type == "none" else { continue }
+            result.append((site: call.node, element: element))
+        }
+        return result
+    }
+
+    /// Whether a list index reads the variable of a loop around `site` that walks every layer: one over `range(...)`
+    /// or `enumerate(...)` (`for i, _ in enumerate(model.blocks)`). A loop over a chosen set of layers (`for i in
+    /// cfg.attnless_layers`, `for i in (7,)`) does not.
+    func walksEveryLayer(_ index: Node, _ site: Node, _ facts: PythonFacts) -> Bool {
+        facts.enclosingLoops(site).contains { loop in
+            guard facts.loopVariables(loop).contains(where: { facts.mentions(index, $0) }),
+                  let iterable = loop.child(byField: "right").map(facts.unparenthesized), iterable.type == "call" else { return false }
+            return ["range", "enumerate", "zip"].contains(facts.callSite(iterable).callee)
+        }
     }
 
     /// Whether the constructor parameters the condition reads are given per layer: at least one construction of
