@@ -50,22 +50,13 @@ enum ContainerFields {
     static func declaredDefaults(_ call: CallSite, _ facts: PythonFacts) -> [(name: String, value: Node)] {
         switch call.name {
         case "namedtuple":
-            guard let names = call.argument("field_names", position: 1).map(facts.unwrapped),
-                  let defaults = call.keywords["defaults"].map(facts.unwrapped),
-                  ["list", "tuple"].contains(defaults.type) else { return [] }
-            var fields: [String] = []
-            if let spelled = SettingsTable.stringValue(names) {
-                fields = spelled.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
-            } else if ["list", "tuple"].contains(names.type) {
-                let strings = names.namedChildren.compactMap(SettingsTable.stringValue)
-                guard strings.count == names.namedChildren.count else { return [] }
-                fields = strings
-            }
+            guard let defaults = call.keywords["defaults"].map(facts.unwrapped), ["list", "tuple"].contains(defaults.type) else { return [] }
+            let fields = declaredFieldNames(call, facts)
             let values = defaults.namedChildren
             guard !fields.isEmpty, values.count <= fields.count else { return [] }
             return zip(fields.suffix(values.count), values).map { (name: $0, value: $1) }
         case "make_dataclass":
-            guard let list = call.argument("fields", position: 1).map(facts.unwrapped), ["list", "tuple"].contains(list.type) else { return [] }
+            guard let list = madeFieldList(call, facts) else { return [] }
             return list.namedChildren.compactMap { entry -> (name: String, value: Node)? in
                 let entry = facts.unwrapped(entry)
                 guard entry.type == "tuple", entry.namedChildren.count == 3,
@@ -92,7 +83,7 @@ enum ContainerFields {
             let strings = names.namedChildren.compactMap(SettingsTable.stringValue)
             return strings.count == names.namedChildren.count ? strings : []
         case "make_dataclass":
-            guard let list = call.argument("fields", position: 1).map(facts.unwrapped), ["list", "tuple"].contains(list.type) else { return [] }
+            guard let list = madeFieldList(call, facts) else { return [] }
             let names = list.namedChildren.map { entry -> String? in
                 let entry = facts.unwrapped(entry)
                 return SettingsTable.stringValue(entry.type == "tuple" ? entry.namedChildren.first ?? entry : entry)
@@ -101,6 +92,12 @@ enum ContainerFields {
         default:
             return []
         }
+    }
+
+    /// The written-out list of field entries of `make_dataclass("Policy", [...])`, nil when it is not a list or tuple.
+    private static func madeFieldList(_ call: CallSite, _ facts: PythonFacts) -> Node? {
+        guard let list = call.argument("fields", position: 1).map(facts.unwrapped), ["list", "tuple"].contains(list.type) else { return nil }
+        return list
     }
 
     /// The expression a construction of a class made by a call gives its field `name` (`Policy()` with `Policy =
