@@ -535,7 +535,7 @@ extension PythonFacts {
             return functions.filter { function in
                 guard function.name == n.text else { return false }
                 guard enclosingClass(function.node) != nil else { return true }
-                guard let outer = function.node.parent.flatMap(enclosingFunction), enclosingClass(outer.node)?.node == enclosingClass(function.node)?.node
+                guard let outer = outerFunction(of: function), enclosingClass(outer.node)?.node == enclosingClass(function.node)?.node
                 else { return false }
                 return isInside(n, outer.node)
             }

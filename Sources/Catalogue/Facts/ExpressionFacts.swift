@@ -1027,12 +1027,9 @@ extension PythonFacts {
         if returned.type == "lambda", let lambdaBody = returned.child(byField: "body") {
             return (lambdaParameters(returned), lambdaBody, captured)
         }
-        // A function defined in the factory's own body: the nearest definition among its ancestors is the factory.
-        // (Not `enclosingFunction` of its parent: that reads the parent's start byte, and a block whose first statement
-        // is the nested `def` starts where the nested function does, so it answered the nested function itself.)
+        // A function defined in the factory's own body (see `outerFunction(of:)`).
         guard returned.type == "identifier",
-              let nested = functions.first(where: { $0.name == returned.text
-                  && ancestors(of: $0.node).first(where: { $0.type == "function_definition" }) == factory.node }),
+              let nested = functions.first(where: { $0.name == returned.text && outerFunction(of: $0)?.node == factory.node }),
               let nestedBody = nested.body else { return nil }
         // The function's body, run statement by statement (`if`/`elif`, several returns).
         return (nested.parameters, nestedBody, captured)

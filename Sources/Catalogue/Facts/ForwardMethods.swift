@@ -35,10 +35,14 @@ extension PythonFacts {
     }
 
     /// Whether a function of the file may run: a forward, a special method Python calls itself (`__init__` holding
-    /// `self.act = ...`, `__call__`), or a function the file refers to elsewhere (called, passed along, launched).
+    /// `self.act = ...`, `__call__`), a function the file refers to elsewhere (called, passed along, launched), or one a
+    /// string names (a trainer running its callbacks' hooks by name: `getattr(cb, "on_train_begin")(self)`,
+    /// `self.emit("on_step_begin", step)`).
     public func mayRun(_ function: Function) -> Bool {
         if function.name.hasPrefix("__") && function.name.hasSuffix("__") { return true }
-        return forwardMethodNames.contains(function.name) || isReferenced(function.name, outside: function.node)
+        if forwardMethodNames.contains(function.name) || isReferenced(function.name, outside: function.node) { return true }
+        let spelled: Set<String> = memoized("stringsSpelled") { Set(nodes(ofType: "string").compactMap { SettingsTable.stringValue($0) }) }
+        return spelled.contains(function.name)
     }
 
     /// The `forward` of the `torch.autograd.Function` subclass of the file a call applies: `Fn.apply(x)`, or a call

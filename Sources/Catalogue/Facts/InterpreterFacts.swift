@@ -336,6 +336,8 @@ public final class ScriptInterpreter {
 
 
     static func compare(_ op: String, _ a: ScriptValue, _ b: ScriptValue) -> Bool? {
+        if op == "in" { return contains(b, a) }
+        if op == "not in" { return contains(b, a).map { !$0 } }
         switch (a, b) {
         case (.number(let x), .number(let y)):
             return PythonArithmetic.compare(op, x, y)
@@ -350,6 +352,21 @@ public final class ScriptInterpreter {
             case "!=", "is not": return a != b
             default: return nil
             }
+        }
+    }
+
+    /// Python's `item in container` for a tuple or list (an element equal to the item; unknown when an element the
+    /// interpreter cannot compute might be it) or a string (a substring); nil for anything else.
+    static func contains(_ container: ScriptValue, _ item: ScriptValue) -> Bool? {
+        switch (container, item) {
+        case (.tuple(let elements), _):
+            if case .opaque = item { return nil }
+            if elements.contains(item) { return true }
+            return elements.contains(.opaque) ? nil : false
+        case (.string(let text), .string(let part)):
+            return part.isEmpty || text.contains(part)
+        default:
+            return nil
         }
     }
 
@@ -376,6 +393,12 @@ public final class ScriptInterpreter {
             return facts.memoized("ScriptInterpreter.filledTable \(filled.startByte) \(node.startByte) \(node.text)") {
                 runList(node.text, from: filled, until: node, depth)
             }
+        }
+        if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
+           let filled = indexFilledList(node.text, from: local, before: node) {
+            // A list made (`slots = [None] * n`) and then written by index before this read (`slots[k] = k` in a
+            // loop): what running the statements in between leaves, never the list as it was made.
+            return runList(node.text, from: filled.statement, until: node, depth)
         }
         if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
            let chain = branchChain(around: local, before: node) {
@@ -570,7 +593,8 @@ public final class ScriptInterpreter {
         case "round": return number(0).map { .number($0.rounded(.toNearestOrEven)) }
         case "len":
             if case .tuple(let t)? = args.first.flatMap({ eval($0, env, depth) }) { return .number(Double(t.count)) }
-            return nil
+            // A module list of the file (`len(model.blocks)`): the items it is built with (see `containerLength`).
+            return args.count == 1 ? containerLength(args[0], depth).map { .number(Double($0)) } : nil
         case "divmod":
             guard let a = number(0), let b = number(1), b != 0 else { return nil }
             let q = (a / b).rounded(.down)
@@ -818,7 +842,10 @@ public final class ScriptInterpreter {
             guard let expression = statement.namedChild(0) else { return .normal }
             if expression.type == "assignment" {
                 guard let left = expression.child(byField: "left"), let right = expression.child(byField: "right") else { return .unknown }
-                guard let v = eval(right, env, depth) else {
+                let computed = eval(right, env, depth)
+                // `slots[k] = v` / `self.slots[k] = v` on a list of the run replaces that item (see `assignItem`).
+                if let written = assignItem(left, computed, &env, depth) { return written ? .normal : .unknown }
+                guard let v = computed else {
                     // `a = self.args`: an alias of an object, not a number. Its attributes (`a.warmup`) are read by
                     // name where they are set, so the run goes on without binding it.
                     if left.type == "identifier", facts.isReferenceChain(right), right.type == "attribute" { return .normal }
@@ -979,6 +1006,106 @@ public final class ScriptInterpreter {
         return env[name]
     }
 
+    /// `slots[k] = v` or `self.slots[k] = v` (a whole-number index, negative from the end) on a list the run holds by
+    /// that name or field: the item replaced by any value, `.opaque` when the interpreter cannot compute it (a table,
+    /// a module), so a per-layer list filled by index keeps its None entries. Whether it was written (false for an
+    /// unknown or out-of-range index); nil when the target is no such item, or is a number written into a list held by
+    /// a name or a view of one, which `assignTable` writes (views of tables included).
+    func assignItem(_ target: Node, _ value: ScriptValue?, _ env: inout [String: ScriptValue], _ depth: Int) -> Bool? {
+        guard target.type == "subscript", let container = target.child(byField: "value").map(facts.unwrapped),
+              container.type == "identifier" || (container.type == "attribute" && container.child(byField: "object")?.type == "identifier"),
+              let index = target.child(byField: "subscript"), index.type != "slice",
+              env[Self.viewKey(container.text)] == nil, case .tuple(var items)? = env[container.text] else { return nil }
+        if container.type == "identifier", value?.number != nil { return nil }
+        guard let i = eval(index, env, depth)?.number, i == i.rounded(), Swift.abs(i) < 1e9 else { return false }
+        let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
+        guard k >= 0, k < items.count else { return false }
+        items[k] = value ?? .opaque
+        env[container.text] = .tuple(items)
+        return true
+    }
+
+    /// The statement binding a list (`slots = [None] * n`, `self.slots = [None for _ in range(n)]`, a display) when
+    /// statements after it in the same block write its items by index (`slots[k] = ...`, in a loop or a branch below)
+    /// before `use` (anywhere in the block when `use` is nil), with where a run of it stops: `use`, or the first
+    /// statement after the last such write (nil when that write is in the block's last statement). `name` is the
+    /// target's text (`self.slots` for a field). Nil when no statement writes an item.
+    func indexFilledList(_ name: String, from value: Node, before use: Node?) -> (statement: Node, end: Node?)? {
+        guard ["list", "list_comprehension", "binary_operator"].contains(facts.unwrapped(value).type),
+              let assignment = value.parent, assignment.type == "assignment", assignment.child(byField: "right") == value,
+              assignment.child(byField: "left")?.text == name,
+              let statement = assignment.parent, statement.type == "expression_statement",
+              let block = statement.parent, ["block", "module"].contains(block.type) else { return nil }
+        var last: Node?
+        for next in block.namedChildren where next.startByte >= statement.endByte && next.type != "comment" {
+            if let use, next.endByte > use.startByte { break }
+            let writes = facts.descendants(of: next).contains { n in
+                guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
+                      let written = left.child(byField: "value") else { return false }
+                return facts.unwrapped(written).text == name
+            }
+            if writes { last = next }
+        }
+        guard let last else { return nil }
+        if let use { return (statement, use) }
+        return (statement, block.namedChildren.first { $0.startByte >= last.endByte && $0.type != "comment" })
+    }
+
+    /// What a per-layer list holds once the statements that write its items by index have run (`self.slots = [None] *
+    /// n`, then `self.slots[k] = k` and `self.slots[n - 3 + k] = k` in a loop; see `indexFilledList`): `value` is what
+    /// the list is made with, `name` the target's text. Only the statements up to the last write run. Nil when none
+    /// writes an item or a statement cannot run.
+    public func filledList(_ name: String, madeBy value: Node) -> ScriptValue? {
+        budget = Self.budgetPerRun
+        guard let filled = indexFilledList(name, from: value, before: nil) else { return nil }
+        return runList(name, from: filled.statement, until: filled.end, 0)
+    }
+
+    /// How many items a module list of the file holds, for `len(model.blocks)` when the list cannot be computed: every
+    /// value the data flow gives the name or field (`Dataflow.bindings(ofReference:)`; for a field with none, an entry
+    /// of a container, `h=nn.ModuleList(...)` in `nn.ModuleDict(dict(...))`, `Dataflow.entryBindings`) is a
+    /// `nn.ModuleList` / `nn.Sequential` / `list` / `tuple` of a display or of a comprehension whose walk the run
+    /// computes (`nn.ModuleList([Block(config) for _ in range(config.n_layer)])`), or a name or field holding one
+    /// (`blocks = model.transformer.h`), and all agree. Nil otherwise.
+    func containerLength(_ expression: Node, _ depth: Int) -> Int? {
+        let node = facts.unwrapped(expression)
+        guard depth < 20, node.type == "identifier" || node.type == "attribute" else { return nil }
+        var found = facts.dataflow.bindings(ofReference: node).filter { $0.kind == .value }
+        if found.isEmpty, node.type == "attribute" { found = facts.dataflow.entryBindings(of: node) }
+        var count: Int?
+        for binding in found {
+            let value = facts.unwrapped(binding.node)
+            let length: Int?
+            if value.type == "identifier" || value.type == "attribute" {
+                length = value == node ? nil : containerLength(value, depth + 2)
+            } else if value.type == "call", case let call = facts.callSite(value), !call.hasSplat,
+                      ["torch.nn.ModuleList", "torch.nn.Sequential", "list", "tuple"].contains(call.callee) {
+                let generator = value.child(byField: "arguments").flatMap { $0.type == "generator_expression" ? $0 : nil }
+                let items = generator ?? (call.positional.count == 1 && call.keywords.isEmpty ? facts.unwrapped(call.positional[0]) : nil)
+                switch items?.type {
+                case "list"?, "tuple"?:
+                    let parts = items!.namedChildren.filter { $0.type != "comment" }
+                    length = parts.contains { $0.type == "list_splat" } ? nil : parts.count
+                case "list_comprehension"?, "generator_expression"?:
+                    let clauses = items!.namedChildren.filter { $0.type == "for_in_clause" || $0.type == "if_clause" }
+                    if clauses.count == 1, clauses[0].type == "for_in_clause", let source = clauses[0].child(byField: "right"),
+                       case .tuple(let walked)? = iterated(source, [:], depth + 1) {
+                        length = walked.count
+                    } else {
+                        length = nil
+                    }
+                default:
+                    length = nil
+                }
+            } else {
+                length = nil
+            }
+            guard let length, count == nil || count == length else { return nil }
+            count = length
+        }
+        return count
+    }
+
     /// What a list the file fills by `append` holds once its block has run (up to the block's `return`):
     /// `statement` assigns it empty (`layers = []`).
     public func finalList(_ name: String, assignedBy statement: Node) -> ScriptValue? {
@@ -989,6 +1116,12 @@ public final class ScriptInterpreter {
     func bind(_ target: Node, _ value: ScriptValue, _ env: inout [String: ScriptValue]) -> Bool {
         switch target.type {
         case "identifier":
+            env[target.text] = value
+            return true
+        case "attribute":
+            // A field of a named object (`self.slots = [None] * n`), kept by its text as reads of fields find it
+            // (`self.total_steps`, see `eval`).
+            guard target.child(byField: "object")?.type == "identifier" else { return false }
             env[target.text] = value
             return true
         case "pattern_list", "tuple_pattern", "list_pattern":

@@ -585,6 +585,17 @@ public final class PythonFacts {
         return index.map { functions[$0] }
     }
 
+    /// The function a function is defined in (`pre` of `def feed(self, j): def pre(module, args): ...; return pre` is
+    /// in `feed`); nil for one defined at module level or in a class body. Not `enclosingFunction` of its parent block:
+    /// a block whose first statement is the nested `def` starts where that function does, and would answer it.
+    public func outerFunction(of function: Function) -> Function? {
+        for ancestor in ancestors(of: function.node) {
+            if ancestor.type == "class_definition" { return nil }
+            if ancestor.type == "function_definition" { return functions.first { $0.node == ancestor } }
+        }
+        return nil
+    }
+
     /// Byte ranges of `functions` and `classes`, read once (asking the nodes goes through the C runtime).
     private lazy var functionRanges: [Range<Int>] = functions.map(\.node.byteRange)
     private lazy var classRanges: [Range<Int>] = classes.map(\.node.byteRange)

@@ -24,21 +24,39 @@ extension PythonFacts {
         return current.type == "identifier" ? current : nil
     }
 
-    /// The tensors a term of a mix carries: the term itself, or the tensor factor of a product with weights.
-    func mixTerm(_ node: Node) -> [Node] {
+    /// `tensorRoot`, or a field read on an object through the same wrappers (`stash.v1`, `self.x0.view_as(x)`): state a
+    /// hook keeps on an object between calls. Nil for anything else.
+    public func tensorOrFieldRoot(_ node: Node) -> Node? {
+        if let root = tensorRoot(node) { return root }
+        var current = unparenthesized(node)
+        while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
+              Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
+              let object = function.child(byField: "object") {
+            current = unparenthesized(object)
+        }
+        return current.type == "attribute" && isReferenceChain(current) ? current : nil
+    }
+
+    /// The tensors a term of a mix carries: the term itself, or the tensor factor of a product with weights; with
+    /// `fields`, also fields read on an object (see `tensorOrFieldRoot`).
+    func mixTerm(_ node: Node, fields: Bool = false) -> [Node] {
         let node = unparenthesized(node)
-        if let root = tensorRoot(node) { return [root] }
+        if let root = fields ? tensorOrFieldRoot(node) : tensorRoot(node) { return [root] }
         if node.type == "call" {
             // `a.mul(w)`, `torch.mul(w, a)`: a product written as a call.
             let call = callSite(node)
             guard call.name == "mul", !call.hasSplat else { return [] }
-            if let receiver = call.receiver, call.positional.count == 1 { return mixTerm(receiver) + mixTerm(call.positional[0]) }
-            if call.callee == "torch.mul", call.positional.count == 2 { return mixTerm(call.positional[0]) + mixTerm(call.positional[1]) }
+            if let receiver = call.receiver, call.positional.count == 1 {
+                return mixTerm(receiver, fields: fields) + mixTerm(call.positional[0], fields: fields)
+            }
+            if call.callee == "torch.mul", call.positional.count == 2 {
+                return mixTerm(call.positional[0], fields: fields) + mixTerm(call.positional[1], fields: fields)
+            }
             return []
         }
         guard node.type == "binary_operator", node.child(byField: "operator")?.type == "*",
               let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return [] }
-        return mixTerm(l) + mixTerm(r)
+        return mixTerm(l, fields: fields) + mixTerm(r, fields: fields)
     }
 
     /// A weighted sum over the first axis of a stack of tensors, written as a contraction: `torch.einsum("k,k...->...",
@@ -106,15 +124,23 @@ extension PythonFacts {
         mixPartners(expression, own: own, throughHelpers: true)
     }
 
-    private func mixPartners(_ expression: Node, own: String, throughHelpers: Bool) -> [Node] {
+    /// `mixPartners`, where a tensor may also be a field read on an object (`(1 - lam) * v + lam * stash.v1` gives
+    /// `lam` and `stash.v1`, see `tensorOrFieldRoot`): what a hook mixes in from the state it keeps between calls.
+    /// Helpers of the file are not followed.
+    public func fieldMixPartners(_ expression: Node, own: String) -> [Node] {
+        mixPartners(expression, own: own, throughHelpers: false, fields: true)
+    }
+
+    private func mixPartners(_ expression: Node, own: String, throughHelpers: Bool, fields: Bool = false) -> [Node] {
         let node = unparenthesized(expression)
-        if node.type == "call", let partner = methodSumPartner(callSite(node), own: own) { return [partner] }
+        func root(_ n: Node) -> Node? { fields ? tensorOrFieldRoot(n) : tensorRoot(n) }
+        if node.type == "call", let partner = methodSumPartner(callSite(node), own: own, fields: fields) { return [partner] }
         if node.type == "call", throughHelpers {
             let partners = helperMixPartners(callSite(node), own: own, item: nil)
             if !partners.isEmpty { return partners }
         }
         if let (_, items) = stackedWeightedSum(node), items.count == 2 {
-            let roots = items.map(tensorRoot)
+            let roots = items.map(root)
             if roots.contains(where: { $0?.text == own }) { return roots.compactMap { $0 }.filter { $0.text != own } }
             return []
         }
@@ -124,14 +150,14 @@ extension PythonFacts {
             let start = call.receiver ?? call.positional.first
             let end = call.receiver != nil ? call.positional.first : call.positional.dropFirst().first
             guard let start, let end, call.positional.count >= (call.receiver != nil ? 2 : 3),
-                  tensorRoot(start)?.text == own, let partner = tensorRoot(end), partner.text != own else { return [] }
+                  root(start)?.text == own, let partner = root(end), partner.text != own else { return [] }
             return [partner]
         }
         // A scaled sum: `0.5 * (own + b)`, `(own + b) / 2`.
         if node.type == "binary_operator", ["*", "/"].contains(node.child(byField: "operator")?.type ?? ""),
            let l = node.child(byField: "left"), let r = node.child(byField: "right") {
             for side in [l, r] where addends(side).count == 2 {
-                let partners = mixPartners(side, own: own, throughHelpers: throughHelpers)
+                let partners = mixPartners(side, own: own, throughHelpers: throughHelpers, fields: fields)
                 if !partners.isEmpty { return partners }
             }
             return []
@@ -139,42 +165,43 @@ extension PythonFacts {
         let terms = addends(node)
         guard terms.count == 2 else { return [] }
         // A lerp written out: `own + w * (b - own)`.
-        for (base, step) in [(terms[0], terms[1]), (terms[1], terms[0])] where tensorRoot(base)?.text == own {
+        for (base, step) in [(terms[0], terms[1]), (terms[1], terms[0])] where root(base)?.text == own {
             let s = unparenthesized(step)
             guard s.type == "binary_operator", s.child(byField: "operator")?.type == "*" else { continue }
             for factor in [s.child(byField: "left"), s.child(byField: "right")].compactMap({ $0 }).map(unparenthesized)
             where factor.type == "binary_operator" && factor.child(byField: "operator")?.type == "-" {
-                if let a = factor.child(byField: "left").flatMap(tensorRoot), let b = factor.child(byField: "right").flatMap(tensorRoot),
+                if let a = factor.child(byField: "left").flatMap(root), let b = factor.child(byField: "right").flatMap(root),
                    b.text == own, a.text != own {
                     return [a]
                 }
             }
         }
-        let a = mixTerm(terms[0]).map(\.text), b = mixTerm(terms[1])
-        let b2 = mixTerm(terms[1]).map(\.text), a2 = mixTerm(terms[0])
+        let a = mixTerm(terms[0], fields: fields).map(\.text), b = mixTerm(terms[1], fields: fields)
+        let b2 = mixTerm(terms[1], fields: fields).map(\.text), a2 = mixTerm(terms[0], fields: fields)
         if a.contains(own), !b2.contains(own) { return b.filter { $0.text != own } }
         if b2.contains(own), !a.contains(own) { return a2.filter { $0.text != own } }
         return []
     }
 
     /// The partner of `own` in a sum written as a call: `a.add(b)`, `torch.add(a, b)` (each side a term as in a
-    /// written sum), `torch.addcmul(a, w, b)` (a + w * b).
-    func methodSumPartner(_ call: CallSite, own: String) -> Node? {
+    /// written sum), `torch.addcmul(a, w, b)` (a + w * b); with `fields`, a term may be a field read on an object (see
+    /// `mixTerm`).
+    func methodSumPartner(_ call: CallSite, own: String, fields: Bool = false) -> Node? {
         guard !call.hasSplat else { return nil }
         let sides: (Node, [Node])
         switch call.name {
         case "add" where call.receiver != nil && call.positional.count == 1:
-            sides = (call.receiver!, mixTerm(call.positional[0]))
+            sides = (call.receiver!, mixTerm(call.positional[0], fields: fields))
         case "add" where call.callee == "torch.add" && call.positional.count == 2:
-            sides = (call.positional[0], mixTerm(call.positional[1]))
+            sides = (call.positional[0], mixTerm(call.positional[1], fields: fields))
         case "addcmul" where call.callee == "torch.addcmul" && call.positional.count == 3:
-            sides = (call.positional[0], mixTerm(call.positional[2]) + mixTerm(call.positional[1]))
+            sides = (call.positional[0], mixTerm(call.positional[2], fields: fields) + mixTerm(call.positional[1], fields: fields))
         default:
             return nil
         }
-        let first = mixTerm(sides.0).map(\.text), second = sides.1
+        let first = mixTerm(sides.0, fields: fields).map(\.text), second = sides.1
         if first.contains(own), !second.contains(where: { $0.text == own }) { return second.first }
-        if second.contains(where: { $0.text == own }), !first.contains(own) { return mixTerm(sides.0).first }
+        if second.contains(where: { $0.text == own }), !first.contains(own) { return mixTerm(sides.0, fields: fields).first }
         return nil
     }
 

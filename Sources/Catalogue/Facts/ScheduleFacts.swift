@@ -280,7 +280,7 @@ extension PythonFacts {
     /// defaults when nothing calls it); a builder called more than once gives no single reading and is left unbound.
     func builderUse(_ function: Function, site: Node) -> ScheduleUse {
         var use = ScheduleUse(function: function, lambda: nil, site: site)
-        guard let parent = function.node.parent, let builder = enclosingFunction(parent), builder.node != function.node,
+        guard let parent = function.node.parent, let builder = outerFunction(of: function),
               isInside(site, builder.node) else { return use }
         let callers = calls.filter { calledFunction($0)?.node == builder.node }
         guard callers.count <= 1 else { return use }

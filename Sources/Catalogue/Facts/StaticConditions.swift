@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Conditions a script decides by its own configuration: `if args.use_rope:`, `x if cfg.relu2 else y`,
 /// `if os.environ.get("FP8", "0") == "1":`. A switch is decided only when every place that can give it a value
 /// gives the same one (its settings, any keyword argument or `setattr` naming it); anything that depends on the
-/// run (a loop variable, a function parameter, the launcher's `RANK`, a device query) stays undecided.
+/// run (a loop variable, a function parameter, the launcher's `RANK`, a device query, an attribute torch sets on its
+/// tensors and modules such as `p.grad`) stays undecided.
 extension PythonFacts {
     /// A value a switch can hold.
     enum SwitchValue: Equatable {
@@ -256,7 +257,9 @@ extension PythonFacts {
         return bases.contains("Enum") && !bases.isDisjoint(with: ["str", "int"])
     }
 
-    /// A configuration switch read by name: the value every place that can set it gives, when they all agree.
+    /// A configuration switch read by name: the value every place that can set it gives, when they all agree. An
+    /// attribute torch sets on its own objects (`p.grad`, see `libraryAttributes`) is decided only by a declaration
+    /// or a module statement of that name, never by writes on objects alone.
     private func referenceValue(_ n: Node, depth: Int) -> SwitchValue? {
         // A bare name is a switch only where it reads a module-level setting: a name bound by a loop, a
         // comprehension, a lambda or the enclosing function holds what the run gives it.
@@ -289,12 +292,23 @@ extension PythonFacts {
             return value
         }
         guard let name = SettingsTable.bareName(of: n) else { return nil }
-        if let known = switchMemo[name] { return known }
-        switchMemo[name] = .some(nil)  // a switch set from itself stays undecided
-        let value = switchValue(named: name, depth: depth)
-        switchMemo[name] = .some(value)
+        // `p.grad`, `module.bias`, `p.requires_grad`: an attribute torch gives its own tensors and modules is set by
+        // the library too (autograd fills `.grad`, a layer's constructor `.bias`), so the file's writes of it on
+        // some object (`p.grad = None` clearing gradients) never decide it; only a configuration declaring a
+        // field of that name (`bias: bool = False`) does (see `switchValue(named:depth:objectWritesDecide:)`).
+        let libraryAttribute = n.type == "attribute" && Self.libraryAttributes.contains(name)
+        let key = libraryAttribute ? "attribute.\(name)" : name
+        if let known = switchMemo[key] { return known }
+        switchMemo[key] = .some(nil)  // a switch set from itself stays undecided
+        let value = switchValue(named: name, depth: depth, objectWritesDecide: !libraryAttribute)
+        switchMemo[key] = .some(value)
         return value
     }
+
+    /// Attributes torch gives its own objects: a tensor's `grad` (autograd), `data`, `requires_grad`, a module's
+    /// `weight` and `bias` (its constructor), `training` (`train()` / `eval()`). Read on an object
+    /// (`if p.grad is not None:`), they hold what the run gives them, whatever the file writes on some object.
+    static let libraryAttributes: Set<String> = ["grad", "data", "requires_grad", "weight", "bias", "training"]
 
     /// The writes of a switch fall in three kinds. Declarations (an argparse default, a class field, a dictionary
     /// entry) give its default; statements of the module itself, run once in order before anything is trained
@@ -303,7 +317,9 @@ extension PythonFacts {
     /// decided when there are no other writes and the module's statements agree (or, without them, the
     /// declarations do), or when every write of every kind agrees. An entry of a mapping that a `ChainMap` layers
     /// behind an earlier layer holding the same key counts as no write (see `isShadowedMappingEntry`).
-    private func switchValue(named name: String, depth: Int) -> SwitchValue? {
+    /// With `objectWritesDecide` false (a read of an attribute the library sets, see `libraryAttributes`), the other
+    /// writes alone decide nothing: the switch needs a declaration or a statement of the module.
+    private func switchValue(named name: String, depth: Int, objectWritesDecide: Bool = true) -> SwitchValue? {
         let settings = allSettings.settings(name)
         guard !settings.isEmpty else { return nil }
         var declared: [SwitchValue] = [], module: [SwitchValue] = [], other: [SwitchValue] = []
@@ -357,6 +373,7 @@ extension PythonFacts {
             guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
             return first
         }
+        if !objectWritesDecide, declared.isEmpty, module.isEmpty { return nil }
         if !other.isEmpty { return agreed(declared + module + other) }
         return module.isEmpty ? agreed(declared) : agreed(module)
     }

@@ -28,7 +28,9 @@ public struct CountingGenerator {
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
 /// assignment (or walrus) that precedes the read, functions of the file and lambdas bound to names are run with
 /// their arguments (keywords also from a dictionary spread with `**`; `if`/`else`, local assignments, `return`), `torch.tensor(v)`, `.cuda()`, `.to(...)` and friends
-/// keep the value, `len(x)` is the number of items of a container the file sizes (`PythonFacts.itemCount`), a tensor filled with `t.copy_(v)` (in the loop, or in a function or method being run) takes `v`, a method of an object the file builds runs with the
+/// keep the value, `len(x)` is the number of items of a container the file sizes (`PythonFacts.itemCount`), a tensor filled with `t.copy_(v)` (in the loop, or in a function or method being run) takes `v`, as does an attribute a
+/// callback the loop dispatches to fills (`self.window.fill_(size)` in `on_step_begin`, run through `self.emit("on_step_begin",
+/// step, self)`; see `dispatchedFill`), a method of an object the file builds runs with the
 /// object's fields bound (`PythonFacts.objectCalls`, `fieldBindings(of:)`), an unknown helper of one value
 /// (`next_multiple_of_n(v, n=128)`, a rounding function) is taken as that value, and a name the loop's header binds
 /// from a generator of the file walked in step with the counter (`for step, window in zip(range(n + 1),
@@ -40,6 +42,8 @@ public struct StepFunction {
     public let flow: Dataflow
     /// `t.copy_(v)` / `t.fill_(v)` seen in the loop: the compact text of `t` -> `v`.
     public var copies: [String: Node] = [:]
+    /// The loop body read, whose dispatched runs may fill tensors (see `dispatchedFill`).
+    let loop: Node?
     /// Values of names resolved file-wide (they do not depend on the bound names), kept across calls.
     final class Resolved {
         var values: [Node: Double?] = [:]
@@ -57,6 +61,7 @@ public struct StepFunction {
     public init(_ facts: PythonFacts, _ flow: Dataflow, loop: Node? = nil) {
         self.facts = facts
         self.flow = flow
+        self.loop = loop
         guard let loop else { return }
         for node in facts.descendants(loop) where node.type == "call" {
             let call = facts.callSite(node)
@@ -109,6 +114,7 @@ public struct StepFunction {
         case "attribute", "subscript":
             if let bound = env[node.text] { return bound }
             if let filled = copies[facts.compact(node)] { return value(filled, env, depth: next) }
+            if node.type == "attribute", let filled = dispatchedFill(node, env, depth: next) { return filled }
             // STAGES[stage] with a list literal and an index that depends on the step.
             if node.type == "subscript", let element = literalElement(node, env, depth: next) { return element }
             return fileValue(node)
@@ -117,6 +123,27 @@ public struct StepFunction {
         default:
             return nil
         }
+    }
+
+    /// An attribute filled in place (`self.window.fill_(size)`, `.copy_(v)`) by code the loop runs each pass without
+    /// naming it (a callback method, see `PythonFacts.inPlaceFills(runBy:)`): the value filled, evaluated with the run's
+    /// parameters bound to what the loop passes at this step (`step` of `on_step_begin(self, step, trainer)`). A
+    /// `self.<name>` read matches a fill in the same class only. Nil when no dispatched run fills it.
+    func dispatchedFill(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
+        guard let loop, depth < 20 else { return nil }
+        let fills = facts.inPlaceFills(runBy: loop)
+        guard !fills.isEmpty else { return nil }
+        let text = facts.compact(node)
+        let onSelf = node.child(byField: "object")?.text == "self"
+        for fill in fills where facts.compact(fill.target) == text {
+            if onSelf, facts.enclosingClass(fill.target)?.node != facts.enclosingClass(node)?.node { continue }
+            var inner: [String: Double] = [:]
+            for (name, argument) in fill.run.arguments {
+                if let v = value(argument, env, depth: depth) { inner[name] = v }
+            }
+            return value(fill.value, inner, depth: depth)
+        }
+        return nil
     }
 
     static let valueKeeping: Set<String> = [

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// file (a `tuple` subclass built from the chunks, a class whose `__getitem__` reads a field; see `containerItems`),
 /// arithmetic, the parameters of functions, lambdas and modules
 /// of the file (matched to their callers, the output parameter of a forward hook to the calls of the hooked module, `forward` through instances of its class, a lambda through the name or
-/// field it is set to or a `map` over sequences) and what those return. What a call returns is read with the
+/// field it is set to or a `map` over sequences) and what those return; a call of a module with forward hooks also
+/// gives what the hooks return. What a call returns is read with the
 /// function's parameters taking that call's own arguments (`split = lambda t: t.view(...)` carries the lookup out of
 /// `split(ve)`, not out of `split(q)` beside it); a parameter read from anywhere else takes what every caller passes.
 /// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
@@ -404,7 +405,11 @@ public final class TokenTableFlow {
                 return union(facts.callArguments(call))
             }
             if let items = containerItems(call) { return union(items) }
-            return returned(by: call)
+            // A forward hook on the called module replaces its result (`attn.c_v.register_forward_hook(blend)` returning
+            // `(1 - l) * out + l * self.pieces[i]`): what the hooks return too (their output parameter takes what the
+            // call gives, see `PythonFacts.hookedCalls`).
+            let hooked = facts.hookResults(on: call, kind: .output)
+            return hooked.isEmpty ? returned(by: call) : returned(by: call).union(union(hooked))
         case "identifier":
             // `v = f(v, ...)` reads the value v had before this assignment.
             var result = Set<Node>()

@@ -13,9 +13,13 @@ import TreeSitterKit
 /// `PythonFacts.numberedLayerCalls`) and start their
 /// forward with a mix of their input and that parameter (`x = lambdas[0] * x + lambdas[1] * x0`, also computed by a
 /// helper of the file: `x, h = mix_and_norm(x, x0, self.lambdas)`, or handed by the `forward` a class decorator binds on
-/// the block to the block's own forward: `plain_forward(self, lambdas[0] * x + lambdas[1] * x0, v1, x0)`). Rejects U-Net
+/// the block to the block's own forward: `plain_forward(self, lambdas[0] * x + lambdas[1] * x0, v1, x0)`); or in a
+/// forward pre-hook on the blocks the loop calls (`blk.register_forward_pre_hook(block_in)` for every `blk` of the
+/// container, see `ForwardHook.elements`), whose returned input mixes the block's first input with a field the
+/// pre-hook keeps from its input on the first call only (`if first: stash.x0 = x`, see
+/// `PythonFacts.firstCallCaptures`), when the loop starts from the embedding (the first block's input is x0). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
-/// not mix it. Examples: `queries/python/embed_skip_x0/examples/`.
+/// not mix it, and a pre-hook field set on every call (the block's own input). Examples: `queries/python/embed_skip_x0/examples/`.
 struct EmbedSkipX0: Detector {
     let id = "embed_skip_x0"
 
@@ -33,10 +37,15 @@ struct EmbedSkipX0: Detector {
             // as a loop runs its body.
             let folds = facts.folds(in: scope)
             let embeddings = initialEmbeddings(lookups, in: region, folds: folds.map { $0.call }, facts)
-            guard !embeddings.isEmpty else { continue }
             let loops = facts.descendants(of: region).filter {
                 ($0.type == "for_statement" || $0.type == "while_statement") && facts.enclosingFunction($0)?.node == scope
             } + folds.map { $0.function }
+            // The mix a forward pre-hook on the blocks hands each block (the stream itself is reassigned in the loop,
+            // so x0 is no name of this function).
+            for loop in loops {
+                if let found = preHookMix(in: loop, lookups: lookups, embeddings: embeddings, facts) { return found }
+            }
+            guard !embeddings.isEmpty else { continue }
             for loop in loops {
                 // The mix in the loop.
                 for mix in facts.mixAssignments(in: loop) where embeddings.contains(mix.partner.text) {
@@ -91,6 +100,61 @@ struct EmbedSkipX0: Detector {
             }
         }
         return []
+    }
+
+    /// The mix of x0 into each block's input made by forward pre-hooks on the blocks a loop calls (`x = block(x)` with
+    /// `blk.register_forward_pre_hook(block_in)` on the blocks, see `PythonFacts.forwardHooks(on:kind:)`): a hook
+    /// function returns, as the first input (`(mixed,)`, or the value itself), a mix of the block's first input (see
+    /// `PythonFacts.firstInputNames`) with a field that a pre-hook on those blocks sets from that input on the first call
+    /// only (`if first: stash.x0 = x`, `PythonFacts.firstCallCaptures`): the first block's input, which is the
+    /// embedding when the loop hands the blocks a name holding a lookup on entering (`enteringEmbedding`). Nil when
+    /// there is none.
+    func preHookMix(in loop: Node, lookups: [Node], embeddings: Set<String>, _ facts: PythonFacts) -> [Evidence]? {
+        for call in facts.calls where facts.isInside(call.node, loop) {
+            let hooks = facts.forwardHooks(on: call, kind: .input)
+            guard !hooks.isEmpty, let first = call.positional.first,
+                  enteringEmbedding(first, loop: loop, lookups: lookups, embeddings: embeddings, facts) else { continue }
+            var kept = Set<String>()
+            for hook in hooks {
+                for code in hook.functions {
+                    let inputs = facts.firstInputNames(of: code)
+                    for capture in facts.firstCallCaptures(of: code) where inputs.contains(capture.from) { kept.insert(capture.field) }
+                }
+            }
+            guard !kept.isEmpty else { continue }
+            for hook in hooks {
+                for code in hook.functions {
+                    let inputs = facts.firstInputNames(of: code).sorted()
+                    for returned in facts.returnedValues(code) {
+                        var given = facts.unwrapped(returned)
+                        if ["tuple", "expression_list"].contains(given.type), let head = given.namedChildren.first(where: { $0.type != "comment" }) {
+                            given = facts.unwrapped(head)
+                        }
+                        for own in inputs where facts.fieldMixPartners(given, own: own).contains(where: { kept.contains(facts.compact($0)) }) {
+                            return [facts.evidence(call.node, "blocks run a forward pre-hook"),
+                                    facts.evidence(returned, "pre-hook mixes the first block's input x0 (the embedding) into each block's input")]
+                        }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether the tensor a loop hands a block (`x` in `x = block(x)`) holds the embedding on entering the loop: its
+    /// last value before the loop is computed from a token lookup or from a name holding one, also through earlier
+    /// values of the same name (`x = F.rms_norm(x)` after `x = self.wte(idx)`).
+    func enteringEmbedding(_ argument: Node, loop: Node, lookups: [Node], embeddings: Set<String>, _ facts: PythonFacts) -> Bool {
+        guard let name = facts.tensorRoot(argument)?.text else { return false }
+        var anchor = loop
+        for _ in 0..<6 {
+            guard let value = facts.latestValue(of: name, before: anchor) else { return false }
+            if lookups.contains(where: { facts.isInside($0, value) }) { return true }
+            if embeddings.contains(where: { $0 != name && facts.mentions(value, $0) }) { return true }
+            guard facts.mentions(value, name) else { return false }
+            anchor = value
+        }
+        return false
     }
 
     /// For a call of a local lambda that mixes (`inject = lambda h, s: s[0] * h + s[1] * x0`, called as

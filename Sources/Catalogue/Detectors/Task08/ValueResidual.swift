@@ -9,12 +9,16 @@ import TreeSitterKit
 /// `torch.lerp(v, v1, l)`, the weight also through a local, `l = self.lamb`; also by a helper of the file or a lambda
 /// a local name holds, `blend = lambda a, b: torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries
 /// this layer's own values onward: the function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else
-/// v1`) or returns its values for the caller to keep.
+/// v1`) or returns its values for the caller to keep. The mix may also be what a forward hook on the projection that
+/// makes the values returns (`attn.c_v.register_forward_hook(value_out)` with `return (1 - lam) * v + lam * stash.v1`,
+/// `v` the hook's output parameter), where `v1` is a field of an object that a hook on that projection sets from its
+/// output on the first call only (`if first: stash.v1 = v`, see `PythonFacts.firstCallCaptures`).
 /// Rejects value embeddings looked up from token ids and mixed into v, mixing the embedding x0 into the hidden
 /// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer; a weight a
 /// pure layer function reads from its parameter dictionary is learned when the entry is created as a tensor,
 /// `"v_mix": torch.tensor(0.5)`, fixed when it is a plain number), and the previous layer's values (a layer returns its mixed values
-/// and the caller passes them to the next layer every time). Examples: `queries/python/value_residual/examples/`.
+/// and the caller passes them to the next layer every time; also a hook field set from the output on every call).
+/// Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"
 
@@ -44,8 +48,45 @@ struct ValueResidual: Detector {
                     return [facts.evidence(mix.assignment, "values mixed with the first layer's values \(partner)")]
                 }
             }
+            if let found = hookedMix(value, facts) { return [found] }
         }
         return []
+    }
+
+    /// The mix a forward hook returns in place of the projection that makes the attention's values (`v =
+    /// self.c_v(x).view(...)` with `attn.c_v.register_forward_hook(value_out)`; the projections of the value's
+    /// lineage): `(1 - lam) * v + lam * stash.v1` (any spelling `fieldMixPartners` reads, also through a local the
+    /// hook returns) with `v` the hook's output parameter and `stash.v1` a field that a hook on that projection sets
+    /// from its own output on the first call only (`if first: stash.v1 = v`, `PythonFacts.firstCallCaptures`): every
+    /// layer then mixes in the first layer's values. The blend must be learned (`fixedWeights`). Nil when there is none.
+    func hookedMix(_ value: Node, _ facts: PythonFacts) -> Evidence? {
+        for projection in facts.lineage(of: value, model: facts.model(), flow: facts.dataflow).projections {
+            let hooks = facts.forwardHooks(on: facts.callSite(projection), kind: .output)
+            var firstValues = Set<String>()
+            for hook in hooks {
+                for code in hook.functions {
+                    guard let output = facts.outputParameter(of: code, in: hook) else { continue }
+                    for capture in facts.firstCallCaptures(of: code) where capture.from == output { firstValues.insert(capture.field) }
+                }
+            }
+            guard !firstValues.isEmpty else { continue }
+            for hook in hooks {
+                for code in hook.functions {
+                    guard let own = facts.outputParameter(of: code, in: hook) else { continue }
+                    for returned in facts.returnedValues(code) {
+                        var mixed = facts.unwrapped(returned)
+                        if mixed.type == "identifier", mixed.text != own, let local = facts.latestValue(of: mixed.text, before: returned) {
+                            mixed = facts.unwrapped(local)
+                        }
+                        for partner in facts.fieldMixPartners(mixed, own: own) where firstValues.contains(facts.compact(partner)) {
+                            if fixedWeights(in: mixed, own: own, partner: partner.text, arguments: [:], facts) { continue }
+                            return facts.evidence(returned, "values mixed by a forward hook on the value projection with the first layer's values \(partner.text)")
+                        }
+                    }
+                }
+            }
+        }
+        return nil
     }
 
     /// Mixes computed into the tensor attention reads under a new name (`v = (1 - l) * own_values + l * first_values`,
@@ -100,6 +141,8 @@ struct ValueResidual: Detector {
                 }
                 if n.parent?.type == "call" && n.parent?.child(byField: "function") == n { continue }
                 if n.type == "identifier", [own, partner, "self", "torch"].contains(n.text) { continue }
+                // The partner read as a field (`stash.v1`, a hook's kept state) is the tensor, not a weight.
+                if n.type == "attribute", n.text == partner { continue }
                 // A helper's parameter: the argument the call passes (`blend(v, v1, 0.5)` is fixed).
                 if n.type == "identifier", let passed = arguments[n.text] {
                     if passed.type == "identifier" || passed.type == "attribute" { weights.append(passed) } else { sources.append(passed) }

@@ -21,7 +21,9 @@ import TreeSitterKit
 /// the embedding x0 fed to every block. A loop may be a fold (`functools.reduce(descend, encoder_blocks, carry)` runs
 /// `descend` per block; see `PythonFacts.enclosingIterations`), whose statements run where its call stands
 /// (`foldAnchor`). The blocks may also be called one statement each, with the outputs in named locals added back
-/// before the mirrored call (`unrolledSkips`). Examples: `queries/python/unet_skip_connections/examples/`.
+/// before the mirrored call (`unrolledSkips`). The save and the read may also be forward hooks put on the blocks from
+/// outside, an output hook on the first layers pushing what they return and a pre-hook on later layers popping the
+/// newest item into the input it returns (`hookedSkips`). Examples: `queries/python/unet_skip_connections/examples/`.
 struct UnetSkipConnections: Detector {
     let id = "unet_skip_connections"
 
@@ -36,7 +38,117 @@ struct UnetSkipConnections: Detector {
                 return [facts.evidence(site, "encoder outputs saved"), facts.evidence(read, "added back to the mirrored decoder block")]
             }
         }
+        if let hooked = hookedSkips(facts) { return hooked }
         return unrolledSkips(facts)
+    }
+
+    /// The same pairing put on from outside with forward hooks, which run as part of the forward of the layers they
+    /// are registered on (`PythonFacts.hookedLayers`: `blocks[i].register_forward_hook(self.deposit)` for `i` in
+    /// `range(n_enc)`, `blocks[n_enc + j].register_forward_pre_hook(self.make_withdraw(j))`). An output hook pushes
+    /// onto a list what its layer returns (its output parameter, or a name unpacked from it: `x, _ = output;
+    /// self.stash.append(x)`; `append` or `insert(0, ...)`, see `endOperation`), and a pre-hook on later layers of
+    /// the same container (by its last name: `blocks[i]` and `self.net.blocks[j]`) takes from the same list (the same text, in the same class for a field) at the end the
+    /// push makes newest (`pop()` after `append`, `pop(0)` / `popleft()` after `insert(0, ...)` / `appendleft`) and
+    /// hands back a sum holding it as its layer's input (`sumReturned`: `return (x + w[j] * self.stash.pop(), v1,
+    /// x0)`). Every pushing layer comes before every popping one. Rejects FIFO pairing (`pop(0)` after `append`),
+    /// outputs saved by a hook only for a probe (never popped and returned into a layer), and a popped value the
+    /// pre-hook does not return.
+    func hookedSkips(_ facts: PythonFacts) -> [Evidence]? {
+        let hooks = facts.forwardHooks
+        guard hooks.contains(where: { $0.kind == .output }), hooks.contains(where: { $0.kind == .input }) else { return nil }
+        // The layers each hook function runs on, per container: nil when some registration of it is unread.
+        func layers(of function: PythonFacts.Function, kind: ForwardHook.Kind) -> (container: String, layers: [Int])? {
+            var container: String?
+            var found: [Int] = []
+            for hook in hooks where hook.kind == kind && hook.functions.contains(where: { $0.node == function.node }) {
+                guard let placed = facts.hookedLayers(hook), container == nil || container == placed.container else { return nil }
+                container = placed.container
+                found += placed.layers
+            }
+            guard let container, !found.isEmpty else { return nil }
+            return (container: container, layers: found)
+        }
+        // The same list in two hook functions: the same text, and for a field of the instance the same class.
+        func sameList(_ a: Node, _ b: Node) -> Bool {
+            guard facts.compact(a) == facts.compact(b) else { return false }
+            guard a.type == "attribute", let object = a.child(byField: "object"), object.type == "identifier",
+                  ["self", "cls"].contains(object.text) else { return true }
+            return facts.enclosingClass(a)?.node == facts.enclosingClass(b)?.node
+        }
+        var seen = Set<Node>()
+        for hook in hooks where hook.kind == .output {
+            for pusher in hook.functions where seen.insert(pusher.node).inserted {
+                guard let output = facts.outputParameter(of: pusher, in: hook), let pushed = layers(of: pusher, kind: .output) else { continue }
+                for n in facts.descendants(of: pusher.node) where n.type == "call" && facts.enclosingFunction(n)?.node == pusher.node {
+                    let push = facts.callSite(n)
+                    guard let list = push.receiver, let end = endOperation(push, facts), let item = end.item,
+                          end.operation == .push || end.operation == .pushFront,
+                          carries(item, output, in: pusher, facts) else { continue }
+                    let newest: StackOperation = end.operation == .push ? .popLast : .popFirst
+                    for reader in hooks where reader.kind == .input {
+                        for popper in reader.functions {
+                            guard let read = layers(of: popper, kind: .input),
+                                  read.container.split(separator: ".").last == pushed.container.split(separator: ".").last,
+                                  let lastPush = pushed.layers.max(), let firstPop = read.layers.min(), lastPush < firstPop else { continue }
+                            for m in facts.descendants(of: popper.node) where m.type == "call" && facts.enclosingFunction(m)?.node == popper.node {
+                                let pop = facts.callSite(m)
+                                guard let source = pop.receiver, sameList(list, source), endOperation(pop, facts)?.operation == newest,
+                                      sumReturned(m, by: popper, facts) else { continue }
+                                return [facts.evidence(n, "encoder outputs saved by a forward hook on the first layers"),
+                                        facts.evidence(m, "added back by a forward pre-hook on the mirrored later layers")]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Whether a hook's pushed item is what its layer returned: the output parameter, or a name the hook binds
+    /// from it (`x, _ = output`, `h = output[0]`), or an expression of either (`output[0]`, `x.detach()`).
+    func carries(_ item: Node, _ output: String, in function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        if facts.mentions(item, output) { return true }
+        guard let root = facts.tensorRoot(item), root.type == "identifier" else { return false }
+        return facts.descendants(of: function.node).contains { assignment in
+            guard assignment.type == "assignment", facts.enclosingFunction(assignment)?.node == function.node,
+                  assignment.startByte < item.startByte, let left = assignment.child(byField: "left"),
+                  let right = assignment.child(byField: "right") else { return false }
+            return facts.mentions(left, root.text) && facts.mentions(right, output)
+        }
+    }
+
+    /// Whether a pre-hook hands its layer, as the first input, a sum holding what it read: a `+` (or `add` /
+    /// `addcmul`) with the read among its operands, directly or through names the hook assigns from it, that is the
+    /// value the hook returns or the first item of the tuple it returns (`return (x + w * self.stash.pop(), v1, x0)`,
+    /// or `x = x + w * skip; return x, v1, x0`).
+    func sumReturned(_ read: Node, by function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        let body = facts.descendants(of: function.node).filter { facts.enclosingFunction($0)?.node == function.node }
+        // Names carrying the read (two hops), then names carrying a sum of it.
+        var carried = Set<String>()
+        var sums = Set<String>()
+        func isSum(_ n: Node) -> Bool {
+            if n.type == "binary_operator" { return n.child(byField: "operator")?.type == "+" }
+            return n.type == "call" && ["add", "add_", "addcmul", "addcmul_"].contains(facts.callSite(n).name)
+        }
+        func holdsRead(_ n: Node) -> Bool { facts.isInside(read, n) || carried.contains { facts.mentions(n, $0) } }
+        func sumOfRead(_ value: Node) -> Bool {
+            facts.descendants(of: value).contains { isSum($0) && holdsRead($0) } || sums.contains { facts.mentions(value, $0) }
+        }
+        for _ in 0..<2 {
+            for assignment in body where assignment.type == "assignment" {
+                for bound in facts.assignedNames(assignment) {
+                    guard let value = bound.value else { continue }
+                    if sumOfRead(value) { sums.insert(bound.name) } else if holdsRead(value) { carried.insert(bound.name) }
+                }
+            }
+        }
+        return facts.returnedValues(function).contains { returned in
+            let value = facts.unwrapped(returned)
+            let first = ["tuple", "expression_list", "list"].contains(value.type) ? value.namedChildren.first.map(facts.unwrapped) : value
+            guard let first else { return false }
+            return sumOfRead(first)
+        }
     }
 
     /// The same pairing with the blocks called one statement each (`PythonFacts.numberedLayerCalls`: `x =

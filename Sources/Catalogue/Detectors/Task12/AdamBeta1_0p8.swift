@@ -10,8 +10,10 @@ import TreeSitterKit
 /// dictionary spread with `**`. An Adam without `betas` has the default 0.9; an Adam the file writes by hand
 /// (`AdamUpdate`) has its own signature's default, else the decay its step gives the first moment (`m.lerp_(g, 1 -
 /// b1)`, `m.mul_(b1).add_(g, ...)`, `b1 * m + (1 - b1) * g`). Entries patched after construction
-/// (`for g in opt.param_groups: g["betas"] = ...`) replace the argument (`OptimizerPatches`). Rejects 0.8 as beta2, some Adams
-/// at 0.8 and others at 0.9, and 0.8 used as another optimizer's momentum. Examples:
+/// (`for g in opt.param_groups: g["betas"] = ...`, `g.update(betas=...)`, also by a callback built with (optimizer,
+/// overrides) pairs, each mapping applied to its own optimizer) replace the argument (`OptimizerPatches`). Rejects 0.8
+/// as beta2, some Adams at 0.8 and others at 0.9 (also when a callback's pairs leave one Adam out), and 0.8 used as
+/// another optimizer's momentum. Examples:
 /// `queries/python/adam_beta1_0p8/examples/`.
 struct AdamBeta1_0p8: Detector {
     let id = "adam_beta1_0p8"

@@ -9,9 +9,12 @@ import TreeSitterKit
 /// the loop passes), an argument of the model
 /// call (or of a call nested in it, such as the mask builder; also a keyword it passes through a dictionary it spreads,
 /// `model(x, y, **ctx)` with `ctx = dict(span=...)`, which `forward` may take in its own `**kwargs` and read by key,
-/// `ctx["span"]` / `ctx.get("span")`, before the mask uses it) whose value, evaluated as a function of the loop's
+/// `ctx["span"]` / `ctx.get("span")`, before the mask uses it; also a keyword a `with_kwargs=True` forward pre-hook on the
+/// model adds to every call, `kwargs.setdefault("attn_blocksize", self.window)`, see
+/// `PythonFacts.preHookKeywords`) whose value, evaluated as a function of the loop's
 /// step with `StepFunction` (locals, file helpers, their keywords also spread from a dictionary with `**`,
-/// `torch.tensor`, a tensor filled with `copy_`, cached
+/// `torch.tensor`, a tensor filled with `copy_` or `fill_`, in the loop or in a callback method the loop dispatches to
+/// with the step, `self.emit("on_step_begin", step, self)`, see `PythonFacts.dispatchedRuns`; cached
 /// helpers, schedule objects the file builds, a generator of the file zipped with the step in the loop's header or
 /// advanced with `next()` once per step, see `PythonFacts.countingGenerator`), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
 /// values over 21 evenly spaced steps). Rejects a window that is the same every step (a literal, a constant, a
@@ -86,12 +89,14 @@ struct AttentionWindowWarmup: Detector {
 
     /// A model call's arguments: by position (keyword nil), by keyword (position -1), also the keywords it passes
     /// through a dictionary it spreads (`model(x, y, **ctx)` with `ctx = dict(span=...)`, see
-    /// `PythonFacts.spreadKeywords`).
+    /// `PythonFacts.spreadKeywords`), and those the model's `with_kwargs=True` pre-hooks add (see
+    /// `PythonFacts.preHookKeywords`).
     static func arguments(of model: CallSite, _ facts: PythonFacts) -> [(position: Int, keyword: String?, argument: Node)] {
         let positional = model.positional.enumerated().map { (position: $0.offset, keyword: String?.none, argument: $0.element) }
         let named = model.keywords.map { (position: -1, keyword: String?.some($0.key), argument: $0.value) }
         let spread = facts.spreadKeywords(of: model).map { (position: -1, keyword: String?.some($0.key), argument: $0.value) }
-        return positional + named + spread
+        let hooked = facts.preHookKeywords(of: model).map { (position: -1, keyword: String?.some($0.key), argument: $0.value) }
+        return positional + named + spread + hooked
     }
 
     /// Calls in a loop body of functions of the file (a method on `self`, a module function) that run a

@@ -6,8 +6,9 @@
 /// parameter anything its defaults store as `lr`, see `PythonFacts.optimizerParameter`), through constants, dataclass
 /// fields, argparse defaults, config dictionaries, enumeration members (also a loop variable over a table keyed by
 /// members, in a branch that picks one: `if slot is Slot.HIDDEN: Muon(g, lr=slot.lr)`, see `PythonFacts.loopMember`)
-/// and arithmetic. Rejects Muon at any other rate and 0.05 given
-/// to Adam or another optimizer. Examples: `queries/python/muon_lr_0p05/examples/`.
+/// and arithmetic; an `lr` set on every group after construction replaces it (`OptimizerPatches`). Rejects Muon at
+/// any other rate and 0.05 given to Adam or another optimizer (also when a callback's (optimizer, overrides) pairs
+/// give it to another optimizer). Examples: `queries/python/muon_lr_0p05/examples/`.
 struct MuonLr0p05: Detector {
     let id = "muon_lr_0p05"
     static let target = 0.05

@@ -3,7 +3,8 @@
 /// Requires an attention kernel call (SDPA, FlexAttention, flash-attn) whose value argument carries the result
 /// of a token-table lookup (`nn.Embedding` modules called on the ids, a wide table chunked per layer, or
 /// `F.embedding(ids, weight)`), followed through `TokenTableFlow`: locals, chunking and indexing, iterators (`next(iter(chunks))`), queues (`deque(chunks)` handed out by `popleft()`), the parameters
-/// of the attention function or module matched to its callers, and the arithmetic that mixes it into `v`. A
+/// of the attention function or module matched to its callers, the results of forward hooks on a called module (a
+/// hook on `c_v` blending in a piece that a model pre-hook looked up into a field), and the arithmetic that mixes it into `v`. A
 /// projection of the embedded stream (`c_v(x)`) does not carry a lookup, so the value residual (layer 0's `v`)
 /// and an extra embedding added to the residual stream are rejected, as is a table that never reaches `v`.
 /// Examples: `queries/python/value_embeddings/examples/`.

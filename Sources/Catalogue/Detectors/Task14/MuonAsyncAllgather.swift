@@ -62,7 +62,7 @@ struct MuonAsyncAllgather: Detector {
             // Whatever its names: an inline Newton-Schulz loop, an orthogonalizer of the file, a name or a table of
             // backends bound to them (`orth = backends[hp.backend]`).
             if facts.orthogonalizes(function.node) { return true }
-            current = function.node.parent.flatMap { facts.enclosingFunction($0) }
+            current = facts.outerFunction(of: function)
         }
         return false
     }

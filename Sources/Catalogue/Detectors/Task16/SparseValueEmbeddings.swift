@@ -13,7 +13,9 @@ import TreeSitterKit
 /// (`None if c == "." else ...`, or `tables.get(c)` on a dictionary keyed by the digits only), or a comprehension over the layers whose
 /// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`, also a walk of
 /// per-layer slots choosing a lookup or None, `[looked_up[t] if t >= 0 else None for t in slots]`), or a
-/// per-layer list filled by appends in a loop whose `None` entries make a middle run, or layers held as numbered attributes
+/// per-layer list filled by appends in a loop whose `None` entries make a middle run, or one made all None and
+/// written by index (`slots = [None] * len(model.blocks)`, then `slots[k] = k` in a loop; see `sparseFilledLayers`),
+/// or layers held as numbered attributes
 /// and called one statement each (`PythonFacts.numberedLayerCalls`) passing, in one place, a token-table lookup at both
 /// ends and `None` in a middle run (`x = self.layer3(x, None, ...)`, see `sparseUnrolledLayers`);
 /// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
@@ -53,6 +55,9 @@ struct SparseValueEmbeddings: Detector {
         }
         if evidence.isEmpty, let appended = sparseAppendedLayers(facts) {
             evidence.append(facts.evidence(appended, "per-layer list built by appends: tables at the first and last layers, None in between"))
+        }
+        if evidence.isEmpty, let filled = sparseFilledLayers(facts) {
+            evidence.append(facts.evidence(filled, "per-layer list of None written by index: tables at the first and last layers, None in between"))
         }
         if evidence.isEmpty, let computed = sparseLayerSlots(facts) {
             evidence.append(facts.evidence(computed, "table index computed per layer: the first and last layers only, None in between"))
@@ -153,17 +158,51 @@ struct SparseValueEmbeddings: Detector {
                   tried.insert(statement).inserted,
                   case .tuple(let items)? = interpreter.finalList(receiver.text, assignedBy: statement),
                   (4...256).contains(items.count) else { continue }
-            let present = items.map { item -> Bool? in
-                switch item {
-                case .none: return false
-                case .opaque: return true
-                case .number(let k): return k >= 0 && k == k.rounded() ? true : nil
-                default: return nil
-                }
-            }
+            let present = items.map(layerPresence)
             if !present.contains(nil), endsOnly(present.map { $0! }) { return statement }
         }
         return nil
+    }
+
+    /// What an entry of a per-layer list the interpreter ran gives its layer: nothing for None, something for a
+    /// table index (a whole number >= 0) or a value it cannot compute (a table, a lookup); nil for anything else.
+    func layerPresence(_ item: ScriptValue) -> Bool? {
+        switch item {
+        case .none: return false
+        case .opaque: return true
+        case .number(let k): return k >= 0 && k == k.rounded() ? true : nil
+        default: return nil
+        }
+    }
+
+    /// A per-layer list made with every entry None and then written by index (`self.slot_of_layer = [None] * n` with
+    /// `n = len(model.blocks)`, then `self.slot_of_layer[k] = k` and `self.slot_of_layer[n - 3 + k] = k` in a loop
+    /// over the tables; also `[None for _ in range(n)]`, a name or a field): the interpreter runs the writes
+    /// (`ScriptInterpreter.filledList`, the layer count read from the model's module list or the config) and the
+    /// list must hold something at both ends and None in a middle run (`layerPresence`). A list written at every
+    /// layer, or made of zeros, is no gap.
+    func sparseFilledLayers(_ facts: PythonFacts) -> Node? {
+        let interpreter = ScriptInterpreter(facts)
+        for assignment in facts.nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left"), left.type == "identifier" || left.type == "attribute",
+                  let value = assignment.child(byField: "right"), isNoneFill(value, facts),
+                  case .tuple(let items)? = interpreter.filledList(left.text, madeBy: value),
+                  (4...256).contains(items.count) else { continue }
+            let present = items.map(layerPresence)
+            if !present.contains(nil), endsOnly(present.map { $0! }) { return assignment }
+        }
+        return nil
+    }
+
+    /// A list made with every entry None: `[None] * n` and the other forms of `isNoneSegment`, or `[None for _ in
+    /// range(n)]`.
+    func isNoneFill(_ value: Node, _ facts: PythonFacts) -> Bool {
+        let node = facts.unparenthesized(value)
+        if node.type == "list_comprehension" {
+            return node.child(byField: "body").map { facts.unwrapped($0).type == "none" } == true
+                && !node.namedChildren.contains { $0.type == "if_clause" }
+        }
+        return isNoneSegment(node, facts)
     }
 
     /// A layer -> table dictionary built from comprehensions over ranges, in one piece or with `.update(...)`

@@ -6,7 +6,9 @@ import TreeSitterKit
 /// Requires a `torch.optim.Adam` / `AdamW` construction (also one picked by name: `getattr(torch.optim, "Adam")(...)`,
 /// a registry, `globals()`; see `PythonFacts.namedChoices`), or an Adam the file writes by hand (`AdamUpdate`: a class with a
 /// `step`, or a function called with the parameters), whose `eps` (keyword, fourth positional argument,
-/// parameter-group entry, or an entry of a `**kwargs` dictionary) resolves to 1e-10 within a relative 1e-6,
+/// parameter-group entry, an entry of a `**kwargs` dictionary, or an entry set after construction, see
+/// `OptimizerPatches`: `g["eps"] = 1e-10` or `g.update(eps=1e-10)` over its groups, also in a callback built as
+/// `Overrides(adam, eps=1e-10)`, each instance patching its own optimizer) resolves to 1e-10 within a relative 1e-6,
 /// through constants, dataclass fields, argparse defaults and arithmetic (`10 ** -10`); for a hand-written Adam, also
 /// the constant its step adds to the root (`v.sqrt() + self.eps`). A hand-written RMSprop (no first moment) is not Adam. When several Adams
 /// exist and another one, without that epsilon, holds the output head, it does not count. Rejects the default

@@ -22,7 +22,7 @@ import TreeSitterKit
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other) read by the layer index and handed to the layers. A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
-/// layer, a layout string whose last module-level value sends every layer to one mask (see `decidedForEveryLayer`), and windows that change only over training steps. Examples:
+/// layer, a layout string whose last module-level value sends every layer to one mask (see `PythonFacts.comprehensionBranchOutcomes`), and windows that change only over training steps. Examples:
 /// `queries/python/long_short_sliding_window/examples/`.
 struct LongShortSlidingWindow: Detector {
     let id = "long_short_sliding_window"
@@ -544,37 +544,11 @@ struct LongShortSlidingWindow: Detector {
                     || (n.type == "dictionary" && names.contains(a) && names.contains(b))
             case "conditional_expression":
                 let parts = n.namedChildren
-                return parts.count == 3 && Set([parts[0].text, parts[2].text]) == Set([a, b]) && !decidedForEveryLayer(n, facts)
+                return parts.count == 3 && Set([parts[0].text, parts[2].text]) == Set([a, b]) && facts.comprehensionBranchOutcomes(n)?.count != 1
             default:
                 return false
             }
         }
-    }
-
-    /// Whether a per-layer choice (`long_bm if c == "L" else short_bm for c in LAYOUT`) takes one side for every layer:
-    /// it is the body of a comprehension, in a function (run after the module's code), over a module-level layout string
-    /// whose last module-level value (a notebook's ablation cell `LAYOUT = "LLLLLL"` rebinding it, see
-    /// `PythonFacts.moduleBindings`) has every character on the same side of the test (`c == "L"`, `c != "S"`).
-    func decidedForEveryLayer(_ choice: Node, _ facts: PythonFacts) -> Bool {
-        let parts = choice.namedChildren.filter { $0.type != "comment" }
-        guard parts.count == 3, facts.enclosingFunction(choice) != nil, let comprehension = choice.parent,
-              ["list_comprehension", "generator_expression"].contains(comprehension.type), comprehension.child(byField: "body") == choice,
-              let clause = comprehension.namedChildren.first(where: { $0.type == "for_in_clause" }),
-              let variable = clause.child(byField: "left"), variable.type == "identifier",
-              let source = clause.child(byField: "right").map(facts.unwrapped), source.type == "identifier",
-              facts.dataflow.bindings(of: source.text, at: source).allSatisfy({ facts.enclosingFunction($0.site) == nil }),
-              let value = facts.moduleBindings(of: source.text).last?.value, let layout = SettingsTable.stringValue(value), !layout.isEmpty
-        else { return false }
-        let test = facts.unparenthesized(parts[1])
-        let operands = test.namedChildren.filter { $0.type != "comment" }
-        guard test.type == "comparison_operator", operands.count == 2,
-              let op = test.children.first(where: { !$0.isNamed })?.text, op == "==" || op == "!=" else { return false }
-        let constant: String?
-        if operands[0].type == "identifier", operands[0].text == variable.text { constant = SettingsTable.stringValue(operands[1]) }
-        else if operands[1].type == "identifier", operands[1].text == variable.text { constant = SettingsTable.stringValue(operands[0]) }
-        else { constant = nil }
-        guard let constant else { return false }
-        return Set(layout.map { (String($0) == constant) == (op == "==") }).count == 1
     }
 
     /// A window chosen per layer by a condition and passed to attention as its window.
