@@ -17,8 +17,9 @@ public struct AdamUpdate {
 
 extension PythonFacts {
     /// The hand-written Adam steps of the file (see `AdamUpdate`). A norm (`x / (x.pow(2).mean().sqrt() + eps)`)
-    /// is not one: the quotient must reach an in-place update of a parameter, and the function must keep two
-    /// running averages, one of them of a square.
+    /// is not one: the quotient must reach an in-place update of a parameter (or be returned by a pure update
+    /// function whose callers apply it, see `returnsAppliedStep`), and the function must keep two running averages,
+    /// one of them of a square.
     public var adamUpdates: [AdamUpdate] {
         memoized("adamUpdates") {
             var result: [AdamUpdate] = []
@@ -32,7 +33,8 @@ extension PythonFacts {
                 // The step divides the first moment (not the gradient: RMSprop, with or without momentum, is not Adam).
                 let firstMoments = averages.filter { !$0.ofSquare }
                 guard let first = firstMoments.first(where: { readsTensor($0.target, candidate.numerator) }),
-                      reachesParameterUpdate(candidate.step, in: function) else { continue }
+                      reachesParameterUpdate(candidate.step, in: function) || returnsAppliedStep(candidate.step, in: function)
+                else { continue }
                 done.insert(function.node)
                 result.append(AdamUpdate(function: function, step: candidate.step, epsilon: candidate.epsilon,
                                          firstMoment: first.coefficient))
@@ -120,6 +122,35 @@ extension PythonFacts {
         default:
             return false
         }
+    }
+
+    /// Whether a step is what a pure update function returns and its callers apply in place to parameters
+    /// (`direction = m_hat / (v_hat.sqrt() + eps); return direction, state`, with `d, st = adam_update(g, st)` then
+    /// `apply_updates(leaves, [d], lr)`; see `appliedUpdates(of:)`): the step is in a returned value, directly or
+    /// through up to two local names.
+    func returnsAppliedStep(_ step: Node, in function: Function) -> Bool {
+        func returned(_ node: Node, depth: Int) -> Bool {
+            var current: Node? = node
+            while let n = current, n != function.node {
+                switch n.type {
+                case "return_statement":
+                    return true
+                case "assignment":
+                    guard depth < 2, let left = n.child(byField: "left"), left.type == "identifier" else { return false }
+                    return descendants(of: function.node).contains { use in
+                        use.type == "identifier" && use.text == left.text && use.startByte > n.endByte
+                            && enclosingFunction(use)?.node == function.node && returned(use, depth: depth + 1)
+                    }
+                case "expression_statement", "function_definition":
+                    return false
+                default:
+                    current = n.parent
+                    continue
+                }
+            }
+            return false
+        }
+        return returned(step, depth: 0) && !appliedUpdates(of: function).isEmpty
     }
 
     /// Whether a step reaches an in-place change of a parameter in its function: it is inside the arguments of

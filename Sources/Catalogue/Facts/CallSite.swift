@@ -23,13 +23,20 @@ public final class CallSite {
     /// Read from `map(f, items)`: the call of `f` on each element of `items` (`q, k = map(self.norm, (q, k))`).
     /// `node` is the `map` call; `positional` holds the iterables.
     public let isMapped: Bool
+    /// Called through a name bound to what a gradient transform returns (`value_and_grad = torch.compile(
+    /// torch.func.grad_and_value(loss_fn))`, then `grads, loss = value_and_grad(params, x, y)`): the call computes
+    /// gradients (see `PythonFacts.gradientFunctionNames`).
+    public let callsGradientFunction: Bool
 
     /// `aliases`: names bound to functions (`CallableAlias`); a call through one is a call of the function, its
     /// bound arguments first (keywords given at the call win).
     ///
     /// `readingMap`: a call of the builtin `map` with a named function (`map(f, items)`, `map(self.norm, (q, k))`)
     /// is read as that function's call on the items (`isMapped`).
-    init(node: Node, imports: ImportTable, aliases: [String: CallableAlias] = [:], readingMap: Bool = false) {
+    ///
+    /// `gradientFunctions`: names bound to what a gradient transform returns; a call through one computes gradients.
+    init(node: Node, imports: ImportTable, aliases: [String: CallableAlias] = [:], readingMap: Bool = false,
+         gradientFunctions: Set<String> = []) {
         self.node = node
         var function = node.child(byField: "function")
         // tree-sitter-python reads `[*f(x)]` as a call of `*f`: the star unpacks what the call returns, `f` is called.
@@ -49,6 +56,8 @@ public final class CallSite {
         let alias = aliases.isEmpty ? nil : function.flatMap { f in f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : nil }
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
         callee = alias?.callee ?? resolved ?? function?.text ?? ""
+        callsGradientFunction = alias == nil && skipped == 0 && !gradientFunctions.isEmpty
+            && function.map { ($0.type == "identifier" || $0.type == "attribute") && gradientFunctions.contains($0.text) } == true
         name = callee.lastDottedComponent
         if alias == nil, let function, function.type == "attribute", let object = function.child(byField: "object") {
             var head = object
@@ -104,16 +113,20 @@ public final class CallSite {
 }
 
 extension CallSite {
+    static let gradientTransforms: Set<String> = ["torch.func.grad", "torch.func.grad_and_value", "functorch.grad", "functorch.grad_and_value"]
+
     /// Whether the call computes gradients of a loss: `loss.backward()`, `torch.autograd.backward(loss)`,
-    /// `torch.autograd.grad(loss, params)` (functional training loops), `torch.func.grad(...)`.
+    /// `torch.autograd.grad(loss, params)` (functional training loops), `torch.func.grad(...)`, or a call of the
+    /// function such a transform returned, held by a name (`callsGradientFunction`).
     public var computesGradients: Bool {
-        if name == "backward" { return true }
-        return ["torch.autograd.grad", "torch.autograd.backward", "torch.func.grad", "torch.func.grad_and_value"].contains(callee)
+        if name == "backward" || callsGradientFunction { return true }
+        return ["torch.autograd.grad", "torch.autograd.backward"].contains(callee) || Self.gradientTransforms.contains(callee)
     }
 
-    /// The loss a gradient call differentiates: the receiver of `loss.backward()`, else the first argument.
+    /// The loss a gradient call differentiates: the receiver of `loss.backward()`, else the first argument (none for
+    /// a call of a transformed function, whose loss is computed inside it).
     public var differentiatedLoss: Node? {
         if name == "backward", let receiver { return receiver }
-        return computesGradients ? positional.first : nil
+        return computesGradients && !callsGradientFunction ? positional.first : nil
     }
 }

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// to (`self.emit("on_step_begin", step, self)` with `def emit(self, event, *args): for cb in self.callbacks:
 /// getattr(cb, event)(*args)`, or `for cb in self.callbacks: cb.on_step_begin(step, self)`), and any other function
 /// of the file a statement of the loop calls for its effect. A callback that refills the attention window tensor
-/// (`self.window.fill_(size)` in `on_step_begin`) changes it once per step as a `fill_` in the loop itself would.
+/// (`self.window.fill_(size)` in `on_step_begin`), or sets it (`self.window = torch.tensor(size)`), changes it once per
+/// step as a `fill_` in the loop itself would.
 public struct DispatchedRun {
     /// The function run.
     public let function: PythonFacts.Function
@@ -50,13 +51,20 @@ extension PythonFacts {
     }
 
     /// The attributes the dispatched runs of a loop (see `dispatchedRuns(from:)`) fill in place, `t.fill_(v)` or
-    /// `t.copy_(v)` in the run function's own body, each with the value and the run.
+    /// `t.copy_(v)` in the run function's own body, or set there (`self.window = torch.tensor(span)` in a Lightning-style
+    /// `on_train_batch_start(self, batch, batch_idx)` hook the loop calls with the step), each with the value and the run.
     public func inPlaceFills(runBy loop: Node) -> [(target: Node, value: Node, run: DispatchedRun)] {
         memoized("inPlaceFills/\(loop.startByte)/\(loop.endByte)") {
             dispatchedRuns(from: loop).flatMap { run -> [(target: Node, value: Node, run: DispatchedRun)] in
                 guard let body = run.function.body else { return [] }
                 return descendants(of: body).compactMap { node -> (target: Node, value: Node, run: DispatchedRun)? in
-                    guard node.type == "call", enclosingFunction(node)?.node == run.function.node else { return nil }
+                    guard enclosingFunction(node)?.node == run.function.node else { return nil }
+                    if node.type == "assignment" {
+                        guard let target = node.child(byField: "left"), target.type == "attribute",
+                              let value = node.child(byField: "right") else { return nil }
+                        return (target: target, value: value, run: run)
+                    }
+                    guard node.type == "call" else { return nil }
                     let call = callSite(node)
                     guard ["fill_", "copy_"].contains(call.name), let target = call.receiver.map(unwrapped), target.type == "attribute",
                           let value = call.positional.first else { return nil }

@@ -27,6 +27,9 @@ public struct OptimizerUse {
     public let stepFunction: PythonFacts.Function?
     /// The hand-written Adam step the optimizer computes, when it computes one (`AdamUpdate`).
     public let update: AdamUpdate?
+    /// For a pure update function of the file (one that returns the step), where this call's result is applied to
+    /// parameters, with the tensors moved and the rate (see `PythonFacts.appliedUpdates(of:)`).
+    public let application: AppliedUpdate?
 
     /// For a class looked up in a registry by a field of one record of a table (`REGISTRY[spec["cls"]](groups,
     /// **spec["kwargs"])`, see `PythonFacts.registrySelections`): the variable holding the record and the record that
@@ -34,7 +37,8 @@ public struct OptimizerUse {
     public let record: (variable: String, dictionary: Node)?
 
     init(call: CallSite, family: Family, groups: [Node], definition: PythonFacts.Class?,
-         stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil, record: (variable: String, dictionary: Node)? = nil) {
+         stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil, record: (variable: String, dictionary: Node)? = nil,
+         application: AppliedUpdate? = nil) {
         self.call = call
         self.family = family
         self.groups = groups
@@ -42,6 +46,7 @@ public struct OptimizerUse {
         self.stepFunction = stepFunction
         self.update = update
         self.record = record
+        self.application = application
     }
 
     /// A keyword given through `**` (see `PythonFacts.keywordArgument`); for a construction made per record, only in
@@ -71,11 +76,13 @@ public struct OptimizerUse {
 
     /// The parameters the optimizer updates: the `params` argument, or for a step function of the file, the
     /// argument for the parameter whose tensors it changes in place (`leaves` in `def update(grads, state, leaves,
-    /// lr): torch._foreach_add_(leaves, ...)`), see `PythonFacts.updatedParameterIndex`.
+    /// lr): torch._foreach_add_(leaves, ...)`), see `PythonFacts.updatedParameterIndex`; for a pure update function,
+    /// the tensors its caller applies the result to (`application`).
     public func parametersArgument(in facts: PythonFacts) -> Node? {
         if let stepFunction, let index = facts.updatedParameterIndex(stepFunction) {
             return call.argument(stepFunction.parameters[index], position: index)
         }
+        if let application { return application.parameters }
         // torch.optim's order (an optimizer class of the file may name its first parameter anything).
         return call.argument("params", position: 0)
     }
@@ -86,6 +93,8 @@ public struct OptimizerUse {
     public func argument(_ name: String, position: Int?, in facts: PythonFacts) -> Node? {
         if let keyword = call.keywords[name] { return keyword }
         if let stepFunction {
+            // A pure update function takes no rate: its caller applies the result at one (`alpha=-lr`).
+            if name == "lr", !stepFunction.parameters.contains(name), let rate = application?.rate { return rate }
             return stepFunction.parameters.firstIndex(of: name).flatMap { call.argument(name, position: $0) }
         }
         if let definition, let initializer = facts.initializer(of: definition) {
@@ -103,6 +112,9 @@ public struct OptimizerUse {
     /// entry, and the default of the file's own signature (its `__init__` or step function) when the call gives none. For a hand-written Adam step, `eps` is also read
     /// where the step adds it (`v.sqrt() + self.eps`, `+ 1e-10`).
     ///
+    /// For a step function called every step, a rate given as a base times a schedule multiplier peaking at 1
+    /// (`lr=args.matrix_lr * lr_scale(step)`) reads as the base (`PythonFacts.scaledBaseRates`).
+    ///
     /// Values set after construction (`OptimizerPatches`) replace what they override: an entry set on every group
     /// replaces the argument and the groups' entries; an entry set on one group of several, or a group added later,
     /// is one more value.
@@ -119,7 +131,15 @@ public struct OptimizerUse {
             if let record, let row = facts.recordRow(record, at: call.node), let perRow = facts.rowValues(argument, in: row) {
                 result += perRow.map { NumericValue.float($0) }
             } else {
-                result += facts.values(of: argument)
+                let given = facts.values(of: argument)
+                // A step function handed its rate every step as a base scaled by a schedule multiplier
+                // (`muon_step(..., lr=args.matrix_lr * s)`, `s = lr_scale(step)`): the base, as `torch.optim` reads `lr`
+                // under a `LambdaLR` (see `PythonFacts.scaledBaseRates`).
+                if given.isEmpty, stepFunction != nil, name == "lr" {
+                    result += facts.scaledBaseRates(argument).map { NumericValue.float($0) }
+                } else {
+                    result += given
+                }
             }
         }
         for group in groups { if let entry = Self.entry(name, in: group) { result += facts.values(of: entry) } }
@@ -261,6 +281,13 @@ extension PythonFacts {
                 switch name {
                 case "Adam" where definition == nil: family = .adam
                 case "AdamW" where definition == nil: family = .adamw
+                // torch's functional forms, run every step on lists of tensors (`torch.optim.adamw.adamw(params, grads,
+                // exp_avgs, ..., lr=lr, fused=True)`, also `torch.optim._functional.adam`).
+                // Not inside an optimizer class of the file, whose construction is the optimizer.
+                case "adam" where definition == nil && callee.hasPrefix("torch.optim.") && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }):
+                    family = .adam
+                case "adamw" where definition == nil && callee.hasPrefix("torch.optim.") && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }):
+                    family = .adamw
                 case "SGD" where definition == nil: family = .sgd
                 default:
                     if Self.muonNames.contains(name) || definition.map(isOrthogonalizing) == true {
@@ -313,16 +340,19 @@ extension PythonFacts {
                 for call in calls(named: update.function.name) where call.receiver == nil && !isInside(call.node, update.function.node)
                     && calledFunction(call)?.node == update.function.node
                     && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }) {
+                    let applied = appliedUpdates(of: update.function).first { $0.call.node == call.node }
                     all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,
-                                            stepFunction: update.function, update: update))
+                                            stepFunction: update.function, update: update, application: applied))
                 }
             }
             // Orthogonalized updates written as plain functions (`muon_update(grads, state, leaves, hp, lr, momentum)`),
             // by the calls a training loop runs (see `orthogonalizingOptimizers`).
             for functional in orthogonalizingOptimizers where functional.className == nil {
                 guard let scope = functional.scope, let step = functions.first(where: { $0.node == scope }) else { continue }
+                let applied = updatesInPlace(step) ? [] : appliedUpdates(of: step)
                 for use in functional.uses where !all.contains(where: { $0.call.node == use.node }) {
-                    all.append(OptimizerUse(call: use, family: .muon, groups: [], definition: nil, stepFunction: step))
+                    all.append(OptimizerUse(call: use, family: .muon, groups: [], definition: nil, stepFunction: step,
+                                            application: applied.first { $0.call.node == use.node }))
                 }
             }
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).

@@ -277,7 +277,8 @@ extension PythonFacts {
     /// The functions of the file that return an orthogonalized matrix, at any depth: those that orthogonalize
     /// directly (`orthogonalizerFunctions`) and return a value, then, up to a fixed point (at most eight rounds), every function one
     /// of whose returned values (or the value a local it returns was last given, `out = super().direction(g, group);
-    /// return out * scale`) contains a recognised orthogonalization call (`recognisedOrthogonalizationCall`) or a call
+    /// return out * scale`, followed back through up to three assignments, `u = zeropower(g); u = u * scale; return
+    /// u, buf`) contains a recognised orthogonalization call (`recognisedOrthogonalizationCall`) or a call
     /// of a function already in the set (`self.ortho(blk)`, `super().direction(g)`, `NewtonSchulz5.__call__` run by
     /// `ZeroPower[key](g)`). A function that only calls one without returning its result (a training loop calling
     /// `opt.step()`) does not join: `orthogonalizes` follows such calls by `reachableFunctions`' depth.
@@ -291,12 +292,21 @@ extension PythonFacts {
             // Per function, the calls its returned values make, each with its targets, computed once.
             var returnedCalls: [(function: Function, calls: [(call: CallSite, targets: [Function])])] = []
             for f in functions where !orthogonalizerNodes.direct.contains(f.node) {
-                var values: [Node] = []
-                for value in returnedValues(f) {
-                    values.append(value)
-                    for n in [value] + descendants(of: value) where n.type == "identifier" {
-                        if let held = latestValue(of: n.text, before: value), !values.contains(held) { values.append(held) }
+                // The returned values, and the values their locals were last given, followed back up to three
+                // assignments (`u = zeropower(g); u = u * scale; return u, buf`).
+                var values = returnedValues(f)
+                var frontier = values
+                for _ in 0..<3 where !frontier.isEmpty {
+                    var next: [Node] = []
+                    for value in frontier {
+                        for n in [value] + descendants(of: value) where n.type == "identifier" {
+                            if let held = latestValue(of: n.text, before: n), !values.contains(held) {
+                                values.append(held)
+                                next.append(held)
+                            }
+                        }
                     }
+                    frontier = next
                 }
                 let made = values.flatMap { [$0] + descendants(of: $0) }.filter { $0.type == "call" }.map { callSite($0) }
                 guard !made.isEmpty else { continue }
@@ -499,12 +509,19 @@ extension PythonFacts {
                 result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach, hooks: hooks))
             }
             // A functional update: called in a loop that also runs backward, or in a function such a loop calls
-            // (`functional_step(step, ...)` running every optimizer's update).
+            // (`functional_step(step, ...)` running every optimizer's update). It updates the parameters in place, or
+            // is a pure update function whose result its caller applies to them (`u, buf = muon_update(g, buf, ...)`
+            // then `torch._foreach_add_(leaves, updates, alpha=-lr)`, see `appliedUpdates(of:)`): then the calls
+            // whose result is applied are its uses, except inside a function that updates in place itself (that
+            // function is the optimizer: `def muon_step(ps): for p in ps: p.add_(ns(p.grad), alpha=-lr)`).
             for f in functions where !classMethods.contains(f.node) && f.parameters.first != "self" {
                 let reach = reachableFunctions(from: f)
-                guard orthogonalizes(reach, orthogonalizers: orthogonalizers), updatesInPlace(f) else { continue }
+                guard orthogonalizes(reach, orthogonalizers: orthogonalizers) else { continue }
+                let applied: Set<Node>? = updatesInPlace(f) ? nil : Set(appliedUpdates(of: f).map(\.call.node))
+                if let applied, applied.isEmpty { continue }
                 let uses = calls.filter { call in
                     (call.name == f.name || runsUnderAnotherName(call, f)) && runsInTrainingLoop(call.node, depth: 2)
+                        && applied.map { $0.contains(call.node) && enclosingFunction(call.node).map(updatesInPlace) != true } != false
                 }
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
@@ -554,21 +571,42 @@ extension PythonFacts {
         }
     }
 
-    /// Whether code runs inside a loop that also runs backward, directly or in a function of the file such a loop
-    /// calls (`depth` levels of callers).
+    /// Whether code runs inside a loop that also runs backward (or computes gradients otherwise, see
+    /// `computesGradients(_:)`), directly or in a function of the file such a loop calls (`depth` levels of callers).
     func runsInTrainingLoop(_ node: Node, depth: Int) -> Bool {
-        if enclosingLoops(node).contains(where: { loop in descendants(of: loop).contains { $0.type == "call" && callSite($0).computesGradients } }) {
+        if enclosingLoops(node).contains(where: { loop in descendants(of: loop).contains { $0.type == "call" && computesGradients(callSite($0)) } }) {
             return true
         }
         guard depth > 0, let function = enclosingFunction(node), function.parameters.first != "self" else { return false }
         // A step function that runs backward itself (`def train_step(...): loss.backward(); update(...)`) trains
         // wherever a loop calls it.
-        let trains = descendants(of: function.node).contains { $0.type == "call" && callSite($0).computesGradients }
+        let trains = descendants(of: function.node).contains { $0.type == "call" && computesGradients(callSite($0)) }
         return calls.contains { call in
             !isInside(call.node, function.node)
                 && (call.name == function.name && calledFunction(call)?.node == function.node
                     || call.function?.type == "identifier" && targets(of: call).contains { $0.node == function.node })
                 && (trains && !enclosingLoops(call.node).isEmpty || runsInTrainingLoop(call.node, depth: depth - 1))
+        }
+    }
+
+    /// Whether a call computes gradients: `loss.backward()`, `torch.autograd.grad(...)`, `torch.func.grad(f)(...)`
+    /// (see `CallSite.computesGradients`), or a call of a name bound to a gradient transform of a function, also
+    /// compiled (`value_and_grad = torch.compile(torch.func.grad_and_value(loss_fn))`, then `value_and_grad(params,
+    /// x, y)`). A name bound to anything else (`eval_loss = torch.compile(loss_fn)`) computes none.
+    public func computesGradients(_ call: CallSite) -> Bool {
+        if call.computesGradients { return true }
+        guard let callee = call.function.map(unwrapped), callee.type == "identifier" else { return false }
+        return dataflow.bindings(of: callee.text, at: callee).contains { binding in
+            guard binding.kind == .value, binding.site.endByte <= call.node.startByte else { return false }
+            // The transform itself, or under wrappers that keep it (`torch.compile(...)`, `jax.jit`-like decorators).
+            var value = unwrapped(binding.node)
+            while value.type == "call" {
+                let made = callSite(value)
+                if made.computesGradients { return true }
+                guard ["torch.compile", "torch.jit.script"].contains(made.callee), let inner = made.positional.first else { return false }
+                value = unwrapped(inner)
+            }
+            return false
         }
     }
 

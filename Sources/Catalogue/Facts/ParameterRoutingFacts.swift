@@ -140,6 +140,48 @@ extension PythonFacts {
         return guarded ? predicateResultSide(right, depth: 0) : nil
     }
 
+    /// The side a comprehension keeps when its filter is a mask zipped with the parameters it lists (`[p for p, m in
+    /// zip(leaves, is_matrix) if m]`, `if not m` for the other side), the mask being a comprehension of a
+    /// dimensionality test over those same parameters (`is_matrix = [p.ndim == 2 for p in leaves]`, also written in
+    /// the `zip`); nil otherwise (a mask of another list, or of another test).
+    func zippedMaskSide(_ comprehension: Node, clause: Node) -> ParameterKind? {
+        guard var test = clause.namedChildren.first(where: { $0.type != "comment" }).map(unparenthesized) else { return nil }
+        var negated = false
+        while test.type == "not_operator", let inner = test.child(byField: "argument").map(unparenthesized) {
+            negated.toggle()
+            test = inner
+        }
+        guard test.type == "identifier", let loop = comprehension.namedChildren.first(where: { $0.type == "for_in_clause" }),
+              let pattern = loop.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(pattern.type),
+              let source = loop.child(byField: "right").map(unparenthesized), source.type == "call" else { return nil }
+        let zipped = callSite(source)
+        let names = pattern.namedChildren.filter { $0.type != "comment" }
+        guard zipped.callee == "zip", !zipped.hasSplat, zipped.keywords.isEmpty, names.count == zipped.positional.count,
+              let maskIndex = names.firstIndex(where: { $0.type == "identifier" && $0.text == test.text }),
+              let body = comprehension.child(byField: "body").map(unparenthesized), body.type == "identifier",
+              let itemIndex = names.firstIndex(where: { $0.type == "identifier" && $0.text == body.text }), itemIndex != maskIndex
+        else { return nil }
+        let items = compact(unparenthesized(zipped.positional[itemIndex]))
+        // The mask's side: a comprehension (unfiltered) of a dimensionality test over the listed parameters.
+        func side(of mask: Node) -> ParameterKind? {
+            guard ["list_comprehension", "generator_expression"].contains(mask.type), let maskBody = mask.child(byField: "body"),
+                  let maskLoop = mask.namedChildren.first(where: { $0.type == "for_in_clause" }),
+                  let maskSource = maskLoop.child(byField: "right"), !mask.namedChildren.contains(where: { $0.type == "if_clause" }),
+                  compact(unparenthesized(maskSource)) == items else { return nil }
+            return dimensionSide(of: maskBody)
+        }
+        let written = unparenthesized(zipped.positional[maskIndex])
+        var masks = [written]
+        if written.type == "identifier" {
+            // Every value the name is given (a local, or a module-level setting).
+            masks = (localValues(of: written.text, around: written)
+                + allSettings.settings(written.text).filter { $0.source != .parameterDefault }.map(\.value)).map(unparenthesized)
+        }
+        let sides = masks.map { side(of: $0) }
+        guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
+        return negated ? (first == .matrices ? .scalars : .matrices) : first
+    }
+
     /// `p.ndim`, `p.dim()`, `len(p.shape)`, `len(p.size())`, `p.squeeze().ndim`.
     func isDimensionality(_ node: Node) -> Bool {
         if node.type == "attribute", node.child(byField: "attribute")?.text == "ndim" { return true }
@@ -170,7 +212,7 @@ extension PythonFacts {
             return addends(node).reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
         case "list_comprehension", "generator_expression":
             if let clause = node.namedChildren.first(where: { $0.type == "if_clause" }) {
-                if let side = dimensionSide(of: clause) { return [side] }
+                if let side = dimensionSide(of: clause) ?? zippedMaskSide(node, clause: clause) { return [side] }
                 if let kind = nameFilterKind(clause, model: model) { return [kind] }
             }
             if let source = node.namedChildren.first(where: { $0.type == "for_in_clause" })?.child(byField: "right") {
@@ -221,7 +263,10 @@ extension PythonFacts {
                 // (`groups = model.param_groups_by_role()` returning `dict(embed=[...], ...)`).
                 let entries = localValues(of: table.text, around: node).flatMap { dictionaryEntries(of: $0, key: key) }
                 if !entries.isEmpty {
-                    return entries.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
+                    let kinds = entries.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
+                    // An entry made as a plain tensor (`"embed": torch.randn(V, D)` in a functional model's parameter
+                    // dictionary) is what the model reads it as (`F.embedding(idx, params["embed"])`), below.
+                    if kinds != [.other] { return kinds }
                 }
                 let filled = helperFilledKinds(table.text, key: key, around: node, model: model)
                 if !filled.isEmpty { return filled }
@@ -824,9 +869,16 @@ extension PythonFacts {
         let resolved = values(of: node).map(\.double)
         if !resolved.isEmpty { return resolved }
         if let value = evaluate(node) { return [value] }
-        // `base * factor` with a schedule multiplier (peaking at 1) as the factor, as a functional update is handed
-        // its rate every step (`adam_update(..., hp.embed_lr * scale)`, `scale` filled with `lr_factor(step)`): the
-        // base is the peak rate.
+        return scaledBaseRates(node)
+    }
+
+    /// The base rate of `base * factor` with a schedule multiplier (peaking at 1) as the factor, as a functional
+    /// update is handed its rate every step (`adam_update(..., hp.embed_lr * scale)`, `scale` filled with
+    /// `lr_factor(step)`; `muon_step(..., lr=args.matrix_lr * s)` with `s = lr_scale(step)` in a step function the
+    /// training loop calls with its step, see `multiplierPeak`): the base is the peak rate, as the `lr` a
+    /// `torch.optim` optimizer is built with is under a `LambdaLR`. Empty when the factor is no such multiplier (a
+    /// constant, a schedule peaking elsewhere, or one not read).
+    public func scaledBaseRates(_ node: Node) -> [Double] {
         let product = unparenthesized(node)
         guard product.type == "binary_operator", product.child(byField: "operator")?.type == "*",
               let left = product.child(byField: "left"), let right = product.child(byField: "right") else { return [] }
@@ -838,8 +890,10 @@ extension PythonFacts {
     }
 
     /// The largest value a schedule factor takes over training: the expression (or, for a parameter, what its
-    /// callers pass) evaluated as a function of the enclosing `range` loop's variable; nil when it does not depend on
-    /// the step or cannot be evaluated.
+    /// callers pass; for a local, the value it was last given, `mult = lr_multiplier(step)`) evaluated as a function of
+    /// the enclosing `range` loop's variable, or of a parameter of its function that every call passes such a loop's
+    /// variable (`def update(step): s = lr_scale(step)`, called `update(step)` in `for step in range(n)`); nil when it
+    /// does not depend on the step or cannot be evaluated.
     func multiplierPeak(_ node: Node, depth: Int = 0) -> Double? {
         let n = unparenthesized(node)
         if n.type == "identifier", depth < 2, enclosingFunction(n)?.parameters.contains(n.text) == true {
@@ -847,13 +901,38 @@ extension PythonFacts {
             guard !peaks.isEmpty, !peaks.contains(where: { $0 == nil }) else { return nil }
             return peaks.compactMap { $0 }.max()
         }
-        for loop in enclosingLoops(n) {
-            guard let iterable = loop.child(byField: "right"), iterable.type == "call", callSite(iterable).callee == "range" else { continue }
+        // A local holding the factor: the value it was given (in the loop, or in the step function).
+        if n.type == "identifier", depth < 3, !enclosingLoops(n).contains(where: { loopVariables($0).contains(n.text) }),
+           let value = latestValue(of: n.text, before: n), value != n {
+            return multiplierPeak(value, depth: depth + 1)
+        }
+        func sampledPeak(_ name: String, over loop: Node) -> Double? {
+            let end = iterationCount(loop) ?? 5000
+            let samples = (0...20).map { (end * Double($0) / 20).rounded(.down) }.compactMap { evaluate(n, bindings: [name: $0]) }
+            guard samples.count >= 15, Set(samples).count >= 2 else { return nil }
+            return samples.max()
+        }
+        func isRangeLoop(_ loop: Node) -> Bool {
+            guard let iterable = loop.child(byField: "right"), iterable.type == "call" else { return false }
+            return callSite(iterable).callee == "range"
+        }
+        for loop in enclosingLoops(n) where isRangeLoop(loop) {
             for step in loopVariables(loop) where mentions(n, step) {
-                let end = iterationCount(loop) ?? 5000
-                let samples = (0...20).map { (end * Double($0) / 20).rounded(.down) }.compactMap { evaluate(n, bindings: [step: $0]) }
-                guard samples.count >= 15, Set(samples).count >= 2 else { continue }
-                return samples.max()
+                if let peak = sampledPeak(step, over: loop) { return peak }
+            }
+        }
+        // Computed from a parameter of a step function that every call hands a `range` loop's variable.
+        if enclosingLoops(n).isEmpty, let function = enclosingFunction(n) {
+            for parameter in function.parameters where mentions(n, parameter) {
+                guard let reference = descendants(of: n).first(where: { $0.type == "identifier" && $0.text == parameter }) else { continue }
+                let passed = callerArguments(of: reference).map(unparenthesized)
+                let peaks = passed.map { argument -> Double? in
+                    guard argument.type == "identifier",
+                          let loop = enclosingLoops(argument).first(where: { isRangeLoop($0) && loopVariables($0).contains(argument.text) })
+                    else { return nil }
+                    return sampledPeak(parameter, over: loop)
+                }
+                if !peaks.isEmpty, !peaks.contains(where: { $0 == nil }) { return peaks.compactMap { $0 }.max() }
             }
         }
         return nil

@@ -102,11 +102,17 @@ public final class PythonFacts {
 
     public private(set) lazy var calls: [CallSite] = {
         let aliases = callableAliases
-        return nodes(ofType: "call").map { CallSite(node: $0, imports: imports, aliases: aliases, readingMap: true) }
+        let gradients = gradientFunctionNames
+        return nodes(ofType: "call").map {
+            CallSite(node: $0, imports: imports, aliases: aliases, readingMap: true, gradientFunctions: gradients)
+        }
     }()
 
     /// Names standing for functions (`CallableAlias`), which call sites resolve.
     public private(set) lazy var callableAliases: [String: CallableAlias] = computeCallableAliases()
+
+    /// Names holding a function a gradient transform returned (`CallSite.callsGradientFunction`).
+    public private(set) lazy var gradientFunctionNames: Set<String> = computeGradientFunctionNames()
 
     /// Call sites by node, so detectors looking at one call do not resolve it again.
     private lazy var callSiteIndex: [Node: Int] = Dictionary(uniqueKeysWithValues: calls.enumerated().map { ($1.node, $0) })
@@ -114,7 +120,7 @@ public final class PythonFacts {
     /// The call site of a `call` node of this file (resolved once).
     public func callSite(_ node: Node) -> CallSite {
         if let index = callSiteIndex[node] { return calls[index] }
-        return CallSite(node: node, imports: imports, aliases: callableAliases, readingMap: true)
+        return CallSite(node: node, imports: imports, aliases: callableAliases, readingMap: true, gradientFunctions: gradientFunctionNames)
     }
 
     /// Calls whose callee is one of `names` (full dotted names, or `.name` for any receiver).

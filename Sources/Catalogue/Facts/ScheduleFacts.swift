@@ -92,17 +92,30 @@ extension PythonFacts {
                 }
             }
             for (call, function) in functionalOptimizerCalls {
+                var given = false
                 for name in ["lr", "learning_rate", "step_size"] {
                     if let index = function.parameters.firstIndex(of: name), let rate = call.argument(name, position: index) {
                         rates.append((call.node, rate))
+                        given = true
                     }
+                }
+                // A pure update function takes no rate: the one its result is applied at (`torch._foreach_add_(leaves,
+                // updates, alpha=-lr)`, see `appliedUpdates(of:)`).
+                if !given, let rate = appliedUpdates(of: function).first(where: { $0.call.node == call.node })?.rate {
+                    rates.append((call.node, rate))
                 }
             }
             for (node, right) in rates {
-                // g["lr"] = base * schedule(step), or through a local: m = schedule(step); g["lr"] = base * m.
+                // g["lr"] = base * schedule(step), or through a local: m = schedule(step); g["lr"] = base * m; or two
+                // (`mult = schedule(step); lr = base * mult; update(..., lr)`).
                 var sources = [right]
                 for name in descendants(of: right) where name.type == "identifier" {
-                    if let value = latestValue(of: name.text, before: node) { sources.append(value) }
+                    if let value = latestValue(of: name.text, before: node) {
+                        sources.append(value)
+                        for inner in descendants(of: value) where inner.type == "identifier" && inner.text != name.text {
+                            if let further = latestValue(of: inner.text, before: value), !sources.contains(further) { sources.append(further) }
+                        }
+                    }
                     // A setter's parameter (`def set_lr_scale(self, s): ... g["lr"] = g["lr0"] * s`): the schedule
                     // its callers pass, `opt.set_lr_scale(lr_scale(step, total, 0.4))`, its other arguments bound.
                     for (_, argument) in callerBindings(of: name) {

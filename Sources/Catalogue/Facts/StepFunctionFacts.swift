@@ -105,10 +105,21 @@ public struct StepFunction {
             if let filled = copies[node.text] { return value(filled, env, depth: next) }
             let bindings = flow.bindings(of: node.text, at: node)
             if bindings.contains(where: { if case .iteration = $0.kind { return true }; return false }) {
+                // A loop variable set again after every loop iterating it has ended, before the read (`for layer in
+                // range(n): ...`, then in a later loop `layer = n + j; blocks[layer](...)`): the read sees that value.
+                if let reassigned = reassignedAfterLoops(bindings, before: node) { return value(reassigned, env, depth: next) }
                 return generatorValue(node, bindings, env, depth: next)
             }
             if let latest = flow.latestValue(of: node.text, before: node), latest != node {
                 return value(latest, env, depth: next)
+            }
+            // One place of a tuple unpacked once before the read (`lo, hi = hp.muon_momentum`, a pair a hyperparameter
+            // namespace holds): that item of what the interpreter computes for the value, the bound names given.
+            let unpacked = bindings.filter { if case .element = $0.kind { return $0.site.endByte <= node.startByte }; return false }
+            if unpacked.count == 1, bindings.count == 1, case .element(let place) = unpacked[0].kind,
+               case .tuple(let items)? = ScriptInterpreter(facts).value(of: unpacked[0].node, bindings: env),
+               items.indices.contains(place), let item = items[place].number {
+                return item
             }
             return fileValue(node)
         case "attribute", "subscript":
@@ -125,7 +136,21 @@ public struct StepFunction {
         }
     }
 
-    /// An attribute filled in place (`self.window.fill_(size)`, `.copy_(v)`) by code the loop runs each pass without
+    /// The value a name has at `use` when it is also a loop variable: its latest `name = value` before `use`, when every
+    /// loop binding it (`bindings`, the iteration ones) ends before that assignment, so no pass of those loops can
+    /// see the read. Nil when there is no such assignment or a loop iterating the name holds it or the read.
+    func reassignedAfterLoops(_ bindings: [NameBinding], before use: Node) -> Node? {
+        let assignments = bindings.filter { $0.kind == .value && $0.site.endByte <= use.startByte }
+        guard let latest = assignments.max(by: { $0.site.startByte < $1.site.startByte }), latest.node != use else { return nil }
+        let loopsEnded = bindings.allSatisfy { binding in
+            guard case .iteration = binding.kind else { return true }
+            return binding.site.endByte <= latest.site.startByte
+        }
+        return loopsEnded ? latest.node : nil
+    }
+
+    /// An attribute filled in place (`self.window.fill_(size)`, `.copy_(v)`) or set (`self.window = torch.tensor(size)`) by
+    /// code the loop runs each pass without
     /// naming it (a callback method, see `PythonFacts.inPlaceFills(runBy:)`): the value filled, evaluated with the run's
     /// parameters bound to what the loop passes at this step (`step` of `on_step_begin(self, step, trainer)`). A
     /// `self.<name>` read matches a fill in the same class only. Nil when no dispatched run fills it.

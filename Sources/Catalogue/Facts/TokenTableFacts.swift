@@ -157,10 +157,18 @@ public final class TokenTableFlow {
     }
 
     /// The `nn.Embedding(...)` constructors whose `.weight` an expression denotes: `table.weight`, an element or an
-    /// iteration of a list of them, a local holding one, or a function's parameter its callers pass one to.
+    /// iteration of a list of them, a local holding one, or a function's parameter its callers pass one to. A
+    /// functional model's table is the weight matrix itself: a tensor factory's matrix (`torch.randn(V, d)`, scaled or
+    /// cast, see `PythonFacts.isMatrixTensor`) stands for its table, also as the entry of a parameter tree it is read
+    /// from (`params["value_embeds"]` with `"value_embeds": [torch.randn(V, d) for _ in range(6)]`, see
+    /// `PythonFacts.parameterTreeValues`).
     public func weightTables(_ expression: Node, depth: Int = 0) -> Set<Node> {
         let node = facts.unwrapped(expression)
         guard depth < 8 else { return [] }
+        if node.type == "subscript", let key = SettingsTable.bareName(of: node), let values = facts.parameterTreeValues(key) {
+            return values.reduce(into: Set<Node>()) { $0.formUnion(weightTables($1, depth: depth + 1)) }
+        }
+        if ["call", "binary_operator"].contains(node.type), facts.isMatrixTensor(node) { return [node] }
         switch node.type {
         case "attribute":
             guard node.child(byField: "attribute")?.text == "weight", let object = node.child(byField: "object") else { return [] }

@@ -67,6 +67,11 @@ public final class ValueResolver {
                 return dedup(passed + bindings.flatMap { values(of: $0.value) })
             }
         }
+        // The launcher's world size (`int(os.environ["WORLD_SIZE"])`, `dist.get_world_size()`, a helper returning it):
+        // the benchmark runs on 8 GPUs, as the script interpreter reads it too.
+        if node.type == "call", node.tree === facts.tree, facts.readsWorldSize(node) {
+            return [.int(Int(PythonFacts.benchmarkWorldSize))]
+        }
         // `Fp8Scale.WEIGHT.value`: what the enumeration's class body gives the member (never a setting named `value`).
         if node.type == "attribute", node.child(byField: "attribute")?.text == "value",
            let member = node.child(byField: "object").flatMap(facts.enumerationMemberValue) {

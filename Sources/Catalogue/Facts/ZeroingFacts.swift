@@ -43,6 +43,43 @@ extension PythonFacts {
         }
     }
 
+    /// The call that creates the tensor a value starts as, when that tensor starts at all zeros: a fresh zero tensor
+    /// (`torch.zeros(V, d)`, see `isZeroTensor`), a tensor zeroed in place and handed on (`torch.empty(V, d).zero_()`,
+    /// `w.zero_()` with `w = torch.empty(o, i)` before it: the creation of `w`), either wrapped as a parameter or moved
+    /// (`nn.Parameter(...)`, `.requires_grad_()`, `.to(device)`, `.cuda()`, `.float()`, `.bfloat16()`), or a call of a
+    /// helper of the file every return of which that call selects is such (`zeros(d, d)` with `def zeros(o, i): return
+    /// torch.zeros(o, i)`, `lin(d, V, zero=True)` with `if zero: return nn.Parameter(w.zero_())`, see
+    /// `selectedReturns`), as a functional model's parameter dictionary builds its weights. Callers read the shape from
+    /// the creation (`positional.count == 2`: a matrix). Nil for anything else, a helper called with a mode whose
+    /// return draws the tensor at random included.
+    public func zeroCreation(_ node: Node, depth: Int = 0) -> CallSite? {
+        let value = unparenthesized(node)
+        guard depth < 6, value.type == "call" else { return nil }
+        let call = callSite(value)
+        if isZeroTensor(value) { return call }
+        if call.callee == "torch.nn.Parameter" || call.torchCallee == "torch.nn.Parameter" {
+            return call.argument("data", position: 0).flatMap { zeroCreation($0, depth: depth + 1) }
+        }
+        if let receiver = call.receiver {
+            if ["requires_grad_", "to", "cuda", "float", "bfloat16", "half", "contiguous"].contains(call.name) {
+                return zeroCreation(receiver, depth: depth + 1)
+            }
+            // Zeroed in place: the method hands back the tensor it zeroed, whatever it was made as.
+            if let zeroed = zeroedTensor(call), unparenthesized(zeroed) == unparenthesized(receiver) {
+                var made = unparenthesized(receiver)
+                if made.type == "identifier", let held = latestValue(of: made.text, before: value) { made = unparenthesized(held) }
+                guard made.type == "call" else { return nil }
+                return constructorCall(made)
+            }
+        }
+        // A helper of the file: every return this call selects starts at zero.
+        guard call.receiver == nil, let helper = calledFunction(call) else { return nil }
+        let returned = selectedReturns(of: helper, at: call)
+        let made = returned.map { zeroCreation($0, depth: depth + 1) }
+        guard !made.isEmpty, made.allSatisfy({ $0 != nil }) else { return nil }
+        return made[0]
+    }
+
     /// Whether a construction of a linear class of the file leaves its weight at zero because the class's
     /// `__init__` (its own or a base class's) applies an init function given as a parameter to the weight
     /// (`init_method(self.weight)`, `(init_method or nn.init.xavier_uniform_)(self.weight)`) and the construction

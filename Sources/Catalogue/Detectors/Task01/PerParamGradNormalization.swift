@@ -8,7 +8,10 @@ import TreeSitterKit
 /// p.grad; p.grad = g / (g.norm() + eps)`), `g /= torch.linalg.vector_norm(g) + eps`,
 /// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`,
 /// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`
-/// (the list may be the leaves of a gradient pytree, `tree_leaves(grads)`, handed to a helper as a parameter);
+/// (the list may be the leaves of a gradient pytree, `tree_leaves(grads)`, handed to a helper as a parameter), also
+/// out of place when the result takes the list's place (`grads = torch._foreach_div(grads, norms)`, or returned by a
+/// helper whose callers assign it back, `grads = unit_norm_grads(grads)`); gradients may come from `torch.autograd.grad`
+/// or a gradient transform, also returned by a function of the file (`loss, grads = loss_and_grads(...)`);
 /// in code that runs (module level, or a function that is
 /// called). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
 /// constant such as the accumulation count, the gradient of one named parameter (`head.weight.grad`), and a helper
@@ -70,9 +73,36 @@ struct PerParamGradNormalization: Detector {
                isForeachNorm(of: call.positional[0], call.positional[1], facts) {
                 return call.positional[0]
             }
+            // The out-of-place form, whose result takes the list's place (`grads = torch._foreach_div(grads, norms)`,
+            // or returned by a helper whose callers assign it back, `grads = unit_norm_grads(grads)`).
+            if call.callee == "torch._foreach_div", call.positional.count == 2,
+               isForeachNorm(of: call.positional[0], call.positional[1], facts), replaces(node, call.positional[0], facts) {
+                return call.positional[0]
+            }
             return nil
         default:
             return nil
+        }
+    }
+
+    /// Whether a value computed from `source` takes its place: assigned back to it (`grads = f(grads)`), or returned
+    /// by a function whose parameter `source` is, every call of that function assigning the result back to what it
+    /// passed (`grads = unit_norm_grads(grads)`). A result kept apart (`unit = ...`, logged) does not.
+    func replaces(_ value: Node, _ source: Node, _ facts: PythonFacts) -> Bool {
+        var node = value
+        while let parent = node.parent, parent.type == "parenthesized_expression" { node = parent }
+        guard let parent = node.parent else { return false }
+        if parent.type == "assignment", parent.child(byField: "right") == node, let left = parent.child(byField: "left") {
+            return same(left, source, facts)
+        }
+        guard parent.type == "return_statement", facts.unparenthesized(source).type == "identifier" else { return false }
+        let bindings = facts.callerBindings(of: facts.unparenthesized(source))
+        return !bindings.isEmpty && bindings.allSatisfy { binding in
+            var call = binding.call.node
+            while let up = call.parent, up.type == "parenthesized_expression" { call = up }
+            guard let assignment = call.parent, assignment.type == "assignment", assignment.child(byField: "right") == call,
+                  let left = assignment.child(byField: "left") else { return false }
+            return same(left, binding.argument, facts)
         }
     }
 
@@ -175,9 +205,12 @@ struct PerParamGradNormalization: Detector {
         for loop in facts.enclosingLoops(n) where loop.type == "for_statement" && facts.loopVariables(loop) == [n.text] {
             if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
         }
+        // Also what a function of the file returns in its place (`loss, grads = loss_and_grads(...)`).
         let values = facts.localValues(of: n.text, around: n) + facts.allSettings.settings(n.text).map(\.value)
+            + facts.unpackedReturns(of: n)
         func holdsGradients(_ value: Node) -> Bool {
             facts.descendants(of: value).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "grad" }
+                || facts.descendants(of: value).contains { $0.type == "call" && facts.callSite($0).computesGradients && facts.callSite($0).name != "backward" }
                 || (value.type == "identifier" && isGradient(value, facts, depth: depth + 1))
                 || leavesOf(value, facts).map { isGradient($0, facts, depth: depth + 1) || holdsGradients($0) } == true
         }

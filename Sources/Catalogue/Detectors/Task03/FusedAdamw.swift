@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `fused_adamw`: an Adam or AdamW optimizer is built with the fused CUDA kernel (`fused=True`).
 ///
-/// Requires an `AdamW` / `Adam` constructor (any import alias) whose `fused` argument is on: the literal, a config
+/// Requires an `AdamW` / `Adam` constructor (any import alias), or torch's functional form run every step
+/// (`torch.optim.adamw.adamw(params, grads, ..., fused=True)`), whose `fused` argument is on: the literal, a config
 /// field / argparse default / constant set to True (also a `store_false` flag, on by default), an entry of a
 /// dictionary unpacked into the call (also one chosen by a condition, read by a string key, `**hp["adamw_kwargs"]`, or
 /// copied, `**dict(kw)`), or the nanoGPT condition `fused_available and

@@ -19,7 +19,8 @@ import TreeSitterKit
 /// split but re-stacked into one matrix before a single orthogonalization, a split written in a mixin the optimizer
 /// does not inherit (blocks reach a helper only through calls in the optimizer's update code), and a split of another shape: one under a
 /// shape test of another row/column ratio (`if g.size(0) == 4 * g.size(1):` splits the MLP's (4d, d) weight, while the
-/// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`), and rows taken by
+/// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`; a count's value that the
+/// test around the split rules out, the default 1 of `if n_splits > 1: g.chunk(n_splits)`, is none), and rows taken by
 /// stride (`rearrange(g, "(d k) n -> k d n", k=3)` interleaves q, k and v rows). Examples:
 /// `queries/python/muon_qkv_split/examples/`.
 struct MuonQkvSplit: Detector {
@@ -225,7 +226,7 @@ struct MuonQkvSplit: Detector {
         if node.type == "call", case let call = facts.callSite(node), call.name == "chunk",
            let count = call.keywords["chunks"] ?? (call.receiver != nil && !call.callee.hasPrefix("torch.") ? call.positional.first
                                                    : call.positional.dropFirst().first),
-           case let pieces = facts.values(of: count).map(\.double), !pieces.isEmpty, !pieces.contains(3) {
+           case let pieces = possibleCounts(count, at: node, facts), !pieces.isEmpty, !pieces.contains(3) {
             return true
         }
         // Cut along the columns (`g.chunk(3, dim=1)`, `torch.split(g, d, -1)`): each piece mixes the query, key and value
@@ -238,6 +239,19 @@ struct MuonQkvSplit: Detector {
         }
         return facts.holdingConditions(node).contains { condition in
             statedRatios(condition, facts).contains { $0 != 3 }
+        }
+    }
+
+    /// The values a chunk count may take where the split runs: those it resolves to, less those a test holding there
+    /// rules out (`if n_splits > 1: g.chunk(n_splits)` cannot cut into the default 1 piece; the count then may be
+    /// whatever the callers pass).
+    func possibleCounts(_ count: Node, at node: Node, _ facts: PythonFacts) -> [Double] {
+        let pieces = facts.values(of: count).map(\.double)
+        let name = facts.unparenthesized(count)
+        guard name.type == "identifier" else { return pieces }
+        let tests = facts.holdingConditions(node).filter { facts.mentions($0, name.text) }
+        return pieces.filter { v in
+            !tests.contains { facts.evaluate($0, bindings: [name.text: v]) == 0 }
         }
     }
 

@@ -9,7 +9,9 @@ import TreeSitterKit
 /// a factory returns from a table with a library fallback) of another projection is the MLP output projection. Requires
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
-/// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)`, in a linear class built with a zero-init flag
+/// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)` (also through a helper of the file
+/// that hands back zeros for the call's mode, `{"wo": zeros(d, d)}`, `lin(d, d, zero=True)`, see
+/// `PythonFacts.zeroCreation`), in a linear class built with a zero-init flag
 /// or with a zeroing init function (`init_method=zeros_init_`, Megatron style), through a helper that hands the layer back
 /// after zeroing it, also by the entry of its table of init functions the call's mode selects
 /// (`init_linear(nn.Linear(d, d), scheme="zeros")` with `{"zeros": lambda w: nn.init.zeros_(w), ...}[scheme](layer.weight)`),
@@ -504,9 +506,12 @@ struct ZeroInitProjections: Detector {
         return facts.isZeroTensor(inner)
     }
 
-    /// `torch.zeros(rows, cols)` (a matrix, possibly `requires_grad=True`), or `nn.Parameter` of one.
+    /// `torch.zeros(rows, cols)` (a matrix, possibly `requires_grad=True`), or `nn.Parameter` of one; also a matrix
+    /// that a helper of the file hands back at zero for this call (`zeros(d, d)`, `lin(d, 4 * d, zero=True)`) or that is
+    /// zeroed in place (`torch.empty(d, d).zero_()`; see `PythonFacts.zeroCreation`).
     func isZeroMatrix(_ node: Node, _ facts: PythonFacts) -> Bool {
         if isZeroParameter(node, facts) { return true }
+        if let made = facts.zeroCreation(node), made.positional.count == 2 { return true }
         guard let call = facts.constructorCall(facts.unparenthesized(node)) else { return false }
         return call.callee == "torch.zeros" && call.positional.count == 2
     }

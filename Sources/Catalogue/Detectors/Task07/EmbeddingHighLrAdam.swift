@@ -12,7 +12,9 @@ import TreeSitterKit
 /// "adam": Adam(params, **adam_spec(family))`, the rate read off that row's member), or once per call of a factory
 /// that reads its rate from its `**kw` (`make_optimizer("adam", groups["embed"], lr=0.3)` with `Adam(params,
 /// lr=kw["lr"])`, see `PythonFacts.keywordsEntry`), its parameters possibly a bucket a helper fills by name prefix
-/// rules (`param_groups(model, rules=[("embed", "transformer.wte."), ...])`, see `PythonFacts.helperFilledKinds`). Rejects one optimizer for embedding and head together, similar rates, swapped
+/// rules (`param_groups(model, rules=[("embed", "transformer.wte."), ...])`, see `PythonFacts.helperFilledKinds`); an
+/// update function handed a base rate times a schedule multiplier every step (`adam_step(embed_w, ..., lr=args.embed_lr
+/// * mult)` with `mult = lr_multiplier(step)`) has the base rate (see `PythonFacts.scaledBaseRates`). Rejects one optimizer for embedding and head together, similar rates, swapped
 /// rates, and an embedding trained by SGD or Muon. Examples: `queries/python/embedding_high_lr_adam/examples/`.
 struct EmbeddingHighLrAdam: Detector {
     let id = "embedding_high_lr_adam"

@@ -5,7 +5,9 @@ import TreeSitterKit
 ///
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
-/// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, an init hook that zeroes a module's weight under a test
+/// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, also
+/// through a helper of the file that hands back a zero matrix for the call's mode (`readout = lin(V, d, zero=True)`, see
+/// `PythonFacts.zeroCreation`), an init hook that zeroes a module's weight under a test
 /// that names the head (`module is self.head`, `"lm_head" in name`) or a flag attribute the file sets on the head
 /// (`if getattr(module, "_zero_init", False): module.weight.zero_()` with `self.lm_head._zero_init = True`), a helper of the file that zeroes the weight of the
 /// module it is handed, called on the head as a statement (`zero_init_(self.to_logits)`, possibly under a flag that
@@ -47,6 +49,9 @@ struct ZeroInitLmHead: Detector {
             if let call = facts.constructorCall(facts.unparenthesized(setting.value)), call.callee == "torch.zeros", call.positional.count == 2 {
                 return setting.site
             }
+            // Made by a helper of the file that hands back a zero matrix for this call's mode (`lin(V, d, zero=True)`
+            // with `if zero: return nn.Parameter(w.zero_())`), or zeroed in place where made (see `PythonFacts.zeroCreation`).
+            if let made = facts.zeroCreation(setting.value), made.positional.count == 2 { return setting.site }
         }
         // A rule table's zeroing action whose row selects the head's weight (`(r"^lm_head\.weight$", "zeros")`, see
         // `PythonFacts.ruleTableZeroedNames`).

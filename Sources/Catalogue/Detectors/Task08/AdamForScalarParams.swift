@@ -7,7 +7,9 @@ import TreeSitterKit
 /// receiving parameters selected as matrices by a dimensionality test (`p.ndim == 2`, `p.ndim >= 2`, `p.dim()`,
 /// `len(p.shape)`, in a comprehension, `filter` (also with a predicate that negates another, `lambda p: not
 /// is_matrix(p)`), or a loop that appends under an `if`/`else`, the test possibly a predicate handed to a splitter
-/// helper behind a guard, `cond is not None and cond(name, p)`; or in the optimizer
+/// helper behind a guard, `cond is not None and cond(name, p)`, or a mask of such tests zipped with the parameters,
+/// `[p for p, m in zip(leaves, is_matrix) if m]` with `is_matrix = [p.ndim == 2 for p in leaves]`, see
+/// `PythonFacts.zippedMaskSide`; or in the optimizer
 /// class's `__init__`, which keeps only the matrices it is given), and an Adam-family
 /// optimizer or group receiving the low-dimensional side of such a test (possibly with extra parameters).
 /// Rejects all parameters to Muon, an ndim split that only chooses weight-decay groups of one AdamW, and splits

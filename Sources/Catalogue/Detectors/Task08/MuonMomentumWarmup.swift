@@ -8,7 +8,9 @@ import TreeSitterKit
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
 /// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`, or `self.param_groups` in the
 /// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
-/// functional orthogonalized update, or the momentum such an update computes from the step it is given)
+/// functional orthogonalized update, or the momentum such an update computes from the step it is given; the update
+/// is one a training loop calls, also one that computes its gradients through a transformed loss function held by a
+/// name, `value_and_grad = torch.compile(torch.func.grad_and_value(loss_fn))`, see `CallSite.computesGradients`)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp`, settings and entries of a table
 /// the script computes, `momentum_table[step]`, followed; sampled only at steps the training loop runs when a later

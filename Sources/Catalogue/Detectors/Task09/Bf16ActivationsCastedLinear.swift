@@ -24,7 +24,9 @@ import TreeSitterKit
 /// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
-/// which holds the embedding too), or, with casting parametrizations, their stored tensors put back to fp32
+/// which holds the embedding too), or, for a functional model's parameter tree cast leaf by leaf, the weights its casting
+/// helper reads kept fp32 by key and the embedding table not (`{k: (v.float() if k in LINEAR_KEYS else to_mixed(v)) for
+/// k, v in tree.items()}`, see `keyedRestoration`), or, with casting parametrizations, their stored tensors put back to fp32
 /// (`m.parametrizations.weight.original.data = ....float()`, `m.float()` under `parametrize.is_parametrized(m)`, or
 /// `m.float()` in the loop body that registers the parametrization on `m`); dtypes are read as `PythonFacts.dtypeName` reads them (`getattr(torch, plan["compute"])`
 /// with the name from a configuration or an environment knob's string default); and (3) no `torch.autocast` / `torch.amp.autocast` context (or a
@@ -64,6 +66,11 @@ struct Bf16ActivationsCastedLinear: Detector {
             // embedding are put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`).
             if isModuleCast(cast, facts), let restore = matrixRestoration(after: cast, facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "weight matrices kept in fp32")]
+            }
+            // A functional model's parameter tree cast leaf by leaf, the weights the casting helper reads kept fp32
+            // by their keys (`{k: (v.float() if k in LINEAR_KEYS else to_mixed(v)) for k, v in tree.items()}`).
+            if !castingHelpers.isEmpty, let restore = keyedRestoration(of: cast, weights: helperWeights(castingHelpers, facts), model: model, facts) {
+                return [facts.evidence(cast.node, "parameter tree cast to bf16"), facts.evidence(restore, "weights the casting helper reads kept in fp32 by key")]
             }
             // Weights cast at use by a parametrization: its stored tensors are the masters put back to fp32.
             let tensors = Set(castingParametrizations.compactMap(\.tensor))
@@ -378,6 +385,63 @@ struct Bf16ActivationsCastedLinear: Detector {
             } + walk.namedChildren.filter { $0.type == "if_clause" }
             return conditions.contains { testsMatrix($0, root, facts) }
         }?.node
+    }
+
+    /// The keys of the weights the calls of casting helpers read (`wq` of `linear(x, p["wq"])`, `head` of
+    /// `linear(x, params["head"])`).
+    func helperWeights(_ helpers: Set<String>, _ facts: PythonFacts) -> Set<String> {
+        var names = Set<String>()
+        for call in facts.calls where call.receiver == nil && helpers.contains(call.callee) {
+            for argument in call.positional + Array(call.keywords.values) {
+                let a = facts.unparenthesized(argument)
+                guard a.type == "subscript" || a.type == "attribute", let owner = facts.ownerName(of: a) else { continue }
+                names.insert(owner)
+            }
+        }
+        return names
+    }
+
+    /// Where a functional model's parameter tree keeps its projection weights fp32 while the rest is cast to bf16: in
+    /// the function holding the bf16 cast (a tree map), a choice `kept if <key test> else <cast>` whose kept side is
+    /// the entry as it is or put to fp32 (`v`, `v.float()`, `v.to(torch.float32)`), whose other side holds the cast or
+    /// recurses into the function, and whose test names keys (`k in LINEAR_KEYS`, `k == "lm_head"`, see
+    /// `PythonFacts.testedStrings`; a negated test, `k not in KEYS`, swaps the sides) among which are weights the
+    /// casting helper reads and no token-embedding table, so that the activations the embedding gives are bf16. The
+    /// function must run, and be handed a whole tree from outside (not one part, `to_mixed(params["blocks"])`).
+    func keyedRestoration(of cast: CallSite, weights: Set<String>, model: ModelView, _ facts: PythonFacts) -> Node? {
+        guard !weights.isEmpty, let function = facts.enclosingFunction(cast.node), facts.mayRun(function.node) else { return nil }
+        let wholeTree = facts.calls.contains { call in
+            guard facts.calledFunction(call)?.node == function.node, !facts.isInside(call.node, function.node),
+                  let tree = call.positional.first.map(facts.unparenthesized) else { return false }
+            return tree.type != "subscript"
+        }
+        guard wholeTree else { return nil }
+        for choice in facts.descendants(of: function.node) where choice.type == "conditional_expression" {
+            let parts = choice.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3, facts.enclosingFunction(choice)?.node == function.node else { continue }
+            let condition = facts.unparenthesized(parts[1])
+            let operators = condition.children.filter { !$0.isNamed }.map(\.type).joined(separator: " ")
+            let negated = condition.type == "not_operator"
+                || (condition.type == "comparison_operator" && (operators.contains("not") || operators.contains("!=")))
+            let (kept, other) = negated ? (parts[2], parts[0]) : (parts[0], parts[2])
+            let names = Set(facts.testedStrings(condition))
+            guard !names.isEmpty, !names.isDisjoint(with: weights), names.isDisjoint(with: model.embeddingNames),
+                  keepsFp32(kept, facts) else { continue }
+            let castSide = ([other] + facts.descendants(of: other)).contains { n in
+                n == cast.node || (n.type == "call" && facts.calledFunction(facts.callSite(n))?.node == function.node)
+            }
+            if castSide { return choice }
+        }
+        return nil
+    }
+
+    /// An entry kept as it is or put to fp32: a name, `v.float()`, `v.to(torch.float32)` (also on `.data`).
+    func keepsFp32(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unparenthesized(node)
+        if n.type == "identifier" { return true }
+        guard n.type == "call", case let call = facts.callSite(n), let receiver = call.receiver, rootName(receiver) != nil else { return false }
+        if call.name == "float" { return call.positional.isEmpty }
+        return call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true
     }
 
     /// The variable an expression starts from (`leaf` in `leaf.data`).

@@ -62,7 +62,9 @@ struct AttentionWindowWarmup: Detector {
                     var known: [Double: [String: Double]] = [:]
                     func bound(_ at: Double) -> [String: Double] {
                         if let env = known[at] { return env }
-                        var env: [String: Double] = [:]
+                        // The loop's step too, for what the loop's other calls set at that step (a hook run with it,
+                        // `lit.on_train_batch_start(batch, step)` setting `self.window`, see `StepFunction`).
+                        var env: [String: Double] = [step: at]
                         for (index, name) in parameters.enumerated() {
                             if let argument = helper.call.argument(name, position: index), let v = evaluator.value(argument, [step: at]) {
                                 env[name] = v
@@ -99,18 +101,49 @@ struct AttentionWindowWarmup: Detector {
         return positional + named + spread + hooked
     }
 
-    /// Calls in a loop body of functions of the file (a method on `self`, a module function) that run a
-    /// back-propagated model call themselves (a trainer's `self._train_step(step, x, y, window)`), each with the
+    /// Calls in a loop body of functions of the file (a method on `self`, a module function, a method of a class of
+    /// the file called on an object the loop's function is handed, `PythonFacts.targets(of:)`) that run a
+    /// back-propagated model call themselves (a trainer's `self._train_step(step, x, y, window)`), or whose result the
+    /// loop back-propagates and that return a model call (a Lightning-style `loss = lit.training_step(batch, step)`,
+    /// then `loss.backward()`, with `return self.net(x, y, self.window)`, see `returnedModelCalls`), each with the
     /// function and those model calls (see `modelCalls`).
     static func delegatedSteps(in body: Node, _ facts: PythonFacts, _ flow: Dataflow)
         -> [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] {
         var result: [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] = []
+        let stepped = Set(modelCalls(in: body, facts, flow).map(\.node))
         for node in facts.descendants(body) where node.type == "call" {
+            guard !result.contains(where: { $0.call.node == node }) else { continue }
             let call = facts.callSite(node)
-            guard let function = facts.calledFunction(call), let inner = function.body, !facts.isInside(node, function.node),
-                  !result.contains(where: { $0.call.node == node }) else { continue }
-            let models = modelCalls(in: inner, facts, flow)
-            if !models.isEmpty { result.append((call, function, models)) }
+            for function in facts.targets(of: call) {
+                guard let inner = function.body, !facts.isInside(node, function.node) else { continue }
+                var models = modelCalls(in: inner, facts, flow)
+                if models.isEmpty, stepped.contains(node), !facts.forwardMethodNames.contains(function.name) {
+                    models = returnedModelCalls(function, facts, flow)
+                }
+                if !models.isEmpty {
+                    result.append((call, function, models))
+                    break
+                }
+            }
+        }
+        return result
+    }
+
+    /// The calls a step method returns as its loss (`return self.net(x, y, self.window)`, or a name set to one,
+    /// `loss = self.engine(x, y, w); return loss`), its caller back-propagating them: calls of something the file holds
+    /// (a module attribute, a parameter), never of an imported function (`F.cross_entropy(...)`, whose arguments are
+    /// tensors, not a model's inputs).
+    static func returnedModelCalls(_ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow) -> [CallSite] {
+        var result: [CallSite] = []
+        for returned in facts.returnedValues(function) {
+            var value = facts.unwrapped(returned)
+            if value.type == "identifier", let held = flow.latestValue(of: value.text, before: returned) {
+                value = facts.unwrapped(held)
+            }
+            guard value.type == "call", var root = value.child(byField: "function").map(facts.unwrapped) else { continue }
+            while root.type == "attribute", let object = root.child(byField: "object") { root = facts.unwrapped(object) }
+            guard root.type == "identifier", facts.imports.bindings[root.text] == nil else { continue }
+            result.append(facts.callSite(value))
         }
         return result
     }

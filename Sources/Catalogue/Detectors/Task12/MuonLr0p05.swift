@@ -6,7 +6,10 @@
 /// parameter anything its defaults store as `lr`, see `PythonFacts.optimizerParameter`), through constants, dataclass
 /// fields, argparse defaults, config dictionaries, enumeration members (also a loop variable over a table keyed by
 /// members, in a branch that picks one: `if slot is Slot.HIDDEN: Muon(g, lr=slot.lr)`, see `PythonFacts.loopMember`)
-/// and arithmetic; an `lr` set on every group after construction replaces it (`OptimizerPatches`). Rejects Muon at
+/// and arithmetic; an `lr` set on every group after construction replaces it (`OptimizerPatches`); an update function
+/// handed its rate every step as a base times a schedule multiplier peaking at 1 (`lr=args.matrix_lr * s` with `s =
+/// lr_scale(step)`, also in a step function the loop calls with its step) reads as the base (see
+/// `PythonFacts.scaledBaseRates`). Rejects Muon at
 /// any other rate and 0.05 given to Adam or another optimizer (also when a callback's (optimizer, overrides) pairs
 /// give it to another optimizer). Examples: `queries/python/muon_lr_0p05/examples/`.
 struct MuonLr0p05: Detector {

@@ -5,7 +5,8 @@ import TreeSitterKit
 /// all-gather of the updates and waits for it only after more work has been done.
 ///
 /// Requires, in an optimizer step that orthogonalizes updates (an optimizer class of the file, or a function
-/// calling a Newton-Schulz / zeropower / orthogonalize routine), a `torch.distributed` all-gather
+/// calling a Newton-Schulz / zeropower / orthogonalize routine, also through a pure update function of the file that
+/// returns its result, rescaled or with the new momentum, see `PythonFacts.returnsOrthogonalizedNodes`), a `torch.distributed` all-gather
 /// (`all_gather`, `all_gather_into_tensor`, `_all_gather_base`) with `async_op` true whose work handle is kept,
 /// and a `.wait()` on it that is not the statement right after the launch: in a deferred helper run on the next
 /// round, after the loop over rounds, or on handles collected in a list. Rejects blocking gathers and

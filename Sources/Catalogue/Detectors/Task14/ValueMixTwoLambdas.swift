@@ -7,7 +7,8 @@ import TreeSitterKit
 /// Requires, in a function with an attention kernel call, an assignment that feeds the call's value argument and
 /// computes `a * v + b * e` (also written `torch.addcmul(a * v, e, b)`), where `v` is the value being reassigned,
 /// `e` starts from a parameter of the function (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
-/// indices of one parameter (`lambdas[0]`, `lambdas[1]`) or two attributes set to `nn.Parameter`; or the weighted
+/// indices of one parameter (`lambdas[0]`, `lambdas[1]`; also of a learnable entry of a functional model's parameter
+/// tree, `p["v_lambdas"][0]`) or two attributes set to `nn.Parameter`; or the weighted
 /// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`, or
 /// `torch.tensordot(w, torch.stack([v, e]), dims=1)`) with a learnable `w`; or the same sum stored by a kernel that a
 /// function of the file launches on `v`, `e` and `w` (`w0 * a + w1 * b` with `w0`, `w1` loaded from `w`'s elements 0
@@ -280,10 +281,13 @@ struct ValueMixTwoLambdas: Detector {
         return nil
     }
 
-    /// An `nn.Parameter` attribute (or a name passed in, as in functional code); not arithmetic on one.
+    /// An `nn.Parameter` attribute (or a name passed in, as in functional code, or a learnable entry of a functional
+    /// model's parameter tree, `p["v_lambdas"]`, see `PythonFacts.isLearnableTreeEntry`); not arithmetic on one.
     func isLearnable(_ node: Node, _ facts: PythonFacts) -> Bool {
         let n = facts.unwrapped(node)
         switch n.type {
+        case "subscript":
+            return facts.isLearnableTreeEntry(n)
         case "attribute":
             guard let name = n.child(byField: "attribute")?.text else { return false }
             if name == "view" || name == "reshape" { return false }

@@ -13,7 +13,9 @@ import TreeSitterKit
 /// `for i, (block, ve) in enumerate(zip(blocks, values))`; a functional lookup `F.embedding(ids, w)` counts for
 /// the table whose `.weight` it is given, also through a list of weights a caller hands in; also through a sequence
 /// object of the file holding them, `Mirrored(...)` read as `vi[i]` through its `__getitem__`; a module of the file
-/// built through a class attribute or field naming its class, `self.value_tables_cls(...)`) are handed to a layer or mixing function of the file
+/// built through a class attribute or field naming its class, `self.value_tables_cls(...)`; a functional model's
+/// weight matrices made by a tensor factory and looked up with `F.embedding`, also held as a list entry of a parameter
+/// dictionary, `"value_embeds": [torch.randn(V, d) for _ in range(6)]`, see `TokenTableFlow.weightTables`) are handed to a layer or mixing function of the file
 /// as an extra input (an argument after the first), never as the residual stream (first argument; filling a
 /// container, `mirrored.appendleft(ve)`, hands it to no layer); a helper of the file that only reshapes what it is
 /// given (`split = lambda t: t.view(B, T, H, D).transpose(1, 2)` applied to `ve` as to `q`, `k`, `v`; see
@@ -27,14 +29,23 @@ struct SplitValueEmbeddings: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
         let imports = facts.fullImports
-        let constructors = facts.calls.filter { call in
+        let lookups = TokenTableFlow(facts, flow)
+        // Each table: the node lookups trace back to, and the constructor that gives its shape and count.
+        var constructors: [(node: Node, call: CallSite)] = facts.calls.filter { call in
             let callee = facts.resolvedCallee(call, imports: imports)
             return callee == "torch.nn.Embedding" || call.name == "Embedding" || facts.isEmbeddingConstructor(call)
+        }.map { (node: $0.node, call: $0) }
+        // A functional model's tables: weight matrices made by a tensor factory that `F.embedding(ids, w)` looks
+        // tokens up in (`torch.randn(V, d)`, also entries of a parameter tree; see `TokenTableFlow.weightTables`).
+        var seen = Set(constructors.map { $0.node })
+        for call in facts.calls where ["torch.nn.functional.embedding", "torch.embedding"].contains(call.callee) {
+            for table in lookups.lookupTables(call) where facts.isMatrixTensor(table) && seen.insert(table).inserted {
+                if let factory = facts.constructorCall(table) ?? binaryFactor(table, facts) { constructors.append((node: table, call: factory)) }
+            }
         }
-        let narrow = Set(constructors.filter { !isWide($0, facts) }.map(\.node))
+        let narrow = Set(constructors.filter { !isWide($0.call, facts) }.map { $0.node })
         guard narrow.count >= 1 else { return [] }
         // Where each table's lookups go: an extra input of a layer, or the residual stream (first argument).
-        let lookups = TokenTableFlow(facts, flow)
         var extra = Set<Node>(), residual = Set<Node>()
         for call in facts.calls where isLayerCall(call, facts, lookups) {
             let arguments = call.positional + Array(call.keywords.values)
@@ -57,12 +68,19 @@ struct SplitValueEmbeddings: Detector {
         let valueTables = constructors.filter { table in
             extra.contains(table.node) && !residual.contains(table.node) && (!inAttention.contains(table.node) || inValues.contains(table.node))
         }
-        let count = valueTables.reduce(0) { $0 + copies(of: $1, facts) }
+        let count = valueTables.reduce(0) { $0 + copies(of: $1.call, facts) }
         guard count >= 2, let site = valueTables.first?.node else { return [] }
         return [facts.evidence(site, "\(count) separate value-embedding tables")]
     }
 
-    /// `nn.Embedding(vocab, dim * n)`: one table as wide as several.
+    /// The tensor factory of a scaled matrix (`torch.randn(V, d) * 0.02`: `torch.randn(V, d)`).
+    func binaryFactor(_ node: Node, _ facts: PythonFacts) -> CallSite? {
+        guard node.type == "binary_operator" else { return nil }
+        return [node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 }
+            .first(where: { facts.isMatrixTensor($0) }).flatMap { facts.constructorCall(facts.unwrapped($0)) ?? binaryFactor(facts.unwrapped($0), facts) }
+    }
+
+    /// `nn.Embedding(vocab, dim * n)` (or a factory's matrix, `torch.randn(vocab, dim * n)`): one table as wide as several.
     func isWide(_ constructor: CallSite, _ facts: PythonFacts) -> Bool {
         guard let width = constructor.argument("embedding_dim", position: 1).map(facts.unwrapped) else { return false }
         return width.type == "binary_operator" && width.child(byField: "operator")?.type == "*"

@@ -16,7 +16,10 @@ import TreeSitterKit
 /// attention built in every block but called only under a test of an attribute set from such a per-layer
 /// parameter (`if self.layer_idx != 7:`); (d) attention built in every block and taken out of one element of the
 /// layer list from outside the class (`model.blocks[7].attn = None`, `setattr(model.blocks[i], "attn", None)`, in
-/// code that runs), while the block's methods call it only under a condition (`if self.attn is not None:`); or (c) a layer list that picks, per layer index, between a block class
+/// code that runs), while the block's methods call it only under a condition (`if self.attn is not None:`); or (e) a
+/// functional model's per-layer parameter dictionary given its attention entry only under a test of the layer index and
+/// read by the forward code only when present (`if i not in cfg.mlp_only_layers: bp["attn"] = {...}`, `if "attn" in p:`;
+/// see `droppedFromParameterTree`); or (c) a layer list that picks, per layer index, between a block class
 /// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
 /// attention class of the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for
 /// attention. Rejects attention in every block, an index test that only selects a mask or window, random layer
@@ -62,6 +65,7 @@ struct DropAttentionLayer: Detector {
             evidence += skippedByLayer(c, initializer, attention, facts)
             evidence += removedFromOutside(c, initializer, attention, facts)
         }
+        evidence += droppedFromParameterTree(facts)
         // A different block class, without attention, for some layer indices.
         for node in facts.nodes(ofType: "conditional_expression") {
             let parts = node.namedChildren
@@ -207,6 +211,55 @@ struct DropAttentionLayer: Detector {
             }
         }
         return evidence
+    }
+
+    /// (e) A functional model whose per-layer parameter dictionary gets its attention entry only under a test of the
+    /// layer index (`for i in range(n): bp = {"mlp": {...}}; if i not in cfg.mlp_only_layers: bp["attn"] = {...}`), the
+    /// entry keyed for attention (`attn`, `attention`), while the forward code reads that entry only under a test of its
+    /// presence (`if "attn" in p:`, `if p.get("attn") is not None:`, a test naming the key or None). Rejects an entry
+    /// every layer gets, one under a test that does not read the loop's index (a model-wide flag) or reads chance, and a
+    /// read of the entry outside such a test.
+    func droppedFromParameterTree(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for assignment in facts.nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left").map(facts.unparenthesized), left.type == "subscript",
+                  let key = left.child(byField: "subscript").flatMap(SettingsTable.stringValue),
+                  key.lowercased().contains("attn") || key.lowercased().contains("attention"),
+                  let function = facts.enclosingFunction(assignment),
+                  let condition = guardCondition(assignment, function, facts), !isChance(condition, facts),
+                  loopVariables(around: assignment, facts).contains(where: { facts.mentions(condition, $0) }) else { continue }
+            // The entry read by the forward code (outside the function that builds it), each read under a presence test.
+            let reads = facts.nodes(ofType: "subscript").filter { n in
+                n.child(byField: "subscript").flatMap(SettingsTable.stringValue) == key && !facts.isInside(n, function.node)
+                    && !(n.parent?.type == "assignment" && n.parent?.child(byField: "left") == n)
+            }
+            guard !reads.isEmpty, reads.allSatisfy({ presenceTested($0, key: key, facts) }) else { continue }
+            evidence.append(facts.evidence(assignment, "attention parameters `\(key)` given only to some layers (\(facts.compact(condition))) and read only when present"))
+        }
+        return evidence
+    }
+
+    /// Whether a read of a parameter entry sits, inside its function, under an `if` or a conditional expression whose
+    /// test names the entry's key or None (`if "attn" in p:`, `... if p.get("attn") is not None else ...`).
+    func presenceTested(_ read: Node, key: String, _ facts: PythonFacts) -> Bool {
+        guard let function = facts.enclosingFunction(read) else { return false }
+        var child = read
+        return facts.ancestors(of: read).contains { a in
+            defer { child = a }
+            guard facts.isInside(a, function.node), a != function.node else { return false }
+            let condition: Node?
+            switch a.type {
+            case "if_statement": condition = a.child(byField: "consequence") == child ? a.child(byField: "condition") : nil
+            case "conditional_expression":
+                let parts = a.namedChildren.filter { $0.type != "comment" }
+                condition = parts.count == 3 && parts[0] == child ? parts[1] : nil
+            default: condition = nil
+            }
+            guard let condition else { return false }
+            return ([condition] + facts.descendants(of: condition)).contains { n in
+                n.type == "none" || (n.type == "string" && SettingsTable.stringValue(n) == key)
+            }
+        }
     }
 
     /// The places that set a member of one list element to None, with that element (`blocks[7]` in `model.blocks[7].attn

@@ -18,7 +18,8 @@ import TreeSitterKit
 /// or layers held as numbered attributes
 /// and called one statement each (`PythonFacts.numberedLayerCalls`) passing, in one place, a token-table lookup at both
 /// ends and `None` in a middle run (`x = self.layer3(x, None, ...)`, see `sparseUnrolledLayers`);
-/// the file must hold embedding tables, and test for the missing value (`is None` / `is not None`) so the
+/// the file must hold embedding tables (modules, or tensors a functional model looks tokens up in, `F.embedding(idx,
+/// w)`), and test for the missing value (`is None` / `is not None`) so the
 /// middle layers skip the mix. Rejects value embeddings in every layer (U-net mirrored, tiled), and `None`
 /// entries replaced by zeros (`torch.zeros_like(...) if ve is None else ve`) that are still mixed. Examples:
 /// `queries/python/sparse_value_embeddings/examples/`.
@@ -26,7 +27,9 @@ struct SparseValueEmbeddings: Detector {
     let id = "sparse_value_embeddings"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        guard facts.calls.contains(where: facts.isEmbeddingConstructor),
+        // Embedding tables: built as modules, or a functional model's tensors looked up by token ids
+        // (`F.embedding(idx, w)`, `params["wte"][idx]`).
+        guard facts.calls.contains(where: facts.isEmbeddingConstructor) || !facts.model().embeddingLookupNodes.isEmpty,
               facts.nodes.contains(where: { isNoneTest($0) }),
               !facts.nodes.contains(where: { fillsZeros($0, facts) }) else { return [] }
         var evidence: [Evidence] = []

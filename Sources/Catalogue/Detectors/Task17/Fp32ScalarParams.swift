@@ -10,7 +10,11 @@ import TreeSitterKit
 /// `{"Embedding": "bfloat16"}`, see `PythonFacts.computedKeyLookup`), in a `functools.singledispatch` overload registered for `nn.Embedding` on the
 /// parameter it dispatches on (the generic function read somewhere, as by `model.apply`; see
 /// `PythonFacts.singledispatchOverload`), on a reference to an embedding table, or on the variable of a loop over
-/// embedding tables, or embeddings created with a 16-bit `dtype`; and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
+/// embedding tables, or embeddings created with a 16-bit `dtype`; or, for a functional model, a cast (or a tensor made
+/// with a 16-bit `dtype`) whose value becomes the embedding entries of a parameter dictionary (`"embed": emb()`,
+/// `"value_embeds": [emb() for _ in range(3)]` with `def emb(): return torch.randn(V, D).to(torch.bfloat16)`, the keys
+/// those a lookup reads, see `embeddingEntryKeys`) while no cast covers the whole dictionary (`map_tree(lambda t:
+/// t.bfloat16(), params)`, see `castsWholeTree`); and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
 /// model class of the file, before or after, unless that model is thrown away before anything keeps it, see `isDiscarded`). Rejects the whole-model bf16 cast with linears restored to fp32,
 /// the embedding loop combined with a whole-model cast, a class-name table that also gives linears (or any class, as
 /// its fallback) a 16-bit dtype, and an all-fp32 model with no embedding-only cast.
@@ -32,6 +36,19 @@ struct Fp32ScalarParams: Detector {
             guard let receiver = receiver(cast), castsEmbeddings(cast, receiver, model, facts) else { return nil }
             return facts.evidence(cast.node, "only embedding tables are cast to 16-bit; the rest of the model stays fp32")
         }
+        // A functional model's tables made 16-bit where they are created: a cast, or a tensor made with a 16-bit
+        // dtype, whose value becomes the embedding entries of a parameter dictionary (`"embed": emb()` with `def emb():
+        // return torch.randn(V, D).to(torch.bfloat16)`), unless the whole dictionary is cast.
+        let keys = embeddingEntryKeys(model, facts)
+        var made: [(call: CallSite, trees: [Node])] = []
+        for call in facts.calls where isHalfCast(call, facts) || isHalfCreation(call, facts) {
+            guard !evidence.contains(where: { $0.range == facts.evidence(call.node, "").range }),
+                  let trees = embeddingDictionaries(holding: call.node, keys: keys, facts), !trees.isEmpty else { continue }
+            made.append((call, trees))
+        }
+        if !made.isEmpty, !castsWholeTree(made.flatMap { $0.trees }, casts, facts) {
+            evidence += made.map { facts.evidence($0.call.node, "embedding tables of the parameter dictionary made in 16-bit; the rest stays fp32") }
+        }
         // nn.Embedding(..., dtype=torch.bfloat16): created in 16-bit.
         for call in facts.calls where facts.isEmbeddingConstructor(call) {
             if let dtype = call.keywords["dtype"], isHalfDtype(dtype, facts) {
@@ -39,6 +56,139 @@ struct Fp32ScalarParams: Detector {
             }
         }
         return evidence
+    }
+
+    /// A tensor made by a torch factory (`torch.randn`, `torch.empty`, `torch.zeros`, ...) with a 16-bit `dtype=`.
+    func isHalfCreation(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        let factories: Set<String> = ["randn", "empty", "zeros", "ones", "rand", "normal", "full", "tensor"]
+        guard call.callee.hasPrefix("torch."), factories.contains(call.name), let dtype = call.keywords["dtype"] else { return false }
+        return isHalfDtype(dtype, facts)
+    }
+
+    /// The keys under which a functional model keeps its embedding tables: the names of the model's embedding tables
+    /// (`params["embed"]` read by `F.embedding`), and the entry a lookup's loop walks (`[F.embedding(idx, w) for w in
+    /// params["value_embeds"]]`).
+    func embeddingEntryKeys(_ model: ModelView, _ facts: PythonFacts) -> Set<String> {
+        var keys = model.embeddingNames
+        for lookup in model.embeddingLookups where lookup.torchCallee == "torch.nn.functional.embedding" {
+            guard let weight = lookup.argument("weight", position: 1).map(facts.unparenthesized), weight.type == "identifier" else { continue }
+            for ancestor in facts.ancestors(of: weight) {
+                let loops: [Node]
+                switch ancestor.type {
+                case "for_statement": loops = [ancestor]
+                case "list_comprehension", "generator_expression", "set_comprehension", "dictionary_comprehension":
+                    loops = ancestor.namedChildren.filter { $0.type == "for_in_clause" }
+                default: continue
+                }
+                for loop in loops {
+                    guard let left = loop.child(byField: "left"), left.type == "identifier", left.text == weight.text,
+                          let source = loop.child(byField: "right").map(facts.unparenthesized),
+                          let name = SettingsTable.bareName(of: source) else { continue }
+                    keys.insert(name)
+                }
+            }
+        }
+        return keys
+    }
+
+    /// The dictionaries whose embedding entries (`keys`) a value becomes: written as the entry (`{"embed": value}`,
+    /// `dict(embed=value)`), an item of a list or comprehension that is the entry (`"value_embeds": [emb() for _ in
+    /// range(3)]`), or returned by a function of the file every call of which becomes one. Nil when the value (or a
+    /// call of the function returning it) goes anywhere else.
+    func embeddingDictionaries(holding value: Node, keys: Set<String>, _ facts: PythonFacts, depth: Int = 0) -> [Node]? {
+        guard depth < 4 else { return nil }
+        var node = value
+        while let parent = node.parent, parent.type == "parenthesized_expression" { node = parent }
+        guard let parent = node.parent else { return nil }
+        switch parent.type {
+        case "pair":
+            guard parent.child(byField: "value") == node, let key = parent.child(byField: "key").flatMap(SettingsTable.stringValue),
+                  keys.contains(key), let dictionary = parent.parent else { return nil }
+            return [dictionary]
+        case "keyword_argument":
+            guard parent.child(byField: "value") == node, let key = parent.child(byField: "name")?.text, keys.contains(key),
+                  let made = parent.parent?.parent, made.type == "call", facts.callSite(made).callee == "dict" else { return nil }
+            return [made]
+        case "list", "tuple":
+            return embeddingDictionaries(holding: parent, keys: keys, facts, depth: depth + 1)
+        case "list_comprehension", "generator_expression":
+            guard parent.child(byField: "body") == node else { return nil }
+            return embeddingDictionaries(holding: parent, keys: keys, facts, depth: depth + 1)
+        case "return_statement":
+            guard let function = facts.enclosingFunction(parent) else { return nil }
+            let uses = facts.calls.filter { $0.name == function.name && facts.calledFunction($0)?.node == function.node }
+            guard !uses.isEmpty else { return nil }
+            var result: [Node] = []
+            for use in uses {
+                guard let found = embeddingDictionaries(holding: use.node, keys: keys, facts, depth: depth + 1) else { return nil }
+                result += found
+            }
+            return result
+        default:
+            return nil
+        }
+    }
+
+    /// Whether a 16-bit cast applies to every tensor of a parameter dictionary (`trees`): a cast of a lambda's
+    /// parameter where the lambda is handed to a call given the dictionary (`map_tree(lambda t: t.bfloat16(),
+    /// params)`), or of the variable of a loop or comprehension over it (`for t in tree_leaves(params): t.data =
+    /// t.data.bfloat16()`). The dictionary is followed to the names holding it: the name it is assigned to, and the
+    /// names the calls of a function returning it (or something built from that name) are assigned to; a helper's
+    /// parameter reads its callers' arguments.
+    func castsWholeTree(_ trees: [Node], _ casts: [CallSite], _ facts: PythonFacts) -> Bool {
+        var names = Set<String>()
+        for tree in trees {
+            if let assignment = tree.parent, assignment.type == "assignment", assignment.child(byField: "right") == tree,
+               let left = assignment.child(byField: "left"), left.type == "identifier" {
+                names.insert(left.text)
+            }
+        }
+        for function in facts.functions {
+            let returns = facts.returnedValues(function)
+            guard returns.contains(where: { r in
+                trees.contains { facts.isInside($0, r) } || names.contains { facts.mentions(r, $0) }
+            }) else { continue }
+            for use in facts.calls where use.name == function.name && facts.calledFunction(use)?.node == function.node {
+                if let assignment = use.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == use.node,
+                   let left = assignment.child(byField: "left"), left.type == "identifier" {
+                    names.insert(left.text)
+                }
+            }
+        }
+        guard !names.isEmpty else { return false }
+        // An expression reading the dictionary (a parameter: what its callers pass).
+        func readsTree(_ node: Node) -> Bool {
+            if names.contains(where: { facts.mentions(node, $0) }) { return true }
+            return facts.descendants(of: node).contains { n in
+                n.type == "identifier" && facts.parameterOwner(of: n) != nil
+                    && facts.callerArguments(of: n).contains { argument in names.contains { facts.mentions(argument, $0) } }
+            }
+        }
+        return casts.contains { cast in
+            guard let root = receiver(cast).flatMap(rootIdentifier) else { return false }
+            for ancestor in facts.ancestors(of: cast.node) {
+                switch ancestor.type {
+                case "lambda":
+                    guard facts.lambdaParameters(ancestor).contains(root) else { continue }
+                    var holder = ancestor
+                    while let up = holder.parent, up.type == "parenthesized_expression" { holder = up }
+                    guard let arguments = holder.parent, arguments.type == "argument_list" else { return false }
+                    return arguments.namedChildren.contains { $0 != holder && readsTree($0) }
+                case "for_statement", "list_comprehension", "generator_expression", "dictionary_comprehension":
+                    let loops = ancestor.type == "for_statement" ? [ancestor] : ancestor.namedChildren.filter { $0.type == "for_in_clause" }
+                    for loop in loops {
+                        guard let left = loop.child(byField: "left"), facts.mentions(left, root),
+                              let source = loop.child(byField: "right") else { continue }
+                        return readsTree(source)
+                    }
+                case "function_definition", "class_definition":
+                    return false
+                default:
+                    continue
+                }
+            }
+            return false
+        }
     }
 
     /// The value a method call is made on (`m` in `m.bfloat16()`), also when its head is an imported name.

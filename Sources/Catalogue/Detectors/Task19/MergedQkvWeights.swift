@@ -6,7 +6,11 @@ import TreeSitterKit
 /// d))`, also built by a helper of the file: `nn.Parameter(uniform_stack(3, d, d))`) used whole in a single product
 /// in its class (`F.linear(x, w.flatten(end_dim=1))`, `x @ w...`, an einsum), directly or through a local, through shape- and dtype-keeping methods only (not indexed, `select`ed or
 /// `narrow`ed per slice), also inside a function of the file it is handed to whole (an autograd function), the
-/// class's code including functions bound to it from outside (`Attn.__init__ = init`, see `classScopes`); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
+/// class's code including functions bound to it from outside (`Attn.__init__ = init`, see `classScopes`); or (a') in a
+/// functional model, a learnable entry of a parameter tree (`{"qkv": init(3, d, d), ...}`, also made by a helper taking
+/// the shape as `*shape`; see `PythonFacts.parameterTreeValues` and `isLearnableTreeEntry`) holding such a tensor whose
+/// reads (`p["qkv"]`) are applied whole in a single product anywhere in the file, directly or in a function of the
+/// file they are handed to whole (`mm(x, p["qkv"].flatten(end_dim=1))`); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
 /// view with a 3), or that belongs to an attention class. Rejects three separate projections, three parameters
 /// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
@@ -30,6 +34,16 @@ struct MergedQkvWeights: Detector {
                 evidence.append(facts.evidence(assignment, "one linear layer produces q, k and v together"))
             }
         }
+        // A functional model's parameter tree: an entry holding a (3, ...) tensor, read as `p["qkv"]` and applied whole.
+        var treeKeys = Set<String>()
+        for node in facts.nodes(ofType: "subscript") {
+            guard let key = facts.parameterTreeEntry(node), treeKeys.insert(key).inserted, facts.isLearnableTreeEntry(node),
+                  let values = facts.parameterTreeValues(key), values.allSatisfy({ isStackedOfThree($0, facts) }) else { continue }
+            let isEntry: (Node) -> Bool = { $0.type == "subscript" && SettingsTable.bareName(of: $0) == key }
+            if appliedWhole(isEntry, in: [facts.root], facts) {
+                evidence.append(facts.evidence(values[0], "one (3, ...) tensor of the parameter tree holds q, k and v and is applied in one product"))
+            }
+        }
         // Registered by name (`setattr(self, name, nn.Parameter(torch.empty(n, d, d)))` over a table of stacks).
         for call in facts.calls where call.callee == "setattr" {
             guard let owner = facts.enclosingClass(call.node) else { continue }
@@ -46,26 +60,50 @@ struct MergedQkvWeights: Detector {
     /// one a helper of the file builds and returns (`nn.Parameter(uniform_stack(3, d, d))` with `def
     /// uniform_stack(count, fan_in, fan_out): return torch.empty(count, fan_out, fan_in).uniform_(...)`), the helper's
     /// parameters read as what that call passes (else their defaults). `entry`: a loop variable read as the entry of
-    /// the table key it is set for (`n` of `for name, n in STACKS.items()`). `passed`: names bound for a helper's body.
+    /// the table key it is set for (`n` of `for name, n in STACKS.items()`). `passed`: names bound for a helper's body;
+    /// `spread`: a helper's `*shape` parameter bound to the arguments the call passes from its position on (`mat(3, d,
+    /// d)` with `def mat(*shape): return torch.empty(*shape)`), read where the helper spreads it into a constructor.
     func isStackedOfThree(_ value: Node, _ facts: PythonFacts, entry: (variable: String, value: Node)? = nil,
-                          passed: [String: Node] = [:], depth: Int = 0) -> Bool {
+                          passed: [String: Node] = [:], spread: [String: [Node]] = [:], depth: Int = 0) -> Bool {
         ([value] + facts.descendants(of: value)).contains { n in
             guard n.type == "call" else { return false }
             let call = facts.callSite(n)
             if depth < 3, !call.hasSplat, let helper = facts.calledFunction(call) {
                 var bound: [String: Node] = [:]
+                var spreadBound: [String: [Node]] = [:]
+                let variadic = Set(helper.node.child(byField: "parameters")?.namedChildren.filter { $0.type == "list_splat_pattern" }
+                    .compactMap { $0.namedChildren.first(where: { $0.type == "identifier" })?.text } ?? [])
+                var afterVariadic = false
                 for (index, parameter) in facts.filledParameters(helper, by: call).enumerated() {
-                    var argument = call.argument(parameter, position: index) ?? facts.parameterDefault(in: helper.node, parameter)
+                    if variadic.contains(parameter) {
+                        spreadBound[parameter] = Array(call.positional.dropFirst(index))
+                        afterVariadic = true
+                        continue
+                    }
+                    // A parameter after `*shape` is filled by keyword only.
+                    var argument = (afterVariadic ? call.keywords[parameter] : call.argument(parameter, position: index))
+                        ?? facts.parameterDefault(in: helper.node, parameter)
                     // An argument that is itself a name bound around this call (an outer helper's parameter, the loop entry).
                     if let a = argument, a.type == "identifier" {
                         if let outer = passed[a.text] { argument = outer } else if let entry, a.text == entry.variable { argument = entry.value }
                     }
                     if let argument { bound[parameter] = argument }
                 }
-                if facts.returnedValues(helper).contains(where: { isStackedOfThree($0, facts, passed: bound, depth: depth + 1) }) { return true }
+                if facts.returnedValues(helper).contains(where: { isStackedOfThree($0, facts, passed: bound, spread: spreadBound, depth: depth + 1) }) {
+                    return true
+                }
             }
             guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
+            // The dimensions as passed, a spread `*shape` of the helper replaced by what its caller passed for it
+            // (`CallSite.positional` leaves splats out).
             var dims = call.positional
+            if call.hasSplat, let arguments = n.child(byField: "arguments") {
+                dims = arguments.namedChildren.filter { !["keyword_argument", "dictionary_splat", "comment"].contains($0.type) }.flatMap { d -> [Node] in
+                    guard d.type == "list_splat", let inner = d.namedChildren.first, inner.type == "identifier",
+                          let items = spread[inner.text] else { return [d] }
+                    return items
+                }
+            }
             if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
             guard dims.count >= 3 else { return false }
             var first = entry.flatMap { dims[0].type == "identifier" && dims[0].text == $0.variable ? $0.value : nil } ?? dims[0]
@@ -78,8 +116,12 @@ struct MergedQkvWeights: Detector {
     /// local, or handed whole to a function of the file that does so with it (`FusedQKV.apply(x, self.qkv_w)`, an
     /// autograd function whose `forward` computes `x @ w3.flatten(end_dim=1).t()`).
     func appliedWhole(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
-        func isParameter(_ ref: Node) -> Bool { facts.instanceAttribute(ref) == name }
-        let scopes = classScopes(owner, facts)
+        appliedWhole({ facts.instanceAttribute($0) == name }, in: classScopes(owner, facts), facts)
+    }
+
+    /// Whether what `isParameter` picks out (`self.qkv_w`, a parameter tree's `p["qkv"]`) is multiplied whole in a
+    /// product inside `scopes`, or handed whole from there to a function of the file that multiplies it whole.
+    func appliedWhole(_ isParameter: (Node) -> Bool, in scopes: [Node], _ facts: PythonFacts) -> Bool {
         if scopes.contains(where: { multipliesWhole(in: $0, isParameter, facts) }) { return true }
         for call in facts.calls where scopes.contains(where: { facts.isInside(call.node, $0) }) && !call.hasSplat {
             for function in facts.targets(of: call) {

@@ -1,5 +1,6 @@
 import Foundation
 import Parsing
+import TreeSitterKit
 
 /// `longer_val_seq_len`: validation reads longer sequences than training, through its own length setting.
 ///
@@ -9,6 +10,7 @@ import Parsing
 /// sizes training data (or, when training's use is not visible, more than the length paired with it in
 /// `max(seq_len, val_seq_len)`, the rotary table's size). The ratio is reported. Rejects validation sized by the
 /// training length, a validation length declared but never used, one equal to or shorter than training's, and a
+/// global validation batch (the world size times a validation length) weighed against per-rank training counts, a
 /// validation count equal to a count that sizes training data under another name (`val_bs = world_size *
 /// seq_len` while training splits by `seq_len`): that one is not longer, even when a named factor of training's
 /// batch (`TOKENS_PER_ROW` in `8 * 64 * TOKENS_PER_ROW`) is a smaller number. Counts held under validation names
@@ -25,10 +27,23 @@ struct LongerValSeqLen: Detector {
         // A count held under a validation name (`val_bs = world_size * args.val_seq_len`, read outside an eval block)
         // is validation's own batch, not a count that sizes training data: it never makes the validation length
         // "training's under another name" (a world size the resolver reads as 1 would make the two equal).
-        let trainingValues = Set(uses.filter { !$0.validation && !($0.name.map(facts.isValidationName) ?? false) }.map(\.value))
+        // A count in a function validation calls too (a loader's `batch_size // world_size`, called once for training
+        // and once for validation) is no one count of training's: its value may be validation's.
+        func sharedWithValidation(_ node: Node) -> Bool {
+            guard let function = facts.enclosingFunction(node) else { return false }
+            return facts.dataflow.callSites(of: function.node).contains { facts.isValidationContext($0.call.node) }
+        }
+        let trainingValues = Set(uses.filter { !$0.validation && !($0.name.map(facts.isValidationName) ?? false)
+            && !sharedWithValidation($0.source) }.map(\.value))
+        // A validation count that is the world size times another validation count is the global batch of a per-rank
+        // length (`val_bs = world_size * args.val_seq_len`, the launcher's world size read as the benchmark's 8): it is
+        // judged by that length, never against training's per-rank counts.
+        let worldSize = Int(PythonFacts.benchmarkWorldSize)
+        let validationValues = Set(uses.filter(\.validation).map(\.value))
         var evidence: [Evidence] = []
         var seen = Set<Int>()
         for use in uses where use.validation {
+            if use.value % worldSize == 0, validationValues.contains(use.value / worldSize) { continue }
             guard let name = use.name, !trainingNames.contains(name), !trainingValues.contains(use.value),
                   seen.insert(use.source.startByte).inserted else { continue }
             var shorter = training.filter { $0.value < use.value && $0.name != nil }.map(\.value)

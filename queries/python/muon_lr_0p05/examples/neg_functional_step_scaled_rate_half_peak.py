@@ -1,0 +1,58 @@
+# example: the same functional Muon step at HP.matrix_lr * s with matrix_lr 0.05, but the factor peaks at 0.5, so the step size is 0.025; negative.
+import torch
+import torch.nn.functional as F
+
+
+def orthogonalize(G, steps=5):
+    a, b, c = 3.4445, -4.7750, 2.0315
+    X = G.bfloat16() / (G.norm() + 1e-7)
+    for _ in range(steps):
+        A = X @ X.T
+        X = a * X + (b * A + c * A @ A) @ X
+    return X.to(G.dtype)
+
+
+def muon_step(weights, grads, bufs, *, lr, momentum):
+    for w, g, buf in zip(weights, grads, bufs):
+        buf.mul_(momentum).add_(g)
+        w.data.add_(orthogonalize(g.add(buf, alpha=momentum)), alpha=-lr)
+
+
+def init_params(width=256, depth=4):
+    return {"mats": [torch.randn(width, width, requires_grad=True) for _ in range(depth)]}
+
+
+def forward(params, x):
+    for w in params["mats"]:
+        x = x + torch.relu(x @ w)
+    return x.pow(2).mean()
+
+
+class HP:
+    matrix_lr = 0.05
+    iterations = 2000
+    warmdown = 600
+
+
+params = init_params()
+bufs = [torch.zeros_like(w) for w in params["mats"]]
+
+
+def lr_scale(step):
+    if step < HP.iterations - HP.warmdown:
+        return 0.5
+    return 0.5 * (HP.iterations - step) / HP.warmdown
+
+
+def apply_update(step):
+    s = lr_scale(step)
+    muon_step(params["mats"], [w.grad for w in params["mats"]], bufs, lr=HP.matrix_lr * s, momentum=0.95)
+
+
+for step in range(HP.iterations):
+    loss = forward(params, torch.randn(8, 256))
+    loss.backward()
+    with torch.no_grad():
+        apply_update(step)
+    for w in params["mats"]:
+        w.grad = None
