@@ -165,7 +165,7 @@ struct Fp32ScalarParams: Detector {
             }
         }
         return casts.contains { cast in
-            guard let root = receiver(cast).flatMap(rootIdentifier) else { return false }
+            guard let root = receiver(cast).flatMap(PythonFacts.rootIdentifier) else { return false }
             for ancestor in facts.ancestors(of: cast.node) {
                 switch ancestor.type {
                 case "lambda":
@@ -212,7 +212,7 @@ struct Fp32ScalarParams: Detector {
         case "bfloat16", "half":
             return call.positional.isEmpty
         case "to", "type":
-            if let root = receiver(call).flatMap(rootIdentifier), let classes = halfClassesByType(call, module: root, facts), !classes.isEmpty {
+            if let root = receiver(call).flatMap(PythonFacts.rootIdentifier), let classes = halfClassesByType(call, module: root, facts), !classes.isEmpty {
                 return true
             }
             return (call.keywords["dtype"].map { isHalfDtype($0, facts) } ?? false) || call.positional.contains { isHalfDtype($0, facts) }
@@ -293,7 +293,7 @@ struct Fp32ScalarParams: Detector {
     }
 
     func castsEmbeddings(_ cast: CallSite, _ receiver: Node, _ model: ModelView, _ facts: PythonFacts) -> Bool {
-        guard let root = rootIdentifier(receiver) else { return isEmbedding(receiver, model, facts) }
+        guard let root = PythonFacts.rootIdentifier(receiver) else { return isEmbedding(receiver, model, facts) }
         // A dtype looked up by the module's class name: only the classes whose entry is 16-bit are cast.
         if let classes = halfClassesByType(cast, module: root, facts), !classes.isEmpty,
            classes.allSatisfy({ isEmbeddingClass($0.lastDottedComponent, facts) }) {
@@ -312,7 +312,7 @@ struct Fp32ScalarParams: Detector {
             }
             // match root: case nn.Embedding(): root.bfloat16()
             if ancestor.type == "case_clause", let statement = ancestor.parent?.parent, statement.type == "match_statement",
-               statement.child(byField: "subject").flatMap(rootIdentifier) == root {
+               statement.child(byField: "subject").flatMap(PythonFacts.rootIdentifier) == root {
                 let tested = MatchStatement.classesTested(by: ancestor)
                 if !tested.isEmpty, tested.allSatisfy({ $0.lastDottedComponent == "Embedding" }) { return true }
             }
@@ -338,17 +338,6 @@ struct Fp32ScalarParams: Detector {
             }
         }
         return false
-    }
-
-    func rootIdentifier(_ node: Node) -> String? {
-        var current = node
-        while true {
-            switch current.type {
-            case "identifier": return current.text
-            case "attribute": guard let o = current.child(byField: "object") else { return nil }; current = o
-            default: return nil
-            }
-        }
     }
 
     /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes, also one a setting holds) inside a condition, not negated (the
