@@ -82,31 +82,34 @@ extension PythonFacts {
         return aliases
     }
 
-    /// Names bound once in the file (a plain assignment) to the function a gradient transform returns:
-    /// `value_and_grad = torch.func.grad_and_value(loss_fn)`, also compiled or wrapped by `functools.partial`
-    /// (`torch.compile(torch.func.grad(loss_fn))`); a call through such a name computes gradients
-    /// (`CallSite.callsGradientFunction`). Read without call sites (they are built with these names).
+    /// Names bound to the function a gradient transform returns, by every assignment of the name in the file:
+    /// `value_and_grad = torch.func.grad_and_value(loss_fn)`, also compiled, scripted or wrapped by
+    /// `functools.partial` (`torch.compile(torch.func.grad(loss_fn))`); a call through such a name computes gradients
+    /// (`CallSite.callsGradientFunction`). A name also bound to anything else (`step = torch.compile(loss_fn)` in
+    /// another function) is not one. Read without call sites (they are built with these names).
     func computeGradientFunctionNames() -> Set<String> {
-        var counts: [String: Int] = [:]
-        var bound: [String] = []
+        var assignments: [String: Int] = [:], transforms: [String: Int] = [:]
         for assignment in nodes(ofType: ["assignment", "augmented_assignment"]) {
             guard let left = assignment.child(byField: "left") else { continue }
-            counts[left.text, default: 0] += 1
+            assignments[left.text, default: 0] += 1
             guard assignment.type == "assignment", left.type == "identifier" || left.type == "attribute",
                   var value = assignment.child(byField: "right").map(unwrapped), value.type == "call" else { continue }
-            // `torch.compile(f, ...)`, `functools.partial(f, ...)`: what they wrap.
+            // `torch.compile(f, ...)`, `torch.jit.script(f)`, `functools.partial(f, ...)`: what they wrap.
             while value.type == "call", let callee = value.child(byField: "function").flatMap({ imports.qualifiedName(of: $0) }),
-                  callee == "torch.compile" || Self.partialWrappers.contains(callee),
+                  Self.gradientKeepingWrappers.contains(callee) || Self.partialWrappers.contains(callee),
                   let first = value.child(byField: "arguments")?.namedChildren.first(where: { $0.type != "comment" }),
                   first.type != "keyword_argument" {
                 value = unwrapped(first)
             }
             guard value.type == "call", let callee = value.child(byField: "function").flatMap({ imports.qualifiedName(of: $0) }),
                   CallSite.gradientTransforms.contains(callee) else { continue }
-            bound.append(left.text)
+            transforms[left.text, default: 0] += 1
         }
-        return Set(bound.filter { counts[$0] == 1 })
+        return Set(transforms.filter { assignments[$0.key] == $0.value }.keys)
     }
+
+    /// Wrappers whose result still computes what the wrapped function computes.
+    static let gradientKeepingWrappers: Set<String> = ["torch.compile", "torch.jit.script"]
 
     /// `norm = pick_norm()`: a function of the file (defined once, `factories`) whose first `return` hands back a
     /// function: a nested function of its own (calls read as calls of it), or a lambda that passes its first argument

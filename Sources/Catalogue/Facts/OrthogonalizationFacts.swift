@@ -572,41 +572,20 @@ extension PythonFacts {
     }
 
     /// Whether code runs inside a loop that also runs backward (or computes gradients otherwise, see
-    /// `computesGradients(_:)`), directly or in a function of the file such a loop calls (`depth` levels of callers).
+    /// `CallSite.computesGradients`), directly or in a function of the file such a loop calls (`depth` levels of callers).
     func runsInTrainingLoop(_ node: Node, depth: Int) -> Bool {
-        if enclosingLoops(node).contains(where: { loop in descendants(of: loop).contains { $0.type == "call" && computesGradients(callSite($0)) } }) {
+        if enclosingLoops(node).contains(where: { loop in descendants(of: loop).contains { $0.type == "call" && callSite($0).computesGradients } }) {
             return true
         }
         guard depth > 0, let function = enclosingFunction(node), function.parameters.first != "self" else { return false }
         // A step function that runs backward itself (`def train_step(...): loss.backward(); update(...)`) trains
         // wherever a loop calls it.
-        let trains = descendants(of: function.node).contains { $0.type == "call" && computesGradients(callSite($0)) }
+        let trains = descendants(of: function.node).contains { $0.type == "call" && callSite($0).computesGradients }
         return calls.contains { call in
             !isInside(call.node, function.node)
                 && (call.name == function.name && calledFunction(call)?.node == function.node
                     || call.function?.type == "identifier" && targets(of: call).contains { $0.node == function.node })
                 && (trains && !enclosingLoops(call.node).isEmpty || runsInTrainingLoop(call.node, depth: depth - 1))
-        }
-    }
-
-    /// Whether a call computes gradients: `loss.backward()`, `torch.autograd.grad(...)`, `torch.func.grad(f)(...)`
-    /// (see `CallSite.computesGradients`), or a call of a name bound to a gradient transform of a function, also
-    /// compiled (`value_and_grad = torch.compile(torch.func.grad_and_value(loss_fn))`, then `value_and_grad(params,
-    /// x, y)`). A name bound to anything else (`eval_loss = torch.compile(loss_fn)`) computes none.
-    public func computesGradients(_ call: CallSite) -> Bool {
-        if call.computesGradients { return true }
-        guard let callee = call.function.map(unwrapped), callee.type == "identifier" else { return false }
-        return dataflow.bindings(of: callee.text, at: callee).contains { binding in
-            guard binding.kind == .value, binding.site.endByte <= call.node.startByte else { return false }
-            // The transform itself, or under wrappers that keep it (`torch.compile(...)`, `jax.jit`-like decorators).
-            var value = unwrapped(binding.node)
-            while value.type == "call" {
-                let made = callSite(value)
-                if made.computesGradients { return true }
-                guard ["torch.compile", "torch.jit.script"].contains(made.callee), let inner = made.positional.first else { return false }
-                value = unwrapped(inner)
-            }
-            return false
         }
     }
 

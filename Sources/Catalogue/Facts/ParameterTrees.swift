@@ -59,10 +59,9 @@ extension PythonFacts {
     }
 
     /// Calls that differentiate a function of plain tensors or run a model on given weights.
-    static let functionalGradientCalls: Set<String> = [
-        "torch.autograd.grad", "torch.func.grad", "torch.func.grad_and_value", "torch.func.vjp", "torch.func.functional_call",
-        "torch.nn.utils.stateless.functional_call", "functorch.grad", "functorch.grad_and_value",
-    ]
+    static let functionalGradientCalls: Set<String> = CallSite.gradientTransforms.union([
+        "torch.autograd.grad", "torch.func.vjp", "torch.func.functional_call", "torch.nn.utils.stateless.functional_call",
+    ])
 
     /// Whether an expression reads a learnable weight of a parameter tree: an entry of one (`p["v_lambdas"]`, see
     /// `parameterTreeEntry`) in a file that trains plain tensors (`trainsPlainTensors`), or whose every setting
@@ -77,6 +76,44 @@ extension PythonFacts {
                 return call.name == "requires_grad_" || call.callee == "torch.nn.Parameter"
                     || keywordArgument("requires_grad", of: call).map { isTruthy($0) } == true
             }
+        }
+    }
+
+    /// The dictionary entries a value becomes, each with its key and the dictionary: written as the entry (`{"embed":
+    /// value}`, `dict(embed=value)`), an item of a list or comprehension that is the entry (`"value_embeds": [emb() for _
+    /// in range(3)]`), or returned by a function of the file every call of which becomes one. Nil when the value (or
+    /// a call of the function returning it) goes anywhere else.
+    public func treeEntries(holding value: Node, depth: Int = 0) -> [(key: String, dictionary: Node)]? {
+        guard depth < 4 else { return nil }
+        var node = value
+        while let parent = node.parent, parent.type == "parenthesized_expression" { node = parent }
+        guard let parent = node.parent else { return nil }
+        switch parent.type {
+        case "pair":
+            guard parent.child(byField: "value") == node, let key = parent.child(byField: "key").flatMap(SettingsTable.stringValue),
+                  let dictionary = parent.parent else { return nil }
+            return [(key, dictionary)]
+        case "keyword_argument":
+            guard parent.child(byField: "value") == node, let key = parent.child(byField: "name")?.text,
+                  let made = parent.parent?.parent, made.type == "call", callSite(made).callee == "dict" else { return nil }
+            return [(key, made)]
+        case "list", "tuple":
+            return treeEntries(holding: parent, depth: depth + 1)
+        case "list_comprehension", "generator_expression":
+            guard parent.child(byField: "body") == node else { return nil }
+            return treeEntries(holding: parent, depth: depth + 1)
+        case "return_statement":
+            guard let function = enclosingFunction(parent) else { return nil }
+            let uses = calls.filter { $0.name == function.name && calledFunction($0)?.node == function.node }
+            guard !uses.isEmpty else { return nil }
+            var result: [(key: String, dictionary: Node)] = []
+            for use in uses {
+                guard let found = treeEntries(holding: use.node, depth: depth + 1) else { return nil }
+                result += found
+            }
+            return result
+        default:
+            return nil
         }
     }
 }

@@ -293,14 +293,12 @@ extension PythonFacts {
     /// defaults when nothing calls it); a builder called more than once gives no single reading and is left unbound.
     func builderUse(_ function: Function, site: Node) -> ScheduleUse {
         var use = ScheduleUse(function: function, lambda: nil, site: site)
-        guard let parent = function.node.parent, let builder = outerFunction(of: function),
-              isInside(site, builder.node) else { return use }
+        guard let builder = outerFunction(of: function), isInside(site, builder.node) else { return use }
         let callers = calls.filter { calledFunction($0)?.node == builder.node }
         guard callers.count <= 1 else { return use }
-        let parameters = builder.parameters.filter { $0 != "self" && $0 != "cls" }
-        for (index, parameter) in parameters.enumerated() {
-            let given = callers.first.flatMap { $0.argument(parameter, position: index) }
-            if let argument = given ?? parameterDefault(builder, parameter) { use.closure[parameter] = argument }
+        for parameter in builder.passedParameters {
+            let bound = callers.first.map { boundArgument(parameter, of: builder, at: $0) } ?? parameterDefault(builder, parameter)
+            if let bound { use.closure[parameter] = bound }
         }
         use.enclosing = builder
         return use

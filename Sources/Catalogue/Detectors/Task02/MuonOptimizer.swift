@@ -11,7 +11,7 @@ import TreeSitterKit
 /// or a function that does the same and updates parameters in place, or returns the update for its caller to apply
 /// (`u, buf = muon_update(g, buf, momentum=mu)` then `torch._foreach_add_(leaves, updates, alpha=-lr)`, see
 /// `PythonFacts.appliedUpdates(of:)`), called inside the loop that computes gradients (`backward()`, also a compiled
-/// `torch.func.grad_and_value` held by a name, see `PythonFacts.computesGradients(_:)`);
+/// `torch.func.grad_and_value` held by a name, see `CallSite.computesGradients`);
 /// or a library Muon (`torch.optim.Muon`, `from muon import Muon`). Rejects a class merely named Muon whose step is
 /// plain momentum SGD, and a Newton-Schulz routine used only to orthogonalize weights at initialization. Examples:
 /// `queries/python/muon_optimizer/examples/`.

@@ -91,42 +91,11 @@ struct Fp32ScalarParams: Detector {
         return keys
     }
 
-    /// The dictionaries whose embedding entries (`keys`) a value becomes: written as the entry (`{"embed": value}`,
-    /// `dict(embed=value)`), an item of a list or comprehension that is the entry (`"value_embeds": [emb() for _ in
-    /// range(3)]`), or returned by a function of the file every call of which becomes one. Nil when the value (or a
-    /// call of the function returning it) goes anywhere else.
-    func embeddingDictionaries(holding value: Node, keys: Set<String>, _ facts: PythonFacts, depth: Int = 0) -> [Node]? {
-        guard depth < 4 else { return nil }
-        var node = value
-        while let parent = node.parent, parent.type == "parenthesized_expression" { node = parent }
-        guard let parent = node.parent else { return nil }
-        switch parent.type {
-        case "pair":
-            guard parent.child(byField: "value") == node, let key = parent.child(byField: "key").flatMap(SettingsTable.stringValue),
-                  keys.contains(key), let dictionary = parent.parent else { return nil }
-            return [dictionary]
-        case "keyword_argument":
-            guard parent.child(byField: "value") == node, let key = parent.child(byField: "name")?.text, keys.contains(key),
-                  let made = parent.parent?.parent, made.type == "call", facts.callSite(made).callee == "dict" else { return nil }
-            return [made]
-        case "list", "tuple":
-            return embeddingDictionaries(holding: parent, keys: keys, facts, depth: depth + 1)
-        case "list_comprehension", "generator_expression":
-            guard parent.child(byField: "body") == node else { return nil }
-            return embeddingDictionaries(holding: parent, keys: keys, facts, depth: depth + 1)
-        case "return_statement":
-            guard let function = facts.enclosingFunction(parent) else { return nil }
-            let uses = facts.calls.filter { $0.name == function.name && facts.calledFunction($0)?.node == function.node }
-            guard !uses.isEmpty else { return nil }
-            var result: [Node] = []
-            for use in uses {
-                guard let found = embeddingDictionaries(holding: use.node, keys: keys, facts, depth: depth + 1) else { return nil }
-                result += found
-            }
-            return result
-        default:
-            return nil
-        }
+    /// The dictionaries whose embedding entries (`keys`) a value becomes (see `PythonFacts.treeEntries(holding:)`);
+    /// nil when it goes anywhere else, or also into an entry of another key.
+    func embeddingDictionaries(holding value: Node, keys: Set<String>, _ facts: PythonFacts) -> [Node]? {
+        guard let entries = facts.treeEntries(holding: value), entries.allSatisfy({ keys.contains($0.key) }) else { return nil }
+        return entries.map(\.dictionary)
     }
 
     /// Whether a 16-bit cast applies to every tensor of a parameter dictionary (`trees`): a cast of a lambda's
