@@ -11,6 +11,8 @@ import TreeSitterKit
 public final class CUDAFacts {
     public let file: SourceFile
     public let tree: Tree
+    /// Calls of macros that stand for `__launch_bounds__`, blanked in `tree` (see `AttributeMacros`).
+    let attributeMacros: AttributeMacros
     /// libclang's inventory, nil when libclang could not parse the source at all.
     public let inventory: KernelInventory?
     /// Maps a byte range of `file` to the range reported in evidence (identity for files; into the Python file
@@ -20,7 +22,11 @@ public final class CUDAFacts {
 
     public init(file: SourceFile, reportPath: String? = nil, reportRange: ((Range<Int>) -> SourceRange)? = nil) throws {
         self.file = file
-        tree = try Parser(language: .cuda).parse(bytes: file.bytes)
+        let parsed = try Parser(language: .cuda).parse(bytes: file.bytes)
+        let attributeMacros = AttributeMacros(parsed)
+        self.attributeMacros = attributeMacros
+        // Calls of macros standing for `__launch_bounds__` split a kernel's declaration for tree-sitter: blanked.
+        tree = attributeMacros.uses.isEmpty ? parsed : try Parser(language: .cuda).parse(bytes: attributeMacros.blanked(file.bytes))
         let clangPath = file.path.hasSuffix(".cu") || file.path.hasSuffix(".cuh") ? file.path : file.path + ".cu"
         if let unit = try? TranslationUnit(path: clangPath, arguments: CUDAShim.arguments,
                                            unsavedFiles: CUDAShim.unsavedFiles + [.init(path: clangPath, contents: file.text)]) {
@@ -382,6 +388,11 @@ public final class CUDAFacts {
             return Evidence(path: header.path, range: header.lines.range(node.byteRange), code: code, note: note)
         }
         return Evidence(path: reportPath, range: reportRange(node.byteRange), code: code, note: note)
+    }
+
+    /// Evidence for a byte range of the source itself.
+    func evidence(range: Range<Int>, _ note: String) -> Evidence {
+        Evidence(path: reportPath, range: reportRange(range), code: file.text(in: range).split(separator: "\n").first.map(String.init) ?? "", note: note)
     }
 
     public func evidence(span: SourceSpan, _ note: String) -> Evidence {

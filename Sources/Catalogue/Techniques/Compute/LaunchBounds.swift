@@ -9,8 +9,21 @@ struct LaunchBounds: TechniqueDetector {
     let id = "launch_bounds"
 
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
+        if let use = Self.macroUse(of: kernel, in: facts) {
+            return [facts.evidence(range: use.range, "\(use.text) stands for __launch_bounds__")]
+        }
         guard let (node, arguments) = Self.bounds(of: kernel, in: facts) else { return [] }
         return [facts.evidence(node, "__launch_bounds__(\(arguments))")]
+    }
+
+    /// A call of a function-like macro standing for the attribute, in the kernel's declaration before its name
+    /// (`template <int N> __global__ void BOUNDS(N) kernel(...)`; see `AttributeMacros`).
+    static func macroUse(of kernel: CUDAFacts.Function, in facts: CUDAFacts) -> AttributeMacros.Use? {
+        guard kernel.node.tree === facts.tree else { return nil }
+        var start = kernel.node.startByte
+        if let parent = kernel.node.parent, parent.type == "template_declaration" { start = parent.startByte }
+        let end = kernel.node.child(byField: "declarator")?.startByte ?? kernel.node.startByte
+        return facts.attributeMacros.uses.first { start <= $0.range.lowerBound && $0.range.upperBound <= end }
     }
 
     /// The attribute's node and its arguments as written.
