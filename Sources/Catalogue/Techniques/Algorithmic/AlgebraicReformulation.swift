@@ -9,10 +9,14 @@ import TreeSitterKit
 ///   Jacobian;
 /// - a normalisation term accumulated in the kernel (a sum) hoisted out of a loop as a reciprocal
 ///   (`inv = 1.0f / sum`) and applied inside the loop by multiplication instead of a division per element;
-/// - lerp as two FMAs: `fmaf(t, b, fmaf(-t, a, a))`.
+/// - lerp as two FMAs: `fmaf(t, b, fmaf(-t, a, a))`;
+/// - an offset folded into an FMA: `(q - z) * s` computed as `fma(q, s, -z * s)`, the addend being the negated
+///   product of the offset with the multiplier (also through locals and `__hneg(__hmul(s, z))`).
 /// Rejected: two-pass variance (`(x - mean)^2`), dividing by the sum inside the loop, reciprocals of constants or
-/// sizes (`1.f / sqrtf(n)`), `rsqrtf(var + eps)` (the formula itself, not a rewrite), and the one-line
-/// `a + t * (b - a)`.
+/// sizes (`1.f / sqrtf(n)`), `rsqrtf(var + eps)` (the formula itself, not a rewrite), the one-line
+/// `a + t * (b - a)`, and FMAs whose addend is an independent value or a negated constant multiple
+/// (`fmaf(x, w, -bias)`, `fmaf(a, b, -2 * c)`).
+/// The reciprocal may be written with a division intrinsic (`__fdividef(1.f, sum)`).
 struct AlgebraicReformulation: TechniqueDetector {
     let id = "algebraic_reformulation"
 
@@ -27,6 +31,7 @@ struct AlgebraicReformulation: TechniqueDetector {
             evidence += closedFormBackward(body, assignments, facts)
             evidence += hoistedReciprocal(body, assignments, facts)
             evidence += twoFmaLerp(body, facts)
+            evidence += offsetFoldedIntoFma(body, assignments, facts)
         }
         return evidence
     }
@@ -126,10 +131,10 @@ struct AlgebraicReformulation: TechniqueDetector {
             // inv = sum == 0 ? 0 : 1 / sum
             if v.type == "conditional_expression", let alternative = v.child(byField: "alternative"),
                let consequence = v.child(byField: "consequence") {
-                v = [consequence, alternative].map(KernelAST.unwrap).first { $0.type == "binary_expression" && KernelAST.op($0) == "/" } ?? v
+                v = [consequence, alternative].map(KernelAST.unwrap).first { Self.quotient($0) != nil } ?? v
             }
-            guard v.type == "binary_expression", KernelAST.op(v) == "/", let l = v.child(byField: "left"), Self.isOne(KernelAST.unwrap(l).text),
-                  let r = v.child(byField: "right"), !Set(KernelAST.identifiers(in: r)).isDisjoint(with: accumulated) else { continue }
+            guard let division = Self.quotient(v), Self.isOne(KernelAST.unwrap(division.0).text),
+                  !Set(KernelAST.identifiers(in: division.1)).isDisjoint(with: accumulated) else { continue }
             for use in body.preorder where use.type == "identifier" && use.text == name && use.startByte > a.node.endByte {
                 guard !KernelAST.enclosingLoops(use, within: body).isEmpty,
                       let parent = use.parent, (parent.type == "binary_expression" && KernelAST.op(parent) == "*")
@@ -140,8 +145,87 @@ struct AlgebraicReformulation: TechniqueDetector {
         return []
     }
 
+    /// Division intrinsics: `__fdividef(a, b)` is `a / b`.
+    static let divisions: Set<String> = ["__fdividef", "fdividef", "__fdiv_rn", "__fdiv_rz", "__ddiv_rn", "__hdiv", "__h2div"]
+
+    /// Dividend and divisor of `a / b` or of a division intrinsic `__fdividef(a, b)`.
+    static func quotient(_ node: Node) -> (Node, Node)? {
+        let n = KernelAST.unwrap(node)
+        if n.type == "binary_expression", KernelAST.op(n) == "/", let l = n.child(byField: "left"), let r = n.child(byField: "right") {
+            return (l, r)
+        }
+        if n.type == "call_expression", let name = KernelAST.callee(n), divisions.contains(name),
+           let args = n.child(byField: "arguments"), args.namedChildCount == 2 {
+            return (args.namedChild(0)!, args.namedChild(1)!)
+        }
+        return nil
+    }
+
     static func isOne(_ literal: String) -> Bool {
         KernelAST.number(literal) == 1
+    }
+
+    static let products: Set<String> = ["__hmul", "__hmul2", "__fmul_rn", "__fmul_rz", "__dmul_rn"]
+    static let negations: Set<String> = ["__hneg", "__hneg2"]
+
+    /// `(q - z) * s` as one FMA, `fma(q, s, -z * s)`: the addend is the negated product of the offset with the
+    /// FMA's own multiplier (directly, or through locals and broadcasts such as `s2 = __half2half2(s)`).
+    func offsetFoldedIntoFma(_ body: Node, _ assignments: [KernelAST.Assignment], _ facts: CUDAFacts) -> [Evidence] {
+        let fmas = Self.fmas.union(["__hfma2", "__hfma"])
+        var definitions = [String: Node]()
+        for a in assignments where a.op == "=" { if let name = a.name, definitions[name] == nil { definitions[name] = a.value } }
+        for call in KernelAST.calls(in: body, named: fmas, facts: facts) {
+            guard let args = call.child(byField: "arguments"), args.namedChildCount == 3,
+                  let product = negatedProduct(args.namedChild(2)!, definitions) else { continue }
+            let multipliers = [args.namedChild(0)!, args.namedChild(1)!].map { KernelAST.compact(root($0, definitions)) }
+            let factors = product.map { KernelAST.compact(root($0, definitions)) }
+            // Both factors vary (not `-2 * x`), and one of them is the FMA's multiplier.
+            if product.allSatisfy({ !OnlineSoftmax.isConstant($0) }), factors.contains(where: { multipliers.contains($0) }) {
+                return [facts.evidence(call, "offset folded into the FMA addend: (q - z) * s as fma(q, s, -z * s)")]
+            }
+        }
+        return []
+    }
+
+    /// The value an operand stands for: through parentheses, locals' definitions and one-argument conversions or
+    /// broadcasts (`s2 = __half2half2(s)` -> `s`'s value).
+    func root(_ node: Node, _ definitions: [String: Node]) -> Node {
+        var n = KernelAST.unwrap(node)
+        for _ in 0..<6 {
+            if n.type == "identifier", let definition = definitions[n.text] {
+                n = KernelAST.unwrap(definition)
+            } else if n.type == "call_expression", let args = n.child(byField: "arguments"), args.namedChildCount == 1,
+                      let name = KernelAST.callee(n), !Self.negations.contains(name) {
+                n = KernelAST.unwrap(args.namedChild(0)!)
+            } else if n.type == "cast_expression", let value = n.child(byField: "value") {
+                n = KernelAST.unwrap(value)
+            } else {
+                break
+            }
+        }
+        return n
+    }
+
+    /// The two factors of `-(a * b)` (also `__hneg(__hmul(a, b))`), reached through locals and broadcasts.
+    func negatedProduct(_ node: Node, _ definitions: [String: Node]) -> [Node]? {
+        let n = root(node, definitions)
+        let negated: Node?
+        if n.type == "unary_expression", KernelAST.op(n) == "-" {
+            negated = n.child(byField: "argument")
+        } else if n.type == "call_expression", let name = KernelAST.callee(n), Self.negations.contains(name) {
+            negated = n.child(byField: "arguments")?.namedChild(0)
+        } else {
+            return nil
+        }
+        guard let p = negated.map({ root($0, definitions) }) else { return nil }
+        if p.type == "binary_expression", KernelAST.op(p) == "*", let l = p.child(byField: "left"), let r = p.child(byField: "right") {
+            return [l, r]
+        }
+        if p.type == "call_expression", let name = KernelAST.callee(p), Self.products.contains(name),
+           let args = p.child(byField: "arguments"), args.namedChildCount == 2 {
+            return args.namedChildren
+        }
+        return nil
     }
 
     func twoFmaLerp(_ body: Node, _ facts: CUDAFacts) -> [Evidence] {

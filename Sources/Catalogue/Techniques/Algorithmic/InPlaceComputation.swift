@@ -4,7 +4,9 @@ import TreeSitterKit
 /// (a pointer parameter, a local pointer into it, or a buffer held in a struct parameter (`list.param[t]`) is first
 /// read at an index and later written at the same index: `x[i] = f(x[i])`, `x[i] *= s`, load-update-store of
 /// optimizer state, also through dereferenced, reinterpreted pointer arithmetic `*reinterpret_cast<int4*>(x + i)`) or at a call site (a launch
-/// passes the same buffer for an input parameter and for a parameter the kernel writes).
+/// passes the same buffer for an input parameter and for a parameter the kernel writes; or the kernel passes one of
+/// its buffers to a device helper both for a pointer the helper reads and for one it stores through, as in
+/// `rotate(q_row, q_row, ...)` with `dst[i] = f(src[i])` inside).
 /// Rejected: separate input and output buffers, outputs the kernel writes first and rescales later (its own
 /// scratch, not an input), and `+=`/`-=` accumulation into an output (gradient accumulation) with no other read.
 struct InPlaceComputation: TechniqueDetector {
@@ -82,6 +84,26 @@ struct InPlaceComputation: TechniqueDetector {
             }
             if o == "=" { plainWrites.append(access) }
         }
+        // At a device helper's call: one buffer of the kernel passed both for a parameter the helper reads and for
+        // one it writes (`rotate(row, row, ...)` with `dst[i] = f(src[i])` inside).
+        for call in body.preorder where call.type == "call_expression" {
+            guard let name = KernelAST.callee(call), let helper = facts.deviceFunction(named: name), helper.node != kernel.node,
+                  let args = call.child(byField: "arguments")?.namedChildren, args.count >= 2 else { continue }
+            let helperParameters = parameterNames(helper)
+            let (helperReads, helperWrites) = Self.readAndWrittenParameters(helper, parameters: helperParameters)
+            let buffers = args.map { arg -> String? in
+                let n = Self.strippingCasts(arg)
+                guard let root = MemSupport.base(of: n), owner[root] != nil else { return nil }
+                return KernelAST.compact(n)
+            }
+            var aliased = false
+            for i in args.indices where i < helperParameters.count && helperWrites.contains(helperParameters[i]) {
+                for j in args.indices where j != i && j < helperParameters.count && helperReads.contains(helperParameters[j]) {
+                    if let b = buffers[i], b == buffers[j] { aliased = true }
+                }
+            }
+            if aliased { evidence.append(facts.evidence(call, "the same buffer passed to a helper as the input it reads and the output it writes")) }
+        }
         // At a call site: the same buffer bound to a parameter the kernel writes and another one.
         for launch in facts.launches(of: kernel) {
             let args = launch.arguments.map { String($0.filter { !$0.isWhitespace }) }
@@ -94,6 +116,25 @@ struct InPlaceComputation: TechniqueDetector {
             }
         }
         return evidence
+    }
+
+    /// Pointer parameters of a device helper that it reads from and that it stores through (`dst[i] = ...`,
+    /// `*(dst + i) = ...`, `reinterpret_cast<T*>(dst)[i] = ...`).
+    static func readAndWrittenParameters(_ helper: CUDAFacts.Function, parameters: [String]) -> (reads: Set<String>, writes: Set<String>) {
+        guard let body = helper.body else { return ([], []) }
+        let declared = KernelAST.declaredTypes(helper)
+        let pointers = Set(parameters.filter { (declared[$0] ?? "").contains("*" as Character) })
+        var reads = Set<String>(), writes = Set<String>()
+        for n in body.preorder where n.type == "subscript_expression" || (n.type == "pointer_expression" && KernelAST.op(n) == "*") {
+            guard let root = MemSupport.base(of: n), pointers.contains(root) else { continue }
+            if let parent = n.parent, parent.type == "assignment_expression", parent.child(byField: "left") == n {
+                writes.insert(root)
+                if KernelAST.op(parent) != "=" { reads.insert(root) }
+            } else {
+                reads.insert(root)
+            }
+        }
+        return (reads, writes)
     }
 
     /// Whether two nodes sit in different branches of one `if` (never both executed).

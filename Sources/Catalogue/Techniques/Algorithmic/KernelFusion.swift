@@ -10,6 +10,7 @@ import TreeSitterKit
 ///   accumulator seeded from or added to another array) counts as a second operation;
 /// - residual add: an element of two different input arrays added at the same index;
 /// - optimizer step: an update divided by `sqrt(v) + eps`;
+///   (both also when the operator is an intrinsic: `__hadd2(r[j], x[j])`, `__fdividef(m, sqrtf(v) + eps)`);
 /// - causal mask: `-INFINITY`/`-FLT_MAX` assigned under a position comparison, or probabilities zeroed by one
 ///   (`(j <= t) ? exp(...) * inv : 0`), and the attention scale (a scale argument multiplied into the scores that
 ///   reach `exp`, inside its argument or through a local): both count only next to a softmax;
@@ -84,8 +85,9 @@ struct KernelFusion: TechniqueDetector {
                     found[.crossEntropy] = found[.crossEntropy] ?? call
                 }
             }
-            for n in body.preorder where n.type == "binary_expression" {
-                guard let o = KernelAST.op(n), let l = n.child(byField: "left"), let r = n.child(byField: "right") else { continue }
+            for n in body.preorder where n.type == "binary_expression" || n.type == "call_expression" {
+                guard let parts = arithmetic(n) else { continue }
+                let (o, l, r) = parts
                 if o == "/" {
                     let rr = KernelAST.unwrap(r)
                     if rr.type == "binary_expression", KernelAST.op(rr) == "+",
@@ -150,6 +152,24 @@ struct KernelFusion: TechniqueDetector {
         // Scaling the gradient is an operation of its own only as part of an optimizer step (unscale/clip + update).
         if found[.optimizer] == nil { found[.gradientScale] = nil }
         return found
+    }
+
+    /// Intrinsics spelling a binary operator (`__fdividef(a, b)` is `a / b`, `__hadd2(a, b)` is `a + b`).
+    static let operatorIntrinsics: [String: String] = [
+        "__fdividef": "/", "fdividef": "/", "__fdiv_rn": "/", "__hdiv": "/", "__h2div": "/",
+        "__hadd2": "+", "__hadd": "+", "__fadd_rn": "+", "__dadd_rn": "+", "__hadd_rn": "+",
+    ]
+
+    /// Operator and operands of `a op b`, or of an intrinsic spelling it (`__hadd2(a, b)`).
+    static func arithmetic(_ n: Node) -> (String, Node, Node)? {
+        if n.type == "binary_expression", let o = KernelAST.op(n), let l = n.child(byField: "left"), let r = n.child(byField: "right") {
+            return (o, l, r)
+        }
+        if n.type == "call_expression", let name = KernelAST.callee(n), let o = operatorIntrinsics[name],
+           let args = n.child(byField: "arguments"), args.namedChildCount == 2 {
+            return (o, args.namedChild(0)!, args.namedChild(1)!)
+        }
+        return nil
     }
 
     /// The enclosing `a + b` of an expression (through parentheses).

@@ -2,11 +2,12 @@ import TreeSitterKit
 
 /// `occupancy_tuning`: explicit control of how many blocks are resident per SM, decided from code only
 /// (comments play no part): `__launch_bounds__` with a minimum-blocks argument (directly, through macros, or a
-/// macro expanding to the attribute), a register cap on the kernel (`__maxnreg__(N)`), the occupancy API
-/// queried about this kernel (`cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, ...)`,
-/// `cudaOccupancyMaxPotentialBlockSize(&g, &b, kernel)`), or a launch whose block size derives from the SM's limits (`maxThreadsPerMultiProcessor`, the occupancy
-/// calculator). `__launch_bounds__` with only a thread count, a grid (not block) sized from the SM count, and
-/// any of these words in a comment do not count.
+/// macro expanding to the attribute), a register cap on the kernel (`__maxnreg__(N)`), or a launch of the kernel
+/// (directly or through a local or parameter holding it) whose block size derives from the SM's limits
+/// (`maxThreadsPerMultiProcessor`, the occupancy calculator, e.g. `cudaOccupancyMaxPotentialBlockSize(&g, &b, k)`).
+/// `__launch_bounds__` with only a thread count, a grid (not block) sized from the SM count or the occupancy
+/// calculator (that is `persistent_threads`), an occupancy query whose result is only printed or checked, and any
+/// of these words in a comment do not count.
 struct OccupancyTuning: TechniqueDetector {
     let id = "occupancy_tuning"
 
@@ -29,24 +30,9 @@ struct OccupancyTuning: TechniqueDetector {
             $0.preorder.contains { $0.type == "identifier" && $0.text == "__maxnreg__" } }) {
             evidence.append(facts.evidence(cap, "register cap per thread"))
         }
-        for host in facts.hostFunctions {
-            guard let body = host.body else { continue }
-            for call in body.preorder where call.type == "call_expression" {
-                guard let callee = call.child(byField: "function"), Self.occupancyAPI.contains(where: { callee.text.hasPrefix($0) }),
-                      let arguments = call.child(byField: "arguments")?.namedChildren,
-                      arguments.contains(where: { Self.names($0, kernel) }) else { continue }
-                evidence.append(facts.evidence(call, "occupancy API queried for this kernel"))
-            }
-        }
+        // A bare occupancy query (`cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, ...)`) is not control:
+        // it counts only through the launch above, when its result sets the block size.
         return evidence
-    }
-
-    static let occupancyAPI = ["cudaOccupancyMaxActiveBlocksPerMultiprocessor", "cudaOccupancyMaxPotentialBlockSize",
-                               "cudaOccupancyAvailableDynamicSMemPerBlock", "cudaOccupancyMaxActiveClusters"]
-
-    /// Whether an argument names the kernel (`k`, `&k`, `k<256>`, `(void*)k`).
-    static func names(_ argument: Node, _ kernel: CUDAFacts.Function) -> Bool {
-        argument.preorder.contains { ($0.type == "identifier" || $0.type == "template_function") && ($0.text == kernel.name || $0.child(byField: "name")?.text == kernel.name) }
     }
 
     /// Whether launch-bounds arguments have a second (minimum blocks per SM) argument.

@@ -686,7 +686,7 @@ final class KernelIndexFlow {
     // MARK: Memory
 
     /// `__shared__` arrays the analysed functions use (their own, and file-scope ones), plus local pointers
-    /// set from them.
+    /// set from them and pointer parameters of the reached helpers that a call passes one of them to.
     func sharedArrays() -> Set<String> {
         if let sharedCache { return sharedCache }
         let names = Set(functions.map(\.name))
@@ -701,10 +701,18 @@ final class KernelIndexFlow {
                     guard d.type == "init_declarator",
                           let name = declaredName(d.child(byField: "declarator")), let value = d.child(byField: "value") else { continue }
                     let isPointer = d.child(byField: "declarator")?.type == "pointer_declarator" || declaration.child(byField: "type")?.text == "auto"
-                    if isPointer, value.preorder.contains(where: { $0.type == "identifier" && result.contains($0.text) }),
-                       !value.preorder.contains(where: { $0.type == "subscript_expression" && $0.parent?.type != "pointer_expression" }) {
+                    if isPointer, pointsIntoShared(value, result) {
                         result.insert(name)
                     }
+                }
+            }
+            // Helper parameters: `block_sum(v, s_red)` with `float* scratch` makes `scratch` shared in the helper.
+            for call in nodes(["call_expression"]) {
+                guard let helper = functions.dropFirst().first(where: { $0.name == bareCallee(call) }),
+                      let arguments = call.child(byField: "arguments")?.namedChildren else { continue }
+                for (argument, parameter) in zip(arguments, parameters(of: helper.node))
+                where parameter.isPointer && pointsIntoShared(argument, result) {
+                    result.insert(parameter.name)
                 }
             }
         }
@@ -713,6 +721,13 @@ final class KernelIndexFlow {
     }
 
     private var sharedCache: Set<String>?
+
+    /// An address inside one of the `shared` arrays (`smem`, `smem + 32`, `&s[0]`, `reinterpret_cast<float2*>(s)`),
+    /// not an element value read from it (`s[i]`).
+    private func pointsIntoShared(_ value: Node, _ shared: Set<String>) -> Bool {
+        value.preorder.contains { $0.type == "identifier" && shared.contains($0.text) }
+            && !value.preorder.contains { $0.type == "subscript_expression" && $0.parent?.type != "pointer_expression" }
+    }
 
     /// The shared array an element access (`s[i]`, `s[w][i]`, `*(s + i)`, `reinterpret_cast<float4*>(s)[i]`,
     /// `s[i].x`) reads or writes, if any.
@@ -800,7 +815,51 @@ final class KernelIndexFlow {
                 if launchSyntax(node) != nil { result.append((node, configuration(of: node))) }
             }
         }
+        // Launches through a handle: `auto k = kern<Cfg>; k<<<...>>>`, or a lambda/function parameter
+        // (`auto run = [&](auto k) { k<<<...>>>(...); }; run(kern<Cfg>);`).
+        for node in facts.mainFileNodes("call_expression") where launchSyntax(node) != nil && !result.contains(where: { $0.call == node }) {
+            let name = bareCallee(node)
+            if name != kernel.name, designates(kernel, name, at: node) { result.append((node, configuration(of: node))) }
+        }
         return result
+    }
+
+    /// Whether `expression` spells the kernel itself: `k`, `k<T>`, `&k`, `(void*)k`, `ns::k`.
+    func spellsKernel(_ kernel: CUDAFacts.Function, _ expression: Node) -> Bool {
+        expression.preorder.contains { ($0.type == "identifier" || $0.type == "namespace_identifier") && $0.text == kernel.name }
+    }
+
+    /// Whether the local or parameter `name`, seen at `node`, holds `kernel`: a local initialised with the
+    /// kernel, or a parameter of the enclosing lambda or function that a call passes the kernel to.
+    func designates(_ kernel: CUDAFacts.Function, _ name: String, at node: Node) -> Bool {
+        if values(of: name, at: node).contains(where: { spellsKernel(kernel, $0) }) { return true }
+        var current = node.parent
+        while let scope = current {
+            if scope.type == "lambda_expression" || scope.type == "function_definition" {
+                let parameters = scope.type == "lambda_expression"
+                    ? (scope.child(byField: "declarator")?.child(byField: "parameters")?.namedChildren ?? []).compactMap { declaredName($0.child(byField: "declarator")) }
+                    : self.parameters(of: scope).map(\.name)
+                guard let index = parameters.firstIndex(of: name) else { return false }
+                return callers(of: scope).contains { call in
+                    let arguments = call.child(byField: "arguments")?.namedChildren ?? []
+                    return index < arguments.count && spellsKernel(kernel, arguments[index])
+                }
+            }
+            current = scope.parent
+        }
+        return false
+    }
+
+    /// Calls of a lambda (through the local it initialises) or of a function (by name) in the main file.
+    func callers(of scope: Node) -> [Node] {
+        let calleeName: String?
+        if scope.type == "lambda_expression" {
+            calleeName = scope.parent?.type == "init_declarator" ? declaredName(scope.parent?.child(byField: "declarator")) : nil
+        } else {
+            calleeName = declaredName(scope.child(byField: "declarator"))
+        }
+        guard let calleeName else { return [] }
+        return facts.mainFileNodes("call_expression").filter { launchSyntax($0) == nil && bareCallee($0) == calleeName }
     }
 
     private var launchCache: [String: [(call: Node, configuration: [Node])]] = [:]

@@ -3,7 +3,9 @@ import TreeSitterKit
 /// `persistent_threads`: the grid is sized from the device rather than from the problem (the launch's grid
 /// expression derives from `multiProcessorCount`, the SM-count attribute, the occupancy calculator's
 /// blocks-per-SM, or a global SM count declared elsewhere), and the kernel loops over work items (a grid-stride
-/// loop at any granularity, or a loop pulling work from an atomic counter). A device query whose result is only
+/// loop at any granularity, or a loop pulling work from an atomic counter). Launches through a local or a
+/// lambda/function parameter holding the kernel (`auto k = kern<Cfg>; k<<<grid, ...>>>`) count as the kernel's
+/// launches (`KernelIndexFlow.launchSites`). A device query whose result is only
 /// printed, a problem-sized grid, and an SM-sized grid over a kernel without a work loop do not count.
 struct PersistentThreads: TechniqueDetector {
     let id = "persistent_threads"

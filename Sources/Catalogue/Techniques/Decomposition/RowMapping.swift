@@ -20,6 +20,31 @@ enum RowMapping {
         return false
     }
 
+    /// An element index in `body` written as a multiple of the stride that grows with `variable`, plus the
+    /// thread's own index: `it * 32 + lane`, `(it + p) * WARP + lane`, `it * kThreads + threadIdx.x`. This is
+    /// the unrolled spelling of a strided loop (`for (i = lane; ...; i += 32)`), with the loop counting
+    /// strides instead of elements. `isThread` accepts the thread operand's origin (a lane, a thread of the
+    /// block), `isStride` the width it is multiplied by; the multiplier must not itself depend on a thread or
+    /// the block index (`(blockIdx.x * 4 + it) * blockDim.x + threadIdx.x` is a coarsened element index).
+    static func hasStridedIndex(in body: Node?, variable: String, _ flow: KernelIndexFlow,
+                                isThread: (Set<String>) -> Bool, isStride: (Node) -> Bool) -> Bool {
+        guard let body else { return false }
+        for node in body.preorder where node.type == "binary_expression" && flow.operatorText(node) == "+" {
+            let operands = [node.child(byField: "left"), node.child(byField: "right")].compactMap { flow.strip($0) }
+            guard operands.count == 2 else { continue }
+            for (thread, scaled) in [(operands[0], operands[1]), (operands[1], operands[0])] {
+                guard isThread(flow.origin(thread)), scaled.type == "binary_expression", flow.operatorText(scaled) == "*" else { continue }
+                let factors = [scaled.child(byField: "left"), scaled.child(byField: "right")].compactMap { flow.strip($0) }
+                guard factors.count == 2 else { continue }
+                for (count, stride) in [(factors[0], factors[1]), (factors[1], factors[0])] where isStride(stride) {
+                    let origin = flow.origin(count)
+                    if flow.references(count, variable), !origin.dependsOnThread, !origin.dependsOnBlockIndex { return true }
+                }
+            }
+        }
+        return false
+    }
+
     /// A global-memory access in `body` that uses the loop variable and a component whose origin satisfies
     /// `isRow` (a row pointer or row index).
     static func rowAccess(in body: Node?, variable: String, _ flow: KernelIndexFlow,

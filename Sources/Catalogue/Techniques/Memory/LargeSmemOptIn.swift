@@ -3,8 +3,9 @@ import TreeSitterKit
 /// `large_smem_opt_in`: host code raises the kernel's dynamic shared-memory limit with
 /// `cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, bytes)` (or the driver API's
 /// `CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES`), where `bytes` is above the default 48 KiB or not a
-/// compile-time constant. Calls wrapped in an error-checking macro, template kernels and `(void*)kernel`
-/// arguments are recognised. Setting another attribute (the carveout), a limit of at most 48 KiB, or the
+/// compile-time constant. Calls wrapped in an error-checking macro, template kernels, `(void*)kernel`
+/// arguments, and a local or a lambda/function parameter holding the kernel (`auto run = [&](auto k) {
+/// cudaFuncSetAttribute(k, ...); }; run(kern<Cfg>);`) are recognised. Setting another attribute (the carveout), a limit of at most 48 KiB, or the
 /// attribute for a different kernel does not count.
 struct LargeSmemOptIn: TechniqueDetector {
     let id = "large_smem_opt_in"
@@ -21,7 +22,7 @@ struct LargeSmemOptIn: TechniqueDetector {
                 guard let callee = call.child(byField: "function"),
                       !facts.expansion(of: MemSupport.calleeSpelling(callee)).isDisjoint(with: Self.setters),
                       let arguments = call.child(byField: "arguments")?.namedChildren, arguments.count >= 3 else { continue }
-                guard names(kernel, arguments[0], in: body, before: call) else { continue }
+                guard names(kernel, arguments[0], in: body, before: call, facts) else { continue }
                 let attribute = arguments[1].preorder.filter { $0.type == "identifier" }.map(\.text)
                 guard attribute.contains(where: { !facts.expansion(of: $0).isDisjoint(with: Self.attributes) }) else { continue }
                 if let bytes = value(arguments[2], in: body, before: call, facts), bytes <= Self.defaultLimit { continue }
@@ -31,11 +32,13 @@ struct LargeSmemOptIn: TechniqueDetector {
         return evidence
     }
 
-    /// Whether the first argument designates `kernel`: `k`, `k<T>`, `&k`, `(void*)k`, `ns::k`, or a local
-    /// initialised from one of these.
-    func names(_ kernel: CUDAFacts.Function, _ argument: Node, in body: Node, before call: Node) -> Bool {
+    /// Whether the first argument designates `kernel`: `k`, `k<T>`, `&k`, `(void*)k`, `ns::k`, a local
+    /// initialised from one of these, or a lambda/function parameter that a call passes the kernel to.
+    func names(_ kernel: CUDAFacts.Function, _ argument: Node, in body: Node, before call: Node, _ facts: CUDAFacts) -> Bool {
         let spelled = argument.preorder.filter { $0.type == "identifier" || $0.type == "namespace_identifier" }.map(\.text)
         if spelled.contains(kernel.name) { return true }
+        let flow = KernelIndexFlow(kernel, in: facts, reach: false)
+        if spelled.contains(where: { flow.designates(kernel, $0, at: argument) }) { return true }
         for name in spelled {
             for node in body.preorder where node.type == "init_declarator" && node.startByte < call.startByte {
                 if MemSupport.declaredIdentifier(node.child(byField: "declarator") ?? node) == name,

@@ -2,8 +2,11 @@ import TreeSitterKit
 
 /// `bf16_or_fp16_math`: the kernel (with the device helpers it calls) reads or writes `__nv_bfloat16` / `half`
 /// data: a parameter or local whose canonical type (libclang, so typedefs such as `floatX` and `using`
-/// aliases are seen through under the default build) is a 16-bit float type, a template kernel launched with a
-/// 16-bit type argument, or a call of the bf16/fp16 conversion intrinsics. Computing in fp32 after a cast
+/// aliases are seen through under the default build) is a 16-bit float type, a template kernel instantiated with
+/// a 16-bit type argument (at a launch, or where the host takes its address: `auto k = kern<half, 64>;`), the
+/// argument being a 16-bit type directly, through an alias, or through a type name that an enclosing dispatch
+/// macro binds to a 16-bit type in one of its cases (`DISPATCH(dtype, [&] { kern<scalar_t><<<...>>>(...); })`
+/// with `using scalar_t = half;` in the macro), or a call of the bf16/fp16 conversion intrinsics. Computing in fp32 after a cast
 /// still counts (mixed precision).
 /// Rejected: a `floatX` typedef that resolves to `float` in this build, half types named only in comments or
 /// strings, and helpers with half data that the kernel never calls.
@@ -34,19 +37,43 @@ struct Bf16OrFp16Math: TechniqueDetector {
                 }
             }
         }
-        // A template kernel instantiated with a 16-bit type at a launch.
-        for launch in facts.root.preorder where launch.type == "call_expression" {
-            guard let function = launch.child(byField: "function"), function.type == "template_function",
-                  KernelAST.bare(function.child(byField: "name")?.text ?? "") == kernel.name,
-                  launch.children.contains(where: { $0.type == "kernel_call_syntax" }),
+        // A template kernel instantiated with a 16-bit type at a launch or where the host names an instantiation.
+        for function in facts.root.preorder where function.type == "template_function" {
+            guard KernelAST.bare(function.child(byField: "name")?.text ?? "") == kernel.name,
+                  !Self.isInside(function, kernel.node),
                   let arguments = function.child(byField: "arguments") else { continue }
-            if !KernelAST.resolve(arguments.text, aliases: aliases).isDisjoint(with: KernelAST.lowPrecisionTypes) {
-                evidence.append(facts.evidence(launch, "kernel instantiated with a 16-bit float type"))
+            let types = KernelAST.resolve(arguments.text, aliases: aliases)
+                .union(Self.dispatchedTypes(CUDAFacts.identifiers(in: arguments.text), around: function, facts))
+            if !KernelAST.resolve(types.joined(separator: " "), aliases: aliases).isDisjoint(with: KernelAST.lowPrecisionTypes) {
+                let site = function.parent?.type == "call_expression" ? function.parent ?? function : function
+                evidence.append(facts.evidence(site, "kernel instantiated with a 16-bit float type"))
+                break
             }
         }
         for (name, node) in facts.callNodes(in: kernel) where KernelAST.matches(name, Self.conversions, facts) {
             evidence.append(facts.evidence(node, "conversion to or from a 16-bit float type"))
         }
         return evidence
+    }
+
+    static func isInside(_ node: Node, _ ancestor: Node) -> Bool {
+        node.startByte >= ancestor.startByte && node.endByte <= ancestor.endByte
+    }
+
+    /// The types that enclosing macro invocations bind to any of `names` (`using scalar_t = half;` in one
+    /// case of a dispatch macro's replacement text).
+    static func dispatchedTypes(_ names: [String], around node: Node, _ facts: CUDAFacts) -> Set<String> {
+        var result: Set<String> = []
+        var current = node.parent
+        while let c = current {
+            if c.type == "call_expression", let callee = c.child(byField: "function"), let body = facts.macros[callee.text] {
+                let words = CUDAFacts.identifiers(in: body)
+                for (i, word) in words.enumerated() where word == "using" && i + 2 < words.count && names.contains(words[i + 1]) {
+                    result.insert(words[i + 2])
+                }
+            }
+            current = c.parent
+        }
+        return result
     }
 }
