@@ -64,10 +64,17 @@ extension PythonFacts {
     /// `globalsLookupNames` (which names a key may stand for) and `globalsEntry` (the one a decided key names).
     func globalsKey(_ read: Node) -> Node? {
         let n = unparenthesized(read)
-        guard n.type == "subscript", let table = n.child(byField: "value").map(unwrapped), table.type == "call",
-              case let namespace = callSite(table), namespace.callee == "globals", namespace.positional.isEmpty,
-              namespace.keywords.isEmpty else { return nil }
+        guard n.type == "subscript", let table = n.child(byField: "value"), isModuleNamespace(table) else { return nil }
         return n.child(byField: "subscript")
+    }
+
+    /// Whether an expression is a call of the builtin `globals()` (the module's namespace as a dictionary), not of a
+    /// function the file imports under that name.
+    func isModuleNamespace(_ expression: Node) -> Bool {
+        let n = unwrapped(expression)
+        guard n.type == "call", imports.bindings["globals"] == nil else { return false }
+        let call = callSite(n)
+        return call.callee == "globals" && call.positional.isEmpty && call.keywords.isEmpty
     }
 
     /// The module-level functions and classes of the file a `globals()[key]` read may stand for: the one a constant
@@ -143,9 +150,7 @@ extension PythonFacts {
         } else if copy.name == "copy", copy.positional.isEmpty, let inner = copy.receiver.map(unwrapped), inner.type == "call" {
             namespace = inner
         }
-        let globals = callSite(namespace)
-        guard globals.callee == "globals", imports.bindings["globals"] == nil, globals.positional.isEmpty, globals.keywords.isEmpty
-        else { return nil }
+        guard isModuleNamespace(namespace) else { return nil }
         // The name tests: `n.startswith("p")`, `n.endswith("s")`, `"x" in n`, joined by `and`.
         var tests: [(String) -> Bool] = []
         func understood(_ condition: Node) -> Bool {
@@ -397,9 +402,7 @@ extension PythonFacts {
                 return nonEmpty(nameKeys(call.positional[1], given: given).map { NamedChoice(callee: "\(module).\($0.name)", record: $0.record) })
             }
             // `globals().get(key)`, `globals().get(key, default)`.
-            if call.name == "get", (1...2).contains(call.positional.count), let namespace = call.receiver.map(unparenthesized),
-               namespace.type == "call", case let globals = callSite(namespace), globals.callee == "globals",
-               imports.bindings["globals"] == nil, globals.positional.isEmpty, globals.keywords.isEmpty {
+            if call.name == "get", (1...2).contains(call.positional.count), let namespace = call.receiver, isModuleNamespace(namespace) {
                 return definitions(call.positional[0])
             }
             // `resolve(spec["cls"])` with `resolve` a module-level function of the file returning a lookup by name.
