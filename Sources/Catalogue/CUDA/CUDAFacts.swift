@@ -158,7 +158,8 @@ public final class CUDAFacts {
     /// A value detectors derive from the whole source (or from one kernel), computed once per instance and
     /// shared by every detector and kernel that asks for it under the same key.
     public func memo<T>(_ key: String, _ compute: () -> T) -> T {
-        if let known = memoTable[key] as? T { return known }
+        // Unwrapped first: for an optional `T`, a missing entry would otherwise cast to a stored `nil`.
+        if let entry = memoTable[key], let known = entry as? T { return known }
         let value = compute()
         memoTable[key] = value
         return value

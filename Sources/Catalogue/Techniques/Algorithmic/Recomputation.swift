@@ -3,7 +3,9 @@ import TreeSitterKit
 /// `recomputation`: a value is computed again in a later pass instead of being written to global memory and
 /// read back. Found when, in the kernel or a device helper it calls, two separate (non-nested) loops call the
 /// same transcendental function (`expf`, `__expf`, `tanhf`, `logf`, ...) on arguments built from a shared
-/// value defined outside both loops (the row max, a scale), the first loop only folds the result into a
+/// value defined outside both loops (the row max, a scale), directly or through locals of the loop
+/// (`x0 = a.x * scale; exp2f(x0 - m)` shares `scale` with `exp2f(a.x * scale - row.m)`; thread and block
+/// indices do not count as shared), the first loop only folds the result into a
 /// register (a running sum) without storing it, and the second loop uses it again (e.g. writes the normalised
 /// probability, or the probability inside a gradient).
 /// Rejected: the store-and-reload version (exponentials written to the output in the first pass and read back
@@ -33,9 +35,7 @@ struct Recomputation: TechniqueDetector {
                     guard second.loop.startByte >= first.loop.endByte,
                           KernelAST.callee(first.call).map(KernelAST.bare) == KernelAST.callee(second.call).map(KernelAST.bare),
                           !reported.contains(second.call.startByte) else { continue }
-                    let loopLocal1 = locals(of: first.loop), loopLocal2 = locals(of: second.loop)
-                    let shared = Set(KernelAST.identifiers(in: first.call.child(byField: "arguments") ?? first.call)).subtracting(loopLocal1)
-                        .intersection(Set(KernelAST.identifiers(in: second.call.child(byField: "arguments") ?? second.call)).subtracting(loopLocal2))
+                    let shared = outsideInputs(first.call, loop: first.loop).intersection(outsideInputs(second.call, loop: second.loop))
                     guard !shared.isEmpty else { continue }
                     reported.insert(second.call.startByte)
                     evidence.append(facts.evidence(second.call, "recomputed in a later pass instead of stored and reloaded"))
@@ -43,6 +43,42 @@ struct Recomputation: TechniqueDetector {
             }
         }
         return evidence
+    }
+
+    static let builtins: Set<String> = ["threadIdx", "blockIdx", "blockDim", "gridDim", "warpSize"]
+
+    /// The variables from outside `loop` that a call's arguments are built from: the identifiers of its
+    /// arguments, following the loop's locals to their initialisers (a few steps), without the loop's own
+    /// variables and the thread/block built-ins.
+    func outsideInputs(_ call: Node, loop: Node) -> Set<String> {
+        let loopLocals = locals(of: loop)
+        var definitions: [String: Node] = [:]
+        for a in KernelAST.assignments(in: loop) where a.node.type == "init_declarator" && a.node.startByte < call.startByte {
+            if let name = a.name { definitions[name] = a.value }
+        }
+        var names = valueNames(in: call.child(byField: "arguments") ?? call)
+        var frontier = names
+        for _ in 0..<3 {
+            var next = Set<String>()
+            for name in frontier {
+                guard let value = definitions.removeValue(forKey: name) else { continue }
+                next.formUnion(valueNames(in: value))
+            }
+            frontier = next.subtracting(names)
+            names.formUnion(next)
+        }
+        return names.subtracting(loopLocals).subtracting(Self.builtins)
+    }
+
+    /// The identifiers of an expression that name values, not the functions it calls (`__half22float2(v.lo)`
+    /// gives `v`).
+    func valueNames(in node: Node) -> Set<String> {
+        Set(node.preorder.filter { n in
+            guard n.type == "identifier", let parent = n.parent else { return n.type == "identifier" }
+            if parent.type == "call_expression", parent.child(byField: "function") == n { return false }
+            if parent.type == "template_function", parent.child(byField: "name") == n { return false }
+            return true
+        }.map(\.text))
     }
 
     /// Variables declared or counted inside a loop (its iteration variables and locals).

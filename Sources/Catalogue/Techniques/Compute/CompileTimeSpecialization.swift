@@ -3,8 +3,11 @@ import TreeSitterKit
 /// `compile_time_specialization`: the kernel is specialised at compile time. It has a non-type template
 /// parameter (block size, tile size, a `bool` flag, a device-function pointer) that its body (or the
 /// template's own signature) actually uses, takes a `std::bool_constant` / `std::integral_constant` tag
-/// argument, or branches with `if constexpr` (in the kernel or a device helper it calls).
-/// Rejected: templates over types only (`template <typename T>`), an unused non-type parameter, and runtime
+/// argument, or branches with `if constexpr` (in the kernel or a device helper it calls). A type parameter that
+/// is a traits/config struct counts when the kernel reads compile-time values from it (`template <class Cfg>`
+/// with `Cfg::kRows` as a bound, array size or launch-bounds argument): its members fix the tile as constants.
+/// Rejected: templates over types only (`template <typename T>`, including member types `typename T::value`
+/// and static functions `Op::apply(a, b)` of a policy type), an unused non-type parameter, and runtime
 /// flags or sizes passed as ordinary arguments.
 struct CompileTimeSpecialization: TechniqueDetector {
     let id = "compile_time_specialization"
@@ -23,6 +26,10 @@ struct CompileTimeSpecialization: TechniqueDetector {
                     evidence.append(facts.evidence(p, "non-type template parameter used by the kernel"))
                 }
             }
+            for p in parameters.namedChildren where ["type_parameter_declaration", "optional_type_parameter_declaration"].contains(p.type) {
+                guard let name = typeParameterName(p), let member = constantMember(of: name, in: kernel) else { continue }
+                evidence.append(facts.evidence(member, "compile-time constant read from the config type parameter `\(name)`"))
+            }
         }
         if let declarator = kernel.node.child(byField: "declarator") {
             let aliases = KernelAST.aliases(facts)
@@ -36,6 +43,24 @@ struct CompileTimeSpecialization: TechniqueDetector {
             evidence.append(facts.evidence(n, "branch resolved at compile time (if constexpr)"))
         }
         return evidence
+    }
+
+    /// The name a type template parameter declares (`Cfg` in `class Cfg`, `typename Cfg = Default`).
+    func typeParameterName(_ parameter: Node) -> String? {
+        if let name = parameter.child(byField: "name") { return name.text }
+        return parameter.namedChildren.first { $0.type == "type_identifier" }?.text
+    }
+
+    /// A value member of the type parameter `name` read in the kernel (signature and body): `Cfg::kRows` as an
+    /// expression (an identifier after the scope, not a member type and not a called static function).
+    func constantMember(of name: String, in kernel: CUDAFacts.Function) -> Node? {
+        for node in kernel.node.preorder where node.type == "qualified_identifier" {
+            guard let scope = node.child(byField: "scope"), scope.type == "namespace_identifier", scope.text == name,
+                  let member = node.child(byField: "name"), member.type == "identifier" else { continue }
+            if let parent = node.parent, parent.type == "call_expression", parent.child(byField: "function") == node { continue }
+            return node
+        }
+        return nil
     }
 
     func declaredName(_ parameter: Node) -> String? {

@@ -2,7 +2,9 @@ import TreeSitterKit
 
 /// `occupancy_tuning`: explicit control of how many blocks are resident per SM, decided from code only
 /// (comments play no part): `__launch_bounds__` with a minimum-blocks argument (directly, through macros, or a
-/// macro expanding to the attribute), a register cap on the kernel (`__maxnreg__(N)`), or a launch of the kernel
+/// macro expanding to the attribute, including a function-like one called in the declaration,
+/// `#define BOUNDS(t, m) __launch_bounds__(t, m)` ... `__global__ void BOUNDS(Cfg::kThreads, Cfg::kMin) k(...)`,
+/// whose replacement passes the attribute two arguments), a register cap on the kernel (`__maxnreg__(N)`), or a launch of the kernel
 /// (directly or through a local or parameter holding it) whose block size derives from the SM's limits
 /// (`maxThreadsPerMultiProcessor`, the occupancy calculator, e.g. `cudaOccupancyMaxPotentialBlockSize(&g, &b, k)`).
 /// `__launch_bounds__` with only a thread count, a grid (not block) sized from the SM count or the occupancy
@@ -13,7 +15,11 @@ struct OccupancyTuning: TechniqueDetector {
 
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
         var evidence: [Evidence] = []
-        if let (node, arguments) = LaunchBounds.bounds(of: kernel, in: facts), Self.hasMinimumBlocks(arguments, node, facts) {
+        if let use = LaunchBounds.macroUse(of: kernel, in: facts) {
+            if Self.macroGivesMinimumBlocks(use, facts) {
+                evidence.append(facts.evidence(range: use.range, "\(use.text) stands for __launch_bounds__ with a minimum number of resident blocks"))
+            }
+        } else if let (node, arguments) = LaunchBounds.bounds(of: kernel, in: facts), Self.hasMinimumBlocks(arguments, node, facts) {
             evidence.append(facts.evidence(node, "__launch_bounds__ asks for a minimum number of resident blocks"))
         }
         let flow = KernelIndexFlow(kernel, in: facts)
@@ -33,6 +39,37 @@ struct OccupancyTuning: TechniqueDetector {
         // A bare occupancy query (`cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, ...)`) is not control:
         // it counts only through the launch above, when its result sets the block size.
         return evidence
+    }
+
+    /// Whether a call of a function-like attribute macro (`BOUNDS(256, 2)`) ends up giving `__launch_bounds__` a
+    /// second argument: the replacement spells the attribute with two arguments (`__launch_bounds__(t, m)`), or
+    /// forwards `__VA_ARGS__` and the call passes at least two.
+    static func macroGivesMinimumBlocks(_ use: AttributeMacros.Use, _ facts: CUDAFacts) -> Bool {
+        let name = String(use.text.prefix { $0 != "(" }.filter { !$0.isWhitespace })
+        guard let replacement = facts.macros[name], let start = replacement.firstRange(of: "__launch_bounds__") else { return false }
+        let attribute = String(replacement[start.lowerBound...])
+        if topLevelArguments(attribute) >= 2 { return true }
+        return attribute.contains("__VA_ARGS__") && topLevelArguments(use.text) >= 2
+    }
+
+    /// The number of arguments in the first parenthesised list of `text` (`f(a, g(b, c))` has 2).
+    static func topLevelArguments(_ text: String) -> Int {
+        var depth = 0, count = 0, sawContent = false
+        for character in text {
+            switch character {
+            case "(", "<", "[":
+                depth += 1
+                if depth == 1 { continue }
+            case ")", ">", "]":
+                depth -= 1
+                if depth == 0 { return sawContent ? count + 1 : 0 }
+            case ",":
+                if depth == 1 { count += 1; continue }
+            default: break
+            }
+            if depth >= 1, !character.isWhitespace { sawContent = true }
+        }
+        return sawContent ? count + 1 : 0
     }
 
     /// Whether launch-bounds arguments have a second (minimum blocks per SM) argument.

@@ -2,10 +2,12 @@ import TreeSitterKit
 
 /// `register_blocking`: each thread computes a tile of several outputs held in a local (register) array,
 /// so every operand it loads is reused across the tile. Requires a non-shared local array of two or more
-/// elements that is accumulated into (`acc[i][j] += a * b`, `acc[k] = fmaf(x, y, acc[k])`) inside a loop
-/// nest at least two deep, indexed by a loop variable, and read again afterwards (written out). A local array
-/// used only as a load/store buffer, a single scalar accumulator, or accumulation in a single loop does not
-/// count.
+/// elements that is accumulated into (`acc[i][j] += a * b`, `acc[k] = fmaf(x, y, acc[k])`, or a field of a
+/// vector element, `acc[r].x = fmaf(h, v.x, acc[r].x)`) inside a loop nest at least two deep, indexed by a
+/// loop variable, and read again afterwards (written out). A plain assignment accumulates only when its value
+/// reads the same element back; moving other elements of the array in (`q[m] = q[m - 1]`, a register queue
+/// shifting) does not. A local array used only as a load/store buffer or a queue, a single scalar
+/// accumulator, or accumulation in a single loop does not count.
 struct RegisterBlocking: TechniqueDetector {
     let id = "register_blocking"
 
@@ -34,8 +36,8 @@ struct RegisterBlocking: TechniqueDetector {
     /// An accumulating assignment into `name[...]` nested in two or more loops, one of whose variables indexes it.
     static func accumulation(into name: String, in body: Node, after declaration: Node) -> Node? {
         for (target, value, op, node) in MemSupport.assignments(in: body) where node.type != "init_declarator" && node.startByte > declaration.endByte {
-            guard target.type == "subscript_expression", MemSupport.base(of: target) == name else { continue }
-            let accumulates = (op != "=" && op != "++" && op != "--") || (value.map { MemSupport.mentions([name], in: $0) } ?? false)
+            guard let element = tileElement(target), MemSupport.base(of: element) == name else { continue }
+            let accumulates = (op != "=" && op != "++" && op != "--") || (value.map { readsBack(target, in: $0) } ?? false)
             guard accumulates else { continue }
             let loops = MemSupport.enclosingLoops(node, within: body)
             guard loops.count >= 2 else { continue }
@@ -43,6 +45,25 @@ struct RegisterBlocking: TechniqueDetector {
             if MemSupport.mentions(loopVariables, in: target) { return node }
         }
         return nil
+    }
+
+    /// The array element an assignment target writes: `acc[i][j]` itself, or the element under a field access
+    /// (`acc[r].x` -> `acc[r]`); nil for anything else.
+    static func tileElement(_ target: Node) -> Node? {
+        var current = target
+        while current.type == "field_expression", let argument = current.child(byField: "argument") { current = argument }
+        return current.type == "subscript_expression" ? current : nil
+    }
+
+    /// Whether `value` reads the very element `target` names (same spelling, whitespace aside): the self-referencing
+    /// accumulation `acc[k] = fmaf(x, y, acc[k])`, as opposed to a copy from a neighbouring element.
+    static func readsBack(_ target: Node, in value: Node) -> Bool {
+        let spelling = compact(target.text)
+        return value.preorder.contains { $0.type == target.type && compact($0.text) == spelling }
+    }
+
+    private static func compact(_ text: String) -> String {
+        String(text.filter { !$0.isWhitespace })
     }
 
     static func loopVariable(_ loop: Node) -> String? {

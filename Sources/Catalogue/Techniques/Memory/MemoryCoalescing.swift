@@ -16,7 +16,9 @@ import TreeSitterKit
 /// The statement does not count when some global access strides by the thread (`x[t * 4 + k]` with scalar
 /// loads, `x[r * C + j]` with `r` the thread's row). Either way, every global store through a subscript must be coalesced, flat, or uniform: a store whose address
 /// depends on the thread in any other way (`stats[2 * r]`) or on loaded data (`y[perm[b] * c + i]`, a scatter)
-/// disqualifies the kernel. Flat one-dimensional indexing without a statement is the default mapping, not a
+/// disqualifies the kernel; a store is judged per warp, so a row chosen by the warp index (`threadIdx.x / 32`) or
+/// by `threadIdx.y` counts as uniform there. A lane taken as `threadIdx.x & 31` moves with the thread like
+/// `% 32`, and a per-thread `memcpy_async` of a constant 4-16 bytes moves one packet per thread. Flat one-dimensional indexing without a statement is the default mapping, not a
 /// design choice, and does not count; nor do accesses strided by the thread index (`x[threadIdx.x * C]`).
 struct MemoryCoalescing: TechniqueDetector {
     let id = "memory_coalescing"
@@ -29,7 +31,10 @@ struct MemoryCoalescing: TechniqueDetector {
             for access in addressing.accesses() {
                 let shape = Self.shape(of: access, addressing)
                 if access.written {
-                    switch shape {
+                    // A store is judged per warp: a row picked by the warp index or by `threadIdx.y` is the same
+                    // for all lanes of the warp.
+                    let perWarp = shape == .other ? Self.shape(of: access, addressing, acrossWarp: true) : shape
+                    switch perWarp {
                     case .coalescedRows, .flat, .uniform: break
                     case .other: return []
                     }
@@ -81,11 +86,13 @@ struct MemoryCoalescing: TechniqueDetector {
     /// How an address moves with the thread: `coalescedRows` (one thread-linear term plus a uniform scaled row
     /// offset), `flat` (thread-linear without a data-scaled row), `uniform` (no thread, no loaded data), or
     /// `other` (scaled by the thread, or data-dependent).
-    static func shape(of access: ThreadAddressing.Access, _ addressing: ThreadAddressing) -> Shape {
+    /// With `acrossWarp`, the other terms need only be the same for the lanes of one warp (a warp-index row
+    /// `threadIdx.x / 32`, a `threadIdx.y` row), not for the whole block.
+    static func shape(of access: ThreadAddressing.Access, _ addressing: ThreadAddressing, acrossWarp: Bool = false) -> Shape {
         if access.terms.contains(where: { !MemSupport.memoryReads(in: $0, pointers: addressing.pointers).isEmpty }) { return .other }
         let threadTerms = threadTerms(access, addressing)
         let others = access.terms.filter { term in !threadTerms.contains(term) }
-        let othersUniform = others.allSatisfy { !addressing.mentionsThread($0) }
+        let othersUniform = others.allSatisfy { acrossWarp ? !addressing.variesAcrossLanes($0) : !addressing.mentionsThread($0) }
         if threadTerms.isEmpty { return othersUniform ? .uniform : .other }
         guard threadTerms.count == 1, othersUniform else { return .other }
         return others.contains(where: isScaledRow) ? .coalescedRows : .flat
@@ -195,6 +202,15 @@ struct MemoryCoalescing: TechniqueDetector {
         return result
     }
 
+    /// A literal of the form 2^k - 1 (`31`, `0x1f`, `63`): masking with it keeps the low bits, like `% 2^k`.
+    static func isLowBitMask(_ node: Node) -> Bool {
+        guard node.type == "number_literal" else { return false }
+        var text = node.text.lowercased()
+        while let last = text.last, "ul".contains(last) { text.removeLast() }
+        guard let value = text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text), value > 0 else { return false }
+        return value & (value + 1) == 0
+    }
+
     /// Whether `expression` contains a thread term (or thread-linear variable) reached only through `+`, `-`,
     /// parentheses, casts and `%` (a lane index), never through `*`, `/`, `>>` or `<<`.
     static func isThreadLinear(_ expression: Node, _ variables: Set<String>) -> Bool {
@@ -205,6 +221,9 @@ struct MemoryCoalescing: TechniqueDetector {
                 if parent.type == "binary_expression" {
                     let op = parent.child(byField: "operator")?.type ?? ""
                     if op == "%" && parent.child(byField: "left") == current { current = parent; continue }
+                    // `threadIdx.x & 31`: a low-bit mask is `% 32`.
+                    if op == "&", let mask = [parent.child(byField: "left"), parent.child(byField: "right")]
+                        .compactMap({ $0 }).first(where: { $0 != current }), isLowBitMask(mask) { current = parent; continue }
                     if !["+", "-"].contains(op) { linear = false; break }
                 } else if !["parenthesized_expression", "cast_expression", "subscript_argument_list", "argument_list",
                             "call_expression", "comma_expression"].contains(parent.type) {

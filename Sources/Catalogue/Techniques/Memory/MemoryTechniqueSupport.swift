@@ -475,17 +475,19 @@ enum MemSupport {
         if let text = facts.macros[name] {
             return expression(text).flatMap { evaluate($0, facts, depth: depth) }
         }
-        let value: Node? = facts.memo("MemSupport.constant:\(name)") {
+        // Memoised as a list (empty when there is no such constant): `memo` cannot hold an optional, a missing
+        // entry cast to `Node?` reads back as a cached nil.
+        let values: [Node] = facts.memo("MemSupport.constant:\(name)") {
             for node in facts.fileNodes(["init_declarator"]) {
                 guard node.child(byField: "declarator")?.text == name, let declaration = node.parent,
                       declaration.type == "declaration",
                       declaration.children.contains(where: { $0.type == "type_qualifier" && ($0.text == "const" || $0.text == "constexpr") }),
                       let value = node.child(byField: "value") else { continue }
-                return value
+                return [value]
             }
-            return nil
+            return []
         }
-        return value.flatMap { evaluate($0, facts, depth: depth) }
+        return values.first.flatMap { evaluate($0, facts, depth: depth) }
     }
 
     /// Parses a macro's replacement text as an expression (tree-sitter; no text matching).

@@ -5,7 +5,10 @@ import TreeSitterKit
 /// global-memory read (directly, through a local loaded from global memory, or by an async copy into it) and
 /// read somewhere at a different index than the one each thread wrote. Shared memory that only holds values
 /// computed in registers (reduction scratch), that is combined in place (`s[i] += s[i + k]`, a tree
-/// reduction), or that each thread reads back only at its own slot does not count.
+/// reduction), or that each thread reads back only at its own slot does not count, unless the read-back is a
+/// later pass over the staged data: the store sits in a loop that also uses the stored local for its own work
+/// (a first pass) and the read in a later loop that does not contain the store (a softmax row staged while its
+/// statistics are taken, then re-read to normalise).
 struct SharedMemoryTiling: TechniqueDetector {
     let id = "shared_memory_tiling"
 
@@ -52,7 +55,7 @@ struct SharedMemoryTiling: TechniqueDetector {
                 let reread = aliases.flatMap { MemSupport.uses(of: $0, in: body) }.first { use in
                     let access = Self.outerAccess(use)
                     guard !MemSupport.isWritten(access), !writes.contains(where: { MemSupport.contains($0.statement, use) }) else { return false }
-                    return asyncStaged || !writtenAt.contains(Self.indexText(access))
+                    return asyncStaged || !writtenAt.contains(Self.indexText(access)) || Self.rereadInLaterPass(use, after: writes)
                 }
                 if let reread {
                     evidence.append(facts.evidence(writes[0].statement, "global data staged in shared `\(name)`"))
@@ -74,6 +77,22 @@ struct SharedMemoryTiling: TechniqueDetector {
             if !MemSupport.memoryReads(in: initial, pointers: pointers).isEmpty { return true }
         }
         return false
+    }
+
+    /// Whether `use` re-reads staged data in a later pass: some store `s[q] = v` lies in a loop that does not
+    /// contain the use and that uses the local `v` elsewhere too (the first pass consumes the value it stages),
+    /// and the use lies in a loop that starts after that one ends.
+    static func rereadInLaterPass(_ use: Node, after writes: [(target: Node, statement: Node)]) -> Bool {
+        let readLoops = KernelAST.enclosingLoops(use)
+        return writes.contains { write in
+            guard let value = write.statement.child(byField: "right"), value.type == "identifier",
+                  let loop = KernelAST.enclosingLoops(write.statement).first(where: { !KernelAST.isInside(use, $0) }),
+                  readLoops.contains(where: { $0.startByte >= loop.endByte }) else { return false }
+            return loop.preorder.contains { node in
+                node.type == "identifier" && node.text == value.text && !KernelAST.isInside(node, write.statement)
+                    && node.parent?.type != "init_declarator"
+            }
+        }
     }
 
     /// The outermost subscript chain around an identifier use (`tile[ty][k]` for `tile`).

@@ -1,3 +1,4 @@
+import SourceModel
 import TreeSitterKit
 
 /// How the global-memory addresses of one function move with the thread: every access (a subscript, or pointer
@@ -16,6 +17,8 @@ struct ThreadAddressing {
     let packet: Set<String>
     /// Locals that depend on the thread in any way.
     let dependent: Set<String>
+    /// Locals that differ between the lanes of one warp (not a warp index `threadIdx.x / 32`, not `threadIdx.y`).
+    let laneDependent: Set<String>
     /// Derived pointers: the additive terms of their offset from the pointer they were computed from.
     let offsets: [String: [Node]]
     /// Pointers whose element type is a vector (`float4*`, `__half2*`, an aligned packet struct).
@@ -40,6 +43,7 @@ struct ThreadAddressing {
         self.pointers = pointers
         self.linear = MemoryCoalescing.threadLinearVariables(in: function)
         self.dependent = MemoryCoalescing.threadDependentVariables(in: function)
+        self.laneDependent = Self.laneDependentVariables(in: function, facts)
         var packet: Set<String> = []
         var offsets: [String: [Node]] = [:]
         var vectorPointers: Set<String> = []
@@ -102,7 +106,7 @@ struct ThreadAddressing {
                 guard ["+", "-"].contains(node.child(byField: "operator")?.type ?? ""),
                       let castToVector = addressUse(node, vectorTypes: vectorTypes, aliases: aliases),
                       let address = self.address(node, vectorTypes: vectorTypes, aliases: aliases) else { continue }
-                let vector = address.vector || castToVector || passesToVectorHelper(node)
+                let vector = address.vector || castToVector || passesToVectorHelper(node) || passesToPacketCopy(node)
                 result.append(Access(node: node, terms: address.terms, vector: vector, written: false))
             case "pointer_expression":
                 // `*p` or `*reinterpret_cast<const float4*>(p)` on a derived pointer: its offset is the address.
@@ -180,6 +184,27 @@ struct ThreadAddressing {
         return false
     }
 
+    /// Whether pointer arithmetic is handed to a per-thread asynchronous copy of one packet
+    /// (`cuda::memcpy_async(dst, src + col, cuda::aligned_size_t<16>(16), pipe)`,
+    /// `__pipeline_memcpy_async(dst, src + i * 8, 16)`): a copy whose byte count is a constant from 4 to 16, so
+    /// each thread moves a vector. A group-wide copy of a whole span (a runtime size) is not a packet.
+    func passesToPacketCopy(_ node: Node) -> Bool {
+        var current = node
+        while let parent = current.parent, parent.type == "parenthesized_expression" || parent.type == "cast_expression" { current = parent }
+        guard let list = current.parent, list.type == "argument_list", let call = list.parent, call.type == "call_expression",
+              let callee = call.child(byField: "function"),
+              ["memcpy_async", "__pipeline_memcpy_async"].contains(facts.calleeName(callee).lastQualifiedComponent) else { return false }
+        let arguments = list.namedChildren
+        guard let position = arguments.firstIndex(of: current) else { return false }
+        return arguments[(position + 1)...].contains { argument in
+            var size = argument
+            // `cuda::aligned_size_t<16>(16)`: the byte count is its argument.
+            if size.type == "call_expression", let inner = size.child(byField: "arguments")?.namedChild(0) { size = inner }
+            guard let bytes = MemSupport.evaluate(size, facts) else { return false }
+            return (4...16).contains(bytes)
+        }
+    }
+
     // MARK: Terms
 
     /// Whether a term moves with the thread's x index by one (`thread`), by a constant packet width (`packet`),
@@ -194,6 +219,53 @@ struct ThreadAddressing {
     /// Whether a term mentions the thread index (or a local that depends on it).
     func mentionsThread(_ term: Node) -> Bool {
         MemoryCoalescing.mentionsThread(term, dependent.union(packet))
+    }
+
+    /// Whether a term differs between the lanes of one warp: it mentions `threadIdx.x`, a group's `thread_rank()`
+    /// or a lane-dependent local other than through a warp index (`/ 32`, `>> 5`, or a multiple).
+    func variesAcrossLanes(_ term: Node) -> Bool {
+        Self.variesAcrossLanes(term, laneDependent, facts)
+    }
+
+    static func variesAcrossLanes(_ node: Node, _ dependent: Set<String>, _ facts: CUDAFacts) -> Bool {
+        node.preorder.contains { n in
+            (MemoryCoalescing.isThreadTerm(n) || (n.type == "identifier" && dependent.contains(n.text))) && !isWarpIndex(n, facts)
+        }
+    }
+
+    /// `x / 32` (or a multiple of 32) or `x >> 5` (or more), through parentheses, casts and sums with a block
+    /// offset (`(blockIdx.x * blockDim.x + threadIdx.x) >> 5`): the same for every lane of a warp.
+    static func isWarpIndex(_ node: Node, _ facts: CUDAFacts) -> Bool {
+        var current = node
+        while let parent = current.parent,
+              ["parenthesized_expression", "cast_expression"].contains(parent.type)
+                || (parent.type == "binary_expression" && ["+", "-"].contains(parent.child(byField: "operator")?.type ?? "")) {
+            current = parent
+        }
+        guard let parent = current.parent, parent.type == "binary_expression", parent.child(byField: "left") == current,
+              let right = parent.child(byField: "right"), let amount = MemSupport.evaluate(right, facts) else { return false }
+        switch parent.child(byField: "operator")?.type ?? "" {
+        case "/": return amount >= 32 && amount % 32 == 0
+        case ">>": return amount >= 5
+        default: return false
+        }
+    }
+
+    /// Locals whose value differs between the lanes of one warp (initialised or assigned from an expression
+    /// that varies across lanes).
+    static func laneDependentVariables(in function: CUDAFacts.Function, _ facts: CUDAFacts) -> Set<String> {
+        guard let body = function.body else { return [] }
+        var result: Set<String> = []
+        let assignments = MemSupport.assignments(in: body)
+        for _ in 0..<3 {
+            for (target, value, _, _) in assignments {
+                guard let value, ["identifier", "pointer_declarator", "reference_declarator"].contains(target.type),
+                      let name = MemSupport.declaredIdentifier(target),
+                      !result.contains(name), variesAcrossLanes(value, result, facts) else { continue }
+                result.insert(name)
+            }
+        }
+        return result
     }
 
     /// `thread * K`, `K * thread`, `(thread) << k` with a compile-time K (a literal, a constant, `sizeof`, a

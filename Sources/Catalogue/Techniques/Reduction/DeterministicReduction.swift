@@ -7,18 +7,26 @@ import TreeSitterKit
 /// launched next on the same buffer (a single reducing block, or threads looping over the partials) or by the
 /// last block to finish (the partial made visible with `__threadfence()` before an integer ticket is taken
 /// with an atomic).
-/// Kernels that finish with a float `atomicAdd`, and ordinary reductions without the two-stage / single-block /
-/// ticket shape, do not count.
+/// The second stage of such a scheme counts on its own too: a kernel without float atomics whose threads each add
+/// up the slices of a buffer in a loop over a runtime count (`for (s = 0; s < splits; ++s) sum += ws[s * plane + i]`,
+/// the split-K reduce), where the buffer was handed, earlier in the launching host function, to another kernel (a
+/// launch, a call passing a kernel, or a call of a host function that launches one).
+/// Kernels that finish with a float `atomicAdd`, ordinary reductions without the two-stage / single-block /
+/// ticket shape, and slice-summing loops over inputs no earlier kernel produced (or that multiply by a second
+/// buffer, as a matrix-vector product does) do not count.
 struct DeterministicReduction: TechniqueDetector {
     let id = "deterministic_reduction"
 
     static let floatAtomics: Set<String> = ["atomicAdd", "atomicSub", "atomicExch", "atomicCAS", "atomicMax", "atomicMin",
                                             "atomicAdd_block", "atomicAdd_system"]
     func detect(kernel: CUDAFacts.Function, in facts: CUDAFacts) -> [Evidence] {
-        guard reduces(kernel, facts) else { return [] }
         let flow = KernelIndexFlow(kernel, in: facts)
         let atomics = flow.nodes(["call_expression"]).filter { flow.calls($0, anyOf: Self.floatAtomics) }
         guard atomics.allSatisfy({ targetsInteger($0, flow) }) else { return [] }
+        guard reduces(kernel, facts) else {
+            guard let sum = partialsSum(kernel, flow) else { return [] }
+            return [facts.evidence(sum, "adds up the slices another kernel wrote, in a fixed order")]
+        }
         var evidence: [Evidence] = []
         let singleBlockLaunches = flow.launchSites(of: kernel).filter { isSingleBlock($0.configuration.first, flow) }
         if let launch = singleBlockLaunches.first {
@@ -156,6 +164,75 @@ struct DeterministicReduction: TechniqueDetector {
                     read.type == "subscript_expression" && flow.strip(read.child(byField: "argument"))?.text == buffer
                         && flow.references(read, loop.variable)
                 }
+            }
+        }
+    }
+
+    /// The second stage on its own: an accumulation (`sum += part[s * n + i]`, `acc.x += v.x` with `v` loaded from
+    /// `ws + s * plane + i`) inside a loop over a runtime count that starts at a fixed value and steps by a fixed
+    /// amount, reading one pointer parameter (and no other) through the loop variable, where that parameter's
+    /// buffer was given to another kernel earlier in the host function that launches this one.
+    func partialsSum(_ kernel: CUDAFacts.Function, _ flow: KernelIndexFlow) -> Node? {
+        let pointers = flow.parameters(of: kernel.node).filter(\.isPointer).map(\.name)
+        for loop in flow.loops() {
+            guard let body = loop.body, let bound = loop.bound, !flow.isCompileTime(bound),
+                  loop.start != nil, flow.isCompileTime(loop.start),
+                  ["++", "--"].contains(loop.strideOperator)
+                    || (["+=", "-="].contains(loop.strideOperator) && flow.isCompileTime(loop.stride)) else { continue }
+            for node in body.preorder where node.type == "assignment_expression" && flow.operatorText(node) == "+=" {
+                guard isLocalAccumulator(node.child(byField: "left"), flow), let right = node.child(byField: "right"),
+                      flow.references(right, loop.variable) else { continue }
+                let read = pointers.filter { flow.references(right, $0) }
+                guard read.count == 1, let buffer = read.first,
+                      filledEarlier(kernel, parameter: buffer, flow) else { continue }
+                return node
+            }
+        }
+        return nil
+    }
+
+    /// `sum` or `sum.x`: a local accumulator, not an element of memory.
+    func isLocalAccumulator(_ left: Node?, _ flow: KernelIndexFlow) -> Bool {
+        guard let left = flow.strip(left) else { return false }
+        if left.type == "identifier" { return true }
+        return left.type == "field_expression" && flow.strip(left.child(byField: "argument"))?.type == "identifier"
+            && left.child(byField: "operator")?.type != "->"
+    }
+
+    /// Whether a launch of `kernel` passes, for `parameter`, a buffer that an earlier call of the same host function
+    /// gave to another kernel: a launch of another kernel, a call passing another kernel (`run(gemm<Cfg>, ws)`), or
+    /// a call of a host function of this source that launches kernels (`launch_gemv(x, ws, n)`).
+    func filledEarlier(_ kernel: CUDAFacts.Function, parameter: String, _ flow: KernelIndexFlow) -> Bool {
+        let facts = flow.facts
+        guard let position = flow.parameters(of: kernel.node).firstIndex(where: { $0.name == parameter }) else { return false }
+        let others = facts.kernels.filter { $0.name != kernel.name }
+        for launch in flow.launchSites(of: kernel) {
+            let arguments = launch.call.child(byField: "arguments")?.namedChildren ?? []
+            guard position < arguments.count, let argument = flow.strip(arguments[position]), argument.type == "identifier",
+                  let host = hostFunction(launch.call) else { continue }
+            let earlier = host.preorder.filter { call in
+                call.type == "call_expression" && call.endByte <= launch.call.startByte
+                    && (call.child(byField: "arguments")?.namedChildren.contains { flow.strip($0)?.text == argument.text } ?? false)
+            }
+            for call in earlier {
+                let name = flow.bareCallee(call)
+                if call.namedChildren.contains(where: { $0.type == "kernel_call_syntax" }), name != kernel.name { return true }
+                let passed = call.child(byField: "arguments")?.namedChildren ?? []
+                if passed.contains(where: { value in others.contains { flow.spellsKernel($0, value) } }) { return true }
+                if launchesKernels(name, facts) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether a host function of this source named `name` launches a kernel.
+    func launchesKernels(_ name: String, _ facts: CUDAFacts) -> Bool {
+        facts.memo("DeterministicReduction.launchesKernels:\(name)") {
+            facts.root.preorder.contains { node in
+                guard node.type == "function_definition",
+                      CUDAFacts.identifiers(in: node.child(byField: "declarator")?.child(byField: "declarator")?.text ?? "").last == name
+                else { return false }
+                return node.child(byField: "body")?.preorder.contains { $0.type == "kernel_call_syntax" } ?? false
             }
         }
     }
