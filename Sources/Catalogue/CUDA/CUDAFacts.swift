@@ -25,8 +25,9 @@ public final class CUDAFacts {
         let parsed = try Parser(language: .cuda).parse(bytes: file.bytes)
         let attributeMacros = AttributeMacros(parsed)
         self.attributeMacros = attributeMacros
-        // Calls of macros standing for `__launch_bounds__` split a kernel's declaration for tree-sitter: blanked.
-        tree = attributeMacros.uses.isEmpty ? parsed : try Parser(language: .cuda).parse(bytes: attributeMacros.blanked(file.bytes))
+        // Calls of macros standing for `__launch_bounds__` split a kernel's declaration for tree-sitter, and
+        // `__align__(n)` breaks the declaration it is in: parsed again without them.
+        tree = attributeMacros.isEmpty ? parsed : try Parser(language: .cuda).parse(bytes: attributeMacros.rewritten(file.bytes))
         let clangPath = file.path.hasSuffix(".cu") || file.path.hasSuffix(".cuh") ? file.path : file.path + ".cu"
         if let unit = try? TranslationUnit(path: clangPath, arguments: CUDAShim.arguments,
                                            unsavedFiles: CUDAShim.unsavedFiles + [.init(path: clangPath, contents: file.text)]) {
@@ -383,7 +384,8 @@ public final class CUDAFacts {
     // MARK: Evidence
 
     public func evidence(_ node: Node, _ note: String) -> Evidence {
-        let text = node.text.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
+        // The source as written (the tree may hold respelled attributes, see `AttributeMacros`).
+        let text = (node.tree === tree ? file.text(in: node.byteRange) : node.text).split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) } ?? ""
         let code = text.count > 120 ? String(text.prefix(119)) + "…" : text
         if let header = source(of: node) {
             return Evidence(path: header.path, range: header.lines.range(node.byteRange), code: code, note: note)

@@ -8,11 +8,15 @@ import TreeSitterKit
 /// - after a barrier, reads another thread's element of one shared array and writes the result to a second
 ///   shared array with no barrier in between (the naive in-place version needs a second barrier before it
 ///   overwrites the array other threads are still reading);
+/// - runs a ping-pong exchange: a loop with a single barrier reads one parity slot of a shared buffer
+///   (`s[cur][t]`, `s[rd * n + t]` with `rd = (d - 1) & 1`) and writes a value computed from that read into the
+///   other slot (`s[cur ^ 1][t]`, `s[wr * n + t]` with `wr = d & 1`), as in a Hillis-Steele scan or a DP
+///   wavefront: the naive single buffer needs a second barrier between the reads and the writes;
 /// - stops its barrier-synchronised tree loop at the warp size (`s > 32`) and finishes with warp shuffles or
 ///   `__syncwarp()` instead of a `__syncthreads()` per remaining step.
 /// A barrier under a thread-dependent condition, a uniform branch that does work before its barrier (unrolled
-/// reduction steps), double-buffered tiles without a block reduction, and a warp tail without shuffles or
-/// `__syncwarp` do not count.
+/// reduction steps), double-buffered tiles without a block reduction (the next slot is refilled from global
+/// memory, not from the other slot), and a warp tail without shuffles or `__syncwarp` do not count.
 struct BarrierMinimization: TechniqueDetector {
     let id = "barrier_minimization"
 
@@ -30,6 +34,9 @@ struct BarrierMinimization: TechniqueDetector {
         }
         if !barriers.isEmpty, let write = secondBuffer(barriers, flow) {
             evidence.append(facts.evidence(write, "result goes to a second shared buffer: no barrier before the next write"))
+        }
+        if let exchange = pingPongExchange(barriers, flow) {
+            evidence.append(facts.evidence(exchange, "ping-pong buffers: one barrier per step instead of two"))
         }
         if let tail = warpSynchronousTail(barriers, flow) {
             evidence.append(facts.evidence(tail, "last steps of the tree run warp-synchronously, without block barriers"))
@@ -65,6 +72,96 @@ struct BarrierMinimization: TechniqueDetector {
             }
         }
         return nil
+    }
+
+    /// A store into one parity slot of a shared buffer, inside a loop holding exactly one barrier, of a value
+    /// computed (directly or through locals assigned in the loop) from a read of the other slot of that buffer.
+    func pingPongExchange(_ barriers: [Node], _ flow: KernelIndexFlow) -> Node? {
+        for barrier in barriers {
+            guard let loop = MemSupport.enclosingLoops(barrier).first,
+                  barriers.filter({ MemSupport.contains(loop, $0) }).count == 1 else { continue }
+            // Outermost element accesses of shared buffers in the loop, with their parity slot.
+            let accesses: [(node: Node, buffer: String, slot: String)] = loop.preorder.compactMap { node in
+                guard node.type == "subscript_expression",
+                      !(node.parent?.type == "subscript_expression" && node.parent?.child(byField: "argument") == node),
+                      let buffer = flow.sharedAccess(node), let slot = paritySlot(node, flow) else { return nil }
+                return (node: node, buffer: buffer, slot: slot)
+            }
+            guard !accesses.isEmpty else { continue }
+            let assignments = flow.nodes(["assignment_expression"]).filter { MemSupport.contains(loop, $0) && flow.operatorText($0) == "=" }
+            let writes = accesses.filter { access in
+                assignments.contains { flow.strip($0.child(byField: "left"))?.byteRange == access.node.byteRange }
+            }
+            for write in writes {
+                let reads = accesses.filter { $0.buffer == write.buffer && $0.slot != write.slot && $0.node.byteRange != write.node.byteRange }
+                guard !reads.isEmpty,
+                      let assignment = assignments.first(where: { flow.strip($0.child(byField: "left"))?.byteRange == write.node.byteRange }),
+                      let value = assignment.child(byField: "right") else { continue }
+                let tainted = localsComputed(from: reads.map(\.node), in: loop, flow)
+                let fromRead = reads.contains { MemSupport.contains(value, $0.node) }
+                    || value.preorder.contains { $0.type == "identifier" && tainted.contains($0.text) }
+                if fromRead { return write.node }
+            }
+        }
+        return nil
+    }
+
+    /// The parity term in an access's indices: `cur`, `cur ^ 1`, `i % 2`, or a local defined as one
+    /// (`rd = (d - 1) & 1`), as written.
+    func paritySlot(_ access: Node, _ flow: KernelIndexFlow) -> String? {
+        var current: Node? = access
+        var indices: [Node] = []
+        while let c = current, c.type == "subscript_expression" {
+            if let index = c.child(byField: "indices") { indices.append(index) }
+            current = flow.strip(c.child(byField: "argument"))
+        }
+        for index in indices.reversed() {
+            for node in index.preorder {
+                if node.type == "binary_expression" || node.type == "parenthesized_expression", isParity(node, flow) {
+                    return String(node.text.filter { !$0.isWhitespace })
+                }
+                if node.type == "identifier" {
+                    let values = flow.values(of: node.text, at: node).compactMap { flow.strip($0) }
+                    let definedAsParity = !values.isEmpty && values.allSatisfy { $0.type == "binary_expression" && isParity($0, flow) }
+                    if definedAsParity || alternates(node, flow) {
+                        return node.text
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A parity expression: `p % 2`, `p & 1`, `p ^ 1`, or the other slot `1 - p`.
+    func isParity(_ node: Node, _ flow: KernelIndexFlow) -> Bool {
+        if alternates(node, flow) { return true }
+        guard let value = flow.strip(node), value.type == "binary_expression" else { return false }
+        return flow.operatorText(value) == "-" && flow.literalValue(value.child(byField: "left")) == 1
+    }
+
+    /// Locals assigned in `loop` whose value reads one of `reads` or another such local (to a fixed point).
+    func localsComputed(from reads: [Node], in loop: Node, _ flow: KernelIndexFlow) -> Set<String> {
+        var definitions: [(name: String, value: Node)] = []
+        for node in loop.preorder {
+            if node.type == "init_declarator", let name = flow.declaredName(node.child(byField: "declarator")),
+               let value = node.child(byField: "value") {
+                definitions.append((name, value))
+            } else if node.type == "assignment_expression", let left = flow.strip(node.child(byField: "left")),
+                      left.type == "identifier", let value = node.child(byField: "right") {
+                definitions.append((left.text, value))
+            }
+        }
+        var tainted = Set<String>()
+        var changed = true
+        while changed {
+            changed = false
+            for (name, value) in definitions where !tainted.contains(name) {
+                let derived = reads.contains { MemSupport.contains(value, $0) }
+                    || value.preorder.contains { $0.type == "identifier" && tainted.contains($0.text) }
+                if derived { tainted.insert(name); changed = true }
+            }
+        }
+        return tainted
     }
 
     /// A loop holding a block barrier whose condition stops at the warp size (`s > 32`), followed by warp

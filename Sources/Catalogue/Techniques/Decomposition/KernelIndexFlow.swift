@@ -810,6 +810,15 @@ final class KernelIndexFlow {
                       !result.contains(where: { $0.call == call }) else { continue }
                 result.append((call, configuration(of: call)))
             }
+            // Launches libclang dropped because an argument or the configuration did not type-check (a type from a
+            // header that is not at hand, `ctx.stream()`): the syntax still names the kernel. Only calls no
+            // reported launch covers, so a launch libclang resolved to another kernel of that name stays out.
+            let reported = facts.inventory?.launches ?? []
+            for node in facts.mainFileNodes("call_expression") where bareCallee(node) == kernel.name && launchSyntax(node) != nil
+                && !result.contains(where: { $0.call == node })
+                && !reported.contains(where: { $0.span.startOffset < node.endByte && node.startByte < $0.span.endOffset }) {
+                result.append((node, configuration(of: node)))
+            }
         } else {
             for node in facts.mainFileNodes("call_expression") where bareCallee(node) == kernel.name {
                 if launchSyntax(node) != nil { result.append((node, configuration(of: node))) }

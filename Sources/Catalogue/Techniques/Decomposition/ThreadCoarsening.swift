@@ -3,9 +3,13 @@ import TreeSitterKit
 /// `thread_coarsening`: each thread (or each block) works through several elements in a loop whose trip count
 /// is only known at run time: a block- or warp-stride loop starting at the thread's index (`for (i = tid; i < C;
 /// i += blockDim.x)`), a loop over several rows assigned to one block (start from `blockIdx`, run-time bound),
-/// or a loop in which each thread stores several outputs at indices derived from its own index. Grid-stride
+/// or a loop in which each thread stores several outputs at indices derived from its own index (through a
+/// subscript or a dereferenced pointer recomputed per iteration, as in a per-thread column scan). Grid-stride
 /// loops are `grid_stride_loop` instead; loops with a compile-time trip count (the four lanes of a `float4`, a
-/// tile of fixed size) and reduction trees (`s >>= 1`) do not count.
+/// tile of fixed size) and reduction trees (`s >>= 1`) do not count. A loop without a condition that leaves through
+/// its own `break` has a run-time trip count. (A loop with no initializer, `for (; i + 1 < end; ...)` over an index
+/// set up before it, is read from the variable's value on entry, but such loops are not yet recognised as loops of
+/// the thread: see the known issue of `lamb_stage2_kernel` in the whole-kernel fixtures.)
 struct ThreadCoarsening: TechniqueDetector {
     let id = "thread_coarsening"
 
@@ -13,14 +17,15 @@ struct ThreadCoarsening: TechniqueDetector {
         let flow = KernelIndexFlow(kernel, in: facts)
         var evidence: [Evidence] = []
         for loop in flow.loops() where !flow.isGridStride(loop) && ["+=", "-=", "++", "--"].contains(loop.strideOperator) {
-            guard let bound = loop.bound, !flow.isCompileTime(bound) else { continue }
-            let start = flow.origin(loop.start)
+            guard hasRuntimeTripCount(loop, flow) else { continue }
+            let first = loop.start ?? flow.values(of: loop.variable, at: loop.node).first
+            let start = flow.origin(first)
             if start.dependsOnThread {
                 evidence.append(facts.evidence(loop.node, "each thread strides through a run-time number of elements from its own index"))
             } else if start.dependsOnBlockIndex, !start.dependsOnGridDim,
                       let body = loop.body, body.preorder.contains(where: { ($0.type == "field_expression" || $0.type == "identifier") && flow.origin($0).dependsOnThread }) {
                 evidence.append(facts.evidence(loop.node, "each block works through several rows"))
-            } else if flow.isCompileTime(loop.start), let body = loop.body,
+            } else if flow.isCompileTime(first), let body = loop.body,
                       let store = storesPerThread(body, loop.variable, flow) {
                 evidence.append(facts.evidence(store, "each thread writes several outputs in a run-time loop"))
             }
@@ -28,12 +33,47 @@ struct ThreadCoarsening: TechniqueDetector {
         return evidence
     }
 
-    /// A store to global memory at an index derived from the thread's own index and the loop variable.
+    /// A store to global memory at an index derived from the thread's own index and the loop variable:
+    /// `out[i * n + tid] = v`, or `*p = v` through a pointer the loop recomputes from both (`p = row(y) + x`).
     func storesPerThread(_ body: Node, _ variable: String, _ flow: KernelIndexFlow) -> Node? {
         body.preorder.first { node in
             guard node.type == "assignment_expression", let left = flow.strip(node.child(byField: "left")),
-                  left.type == "subscript_expression", flow.sharedAccess(left) == nil else { return false }
+                  isElementStore(left, flow), flow.sharedAccess(left) == nil else { return false }
             return flow.references(left, variable) && flow.origin(left).dependsOnThread
         }
+    }
+
+    /// An element written through a subscript (`a[k]`) or a dereference (`*p`).
+    func isElementStore(_ target: Node, _ flow: KernelIndexFlow) -> Bool {
+        target.type == "subscript_expression" || (target.type == "pointer_expression" && flow.operatorText(target) == "*")
+    }
+
+    /// Whether the loop's trip count is only known at run time: its bound is not a compile-time constant (also
+    /// when the condition offsets the variable, `i + 1 < end`), or it has no condition and leaves through a
+    /// `break` of its own (`for (j = lane;; j += 32) { ...; if (done) break; }`).
+    func hasRuntimeTripCount(_ loop: KernelIndexFlow.Loop, _ flow: KernelIndexFlow) -> Bool {
+        if let bound = loop.bound { return !flow.isCompileTime(bound) }
+        guard let condition = loop.node.child(byField: "condition") else {
+            return loop.body?.preorder.contains { $0.type == "break_statement" && exits($0, loop.node) } == true
+        }
+        for comparison in condition.preorder where comparison.type == "binary_expression"
+            && ["<", "<=", ">", ">=", "!="].contains(flow.operatorText(comparison)) {
+            guard let left = comparison.child(byField: "left"), let right = comparison.child(byField: "right") else { continue }
+            for (own, other) in [(left, right), (right, left)]
+            where flow.references(own, loop.variable, depth: 0) && !flow.references(other, loop.variable, depth: 0) {
+                return !flow.isCompileTime(other)
+            }
+        }
+        return false
+    }
+
+    /// Whether a `break` leaves `loop` itself rather than a nested loop or `switch`.
+    func exits(_ breakStatement: Node, _ loop: Node) -> Bool {
+        var current = breakStatement.parent
+        while let c = current, c != loop {
+            if ["for_statement", "while_statement", "do_statement", "for_range_loop", "switch_statement"].contains(c.type) { return false }
+            current = c.parent
+        }
+        return current != nil
     }
 }

@@ -3,9 +3,10 @@ import TreeSitterKit
 /// `shared_memory_privatization`: each block accumulates into its own copy of an output in shared memory
 /// (shared atomics such as `atomicAdd(&s_hist[bin], 1)`, or `s_acc[k] += v` with values that do not come from
 /// the same shared array) and later flushes that copy to global memory (`out[i] = s_acc[i]`,
-/// `atomicAdd(&hist[i], s_hist[i])`). Shared slots that are also combined with each other (per-thread partial
-/// sums finished by a tree reduction), atomics straight into global memory, or a shared accumulator that is
-/// never written back does not count.
+/// `atomicAdd(&hist[i], s_hist[i])`, or a call such as `table_add(g_keys, g_counts, key, s_count[i])` to a helper
+/// that adds or stores that parameter into global memory). Shared slots that are also combined with each other
+/// (per-thread partial sums finished by a tree reduction), atomics straight into global memory, or a shared
+/// accumulator that is never written back does not count.
 struct SharedMemoryPrivatization: TechniqueDetector {
     let id = "shared_memory_privatization"
 
@@ -20,9 +21,18 @@ struct SharedMemoryPrivatization: TechniqueDetector {
         var accumulated: [String: Node] = [:]
         var flushed: [String: Node] = [:]
         var combined: Set<String> = []
+        let helpers = flushingParameters(facts.reach(kernel), facts)
         for f in facts.reach(kernel) {
             guard let body = f.body else { continue }
             let pointers = MemSupport.pointerNames(in: f).subtracting(shared)
+            // `table_add(g_table, key, s_count[i])`: a shared value handed to a helper that adds it to global memory.
+            for call in body.preorder where call.type == "call_expression" {
+                guard let callee = call.child(byField: "function"), let indices = helpers[MemSupport.calleeSpelling(callee)],
+                      let arguments = call.child(byField: "arguments")?.namedChildren else { continue }
+                for index in indices where index < arguments.count {
+                    for (name, root) in roots where MemSupport.mentions([name], in: arguments[index]) { flushed[root] = flushed[root] ?? call }
+                }
+            }
             for call in body.preorder where call.type == "call_expression" {
                 guard let callee = call.child(byField: "function"),
                       !facts.expansion(of: MemSupport.calleeSpelling(callee)).isDisjoint(with: Self.atomics),
@@ -57,5 +67,34 @@ struct SharedMemoryPrivatization: TechniqueDetector {
             evidence.append(facts.evidence(flush, "private copy flushed to global memory"))
         }
         return evidence
+    }
+
+    /// For each reached helper, the positions of its parameters whose value it writes or atomically adds into
+    /// global memory through one of its pointer parameters (`atomicAdd(&counts[h], n)`, `out[i] = n`).
+    func flushingParameters(_ functions: [CUDAFacts.Function], _ facts: CUDAFacts) -> [String: Set<Int>] {
+        var result: [String: Set<Int>] = [:]
+        for f in functions {
+            guard let body = f.body else { continue }
+            let parameters = (f.node.child(byField: "declarator")?.preorder.filter { $0.type == "parameter_declaration" } ?? [])
+                .map { MemSupport.declarators(of: $0).first.flatMap { MemSupport.declaredIdentifier($0) } }
+            let pointers = MemSupport.pointerNames(in: f)
+            var values: [Node] = []
+            for call in body.preorder where call.type == "call_expression" {
+                guard let callee = call.child(byField: "function"),
+                      !facts.expansion(of: MemSupport.calleeSpelling(callee)).isDisjoint(with: Self.atomics),
+                      let arguments = call.child(byField: "arguments")?.namedChildren, arguments.count >= 2,
+                      let target = MemSupport.base(of: arguments[0]), pointers.contains(target) else { continue }
+                values.append(contentsOf: arguments.dropFirst())
+            }
+            for (target, value, _, node) in MemSupport.assignments(in: body) where node.type != "init_declarator" {
+                if let name = MemSupport.base(of: target), pointers.contains(name), let value { values.append(value) }
+            }
+            for (index, parameter) in parameters.enumerated() {
+                guard let parameter, !pointers.contains(parameter),
+                      values.contains(where: { MemSupport.mentions([parameter], in: $0) }) else { continue }
+                result[f.name, default: []].insert(index)
+            }
+        }
+        return result
     }
 }

@@ -3,7 +3,8 @@ import TreeSitterKit
 /// `vectorized_loads_128bit`: global or shared memory is read or written 16 bytes at a time. Found when the
 /// kernel or a helper it calls reinterprets a pointer as a pointer to a 128-bit type (`float4`, `int4`,
 /// `uint4`, `double2`, or a struct the source declares with 16-byte alignment such as a `Packed128<T>`, also
-/// behind `typedef`/`using` aliases), or indexes / dereferences a pointer of such a type. 64-bit vectors
+/// behind `typedef`/`using` aliases), or indexes / dereferences a pointer of such a type, directly or through a
+/// load intrinsic given an address into it (`__ldcs(p + i)`, `__ldg(&p[i])`). 64-bit vectors
 /// (`float2`, `half2` pairs), `float4` values assembled in registers from scalar loads, and the type's name in
 /// a comment do not count.
 struct VectorizedLoads128Bit: TechniqueDetector {
@@ -44,7 +45,11 @@ struct VectorizedLoads128Bit: TechniqueDetector {
                     if let name = MemSupport.declaredIdentifier(declarator) { widePointers.insert(name) }
                 }
             }
-            if let access = MemSupport.memoryReads(in: body, pointers: widePointers).first(where: { $0.type != "call_expression" }) {
+            // Load intrinsics count only when the address they are given is one of those pointers (`__ldcs(v + i)`).
+            let viaWidePointer: (Node) -> Bool = { access in
+                access.type != "call_expression" || MemSupport.base(of: access).map { widePointers.contains($0) } == true
+            }
+            if let access = MemSupport.memoryReads(in: body, pointers: widePointers).first(where: viaWidePointer) {
                 evidence.append(facts.evidence(access, "128-bit access through `\(MemSupport.base(of: access) ?? "")`"))
             }
         }

@@ -6,7 +6,12 @@ import TreeSitterKit
 /// writes per-block partials (`partial[blockIdx.x] = ...`) that are summed in a fixed order, either by a kernel
 /// launched next on the same buffer (a single reducing block, or threads looping over the partials) or by the
 /// last block to finish (the partial made visible with `__threadfence()` before an integer ticket is taken
-/// with an atomic).
+/// with an atomic: `atomicAdd` on an integer, or `atomicInc`).
+/// A reducing kernel that is itself the second stage counts as well: threads of a block share a loop (from their
+/// index, by the block size or a fixed step, never by the grid size) that adds up a buffer a reducing kernel
+/// launched earlier in the same host function filled with per-block partials, then reduce across the block
+/// (`for (c = first + threadIdx.x; c < last; c += blockDim.x) p += part[c].x`, LAMB's per-tensor norm fold).
+/// Partials read through a local (`float2 s = part[c]; sum += s.x`) count as read from the buffer.
 /// The second stage of such a scheme counts on its own too: a kernel without float atomics whose threads each add
 /// up the slices of a buffer in a loop over a runtime count (`for (s = 0; s < splits; ++s) sum += ws[s * plane + i]`,
 /// the split-K reduce), where the buffer was handed, earlier in the launching host function, to another kernel (a
@@ -31,11 +36,14 @@ struct DeterministicReduction: TechniqueDetector {
         let singleBlockLaunches = flow.launchSites(of: kernel).filter { isSingleBlock($0.configuration.first, flow) }
         if let launch = singleBlockLaunches.first {
             evidence.append(facts.evidence(launch.call, "reduced by a single block in a fixed order"))
-        } else if let store = perBlockPartial(flow), let next = secondStage(after: kernel, partials: store, flow) {
-            evidence.append(facts.evidence(store, "per-block partial, reduced by `\(next)` in a fixed order"))
-        } else if let store = perBlockPartial(flow), let ticket = ticket(after: store, atomics, flow) {
+        } else if let found = perBlockPartials(flow).lazy
+                    .compactMap({ store in secondStage(after: kernel, partials: store, flow).map { (store: store, next: $0) } }).first {
+            evidence.append(facts.evidence(found.store, "per-block partial, reduced by `\(found.next)` in a fixed order"))
+        } else if let store = perBlockPartial(flow), let ticket = ticket(after: store, atomics + counterAtomics(flow), flow) {
             evidence.append(facts.evidence(store, "per-block partial"))
             evidence.append(facts.evidence(ticket, "published with a fence and an integer ticket: the last block sums the partials in order"))
+        } else if let sum = partialsSum(kernel, flow, cooperative: true) {
+            evidence.append(facts.evidence(sum, "adds up the partials another kernel wrote, then reduces them across the block in a fixed order"))
         }
         return evidence
     }
@@ -46,6 +54,14 @@ struct DeterministicReduction: TechniqueDetector {
 
     func computeReduces(_ kernel: CUDAFacts.Function, _ facts: CUDAFacts) -> Bool {
         !BlockReduction().detect(kernel: kernel, in: facts).isEmpty || !WarpShuffleReduction().detect(kernel: kernel, in: facts).isEmpty
+    }
+
+    /// The atomics that only ever take integers (`atomicInc(&count, n - 1)`, a ticket that wraps itself), which the
+    /// float-atomic list leaves out.
+    static let counterAtomics: Set<String> = ["atomicInc", "atomicDec"]
+
+    func counterAtomics(_ flow: KernelIndexFlow) -> [Node] {
+        flow.nodes(["call_expression"]).filter { flow.calls($0, anyOf: Self.counterAtomics) }
     }
 
     /// An integer atomic taken after `store`, with a `__threadfence()` between them (the last-block ticket).
@@ -103,7 +119,13 @@ struct DeterministicReduction: TechniqueDetector {
     /// A store to global memory at a slot of this block: `partial[blockIdx.x] = v`,
     /// `buf[c + blockIdx.y * OC] = a`.
     func perBlockPartial(_ flow: KernelIndexFlow) -> Node? {
-        flow.nodes(["assignment_expression"]).first { assignment in
+        perBlockPartials(flow).first
+    }
+
+    /// Every such store, in source order (an optimizer kernel writes its updated elements at slots of its block
+    /// before it stores the block's norm partial).
+    func perBlockPartials(_ flow: KernelIndexFlow) -> [Node] {
+        flow.nodes(["assignment_expression"]).filter { assignment in
             guard flow.operatorText(assignment) == "=", let left = flow.strip(assignment.child(byField: "left")),
                   left.type == "subscript_expression", flow.sharedAccess(left) == nil,
                   let index = left.child(byField: "indices") else { return false }
@@ -153,17 +175,15 @@ struct DeterministicReduction: TechniqueDetector {
         return nil
     }
 
-    /// A loop whose body adds elements of `buffer` chosen by the loop variable into a local accumulator.
+    /// A loop whose body adds elements of `buffer` chosen by the loop variable into a local accumulator
+    /// (`sum += part[k * n + i]`, or `p += s.x` with `s` loaded from `part[c]`).
     func sumsInLoop(_ flow: KernelIndexFlow, over buffer: String) -> Bool {
         flow.loops().contains { loop in
             guard let body = loop.body, let bound = loop.bound, !flow.isCompileTime(bound) else { return false }
             return body.preorder.contains { node in
                 guard node.type == "assignment_expression", flow.operatorText(node) == "+=",
-                      flow.strip(node.child(byField: "left"))?.type == "identifier", let right = node.child(byField: "right") else { return false }
-                return right.preorder.contains { read in
-                    read.type == "subscript_expression" && flow.strip(read.child(byField: "argument"))?.text == buffer
-                        && flow.references(read, loop.variable)
-                }
+                      isLocalAccumulator(node.child(byField: "left"), flow), let right = node.child(byField: "right") else { return false }
+                return summedBuffers(right, [buffer], flow).contains(buffer) && flow.references(right, loop.variable)
             }
         }
     }
@@ -172,23 +192,65 @@ struct DeterministicReduction: TechniqueDetector {
     /// `ws + s * plane + i`) inside a loop over a runtime count that starts at a fixed value and steps by a fixed
     /// amount, reading one pointer parameter (and no other) through the loop variable, where that parameter's
     /// buffer was given to another kernel earlier in the host function that launches this one.
-    func partialsSum(_ kernel: CUDAFacts.Function, _ flow: KernelIndexFlow) -> Node? {
-        let pointers = flow.parameters(of: kernel.node).filter(\.isPointer).map(\.name)
+    func partialsSum(_ kernel: CUDAFacts.Function, _ flow: KernelIndexFlow, cooperative: Bool = false) -> Node? {
+        let pointers = Set(flow.parameters(of: kernel.node).filter(\.isPointer).map(\.name))
         for loop in flow.loops() {
-            guard let body = loop.body, let bound = loop.bound, !flow.isCompileTime(bound),
-                  loop.start != nil, flow.isCompileTime(loop.start),
-                  ["++", "--"].contains(loop.strideOperator)
-                    || (["+=", "-="].contains(loop.strideOperator) && flow.isCompileTime(loop.stride)) else { continue }
+            guard let body = loop.body, let bound = loop.bound, !flow.isCompileTime(bound), loop.start != nil,
+                  cooperative ? isBlockSliceLoop(loop, flow) : isFixedLoop(loop, flow) else { continue }
             for node in body.preorder where node.type == "assignment_expression" && flow.operatorText(node) == "+=" {
                 guard isLocalAccumulator(node.child(byField: "left"), flow), let right = node.child(byField: "right"),
                       flow.references(right, loop.variable) else { continue }
-                let read = pointers.filter { flow.references(right, $0) }
+                let read = summedBuffers(right, pointers, flow)
                 guard read.count == 1, let buffer = read.first,
-                      filledEarlier(kernel, parameter: buffer, flow) else { continue }
+                      cooperative ? partialsFromReduction(kernel, parameter: buffer, flow) : filledEarlier(kernel, parameter: buffer, flow)
+                else { continue }
                 return node
             }
         }
         return nil
+    }
+
+    /// A loop from a fixed first value by a fixed step (`for (s = 0; s < splits; ++s)`).
+    func isFixedLoop(_ loop: KernelIndexFlow.Loop, _ flow: KernelIndexFlow) -> Bool {
+        flow.isCompileTime(loop.start)
+            && (["++", "--"].contains(loop.strideOperator)
+                || (["+=", "-="].contains(loop.strideOperator) && flow.isCompileTime(loop.stride)))
+    }
+
+    /// A loop that the threads of one block share, in a reducing kernel: it may start at the thread's index and
+    /// step by the block size or a fixed amount (`for (p = threadIdx.y; p < parts; p += 8)`,
+    /// `for (c = first + threadIdx.x; c < last; c += blockDim.x)`), but neither its start nor its step comes from
+    /// the grid size (a grid-stride loop over the input is an ordinary reduction).
+    func isBlockSliceLoop(_ loop: KernelIndexFlow.Loop, _ flow: KernelIndexFlow) -> Bool {
+        guard ["++", "+="].contains(loop.strideOperator) else { return false }
+        return !flow.origin(loop.start).dependsOnGridDim && !flow.origin(loop.stride).dependsOnGridDim
+    }
+
+    /// The pointer parameters (of `pointers`) whose elements `node` adds in: the array of a subscript or of pointer
+    /// arithmetic (`part[k]`, `ws + s * plane + i`), directly or through a local loaded from one
+    /// (`float2 s = part[c]; sum += s.x`). A pointer that only feeds an index (`part[offsets[t] + c]`'s `offsets`)
+    /// is not summed.
+    func summedBuffers(_ node: Node, _ pointers: Set<String>, _ flow: KernelIndexFlow, depth: Int = 3) -> Set<String> {
+        var result: Set<String> = []
+        for identifier in node.preorder where identifier.type == "identifier" && !isInIndex(identifier, below: node) {
+            if pointers.contains(identifier.text) { result.insert(identifier.text); continue }
+            guard depth > 0 else { continue }
+            for value in flow.values(of: identifier.text, at: identifier) where !value.byteRange.overlaps(node.byteRange) {
+                result.formUnion(summedBuffers(value, pointers, flow, depth: depth - 1))
+            }
+        }
+        return result
+    }
+
+    /// Whether `node` sits in the index of a subscript inside `root` (`i` in `a[i]`).
+    func isInIndex(_ node: Node, below root: Node) -> Bool {
+        var current = node.parent
+        while let c = current, c.byteRange != root.byteRange || c.type != root.type {
+            if c.type == "subscript_expression", let index = c.child(byField: "indices"),
+               index.startByte <= node.startByte, node.endByte <= index.endByte { return true }
+            current = c.parent
+        }
+        return false
     }
 
     /// `sum` or `sum.x`: a local accumulator, not an element of memory.
@@ -220,6 +282,34 @@ struct DeterministicReduction: TechniqueDetector {
                 let passed = call.child(byField: "arguments")?.namedChildren ?? []
                 if passed.contains(where: { value in others.contains { flow.spellsKernel($0, value) } }) { return true }
                 if launchesKernels(name, facts) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether a launch of `kernel` passes, for `parameter`, a buffer that a launch of another, reducing kernel earlier
+    /// in the same host function filled with per-block partials (its store at a slot of its block goes through the
+    /// parameter that receives the buffer). A reducing kernel that reads an ordinary earlier output (a softmax over
+    /// a GEMM's logits) is not a second stage.
+    func partialsFromReduction(_ kernel: CUDAFacts.Function, parameter: String, _ flow: KernelIndexFlow) -> Bool {
+        let facts = flow.facts
+        guard let position = flow.parameters(of: kernel.node).firstIndex(where: { $0.name == parameter }) else { return false }
+        for launch in flow.launchSites(of: kernel) {
+            let arguments = launch.call.child(byField: "arguments")?.namedChildren ?? []
+            guard position < arguments.count, let argument = flow.strip(arguments[position]), argument.type == "identifier",
+                  let host = hostFunction(launch.call) else { continue }
+            for other in facts.kernels where other.name != kernel.name {
+                let otherFlow = facts.memo("DeterministicReduction.flow:\(other.name)") { KernelIndexFlow(other, in: facts) }
+                guard reduces(other, facts) else { continue }
+                for store in perBlockPartials(otherFlow) {
+                    guard let base = otherFlow.strip(store.child(byField: "left"))?.child(byField: "argument"), base.type == "identifier",
+                          let at = otherFlow.parameters(of: other.node).firstIndex(where: { $0.name == base.text }) else { continue }
+                    for earlier in otherFlow.launchSites(of: other)
+                    where earlier.call.endByte <= launch.call.startByte && hostFunction(earlier.call) == host {
+                        let passed = earlier.call.child(byField: "arguments")?.namedChildren ?? []
+                        if at < passed.count, flow.strip(passed[at])?.text == argument.text { return true }
+                    }
+                }
             }
         }
         return false
