@@ -172,6 +172,12 @@ struct MemoryCoalescing: TechniqueDetector {
     /// Locals whose value depends on the thread in any way (initialised or assigned from an expression that
     /// mentions the thread index or another such local).
     static func threadDependentVariables(in function: CUDAFacts.Function) -> Set<String> {
+        dependentVariables(in: function) { value, known in mentionsThread(value, known) }
+    }
+
+    /// Locals whose value `depends` says depends on the thread, given the locals already found to (initialised or
+    /// assigned from such an expression; followed three rounds deep).
+    static func dependentVariables(in function: CUDAFacts.Function, _ depends: (Node, Set<String>) -> Bool) -> Set<String> {
         guard let body = function.body else { return [] }
         var result: Set<String> = []
         let assignments = MemSupport.assignments(in: body)
@@ -179,7 +185,7 @@ struct MemoryCoalescing: TechniqueDetector {
             for (target, value, _, _) in assignments {
                 guard let value, ["identifier", "pointer_declarator", "reference_declarator"].contains(target.type),
                       let name = MemSupport.declaredIdentifier(target),
-                      !result.contains(name), mentionsThread(value, result) else { continue }
+                      !result.contains(name), depends(value, result) else { continue }
                 result.insert(name)
             }
         }

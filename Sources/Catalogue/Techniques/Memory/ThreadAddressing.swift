@@ -254,18 +254,7 @@ struct ThreadAddressing {
     /// Locals whose value differs between the lanes of one warp (initialised or assigned from an expression
     /// that varies across lanes).
     static func laneDependentVariables(in function: CUDAFacts.Function, _ facts: CUDAFacts) -> Set<String> {
-        guard let body = function.body else { return [] }
-        var result: Set<String> = []
-        let assignments = MemSupport.assignments(in: body)
-        for _ in 0..<3 {
-            for (target, value, _, _) in assignments {
-                guard let value, ["identifier", "pointer_declarator", "reference_declarator"].contains(target.type),
-                      let name = MemSupport.declaredIdentifier(target),
-                      !result.contains(name), variesAcrossLanes(value, result, facts) else { continue }
-                result.insert(name)
-            }
-        }
-        return result
+        MemoryCoalescing.dependentVariables(in: function) { value, known in variesAcrossLanes(value, known, facts) }
     }
 
     /// `thread * K`, `K * thread`, `(thread) << k` with a compile-time K (a literal, a constant, `sizeof`, a
