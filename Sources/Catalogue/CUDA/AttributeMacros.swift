@@ -37,10 +37,8 @@ struct AttributeMacros {
         var leaves: [Node] = []
         var inDirective: [Range<Int>] = []
         for node in tree.rootNode.preorder {
-            if node.type.hasPrefix("preproc_") && node.type != "preproc_if" && node.type != "preproc_ifdef"
-                && node.type != "preproc_else" && node.type != "preproc_elif" {
-                inDirective.append(node.byteRange)
-            }
+            // Directives that hold no code of their own (conditional blocks such as `#if`/`#elifdef` hold code).
+            if Self.codeFreeDirectives.contains(node.type) { inDirective.append(node.byteRange) }
             if node.childCount == 0 { leaves.append(node) }
         }
         var found: [Use] = []
@@ -72,6 +70,8 @@ struct AttributeMacros {
         self.alignments = alignments
     }
 
+    static let codeFreeDirectives: Set<String> = ["preproc_def", "preproc_function_def", "preproc_call", "preproc_include"]
+
     /// `bytes` with every use blanked (spaces, line breaks kept) and every `__align__` respelled.
     func rewritten(_ bytes: [UInt8]) -> [UInt8] {
         var result = bytes
@@ -79,9 +79,7 @@ struct AttributeMacros {
             for i in use.range where result[i] != UInt8(ascii: "\n") && result[i] != UInt8(ascii: "\r") { result[i] = UInt8(ascii: " ") }
         }
         let respelling = Array("alignas  ".utf8)
-        for range in alignments where range.count == respelling.count {
-            result.replaceSubrange(range, with: respelling)
-        }
+        for range in alignments { result.replaceSubrange(range, with: respelling) }
         return result
     }
 }

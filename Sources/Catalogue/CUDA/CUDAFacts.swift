@@ -399,7 +399,6 @@ public final class CUDAFacts {
     }
 
     public func evidence(span: SourceSpan, _ note: String) -> Evidence {
-        let range = span.startOffset..<min(span.endOffset, file.bytes.count)
-        return Evidence(path: reportPath, range: reportRange(range), code: file.text(in: range).split(separator: "\n").first.map(String.init) ?? "", note: note)
+        evidence(range: span.startOffset..<min(span.endOffset, file.bytes.count), note)
     }
 }

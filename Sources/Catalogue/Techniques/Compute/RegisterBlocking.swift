@@ -58,12 +58,8 @@ struct RegisterBlocking: TechniqueDetector {
     /// Whether `value` reads the very element `target` names (same spelling, whitespace aside): the self-referencing
     /// accumulation `acc[k] = fmaf(x, y, acc[k])`, as opposed to a copy from a neighbouring element.
     static func readsBack(_ target: Node, in value: Node) -> Bool {
-        let spelling = compact(target.text)
-        return value.preorder.contains { $0.type == target.type && compact($0.text) == spelling }
-    }
-
-    private static func compact(_ text: String) -> String {
-        String(text.filter { !$0.isWhitespace })
+        let spelling = KernelAST.compact(target)
+        return value.preorder.contains { $0.type == target.type && KernelAST.compact($0) == spelling }
     }
 
     static func loopVariable(_ loop: Node) -> String? {

@@ -475,8 +475,7 @@ enum MemSupport {
         if let text = facts.macros[name] {
             return expression(text).flatMap { evaluate($0, facts, depth: depth) }
         }
-        // Memoised as a list (empty when there is no such constant): `memo` cannot hold an optional, a missing
-        // entry cast to `Node?` reads back as a cached nil.
+        // Memoised as a list: empty when there is no such constant.
         let values: [Node] = facts.memo("MemSupport.constant:\(name)") {
             for node in facts.fileNodes(["init_declarator"]) {
                 guard node.child(byField: "declarator")?.text == name, let declaration = node.parent,

@@ -40,7 +40,7 @@ struct Bf16OrFp16Math: TechniqueDetector {
         // A template kernel instantiated with a 16-bit type at a launch or where the host names an instantiation.
         for function in facts.root.preorder where function.type == "template_function" {
             guard KernelAST.bare(function.child(byField: "name")?.text ?? "") == kernel.name,
-                  !Self.isInside(function, kernel.node),
+                  !KernelAST.isInside(function, kernel.node),
                   let arguments = function.child(byField: "arguments") else { continue }
             let types = KernelAST.resolve(arguments.text, aliases: aliases)
                 .union(Self.dispatchedTypes(CUDAFacts.identifiers(in: arguments.text), around: function, facts))
@@ -54,10 +54,6 @@ struct Bf16OrFp16Math: TechniqueDetector {
             evidence.append(facts.evidence(node, "conversion to or from a 16-bit float type"))
         }
         return evidence
-    }
-
-    static func isInside(_ node: Node, _ ancestor: Node) -> Bool {
-        node.startByte >= ancestor.startByte && node.endByte <= ancestor.endByte
     }
 
     /// The types that enclosing macro invocations bind to any of `names` (`using scalar_t = half;` in one
