@@ -45,7 +45,7 @@ struct Recomputation: TechniqueDetector {
         return evidence
     }
 
-    static let builtins: Set<String> = ["threadIdx", "blockIdx", "blockDim", "gridDim", "warpSize"]
+    static let builtins: Set<String> = KernelIndexFlow.builtins.union(["warpSize"])
 
     /// The variables from outside `loop` that a call's arguments are built from: the identifiers of its
     /// arguments, following the loop's locals to their initialisers (a few steps), without the loop's own

@@ -318,11 +318,8 @@ struct DeterministicReduction: TechniqueDetector {
     /// Whether a host function of this source named `name` launches a kernel.
     func launchesKernels(_ name: String, _ facts: CUDAFacts) -> Bool {
         facts.memo("DeterministicReduction.launchesKernels:\(name)") {
-            facts.root.preorder.contains { node in
-                guard node.type == "function_definition",
-                      CUDAFacts.identifiers(in: node.child(byField: "declarator")?.child(byField: "declarator")?.text ?? "").last == name
-                else { return false }
-                return node.child(byField: "body")?.preorder.contains { $0.type == "kernel_call_syntax" } ?? false
+            facts.hostFunctions.contains { function in
+                function.name == name && function.body?.preorder.contains { $0.type == "kernel_call_syntax" } == true
             }
         }
     }
