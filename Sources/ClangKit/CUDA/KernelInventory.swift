@@ -28,8 +28,8 @@ public struct GPUFunction: Sendable, Equatable {
     public var role: Role
     public var templateParameters: [String]
     public var parameters: [Parameter]
-    /// Arguments of `__launch_bounds__`, when given.
-    public var launchBounds: String?
+    /// Arguments of `__launch_bounds__`, when given, each as its tokens spell it.
+    public var launchBoundsArguments: [String]?
     public var span: SourceSpan
 
     public struct Parameter: Sendable, Equatable, Codable {
@@ -37,6 +37,8 @@ public struct GPUFunction: Sendable, Equatable {
         public var type: String
     }
     public var isTemplate: Bool { !templateParameters.isEmpty }
+    /// The arguments of `__launch_bounds__` as one list (`256, 2`).
+    public var launchBounds: String? { launchBoundsArguments?.joined(separator: ", ") }
 }
 
 /// A `kernel<<<grid, block, sharedMemory, stream>>>(args)` launch.
@@ -161,25 +163,37 @@ private struct Collector {
             .map { GPUFunction.Parameter(name: $0.spelling, type: $0.typeSpelling) }
         return GPUFunction(name: cursor.spelling, qualifiedName: cursor.qualifiedName, role: role,
                            templateParameters: templateParameters, parameters: parameters,
-                           launchBounds: launchBounds(cursor), span: cursor.extent)
+                           launchBoundsArguments: launchBoundsArguments(cursor), span: cursor.extent)
     }
 
     /// `__launch_bounds__` arguments, read from the tokens between the attribute's parentheses.
     /// PyTorch's macros (`C10_LAUNCH_BOUNDS_1(256)`, `C10_LAUNCH_BOUNDS_2(256, 4)`) count as the attribute they
     /// stand for (the shim defines them that way); `C10_LAUNCH_BOUNDS_0` is 1024 threads.
-    func launchBounds(_ cursor: Cursor) -> String? {
+    /// The arguments of the attribute, split at the commas outside parentheses, brackets and braces.
+    /// ATen's `C10_LAUNCH_BOUNDS_0` asks for 1024 threads.
+    func launchBoundsArguments(_ cursor: Cursor) -> [String]? {
         let tokens = unit.tokens(in: cursor)
-        if tokens.contains(where: { $0.spelling == "C10_LAUNCH_BOUNDS_0" }) { return "1024" }
+        if tokens.contains(where: { $0.spelling == "C10_LAUNCH_BOUNDS_0" }) { return ["1024"] }
         guard let at = tokens.firstIndex(where: { ["__launch_bounds__", "launch_bounds", "C10_LAUNCH_BOUNDS_1", "C10_LAUNCH_BOUNDS_2"].contains($0.spelling) }),
               at + 1 < tokens.count, tokens[at + 1].spelling == "(" else { return nil }
         var depth = 0
-        var parts: [String] = []
+        var arguments: [[String]] = [[]]
         for token in tokens[(at + 1)...] {
-            if token.spelling == "(" { depth += 1; if depth == 1 { continue } }
-            if token.spelling == ")" { depth -= 1; if depth == 0 { break } }
-            parts.append(token.spelling)
+            switch token.spelling {
+            case "(", "[", "{":
+                depth += 1
+                if depth == 1 { continue }
+            case ")", "]", "}":
+                depth -= 1
+                if depth == 0 { return arguments.filter { !$0.isEmpty }.map { $0.joined(separator: " ") } }
+            case "," where depth == 1:
+                arguments.append([])
+                continue
+            default: break
+            }
+            arguments[arguments.count - 1].append(token.spelling)
         }
-        return parts.joined(separator: " ").replacingOccurrences(of: " , ", with: ", ")
+        return nil
     }
 
     func sharedDeclaration(_ cursor: Cursor, function: String?) -> SharedDeclaration {

@@ -13,7 +13,7 @@ struct LaunchBounds: TechniqueDetector {
             return [facts.evidence(range: use.range, "\(use.text) stands for __launch_bounds__")]
         }
         guard let (node, arguments) = Self.bounds(of: kernel, in: facts) else { return [] }
-        return [facts.evidence(node, "__launch_bounds__(\(arguments))")]
+        return [facts.evidence(node, "__launch_bounds__(\(arguments.joined(separator: ", ")))")]
     }
 
     /// A call of a function-like macro standing for the attribute, in the kernel's declaration before its name
@@ -26,22 +26,24 @@ struct LaunchBounds: TechniqueDetector {
         return facts.attributeMacros.uses.first { start <= $0.range.lowerBound && $0.range.upperBound <= end }
     }
 
-    /// The attribute's node and its arguments as written.
-    static func bounds(of kernel: CUDAFacts.Function, in facts: CUDAFacts) -> (Node, String)? {
+    /// The attribute's node and its arguments as written: read from the attribute node, from the replacement of a
+    /// macro that spells it (parsed, see `MacroText`; a macro that names another one counts as one argument), or from
+    /// libclang's tokens.
+    static func bounds(of kernel: CUDAFacts.Function, in facts: CUDAFacts) -> (Node, [String])? {
         if let attribute = kernel.node.namedChildren.first(where: { $0.type == "launch_bounds" }) {
-            return (attribute, attribute.namedChildren.map(\.text).joined(separator: ", "))
+            return (attribute, attribute.namedChildren.filter { $0.type != "comment" }.map(\.text))
         }
         // A macro in the declaration that expands to the attribute (`__global__ void BOUNDS kernel(...)`).
         let declarator = kernel.node.child(byField: "declarator")
         for node in kernel.node.preorder where node.type == "identifier" || node.type == "type_identifier" {
             if let declarator, declarator.byteRange.contains(node.startByte) { break }
-            if node.text != "__launch_bounds__", facts.macros[node.text] != nil,
+            if node.text != "__launch_bounds__", let replacement = facts.macros[node.text],
                !facts.expansion(of: node.text).isDisjoint(with: ["__launch_bounds__", "launch_bounds"]) {
-                return (node, facts.macros[node.text] ?? node.text)
+                return (node, MacroText.launchBoundsArguments(replacement)?.map(\.text) ?? [replacement])
             }
         }
-        if let function = facts.inventory?.functions.first(where: { $0.role == .kernel && $0.name == kernel.name && $0.launchBounds != nil }),
-           let arguments = function.launchBounds {
+        if let function = facts.inventory?.functions.first(where: { $0.role == .kernel && $0.name == kernel.name && $0.launchBoundsArguments != nil }),
+           let arguments = function.launchBoundsArguments {
             return (kernel.node, arguments)
         }
         return nil

@@ -19,7 +19,7 @@ struct OccupancyTuning: TechniqueDetector {
             if Self.macroGivesMinimumBlocks(use, facts) {
                 evidence.append(facts.evidence(range: use.range, "\(use.text) stands for __launch_bounds__ with a minimum number of resident blocks"))
             }
-        } else if let (node, arguments) = LaunchBounds.bounds(of: kernel, in: facts), Self.hasMinimumBlocks(arguments, node, facts) {
+        } else if let (node, arguments) = LaunchBounds.bounds(of: kernel, in: facts), arguments.count >= 2 {
             evidence.append(facts.evidence(node, "__launch_bounds__ asks for a minimum number of resident blocks"))
         }
         let flow = KernelIndexFlow(kernel, in: facts)
@@ -42,48 +42,12 @@ struct OccupancyTuning: TechniqueDetector {
     }
 
     /// Whether a call of a function-like attribute macro (`BOUNDS(256, 2)`) ends up giving `__launch_bounds__` a
-    /// second argument: the replacement spells the attribute with two arguments (`__launch_bounds__(t, m)`), or
-    /// forwards `__VA_ARGS__` and the call passes at least two.
+    /// second argument: the replacement gives the attribute two arguments (`__launch_bounds__(t, m)`), or forwards
+    /// `__VA_ARGS__` and the call passes at least two. Both are read with the grammar (see `MacroText`).
     static func macroGivesMinimumBlocks(_ use: AttributeMacros.Use, _ facts: CUDAFacts) -> Bool {
-        let name = String(use.text.prefix { $0 != "(" }.filter { !$0.isWhitespace })
-        guard let replacement = facts.macros[name], let start = replacement.firstRange(of: "__launch_bounds__") else { return false }
-        let attribute = String(replacement[start.lowerBound...])
-        if topLevelArguments(attribute) >= 2 { return true }
-        return attribute.contains("__VA_ARGS__") && topLevelArguments(use.text) >= 2
-    }
-
-    /// The number of arguments in the first parenthesised list of `text` (`f(a, g(b, c))` has 2).
-    static func topLevelArguments(_ text: String) -> Int {
-        var depth = 0, count = 0, sawContent = false
-        for character in text {
-            switch character {
-            case "(", "<", "[":
-                depth += 1
-                if depth == 1 { continue }
-            case ")", ">", "]":
-                depth -= 1
-                if depth == 0 { return sawContent ? count + 1 : 0 }
-            case ",":
-                if depth == 1 { count += 1; continue }
-            default: break
-            }
-            if depth >= 1, !character.isWhitespace { sawContent = true }
-        }
-        return sawContent ? count + 1 : 0
-    }
-
-    /// Whether launch-bounds arguments have a second (minimum blocks per SM) argument.
-    static func hasMinimumBlocks(_ arguments: String, _ node: Node, _ facts: CUDAFacts) -> Bool {
-        if node.type == "launch_bounds" { return node.namedChildren.count >= 2 }
-        var depth = 0
-        for character in arguments {
-            switch character {
-            case "(", "<", "[": depth += 1
-            case ")", ">", "]": depth -= 1
-            case ",": if depth == (arguments.hasPrefix("__launch_bounds__") ? 1 : 0) { return true }
-            default: break
-            }
-        }
-        return false
+        guard let name = MacroText.callName(use.text), let replacement = facts.macros[name],
+              let arguments = MacroText.launchBoundsArguments(replacement) else { return false }
+        if arguments.count >= 2 { return true }
+        return arguments.contains { $0.type == "identifier" && $0.text == "__VA_ARGS__" } && (MacroText.callArguments(use.text)?.count ?? 0) >= 2
     }
 }

@@ -43,7 +43,8 @@ struct Bf16OrFp16Math: TechniqueDetector {
                   !KernelAST.isInside(function, kernel.node),
                   let arguments = function.child(byField: "arguments") else { continue }
             let types = KernelAST.resolve(arguments.text, aliases: aliases)
-                .union(Self.dispatchedTypes(CUDAFacts.identifiers(in: arguments.text), around: function, facts))
+                .union(Self.dispatchedTypes(arguments.preorder.filter { $0.type == "type_identifier" || $0.type == "identifier" }.map(\.text),
+                                            around: function, facts))
             if !KernelAST.resolve(types.joined(separator: " "), aliases: aliases).isDisjoint(with: KernelAST.lowPrecisionTypes) {
                 let site = function.parent?.type == "call_expression" ? function.parent ?? function : function
                 evidence.append(facts.evidence(site, "kernel instantiated with a 16-bit float type"))
@@ -56,17 +57,14 @@ struct Bf16OrFp16Math: TechniqueDetector {
         return evidence
     }
 
-    /// The types that enclosing macro invocations bind to any of `names` (`using scalar_t = half;` in one
-    /// case of a dispatch macro's replacement text).
+    /// The types that enclosing macro invocations bind to any of `names` (`using scalar_t = half;` in one case of a
+    /// dispatch macro's replacement, read with the grammar, see `MacroText`).
     static func dispatchedTypes(_ names: [String], around node: Node, _ facts: CUDAFacts) -> Set<String> {
         var result: Set<String> = []
         var current = node.parent
         while let c = current {
             if c.type == "call_expression", let callee = c.child(byField: "function"), let body = facts.macros[callee.text] {
-                let words = CUDAFacts.identifiers(in: body)
-                for (i, word) in words.enumerated() where word == "using" && i + 2 < words.count && names.contains(words[i + 1]) {
-                    result.insert(words[i + 2])
-                }
+                for binding in MacroText.typeBindings(body) where names.contains(binding.name) { result.insert(binding.type.text) }
             }
             current = c.parent
         }
