@@ -395,7 +395,7 @@ extension PythonFacts {
         func positions(_ n: Int) -> ScriptValue { .tuple((0..<n).map { ScriptValue.number(Double($0)) }) }
         var state: [String: ScriptValue] = [:]
         if isSequenceSubclass(owner) {
-            let counts = calls.filter { $0.callee == owner.name }.map { call in callArguments(call).first.flatMap { itemCount($0) } }
+            let counts = calls(withCallee: owner.name).map { call in callArguments(call).first.flatMap { itemCount($0) } }
             guard let first = counts.first, let n = first, counts.allSatisfy({ $0 == n }), n <= 4096 else { return nil }
             state[me] = positions(n)
         }

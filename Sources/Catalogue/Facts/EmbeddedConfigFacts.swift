@@ -81,7 +81,7 @@ enum EmbeddedConfigDocuments {
 
     /// The documents handed to gin's `parse_config`.
     static func ginDocuments(_ facts: PythonFacts) -> Set<Node> {
-        Set(facts.calls.filter { $0.callee == "gin.parse_config" }.compactMap { call in
+        Set(facts.calls(withCallee: "gin.parse_config").compactMap { call in
             call.positional.first.flatMap { literal($0, facts, depth: 0) }
         })
     }

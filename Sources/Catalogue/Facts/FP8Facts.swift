@@ -453,7 +453,7 @@ extension PythonFacts {
         } else if let annotated = annotatedClass(ofParameter: node) {
             // A parameter typed with a dataclass of the file (`scales: FP8Scales`): the one instance the file makes
             // (with several, which one reaches the head is not followed).
-            let made = calls.filter { $0.callee == annotated.name }.map(\.node)
+            let made = calls(withCallee: annotated.name).map(\.node)
             instances = made.count == 1 ? made : []
         } else if let name = SettingsTable.bareName(of: node) {
             instances = allSettings.settings(name).map(\.value)
@@ -500,7 +500,7 @@ extension PythonFacts {
     /// `convert_to_float8_training(model, module_filter_fn=...)` whose filter keeps the head (or no filter).
     var torchaoHeadUses: [FP8HeadUse] {
         memoized("torchaoHeadUses") {
-            calls.filter { $0.name == "convert_to_float8_training" }.compactMap { call -> FP8HeadUse? in
+            calls(named: "convert_to_float8_training").compactMap { call -> FP8HeadUse? in
                 guard let filter = call.argument("module_filter_fn", position: 2) else {
                     return FP8HeadUse(node: call.node, scales: [], note: "every linear layer, the head included, trained in FP8 (torchao)")
                 }

@@ -794,7 +794,7 @@ extension Dataflow {
             let tabled: [(call: CallSite, offset: Int)] = facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) }
             // And through `map(f, xs)` / `map(partial(f, ...), xs, ys)`, which pass the sequences' items.
             let mapped = facts.mappedCallSites { $0.type == "identifier" && $0.text == name }
-            return facts.calls.filter { $0.callee == name }.map { ($0, 0) } + facts.partialCallSites(of: name) + tabled + mapped
+            return facts.calls(withCallee: name).map { ($0, 0) } + facts.partialCallSites(of: name) + tabled + mapped
         }
         // Also `cls(...)` in a class method (`CastedLinear.fp8(...)` returning `cls(d, v, matmul=...)`).
         if name == "__init__" {
@@ -813,7 +813,7 @@ extension Dataflow {
         }
         // A static method is passed every parameter, also through an instance (`self._polar(m)`).
         let offset = facts.functions.first { $0.node == function }?.passedOffset ?? 1
-        return facts.calls.filter { $0.name == name && $0.receiver != nil }.map { ($0, offset) }
+        return facts.calls(named: name).filter { $0.receiver != nil }.map { ($0, offset) }
     }
 
     /// Calls of the name or field a lambda is set to (`mix = lambda v, ve: ...` then `mix(v, ve)`; `self.mix = lambda

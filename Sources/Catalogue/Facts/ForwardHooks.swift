@@ -181,7 +181,7 @@ extension PythonFacts {
     func isRemovedLater(_ call: CallSite) -> Bool {
         guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
               let handle = assignment.child(byField: "left"), handle.type == "identifier" || handle.type == "attribute" else { return false }
-        return calls.contains { $0.name == "remove" && $0.receiver?.text == handle.text }
+        return calls(named: "remove").contains { $0.receiver?.text == handle.text }
     }
 
     /// The names a hook's module goes by (see `ForwardHook.module`): its own (`hookedModuleName`), and for a parameter

@@ -8,16 +8,16 @@ extension PythonFacts {
     /// Nodes (class or function definitions) that compute an orthogonalized update.
     public var orthogonalizedUpdateScopes: [Node] {
         memoized("orthogonalizedUpdateScopes") {
-            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+            let orthogonalizers = orthogonalizerNames
             var scopes: [Node] = []
             for c in classes {
                 guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }),
-                      orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers) else { continue }
+                      orthogonalizes(reachableFunctions(from: step)) else { continue }
                 scopes.append(c.node)
             }
             for f in functions where f.parameters.first != "self" && !orthogonalizers.contains(f.name)
                 && !scopes.contains(where: { isInside(f.node, $0) })
-                && orthogonalizes(reachableFunctions(from: f), orthogonalizers: orthogonalizers) {
+                && orthogonalizes(reachableFunctions(from: f)) {
                 scopes.append(f.node)
             }
             return scopes
@@ -208,14 +208,14 @@ extension PythonFacts {
             target = view.receiver.map(unparenthesized)
         }
         guard let target, target.type == "identifier", let function = enclosingFunction(scaling) else { return false }
-        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+        let orthogonalizers = orthogonalizerNames
         return calls.contains { call in
             guard call.node.startByte >= statement.endByte, isInside(call.node, function.node),
                   let first = call.positional.first.map(unparenthesized),
                   first.text == target.text || view?.isForeach == true && isElement(first, of: target.text) else { return false }
             if isOrthogonalizationCall(call, orthogonalizers: orthogonalizers) { return true }
             // A helper of the file that orthogonalizes what it is given.
-            return functions.contains { $0.name == call.name && orthogonalizes([$0], orthogonalizers: orthogonalizers) }
+            return functions.contains { $0.name == call.name && orthogonalizes([$0]) }
         }
     }
 

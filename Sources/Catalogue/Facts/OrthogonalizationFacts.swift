@@ -288,7 +288,7 @@ extension PythonFacts {
             // no matrix; `opt.step()` is no orthogonalization call).
             var result = Set(orthogonalizerFunctions.filter { !returnedValues($0).isEmpty }.map(\.node))
             guard !result.isEmpty else { return result }
-            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+            let orthogonalizers = orthogonalizerNames
             // Per function, the calls its returned values make, each with its targets, computed once.
             var returnedCalls: [(function: Function, calls: [(call: CallSite, targets: [Function])])] = []
             for f in functions where !orthogonalizerNodes.direct.contains(f.node) {
@@ -431,20 +431,26 @@ extension PythonFacts {
         return false
     }
 
-    /// Whether any of `functions` orthogonalizes (itself, or through an orthogonalization call).
-    public func orthogonalizes(_ functions: [Function], orthogonalizers: Set<String>) -> Bool {
-        let known = orthogonalizerNodes
-        return functions.contains { f in
-            (known.all.contains(f.node) ? known.direct.contains(f.node) : orthogonalizesDirectly(f)) || descendants(of: f.node).contains { n in
-                n.type == "call" && isOrthogonalizationCall(callSite(n), orthogonalizers: orthogonalizers)
-            }
+    /// The names of the file's orthogonalizer functions (`orthogonalizerFunctions`), which calls are recognised by.
+    var orthogonalizerNames: Set<String> { memoized("orthogonalizerNames") { Set(orthogonalizerFunctions.map(\.name)) } }
+
+    /// Whether any of `functions` orthogonalizes (itself, or through an orthogonalization call). Each function's
+    /// answer is kept: optimizer classes, hooks and step functions ask about the same reachable functions.
+    public func orthogonalizes(_ functions: [Function]) -> Bool {
+        functions.contains { f in
+            if let known = orthogonalizingFunctionMemo[f.node] { return known }
+            let nodes = orthogonalizerNodes, names = orthogonalizerNames
+            let answer = (nodes.all.contains(f.node) ? nodes.direct.contains(f.node) : orthogonalizesDirectly(f))
+                || descendants(of: f.node).contains { n in n.type == "call" && isOrthogonalizationCall(callSite(n), orthogonalizers: names) }
+            orthogonalizingFunctionMemo[f.node] = answer
+            return answer
         }
     }
 
     /// Whether the code under `node` orthogonalizes (an inline Newton-Schulz loop, its rounds written out, or SVD, or
     /// an orthogonalizer call).
     public func orthogonalizes(_ node: Node) -> Bool {
-        let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
+        let orthogonalizers = orthogonalizerNames
         if descendants(of: node).contains(where: { ($0.type == "for_statement" || $0.type == "while_statement")
             && (isNewtonSchulzLoop($0) || appliesNewtonSchulzStep($0)) }) {
             return true
@@ -462,11 +468,10 @@ extension PythonFacts {
     /// OrthogonalMomentum, Optimizer)`).
     public var orthogonalizingOptimizerClasses: [Class] {
         memoized("orthogonalizingOptimizerClasses") {
-            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
-            return classes.filter { c in
+            classes.filter { c in
                 guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }) ?? method("step", of: c)
                 else { return false }
-                return orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
+                return orthogonalizes(reachableFunctions(from: step))
             }
         }
     }
@@ -478,7 +483,6 @@ extension PythonFacts {
     /// functions that orthogonalize and update parameters in place inside the training loop, and library Muon optimizers.
     public var orthogonalizingOptimizers: [OrthogonalizingOptimizer] {
         memoized("orthogonalizingOptimizers") {
-            let orthogonalizers = Set(orthogonalizerFunctions.map(\.name))
             var result: [OrthogonalizingOptimizer] = []
             var classMethods = Set<Node>()
             for c in classes {
@@ -487,7 +491,7 @@ extension PythonFacts {
                 methods.forEach { classMethods.insert($0.node) }
                 var reach = reachableFunctions(from: step)
                 for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
-                let ownStep = orthogonalizes(reachableFunctions(from: step), orthogonalizers: orthogonalizers)
+                let ownStep = orthogonalizes(reachableFunctions(from: step))
                 guard ownStep || !optimizerHooks.isEmpty else { continue }
                 // Constructions by name, and by a lookup that may pick the class (`cls(params)` with `cls =
                 // globals().get(spec["cls"]) or getattr(torch.optim, spec["cls"])`, `REGISTRY[key](...)`; see
@@ -504,7 +508,7 @@ extension PythonFacts {
                 // its update, and a pre-hook that orthogonalizes the gradients a plain step applies makes it one.
                 let hooks = optimizerHooks(on: uses)
                 let hooked = hooks.flatMap(\.functions).flatMap { reachableFunctions(from: $0) }
-                guard ownStep || orthogonalizes(hooked, orthogonalizers: orthogonalizers) && hooked.contains(where: updatesInPlace) else { continue }
+                guard ownStep || orthogonalizes(hooked) && hooked.contains(where: updatesInPlace) else { continue }
                 for f in hooked where !reach.contains(where: { $0.node == f.node }) { reach.append(f) }
                 result.append(OrthogonalizingOptimizer(scope: c.node, className: c.name, uses: uses, functions: reach, hooks: hooks))
             }
@@ -516,7 +520,7 @@ extension PythonFacts {
             // function is the optimizer: `def muon_step(ps): for p in ps: p.add_(ns(p.grad), alpha=-lr)`).
             for f in functions where !classMethods.contains(f.node) && f.parameters.first != "self" {
                 let reach = reachableFunctions(from: f)
-                guard orthogonalizes(reach, orthogonalizers: orthogonalizers) else { continue }
+                guard orthogonalizes(reach) else { continue }
                 let applied: Set<Node>? = updatesInPlace(f) ? nil : Set(appliedUpdates(of: f).map(\.call.node))
                 if let applied, applied.isEmpty { continue }
                 let uses = calls.filter { call in
@@ -541,7 +545,7 @@ extension PythonFacts {
                 for f in hooks.flatMap(\.functions).flatMap({ reachableFunctions(from: $0) }) where !reach.contains(where: { $0.node == f.node }) {
                     reach.append(f)
                 }
-                guard let first = hooks.first?.functions.first, orthogonalizes(reach, orthogonalizers: orthogonalizers),
+                guard let first = hooks.first?.functions.first, orthogonalizes(reach),
                       reach.contains(where: updatesInPlace) else { continue }
                 let call = callSite(construction)
                 result.append(OrthogonalizingOptimizer(scope: first.node, className: call.name, uses: [call], functions: reach, hooks: hooks))

@@ -104,7 +104,7 @@ extension PythonFacts {
             return treeEntries(holding: parent, depth: depth + 1)
         case "return_statement":
             guard let function = enclosingFunction(parent) else { return nil }
-            let uses = calls.filter { $0.name == function.name && calledFunction($0)?.node == function.node }
+            let uses = calls(named: function.name).filter { calledFunction($0)?.node == function.node }
             guard !uses.isEmpty else { return nil }
             var result: [(key: String, dictionary: Node)] = []
             for use in uses {

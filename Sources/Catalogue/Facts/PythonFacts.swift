@@ -126,6 +126,17 @@ public final class PythonFacts {
     /// Calls whose callee is one of `names` (full dotted names, or `.name` for any receiver).
     public func calls(to names: Set<String>) -> [CallSite] { calls.filter { $0.calls(names) } }
 
+    /// Positions in `calls` by callee (`CallSite.callee`) and by called name (`CallSite.name`), built once: many facts
+    /// look up the calls of one function or class.
+    private lazy var callsByCallee: [String: [Int]] = Dictionary(grouping: calls.indices, by: { calls[$0].callee })
+    private lazy var callsByName: [String: [Int]] = Dictionary(grouping: calls.indices, by: { calls[$0].name })
+
+    /// Calls whose callee (imports resolved, `CallSite.callee`) is exactly `callee`, in document order.
+    public func calls(withCallee callee: String) -> [CallSite] { (callsByCallee[callee] ?? []).map { calls[$0] } }
+
+    /// Calls of a function or method called `name` on any receiver (`CallSite.name`), in document order.
+    public func calls(named name: String) -> [CallSite] { (callsByName[name] ?? []).map { calls[$0] } }
+
     /// A class: copied constantly (lists of functions are filtered and passed around), it costs one reference count.
     public final class Function {
         public let node: Node
@@ -518,11 +529,6 @@ public final class PythonFacts {
         return result
     }
 
-    /// The calls whose last name part is `name` (`f(...)`, `obj.f(...)`), in file order; read once per file.
-    public func calls(named name: String) -> [CallSite] {
-        memoized("callsByName") { Dictionary(grouping: calls, by: \.name) }[name] ?? []
-    }
-
     /// Module-level functions by name (the first of a name), read once: helpers are looked up per call.
     public var moduleFunctions: [String: Function] {
         memoized("moduleFunctions") {
@@ -688,6 +694,9 @@ public final class PythonFacts {
     /// The functions a function may run, by function and depth (see `reachableFunctions(from:depth:)`): a dozen
     /// detectors walk the call graph from the same forward methods and optimizer steps.
     var reachableMemo: [Node: [Int: [Function]]] = [:]
+
+    /// Whether a function orthogonalizes, by function (see `orthogonalizes(_:)`).
+    var orthogonalizingFunctionMemo: [Node: Bool] = [:]
 
     /// The latest value of a name before a use, by use and name (see `latestValue(of:before:)`).
     var latestValueMemo: [LatestValueKey: Node?] = [:]

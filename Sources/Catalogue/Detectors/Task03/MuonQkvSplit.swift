@@ -30,7 +30,7 @@ struct MuonQkvSplit: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let optimizers = facts.orthogonalizingOptimizers
         guard !optimizers.isEmpty else { return [] }
-        let orthogonalizers = Set(facts.orthogonalizerFunctions.map(\.name))
+        let orthogonalizers = facts.orthogonalizerNames
         let flow = facts.dataflow
         var evidence: [Evidence] = []
         // (A) split inside the update.

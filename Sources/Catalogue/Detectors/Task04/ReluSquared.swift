@@ -70,7 +70,7 @@ struct ReluSquared: Detector {
             if let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
                let target = assignment.child(byField: "left"), target.type == "attribute" {
                 let owner = facts.enclosingClass(call.node)?.node
-                let applied = facts.calls.filter { $0.callee == target.text && facts.enclosingClass($0.node)?.node == owner && $0.node != call.node }
+                let applied = facts.calls(withCallee: target.text).filter { facts.enclosingClass($0.node)?.node == owner && $0.node != call.node }
                 guard applied.contains(where: { !appliedToScores($0.node.byteRange, scores, facts) }) else { continue }
             }
             evidence.append(facts.evidence(call.node, "squared ReLU (a ReLU module, then a squaring module)"))

@@ -32,7 +32,7 @@ struct EmbeddingRmsnorm: Detector {
         // (`class NormedEmbedding(nn.Embedding): def forward(self, idx): return F.rms_norm(super().forward(idx), ...)`),
         // built as a table of the model.
         for owner in facts.classes where owner.bases.contains(where: { $0.lastDottedComponent == "Embedding" }) {
-            guard facts.calls.contains(where: { $0.name == owner.name }),
+            guard !facts.calls(named: owner.name).isEmpty,
                   let forward = facts.forwardMethods(of: owner).first
             else { continue }
             let returned = facts.returnedValues(forward)

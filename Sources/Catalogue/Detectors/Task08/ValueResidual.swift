@@ -212,7 +212,7 @@ struct ValueResidual: Detector {
         }
         for n in facts.nodes(ofType: ["binary_operator", "call"]) {
             guard let (_, right) = facts.matmulOperands(n), let function = facts.enclosingFunction(n),
-                  facts.calls.contains(where: { $0.name == "softmax" && facts.isInside($0.node, function.node) && $0.node.endByte <= n.startByte })
+                  facts.calls(named: "softmax").contains(where: { facts.isInside($0.node, function.node) && $0.node.endByte <= n.startByte })
             else { continue }
             result.append((n, right))
         }

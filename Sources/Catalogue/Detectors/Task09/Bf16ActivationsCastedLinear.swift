@@ -323,7 +323,7 @@ struct Bf16ActivationsCastedLinear: Detector {
                // The class itself or a subclass inheriting the method (`GPT2LMHeadModel(GPT2PreTrainedModel)`), built
                // outside its own body.
                facts.lineage(of: built).contains { $0.node == owner.node }
-                   && facts.calls.contains { $0.callee == built.name && !facts.isInside($0.node, built.node) }
+                   && facts.calls(withCallee: built.name).contains { !facts.isInside($0.node, built.node) }
            }) {
             return true
         }

@@ -299,7 +299,7 @@ struct DropAttentionLayer: Detector {
     /// accepts.
     func variesPerLayer(_ condition: Node, of c: PythonFacts.Class, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
         let read = initializer.passedParameters.enumerated().filter { facts.mentions(condition, $0.element) }
-        let constructions = facts.calls.filter { $0.callee == c.name }
+        let constructions = facts.calls(withCallee: c.name)
         guard !read.isEmpty, !constructions.isEmpty else { return true }
         return constructions.contains { call in
             let loops = loopVariables(around: call.node, facts)

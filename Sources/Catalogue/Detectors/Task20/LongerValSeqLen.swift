@@ -60,7 +60,7 @@ struct LongerValSeqLen: Detector {
 
     /// Values of the other arguments of `max(...)` calls that take the validation length, when smaller.
     func pairedInMax(_ name: String, value: Int, _ facts: PythonFacts) -> [Int] {
-        facts.calls.filter { $0.callee == "max" && $0.positional.count >= 2 }.flatMap { call -> [Int] in
+        facts.calls(withCallee: "max").filter { $0.positional.count >= 2 }.flatMap { call -> [Int] in
             guard call.positional.contains(where: { SettingsTable.bareName(of: $0) == name }) else { return [] }
             return call.positional.filter { SettingsTable.bareName(of: $0) != name }.compactMap { arg -> Int? in
                 guard case .int(let v)? = facts.value(of: arg), v < value else { return nil }
