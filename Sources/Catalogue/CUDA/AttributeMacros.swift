@@ -24,13 +24,13 @@ struct AttributeMacros {
     /// Whether the source needs a second parse.
     var isEmpty: Bool { uses.isEmpty && alignments.isEmpty }
 
-    /// The calls in `tree` of function-like macros (defined in `tree`) whose replacement spells `__launch_bounds__`,
+    /// The calls in `tree` of function-like macros (defined in `tree`) whose replacement is `__launch_bounds__(...)`,
     /// and the `__align__(n)` attributes.
     init(_ tree: Tree) {
         var names = Set<String>()
         for node in tree.rootNode.preorder where node.type == "preproc_function_def" {
             guard let name = node.child(byField: "name")?.text, let value = node.child(byField: "value"),
-                  value.text.contains("__launch_bounds__") else { continue }
+                  MacroText.launchBoundsArguments(value.text) != nil else { continue }
             names.insert(name)
         }
         // Leaves in document order: a call is the name, `(`, and everything up to the matching `)`.
