@@ -145,27 +145,16 @@ struct AlgebraicReformulation: TechniqueDetector {
         return []
     }
 
-    /// Division intrinsics: `__fdividef(a, b)` is `a / b`.
-    static let divisions: Set<String> = ["__fdividef", "fdividef", "__fdiv_rn", "__fdiv_rz", "__ddiv_rn", "__hdiv", "__h2div"]
-
     /// Dividend and divisor of `a / b` or of a division intrinsic `__fdividef(a, b)`.
     static func quotient(_ node: Node) -> (Node, Node)? {
-        let n = KernelAST.unwrap(node)
-        if n.type == "binary_expression", KernelAST.op(n) == "/", let l = n.child(byField: "left"), let r = n.child(byField: "right") {
-            return (l, r)
-        }
-        if n.type == "call_expression", let name = KernelAST.callee(n), divisions.contains(name),
-           let args = n.child(byField: "arguments"), args.namedChildCount == 2 {
-            return (args.namedChild(0)!, args.namedChild(1)!)
-        }
-        return nil
+        guard let parts = KernelAST.arithmetic(KernelAST.unwrap(node)), parts.op == "/" else { return nil }
+        return (parts.left, parts.right)
     }
 
     static func isOne(_ literal: String) -> Bool {
         KernelAST.number(literal) == 1
     }
 
-    static let products: Set<String> = ["__hmul", "__hmul2", "__fmul_rn", "__fmul_rz", "__dmul_rn"]
     static let negations: Set<String> = ["__hneg", "__hneg2"]
 
     /// `(q - z) * s` as one FMA, `fma(q, s, -z * s)`: the addend is the negated product of the offset with the
@@ -218,14 +207,8 @@ struct AlgebraicReformulation: TechniqueDetector {
             return nil
         }
         guard let p = negated.map({ root($0, definitions) }) else { return nil }
-        if p.type == "binary_expression", KernelAST.op(p) == "*", let l = p.child(byField: "left"), let r = p.child(byField: "right") {
-            return [l, r]
-        }
-        if p.type == "call_expression", let name = KernelAST.callee(p), Self.products.contains(name),
-           let args = p.child(byField: "arguments"), args.namedChildCount == 2 {
-            return args.namedChildren
-        }
-        return nil
+        guard let product = KernelAST.arithmetic(p), product.op == "*" else { return nil }
+        return [product.left, product.right]
     }
 
     func twoFmaLerp(_ body: Node, _ facts: CUDAFacts) -> [Evidence] {

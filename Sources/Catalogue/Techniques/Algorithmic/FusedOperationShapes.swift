@@ -57,16 +57,9 @@ extension KernelFusion {
     /// `out[i] + bias[i % n]` (also `__hadd2(out[i], __ldg(&bias[i % n]))`): an array read along the rows, added to
     /// another read at the flat index the modulo is taken of.
     static func broadcastBias(in body: Node, declared: [String: String]) -> Node? {
-        let adds: Set<String> = ["__hadd2", "__hadd", "__fadd_rn", "__hadd_rn"]
         for n in body.preorder {
-            var sides: [Node] = []
-            if n.type == "binary_expression", KernelAST.op(n) == "+" {
-                sides = [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }
-            } else if n.type == "call_expression", let name = KernelAST.callee(n), adds.contains(name),
-                      let args = n.child(byField: "arguments"), args.namedChildCount == 2 {
-                sides = args.namedChildren
-            }
-            let reads = sides.compactMap(elementRead)
+            guard let sum = KernelAST.arithmetic(n), sum.op == "+" else { continue }
+            let reads = [sum.left, sum.right].compactMap(elementRead)
             guard reads.count == 2, reads[0].array != reads[1].array,
                   declared[reads[0].array] != nil, declared[reads[1].array] != nil else { continue }
             for (row, flat) in [(reads[0], reads[1]), (reads[1], reads[0])] {

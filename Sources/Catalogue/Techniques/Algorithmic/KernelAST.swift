@@ -25,6 +25,27 @@ enum KernelAST {
         return nil
     }
 
+    /// Intrinsics that spell a binary operator (`__fdividef(a, b)` is `a / b`, `__hadd2(a, b)` is `a + b`, `__hmul2(a, b)`
+    /// is `a * b`), by name.
+    static let operatorIntrinsics: [String: String] = [
+        "__fdividef": "/", "fdividef": "/", "__fdiv_rn": "/", "__fdiv_rz": "/", "__ddiv_rn": "/", "__hdiv": "/", "__h2div": "/",
+        "__hadd2": "+", "__hadd": "+", "__fadd_rn": "+", "__fadd_rz": "+", "__dadd_rn": "+", "__hadd_rn": "+",
+        "__hmul": "*", "__hmul2": "*", "__fmul_rn": "*", "__fmul_rz": "*", "__dmul_rn": "*",
+    ]
+
+    /// Operator and operands of `a op b`, or of an intrinsic call spelling it (`__hadd2(a, b)`, see
+    /// `operatorIntrinsics`).
+    static func arithmetic(_ n: Node) -> (op: String, left: Node, right: Node)? {
+        if n.type == "binary_expression", let o = op(n), let l = n.child(byField: "left"), let r = n.child(byField: "right") {
+            return (o, l, r)
+        }
+        if n.type == "call_expression", let name = callee(n), let o = operatorIntrinsics[name],
+           let args = n.child(byField: "arguments")?.namedChildren.filter({ $0.type != "comment" }), args.count == 2 {
+            return (o, args[0], args[1])
+        }
+        return nil
+    }
+
     /// The node without enclosing parentheses and casts.
     static func unwrap(_ node: Node) -> Node {
         var current = node

@@ -86,7 +86,7 @@ struct KernelFusion: TechniqueDetector {
                 }
             }
             for n in body.preorder where n.type == "binary_expression" || n.type == "call_expression" {
-                guard let parts = arithmetic(n) else { continue }
+                guard let parts = KernelAST.arithmetic(n) else { continue }
                 let (o, l, r) = parts
                 if o == "/" {
                     let rr = KernelAST.unwrap(r)
@@ -152,24 +152,6 @@ struct KernelFusion: TechniqueDetector {
         // Scaling the gradient is an operation of its own only as part of an optimizer step (unscale/clip + update).
         if found[.optimizer] == nil { found[.gradientScale] = nil }
         return found
-    }
-
-    /// Intrinsics spelling a binary operator (`__fdividef(a, b)` is `a / b`, `__hadd2(a, b)` is `a + b`).
-    static let operatorIntrinsics: [String: String] = [
-        "__fdividef": "/", "fdividef": "/", "__fdiv_rn": "/", "__hdiv": "/", "__h2div": "/",
-        "__hadd2": "+", "__hadd": "+", "__fadd_rn": "+", "__dadd_rn": "+", "__hadd_rn": "+",
-    ]
-
-    /// Operator and operands of `a op b`, or of an intrinsic spelling it (`__hadd2(a, b)`).
-    static func arithmetic(_ n: Node) -> (String, Node, Node)? {
-        if n.type == "binary_expression", let o = KernelAST.op(n), let l = n.child(byField: "left"), let r = n.child(byField: "right") {
-            return (o, l, r)
-        }
-        if n.type == "call_expression", let name = KernelAST.callee(n), let o = operatorIntrinsics[name],
-           let args = n.child(byField: "arguments"), args.namedChildCount == 2 {
-            return (o, args.namedChild(0)!, args.namedChild(1)!)
-        }
-        return nil
     }
 
     /// The enclosing `a + b` of an expression (through parentheses).
