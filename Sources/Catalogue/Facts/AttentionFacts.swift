@@ -48,7 +48,7 @@ extension PythonFacts {
             for node in nodes(ofType: ["binary_operator", "call"]) {
                 guard let (left, right) = matmulOperands(node), let key = transposedFactor(node, right),
                       let function = enclosingFunction(node),
-                      descendants(of: function.node).contains(where: { $0.type == "call" && callSite($0).name == "softmax" })
+                      !calls(named: "softmax", inside: function.node).isEmpty
                 else { continue }
                 sites.append(AttentionSite(node: node, query: left, key: key, value: manualAttentionValue(after: node, in: function)))
             }
@@ -85,7 +85,7 @@ extension PythonFacts {
     func manualAttentionValue(after scores: Node, in function: Function) -> Node? {
         func fromSoftmax(_ node: Node, depth: Int) -> Bool {
             let n = unparenthesized(node)
-            if descendants(of: n).contains(where: { $0.type == "call" && callSite($0).name == "softmax" }) { return true }
+            if !calls(named: "softmax", inside: n).isEmpty { return true }
             guard depth < 3 else { return false }
             if n.type == "identifier", let value = latestValue(of: n.text, before: n) { return fromSoftmax(value, depth: depth + 1) }
             // A dropout or cast around the probabilities: `self.drop(att)`, `att.to(v.dtype)`.

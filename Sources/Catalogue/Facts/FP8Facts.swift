@@ -27,9 +27,8 @@ extension PythonFacts {
     /// Functions whose body (nested functions included) multiplies float8 operands with `torch._scaled_mm`.
     public var fp8LeafFunctions: [Function] {
         functions.filter { f in
-            let inside = descendants(of: f.node)
-            return inside.contains { $0.type == "call" && callSite($0).name == "_scaled_mm" }
-                && inside.contains { ($0.type == "attribute" || $0.type == "identifier") && isFloat8($0) }
+            !calls(named: "_scaled_mm", inside: f.node).isEmpty
+                && descendants(of: f.node).contains { ($0.type == "attribute" || $0.type == "identifier") && isFloat8($0) }
         }
     }
 

@@ -137,6 +137,13 @@ public final class PythonFacts {
     /// Calls of a function or method called `name` on any receiver (`CallSite.name`), in document order.
     public func calls(named name: String) -> [CallSite] { (callsByName[name] ?? []).map { calls[$0] } }
 
+    /// The calls called `name` inside `node` (itself included), from the index rather than a walk of `node`.
+    public func calls(named name: String, inside node: Node) -> [CallSite] {
+        guard node.tree === tree else { return descendants(of: node).filter { $0.type == "call" }.map(callSite).filter { $0.name == name } }
+        let range = node.byteRange
+        return (callsByName[name] ?? []).map { calls[$0] }.filter { range.contains($0.node.startByte) && $0.node.endByte <= range.upperBound }
+    }
+
     /// A class: copied constantly (lists of functions are filtered and passed around), it costs one reference count.
     public final class Function {
         public let node: Node

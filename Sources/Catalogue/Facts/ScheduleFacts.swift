@@ -582,7 +582,7 @@ extension PythonFacts {
             for loop in nodes(ofType: "for_statement") {
                 guard let iterable = loop.child(byField: "right"), iterable.type == "call",
                       callSite(iterable).callee == "range", let body = loop.child(byField: "body"),
-                      descendants(of: body).contains(where: { $0.type == "call" && callSite($0).name == "step" && callSite($0).receiver != nil })
+                      calls(named: "step", inside: body).contains(where: { $0.receiver != nil })
                 else { continue }
                 let bounds = callSite(iterable).positional
                 guard (1...2).contains(bounds.count), let upper = value(of: bounds[bounds.count - 1])?.double else { continue }

@@ -82,7 +82,7 @@ struct AttentionScale0p12: Detector {
     }
 
     func takesSoftmax(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
-        facts.descendants(of: function.node).contains { $0.type == "call" && facts.callSite($0).name == "softmax" }
+        !facts.calls(named: "softmax", inside: function.node).isEmpty
     }
 
     /// Whether the product (or one of its operands) is multiplied by 0.12 or divided by 1/0.12.
