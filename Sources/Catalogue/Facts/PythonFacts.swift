@@ -675,6 +675,10 @@ public final class PythonFacts {
     /// Name bindings by scope.
     public private(set) lazy var dataflow = Dataflow(self)
 
+    /// Token-table lookups followed through the file (`TokenTableFlow`), shared by the value-embedding detectors: its
+    /// answers depend on the file alone, and each one it works out helps the next question.
+    public private(set) lazy var tokenTables = TokenTableFlow(self, dataflow)
+
     /// Embeddings, linear classes and output heads.
     private(set) lazy var modelView = ModelView(self)
 

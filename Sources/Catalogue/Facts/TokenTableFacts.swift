@@ -14,7 +14,8 @@ import TreeSitterKit
 /// `split(ve)`, not out of `split(q)` beside it); a parameter read from anywhere else takes what every caller passes.
 /// Library calls other than reshaping ones stop the flow: a projection of an embedded tensor is not a lookup.
 public final class TokenTableFlow {
-    public let facts: PythonFacts
+    /// Unowned: the facts keep one flow for the whole file (`PythonFacts.tokenTables`), and a cycle would never be freed.
+    public unowned let facts: PythonFacts
     public let flow: Dataflow
     let imports: ImportTable
     /// Which embedding constructors count as sources (all when nil).

@@ -12,8 +12,7 @@ struct ValueEmbeddings: Detector {
     let id = "value_embeddings"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = facts.dataflow
-        let tables = TokenTableFlow(facts, flow)
+        let tables = facts.tokenTables
         return facts.attentionValueInputs().compactMap { call, value in
             tables.carries(value) ? facts.evidence(call.node, "attention values mixed with token value embeddings") : nil
         }

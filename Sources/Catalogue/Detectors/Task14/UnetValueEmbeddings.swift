@@ -32,7 +32,7 @@ struct UnetValueEmbeddings: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
-        let tables = TokenTableFlow(facts, flow)
+        let tables = facts.tokenTables
         if let site = mirroredList(facts, tables) { return [facts.evidence(site, "value embeddings listed as ve + reversed(ve)")] }
         if let site = mirroredLoops(facts, flow, tables) { return [facts.evidence(site, "decoder layers reuse the encoder tables in mirrored order")] }
         if let site = symmetricIndex(facts, flow, tables) { return [facts.evidence(site, "table index symmetric in the layer")] }

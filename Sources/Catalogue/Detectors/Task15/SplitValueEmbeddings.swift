@@ -27,9 +27,8 @@ struct SplitValueEmbeddings: Detector {
     let id = "split_value_embeddings"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        let flow = facts.dataflow
         let imports = facts.fullImports
-        let lookups = TokenTableFlow(facts, flow)
+        let lookups = facts.tokenTables
         // Each table: the node lookups trace back to, and the constructor that gives its shape and count.
         var constructors: [(node: Node, call: CallSite)] = facts.calls.filter { call in
             let callee = facts.resolvedCallee(call, imports: imports)

@@ -78,7 +78,7 @@ struct SparseValueEmbeddings: Detector {
     func sparseUnrolledLayers(_ facts: PythonFacts) -> Node? {
         let groups = facts.numberedLayerCalls
         guard !groups.isEmpty else { return nil }
-        let tables = TokenTableFlow(facts, facts.dataflow)
+        let tables = facts.tokenTables
         for group in groups {
             for column in group.columns {
                 var present: [Bool] = []
@@ -108,7 +108,7 @@ struct SparseValueEmbeddings: Detector {
     /// `looked_up[-1]`, the last table) is no gap.
     func sparseLayerSlots(_ facts: PythonFacts) -> Node? {
         let interpreter = ScriptInterpreter(facts)
-        let tables = TokenTableFlow(facts, facts.dataflow)
+        let tables = facts.tokenTables
         for node in facts.nodes where ["list_comprehension", "generator_expression"].contains(node.type) {
             let clauses = node.namedChildren.filter { ["for_in_clause", "if_clause"].contains($0.type) }
             guard clauses.count == 1, clauses[0].type == "for_in_clause", let body = node.child(byField: "body"),

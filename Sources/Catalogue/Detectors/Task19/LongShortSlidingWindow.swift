@@ -399,9 +399,18 @@ struct LongShortSlidingWindow: Detector {
 
     /// Functions that build a mask: they call a mask constructor, directly or through the functions they call.
     func maskBuilders(_ facts: PythonFacts) -> [PythonFacts.Function] {
-        facts.functions.filter { f in
-            facts.reachableFunctions(from: f).contains { g in
-                facts.descendants(of: g.node).contains { $0.type == "call" && Self.maskCalls.contains(facts.callSite($0).name) }
+        // The mask calls from the call index; whether a function holds one is decided once per function.
+        facts.memoized("LongShortSlidingWindow.maskBuilders") {
+            let maskCalls = Self.maskCalls.flatMap { facts.calls(named: $0) }.map(\.node)
+            guard !maskCalls.isEmpty else { return [] }
+            var holdsMaskCall: [Node: Bool] = [:]
+            return facts.functions.filter { f in
+                facts.reachableFunctions(from: f).contains { g in
+                    if let known = holdsMaskCall[g.node] { return known }
+                    let holds = maskCalls.contains { facts.isInside($0, g.node) }
+                    holdsMaskCall[g.node] = holds
+                    return holds
+                }
             }
         }
     }
