@@ -28,6 +28,29 @@ func inventory(_ fixture: String) throws -> KernelInventory {
         #expect(device.filter { $0 == "to_float" }.count == 2, "both explicit specializations are definitions")
     }
 
+    @Test func launchBoundsArgumentsAreSplitOutsideParentheses() throws {
+        let source = """
+            #define MIN_BLOCKS(n) ((n) > 256 ? 1 : 2)
+            template <int BLOCK>
+            __global__ void __launch_bounds__(BLOCK, MIN_BLOCKS(BLOCK * 2)) tiled(float* x) { x[threadIdx.x] = 0.f; }
+            template <typename T>
+            __global__ void __launch_bounds__(256) plain(T* x) { x[threadIdx.x] = 0.f; }
+            void run(float* x) { tiled<128><<<1, 128>>>(x); plain<float><<<1, 256>>>(x); }
+            """
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("srlens-bounds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("bounds.cu").path
+        try source.write(toFile: path, atomically: true, encoding: .utf8)
+        let unit = try TranslationUnit(path: path, arguments: CUDAShim.arguments, unsavedFiles: CUDAShim.unsavedFiles)
+        let inv = KernelInventory(unit: unit) { try? Array(Data(contentsOf: URL(fileURLWithPath: $0))) }
+        let tiled = try #require(inv.kernels.first { $0.name == "tiled" })
+        #expect(tiled.launchBoundsArguments == ["BLOCK", "MIN_BLOCKS ( BLOCK * 2 )"])
+        #expect(tiled.launchBounds == "BLOCK, MIN_BLOCKS ( BLOCK * 2 )")
+        let plain = try #require(inv.kernels.first { $0.name == "plain" })
+        #expect(plain.launchBoundsArguments == ["256"])
+    }
+
     @Test func findsEveryLaunchWithItsConfiguration() throws {
         let inv = try inventory("reductions.cu")
         #expect(inv.launches.count == 4)

@@ -22,7 +22,7 @@ struct LargeSmemOptIn: TechniqueDetector {
                 guard let callee = call.child(byField: "function"),
                       !facts.expansion(of: MemSupport.calleeSpelling(callee)).isDisjoint(with: Self.setters),
                       let arguments = call.child(byField: "arguments")?.namedChildren, arguments.count >= 3 else { continue }
-                guard names(kernel, arguments[0], in: body, before: call, facts) else { continue }
+                guard names(kernel, arguments[0], facts) else { continue }
                 let attribute = arguments[1].preorder.filter { $0.type == "identifier" }.map(\.text)
                 guard attribute.contains(where: { !facts.expansion(of: $0).isDisjoint(with: Self.attributes) }) else { continue }
                 if let bytes = value(arguments[2], in: body, before: call, facts), bytes <= Self.defaultLimit { continue }
@@ -32,21 +32,12 @@ struct LargeSmemOptIn: TechniqueDetector {
         return evidence
     }
 
-    /// Whether the first argument designates `kernel`: `k`, `k<T>`, `&k`, `(void*)k`, `ns::k`, a local
-    /// initialised from one of these, or a lambda/function parameter that a call passes the kernel to.
-    func names(_ kernel: CUDAFacts.Function, _ argument: Node, in body: Node, before call: Node, _ facts: CUDAFacts) -> Bool {
-        let spelled = argument.preorder.filter { $0.type == "identifier" || $0.type == "namespace_identifier" }.map(\.text)
-        if spelled.contains(kernel.name) { return true }
+    /// Whether the first argument designates `kernel`: `k`, `k<T>`, `&k`, `(void*)k`, `ns::k`, or a local or a
+    /// lambda/function parameter holding it (`KernelIndexFlow.designates`, the reading launches use too).
+    func names(_ kernel: CUDAFacts.Function, _ argument: Node, _ facts: CUDAFacts) -> Bool {
         let flow = KernelIndexFlow(kernel, in: facts, reach: false)
-        if spelled.contains(where: { flow.designates(kernel, $0, at: argument) }) { return true }
-        for name in spelled {
-            for node in body.preorder where node.type == "init_declarator" && node.startByte < call.startByte {
-                if MemSupport.declaredIdentifier(node.child(byField: "declarator") ?? node) == name,
-                   let value = node.child(byField: "value"),
-                   value.preorder.contains(where: { $0.type == "identifier" && $0.text == kernel.name }) { return true }
-            }
-        }
-        return false
+        if flow.spellsKernel(kernel, argument) { return true }
+        return argument.preorder.contains { $0.type == "identifier" && flow.designates(kernel, $0.text, at: argument) }
     }
 
     /// The byte count when it can be folded: a constant expression, or a local initialised with one.
