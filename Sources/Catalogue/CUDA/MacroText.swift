@@ -11,8 +11,18 @@ enum MacroText {
     enum Context {
         /// Between a kernel's qualifiers and its name (`__global__ void <text> probe();`): an attribute's spelling.
         case kernelAttribute
-        /// Inside a function body (`void probe() { <text> }`): statements, as a dispatch macro's cases are.
+        /// Inside a function body (`void probe() { <text> ; }`): statements, as a dispatch macro's cases are. The
+        /// closing `;` gives a loop or branch header standing alone (`#define EACH_ROW for (...)`) an empty body.
         case statements
+        /// As a variable's initial value in parentheses (`int probe = (<text>);`): an expression.
+        case expression
+
+        /// How a replacement reads on its own: as statements when it holds a `;` or opens with a loop or a branch,
+        /// otherwise as an expression (`(blockDim.x * 4)`, `threadIdx.x % 32`).
+        static func natural(for text: String) -> Context {
+            let opening = text.drop { $0.isWhitespace }.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            return text.contains(";") || ["for", "if", "while", "do", "switch"].contains(opening) ? .statements : .expression
+        }
     }
 
     /// The text parsed in `context`; line continuations are read as spaces. Readers take only nodes without errors
@@ -28,7 +38,8 @@ enum MacroText {
         let body = String(decoding: bytes, as: UTF8.self)
         let wrapped = switch context {
         case .kernelAttribute: "__global__ void \(body) srlens_probe();\n"
-        case .statements: "void srlens_probe() {\n\(body)\n}\n"
+        case .statements: "void srlens_probe() {\n\(body)\n;\n}\n"
+        case .expression: "int srlens_probe = (\(body)\n);\n"
         }
         return try? Parser(language: .cuda).parse(bytes: Array(wrapped.utf8))
     }

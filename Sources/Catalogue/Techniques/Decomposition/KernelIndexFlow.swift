@@ -232,13 +232,10 @@ final class KernelIndexFlow {
 
     private var macroTrees: [String: Tree] = [:]
 
-    /// The replacement text of a macro, parsed as an expression (or, failing that, as statements).
+    /// The replacement text of a macro parsed on its own, as an expression or as statements (see `MacroText`).
     func macroTree(_ name: String) -> Node? {
         if let tree = macroTrees[name] { return tree.rootNode }
-        guard let body = facts.macros[name], let parser = try? Parser(language: .cuda) else { return nil }
-        let text = body.contains(";" as Character) || body.hasPrefix("for") || body.hasPrefix("if") || body.hasPrefix("while")
-            ? "void __srlens_macro() { \(body)\n; }" : "int __srlens_macro = (\(body)\n);"
-        guard let tree = try? parser.parse(text) else { return nil }
+        guard let body = facts.macros[name], let tree = MacroText.parse(body, as: MacroText.Context.natural(for: body)) else { return nil }
         macroTrees[name] = tree
         return tree.rootNode
     }
