@@ -164,13 +164,8 @@ struct InPlaceComputation: TechniqueDetector {
         ThreadAddressing.stripCasts(node, vectorTypes: [], aliases: [:]).0
     }
 
+    /// The parameter names in order (`""` for an unnamed one; see `KernelIndexFlow.parameters(of:)`).
     func parameterNames(_ kernel: CUDAFacts.Function) -> [String] {
-        guard let declarator = kernel.node.child(byField: "declarator"),
-              let list = declarator.preorder.first(where: { $0.type == "parameter_list" }) else { return [] }
-        return list.namedChildren.filter { $0.type == "parameter_declaration" }.compactMap { p in
-            var d = p.child(byField: "declarator")
-            while let current = d, current.type != "identifier" { d = current.child(byField: "declarator") ?? current.namedChildren.last }
-            return d?.text
-        }
+        KernelIndexFlow.parameters(of: kernel.node).map(\.name)
     }
 }

@@ -377,7 +377,9 @@ final class KernelIndexFlow {
         }
     }
 
-    func declaredName(_ node: Node?) -> String? {
+    func declaredName(_ node: Node?) -> String? { Self.declaredName(node) }
+
+    static func declaredName(_ node: Node?) -> String? {
         var current = node
         while let d = current {
             if d.type == "identifier" || d.type == "field_identifier" { return d.text }
@@ -412,13 +414,18 @@ final class KernelIndexFlow {
 
     struct Parameter { let name: String; let isPointer: Bool }
 
-    func parameters(of function: Node) -> [Parameter] {
+    /// A function's parameters in order, one per declared parameter (an unnamed one, `void launch(cudaStream_t, float*
+    /// x)`, has the name `""`), so that positions match a call's arguments.
+    func parameters(of function: Node) -> [Parameter] { Self.parameters(of: function) }
+
+    static func parameters(of function: Node) -> [Parameter] {
         var declarator = function.child(byField: "declarator")
         while let d = declarator, d.type != "function_declarator" { declarator = d.child(byField: "declarator") }
-        return (declarator?.child(byField: "parameters")?.namedChildren ?? []).compactMap { parameter in
-            guard let d = parameter.child(byField: "declarator"), let name = declaredName(d) else { return nil }
-            let isPointer = d.preorder.contains { $0.type == "pointer_declarator" || $0.type == "array_declarator" || $0.type == "reference_declarator" }
-            return Parameter(name: name, isPointer: isPointer)
+        let kinds: Set<String> = ["parameter_declaration", "optional_parameter_declaration", "variadic_parameter_declaration"]
+        return (declarator?.child(byField: "parameters")?.namedChildren ?? []).filter { kinds.contains($0.type) }.map { parameter in
+            let d = parameter.child(byField: "declarator")
+            let isPointer = d?.preorder.contains { $0.type == "pointer_declarator" || $0.type == "array_declarator" || $0.type == "reference_declarator" } ?? false
+            return Parameter(name: declaredName(d) ?? "", isPointer: isPointer)
         }
     }
 
@@ -843,7 +850,8 @@ final class KernelIndexFlow {
         while let scope = current {
             if scope.type == "lambda_expression" || scope.type == "function_definition" {
                 let parameters = scope.type == "lambda_expression"
-                    ? (scope.child(byField: "declarator")?.child(byField: "parameters")?.namedChildren ?? []).compactMap { declaredName($0.child(byField: "declarator")) }
+                    ? (scope.child(byField: "declarator")?.child(byField: "parameters")?.namedChildren ?? []).filter { $0.type != "comment" }
+                        .map { declaredName($0.child(byField: "declarator")) ?? "" }
                     : self.parameters(of: scope).map(\.name)
                 guard let index = parameters.firstIndex(of: name) else { return false }
                 return callers(of: scope).contains { call in

@@ -61,13 +61,9 @@ struct LoopOrderForCacheLocality: TechniqueDetector {
         }
     }
 
-    /// Parameter names of a function, in order.
+    /// Parameter names of a function, in order (`""` for an unnamed one; see `KernelIndexFlow.parameters(of:)`).
     func parameterNames(_ function: CUDAFacts.Function) -> [String]? {
-        var declarator = function.node.child(byField: "declarator")
-        while let d = declarator, d.type != "function_declarator" { declarator = d.child(byField: "declarator") }
-        guard let list = declarator?.child(byField: "parameters") else { return nil }
-        return list.namedChildren.filter { $0.type == "parameter_declaration" }.map { parameter in
-            parameter.child(byField: "declarator").flatMap(MemSupport.declaredIdentifier) ?? ""
-        }
+        let parameters = KernelIndexFlow.parameters(of: function.node)
+        return parameters.isEmpty ? nil : parameters.map(\.name)
     }
 }
