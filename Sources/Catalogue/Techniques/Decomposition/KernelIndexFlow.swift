@@ -605,14 +605,25 @@ final class KernelIndexFlow {
         return result
     }
 
+    /// The variable one side of a loop condition compares: `i`, or `i` offset by a constant (`i + 1 < end`,
+    /// `i + VEC <= n`), which bounds the same variable.
+    private func comparedVariable(_ side: Node?) -> String? {
+        guard let side else { return nil }
+        if side.type == "identifier" { return side.text }
+        guard side.type == "binary_expression", ["+", "-"].contains(operatorText(side)),
+              let left = strip(side.child(byField: "left")), left.type == "identifier",
+              isCompileTime(side.child(byField: "right")) else { return nil }
+        return left.text
+    }
+
     func loop(_ node: Node) -> Loop? {
         let condition = node.child(byField: "condition")
         var comparisons: [(variable: String, bound: Node?)] = []
         if let condition {
             for c in condition.preorder where c.type == "binary_expression" && ["<", "<=", ">", ">=", "!="].contains(operatorText(c)) {
                 let left = strip(c.child(byField: "left")), right = strip(c.child(byField: "right"))
-                if let left, left.type == "identifier" { comparisons.append((left.text, right)) }
-                if let right, right.type == "identifier" { comparisons.append((right.text, left)) }
+                if let variable = comparedVariable(left) { comparisons.append((variable, right)) }
+                if let variable = comparedVariable(right) { comparisons.append((variable, left)) }
             }
         }
         switch node.type {
@@ -623,8 +634,10 @@ final class KernelIndexFlow {
             for candidate in updates {
                 guard let variable = updatedVariable(candidate) else { continue }
                 if !comparisons.isEmpty, !comparisons.contains(where: { $0.variable == variable }) { continue }
+                // With no initializer (`for (; i + 1 < end; i += 2)`), the value the variable holds on entry, as for `while`.
                 let start = initializer.flatMap { declared(in: $0, name: variable)?.value }
                     ?? initializer.flatMap { i in i.preorder.first { $0.type == "assignment_expression" && $0.child(byField: "left")?.text == variable }?.child(byField: "right") }
+                    ?? (initializer == nil ? values(of: variable, at: node).first : nil)
                 let (stride, op) = strideOf(candidate, variable: variable)
                 return Loop(node: node, variable: variable, start: start, stride: stride, strideOperator: op,
                             bound: comparisons.first { $0.variable == variable }?.bound, body: node.child(byField: "body"))

@@ -7,9 +7,8 @@ import TreeSitterKit
 /// subscript or a dereferenced pointer recomputed per iteration, as in a per-thread column scan). Grid-stride
 /// loops are `grid_stride_loop` instead; loops with a compile-time trip count (the four lanes of a `float4`, a
 /// tile of fixed size) and reduction trees (`s >>= 1`) do not count. A loop without a condition that leaves through
-/// its own `break` has a run-time trip count. (A loop with no initializer, `for (; i + 1 < end; ...)` over an index
-/// set up before it, is read from the variable's value on entry, but such loops are not yet recognised as loops of
-/// the thread: see the known issue of `lamb_stage2_kernel` in the whole-kernel fixtures.)
+/// its own `break` has a run-time trip count. A loop with no initializer (`for (; i + 1 < end; i += 2)` over an
+/// index set up before it) starts where the variable stands on entry (see `KernelIndexFlow.loop`).
 struct ThreadCoarsening: TechniqueDetector {
     let id = "thread_coarsening"
 
@@ -18,14 +17,13 @@ struct ThreadCoarsening: TechniqueDetector {
         var evidence: [Evidence] = []
         for loop in flow.loops() where !flow.isGridStride(loop) && ["+=", "-=", "++", "--"].contains(loop.strideOperator) {
             guard hasRuntimeTripCount(loop, flow) else { continue }
-            let first = loop.start ?? flow.values(of: loop.variable, at: loop.node).first
-            let start = flow.origin(first)
+            let start = flow.origin(loop.start)
             if start.dependsOnThread {
                 evidence.append(facts.evidence(loop.node, "each thread strides through a run-time number of elements from its own index"))
             } else if start.dependsOnBlockIndex, !start.dependsOnGridDim,
                       let body = loop.body, body.preorder.contains(where: { ($0.type == "field_expression" || $0.type == "identifier") && flow.origin($0).dependsOnThread }) {
                 evidence.append(facts.evidence(loop.node, "each block works through several rows"))
-            } else if flow.isCompileTime(first), let body = loop.body,
+            } else if flow.isCompileTime(loop.start), let body = loop.body,
                       let store = storesPerThread(body, loop.variable, flow) {
                 evidence.append(facts.evidence(store, "each thread writes several outputs in a run-time loop"))
             }
@@ -48,23 +46,13 @@ struct ThreadCoarsening: TechniqueDetector {
         target.type == "subscript_expression" || (target.type == "pointer_expression" && flow.operatorText(target) == "*")
     }
 
-    /// Whether the loop's trip count is only known at run time: its bound is not a compile-time constant (also
-    /// when the condition offsets the variable, `i + 1 < end`), or it has no condition and leaves through a
-    /// `break` of its own (`for (j = lane;; j += 32) { ...; if (done) break; }`).
+    /// Whether the loop's trip count is only known at run time: its bound is not a compile-time constant (the loop
+    /// reading takes `end` as the bound of `i + 1 < end`), or it has no condition and leaves through a `break` of its
+    /// own (`for (j = lane;; j += 32) { ...; if (done) break; }`).
     func hasRuntimeTripCount(_ loop: KernelIndexFlow.Loop, _ flow: KernelIndexFlow) -> Bool {
         if let bound = loop.bound { return !flow.isCompileTime(bound) }
-        guard let condition = loop.node.child(byField: "condition") else {
-            return loop.body?.preorder.contains { $0.type == "break_statement" && exits($0, loop.node) } == true
-        }
-        for comparison in condition.preorder where comparison.type == "binary_expression"
-            && ["<", "<=", ">", ">=", "!="].contains(flow.operatorText(comparison)) {
-            guard let left = comparison.child(byField: "left"), let right = comparison.child(byField: "right") else { continue }
-            for (own, other) in [(left, right), (right, left)]
-            where flow.references(own, loop.variable, depth: 0) && !flow.references(other, loop.variable, depth: 0) {
-                return !flow.isCompileTime(other)
-            }
-        }
-        return false
+        guard loop.node.child(byField: "condition") == nil else { return false }
+        return loop.body?.preorder.contains { $0.type == "break_statement" && exits($0, loop.node) } == true
     }
 
     /// Whether a `break` leaves `loop` itself rather than a nested loop or `switch`.
