@@ -52,20 +52,14 @@ enum MacroText {
         return attribute.namedChildren.filter { $0.type != "comment" }
     }
 
-    /// The arguments of a macro call written as a statement (`BOUNDS(Traits<A, B>::kThreads, 2)` gives two).
-    static func callArguments(_ call: String) -> [Node]? {
-        guard let tree = parse(call + ";", as: .statements),
-              let arguments = tree.rootNode.preorder.first(where: { $0.type == "call_expression" })?.child(byField: "arguments"),
-              !arguments.hasError else { return nil }
-        return arguments.namedChildren.filter { $0.type != "comment" }
-    }
-
-    /// The name a macro call written as a statement calls (`BOUNDS` of `BOUNDS(256, 2)`).
-    static func callName(_ call: String) -> String? {
-        guard let tree = parse(call + ";", as: .statements),
-              let function = tree.rootNode.preorder.first(where: { $0.type == "call_expression" })?.child(byField: "function"),
-              function.type == "identifier" else { return nil }
-        return function.text
+    /// The name and arguments of a macro call written as a statement (`BOUNDS(Traits<A, B>::kThreads, 2)` calls
+    /// `BOUNDS` with two arguments).
+    static func call(_ text: String) -> (name: String, arguments: [Node])? {
+        guard let tree = parse(text + ";", as: .statements),
+              let call = tree.rootNode.preorder.first(where: { $0.type == "call_expression" }),
+              let function = call.child(byField: "function"), function.type == "identifier",
+              let arguments = call.child(byField: "arguments"), !arguments.hasError else { return nil }
+        return (function.text, arguments.namedChildren.filter { $0.type != "comment" })
     }
 
     /// The type names a replacement binds with `using name = type;` or `typedef type name;`, by the name bound (one

@@ -45,9 +45,9 @@ struct OccupancyTuning: TechniqueDetector {
     /// second argument: the replacement gives the attribute two arguments (`__launch_bounds__(t, m)`), or forwards
     /// `__VA_ARGS__` and the call passes at least two. Both are read with the grammar (see `MacroText`).
     static func macroGivesMinimumBlocks(_ use: AttributeMacros.Use, _ facts: CUDAFacts) -> Bool {
-        guard let name = MacroText.callName(use.text), let replacement = facts.macros[name],
+        guard let call = MacroText.call(use.text), let replacement = facts.macros[call.name],
               let arguments = MacroText.launchBoundsArguments(replacement) else { return false }
         if arguments.count >= 2 { return true }
-        return arguments.contains { $0.type == "identifier" && $0.text == "__VA_ARGS__" } && (MacroText.callArguments(use.text)?.count ?? 0) >= 2
+        return arguments.contains { $0.type == "identifier" && $0.text == "__VA_ARGS__" } && call.arguments.count >= 2
     }
 }
