@@ -56,14 +56,16 @@ enum KernelAST {
         }
     }
 
-    /// The value of a numeric literal (`1.0f`, `0x10`, `1e-5`, `3u`).
+    /// The value of a numeric literal (`1.0f`, `0x10`, `0b1111`, `017` (octal), `1'000'000`, `1e-5`, `3u`).
     static func number(_ literal: String) -> Double? {
-        var text = literal.lowercased()
-        if text.hasPrefix("0x") {
+        var text = literal.lowercased().filter { $0 != "'" }
+        for (prefix, radix) in [("0x", 16), ("0b", 2)] where text.hasPrefix(prefix) {
             while let last = text.last, last == "u" || last == "l" { text.removeLast() }
-            return UInt64(text.dropFirst(2), radix: 16).map(Double.init)
+            return UInt64(text.dropFirst(2), radix: radix).map { Double($0) }
         }
         while let last = text.last, last == "f" || last == "u" || last == "l" { text.removeLast() }
+        // A leading zero makes a whole number octal.
+        if text.count > 1, text.hasPrefix("0"), text.allSatisfy(\.isNumber) { return UInt64(text, radix: 8).map { Double($0) } }
         if text.hasSuffix(".") { text.removeLast() }
         return Double(text)
     }

@@ -210,10 +210,9 @@ struct MemoryCoalescing: TechniqueDetector {
 
     /// A literal of the form 2^k - 1 (`31`, `0x1f`, `63`): masking with it keeps the low bits, like `% 2^k`.
     static func isLowBitMask(_ node: Node) -> Bool {
-        guard node.type == "number_literal" else { return false }
-        var text = node.text.lowercased()
-        while let last = text.last, "ul".contains(last) { text.removeLast() }
-        guard let value = text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text), value > 0 else { return false }
+        guard node.type == "number_literal", let number = KernelAST.number(node.text), number > 0, number < 0x1p53,
+              number.rounded() == number else { return false }
+        let value = UInt64(number)
         return value & (value + 1) == 0
     }
 
