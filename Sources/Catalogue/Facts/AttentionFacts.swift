@@ -573,7 +573,7 @@ extension PythonFacts {
     public func targets(of call: CallSite) -> [Function] {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
-            let launched = functions.filter { $0.name == value.text }
+            let launched = self.function(named: value.text)
             return launched.isEmpty ? classSubscriptTargets(value) : launched
         }
         if let f = calledFunction(call) { return [f] }
@@ -639,7 +639,7 @@ extension PythonFacts {
                         return index < items.count ? items[index] : nil
                     }
                     .flatMap { item in functionsDenoted(by: item, depth: 0).isEmpty
-                        ? functions.filter { $0.name == unwrapped(item).text && isInside($0.node, factory.node) && $0.node != factory.node }
+                        ? self.function(named: unwrapped(item).text).filter { isInside($0.node, factory.node) && $0.node != factory.node }
                         : functionsDenoted(by: item, depth: 0) }
                 if !found.isEmpty { return found }
             }
@@ -651,7 +651,7 @@ extension PythonFacts {
             let options = value.type == "conditional_expression" ? value.namedChildren.filter { $0.type != "comment" }.enumerated()
                 .filter { $0.offset != 1 }.map { unwrapped($0.element) } : [value]
             let found = options.flatMap { option in
-                option.type == "identifier" ? functions.filter { $0.name == option.text && enclosingClass($0.node) == nil } : []
+                option.type == "identifier" ? self.function(named: option.text).filter { enclosingClass($0.node) == nil } : []
             }
             if !found.isEmpty, found.count >= options.count { return found }
         }
@@ -789,7 +789,7 @@ extension PythonFacts {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                   let left = assignment.child(byField: "left"), ["forward", "__call__"].contains(left.text),
                   let right = assignment.child(byField: "right"), right.type == "identifier" else { continue }
-            return functions.filter { $0.name == right.text && enclosingClass($0.node)?.node == c.node }
+            return self.function(named: right.text).filter { enclosingClass($0.node)?.node == c.node }
         }
         return own
     }

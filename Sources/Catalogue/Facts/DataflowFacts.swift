@@ -38,6 +38,7 @@ public final class Dataflow {
     /// Memoized call sites and instance classes (both are asked for the same nodes many times).
     var callSiteCache: [Node: [(call: CallSite, offset: Int)]] = [:]
     var instanceClassCache: [Node: Set<String>] = [:]
+    var instanceClassesAtDepth: [NodeAtDepth: Set<String>] = [:]
     /// Questions being answered (`callSites(of:)`, `instanceClasses(of:)`), so that a cycle ends instead of recursing.
     var callSitesInProgress = Set<Node>()
     var instanceClassesInProgress = Set<Node>()
@@ -539,7 +540,7 @@ extension PythonFacts {
             let takesNothing = f.child(byField: "parameters").map { $0.namedChildren.isEmpty } ?? true
             return takesNothing ? f.child(byField: "body").map { [$0] } ?? [] : []
         case "identifier":
-            let defined = functions.filter { $0.name == f.text && enclosingClass($0.node) == nil }
+            let defined = self.function(named: f.text).filter { enclosingClass($0.node) == nil }
             if defined.count == 1 { return defined[0].passedParameters.isEmpty ? returnedValues(defined[0]) : [] }
             return allSettings.settings(f.text).map(\.value).filter { unwrapped($0).type == "lambda" }
                 .flatMap { thunkResults($0, given: given, depth: depth + 1) }

@@ -284,7 +284,7 @@ extension PythonFacts {
                let method = method("__call__", of: owner) {
                 return MaskMod(node: method.node, parameters: flow.parameters(of: method.node), results: flow.returns(of: method.node))
             }
-            if let factory = functions.first(where: { $0.name == function.text }) {
+            if let factory = self.function(named: function.text).first {
                 // A combinator of the file that joins the mask functions it is given (`conjunction(causal,
                 // same_document(docs))`, see `conjoinedMaskArguments`): every part must hold, as with `and_masks`.
                 if let joined = conjoinedMaskArguments(callSite(node), factory, flow) {
@@ -854,6 +854,17 @@ extension Dataflow {
             if cyclesCut == cutBefore { instanceClassCache[node] = classes }
             return classes
         }
+        // Below the top, the answer depends on the node and on the steps left: kept per both, since a name bound in
+        // many places is reached again from each of them (unless a question still open cut the answer short).
+        let key = NodeAtDepth(node: node, depth: depth)
+        if let known = instanceClassesAtDepth[key] { return known }
+        let cutBefore = cyclesCut
+        let classes = computeInstanceClasses(node, depth: depth)
+        if cyclesCut == cutBefore { instanceClassesAtDepth[key] = classes }
+        return classes
+    }
+
+    private func computeInstanceClasses(_ node: Node, depth: Int) -> Set<String> {
         let classNames = facts.classNameSet
         switch node.type {
         case "call":
@@ -901,7 +912,7 @@ extension Dataflow {
             // A function of the file that builds and returns one: `build_model(cfg)`, `model.configure_optimizers(...)`
             // (a method by its name when only one class of the file defines it).
             let targets = facts.calledFunction(call).map { [$0] }
-                ?? facts.functions.filter { $0.name == call.name && call.receiver != nil && facts.enclosingClass($0.node) != nil }
+                ?? facts.function(named: call.name).filter { call.receiver != nil && facts.enclosingClass($0.node) != nil }
             if targets.count == 1, let function = targets.first {
                 // Every value it returns must be one (a factory that may return a library optimizer is unknown).
                 let each = returns(of: function.node).map { instanceClasses(of: $0, depth: depth + 1) }

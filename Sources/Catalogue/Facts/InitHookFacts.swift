@@ -39,9 +39,9 @@ extension PythonFacts {
     func hookFunction(_ reference: Node, in owner: Class) -> Function? {
         let reference = unwrapped(reference)
         if reference.type == "attribute", reference.child(byField: "object")?.text == "self", let name = reference.child(byField: "attribute")?.text {
-            return functions.first { $0.name == name && enclosingClass($0.node)?.node == owner.node }
+            return self.function(named: name).first(where: { enclosingClass($0.node)?.node == owner.node })
         }
-        if reference.type == "identifier" { return functions.first { $0.name == reference.text } }
+        if reference.type == "identifier" { return self.function(named: reference.text).first }
         return nil
     }
 

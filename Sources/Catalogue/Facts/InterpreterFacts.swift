@@ -669,7 +669,7 @@ public final class ScriptInterpreter {
     func method(_ call: CallSite) -> PythonFacts.Function? {
         // (The receiver may be a parameter named like an import, `config`: look at the syntax.)
         guard call.function?.type == "attribute" else { return nil }
-        let candidates = facts.functions.filter { $0.name == call.name && $0.parameters.first == "self" }
+        let candidates = facts.function(named: call.name).filter { $0.parameters.first == "self" }
         return candidates.count == 1 ? candidates[0] : nil
     }
 

@@ -17,7 +17,7 @@ extension PythonFacts {
             calls.compactMap { call -> KernelLaunch? in
                 guard let function = call.function, function.type == "subscript",
                       let value = function.child(byField: "value"), value.type == "identifier",
-                      let kernel = functions.first(where: { $0.name == value.text }) else { return nil }
+                      let kernel = self.function(named: value.text).first else { return nil }
                 var arguments: [String: Node] = [:]
                 for (index, argument) in call.positional.enumerated() where index < kernel.parameters.count {
                     arguments[kernel.parameters[index]] = argument
@@ -48,7 +48,7 @@ extension PythonFacts {
             for n in descendants(of: body) where n.type == "call" {
                 let call = callSite(n)
                 guard call.receiver == nil, !call.hasSplat,
-                      let helper = functions.first(where: { $0.name == call.callee && $0.isTritonKernel }),
+                      let helper = self.function(named: call.callee).first(where: { $0.isTritonKernel }),
                       !result.contains(where: { $0.node == helper.node }) else { continue }
                 var bound: [String: Double] = [:]
                 for (position, parameter) in helper.parameters.enumerated() {

@@ -11,7 +11,7 @@ extension PythonFacts {
             let orthogonalizers = orthogonalizerNames
             var scopes: [Node] = []
             for c in classes {
-                guard let step = functions.first(where: { $0.name == "step" && isInside($0.node, c.node) }),
+                guard let step = self.function(named: "step").first(where: { isInside($0.node, c.node) }),
                       orthogonalizes(reachableFunctions(from: step)) else { continue }
                 scopes.append(c.node)
             }
@@ -215,7 +215,7 @@ extension PythonFacts {
                   first.text == target.text || view?.isForeach == true && isElement(first, of: target.text) else { return false }
             if isOrthogonalizationCall(call, orthogonalizers: orthogonalizers) { return true }
             // A helper of the file that orthogonalizes what it is given.
-            return functions.contains { $0.name == call.name && orthogonalizes([$0]) }
+            return self.function(named: call.name).contains(where: { orthogonalizes([$0]) })
         }
     }
 

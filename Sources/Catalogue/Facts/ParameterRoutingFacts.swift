@@ -84,7 +84,7 @@ extension PythonFacts {
                 guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
                 return first
             }
-            let definitions = functions.filter { $0.name == node.text && enclosingClass($0.node) == nil }
+            let definitions = self.function(named: node.text).filter { enclosingClass($0.node) == nil }
             if definitions.isEmpty {
                 // `is_matrix = lambda p: p.ndim == 2`
                 var values = localValues(of: node.text, around: node) + allSettings.settings(node.text).map(\.value)
@@ -317,7 +317,7 @@ extension PythonFacts {
         let call = callSite(value)
         if call.callee == "dict" { return call.keywords[key].map { [$0] } ?? [] }
         guard depth == 0 else { return [] }
-        let candidates = functions.filter { $0.name == call.name }
+        let candidates = self.function(named: call.name)
         guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { return [] }
         return returnedValues(function).flatMap { dictionaryEntries(of: $0, key: key, depth: 1) }
     }
@@ -335,7 +335,7 @@ extension PythonFacts {
             let made = unparenthesized(value)
             guard made.type == "call" else { continue }
             let call = callSite(made)
-            let candidates = functions.filter { $0.name == call.name }
+            let candidates = self.function(named: call.name)
             guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { continue }
             for returned in returnedValues(function).map(unparenthesized) where returned.type == "identifier" {
                 result.formUnion(appendedKinds(returned.text, key: key, model: model, within: function.node))

@@ -12,7 +12,10 @@ public final class PythonFacts {
     public let tree: Tree
     public let imports: ImportTable
     /// Settings of every file analysed together (so a config module can feed a training script).
-    public var sharedSettings: SettingsTable?
+    public var sharedSettings: SettingsTable? {
+        // Strings folded against the file's own settings may read differently against the shared ones.
+        didSet { foldedStrings = [:] }
+    }
 
     public init(file: SourceFile, tree: Tree) {
         self.file = file
@@ -223,7 +226,10 @@ public final class PythonFacts {
         return result
     }()
 
-    public func function(named name: String) -> [Function] { functions.filter { $0.name == name } }
+    /// The functions of the file with this name (methods included), in document order.
+    public func function(named name: String) -> [Function] { functionsByName[name] ?? [] }
+
+    private lazy var functionsByName: [String: [Function]] = Dictionary(grouping: functions, by: \.name)
 
     public struct Class {
         public let node: Node
@@ -319,7 +325,7 @@ public final class PythonFacts {
               setter.parameters[1] == identifier.text, setter.decorators.contains("\(setter.name).setter"),
               let owner = enclosingClass(setter.node) else { return [] }
         return memoized("propertyAssignments/\(setter.node.startByte)") {
-            let setters = functions.filter { $0.name == setter.name && $0.decorators.contains("\(setter.name).setter") }
+            let setters = self.function(named: setter.name).filter { $0.decorators.contains("\(setter.name).setter") }
             func isInstance(_ name: String) -> Bool {
                 boundClass(named: name).map { lineage(of: $0).contains { $0.node == owner.node } } == true
             }
@@ -645,6 +651,9 @@ public final class PythonFacts {
     }
 
     private var enclosingClassByStart: [Int: Int?] = [:]
+
+    /// What `foldedString` found per node and depth (see there).
+    var foldedStrings: [NodeAtDepth: String?] = [:]
 
     /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
     /// parameter (`def forward(s, x): return s.proj(x)`, `forward=lambda s, x: ...` in a `type(...)` namespace), read

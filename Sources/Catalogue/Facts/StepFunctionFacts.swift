@@ -367,7 +367,7 @@ public struct StepFunction {
         // `PythonFacts.calledFunction`) keeps the object's fields.
         if call.receiver == nil || call.callee.hasPrefix("self."),
            let function = (call.callee.hasPrefix("self.") ? facts.calledFunction(call) : nil)
-               ?? facts.functions.first(where: { $0.name == call.name && !$0.isTritonKernel }) {
+               ?? facts.function(named: call.name).first(where: { !$0.isTritonKernel }) {
             var inner: [String: Double] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
             let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
             for (index, parameter) in parameters.enumerated() {
@@ -738,7 +738,7 @@ extension PythonFacts {
             node = unwrapped(bindings[0].node)
         }
         guard node.type == "call", let callee = node.child(byField: "function").map(unwrapped), callee.type == "identifier" else { return nil }
-        let candidates = functions.filter { $0.name == callee.text && $0.receiver == nil }
+        let candidates = self.function(named: callee.text).filter { $0.receiver == nil }
         guard candidates.count == 1, let generator = countingGenerator(candidates[0]) else { return nil }
         return (generator, callSite(node))
     }

@@ -11,7 +11,18 @@ extension PythonFacts {
     /// selects from a dictionary of the file (`CANDIDATES[choice]`). nil when a part is
     /// unknown. Comments and docstrings are never expressions, so they never fold into anything.
     public func foldedString(_ node: Node, depth: Int = 0) -> String? {
+        // Kept per node and depth: a name set in many places folds each of its settings, and each of those its own
+        // names, so the same expressions come back many times over. The depth limit can cut an answer short (and
+        // with it, which of a name's settings folds first), so an answer is reused only at the same depth.
         guard depth < 8 else { return nil }
+        let key = NodeAtDepth(node: node, depth: depth)
+        if let known = foldedStrings[key] { return known }
+        let result = computeFoldedString(node, depth: depth)
+        foldedStrings[key] = .some(result)
+        return result
+    }
+
+    private func computeFoldedString(_ node: Node, depth: Int) -> String? {
         let next = depth + 1
         switch node.type {
         case "string":

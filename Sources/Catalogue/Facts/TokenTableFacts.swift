@@ -255,7 +255,7 @@ public final class TokenTableFlow {
             // obj.method(...) where obj is an instance of a file class.
             if let object = callee.child(byField: "object") {
                 for className in flow.instanceClasses(of: object) {
-                    result += facts.functions.filter { $0.name == name && facts.enclosingClass($0.node)?.name == className }.map(\.node)
+                    result += facts.function(named: name).filter { facts.enclosingClass($0.node)?.name == className }.map(\.node)
                 }
             }
         }

@@ -39,7 +39,7 @@ struct LrRetuneForMuon: Detector {
     /// else the class default.
     func learningRates(_ call: CallSite, _ facts: PythonFacts, scope: Node? = nil) -> [Double] {
         var result: [Double] = []
-        let initializer = scope.flatMap { scope in facts.functions.first(where: { $0.name == "__init__" && facts.isInside($0.node, scope) }) }
+        let initializer = scope.flatMap { scope in facts.function(named: "__init__").first(where: { facts.isInside($0.node, scope) }) }
         let rate = initializer.flatMap { facts.optimizerParameter(for: "lr", of: $0) } ?? "lr"
         if let lr = call.argument(rate, position: 1) ?? facts.keywordArgument(rate, of: call) { result += values(lr, facts) }
         if let params = call.argument("params", position: 0) {

@@ -97,7 +97,7 @@ struct ZeroInitProjections: Detector {
         // A helper of the file that applies one (`def sq_relu(t): return t.clamp(min=0).pow(2)`), or an autograd
         // function whose `forward` does (`relu_sq = ReluSquare.apply`), possibly in a kernel it launches.
         if depth == 0 {
-            let helpers = call.receiver == nil ? facts.functions.filter { $0.name == call.callee && facts.enclosingClass($0.node) == nil } : []
+            let helpers = call.receiver == nil ? facts.function(named: call.callee).filter { facts.enclosingClass($0.node) == nil } : []
             if (helpers + facts.autogradForwards(call)).contains(where: { appliesActivation($0, facts) }) { return true }
         }
         // A method of an enumeration of the file called on a member (`self.flavor.apply(h)`, `self.flavor` holding

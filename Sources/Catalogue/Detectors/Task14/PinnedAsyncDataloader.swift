@@ -102,7 +102,7 @@ struct PinnedAsyncDataloader: Detector {
             if call.callee == "next", let first = call.positional.first { return memory(first, facts, flow, &seen, depth: depth + 1) }
             // A helper of the file: what it returns (or yields).
             let helpers = flow.bindings(of: call.name, at: n).filter { $0.node.type == "function_definition" }.map(\.node)
-                + facts.functions.filter { $0.name == call.name && call.callee.hasPrefix("self.") }.map(\.node)
+                + (call.callee.hasPrefix("self.") ? facts.function(named: call.name).map(\.node) : [])
             var results: [Memory] = []
             for helper in helpers {
                 let outputs = flow.returns(of: helper) + facts.descendants(helper).filter { $0.type == "yield" }.compactMap { $0.namedChildren.first }
