@@ -16,13 +16,16 @@ enum MacroText {
         case statements
         /// As a variable's initial value in parentheses (`int probe = (<text>);`): an expression.
         case expression
+    }
 
-        /// How a replacement reads on its own: as statements when it holds a `;` or opens with a loop or a branch,
-        /// otherwise as an expression (`(blockDim.x * 4)`, `threadIdx.x % 32`).
-        static func natural(for text: String) -> Context {
-            let opening = text.drop { $0.isWhitespace }.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
-            return text.contains(";") || ["for", "if", "while", "do", "switch"].contains(opening) ? .statements : .expression
-        }
+    /// A replacement read on its own: as statements when it opens with a loop or a branch (`for`, `if`, `while`,
+    /// `do`, `switch`), else as an expression when it parses as one without errors (`(blockDim.x * 4)`,
+    /// `threadIdx.x % 32`, also with a comment holding a `;`), else as statements (`x = 1; y = 2`).
+    static func parseOnItsOwn(_ text: String) -> Tree? {
+        let opening = text.drop { $0.isWhitespace }.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+        if ["for", "if", "while", "do", "switch"].contains(opening) { return parse(text, as: .statements) }
+        if let tree = parse(text, as: .expression), !tree.rootNode.hasError { return tree }
+        return parse(text, as: .statements)
     }
 
     /// The text parsed in `context`; line continuations are read as spaces. Readers take only nodes without errors

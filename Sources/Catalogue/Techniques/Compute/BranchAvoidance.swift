@@ -103,7 +103,7 @@ struct BranchAvoidance: TechniqueDetector {
             case "call_expression":
                 if let name = KernelAST.callee(c), KernelAST.matches(name, Self.loadIntrinsics, facts) { return c }
             case "pointer_expression":
-                if c.text.hasPrefix("*") { return c }
+                if c.child(byField: "operator")?.type == "*" { return c }  // a dereference, not `&x`
             case "init_declarator":
                 return c.child(byField: "declarator")?.type == "pointer_declarator" ? c : nil
             default:

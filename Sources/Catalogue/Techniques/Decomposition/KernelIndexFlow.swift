@@ -235,7 +235,7 @@ final class KernelIndexFlow {
     /// The replacement text of a macro parsed on its own, as an expression or as statements (see `MacroText`).
     func macroTree(_ name: String) -> Node? {
         if let tree = macroTrees[name] { return tree.rootNode }
-        guard let body = facts.macros[name], let tree = MacroText.parse(body, as: MacroText.Context.natural(for: body)) else { return nil }
+        guard let body = facts.macros[name], let tree = MacroText.parseOnItsOwn(body) else { return nil }
         macroTrees[name] = tree
         return tree.rootNode
     }
