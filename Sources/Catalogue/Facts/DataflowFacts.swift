@@ -658,6 +658,13 @@ extension PythonFacts {
             // true}')`, or a name set to that load): its entry (see `embeddedDocumentEntry`).
             if let entry = embeddedDocumentEntry(name, of: source)?.entry { return entry }
             if let entry = mappingEntry(name, of: source) { return entry }
+            // The enclosing function's own `**kwargs` handed on (`def build_adamw(params, **kw): return
+            // AdamW(params, **kw)`): what its callers pass for the keyword, when that is one value (see
+            // `forwardedKeyword`).
+            if source.type == "identifier", let function = enclosingFunction(call.node), keywordsParameter(of: function) == source.text,
+               case let .known(values, _) = forwardedKeyword(name, through: call), values.count == 1 {
+                return values[0].value
+            }
         }
         return nil
     }

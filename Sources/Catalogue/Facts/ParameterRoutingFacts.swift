@@ -435,6 +435,17 @@ extension PythonFacts {
                     result.formUnion(kinds)
                     continue
                 }
+                // A bucket keyed by the dimensionality test itself (`by_rank[p.ndim >= 2].append(p)` read back as
+                // `by_rank[True]`), or by the dimensionality (`by_rank[p.ndim]` read back as `by_rank[2]`).
+                if let side = dimensionSide(of: index), index.type == "comparison_operator" {
+                    if key == "\u{1}True" { result.insert(side) }
+                    if key == "\u{1}False" { result.insert(side == .matrices ? .scalars : .matrices) }
+                    continue
+                }
+                if isDimensionality(index) {
+                    if key.hasPrefix("\u{1}"), let k = Int(key.dropFirst()) { result.insert(k >= 2 ? .matrices : .scalars) }
+                    continue
+                }
                 guard PythonFacts.bucketKey(index) == key else { continue }
             } else {
                 guard receiver.type == "identifier", receiver.text == name else { continue }

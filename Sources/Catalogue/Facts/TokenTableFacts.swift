@@ -399,7 +399,9 @@ public final class TokenTableFlow {
         case "call":
             let call = CallSite(node: node, imports: imports)
             let tables = lookupTables(call)
-            if !tables.isEmpty { return tables }
+            // A module name the file binds more than once (a subclass, `class GPT(GPT)`, putting its own module where
+            // the base had an `nn.Embedding`) may run either: what the file's module returns counts too.
+            if !tables.isEmpty { return tables.union(returned(by: call)) }
             // v.lerp(ve, w), v.add(ve), v.addcmul(w, ve): the receiver and what is mixed into it.
             if let receiver = call.receiver, Self.mixingMethods.contains(call.name) { return union([receiver] + facts.callArguments(call)) }
             if let receiver = call.receiver, Self.reshaping.contains(call.name) || Self.takingMethods.contains(call.name) { return inner(receiver) }

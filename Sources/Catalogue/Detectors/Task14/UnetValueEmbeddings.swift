@@ -83,8 +83,8 @@ struct UnetValueEmbeddings: Detector {
                    let reversed = reversedOperand(argument, facts), sameSequence(reversed, receiver, facts), tables.carries(receiver) {
                     return node
                 }
-            case "list":
-                // [*ve, *reversed(ve)]
+            case "list", "tuple":
+                // [*ve, *reversed(ve)], also as a tuple: (*ve, *reversed(ve))
                 let items = node.namedChildren
                 if items.count == 2, items.allSatisfy({ $0.type == "list_splat" }), let a = items[0].namedChildren.first,
                    let b = items[1].namedChildren.first, let reversed = reversedOperand(b, facts),
@@ -144,7 +144,7 @@ struct UnetValueEmbeddings: Detector {
             let n = facts.unwrapped(n)
             if n.type == "binary_operator", n.child(byField: "operator")?.type == "+",
                let l = n.child(byField: "left"), let r = n.child(byField: "right") { return collect(l) && collect(r) }
-            guard n.type == "list" else { items.append("?"); return true }
+            guard n.type == "list" || n.type == "tuple" else { items.append("?"); return true }
             for item in n.namedChildren {
                 guard item.type == "subscript", let b = item.namedChildren.first, let k = item.namedChildren.dropFirst().first,
                       let index = facts.value(of: k)?.double.asBoundedInt else { items.append("?"); continue }

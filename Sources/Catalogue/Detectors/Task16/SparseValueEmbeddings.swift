@@ -36,7 +36,7 @@ struct SparseValueEmbeddings: Detector {
         for node in facts.nodes {
             let mapping: Bool
             switch node.type {
-            case "list": mapping = sparseList(node, facts)
+            case "list", "tuple": mapping = sparseList(node, facts)
             case "binary_operator": mapping = node.parent?.type != "binary_operator" && sparseConcatenation(node, facts)
             case "dictionary": mapping = sparseDictionary(node, facts)
             case "conditional_expression": mapping = sparseCondition(node) || sparseConditionChain(node, facts)
@@ -404,7 +404,7 @@ struct SparseValueEmbeddings: Detector {
         return (items.count >= 4 || items.contains { $0.type == "list_splat" }) && endsOnly(present)
     }
 
-    /// `a + [None] * n + b` with value lists (or names) at both ends.
+    /// `a + [None] * n + b` with value lists or tuples (or names) at both ends.
     func sparseConcatenation(_ node: Node, _ facts: PythonFacts) -> Bool {
         guard node.child(byField: "operator")?.type == "+" else { return false }
         let parts = facts.addends(node)
@@ -413,7 +413,7 @@ struct SparseValueEmbeddings: Detector {
         for part in parts {
             if isNoneSegment(part, facts) {
                 present.append(false)
-            } else if part.type == "list" {
+            } else if part.type == "list" || part.type == "tuple" {
                 let items = part.namedChildren
                 guard !items.isEmpty, items.allSatisfy(isEntry) else { return false }
                 present.append(true)
@@ -426,13 +426,13 @@ struct SparseValueEmbeddings: Detector {
         return endsOnly(present)
     }
 
-    /// `[None] * n`, `n * [None]`, `[None, None, ...]`.
+    /// `[None] * n`, `n * [None]`, `[None, None, ...]`, also with tuples (`(None,) * n`).
     func isNoneSegment(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let node = facts.unparenthesized(node)
         if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
             return isNoneSegment(value, facts, depth: depth + 1)
         }
-        if node.type == "list" { return !node.namedChildren.isEmpty && node.namedChildren.allSatisfy { $0.type == "none" } }
+        if node.type == "list" || node.type == "tuple" { return !node.namedChildren.isEmpty && node.namedChildren.allSatisfy { $0.type == "none" } }
         guard node.type == "binary_operator", node.child(byField: "operator")?.type == "*",
               let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return false }
         return isNoneSegment(left, facts, depth: depth + 1) || isNoneSegment(right, facts, depth: depth + 1)
