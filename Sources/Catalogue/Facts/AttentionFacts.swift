@@ -789,7 +789,7 @@ extension PythonFacts {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                   let left = assignment.child(byField: "left"), ["forward", "__call__"].contains(left.text),
                   let right = assignment.child(byField: "right"), right.type == "identifier" else { continue }
-            return self.function(named: right.text).filter { enclosingClass($0.node)?.node == c.node }
+            return function(named: right.text).filter { enclosingClass($0.node)?.node == c.node }
         }
         return own
     }

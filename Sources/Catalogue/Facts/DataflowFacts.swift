@@ -35,9 +35,8 @@ public final class Dataflow {
     private var attributes: [String: [NameBinding]] = [:]
     /// Every function and lambda by its node.
     private var parameterLists: [Node: [String]] = [:]
-    /// Memoized call sites and instance classes (both are asked for the same nodes many times).
+    /// Memoized call sites, and instance classes per node and steps left (both are asked for the same nodes many times).
     var callSiteCache: [Node: [(call: CallSite, offset: Int)]] = [:]
-    var instanceClassCache: [Node: Set<String>] = [:]
     var instanceClassesAtDepth: [NodeAtDepth: Set<String>] = [:]
     /// Questions being answered (`callSites(of:)`, `instanceClasses(of:)`), so that a cycle ends instead of recursing.
     var callSitesInProgress = Set<Node>()

@@ -67,7 +67,7 @@ extension PythonFacts {
     public var allFolds: [(call: Node, function: Node)] {
         memoized("allFolds") { () -> [(call: Node, function: Node)] in
             calls.compactMap { call -> (call: Node, function: Node)? in
-                guard call.callee == "functools.reduce" || (call.callee == "reduce" && self.function(named: "reduce").isEmpty),
+                guard call.callee == "functools.reduce" || (call.callee == "reduce" && function(named: "reduce").isEmpty),
                       call.positional.count >= 2, !call.hasSplat else { return nil }
                 let folded = unwrapped(call.positional[0])
                 if folded.type == "lambda" { return (call: call.node, function: folded) }
@@ -977,7 +977,7 @@ extension PythonFacts {
         guard call.receiver == nil || call.callee.hasPrefix("self."),
               let function = registrySelectedFunction(call)
                   ?? (call.callee.hasPrefix("self.") ? calledFunction(call) : nil)
-                  ?? self.function(named: call.name).first(where: { $0.node.child(byField: "body") != nil }),
+                  ?? function(named: call.name).first(where: { $0.node.child(byField: "body") != nil }),
               let body = function.body,
               let returned = descendants(of: body).last(where: { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node })?.namedChild(0)
         else { return nil }
@@ -1029,7 +1029,7 @@ extension PythonFacts {
         }
         // A function defined in the factory's own body (see `outerFunction(of:)`).
         guard returned.type == "identifier",
-              let nested = self.function(named: returned.text).first(where: { outerFunction(of: $0)?.node == factory.node }),
+              let nested = function(named: returned.text).first(where: { outerFunction(of: $0)?.node == factory.node }),
               let nestedBody = nested.body else { return nil }
         // The function's body, run statement by statement (`if`/`elif`, several returns).
         return (nested.parameters, nestedBody, captured)

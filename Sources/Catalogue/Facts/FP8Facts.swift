@@ -505,7 +505,7 @@ extension PythonFacts {
                 }
                 var bodies: [Node] = []
                 if filter.type == "lambda" { bodies = [filter] }
-                if let f = self.function(named: filter.text).first { bodies.append(f.node) }
+                if let f = function(named: filter.text).first { bodies.append(f.node) }
                 let keepsHead = bodies.contains { body in
                     descendants(of: body).contains { n in
                         if n.type == "comparison_operator", n.children.contains(where: { ["==", "in"].contains($0.type) }) {

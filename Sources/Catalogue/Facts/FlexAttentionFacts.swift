@@ -842,22 +842,19 @@ extension Dataflow {
         // a parameter to its callers' arguments), which can come back round; steps into a part of the expression
         // (an element, a slice, a wrapper's argument) always end and are free.
         guard depth < 6 else { return [] }
+        // The answer depends on the node and on the steps left: kept per both (the top question is the node at one
+        // step), since a name bound in many places is reached again from each of them. An answer that a question
+        // still open cut short is not kept.
+        let key = NodeAtDepth(node: node, depth: max(depth, 1))
+        if let known = instanceClassesAtDepth[key] { return known }
         if depth == 0 {
-            if let known = instanceClassCache[node] { return known }
             guard instanceClassesInProgress.insert(node).inserted else {
                 cyclesCut += 1
                 return []
             }
             defer { instanceClassesInProgress.remove(node) }
-            let cutBefore = cyclesCut
-            let classes = instanceClasses(of: node, depth: 1)
-            if cyclesCut == cutBefore { instanceClassCache[node] = classes }
-            return classes
+            return instanceClasses(of: node, depth: 1)
         }
-        // Below the top, the answer depends on the node and on the steps left: kept per both, since a name bound in
-        // many places is reached again from each of them (unless a question still open cut the answer short).
-        let key = NodeAtDepth(node: node, depth: depth)
-        if let known = instanceClassesAtDepth[key] { return known }
         let cutBefore = cyclesCut
         let classes = computeInstanceClasses(node, depth: depth)
         if cyclesCut == cutBefore { instanceClassesAtDepth[key] = classes }
@@ -912,7 +909,7 @@ extension Dataflow {
             // A function of the file that builds and returns one: `build_model(cfg)`, `model.configure_optimizers(...)`
             // (a method by its name when only one class of the file defines it).
             let targets = facts.calledFunction(call).map { [$0] }
-                ?? facts.function(named: call.name).filter { call.receiver != nil && facts.enclosingClass($0.node) != nil }
+                ?? (call.receiver == nil ? [] : facts.function(named: call.name).filter { facts.enclosingClass($0.node) != nil })
             if targets.count == 1, let function = targets.first {
                 // Every value it returns must be one (a factory that may return a library optimizer is unknown).
                 let each = returns(of: function.node).map { instanceClasses(of: $0, depth: depth + 1) }

@@ -39,9 +39,9 @@ extension PythonFacts {
     func hookFunction(_ reference: Node, in owner: Class) -> Function? {
         let reference = unwrapped(reference)
         if reference.type == "attribute", reference.child(byField: "object")?.text == "self", let name = reference.child(byField: "attribute")?.text {
-            return self.function(named: name).first(where: { enclosingClass($0.node)?.node == owner.node })
+            return function(named: name).first(where: { enclosingClass($0.node)?.node == owner.node })
         }
-        if reference.type == "identifier" { return self.function(named: reference.text).first }
+        if reference.type == "identifier" { return function(named: reference.text).first }
         return nil
     }
 

@@ -48,7 +48,7 @@ extension PythonFacts {
             for n in descendants(of: body) where n.type == "call" {
                 let call = callSite(n)
                 guard call.receiver == nil, !call.hasSplat,
-                      let helper = self.function(named: call.callee).first(where: { $0.isTritonKernel }),
+                      let helper = function(named: call.callee).first(where: { $0.isTritonKernel }),
                       !result.contains(where: { $0.node == helper.node }) else { continue }
                 var bound: [String: Double] = [:]
                 for (position, parameter) in helper.parameters.enumerated() {

@@ -348,7 +348,7 @@ extension PythonFacts {
         if ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains(call.torchCallee) { return true }
         if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
         if call.receiver == nil || call.callee.hasPrefix("self."), call.name != "forward",
-           let function = self.function(named: call.name).first {
+           let function = function(named: call.name).first {
             return isNormFunction(function)
         }
         if depth < 2, call.receiver == nil || call.callee.hasPrefix("self."), let body = lambdaBody(call.name) {
@@ -523,7 +523,7 @@ extension PythonFacts {
             let call = callSite(n)
             if Self.weightFactories.contains(call.callee) { return true }
             guard depth < 2, call.receiver == nil, !call.callee.contains("." as Character) else { continue }
-            let bodies = self.function(named: call.name).compactMap(\.body)
+            let bodies = function(named: call.name).compactMap(\.body)
                 + localValues(of: call.name, around: n).filter { $0.type == "lambda" }
             if bodies.contains(where: { isWeightTensor($0, depth: depth + 1) }) { return true }
         }

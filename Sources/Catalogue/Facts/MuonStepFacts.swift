@@ -11,7 +11,7 @@ extension PythonFacts {
             let orthogonalizers = orthogonalizerNames
             var scopes: [Node] = []
             for c in classes {
-                guard let step = self.function(named: "step").first(where: { isInside($0.node, c.node) }),
+                guard let step = function(named: "step").first(where: { isInside($0.node, c.node) }),
                       orthogonalizes(reachableFunctions(from: step)) else { continue }
                 scopes.append(c.node)
             }

@@ -469,7 +469,7 @@ extension PythonFacts {
     public var orthogonalizingOptimizerClasses: [Class] {
         memoized("orthogonalizingOptimizerClasses") {
             classes.filter { c in
-                guard let step = self.function(named: "step").first(where: { isInside($0.node, c.node) }) ?? method("step", of: c)
+                guard let step = function(named: "step").first(where: { isInside($0.node, c.node) }) ?? method("step", of: c)
                 else { return false }
                 return orthogonalizes(reachableFunctions(from: step))
             }

@@ -84,7 +84,7 @@ extension PythonFacts {
                 guard let first = sides.first ?? nil, sides.allSatisfy({ $0 == first }) else { return nil }
                 return first
             }
-            let definitions = self.function(named: node.text).filter { enclosingClass($0.node) == nil }
+            let definitions = function(named: node.text).filter { enclosingClass($0.node) == nil }
             if definitions.isEmpty {
                 // `is_matrix = lambda p: p.ndim == 2`
                 var values = localValues(of: node.text, around: node) + allSettings.settings(node.text).map(\.value)
@@ -294,9 +294,25 @@ extension PythonFacts {
     static func bucketKey(_ node: Node) -> String? {
         if let text = SettingsTable.stringValue(node) { return text }
         switch node.type {
-        case "integer": return Int(node.text.replacingOccurrences(of: "_", with: "")).map { "\u{1}\($0)" }
-        case "true", "false", "none": return "\u{1}" + node.text
+        case "integer": return Int(node.text.replacingOccurrences(of: "_", with: "")).map { bucketLiteralMark + String($0) }
+        case "true", "false", "none": return bucketLiteralMark + node.text
         default: return nil
+        }
+    }
+
+    private static let bucketLiteralMark = "\u{1}"
+
+    /// The integer a bucket key spells (`by_rank[2]`), nil for any other key.
+    static func integer(ofBucketKey key: String) -> Int? {
+        key.hasPrefix(bucketLiteralMark) ? Int(key.dropFirst(bucketLiteralMark.count)) : nil
+    }
+
+    /// The truth value a bucket key spells (`by_rank[True]`), nil for any other key.
+    static func truth(ofBucketKey key: String) -> Bool? {
+        switch key {
+        case bucketLiteralMark + "True": true
+        case bucketLiteralMark + "False": false
+        default: nil
         }
     }
 
@@ -317,7 +333,7 @@ extension PythonFacts {
         let call = callSite(value)
         if call.callee == "dict" { return call.keywords[key].map { [$0] } ?? [] }
         guard depth == 0 else { return [] }
-        let candidates = self.function(named: call.name)
+        let candidates = function(named: call.name)
         guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { return [] }
         return returnedValues(function).flatMap { dictionaryEntries(of: $0, key: key, depth: 1) }
     }
@@ -335,7 +351,7 @@ extension PythonFacts {
             let made = unparenthesized(value)
             guard made.type == "call" else { continue }
             let call = callSite(made)
-            let candidates = self.function(named: call.name)
+            let candidates = function(named: call.name)
             guard let function = calledFunction(call) ?? (candidates.count == 1 ? candidates[0] : nil) else { continue }
             for returned in returnedValues(function).map(unparenthesized) where returned.type == "identifier" {
                 result.formUnion(appendedKinds(returned.text, key: key, model: model, within: function.node))
@@ -437,13 +453,12 @@ extension PythonFacts {
                 }
                 // A bucket keyed by the dimensionality test itself (`by_rank[p.ndim >= 2].append(p)` read back as
                 // `by_rank[True]`), or by the dimensionality (`by_rank[p.ndim]` read back as `by_rank[2]`).
-                if let side = dimensionSide(of: index), index.type == "comparison_operator" {
-                    if key == "\u{1}True" { result.insert(side) }
-                    if key == "\u{1}False" { result.insert(side == .matrices ? .scalars : .matrices) }
+                if index.type == "comparison_operator", let side = dimensionSide(of: index) {
+                    if let truth = Self.truth(ofBucketKey: key) { result.insert(truth ? side : side == .matrices ? .scalars : .matrices) }
                     continue
                 }
                 if isDimensionality(index) {
-                    if key.hasPrefix("\u{1}"), let k = Int(key.dropFirst()) { result.insert(k >= 2 ? .matrices : .scalars) }
+                    if let rank = Self.integer(ofBucketKey: key) { result.insert(rank >= 2 ? .matrices : .scalars) }
                     continue
                 }
                 guard PythonFacts.bucketKey(index) == key else { continue }

@@ -325,7 +325,7 @@ public final class PythonFacts {
               setter.parameters[1] == identifier.text, setter.decorators.contains("\(setter.name).setter"),
               let owner = enclosingClass(setter.node) else { return [] }
         return memoized("propertyAssignments/\(setter.node.startByte)") {
-            let setters = self.function(named: setter.name).filter { $0.decorators.contains("\(setter.name).setter") }
+            let setters = function(named: setter.name).filter { $0.decorators.contains("\(setter.name).setter") }
             func isInstance(_ name: String) -> Bool {
                 boundClass(named: name).map { lineage(of: $0).contains { $0.node == owner.node } } == true
             }

@@ -231,7 +231,7 @@ extension PythonFacts {
             let call = callSite(schedule)
             // LambdaLR(opt, partial(wsd, total=n_iters, warmdown=w)): the function, its keywords bound.
             if Self.partialWrappers.contains(call.callee), call.positional.count == 1, let target = call.positional.first,
-               target.type == "identifier", let function = self.function(named: target.text).first {
+               target.type == "identifier", let function = function(named: target.text).first {
                 return [ScheduleUse(function: function, lambda: nil, site: site, bound: call.keywords)]
             }
             // A schedule object: an instance of a class of the file with `__call__` (own or inherited), built here or
@@ -250,7 +250,7 @@ extension PythonFacts {
                 let value = unwrapped(value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
                 guard value.type == "identifier",
-                      let inner = self.function(named: value.text).first(where: { isInside($0.node, factory.node) && $0.node != factory.node })
+                      let inner = function(named: value.text).first(where: { isInside($0.node, factory.node) && $0.node != factory.node })
                 else { return [] }
                 return [wrapperUse(inner, factory: factory, call: call, site: site)]
             }
@@ -267,7 +267,7 @@ extension PythonFacts {
             if schedule.type == "identifier", let value = rebinding(of: schedule.text, before: schedule) {
                 return scheduleUses(of: value, site: site)
             }
-            if let function = SettingsTable.bareName(of: schedule).flatMap({ self.function(named: $0).first }) {
+            if let function = SettingsTable.bareName(of: schedule).flatMap({ function(named: $0).first }) {
                 return [builderUse(function, site: site)]
             }
             // get_lr = make_schedule(...) or a list of schedules: follow the name once.
@@ -325,7 +325,7 @@ extension PythonFacts {
                 step = parameters[0]
                 result = value.child(byField: "body")
             } else if value.type == "identifier",
-                      let inner = self.function(named: value.text).first(where: { isInside($0.node, method.node) && $0.node != method.node }),
+                      let inner = function(named: value.text).first(where: { isInside($0.node, method.node) && $0.node != method.node }),
                       inner.parameters.count == 1, case let results = returnedValues(inner), results.count == 1 {
                 step = inner.parameters[0]
                 result = results[0]
@@ -416,7 +416,7 @@ extension PythonFacts {
             // one the class body writes, which it calls itself (see `decoratedTargets`).
             if call.callee == "self." + call.name, let replaced = decoratorMethod(call.name, of: owner) { return replaced }
             let prefix = owner.name + "."
-            if let own = self.function(named: call.name).first(where: { $0.qualifiedName.hasPrefix(prefix) }) {
+            if let own = function(named: call.name).first(where: { $0.qualifiedName.hasPrefix(prefix) }) {
                 return concreteOverride(of: own, in: owner) ?? own
             }
             // `self.reset_output_projection()` defined by a base class (a mixin) of the file; in a mixin, a method a
@@ -426,7 +426,7 @@ extension PythonFacts {
             return concreteOverride(of: inherited, in: owner) ?? inherited
         }
         guard !call.callee.contains("." as Character) else { return nil }
-        return self.function(named: call.name).first
+        return function(named: call.name).first
     }
 
     /// Names the file assigns a `super(...)` proxy to (`parent = super()`): only these are followed to one by

@@ -281,7 +281,7 @@ extension PythonFacts {
     func parameterReceiving(_ argument: Node, of call: CallSite) -> (Function, String)? {
         // `partial(loader, tokens, SEQ)`: the arguments after the first go to the wrapped function's parameters.
         if ["functools.partial", "partial"].contains(call.callee), let first = call.positional.first, first.type == "identifier",
-           let wrapped = self.function(named: first.text).first(where: { enclosingClass($0.node) == nil }) {
+           let wrapped = function(named: first.text).first(where: { enclosingClass($0.node) == nil }) {
             if argument.type == "keyword_argument" {
                 guard let name = argument.child(byField: "name")?.text, wrapped.parameters.contains(name) else { return nil }
                 return (wrapped, name)
@@ -294,7 +294,7 @@ extension PythonFacts {
             function = initializer(of: c)
         }
         if function == nil, call.receiver != nil {
-            let methods = self.function(named: call.name).filter { !forwardMethodNames.contains($0.name) && enclosingClass($0.node) != nil }
+            let methods = forwardMethodNames.contains(call.name) ? [] : self.function(named: call.name).filter { enclosingClass($0.node) != nil }
             if methods.count == 1 { function = methods[0] }
         }
         guard let function else { return nil }

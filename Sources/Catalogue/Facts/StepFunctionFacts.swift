@@ -738,7 +738,7 @@ extension PythonFacts {
             node = unwrapped(bindings[0].node)
         }
         guard node.type == "call", let callee = node.child(byField: "function").map(unwrapped), callee.type == "identifier" else { return nil }
-        let candidates = self.function(named: callee.text).filter { $0.receiver == nil }
+        let candidates = function(named: callee.text).filter { $0.receiver == nil }
         guard candidates.count == 1, let generator = countingGenerator(candidates[0]) else { return nil }
         return (generator, callSite(node))
     }

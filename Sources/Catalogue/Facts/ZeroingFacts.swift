@@ -111,7 +111,7 @@ extension PythonFacts {
         switch n.type {
         case "identifier", "attribute":
             if imports.qualifiedName(of: n) == "torch.nn.init.zeros_" { return true }
-            guard n.type == "identifier", let f = self.function(named: n.text).first, let p = f.parameters.first else { return false }
+            guard n.type == "identifier", let f = function(named: n.text).first, let p = f.parameters.first else { return false }
             return descendants(of: f.node).contains { $0.type == "call" && zeroedTensor(callSite($0))?.text == p }
         case "lambda":
             guard let p = n.child(byField: "parameters")?.namedChildren.first?.text, let body = n.child(byField: "body") else { return false }
@@ -129,7 +129,7 @@ extension PythonFacts {
     public func wrapperZeroesWeight(_ node: Node) -> Bool {
         var current = unparenthesized(node)
         while let inner = passedThrough(current) {
-            if let name = current.child(byField: "function")?.text, let helper = self.function(named: name).first,
+            if let name = current.child(byField: "function")?.text, let helper = function(named: name).first,
                let parameter = helper.parameters.first, zeroesWeight(of: parameter, inside: helper, at: callSite(current)) {
                 return true
             }

@@ -23,7 +23,7 @@ struct EmbeddingRmsnorm: Detector {
         // A function of the file that gets the table and normalizes: normalized_embedding(idx, self.wte.weight).
         let fused = facts.calls.filter { call in
             call.positional.contains { facts.ownerName(of: $0).map(model.embeddingNames.contains) == true }
-                && facts.function(named: call.name).contains(where: { call.receiver == nil && facts.isNormFunction($0) })
+                && call.receiver == nil && facts.function(named: call.name).contains { facts.isNormFunction($0) }
         }
         for call in fused where feedsStream(call.node, facts) {
             return [facts.evidence(call.node, "embedding looked up and normalized by \(call.name)")]
