@@ -82,6 +82,22 @@ extension PythonFacts {
         reboundMethods[owner.node]?.first { $0.function.node == function.node }?.name ?? function.name
     }
 
+    /// Whether a method written in a class body never runs because the module binds another function to the class
+    /// under its name after the definition (`Block.forward = _block_forward`, see `reboundMethods`; Python looks the
+    /// method up on the class when it is called), and nothing keeps the original to call it: no read of the method
+    /// through a name other than `self` (`plain = Block.forward`, `cls.forward` in a decorator that wraps it).
+    public func isReplacedMethod(_ function: Function) -> Bool {
+        guard let owner = enclosingClass(function.node), (methodsByClass[owner.node] ?? []).contains(where: { $0.node == function.node }),
+              (reboundMethods[owner.node] ?? []).contains(where: { $0.name == function.name && $0.function.node != function.node })
+        else { return false }
+        return !nodes(ofType: ["attribute"]).contains { read in
+            guard read.child(byField: "attribute")?.text == function.name, let object = read.child(byField: "object"),
+                  object.type == "identifier", object.text != "self" else { return false }
+            guard let parent = read.parent, parent.type == "assignment" else { return true }
+            return parent.child(byField: "left") != read
+        }
+    }
+
     /// A class's methods, in document order, then the functions bound to it after its definition (see
     /// `reboundMethods`).
     public func methods(of owner: Class) -> [Function] {

@@ -450,6 +450,7 @@ public final class ScriptInterpreter {
         if !rewritten.isEmpty { settings = settings.enumerated().filter { !rewritten.contains($0.offset) }.map(\.element) }
         // A builder's `__init__` placeholder that a chained setter replaces is not what the built object reads.
         settings = settings.filter { !facts.isBuilderPlaceholder($0) }
+        settings = runtimeOrder(settings, of: name)
         // `head_size: Optional[int] = None`, derived later (`self.head_size = self.n_embd // self.n_head`): None is
         // the value only when nothing else is set.
         // Likewise a falsy field default that `__post_init__` replaces under a test of it (`n_head: int = 0` and
@@ -469,6 +470,26 @@ public final class ScriptInterpreter {
         }
         if unset { return ScriptValue.none }
         return facts.value(of: node).map { .number($0.double) }
+    }
+
+    /// Settings of one name, first the one an object holds once built when the table's order says otherwise: a
+    /// dataclass's `__post_init__` that always writes `self.<name>` (not one deriving the field only when it is unset)
+    /// runs after the fields are filled, so its value wins (the fields it reads, `self.vocab_size` on its right, fall
+    /// through to the construction or the default by the recursion guard); a keyword that forwards a parameter of the
+    /// same name into a construction (`cls(vocab_size=vocab_size)`) beats the class-field declarations before it.
+    func runtimeOrder(_ settings: [Setting], of name: String) -> [Setting] {
+        var settings = settings
+        if let i = settings.firstIndex(where: { s in
+            s.written == "self.\(name)" && !facts.isDerivedWhenUnset(s)
+                && facts.enclosingFunction(s.site).map { $0.name == "__post_init__" && facts.runsOnce(s.site, in: $0) } == true
+        }), i > 0 {
+            settings.insert(settings.remove(at: i), at: 0)
+        }
+        if let i = settings.firstIndex(where: { $0.isForward && $0.source == .override }), i > 0,
+           settings[..<i].allSatisfy(PythonFacts.isDeclaration) {
+            settings.insert(settings.remove(at: i), at: 0)
+        }
+        return settings
     }
 
     /// The outermost `if` statement around a local's value, in the same function, that ends before the read `use`:

@@ -161,8 +161,18 @@ extension PythonFacts {
         else { return false }
         func isBase(_ m: Node) -> Bool { m.parent?.type == "argument_list" && m.parent?.parent?.type == "class_definition" }
         func inherits(_ c: Class) -> Bool { lineage(of: c).dropFirst().contains { $0.node == owner.node } }
+        // A mention that stands for another class of the same name is not one of `owner`: the name of a later class
+        // rebinding it (`class GPT(GPT)`), module code after that class, code in functions (which run once the module
+        // has bound its last class of the name).
+        func standsForOwner(_ m: Node) -> Bool {
+            if let parent = m.parent, parent.type == "class_definition", parent.child(byField: "name") == m { return false }
+            let meant = isModuleScope(m)
+                ? classes.last(where: { $0.name == owner.name && $0.node.endByte <= m.startByte })
+                : boundClass(named: owner.name)
+            return meant.map { $0.node == owner.node } ?? true
+        }
         // Never built itself: only a base, or the class whose methods a subclass calls by name.
-        let mentions = (identifiersByName[owner.name] ?? []).filter { !isInside($0, owner.node) }
+        let mentions = (identifiersByName[owner.name] ?? []).filter { !isInside($0, owner.node) && standsForOwner($0) }
         guard mentions.allSatisfy({ m in
             if isBase(m) { return true }
             // `super(GPT, self).__init__(config)` in a subclass.

@@ -47,6 +47,20 @@ extension PythonFacts {
         }
     }
 
+    /// The hooks registered with `register_step_pre_hook` / `register_step_post_hook`: PyTorch calls them with the
+    /// optimizer as their first argument around every `step()`.
+    public var optimizerStepHooks: [OptimizerHook] {
+        optimizerHooks.filter { Self.stepHookRegistrations.contains($0.registration.name) }
+    }
+
+    /// The optimizer constructions a name stands for when it is the first parameter of a step hook's function
+    /// (`def warm(opt, args, kwargs): opt.param_groups[0]["momentum"] = ...` registered with
+    /// `muon.register_step_pre_hook(warm)`): those the hook is registered on. Empty for any other name.
+    public func stepHookOptimizers(_ name: Node) -> [Node] {
+        guard name.type == "identifier", let function = enclosingFunction(name), function.passedParameters.first == name.text else { return [] }
+        return optimizerStepHooks.filter { $0.functions.contains { $0.node == function.node } }.flatMap(\.optimizers)
+    }
+
     /// The hooks registered on the constructions `uses` (an optimizer's `uses`).
     public func optimizerHooks(on uses: [CallSite]) -> [OptimizerHook] {
         let built = Set(uses.map(\.node))

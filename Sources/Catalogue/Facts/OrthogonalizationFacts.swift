@@ -534,7 +534,7 @@ extension PythonFacts {
             // parameters in place (a pre-hook swapping each gradient for its orthogonalized momentum, which the plain
             // step then applies): scoped at the hook's first function.
             var hookedLibrary: [Node: [OptimizerHook]] = [:]
-            for hook in optimizerHooks where Self.stepHookRegistrations.contains(hook.registration.name) {
+            for hook in optimizerStepHooks {
                 for construction in hook.optimizers where construction.type == "call" && builtObject(construction) == nil
                     && !Self.libraryMuons.contains(callSite(construction).name) {
                     hookedLibrary[construction, default: []].append(hook)

@@ -98,8 +98,11 @@ public struct StepFunction {
                   let l = value(operands[0], env, depth: next), let r = value(operands[1], env, depth: next) else { return nil }
             return PythonArithmetic.compare(operators[0], l, r).map { $0 ? 1 : 0 }
         case "conditional_expression":
-            guard let parts = facts.conditionalParts(node), let condition = value(parts.test, env, depth: next) else { return nil }
+            guard let parts = facts.conditionalParts(node), let condition = value(parts.test, env, depth: next) ?? decided(parts.test, env) else { return nil }
             return value(condition != 0 ? parts.value : parts.alternative, env, depth: next)
+        case "not_operator":
+            if let argument = node.child(byField: "argument"), let v = value(argument, env, depth: next) { return v == 0 ? 1 : 0 }
+            return decided(node, env)
         case "identifier":
             if let bound = env[node.text] { return bound }
             if let filled = copies[node.text] { return value(filled, env, depth: next) }
@@ -134,6 +137,14 @@ public struct StepFunction {
         default:
             return nil
         }
+    }
+
+    /// A condition the script's configuration decides (`PythonFacts.truth(of:)`, `if not USE_WARMUP: return base`), when
+    /// it reads none of the names bound for this evaluation: 1 or 0. Nil when it reads one, or nothing decides it.
+    func decided(_ condition: Node, _ env: [String: Double]) -> Double? {
+        guard !([condition] + facts.descendants(condition)).contains(where: { ["identifier", "attribute"].contains($0.type) && env[$0.text] != nil }),
+              let holds = facts.truth(of: condition) else { return nil }
+        return holds ? 1 : 0
     }
 
     /// The value a name has at `use` when it is also a loop variable: its latest `name = value` before `use`, when every
@@ -553,7 +564,7 @@ public struct StepFunction {
                 }
                 for (condition, body) in clauses {
                     if let condition {
-                        guard let c = value(condition, env, depth: depth + 1) else { return .unknown }
+                        guard let c = value(condition, env, depth: depth + 1) ?? decided(condition, env) else { return .unknown }
                         if c == 0 { continue }
                     }
                     guard let body else { return .unknown }

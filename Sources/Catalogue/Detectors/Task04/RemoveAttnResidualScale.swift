@@ -15,7 +15,8 @@ import TreeSitterKit
 /// n_layer)`, `/ math.sqrt(24)`) between the attention call and the addition, nor one applied inside the attention's
 /// forward after its output projection. Learnable gains (`nn.Parameter`) are not fixed scales. A factor precomputed
 /// per layer and handed to the block (`Block(config, scales[i])` with `scales = [(2 * n_layer) ** -0.5] * n_layer`,
-/// kept as `self.attn_scale`) is fixed. Rejects `x + self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after the
+/// kept as `self.attn_scale`) is fixed. A residual in a method the module replaces (`Block.forward = _forward`) does
+/// not count. Rejects `x + self.attn_scale * self.attn(...)`, `y / math.sqrt(24)` after the
 /// projection, and files without an attention residual. Examples: `queries/python/remove_attn_residual_scale/examples/`.
 struct RemoveAttnResidualScale: Detector {
     let id = "remove_attn_residual_scale"
@@ -34,6 +35,8 @@ struct RemoveAttnResidualScale: Detector {
                 branch = nil
             }
             guard let branch, attentionCall(in: branch, facts, flow: flow) != nil else { continue }
+            // A residual in a method the module replaces (`Block.forward = _block_forward`) never runs.
+            if let function = facts.enclosingFunction(node), facts.isReplacedMethod(function) { continue }
             if scaled(branch, facts, flow: flow) { return [] }
             residuals.append(node)
         }

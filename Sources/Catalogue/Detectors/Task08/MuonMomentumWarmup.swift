@@ -115,6 +115,10 @@ struct MuonMomentumWarmup: Detector {
             let iterated = resolved.type == "identifier" && facts.dataflow.bindings(of: resolved.text, at: resolved).contains {
                 if case .iteration = $0.kind { return true } else { return false }
             }
+            // The optimizer a step hook is handed (`def warm(opt, args, kwargs)` registered with
+            // `muon.register_step_pre_hook(warm)`): every optimizer the hook is registered on must be one.
+            let hooked = facts.stepHookOptimizers(object)
+            if !hooked.isEmpty { return hooked.allSatisfy(constructions.contains) }
             if resolved.type == "attribute" || resolved.type == "identifier", !iterated {
                 let classes = facts.dataflow.instanceClasses(of: resolved)
                 if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames) { return true }
@@ -254,6 +258,17 @@ struct MuonMomentumWarmup: Detector {
         return false
     }
 
+    /// Whether a function reads `next(c)` of a name bound to `itertools.count()`.
+    func advancesCounter(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        facts.descendants(of: function.node).contains { node in
+            guard node.type == "call", case let call = facts.callSite(node), call.callee == "next",
+                  let source = call.positional.first.map(facts.unwrapped), source.type == "identifier" else { return false }
+            return facts.dataflow.bindings(of: source.text, at: source).contains { binding in
+                binding.kind == .value && binding.node.type == "call" && facts.callSite(binding.node).callee == "itertools.count"
+            }
+        }
+    }
+
     /// Candidate names for the training step: the step variables of the enclosing loops, step counters of the class
     /// around (`self.last_epoch`), then the enclosing function's parameters.
     func stepNames(_ node: Node, _ facts: PythonFacts) -> [String] {
@@ -262,6 +277,9 @@ struct MuonMomentumWarmup: Detector {
         for loop in facts.enclosingLoops(node) { names += facts.stepVariables(loop) }
         // A counter the object keeps (`self.last_epoch += 1` in a scheduler-like class's `step`).
         names += facts.stepCounterAttributes(around: node)
+        // A counter advanced once per call (`step = next(ticks)` with `ticks = itertools.count()`): the function's
+        // calls are the steps, read through the key `StepFunction` binds for `next(...)`.
+        if let function = facts.enclosingFunction(node), advancesCounter(function, facts) { names.append(PythonFacts.callKey("next")) }
         if let function = facts.enclosingFunction(node) {
             names += function.parameters.filter { $0 != "self" }
             // A local read from a step counter the framework keeps (`step = self.global_step // 2`).

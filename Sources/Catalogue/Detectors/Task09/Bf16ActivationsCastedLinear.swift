@@ -288,8 +288,11 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// The module a cast applies to, through method chains (`model.cuda().bfloat16()` -> `model`).
     func castTarget(_ cast: CallSite, _ facts: PythonFacts) -> Node? {
         var current = cast.receiver
-        while let c = current, c.type == "call", let receiver = facts.callSite(c).receiver {
-            current = receiver
+        while let c = current, c.type == "call" {
+            // A method in the chain, or a helper of the file that hands back the module it is given
+            // (`use_casted_linears_(model).bfloat16()`, see `PythonFacts.passedThrough`).
+            guard let inner = facts.callSite(c).receiver ?? facts.passedThrough(c) else { break }
+            current = inner
         }
         return current
     }
@@ -549,7 +552,13 @@ struct Bf16ActivationsCastedLinear: Detector {
             if node.type == "call", facts.callSite(node).name == "autocast" { return true }
             if node.type == "as_pattern", let inner = node.namedChild(0) { return isAutocast(inner, depth: depth) }
             guard depth < 3, node.type == "identifier" || node.type == "attribute", let name = SettingsTable.bareName(of: node) else { return false }
-            return facts.allSettings.settings(name).contains { isAutocast($0.value, depth: depth + 1) }
+            // Only the settings that can reach this read: not a module write a later module write replaces before it
+            // (`ctx = autocast(...)` then `ctx = nullcontext()`), nor one in a branch that is off.
+            let settings = facts.allSettings.settings(name)
+            let rewritten = facts.rewrittenModuleWrites(settings, before: node)
+            return settings.enumerated().contains { index, setting in
+                !rewritten.contains(index) && !facts.isInDeadBranch(setting.site) && isAutocast(setting.value, depth: depth + 1)
+            }
         }
         return facts.nodes.contains { n in
             if n.type == "with_item", let value = n.namedChild(0) { return isAutocast(value, depth: 0) }

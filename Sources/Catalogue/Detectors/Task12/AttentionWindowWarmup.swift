@@ -17,7 +17,8 @@ import TreeSitterKit
 /// with the step, `self.emit("on_step_begin", step, self)`, see `PythonFacts.dispatchedRuns`; cached
 /// helpers, schedule objects the file builds, a generator of the file zipped with the step in the loop's header or
 /// advanced with `next()` once per step, see `PythonFacts.countingGenerator`), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
-/// values over 21 evenly spaced steps). Rejects a window that is the same every step (a literal, a constant, a
+/// values over 21 evenly spaced steps). Also a window buffer that an optimizer step hook fills from the hook's own
+/// call counter (see `hookFilledWindow`). Rejects a window that is the same every step (a literal, a constant, a
 /// fixed tensor), a schedule that is computed but only logged, one that shrinks, and a few coarse stages.
 /// Examples: `queries/python/attention_window_warmup/examples/`.
 struct AttentionWindowWarmup: Detector {
@@ -25,6 +26,7 @@ struct AttentionWindowWarmup: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
+        if let found = hookFilledWindow(facts, flow) { return found }
         for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
             guard let body = loop.child(byField: "body") else { continue }
             let models = Self.modelCalls(in: body, facts, flow)
@@ -87,6 +89,47 @@ struct AttentionWindowWarmup: Detector {
             }
         }
         return []
+    }
+
+    /// A window an optimizer step hook fills in place (`register_step_pre_hook` / `register_step_post_hook`, see
+    /// `PythonFacts.optimizerStepHooks`): a hook function, or a callable object's `__call__` that keeps its own counter
+    /// (`self.calls += 1`), writes `buffer.fill_(schedule(counter))` or `copy_` into an attribute the mask reads (also
+    /// through a field of the hook object that holds the model's attribute, `self.target.fill_(...)` with
+    /// `Hook(model.window_buffer)`). The value must grow gradually with the counter.
+    func hookFilledWindow(_ facts: PythonFacts, _ flow: Dataflow) -> [Evidence]? {
+        let hooks = facts.optimizerStepHooks
+        guard !hooks.isEmpty else { return nil }
+        let fed = Set(Self.maskFeeders(facts, flow).compactMap { $0.type == "attribute" ? $0.child(byField: "attribute")?.text : nil })
+        guard !fed.isEmpty else { return nil }
+        let evaluator = StepFunction(facts, flow)
+        for hook in hooks {
+            let argument = hook.registration.argument("hook", position: 0) ?? hook.registration.positional.first
+            // The hook objects built for the registration (none when it is a plain function).
+            let built = argument.map { facts.constructions(of: $0) } ?? []
+            let objects: [Node?] = built.isEmpty ? [nil] : built
+            for function in hook.functions.flatMap({ facts.reachableFunctions(from: $0) }) {
+                for node in facts.descendants(of: function.node) where node.type == "call" {
+                    let call = facts.callSite(node)
+                    guard ["fill_", "copy_"].contains(call.name), let target = call.receiver.map(facts.unwrapped),
+                          let value = call.positional.first else { continue }
+                    for object in objects {
+                        var written = target.type == "attribute" ? target.child(byField: "attribute")?.text : nil
+                        if let field = facts.instanceAttribute(target), let object,
+                           let held = facts.fieldExpression(object, field).map(facts.unwrapped), held.type == "attribute" {
+                            written = held.child(byField: "attribute")?.text
+                        }
+                        guard let written, fed.contains(written) else { continue }
+                        let fields = object.map { facts.fieldBindings(of: $0) } ?? [:]
+                        for counter in facts.stepCounterAttributes(around: node) {
+                            func at(_ step: Double) -> Double? { evaluator.value(value, fields.merging([counter: step]) { $1 }) }
+                            guard let first = at(0), let last = at(1000), last > first, Self.growsGradually(at, end: 1000) else { continue }
+                            return [facts.evidence(node, "window filled by an optimizer step hook grows from \(first) to \(last)")]
+                        }
+                    }
+                }
+            }
+        }
+        return nil
     }
 
     /// A model call's arguments: by position (keyword nil), by keyword (position -1), also the keywords it passes
@@ -218,6 +261,13 @@ struct AttentionWindowWarmup: Detector {
     /// Every node that feeds an attention mask, following helper parameters back to their callers.
     static func maskFeeders(_ facts: PythonFacts, _ flow: Dataflow) -> Set<Node> {
         var roots: [Node] = facts.maskMods(flow).flatMap { $0.mask.results }
+        // Every function a `mask_mod` name may hold (a `def` in each branch of an `if`), not only the first.
+        for (call, position) in facts.createBlockMaskCalls.map({ ($0, 0) }) + facts.fromKVBlocksCalls.map({ ($0, 5) }) {
+            guard let argument = call.argument("mask_mod", position: position).map(facts.unwrapped), argument.type == "identifier" else { continue }
+            for binding in flow.bindings(of: argument.text, at: argument) where binding.kind == .value && binding.node.type == "function_definition" {
+                roots += flow.returns(of: binding.node)
+            }
+        }
         roots += (facts.createBlockMaskCalls + facts.fromKVBlocksCalls).flatMap { $0.positional + Array($0.keywords.values) }
         for call in facts.calls(to: ["torch.nn.functional.scaled_dot_product_attention"]) {
             if let mask = call.argument("attn_mask", position: 3) { roots.append(mask) }

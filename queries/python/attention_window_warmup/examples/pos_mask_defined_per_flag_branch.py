@@ -1,0 +1,40 @@
+# example: the forward defines the mask function in each branch of a settings switch (the span the loop passes first, a fixed span under `else`); the growing span is switched on, and the loop passes a span that grows from 128 to 1792 tokens in steps of 128; positive.
+import torch
+from torch import nn
+from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+
+
+class Settings:
+    grow_span = True
+    steps = 2000
+
+
+class Model(nn.Module):
+    def __init__(self, vocab=50304, width=768):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, width)
+        self.qkv = nn.Linear(width, 3 * width, bias=False)
+        self.head = nn.Linear(width, vocab, bias=False)
+
+    def forward(self, idx, labels, span):
+        if Settings.grow_span:
+            def mask_fn(b, h, q, k):
+                return (q >= k) & (q - k < span)
+        else:
+            def mask_fn(b, h, q, k):
+                return (q >= k) & (q - k < 1024)
+        n = idx.size(-1)
+        blocks = create_block_mask(mask_fn, None, None, n, n, device="cuda")
+        q, k, v = self.qkv(self.emb(idx)[None, None]).chunk(3, dim=-1)
+        y = flex_attention(q, k, v, block_mask=blocks)[0]
+        return nn.functional.cross_entropy(self.head(y).float().view(-1, 50304), labels.view(-1))
+
+
+model = Model().cuda()
+opt = torch.optim.Adam(model.parameters(), lr=3e-4)
+for it in range(Settings.steps):
+    span = torch.tensor(128 * (1 + int(13 * it / Settings.steps)), device="cuda")
+    loss = model(torch.zeros(1024, dtype=torch.long, device="cuda"), torch.zeros(1024, dtype=torch.long, device="cuda"), span)
+    loss.backward()
+    opt.step()
+    opt.zero_grad(set_to_none=True)
