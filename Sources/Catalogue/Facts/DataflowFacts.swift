@@ -775,7 +775,9 @@ extension Dataflow {
     /// for it (for a `map` call, the sequence whose items it takes; see `callSites`); empty for any other binding.
     public func passedArguments(_ binding: NameBinding, name: String) -> [Node] {
         guard case .parameter(let index) = binding.kind, ["function_definition", "lambda"].contains(binding.node.type) else { return [] }
-        return callSites(of: binding.node).compactMap { argument($0, name: name, index: index) }
+        // A call in a self-check passes toy values; the other callers say what training gets (see `selfChecks`).
+        let sites = facts.outsideSelfChecks(callSites(of: binding.node), at: \.call.node)
+        return sites.compactMap { argument($0, name: name, index: index) }
     }
 
     /// The argument a call site passes for parameter `index` (named `name`) of the function it calls: by

@@ -397,7 +397,8 @@ public final class PythonFacts {
                 if let argument = site.call.argument(identifier.text, position: shifted >= 0 ? shifted : nil) { result.append((site.call, argument)) }
             }
         }
-        return result
+        // A call in a self-check passes toy values; the other callers say what training gets (see `selfChecks`).
+        return outsideSelfChecks(result, at: \.call.node)
     }
 
     /// For an argument that is a loop variable over a list that starts empty and is filled by `append` (`for role, ps in
@@ -738,9 +739,19 @@ public final class PythonFacts {
         return value
     }
 
+    /// As `memoized`, for a fact whose computation may ask for itself again (through facts that depend on it): such
+    /// a nested question gets `provisional` instead of starting the computation over.
+    public func memoized<T>(_ key: String, provisional: T, _ compute: () -> T) -> T {
+        if let entry = memo[key] { return entry as! T }
+        memo[key] = provisional
+        let value = compute()
+        memo[key] = value
+        return value
+    }
+
     // MARK: Settings and values
 
-    public private(set) lazy var settings: SettingsTable = SettingsCollector.collect(self)
+    public private(set) lazy var settings: SettingsTable = withoutSelfCheckSettings(SettingsCollector.collect(self))
 
     /// The settings detectors resolve against: the shared table when files are analysed together.
     public var allSettings: SettingsTable { sharedSettings ?? settings }

@@ -73,6 +73,18 @@ public struct SettingsTable {
     /// (`dict(lr=lr)`, `{"lr": lr}` in an optimizer's `__init__`) comes last: the value is set elsewhere.
     public func settings(_ name: String) -> [Setting] { ranked[name] ?? [] }
 
+    /// The table with each name's settings chosen by `keep` (given the name and its settings in file order).
+    public func filtered(_ keep: (String, [Setting]) -> [Setting]) -> SettingsTable {
+        var table = self
+        for (name, settings) in byName {
+            let kept = keep(name, settings)
+            guard kept.count != settings.count else { continue }
+            table.byName[name] = kept
+            table.rank(name)
+        }
+        return table
+    }
+
     /// The bare name a reference expression reads: `lr`, `args.lr`, `self.cfg.lr` -> `lr`; `cfg["lr"]` -> `lr`.
     public static func bareName(of node: Node) -> String? {
         switch node.type {
