@@ -818,15 +818,23 @@ extension Dataflow {
 
     /// Calls of the name or field a lambda is set to (`mix = lambda v, ve: ...` then `mix(v, ve)`; `self.mix = lambda
     /// v, ve: ...` in `__init__` then `self.mix(v, ve)` in `forward`) whose callee is bound to that lambda, offset 0 (a
-    /// lambda set on an instance is not passed the instance). A lambda set in a class body is a method: left out.
+    /// lambda set on an instance is not passed the instance), also a lambda given as the fallback of the value
+    /// (`reduce_fn = reduce_fn or (lambda t: dist.all_reduce(t))`). A lambda set in a class body is a method: left out.
     func namedCalls(ofLambda lambda: Node) -> [(call: CallSite, offset: Int)] {
-        guard let assignment = lambda.parent, assignment.type == "assignment", assignment.child(byField: "right") == lambda,
+        // The lambda may be a fallback in the value (`fn = fn or (lambda t: ...)`, `fn = (lambda t: ...) if fn is None
+        // else fn`): the name holds it on that path.
+        var held = lambda
+        while let parent = held.parent, ["parenthesized_expression", "boolean_operator", "conditional_expression"].contains(parent.type) {
+            if parent.type == "conditional_expression", facts.conditionalParts(parent)?.test == held { break }
+            held = parent
+        }
+        guard let assignment = held.parent, assignment.type == "assignment", assignment.child(byField: "right") == held,
               let target = assignment.child(byField: "left"), ["identifier", "attribute"].contains(target.type),
               let name = target.type == "identifier" ? Optional(target.text) : target.child(byField: "attribute")?.text,
               assignment.parent?.parent?.parent?.type != "class_definition" else { return [] }
         return facts.calls(named: name).filter { call in
             guard let callee = call.function.map(facts.unwrapped), callee.type == target.type else { return false }
-            return bindings(ofReference: callee).contains { $0.kind == .value && facts.unwrapped($0.node) == lambda }
+            return bindings(ofReference: callee).contains { $0.kind == .value && [lambda, held].contains(facts.unwrapped($0.node)) }
         }.map { (call: $0, offset: 0) }
     }
 

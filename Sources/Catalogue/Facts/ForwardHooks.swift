@@ -34,6 +34,9 @@ public struct ForwardHook {
     /// partial of a function) or a lambda's body.
     public let functions: [PythonFacts.Function]
     public let lambdaBody: Node?
+    /// For a hook a module registers on itself (`self.register_forward_pre_hook(h)` in a method of class `Block`): that
+    /// class. Its hooks run for calls of its instances (and of its subclasses' instances); `module` is then empty.
+    public var ownerClass: String? = nil
 }
 
 extension PythonFacts {
@@ -54,6 +57,12 @@ extension PythonFacts {
                       registrationRuns(call), !isRemovedLater(call) else { return [] }
                 let (functions, lambda) = hookCode(hook)
                 guard !functions.isEmpty || lambda != nil else { return [] }
+                if unwrapped(receiver).text == "self" {
+                    // Registered by a module on itself: it runs for every call of an instance of the class.
+                    guard let owner = enclosingClass(call.node) else { return [] }
+                    return [ForwardHook(kind: kind, module: "", elements: nil, registration: call, target: receiver,
+                                        functions: functions, lambdaBody: lambda, ownerClass: owner.name)]
+                }
                 return hookedModuleNames(receiver).map { module in
                     ForwardHook(kind: kind, module: module, elements: loopContainerName(receiver), registration: call, target: receiver,
                                 functions: functions, lambdaBody: lambda)
@@ -106,16 +115,26 @@ extension PythonFacts {
     /// registering on `self.model`, the model a trainer calls as `self.model(x, y)`). A hook registered on the items of
     /// a container through a loop variable (`ForwardHook.elements`) runs for calls of the container's items: an item read
     /// by index (`self.transformer.h[i](x)`) or the variable of a loop over a container of that name (`block(x)` in
-    /// `for block in self.transformer.h`).
+    /// `for block in self.transformer.h`). A hook a class registers on itself runs for calls of its instances.
     public func forwardHooks(on call: CallSite, kind: ForwardHook.Kind) -> [ForwardHook] {
         let hooks = forwardHooks
         guard !hooks.isEmpty, let function = call.function, ["attribute", "identifier", "subscript"].contains(function.type),
               let name = hookedModuleName(function) else { return [] }
         let names = Set([name] + (loopContainerName(function).map { [$0] } ?? []))
         let callingClass = enclosingClass(call.node)?.node
+        // The classes of the file the called module is an instance of, with their bases (for hooks a class registers on
+        // its own instances); asked only when there are such hooks.
+        var calledClasses: Set<String>?
+        func instanceOf(_ owner: String) -> Bool {
+            if calledClasses == nil {
+                calledClasses = Set(dataflow.instanceClasses(of: function).compactMap { boundClass(named: $0) }.flatMap { lineage(of: $0).map(\.name) })
+            }
+            return calledClasses!.contains(owner)
+        }
         return hooks.filter { hook in
-            guard hook.kind == kind || kind == .output && hook.kind == .replacement,
-                  hook.module == name || hook.elements.map({ names.contains($0) }) == true else { return false }
+            guard hook.kind == kind || kind == .output && hook.kind == .replacement else { return false }
+            if let owner = hook.ownerClass { return instanceOf(owner) }
+            guard hook.module == name || hook.elements.map({ names.contains($0) }) == true else { return false }
             guard hook.target.text.hasPrefix("self.") else { return true }
             if enclosingClass(hook.registration.node)?.node == callingClass { return true }
             return function.text.hasPrefix("self.") && holdSameModule(hook.target, function)
@@ -241,9 +260,15 @@ extension PythonFacts {
             }
             return (functionsDenoted(by: n, depth: 0), nil)
         case "attribute":
-            guard n.child(byField: "object")?.text == "self", let name = n.child(byField: "attribute")?.text,
-                  let owner = enclosingClass(n), let method = method(name, of: owner) else { return ([], nil) }
-            return ([method], nil)
+            guard let name = n.child(byField: "attribute")?.text, let object = n.child(byField: "object").map(unwrapped)
+            else { return ([], nil) }
+            if object.text == "self" {
+                guard let owner = enclosingClass(n), let method = method(name, of: owner) else { return ([], nil) }
+                return ([method], nil)
+            }
+            // A bound method of an object of a class of the file (`tap.lookup`, `self._tap.lookup`): PyTorch calls it
+            // with (module, args[, output]) after its `self`, as a method registered from inside the class.
+            return (instanceMethods(name, of: object), nil)
         case "call":
             let call = callSite(n)
             if call.receiver == nil, let owner = boundClass(named: call.callee) {
@@ -259,9 +284,29 @@ extension PythonFacts {
                 }
                 return (found, nil)
             }
+            // A factory method called on an object of a class of the file (`self._tap.mixer(attn, i)`,
+            // `carry.hook_for(attn, is_first=(i == 0))`): the functions it returns.
+            if let object = call.receiver.map(unwrapped), !["self", "cls"].contains(object.text) {
+                var found: [Function] = []
+                for factory in instanceMethods(call.name, of: object) {
+                    for value in returnedValues(factory) {
+                        for f in functionsDenoted(by: value, depth: 1) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
+                    }
+                }
+                if !found.isEmpty { return (found, nil) }
+            }
             return (functionsDenoted(by: n, depth: 0), nil)
         default:
             return ([], nil)
         }
+    }
+
+    /// The methods of that name of the classes of the file an object is an instance of (none for an imported module's
+    /// attribute, `torch.foo`, or an object of unknown class).
+    private func instanceMethods(_ name: String, of object: Node) -> [Function] {
+        var root = object
+        while root.type == "attribute", let inner = root.child(byField: "object") { root = unwrapped(inner) }
+        guard !(root.type == "identifier" && imports.bindings[root.text] != nil) else { return [] }
+        return dataflow.instanceClasses(of: object).sorted().compactMap { boundClass(named: $0) }.compactMap { method(name, of: $0) }
     }
 }

@@ -219,9 +219,21 @@ extension PythonFacts {
         case "not_operator":
             return t.child(byField: "argument").map { compact(unwrapped($0)) == field } ?? false
         case "identifier":
-            guard depth < 2 else { return false }
+            guard depth < 3 else { return false }
             let bound = parameterDefault(in: code.node, t.text) ?? latestValue(of: t.text, before: t)
-            return bound.map { isFirstCallTest($0, field: field, in: code, depth: depth + 1) } ?? false
+            if let bound, unwrapped(bound) != t, unwrapped(bound).type != "identifier" {
+                return isFirstCallTest(bound, field: field, in: code, depth: depth + 1)
+            }
+            // A flag the hook reads from the factory that made it (`def hook_for(self, attn, is_first)` returning the
+            // hook, also through a default naming it, `first=is_first`): every call of the factory must hand it a
+            // first-call test (`is_first=(i == 0)`); one call passing `True` (every layer) leaves it undecided.
+            let name = bound.map(unwrapped).flatMap { $0.type == "identifier" ? $0.text : nil } ?? t.text
+            guard let outer = ancestors(of: code.node).first(where: { $0.type == "function_definition" }),
+                  let factory = functions.first(where: { $0.node == outer }),
+                  let index = factory.parameters.firstIndex(of: name) else { return false }
+            let flow = dataflow
+            let arguments = flow.callSites(of: factory.node).compactMap { flow.argument($0, name: name, index: index) }
+            return !arguments.isEmpty && arguments.allSatisfy { isFirstCallTest($0, field: field, in: code, depth: depth + 1) }
         default:
             return false
         }

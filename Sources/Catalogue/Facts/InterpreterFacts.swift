@@ -529,6 +529,7 @@ public final class ScriptInterpreter {
         }
         // 1-D tensors: made by `torch`/`numpy` calls, read and computed by their methods (see `TensorTables.swift`).
         if let table = tableCall(call, env, depth) { return table }
+        if let text = stringMethod(call, env, depth) { return text }
         switch call.callee {
         case "min", "max":
             var values: [Double] = []
@@ -652,6 +653,19 @@ public final class ScriptInterpreter {
             break
         }
         if let read = sequenceProtocol(call, env, depth) { return read }
+        // `d.get(key, default)` on a dictionary of the file, with a key the run computes: its entry; the default when
+        // the key is missing from every dictionary it may be and none of them spreads another in (`**base`).
+        if call.name == "get", let receiver = call.receiver, (1...2).contains(args.count), call.keywords.isEmpty,
+           case .string(let key)? = eval(args[0], env, depth) {
+            let tables = facts.dictionaries(receiver, given: env)
+            if !tables.isEmpty {
+                for table in tables {
+                    if let entry = OptimizerUse.entry(key, in: table) { return eval(entry, [:], depth) }
+                }
+                let closed = tables.allSatisfy { table in !facts.descendants(of: table).contains { $0.type == "dictionary_splat" } }
+                return closed ? (args.count == 2 ? eval(args[1], env, depth) : ScriptValue.none) : nil
+            }
+        }
         guard let function = facts.calledFunction(call) ?? method(call), function.body != nil else { return nil }
         // A method called on `self` runs on the same object: the fields the run has bound stay bound.
         var bound: [String: ScriptValue] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
@@ -670,6 +684,67 @@ public final class ScriptInterpreter {
         // known where it is called: the value resolver reads it per call.
         return env.isEmpty ? facts.value(of: node).map { .number($0.double) } : nil
     }
+
+    /// A method of `str` called on a string the run knows (`",".join(opts)`, `conf.split(",")`,
+    /// `o.startswith("expandable_segments")`, `name.strip().lower()`, `text.replace("-", "_")`): what Python gives.
+    /// Nil for other calls, or when the string or an argument is unknown.
+    func stringMethod(_ call: CallSite, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        guard Self.stringMethods.contains(call.name), let function = call.function, function.type == "attribute",
+              let object = function.child(byField: "object"), call.keywords.isEmpty,
+              case .string(let text)? = eval(object, env, depth) else { return nil }
+        var arguments: [ScriptValue] = []
+        if call.name == "join", let generator = call.node.child(byField: "arguments"), generator.type == "generator_expression" {
+            // `sep.join(x for x in ...)` passes its generator as the whole argument list.
+            guard let items = comprehension(generator, env, depth) else { return nil }
+            arguments = [items]
+        } else {
+            for argument in call.positional {
+                guard let value = eval(argument, env, depth) else { return nil }
+                arguments.append(value)
+            }
+        }
+        func string(_ i: Int) -> String? {
+            if i < arguments.count, case .string(let s) = arguments[i] { return s }
+            return nil
+        }
+        switch (call.name, arguments.count) {
+        case ("join", 1):
+            guard case .tuple(let items) = arguments[0] else { return nil }
+            var pieces: [String] = []
+            for item in items {
+                guard case .string(let piece) = item else { return nil }
+                pieces.append(piece)
+            }
+            return .string(pieces.joined(separator: text))
+        case ("split", 0):
+            return .tuple(text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map { .string(String($0)) })
+        case ("split", 1):
+            guard let separator = string(0), !separator.isEmpty else { return nil }
+            return .tuple(text.components(separatedBy: separator).map { .string($0) })
+        case ("startswith", 1), ("endswith", 1):
+            // A tuple of prefixes holds when any of them does.
+            let candidates: [String]
+            switch arguments[0] {
+            case .string(let s): candidates = [s]
+            case .tuple(let items):
+                candidates = items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+                guard candidates.count == items.count else { return nil }
+            default: return nil
+            }
+            let holds = candidates.contains { call.name == "startswith" ? text.hasPrefix($0) : text.hasSuffix($0) }
+            return .number(holds ? 1 : 0)
+        case ("strip", 0): return .string(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        case ("lower", 0): return .string(text.lowercased())
+        case ("upper", 0): return .string(text.uppercased())
+        case ("replace", 2):
+            guard let old = string(0), let new = string(1), !old.isEmpty else { return nil }
+            return .string(text.replacingOccurrences(of: old, with: new))
+        default:
+            return nil
+        }
+    }
+
+    static let stringMethods: Set<String> = ["join", "split", "startswith", "endswith", "strip", "lower", "upper", "replace"]
 
     /// `np.interp(x, knots_x, knots_y)` at one position: piecewise-linear, clamped at both ends (knots may be named
     /// lists or tables); nil when a knot is unknown.

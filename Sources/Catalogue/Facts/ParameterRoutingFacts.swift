@@ -895,7 +895,15 @@ extension PythonFacts {
         let resolved = values(of: node).map(\.double)
         if !resolved.isEmpty { return resolved }
         if let value = evaluate(node) { return [value] }
-        return scaledBaseRates(node)
+        let scaled = scaledBaseRates(node)
+        if !scaled.isEmpty { return scaled }
+        // A call or keyed read the resolver cannot bind (a method handed a role's name, `hp.lr("embed")`, reading
+        // tables by it): run where it stands.
+        if ["call", "subscript"].contains(unwrapped(node).type), let v = ScriptInterpreter(self).value(of: node, env: [:])?.number,
+           v.isFinite, v > 0 {
+            return [v]
+        }
+        return []
     }
 
     /// The base rate of `base * factor` with a schedule multiplier (peaking at 1) as the factor, as a functional

@@ -133,7 +133,7 @@ extension PythonFacts {
         return curve
     }
 
-    /// Functions whose result reaches an LR assignment through a local name or a method of the file.
+    /// Functions whose result reaches an LR assignment through a local name or a function of the file that writes it.
     var indirectScheduleUses: [ScheduleUse] {
         memoized("indirectScheduleUses") {
             let sinks = nodes.filter { n in
@@ -148,16 +148,23 @@ extension PythonFacts {
             func follow(_ name: Node, site: Node) {
                 guard let value = latestValue(of: name.text, before: name) else { return }
                 for inner in descendants(of: value) where inner.type == "call" {
-                    if let function = calledFunction(callSite(inner)) {
-                        result.append(ScheduleUse(function: function, lambda: nil, site: site, bound: callSite(inner).keywords))
+                    let call = callSite(inner)
+                    guard let function = calledFunction(call) else { continue }
+                    // The step is the first argument; the others are bound to their parameters, by keyword or by
+                    // place (`lr_multiplier(step, args.num_iterations, ramp_up=...)`).
+                    var bound = call.keywords
+                    for (parameter, argument) in zip(function.passedParameters.dropFirst(), call.positional.dropFirst()) where bound[parameter] == nil {
+                        bound[parameter] = argument
                     }
+                    result.append(ScheduleUse(function: function, lambda: nil, site: site, bound: bound))
                 }
             }
             for sink in sinks {
                 guard let right = sink.child(byField: "right") else { continue }
                 for n in descendants(of: right) where n.type == "identifier" { follow(n, site: sink) }
             }
-            for call in calls where writers.contains(call.name) && call.receiver != nil {
+            // A writer called on an object (`self.scale_lrs(s)`) or by its name (a nested `def set_lr_scale(scale)`).
+            for call in calls where writers.contains(call.name) {
                 for argument in call.positional where argument.type == "identifier" { follow(argument, site: call.node) }
             }
             return result

@@ -24,6 +24,7 @@ enum SettingsCollector {
         // Classes a call makes (`Shape = namedtuple(...)`, `make_dataclass(...)`) are built the same way.
         let classNames = Set(facts.classes.filter { isConfigClass($0, facts) }.map(\.name))
             .union(ContainerFields.declaredTypeNames(facts))
+        let keywordStores = keywordStoringFunctions(facts)
         for node in facts.nodes(ofType: settingTypes) {
             switch node.type {
             case "assignment":
@@ -91,7 +92,7 @@ enum SettingsCollector {
                 guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || last == "setattr"
                         || classNames.contains(last) || buildsConfig
                         || last == "option" || last.hasPrefix("DEFINE_")
-                        || Self.namespaces.contains(last) || last == "replace" || last == "update"
+                        || Self.namespaces.contains(last) || last == "replace" || last == "update" || keywordStores.contains(last)
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
                 if call.callee == "setattr" {
@@ -117,7 +118,7 @@ enum SettingsCollector {
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
                     found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
                 } else if call.callee == "dict" || classNames.contains(call.name) || buildsConfig || Self.namespaceCallees.contains(call.callee)
-                            || isConfigUpdate(call) || isDictionaryUpdate(call, facts) {
+                            || isConfigUpdate(call) || isDictionaryUpdate(call, facts) || keywordStores.contains(call.name) {
                     // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
                     // `dict(base, T=...)`: the keywords replace the base's entries (`dict(**base, T=...)` cannot
                     // repeat a key of `base`, so it replaces nothing).
@@ -309,6 +310,31 @@ enum SettingsCollector {
         return !values.isEmpty && values.allSatisfy { v in
             ["dictionary", "dictionary_comprehension"].contains(v.type) || (v.type == "call" && facts.callSite(v).callee == "dict")
         }
+    }
+
+    /// Functions of the file that keep the keywords they are called with as attributes of an object: their `**kw` is
+    /// handed whole to a namespace (`self.hparams = SimpleNamespace(**kw)`, as Lightning's `save_hyperparameters`
+    /// does) or to `self.__dict__.update(kw)` / `vars(self).update(kw)`. Their calls' keywords are settings, like a
+    /// config class's construction.
+    static func keywordStoringFunctions(_ facts: PythonFacts) -> Set<String> {
+        var names: Set<String> = []
+        for function in facts.functions {
+            guard let parameters = function.node.child(byField: "parameters"),
+                  let splat = parameters.namedChildren.first(where: { $0.type == "dictionary_splat_pattern" }),
+                  let kw = splat.namedChildren.first(where: { $0.type == "identifier" })?.text else { continue }
+            let stores = facts.descendants(of: function.node).contains { node in
+                guard node.type == "call" else { return false }
+                let call = facts.callSite(node)
+                if namespaces.contains(call.name) || namespaceCallees.contains(call.callee) {
+                    return node.child(byField: "arguments")?.namedChildren.contains { argument in
+                        argument.type == "dictionary_splat" && argument.namedChildren.first?.text == kw
+                    } == true
+                }
+                return isConfigUpdate(call) && call.positional.count == 1 && call.positional[0].text == kw
+            }
+            if stores { names.insert(function.name) }
+        }
+        return names
     }
 
     /// Library classes that hold the keywords they are built with as attributes.

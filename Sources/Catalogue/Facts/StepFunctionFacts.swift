@@ -388,7 +388,15 @@ public struct StepFunction {
                 }
             }
             if let body = function.body, depth < 20, case .returned(let v) = run(body, &inner, depth: depth) { return v }
-            // A helper that cannot be run (a generator, a loop): taken as its first argument.
+            // A helper that only looks its result up in a table (`return TABLE[k]`, `k` computed from the step) gives
+            // that entry: the script interpreter knows more of what such a table holds (strings, lists a comprehension
+            // parses from a setting, `WINDOWS = [int(w) for w in args.windows.split(",")]`). Unknown otherwise: the
+            // step is no entry of it.
+            let returned = facts.returnedValues(function).map(facts.unwrapped)
+            if !returned.isEmpty, returned.allSatisfy({ $0.type == "subscript" }) {
+                return ScriptInterpreter(facts).value(of: node, bindings: env)?.number
+            }
+            // Any other helper that cannot be run (a generator, a loop): taken as its first argument.
             return firstArgument()
         }
         return call.receiver == nil && args.count >= 1 && call.callee.split(separator: ".").count <= 1 ? firstArgument() : nil
@@ -789,10 +797,21 @@ extension PythonFacts {
     /// Step counters an object keeps: `self.X` attributes that a method of the class around `node` increments
     /// (`self.last_epoch += 1` in a scheduler-like class's `step`), by their text (`self.last_epoch`). The increment
     /// may be a parameter of the method that the calls made in loops give 1 (`self.num_steps += increment` with
-    /// `sched.step(increment=1)` every iteration, see `loopIncrementIsOne`).
+    /// `sched.step(increment=1)` every iteration, see `loopIncrementIsOne`). Also the reads, in the function around
+    /// `node`, of an attribute a loop sets to its step (`self.trainer.global_step` where the trainer's loop writes
+    /// `self.global_step = step`, see `loopStepAttributes`).
     public func stepCounterAttributes(around node: Node) -> [String] {
-        guard let owner = enclosingClass(node) else { return [] }
         var names: [String] = []
+        let mirrored = loopStepAttributes
+        if !mirrored.isEmpty, let function = enclosingFunction(node) {
+            for read in descendants(of: function.node) where read.type == "attribute" {
+                guard let attribute = read.child(byField: "attribute")?.text, mirrored.contains(attribute), !names.contains(read.text),
+                      let parent = read.parent, !(parent.type == "assignment" && parent.child(byField: "left") == read),
+                      !(parent.type == "call" && parent.child(byField: "function") == read) else { continue }
+                names.append(read.text)
+            }
+        }
+        guard let owner = enclosingClass(node) else { return names }
         for n in descendants(of: owner.node) where n.type == "augmented_assignment" && n.child(byField: "operator")?.type == "+=" {
             guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
                   let right = n.child(byField: "right"), evaluate(right) == 1 || loopIncrementIsOne(right),
@@ -800,6 +819,22 @@ extension PythonFacts {
             names.append(left.text)
         }
         return names
+    }
+
+    /// Attribute names a loop sets to its step variable (`self.global_step = step`, `state.iteration = it`): objects
+    /// that mirror the training step for code the loop calls (a hook reading `self.trainer.global_step`).
+    var loopStepAttributes: Set<String> {
+        memoized("loopStepAttributes") {
+            var names: Set<String> = []
+            for assignment in nodes(ofType: "assignment") {
+                guard let left = assignment.child(byField: "left"), left.type == "attribute",
+                      let attribute = left.child(byField: "attribute")?.text,
+                      let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier",
+                      enclosingLoops(assignment).contains(where: { stepVariables($0).contains(right.text) }) else { continue }
+                names.insert(attribute)
+            }
+            return names
+        }
     }
 
     /// Whether an increment is a parameter of its method that every call of that method made inside a loop on an

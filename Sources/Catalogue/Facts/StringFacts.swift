@@ -62,6 +62,12 @@ extension PythonFacts {
                 return items.joined(separator: separator)
             }
             if call.callee == "str", call.positional.count == 1 { return foldedPiece(call.positional[0], depth: next) }
+            // A helper of the file that builds the text (`merged_alloc_conf(existing, expandable=True)` splitting,
+            // filtering and joining options), or a string method on text the run knows: what running it gives.
+            if calledFunction(call) != nil || ScriptInterpreter.stringMethods.contains(call.name),
+               case .string(let text)? = ScriptInterpreter(self).value(of: node, env: [:]) {
+                return text
+            }
             return nil
         case "identifier", "attribute", "subscript":
             // `TABLE[choice]` with a key that is no literal but folds (`choice = "segs"`): the entry of the

@@ -708,16 +708,37 @@ public final class ValueResolver {
     /// For `obj.name` where `obj` is an instance of a class of the file: the settings that can reach it. Fields of
     /// other classes and keywords building other classes are dropped (`args.cap` of a `Hyperparameters` instance
     /// is not `GPTConfig.cap`, nor what `GPTConfig(cap=...)` passes), and so are a base's fields that the
-    /// instance's class sets again (see `shadowedFieldClasses`). Unchanged when the settings belong to fewer
-    /// than two classes, or when the instance's class is unknown.
+    /// instance's class sets again (see `shadowedFieldClasses`). When the instance's class is the one class whose
+    /// fields or keywords set the name, the entries of optimizer parameter groups (`dict(params=..., weight_decay=0.0)`)
+    /// are dropped, unless a construction of the class spreads a dictionary into it: an
+    /// attribute of the object is its field, not a dictionary key. Unchanged
+    /// when no setting belongs to a class, or when the instance's class is unknown.
     func ownerScoped(_ settings: [Setting], use: Node) -> [Setting] {
         guard settings.count > 1, use.type == "attribute", let object = use.child(byField: "object") else { return settings }
         let owners = settings.map(owner)
-        guard Set(owners.compactMap { $0 }).count >= 2 else { return settings }
+        let ownerNames = Set(owners.compactMap { $0 })
+        if ownerNames.count == 1, let ownerName = ownerNames.first, settings.contains(where: { $0.source == .dictionaryEntry }) {
+            // (Not when the class is built from a dictionary spread into it, `GPTConfig(**PRESETS[name])`: those
+            // entries are its fields.)
+            guard instanceClassesWithBases(object).contains(ownerName),
+                  !facts.calls(named: ownerName).contains(where: \.hasSplat) else { return settings }
+            return settings.filter { !($0.source == .dictionaryEntry && isParameterGroup($0.site)) }
+        }
+        guard ownerNames.count >= 2 else { return settings }
         let classes = instanceClassesWithBases(object).subtracting(shadowedFieldClasses(settings[0].name, object: object))
         guard !classes.isEmpty else { return settings }
         let kept = zip(settings, owners).filter { $0.1.map(classes.contains) ?? true }.map(\.0)
         return kept.isEmpty ? settings : kept
+    }
+
+    /// Whether a dictionary entry's dictionary is an optimizer's parameter group (it has a `params` key:
+    /// `dict(params=decay, weight_decay=0.0)`, `{"params": ps, "lr": 0.6}`).
+    private func isParameterGroup(_ site: Node) -> Bool {
+        if site.type == "call" { return facts.callSite(site).keywords["params"] != nil }
+        guard let dictionary = site.type == "pair" ? site.parent : site, dictionary.type == "dictionary" else { return false }
+        return dictionary.namedChildren.contains { pair in
+            pair.type == "pair" && pair.child(byField: "key").flatMap(SettingsTable.stringValue) == "params"
+        }
     }
 
     /// The class a setting belongs to: the class of a field, the class a keyword override builds. Kept per

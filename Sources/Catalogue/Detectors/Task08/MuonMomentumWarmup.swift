@@ -120,10 +120,15 @@ struct MuonMomentumWarmup: Detector {
             let hooked = facts.stepHookOptimizers(object)
             if !hooked.isEmpty { return hooked.allSatisfy(constructions.contains) }
             if resolved.type == "attribute" || resolved.type == "identifier", !iterated {
-                let classes = facts.dataflow.instanceClasses(of: resolved)
-                if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames) { return true }
-                // A helper's parameter (`def set_momentum(opt, value)`): every optimizer its callers hand it is one.
+                // (The classes known are the file's own: an object that may also be a library optimizer built
+                // elsewhere, `torch.optim.Adam(...)` handed to the same helper, is not one.)
                 let held = facts.origins(of: resolved).map(facts.unwrapped)
+                let classes = facts.dataflow.instanceClasses(of: resolved)
+                if !classes.isEmpty && classes.isSubset(of: facts.orthogonalizingClassNames)
+                    && !held.contains(where: { $0.type == "call" && !constructions.contains($0) && facts.boundClass(named: facts.callSite($0).name) == nil }) {
+                    return true
+                }
+                // A helper's parameter (`def set_momentum(opt, value)`): every optimizer its callers hand it is one.
                 if !held.isEmpty && held.allSatisfy(constructions.contains) { return true }
             }
             return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires at least one `torch.optim.Adam`/`AdamW` and beta1 resolving to 0.8 in each of them (and in each
 /// parameter group that sets its own `betas`): the first element of `betas`, given as a literal tuple, a name
 /// or field set to a tuple (a name by the value it last had before the read: `ab = (0.9, 0.95); ab = (0.8, ab[1])` is
-/// 0.8), elements from constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
+/// 0.8; a parameter of a builder by what its callers pass before its default), elements from
+/// constants/fields/argparse defaults/arithmetic, or a `betas` entry of a
 /// dictionary spread with `**`. An Adam without `betas` has the default 0.9; an Adam the file writes by hand
 /// (`AdamUpdate`) has its own signature's default, else the decay its step gives the first moment (`m.lerp_(g, 1 -
 /// b1)`, `m.mul_(b1).add_(g, ...)`, `b1 * m + (1 - b1) * g`). Entries patched after construction
@@ -63,6 +64,12 @@ struct AdamBeta1_0p8: Detector {
         }
         if n.type == "identifier", depth < 4, let latest = facts.latestValue(of: n.text, before: n), latest != n,
            let element = firstElement(latest, facts, depth: depth + 1) {
+            return element
+        }
+        // A parameter of a builder (`def build(..., adam_betas=(0.9, 0.99))`, read in the Adam call or in a lambda
+        // inside it): what the callers pass comes before the signature's default.
+        if n.type == "identifier", depth < 4, facts.parameterOwner(of: n)?.parameters.contains(n.text) == true,
+           let element = facts.callerArguments(of: n).lazy.compactMap({ firstElement($0, facts, depth: depth + 1) }).first {
             return element
         }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return nil }

@@ -15,7 +15,8 @@ import TreeSitterKit
 /// `"value_embeds": [emb() for _ in range(3)]` with `def emb(): return torch.randn(V, D).to(torch.bfloat16)`, the keys
 /// those a lookup reads, see `embeddingEntryKeys`) while no cast covers the whole dictionary (`map_tree(lambda t:
 /// t.bfloat16(), params)`, see `castsWholeTree`); and no 16-bit cast of the whole model anywhere (a cast whose receiver is an instance of a
-/// model class of the file, before or after, unless that model is thrown away before anything keeps it, see `isDiscarded`). Rejects the whole-model bf16 cast with linears restored to fp32,
+/// model class of the file, before or after, unless that model is thrown away before anything keeps it, see `isDiscarded`,
+/// or is the fallback branch of an `if` nothing decides whose first branch casts the embeddings). Rejects the whole-model bf16 cast with linears restored to fp32,
 /// the embedding loop combined with a whole-model cast, a class-name table that also gives linears (or any class, as
 /// its fallback) a 16-bit dtype, and an all-fp32 model with no embedding-only cast.
 /// Examples: `queries/python/fp32_scalar_params/examples/`.
@@ -29,10 +30,23 @@ struct Fp32ScalarParams: Detector {
             c.bases.contains { $0.hasSuffix("Module") } || !facts.forwardMethods(of: c).isEmpty
         }.map(\.name)).subtracting(facts.classes.filter { $0.bases.contains("torch.nn.Embedding") }.map(\.name))
         // A model cast whole and then thrown away (a notebook's first attempt, deleted and rebuilt) is not the one trained.
-        if casts.contains(where: { cast in
+        let wholeCasts = casts.filter { cast in
             receiver(cast).map { isModel($0, modelClasses, facts, depth: 0) } == true && !facts.isDiscardedAtModuleLevel(cast)
-        }) { return [] }
+        }
+        // A whole-model cast rules out every embedding-only cast that can run with it. One in the other branch of an
+        // `if` nothing decides (`if embeddings_only_supported(): <embedding loop> else: model.bfloat16()`) is a
+        // fallback: the first branch is the path the script means to take.
+        func isPreferredAlternative(_ site: Node, to whole: Node) -> Bool {
+            guard facts.inExclusiveBranches(site, whole),
+                  let statement = facts.ancestors(of: site).first(where: { $0.type == "if_statement" && facts.isInside(whole, $0) }),
+                  let body = statement.child(byField: "consequence") else { return false }
+            return facts.isInside(site, body) && !facts.isInside(whole, body)
+        }
+        if !wholeCasts.isEmpty, !casts.contains(where: { cast in wholeCasts.allSatisfy { isPreferredAlternative(cast.node, to: $0.node) } }) {
+            return []
+        }
         var evidence = casts.compactMap { cast -> Evidence? in
+            guard wholeCasts.allSatisfy({ isPreferredAlternative(cast.node, to: $0.node) }) else { return nil }
             guard let receiver = receiver(cast), castsEmbeddings(cast, receiver, model, facts) else { return nil }
             return facts.evidence(cast.node, "only embedding tables are cast to 16-bit; the rest of the model stays fp32")
         }

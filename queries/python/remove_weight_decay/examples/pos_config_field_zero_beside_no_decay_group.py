@@ -1,0 +1,23 @@
+# example: the same split into a group read from the config object's `weight_decay` field and a group written with weight_decay=0.0, but the field is 0: no parameter is decayed; positive.
+import torch
+from torch import nn
+
+
+class TrainConfig:
+    lr = 0.0018
+    weight_decay = 0.0
+
+
+def build_optimizer(model, cfg):
+    matrices = [p for p in model.parameters() if p.ndim >= 2]
+    others = [p for p in model.parameters() if p.ndim < 2]
+    groups = [
+        dict(params=matrices, weight_decay=cfg.weight_decay),
+        dict(params=others, weight_decay=0.0),
+    ]
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.95))
+
+
+cfg = TrainConfig()
+net = nn.Sequential(nn.Linear(768, 768), nn.LayerNorm(768), nn.Linear(768, 50304))
+opt = build_optimizer(net, cfg)
