@@ -37,8 +37,15 @@ public final class ScriptInterpreter {
     unowned let facts: PythonFacts
     private var budget = 100_000
     private var resolving = Set<Range<Int>>()
+    /// The steps one run may take.
+    private let budgetPerRun: Int
 
-    public init(_ facts: PythonFacts) { self.facts = facts }
+    /// `budget`: the steps one run may take; a caller that asks many small questions (see `interpretedString`) gives
+    /// a smaller one, so a question that reaches training code gives up early.
+    public init(_ facts: PythonFacts, budget: Int = ScriptInterpreter.defaultBudget) {
+        self.facts = facts
+        self.budgetPerRun = budget
+    }
 
     enum Outcome {
         case normal
@@ -48,16 +55,16 @@ public final class ScriptInterpreter {
 
     /// The value of an expression evaluated where it stands.
     public func value(of node: Node) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         return eval(node, [:], 0)
     }
 
-    static let budgetPerRun = 100_000
+    public static let defaultBudget = 100_000
 
     /// The value of an expression evaluated where it stands, with some names bound (strings included: a factory's
     /// `role` parameter as one of its calls gives it).
     public func value(of node: Node, env: [String: ScriptValue]) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         return eval(node, env, 0)
     }
 
@@ -297,7 +304,7 @@ public final class ScriptInterpreter {
 
     /// What a `for` loop over `iterable` walks, evaluated where it stands (see `iterated`).
     public func iteration(of iterable: Node) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         return iterated(iterable, [:], 0)
     }
 
@@ -796,7 +803,7 @@ public final class ScriptInterpreter {
     /// (`self` for an object that is itself a list, `self.<field>` for a field; lists as `.tuple`): what it returns,
     /// number or not (`__getitem__` of a sequence class, see `PythonFacts.itemPosition`). Nil when unknown.
     public func call(_ function: PythonFacts.Function, _ arguments: [Double], state: [String: ScriptValue]) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         var bound = state
         let parameters = function.passedParameters
         guard arguments.count <= parameters.count else { return nil }
@@ -809,7 +816,7 @@ public final class ScriptInterpreter {
     /// `__call__`, see `PythonFacts.fieldBindings(of:)`).
     public func call(_ function: PythonFacts.Function, _ arguments: [Double], keywords: [String: Node] = [:],
                      fields: [String: Double] = [:]) -> Double? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         var bound: [String: ScriptValue] = fields.mapValues { .number($0) }
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, parameter) in parameters.enumerated() {
@@ -827,19 +834,19 @@ public final class ScriptInterpreter {
 
     /// Evaluates an expression with some names bound to numbers.
     public func number(_ node: Node, bindings: [String: Double]) -> Double? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         return eval(node, bindings.mapValues { .number($0) }, 0)?.number
     }
 
     /// Evaluates an expression with some names bound to numbers, keeping what is not a number (None, a tuple).
     public func value(of node: Node, bindings: [String: Double]) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         return eval(node, bindings.mapValues { .number($0) }, 0)
     }
 
     /// Evaluates a lambda on one number.
     public func call(lambda: Node, _ argument: Double) -> Double? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         guard let body = lambda.child(byField: "body"),
               let parameter = facts.lambdaParameters(lambda).first else { return nil }
         return eval(body, [parameter: .number(argument)], 0)?.number
@@ -1152,7 +1159,7 @@ public final class ScriptInterpreter {
     /// the list is made with, `name` the target's text. Only the statements up to the last write run. Nil when none
     /// writes an item or a statement cannot run.
     public func filledList(_ name: String, madeBy value: Node) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         guard let filled = indexFilledList(name, from: value, before: nil) else { return nil }
         return runList(name, from: filled.statement, until: filled.end, 0)
     }
@@ -1205,7 +1212,7 @@ public final class ScriptInterpreter {
     /// What a list the file fills by `append` holds once its block has run (up to the block's `return`):
     /// `statement` assigns it empty (`layers = []`).
     public func finalList(_ name: String, assignedBy statement: Node) -> ScriptValue? {
-        budget = Self.budgetPerRun
+        budget = budgetPerRun
         return runList(name, from: statement, until: nil, 0)
     }
 

@@ -14,7 +14,10 @@ public final class PythonFacts {
     /// Settings of every file analysed together (so a config module can feed a training script).
     public var sharedSettings: SettingsTable? {
         // Strings folded against the file's own settings may read differently against the shared ones.
-        didSet { foldedStrings = [:] }
+        didSet {
+            foldedStrings = [:]
+            interpretedStrings = [:]
+        }
     }
 
     public init(file: SourceFile, tree: Tree) {
@@ -655,6 +658,9 @@ public final class PythonFacts {
 
     /// What `foldedString` found per node and depth (see there).
     var foldedStrings: [NodeAtDepth: String?] = [:]
+
+    /// What `interpretedString` found per call.
+    var interpretedStrings: [Node: String?] = [:]
 
     /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
     /// parameter (`def forward(s, x): return s.proj(x)`, `forward=lambda s, x: ...` in a `type(...)` namespace), read

@@ -65,7 +65,7 @@ extension PythonFacts {
             // A helper of the file that builds the text (`merged_alloc_conf(existing, expandable=True)` splitting,
             // filtering and joining options), or a string method on text the run knows: what running it gives.
             if calledFunction(call) != nil || ScriptInterpreter.stringMethods.contains(call.name),
-               case .string(let text)? = ScriptInterpreter(self).value(of: node, env: [:]) {
+               let text = interpretedString(node) {
                 return text
             }
             return nil
@@ -121,6 +121,21 @@ extension PythonFacts {
               case let returned = returnedValues(render), returned.count == 1 else { return nil }
         return foldedString(returned[0], depth: depth + 1)
     }
+
+    /// The string a call of a file function or a string method gives when run (`merged_alloc_conf(existing,
+    /// expandable=True)` splitting, filtering and joining options), kept per call. A helper that builds a string
+    /// takes tens of steps; the fold is asked of every `+` and `*` of the file, so a call reaching training code (or
+    /// names bound in many places, a script repeating its cells) gives up after `stringHelperBudget` steps instead of
+    /// the interpreter's full budget.
+    func interpretedString(_ call: Node) -> String? {
+        if let known = interpretedStrings[call] { return known }
+        var text: String?
+        if case .string(let value)? = ScriptInterpreter(self, budget: Self.stringHelperBudget).value(of: call, env: [:]) { text = value }
+        interpretedStrings[call] = .some(text)
+        return text
+    }
+
+    static let stringHelperBudget = 5_000
 
     /// The strings of a list or tuple of foldable strings (or a name, attribute or configuration entry set to one:
     /// `cfg["mask_terms"]` with `"mask_terms": ["causal", "same_document"]`), or of a comprehension or generator over
