@@ -821,7 +821,8 @@ extension PythonFacts {
 
     /// The number an expression computes when the names in `bindings` have the given values: literals,
     /// arithmetic, comparisons and conditionals, `min` / `max` / `float` / `int` / `abs`, `math` and `numpy`
-    /// functions, `numpy.interp`, calls of the file's own functions (their `return` expression, arguments bound),
+    /// functions, `numpy.interp`, scalar tensors (`torch.tensor(r)`, `.item()`, `torch.clamp` / `.clamp` /
+    /// `numpy.clip` of a number), calls of the file's own functions (their `return` expression, arguments bound),
     /// local names (their latest assignment), and settings (module constants, config fields, argparse defaults).
     /// The binding that gives every call of a name one value (`schedule(it)` inside a schedule wrapper).
     static func callKey(_ name: String) -> String { "\(name)(...)" }
@@ -906,7 +907,34 @@ extension PythonFacts {
         let call = callSite(node)
         guard let args = call.hasSplat ? expandedPositional(call) : call.positional else { return nil }
         func arg(_ i: Int) -> Double? { i < args.count ? evaluate(args[i], bindings: bindings, depth: depth) : nil }
+        // Bounds of a clamp: positional after `skip` arguments, or `min=` / `max=` (numpy: `a_min=` / `a_max=`); a
+        // missing or None bound does not clamp. Nil when a bound is given but unknown.
+        func clamped(_ x: Double, skip: Int) -> Double? {
+            func bound(_ position: Int, _ keywords: [String]) -> Double?? {
+                guard let node = position < args.count ? args[position] : keywords.lazy.compactMap({ call.keywords[$0] }).first,
+                      node.type != "none" else { return .some(nil) }
+                return evaluate(node, bindings: bindings, depth: depth).map { .some($0) } ?? nil
+            }
+            guard let low = bound(skip, ["min", "a_min"]), let high = bound(skip + 1, ["max", "a_max"]) else { return nil }
+            return Swift.min(Swift.max(x, low ?? x), high ?? x)
+        }
+        // A 0-d tensor or numpy scalar computes as its number: `torch.tensor(r).clamp(0, 1).item()`, `np.clip(r, 0, 1)`.
+        if let receiver = call.receiver, ["item", "float", "double", "clamp", "clamp_min", "clamp_max", "clip"].contains(call.name) {
+            guard let x = evaluate(receiver, bindings: bindings, depth: depth) else { return nil }
+            switch call.name {
+            case "clamp", "clip": return clamped(x, skip: 0)
+            case "clamp_min": return arg(0).map { Swift.max(x, $0) }
+            case "clamp_max": return arg(0).map { Swift.min(x, $0) }
+            default: return args.isEmpty ? x : nil
+            }
+        }
         switch call.callee {
+        case "torch.tensor", "torch.as_tensor", "numpy.array", "numpy.asarray", "numpy.float64", "numpy.float32":
+            guard args.count == 1 else { return nil }
+            return arg(0)
+        case "torch.clamp", "torch.clip", "numpy.clip":
+            guard let x = arg(0) else { return nil }
+            return clamped(x, skip: 1)
         case "min", "max":
             var values: [Double] = []
             let items = args.count == 1 && ["list", "tuple"].contains(args[0].type) ? args[0].namedChildren : args

@@ -123,10 +123,19 @@ extension PythonFacts {
     }
 
     /// The block mask a FlexAttention call receives (`block_mask=` or the fifth positional argument), unless
-    /// it is `None`.
+    /// it is `None`; also the one bound by `functools.partial` into a function handed in to the caller
+    /// (`attend = functools.partial(flex, block_mask=bm)`, then `layer(x, p, attend)` calls `attend(q, k, v)`).
     public func blockMaskArgument(_ call: CallSite) -> Node? {
-        guard let mask = call.argument("block_mask", position: 4), unwrapped(mask).type != "none" else { return nil }
-        return mask
+        if let mask = call.argument("block_mask", position: 4) { return unwrapped(mask).type != "none" ? mask : nil }
+        guard let function = call.function.map(unwrapped), function.type == "identifier" || function.type == "attribute" else { return nil }
+        for held in heldFunctions(function) {
+            var value = unwrapped(held)
+            if value.type == "identifier", let bound = latestValue(of: value.text, before: value) { value = unwrapped(bound) }
+            guard value.type == "call", Self.partialWrappers.contains(callSite(value).callee),
+                  let mask = callSite(value).keywords["block_mask"], unwrapped(mask).type != "none" else { continue }
+            return mask
+        }
+        return nil
     }
 
     /// `create_block_mask(...)` calls (any alias, compiled or not).

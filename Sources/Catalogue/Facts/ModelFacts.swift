@@ -75,6 +75,7 @@ public struct ModelView {
             let tying: (Node) -> Bool = { sharedWeight($0) != nil }
             return !facts.isUndoneBySubclasses(n, sides: [l, r], tying: tying)
                 && !facts.isUndoneOnBuiltObjects(n, sides: [l, r], tying: tying)
+                && !facts.isOverriddenOnBuiltObjects(n)
         }
     }
 
@@ -234,6 +235,27 @@ extension PythonFacts {
             }
         }
         return built.allSatisfy { undone.contains($0.node) }
+    }
+
+    /// Whether a statement in a method other than `__init__` (`def tie_weights(self): self.lm_head.weight = ...`) runs on
+    /// none of the objects the file builds: every construction (outside the class bodies) is of a class that inherits
+    /// the method's class and defines the method again without calling the original, so `self.tie_weights()` runs the
+    /// override alone. False when the file builds no object of these classes.
+    public func isOverriddenOnBuiltObjects(_ statement: Node) -> Bool {
+        guard let method = enclosingFunction(statement), method.name != "__init__", let owner = enclosingClass(method.node),
+              methods(of: owner).contains(where: { $0.node == method.node }) else { return false }
+        let family = classes.filter { c in lineage(of: c).contains { $0.node == owner.node } }
+        let names = Set(family.map(\.name))
+        let built = calls.filter { call in
+            call.receiver == nil && names.contains(call.callee) && !classes.contains { isInside(call.node, $0.node) }
+        }
+        guard !built.isEmpty else { return false }
+        return built.allSatisfy { call in
+            guard let object = builtObject(call.node), family.contains(where: { $0.node == object.owner.node }) else { return false }
+            // The override must not run the original (`super().tie_weights()`, `BaseLM.tie_weights(self)`).
+            guard let override = self.method(method.name, of: object.owner), override.node != method.node else { return false }
+            return !descendants(of: override.node).contains { $0.type == "call" && callSite($0).name == method.name }
+        }
     }
 
     /// Whether a class's own `__init__` runs a base class's `__init__` and, after it and in a statement it always runs,

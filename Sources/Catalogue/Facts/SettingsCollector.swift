@@ -90,12 +90,21 @@ enum SettingsCollector {
                     continue
                 }
                 guard let last, last == "add_argument" || last == "dict" || last == "register_buffer" || last == "setattr"
+                        || last == "__setattr__"
                         || classNames.contains(last) || buildsConfig
                         || last == "option" || last.hasPrefix("DEFINE_")
                         || Self.namespaces.contains(last) || last == "replace" || last == "update" || keywordStores.contains(last)
                         || (function.type == "identifier" && facts.imports.bindings[last] != nil) else { continue }
                 let call = facts.callSite(node)
-                if call.callee == "setattr" {
+                if call.callee == "setattr" || call.callee == "object.__setattr__" {
+                    // `setattr(self, "vocab", n)`, and the frozen dataclass's `object.__setattr__(self, "vocab", n)` in
+                    // `__post_init__`: read back as `self.vocab`.
+                    if call.positional.count == 3, let owner = call.positional.first, owner.type == "identifier",
+                       let name = SettingsTable.stringValue(call.positional[1]) {
+                        found.append(Setting(name: name, written: "\(owner.text).\(name)", value: call.positional[2],
+                                             source: ownerKind(node) == nil ? .moduleAssignment : .localAssignment, site: node))
+                        continue
+                    }
                     found += overrideListSettings(call, facts)
                     continue
                 }

@@ -205,7 +205,10 @@ extension ScriptInterpreter {
                 let intervals = Double(endpoint ? n - 1 : n)
                 return .some(Self.table((0..<n).map { i in intervals == 0 ? start : start + (stop - start) * Double(i) / intervals }))
             case "tensor", "as_tensor", "array", "asarray":
-                guard args.count == 1, let v = eval(args[0], env, depth), Self.tableNumbers(v) != nil else { return nil }
+                // A number makes a 0-d tensor, which computes as the number (`torch.tensor(t / n).clamp(0, 1).item()`).
+                guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
+                if case .number = v { return .some(v) }
+                guard Self.tableNumbers(v) != nil else { return nil }
                 return .some(v)
             case "cat", "concat", "concatenate":
                 if let axis = keywords["dim"] ?? keywords["axis"] ?? (args.count > 1 ? args[1] : nil) {
@@ -234,8 +237,10 @@ extension ScriptInterpreter {
                 }
                 return .some(Self.table(out))
             case "clamp", "clip":
-                guard let first = args.first, let current = Self.tableNumbers(eval(first, env, depth)),
+                guard let first = args.first, let value = eval(first, env, depth),
                       let bounds = clampBounds(args.dropFirst(), keywords, env, depth) else { return nil }
+                if case .number(let x) = value { return .some(.number(Swift.min(Swift.max(x, bounds.low ?? x), bounds.high ?? x))) }
+                guard let current = Self.tableNumbers(value) else { return nil }
                 return .some(Self.table(current.map { x in Swift.min(Swift.max(x, bounds.low ?? x), bounds.high ?? x) }))
             case "minimum", "maximum":
                 guard args.count == 2, let a = eval(args[0], env, depth), let b = eval(args[1], env, depth),
@@ -253,6 +258,12 @@ extension ScriptInterpreter {
         guard let value = eval(receiver, env, depth) else { return nil }
         if case .number(let d) = value, ["item", "float", "double", "clone", "detach", "cpu"].contains(call.name), args.isEmpty {
             return .some(.number(d))
+        }
+        // A 0-d tensor clamped by method (`torch.tensor(r).clamp(0.0, 1.0)`).
+        if case .number(let x) = value, ["clamp", "clamp_min", "clamp_max"].contains(call.name),
+           var bounds = clampBounds(args[...], call.keywords, env, depth) {
+            if call.name == "clamp_max", args.count == 1 { bounds = (low: nil, high: bounds.low) }
+            return .some(.number(Swift.min(Swift.max(x, bounds.low ?? x), bounds.high ?? x)))
         }
         guard case .tuple(let items) = value,
               Self.tableNumbers(value) != nil || ["narrow", "select", "fill_", "copy_", "zero_"].contains(call.name) else { return nil }

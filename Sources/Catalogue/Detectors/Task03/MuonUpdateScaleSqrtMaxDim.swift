@@ -6,7 +6,7 @@ import TreeSitterKit
 /// Requires, in the code of an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional
 /// update; what they call included), the square root (`** 0.5`, `math.sqrt`, `torch.sqrt`, `.sqrt()`) of the
 /// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
-/// `rows, cols = p.shape`), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
+/// `rows, cols = p.shape`, the conditional `rows if rows > cols else cols`, directly or through a local), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
 /// or inside `alpha=` / an in-place update's argument (also of its multi-tensor form: `torch._foreach_mul_(updates,
 /// gains)` with `gains = [math.sqrt(max(u.shape)) for u in updates]`), or through a local used that way. A constant factor in
 /// front counts, and so does a helper function returning the scale that is applied where it is called (also when
@@ -48,20 +48,54 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
             if call.name == "pow", let receiver = call.receiver, call.positional.count == 1,
                facts.value(of: call.positional[0])?.double == 0.5 { operand = receiver }
         }
-        guard var inner = operand.map(facts.unparenthesized) else { return false }
+        return operand.map { isMaxOfDimensions($0, facts, depth: 0) } ?? false
+    }
+
+    /// The larger of the matrix's two dimensions: `max(rows, cols)`, `max(g.shape)`, the conditional `rows if rows >
+    /// cols else cols` (either comparison), through `float(...)` / `int(...)` / `torch.tensor(...)`, or a local name set
+    /// to one of them (`big = m if m > n else n`).
+    func isMaxOfDimensions(_ node: Node, _ facts: PythonFacts, depth: Int) -> Bool {
+        var inner = facts.unparenthesized(node)
         // float(max(...)), torch.tensor(max(...)), int(...)
         while inner.type == "call", ["float", "int", "torch.tensor"].contains(facts.callSite(inner).callee),
               let argument = facts.callSite(inner).positional.first {
             inner = facts.unparenthesized(argument)
         }
-        guard inner.type == "call" else { return false }
-        let call = facts.callSite(inner)
-        guard call.callee == "max" else { return false }
-        if let arguments = inner.child(byField: "arguments"), arguments.namedChildren.count == 1,
-           let only = arguments.namedChildren.first {
-            return isShape(only.type == "list_splat" ? (only.namedChildren.first ?? only) : only, facts)
+        switch inner.type {
+        case "call":
+            let call = facts.callSite(inner)
+            guard call.callee == "max" else { return false }
+            if let arguments = inner.child(byField: "arguments"), arguments.namedChildren.count == 1,
+               let only = arguments.namedChildren.first {
+                return isShape(only.type == "list_splat" ? (only.namedChildren.first ?? only) : only, facts)
+            }
+            return call.positional.count == 2 && call.positional.allSatisfy { isDimension($0, facts, depth: 0) }
+        case "conditional_expression":
+            return conditionalMaximum(inner, facts)
+        case "identifier":
+            guard depth < 3, let value = facts.latestValue(of: inner.text, before: inner), value != inner else { return false }
+            return isMaxOfDimensions(value, facts, depth: depth + 1)
+        default:
+            return false
         }
-        return call.positional.count == 2 && call.positional.allSatisfy { isDimension($0, facts, depth: 0) }
+    }
+
+    /// `a if a > b else b` (or `>=`), `b if a < b else a` (or `<=`), with a and b the two dimensions.
+    func conditionalMaximum(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let parts = node.namedChildren.filter { $0.type != "comment" }
+        guard parts.count == 3 else { return false }
+        let chosen = facts.compact(parts[0]), condition = facts.unparenthesized(parts[1]), other = facts.compact(parts[2])
+        guard condition.type == "comparison_operator", condition.namedChildCount == 2,
+              let left = condition.namedChild(0), let right = condition.namedChild(1),
+              let op = condition.children.first(where: { !$0.isNamed })?.type else { return false }
+        let l = facts.compact(left), r = facts.compact(right)
+        let larger: Bool
+        switch op {
+        case ">", ">=": larger = chosen == l && other == r
+        case "<", "<=": larger = chosen == r && other == l
+        default: return false
+        }
+        return larger && isDimension(parts[0], facts, depth: 0) && isDimension(parts[2], facts, depth: 0)
     }
 
     /// `p.shape`, `p.size()`, `(rows, cols)` of dimensions.

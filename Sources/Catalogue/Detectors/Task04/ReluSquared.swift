@@ -13,7 +13,8 @@ import TreeSitterKit
 /// function holding it must be used (called, launched, instantiated) or be a `forward`. A squared ReLU of attention
 /// scores (`q @ k^T`, a softmax replacement) is not the MLP activation. In-place spellings count too: `h.relu_()` (or
 /// `h = F.relu(h)`) followed by `h *= h`, `h.mul_(h)`, `h.square_()` or `h.pow_(2)`; and modules composed in order,
-/// `nn.Sequential(nn.ReLU(), Square())` with a module of the file that squares its input. A call of a function of the file
+/// `nn.Sequential(nn.ReLU(), Square())` with a module of the file that squares its input (also a generic power module
+/// built with exponent 2, `Power(2)` whose forward is `torch.pow(x, self.exponent)`). A call of a function of the file
 /// that returns a ReLU counts as one (`act(h).square()`), also the decorated function a decorator's wrapper calls
 /// (`@squared` whose wrapper returns `fn(*args, **kwargs).square()`), and a library ReLU under a name bound to it
 /// (`relu = F.relu`, also a local of a builder function; see `PythonFacts.aliasedCallee(ofNormalized:)`).
@@ -93,10 +94,43 @@ struct ReluSquared: Detector {
             // `y = t * t; return y`: the value the name was computed into.
             var value = facts.unparenthesized(returned)
             if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: value) { value = facts.unparenthesized(bound) }
+            if poweredByConstructedTwo(value, input: input, owner: owner, construction: facts.callSite(node), facts) { return true }
             guard let square = facts.normalizedNode(for: value), facts.normalized.callee(square) == "torch.square",
                   let base = facts.normalized.arguments(square).first else { return false }
             return facts.text(ofNormalized: base).filter { !$0.isWhitespace } == input
         }
+    }
+
+    /// `torch.pow(x, self.exponent)`, `x ** self.p`, `x.pow(self.p)` with the exponent a field that `__init__` sets from
+    /// a parameter this construction gives 2 (`Power(2)` for a generic power module).
+    func poweredByConstructedTwo(_ value: Node, input: String, owner: PythonFacts.Class, construction: CallSite,
+                                 _ facts: PythonFacts) -> Bool {
+        let base: Node?, exponent: Node?
+        if value.type == "binary_operator", value.child(byField: "operator")?.type == "**" {
+            base = value.child(byField: "left"); exponent = value.child(byField: "right")
+        } else if value.type == "call", facts.callSite(value).name == "pow" {
+            let call = facts.callSite(value)
+            if let receiver = call.receiver, call.positional.count == 1 {
+                base = receiver; exponent = call.positional[0]
+            } else if call.positional.count == 2 {
+                base = call.positional[0]; exponent = call.positional[1]
+            } else {
+                return false
+            }
+        } else {
+            return false
+        }
+        guard let base, let exponent = exponent.map(facts.unparenthesized), facts.compact(facts.unparenthesized(base)) == input,
+              exponent.type == "attribute", exponent.child(byField: "object")?.text == "self",
+              let field = exponent.child(byField: "attribute")?.text, let initializer = facts.initializer(of: owner) else { return false }
+        for assignment in facts.descendants(of: initializer.node) where assignment.type == "assignment" {
+            guard assignment.child(byField: "left")?.text == "self." + field,
+                  let right = assignment.child(byField: "right").map(facts.unparenthesized) else { continue }
+            let source = right.type == "identifier" && initializer.parameters.contains(right.text)
+                ? facts.boundArgument(right.text, of: initializer, at: construction) : right
+            return source.flatMap { facts.value(of: $0)?.double } == 2
+        }
+        return false
     }
 
     /// Statements squaring a name in place, with the name: `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.

@@ -7,7 +7,9 @@ import TreeSitterKit
 /// output head recognized by what it does (the last projection of a forward that looks tokens up, or a linear
 /// layer shaped `d -> vocab`) whose weight is not the embedding's. Rejects logits computed with the embedding
 /// matrix (`F.linear(x, wte.weight)`, `x @ wte.weight.T`) and any assignment that makes the two one tensor
-/// (`wte.weight = lm_head.weight`, the reverse, `nn.Parameter(wte.weight)`), wherever it is placed. Copying values
+/// (`wte.weight = lm_head.weight`, the reverse, `nn.Parameter(wte.weight)`), wherever it is placed, unless it sits
+/// in a method that every model the file builds overrides without calling it (`tie_weights` made a no-op by the
+/// subclass that is trained; see `PythonFacts.isOverriddenOnBuiltObjects`). Copying values
 /// at init (`copy_`, `clone`) is untied. A library model (`GPT2LMHeadModel(GPT2Config(...))`) is untied when its
 /// configuration sets `tie_word_embeddings=False`. Examples: `queries/python/untied_lm_head/examples/`.
 struct UntiedLmHead: Detector {

@@ -88,12 +88,14 @@ struct DocumentCausalMask: Detector {
     }
 
     /// `ids[a] == ids[b]` (or `torch.eq(ids[a], ids[b])`, `ids[a].eq(ids[b])`) where the ids come from a cumulative sum
-    /// of an end-of-text test.
+    /// of an end-of-text test; also the complement, `ids[a] != ids[b]` (`ne`), which a mask of blocked pairs uses
+    /// (`scores.masked_fill(ahead | (ids[a] != ids[b]), -inf)`): like `~same`, the test keeps attention inside documents
+    /// whichever way the mask is applied.
     func isDocumentEquality(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
         var operands: [Node] = []
-        if node.type == "comparison_operator", comparisonOperator(node) == "==" {
+        if node.type == "comparison_operator", ["==", "!="].contains(comparisonOperator(node) ?? "") {
             operands = node.namedChildren
-        } else if node.type == "call", case let call = facts.callSite(node), call.name == "eq", call.keywords.isEmpty {
+        } else if node.type == "call", case let call = facts.callSite(node), ["eq", "ne", "not_equal"].contains(call.name), call.keywords.isEmpty {
             operands = (call.receiver.map { [$0] } ?? []) + call.positional
         }
         guard operands.count == 2, !operands.contains(where: { facts.value(of: $0)?.double == Self.endOfText }) else { return false }

@@ -2,7 +2,7 @@
 ///
 /// Requires a call of `torch.nn.attention.flex_attention.flex_attention` (imported under any name, through a
 /// module alias, or rebound through `torch.compile(...)`) that receives a block mask (`block_mask=` or the fifth
-/// positional argument, not `None`), in a file that builds a BlockMask
+/// positional argument, not `None`; or bound by `functools.partial` into the kernel a function is handed), in a file that builds a BlockMask
 /// (`create_block_mask` or `BlockMask.from_kv_blocks`). Rejects an import or compile that is never called, a
 /// call with only a `score_mod` (dense compute), and the words in comments or strings.
 /// Examples: `queries/python/flex_attention/examples/`.

@@ -11,7 +11,10 @@ import TreeSitterKit
 /// assignment (`f[n:] = 0`), in place on an upper view (`f[n:].zero_()`, `f.narrow(0, n, m).fill_(0)`, see
 /// `PythonFacts.zeroedTensor`), `torch.where(..., f, 0)` or `masked_fill(..., 0)`; or the equivalent partial rotary
 /// that rotates `x[..., :k]` and concatenates `x[..., k:]` unchanged, with k half of the head dimension (`d // 2`,
-/// `int(d * 0.5)`, a fraction resolving to 0.5). The truncated frequencies must reach the cos / sin (through
+/// `int(d * 0.5)`, a fraction resolving to 0.5), also when the two parts come from one split
+/// (`rot, keep = torch.tensor_split(x, (d // 2,), -1)`, `x.split([k, d - k], -1)`, `x.chunk(2, -1)`) and only the kept
+/// part enters the concatenation as it was (rotate-half, `cat([-x2, x1])`, does not count). A helper handed the tables
+/// (`def rope(x, cos, sin)`) is a rotary function too. The truncated frequencies must reach the cos / sin (through
 /// local names, attributes, buffers or a helper's return); the cos / sin may be picked by name (`getattr(torch, fn)(theta)`
 /// in a loop over `("cos", "sin")`). Rejects full RoPE at any base, precomputed tables without
 /// truncation, zeros made for other buffers, and rotary fractions other than one half. Examples:
@@ -110,6 +113,12 @@ struct HalfTruncatedRope: Detector {
         guard let scope = facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node else { return false }
         if computesAngles(scope) { return true }
         guard facts.enclosingClass(node) == nil, let helper = facts.enclosingFunction(node) else { return false }
+        // A rotary helper handed the tables (`def rope_half(x, cos, sin)`, `apply(x, cos_t, sin_t)`).
+        func names(_ trig: String) -> (String) -> Bool {
+            { p in p == trig || p.hasPrefix(trig + "_") || p.hasSuffix("_" + trig) }
+        }
+        let parameters = helper.parameters.map { $0.lowercased() }
+        if parameters.contains(where: names("cos")), parameters.contains(where: names("sin")) { return true }
         return facts.calls.contains { call in
             call.name == helper.name && !facts.isInside(call.node, helper.node)
                 && (facts.enclosingClass(call.node)?.node ?? facts.enclosingFunction(call.node)?.node).map(computesAngles) == true
@@ -231,7 +240,72 @@ struct HalfTruncatedRope: Detector {
             }
             if lowerExists, isHalf(bound, facts, depth: 0) { return "partial rotary over half of the head dimension" }
         }
+        if splitPassthrough(list, function: function, facts) { return "partial rotary over half of the head dimension" }
         return nil
+    }
+
+    /// `x_rot, x_pass = torch.tensor_split(x, (d // 2,), dim=-1)` (also `x.split([k, d - k], -1)`, `x.split(k, -1)`,
+    /// `x.chunk(2, -1)`) with `torch.cat([rotated, x_pass])`: one part of a split in two at half the head dimension is
+    /// concatenated unchanged while the other reaches the concatenation only through other names (it was rotated).
+    /// `torch.cat([-x2, x1])` (rotate-half) reads both parts directly and does not count.
+    func splitPassthrough(_ list: Node, function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        let items = list.namedChildren.map(facts.unparenthesized)
+        guard items.count == 2 else { return false }
+        for (index, item) in items.enumerated() where item.type == "identifier" {
+            for assignment in facts.descendants(of: function.node)
+            where assignment.type == "assignment" && assignment.endByte <= list.startByte {
+                guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                      let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call" else { continue }
+                let targets = left.namedChildren.filter { $0.type != "comment" }
+                guard targets.count == 2, targets.allSatisfy({ $0.type == "identifier" }),
+                      let own = targets.firstIndex(where: { $0.text == item.text }) else { continue }
+                let other = targets[1 - own].text
+                let rotated = items[1 - index]
+                // The other part is rotated first: it is read in the function, never directly inside the concatenation
+                // (a name rebound after the split, `spun = spun * cos + ...`, holds the rotated part).
+                let readsOtherDirectly = facts.descendants(of: rotated).contains { n in
+                    guard n.type == "identifier", n.text == other else { return false }
+                    guard let value = facts.latestValue(of: other, before: n) else { return true }
+                    return value.startByte < assignment.startByte
+                }
+                let readsOther = facts.descendants(of: function.node).contains { n in
+                    n.type == "identifier" && n.text == other && n.startByte > assignment.endByte && n.endByte <= list.startByte
+                }
+                if !readsOtherDirectly, readsOther, splitsInHalf(facts.callSite(right), facts) { return true }
+            }
+        }
+        return false
+    }
+
+    /// A split of the last dimension into two equal halves of the head dimension: `chunk(2)`, `tensor_split(x, 2)`,
+    /// `tensor_split(x, (k,))`, `split(k)` or `split([k, d - k])` with k half of it (see `isHalf`).
+    func splitsInHalf(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        // `torch.split(x, ...)` takes the tensor first; `x.split(...)` does not.
+        let offset = call.receiver == nil ? 1 : 0
+        let keyword: String
+        switch call.name {
+        case "chunk": keyword = "chunks"
+        case "split": keyword = "split_size_or_sections"
+        default: keyword = "indices_or_sections"
+        }
+        guard let argument = call.argument(keyword, position: offset) else { return false }
+        let spec = facts.unparenthesized(argument)
+        switch call.name {
+        case "chunk":
+            return facts.value(of: spec)?.double == 2
+        case "tensor_split":
+            if ["tuple", "list"].contains(spec.type) {
+                return spec.namedChildren.count == 1 && isHalf(spec.namedChildren[0], facts, depth: 0)
+            }
+            return facts.value(of: spec)?.double == 2 || isHalf(spec, facts, depth: 0)
+        case "split":
+            if ["tuple", "list"].contains(spec.type) {
+                return spec.namedChildren.count == 2 && isHalf(spec.namedChildren[0], facts, depth: 0)
+            }
+            return isHalf(spec, facts, depth: 0)
+        default:
+            return false
+        }
     }
 
     /// `(x, k)` for `x[..., k:]` / `x[:, :, k:]`.

@@ -1,4 +1,4 @@
-# gap: Expression 1 - 0.9 * ramp, with ramp clipped to [0, 1] by torch.clamp; applied through LambdaLR; positive.
+# example: Expression 1 - 0.9 * ramp, with ramp clipped to [0, 1] by torch.clamp; applied through LambdaLR; positive.
 import torch
 
 N, COOL = 1770, 700

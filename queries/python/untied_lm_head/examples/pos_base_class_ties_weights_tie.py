@@ -1,4 +1,4 @@
-# gap: Base class ties weights in tie_weights(); the speedrun subclass overrides tie_weights() as a no-op, so the head is untied; positive.
+# example: Base class ties weights in tie_weights(); the speedrun subclass overrides tie_weights() as a no-op, so the head is untied; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# gap: Vocabulary padded by an explicit while-loop helper until it divides the tile size, stored in a frozen config; positive.
+# example: Vocabulary padded by an explicit while-loop helper until it divides the tile size, stored in a frozen config; positive.
 from dataclasses import dataclass, field
 import torch
 import torch.nn as nn

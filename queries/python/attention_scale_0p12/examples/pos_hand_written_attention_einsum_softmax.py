@@ -1,4 +1,4 @@
-# gap: Hand-written attention with einsum; the softmax scale is a constructor kwarg default 0.12 applied with mul_; positive.
+# example: Hand-written attention with einsum; the softmax scale is a constructor kwarg default 0.12 applied with mul_; positive.
 import torch
 from torch import nn
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# gap: Dense additive float bias for SDPA: -inf wherever key is in the future OR in another document; positive.
+# example: Dense additive float bias for SDPA: -inf wherever key is in the future OR in another document; positive.
 import torch
 import torch.nn.functional as F
 

@@ -1,4 +1,4 @@
-# gap: q is pre-multiplied by 0.12 and SDPA is told scale=1.0, so q.k is scaled by exactly 0.12; positive.
+# example: q is pre-multiplied by 0.12 and SDPA is told scale=1.0, so q.k is scaled by exactly 0.12; positive.
 import torch
 from torch import nn
 import torch.nn.functional as F

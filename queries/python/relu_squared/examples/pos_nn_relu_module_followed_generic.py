@@ -1,4 +1,4 @@
-# gap: nn.ReLU module followed by a generic Power module inside an nn.Sequential MLP (no dedicated ReLU^2 class); positive.
+# example: nn.ReLU module followed by a generic Power module inside an nn.Sequential MLP (no dedicated ReLU^2 class); positive.
 import torch
 import torch.nn as nn
 

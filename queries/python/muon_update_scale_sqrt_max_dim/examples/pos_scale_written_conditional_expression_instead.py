@@ -1,4 +1,4 @@
-# gap: Scale written as a conditional expression instead of max(): the larger dimension is picked with if/else; positive.
+# example: Scale written as a conditional expression instead of max(): the larger dimension is picked with if/else; positive.
 import torch
 
 

@@ -1,4 +1,4 @@
-# gap: Partial rotary via tensor_split at head_dim // 2 with frequencies from a config; rotate first half only; positive.
+# example: Partial rotary via tensor_split at head_dim // 2 with frequencies from a config; rotate first half only; positive.
 from dataclasses import dataclass
 
 import torch

@@ -1,4 +1,4 @@
-# gap: functools.partial binds the BlockMask once per forward; the partial is then used by every layer; positive.
+# example: functools.partial binds the BlockMask once per forward; the partial is then used by every layer; positive.
 import functools
 
 import torch

@@ -1,0 +1,27 @@
+# example: the orthogonalized update is scaled by the square root of the SMALLER dimension, picked with a conditional (`rows if rows < cols else cols`); not sqrt(max), so negative.
+import torch
+
+
+def polar(M, iters=5):
+    X = M.float() / (M.norm() + 1e-7)
+    for _ in range(iters):
+        G = X @ X.mT
+        X = 3.4445 * X + (-4.7750 * G + 2.0315 * G @ G) @ X
+    return X
+
+
+@torch.no_grad()
+def orthogonal_step(params, moms, lr=0.02, beta=0.95):
+    for p, m in zip(params, moms):
+        m.lerp_(p.grad, 1 - beta)
+        rows, cols = p.shape
+        small = rows if rows < cols else cols
+        upd = polar(p.grad.lerp(m, beta)) * small ** 0.5
+        p.sub_(lr * upd)
+
+
+weights = [torch.nn.Parameter(torch.randn(768, 768)), torch.nn.Parameter(torch.randn(3072, 768))]
+moments = [torch.zeros_like(w) for w in weights]
+for w in weights:
+    w.grad = torch.randn_like(w)
+orthogonal_step(weights, moments)
