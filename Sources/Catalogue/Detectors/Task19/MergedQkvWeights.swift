@@ -12,7 +12,9 @@ import TreeSitterKit
 /// reads (`p["qkv"]`) are applied whole in a single product anywhere in the file, directly or in a function of the
 /// file they are handed to whole (`mm(x, p["qkv"].flatten(end_dim=1))`); or (b) one linear layer whose output width is three times a width (`nn.Linear(d,
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
-/// view with a 3), or that belongs to an attention class. Rejects three separate projections, three parameters
+/// view with a 3), or that belongs to an attention class; or (c) a matrix parameter three times as wide as it is
+/// tall, or the transpose (`nn.Parameter(torch.empty(d, 3 * d))`, the GPT-2 "Conv1D" layout), applied whole in a
+/// product (`torch.addmm(b, x, w)`, `x @ w`) whose result is split in three, also after being stored under a local. Rejects three separate projections, three parameters
 /// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
 /// `queries/python/merged_qkv_weights/examples/`.
 struct MergedQkvWeights: Detector {
@@ -28,6 +30,11 @@ struct MergedQkvWeights: Detector {
                   let call = facts.constructorCall(facts.unparenthesized(right)) else { continue }
             if call.callee == "torch.nn.Parameter", isStackedOfThree(right, facts), appliedWhole(name, in: owner, facts) {
                 evidence.append(facts.evidence(assignment, "one (3, ...) parameter holds q, k and v and is applied in one product"))
+            } else if call.callee == "torch.nn.Parameter", isTripleWideMatrix(right, facts),
+                      classScopes(owner, facts).contains(where: { scope in
+                          wholeProducts(in: scope, { facts.instanceAttribute($0) == name }, facts).contains { resultSplitInThree($0, facts) }
+                      }) {
+                evidence.append(facts.evidence(assignment, "one (d, 3d) parameter is applied in one product whose result is split into q, k and v"))
             } else if model.isLinearConstructor(call), let input = call.argument("in_features", position: 0),
                       let output = call.argument("out_features", position: 1), isTriple(output, of: input, facts),
                       attention.contains(owner.name) || splitInThree(name, in: owner, facts) {
@@ -150,12 +157,20 @@ struct MergedQkvWeights: Detector {
     /// Whether a product in `scope` multiplies what `isTarget` picks out whole, directly or through a local it names
     /// (`w = self.qkv_w.flatten(0, 1)`).
     func multipliesWhole(in scope: Node, _ isTarget: (Node) -> Bool, _ facts: PythonFacts) -> Bool {
-        facts.descendants(of: scope).contains { n in
+        !wholeProducts(in: scope, isTarget, facts).isEmpty
+    }
+
+    /// The products in `scope` (`@`, `matmul`, `F.linear`, `einsum`, `addmm`) that multiply what `isTarget` picks out
+    /// whole, directly or through a local it names.
+    func wholeProducts(in scope: Node, _ isTarget: (Node) -> Bool, _ facts: PythonFacts) -> [Node] {
+        facts.descendants(of: scope).filter { n in
             var operands: [Node] = []
             if let (a, b) = facts.matmulOperands(n) { operands = [a, b] }
             if n.type == "call" {
                 let call = facts.callSite(n)
                 if ["torch.nn.functional.linear", "torch.einsum"].contains(call.callee) || call.name == "einsum" { operands = call.positional }
+                // torch.addmm(bias, x, w), bias.addmm(x, w): the two matrices.
+                if call.name == "addmm" { operands = Array(call.positional.suffix(2)) }
             }
             func holdsWhole(_ expression: Node, followingLocals: Bool) -> Bool {
                 ([expression] + facts.descendants(of: expression)).contains { ref in
@@ -210,20 +225,47 @@ struct MergedQkvWeights: Detector {
     /// Whether the output of `self.<name>(...)` is split in three.
     func splitInThree(_ name: String, in owner: PythonFacts.Class, _ facts: PythonFacts) -> Bool {
         facts.calls.contains { call in
-            guard call.function.flatMap(facts.instanceAttribute) == name, facts.isInside(call.node, owner.node) else { return false }
-            var current = call.node
-            while let parent = current.parent {
-                if parent.type == "assignment", let left = parent.child(byField: "left"),
-                   ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.count == 3 { return true }
-                if parent.type == "call" {
-                    let c = facts.callSite(parent)
-                    if ["chunk", "split", "unbind", "view", "reshape", "unflatten"].contains(c.name),
-                       c.positional.contains(where: { facts.value(of: $0)?.double == 3 }) || c.name == "unbind" { return true }
+            call.function.flatMap(facts.instanceAttribute) == name && facts.isInside(call.node, owner.node)
+                && resultSplitInThree(call.node, facts)
+        }
+    }
+
+    /// Whether what an expression computes is split in three where it stands (`q, k, v = ...`, `.chunk(3)`,
+    /// `.split(d)` into three targets, `.unbind`, a view with a 3), or once stored under a local name
+    /// (`qkv = torch.addmm(b, x, w)`, then `q, k, v = qkv.split(d, -1)`).
+    func resultSplitInThree(_ node: Node, _ facts: PythonFacts, followingLocal: Bool = true) -> Bool {
+        var current = node
+        while let parent = current.parent {
+            if parent.type == "assignment", let left = parent.child(byField: "left") {
+                if ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.count == 3 { return true }
+                guard followingLocal, left.type == "identifier", parent.child(byField: "right") == current,
+                      let function = facts.enclosingFunction(parent) else { return false }
+                return facts.uses(of: left.text, in: function.node).contains { use in
+                    use.startByte > parent.endByte && facts.isRead(use) && resultSplitInThree(use, facts, followingLocal: false)
                 }
-                guard ["attribute", "call", "argument_list", "parenthesized_expression"].contains(parent.type) else { break }
-                current = parent
             }
-            return false
+            if parent.type == "call" {
+                let c = facts.callSite(parent)
+                if ["chunk", "split", "unbind", "view", "reshape", "unflatten"].contains(c.name),
+                   c.positional.contains(where: { facts.value(of: $0)?.double == 3 }) || c.name == "unbind" { return true }
+            }
+            guard ["attribute", "call", "argument_list", "parenthesized_expression"].contains(parent.type) else { break }
+            current = parent
+        }
+        return false
+    }
+
+    /// A matrix parameter one of whose two dimensions is three times the other (`nn.Parameter(torch.empty(d, 3 * d))`,
+    /// the transposed `(3 * d, d)` too), as a fused query-key-value weight is laid out.
+    func isTripleWideMatrix(_ value: Node, _ facts: PythonFacts) -> Bool {
+        ([value] + facts.descendants(of: value)).contains { n in
+            guard n.type == "call" else { return false }
+            let call = facts.callSite(n)
+            guard ["empty", "randn", "rand", "zeros", "ones", "normal"].contains(call.name) else { return false }
+            var dims = call.positional
+            if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
+            guard dims.count == 2 else { return false }
+            return isTriple(dims[1], of: dims[0], facts) || isTriple(dims[0], of: dims[1], facts)
         }
     }
 }

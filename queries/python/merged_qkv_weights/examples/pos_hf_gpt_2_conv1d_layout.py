@@ -1,4 +1,4 @@
-# gap: HF GPT-2 "Conv1D" layout: one (d, 3d) weight applied with a single torch.addmm and split into q, k, v; positive.
+# example: HF GPT-2 "Conv1D" layout: one (d, 3d) weight applied with a single torch.addmm and split into q, k, v; positive.
 import math
 
 import torch
