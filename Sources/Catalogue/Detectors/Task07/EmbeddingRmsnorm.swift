@@ -10,13 +10,16 @@ import TreeSitterKit
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`), or returned by a hook method whose call is (`x =
 /// self.embed(idx)` in an overridden `forward`). A fused function that receives the embedding
 /// table and normalizes counts as both, and so do an embedding subclass whose `forward` returns the normalized lookup and
-/// a forward hook on the table that returns it normalized (see `ForwardHook`). Rejects norms only inside the blocks or after them (the stream itself
+/// a forward hook on the table that returns it normalized (see `ForwardHook`), and a stage of modules in order whose
+/// embedding is followed by a norm module (`nn.Sequential(nn.Embedding(V, d), nn.RMSNorm(d))`) and whose output goes
+/// on into the model. Rejects norms only inside the blocks or after them (the stream itself
 /// stays raw), normalizing the embedding table at init, and a normalized copy kept only for a statistic.
 /// Examples: `queries/python/embedding_rmsnorm/examples/`.
 struct EmbeddingRmsnorm: Detector {
     let id = "embedding_rmsnorm"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
+        if let stage = normalizedStage(facts) { return [stage] }
         let model = facts.model()
         guard !model.embeddingNames.isEmpty else { return [] }
         let lookups = model.embeddingLookupNodes
@@ -81,6 +84,43 @@ struct EmbeddingRmsnorm: Detector {
             }
         }
         return []
+    }
+
+    /// A stage of modules run in order (`self.embed = nn.Sequential(nn.Embedding(V, d), nn.RMSNorm(d))`) whose
+    /// lookup is normalized by the very next layer, called where its output goes on into the model. (Its table has no
+    /// name of its own, so this is read before the named tables.)
+    func normalizedStage(_ facts: PythonFacts) -> Evidence? {
+        for stage in facts.calls(named: "Sequential") where stage.torchCallee == "torch.nn.Sequential" {
+            let layers: [CallSite?] = stage.positional.map { layer in
+                let layer = facts.unparenthesized(layer)
+                return layer.type == "call" ? facts.callSite(layer) : nil
+            }
+            guard zip(layers, layers.dropFirst()).contains(where: { pair in
+                      guard let lookup = pair.0, let norm = pair.1 else { return false }
+                      return lookup.torchCallee == "torch.nn.Embedding" && facts.isNormConstructor(norm)
+                  }),
+                  let assignment = stage.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == stage.node,
+                  let target = assignment.child(byField: "left"), target.type == "attribute", let owner = facts.enclosingClass(stage.node)
+            else { continue }
+            let applied = facts.calls(withCallee: target.text).contains { use in
+                facts.enclosingClass(use.node)?.node == owner.node && use.node != stage.node && passesOn(use.node, facts)
+            }
+            if applied { return facts.evidence(stage.node, "embedding stage normalizes each looked-up token with its next layer") }
+        }
+        return nil
+    }
+
+    /// Whether a value goes on into the model outside any loop: it feeds the stream (`feedsStream`), or it is the
+    /// argument of calls whose result does or is returned (`return self.head(self.blocks(self.embed(idx)))`).
+    func passesOn(_ node: Node, _ facts: PythonFacts) -> Bool {
+        if feedsStream(node, facts) { return true }
+        guard facts.enclosingLoops(node).isEmpty else { return false }
+        var current = node
+        while let parent = current.parent, ["argument_list", "call", "parenthesized_expression"].contains(parent.type) {
+            current = parent
+        }
+        guard current != node, current.type == "call" else { return false }
+        return current.parent?.type == "return_statement" || feedsStream(current, facts)
     }
 
     /// Whether a value, up to wrappers that keep it whole (`[None]`, `.bfloat16()`, parentheses), is assigned to

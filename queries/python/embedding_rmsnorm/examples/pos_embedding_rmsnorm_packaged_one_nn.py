@@ -1,4 +1,4 @@
-# gap: Embedding and its RMSNorm packaged as one nn.Sequential "embed" stage; its output is the residual stream; positive.
+# example: Embedding and its RMSNorm packaged as one nn.Sequential "embed" stage; its output is the residual stream; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
