@@ -135,7 +135,9 @@ public final class ScriptInterpreter {
             // Strings: `a + b` concatenates, `"enable_%s_sdp" % name` formats.
             case (.string(let a), .string(let b), "+"): return .string(a + b)
             case (.string(let format), _, "%"): return Self.formatted(format, y)
-            case (.tuple(let a), .number(let n), "*") where n == n.rounded(), (.number(let n), .tuple(let a), "*") where n == n.rounded():
+            // (A tensor times a number is scaled instead, below: `torch.linspace(1, 14, n).round() * 128`.)
+            case (.tuple(let a), .number(let n), "*") where n == n.rounded() && !isTensorExpression(l),
+                 (.number(let n), .tuple(let a), "*") where n == n.rounded() && !isTensorExpression(r):
                 guard n >= 0, n <= 4096, Double(a.count) * n <= 4096 else { return nil }
                 return .tuple(Array(repeating: a, count: Int(n)).flatMap { $0 })
             default: break
@@ -1117,14 +1119,46 @@ public final class ScriptInterpreter {
     func assignItem(_ target: Node, _ value: ScriptValue?, _ env: inout [String: ScriptValue], _ depth: Int) -> Bool? {
         guard target.type == "subscript", let container = target.child(byField: "value").map(facts.unwrapped),
               container.type == "identifier" || (container.type == "attribute" && container.child(byField: "object")?.type == "identifier"),
-              let index = target.child(byField: "subscript"), index.type != "slice",
+              let index = target.child(byField: "subscript"),
               env[Self.viewKey(container.text)] == nil, case .tuple(var items)? = env[container.text] else { return nil }
+        if index.type == "slice" { return assignSlice(container.text, items, index, value, &env, depth) }
         if container.type == "identifier", value?.number != nil { return nil }
         guard let i = eval(index, env, depth)?.number, i == i.rounded(), Swift.abs(i) < 1e9 else { return false }
         let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
         guard k >= 0, k < items.count else { return false }
         items[k] = value ?? .opaque
         env[container.text] = .tuple(items)
+        return true
+    }
+
+    /// `slots[:k] = looked_up`, `slots[-k:] = tables` on a list of the run that is no table of numbers (those are
+    /// `assignTable`'s): a contiguous slice takes the written items (the list grows or shrinks as in Python); a slice
+    /// with a step takes as many as it selects. When what is written cannot be computed (a list of lookups), the
+    /// selected entries hold something unknown (`.opaque`) and the list keeps its length. Nil for a table; false when
+    /// the bounds are unknown or the lengths do not fit.
+    func assignSlice(_ name: String, _ items: [ScriptValue], _ index: Node, _ value: ScriptValue?,
+                     _ env: inout [String: ScriptValue], _ depth: Int) -> Bool? {
+        if Self.tableNumbers(.tuple(items)) != nil { return nil }
+        guard case .tuple(let picked)? = slice((0..<items.count).map { ScriptValue.number(Double($0)) }, index, env, depth) else { return false }
+        let positions = picked.compactMap { $0.number.map { Int($0) } }
+        var items = items
+        let stepped = index.children.filter { $0.type == ":" }.count > 1
+        switch value {
+        case .tuple(let written)?:
+            guard let first = positions.first, let last = positions.last else { return false }
+            if !stepped {
+                guard positions == Array(first...last) else { return false }
+                items.replaceSubrange(first...last, with: written)
+            } else {
+                guard written.count == positions.count else { return false }
+                for (k, item) in zip(positions, written) { items[k] = item }
+            }
+        case nil:
+            for k in positions { items[k] = .opaque }
+        default:
+            return false
+        }
+        env[name] = .tuple(items)
         return true
     }
 

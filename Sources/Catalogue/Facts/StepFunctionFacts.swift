@@ -188,7 +188,8 @@ public struct StepFunction {
 
     /// `items[i]` where `items` is (or is set once to) a list or tuple literal and `i` evaluates with the bound names;
     /// also a table precomputed by a comprehension over a `range` (`momentum_at = [0.85 + 0.10 * min(s / 300, 1) for s
-    /// in range(n + 1)]`, read as `momentum_at[step]`; see `comprehensionElement`).
+    /// in range(n + 1)]`, read as `momentum_at[step]`; see `comprehensionElement`), or by torch / numpy calls the script
+    /// interpreter computes (`torch.linspace(lo, hi, n + 1).round()`, see `TensorTables.swift`).
     func literalElement(_ node: Node, _ env: [String: Double], depth: Int) -> Double? {
         guard depth < 24, let container = node.child(byField: "value"), let index = node.child(byField: "subscript"),
               index.type != "slice", let i = value(index, env, depth: depth), i == i.rounded(), Swift.abs(i) < 1e6 else { return nil }
@@ -201,6 +202,16 @@ public struct StepFunction {
             }
         }
         if let element = comprehensionElement(list, index: i, env, depth: depth) { return element }
+        // A table a torch / numpy expression precomputes (`(torch.linspace(a, b, n + 1) / 128).round().int() * 128`):
+        // its entry, as the script interpreter computes the table.
+        // Computed once per table of this file (it is read at every sampled step).
+        if ["call", "binary_operator"].contains(list.type),
+           case .tuple(let entries)? = list.tree === facts.tree
+               ? facts.memoized("precomputedTable/\(list.startByte)/\(list.endByte)", { ScriptInterpreter(facts).value(of: list, bindings: [:]) })
+               : ScriptInterpreter(facts).value(of: list, bindings: [:]) {
+            let k = Int(i) < 0 ? entries.count + Int(i) : Int(i)
+            return k >= 0 && k < entries.count ? entries[k].number : nil
+        }
         guard ["list", "tuple"].contains(list.type) else { return nil }
         let items = list.namedChildren.filter { $0.type != "comment" }
         let k = Int(i) < 0 ? items.count + Int(i) : Int(i)

@@ -29,6 +29,11 @@ extension ScriptInterpreter {
     static let tableElementwise: Set<String> = ["add", "sub", "mul", "div", "pow", "neg", "clamp", "clamp_min", "clamp_max",
                                                 "fill", "copy", "zero"]
 
+    /// The rounding methods a table answers, with how each rounds.
+    static let tableRounding: [String: FloatingPointRoundingRule] = [
+        "round": .toNearestOrEven, "int": .towardZero, "long": .towardZero, "floor": .down, "ceil": .up,
+    ]
+
     /// The calls that make a table.
     static let tableConstructors: Set<String> = {
         var names: Set<String> = []
@@ -40,6 +45,28 @@ extension ScriptInterpreter {
                             "torch.maximum", "numpy.array", "numpy.asarray", "numpy.concatenate", "numpy.clip",
                             "numpy.minimum", "numpy.maximum"])
     }()
+
+    /// Whether an expression makes a tensor rather than a Python list, when both are held as tuples: a table
+    /// constructor (`torch.linspace(...)`), a tensor method called on one (`.round()`, `.int()`; not `.tolist()`),
+    /// arithmetic with one, or a name last set to one. It decides `t * 3`: a tensor scaled, a list repeated.
+    func isTensorExpression(_ node: Node, _ depth: Int = 0) -> Bool {
+        guard depth < 8 else { return false }
+        let n = facts.unwrapped(node)
+        switch n.type {
+        case "call":
+            let call = facts.callSite(n)
+            if Self.tableConstructors.contains(call.callee) { return true }
+            guard n.child(byField: "function")?.type == "attribute", call.name != "tolist", let receiver = call.receiver else { return false }
+            return isTensorExpression(receiver, depth + 1)
+        case "binary_operator":
+            return [n.child(byField: "left"), n.child(byField: "right")].contains { $0.map { isTensorExpression($0, depth + 1) } ?? false }
+        case "identifier":
+            guard let value = facts.latestValue(of: n.text, before: n), value != n else { return false }
+            return isTensorExpression(value, depth + 1)
+        default:
+            return false
+        }
+    }
 
     /// The env key under which a local bound to a view of a table records (root name, offset, length).
     static func viewKey(_ name: String) -> String { "\u{1}view:" + name }
@@ -254,10 +281,18 @@ extension ScriptInterpreter {
         guard let receiver = call.receiver, call.function?.type == "attribute" else { return nil }
         let base = call.name.hasSuffix("_") ? String(call.name.dropLast()) : call.name
         let known = Self.tableViewMethods.union(Self.tableElementwise).union(["item", "tolist", "clone", "detach", "float", "double", "cpu"])
+            .union(Self.tableRounding.keys)
         guard known.contains(base) else { return nil }
         guard let value = eval(receiver, env, depth) else { return nil }
         if case .number(let d) = value, ["item", "float", "double", "clone", "detach", "cpu"].contains(call.name), args.isEmpty {
             return .some(.number(d))
+        }
+        // `.round()`, `.int()`, `.long()`, `.floor()`, `.ceil()`: each entry (or a 0-d tensor) rounded as torch does
+        // (`round` to the nearest even on ties, the integer casts toward zero). Not in place.
+        if let rule = Self.tableRounding[call.name], args.isEmpty, call.keywords.isEmpty {
+            if case .number(let x) = value { return .some(.number(x.rounded(rule))) }
+            guard let numbers = Self.tableNumbers(value) else { return .some(nil) }
+            return .some(Self.table(numbers.map { $0.rounded(rule) }))
         }
         // A 0-d tensor clamped by method (`torch.tensor(r).clamp(0.0, 1.0)`).
         if case .number(let x) = value, ["clamp", "clamp_min", "clamp_max"].contains(call.name),

@@ -16,8 +16,11 @@ import TreeSitterKit
 /// `torch.tensor`, a tensor filled with `copy_` or `fill_`, in the loop or in a callback method the loop dispatches to
 /// with the step, `self.emit("on_step_begin", step, self)`, see `PythonFacts.dispatchedRuns`; cached
 /// helpers, schedule objects the file builds, a generator of the file zipped with the step in the loop's header or
-/// advanced with `next()` once per step, see `PythonFacts.countingGenerator`), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
-/// values over 21 evenly spaced steps). Also a window buffer that an optimizer step hook fills from the hook's own
+/// advanced with `next()` once per step, see `PythonFacts.countingGenerator`; a per-step table computed before the loop,
+/// by a comprehension over a `range` or by torch calls such as `(torch.linspace(a, b, n + 1) / 128).round().int() * 128`,
+/// read at the step), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
+/// values over 21 evenly spaced steps, up to the last step the loop runs). Only the outermost part of the argument whose
+/// value is known counts: in `int(spans[step])` the window is the table's entry, not the step that indexes it. Also a window buffer that an optimizer step hook fills from the hook's own
 /// call counter (see `hookFilledWindow`). Rejects a window that is the same every step (a literal, a constant, a
 /// fixed tensor), a schedule that is computed but only logged, one that shrinks, and a few coarse stages.
 /// Examples: `queries/python/attention_window_warmup/examples/`.
@@ -33,7 +36,8 @@ struct AttentionWindowWarmup: Detector {
             let delegated = Self.delegatedSteps(in: body, facts, flow)
             guard !models.isEmpty || !delegated.isEmpty else { continue }
             let evaluator = StepFunction(facts, flow, loop: body)
-            let end = max(facts.iterationCount(loop) ?? 1000, 10)
+            // The last step the loop runs (a `range` stop is one past it): a precomputed per-step table has no entry beyond.
+            let end = max((facts.iterationCount(loop) ?? 1001) - 1, 10)
             // model.window = schedule(step), read as self.window where the mask is built.
             for assignment in facts.descendants(body) where assignment.type == "assignment" {
                 guard let target = assignment.child(byField: "left"), target.type == "attribute",
@@ -50,7 +54,7 @@ struct AttentionWindowWarmup: Detector {
                 for model in models {
                     for (position, keyword, argument) in Self.arguments(of: model, facts) {
                         guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
-                        for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
+                        for part in Self.candidates(in: argument, facts, known: { evaluator.value($0, [step: 0]) }) {
                             guard let first = evaluator.value(part, [step: 0]), let last = evaluator.value(part, [step: end]),
                                   last > first, Self.growsGradually({ evaluator.value(part, [step: $0]) }, end: end) else { continue }
                             return [facts.evidence(part, "window grows from \(first) to \(last) over training")]
@@ -78,7 +82,7 @@ struct AttentionWindowWarmup: Detector {
                     for model in helper.models {
                         for (position, keyword, argument) in Self.arguments(of: model, facts) {
                             guard reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
-                            for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
+                            for part in Self.candidates(in: argument, facts, known: { evaluator.value($0, bound(0)) }) {
                                 guard let first = evaluator.value(part, bound(0)), let last = evaluator.value(part, bound(end)),
                                       last > first, Self.growsGradually({ evaluator.value(part, bound($0)) }, end: end) else { continue }
                                 return [facts.evidence(helper.call.node, "training step passed a window that grows from \(first) to \(last)")]
@@ -194,6 +198,20 @@ struct AttentionWindowWarmup: Detector {
     /// Whether a window grows step by step over training, as a ramp does (the reference adds 64 tokens at a time):
     /// sampled at 21 evenly spaced steps it never shrinks and takes at least six values. A few coarse stages
     /// (128, 256, 512, 1024, 1792 over five slices of training) are a curriculum of another shape.
+    /// The parts of a model-call argument that may carry the window: names, attributes, calls and subscripts, outermost
+    /// first, but not the parts inside one whose value is known (`known`): in `int(spans[it])` with `spans` a fixed
+    /// table, the window is the table's entry, and the step `it` that indexes it is not a window of its own.
+    static func candidates(in argument: Node, _ facts: PythonFacts, known: (Node) -> Double?) -> [Node] {
+        var found: [Node] = []
+        var settled: [Node] = []
+        for part in facts.descendants(argument) where ["identifier", "attribute", "call", "subscript"].contains(part.type) {
+            if settled.contains(where: { $0.startByte <= part.startByte && part.endByte <= $0.endByte }) { continue }
+            found.append(part)
+            if known(part) != nil { settled.append(part) }
+        }
+        return found
+    }
+
     static func growsGradually(_ value: (Double) -> Double?, end: Double) -> Bool {
         var samples: [Double] = []
         for i in 0...20 {

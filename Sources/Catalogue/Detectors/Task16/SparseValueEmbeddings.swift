@@ -14,7 +14,9 @@ import TreeSitterKit
 /// element the interpreter computes as a table index or None (`[cfg.table_of(i) for i in range(n_layer)]`, also a walk of
 /// per-layer slots choosing a lookup or None, `[looked_up[t] if t >= 0 else None for t in slots]`), or a
 /// per-layer list filled by appends in a loop whose `None` entries make a middle run, or one made all None and
-/// written by index (`slots = [None] * len(model.blocks)`, then `slots[k] = k` in a loop; see `sparseFilledLayers`),
+/// written by index or by slice (`slots = [None] * len(model.blocks)`, then `slots[k] = k` in a loop, or
+/// `slots[:3] = lookups` and `slots[-3:] = lookups`, the interpreter keeping the list's length when the written items
+/// are tensors it cannot compute; see `sparseFilledLayers`),
 /// or layers held as numbered attributes
 /// and called one statement each (`PythonFacts.numberedLayerCalls`) passing, in one place, a token-table lookup at both
 /// ends and `None` in a middle run (`x = self.layer3(x, None, ...)`, see `sparseUnrolledLayers`);

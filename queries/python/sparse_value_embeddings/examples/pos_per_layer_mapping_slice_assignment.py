@@ -1,4 +1,4 @@
-# gap: Per-layer mapping via slice assignment into a None-filled list: first 3 and last 3 layers get tables 0,1,2; the attention skips the value mix when its embedding is None; positive.
+# example: Per-layer mapping via slice assignment into a None-filled list: first 3 and last 3 layers get tables 0,1,2; the attention skips the value mix when its embedding is None; positive.
 import torch
 from torch import nn
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# gap: Precomputed per-step schedule table (torch.linspace rounded to 128-multiples), indexed by step in the loop; the window is passed to the model, whose mask_mod uses it; positive.
+# example: Precomputed per-step schedule table (torch.linspace rounded to 128-multiples), indexed by step in the loop; the window is passed to the model, whose mask_mod uses it; positive.
 import argparse
 
 import torch
