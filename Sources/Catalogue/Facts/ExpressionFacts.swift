@@ -888,6 +888,13 @@ extension PythonFacts {
                let v = ScriptInterpreter(self).number(node, bindings: bindings) {
                 return v
             }
+            // A table over the training steps, longer than the interpreter computes whole (`[f(s) for s in
+            // range(n + 1)]`): only the entry read (see `StepFunction.comprehensionElement`).
+            if node.type == "subscript", let index = node.child(byField: "subscript"),
+               ([index] + descendants(of: index)).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }),
+               let v = StepFunction(self, dataflow).literalElement(node, bindings, depth: depth) {
+                return v
+            }
             return facts(value: node)
         default:
             return nil

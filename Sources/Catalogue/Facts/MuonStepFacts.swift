@@ -60,7 +60,7 @@ extension PythonFacts {
 
     /// Assignments of an orthogonalizing optimizer object's momentum kept as an attribute (`ortho.momentum = ...`):
     /// the file's optimizer class reads `self.<attribute>` as its momentum buffer's coefficient outside `__init__`
-    /// (`buf.lerp_(g, 1 - self.momentum)`).
+    /// (`buf.lerp_(g, 1 - self.momentum)`, or through a local, `beta = self.momentum`).
     public var momentumAttributeWrites: [Node] {
         memoized("momentumAttributeWrites") {
             let names = orthogonalizingOptimizerNames
@@ -70,8 +70,18 @@ extension PythonFacts {
             for optimizer in orthogonalizingOptimizers where optimizer.className != nil {
                 for function in optimizer.functions where function.name != "__init__" {
                     for average in runningAverages(in: function) where !average.ofSquare {
-                        for n in descendants(of: average.coefficient.node) where n.type == "attribute" {
-                            if n.child(byField: "object")?.text == "self", let attribute = n.child(byField: "attribute")?.text { read.insert(attribute) }
+                        // Also through locals (`beta = self.momentum`, then `buf.mul_(beta)`).
+                        var pending = [average.coefficient.node], seen = 0
+                        while let expression = pending.popLast(), seen < 16 {
+                            seen += 1
+                            for n in descendants(of: expression) {
+                                if n.type == "attribute", n.child(byField: "object")?.text == "self", let attribute = n.child(byField: "attribute")?.text {
+                                    read.insert(attribute)
+                                } else if n.type == "identifier", n.parent?.type != "attribute" || n.parent?.child(byField: "object") == n,
+                                          let local = latestValue(of: n.text, before: n), local != n, isInside(local, function.node) {
+                                    pending.append(local)
+                                }
+                            }
                         }
                     }
                 }

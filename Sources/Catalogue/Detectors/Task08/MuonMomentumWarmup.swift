@@ -7,7 +7,8 @@ import TreeSitterKit
 /// `facts.momentumGroupKeys`) into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
 /// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`, or `self.param_groups` in the
-/// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, `ortho.momentum = ...`; the momentum argument of a
+/// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, also through a local, `beta = self.momentum`, written
+/// `ortho.momentum = ...`; the momentum argument of a
 /// functional orthogonalized update, or the momentum such an update computes from the step it is given; the update
 /// is one a training loop calls, also one that computes its gradients through a transformed loss function held by a
 /// name, `value_and_grad = torch.compile(torch.func.grad_and_value(loss_fn))`, see `CallSite.computesGradients`)

@@ -1,4 +1,4 @@
-# gap: Momentum warmup via a precomputed torch.linspace table and torch.clamp on the index; the Muon class reads self.momentum (an attribute), which the loop sets each step; positive.
+# example: Momentum warmup via a precomputed torch.linspace table and torch.clamp on the index; the Muon class reads self.momentum (an attribute), which the loop sets each step; positive.
 import torch
 
 
