@@ -18,7 +18,8 @@ import TreeSitterKit
 /// that returns a ReLU counts as one (`act(h).square()`), also the decorated function a decorator's wrapper calls
 /// (`@squared` whose wrapper returns `fn(*args, **kwargs).square()`), and a library ReLU under a name bound to it
 /// (`relu = F.relu`, also a local of a builder function; see `PythonFacts.aliasedCallee(ofNormalized:)`).
-/// Examples: `queries/python/relu_squared/examples/`.
+/// A square that only feeds a statistic (reduced where it stands, or kept in a local that is only ever reduced,
+/// see `onlySummarized`) is not the activation. Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
     let id = "relu_squared"
 
@@ -38,6 +39,9 @@ struct ReluSquared: Detector {
             guard let operand = tree.arguments(square).first, isReLU(operand, facts, depth: 0), used(tree.byteRange[square]) else { continue }
             // Squared ReLU of attention scores (a softmax replacement) is not the MLP activation.
             if appliedToScores(tree.byteRange[operand], scores, facts) { continue }
+            // Squared only for a statistic (`energy = h.square()`, then only `energy.mean()` is kept).
+            let range = tree.byteRange[square]
+            if let original = facts.nodes.first(where: { $0.byteRange == range }), onlySummarized(original, facts) { continue }
             evidence.append(facts.evidence(normalized: square, "squared ReLU"))
         }
         // In place: `h.relu_()` (or `h = F.relu(h)`), then `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.
@@ -52,7 +56,7 @@ struct ReluSquared: Detector {
                 guard call.type == "call", ["relu", "relu_"].contains(facts.callSite(call).name),
                       let operand = facts.callSite(call).positional.first ?? facts.callSite(call).receiver,
                       facts.compact(operand) == facts.compact(facts.unparenthesized(plain)),
-                      used(node.byteRange), !appliedToScores(node.byteRange, scores, facts) else { continue }
+                      used(node.byteRange), !appliedToScores(node.byteRange, scores, facts), !onlySummarized(node, facts) else { continue }
                 evidence.append(facts.evidence(node, "squared ReLU (h * relu(h))"))
                 break
             }
@@ -77,6 +81,47 @@ struct ReluSquared: Detector {
             evidence.append(facts.evidence(call.node, "squared ReLU (a ReLU module, then a squaring module)"))
         }
         return evidence
+    }
+
+    /// The reductions that turn an activation into a statistic.
+    static let reductions: Set<String> = ["mean", "sum", "norm", "item", "max", "min", "std", "var", "amax", "amin", "count_nonzero"]
+    /// Methods that keep an activation's values as they are (a reduction may follow them).
+    static let valueKeeping: Set<String> = ["detach", "float", "double", "clone", "cpu", "flatten", "view", "reshape"]
+
+    /// Whether a squared ReLU only feeds a statistic, not the next layer: reduced where it stands (`h.square().mean()`,
+    /// also after `.detach()` / `.float()`), or bound to a local of a function whose every read sees this value and
+    /// is itself only reduced (`energy = h.square()`, then `self.stats["e"] = energy.mean().detach()`). A local never
+    /// read again feeds nothing either. Anything else (returned, handed to a projection, stored whole) feeds the model.
+    func onlySummarized(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        guard depth < 4 else { return false }
+        var top = node
+        while let parent = top.parent, parent.type == "parenthesized_expression" { top = parent }
+        // A method chain on the value: value-keeping steps, then a reduction.
+        var current = top
+        while let attribute = current.parent, attribute.type == "attribute", attribute.child(byField: "object") == current,
+              let call = attribute.parent, call.type == "call", call.child(byField: "function") == attribute,
+              let method = attribute.child(byField: "attribute")?.text {
+            if Self.reductions.contains(method) { return true }
+            guard Self.valueKeeping.contains(method) else { return false }
+            current = call
+        }
+        // A library reduction of it (`torch.mean(h.square())`).
+        if let arguments = current.parent, arguments.type == "argument_list", let call = arguments.parent, call.type == "call",
+           arguments.namedChildren.first == current {
+            let site = facts.callSite(call)
+            if site.callee.hasPrefix("torch."), Self.reductions.contains(site.name) { return true }
+        }
+        // Bound to a local: every read of this value only reduced.
+        guard let assignment = current.parent, assignment.type == "assignment", assignment.child(byField: "right") == current,
+              let target = assignment.child(byField: "left"), target.type == "identifier",
+              let function = facts.enclosingFunction(assignment) else { return false }
+        let reads = facts.descendants(of: function.node).filter { n in
+            n.type == "identifier" && n.text == target.text && n != target && n.startByte > assignment.endByte
+                && !(n.parent?.type == "attribute" && n.parent?.child(byField: "attribute") == n)
+                && !(n.parent?.type == "keyword_argument" && n.parent?.child(byField: "name") == n)
+                && facts.latestValue(of: target.text, before: n) == current
+        }
+        return reads.allSatisfy { onlySummarized($0, facts, depth: depth + 1) }
     }
 
     /// `nn.ReLU()` (any import spelling).

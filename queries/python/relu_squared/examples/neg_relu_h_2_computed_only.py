@@ -1,4 +1,4 @@
-# gap: relu(h)^2 is computed only for a sparsity/energy statistic; the down projection receives plain relu(h); negative.
+# example: relu(h)^2 is computed only for a sparsity/energy statistic; the down projection receives plain relu(h); negative.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
