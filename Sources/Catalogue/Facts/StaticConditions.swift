@@ -319,9 +319,26 @@ extension PythonFacts {
     /// behind an earlier layer holding the same key counts as no write (see `isShadowedMappingEntry`).
     /// With `objectWritesDecide` false (a read of an attribute the library sets, see `libraryAttributes`), the other
     /// writes alone decide nothing: the switch needs a declaration or a statement of the module.
+    /// An argparse switch declared without a default (`add_argument("--zero-head", action="store_true")`, read as
+    /// `args.zero_head`): off in the run the script describes, since nothing on its command line is known to turn it
+    /// on (`store_false`: on). The name is argparse's: `dest=`, else the first `--` spelling, dashes as underscores.
+    private func storeSwitchDefault(_ name: String) -> SwitchValue? {
+        for call in calls where call.name == "add_argument" && call.keywords["default"] == nil {
+            guard let action = call.keywords["action"].flatMap(SettingsTable.stringValue),
+                  action == "store_true" || action == "store_false" else { continue }
+            let spellings = call.positional.compactMap(SettingsTable.stringValue)
+            var dest = call.keywords["dest"].flatMap(SettingsTable.stringValue)
+            if dest == nil, let spelled = spellings.first(where: { $0.hasPrefix("--") }) ?? spellings.first {
+                dest = String(spelled.drop { $0 == "-" }).replacingOccurrences(of: "-", with: "_")
+            }
+            if dest == name { return .number(action == "store_true" ? 0 : 1) }
+        }
+        return nil
+    }
+
     private func switchValue(named name: String, depth: Int, objectWritesDecide: Bool = true) -> SwitchValue? {
         let settings = allSettings.settings(name)
-        guard !settings.isEmpty else { return nil }
+        guard !settings.isEmpty else { return storeSwitchDefault(name) }
         var declared: [SwitchValue] = [], module: [SwitchValue] = [], other: [SwitchValue] = []
         var sites = Set<Int>()
         func add(_ value: Node, at site: Node, declaration: Bool) -> Bool {

@@ -1,4 +1,4 @@
-# gap: zero head init exists behind an argparse store_true flag that defaults to off; negative.
+# example: zero head init exists behind an argparse store_true flag that defaults to off; negative.
 import argparse
 import torch
 import torch.nn as nn
