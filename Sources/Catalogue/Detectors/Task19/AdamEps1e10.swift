@@ -11,7 +11,9 @@ import TreeSitterKit
 /// `Overrides(adam, eps=1e-10)`, each instance patching its own optimizer) resolves to 1e-10 within a relative 1e-6,
 /// through constants, dataclass fields, argparse defaults and arithmetic (`10 ** -10`); for a hand-written Adam, also
 /// the constant its step adds to the root (`v.sqrt() + self.eps`). A hand-written RMSprop (no first moment) is not Adam. When several Adams
-/// exist and another one, without that epsilon, holds the output head, it does not count. Rejects the default
+/// exist and another one, without that epsilon, holds the output head, it does not count; nor does it when, within
+/// one Adam, the parameter group holding the head keeps another epsilon (its own entry, or the constructor's, or
+/// torch's default), see `headGroupEpsilon`. Rejects the default
 /// epsilon, other values, and 1e-10 used by Newton-Schulz, norms or losses. Examples:
 /// `queries/python/adam_eps_1e-10/examples/`.
 struct AdamEps1e10: Detector {
@@ -20,17 +22,20 @@ struct AdamEps1e10: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let adams = facts.optimizers.filter(\.family.isAdamFamily)
-        let matching = adams.filter { adam in
+        let matchingAll = adams.filter { adam in
             var values = adam.values("eps", position: 3, in: facts)
             // A construction made per record of a table reads the dictionaries it spreads in that record only (see
             // `OptimizerUse.spreadKeyword`), never same-named dictionaries of other records.
             if adam.record == nil { values += splatValues("eps", adam.call, facts) }
             return values.contains { abs($0.double - Self.target) <= 1e-6 * Self.target }
         }
+        // Within one Adam, the parameter group holding the output head keeps its own epsilon (the constructor's, or
+        // torch's 1e-8): 1e-10 on the other groups only does not count.
+        let model = facts.model()
+        let matching = matchingAll.filter { headGroupEpsilon($0, model, facts) ?? true }
         guard !matching.isEmpty else { return [] }
         let others = adams.filter { a in !matching.contains { $0.call.node == a.call.node } }
         if !others.isEmpty {
-            let model = facts.model()
             func holdsHead(_ adam: OptimizerUse) -> Bool {
                 guard let params = adam.call.argument("params", position: 0) else { return false }
                 var roots = [params]
@@ -40,6 +45,33 @@ struct AdamEps1e10: Detector {
             if others.contains(where: holdsHead) && !matching.contains(where: holdsHead) { return [] }
         }
         return matching.map { facts.evidence($0.call.node, "Adam-family optimizer with eps 1e-10") }
+    }
+
+    /// Whether the parameter group of an Adam that holds the output head has epsilon 1e-10: its own `"eps"` entry, else
+    /// the constructor's `eps`, else torch's default 1e-8. Nil when the groups are no list of dictionaries written out
+    /// here (or a name set once to one), none of them holds the head, or the groups' epsilon is patched later.
+    func headGroupEpsilon(_ adam: OptimizerUse, _ model: ModelView, _ facts: PythonFacts) -> Bool? {
+        // Groups patched after construction (`g["eps"] = ...` over the groups, `g.update(eps=...)`, an added group)
+        // are read as `OptimizerUse.values` reads them.
+        let patches = facts.patches(of: adam)
+        guard patches.everyGroup["eps"] == nil, patches.oneGroup["eps"] == nil, patches.addedGroups.isEmpty else { return nil }
+        guard var groups = adam.call.argument("params", position: 0).map(facts.unwrapped) else { return nil }
+        if groups.type == "identifier", let bound = facts.latestValue(of: groups.text, before: adam.call.node) { groups = facts.unwrapped(bound) }
+        guard groups.type == "list" || groups.type == "tuple" else { return nil }
+        let dictionaries = groups.namedChildren.map(facts.unwrapped).filter {
+            $0.type == "dictionary" || ($0.type == "call" && facts.callSite($0).callee == "dict")
+        }
+        guard let head = dictionaries.first(where: { group in
+            OptimizerUse.entry("params", in: group).map { facts.descendants(of: $0).contains { model.isHead($0) } } ?? false
+        }) else { return nil }
+        func isTarget(_ node: Node) -> Bool? {
+            let values = facts.values(of: node)
+            guard !values.isEmpty else { return nil }
+            return values.contains { abs($0.double - Self.target) <= 1e-6 * Self.target }
+        }
+        if let own = OptimizerUse.entry("eps", in: head) { return isTarget(own) }
+        if let given = adam.call.argument("eps", position: 3) { return isTarget(given) }
+        return false
     }
 
     /// Values of `name` in dictionaries spread into a call (`**ADAM_KW`, `**dict(eps=...)`, `**{"eps": ...}`).

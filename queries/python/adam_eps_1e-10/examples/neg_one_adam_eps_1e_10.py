@@ -1,4 +1,4 @@
-# gap: one Adam, eps=1e-10 only on the embedding/scalar group; the lm_head group keeps the default (the constructor eps is 1e-8), so the head's eps is unchanged; negative.
+# example: one Adam, eps=1e-10 only on the embedding/scalar group; the lm_head group keeps the default (the constructor eps is 1e-8), so the head's eps is unchanged; negative.
 import torch
 from torch import nn
 
