@@ -18,7 +18,8 @@ import TreeSitterKit
 /// container, see `ForwardHook.elements`), whose returned input mixes the block's first input with a field the
 /// pre-hook keeps from its input on the first call only (`if first: stash.x0 = x`, see
 /// `PythonFacts.firstCallCaptures`), when the loop starts from the embedding (the first block's input is x0). Rejects U-Net
-/// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, and x0 handed to blocks that do
+/// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, a mix in the loop guarded to run
+/// on its first pass only (`if i == 0:`, see `onlyFirstPass`), and x0 handed to blocks that do
 /// not mix it, and a pre-hook field set on every call (the block's own input). Examples: `queries/python/embed_skip_x0/examples/`.
 struct EmbedSkipX0: Detector {
     let id = "embed_skip_x0"
@@ -48,7 +49,7 @@ struct EmbedSkipX0: Detector {
             guard !embeddings.isEmpty else { continue }
             for loop in loops {
                 // The mix in the loop.
-                for mix in facts.mixAssignments(in: loop) where embeddings.contains(mix.partner.text) {
+                for mix in facts.mixAssignments(in: loop) where embeddings.contains(mix.partner.text) && !onlyFirstPass(mix.assignment, loop, facts) {
                     return [facts.evidence(mix.assignment, "initial embedding \(mix.partner.text) mixed into the stream each block")]
                 }
                 // The mix written as the block's input: `x = block(w[0] * x + w[1] * x0)`.
@@ -100,6 +101,44 @@ struct EmbedSkipX0: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a statement of a `for` loop runs on its first pass only: an `if` holding it tests the loop's counter
+    /// against that pass (`i == 0`, `0 == i`, `i < 1`, `i <= 0`, `not i`), the counter being the index of
+    /// `enumerate(...)` (no start) or the variable of `range(n)` / `range(0, n)`. There the stream still is x0, so a
+    /// mix with x0 changes nothing block after block.
+    func onlyFirstPass(_ statement: Node, _ loop: Node, _ facts: PythonFacts) -> Bool {
+        guard loop.type == "for_statement", let left = loop.child(byField: "left"),
+              let source = loop.child(byField: "right").map(facts.unwrapped), source.type == "call" else { return false }
+        let call = facts.callSite(source)
+        var counter: String?
+        if call.callee == "enumerate", call.positional.count == 1, call.keywords["start"] == nil,
+           ["pattern_list", "tuple_pattern", "tuple"].contains(left.type), let first = left.namedChildren.first, first.type == "identifier" {
+            counter = first.text
+        } else if call.callee == "range", left.type == "identifier",
+                  call.positional.count == 1 || (call.positional.count == 2 && facts.value(of: call.positional[0])?.double == 0) {
+            counter = left.text
+        }
+        guard let counter else { return false }
+        return facts.holdingConditions(statement).contains { test in
+            guard facts.isInside(test, loop) else { return false }
+            let t = facts.unwrapped(test)
+            if t.type == "not_operator", let argument = t.child(byField: "argument").map(facts.unwrapped) { return argument.text == counter }
+            guard t.type == "comparison_operator" else { return false }
+            let parts = t.namedChildren.filter { $0.type != "comment" }.map(facts.unwrapped)
+            let operators = t.children.filter { !$0.isNamed }.map(\.type)
+            guard parts.count == 2, operators.count == 1 else { return false }
+            let bound: Double?, op: String
+            if parts[0].text == counter { bound = facts.value(of: parts[1])?.double; op = operators[0] }
+            else if parts[1].text == counter {
+                bound = facts.value(of: parts[0])?.double
+                op = ["<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "=="][operators[0]] ?? ""
+            } else { return false }
+            switch (op, bound) {
+            case ("==", 0?), ("<", 1?), ("<=", 0?): return true
+            default: return false
+            }
+        }
     }
 
     /// The mix of x0 into each block's input made by forward pre-hooks on the blocks a loop calls (`x = block(x)` with

@@ -1,4 +1,4 @@
-# gap: x0 is mixed in only for the first layer (i == 0), where it is a no-op re-weighting of the embedding itself; negative.
+# example: x0 is mixed in only for the first layer (i == 0), where it is a no-op re-weighting of the embedding itself; negative.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
