@@ -69,10 +69,11 @@ public struct ModelView {
     /// from outside, on every object the file builds (see `PythonFacts.isUndoneOnBuiltObjects`).
     public func tyingAssignments(head: String) -> [Node] {
         facts.nodes.filter { n in
-            guard let sides = sharedWeight(n), !facts.isInDeadBranch(n) else { return false }
-            let (l, r) = (sides.written, sides.read)
-            guard (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l)) else { return false }
-            let tying: (Node) -> Bool = { sharedWeight($0) != nil }
+            guard n.type == "assignment", !facts.isInDeadBranch(n),
+                  let (l, r) = sharedWeights(n).first(where: { l, r in
+                      (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l))
+                  }) else { return false }
+            let tying: (Node) -> Bool = { !sharedWeights($0).isEmpty }
             return !facts.isUndoneBySubclasses(n, sides: [l, r], tying: tying)
                 && !facts.isUndoneOnBuiltObjects(n, sides: [l, r], tying: tying)
                 && !facts.isOverriddenOnBuiltObjects(n)
@@ -80,19 +81,66 @@ public struct ModelView {
     }
 
     /// For an assignment that makes one module's weight another's (`wte.weight = lm_head.weight`, `self.a.weight =
-    /// nn.Parameter(self.b.weight)`), the owner names of the written and the read side; nil for any other statement.
-    func sharedWeight(_ n: Node) -> (written: String, read: String)? {
-        guard n.type == "assignment", let left = n.child(byField: "left"), var right = n.child(byField: "right") else { return nil }
+    /// nn.Parameter(self.b.weight)`), the owner names of the written and the read side.
+    /// Also, when both sides are read off names a `for` loop unpacks from a list of pairs (`for dst, src in
+    /// self._tied_pairs(): dst.weight = src.weight`, the list written out, held by a name, or returned by a function
+    /// of the file), one pair of owners per listed pair. Empty for any other statement.
+    func sharedWeights(_ n: Node) -> [(written: String, read: String)] {
+        guard n.type == "assignment", let left = n.child(byField: "left"), var right = n.child(byField: "right") else { return [] }
         if right.type == "call", let call = facts.constructorCall(right), call.torchCallee == "torch.nn.Parameter", let inner = call.positional.first {
             right = inner
         }
-        guard left.type == "attribute", right.type == "attribute" || right.type == "identifier",
-              let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r else { return nil }
-        return (written: l, read: r)
+        guard left.type == "attribute", right.type == "attribute" || right.type == "identifier" else { return [] }
+        if let pairs = loopUnpackedOwners(left, right, at: n) { return pairs }
+        guard let l = facts.ownerName(of: left), let r = facts.ownerName(of: right), l != r else { return [] }
+        return [(written: l, read: r)]
+    }
+
+    /// The owners `left` and `right` stand for in each pass of a `for` loop holding `statement` that unpacks both
+    /// their root names from the items of a list of tuples (see `sharedWeights`); nil when the roots are not such
+    /// loop names or the list cannot be read.
+    func loopUnpackedOwners(_ left: Node, _ right: Node, at statement: Node) -> [(written: String, read: String)]? {
+        func root(_ node: Node) -> Node? {
+            var current = node
+            while current.type == "attribute", let object = current.child(byField: "object") { current = object }
+            return current.type == "identifier" ? current : nil
+        }
+        guard let l = root(left), let r = root(right), l.text != r.text,
+              let loop = facts.ancestors(of: statement).first(where: { $0.type == "for_statement" }),
+              let targets = loop.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(targets.type),
+              let iterable = loop.child(byField: "right").map(facts.unparenthesized) else { return nil }
+        let names = targets.namedChildren.map(\.text)
+        guard let li = names.firstIndex(of: l.text), let ri = names.firstIndex(of: r.text) else { return nil }
+        // The list: written out, a name set to one, or what a function of the file returns.
+        var lists: [Node] = []
+        if ["list", "tuple"].contains(iterable.type) {
+            lists = [iterable]
+        } else if iterable.type == "identifier", let bound = facts.latestValue(of: iterable.text, before: loop) {
+            lists = [facts.unparenthesized(bound)]
+        } else if iterable.type == "call", let function = facts.calledFunction(facts.callSite(iterable)) {
+            lists = facts.returnedValues(function).map(facts.unparenthesized)
+        }
+        var pairs: [(written: String, read: String)] = []
+        for list in lists {
+            guard ["list", "tuple"].contains(list.type) else { return nil }
+            for item in list.namedChildren.map(facts.unparenthesized) where item.type != "comment" {
+                guard item.type == "tuple" else { return nil }
+                let parts = item.namedChildren.filter { $0.type != "comment" }
+                guard parts.count == names.count else { return nil }
+                // The statement's sides with the loop names replaced by this item's parts (`dst.weight` -> `self.lm_head`'s).
+                let written = left.type == "attribute" && left.child(byField: "object") == l ? facts.ownerName(of: parts[li]) : nil
+                let read = right == r ? facts.ownerName(of: parts[ri])
+                    : (right.type == "attribute" && right.child(byField: "object") == r ? facts.ownerName(of: parts[ri]) : nil)
+                guard let written, let read, written != read else { return nil }
+                pairs.append((written: written, read: read))
+            }
+        }
+        return pairs.isEmpty ? nil : pairs
     }
 
     /// A projection computing `x W^T` with a weight of the model: a call of a linear module, `F.linear(x, W)`, or
-    /// a matrix product with a transposed model weight. Returns the weight's owner name.
+    /// a matrix product with a transposed model weight (also an einsum whose spec transposes it, `"btd,vd->btv"`).
+    /// Returns the weight's owner name.
     public func projectionOwner(_ node: Node) -> String? {
         if node.type == "call" {
             let call = facts.callSite(node)
@@ -114,8 +162,10 @@ public struct ModelView {
         }
         if let (_, right) = facts.matmulOperands(node) {
             let right = facts.unparenthesized(right)
-            let transposed = (right.type == "attribute" && ["T", "mT"].contains(right.child(byField: "attribute")?.text ?? ""))
-                || (right.type == "call" && ["t", "transpose"].contains(facts.callSite(right).name))
+            // An einsum says by its spec (`"btd,vd->btv"` takes the right operand transposed).
+            let transposed = facts.einsumProduct(node).map(\.rightTransposed)
+                ?? ((right.type == "attribute" && ["T", "mT"].contains(right.child(byField: "attribute")?.text ?? ""))
+                    || (right.type == "call" && ["t", "transpose"].contains(facts.callSite(right).name)))
             if !transposed {
                 // A functional model stores weights (in, out) and multiplies untransposed: `h @ params["w_out"]`,
                 // `x @ W_qkv`, where the weight is created as a tensor (`torch.randn(d, 3 * d) * 0.02`).

@@ -1,4 +1,4 @@
-# gap: a head Linear is declared but logits come from einsum with the token embedding table (tied); negative.
+# example: a head Linear is declared but logits come from einsum with the token embedding table (tied); negative.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -1,4 +1,4 @@
-# gap: weights tied inside a post_init() helper invoked at the end of __init__ via a loop over (dst, src) pairs; negative.
+# example: weights tied inside a post_init() helper invoked at the end of __init__ via a loop over (dst, src) pairs; negative.
 import torch
 import torch.nn as nn
 
