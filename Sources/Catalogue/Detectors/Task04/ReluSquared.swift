@@ -115,11 +115,8 @@ struct ReluSquared: Detector {
         guard let assignment = current.parent, assignment.type == "assignment", assignment.child(byField: "right") == current,
               let target = assignment.child(byField: "left"), target.type == "identifier",
               let function = facts.enclosingFunction(assignment) else { return false }
-        let reads = facts.descendants(of: function.node).filter { n in
-            n.type == "identifier" && n.text == target.text && n != target && n.startByte > assignment.endByte
-                && !(n.parent?.type == "attribute" && n.parent?.child(byField: "attribute") == n)
-                && !(n.parent?.type == "keyword_argument" && n.parent?.child(byField: "name") == n)
-                && facts.latestValue(of: target.text, before: n) == current
+        let reads = facts.uses(of: target.text, in: function.node).filter { n in
+            n.startByte > assignment.endByte && facts.isRead(n) && facts.latestValue(of: target.text, before: n) == current
         }
         return reads.allSatisfy { onlySummarized($0, facts, depth: depth + 1) }
     }

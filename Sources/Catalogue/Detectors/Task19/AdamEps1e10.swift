@@ -48,20 +48,14 @@ struct AdamEps1e10: Detector {
     }
 
     /// Whether the parameter group of an Adam that holds the output head has epsilon 1e-10: its own `"eps"` entry, else
-    /// the constructor's `eps`, else torch's default 1e-8. Nil when the groups are no list of dictionaries written out
-    /// here (or a name set once to one), none of them holds the head, or the groups' epsilon is patched later.
+    /// the constructor's `eps`, else torch's default 1e-8. Nil when none of its groups (`OptimizerUse.groups`) holds
+    /// the head, or the groups' epsilon is patched later.
     func headGroupEpsilon(_ adam: OptimizerUse, _ model: ModelView, _ facts: PythonFacts) -> Bool? {
         // Groups patched after construction (`g["eps"] = ...` over the groups, `g.update(eps=...)`, an added group)
         // are read as `OptimizerUse.values` reads them.
         let patches = facts.patches(of: adam)
         guard patches.everyGroup["eps"] == nil, patches.oneGroup["eps"] == nil, patches.addedGroups.isEmpty else { return nil }
-        guard var groups = adam.call.argument("params", position: 0).map(facts.unwrapped) else { return nil }
-        if groups.type == "identifier", let bound = facts.latestValue(of: groups.text, before: adam.call.node) { groups = facts.unwrapped(bound) }
-        guard groups.type == "list" || groups.type == "tuple" else { return nil }
-        let dictionaries = groups.namedChildren.map(facts.unwrapped).filter {
-            $0.type == "dictionary" || ($0.type == "call" && facts.callSite($0).callee == "dict")
-        }
-        guard let head = dictionaries.first(where: { group in
+        guard let head = adam.groups.first(where: { group in
             OptimizerUse.entry("params", in: group).map { facts.descendants(of: $0).contains { model.isHead($0) } } ?? false
         }) else { return nil }
         func isTarget(_ node: Node) -> Bool? {
