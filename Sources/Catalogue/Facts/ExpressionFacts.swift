@@ -867,10 +867,21 @@ extension PythonFacts {
             // A call whose value is already known (a wrapped schedule's, see `ScheduleFacts.callKey`).
             if let function = node.child(byField: "function"), function.type == "identifier",
                let bound = bindings[Self.callKey(function.text)] { return bound }
+            // `next(ramp)` of a counting generator of the file, advanced once per pass of the loop around (see
+            // `StepFunction.nextValue`).
+            if !bindings.isEmpty, case let call = callSite(node), call.callee == "next", call.receiver == nil, call.positional.count == 1,
+               let v = StepFunction(self, dataflow).nextValue(node, call.positional[0], bindings, depth: depth) {
+                return v
+            }
             return evaluateCall(node, bindings: bindings, depth: next)
         case "identifier":
             if let bound = bindings[node.text] { return bound }
-            if enclosingLoops(node).contains(where: { loopVariables($0).contains(node.text) }) { return nil }
+            if enclosingLoops(node).contains(where: { loopVariables($0).contains(node.text) }) {
+                // A name the loop's header takes from a counting generator of the file walked in step with the loop's
+                // counter (`for step, mom in zip(range(n), momentum_ramp())`): what it yields at the bound step.
+                guard !bindings.isEmpty else { return nil }
+                return StepFunction(self, dataflow).generatorValue(node, dataflow.bindings(of: node.text, at: node), bindings, depth: depth)
+            }
             if let function = enclosingFunction(node), function.parameters.contains(node.text) {
                 return facts(value: node)
             }

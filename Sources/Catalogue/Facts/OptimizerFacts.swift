@@ -117,9 +117,16 @@ public struct OptimizerUse {
     ///
     /// Values set after construction (`OptimizerPatches`) replace what they override: an entry set on every group
     /// replaces the argument and the groups' entries; an entry set on one group of several, or a group added later,
-    /// is one more value.
+    /// is one more value; an entry scaled in place on every group (`g["lr"] *= 2`) is read scaled.
     public func values(_ name: String, position: Int? = nil, in facts: PythonFacts) -> [NumericValue] {
         let patches = facts.patches(of: self)
+        let found = unscaledValues(name, position: position, patches: patches, in: facts)
+        // Entries scaled in place afterwards (`g["lr"] *= 2`) are read scaled.
+        guard patches.everyGroupScales[name] != nil else { return found }
+        return found.compactMap { value in patches.scaled(name, value.double, in: facts).map(NumericValue.float) }
+    }
+
+    private func unscaledValues(_ name: String, position: Int?, patches: OptimizerPatches, in facts: PythonFacts) -> [NumericValue] {
         let patchedGroups = patches.addedGroups.compactMap { Self.entry(name, in: $0) }.flatMap { facts.values(of: $0) }
         if let every = patches.everyGroup[name] {
             return every.flatMap { facts.values(of: $0) } + patchedGroups

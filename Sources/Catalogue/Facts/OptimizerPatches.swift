@@ -1,6 +1,7 @@
 import TreeSitterKit
 
 /// Hyperparameters changed after an optimizer is built: `for g in opt.param_groups: g["betas"] = (0.8, 0.95)`,
+/// entries scaled once in place (`g["lr"] *= 2`, `g["lr"] = g["lr"] / 2`, outside any training loop),
 /// `opt.param_groups[0]["lr"] = 0.05`, the same over a list of optimizers (`for o in [opt1, opt2]: for g in
 /// o.param_groups: ...`), a group updated from a mapping (`g.update(eps=1e-10)`, `g.update(kv)`, `g.update(**kv)`,
 /// `for k, v in kv.items(): g[k] = v`), and groups added with `opt.add_param_group(dict(params=..., lr=0.3))`. An
@@ -19,6 +20,25 @@ public struct OptimizerPatches {
     public var oneGroup: [String: [Node]] = [:]
     /// Groups added with `add_param_group`.
     public var addedGroups: [Node] = []
+    /// Entries scaled in place once after construction (`for g in opt.param_groups: g["lr"] *= 2`), on every group
+    /// (see `everyGroup`), applied after the entries set.
+    public var everyGroupScales: [String: [Scale]] = [:]
+
+    /// A constant factor an entry is multiplied by (or divided by, `g["lr"] /= 2`).
+    public struct Scale {
+        public let factor: Node
+        public let divides: Bool
+    }
+
+    /// `value` with every scale of entry `key` applied; nil when a factor is not a number.
+    public func scaled(_ key: String, _ value: Double, in facts: PythonFacts) -> Double? {
+        var result = value
+        for scale in everyGroupScales[key] ?? [] {
+            guard let factor = facts.values(of: scale.factor).first?.double, !scale.divides || factor != 0 else { return nil }
+            result = scale.divides ? result / factor : result * factor
+        }
+        return result
+    }
 }
 
 extension PythonFacts {
@@ -35,6 +55,8 @@ extension PythonFacts {
         let group: Int?
         let key: String?
         let value: Node
+        /// For an entry scaled in place (`g["lr"] *= 2`), whether it is divided (`/=`); nil for an entry set.
+        var divides: Bool? = nil
     }
 
     /// The patches of the optimizer a use builds: writes whose optimizer is followed back to the construction
@@ -51,6 +73,13 @@ extension PythonFacts {
         let single = buildsOneGroup(use)
         for write in optimizerGroupWrites {
             guard write.optimizers.contains(construction) || name.map({ namesConstruction(write, construction, as: $0) }) == true else { continue }
+            if let divides = write.divides {
+                // Only scales of every group (or of the one group there is) are kept.
+                if write.group == nil || (write.group == 0 && single) {
+                    result.everyGroupScales[write.key!, default: []].append(OptimizerPatches.Scale(factor: write.value, divides: divides))
+                }
+                continue
+            }
             switch write.group {
             case .some(-1): result.addedGroups.append(write.value)
             case nil: result.everyGroup[write.key!, default: []].append(write.value)
@@ -93,7 +122,15 @@ extension PythonFacts {
                 guard let left = assignment.child(byField: "left"), left.type == "subscript",
                       let keyNode = left.child(byField: "subscript").map(unwrapped), let right = assignment.child(byField: "right"),
                       let group = left.child(byField: "value"), let target = groupTarget(group, around: assignment) else { continue }
-                if let key = SettingsTable.stringValue(keyNode) {
+                if let key = SettingsTable.stringValue(keyNode), let scale = selfScale(right, of: left), runsOnceAsPatch(assignment) {
+                    // g["lr"] = g["lr"] * 2 (or 2 * g["lr"], g["lr"] / 2): a scale, as `*=` writes it below.
+                    for run in patchRuns(around: assignment, reading: [target.owner, scale.factor]) {
+                        for value in held(scale.factor, in: run).expressions where isConstant(value) {
+                            result.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
+                                                     site: assignment, group: target.index, key: key, value: value, divides: scale.divides))
+                        }
+                    }
+                } else if let key = SettingsTable.stringValue(keyNode) {
                     // g["betas"] = (0.8, 0.95); opt.param_groups[0]["lr"] = 0.05; the value as the run gives it (`for
                     // opt, lr in [(muon, 0.05), (adam, 0.008)]: ... g["lr"] = lr`).
                     for run in patchRuns(around: assignment, reading: [target.owner, right]) {
@@ -105,6 +142,20 @@ extension PythonFacts {
                 } else if let mapping = copiedMapping(key: keyNode, value: right, around: assignment) {
                     // for k, v in overrides.items(): g[k] = v
                     result += updateWrites(target, site: assignment, mappings: [mapping], keywords: [:])
+                }
+            }
+            for assignment in nodes(ofType: "augmented_assignment") {
+                // g["lr"] *= 2 (or /= 2), made once after construction: a factor applied to what the entry holds.
+                guard let op = assignment.child(byField: "operator")?.type, op == "*=" || op == "/=",
+                      let left = assignment.child(byField: "left"), left.type == "subscript",
+                      let key = left.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue),
+                      let right = assignment.child(byField: "right"), let group = left.child(byField: "value"),
+                      let target = groupTarget(group, around: assignment), runsOnceAsPatch(assignment) else { continue }
+                for run in patchRuns(around: assignment, reading: [target.owner, right]) {
+                    for value in held(right, in: run).expressions where isConstant(value) {
+                        result.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
+                                                 site: assignment, group: target.index, key: key, value: value, divides: op == "/="))
+                    }
                 }
             }
             for call in calls where call.name == "update" {
@@ -139,6 +190,34 @@ extension PythonFacts {
             return (owner, nil)
         }
         return nil
+    }
+
+    /// For `entry * k`, `k * entry` or `entry / k` whose `entry` is the same text as `target`: the factor `k`, and
+    /// whether it divides.
+    private func selfScale(_ value: Node, of target: Node) -> (factor: Node, divides: Bool)? {
+        let product = unwrapped(value)
+        guard product.type == "binary_operator", let op = product.child(byField: "operator")?.type, op == "*" || op == "/",
+              let left = product.child(byField: "left"), let right = product.child(byField: "right") else { return nil }
+        let same = { (n: Node) in self.unwrapped(n).text.filter { !$0.isWhitespace } == target.text.filter { !$0.isWhitespace } }
+        if same(left) { return (right, op == "/") }
+        if op == "*", same(right) { return (left, false) }
+        return nil
+    }
+
+    /// Whether a statement runs once when the optimizers are set up, not once per step: the loops around it walk
+    /// optimizer groups (`opt.param_groups`) or lists written out (`for opt in [adam, muon]`, also through a name set to
+    /// one), and it is at module level, in an `__init__`, or in a function whose calls are all outside loops.
+    private func runsOnceAsPatch(_ site: Node) -> Bool {
+        for loop in enclosingLoops(site) {
+            guard loop.type == "for_statement", let iterable = loop.child(byField: "right").map(unwrapped) else { return false }
+            if iterable.type == "attribute", iterable.child(byField: "attribute")?.text == "param_groups" { continue }
+            let lists = origins(of: iterable)
+            guard !lists.isEmpty, lists.allSatisfy({ ["list", "tuple"].contains($0.type) }) else { return false }
+        }
+        guard let function = enclosingFunction(site) else { return true }
+        if function.receiver != nil { return function.name == "__init__" }
+        let callers = calls(named: function.name).filter { calledFunction($0)?.node == function.node }
+        return !callers.isEmpty && callers.allSatisfy { enclosingLoops($0.node).isEmpty && enclosingFunction($0.node)?.node != function.node }
     }
 
     /// The mapping a loop over its items copies into a group entry by entry: `for k, v in kv.items(): g[k] = v` gives

@@ -32,8 +32,36 @@ public struct OptimizerSlot {
 /// Parameter routing: which parameters each optimizer receives, recognized by what they are (the embedding
 /// table, the output head, a dimensionality-filtered list) rather than by their names.
 extension PythonFacts {
+    /// 1 when the model keeps its per-layer weights stacked (`self.w_fc = nn.Parameter(torch.empty(L, 4 * d, d))`, one
+    /// tensor per kind of weight with the layers on a leading dimension), so that the blocks' matrices are 3-D and
+    /// their scalars 1-D or 2-D; 0 otherwise. Stacked means at least two parameters made from a tensor of three sizes
+    /// that lead with the same size, which is not a small number (a `(3, d, d)` merged QKV weight is no stack of
+    /// layers).
+    var stackedLayerDimensions: Int {
+        memoized("stackedLayerDimensions") { () -> Int in
+            var leading: [String: Int] = [:]
+            for call in calls where call.torchCallee == "torch.nn.Parameter" {
+                guard var tensor = call.positional.first.map(unwrapped) else { continue }
+                // `torch.randn(L, m, n) * 0.02`: the factory scaled.
+                while tensor.type == "binary_operator", let left = tensor.child(byField: "left").map(unwrapped) { tensor = left }
+                guard tensor.type == "call",
+                      case let factory = callSite(tensor), PythonFacts.weightFactories.contains(factory.torchCallee) else { continue }
+                var sizes = factory.positional
+                if sizes.count == 1, let only = sizes.first.map(unwrapped), ["tuple", "list"].contains(only.type) {
+                    sizes = only.namedChildren.filter { $0.type != "comment" }
+                }
+                guard sizes.count == 3 else { continue }
+                if let v = value(of: sizes[0])?.double, v <= 4 { continue }
+                leading[compact(unwrapped(sizes[0])), default: 0] += 1
+            }
+            return leading.values.contains { $0 >= 2 } ? 1 : 0
+        }
+    }
+
     /// For a comparison of a parameter's dimensionality with a constant (`p.ndim == 2`, `len(p.shape) < 2`,
-    /// `p.dim() >= 2`), the side it selects; searched inside a condition (`and`, `not` included).
+    /// `p.dim() >= 2`), the side it selects; searched inside a condition (`and`, `not` included). With per-layer
+    /// weights stacked (see `stackedLayerDimensions`) the constant is read one lower (`p.ndim == 3` selects matrices,
+    /// `p.ndim < 3` scalars).
     public func dimensionSide(of condition: Node) -> ParameterKind? {
         for comparison in descendants(of: condition) where comparison.type == "comparison_operator" {
             let operands = comparison.namedChildren
@@ -47,7 +75,9 @@ extension PythonFacts {
                 constant = k
                 op = ["<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="][op] ?? op
             }
-            guard let k = constant else { continue }
+            guard var k = constant else { continue }
+            // With per-layer weights stacked into 3-D parameters, a block's matrices have one dimension more.
+            k -= Double(stackedLayerDimensions)
             var matrices: Bool
             switch op {
             case "==": matrices = k >= 2
@@ -634,86 +664,99 @@ extension PythonFacts {
         memoized("optimizerSlots") { optimizerSlots(model: modelView) }
     }
 
-    /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers.
+    /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers; a rate scaled in
+    /// place on every group after construction (`for g in opt.param_groups: g["lr"] *= 2`, see `OptimizerPatches`) is
+    /// read scaled.
     public func optimizerSlots(model: ModelView) -> [OptimizerSlot] {
         optimizers.flatMap { optimizer -> [OptimizerSlot] in
-            let lrPosition = optimizer.groups.isEmpty ? 1 : nil
-            var ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
-                : optimizer.call.argument("lr", position: lrPosition))
-            // A step function handed a scheduled rate every step (`update(..., lr_at(step))`): the schedule's peak.
-            if ownLR.isEmpty, optimizer.stepFunction != nil, let rate = optimizer.argument("lr", position: lrPosition, in: self) {
-                ownLR = scheduledPeaks(of: rate, at: optimizer.call)
+            let patches = patches(of: optimizer)
+            let slots = unscaledSlots(optimizer, model: model)
+            guard patches.everyGroupScales["lr"] != nil else { return slots }
+            return slots.map { slot in
+                OptimizerSlot(optimizer: slot.optimizer, params: slot.params,
+                              learningRates: slot.learningRates.compactMap { patches.scaled("lr", $0, in: self) },
+                              kinds: slot.kinds, site: slot.site)
             }
-            if !optimizer.groups.isEmpty {
-                return optimizer.groups.map { group in
-                    let params = OptimizerUse.entry("params", in: group)
-                    let lr = OptimizerUse.entry("lr", in: group).map(learningRates) ?? ownLR
-                    return OptimizerSlot(optimizer: optimizer, params: params, learningRates: lr.isEmpty ? defaultLR(optimizer) : lr,
-                                         kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: group)
-                }
-            }
-            let params = optimizer.parametersArgument(in: self)
-            // An optimizer built once per row of a table (`for g, _, cls in ROUTES: ctor(buckets[g], lr=hp[g + ".lr"])`,
-            // or per record, `REGISTRY[spec["cls"]](owned[k], **spec["kw"])`, see `OptimizerUse.record`): that row's
-            // parameters and rate, the row being its site.
-            if let record = optimizer.record, let row = recordRow(record, at: optimizer.call.node) {
-                let rateNode = optimizer.call.argument("lr", position: lrPosition)
-                let rates = rateNode.flatMap { rowValues($0, in: row) } ?? ownLR
-                return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
-                                      kinds: params.map { rowParameterKinds($0, in: row, model: model) } ?? [.other], site: row.item)]
-            }
-            // An optimizer built once per entry of a literal table (`[Adam(ps, lr=lr) for ps, lr in specs]`).
-            if let params, let slots = tableEntrySlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
-                                                       ownLR: ownLR, model: model) {
-                return slots
-            }
-            // An optimizer built once per row of a table keyed by enumeration members, under tests of the member
-            // (`for family, params in FAMILIES.items(): if family.rule == "adam": Adam(params, **adam_spec(family))`).
-            if let params, let slots = memberRowSlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
-                                                      ownLR: ownLR, model: model) {
-                return slots
-            }
-            // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
-            // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
-            if let params, params.type == "identifier" {
-                let bindings = callerBindings(of: params)
-                let rateNode = optimizer.call.argument("lr", position: 1)
-                let rateBindings = rateNode.map { callerBindings(of: $0) } ?? []
-                if bindings.count > 1 {
-                    let factory = parameterOwner(of: params)
-                    return bindings.compactMap { binding -> OptimizerSlot? in
-                        // The factory's parameters as this call gives them (`role="head"`, also through a builder's list,
-                        // see `appendedEntries`): a construction under a test of them (`if role == "matrix": return
-                        // Muon(...)`, and the Adam after that return) is made only by the calls that take its path, and a
-                        // rate computed from them (`lr = self.lr_for(role)`) is run for this call.
-                        let given = factory.map { callEnvironment(binding.call, $0) } ?? [:]
-                        if let factory, !given.isEmpty, reaches(optimizer.call.node, in: factory, given: { name in
-                            if case .string(let text)? = given[name] { return text }
-                            return nil
-                        }) == false {
-                            return nil
-                        }
-                        var rate = rateBindings.first { $0.call.node == binding.call.node }.map { learningRates($0.argument) }
-                        // A rate read by key from the factory's `**kw` (`lr=kw["lr"]`, `kw.get("lr", 1e-3)`): what this
-                        // call passes for that key (see `keywordsEntry`).
-                        if rate == nil, let rateNode, let factory, let passed = keywordsEntry(rateNode, of: factory, passedBy: binding.call) {
-                            let read = passed.flatMap { learningRates($0) }
-                            if !read.isEmpty { rate = read }
-                        }
-                        if rate == nil, let rateNode, !given.isEmpty, reads(rateNode, given),
-                           let v = ScriptInterpreter(self).value(of: rateNode, env: given)?.number {
-                            rate = [v]
-                        }
-                        let rates = rate ?? ownLR
-                        return OptimizerSlot(optimizer: optimizer, params: binding.argument,
-                                             learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
-                                             kinds: parameterKinds(binding.argument, model: model), site: binding.call.node)
-                    }
-                }
-            }
-            return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
-                                  kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
         }
+    }
+
+    private func unscaledSlots(_ optimizer: OptimizerUse, model: ModelView) -> [OptimizerSlot] {
+        let lrPosition = optimizer.groups.isEmpty ? 1 : nil
+        var ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
+            : optimizer.call.argument("lr", position: lrPosition))
+        // A step function handed a scheduled rate every step (`update(..., lr_at(step))`): the schedule's peak.
+        if ownLR.isEmpty, optimizer.stepFunction != nil, let rate = optimizer.argument("lr", position: lrPosition, in: self) {
+            ownLR = scheduledPeaks(of: rate, at: optimizer.call)
+        }
+        if !optimizer.groups.isEmpty {
+            return optimizer.groups.map { group in
+                let params = OptimizerUse.entry("params", in: group)
+                let lr = OptimizerUse.entry("lr", in: group).map(learningRates) ?? ownLR
+                return OptimizerSlot(optimizer: optimizer, params: params, learningRates: lr.isEmpty ? defaultLR(optimizer) : lr,
+                                     kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: group)
+            }
+        }
+        let params = optimizer.parametersArgument(in: self)
+        // An optimizer built once per row of a table (`for g, _, cls in ROUTES: ctor(buckets[g], lr=hp[g + ".lr"])`,
+        // or per record, `REGISTRY[spec["cls"]](owned[k], **spec["kw"])`, see `OptimizerUse.record`): that row's
+        // parameters and rate, the row being its site.
+        if let record = optimizer.record, let row = recordRow(record, at: optimizer.call.node) {
+            let rateNode = optimizer.call.argument("lr", position: lrPosition)
+            let rates = rateNode.flatMap { rowValues($0, in: row) } ?? ownLR
+            return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                  kinds: params.map { rowParameterKinds($0, in: row, model: model) } ?? [.other], site: row.item)]
+        }
+        // An optimizer built once per entry of a literal table (`[Adam(ps, lr=lr) for ps, lr in specs]`).
+        if let params, let slots = tableEntrySlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
+                                                   ownLR: ownLR, model: model) {
+            return slots
+        }
+        // An optimizer built once per row of a table keyed by enumeration members, under tests of the member
+        // (`for family, params in FAMILIES.items(): if family.rule == "adam": Adam(params, **adam_spec(family))`).
+        if let params, let slots = memberRowSlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
+                                                  ownLR: ownLR, model: model) {
+            return slots
+        }
+        // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
+        // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
+        if let params, params.type == "identifier" {
+            let bindings = callerBindings(of: params)
+            let rateNode = optimizer.call.argument("lr", position: 1)
+            let rateBindings = rateNode.map { callerBindings(of: $0) } ?? []
+            if bindings.count > 1 {
+                let factory = parameterOwner(of: params)
+                return bindings.compactMap { binding -> OptimizerSlot? in
+                    // The factory's parameters as this call gives them (`role="head"`, also through a builder's list,
+                    // see `appendedEntries`): a construction under a test of them (`if role == "matrix": return
+                    // Muon(...)`, and the Adam after that return) is made only by the calls that take its path, and a
+                    // rate computed from them (`lr = self.lr_for(role)`) is run for this call.
+                    let given = factory.map { callEnvironment(binding.call, $0) } ?? [:]
+                    if let factory, !given.isEmpty, reaches(optimizer.call.node, in: factory, given: { name in
+                        if case .string(let text)? = given[name] { return text }
+                        return nil
+                    }) == false {
+                        return nil
+                    }
+                    var rate = rateBindings.first { $0.call.node == binding.call.node }.map { learningRates($0.argument) }
+                    // A rate read by key from the factory's `**kw` (`lr=kw["lr"]`, `kw.get("lr", 1e-3)`): what this
+                    // call passes for that key (see `keywordsEntry`).
+                    if rate == nil, let rateNode, let factory, let passed = keywordsEntry(rateNode, of: factory, passedBy: binding.call) {
+                        let read = passed.flatMap { learningRates($0) }
+                        if !read.isEmpty { rate = read }
+                    }
+                    if rate == nil, let rateNode, !given.isEmpty, reads(rateNode, given),
+                       let v = ScriptInterpreter(self).value(of: rateNode, env: given)?.number {
+                        rate = [v]
+                    }
+                    let rates = rate ?? ownLR
+                    return OptimizerSlot(optimizer: optimizer, params: binding.argument,
+                                         learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                         kinds: parameterKinds(binding.argument, model: model), site: binding.call.node)
+                }
+            }
+        }
+        return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
+                              kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
     }
 
     /// The kinds of parameters an expression holds in one row of a table (see `loopRows`): the row's element or record

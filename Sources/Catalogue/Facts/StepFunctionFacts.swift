@@ -23,6 +23,9 @@ public struct CountingGenerator {
     public let prelude: [Node]
     /// Where every `yield` gives the counter itself (`yield step`, `yield step, step == n`), or nil.
     public let counterPosition: YieldedPart?
+    /// The value yielded for ever once a `range` loop is done (`yield from itertools.repeat(end)`, `while True: yield
+    /// end` after it), or nil when the generator stops with its loop.
+    public let tail: Node?
 }
 
 /// Evaluating an expression of a training loop as a function of its step: local names are followed to the
@@ -509,6 +512,18 @@ public struct StepFunction {
             guard let v = value(start, inner, depth: depth + 1) else { return nil }
             first = v
         }
+        // Past its loop, a generator with a tail yields the tail's value.
+        if let tail = generator.tail, let end = generator.stop {
+            guard let last = value(end, inner, depth: depth + 1) else { return nil }
+            if first + pass >= last {
+                if case .element(let k) = part {
+                    let parts = facts.unwrapped(tail).namedChildren.filter { $0.type != "comment" }
+                    guard ["expression_list", "tuple"].contains(facts.unwrapped(tail).type), k < parts.count else { return nil }
+                    return value(parts[k], inner, depth: depth + 1)
+                }
+                return value(tail, inner, depth: depth + 1)
+            }
+        }
         inner[generator.counter] = first + pass
         guard case .returned(let v) = run(body, &inner, depth: depth + 1, yielding: part) else { return nil }
         return v
@@ -665,7 +680,7 @@ extension PythonFacts {
                 let call = callSite(s)
                 return (call.positional.count >= 2 ? call.positional[1] : call.positional.first).flatMap { value(of: $0)?.double }
             }
-            guard let (generator, call) = generatorObject(s), let end = generator.stop else { return nil }
+            guard let (generator, call) = generatorObject(s), generator.tail == nil, let end = generator.stop else { return nil }
             let evaluator = StepFunction(self, dataflow)
             return evaluator.generatorEnvironment(generator, call, [:]).flatMap { evaluator.value(end, $0) }
         }
@@ -683,7 +698,10 @@ extension PythonFacts {
     public func countingGenerator(_ function: Function) -> CountingGenerator? {
         memoized("countingGenerator/\(function.node.startByte)") { () -> CountingGenerator? in
             guard function.node.tree === tree, let body = function.body else { return nil }
-            let statements = body.namedChildren.filter { $0.type != "comment" }
+            var statements = body.namedChildren.filter { $0.type != "comment" }
+            // A value held for ever after the loop (see `tail`).
+            let tail = statements.count >= 2 ? endlessYield(statements[statements.count - 1]) : nil
+            if tail != nil { statements.removeLast() }
             guard let loop = statements.last, loop.type == "for_statement",
                   let left = loop.child(byField: "left"), left.type == "identifier",
                   let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call",
@@ -698,7 +716,7 @@ extension PythonFacts {
                 guard (1...2).contains(source.positional.count), source.keywords.isEmpty else { return nil }
                 if source.positional.count == 2 { start = source.positional[0] }
                 stop = source.positional.last
-            case "itertools.count":
+            case "itertools.count" where tail == nil:
                 start = source.positional.first
             default:
                 return nil
@@ -753,8 +771,27 @@ extension PythonFacts {
                 }
             }
             return CountingGenerator(function: function, loop: loop, counter: left.text, start: start, stop: stop,
-                                     prelude: prelude, counterPosition: position)
+                                     prelude: prelude, counterPosition: position, tail: tail)
         }
+    }
+
+    /// The value a statement yields again and again without end: `yield from itertools.repeat(v)` (one argument, any
+    /// import spelling of `repeat`), or `while True:` (also `while 1:`) whose body is `yield v` alone. Nil otherwise.
+    func endlessYield(_ statement: Node) -> Node? {
+        if statement.type == "expression_statement", let y = statement.namedChildren.first, y.type == "yield",
+           y.children.contains(where: { $0.type == "from" }), let source = y.namedChildren.first.map(unwrapped), source.type == "call" {
+            let call = callSite(source)
+            guard call.callee == "itertools.repeat", call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat else { return nil }
+            return call.positional[0]
+        }
+        guard statement.type == "while_statement", let condition = statement.child(byField: "condition").map(unwrapped),
+              condition.type == "true" || (condition.type == "integer" && condition.text != "0"),
+              statement.namedChildren.allSatisfy({ $0.type != "else_clause" }),
+              let body = statement.child(byField: "body") else { return nil }
+        let parts = body.namedChildren.filter { $0.type != "comment" }
+        guard parts.count == 1, parts[0].type == "expression_statement", let y = parts[0].namedChildren.first, y.type == "yield",
+              !y.children.contains(where: { $0.type == "from" }), let value = y.namedChildren.first else { return nil }
+        return value
     }
 
     /// The counting generator (see `countingGenerator`) an expression makes, with the call that makes it: a call of a

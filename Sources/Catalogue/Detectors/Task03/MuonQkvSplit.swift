@@ -10,7 +10,8 @@ import TreeSitterKit
 /// `ns(g[1 * d:2 * d])`, `ns(g[2 * d:3 * d])`, exactly blocks 0, 1 and 2 of one width), also inside a helper of the file the update calls on each
 /// block, or through the next class of a cooperative mixin chain, `nxt = super()` then `[nxt.direction(b) for b in
 /// g.split(d)]`, whose end orthogonalizes) or to the blocks stacked along a new
-/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`, einops `rearrange(g, "(k d) n -> k d n", k=3)`,
+/// leading dimension (`torch.stack(g.chunk(3))`, `g.view(3, d, d)`, einops `rearrange(g, "(k d) n -> k d n", k=3)`, a
+/// stack of per-layer fused weights cut into square thirds, `stack.reshape(L * 3, d, d)`,
 /// also iterated: `[ns(b) for b in rearrange(...)]`), or to blocks popped off a queue or stack of the
 /// split (`pending = deque(g.split(d))`, `ns(pending.popleft())`); or (B) a model whose attention takes q, k and v
 /// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
@@ -118,7 +119,8 @@ struct MuonQkvSplit: Detector {
             if ["torch.stack"].contains(call.callee), let first = call.positional.first { return isSplit(first, facts) }
             // Rows cut into blocks on a new leading dimension (`g.view(3, d, d)`, `g.unflatten(0, (3, d))`, einops
             // `rearrange(g, "(k d) n -> k d n", k=3)`), orthogonalized as a batch.
-            if let count = facts.leadingBlockCount(n) { return count == 3 }
+            if let count = facts.leadingBlockCount(n), count == 3 { return true }
+            if cutsIntoSquareThirds(n, facts) { return true }
             if let receiver = call.receiver, ["bfloat16", "float", "to", "contiguous"].contains(call.name) {
                 return blockwise(receiver, facts, flow: flow, region: region, depth: depth + 1)
             }
@@ -128,6 +130,24 @@ struct MuonQkvSplit: Detector {
         default:
             return false
         }
+    }
+
+    /// Whether a reshape cuts a stack of fused QKV weights (`(L, 3d, d)`, one per layer) into its `d x d` blocks: the
+    /// last two sizes are the same (`stack.reshape(L * 3, d, d)`), and either the leading size carries the factor 3 or
+    /// the reshape runs under a shape test stating the 3:1 row/column ratio (`if rows == 3 * cols:` around
+    /// `stack.reshape(-1, cols, cols)`).
+    func cutsIntoSquareThirds(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let call = facts.callSite(node)
+        guard ["view", "reshape"].contains(call.name), call.receiver != nil, case let sizes = facts.reshapeDimensions(call), sizes.count >= 3
+        else { return false }
+        let side = { (n: Node) in facts.compact(facts.unwrapped(n)) }
+        guard side(sizes[sizes.count - 1]) == side(sizes[sizes.count - 2]) else { return false }
+        let leading = facts.unwrapped(sizes[0])
+        if leading.type == "binary_operator", leading.child(byField: "operator")?.type == "*",
+           [leading.child(byField: "left"), leading.child(byField: "right")].contains(where: { $0.flatMap { facts.value(of: $0)?.double } == 3 }) {
+            return true
+        }
+        return facts.holdingConditions(node).contains { statedRatios($0, facts).contains(3) }
     }
 
     /// A block of rows written with literal block numbers (`g[0 * d:1 * d]`, `g[:d]`, `g[d:2 * d]`, `g[2 * d:]`), also

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a write of `momentum` (or the group key the file's optimizer class reads as its momentum,
 /// `facts.momentumGroupKeys`) into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
-/// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]`, `opt.step(momentum=...)`, the
+/// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]` when the optimizer's update reads
+/// `self.defaults` (the groups copy their entries at construction), `opt.step(momentum=...)`, the
 /// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`, or `self.param_groups` in the
 /// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, also through a local, `beta = self.momentum`, written
 /// `ortho.momentum = ...`; the momentum argument of a
@@ -14,7 +15,8 @@ import TreeSitterKit
 /// name, `value_and_grad = torch.compile(torch.func.grad_and_value(loss_fn))`, see `CallSite.computesGradients`)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
 /// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp`, settings and entries of a table
-/// the script computes, `momentum_table[step]`, followed; sampled only at steps the training loop runs when a later
+/// the script computes, `momentum_table[step]`, and what a generator of the file yields at the step, also one that holds its
+/// last value for ever after its ramp, `yield from itertools.repeat(end)`, followed; sampled only at steps the training loop runs when a later
 /// one has no value), starts lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
 /// on a non-orthogonalizing optimizer, a decreasing schedule (cooldown), a warmup never written into the
 /// optimizer, and one written into the groups of an optimizer class of the file whose update never reads them. Examples: `queries/python/muon_momentum_warmup/examples/`.
@@ -87,10 +89,23 @@ struct MuonMomentumWarmup: Detector {
         }
     }
 
-    /// `opt.param_groups[i]`, `opt.defaults`, or a loop variable over `opt.param_groups`, for an orthogonalizing `opt`.
+    /// Whether an orthogonalizing optimizer class of the file reads `self.defaults` outside `__init__`: only then does
+    /// a write into `opt.defaults` reach its update (the groups copied their entries when the optimizer was built).
+    func updateReadsDefaults(_ facts: PythonFacts) -> Bool {
+        facts.nodes(ofType: "attribute").contains { node in
+            guard node.child(byField: "object")?.text == "self", node.child(byField: "attribute")?.text == "defaults",
+                  let function = facts.enclosingFunction(node), function.name != "__init__",
+                  let owner = facts.enclosingClass(node) else { return false }
+            return facts.orthogonalizingClassNames.contains(owner.name)
+        }
+    }
+
+    /// `opt.param_groups[i]`, `opt.defaults` (when the update reads it, see `updateReadsDefaults`), or a loop variable
+    /// over `opt.param_groups`, for an orthogonalizing `opt`.
     func isOptimizerState(_ node: Node, _ optimizers: Set<String>, _ constructions: Set<Node>, _ facts: PythonFacts) -> Bool {
         func groups(_ n: Node) -> Bool {
-            guard n.type == "attribute", ["param_groups", "defaults"].contains(n.child(byField: "attribute")?.text ?? ""),
+            guard n.type == "attribute", let attribute = n.child(byField: "attribute")?.text,
+                  attribute == "param_groups" || (attribute == "defaults" && updateReadsDefaults(facts)),
                   var object = n.child(byField: "object") else { return false }
             // Lightning's wrapper (`opt.optimizer.param_groups`) holds the optimizer it wraps.
             if object.type == "attribute", object.child(byField: "attribute")?.text == "optimizer", let inner = object.child(byField: "object") {

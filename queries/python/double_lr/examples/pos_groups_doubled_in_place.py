@@ -1,4 +1,4 @@
-# gap: Optimizers constructed with record-10 LRs, then every param group's lr is doubled in place right after construction (head additionally x2), i.e. embed 0.6, head 0.008, muon 0.04, scalars 0.04; positive.
+# example: Optimizers constructed with record-10 LRs, then every param group's lr is doubled in place right after construction (head additionally x2), i.e. embed 0.6, head 0.008, muon 0.04, scalars 0.04; positive.
 import torch
 import torch.nn as nn
 

@@ -1,4 +1,4 @@
-# gap: Momentum warmup through a generator that yields the per-step momentum; the training loop zips it with the step counter and writes it into the Muon param groups; positive.
+# example: Momentum warmup through a generator that yields the per-step momentum; the training loop zips it with the step counter and writes it into the Muon param groups; positive.
 import itertools
 
 import torch

@@ -1,0 +1,35 @@
+# example: the file's orthogonalizing optimizer reads its momentum from `self.defaults` in every step, and the
+# training loop writes a 0.85 -> 0.95 ramp over 300 steps into `opt.defaults`; positive.
+import torch
+
+
+def orthogonal(g, rounds=5):
+    x = g.bfloat16() / (g.norm() + 1e-7)
+    for _ in range(rounds):
+        a = x @ x.mT
+        x = 3.4445 * x + (-4.7750 * a + 2.0315 * a @ a) @ x
+    return x
+
+
+class StackMuon(torch.optim.Optimizer):
+    def __init__(self, params, lr=0.02, momentum=0.95):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @torch.no_grad()
+    def step(self):
+        beta = self.defaults["momentum"]
+        for group in self.param_groups:
+            for p in group["params"]:
+                buf = self.state[p].setdefault("buf", torch.zeros_like(p))
+                buf.mul_(beta).add_(p.grad)
+                p.add_(orthogonal(p.grad.add(buf, alpha=beta)).type_as(p), alpha=-group["lr"])
+
+
+stack = torch.nn.Parameter(torch.randn(12, 768, 768) * 0.02)
+opt = StackMuon([stack])
+for step in range(3000):
+    stack.square().sum().backward()
+    warm = min(step / 300, 1.0)
+    opt.defaults["momentum"] = 0.85 + 0.10 * warm
+    opt.step()
+    opt.zero_grad(set_to_none=True)
