@@ -463,7 +463,11 @@ extension PythonFacts {
             return run(function, arguments: [step], keywords: schedule.bound, reading: reading)
         }
         if let function = schedule.function {
-            return run(function, arguments: [step], keywords: schedule.bound, reading: objectFields(of: schedule))
+            if let v = run(function, arguments: [step], keywords: schedule.bound, reading: objectFields(of: schedule)) { return v }
+            // Handed each group's own base as well (`for g, p0 in zip(opt.param_groups, peaks): g["lr"] = lr_for(step,
+            // p0)`): read at base 1, which gives the multiplier.
+            guard let arguments = perGroupArguments(schedule, function, step: step) else { return nil }
+            return run(function, arguments: arguments, keywords: schedule.bound, reading: objectFields(of: schedule))
         }
         guard let lambda = schedule.lambda, let body = lambda.child(byField: "body") else { return nil }
         guard let first = lambdaParameters(lambda).first else { return nil }
@@ -474,6 +478,34 @@ extension PythonFacts {
             if call.keywords.isEmpty, arguments.allSatisfy({ $0 != nil }) { return run(function, arguments: arguments.map { $0! }) }
         }
         return evaluate(body, bindings: [first: step])
+    }
+
+    /// The arguments of a schedule's call at its site when, besides the step in first place, it is handed a variable of
+    /// a loop around the site that walks the optimizer's groups one by one (each group's own base rate, `lr_for(step,
+    /// p0)` in `for g, p0 in zip(opt.param_groups, peaks)`): the step, 1 for each such variable, and the others'
+    /// values. Nil when the call passes no such variable or another argument has no value.
+    func perGroupArguments(_ schedule: ScheduleUse, _ function: Function, step: Double) -> [Double]? {
+        guard let call = ([schedule.site] + descendants(of: schedule.site)).lazy.filter({ $0.type == "call" }).map(callSite)
+            .first(where: { calledFunction($0)?.node == function.node }), call.positional.count >= 2, !call.hasSplat else { return nil }
+        let groupLoops = enclosingLoops(schedule.site).filter { loop in
+            guard let iterable = loop.child(byField: "right") else { return false }
+            return ([iterable] + descendants(of: iterable)).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "param_groups" }
+        }
+        let perGroup = Set(groupLoops.flatMap(loopVariables))
+        var arguments = [step]
+        var handed = false
+        for argument in call.positional.dropFirst() {
+            let a = unparenthesized(argument)
+            if a.type == "identifier", perGroup.contains(a.text) {
+                arguments.append(1)
+                handed = true
+            } else if let v = evaluate(a) {
+                arguments.append(v)
+            } else {
+                return nil
+            }
+        }
+        return handed ? arguments : nil
     }
 
     /// The names a statement may bind: assignment and loop targets, `with ... as` names, definitions.

@@ -19,7 +19,9 @@ import TreeSitterKit
 /// code that runs), while the block's methods call it only under a condition (`if self.attn is not None:`); or (e) a
 /// functional model's per-layer parameter dictionary given its attention entry only under a test of the layer index and
 /// read by the forward code only when present (`if i not in cfg.mlp_only_layers: bp["attn"] = {...}`, `if "attn" in p:`;
-/// see `droppedFromParameterTree`); or (c) a layer list that picks, per layer index, between a block class
+/// see `droppedFromParameterTree`); (f) a block function called per layer and handed its attention weights, or `None`
+/// for the layers a test of the layer index picks, running attention only when they are present (stacked per-layer
+/// weights with no slice for the dropped layer; see `attentionWeightsWithheld`); or (c) a layer list that picks, per layer index, between a block class
 /// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
 /// attention class of the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for
 /// attention. Rejects attention in every block, an index test that only selects a mask or window, random layer
@@ -66,6 +68,7 @@ struct DropAttentionLayer: Detector {
             evidence += removedFromOutside(c, initializer, attention, facts)
         }
         evidence += droppedFromParameterTree(facts)
+        evidence += attentionWeightsWithheld(attention, facts)
         // A different block class, without attention, for some layer indices.
         for node in facts.nodes(ofType: "conditional_expression") {
             let parts = node.namedChildren
@@ -237,6 +240,86 @@ struct DropAttentionLayer: Detector {
             evidence.append(facts.evidence(assignment, "attention parameters `\(key)` given only to some layers (\(facts.compact(condition))) and read only when present"))
         }
         return evidence
+    }
+
+    /// (f) A block function called once per layer whose attention weights are handed `None` for the layers a test of
+    /// the layer index picks (`attn_weights = None if slot[i] is None else (w_qkv[slot[i]], w_o[slot[i]])`, then
+    /// `block(x, ..., attn_weights)`), while the function runs attention with them only under a test of their presence
+    /// (`if attn_weights is not None: x = x + attention(x, *attn_weights)`): weights stacked per layer, with no slice for
+    /// the dropped layer. Rejects a test that does not read the loop's index (a model-wide flag) or reads chance, and
+    /// a parameter the function also reads outside the presence test.
+    func attentionWeightsWithheld(_ attention: Set<String>, _ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for call in facts.calls where !facts.enclosingLoops(call.node).isEmpty {
+            let indices = loopVariables(around: call.node, facts)
+            guard !indices.isEmpty else { continue }
+            for function in facts.targets(of: call) {
+                let parameters = function.parameters.filter { $0 != "self" }
+                for (position, parameter) in parameters.enumerated() {
+                    guard let argument = call.argument(parameter, position: position),
+                          let choice = withheldChoice(argument, facts),
+                          !isChance(choice, facts), readsLayerIndex(choice, indices, facts, depth: 0),
+                          let body = function.body, attentionOnlyWhenPresent(parameter, in: body, attention, facts) else { continue }
+                    evidence.append(facts.evidence(call.node, "attention weights `\(parameter)` withheld (None) for the layers where `\(choice.text)`"))
+                }
+            }
+        }
+        return evidence
+    }
+
+    /// For `None if c else x`, `x if c else None`, or a local set to one before the read: the test `c`.
+    func withheldChoice(_ argument: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
+        let node = facts.unparenthesized(argument)
+        if node.type == "identifier", depth < 2, let value = facts.latestValue(of: node.text, before: node),
+           facts.enclosingFunction(value)?.node == facts.enclosingFunction(node)?.node {
+            return withheldChoice(value, facts, depth: depth + 1)
+        }
+        let parts = node.namedChildren.filter { $0.type != "comment" }
+        guard node.type == "conditional_expression", parts.count == 3,
+              parts[0].type == "none" || parts[2].type == "none", parts[0].type != parts[2].type else { return nil }
+        return parts[1]
+    }
+
+    /// Whether a test reads one of the layer loop's variables, directly or through locals set from it
+    /// (`a = self.slot[i]`, then `a is None`).
+    func readsLayerIndex(_ test: Node, _ indices: [String], _ facts: PythonFacts, depth: Int) -> Bool {
+        if indices.contains(where: { facts.mentions(test, $0) }) { return true }
+        guard depth < 3 else { return false }
+        for name in ([test] + facts.descendants(of: test)).filter({ $0.type == "identifier" }) {
+            guard let value = facts.latestValue(of: name.text, before: name), value != name,
+                  facts.enclosingFunction(value)?.node == facts.enclosingFunction(test)?.node else { continue }
+            if readsLayerIndex(value, indices, facts, depth: depth + 1) { return true }
+        }
+        return false
+    }
+
+    /// Whether every read of a parameter in a function body sits under an `if` testing it (`if p is not None:`, `if p:`)
+    /// and such a branch runs attention with it (a call of an attention class of the file, of a function of the file that
+    /// computes attention, or of one named for attention, that is handed the parameter).
+    func attentionOnlyWhenPresent(_ parameter: String, in body: Node, _ attention: Set<String>, _ facts: PythonFacts) -> Bool {
+        let reads = facts.descendants(of: body).filter { $0.type == "identifier" && $0.text == parameter && facts.isRead($0) }
+        var guardedAttention = false
+        for read in reads {
+            if let parent = read.parent, parent.type == "comparison_operator" || parent.type == "not_operator" { continue }
+            if read.parent?.type == "if_statement", read.parent?.child(byField: "condition") == read { continue }
+            let guarding = facts.ancestors(of: read).first { a in
+                guard a.type == "if_statement", facts.isInside(a, body), let condition = a.child(byField: "condition"),
+                      let consequence = a.child(byField: "consequence"), facts.isInside(read, consequence) else { return false }
+                return ([condition] + facts.descendants(of: condition)).contains { $0.type == "identifier" && $0.text == parameter }
+            }
+            guard guarding != nil else { return false }
+            let handedTo = facts.ancestors(of: read).first { $0.type == "call" }
+            if let handedTo, handedTo.type == "call" {
+                let called = facts.callSite(handedTo)
+                let name = called.name.lowercased()
+                let computesAttention = { (f: PythonFacts.Function) in facts.attentionSites.contains { facts.isInside($0.node, f.node) } }
+                if name.contains("attn") || name.contains("attention") || attention.contains(called.name)
+                    || facts.targets(of: called).contains(where: { attention.contains($0.name) || computesAttention($0) }) {
+                    guardedAttention = true
+                }
+            }
+        }
+        return guardedAttention
     }
 
     /// Whether a read of a parameter entry sits, inside its function, under an `if` or a conditional expression whose

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a schedule that is applied to the optimizers (the function or lambda given to `LambdaLR`, the
 /// `__call__` of a schedule object given to it, also a method its class body binds as `__call__ = lr_at`, or a
-/// function whose result sets `group["lr"]`, also the rate method of a scheduler class that counts its own steps in an
+/// function whose result sets `group["lr"]`, read with the group's own base as 1 when an inner loop hands it each
+/// group's starting rate, also the rate method of a scheduler class that counts its own steps in an
 /// attribute, `self.num_steps`) and, run at the last step (the largest step count it reads, such
 /// as `args.num_iterations`), returns 0.1 while it was at least 0.5 earlier in training (a rate rather than a
 /// multiplier, `max_lr * (w + (1 - w) * 0.1)`: a tenth of its peak); or a `LinearLR` that

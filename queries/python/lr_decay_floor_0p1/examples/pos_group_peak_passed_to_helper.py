@@ -1,4 +1,4 @@
-# gap: Absolute LRs: min_lr = 0.1 * peak; during the cooldown lr = min_lr + (peak - min_lr) * remaining, written into each group by hand (keyed by each group's own peak); positive.
+# example: Absolute LRs: min_lr = 0.1 * peak; during the cooldown lr = min_lr + (peak - min_lr) * remaining, written into each group by hand (keyed by each group's own peak); positive.
 import torch
 
 cfg = dict(num_iterations=1390, cooldown_frac=0.4, final_lr_ratio=0.1)
