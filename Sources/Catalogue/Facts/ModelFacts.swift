@@ -145,7 +145,7 @@ public struct ModelView {
         if node.type == "call" {
             let call = facts.callSite(node)
             if call.torchCallee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
-                return facts.ownerName(of: weight)
+                return stackOwner(weight) ?? facts.ownerName(of: weight)
             }
             if let function = node.child(byField: "function"), facts.isReferenceChain(function),
                let module = facts.moduleConstructor(call.callee), isLinearConstructor(module) {
@@ -182,6 +182,47 @@ public struct ModelView {
             return isWeight ? owner : nil
         }
         return nil
+    }
+
+    /// For one layer's slice of a stacked weight handed to a block function, the stack's attribute: a parameter of the
+    /// function followed to what its callers pass (`w_out` in `def attention(x, w_qkv, w_out)`), a loop variable to the
+    /// stack it walks (`for w_qkv, w_out in zip(self.w_qkv, self.w_out)`, also `torch.unbind(self.w_out)`), an index
+    /// into the stack (`self.w_out[i]`). Nil unless every path leads to one attribute of `self` (`w_out`).
+    public func stackOwner(_ weight: Node, depth: Int = 0) -> String? {
+        let node = facts.unwrapped(weight)
+        guard depth < 4 else { return nil }
+        switch node.type {
+        case "subscript":
+            guard let value = node.child(byField: "value").map(facts.unwrapped), value.type == "attribute",
+                  value.child(byField: "object")?.text == "self" else { return nil }
+            return value.child(byField: "attribute")?.text
+        case "call":
+            // `self.w_out[i].to(x.dtype)`, `.type_as(x)`: the slice.
+            let call = facts.callSite(node)
+            guard let receiver = call.receiver, ["to", "type_as", "bfloat16", "float", "half", "t", "contiguous"].contains(call.name) else { return nil }
+            return stackOwner(receiver, depth: depth + 1)
+        case "identifier":
+            if facts.parameterOwner(of: node) != nil {
+                let passed = facts.callerArguments(of: node).map { stackOwner($0, depth: depth + 1) }
+                guard let first = passed.first ?? nil, passed.allSatisfy({ $0 == first }) else { return nil }
+                return first
+            }
+            let bindings = facts.dataflow.bindings(of: node.text, at: node)
+            guard bindings.count == 1, case .iteration = bindings[0].kind else { return nil }
+            var source = facts.unwrapped(facts.dataflow.iterationSource(bindings[0]))
+            if source.type == "call", ["torch.unbind", "unbind"].contains(facts.callSite(source).callee) || facts.callSite(source).name == "unbind" {
+                let call = facts.callSite(source)
+                guard let inner = call.receiver ?? call.positional.first else { return nil }
+                source = facts.unwrapped(inner)
+            }
+            guard source.type == "attribute", source.child(byField: "object")?.text == "self",
+                  let name = source.child(byField: "attribute")?.text,
+                  facts.allSettings.settings(name).contains(where: { facts.constructorCall($0.value)?.torchCallee == "torch.nn.Parameter" })
+            else { return nil }
+            return name
+        default:
+            return nil
+        }
     }
 
     /// Whether an expression names the output head (`self.lm_head`, `model.lm_head.weight`).

@@ -36,7 +36,8 @@ extension PythonFacts {
     /// tensor per kind of weight with the layers on a leading dimension), so that the blocks' matrices are 3-D and
     /// their scalars 1-D or 2-D; 0 otherwise. Stacked means at least two parameters made from a tensor of three sizes
     /// that lead with the same size, which is not a small number (a `(3, d, d)` merged QKV weight is no stack of
-    /// layers).
+    /// layers), in a file that builds at most two linear layers as modules (the head, say; a mixture of experts with
+    /// `(E, m, n)` expert stacks beside linear attention layers is no layer stack).
     var stackedLayerDimensions: Int {
         memoized("stackedLayerDimensions") { () -> Int in
             var leading: [String: Int] = [:]
@@ -54,7 +55,10 @@ extension PythonFacts {
                 if let v = value(of: sizes[0])?.double, v <= 4 { continue }
                 leading[compact(unwrapped(sizes[0])), default: 0] += 1
             }
-            return leading.values.contains { $0 >= 2 } ? 1 : 0
+            // The blocks' matrices are the stacks, not layers: at most the head and one more linear layer are built as
+            // modules (a mixture of experts keeps (E, m, n) expert stacks beside linear attention layers).
+            let linearModules = calls.filter { $0.torchCallee == "torch.nn.Linear" || $0.name.hasSuffix("Linear") }.count
+            return leading.values.contains { $0 >= 2 } && linearModules <= 2 ? 1 : 0
         }
     }
 

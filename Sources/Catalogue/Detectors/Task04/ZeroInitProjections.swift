@@ -4,10 +4,11 @@ import TreeSitterKit
 /// `zero_init_projections`: the output projections of the attention and of the MLP start at zero.
 ///
 /// Finds the output projections by what they do in the forward code: a projection (linear layer, also an entry of an
-/// `nn.ModuleDict` such as `self.proj["out"]`, `F.linear`, a product with a model weight) applied to the attention's
+/// `nn.ModuleDict` such as `self.proj["out"]`, `F.linear`, a product with a model weight, a layer's slice of a stacked
+/// weight handed to a block function, see `ModelView.stackOwner`) applied to the attention's
 /// result is the attention output projection; one applied to an activation (`relu`, `gelu`, a square, ..., also one
 /// a factory returns from a table with a library fallback) of another projection is the MLP output projection. Requires
-/// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `w.detach().zero_()`,
+/// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `self.w_out.zero_()` on a parameter, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)` (also through a helper of the file
 /// that hands back zeros for the call's mode, `{"wo": zeros(d, d)}`, `lin(d, d, zero=True)`, see
@@ -49,7 +50,10 @@ struct ZeroInitProjections: Detector {
         let zeroed = zeroedOwners(facts, model: model)
         let sequential = zeroedSequentialOutput(facts, model: model, zeroingClasses: zeroed.zeroingClasses)
         func isZeroed(_ site: (Owner, Node)) -> Bool {
+            // A projection in a free function (a layer's slice of a stacked weight handed to `attention(x, w_qkv,
+            // w_out)`) belongs to no class: a weight of that name zeroed in any class is it.
             zeroed.owners.contains(site.0) || zeroed.owners.contains(Owner(className: nil, name: site.0.name))
+                || (site.0.className == nil && zeroed.owners.contains { $0.name == site.0.name })
         }
         let attentionZeroed = attention.first(where: isZeroed).map(\.1) ?? zeroed.libraryAttention
         // A zeroed `Sequential` stands for the MLP only when the forward code shows no other MLP output projection.
@@ -274,6 +278,12 @@ struct ZeroInitProjections: Detector {
                         for className in tested { owners.insert(Owner(className: className, name: name)) }
                     }
                 }
+            } else if case let parameter = facts.unparenthesized(tensor), parameter.type == "attribute",
+                      parameter.child(byField: "object")?.text == "self", let name = parameter.child(byField: "attribute")?.text,
+                      facts.allSettings.settings(name).contains(where: { facts.constructorCall($0.value)?.torchCallee == "torch.nn.Parameter" }) {
+                // A parameter of the module zeroed itself (`self.w_out.zero_()`, a stack of every layer's output
+                // projection).
+                insertOwn(name)
             } else if isWeight, tensor.type == "identifier" {
                 // A loop over named_parameters() selecting weights by name.
                 insertSelected(selectedNames(call.node, facts), zeroedAt: call.node)

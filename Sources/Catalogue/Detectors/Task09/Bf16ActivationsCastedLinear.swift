@@ -24,7 +24,8 @@ import TreeSitterKit
 /// under a test of the exact class, `type(m).__name__ in keep` with `keep` the class names a plan lists, where naming a
 /// base class such as `"Linear"` keeps no casting linear), or, with no class to test, the weight matrices of chosen parts of the
 /// model put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`, not over `model.parameters()`,
-/// which holds the embedding too), or, for a functional model's parameter tree cast leaf by leaf, the weights its casting
+/// which holds the embedding too), or, for stacked per-layer weights a casting helper is handed, those stacks put back
+/// by name in a walk of the named parameters whose name test leaves the embedding out (`if name.startswith("w_"):`), or, for a functional model's parameter tree cast leaf by leaf, the weights its casting
 /// helper reads kept fp32 by key and the embedding table not (`{k: (v.float() if k in LINEAR_KEYS else to_mixed(v)) for
 /// k, v in tree.items()}`, see `keyedRestoration`), or, with casting parametrizations, their stored tensors put back to fp32
 /// (`m.parametrizations.weight.original.data = ....float()`, `m.float()` under `parametrize.is_parametrized(m)`, or
@@ -66,6 +67,12 @@ struct Bf16ActivationsCastedLinear: Detector {
             // embedding are put back to fp32 (`leaf.data = leaf.data.float()` under `if leaf.ndim == 2`).
             if isModuleCast(cast, facts), let restore = matrixRestoration(after: cast, facts) {
                 return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "weight matrices kept in fp32")]
+            }
+            // Stacked weights read by a casting helper, put back to fp32 by name in a walk of the model's parameters
+            // (`for name, p in self.named_parameters(): if name.startswith("w_"): p.data = p.data.float()`).
+            if isModuleCast(cast, facts), !castingHelpers.isEmpty,
+               let restore = namedRestoration(helperStacks(castingHelpers, model: model, facts), model: model, facts) {
+                return [facts.evidence(cast.node, "model cast to bf16"), facts.evidence(restore, "weights the casting helper reads kept in fp32 by name")]
             }
             // A functional model's parameter tree cast leaf by leaf, the weights the casting helper reads kept fp32
             // by their keys (`{k: (v.float() if k in LINEAR_KEYS else to_mixed(v)) for k, v in tree.items()}`).
@@ -387,6 +394,53 @@ struct Bf16ActivationsCastedLinear: Detector {
                 a.type == "if_statement" ? a.child(byField: "condition") : nil
             } + walk.namedChildren.filter { $0.type == "if_clause" }
             return conditions.contains { testsMatrix($0, root, facts) }
+        }?.node
+    }
+
+    /// The model's parameters (stacks of per-layer weights, `self.w_q = nn.Parameter(...)`) whose slices the calls of
+    /// casting helpers are handed (`cast_linear(x, w_q)` in a block function given `w_q` from `zip(self.w_q, ...)`; see
+    /// `ModelView.stackOwner`).
+    func helperStacks(_ helpers: Set<String>, model: ModelView, _ facts: PythonFacts) -> Set<String> {
+        var names = Set<String>()
+        for helper in helpers {
+            for call in facts.calls(named: helper) where call.receiver == nil {
+                for argument in call.positional { if let owner = model.stackOwner(argument) { names.insert(owner) } }
+            }
+        }
+        return names
+    }
+
+    /// A cast back to fp32 (`p.data = p.data.float()`, `p.data = p.data.to(torch.float32)`) in a walk of the model's
+    /// named parameters, under a test of the name that, over the names the model's own parameters and modules give
+    /// (`w_q`, `embed.weight`), admits a weight in `stacks` and not the embedding table.
+    func namedRestoration(_ stacks: Set<String>, model: ModelView, _ facts: PythonFacts) -> Node? {
+        guard !stacks.isEmpty else { return nil }
+        // The names `named_parameters()` gives: `w_q` for a parameter attribute, `embed.weight` for a module's.
+        var parameters: [String] = []
+        var embeddings = Set<String>()
+        for (name, settings) in facts.allSettings.byName where settings.contains(where: { $0.written.hasPrefix("self.") }) {
+            guard let built = settings.lazy.compactMap({ facts.constructorCall($0.value) }).first else { continue }
+            if built.torchCallee == "torch.nn.Parameter" { parameters.append(name) }
+            if facts.isEmbeddingConstructor(built) { parameters.append(name + ".weight"); embeddings.insert(name + ".weight") }
+            else if model.isLinearConstructor(built) { parameters.append(name + ".weight") }
+        }
+        let interpreter = ScriptInterpreter(facts)
+        return facts.calls.first { call in
+            guard let receiver = call.receiver, call.name == "float" && call.positional.isEmpty
+                    || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true,
+                  let root = rootName(receiver),
+                  let walk = facts.enclosingLoops(call.node).first(where: { facts.loopVariables($0).contains(root) }),
+                  let iterable = walk.child(byField: "right").map(facts.unwrapped), iterable.type == "call",
+                  facts.callSite(iterable).name == "named_parameters", case let variables = facts.loopVariables(walk),
+                  variables.count == 2, variables[1] == root else { return false }
+            let conditions = facts.ancestors(of: call.node).prefix { $0 != walk }.compactMap { a -> Node? in
+                a.type == "if_statement" ? a.child(byField: "condition") : nil
+            }
+            guard !conditions.isEmpty else { return false }
+            let admitted = parameters.filter { name in
+                conditions.allSatisfy { interpreter.value(of: $0, env: [variables[0]: .string(name)])?.truthy == true }
+            }
+            return !admitted.isEmpty && admitted.allSatisfy({ !embeddings.contains($0) }) && admitted.contains(where: stacks.contains)
         }?.node
     }
 
