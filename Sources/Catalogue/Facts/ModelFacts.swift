@@ -217,7 +217,7 @@ public struct ModelView {
             }
             guard source.type == "attribute", source.child(byField: "object")?.text == "self",
                   let name = source.child(byField: "attribute")?.text,
-                  facts.allSettings.settings(name).contains(where: { facts.constructorCall($0.value)?.torchCallee == "torch.nn.Parameter" })
+                  facts.isParameterAttribute(name)
             else { return nil }
             return name
         default:
@@ -233,6 +233,11 @@ public struct ModelView {
 }
 
 extension PythonFacts {
+    /// Whether a name is set somewhere to a parameter the module registers (`self.w_out = nn.Parameter(...)`).
+    func isParameterAttribute(_ name: String) -> Bool {
+        allSettings.settings(name).contains { constructorCall($0.value)?.torchCallee == "torch.nn.Parameter" }
+    }
+
     /// The model view of this file (embeddings, linear classes, output heads).
     public func model() -> ModelView { modelView }
 

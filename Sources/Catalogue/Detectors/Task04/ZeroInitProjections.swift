@@ -280,7 +280,7 @@ struct ZeroInitProjections: Detector {
                 }
             } else if case let parameter = facts.unparenthesized(tensor), parameter.type == "attribute",
                       parameter.child(byField: "object")?.text == "self", let name = parameter.child(byField: "attribute")?.text,
-                      facts.allSettings.settings(name).contains(where: { facts.constructorCall($0.value)?.torchCallee == "torch.nn.Parameter" }) {
+                      facts.isParameterAttribute(name) {
                 // A parameter of the module zeroed itself (`self.w_out.zero_()`, a stack of every layer's output
                 // projection).
                 insertOwn(name)

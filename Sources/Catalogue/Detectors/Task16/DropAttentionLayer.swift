@@ -309,7 +309,7 @@ struct DropAttentionLayer: Detector {
             }
             guard guarding != nil else { return false }
             let handedTo = facts.ancestors(of: read).first { $0.type == "call" }
-            if let handedTo, handedTo.type == "call" {
+            if let handedTo {
                 let called = facts.callSite(handedTo)
                 let name = called.name.lowercased()
                 let computesAttention = { (f: PythonFacts.Function) in facts.attentionSites.contains { facts.isInside($0.node, f.node) } }
