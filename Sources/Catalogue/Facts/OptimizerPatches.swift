@@ -124,21 +124,11 @@ extension PythonFacts {
                       let group = left.child(byField: "value"), let target = groupTarget(group, around: assignment) else { continue }
                 if let key = SettingsTable.stringValue(keyNode), let scale = selfScale(right, of: left), runsOnceAsPatch(assignment) {
                     // g["lr"] = g["lr"] * 2 (or 2 * g["lr"], g["lr"] / 2): a scale, as `*=` writes it below.
-                    for run in patchRuns(around: assignment, reading: [target.owner, scale.factor]) {
-                        for value in held(scale.factor, in: run).expressions where isConstant(value) {
-                            result.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
-                                                     site: assignment, group: target.index, key: key, value: value, divides: scale.divides))
-                        }
-                    }
+                    result += constantWrites(target, site: assignment, key: key, value: scale.factor, divides: scale.divides)
                 } else if let key = SettingsTable.stringValue(keyNode) {
                     // g["betas"] = (0.8, 0.95); opt.param_groups[0]["lr"] = 0.05; the value as the run gives it (`for
                     // opt, lr in [(muon, 0.05), (adam, 0.008)]: ... g["lr"] = lr`).
-                    for run in patchRuns(around: assignment, reading: [target.owner, right]) {
-                        for value in held(right, in: run).expressions where isConstant(value) {
-                            result.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
-                                                     site: assignment, group: target.index, key: key, value: value))
-                        }
-                    }
+                    result += constantWrites(target, site: assignment, key: key, value: right, divides: nil)
                 } else if let mapping = copiedMapping(key: keyNode, value: right, around: assignment) {
                     // for k, v in overrides.items(): g[k] = v
                     result += updateWrites(target, site: assignment, mappings: [mapping], keywords: [:])
@@ -151,12 +141,7 @@ extension PythonFacts {
                       let key = left.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue),
                       let right = assignment.child(byField: "right"), let group = left.child(byField: "value"),
                       let target = groupTarget(group, around: assignment), runsOnceAsPatch(assignment) else { continue }
-                for run in patchRuns(around: assignment, reading: [target.owner, right]) {
-                    for value in held(right, in: run).expressions where isConstant(value) {
-                        result.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
-                                                 site: assignment, group: target.index, key: key, value: value, divides: op == "/="))
-                    }
-                }
+                result += constantWrites(target, site: assignment, key: key, value: right, divides: op == "/=")
             }
             for call in calls where call.name == "update" {
                 // g.update(eps=1e-10), g.update(kv), g.update(**kv)
@@ -172,6 +157,19 @@ extension PythonFacts {
             }
             return result
         }
+    }
+
+    /// The writes of one entry of a group (`key`) with a value that is constant in each run of the code around the
+    /// patch (see `patchRuns`): set (`divides` nil) or scaled by it (`divides` false for `*`, true for `/`).
+    private func constantWrites(_ target: (owner: Node, index: Int?), site: Node, key: String, value: Node, divides: Bool?) -> [GroupWrite] {
+        var writes: [GroupWrite] = []
+        for run in patchRuns(around: site, reading: [target.owner, value]) {
+            for held in held(value, in: run).expressions where isConstant(held) {
+                writes.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
+                                         site: site, group: target.index, key: key, value: held, divides: divides))
+            }
+        }
+        return writes
     }
 
     /// The optimizer whose group an expression is, and which group: a loop variable over its groups (`for g in

@@ -485,27 +485,35 @@ extension PythonFacts {
     /// p0)` in `for g, p0 in zip(opt.param_groups, peaks)`): the step, 1 for each such variable, and the others'
     /// values. Nil when the call passes no such variable or another argument has no value.
     func perGroupArguments(_ schedule: ScheduleUse, _ function: Function, step: Double) -> [Double]? {
-        guard let call = ([schedule.site] + descendants(of: schedule.site)).lazy.filter({ $0.type == "call" }).map(callSite)
-            .first(where: { calledFunction($0)?.node == function.node }), call.positional.count >= 2, !call.hasSplat else { return nil }
-        let groupLoops = enclosingLoops(schedule.site).filter { loop in
-            guard let iterable = loop.child(byField: "right") else { return false }
-            return ([iterable] + descendants(of: iterable)).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "param_groups" }
-        }
-        let perGroup = Set(groupLoops.flatMap(loopVariables))
-        var arguments = [step]
-        var handed = false
-        for argument in call.positional.dropFirst() {
-            let a = unparenthesized(argument)
-            if a.type == "identifier", perGroup.contains(a.text) {
-                arguments.append(1)
-                handed = true
-            } else if let v = evaluate(a) {
-                arguments.append(v)
-            } else {
-                return nil
+        perGroupTail(schedule, function).map { [step] + $0 }
+    }
+
+    /// The arguments after the step of `perGroupArguments`, read once per schedule and function (they do not depend on
+    /// the step); nil when no argument is a group's own value.
+    private func perGroupTail(_ schedule: ScheduleUse, _ function: Function) -> [Double]? {
+        memoized("perGroupTail:\(schedule.site.startByte):\(function.node.startByte)") { () -> [Double]? in
+            guard let call = ([schedule.site] + descendants(of: schedule.site)).lazy.filter({ $0.type == "call" }).map(callSite)
+                .first(where: { calledFunction($0)?.node == function.node }), call.positional.count >= 2, !call.hasSplat else { return nil }
+            let groupLoops = enclosingLoops(schedule.site).filter { loop in
+                guard let iterable = loop.child(byField: "right") else { return false }
+                return ([iterable] + descendants(of: iterable)).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == "param_groups" }
             }
+            let perGroup = Set(groupLoops.flatMap(loopVariables))
+            var arguments: [Double] = []
+            var handed = false
+            for argument in call.positional.dropFirst() {
+                let a = unparenthesized(argument)
+                if a.type == "identifier", perGroup.contains(a.text) {
+                    arguments.append(1)
+                    handed = true
+                } else if let v = evaluate(a) {
+                    arguments.append(v)
+                } else {
+                    return nil
+                }
+            }
+            return handed ? arguments : nil
         }
-        return handed ? arguments : nil
     }
 
     /// The names a statement may bind: assignment and loop targets, `with ... as` names, definitions.

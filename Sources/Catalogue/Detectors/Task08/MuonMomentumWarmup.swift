@@ -92,11 +92,13 @@ struct MuonMomentumWarmup: Detector {
     /// Whether an orthogonalizing optimizer class of the file reads `self.defaults` outside `__init__`: only then does
     /// a write into `opt.defaults` reach its update (the groups copied their entries when the optimizer was built).
     func updateReadsDefaults(_ facts: PythonFacts) -> Bool {
-        facts.nodes(ofType: "attribute").contains { node in
-            guard node.child(byField: "object")?.text == "self", node.child(byField: "attribute")?.text == "defaults",
-                  let function = facts.enclosingFunction(node), function.name != "__init__",
-                  let owner = facts.enclosingClass(node) else { return false }
-            return facts.orthogonalizingClassNames.contains(owner.name)
+        facts.memoized("muon_momentum_warmup/updateReadsDefaults") {
+            facts.nodes(ofType: "attribute").contains { node in
+                guard node.child(byField: "object")?.text == "self", node.child(byField: "attribute")?.text == "defaults",
+                      let function = facts.enclosingFunction(node), function.name != "__init__",
+                      let owner = facts.enclosingClass(node) else { return false }
+                return facts.orthogonalizingClassNames.contains(owner.name)
+            }
         }
     }
 

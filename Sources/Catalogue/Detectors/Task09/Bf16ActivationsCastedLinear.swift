@@ -166,8 +166,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     func parametrizationRestoration(_ tensors: Set<String>, registrations: [CallSite], _ facts: PythonFacts) -> Node? {
         facts.calls.first { call in
             guard let receiver = call.receiver.map(facts.unparenthesized),
-                  call.name == "float" && call.positional.isEmpty
-                    || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true
+                  castsToFp32(call, facts)
             else { return false }
             // The module a casting parametrization is registered on, cast in the same loop body (or, with no loop,
             // the same function body).
@@ -367,7 +366,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// `casting` admits the casting linears only through `isinstance`).
     func restoration(_ casting: Set<String>, exact: Set<String>, _ facts: PythonFacts) -> Node? {
         facts.calls.first { call in
-            call.receiver != nil && (call.name == "float" || (call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true))
+            call.receiver != nil && castsToFp32(call, facts)
                 && guarded(call.node, by: casting, exact: exact, facts)
         }?.node
     }
@@ -378,8 +377,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// parameters (`model.parameters()` holds the embedding too, whose activations would then be fp32).
     func matrixRestoration(after cast: CallSite, _ facts: PythonFacts) -> Node? {
         facts.calls.first { call in
-            guard let receiver = call.receiver, call.name == "float" && call.positional.isEmpty
-                    || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true,
+            guard let receiver = call.receiver, castsToFp32(call, facts),
                   let root = rootName(receiver) else { return false }
             // The loop or comprehension that binds the variable, and the test around the cast.
             guard let walk = facts.ancestors(of: call.node).first(where: { a in
@@ -426,8 +424,7 @@ struct Bf16ActivationsCastedLinear: Detector {
         }
         let interpreter = ScriptInterpreter(facts)
         return facts.calls.first { call in
-            guard let receiver = call.receiver, call.name == "float" && call.positional.isEmpty
-                    || call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map({ facts.dtypeName(of: $0) == "float32" }) == true,
+            guard let receiver = call.receiver, castsToFp32(call, facts),
                   let root = rootName(receiver),
                   let walk = facts.enclosingLoops(call.node).first(where: { facts.loopVariables($0).contains(root) }),
                   let iterable = walk.child(byField: "right").map(facts.unwrapped), iterable.type == "call",
@@ -492,13 +489,19 @@ struct Bf16ActivationsCastedLinear: Detector {
         return nil
     }
 
+    /// A cast to fp32: `t.float()`, `t.to(torch.float32)` (or any dtype `PythonFacts.dtypeName` reads as float32, also
+    /// as `dtype=`).
+    func castsToFp32(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        if call.name == "float" { return call.positional.isEmpty }
+        return call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true
+    }
+
     /// An entry kept as it is or put to fp32: a name, `v.float()`, `v.to(torch.float32)` (also on `.data`).
     func keepsFp32(_ node: Node, _ facts: PythonFacts) -> Bool {
         let n = facts.unparenthesized(node)
         if n.type == "identifier" { return true }
         guard n.type == "call", case let call = facts.callSite(n), let receiver = call.receiver, rootName(receiver) != nil else { return false }
-        if call.name == "float" { return call.positional.isEmpty }
-        return call.name == "to" && (call.positional.first ?? call.keywords["dtype"]).map { facts.dtypeName(of: $0) == "float32" } == true
+        return castsToFp32(call, facts)
     }
 
     /// The variable an expression starts from (`leaf` in `leaf.data`).
