@@ -485,6 +485,28 @@ extension PythonFacts {
         return false
     }
 
+    /// Whether a callable a dictionary holds normalizes what it is called on: a norm function of the file (`rms`), a norm
+    /// module (`nn.RMSNorm(d)`), a torch norm function (`F.rms_norm`), or a lambda whose body does one of these or
+    /// normalizes inline.
+    public func isNormCallable(_ node: Node) -> Bool {
+        let n = unwrapped(node)
+        switch n.type {
+        case "identifier", "attribute":
+            if let function = function(named: n.text.lastDottedComponent).first, n.type == "identifier" { return isNormFunction(function) }
+            if let module = moduleConstructor(n.text), isNormConstructor(module) { return true }
+            var resolved = imports.qualifiedName(of: n) ?? n.text
+            if resolved.hasPrefix("F.") { resolved = "torch.nn.functional." + resolved.dropFirst(2) }
+            return ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains(resolved)
+        case "call":
+            return constructorCall(n).map(isNormConstructor) == true
+        case "lambda":
+            guard let body = n.child(byField: "body").map(unparenthesized) else { return false }
+            return body.type == "call" ? isNormCall(callSite(body)) : inlineNormInput(body) != nil
+        default:
+            return false
+        }
+    }
+
     /// For a normalization written out (`x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps)`,
     /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`, the L2 form `x / x.norm(...)`), the
     /// tensor it normalizes: the operand read under the root.
@@ -558,43 +580,6 @@ extension PythonFacts {
             if let call = constructorCall(setting.value), call.callee != "dict" { return call }
         }
         return nil
-    }
-
-    /// The constructions an `nn.ModuleDict` read selects: for `self.proj["out"]`, with `self.proj` set (in the reading
-    /// class, else anywhere) to `nn.ModuleDict({"q": nn.Linear(...), "out": nn.Linear(...)})`, `nn.ModuleDict(dict(out=
-    /// ...))` or `nn.ModuleDict({n: nn.Linear(d, d) for n in ("q", "out")})`, the entry `"out"` is built with (a
-    /// comprehension's one value for any key); for a key that is not a string literal (`self.proj[n]`), every entry's.
-    /// Nil when the container holds no such dictionary, the key names no entry, or an entry is no construction.
-    public func moduleDictEntries(_ container: Node, key: Node) -> [CallSite]? {
-        var values: [Node] = []
-        if container.type == "attribute", container.child(byField: "object")?.text == "self", let owner = enclosingClass(container),
-           let name = container.child(byField: "attribute")?.text {
-            values = selfAssignedValues(name, in: owner)
-        }
-        if values.isEmpty, let module = moduleConstructor(container.text) { values = [module.node] }
-        let moduleDicts = values.compactMap { constructorCall(unwrapped($0)) }.filter { $0.torchCallee == "torch.nn.ModuleDict" }
-        guard !moduleDicts.isEmpty else { return nil }
-        let wanted = SettingsTable.stringValue(unwrapped(key))
-        var entries: [Node] = []
-        for moduleDict in moduleDicts {
-            guard let argument = moduleDict.argument("modules", position: 0).map(unwrapped) else { return nil }
-            switch argument.type {
-            case "dictionary":
-                for pair in argument.namedChildren where pair.type == "pair" {
-                    guard let k = pair.child(byField: "key"), let v = pair.child(byField: "value") else { continue }
-                    if wanted == nil || SettingsTable.stringValue(k) == wanted { entries.append(v) }
-                }
-            case "call" where callSite(argument).callee == "dict":
-                for (k, v) in callSite(argument).keywords where wanted == nil || k == wanted { entries.append(v) }
-            case "dictionary_comprehension":
-                guard let v = argument.child(byField: "body")?.child(byField: "value") else { return nil }
-                entries.append(v)
-            default:
-                return nil
-            }
-        }
-        let built = entries.compactMap { constructorCall(unwrapped($0)) }
-        return built.isEmpty || built.count != entries.count ? nil : built
     }
 
     static let weightFactories: Set<String> = [

@@ -17,7 +17,9 @@ import TreeSitterKit
 /// after zeroing it, also by the entry of its table of init functions the call's mode selects
 /// (`init_linear(nn.Linear(d, d), scheme="zeros")` with `{"zeros": lambda w: nn.init.zeros_(w), ...}[scheme](layer.weight)`),
 /// in an init hook applied with `model.apply` and
-/// selecting the module by a flag attribute or by type, or in a loop over `named_parameters()` (or `named_modules()`)
+/// selecting the module by a flag attribute or by type, in a loop over a module dictionary's entries selected by their
+/// keys (`for key, lin in blk.lin.items(): if key.endswith("_out"): ...`, see `PythonFacts.moduleDictLoopKeys`), or in a
+/// loop over `named_parameters()` (or `named_modules()`)
 /// selecting the weights by name (also by a list of names or glob patterns the condition walks) (`nn.MultiheadAttention`'s `out_proj` counts for attention), in the `__init__` a class
 /// decorator of the file binds on the classes it decorates (`@zero_init("c_proj")` zeroing `getattr(self, name).weight`
 /// for each name it is given: the named layer of each class whose decorator passes it), also through a regular
@@ -252,6 +254,10 @@ struct ZeroInitProjections: Detector {
                 } else if moduleNode.type == "identifier", case let names = selectedModuleNames(call.node, module: moduleNode.text, facts), !names.isEmpty {
                     // for name, m in model.named_modules(): if name.endswith("c_proj"): zeros_(m.weight)
                     for name in names { owners.insert(Owner(className: nil, name: name)) }
+                } else if let keys = facts.moduleDictLoopKeys(moduleNode, at: call.node) {
+                    // for key, lin in blk.lin.items(): if key.endswith("_out"): lin.weight.mul_(0): the entries selected,
+                    // owned by their keys (as `self.lin["attn_out"](y)` is, see `ModelView.projectionOwner`).
+                    for key in keys { owners.insert(Owner(className: nil, name: key)) }
                 } else if moduleNode.type == "identifier", let items = facts.iteratedItems(moduleNode, flow: facts.dataflow) {
                     // for lin in (self.proj, self.out): nn.init.zeros_(lin.weight)
                     for item in items {

@@ -1,4 +1,4 @@
-# gap: Norm modules stored in an nn.ModuleDict keyed "q"/"k" and applied in a dict comprehension over the projected heads; positive.
+# example: Norm modules stored in an nn.ModuleDict keyed "q"/"k" and applied in a dict comprehension over the projected heads; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

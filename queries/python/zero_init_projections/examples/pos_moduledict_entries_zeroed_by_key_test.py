@@ -1,4 +1,4 @@
-# gap: Projections kept in an nn.ModuleDict per block; after construction every entry whose key ends in "_out" is scaled by 0 in place; positive.
+# example: Projections kept in an nn.ModuleDict per block; after construction every entry whose key ends in "_out" is scaled by 0 in place; positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
