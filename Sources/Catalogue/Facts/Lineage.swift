@@ -289,10 +289,7 @@ extension PythonFacts {
         switch n.type {
         case "identifier", "attribute":
             if n.type == "attribute", let entries = keyedModuleDictEntries(n) { return entries.map(\.key) }
-            guard let name = SettingsTable.bareName(of: n) else { return nil }
-            let values = allSettings.settings(name).filter { $0.source != .parameterDefault }.map(\.value)
-            guard values.count == 1 else { return nil }
-            return writtenKeys(values[0], depth: depth + 1)
+            return heldTable(n).flatMap { writtenKeys($0, depth: depth + 1) }
         case "dictionary":
             var keys: [String] = []
             for pair in n.namedChildren where pair.type != "comment" {
@@ -314,6 +311,15 @@ extension PythonFacts {
         default:
             return nil
         }
+    }
+
+    /// The one expression a name or field holds where it is read: a local's latest assignment before the read, else
+    /// the one setting of the name in the file (`self.head_norm = {...}`, a module constant). Nil when there are several.
+    func heldTable(_ reference: Node) -> Node? {
+        if reference.type == "identifier", let value = latestValue(of: reference.text, before: reference) { return value }
+        guard let name = SettingsTable.bareName(of: reference) else { return nil }
+        let values = allSettings.settings(name).filter { $0.source != .parameterDefault }.map(\.value)
+        return values.count == 1 ? values[0] : nil
     }
 
     /// For a call of an entry of a dictionary of callables read by a key the walk knows (`self.head_norm[role](t)` or
@@ -340,10 +346,7 @@ extension PythonFacts {
         let n = unwrapped(node)
         switch n.type {
         case "identifier", "attribute":
-            guard let name = SettingsTable.bareName(of: n) else { return nil }
-            let values = allSettings.settings(name).filter { $0.source != .parameterDefault }.map(\.value)
-            guard values.count == 1 else { return nil }
-            return keyedEntries(values[0], key: key, depth: depth + 1)
+            return heldTable(n).flatMap { keyedEntries($0, key: key, depth: depth + 1) }
         case "dictionary":
             return n.namedChildren.compactMap { pair in
                 pair.type == "pair" && pair.child(byField: "key").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) == key

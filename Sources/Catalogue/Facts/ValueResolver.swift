@@ -92,7 +92,7 @@ public final class ValueResolver {
         }
         // A parameter its callers give (`lr` of a builder's `with_matrix_lr(self, lr)`): what they pass first, not the
         // first setting of its name that folding would take.
-        if node.type == "identifier", facts.parameterOwner(of: node) != nil, !facts.callerArguments(of: node).isEmpty {
+        if node.type == "identifier", facts.parameterOwner(of: node) != nil || isLambdaParameter(node), !facts.callerArguments(of: node).isEmpty {
             return dedup(referenceValues(node))
         }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
@@ -298,6 +298,15 @@ public final class ValueResolver {
         facts.assignedNames(a).filter { $0.value == nil }.map(\.name)
     })
 
+    /// Whether a name is a parameter of the lambda it is read in (`lambda params, lr: Muon(params, lr=lr)`): its
+    /// callers' arguments give it, never a setting of the same name elsewhere in the file.
+    private func isLambdaParameter(_ node: Node) -> Bool {
+        guard node.tree === facts.tree else { return false }
+        return facts.dataflow.bindings(of: node.text, at: node).first.map { binding in
+            if case .parameter = binding.kind { return binding.node.type == "lambda" } else { return false }
+        } ?? false
+    }
+
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
         // A helper's parameter while one call of it is read: what that call passes, read where the call is.
@@ -311,8 +320,25 @@ public final class ValueResolver {
         if let entry = dictionaryEntryValues(node) { return entry }
         var result: [NumericValue] = []
         // A parameter of the enclosing function (or of an outer one a nested function captures it from): the
-        // arguments its callers pass.
-        for argument in facts.callerArguments(of: node) { result += values(of: argument) }
+        // arguments its callers pass. A call of an entry of a table made once per key of a loop, the key selecting the
+        // entry (`{n: builders[kinds[n]](g, rates[n]) for n, g in groups.items()}`): the argument for the keys that
+        // select this function, read with the loop variable bound to each.
+        let owner = facts.dataflow.bindings(of: node.text, at: node).first { if case .parameter = $0.kind { return true } else { return false } }?.node
+        for (call, argument) in facts.callerBindings(of: node) {
+            if let owner, let runs = facts.keyedRuns(of: call, selecting: owner) {
+                for key in runs.keys {
+                    let saved = bindings
+                    var run = Bindings(scope: runs.scope)
+                    run.keys[runs.variable] = key
+                    bindings = run
+                    result += values(of: argument)
+                    bindings = saved
+                }
+                continue
+            }
+            result += values(of: argument)
+        }
+        for argument in facts.propertyAssignments(of: node) { result += values(of: argument) }
         if let name = SettingsTable.bareName(of: node) {
             result += nameValues(name, at: node)
         }

@@ -9,7 +9,8 @@ import TreeSitterKit
 /// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
 /// computes the logits, in a forward hook registered on the head, or in a function or Triton kernel the logits are
 /// passed to (a kernel computing tanh as
-/// `2 * sigmoid(2u) - 1` included), or in the wrapper a decorator of the file puts around the function that returns the
+/// `2 * sigmoid(2u) - 1` included), in an entry of a table of transforms the logits run through
+/// (`for _, fn in self.post.items(): logits = fn(logits)`, see `PythonFacts.tableCallables`), or in the wrapper a decorator of the file puts around the function that returns the
 /// logits (`@softcapped(cap=30.0) def head(...)`, capping what the wrapped function returns); the division, tanh and
 /// product may be separate statements on one name. When no
 /// head is named, a cap on the expressions that reach the cross-entropy (`facts.logitCaps()`, which also enters
@@ -86,6 +87,19 @@ struct LogitSoftcap: Detector {
                 if call.receiver == nil, let body = facts.lambdaBody(call.name),
                    let cap = facts.descendants(of: body).first(where: { facts.capsAt($0, bindings: [:]).contains(where: accept) }) {
                     return [facts.evidence(call.node, "logits passed to a soft cap"), facts.evidence(cap, "soft cap")]
+                }
+                // A table of callables the logits run through (`for name, fn in self.logit_transforms.items(): logits =
+                // fn(logits)` with a lambda entry that caps).
+                for entry in facts.tableCallables(call) ?? [] {
+                    let callable = facts.unwrapped(entry)
+                    let body = callable.type == "lambda" ? callable.child(byField: "body") : nil
+                    if let body, let cap = ([body] + facts.descendants(of: body)).first(where: { facts.capsAt($0, bindings: [:]).contains(where: accept) }) {
+                        return [facts.evidence(call.node, "logits passed through a table of transforms"), facts.evidence(cap, "soft cap")]
+                    }
+                    if callable.type == "identifier", let target = facts.function(named: callable.text).first,
+                       let cap = capInside(target, facts, fields: [[:]], accept: accept) {
+                        return [facts.evidence(call.node, "logits passed through a table of transforms"), facts.evidence(cap, "soft cap")]
+                    }
                 }
                 for target in facts.targets(of: call) where !facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope) {
                     // A method of an object the file builds reads that object's fields (`self.cap` of `SoftCap(30.0)`).

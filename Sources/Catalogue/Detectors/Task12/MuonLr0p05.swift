@@ -5,7 +5,9 @@
 /// parameter group's `lr`, or the class's `lr` default when the call gives none (a class of the file may name that
 /// parameter anything its defaults store as `lr`, see `PythonFacts.optimizerParameter`), through constants, dataclass
 /// fields, argparse defaults, config dictionaries, enumeration members (also a loop variable over a table keyed by
-/// members, in a branch that picks one: `if slot is Slot.HIDDEN: Muon(g, lr=slot.lr)`, see `PythonFacts.loopMember`)
+/// members, in a branch that picks one: `if slot is Slot.HIDDEN: Muon(g, lr=slot.lr)`, see `PythonFacts.loopMember`), a
+/// builder lambda of a table chosen per key of a comprehension and handed that key's rate (`{n: make[kind[n]](g,
+/// rates[n]) for n, g in groups.items()}`, see `PythonFacts.keyedRuns`)
 /// and arithmetic; an `lr` set on every group after construction replaces it (`OptimizerPatches`); an update function
 /// handed its rate every step as a base times a schedule multiplier peaking at 1 (`lr=args.matrix_lr * s` with `s =
 /// lr_scale(step)`, also in a step function the loop calls with its step) reads as the base (see

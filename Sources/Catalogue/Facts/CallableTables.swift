@@ -1,0 +1,97 @@
+import Parsing
+import TreeSitterKit
+
+/// Tables of callables: dictionaries and sequences of functions, lambdas or modules that code calls through a loop
+/// (`for name, fn in self.logit_transforms.items(): logits = fn(logits)`) or by a key it does not know (`ops[kind](x)`).
+extension PythonFacts {
+    /// The callables a call may run when its callee is an entry of a table written out: the value variable of a loop
+    /// over `d.items()` / `d.values()`, the variable of a loop over a sequence of callables (or of `(name, fn)` pairs),
+    /// or `d[k]` with a key the file does not fix. Each entry is the expression written for it (a lambda, a function's
+    /// name, a module construction). Nil when the callee is none of these or the table is not written out.
+    public func tableCallables(_ call: CallSite) -> [Node]? {
+        guard let function = call.function.map(unparenthesized) else { return nil }
+        if function.type == "subscript", let container = function.child(byField: "value") {
+            return tableValues(container, depth: 0)
+        }
+        guard function.type == "identifier" else { return nil }
+        for binding in dataflow.bindings(of: function.text, at: function) {
+            guard case .iteration(let place) = binding.kind,
+                  let iterable = binding.site.child(byField: "right").map(unwrapped) else { continue }
+            if iterable.type == "call", case let loop = callSite(iterable), loop.positional.isEmpty, let container = loop.receiver {
+                if loop.name == "values" || (loop.name == "items" && place == 1) { return tableValues(container, depth: 0) }
+            }
+            guard let items = writtenItems(iterable, depth: 0) ?? tableEntries(iterable, depth: 0) else { continue }
+            if place == nil { return items }
+            // `for name, fn in (("fp32", f), ("cap", g))`: the element at the place the variable takes.
+            return items.compactMap { item in
+                let pair = unwrapped(item)
+                guard ["tuple", "list"].contains(pair.type), let place, case let parts = pair.namedChildren.filter({ $0.type != "comment" }),
+                      place < parts.count else { return nil }
+                return parts[place]
+            }
+        }
+        return nil
+    }
+
+    /// The values of a dictionary written out (a literal, `dict(k=v)`, `OrderedDict(k=v)`, `OrderedDict([("k", v),
+    /// ...])`, a module dictionary built from one), also through a name or field set once.
+    func tableValues(_ node: Node, depth: Int) -> [Node]? {
+        guard depth < 4 else { return nil }
+        let n = unwrapped(node)
+        switch n.type {
+        case "identifier", "attribute":
+            return heldTable(n).flatMap { tableValues($0, depth: depth + 1) }
+        case "dictionary":
+            return n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
+        case "call":
+            let call = callSite(n)
+            if ["torch.nn.ModuleDict", "torch.nn.ParameterDict"].contains(call.torchCallee) {
+                return call.positional.first.flatMap { tableValues($0, depth: depth + 1) }
+            }
+            guard ["dict", "OrderedDict", "collections.OrderedDict"].contains(call.callee) else { return nil }
+            if call.positional.isEmpty { return call.keywords.sorted { $0.value.startByte < $1.value.startByte }.map(\.value) }
+            guard call.positional.count == 1, let pairs = writtenItems(call.positional[0], depth: 0) else { return nil }
+            return pairs.compactMap { item in
+                let pair = unwrapped(item)
+                let parts = pair.namedChildren.filter { $0.type != "comment" }
+                return ["tuple", "list"].contains(pair.type) && parts.count == 2 ? parts[1] : nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// For a call of a table's entry made once per key of a loop or comprehension whose keys are written out, the key
+    /// choosing the entry (`builders[kinds[n]](...)` in `{n: ... for n, g in groups.items()}`): the loop variable, the
+    /// loop, and the keys whose run calls `entry` (a lambda or function of the file held by the table). Nil when the
+    /// call is not made that way or some key's choice cannot be read.
+    public func keyedRuns(of call: CallSite, selecting entry: Node) -> (variable: String, scope: Node, keys: [String])? {
+        guard let function = call.function.map(unparenthesized), function.type == "subscript",
+              let table = function.child(byField: "value"), let choice = function.child(byField: "subscript") else { return nil }
+        let variables = ([choice] + descendants(of: choice)).filter { $0.type == "identifier" }
+        for variable in variables {
+            guard let binding = dataflow.bindings(of: variable.text, at: variable).first(where: { b in
+                if case .iteration = b.kind { return ["for_statement", "for_in_clause"].contains(b.site.type) } else { return false }
+            }), let keys = loopKeys(binding.site, variable.text) else { continue }
+            let scope = binding.site.type == "for_in_clause" ? (binding.site.parent ?? binding.site) : binding.site
+            let interpreter = ScriptInterpreter(self)
+            var selecting: [String] = []
+            for key in keys {
+                guard case .string(let chosen)? = interpreter.value(of: choice, env: [variable.text: .string(key)]),
+                      let held = keyedEntries(table, key: chosen, depth: 0) else { return nil }
+                if held.contains(where: { denotes($0, entry) }) { selecting.append(key) }
+            }
+            return (variable.text, scope, selecting)
+        }
+        return nil
+    }
+
+    /// Whether an expression a table holds is a lambda or function of the file: written there, or its name.
+    func denotes(_ value: Node, _ entry: Node) -> Bool {
+        let v = unwrapped(value)
+        if v == entry { return true }
+        guard v.type == "identifier" else { return false }
+        if entry.type == "function_definition", entry.child(byField: "name")?.text == v.text { return true }
+        return dataflow.bindings(of: v.text, at: v).contains { $0.node == entry }
+    }
+}
