@@ -10,7 +10,8 @@ public final class CallSite {
     /// (`isMapped`), the mapped function.
     public let function: Node?
     /// The called expression's dotted name with import aliases resolved (`F.relu` -> `torch.nn.functional.relu`,
-    /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name.
+    /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name; `collections.OrderedDict` given keywords only
+    /// is `dict`.
     public let callee: String
     /// The last part of the callee: a function or method name (`relu`, `step`, `AdamW`).
     public let name: String
@@ -55,10 +56,9 @@ public final class CallSite {
         self.function = function
         let alias = aliases.isEmpty ? nil : function.flatMap { f in f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : nil }
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
-        callee = alias?.callee ?? resolved ?? function?.text ?? ""
+        let calleeText = alias?.callee ?? resolved ?? function?.text ?? ""
         callsGradientFunction = alias == nil && skipped == 0 && !gradientFunctions.isEmpty
             && function.map { ($0.type == "identifier" || $0.type == "attribute") && gradientFunctions.contains($0.text) } == true
-        name = callee.lastDottedComponent
         if alias == nil, let function, function.type == "attribute", let object = function.child(byField: "object") {
             var head = object
             while head.type == "attribute", let inner = head.child(byField: "object") { head = inner }
@@ -86,6 +86,9 @@ public final class CallSite {
         self.positional = positional
         self.keywords = keywords
         hasSplat = splat
+        // `OrderedDict(wte=..., h=...)` builds the same mapping as `dict(wte=..., h=...)` and is read as that.
+        callee = calleeText == "collections.OrderedDict" && positional.isEmpty && !splat ? "dict" : calleeText
+        name = callee.lastDottedComponent
     }
 
     /// For `map(f, items...)` with the builtin `map` and `f` a name (not a lambda or a call), `f`.

@@ -61,29 +61,82 @@ extension PythonFacts {
         }
     }
 
+    /// One way a call of a table's entry runs in a loop over keys (see `keyedRuns`): the loop variable and the key it
+    /// takes, the loop (where that binding holds), and for a loop over `d.items()` the value variable and the entry of
+    /// `d` it takes for the key.
+    public struct KeyedRun {
+        public let variable: String
+        public let key: String
+        public let scope: Node
+        public let value: (variable: String, entry: Node)?
+    }
+
     /// For a call of a table's entry made once per key of a loop or comprehension whose keys are written out, the key
-    /// choosing the entry (`builders[kinds[n]](...)` in `{n: ... for n, g in groups.items()}`): the loop variable, the
-    /// loop, and the keys whose run calls `entry` (a lambda or function of the file held by the table). Nil when the
-    /// call is not made that way or some key's choice cannot be read.
-    public func keyedRuns(of call: CallSite, selecting entry: Node) -> (variable: String, scope: Node, keys: [String])? {
+    /// choosing the entry (`builders[kinds[n]](...)` in `{n: ... for n, g in groups.items()}`, or `make[spec["kind"]](...)`
+    /// in `for n, spec in cfg["optim"].items()`): the runs whose choice is `entry` (a lambda or function of the file
+    /// the table holds). Nil when the call is not made that way or some key's choice cannot be read.
+    public func keyedRuns(of call: CallSite, selecting entry: Node) -> [KeyedRun]? {
         guard let function = call.function.map(unparenthesized), function.type == "subscript",
               let table = function.child(byField: "value"), let choice = function.child(byField: "subscript") else { return nil }
-        let variables = ([choice] + descendants(of: choice)).filter { $0.type == "identifier" }
-        for variable in variables {
+        for variable in ([choice] + descendants(of: choice)).filter({ $0.type == "identifier" }) {
             guard let binding = dataflow.bindings(of: variable.text, at: variable).first(where: { b in
                 if case .iteration = b.kind { return ["for_statement", "for_in_clause"].contains(b.site.type) } else { return false }
-            }), let keys = loopKeys(binding.site, variable.text) else { continue }
-            let scope = binding.site.type == "for_in_clause" ? (binding.site.parent ?? binding.site) : binding.site
-            let interpreter = ScriptInterpreter(self)
-            var selecting: [String] = []
-            for key in keys {
-                guard case .string(let chosen)? = interpreter.value(of: choice, env: [variable.text: .string(key)]),
-                      let held = keyedEntries(table, key: chosen, depth: 0) else { return nil }
-                if held.contains(where: { denotes($0, entry) }) { selecting.append(key) }
+            }), case .iteration(let place) = binding.kind else { continue }
+            let site = binding.site
+            let scope = site.type == "for_in_clause" ? (site.parent ?? site) : site
+            // The loop's key variable, and for `d.items()` its value variable and `d`.
+            var keyVariable = variable.text
+            var valued: (variable: String, container: Node)?
+            if place != nil, let target = site.child(byField: "left"), case let names = target.namedChildren.filter({ $0.type == "identifier" }),
+               names.count == 2, let iterable = site.child(byField: "right").map(unwrapped), iterable.type == "call",
+               callSite(iterable).name == "items", let container = callSite(iterable).receiver {
+                keyVariable = names[0].text
+                valued = (names[1].text, container)
             }
-            return (variable.text, scope, selecting)
+            guard let keys = loopKeys(site, keyVariable) else { continue }
+            var runs: [KeyedRun] = []
+            for key in keys {
+                let entryOf = valued.flatMap { keyedEntries($0.container, key: key, depth: 0)?.first }
+                if valued != nil, entryOf == nil { return nil }
+                guard let chosen = keyedString(choice, keyVariable: keyVariable, key: key,
+                                               value: valued.flatMap { v in entryOf.map { (v.variable, $0) } }),
+                      let held = keyedEntries(table, key: chosen, depth: 0) else { return nil }
+                if held.contains(where: { denotes($0, entry) }) {
+                    runs.append(KeyedRun(variable: keyVariable, key: key, scope: scope,
+                                         value: valued.flatMap { v in entryOf.map { (v.variable, $0) } }))
+                }
+            }
+            return runs
         }
         return nil
+    }
+
+    /// The string a key expression gives in one run: the key variable is the key; a read of a table written out by a
+    /// string (`kinds[n]`, `spec["kind"]` with `spec` the run's entry) is the string that entry holds; else what the
+    /// interpreter computes with the key bound.
+    private func keyedString(_ node: Node, keyVariable: String, key: String, value: (variable: String, entry: Node)?) -> String? {
+        let n = unwrapped(node)
+        if n.type == "identifier", n.text == keyVariable { return key }
+        if let literal = SettingsTable.stringValue(n) { return literal }
+        if n.type == "subscript" {
+            return keyedTable(n, keyVariable: keyVariable, key: key, value: value).flatMap { SettingsTable.stringValue(unwrapped($0)) }
+        }
+        guard value.map({ !mentions(n, $0.variable) }) ?? true,
+              case .string(let text)? = ScriptInterpreter(self).value(of: n, env: [keyVariable: .string(key)]) else { return nil }
+        return text
+    }
+
+    /// The expression a chain of reads of tables written out gives in one run (see `keyedString`): `cfg["optim"][n]`
+    /// with `n` at "muon" is the entry "muon" of the entry "optim" of `cfg`; the loop's value variable is its entry.
+    private func keyedTable(_ node: Node, keyVariable: String, key: String, value: (variable: String, entry: Node)?, depth: Int = 0) -> Node? {
+        guard depth < 6 else { return nil }
+        let n = unwrapped(node)
+        if n.type == "identifier", n.text == value?.variable { return value?.entry }
+        guard n.type == "subscript", let base = n.child(byField: "value"), let index = n.child(byField: "subscript") else { return n }
+        guard let picked = keyedString(index, keyVariable: keyVariable, key: key, value: value),
+              let table = keyedTable(base, keyVariable: keyVariable, key: key, value: value, depth: depth + 1),
+              let held = keyedEntries(table, key: picked, depth: 0), held.count == 1 else { return nil }
+        return held[0]
     }
 
     /// Whether an expression a table holds is a lambda or function of the file: written there, or its name.

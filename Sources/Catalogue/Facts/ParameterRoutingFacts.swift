@@ -727,6 +727,21 @@ extension PythonFacts {
             let bindings = callerBindings(of: params)
             let rateNode = optimizer.call.argument("lr", position: 1)
             let rateBindings = rateNode.map { callerBindings(of: $0) } ?? []
+            // A factory chosen from a table once per key of a loop (`{n: make[kind[n]](groups[n], cfg[n]) for n in ...}`):
+            // one slot per key choosing it, with that key's parameters and rate.
+            if bindings.count == 1, let factory = dataflow.bindings(of: params.text, at: params).first(where: { binding in
+                if case .parameter = binding.kind { return true } else { return false }
+            })?.node, let runs = keyedRuns(of: bindings[0].call, selecting: factory), !runs.isEmpty {
+                return runs.map { run in
+                    let entry = runParameters(bindings[0].argument, in: run)
+                    let given = entry ?? bindings[0].argument
+                    let rates = rateNode.map { resolver.values(of: $0, inRun: bindings[0].call.node, key: run.key).map(\.double) } ?? []
+                    // Each run's site is what it reads for its key (its parameters' entry, else its entry of the table walked).
+                    return OptimizerSlot(optimizer: optimizer, params: given,
+                                         learningRates: rates.isEmpty ? (ownLR.isEmpty ? defaultLR(optimizer) : ownLR) : rates,
+                                         kinds: parameterKinds(given, model: model), site: entry ?? run.value?.entry ?? bindings[0].call.node)
+                }
+            }
             if bindings.count > 1 {
                 let factory = parameterOwner(of: params)
                 return bindings.compactMap { binding -> OptimizerSlot? in
@@ -761,6 +776,23 @@ extension PythonFacts {
         }
         return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: ownLR.isEmpty ? defaultLR(optimizer) : ownLR,
                               kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: optimizer.call.node)]
+    }
+
+    /// The parameters an argument hands over in one run of a keyed call (see `keyedRuns`): the run's entry for the
+    /// loop's value variable, the entry of a table written out read by the loop's key (`groups[n]`), also inside
+    /// `list(...)` or `.values()`. Nil when the argument is none of these.
+    func runParameters(_ argument: Node, in run: KeyedRun) -> Node? {
+        var a = unwrapped(argument)
+        while a.type == "call", case let call = callSite(a), (call.callee == "list" && call.positional.count == 1) || (call.name == "values" && call.positional.isEmpty) {
+            guard let inner = call.callee == "list" ? call.positional.first : call.receiver else { break }
+            a = unwrapped(inner)
+        }
+        if a.type == "identifier", a.text == run.value?.variable { return run.value?.entry }
+        if a.type == "subscript", let table = a.child(byField: "value"), let index = a.child(byField: "subscript").map(unwrapped),
+           index.type == "identifier", index.text == run.variable, let held = keyedEntries(table, key: run.key, depth: 0), held.count == 1 {
+            return held[0]
+        }
+        return nil
     }
 
     /// The kinds of parameters an expression holds in one row of a table (see `loopRows`): the row's element or record

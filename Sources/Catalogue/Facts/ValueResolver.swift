@@ -298,6 +298,52 @@ public final class ValueResolver {
         facts.assignedNames(a).filter { $0.value == nil }.map(\.name)
     })
 
+    /// What the callers of a parameter's function pass for it (see `PythonFacts.callerArguments`), each with the keys to
+    /// read it under: a call of an entry of a table made once per key of a loop, the key choosing the entry (`{n:
+    /// builders[kinds[n]](g, rates[n]) for n, g in groups.items()}`), gives the argument once for each key that chooses
+    /// this function, with the loop variable bound to it (`scope`: the loop, where the binding holds).
+    private func keyedArguments(of parameter: Node) -> [(argument: Node, scope: Node?, keys: [String: String])] {
+        let owner = facts.dataflow.bindings(of: parameter.text, at: parameter).first { binding in
+            if case .parameter = binding.kind { return true } else { return false }
+        }?.node
+        var result: [(argument: Node, scope: Node?, keys: [String: String])] = []
+        for (call, argument) in facts.callerBindings(of: parameter) {
+            guard let owner, let runs = facts.keyedRuns(of: call, selecting: owner) else {
+                result.append((argument, nil, [:]))
+                continue
+            }
+            for run in runs where onlyRun.map({ $0.call == call.node && $0.key == run.key }) ?? true {
+                // The loop's value variable handed on whole (`make[spec["kind"]](ps, spec)`): the entry it holds.
+                let given = facts.unwrapped(argument)
+                let handed = run.value.flatMap { given.type == "identifier" && given.text == $0.variable ? $0.entry : nil } ?? argument
+                result.append((handed, run.scope, [run.variable: run.key]))
+            }
+        }
+        return result + facts.propertyAssignments(of: parameter).map { ($0, nil, [:]) }
+    }
+
+    /// While set, a keyed call is read in one run only (see `values(of:inRun:)`).
+    private var onlyRun: (call: Node, key: String)?
+
+    /// The values of an expression inside a function called from a table once per key of a loop (see
+    /// `PythonFacts.keyedRuns`), in the run of `call` with its loop variable at `key` only: `c["lr"]` in `lambda ps, c:
+    /// Muon(ps, lr=c["lr"])` for the key whose entry chooses that lambda. Not cached.
+    public func values(of node: Node, inRun call: Node, key: String) -> [NumericValue] {
+        let saved = (onlyRun, answers, chainAnswers)
+        onlyRun = (call, key)
+        answers = [:]
+        chainAnswers = [:]
+        defer { (onlyRun, answers, chainAnswers) = saved }
+        return values(of: node)
+    }
+
+    /// The key a loop variable stands for while one run of a keyed call is read (see `keyedArguments`).
+    private func boundKey(_ node: Node) -> String? {
+        let n = facts.unwrapped(node)
+        guard n.type == "identifier", let scope = bindings.scope, n.tree === scope.tree, scope.byteRange.contains(n.startByte) else { return nil }
+        return bindings.keys[n.text]
+    }
+
     /// Whether a name is a parameter of the lambda it is read in (`lambda params, lr: Muon(params, lr=lr)`): its
     /// callers' arguments give it, never a setting of the same name elsewhere in the file.
     private func isLambdaParameter(_ node: Node) -> Bool {
@@ -323,22 +369,12 @@ public final class ValueResolver {
         // arguments its callers pass. A call of an entry of a table made once per key of a loop, the key selecting the
         // entry (`{n: builders[kinds[n]](g, rates[n]) for n, g in groups.items()}`): the argument for the keys that
         // select this function, read with the loop variable bound to each.
-        let owner = facts.dataflow.bindings(of: node.text, at: node).first { if case .parameter = $0.kind { return true } else { return false } }?.node
-        for (call, argument) in facts.callerBindings(of: node) {
-            if let owner, let runs = facts.keyedRuns(of: call, selecting: owner) {
-                for key in runs.keys {
-                    let saved = bindings
-                    var run = Bindings(scope: runs.scope)
-                    run.keys[runs.variable] = key
-                    bindings = run
-                    result += values(of: argument)
-                    bindings = saved
-                }
-                continue
-            }
-            result += values(of: argument)
+        for run in keyedArguments(of: node) {
+            let saved = bindings
+            if let scope = run.scope { var keyed = Bindings(scope: scope); keyed.keys = run.keys; bindings = keyed }
+            result += values(of: run.argument)
+            bindings = saved
         }
-        for argument in facts.propertyAssignments(of: node) { result += values(of: argument) }
         if let name = SettingsTable.bareName(of: node) {
             result += nameValues(name, at: node)
         }
@@ -453,6 +489,22 @@ public final class ValueResolver {
         } else {
             return nil
         }
+        // A parameter holding a table its callers pass (`lambda ps, c: Muon(ps, lr=c["lr"])` called with `cfg["optim"][n]`):
+        // the entry of each argument (per key of a loop choosing the callee, see `keyedArguments`).
+        if table.type == "identifier", facts.parameterOwner(of: table) != nil || isLambdaParameter(table) {
+            var result: [NumericValue] = []
+            var sawDictionary = false
+            for run in keyedArguments(of: table) {
+                let saved = bindings
+                if let scope = run.scope { var keyed = Bindings(scope: scope); keyed.keys = run.keys; bindings = keyed }
+                if case .value(let value)? = dictionaryEntry(facts.unwrapped(run.argument), key: key) {
+                    sawDictionary = true
+                    result += values(of: value)
+                }
+                bindings = saved
+            }
+            if sawDictionary { return dedup(result) }
+        }
         guard let tableName = SettingsTable.bareName(of: table) else { return nil }
         var result: [NumericValue] = []
         var sawDictionary = false
@@ -525,7 +577,7 @@ public final class ValueResolver {
             // the read falls back to the key's name.
             guard let outer = expression.child(byField: "value"), let picked = expression.child(byField: "subscript"),
                   let table = literalContainer(outer, depth: depth), table.type == "dictionary" || table.type == "call",
-                  let name = facts.decidedString(picked), let inner = OptimizerUse.entry(name, in: table) else { return nil }
+                  let name = boundKey(picked) ?? facts.decidedString(picked), let inner = OptimizerUse.entry(name, in: table) else { return nil }
             return dictionaryEntry(facts.unwrapped(inner), key: key, depth: depth + 1)
         case "call":
             // A helper that builds the table (`scales_from(cfg)` returning `dict(x_s=..., w_s=...)`): its entry.

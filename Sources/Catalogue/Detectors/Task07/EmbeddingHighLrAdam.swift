@@ -14,7 +14,9 @@ import TreeSitterKit
 /// lr=kw["lr"])`, see `PythonFacts.keywordsEntry`), its parameters possibly a bucket a helper fills by name prefix
 /// rules (`param_groups(model, rules=[("embed", "transformer.wte."), ...])`, see `PythonFacts.helperFilledKinds`); an
 /// update function handed a base rate times a schedule multiplier every step (`adam_step(embed_w, ..., lr=args.embed_lr
-/// * mult)` with `mult = lr_multiplier(step)`) has the base rate (see `PythonFacts.scaledBaseRates`). Rejects one optimizer for embedding and head together, similar rates, swapped
+/// * mult)` with `mult = lr_multiplier(step)`) has the base rate (see `PythonFacts.scaledBaseRates`); a builder lambda
+/// chosen from a table once per key of a loop over the groups (`makers[spec["kind"]](buckets[part], spec)`) gives one
+/// slot per key (see `PythonFacts.keyedRuns`). Rejects one optimizer for embedding and head together, similar rates, swapped
 /// rates, and an embedding trained by SGD or Muon. Examples: `queries/python/embedding_high_lr_adam/examples/`.
 struct EmbeddingHighLrAdam: Detector {
     let id = "embedding_high_lr_adam"

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires an Adam-family optimizer or group for the token embedding, one for the output head, and an
 /// orthogonalizing optimizer, with every such learning rate resolved where it is set (a record of a rule table read
 /// by list index, `RULES[2]["hp"]["lr"]`, gives that record's rate; a rate scaled once in place after construction,
-/// `g["lr"] *= 2` over the groups, is read scaled, see `OptimizerPatches`) and at least doubled (1% tolerance): embedding >= 0.6, head >= 0.004, Muon >= 0.04, and, when an Adam group of scalar parameters exists,
+/// `g["lr"] *= 2` over the groups, is read scaled, see `OptimizerPatches`; a builder chosen from a table for each group's
+/// key gives one slot per key with that key's parameters and rate, see `PythonFacts.keyedRuns`) and at least doubled (1% tolerance): embedding >= 0.6, head >= 0.004, Muon >= 0.04, and, when an Adam group of scalar parameters exists,
 /// scalars >= 0.04. Rejects the record-8/10 values, partial doubling (e.g. Muon still 0.02), values only in
 /// comments or unused dictionaries, and files without the per-kind layout. Examples: `queries/python/double_lr/examples/`.
 struct DoubleLr: Detector {
