@@ -43,6 +43,11 @@ public struct ModelView {
         let names = embeddingNames
         embeddingLookups = facts.calls.filter { call in
             if call.torchCallee == "torch.nn.functional.embedding" { return true }
+            // A module dictionary's entry read by its key (`self.transformer["wte"](idx)`).
+            if let function = call.function, function.type == "subscript", let base = function.child(byField: "value"),
+               facts.isReferenceChain(base), let key = function.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+                return names.contains(key)
+            }
             guard let function = call.function, facts.isReferenceChain(function) else { return false }
             return names.contains(call.name)
         }
@@ -474,6 +479,9 @@ extension PythonFacts {
     /// lambda `norm = lambda t: F.rms_norm(t, ...)`).
     public func isNormCall(_ call: CallSite, depth: Int = 0) -> Bool {
         if ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains(call.torchCallee) { return true }
+        // An entry of a table of callables read by a key written there (`self.norms["embed"](x)` with `self.norms =
+        // {"embed": rms, ...}`): that entry.
+        if depth < 2, let entries = keyedCallees(call, keys: [:]), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
         if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
         if call.receiver == nil || call.callee.hasPrefix("self."), call.name != "forward",
            let function = function(named: call.name).first {

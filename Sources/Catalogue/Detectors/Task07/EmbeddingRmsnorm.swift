@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires a per-token normalization (`F.rms_norm`, `F.layer_norm`, an `nn.RMSNorm` / `nn.LayerNorm` module, a
 /// function or lambda of the file that computes a root mean square, the division by the root mean square written
-/// out, or a fused kernel) applied to the result of a token
+/// out, or a fused kernel; also the entry of a table of norm functions read by its key, `self.norms["embed"](...)`) applied
+/// to the result of a token (also an `nn.ModuleDict` entry read by its key, `self.transformer["wte"](idx)`)
 /// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`), or returned by a hook method whose call is (`x =
 /// self.embed(idx)` in an overridden `forward`). A fused function that receives the embedding
