@@ -10,8 +10,7 @@ public final class CallSite {
     /// (`isMapped`), the mapped function.
     public let function: Node?
     /// The called expression's dotted name with import aliases resolved (`F.relu` -> `torch.nn.functional.relu`,
-    /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name; `collections.OrderedDict` given keywords only
-    /// is `dict`.
+    /// `self.lm_head` -> `self.lm_head`), or its text when it is not a name.
     public let callee: String
     /// The last part of the callee: a function or method name (`relu`, `step`, `AdamW`).
     public let name: String
@@ -86,8 +85,7 @@ public final class CallSite {
         self.positional = positional
         self.keywords = keywords
         hasSplat = splat
-        // `OrderedDict(wte=..., h=...)` builds the same mapping as `dict(wte=..., h=...)` and is read as that.
-        callee = calleeText == "collections.OrderedDict" && positional.isEmpty && !splat ? "dict" : calleeText
+        callee = calleeText
         name = callee.lastDottedComponent
     }
 

@@ -290,6 +290,8 @@ extension PythonFacts {
         case "identifier", "attribute":
             if n.type == "attribute", let entries = keyedModuleDictEntries(n) { return entries.map(\.key) }
             return heldTable(n).flatMap { writtenKeys($0, depth: depth + 1) }
+        case "subscript":
+            return literalEntry(n).flatMap { writtenKeys($0, depth: depth + 1) }
         case "dictionary":
             var keys: [String] = []
             for pair in n.namedChildren where pair.type != "comment" {
@@ -322,6 +324,15 @@ extension PythonFacts {
         return values.count == 1 ? values[0] : nil
     }
 
+    /// The entry a read of a table written out by a string key gives (`cfg["optim"]`: the entry "optim" of `cfg`). Nil
+    /// when the key is no string or the table holds no single such entry.
+    func literalEntry(_ read: Node) -> Node? {
+        guard read.type == "subscript", let table = read.child(byField: "value"),
+              let key = read.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
+              let held = keyedEntries(table, key: key, depth: 1), held.count == 1 else { return nil }
+        return held[0]
+    }
+
     /// For a call of an entry of a dictionary of callables read by a key the walk knows (`self.head_norm[role](t)` or
     /// `norm(t)` in `for role, norm in self.head_norm.items()`, with `role` standing for "q"), the entries it calls:
     /// the value written for that key. Nil when the call is not of such an entry.
@@ -347,6 +358,8 @@ extension PythonFacts {
         switch n.type {
         case "identifier", "attribute":
             return heldTable(n).flatMap { keyedEntries($0, key: key, depth: depth + 1) }
+        case "subscript":
+            return literalEntry(n).flatMap { keyedEntries($0, key: key, depth: depth + 1) }
         case "dictionary":
             return n.namedChildren.compactMap { pair in
                 pair.type == "pair" && pair.child(byField: "key").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) == key

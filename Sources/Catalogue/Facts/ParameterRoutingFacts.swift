@@ -736,10 +736,11 @@ extension PythonFacts {
                     let entry = runParameters(bindings[0].argument, in: run)
                     let given = entry ?? bindings[0].argument
                     let rates = rateNode.map { resolver.values(of: $0, inRun: bindings[0].call.node, key: run.key).map(\.double) } ?? []
-                    // Each run's site is what it reads for its key (its parameters' entry, else its entry of the table walked).
+                    // Each run's site is what it reads for its key: its entry of the table walked, else its parameters' entry
+                    // (one comprehension may make every key's parameters).
                     return OptimizerSlot(optimizer: optimizer, params: given,
                                          learningRates: rates.isEmpty ? (ownLR.isEmpty ? defaultLR(optimizer) : ownLR) : rates,
-                                         kinds: parameterKinds(given, model: model), site: entry ?? run.value?.entry ?? bindings[0].call.node)
+                                         kinds: runParameterKinds(given, in: run, model: model), site: run.value?.entry ?? entry ?? bindings[0].call.node)
                 }
             }
             if bindings.count > 1 {
@@ -793,6 +794,27 @@ extension PythonFacts {
             return held[0]
         }
         return nil
+    }
+
+    /// The kinds of parameters a run's entry holds (see `runParameters`). An entry a comprehension builds per key with a
+    /// filter taken from a table by the same key (`{k: [p for n, p in named if match(n, p)] for k, match in
+    /// patterns.items()}`) is read with that key's predicate (`lambda n, p: n.startswith("lm_head.")`).
+    func runParameterKinds(_ entry: Node, in run: KeyedRun, model: ModelView) -> Set<ParameterKind> {
+        let list = unwrapped(entry)
+        guard ["list_comprehension", "generator_expression"].contains(list.type),
+              let clause = list.namedChildren.first(where: { $0.type == "if_clause" }),
+              let test = clause.namedChildren.first.map(unwrapped), test.type == "call",
+              let predicate = callSite(test).function.map(unwrapped), predicate.type == "identifier",
+              let binding = dataflow.bindings(of: predicate.text, at: predicate).first(where: { b in
+                  if case .iteration(1) = b.kind { return b.site.type == "for_in_clause" } else { return false }
+              }),
+              let iterable = binding.site.child(byField: "right").map(unwrapped), iterable.type == "call",
+              callSite(iterable).name == "items", let patterns = callSite(iterable).receiver,
+              let chosen = keyedEntries(patterns, key: run.key, depth: 0), chosen.count == 1,
+              case let lambda = unwrapped(chosen[0]), lambda.type == "lambda" else { return parameterKinds(entry, model: model) }
+        if let side = dimensionSide(of: lambda) { return [side] }
+        if let kind = nameFilterKind(lambda, model: model) { return [kind] }
+        return parameterKinds(entry, model: model)
     }
 
     /// The kinds of parameters an expression holds in one row of a table (see `loopRows`): the row's element or record
