@@ -131,6 +131,16 @@ extension PythonFacts {
         // branch(norm(x))`, see `iteratedItems`): an attention module when one of the items is.
         if reference.type == "identifier", depth < 3, let items = iteratedItems(reference, flow: dataflow),
            items.contains(where: { isAttentionModule(unwrapped($0), depth: depth + 1) }) { return true }
+        // An entry of a module dictionary read by a key written there or by a loop variable over keys written out
+        // (`self.branches["attn"]`, `self.branches[name]` in `for name in ("attn", "mlp")`): an attention module when an
+        // entry read is one.
+        if reference.type == "subscript", let container = reference.child(byField: "value"),
+           let index = reference.child(byField: "subscript").map(unwrapped) {
+            let keys = SettingsTable.stringValue(index).map { [$0] } ?? (index.type == "identifier" ? iteratedKeys(index, flow: dataflow) : nil)
+            if let keys, keys.contains(where: { key in
+                (keyedEntries(container, key: key, depth: 0) ?? []).contains { buildsAttention($0) }
+            }) { return true }
+        }
         if let names = selfModuleRead(reference), let owner = enclosingClass(reference) {
             for field in registeredFields(in: owner) {
                 if let name = field.name {

@@ -9,7 +9,8 @@ import TreeSitterKit
 /// `a, _ = self.attn(...)`, in a helper handed the module, `def residual(self, x, branch): return x + branch(x)`
 /// called as `self.residual(x, self.attn)`, through a loop over the branches, `for branch in (self.attn, self.mlp): x
 /// = x + branch(norm(x))`, or as a branch the block registers by name and reads back,
-/// `self.add_module(kind, BRANCHES[kind](cfg))` then `x = x + getattr(self, kind)(norm(x))`; see
+/// `self.add_module(kind, BRANCHES[kind](cfg))` then `x = x + getattr(self, kind)(norm(x))`, or as an entry of a module
+/// dictionary walked by its keys, `for k in ("attn", "mlp"): x = x + self.parts[k](norm(x))`; see
 /// `PythonFacts.isAttentionModule`), and no constant rescaling on the way (also none the helper's callers
 /// pass it): neither a factor or divisor that is a number or a setting computed from numbers (`1 / sqrt(2 *
 /// n_layer)`, `/ math.sqrt(24)`) between the attention call and the addition, nor one applied inside the attention's
