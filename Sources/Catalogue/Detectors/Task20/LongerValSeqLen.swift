@@ -12,7 +12,8 @@ import TreeSitterKit
 /// training length, a validation length declared but never used, one equal to or shorter than training's, and a
 /// global validation batch (the world size times a validation length) weighed against per-rank training counts, a
 /// validation count equal to a count that sizes training data under another name (`val_bs = world_size *
-/// seq_len` while training splits by `seq_len`): that one is not longer, even when a named factor of training's
+/// seq_len` while training splits by `seq_len`): that one is not longer; validation that cuts its batch into pieces
+/// before the forward (`for xc in x.split(L): model(xc)`) reads no longer sequences either, even when a named factor of training's
 /// batch (`TOKENS_PER_ROW` in `8 * 64 * TOKENS_PER_ROW`) is a smaller number. Counts held under validation names
 /// (`val_bs`) are never taken for training's. Examples:
 /// `queries/python/longer_val_seq_len/examples/`.
@@ -39,6 +40,9 @@ struct LongerValSeqLen: Detector {
         // length (`val_bs = world_size * args.val_seq_len`, the launcher's world size read as the benchmark's 8): it is
         // judged by that length, never against training's per-rank counts.
         let worldSize = Int(PythonFacts.benchmarkWorldSize)
+        // Validation batches cut into pieces before the forward (`for xc, yc in zip(x.split(L), y.split(L)):
+        // model(xc, yc)`): the model sees sequences of a piece's length, not the batch's.
+        let pieces = forwardedPieces(facts)
         let validationValues = Set(uses.filter(\.validation).map(\.value))
         var evidence: [Evidence] = []
         var seen = Set<Int>()
@@ -46,6 +50,7 @@ struct LongerValSeqLen: Detector {
             if use.value % worldSize == 0, validationValues.contains(use.value / worldSize) { continue }
             guard let name = use.name, !trainingNames.contains(name), !trainingValues.contains(use.value),
                   seen.insert(use.source.startByte).inserted else { continue }
+            if pieces.contains(where: { $0.map { $0 < use.value } ?? true }) { continue }
             var shorter = training.filter { $0.value < use.value && $0.name != nil }.map(\.value)
             if training.isEmpty { shorter = pairedInMax(name, value: use.value, facts) }
             guard let reference = shorter.max() else { continue }
@@ -56,6 +61,30 @@ struct LongerValSeqLen: Detector {
             evidence.append(facts.evidence(use.source, "validation sequences of \(use.value) tokens (\(String(format: "%.3g", ratio))x training's \(reference))"))
         }
         return evidence
+    }
+
+    /// The lengths of the pieces validation forwards its batch in: a loop in a validation context (see
+    /// `PythonFacts.isValidationContext`) over the pieces of a tensor (`x.split(L)`, `torch.split(x, L)`, also zipped;
+    /// `x.chunk(n)`, of unknown length) whose body calls something with a piece as its first argument (`model(xc, yc)`).
+    /// Nil entries are pieces of a length that cannot be read.
+    func forwardedPieces(_ facts: PythonFacts) -> [Int?] {
+        var lengths: [Int?] = []
+        for loop in facts.nodes(ofType: "for_statement") where facts.isValidationContext(loop) {
+            guard let iterable = loop.child(byField: "right"), let body = loop.child(byField: "body") else { continue }
+            let cuts = ([iterable] + facts.descendants(of: iterable)).filter { n in
+                n.type == "call" && ["split", "chunk", "tensor_split"].contains(facts.callSite(n).name)
+            }
+            let variables = Set(facts.loopVariables(loop))
+            guard !cuts.isEmpty, facts.descendants(of: body).contains(where: { n in
+                guard n.type == "call", let first = facts.callSite(n).positional.first.map(facts.unwrapped) else { return false }
+                return first.type == "identifier" && variables.contains(first.text)
+            }) else { continue }
+            for cut in cuts.map(facts.callSite) {
+                let size = cut.name == "split" ? (cut.receiver == nil ? cut.argument("split_size_or_sections", position: 1) : cut.argument("split_size", position: 0)) : nil
+                lengths.append(size.flatMap { facts.value(of: $0)?.double }.map { Int($0) })
+            }
+        }
+        return lengths
     }
 
     /// Values of the other arguments of `max(...)` calls that take the validation length, when smaller.
