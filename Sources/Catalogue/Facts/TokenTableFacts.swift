@@ -433,7 +433,18 @@ public final class TokenTableFlow {
         case "attribute":
             guard let object = node.child(byField: "object"), object.type == "identifier", object.text == "self" else { return [] }
             return union(flow.bindings(ofReference: node).filter { $0.kind == .value }.map(\.node))
-        case "subscript", "list_splat", "parenthesized_expression", "list_comprehension", "generator_expression",
+        case "subscript":
+            // The container, and what is written under the keys the read may take before it (`heads["v"] = (1 - l) *
+            // heads["v"] + l * ve` read as `heads[r]` with `r` over ("q", "k", "v"), see `PythonFacts.keyedWrites`).
+            guard let container = node.child(byField: "value") else { return [] }
+            var result = inner(container)
+            let index = node.child(byField: "subscript").map { facts.unwrapped($0) }
+            let keys = index.flatMap { i in SettingsTable.stringValue(i).map { [$0] } ?? (i.type == "identifier" ? facts.iteratedKeys(i, flow: flow) : nil) } ?? []
+            for key in keys {
+                result.formUnion(union(facts.keyedWrites(key, into: container, before: node).map(\.node)))
+            }
+            return result
+        case "list_splat", "parenthesized_expression", "list_comprehension", "generator_expression",
              "dictionary_comprehension", "set_comprehension":
             return node.namedChildren.first.map { inner($0) } ?? []
         case "binary_operator":
@@ -480,6 +491,16 @@ public final class TokenTableFlow {
                 let clauses = value.namedChildren.filter { $0.type == "for_in_clause" }
                 if clauses.count == 1, let items = clauses[0].child(byField: "right").map({ facts.unwrapped($0) }),
                    ["tuple", "list"].contains(items.type), items.namedChildCount > index {
+                    // Over keys (`(heads[r].transpose(1, 2) for r in ("q", "k", "v"))`): the entry of that key the body
+                    // reads, and what is written under it before (see `PythonFacts.keyedWrites`).
+                    if let key = SettingsTable.stringValue(items.namedChildren[index]), let body = value.child(byField: "body"),
+                       let variable = clauses[0].child(byField: "left"), variable.type == "identifier" {
+                        let reads = ([body] + facts.descendants(of: body)).filter { n in
+                            n.type == "subscript" && n.child(byField: "subscript").map { facts.unwrapped($0).text } == variable.text
+                        }
+                        guard let read = reads.first, let container = read.child(byField: "value") else { return inner(body) }
+                        return inner(container).union(union(facts.keyedWrites(key, into: container, before: value).map(\.node)))
+                    }
                     return inner(items.namedChildren[index])
                 }
             }
