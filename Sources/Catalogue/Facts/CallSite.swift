@@ -53,7 +53,9 @@ public final class CallSite {
         }
         isMapped = skipped == 1
         self.function = function
-        let alias = aliases.isEmpty ? nil : function.flatMap { f in f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : nil }
+        let alias = aliases.isEmpty ? nil : function.flatMap { f in
+            f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : Self.keyedEntryName(f).flatMap { aliases[$0] }
+        }
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
         let calleeText = alias?.callee ?? resolved ?? function?.text ?? ""
         callsGradientFunction = alias == nil && skipped == 0 && !gradientFunctions.isEmpty
@@ -87,6 +89,14 @@ public final class CallSite {
         hasSplat = splat
         callee = calleeText
         name = callee.lastDottedComponent
+    }
+
+    /// The name a table's entry read by a string key goes by among callable aliases (`KERNELS["attention"]` for
+    /// `KERNELS['attention']`, see `PythonFacts.computeCallableAliases`); nil for any other expression.
+    static func keyedEntryName(_ node: Node) -> String? {
+        guard node.type == "subscript", let table = node.child(byField: "value"), table.type == "identifier" || table.type == "attribute",
+              let key = node.child(byField: "subscript").flatMap(SettingsTable.stringValue) else { return nil }
+        return "\(table.text)[\(key)]"
     }
 
     /// For `map(f, items...)` with the builtin `map` and `f` a name (not a lambda or a call), `f`.

@@ -24,7 +24,7 @@ extension PythonFacts {
     ]
 
     /// Names bound once in the file to a callable alias, by a plain assignment or as one place of a pairwise unpacking
-    /// (`table, self.turn = Angles, spin`). A name assigned twice, a parameter's name, or the name of a function or
+    /// (`table, self.turn = Angles, spin`), and the entries of a table of callables bound once (`KERNELS["attention"]`). A name assigned twice, a parameter's name, or the name of a function or
     /// class of the file is left alone: which value a call reaches would depend on the path taken.
     /// Read without call sites (they are built with these aliases).
     func computeCallableAliases() -> [String: CallableAlias] {
@@ -73,6 +73,17 @@ extension PythonFacts {
             localFunctions.insert(name)
         }
         var aliases: [String: CallableAlias] = [:]
+        // The entries of a table of callables bound once and never written by key (`KERNELS = {"attention":
+        // torch.compile(flex_attention), ...}`, a write `KERNELS["x"] = ...` counts as a second binding): each under its
+        // read's name (`KERNELS[attention]`, see `CallSite.keyedEntryName`).
+        for (name, value) in candidates where counts[name] == 1 && !taken.contains(name) && value.type == "dictionary" {
+            for pair in value.namedChildren where pair.type == "pair" {
+                guard let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
+                      let entry = pair.child(byField: "value").map(unwrapped),
+                      let alias = callableAlias(of: entry, known: aliases, localFunctions: localFunctions) else { continue }
+                aliases["\(name)[\(key)]"] = alias
+            }
+        }
         for (name, value) in candidates where counts[name] == 1 && !taken.contains(name) {
             if let alias = callableAlias(of: value, known: aliases, localFunctions: localFunctions)
                 ?? factoryAlias(of: value, factories: factories, known: aliases, localFunctions: localFunctions) {

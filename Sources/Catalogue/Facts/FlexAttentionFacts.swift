@@ -38,6 +38,17 @@ extension PythonFacts {
     public func namesFunction(_ expression: Node, _ qualified: String, depth: Int = 0) -> Bool {
         let node = unwrapped(expression)
         if fullImports.resolves(node, to: qualified) { return true }
+        // An entry of a table of kernels read by a string key (`KERNELS["attention"]` with `KERNELS = {"attention":
+        // torch.compile(flex_attention), ...}`): what the entry holds, through `torch.compile`.
+        if depth < 4, node.type == "subscript", let table = node.child(byField: "value"),
+           let key = node.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
+           let entries = keyedEntries(table, key: key, depth: 0), !entries.isEmpty {
+            return entries.allSatisfy { entry in
+                var held = unwrapped(entry)
+                if held.type == "call", callSite(held).callee == "torch.compile", let wrapped = callSite(held).positional.first { held = unwrapped(wrapped) }
+                return namesFunction(held, qualified, depth: depth + 1)
+            }
+        }
         guard depth < 4, node.type == "identifier" || node.type == "attribute",
               let name = SettingsTable.bareName(of: node) else { return false }
         if let wrapped = rebindings[name], wrapped.contains(where: { $0 != node && namesFunction($0, qualified, depth: depth + 1) }) {
@@ -116,7 +127,7 @@ extension PythonFacts {
                     let wrapper = CallSite(node: function, imports: table)
                     return wrapper.callee == "torch.compile" && wrapper.positional.first.map { namesFunction($0, Self.flexAttentionName) } == true
                 }
-                guard function.type == "identifier" || function.type == "attribute" else { return false }
+                guard ["identifier", "attribute", "subscript"].contains(function.type) else { return false }
                 return namesFunction(function, Self.flexAttentionName)
             }
         }
