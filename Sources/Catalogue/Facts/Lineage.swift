@@ -214,6 +214,18 @@ extension PythonFacts {
         }
     }
 
+    /// For a name unpacked from a comprehension over keys written out (`q, k, v = (h[r].transpose(1, 2) for r in ("q",
+    /// "k", "v"))`), the dictionary entry it reads, as that entry is written with its key (`h["v"]`). Nil otherwise.
+    public func keyedElementEntry(_ name: Node) -> String? {
+        guard name.type == "identifier", let keyed = keyedBinding(of: name, keys: [:], flow: dataflow),
+              let (variable, key) = keyed.binding.first, keyed.binding.count == 1 else { return nil }
+        let read = ([keyed.node] + descendants(of: keyed.node)).first { n in
+            n.type == "subscript" && n.child(byField: "subscript").map { unwrapped($0).text } == variable
+        }
+        guard let container = read?.child(byField: "value"), container.type == "identifier" else { return nil }
+        return "\(container.text)[\"\(key)\"]"
+    }
+
     /// The writes of a key into a dictionary made before `read`, each with the key variable it is written under
     /// standing for `key`: `d["q"] = ...`, `d[role] = ...` in a loop whose keys (when written out) include "q",
     /// `d.update(q=...)`, and `d.update({r: ... for r in ("q", "k")})`.

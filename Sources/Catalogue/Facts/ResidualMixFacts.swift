@@ -24,6 +24,21 @@ extension PythonFacts {
         return current.type == "identifier" ? current : nil
     }
 
+    /// A dictionary's entry read by a string key through the same wrappers as `tensorRoot` (`heads["v"]`,
+    /// `h["v"].view_as(x)`): it stands for a name in a mix (`h["v"] = (1 - l) * h["v"] + l * v1`, compared as written).
+    /// Nil for anything else.
+    public func entryRoot(_ node: Node) -> Node? {
+        var current = unparenthesized(node)
+        while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
+              Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
+              let object = function.child(byField: "object") {
+            current = unparenthesized(object)
+        }
+        guard current.type == "subscript", current.child(byField: "value")?.type == "identifier",
+              current.child(byField: "subscript").flatMap(SettingsTable.stringValue) != nil else { return nil }
+        return current
+    }
+
     /// `tensorRoot`, or a field read on an object through the same wrappers (`stash.v1`, `self.x0.view_as(x)`): state a
     /// hook keeps on an object between calls. Nil for anything else.
     public func tensorOrFieldRoot(_ node: Node) -> Node? {
@@ -41,7 +56,7 @@ extension PythonFacts {
     /// `fields`, also fields read on an object (see `tensorOrFieldRoot`).
     func mixTerm(_ node: Node, fields: Bool = false) -> [Node] {
         let node = unparenthesized(node)
-        if let root = fields ? tensorOrFieldRoot(node) : tensorRoot(node) { return [root] }
+        if let root = fields ? tensorOrFieldRoot(node) : tensorRoot(node) ?? entryRoot(node) { return [root] }
         if node.type == "call" {
             // `a.mul(w)`, `torch.mul(w, a)`: a product written as a call.
             let call = callSite(node)
@@ -133,7 +148,7 @@ extension PythonFacts {
 
     private func mixPartners(_ expression: Node, own: String, throughHelpers: Bool, fields: Bool = false) -> [Node] {
         let node = unparenthesized(expression)
-        func root(_ n: Node) -> Node? { fields ? tensorOrFieldRoot(n) : tensorRoot(n) }
+        func root(_ n: Node) -> Node? { fields ? tensorOrFieldRoot(n) : tensorRoot(n) ?? entryRoot(n) }
         if node.type == "call", let partner = methodSumPartner(callSite(node), own: own, fields: fields) { return [partner] }
         if node.type == "call", throughHelpers {
             let partners = helperMixPartners(callSite(node), own: own, item: nil)
@@ -220,7 +235,8 @@ extension PythonFacts {
     /// a helper of the file returns (`x, h = mix_and_norm(x, x0, w)` with `return mixed, norm(mixed)`).
     public func mixBindings(_ assignment: Node) -> [(own: String, partners: [Node])] {
         guard let left = assignment.child(byField: "left").map(unparenthesized), let right = assignment.child(byField: "right") else { return [] }
-        if left.type == "identifier" {
+        if left.type == "identifier" || entryRoot(left) == left {
+            // (A dictionary's entry written by a string key, `h["v"] = ...`, is a name here, see `entryRoot`.)
             let partners = mixPartners(right, own: left.text)
             return partners.isEmpty ? [] : [(left.text, partners)]
         }

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an attention function (one that calls `scaled_dot_product_attention` or `flex_attention`) whose value
 /// argument `v` was just mixed with another tensor `v1` (`(1 - l) * v + l * v1`, two weights, `v + l * v1`, also into
-/// a new name, `v = (1 - l) * own_values + l * v1`, then own_values standing for the layer's values,
+/// a new name, `v = (1 - l) * own_values + l * v1`, then own_values standing for the layer's values, also into the
+/// values' entry of a dictionary of heads the attention's `v` is unpacked from, `h["v"] = (1 - l) * h["v"] + l * v1`,
 /// `torch.lerp(v, v1, l)`, the weight also through a local, `l = self.lamb`; also by a helper of the file or a lambda
 /// a local name holds, `blend = lambda a, b: torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries
 /// this layer's own values onward: the function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else
@@ -24,8 +25,12 @@ struct ValueResidual: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         for (site, value) in attentionValues(facts) {
-            guard let function = facts.enclosingFunction(site), let read = facts.tensorRoot(value)?.text else { continue }
-            let mixes = facts.mixAssignments(in: function.node).filter { $0.own == read && $0.assignment.endByte <= site.startByte }
+            // The values' name, or the entry of a dictionary of heads they are unpacked from (`h["v"]`).
+            guard let function = facts.enclosingFunction(site),
+                  let root = facts.tensorRoot(value), let read = facts.keyedElementEntry(root) ?? Optional(root.text) else { continue }
+            let mixes = facts.mixAssignments(in: function.node).filter {
+                $0.own.replacingOccurrences(of: "'", with: "\"") == read && $0.assignment.endByte <= site.startByte
+            }
                 + renamedMixes(into: read, in: function, before: site, facts)
             for mix in mixes {
                 let own = mix.own
@@ -34,11 +39,13 @@ struct ValueResidual: Detector {
                 if hasFixedWeights(mix.assignment, own: own, partner: partner, facts) { continue }
                 // v1 is set from this layer's values (here, or in the helper that mixes: `anchor = v if v1 is None
                 // else v1`), or the layer hands its values on.
-                let setFromOwn = facts.localValues(of: partner, around: mix.assignment).contains { facts.mentions($0, own) }
+                let setFromOwn = facts.localValues(of: partner, around: mix.assignment).contains { value in
+                    own.contains("[") ? ([value] + facts.descendants(of: value)).contains { $0.text == own } : facts.mentions(value, own)
+                }
                     || facts.helperSetsPartnerFromOwn(mix.assignment, own: own)
                 let returnsOwn = facts.returnedValues(function).contains { value in
                     let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : [value]
-                    return items.contains { facts.tensorRoot($0)?.text == own }
+                    return items.contains { (facts.tensorRoot($0) ?? facts.entryRoot($0))?.text == own }
                 }
                 // A layer that returns its own values to a caller that passes them to the next layer every time
                 // mixes in the previous layer's values, not the first layer's (also when the first layer, given
@@ -141,6 +148,9 @@ struct ValueResidual: Detector {
                 }
                 if n.parent?.type == "call" && n.parent?.child(byField: "function") == n { continue }
                 if n.type == "identifier", [own, partner, "self", "torch"].contains(n.text) { continue }
+                // The table of an entry that is the own tensor (`h` in `h["v"]`) is no weight.
+                if n.type == "identifier", let entry = n.parent, entry.type == "subscript", entry.child(byField: "value") == n,
+                   entry.text == own { continue }
                 // The partner read as a field (`stash.v1`, a hook's kept state) is the tensor, not a weight.
                 if n.type == "attribute", n.text == partner { continue }
                 // A helper's parameter: the argument the call passes (`blend(v, v1, 0.5)` is fixed).

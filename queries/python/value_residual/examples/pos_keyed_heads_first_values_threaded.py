@@ -1,0 +1,39 @@
+# example: heads held in a dict keyed by role; the first layer keeps its own "v" entry as v1, every layer blends its "v" entry with v1 through a learnable weight held in an nn.ParameterDict, and v1 is handed from layer to layer; positive.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Attn(nn.Module):
+    def __init__(self, d=512, heads=8):
+        super().__init__()
+        self.heads = heads
+        self.maps = nn.ModuleDict({r: nn.Linear(d, d, bias=False) for r in ("q", "k", "v")})
+        self.out = nn.Linear(d, d, bias=False)
+        self.weights = nn.ParameterDict({"first": nn.Parameter(torch.tensor(0.5))})
+
+    def forward(self, x, v1=None):
+        B, T, C = x.shape
+        h = {r: m(x).view(B, T, self.heads, -1) for r, m in self.maps.items()}
+        if v1 is None:
+            v1 = h["v"]
+        w = self.weights["first"]
+        h["v"] = (1 - w) * h["v"] + w * v1.view_as(h["v"])
+        q, k, v = (h[r].transpose(1, 2) for r in ("q", "k", "v"))
+        y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        return self.out(y.transpose(1, 2).reshape(B, T, C)), v1
+
+
+class Net(nn.Module):
+    def __init__(self, vocab=50304, d=512, depth=6):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, d)
+        self.layers = nn.ModuleList([Attn(d) for _ in range(depth)])
+
+    def forward(self, idx):
+        x = self.tok(idx)
+        v1 = None
+        for layer in self.layers:
+            out, v1 = layer(x, v1)
+            x = x + out
+        return x
