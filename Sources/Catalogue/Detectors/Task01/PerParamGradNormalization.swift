@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a gradient (`p.grad`, a name set to one, a loop variable over a list of them, or such a list) divided
 /// by a norm of that same tensor: `p.grad = p.grad / (p.grad.norm() + eps)` (also through a name holding it, `g =
 /// p.grad; p.grad = g / (g.norm() + eps)`), `g /= torch.linalg.vector_norm(g) + eps`,
-/// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`,
+/// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`, a norm kept per name in a
+/// dictionary and read back in a loop over it (`for n, gn in norms.items(): p = named[n]; p.grad = p.grad / (gn + eps)`),
 /// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`
 /// (the list may be the leaves of a gradient pytree, `tree_leaves(grads)`, handed to a helper as a parameter), also
 /// out of place when the result takes the list's place (`grads = torch._foreach_div(grads, norms)`, or returned by a
@@ -152,11 +153,28 @@ struct PerParamGradNormalization: Detector {
             if Self.norms.contains(call.callee), let first = call.positional.first { return rooted(first, in: target, facts) }
             return false
         case "identifier":
-            guard depth < 2, let value = facts.latestValue(of: d.text, before: d) else { return false }
-            return isNorm(of: target, value, facts, depth: depth + 1)
+            guard depth < 2 else { return false }
+            if let value = facts.latestValue(of: d.text, before: d) { return isNorm(of: target, value, facts, depth: depth + 1) }
+            // A loop over a dictionary of norms made per parameter (`for n, gn in norms.items()` with `norms = {n:
+            // p.grad.norm() for n, p in named.items()}`, the gradient divided being that name's, `p = named[n]`): the
+            // norm the dictionary holds.
+            return keptNorms(of: d, facts).contains { isNorm(of: target, $0, facts, depth: depth + 1) }
         default:
             return false
         }
+    }
+
+    /// For the value variable of a loop over `d.items()`, the values a dictionary comprehension `d` computes (its body's
+    /// value); empty otherwise.
+    func keptNorms(of variable: Node, _ facts: PythonFacts) -> [Node] {
+        for binding in facts.dataflow.bindings(of: variable.text, at: variable) {
+            guard case .iteration(1) = binding.kind, let iterable = binding.site.child(byField: "right").map(facts.unwrapped),
+                  iterable.type == "call", facts.callSite(iterable).name == "items", let table = facts.callSite(iterable).receiver,
+                  table.type == "identifier", let made = facts.latestValue(of: table.text, before: table).map(facts.unwrapped),
+                  made.type == "dictionary_comprehension", let value = made.child(byField: "body")?.child(byField: "value") else { continue }
+            return [value]
+        }
+        return []
     }
 
     /// Whether `factor` is one over the norm of `target`: `1 / (norm + eps)`, `norm.reciprocal()`,
