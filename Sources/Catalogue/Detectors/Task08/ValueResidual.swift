@@ -18,7 +18,8 @@ import TreeSitterKit
 /// state, v1 passed around without being mixed, a fixed blend (numbers, or a weight registered as a buffer; a weight a
 /// pure layer function reads from its parameter dictionary is learned when the entry is created as a tensor,
 /// `"v_mix": torch.tensor(0.5)`, fixed when it is a plain number), and the previous layer's values (a layer returns its mixed values
-/// and the caller passes them to the next layer every time; also a hook field set from the output on every call).
+/// and the caller passes them to the next layer every time; also a hook field set from the output on every call). A
+/// local holding the module's weight (`w = self.lamb`) is the blend's weight, never the tensor mixed in.
 /// Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"
@@ -35,6 +36,13 @@ struct ValueResidual: Detector {
             for mix in mixes {
                 let own = mix.own
                 let partner = mix.partner.text
+                // A local holding the module's weight (`w = self.lamb`, `w = self.weights["first"]`) is the blend's
+                // weight, not the tensor mixed in.
+                let held = facts.localValues(of: partner, around: mix.assignment).map(facts.unwrapped)
+                if !held.isEmpty, held.allSatisfy({ value in
+                    let base = value.type == "subscript" ? value.child(byField: "value") ?? value : value
+                    return base.type == "attribute" && base.text.hasPrefix("self.")
+                }) { continue }
                 // The blend is learned: a fixed one (numbers, or a registered buffer) is another idea.
                 if hasFixedWeights(mix.assignment, own: own, partner: partner, facts) { continue }
                 // v1 is set from this layer's values (here, or in the helper that mixes: `anchor = v if v1 is None

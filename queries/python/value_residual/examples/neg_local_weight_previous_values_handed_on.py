@@ -1,4 +1,4 @@
-# gap: the same keyed heads and learnable blend, but each layer hands on its own blended "v" entry, so every layer mixes in the previous layer's values, not the first layer's; negative.
+# example: plain names; the blend weight is read into a local (w = self.lamb) and each layer returns its own blended values, which the caller hands to the next layer: the previous layer's values, not the first layer's; negative.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -10,18 +10,16 @@ class Attn(nn.Module):
         self.heads = heads
         self.maps = nn.ModuleDict({r: nn.Linear(d, d, bias=False) for r in ("q", "k", "v")})
         self.out = nn.Linear(d, d, bias=False)
-        self.weights = nn.ParameterDict({"first": nn.Parameter(torch.tensor(0.5))})
+        self.lamb = nn.Parameter(torch.tensor(0.5))
 
     def forward(self, x, v1=None):
         B, T, C = x.shape
-        h = {r: m(x).view(B, T, self.heads, -1) for r, m in self.maps.items()}
-        if v1 is None:
-            v1 = h["v"]
-        w = self.weights["first"]
-        h["v"] = (1 - w) * h["v"] + w * v1.view_as(h["v"])
-        q, k, v = (h[r].transpose(1, 2) for r in ("q", "k", "v"))
+        q, k, v = (m(x).view(B, T, self.heads, -1).transpose(1, 2) for r, m in self.maps.items())
+        w = self.lamb
+        if v1 is not None:
+            v = (1 - w) * v + w * v1.view_as(v)
         y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        return self.out(y.transpose(1, 2).reshape(B, T, C)), h["v"]
+        return self.out(y.transpose(1, 2).reshape(B, T, C)), v
 
 
 class Net(nn.Module):
