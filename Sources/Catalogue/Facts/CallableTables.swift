@@ -147,4 +147,21 @@ extension PythonFacts {
         if entry.type == "function_definition", entry.child(byField: "name")?.text == v.text { return true }
         return dataflow.bindings(of: v.text, at: v).contains { $0.node == entry }
     }
+
+    /// For a call of an entry of a dictionary of callables read by a key the walk knows (`self.head_norm[role](t)` or
+    /// `norm(t)` in `for role, norm in self.head_norm.items()`, with `role` standing for "q"), the entries it calls:
+    /// the value written for that key. Nil when the call is not of such an entry.
+    public func keyedCallees(_ call: CallSite, keys: [String: String]) -> [Node]? {
+        guard let function = call.function.map(unparenthesized) else { return nil }
+        var container: Node?, key: String?
+        if function.type == "subscript", let index = function.child(byField: "subscript").map(unwrapped) {
+            container = function.child(byField: "value")
+            key = SettingsTable.stringValue(index) ?? (index.type == "identifier" ? keys[index.text] : nil)
+        } else if function.type == "identifier", !keys.isEmpty, let keyed = keyedBinding(of: function, keys: keys, flow: dataflow) {
+            container = keyed.node
+            key = keyed.wanted
+        }
+        guard let container, let key else { return nil }
+        return keyedEntries(container, key: key, depth: 0)
+    }
 }
