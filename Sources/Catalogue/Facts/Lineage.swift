@@ -12,8 +12,8 @@ public struct Lineage {
     public var projections: [Node] = []
     /// Projection modules reached through a loop over modules (`for lin in (self.c_q, self.c_k)`).
     public var projectionModules: [Node] = []
-    /// For steps reached through a dictionary's entry read by a key variable (`heads[role]` in `{role: norms[role](t)
-    /// for role, t in heads.items()}`), the keys those variables stood for on the way (`role`: "q").
+    /// For steps (and projections) reached through a dictionary's entry read by a key variable (`heads[role]` in `{role:
+    /// norms[role](t) for role, t in heads.items()}`), the keys those variables stood for on the way (`role`: "q").
     public var stepKeys: [Node: [String: String]] = [:]
 
     /// The keys variables stood for where the walk reached a step (empty when no keyed read led there).
@@ -117,6 +117,7 @@ extension PythonFacts {
             case "call":
                 if model.projectionOwner(n) != nil {
                     result.projections.append(n)
+                    if !keys.isEmpty { result.stepKeys[n] = keys }
                     // A forward hook on the projection hands back the call's result (`self.c_q.register_forward_hook(norm)`).
                     for hooked in hookResults(on: callSite(n), kind: .output) { push(hooked) }
                     continue

@@ -14,7 +14,8 @@ import TreeSitterKit
 /// stack of per-layer fused weights cut into square thirds, `stack.reshape(L * 3, d, d)`,
 /// also iterated: `[ns(b) for b in rearrange(...)]`), or to blocks popped off a queue or stack of the
 /// split (`pending = deque(g.split(d))`, `ns(pending.popleft())`); or (B) a model whose attention takes q, k and v
-/// from separate projections (three distinct linear layers, or a `(3, ...)` weight parameter used per slice by a
+/// from separate projections (three distinct linear layers, also entries of a module dictionary read by the key a
+/// comprehension's variable stands for, `self.proj[n]` over ("query", "key", "value"), or a `(3, ...)` weight parameter used per slice by a
 /// batched orthogonalization that works on the last two dimensions). Rejects a fused QKV weight orthogonalized whole
 /// (a split only in the forward), separate q/k/v layers without an orthogonalizing optimizer, blocks that are
 /// split but re-stacked into one matrix before a single orthogonalization, a split written in a mixin the optimizer
@@ -69,7 +70,7 @@ struct MuonQkvSplit: Detector {
             guard let value = site.value else { continue }
             let lineages = [site.query, site.key, value].map { facts.lineage(of: $0, model: model, flow: flow) }
             let modules = Set(lineages.flatMap(\.projectionModules).map { facts.compact($0) })
-            let own = lineages.map { Set($0.projections.map { projectionName($0, facts) }) }
+            let own = lineages.map { lineage in Set(lineage.projections.map { projectionName($0, facts, keys: lineage.keys(at: $0)) }) }
             let separate = modules.count >= 3 || (!own.contains(where: \.isEmpty) && own[0].isDisjoint(with: own[1]) && own[0].isDisjoint(with: own[2])
                 && own[1].isDisjoint(with: own[2]))
             let sliced = batched && lineages.contains { $0.projections.contains { stackedWeight($0, facts) } }
@@ -305,10 +306,16 @@ struct MuonQkvSplit: Detector {
         return []
     }
 
-    func projectionName(_ node: Node, _ facts: PythonFacts) -> String {
+    /// The weight a projection applies: the module called (a module dictionary's entry by the key its read stands for,
+    /// `self.proj[n]` with `n` at "query", see `Lineage.keys(at:)`), or `F.linear`'s weight.
+    func projectionName(_ node: Node, _ facts: PythonFacts, keys: [String: String] = [:]) -> String {
         let call = facts.callSite(node)
         if call.callee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
             return facts.ownerName(of: weight) ?? facts.compact(weight)
+        }
+        if let function = call.function, function.type == "subscript", let table = function.child(byField: "value"),
+           let index = function.child(byField: "subscript").map(facts.unwrapped), index.type == "identifier", let key = keys[index.text] {
+            return "\(table.text)[\(key)]"
         }
         return call.callee
     }

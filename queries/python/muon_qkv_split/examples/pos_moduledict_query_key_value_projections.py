@@ -1,4 +1,4 @@
-# gap: Form B: attention projections kept as an nn.ModuleDict {"query","key","value"} of separate d x d linears; every 2-D block weight goes to the orthogonalizing optimizer (SVD polar factor); positive.
+# example: Form B: attention projections kept as an nn.ModuleDict {"query","key","value"} of separate d x d linears; every 2-D block weight goes to the orthogonalizing optimizer (SVD polar factor); positive.
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
