@@ -33,32 +33,9 @@ extension PythonFacts {
         return nil
     }
 
-    /// The values of a dictionary written out (a literal, `dict(k=v)`, `OrderedDict(k=v)`, `OrderedDict([("k", v),
-    /// ...])`, a module dictionary built from one), also through a name or field set once.
+    /// The values of a dictionary written out (see `PythonFacts.writtenEntries`).
     func tableValues(_ node: Node, depth: Int) -> [Node]? {
-        guard depth < 4 else { return nil }
-        let n = unwrapped(node)
-        switch n.type {
-        case "identifier", "attribute":
-            return heldTable(n).flatMap { tableValues($0, depth: depth + 1) }
-        case "dictionary":
-            return n.namedChildren.compactMap { $0.type == "pair" ? $0.child(byField: "value") : nil }
-        case "call":
-            let call = callSite(n)
-            if ["torch.nn.ModuleDict", "torch.nn.ParameterDict"].contains(call.torchCallee) {
-                return call.positional.first.flatMap { tableValues($0, depth: depth + 1) }
-            }
-            guard ["dict", "OrderedDict", "collections.OrderedDict"].contains(call.callee) else { return nil }
-            if call.positional.isEmpty { return call.keywords.sorted { $0.value.startByte < $1.value.startByte }.map(\.value) }
-            guard call.positional.count == 1, let pairs = writtenItems(call.positional[0], depth: 0) else { return nil }
-            return pairs.compactMap { item in
-                let pair = unwrapped(item)
-                let parts = pair.namedChildren.filter { $0.type != "comment" }
-                return ["tuple", "list"].contains(pair.type) && parts.count == 2 ? parts[1] : nil
-            }
-        default:
-            return nil
-        }
+        writtenEntries(node, depth: depth).map { $0.map(\.value) }
     }
 
     /// One way a call of a table's entry runs in a loop over keys (see `keyedRuns`): the loop variable and the key it

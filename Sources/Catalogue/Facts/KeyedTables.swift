@@ -36,36 +36,64 @@ extension PythonFacts {
         return writtenKeys(container, depth: 0)
     }
 
-    /// The keys of a dictionary written out where it is made (a literal with string keys, `dict(k=...)`,
-    /// `OrderedDict(k=...)`, a comprehension over strings written out, a module dictionary with keys written out), also
-    /// through a name or field set once. Nil otherwise.
+    /// The keys of a dictionary written out where it is made (see `writtenEntries`), when every key is known. Nil
+    /// otherwise.
     func writtenKeys(_ node: Node, depth: Int) -> [String]? {
+        guard let entries = writtenEntries(node, depth: depth) else { return nil }
+        let keys = entries.compactMap(\.key)
+        return keys.count == entries.count ? keys : nil
+    }
+
+    /// The entries of a dictionary written out where it is made, each with its key (nil: a comprehension's one value
+    /// for keys not known): a literal with string keys, `dict(k=...)` / `OrderedDict(k=...)`, `OrderedDict([("k", v),
+    /// ...])`, a comprehension (over keys written out, see `loopKeys`, each key with the comprehension's value), a module
+    /// or parameter dictionary built from one, a read of such a table by a string key (`cfg["optim"]`), also through a
+    /// name or field set once (see `heldTable`). Nil when the expression is none of these or a key is no string.
+    func writtenEntries(_ node: Node, depth: Int) -> [(key: String?, value: Node)]? {
         guard depth < 4 else { return nil }
         let n = unwrapped(node)
         switch n.type {
         case "identifier", "attribute":
-            if n.type == "attribute", let entries = keyedModuleDictEntries(n) { return entries.map(\.key) }
-            return heldTable(n).flatMap { writtenKeys($0, depth: depth + 1) }
+            // A module dictionary on `self` as the reading class sets it (several classes may set a field of that name).
+            if n.type == "attribute", let entries = keyedModuleDictEntries(n) { return entries.map { ($0.key, $0.value) } }
+            return heldTable(n).flatMap { writtenEntries($0, depth: depth + 1) }
         case "subscript":
-            return literalEntry(n).flatMap { writtenKeys($0, depth: depth + 1) }
+            return literalEntry(n).flatMap { writtenEntries($0, depth: depth + 1) }
         case "dictionary":
-            var keys: [String] = []
+            var entries: [(key: String?, value: Node)] = []
             for pair in n.namedChildren where pair.type != "comment" {
-                guard pair.type == "pair", let key = pair.child(byField: "key").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) else { return nil }
-                keys.append(key)
+                guard pair.type == "pair", let key = pair.child(byField: "key").flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
+                      let value = pair.child(byField: "value") else { return nil }
+                entries.append((key, value))
             }
-            return keys
+            return entries
         case "dictionary_comprehension":
-            guard let variable = n.child(byField: "body")?.child(byField: "key"), variable.type == "identifier",
-                  let clause = n.namedChildren.first(where: { $0.type == "for_in_clause" }) else { return nil }
-            return loopKeys(clause, variable.text)
+            guard let pair = n.child(byField: "body"), let value = pair.child(byField: "value") else { return nil }
+            if let variable = pair.child(byField: "key"), variable.type == "identifier",
+               let clause = n.namedChildren.first(where: { $0.type == "for_in_clause" }),
+               let keys = loopKeys(clause, variable.text) {
+                return keys.map { ($0, value) }
+            }
+            return [(nil, value)]
         case "call":
             let call = callSite(n)
             if ["torch.nn.ModuleDict", "torch.nn.ParameterDict"].contains(call.torchCallee) {
-                return call.positional.first.flatMap { writtenKeys($0, depth: depth + 1) }
+                return call.positional.first.flatMap { writtenEntries($0, depth: depth + 1) }
             }
-            guard ["dict", "OrderedDict", "collections.OrderedDict"].contains(call.callee), call.positional.isEmpty else { return nil }
-            return call.keywords.sorted { $0.value.startByte < $1.value.startByte }.map(\.key)
+            guard ["dict", "OrderedDict", "collections.OrderedDict"].contains(call.callee) else { return nil }
+            if call.positional.isEmpty {
+                return call.keywords.sorted { $0.value.startByte < $1.value.startByte }.map { ($0.key, $0.value) }
+            }
+            guard call.positional.count == 1, call.keywords.isEmpty, let pairs = writtenItems(call.positional[0], depth: 0) else { return nil }
+            var entries: [(key: String?, value: Node)] = []
+            for item in pairs {
+                let pair = unwrapped(item)
+                let parts = pair.namedChildren.filter { $0.type != "comment" }
+                guard ["tuple", "list"].contains(pair.type), parts.count == 2,
+                      let key = SettingsTable.stringValue(unwrapped(parts[0])) else { return nil }
+                entries.append((key, parts[1]))
+            }
+            return entries
         default:
             return nil
         }
@@ -89,31 +117,10 @@ extension PythonFacts {
         return held[0]
     }
 
-    /// The values a dictionary written out holds under `key` (a literal, `dict(...)`, a comprehension's one value), also
-    /// through a name or field set once.
+    /// The values a dictionary written out holds under `key` (see `writtenEntries`; a comprehension's value for keys
+    /// not known stands for every key).
     func keyedEntries(_ node: Node, key: String, depth: Int) -> [Node]? {
-        guard depth < 4 else { return nil }
-        let n = unwrapped(node)
-        switch n.type {
-        case "identifier", "attribute":
-            return heldTable(n).flatMap { keyedEntries($0, key: key, depth: depth + 1) }
-        case "subscript":
-            return literalEntry(n).flatMap { keyedEntries($0, key: key, depth: depth + 1) }
-        case "dictionary":
-            return n.namedChildren.compactMap { pair in
-                pair.type == "pair" && pair.child(byField: "key").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) == key
-                    ? pair.child(byField: "value") : nil
-            }
-        case "dictionary_comprehension":
-            return (n.child(byField: "body")?.child(byField: "value")).map { [$0] }
-        case "call" where ["dict", "OrderedDict", "collections.OrderedDict"].contains(callSite(n).callee):
-            return callSite(n).keywords[key].map { [$0] }
-        case "call" where ["torch.nn.ModuleDict", "torch.nn.ParameterDict"].contains(callSite(n).torchCallee):
-            // A module or parameter dictionary: the entries of the mapping it is built from.
-            return callSite(n).positional.first.flatMap { keyedEntries($0, key: key, depth: depth + 1) }
-        default:
-            return nil
-        }
+        writtenEntries(node, depth: depth).map { entries in entries.filter { $0.key == nil || $0.key == key }.map(\.value) }
     }
 
     /// The writes of a key into a dictionary made before `read`, each with the key variable it is written under

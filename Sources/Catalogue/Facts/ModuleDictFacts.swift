@@ -55,28 +55,11 @@ extension PythonFacts {
         guard !moduleDicts.isEmpty else { return nil }
         var entries: [(key: String, value: Node)] = []
         for moduleDict in moduleDicts {
-            guard let argument = moduleDict.argument("modules", position: 0).map(unwrapped) else { return nil }
-            switch argument.type {
-            case "dictionary":
-                for pair in argument.namedChildren where pair.type != "comment" {
-                    guard pair.type == "pair", let k = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
-                          let v = pair.child(byField: "value") else { return nil }
-                    entries.append((k, v))
-                }
-            case "call" where callSite(argument).callee == "dict" && callSite(argument).positional.isEmpty:
-                entries += callSite(argument).keywords.sorted { $0.value.startByte < $1.value.startByte }.map { ($0.key, $0.value) }
-            case "dictionary_comprehension":
-                let clauses = argument.namedChildren.filter { $0.type == "for_in_clause" }
-                guard clauses.count == 1, let pair = argument.child(byField: "body"), pair.child(byField: "key")?.type == "identifier",
-                      let variable = pair.child(byField: "key")?.text, clauses[0].child(byField: "left")?.text == variable,
-                      let value = pair.child(byField: "value"),
-                      let items = clauses[0].child(byField: "right").flatMap({ writtenItems($0, depth: 0) }) else { return nil }
-                for item in items {
-                    guard let k = SettingsTable.stringValue(unwrapped(item)) else { return nil }
-                    entries.append((k, value))
-                }
-            default:
-                return nil
+            // (See `writtenEntries`: every key must be known.)
+            guard let written = writtenEntries(moduleDict.node, depth: 0) else { return nil }
+            for entry in written {
+                guard let key = entry.key else { return nil }
+                entries.append((key, entry.value))
             }
         }
         return entries
