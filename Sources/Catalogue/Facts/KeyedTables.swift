@@ -5,6 +5,12 @@ import TreeSitterKit
 /// before a read. The lineage walk (`Lineage.swift`), tables of callables (`CallableTables.swift`) and the value and
 /// token-table flows read keyed containers through these.
 extension PythonFacts {
+    /// The function or lambda a name is a parameter of where it is read (its innermost binding), or nil.
+    func parameterHolder(of name: Node) -> Node? {
+        guard let binding = dataflow.bindings(of: name.text, at: name).first, case .parameter = binding.kind else { return nil }
+        return binding.node
+    }
+
     /// The keys a loop or comprehension variable walks when they are written out (see `loopKeys`).
     func iteratedKeys(_ variable: Node, flow: Dataflow) -> [String]? {
         for binding in flow.bindings(of: variable.text, at: variable) {

@@ -729,9 +729,7 @@ extension PythonFacts {
             let rateBindings = rateNode.map { callerBindings(of: $0) } ?? []
             // A factory chosen from a table once per key of a loop (`{n: make[kind[n]](groups[n], cfg[n]) for n in ...}`):
             // one slot per key choosing it, with that key's parameters and rate.
-            if bindings.count == 1, let factory = dataflow.bindings(of: params.text, at: params).first(where: { binding in
-                if case .parameter = binding.kind { return true } else { return false }
-            })?.node, let runs = keyedRuns(of: bindings[0].call, selecting: factory), !runs.isEmpty {
+            if bindings.count == 1, let factory = parameterHolder(of: params), let runs = keyedRuns(of: bindings[0].call, selecting: factory), !runs.isEmpty {
                 return runs.map { run in
                     let entry = runParameters(bindings[0].argument, in: run)
                     let given = entry ?? bindings[0].argument

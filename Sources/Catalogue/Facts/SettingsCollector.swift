@@ -127,7 +127,7 @@ enum SettingsCollector {
                     if let dest = call.keywords["dest"].flatMap(SettingsTable.stringValue) { name = dest }
                     found.append(Setting(name: name, written: spelled, value: value, source: .argparseDefault, site: node))
                 } else if call.callee == "dict" || classNames.contains(call.name) || buildsConfig || Self.namespaceCallees.contains(call.callee)
-                            || isModuleDictEntries(call)
+                            || isModuleDictEntries(call, facts)
                             || isConfigUpdate(call) || isDictionaryUpdate(call, facts) || keywordStores.contains(call.name) {
                     // dict(lr=...), Config(n_head=6), SimpleNamespace(lr=...): the keyword names a setting.
                     // `dict(base, T=...)`: the keywords replace the base's entries (`dict(**base, T=...)` cannot
@@ -311,11 +311,13 @@ enum SettingsCollector {
     }
 
     /// `OrderedDict(wte=..., h=...)` handed to `nn.ModuleDict`: its keywords name the modules, as `dict(...)`'s would.
-    static func isModuleDictEntries(_ call: CallSite) -> Bool {
+    static func isModuleDictEntries(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         guard call.callee == "collections.OrderedDict", call.positional.isEmpty, !call.hasSplat,
               let holder = call.node.parent?.parent, holder.type == "call",
               let function = holder.child(byField: "function") else { return false }
-        return ["nn.ModuleDict", "torch.nn.ModuleDict", "ModuleDict"].contains(function.text)
+        var callee = facts.imports.qualifiedName(of: function) ?? function.text
+        if callee.hasPrefix("nn.") { callee = "torch." + callee }
+        return callee == "torch.nn.ModuleDict"
     }
 
     /// `hp.update(k=v)` on a name whose every assignment in its scope is a dictionary (a literal, `dict(...)`, a

@@ -303,9 +303,7 @@ public final class ValueResolver {
     /// builders[kinds[n]](g, rates[n]) for n, g in groups.items()}`), gives the argument once for each key that chooses
     /// this function, with the loop variable bound to it (`scope`: the loop, where the binding holds).
     private func keyedArguments(of parameter: Node) -> [(argument: Node, scope: Node?, keys: [String: String])] {
-        let owner = facts.dataflow.bindings(of: parameter.text, at: parameter).first { binding in
-            if case .parameter = binding.kind { return true } else { return false }
-        }?.node
+        let owner = facts.parameterHolder(of: parameter)
         var result: [(argument: Node, scope: Node?, keys: [String: String])] = []
         for (call, argument) in facts.callerBindings(of: parameter) {
             guard let owner, let runs = facts.keyedRuns(of: call, selecting: owner) else {
@@ -347,10 +345,7 @@ public final class ValueResolver {
     /// Whether a name is a parameter of the lambda it is read in (`lambda params, lr: Muon(params, lr=lr)`): its
     /// callers' arguments give it, never a setting of the same name elsewhere in the file.
     private func isLambdaParameter(_ node: Node) -> Bool {
-        guard node.tree === facts.tree else { return false }
-        return facts.dataflow.bindings(of: node.text, at: node).first.map { binding in
-            if case .parameter = binding.kind { return binding.node.type == "lambda" } else { return false }
-        } ?? false
+        node.tree === facts.tree && facts.parameterHolder(of: node)?.type == "lambda"
     }
 
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
