@@ -74,10 +74,10 @@ public struct ModelView {
     /// from outside, on every object the file builds (see `PythonFacts.isUndoneOnBuiltObjects`).
     public func tyingAssignments(head: String) -> [Node] {
         facts.nodes.filter { n in
-            guard n.type == "assignment", !facts.isInDeadBranch(n),
+            guard n.type == "assignment",
                   let (l, r) = sharedWeights(n).first(where: { l, r in
                       (l == head && embeddingNames.contains(r)) || (r == head && embeddingNames.contains(l))
-                  }) else { return false }
+                  }), !facts.isInDeadBranch(n) else { return false }
             let tying: (Node) -> Bool = { !sharedWeights($0).isEmpty }
             return !facts.isUndoneBySubclasses(n, sides: [l, r], tying: tying)
                 && !facts.isUndoneOnBuiltObjects(n, sides: [l, r], tying: tying)
@@ -596,18 +596,26 @@ extension PythonFacts {
 
     /// Whether a statement only runs under an `if` whose condition the script evaluates to false (a config flag
     /// set to False), or in the `else` of one that is true.
+    /// Each condition is evaluated once per file (detectors ask about many statements under the same `if`).
     public func isInDeadBranch(_ node: Node) -> Bool {
-        let interpreter = ScriptInterpreter(self)
         var child = node
         for a in ancestors(of: node) {
             if a.type == "function_definition" || a.type == "class_definition" { break }
-            if a.type == "if_statement", let condition = a.child(byField: "condition"), let v = interpreter.number(condition) {
+            if a.type == "if_statement", let condition = a.child(byField: "condition"), let v = conditionNumber(condition) {
                 if a.child(byField: "consequence") == child, v == 0 { return true }
                 if child.type == "else_clause", v != 0 { return true }
             }
             child = a
         }
         return false
+    }
+
+    /// The number the interpreter gives an `if` condition, computed once per condition.
+    private func conditionNumber(_ condition: Node) -> Double? {
+        if let known = conditionNumbers[condition] { return known }
+        let v = ScriptInterpreter(self).number(condition)
+        conditionNumbers[condition] = .some(v)
+        return v
     }
 
     /// Whether two nodes of one function sit in different branches of the same `if` statement (its body, an `elif`,

@@ -17,6 +17,7 @@ public final class PythonFacts {
         didSet {
             foldedStrings = [:]
             interpretedStrings = [:]
+            conditionNumbers = [:]
         }
     }
 
@@ -661,6 +662,9 @@ public final class PythonFacts {
 
     /// What `interpretedString` found per call.
     var interpretedStrings: [Node: String?] = [:]
+
+    /// What the interpreter made of each `if` condition `isInDeadBranch` asked about (nil: undecided).
+    var conditionNumbers: [Node: Double?] = [:]
 
     /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
     /// parameter (`def forward(s, x): return s.proj(x)`, `forward=lambda s, x: ...` in a `type(...)` namespace), read
