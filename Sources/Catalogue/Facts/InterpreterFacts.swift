@@ -54,9 +54,14 @@ public final class ScriptInterpreter {
     }
 
     /// The value of an expression evaluated where it stands.
+    /// Kept per file: with nothing bound, an expression's value depends on the file alone.
     public func value(of node: Node) -> ScriptValue? {
+        let key = PythonFacts.InterpretedKey(node: node, budget: budgetPerRun)
+        if let known = facts.interpretedValues[key] { return known }
         budget = budgetPerRun
-        return eval(node, [:], 0)
+        let value = eval(node, [:], 0)
+        facts.interpretedValues[key] = .some(value)
+        return value
     }
 
     public static let defaultBudget = 100_000

@@ -279,7 +279,8 @@ extension PythonFacts {
             }
             caps += found.map { LogitCap(form: $0.form, scale: $0.scale, divisor: $0.divisor, node: launch.call.node) }
         }
-        return caps
+        // A library's fused loss given `softcap=` (see `libraryLossCaps`).
+        return caps + libraryLossCaps
     }
 
     /// A cap a kernel (or jit helper) computes over several statements: a squashing call (tanh, a sigmoid, or `exp`

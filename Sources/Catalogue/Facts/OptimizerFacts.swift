@@ -250,7 +250,21 @@ extension PythonFacts {
         return nil
     }
 
-    static let muonNames: Set<String> = ["Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam"]
+    static let muonNames: Set<String> = [
+        "Muon", "OrthogonalNesterov", "DistributedMuon", "MuonWithAuxAdam", "SingleDeviceMuon", "SingleDeviceMuonWithAuxAdam",
+    ]
+
+    /// Adam classes of other libraries, by qualified name (those named `Adam` / `AdamW` are read by their name):
+    /// multi-tensor and fused kernels (apex, DeepSpeed, Transformer Engine) and low-precision states (bitsandbytes,
+    /// torchao). Each takes `lr`, `betas`, `eps` and `weight_decay` as torch's Adam does.
+    static let libraryAdamClasses: Set<String> = [
+        "apex.optimizers.FusedAdam", "apex.optimizers.fused_adam.FusedAdam",
+        "deepspeed.ops.adam.FusedAdam", "deepspeed.ops.adam.DeepSpeedCPUAdam",
+        "transformer_engine.pytorch.optimizers.FusedAdam",
+        "bitsandbytes.optim.Adam8bit", "bitsandbytes.optim.AdamW8bit", "bitsandbytes.optim.PagedAdamW",
+        "bitsandbytes.optim.PagedAdamW8bit", "bitsandbytes.optim.Adam32bit", "bitsandbytes.optim.AdamW32bit",
+        "torchao.optim.AdamW8bit", "torchao.optim.AdamW4bit", "torchao.optim.AdamWFp8",
+    ]
     static let orthogonalizers = ["zeropower", "newton", "newtonschulz", "orthogonal", "svd"]
 
     /// Whether an optimizer's parameters are those of a library layer built on the spot in a function
@@ -296,6 +310,10 @@ extension PythonFacts {
                 case "adamw" where definition == nil && callee.hasPrefix("torch.optim.") && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }):
                     family = .adamw
                 case "SGD" where definition == nil: family = .sgd
+                case _ where definition == nil && Self.libraryAdamClasses.contains(callee):
+                    // apex's and DeepSpeed's fused Adams decouple weight decay unless told not to.
+                    let decoupled = (call.keywords["adam_w_mode"] ?? call.keywords["adamw_mode"]).map { truth(of: $0) != false } ?? true
+                    family = decoupled ? .adamw : .adam
                 default:
                     if Self.muonNames.contains(name) || definition.map(isOrthogonalizing) == true {
                         family = .muon
@@ -363,6 +381,8 @@ extension PythonFacts {
                 }
             }
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
+            // A library Muon with an Adam inside (`MuonWithAuxAdam`) is two optimizers over its groups.
+            all = all.flatMap(splitByUseMuon)
             let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }
             return auxiliary.count < all.count ? all.filter { o in !auxiliary.contains { $0.call.node == o.call.node } } : all
         }

@@ -18,6 +18,7 @@ public final class PythonFacts {
             foldedStrings = [:]
             interpretedStrings = [:]
             conditionNumbers = [:]
+            interpretedValues = [:]
         }
     }
 
@@ -662,6 +663,17 @@ public final class PythonFacts {
 
     /// What `interpretedString` found per call.
     var interpretedStrings: [Node: String?] = [:]
+
+    /// The function of the file each call runs (see `calledFunction`).
+    var calledFunctions: [Node: Function?] = [:]
+
+    /// What the interpreter made of each expression evaluated where it stands, with nothing bound, per step budget
+    /// (see `ScriptInterpreter.value(of:)`).
+    var interpretedValues: [InterpretedKey: ScriptValue?] = [:]
+    struct InterpretedKey: Hashable {
+        let node: Node
+        let budget: Int
+    }
 
     /// What the interpreter made of each `if` condition `isInDeadBranch` asked about (nil: undecided).
     var conditionNumbers: [Node: Double?] = [:]

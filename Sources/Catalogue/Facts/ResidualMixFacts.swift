@@ -12,15 +12,33 @@ extension PythonFacts {
         "expand_as", "transpose", "permute", "unsqueeze", "squeeze", "detach",
     ]
 
+    /// Functions that only lay a tensor out anew (einops `rearrange(t, "b t h d -> b h t d")`, `torch.transpose(t, 1, 2)`):
+    /// their first argument is the tensor they give back.
+    static let layoutFunctions: Set<String> = [
+        "einops.rearrange", "torch.transpose", "torch.permute", "torch.reshape", "torch.swapaxes", "torch.movedim",
+    ]
+
+    /// A tensor expression without its parentheses and shape/dtype wrappers: methods (`v1.view_as(v)`) and layout
+    /// functions (`rearrange(v, "b t h d -> b h t d")`).
+    func unwrappedTensor(_ node: Node) -> Node {
+        var current = unparenthesized(node)
+        while current.type == "call", let function = current.child(byField: "function") {
+            if function.type == "attribute", Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
+               let object = function.child(byField: "object") {
+                current = unparenthesized(object)
+                continue
+            }
+            let call = callSite(current)
+            guard Self.layoutFunctions.contains(call.callee), let operand = call.positional.first else { break }
+            current = unparenthesized(operand)
+        }
+        return current
+    }
+
     /// The variable a tensor expression reads, through parentheses and shape/dtype wrappers; nil for anything
     /// else (attributes such as `self.lamb`, subscripts such as `lambdas[0]`, arithmetic, constants).
     public func tensorRoot(_ node: Node) -> Node? {
-        var current = unparenthesized(node)
-        while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
-              Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
-              let object = function.child(byField: "object") {
-            current = unparenthesized(object)
-        }
+        let current = unwrappedTensor(node)
         return current.type == "identifier" ? current : nil
     }
 
@@ -28,12 +46,7 @@ extension PythonFacts {
     /// `h["v"].view_as(x)`): it stands for a name in a mix (`h["v"] = (1 - l) * h["v"] + l * v1`, compared as written).
     /// Nil for anything else.
     public func entryRoot(_ node: Node) -> Node? {
-        var current = unparenthesized(node)
-        while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
-              Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
-              let object = function.child(byField: "object") {
-            current = unparenthesized(object)
-        }
+        let current = unwrappedTensor(node)
         guard current.type == "subscript", current.child(byField: "value")?.type == "identifier",
               current.child(byField: "subscript").flatMap(SettingsTable.stringValue) != nil else { return nil }
         return current
@@ -43,12 +56,7 @@ extension PythonFacts {
     /// hook keeps on an object between calls. Nil for anything else.
     public func tensorOrFieldRoot(_ node: Node) -> Node? {
         if let root = tensorRoot(node) { return root }
-        var current = unparenthesized(node)
-        while current.type == "call", let function = current.child(byField: "function"), function.type == "attribute",
-              Self.tensorWrappers.contains(function.child(byField: "attribute")?.text ?? ""),
-              let object = function.child(byField: "object") {
-            current = unparenthesized(object)
-        }
+        let current = unwrappedTensor(node)
         return current.type == "attribute" && isReferenceChain(current) ? current : nil
     }
 

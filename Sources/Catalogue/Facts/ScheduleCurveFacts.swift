@@ -22,8 +22,8 @@ public struct ScheduleCurve {
 
 /// Learning-rate schedules read as curves: the functions and lambdas `scheduleUses` finds, functions whose result
 /// reaches a `group["lr"] = ...` assignment through a local name or through a method of the file that writes
-/// it (`lr_scale = get_lr(step); optimizer.scale_lrs(lr_scale)`), and `SequentialLR` chains of `LinearLR`,
-/// `ConstantLR` and `LambdaLR` phases.
+/// it (`lr_scale = get_lr(step); optimizer.scale_lrs(lr_scale)`), `SequentialLR` chains of `LinearLR`,
+/// `ConstantLR` and `LambdaLR` phases, and the `transformers` library's schedules (`LibrarySchedules.swift`).
 extension PythonFacts {
     public var scheduleCurves: [ScheduleCurve] {
         memoized("scheduleCurves") {
@@ -57,6 +57,10 @@ extension PythonFacts {
             }
             for call in calls where call.name == "SequentialLR" {
                 if let curve = sequentialCurve(call) { curves.append(curve) }
+            }
+            // `transformers` schedules (see `libraryScheduleCurve`).
+            for call in calls where Self.librarySchedules.contains(call.name) {
+                if let curve = libraryScheduleCurve(call) { curves.append(curve) }
             }
             // An assignment already read through its schedule function (`g["lr"] = base * self.lr_mult(step)`) is
             // not sampled again inline, where the base rate's own value would be mixed in.

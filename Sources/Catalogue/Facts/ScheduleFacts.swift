@@ -396,7 +396,15 @@ extension PythonFacts {
     /// or a class method or static method called on its class
     /// (`Factory.create("relu2")`, `Rotary.apply(q, cos, sin)`, `cls.helper(x)`; see `receiverClass`); nil for
     /// library calls and classes.
+    /// Computed once per call node (the interpreter asks for every call it runs, often many times over).
     public func calledFunction(_ call: CallSite) -> Function? {
+        if let known = calledFunctions[call.node] { return known }
+        let found = findCalledFunction(call)
+        calledFunctions[call.node] = .some(found)
+        return found
+    }
+
+    private func findCalledFunction(_ call: CallSite) -> Function? {
         if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel { return found }
         // `super().name(...)` / `super(Cls, self).name(...)`: the method after the class it names (its own by default).
         if var receiver = call.receiver.map(unwrapped) {

@@ -17,7 +17,10 @@ struct MuonUpdateScaleSqrtMaxDim: Detector {
     let id = "muon_update_scale_sqrt_max_dim"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        var evidence: [Evidence] = []
+        // `torch.optim.Muon(..., adjust_lr_fn="match_rms_adamw")`: 0.2 * sqrt(max(A, B)) (see `LibraryMuon.swift`).
+        var evidence = facts.libraryMuons(scaling: .rmsMatched).map {
+            facts.evidence($0.call.node, "library Muon scaling each update by 0.2 * sqrt(max(rows, cols))")
+        }
         var seen = Set<Node>()
         for scope in facts.orthogonalizedUpdateScopes {
             var region = facts.functions.filter { facts.isInside($0.node, scope) }

@@ -18,6 +18,8 @@ import TreeSitterKit
 /// that returns a ReLU counts as one (`act(h).square()`), also the decorated function a decorator's wrapper calls
 /// (`@squared` whose wrapper returns `fn(*args, **kwargs).square()`), and a library ReLU under a name bound to it
 /// (`relu = F.relu`, also a local of a builder function; see `PythonFacts.aliasedCallee(ofNormalized:)`).
+/// The `transformers` library's squared ReLU counts when the file calls it: `ACT2FN["relu2"]` (the key decided),
+/// `get_activation("relu2")`, `ReLUSquaredActivation()`.
 /// A square that only feeds a statistic (reduced where it stands, or kept in a local that is only ever reduced,
 /// see `onlySummarized`) is not the activation. Examples: `queries/python/relu_squared/examples/`.
 struct ReluSquared: Detector {
@@ -43,6 +45,10 @@ struct ReluSquared: Detector {
             let range = tree.byteRange[square]
             if let original = facts.nodes.first(where: { $0.byteRange == range }), onlySummarized(original, facts) { continue }
             evidence.append(facts.evidence(normalized: square, "squared ReLU"))
+        }
+        // The `transformers` squared ReLU by name (`ACT2FN["relu2"]`), held and called (see `LibraryActivations.swift`).
+        for lookup in facts.librarySquaredReLUs where used(lookup.byteRange) {
+            evidence.append(facts.evidence(lookup, "squared ReLU (transformers \"relu2\")"))
         }
         // In place: `h.relu_()` (or `h = F.relu(h)`), then `h *= h`, `h.mul_(h)`, `h.square_()`, `h.pow_(2)`.
         for (square, name) in inPlaceSquares(facts) where used(square.byteRange) && rectified(name, before: square, facts) {

@@ -147,6 +147,8 @@ struct ZeroInitProjections: Detector {
                 return true
             }
         }
+        // A `transformers` activation by name (`ACT2FN[config.hidden_act]`, `get_activation("gelu")`).
+        if facts.libraryActivationName(value) != nil { return true }
         if value.type == "call" { return isActivationModule(value, facts) }
         // `self.act = lambda h: torch.square(torch.relu(h))`, `self.act = F.gelu`, or a choice between such values
         // (the branch a decided switch picks, else every branch).

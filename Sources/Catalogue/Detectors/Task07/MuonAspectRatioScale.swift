@@ -17,11 +17,17 @@ import TreeSitterKit
 /// ** 0.5, ...}`), its parameters read from the calls (`scale_fn(g.size(0), g.size(1))`).
 /// The factor must reach the update (multiplied in, in `alpha=`, through a local or a helper's return value; see
 /// `scalesUpdate`): one only stored in the state or logged does not count. Rejects sqrt(max(rows, cols)), the inverted ratio
-/// (cols / rows), and the ratio without the clamp at 1. Examples: `queries/python/muon_aspect_ratio_scale/examples/`.
+/// (cols / rows), and the ratio without the clamp at 1. A library Muon that applies this scaling counts: `torch.optim.Muon`
+/// with `adjust_lr_fn` left at `None` or `"original"`, and the `muon` package's optimizers (not `"match_rms_adamw"`).
+/// Examples: `queries/python/muon_aspect_ratio_scale/examples/`.
 struct MuonAspectRatioScale: Detector {
     let id = "muon_aspect_ratio_scale"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
+        // A library Muon that scales this way (`torch.optim.Muon` by default, the `muon` package; see `LibraryMuon.swift`).
+        if let library = facts.libraryMuons(scaling: .aspectRatio).first {
+            return [facts.evidence(library.call.node, "library Muon scaling each update by sqrt(max(1, rows/cols))")]
+        }
         for scope in facts.orthogonalizedUpdateScopes {
             // The optimizer's code and the helpers it calls (`alpha=-lr * tall_scale(p)`).
             var region = facts.functions.filter { facts.isInside($0.node, scope) }

@@ -20,6 +20,7 @@ import TreeSitterKit
 /// `"v_mix": torch.tensor(0.5)`, fixed when it is a plain number), and the previous layer's values (a layer returns its mixed values
 /// and the caller passes them to the next layer every time; also a hook field set from the output on every call). A
 /// local holding the module's weight (`w = self.lamb`) is the blend's weight, never the tensor mixed in.
+/// The values may reach attention through einops `rearrange` (see `PythonFacts.unwrappedTensor`).
 /// Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"

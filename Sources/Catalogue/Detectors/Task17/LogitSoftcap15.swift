@@ -11,6 +11,7 @@ import Foundation
 /// `PythonFacts.fieldBindings(of:)`), not those of another object of the same class. Rejects other caps (30) and a 15
 /// cap on attention scores (also through a second object of the logits' cap class) or anything that does not reach the loss. A loss of the file's own that is handed the
 /// head's logits (a fused soft-capped cross-entropy kernel) is read as `logit_softcap` reads it. Examples:
+/// A Liger fused loss called with `softcap=15` counts (see `LibraryLosses.swift`).
 /// `queries/python/logit_softcap_15/examples/`.
 struct LogitSoftcap15: Detector {
     let id = "logit_softcap_15"

@@ -15,6 +15,7 @@ import TreeSitterKit
 /// one Adam, the parameter group holding the head keeps another epsilon (its own entry, or the constructor's, or
 /// torch's default), see `headGroupEpsilon`. Rejects the default
 /// epsilon, other values, and 1e-10 used by Newton-Schulz, norms or losses. Examples:
+/// Library Adams count (apex's, DeepSpeed's and Transformer Engine's `FusedAdam`, bitsandbytes and torchao 8-bit Adams; see `OptimizerUse.libraryAdamClasses`).
 /// `queries/python/adam_eps_1e-10/examples/`.
 struct AdamEps1e10: Detector {
     let id = "adam_eps_1e-10"
