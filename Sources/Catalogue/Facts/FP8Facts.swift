@@ -496,10 +496,24 @@ extension PythonFacts {
         return result
     }
 
-    /// `convert_to_float8_training(model, module_filter_fn=...)` whose filter keeps the head (or no filter).
+    /// Whether a torchao configuration only emulates FP8: `Float8LinearConfig(..., emulate=True)`, written in place or
+    /// held by a name set to it.
+    func emulatesFloat8(_ config: Node, at use: Node) -> Bool {
+        var value = unwrapped(config)
+        if value.type == "identifier", let held = latestValue(of: value.text, before: use) ?? allSettings.settings(value.text).first?.value {
+            value = unwrapped(held)
+        }
+        guard value.type == "call", callSite(value).name == "Float8LinearConfig", let emulate = callSite(value).keywords["emulate"] else { return false }
+        return truth(of: emulate) == true
+    }
+
+    /// `convert_to_float8_training(model, module_filter_fn=...)` whose filter keeps the head (or no filter), unless its
+    /// configuration only emulates FP8 (`Float8LinearConfig(emulate=True)`).
     var torchaoHeadUses: [FP8HeadUse] {
         memoized("torchaoHeadUses") {
             calls(named: "convert_to_float8_training").compactMap { call -> FP8HeadUse? in
+                // `Float8LinearConfig(emulate=True)`: the casts are simulated in higher precision, no FP8 matmul runs.
+                if let config = call.keywords["config"], emulatesFloat8(config, at: call.node) { return nil }
                 guard let filter = call.argument("module_filter_fn", position: 2) else {
                     return FP8HeadUse(node: call.node, scales: [], note: "every linear layer, the head included, trained in FP8 (torchao)")
                 }

@@ -14,7 +14,8 @@ import TreeSitterKit
 /// (assignments, `if` / `else`, `min` / `max`, config values), so the blend `w + (1 - w) * 0.1`, a floor added
 /// to a decaying term, or `max(0.1, ...)` all count; the cooldown must be linear. Rejects decay to zero, a cosine decay to 0.1, the old `(0.1 + r) / 1.1` form, 0.1
 /// used as a cooldown or warmup fraction, and schedules that are defined but not applied. Examples:
-/// `queries/python/lr_decay_floor_0p1/examples/`.
+/// `queries/python/lr_decay_floor_0p1/examples/`. A `transformers` schedule read as a curve counts when it decays linearly to a tenth
+/// of its peak (`get_wsd_schedule(..., decay_type="linear", min_lr_ratio=0.1)`).
 struct LrDecayFloor0p1: Detector {
     let id = "lr_decay_floor_0p1"
 
@@ -32,6 +33,12 @@ struct LrDecayFloor0p1: Detector {
                   coolsLinearly(use, horizon: horizon, facts) else { continue }
             evidence.append(facts.evidence(use.site, "LR multiplier ends at 0.1 of peak (step \(Int(horizon)))"))
         }
+        // Library schedules read as curves (`get_wsd_schedule(..., decay_type="linear", min_lr_ratio=0.1)`, see
+        // `LibrarySchedules.swift`): a linear decay from the plateau to a tenth of the peak.
+        for call in facts.calls where PythonFacts.librarySchedules.contains(call.name) {
+            guard let curve = facts.libraryScheduleCurve(call), decaysLinearlyToTenth(curve) else { continue }
+            evidence.append(facts.evidence(call.node, "library schedule decays linearly to 0.1 of its peak"))
+        }
         for call in facts.calls where call.name == "LinearLR" {
             guard let end = call.argument("end_factor", position: 2), facts.values(of: end).contains(where: { abs($0.double - 0.1) < 1e-6 }),
                   let start = call.argument("start_factor", position: 1), facts.values(of: start).contains(where: { $0.double >= 0.5 })
@@ -39,6 +46,20 @@ struct LrDecayFloor0p1: Detector {
             evidence.append(facts.evidence(call.node, "LinearLR decays to end_factor 0.1"))
         }
         return evidence
+    }
+
+    /// Whether a sampled curve ends at a tenth of its peak after falling on one line from the last sample at the peak.
+    func decaysLinearlyToTenth(_ curve: ScheduleCurve) -> Bool {
+        let peak = curve.peak
+        guard peak > 0, let end = curve.values.last, abs(end / peak - 0.1) < 1e-6,
+              let last = curve.values.indices.last(where: { curve.values[$0] >= peak * (1 - 1e-6) }),
+              last < curve.values.count - 2 else { return false }
+        let a = last + 1, b = curve.values.count - 1
+        guard let first = curve.values.indices.first(where: { $0 > a && curve.values[$0] <= end + 1e-6 * peak }) else { return false }
+        let slope = (curve.values[first] - curve.values[a]) / (curve.steps[first] - curve.steps[a])
+        guard slope < 0 else { return false }
+        return (a...first).allSatisfy { abs(curve.values[a] + slope * (curve.steps[$0] - curve.steps[a]) - curve.values[$0]) <= 0.01 * peak }
+            && (first...b).allSatisfy { abs(curve.values[$0] - end) <= 1e-6 * peak }
     }
 
     /// Whether the multiplier falls on one line from the last step at its peak to the end (a cosine or step

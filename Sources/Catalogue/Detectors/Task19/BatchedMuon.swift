@@ -8,7 +8,8 @@ import TreeSitterKit
 /// of more than two dimensions admitted (`p.ndim >= 2`, `p.dim() > 1`, skipping `p.ndim < 2`, or an explicit
 /// `ndim == 3` branch). The routine may be split in two: a function that normalizes and transposes the stack and
 /// hands it to a helper of the file running the iteration (a loop, or a recursion). Rejects 2-D-only routines (`.T`, a global `norm()`), 3-D gradients flattened to 2-D
-/// first, and Python loops over slices. Examples: `queries/python/batched_muon/examples/`.
+/// first, and Python loops over slices. The `muon` package's `zeropower_via_newtonschulz5` (batched over leading
+/// dimensions) counts where the file calls it. Examples: `queries/python/batched_muon/examples/`.
 struct BatchedMuon: Detector {
     let id = "batched_muon"
 
@@ -32,6 +33,11 @@ struct BatchedMuon: Detector {
                 evidence.append(facts.evidence(f.node, "orthogonalization over the last two dimensions of a stack of matrices"))
             }
         }
+        // The `muon` package's `zeropower_via_newtonschulz5` runs over the last two dimensions of any stack (`.mT`, a
+        // norm per matrix): called on the updates, also through a name bound to it (`ns = torch.compile(muon.zeropower_via_newtonschulz5)`).
+        for call in facts.calls where callsLibraryNewtonSchulz(call, facts) {
+            evidence.append(facts.evidence(call.node, "the muon package's batched Newton-Schulz over stacked matrices"))
+        }
         let names = Set(orthogonalizers.map(\.name))
         for call in facts.calls where call.name == "vmap" {
             if let f = call.positional.first, names.contains(f.text) {
@@ -39,6 +45,23 @@ struct BatchedMuon: Detector {
             }
         }
         return evidence
+    }
+
+    static let libraryNewtonSchulz = "muon.zeropower_via_newtonschulz5"
+
+    /// A call of the `muon` package's Newton-Schulz: by its name, or through a name set to it, compiled or scripted
+    /// (`ns = torch.compile(muon.zeropower_via_newtonschulz5)`).
+    func callsLibraryNewtonSchulz(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        if call.callee == Self.libraryNewtonSchulz { return true }
+        guard call.receiver == nil else { return false }
+        return facts.allSettings.settings(call.name).contains { setting in
+            var value = facts.unwrapped(setting.value)
+            if value.type == "call", ["torch.compile", "torch.jit.script"].contains(facts.callSite(value).callee),
+               let wrapped = facts.callSite(value).positional.first {
+                value = facts.unwrapped(wrapped)
+            }
+            return facts.imports.qualifiedName(of: value) == Self.libraryNewtonSchulz
+        }
     }
 
     /// The orthogonalizers a function calls in its own body (`X = ns_rounds(X / X.norm(dim=(-2, -1), keepdim=True),
