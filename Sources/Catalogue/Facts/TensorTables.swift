@@ -35,6 +35,10 @@ extension ScriptInterpreter {
     ]
 
     /// The calls that make a table.
+    /// Methods a table the run computes answers (views, elementwise arithmetic, conversions, rounding).
+    static let tableMethods: Set<String> = tableViewMethods.union(tableElementwise)
+        .union(["item", "tolist", "clone", "detach", "float", "double", "cpu"]).union(tableRounding.keys)
+
     static let tableConstructors: Set<String> = {
         var names: Set<String> = []
         for module in ["torch", "numpy"] {
@@ -280,9 +284,7 @@ extension ScriptInterpreter {
         // A method on a table the run computes.
         guard let receiver = call.receiver, call.function?.type == "attribute" else { return nil }
         let base = call.name.hasSuffix("_") ? String(call.name.dropLast()) : call.name
-        let known = Self.tableViewMethods.union(Self.tableElementwise).union(["item", "tolist", "clone", "detach", "float", "double", "cpu"])
-            .union(Self.tableRounding.keys)
-        guard known.contains(base) else { return nil }
+        guard Self.tableMethods.contains(base) else { return nil }
         guard let value = eval(receiver, env, depth) else { return nil }
         if case .number(let d) = value, ["item", "float", "double", "clone", "detach", "cpu"].contains(call.name), args.isEmpty {
             return .some(.number(d))
