@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires, inside one orthogonalizing optimizer class (or a function that calls an orthogonalization), or in the
 /// functions its code runs (a policy object's `owns(i)`, an exchange object's `synchronize()`) or the step hooks
-/// registered on its instances run (`opt.register_step_pre_hook(sharder.before_step)`, see `optimizerHooks`): (1) an
+/// registered on its instances run (`opt.register_step_pre_hook(sharder.before_step)`, see `optimizerHooks`), or the
+/// constructor of a class of the file it builds (`CommPlan(params, self.rank, self.world_size)`): (1) an
 /// ownership test that involves the process rank — a comparison with the rank (`i % world == rank`,
 /// `owner == me`, also a tensor method: `torch.arange(n).remainder(world).eq(rank)`, see `equalityOperands`), an index's residue offset by the rank tested for zero (`if (i - rank) % world: continue`,
 /// `(i - rank) % world == 0`, also in a helper the optimizer passes the offset index: `divisible_by(i - rank, world)`
@@ -35,6 +36,13 @@ struct DistributedMuon: Detector {
             // Step hooks registered on its instances run in its step (`opt.register_step_pre_hook(sharder.before_step)`).
             for r in facts.optimizerHookFunctions(onInstancesOf: scope) where !region.contains(where: { facts.isInside(r.node, $0) }) {
                 region.append(r.node)
+            }
+            // A collaborator the optimizer builds runs its `__init__` there (`plan = CommPlan(params, self.rank,
+            // self.world_size)` whose constructor lists the owned indices).
+            for call in facts.calls where call.receiver == nil && region.contains(where: { facts.isInside(call.node, $0) }) {
+                guard let built = facts.boundClass(named: call.callee), let initializer = facts.initializer(of: built),
+                      !region.contains(where: { facts.isInside(initializer.node, $0) }) else { continue }
+                region.append(initializer.node)
             }
             let inside = facts.calls.filter { call in region.contains { facts.isInside(call.node, $0) } }
             let exchanges = inside.filter { Self.collectives.contains($0.name) && ($0.callee.hasPrefix("torch.distributed.") || $0.receiver == nil) }
