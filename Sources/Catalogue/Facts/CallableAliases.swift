@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// A name that stands for a function, possibly with arguments already bound: `mm8 = torch._scaled_mm`,
 /// `attend = functools.partial(flex, block_mask=mask)`, `self.squash = nn.Tanh()`, `ns = newton_schulz`, a class
-/// of the file under another name (`Orthogonal = Ortho`). A call
+/// of the file under another name (`Orthogonal = Ortho`), a function compiled or scripted under a name (`ns =
+/// torch.compile(newton_schulz)`). A call
 /// through the name is read as a call of the function (`CallSite` resolves it), the bound arguments first.
 public struct CallableAlias {
     /// The function's dotted name (imports resolved), or the name of a function of the file.
@@ -257,6 +258,11 @@ extension PythonFacts {
                 }
                 return CallableAlias(callee: base.callee, positional: base.positional + call.positional.dropFirst(),
                                      keywords: base.keywords.merging(call.keywords) { _, bound in bound })
+            }
+            // `torch.compile(f)`, `torch.jit.script(f)`: the function they wrap, when that is one (a module compiled
+            // under a name, `model = torch.compile(model)`, is not).
+            if Self.gradientKeepingWrappers.contains(call.callee), let target = call.positional.first.map(unwrapped) {
+                return callableAlias(of: target, known: known, localFunctions: localFunctions)
             }
             if let functional = Self.functionalModules[call.callee], call.positional.isEmpty,
                call.keywords.keys.allSatisfy({ $0 == "inplace" }) {

@@ -11,15 +11,15 @@ extension PythonFacts {
     func libraryActivationName(_ node: Node) -> String?? {
         let node = unwrapped(node)
         if node.type == "subscript", let table = node.child(byField: "value"),
-           let name = imports.qualifiedName(of: table), name.hasPrefix("transformers"), name.lastDottedComponent == "ACT2FN" {
-            return .some(node.child(byField: "subscript").flatMap { SettingsTable.stringValue(unwrapped($0)) ?? decidedString($0) })
+           let name = imports.qualifiedName(of: table), name.hasPrefix("transformers."), name.lastDottedComponent == "ACT2FN" {
+            return .some(node.child(byField: "subscript").flatMap(decidedString))
         }
         guard node.type == "call" else { return nil }
         let call = callSite(node)
-        if call.callee.hasPrefix("transformers"), call.name == "get_activation" {
-            return .some(call.argument("activation_string", position: 0).flatMap { SettingsTable.stringValue(unwrapped($0)) ?? decidedString($0) })
+        if call.callee.hasPrefix("transformers."), call.name == "get_activation" {
+            return .some(call.argument("activation_string", position: 0).flatMap(decidedString))
         }
-        if call.callee.hasPrefix("transformers"), call.name == "ReLUSquaredActivation" { return .some("relu2") }
+        if call.callee.hasPrefix("transformers."), call.name == "ReLUSquaredActivation" { return .some("relu2") }
         return nil
     }
 

@@ -9,7 +9,6 @@ extension PythonFacts {
     static let cappingLossNames: Set<String> = [
         "LigerFusedLinearCrossEntropyLoss", "LigerCrossEntropyLoss",
         "liger_fused_linear_cross_entropy", "liger_cross_entropy",
-        "LigerFusedLinearCrossEntropyFunction", "LigerCrossEntropyFunction",
     ]
 
     /// Caps applied by a library loss: a call of a capping function, or a construction of a capping loss module whose
@@ -20,7 +19,7 @@ extension PythonFacts {
             var caps: [LogitCap] = []
             for call in calls where call.callee.hasPrefix("liger_kernel.") && Self.cappingLossNames.contains(call.name) {
                 guard let softcap = call.keywords["softcap"] else { continue }
-                if call.name.first?.isUppercase == true, !call.name.hasSuffix("Function"), !isCalledObject(call.node) { continue }
+                if call.name.first?.isUppercase == true, !isCalledObject(call.node) { continue }
                 for value in values(of: softcap) where value.double > 0 {
                     caps.append(LogitCap(form: .tanh, scale: value.double, divisor: value.double, node: call.node))
                 }

@@ -22,7 +22,7 @@ extension PythonFacts {
         guard use.definition == nil, use.family == .muon else { return nil }
         if use.call.callee == "torch.optim.Muon" {
             guard let choice = use.call.keywords["adjust_lr_fn"], unwrapped(choice).type != "none" else { return .aspectRatio }
-            switch SettingsTable.stringValue(unwrapped(choice)) ?? decidedString(choice) {
+            switch decidedString(choice) {
             case "original": return .aspectRatio
             case "match_rms_adamw": return .rmsMatched
             default: return nil

@@ -14,9 +14,16 @@ extension PythonFacts {
         "get_linear_schedule_with_warmup", "get_cosine_schedule_with_warmup", "get_wsd_schedule",
     ]
 
+    /// Whether a node is a call of one of the `transformers` schedules (the site of its curve in `scheduleCurves`).
+    func isLibrarySchedule(_ node: Node) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = callSite(node)
+        return call.callee.hasPrefix("transformers.") && Self.librarySchedules.contains(call.name)
+    }
+
     /// The curve of a `transformers` schedule call, or nil when it is another call or an argument does not resolve.
     func libraryScheduleCurve(_ call: CallSite) -> ScheduleCurve? {
-        guard call.callee.hasPrefix("transformers."), Self.librarySchedules.contains(call.name) else { return nil }
+        guard isLibrarySchedule(call.node) else { return nil }
         func number(_ name: String, _ position: Int?) -> Double?? {
             let given = position.map { call.argument(name, position: $0) } ?? call.keywords[name]
             guard let argument = given else { return .some(nil) }
@@ -25,7 +32,7 @@ extension PythonFacts {
         }
         func text(_ name: String, _ fallback: String) -> String? {
             guard let argument = call.keywords[name] else { return fallback }
-            return SettingsTable.stringValue(argument) ?? decidedString(argument)
+            return decidedString(argument)
         }
         guard let warmupGiven = number("num_warmup_steps", 1), let warmup = warmupGiven, warmup >= 0 else { return nil }
         func ramp(_ t: Double) -> Double { t / max(1, warmup) }

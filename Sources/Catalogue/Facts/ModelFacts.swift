@@ -596,26 +596,18 @@ extension PythonFacts {
 
     /// Whether a statement only runs under an `if` whose condition the script evaluates to false (a config flag
     /// set to False), or in the `else` of one that is true.
-    /// Each condition is evaluated once per file (detectors ask about many statements under the same `if`).
+    /// Each condition is evaluated once per file (`ScriptInterpreter.value(of:)` keeps unbound values per file).
     public func isInDeadBranch(_ node: Node) -> Bool {
         var child = node
         for a in ancestors(of: node) {
             if a.type == "function_definition" || a.type == "class_definition" { break }
-            if a.type == "if_statement", let condition = a.child(byField: "condition"), let v = conditionNumber(condition) {
+            if a.type == "if_statement", let condition = a.child(byField: "condition"), let v = interpretedNumber(condition) {
                 if a.child(byField: "consequence") == child, v == 0 { return true }
                 if child.type == "else_clause", v != 0 { return true }
             }
             child = a
         }
         return false
-    }
-
-    /// The number the interpreter gives an `if` condition, computed once per condition.
-    private func conditionNumber(_ condition: Node) -> Double? {
-        if let known = conditionNumbers[condition] { return known }
-        let v = ScriptInterpreter(self).number(condition)
-        conditionNumbers[condition] = .some(v)
-        return v
     }
 
     /// Whether two nodes of one function sit in different branches of the same `if` statement (its body, an `elif`,

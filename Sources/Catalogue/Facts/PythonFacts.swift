@@ -17,8 +17,8 @@ public final class PythonFacts {
         didSet {
             foldedStrings = [:]
             interpretedStrings = [:]
-            conditionNumbers = [:]
             interpretedValues = [:]
+            calledFunctions = [:]
         }
     }
 
@@ -674,9 +674,6 @@ public final class PythonFacts {
         let node: Node
         let budget: Int
     }
-
-    /// What the interpreter made of each `if` condition `isInDeadBranch` asked about (nil: undecided).
-    var conditionNumbers: [Node: Double?] = [:]
 
     /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
     /// parameter (`def forward(s, x): return s.proj(x)`, `forward=lambda s, x: ...` in a `type(...)` namespace), read

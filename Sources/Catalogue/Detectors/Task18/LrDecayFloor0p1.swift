@@ -35,9 +35,10 @@ struct LrDecayFloor0p1: Detector {
         }
         // Library schedules read as curves (`get_wsd_schedule(..., decay_type="linear", min_lr_ratio=0.1)`, see
         // `LibrarySchedules.swift`): a linear decay from the plateau to a tenth of the peak.
-        for call in facts.calls where PythonFacts.librarySchedules.contains(call.name) {
-            guard let curve = facts.libraryScheduleCurve(call), decaysLinearlyToTenth(curve) else { continue }
-            evidence.append(facts.evidence(call.node, "library schedule decays linearly to 0.1 of its peak"))
+        for curve in facts.scheduleCurves where facts.isLibrarySchedule(curve.site) {
+            guard curve.peak > 0, let end = curve.values.last, abs(end / curve.peak - 0.1) < 1e-6,
+                  coolsLinearly(steps: curve.steps, values: curve.values) else { continue }
+            evidence.append(facts.evidence(curve.site, "library schedule decays linearly to 0.1 of its peak"))
         }
         for call in facts.calls where call.name == "LinearLR" {
             guard let end = call.argument("end_factor", position: 2), facts.values(of: end).contains(where: { abs($0.double - 0.1) < 1e-6 }),
@@ -48,27 +49,17 @@ struct LrDecayFloor0p1: Detector {
         return evidence
     }
 
-    /// Whether a sampled curve ends at a tenth of its peak after falling on one line from the last sample at the peak.
-    func decaysLinearlyToTenth(_ curve: ScheduleCurve) -> Bool {
-        let peak = curve.peak
-        guard peak > 0, let end = curve.values.last, abs(end / peak - 0.1) < 1e-6,
-              let last = curve.values.indices.last(where: { curve.values[$0] >= peak * (1 - 1e-6) }),
-              last < curve.values.count - 2 else { return false }
-        let a = last + 1, b = curve.values.count - 1
-        guard let first = curve.values.indices.first(where: { $0 > a && curve.values[$0] <= end + 1e-6 * peak }) else { return false }
-        let slope = (curve.values[first] - curve.values[a]) / (curve.steps[first] - curve.steps[a])
-        guard slope < 0 else { return false }
-        return (a...first).allSatisfy { abs(curve.values[a] + slope * (curve.steps[$0] - curve.steps[a]) - curve.values[$0]) <= 0.01 * peak }
-            && (first...b).allSatisfy { abs(curve.values[$0] - end) <= 1e-6 * peak }
-    }
-
     /// Whether the multiplier falls on one line from the last step at its peak to the end (a cosine or step
     /// decay to 0.1 is another schedule).
     func coolsLinearly(_ use: PythonFacts.ScheduleUse, horizon: Double, _ facts: PythonFacts) -> Bool {
         let grid = (0...100).map { (horizon * Double($0) / 100).rounded() }
         let values = grid.map { facts.evaluate(use, step: $0) }
         guard values.allSatisfy({ $0 != nil }) else { return false }
-        let ys = values.map { $0! }
+        return coolsLinearly(steps: grid, values: values.map { $0! })
+    }
+
+    /// The same on a sampled schedule: `steps` ascending, `values` the schedule there.
+    func coolsLinearly(steps grid: [Double], values ys: [Double]) -> Bool {
         guard let peak = ys.max(), let last = ys.indices.last(where: { ys[$0] >= peak * (1 - 1e-6) }), last < grid.count - 2 else { return false }
         // The first point after the plateau may still sit on its edge: fit through the next one and the point
         // where the floor is reached (a decay clipped at the floor, `max(0.1, 1 - progress)`, stays there).

@@ -35,7 +35,7 @@ struct BatchedMuon: Detector {
         }
         // The `muon` package's `zeropower_via_newtonschulz5` runs over the last two dimensions of any stack (`.mT`, a
         // norm per matrix): called on the updates, also through a name bound to it (`ns = torch.compile(muon.zeropower_via_newtonschulz5)`).
-        for call in facts.calls where callsLibraryNewtonSchulz(call, facts) {
+        for call in facts.calls where call.callee == Self.libraryNewtonSchulz {
             evidence.append(facts.evidence(call.node, "the muon package's batched Newton-Schulz over stacked matrices"))
         }
         let names = Set(orthogonalizers.map(\.name))
@@ -47,22 +47,9 @@ struct BatchedMuon: Detector {
         return evidence
     }
 
+    /// The `muon` package's Newton-Schulz, also called through a name bound to it (compiled or scripted: calls of
+    /// `ns = torch.compile(muon.zeropower_via_newtonschulz5)` have it as their callee, see `CallableAliases.swift`).
     static let libraryNewtonSchulz = "muon.zeropower_via_newtonschulz5"
-
-    /// A call of the `muon` package's Newton-Schulz: by its name, or through a name set to it, compiled or scripted
-    /// (`ns = torch.compile(muon.zeropower_via_newtonschulz5)`).
-    func callsLibraryNewtonSchulz(_ call: CallSite, _ facts: PythonFacts) -> Bool {
-        if call.callee == Self.libraryNewtonSchulz { return true }
-        guard call.receiver == nil else { return false }
-        return facts.allSettings.settings(call.name).contains { setting in
-            var value = facts.unwrapped(setting.value)
-            if value.type == "call", ["torch.compile", "torch.jit.script"].contains(facts.callSite(value).callee),
-               let wrapped = facts.callSite(value).positional.first {
-                value = facts.unwrapped(wrapped)
-            }
-            return facts.imports.qualifiedName(of: value) == Self.libraryNewtonSchulz
-        }
-    }
 
     /// The orthogonalizers a function calls in its own body (`X = ns_rounds(X / X.norm(dim=(-2, -1), keepdim=True),
     /// steps)`): with them it is one orthogonalization routine, its preparation (per-matrix norm, `.mT`) in the caller
