@@ -170,4 +170,28 @@ struct ValueResolutionTests {
         #expect(values[4] == [0.004])
         #expect(values[5].isEmpty)
     }
+
+    @Test("`value or fallback`: the fallback when the value is unset, None or zero, else the value")
+    func fallbacks() throws {
+        let source = """
+        import argparse, os
+        p = argparse.ArgumentParser()
+        p.add_argument("--head-lr", type=float, default=None)
+        args = p.parse_args()
+        HEAD = args.head_lr or 0.008
+        EMB = float(os.environ.get("EMB_LR") or "0.6")
+        SET = float(os.environ.get("SET_LR", "0.3") or "0.6")
+        KEEP = 0.5
+        picked = (HEAD, EMB, SET, KEEP or 2.0, 0 or 7, None or 3)
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "fallbacks.py", language: .python, bytes: Array(source.utf8)))
+        let tuple = facts.nodes(ofType: "tuple").last!.namedChildren
+        let values = tuple.map { facts.values(of: $0).map(\.double) }
+        #expect(values[0] == [0.008], "a flag defaulting to None falls back")
+        #expect(values[1] == [0.6], "an environment read without a default is None when unset")
+        #expect(values[2] == [0.3], "an environment read with a default gives the default, which is truthy")
+        #expect(values[3] == [0.5])
+        #expect(values[4] == [7])
+        #expect(values[5] == [3])
+    }
 }

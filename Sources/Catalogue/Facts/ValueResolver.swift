@@ -120,6 +120,13 @@ public final class ValueResolver {
             case nil: return dedup(values(of: parts.value) + values(of: parts.alternative))
             }
         }
+        // `A or B`, the fallback idiom of configuration (`os.environ.get("LR") or 0.04`, `args.lr or 0.04` with the flag
+        // defaulting to None): see `fallbackSides`.
+        if let sides = fallbackSides(node) {
+            let first = sides.unset ? [] : values(of: sides.value)
+            if !first.isEmpty, first.allSatisfy({ $0.double != 0 }) { return first }
+            return dedup(first.filter { $0.double != 0 } + values(of: sides.fallback))
+        }
         // `getattr(obj, "name", default)`: the attribute as the file sets it, and the default.
         if node.type == "call", case let call = facts.callSite(node), call.callee == "getattr", call.positional.count >= 2,
            let name = SettingsTable.stringValue(call.positional[1]) {
@@ -179,6 +186,21 @@ public final class ValueResolver {
         return []
     }
 
+
+    /// The two sides of `value or fallback`; `unset` when `value` is a lookup that gives None when nothing is set
+    /// there (an environment read without a default, `os.environ.get("LR")`): the run the script configures has the
+    /// fallback. Nil for any other expression.
+    private func fallbackSides(_ node: Node) -> (value: Node, fallback: Node, unset: Bool)? {
+        guard node.type == "boolean_operator", node.child(byField: "operator")?.type == "or",
+              let value = node.child(byField: "left"), let fallback = node.child(byField: "right") else { return nil }
+        let lookup = facts.unwrapped(value)
+        var unset = lookup.type == "none"
+        if lookup.type == "call", facts.environmentDefault(lookup) == nil,
+           facts.isEnvironmentLookup(facts.callSite(lookup), ["os.environ.get", "os.getenv"]) {
+            unset = true
+        }
+        return (value, fallback, unset)
+    }
 
     /// What `len(x)` gives when `x` is written out: the number of items of a tuple or list literal, itself or what a
     /// name or entry denotes (see `literalContainer`), or what a field of that name is set to (`STREAMS = ("q", "k",
@@ -891,6 +913,10 @@ public final class ValueResolver {
     /// A string literal, or a name set to one.
     public func string(of node: Node) -> String? {
         if let s = SettingsTable.stringValue(node) { return s }
+        if let sides = fallbackSides(node) {
+            if !sides.unset, let s = string(of: sides.value), !s.isEmpty { return s }
+            return string(of: sides.fallback)
+        }
         var name = SettingsTable.bareName(of: node)
         if node.type == "call", let key = facts.configKeyRead(facts.callSite(node)) { name = key.name }
         guard let name else { return nil }
