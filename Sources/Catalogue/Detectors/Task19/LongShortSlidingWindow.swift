@@ -20,7 +20,8 @@ import TreeSitterKit
 /// a `forward` the layer subclasses inherit, see `Dataflow.callSites`);
 /// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
-/// window sizes (one twice the other) read by the layer index and handed to the layers. A
+/// window sizes (one twice the other) read by the layer index and handed to the layers; or (d) the windows, or masks
+/// made from them, stacked into one tensor that each layer's mask is picked from (see `stackedWindowMasks`). A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
 /// layer, a layout string whose last module-level value sends every layer to one mask (see `PythonFacts.comprehensionBranchOutcomes`), and windows that change only over training steps. Examples:
 /// `queries/python/long_short_sliding_window/examples/`.
@@ -42,6 +43,7 @@ struct LongShortSlidingWindow: Detector {
         evidence += windowLists(facts)
         evidence += comprehendedMaskTables(facts)
         evidence += keyedMaskBuilders(facts)
+        if evidence.isEmpty { evidence += stackedWindowMasks(facts) }
         return evidence
     }
 

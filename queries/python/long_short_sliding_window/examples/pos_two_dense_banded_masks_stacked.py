@@ -1,4 +1,4 @@
-# gap: Two dense banded masks stacked into one tensor; each layer indexes it with an integer from a pattern list (0 = long window, 1 = short = long // 2), mirrored for the second half of the network; positive.
+# example: Two dense banded masks stacked into one tensor; each layer indexes it with an integer from a pattern list (0 = long window, 1 = short = long // 2), mirrored for the second half of the network; positive.
 import torch
 import torch.nn.functional as F
 
