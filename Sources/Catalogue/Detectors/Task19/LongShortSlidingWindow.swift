@@ -23,7 +23,7 @@ import TreeSitterKit
 /// window sizes (one twice the other) read by the layer index and handed to the layers; or (d) the windows, or masks
 /// made from them, stacked into one tensor that each layer's mask is picked from (see `stackedWindowMasks`). A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
-/// layer, a layout string whose last module-level value sends every layer to one mask (see `PythonFacts.comprehensionBranchOutcomes`), and windows that change only over training steps. Examples:
+/// layer, two masks chosen between by the run's mode (`short if self.training else long`, see `isModeTest`), a layout string whose last module-level value sends every layer to one mask (see `PythonFacts.comprehensionBranchOutcomes`), and windows that change only over training steps. Examples:
 /// `queries/python/long_short_sliding_window/examples/`.
 struct LongShortSlidingWindow: Detector {
     let id = "long_short_sliding_window"
@@ -556,9 +556,23 @@ struct LongShortSlidingWindow: Detector {
             case "conditional_expression":
                 let parts = n.namedChildren
                 return parts.count == 3 && Set([parts[0].text, parts[2].text]) == Set([a, b]) && facts.comprehensionBranchOutcomes(n)?.count != 1
+                    && !isModeTest(parts[1], facts)
             default:
                 return false
             }
+        }
+    }
+
+    /// A test of the run's mode rather than of the layer (`self.training`, `not model.training`, `is_training`,
+    /// `torch.is_grad_enabled()`): every layer takes the same side of it at any moment.
+    func isModeTest(_ condition: Node, _ facts: PythonFacts) -> Bool {
+        var n = facts.unwrapped(condition)
+        while n.type == "not_operator", let inner = n.child(byField: "argument") { n = facts.unwrapped(inner) }
+        switch n.type {
+        case "attribute": return ["training", "is_training", "eval_mode", "evaluating"].contains(n.child(byField: "attribute")?.text ?? "")
+        case "identifier": return ["training", "is_training", "eval_mode", "evaluating", "is_eval"].contains(n.text)
+        case "call": return ["torch.is_grad_enabled", "torch.is_inference_mode_enabled"].contains(facts.callSite(n).torchCallee)
+        default: return false
         }
     }
 

@@ -1,4 +1,4 @@
-# gap: two windows exist (short for training, long for evaluation) but the choice depends on self.training, never on the layer: every layer shares the same span at any moment; negative.
+# example: two windows exist (short for training, long for evaluation) but the choice depends on self.training, never on the layer: every layer shares the same span at any moment; negative.
 import torch
 from torch import nn
 from torch.nn.attention.flex_attention import create_block_mask, flex_attention
