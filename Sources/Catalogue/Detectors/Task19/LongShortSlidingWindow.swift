@@ -21,7 +21,8 @@ import TreeSitterKit
 /// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other) read by the layer index and handed to the layers; or (d) the windows, or masks
-/// made from them, stacked into one tensor that each layer's mask is picked from (see `stackedWindowMasks`). A
+/// made from them, stacked into one tensor that each layer's mask is picked from (see `stackedWindowMasks`); or (e) a
+/// layer given its window from a table of windows by a per-layer key (see `perLayerWindowTables`). A
 /// mask builder reaches `BlockMask.from_kv_blocks`, `create_block_mask` or a `tril` / `triu` mask. Rejects a windowed mask paired with an unwindowed one (`None`, `-1`, `(-1, -1)`), one mask for every layer, two masks of which one is never given to a
 /// layer, two masks chosen between by the run's mode (`short if self.training else long`, see `isModeTest`), a layout string whose last module-level value sends every layer to one mask (see `PythonFacts.comprehensionBranchOutcomes`), and windows that change only over training steps. Examples:
 /// `queries/python/long_short_sliding_window/examples/`.
@@ -44,6 +45,7 @@ struct LongShortSlidingWindow: Detector {
         evidence += comprehendedMaskTables(facts)
         evidence += keyedMaskBuilders(facts)
         if evidence.isEmpty { evidence += stackedWindowMasks(facts) }
+        if evidence.isEmpty { evidence += perLayerWindowTables(facts) }
         return evidence
     }
 

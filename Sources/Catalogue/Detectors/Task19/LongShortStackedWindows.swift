@@ -39,16 +39,17 @@ extension LongShortSlidingWindow {
     }
 
     /// The numbers of entries the stacks hold.
-    private func entryCounts(_ stacks: [CallSite], _ facts: PythonFacts) -> Set<Int> {
+    func entryCounts(_ stacks: [CallSite], _ facts: PythonFacts) -> Set<Int> {
         Set(stacks.compactMap { $0.positional.first.map { facts.unwrapped($0).namedChildren.filter { $0.type != "comment" }.count } })
     }
 
-    /// A key that changes from layer to layer: an attribute of the layer (`self.span`), or a loop or comprehension
+    /// A key that changes from layer to layer: an attribute of the layer (`self.span`), a loop or comprehension
     /// variable that does not walk the stacked windows themselves (`range(2)` over a stack of two, `range(len(windows))`
-    /// walks the windows to build one mask each, not the layers).
-    private func isPerLayerKey(_ key: Node, entries: Set<Int>, _ facts: PythonFacts) -> Bool {
+    /// walks the windows to build one mask each, not the layers), or an entry read by such a key (`PATTERN[i]`).
+    func isPerLayerKey(_ key: Node, entries: Set<Int>, _ facts: PythonFacts) -> Bool {
         let key = facts.unwrapped(key)
         if key.type == "attribute", key.child(byField: "object")?.text == "self" { return true }
+        if key.type == "subscript", let inner = key.child(byField: "subscript") { return isPerLayerKey(inner, entries: entries, facts) }
         guard key.type == "identifier" else { return false }
         let flow = facts.dataflow
         return flow.bindings(of: key.text, at: key).contains { binding in

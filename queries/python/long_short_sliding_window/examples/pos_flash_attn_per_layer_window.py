@@ -1,4 +1,4 @@
-# gap: flash-attn per-layer window sizes from a config pattern: "L" layers use the full sliding window, "S" layers half of it; both are finite windows; positive.
+# example: flash-attn per-layer window sizes from a config pattern: "L" layers use the full sliding window, "S" layers half of it; both are finite windows; positive.
 from dataclasses import dataclass
 
 import torch
