@@ -130,7 +130,7 @@ extension PythonFacts {
     public var fp8HeadUses: [FP8HeadUse] {
         memoized("fp8HeadUses") {
             let fp8 = fp8Functions
-            guard !fp8.isEmpty else { return torchaoHeadUses }
+            guard !fp8.isEmpty else { return torchaoHeadUses + transformerEngineHeadUses }
             let ops = customOps
             let model = self.model()
             let flow = logitsFlow(throughModules: false).expressions
@@ -185,7 +185,7 @@ extension PythonFacts {
             let invoked = invocations.map(\.1.node)
             let inner = uses.filter { use in invoked.contains { isInside(use.node, $0) } }
             let outer = uses.filter { use in !invoked.contains { isInside(use.node, $0) } }
-            return outer + inner + torchaoHeadUses
+            return outer + inner + torchaoHeadUses + transformerEngineHeadUses
         }
     }
 

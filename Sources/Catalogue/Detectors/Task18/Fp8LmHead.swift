@@ -7,7 +7,8 @@
 /// `forward` replaced on the head's instance from outside, `head.forward = types.MethodType(fp8_forward, head)`, whose
 /// result is the head call's; see `PythonFacts.forwardHooks(on:kind:)`), or as the `forward` of a linear
 /// class that the head is constructed from with its FP8 flags on; or torchao's `convert_to_float8_training`
-/// with a filter that keeps the head (or no filter). The head is the model view's output head (last projection,
+/// with a filter that keeps the head (or no filter); or a head built as a Transformer Engine linear layer in a file
+/// that enters an enabled `fp8_autocast` during training (see `PythonFacts.transformerEngineHeadUses`). The head is the model view's output head (last projection,
 /// or a `d -> vocab` linear) or a module named as one. Rejects FP8 used only outside training (`not self.training`,
 /// `torch.no_grad()`, evaluation code), FP8 only in other layers, float8 storage
 /// upcast before a bf16 matmul, and float8 dtypes without `_scaled_mm`. Examples:

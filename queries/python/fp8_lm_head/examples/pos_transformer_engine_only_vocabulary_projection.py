@@ -1,4 +1,4 @@
-# gap: Transformer Engine: only the vocabulary projection is a te.Linear, run inside te.fp8_autocast during training; positive.
+# example: Transformer Engine: only the vocabulary projection is a te.Linear, run inside te.fp8_autocast during training; positive.
 import torch
 from torch import nn
 import torch.nn.functional as F
