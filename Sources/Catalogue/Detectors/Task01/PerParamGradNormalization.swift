@@ -14,7 +14,9 @@ import TreeSitterKit
 /// helper whose callers assign it back, `grads = unit_norm_grads(grads)`); gradients may come from `torch.autograd.grad`
 /// or a gradient transform, also returned by a function of the file (`loss, grads = loss_and_grads(...)`);
 /// in code that runs (module level, or a function that is
-/// called). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
+/// called); or fused into Triton kernels, a launch that stores the gradient times the reciprocal of its own norm (see
+/// `PythonFacts.kernelNormalizedTensors`, the sum of squares taken in the kernel or by an earlier launch into a
+/// buffer). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
 /// constant such as the accumulation count, the gradient of one named parameter (`head.weight.grad`), and a helper
 /// nobody calls. Examples:
 /// `queries/python/per_param_grad_normalization/examples/`.
@@ -29,7 +31,28 @@ struct PerParamGradNormalization: Detector {
                   runs(node, facts) else { continue }
             evidence.append(facts.evidence(node, "gradient divided by its own norm"))
         }
+        // Fused into kernels: a launch that rescales a gradient by the reciprocal of its own norm.
+        for launch in facts.kernelLaunches where runs(launch.call.node, facts) {
+            for tensor in facts.kernelNormalizedTensors(launch) {
+                let viewed = viewedTensor(tensor, facts)
+                guard isGradient(viewed, facts), !isOneNamedParameter(viewed, facts) else { continue }
+                evidence.append(facts.evidence(launch.call.node, "gradient rescaled by its own norm in kernel `\(launch.kernel.name)`"))
+            }
+        }
         return evidence
+    }
+
+    /// The tensor a kernel argument views: a local followed to its value, then the receiver of shape-only methods
+    /// (`flat = g.view(-1)` with `g = p.grad` is `p.grad`).
+    func viewedTensor(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node {
+        var n = facts.unparenthesized(node)
+        while n.type == "call", ["view", "reshape", "flatten", "contiguous", "ravel", "view_as", "reshape_as"].contains(facts.callSite(n).name),
+              let receiver = facts.callSite(n).receiver {
+            n = facts.unparenthesized(receiver)
+        }
+        guard depth < 3, n.type == "identifier", !facts.enclosingLoops(n).contains(where: { facts.loopVariables($0).contains(n.text) }),
+              let value = facts.latestValue(of: n.text, before: n) else { return n }
+        return viewedTensor(value, facts, depth: depth + 1)
     }
 
     /// The tensor an operation normalizes in place or by reassignment, if it divides it by its own norm.
