@@ -67,6 +67,56 @@ extension PythonFacts {
         }
     }
 
+    /// Calls that compute a cross-entropy inside a kernel of the file: a function of the file (also an autograd
+    /// function's `apply`, a custom op) that launches, itself or through the functions it calls, a kernel taking a
+    /// log-sum-exp (`tl.log` of a `tl.sum` of `tl.exp`), called from outside those functions with the logits
+    /// (`capped_ce_loss(logits, targets)` returning `CappedCE.apply(...)` whose `forward` launches the kernel). The
+    /// logits flow starts at the whole call, so the kernel's code is read as on the way to the loss.
+    var fusedLossCalls: [CallSite] {
+        memoized("fusedLossCalls") {
+            let lossKernels = Set(kernelLaunches.filter { launch in
+                kernelBodies(launch).contains { body, _ in
+                    let names = Set(descendants(of: body).filter { $0.type == "call" }.map { callSite($0).name })
+                    return names.contains("exp") || names.contains("exp2") ? (names.contains("log") || names.contains("log2")) && names.contains("sum") : false
+                }
+            }.map(\.call.node))
+            guard !lossKernels.isEmpty else { return [] }
+            // The functions that launch one, and thin wrappers of those: functions returning a call of one made with
+            // their own first argument (`return CappedCE.apply(logits.reshape(-1, V), ...)`), three deep at most. A
+            // model's `forward` returning such a call of logits it computed is where the loss is taken, not a wrapper.
+            var holders = Set(functions.filter { f in lossKernels.contains { isInside($0, f.node) } }.map(\.node))
+            for _ in 0..<3 {
+                for f in functions where !holders.contains(f.node) {
+                    guard let first = f.passedParameters.first else { continue }
+                    let wraps = returnedValues(f).map(unwrapped).contains { value in
+                        // Also reduced or cast on the way out (`CappedCE.apply(...).mean()`).
+                        var value = value
+                        while value.type == "call", case let call = callSite(value), call.positional.isEmpty,
+                              let receiver = call.receiver.map(unwrapped), receiver.type == "call" {
+                            value = receiver
+                        }
+                        guard value.type == "call", case let call = callSite(value),
+                              let argument = call.positional.first, mentions(argument, first) || mentionsLocalOf(argument, first, in: f) else { return false }
+                        return flowTargets(call).contains { holders.contains($0.node) }
+                    }
+                    if wraps { holders.insert(f.node) }
+                }
+            }
+            return calls.filter { call in
+                !holders.contains { isInside(call.node, $0) } && !call.positional.isEmpty
+                    && flowTargets(call).contains { holders.contains($0.node) }
+            }
+        }
+    }
+
+    /// Whether `argument` reads a local of `function` set from its parameter `parameter` (`flat = logits.reshape(-1,
+    /// V)` then `Fn.apply(flat, ...)`).
+    private func mentionsLocalOf(_ argument: Node, _ parameter: String, in function: Function) -> Bool {
+        let n = unwrapped(argument)
+        guard n.type == "identifier", let value = latestValue(of: n.text, before: n), isInside(value, function.node) else { return false }
+        return mentions(value, parameter)
+    }
+
     /// The logits flow of the file (see `LogitsFlow`), bounded to a few hundred expressions. Without
     /// `throughModules` it does not enter the `forward` of modules called on the way (the layers upstream of the
     /// head stay out).
@@ -81,7 +131,7 @@ extension PythonFacts {
         var seenFunctions = Set<Node>()
         var fields: [Node: [[String: Double]]] = [:]
         var unknownObjects = Set<Node>()
-        var work: [Node] = lossCalls.compactMap { $0.argument("input", position: 0) }
+        var work: [Node] = lossCalls.compactMap { $0.argument("input", position: 0) } + fusedLossCalls.map(\.node)
         let allLaunches = kernelLaunches
         func enter(_ function: Function) {
             guard seenFunctions.insert(function.node).inserted else { return }
@@ -273,9 +323,13 @@ extension PythonFacts {
             for part in parts {
                 for n in descendants(of: part.node) { found += capsAt(n, bindings: part.bindings) }
             }
-            // A cap over several statements (`x / c`, then a tanh written with exp, then `c * t`).
+            // A cap over several statements (`x / c`, then a tanh written with exp, then `c * t`), also split between
+            // the kernel and a jit helper it calls (`cap * _tanh_of(z, cap)` with the helper dividing by its `cap`).
             for part in parts where found.isEmpty {
                 found += splitCapScales(part).map { LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node) }
+            }
+            if found.isEmpty, parts.count > 1 {
+                found += splitCapScales(parts).map { LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node) }
             }
             caps += found.map { LogitCap(form: $0.form, scale: $0.scale, divisor: $0.divisor, node: launch.call.node) }
         }
@@ -287,17 +341,28 @@ extension PythonFacts {
     /// for a tanh written out), `x / c` in one place and `c * t` in another with the same bound constant `c > 1`.
     /// The constants found.
     public func splitCapScales(_ part: (node: Node, bindings: [String: Double])) -> [Double] {
-        let body = descendants(of: part.node)
-        guard body.contains(where: { $0.type == "call" && ["tanh", "sigmoid", "exp", "exp2"].contains(callSite($0).name) }) else { return [] }
-        let divisors = body.compactMap { n -> Double? in
-            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
-            return evaluate(r, bindings: part.bindings)
+        splitCapScales([part])
+    }
+
+    /// `splitCapScales` over several parts read together (a kernel and the jit helpers it calls, each with its own
+    /// bound constants): the squashing call, the division and the product may lie in different parts.
+    public func splitCapScales(_ parts: [(node: Node, bindings: [String: Double])]) -> [Double] {
+        var squashes = false
+        var divisors: [Double] = [], factors: [Double] = []
+        for part in parts {
+            let body = descendants(of: part.node)
+            squashes = squashes || body.contains(where: { $0.type == "call" && ["tanh", "sigmoid", "exp", "exp2"].contains(callSite($0).name) })
+            divisors += body.compactMap { n -> Double? in
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
+                return evaluate(r, bindings: part.bindings)
+            }
+            factors += body.compactMap { n -> Double? in
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+                      let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
+                return [l, r].filter { $0.type == "identifier" }.compactMap { part.bindings[$0.text] }.first
+            }
         }
-        let factors = body.compactMap { n -> Double? in
-            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
-                  let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
-            return [l, r].filter { $0.type == "identifier" }.compactMap { part.bindings[$0.text] }.first
-        }
+        guard squashes else { return [] }
         return divisors.filter { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }
     }
 
