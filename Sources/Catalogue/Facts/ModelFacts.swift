@@ -443,8 +443,9 @@ extension PythonFacts {
     }
 
     /// Whether a function normalizes its input per token: it calls `F.rms_norm` / `F.layer_norm`, or computes a
-    /// root mean square (`rsqrt` / `sqrt` of a mean or sum of squares), itself, in a Triton kernel it launches, or in
-    /// the wrapper a decorator of the file puts around it (`@rms_normalized(0, 1) def heads(self, x)`).
+    /// root mean square (`rsqrt` / `sqrt` of a mean or sum of squares), itself, in a Triton kernel it launches (also from
+    /// the `forward` of an autograd function it applies), or in the wrapper a decorator of the file puts around it
+    /// (`@rms_normalized(0, 1) def heads(self, x)`).
     public func isNormFunction(_ function: Function, depth: Int = 0) -> Bool {
         let inside = descendants(of: function.node)
         let callees = inside.filter { $0.type == "call" }.map { callSite($0) }
@@ -462,9 +463,14 @@ extension PythonFacts {
         guard depth < 2 else { return false }
         // The wrapper its callers run in its place (see `decoratorWrappers`).
         if decoratorWrappers(of: function).contains(where: { isNormFunction($0, depth: depth + 1) }) { return true }
-        // A kernel launched as `kernel[grid](...)` or a helper called from here.
+        // A kernel launched as `kernel[grid](...)`, a helper called from here, or the `forward` of an autograd function
+        // of the file run by its `apply` (`RowRMS.apply(x, eps)` whose forward launches the kernel).
         for n in inside where n.type == "call" {
             guard let f = n.child(byField: "function") else { continue }
+            if f.type == "attribute", f.child(byField: "attribute")?.text == "apply",
+               autogradForwards(callSite(n)).contains(where: { $0.node != function.node && isNormFunction($0, depth: depth + 1) }) {
+                return true
+            }
             let name = f.type == "subscript" ? f.child(byField: "value")?.text : (f.type == "identifier" ? f.text : nil)
             if let name, let target = self.function(named: name).first(where: { $0.node != function.node }),
                isNormFunction(target, depth: depth + 1) {
