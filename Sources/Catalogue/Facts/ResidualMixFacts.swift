@@ -143,6 +143,7 @@ extension PythonFacts {
 
     /// Every variable that may be `own`'s partner in a mix: in `keep * x + inject * x0` both `inject` and `x0`
     /// (which of a term's names is the weight cannot be told from the syntax), the first as `mixPartner` gives it.
+    /// The mix may be computed by a helper of the file, or by a kernel one runs (see `kernelBlendedArguments`).
     public func mixPartners(_ expression: Node, own: String) -> [Node] {
         mixPartners(expression, own: own, throughHelpers: true)
     }
@@ -161,6 +162,11 @@ extension PythonFacts {
         if node.type == "call", throughHelpers {
             let partners = helperMixPartners(callSite(node), own: own, item: nil)
             if !partners.isEmpty { return partners }
+            // A weighted sum a kernel computes (`v = blend2(v, v1, w)`, see `kernelBlendedArguments`).
+            if let blended = kernelBlendedArguments(callSite(node)) {
+                let roots = blended.map(root)
+                if roots.contains(where: { $0?.text == own }) { return roots.compactMap { $0 }.filter { $0.text != own } }
+            }
         }
         if let (_, items) = stackedWeightedSum(node), items.count == 2 {
             let roots = items.map(root)
