@@ -74,12 +74,7 @@ extension PythonFacts {
     /// logits flow starts at the whole call, so the kernel's code is read as on the way to the loss.
     var fusedLossCalls: [CallSite] {
         memoized("fusedLossCalls") {
-            let lossKernels = Set(kernelLaunches.filter { launch in
-                kernelBodies(launch).contains { body, _ in
-                    let names = Set(descendants(of: body).filter { $0.type == "call" }.map { callSite($0).name })
-                    return names.contains("exp") || names.contains("exp2") ? (names.contains("log") || names.contains("log2")) && names.contains("sum") : false
-                }
-            }.map(\.call.node))
+            let lossKernels = Set(kernelLaunches.filter(takesLogSumExp).map(\.call.node))
             guard !lossKernels.isEmpty else { return [] }
             // The functions that launch one, and thin wrappers of those: functions returning a call of one made with
             // their own first argument (`return CappedCE.apply(logits.reshape(-1, V), ...)`), three deep at most. A
@@ -106,6 +101,14 @@ extension PythonFacts {
                 !holders.contains { isInside(call.node, $0) } && !call.positional.isEmpty
                     && flowTargets(call).contains { holders.contains($0.node) }
             }
+        }
+    }
+
+    /// Whether a launch's kernel (or a jit helper it calls) takes a log-sum-exp: a `log` of a `sum` of `exp` (any base).
+    public func takesLogSumExp(_ launch: KernelLaunch) -> Bool {
+        kernelBodies(launch).contains { body, _ in
+            let names = Set(descendants(of: body).filter { $0.type == "call" }.map { callSite($0).name })
+            return (names.contains("exp") || names.contains("exp2")) && (names.contains("log") || names.contains("log2")) && names.contains("sum")
         }
     }
 

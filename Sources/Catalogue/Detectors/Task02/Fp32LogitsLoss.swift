@@ -10,7 +10,8 @@ import TreeSitterKit
 /// to either: `getattr(logits, cfg.logit_cast)()`), `.to(torch.float32)`,
 /// `.to(dtype=torch.float)`, `.type(torch.float32)`, or `.to(d)` with `d` holding such a dtype (see `dtypeName`: also
 /// `getattr(torch, "float" + str(4 * 8))`); the cast may be made in the model, on the logits it returns
-/// (followed from the loss back into `forward` and its helpers). Rejects a cast of the loss value, a cast on a branch that
+/// (followed from the loss back into `forward` and its helpers); or a cross-entropy kernel on the logits' way that casts
+/// what it loads to fp32 before its log-sum-exp. Rejects a cast of the loss value, a cast on a branch that
 /// computes no loss, an fp32 copy the logits' name takes only after the loss has read it (`loss = F.cross_entropy(logits,
 /// y)` then `logits = logits_fp32` to hand the caller a float copy; see `PythonFacts.assignedAfter`), a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
 /// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
@@ -36,6 +37,13 @@ struct Fp32LogitsLoss: Detector {
                 evidence.append(facts.evidence(cast, "logits cast to fp32 before the loss"))
             }
         }
+        // A cross-entropy computed in a kernel on the logits' way (see `PythonFacts.fusedLossCalls`) that widens what
+        // it loads to fp32 before taking the log-sum-exp.
+        if evidence.isEmpty {
+            for launch in facts.logitsFlow().launches where facts.takesLogSumExp(launch) && widensLoads(launch, facts) {
+                evidence.append(facts.evidence(launch.call.node, "cross-entropy kernel `\(launch.kernel.name)` computes on fp32 logits"))
+            }
+        }
         if evidence.isEmpty, let cast = castInModel(facts, model) {
             // The cast made where the model returns its logits (`return self.head(h).float()`).
             evidence.append(facts.evidence(cast, "logits cast to fp32 where the model computes them"))
@@ -55,6 +63,19 @@ struct Fp32LogitsLoss: Detector {
             }
         }
         return nil
+    }
+
+    /// Whether a kernel casts what it loads to fp32 or fp64 (`tl.load(p + cols).to(tl.float32)`).
+    func widensLoads(_ launch: KernelLaunch, _ facts: PythonFacts) -> Bool {
+        facts.kernelBodies(launch).contains { body, _ in
+            facts.descendants(of: body).contains { n in
+                guard n.type == "call", case let cast = facts.callSite(n), ["to", "cast"].contains(cast.name),
+                      let dtype = cast.positional.first ?? cast.keywords["dtype"],
+                      ["tl.float32", "tl.float64", "triton.language.float32", "triton.language.float64"].contains(dtype.text),
+                      let loaded = cast.receiver.map(facts.unwrapped), loaded.type == "call" else { return false }
+                return facts.callSite(loaded).name == "load"
+            }
+        }
     }
 
     func isLoss(_ call: CallSite, _ facts: PythonFacts) -> Bool {
