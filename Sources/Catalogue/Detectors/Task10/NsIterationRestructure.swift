@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires, in a loop of a function that something uses, `A = X @ X^T` (any transpose spelling), a polynomial of
 /// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, `torch.add(b * A, A @ A, alpha=c)`, or
-/// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`, also `A.mul(b).addmm_(A, A, alpha=c)`), and an update of X with a single product of that polynomial (by name or inline) with X
+/// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`, also `A.mul(b).addmm_(A, A, alpha=c)`, or a weighted sum a kernel
+/// of the file computes, `lincomb(A, A @ A, b, c)`), and an update of X with a single product of that polynomial (by name or inline) with X
 /// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`). The three may instead make up a step
 /// function the loop gives X to (`X = ns_step(X)`, `X = QUINTIC(X)` running `Quintic.__call__`; see
 /// `receivingParameters`), on the parameter receiving X, the update assigned to it or returned. The loop may be a fold
@@ -125,9 +126,11 @@ struct NsIterationRestructure: Detector {
                 // The input may carry its coefficient (`A.mul(b).addmm_(A, A, alpha=c)`).
                 return facts.mixTerm(input).contains { $0.text == a } && [m1, m2].allSatisfy { facts.tensorRoot($0)?.text == a }
             }
-            // torch.add(b * A, A @ A, alpha=c), A.add(A @ A, alpha=c / b).mul_(b): a sum written as a call.
-            guard ["add", "add_", "mul", "mul_"].contains(call.name) else { return false }
-            let terms = facts.callArguments(call).filter { $0.type != "keyword_argument" } + (call.receiver.map { [$0] } ?? [])
+            // torch.add(b * A, A @ A, alpha=c), A.add(A @ A, alpha=c / b).mul_(b): a sum written as a call; or a weighted
+            // sum a kernel computes (`lincomb(A, A @ A, b, c)`, see `PythonFacts.kernelBlendedArguments`).
+            let blended = facts.kernelBlendedArguments(call)
+            guard blended != nil || ["add", "add_", "mul", "mul_"].contains(call.name) else { return false }
+            let terms = blended ?? facts.callArguments(call).filter { $0.type != "keyword_argument" } + (call.receiver.map { [$0] } ?? [])
             let linear = terms.contains { t in facts.mentions(t, a) && !containsMatmul(t, facts) }
             let quadratic = terms.contains { t in
                 facts.descendants(of: t).contains { n in
@@ -172,15 +175,19 @@ struct NsIterationRestructure: Detector {
             if let root = facts.tensorRoot(n), polynomials.contains(root.text) { return true }
             return isPolynomial(n, of: a, not: x, facts)
         }
+        var terms = facts.addends(node)
         if node.type == "call" {
             let call = facts.callSite(node)
-            guard let (input, m1, m2) = addmmOperands(call) else { return false }
-            return facts.mixTerm(input).contains { $0.text == x } && isPoly(m1) && facts.tensorRoot(m2)?.text == x
+            if let (input, m1, m2) = addmmOperands(call) {
+                return facts.mixTerm(input).contains { $0.text == x } && isPoly(m1) && facts.tensorRoot(m2)?.text == x
+            }
+            // A weighted sum a kernel computes (`lincomb(X, B @ X, a, 1.0)`).
+            guard let blended = facts.kernelBlendedArguments(call) else { return false }
+            terms = blended
         }
-        let products = facts.descendants(of: node).compactMap { facts.matmulOperands($0) }
+        let products = terms.flatMap { facts.descendants(of: $0) }.compactMap { facts.matmulOperands($0) }
         let withX = products.filter { facts.mentions($0.0, x) || facts.mentions($0.1, x) }
         guard withX.count == 1, let (l, r) = withX.first, facts.tensorRoot(r)?.text == x, isPoly(l) else { return false }
-        let terms = facts.addends(node)
         return terms.count == 2 && terms.contains { facts.mentions($0, x) && !containsMatmul($0, facts) }
     }
 }
