@@ -75,10 +75,35 @@ extension PythonFacts {
            let l = address.child(byField: "left").map(unwrapped), let r = address.child(byField: "right").map(unwrapped) {
             (pointer, offset) = launch.kernel.parameters.contains(l.text) ? (l, r) : (r, l)
         }
-        guard pointer.type == "identifier", let argument = launch.arguments[pointer.text] else { return nil }
+        guard pointer.type == "identifier", let argument = launch.arguments[pointer.text] else {
+            // A pointer made in the kernel first (`row = x_ptr + pid * stride`, then `tl.load(row + cols)`): the parameter
+            // it starts from, read element by element.
+            return kernelPointer(address, launch).flatMap { launch.arguments[$0] }.map { ($0, nil) }
+        }
         guard let offset else { return (argument, 0) }
         guard let k = evaluate(offset), k == k.rounded(), abs(k) < 1_000_000 else { return (argument, nil) }
         return (argument, Int(k))
+    }
+
+    /// The kernel parameter a pointer expression starts from: `p`, `p + offs`, `offs + p`, or a local of the kernel set
+    /// to such an expression (`row_ptr = x_ptr + row * stride`, then `row_ptr + cols`), a few hops at most.
+    public func kernelPointer(_ address: Node, _ launch: KernelLaunch, depth: Int = 0) -> String? {
+        let n = unwrapped(address)
+        if n.type == "identifier" {
+            if launch.kernel.parameters.contains(n.text) { return n.text }
+            guard depth < 4, let value = latestValue(of: n.text, before: n), isInside(value, launch.kernel.node) else { return nil }
+            return kernelPointer(value, launch, depth: depth + 1)
+        }
+        guard n.type == "binary_operator", n.child(byField: "operator")?.type == "+" else { return nil }
+        let sides = [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }
+        // A side that is a parameter given a tensor (not a number: `n_elem + k` is an offset) first.
+        for side in sides.map(unwrapped) where side.type == "identifier" && launch.kernel.parameters.contains(side.text) {
+            if let argument = launch.arguments[side.text], value(of: argument) == nil { return side.text }
+        }
+        for side in sides {
+            if let found = kernelPointer(side, launch, depth: depth + 1) { return found }
+        }
+        return nil
     }
 
     /// A kernel value without its dtype casts (`(a * w).to(out_ptr.dtype.element_ty)`, `x.cast(tl.float32)`).

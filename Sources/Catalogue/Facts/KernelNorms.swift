@@ -4,42 +4,42 @@ import TreeSitterKit
 /// Norms computed inside kernels: a tensor rescaled in place by the reciprocal of its own L2 norm, the norm summed in
 /// the same kernel or accumulated by another launch into a buffer the rescaling kernel reads.
 extension PythonFacts {
-    /// The tensors a launch rescales in place by the reciprocal of their own L2 norm: the kernel stores to a pointer
-    /// (`tl.store(g_ptr + offs, g * inv)`) a value loaded from that pointer times a factor with a square root of the
-    /// tensor's sum of squares (`inv = 1.0 / (tl.sqrt(ss) + eps)`, `tl.rsqrt(ss)`, or a division by `tl.sqrt(ss) + eps`),
-    /// where the sum of squares is `tl.sum(g * g)` of that tensor in the kernel itself, or read from a buffer
-    /// (`ss = tl.load(acc_ptr)`) that another launch in the same function fills with it (`tl.atomic_add(acc_ptr,
-    /// tl.sum(x * x))`, or a `tl.store` of it) for the same tensor. Returns the launch arguments (Python expressions).
+    /// The tensors a launch rescales in place by the reciprocal of their own L2 norm (see `kernelNormalizations`).
     public func kernelNormalizedTensors(_ launch: KernelLaunch) -> [Node] {
-        var result: [Node] = []
+        kernelNormalizations(launch).filter { compact($0.source) == compact($0.destination) }.map(\.source)
+    }
+
+    /// What a launch normalizes: the kernel stores to a pointer (`tl.store(dst + offs, v * inv)`) a value loaded from a
+    /// pointer (`v = tl.load(src + offs)`, the same one when in place) times a factor with a square root of that
+    /// tensor's sum of squares (`inv = 1.0 / (tl.sqrt(ss) + eps)`, `tl.rsqrt(ss)`, or a division by `tl.sqrt(ss) + eps`),
+    /// where the sum of squares is `tl.sum(v * v)` in the kernel itself (also accumulated first, `acc += v * v` then
+    /// `tl.sum(acc)`; `inKernel`), or read from a buffer (`ss = tl.load(acc_ptr)`) that another launch in the same
+    /// function fills with it (`tl.atomic_add(acc_ptr, tl.sum(x * x))`, or a `tl.store` of it) for the same tensor, in the
+    /// same loop iteration, into a buffer made in that iteration (a buffer filled for every tensor holds their global
+    /// norm). Returns the launch arguments (Python expressions) read and written.
+    public func kernelNormalizations(_ launch: KernelLaunch) -> [(source: Node, destination: Node, inKernel: Bool)] {
+        var result: [(source: Node, destination: Node, inKernel: Bool)] = []
         for (body, _) in kernelBodies(launch) {
             for n in descendants(of: body) where n.type == "call" {
                 let store = callSite(n)
                 guard store.name == "store", store.positional.count >= 2,
-                      let pointer = kernelPointer(store.positional[0], launch), let tensor = launch.arguments[pointer] else { continue }
+                      let pointer = kernelPointer(store.positional[0], launch), let destination = launch.arguments[pointer] else { continue }
                 let value = kernelValue(store.positional[1], launch)
                 guard value.type == "binary_operator", let op = value.child(byField: "operator")?.type, ["*", "/"].contains(op),
                       let left = value.child(byField: "left"), let right = value.child(byField: "right") else { continue }
                 let pairs = op == "*" ? [(left, right), (right, left)] : [(left, right)]
-                let rescaled = pairs.contains { own, factor in
-                    guard loadsWhole(own, from: tensor, launch) else { return false }
-                    return squareRoots(in: factor, launch).contains { sumOfSquares($0, of: tensor, launch) }
+                for (own, factor) in pairs {
+                    guard let load = kernelLoad(own, in: launch), load.element == nil else { continue }
+                    let roots = squareRoots(in: factor, launch)
+                    if roots.contains(where: { isSquaredSum(kernelValue($0, launch), of: load.argument, launch) }) {
+                        result.append((load.argument, destination, true))
+                    } else if roots.contains(where: { sumOfSquares($0, of: load.argument, launch) }) {
+                        result.append((load.argument, destination, false))
+                    }
                 }
-                if rescaled { result.append(tensor) }
             }
         }
         return result
-    }
-
-    /// The kernel parameter a pointer expression addresses: `p`, `p + offs`, `offs + p`.
-    private func kernelPointer(_ address: Node, _ launch: KernelLaunch) -> String? {
-        let n = unwrapped(address)
-        if n.type == "identifier", launch.kernel.parameters.contains(n.text) { return n.text }
-        guard n.type == "binary_operator", n.child(byField: "operator")?.type == "+" else { return nil }
-        for side in [n.child(byField: "left"), n.child(byField: "right")].compactMap({ $0 }) {
-            if let found = kernelPointer(side, launch) { return found }
-        }
-        return nil
     }
 
     /// A kernel expression with its locals followed to their values (a few hops) and dtype casts removed.
@@ -102,10 +102,24 @@ extension PythonFacts {
         }
     }
 
-    /// `tl.sum(x * x)` (any axis) or `tl.sum(x ** 2)` with `x` the tensor loaded element by element.
+    /// `tl.sum(x * x)` (any axis) or `tl.sum(x ** 2)` with `x` the tensor loaded element by element; also `tl.sum(acc)`
+    /// of an accumulator the kernel adds such squares to (`acc += x * x`, over chunks of a row).
     private func isSquaredSum(_ node: Node, of tensor: Node, _ launch: KernelLaunch) -> Bool {
         guard node.type == "call", callSite(node).name == "sum", let operand = callSite(node).positional.first else { return false }
-        let square = kernelValue(operand, launch)
+        let summed = unwrapped(operand)
+        if summed.type == "identifier", !launch.kernel.parameters.contains(summed.text) {
+            let added = descendants(of: launch.kernel.node).filter { n in
+                n.type == "augmented_assignment" && n.child(byField: "operator")?.type == "+=" && n.child(byField: "left")?.text == summed.text
+            }
+            if !added.isEmpty {
+                return added.allSatisfy { n in n.child(byField: "right").map { isSquare(kernelValue($0, launch), of: tensor, launch) } == true }
+            }
+        }
+        return isSquare(kernelValue(operand, launch), of: tensor, launch)
+    }
+
+    /// `x * x` or `x ** 2` with `x` the tensor loaded element by element.
+    private func isSquare(_ square: Node, of tensor: Node, _ launch: KernelLaunch) -> Bool {
         guard square.type == "binary_operator", let op = square.child(byField: "operator")?.type,
               let left = square.child(byField: "left"), let right = square.child(byField: "right") else { return false }
         switch op {

@@ -4,7 +4,8 @@ import TreeSitterKit
 ///
 /// Requires an orthogonalization routine (a function with a Newton-Schulz loop or an SVD) that transposes the
 /// last two dimensions (`.mT`, `transpose(-2, -1)`, `swapaxes(-1, -2)`) and normalizes each matrix
-/// (`norm(dim=(-2, -1))`, `vector_norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`), or a 2-D routine lifted with `torch.vmap`; and parameters
+/// (`norm(dim=(-2, -1))`, `vector_norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`, or a helper normalizing one row per
+/// matrix in a kernel, see `kernelPerMatrixNorm`), or a 2-D routine lifted with `torch.vmap`; and parameters
 /// of more than two dimensions admitted (`p.ndim >= 2`, `p.dim() > 1`, skipping `p.ndim < 2`, or an explicit
 /// `ndim == 3` branch). The routine may be split in two: a function that normalizes and transposes the stack and
 /// hands it to a helper of the file running the iteration (a loop, or a recursion). Rejects 2-D-only routines (`.T`, a global `norm()`), 3-D gradients flattened to 2-D
@@ -103,6 +104,7 @@ struct BatchedMuon: Detector {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         if call.name == "matrix_norm" { return true }
+        if kernelPerMatrixNorm(call, facts) { return true }
         guard call.name == "norm" || call.name == "vector_norm" else { return false }
         var dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
         // A name set once to the axes (`MATRIX_AXES = (-2, -1)`).
@@ -110,6 +112,44 @@ struct BatchedMuon: Detector {
         guard let dim, ["tuple", "list"].contains(dim.type) else { return false }
         let items = dim.namedChildren
         return items.count == 2 && items.allSatisfy { isNegative($0, facts) }
+    }
+
+    /// A helper of the file that normalizes each matrix of a stack in a kernel: it flattens the stack to one row per
+    /// matrix (`G.reshape(-1, G.size(-2) * G.size(-1))`, `G.flatten(-2)`) and launches a kernel that divides each row by
+    /// the square root of its own sum of squares, taken in the kernel (see `PythonFacts.kernelNormalizations`).
+    func kernelPerMatrixNorm(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let helper = facts.calledFunction(call) else { return false }
+        return facts.kernelLaunches(in: helper.node).contains { launch in
+            facts.kernelNormalizations(launch).contains { normalization in
+                guard normalization.inKernel else { return false }
+                var rows = facts.unwrapped(normalization.source)
+                if rows.type == "identifier", let value = facts.latestValue(of: rows.text, before: launch.call.node) { rows = facts.unwrapped(value) }
+                return onePerMatrix(rows, facts)
+            }
+        }
+    }
+
+    /// `x.reshape(-1, x.size(-2) * x.size(-1))` / `.view(...)` (the product of the last two sizes, any spelling of
+    /// them: `shape[-2]`, `size(-1)`), or `x.flatten(-2)` / `x.flatten(start_dim=-2)`, also with `.contiguous()` after.
+    func onePerMatrix(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var n = facts.unwrapped(node)
+        while n.type == "call", facts.callSite(n).name == "contiguous", let receiver = facts.callSite(n).receiver { n = facts.unwrapped(receiver) }
+        guard n.type == "call" else { return false }
+        let call = facts.callSite(n)
+        if call.name == "flatten", let start = call.keywords["start_dim"] ?? call.positional.first {
+            return facts.value(of: start)?.double == -2 && call.positional.count <= 1
+        }
+        guard ["reshape", "view"].contains(call.name), call.positional.count == 2, let last = call.positional.last.map(facts.unwrapped),
+              last.type == "binary_operator", last.child(byField: "operator")?.type == "*",
+              let a = last.child(byField: "left"), let b = last.child(byField: "right") else { return false }
+        func lastDimension(_ x: Node) -> Double? {
+            let u = facts.unwrapped(x)
+            if u.type == "call", ["size"].contains(facts.callSite(u).name), let d = facts.callSite(u).positional.first { return facts.value(of: d)?.double }
+            if u.type == "subscript", u.child(byField: "value")?.child(byField: "attribute")?.text == "shape",
+               let d = u.child(byField: "subscript") { return facts.value(of: d)?.double }
+            return nil
+        }
+        return Set([lastDimension(a), lastDimension(b)]) == [-2, -1]
     }
 
     /// A test that lets tensors of more than two dimensions through: `p.ndim >= 2`, `p.ndim > 1`,
