@@ -166,6 +166,7 @@ extension PythonFacts {
                     if Self.scaledUpdates.contains(view.name), !(view.isForeach && view.receiver == child) {
                         return !orthogonalizedAfterwards(call)
                     }
+                    if depth < 2, passesScale(child, to: callSite(call), depth: depth) { return true }
                 }
             case "augmented_assignment":
                 return c.child(byField: "operator")?.type == "*=" && !orthogonalizedAfterwards(c)
@@ -196,6 +197,41 @@ extension PythonFacts {
             }
             child = c
             current = c.parent
+        }
+        return false
+    }
+
+    /// Whether an argument reaches a function of the file, or a kernel, that multiplies it into a tensor: the parameter
+    /// it fills scales the update there (`shape_scaled_apply_(p, u, lr, gain)` doing `p.add_(u, alpha=-lr * gain)`), or
+    /// is handed to a kernel that multiplies it into a tensor it loads (`p - (lr * gain) * u` in the kernel, see
+    /// `kernelScales`); also a kernel launched here directly.
+    func passesScale(_ argument: Node, to call: CallSite, depth: Int) -> Bool {
+        let launches = kernelLaunches.filter { $0.call.node == call.node }
+        for launch in launches {
+            for (parameter, passed) in launch.arguments where passed == argument {
+                if kernelScales(parameter, launch) { return true }
+            }
+        }
+        guard launches.isEmpty, let function = calledFunction(call) else { return false }
+        let parameters = filledParameters(function, by: call)
+        guard let name = parameters.enumerated().first(where: { call.argument($1, position: $0) == argument })?.element else { return false }
+        if uses(of: name, in: function.node).contains(where: { scalesUpdate($0, depth: depth + 1) }) { return true }
+        return kernelLaunches(in: function.node).contains { launch in
+            launch.arguments.contains { parameter, passed in unwrapped(passed).type == "identifier" && passed.text == name && kernelScales(parameter, launch) }
+        }
+    }
+
+    /// Whether a kernel multiplies its parameter into a tensor it loads element by element (`(lr * gain) * u`, `u * gain`).
+    func kernelScales(_ parameter: String, _ launch: KernelLaunch) -> Bool {
+        for use in descendants(of: launch.kernel.node) where use.type == "identifier" && use.text == parameter {
+            var child = use
+            while let parent = child.parent {
+                if parent.type == "parenthesized_expression" { child = parent; continue }
+                guard parent.type == "binary_operator", parent.child(byField: "operator")?.type == "*",
+                      let other = parent.child(byField: "left") == child ? parent.child(byField: "right") : parent.child(byField: "left") else { break }
+                if let load = kernelLoad(other, in: launch), load.element == nil { return true }
+                child = parent
+            }
         }
         return false
     }

@@ -8,7 +8,9 @@ import TreeSitterKit
 /// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
 /// `rows, cols = p.shape`, the conditional `rows if rows > cols else cols`, directly or through a local), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
 /// or inside `alpha=` / an in-place update's argument (also of its multi-tensor form: `torch._foreach_mul_(updates,
-/// gains)` with `gains = [math.sqrt(max(u.shape)) for u in updates]`), or through a local used that way. A constant factor in
+/// gains)` with `gains = [math.sqrt(max(u.shape)) for u in updates]`), handed to a helper of the file or a kernel that
+/// multiplies it into a tensor it loads (`apply_(p, upd, lr, gain)` launching a kernel storing `p - (lr * gain) * u`,
+/// see `PythonFacts.passesScale`), or through a local used that way. A constant factor in
 /// front counts, and so does a helper function returning the scale that is applied where it is called (also when
 /// the helper takes the shape, or the two dimensions, as parameters). Rejects `sqrt(max(1, rows / cols))` (aspect-ratio scaling), `sqrt(min(...))`, a max that mixes in a
 /// constant, and a value computed but only stored (diagnostics). Examples:
