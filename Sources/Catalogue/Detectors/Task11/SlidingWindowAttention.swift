@@ -11,7 +11,8 @@ import TreeSitterKit
 /// `tril`/`triu` with a negative or computed diagonal, or a bounded position difference); or a flash-attn
 /// `window_size` whose left extent is not -1. The window may be any value or schedule. Rejects causal and
 /// document masks without a distance bound, a window term that is computed but not part of the returned mask,
-/// `window_size=(-1, -1)`, a mask function whose window is at least the training sequence (also read from a
+/// `window_size=(-1, -1)`, a mask function whose window is the mask's own length (`window = S` for a mask built over `S`
+/// positions, see `spansMaskLength`) or at least the training sequence (also read from a
 /// configuration entry, `q_idx - kv_idx < env["window"]`), a dense band at least
 /// as wide as the positions it is built over, and the word "window" alone. Examples: `queries/python/sliding_window_attention/examples/`.
 struct SlidingWindowAttention: Detector {
@@ -20,8 +21,9 @@ struct SlidingWindowAttention: Detector {
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
         var evidence: [Evidence] = []
-        for (_, mask) in facts.maskMods(flow) {
-            if let bound = facts.maskModBoundsDistance(mask, flow), !Self.neverBinds(bound, mask, facts) {
+        for (constructor, mask) in facts.maskMods(flow) {
+            if let bound = facts.maskModBoundsDistance(mask, flow), !Self.neverBinds(bound, mask, facts),
+               !Self.spansMaskLength(bound, mask, constructor, facts) {
                 evidence.append(facts.evidence(bound, "mask_mod bounds the query-key distance"))
             }
         }
@@ -65,6 +67,33 @@ struct SlidingWindowAttention: Detector {
         let lengths = facts.tokenCountUses().filter { !$0.validation }.map { Double($0.value) }
         guard let length = lengths.max() else { return false }
         return window >= length
+    }
+
+    /// Whether the window of a bound is the length of the mask itself: the same expression the mask constructor is
+    /// given as its query or key length (`window = S` with `create_block_mask(mod, None, None, S, S)`, also through a
+    /// local, or written as that length, `idx.numel()`). Such a bound leaves every causal pair in.
+    static func spansMaskLength(_ bound: Node, _ mask: MaskMod, _ constructor: CallSite, _ facts: PythonFacts) -> Bool {
+        let lengths = Set([facts.argument(of: constructor, "Q_LEN", position: 3), facts.argument(of: constructor, "KV_LEN", position: 4)]
+            .compactMap { $0.map { facts.compact(facts.unwrapped($0)) } })
+        guard !lengths.isEmpty else { return false }
+        let indices = Set([mask.queryIndex, mask.keyIndex].compactMap { $0 })
+        for n in facts.descendants(of: bound) where n.type == "identifier" && !indices.contains(n.text) && n.parent?.type != "attribute" {
+            var spellings = [facts.compact(n)]
+            var current = n
+            for _ in 0..<2 {
+                // Also a name the mask function captures from the function around it.
+                let bound = facts.dataflow.bindings(of: current.text, at: current).compactMap { binding -> Node? in
+                    if case .value = binding.kind { return binding.node }
+                    return nil
+                }
+                guard bound.count == 1, let value = bound.first.map(facts.unwrapped) else { break }
+                spellings.append(facts.compact(value))
+                guard value.type == "identifier" else { break }
+                current = value
+            }
+            if spellings.contains(where: lengths.contains) { return true }
+        }
+        return false
     }
 
     /// A comparison of a position difference with zero (`i - j >= 0`): causality, not a window.
