@@ -126,7 +126,8 @@ struct SlidingWindowAttention: Detector {
 
     /// A distance bound on block indices, or a clamp of block counts, in what `from_kv_blocks` lists.
     static func blockWindow(_ call: CallSite, _ facts: PythonFacts, _ flow: Dataflow) -> Node? {
-        flow.closure(of: blockListArguments(call, facts)).first { node in
+        let closure = flow.closure(of: blockListArguments(call, facts))
+        let found = closure.first { node in
             if node.type == "comparison_operator" { return facts.boundsDistance(node) }
             guard node.type == "call" else { return false }
             let clamp = facts.callSite(node)
@@ -136,6 +137,37 @@ struct SlidingWindowAttention: Detector {
             default: return false
             }
         }
+        return found ?? kernelBlockWindow(closure, facts)
+    }
+
+    /// A window a kernel applies to the block matrix the block lists are made from: a launch in the same function as
+    /// one of the lists' sources writes a tensor named there (`block_map_kernel[grid](..., partial_dense, ...)`) with a
+    /// value that bounds the difference of block indices (`in_window = (qb - kb) < win`, followed through the kernel's
+    /// locals). The comparison, or nil.
+    static func kernelBlockWindow(_ closure: [Node], _ facts: PythonFacts) -> Node? {
+        let names = Set(closure.filter { $0.type == "identifier" }.map(\.text))
+        let functions = Set(closure.compactMap { facts.enclosingFunction($0)?.node })
+        for launch in facts.kernelLaunches {
+            guard let scope = facts.enclosingFunction(launch.call.node)?.node, functions.contains(scope) else { continue }
+            for store in facts.descendants(of: launch.kernel.node) where store.type == "call" && facts.callSite(store).name == "store" {
+                let write = facts.callSite(store)
+                guard write.positional.count >= 2, let pointer = facts.kernelPointer(write.positional[0], launch),
+                      let destination = launch.arguments[pointer].map(facts.unwrapped), destination.type == "identifier",
+                      names.contains(destination.text) else { continue }
+                // The stored value and the kernel locals it is computed from.
+                var pending = [write.positional[1]], seen = Set<Node>()
+                while let value = pending.popLast(), seen.count < 200 {
+                    guard seen.insert(value).inserted else { continue }
+                    for n in facts.descendants(of: value) {
+                        if n.type == "comparison_operator", facts.boundsDistance(n) { return n }
+                        if n.type == "identifier", let local = facts.latestValue(of: n.text, before: n), facts.isInside(local, launch.kernel.node) {
+                            pending.append(local)
+                        }
+                    }
+                }
+            }
+        }
+        return nil
     }
 
     /// A `tril`/`triu` with a negative or computed diagonal, or a bounded position difference.
