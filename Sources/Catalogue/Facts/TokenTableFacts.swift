@@ -416,6 +416,9 @@ public final class TokenTableFlow {
                 return union(facts.callArguments(call))
             }
             if let items = containerItems(call) { return union(items) }
+            // A weighted sum a kernel of the file computes (`mix(v, ve, lam)` launching a kernel storing `(1 - lam) * v +
+            // lam * ve`, see `PythonFacts.kernelBlendedArguments`): what the blended arguments carry.
+            if let blended = facts.kernelBlendedArguments(call) { return union(blended).union(returned(by: call)) }
             // A forward hook on the called module replaces its result (`attn.c_v.register_forward_hook(blend)` returning
             // `(1 - l) * out + l * self.pieces[i]`): what the hooks return too (their output parameter takes what the
             // call gives, see `PythonFacts.hookedCalls`).
