@@ -106,6 +106,19 @@ extension PythonFacts {
         return nil
     }
 
+    /// The copies a launch makes: stores of a value loaded element by element from another launch argument (dtype casts
+    /// aside, `tl.store(dst + offs, tl.load(src + offs).to(dst.dtype.element_ty))`), as (source, destination) launch
+    /// arguments. A copy into a tensor of another dtype converts it.
+    public func kernelCopies(_ launch: KernelLaunch) -> [(source: Node, destination: Node)] {
+        descendants(of: launch.kernel.node).compactMap { n -> (source: Node, destination: Node)? in
+            guard n.type == "call", case let store = callSite(n), store.name == "store", store.positional.count >= 2,
+                  let pointer = kernelPointer(store.positional[0], launch), let destination = launch.arguments[pointer],
+                  let load = kernelLoad(store.positional[1], in: launch), load.element == nil,
+                  compact(load.argument) != compact(destination) else { return nil }
+            return (load.argument, destination)
+        }
+    }
+
     /// A kernel value without its dtype casts (`(a * w).to(out_ptr.dtype.element_ty)`, `x.cast(tl.float32)`).
     public func withoutDtypeCasts(_ node: Node) -> Node {
         var n = unwrapped(node)

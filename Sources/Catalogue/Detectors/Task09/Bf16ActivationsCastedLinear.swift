@@ -102,7 +102,9 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// the weight to a function of the file that casts it (`_CastMatmul.apply(x, self.weight)`, an autograd
     /// function whose `forward` computes `F.linear(x, w.to(x.dtype))`), or by calling a method of the instance (own
     /// or inherited, as a mixin's) that returns the cast weight (`F.linear(x, self.weight_for(x))` with `def
-    /// weight_for(self, x): return self.weight.to(x.dtype)`).
+    /// weight_for(self, x): return self.weight.to(x.dtype)`), or by multiplying with what a function of the file returns
+    /// as the weight converted (`F.linear(x, cast_like(self.weight, x))`, the conversion also done by a kernel copying the
+    /// weight into a tensor of the activation's dtype, see `returnsCast`).
     func castingClasses(_ facts: PythonFacts) -> Set<String> {
         Set(facts.classes.filter { c in
             facts.forwardMethods(of: c).contains { f in
@@ -113,7 +115,8 @@ struct Bf16ActivationsCastedLinear: Detector {
                        facts.targets(of: call).contains(where: { target in
                            facts.filledParameters(target, by: call).enumerated().contains { index, parameter in
                                call.argument(parameter, position: index).map { isOwnAttribute($0, facts) } == true
-                                   && castsWeightArgument(target, facts, weight: parameter)
+                                   && (castsWeightArgument(target, facts, weight: parameter)
+                                       || isProductOperand(call.node, facts) && returnsCast(of: parameter, in: target, facts))
                            }
                        }) { return true }
                     // A method of the instance returning its weight cast (`self.weight_for(x)`).
@@ -128,6 +131,51 @@ struct Bf16ActivationsCastedLinear: Detector {
                 }
             }
         }.map(\.name))
+    }
+
+    /// Whether a node is an operand of a matrix product or of `F.linear`.
+    func isProductOperand(_ n: Node, _ facts: PythonFacts) -> Bool {
+        guard let parent = n.parent else { return false }
+        if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
+        if parent.type == "argument_list", let call = parent.parent, let (a, b) = facts.matmulOperands(call), a == n || b == n { return true }
+        return parent.type == "argument_list" && parent.parent.map { facts.callSite($0).torchCallee == "torch.nn.functional.linear" } == true
+    }
+
+    /// Whether a function returns its parameter `parameter` converted to another dtype: `w.to(dtype)`, `w.type_as(x)`,
+    /// `w.bfloat16()`; a call it returns that does so with what it passes for that parameter (a wrapper of an autograd
+    /// function's `apply`, whose `forward` converts); or a new tensor a kernel launched there copies the parameter into
+    /// (`dst = torch.empty(w.shape, dtype=dtype)`, then a kernel storing `tl.load(src + offs)` into `dst`, see
+    /// `PythonFacts.kernelCopies`), made with an explicit `dtype=`.
+    func returnsCast(of parameter: String, in function: PythonFacts.Function, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        guard depth < 4 else { return false }
+        func standsFor(_ n: Node) -> Bool {
+            var u = facts.unwrapped(n)
+            while u.type == "call", ["contiguous", "detach"].contains(facts.callSite(u).name), let r = facts.callSite(u).receiver { u = facts.unwrapped(r) }
+            if u.type == "identifier", u.text != parameter, let held = facts.latestValue(of: u.text, before: u), facts.isInside(held, function.node) {
+                return standsFor(held)
+            }
+            return u.type == "identifier" && u.text == parameter
+        }
+        for returned in facts.returnedValues(function).map(facts.unwrapped) {
+            if returned.type == "call" {
+                let call = facts.callSite(returned)
+                if let receiver = call.receiver, standsFor(receiver), ["to", "type_as", "bfloat16", "half", "type"].contains(call.name) { return true }
+                for target in facts.flowTargets(call) where target.node != function.node {
+                    let inner = facts.filledParameters(target, by: call)
+                    for (index, name) in inner.enumerated() {
+                        guard let passed = call.argument(name, position: index), standsFor(passed) else { continue }
+                        if returnsCast(of: name, in: target, facts, depth: depth + 1) { return true }
+                    }
+                }
+            }
+            // A tensor made with an explicit dtype that a kernel fills with the parameter.
+            guard returned.type == "identifier", let made = facts.latestValue(of: returned.text, before: returned).map(facts.unwrapped),
+                  made.type == "call", facts.callSite(made).keywords["dtype"] != nil else { continue }
+            for launch in facts.kernelLaunches(in: function.node) {
+                if facts.kernelCopies(launch).contains(where: { standsFor($0.source) && facts.unwrapped($0.destination).text == returned.text }) { return true }
+            }
+        }
+        return false
     }
 
     /// Whether a parametrization of a module's weight (`PythonFacts.parametrizations`) casts the stored tensor to bf16
