@@ -11,7 +11,7 @@ extension PythonFacts {
     /// element by element (scalars, or single elements of a weight tensor). Returns what `call` passes for those two
     /// parameters; nil when it runs no such kernel.
     public func kernelBlendedArguments(_ call: CallSite, depth: Int = 0) -> [Node]? {
-        guard depth < 2, !call.hasSplat else { return nil }
+        guard depth < 2, !call.hasSplat, !kernelLaunches.isEmpty else { return nil }
         for function in flowTargets(call) {
             let parameters = filledParameters(function, by: call)
             func passed(_ name: String) -> Node? {

@@ -11,10 +11,17 @@ extension LongShortSlidingWindow {
     /// attention window (layer widths), windows all equal, or a global entry (`None`, `-1`) are not it.
     func perLayerWindowTables(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
+        // The calls a window can reach: an argument named like a window, or a mask constructor (few in any file).
+        let windowCalls = facts.calls.filter { call in
+            call.keywords.keys.contains { $0.lowercased().contains("window") } || Self.maskCalls.contains(call.name)
+        }
+        guard !windowCalls.isEmpty else { return [] }
         for function in facts.functions {
             let scope = function.name == "__init__" ? facts.enclosingClass(function.node)?.node ?? function.node : function.node
+            let reachable = windowCalls.filter { facts.isInside($0.node, scope) }
+            guard !reachable.isEmpty else { continue }
             for (offset, parameter) in function.passedParameters.enumerated() {
-                guard becomesWindow(parameter, in: function, scope: scope, facts) else { continue }
+                guard becomesWindow(parameter, in: function, calls: reachable, facts) else { continue }
                 let index = offset + (function.parameters.count - function.passedParameters.count)
                 for site in flow.callSites(of: function.node) {
                     guard let argument = flow.argument(site, name: parameter, index: index).map(facts.unwrapped),
@@ -29,10 +36,10 @@ extension LongShortSlidingWindow {
         return []
     }
 
-    /// Whether `parameter` of `function` ends up as an attention window in `scope` (the function, or the class whose
-    /// `__init__` it is): an argument named like a window (`window_size=`, `window=`) or of a mask constructor, whose
+    /// Whether `parameter` of `function` ends up as an attention window in one of `calls` (those inside the function,
+    /// or inside the class whose `__init__` it is): an argument named like a window (`window_size=`, `window=`) or of a mask constructor, whose
     /// value mentions the parameter or an attribute of `self` that `function` sets from it.
-    private func becomesWindow(_ parameter: String, in function: PythonFacts.Function, scope: Node, _ facts: PythonFacts) -> Bool {
+    private func becomesWindow(_ parameter: String, in function: PythonFacts.Function, calls: [CallSite], _ facts: PythonFacts) -> Bool {
         var carriers: Set<String> = []
         for assignment in facts.descendants(of: function.node) where assignment.type == "assignment" {
             guard let left = assignment.child(byField: "left"), left.type == "attribute", left.text.hasPrefix("self."),
@@ -43,7 +50,7 @@ extension LongShortSlidingWindow {
             facts.isInside(value, function.node) && facts.mentions(value, parameter)
                 || ([value] + facts.descendants(of: value)).contains { $0.type == "attribute" && carriers.contains($0.text) }
         }
-        for call in facts.calls where facts.isInside(call.node, scope) {
+        for call in calls {
             if call.keywords.contains(where: { key, value in key.lowercased().contains("window") && carries(value) }) { return true }
             if Self.maskCalls.contains(call.name), (call.positional + Array(call.keywords.values)).contains(where: carries) { return true }
         }
