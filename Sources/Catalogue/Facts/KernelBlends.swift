@@ -2,16 +2,19 @@ import Parsing
 import TreeSitterKit
 
 /// Weighted sums of two tensors computed inside kernels: a call of a function of the file (a wrapper, an autograd
-/// function's `apply`, a custom op) that launches a kernel storing `w0 * a + w1 * b`.
+/// function's `apply`, a custom op) that launches a Triton kernel storing `w0 * a + w1 * b`, or runs a compiled CUDA
+/// extension's function whose kernel does (see `extensionBlendedArguments`).
 extension PythonFacts {
     /// The arguments of `call` that a kernel it runs blends: a launch (in a function the call runs, or one level
-    /// further through a call that function returns, `def blend2(a, b, w): return Blend2.apply(a, b, w)`) stores
+    /// further through calls those functions return, `def blend2(a, b, w): return Blend2.apply(a, b, w)`, two levels) stores
     /// `w0 * a + w1 * b` where `a` and `b` are loaded element by element from launch arguments that stand for two of the
     /// function's parameters (also through locals set from them, `a = a.contiguous()`), and the weights are not loaded
     /// element by element (scalars, or single elements of a weight tensor). Returns what `call` passes for those two
     /// parameters; nil when it runs no such kernel.
     public func kernelBlendedArguments(_ call: CallSite, depth: Int = 0) -> [Node]? {
-        guard depth < 2, !call.hasSplat, !kernelLaunches.isEmpty else { return nil }
+        guard depth < 3, !call.hasSplat, !kernelLaunches.isEmpty || !extensionModuleNames.isEmpty else { return nil }
+        // A compiled CUDA extension's function (`_ext.mix2_fwd(x, y, a, b)`, see `extensionBlendedArguments`).
+        if let blended = extensionBlendedArguments(call) { return blended }
         for function in flowTargets(call) {
             let parameters = filledParameters(function, by: call)
             func passed(_ name: String) -> Node? {
@@ -24,8 +27,12 @@ extension PythonFacts {
                     return [x, y]
                 }
             }
-            // A call the function returns, made with its own parameters.
-            for returned in returnedValues(function).map(unwrapped) where returned.type == "call" {
+            // A call the function returns, made with its own parameters (also through a local it returns).
+            for var returned in returnedValues(function).map(unwrapped) {
+                if returned.type == "identifier", let local = latestValue(of: returned.text, before: returned), isInside(local, function.node) {
+                    returned = unwrapped(local)
+                }
+                guard returned.type == "call" else { continue }
                 guard let inner = kernelBlendedArguments(callSite(returned), depth: depth + 1) else { continue }
                 let outer = inner.compactMap { parameterBehind($0, in: function).flatMap(passed) }
                 if outer.count == 2 { return outer }

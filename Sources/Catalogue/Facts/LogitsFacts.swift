@@ -74,7 +74,11 @@ extension PythonFacts {
     /// logits flow starts at the whole call, so the kernel's code is read as on the way to the loss.
     var fusedLossCalls: [CallSite] {
         memoized("fusedLossCalls") {
-            let lossKernels = Set(kernelLaunches.filter(takesLogSumExp).map(\.call.node))
+            // Triton launches, and calls of compiled CUDA extensions (see `ExtensionLaunch`), that take a log-sum-exp.
+            var lossKernels = Set(kernelLaunches.filter(takesLogSumExp).map(\.call.node))
+            if !extensionModuleNames.isEmpty {
+                lossKernels.formUnion(calls.filter { extensionLaunches($0).contains(where: cudaTakesLogSumExp) }.map(\.node))
+            }
             guard !lossKernels.isEmpty else { return [] }
             // The functions that launch one, and thin wrappers of those: functions returning a call of one made with
             // their own first argument (`return CappedCE.apply(logits.reshape(-1, V), ...)`), three deep at most. A
@@ -317,6 +321,10 @@ extension PythonFacts {
             let objects = flow.fieldBindings(around: expression, self)
             for n in descendants(of: expression) where seen.insert(n).inserted {
                 for fields in objects { caps += capsAt(n, bindings: fields) }
+                // A compiled CUDA extension's function on the way (`_ext.softcap_fwd(x, cap)`, see `extensionCaps`).
+                if n.type == "call", !extensionModuleNames.isEmpty {
+                    for launch in extensionLaunches(callSite(n)) { caps += extensionCaps(launch) }
+                }
             }
         }
         for launch in flow.launches {

@@ -467,6 +467,8 @@ extension PythonFacts {
         // of the file run by its `apply` (`RowRMS.apply(x, eps)` whose forward launches the kernel).
         for n in inside where n.type == "call" {
             guard let f = n.child(byField: "function") else { continue }
+            // A compiled CUDA extension's function whose kernel takes a root mean square (see `cudaTakesRootMeanSquare`).
+            if !extensionModuleNames.isEmpty, extensionLaunches(callSite(n)).contains(where: cudaTakesRootMeanSquare) { return true }
             if f.type == "attribute", f.child(byField: "attribute")?.text == "apply",
                autogradForwards(callSite(n)).contains(where: { $0.node != function.node && isNormFunction($0, depth: depth + 1) }) {
                 return true

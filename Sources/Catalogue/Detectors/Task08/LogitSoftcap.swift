@@ -7,8 +7,8 @@ import TreeSitterKit
 /// to the logits: `c * tanh(z / c)` with the same c on both sides after resolving and folding (any spelling the
 /// logits facts know: `torch.tanh(z / c) * c`, `c * (z / c).tanh()`, `z * (1 / c)`), or the offset sigmoid form
 /// `4b * sigmoid(z / b)` (= 2c * sigmoid(2z / c), a tanh cap shifted by a constant), in the function that
-/// computes the logits, in a forward hook registered on the head, or in a function or Triton kernel the logits are
-/// passed to (a kernel computing tanh as
+/// computes the logits, in a forward hook registered on the head, or in a function, Triton kernel or compiled CUDA
+/// extension kernel (`load_inline`, see `PythonFacts.extensionCaps`) the logits are passed to (a kernel computing tanh as
 /// `2 * sigmoid(2u) - 1` included), in an entry of a table of transforms the logits run through
 /// (`for _, fn in self.post.items(): logits = fn(logits)`, see `PythonFacts.tableCallables`), or in the wrapper a decorator of the file puts around the function that returns the
 /// logits (`@softcapped(cap=30.0) def head(...)`, capping what the wrapped function returns); the division, tanh and
@@ -191,6 +191,14 @@ struct LogitSoftcap: Detector {
             // the kernel or in a jit helper it calls.
             for part in parts where facts.splitCapScales(part).contains(where: { accept(LogitCap(form: .tanh, scale: $0, divisor: $0, node: launch.call.node)) }) {
                 return launch.call.node
+            }
+        }
+        // A compiled CUDA extension's function one of them calls, whose kernel caps (see `PythonFacts.extensionCaps`).
+        if !facts.extensionModuleNames.isEmpty {
+            for g in reached {
+                for call in facts.calls where facts.isInside(call.node, g.node) {
+                    if facts.extensionLaunches(call).contains(where: { facts.extensionCaps($0).contains(where: accept) }) { return call.node }
+                }
             }
         }
         return nil
