@@ -37,12 +37,9 @@ extension PythonFacts {
             for source in extractor.extract() {
                 guard let tree = try? Parser(language: .cuda).parse(bytes: source.source.bytes) else { continue }
                 for node in tree.rootNode.preorder where node.type == "function_definition" {
-                    guard let declarator = Self.functionDeclarator(node), let name = declarator.child(byField: "declarator").map(Self.declaredIdentifier) ?? nil
-                    else { continue }
-                    let parameters = (declarator.child(byField: "parameters")?.namedChildren ?? []).compactMap { parameter -> String? in
-                        guard parameter.type == "parameter_declaration" else { return nil }
-                        return parameter.child(byField: "declarator").flatMap(Self.declaredIdentifier)
-                    }
+                    guard let name = CUDADeclarations.declaredName(node), let declarator = CUDADeclarations.functionDeclarator(node) else { continue }
+                    let parameters = (declarator.child(byField: "parameters")?.namedChildren ?? [])
+                        .filter { $0.type == "parameter_declaration" }.compactMap(CUDADeclarations.declaredName)
                     let head = String(decoding: source.source.bytes[node.startByte..<(node.child(byField: "body")?.startByte ?? node.endByte)], as: UTF8.self)
                     result[name, default: []].append(EmbeddedFunction(node: node, name: name, parameters: parameters, isKernel: head.contains("__global__")))
                 }
@@ -149,22 +146,5 @@ extension PythonFacts {
             if declaration.child(byField: "declarator")?.text == name.text { found = declaration.child(byField: "value") }
         }
         return found
-    }
-
-    /// The function declarator below a definition's declarator chain (through pointers and references).
-    static func functionDeclarator(_ node: Node) -> Node? {
-        var current = node.child(byField: "declarator")
-        while let c = current, c.type != "function_declarator" { current = c.child(byField: "declarator") ?? c.namedChild(0) }
-        return current
-    }
-
-    /// The identifier a (possibly pointer or reference) declarator declares.
-    static func declaredIdentifier(_ node: Node) -> String? {
-        var current: Node? = node
-        while let c = current {
-            if c.type == "identifier" || c.type == "field_identifier" { return c.text }
-            current = c.child(byField: "declarator") ?? c.namedChildren.first { $0.type != "type_qualifier" }
-        }
-        return nil
     }
 }

@@ -28,7 +28,7 @@ struct CUDAOutliner {
                                       decorators: [], range: toRange((item.template ?? node).byteRange)))
                 stack.append(contentsOf: body.namedChildren.reversed().map { Item(node: $0, scope: item.scope + [name], template: nil) })
             case "function_definition":
-                guard let name = CUDAOutliner.declaredName(node) else { continue }
+                guard let name = CUDADeclarations.declaredName(node) else { continue }
                 let qualified = (item.scope + [name]).joined(separator: "::")
                 let outer = item.template ?? node
                 let range = toRange(outer.byteRange)
@@ -41,8 +41,8 @@ struct CUDAOutliner {
                 if let kind {
                     let templateParameters = item.template?.child(byField: "parameters")?.namedChildren
                         .compactMap { CUDAOutliner.templateParameterName($0) } ?? []
-                    let parameters = CUDAOutliner.functionDeclarator(node)?.child(byField: "parameters")?.namedChildren
-                        .filter { $0.type != "comment" }.compactMap { CUDAOutliner.declaredName($0) } ?? []
+                    let parameters = CUDADeclarations.functionDeclarator(node)?.child(byField: "parameters")?.namedChildren
+                        .filter { $0.type != "comment" }.compactMap { CUDADeclarations.declaredName($0) } ?? []
                     let bounds = node.namedChildren.first { $0.type == "launch_bounds" }?.namedChildren.map(\.text)
                     kernels.append(KernelEntity(kind: kind, name: name, qualifiedName: qualified, range: range,
                                                 file: nil, embeddedSource: embeddedSource,
@@ -73,30 +73,9 @@ struct CUDAOutliner {
         }
     }
 
-    /// The function declarator below a definition's declarator chain (through pointers and references).
-    static func functionDeclarator(_ node: Node) -> Node? {
-        var current = node.child(byField: "declarator")
-        while let c = current, c.type != "function_declarator" { current = c.child(byField: "declarator") ?? c.namedChild(0) }
-        return current
-    }
-
-    /// The name a declaration or definition declares.
-    static func declaredName(_ node: Node) -> String? {
-        var current = node.child(byField: "declarator")
-        while let c = current {
-            switch c.type {
-            case "identifier", "field_identifier", "qualified_identifier", "destructor_name", "operator_name":
-                return c.text
-            default:
-                current = c.child(byField: "declarator") ?? c.namedChildren.first { $0.type != "parameter_list" }
-            }
-        }
-        return nil
-    }
-
     static func templateParameterName(_ node: Node) -> String? {
         if let name = node.child(byField: "name") { return name.text }
-        if let declarator = declaredName(node) { return declarator }
+        if let declarator = CUDADeclarations.declaredName(node) { return declarator }
         return node.namedChildren.last { $0.type == "type_identifier" || $0.type == "identifier" }?.text
     }
 }

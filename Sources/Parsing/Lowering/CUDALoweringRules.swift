@@ -16,7 +16,7 @@ extension LoweringRules {
         wrappers: [:],
         transparent: ["parenthesized_expression"],
         entities: [
-            "function_definition": .init(kind: .function) { node, _ in CUDAOutliner.declaredName(node) },
+            "function_definition": .init(kind: .function) { node, _ in CUDADeclarations.declaredName(node) },
             "class_specifier": .init(kind: .class) { node, _ in
                 node.child(byField: "body") == nil ? nil : node.child(byField: "name")?.text },
             "struct_specifier": .init(kind: .class) { node, _ in

@@ -133,7 +133,8 @@ struct Bf16ActivationsCastedLinear: Detector {
         }.map(\.name))
     }
 
-    /// Whether a node is an operand of a matrix product or of `F.linear`.
+    /// Whether a node is an operand of a matrix product (also written as a call, `torch.matmul(h, w.type_as(h))`) or of
+    /// `F.linear`.
     func isProductOperand(_ n: Node, _ facts: PythonFacts) -> Bool {
         guard let parent = n.parent else { return false }
         if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
@@ -289,13 +290,7 @@ struct Bf16ActivationsCastedLinear: Detector {
     func castsWeightArgument(_ f: PythonFacts.Function, _ facts: PythonFacts, weight: String? = nil) -> Bool {
         let inside = facts.descendants(of: f.node)
         /// An operand of a product or of F.linear.
-        func isProductOperand(_ n: Node) -> Bool {
-            guard let parent = n.parent else { return false }
-            if let (a, b) = facts.matmulOperands(parent), a == n || b == n { return true }
-            // An argument of a product written as a call (`torch.matmul(h, w.type_as(h))`).
-            if parent.type == "argument_list", let call = parent.parent, let (a, b) = facts.matmulOperands(call), a == n || b == n { return true }
-            return parent.type == "argument_list" && parent.parent.map { facts.callSite($0).torchCallee == "torch.nn.functional.linear" } == true
-        }
+        func isProductOperand(_ n: Node) -> Bool { self.isProductOperand(n, facts) }
         return inside.contains { n in
             guard n.type == "call" else { return false }
             let call = facts.callSite(n)

@@ -23,13 +23,14 @@ extension LongShortSlidingWindow {
         guard !stacks.isEmpty else { return [] }
         let flow = facts.dataflow
         let stackNodes = Set(stacks.map(\.node))
+        let counts = entryCounts(stacks, facts)
         let masks = facts.flexAttentionCalls.compactMap(facts.blockMaskArgument) + facts.denseAttentionMasks
         for mask in masks {
             let upstream = flow.closure(of: [mask], limit: 20_000, followingOwnParameters: true)
             guard upstream.contains(where: stackNodes.contains) else { continue }
             for read in upstream where read.type == "subscript" {
                 guard let collection = read.child(byField: "value"), let key = read.child(byField: "subscript"),
-                      isPerLayerKey(key, entries: stacks.count > 0 ? entryCounts(stacks, facts) : [], facts),
+                      isPerLayerKey(key, entries: counts, facts),
                       let stack = flow.closure(of: [collection], limit: 20_000, followingOwnParameters: true).first(where: stackNodes.contains)
                 else { continue }
                 return [facts.evidence(stack, "windows of different sizes stacked into one tensor; each layer's mask is picked from it by `\(read.text)`")]
