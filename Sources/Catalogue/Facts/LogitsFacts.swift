@@ -76,10 +76,15 @@ extension PythonFacts {
         memoized("fusedLossCalls") {
             // Triton launches, and calls of compiled CUDA extensions (see `ExtensionLaunch`), that take a log-sum-exp.
             var lossKernels = Set(kernelLaunches.filter(takesLogSumExp).map(\.call.node))
-            if !extensionModuleNames.isEmpty {
-                lossKernels.formUnion(calls.filter { extensionLaunches($0).contains(where: cudaTakesLogSumExp) }.map(\.node))
-            }
+            let extensionLosses = extensionModuleNames.isEmpty ? [] : calls.filter { extensionLaunches($0).contains(where: cudaTakesLogSumExp) }
+            lossKernels.formUnion(extensionLosses.map(\.node))
             guard !lossKernels.isEmpty else { return [] }
+            // An extension call made on logits its function computed (`xent.online_xent(z, y)` in the model's `forward`)
+            // is itself where the loss is taken: its arguments are the Python tensors the kernel reads.
+            let direct = extensionLosses.filter { call in
+                guard let first = call.positional.first, let scope = enclosingFunction(call.node) else { return true }
+                return !scope.passedParameters.prefix(1).contains { mentions(first, $0) || mentionsLocalOf(first, $0, in: scope) }
+            }
             // The functions that launch one, and thin wrappers of those: functions returning a call of one made with
             // their own first argument (`return CappedCE.apply(logits.reshape(-1, V), ...)`), three deep at most. A
             // model's `forward` returning such a call of logits it computed is where the loss is taken, not a wrapper.
@@ -101,7 +106,7 @@ extension PythonFacts {
                     if wraps { holders.insert(f.node) }
                 }
             }
-            return calls.filter { call in
+            return direct + calls.filter { call in
                 !holders.contains { isInside(call.node, $0) } && !call.positional.isEmpty
                     && flowTargets(call).contains { holders.contains($0.node) }
             }

@@ -487,6 +487,8 @@ extension PythonFacts {
     /// lambda `norm = lambda t: F.rms_norm(t, ...)`).
     public func isNormCall(_ call: CallSite, depth: Int = 0) -> Bool {
         if ["torch.nn.functional.rms_norm", "torch.nn.functional.layer_norm", "torch.rms_norm"].contains(call.torchCallee) { return true }
+        // A function of a compiled CUDA extension whose kernel normalizes by a root mean square (`ops.unit_rows(h, eps)`).
+        if !extensionModuleNames.isEmpty, extensionLaunches(call).contains(where: cudaTakesRootMeanSquare) { return true }
         // An entry of a table of callables read by a key written there (`self.norms["embed"](x)` with `self.norms =
         // {"embed": rms, ...}`): that entry.
         if depth < 2, let entries = keyedCallees(call, keys: [:]), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
