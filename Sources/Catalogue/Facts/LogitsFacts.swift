@@ -353,33 +353,101 @@ extension PythonFacts {
         return caps + libraryLossCaps
     }
 
-    /// A cap a kernel (or jit helper) computes over several statements: a squashing call (tanh, a sigmoid, or `exp`
-    /// for a tanh written out), `x / c` in one place and `c * t` in another with the same bound constant `c > 1`.
-    /// The constants found.
+    /// A cap a kernel (or jit helper) computes over several statements: `x / c` in one place reaching a squashing call
+    /// (tanh, a sigmoid, or `exp` for a tanh written out), and the squashed value reaching `c * t` in another, with the
+    /// same bound constant `c > 1`. The constants found.
     public func splitCapScales(_ part: (node: Node, bindings: [String: Double])) -> [Double] {
         splitCapScales([part])
     }
 
     /// `splitCapScales` over several parts read together (a kernel and the jit helpers it calls, each with its own
-    /// bound constants): the squashing call, the division and the product may lie in different parts.
+    /// bound constants): the squashing call, the division and the product may lie in different parts. The values must
+    /// flow along one chain: the division's result (directly, or through locals of its part) is read by a squashing
+    /// call or by a call of a helper part that squashes, and that call's result (directly or through locals) is
+    /// multiplied by the constant. A division by `c` and a product with `c` around an unrelated sigmoid (a gate, a
+    /// temperature undone on the loss) are no cap.
     public func splitCapScales(_ parts: [(node: Node, bindings: [String: Double])]) -> [Double] {
-        var squashes = false
-        var divisors: [Double] = [], factors: [Double] = []
+        let partNames = Set(parts.compactMap { $0.node.child(byField: "name")?.text })
+        // Helper parts that squash (their calls count as squashing calls).
+        let squashingHelpers = Set(parts.filter { !squashingCalls(in: $0.node).isEmpty }.compactMap { $0.node.child(byField: "name")?.text })
+        var found: [Double] = []
         for part in parts {
             let body = descendants(of: part.node)
-            squashes = squashes || body.contains(where: { $0.type == "call" && ["tanh", "sigmoid", "exp", "exp2"].contains(callSite($0).name) })
-            divisors += body.compactMap { n -> Double? in
-                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right") else { return nil }
-                return evaluate(r, bindings: part.bindings)
+            let squashes = squashingCalls(in: part.node) + body.filter { n in
+                guard n.type == "call", callSite(n).receiver == nil else { return false }
+                let name = callSite(n).name
+                return squashingHelpers.contains(name) && partNames.contains(name)
             }
-            factors += body.compactMap { n -> Double? in
-                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
-                      let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
-                return [l, r].filter { $0.type == "identifier" }.compactMap { part.bindings[$0.text] }.first
+            guard !squashes.isEmpty else { continue }
+            let flow = LocalFlow(part.node, facts: self)
+            // Divisions whose result some squashing call of this part reads.
+            let divisors = body.compactMap { n -> Double? in
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right"),
+                      let d = evaluate(r, bindings: part.bindings) else { return nil }
+                let reached = flow.dependents(of: flow.targets(containing: n))
+                let feeds = squashes.contains { s in
+                    guard let arguments = s.child(byField: "arguments") else { return false }
+                    return isInside(n, arguments) || flow.mentions(arguments, anyOf: reached)
+                }
+                return feeds ? d : nil
+            }
+            // A helper part that squashes what it divides feeds its caller's product (`cap * _squash(z, cap)`).
+            let helperDivisors: [Double] = squashes.flatMap { s -> [Double] in
+                let name = callSite(s).name
+                guard squashingHelpers.contains(name), let helper = parts.first(where: { $0.node.child(byField: "name")?.text == name }),
+                      helper.node != part.node else { return [] }
+                return splitCapDivisors(helper)
+            }
+            let squashed = flow.dependents(of: Set(squashes.flatMap { flow.targets(containing: $0) }))
+            for n in body where n.type == "binary_operator" && n.child(byField: "operator")?.type == "*" {
+                guard let l = n.child(byField: "left"), let r = n.child(byField: "right"),
+                      let factor = [l, r].filter({ $0.type == "identifier" }).compactMap({ part.bindings[$0.text] }).first else { continue }
+                let other = [l, r].first { !($0.type == "identifier" && part.bindings[$0.text] == factor) } ?? r
+                let readsSquash = squashes.contains { isInside($0, other) || $0 == other } || flow.mentions(other, anyOf: squashed)
+                guard readsSquash else { continue }
+                found += (divisors + helperDivisors).filter { d in d > 1 && abs(factor - d) <= 1e-9 * d }
             }
         }
-        guard squashes else { return [] }
-        return divisors.filter { d in d > 1 && factors.contains { abs($0 - d) <= 1e-9 * d } }
+        return found
+    }
+
+    /// The constants a helper part divides by before a squashing call reads the quotient (`2.0 * z / cap` under
+    /// `tl.sigmoid`).
+    private func splitCapDivisors(_ part: (node: Node, bindings: [String: Double])) -> [Double] {
+        let body = descendants(of: part.node)
+        let squashes = squashingCalls(in: part.node)
+        let flow = LocalFlow(part.node, facts: self)
+        return body.compactMap { n -> Double? in
+            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/", let r = n.child(byField: "right"),
+                  let d = evaluate(r, bindings: part.bindings) else { return nil }
+            let reached = flow.dependents(of: flow.targets(containing: n))
+            return squashes.contains { s in
+                guard let arguments = s.child(byField: "arguments") else { return false }
+                return isInside(n, arguments) || flow.mentions(arguments, anyOf: reached)
+            } ? d : nil
+        }
+    }
+
+    /// The squashing calls of a kernel part: `tanh` and `sigmoid`, and an `exp` (`exp2`) written into a tanh or sigmoid,
+    /// that is read, itself or through a name given its value directly, in the denominator of a division (`(e - 1) /
+    /// (e + 1)`, `1 / (1 + exp(-x))`). The exponentials of a log-sum-exp (`tl.sum(tl.exp(z - m))`) squash nothing.
+    func squashingCalls(in function: Node) -> [Node] {
+        let body = descendants(of: function)
+        let flow = LocalFlow(function, facts: self)
+        let denominators = body.compactMap { n -> Node? in
+            guard n.type == "binary_operator", n.child(byField: "operator")?.type == "/" else { return nil }
+            return n.child(byField: "right")
+        }
+        return body.filter { n in
+            guard n.type == "call" else { return false }
+            switch callSite(n).name {
+            case "tanh", "sigmoid": return true
+            case "exp", "exp2":
+                let direct = flow.directTargets(containing: n)
+                return denominators.contains { d in isInside(n, d) || flow.mentions(d, anyOf: direct) }
+            default: return false
+            }
+        }
     }
 
     /// A cap computed at `node`: a tanh or sigmoid call scaled outside and divided inside, `A / (1 + exp(-x / B))`, or

@@ -716,7 +716,7 @@ extension PythonFacts {
         for function in lookupFunctions where seenFunctions.insert(function.node.startByte).inserted {
             let projections = descendants(of: function.node).compactMap { n -> (Node, String)? in
                 guard n.type == "call" || n.type == "binary_operator", let owner = model.projectionOwner(n),
-                      enclosingFunction(n)?.node == function.node else { return nil }
+                      enclosingFunction(n)?.node == function.node, !projectsToFew(owner, model) else { return nil }
                 return (n, owner)
             }
             guard let last = projections.max(by: { a, b in
@@ -745,6 +745,19 @@ extension PythonFacts {
             }
         }
         return heads
+    }
+
+    /// Whether every linear layer a name is built as has a small, known output (`nn.Linear(d, 1)`, a gate or a scalar
+    /// probe): no vocabulary is that small, so a call of it after the head is not the head.
+    func projectsToFew(_ owner: String, _ model: ModelView) -> Bool {
+        let layers = (allSettings.byName[owner] ?? []).compactMap { setting -> CallSite? in
+            guard setting.source != .parameterDefault, let call = constructorCall(setting.value), model.isLinearConstructor(call) else { return nil }
+            return call
+        }
+        return !layers.isEmpty && layers.allSatisfy { call in
+            guard let output = call.argument("out_features", position: 1), let o = evaluate(output) else { return false }
+            return o < 1_000
+        }
     }
 
     /// The vocabulary-size arguments of the embedding tables.
