@@ -69,8 +69,8 @@ struct AgentSubmissionTests {
         // Single scripts (`name.ed`) and submissions split into modules (a folder of `path.py.ed`).
         let files = try FileManager.default.contentsOfDirectory(atPath: AgentSubmissions.root.path).filter { name in
             var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: AgentSubmissions.root.appendingPathComponent(name).path, isDirectory: &isFolder)
-            return name.hasSuffix(".ed") || isFolder.boolValue
+            let exists = FileManager.default.fileExists(atPath: AgentSubmissions.root.appendingPathComponent(name).path, isDirectory: &isFolder)
+            return exists && (name.hasSuffix(".ed") || isFolder.boolValue)
         }
         #expect(Set(files) == Set(AgentSubmissions.names))
         let ids = Set(CatalogueData.shared.innovations.map(\.id))
