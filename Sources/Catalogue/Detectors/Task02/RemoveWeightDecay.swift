@@ -10,7 +10,8 @@ import TreeSitterKit
 /// meaning no decay). Values are followed through config fields, argparse defaults, constants and
 /// function parameters, also a builder's `**kw` read as `kw.get("weight_decay", 0.0)` and filled from an entry of a
 /// nested configuration (`make_optimizer(kind, ps, **opt_cfg["head"]["kw"])`). Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)`, also `torch._foreach_mul_(ps, 1 - lr * wd)`, with wd not 0) and a
-/// coupled L2 penalty, a sum of squared parameters added to the loss that is back-propagated.
+/// coupled L2 penalty, a sum of squared parameters added to the loss that is back-propagated, and an update kernel of a
+/// compiled CUDA extension that decays the parameters it writes (`p[i] = p[i] * (1.f - lr * wd) - lr * u[i]`).
 /// Examples: `queries/python/remove_weight_decay/examples/`.
 struct RemoveWeightDecay: Detector {
     let id = "remove_weight_decay"
@@ -61,7 +62,9 @@ struct RemoveWeightDecay: Detector {
     /// `p.mul_(1 - lr * wd)` (or `p.data.mul_`, or `torch._foreach_mul_(ps, 1 - lr * wd)`) with a decay factor that
     /// is not 0.
     func manualDecay(_ facts: PythonFacts) -> Bool {
-        facts.calls.contains { site in
+        // An update kernel of a compiled CUDA extension that decays the parameters it writes (see `extensionDecays`).
+        if !facts.extensionModuleNames.isEmpty, facts.calls.contains(where: facts.extensionDecays) { return true }
+        return facts.calls.contains { site in
             // Also the multi-tensor form, `torch._foreach_mul_(params, 1 - lr * wd)`.
             let call = facts.methodView(site)
             guard call.name == "mul_", call.receiver != nil, let factor = call.positional.first.map(facts.unparenthesized),
