@@ -165,3 +165,39 @@ struct CUDAKernelFlow {
         return n.text
     }
 }
+
+extension PythonFacts {
+    /// Whether a launched CUDA kernel applies an elementwise nonlinearity to what it stores: a rectifier (`v > 0.f ? v :
+    /// 0.f`, `fmaxf(v, 0.f)`), a squashing or smooth gate (`tanhf`, `erff`, `normcdff`, `v / (1.f + expf(-v))`), read
+    /// in the values the kernel stores (through its locals). A kernel that only copies, scales or normalizes is not one.
+    func cudaAppliesActivation(_ launch: ExtensionLaunch) -> Bool {
+        let kernel = CUDAKernelFlow(launch.kernel.node)
+        let nonlinear = kernel.body.preorder.filter { n in
+            switch n.type {
+            case "conditional_expression":
+                guard let condition = n.child(byField: "condition").map(Self.cudaStripped), condition.type == "binary_expression",
+                      [">", ">=", "<", "<="].contains(condition.child(byField: "operator")?.type ?? "") else { return false }
+                return condition.namedChildren.contains { cudaValue($0, in: launch) == 0 }
+            case "call_expression":
+                let name = n.child(byField: "function")?.text ?? ""
+                if ["tanhf", "tanh", "erff", "erf", "normcdff", "normcdf"].contains(name) { return true }
+                guard ["fmaxf", "fmax", "max"].contains(name) else { return false }
+                return (n.child(byField: "arguments")?.namedChildren ?? []).contains { cudaValue($0, in: launch) == 0 }
+            case "binary_expression":
+                guard n.child(byField: "operator")?.type == "/", let denominator = n.child(byField: "right") else { return false }
+                return denominator.preorder.contains { d in
+                    d.type == "call_expression" && ["expf", "__expf", "exp"].contains(d.child(byField: "function")?.text ?? "")
+                }
+            default:
+                return false
+            }
+        }
+        guard !nonlinear.isEmpty else { return false }
+        let shaped = kernel.dependents(of: Set(kernel.assignments.compactMap { a in
+            nonlinear.contains { a.value.byteRange.contains($0.startByte) } ? a.target : nil
+        }))
+        return kernel.stores.contains { store in
+            nonlinear.contains { store.value.byteRange.contains($0.startByte) } || kernel.mentions(store.value, anyOf: shaped)
+        }
+    }
+}

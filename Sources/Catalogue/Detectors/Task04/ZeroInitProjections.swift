@@ -7,7 +7,8 @@ import TreeSitterKit
 /// `nn.ModuleDict` such as `self.proj["out"]`, `F.linear`, a product with a model weight, a layer's slice of a stacked
 /// weight handed to a block function, see `ModelView.stackOwner`) applied to the attention's
 /// result is the attention output projection; one applied to an activation (`relu`, `gelu`, a square, ..., also one
-/// a factory returns from a table with a library fallback) of another projection is the MLP output projection. Requires
+/// a factory returns from a table with a library fallback, a CUDA kernel of a compiled extension rectifying or squashing
+/// what it stores) of another projection is the MLP output projection. Requires
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `self.w_out.zero_()` on a parameter, `w.detach().zero_()`,
 /// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)` (also through a helper of the file
@@ -130,6 +131,11 @@ struct ZeroInitProjections: Detector {
     func appliesActivation(_ function: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
         // The function, what it calls (an autograd function's `forward` through `apply`), and kernels they launch.
         let reached = facts.reachableFunctions(from: function).map(\.node)
+        // Also a compiled CUDA extension's kernel called there (`_ext.relu_sq_forward(x)`, see `cudaAppliesActivation`).
+        if !facts.extensionModuleNames.isEmpty {
+            let called = reached.flatMap { facts.descendants(of: $0).filter { $0.type == "call" } }
+            if called.contains(where: { facts.extensionLaunches(facts.callSite($0)).contains(where: facts.cudaAppliesActivation) }) { return true }
+        }
         let bodies = reached + reached.flatMap { facts.kernelLaunches(in: $0).map(\.kernel.node) }
         return bodies.contains { body in facts.descendants(of: body).contains { $0 != body && isActivation($0, facts, depth: 1) } }
     }
