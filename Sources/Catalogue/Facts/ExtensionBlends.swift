@@ -16,8 +16,7 @@ extension PythonFacts {
                       let a = weightedPointer(right.child(byField: "left"), launch),
                       let b = weightedPointer(right.child(byField: "right"), launch), a != b else { continue }
                 let passed = [a, b].compactMap { pointer -> Node? in
-                    guard let argument = launch.launchArguments[pointer], let tensor = hostTensor(argument) else { return nil }
-                    return launch.pythonArguments[tensor]
+                    launch.launchArguments[pointer].flatMap { passedTensor($0, launch) }
                 }
                 if passed.count == 2 { return passed }
             }
@@ -52,8 +51,22 @@ extension PythonFacts {
         return array.text
     }
 
+    /// The Python argument whose data a launch argument passes: the host tensor it reads (see `hostTensor`), followed
+    /// through host locals made from another tensor (`auto src = w.contiguous();`) to a host parameter, and from there
+    /// to what the Python call gives.
+    func passedTensor(_ argument: Node, _ launch: ExtensionLaunch) -> Node? {
+        var name = hostTensor(argument)
+        for _ in 0..<4 {
+            guard let current = name else { return nil }
+            if let passed = launch.pythonArguments[current] { return passed }
+            guard let local = Self.cudaLocalValue(current, in: launch.host.node, before: argument) else { return nil }
+            name = hostTensor(local)
+        }
+        return nil
+    }
+
     /// The host tensor a launch argument passes the data of: `x.data_ptr<T>()`, `x.data_ptr()`, or `x` itself.
-    private func hostTensor(_ argument: Node) -> String? {
+    func hostTensor(_ argument: Node) -> String? {
         var n = Self.cudaStripped(argument)
         if n.type == "call_expression", let function = n.child(byField: "function") {
             n = function

@@ -141,9 +141,14 @@ extension PythonFacts {
 
     /// The value a CUDA local is declared with (`const float u = ...;`) before its use, inside `scope`.
     static func cudaLocalValue(_ name: Node, in scope: Node) -> Node? {
+        cudaLocalValue(name.text, in: scope, before: name)
+    }
+
+    /// The value the local `name` is last declared with before `use`, inside `scope` (`auto src = w.contiguous();`).
+    static func cudaLocalValue(_ name: String, in scope: Node, before use: Node) -> Node? {
         var found: Node?
-        for declaration in scope.preorder where declaration.type == "init_declarator" && declaration.startByte < name.startByte {
-            if declaration.child(byField: "declarator")?.text == name.text { found = declaration.child(byField: "value") }
+        for declaration in scope.preorder where declaration.type == "init_declarator" && declaration.startByte < use.startByte {
+            if declaration.child(byField: "declarator")?.text == name { found = declaration.child(byField: "value") }
         }
         return found
     }

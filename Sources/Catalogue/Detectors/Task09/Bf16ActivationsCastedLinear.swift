@@ -146,7 +146,8 @@ struct Bf16ActivationsCastedLinear: Detector {
     /// `w.bfloat16()`; a call it returns that does so with what it passes for that parameter (a wrapper of an autograd
     /// function's `apply`, whose `forward` converts); or a new tensor a kernel launched there copies the parameter into
     /// (`dst = torch.empty(w.shape, dtype=dtype)`, then a kernel storing `tl.load(src + offs)` into `dst`, see
-    /// `PythonFacts.kernelCopies`), made with an explicit `dtype=`.
+    /// `PythonFacts.kernelCopies`), made with an explicit `dtype=`; or the result of a compiled CUDA extension whose kernel
+    /// converts it element by element (`dst[i] = __float2bfloat16_rn(src[i])`).
     func returnsCast(of parameter: String, in function: PythonFacts.Function, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         guard depth < 4 else { return false }
         func standsFor(_ n: Node) -> Bool {
@@ -161,6 +162,9 @@ struct Bf16ActivationsCastedLinear: Detector {
             if returned.type == "call" {
                 let call = facts.callSite(returned)
                 if let receiver = call.receiver, standsFor(receiver), ["to", "type_as", "bfloat16", "half", "type"].contains(call.name) { return true }
+                // A compiled CUDA extension whose kernel converts the parameter element by element (see
+                // `PythonFacts.extensionConvertedArguments`).
+                if !facts.extensionModuleNames.isEmpty, facts.extensionConvertedArguments(call).contains(where: standsFor) { return true }
                 for target in facts.flowTargets(call) where target.node != function.node {
                     let inner = facts.filledParameters(target, by: call)
                     for (index, name) in inner.enumerated() {
