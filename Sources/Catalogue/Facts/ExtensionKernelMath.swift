@@ -32,7 +32,7 @@ extension PythonFacts {
 
     /// Whether an assignment adds the square of one value to its target: `acc += v * v`, `acc = acc + v * v`,
     /// `acc = fmaf(v, v, acc)`.
-    private static func accumulatesSquare(_ assignment: CUDAKernelFlow.Assignment) -> Bool {
+    static func accumulatesSquare(_ assignment: CUDAKernelFlow.Assignment) -> Bool {
         let value = cudaStripped(assignment.value)
         func isSquare(_ node: Node) -> Bool {
             let n = cudaStripped(node)
@@ -111,6 +111,12 @@ struct CUDAKernelFlow {
                 let stripped = PythonFacts.cudaStripped(left)
                 found.append(Assignment(target: name, operator: op, value: value,
                                         isStore: ["subscript_expression", "pointer_expression"].contains(stripped.type)))
+            case "call_expression":
+                // `atomicAdd(out, v)`, `atomicAdd(&out[i], v)`: a store adding to memory.
+                guard ["atomicAdd", "atomicAdd_block", "atomicAdd_system"].contains(node.child(byField: "function")?.text ?? ""),
+                      let arguments = node.child(byField: "arguments")?.namedChildren.filter({ $0.type != "comment" }),
+                      arguments.count == 2, let name = Self.baseName(arguments[0]) else { continue }
+                found.append(Assignment(target: name, operator: "+=", value: arguments[1], isStore: true))
             default:
                 continue
             }

@@ -16,7 +16,8 @@ import TreeSitterKit
 /// in code that runs (module level, or a function that is
 /// called); or fused into Triton kernels, a launch that stores the gradient times the reciprocal of its own norm (see
 /// `PythonFacts.kernelNormalizedTensors`, the sum of squares taken in the kernel or by an earlier launch into a
-/// buffer). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
+/// buffer), or into CUDA kernels of a compiled extension that do the same (see
+/// `PythonFacts.extensionNormalizedArguments`). Rejects global clipping (`clip_grad_norm_`), a division by one total norm over all parameters, by a
 /// constant such as the accumulation count, the gradient of one named parameter (`head.weight.grad`), and a helper
 /// nobody calls. Examples:
 /// `queries/python/per_param_grad_normalization/examples/`.
@@ -37,6 +38,16 @@ struct PerParamGradNormalization: Detector {
                 let viewed = viewedTensor(tensor, facts)
                 guard isGradient(viewed, facts), !isOneNamedParameter(viewed, facts) else { continue }
                 evidence.append(facts.evidence(launch.call.node, "gradient rescaled by its own norm in kernel `\(launch.kernel.name)`"))
+            }
+        }
+        // In a compiled CUDA extension's kernels (see `PythonFacts.extensionNormalizedArguments`).
+        if !facts.extensionModuleNames.isEmpty {
+            for call in facts.calls where runs(call.node, facts) {
+                for tensor in facts.extensionNormalizedArguments(call) {
+                    let viewed = viewedTensor(tensor, facts)
+                    guard isGradient(viewed, facts), !isOneNamedParameter(viewed, facts) else { continue }
+                    evidence.append(facts.evidence(call.node, "gradient rescaled by its own norm in CUDA function `\(call.name)`"))
+                }
             }
         }
         return evidence
