@@ -207,3 +207,34 @@ extension PythonFacts {
         }
     }
 }
+
+extension PythonFacts {
+    /// Whether a launched CUDA kernel rotates pairs of values: two sums of two products over the same four factors,
+    /// signs aside (`x1 * c + x2 * s` and `-x1 * s + x2 * c`, also `x1 * c - x2 * s` with `x1 * s + x2 * c`), the
+    /// rotation of RoPE written out.
+    func cudaRotatesPairs(_ launch: ExtensionLaunch) -> Bool {
+        var seen: [(text: String, leaves: [String])] = []
+        for n in launch.kernel.node.preorder where n.type == "binary_expression" && ["+", "-"].contains(n.child(byField: "operator")?.type ?? "") {
+            // A whole sum, not a part of a longer one.
+            if let parent = n.parent.map(Self.cudaStripped), parent.type == "binary_expression",
+               ["+", "-"].contains(parent.child(byField: "operator")?.type ?? "") { continue }
+            let terms = Self.cudaTerms(n)
+            guard terms.count == 2 else { continue }
+            let factors = terms.map { Self.cudaFactors($0.0).map(Self.unsigned) }
+            guard factors.allSatisfy({ $0.count == 2 }) else { continue }
+            let leaves = factors.flatMap { $0.map(\.text) }.sorted()
+            guard Set(leaves).count == 4 else { continue }
+            let text = n.text.filter { !$0.isWhitespace }
+            if seen.contains(where: { $0.leaves == leaves && $0.text != text }) { return true }
+            seen.append((text, leaves))
+        }
+        return false
+    }
+
+    /// An operand without a leading minus and without casts (`-x1` is `x1`).
+    static func unsigned(_ node: Node) -> Node {
+        var n = cudaStripped(node)
+        while n.type == "unary_expression", n.child(byField: "operator")?.type == "-", let inner = n.child(byField: "argument") { n = cudaStripped(inner) }
+        return n
+    }
+}

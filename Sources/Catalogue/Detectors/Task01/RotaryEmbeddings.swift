@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires an attention computation (SDPA, FlexAttention, flash attention, or `softmax(q @ k^T)`) whose query and
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
-/// code (or a kernel it launches) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
+/// code (or a kernel it launches, Triton or a compiled CUDA extension's) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
 /// interleaved; either written as `torch.addcmul(a * cos, b, sin)`; a product also as `a.mul(cos)` or `torch.mul`:
 /// `lo.mul(cos).addcmul(hi, sin)` with `hi.mul(cos).addcmul(lo, sin, value=-1)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
 /// the rotation may be an operator a class of the file overloads (`turn * q` running a `__mul__` that rotates);
@@ -39,6 +39,8 @@ struct RotaryEmbeddings: Detector {
             let call = facts.callSite(step)
             if isLibraryRotary(call, facts) { return step }
             guard angles else { continue }
+            // A compiled CUDA extension's function called directly (`rope_ext.turn_pairs(q, cos, sin)`).
+            if !facts.extensionModuleNames.isEmpty, facts.extensionLaunches(call).contains(where: facts.cudaRotatesPairs) { return step }
             for target in facts.targets(of: call) where facts.reachableFunctions(from: target).contains(where: { rotates($0.node, facts) }) {
                 return step
             }
@@ -95,6 +97,11 @@ struct RotaryEmbeddings: Detector {
             let product = strip(facts)(operands[0])
             guard isProduct(product, facts) else { continue }
             if swapFactor(in: Array(operands[1...2]), facts) { return true }
+        }
+        // A compiled CUDA extension's kernel that rotates pairs (see `PythonFacts.cudaRotatesPairs`).
+        if !facts.extensionModuleNames.isEmpty,
+           inside.contains(where: { $0.type == "call" && facts.extensionLaunches(facts.callSite($0)).contains(where: facts.cudaRotatesPairs) }) {
+            return true
         }
         let complex = inside.contains { $0.type == "call" && ["torch.view_as_complex", "torch.complex"].contains(facts.callSite($0).callee) }
         return complex && inside.contains { $0.type == "binary_operator" && $0.child(byField: "operator")?.type == "*" }
