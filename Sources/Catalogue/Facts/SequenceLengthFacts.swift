@@ -147,10 +147,10 @@ extension PythonFacts {
         }) { candidates.insert(name) }
         var uses: [TokenCountUse] = []
         let flow = dataflow
-        for node in nodes {
-            let isReference = ["identifier", "attribute", "subscript"].contains(node.type)
+        // Only the kinds of node that can stand for a count, looked up by type (in document order).
+        for node in nodes(ofType: ["identifier", "attribute", "subscript", "integer", "binary_operator"]) {
             let isLiteral = ["integer", "binary_operator"].contains(node.type)
-            guard isReference || isLiteral else { continue }
+            let isReference = !isLiteral
             if isReference {
                 guard let name = SettingsTable.bareName(of: node), candidates.contains(name), isRead(node) else { continue }
                 if let parent = node.parent, ["assignment", "augmented_assignment"].contains(parent.type), parent.child(byField: "left") == node { continue }
