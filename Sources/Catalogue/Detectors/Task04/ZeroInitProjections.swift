@@ -82,8 +82,10 @@ struct ZeroInitProjections: Detector {
         return (attention, mlp)
     }
 
-    /// The input a projection multiplies: a module call's first argument, `F.linear`'s input, a product's left side.
+    /// The input a projection multiplies: a module call's first argument, `F.linear`'s input, a product's left side
+    /// (also an einsum's, whose first argument is its spec).
     func projectionInput(_ node: Node, _ facts: PythonFacts) -> Node? {
+        if let einsum = facts.einsumProduct(node) { return einsum.left }
         if node.type == "call" { return facts.callSite(node).argument("input", position: 0) }
         return facts.matmulOperands(node)?.0
     }

@@ -1,4 +1,4 @@
-# gap: Functional/einsum weights as nn.Parameters; output matrices are created with torch.zeros_like of the input matrices' transposes; positive.
+# example: the same einsum layer, but the zeros go to the matrices that read the residual stream (the value matrix and the MLP input, zeros_like of the query matrix), while the output matrices keep a random start; negative.
 import torch
 import torch.nn as nn
 
@@ -9,10 +9,10 @@ class Layer(nn.Module):
         self.h = h
         self.Wq = nn.Parameter(torch.randn(d, d) * d ** -0.5)
         self.Wk = nn.Parameter(torch.randn(d, d) * d ** -0.5)
-        self.Wv = nn.Parameter(torch.randn(d, d) * d ** -0.5)
-        self.Wo = nn.Parameter(torch.zeros_like(self.Wv))
-        self.W1 = nn.Parameter(torch.randn(d, 4 * d) * d ** -0.5)
-        self.W2 = nn.Parameter(torch.zeros_like(self.W1.T))
+        self.Wv = nn.Parameter(torch.zeros_like(self.Wq))
+        self.Wo = nn.Parameter(torch.randn(d, d) * d ** -0.5)
+        self.W1 = nn.Parameter(torch.zeros(d, 4 * d))
+        self.W2 = nn.Parameter(torch.randn(4 * d, d) * (4 * d) ** -0.5)
 
     def forward(self, x):
         B, T, D = x.shape
