@@ -451,7 +451,7 @@ extension PythonFacts {
 
     /// The expressions a parameter is given in every call of its function: the argument each call passes, or the
     /// default. Nil unless every call can be seen: the function (for `__init__`, its class) is named only where it
-    /// is defined or called, and no call unpacks arguments.
+    /// is defined or called, and no call unpacks arguments. A module's `forward` is called where its instances are.
     func parameterArguments(_ name: String, of function: Function) -> [Node]? {
         guard let index = function.parameters.firstIndex(of: name) else { return nil }
         let callee: String
@@ -460,6 +460,10 @@ extension PythonFacts {
             guard let owner = enclosingClass(function.node) else { return nil }
             callee = owner.name
             sites = (calls(named: owner.name) + calls(named: "cls")).filter { constructs($0, owner.name) }
+        } else if forwardMethodNames.contains(function.name), enclosingClass(function.node) != nil {
+            // A module's forward runs where its instances are called (`block(x, kernel)`, see `Dataflow.callSites`).
+            callee = function.name
+            sites = dataflow.callSites(of: function.node).filter { $0.offset == 1 }.map(\.call)
         } else {
             callee = function.name
             sites = calls(named: callee)

@@ -1,4 +1,4 @@
-# gap: the model builds a BlockMask per forward, binds it with `partial(flex_attention, block_mask=...)` and hands the bound kernel to every block, which calls it with q, k, v only; the kernel reaches the blocks as an argument of their module call (forward parameters are not read from module calls); positive.
+# example: the model builds a BlockMask per forward, binds it with `partial(flex_attention, block_mask=...)` and hands the bound kernel to every block as an argument of the module call; the block's forward calls it with q, k, v only (its parameter is what the module calls pass); positive.
 from functools import partial
 
 import torch
