@@ -88,7 +88,7 @@ struct RotaryEmbeddings: Detector {
         let inside = facts.descendants(of: scope)
         let sums = inside.filter { isSumLike($0, facts) }
         if rotationPair(sums, facts) != nil { return true }
-        if sums.contains(where: { rotatesHalves($0, facts) }) { return true }
+        if sums.contains(where: { rotatesHalves($0, facts) || rotatesFlippedPairs($0, facts) }) { return true }
         // torch.addcmul(x * cos, rotate_half(x), sin): the same sum written as one fused call.
         for n in inside where n.type == "call" {
             let call = facts.callSite(n)
@@ -186,6 +186,66 @@ struct RotaryEmbeddings: Detector {
         let n = strip(facts)(product)
         guard let (l, r) = facts.productOperands(n) else { return [n] }
         return factors(l, facts) + factors(r, facts)
+    }
+
+    /// `c * x + s * flipped(x)`: the interleaved pairs of `x` swapped by a flip over a trailing axis of two
+    /// (`x.view(..., d // 2, 2).flip(-1).view(x.shape)`, also through a local), the sign folded into the sine table
+    /// (`s[..., 1::2] *= -1`): the multiplier of the swapped pairs is computed from a sine and the other from a cosine
+    /// (followed through locals and the settings of attributes and buffers).
+    func rotatesFlippedPairs(_ sum: Node, _ facts: PythonFacts) -> Bool {
+        guard let (a, b) = products(sum, facts) else { return false }
+        for (plain, swapped) in [(a, b), (b, a)] {
+            let kept = factors(plain, facts), turned = factors(swapped, facts)
+            guard let flipped = turned.compactMap({ pairFlipSource($0, facts) }).first,
+                  let x = kept.first(where: { facts.compact($0) == facts.compact(flipped) }) else { continue }
+            let sines = turned.filter { pairFlipSource($0, facts) == nil }
+            let cosines = kept.filter { $0 != x }
+            if sines.contains(where: { computedWith("sin", $0, facts) }) && cosines.contains(where: { computedWith("cos", $0, facts) }) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// For a pair flip (`t.view(..., d // 2, 2).flip(-1)...`, also held by a local), the tensor whose pairs it swaps.
+    func pairFlipSource(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
+        var n = facts.unwrapped(node)
+        if n.type == "identifier", depth < 2, let held = facts.latestValue(of: n.text, before: n) {
+            return pairFlipSource(held, facts, depth: depth + 1)
+        }
+        var flips = false, pairs = false
+        while n.type == "call", let receiver = facts.callSite(n).receiver {
+            let call = facts.callSite(n)
+            if call.name == "flip" { flips = true }
+            // The last size is 2: `view(..., d // 2, 2)`, `unflatten(-1, (-1, 2))`.
+            if ["view", "reshape", "unflatten"].contains(call.name), var last = call.positional.last.map(facts.unparenthesized) {
+                if ["tuple", "list"].contains(last.type), let inner = last.namedChildren.last { last = inner }
+                if facts.evaluate(last) == 2 { pairs = true }
+            }
+            n = facts.unwrapped(receiver)
+        }
+        return flips && pairs ? n : nil
+    }
+
+    /// Whether a multiplier is computed with `trig` (`sin` / `cos`): followed through locals, subscripts and the
+    /// settings of the attribute or buffer it reads, a few steps deep.
+    func computedWith(_ trig: String, _ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
+        guard depth < 4 else { return false }
+        let n = facts.unwrapped(node)
+        let inside = [n] + facts.descendants(of: n)
+        if inside.contains(where: { $0.type == "call" && facts.callSite($0).name == trig }) { return true }
+        for reference in inside where reference.type == "identifier" || reference.type == "attribute" {
+            if reference.type == "identifier", reference.parent?.type == "attribute" { continue }
+            if reference.type == "identifier", let held = facts.latestValue(of: reference.text, before: reference), held != n {
+                if computedWith(trig, held, facts, depth: depth + 1) { return true }
+                continue
+            }
+            guard reference.type == "attribute", let name = reference.child(byField: "attribute")?.text else { continue }
+            for setting in facts.allSettings.settings(name) where setting.source != .parameterDefault {
+                if computedWith(trig, setting.value, facts, depth: depth + 1) { return true }
+            }
+        }
+        return false
     }
 
     /// A `rotate_half` (a function, or an expression): the halves swapped with one negated
