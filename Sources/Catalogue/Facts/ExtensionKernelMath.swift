@@ -134,16 +134,7 @@ struct CUDAKernelFlow {
 
     /// `seeds` and every variable assigned from an expression that mentions one of them, to a fixed point.
     func dependents(of seeds: Set<String>) -> Set<String> {
-        var reached = seeds
-        var changed = !seeds.isEmpty
-        while changed {
-            changed = false
-            for assignment in assignments where !reached.contains(assignment.target) && mentions(assignment.value, anyOf: reached) {
-                reached.insert(assignment.target)
-                changed = true
-            }
-        }
-        return reached
+        namesReached(from: seeds, through: assignments.map { ($0.target, $0.value) }) { mentions($0, anyOf: $1) }
     }
 
     /// Whether an expression reads one of `names`.

@@ -38,16 +38,7 @@ struct LocalFlow {
 
     /// `seeds` and every name assigned from an expression that reads one of them, to a fixed point.
     func dependents(of seeds: Set<String>) -> Set<String> {
-        var reached = seeds
-        var changed = !seeds.isEmpty
-        while changed {
-            changed = false
-            for assignment in assignments where !reached.contains(assignment.target) && mentions(assignment.value, anyOf: reached) {
-                reached.insert(assignment.target)
-                changed = true
-            }
-        }
-        return reached
+        namesReached(from: seeds, through: assignments) { mentions($0, anyOf: $1) }
     }
 
     /// Whether an expression reads one of `names`.
