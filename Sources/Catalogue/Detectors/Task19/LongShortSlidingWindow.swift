@@ -456,12 +456,33 @@ struct LongShortSlidingWindow: Detector {
                 // sliding windows.
                 guard differing.count == 1 || differing.count == 2,
                       !differing.contains(where: { isGlobal($0.0, facts) || isGlobal($0.1, facts) }),
-                      !differing.contains(where: { unwindowedMaskFunction($0.0, facts) || unwindowedMaskFunction($0.1, facts) })
+                      !differing.contains(where: { unwindowedMaskFunction($0.0, facts) || unwindowedMaskFunction($0.1, facts) }),
+                      !differing.allSatisfy({ sameWindow($0.0, $0.1, facts) })
                 else { continue }
                 pairs.append((a.node, b.node))
             }
         }
         return pairs
+    }
+
+    /// Whether two window arguments are one window written twice: one is the other divided or multiplied by a value
+    /// known to be 1 (`short = long // SHORT_DIVISOR` with the divisor 1), also through a local each is held in.
+    func sameWindow(_ a: Node, _ b: Node, _ facts: PythonFacts) -> Bool {
+        func held(_ n: Node) -> Node {
+            let u = facts.unparenthesized(n)
+            guard u.type == "identifier", let value = facts.latestValue(of: u.text, before: u) else { return u }
+            return facts.unparenthesized(value)
+        }
+        let (x, y) = (held(a), held(b))
+        for (base, scaled) in [(x, y), (y, x)] {
+            guard scaled.type == "binary_operator", ["//", "/", "*"].contains(scaled.child(byField: "operator")?.type ?? ""),
+                  let left = scaled.child(byField: "left"), let right = scaled.child(byField: "right") else { continue }
+            let sides = [(left, right), (right, left)].filter { scaled.child(byField: "operator")?.type == "*" || $0.0 == left }
+            for (kept, factor) in sides where facts.compact(kept) == facts.compact(base) || facts.compact(kept) == facts.compact(a) || facts.compact(kept) == facts.compact(b) {
+                if facts.evaluate(factor) == 1 { return true }
+            }
+        }
+        return false
     }
 
     /// The names two calls' results are bound to: `x = f(...)` (also in `x, y = f(w), f(w // 2)`), or, when a
