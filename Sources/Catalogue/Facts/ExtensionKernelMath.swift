@@ -13,7 +13,7 @@ extension PythonFacts {
         let kernel = CUDAKernelFlow(launch.kernel.node)
         let squares = kernel.dependents(of: Set(kernel.assignments.compactMap { a in Self.accumulatesSquare(a) ? a.target : nil }))
         guard !squares.isEmpty else { return false }
-        let roots = kernel.calls(named: ["rsqrtf", "rsqrt", "sqrtf", "sqrt", "__frsqrt_rn", "__fsqrt_rn"]).filter { root in
+        let roots = kernel.calls(named: CUDAKernelFlow.squareRoots).filter { root in
             kernel.mentions(root.child(byField: "arguments"), anyOf: squares)
         }
         guard !roots.isEmpty else { return false }
@@ -123,6 +123,9 @@ struct CUDAKernelFlow {
         }
         assignments = found
     }
+
+    /// The CUDA square-root functions, plain and reciprocal.
+    static let squareRoots: Set<String> = ["sqrtf", "sqrt", "rsqrtf", "rsqrt", "__fsqrt_rn", "__frsqrt_rn"]
 
     /// Stores to memory (array elements and pointer targets), where a kernel's result goes.
     var stores: [Assignment] { assignments.filter(\.isStore) }

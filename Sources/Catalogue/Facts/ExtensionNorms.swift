@@ -30,7 +30,7 @@ extension PythonFacts {
                     if let from = host(source), let to = host(store.target) { sums.append((from, to)) }
                 }
             }
-            let roots = kernel.calls(named: ["sqrtf", "sqrt", "rsqrtf", "rsqrt", "__fsqrt_rn", "__frsqrt_rn", "norm3df"])
+            let roots = kernel.calls(named: CUDAKernelFlow.squareRoots)
             guard !roots.isEmpty else { continue }
             let rootDependents = kernel.dependents(of: Set(kernel.assignments.compactMap { a in
                 roots.contains { a.value.byteRange.contains($0.startByte) } ? a.target : nil
@@ -50,7 +50,7 @@ extension PythonFacts {
                     return arguments.preorder.filter { $0.type == "identifier" }.map(\.text)
                 })
                 let rootReads = Set(read.filter { launch.kernel.parameters.contains($0) }.compactMap(host))
-                let local = read.contains { squareNames.contains($0) } || kernel.mentions(roots.first?.child(byField: "arguments"), anyOf: squareNames)
+                let local = read.contains { squareNames.contains($0) }
                 scaled.append((launch, store.target, hostTarget, rootReads, local ? localSources : []))
             }
         }
