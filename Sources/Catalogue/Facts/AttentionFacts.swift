@@ -13,8 +13,8 @@ public struct AttentionSite {
 
 extension PythonFacts {
     static let attentionKernels: Set<String> = [
-        "torch.nn.functional.scaled_dot_product_attention", "flash_attn_func", "flash_attn_qkvpacked_func",
-        "memory_efficient_attention",
+        "torch.nn.functional.scaled_dot_product_attention", "flash_attn_func", "flash_attn_varlen_func",
+        "flash_attn_with_kvcache", "memory_efficient_attention",
     ]
 
     /// Every attention computation of the file.
@@ -538,9 +538,10 @@ extension PythonFacts {
             let found = functionsDenoted(by: value, depth: 0)
             if !found.isEmpty { return found }
         }
-        // A method of a class of the file called on an instance held by a plain name or an attribute of `self`
-        // (`window.update(step)` with `window = WindowSize()`, `self.lit.configure_optimizers()`).
-        if let receiver = call.receiver, receiver.type == "identifier" || (receiver.type == "attribute" && receiver.child(byField: "object")?.text == "self"),
+        // A method of a class of the file called on an instance held by a plain name or an attribute
+        // (`window.update(step)` with `window = WindowSize()`, `self.lit.configure_optimizers()`, `ctx.rope.rotate(q)`
+        // with `ctx: Context` and `rope: Rotary` a field of `Context`).
+        if let receiver = call.receiver, receiver.type == "identifier" || (receiver.type == "attribute" && isReferenceChain(receiver)),
            let function = call.function, function.type == "attribute",
            methodNames.contains(call.name), imports.bindings[receiver.text] == nil {
             let instances = dataflow.instanceClasses(of: receiver)

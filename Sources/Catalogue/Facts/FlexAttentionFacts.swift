@@ -1028,6 +1028,8 @@ extension Dataflow {
                     continue
                 }
             }
+            // Nothing the flow reaches: what the annotations declare (`ctx: Ctx`, a field `rope: Rotary` of `Ctx`).
+            if result.isEmpty { result = declaredClasses(of: node, bindings: found, depth: depth) }
             return result
         default:
             return []

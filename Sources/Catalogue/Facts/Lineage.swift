@@ -147,13 +147,15 @@ extension PythonFacts {
                     for selected in call.positional.dropFirst() { push(selected) }
                     continue
                 }
-                if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")), receiverClass(call) == nil {
+                if let receiver = call.receiver, !(isReferenceChain(receiver) && receiver.text.hasPrefix("self")), receiverClass(call) == nil,
+                   !callsMethodOfObject(call) {
                     // A tensor method (`.view(...)`, `.float()`, `.square()`): the tensor it is called on.
                     push(receiver)
                 } else if let first = call.positional.first {
                     // A function or module (`F.rms_norm(q, ...)`, `apply_rotary(q, cos, sin)`, `self.rotary(q)`, a static
-                    // method called on its class, `Rotary.apply(q, cos, sin)`): the tensor it transforms, its first
-                    // argument (the others are auxiliary: shapes, tables, masks).
+                    // method called on its class, `Rotary.apply(q, cos, sin)`, a method of an object of the file,
+                    // `rope.rotate(q)`): the tensor it transforms, its first argument (the others are auxiliary: shapes,
+                    // tables, masks).
                     push(first)
                 }
             case "binary_operator":
@@ -182,6 +184,13 @@ extension PythonFacts {
             }
         }
         return result
+    }
+
+    /// Whether a call with a receiver runs a method of a class of the file on an object of it (`rope.rotate(q)`, with
+    /// `rope` a `Rotary` by the data flow or by its annotation), rather than a tensor method.
+    func callsMethodOfObject(_ call: CallSite) -> Bool {
+        guard methodNames.contains(call.name), !Self.rearrangingMethods.contains(call.name) else { return false }
+        return targets(of: call).contains { enclosingClass($0.node) != nil }
     }
 
     /// A name whose value is an entry of a keyed container, when the walk knows the key: an element of an unpacked
