@@ -192,7 +192,13 @@ extension PythonFacts {
             return []
         }
         let terms = addends(node)
-        guard terms.count == 2 else { return [] }
+        guard terms.count >= 2 else { return [] }
+        // A sum of more terms (`a * x + b * x0 + c * e`): the terms other than the one holding `own`, when exactly one does.
+        if terms.count > 2 {
+            let holding = terms.filter { mixTerm($0, fields: fields).contains { $0.text == own } }
+            guard holding.count == 1 else { return [] }
+            return terms.filter { $0 != holding[0] }.flatMap { mixTerm($0, fields: fields) }.filter { $0.text != own }
+        }
         // A lerp written out: `own + w * (b - own)`.
         for (base, step) in [(terms[0], terms[1]), (terms[1], terms[0])] where root(base)?.text == own {
             let s = unparenthesized(step)

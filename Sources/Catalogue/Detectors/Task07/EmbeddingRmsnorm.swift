@@ -7,7 +7,8 @@ import TreeSitterKit
 /// function or lambda of the file that computes a root mean square, the division by the root mean square written
 /// out, or a fused kernel; also the entry of a table of norm functions read by its key, `self.norms["embed"](...)`) applied
 /// to the result of a token (also an `nn.ModuleDict` entry read by its key, `self.transformer["wte"](idx)`)
-/// lookup (directly, or to the name the lookup was just assigned to), outside any loop, with the normalized
+/// lookup (directly, or to the name the lookup was just assigned to, also after tensor arithmetic on it such as a
+/// gated shift, see `stillLookup`), outside any loop, with the normalized
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`), or returned by a hook method whose call is (`x =
 /// self.embed(idx)` in an overridden `forward`). A fused function that receives the embedding
 /// table and normalizes counts as both, and so do an embedding subclass whose `forward` returns the normalized lookup and
@@ -70,10 +71,7 @@ struct EmbeddingRmsnorm: Detector {
         }
         for call in facts.calls where facts.isNormCall(call) {
             guard let input = call.positional.first ?? call.receiver, feedsStream(call.node, facts) else { continue }
-            let normalizesLookup = lookups.contains { facts.isInside($0, input) }
-                || (input.type == "identifier" && facts.latestValue(of: input.text, before: call.node).map { value in
-                    lookups.contains { facts.isInside($0, value) }
-                } == true)
+            let normalizesLookup = stillLookup(input, lookups, facts, depth: 0)
             if normalizesLookup { return [facts.evidence(call.node, "token embedding normalized before the blocks")] }
         }
         // Written out: e / sqrt(mean(e^2) + eps) on the looked-up embedding (also e.mul(torch.rsqrt(...))).
@@ -85,6 +83,49 @@ struct EmbeddingRmsnorm: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a tensor is still the looked-up embedding: it holds the lookup, or it is a name (sliced, cast or
+    /// reshaped: `x[None]`) whose latest value does, or whose latest value outside any loop updates the name from itself
+    /// by tensor arithmetic and concatenation only, as a smear mixing each token with the one before does (`x =
+    /// torch.cat([x[:1], x[1:] + g * x[:-1]])`); an update through a module or function of the file (`x = block(x)`)
+    /// ends it.
+    func stillLookup(_ node: Node, _ lookups: [Node], _ facts: PythonFacts, depth: Int) -> Bool {
+        var n = facts.unparenthesized(node)
+        if lookups.contains(where: { facts.isInside($0, n) }) { return true }
+        while true {
+            if n.type == "subscript", let value = n.child(byField: "value") {
+                n = facts.unparenthesized(value)
+            } else if n.type == "call", case let call = facts.callSite(n), let receiver = call.receiver,
+                      PythonFacts.rearrangingMethods.contains(call.name) {
+                n = facts.unparenthesized(receiver)
+            } else {
+                break
+            }
+        }
+        guard n.type == "identifier", depth < 4, let value = facts.latestValue(of: n.text, before: n),
+              facts.enclosingLoops(value).isEmpty else { return false }
+        if lookups.contains(where: { facts.isInside($0, value) }) { return true }
+        let arithmetic: Set<String> = ["binary_operator", "unary_operator", "subscript", "parenthesized_expression", "list", "tuple",
+                                       "argument_list"]
+        let joins: Set<String> = ["cat", "concat", "concatenate", "stack"]
+        let selfReads = facts.descendants(of: value).filter { $0.type == "identifier" && $0.text == n.text }
+        // Every read of the name is a term of the arithmetic or of a concatenation, not an argument of anything else.
+        let arithmeticOnly = selfReads.allSatisfy { use in
+            var current = use
+            while current != value, let parent = current.parent {
+                if parent.type == "call" {
+                    guard current.type == "argument_list", joins.contains(facts.callSite(parent).name) else { return false }
+                } else if parent.type == "subscript", parent.child(byField: "value") != current {
+                    return false
+                } else if parent.type == "attribute" || !arithmetic.contains(parent.type) {
+                    return false
+                }
+                current = parent
+            }
+            return true
+        }
+        return !selfReads.isEmpty && arithmeticOnly && selfReads.allSatisfy { stillLookup($0, lookups, facts, depth: depth + 1) }
     }
 
     /// A stage of modules run in order (`self.embed = nn.Sequential(nn.Embedding(V, d), nn.RMSNorm(d))`) whose

@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Requires a tensor x0 computed from a token-embedding lookup outside the block loop and never reassigned inside
 /// it, and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
-/// e0`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
+/// e0`, also with more terms, `+ c[i] * other`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
 /// `checkpoint(block, x, x0)`; the loop may be a fold, `functools.reduce(lambda c, block: block(c[0], c[1], x0),
 /// self.blocks, (x0, None))`, see `PythonFacts.folds`; or the loop may be written out, numbered blocks called one by
