@@ -76,6 +76,8 @@ extension PythonFacts {
                 guard let object = n.child(byField: "object") else { continue }
                 if isReferenceChain(n), n.text.hasPrefix("self.") { continue }
                 push(object)
+                // A field of a record object handed in (`args.rope_cos`, `args: LayerArgs`): what its constructions put there.
+                for value in constructedFieldValues(n) { push(value) }
             case "subscript":
                 guard let value = n.child(byField: "value") else { continue }
                 let index = n.child(byField: "subscript").map(unwrapped)

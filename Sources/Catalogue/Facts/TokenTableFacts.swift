@@ -434,7 +434,10 @@ public final class TokenTableFlow {
             }
             return result
         case "attribute":
-            guard let object = node.child(byField: "object"), object.type == "identifier", object.text == "self" else { return [] }
+            guard let object = node.child(byField: "object"), object.type == "identifier", object.text == "self" else {
+                // A field of a record object handed in (`args.ve`, `args: AttnArgs`): what its constructions put there.
+                return union(facts.constructedFieldValues(node))
+            }
             return union(flow.bindings(ofReference: node).filter { $0.kind == .value }.map(\.node))
         case "subscript":
             // The container, and what is written under the keys the read may take before it (`heads["v"] = (1 - l) *
