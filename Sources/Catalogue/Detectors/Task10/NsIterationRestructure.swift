@@ -7,7 +7,8 @@ import TreeSitterKit
 /// A alone with a linear term and an `A @ A` term (`b * A + c * A @ A`, `torch.add(b * A, A @ A, alpha=c)`, or
 /// `torch.addmm(A, A, A, beta=b, alpha=c)` / `baddbmm`, also `A.mul(b).addmm_(A, A, alpha=c)`, or a weighted sum a kernel
 /// of the file computes, `lincomb(A, A @ A, b, c)`), and an update of X with a single product of that polynomial (by name or inline) with X
-/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`). The three may instead make up a step
+/// (`a * X + B @ X`, `torch.addmm(X, B, X, beta=a)`, `X.mul(a).addmm_(B, X)`; a choice between two such spellings by
+/// shape, `torch.baddbmm(...) if X.ndim > 2 else torch.addmm(...)`, when both are). The three may instead make up a step
 /// function the loop gives X to (`X = ns_step(X)`, `X = QUINTIC(X)` running `Quintic.__call__`; see
 /// `receivingParameters`), on the parameter receiving X, the update assigned to it or returned. The loop may be a fold
 /// (`functools.reduce(step, range(5), X)`, the folded function's accumulator being X, or a lambda handing the accumulator
@@ -119,6 +120,10 @@ struct NsIterationRestructure: Detector {
     /// not mentioning `x`.
     func isPolynomial(_ node: Node, of a: String, not x: String, _ facts: PythonFacts) -> Bool {
         let node = facts.unparenthesized(node)
+        // One spelling per shape (`torch.baddbmm(...) if X.ndim > 2 else torch.addmm(...)`): both must be one.
+        if let parts = facts.conditionalParts(node) {
+            return isPolynomial(parts.value, of: a, not: x, facts) && isPolynomial(parts.alternative, of: a, not: x, facts)
+        }
         guard facts.mentions(node, a), !facts.mentions(node, x) else { return false }
         if node.type == "call" {
             let call = facts.callSite(node)
@@ -171,6 +176,10 @@ struct NsIterationRestructure: Detector {
     /// product involving X.
     func isRegroupedUpdate(_ node: Node, x: String, a: String, polynomials: Set<String>, _ facts: PythonFacts) -> Bool {
         let node = facts.unparenthesized(node)
+        if let parts = facts.conditionalParts(node) {
+            return isRegroupedUpdate(parts.value, x: x, a: a, polynomials: polynomials, facts)
+                && isRegroupedUpdate(parts.alternative, x: x, a: a, polynomials: polynomials, facts)
+        }
         func isPoly(_ n: Node) -> Bool {
             if let root = facts.tensorRoot(n), polynomials.contains(root.text) { return true }
             return isPolynomial(n, of: a, not: x, facts)
