@@ -736,6 +736,12 @@ extension Dataflow {
                         }
                     }
                 case "attribute":
+                    // A field of a record object handed in (`pack.starts`, `pack: Packing`): what the constructions of
+                    // its classes put there (see `PythonFacts.constructedFieldValues`).
+                    if d.child(byField: "object")?.text != "self" {
+                        stack.append(contentsOf: facts.constructedFieldValues(d))
+                        continue
+                    }
                     // An attribute of the object (`self.doc_of`): what the class's methods assign to it, or what the
                     // getter of a property of it returns (`@cached_property def doc_ids(self): return (self.tokens ==
                     // EOT).cumsum(0)`, see `PythonFacts.instanceMethodResult`).

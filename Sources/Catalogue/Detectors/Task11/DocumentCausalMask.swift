@@ -56,7 +56,8 @@ struct DocumentCausalMask: Detector {
         // Variable-length kernels over document boundaries.
         for call in facts.calls where call.name.contains("varlen") {
             guard let causal = call.keywords["causal"], facts.isTruthy(causal) else { continue }
-            let nodes = flow.closure(of: call.positional + Array(call.keywords.values))
+            // The bounds may come in through the attention's own parameters (a packing record handed to `forward`).
+            let nodes = flow.closure(of: call.positional + Array(call.keywords.values), followingOwnParameters: true)
             if nodes.contains(where: { isEndOfTextTest($0, facts) }) {
                 evidence.append(facts.evidence(call.node, "varlen causal attention over end-of-text boundaries"))
             }
