@@ -169,5 +169,55 @@ struct CallResolutionCycleTests {
         _ = facts.dataflow.instanceClasses(of: module)
         _ = Classifier.classify([facts])
     }
+}
 
+/// What type annotations and record constructions tell about objects the data flow cannot follow (`DeclaredTypes.swift`,
+/// `RecordFields.swift`).
+@Suite("Declared types and record fields")
+struct DeclaredTypeTests {
+    @Test func annotationsResolveMethodsTheDataFlowCannotReach() throws {
+        let facts = try CallResolutionTests.facts("""
+        from dataclasses import dataclass
+        from typing import Optional
+        class Rotor:
+            def turn(self, t): return t
+        class Gain:
+            def turn(self, t): return t * 2
+        @dataclass
+        class Ctx:
+            rope: Optional["Rotor"]
+            extra: object
+        class Attn:
+            def forward(self, x, ctx: Ctx, g):
+                a = ctx.rope.turn(x)
+                b = g.turn(x)
+                held = Gain()
+                c = held.turn(x)
+                return a + b + c
+        """)
+        let throughField = try CallResolutionTests.call(facts, at: 12)
+        #expect(facts.targets(of: throughField).map { $0.qualifiedName } == ["Rotor.turn"], "the field's annotation names the class")
+        let untyped = try CallResolutionTests.call(facts, at: 13)
+        #expect(facts.targets(of: untyped).isEmpty, "an unannotated parameter nobody passes stays unknown")
+        let flowed = try CallResolutionTests.call(facts, at: 15)
+        #expect(facts.targets(of: flowed).map { $0.qualifiedName } == ["Gain.turn"])
+    }
+
+    @Test func recordFieldsCarryWhatTheirConstructionsPass() throws {
+        let facts = try CallResolutionTests.facts("""
+        from typing import NamedTuple
+        class Args(NamedTuple):
+            ve: object
+            window: int = 128
+        def layer(x, args: Args):
+            return x + args.ve, args.window
+        def run(x, table, ids):
+            return layer(x, Args(table(ids))), layer(x, Args(ve=None, window=256))
+        """)
+        let reads = facts.nodes.filter { $0.type == "attribute" && $0.text.hasPrefix("args.") }
+        let ve = try #require(reads.first { $0.text == "args.ve" })
+        #expect(Set(facts.constructedFieldValues(ve).map { $0.text }) == ["table(ids)", "None"], "by position and by keyword")
+        let window = try #require(reads.first { $0.text == "args.window" })
+        #expect(Set(facts.constructedFieldValues(window).map { $0.text }) == ["128", "256"], "the default where a construction gives none")
+    }
 }
