@@ -557,8 +557,10 @@ struct UnetSkipConnections: Detector {
         }
     }
 
-    /// Whether a read (or a name assigned from it, two hops) is an operand of a `+` in the scope.
+    /// Whether a read (or a name assigned from it, two hops) is an operand of a `+` in the scope, or is handed into a
+    /// field of a record object that the file adds in where it reads the field (`addedThroughRecordField`).
     func isAddedBack(_ read: Node, in scope: Node, _ facts: PythonFacts) -> Bool {
+        if addedThroughRecordField(read, facts) { return true }
         var carriers: [Node] = [read]
         var names = Set<String>()
         for _ in 0..<3 {
@@ -598,6 +600,56 @@ struct UnetSkipConnections: Detector {
             let skipArguments = call.positional.filter { argument in carriers.contains { facts.isInside($0, argument) } }
             return carried && isMergedByHelper(call, skip: skipArguments, facts)
         }
+    }
+
+    /// The read handed to the construction of a record of the file (`LayerArgs(skip_in=saved.pop())`), directly or
+    /// through a parameter of a helper that builds it (`self.args_for(i, saved.pop())` with `def args_for(self, i,
+    /// skip_in): return LayerArgs(skip_in=skip_in, ...)`), and that record's field read as an addend somewhere (`x = x
+    /// + args.skip_gain * args.skip_in` in the block's `forward`, see `PythonFacts.constructedFieldValues`).
+    func addedThroughRecordField(_ read: Node, _ facts: PythonFacts) -> Bool {
+        // What stands for the read at the construction: the read, or the helper's parameter it is handed to.
+        var standIns: [Node] = [read]
+        var argument = read
+        if argument.parent?.type == "keyword_argument", let keyword = argument.parent { argument = keyword }
+        if let list = argument.parent, list.type == "argument_list", let outer = list.parent, outer.type == "call" {
+            let call = facts.callSite(outer)
+            let name: String? = argument.type == "keyword_argument" ? argument.child(byField: "name")?.text
+                : call.positional.firstIndex(of: read).flatMap { index in
+                    facts.targets(of: call).first.map { facts.filledParameters($0, by: call) }.flatMap { index < $0.count ? $0[index] : nil }
+                }
+            for helper in facts.targets(of: call) {
+                guard let name else { continue }
+                standIns += facts.descendants(of: helper.node).filter { $0.type == "identifier" && $0.text == name && facts.isRead($0) }
+            }
+        }
+        for attribute in facts.nodes(ofType: "attribute") where facts.enclosingFunction(attribute) != nil {
+            guard isAddend(attribute, facts) else { continue }
+            let values = facts.constructedFieldValues(attribute)
+            if values.contains(where: { value in standIns.contains(value) }) { return true }
+        }
+        return false
+    }
+
+    /// Whether an expression is a term of a sum, alone or as a factor of one (`x + w * args.skip_in`, `x.add(args.skip_in)`).
+    func isAddend(_ node: Node, _ facts: PythonFacts) -> Bool {
+        var current = node
+        while let parent = current.parent {
+            switch parent.type {
+            case "parenthesized_expression":
+                break
+            case "binary_operator":
+                let op = parent.child(byField: "operator")?.type
+                if op == "+" { return true }
+                guard op == "*" else { return false }
+            case "argument_list":
+                guard let call = parent.parent, call.type == "call" else { return false }
+                return ["add", "add_", "addcmul", "addcmul_"].contains(facts.callSite(call).name)
+            default:
+                return false
+            }
+            current = parent
+        }
+        return false
     }
 
     /// `x = merge(x, skip, w)`: the stream handed, with the skip, to a function of the file that gives the stream
