@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Requires, in a function with an attention kernel call, an assignment that feeds the call's value argument and
 /// computes `a * v + b * e` (also written `torch.addcmul(a * v, e, b)`), where `v` is the value being reassigned,
-/// `e` starts from a parameter of the function (the value embedding or residual passed in), and `a`, `b` are two distinct learnable scalars: two constant
+/// `e` starts from a parameter of the function (the value embedding or residual passed in, also as the field of a
+/// record passed in, `args.ve`), and `a`, `b` are two distinct learnable scalars: two constant
 /// indices of one parameter (`lambdas[0]`, `lambdas[1]`; also of a learnable entry of a functional model's parameter
 /// tree, `p["v_lambdas"][0]`) or two attributes set to `nn.Parameter`; or the weighted
 /// sum `(w * torch.stack([v, e])).sum(0)` (or `torch.einsum("s,s...->...", w, torch.stack([v, e]))`, or
@@ -82,7 +83,7 @@ struct ValueMixTwoLambdas: Detector {
             for (first, second) in [(left, right), (right, left)] {
                 for (a, x) in [(first.0, first.1), (first.1, first.0)] where root(x, facts) == v {
                     for (b, y) in [(second.0, second.1), (second.1, second.0)] {
-                        guard let r = root(y, facts), r != v, parameters.contains(r) else { continue }
+                        guard let r = root(y, facts), r != v, parameters.contains(r) || isFieldOfParameter(y, parameters, facts) else { continue }
                         if independentWeights(a, b, facts, flow) { return true }
                     }
                 }
@@ -246,6 +247,24 @@ struct ValueMixTwoLambdas: Detector {
         }
     }
 
+    /// A field read off a parameter of the function (`args.ve`, `args.ve.view_as(v)` with `args` the record of per-layer
+    /// inputs handed to the attention), through the wrappers `root` strips: an input passed in, like a parameter.
+    func isFieldOfParameter(_ node: Node, _ parameters: Set<String>, _ facts: PythonFacts) -> Bool {
+        var n = facts.unwrapped(node)
+        while true {
+            if n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
+               let object = function.child(byField: "object") {
+                n = facts.unwrapped(object)
+            } else if n.type == "subscript", let value = n.namedChildren.first {
+                n = facts.unwrapped(value)
+            } else {
+                break
+            }
+        }
+        guard n.type == "attribute", let object = n.child(byField: "object").map(facts.unwrapped), object.type == "identifier" else { return false }
+        return parameters.contains(object.text)
+    }
+
     /// Two distinct learnable scalars: `w[0]` and `w[1]` of one parameter, or two parameter attributes.
     func independentWeights(_ a: Node, _ b: Node, _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
         if let (baseA, indexA) = element(a, facts, flow), let (baseB, indexB) = element(b, facts, flow) {
@@ -291,6 +310,12 @@ struct ValueMixTwoLambdas: Detector {
         case "attribute":
             guard let name = n.child(byField: "attribute")?.text else { return false }
             if name == "view" || name == "reshape" { return false }
+            // A field of a record handed in (`inputs.mix` with `LayerInputs(mix=self.value_mix[i])`): what every
+            // construction puts there is learnable (a row of a parameter counts as the parameter).
+            let carried = facts.constructedFieldValues(n).map(facts.unwrapped)
+            if !carried.isEmpty, carried.allSatisfy({ value in
+                isLearnable(value.type == "subscript" ? value.namedChildren.first ?? value : value, facts)
+            }) { return true }
             return facts.allSettings.settings(name).contains { setting in
                 let value = facts.unwrapped(setting.value)
                 return value.type == "call" && facts.callSite(value).name == "Parameter"
