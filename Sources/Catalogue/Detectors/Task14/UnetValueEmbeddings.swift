@@ -185,7 +185,15 @@ struct UnetValueEmbeddings: Detector {
             for node in candidates {
                 guard let layerIndex = node.child(byField: "function").map(facts.unwrapped)?.namedChildren.dropFirst().first else { continue }
                 let call = facts.callSite(node)
-                for argument in call.positional.dropFirst() + Array(call.keywords.values) {
+                var arguments = Array(call.positional.dropFirst()) + Array(call.keywords.values)
+                // A record of the layer's inputs built for the call (`self.inputs_for(i, ve[i])`, `LayerArgs(ve=ve[i])`):
+                // what its construction or builder is given.
+                for argument in arguments where facts.unwrapped(argument).type == "call" {
+                    let inner = facts.callSite(facts.unwrapped(argument))
+                    guard facts.boundClass(named: inner.callee) != nil || !facts.targets(of: inner).isEmpty else { continue }
+                    arguments += inner.positional + Array(inner.keywords.values)
+                }
+                for argument in arguments {
                     let a = tableRead(argument, in: body, facts, flow)
                     guard a.type == "subscript", let container = a.namedChildren.first, let tableIndex = a.namedChildren.dropFirst().first
                     else { continue }
