@@ -543,7 +543,9 @@ extension PythonFacts {
         // with `ctx: Context` and `rope: Rotary` a field of `Context`).
         if let receiver = call.receiver, receiver.type == "identifier" || (receiver.type == "attribute" && isReferenceChain(receiver)),
            let function = call.function, function.type == "attribute",
-           methodNames.contains(call.name), imports.bindings[receiver.text] == nil {
+           methodNames.contains(call.name),
+           // Not a module's attribute (`torch.cuda.synchronize()`): the chain's root is no imported name.
+           imports.bindings[receiver.text.split(separator: ".").first.map(String.init) ?? receiver.text] == nil {
             let instances = dataflow.instanceClasses(of: receiver)
             if !instances.isEmpty {
                 // Own or inherited (`self.ownership.owns(i)`, `owns` written once in the policies' base class).
