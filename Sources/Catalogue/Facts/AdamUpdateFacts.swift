@@ -44,7 +44,7 @@ extension PythonFacts {
     }
 
     /// Divisions by a root plus a constant (`m / (v.sqrt() + eps)`, `m / v.sqrt().add_(eps)`, `m / (v ** 0.5 +
-    /// eps)`, through a local `denom = ...`) and `addcdiv_(m, denom)` calls with such a denominator, also in their
+    /// eps)`, through a local `denom = ...`; also `m.div(...)` and `torch.div(m, ...)`) and `addcdiv_(m, denom)` calls with such a denominator, also in their
     /// multi-tensor form (`torch._foreach_addcdiv_(ps, ms, denom)`, see `methodView`).
     private func adamStepCandidates() -> [(step: Node, numerator: Node, epsilon: Node?)] {
         var result: [(Node, Node, Node?)] = []
@@ -52,6 +52,18 @@ extension PythonFacts {
             guard let left = node.child(byField: "left"), let right = node.child(byField: "right"),
                   let denominator = rootPlusConstant(right) else { continue }
             result.append((node, left, denominator.epsilon))
+        }
+        // Division as a call: `m.div(v.sqrt().add_(eps))`, `torch.div(m, denom)`, `torch._foreach_div(ms, denoms)`.
+        for name in ["div", "div_", "divide", "true_divide", "_foreach_div", "_foreach_div_"] {
+            for site in calls(named: name) {
+                let call = methodView(site)
+                let qualified = site.callee.hasPrefix("torch.") && !call.isForeach
+                let tensors = qualified ? Array(call.positional) : [call.receiver].compactMap { $0 } + call.positional
+                guard tensors.count >= 2 || (tensors.count == 1 && call.keywords["other"] != nil) else { continue }
+                let divisor = tensors.count >= 2 ? tensors[1] : call.keywords["other"]!
+                guard let denominator = rootPlusConstant(divisor) else { continue }
+                result.append((site.node, tensors[0], denominator.epsilon))
+            }
         }
         for name in ["addcdiv_", "addcdiv", "_foreach_addcdiv_", "_foreach_addcdiv"] {
             for site in calls(named: name) {

@@ -35,10 +35,13 @@ public struct OptimizerUse {
     /// **spec["kwargs"])`, see `PythonFacts.registrySelections`): the variable holding the record and the record that
     /// selects this optimizer. Dictionaries spread from the record are read in this record only.
     public let record: (variable: String, dictionary: Node)?
+    /// For an optimizer that reads per-parameter settings from a table keyed by parameter labels (see `LabelRow`):
+    /// the row this use stands for. Such an optimizer is read as one optimizer per row, with that row's settings.
+    public let labelRow: LabelRow?
 
     init(call: CallSite, family: Family, groups: [Node], definition: PythonFacts.Class?,
          stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil, record: (variable: String, dictionary: Node)? = nil,
-         application: AppliedUpdate? = nil) {
+         application: AppliedUpdate? = nil, labelRow: LabelRow? = nil) {
         self.call = call
         self.family = family
         self.groups = groups
@@ -47,6 +50,13 @@ public struct OptimizerUse {
         self.update = update
         self.record = record
         self.application = application
+        self.labelRow = labelRow
+    }
+
+    /// This optimizer as it treats the parameters of one row of a label table, with the row's optimizer kind.
+    func reading(_ row: LabelRow, as family: Family) -> OptimizerUse {
+        OptimizerUse(call: call, family: family, groups: [], definition: definition, stepFunction: stepFunction,
+                     update: family.isAdamFamily ? update : nil, record: record, application: application, labelRow: row)
     }
 
     /// A keyword given through `**` (see `PythonFacts.keywordArgument`); for a construction made per record, only in
@@ -127,6 +137,7 @@ public struct OptimizerUse {
     }
 
     private func unscaledValues(_ name: String, position: Int?, patches: OptimizerPatches, in facts: PythonFacts) -> [NumericValue] {
+        if let labelRow, case let own = facts.labelRowValues(labelRow, name), !own.isEmpty { return own }
         let patchedGroups = patches.addedGroups.compactMap { Self.entry(name, in: $0) }.flatMap { facts.values(of: $0) }
         if let every = patches.everyGroup[name] {
             return every.flatMap { facts.values(of: $0) } + patchedGroups
@@ -166,6 +177,7 @@ public struct OptimizerUse {
     /// construction gives none), each group's entry, and entries set or groups added afterwards; only the patched
     /// entries when a patch sets every group.
     public func settingNodes(_ name: String, position: Int?, in facts: PythonFacts) -> [Node?] {
+        if let labelRow, let own = facts.labelRowSetting(labelRow, name) { return [own] }
         let patches = facts.patches(of: self)
         let added = patches.addedGroups.compactMap { Self.entry(name, in: $0) }
         if let every = patches.everyGroup[name] { return every + added }
@@ -383,6 +395,7 @@ extension PythonFacts {
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
             // A library Muon with an Adam inside (`MuonWithAuxAdam`) is two optimizers over its groups.
             all = all.flatMap(splitByUseMuon)
+            all = expandedByLabelRows(all)
             let auxiliary = all.filter { $0.call.argument("params", position: 0).map(trainsAuxiliaryLayer) == true }
             return auxiliary.count < all.count ? all.filter { o in !auxiliary.contains { $0.call.node == o.call.node } } : all
         }
@@ -471,10 +484,14 @@ extension PythonFacts {
         return updates.first { reached.contains($0.function.node) }
     }
 
-    /// Whether a method has an optimizer's `step` signature: nothing but `self` and an optional `closure` (a
-    /// trainer's `step(self, batch)` is not one).
+    /// Whether a method has an optimizer's `step` signature: `self` and parameters that all have defaults (`closure=None`,
+    /// a switch such as `do_adam: bool = True`), so that `opt.step()` runs it; a trainer's `step(self, batch)` is not one.
     func isOptimizerStep(_ step: Function) -> Bool {
-        step.parameters.dropFirst().allSatisfy { $0 == "closure" }
+        guard let parameters = step.node.child(byField: "parameters") else { return true }
+        return parameters.namedChildren.dropFirst().allSatisfy { parameter in
+            ["default_parameter", "typed_default_parameter"].contains(parameter.type)
+                || (parameter.type == "identifier" && parameter.text == "closure")
+        }
     }
 
     /// Whether a class's methods call an orthogonalization (Newton-Schulz iteration or SVD): its `step` reaches

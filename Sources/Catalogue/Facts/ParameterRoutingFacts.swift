@@ -685,6 +685,7 @@ extension PythonFacts {
     }
 
     private func unscaledSlots(_ optimizer: OptimizerUse, model: ModelView) -> [OptimizerSlot] {
+        if let row = optimizer.labelRow { return [labelRowSlot(optimizer, row)] }
         let lrPosition = optimizer.groups.isEmpty ? 1 : nil
         var ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
             : optimizer.call.argument("lr", position: lrPosition))

@@ -10,12 +10,21 @@ import TreeSitterKit
 /// entry, class default; a class of the file may take the rate under any parameter name its defaults store as `lr`)
 /// and reaching the constructor, or the rate argument of an orthogonalized update written as a function (a schedule
 /// handed to it every step counts by its peak). Relative tolerance 1e-6. Rejects the record-3 pair (0.0018 with Muon
-/// at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer.
+/// at 10x), AdamW at 0.0036 with Muon at another value, and files without an orthogonalizing optimizer. With a table
+/// of per-parameter settings keyed by parameter labels (see `LabelRow`), each row's rate (`BASE_LR * spec.lr_mul`) is
+/// read for the optimizer kind the row names.
 /// Examples: `queries/python/lr_retune_for_muon/examples/`.
 struct LrRetuneForMuon: Detector {
     let id = "lr_retune_for_muon"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
+        // Rows of a label table: an Adam row at 0.0036 beside an orthogonalized row at 0.00036.
+        let rows = facts.optimizers.filter { $0.labelRow != nil }
+        if let head = rows.first(where: { $0.family.isAdamFamily && $0.values("lr", in: facts).contains { close($0.double, 0.0036) } }),
+           let muon = rows.first(where: { $0.family == .muon && $0.values("lr", in: facts).contains { close($0.double, 0.00036) } }),
+           let headRow = head.labelRow, let muonRow = muon.labelRow {
+            return [facts.evidence(headRow.value, "Adam-family lr 0.0036"), facts.evidence(muonRow.value, "orthogonalizing optimizer lr 0.00036")]
+        }
         let adam = facts.optimizers.filter(\.family.isAdamFamily).filter { learningRates($0.call, facts).contains(where: { close($0, 0.0036) }) }
         guard let head = adam.first else { return [] }
         for muon in facts.orthogonalizingOptimizers {
