@@ -313,4 +313,31 @@ struct ConfiguredProgramTests {
         #expect(lines[3] == "    if getattr(module, \"_is_lm_head\", False) and config.zero_head:")
         #expect(lines[5] == "    scale = (       config.init_scale        )")
     }
+
+    @Test("a field of a record looked up in a table per row stays open when the rows disagree")
+    func tableRowFieldsStayOpen() throws {
+        let facts = try Self.facts("""
+        from typing import NamedTuple
+        import torch
+
+        class Hyper(NamedTuple):
+            lr: float
+            ortho: bool = False
+
+        TABLE = {"a": Hyper(lr=0.3), "b": Hyper(lr=0.02, ortho=True)}
+        SAME = {"a": Hyper(lr=0.3, ortho=True), "b": Hyper(lr=0.02, ortho=True)}
+
+        def build(names):
+            out = []
+            for name in names:
+                hp = TABLE[name]
+                if hp.ortho:
+                    out.append(torch.optim.SGD([], lr=hp.lr))
+                else:
+                    out.append(torch.optim.Adam([], lr=hp.lr))
+            return out
+        """)
+        #expect(try Self.truth(facts, at: "hp.ortho") == nil)
+    }
 }
+

@@ -53,10 +53,18 @@ public struct OptimizerUse {
         self.labelRow = labelRow
     }
 
+    /// Whether this optimizer orthogonalizes its updates: a Muon-family optimizer, or a class of the file that does
+    /// (see `PythonFacts.orthogonalizingClassNames`) unless this use stands for a row of a label table, which has the
+    /// row's kind.
+    public func orthogonalizes(in facts: PythonFacts) -> Bool {
+        family == .muon || (labelRow == nil && facts.orthogonalizingClassNames.contains(call.name))
+    }
+
     /// This optimizer as it treats the parameters of one row of a label table, with the row's optimizer kind.
-    func reading(_ row: LabelRow, as family: Family) -> OptimizerUse {
+    /// `update`: the hand-written Adam step that treats the row, if any.
+    func reading(_ row: LabelRow, as family: Family, update: AdamUpdate?) -> OptimizerUse {
         OptimizerUse(call: call, family: family, groups: [], definition: definition, stepFunction: stepFunction,
-                     update: family.isAdamFamily ? update : nil, record: record, application: application, labelRow: row)
+                     update: update, record: record, application: application, labelRow: row)
     }
 
     /// A keyword given through `**` (see `PythonFacts.keywordArgument`); for a construction made per record, only in

@@ -313,10 +313,11 @@ extension PythonFacts {
         return (identifiersByName[table.holder] ?? []).filter { $0 != definition }
     }
 
-    /// Optimizers that read a label table (see `labelTables(readBy:)`) as one optimizer per row they serve, of the kind
-    /// the row names (else their own): a library class (`torch.optim.Adam` built per label under `if spec.kind ==
-    /// "adam"`) serves the rows of its own kind only, a class of the file every row. A row served twice (the class
-    /// and the Adam it builds inside) is kept once.
+    /// Optimizers that read a label table (see `labelTables(readBy:)`) as one optimizer per row they serve: the rows
+    /// whose tests of their fields reach the construction (`if spec.kind == "adam": torch.optim.Adam(...)`, see
+    /// `rowReaches`). A library class keeps its own kind (a row no test decides must name a like kind); a class of the
+    /// file takes the kind each row names, else its own. A row served twice (the class and the Adam it builds inside)
+    /// is kept once.
     func expandedByLabelRows(_ uses: [OptimizerUse]) -> [OptimizerUse] {
         guard !labelTables.isEmpty else { return uses }
         var result: [OptimizerUse] = []
@@ -329,15 +330,94 @@ extension PythonFacts {
             }
             var expanded: [OptimizerUse] = []
             for row in rows {
-                let family = labelRowFamily(row) ?? use.family
-                if use.definition == nil && use.stepFunction == nil && family.isAdamFamily != use.family.isAdamFamily { continue }
+                let reach = rowReaches(use.call.node, row)
+                if reach == false { continue }
+                let named = labelRowFamily(row)
+                let family: OptimizerUse.Family
+                if use.definition == nil && use.stepFunction == nil {
+                    // A library class is what it is; a row no test around it decides must name a kind like it.
+                    if reach == nil, let named, !(named.isAdamFamily && use.family.isAdamFamily), named != use.family { continue }
+                    family = use.family
+                } else {
+                    family = named ?? use.family
+                }
                 let key = "\(row.value.startByte):\(family.isAdamFamily)"
                 guard served.insert(key).inserted else { continue }
-                expanded.append(use.reading(row, as: family))
+                // A class of the file that also orthogonalizes runs its own Adam step for the Adam rows.
+                let update = family.isAdamFamily ? use.update ?? use.definition.flatMap(adamUpdate(of:)) : nil
+                expanded.append(use.reading(row, as: family, update: update))
             }
             result += expanded.isEmpty && rows.allSatisfy({ labelRowFamily($0) == nil }) ? [use] : expanded
         }
         return result
+    }
+
+    /// Whether code under tests of a row's fields runs for that row (`if hp.ortho: SGD(...) else: Adam(...)`, `if
+    /// spec["opt"] == "adam":`): false when a test around `node` that reads a field of the row fails for it, nil when
+    /// some test around it cannot be read so.
+    func rowReaches(_ node: Node, _ row: LabelRow) -> Bool? {
+        var child = node
+        var known = true
+        while let parent = child.parent, parent.type != "function_definition", parent.type != "module" {
+            defer { child = parent }
+            guard parent.type == "if_statement" else { continue }
+            let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
+            // The clause holding the node (the `if` itself when the node is in its consequence).
+            guard let holding = clauses.last(where: { $0.type != "if_statement" && isInside(node, $0) }) ?? (isInside(node, parent) ? parent : nil)
+            else { continue }
+            for clause in clauses {
+                let holds = clause.child(byField: "condition").flatMap { rowTruth($0, row) }
+                if clause == holding {
+                    if clause.type != "else_clause" {
+                        if holds == false { return false }
+                        if holds == nil { known = false }
+                    }
+                    break
+                }
+                if holds == true { return false }
+                if holds == nil { known = false }
+            }
+        }
+        return known ? true : nil
+    }
+
+    /// The truth of a test of a row's field (`hp.ortho`, `not spec.adam`, `spec["opt"] == "adam"`, `s.kind != "ortho"`);
+    /// nil for any other test.
+    func rowTruth(_ condition: Node, _ row: LabelRow) -> Bool? {
+        let c = unwrapped(condition)
+        switch c.type {
+        case "not_operator":
+            return c.child(byField: "argument").flatMap { rowTruth($0, row) }.map { !$0 }
+        case "comparison_operator":
+            let parts = c.namedChildren
+            let operators = c.children.filter { !$0.isNamed }.map(\.type)
+            guard parts.count == 2, operators.count == 1, ["==", "!=", "is", "is not"].contains(operators[0]),
+                  let field = rowFieldRead(parts[0], row).flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
+                  let other = SettingsTable.stringValue(unwrapped(parts[1])) else { return nil }
+            return (field == other) == (operators[0] == "==" || operators[0] == "is")
+        default:
+            guard let field = rowFieldRead(c, row) else { return nil }
+            let value = unwrapped(field)
+            if let text = SettingsTable.stringValue(value) { return !text.isEmpty }
+            switch value.type {
+            case "true": return true
+            case "false", "none": return false
+            default: return evaluate(value).map { $0 != 0 }
+            }
+        }
+    }
+
+    /// The row's node for a read of one of its fields on a record (`hp.ortho`, `spec["opt"]`, `spec.get("opt")`);
+    /// nil for anything else, or a field the row does not have.
+    private func rowFieldRead(_ read: Node, _ row: LabelRow) -> Node? {
+        let r = unwrapped(read)
+        var field: String?
+        if r.type == "attribute", r.child(byField: "object")?.text != "self" { field = r.child(byField: "attribute")?.text }
+        if r.type == "subscript" { field = r.child(byField: "subscript").flatMap(SettingsTable.stringValue) }
+        if r.type == "call", case let get = callSite(r), get.name == "get", get.receiver != nil, let first = get.positional.first {
+            field = SettingsTable.stringValue(unwrapped(first))
+        }
+        return field.flatMap { labelRowField(row, $0) }
     }
 
     /// The slot of an optimizer standing for one row of a label table: the row's rate and the kinds of the parameters

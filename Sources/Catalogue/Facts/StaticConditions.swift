@@ -341,11 +341,30 @@ extension PythonFacts {
         guard !settings.isEmpty else { return storeSwitchDefault(name) }
         var declared: [SwitchValue] = [], module: [SwitchValue] = [], other: [SwitchValue] = []
         var sites = Set<Int>()
-        func add(_ value: Node, at site: Node, declaration: Bool) -> Bool {
+        func add(_ value: Node, at site: Node, declaration: Bool, perInstance: Bool = false) -> Bool {
             // A value that is the same switch read elsewhere (`use_rope=args.use_rope`) adds nothing.
             if SettingsTable.bareName(of: unwrapped(value)) == name { return true }
             guard let decided = switchValue(value, depth: depth + 1) else { return false }
-            if declaration { declared.append(decided) } else if runsOnceAtModuleLevel(site) { module.append(decided) } else { other.append(decided) }
+            if declaration { declared.append(decided) }
+            else if runsOnceAtModuleLevel(site) && !perInstance { module.append(decided) }
+            else { other.append(decided) }
+            return true
+        }
+        // A keyword of one of several constructions of a class of the file (`Hyper(lr=0.02, ortho=True)` beside
+        // `Hyper(lr=0.3)` as rows of a table) sets that instance only: the others hold what they are given, or the
+        // class's default, and all of them must agree.
+        var instancesSeen = Set<Node>()
+        func severalTimesBuilt(_ value: Node) -> Class? {
+            guard let keyword = value.parent, keyword.type == "keyword_argument", let call = keyword.parent?.parent, call.type == "call",
+                  let owner = boundClass(named: callSite(call).callee), constructions(of: owner).count > 1 else { return nil }
+            return owner
+        }
+        func addOtherInstances(_ owner: Class) -> Bool {
+            guard instancesSeen.insert(owner.node).inserted else { return true }
+            for construction in constructions(of: owner) where construction.keywords[name] == nil {
+                guard let given = fieldExpression(construction.node, name) else { continue }
+                if !add(given, at: construction.node, declaration: false, perInstance: true) { return false }
+            }
             return true
         }
         for setting in settings {
@@ -368,6 +387,8 @@ extension PythonFacts {
                 declared.append(.string(word))
             } else if setting.source == .argparseDefault, let number = resolver.argparseNumber(setting) {
                 declared.append(.number(number.double))
+            } else if let owner = severalTimesBuilt(setting.value) {
+                if !add(setting.value, at: setting.site, declaration: false, perInstance: true) || !addOtherInstances(owner) { return nil }
             } else if !add(setting.value, at: setting.site, declaration: declaration) {
                 return nil
             }
@@ -381,6 +402,10 @@ extension PythonFacts {
             // A keyword of a call into an array library (`np.frombuffer(b, dtype=np.uint16)`, `torch.zeros(n,
             // dtype=torch.bfloat16)`) names that function's parameter: it sets no switch of the script.
             if let call = parent.parent?.parent, call.type == "call", callsArrayLibrary(call) { continue }
+            if let owner = severalTimesBuilt(value) {
+                if !add(value, at: parent, declaration: false, perInstance: true) || !addOtherInstances(owner) { return nil }
+                continue
+            }
             if !add(value, at: parent, declaration: false) { return nil }
         }
         for call in calls where call.callee == "setattr" && call.positional.count == 3 {

@@ -20,14 +20,13 @@ struct AdamForScalarParams: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let slots = facts.optimizerSlots
-        let orthogonal = facts.orthogonalizingClassNames
         let matrices = slots.first { s in
-            (s.optimizer.family == .muon || orthogonal.contains(s.optimizer.call.name)) && s.kinds.contains(.matrices)
+            s.optimizer.orthogonalizes(in: facts) && s.kinds.contains(.matrices)
         }
             ?? slots.first { s in
                 // The optimizer keeps only the matrices it is given (`params = [p for p in params if p.ndim >= 2]`
                 // in its `__init__`).
-                (s.optimizer.family == .muon || orthogonal.contains(s.optimizer.call.name)) && keepsOnlyMatrices(s.optimizer, facts)
+                s.optimizer.orthogonalizes(in: facts) && keepsOnlyMatrices(s.optimizer, facts)
             }
         let scalars = slots.first { $0.optimizer.family.isAdamFamily && $0.kinds.contains(.scalars) }
         guard let matrices, let scalars else { return [] }

@@ -16,12 +16,11 @@ struct DoubleLr: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let slots = facts.optimizerSlots
-        let orthogonal = facts.orthogonalizingClassNames
         let adam = slots.filter(\.optimizer.family.isAdamFamily)
         let embedding = adam.filter { $0.kinds.contains(.embedding) && !$0.kinds.contains(.head) }
         let head = adam.filter { $0.kinds.contains(.head) && !$0.kinds.contains(.embedding) }
         let scalars = adam.filter { $0.kinds.contains(.scalars) && !$0.kinds.contains(.embedding) && !$0.kinds.contains(.head) }
-        let muon = slots.filter { $0.optimizer.family == .muon || orthogonal.contains($0.optimizer.call.name) }
+        let muon = slots.filter { $0.optimizer.orthogonalizes(in: facts) }
         guard !embedding.isEmpty, !head.isEmpty, !muon.isEmpty else { return [] }
         func atLeast(_ group: [OptimizerSlot], _ threshold: Double) -> Bool {
             group.allSatisfy { slot in slot.learningRates.first.map { $0 >= threshold * Self.tolerance } == true }

@@ -13,7 +13,8 @@ import TreeSitterKit
 /// the constant its step adds to the root (`v.sqrt() + self.eps`). A hand-written RMSprop (no first moment) is not Adam. When several Adams
 /// exist and another one, without that epsilon, holds the output head, it does not count; nor does it when, within
 /// one Adam, the parameter group holding the head keeps another epsilon (its own entry, or the constructor's, or
-/// torch's default), see `headGroupEpsilon`. Rejects the default
+/// torch's default), see `headGroupEpsilon`; nor, with per-parameter rows of a label table (see `LabelRow`), when the
+/// head's row keeps another. Rejects the default
 /// epsilon, other values, and 1e-10 used by Newton-Schulz, norms or losses. Examples:
 /// Library Adams count (apex's, DeepSpeed's and Transformer Engine's `FusedAdam`, bitsandbytes and torchao 8-bit Adams; see `OptimizerUse.libraryAdamClasses`).
 /// `queries/python/adam_eps_1e-10/examples/`.
@@ -35,6 +36,9 @@ struct AdamEps1e10: Detector {
         let model = facts.model()
         let matching = matchingAll.filter { headGroupEpsilon($0, model, facts) ?? true }
         guard !matching.isEmpty else { return [] }
+        // Rows of a label table (see `LabelRow`): the row of the output head must have it too.
+        let headRows = adams.filter { $0.labelRow?.kinds.contains(.head) == true }
+        if headRows.contains(where: { row in !matching.contains { $0.labelRow == row.labelRow } }) { return [] }
         let others = adams.filter { a in !matching.contains { $0.call.node == a.call.node } }
         if !others.isEmpty {
             func holdsHead(_ adam: OptimizerUse) -> Bool {
