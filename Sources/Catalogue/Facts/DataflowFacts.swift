@@ -501,7 +501,8 @@ extension PythonFacts {
         return !values.isEmpty && values[0].double != 0
     }
 
-    /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one; also
+    /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one (a helper's
+    /// parameter: what its callers pass); also
     /// what a call with no arguments returns when it calls a lambda or a function of the file (`**make_kw()`, `**(lambda:
     /// dict(...))()`), or an entry of a dictionary of them read by a key (`**EXTRA["Adam"]()`, or `**EXTRA[cls]()` with
     /// `cls` a string `given`, such as a table row's, see `rowEnvironment`). A view or layering of mappings
@@ -521,6 +522,11 @@ extension PythonFacts {
         if n.type == "call", depth < 4, case let thunk = callSite(n), thunk.positional.isEmpty, thunk.keywords.isEmpty, !thunk.hasSplat,
            let function = thunk.function.map(unwrapped) {
             return thunkResults(function, given: given).flatMap { dictionaries($0, depth: depth + 1, given: given) }
+        }
+        // A parameter of a helper (`def make_optimizers(m, lrs)`) that no local assignment replaces: what its callers pass.
+        if n.type == "identifier", depth < 4, let owner = parameterOwner(of: n), !isReassigned(n.text, in: owner) {
+            let passed = callerArguments(of: n).flatMap { dictionaries($0, depth: depth + 1, given: given) }
+            if !passed.isEmpty { return passed }
         }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return [] }
         // A dataclass field holding the dictionary: its default (`field(default_factory=lambda: dict(...))`).

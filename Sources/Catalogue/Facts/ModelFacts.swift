@@ -225,6 +225,12 @@ public struct ModelView {
                   facts.isParameterAttribute(name)
             else { return nil }
             return name
+        case "attribute" where node.child(byField: "object")?.text != "self":
+            // A field of a record the model fills with the layer's slices (`F.linear(y, w.wo)` with `w` built as
+            // `AttnWeights(..., self.o_bank[i])`, see `constructedFieldValues`): the stack every construction slices.
+            let owners = facts.constructedFieldValues(node).map { stackOwner($0, depth: depth + 1) }
+            guard let first = owners.first ?? nil, owners.allSatisfy({ $0 == first }) else { return nil }
+            return first
         default:
             return nil
         }
@@ -238,9 +244,18 @@ public struct ModelView {
 }
 
 extension PythonFacts {
-    /// Whether a name is set somewhere to a parameter the module registers (`self.w_out = nn.Parameter(...)`).
+    /// Whether a name is set somewhere to a parameter the module registers (`self.w_out = nn.Parameter(...)`), also
+    /// one a helper of the file or a lambda builds (`bank = lambda *s: nn.Parameter(torch.empty(L, *s))`, `self.w_out =
+    /// bank(d, d)`) or one the assignment declares as such (`self.w_out: nn.Parameter = ...`).
     func isParameterAttribute(_ name: String) -> Bool {
-        allSettings.settings(name).contains { constructorCall($0.value)?.torchCallee == "torch.nn.Parameter" }
+        allSettings.settings(name).contains { setting in
+            if constructorCall(setting.value)?.torchCallee == "torch.nn.Parameter" { return true }
+            if let declared = setting.site.child(byField: "type"), declared.text.split(separator: ".").last == "Parameter" { return true }
+            let value = unwrapped(setting.value)
+            guard value.type == "call", case let call = callSite(value),
+                  let builder = targets(of: call).first ?? calledLambdaFunction(call) else { return false }
+            return returnedValues(builder).contains { constructorCall($0)?.torchCallee == "torch.nn.Parameter" }
+        }
     }
 
     /// The model view of this file (embeddings, linear classes, output heads).

@@ -722,6 +722,12 @@ extension PythonFacts {
                                                   ownLR: ownLR, model: model) {
             return slots
         }
+        // An optimizer built in a loop over the rows of a literal table (`for name, params in groups.items(): if name ==
+        // "matrix": Muon(params, lr=lrs[name]) else: Adam(params, lr=lrs[name])`).
+        if let params, let slots = loopRowSlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
+                                                ownLR: ownLR, model: model) {
+            return slots
+        }
         // An optimizer built by a factory (`def adam(ps, lr): return Adam(ps, lr=lr)`, or a lambda) that
         // receives its parameters: one slot per call of the factory, with that call's parameters and rate.
         if let params, params.type == "identifier" {
@@ -898,6 +904,46 @@ extension PythonFacts {
                                        kinds: parameterKinds(held, model: model), site: item))
         }
         return slots
+    }
+
+    /// For an optimizer whose parameters are the variable of a loop over the rows of a literal table (a dictionary
+    /// walked by `.items()`, a list of tuples, see `loopRows`), one slot per row whose tests of the loop's strings and
+    /// numbers reach the construction (`if name == "matrix": Muon(...) else: Adam(...)`, run by the script interpreter
+    /// with the row's values; a test it cannot run lets the row through): the row's parameters, and its rate computed with
+    /// the row's values (`lr=lrs[name]` with `lrs` the table of rates handed to the builder, see `rowValues`), else
+    /// the optimizer's own. Nil when the parameters are no such variable, or no row reaches the construction.
+    func loopRowSlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
+        let variable = unwrapped(params)
+        guard variable.type == "identifier", let loop = bindingLoop(of: variable.text, at: variable), loop.type == "for_statement",
+              let rows = loopRows(loop), rows.count > 1 else { return nil }
+        let interpreter = ScriptInterpreter(self)
+        var slots: [OptimizerSlot] = []
+        for row in rows {
+            guard let held = row.names[variable.text] else { return nil }
+            let env = rowEnvironment(row)
+            // The tests between the loop and the construction, run with this row's values.
+            var reached = true
+            var child = optimizer.call.node
+            while let parent = child.parent, parent != loop {
+                defer { child = parent }
+                guard parent.type == "if_statement" else { continue }
+                let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
+                let holding = clauses.last { $0.type != "if_statement" && isInside(optimizer.call.node, $0) } ?? parent
+                for clause in clauses {
+                    let holds = clause.child(byField: "condition").flatMap { interpreter.value(of: $0, env: env)?.truthy }
+                    if clause == holding {
+                        if clause.type != "else_clause", holds == false { reached = false }
+                        break
+                    }
+                    if holds == true { reached = false; break }
+                }
+            }
+            guard reached else { continue }
+            let rates = rate.flatMap { rowValues($0, in: row) } ?? ownLR
+            slots.append(OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                       kinds: rowParameterKinds(held, in: row, model: model), site: row.item))
+        }
+        return slots.isEmpty ? nil : slots
     }
 
     /// For an optimizer built in a loop over a table whose rows give a loop variable an enumeration member (`for family,

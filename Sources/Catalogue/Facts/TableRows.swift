@@ -16,7 +16,7 @@ public struct LoopRow {
 extension PythonFacts {
     /// The rows a `for` statement or a comprehension's `for` clause walks: the items of a list or tuple the file writes
     /// (see `listItems`; each unpacked into the loop's names when there are several), or the entries of a dictionary
-    /// literal walked by `.items()` (key and value), `.values()` or by itself (its keys). Nil when the iterable is no
+    /// literal (or `dict(...)` call, its keywords' names as keys) walked by `.items()` (key and value), `.values()` or by itself (its keys). Nil when the iterable is no
     /// such table, or a row does not unpack into the loop's names.
     public func loopRows(_ loop: Node) -> [LoopRow]? {
         guard let left = loop.child(byField: "left"), let right = loop.child(byField: "right").map(unwrapped) else { return nil }
@@ -35,9 +35,13 @@ extension PythonFacts {
                 rows.append((item, parts))
             }
         } else if method == nil || method == "items" || method == "values" || method == "keys" {
-            for dictionary in dictionaries(source) where dictionary.type == "dictionary" {
-                for pair in dictionary.namedChildren where pair.type == "pair" {
-                    guard let key = pair.child(byField: "key"), let value = pair.child(byField: "value").map(unwrapped) else { continue }
+            for dictionary in dictionaries(source) where dictionary.type == "dictionary" || (dictionary.type == "call" && callSite(dictionary).callee == "dict") {
+                // `{"embed": ...}` pairs, or `dict(embed=...)` keywords (the keyword's name stands for its key).
+                let entries = dictionary.type == "dictionary" ? dictionary.namedChildren.filter { $0.type == "pair" }
+                    : (dictionary.child(byField: "arguments")?.namedChildren ?? []).filter { $0.type == "keyword_argument" }
+                for pair in entries {
+                    guard let key = pair.child(byField: pair.type == "pair" ? "key" : "name"),
+                          let value = pair.child(byField: "value").map(unwrapped) else { continue }
                     switch method {
                     case "items":
                         // `for kv in T.items()` binds the (key, value) pair, which no node of the table stands for.
@@ -93,6 +97,7 @@ extension PythonFacts {
         for (name, node) in row.names {
             let part = unwrapped(node)
             if let text = SettingsTable.stringValue(part) { env[name] = .string(text) }
+            else if let keyword = part.parent, keyword.type == "keyword_argument", keyword.child(byField: "name") == part { env[name] = .string(part.text) }
             else if let v = evaluate(part) { env[name] = .number(v) }
         }
         return env

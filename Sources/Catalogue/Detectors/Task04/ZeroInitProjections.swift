@@ -5,7 +5,7 @@ import TreeSitterKit
 ///
 /// Finds the output projections by what they do in the forward code: a projection (linear layer, also an entry of an
 /// `nn.ModuleDict` such as `self.proj["out"]`, `F.linear`, a product with a model weight, a layer's slice of a stacked
-/// weight handed to a block function, see `ModelView.stackOwner`) applied to the attention's
+/// weight handed to a block function or put in a per-layer record, see `ModelView.stackOwner`) applied to the attention's
 /// result is the attention output projection; one applied to an activation (`relu`, `gelu`, a square, ..., also one
 /// a factory returns from a table with a library fallback, a CUDA kernel of a compiled extension rectifying or squashing
 /// what it stores) of another projection is the MLP output projection. Requires
@@ -72,7 +72,12 @@ struct ZeroInitProjections: Detector {
         for node in facts.nodes(ofType: ["call", "binary_operator"]) {
             guard let owner = model.projectionOwner(node), let input = projectionInput(node, facts) else { continue }
             let lineage = facts.lineage(of: input, model: model, flow: flow)
-            let key = Owner(className: facts.enclosingClass(node)?.name, name: owner)
+            // A weight the class does not hold itself (a slice of a stack the model keeps, handed in through a record
+            // or an argument, see `ModelView.stackOwner`) belongs to whichever class sets it.
+            let enclosing = facts.enclosingClass(node)
+            let weight = node.type == "call" ? facts.callSite(node).argument("weight", position: 1) : nil
+            let handedIn = weight.flatMap { model.stackOwner($0) } == owner && enclosing.map { facts.selfAssignedValues(owner, in: $0).isEmpty } != false
+            let key = Owner(className: handedIn ? nil : enclosing?.name, name: owner)
             if lineage.steps.contains(where: { attentionNodes.contains($0) }) {
                 attention.append((key, node))
             } else if !lineage.projections.isEmpty, lineage.steps.contains(where: { isActivation($0, facts) }) {

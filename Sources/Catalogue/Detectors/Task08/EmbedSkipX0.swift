@@ -20,7 +20,9 @@ import TreeSitterKit
 /// `PythonFacts.firstCallCaptures`), when the loop starts from the embedding (the first block's input is x0). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, a mix in the loop guarded to run
 /// on its first pass only (`if i == 0:`, see `onlyFirstPass`), and x0 handed to blocks that do
-/// not mix it, and a pre-hook field set on every call (the block's own input). Examples: `queries/python/embed_skip_x0/examples/`.
+/// not mix it, and a pre-hook field set on every call (the block's own input). x0 may also reach the blocks as a field
+/// of a record the loop builds for each (`args = LayerArgs(x0=x0, ...)`), mixed in by the block (`x = args.keep * x +
+/// args.x0_gain * args.x0`). Examples: `queries/python/embed_skip_x0/examples/`.
 struct EmbedSkipX0: Detector {
     let id = "embed_skip_x0"
 
@@ -75,6 +77,15 @@ struct EmbedSkipX0: Detector {
                     for (key, argument) in call.keywords where embeddings.contains(argument.text) {
                         if let mix = blockMix(position: nil, keyword: key, called: call, facts) {
                             return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
+                        }
+                    }
+                    // x0 put in a record the loop builds for each block (`args = LayerArgs(x0=x0, ...)`), whose field
+                    // the block mixes in (`x = args.keep * x + args.x0_gain * args.x0`).
+                    if let record = facts.boundClass(named: call.callee) {
+                        for argument in call.positional + Array(call.keywords.values) where embeddings.contains(argument.text) {
+                            guard let field = recordField(of: argument, in: call, record, facts),
+                                  let mix = recordFieldMix(field, facts) else { continue }
+                            return [facts.evidence(call.node, "x0 handed to every block in a record"), facts.evidence(mix, "block mixes the record's x0 into its input")]
                         }
                     }
                 }
@@ -243,6 +254,35 @@ struct EmbedSkipX0: Detector {
     /// A block `forward` whose parameter at `position` (after `self`) or named `keyword` is mixed into another of its
     /// parameters: `x = l0 * x + l1 * x0`; also the function the loop's call runs, when it is a pure function of the
     /// file rather than a module (`x = block_apply(params[i], x, x0)`).
+    /// The field of a record construction an argument fills: its keyword, or the field at its place.
+    func recordField(of argument: Node, in call: CallSite, _ record: PythonFacts.Class, _ facts: PythonFacts) -> String? {
+        if let (key, _) = call.keywords.first(where: { $0.value == argument }) { return key }
+        guard let index = call.positional.firstIndex(of: argument) else { return nil }
+        let fields = facts.annotatedFields(of: record).compactMap { $0.child(byField: "left")?.text }
+        return index < fields.count ? fields[index] : nil
+    }
+
+    /// A mix, in a forward method of the file, of the method's own input with field `field` read off another of its
+    /// parameters (`x = args.keep * x + args.x0_gain * args.x0`).
+    func recordFieldMix(_ field: String, _ facts: PythonFacts) -> Node? {
+        for function in facts.functions where facts.forwardMethodNames.contains(function.name) {
+            let parameters = function.passedParameters
+            for assignment in facts.descendants(of: function.node) where assignment.type == "assignment" {
+                guard facts.enclosingFunction(assignment)?.node == function.node,
+                      let left = assignment.child(byField: "left"), left.type == "identifier", parameters.contains(left.text),
+                      let right = assignment.child(byField: "right") else { continue }
+                let partners = facts.fieldMixPartners(right, own: left.text)
+                if partners.contains(where: { partner in
+                    partner.type == "attribute" && partner.child(byField: "attribute")?.text == field
+                        && partner.child(byField: "object").map { parameters.contains($0.text) } == true
+                }) {
+                    return assignment
+                }
+            }
+        }
+        return nil
+    }
+
     func blockMix(position: Int?, keyword: String?, called call: CallSite, _ facts: PythonFacts) -> Node? {
         let forwards = facts.functions.filter { facts.forwardMethodNames.contains($0.name) }
         let called = facts.targets(of: call).filter { target in !forwards.contains { $0.node == target.node } }
