@@ -722,6 +722,12 @@ extension PythonFacts {
                                                   ownLR: ownLR, model: model) {
             return slots
         }
+        // An optimizer a method of a record class builds from the record's own fields (`def build(self): if self.kind ==
+        // "adam": return Adam(self.params, lr=self.lr)`), once per construction of the record.
+        if let params, let slots = recordMethodSlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
+                                                     ownLR: ownLR, model: model) {
+            return slots
+        }
         // An optimizer built in a loop over the rows of a literal table (`for name, params in groups.items(): if name ==
         // "matrix": Muon(params, lr=lrs[name]) else: Adam(params, lr=lrs[name])`).
         if let params, let slots = loopRowSlots(optimizer, params: params, rate: optimizer.call.argument("lr", position: lrPosition),
@@ -904,6 +910,77 @@ extension PythonFacts {
                                        kinds: parameterKinds(held, model: model), site: item))
         }
         return slots
+    }
+
+    /// For an optimizer built in a method of a class of the file from the instance's own fields (`OptimSpec("embed",
+    /// [wte.weight], lr=0.3)` with `def build(self): if self.kind == "adam": return Adam(self.params, lr=self.lr)`), one
+    /// slot per construction of the class whose field tests (`self.kind == "adam"`, `not self.ortho`) reach the
+    /// optimizer's construction: the parameters and the rate that construction gives the fields (see
+    /// `fieldExpression`), the construction being its site. Nil when the parameters are no field of `self`, or the
+    /// class is built fewer than twice.
+    func recordMethodSlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
+        let field = unwrapped(params)
+        guard field.type == "attribute", field.child(byField: "object")?.text == "self", let name = field.child(byField: "attribute")?.text,
+              let method = enclosingFunction(optimizer.call.node), method.receiver == "self" || method.parameters.first == "self",
+              let owner = enclosingClass(method.node), case let built = constructions(of: owner), built.count > 1 else { return nil }
+        func selfField(_ node: Node) -> String? {
+            let n = unwrapped(node)
+            guard n.type == "attribute", n.child(byField: "object")?.text == "self" else { return nil }
+            return n.child(byField: "attribute")?.text
+        }
+        /// A test of the instance's fields, with the values one construction gives them.
+        func holds(_ condition: Node, _ construction: CallSite) -> Bool? {
+            let c = unwrapped(condition)
+            if c.type == "not_operator" { return c.child(byField: "argument").flatMap { holds($0, construction) }.map { !$0 } }
+            if c.type == "comparison_operator" {
+                let parts = c.namedChildren.filter { $0.type != "comment" }
+                let operators = c.children.filter { !$0.isNamed }.map(\.type)
+                guard parts.count == 2, operators.count == 1, ["==", "!="].contains(operators[0]), let f = selfField(parts[0]),
+                      let given = fieldExpression(construction.node, f).flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
+                      let other = SettingsTable.stringValue(unwrapped(parts[1])) else { return nil }
+                return (given == other) == (operators[0] == "==")
+            }
+            guard let f = selfField(c), let given = fieldExpression(construction.node, f).map(unwrapped) else { return nil }
+            switch given.type {
+            case "true": return true
+            case "false", "none": return false
+            default: return SettingsTable.stringValue(given).map { !$0.isEmpty } ?? evaluate(given).map { $0 != 0 }
+            }
+        }
+        var slots: [OptimizerSlot] = []
+        for construction in built {
+            guard let given = fieldExpression(construction.node, name) else { continue }
+            // The tests around the optimizer's construction in the method, and the returns before it.
+            var reached = true
+            var child = optimizer.call.node
+            while let parent = child.parent, parent != method.node {
+                defer { child = parent }
+                guard parent.type == "if_statement" else { continue }
+                let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
+                let holding = clauses.last { $0.type != "if_statement" && isInside(optimizer.call.node, $0) } ?? parent
+                for clause in clauses {
+                    let result = clause.child(byField: "condition").flatMap { holds($0, construction) }
+                    if clause == holding {
+                        if clause.type != "else_clause", result == false { reached = false }
+                        break
+                    }
+                    if result == true { reached = false; break }
+                }
+            }
+            for statement in descendants(of: method.node) where statement.type == "if_statement" && statement.endByte <= optimizer.call.node.startByte
+                && !isInside(optimizer.call.node, statement) && enclosingFunction(statement)?.node == method.node {
+                // `if self.kind == "adam": return Adam(...)` before a Muon: a construction whose test holds returned there.
+                guard let body = statement.child(byField: "consequence"), body.namedChildren.last?.type == "return_statement",
+                      let condition = statement.child(byField: "condition"), holds(condition, construction) == true else { continue }
+                reached = false
+            }
+            guard reached else { continue }
+            var rates = ownLR
+            if let rate, let f = selfField(rate), let value = fieldExpression(construction.node, f) { rates = learningRates(value) }
+            slots.append(OptimizerSlot(optimizer: optimizer, params: given, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                       kinds: parameterKinds(given, model: model), site: construction.node))
+        }
+        return slots.isEmpty ? nil : slots
     }
 
     /// For an optimizer whose parameters are the variable of a loop over the rows of a literal table (a dictionary
