@@ -668,13 +668,25 @@ extension PythonFacts {
         memoized("optimizerSlots") { optimizerSlots(model: modelView) }
     }
 
-    /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers; a rate scaled in
-    /// place on every group after construction (`for g in opt.param_groups: g["lr"] *= 2`, see `OptimizerPatches`) is
-    /// read scaled.
+    /// Every (optimizer or parameter group, learning rate, parameter kinds) of the file's optimizers; a rate set or
+    /// scaled in place on every group after construction (`for g in opt.param_groups: g["lr"] *= 2`, see
+    /// `OptimizerPatches`) is read so, and a group added afterwards is a slot of its own.
     public func optimizerSlots(model: ModelView) -> [OptimizerSlot] {
         optimizers.flatMap { optimizer -> [OptimizerSlot] in
             let patches = patches(of: optimizer)
-            let slots = unscaledSlots(optimizer, model: model)
+            var slots = unscaledSlots(optimizer, model: model)
+            // A rate set afterwards on every group it has (`opt.param_groups[0]["lr"] = 0.002` on an optimizer of one
+            // group), and groups added with their own parameters and rate (`opt.add_param_group(dict(params=[wte.weight],
+            // lr=0.3))`, the optimizer's rate when the group gives none).
+            if optimizer.labelRow == nil, let every = patches.everyGroup["lr"], case let rates = every.flatMap(learningRates), !rates.isEmpty {
+                slots = slots.map { OptimizerSlot(optimizer: $0.optimizer, params: $0.params, learningRates: rates, kinds: $0.kinds, site: $0.site) }
+            }
+            for group in patches.addedGroups where optimizer.labelRow == nil {
+                let params = OptimizerUse.entry("params", in: group)
+                let rates = OptimizerUse.entry("lr", in: group).map(learningRates) ?? slots.first?.learningRates ?? []
+                slots.append(OptimizerSlot(optimizer: optimizer, params: params, learningRates: rates,
+                                           kinds: params.map { parameterKinds($0, model: model) } ?? [.other], site: group))
+            }
             guard patches.everyGroupScales["lr"] != nil else { return slots }
             return slots.map { slot in
                 OptimizerSlot(optimizer: slot.optimizer, params: slot.params,
