@@ -204,11 +204,17 @@ extension PythonFacts {
 
     /// Whether a statement runs once when the optimizers are set up, not once per step: the loops around it walk
     /// optimizer groups (`opt.param_groups`) or lists written out (`for opt in [adam, muon]`, also through a name set to
-    /// one), and it is at module level, in an `__init__`, or in a function whose calls are all outside loops.
+    /// one, or `zip` of such lists), and it is at module level, in an `__init__`, or in a function whose calls are all outside loops.
     private func runsOnceAsPatch(_ site: Node) -> Bool {
         for loop in enclosingLoops(site) {
             guard loop.type == "for_statement", let iterable = loop.child(byField: "right").map(unwrapped) else { return false }
             if iterable.type == "attribute", iterable.child(byField: "attribute")?.text == "param_groups" { continue }
+            // `zip(optimizers, (2, 4, 2, 2))` of lists written out.
+            if iterable.type == "call", case let zipped = callSite(iterable), zipped.callee == "zip", !zipped.positional.isEmpty,
+               zipped.positional.allSatisfy({ argument in
+                   let lists = origins(of: unwrapped(argument))
+                   return !lists.isEmpty && lists.allSatisfy { ["list", "tuple"].contains($0.type) }
+               }) { continue }
             let lists = origins(of: iterable)
             guard !lists.isEmpty, lists.allSatisfy({ ["list", "tuple"].contains($0.type) }) else { return false }
         }
@@ -268,8 +274,9 @@ extension PythonFacts {
 
     /// The ways the code around a patch runs (see `PatchRun`): once per construction of the class whose method holds
     /// it, or once per call of the function that holds it (once, unbound, when there is none or outside functions);
-    /// each taken once per element of a list written out (also through a name or field set to one) that a loop around
-    /// the patch walks with variables the expressions `reading` mention, outer loops first.
+    /// each taken once per element of a list written out (also through a name or field set to one; for `zip` of such
+    /// lists, once per place) that a loop around the patch walks with variables the expressions `reading` mention,
+    /// outer loops first.
     private func patchRuns(around site: Node, reading: [Node]) -> [PatchRun] {
         var runs = [PatchRun()]
         if let function = enclosingFunction(site) {
@@ -288,6 +295,14 @@ extension PythonFacts {
             guard let targets = loop.child(byField: "left"), let iterable = loop.child(byField: "right"),
                   loopVariables(loop).contains(where: { name in reading.contains { mentions($0, name) } }) else { continue }
             runs = runs.flatMap { run -> [PatchRun] in
+                // `for opt, factor in zip(optimizers, (2, 4, 2, 2))`: each name its list's element at the same place.
+                if let zipped = zippedElements(iterable, names: targets, in: run) {
+                    return zipped.map { elements in
+                        var bound = run
+                        for (name, element) in elements { bound.elements[name] = element }
+                        return bound
+                    }
+                }
                 let lists = held(iterable, in: run).expressions.flatMap { origins(of: $0) }.filter { ["list", "tuple"].contains($0.type) }
                 guard !lists.isEmpty else { return [run] }
                 return lists.flatMap { list in
@@ -311,6 +326,24 @@ extension PythonFacts {
             }
         }
         return runs
+    }
+
+    /// For a loop over `zip` of lists written out (also through names), one binding per place: each loop name the
+    /// element of its list there. Nil unless the loop unpacks one name per list and the lists are as long.
+    private func zippedElements(_ iterable: Node, names targets: Node, in run: PatchRun) -> [[String: Node]]? {
+        let zipped = unwrapped(iterable)
+        guard zipped.type == "call", case let call = callSite(zipped), call.callee == "zip", call.keywords.isEmpty,
+              ["pattern_list", "tuple_pattern"].contains(targets.type) else { return nil }
+        let names = targets.namedChildren.filter { $0.type != "comment" }
+        guard names.count == call.positional.count, names.allSatisfy({ $0.type == "identifier" }) else { return nil }
+        var lists: [[Node]] = []
+        for argument in call.positional {
+            guard let list = held(argument, in: run).expressions.flatMap({ origins(of: $0) }).first(where: { ["list", "tuple"].contains($0.type) })
+            else { return nil }
+            lists.append(list.namedChildren.filter { $0.type != "comment" })
+        }
+        guard let count = lists.first?.count, count > 0, lists.allSatisfy({ $0.count == count }) else { return nil }
+        return (0..<count).map { i in Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1.text, lists[$0][i]) }) }
     }
 
     /// What an expression a patch reads holds in one run (see `PatchRun`), one step back to where it is given: a loop
