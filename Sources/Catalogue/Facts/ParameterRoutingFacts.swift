@@ -352,7 +352,7 @@ extension PythonFacts {
 
     /// The entries under `key` (see `bucketKey`) of a dictionary an expression gives: a literal (`{"embed": [...]}`,
     /// `{2: [...], "low": [...]}`), `dict(key=...)`, or the dictionaries a function of the file returns when it is
-    /// called here (a method found by its name, when one class has it).
+    /// called here (a method found by its name, when one class has it), or a property of the file reads them.
     func dictionaryEntries(of value: Node, key: String, depth: Int = 0) -> [Node] {
         var value = unparenthesized(value)
         // `groups = {...}; return groups`: the dictionary the name was set to.
@@ -362,6 +362,11 @@ extension PythonFacts {
                 guard pair.type == "pair", pair.child(byField: "key").map(unwrapped).flatMap(PythonFacts.bucketKey) == key else { return nil }
                 return pair.child(byField: "value")
             }
+        }
+        // A property of the file returning the dictionary (`model.param_families` with `@property def param_families`).
+        if value.type == "attribute", depth == 0, let name = value.child(byField: "attribute")?.text {
+            let properties = function(named: name).filter { $0.decorators.contains { $0.lastDottedComponent == "property" || $0.hasSuffix("cached_property") } }
+            if properties.count == 1 { return returnedValues(properties[0]).flatMap { dictionaryEntries(of: $0, key: key, depth: 1) } }
         }
         guard value.type == "call" else { return [] }
         let call = callSite(value)
@@ -847,8 +852,8 @@ extension PythonFacts {
         let p = unwrapped(params)
         if let entry = rowEntry(p, in: row) { return parameterKinds(entry, model: model) }
         if p.type == "subscript", let table = p.child(byField: "value").map(unwrapped), table.type == "identifier",
-           let index = p.child(byField: "subscript").map(unwrapped), index.type == "identifier",
-           let key = row.names[index.text].map(unwrapped).flatMap(PythonFacts.bucketKey) {
+           let index = p.child(byField: "subscript").map(unwrapped),
+           let key = (index.type == "identifier" ? row.names[index.text].map(unwrapped) : rowEntry(index, in: row)).flatMap(PythonFacts.bucketKey) {
             let kinds = appendedKinds(table.text, key: key, model: model)
             if !kinds.isEmpty { return kinds }
             let entries = localValues(of: table.text, around: p).flatMap { dictionaryEntries(of: $0, key: key) }
@@ -996,24 +1001,29 @@ extension PythonFacts {
     }
 
     /// For an optimizer whose parameters are the variable of a loop over the rows of a literal table (a dictionary
-    /// walked by `.items()`, a list of tuples, see `loopRows`), one slot per row whose tests of the loop's strings and
+    /// walked by `.items()`, a list of tuples, see `loopRows`), or are read with one (`families[g.family]` in a
+    /// generator over `(AdamGroup("embed", lr=0.3), ...)`), one slot per row whose tests of the loop's strings and
     /// numbers reach the construction (`if name == "matrix": Muon(...) else: Adam(...)`, run by the script interpreter
     /// with the row's values; a test it cannot run lets the row through): the row's parameters, and its rate computed with
     /// the row's values (`lr=lrs[name]` with `lrs` the table of rates handed to the builder, see `rowValues`), else
     /// the optimizer's own. Nil when the parameters are no such variable, or no row reaches the construction.
     func loopRowSlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
-        let variable = unwrapped(params)
-        guard variable.type == "identifier", let loop = bindingLoop(of: variable.text, at: variable), loop.type == "for_statement",
-              let rows = loopRows(loop), rows.count > 1 else { return nil }
+        // The loop variable: the parameters themselves, or one they read (`families[g.family]`).
+        let expression = unwrapped(params)
+        let candidates = expression.type == "identifier" ? [expression] : descendants(of: expression).filter { $0.type == "identifier" }
+        guard let (variable, loop) = candidates.lazy.compactMap({ v in self.bindingLoop(of: v.text, at: v).map { (v, $0) } }).first,
+              loop.type == "for_statement" || loop.type == "for_in_clause", let rows = loopRows(loop), rows.count > 1 else { return nil }
         let interpreter = ScriptInterpreter(self)
         var slots: [OptimizerSlot] = []
         for row in rows {
-            guard let held = row.names[variable.text] else { return nil }
+            guard let held = expression == variable ? row.names[variable.text] : expression else { return nil }
             let env = rowEnvironment(row)
             // The tests between the loop and the construction, run with this row's values.
             var reached = true
             var child = optimizer.call.node
-            while let parent = child.parent, parent != loop {
+            // (A comprehension's clause stands beside its body: the comprehension bounds the walk.)
+            let boundary = loop.type == "for_in_clause" ? loop.parent : loop
+            while let parent = child.parent, parent != boundary {
                 defer { child = parent }
                 guard parent.type == "if_statement" else { continue }
                 let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
@@ -1029,8 +1039,9 @@ extension PythonFacts {
             }
             guard reached else { continue }
             let rates = rate.flatMap { rowValues($0, in: row) } ?? ownLR
+            let kinds = expression == variable ? rowParameterKinds(held, in: row, model: model) : rowParameterKinds(expression, in: row, model: model)
             slots.append(OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
-                                       kinds: rowParameterKinds(held, in: row, model: model), site: row.item))
+                                       kinds: kinds, site: row.item))
         }
         return slots.isEmpty ? nil : slots
     }

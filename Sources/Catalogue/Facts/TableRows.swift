@@ -74,7 +74,8 @@ extension PythonFacts {
     }
 
     /// What an expression reads from a row (see `loopRows`): a loop variable (`rx`), or an entry of the record a
-    /// variable holds (`spec["glob"]`, `spec.get("glob")`); nil for anything else.
+    /// variable holds (`spec["glob"]`, `spec.get("glob")`, a field of a construction of a class of the file, `g.lr`);
+    /// nil for anything else.
     public func rowEntry(_ expression: Node, in row: LoopRow) -> Node? {
         let e = unwrapped(expression)
         if e.type == "identifier" { return row.names[e.text].map(unwrapped) }
@@ -86,8 +87,17 @@ extension PythonFacts {
         } else if e.type == "call", case let get = callSite(e), get.name == "get", let first = get.positional.first {
             holder = get.receiver
             field = SettingsTable.stringValue(unwrapped(first))
+        } else if e.type == "attribute" {
+            holder = e.child(byField: "object")
+            field = e.child(byField: "attribute")?.text
         }
         guard let holder = holder.map(unwrapped), holder.type == "identifier", let record = row.names[holder.text], let field else { return nil }
+        // A record built by a class of the file (`AdamGroup("embed", lr=0.3)`): what it gives the field.
+        if e.type == "attribute" {
+            let built = unwrapped(record)
+            guard built.type == "call", boundClass(named: callSite(built).callee) != nil else { return nil }
+            return fieldExpression(built, field).map(unwrapped)
+        }
         return dictionaries(record).lazy.compactMap { OptimizerUse.entry(field, in: $0) }.first.map(unwrapped)
     }
 
