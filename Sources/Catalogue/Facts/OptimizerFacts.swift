@@ -371,6 +371,17 @@ extension PythonFacts {
                         return made
                     }
                 }
+                // A class held by a loop variable over a table written out (`[cls(params, **kw) for cls, params, kw in
+                // specs]` with rows `(torch.optim.Adam, [wte.weight], dict(lr=0.3))`): a construction of each row's class,
+                // read with that row (see `recordRow`).
+                if let function = call.function.map(unwrapped), function.type == "identifier",
+                   let loop = bindingLoop(of: function.text, at: function), let rows = loopRows(loop) {
+                    let made = rows.compactMap { row -> OptimizerUse? in
+                        guard let held = row.names[function.text].map(unwrapped), held.type == "identifier" || held.type == "attribute" else { return nil }
+                        return use(call, callee: imports.qualifiedName(of: held) ?? held.text, record: (variable: function.text, dictionary: held))
+                    }
+                    if !made.isEmpty { return made }
+                }
                 if let made = use(call, callee: call.callee) { return [made] }
                 // A class held by a name or a member and called (`self.body_opt_cls(params, ...)` with `body_opt_cls =
                 // BlockwiseNesterov` in the class body, see `heldClassConstructions`): a construction of each

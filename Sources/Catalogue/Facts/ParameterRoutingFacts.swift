@@ -724,7 +724,9 @@ extension PythonFacts {
         // parameters and rate, the row being its site.
         if let record = optimizer.record, let row = recordRow(record, at: optimizer.call.node) {
             let rateNode = optimizer.call.argument("lr", position: lrPosition)
-            let rates = rateNode.flatMap { rowValues($0, in: row) } ?? ownLR
+            // A rate spread from the row's own keywords (`cls(params, **kw)`) is read in that row (see `spreadKeyword`).
+            let spread = rateNode == nil ? optimizer.spreadKeyword("lr", in: self).map(learningRates) : nil
+            let rates = rateNode.flatMap { rowValues($0, in: row) } ?? spread ?? ownLR
             return [OptimizerSlot(optimizer: optimizer, params: params, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
                                   kinds: params.map { rowParameterKinds($0, in: row, model: model) } ?? [.other], site: row.item)]
         }
