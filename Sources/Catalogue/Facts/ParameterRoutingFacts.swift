@@ -1017,7 +1017,8 @@ extension PythonFacts {
               loop.type == "for_statement" || loop.type == "for_in_clause", let rows = loopRows(loop), rows.count > 1 else { return nil }
         let interpreter = ScriptInterpreter(self)
         var slots: [OptimizerSlot] = []
-        for row in rows {
+        for table in rows {
+            let row = withLookedUpRecords(table, loop: loop, before: optimizer.call.node)
             guard let held = expression == variable ? row.names[variable.text] : expression else { return nil }
             let env = rowEnvironment(row)
             // The tests between the loop and the construction, run with this row's values.
@@ -1031,7 +1032,7 @@ extension PythonFacts {
                 let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
                 let holding = clauses.last { $0.type != "if_statement" && isInside(optimizer.call.node, $0) } ?? parent
                 for clause in clauses {
-                    let holds = clause.child(byField: "condition").flatMap { interpreter.value(of: $0, env: env)?.truthy }
+                    let holds = clause.child(byField: "condition").flatMap { rowTest($0, in: row) ?? interpreter.value(of: $0, env: env)?.truthy }
                     if clause == holding {
                         if clause.type != "else_clause", holds == false { reached = false }
                         break
@@ -1046,6 +1047,40 @@ extension PythonFacts {
                                        kinds: kinds, site: row.item))
         }
         return slots.isEmpty ? nil : slots
+    }
+
+    /// A row with the records the loop's body looks up by the row's key before `use` (`spec = hp.optim[name]`, the
+    /// entry of `hp.optim` under this row's `name`) bound to their names, so that `spec["lr"]` reads as this row's.
+    func withLookedUpRecords(_ row: LoopRow, loop: Node, before use: Node) -> LoopRow {
+        guard loop.type == "for_statement", let body = loop.child(byField: "body") else { return row }
+        var names = row.names
+        let env = rowEnvironment(row)
+        for assignment in descendants(of: body) where assignment.type == "assignment" && assignment.endByte <= use.startByte {
+            guard let left = assignment.child(byField: "left"), left.type == "identifier", names[left.text] == nil,
+                  let right = assignment.child(byField: "right").map(unwrapped), right.type == "subscript",
+                  let table = right.child(byField: "value"), let index = right.child(byField: "subscript").map(unwrapped),
+                  index.type == "identifier", case .string(let key)? = env[index.text],
+                  let entry = dictionaries(table).lazy.compactMap({ OptimizerUse.entry(key, in: $0) }).first else { continue }
+            names[left.text] = entry
+        }
+        return LoopRow(item: row.item, names: names)
+    }
+
+    /// A string test of what a row holds (`spec["kind"] == "muon"`, `kind != "adam"`, see `rowEntry`); nil for any
+    /// other test.
+    func rowTest(_ condition: Node, in row: LoopRow) -> Bool? {
+        let c = unwrapped(condition)
+        if c.type == "not_operator" { return c.child(byField: "argument").flatMap { rowTest($0, in: row) }.map { !$0 } }
+        guard c.type == "comparison_operator" else { return nil }
+        let parts = c.namedChildren.filter { $0.type != "comment" }
+        let operators = c.children.filter { !$0.isNamed }.map(\.type)
+        guard parts.count == 2, operators.count == 1, ["==", "!="].contains(operators[0]) else { return nil }
+        for (read, other) in [(parts[0], parts[1]), (parts[1], parts[0])] {
+            guard let held = rowEntry(read, in: row).flatMap(SettingsTable.stringValue),
+                  let text = SettingsTable.stringValue(unwrapped(other)) else { continue }
+            return (held == text) == (operators[0] == "==")
+        }
+        return nil
     }
 
     /// For an optimizer built in a loop over a table whose rows give a loop variable an enumeration member (`for family,

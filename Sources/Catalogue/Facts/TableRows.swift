@@ -16,7 +16,7 @@ public struct LoopRow {
 extension PythonFacts {
     /// The rows a `for` statement or a comprehension's `for` clause walks: the items of a list or tuple the file writes
     /// (see `listItems`; each unpacked into the loop's names when there are several), or the entries of a dictionary
-    /// literal (or `dict(...)` call, its keywords' names as keys) walked by `.items()` (key and value), `.values()` or by itself (its keys). Nil when the iterable is no
+    /// literal (or `dict(...)` call, its keywords' names as keys; also one a helper of the file returns) walked by `.items()` (key and value), `.values()` or by itself (its keys). Nil when the iterable is no
     /// such table, or a row does not unpack into the loop's names.
     public func loopRows(_ loop: Node) -> [LoopRow]? {
         guard let left = loop.child(byField: "left"), let right = loop.child(byField: "right").map(unwrapped) else { return nil }
@@ -35,7 +35,12 @@ extension PythonFacts {
                 rows.append((item, parts))
             }
         } else if method == nil || method == "items" || method == "values" || method == "keys" {
-            for dictionary in dictionaries(source) where dictionary.type == "dictionary" || (dictionary.type == "call" && callSite(dictionary).callee == "dict") {
+            // A helper of the file that returns the table (`partition_params(m).items()`): the dictionaries it returns.
+            var tables = dictionaries(source)
+            if tables.isEmpty, source.type == "call", let helper = calledFunction(callSite(source)) {
+                tables = returnedValues(helper).flatMap { dictionaries($0) }
+            }
+            for dictionary in tables where dictionary.type == "dictionary" || (dictionary.type == "call" && callSite(dictionary).callee == "dict") {
                 // `{"embed": ...}` pairs, or `dict(embed=...)` keywords (the keyword's name stands for its key).
                 let entries = dictionary.type == "dictionary" ? dictionary.namedChildren.filter { $0.type == "pair" }
                     : (dictionary.child(byField: "arguments")?.namedChildren ?? []).filter { $0.type == "keyword_argument" }
