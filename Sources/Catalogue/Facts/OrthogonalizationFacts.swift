@@ -601,14 +601,42 @@ extension PythonFacts {
         return targets(of: call).contains { $0.node == function.node }
     }
 
-    /// Whether a function changes parameters in place (`p.add_(...)`, `w.sub_(...)`, `p.data.copy_(...)`, `w -= ...`).
+    /// Whether a function changes parameters in place (`p.add_(...)`, `w.sub_(...)`, `p.data.copy_(...)`, `w -= ...`); a
+    /// tensor it returns (a momentum buffer) is not one.
     func updatesInPlace(_ function: Function) -> Bool {
-        descendants(of: function.node).contains { n in
+        // A tensor the function hands back (`return direction, buf` after `buf.mul_(m).add_(g)`) is state it returns,
+        // not a parameter it updates.
+        let returned = Set(returnedValues(function).flatMap { value -> [String] in
+            let v = unwrapped(value)
+            return (["tuple", "expression_list", "list"].contains(v.type) ? v.namedChildren : [v]).map { unwrapped($0).text }
+        })
+        return descendants(of: function.node).contains { n in
             if n.type == "augmented_assignment", let op = n.child(byField: "operator")?.type, ["-=", "+="].contains(op) { return true }
             guard n.type == "call" else { return false }
             // Multi-tensor forms too (`torch._foreach_add_(leaves, outs, alpha=-lr)`, see `methodView`).
             let call = methodView(callSite(n))
-            return call.receiver != nil && Self.inPlaceUpdates.contains(call.name)
+            guard let receiver = call.receiver, Self.inPlaceUpdates.contains(call.name) else { return false }
+            return !returned.contains(chainRoot(receiver).text)
+        }
+    }
+
+    /// The name a chain of method calls, attributes and subscripts starts from (`buf` of `buf.mul_(m)`, `state["m"]`).
+    func chainRoot(_ node: Node) -> Node {
+        var current = unwrapped(node)
+        while true {
+            switch current.type {
+            case "call":
+                guard let receiver = callSite(current).receiver else { return current }
+                current = unwrapped(receiver)
+            case "attribute":
+                guard let object = current.child(byField: "object") else { return current }
+                current = unwrapped(object)
+            case "subscript":
+                guard let value = current.child(byField: "value") else { return current }
+                current = unwrapped(value)
+            default:
+                return current
+            }
         }
     }
 }

@@ -706,9 +706,26 @@ extension PythonFacts {
         let lrPosition = optimizer.groups.isEmpty ? 1 : nil
         var ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
             : optimizer.call.argument("lr", position: lrPosition))
-        // A step function handed a scheduled rate every step (`update(..., lr_at(step))`): the schedule's peak.
-        if ownLR.isEmpty, optimizer.stepFunction != nil, let rate = optimizer.argument("lr", position: lrPosition, in: self) {
+        // A step function handed a scheduled rate every step (`update(..., lr_at(step))`), also torch's functional
+        // update run every step (`torch.optim.adamw.adamw(..., lr=lr)`): the schedule's peak.
+        let functional = optimizer.definition == nil && optimizer.call.callee.hasPrefix("torch.optim.") && optimizer.call.name.first?.isLowercase == true
+        if ownLR.isEmpty, optimizer.stepFunction != nil || functional, let rate = optimizer.argument("lr", position: lrPosition, in: self) {
             ownLR = scheduledPeaks(of: rate, at: optimizer.call)
+            // A rate computed as a base times a schedule multiplier (`head_lr = args.learning_rate * mult`), also handed
+            // to the helper holding the update (`def adam_apply(..., lr)` called with `lr=head_lr`): the base (see
+            // `scaledBaseRates`).
+            if ownLR.isEmpty {
+                var given = unwrapped(rate)
+                // A rate applied negated (`alpha=-muon_lr`).
+                if given.type == "unary_operator", given.child(byField: "operator")?.type == "-", let inner = given.child(byField: "argument") {
+                    given = unwrapped(inner)
+                }
+                let passed = given.type == "identifier" && parameterOwner(of: given) != nil ? callerArguments(of: given).map(unwrapped) : [given]
+                ownLR = passed.flatMap { argument -> [Double] in
+                    let product = argument.type == "identifier" ? latestValue(of: argument.text, before: argument) ?? argument : argument
+                    return scaledBaseRates(product)
+                }
+            }
         }
         if !optimizer.groups.isEmpty {
             return optimizer.groups.map { group in

@@ -25,7 +25,13 @@ struct LrRetuneForMuon: Detector {
            let headRow = head.labelRow, let muonRow = muon.labelRow {
             return [facts.evidence(headRow.value, "Adam-family lr 0.0036"), facts.evidence(muonRow.value, "orthogonalizing optimizer lr 0.00036")]
         }
-        let adam = facts.optimizers.filter(\.family.isAdamFamily).filter { learningRates($0.call, facts).contains(where: { close($0, 0.0036) }) }
+        var adam = facts.optimizers.filter(\.family.isAdamFamily).filter { learningRates($0.call, facts).contains(where: { close($0, 0.0036) }) }
+        // Else an Adam by the rate its slot reads (an update run every step with a scheduled rate, by the schedule's
+        // peak: `adam_step(..., lr=0.0036 * mult)`, torch's functional `adamw(..., lr=lr)`; see `optimizerSlots`).
+        if adam.isEmpty {
+            adam = facts.optimizerSlots.filter { $0.optimizer.family.isAdamFamily && $0.learningRates.contains(where: { close($0, 0.0036) }) }
+                .map(\.optimizer)
+        }
         guard let head = adam.first else { return [] }
         for muon in facts.orthogonalizingOptimizers {
             for use in muon.uses where learningRates(use, facts, scope: muon.scope).contains(where: { close($0, 0.00036) }) {
