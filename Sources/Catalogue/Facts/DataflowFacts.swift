@@ -371,11 +371,13 @@ extension PythonFacts {
     /// For `items[i]` with `items` bound to a list or tuple literal (`optimizers = [adam, ortho]`, or the one
     /// list a function or method of the file returns, literal or through the name it returns) and a literal index,
     /// the element (`ortho` for `optimizers[1]`); for a name set to such an element (`muon = optimizers[1]`), the same.
+    /// A string key reads the dictionary the name holds or is filled with (`opts["ortho"]`, see `keyedElement`).
     public func indexedElement(_ node: Node) -> Node? {
         var node = unwrapped(node)
         if node.type == "identifier", let value = latestValue(of: node.text, before: node).map(unwrapped), value.type == "subscript" {
             node = value
         }
+        if node.type == "subscript", let index = node.child(byField: "subscript"), string(of: index) != nil { return keyedElement(node) }
         guard node.type == "subscript", let value = node.child(byField: "value"), value.type == "identifier",
               let index = node.child(byField: "subscript"), let i = self.value(of: index)?.double.asBoundedInt,
               // The list the name was last given (`optimizers = raw_model.configure_optimizers(...)`, which returns

@@ -93,33 +93,39 @@ extension PythonFacts {
         for table in rows {
             let row = withLookedUpRecords(table, loop: loop, before: optimizer.call.node)
             guard let held = expression == variable ? row.names[variable.text] : expression else { return nil }
-            let env = rowEnvironment(row)
-            // The tests between the loop and the construction, run with this row's values.
-            var reached = true
-            var child = optimizer.call.node
-            // (A comprehension's clause stands beside its body: the comprehension bounds the walk.)
-            let boundary = loop.type == "for_in_clause" ? loop.parent : loop
-            while let parent = child.parent, parent != boundary {
-                defer { child = parent }
-                guard parent.type == "if_statement" else { continue }
-                let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
-                let holding = clauses.last { $0.type != "if_statement" && isInside(optimizer.call.node, $0) } ?? parent
-                for clause in clauses {
-                    let holds = clause.child(byField: "condition").flatMap { rowTest($0, in: row) ?? interpreter.value(of: $0, env: env)?.truthy }
-                    if clause == holding {
-                        if clause.type != "else_clause", holds == false { reached = false }
-                        break
-                    }
-                    if holds == true { reached = false; break }
-                }
-            }
-            guard reached else { continue }
+            guard loopRowReaches(optimizer.call.node, loop: loop, row: row, interpreter: interpreter) else { continue }
             let rates = rate.flatMap { rowValues($0, in: row) } ?? ownLR
             let kinds = expression == variable ? rowParameterKinds(held, in: row, model: model) : rowParameterKinds(expression, in: row, model: model)
             slots.append(OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
                                        kinds: kinds, site: row.item))
         }
         return slots.isEmpty ? nil : slots
+    }
+
+    /// Whether the tests between a loop over table rows and `node` inside its body hold for `row`: each `if`, `elif`
+    /// and `else` on the way, its test run with the row's strings and numbers (`rowTest`, else the script
+    /// interpreter); a test neither can run lets the row through.
+    func loopRowReaches(_ node: Node, loop: Node, row: LoopRow, interpreter: ScriptInterpreter? = nil) -> Bool {
+        let interpreter = interpreter ?? ScriptInterpreter(self)
+        let env = rowEnvironment(row)
+        var child = node
+        // (A comprehension's clause stands beside its body: the comprehension bounds the walk.)
+        let boundary = loop.type == "for_in_clause" ? loop.parent : loop
+        while let parent = child.parent, parent != boundary {
+            defer { child = parent }
+            guard parent.type == "if_statement" else { continue }
+            let clauses = [parent] + parent.children.filter { $0.type == "elif_clause" || $0.type == "else_clause" }
+            let holding = clauses.last { $0.type != "if_statement" && isInside(node, $0) } ?? parent
+            for clause in clauses {
+                let holds = clause.child(byField: "condition").flatMap { rowTest($0, in: row) ?? interpreter.value(of: $0, env: env)?.truthy }
+                if clause == holding {
+                    if clause.type != "else_clause", holds == false { return false }
+                    break
+                }
+                if holds == true { return false }
+            }
+        }
+        return true
     }
 
     /// A row with the records the loop's body looks up by the row's key before `use` (`spec = hp.optim[name]`, the

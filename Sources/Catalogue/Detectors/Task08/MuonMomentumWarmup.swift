@@ -7,14 +7,16 @@ import TreeSitterKit
 /// `facts.momentumGroupKeys`) into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]` when the optimizer's update reads
 /// `self.defaults` (the groups copy their entries at construction), `opt.step(momentum=...)`, the
-/// optimizer possibly held as `self.muon` or picked by `isinstance(opt, Muon)`, or `self.param_groups` in the
+/// optimizer possibly held as `self.muon`, picked by `isinstance(opt, Muon)` or by name from a dictionary (`opts["ortho"]`,
+/// also one a builder fills per table row, see `PythonFacts.keyedElement`), or `self.param_groups` in the
 /// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, also through a local, `beta = self.momentum`, written
 /// `ortho.momentum = ...`; the momentum argument of a
 /// functional orthogonalized update, or the momentum such an update computes from the step it is given; the update
 /// is one a training loop calls, also one that computes its gradients through a transformed loss function held by a
 /// name, `value_and_grad = torch.compile(torch.func.grad_and_value(loss_fn))`, see `CallSite.computesGradients`)
 /// whose value, evaluated as a function of the training step (the enclosing `range` loop's variable or the
-/// enclosing function's parameter; locals, helpers, `min` / `max`, `np.interp`, settings and entries of a table
+/// enclosing function's parameter; locals, helpers, callable objects of the file (`warm(step)` running
+/// `Ramp.__call__` with its construction's fields), `min` / `max`, `np.interp`, settings and entries of a table
 /// the script computes, `momentum_table[step]`, and what a generator of the file yields at the step, also one that holds its
 /// last value for ever after its ramp, `yield from itertools.repeat(end)`, followed; sampled only at steps the training loop runs when a later
 /// one has no value), starts lower, never decreases, and settles at a larger value. Rejects constant momentum, schedules on Adam betas or
@@ -262,8 +264,13 @@ struct MuonMomentumWarmup: Detector {
             let passed = facts.callerArguments(of: parameter)
             if !passed.isEmpty, passed.allSatisfy({ isWarmup($0, facts, complement: complement, depth: depth + 1) }) { return true }
         }
+        // What the step evaluator also runs: a method of an object the file builds (`ramp(step)` calling `Ramp.__call__`
+        // with the fields its construction gives), closures a factory made, counting generators.
+        let evaluator = StepFunction(facts, facts.dataflow)
         for step in stepNames(value, facts) {
-            func at(_ s: Double) -> Double? { facts.evaluate(value, bindings: [step: s]).map { complement ? 1 - $0 : $0 } }
+            func at(_ s: Double) -> Double? {
+                (facts.evaluate(value, bindings: [step: s]) ?? evaluator.value(value, [step: s])).map { complement ? 1 - $0 : $0 }
+            }
             var curve = Self.steps.map(at)
             // A momentum read from a table of the run's steps (`float(momentum_table[step])`) has no value past the
             // last step the training loop runs: only the steps it runs are sampled then.

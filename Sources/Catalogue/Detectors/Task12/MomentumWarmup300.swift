@@ -16,7 +16,8 @@ import TreeSitterKit
 /// 300)` stepped each iteration; see `PythonFacts.objectsSteppedInLoops`): its key may then be a field naming the
 /// momentum, and an object ramping another field, another length or an SGD optimizer's groups is rejected. Rejects a
 /// group write in a helper nothing calls (`liesInUncalledHelper`), a ramp of another length, a 300-step ramp that
-/// sets the learning rate, a constant momentum, and the momentum of an SGD optimizer. A value the group write takes
+/// sets the learning rate, a constant momentum, and the momentum of an SGD optimizer or of an Adam kept beside the
+/// orthogonalizing one in a list or dictionary (`opts["adam"].param_groups`). A value the group write takes
 /// from a parameter of its function is read where the callers give it (a helper `set_momentum(opt, m)`, or a
 /// property setter run by `opt.momentum = ramp(step)`, see `PythonFacts.callerArguments`). Examples:
 /// `queries/python/momentum_warmup_300/examples/`.
@@ -122,7 +123,8 @@ struct MomentumWarmup300: Detector {
         return v[3] > v[0] && !same(v[0], v[3]) && !same(v[2], v[3]) && same(v[3], v[4]) && same(v[3], v[5]) && same(v[3], v[6]) && same(v[3], v[7])
     }
 
-    /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`); in a method
+    /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`), or to an
+    /// element of a list or dictionary of optimizers that is not orthogonalizing (`opts["adam"].param_groups`); in a method
     /// read for one `object` the file builds, the optimizer a field of that object holds (`self.optimizer.param_groups`
     /// with `ParamGroupRamp(sgd, "momentum", ...)`, see `fieldExpression`).
     func isSGDGroup(_ target: Node, _ facts: PythonFacts, _ flow: Dataflow, object: Node? = nil) -> Bool {
@@ -140,6 +142,12 @@ struct MomentumWarmup300: Detector {
         if let object, let field = facts.instanceAttribute(owner).flatMap({ facts.fieldExpression(object, $0) }) {
             owner = facts.unwrapped(field)
             if owner.type == "call" { return facts.callSite(owner).name == "SGD" }
+        }
+        // An element of a list or dictionary of optimizers (`opts[0]`, `opts["adam"]`): an optimizer whose update reads no
+        // momentum from its groups (Adam's betas, SGD's own momentum).
+        if let element = facts.indexedElement(owner).map(facts.unwrapped), element.type == "call",
+           let use = facts.optimizers.first(where: { $0.call.node == element }) {
+            return use.family != .muon
         }
         guard let name = SettingsTable.bareName(of: owner) else { return false }
         return facts.allSettings.settings(name).contains { setting in

@@ -1,0 +1,65 @@
+import Parsing
+import TreeSitterKit
+
+/// Objects kept in a dictionary by name and read back by that name: `opts = {"adam": Adam(...), "ortho": Muon(...)}`
+/// then `opts["ortho"].param_groups`, or a dictionary a builder fills (`opts[name] = Muon(...)` for the rows of a
+/// table it walks) and returns.
+extension PythonFacts {
+    /// The one value stored under the string key of `read` (`opts["ortho"]`, `optimizer_map[KEY]`): the entry of the
+    /// dictionary literal or `dict(...)` the name was last set to (see `dictionaries`), else the value of the one write under that
+    /// key (`storedEntries`). Nil when the key is no string, or no write or several writes may store it.
+    func keyedElement(_ read: Node) -> Node? {
+        let n = unwrapped(read)
+        guard n.type == "subscript", let container = n.child(byField: "value"), let index = n.child(byField: "subscript"),
+              let key = string(of: index) else { return nil }
+        var held = unwrapped(container)
+        if held.type == "identifier", let value = latestValue(of: held.text, before: held) { held = value }
+        let entries = dictionaries(held).compactMap { OptimizerUse.entry(key, in: $0) }
+        if !entries.isEmpty { return entries.count == 1 ? entries[0] : nil }
+        let stored = storedEntries(container, key: key)
+        return stored.count == 1 ? stored[0] : nil
+    }
+
+    /// The values written under `key` into the dictionary a name holds: by `name[key] = value` in the name's own scope,
+    /// or, for a name set to what a function of the file returns (`optimizer_map = build_optimizers(model, args)`),
+    /// by writes into the name that function returns (`opts[name] = ...; return opts`). A write whose key is a loop
+    /// variable counts for each row of the loop's table (see `loopRows`) that gives the variable this key and whose tests
+    /// reach the write (`if spec["kind"] == "muon": opts[name] = Muon(...) else: opts[name] = Adam(...)`, with `spec`
+    /// looked up by the row's key, see `withLookedUpRecords` and `loopRowReaches`); a write with any other key may store
+    /// anything and counts too.
+    func storedEntries(_ container: Node, key: String) -> [Node] {
+        let holder = unwrapped(container)
+        guard holder.type == "identifier" else { return [] }
+        var places: [(name: String, scope: Node)] = []
+        if let value = latestValue(of: holder.text, before: holder).map(unwrapped), value.type == "call" {
+            for function in targets(of: callSite(value)) {
+                for returned in returnedValues(function).map(unwrapped) where returned.type == "identifier" {
+                    places.append((returned.text, function.node))
+                }
+            }
+        } else {
+            places.append((holder.text, enclosingFunction(holder)?.node ?? root))
+        }
+        var stored: [Node] = []
+        for (name, scope) in places {
+            for write in descendants(of: scope) where write.type == "assignment" {
+                guard let left = write.child(byField: "left"), left.type == "subscript", left.child(byField: "value")?.text == name,
+                      let index = left.child(byField: "subscript").map(unwrapped), let value = write.child(byField: "right") else { continue }
+                if let written = string(of: index) {
+                    if written == key { stored.append(value) }
+                    continue
+                }
+                guard index.type == "identifier", let loop = bindingLoop(of: index.text, at: index), let rows = loopRows(loop) else {
+                    stored.append(value)
+                    continue
+                }
+                for table in rows {
+                    guard case .string(key)? = rowEnvironment(table)[index.text] else { continue }
+                    let row = withLookedUpRecords(table, loop: loop, before: write)
+                    if loopRowReaches(write, loop: loop, row: row) { stored.append(value) }
+                }
+            }
+        }
+        return stored
+    }
+}
