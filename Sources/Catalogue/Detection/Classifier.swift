@@ -70,7 +70,11 @@ public enum Classifier {
 
     static func sorted(_ found: [String: [Evidence]]) -> [Detection] {
         let order = Self.order
-        return found.map { Detection(id: $0.key, evidence: $0.value) }
+        // The same place found twice (by two functions of one optimizer, or two files of a bundle) is listed once.
+        return found.map { id, evidence in
+            var seen = Set<Evidence>()
+            return Detection(id: id, evidence: evidence.filter { seen.insert($0).inserted })
+        }
             .sorted { (order[$0.id] ?? .max, $0.id) < (order[$1.id] ?? .max, $1.id) }
     }
 }

@@ -520,6 +520,12 @@ extension PythonFacts {
                 if !found.isEmpty { return found }
             }
         }
+        // A function a call of the file returns, called at once (`partition_for(g)(g)` with `partition_for` returning
+        // `_fused_qkv if rows == 3 * cols else _whole`): every function it may return.
+        if let function = call.function.map(unwrapped), function.type == "call" {
+            let found = functionsDenoted(by: function, depth: 0)
+            if !found.isEmpty { return found }
+        }
         // A local name given a function of the file, or one of two (`func = _multi_tensor_adam if foreach else
         // _single_tensor_adam; func(...)`, as PyTorch's own optimizers dispatch).
         if let function = call.function, function.type == "identifier", functionValuedNames.contains(function.text),

@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an orthogonalizing optimizer (see `muon_optimizer`) and either (A) in its update code, an
 /// orthogonalization applied to each block of a split gradient (`[ns(g1) for g1 in g.split(g.size(1))]`, a loop over
-/// `g.chunk(3)`, blocks picked by a conditional `g.split(d) if rows == 3 * d else (g,)` through a local name, a row
+/// `g.chunk(3)`, blocks picked by a conditional `g.split(d) if rows == 3 * d else (g,)` through a local name or cut by
+/// a strategy function a chooser returns and the update calls at once (`cut_for(g)(g)`), a row
 /// slice `g[i * d:(i + 1) * d]` in a loop over `range(3)` or the three row slices written out (`ns(g[0 * d:1 * d])`,
 /// `ns(g[1 * d:2 * d])`, `ns(g[2 * d:3 * d])`, exactly blocks 0, 1 and 2 of one width), also inside a helper of the file the update calls on each
 /// block, or through the next class of a cooperative mixin chain, `nxt = super()` then `[nxt.direction(b) for b in
