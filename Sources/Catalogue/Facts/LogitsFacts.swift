@@ -537,15 +537,18 @@ extension PythonFacts {
         return nil
     }
 
-    /// `B` in `-x / B`, `-(x / B)`.
+    /// `B` in `-x / B`, `-(x / B)`, `-x * (1 / B)` (`-z * (2.0 / 15.0)` for B = 7.5).
     func negatedDivisor(_ node: Node, bindings: [String: Double]) -> Double? {
         let node = unparenthesized(node)
         if node.type == "unary_operator", node.child(byField: "operator")?.type == "-", let inner = node.child(byField: "argument") {
             return divisor(of: inner, bindings: bindings)
         }
-        if node.type == "binary_operator", node.child(byField: "operator")?.type == "/", let left = node.child(byField: "left") {
+        if node.type == "binary_operator", let op = node.child(byField: "operator")?.type, op == "/" || op == "*",
+           let left = node.child(byField: "left") {
             let l = unparenthesized(left)
-            if l.type == "unary_operator", l.child(byField: "operator")?.type == "-" { return divisor(of: node, bindings: bindings) }
+            if l.type == "unary_operator", l.child(byField: "operator")?.type == "-", evaluate(l, bindings: bindings) == nil {
+                return divisor(of: node, bindings: bindings)
+            }
         }
         return nil
     }
