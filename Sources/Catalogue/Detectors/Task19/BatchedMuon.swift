@@ -3,8 +3,9 @@ import TreeSitterKit
 /// `batched_muon`: the Newton-Schulz orthogonalization works on stacks of matrices (the last two dimensions).
 ///
 /// Requires an orthogonalization routine (a function with a Newton-Schulz loop or an SVD) that transposes the
-/// last two dimensions (`.mT`, `transpose(-2, -1)`, `swapaxes(-1, -2)`) and normalizes each matrix
-/// (`norm(dim=(-2, -1))`, `vector_norm(dim=(-2, -1))`, `torch.linalg.matrix_norm`, or a helper normalizing one row per
+/// last two dimensions (`.mT`, `transpose(-2, -1)`, `swapaxes(-1, -2)`; dimensions 1 and 2 of a stack the routine folds
+/// to three dimensions, `G.reshape(-1, rows, cols)`) and normalizes each matrix (`norm(dim=(-2, -1))`,
+/// `vector_norm(dim=(-2, -1))`, a sum of squares over those two dimensions, `torch.linalg.matrix_norm`, or a helper normalizing one row per
 /// matrix in a kernel, see `kernelPerMatrixNorm`), or a 2-D routine lifted with `torch.vmap`; and parameters
 /// of more than two dimensions admitted (`p.ndim >= 2`, `p.dim() > 1`, skipping `p.ndim < 2`, or an explicit
 /// `ndim == 3` branch). The routine may be split in two: a function that normalizes and transposes the stack and
@@ -21,7 +22,8 @@ struct BatchedMuon: Detector {
         orthogonalizers += facts.functions.filter { f in !orthogonalizers.contains { $0.node == f.node } && hasGramLoop(f, facts) }
         for f in orthogonalizers {
             let inside = facts.descendants(of: f.node)
-            if inside.contains(where: { batchedTranspose($0, facts) }), inside.contains(where: { perMatrixNorm($0, facts) }) {
+            let dims = matrixDimensions(inside, facts)
+            if inside.contains(where: { batchedTranspose($0, facts, dims) }), inside.contains(where: { perMatrixNorm($0, facts, dims) }) {
                 evidence.append(facts.evidence(f.node, "orthogonalization over the last two dimensions of a stack of matrices"))
             }
         }
@@ -30,7 +32,8 @@ struct BatchedMuon: Detector {
             let helpers = iterationHelpers(of: f, orthogonalizers, facts)
             guard !helpers.isEmpty else { continue }
             let inside = ([f] + helpers).flatMap { facts.descendants(of: $0.node) }
-            if inside.contains(where: { batchedTranspose($0, facts) }), inside.contains(where: { perMatrixNorm($0, facts) }) {
+            let dims = matrixDimensions(inside, facts)
+            if inside.contains(where: { batchedTranspose($0, facts, dims) }), inside.contains(where: { perMatrixNorm($0, facts, dims) }) {
                 evidence.append(facts.evidence(f.node, "orthogonalization over the last two dimensions of a stack of matrices"))
             }
         }
@@ -86,32 +89,70 @@ struct BatchedMuon: Detector {
         }
     }
 
-    func isNegative(_ node: Node, _ facts: PythonFacts) -> Bool { (facts.value(of: node)?.double ?? 0) < 0 }
+    /// The spellings of a matrix's two dimensions in a routine: the last two (`-2, -1`), and, when the routine folds
+    /// every leading dimension into one batch dimension (`G.reshape(-1, rows, cols)`, `G.view(-1, m, n)`,
+    /// `G.flatten(0, -3)`, `G.flatten(end_dim=-3)`), also `1, 2` of that three-dimensional stack.
+    func matrixDimensions(_ inside: some Sequence<Node>, _ facts: PythonFacts) -> Set<Set<Double>> {
+        let folds = inside.contains { n in
+            guard n.type == "call" else { return false }
+            let call = facts.callSite(n)
+            if ["reshape", "view"].contains(call.name), call.positional.count == 3, call.receiver != nil {
+                return facts.value(of: call.positional[0])?.double == -1
+            }
+            if call.name == "flatten", call.receiver != nil {
+                let end = call.keywords["end_dim"] ?? (call.positional.count == 2 ? call.positional[1] : nil)
+                return end.flatMap { facts.value(of: $0)?.double } == -3
+            }
+            return false
+        }
+        return folds ? [[-2, -1], [1, 2]] : [[-2, -1]]
+    }
 
-    /// `.mT`, or a transpose / swap of two negative dimensions.
-    func batchedTranspose(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// The dimensions a tuple or list of two literal (or named) numbers spells, as a set; nil otherwise.
+    func dimensionPair(_ nodes: [Node], _ facts: PythonFacts) -> Set<Double>? {
+        let values = nodes.compactMap { facts.value(of: $0)?.double }
+        return nodes.count == 2 && values.count == 2 ? Set(values) : nil
+    }
+
+    /// `.mT`, or a transpose / swap of a matrix's two dimensions (`dims`, see `matrixDimensions`).
+    func batchedTranspose(_ node: Node, _ facts: PythonFacts, _ dims: Set<Set<Double>> = [[-2, -1]]) -> Bool {
         if node.type == "attribute" { return node.child(byField: "attribute")?.text == "mT" }
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         guard ["transpose", "swapaxes", "swapdims"].contains(call.name) else { return false }
-        let dims = call.positional.suffix(2)
-        return dims.count == 2 && dims.allSatisfy { isNegative($0, facts) }
+        return dimensionPair(Array(call.positional.suffix(2)), facts).map(dims.contains) ?? false
     }
 
     /// `x.norm(dim=(-2, -1))`, `torch.linalg.norm(x, dim=(-2, -1))`, `torch.linalg.vector_norm(x, dim=(-2, -1))` (the
-    /// Frobenius norm of each matrix), `torch.linalg.matrix_norm(x)`.
-    func perMatrixNorm(_ node: Node, _ facts: PythonFacts) -> Bool {
+    /// Frobenius norm of each matrix), `torch.linalg.matrix_norm(x)`, or a sum of squares over a matrix's two
+    /// dimensions (`x.square().sum(dim=(1, 2), keepdim=True)` of a folded stack, `(x * x).sum(dim=(-2, -1))`,
+    /// `torch.sum(x ** 2, dim=...)`), whose root the routine then takes. `dims`: see `matrixDimensions`.
+    func perMatrixNorm(_ node: Node, _ facts: PythonFacts, _ dims: Set<Set<Double>> = [[-2, -1]]) -> Bool {
         guard node.type == "call" else { return false }
         let call = facts.callSite(node)
         if call.name == "matrix_norm" { return true }
         if kernelPerMatrixNorm(call, facts) { return true }
-        guard call.name == "norm" || call.name == "vector_norm" else { return false }
+        let sumOfSquares = call.name == "sum" && (call.receiver.map { isSquare($0, facts) } ?? call.positional.first.map { isSquare($0, facts) } ?? false)
+        guard call.name == "norm" || call.name == "vector_norm" || sumOfSquares else { return false }
         var dim = call.keywords["dim"] ?? (call.positional.count >= 2 ? call.positional[call.positional.count - 1] : nil)
+        if sumOfSquares, call.receiver != nil, call.keywords["dim"] == nil { dim = call.positional.first }
         // A name set once to the axes (`MATRIX_AXES = (-2, -1)`).
         if let name = dim, name.type == "identifier", case let origins = facts.origins(of: name), origins.count == 1 { dim = origins[0] }
         guard let dim, ["tuple", "list"].contains(dim.type) else { return false }
-        let items = dim.namedChildren
-        return items.count == 2 && items.allSatisfy { isNegative($0, facts) }
+        return dimensionPair(dim.namedChildren, facts).map(dims.contains) ?? false
+    }
+
+    /// `x.square()`, `x.pow(2)`, `x ** 2`, `x * x`, `torch.square(x)`.
+    func isSquare(_ node: Node, _ facts: PythonFacts) -> Bool {
+        let n = facts.unwrapped(node)
+        if n.type == "binary_operator", let op = n.child(byField: "operator")?.type, let l = n.child(byField: "left"), let r = n.child(byField: "right") {
+            if op == "**" { return facts.value(of: r)?.double == 2 }
+            return op == "*" && facts.compact(facts.unwrapped(l)) == facts.compact(facts.unwrapped(r))
+        }
+        guard n.type == "call" else { return false }
+        let call = facts.callSite(n)
+        if call.name == "square" { return true }
+        return call.name == "pow" && call.positional.last.flatMap { facts.value(of: $0)?.double } == 2
     }
 
     /// A helper of the file that normalizes each matrix of a stack in a kernel: it flattens the stack to one row per
