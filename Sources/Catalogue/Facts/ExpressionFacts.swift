@@ -705,10 +705,10 @@ extension PythonFacts {
     /// arguments, to follow where it comes from (not to evaluate it): an element of a tuple or list literal (or of a
     /// name set to one); for a generator or comprehension over one (`*(t.transpose(1, 2) for t in (q, k, v))`), the
     /// element it maps; for a call of a function or lambda of the file whose every return is a tuple of one length
-    /// (`*blocks(mask)` with `blocks = lambda m: (m.sum(-1), m.argsort(-1))`), that call, once per element; for a
-    /// helper flattening such tuples over its items (`*lists(partial, whole)`, see `flattenedSpread`), each item once
-    /// per element of its tuple. Nil when the call spreads nothing, or the slot is not filled or follows a spread of
-    /// unknown length.
+    /// (`*blocks(mask)` with `blocks = lambda m: (m.sum(-1), m.argsort(-1))`, or a method, `*self._lists(mask)`), that
+    /// call, once per element; for a helper flattening such tuples over its items (`*lists(partial, whole)`, see
+    /// `flattenedSpread`), each item once per element of its tuple. Nil when the call spreads nothing, or the slot is
+    /// not filled or follows a spread of unknown length.
     public func spreadArgument(_ call: CallSite, position: Int) -> Node? {
         guard call.hasSplat, position >= 0, let arguments = call.node.child(byField: "arguments") else { return nil }
         var slots: [Node] = []
@@ -743,11 +743,18 @@ extension PythonFacts {
                   let iterable = clauses[0].child(byField: "right") else { return nil }
             return spreadElements(unparenthesized(iterable), depth: depth + 1)
         case "call":
-            // A helper returning tuples of one length: the call stands for each element.
-            guard let function = value.child(byField: "function"), function.type == "identifier" else { return nil }
+            // A helper returning tuples of one length: the call stands for each element. A method of the file
+            // (`*self._to_kv_blocks(full)`) is the one function the call runs.
+            guard let function = value.child(byField: "function") else { return nil }
             var returned: [Node] = []
             var definitions: [Node] = []
-            for binding in dataflow.bindings(of: function.text, at: function) where binding.kind == .value {
+            if function.type != "identifier" {
+                let runs = targets(of: callSite(value))
+                guard runs.count == 1 else { return nil }
+                returned = returnedValues(runs[0]).map(unparenthesized)
+                definitions = [runs[0].node]
+            }
+            for binding in function.type == "identifier" ? dataflow.bindings(of: function.text, at: function) : [] where binding.kind == .value {
                 let bound = unparenthesized(binding.node)
                 if bound.type == "function_definition" {
                     returned += dataflow.returns(of: bound).map(unparenthesized)

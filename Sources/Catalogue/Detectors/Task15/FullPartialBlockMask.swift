@@ -5,7 +5,7 @@ import TreeSitterKit
 /// kernel skips the mask function on full blocks.
 ///
 /// Requires a `BlockMask.from_kv_blocks(...)` call given full-block lists (`full_kv_num_blocks` and
-/// `full_kv_indices`, by keyword or as the third and fourth arguments, also spread: `*lists(full)`, or one helper
+/// `full_kv_indices`, by keyword or as the third and fourth arguments, also spread: `*lists(full)`, `*self._lists(full)`, or one helper
 /// flattening the pairs of several masks, `*lists(partial, full)`; see `PythonFacts.spreadArgument`), not `None`,
 /// different from the partial lists and computed in the file (calls, comparisons or arithmetic in what they are built
 /// from). Rejects partial lists only, full arguments set to `None`, full lists computed but not passed, and
