@@ -21,7 +21,9 @@ import TreeSitterKit
 /// read by the forward code only when present (`if i not in cfg.mlp_only_layers: bp["attn"] = {...}`, `if "attn" in p:`;
 /// see `droppedFromParameterTree`); (f) a block function called per layer and handed its attention weights, or `None`
 /// for the layers a test of the layer index picks, running attention only when they are present (stacked per-layer
-/// weights with no slice for the dropped layer; see `attentionWeightsWithheld`); or (c) a layer list that picks, per layer index, between a block class
+/// weights with no slice for the dropped layer; see `attentionWeightsWithheld`); (g) one element of the layer list
+/// replaced from outside by a block class whose forward runs no attention (`model.blocks[7] = MLPOnlyBlock(cfg)`, see
+/// `replacedByBlockWithoutAttention`); or (c) a layer list that picks, per layer index, between a block class
 /// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
 /// attention class of the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for
 /// attention. Rejects attention in every block, an index test that only selects a mask or window, random layer
@@ -69,6 +71,7 @@ struct DropAttentionLayer: Detector {
         }
         evidence += droppedFromParameterTree(facts)
         evidence += attentionWeightsWithheld(attention, facts)
+        evidence += replacedByBlockWithoutAttention(attention, facts)
         // A different block class, without attention, for some layer indices.
         for node in facts.nodes(ofType: "conditional_expression") {
             let parts = node.namedChildren
@@ -212,6 +215,63 @@ struct DropAttentionLayer: Detector {
                       }) else { continue }
                 evidence.append(facts.evidence(site, "attention module `\(attribute)` removed from one block (\(facts.compact(element))) and called only when present"))
             }
+        }
+        return evidence
+    }
+
+    /// (g) One element of the layer list replaced, from outside the block classes, by a block whose forward runs no
+    /// attention (`model.blocks[7] = MLPOnlyBlock(cfg)`, in code that runs, with `class MLPOnlyBlock(Block)` deleting
+    /// `self.attn` and overriding `forward` with the MLP alone): the replacing class calls none of the attention
+    /// modules its lineage creates, while the class it replaces (the one its lineage starts from, or one the list is
+    /// built from, `self.blocks = nn.ModuleList([Block(cfg) for _ in ...])`) has attention. Rejects a replacement at
+    /// every index (a loop over `range`), one under a test of chance, and a replacing block that still runs attention.
+    func replacedByBlockWithoutAttention(_ attention: Set<String>, _ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for assignment in facts.nodes(ofType: "assignment") {
+            guard let left = assignment.child(byField: "left").map(facts.unparenthesized), left.type == "subscript",
+                  let index = left.child(byField: "subscript"), index.type != "slice",
+                  let list = left.child(byField: "value").map(facts.unparenthesized), list.type == "attribute",
+                  let listName = list.child(byField: "attribute")?.text,
+                  let right = assignment.child(byField: "right").map(facts.unparenthesized), right.type == "call",
+                  let replacing = facts.boundClass(named: facts.callSite(right).callee),
+                  facts.enclosingClass(assignment).map({ facts.lineage(of: replacing).map(\.node).contains($0.node) }) != true,
+                  facts.mayRun(assignment), !walksEveryLayer(index, assignment, facts),
+                  !facts.ancestors(of: assignment).contains(where: { a in
+                      a.type == "if_statement" && a.child(byField: "condition").map { isChance($0, facts) } == true
+                  }) else { continue }
+            // The attention modules the replacing class's lineage creates, and whether its forward calls one.
+            let lineage = facts.lineage(of: replacing)
+            var members = Set<String>()
+            for c in lineage {
+                guard let initializer = facts.initializer(of: c) else { continue }
+                for n in facts.descendants(of: initializer.node) where n.type == "assignment" {
+                    guard let target = n.child(byField: "left").flatMap({ memberKey($0, facts) }), let value = n.child(byField: "right"),
+                          isAttentionCall(facts.unparenthesized(value), attention, facts) else { continue }
+                    members.insert(target)
+                }
+            }
+            let forwards = facts.forwardMethods(of: replacing)
+            guard !forwards.isEmpty else { continue }
+            let runsAttention = forwards.contains { forward in
+                facts.reachableFunctions(from: forward).contains { f in
+                    facts.descendants(of: f.node).contains { n in
+                        guard n.type == "call", let called = n.child(byField: "function") else { return false }
+                        if let member = calledMember(called, facts), members.contains(member) { return true }
+                        return isAttentionCall(n, attention, facts)
+                    }
+                }
+            }
+            guard !runsAttention else { continue }
+            // What it replaces has attention: its lineage creates attention, or the list is built from a class that does.
+            let replacesAttention = !members.isEmpty || facts.nodes(ofType: "assignment").contains { built in
+                guard let target = built.child(byField: "left"), facts.instanceAttribute(target) == listName,
+                      let value = built.child(byField: "right") else { return false }
+                return ([value] + facts.descendants(of: value)).contains { n in
+                    n.type == "call" && facts.boundClass(named: facts.callSite(n).callee).map { hasAttention($0, attention, facts, depth: 0) } == true
+                }
+            }
+            guard replacesAttention else { continue }
+            evidence.append(facts.evidence(assignment, "layer \(facts.compact(index)) replaced by `\(replacing.name)`, whose forward runs no attention"))
         }
         return evidence
     }
