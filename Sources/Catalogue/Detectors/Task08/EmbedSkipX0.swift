@@ -17,7 +17,9 @@ import TreeSitterKit
 /// forward pre-hook on the blocks the loop calls (`blk.register_forward_pre_hook(block_in)` for every `blk` of the
 /// container, see `ForwardHook.elements`), whose returned input mixes the block's first input with a field the
 /// pre-hook keeps from its input on the first call only (`if first: stash.x0 = x`, see
-/// `PythonFacts.firstCallCaptures`), when the loop starts from the embedding (the first block's input is x0). Rejects U-Net
+/// `PythonFacts.firstCallCaptures`), when the loop starts from the embedding (the first block's input is x0); or in a
+/// `with_kwargs=True` pre-hook on the blocks that takes the x0 the loop passes by keyword (`block(x, x0=x0)`, `x0 =
+/// kwargs.pop("x0")`) and mixes it with the block's first input (see `preHookKeywordMix`). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, a mix in the loop guarded to run
 /// on its first pass only (`if i == 0:`, see `onlyFirstPass`), and x0 handed to blocks that do
 /// not mix it, and a pre-hook field set on every call (the block's own input). x0 may also reach the blocks as a field
@@ -284,6 +286,7 @@ struct EmbedSkipX0: Detector {
     }
 
     func blockMix(position: Int?, keyword: String?, called call: CallSite, _ facts: PythonFacts) -> Node? {
+        if let keyword, let mix = preHookKeywordMix(keyword, called: call, facts) { return mix }
         let forwards = facts.functions.filter { facts.forwardMethodNames.contains($0.name) }
         let called = facts.targets(of: call).filter { target in !forwards.contains { $0.node == target.node } }
         for function in forwards + called {
@@ -311,6 +314,45 @@ struct EmbedSkipX0: Detector {
                     if parameters.contains(where: { own in own != name && facts.mixPartners(argument, own: own).contains { $0.text == name } }) {
                         return argument
                     }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A keyword the block call passes (`block(x, x0=x0)`) taken by a `with_kwargs=True` forward pre-hook on the
+    /// block (registered on its instances, `self.register_forward_pre_hook(inject, with_kwargs=True)`, or on the
+    /// loop's blocks): the hook reads the entry off its keywords (`x0 = kwargs.pop("x0")`, `kwargs["x0"]`,
+    /// `kwargs.get("x0")`) and mixes it with the block's first input (`(x,) = args`, see `PythonFacts.firstInputNames`),
+    /// `x = block.lambdas[0] * x + block.lambdas[1] * x0`. The mix assignment, or nil.
+    func preHookKeywordMix(_ keyword: String, called call: CallSite, _ facts: PythonFacts) -> Node? {
+        for hook in facts.forwardHooks(on: call, kind: .input) where hook.registration.keywords["with_kwargs"]?.text == "True" {
+            for code in hook.functions where code.passedParameters.count >= 3 {
+                let keywords = code.passedParameters[2]
+                let inputs = facts.firstInputNames(of: code)
+                // Locals taking the keyword's entry.
+                var taken = Set<String>()
+                for assignment in facts.descendants(of: code.node) where assignment.type == "assignment" {
+                    guard facts.enclosingFunction(assignment)?.node == code.node, let left = assignment.child(byField: "left"),
+                          left.type == "identifier", let right = assignment.child(byField: "right").map(facts.unwrapped) else { continue }
+                    var read: (container: Node, key: Node)?
+                    if right.type == "subscript", let container = right.child(byField: "value"), let key = right.child(byField: "subscript") {
+                        read = (container, key)
+                    } else if right.type == "call", case let lookup = facts.callSite(right), ["pop", "get"].contains(lookup.name),
+                              let container = lookup.receiver, let key = lookup.positional.first {
+                        read = (container, key)
+                    }
+                    if let read, facts.unwrapped(read.container).text == keywords, SettingsTable.stringValue(facts.unwrapped(read.key)) == keyword {
+                        taken.insert(left.text)
+                    }
+                }
+                guard !taken.isEmpty else { continue }
+                for assignment in facts.descendants(of: code.node) where assignment.type == "assignment" {
+                    guard facts.enclosingFunction(assignment)?.node == code.node,
+                          facts.mixBindings(assignment).contains(where: { own, partners in
+                              inputs.contains(own) && partners.contains { taken.contains($0.text) }
+                          }) else { continue }
+                    return assignment
                 }
             }
         }
