@@ -78,12 +78,47 @@ struct ExpandableSegments: Detector {
         facts.foldedString(node)?.hasSuffix("ALLOC_CONF") == true
     }
 
-    /// Whether a configuration value turns expandable segments on.
+    /// Whether a configuration value turns expandable segments on (one of the texts it may hold, see `configurations`).
     func enables(_ node: Node, _ facts: PythonFacts) -> Bool {
-        guard let text = configuration(node, facts) else { return false }
-        return text.split(separator: ",").contains { option in
-            let parts = option.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            return parts.count == 2 && parts[0] == "expandable_segments" && parts[1].lowercased() == "true"
+        configurations(node, facts).contains { text in
+            text.split(separator: ",").contains { option in
+                let parts = option.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                return parts.count == 2 && parts[0] == "expandable_segments" && parts[1].lowercased() == "true"
+            }
+        }
+    }
+
+    /// The texts a configuration value may hold: its folded text (`configuration`), or, for a value a helper computes
+    /// before writing it, what it computes: a local's last value before the write, each side of a conditional the
+    /// configuration does not decide (`f"{current},{option}" if current else option`), an f-string whose fields fold
+    /// the same way, and a parameter as its callers pass it or by its default (`def ensure(option:
+    /// str = "expandable_segments:True")` called as `ensure()`).
+    func configurations(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> [String] {
+        let n = facts.unwrapped(node)
+        // A parameter holds what its callers pass (its default only where a call leaves it out), not its default alone.
+        let parameter = n.type == "identifier" ? facts.parameterOwner(of: n).flatMap { facts.isReassigned(n.text, in: $0) ? nil : $0 } : nil
+        if parameter == nil, let text = configuration(n, facts) { return [text] }
+        guard depth < 5 else { return [] }
+        switch n.type {
+        case "conditional_expression":
+            guard let parts = facts.conditionalParts(n) else { return [] }
+            if let holds = facts.truth(of: parts.test) { return configurations(holds ? parts.value : parts.alternative, facts, depth: depth + 1) }
+            return configurations(parts.value, facts, depth: depth + 1) + configurations(parts.alternative, facts, depth: depth + 1)
+        case "identifier":
+            if parameter == nil, let value = facts.latestValue(of: n.text, before: n), value != n { return configurations(value, facts, depth: depth + 1) }
+            guard let owner = parameter else { return [] }
+            var given = facts.callerArguments(of: n)
+            if let fallback = facts.parameterDefault(in: owner.node, n.text),
+               given.isEmpty || facts.calls(named: owner.name).contains(where: { $0.argument(n.text, position: owner.passedParameters.firstIndex(of: n.text) ?? -1) == nil }) {
+                given.append(fallback)
+            }
+            return given.flatMap { configurations($0, facts, depth: depth + 1) }
+        case "string":
+            // The fields' first readings: an f-string is one text per run.
+            let text = facts.stringLiteral(n) { field in self.configurations(field, facts, depth: depth + 1).first }
+            return text.map { [$0] } ?? []
+        default:
+            return []
         }
     }
 
