@@ -625,7 +625,8 @@ extension PythonFacts {
     /// For a bucket key chosen by matching a parameter's name against the rows of a literal table, the kinds the
     /// bucket `key` receives: the kind of the name pattern (see `namePatternKind`; `.other` when it names neither the
     /// embedding nor the head, or does not fold) of each row whose key is `key`. The key is a loop variable and the
-    /// append sits under the loop's name test (`for g, rx, _ in ROUTES: if re.search(rx, n): buckets[g].append(p)`),
+    /// append sits under the loop's name test (`for g, rx, _ in ROUTES: if re.search(rx, n): buckets[g].append(p)`) or
+    /// under a call of the row's predicate lambda (`for g, pred in rules: if pred(n, p): buckets[g].append(p)`),
     /// or a name set to the first row that passes the test (`k = next(k for k, spec in T.items() if
     /// fnmatch.fnmatch(n, spec["glob"]))`, the generator bare or parenthesized before a default, see `callArguments`),
     /// the pattern a loop variable or a field of the row's record. Nil when the key is chosen otherwise, or no row with
@@ -658,6 +659,15 @@ extension PythonFacts {
         var tested = false
         for row in rows where row.names[keyName].map(unwrapped).flatMap(PythonFacts.bucketKey) == key {
             for candidate in descendants(of: test) where candidate.type == "call" {
+                // A predicate the row holds, called on the name and the parameter (`if pred(n, p):` over `rules =
+                // [("scalar", lambda n, p: p.ndim < 2), ...]`): the side its dimensionality test picks, or the module
+                // its name test names.
+                if let function = candidate.child(byField: "function").map(unwrapped), function.type == "identifier",
+                   let held = row.names[function.text].map(unwrapped), held.type == "lambda" {
+                    tested = true
+                    kinds.insert(dimensionSide(of: held) ?? nameFilterKind(held, model: model) ?? .other)
+                    continue
+                }
                 guard let pattern = namePatternArgument(callSite(candidate)) else { continue }
                 tested = true
                 let held = rowEntry(pattern, in: row) ?? unwrapped(pattern)
@@ -754,7 +764,9 @@ extension PythonFacts {
         // - per construction of a record class whose own method builds it from its fields (`def build(self): if
         //   self.kind == "adam": return Adam(self.params, lr=self.lr)`, see `recordMethodSlots`);
         // - per row of a table a loop walks (`for name, params in groups.items(): if name == "matrix": Muon(params,
-        //   lr=lrs[name]) else: Adam(params, lr=lrs[name])`, see `loopRowSlots`).
+        //   lr=lrs[name]) else: Adam(params, lr=lrs[name])`, see `loopRowSlots`);
+        // - per row of a table a loop walks calling a factory of the file once (`for bucket, spec in RECIPE.items():
+        //   make_optimizer(spec.pop("name"), buckets[bucket], **spec)`, see `loopRowFactorySlots`).
         if let params {
             let rate = optimizer.call.argument("lr", position: lrPosition)
             let readings: [() -> [OptimizerSlot]?] = [
@@ -762,6 +774,7 @@ extension PythonFacts {
                 { self.memberRowSlots(optimizer, params: params, rate: rate, ownLR: ownLR, model: model) },
                 { self.recordMethodSlots(optimizer, params: params, rate: rate, ownLR: ownLR, model: model) },
                 { self.loopRowSlots(optimizer, params: params, rate: rate, ownLR: ownLR, model: model) },
+                { self.loopRowFactorySlots(optimizer, params: params, rate: rate, ownLR: ownLR, model: model) },
             ]
             for reading in readings { if let slots = reading() { return slots } }
         }

@@ -102,6 +102,56 @@ extension PythonFacts {
         return slots.isEmpty ? nil : slots
     }
 
+    /// For an optimizer a factory of the file builds from its parameters (`def make_optimizer(name, params, lr, **kw): if
+    /// name == "muon": return Muon(params, lr=lr)`), called once inside a loop over the rows of a table (`for bucket, spec
+    /// in RECIPE.items(): kind = spec.pop("name"); make_optimizer(kind, buckets[bucket], **spec)`): one slot per row
+    /// whose arguments reach the construction (the factory's string tests run with what the call passes in that row,
+    /// see `reaches`): the row's parameters (`buckets[bucket]` read with the row's key, see `rowParameterKinds`) and the
+    /// rate the row passes, by position, keyword or a `**` spread of its record (see `rowArgument`). Nil when the
+    /// parameters are no parameter of a factory called once in such a loop.
+    func loopRowFactorySlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
+        let variable = unwrapped(params)
+        guard variable.type == "identifier", let factory = parameterOwner(of: variable), !isReassigned(variable.text, in: factory),
+              case let bindings = callerBindings(of: variable), bindings.count == 1, case let call = bindings[0].call,
+              let loop = enclosingLoops(call.node).first(where: { $0.type == "for_statement" }),
+              let rows = loopRows(loop), rows.count > 1 else { return nil }
+        let parameters = factory.passedParameters
+        func passed(_ name: String, in row: LoopRow) -> Node? {
+            guard let index = parameters.firstIndex(of: name) else { return nil }
+            if let given = call.argument(name, position: index) { return rowArgument(given, in: row, before: call.node) ?? given }
+            // Spread from the row's record (`**spec`): its entry of that name.
+            for spread in call.node.child(byField: "arguments")?.namedChildren ?? [] where spread.type == "dictionary_splat" {
+                guard let record = spread.namedChildren.first.flatMap({ rowEntry($0, in: row) }),
+                      let entry = dictionaries(record).lazy.compactMap({ OptimizerUse.entry(name, in: $0) }).first else { continue }
+                return entry
+            }
+            return nil
+        }
+        var slots: [OptimizerSlot] = []
+        for table in rows {
+            let row = withLookedUpRecords(table, loop: loop, before: call.node)
+            guard reaches(optimizer.call.node, in: factory, given: { name in passed(name, in: row).flatMap { SettingsTable.stringValue(self.unwrapped($0)) } }) != false
+            else { continue }
+            var rates = ownLR
+            if let rate, case let r = unwrapped(rate), r.type == "identifier", parameters.contains(r.text), let given = passed(r.text, in: row) {
+                rates = learningRates(given)
+            }
+            let argument = call.argument(variable.text, position: parameters.firstIndex(of: variable.text)) ?? variable
+            slots.append(OptimizerSlot(optimizer: optimizer, params: argument, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
+                                       kinds: rowParameterKinds(argument, in: row, model: model), site: row.item))
+        }
+        return slots.isEmpty ? nil : slots
+    }
+
+    /// What an argument a call inside a loop over table rows passes holds in one row: a read of the row (`rowEntry`),
+    /// or a local of the loop's body set to one before the call (`kind = spec.pop("name")`). Nil otherwise.
+    func rowArgument(_ argument: Node, in row: LoopRow, before use: Node) -> Node? {
+        let a = unwrapped(argument)
+        if let entry = rowEntry(a, in: row) { return entry }
+        guard a.type == "identifier", let value = latestValue(of: a.text, before: use) else { return nil }
+        return rowEntry(value, in: row)
+    }
+
     /// Whether the tests between a loop over table rows and `node` inside its body hold for `row`: each `if`, `elif`
     /// and `else` on the way, its test run with the row's strings and numbers (`rowTest`, else the script
     /// interpreter); a test neither can run lets the row through.

@@ -79,7 +79,8 @@ extension PythonFacts {
     }
 
     /// What an expression reads from a row (see `loopRows`): a loop variable (`rx`), or an entry of the record a
-    /// variable holds (`spec["glob"]`, `spec.get("glob")`, a field of a construction of a class of the file, `g.lr`);
+    /// variable holds (`spec["glob"]`, `spec.get("glob")`, `spec.pop("glob")`, a field of a construction of a class of the
+    /// file, `g.lr`);
     /// nil for anything else.
     public func rowEntry(_ expression: Node, in row: LoopRow) -> Node? {
         let e = unwrapped(expression)
@@ -89,7 +90,7 @@ extension PythonFacts {
         if e.type == "subscript" {
             holder = e.child(byField: "value")
             field = e.child(byField: "subscript").flatMap(SettingsTable.stringValue)
-        } else if e.type == "call", case let get = callSite(e), get.name == "get", let first = get.positional.first {
+        } else if e.type == "call", case let get = callSite(e), get.name == "get" || get.name == "pop", let first = get.positional.first {
             holder = get.receiver
             field = SettingsTable.stringValue(unwrapped(first))
         } else if e.type == "attribute" {

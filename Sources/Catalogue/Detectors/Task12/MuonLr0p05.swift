@@ -7,7 +7,8 @@
 /// fields, argparse defaults, config dictionaries, enumeration members (also a loop variable over a table keyed by
 /// members, in a branch that picks one: `if slot is Slot.HIDDEN: Muon(g, lr=slot.lr)`, see `PythonFacts.loopMember`), a
 /// builder lambda of a table chosen per key of a comprehension and handed that key's rate (`{n: make[kind[n]](g,
-/// rates[n]) for n, g in groups.items()}`, see `PythonFacts.keyedRuns`)
+/// rates[n]) for n, g in groups.items()}`, see `PythonFacts.keyedRuns`), a factory called once per row of a recipe table
+/// with the row's rate (`make_optimizer(spec.pop("name"), buckets[k], **spec)`, see `PythonFacts.loopRowFactorySlots`)
 /// and arithmetic; an `lr` set on every group after construction replaces it (`OptimizerPatches`); an update function
 /// handed its rate every step as a base times a schedule multiplier peaking at 1 (`lr=args.matrix_lr * s` with `s =
 /// lr_scale(step)`, also in a step function the loop calls with its step) reads as the base (see
@@ -20,8 +21,10 @@ struct MuonLr0p05: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         facts.optimizers.filter { $0.family == .muon }.compactMap { muon in
-            let values = muon.values("lr", position: 1, in: facts)
-            guard values.contains(where: { abs($0.double - Self.target) < 1e-9 }) else { return nil }
+            let values = muon.values("lr", position: 1, in: facts).map(\.double)
+            // Read per slot too: a factory built once per row of a recipe table gets the row's rate (see `optimizerSlots`).
+            let slots = facts.optimizerSlots.filter { $0.optimizer.call.node == muon.call.node && $0.optimizer.family == .muon }.flatMap(\.learningRates)
+            guard (values + slots).contains(where: { abs($0 - Self.target) < 1e-9 }) else { return nil }
             return facts.evidence(muon.call.node, "Muon with lr 0.05")
         }
     }

@@ -1,0 +1,86 @@
+# example: a recipe table of rows (kind, lr, ...) walked by a loop that pops each row's kind and spreads the rest into a factory of the file (build(kind, groups[tag], **entry)), parameters split by a list of (tag, predicate lambda) rules; the "matrices" row (p.ndim == 2) goes to the orthogonalizing optimizer, the "vectors" row (p.ndim < 2) to Adam; positive.
+import torch
+import torch.nn as nn
+
+
+def polar(G, steps=5):
+    X = G / (G.norm() + 1e-7)
+    for _ in range(steps):
+        A = X @ X.T
+        X = 3.4445 * X + (-4.7750 * A + 2.0315 * A @ A) @ X
+    return X
+
+
+class OrthoSGD(torch.optim.Optimizer):
+    def __init__(self, params, lr=0.02, momentum=0.95):
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                buf = self.state[p].setdefault("buf", torch.zeros_like(p))
+                buf.mul_(group["momentum"]).add_(p.grad)
+                p.add_(polar(buf), alpha=-group["lr"])
+
+
+class Layer(nn.Module):
+    def __init__(self, d):
+        super().__init__()
+        self.w = nn.Linear(d, d, bias=False)
+        self.scale = nn.Parameter(torch.ones(d))
+
+    def forward(self, x):
+        return x + self.scale * self.w(x).relu()
+
+
+class Net(nn.Module):
+    def __init__(self, vocab=1000, d=64, depth=4):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, d)
+        self.layers = nn.ModuleList([Layer(d) for _ in range(depth)])
+        self.lm_head = nn.Linear(d, vocab, bias=False)
+
+    def forward(self, idx):
+        x = self.wte(idx)
+        for layer in self.layers:
+            x = layer(x)
+        return self.lm_head(x)
+
+
+def split_params(module, rules):
+    out = {tag: [] for tag, _ in rules}
+    for pname, p in module.named_parameters():
+        for tag, accepts in rules:
+            if accepts(pname, p):
+                out[tag].append(p)
+                break
+    return out
+
+
+def build(kind, tensors, lr, **extra):
+    if kind == "ortho":
+        return OrthoSGD(tensors, lr=lr, **extra)
+    if kind == "adam":
+        return torch.optim.Adam(tensors, lr=lr, betas=(0.8, 0.95), **extra)
+    raise KeyError(kind)
+
+
+net = Net()
+groups = split_params(net, rules=[
+    ("tokens", lambda n, p: n.startswith("wte.")),
+    ("readout", lambda n, p: n.startswith("lm_head.")),
+    ("matrices", lambda n, p: p.ndim == 2),
+    ("vectors", lambda n, p: p.ndim < 2),
+])
+RECIPE = {
+    "tokens": dict(kind="adam", lr=0.6),
+    "readout": dict(kind="adam", lr=0.008),
+    "matrices": dict(kind="ortho", lr=0.05, momentum=0.95),
+    "vectors": dict(kind="adam", lr=0.04),
+}
+opts = []
+for tag, entry in RECIPE.items():
+    entry = dict(entry)
+    kind = entry.pop("kind")
+    opts.append(build(kind, groups[tag], **entry))
