@@ -339,5 +339,25 @@ struct ConfiguredProgramTests {
         """)
         #expect(try Self.truth(facts, at: "hp.ortho") == nil)
     }
-}
 
+    @Test("a closure reads the parameters of the factory that made it: decided only when every call of the factory agrees")
+    func capturedFactoryParameters() throws {
+        let facts = try Self.facts("""
+        RAMP = dict(kind="ramp", warmup=300)
+
+        def make_schedule(kind="flat", warmup=0, depth=4):
+            def ramp(t):
+                if warmup > 0: pass
+                if depth > 2: pass
+                return t
+            return ramp
+
+        flat = make_schedule(kind="flat", warmup=0)
+        momentum = make_schedule(**RAMP)
+        """)
+        // One call passes 0, the other 300 through its spread: the closure's test depends on which made it.
+        #expect(try Self.truth(facts, at: "warmup > 0") == nil)
+        // Neither call passes `depth`: every closure sees the default.
+        #expect(try Self.truth(facts, at: "depth > 2") == true)
+    }
+}

@@ -450,7 +450,18 @@ extension PythonFacts {
         if let function = call.function, function.type == "subscript",
            let value = function.child(byField: "value"), value.type == "identifier" {
             let launched = self.function(named: value.text)
-            return launched.isEmpty ? classSubscriptTargets(value) : launched
+            if !launched.isEmpty { return launched }
+            let classes = classSubscriptTargets(value)
+            if !classes.isEmpty { return classes }
+            // A table of the file's functions read by a key (`_ORTHO_METHODS[method](G)` with `_ORTHO_METHODS =
+            // {"svd": _ortho_svd, "newton_schulz": _ortho_ns}`): the entry a decided key selects, else every entry when
+            // each is a function of the file (a library entry, `"sign": torch.sign`, leaves the call unknown).
+            if let read = call.function.map(unwrapped), let selected = registryEntry(read) {
+                return functionsDenoted(by: selected.entry, depth: 0)
+            }
+            guard let entries = tableEntries(value, depth: 0), !entries.isEmpty else { return [] }
+            let denoted = entries.map { functionsDenoted(by: $0, depth: 0) }
+            return denoted.contains(where: \.isEmpty) ? [] : denoted.flatMap { $0 }
         }
         if let f = calledFunction(call) { return [f] }
         // In a decorator of the file: the decorated function its wrapper calls (`fn(*args, **kwargs)`), or the class's

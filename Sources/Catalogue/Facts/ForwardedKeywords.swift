@@ -57,7 +57,21 @@ extension PythonFacts {
             }
             return .known(values: values, sometimesAbsent: absent)
         }
-        guard expression.type == "identifier", let function = enclosingFunction(call.node) else { return .unknown }
+        guard expression.type == "identifier" else { return .unknown }
+        guard let function = enclosingFunction(call.node) else {
+            // A module-level spread of a dictionary the module writes out (`make_schedule(**RAMP)`, `RAMP = dict(...)`).
+            guard let bound = latestValue(of: expression.text, before: call.node).map(unparenthesized),
+                  bound.type == "dictionary" || (bound.type == "call" && callSite(bound).callee == "dict") else { return .unknown }
+            // (A dictionary changed anywhere, `RAMP["warmup"] = 5` or `RAMP.update(...)`, may pass anything.)
+            let changed = (identifiersByName[expression.text] ?? []).contains { use in
+                guard let parent = use.parent else { return false }
+                if parent.type == "subscript", parent.child(byField: "value") == use, let write = parent.parent,
+                   ["assignment", "augmented_assignment"].contains(write.type), write.child(byField: "left") == parent { return true }
+                return parent.type == "attribute" && parent.child(byField: "object") == use
+                    && ["update", "pop", "setdefault", "clear", "popitem", "__setitem__"].contains(parent.child(byField: "attribute")?.text ?? "")
+            }
+            return changed ? .unknown : literalEntry(key, in: bound, at: call)
+        }
         switch mutation(of: expression.text, key: key, in: function, before: call.node) {
         case .removed?: return .known(values: [], sometimesAbsent: true)
         case .set(let value)?: return .known(values: [(call, value)], sometimesAbsent: false)

@@ -275,7 +275,18 @@ extension PythonFacts {
             case .assigned(let value)?: return switchValue(value, depth: depth + 1)
             case .notYetAssigned?: break
             }
-            guard function.parameters.contains(n.text) else { return nil }
+            guard function.parameters.contains(n.text) else {
+                // A parameter of an enclosing function the closure captures (`def make(warmup): def ramp(it): ...
+                // warmup ...`): what every call of that function passes; a captured local stays undecided.
+                guard let outer = capturingFunction(of: n, from: function), outer.parameters.contains(n.text),
+                      !isReassigned(n.text, in: outer) else { return nil }
+                let key = "\(outer.node.startByte):\(n.text)"
+                if let known = switchMemo[key] { return known }
+                switchMemo[key] = .some(nil)
+                let value = parameterValue(n.text, of: outer, depth: depth)
+                switchMemo[key] = .some(value)
+                return value
+            }
             // Inside a helper call being read: what that call passes, read where the call is.
             if let frame = helperCallFrames.last, frame.function == function.node {
                 guard let argument = frame.arguments[n.text] else { return nil }
@@ -533,7 +544,20 @@ extension PythonFacts {
         if isBoundInInnerScope(n) { return true }
         guard let function = enclosingFunction(n) else { return false }
         if countingParameters, function.parameters.contains(n.text) { return true }
-        return isReassigned(n.text, in: function)
+        if isReassigned(n.text, in: function) { return true }
+        // A name a nested function captures from an enclosing one (its parameter or local) is that function's.
+        return capturingFunction(of: n, from: function).map { countingParameters || isReassigned(n.text, in: $0) } ?? false
+    }
+
+    /// The function enclosing `function` whose parameter or local a read of `n` in `function` captures: the nearest
+    /// outer function (not across a class) that takes or assigns the name. Nil when none does.
+    func capturingFunction(of n: Node, from function: Function) -> Function? {
+        var current = function
+        while let outer = outerFunction(of: current) {
+            if outer.parameters.contains(n.text) || isReassigned(n.text, in: outer) { return outer }
+            current = outer
+        }
+        return nil
     }
 
     /// Whether a name is bound by a loop, a comprehension or a lambda around the read.

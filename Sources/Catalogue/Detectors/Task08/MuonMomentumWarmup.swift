@@ -1,3 +1,4 @@
+import Foundation
 import Parsing
 import TreeSitterKit
 
@@ -7,7 +8,8 @@ import TreeSitterKit
 /// `facts.momentumGroupKeys`) into an orthogonalizing optimizer (`opt.param_groups[i]["momentum"] = ...`, a
 /// loop `for g in opt.param_groups: g["momentum"] = ...`, `opt.defaults["momentum"]` when the optimizer's update reads
 /// `self.defaults` (the groups copy their entries at construction), `opt.step(momentum=...)`, the
-/// optimizer possibly held as `self.muon`, picked by `isinstance(opt, Muon)` or by name from a dictionary (`opts["ortho"]`,
+/// optimizer possibly held as `self.muon`, kept from a factory for one kind (`if kind == "muon": muon_opt = opt`),
+/// picked by `isinstance(opt, Muon)` or by name from a dictionary (`opts["ortho"]`,
 /// also one a builder fills per table row, see `PythonFacts.keyedElement`), or `self.param_groups` in the
 /// `step` of the optimizer class built (a subclass whose `step` writes its groups, then calls `super().step()`); the attribute a file's optimizer object reads as its momentum, also through a local, `beta = self.momentum`, written
 /// `ortho.momentum = ...`; the momentum argument of a
@@ -150,6 +152,9 @@ struct MuonMomentumWarmup: Detector {
                 }
                 // A helper's parameter (`def set_momentum(opt, value)`): every optimizer its callers hand it is one.
                 if !held.isEmpty && held.allSatisfy(constructions.contains) { return true }
+                // A handle kept for one kind only (`if kind == "muon": muon_opt = opt` with `opt = make_optimizer(kind,
+                // ...)`): what the factory builds for that kind (see `PythonFacts.guardedFactoryResults`).
+                if let chosen = facts.guardedFactoryResults(resolved), chosen.allSatisfy(constructions.contains) { return true }
             }
             return SettingsTable.bareName(of: resolved).map(optimizers.contains) == true
         }
@@ -264,25 +269,32 @@ struct MuonMomentumWarmup: Detector {
             let passed = facts.callerArguments(of: parameter)
             if !passed.isEmpty, passed.allSatisfy({ isWarmup($0, facts, complement: complement, depth: depth + 1) }) { return true }
         }
-        // What the step evaluator also runs: a method of an object the file builds (`ramp(step)` calling `Ramp.__call__`
-        // with the fields its construction gives), closures a factory made, counting generators.
+        // Two readings of the value at a step: the file's expression evaluator, and the step evaluator, which also runs a
+        // method of an object the file builds (`ramp(step)` calling `Ramp.__call__` with the fields its construction
+        // gives) and binds what a factory call passes to the closure it returns (`make_schedule(**RAMP)`, another call
+        // of the same factory giving other values). Either one showing the warmup counts.
         let evaluator = StepFunction(facts, facts.dataflow)
+        let readings: [(String, Double) -> Double?] = [
+            { step, s in facts.evaluate(value, bindings: [step: s]) },
+            { step, s in evaluator.value(value, [step: s]) },
+        ]
         for step in stepNames(value, facts) {
-            func at(_ s: Double) -> Double? {
-                (facts.evaluate(value, bindings: [step: s]) ?? evaluator.value(value, [step: s])).map { complement ? 1 - $0 : $0 }
-            }
-            var curve = Self.steps.map(at)
-            // A momentum read from a table of the run's steps (`float(momentum_table[step])`) has no value past the
-            // last step the training loop runs: only the steps it runs are sampled then.
-            if curve.contains(where: { $0 == nil }), let loop = facts.trainingLoopLength {
-                let run = Self.steps.filter { $0 < loop }
-                if run.count >= 8 { curve = run.map(at) }
-            }
-            guard curve.allSatisfy({ $0 != nil }) else { continue }
-            let values = curve.map { $0! }
-            let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
-            if rising, values[0] < values[values.count - 1] - 1e-9, abs(values[values.count - 1] - values[values.count - 3]) < 1e-12 {
-                return true
+            for reading in readings {
+                func at(_ s: Double) -> Double? { reading(step, s).map { complement ? 1 - $0 : $0 } }
+                var curve = Self.steps.map(at)
+                // A momentum read from a table of the run's steps (`float(momentum_table[step])`) has no value past the
+                // last step the training loop runs: only the steps it runs are sampled then.
+                if curve.contains(where: { $0 == nil }), let loop = facts.trainingLoopLength {
+                    let run = Self.steps.filter { $0 < loop }
+                    if run.count >= 8 { curve = run.map(at) }
+                }
+                if ProcessInfo.processInfo.environment["SRLENS_DBG"] != nil { print("DBG curve", value.text, step, curve.prefix(14)) }
+                guard curve.allSatisfy({ $0 != nil }) else { continue }
+                let values = curve.map { $0! }
+                let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
+                if rising, values[0] < values[values.count - 1] - 1e-9, abs(values[values.count - 1] - values[values.count - 3]) < 1e-12 {
+                    return true
+                }
             }
         }
         return false

@@ -124,7 +124,8 @@ struct MomentumWarmup300: Detector {
     }
 
     /// Whether the group belongs to an SGD optimizer (`for g in sgd.param_groups`, `sgd.param_groups[0]`), or to an
-    /// element of a list or dictionary of optimizers that is not orthogonalizing (`opts["adam"].param_groups`); in a method
+    /// element of a list or dictionary of optimizers that is not orthogonalizing (`opts["adam"].param_groups`), or to a
+    /// handle a factory's result is kept in for a kind that builds no orthogonalizing optimizer; in a method
     /// read for one `object` the file builds, the optimizer a field of that object holds (`self.optimizer.param_groups`
     /// with `ParamGroupRamp(sgd, "momentum", ...)`, see `fieldExpression`).
     func isSGDGroup(_ target: Node, _ facts: PythonFacts, _ flow: Dataflow, object: Node? = nil) -> Bool {
@@ -148,6 +149,12 @@ struct MomentumWarmup300: Detector {
         if let element = facts.indexedElement(owner).map(facts.unwrapped), element.type == "call",
            let use = facts.optimizers.first(where: { $0.call.node == element }) {
             return use.family != .muon
+        }
+        // A handle kept from a factory for one kind (`if kind == "adam": handle = opt`, see `guardedFactoryResults`):
+        // what the factory builds for that kind.
+        if let chosen = facts.guardedFactoryResults(owner) {
+            let uses = chosen.compactMap { node in facts.optimizers.first { $0.call.node == node } }
+            if uses.count == chosen.count { return uses.allSatisfy { $0.family != .muon } }
         }
         guard let name = SettingsTable.bareName(of: owner) else { return false }
         return facts.allSettings.settings(name).contains { setting in
