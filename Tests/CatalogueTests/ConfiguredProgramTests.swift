@@ -360,4 +360,38 @@ struct ConfiguredProgramTests {
         // Neither call passes `depth`: every closure sees the default.
         #expect(try Self.truth(facts, at: "depth > 2") == true)
     }
+
+    @Test("a function run through a table of backends takes what the calls through the table pass; a flag handed on under its own name keeps its argparse default")
+    func parameterThroughBackendTable() throws {
+        let facts = try Self.facts("""
+        import argparse
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--regroup", action="store_true")
+        parser.add_argument("--fast", dest="fast", action="store_false")
+        flags = parser.parse_args()
+
+        def ns(G, regrouped=False, fast=False):
+            if regrouped: pass
+            if fast: pass
+            return G
+
+        def svd(G, regrouped=False, fast=False):
+            return G
+
+        BACKENDS = dict(ns=ns, svd=svd)
+
+        class Opt:
+            def __init__(self, regroup=False, fast=False):
+                self.regroup = regroup
+                self.fast = fast
+
+            def step(self, g, key):
+                run = BACKENDS[key]
+                return run(g, regrouped=self.regroup, fast=self.fast)
+
+        opt = Opt(regroup=flags.regroup, fast=flags.fast)
+        """)
+        #expect(try Self.truth(facts, at: "regrouped") == false)
+        #expect(try Self.truth(facts, at: "fast") == true)
+    }
 }

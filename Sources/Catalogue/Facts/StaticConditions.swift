@@ -426,6 +426,9 @@ extension PythonFacts {
             guard let first = values.first, values.allSatisfy({ $0 == first }) else { return nil }
             return first
         }
+        // Every write hands the same switch on (`self.flag = flag` with `Opt(flag=args.flag)`): the argparse switch it
+        // reads decides, off unless its command line turns it on.
+        if declared.isEmpty, module.isEmpty, other.isEmpty, objectWritesDecide { return storeSwitchDefault(name) }
         if !objectWritesDecide, declared.isEmpty, module.isEmpty { return nil }
         if !other.isEmpty { return agreed(declared + module + other) }
         return module.isEmpty ? agreed(declared) : agreed(module)
@@ -491,7 +494,7 @@ extension PythonFacts {
     func parameterArguments(_ name: String, of function: Function) -> [Node]? {
         guard let index = function.parameters.firstIndex(of: name) else { return nil }
         let callee: String
-        let sites: [CallSite]
+        var sites: [CallSite]
         if function.name == "__init__" {
             guard let owner = enclosingClass(function.node) else { return nil }
             callee = owner.name
@@ -510,7 +513,11 @@ extension PythonFacts {
             if parent.type == "call", parent.child(byField: "function") == use { continue }
             if parent.type == "attribute", parent.child(byField: "attribute") == use, let call = parent.parent,
                call.type == "call", call.child(byField: "function") == parent { continue }
-            return nil
+            // A keyword's name (`dict(ns=...)`) names no function.
+            if parent.type == "keyword_argument", parent.child(byField: "name") == use { continue }
+            // An entry of a table of functions (`backends = dict(svd=zp_svd, ns5=zp_ns5)`): the calls through its reads.
+            guard function.name != "__init__", let throughTable = tableCalls(of: use) else { return nil }
+            sites += throughTable
         }
         guard !sites.isEmpty else { return nil }
         let offset = function.passedOffset
@@ -536,6 +543,39 @@ extension PythonFacts {
             passed += arguments
         }
         return passed
+    }
+
+    /// For a function named as an entry of a module-level table (`backends = dict(svd=zp_svd, ns5=zp_ns5)`, or a
+    /// literal `{"ns5": zp_ns5}`), the calls that may run it: every read of the table picks an entry by a key and is
+    /// called at once (`backends[k](g)`) or set to a local that is only called (`run = backends[k]`, then `run(g,
+    /// regrouped=...)`). Nil when the use is no such entry or the table is read or written any other way.
+    func tableCalls(of use: Node) -> [CallSite]? {
+        guard let parent = use.parent, var table = parent.parent else { return nil }
+        if parent.type == "keyword_argument", parent.child(byField: "value") == use {
+            // `dict(name=function)`: the call's argument list, then the call.
+            guard table.type == "argument_list", let call = table.parent, call.type == "call", callSite(call).callee == "dict" else { return nil }
+            table = call
+        } else if !(parent.type == "pair" && parent.child(byField: "value") == use && table.type == "dictionary") {
+            return nil
+        }
+        guard let assignment = table.parent, assignment.type == "assignment", assignment.child(byField: "right") == table,
+              enclosingFunction(assignment) == nil, let name = assignment.child(byField: "left"), name.type == "identifier" else { return nil }
+        var sites: [CallSite] = []
+        for read in identifiersByName[name.text] ?? [] where read != name {
+            guard let lookup = read.parent, lookup.type == "subscript", lookup.child(byField: "value") == read,
+                  let holder = lookup.parent else { return nil }
+            if holder.type == "call", holder.child(byField: "function") == lookup {
+                sites.append(callSite(holder))
+                continue
+            }
+            guard holder.type == "assignment", holder.child(byField: "right") == lookup, let local = holder.child(byField: "left"),
+                  local.type == "identifier", let scope = enclosingFunction(holder) else { return nil }
+            for use in descendants(of: scope.node) where use.type == "identifier" && use.text == local.text && use != local {
+                guard let call = use.parent, call.type == "call", call.child(byField: "function") == use else { return nil }
+                sites.append(callSite(call))
+            }
+        }
+        return sites
     }
 
     /// Whether a name is bound around its use by something other than module-level code: a loop or comprehension
