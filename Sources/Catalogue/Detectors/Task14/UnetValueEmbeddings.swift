@@ -323,7 +323,8 @@ struct UnetValueEmbeddings: Detector {
         }
         if n.type == "identifier", let value = facts.latestValue(of: n.text, before: n).map(facts.unwrapped), value != n {
             let root = sequenceRoot(value, facts, depth: depth + 1)
-            if value.type == "identifier" || root != value { return root }
+            // (A copy of the chunks themselves, `ve = list(t.chunk(n))`, leaves the name the sequence.)
+            if value.type == "identifier" || (root != value && ["identifier", "attribute"].contains(root.type)) { return root }
         }
         return n
     }
