@@ -392,9 +392,13 @@ extension PythonFacts {
             // Adam steps written as plain functions (`adam_(params, grads, state, lr)`), by their calls.
             // A call inside an optimizer class of the file is that class's own step (`AdamLite.step` handing its
             // groups to `adam_lite(...)`): the class's construction is the optimizer use.
+            // Also through a table of updates read by a key (`table[k][1](grads[k], ...)` with `table = {"readout":
+            // (adam_init, partial(adam_update, hp=adam_hp)), ...}`, see `targets(of:)`).
+            let tableCalls = adamUpdates.isEmpty ? [] : calls.filter { $0.function.map(unwrapped)?.type == "subscript" }
             for update in adamUpdates where !classes.contains(where: { isInside(update.function.node, $0.node) }) {
-                for call in calls(named: update.function.name) where call.receiver == nil && !isInside(call.node, update.function.node)
-                    && calledFunction(call)?.node == update.function.node
+                let direct = calls(named: update.function.name).filter { $0.receiver == nil && calledFunction($0)?.node == update.function.node }
+                let throughTables = tableCalls.filter { call in targets(of: call).contains { $0.node == update.function.node } }
+                for call in direct + throughTables where !isInside(call.node, update.function.node)
                     && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }) {
                     let applied = appliedUpdates(of: update.function).first { $0.call.node == call.node }
                     all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires at least one Adam-family optimizer and every weight-decay setting of every optimizer of the file to
 /// resolve to 0: the `weight_decay` argument, each parameter group's entry, and the defaults where neither is
 /// given (`AdamW` decays by 0.01 by default, `Adam` and `SGD` do not; a file's own optimizer, a hand-written Adam
-/// included, also a pure Adam function whose returned step its caller applies, counts by its own default, none
+/// included, also a pure Adam function whose returned step its caller applies, or one run through a table of
+/// functional optimizers, `table[k][1](...)` with `partial(adam_step, hp=...)`, counts by its own default, none
 /// meaning no decay). Values are followed through config fields, argparse defaults, constants and
 /// function parameters, also a builder's `**kw` read as `kw.get("weight_decay", 0.0)` and filled from an entry of a
 /// nested configuration (`make_optimizer(kind, ps, **opt_cfg["head"]["kw"])`). Also rejects a hand-written decoupled decay (`p.mul_(1 - lr * wd)`, also `torch._foreach_mul_(ps, 1 - lr * wd)`, with wd not 0) and a
