@@ -4,6 +4,8 @@ import TreeSitterKit
 ///
 /// Requires a 16-bit cast (`.bfloat16()`, `.half()`, `.to(torch.bfloat16)`, `.to(dtype=...)`, `.type(...)`)
 /// applied to embeddings only: under an `isinstance(m, nn.Embedding)` test (also after a guard leaving for other modules,
+/// or read from a policy table, `for kind, dtype in {nn.Embedding: torch.bfloat16}.items(): if isinstance(m, kind):
+/// m.to(dtype)`, see `policyRows`,
 /// `if not isinstance(m, nn.Embedding): continue`) or a `case nn.Embedding():` (a `model.modules()` loop or a
 /// function given to `model.apply`), with a dtype looked up by the module's class name in a table whose 16-bit entries
 /// are all for embedding classes (`m.to(dtype=getattr(torch, SPEC["dtypes"].get(type(m).__name__)))` with an embedded
@@ -191,6 +193,9 @@ struct Fp32ScalarParams: Detector {
 
     func isHalfCast(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         guard receiver(call) != nil else { return false }
+        // A cast to the dtype a row of a policy table gives (`for kind, dtype in policy.items(): if isinstance(m, kind):
+        // m.to(dtype)`): 16-bit when some row's dtype is.
+        if let rows = policyRows(call, facts) { return rows.contains { isHalfDtype($0.dtype, facts) } }
         switch call.name {
         case "bfloat16", "half":
             return call.positional.isEmpty
@@ -277,6 +282,14 @@ struct Fp32ScalarParams: Detector {
 
     func castsEmbeddings(_ cast: CallSite, _ receiver: Node, _ model: ModelView, _ facts: PythonFacts) -> Bool {
         guard let root = PythonFacts.rootIdentifier(receiver) else { return isEmbedding(receiver, model, facts) }
+        // A policy table's rows: every row that casts to 16 bits names an embedding class.
+        if let rows = policyRows(cast, facts) {
+            let halves = rows.filter { isHalfDtype($0.dtype, facts) }
+            return !halves.isEmpty && halves.allSatisfy { row in
+                let qualified = facts.imports.qualifiedName(of: row.kind) ?? row.kind.text
+                return qualified == "torch.nn.Embedding" || isEmbeddingClass(qualified.lastDottedComponent, facts)
+            }
+        }
         // A dtype looked up by the module's class name: only the classes whose entry is 16-bit are cast.
         if let classes = halfClassesByType(cast, module: root, facts), !classes.isEmpty,
            classes.allSatisfy({ isEmbeddingClass($0.lastDottedComponent, facts) }) {
@@ -321,6 +334,34 @@ struct Fp32ScalarParams: Detector {
             }
         }
         return false
+    }
+
+    /// The rows of a policy table a module cast reads: the cast's dtype is a variable of a loop over a table's
+    /// `.items()` (`for kind, dtype in policy.items():`, the table written out or handed to the helper by its callers,
+    /// see `PythonFacts.loopRows`) and the cast runs under `isinstance(m, kind)` with the loop's other variable:
+    /// each row's class and dtype. Nil for any other cast.
+    func policyRows(_ cast: CallSite, _ facts: PythonFacts) -> [(kind: Node, dtype: Node)]? {
+        guard let given = (cast.keywords["dtype"] ?? cast.positional.last).map(facts.unwrapped), given.type == "identifier",
+              let target = receiver(cast).flatMap(PythonFacts.rootIdentifier),
+              let loop = facts.bindingLoop(of: given.text, at: given), let rows = facts.loopRows(loop) else { return nil }
+        let variables = facts.loopVariables(loop)
+        // The class variable an `isinstance(m, kind)` test around the cast reads.
+        var kindVariable: String?
+        for test in facts.holdingConditions(cast.node) where facts.isInside(test, loop) {
+            for n in [test] + facts.descendants(of: test) where n.type == "call" {
+                let check = facts.callSite(n)
+                guard check.callee == "isinstance", check.positional.count == 2, check.positional[0].text == target,
+                      case let kind = facts.unwrapped(check.positional[1]), kind.type == "identifier", variables.contains(kind.text),
+                      kind.text != given.text else { continue }
+                kindVariable = kind.text
+            }
+        }
+        guard let kindVariable else { return nil }
+        let read = rows.compactMap { row -> (kind: Node, dtype: Node)? in
+            guard let kind = row.names[kindVariable], let dtype = row.names[given.text] else { return nil }
+            return (facts.unwrapped(kind), facts.unwrapped(dtype))
+        }
+        return read.count == rows.count ? read : nil
     }
 
     /// `isinstance(name, nn.Embedding)` (or a tuple of embedding classes, also one a setting holds) inside a condition, not negated (the
