@@ -933,7 +933,8 @@ extension PythonFacts {
         let call = callSite(iterable)
         switch call.callee {
         case "range", "itertools.count", "trange", "tqdm.trange":
-            return left.type == "identifier" ? [left.text] : []
+            // Also an attribute the loop assigns (`for self.iter_num in range(n)`), bound by its text.
+            return left.type == "identifier" || (left.type == "attribute" && isReferenceChain(left)) ? [left.text] : []
         case "enumerate":
             return targets.first.flatMap { $0.type == "identifier" ? [$0.text] : nil } ?? []
         case "zip":
