@@ -95,7 +95,10 @@ extension PythonFacts {
                let l = product.child(byField: "left"), let r = product.child(byField: "right") {
                 candidates += [r, l]
             }
-            for candidate in candidates {
+            // (A factor read from another loop around the write, `b` of `for g, b in zip(groups, bases)`, is each
+            // group's own value, not a number of the file.)
+            let perGroup = Set(enclosingLoops(sink).filter { $0 != loop }.flatMap(loopVariables))
+            for candidate in candidates where !([candidate] + descendants(of: candidate)).contains(where: { $0.type == "identifier" && perGroup.contains($0.text) }) {
                 if let curve = sample(site: sink, horizon: count, { interpreter.number(candidate, bindings: [variable: $0]) }) {
                     curves.append(curve)
                     break

@@ -1,4 +1,3 @@
-import Foundation
 import Parsing
 import TreeSitterKit
 
@@ -288,7 +287,6 @@ struct MuonMomentumWarmup: Detector {
                     let run = Self.steps.filter { $0 < loop }
                     if run.count >= 8 { curve = run.map(at) }
                 }
-                if ProcessInfo.processInfo.environment["SRLENS_DBG"] != nil { print("DBG curve", value.text, step, curve.prefix(14)) }
                 guard curve.allSatisfy({ $0 != nil }) else { continue }
                 let values = curve.map { $0! }
                 let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
