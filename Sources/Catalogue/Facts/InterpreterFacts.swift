@@ -832,6 +832,9 @@ public final class ScriptInterpreter {
             } else if let keyword = keywords[parameter], let v = eval(keyword, [:], 0) {
                 // Bound by `functools.partial(f, name=value)`, evaluated where the partial is made.
                 bound[parameter] = v
+            } else if let keyword = keywords[parameter], let v = facts.value(of: keyword)?.double {
+                // A value the file's settings give (a parameter a configuration binds, `train.num_steps = 5100`).
+                bound[parameter] = .number(v)
             } else if let value = facts.parameterDefault(function, parameter), let v = eval(value, [:], 0) {
                 bound[parameter] = v
             }

@@ -137,9 +137,17 @@ extension PythonFacts {
                             // get_lr = with_warmdown(get_lr); lr = get_lr(step)
                             result += scheduleUses(of: value, site: node)
                         } else if let function = calledFunction(call) {
-                            // Keywords a partial bound (`muon_lr_at = partial(sched, peak=...)`) come with the call.
+                            // Keywords a partial bound (`muon_lr_at = partial(sched, peak=...)`) come with the call, and so do
+                            // the arguments after the step (`lr_multiplier(step, num_steps)`).
                             if !counted.contains(function.node) {
-                                result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: call.keywords))
+                                var bound = call.keywords
+                                let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
+                                if !call.hasSplat {
+                                    for (index, extra) in call.positional.enumerated().dropFirst() where index < parameters.count && bound[parameters[index]] == nil {
+                                        bound[parameters[index]] = extra
+                                    }
+                                }
+                                result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: bound))
                             }
                         } else if let name = call.function, name.type == "identifier",
                                   let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),

@@ -1,0 +1,30 @@
+# example: near miss - the multiplier function takes the run's length as a second positional argument, holds at 1, then falls along a half cosine over the last 1200 steps, not a straight line; negative.
+import math
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass
+class Run:
+    total: int = 3000
+    tail: int = 1200
+
+
+def hold_then_decay(step, total, tail=1200):
+    if step < total - tail:
+        return 1.0
+    return 0.5 * (1 + math.cos(math.pi * (step - total + tail) / tail))
+
+
+run = Run()
+net = torch.nn.Linear(16, 16)
+opt = torch.optim.Adam(net.parameters(), lr=0.008)
+peaks = [g["lr"] for g in opt.param_groups]
+for step in range(run.total):
+    net(torch.randn(4, 16)).square().mean().backward()
+    mult = hold_then_decay(step, run.total)
+    for g, peak in zip(opt.param_groups, peaks):
+        g["lr"] = peak * mult
+    opt.step()
+    opt.zero_grad(set_to_none=True)
