@@ -144,6 +144,7 @@ extension PythonFacts {
     /// by a property getter whose reads are. A value only stored elsewhere (`state["scale"] = ...`, a log) is not applied.
     public func scalesUpdate(_ node: Node, depth: Int = 0) -> Bool {
         var child = node
+        var previous = node
         var current = node.parent
         while let c = current {
             switch c.type {
@@ -171,8 +172,15 @@ extension PythonFacts {
             case "augmented_assignment":
                 return c.child(byField: "operator")?.type == "*=" && !orthogonalizedAfterwards(c)
             case "assignment":
-                guard depth < 2, let left = c.child(byField: "left"), left.type == "identifier",
-                      let function = enclosingFunction(c) else { return false }
+                guard depth < 2, var left = c.child(byField: "left"), let function = enclosingFunction(c) else { return false }
+                // One place of a tuple assignment (`u, s = ns(g), max(m, n) ** 0.5`): the name at that place.
+                if ["pattern_list", "tuple_pattern"].contains(left.type), let values = c.child(byField: "right"),
+                   ["expression_list", "tuple"].contains(values.type), case let targets = left.namedChildren.filter({ $0.type != "comment" }),
+                   values == child, let place = values.namedChildren.filter({ $0.type != "comment" }).firstIndex(of: previous),
+                   place < targets.count {
+                    left = targets[place]
+                }
+                guard left.type == "identifier" else { return false }
                 return uses(of: left.text, in: function.node).contains { use in
                     use.startByte > c.endByte && scalesUpdate(use, depth: depth + 1)
                 }
@@ -195,6 +203,7 @@ extension PythonFacts {
             default:
                 break
             }
+            previous = child
             child = c
             current = c.parent
         }

@@ -131,6 +131,11 @@ struct NsIterationRestructure: Detector {
                 // The input may carry its coefficient (`A.mul(b).addmm_(A, A, alpha=c)`).
                 return facts.mixTerm(input).contains { $0.text == a } && [m1, m2].allSatisfy { facts.tensorRoot($0)?.text == a }
             }
+            // A polynomial scaled by a coefficient (`torch.add(A, A @ A, alpha=c / b).mul_(b)`) is one.
+            if ["mul", "mul_"].contains(call.name), let receiver = call.receiver, call.positional.count == 1,
+               !facts.mentions(call.positional[0], a), isPolynomial(receiver, of: a, not: x, facts) {
+                return true
+            }
             // torch.add(b * A, A @ A, alpha=c), A.add(A @ A, alpha=c / b).mul_(b): a sum written as a call; or a weighted
             // sum a kernel computes (`lincomb(A, A @ A, b, c)`, see `PythonFacts.kernelBlendedArguments`).
             let blended = facts.kernelBlendedArguments(call)
