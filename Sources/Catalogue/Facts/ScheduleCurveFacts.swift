@@ -79,14 +79,15 @@ extension PythonFacts {
             guard let left = sink.child(byField: "left"), left.type == "subscript",
                   let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
                   let right = sink.child(byField: "right") else { continue }
-            // The step: the variable of the outermost `for ... in range(N)` loop around the assignment.
-            guard let loop = enclosingLoops(sink).last(where: { loop in
-                      loop.type == "for_statement" && loop.child(byField: "left")?.type == "identifier"
-                          && loop.child(byField: "right").map { $0.type == "call" && callSite($0).callee == "range" } == true
-                  }),
-                  let variable = loop.child(byField: "left")?.text, let iterable = loop.child(byField: "right"),
-                  let count = callSite(iterable).positional.last.flatMap({ interpreter.number($0) }),
-                  count >= 4 else { continue }
+            // The step and how many steps run: the variable of the outermost `for ... in range(N)` loop around the
+            // assignment, or of one that calls, on an object the file builds, the method holding it (see `steppedRuns`).
+            var runs: [(bindings: [String: Double], step: String, count: Double)] = []
+            if let loop = enclosingLoops(sink).last(where: isRangeLoop), let variable = loop.child(byField: "left")?.text,
+               let count = rangeCount(loop, interpreter), count >= 4 {
+                runs = [([:], variable, count)]
+            } else {
+                runs = steppedRuns(of: sink, interpreter)
+            }
             // `g["lr"] = base * scale` with a base rate the interpreter cannot read (zipped from the groups): the
             // factor that follows the step.
             var candidates = [right]
@@ -96,16 +97,52 @@ extension PythonFacts {
                 candidates += [r, l]
             }
             // (A factor read from another loop around the write, `b` of `for g, b in zip(groups, bases)`, is each
-            // group's own value, not a number of the file.)
-            let perGroup = Set(enclosingLoops(sink).filter { $0 != loop }.flatMap(loopVariables))
-            for candidate in candidates where !([candidate] + descendants(of: candidate)).contains(where: { $0.type == "identifier" && perGroup.contains($0.text) }) {
-                if let curve = sample(site: sink, horizon: count, { interpreter.number(candidate, bindings: [variable: $0]) }) {
-                    curves.append(curve)
-                    break
+            // group's own value, not a number of the file; so is an entry of the group, `g["peak_lr"]`.)
+            let stepLoops = Set(runs.isEmpty ? [] : enclosingLoops(sink).filter(isRangeLoop).suffix(1))
+            let perGroup = Set(enclosingLoops(sink).filter { !stepLoops.contains($0) }.flatMap(loopVariables))
+            search: for run in runs {
+                for candidate in candidates where !([candidate] + descendants(of: candidate)).contains(where: { $0.type == "identifier" && perGroup.contains($0.text) }) {
+                    if let curve = sample(site: sink, horizon: run.count, { interpreter.number(candidate, bindings: run.bindings.merging([run.step: $0]) { $1 }) }) {
+                        curves.append(curve)
+                        break search
+                    }
                 }
             }
         }
         return curves
+    }
+
+    /// `for name in range(...)`.
+    func isRangeLoop(_ loop: Node) -> Bool {
+        loop.type == "for_statement" && loop.child(byField: "left")?.type == "identifier"
+            && loop.child(byField: "right").map { $0.type == "call" && callSite($0).callee == "range" } == true
+    }
+
+    /// How many passes a `for ... in range(...)` loop makes (its stop).
+    func rangeCount(_ loop: Node, _ interpreter: ScriptInterpreter) -> Double? {
+        loop.child(byField: "right").flatMap { callSite($0).positional.last }.flatMap { interpreter.number($0) }
+    }
+
+    /// For a write in a method of a class of the file (a callback's `on_batch_begin(self, step, trainer)`), the runs a
+    /// training loop makes of it: a call inside a `for step in range(N)` loop that runs that method on an object the file
+    /// builds (see `objectCalls`, `cb.on_batch_begin(step, self)` over `callbacks=[LinearCooldown(STEPS)]`) and passes
+    /// the loop's variable for one of its parameters: the object's fields bound (`self.total`, see `fieldBindings(of:)`),
+    /// that parameter as the step, and the loop's count. Empty otherwise.
+    func steppedRuns(of sink: Node, _ interpreter: ScriptInterpreter) -> [(bindings: [String: Double], step: String, count: Double)] {
+        guard let method = enclosingFunction(sink), enclosingClass(method.node) != nil else { return [] }
+        var runs: [(bindings: [String: Double], step: String, count: Double)] = []
+        for call in calls where call.name == method.name {
+            guard let loop = enclosingLoops(call.node).last(where: isRangeLoop), let variable = loop.child(byField: "left")?.text,
+                  let count = rangeCount(loop, interpreter), count >= 4 else { continue }
+            for (construction, runMethod) in objectCalls(call) where runMethod.node == method.node {
+                let parameters = method.passedParameters
+                guard let place = parameters.indices.first(where: { index in
+                    call.argument(parameters[index], position: index).map { unwrapped($0).text == variable } == true
+                }) else { continue }
+                runs.append((fieldBindings(of: construction), parameters[place], count))
+            }
+        }
+        return runs
     }
 
     /// A schedule's value at a step, run by the script interpreter (boolean conditions, tuples, `for` loops),
