@@ -102,6 +102,13 @@ extension PythonFacts {
             }
             return members.contains(item) == (op == "in")
         }
+        // `self.lm_head is not None` for a name every setting of which builds an object (`nn.Linear(...)`, also the
+        // side of a conditional the configuration selects): never None.
+        if op == "is" || op == "is not", operands.contains(where: { unwrapped($0).type == "none" }),
+           let other = operands.first(where: { unwrapped($0).type != "none" }), switchValue(other, depth: depth + 1) == nil,
+           surelyBuilt(other, depth: depth + 1) {
+            return op == "is not"
+        }
         guard let l = switchValue(operands[0], depth: depth + 1), let r = switchValue(operands[1], depth: depth + 1) else { return nil }
         switch (op, l, r) {
         case (_, .number(let a), .number(let b)): return PythonArithmetic.compare(op, a, b)
@@ -109,6 +116,28 @@ extension PythonFacts {
         case ("!=", _, _), ("is not", _, _): return l != r
         default: return nil
         }
+    }
+
+    /// Whether a name or attribute always holds an object the file builds, never None: every setting of it (a
+    /// parameter's default aside) is a construction (`nn.Linear(...)`, a class of the file), or a conditional whose
+    /// selected side is one (`None if cfg.tie else nn.Linear(...)` with `cfg.tie` decided false).
+    func surelyBuilt(_ node: Node, depth: Int) -> Bool {
+        guard depth < 12, let name = SettingsTable.bareName(of: unwrapped(node)) else { return false }
+        let settings = allSettings.settings(name)
+        guard !settings.isEmpty else { return false }
+        func built(_ value: Node) -> Bool {
+            let v = unwrapped(value)
+            if let parts = conditionalParts(v) {
+                guard let holds = truth(parts.test, depth: depth + 1) else { return built(parts.value) && built(parts.alternative) }
+                return built(holds ? parts.value : parts.alternative)
+            }
+            guard v.type == "call" else { return false }
+            let callee = callSite(v).callee
+            if boundClass(named: callee) != nil { return true }
+            // A library class (`nn.Linear`, `torch.nn.Embedding`): its last name is capitalized.
+            return callee.split(separator: ".").last?.first?.isUppercase == true
+        }
+        return settings.allSatisfy { $0.source != .parameterDefault && built($0.value) }
     }
 
     /// The one value an expression has in every run, or nil.

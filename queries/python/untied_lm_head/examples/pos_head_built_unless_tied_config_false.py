@@ -1,0 +1,23 @@
+# example: the head is built only when a configuration dictionary says the embeddings are not tied (self.lm_head = None if cfg["tie_word_embeddings"] else nn.Linear(...)), the dictionary saying False; the forward runs the head when it is not None, the tied product otherwise; positive.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+CONFIG = {"tie_word_embeddings": False, "zero_unembed": True}
+
+
+class Net(nn.Module):
+    def __init__(self, cfg, vocab=1000, d=64):
+        super().__init__()
+        self.wte = nn.Embedding(vocab, d)
+        self.body = nn.Linear(d, d)
+        self.lm_head = None if cfg["tie_word_embeddings"] else nn.Linear(d, vocab, bias=False)
+        if self.lm_head is not None and cfg["zero_unembed"]:
+            nn.init.zeros_(self.lm_head.weight)
+
+    def forward(self, idx):
+        h = self.body(self.wte(idx))
+        return self.lm_head(h) if self.lm_head is not None else F.linear(h, self.wte.weight)
+
+
+net = Net(CONFIG)
