@@ -117,7 +117,11 @@ public struct StepFunction {
                 return generatorValue(node, bindings, env, depth: next)
             }
             if let latest = flow.latestValue(of: node.text, before: node), latest != node {
-                return value(latest, env, depth: next)
+                if let v = value(latest, env, depth: next) { return v }
+                // A module-level setting the step evaluator cannot run (`int(env("WARMUP", "300"))` with `env =
+                // os.getenv`): the file-wide resolver's value.
+                guard facts.enclosingFunction(latest) == nil else { return nil }
+                return fileValue(node)
             }
             // One place of a tuple unpacked once before the read (`lo, hi = hp.muon_momentum`, a pair a hyperparameter
             // namespace holds): that item of what the interpreter computes for the value, the bound names given.
