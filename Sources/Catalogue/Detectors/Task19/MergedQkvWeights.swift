@@ -14,8 +14,11 @@ import TreeSitterKit
 /// 3 * d)`) that is called and whose output is split in three (three targets, `chunk(3)` / `split` / `unbind`, a
 /// view with a 3), or that belongs to an attention class; or (c) a matrix parameter three times as wide as it is
 /// tall, or the transpose (`nn.Parameter(torch.empty(d, 3 * d))`, the GPT-2 "Conv1D" layout), applied whole in a
-/// product (`torch.addmm(b, x, w)`, `x @ w`) whose result is split in three, also after being stored under a local. Rejects three separate projections, three parameters
-/// concatenated at forward time, and a stacked parameter applied slice by slice. Examples:
+/// product (`torch.addmm(b, x, w)`, `x @ w`) whose result is split in three, also after being stored under a local; or
+/// (d) any one product whose result is split in three, its operands single tensors taken whole (a per-layer bank's
+/// slice handed down through functions, a product helper of the file; see `splitProducts`). Rejects three separate
+/// projections, three parameters concatenated or stacked at forward time (also by a helper's caller), a stack of
+/// another count, and a stacked parameter applied slice by slice. Examples:
 /// `queries/python/merged_qkv_weights/examples/`.
 struct MergedQkvWeights: Detector {
     let id = "merged_qkv_weights"
@@ -51,6 +54,8 @@ struct MergedQkvWeights: Detector {
                 evidence.append(facts.evidence(values[0], "one (3, ...) tensor of the parameter tree holds q, k and v and is applied in one product"))
             }
         }
+        // One product, of a weight taken whole, whose result is split in three (also through a helper of the file).
+        evidence += splitProducts(facts)
         // Registered by name (`setattr(self, name, nn.Parameter(torch.empty(n, d, d)))` over a table of stacks).
         for call in facts.calls where call.callee == "setattr" {
             guard let owner = facts.enclosingClass(call.node) else { continue }
@@ -62,6 +67,108 @@ struct MergedQkvWeights: Detector {
         }
         return evidence
     }
+
+    /// Reading (d): a product (`F.linear`, `@`, `matmul`, `addmm`, a two-operand einsum) whose result is split in three
+    /// where it stands or once stored (`qkv = F.linear(x, w.flatten(end_dim=1))`, then `q, k, v = qkv.view(B, T, 3 * h,
+    /// -1).chunk(3, dim=-2)`), its operands each one tensor taken whole: no operand is, or is set from, a concatenation
+    /// made at forward time (`torch.cat([q_w, k_w, v_w])`, `torch.stack`). The weight may be a slice of a per-layer
+    /// stack handed down through several functions (`F.linear(x, w_qkv.flatten(end_dim=1))` with `w_qkv` one layer's
+    /// (3, d, d) slice); what matters is that one product yields q, k and v. A call of a helper of the file that
+    /// returns such a product of its parameters (`def mm(x, w): return F.linear(x, w.type_as(x))`, called as `mm(x,
+    /// p["qkv"].flatten(end_dim=1))`) is read with the call's arguments as the operands.
+    func splitProducts(_ facts: PythonFacts) -> [Evidence] {
+        var evidence: [Evidence] = []
+        for node in facts.nodes(ofType: "call") + facts.nodes(ofType: "binary_operator") {
+            guard let operands = productOperands(node, facts) ?? helperProductOperands(node, facts),
+                  operands.allSatisfy({ !isConcatenation($0, facts) && !isOtherStack($0, facts) }),
+                  resultSplitInThree(node, facts) else { continue }
+            evidence.append(facts.evidence(node, "one weight applied in one product whose result is split into q, k and v"))
+        }
+        return evidence
+    }
+
+    /// The two operands of a product, nil for anything else.
+    func productOperands(_ node: Node, _ facts: PythonFacts) -> [Node]? {
+        if let (a, b) = facts.matmulOperands(node) { return [a, b] }
+        guard node.type == "call" else { return nil }
+        let call = facts.callSite(node)
+        if call.callee == "torch.nn.functional.linear", let x = call.argument("input", position: 0),
+           let w = call.argument("weight", position: 1) { return [x, w] }
+        // torch.addmm(bias, x, w), bias.addmm(x, w): the two matrices.
+        if call.name == "addmm", call.positional.count >= 2 { return Array(call.positional.suffix(2)) }
+        return nil
+    }
+
+    /// For a call of a function of the file that returns a product (see `productOperands`) of its own parameters, the
+    /// call's arguments for those parameters (an operand that is no parameter stays as it is).
+    func helperProductOperands(_ node: Node, _ facts: PythonFacts) -> [Node]? {
+        guard node.type == "call" else { return nil }
+        let call = facts.callSite(node)
+        guard !call.hasSplat, let function = facts.calledFunction(call) else { return nil }
+        let parameters = facts.filledParameters(function, by: call)
+        for returned in facts.returnedValues(function) {
+            guard let operands = productOperands(facts.unparenthesized(returned), facts) else { continue }
+            var passed: [Node] = []
+            for operand in operands {
+                let base = wholeBase(operand, facts)
+                if base.type == "identifier", let index = parameters.firstIndex(of: base.text),
+                   let argument = call.argument(base.text, position: index) {
+                    passed.append(argument)
+                } else {
+                    passed.append(operand)
+                }
+            }
+            return passed
+        }
+        return nil
+    }
+
+    /// The tensor an operand takes whole: the operand with whole-keeping methods (`flatten`, `type_as`, `.T`, ...) and
+    /// parentheses taken off.
+    func wholeBase(_ operand: Node, _ facts: PythonFacts) -> Node {
+        var e = facts.unparenthesized(operand)
+        while true {
+            if e.type == "call", let function = e.child(byField: "function"), function.type == "attribute",
+               let object = function.child(byField: "object"),
+               Self.wholeMethods.contains(function.child(byField: "attribute")?.text ?? "") {
+                e = facts.unparenthesized(object)
+            } else if e.type == "attribute", ["T", "mT"].contains(e.child(byField: "attribute")?.text ?? ""),
+                      let object = e.child(byField: "object") {
+                e = facts.unparenthesized(object)
+            } else {
+                return e
+            }
+        }
+    }
+
+    /// Whether an operand is, or is set from, a concatenation (`torch.cat`, `torch.stack`, ...) of tensors.
+    func isConcatenation(_ operand: Node, _ facts: PythonFacts) -> Bool {
+        let base = wholeBase(operand, facts)
+        return ([base] + facts.origins(of: base)).contains { origin in
+            let e = wholeBase(origin, facts)
+            guard e.type == "call" else { return false }
+            return Self.concatenations.contains(facts.callSite(e).name)
+        }
+    }
+
+    /// Whether an operand is set from a stack of some other number of matrices than three (`torch.empty(2, d, d)`):
+    /// whatever its product is split into, it does not hold q, k and v.
+    func isOtherStack(_ operand: Node, _ facts: PythonFacts) -> Bool {
+        let base = wholeBase(operand, facts)
+        return facts.origins(of: base).contains { origin in
+            ([origin] + facts.descendants(of: origin)).contains { n in
+                guard n.type == "call" else { return false }
+                let call = facts.callSite(n)
+                guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
+                var dims = call.positional
+                if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
+                guard dims.count == 3, let count = facts.value(of: dims[0]) else { return false }
+                return !count.isClose(to: .int(3))
+            }
+        }
+    }
+
+    static let concatenations: Set<String> = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "row_stack"]
 
     /// A tensor constructor inside the value whose first dimension is 3 and that has at least three dimensions, also
     /// one a helper of the file builds and returns (`nn.Parameter(uniform_stack(3, d, d))` with `def
