@@ -414,4 +414,32 @@ struct ConfiguredProgramTests {
         #expect(try Self.truth(facts, at: "self.head is not None") == true)
         #expect(try Self.truth(facts, at: "self.extra is None") == nil)
     }
+
+    @Test("a class named in annotations, class tests or an uncalled class attribute is still built only where it is called")
+    func classReferencesThatBuildNothing() throws {
+        let program = """
+        import torch.nn as nn
+        class Cfg:
+            def __init__(self, norm_embed=True, depth=12):
+                self.norm_embed = norm_embed
+                self.depth = depth
+        class Base(nn.Module):
+            config_class = Cfg
+        class Net(Base):
+            def __init__(self, config: Cfg, other: "Cfg | None" = None):
+                super().__init__()
+                self.kind = isinstance(config, Cfg)
+            def forward(self, config: Cfg, h):
+                if config.norm_embed: pass
+                if config.depth > 4: pass
+                return h
+        net = Net(Cfg())
+        """
+        let facts = try Self.facts(program)
+        #expect(try Self.truth(facts, at: "config.norm_embed") == true)
+        #expect(try Self.truth(facts, at: "config.depth > 4") == true)
+        // Kept under a name that is called (`factory(depth=2)`): a construction the reading cannot see whole.
+        let handed = try Self.facts(program + "\nfactory = Cfg\nlate = factory(depth=2)\n")
+        #expect(try Self.truth(handed, at: "config.depth > 4") == nil)
+    }
 }

@@ -603,14 +603,18 @@ extension PythonFacts {
     // MARK: Modules and parameters
 
     /// The constructor a module attribute or variable is set to (`self.lm_head = nn.Linear(...)` for `lm_head`,
-    /// `wte=nn.Embedding(...)` in a `ModuleDict(dict(...))`), looked up by the bare name of a reference.
+    /// `wte=nn.Embedding(...)` in a `ModuleDict(dict(...))`), looked up by the bare name of a reference. A module chosen
+    /// by a configured conditional (`Norm(d) if config.embedding_norm else nn.Identity()`) is the side the
+    /// configuration selects (see `truth(of:)`), none when it cannot be decided.
     public func moduleConstructor(_ reference: String) -> CallSite? {
         let bare = reference.lastDottedComponent
         let settings = allSettings.settings(bare).filter { $0.source != .parameterDefault }
         // `self.phase` names what was assigned to `self.phase` before a local `phase` of some function.
         let attributes = reference.hasPrefix("self.") ? settings.filter { $0.written.hasPrefix("self.") } : []
         for setting in attributes + settings {
-            if let call = constructorCall(setting.value), call.callee != "dict" { return call }
+            var value = unwrapped(setting.value)
+            if let parts = conditionalParts(value), let holds = truth(of: parts.test) { value = unwrapped(holds ? parts.value : parts.alternative) }
+            if let call = constructorCall(value), call.callee != "dict" { return call }
         }
         return nil
     }

@@ -495,6 +495,37 @@ extension PythonFacts {
         return Self.arrayLibraries.contains(String(module.prefix { $0 != "." }))
     }
 
+    /// Whether a name is read in a type annotation (also inside `Optional[...]` or `A | B`) or as the class argument of
+    /// `isinstance` / `issubclass`.
+    func isTypeOrClassTest(_ use: Node) -> Bool {
+        var current = use
+        while let parent = current.parent {
+            switch parent.type {
+            case "type":
+                return true
+            case "generic_type", "type_parameter", "binary_operator", "subscript", "attribute", "tuple", "parenthesized_expression":
+                current = parent
+            case "argument_list":
+                guard let call = parent.parent, call.type == "call" else { return false }
+                return ["isinstance", "issubclass"].contains(callSite(call).callee) && callSite(call).positional.dropFirst().contains(current)
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
+    /// Whether a name is the whole value of an assignment to a name or attribute that no call of the file calls
+    /// (`config_class = SparrowConfig` with no `config_class(...)` anywhere).
+    func isStoredUncalled(_ use: Node) -> Bool {
+        guard let assignment = use.parent, assignment.type == "assignment", assignment.child(byField: "right") == use,
+              let target = assignment.child(byField: "left"), ["identifier", "attribute"].contains(target.type) else { return false }
+        let stored = target.text.lastDottedComponent
+        return calls(named: stored).isEmpty && (identifiersByName[stored] ?? []).allSatisfy { read in
+            read.parent?.type != "argument_list" && read.parent?.type != "keyword_argument"
+        }
+    }
+
     /// The value a parameter has in every call of its function: the argument each call passes, or the default.
     /// Undecided unless every call can be seen (see `parameterArguments`).
     private func parameterValue(_ name: String, of function: Function, depth: Int) -> SwitchValue? {
@@ -544,6 +575,9 @@ extension PythonFacts {
                call.type == "call", call.child(byField: "function") == parent { continue }
             // A keyword's name (`dict(ns=...)`) names no function.
             if parent.type == "keyword_argument", parent.child(byField: "name") == use { continue }
+            // A type annotation (`config: SparrowConfig`), a class test (`isinstance(m, Norm)`), or the class kept under a
+            // name the file never calls (`config_class = SparrowConfig`, read by a library loader): no call.
+            if isTypeOrClassTest(use) || isStoredUncalled(use) { continue }
             // An entry of a table of functions (`backends = dict(svd=zp_svd, ns5=zp_ns5)`): the calls through its reads.
             guard function.name != "__init__", let throughTable = tableCalls(of: use) else { return nil }
             sites += throughTable
