@@ -76,6 +76,29 @@ extension PythonFacts {
         return found.map { ($0.owner, $0.name) }
     }
 
+    /// For a module-level function bound as a method of a class the file imports (`GPT2Attention._attn = _patched_attn`,
+    /// the library class patched in place), the name it is bound under; nil for functions bound to classes of the file
+    /// (see `classBinding`) or not bound at all.
+    public func libraryMethodBinding(of function: Node) -> String? {
+        let bindings: [Node: String] = memoized("libraryMethodBindings") {
+            var index: [Node: String] = [:]
+            let moduleFunctions = functions.filter { enclosingClass($0.node) == nil && enclosingFunction($0.node.parent ?? $0.node) == nil }
+            for statement in root.namedChildren where statement.type == "expression_statement" {
+                guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
+                      let left = assignment.child(byField: "left"), left.type == "attribute",
+                      let object = left.child(byField: "object"), ["identifier", "attribute"].contains(object.type),
+                      imports.qualifiedName(of: object) != nil, boundClass(named: object.text) == nil,
+                      let right = assignment.child(byField: "right"), right.type == "identifier",
+                      let function = moduleFunctions.last(where: { $0.name == right.text && $0.node.endByte <= statement.startByte }),
+                      let name = left.child(byField: "attribute")?.text, index[function.node] == nil
+                else { continue }
+                index[function.node] = name
+            }
+            return index
+        }
+        return bindings[function]
+    }
+
     /// The name a function is bound under in a class: its own name, or the attribute a module-level binding gives
     /// it (`configure_muon` bound as `configure_optimizers`).
     public func boundName(of function: Function, in owner: Class) -> String {

@@ -815,6 +815,12 @@ extension Dataflow {
         }
         // A module-level function bound to a class afterwards (`Block.forward = block_forward`) is that method.
         if owner == nil, let binding = facts.classBinding(of: function) { (owner, name) = (binding.owner, binding.name) }
+        // A method patched onto a library class (`GPT2Attention._attn = _patched_attn`): its calls through instances
+        // (`self._attn(q, k, v)`), which pass the instance first. A patched `forward` runs where the library's modules
+        // are called, which the file does not name.
+        if owner == nil, let patched = facts.libraryMethodBinding(of: function), !facts.forwardMethodNames.contains(patched) {
+            return facts.calls(named: patched).filter { $0.receiver != nil }.map { ($0, 1) }
+        }
         guard let owner else {
             // Also through a table of functions (`{"doc": same_doc}` called as `TERMS[name](env)`).
             let tabled: [(call: CallSite, offset: Int)] = facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) }
