@@ -49,6 +49,34 @@ struct EmbeddedConfigTests {
         #expect(!facts.allSettings.settings("lr").contains { facts.file.text(in: $0.value.byteRange) == "0.5" })
     }
 
+    @Test("a document reaches its loader through a conditional default and a loader method's parameter")
+    func documentThroughParameterAndDefault() throws {
+        let source = #"""
+        import tomllib
+        DEFAULTS = """
+        [model]
+        qk_norm = true
+        """
+        class Job:
+            @classmethod
+            def from_text(cls, text, overrides=None):
+                return tomllib.loads(text)
+        def load(path=None):
+            text = open(path).read() if path else DEFAULTS
+            return Job.from_text(text)
+        OTHER = """
+        [model]
+        depth = 6
+        """
+        def either(flag):
+            return tomllib.loads(OTHER if flag else DEFAULTS)
+        """#
+        let facts = try Self.facts(source)
+        #expect(facts.allSettings.settings("qk_norm").map(\.value.type) == ["true"])
+        // Two documents on the two sides of a conditional: the run could load either, so neither is read as the one.
+        #expect(facts.allSettings.settings("depth").isEmpty)
+    }
+
     @Test("entries that are not plain values are left out")
     func nonLiterals() throws {
         let source = #"""

@@ -99,12 +99,20 @@ enum EmbeddedConfigDocuments {
         return result
     }
 
+    /// The string literal a document argument holds: the literal itself, through `textwrap.dedent` and `strip`, a name's
+    /// latest assignment, the one side of a conditional that is a document (`open(path).read() if path else DEFAULT_TOML`:
+    /// the document the script runs on when no file is given), and a parameter of a function of the file, read where the
+    /// function is called (`JobConfig.from_toml(text, overrides)` with `def from_toml(cls, text, ...)`).
     static func literal(_ node: Node, _ facts: PythonFacts, depth: Int) -> Node? {
         let node = facts.unparenthesized(node)
-        guard depth < 3 else { return nil }
+        guard depth < 6 else { return nil }
         switch node.type {
         case "string":
             return node
+        case "conditional_expression":
+            guard let parts = facts.conditionalParts(node) else { return nil }
+            let sides = [parts.value, parts.alternative].compactMap { literal($0, facts, depth: depth + 1) }
+            return sides.count == 1 ? sides[0] : nil
         case "call":
             let call = facts.callSite(node)
             if call.callee == "textwrap.dedent", let inner = call.positional.first { return literal(inner, facts, depth: depth + 1) }
@@ -117,10 +125,25 @@ enum EmbeddedConfigDocuments {
                       left.text == node.text, let right = assignment.child(byField: "right") else { continue }
                 return literal(right, facts, depth: depth + 1)
             }
-            return nil
+            return parameterLiteral(node, facts, depth: depth)
         default:
             return nil
         }
+    }
+
+    /// For a parameter of a function of the file, the one document its calls pass (by position or keyword).
+    static func parameterLiteral(_ name: Node, _ facts: PythonFacts, depth: Int) -> Node? {
+        guard let function = facts.enclosingFunction(name), function.parameters.contains(name.text) else { return nil }
+        var found: [Node] = []
+        for call in facts.calls(named: function.name) where !call.hasSplat {
+            // A method called on its instance or class (`JobConfig.from_toml(text)`) is not passed `self` / `cls`.
+            let offset = call.receiver != nil ? function.passedOffset : 0
+            guard let index = function.parameters.firstIndex(of: name.text),
+                  let argument = call.argument(name.text, position: index - offset >= 0 ? index - offset : nil),
+                  let document = literal(argument, facts, depth: depth + 1) else { continue }
+            if !found.contains(document) { found.append(document) }
+        }
+        return found.count == 1 ? found[0] : nil
     }
 
     /// The byte range of a string literal's text between its quotes.
