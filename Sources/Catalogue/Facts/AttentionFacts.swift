@@ -464,6 +464,9 @@ extension PythonFacts {
             return denoted.contains(where: \.isEmpty) ? [] : denoted.flatMap { $0 }
         }
         if let f = calledFunction(call) { return [f] }
+        // `OPS.unit_rms(x)` with `OPS` holding one of several classes of static functions (see `namespaceMethods`).
+        let namespaced = namespaceMethods(of: call)
+        if !namespaced.isEmpty { return namespaced }
         // In a decorator of the file: the decorated function its wrapper calls (`fn(*args, **kwargs)`), or the class's
         // own method a class decorator kept under a name (`plain_forward(self, x)`).
         let decorated = decoratedTargets(of: call)

@@ -51,13 +51,34 @@ extension PythonFacts {
     /// Names the file binds to a compiled extension (`_ext = load_inline(...)`, also `torch.utils.cpp_extension.load`).
     var extensionModuleNames: Set<String> {
         memoized("extensionModuleNames") {
-            Set(nodes(ofType: "assignment").compactMap { assignment -> String? in
+            let loaders: Set<String> = ["torch.utils.cpp_extension.load_inline", "torch.utils.cpp_extension.load"]
+            // Functions of the file that build the extension and return it (`def build_extension(): return load_inline(...)`).
+            let builders = Set(functions.filter { f in
+                returnedValues(f).contains { v in unwrapped(v).type == "call" && loaders.contains(callSite(unwrapped(v)).callee) }
+            }.map(\.name))
+            func builds(_ value: Node) -> Bool {
+                let v = unwrapped(value)
+                guard v.type == "call" else { return false }
+                let call = callSite(v)
+                return loaders.contains(call.callee) || (call.receiver == nil && builders.contains(call.name))
+            }
+            var names = Set(nodes(ofType: "assignment").compactMap { assignment -> String? in
                 guard let left = assignment.child(byField: "left"), left.type == "identifier",
-                      let right = assignment.child(byField: "right").map(unwrapped), right.type == "call",
-                      ["torch.utils.cpp_extension.load_inline", "torch.utils.cpp_extension.load"].contains(callSite(right).callee)
-                else { return nil }
+                      let right = assignment.child(byField: "right"), builds(right) else { return nil }
                 return left.text
             })
+            // A parameter a call of a function of the file fills with the built extension (`make_fused_ops(build_extension())`,
+            // `make_fused_ops(ext)`): inside, `ext.fn(...)` calls the extension.
+            guard !names.isEmpty || !builders.isEmpty else { return names }
+            for call in calls where call.receiver == nil && !call.hasSplat {
+                guard let function = function(named: call.name).first else { continue }
+                for (index, parameter) in function.parameters.enumerated() {
+                    guard let argument = call.argument(parameter, position: index) else { continue }
+                    let a = unwrapped(argument)
+                    if builds(a) || (a.type == "identifier" && names.contains(a.text)) { names.insert(parameter) }
+                }
+            }
+            return names
         }
     }
 

@@ -508,6 +508,11 @@ extension PythonFacts {
         // {"embed": rms, ...}`): that entry.
         if depth < 2, let entries = keyedCallees(call, keys: [:]), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
         if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
+        // A static function of whichever class a module name holds (`OPS.unit_rms(x)`, see `namespaceMethods`): every one
+        // normalizes.
+        if call.receiver != nil, case let methods = namespaceMethods(of: call), !methods.isEmpty {
+            return methods.allSatisfy { isNormFunction($0) }
+        }
         if call.receiver == nil || call.callee.hasPrefix("self."), call.name != "forward",
            let function = function(named: call.name).first {
             return isNormFunction(function)
