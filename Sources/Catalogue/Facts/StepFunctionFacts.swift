@@ -432,7 +432,7 @@ public struct StepFunction {
         guard depth < 20, bindings.count == 1, case .iteration = bindings[0].kind else { return nil }
         let loop = bindings[0].site
         guard loop.type == "for_statement", let left = loop.child(byField: "left"),
-              let iterable = loop.child(byField: "right").map(facts.unwrapped) else { return nil }
+              let iterable = facts.loopIterable(loop) else { return nil }
         // The pass the loop is at: a counter of the loop bound in `env`, less its first value.
         var pass: Double?
         for name in facts.stepVariables(loop) {
@@ -676,7 +676,7 @@ extension PythonFacts {
             }
             return bound(condition, running: true)
         }
-        guard let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
+        guard let iterable = loopIterable(loop), iterable.type == "call" else { return nil }
         /// The stop of a `range`, or of the `range` a counting generator of the file walks (its parameters bound).
         func stop(_ source: Node) -> Double? {
             let s = unwrapped(source)
@@ -818,7 +818,7 @@ extension PythonFacts {
     /// or `enumerate` (0 unless given), or of the counting generator that yields it. Nil when it cannot be told.
     public func counterStart(_ loop: Node, _ name: String) -> Double? {
         guard loop.type == "for_statement", let left = loop.child(byField: "left"),
-              let iterable = loop.child(byField: "right").map(unwrapped), iterable.type == "call" else { return nil }
+              let iterable = loopIterable(loop), iterable.type == "call" else { return nil }
         func first(_ source: Node) -> Double? {
             let s = unwrapped(source)
             if s.type == "call" {
@@ -915,6 +915,17 @@ extension PythonFacts {
     /// counter a counting generator of the file yields (`for (step, last), window in zip(steps(n), windows)` with
     /// `def steps(n): for step in range(n + 1): yield step, step == n`, see `countingGenerator`); none for loops over data.
     /// For a `while` loop, the names its body counts up by one (`step += 1`), outside nested loops and functions.
+    /// What a `for` loop walks: its iterable, or, for a name set in straight-line code of the same function just for
+    /// the loop (`schedule = zip(range(n), lr_multipliers(h), momenta(h))` then `for step, mult, mom in schedule:`), the
+    /// `zip` / `range` / `enumerate` call it was last set to.
+    public func loopIterable(_ loop: Node) -> Node? {
+        guard let iterable = loop.child(byField: "right").map(unwrapped) else { return nil }
+        guard iterable.type == "identifier", let value = latestValue(of: iterable.text, before: loop).map(unwrapped), value.type == "call",
+              ["zip", "range", "enumerate", "itertools.count"].contains(callSite(value).callee),
+              enclosingFunction(value)?.node == enclosingFunction(loop)?.node, enclosingLoops(value).isEmpty else { return iterable }
+        return value
+    }
+
     public func stepVariables(_ loop: Node) -> [String] {
         if loop.type == "while_statement" {
             guard let body = loop.child(byField: "body") else { return [] }
@@ -931,7 +942,7 @@ extension PythonFacts {
             }
             return names
         }
-        guard let left = loop.child(byField: "left"), let iterable = loop.child(byField: "right").map(unwrapped) else { return [] }
+        guard let left = loop.child(byField: "left"), let iterable = loopIterable(loop) else { return [] }
         let targets = left.type == "identifier" ? [left] : left.namedChildren
         guard iterable.type == "call" else { return [] }
         let call = callSite(iterable)
