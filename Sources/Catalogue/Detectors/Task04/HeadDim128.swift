@@ -44,7 +44,10 @@ struct HeadDim128: Detector {
                     if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
                     continue
                 }
-                guard Self.reshapes.contains(call.name), call.receiver != nil, let (heads, size) = headShape(call, facts) else { continue }
+                guard Self.reshapes.contains(call.name), call.receiver != nil, var (heads, size) = headShape(call, facts) else { continue }
+                // Megatron's layout: each head holds its q, k and v side by side (`view(b, s, np, 3 * hn)`), split
+                // apart afterwards (`torch.split(mixed, hn, dim=-1)`): the head size is `hn`.
+                if let single = sideBySidePart(size, lineage, facts) { size = single }
                 var d = facts.value(of: size)?.double == -1 ? nil : number(size)
                 if d == nil, let h = number(perTensor(heads, facts)), h > 0, let width = width(lineage, model, facts, interpreter) {
                     d = width / h
@@ -102,6 +105,29 @@ struct HeadDim128: Detector {
         if let count = call.keywords[axes[0]], let h = interpreter.number(count), h > 0,
            let width = width(lineage, model, facts, interpreter) { return width / h }
         return nil
+    }
+
+    /// For a head size written `3 * X` (q, k and v of a head side by side), `X` when a later step of the lineage splits
+    /// the last dimension in three (`torch.split(t, X, dim=-1)`, `t.split(X, -1)`, `t.chunk(3, dim=-1)`); nil otherwise.
+    func sideBySidePart(_ size: Node, _ lineage: Lineage, _ facts: PythonFacts) -> Node? {
+        let n = facts.unparenthesized(size)
+        guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+              let l = n.child(byField: "left"), let r = n.child(byField: "right") else { return nil }
+        let part: Node
+        if facts.value(of: l)?.double == 3 { part = r } else if facts.value(of: r)?.double == 3 { part = l } else { return nil }
+        let splits = lineage.steps.contains { step in
+            guard step.type == "call" else { return false }
+            let call = facts.callSite(step)
+            let arguments = call.receiver == nil ? Array(call.positional.dropFirst()) : call.positional
+            let dim = call.keywords["dim"] ?? (arguments.count >= 2 ? arguments[1] : nil)
+            guard let dim, facts.value(of: dim)?.double == -1 else { return false }
+            switch call.name {
+            case "split": return arguments.first.map { facts.unparenthesized($0).text == facts.unparenthesized(part).text } == true
+            case "chunk": return arguments.first.flatMap { facts.value(of: $0)?.double } == 3
+            default: return false
+            }
+        }
+        return splits ? part : nil
     }
 
     /// The head count of one of q, k, v when q, k and v are split together (`3 * n_head` heads, then `chunk(3)`).
