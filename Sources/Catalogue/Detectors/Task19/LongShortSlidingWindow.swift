@@ -4,7 +4,8 @@ import TreeSitterKit
 /// per layer. Local attention mixed with global (unwindowed) layers, Gemma-2's pattern, is not it: the catalogue's
 /// idea keeps both spans windowed.
 ///
-/// Requires one of: (a) two masks built by the same mask builder with arguments that differ in one or two places
+/// Requires one of: (a) two masks built by the same mask builder with arguments that differ in one or two places (or
+/// two dense boolean masks written inline that differ only in one distance bound, see `inlineMaskPairs`)
 /// (the window: `build_bm(w)` and `build_bm(w // 2)`, `create_block_mask(windowed(w))` and `...(windowed(w //
 /// 2))`, inline `from_kv_blocks` clamps), bound to two names (directly, or through a function returning both),
 /// and both names placed in one per-layer structure (a list indexed by layer, a dict looked up by a pattern, a
@@ -32,7 +33,7 @@ struct LongShortSlidingWindow: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
-        for (first, second) in maskPairs(facts) {
+        for (first, second) in maskPairs(facts) + inlineMaskPairs(facts) {
             for (a, b) in boundNames(first, second, facts) where mixed(a, b, around: first, facts) {
                 evidence.append(facts.evidence(first, "layers mix two masks of different windows (`\(a)`, `\(b)`)"))
             }
@@ -460,6 +461,44 @@ struct LongShortSlidingWindow: Detector {
                       !differing.allSatisfy({ sameWindow($0.0, $0.1, facts) })
                 else { continue }
                 pairs.append((a.node, b.node))
+            }
+        }
+        return pairs
+    }
+
+    /// Dense boolean masks written inline and bound to names in one function, the same conjunction but for the bound
+    /// of one distance comparison (`wide = same & (dist < w)`, `narrow = same & (dist < w // 2)`): a pair of masks of
+    /// two windows, as two calls of one mask builder are (`maskPairs`). Bounds that are one window written twice
+    /// (`sameWindow`) or no window (`isGlobal`) do not pair.
+    func inlineMaskPairs(_ facts: PythonFacts) -> [(Node, Node)] {
+        let masks = facts.nodes(ofType: "binary_operator").filter { n in
+            guard n.child(byField: "operator")?.type == "&", let assignment = n.parent, assignment.type == "assignment",
+                  assignment.child(byField: "right") == n, assignment.child(byField: "left")?.type == "identifier" else { return false }
+            return true
+        }
+        func comparison(_ n: Node) -> (op: String, left: Node, right: Node)? {
+            let c = facts.unparenthesized(n)
+            let operands = c.namedChildren.filter { $0.type != "comment" }
+            guard c.type == "comparison_operator", operands.count == 2,
+                  let op = c.children.first(where: { !$0.isNamed })?.type, ["<", "<=", ">", ">="].contains(op) else { return nil }
+            return (op, operands[0], operands[1])
+        }
+        /// The differing bounds when `a` and `b` are one conjunction but for the bound of one comparison.
+        func differingBounds(_ a: Node, _ b: Node) -> (Node, Node)? {
+            guard let al = a.child(byField: "left"), let ar = a.child(byField: "right"),
+                  let bl = b.child(byField: "left"), let br = b.child(byField: "right") else { return nil }
+            for (sameA, sameB, cmpA, cmpB) in [(al, bl, ar, br), (ar, br, al, bl)] where facts.compact(sameA) == facts.compact(sameB) {
+                guard let x = comparison(cmpA), let y = comparison(cmpB), x.op == y.op else { continue }
+                if facts.compact(x.left) == facts.compact(y.left), facts.compact(x.right) != facts.compact(y.right) { return (x.right, y.right) }
+                if facts.compact(x.right) == facts.compact(y.right), facts.compact(x.left) != facts.compact(y.left) { return (x.left, y.left) }
+            }
+            return nil
+        }
+        var pairs: [(Node, Node)] = []
+        for (i, a) in masks.enumerated() {
+            for b in masks[(i + 1)...] where facts.enclosingFunction(a)?.node == facts.enclosingFunction(b)?.node {
+                guard let (wa, wb) = differingBounds(a, b), !isGlobal(wa, facts), !isGlobal(wb, facts), !sameWindow(wa, wb, facts) else { continue }
+                pairs.append((a, b))
             }
         }
         return pairs
