@@ -442,4 +442,31 @@ struct ConfiguredProgramTests {
         let handed = try Self.facts(program + "\nfactory = Cfg\nlate = factory(depth=2)\n")
         #expect(try Self.truth(handed, at: "config.depth > 4") == nil)
     }
+
+    @Test("hardware queries read as the benchmark's machine answers them (H100, capability 9.0); launch questions stay open")
+    func targetHardware() throws {
+        let facts = try Self.facts("""
+        import os
+        import torch
+        def capable():
+            if not torch.cuda.is_available():
+                return False
+            major, minor = torch.cuda.get_device_capability()
+            if major < 8:
+                return False
+            check = getattr(torch.cuda, "is_bf16_supported", None)
+            return bool(check()) if callable(check) else True
+        def run():
+            if capable(): pass
+            if torch.cuda.get_device_capability() >= (9, 0): pass
+            if torch.cuda.get_device_capability()[0] >= 10: pass
+            if hasattr(torch, "float8_e4m3fn"): pass
+            if int(os.environ["WORLD_SIZE"]) > 1: pass
+        """)
+        #expect(try Self.truth(facts, at: "capable()") == true)
+        #expect(try Self.truth(facts, at: "torch.cuda.get_device_capability() >= (9, 0)") == true)
+        #expect(try Self.truth(facts, at: "torch.cuda.get_device_capability()[0] >= 10") == false)
+        #expect(try Self.truth(facts, at: "hasattr(torch, \"float8_e4m3fn\")") == true)
+        #expect(try Self.truth(facts, at: "int(os.environ[\"WORLD_SIZE\"]) > 1") == nil)
+    }
 }

@@ -109,6 +109,11 @@ extension PythonFacts {
            surelyBuilt(other, depth: depth + 1) {
             return op == "is not"
         }
+        // `torch.cuda.get_device_capability() >= (8, 0)`: compared as the machine's pair.
+        if TargetHardware.isCapability(operands[0], self) || TargetHardware.isCapability(operands[1], self) {
+            let left = TargetHardware.isCapability(operands[0], self)
+            return TargetHardware.compareCapability(op, left ? operands[1] : operands[0], capabilityOnLeft: left, self)
+        }
         guard let l = switchValue(operands[0], depth: depth + 1), let r = switchValue(operands[1], depth: depth + 1) else { return nil }
         switch (op, l, r) {
         case (_, .number(let a), .number(let b)): return PythonArithmetic.compare(op, a, b)
@@ -167,9 +172,22 @@ extension PythonFacts {
             return callValue(n, depth: depth)
         case "conditional_expression":
             // `default if v is None else ...`: the branch a decided condition picks.
-            guard let parts = conditionalParts(n), let condition = truth(parts.test, depth: depth + 1) else { return nil }
+            guard let parts = conditionalParts(n) else { return nil }
+            guard let condition = truth(parts.test, depth: depth + 1) else {
+                // Undecided test, both sides the same value (`bool(check()) if callable(check) else True` with `check()`
+                // true): that value.
+                guard let a = switchValue(parts.value, depth: depth + 1), let b = switchValue(parts.alternative, depth: depth + 1),
+                      a == b else { return nil }
+                return a
+            }
             return switchValue(condition ? parts.value : parts.alternative, depth: depth + 1)
         case "identifier", "attribute", "subscript":
+            // `torch.cuda.get_device_capability()[0]`: the machine's major version.
+            if n.type == "subscript", let value = n.child(byField: "value"), TargetHardware.isCapability(value, self),
+               let index = n.child(byField: "subscript").flatMap({ self.value(of: $0)?.double }),
+               let part = TargetHardware.capabilityPart(Int(index)) {
+                return .number(part)
+            }
             return referenceValue(n, depth: depth)
         default:
             return nil
@@ -179,6 +197,19 @@ extension PythonFacts {
     /// Conversions of a decided value (`int(...)`, `bool(...)`, `str(...).lower()`) and environment switches.
     private func callValue(_ n: Node, depth: Int) -> SwitchValue? {
         let call = callSite(n)
+        // A question the benchmark's machine answers (`torch.cuda.is_bf16_supported()`, see `TargetHardware`).
+        if let query = TargetHardware.query(call, self), let answer = TargetHardware.answers[query] { return .number(answer) }
+        // `hasattr(torch, "float8_e4m3fn")`: what the scored PyTorch has.
+        if call.callee == "hasattr", call.positional.count == 2, imports.qualifiedName(of: unwrapped(call.positional[0])) == "torch",
+           let name = SettingsTable.stringValue(call.positional[1]), TargetHardware.torchAttributes.contains(name) {
+            return .number(1)
+        }
+        // `callable(checker)` with `checker = getattr(torch.cuda, "is_bf16_supported", None)`: the machine has it.
+        if call.callee == "callable", call.positional.count == 1, case let held = unwrapped(call.positional[0]), held.type == "identifier",
+           let value = latestValue(of: held.text, before: n), let fetched = TargetHardware.fetchedAttribute(value, self),
+           TargetHardware.answers[fetched] != nil {
+            return .number(1)
+        }
         if let fallback = environmentDefault(n) {
             guard let key = call.positional.first, isSettingVariable(key) else { return nil }
             return switchValue(fallback, depth: depth + 1)
@@ -302,6 +333,7 @@ extension PythonFacts {
             switch straightLineRead(n, in: function) {
             case nil: return nil
             case .assigned(let value)?: return switchValue(value, depth: depth + 1)
+            case .decided(let value)?: return value
             case .notYetAssigned?: break
             }
             guard function.parameters.contains(n.text) else {
@@ -700,6 +732,9 @@ extension PythonFacts {
     private enum LocalRead {
         /// The value of the last assignment before the read.
         case assigned(Node)
+        /// A value the last assignment gives it without an expression of its own (`major, minor =
+        /// torch.cuda.get_device_capability()`, see `TargetHardware`).
+        case decided(SwitchValue)
         /// No assignment yet: the parameter of that name, if there is one.
         case notYetAssigned
     }
@@ -718,13 +753,26 @@ extension PythonFacts {
             return true
         }
         var latest: NameBinding?
+        var unpacked: (site: Node, part: Double)?
         for binding in own {
+            // `major, minor = torch.cuda.get_device_capability()` as a statement of the body: the machine's pair.
+            if binding.site.type == "assignment", let left = binding.site.child(byField: "left"),
+               ["pattern_list", "tuple_pattern"].contains(left.type), let right = binding.site.child(byField: "right"),
+               TargetHardware.isCapability(right, self), binding.site.parent?.parent == body,
+               let index = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == n.text }),
+               let part = TargetHardware.capabilityPart(index) {
+                if binding.site.endByte <= n.startByte, unpacked.map({ $0.site.startByte < binding.site.startByte }) ?? true {
+                    unpacked = (binding.site, part)
+                }
+                continue
+            }
             // `name = value` as a statement of the body: the site's statement hangs from the body block.
             guard binding.kind == .value, binding.site.type == "assignment",
                   binding.site.child(byField: "left")?.type == "identifier",
                   binding.site.parent?.type == "expression_statement", binding.site.parent?.parent == body else { return nil }
             if binding.site.endByte <= n.startByte, latest.map({ $0.site.startByte < binding.site.startByte }) ?? true { latest = binding }
         }
+        if let unpacked, latest.map({ $0.site.startByte < unpacked.site.startByte }) ?? true { return .decided(.number(unpacked.part)) }
         return latest.map { .assigned($0.node) } ?? .notYetAssigned
     }
 
