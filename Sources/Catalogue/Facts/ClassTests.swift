@@ -24,6 +24,38 @@ extension PythonFacts {
     /// (`isinstance(m, tuple(Policy._fp32_classes))`, see `subclassRegistrations`).
     public func classesTested(by condition: Node) -> Set<ClassTest> { classesTested(by: condition, depth: 0) }
 
+    /// The classes an element picked out of a sequence by a class test must have: `next(o for o in opts if
+    /// isinstance(o, Muon))`, `[o for o in opts if isinstance(o, Muon)][0]`, also through a name set once to such a
+    /// pick (`muon = next(...)`). Nil for anything else, and for a pick that tests something other than the element.
+    public func selectedClasses(of node: Node) -> Set<String>? {
+        var n = unwrapped(node)
+        if n.type == "identifier" {
+            let module = moduleBindings(of: n.text)
+            guard let value = latestValue(of: n.text, before: n) ?? (module.count == 1 ? module[0].value : nil) else { return nil }
+            n = unwrapped(value)
+        }
+        var comprehension: Node?
+        // `next(o for o in opts if ...)`: the generator is the call's whole argument list.
+        if n.type == "call", callSite(n).callee == "next", let arguments = n.child(byField: "arguments"), arguments.type == "generator_expression" {
+            comprehension = arguments
+        } else if n.type == "call", callSite(n).callee == "next", let first = callSite(n).positional.first.map(unwrapped),
+                  ["generator_expression", "list_comprehension"].contains(first.type) {
+            comprehension = first
+        } else if n.type == "subscript", let value = n.child(byField: "value").map(unwrapped), value.type == "list_comprehension",
+                  n.child(byField: "subscript").flatMap({ self.value(of: $0)?.double }) == 0 {
+            comprehension = value
+        }
+        guard let comprehension, let body = comprehension.child(byField: "body").map(unwrapped), body.type == "identifier" else { return nil }
+        let clauses = comprehension.namedChildren.filter { $0.type == "for_in_clause" }
+        guard clauses.count == 1, clauses[0].child(byField: "left")?.text == body.text else { return nil }
+        let tests = comprehension.namedChildren.filter { $0.type == "if_clause" }
+        let classes = tests.flatMap { test in test.namedChildren.flatMap { classesTested(by: $0) } }
+        guard !classes.isEmpty, tests.allSatisfy({ test in
+            descendants(of: test).contains { $0.type == "identifier" && $0.text == body.text }
+        }) else { return nil }
+        return Set(classes.map(\.name))
+    }
+
     private func classesTested(by condition: Node, depth: Int) -> Set<ClassTest> {
         var found = Set<ClassTest>()
         guard condition.type != "not_operator" else { return found }

@@ -130,6 +130,8 @@ struct MuonMomentumWarmup: Detector {
             // (Only in code that may run: a method of a class the file builds, or a function it calls.)
             if object.type == "identifier", narrowedClasses(of: object, facts).contains(where: facts.orthogonalizingClassNames.contains),
                mayRun(object, facts) { return true }
+            // `muon = next(o for o in optimizers if isinstance(o, Muon))`: an element picked by its class.
+            if let picked = facts.selectedClasses(of: object), picked.isSubset(of: facts.orthogonalizingClassNames) { return true }
             // An optimizer handed to another object (`MomentumRamp(muon, ...)` keeps it as `self.opt`).
             // (Not a loop variable over several optimizers: the classes known are only those of the file's own.)
             // Asked of the element when one is known: the classes of a list are those of all its elements.
