@@ -33,11 +33,20 @@ extension PythonFacts {
         let inside = descendants(of: loop)
         let loopVariables = Set(loop.type == "for_statement" ? loopVariables(loop) : [])
         return inside.contains { n in
-            guard n.type == "binary_operator" || n.type == "call", let (a, b) = matmulOperands(n) else { return false }
-            var gram: Node?
-            if let t = transposedFactor(n, b), compact(t) == compact(unparenthesized(a)) { gram = t }
-            if let t = transposedFactor(n, a), compact(t) == compact(unparenthesized(b)) { gram = t }
-            guard let gram, let name = rootName(unparenthesized(gram)), !loopVariables.contains(name) else { return false }
+            guard n.type == "binary_operator" || n.type == "call" else { return false }
+            var name: String?
+            if let (a, b) = matmulOperands(n) {
+                var gram: Node?
+                if let t = transposedFactor(n, b), compact(t) == compact(unparenthesized(a)) { gram = t }
+                if let t = transposedFactor(n, a), compact(t) == compact(unparenthesized(b)) { gram = t }
+                name = gram.flatMap { rootName(unparenthesized($0)) }
+            } else if n.type == "call", case let call = callSite(n), let first = call.positional.first.map(unparenthesized),
+                      first.type == "identifier", computesSelfProduct(of: first.text, in: call) {
+                // A kernel wrapper of the file forming the Gram matrix into a buffer (`XXT(X, out=A)`, see
+                // `selfProductParameters`).
+                name = first.text
+            }
+            guard let name, !loopVariables.contains(name) else { return false }
             return inside.contains { m in
                 // After the product, or the statement that computes it (`Y = 1.5 * Y - 0.5 * (Y @ Y.mT) @ Y`).
                 guard m.startByte > n.startByte || m.byteRange.contains(n.startByte) else { return false }
