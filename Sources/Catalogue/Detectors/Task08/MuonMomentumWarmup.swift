@@ -291,13 +291,27 @@ struct MuonMomentumWarmup: Detector {
                 }
                 guard curve.allSatisfy({ $0 != nil }) else { continue }
                 let values = curve.map { $0! }
-                let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
-                if rising, values[0] < values[values.count - 1] - 1e-9, abs(values[values.count - 1] - values[values.count - 3]) < 1e-12 {
-                    return true
+                if Self.risesToPlateau(values) { return true }
+                // A ramp up at the start and a cooldown at the end of the run (the modern record's `get_muon_momentum`:
+                // 300 steps up, then level, then 50 steps down before the last step): up to where it first falls, it
+                // rises to a plateau held at least as long again as the ramp took.
+                if let fall = values.indices.dropLast().first(where: { values[$0] > values[$0 + 1] + 1e-12 }), fall >= 3 {
+                    let before = Array(values[...fall])
+                    if Self.risesToPlateau(before), let top = before.firstIndex(where: { abs($0 - before[before.count - 1]) < 1e-12 }),
+                       Self.steps[top] * 2 <= Self.steps[fall] {
+                        return true
+                    }
                 }
             }
         }
         return false
+    }
+
+    /// Whether sampled values never fall, end above where they start, and are level over the last three samples.
+    static func risesToPlateau(_ values: [Double]) -> Bool {
+        guard values.count >= 3 else { return false }
+        let rising = zip(values, values.dropFirst()).allSatisfy { $0 <= $1 + 1e-12 }
+        return rising && values[0] < values[values.count - 1] - 1e-9 && abs(values[values.count - 1] - values[values.count - 3]) < 1e-12
     }
 
     /// Whether a function reads `next(c)` of a name bound to `itertools.count()`.
