@@ -33,9 +33,10 @@ struct ModernRecord: Sendable, CustomTestStringConvertible {
             "rotary_embeddings", "half_truncated_rope", "qk_norm", "relu_squared", "padded_vocab", "value_embeddings",
             "embedding_rmsnorm", "fp32_logits_loss", "long_context_single_sequence_64k", "sliding_window_attention",
             "pinned_async_dataloader", "expandable_segments",
+            // The head: `CastedLinear(..., use_fp8=use_fp8)` with `use_fp8 = not os.environ.get("DISABLE_FP8", False)`.
+            "fp8_lm_head",
         ], known: [
             "adam_eps_1e-10": "DistAdam(..., eps=1e-10) runs its update in a compiled static method `_update_step(p_slice, g_slice, exp_avg, exp_avg_sq, beta1, beta2, eps, ...)` called with `group['eps']` over label-ordered groups; not analysed yet (it was found before only through NorMuon's `clamp_min(1e-10).rsqrt_()`, read as an Adam root while NorMuon was not yet known to orthogonalize)",
-            "fp8_lm_head": "the head is a CastedLinear built with use_fp8 from `not os.environ.get(\"DISABLE_FP8\", False)`, running the FP8 custom op in training; not analysed yet",
             "long_short_sliding_window": "the per-layer list of short and long block sizes reads ws_short and ws_long from a schedule object whose get_ws returns (ws // 2, ws); the pair is not followed through the object",
         ]),
     ]

@@ -500,7 +500,9 @@ extension PythonFacts {
             return true
         }
         let values = self.values(of: n)
-        return !values.isEmpty && values[0].double != 0
+        if !values.isEmpty { return values[0].double != 0 }
+        // A switch the configuration decides (`use_fp8 = not os.environ.get("DISABLE_FP8", False)`, see `truth(of:)`).
+        return truth(of: n) == true
     }
 
     /// The dictionary nodes an expression may denote: a dict literal, `dict(...)`, or a name/entry set to one (a helper's
