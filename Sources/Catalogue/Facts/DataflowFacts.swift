@@ -742,7 +742,8 @@ extension Dataflow {
                 case .value:
                     if binding.node != n { result += numbers(binding.node, depth: depth + 1) }
                 case .parameter(let index):
-                    for site in callSites(of: binding.node) {
+                    // A self-check's call passes toy values; the training callers give the numbers (see `selfChecks`).
+                    for site in facts.outsideSelfChecks(callSites(of: binding.node), at: \.call.node) {
                         if let argument = argument(site, name: n.text, index: index) {
                             result += numbers(argument, depth: depth + 1)
                         }

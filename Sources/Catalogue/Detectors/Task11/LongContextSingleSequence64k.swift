@@ -162,7 +162,8 @@ struct LongContextSingleSequence64k: Detector {
             case .value:
                 if binding.node != n, let value = length(binding.node, flow, depth: depth + 1) { return value }
             case .parameter(let index):
-                for site in flow.callSites(of: binding.node) {
+                // A self-check's call passes toy values (`stream_slice(toks, 4, 6)`); the training callers say the length.
+                for site in flow.facts.outsideSelfChecks(flow.callSites(of: binding.node), at: \.call.node) {
                     if let argument = flow.argument(site, name: n.text, index: index),
                        let value = length(argument, flow, depth: depth + 1) { return value }
                 }
