@@ -25,6 +25,19 @@ extension PythonFacts {
         return found
     }
 
+    /// Whether some run of a function may leave its parameter at the default: unless the function is a plain function
+    /// of the module every call of which (self-checks aside) passes the parameter, by position or keyword, without
+    /// unpacking (`set_mixed_precision(model, activation_dtype=torch.bfloat16)` as its only training call).
+    func mayTakeDefault(_ parameter: String, of function: Function) -> Bool {
+        guard enclosingClass(function.node) == nil, function.passedOffset == 0, let index = function.parameters.firstIndex(of: parameter),
+              (identifiersByName[function.name] ?? []).allSatisfy({ use in
+                  use.parent?.type == "call" && use.parent?.child(byField: "function") == use
+                      || (use.parent?.type == "function_definition" && use.parent?.child(byField: "name") == use)
+              }) else { return true }
+        let sites = outsideSelfChecks(calls(withCallee: function.name), at: \.node)
+        return sites.isEmpty || sites.contains { $0.hasSplat || $0.argument(parameter, position: index) == nil }
+    }
+
     /// The constructions of classes of the file (`Cfg(...)` calls, `cls(...)` in a class method, a factory of the file
     /// called with its choice, or a class named as a dataclass field's `default_factory`, built with no arguments; see
     /// `builtObject`) among an expression's origins.
@@ -43,7 +56,9 @@ extension PythonFacts {
         case "identifier":
             if let function = parameterOwner(of: e) {
                 var found = callerArguments(of: e).flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
-                if let fallback = parameterDefault(function, e.text) { found += origins(of: fallback, depth: depth + 1, seen: &seen) }
+                if let fallback = parameterDefault(function, e.text), mayTakeDefault(e.text, of: function) {
+                    found += origins(of: fallback, depth: depth + 1, seen: &seen)
+                }
                 return found
             }
             if enclosingFunction(e) != nil, let value = latestValue(of: e.text, before: e) {
