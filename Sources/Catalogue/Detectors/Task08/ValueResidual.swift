@@ -10,7 +10,7 @@ import TreeSitterKit
 /// `torch.lerp(v, v1, l)`, the weight also through a local, `l = self.lamb`; also by a helper of the file or a lambda
 /// a local name holds, `blend = lambda a, b: torch.lerp(a, b, self.w)` then `v = blend(v, v1)`), where `v1` carries
 /// this layer's own values onward: the function sets it from `v` (`if v1 is None: v1 = v`, `v1 = v if v1 is None else
-/// v1`) or returns its values for the caller to keep. The mix may also be what a forward hook on the projection that
+/// v1`) or returns its values for the caller to keep (also a copy taken before the mix, `orig_values = v`). The mix may also be what a forward hook on the projection that
 /// makes the values returns (`attn.c_v.register_forward_hook(value_out)` with `return (1 - lam) * v + lam * stash.v1`,
 /// `v` the hook's output parameter), where `v1` is a field of an object that a hook on that projection sets from its
 /// output on the first call only (`if first: stash.v1 = v`, see `PythonFacts.firstCallCaptures`).
@@ -54,7 +54,17 @@ struct ValueResidual: Detector {
                     || facts.helperSetsPartnerFromOwn(mix.assignment, own: own)
                 let returnsOwn = facts.returnedValues(function).contains { value in
                     let items = ["expression_list", "tuple"].contains(value.type) ? value.namedChildren : [value]
-                    return items.contains { (facts.tensorRoot($0) ?? facts.entryRoot($0))?.text == own }
+                    return items.contains { item in
+                        if (facts.tensorRoot(item) ?? facts.entryRoot(item))?.text == own { return true }
+                        // A copy of the values taken unconditionally before the mix (`orig_values = v`, then `return out,
+                        // orig_values`); not the partner itself (`if v1 is None: v1 = v` hands on the first layer's).
+                        let i = facts.unwrapped(item)
+                        guard i.type == "identifier", i.text != partner,
+                              let copied = facts.latestValue(of: i.text, before: i).map(facts.unwrapped),
+                              !facts.ancestors(of: copied).prefix(while: { $0 != function.node }).contains(where: { $0.type == "if_statement" })
+                        else { return false }
+                        return copied.endByte <= mix.assignment.startByte && facts.tensorRoot(copied)?.text == own
+                    }
                 }
                 // A layer that returns its own values to a caller that passes them to the next layer every time
                 // mixes in the previous layer's values, not the first layer's (also when the first layer, given
@@ -205,7 +215,8 @@ struct ValueResidual: Detector {
     }
 
     /// Whether a loop calls layers with a variable in the place of `parameter` and unconditionally reassigns that
-    /// variable from the call's result (`out, v_prev = layer(x, v_prev)`).
+    /// variable from the call's result (`out, v_prev = layer(x, v_prev)`, or `out, values = layer(x, v_prev)` then
+    /// `v_prev = values`).
     func recycledEveryLayer(_ function: PythonFacts.Function, parameter: String, _ facts: PythonFacts) -> Bool {
         let parameters = function.passedParameters
         guard let position = parameters.firstIndex(of: parameter) else { return false }
@@ -216,7 +227,18 @@ struct ValueResidual: Detector {
                       .contains(where: { $0.type == "if_statement" }),
                   let argument = facts.callSite(right).argument(parameter, position: position),
                   argument.type == "identifier" else { return false }
-            return facts.assignedNames(assignment).contains { $0.name == argument.text }
+            let bound = Set(facts.assignedNames(assignment).map(\.name))
+            if bound.contains(argument.text) { return true }
+            // Handed on through another name, unconditionally, in the same loop (`out, values = layer(x, v_prev)`, then
+            // `v_prev = values`).
+            guard let loop = facts.enclosingLoops(assignment).first else { return false }
+            return facts.descendants(of: loop).contains { copy in
+                guard copy.type == "assignment", copy.startByte > assignment.endByte, facts.enclosingLoops(copy).first == loop,
+                      copy.child(byField: "left")?.text == argument.text,
+                      let source = copy.child(byField: "right").map(facts.unparenthesized), source.type == "identifier",
+                      bound.contains(source.text) else { return false }
+                return !facts.ancestors(of: copy).prefix(while: { $0 != loop }).contains { $0.type == "if_statement" }
+            }
         }
     }
 
