@@ -57,7 +57,14 @@ extension PythonFacts {
     public func tensorOrFieldRoot(_ node: Node) -> Node? {
         if let root = tensorRoot(node) { return root }
         let current = unwrappedTensor(node)
-        return current.type == "attribute" && isReferenceChain(current) ? current : nil
+        if current.type == "attribute" && isReferenceChain(current) { return current }
+        // An entry of a shared dictionary read by a written key (`shared["x0"]`, `self.cache["x0"]`).
+        if current.type == "subscript", let table = current.child(byField: "value").map(unwrapped),
+           table.type == "identifier" || (table.type == "attribute" && isReferenceChain(table)),
+           current.child(byField: "subscript").flatMap(SettingsTable.stringValue) != nil {
+            return current
+        }
+        return nil
     }
 
     /// The tensors a term of a mix carries: the term itself, or the tensor factor of a product with weights; with

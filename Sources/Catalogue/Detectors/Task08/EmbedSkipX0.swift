@@ -17,7 +17,9 @@ import TreeSitterKit
 /// forward pre-hook on the blocks the loop calls (`blk.register_forward_pre_hook(block_in)` for every `blk` of the
 /// container, see `ForwardHook.elements`), whose returned input mixes the block's first input with a field the
 /// pre-hook keeps from its input on the first call only (`if first: stash.x0 = x`, see
-/// `PythonFacts.firstCallCaptures`), when the loop starts from the embedding (the first block's input is x0); or in a
+/// `PythonFacts.firstCallCaptures`), or with a field or shared-dictionary entry a forward hook on the embedding table
+/// fills from its output (`memo["x0"] = out`, see `embeddingOutputStashes`), when the loop starts from the embedding
+/// (the first block's input is x0); or in a
 /// `with_kwargs=True` pre-hook on the blocks that takes the x0 the loop passes by keyword (`block(x, x0=x0)`, `x0 =
 /// kwargs.pop("x0")`) and mixes it with the block's first input (see `preHookKeywordMix`). Rejects U-Net
 /// skips (mirrored encoder outputs), value mixing, x0 added once outside the loop, a mix in the loop guarded to run
@@ -173,6 +175,9 @@ struct EmbedSkipX0: Detector {
                     for capture in facts.firstCallCaptures(of: code) where inputs.contains(capture.from) { kept.insert(capture.field) }
                 }
             }
+            // A place a forward hook on the embedding table fills from its output on every forward (`shared["x0"] =
+            // out` in a hook on `tok_embed`): the embedding of this forward.
+            kept.formUnion(embeddingOutputStashes(facts))
             guard !kept.isEmpty else { continue }
             for hook in hooks {
                 for code in hook.functions {
@@ -191,6 +196,26 @@ struct EmbedSkipX0: Detector {
             }
         }
         return nil
+    }
+
+    /// The fields and shared-dictionary entries (compacted) that a forward hook on a token-embedding table sets from the
+    /// table's output, also once normalized in the hook (`out = F.rms_norm(out, ...)`, then `shared["x0"] = out`).
+    func embeddingOutputStashes(_ facts: PythonFacts) -> Set<String> {
+        let tables = facts.model().embeddingNames
+        var stashes = Set<String>()
+        for hook in facts.forwardHooks where hook.kind == .output && tables.contains(hook.module) {
+            for code in hook.functions {
+                guard let output = facts.outputParameter(of: code, in: hook) else { continue }
+                for assignment in facts.descendants(of: code.node) where assignment.type == "assignment" {
+                    guard facts.enclosingFunction(assignment)?.node == code.node,
+                          let left = assignment.child(byField: "left").map(facts.unwrapped), left.type == "attribute" || left.type == "subscript",
+                          let field = facts.tensorOrFieldRoot(left), field == left,
+                          let right = assignment.child(byField: "right"), facts.tensorRoot(right)?.text == output else { continue }
+                    stashes.insert(facts.compact(left))
+                }
+            }
+        }
+        return stashes
     }
 
     /// Whether the tensor a loop hands a block (`x` in `x = block(x)`) holds the embedding on entering the loop: its
