@@ -11,14 +11,16 @@ extension PythonFacts {
     public func namespaceClasses(of receiver: Node) -> [Class]? {
         let receiver = unwrapped(receiver)
         guard receiver.type == "identifier", receiver.text != "self", !isLocallyBound(receiver) else { return nil }
-        let values = globalWrites(of: receiver.text)
-        guard !values.isEmpty else { return nil }
-        var found: [Class] = []
-        for value in values {
-            guard let classes = classesDenoted(by: value, depth: 0), !classes.isEmpty else { return nil }
-            for c in classes where !found.contains(where: { $0.node == c.node }) { found.append(c) }
+        // Asked for every method call the norm and call-target readings meet: once per module name.
+        return memoized("namespaceClasses/\(receiver.text)") { () -> [Class]? in
+            guard let values = globalWrites(of: receiver.text), !values.isEmpty else { return nil }
+            var found: [Class] = []
+            for value in values {
+                guard let classes = classesDenoted(by: value, depth: 0), !classes.isEmpty else { return nil }
+                for c in classes where !found.contains(where: { $0.node == c.node }) { found.append(c) }
+            }
+            return found
         }
-        return found
     }
 
     /// The methods named as the call names of the classes its receiver may hold (see `namespaceClasses`), one per
@@ -30,16 +32,18 @@ extension PythonFacts {
     }
 
     /// The values written to a module name: its module-level assignments, and the assignments of functions that
-    /// declare it `global`.
-    func globalWrites(of name: String) -> [Node] {
-        var values = moduleBindings(of: name).compactMap(\.value)
+    /// declare it `global`; nil when one of them unpacks its value (`OPS, ext = pick()`), which names no single value.
+    func globalWrites(of name: String) -> [Node]? {
+        let module = moduleBindings(of: name)
+        guard module.allSatisfy({ $0.value != nil }) else { return nil }
+        var values = module.compactMap(\.value)
         for declaration in nodes(ofType: "global_statement")
         where declaration.namedChildren.contains(where: { $0.type == "identifier" && $0.text == name }) {
             guard let function = enclosingFunction(declaration) else { continue }
             for assignment in descendants(of: function.node) where assignment.type == "assignment" {
                 guard enclosingFunction(assignment)?.node == function.node else { continue }
                 for bound in assignedNames(assignment) where bound.name == name {
-                    guard let value = bound.value else { return [] }
+                    guard let value = bound.value else { return nil }
                     values.append(value)
                 }
             }

@@ -164,6 +164,7 @@ struct EmbedSkipX0: Detector {
     /// embedding when the loop hands the blocks a name holding a lookup on entering (`enteringEmbedding`). Nil when
     /// there is none.
     func preHookMix(in loop: Node, lookups: [Node], embeddings: Set<String>, _ facts: PythonFacts) -> [Evidence]? {
+        let stashes = embeddingOutputStashes(facts)
         for call in facts.calls where facts.isInside(call.node, loop) {
             let hooks = facts.forwardHooks(on: call, kind: .input)
             guard !hooks.isEmpty, let first = call.positional.first,
@@ -177,7 +178,7 @@ struct EmbedSkipX0: Detector {
             }
             // A place a forward hook on the embedding table fills from its output on every forward (`shared["x0"] =
             // out` in a hook on `tok_embed`): the embedding of this forward.
-            kept.formUnion(embeddingOutputStashes(facts))
+            kept.formUnion(stashes)
             guard !kept.isEmpty else { continue }
             for hook in hooks {
                 for code in hook.functions {

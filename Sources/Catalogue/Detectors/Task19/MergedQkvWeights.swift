@@ -79,9 +79,9 @@ struct MergedQkvWeights: Detector {
     func splitProducts(_ facts: PythonFacts) -> [Evidence] {
         var evidence: [Evidence] = []
         for node in facts.nodes(ofType: "call") + facts.nodes(ofType: "binary_operator") {
-            guard let operands = productOperands(node, facts) ?? helperProductOperands(node, facts),
-                  operands.allSatisfy({ !isConcatenation($0, facts) && !isOtherStack($0, facts) }),
-                  resultSplitInThree(node, facts) else { continue }
+            // The split first: it only walks up from the node, while a helper's operands need its call resolved.
+            guard resultSplitInThree(node, facts), let operands = productOperands(node, facts) ?? helperProductOperands(node, facts),
+                  operands.allSatisfy({ !isConcatenation($0, facts) && !isOtherStack($0, facts) }) else { continue }
             evidence.append(facts.evidence(node, "one weight applied in one product whose result is split into q, k and v"))
         }
         return evidence
@@ -156,15 +156,26 @@ struct MergedQkvWeights: Detector {
     func isOtherStack(_ operand: Node, _ facts: PythonFacts) -> Bool {
         let base = wholeBase(operand, facts)
         return facts.origins(of: base).contains { origin in
-            ([origin] + facts.descendants(of: origin)).contains { n in
-                guard n.type == "call" else { return false }
-                let call = facts.callSite(n)
-                guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
-                var dims = call.positional
-                if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
+            constructorShapes(in: origin, facts).contains { dims in
                 guard dims.count == 3, let count = facts.value(of: dims[0]) else { return false }
                 return !count.isClose(to: .int(3))
             }
+        }
+    }
+
+    /// Tensor constructors of a size (`empty`, `randn`, `zeros`, ...) that build tensors in place.
+    static let tensorConstructors: Set<String> = ["empty", "randn", "rand", "zeros", "ones", "full", "normal"]
+
+    /// The dimensions, as written, of every tensor constructor inside a value (`torch.empty(3, d, d)` and
+    /// `torch.zeros((d, 3 * d))` alike).
+    func constructorShapes(in value: Node, _ facts: PythonFacts) -> [[Node]] {
+        ([value] + facts.descendants(of: value)).compactMap { n in
+            guard n.type == "call" else { return nil }
+            let call = facts.callSite(n)
+            guard Self.tensorConstructors.contains(call.name) else { return nil }
+            var dims = call.positional
+            if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
+            return dims
         }
     }
 
@@ -207,7 +218,7 @@ struct MergedQkvWeights: Detector {
                     return true
                 }
             }
-            guard ["empty", "randn", "rand", "zeros", "ones", "full", "normal"].contains(call.name) else { return false }
+            guard Self.tensorConstructors.contains(call.name) else { return false }
             // The dimensions as passed, a spread `*shape` of the helper replaced by what its caller passed for it
             // (`CallSite.positional` leaves splats out).
             var dims = call.positional
@@ -365,14 +376,8 @@ struct MergedQkvWeights: Detector {
     /// A matrix parameter one of whose two dimensions is three times the other (`nn.Parameter(torch.empty(d, 3 * d))`,
     /// the transposed `(3 * d, d)` too), as a fused query-key-value weight is laid out.
     func isTripleWideMatrix(_ value: Node, _ facts: PythonFacts) -> Bool {
-        ([value] + facts.descendants(of: value)).contains { n in
-            guard n.type == "call" else { return false }
-            let call = facts.callSite(n)
-            guard ["empty", "randn", "rand", "zeros", "ones", "normal"].contains(call.name) else { return false }
-            var dims = call.positional
-            if dims.count == 1, ["tuple", "list"].contains(dims[0].type) { dims = dims[0].namedChildren }
-            guard dims.count == 2 else { return false }
-            return isTriple(dims[1], of: dims[0], facts) || isTriple(dims[0], of: dims[1], facts)
+        constructorShapes(in: value, facts).contains { dims in
+            dims.count == 2 && (isTriple(dims[1], of: dims[0], facts) || isTriple(dims[0], of: dims[1], facts))
         }
     }
 }
