@@ -11,7 +11,8 @@ import TreeSitterKit
 /// and both names placed in one per-layer structure (a list indexed by layer, a dict looked up by a pattern, a
 /// conditional on the layer, or layers held as numbered attributes and called one statement each, `x = self.layer0(x,
 /// long_mask)` ... `x = self.layer1(x, short_mask)`, passing both in one place), or both held as values of one dict read with a varying key (`masks = dict(L=...,
-/// S=...)`, `[masks[c] for c in "LSSSLS"]`), or made by one builder call in a comprehension over a table of
+/// S=...)`, `[masks[c] for c in "LSSSLS"]`, also once handed on under a keyword and read out of the receiver's keyword
+/// arguments, `kwargs.pop("masks")[self.span]`, see `keywordEntryRead`), or made by one builder call in a comprehension over a table of
 /// windows whose sizes are known or derived one from another (`{k: build(w) for k, w in windows.items()}`, the
 /// short one computed as the long one's half where the run makes them, through parameters, `*` spreads and a
 /// generator's `yield`; or computed in the builder's argument from the comprehension's own factor, `{k: build(w // d) for
@@ -554,12 +555,43 @@ struct LongShortSlidingWindow: Detector {
         }
         guard let ta = table(a), let tb = table(b), ta == tb else { return nil }
         return tableNames(ta, facts).first { name in
-            facts.nodes.contains { n in
-                guard n.type == "subscript", n.child(byField: "value")?.text == name, let key = n.child(byField: "subscript") else { return false }
+            let keywords = forwardedKeywords(of: name, facts)
+            return facts.nodes.contains { n in
+                guard n.type == "subscript", let value = n.child(byField: "value").map(facts.unwrapped),
+                      let key = n.child(byField: "subscript") else { return false }
+                guard value.text == name || keywordEntryRead(value, keywords, facts) else { return false }
                 // A key that is not written as a constant (a name bound per layer, `kinds[i]`, ...).
                 return !["string", "integer", "float", "concatenated_string"].contains(key.type)
             }
         }
+    }
+
+    /// The keywords a name is handed on under (`block(x, masks=masks)` gives `masks`).
+    func forwardedKeywords(of name: String, _ facts: PythonFacts) -> Set<String> {
+        var keywords: Set<String> = []
+        for call in facts.calls {
+            for (keyword, value) in call.keywords where facts.unwrapped(value).type == "identifier" && facts.unwrapped(value).text == name {
+                keywords.insert(keyword)
+            }
+        }
+        return keywords
+    }
+
+    /// Whether `node` reads one of `keywords` out of a dictionary of keyword arguments: `kwargs["masks"]`,
+    /// `kwargs.get("masks")`, `kwargs.pop("masks")` (a `**kwargs` parameter, or the keyword dictionary a forward
+    /// pre-hook registered `with_kwargs=True` receives).
+    func keywordEntryRead(_ node: Node, _ keywords: Set<String>, _ facts: PythonFacts) -> Bool {
+        guard !keywords.isEmpty else { return false }
+        var key: Node?
+        if node.type == "subscript", node.child(byField: "value")?.type == "identifier" {
+            key = node.child(byField: "subscript")
+        } else if node.type == "call", let function = node.child(byField: "function"), function.type == "attribute",
+                  function.child(byField: "object")?.type == "identifier",
+                  ["get", "pop"].contains(function.child(byField: "attribute")?.text ?? "") {
+            key = facts.callSite(node).positional.first
+        }
+        guard let key, let text = SettingsTable.stringValue(key) else { return false }
+        return keywords.contains(text)
     }
 
     /// The names a table of masks is bound to: `masks = dict(...)`, and, when its function returns it (`return
