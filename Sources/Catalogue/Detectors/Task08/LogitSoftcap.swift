@@ -21,9 +21,13 @@ struct LogitSoftcap: Detector {
     let id = "logit_softcap"
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        guard facts.model().outputHeads.isEmpty else { return capAfterHead(facts, accept: isSoftcap) }
-        // No head the model facts name (a functional einsum readout, a module stage): a cap on what reaches the
-        // cross-entropy, followed back from the loss.
+        if !facts.model().outputHeads.isEmpty {
+            let afterHead = capAfterHead(facts, accept: isSoftcap)
+            if !afterHead.isEmpty { return afterHead }
+        }
+        // No head the model facts name (a functional einsum readout, a module stage), or none of its readings finds the
+        // cap (a registered custom op the head's output is handed to): a cap on what reaches the cross-entropy, followed
+        // back from the loss.
         for cap in facts.logitCaps() where isSoftcap(cap) && !facts.isInDeadBranch(cap.node) {
             return [facts.evidence(cap.node, "logits soft-capped at \(cap.scale) before the loss")]
         }
