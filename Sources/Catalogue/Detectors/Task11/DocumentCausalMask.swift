@@ -12,7 +12,7 @@ import TreeSitterKit
 /// file's classes joined by an overloaded `&` or built into a conjunction object, `Causal() & SameDocument(ids)`, see
 /// `PythonFacts.maskMod`) whose result compares the query and key positions causally and compares
 /// document ids at the two positions with `==` (or `torch.eq` / `.eq`); or a dense mask built from a causal term (`tril`, a position
-/// comparison) and such a document equality, given to SDPA as `attn_mask` or applied by hand to the scores a softmax
+/// comparison) and such a document equality, given to SDPA as `attn_mask` (also handed down to it through the layers' parameters) or applied by hand to the scores a softmax
 /// reads (`scores.masked_fill(~allowed, float("-inf"))`); or a varlen kernel called with `causal=True` whose
 /// sequence bounds come from the end-of-text positions. Document ids must come from a test of the tokens against
 /// the separator id (50256, a name set to it, or an id the file does not spell out such as
@@ -44,7 +44,9 @@ struct DocumentCausalMask: Detector {
         }
         // Dense masks given to SDPA or applied to the scores by hand.
         for mask in facts.denseAttentionMasks {
-            let nodes = flow.closure(of: [mask])
+            // A mask handed down through the blocks' parameters (`layer(h, mask)` to the attention's `attn_mask=mask`)
+            // is what the callers pass.
+            let nodes = flow.closure(of: [mask], followingOwnParameters: true)
             let causal = nodes.contains { node in
                 (node.type == "call" && ["tril", "triu"].contains(facts.callSite(node).name))
                     || (node.type == "comparison_operator" && [">=", "<=", ">", "<"].contains(comparisonOperator(node) ?? ""))
