@@ -5,7 +5,7 @@ import TreeSitterKit
 /// a (B, T) batch of short rows.
 ///
 /// Requires (a) a single-sequence signal: the model lifts a flat token tensor to batch 1 (`idx[None]`,
-/// `x.unsqueeze(0)`, `x.view(1, -1)`), shapes its loader slice (B, T) with B resolving to 1, or asserts one
+/// `x.unsqueeze(0)`, `x.view(1, -1)`, einops `rearrange(x, "t c -> 1 t c")`), shapes its loader slice (B, T) with B resolving to 1, or asserts one
 /// sequence (`x.ndim == 1`, batch size `== 1`), with no
 /// loader batch reshaped to (B, T) with B > 1; and (b) a training slice `tokens[pos : pos + L + 1]` (or
 /// `[:L + 1]`) whose length L resolves to at least 32*1024 tokens, through constants, dataclass fields,
@@ -37,6 +37,7 @@ struct LongContextSingleSequence64k: Detector {
                 }
             case "call":
                 let call = facts.callSite(node)
+                if call.name == "rearrange", addsLeadingUnitAxis(call, facts) { return node }
                 guard call.receiver != nil else { continue }
                 if call.name == "unsqueeze", call.positional.count == 1, facts.value(of: call.positional[0])?.double == 0 { return node }
                 if ["view", "reshape"].contains(call.name), call.positional.count == 2,
@@ -57,6 +58,16 @@ struct LongContextSingleSequence64k: Detector {
             }
         }
         return nil
+    }
+
+    /// An einops `rearrange(x, "t c -> 1 t c")` whose output is its input with one leading axis of size 1 put in front
+    /// (the einops spelling of `x[None]`); `"t f -> 1 1 t f"` (two unit axes, a broadcast table) is not it.
+    func addsLeadingUnitAxis(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard call.positional.count == 2, let pattern = SettingsTable.stringValue(call.positional[1]) else { return false }
+        let sides = pattern.components(separatedBy: "->")
+        guard sides.count == 2 else { return false }
+        let input = sides[0].split(separator: " ").map(String.init), output = sides[1].split(separator: " ").map(String.init)
+        return !input.isEmpty && !input.contains("1") && output == ["1"] + input
     }
 
     /// `x.ndim == 1`, `x.dim() == 1`, `x.size(0) == 1`, `x.shape[0] == 1`, or a name set to such a size `== 1`.
@@ -117,8 +128,13 @@ struct LongContextSingleSequence64k: Detector {
         return nil
     }
 
-    /// For `pos : pos + L + 1`, the value of L.
+    /// For `pos : pos + L + 1`, the value of L; also for bounds that differ by L + 1 once multiplied out
+    /// (`cur + rank * L : cur + (rank + 1) * L + 1`, see `expandedLength`).
     func sliceLength(start: Node?, stop: Node, _ flow: Dataflow) -> Double? {
+        directLength(start: start, stop: stop, flow) ?? expandedLength(start: start, stop: stop, flow)
+    }
+
+    func directLength(start: Node?, stop: Node, _ flow: Dataflow) -> Double? {
         let facts = flow.facts
         var terms = plusTerms(stop, facts)
         guard let one = terms.firstIndex(where: { facts.value(of: $0)?.double == 1 && $0.type == "integer" }) else { return nil }
@@ -132,6 +148,64 @@ struct LongContextSingleSequence64k: Detector {
             total += value
         }
         return total
+    }
+
+    /// The length of a slice whose bounds, multiplied out into sums of products of names and integers, differ by
+    /// L + 1: `stop - start` leaves the constant 1 and products that each resolve (`SEQ` of `cur + (rank + 1) * SEQ + 1`
+    /// against `cur + rank * SEQ`). Nil when a product is negative, does not resolve, or the constant is not 1.
+    func expandedLength(start: Node?, stop: Node, _ flow: Dataflow) -> Double? {
+        let facts = flow.facts
+        guard let top = linearForm(stop, facts, depth: 0) else { return nil }
+        var difference = top
+        if let start {
+            guard let bottom = linearForm(start, facts, depth: 0) else { return nil }
+            for (key, term) in bottom {
+                let coefficient = (difference[key]?.coefficient ?? 0) - term.coefficient
+                difference[key] = (term.factors, coefficient)
+            }
+        }
+        difference = difference.filter { $0.value.coefficient != 0 }
+        guard difference[""]?.coefficient == 1, difference.count > 1 else { return nil }
+        var total = 0.0
+        for (key, term) in difference where !key.isEmpty {
+            guard term.coefficient > 0 else { return nil }
+            var product = term.coefficient
+            for factor in term.factors {
+                guard let value = length(factor, flow, depth: 0) else { return nil }
+                product *= value
+            }
+            total += product
+        }
+        return total
+    }
+
+    /// An expression of `+`, `-` and `*` over integers and other terms as a sum of products: each product keyed by its
+    /// factors' texts (sorted; "" for the constant), with its coefficient. Nil for anything else that multiplies.
+    func linearForm(_ node: Node, _ facts: PythonFacts, depth: Int) -> [String: (factors: [Node], coefficient: Double)]? {
+        guard depth < 8 else { return nil }
+        let n = facts.unwrapped(node)
+        if n.type == "integer", let value = facts.value(of: n)?.double { return ["": ([], value)] }
+        guard n.type == "binary_operator", let op = n.child(byField: "operator")?.type, ["+", "-", "*"].contains(op),
+              let l = n.child(byField: "left"), let r = n.child(byField: "right") else {
+            return [facts.compact(n): ([n], 1)]
+        }
+        guard let a = linearForm(l, facts, depth: depth + 1), let b = linearForm(r, facts, depth: depth + 1) else { return nil }
+        if op == "*" {
+            var product: [String: (factors: [Node], coefficient: Double)] = [:]
+            for x in a.values {
+                for y in b.values {
+                    let factors = (x.factors + y.factors).sorted { facts.compact($0) < facts.compact($1) }
+                    let key = factors.map(facts.compact).joined(separator: "*")
+                    product[key] = (factors, (product[key]?.coefficient ?? 0) + x.coefficient * y.coefficient)
+                }
+            }
+            return product
+        }
+        var sum = a
+        for (key, term) in b {
+            sum[key] = (term.factors, (sum[key]?.coefficient ?? 0) + (op == "+" ? term.coefficient : -term.coefficient))
+        }
+        return sum
     }
 
     func plusTerms(_ node: Node, _ facts: PythonFacts) -> [Node] {
