@@ -3,7 +3,8 @@ import Parsing
 import TreeSitterKit
 
 /// The training batch as the benchmark runs it (`torchrun --nproc_per_node=8`): numbers computed with the world
-/// size read from `WORLD_SIZE` or `dist.get_world_size()` taken as 8, the gradient-accumulation count of the
+/// size read from `WORLD_SIZE` or `dist.get_world_size()` taken as 8 (also where a run without the launcher falls
+/// back to 1, `dist.get_world_size() if ddp else 1`), the gradient-accumulation count of the
 /// training loop, and how far the data loaders advance per batch.
 extension PythonFacts {
     /// The number of processes the benchmark runs.
@@ -149,6 +150,17 @@ extension PythonFacts {
             }
         case "identifier", "attribute", "subscript":
             result = referenceBenchmarkValues(n, depth: next)
+        case "conditional_expression":
+            // `dist.get_world_size() if ddp else 1`: the side the configuration selects; undecided, the world size
+            // against the single-process fallback is the world size (the benchmark runs 8 processes).
+            let parts = n.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3 else { return [] }
+            if let holds = truth(of: parts[1]) {
+                result = benchmarkValues(of: holds ? parts[0] : parts[2], depth: next)
+            } else if let world = parts.firstIndex(where: { readsWorldSize($0) }), world != 1,
+                      value(of: unparenthesized(parts[2 - world]))?.double == 1 {
+                result = [Self.benchmarkWorldSize]
+            }
         default:
             if let v = evaluate(n) { result = [v] }
         }
