@@ -609,4 +609,15 @@ extension PythonFacts {
         let flex = Set(flexAttentionCalls.map(\.node))
         return calls.compactMap { call in attentionValueArgument(call, flexCalls: flex).map { (call, $0) } }
     }
+
+    /// Hand-written attention (`softmax(q @ k^T) @ v`, see `attentionSites`) with the values its probabilities multiply:
+    /// the scores' product and `v`.
+    public func manualAttentionValueInputs() -> [(scores: Node, value: Node)] {
+        let kernels = Set(attentionValueInputs().map(\.call.node))
+        return attentionSites.compactMap { site in
+            guard !kernels.contains(site.node), site.node.type != "call" || !Self.attentionKernels.contains(callSite(site.node).callee),
+                  let value = site.value else { return nil }
+            return (site.node, value)
+        }
+    }
 }

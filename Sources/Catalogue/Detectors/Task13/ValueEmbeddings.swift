@@ -1,6 +1,7 @@
 /// `value_embeddings`: token-indexed embedding tables feed each attention layer's values.
 ///
-/// Requires an attention kernel call (SDPA, FlexAttention, flash-attn) whose value argument carries the result
+/// Requires an attention kernel call (SDPA, FlexAttention, flash-attn), or hand-written attention's product of the
+/// softmax probabilities with the values (see `PythonFacts.manualAttentionValueInputs`), whose value argument carries the result
 /// of a token-table lookup (`nn.Embedding` modules called on the ids, a wide table chunked per layer, or
 /// `F.embedding(ids, weight)`), followed through `TokenTableFlow`: locals, chunking and indexing, iterators (`next(iter(chunks))`), queues (`deque(chunks)` handed out by `popleft()`), the parameters
 /// of the attention function or module matched to its callers, the results of forward hooks on a called module (a
@@ -15,8 +16,11 @@ struct ValueEmbeddings: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let tables = facts.tokenTables
-        return facts.attentionValueInputs().compactMap { call, value in
+        let kernels = facts.attentionValueInputs().compactMap { call, value in
             tables.carries(value) ? facts.evidence(call.node, "attention values mixed with token value embeddings") : nil
+        }
+        return kernels + facts.manualAttentionValueInputs().compactMap { scores, value in
+            tables.carries(value) ? facts.evidence(value, "hand-written attention's values mixed with token value embeddings") : nil
         }
     }
 }
