@@ -196,6 +196,77 @@ struct ConfiguredProgramTests {
         #expect(!configured.facts.root.hasError)
     }
 
+    @Test("a decorator registry read with decided keys becomes the definition filed under them, a name longer than the read written in full with evidence mapped back")
+    func decoratorRegistries() throws {
+        let source = """
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        REGISTRY = {}
+
+        def register(kind, name):
+            def wrap(obj):
+                table = REGISTRY.setdefault(kind, {})
+                table[name] = obj
+                return obj
+            return wrap
+
+        def lookup(kind, name):
+            return REGISTRY[kind][name]
+
+        def build(kind, name, **kwargs):
+            return lookup(kind, name)(**kwargs)
+
+        CONFIG = {"model": {"act": "relu2", "width": 768}, "schedule": {"lr": "cosine_with_long_name"}}
+
+        @register("act", "relu2")
+        def relu_squared(x):
+            return F.relu(x).square()
+
+        @register("act", "gelu")
+        def gelu(x):
+            return F.gelu(x)
+
+        @register("schedule", "cosine_with_long_name")
+        def a_schedule_factory_with_a_long_name(total=1000):
+            return lambda step: 0.5 * (1 + torch.cos(torch.tensor(step / total * 3.14159)))
+
+        class FeedForward(nn.Module):
+            def __init__(self, mc):
+                super().__init__()
+                self.fc = nn.Linear(mc["width"], 4 * mc["width"])
+                self.proj = nn.Linear(4 * mc["width"], mc["width"])
+                self.act = lookup("act", mc["act"])
+
+            def forward(self, x):
+                return self.proj(self.act(self.fc(x)))
+
+        SC = CONFIG["schedule"]
+        mlp = FeedForward(CONFIG["model"])
+        factor = build("schedule", SC["lr"], total=2000); other = gelu
+        """
+        let script = try Self.facts(source)
+        let configured = try #require(ConfiguredProgram(script))
+        let text = String(decoding: configured.facts.file.bytes, as: UTF8.self)
+        #expect(text.contains("self.act = relu_squared"))
+        #expect(text.contains("factor = a_schedule_factory_with_a_long_name(total=2000); other = gelu"))
+        #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count == source.split(separator: "\n", omittingEmptySubsequences: false).count)
+        #expect(!configured.facts.root.hasError)
+        // Evidence after the longer name on its line is the script's own text, at the script's offsets.
+        let other = try #require(configured.facts.nodes(ofType: "assignment").first { $0.text == "other = gelu" })
+        let mapped = configured.mapBack([Detection(id: "x", evidence: [configured.facts.evidence(other, "after")])])
+        let evidence = try #require(mapped.first?.evidence.first)
+        #expect(evidence.code == "other = gelu")
+        #expect(script.file.snippet(evidence.range.startByte..<evidence.range.endByte) == "other = gelu")
+        #expect(Classifier.classify([script]).contains { $0.id == "relu_squared" })
+
+        // The key written elsewhere (`CONFIG["model"]["act"] = ...` in a function) is no longer read off the literal.
+        let rewritten = try Self.facts(source.replacingOccurrences(of: "SC = CONFIG", with: "def use_gelu():\n    CONFIG[\"model\"][\"act\"] = \"gelu\"\nSC = CONFIG"))
+        let open = try #require(ConfiguredProgram(rewritten))
+        #expect(String(decoding: open.facts.file.bytes, as: UTF8.self).contains("self.act = lookup(\"act\", mc[\"act\"])"))
+    }
+
     @Test("a parameter is decided by what every call passes, and stays open when some call cannot be seen")
     func parameters() throws {
         let facts = try Self.facts("""

@@ -10,19 +10,32 @@ import TreeSitterKit
 /// Blanking keeps every byte's offset and every line break: a branch that never runs becomes spaces (a block keeps
 /// a `pass` so its statement stays whole), the unused side of `a if flag else b` disappears, and a registry read with
 /// a decided key (`ACTIVATIONS[args.act](h)`, also the module namespace `globals()[f"_act_{args.act}"]`, see
-/// `PythonFacts.globalsEntry`) becomes the function or class it selects, and a definition the script
-/// replaces before anything runs it disappears (see `supersededDefinitions`), and an attribute named by a constant
-/// string reads as plain attribute access (`getattr(self, "lm_head")` as `(       self.lm_head   )`,
+/// `PythonFacts.globalsEntry`, and a registry a decorator fills, `lookup("act", cfg["act"])` or `build("attn",
+/// cfg["attn"], dim=d)`, see `PythonFacts.registryRead`) becomes the function or class it selects, and a definition the
+/// script replaces before anything runs it disappears (see `supersededDefinitions`), and an attribute named by a
+/// constant string reads as plain attribute access (`getattr(self, "lm_head")` as `(       self.lm_head   )`,
 /// `self.add_module("lm_head", m)` as `self.lm_head =              m `; see `constantAttributeRespellings`). Evidence
 /// found in the configured program therefore has the same ranges in the script; its code is read back from the script
-/// (over a whole respelled call when the evidence covers part of one).
+/// (over a whole respelled call when the evidence covers part of one). The one exception is a selected name longer than
+/// the read it replaces: it is written in full, the rest of its line moves, and evidence is moved back through those
+/// rewrites (see `shifts`); line breaks are never added or removed.
 public struct ConfiguredProgram {
     /// The configured program.
     public let facts: PythonFacts
     /// The script as written.
     let original: PythonFacts
-    /// The calls respelled as plain attribute access (see `constantAttributeRespellings`), in every round.
+    /// The calls respelled as plain attribute access (see `constantAttributeRespellings`), in every round, where they
+    /// stand in the script.
     let respelled: [Range<Int>]
+    /// Rewrites that change the length of what they replace (a registry read written as a definition's name longer than
+    /// the read), per round, first round first: where each one's text stands in that round's output and input. A line
+    /// keeps its line breaks; only what follows on the line moves.
+    let shifts: [[Shift]]
+
+    struct Shift {
+        let output: Range<Int>
+        let input: Range<Int>
+    }
 
     /// Nil when no switch is decided and no attribute is named by a constant, or when the blanked program would not
     /// parse as cleanly as the script (respelled attributes are then dropped first).
@@ -77,22 +90,49 @@ public struct ConfiguredProgram {
         // A registry read with a decided key becomes the entry it selects, padded with spaces:
         // `ACTIVATIONS[args.act](h)` reads as `relu_squared        (h)`. A lambda entry (`registryLambda`) is not written
         // in place (the call after it would read as part of its body): the read stays, and still selects its entry.
+        // A name longer than the read it replaces is written in full (a length-changing rewrite, see `shifts`).
         var selections: [(range: Range<Int>, name: [UInt8])] = []
         var decidedReads = Set<Range<Int>>()
         var selected: [Node: Set<Node>] = [:]  // per registry, the entries its reads select
-        for node in script.nodes(ofType: "subscript") where !isDead(node) {
+        func overlapsSelection(_ range: Range<Int>) -> Bool { selections.contains { $0.range.overlaps(range) } }
+        for node in script.nodes(ofType: "subscript") where !isDead(node) && !overlapsSelection(node.byteRange) {
             // `globals()[f"_act_{cfg.act}"]` reads as the module-level definition it names (see `globalsEntry`).
-            if !node.text.contains("\n"), let name = script.globalsEntry(node), name.byteRange.count <= node.byteRange.count {
+            if !node.text.contains("\n"), let name = script.globalsEntry(node) {
                 selections.append((node.byteRange, Array(name.text.utf8)))
+                continue
+            }
+            // A decorator registry's read, `REGISTRY["act"][cfg.act]` (see `registryRead`).
+            if !node.text.contains("\n"), let read = script.registryRead(node) {
+                selections.append((node.byteRange, Array(read.entry.text.utf8)))
                 continue
             }
             guard !node.text.contains("\n"), let selection = script.registryEntry(node) ?? script.registryLambda(node) else { continue }
             if selection.entry.type != "lambda" {
-                guard selection.entry.byteRange.count <= node.byteRange.count, !selection.entry.text.contains("\n") else { continue }
+                guard !selection.entry.text.contains("\n") else { continue }
                 selections.append((node.byteRange, Array(selection.entry.text.utf8)))
             }
             decidedReads.insert(node.byteRange)
             selected[selection.dictionary, default: []].insert(selection.pair)
+        }
+        // Accessors of a decorator registry: `lookup("act", cfg.act)` reads as the entry, `build("attn", cfg.attn, dim=d)`
+        // as a call of it, `FlexWindow(dim=d)` (the keys' part of the call replaced by the entry's name and a parenthesis).
+        for node in script.nodes(ofType: "call") where !isDead(node) && !overlapsSelection(node.byteRange) {
+            guard let read = script.registryRead(node) else { continue }
+            if !read.callsEntry {
+                guard !node.text.contains("\n") else { continue }
+                selections.append((node.byteRange, Array(read.entry.text.utf8)))
+                continue
+            }
+            let call = script.callSite(node)
+            guard let arguments = node.child(byField: "arguments"), let keysEnd = call.positional.prefix(Self.keyCount(read, script)).last?.endByte else { continue }
+            // The entry's own arguments start at the first argument after the keys, or the call's closing parenthesis.
+            let rest = arguments.namedChildren.first { $0.startByte >= keysEnd && $0.type != "comment" }
+            let end = rest?.startByte ?? (arguments.endByte - 1)
+            let range = node.startByte..<end
+            guard end > node.startByte else { continue }
+            // The keys may stand on lines of their own: their line breaks are kept after the parenthesis.
+            let breaks = script.file.bytes[range].filter { $0 == UInt8(ascii: "\n") }
+            selections.append((range, Array((read.entry.text + "(").utf8) + breaks))
         }
         // A registry every read of which is decided keeps only the entries they select: the others never run.
         for (dictionary, pairs) in selected {
@@ -120,10 +160,17 @@ public struct ConfiguredProgram {
         guard !dead.isEmpty || !selections.isEmpty || !respellings.isEmpty else { return nil }
         let original = script.file.bytes
         var bytes = original
-        for range in dead + selections.map(\.range) {
+        // Selections that fit are written over their read, padded; longer ones replace it after everything else.
+        // (A name written with line breaks, a builder's keys on lines of their own, always replaces its read.)
+        func padded(_ selection: (range: Range<Int>, name: [UInt8])) -> Bool {
+            selection.name.count <= selection.range.count && !selection.name.contains(UInt8(ascii: "\n"))
+        }
+        let live = selections.filter { selection in !dead.contains(where: { $0.contains(selection.range.lowerBound) }) }
+        let longer = live.filter { !padded($0) }
+        for range in dead + selections.filter(padded).map(\.range) {
             for i in range where bytes[i] != UInt8(ascii: "\n") && bytes[i] != UInt8(ascii: "\r") { bytes[i] = UInt8(ascii: " ") }
         }
-        for selection in selections where !dead.contains(where: { $0.contains(selection.range.lowerBound) }) {
+        for selection in live where padded(selection) {
             bytes.replaceSubrange(selection.range.lowerBound..<selection.range.lowerBound + selection.name.count, with: selection.name)
         }
         dead += selections.map(\.range)
@@ -137,12 +184,23 @@ public struct ConfiguredProgram {
             let keeper = Array((end - start >= 4 ? "pass" : "0").utf8)
             bytes.replaceSubrange(start..<start + keeper.count, with: keeper)
         }
+        // The longer names, from the last to the first so that each range still holds where it was written.
+        var shifts: [Shift] = []
+        for selection in longer.sorted(by: { $0.range.lowerBound > $1.range.lowerBound }) {
+            bytes.replaceSubrange(selection.range, with: selection.name)
+        }
+        var moved = 0
+        for selection in longer.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            let start = selection.range.lowerBound + moved
+            shifts.append(Shift(output: start..<start + selection.name.count, input: selection.range))
+            moved += selection.name.count - selection.range.count
+        }
         guard bytes != original else { return nil }
         let file = SourceFile(path: script.file.path, language: .python, bytes: bytes)
         // Re-parsed incrementally: each blanked range is an edit of the same length, so the script's tree is reused
-        // around them.
+        // around them (after a length-changing rewrite, parsed afresh).
         var edited: EditedTree?
-        for range in dead + respellings.flatMap(\.pieces).map(\.range) where !range.isEmpty {
+        for range in dead + respellings.flatMap(\.pieces).map(\.range) where !range.isEmpty && shifts.isEmpty {
             let edit = InputEdit.replacing(range, in: original, with: Array(bytes[range]))
             edited = edited?.edited(edit) ?? script.tree.edited(edit)
         }
@@ -156,7 +214,35 @@ public struct ConfiguredProgram {
         let next = round < Self.maximumRounds ? ConfiguredProgram(configured, round: round + 1, respell: respell) : nil
         facts = next?.facts ?? configured
         self.original = script
-        respelled = respellings.map(\.span) + (next?.respelled ?? [])
+        // The next round's respellings stand in this round's output: moved back to where they stand in its input.
+        respelled = respellings.map(\.span) + (next?.respelled ?? []).map { Self.map($0, through: shifts) }
+        self.shifts = [shifts] + (next?.shifts ?? [])
+    }
+
+    /// A range of a round's output moved back to its input: past a rewrite by its change of length; inside one, to the
+    /// whole of what it replaced.
+    static func map(_ range: Range<Int>, through shifts: [Shift]) -> Range<Int> {
+        guard !shifts.isEmpty else { return range }
+        func offset(_ x: Int, end: Bool) -> Int {
+            var delta = 0
+            for shift in shifts {
+                if end ? x <= shift.output.lowerBound : x < shift.output.lowerBound { break }
+                if end ? x > shift.output.upperBound : x >= shift.output.upperBound {
+                    delta = shift.input.upperBound - shift.output.upperBound
+                    continue
+                }
+                return end ? shift.input.upperBound : shift.input.lowerBound
+            }
+            return x + delta
+        }
+        let lower = offset(range.lowerBound, end: false)
+        return lower..<max(lower, offset(range.upperBound, end: true))
+    }
+
+    /// How many leading arguments of a builder's call are the registry's keys.
+    static func keyCount(_ read: PythonFacts.RegistryRead, _ script: PythonFacts) -> Int {
+        let call = script.callSite(read.node)
+        return script.registryAccessors.first { $0.function.name == call.callee }?.keys.count ?? 0
     }
 
     /// Detections of the configured program with their code read from the script.
@@ -165,6 +251,16 @@ public struct ConfiguredProgram {
             Detection(id: detection.id, evidence: detection.evidence.map { evidence in
                 guard evidence.path == original.file.path else { return evidence }
                 var range = evidence.range.startByte..<max(evidence.range.startByte, evidence.range.endByte)
+                if shifts.contains(where: { !$0.isEmpty }) {
+                    // Through every round's length-changing rewrites, the last round first.
+                    let written = shifts.reversed().reduce(range) { Self.map($0, through: $1) }
+                    if written != range {
+                        range = written
+                        let cut = respelled.filter { range.overlaps($0) }
+                        range = cut.reduce(range) { min($0.lowerBound, $1.lowerBound)..<max($0.upperBound, $1.upperBound) }
+                        return original.evidence(range: range, evidence.note)
+                    }
+                }
                 // Evidence over part of a respelled call (`self.lm_head` of `getattr(self, "lm_head")`) covers the call.
                 let cut = respelled.filter { range.overlaps($0) && !(range.lowerBound <= $0.lowerBound && $0.upperBound <= range.upperBound) }
                 guard !cut.isEmpty else {
