@@ -267,6 +267,38 @@ struct ConfiguredProgramTests {
         #expect(String(decoding: open.facts.file.bytes, as: UTF8.self).contains("self.act = lookup(\"act\", mc[\"act\"])"))
     }
 
+    @Test("a base class's __init__ parameter is decided through its subclasses' super().__init__ calls and constructions")
+    func subclassInitializers() throws {
+        let source = """
+        import torch.nn as nn
+
+        class Dense(nn.Linear):
+            def __init__(self, fan_in, fan_out, zero=None):
+                super().__init__(fan_in, fan_out, bias=False)
+                if zero is not None:
+                    self.weight.data.zero_()
+
+        class Head(Dense):
+            def __init__(self, width, vocab):
+                super().__init__(width, vocab)
+
+        class Plain(Dense):
+            pass
+
+        a = Dense(768, 3072)
+        b = Head(768, 50304)
+        c = Plain(768, 768)
+        """
+        let facts = try Self.facts(source)
+        #expect(try Self.truth(facts, at: "zero is not None") == false)
+        // A subclass that hands the parameter on decides it no more.
+        let handed = try Self.facts(source.replacingOccurrences(of: "super().__init__(width, vocab)", with: "super().__init__(width, vocab, zero=True)"))
+        #expect(try Self.truth(handed, at: "zero is not None") == nil)
+        // A subclass used other than by constructing it (handed to a factory) leaves the base's calls unseen.
+        let factory = try Self.facts(source + "\nmake = Plain\nd = make(64, 64, zero=True)\n")
+        #expect(try Self.truth(factory, at: "zero is not None") == nil)
+    }
+
     @Test("a parameter is decided by what every call passes, and stays open when some call cannot be seen")
     func parameters() throws {
         let facts = try Self.facts("""

@@ -92,6 +92,7 @@ public struct ConfiguredProgram {
         // in place (the call after it would read as part of its body): the read stays, and still selects its entry.
         // A name longer than the read it replaces is written in full (a length-changing rewrite, see `shifts`).
         var selections: [(range: Range<Int>, name: [UInt8])] = []
+        var registryDecided = Set<Node>(), registrySelected = Set<Node>()  // decorator registries' reads and entries
         var decidedReads = Set<Range<Int>>()
         var selected: [Node: Set<Node>] = [:]  // per registry, the entries its reads select
         func overlapsSelection(_ range: Range<Int>) -> Bool { selections.contains { $0.range.overlaps(range) } }
@@ -104,6 +105,8 @@ public struct ConfiguredProgram {
             // A decorator registry's read, `REGISTRY["act"][cfg.act]` (see `registryRead`).
             if !node.text.contains("\n"), let read = script.registryRead(node) {
                 selections.append((node.byteRange, Array(read.entry.text.utf8)))
+                registryDecided.insert(node)
+                registrySelected.insert(read.entry)
                 continue
             }
             guard !node.text.contains("\n"), let selection = script.registryEntry(node) ?? script.registryLambda(node) else { continue }
@@ -118,6 +121,8 @@ public struct ConfiguredProgram {
         // as a call of it, `FlexWindow(dim=d)` (the keys' part of the call replaced by the entry's name and a parenthesis).
         for node in script.nodes(ofType: "call") where !isDead(node) && !overlapsSelection(node.byteRange) {
             guard let read = script.registryRead(node) else { continue }
+            registryDecided.insert(node)
+            registrySelected.insert(read.entry)
             if !read.callsEntry {
                 guard !node.text.contains("\n") else { continue }
                 selections.append((node.byteRange, Array(read.entry.text.utf8)))
@@ -151,6 +156,8 @@ public struct ConfiguredProgram {
                 dead.append(child.startByte..<end)
             }
         }
+        // Definitions filed in a decorator registry that no decided read selects, every read being decided.
+        dead += script.unselectedRegistrations(decided: registryDecided, selected: registrySelected).map(\.byteRange)
         // Definitions replaced before anything could run them (a notebook's later cell redefining a function).
         dead += script.supersededDefinitions(dead: dead)
         // Attributes named by constants, outside what never runs and what a registry read rewrites.

@@ -19,7 +19,8 @@ import TreeSitterKit
 ///
 /// A read of such a registry with keys the configuration decides (`REGISTRY["act"][cfg["act"]]`, `lookup("act",
 /// cfg["act"])`, `build("attn", cfg["attn"], dim=768)`) stands for the definition filed under those keys (see
-/// `ConfiguredProgram`, which writes it in place: `relu_squared`, `FlexWindow(dim=768)`).
+/// `ConfiguredProgram`, which writes it in place: `relu_squared`, `FlexWindow(dim=768)`). When every read of a registry
+/// is decided, the definitions filed there that none selects never run (`unselectedRegistrations`).
 extension PythonFacts {
     /// A module dictionary a decorator factory of the file fills: `factory(k1, k2)` files what it decorates under
     /// `table[k1][k2]` (one key or more).
@@ -232,8 +233,46 @@ extension PythonFacts {
         return RegistryRead(node: node, entry: entry, callsEntry: accessor.calls)
     }
 
+    /// The reads of a decorator registry outside its own functions (the factory and the accessors): subscripts of its
+    /// table and calls of its accessors. Nil when the table is used any other way there (handed on, iterated, written).
+    func decoratorRegistryReads(_ registry: DecoratorRegistry) -> [Node]? {
+        let own = [registry.factory.node] + registryAccessors.filter { $0.registry.table == registry.table }.map(\.function.node)
+        func outside(_ node: Node) -> Bool { !own.contains { isInside(node, $0) } }
+        var reads: [Node] = []
+        for use in identifiersByName[registry.table] ?? [] where outside(use) {
+            // The module statement that makes the table (`REGISTRY = {}`) is no read.
+            if let assignment = use.parent, assignment.type == "assignment", assignment.child(byField: "left") == use,
+               assignment.parent?.parent?.type == "module" { continue }
+            guard let read = use.parent, read.type == "subscript", read.child(byField: "value") == use else { return nil }
+            // The outer subscript of a read by several keys.
+            var whole = read
+            while let up = whole.parent, up.type == "subscript", up.child(byField: "value") == whole { whole = up }
+            if let parent = whole.parent, parent.type == "assignment", parent.child(byField: "left") == whole { return nil }
+            reads.append(whole)
+        }
+        for accessor in registryAccessors where accessor.registry.table == registry.table {
+            reads += calls(named: accessor.function.name).map(\.node).filter(outside)
+        }
+        return reads
+    }
+
+    /// The definitions filed in decorator registries that no read selects, when every read of their registry is decided
+    /// (`selected`: the entries the decided reads stand for) and nothing else names them: they never run.
+    func unselectedRegistrations(decided: Set<Node>, selected: Set<Node>) -> [Node] {
+        var unselected: [Node] = []
+        for registry in decoratorRegistries {
+            guard let reads = decoratorRegistryReads(registry), !reads.isEmpty, reads.allSatisfy({ decided.contains($0) }) else { continue }
+            for (_, name) in registeredDefinitions[registry.table] ?? [:] where !selected.contains(name) {
+                guard (identifiersByName[name.text] ?? []).allSatisfy({ $0 == name }),
+                      let definition = name.parent?.parent, definition.type == "decorated_definition" else { continue }
+                unselected.append(definition)
+            }
+        }
+        return unselected
+    }
+
     /// The string a registry key holds in every run: an entry of a nested configuration dictionary (`nestedEntry`),
-/// decided by the configuration (`decidedKey`), or, for a parameter
+/// decided by the configuration (`decidedKey`), an attribute of the object its class sets once to such a key, or, for a parameter
     /// of a class's `__init__`, the one string every construction of the class gives it (`FeedForward(d, cfg["act"])`
     /// with `def __init__(self, dim, act): self.act = lookup("act", act)`).
     func registryKey(_ node: Node, depth: Int = 0) -> String? {
@@ -241,6 +280,18 @@ extension PythonFacts {
         if let entry = nestedEntry(node), let text = SettingsTable.stringValue(entry) { return text }
         if let key = decidedKey(node) { return key }
         let k = unwrapped(node)
+        // `scheme if scheme is not None else CONFIG["init"]`: the side the configuration selects.
+        if depth < 3, k.type == "conditional_expression" {
+            let parts = k.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3, let holds = truth(of: parts[1]) else { return nil }
+            return registryKey(holds ? parts[0] : parts[2], depth: depth + 1)
+        }
+        // An attribute of the object set once in its class (`self._init = init if init is not None else CONFIG[...]`).
+        if depth < 3, k.type == "attribute", k.child(byField: "object")?.text == "self", let name = k.child(byField: "attribute")?.text,
+           let owner = enclosingClass(k) {
+            let writes = allSettings.settings(name).filter { $0.written == "self.\(name)" && enclosingClass($0.site)?.node == owner.node }
+            return writes.count == 1 ? registryKey(writes[0].value, depth: depth + 1) : nil
+        }
         guard depth < 3, k.type == "identifier", let function = parameterOwner(of: k), function.name == "__init__",
               let owner = enclosingClass(function.node) else { return nil }
         let constructions = calls(withCallee: owner.name)

@@ -610,6 +610,12 @@ extension PythonFacts {
             // A type annotation (`config: SparrowConfig`), a class test (`isinstance(m, Norm)`), or the class kept under a
             // name the file never calls (`config_class = SparrowConfig`, read by a library loader): no call.
             if isTypeOrClassTest(use) || isStoredUncalled(use) { continue }
+            // A base class of the file's own subclass (`class OutputHead(Dense):`): its `__init__` runs from the
+            // subclass's `super().__init__(...)` calls, or, when the subclass writes no `__init__`, from its constructions.
+            if function.name == "__init__", let subclassSites = subclassInitializerCalls(use) {
+                sites += subclassSites
+                continue
+            }
             // An entry of a table of functions (`backends = dict(svd=zp_svd, ns5=zp_ns5)`): the calls through its reads.
             guard function.name != "__init__", let throughTable = tableCalls(of: use) else { return nil }
             sites += throughTable
@@ -638,6 +644,30 @@ extension PythonFacts {
             passed += arguments
         }
         return passed
+    }
+
+    /// For a class named among the bases of a class of the file (`class OutputHead(Dense):`), the calls that run the
+    /// base's `__init__` for it: `super().__init__(...)` in the subclass's own `__init__` (none when it never calls it),
+    /// or the subclass's constructions when it writes no `__init__`. Nil for any other use, or a subclass whose
+    /// constructions cannot all be seen.
+    func subclassInitializerCalls(_ use: Node) -> [CallSite]? {
+        guard let list = use.parent, list.type == "argument_list", let definition = list.parent, definition.type == "class_definition",
+              definition.child(byField: "superclasses") == list, list.namedChildren.contains(use),
+              let subclass = classes.first(where: { $0.node == definition }) else { return nil }
+        if let own = initializer(of: subclass), isInside(own.node, subclass.node) {
+            return calls(named: "__init__", inside: own.node).filter { call in
+                guard let receiver = call.receiver.map(unwrapped), receiver.type == "call" else { return false }
+                return callSite(receiver).callee == "super"
+            }
+        }
+        // No `__init__` of its own: the base's runs for each construction, and every use of the subclass must be one.
+        let uses = identifiersByName[subclass.name] ?? []
+        let constructions = calls(named: subclass.name).filter { constructs($0, subclass.name) }
+        let named = uses.filter { u in
+            guard let parent = u.parent else { return true }
+            return !(parent.type == "class_definition" && parent.child(byField: "name") == u)
+        }
+        return named.count == constructions.count ? constructions : nil
     }
 
     /// For a function named as an entry of a module-level table (`backends = dict(svd=zp_svd, ns5=zp_ns5)`, or a
