@@ -100,6 +100,8 @@ struct ZeroInitProjections: Detector {
     /// method of an enumeration called on a member, `self.flavor.apply(h)`).
     func isActivation(_ step: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         if step.type == "binary_operator", let op = step.child(byField: "operator")?.type {
+            // A square whose value only feeds a reduction (`x.pow(2).mean(-1)` of an RMS norm) is no activation.
+            if depth > 0, feedsReduction(step, facts) { return false }
             if op == "**" { return true }
             if op == "*", let left = step.child(byField: "left"), let right = step.child(byField: "right"),
                facts.compact(left) == facts.compact(right) { return true }
@@ -107,12 +109,20 @@ struct ZeroInitProjections: Detector {
         }
         guard step.type == "call" else { return false }
         let call = facts.callSite(step)
-        if Self.activations.contains(call.name) || Self.piecewise.contains(call.name) { return true }
+        if Self.activations.contains(call.name) || Self.piecewise.contains(call.name) {
+            return depth == 0 || !["pow", "square"].contains(call.name) || !feedsReduction(step, facts)
+        }
         // A helper of the file that applies one (`def sq_relu(t): return t.clamp(min=0).pow(2)`), or an autograd
-        // function whose `forward` does (`relu_sq = ReluSquare.apply`), possibly in a kernel it launches.
+        // function whose `forward` does (`relu_sq = ReluSquare.apply`), possibly in a kernel it launches; also a static
+        // method called on its class or on a module name holding classes (`ops.gelu_squared(h)`, `OPS.sqrelu(h)`), every
+        // one it may run applying one.
         if depth == 0 {
             let helpers = call.receiver == nil ? facts.function(named: call.callee).filter { facts.enclosingClass($0.node) == nil } : []
             if (helpers + facts.autogradForwards(call)).contains(where: { appliesActivation($0, facts) }) { return true }
+            if call.receiver != nil {
+                let targets = facts.targets(of: call).filter { facts.enclosingClass($0.node) != nil && $0.isClassLevel }
+                if !targets.isEmpty, targets.allSatisfy({ appliesActivation($0, facts) }) { return true }
+            }
         }
         // A method of an enumeration of the file called on a member (`self.flavor.apply(h)`, `self.flavor` holding
         // `MlpFlavor.SQUARED_RECT`, also through a literal key of a mapping, `ARCH["mlp"]`) that applies one.
@@ -129,6 +139,23 @@ struct ZeroInitProjections: Detector {
             for setting in facts.allSettings.settings(call.callee.lastDottedComponent) where setting.source != .parameterDefault {
                 if isActivationModuleValue(facts.unparenthesized(setting.value), facts) { return true }
             }
+        }
+        return false
+    }
+
+    /// Whether a square's value is only reduced (`x.pow(2).mean(-1, keepdim=True)`, `(x * x).sum(-1)`, `torch.mean(x
+    /// ** 2, ...)`): the second moment an RMS norm takes, not an activation.
+    func feedsReduction(_ step: Node, _ facts: PythonFacts) -> Bool {
+        var node = step
+        while let parent = node.parent, parent.type == "parenthesized_expression" { node = parent }
+        guard let parent = node.parent else { return false }
+        let reductions: Set<String> = ["mean", "sum", "norm", "amax", "var"]
+        if parent.type == "attribute", parent.child(byField: "object") == node, let call = parent.parent, call.type == "call",
+           call.child(byField: "function") == parent {
+            return reductions.contains(parent.child(byField: "attribute")?.text ?? "")
+        }
+        if parent.type == "argument_list", let call = parent.parent, call.type == "call" {
+            return reductions.contains(facts.callSite(call).name)
         }
         return false
     }
