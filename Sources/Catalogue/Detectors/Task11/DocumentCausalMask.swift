@@ -14,7 +14,8 @@ import TreeSitterKit
 /// document ids at the two positions with `==` (or `torch.eq` / `.eq`); or a dense mask built from a causal term (`tril`, a position
 /// comparison) and such a document equality, given to SDPA as `attn_mask` (also handed down to it through the layers' parameters) or applied by hand to the scores a softmax
 /// reads (`scores.masked_fill(~allowed, float("-inf"))`); or a varlen kernel called with `causal=True` whose
-/// sequence bounds come from the end-of-text positions. Document ids must come from a test of the tokens against
+/// sequence bounds come from the end-of-text positions; or a causal block-diagonal bias (xformers'
+/// `BlockDiagonalCausalMask.from_seqlens`, see `isBlockDiagonalCausal`) whose block lengths come from them. Document ids must come from a test of the tokens against
 /// the separator id (50256, a name set to it, or an id the file does not spell out such as
 /// `tokenizer.eot_token`; not another literal) accumulated with `cumsum` (or counted with `searchsorted` over the
 /// separator positions). Rejects a causal-only mask even when
@@ -64,7 +65,34 @@ struct DocumentCausalMask: Detector {
                 evidence.append(facts.evidence(call.node, "varlen causal attention over end-of-text boundaries"))
             }
         }
+        // A block-diagonal causal bias (xformers' `BlockDiagonalCausalMask.from_seqlens(lengths)`, or
+        // `BlockDiagonalMask...make_causal()`) given to attention, with the block lengths cut at end-of-text tokens.
+        for call in facts.calls where call.name == "memory_efficient_attention" || call.callee == "torch.nn.functional.scaled_dot_product_attention" {
+            guard let bias = call.keywords["attn_bias"] ?? call.keywords["attn_mask"] ?? call.positional.dropFirst(3).first else { continue }
+            let nodes = flow.closure(of: [bias], followingOwnParameters: true)
+            if nodes.contains(where: { isBlockDiagonalCausal($0, facts) }), nodes.contains(where: { isEndOfTextTest($0, facts) }) {
+                evidence.append(facts.evidence(call.node, "block-diagonal causal bias over end-of-text boundaries"))
+            }
+        }
         return evidence
+    }
+
+    /// A causal block-diagonal attention bias: a class whose name starts with `BlockDiagonal` and says `Causal`
+    /// (`BlockDiagonalCausalMask`, `BlockDiagonalCausalLocalAttentionMask`), built or made with `from_seqlens`, or any
+    /// block-diagonal bias turned causal by `.make_causal()`. `BlockDiagonalMask` alone keeps documents apart without
+    /// causality.
+    func isBlockDiagonalCausal(_ node: Node, _ facts: PythonFacts) -> Bool {
+        guard node.type == "call" else { return false }
+        let call = facts.callSite(node)
+        // The class a `from_seqlens` is called on: the part of the dotted callee before it (`fmha.attn_bias.X.from_seqlens`).
+        let path = (call.function?.text ?? call.callee).split(separator: ".").map(String.init)
+        let owner = call.name == "from_seqlens" ? (path.dropLast().last ?? "") : call.name
+        if owner.hasPrefix("BlockDiagonal"), owner.contains("Causal") { return true }
+        if call.name.hasPrefix("make_causal"), let receiver = call.receiver {
+            return facts.descendants(of: receiver).contains { $0.type == "identifier" && $0.text.hasPrefix("BlockDiagonal") }
+                || receiver.text.contains("BlockDiagonal")
+        }
+        return false
     }
 
     func comparisonOperator(_ node: Node) -> String? {
