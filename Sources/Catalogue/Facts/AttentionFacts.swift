@@ -155,6 +155,39 @@ extension PythonFacts {
         for setting in allSettings.settings(name) where setting.source != .parameterDefault {
             if buildsAttention(setting.value) { return true }
         }
+        // `self.fn` set from a parameter of its class's `__init__` (`self.fn = fn`, lucidrains' `Residual(PreNorm(
+        // Attention(...)))`): an attention module when a construction of that class passes one, or a wrapper holding one
+        // (see `wrapsAttention`). Only the reading class's own settings count.
+        if depth < 3, let owner = enclosingClass(reference), selfModuleRead(reference) != nil {
+            for setting in allSettings.settings(name) where setting.written == "self.\(name)" && enclosingClass(setting.site)?.node == owner.node {
+                let value = unwrapped(setting.value)
+                guard value.type == "identifier", parameterOwner(of: value)?.name == "__init__" else { continue }
+                if callerArguments(of: value).contains(where: { buildsAttention($0) || wrapsAttention($0, depth: depth + 1) }) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Whether an expression builds a wrapper module of the file around attention: a class whose `__init__` keeps one
+    /// of its parameters as a field (`self.fn = fn`) that its `forward` calls, constructed with attention (or another
+    /// such wrapper) for that parameter (`PreNorm(dim, Attention(...))`).
+    func wrapsAttention(_ expression: Node, depth: Int) -> Bool {
+        guard depth < 4, let call = constructorCall(unwrapped(expression)), let owner = boundClass(named: call.callee),
+              let initializer = initializer(of: owner) else { return false }
+        let forwards = forwardMethods(of: owner)
+        for parameter in initializer.passedParameters {
+            guard let argument = passedArgument(parameter, of: initializer, at: call),
+                  buildsAttention(argument) || wrapsAttention(argument, depth: depth + 1) else { continue }
+            // The field the parameter is kept in, called in a forward.
+            for node in descendants(of: initializer.node) where node.type == "assignment" {
+                guard let right = node.child(byField: "right").map(unwrapped), right.type == "identifier", right.text == parameter,
+                      let left = node.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                      let field = left.child(byField: "attribute")?.text else { continue }
+                if forwards.contains(where: { forward in calls(named: field, inside: forward.node).contains { $0.callee == "self.\(field)" } }) {
+                    return true
+                }
+            }
+        }
         return false
     }
 

@@ -1,0 +1,43 @@
+# example: attention wrapped in small modules that keep what they are given as a field and call it (a skip wrapper around a pre-norm wrapper around attention); the skip adds the output unscaled; positive.
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Skip(nn.Module):
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        return x + self.inner(x)
+
+class Normed(nn.Module):
+    def __init__(self, width, body):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(width))
+        self.body = body
+
+    def forward(self, x):
+        return self.body(F.rms_norm(x, (x.size(-1),), self.scale))
+
+class SelfAttention(nn.Module):
+    def __init__(self, width, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(width, 3 * width, bias=False)
+        self.out = nn.Linear(width, width, bias=False)
+
+    def forward(self, x):
+        b, t, w = x.shape
+        q, k, v = self.qkv(x).view(b, t, 3, self.heads, -1).permute(2, 0, 3, 1, 4)
+        return self.out(F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, t, w))
+
+class Stack(nn.Module):
+    def __init__(self, width=768, heads=6, depth=12):
+        super().__init__()
+        self.layers = nn.ModuleList(Skip(Normed(width, SelfAttention(width, heads))) for _ in range(depth))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
