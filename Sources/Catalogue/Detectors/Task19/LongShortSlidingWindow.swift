@@ -19,7 +19,8 @@ import TreeSitterKit
 /// k, d in DIVISORS.items()}`, also a factor read off each enumeration member walked, `{s: build(w // s.divisor) for s
 /// in (Span.LONG, Span.SHORT)}`), or made by one builder keyed by the window it builds (`__getitem__(self, span)` reading
 /// `self.windows[span]`, `windows = dict(long=w, short=w // 2)`) asked with a per-layer key (`masks[self.span]`, also in
-/// a `forward` the layer subclasses inherit, see `Dataflow.callSites`);
+/// a `forward` the layer subclasses inherit, see `Dataflow.callSites`), or made in a loop over window factors and
+/// returned as a list that callers unpack into names the layers mix (see `loopBuiltMaskLists`);
 /// (b) a per-layer window chosen by a condition on the layer index (`(-1, -1) if
 /// is_global else (w - 1, 0)`) and passed to the attention call as its window; or (c) a per-layer list of two
 /// window sizes (one twice the other) read by the layer index and handed to the layers; or (d) the windows, or masks
@@ -45,6 +46,7 @@ struct LongShortSlidingWindow: Detector {
         evidence += perLayerWindows(facts)
         evidence += windowLists(facts)
         evidence += comprehendedMaskTables(facts)
+        evidence += loopBuiltMaskLists(facts)
         evidence += keyedMaskBuilders(facts)
         if evidence.isEmpty { evidence += stackedWindowMasks(facts) }
         if evidence.isEmpty { evidence += perLayerWindowTables(facts) }
@@ -145,6 +147,46 @@ struct LongShortSlidingWindow: Detector {
             }
             if let readPerLayer {
                 evidence.append(facts.evidence(table, "layers pick one of masks of \(distinct.count) different windows from `\(readPerLayer)` by a per-layer key"))
+            }
+        }
+        return evidence
+    }
+
+    /// A function that builds one mask per factor of a sequence of two or more different window factors in a loop and
+    /// returns the list (`for s in scales: w = window // s; out.append(BlockMask.from_kv_blocks(...))`, `return out`,
+    /// `scales=(1, 2)`), unpacked by its callers into names that layers mix (`long_bm, short_bm = block_masks(...)`,
+    /// then `long_bm if kind == "L" else short_bm` per layer, see `mixed`). Factors that are all equal, or a loop
+    /// variable the mask's arguments never read, are not two windows.
+    func loopBuiltMaskLists(_ facts: PythonFacts) -> [Evidence] {
+        let builders = Set(maskBuilders(facts).map(\.name)).union(Self.maskCalls)
+        var evidence: [Evidence] = []
+        for loop in facts.nodes(ofType: "for_statement") {
+            guard let variable = loop.child(byField: "left"), variable.type == "identifier",
+                  let iterable = loop.child(byField: "right"), let body = loop.child(byField: "body"),
+                  let function = facts.enclosingFunction(loop) else { continue }
+            // `out.append(<mask call>)` in the loop, `out` being what the function returns.
+            let returned = Set(facts.dataflow.returns(of: function.node).map(facts.unwrapped).filter { $0.type == "identifier" }.map(\.text))
+            let appended = facts.descendants(of: body).first { n in
+                guard n.type == "call", case let call = facts.callSite(n), call.name == "append", let list = call.receiver,
+                      returned.contains(facts.unwrapped(list).text), let item = call.positional.first.map(facts.unwrapped),
+                      item.type == "call" else { return false }
+                return builders.contains(facts.callSite(item).name)
+            }
+            guard let appended, let mask = facts.callSite(appended).positional.first.map(facts.unwrapped) else { continue }
+            // The mask's arguments read the loop variable (directly or through a local computed from it).
+            let read = facts.dataflow.closure(of: [mask])
+            guard read.contains(where: { $0.type == "identifier" && $0.text == variable.text && facts.isInside($0, body) }) else { continue }
+            let factors = Set(windowSizes(iterable, facts, depth: 0))
+            guard factors.count >= 2, factors.allSatisfy({ $0.isFinite && $0 > 0 }) else { continue }
+            // The callers' unpacking into names the layers mix.
+            for call in facts.calls(named: function.name) where facts.calledFunction(call)?.node == function.node {
+                guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+                      let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type) else { continue }
+                let names = left.namedChildren.filter { $0.type == "identifier" }.map(\.text)
+                guard names.count >= 2 else { continue }
+                if names.indices.contains(where: { i in names.indices.contains { j in i < j && mixed(names[i], names[j], around: call.node, facts) } }) {
+                    evidence.append(facts.evidence(mask, "layers mix masks a loop builds for \(factors.count) window factors (`\(names.joined(separator: "`, `"))`)"))
+                }
             }
         }
         return evidence
