@@ -267,6 +267,74 @@ struct ConfiguredProgramTests {
         #expect(String(decoding: open.facts.file.bytes, as: UTF8.self).contains("self.act = lookup(\"act\", mc[\"act\"])"))
     }
 
+    @Test("a decorator that files what it decorates under its own name, and a registry object's register and get methods, are read like a registry")
+    func decoratorRegistryShapes() throws {
+        let direct = try Self.facts("""
+        _ENTRYPOINTS = {}
+
+        def register_act(fn):
+            _ENTRYPOINTS[fn.__name__] = fn
+            return fn
+
+        def create_act(name):
+            return _ENTRYPOINTS[name]
+
+        @register_act
+        def sqrelu(x):
+            return x.relu().square()
+
+        @register_act
+        def gelu_tanh(x):
+            return x
+
+        SETTINGS = {"act": "sqrelu"}
+        act = create_act(SETTINGS["act"])
+        """)
+        let configuredDirect = try #require(ConfiguredProgram(direct))
+        let directText = String(decoding: configuredDirect.facts.file.bytes, as: UTF8.self)
+        #expect(directText.contains("act = sqrelu "))
+        // Every read decided: the entry none selects never runs.
+        #expect(!directText.contains("def gelu_tanh"))
+
+        let object = try Self.facts("""
+        class Registry:
+            def __init__(self):
+                self._entries = {}
+
+            def register(self, key=None):
+                def deco(obj):
+                    self._entries[key or obj.__name__] = obj
+                    return obj
+                return deco
+
+            def get(self, key):
+                return self._entries[key]
+
+            def build(self, key, **kwargs):
+                return self.get(key)(**kwargs)
+
+        NORMS = Registry()
+
+        @NORMS.register("rms")
+        class RootMeanSquare:
+            def __init__(self, width):
+                self.width = width
+
+        @NORMS.register()
+        class LayerNorm:
+            def __init__(self, width):
+                self.width = width
+
+        norm = NORMS.build("rms", width=768)
+        other = NORMS.get("LayerNorm")
+        """)
+        let configuredObject = try #require(ConfiguredProgram(object))
+        let objectText = String(decoding: configuredObject.facts.file.bytes, as: UTF8.self)
+        #expect(objectText.replacingOccurrences(of: " ", with: "").contains("norm=RootMeanSquare(width=768)"))
+        #expect(objectText.contains("other = LayerNorm "))
+        #expect(!configuredObject.facts.root.hasError)
+    }
+
     @Test("a base class's __init__ parameter is decided through its subclasses' super().__init__ calls and constructions")
     func subclassInitializers() throws {
         let source = """

@@ -249,7 +249,7 @@ public struct ConfiguredProgram {
     /// How many leading arguments of a builder's call are the registry's keys.
     static func keyCount(_ read: PythonFacts.RegistryRead, _ script: PythonFacts) -> Int {
         let call = script.callSite(read.node)
-        return script.registryAccessors.first { $0.function.name == call.callee }?.keys.count ?? 0
+        return script.registryAccessors.first { $0.isCalled(by: call) }?.keys.count ?? 0
     }
 
     /// Detections of the configured program with their code read from the script.

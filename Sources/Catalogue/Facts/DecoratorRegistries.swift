@@ -17,23 +17,57 @@ import TreeSitterKit
 /// act = lookup("act", cfg["act"])
 /// ```
 ///
+/// Two more shapes are read the same way: a decorator that files a definition under its own name
+/// (`def register_model(fn): _MODELS[fn.__name__] = fn; return fn`, timm's layout), and a registry object, an instance of
+/// a class of the file whose method makes the decorator and whose other methods read its table (`ACTS = Registry()`,
+/// `@ACTS.register("relu2")` or `@ACTS.register()` keyed by the name, `ACTS.get(key)`, `ACTS.build(key, **kwargs)`; the
+/// mmcv and detectron2 layout).
+///
 /// A read of such a registry with keys the configuration decides (`REGISTRY["act"][cfg["act"]]`, `lookup("act",
 /// cfg["act"])`, `build("attn", cfg["attn"], dim=768)`) stands for the definition filed under those keys (see
 /// `ConfiguredProgram`, which writes it in place: `relu_squared`, `FlexWindow(dim=768)`). When every read of a registry
 /// is decided, the definitions filed there that none selects never run (`unselectedRegistrations`).
 extension PythonFacts {
-    /// A module dictionary a decorator factory of the file fills: `factory(k1, k2)` files what it decorates under
-    /// `table[k1][k2]` (one key or more).
+    /// How a decorator registry keys what it files: by a parameter of its factory, by the decorated definition's own
+    /// name (`obj.__name__`), or by a parameter that falls back to that name (`name or obj.__name__`).
+    enum RegistryKey: Equatable {
+        case parameter(String)
+        case objectName
+        case parameterOrObjectName(String)
+
+        var parameter: String? {
+            switch self {
+            case .parameter(let p), .parameterOrObjectName(let p): p
+            case .objectName: nil
+            }
+        }
+    }
+
+    /// A table a decorator of the file fills (see the type's comment): a module dictionary filled by a decorator factory
+    /// (`@register("act", "relu2")`) or by a decorator itself (`@register_model`, keyed by the definition's name), or
+    /// the dictionary field of a registry object (`ACTS = Registry()`, `@ACTS.register("relu2")` filing into
+    /// `self._entries[name]`; one registry per object the module makes).
     struct DecoratorRegistry {
+        /// The module dictionary, or the module-level name of the registry object.
         let table: String
+        /// The decorator factory, or the decorator itself when `direct` (a method for a registry object).
         let factory: Function
-        /// The factory's parameters that give the keys, outermost first.
-        let keys: [String]
+        let direct: Bool
+        /// The keys, outermost first.
+        let keys: [RegistryKey]
+        /// For a registry object: the field its methods file into (`_entries` of `self._entries[name] = obj`).
+        let field: String?
+
+        /// How a read inside the registry's own methods names the table (`self._entries`), or the module dictionary.
+        var readName: String { field.map { "self.\($0)" } ?? table }
+        /// The registry object's name, for a registry object.
+        var instance: String? { field == nil ? nil : table }
     }
 
     /// A function of the file that reads a decorator registry with its parameters as the keys: `lookup(kind, name)`
     /// returning the entry, or `build(kind, name, **kwargs)` returning the entry called with the rest of its
-    /// parameters spread (`*args`, `**kwargs`).
+    /// parameters spread (`*args`, `**kwargs`); for a registry object, its methods (`ACTS.get(name)`, `ACTS.build(name,
+    /// **kwargs)`).
     struct RegistryAccessor {
         let function: Function
         let registry: DecoratorRegistry
@@ -41,6 +75,12 @@ extension PythonFacts {
         let keys: [String]
         /// Whether the accessor calls the entry with its other arguments (`build`) rather than returning it.
         let calls: Bool
+
+        /// Whether a call runs this accessor: `lookup(...)` for a module function, `ACTS.get(...)` for a registry object.
+        func isCalled(by call: CallSite) -> Bool {
+            if let instance = registry.instance { return call.callee == "\(instance).\(function.name)" }
+            return call.receiver == nil && call.callee == function.name
+        }
     }
 
     /// One read of a decorator registry whose keys are decided: the definition's name node it stands for, and for an
@@ -55,20 +95,41 @@ extension PythonFacts {
     /// The decorator registries of the file (see the type's comment).
     var decoratorRegistries: [DecoratorRegistry] {
         memoized("decoratorRegistries") {
-            let moduleNames = Set(root.namedChildren.compactMap { statement -> String? in
+            var moduleAssignments: [String: Node] = [:]
+            for statement in root.namedChildren {
                 guard let assignment = statement.namedChild(0), assignment.type == "assignment",
-                      let left = assignment.child(byField: "left"), left.type == "identifier" else { return nil }
-                return left.text
-            })
+                      let left = assignment.child(byField: "left"), left.type == "identifier",
+                      let right = assignment.child(byField: "right") else { continue }
+                moduleAssignments[left.text] = unwrapped(right)
+            }
             var found: [DecoratorRegistry] = []
-            for factory in functions where factory.node.parent?.type == "module" && !factory.parameters.isEmpty {
-                guard let body = factory.body else { continue }
+            for factory in functions where factory.node.parent?.type == "module" || factory.node.parent?.parent?.type == "class_definition" {
+                let owner = factory.node.parent?.type == "module" ? nil : enclosingClass(factory.node)
+                let parameters = Array(factory.parameters.dropFirst(owner == nil ? 0 : 1))
+                guard !parameters.isEmpty, let body = factory.body else { continue }
+                var shapes: [(table: String, keys: [RegistryKey], direct: Bool)] = []
+                // The factory itself decorates: `def register_model(fn): TABLE[fn.__name__] = fn; return fn`.
+                if parameters.count == 1, returnsName(parameters[0], from: factory),
+                   let (table, keys) = filing(parameters[0], in: factory, parameters: []) {
+                    shapes.append((table, keys, true))
+                }
                 for inner in body.namedChildren where inner.type == "function_definition" {
                     guard let decorator = functions.first(where: { $0.node == inner }), decorator.parameters.count == 1,
                           returnsName(decorator.parameters[0], from: decorator), returnsName(decorator.name, from: factory),
-                          let (table, keys) = filing(decorator.parameters[0], in: decorator, keys: factory.parameters),
-                          moduleNames.contains(table) else { continue }
-                    found.append(DecoratorRegistry(table: table, factory: factory, keys: keys))
+                          let (table, keys) = filing(decorator.parameters[0], in: decorator, parameters: parameters) else { continue }
+                    shapes.append((table, keys, false))
+                }
+                for shape in shapes {
+                    if let owner {
+                        // A registry object's field: one registry per object of the class the module makes.
+                        guard shape.table.hasPrefix("self.") else { continue }
+                        let field = String(shape.table.dropFirst(5))
+                        for (name, value) in moduleAssignments where value.type == "call" && callSite(value).callee == owner.name {
+                            found.append(DecoratorRegistry(table: name, factory: factory, direct: shape.direct, keys: shape.keys, field: field))
+                        }
+                    } else if moduleAssignments[shape.table] != nil {
+                        found.append(DecoratorRegistry(table: shape.table, factory: factory, direct: shape.direct, keys: shape.keys, field: nil))
+                    }
                 }
             }
             return found
@@ -82,29 +143,46 @@ extension PythonFacts {
     }
 
     /// The table and keys a decorator files its argument under: an assignment `TABLE[k1][k2] = obj` or
-    /// `TABLE.setdefault(k1, {})[k2] = obj` in its body (also through a local name for the inner table), every key a
-    /// parameter of the factory around it.
-    private func filing(_ object: String, in decorator: Function, keys parameters: [String]) -> (String, [String])? {
+    /// `TABLE.setdefault(k1, {})[k2] = obj` in its body (also through a local name for the inner table; `self._entries[k]`
+    /// for a registry object), every key a parameter of the factory around it, the object's own name (`obj.__name__`),
+    /// or a parameter falling back to it (`name or obj.__name__`).
+    private func filing(_ object: String, in decorator: Function, parameters: [String]) -> (String, [RegistryKey])? {
+        func key(_ node: Node) -> RegistryKey? {
+            let n = unwrapped(node)
+            if n.type == "identifier", parameters.contains(n.text) { return .parameter(n.text) }
+            if n.type == "attribute", n.child(byField: "attribute")?.text == "__name__", n.child(byField: "object")?.text == object {
+                return .objectName
+            }
+            if n.type == "boolean_operator", n.child(byField: "operator")?.type == "or", let left = n.child(byField: "left").map(unwrapped),
+               left.type == "identifier", parameters.contains(left.text), let right = n.child(byField: "right"), key(right) == .objectName {
+                return .parameterOrObjectName(left.text)
+            }
+            return nil
+        }
         for node in descendants(of: decorator.node) where node.type == "assignment" {
             guard let right = node.child(byField: "right").map(unwrapped), right.type == "identifier", right.text == object,
                   let left = node.child(byField: "left"), var (table, keys) = keyPath(left) else { continue }
             // Through a local name for the inner table: `table = REGISTRY.setdefault(kind, {})`, then `table[name] = obj`.
-            let bindings = dataflow.bindings(of: table.text, at: table)
-            if bindings.count == 1, bindings[0].kind == .value, isInside(bindings[0].site, decorator.node),
-               let (outer, first) = keyPath(bindings[0].node), !first.isEmpty {
-                (table, keys) = (outer, first + keys)
+            if table.type == "identifier" {
+                let bindings = dataflow.bindings(of: table.text, at: table)
+                if bindings.count == 1, bindings[0].kind == .value, isInside(bindings[0].site, decorator.node),
+                   let (outer, first) = keyPath(bindings[0].node), !first.isEmpty {
+                    (table, keys) = (outer, first + keys)
+                }
             }
-            guard !keys.isEmpty, keys.allSatisfy({ $0.type == "identifier" && parameters.contains($0.text) }) else { continue }
-            return (table.text, keys.map(\.text))
+            let resolved = keys.compactMap(key)
+            guard !keys.isEmpty, resolved.count == keys.count else { continue }
+            return (table.text, resolved)
         }
         return nil
     }
 
-    /// The table and keys of a chain of reads `TABLE[a][b]` (also `TABLE.setdefault(a, {})[b]` and `TABLE.get(a)`), outermost
-    /// first; nil for anything else.
+    /// The table and keys of a chain of reads `TABLE[a][b]` (also `TABLE.setdefault(a, {})[b]` and `TABLE.get(a)`, and a
+    /// field of the object, `self._entries[a]`), outermost first; nil for anything else.
     func keyPath(_ node: Node) -> (table: Node, keys: [Node])? {
         let n = unwrapped(node)
         if n.type == "identifier" { return (n, []) }
+        if n.type == "attribute", n.child(byField: "object")?.text == "self" { return (n, []) }
         if n.type == "subscript", let value = n.child(byField: "value"), let key = n.child(byField: "subscript"),
            let (table, keys) = keyPath(value) {
             return (table, keys + [unwrapped(key)])
@@ -126,16 +204,21 @@ extension PythonFacts {
             var found: [RegistryAccessor] = []
             // Readers first, then the builders that call them (in as many passes as they nest, at most three).
             for _ in 0..<3 {
-                for function in functions where function.node.parent?.type == "module" || function.node.parent?.parent?.type == "module" {
-                    guard !found.contains(where: { $0.function.node == function.node }) else { continue }
-                    let returned = dataflow.returns(of: function.node).map(unwrapped)
-                    guard returned.count == 1, let value = returned.first else { continue }
-                    if let (registry, keys) = parameterRead(value, of: function, registries, found) {
-                        found.append(RegistryAccessor(function: function, registry: registry, keys: keys, calls: false))
-                    } else if value.type == "call", let callee = value.child(byField: "function"),
-                              let (registry, keys) = parameterRead(callee, of: function, registries, found),
-                              spreadsOtherParameters(callSite(value), of: function, keys: keys) {
-                        found.append(RegistryAccessor(function: function, registry: registry, keys: keys, calls: true))
+                for registry in registries {
+                    let owner = registry.field == nil ? nil : enclosingClass(registry.factory.node)
+                    let candidates = owner.map { methods(of: $0) } ?? functions.filter { $0.node.parent?.type == "module" || $0.node.parent?.parent?.type == "module" }
+                    for function in candidates where function.node != registry.factory.node {
+                        guard !found.contains(where: { $0.function.node == function.node && $0.registry.table == registry.table }) else { continue }
+                        let returned = dataflow.returns(of: function.node).map(unwrapped)
+                        guard returned.count == 1, let value = returned.first else { continue }
+                        let mine = found.filter { $0.registry.table == registry.table }
+                        if let keys = parameterRead(value, of: function, registry, mine) {
+                            found.append(RegistryAccessor(function: function, registry: registry, keys: keys, calls: false))
+                        } else if value.type == "call", let callee = value.child(byField: "function"),
+                                  let keys = parameterRead(callee, of: function, registry, mine),
+                                  spreadsOtherParameters(callSite(value), of: function, keys: keys) {
+                            found.append(RegistryAccessor(function: function, registry: registry, keys: keys, calls: true))
+                        }
                     }
                 }
             }
@@ -143,13 +226,17 @@ extension PythonFacts {
         }
     }
 
-    /// A read of a registry with parameters of `function` as every key: `REGISTRY[kind][name]`, or a call of an accessor
-    /// that returns the entry passing them positionally (`lookup(kind, name)`).
-    private func parameterRead(_ node: Node, of function: Function, _ registries: [DecoratorRegistry],
-                               _ accessors: [RegistryAccessor]) -> (DecoratorRegistry, [String])? {
+    /// A read of a registry with parameters of `function` as every key: `REGISTRY[kind][name]` (`self._entries[name]` in
+    /// a registry object's method), or a call of an accessor that returns the entry passing them positionally
+    /// (`lookup(kind, name)`, `self.get(name)`).
+    private func parameterRead(_ node: Node, of function: Function, _ registry: DecoratorRegistry,
+                               _ accessors: [RegistryAccessor]) -> [String]? {
         let n = unwrapped(node)
         if n.type == "call", case let call = callSite(n), call.keywords.isEmpty,
-           let accessor = accessors.first(where: { !$0.calls && $0.function.name == call.callee }),
+           let accessor = accessors.first(where: { accessor in
+               !accessor.calls && (registry.field == nil ? call.receiver == nil && call.callee == accessor.function.name
+                   : call.callee == "self.\(accessor.function.name)")
+           }),
            call.positional.count == accessor.function.passedParameters.count {
             var keys: [String] = []
             for key in accessor.keys {
@@ -158,12 +245,12 @@ extension PythonFacts {
                 guard argument.type == "identifier", function.parameters.contains(argument.text) else { return nil }
                 keys.append(argument.text)
             }
-            return (accessor.registry, keys)
+            return keys
         }
-        guard n.type == "subscript", let (table, keys) = keyPath(n),
-              let registry = registries.first(where: { $0.table == table.text }), keys.count == registry.keys.count,
+        guard n.type == "subscript" || n.type == "call", let (table, keys) = keyPath(n), table.text == registry.readName,
+              keys.count == registry.keys.count,
               keys.allSatisfy({ $0.type == "identifier" && function.parameters.contains($0.text) }) else { return nil }
-        return (registry, keys.map(\.text))
+        return keys.map(\.text)
     }
 
     /// Whether a call hands on exactly the parameters of `function` other than its keys, spread (`f(*args, **kwargs)`).
@@ -172,7 +259,7 @@ extension PythonFacts {
         let spread = arguments.namedChildren.filter { $0.type != "comment" }
         guard spread.allSatisfy({ ["list_splat", "dictionary_splat"].contains($0.type) }) else { return false }
         let names = Set(spread.compactMap { $0.namedChild(0).map(unwrapped) }.filter { $0.type == "identifier" }.map(\.text))
-        let others = Set(function.parameters).subtracting(keys)
+        let others = Set(function.parameters.dropFirst(function.passedOffset)).subtracting(keys)
         return names == others && !others.isEmpty
     }
 
@@ -185,14 +272,32 @@ extension PythonFacts {
             for node in nodes(ofType: "decorated_definition") {
                 guard let definition = node.child(byField: "definition"), let name = definition.child(byField: "name") else { continue }
                 for decorator in node.namedChildren where decorator.type == "decorator" {
-                    guard let expression = decorator.namedChild(0).map(unwrapped), expression.type == "call" else { continue }
-                    let call = callSite(expression)
-                    guard let registry = registries.first(where: { $0.factory.name == call.callee }) else { continue }
+                    guard let expression = decorator.namedChild(0).map(unwrapped) else { continue }
+                    // `@register(...)` / `@ACTS.register(...)` call a factory; `@register_model` / `@ACTS.register` are the
+                    // decorator itself.
+                    let call = expression.type == "call" ? callSite(expression) : nil
+                    let named = call?.callee ?? expression.text
+                    guard let registry = registries.first(where: { registry in
+                        registry.direct == (call == nil)
+                            && named == (registry.instance.map { "\($0).\(registry.factory.name)" } ?? registry.factory.name)
+                    }) else { continue }
                     var keys: [String] = []
                     for key in registry.keys {
-                        guard let argument = passedArgument(key, of: registry.factory, at: call),
-                              let text = decidedString(argument) else { break }
-                        keys.append(text)
+                        let given = call.flatMap { call in key.parameter.flatMap { passedArgument($0, of: registry.factory, at: call) } }
+                        switch key {
+                        case .objectName:
+                            keys.append(name.text)
+                        case .parameter:
+                            guard let given, let text = decidedString(given) else { break }
+                            keys.append(text)
+                        case .parameterOrObjectName:
+                            if let given, unwrapped(given).type != "none" {
+                                guard let text = decidedString(given) else { break }
+                                keys.append(text)
+                            } else {
+                                keys.append(name.text)
+                            }
+                        }
                     }
                     guard keys.count == registry.keys.count else { continue }
                     filed[registry.table, default: [:]][keys] = name
@@ -206,17 +311,18 @@ extension PythonFacts {
     /// `RegistryRead`); nil for any other node.
     func registryRead(_ node: Node) -> RegistryRead? {
         guard !decoratorRegistries.isEmpty else { return nil }
-        if node.type == "subscript", let (table, keys) = keyPath(node),
+        if node.type == "subscript", let (table, keys) = keyPath(node), table.type == "identifier",
+           decoratorRegistries.contains(where: { $0.field == nil && $0.table == table.text }),
            let entries = registeredDefinitions[table.text], let first = entries.keys.first, keys.count == first.count {
-            // Not a write (`REGISTRY[kind][name] = obj`) and not inside the registry's own functions.
+            // Not a write (`REGISTRY[kind][name] = obj`).
             if let parent = node.parent, parent.type == "assignment", parent.child(byField: "left") == node { return nil }
             let texts = keys.compactMap { registryKey($0) }
             guard texts.count == keys.count, let entry = entries[texts] else { return nil }
             return RegistryRead(node: node, entry: entry, callsEntry: false)
         }
-        guard node.type == "call", case let call = callSite(node), call.receiver == nil,
-              let accessor = registryAccessors.first(where: { $0.function.name == call.callee }),
-              calledFunction(call)?.node == accessor.function.node,
+        guard node.type == "call", case let call = callSite(node),
+              let accessor = registryAccessors.first(where: { $0.isCalled(by: call) }),
+              accessor.registry.instance != nil || calledFunction(call)?.node == accessor.function.node,
               let entries = registeredDefinitions[accessor.registry.table] else { return nil }
         var texts: [String] = []
         for key in accessor.keys {
@@ -236,13 +342,22 @@ extension PythonFacts {
     /// The reads of a decorator registry outside its own functions (the factory and the accessors): subscripts of its
     /// table and calls of its accessors. Nil when the table is used any other way there (handed on, iterated, written).
     func decoratorRegistryReads(_ registry: DecoratorRegistry) -> [Node]? {
-        let own = [registry.factory.node] + registryAccessors.filter { $0.registry.table == registry.table }.map(\.function.node)
+        let accessors = registryAccessors.filter { $0.registry.table == registry.table }
+        let own = [registry.factory.node] + accessors.map(\.function.node)
         func outside(_ node: Node) -> Bool { !own.contains { isInside(node, $0) } }
         var reads: [Node] = []
         for use in identifiersByName[registry.table] ?? [] where outside(use) {
             // The module statement that makes the table (`REGISTRY = {}`) is no read.
             if let assignment = use.parent, assignment.type == "assignment", assignment.child(byField: "left") == use,
                assignment.parent?.parent?.type == "module" { continue }
+            if registry.instance != nil {
+                // A registry object: its decorators (`@ACTS.register`) and its accessors' calls; nothing else.
+                guard let attribute = use.parent, attribute.type == "attribute", attribute.child(byField: "object") == use,
+                      let method = attribute.child(byField: "attribute")?.text else { return nil }
+                if method == registry.factory.name { continue }
+                guard accessors.contains(where: { $0.function.name == method }) else { return nil }
+                continue
+            }
             guard let read = use.parent, read.type == "subscript", read.child(byField: "value") == use else { return nil }
             // The outer subscript of a read by several keys.
             var whole = read
@@ -250,8 +365,8 @@ extension PythonFacts {
             if let parent = whole.parent, parent.type == "assignment", parent.child(byField: "left") == whole { return nil }
             reads.append(whole)
         }
-        for accessor in registryAccessors where accessor.registry.table == registry.table {
-            reads += calls(named: accessor.function.name).map(\.node).filter(outside)
+        for accessor in accessors {
+            reads += calls(named: accessor.function.name).filter { accessor.isCalled(by: $0) }.map(\.node).filter(outside)
         }
         return reads
     }
