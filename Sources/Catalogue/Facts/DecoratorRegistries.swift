@@ -147,14 +147,20 @@ extension PythonFacts {
     /// for a registry object), every key a parameter of the factory around it, the object's own name (`obj.__name__`),
     /// or a parameter falling back to it (`name or obj.__name__`).
     private func filing(_ object: String, in decorator: Function, parameters: [String]) -> (String, [RegistryKey])? {
-        func key(_ node: Node) -> RegistryKey? {
+        func key(_ node: Node, depth: Int = 0) -> RegistryKey? {
             let n = unwrapped(node)
             if n.type == "identifier", parameters.contains(n.text) { return .parameter(n.text) }
+            // A local the decorator sets once to such a key (`name = fn.__name__`).
+            if n.type == "identifier", depth < 2, case let bindings = dataflow.bindings(of: n.text, at: n), bindings.count == 1,
+               bindings[0].kind == .value, isInside(bindings[0].site, decorator.node) {
+                return key(bindings[0].node, depth: depth + 1)
+            }
             if n.type == "attribute", n.child(byField: "attribute")?.text == "__name__", n.child(byField: "object")?.text == object {
                 return .objectName
             }
             if n.type == "boolean_operator", n.child(byField: "operator")?.type == "or", let left = n.child(byField: "left").map(unwrapped),
-               left.type == "identifier", parameters.contains(left.text), let right = n.child(byField: "right"), key(right) == .objectName {
+               left.type == "identifier", parameters.contains(left.text), let right = n.child(byField: "right"),
+               key(right, depth: depth + 1) == .objectName {
                 return .parameterOrObjectName(left.text)
             }
             return nil
@@ -170,7 +176,7 @@ extension PythonFacts {
                     (table, keys) = (outer, first + keys)
                 }
             }
-            let resolved = keys.compactMap(key)
+            let resolved = keys.compactMap { key($0) }
             guard !keys.isEmpty, resolved.count == keys.count else { continue }
             return (table.text, resolved)
         }
