@@ -236,8 +236,13 @@ extension PythonFacts {
     /// a registry object's method), or a call of an accessor that returns the entry passing them positionally
     /// (`lookup(kind, name)`, `self.get(name)`).
     private func parameterRead(_ node: Node, of function: Function, _ registry: DecoratorRegistry,
-                               _ accessors: [RegistryAccessor]) -> [String]? {
+                               _ accessors: [RegistryAccessor], depth: Int = 0) -> [String]? {
         let n = unwrapped(node)
+        // A local set once to the read (`factory = REGISTRY[kind][name]`, then `return factory(**kwargs)`).
+        if n.type == "identifier", depth == 0, case let bindings = dataflow.bindings(of: n.text, at: n), bindings.count == 1,
+           bindings[0].kind == .value, isInside(bindings[0].site, function.node) {
+            return parameterRead(bindings[0].node, of: function, registry, accessors, depth: 1)
+        }
         if n.type == "call", case let call = callSite(n), call.keywords.isEmpty,
            let accessor = accessors.first(where: { accessor in
                !accessor.calls && (registry.field == nil ? call.receiver == nil && call.callee == accessor.function.name
@@ -330,9 +335,15 @@ extension PythonFacts {
               let accessor = registryAccessors.first(where: { $0.isCalled(by: call) }),
               accessor.registry.instance != nil || calledFunction(call)?.node == accessor.function.node,
               let entries = registeredDefinitions[accessor.registry.table] else { return nil }
+        // The keys by position first: a `**` spread after them (`build("optim", spec.pop("name"), **spec)`) no longer
+        // holds what was popped.
+        func keyArgument(_ key: String) -> Node? {
+            if let index = accessor.function.passedParameters.firstIndex(of: key), index < call.positional.count { return call.positional[index] }
+            return passedArgument(key, of: accessor.function, at: call)
+        }
         var texts: [String] = []
         for key in accessor.keys {
-            guard let argument = passedArgument(key, of: accessor.function, at: call), let text = registryKey(argument) else { return nil }
+            guard let argument = keyArgument(key), let text = registryKey(argument) else { return nil }
             texts.append(text)
         }
         guard let entry = entries[texts] else { return nil }
@@ -340,7 +351,7 @@ extension PythonFacts {
         if accessor.calls {
             let leading = Array(call.positional.prefix(accessor.keys.count))
             guard leading.count == accessor.keys.count,
-                  zip(accessor.keys, leading).allSatisfy({ passedArgument($0, of: accessor.function, at: call) == $1 }) else { return nil }
+                  accessor.keys.enumerated().allSatisfy({ accessor.function.passedParameters.firstIndex(of: $1) == $0 }) else { return nil }
         }
         return RegistryRead(node: node, entry: entry, callsEntry: accessor.calls)
     }

@@ -9,31 +9,48 @@ import TreeSitterKit
 /// DC, OC, SC = CONFIG["data"], CONFIG["optim"], CONFIG["schedule"]
 /// ```
 ///
-/// `mc["act"]` is the literal `"relu2"` wherever `mc` is bound (once) to the `"model"` entry, by an assignment, a tuple
-/// of values unpacked in one statement, or a parameter every call (every construction, for `__init__`) gives it. A
+/// `mc["act"]` (also `mc.get("act")`, `mc.pop("act")`) is the literal `"relu2"` wherever `mc` is bound (once) to the
+/// `"model"` entry or a copy of it (`dict(...)`, `.copy()`, `deepcopy`), by an assignment, a tuple of values unpacked
+/// in one statement, or a parameter every call (every construction, for `__init__`) gives it. A
 /// settings table reads entries by their last key alone, which a name like `"act"`, also set as `self.act = ...`,
-/// leaves undecided; the path is exact. Keys the file writes anywhere else (`cfg["act"] = ...`) are not read this way.
+/// leaves undecided; the path is exact. An entry the file writes again (`CONFIG["model"]["act"] = ...`, through any name
+/// that holds the same dictionary) is not read this way.
 extension PythonFacts {
     /// The value written in a nested dictionary literal for a read `x["key"]` (see the type's comment), or nil.
     func nestedEntry(_ read: Node) -> Node? {
         let n = unwrapped(read)
-        guard n.type == "subscript", let key = n.child(byField: "subscript").flatMap(SettingsTable.stringValue),
-              let object = n.child(byField: "value"), !writtenDictionaryKeys.contains(key),
-              let dictionary = dictionaryLiteral(of: object, depth: 0) else { return nil }
+        var key: String?, object: Node?
+        if n.type == "subscript" {
+            key = n.child(byField: "subscript").flatMap(SettingsTable.stringValue)
+            object = n.child(byField: "value")
+        } else if n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
+                  ["get", "pop"].contains(function.child(byField: "attribute")?.text ?? ""), case let call = callSite(n),
+                  (1...2).contains(call.positional.count), call.keywords.isEmpty {
+            // `cfg.get("act")`, `spec.pop("name")`: the entry when the dictionary has it.
+            key = SettingsTable.stringValue(call.positional[0])
+            object = function.child(byField: "object")
+        }
+        guard let key, let object, let dictionary = dictionaryLiteral(of: object, depth: 0) else { return nil }
+        // An entry the file writes again (`CONFIG["model"]["act"] = "gelu"`, or through any name for the same dictionary)
+        // holds what the run gives it.
+        for write in dictionaryWrites[key] ?? [] {
+            guard let target = write.child(byField: "value") else { continue }
+            if unwrapped(target).text == unwrapped(object).text || dictionaryLiteral(of: target, depth: 0) == dictionary { return nil }
+        }
         return literalPairs(dictionary).last { $0.key == key }.map { unwrapped($0.value) }
     }
 
-    /// The keys of subscript writes anywhere in the file (`cfg["act"] = ...`, `cfg["act"] += ...`).
-    var writtenDictionaryKeys: Set<String> {
-        memoized("writtenDictionaryKeys") {
-            var keys = Set<String>()
+    /// The subscript writes of the file by key (`cfg["act"] = ...`, `cfg["act"] += ...`): the written subscripts.
+    var dictionaryWrites: [String: [Node]] {
+        memoized("dictionaryWritesByKey") {
+            var writes: [String: [Node]] = [:]
             for node in nodes(ofType: ["assignment", "augmented_assignment"]) {
                 guard let left = node.child(byField: "left") else { continue }
                 for target in [left] + left.namedChildren where target.type == "subscript" {
-                    if let key = target.child(byField: "subscript").flatMap(SettingsTable.stringValue) { keys.insert(key) }
+                    if let key = target.child(byField: "subscript").flatMap(SettingsTable.stringValue) { writes[key, default: []].append(target) }
                 }
             }
-            return keys
+            return writes
         }
     }
 
@@ -47,6 +64,17 @@ extension PythonFacts {
             return n
         case "subscript":
             return nestedEntry(n).flatMap { $0.type == "dictionary" ? $0 : nil }
+        case "call":
+            // A copy: `dict(cfg["optim"])`, `cfg["optim"].copy()`, `copy.deepcopy(cfg["optim"])`.
+            let call = callSite(n)
+            guard call.keywords.isEmpty, !call.hasSplat else { return nil }
+            if ["dict", "deepcopy", "copy.deepcopy", "copy.copy"].contains(call.callee), call.positional.count == 1 {
+                return dictionaryLiteral(of: call.positional[0], depth: depth + 1)
+            }
+            if call.name == "copy", call.positional.isEmpty, let receiver = call.receiver {
+                return dictionaryLiteral(of: receiver, depth: depth + 1)
+            }
+            return nil
         case "identifier":
             let bindings = dataflow.bindings(of: n.text, at: n)
             guard bindings.count == 1, let binding = bindings.first else { return nil }
