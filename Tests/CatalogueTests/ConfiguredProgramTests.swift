@@ -335,6 +335,50 @@ struct ConfiguredProgramTests {
         #expect(!configuredObject.facts.root.hasError)
     }
 
+    @Test("switches read off a nested configuration dictionary by path, through names, copies and constructor parameters; a registration written as a call")
+    func nestedConfigurationSwitches() throws {
+        let facts = try Self.facts("""
+        import torch.nn as nn
+
+        REGISTRY = {}
+
+        def register(kind, name):
+            def wrap(obj):
+                REGISTRY.setdefault(kind, {})[name] = obj
+                return obj
+            return wrap
+
+        def build(kind, name, **kwargs):
+            return REGISTRY[kind][name](**kwargs)
+
+        class Muon:
+            def __init__(self, params, lr):
+                self.lr = lr
+
+        register("optim", "muon")(Muon)
+
+        CONFIG = {"model": {"qk_norm": "rms", "bias": False, "width": 768}, "optim": {"hidden": "muon"}}
+
+        class Mixer(nn.Module):
+            def __init__(self, mc):
+                super().__init__()
+                if mc["qk_norm"]: pass
+                if mc["bias"]: pass
+                if mc.get("width") == 768: pass
+
+        spec = dict(CONFIG["optim"])
+        if spec["hidden"] == "muon": pass
+        mixer = Mixer(CONFIG["model"])
+        opt = build("optim", spec["hidden"], params=[], lr=0.05)
+        """)
+        #expect(try Self.truth(facts, at: "mc[\"qk_norm\"]") == true)
+        #expect(try Self.truth(facts, at: "mc[\"bias\"]") == false)
+        #expect(try Self.truth(facts, at: "spec[\"hidden\"]") == true)
+        let configured = try #require(ConfiguredProgram(facts))
+        let text = String(decoding: configured.facts.file.bytes, as: UTF8.self)
+        #expect(text.replacingOccurrences(of: " ", with: "").contains("opt=Muon(params=[],lr=0.05)"))
+    }
+
     @Test("a base class's __init__ parameter is decided through its subclasses' super().__init__ calls and constructions")
     func subclassInitializers() throws {
         let source = """

@@ -23,6 +23,8 @@ import TreeSitterKit
 /// `@ACTS.register("relu2")` or `@ACTS.register()` keyed by the name, `ACTS.get(key)`, `ACTS.build(key, **kwargs)`; the
 /// mmcv and detectron2 layout).
 ///
+/// A registration may also be written as a call of the decorator on a name (`register("optim", "muon")(Muon)`).
+///
 /// A read of such a registry with keys the configuration decides (`REGISTRY["act"][cfg["act"]]`, `lookup("act",
 /// cfg["act"])`, `build("attn", cfg["attn"], dim=768)`) stands for the definition filed under those keys (see
 /// `ConfiguredProgram`, which writes it in place: `relu_squared`, `FlexWindow(dim=768)`). When every read of a registry
@@ -292,30 +294,50 @@ extension PythonFacts {
                         registry.direct == (call == nil)
                             && named == (registry.instance.map { "\($0).\(registry.factory.name)" } ?? registry.factory.name)
                     }) else { continue }
-                    var keys: [String] = []
-                    for key in registry.keys {
-                        let given = call.flatMap { call in key.parameter.flatMap { passedArgument($0, of: registry.factory, at: call) } }
-                        switch key {
-                        case .objectName:
-                            keys.append(name.text)
-                        case .parameter:
-                            guard let given, let text = decidedString(given) else { break }
-                            keys.append(text)
-                        case .parameterOrObjectName:
-                            if let given, unwrapped(given).type != "none" {
-                                guard let text = decidedString(given) else { break }
-                                keys.append(text)
-                            } else {
-                                keys.append(name.text)
-                            }
-                        }
-                    }
-                    guard keys.count == registry.keys.count else { continue }
+                    guard let keys = filedKeys(registry, call: call, name: name.text) else { continue }
                     filed[registry.table, default: [:]][keys] = name
                 }
             }
+            // A registration written as a call of the factory's decorator on a name (`register("optim", "muon")(Muon)`),
+            // as its own statement.
+            for statement in nodes(ofType: "expression_statement") {
+                guard let outer = statement.namedChild(0).map(unwrapped), outer.type == "call", case let applied = callSite(outer),
+                      applied.positional.count == 1, applied.keywords.isEmpty, let object = applied.positional.first.map(unwrapped),
+                      object.type == "identifier", let inner = applied.function.map(unwrapped), inner.type == "call" else { continue }
+                let call = callSite(inner)
+                guard let registry = registries.first(where: { registry in
+                    !registry.direct && call.callee == (registry.instance.map { "\($0).\(registry.factory.name)" } ?? registry.factory.name)
+                }) else { continue }
+                guard let keys = filedKeys(registry, call: call, name: object.text) else { continue }
+                filed[registry.table, default: [:]][keys] = object
+            }
             return filed
         }
+    }
+
+    /// The keys a registration files a definition named `name` under: the factory call's decided arguments (`call`, nil
+    /// for a decorator used directly), or the name itself where the registry keys by it. Nil when a key is undecided.
+    private func filedKeys(_ registry: DecoratorRegistry, call: CallSite?, name: String) -> [String]? {
+        var keys: [String] = []
+        for key in registry.keys {
+            let given = call.flatMap { call in key.parameter.flatMap { passedArgument($0, of: registry.factory, at: call) } }
+                .flatMap { unwrapped($0).type == "none" ? nil : $0 }
+            switch key {
+            case .objectName:
+                keys.append(name)
+            case .parameter:
+                guard let given, let text = decidedString(given) else { return nil }
+                keys.append(text)
+            case .parameterOrObjectName:
+                if let given {
+                    guard let text = decidedString(given) else { return nil }
+                    keys.append(text)
+                } else {
+                    keys.append(name)
+                }
+            }
+        }
+        return keys
     }
 
     /// A read of a decorator registry whose keys the configuration decides, with the definition it stands for (see

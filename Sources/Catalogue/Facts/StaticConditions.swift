@@ -188,6 +188,13 @@ extension PythonFacts {
                let part = TargetHardware.capabilityPart(Int(index)) {
                 return .number(part)
             }
+            // An entry of a nested configuration dictionary written in the file, read by its path (`mc["qk_norm"]`
+            // with `mc` the `"model"` entry of `CONFIG`, see `nestedEntry`), when it is a constant.
+            if n.type == "subscript", let entry = nestedEntry(n),
+               ["string", "integer", "float", "true", "false", "none", "unary_operator"].contains(entry.type),
+               let value = switchValue(entry, depth: depth + 1) {
+                return value
+            }
             return referenceValue(n, depth: depth)
         default:
             return nil
