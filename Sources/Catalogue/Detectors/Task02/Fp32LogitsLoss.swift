@@ -80,8 +80,8 @@ struct Fp32LogitsLoss: Detector {
 
     func isLoss(_ call: CallSite, _ facts: PythonFacts) -> Bool {
         if Self.losses.contains(call.callee) { return true }
-        // A cross-entropy written by hand (logsumexp / log_softmax and a gather of the targets).
-        if ["logsumexp", "log_softmax"].contains(call.name) { return facts.lossCalls.contains { $0.node == call.node } }
+        // A cross-entropy written by hand (logsumexp / log_softmax, or `log` of a summed `exp`, and a gather of the targets).
+        if ["logsumexp", "log_softmax", "log"].contains(call.name) { return facts.lossCalls.contains { $0.node == call.node } }
         guard let function = call.function, facts.isReferenceChain(function),
               let module = facts.moduleConstructor(call.callee) else { return false }
         return module.callee == "torch.nn.CrossEntropyLoss" || module.callee == "torch.nn.NLLLoss"
