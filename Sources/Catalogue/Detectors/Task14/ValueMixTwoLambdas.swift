@@ -236,6 +236,12 @@ struct ValueMixTwoLambdas: Detector {
             case "identifier": return n.text
             case "attribute": return n.child(byField: "attribute").map { "." + $0.text }
             case "call":
+                // A shape helper of the file (`split = lambda t: t.view(...).transpose(1, 2)`, `self.heads(t)`): the argument
+                // it reshapes.
+                if let argument = reshapedArgument(facts.callSite(n), facts) {
+                    n = facts.unwrapped(argument)
+                    continue
+                }
                 guard let function = n.child(byField: "function"), function.type == "attribute", let object = function.child(byField: "object") else { return nil }
                 n = facts.unwrapped(object)
             case "subscript":
@@ -245,6 +251,37 @@ struct ValueMixTwoLambdas: Detector {
                 return nil
             }
         }
+    }
+
+    /// For a call of a lambda or function of the file that returns one of its parameters reshaped (its result's `root`
+    /// is that parameter: `lambda t: t.view(B, T, H, -1).transpose(1, 2)`), the argument passed for that parameter; nil
+    /// for any other call (a projection, a helper computing something new from its input).
+    func reshapedArgument(_ call: CallSite, _ facts: PythonFacts) -> Node? {
+        guard let callee = call.function.map(facts.unwrapped) else { return nil }
+        var candidates: [(parameters: [String], results: [Node])] = []
+        if callee.type == "identifier" {
+            candidates += facts.boundLambdas(named: callee.text).compactMap { bound in
+                bound.lambda.child(byField: "body").map { (bound.parameters, [$0]) }
+            }
+        }
+        if candidates.isEmpty {
+            candidates += facts.targets(of: call).map { function in
+                (function.passedParameters, facts.returnedValues(function))
+            }
+        }
+        guard !candidates.isEmpty else { return nil }
+        var index: Int?
+        for candidate in candidates {
+            guard !candidate.results.isEmpty else { return nil }
+            let roots = Set(candidate.results.map { root($0, facts) })
+            guard roots.count == 1, let only = roots.first, let name = only, let position = candidate.parameters.firstIndex(of: name),
+                  index == nil || index == position else { return nil }
+            // Only what reshapes: calls on the parameter, no arithmetic with something else.
+            guard candidate.results.allSatisfy({ facts.unwrapped($0).type == "call" || facts.unwrapped($0).type == "identifier" }) else { return nil }
+            index = position
+        }
+        guard let index, index < call.positional.count else { return nil }
+        return call.positional[index]
     }
 
     /// A field read off a parameter of the function (`args.ve`, `args.ve.view_as(v)` with `args` the record of per-layer
