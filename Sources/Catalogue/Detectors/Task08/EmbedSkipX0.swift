@@ -4,7 +4,7 @@ import TreeSitterKit
 /// `embed_skip_x0`: every block re-mixes the initial embedding x0 into its input.
 ///
 /// Requires a tensor x0 computed from a token-embedding lookup outside the block loop and never reassigned inside
-/// it, and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
+/// it (also the parameter of a stack module's forward the embedding is handed to, see `embeddingHandedOn`), and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
 /// e0`, also with more terms, `+ c[i] * other`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
 /// `checkpoint(block, x, x0)`; the loop may be a fold, `functools.reduce(lambda c, block: block(c[0], c[1], x0),
@@ -37,13 +37,25 @@ struct EmbedSkipX0: Detector {
             let scope = facts.enclosingFunction(lookup)?.node
             if !scopes.contains(where: { $0 == scope }) { scopes.append(scope) }
         }
+        // A stack of blocks handed the embedding by the function that looks it up (`x = self.layers(self.emb(idx))` with
+        // `AttentionLayers.forward(self, x)` keeping `x0 = x`): its forward, with the parameter as the embedding.
+        var seeds: [Node: Set<String>] = [:]
+        for scope in scopes {
+            let lookups = model.embeddingLookupNodes.filter { facts.enclosingFunction($0)?.node == scope }
+            let region = scope ?? facts.root
+            let held = initialEmbeddings(lookups, in: region, folds: [], facts)
+            for (target, parameter) in embeddingHandedOn(held, in: scope, facts) where !scopes.contains(where: { $0 == target.node }) {
+                seeds[target.node, default: []].insert(parameter)
+            }
+        }
+        scopes += seeds.keys.sorted { $0.startByte < $1.startByte }.map { Optional($0) }
         for scope in scopes {
             let lookups = model.embeddingLookupNodes.filter { facts.enclosingFunction($0)?.node == scope }
             let region = scope ?? facts.root
             // A fold over the blocks (`functools.reduce(step, self.blocks, (x0, None))`) runs its function per block,
             // as a loop runs its body.
             let folds = facts.folds(in: scope)
-            let embeddings = initialEmbeddings(lookups, in: region, folds: folds.map { $0.call }, facts)
+            let embeddings = initialEmbeddings(lookups, in: region, folds: folds.map { $0.call }, facts, seeds: scope.flatMap { seeds[$0] } ?? [])
             let loops = facts.descendants(of: region).filter {
                 ($0.type == "for_statement" || $0.type == "while_statement") && facts.enclosingFunction($0)?.node == scope
             } + folds.map { $0.function }
@@ -253,11 +265,11 @@ struct EmbedSkipX0: Detector {
     /// Names holding the (normalized) embedding: assigned outside loops from a lookup or from such a name, and
     /// never reassigned inside a loop nor given the result of a fold (`x, _ = functools.reduce(step, blocks, (x0,
     /// None))`, `folds`: the fold calls), which is what the blocks made of it.
-    func initialEmbeddings(_ lookups: [Node], in region: Node, folds: [Node], _ facts: PythonFacts) -> Set<String> {
+    func initialEmbeddings(_ lookups: [Node], in region: Node, folds: [Node], _ facts: PythonFacts, seeds: Set<String> = []) -> Set<String> {
         // Assignments of this function (or of module level), not of nested functions.
         let owner = region == facts.root ? nil : region
         let assignments = facts.descendants(of: region).filter { $0.type == "assignment" && facts.enclosingFunction($0)?.node == owner }
-        var names = Set<String>()
+        var names = seeds
         var changed = true
         while changed {
             changed = false
@@ -277,6 +289,31 @@ struct EmbedSkipX0: Detector {
             !facts.enclosingLoops(assignment).isEmpty || folds.contains { facts.isInside($0, assignment) }
         }.flatMap { facts.assignedNames($0).map(\.name) })
         return names.subtracting(reassigned)
+    }
+
+    /// The functions of the file a scope hands the embedding to, outside any loop (`x = self.attn_layers(x)` with `x`
+    /// holding the lookup), with the parameter that receives it: a module's `forward` or a function. An argument set
+    /// from another stack's output (`h = self.stack1(emb)`, then `self.stack2(h)`) is no embedding.
+    func embeddingHandedOn(_ held: Set<String>, in scope: Node?, _ facts: PythonFacts) -> [(PythonFacts.Function, String)] {
+        guard let scope, !held.isEmpty else { return [] }
+        var found: [(PythonFacts.Function, String)] = []
+        for call in facts.calls where facts.isInside(call.node, scope) && facts.enclosingLoops(call.node).isEmpty && facts.enclosingFunction(call.node)?.node == scope {
+            for (index, argument) in call.positional.enumerated() {
+                let a = facts.unwrapped(argument)
+                guard a.type == "identifier", held.contains(a.text) else { continue }
+                // What the name holds there must not come out of a module whose forward loops over blocks.
+                if let value = facts.latestValue(of: a.text, before: call.node),
+                   facts.descendants(of: value).contains(where: { n in
+                       n.type == "call" && facts.targets(of: facts.callSite(n)).contains { f in
+                           facts.descendants(of: f.node).contains { $0.type == "for_statement" }
+                       }
+                   }) { continue }
+                for target in facts.targets(of: call) where index < target.passedParameters.count {
+                    found.append((target, target.passedParameters[index]))
+                }
+            }
+        }
+        return found
     }
 
     /// A block `forward` whose parameter at `position` (after `self`) or named `keyword` is mixed into another of its
