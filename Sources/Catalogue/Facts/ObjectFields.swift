@@ -659,12 +659,14 @@ extension PythonFacts {
     /// factory assigns again (then the test may not read what the call passed).
     func parameterTest(_ condition: Node, in factory: Function, given: (String) -> String?) -> Bool? {
         let c = unwrapped(condition)
-        guard c.type == "comparison_operator" else { return nil }
+        guard c.type == "comparison_operator" else { return truth(of: c) }
         let operands = c.namedChildren.filter { $0.type != "comment" }.map(unwrapped)
         let operators = c.children.filter { !$0.isNamed }.map(\.type)
+        // A test that is no test of a factory parameter: decided when the configuration decides it (`s["name"] ==
+        // "linear_with_floor"` with `s` an entry of the configuration dictionary every call hands over).
         guard operands.count == 2, operators.count == 1,
               let index = operands.firstIndex(where: { $0.type == "identifier" && factory.passedParameters.contains($0.text) }),
-              !isReassigned(operands[index].text, in: factory), let given = given(operands[index].text) else { return nil }
+              !isReassigned(operands[index].text, in: factory), let given = given(operands[index].text) else { return truth(of: c) }
         let other = operands[1 - index]
         switch operators[0] {
         case "==": return SettingsTable.stringValue(other).map { $0 == given }
