@@ -162,10 +162,16 @@ struct AttentionScale0p12: Detector {
 
     /// Whether an attention operand is the query (or key) multiplied by 0.12 before the call: the argument itself
     /// (`q * 0.12`), a local name last set to such a product, or a name scaled in place earlier in the function
-    /// (`q.mul_(0.12)`).
+    /// (`q.mul_(0.12)`); also under a change of layout (`q.transpose(1, 2)` of such a name).
     func preScaled(_ operand: Node, before call: Node, _ facts: PythonFacts) -> Bool {
-        let operand = facts.unparenthesized(operand)
+        var operand = facts.unparenthesized(operand)
         if scalesByTarget(operand, facts) { return true }
+        // Through a change of layout (`q.transpose(1, 2)`, `q.view(...)`, `q.contiguous()`): the tensor it rearranges.
+        while operand.type == "call", case let site = facts.callSite(operand), let receiver = site.receiver,
+              ["transpose", "permute", "view", "reshape", "contiguous", "flatten", "unflatten", "to", "type_as"].contains(site.name) {
+            operand = facts.unparenthesized(receiver)
+            if scalesByTarget(operand, facts) { return true }
+        }
         guard operand.type == "identifier" else { return false }
         if let value = facts.latestValue(of: operand.text, before: operand), value != operand, scalesByTarget(value, facts) {
             return true
