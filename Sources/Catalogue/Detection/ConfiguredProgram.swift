@@ -129,7 +129,7 @@ public struct ConfiguredProgram {
                 continue
             }
             let call = script.callSite(node)
-            guard let arguments = node.child(byField: "arguments"), let keysEnd = call.positional.prefix(Self.keyCount(read, script)).last?.endByte else { continue }
+            guard let arguments = node.child(byField: "arguments"), let keysEnd = call.positional.prefix(read.keyCount).last?.endByte else { continue }
             // The entry's own arguments start at the first argument after the keys, or the call's closing parenthesis.
             let rest = arguments.namedChildren.first { $0.startByte >= keysEnd && $0.type != "comment" }
             let end = rest?.startByte ?? (arguments.endByte - 1)
@@ -246,31 +246,19 @@ public struct ConfiguredProgram {
         return lower..<max(lower, offset(range.upperBound, end: true))
     }
 
-    /// How many leading arguments of a builder's call are the registry's keys.
-    static func keyCount(_ read: PythonFacts.RegistryRead, _ script: PythonFacts) -> Int {
-        let call = script.callSite(read.node)
-        return script.registryAccessors.first { $0.isCalled(by: call) }?.keys.count ?? 0
-    }
 
     /// Detections of the configured program with their code read from the script.
     public func mapBack(_ detections: [Detection]) -> [Detection] {
         detections.map { detection in
             Detection(id: detection.id, evidence: detection.evidence.map { evidence in
                 guard evidence.path == original.file.path else { return evidence }
-                var range = evidence.range.startByte..<max(evidence.range.startByte, evidence.range.endByte)
-                if shifts.contains(where: { !$0.isEmpty }) {
-                    // Through every round's length-changing rewrites, the last round first.
-                    let written = shifts.reversed().reduce(range) { Self.map($0, through: $1) }
-                    if written != range {
-                        range = written
-                        let cut = respelled.filter { range.overlaps($0) }
-                        range = cut.reduce(range) { min($0.lowerBound, $1.lowerBound)..<max($0.upperBound, $1.upperBound) }
-                        return original.evidence(range: range, evidence.note)
-                    }
-                }
+                let found = evidence.range.startByte..<max(evidence.range.startByte, evidence.range.endByte)
+                // Through every round's length-changing rewrites, the last round first (a range after one moves).
+                var range = shifts.reversed().reduce(found) { Self.map($0, through: $1) }
                 // Evidence over part of a respelled call (`self.lm_head` of `getattr(self, "lm_head")`) covers the call.
                 let cut = respelled.filter { range.overlaps($0) && !(range.lowerBound <= $0.lowerBound && $0.upperBound <= range.upperBound) }
                 guard !cut.isEmpty else {
+                    if range != found { return original.evidence(range: range, evidence.note) }
                     return Evidence(path: evidence.path, range: evidence.range, code: original.snippet(range), note: evidence.note)
                 }
                 range = cut.reduce(range) { min($0.lowerBound, $1.lowerBound)..<max($0.upperBound, $1.upperBound) }

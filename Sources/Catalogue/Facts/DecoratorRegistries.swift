@@ -86,23 +86,25 @@ extension PythonFacts {
     }
 
     /// One read of a decorator registry whose keys are decided: the definition's name node it stands for, and for an
-    /// accessor that calls the entry, the call (its first argument after the keys, or its closing parenthesis, is where
-    /// the entry's own arguments start).
+    /// accessor that calls the entry, how many leading arguments of the call are keys (the entry's own arguments start
+    /// after them, or at the call's closing parenthesis).
     struct RegistryRead {
         let node: Node
         let entry: Node
         let callsEntry: Bool
+        let keyCount: Int
     }
 
     /// The decorator registries of the file (see the type's comment).
     var decoratorRegistries: [DecoratorRegistry] {
         memoized("decoratorRegistries") {
-            var moduleAssignments: [String: Node] = [:]
+            // Module statements `NAME = value`, in order (registry objects are found in the order the module makes them).
+            var moduleAssignments: [(name: String, value: Node)] = []
             for statement in root.namedChildren {
                 guard let assignment = statement.namedChild(0), assignment.type == "assignment",
                       let left = assignment.child(byField: "left"), left.type == "identifier",
                       let right = assignment.child(byField: "right") else { continue }
-                moduleAssignments[left.text] = unwrapped(right)
+                moduleAssignments.append((left.text, unwrapped(right)))
             }
             var found: [DecoratorRegistry] = []
             for factory in functions where factory.node.parent?.type == "module" || factory.node.parent?.parent?.type == "class_definition" {
@@ -129,7 +131,7 @@ extension PythonFacts {
                         for (name, value) in moduleAssignments where value.type == "call" && callSite(value).callee == owner.name {
                             found.append(DecoratorRegistry(table: name, factory: factory, direct: shape.direct, keys: shape.keys, field: field))
                         }
-                    } else if moduleAssignments[shape.table] != nil {
+                    } else if moduleAssignments.contains(where: { $0.name == shape.table }) {
                         found.append(DecoratorRegistry(table: shape.table, factory: factory, direct: shape.direct, keys: shape.keys, field: nil))
                     }
                 }
@@ -349,9 +351,9 @@ extension PythonFacts {
            let entries = registeredDefinitions[table.text], let first = entries.keys.first, keys.count == first.count {
             // Not a write (`REGISTRY[kind][name] = obj`).
             if let parent = node.parent, parent.type == "assignment", parent.child(byField: "left") == node { return nil }
-            let texts = keys.compactMap { registryKey($0) }
+            let texts = keys.compactMap { decidedKey($0) }
             guard texts.count == keys.count, let entry = entries[texts] else { return nil }
-            return RegistryRead(node: node, entry: entry, callsEntry: false)
+            return RegistryRead(node: node, entry: entry, callsEntry: false, keyCount: keys.count)
         }
         guard node.type == "call", case let call = callSite(node),
               let accessor = registryAccessors.first(where: { $0.isCalled(by: call) }),
@@ -365,7 +367,7 @@ extension PythonFacts {
         }
         var texts: [String] = []
         for key in accessor.keys {
-            guard let argument = keyArgument(key), let text = registryKey(argument) else { return nil }
+            guard let argument = keyArgument(key), let text = decidedKey(argument) else { return nil }
             texts.append(text)
         }
         guard let entry = entries[texts] else { return nil }
@@ -375,7 +377,7 @@ extension PythonFacts {
             guard leading.count == accessor.keys.count,
                   accessor.keys.enumerated().allSatisfy({ accessor.function.passedParameters.firstIndex(of: $1) == $0 }) else { return nil }
         }
-        return RegistryRead(node: node, entry: entry, callsEntry: accessor.calls)
+        return RegistryRead(node: node, entry: entry, callsEntry: accessor.calls, keyCount: accessor.keys.count)
     }
 
     /// The reads of a decorator registry outside its own functions (the factory and the accessors): subscripts of its
@@ -423,39 +425,5 @@ extension PythonFacts {
             }
         }
         return unselected
-    }
-
-    /// The string a registry key holds in every run: an entry of a nested configuration dictionary (`nestedEntry`),
-/// decided by the configuration (`decidedKey`), an attribute of the object its class sets once to such a key, or, for a parameter
-    /// of a class's `__init__`, the one string every construction of the class gives it (`FeedForward(d, cfg["act"])`
-    /// with `def __init__(self, dim, act): self.act = lookup("act", act)`).
-    func registryKey(_ node: Node, depth: Int = 0) -> String? {
-        // An entry of a nested configuration dictionary, read by its path (`mc["act"]`, see `nestedEntry`).
-        if let entry = nestedEntry(node), let text = SettingsTable.stringValue(entry) { return text }
-        if let key = decidedKey(node) { return key }
-        let k = unwrapped(node)
-        // `scheme if scheme is not None else CONFIG["init"]`: the side the configuration selects.
-        if depth < 3, k.type == "conditional_expression" {
-            let parts = k.namedChildren.filter { $0.type != "comment" }
-            guard parts.count == 3, let holds = truth(of: parts[1]) else { return nil }
-            return registryKey(holds ? parts[0] : parts[2], depth: depth + 1)
-        }
-        // An attribute of the object set once in its class (`self._init = init if init is not None else CONFIG[...]`).
-        if depth < 3, k.type == "attribute", k.child(byField: "object")?.text == "self", let name = k.child(byField: "attribute")?.text,
-           let owner = enclosingClass(k) {
-            let writes = allSettings.settings(name).filter { $0.written == "self.\(name)" && enclosingClass($0.site)?.node == owner.node }
-            return writes.count == 1 ? registryKey(writes[0].value, depth: depth + 1) : nil
-        }
-        guard depth < 3, k.type == "identifier", let function = parameterOwner(of: k), function.name == "__init__",
-              let owner = enclosingClass(function.node) else { return nil }
-        let constructions = calls(withCallee: owner.name)
-        guard !constructions.isEmpty else { return nil }
-        var found: String?
-        for call in constructions {
-            guard let given = boundArgument(k.text, of: function, at: call), let text = registryKey(given, depth: depth + 1),
-                  found == nil || found == text else { return nil }
-            found = text
-        }
-        return found
     }
 }

@@ -188,21 +188,25 @@ extension PythonFacts {
                let part = TargetHardware.capabilityPart(Int(index)) {
                 return .number(part)
             }
-            // An entry of a nested configuration dictionary written in the file, read by its path (`mc["qk_norm"]`
-            // with `mc` the `"model"` entry of `CONFIG`, see `nestedEntry`), when it is a constant.
-            if n.type == "subscript", let entry = nestedEntry(n),
-               ["string", "integer", "float", "true", "false", "none", "unary_operator"].contains(entry.type),
-               let value = switchValue(entry, depth: depth + 1) {
-                return value
-            }
+            if n.type == "subscript", let value = nestedEntryValue(n, depth: depth) { return value }
             return referenceValue(n, depth: depth)
         default:
             return nil
         }
     }
 
+    /// An entry of a nested configuration dictionary written in the file, read by its path (`mc["qk_norm"]`,
+    /// `spec.pop("name")`, with `mc` the `"model"` entry of `CONFIG`; see `nestedEntry`), when it is a constant.
+    private func nestedEntryValue(_ n: Node, depth: Int) -> SwitchValue? {
+        guard let entry = nestedEntry(n), ["string", "integer", "float", "true", "false", "none", "unary_operator"].contains(entry.type) else {
+            return nil
+        }
+        return switchValue(entry, depth: depth + 1)
+    }
+
     /// Conversions of a decided value (`int(...)`, `bool(...)`, `str(...).lower()`) and environment switches.
     private func callValue(_ n: Node, depth: Int) -> SwitchValue? {
+        if let value = nestedEntryValue(n, depth: depth) { return value }
         let call = callSite(n)
         // A question the benchmark's machine answers (`torch.cuda.is_bf16_supported()`, see `TargetHardware`).
         if let query = TargetHardware.query(call, self), let answer = TargetHardware.answers[query] { return .number(answer) }

@@ -168,7 +168,7 @@ struct AttentionScale0p12: Detector {
         if scalesByTarget(operand, facts) { return true }
         // Through a change of layout (`q.transpose(1, 2)`, `q.view(...)`, `q.contiguous()`): the tensor it rearranges.
         while operand.type == "call", case let site = facts.callSite(operand), let receiver = site.receiver,
-              ["transpose", "permute", "view", "reshape", "contiguous", "flatten", "unflatten", "to", "type_as"].contains(site.name) {
+              PythonFacts.rearrangingMethods.contains(site.name) {
             operand = facts.unparenthesized(receiver)
             if scalesByTarget(operand, facts) { return true }
         }
