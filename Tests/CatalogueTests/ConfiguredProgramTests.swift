@@ -265,6 +265,10 @@ struct ConfiguredProgramTests {
         let rewritten = try Self.facts(source.replacingOccurrences(of: "SC = CONFIG", with: "def use_gelu():\n    CONFIG[\"model\"][\"act\"] = \"gelu\"\nSC = CONFIG"))
         let open = try #require(ConfiguredProgram(rewritten))
         #expect(String(decoding: open.facts.file.bytes, as: UTF8.self).contains("self.act = lookup(\"act\", mc[\"act\"])"))
+        // So is one an `update` of the same dictionary names, through another name.
+        let updated = try Self.facts(source.replacingOccurrences(of: "SC = CONFIG", with: "def use_gelu(model):\n    model.update(act=\"gelu\")\nuse_gelu(CONFIG[\"model\"])\nSC = CONFIG"))
+        let stillOpen = try #require(ConfiguredProgram(updated))
+        #expect(String(decoding: stillOpen.facts.file.bytes, as: UTF8.self).contains("self.act = lookup(\"act\", mc[\"act\"])"))
     }
 
     @Test("a decorator that files what it decorates under its own name, and a registry object's register and get methods, are read like a registry")

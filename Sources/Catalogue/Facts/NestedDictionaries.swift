@@ -13,8 +13,8 @@ import TreeSitterKit
 /// `"model"` entry or a copy of it (`dict(...)`, `.copy()`, `deepcopy`), by an assignment, a tuple of values unpacked
 /// in one statement, or a parameter every call (every construction, for `__init__`) gives it. A
 /// settings table reads entries by their last key alone, which a name like `"act"`, also set as `self.act = ...`,
-/// leaves undecided; the path is exact. An entry the file writes again (`CONFIG["model"]["act"] = ...`, through any name
-/// that holds the same dictionary) is not read this way.
+/// leaves undecided; the path is exact. An entry the file writes again (`CONFIG["model"]["act"] = ...`, an `update`
+/// naming it, through any name that holds the same dictionary) is not read this way.
 extension PythonFacts {
     /// The value written in a nested dictionary literal for a read `x["key"]` (see the type's comment), or nil.
     func nestedEntry(_ read: Node) -> Node? {
@@ -31,24 +31,35 @@ extension PythonFacts {
             object = function.child(byField: "object")
         }
         guard let key, let object, let dictionary = dictionaryLiteral(of: object, depth: 0) else { return nil }
-        // An entry the file writes again (`CONFIG["model"]["act"] = "gelu"`, or through any name for the same dictionary)
-        // holds what the run gives it.
-        for write in dictionaryWrites[key] ?? [] {
-            guard let target = write.child(byField: "value") else { continue }
-            if unwrapped(target).text == unwrapped(object).text || dictionaryLiteral(of: target, depth: 0) == dictionary { return nil }
+        // An entry the file writes again (`CONFIG["model"]["act"] = "gelu"`, `cfg["model"].update(act="gelu")`, through any
+        // name for the same dictionary) holds what the run gives it.
+        for written in entryWrites[key] ?? [] {
+            if unwrapped(written).text == unwrapped(object).text || dictionaryLiteral(of: written, depth: 0) == dictionary { return nil }
         }
         return literalPairs(dictionary).last { $0.key == key }.map { unwrapped($0.value) }
     }
 
-    /// The subscript writes of the file by key (`cfg["act"] = ...`, `cfg["act"] += ...`): the written subscripts.
-    var dictionaryWrites: [String: [Node]] {
-        memoized("dictionaryWritesByKey") {
+    /// The dictionaries the file writes an entry into, by key: the object of a subscript write (`cfg["act"] = ...`,
+    /// `cfg["act"] += ...`) and the receiver of an `update` naming the key (`cfg.update(act=...)`, `cfg.update({"act":
+    /// ...})`).
+    var entryWrites: [String: [Node]] {
+        memoized("entryWritesByKey") {
             var writes: [String: [Node]] = [:]
             for node in nodes(ofType: ["assignment", "augmented_assignment"]) {
                 guard let left = node.child(byField: "left") else { continue }
                 for target in [left] + left.namedChildren where target.type == "subscript" {
-                    if let key = target.child(byField: "subscript").flatMap(SettingsTable.stringValue) { writes[key, default: []].append(target) }
+                    guard let key = target.child(byField: "subscript").flatMap(SettingsTable.stringValue),
+                          let object = target.child(byField: "value") else { continue }
+                    writes[key, default: []].append(object)
                 }
+            }
+            for call in calls(named: "update") {
+                guard let receiver = call.receiver else { continue }
+                var keys = Array(call.keywords.keys)
+                for argument in call.positional where unwrapped(argument).type == "dictionary" {
+                    keys += literalPairs(unwrapped(argument)).map(\.key)
+                }
+                for key in keys { writes[key, default: []].append(receiver) }
             }
             return writes
         }
