@@ -9,6 +9,9 @@ public struct AttentionSite {
     public let query: Node
     public let key: Node
     public let value: Node?
+    /// For attention written out by hand, the product of the probabilities with the values (`att @ v`,
+    /// `torch.matmul(att, v)`): where the attention's result is complete. Nil for a kernel call.
+    public var valuesProduct: Node? = nil
 }
 
 extension PythonFacts {
@@ -37,7 +40,8 @@ extension PythonFacts {
                       let function = enclosingFunction(node),
                       !calls(named: "softmax", inside: function.node).isEmpty
                 else { continue }
-                sites.append(AttentionSite(node: node, query: left, key: key, value: manualAttentionValue(after: node, in: function)))
+                let product = manualAttentionProduct(after: node, in: function)
+                sites.append(AttentionSite(node: node, query: left, key: key, value: product?.value, valuesProduct: product?.product))
             }
             return sites
         }
@@ -67,9 +71,9 @@ extension PythonFacts {
         }
     }
 
-    /// For manual attention, the values: the right operand of the product of the softmax probabilities with them
-    /// (`probs @ v`, `torch.matmul(att, v)` with `att` set from a softmax, possibly through a dropout).
-    func manualAttentionValue(after scores: Node, in function: Function) -> Node? {
+    /// For manual attention, the product of the softmax probabilities with the values and the values, its right
+    /// operand (`probs @ v`, `torch.matmul(att, v)` with `att` set from a softmax, possibly through a dropout).
+    func manualAttentionProduct(after scores: Node, in function: Function) -> (product: Node, value: Node)? {
         func fromSoftmax(_ node: Node, depth: Int) -> Bool {
             let n = unparenthesized(node)
             if !calls(named: "softmax", inside: n).isEmpty { return true }
@@ -86,7 +90,7 @@ extension PythonFacts {
         for node in descendants(of: function.node) where node.startByte > scores.startByte && (node.type == "binary_operator" || node.type == "call") {
             guard let (probabilities, value) = matmulOperands(node), transposedFactor(node, value) == nil,
                   fromSoftmax(probabilities, depth: 0) else { continue }
-            return value
+            return (node, value)
         }
         return nil
     }

@@ -70,14 +70,14 @@ extension PythonFacts {
     /// A log-sum-exp written out: `torch.log(s)` or `s.log()` where `s` is a sum of an exponential (`x.exp().sum(-1)`,
     /// `torch.sum(torch.exp(x), -1)`), written in place or held by a local (one of whose values is it).
     func isLogOfSummedExp(_ call: CallSite) -> Bool {
-        guard call.name == "log", let argument = (call.receiver.map { [$0] } ?? []).first ?? call.positional.first else { return false }
+        guard call.name == "log", let argument = call.receiver ?? call.positional.first else { return false }
         let given = unwrapped(argument)
         // A local: any of its values (a reduction across ranks may rebind it, `s = reduce(s)`).
         let values = given.type == "identifier"
             ? dataflow.bindings(of: given.text, at: given).filter { $0.kind == .value }.map { unwrapped($0.node) } : [given]
         return values.contains { summed in
             guard summed.type == "call", case let sum = callSite(summed), sum.name == "sum",
-                  let input = (sum.receiver.map { [$0] } ?? []).first ?? sum.positional.first else { return false }
+                  let input = sum.receiver ?? sum.positional.first else { return false }
             let exponential = unwrapped(input)
             return exponential.type == "call" && callSite(exponential).name == "exp"
         }

@@ -18,25 +18,28 @@ import TreeSitterKit
 extension PythonFacts {
     /// The value written in a nested dictionary literal for a read `x["key"]` (see the type's comment), or nil.
     func nestedEntry(_ read: Node) -> Node? {
-        let n = unwrapped(read)
-        var key: String?, object: Node?
-        if n.type == "subscript" {
-            key = n.child(byField: "subscript").flatMap(SettingsTable.stringValue)
-            object = n.child(byField: "value")
-        } else if n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
-                  ["get", "pop"].contains(function.child(byField: "attribute")?.text ?? ""), case let call = callSite(n),
-                  (1...2).contains(call.positional.count), call.keywords.isEmpty {
-            // `cfg.get("act")`, `spec.pop("name")`: the entry when the dictionary has it.
-            key = SettingsTable.stringValue(call.positional[0])
-            object = function.child(byField: "object")
-        }
-        guard let key, let object, let dictionary = dictionaryLiteral(of: object, depth: 0) else { return nil }
+        guard let (object, key) = entryRead(read), let dictionary = dictionaryLiteral(of: object, depth: 0) else { return nil }
         // An entry the file writes again (`CONFIG["model"]["act"] = "gelu"`, `cfg["model"].update(act="gelu")`, through any
         // name for the same dictionary) holds what the run gives it.
         for written in entryWrites[key] ?? [] {
             if unwrapped(written).text == unwrapped(object).text || dictionaryLiteral(of: written, depth: 0) == dictionary { return nil }
         }
         return literalPairs(dictionary).last { $0.key == key }.map { unwrapped($0.value) }
+    }
+
+    /// A read of one entry by a constant key: `d["key"]`, `d.get("key")`, `d.get("key", default)`, `d.pop("key")`: the
+    /// dictionary expression and the key; nil for anything else.
+    func entryRead(_ node: Node) -> (object: Node, key: String)? {
+        let n = unwrapped(node)
+        if n.type == "subscript", let key = n.child(byField: "subscript").flatMap(SettingsTable.stringValue),
+           let object = n.child(byField: "value") {
+            return (object, key)
+        }
+        guard n.type == "call", let function = n.child(byField: "function"), function.type == "attribute",
+              ["get", "pop"].contains(function.child(byField: "attribute")?.text ?? ""), case let call = callSite(n),
+              (1...2).contains(call.positional.count), call.keywords.isEmpty,
+              let key = SettingsTable.stringValue(call.positional[0]), let object = function.child(byField: "object") else { return nil }
+        return (object, key)
     }
 
     /// The dictionaries the file writes an entry into, by key: the object of a subscript write (`cfg["act"] = ...`,

@@ -613,10 +613,8 @@ extension PythonFacts {
     /// Hand-written attention (`softmax(q @ k^T) @ v`, see `attentionSites`) with the values its probabilities multiply:
     /// the scores' product and `v`.
     public func manualAttentionValueInputs() -> [(scores: Node, value: Node)] {
-        let kernels = Set(attentionValueInputs().map(\.call.node))
-        return attentionSites.compactMap { site in
-            guard !kernels.contains(site.node), site.node.type != "call" || !Self.attentionKernels.contains(callSite(site.node).callee),
-                  let value = site.value else { return nil }
+        attentionSites.compactMap { site in
+            guard site.valuesProduct != nil, let value = site.value else { return nil }
             return (site.node, value)
         }
     }

@@ -199,15 +199,6 @@ struct RemoveAttnResidualScale: Detector {
 
     /// Whether an attention class's forward (or an attention function) rescales its output by a fixed factor after
     /// the output projection.
-    /// For hand-written attention, the product of the probabilities with the values (`att @ v`, `torch.matmul(att, v)`,
-    /// an einsum of the two): the node holding the site's values as an operand.
-    func valuesProduct(_ site: AttentionSite) -> Node? {
-        guard let value = site.value, site.node.type != "call" || site.node != value.parent?.parent, let parent = value.parent else { return nil }
-        if parent.type == "binary_operator" { return parent }
-        if parent.type == "argument_list", let call = parent.parent, call.type == "call" { return call }
-        return nil
-    }
-
     func scaledInsideAttention(_ facts: PythonFacts, model: ModelView, flow: Dataflow) -> Bool {
         let attention = facts.attentionClasses
         let functions = attentionFunctions(facts)
@@ -220,7 +211,7 @@ struct RemoveAttnResidualScale: Detector {
             // Attention written out by hand ends at the probabilities' product with the values: what scales the scores
             // before the softmax (a temperature, a soft cap) is not an output scale either.
             let sites = facts.attentionSites.filter { facts.isInside($0.node, forward.node) }
-            guard let firstSite = sites.map({ site in max(site.node.endByte, valuesProduct(site)?.endByte ?? 0) }).min() else { continue }
+            guard let firstSite = sites.map({ site in max(site.node.endByte, site.valuesProduct?.endByte ?? 0) }).min() else { continue }
             for ret in facts.descendants(of: forward.node) where ret.type == "return_statement" {
                 guard let value = ret.namedChild(0) else { continue }
                 let lineage = facts.lineage(of: value, model: model, flow: flow)

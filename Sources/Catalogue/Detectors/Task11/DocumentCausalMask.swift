@@ -88,10 +88,7 @@ struct DocumentCausalMask: Detector {
         let path = (call.function?.text ?? call.callee).split(separator: ".").map(String.init)
         let owner = call.name == "from_seqlens" ? (path.dropLast().last ?? "") : call.name
         if owner.hasPrefix("BlockDiagonal"), owner.contains("Causal") { return true }
-        if call.name.hasPrefix("make_causal"), let receiver = call.receiver {
-            return facts.descendants(of: receiver).contains { $0.type == "identifier" && $0.text.hasPrefix("BlockDiagonal") }
-                || receiver.text.contains("BlockDiagonal")
-        }
+        if call.name.hasPrefix("make_causal"), let receiver = call.receiver { return receiver.text.contains("BlockDiagonal") }
         return false
     }
 

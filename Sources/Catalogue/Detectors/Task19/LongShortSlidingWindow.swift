@@ -623,17 +623,8 @@ struct LongShortSlidingWindow: Detector {
     /// `kwargs.get("masks")`, `kwargs.pop("masks")` (a `**kwargs` parameter, or the keyword dictionary a forward
     /// pre-hook registered `with_kwargs=True` receives).
     func keywordEntryRead(_ node: Node, _ keywords: Set<String>, _ facts: PythonFacts) -> Bool {
-        guard !keywords.isEmpty else { return false }
-        var key: Node?
-        if node.type == "subscript", node.child(byField: "value")?.type == "identifier" {
-            key = node.child(byField: "subscript")
-        } else if node.type == "call", let function = node.child(byField: "function"), function.type == "attribute",
-                  function.child(byField: "object")?.type == "identifier",
-                  ["get", "pop"].contains(function.child(byField: "attribute")?.text ?? "") {
-            key = facts.callSite(node).positional.first
-        }
-        guard let key, let text = SettingsTable.stringValue(key) else { return false }
-        return keywords.contains(text)
+        guard !keywords.isEmpty, let (object, key) = facts.entryRead(node), facts.unwrapped(object).type == "identifier" else { return false }
+        return keywords.contains(key)
     }
 
     /// The names a table of masks is bound to: `masks = dict(...)`, and, when its function returns it (`return
