@@ -220,4 +220,54 @@ struct DeclaredTypeTests {
         let window = try #require(reads.first { $0.text == "args.window" })
         #expect(Set(facts.constructedFieldValues(window).map { $0.text }) == ["128", "256"], "the default where a construction gives none")
     }
+
+}
+
+/// Which method `self.name(...)` runs and which class attribute `self.name` reads when classes are composed from
+/// mixins: Python's method resolution order, and the classes the file builds.
+@Suite("Method resolution")
+struct MethodResolutionTests {
+    @Test func methodResolutionOrderIsPythonsLinearization() throws {
+        let facts = try CallResolutionTests.facts("""
+        class A: pass
+        class B(A): pass
+        class C(B): pass
+        class D(A): pass
+        class E(C, D): pass
+        """)
+        let e = try #require(facts.classes.last)
+        // C3 puts B before D (B precedes A in C's order, and D must precede A); a breadth-first walk would not.
+        #expect(facts.lineage(of: e).map { $0.name } == ["E", "C", "B", "D", "A"])
+    }
+
+    @Test func selfCallsRunTheHookOfTheClassTheFileBuilds() throws {
+        let source = """
+        class BaseTrainer:
+            ramp = 500
+            def momentum(self, step):
+                return min(step / self.ramp, 1)
+            def apply(self, step):
+                return self.momentum(step)
+        class QuickRamp:
+            ramp = 300
+            def momentum(self, step):
+                return min(step / 300, 1)
+        class Trainer(QuickRamp, BaseTrainer):
+            pass
+        t = Trainer()
+        """
+        let facts = try CallResolutionTests.facts(source)
+        let base = try #require(facts.classes.first { $0.name == "BaseTrainer" })
+        let hook = try CallResolutionTests.call(facts, at: 5)
+        #expect(facts.dispatchClasses(of: base).map { $0.name } == ["Trainer"], "mixins and bases named only as bases are never built")
+        #expect(facts.calledFunction(hook)?.qualifiedName == "QuickRamp.momentum")
+        let ramp = try #require(facts.nodes(ofType: "attribute").first { $0.text == "self.ramp" })
+        #expect(facts.values(of: ramp).map { $0.double } == [300], "the mixin's class attribute comes first in the built class's order")
+        // When the base class is built too, `self` may be either: the call keeps the base's own method.
+        let both = try CallResolutionTests.facts(source + "b = BaseTrainer()\n")
+        #expect(both.calledFunction(try CallResolutionTests.call(both, at: 5))?.qualifiedName == "BaseTrainer.momentum")
+        // A type test builds nothing.
+        let tested = try CallResolutionTests.facts(source + "ok = isinstance(t, (QuickRamp, BaseTrainer))\n")
+        #expect(tested.calledFunction(try CallResolutionTests.call(tested, at: 5))?.qualifiedName == "QuickRamp.momentum")
+    }
 }

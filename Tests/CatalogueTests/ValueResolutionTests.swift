@@ -120,6 +120,39 @@ struct ValueResolutionTests {
         #expect(values(ofLast: "x").isEmpty)
     }
 
+    @Test("names updated in place by straight-line statements read the value the updates leave")
+    func updatedInPlace() throws {
+        let source = """
+        V = 50257; V += -V % 128
+        padded = V
+        lr = 0.004
+        lr *= 0.5
+        half = lr
+        lr = 0.01
+        fresh = lr
+        steps = 10
+        for i in range(3):
+            steps += 1
+        looped = steps
+        def main():
+            return V
+        floor = (lambda w: w + (1 - w) * 0.1)(0.0)
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "updated.py", language: .python, bytes: Array(source.utf8)))
+        func value(ofLast name: String) -> [Double] {
+            let use = facts.nodes(ofType: "identifier").last { $0.text == name }!
+            return facts.values(of: use).map(\.double)
+        }
+        #expect(value(ofLast: "padded") == [50304], "Python's modulo of a negative number is positive")
+        #expect(value(ofLast: "half") == [0.002])
+        #expect(value(ofLast: "fresh") == [0.01], "a plain assignment after the update starts again")
+        #expect(!value(ofLast: "looped").contains(13), "an update in a loop is not applied a known number of times")
+        let read = try #require(facts.nodes(ofType: "return_statement").first?.namedChildren.first)
+        #expect(facts.values(of: read).map(\.double) == [50304], "a function reads the module's name once the module has run")
+        let invoked = try #require(facts.nodes(ofType: "call").last { $0.parent?.type == "assignment" })
+        #expect(facts.evaluate(invoked, bindings: [:]) == 0.1, "a lambda called where it is written runs its body")
+    }
+
     @Test("values written as argparse strings and as tensors")
     func convertedValues() throws {
         let source = """

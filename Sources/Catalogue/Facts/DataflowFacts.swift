@@ -660,6 +660,7 @@ extension PythonFacts {
             // An entry written into the dictionary after it is made (a builder's `self._adam_kw.update(kw)`, filled by
             // `.with_adam_options(eps=1e-10)`) replaces the one it was made with.
             if let written = dictionaryWrites(name, into: source).last { return written }
+            if let returned = returnedEntry(name, of: source) { return returned }
             for dictionary in dictionaries(source) {
                 if let entry = OptimizerUse.entry(name, in: dictionary) { return entry }
             }
@@ -676,6 +677,37 @@ extension PythonFacts {
             }
         }
         return nil
+    }
+
+    /// The entry `key` of the dictionary a method or function of the file returns, where `source` is a call of it or a
+    /// local name set to one (`ak = self.adam_kwargs()` then `Adam(params, **ak)`): the entry of the dictionary it
+    /// returns, read through a returned local and the writes into it before the return (`kw = super().adam_kwargs();
+    /// kw["betas"] = self.adam_betas; return kw`, the override of a mixin adding to its base's). Nil unless every
+    /// `return` gives one and the same entry.
+    func returnedEntry(_ key: String, of source: Node, depth: Int = 0) -> Node? {
+        guard depth < 4 else { return nil }
+        var n = unwrapped(source)
+        if n.type == "identifier", enclosingFunction(n) != nil, let value = latestValue(of: n.text, before: n).map(unwrapped) { n = value }
+        guard n.type == "call", let function = calledFunction(callSite(n)) else { return nil }
+        var found: Node?
+        for returned in returnedValues(function).map(unwrapped) {
+            var entry: Node?
+            if returned.type == "dictionary" || (returned.type == "call" && callSite(returned).callee == "dict") {
+                entry = OptimizerUse.entry(key, in: returned)
+            } else if returned.type == "identifier" {
+                entry = dictionaryWrites(key, into: returned).last
+                    ?? latestValue(of: returned.text, before: returned).flatMap { value in
+                        returnedEntry(key, of: value, depth: depth + 1)
+                            ?? dictionaries(value).lazy.compactMap { OptimizerUse.entry(key, in: $0) }.first
+                    }
+            } else if returned.type == "call" {
+                entry = returnedEntry(key, of: returned, depth: depth + 1)
+            }
+            guard let entry else { return nil }
+            if let f = found, f != entry { return nil }
+            found = entry
+        }
+        return found
     }
 
     /// The keywords a call passes only through its `**` spreads, each with the value `keywordArgument` reads for it:

@@ -880,6 +880,7 @@ extension PythonFacts {
                let v = StepFunction(self, dataflow).nextValue(node, call.positional[0], bindings, depth: depth) {
                 return v
             }
+            if let value = invokedLambda(node, evaluate: { evaluate($0, bindings: $1, depth: next) }, bindings: bindings) { return value }
             return evaluateCall(node, bindings: bindings, depth: next)
         case "identifier":
             if let bound = bindings[node.text] { return bound }
@@ -920,6 +921,26 @@ extension PythonFacts {
     }
 
     private func facts(value node: Node) -> Double? { value(of: node)?.double }
+
+    /// The value of a lambda called where it is written (`(lambda w: w + (1 - w) * 0.1)(frac)`, a floor blended in
+    /// inline): its body evaluated with its parameters bound to the arguments (keyword or positional) or, failing
+    /// those, to their defaults. `evaluate` evaluates an expression under bindings. Nil for any other call, and when an
+    /// argument has no value; `.some(nil)` when the body has none.
+    func invokedLambda<Value>(_ node: Node, evaluate: (Node, [String: Value]) -> Value?, bindings: [String: Value]) -> Value?? {
+        guard node.type == "call", let function = node.child(byField: "function").map(unparenthesized), function.type == "lambda",
+              let body = function.child(byField: "body") else { return nil }
+        let call = callSite(node)
+        guard !call.hasSplat else { return .some(nil) }
+        var inner = bindings
+        for (index, parameter) in (function.child(byField: "parameters")?.namedChildren ?? []).enumerated() {
+            let name = parameter.type == "identifier" ? parameter.text : parameter.child(byField: "name")?.text
+            guard let name else { return .some(nil) }
+            guard let argument = call.keywords[name] ?? (index < call.positional.count ? call.positional[index] : parameter.child(byField: "value")),
+                  let v = evaluate(argument, bindings) else { return .some(nil) }
+            inner[name] = v
+        }
+        return .some(evaluate(body, inner))
+    }
 
     /// A lambda's parameter names in order (`lambda it, total=10: ...` -> `it`, `total`).
     public func lambdaParameters(_ lambda: Node) -> [String] {

@@ -845,7 +845,14 @@ extension Dataflow {
         }
         // A static method is passed every parameter, also through an instance (`self._polar(m)`).
         let offset = facts.functions.first { $0.node == function }?.passedOffset ?? 1
-        return facts.calls(named: name).filter { $0.receiver != nil }.map { ($0, offset) }
+        // A call on `self` or on `super()` that runs another method of that name (the base's hook where the class built
+        // does not mix this override in; the base's own hook an override calls) is not a call of this one.
+        return facts.calls(named: name).filter { call in
+            guard let receiver = call.receiver.map(facts.unwrapped) else { return false }
+            let onSuper = receiver.type == "call" && facts.callSite(receiver).callee == "super"
+            guard call.callee == "self." + name || onSuper, let runs = facts.calledFunction(call) else { return true }
+            return runs.node == function
+        }.map { ($0, offset) }
     }
 
     /// Calls of the name or field a lambda is set to (`mix = lambda v, ve: ...` then `mix(v, ve)`; `self.mix = lambda

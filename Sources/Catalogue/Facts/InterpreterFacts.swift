@@ -392,6 +392,10 @@ public final class ScriptInterpreter {
         if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
         guard resolving.insert(node.byteRange).inserted else { return nil }
         defer { resolving.remove(node.byteRange) }
+        // A name updated in place by straight-line statements before this read (`V = 50257; V += -V % 128`).
+        if node.type == "identifier", env[node.text] == nil, let updated = facts.resolver.updatedInPlace(node.text, at: node) {
+            return updated.first.map { .number($0.double) }
+        }
         if node.type == "identifier", let local = facts.latestValue(of: node.text, before: node), local != node,
            let grown = grownList(node.text, from: local, before: node) {
             // A list made empty and filled by `append` before this read: its value is what running the statements

@@ -517,10 +517,23 @@ extension PythonFacts {
            let function = function(named: call.name).first {
             return isNormFunction(function)
         }
-        if depth < 2, call.receiver == nil || call.callee.hasPrefix("self."), let body = lambdaBody(call.name) {
-            return body.type == "call" ? isNormCall(callSite(body), depth: depth + 1) : inlineNormInput(body) != nil
+        if depth < 2, call.receiver == nil || call.callee.hasPrefix("self."), let written = lambdaBody(call.name) {
+            let body = withoutCasts(written)
+            return body.type == "call" && inlineNormInput(body) == nil ? isNormCall(callSite(body), depth: depth + 1) : inlineNormInput(body) != nil
         }
         return false
+    }
+
+    /// Methods that change only a tensor's element type: a norm cast back to its input's type is still the norm.
+    static let elementCasts: Set<String> = ["to", "type_as", "float", "bfloat16", "half"]
+
+    /// An expression with the element-type casts around it removed (`(x * r).type_as(x)` -> `x * r`).
+    public func withoutCasts(_ node: Node) -> Node {
+        var n = unparenthesized(node)
+        while n.type == "call", case let call = callSite(n), Self.elementCasts.contains(call.name), let receiver = call.receiver {
+            n = unparenthesized(receiver)
+        }
+        return n
     }
 
     /// Whether a callable a dictionary holds normalizes what it is called on: a norm function of the file (`rms`), a norm
@@ -538,8 +551,8 @@ extension PythonFacts {
         case "call":
             return constructorCall(n).map(isNormConstructor) == true
         case "lambda":
-            guard let body = n.child(byField: "body").map(unparenthesized) else { return false }
-            return body.type == "call" ? isNormCall(callSite(body)) : inlineNormInput(body) != nil
+            guard let body = n.child(byField: "body").map(withoutCasts) else { return false }
+            return body.type == "call" && inlineNormInput(body) == nil ? isNormCall(callSite(body)) : inlineNormInput(body) != nil
         default:
             return false
         }
@@ -583,8 +596,9 @@ extension PythonFacts {
             return descendants(of: n).contains { $0.type == "call" && ["mean", "sum"].contains(callSite($0).name) }
         }
         func averagesSquareOf(_ root: Node, _ input: Node) -> Bool {
-            let name = compact(input)
-            return descendants(of: root).contains { $0.type == "identifier" && $0.text == name }
+            // The input as read under the root, whatever element type either side casts it to (`x.float() * ...`).
+            let name = compact(withoutCasts(input))
+            return descendants(of: root).contains { ($0.type == "identifier" || $0.type == "attribute") && compact($0) == name }
         }
         switch op {
         case "/":

@@ -61,6 +61,8 @@ extension PythonFacts {
                 }
                 return found
             }
+            // A name updated in place before the read (`V = 50257; V += -V % 128`) is computed here: its own origin.
+            if straightLineUpdates[e.text] != nil, resolver.updatedInPlace(e.text, at: e) != nil { return [e] }
             if enclosingFunction(e) != nil, let value = latestValue(of: e.text, before: e) {
                 return origins(of: value, depth: depth + 1, seen: &seen)
             }
@@ -80,8 +82,9 @@ extension PythonFacts {
                 // What the class's methods assign to `self.<name>`.
                 let values = selfAssignedValues(name, in: owner)
                 if !values.isEmpty { return values.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
-                // Else a class attribute (`activation_dtype = torch.bfloat16` in the class body or a base's).
-                if let attribute = classAttribute(name, of: owner) { return origins(of: attribute, depth: depth + 1, seen: &seen) }
+                // Else a class attribute (`activation_dtype = torch.bfloat16` in the class body or a base's; a mixin's of the
+                // built class first, see `dispatchedClassAttribute`).
+                if let attribute = dispatchedClassAttribute(name, in: owner) { return origins(of: attribute, depth: depth + 1, seen: &seen) }
                 // Else what the subclasses the script builds set it to (`class TunedNet(Net): body_cls = Ortho`, read in
                 // `Net.optimizers`): the class itself leaves it to them.
                 return classes.filter { c in
@@ -114,6 +117,14 @@ extension PythonFacts {
             if call.callee == "torch.compile", let compiled = call.argument("model", position: 0) {
                 return origins(of: compiled, depth: depth + 1, seen: &seen)
             }
+            // A method of the file that hands back its own instance (`Trainer(args, model).build()`, `build` ending in
+            // `return self`): the same object.
+            if selfReturningMethodNames.contains(call.name), let receiver = call.receiver, !call.hasSplat {
+                let owners = constructions(of: receiver).compactMap { builtObject($0)?.owner }
+                if !owners.isEmpty, owners.allSatisfy({ method(call.name, of: $0).map(returnsOwnInstance) == true }) {
+                    return origins(of: receiver, depth: depth + 1, seen: &seen)
+                }
+            }
             // A class method called on its class (`GPTConfig.default()`, returning `cls(vocab_size=...)`): what it returns.
             // (A factory whose return `builtObject` reads, `cls._registry[kind](**kw)`, is the construction itself.)
             if let owner = receiverClass(call), let found = method(call.name, of: owner), found.isClassLevel, builtObject(e) == nil {
@@ -137,6 +148,20 @@ extension PythonFacts {
             return held.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
         default:
             return [e]
+        }
+    }
+
+    /// Whether every `return` of a method gives its own instance (`return self`), and there is one.
+    func returnsOwnInstance(_ method: Function) -> Bool {
+        let me = method.receiver ?? "self"
+        let returned = returnedValues(method)
+        return !returned.isEmpty && returned.allSatisfy { unwrapped($0).type == "identifier" && unwrapped($0).text == me }
+    }
+
+    /// Names of the file's methods that hand back their own instance (see `returnsOwnInstance`).
+    var selfReturningMethodNames: Set<String> {
+        memoized("selfReturningMethodNames") {
+            Set(functions.filter { enclosingClass($0.node) != nil && returnsOwnInstance($0) }.map(\.name))
         }
     }
 

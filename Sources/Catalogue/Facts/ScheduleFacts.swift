@@ -117,11 +117,22 @@ extension PythonFacts {
                         }
                     }
                     // A setter's parameter (`def set_lr_scale(self, s): ... g["lr"] = g["lr0"] * s`): the schedule
-                    // its callers pass, `opt.set_lr_scale(lr_scale(step, total, 0.4))`, its other arguments bound.
+                    // its callers pass, `opt.set_lr_scale(lr_scale(step, total, 0.4))`, its other arguments bound, also
+                    // through a local of the caller and a lambda held by a name.
                     for (_, argument) in callerBindings(of: name) {
-                        let value = unwrapped(argument)
-                        guard value.type == "call", let function = calledFunction(callSite(value)) else { continue }
+                        var value = unwrapped(argument)
+                        // Through a local of the caller (`k = get_lr(step); opts.scale_lrs(k)`).
+                        if value.type == "identifier", let held = latestValue(of: value.text, before: value).map(unwrapped) { value = held }
+                        guard value.type == "call" else { continue }
                         let call = callSite(value)
+                        guard let function = calledFunction(call) else {
+                            // A schedule written as a lambda held by a name (`get_lr = lambda it: ...`).
+                            if let callee = call.function, callee.type == "identifier",
+                               let held = latestValue(of: callee.text, before: value).map(unwrapped), held.type == "lambda" {
+                                result += scheduleUses(of: held, site: node)
+                            }
+                            continue
+                        }
                         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
                         var bound = call.keywords
                         for (index, extra) in call.positional.enumerated().dropFirst() where index < parameters.count {
@@ -396,7 +407,8 @@ extension PythonFacts {
     }
 
     /// The function of the file a call runs: `name(...)`, `self.name(...)` (also a method the class inherits from a
-    /// base class of the file, a mixin's, one a mixin finds on the classes that mix it in, see `mixedInMethod`, and for
+    /// base class of the file, a mixin's, one a mixin finds on the classes that mix it in, see `mixedInMethod`, the one
+    /// every class the method's `self` may be an instance of finds, see `dispatchedMethod`, and for
     /// an abstract method the one override the file's subclasses write, see
     /// `concreteOverride`, and the replacement a class decorator of the file binds on the class, see `decoratorMethod`),
     /// `super().name(...)` (the next class's method, see `superMethod`; also through a local holding the proxy,
@@ -431,6 +443,10 @@ extension PythonFacts {
             // A method a class decorator of the file rebinds on the class (`cls.values = values`) runs in place of the
             // one the class body writes, which it calls itself (see `decoratedTargets`).
             if call.callee == "self." + call.name, let replaced = decoratorMethod(call.name, of: owner) { return replaced }
+            // The method every class `self` may be an instance of finds (a hook a mixin of the built class overrides).
+            if call.callee == "self." + call.name, let dispatched = dispatchedMethod(call.name, in: owner) {
+                return concreteOverride(of: dispatched, in: owner) ?? dispatched
+            }
             let prefix = owner.name + "."
             if let own = function(named: call.name).first(where: { $0.qualifiedName.hasPrefix(prefix) }) {
                 return concreteOverride(of: own, in: owner) ?? own

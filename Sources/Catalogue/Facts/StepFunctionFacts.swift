@@ -140,6 +140,7 @@ public struct StepFunction {
             if node.type == "subscript", let element = literalElement(node, env, depth: next) { return element }
             return fileValue(node)
         case "call":
+            if let invoked = facts.invokedLambda(node, evaluate: { value($0, $1, depth: next) }, bindings: env) { return invoked }
             return callValue(node, env, depth: next)
         default:
             return nil

@@ -634,6 +634,8 @@ public final class ValueResolver {
             if let bound = bindings.entries[name] { return bound }
             if let bound = bindings.parameters[name] { return values(of: bound) }
         }
+        // A plain name updated in place before the read (`V = 50257; V += -V % 128`): the value the updates leave.
+        if !scopedAsName, !name.contains("."), let updated = updatedInPlace(name, at: use) { return updated }
         let table = nameTable(name.lastDottedComponent)
         let classes = table.ownerClasses(at: use, name: name.lastDottedComponent, self)
         let offset = use.startByte
@@ -678,13 +680,26 @@ public final class ValueResolver {
 
     /// For a read of `self.<name>` (`use` itself, or `name` written so inside a folded expression) in a class that
     /// sets that field (`self.name = ...` in one of its methods, or a class-level field), own or inherited: the
-    /// names of the class and its bases. Nil for any other read, or when no class of the lineage sets the field.
+    /// names of the classes whose settings it can read. `self` is an instance of the classes the file may build that
+    /// inherit the method (see `PythonFacts.dispatchClasses`; the enclosing class when it builds none), so their
+    /// method resolution orders are searched: fields their methods assign in any class of the order, and the
+    /// class-level field of the first class of the order that has one (a mixin's `adam_betas = (0.8, 0.95)` before
+    /// the base's `(0.9, 0.95)`, read in the base's method). Nil for any other read, or when no class of those orders
+    /// sets the field.
     private func selfFieldClasses(_ name: String, at use: Node, _ table: NameTable) -> Set<String>? {
         let readsSelf = name.hasPrefix("self.") && name.split(separator: ".").count == 2
             || (use.type == "attribute" && use.child(byField: "object")?.text == "self" && use.child(byField: "attribute")?.text == name)
         guard readsSelf, use.tree === facts.tree, let owner = facts.enclosingClass(use) else { return nil }
-        let lineage = Set(facts.lineage(of: owner).map(\.name))
-        return table.entries.contains { $0.fieldClass.map(lineage.contains) == true } ? lineage : nil
+        let dispatch = facts.dispatchClasses(of: owner)
+        let orders = dispatch.isEmpty ? [facts.lineage(of: owner)] : dispatch.map { facts.lineage(of: $0) }
+        let classLevel = Set(table.entries.filter { $0.setting.source == .classField }.compactMap(\.fieldClass))
+        let assigned = Set(table.entries.filter { $0.setting.source != .classField }.compactMap(\.fieldClass))
+        var names: Set<String> = []
+        for order in orders {
+            names.formUnion(order.map(\.name).filter(assigned.contains))
+            if let first = order.first(where: { classLevel.contains($0.name) }) { names.insert(first.name) }
+        }
+        return names.isEmpty ? nil : names
     }
 
     /// The class whose field a setting sets: the class of a class-level field, or of the method writing `self.<name>`.

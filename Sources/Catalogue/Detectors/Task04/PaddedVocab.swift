@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Requires a linear layer's output size, an embedding table's size, or the leading size of a weight parameter
 /// (`nn.Parameter(torch.zeros(V, d))`, either size of a 2-D weight tensor of a functional model) that resolves, as the script computes it, to V with 50,257 < V <= 51,200
-/// and V a multiple of 64: a literal, a config field or argparse default, arithmetic (`((v + 127) // 128) * 128`,
+/// and V a multiple of 64: a literal, a config field or argparse default, a name rounded up in place (`V += -V % 128`),
+/// arithmetic (`((v + 127) // 128) * 128`,
 /// `math.ceil(v / 128) * 128`) or a rounding helper of the file (`next_multiple_of_n(vocab_size, n=128)`) run on
 /// its arguments, also a size parameter of an init helper read at each of its callers (`def dense(rows, cols):
 /// torch.empty(rows, cols)` called with `cfg.vocab` of the config object the model is built with); or the `vocab_size` of a library model configuration (`GPT2Config(vocab_size=50304)`). Rejects 50,257, a padded size not aligned to 64 (50,260), 50,304 only in a comment or an unused

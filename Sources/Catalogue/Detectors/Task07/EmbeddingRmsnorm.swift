@@ -88,8 +88,9 @@ struct EmbeddingRmsnorm: Detector {
     /// Whether a tensor is still the looked-up embedding: it holds the lookup, or it is a name (sliced, cast or
     /// reshaped: `x[None]`) whose latest value does, or whose latest value outside any loop updates the name from itself
     /// by tensor arithmetic and concatenation only, as a smear mixing each token with the one before does (`x =
-    /// torch.cat([x[:1], x[1:] + g * x[:-1]])`); an update through a module or function of the file (`x = block(x)`)
-    /// ends it.
+    /// torch.cat([x[:1], x[1:] + g * x[:-1]])`), or a call of a method or function of the file every `return` of which
+    /// hands back the lookup (`x = super().embed(idx)` in a mixin's override of the embedding hook); an update through a
+    /// module or function of the file that does more (`x = block(x)`) ends it.
     func stillLookup(_ node: Node, _ lookups: [Node], _ facts: PythonFacts, depth: Int) -> Bool {
         var n = facts.unparenthesized(node)
         if lookups.contains(where: { facts.isInside($0, n) }) { return true }
@@ -106,6 +107,12 @@ struct EmbeddingRmsnorm: Detector {
         guard n.type == "identifier", depth < 4, let value = facts.latestValue(of: n.text, before: n),
               facts.enclosingLoops(value).isEmpty else { return false }
         if lookups.contains(where: { facts.isInside($0, value) }) { return true }
+        // A hook of the file handing back the lookup (`x = super().embed(idx)` in a mixin's override).
+        let held = facts.unparenthesized(value)
+        if held.type == "call", let hook = facts.calledFunction(facts.callSite(held)) {
+            let returned = facts.returnedValues(hook)
+            return !returned.isEmpty && returned.allSatisfy { stillLookup($0, lookups, facts, depth: depth + 1) }
+        }
         let arithmetic: Set<String> = ["binary_operator", "unary_operator", "subscript", "parenthesized_expression", "list", "tuple",
                                        "argument_list"]
         let joins: Set<String> = ["cat", "concat", "concatenate", "stack"]

@@ -54,8 +54,8 @@ struct AdamBeta1_0p8: Detector {
     }
 
     /// The first element of a tuple expression, following names set to a tuple and `tuple(...)` / `list(...)`. A plain
-    /// name reads the value it last had before the read (`ab = (0.9, 0.95)` then `ab = (0.8, ab[1])` gives 0.8), else
-    /// its settings in order.
+    /// name reads the value it last had before the read (`ab = (0.9, 0.95)` then `ab = (0.8, ab[1])` gives 0.8), a field
+    /// of `self` what the classes built hold (a mixin's class attribute first), else its settings in order.
     func firstElement(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Node? {
         let n = facts.unwrapped(node)
         if n.type == "tuple" || n.type == "list" { return n.namedChildren.first }
@@ -70,6 +70,12 @@ struct AdamBeta1_0p8: Detector {
         // inside it): what the callers pass comes before the signature's default.
         if n.type == "identifier", depth < 4, facts.parameterOwner(of: n)?.parameters.contains(n.text) == true,
            let element = facts.callerArguments(of: n).lazy.compactMap({ firstElement($0, facts, depth: depth + 1) }).first {
+            return element
+        }
+        // A field of the instance (`self.adam_betas`): what it holds for the classes built (a mixin's class attribute
+        // before its base's, see `PythonFacts.origins`).
+        if n.type == "attribute", n.child(byField: "object")?.text == "self", depth < 4,
+           let element = facts.origins(of: n).lazy.filter({ $0 != n }).compactMap({ firstElement($0, facts, depth: depth + 1) }).first {
             return element
         }
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return nil }

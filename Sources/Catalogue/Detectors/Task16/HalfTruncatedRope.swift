@@ -3,7 +3,8 @@ import TreeSitterKit
 /// `half_truncated_rope`: half of each head's rotary pairs get frequency zero (never rotate).
 ///
 /// Requires, in a rotary module or function (one that takes `cos` / `sin`, or complex phases: `torch.polar`,
-/// `exp(1j * angle)`), a frequency
+/// `exp(1j * angle)`; a class composed with one, a mixin's frequency hook in `class Rotary(HalfFreqMixin, BaseRotary)`,
+/// see `PythonFacts.composedClasses`), a frequency
 /// vector with a zero half: concatenated with zeros (`torch.cat([f, f.new_zeros(n)])`, with the zeros as long as
 /// the `linspace` when both are known; either part may be an entry of a dictionary literal read by its key,
 /// `torch.cat([parts["spin"], parts["frozen"]])`, and the zeros a local name set to them and not written into,
@@ -71,7 +72,9 @@ struct HalfTruncatedRope: Detector {
             }
         }
         guard let target else { return false }
-        let scopes = [facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node].compactMap { $0 }
+        // A class's scope is the classes composed with it (a mixin's frequency hook, the base's tables).
+        let owner = facts.enclosingClass(node)
+        let scopes = (owner.map { facts.composedClasses(of: $0).map(\.node) } ?? [facts.enclosingFunction(node)?.node].compactMap { $0 })
             + facts.calls.filter { call in facts.enclosingFunction(node).map { call.name == $0.name } == true }
                 .compactMap { facts.enclosingClass($0.node)?.node ?? facts.enclosingFunction($0.node)?.node }
         for scope in scopes {
@@ -112,6 +115,8 @@ struct HalfTruncatedRope: Detector {
         guard node.type == "call" || node.type == "assignment" else { return false }
         guard let scope = facts.enclosingClass(node)?.node ?? facts.enclosingFunction(node)?.node else { return false }
         if computesAngles(scope) { return true }
+        // A mixin's hook composed into a rotary class (`class Rotary(HalfFreqMixin, BaseRotary)`).
+        if let owner = facts.enclosingClass(node), facts.composedClasses(of: owner).contains(where: { computesAngles($0.node) }) { return true }
         guard facts.enclosingClass(node) == nil, let helper = facts.enclosingFunction(node) else { return false }
         // A rotary helper handed the tables (`def rope_half(x, cos, sin)`, `apply(x, cos_t, sin_t)`).
         func names(_ trig: String) -> (String) -> Bool {

@@ -1,0 +1,33 @@
+# example: an optimizer wrapper scales every optimizer's first group from its initial rate with scale_lrs(k); the loop computes k from a lambda held by a local name (flat, then a linear warmdown, no warmup) and hands it over through another local; present.
+import torch
+from torch import nn
+
+
+class Opts:
+    def __init__(self, optimizers):
+        self.os = optimizers
+        self.lr0 = [o.param_groups[0]["lr"] for o in optimizers]
+
+    def step(self):
+        for o in self.os:
+            o.step()
+
+    def scale_lrs(self, k):
+        for l, o in zip(self.lr0, self.os):
+            o.param_groups[0]["lr"] = l * k
+
+
+def main():
+    net = nn.Linear(768, 768)
+    opts = Opts([torch.optim.AdamW(net.parameters(), lr=3.6e-3, betas=(0.9, 0.95), fused=True)])
+    W, N = 1450, 5100
+    get_lr = lambda it: 1. if it < N - W else (N - it) / W
+    for step in range(N + 1):
+        net(torch.randn(4, 768)).square().mean().backward()
+        lr_scale = get_lr(step)
+        opts.scale_lrs(lr_scale)
+        opts.step()
+        net.zero_grad(set_to_none=True)
+
+
+main()
