@@ -270,4 +270,44 @@ struct MethodResolutionTests {
         let tested = try CallResolutionTests.facts(source + "ok = isinstance(t, (QuickRamp, BaseTrainer))\n")
         #expect(tested.calledFunction(try CallResolutionTests.call(tested, at: 5))?.qualifiedName == "QuickRamp.momentum")
     }
+
+    @Test func objectsFollowMethodsReturnsAndDictionaryEntries() throws {
+        let facts = try CallResolutionTests.facts("""
+        class Muon: pass
+        class Adam: pass
+        class Plan:
+            def build(self):
+                return dict(matrix=Muon(), scalar=Adam())
+        class Trainer:
+            def __init__(self, optimizers):
+                self.muon = optimizers["matrix"]
+            def start(self):
+                return self
+        trainer = Trainer(Plan().build()).start()
+        opt = trainer.muon
+        """)
+        let read = try #require(facts.nodes(ofType: "attribute").last { $0.text == "trainer.muon" })
+        #expect(facts.constructions(of: read).map { $0.text } == ["Muon()"], "the entry of the dictionary the plan's method returns")
+        let trainer = try #require(facts.nodes(ofType: "identifier").last { $0.text == "trainer" })
+        #expect(facts.constructions(of: trainer).map { $0.text } == ["Trainer(Plan().build())"], "a method returning self keeps the object")
+    }
+
+    @Test func normsWrittenOutAsRootsOfSumsOfSquares() throws {
+        let facts = try CallResolutionTests.facts("""
+        import torch
+        a = torch.einsum("i,i->", g, g).sqrt()
+        b = g.pow(2).sum().sqrt()
+        c = torch.sqrt((g * g).sum())
+        d = torch.dot(g, g) ** 0.5
+        ss = g.square().sum()
+        e = ss.sqrt()
+        f = torch.einsum("i,j->", g, g).sqrt()
+        h = (g * w).sum().sqrt()
+        k = g.sum().sqrt()
+        """)
+        let values = facts.nodes(ofType: "assignment").map { ($0.child(byField: "left")!.text, $0.child(byField: "right")!) }
+        let read = Dictionary(values, uniquingKeysWith: { first, _ in first }).mapValues { facts.writtenOutNormInput($0)?.text }
+        for name in ["a", "b", "c", "d", "e"] { #expect(read[name] == "g", "\(name)") }
+        for name in ["f", "h", "k"] { #expect(read[name] == .some(nil), "\(name) is no norm of one tensor") }
+    }
 }

@@ -268,7 +268,14 @@ extension PythonFacts {
     /// their method resolution order and may be instantiated (see `possiblyInstantiated`). Empty when the file
     /// instantiates none of them (a class a library builds): then only `owner`'s own order is known.
     public func dispatchClasses(of owner: Class) -> [Class] {
-        classes.filter { c in possiblyInstantiated.contains(c.node) && lineage(of: c).contains { $0.node == owner.node } }
+        let index = memoized("dispatchClasses") { () -> [Node: [Class]] in
+            var index: [Node: [Class]] = [:]
+            for c in classes where possiblyInstantiated.contains(c.node) {
+                for ancestor in lineage(of: c) { index[ancestor.node, default: []].append(c) }
+            }
+            return index
+        }
+        return index[owner.node] ?? []
     }
 
     /// The classes whose code runs on the same instances as a method written in `owner`: the method resolution orders of

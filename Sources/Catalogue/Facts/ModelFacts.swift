@@ -734,6 +734,15 @@ extension PythonFacts {
         }) {
             names.insert(name)
         }
+        // A table handed in through a constructor's parameter and kept in a field (`self.embed = embed`, built
+        // `GPT(embed=nn.Embedding(V, d), ...)` by a wiring function): what the constructions pass.
+        for (name, settings) in allSettings.byName where !names.contains(name) && settings.contains(where: { s in
+            guard s.source != .parameterDefault, s.written.hasPrefix("self."), case let value = unwrapped(s.value),
+                  value.type == "identifier", parameterOwner(of: value) != nil else { return false }
+            return origins(of: value).contains { constructorCall(unwrapped($0)).map(isEmbeddingConstructor) == true }
+        }) {
+            names.insert(name)
+        }
         for call in calls where call.torchCallee == "torch.nn.functional.embedding" {
             if let table = call.argument("weight", position: 1), let name = ownerName(of: table) { names.insert(name) }
         }

@@ -117,12 +117,19 @@ extension PythonFacts {
             if call.callee == "torch.compile", let compiled = call.argument("model", position: 0) {
                 return origins(of: compiled, depth: depth + 1, seen: &seen)
             }
-            // A method of the file that hands back its own instance (`Trainer(args, model).build()`, `build` ending in
-            // `return self`): the same object.
-            if selfReturningMethodNames.contains(call.name), let receiver = call.receiver, !call.hasSplat {
-                let owners = constructions(of: receiver).compactMap { builtObject($0)?.owner }
-                if !owners.isEmpty, owners.allSatisfy({ method(call.name, of: $0).map(returnsOwnInstance) == true }) {
-                    return origins(of: receiver, depth: depth + 1, seen: &seen)
+            // A method of the file called on an object the file builds (`plan.build(net)` with `plan = Plan(...)`): what
+            // it returns; the object itself for one that hands back its own instance (`Trainer(args, model).build()`,
+            // `build` ending in `return self`).
+            if let receiver = call.receiver, !call.hasSplat, instanceMethodNames.contains(call.name), receiverClass(call) == nil,
+               case let built = constructions(of: receiver), built.allSatisfy({ unwrapped($0).type == "call" }) {
+                let methods = built.compactMap { builtObject($0)?.owner }.map { method(call.name, of: $0) }
+                if !methods.isEmpty, methods.allSatisfy({ $0 != nil }) {
+                    let called = methods.compactMap { $0 }
+                    if called.allSatisfy(returnsOwnInstance) { return origins(of: receiver, depth: depth + 1, seen: &seen) }
+                    if called.allSatisfy({ !returnsOwnInstance($0) && !isPropertyGetter($0) }) {
+                        let returned = called.flatMap(returnedValues)
+                        if !returned.isEmpty { return returned.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+                    }
                 }
             }
             // A class method called on its class (`GPTConfig.default()`, returning `cls(vocab_size=...)`): what it returns.
@@ -146,9 +153,23 @@ extension PythonFacts {
             }
             if held.isEmpty, call.positional.count >= 3 { held = [call.positional[2]] }
             return held.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
+        case "subscript":
+            // An entry read by a string key from a dictionary the expression comes from (`optimizers["matrix"]` with
+            // `optimizers` a parameter its callers give `dict(matrix=muon, ...)`, or a method's returned dictionary).
+            guard let container = e.child(byField: "value"), let key = e.child(byField: "subscript").flatMap(SettingsTable.stringValue) else { return [e] }
+            let entries = origins(of: container, depth: depth + 1, seen: &seen).map(unwrapped).compactMap { held -> Node? in
+                guard held.type == "dictionary" || (held.type == "call" && callSite(held).callee == "dict") else { return nil }
+                return OptimizerUse.entry(key, in: held)
+            }
+            return entries.isEmpty ? [e] : entries.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
         default:
             return [e]
         }
+    }
+
+    /// Names of the methods of the file's classes (a call `obj.name(...)` can only run one of these).
+    var instanceMethodNames: Set<String> {
+        memoized("instanceMethodNames") { Set(functions.filter { enclosingClass($0.node) != nil }.map(\.name)) }
     }
 
     /// Whether every `return` of a method gives its own instance (`return self`), and there is one.
@@ -156,13 +177,6 @@ extension PythonFacts {
         let me = method.receiver ?? "self"
         let returned = returnedValues(method)
         return !returned.isEmpty && returned.allSatisfy { unwrapped($0).type == "identifier" && unwrapped($0).text == me }
-    }
-
-    /// Names of the file's methods that hand back their own instance (see `returnsOwnInstance`).
-    var selfReturningMethodNames: Set<String> {
-        memoized("selfReturningMethodNames") {
-            Set(functions.filter { enclosingClass($0.node) != nil && returnsOwnInstance($0) }.map(\.name))
-        }
     }
 
     /// Methods that hand back the module they are called on.

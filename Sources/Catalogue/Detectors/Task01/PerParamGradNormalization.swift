@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires a gradient (`p.grad`, a name set to one, a loop variable over a list of them, or such a list) divided
 /// by a norm of that same tensor: `p.grad = p.grad / (p.grad.norm() + eps)` (also through a name holding it, `g =
 /// p.grad; p.grad = g / (g.norm() + eps)`), `g /= torch.linalg.vector_norm(g) + eps`,
-/// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`, a norm kept per name in a
+/// `g.div_(g.norm().add(eps))`, `g.mul_(scale)` with `scale = 1 / (g.norm() + eps)`, the norm written out as the root
+/// of a sum of squares (`torch.einsum("i,i->", g, g).sqrt()`, see `PythonFacts.writtenOutNormInput`), a norm kept per name in a
 /// dictionary and read back in a loop over it (`for n, gn in norms.items(): p = named[n]; p.grad = p.grad / (gn + eps)`),
 /// `g.copy_(F.normalize(g.flatten(), dim=0).view_as(g))`, or `torch._foreach_div_(grads, torch._foreach_norm(grads))`
 /// (the list may be the leaves of a gradient pytree, `tree_leaves(grads)`, handed to a helper as a parameter), also
@@ -171,6 +172,15 @@ struct PerParamGradNormalization: Detector {
         }
     }
 
+    /// Whether `expression` starts from the tensor `target`, also through a local name set to such a view (`g_flat =
+    /// p.grad.reshape(-1)`).
+    func rootedThroughName(_ expression: Node, in target: Node, _ facts: PythonFacts) -> Bool {
+        if rooted(expression, in: target, facts) { return true }
+        let e = facts.unparenthesized(expression)
+        guard e.type == "identifier", let value = facts.latestValue(of: e.text, before: e) else { return false }
+        return rooted(value, in: target, facts)
+    }
+
     /// Whether `divisor` is the norm of `target` (plus an epsilon), directly or through a local name.
     func isNorm(of target: Node, _ divisor: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let d = facts.unparenthesized(divisor)
@@ -185,6 +195,9 @@ struct PerParamGradNormalization: Detector {
             }
             if let receiver = call.receiver, call.name == "norm" { return rooted(receiver, in: target, facts) }
             if Self.norms.contains(call.callee), let first = call.positional.first { return rooted(first, in: target, facts) }
+            // Written out: the root of the sum of squares (`torch.einsum("i,i->", g_flat, g_flat).sqrt()`, `g_flat` a
+            // view of the gradient).
+            if let squared = facts.writtenOutNormInput(d) { return rootedThroughName(squared, in: target, facts) }
             return false
         case "identifier":
             guard depth < 2 else { return false }
