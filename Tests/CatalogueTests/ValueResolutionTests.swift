@@ -136,6 +136,8 @@ struct ValueResolutionTests {
         looped = steps
         def main():
             return V
+        decay = round(1390 * 0.4)
+        evenly = round(2.5)
         floor = (lambda w: w + (1 - w) * 0.1)(0.0)
         """
         let facts = try PythonFacts(file: SourceFile(path: "updated.py", language: .python, bytes: Array(source.utf8)))
@@ -149,6 +151,11 @@ struct ValueResolutionTests {
         #expect(!value(ofLast: "looped").contains(13), "an update in a loop is not applied a known number of times")
         let read = try #require(facts.nodes(ofType: "return_statement").first?.namedChildren.first)
         #expect(facts.values(of: read).map(\.double) == [50304], "a function reads the module's name once the module has run")
+        let rounded = try #require(facts.nodes(ofType: "call").first { $0.text.hasPrefix("round(") })
+        #expect(facts.values(of: rounded).map(\.double) == [556], "round() of 1390 * 0.4")
+        let even = try #require(facts.nodes(ofType: "call").first { $0.text == "round(2.5)" })
+        #expect(facts.values(of: even).map(\.double) == [2], "Python rounds halves to even")
+        #expect(facts.evaluate(even, bindings: [:]) == 2)
         let invoked = try #require(facts.nodes(ofType: "call").last { $0.parent?.type == "assignment" })
         #expect(facts.evaluate(invoked, bindings: [:]) == 0.1, "a lambda called where it is written runs its body")
     }

@@ -108,12 +108,21 @@ extension PythonFacts {
         return nil
     }
 
-    /// Classes that compute attention themselves (a method holds an attention site).
+    /// Classes that compute attention themselves (a method holds an attention site), and the classes that build and call a
+    /// stateless attention core (see below).
     public var attentionClasses: Set<String> {
         memoized("attentionClasses") {
             var names = Set<String>()
             for site in attentionSites {
                 if let c = enclosingClass(site.node) { names.insert(c.name) }
+            }
+            // A stateless core the attention module builds and calls (Megatron's `SelfAttention` holding
+            // `CoreAttention`, see `holdsNoState`): the module that builds it is the attention, with its projections.
+            let cores = classes.filter { names.contains($0.name) && holdsNoState($0) }
+            for core in cores {
+                for call in calls(named: core.name) where call.receiver == nil {
+                    if let holder = enclosingClass(call.node), holder.node != core.node { names.insert(holder.name) }
+                }
             }
             return names
         }
@@ -284,17 +293,45 @@ extension PythonFacts {
 
     /// For a name that is a parameter of its function, the arguments the function's callers pass for it (at most
     /// eight call sites). A module's `forward` is not followed: its input is the block's stream, whose callers
-    /// add nothing to what a tensor went through inside (and finding module calls is costly).
+    /// add nothing to what a tensor went through inside (and finding module calls is costly). The exception is a module
+    /// that holds no state of its own (see `holdsNoState`), Megatron's `CoreAttention` taking `query, key, value`
+    /// from the attention module that projects them: its inputs are what its callers computed.
     func parameterArguments(of name: Node, flow: Dataflow) -> [Node] {
         var result: [Node] = []
         for binding in flow.bindings(of: name.text, at: name) {
-            guard case .parameter(let index) = binding.kind,
-                  !(forwardMethodNames.union(["__init__"])).contains(binding.node.child(byField: "name")?.text ?? "") else { continue }
+            guard case .parameter(let index) = binding.kind else { continue }
+            let function = binding.node.child(byField: "name")?.text ?? ""
+            if function == "__init__" { continue }
+            if forwardMethodNames.contains(function) {
+                guard let owner = enclosingClass(binding.node), holdsNoState(owner) else { continue }
+            }
             for site in flow.callSites(of: binding.node).prefix(8) {
                 if let argument = flow.argument(site, name: name.text, index: index) { result.append(argument) }
             }
         }
         return result
+    }
+
+    /// Whether a module class of the file holds no state of its own: its `__init__` (own or inherited from the file's
+    /// classes) sets no field from a call (no layer, parameter, buffer or tensor; `self.config = config` and numbers
+    /// are fine), and it registers no parameter or buffer.
+    func holdsNoState(_ owner: Class) -> Bool {
+        memoized("holdsNoState/\(owner.node.startByte)") {
+            for c in lineage(of: owner) {
+                for function in methods(of: c) {
+                    for n in descendants(of: function.node) where n.type == "assignment" || n.type == "call" {
+                        if n.type == "call" {
+                            if ["register_buffer", "register_parameter", "add_module"].contains(callSite(n).name) { return false }
+                            continue
+                        }
+                        guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                              let right = n.child(byField: "right").map(unwrapped) else { continue }
+                        if right.type == "call" || right.type == "list_comprehension" || right.type == "list" { return false }
+                    }
+                }
+            }
+            return true
+        }
     }
 
     /// For a call through a loop variable over modules (`for lin in (self.c_q, self.c_k)`: `lin(x)`), the modules.

@@ -993,6 +993,13 @@ extension PythonFacts {
         case "pow", "math.pow":
             guard args.count == 2, let base = arg(0), let exponent = arg(1) else { return nil }
             return PythonArithmetic.binary("**", base, exponent)
+        case "round":
+            // Python rounds halves to even (one argument; with digits, to that many places).
+            guard let v = arg(0) else { return nil }
+            if args.count == 1 { return v.rounded(.toNearestOrEven) }
+            guard args.count == 2, let digits = arg(1), digits == digits.rounded(), Swift.abs(digits) <= 15 else { return nil }
+            let scale = Foundation.pow(10.0, digits)
+            return (v * scale).rounded(.toNearestOrEven) / scale
         case "float", "abs", "int":
             if args.isEmpty, call.callee != "abs" { return 0 }
             guard args.count == 1, let v = arg(0) else { return nil }

@@ -315,6 +315,14 @@ extension PythonFacts {
                 result.formUnion(parameterKinds(value, model: model, depth: next))
             }
             result.formUnion(appendedKinds(node.text, model: model))
+            // A list grown with `+=` in the same function (`embed_params += list(m.tok_embeddings.parameters())` in a loop
+            // over model parts): what it is grown with.
+            let scope = enclosingFunction(node)?.node
+            for growth in nodes(ofType: "augmented_assignment") where growth.child(byField: "operator")?.type == "+=" {
+                guard let left = growth.child(byField: "left"), left.type == "identifier", left.text == node.text,
+                      enclosingFunction(growth)?.node == scope, let value = growth.child(byField: "right") else { continue }
+                result.formUnion(parameterKinds(value, model: model, depth: next))
+            }
             for value in unpackedReturns(of: node) { result.formUnion(parameterKinds(value, model: model, depth: next)) }
             return result.isEmpty ? [.other] : result
         default:

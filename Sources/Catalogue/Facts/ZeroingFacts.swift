@@ -83,7 +83,8 @@ extension PythonFacts {
     /// Whether a construction of a linear class of the file leaves its weight at zero because the class's
     /// `__init__` (its own or a base class's) applies an init function given as a parameter to the weight
     /// (`init_method(self.weight)`, `(init_method or nn.init.xavier_uniform_)(self.weight)`) and the construction
-    /// passes a zeroing function for it (`RowParallelLinear(h, h, init_method=zeros_init_)`), or its default is one.
+    /// passes a zeroing function for it (`RowParallelLinear(h, h, init_method=zeros_init_)`, also a configuration field set
+    /// to one, `init_method=config.output_layer_init_method`), or its default is one.
     public func zeroesWeightWhenBuilt(_ construction: CallSite) -> Bool {
         // The class's `__init__`, its own or inherited from a base class of the file.
         guard let owner = boundClass(named: construction.callee), let initializer = initializer(of: owner) else { return false }
@@ -98,6 +99,11 @@ extension PythonFacts {
                 let offset = parameters.first == "self" ? 1 : 0
                 let passed = construction.argument(name.text, position: index - offset)
                 if let passed, isZeroingFunction(passed) { return true }
+                // Through a configuration object's field (`init_method=config.output_layer_init_method`, set to
+                // `nn.init.zeros_` where the configuration is built).
+                if let passed, case let held = origins(of: passed).filter({ $0 != passed }), !held.isEmpty, held.allSatisfy(isZeroingFunction) {
+                    return true
+                }
                 if passed == nil, let value = parameterDefault(initializer, name.text), isZeroingFunction(value) { return true }
             }
         }

@@ -22,7 +22,7 @@ public struct ConstantFolder {
     }
 
     /// Callees a foldable call may have (besides the `functions` below).
-    static let builtins: Set<String> = ["float", "int", "abs", "min", "max", "pow", "math.pow"]
+    static let builtins: Set<String> = ["float", "int", "abs", "min", "max", "pow", "math.pow", "round"]
 
     static let functions: [String: @Sendable (Double) -> Double] = [
         "math.sqrt": { $0.squareRoot() }, "math.exp": { Foundation.exp($0) }, "math.log": { Foundation.log($0) },
@@ -133,6 +133,13 @@ public struct ConstantFolder {
             switch name {
             case "float": return args.isEmpty ? .float(0) : args.count == 1 ? .float(args[0].double) : nil
             case "int": return args.isEmpty ? .int(0) : args.count == 1 ? .int(Int(args[0].double.rounded(.towardZero))) : nil
+            case "round":
+                // Python rounds halves to even; with a number of digits the result stays a float.
+                guard let x = args.first?.double, x.isFinite, Swift.abs(x) < 1e15 else { return nil }
+                if args.count == 1 { return .int(Int(x.rounded(.toNearestOrEven))) }
+                guard args.count == 2, case .int(let digits) = args[1], (-15...15).contains(digits) else { return nil }
+                let scale = Foundation.pow(10.0, Double(digits))
+                return .float((x * scale).rounded(.toNearestOrEven) / scale)
             case "pow", "math.pow": return args.count == 2 ? Self.binary("**", args[0], args[1]).map { name == "math.pow" ? .float($0.double) : $0 } : nil
             case "abs": return args.count == 1 ? (args[0].double < 0 ? Self.binary("*", args[0], .int(-1)) : args[0]) : nil
             case "min": return args.min { $0.double < $1.double }

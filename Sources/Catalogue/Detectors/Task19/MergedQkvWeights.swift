@@ -104,10 +104,17 @@ struct MergedQkvWeights: Detector {
     func helperProductOperands(_ node: Node, _ facts: PythonFacts) -> [Node]? {
         guard node.type == "call" else { return nil }
         let call = facts.callSite(node)
-        guard !call.hasSplat, let function = facts.calledFunction(call) else { return nil }
+        // A function of the file, or the forward of the one module class of the file the call runs.
+        let modules = facts.calledFunction(call) == nil ? facts.targets(of: call) : []
+        guard !call.hasSplat, let function = facts.calledFunction(call) ?? (modules.count == 1 ? modules[0] : nil) else { return nil }
         let parameters = facts.filledParameters(function, by: call)
         for returned in facts.returnedValues(function) {
-            guard let operands = productOperands(facts.unparenthesized(returned), facts) else { continue }
+            // A module's output handed back with a second value (`return F.linear(x, w), None`): the first.
+            var value = facts.unparenthesized(returned)
+            if ["tuple", "expression_list"].contains(value.type), value.namedChildren.count == 2, let first = value.namedChildren.first {
+                value = facts.unparenthesized(first)
+            }
+            guard let operands = productOperands(value, facts) else { continue }
             var passed: [Node] = []
             for operand in operands {
                 let base = wholeBase(operand, facts)
@@ -354,8 +361,14 @@ struct MergedQkvWeights: Detector {
     func resultSplitInThree(_ node: Node, _ facts: PythonFacts, followingLocal: Bool = true) -> Bool {
         var current = node
         while let parent = current.parent {
-            if parent.type == "assignment", let left = parent.child(byField: "left") {
+            if parent.type == "assignment", var left = parent.child(byField: "left") {
                 if ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.count == 3 { return true }
+                // A module handing back its output with a second value (Megatron's `output, bias = self.linear_qkv(x)`):
+                // the output is the first target.
+                if ["pattern_list", "tuple_pattern"].contains(left.type), left.namedChildren.count == 2, current == node,
+                   let first = left.namedChildren.first, first.type == "identifier" {
+                    left = first
+                }
                 guard followingLocal, left.type == "identifier", parent.child(byField: "right") == current,
                       let function = facts.enclosingFunction(parent) else { return false }
                 return facts.uses(of: left.text, in: function.node).contains { use in
