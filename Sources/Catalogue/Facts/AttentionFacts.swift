@@ -425,11 +425,41 @@ extension PythonFacts {
     /// ...)`, a list or tuple literal (also repeated: `[step] * 5`), possibly held by a name or field set once (`TABLE`, `self.table`), or
     /// seen through a view or layering of such tables (`MappingProxyType({...})`, `ChainMap(a, b)`, see `mappingLayers`). Nil when
     /// the subscript does not read a literal table.
+    /// For the `*name` parameter of a function of the file read inside it, the positional arguments every call of the
+    /// function passes from that parameter's place on (`make_combined_step(head_step, hidden_step)` for `*steppers`); nil
+    /// for any other name, or when a call spreads a sequence there.
+    func starredArguments(_ name: Node) -> [Node]? {
+        guard latestValue(of: name.text, before: name) == nil else { return nil }
+        // The function whose parameter it is: the enclosing one, or one around it (a closure reading its maker's
+        // `*steppers`).
+        var scope = enclosingFunction(name)
+        var found: (function: Function, place: Int)?
+        while let function = scope, found == nil {
+            let parameters = function.node.child(byField: "parameters")?.namedChildren.filter({ $0.type != "comment" }) ?? []
+            if let place = parameters.firstIndex(where: { $0.type == "list_splat_pattern" && $0.namedChildren.first?.text == name.text }) {
+                found = (function, place)
+            } else if function.parameters.contains(name.text) {
+                return nil
+            }
+            scope = outerFunction(of: function)
+        }
+        guard let (function, place) = found else { return nil }
+        let offset = function.parameters.first == "self" || function.parameters.first == "cls" ? 1 : 0
+        var passed: [Node] = []
+        for call in calls(named: function.name) where calledFunction(call)?.node == function.node {
+            guard !call.hasSplat else { return nil }
+            passed += call.positional.dropFirst(place - offset)
+        }
+        return passed
+    }
+
     func tableEntries(_ node: Node, depth: Int) -> [Node]? {
         guard depth < 4 else { return nil }
         let n = unwrapped(node)
         switch n.type {
         case "identifier", "attribute":
+            // A function's `*steppers` parameter: the arguments its calls pass from that place on.
+            if n.type == "identifier", let spread = starredArguments(n) { return spread }
             guard let name = SettingsTable.bareName(of: n) else { return nil }
             let values = allSettings.settings(name).map(\.value)
             guard values.count == 1, let only = values.first else { return nil }
@@ -502,7 +532,14 @@ extension PythonFacts {
             if Self.rebindingWrappers.contains(call.callee) || Self.partialWrappers.contains(call.callee), let wrapped = call.positional.first {
                 return functionsDenoted(by: wrapped, depth: depth + 1)
             }
-            guard let factory = calledFunction(call), enclosingClass(factory.node) == nil else { return [] }
+            // A factory of the file, or a method of one called on an object the file builds (`net.build_step()`
+            // returning `make_ortho_step(...)`).
+            var factory = calledFunction(call).flatMap { enclosingClass($0.node) == nil ? $0 : nil }
+            if factory == nil, let receiver = call.receiver, receiverClass(call) == nil, !call.callee.hasPrefix("self.") {
+                let methods = constructions(of: receiver).compactMap { builtObject($0)?.owner }.compactMap { method(call.name, of: $0) }
+                if methods.count == 1 { factory = methods[0] }
+            }
+            guard let factory else { return [] }
             var found: [Function] = []
             for value in returnedValues(factory) {
                 for f in functionsDenoted(by: value, depth: depth + 1) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
@@ -592,9 +629,11 @@ extension PythonFacts {
             }
         }
         // A name unpacked from what a factory of the file returns (`init, update = make_optimizer(...)`, with
-        // `return init_fn, update_fn`): the function at that place of the returned tuple.
-        if let function = call.function, function.type == "identifier" {
-            for binding in dataflow.bindings(of: function.text, at: call.node) {
+        // `return init_fn, update_fn`), also a field of `self` set so (`init_w, self.blend = make_mixer()`): the
+        // function at that place of the returned tuple.
+        if let function = call.function, function.type == "identifier" || function.type == "attribute" && function.child(byField: "object")?.text == "self" {
+            let bindings = function.type == "identifier" ? dataflow.bindings(of: function.text, at: call.node) : dataflow.bindings(ofReference: function)
+            for binding in bindings {
                 guard case .element(let index) = binding.kind, case let value = unwrapped(binding.node), value.type == "call",
                       let factory = calledFunction(callSite(value)) else { continue }
                 let found = returnedValues(factory).map(unwrapped).filter { ["tuple", "expression_list"].contains($0.type) }
@@ -627,7 +666,9 @@ extension PythonFacts {
         }
         // A local name holding a function made by a wrapper or a factory of the file (`orth = functools.partial(
         // backend(group["backend"]), steps=5)`, with `backend` returning one of the file's functions).
-        if let function = call.function, function.type == "identifier", enclosingFunction(call.node) != nil,
+        // (At module level, a name bound once: `step_fn = net.build_step()` before the training loop.)
+        if let function = call.function, function.type == "identifier",
+           enclosingFunction(call.node) != nil || allSettings.settings(function.text).count == 1,
            let value = latestValue(of: function.text, before: call.node).map(unwrapped), value.type == "call" {
             let found = functionsDenoted(by: value, depth: 0)
             if !found.isEmpty { return found }

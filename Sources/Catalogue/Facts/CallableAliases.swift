@@ -124,11 +124,13 @@ extension PythonFacts {
     static let gradientKeepingWrappers: Set<String> = ["torch.compile", "torch.jit.script"]
 
     /// `norm = pick_norm()`: a function of the file (defined once, `factories`) whose first `return` hands back a
-    /// function: a nested function of its own (calls read as calls of it), or a lambda that passes its first argument
+    /// function: a nested function of its own (calls read as calls of it), a partial of a callable the call passes it
+    /// (`DDP = patch(DDP)` with `return functools.partial(ddp_cls, gradient_as_bucket_view=True)`), what another such
+    /// factory makes, or a lambda that passes its first argument
     /// on to a callable (`lambda t: fused(t, (t.size(-1),))`, with `fused = getattr(F, "rms_norm", None)` in the
     /// factory). The first return is the path the factory prefers (a capability check's fast path comes first).
     private func factoryAlias(of value: Node, factories: [String: Node], known: [String: CallableAlias],
-                              localFunctions: Set<String>) -> CallableAlias? {
+                              localFunctions: Set<String>, depth: Int = 0) -> CallableAlias? {
         guard value.type == "call", let callee = value.child(byField: "function"), callee.type == "identifier",
               let factory = factories[callee.text], let body = factory.child(byField: "body") else { return nil }
         let nested = Set(descendants(of: body).filter { $0.type == "function_definition" }.compactMap { $0.child(byField: "name")?.text })
@@ -150,6 +152,23 @@ extension PythonFacts {
         guard let returned = selected else { return nil }
         if returned.type == "identifier", nested.contains(returned.text) {
             return CallableAlias(callee: returned.text, positional: [], keywords: [:])
+        }
+        if returned.type == "call", case let inner = CallSite(node: returned, imports: imports), !inner.hasSplat {
+            // A partial of one of the factory's parameters (`return functools.partial(ddp_cls, gradient_as_bucket_view=True)`
+            // in `patch(ddp_cls)`, called `patch(DDP)`): the callable the call passes, the partial's arguments bound.
+            let parameters = functions.first { $0.node == factory }?.parameters ?? []
+            if Self.partialWrappers.contains(inner.callee), let target = inner.positional.first.map(unwrapped), target.type == "identifier",
+               let index = parameters.firstIndex(of: target.text) {
+                let outer = CallSite(node: value, imports: imports)
+                guard let passed = outer.argument(target.text, position: index).map(unwrapped),
+                      let base = callableAlias(of: passed, known: known, localFunctions: localFunctions) else { return nil }
+                return CallableAlias(callee: base.callee, positional: base.positional + inner.positional.dropFirst(),
+                                     keywords: base.keywords.merging(inner.keywords) { _, bound in bound })
+            }
+            // What another factory of the file makes (`return patch_ddp_factory(DDP)`).
+            if depth < 3, let made = factoryAlias(of: returned, factories: factories, known: known, localFunctions: localFunctions, depth: depth + 1) {
+                return made
+            }
         }
         guard returned.type == "lambda", let parameter = lambdaParameters(returned).first,
               let inner = returned.child(byField: "body").map(unwrapped), inner.type == "call",

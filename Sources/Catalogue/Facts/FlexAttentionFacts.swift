@@ -826,7 +826,21 @@ extension Dataflow {
             let tabled: [(call: CallSite, offset: Int)] = facts.tableCalls(ofEntry: function).map { (call: $0, offset: 0) }
             // And through `map(f, xs)` / `map(partial(f, ...), xs, ys)`, which pass the sequences' items.
             let mapped = facts.mappedCallSites { $0.type == "identifier" && $0.text == name }
-            return facts.calls(withCallee: name).map { ($0, 0) } + facts.partialCallSites(of: name) + tabled + mapped
+            // A closure its factory hands back (`n_enc, n_dec, run = make_unet_stack(n)`, kept as `self.unet_pass`): the
+            // calls through the names and fields it is bound to (see `PythonFacts.targets(of:)`).
+            var handedBack: [(call: CallSite, offset: Int)] = []
+            if let maker = facts.functions.first(where: { $0.node == function }).flatMap(facts.outerFunction(of:)),
+               facts.returnedValues(maker).contains(where: { value in
+                   let v = facts.unwrapped(value)
+                   return ([v] + (["tuple", "expression_list"].contains(v.type) ? v.namedChildren : [])).contains { $0.type == "identifier" && $0.text == name }
+               }) {
+                handedBack = facts.calls.filter { call in
+                    guard call.name != name, let callee = call.function,
+                          callee.type == "identifier" || callee.type == "attribute" && callee.child(byField: "object")?.text == "self" else { return false }
+                    return facts.targets(of: call).contains { $0.node == function }
+                }.map { ($0, 0) }
+            }
+            return facts.calls(withCallee: name).map { ($0, 0) } + facts.partialCallSites(of: name) + tabled + mapped + handedBack
         }
         // Also `cls(...)` in a class method (`CastedLinear.fp8(...)` returning `cls(d, v, matmul=...)`).
         if name == "__init__" {

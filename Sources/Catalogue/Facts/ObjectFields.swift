@@ -99,6 +99,15 @@ extension PythonFacts {
             if name == "value", let member = enumerationMemberValue(object) { return origins(of: member, depth: depth + 1, seen: &seen) }
             // `NUMERICS.flow`: a property of an enumeration returning an element of the member's tuple value.
             if let element = enumerationMemberRead(e) { return origins(of: element, depth: depth + 1, seen: &seen) }
+            // The module a wrapper holds (`model.module` of `DDP(model)`, `_orig_mod` of `torch.compile(model)`).
+            if Self.wrappedModuleFields.contains(name) {
+                let wrapped = origins(of: object, depth: depth + 1, seen: &seen).compactMap { held -> Node? in
+                    let h = unwrapped(held)
+                    guard h.type == "call", Self.moduleWrappers.contains(callSite(h).callee.lastDottedComponent) else { return nil }
+                    return callSite(h).argument("module", position: 0) ?? callSite(h).argument("model", position: 0)
+                }
+                if !wrapped.isEmpty { return wrapped.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+            }
             let holders = constructions(of: object)
             if holders.isEmpty {
                 // An object of a class made by a call (`namedtuple`, `make_dataclass`; see `ContainerFields.madeField`).
@@ -178,6 +187,9 @@ extension PythonFacts {
         let returned = returnedValues(method)
         return !returned.isEmpty && returned.allSatisfy { unwrapped($0).type == "identifier" && unwrapped($0).text == me }
     }
+
+    /// Fields through which a wrapper (see `moduleWrappers`) hands out the module it wraps.
+    static let wrappedModuleFields: Set<String> = ["module", "_orig_mod"]
 
     /// Methods that hand back the module they are called on.
     static let sameObjectMethods: Set<String> = ["cuda", "cpu", "to", "train", "eval", "requires_grad_"]

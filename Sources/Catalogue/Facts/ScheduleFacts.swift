@@ -158,7 +158,11 @@ extension PythonFacts {
                                         bound[parameters[index]] = extra
                                     }
                                 }
-                                result.append(ScheduleUse(function: function, lambda: nil, site: node, bound: bound))
+                                var use = ScheduleUse(function: function, lambda: nil, site: node, bound: bound)
+                                // A hook of the object itself (`f = self.factor(step)` in a base scheduler's `apply`): its
+                                // fields as the one construction of the class built gives them.
+                                use.object = call.callee.hasPrefix("self.") ? soleConstruction(around: inner) : nil
+                                result.append(use)
                             }
                         } else if let name = call.function, name.type == "identifier",
                                   let value = (latestValue(of: name.text, before: inner) ?? allSettings.settings(name.text).first?.value).map(unwrapped),
@@ -180,6 +184,14 @@ extension PythonFacts {
             }
             return result
         }
+    }
+
+    /// The one construction of the one class the `self` of the method around `node` may be an instance of (see
+    /// `dispatchClasses`); nil when there are several classes or constructions, or none.
+    func soleConstruction(around node: Node) -> Node? {
+        guard let owner = enclosingClass(node), case let built = dispatchClasses(of: owner), built.count == 1 else { return nil }
+        let constructions = calls(named: built[0].name).filter { $0.receiver == nil && boundClass(named: $0.name)?.node == built[0].node }
+        return constructions.count == 1 ? constructions[0].node : nil
     }
 
     /// The rate methods of a scheduler class of the file that keeps its own step count, each with the counter it

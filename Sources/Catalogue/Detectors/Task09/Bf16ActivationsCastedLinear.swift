@@ -7,7 +7,8 @@ import TreeSitterKit
 /// Requires (1) a linear class of the file whose `forward` casts one of its own weights to the input's dtype or to
 /// bf16 (`self.weight.to(x.dtype)`, `.type_as(x)`, `.bfloat16()`, `.to(torch.bfloat16)`, also on a local set to the
 /// weight, `w = self.weight; w.to(dtype=x.dtype)`; also through a method of the
-/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates (by name, or
+/// instance returning the cast weight, `F.linear(x, self.weight_for(x))`) and that the file instantiates (by name, also
+/// bare through `C.__new__(C)` in a helper that swaps it in for existing layers, or
 /// through a class attribute, field or parameter holding it in code that runs, `self.linear_cls(d, d)` with
 /// `linear_cls = CastedLinear`), or a
 /// parametrization of the weight that casts it to bf16 when read (`register_parametrization(lin, "weight",
@@ -44,8 +45,16 @@ struct Bf16ActivationsCastedLinear: Detector {
         let casting = castingClasses(facts)
         let castingHelpers = castingFunctions(facts)
         let castingParametrizations = facts.parametrizations.filter { castsTensor($0, facts) }
+        // Built by name, also bare through `__new__` (`CastedLinear.__new__(CastedLinear)` adopting an existing
+        // layer's weight in a helper that swaps it in, in code that runs).
+        func built(_ c: CallSite) -> String? {
+            if casting.contains(c.callee) { return c.callee }
+            guard c.name == "__new__", c.callee.hasSuffix(".__new__"), case let owner = String(c.callee.dropLast(8)),
+                  casting.contains(owner), facts.mayRun(c.node) else { return nil }
+            return owner
+        }
         guard let used = facts.calls.first(where: { c in
-            (casting.contains(c.callee) && !facts.classes.contains { $0.name == c.callee && facts.isInside(c.node, $0.node) })
+            (built(c).map { name in !facts.classes.contains { $0.name == name && facts.isInside(c.node, $0.node) } } ?? false)
                 || (c.receiver == nil && castingHelpers.contains(c.callee))
         }) ?? facts.calls.first(where: { buildsCastingClass($0, casting, facts) })
             ?? castingParametrizations.first?.registration else { return [] }

@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Requires a non-blocking device copy (`.to(..., non_blocking=True)`, `.cuda(non_blocking=True)`,
 /// `t.copy_(src, non_blocking=True)`) whose source is traced (through slices, views, locals, attributes,
-/// helpers' returns, callable objects' `__call__` returns and loops over a loader) to pinned data memory: `torch.empty/zeros/...(..., pin_memory=True)`,
+/// helpers' returns, callable objects' `__call__` returns, what functions made by factories return, and loops over a
+/// loader) to pinned data memory: `torch.empty/zeros/...(..., pin_memory=True)`,
 /// `.pin_memory()`, or a `DataLoader(..., pin_memory=True)`. When the source cannot be traced (a loader passed
 /// in from outside), a pinned data source elsewhere in the file stands in. A pinned scalar (`torch.tensor(n,
 /// pin_memory=True)`, `torch.empty(()).pin_memory()`, `torch.tensor(nw).pin_memory()` with `nw` a number computed
@@ -104,12 +105,10 @@ struct PinnedAsyncDataloader: Detector {
             // (A parameter's binding is its function: a parameter named like the call is no helper.)
             var helpers = flow.bindings(of: call.name, at: n).filter { $0.kind == .value && $0.node.type == "function_definition" }.map(\.node)
                 + (call.callee.hasPrefix("self.") ? facts.function(named: call.name).map(\.node) : [])
-            // A callable object of the file held in a field or name (`self.reader(path)` with a reader strategy handed in):
-            // its `__call__`.
-            if helpers.isEmpty, let function = call.function {
-                helpers = flow.instanceClasses(of: function).compactMap { facts.boundClass(named: $0) }
-                    .compactMap { facts.method("__call__", of: $0)?.node }
-            }
+            // What else the call runs (see `PythonFacts.targets(of:)`): a callable object of the file held in a field or
+            // name (`self.reader(path)` with a reader strategy handed in, its `__call__`), a function a factory made
+            // (`_load_shard = make_shard_reader()`).
+            if helpers.isEmpty { helpers = facts.targets(of: call).map(\.node) }
             var results: [Memory] = []
             for helper in helpers {
                 let outputs = flow.returns(of: helper) + facts.descendants(helper).filter { $0.type == "yield" }.compactMap { $0.namedChildren.first }
