@@ -8,7 +8,8 @@ import TreeSitterKit
 /// `model.eval()` or runs under `torch.no_grad()`, or assigned to a validation-named size such as
 /// `val_batch_size`) read from a setting that training does not use, resolving to more than the length that
 /// sizes training data (or, when training's use is not visible, more than the length paired with it in
-/// `max(seq_len, val_seq_len)`, the rotary table's size). The ratio is reported. Rejects validation sized by the
+/// `max(seq_len, val_seq_len)`, the rotary table's size) at least four times over, as the innovation's 256K against
+/// 64K. The ratio is reported. Rejects validation sized by the
 /// training length, a validation length declared but never used, one equal to or shorter than training's, and a
 /// global validation batch (the world size times a validation length) weighed against per-rank training counts, a
 /// validation count equal to a count that sizes training data under another name (`val_bs = world_size *
@@ -19,7 +20,9 @@ import TreeSitterKit
 /// `queries/python/longer_val_seq_len/examples/`.
 struct LongerValSeqLen: Detector {
     let id = "longer_val_seq_len"
-    static let minimumRatio = 2.0
+    /// The innovation's own ratio: validation on four times the length (256K tokens against 64K), also against a training
+    /// length cut since (256K against 48K).
+    static let minimumRatio = 3.99
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let uses = facts.tokenCountUses()
@@ -55,8 +58,8 @@ struct LongerValSeqLen: Detector {
             if training.isEmpty { shorter = pairedInMax(name, value: use.value, facts) }
             guard let reference = shorter.max() else { continue }
             let ratio = Double(use.value) / Double(reference)
-            // Longer by a margin (the record's is 256K against 48K): a validation length left where it was while
-            // training got shorter (64K against 48K) is not a longer validation length.
+            // Four times longer at least (the record's is 256K against 48K): a validation length left where it was while
+            // training got shorter (64K against 48K), or only doubled, is not this change.
             guard ratio >= Self.minimumRatio else { continue }
             evidence.append(facts.evidence(use.source, "validation sequences of \(use.value) tokens (\(String(format: "%.3g", ratio))x training's \(reference))"))
         }
