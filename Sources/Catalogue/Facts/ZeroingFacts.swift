@@ -4,11 +4,25 @@ import TreeSitterKit
 /// Tensors set to zero, in the spellings training scripts use at init.
 extension PythonFacts {
     /// The tensor a call sets to zero: the receiver of `w.zero_()`, `w.fill_(0)`, `w.mul_(0)`,
-    /// `w.copy_(torch.zeros_like(w))`; the first argument of `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`.
+    /// `w.copy_(torch.zeros_like(w))`; the first argument of `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`; the
+    /// module of a `register_parametrization(m, "weight", P())` whose `right_inverse` returns zeros.
     public func zeroedTensor(_ call: CallSite) -> Node? {
         switch call.name {
         case "zeros_":
             return call.positional.first
+        case "register_parametrization":
+            // Registering a parametrization stores `right_inverse(weight)` as the tensor kept: one returning zeros
+            // (`def right_inverse(self, W): return torch.zeros_like(W)`) zeroes the module's weight there, when its
+            // forward hands the stored tensor back as it is (or cast). The module stands for its weight.
+            guard call.argument("tensor_name", position: 1).flatMap(SettingsTable.stringValue) == "weight",
+                  let module = call.argument("module", position: 0), let built = call.argument("parametrization", position: 2),
+                  case let held = unwrapped(built), held.type == "call", let owner = boundClass(named: callSite(held).callee),
+                  let inverse = method("right_inverse", of: owner), let forward = method("forward", of: owner),
+                  let stored = forward.passedParameters.first,
+                  case let inverted = returnedValues(inverse), !inverted.isEmpty, inverted.allSatisfy(isZeroTensor),
+                  returnedValues(forward).allSatisfy({ withoutCasts($0).type == "identifier" && withoutCasts($0).text == stored })
+            else { return nil }
+            return module
         case "constant_":
             return call.argument("val", position: 1).flatMap { value(of: $0) }?.double == 0 ? call.positional.first : nil
         default:
@@ -201,8 +215,14 @@ extension PythonFacts {
 
     /// The module of `module.weight`, through `.data` and `.detach()` around the weight and parentheses anywhere in
     /// the chain (`(module.weight).data`, as `ConstantAttributes` respells `getattr(module, "weight").data`). `isWeight`
-    /// tells whether the expression is a weight (or a bare name, which may hold one).
+    /// tells whether the expression is a weight (or a bare name, which may hold one). The module a `register_parametrization(m,
+    /// "weight", ...)` call is given is its own weight's owner.
     public func weightOwner(_ node: Node) -> (module: Node?, isWeight: Bool) {
+        // The module a weight parametrization is registered on stands for its weight (see `zeroedTensor`).
+        if let list = node.parent, list.type == "argument_list", let registration = list.parent, registration.type == "call",
+           callSite(registration).name == "register_parametrization", callSite(registration).positional.first == node {
+            return (unparenthesized(node), true)
+        }
         var current = unparenthesized(node)
         while true {
             if current.type == "attribute", current.child(byField: "attribute")?.text == "data", let o = current.child(byField: "object") {

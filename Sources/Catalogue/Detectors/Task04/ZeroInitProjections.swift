@@ -10,7 +10,8 @@ import TreeSitterKit
 /// a factory returns from a table with a library fallback, a CUDA kernel of a compiled extension rectifying or squashing
 /// what it stores) of another projection is the MLP output projection. Requires
 /// both to have their weight zeroed at init: `w.zero_()`, `w.data.zero_()`, `self.w_out.zero_()` on a parameter, `w.detach().zero_()`,
-/// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`;
+/// `nn.init.zeros_(w)`, `nn.init.constant_(w, 0)`, `w.fill_(0)`, `w.mul_(0)`, `nn.Parameter(torch.zeros(...))`, a
+/// parametrization registered on the layer whose `right_inverse` returns zeros;
 /// in `__init__`, a functional model's weight created with `torch.zeros(rows, cols)` (also through a helper of the file
 /// that hands back zeros for the call's mode, `{"wo": zeros(d, d)}`, `lin(d, d, zero=True)`, see
 /// `PythonFacts.zeroCreation`), in a linear class built with a zero-init flag

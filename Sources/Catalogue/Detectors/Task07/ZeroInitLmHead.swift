@@ -5,7 +5,8 @@ import TreeSitterKit
 ///
 /// Requires an untied output head (see `untied_lm_head`) whose weight is zeroed at init: an in-place zeroing of
 /// its weight (`.zero_()`, `.fill_(0)`, `.mul_(0)`, `nn.init.zeros_`, `nn.init.constant_(w, 0)`, through `.data` /
-/// `.detach()`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, also
+/// `.detach()`; also a parametrization registered on the head whose `right_inverse` returns zeros, see
+/// `PythonFacts.zeroedTensor`), a helper that zeroes the weight of the module it wraps and returns it (`zeroed(nn.Linear(d, V))`), a parameter (or a functional model's weight matrix) created with `torch.zeros`, also
 /// through a helper of the file that hands back a zero matrix for the call's mode (`readout = lin(V, d, zero=True)`, see
 /// `PythonFacts.zeroCreation`), an init hook that zeroes a module's weight under a test
 /// that names the head (`module is self.head`, `"lm_head" in name`) or a flag attribute the file sets on the head
@@ -22,7 +23,9 @@ import TreeSitterKit
 /// every linear layer draws again (`self.apply(self._init_weights)`). Examples: `queries/python/zero_init_lm_head/examples/`.
 struct ZeroInitLmHead: Detector {
     let id = "zero_init_lm_head"
-    static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_", "copy_"]
+    /// Calls that may zero a tensor (see `PythonFacts.zeroedTensor`), a parametrization registered with a zeroing
+    /// `right_inverse` included.
+    static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_", "copy_", "register_parametrization"]
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
