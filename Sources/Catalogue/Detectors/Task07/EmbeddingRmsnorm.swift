@@ -11,7 +11,8 @@ import TreeSitterKit
 /// gated shift, see `stillLookup`), outside any loop, with the normalized
 /// tensor assigned to a plain name (the stream `x`, `x0`, `h`), or returned by a hook method whose call is (`x =
 /// self.embed(idx)` in an overridden `forward`). A fused function that receives the embedding
-/// table and normalizes counts as both, and so do an embedding subclass whose `forward` returns the normalized lookup and
+/// table and normalizes counts as both, and so do an embedding subclass whose `forward` returns the normalized lookup, a
+/// parametrization of the table's weight normalizing it row by row at every read (`RowRMSNorm` registered on `wte`), and
 /// a forward hook on the table that returns it normalized (see `ForwardHook`), and a stage of modules in order whose
 /// embedding is followed by a norm module (`nn.Sequential(nn.Embedding(V, d), nn.RMSNorm(d))`) and whose output goes
 /// on into the model. Rejects norms only inside the blocks or after them (the stream itself
@@ -69,6 +70,15 @@ struct EmbeddingRmsnorm: Detector {
                 return [facts.evidence(hook.registration.node, "forward hook on the embedding table normalizes its output")]
             }
         }
+        // A parametrization of the table's weight that normalizes it row by row in every forward
+        // (`register_parametrization(self.wte, "weight", RowRMSNorm())` with `forward(W)` returning `F.rms_norm(W,
+        // (W.size(-1),))`): a lookup selects rows, so each looked-up vector comes out normalized.
+        for parametrization in facts.parametrizations where parametrization.tensor == "weight" {
+            guard let module = parametrization.registration.positional.first,
+                  facts.ownerName(of: module).map(model.embeddingNames.contains) == true,
+                  parametrization.functions.contains(where: { rowNormalizes($0, facts) }) else { continue }
+            return [facts.evidence(parametrization.registration.node, "embedding table normalized row by row at every lookup")]
+        }
         for call in facts.calls where facts.isNormCall(call) {
             guard let input = call.positional.first ?? call.receiver, feedsStream(call.node, facts) else { continue }
             let normalizesLookup = stillLookup(input, lookups, facts, depth: 0)
@@ -83,6 +93,31 @@ struct EmbeddingRmsnorm: Detector {
             }
         }
         return []
+    }
+
+    /// Whether a parametrization's forward returns its tensor normalized over the last dimension (its rows): a norm call
+    /// on it over `W.size(-1)` / `W.shape[-1]` (or with no dimension given for `F.normalize`-free RMS helpers), or the
+    /// written-out form.
+    func rowNormalizes(_ forward: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
+        guard let tensor = forward.passedParameters.first else { return false }
+        return facts.returnedValues(forward).contains { value in
+            let v = facts.withoutCasts(value)
+            if let input = facts.inlineNormInput(v) {
+                // Reduced over the last dimension (`W.pow(2).mean(-1, keepdim=True)`), not over the whole table.
+                let reductions = facts.descendants(of: v).filter { $0.type == "call" && ["mean", "sum"].contains(facts.callSite($0).name) }
+                let overRows = !reductions.isEmpty && reductions.allSatisfy { r in
+                    let call = facts.callSite(r)
+                    return (call.argument("dim", position: 0)).flatMap { facts.value(of: $0)?.double } == -1
+                }
+                return overRows && facts.withoutCasts(input).text == tensor
+            }
+            guard v.type == "call", case let call = facts.callSite(v), facts.isNormCall(call),
+                  let first = call.positional.first.map(facts.withoutCasts), first.text == tensor else { return false }
+            // Over the last dimension only (`(W.size(-1),)`, `W.shape[-1:]`): a norm over the whole table is another thing.
+            guard let shape = call.argument("normalized_shape", position: 1) else { return true }
+            let text = facts.compact(shape)
+            return text.contains("size(-1)") || text.contains("shape[-1]") || text.contains("shape[-1:]")
+        }
     }
 
     /// Whether a tensor is still the looked-up embedding: it holds the lookup, or it is a name (sliced, cast or
