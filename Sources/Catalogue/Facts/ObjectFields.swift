@@ -14,8 +14,12 @@ extension PythonFacts {
     /// default)` to the field, or to the default when the object holds none (`getattr(torch, "bfloat16")`, on an imported
     /// module without a default, is its own origin). Anything else (a call,
     /// a literal, a class name, a dotted name of an imported module such as `torch.bfloat16`) is its own origin, except
-    /// a class method called on its class (`Config.default()`), which stands for what it returns; `self.<name>` and
-    /// `cls.<name>` that no method assigns read the class attribute (`classAttribute`).
+    /// a class method called on its class (`Config.default()`) and a method called on an object the file builds
+    /// (`plan.build(net)`), which stand for what they return (the object itself for a method returning `self`); an entry
+    /// read by a string key (`optimizers["matrix"]`) stands for that entry of the dictionaries the container comes from,
+    /// and a wrapper's `.module` for the module it wraps; `self.<name>` and `cls.<name>` that no method assigns read the
+    /// class attribute (`dispatchedClassAttribute`); a name updated in place before the read (`V += -V % 128`) is its own
+    /// origin.
     /// Empty when a step cannot be followed.
     public func origins(of node: Node) -> [Node] {
         if let known = originsMemo[node] { return known }
