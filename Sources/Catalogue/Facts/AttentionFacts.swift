@@ -312,9 +312,9 @@ extension PythonFacts {
         return result
     }
 
-    /// Whether a module class of the file holds no state of its own: its `__init__` (own or inherited from the file's
-    /// classes) sets no field from a call (no layer, parameter, buffer or tensor; `self.config = config` and numbers
-    /// are fine), and it registers no parameter or buffer.
+    /// Whether a module class of the file holds no state of its own: no method of it (own or inherited from the file's
+    /// classes) sets a field from a call or a list (no layer, parameter, buffer, tensor or cache; `self.config = config`
+    /// and numbers are fine), and none registers a parameter, buffer or submodule.
     func holdsNoState(_ owner: Class) -> Bool {
         memoized("holdsNoState/\(owner.node.startByte)") {
             for c in lineage(of: owner) {
@@ -420,11 +420,6 @@ extension PythonFacts {
         }
     }
 
-    /// The values a table of the file holds at the place a subscript reads (`table[k][1]`: the second element of
-    /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary literal or `dict(k=v,
-    /// ...)`, a list or tuple literal (also repeated: `[step] * 5`), possibly held by a name or field set once (`TABLE`, `self.table`), or
-    /// seen through a view or layering of such tables (`MappingProxyType({...})`, `ChainMap(a, b)`, see `mappingLayers`). Nil when
-    /// the subscript does not read a literal table.
     /// For the `*name` parameter of a function of the file read inside it, the positional arguments every call of the
     /// function passes from that parameter's place on (`make_combined_step(head_step, hidden_step)` for `*steppers`); nil
     /// for any other name, or when a call spreads a sequence there.
@@ -453,6 +448,12 @@ extension PythonFacts {
         return passed
     }
 
+
+    /// The values a table of the file holds at the place a subscript reads (`table[k][1]`: the second element of
+    /// every entry, or of the entry with key `k` when `k` is a string constant): a dictionary literal or `dict(k=v,
+    /// ...)`, a list or tuple literal (also repeated: `[step] * 5`), possibly held by a name or field set once (`TABLE`, `self.table`), or
+    /// seen through a view or layering of such tables (`MappingProxyType({...})`, `ChainMap(a, b)`, see `mappingLayers`). Nil when
+    /// the subscript does not read a literal table.
     func tableEntries(_ node: Node, depth: Int) -> [Node]? {
         guard depth < 4 else { return nil }
         let n = unwrapped(node)
@@ -535,10 +536,7 @@ extension PythonFacts {
             // A factory of the file, or a method of one called on an object the file builds (`net.build_step()`
             // returning `make_ortho_step(...)`).
             var factory = calledFunction(call).flatMap { enclosingClass($0.node) == nil ? $0 : nil }
-            if factory == nil, let receiver = call.receiver, receiverClass(call) == nil, !call.callee.hasPrefix("self.") {
-                let methods = constructions(of: receiver).compactMap { builtObject($0)?.owner }.compactMap { method(call.name, of: $0) }
-                if methods.count == 1 { factory = methods[0] }
-            }
+            if factory == nil, !call.callee.hasPrefix("self."), let methods = builtObjectMethods(call), methods.count == 1 { factory = methods[0] }
             guard let factory else { return [] }
             var found: [Function] = []
             for value in returnedValues(factory) {

@@ -133,16 +133,11 @@ extension PythonFacts {
             // A method of the file called on an object the file builds (`plan.build(net)` with `plan = Plan(...)`): what
             // it returns; the object itself for one that hands back its own instance (`Trainer(args, model).build()`,
             // `build` ending in `return self`).
-            if let receiver = call.receiver, !call.hasSplat, instanceMethodNames.contains(call.name), receiverClass(call) == nil,
-               case let built = constructions(of: receiver), built.allSatisfy({ unwrapped($0).type == "call" }) {
-                let methods = built.compactMap { builtObject($0)?.owner }.map { method(call.name, of: $0) }
-                if !methods.isEmpty, methods.allSatisfy({ $0 != nil }) {
-                    let called = methods.compactMap { $0 }
-                    if called.allSatisfy(returnsOwnInstance) { return origins(of: receiver, depth: depth + 1, seen: &seen) }
-                    if called.allSatisfy({ !returnsOwnInstance($0) && !isPropertyGetter($0) }) {
-                        let returned = called.flatMap(returnedValues)
-                        if !returned.isEmpty { return returned.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
-                    }
+            if let receiver = call.receiver, !call.hasSplat, let called = builtObjectMethods(call) {
+                if called.allSatisfy(returnsOwnInstance) { return origins(of: receiver, depth: depth + 1, seen: &seen) }
+                if called.allSatisfy({ !returnsOwnInstance($0) && !isPropertyGetter($0) }) {
+                    let returned = called.flatMap(returnedValues)
+                    if !returned.isEmpty { return returned.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
                 }
             }
             // A class method called on its class (`GPTConfig.default()`, returning `cls(vocab_size=...)`): what it returns.
@@ -178,6 +173,20 @@ extension PythonFacts {
         default:
             return [e]
         }
+    }
+
+    /// The methods a call `obj.name(...)` runs when `obj` comes from constructions of the file's classes (`plan.build(net)`
+    /// with `plan = Plan(lr)`): the method each construction's class finds. Nil when the receiver is a class itself, when
+    /// it does not come only from constructions, or when one of their classes has no such method.
+    func builtObjectMethods(_ call: CallSite) -> [Function]? {
+        guard let receiver = call.receiver, instanceMethodNames.contains(call.name), receiverClass(call) == nil,
+              case let built = constructions(of: receiver), !built.isEmpty, built.allSatisfy({ unwrapped($0).type == "call" })
+        else { return nil }
+        let methods = built.compactMap { builtObject($0)?.owner }.map { method(call.name, of: $0) }
+        guard methods.count == built.count, methods.allSatisfy({ $0 != nil }) else { return nil }
+        var found: [Function] = []
+        for m in methods.compactMap({ $0 }) where !found.contains(where: { $0.node == m.node }) { found.append(m) }
+        return found
     }
 
     /// Names of the methods of the file's classes (a call `obj.name(...)` can only run one of these).

@@ -113,11 +113,34 @@ struct EmbeddingRmsnorm: Detector {
             }
             guard v.type == "call", case let call = facts.callSite(v), facts.isNormCall(call),
                   let first = call.positional.first.map(facts.withoutCasts), first.text == tensor else { return false }
-            // Over the last dimension only (`(W.size(-1),)`, `W.shape[-1:]`): a norm over the whole table is another thing.
-            guard let shape = call.argument("normalized_shape", position: 1) else { return true }
-            let text = facts.compact(shape)
-            return text.contains("size(-1)") || text.contains("shape[-1]") || text.contains("shape[-1:]")
+            // Over the last dimension only (`(W.size(-1),)`, `[W.shape[-1]]`, `W.shape[-1:]`): a norm over the whole
+            // table is another thing.
+            guard let shape = call.argument("normalized_shape", position: 1).map(facts.unwrapped) else { return true }
+            return lastSize(of: tensor, shape, facts)
         }
+    }
+
+    /// Whether a normalized shape is the last dimension of `tensor` alone: a one-element tuple or list of `W.size(-1)` /
+    /// `W.shape[-1]`, or the slice `W.shape[-1:]`.
+    func lastSize(of tensor: String, _ shape: Node, _ facts: PythonFacts) -> Bool {
+        func isMinusOne(_ n: Node?) -> Bool { n.flatMap { facts.value(of: $0)?.double } == -1 }
+        func shapeOfTensor(_ n: Node) -> Bool {
+            n.type == "attribute" && n.child(byField: "attribute")?.text == "shape" && n.child(byField: "object")?.text == tensor
+        }
+        if ["tuple", "list"].contains(shape.type) {
+            let items = shape.namedChildren.filter { $0.type != "comment" }
+            guard items.count == 1, case let item = facts.unwrapped(items[0]) else { return false }
+            if item.type == "call", case let call = facts.callSite(item), call.name == "size", call.receiver?.text == tensor {
+                return isMinusOne(call.positional.first)
+            }
+            return item.type == "subscript" && item.child(byField: "value").map(shapeOfTensor) == true
+                && isMinusOne(item.child(byField: "subscript"))
+        }
+        // `W.shape[-1:]`: a slice from the last dimension to the end.
+        guard shape.type == "subscript", shape.child(byField: "value").map(shapeOfTensor) == true,
+              let slice = shape.child(byField: "subscript"), slice.type == "slice" else { return false }
+        let bounds = slice.children.split(omittingEmptySubsequences: false) { $0.type == ":" }.map { $0.first }
+        return bounds.count == 2 && isMinusOne(bounds[0]) && bounds[1] == nil
     }
 
     /// Whether a tensor is still the looked-up embedding: it holds the lookup, or it is a name (sliced, cast or
