@@ -688,4 +688,111 @@ struct ConfiguredProgramTests {
         #expect(try Self.truth(facts, at: "hasattr(torch, \"float8_e4m3fn\")") == true)
         #expect(try Self.truth(facts, at: "int(os.environ[\"WORLD_SIZE\"]) > 1") == nil)
     }
+
+    @Test("Hydra-style instantiate calls read as the constructions their nodes name: nested nodes built or handed over as partials, interpolations resolved, the call's own arguments first")
+    func hydraInstantiation() throws {
+        let script = try Self.facts(#"""
+        import copy, functools, yaml, torch
+
+        CONFIG = """
+        train:
+          steps: 3200
+        model:
+          _target_: __main__.Net
+          width: 768
+          block:
+            _target_: __main__.Block
+            act: relu2
+        optim:
+          adam:
+            _target_: torch.optim.AdamW
+            lr: 0.0018
+            betas: [0.9, 0.95]
+            fused: true
+            eps: ${env:EPS}
+          sched:
+            _target_: __main__.Ramp
+            _partial_: true
+            total: ${train.steps}
+        """
+
+        def build(node, *args, **kw):
+            node = copy.deepcopy(node)
+            target = globals()[node.pop("_target_").split(".")[-1]]
+            return target(*args, **{**node, **kw})
+
+        class Block:
+            def __init__(self, dim, act="gelu"):
+                self.act = act
+
+        class Net:
+            def __init__(self, width, block):
+                self.blocks = [build(block, width) for _ in range(2)]
+
+        class Ramp:
+            def __init__(self, opt, total):
+                self.total = total
+
+        cfg = yaml.safe_load(CONFIG)
+        net = build(cfg["model"])
+        ocfg = cfg["optim"]
+        opt = build(ocfg["adam"], net.parameters(), weight_decay=0.0,
+                    lr=0.002)
+        ramp = build(cfg["optim"]["sched"])
+        """#)
+        let rewrites = script.hydraInstantiations().map { $0.text }
+        // Not recursive (`build` does not call itself): the inner node is handed over as a partial, and the class it is
+        // handed to builds it by calling it.
+        #expect(rewrites.contains(#"Net(width=768, block=functools.partial(Block, act="relu2"))"#))
+        #expect(rewrites.contains("block(width)"))
+        // A keyword of the call wins; what the run decides (`${env:EPS}`) is left out; the call's line break is kept.
+        #expect(rewrites.contains("torch.optim.AdamW(net.parameters(), weight_decay=0.0, lr=0.002, betas=[0.9, 0.95], fused=True\n)"))
+        #expect(rewrites.contains("functools.partial(Ramp, total=3200)"))
+        let configured = try #require(ConfiguredProgram(script))
+        let text = String(decoding: configured.facts.file.bytes, as: UTF8.self)
+        #expect(text.contains("net = Net(width=768, block=functools.partial(Block, act=\"relu2\"))"))
+        #expect(text.split(separator: "\n", omittingEmptySubsequences: false).count == script.file.text.split(separator: "\n", omittingEmptySubsequences: false).count)
+    }
+
+    @Test("a node read by a key no node has, or by one several nodes end with, is not rewritten")
+    func hydraInstantiationAmbiguous() throws {
+        let script = try Self.facts(#"""
+        import yaml, torch
+        from hydra.utils import instantiate
+        CONFIG = """
+        a:
+          opt:
+            _target_: torch.optim.AdamW
+            lr: 0.0018
+        b:
+          opt:
+            _target_: torch.optim.SGD
+            lr: 0.1
+        """
+        cfg = yaml.safe_load(CONFIG)
+        first = instantiate(cfg["opt"])
+        second = instantiate(cfg["c"])
+        third = instantiate(cfg["b"]["opt"], [])
+        """#)
+        #expect(script.hydraInstantiations().map(\.text) == ["torch.optim.SGD([], lr=0.1)"])
+    }
+
+    @Test("a configuration written as Python dictionaries instantiates the same way, its values taken as written")
+    func hydraInstantiationFromDictionaries() throws {
+        let script = try Self.facts("""
+        import torch
+        from hydra.utils import instantiate
+        WIDTH = 768
+        CFG = {
+            "optim": {"_target_": "torch.optim.AdamW", "lr": 3 * 6e-4, "betas": (0.8, 0.95)},
+            "model": dict(_target_="__main__.Net", width=WIDTH),
+        }
+        class Net(torch.nn.Module):
+            def __init__(self, width):
+                super().__init__()
+        net = instantiate(CFG["model"])
+        opt = instantiate(CFG["optim"], net.parameters())
+        """)
+        #expect(script.hydraInstantiations().map(\.text) == ["Net(width=WIDTH)", "torch.optim.AdamW(net.parameters(), lr=3 * 6e-4, betas=(0.8, 0.95))"])
+    }
 }

@@ -139,6 +139,11 @@ public struct ConfiguredProgram {
             let breaks = script.file.bytes[range].filter { $0 == UInt8(ascii: "\n") }
             selections.append((range, Array((read.entry.text + "(").utf8) + breaks))
         }
+        // Hydra-style instantiation: `instantiate(cfg["optimizer"], params)` reads as the construction its configuration
+        // node names, `torch.optim.AdamW(params, lr=0.0018)` (see `HydraInstantiation`).
+        for instantiation in script.hydraInstantiations() where !isDead(instantiation.call) && !overlapsSelection(instantiation.call.byteRange) {
+            selections.append((instantiation.call.byteRange, Array(instantiation.text.utf8)))
+        }
         // A registry every read of which is decided keeps only the entries they select: the others never run.
         for (dictionary, pairs) in selected {
             var readsDecided = true
