@@ -686,7 +686,7 @@ public final class ScriptInterpreter {
         }
         guard let function = facts.calledFunction(call) ?? method(call), function.body != nil else { return nil }
         // A method called on `self` runs on the same object: the fields the run has bound stay bound.
-        var bound: [String: ScriptValue] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
+        var bound: [String: ScriptValue] = call.callee.hasPrefix("self.") || call.callee == "self" ? env.filter { $0.key.hasPrefix("self.") } : [:]
         let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
         for (index, parameter) in parameters.enumerated() {
             if let argument = call.keywords[parameter] ?? (index < args.count ? args[index] : nil) {

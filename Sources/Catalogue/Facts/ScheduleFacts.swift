@@ -451,6 +451,8 @@ extension PythonFacts {
             }
         }
         guard call.receiver == nil || call.callee.hasPrefix("self.") else { return nil }
+        // `self(step)` in a method: what a call of the object runs (its class's `__call__`, or a module's `forward`).
+        if call.callee == "self", let owner = enclosingClass(call.node) { return forwardMethods(of: owner).first }
         if call.callee.hasPrefix("self."), let owner = enclosingClass(call.node) {
             // A method a class decorator of the file rebinds on the class (`cls.values = values`) runs in place of the
             // one the class body writes, which it calls itself (see `decoratedTargets`).

@@ -394,11 +394,12 @@ public struct StepFunction {
             if case .returned(let v) = run(body, &inner, depth: depth) { return v }
         }
         // A function of the file, run with its arguments; a method called on `self` (the one the object runs, see
-        // `PythonFacts.calledFunction`) keeps the object's fields.
-        if call.receiver == nil || call.callee.hasPrefix("self."),
-           let function = (call.callee.hasPrefix("self.") ? facts.calledFunction(call) : nil)
+        // `PythonFacts.calledFunction`; `self(step)` runs its `__call__`) keeps the object's fields.
+        let onSelf = call.callee == "self" || call.callee.hasPrefix("self.")
+        if call.receiver == nil || onSelf,
+           let function = (onSelf ? facts.calledFunction(call) : nil)
                ?? facts.function(named: call.name).first(where: { !$0.isTritonKernel }) {
-            var inner: [String: Double] = call.callee.hasPrefix("self.") ? env.filter { $0.key.hasPrefix("self.") } : [:]
+            var inner: [String: Double] = onSelf ? env.filter { $0.key.hasPrefix("self.") } : [:]
             let parameters = function.parameters.filter { $0 != "self" && $0 != "cls" }
             for (index, parameter) in parameters.enumerated() {
                 if let argument = facts.keywordArgument(parameter, of: call) ?? (index < args.count ? args[index] : nil),

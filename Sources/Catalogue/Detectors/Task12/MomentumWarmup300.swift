@@ -156,6 +156,13 @@ struct MomentumWarmup300: Detector {
             let uses = chosen.compactMap { node in facts.optimizers.first { $0.call.node == node } }
             if uses.count == chosen.count { return uses.allSatisfy { $0.family != .muon } }
         }
+        // A helper's parameter (`def apply(self, optimizer, step)` handed `adam` by `warmup.apply(adam, step)`): every
+        // optimizer its callers hand it keeps no momentum in its groups.
+        if owner.type == "identifier", facts.parameterOwner(of: owner) != nil {
+            let held = facts.origins(of: owner).map(facts.unwrapped)
+            let uses = held.compactMap { node in facts.optimizers.first { $0.call.node == node } }
+            if !held.isEmpty, uses.count == held.count { return uses.allSatisfy { $0.family != .muon } }
+        }
         guard let name = SettingsTable.bareName(of: owner) else { return false }
         return facts.allSettings.settings(name).contains { setting in
             let value = facts.unwrapped(setting.value)
