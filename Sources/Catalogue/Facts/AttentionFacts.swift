@@ -662,6 +662,9 @@ extension PythonFacts {
             }
             if !found.isEmpty, found.count >= options.count { return found }
         }
+        // A function an optimizer keeps in its groups (`ortho = group["ortho_fn"]`, see `groupEntryFunctions`).
+        let kept = groupEntryFunctions(call)
+        if !kept.isEmpty { return kept }
         // A local name holding a function made by a wrapper or a factory of the file (`orth = functools.partial(
         // backend(group["backend"]), steps=5)`, with `backend` returning one of the file's functions).
         // (At module level, a name bound once: `step_fn = net.build_step()` before the training loop.)

@@ -57,6 +57,13 @@ extension PythonFacts {
     /// when it is declared through one), or, for a command whose options click declares in decorators
     /// (`@click.option("--n-head", default=6)` over `def train(n_head, ...)`), that option's default.
     public func parameterDefault(in definition: Node, _ name: String) -> Node? {
+        // A gin binding of the parameter (`make_optimizer.lr = 0.0018`, `Block.act = @relu_squared`; see
+        // `EmbeddedConfigDocuments`) is what a call that omits it gets.
+        if hasGinBindings, let function = definition.child(byField: "name")?.text,
+           let scope = function == "__init__" ? enclosingClass(definition).map(\.name) : function {
+            let bindings = allSettings.settings("\(scope).\(name)")
+            if bindings.count == 1 { return bindings[0].value }
+        }
         if let declared = definition.child(byField: "parameters")?.namedChildren.first(where: { $0.child(byField: "name")?.text == name })?
             .child(byField: "value") {
             return CommandLineFlags.optionDefault(declared, self) ?? declared

@@ -37,7 +37,7 @@ enum EmbeddedConfigDocuments {
         let gin = ginDocuments(facts)
         for document in documents {
             for entry in entryLines(facts.file.bytes, content: contentRange(document)) {
-                write(entry, from: facts.file.bytes, into: &shadow)
+                write(entry, from: facts.file.bytes, into: &shadow, gin: gin.contains(document))
                 // A gin binding keeps its scope (`build_optimizer.learning_rate`): it sets that configurable's parameter
                 // only (`ValueResolver` reads it for the parameter of that function or class).
                 let key = gin.contains(document) ? entry.key : entry.key.split(separator: ".").last.map(String.init) ?? entry.key
@@ -55,7 +55,7 @@ enum EmbeddedConfigDocuments {
             guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                   let left = assignment.child(byField: "left"), left.type == "identifier",
                   let value = assignment.child(byField: "right"), let origin = bySite[value.startByte],
-                  literalTypes.contains(value.type) || (value.type == "identifier" && !gin.contains(origin.site))
+                  literalTypes.contains(value.type) || (value.type == "identifier" && (!gin.contains(origin.site) || isGinReference(value.startByte, facts.file.bytes)))
                     || (evaluates && isNumberArithmetic(value)) else { continue }
             // An unquoted word (`kind = trapezoid` in INI or YAML) stays a name in the shadow; `Setting.bareWord` reads
             // it as the string it is.
@@ -367,7 +367,15 @@ enum EmbeddedConfigDocuments {
     /// Writes `key = value` into the shadow: the key from the line's first column (its last dotted part, `-` read
     /// as `_`, as argparse does), `=` just before the value, the value at its own offset (`true`, `false`, `null`
     /// spelled the Python way, which has the same length).
-    static func write(_ entry: Entry, from bytes: [UInt8], into shadow: inout [UInt8]) {
+    /// Whether a gin value is a reference: `@name` (a configurable function or class of the file) or `%NAME` (a macro,
+    /// itself a binding of the document).
+    static func isGinReference(_ start: Int, _ bytes: [UInt8]) -> Bool {
+        start < bytes.count && (bytes[start] == UInt8(ascii: "@") || bytes[start] == UInt8(ascii: "%"))
+    }
+
+    /// Writes an entry into the shadow as `name = value`. A gin reference is written as the name it refers to, from the
+    /// value's first column (`@relu_squared` as `relu_squared `), so that it reads as that function or setting.
+    static func write(_ entry: Entry, from bytes: [UInt8], into shadow: inout [UInt8], gin: Bool = false) {
         let name = Array((entry.key.split(separator: ".").last.map(String.init) ?? entry.key).replacingOccurrences(of: "-", with: "_").utf8)
         guard entry.nameAt + name.count < entry.value.lowerBound, let first = name.first,
               !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")) else { return }
@@ -376,7 +384,8 @@ enum EmbeddedConfigDocuments {
         shadow[entry.value.lowerBound - 1] = UInt8(ascii: "=")
         let text = String(decoding: bytes[entry.value], as: UTF8.self)
         let spelled = ["true": "True", "false": "False", "null": "None", "True": "True", "False": "False"][text]
-        let value = spelled.map { Array($0.utf8) } ?? Array(bytes[entry.value])
+        var value = spelled.map { Array($0.utf8) } ?? Array(bytes[entry.value])
+        if gin, isGinReference(entry.value.lowerBound, bytes) { value = Array(value.dropFirst()) + [UInt8(ascii: " ")] }
         for (offset, byte) in value.enumerated() { shadow[entry.value.lowerBound + offset] = byte }
     }
 }
