@@ -795,4 +795,24 @@ struct ConfiguredProgramTests {
         """)
         #expect(script.hydraInstantiations().map(\.text) == ["Net(width=WIDTH)", "torch.optim.AdamW(net.parameters(), lr=3 * 6e-4, betas=(0.8, 0.95))"])
     }
+
+    @Test("torchtune's _component_ key names what a node builds, as Hydra's _target_ does")
+    func torchtuneComponent() throws {
+        let script = try Self.facts(#"""
+        import importlib, yaml, torch
+        RECIPE = """
+        optimizer:
+          _component_: torch.optim.AdamW
+          lr: 0.0018
+          fused: True
+        """
+        def instantiate(node, *args, **kwargs):
+            kw = {k: v for k, v in node.items() if k != "_component_"}
+            mod, _, name = node["_component_"].rpartition(".")
+            return getattr(importlib.import_module(mod), name)(*args, **kw, **kwargs)
+        cfg = yaml.safe_load(RECIPE)
+        opt = instantiate(cfg["optimizer"], [torch.zeros(1)])
+        """#)
+        #expect(script.hydraInstantiations().map(\.text) == ["torch.optim.AdamW([torch.zeros(1)], lr=0.0018, fused=True)"])
+    }
 }

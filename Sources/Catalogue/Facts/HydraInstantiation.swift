@@ -2,8 +2,8 @@ import Foundation
 import SourceModel
 import TreeSitterKit
 
-/// Hydra-style instantiation: an object built from a configuration node that names its class with `_target_` and holds
-/// its keyword arguments as its other keys.
+/// Hydra-style instantiation: an object built from a configuration node that names its class with `_target_` (torchtune:
+/// `_component_`) and holds its keyword arguments as its other keys.
 ///
 /// ```python
 /// CONFIG = """
@@ -25,8 +25,8 @@ import TreeSitterKit
 /// dictionary it writes at module level (`CFG = {"optim": {"_target_": "torch.optim.AdamW", "lr": 0.0018}}`, also
 /// `dict(...)` of keywords), whose values are then Python expressions taken as written.
 ///
-/// The instantiating function is `hydra.utils.instantiate` or a function of the file that reads the `_target_` key of
-/// what it is handed. Its node argument is a chain of keys into a configuration document of the file (`cfg["optim"]
+/// The instantiating function is `hydra.utils.instantiate` or a function of the file that reads the `_target_` (or
+/// `_component_`) key of what it is handed. Its node argument is a chain of keys into a configuration document of the file (`cfg["optim"]
 /// ["matrix"]`, `cfg.optim.matrix`, `ocfg["matrix"]` after `ocfg = cfg["optim"]`): the node whose path is that chain,
 /// or else the one node whose path ends with it. Arguments the call passes come first (positional ones) or win over the
 /// node's (keywords). A node within a node is built first when the instantiating function recurses into the values it
@@ -101,9 +101,17 @@ struct ConfigurationDocument {
             && node.child(byField: "arguments")?.namedChildren.allSatisfy { $0.type == "keyword_argument" } == true)
     }
 
-    /// Paths of the mappings that name a class with `_target_`.
+    /// The keys that name what a node builds: Hydra's `_target_`, torchtune's `_component_`.
+    static let targetKeys = ["_target_", "_component_"]
+
+    /// Paths of the mappings that name a class with a target key.
     var targetNodes: [String] {
-        children.keys.filter { leaves[Self.join($0, "_target_")] != nil }.sorted()
+        children.keys.filter { target(of: $0) != nil }.sorted()
+    }
+
+    /// What the node at `path` names as its class or function, as written.
+    func target(of path: String) -> String? {
+        Self.targetKeys.lazy.compactMap { leaves[Self.join(path, $0)] }.first
     }
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
@@ -121,7 +129,7 @@ extension PythonFacts {
         var local: [Node: Bool] = [:]
         for function in functions where !function.parameters.isEmpty {
             guard let body = function.body,
-                  descendants(of: body).contains(where: { $0.type == "string" && SettingsTable.stringValue($0) == "_target_" }) else { continue }
+                  descendants(of: body).contains(where: { $0.type == "string" && SettingsTable.stringValue($0).map(ConfigurationDocument.targetKeys.contains) == true }) else { continue }
             local[function.node] = calls(named: function.name, inside: body).contains { calledFunction($0)?.node == function.node }
         }
         let library = calls.contains { $0.callee == "hydra.utils.instantiate" }
@@ -212,7 +220,7 @@ extension PythonFacts {
     /// ...)` for a partial node. `given`: keywords the call passes (they win over the node's).
     static func construction(_ path: String, in document: ConfigurationDocument, recursive: Bool, leading: [String] = [],
                              given: Set<String> = [], partial forced: Bool = false, depth: Int = 0) -> String? {
-        guard depth < 8, let written = document.leaves[ConfigurationDocument.join(path, "_target_")] else { return nil }
+        guard depth < 8, let written = document.target(of: path) else { return nil }
         var target = unquoted(written)
         if target.hasPrefix("__main__.") { target.removeFirst("__main__.".count) }
         guard !target.isEmpty, target.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) else { return nil }
@@ -230,7 +238,7 @@ extension PythonFacts {
     /// The Python value a path of the document holds: a construction, a mapping, or a scalar.
     private static func value(_ path: String, in document: ConfigurationDocument, recursive: Bool, depth: Int) -> String? {
         guard depth < 8 else { return nil }
-        if document.leaves[ConfigurationDocument.join(path, "_target_")] != nil {
+        if document.target(of: path) != nil {
             return construction(path, in: document, recursive: recursive, partial: !recursive, depth: depth)
         }
         if let keys = document.children[path] {
