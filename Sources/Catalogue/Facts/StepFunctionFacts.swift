@@ -875,8 +875,9 @@ extension PythonFacts {
         return names
     }
 
-    /// Attribute names a loop sets to its step variable (`self.global_step = step`, `state.iteration = it`): objects
-    /// that mirror the training step for code the loop calls (a hook reading `self.trainer.global_step`).
+    /// Attribute names a loop sets to its step variable (`self.global_step = step`, `state.iteration = it`) or counts up
+    /// by one each pass (`st.batch_idx += 1`): objects that mirror the training step for code the loop calls (a hook
+    /// reading `self.trainer.global_step`, an algorithm reading `state.batch_idx`).
     var loopStepAttributes: Set<String> {
         memoized("loopStepAttributes") {
             var names: Set<String> = []
@@ -885,6 +886,16 @@ extension PythonFacts {
                       let attribute = left.child(byField: "attribute")?.text,
                       let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier",
                       enclosingLoops(assignment).contains(where: { stepVariables($0).contains(right.text) }) else { continue }
+                names.insert(attribute)
+            }
+            // A counter an object keeps for the loop, counted up by one in the loop's own body (`st.batch_idx += 1` at
+            // the end of each pass over the batches, `st = self.state`): a step of the innermost loop around it.
+            for increment in nodes(ofType: "augmented_assignment") where increment.child(byField: "operator")?.type == "+=" {
+                guard let left = increment.child(byField: "left"), left.type == "attribute", isReferenceChain(left),
+                      let attribute = left.child(byField: "attribute")?.text, let right = increment.child(byField: "right"),
+                      evaluate(right) == 1, let loop = enclosingLoops(increment).first,
+                      enclosingFunction(increment)?.node == enclosingFunction(loop)?.node,
+                      !ancestors(of: increment).contains(where: { $0.type == "lambda" }) else { continue }
                 names.insert(attribute)
             }
             return names

@@ -126,9 +126,12 @@ struct MuonMomentumWarmup: Detector {
             // `opts[1]`, or `muon = opts[1]`: the element itself (an Adam in another slot is not the optimizer).
             let resolved = facts.indexedElement(object).map(facts.unwrapped) ?? object
             if constructions.contains(resolved) { return true }
-            // `for opt in trainer.optimizers: if isinstance(opt, Muon): ...`: a name narrowed to the optimizer's class.
+            // `for opt in trainer.optimizers: if isinstance(opt, Muon): ...`: a name narrowed to the optimizer's class, one
+            // of the file's or a library Muon the file does not define (`from muon import Muon`).
             // (Only in code that may run: a method of a class the file builds, or a function it calls.)
-            if object.type == "identifier", narrowedClasses(of: object, facts).contains(where: facts.orthogonalizingClassNames.contains),
+            if object.type == "identifier", narrowedClasses(of: object, facts).contains(where: { name in
+                facts.orthogonalizingClassNames.contains(name) || (facts.boundClass(named: name) == nil && PythonFacts.muonNames.contains(name))
+            }),
                mayRun(object, facts) { return true }
             // `muon = next(o for o in optimizers if isinstance(o, Muon))`: an element picked by its class.
             if let picked = facts.selectedClasses(of: object), picked.isSubset(of: facts.orthogonalizingClassNames) { return true }
