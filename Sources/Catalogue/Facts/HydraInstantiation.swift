@@ -126,10 +126,11 @@ extension PythonFacts {
 
     private func computeHydraInstantiations() -> [HydraInstantiation] {
         // The file's instantiating functions, with whether each builds inner nodes itself.
+        // (Found from the strings that spell a target key: most files have none, and no function is looked into then.)
         var local: [Node: Bool] = [:]
-        for function in functions where !function.parameters.isEmpty {
-            guard let body = function.body,
-                  descendants(of: body).contains(where: { $0.type == "string" && SettingsTable.stringValue($0).map(ConfigurationDocument.targetKeys.contains) == true }) else { continue }
+        for marker in nodes(ofType: "string") where SettingsTable.stringValue(marker).map(ConfigurationDocument.targetKeys.contains) == true {
+            guard let function = enclosingFunction(marker), local[function.node] == nil, !function.parameters.isEmpty,
+                  let body = function.body else { continue }
             local[function.node] = calls(named: function.name, inside: body).contains { calledFunction($0)?.node == function.node }
         }
         let library = calls.contains { $0.callee == "hydra.utils.instantiate" }
