@@ -94,12 +94,30 @@ extension PythonFacts {
             let row = withLookedUpRecords(table, loop: loop, before: optimizer.call.node)
             guard let held = expression == variable ? row.names[variable.text] : expression else { return nil }
             guard loopRowReaches(optimizer.call.node, loop: loop, row: row, interpreter: interpreter) else { continue }
-            let rates = rate.flatMap { rowValues($0, in: row) } ?? ownLR
+            let rates = rate.flatMap { rowValues($0, in: row) } ?? (rate == nil ? spreadRowRates(optimizer.call.node, in: row) : nil) ?? ownLR
             let kinds = expression == variable ? rowParameterKinds(held, in: row, model: model) : rowParameterKinds(expression, in: row, model: model)
             slots.append(OptimizerSlot(optimizer: optimizer, params: held, learningRates: rates.isEmpty ? defaultLR(optimizer) : rates,
                                        kinds: kinds, site: row.item))
         }
         return slots.isEmpty ? nil : slots
+    }
+
+    /// The rate a construction without an `lr` argument takes from a `**` spread of the row's record (`OrthoSGD(ps,
+    /// **hp)` in `for bucket, hp in OPTIM.items()`, also after a copy, `hp = dict(hp)`, that pops other keys): the
+    /// record's `lr` entry. Nil when no spread gives one.
+    func spreadRowRates(_ construction: Node, in row: LoopRow) -> [Double]? {
+        for spread in construction.child(byField: "arguments")?.namedChildren ?? [] where spread.type == "dictionary_splat" {
+            guard var source = spread.namedChildren.first.map(unwrapped) else { continue }
+            if source.type == "identifier", let copy = latestValue(of: source.text, before: construction).map(unwrapped), copy.type == "call",
+               case let call = callSite(copy), call.callee == "dict", call.positional.count == 1 {
+                source = unwrapped(call.positional[0])
+            }
+            guard let record = rowEntry(source, in: row),
+                  let entry = dictionaries(record).lazy.compactMap({ OptimizerUse.entry("lr", in: $0) }).first else { continue }
+            let rates = learningRates(entry)
+            if !rates.isEmpty { return rates }
+        }
+        return nil
     }
 
     /// For an optimizer a factory of the file builds from its parameters (`def make_optimizer(name, params, lr, **kw): if
