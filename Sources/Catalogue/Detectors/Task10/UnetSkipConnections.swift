@@ -322,7 +322,7 @@ struct UnetSkipConnections: Detector {
         var result: [(Node, String, Bool)] = []
         for call in facts.calls where ["append", "appendleft", "insert"].contains(call.name) {
             guard let end = endOperation(call, facts), end.operation == .push || end.operation == .pushFront,
-                  let receiver = call.receiver, receiver.type == "identifier", !facts.enclosingIterations(call.node).isEmpty else { continue }
+                  let receiver = call.receiver, Self.isContainerReference(receiver), !facts.enclosingIterations(call.node).isEmpty else { continue }
             result.append((call.node, receiver.text, end.operation == .pushFront))
         }
         for assignment in facts.nodes(ofType: "assignment") {
@@ -340,6 +340,15 @@ struct UnetSkipConnections: Detector {
             }
         }
         return result
+    }
+
+    /// What holds the saved outputs: a name, or an entry a forward keeps in a dictionary of its state under a constant
+    /// key (`ctx["skips"].append(x)` ... `ctx["skips"].pop()`); compared by its text.
+    static func isContainerReference(_ node: Node) -> Bool {
+        if node.type == "identifier" { return true }
+        guard node.type == "subscript", node.child(byField: "value")?.type == "identifier",
+              let key = node.child(byField: "subscript") else { return false }
+        return key.type == "string" && !key.namedChildren.contains { $0.type == "interpolation" }
     }
 
     /// Whether `node` is read after `start` runs: later in the text, outside the loop that runs `start`, or in
@@ -419,7 +428,7 @@ struct UnetSkipConnections: Detector {
             switch n.type {
             case "call":
                 let call = facts.callSite(n)
-                if call.receiver?.type == "identifier", call.receiver?.text == list, endOperation(call, facts)?.operation == .popLast {
+                if let receiver = call.receiver, Self.isContainerReference(receiver), receiver.text == list, endOperation(call, facts)?.operation == .popLast {
                     reads.append(n)
                 }
             case "subscript":
