@@ -106,6 +106,16 @@ public struct StepFunction {
         case "not_operator":
             if let argument = node.child(byField: "argument"), let v = value(argument, env, depth: next) { return v == 0 ? 1 : 0 }
             return decided(node, env)
+        case "boolean_operator":
+            // Python's `a or b` is `a` when it is true, else `b` (`... // 128 or 128`: a floor at the first block); `a and
+            // b` is `a` when it is false, else `b`.
+            guard let left = node.child(byField: "left"), let right = node.child(byField: "right"),
+                  let l = value(left, env, depth: next) else { return nil }
+            switch node.child(byField: "operator")?.type {
+            case "or": return l != 0 ? l : value(right, env, depth: next)
+            case "and": return l == 0 ? l : value(right, env, depth: next)
+            default: return nil
+            }
         case "identifier":
             if let bound = env[node.text] { return bound }
             if let filled = copies[node.text] { return value(filled, env, depth: next) }
