@@ -241,6 +241,11 @@ public final class Dataflow {
                 ? value.namedChildren : nil
             for (index, element) in elements.enumerated() {
                 if let values, values.count == elements.count {
+                    // `(p_n, p_i), (f_n, f_i) = order(a), order(b)`: a nested target unpacks the value at its place.
+                    if ["pattern_list", "tuple_pattern", "list_pattern"].contains(element.type) {
+                        bindAssignment(element, facts.unwrapped(values[index]), site: site, scope: scope)
+                        continue
+                    }
                     bind(element, NameBinding(kind: .value, node: values[index], site: site), scope: scope)
                 } else {
                     bind(element, NameBinding(kind: .element(index), node: value, site: site), scope: scope)
