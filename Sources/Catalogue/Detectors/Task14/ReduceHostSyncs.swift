@@ -73,9 +73,12 @@ struct ReduceHostSyncs: Detector {
         for argument in arguments {
             for node in facts.descendants(argument) where node.type == "call" {
                 let call = facts.callSite(node)
-                guard let helper = flow.bindings(of: call.name, at: node).first(where: { $0.node.type == "function_definition" })?.node,
-                      let function = facts.functions.first(where: { $0.node == helper }),
+                // The helper by its name, or the function the call runs (a cached static method, `self.sw_blocks(w)`).
+                guard let function = flow.bindings(of: call.name, at: node).first(where: { $0.node.type == "function_definition" })
+                        .flatMap({ binding in facts.functions.first(where: { $0.node == binding.node }) })
+                        ?? facts.targets(of: call).first(where: { $0.node.type == "function_definition" }),
                       function.decorators.contains(where: { $0.hasSuffix("lru_cache") || $0.hasSuffix("cache") }) else { continue }
+                let helper = function.node
                 let inside = facts.descendants(helper).filter { $0.type == "call" }.map { facts.callSite($0) }
                 if inside.contains(where: { $0.keywords["pin_memory"].map(facts.isTruthy) == true }),
                    inside.contains(where: { $0.keywords["non_blocking"].map(facts.isTruthy) == true }) {
