@@ -464,11 +464,15 @@ struct LongShortSlidingWindow: Detector {
     }
 
     /// Pairs of calls of one mask builder, in one function, whose arguments differ in exactly one place. A builder is
-    /// called by name, or as an object whose method builds the mask (`make = WindowMask(docs)`, then `make(w)` runs
+    /// called by name (a function of the file, or a lambda bound to a name), or as an object whose method builds the mask (`make = WindowMask(docs)`, then `make(w)` runs
     /// the class's `__call__`; see `PythonFacts.objectCalls`).
     func maskPairs(_ facts: PythonFacts) -> [(Node, Node)] {
         let functions = maskBuilders(facts)
-        let builders = Set(functions.map(\.name)).union(Self.maskCalls)
+        // Also a lambda bound to a name whose body builds the mask (`mk = lambda w: BlockMask.from_kv_blocks(...)`).
+        let lambdaBuilders = Self.maskCalls.flatMap { facts.calls(named: $0) }.compactMap { call -> String? in
+            facts.ancestors(of: call.node).first(where: { $0.type == "lambda" }).flatMap(facts.binding(ofLambda:))?.name
+        }
+        let builders = Set(functions.map(\.name)).union(Self.maskCalls).union(lambdaBuilders)
         let methods = Set(functions.map(\.node))
         // Only a callee called twice in one function can pair: the objects called are looked up for those alone.
         func key(_ call: CallSite) -> String { "\(facts.enclosingFunction(call.node)?.node.startByte ?? -1)/\(call.callee)" }
