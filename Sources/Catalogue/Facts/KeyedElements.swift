@@ -14,8 +14,39 @@ extension PythonFacts {
               let key = string(of: index) else { return nil }
         var held = unwrapped(container)
         if held.type == "identifier", let value = latestValue(of: held.text, before: held) { held = value }
-        let entries = dictionaries(held).compactMap { OptimizerUse.entry(key, in: $0) }
+        // (One dictionary may be reached twice, by its name and through a parameter it is handed to: counted once.)
+        var entries: [Node] = []
+        for entry in dictionaries(held).compactMap({ OptimizerUse.entry(key, in: $0) }) where !entries.contains(entry) { entries.append(entry) }
         if !entries.isEmpty { return entries.count == 1 ? entries[0] : nil }
+        // A field holding a dictionary an object was handed (`self.named = named` in `MultiOptimizer(named)`, read as
+        // `state.optimizer.named["hidden"]`): the entry of what the field may hold.
+        if held.type == "attribute" {
+            var found: [Node] = []
+            for origin in origins(of: held).map(unwrapped) {
+                found += dictionaries(origin).compactMap { OptimizerUse.entry(key, in: $0) }
+                // Entries written into the name the dictionary was made under (`named = {...}; named["hidden"] = ...`), or
+                // into the name handed over (`MultiOptimizer(named)`).
+                if origin.type == "identifier" {
+                    found += storedEntries(origin, key: key)
+                } else if let assignment = origin.parent, assignment.type == "assignment", let name = assignment.child(byField: "left"),
+                          name.type == "identifier" {
+                    found += storedEntries(name, key: key)
+                }
+            }
+            // A field set from a constructor parameter (`self.named = named`), when the object cannot be followed to its
+            // construction (a callback's `state` argument): the names its constructions are handed, by the field's name.
+            if found.isEmpty, let field = SettingsTable.bareName(of: held) {
+                for setting in allSettings.settings(field) where setting.written.hasPrefix("self.") {
+                    let value = unwrapped(setting.value)
+                    guard value.type == "identifier", parameterOwner(of: value) != nil else { continue }
+                    for handed in callerArguments(of: value).map(unwrapped) where handed.type == "identifier" {
+                        found += storedEntries(handed, key: key)
+                    }
+                }
+            }
+            found = found.reduce(into: []) { unique, node in if !unique.contains(node) { unique.append(node) } }
+            if !found.isEmpty { return found.count == 1 ? found[0] : nil }
+        }
         let stored = storedEntries(container, key: key)
         return stored.count == 1 ? stored[0] : nil
     }
