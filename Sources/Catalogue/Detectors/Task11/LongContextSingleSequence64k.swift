@@ -220,8 +220,19 @@ struct LongContextSingleSequence64k: Detector {
     /// A token count: the value its names resolve to where they are read, or the product/quotient of resolved
     /// parts where an unknown factor is the world size (8 ranks, as in the benchmark).
     func length(_ node: Node, _ flow: Dataflow, depth: Int) -> Double? {
-        if let value = flow.numbers(node).first { return value }
         let n = flow.facts.unwrapped(node)
+        // A name set again before the read (a notebook's later cell, `SEQ = 64 * 1024` after `SEQ = 16 * 1024`): the value
+        // it was given last.
+        if n.type == "identifier", depth < 6, let latest = flow.latestValue(of: n.text, before: n), latest != n,
+           let value = length(latest, flow, depth: depth + 1) {
+            return value
+        }
+        // A parameter is read first where its callers pass it (below), each argument with the value it has there.
+        let isParameter = n.type == "identifier" && flow.bindings(ofReference: n).contains { binding in
+            if case .parameter = binding.kind { return true } else { return false }
+        }
+        if isParameter, depth < 6, let value = passedLength(n, flow, depth: depth) { return value }
+        if let value = flow.numbers(node).first { return value }
         if n.type == "binary_operator", let op = n.child(byField: "operator")?.type, ["*", "//", "/"].contains(op),
            let left = n.child(byField: "left"), let right = n.child(byField: "right"), depth < 6 {
             let a = length(left, flow, depth: depth + 1), b = length(right, flow, depth: depth + 1)
@@ -232,17 +243,19 @@ struct LongContextSingleSequence64k: Detector {
         // A name set to such an expression, or a parameter fed one.
         guard depth < 6 else { return nil }
         for binding in flow.bindings(ofReference: n) {
-            switch binding.kind {
-            case .value:
-                if binding.node != n, let value = length(binding.node, flow, depth: depth + 1) { return value }
-            case .parameter(let index):
-                // A self-check's call passes toy values (`stream_slice(toks, 4, 6)`); the training callers say the length.
-                for site in flow.facts.outsideSelfChecks(flow.callSites(of: binding.node), at: \.call.node) {
-                    if let argument = flow.argument(site, name: n.text, index: index),
-                       let value = length(argument, flow, depth: depth + 1) { return value }
-                }
-            default:
-                continue
+            if case .value = binding.kind, binding.node != n, let value = length(binding.node, flow, depth: depth + 1) { return value }
+        }
+        return passedLength(n, flow, depth: depth)
+    }
+
+    /// For a parameter, the length the first caller that gives one passes (a self-check's call passes toy values,
+    /// `stream_slice(toks, 4, 6)`; the training callers say the length).
+    func passedLength(_ n: Node, _ flow: Dataflow, depth: Int) -> Double? {
+        for binding in flow.bindings(ofReference: n) {
+            guard case .parameter(let index) = binding.kind else { continue }
+            for site in flow.facts.outsideSelfChecks(flow.callSites(of: binding.node), at: \.call.node) {
+                if let argument = flow.argument(site, name: n.text, index: index),
+                   let value = length(argument, flow, depth: depth + 1) { return value }
             }
         }
         return nil
