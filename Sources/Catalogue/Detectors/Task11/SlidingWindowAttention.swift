@@ -33,7 +33,9 @@ struct SlidingWindowAttention: Detector {
             }
         }
         for mask in facts.denseAttentionMasks {
-            let closure = flow.closure(of: [mask])
+            // (Through the parameters of the functions the mask is handed to, back to what their callers pass: a mask built
+            // in the model and handed down to each block's attention.)
+            let closure = flow.closure(of: [mask], followingOwnParameters: true)
             // `d >= 0` is the causal half of a band; the window is the other comparison.
             let bands = closure.filter { isBand($0, facts) && !Self.isCausalHalf($0, facts) }
             if let band = bands.first(where: { !Self.coversWholeSequence($0, closure, facts) }) {
