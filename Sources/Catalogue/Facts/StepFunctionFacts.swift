@@ -885,8 +885,8 @@ extension PythonFacts {
         return names
     }
 
-    /// Attribute names a loop sets to its step variable (`self.global_step = step`, `state.iteration = it`) or counts up
-    /// by one each pass (`st.batch_idx += 1`): objects that mirror the training step for code the loop calls (a hook
+    /// Attribute names a loop sets to its step variable (`self.global_step = step`, `state.iteration = it`), takes as its
+    /// own target (`for self.iter in range(n)`) or counts up by one each pass (`st.batch_idx += 1`): objects that mirror the training step for code the loop calls (a hook
     /// reading `self.trainer.global_step`, an algorithm reading `state.batch_idx`).
     var loopStepAttributes: Set<String> {
         memoized("loopStepAttributes") {
@@ -896,6 +896,12 @@ extension PythonFacts {
                       let attribute = left.child(byField: "attribute")?.text,
                       let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier",
                       enclosingLoops(assignment).contains(where: { stepVariables($0).contains(right.text) }) else { continue }
+                names.insert(attribute)
+            }
+            // An attribute a counting loop takes as its own target (`for self.iter in range(n_iter)`, a fastai-like learner).
+            for loop in nodes(ofType: "for_statement") {
+                guard let target = loop.child(byField: "left"), target.type == "attribute", isReferenceChain(target),
+                      stepVariables(loop).contains(target.text), let attribute = target.child(byField: "attribute")?.text else { continue }
                 names.insert(attribute)
             }
             // A counter an object keeps for the loop, counted up by one in the loop's own body (`st.batch_idx += 1` at
