@@ -269,6 +269,9 @@ struct MethodResolutionTests {
         // A type test builds nothing.
         let tested = try CallResolutionTests.facts(source + "ok = isinstance(t, (QuickRamp, BaseTrainer))\n")
         #expect(tested.calledFunction(try CallResolutionTests.call(tested, at: 5))?.qualifiedName == "QuickRamp.momentum")
+        // Nor does an annotation, of a return or of a parameter.
+        let annotated = try CallResolutionTests.facts(source + "def make(x: Optional[BaseTrainer]) -> BaseTrainer:\n    return Trainer()\n")
+        #expect(annotated.calledFunction(try CallResolutionTests.call(annotated, at: 5))?.qualifiedName == "QuickRamp.momentum")
     }
 
     @Test func objectsFollowMethodsReturnsAndDictionaryEntries() throws {

@@ -1053,11 +1053,16 @@ extension PythonFacts {
         if configKeyRead(call) != nil { return facts(value: node) }
         // A function of the file: evaluate its return expression with the arguments bound to its parameters. A method
         // called on `self` is the one the object runs (`calledFunction`: own, inherited, or an abstract hook's one
-        // override), keeping the object's fields bound. A function a registry read selects (`fn = SCHEDULES[name]`,
+        // override), and one called on `super()` the next class's, keeping the object's fields bound. A function a registry read selects (`fn = SCHEDULES[name]`,
         // then `fn(step, ...)`; see `registrySelectedFunction`) runs the same way.
-        guard call.receiver == nil || call.callee.hasPrefix("self."),
+        // `super().factor(step)` runs the next class's method on the same object (`calledFunction` finds it).
+        let onSuper = call.receiver.map { receiver in
+            let r = unwrapped(receiver)
+            return r.type == "call" && callSite(r).callee == "super"
+        } ?? false
+        guard call.receiver == nil || call.callee.hasPrefix("self.") || onSuper,
               let function = registrySelectedFunction(call)
-                  ?? (call.callee.hasPrefix("self.") ? calledFunction(call) : nil)
+                  ?? (call.callee.hasPrefix("self.") || onSuper ? calledFunction(call) : nil)
                   ?? function(named: call.name).first(where: { $0.node.child(byField: "body") != nil }),
               let body = function.body,
               let returned = descendants(of: body).last(where: { $0.type == "return_statement" && enclosingFunction($0)?.node == function.node })?.namedChild(0)

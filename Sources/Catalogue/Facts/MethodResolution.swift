@@ -68,6 +68,16 @@ extension PythonFacts {
                     let list = parent.type == "tuple" ? parent.parent : parent
                     if list?.type == "argument_list", let call = list?.parent, call.type == "call",
                        ["isinstance", "issubclass"].contains(call.child(byField: "function")?.text ?? "") { continue }
+                    // Nor does an annotation (`def build(cfg) -> Scheduler:`, `sched: Optional[Scheduler]`).
+                    var current: Node? = parent
+                    var annotated = false
+                    for _ in 0..<6 {
+                        guard let c = current else { break }
+                        if c.type == "type" { annotated = true; break }
+                        if ["block", "module", "call", "function_definition", "class_definition"].contains(c.type) { break }
+                        current = c.parent
+                    }
+                    if annotated { continue }
                 }
                 // The class the name stands for at that point: the last of that name defined before it (or the last).
                 let bound = named.last { $0.node.endByte <= identifier.startByte } ?? named.last!
