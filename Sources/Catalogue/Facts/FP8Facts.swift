@@ -372,6 +372,16 @@ extension PythonFacts {
                     // `*self.scales`, set in `__init__` from what the construction passes.
                     let sources = attributeArguments(name, of: owner, construction?.1).map(unparenthesized)
                     tuples = sources.filter(spread)
+                    // Passed by a name or an entry that holds the tuple (`scales=cfg["fp8_scales"]`, `scales=FP8_SCALES`).
+                    if tuples.isEmpty {
+                        for source in sources where ["identifier", "attribute", "subscript"].contains(source.type) {
+                            if let entry = keyedElement(source).map(unparenthesized), spread(entry) {
+                                tuples.append(entry)
+                            } else if let held = SettingsTable.bareName(of: source) {
+                                tuples += allSettings.settings(held).map { unparenthesized($0.value) }.filter(spread)
+                            }
+                        }
+                    }
                     // Computed there from what is passed (`tuple(2.0 ** e for e in log2_scales)`): the numbers it makes.
                     if tuples.isEmpty, let built = sources.lazy.map({ self.computedScales($0, of: owner, construction?.1) })
                         .first(where: { !$0.isEmpty }) {
