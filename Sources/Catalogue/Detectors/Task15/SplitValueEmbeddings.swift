@@ -145,7 +145,11 @@ struct SplitValueEmbeddings: Detector {
     /// a reshaping method, a helper of the file that only reshapes its argument, or the construction of a sequence
     /// object of the file that holds the lookups, `Bank([...])`).
     func isLayerCall(_ call: CallSite, _ facts: PythonFacts, _ lookups: TokenTableFlow) -> Bool {
-        if TokenTableFlow.reshaping.contains(call.name) || TokenTableFlow.combining.contains(call.callee) { return false }
+        if TokenTableFlow.reshaping.contains(call.name) || TokenTableFlow.combining.contains(call.callee)
+            || TokenTableFlow.reshapingFunctions.contains(call.callee) { return false }
+        // A test of what it is handed (`if exists(value_emb):`): its result decides a branch, it makes no stream.
+        if let parent = call.node.parent, (parent.type == "if_statement" && parent.child(byField: "condition") == call.node)
+            || parent.type == "not_operator" || parent.type == "boolean_operator" { return false }
         if facts.sequenceClass(constructedBy: call) != nil { return false }
         if call.callee.hasPrefix("torch.") || call.callee.hasPrefix("numpy.") || call.callee.hasPrefix("math.") { return false }
         if ["print", "zip", "enumerate", "len", "list", "tuple", "dict", "range", "isinstance", "sum", "min", "max", "append", "extend",
