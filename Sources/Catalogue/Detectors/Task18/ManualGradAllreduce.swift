@@ -14,7 +14,8 @@ struct ManualGradAllreduce: Detector {
     static let wrappers: Set<String> = ["DistributedDataParallel", "FullyShardedDataParallel", "fully_shard"]
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
-        guard !facts.calls.contains(where: { Self.wrappers.contains($0.name) }) else { return [] }
+        // (A wrapper in code that never runs, a strategy class nothing builds on the configured path, wraps nothing.)
+        guard !facts.calls.contains(where: { Self.wrappers.contains($0.name) && facts.mayRun($0.node) }) else { return [] }
         let broadcast = facts.calls.contains { $0.name == "broadcast" }
         return facts.calls.compactMap { call -> Evidence? in
             guard ["all_reduce", "all_reduce_coalesced"].contains(call.name),
