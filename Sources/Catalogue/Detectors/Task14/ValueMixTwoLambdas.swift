@@ -68,9 +68,16 @@ struct ValueMixTwoLambdas: Detector {
 
     /// Whether `expression` is a two-weight mix of `v` with another input: a parameter of `function`, or one of
     /// `inputs` when given (the roots `root` gives, `.name` for a field `obj.name`).
+    /// Methods that only reshape a tensor.
+    static let reshapes: Set<String> = ["transpose", "view", "view_as", "reshape", "permute", "contiguous", "flatten", "unflatten"]
+
     func isTwoWeightMix(_ expression: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow,
                         inputs: Set<String>? = nil) -> Bool {
         let e = facts.unwrapped(expression)
+        // `(a * v + b * ve).transpose(1, 2)`: a reshape of the mix is the mix.
+        if e.type == "call", case let call = facts.callSite(e), Self.reshapes.contains(call.name), let receiver = call.receiver {
+            return isTwoWeightMix(receiver, v, function, facts, flow, inputs: inputs)
+        }
         if e.type == "conditional_expression" {
             // `a * v if ve is None else a * v + b * ve`: either branch.
             let parts = e.namedChildren
@@ -355,7 +362,15 @@ struct ValueMixTwoLambdas: Detector {
             }) { return true }
             return facts.allSettings.settings(name).contains { setting in
                 let value = facts.unwrapped(setting.value)
-                return value.type == "call" && facts.callSite(value).name == "Parameter"
+                guard value.type == "call" else { return false }
+                let call = facts.callSite(value)
+                if call.name == "Parameter" { return true }
+                // A helper of the file that makes and returns the parameter (`self.add_weight("value_mix", (2,))`).
+                guard let helper = facts.calledFunction(call) else { return false }
+                return facts.returnedValues(helper).map(facts.unwrapped).contains { returned in
+                    let made = returned.type == "identifier" ? facts.dataflow.latestValue(of: returned.text, before: returned).map(facts.unwrapped) : returned
+                    return made.map { $0.type == "call" && facts.callSite($0).name == "Parameter" } ?? false
+                }
             }
         case "call":
             // w.view(2, 1, 1, 1)
