@@ -7,7 +7,9 @@ import TreeSitterKit
 extension PythonFacts {
     /// The one value stored under the string key of `read` (`opts["ortho"]`, `optimizer_map[KEY]`): the entry of the
     /// dictionary literal or `dict(...)` the name was last set to (see `dictionaries`), else the value of the one write under that
-    /// key (`storedEntries`). Nil when the key is no string, or no write or several writes may store it.
+    /// key (`storedEntries`). A dictionary an object keeps in a field (`state.optimizer.named["hidden"]`) is read through
+    /// what the field may hold (`origins(of:)`) or, failing that, the names the object's constructions are handed for it.
+    /// Nil when the key is no string, or no write or several writes may store it.
     func keyedElement(_ read: Node) -> Node? {
         let n = unwrapped(read)
         guard n.type == "subscript", let container = n.child(byField: "value"), let index = n.child(byField: "subscript"),
