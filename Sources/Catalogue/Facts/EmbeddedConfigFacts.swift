@@ -367,6 +367,35 @@ enum EmbeddedConfigDocuments {
     /// Writes `key = value` into the shadow: the key from the line's first column (its last dotted part, `-` read
     /// as `_`, as argparse does), `=` just before the value, the value at its own offset (`true`, `false`, `null`
     /// spelled the Python way, which has the same length).
+    /// `null`, `true` and `false` written as whole words outside quotes become `None`, `True` and `False` (each the
+    /// same length, so every byte keeps its offset).
+    static func pythonWords(_ value: [UInt8]) -> [UInt8] {
+        let words: [(String, String)] = [("null", "None"), ("true", "True"), ("false", "False")]
+        var out = value
+        var quote: UInt8?
+        var i = 0
+        func isWordByte(_ b: UInt8) -> Bool { b == UInt8(ascii: "_") || (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 122) }
+        while i < out.count {
+            let b = out[i]
+            if let q = quote {
+                if b == q { quote = nil }
+            } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                quote = b
+            } else if i == 0 || !isWordByte(out[i - 1]) {
+                for (word, python) in words {
+                    let w = Array(word.utf8)
+                    guard i + w.count <= out.count, Array(out[i..<i + w.count]) == w,
+                          i + w.count == out.count || !isWordByte(out[i + w.count]) else { continue }
+                    out.replaceSubrange(i..<i + w.count, with: Array(python.utf8))
+                    i += w.count - 1
+                    break
+                }
+            }
+            i += 1
+        }
+        return out
+    }
+
     /// Whether a gin value is a reference: `@name` (a configurable function or class of the file) or `%NAME` (a macro,
     /// itself a binding of the document).
     static func isGinReference(_ start: Int, _ bytes: [UInt8]) -> Bool {
@@ -386,6 +415,8 @@ enum EmbeddedConfigDocuments {
         let spelled = ["true": "True", "false": "False", "null": "None", "True": "True", "False": "False"][text]
         var value = spelled.map { Array($0.utf8) } ?? Array(bytes[entry.value])
         if gin, isGinReference(entry.value.lowerBound, bytes) { value = Array(value.dropFirst()) + [UInt8(ascii: " ")] }
+        // Inside a flow list (`[0, 1, 2, null, null, 0, 1, 2]`): YAML's and JSON's words as Python's, same lengths.
+        if value.first == UInt8(ascii: "[") { value = pythonWords(value) }
         for (offset, byte) in value.enumerated() { shadow[entry.value.lowerBound + offset] = byte }
     }
 }

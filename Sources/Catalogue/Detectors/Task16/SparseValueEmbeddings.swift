@@ -119,8 +119,11 @@ struct SparseValueEmbeddings: Detector {
                   case .tuple(let items)? = interpreter.value(of: iterable), (4...256).contains(items.count) else { continue }
             var present: [Bool] = []
             for item in items {
-                guard let i = item.number,
-                      let entry = slotPresence(body, [variable.text: i], interpreter, tables, facts) else { break }
+                // A slot is a table index or None (a YAML layout's `null`, tested `slot is None`).
+                let isNone: Bool
+                if case .none = item { isNone = true } else { isNone = false }
+                guard item.number != nil || isNone,
+                      let entry = slotPresence(body, [variable.text: item], interpreter, tables, facts) else { break }
                 present.append(entry)
             }
             if present.count == items.count, endsOnly(present) { return node }
@@ -133,17 +136,17 @@ struct SparseValueEmbeddings: Detector {
     /// as either (`looked_up[t] if t >= 0 else None`), the branch its test picks, a token-table lookup
     /// (`TokenTableFlow.carries`: `looked_up = [table(ids) for table in self.tables]`) counting as present. Nil when
     /// the element is anything else.
-    func slotPresence(_ element: Node, _ bindings: [String: Double], _ interpreter: ScriptInterpreter,
+    func slotPresence(_ element: Node, _ bindings: [String: ScriptValue], _ interpreter: ScriptInterpreter,
                       _ tables: TokenTableFlow, _ facts: PythonFacts) -> Bool? {
         let node = facts.unwrapped(element)
         if node.type == "none" { return false }
         // Something computed other than None or a number (a tensor the interpreter only knows is there) is told by
         // the branch and the lookup below.
-        if let entry = interpreter.value(of: node, bindings: bindings) {
+        if let entry = interpreter.value(of: node, env: bindings) {
             if case .none = entry { return false }
             if let k = entry.number { return k >= 0 && k == k.rounded() ? true : nil }
         }
-        if let parts = facts.conditionalParts(node), let test = interpreter.value(of: parts.test, bindings: bindings) {
+        if let parts = facts.conditionalParts(node), let test = interpreter.value(of: parts.test, env: bindings) {
             return slotPresence(test.truthy ? parts.value : parts.alternative, bindings, interpreter, tables, facts)
         }
         return tables.carries(node) ? true : nil
