@@ -59,11 +59,8 @@ extension PythonFacts {
     public func parameterDefault(in definition: Node, _ name: String) -> Node? {
         // A gin binding of the parameter (`make_optimizer.lr = 0.0018`, `Block.act = @relu_squared`; see
         // `EmbeddedConfigDocuments`) is what a call that omits it gets.
-        if hasGinBindings, let function = definition.child(byField: "name")?.text,
-           let scope = function == "__init__" ? enclosingClass(definition).map(\.name) : function {
-            let bindings = allSettings.settings("\(scope).\(name)")
-            if bindings.count == 1 { return bindings[0].value }
-        }
+        let bindings = ginBindings(of: name, in: definition)
+        if bindings.count == 1 { return bindings[0].value }
         if let declared = definition.child(byField: "parameters")?.namedChildren.first(where: { $0.child(byField: "name")?.text == name })?
             .child(byField: "value") {
             return CommandLineFlags.optionDefault(declared, self) ?? declared

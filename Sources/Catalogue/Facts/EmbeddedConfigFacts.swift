@@ -364,32 +364,32 @@ enum EmbeddedConfigDocuments {
         return last
     }
 
-    /// Writes `key = value` into the shadow: the key from the line's first column (its last dotted part, `-` read
-    /// as `_`, as argparse does), `=` just before the value, the value at its own offset (`true`, `false`, `null`
-    /// spelled the Python way, which has the same length).
-    /// `null`, `true` and `false` written as whole words outside quotes become `None`, `True` and `False` (each the
-    /// same length, so every byte keeps its offset).
+    /// `null`, `true` and `false` written as whole words outside quotes become `None`, `True` and `False`, in a value
+    /// or inside a flow list (`[0, 1, 2, null, null, 0, 1, 2]`); each is the length of the word it replaces, so every byte
+    /// keeps its offset.
     static func pythonWords(_ value: [UInt8]) -> [UInt8] {
-        let words: [(String, String)] = [("null", "None"), ("true", "True"), ("false", "False")]
+        let words: [(yaml: [UInt8], python: [UInt8])] = [("null", "None"), ("true", "True"), ("false", "False")]
+            .map { (Array($0.utf8), Array($1.utf8)) }
+        func isWordByte(_ b: UInt8) -> Bool {
+            b == UInt8(ascii: "_") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
+        }
         var out = value
         var quote: UInt8?
         var i = 0
-        func isWordByte(_ b: UInt8) -> Bool { b == UInt8(ascii: "_") || (b >= 48 && b <= 57) || (b | 0x20 >= 97 && b | 0x20 <= 122) }
         while i < out.count {
             let b = out[i]
             if let q = quote {
                 if b == q { quote = nil }
             } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
                 quote = b
-            } else if i == 0 || !isWordByte(out[i - 1]) {
-                for (word, python) in words {
-                    let w = Array(word.utf8)
-                    guard i + w.count <= out.count, Array(out[i..<i + w.count]) == w,
-                          i + w.count == out.count || !isWordByte(out[i + w.count]) else { continue }
-                    out.replaceSubrange(i..<i + w.count, with: Array(python.utf8))
-                    i += w.count - 1
-                    break
-                }
+            } else if i == 0 || !isWordByte(out[i - 1]),
+                      let word = words.first(where: { word in
+                          out[i...].starts(with: word.yaml) && (i + word.yaml.count == out.count || !isWordByte(out[i + word.yaml.count]))
+                      }) {
+                out.replaceSubrange(i..<i + word.yaml.count, with: word.python)
+                i += word.yaml.count
+                continue
             }
             i += 1
         }
@@ -402,8 +402,10 @@ enum EmbeddedConfigDocuments {
         start < bytes.count && (bytes[start] == UInt8(ascii: "@") || bytes[start] == UInt8(ascii: "%"))
     }
 
-    /// Writes an entry into the shadow as `name = value`. A gin reference is written as the name it refers to, from the
-    /// value's first column (`@relu_squared` as `relu_squared `), so that it reads as that function or setting.
+    /// Writes `key = value` into the shadow: the key from the line's first column (its last dotted part, `-` read
+    /// as `_`, as argparse does), `=` just before the value, the value at its own offset with YAML's and JSON's words
+    /// spelled the Python way (see `pythonWords`). A gin reference is written as the name it refers to, from the value's
+    /// first column (`@relu_squared` as `relu_squared `), so that it reads as that function or setting.
     static func write(_ entry: Entry, from bytes: [UInt8], into shadow: inout [UInt8], gin: Bool = false) {
         let name = Array((entry.key.split(separator: ".").last.map(String.init) ?? entry.key).replacingOccurrences(of: "-", with: "_").utf8)
         guard entry.nameAt + name.count < entry.value.lowerBound, let first = name.first,
@@ -411,12 +413,8 @@ enum EmbeddedConfigDocuments {
         if entry.separated { shadow[entry.nameAt - 1] = UInt8(ascii: ";") }
         for (offset, byte) in name.enumerated() { shadow[entry.nameAt + offset] = byte }
         shadow[entry.value.lowerBound - 1] = UInt8(ascii: "=")
-        let text = String(decoding: bytes[entry.value], as: UTF8.self)
-        let spelled = ["true": "True", "false": "False", "null": "None", "True": "True", "False": "False"][text]
-        var value = spelled.map { Array($0.utf8) } ?? Array(bytes[entry.value])
+        var value = pythonWords(Array(bytes[entry.value]))
         if gin, isGinReference(entry.value.lowerBound, bytes) { value = Array(value.dropFirst()) + [UInt8(ascii: " ")] }
-        // Inside a flow list (`[0, 1, 2, null, null, 0, 1, 2]`): YAML's and JSON's words as Python's, same lengths.
-        if value.first == UInt8(ascii: "[") { value = pythonWords(value) }
         for (offset, byte) in value.enumerated() { shadow[entry.value.lowerBound + offset] = byte }
     }
 }
@@ -425,6 +423,14 @@ extension PythonFacts {
     /// Whether the script parses gin bindings at all: value resolution asks for a parameter's scoped binding only
     /// then, instead of looking up every identifier's enclosing function.
     var hasGinBindings: Bool { memoized("hasGinBindings") { calls.contains { $0.callee == "gin.parse_config" } } }
+
+    /// The gin bindings of a parameter of a function of the file (`make_optimizer.lr = 0.0018`), or of its class for an
+    /// `__init__` (`Block.act = @relu_squared`). Empty when the script parses no gin bindings.
+    func ginBindings(of parameter: String, in function: Node) -> [Setting] {
+        guard hasGinBindings, let name = function.child(byField: "name")?.text,
+              let scope = name == "__init__" ? enclosingClass(function).map(\.name) : name else { return [] }
+        return allSettings.settings("\(scope).\(parameter)")
+    }
 }
 
 /// A mapping read by a key computed at run time (see `PythonFacts.computedKeyLookup`).

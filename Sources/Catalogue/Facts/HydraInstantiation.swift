@@ -49,50 +49,39 @@ struct ConfigurationDocument {
     /// The keys under each mapping, in document order (`""` for the top level).
     var children: [String: [String]] = [:]
 
+    /// Paths of the mappings that name a class with a target key (see `targetKeys`), sorted.
+    private(set) var targetNodes: [String] = []
+    /// Whether leaves are Python expressions (a dictionary written in the script) rather than YAML scalars.
+    private(set) var python = false
+
+    /// A document the script loads from a string, from its entry lines (see `EmbeddedConfigDocuments.entryLines`).
     init(entries: [EmbeddedConfigDocuments.Entry], bytes: [UInt8]) {
         for entry in entries {
-            let parts = entry.written.split(separator: ".").map(String.init)
-            for (index, part) in parts.enumerated() {
-                let parent = parts[..<index].joined(separator: ".")
-                if !(children[parent]?.contains(part) ?? false) { children[parent, default: []].append(part) }
-            }
-            leaves[entry.written] = String(decoding: bytes[entry.value], as: UTF8.self)
+            add(entry.written.split(separator: ".").map(String.init), value: String(decoding: bytes[entry.value], as: UTF8.self))
         }
+        targetNodes = children.keys.filter { target(of: $0) != nil }.sorted()
     }
 
-    /// Whether leaves are Python expressions (a dictionary written in the script) rather than YAML scalars.
-    var python = false
-
     /// A configuration written as Python dictionaries (`{"_target_": "torch.optim.AdamW", "lr": 0.0018}`, also
-    /// `dict(_target_=..., lr=...)`), nested ones by their keys.
-    init(dictionary: Node) {
+    /// `dict(_target_=..., lr=...)`), nested ones by their keys; `pairs` reads a mapping's entries (`registryPairs`).
+    init(dictionary: Node, pairs: (Node) -> [(pair: Node, key: String, value: Node)]) {
         python = true
-        func walk(_ node: Node, _ path: String) {
-            let entries: [(String, Node)]
-            if node.type == "dictionary" {
-                entries = node.namedChildren.compactMap { pair in
-                    guard pair.type == "pair", let key = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
-                          let value = pair.child(byField: "value") else { return nil }
-                    return (key, value)
-                }
-            } else {
-                entries = (node.child(byField: "arguments")?.namedChildren ?? []).compactMap { argument in
-                    guard argument.type == "keyword_argument", let key = argument.child(byField: "name")?.text,
-                          let value = argument.child(byField: "value") else { return nil }
-                    return (key, value)
-                }
-            }
-            for (key, value) in entries {
-                let child = Self.join(path, key)
-                if !(children[path]?.contains(key) ?? false) { children[path, default: []].append(key) }
-                if Self.isMapping(value) {
-                    walk(value, child)
-                } else {
-                    leaves[child] = value.text
-                }
+        func walk(_ node: Node, _ path: [String]) {
+            for (_, key, value) in pairs(node) {
+                if Self.isMapping(value) { walk(value, path + [key]) } else { add(path + [key], value: value.text) }
             }
         }
-        walk(dictionary, "")
+        walk(dictionary, [])
+        targetNodes = children.keys.filter { target(of: $0) != nil }.sorted()
+    }
+
+    /// Records a leaf and the mappings on its path.
+    private mutating func add(_ parts: [String], value: String) {
+        for (index, part) in parts.enumerated() {
+            let parent = parts[..<index].joined(separator: ".")
+            if !(children[parent]?.contains(part) ?? false) { children[parent, default: []].append(part) }
+        }
+        leaves[parts.joined(separator: ".")] = value
     }
 
     /// A dictionary display or a `dict(...)` call of keywords.
@@ -103,11 +92,6 @@ struct ConfigurationDocument {
 
     /// The keys that name what a node builds: Hydra's `_target_`, torchtune's `_component_`.
     static let targetKeys = ["_target_", "_component_"]
-
-    /// Paths of the mappings that name a class with a target key.
-    var targetNodes: [String] {
-        children.keys.filter { target(of: $0) != nil }.sorted()
-    }
 
     /// What the node at `path` names as its class or function, as written.
     func target(of path: String) -> String? {
@@ -142,7 +126,7 @@ extension PythonFacts {
         // Configurations written as dictionaries: the outermost ones assigned at module level that name a class somewhere.
         for assignment in moduleAssignments where assignment.type == "assignment" {
             guard let value = assignment.child(byField: "right"), ConfigurationDocument.isMapping(value) else { continue }
-            let document = ConfigurationDocument(dictionary: value)
+            let document = ConfigurationDocument(dictionary: value, pairs: registryPairs)
             if !document.targetNodes.isEmpty { documents.append(document) }
         }
         var result: [HydraInstantiation] = []

@@ -17,8 +17,7 @@ extension PythonFacts {
         var held = unwrapped(container)
         if held.type == "identifier", let value = latestValue(of: held.text, before: held) { held = value }
         // (One dictionary may be reached twice, by its name and through a parameter it is handed to: counted once.)
-        var entries: [Node] = []
-        for entry in dictionaries(held).compactMap({ OptimizerUse.entry(key, in: $0) }) where !entries.contains(entry) { entries.append(entry) }
+        let entries = Self.distinct(dictionaries(held).compactMap { OptimizerUse.entry(key, in: $0) })
         if !entries.isEmpty { return entries.count == 1 ? entries[0] : nil }
         // A field holding a dictionary an object was handed (`self.named = named` in `MultiOptimizer(named)`, read as
         // `state.optimizer.named["hidden"]`): the entry of what the field may hold.
@@ -46,11 +45,17 @@ extension PythonFacts {
                     }
                 }
             }
-            found = found.reduce(into: []) { unique, node in if !unique.contains(node) { unique.append(node) } }
+            found = Self.distinct(found)
             if !found.isEmpty { return found.count == 1 ? found[0] : nil }
         }
         let stored = storedEntries(container, key: key)
         return stored.count == 1 ? stored[0] : nil
+    }
+
+    /// The nodes in their first order, each once.
+    static func distinct(_ nodes: [Node]) -> [Node] {
+        var seen = Set<Node>()
+        return nodes.filter { seen.insert($0).inserted }
     }
 
     /// The values written under `key` into the dictionary a name holds: by `name[key] = value` in the name's own scope,

@@ -909,9 +909,7 @@ extension PythonFacts {
             for increment in nodes(ofType: "augmented_assignment") where increment.child(byField: "operator")?.type == "+=" {
                 guard let left = increment.child(byField: "left"), left.type == "attribute", isReferenceChain(left),
                       let attribute = left.child(byField: "attribute")?.text, let right = increment.child(byField: "right"),
-                      evaluate(right) == 1, let loop = enclosingLoops(increment).first,
-                      enclosingFunction(increment)?.node == enclosingFunction(loop)?.node,
-                      !ancestors(of: increment).contains(where: { $0.type == "lambda" }) else { continue }
+                      evaluate(right) == 1, !enclosingLoops(increment).isEmpty else { continue }
                 names.insert(attribute)
             }
             return names

@@ -59,9 +59,8 @@ public final class ValueResolver {
         }
         // A parameter a gin binding sets (`build_optimizer.learning_rate = 0.0018`, see `EmbeddedConfigDocuments`):
         // what the callers pass, and the binding in place of the default.
-        if node.type == "identifier", facts.hasGinBindings, let owner = facts.parameterOwner(of: node),
-           let scope = owner.name == "__init__" ? facts.enclosingClass(owner.node)?.name : owner.name {
-            let bindings = facts.allSettings.settings("\(scope).\(node.text)")
+        if node.type == "identifier", facts.hasGinBindings, let owner = facts.parameterOwner(of: node) {
+            let bindings = facts.ginBindings(of: node.text, in: owner.node)
             if !bindings.isEmpty {
                 let passed = facts.callerArguments(of: node).flatMap { values(of: $0) }
                 return dedup(passed + bindings.flatMap { values(of: $0.value) })

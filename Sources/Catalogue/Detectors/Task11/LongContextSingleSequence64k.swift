@@ -227,11 +227,8 @@ struct LongContextSingleSequence64k: Detector {
            let value = length(latest, flow, depth: depth + 1) {
             return value
         }
-        // A parameter is read first where its callers pass it (below), each argument with the value it has there.
-        let isParameter = n.type == "identifier" && flow.bindings(ofReference: n).contains { binding in
-            if case .parameter = binding.kind { return true } else { return false }
-        }
-        if isParameter, depth < 6, let value = passedLength(n, flow, depth: depth) { return value }
+        // A parameter is read first where its callers pass it, each argument with the value it has there.
+        if n.type == "identifier", depth < 6, let value = passedLength(n, flow, depth: depth) { return value }
         if let value = flow.numbers(node).first { return value }
         if n.type == "binary_operator", let op = n.child(byField: "operator")?.type, ["*", "//", "/"].contains(op),
            let left = n.child(byField: "left"), let right = n.child(byField: "right"), depth < 6 {
@@ -245,7 +242,7 @@ struct LongContextSingleSequence64k: Detector {
         for binding in flow.bindings(ofReference: n) {
             if case .value = binding.kind, binding.node != n, let value = length(binding.node, flow, depth: depth + 1) { return value }
         }
-        return passedLength(n, flow, depth: depth)
+        return nil
     }
 
     /// For a parameter, the length the first caller that gives one passes (a self-check's call passes toy values,

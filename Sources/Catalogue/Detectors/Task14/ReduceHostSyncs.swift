@@ -73,10 +73,8 @@ struct ReduceHostSyncs: Detector {
         for argument in arguments {
             for node in facts.descendants(argument) where node.type == "call" {
                 let call = facts.callSite(node)
-                // The helper by its name, or the function the call runs (a cached static method, `self.sw_blocks(w)`).
-                guard let function = flow.bindings(of: call.name, at: node).first(where: { $0.node.type == "function_definition" })
-                        .flatMap({ binding in facts.functions.first(where: { $0.node == binding.node }) })
-                        ?? facts.targets(of: call).first(where: { $0.node.type == "function_definition" }),
+                // The function the call runs: a helper by its name, or a cached static method (`self.sw_blocks(w)`).
+                guard let function = facts.targets(of: call).first(where: { $0.node.type == "function_definition" }),
                       function.decorators.contains(where: { $0.hasSuffix("lru_cache") || $0.hasSuffix("cache") }) else { continue }
                 let helper = function.node
                 let inside = facts.descendants(helper).filter { $0.type == "call" }.map { facts.callSite($0) }

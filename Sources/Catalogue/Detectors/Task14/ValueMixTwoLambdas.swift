@@ -66,11 +66,11 @@ struct ValueMixTwoLambdas: Detector {
         return evidence
     }
 
-    /// Whether `expression` is a two-weight mix of `v` with another input: a parameter of `function`, or one of
-    /// `inputs` when given (the roots `root` gives, `.name` for a field `obj.name`).
     /// Methods that only reshape a tensor.
     static let reshapes: Set<String> = ["transpose", "view", "view_as", "reshape", "permute", "contiguous", "flatten", "unflatten"]
 
+    /// Whether `expression` is a two-weight mix of `v` with another input: a parameter of `function`, or one of
+    /// `inputs` when given (the roots `root` gives, `.name` for a field `obj.name`). A reshape of the mix is the mix.
     func isTwoWeightMix(_ expression: Node, _ v: String, _ function: PythonFacts.Function, _ facts: PythonFacts, _ flow: Dataflow,
                         inputs: Set<String>? = nil) -> Bool {
         let e = facts.unwrapped(expression)

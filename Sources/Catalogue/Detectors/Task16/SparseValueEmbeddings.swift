@@ -120,9 +120,7 @@ struct SparseValueEmbeddings: Detector {
             var present: [Bool] = []
             for item in items {
                 // A slot is a table index or None (a YAML layout's `null`, tested `slot is None`).
-                let isNone: Bool
-                if case .none = item { isNone = true } else { isNone = false }
-                guard item.number != nil || isNone,
+                guard item.number != nil || item == .none,
                       let entry = slotPresence(body, [variable.text: item], interpreter, tables, facts) else { break }
                 present.append(entry)
             }
