@@ -1091,7 +1091,8 @@ extension PythonFacts {
     /// callers pass; for a local, the value it was last given, `mult = lr_multiplier(step)`) evaluated as a function of
     /// the enclosing `range` loop's variable, or of a parameter of its function that every call passes such a loop's
     /// variable (`def update(step): s = lr_scale(step)`, called `update(step)` in `for step in range(n)`); nil when it
-    /// does not depend on the step or cannot be evaluated.
+    /// does not depend on the step or cannot be evaluated. The step may reach the expression through locals set before
+    /// it; the run is sampled on a grid, refined around its best point (a warmup's end between grid points).
     func multiplierPeak(_ node: Node, depth: Int = 0) -> Double? {
         let n = unparenthesized(node)
         if n.type == "identifier", depth < 2, enclosingFunction(n)?.parameters.contains(n.text) == true {
@@ -1106,16 +1107,42 @@ extension PythonFacts {
         }
         func sampledPeak(_ name: String, over loop: Node) -> Double? {
             let end = iterationCount(loop) ?? 5000
-            let samples = (0...20).map { (end * Double($0) / 20).rounded(.down) }.compactMap { evaluate(n, bindings: [name: $0]) }
-            guard samples.count >= 15, Set(samples).count >= 2 else { return nil }
-            return samples.max()
+            let grid = (0...20).map { (end * Double($0) / 20).rounded(.down) }
+            let samples = grid.map { evaluate(n, bindings: [name: $0]) }
+            let known = samples.compactMap { $0 }
+            guard known.count >= 15, Set(known).count >= 2, var best = known.max(),
+                  var around = grid.indices.first(where: { samples[$0] == best }).map({ grid[$0] }) else { return nil }
+            // A peak between two grid points (the end of a 200-step warmup sampled every 160 steps) is found by
+            // sampling more finely around the best point, twice.
+            var width = end / 20
+            for _ in 0..<2 where width >= 2 {
+                for i in -8...8 {
+                    let step = (around + width * Double(i) / 8).rounded(.down)
+                    guard step >= 0, step <= end, let v = evaluate(n, bindings: [name: step]), v > best else { continue }
+                    best = v
+                    around = step
+                }
+                width /= 8
+            }
+            return best
         }
         func isRangeLoop(_ loop: Node) -> Bool {
             guard let iterable = loop.child(byField: "right"), iterable.type == "call" else { return false }
             return callSite(iterable).callee == "range"
         }
+        // The step may reach the factor through locals set before it (`frac = step / n`, `remaining = 1 - frac`,
+        // `scale = min(remaining / cool, 1.0)`): `evaluate` follows them; this only asks whether it depends on the step.
+        func reaches(_ expression: Node, _ step: String, hops: Int = 0) -> Bool {
+            if mentions(expression, step) { return true }
+            guard hops < 4 else { return false }
+            return descendants(of: expression).contains { name in
+                name.type == "identifier" && name.text != step
+                    && !(name.parent?.type == "attribute" && name.parent?.child(byField: "attribute") == name)
+                    && latestValue(of: name.text, before: name).map { $0 != name && reaches($0, step, hops: hops + 1) } == true
+            }
+        }
         for loop in enclosingLoops(n) where isRangeLoop(loop) {
-            for step in loopVariables(loop) where mentions(n, step) {
+            for step in loopVariables(loop) where reaches(n, step) {
                 if let peak = sampledPeak(step, over: loop) { return peak }
             }
         }

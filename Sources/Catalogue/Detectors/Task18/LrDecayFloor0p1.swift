@@ -15,7 +15,9 @@ import TreeSitterKit
 /// to a decaying term, or `max(0.1, ...)` all count; the cooldown must be linear. Rejects decay to zero, a cosine decay to 0.1, the old `(0.1 + r) / 1.1` form, 0.1
 /// used as a cooldown or warmup fraction, and schedules that are defined but not applied. Examples:
 /// `queries/python/lr_decay_floor_0p1/examples/`. A `transformers` schedule read as a curve counts when it decays linearly to a tenth
-/// of its peak (`get_wsd_schedule(..., decay_type="linear", min_lr_ratio=0.1)`).
+/// of its peak (`get_wsd_schedule(..., decay_type="linear", min_lr_ratio=0.1)`). So does a rate computed inline where it is
+/// written, in the training loop or in a callback method the loop runs each step (`w = min(1, (T - step) / W)`,
+/// `g["lr"] = peak * (w + (1 - w) * 0.1)`), read as a curve by `inlineScheduleCurves`.
 struct LrDecayFloor0p1: Detector {
     let id = "lr_decay_floor_0p1"
 
@@ -33,12 +35,16 @@ struct LrDecayFloor0p1: Detector {
                   coolsLinearly(use, horizon: horizon, facts) else { continue }
             evidence.append(facts.evidence(use.site, "LR multiplier ends at 0.1 of peak (step \(Int(horizon)))"))
         }
-        // Library schedules read as curves (`get_wsd_schedule(..., decay_type="linear", min_lr_ratio=0.1)`, see
-        // `LibrarySchedules.swift`): a linear decay from the plateau to a tenth of the peak.
-        for curve in facts.scheduleCurves where facts.isLibrarySchedule(curve.site) {
+        // Schedules read only as curves: the library's (`get_wsd_schedule(..., decay_type="linear",
+        // min_lr_ratio=0.1)`, see `LibrarySchedules.swift`) and rates computed inline where they are written
+        // (`w = min(1, (T - step) / W); g["lr"] = peak * (w + (1 - w) * 0.1)` in the training loop or in a
+        // callback's method it runs, see `inlineScheduleCurves`): a linear decay from the plateau to a tenth of the peak.
+        let credited = Set(evidence.map(\.range.startByte))
+        for curve in facts.scheduleCurves where !credited.contains(curve.site.startByte) {
             guard curve.peak > 0, let end = curve.values.last, abs(end / curve.peak - 0.1) < 1e-6,
                   coolsLinearly(steps: curve.steps, values: curve.values) else { continue }
-            evidence.append(facts.evidence(curve.site, "library schedule decays linearly to 0.1 of its peak"))
+            let what = facts.isLibrarySchedule(curve.site) ? "library schedule" : "LR schedule"
+            evidence.append(facts.evidence(curve.site, "\(what) decays linearly to 0.1 of its peak"))
         }
         for call in facts.calls where call.name == "LinearLR" {
             guard let end = call.argument("end_factor", position: 2), facts.values(of: end).contains(where: { abs($0.double - 0.1) < 1e-6 }),

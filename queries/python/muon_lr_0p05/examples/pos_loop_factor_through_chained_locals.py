@@ -1,0 +1,39 @@
+# example: the training loop hands a functional Muon step MATRIX_LR * factor (MATRIX_LR 0.05), the factor reached from the step only through locals set earlier in the loop body (progress, left, factor = min(left / cool, 1.0)): a hold at 1 then a fall; positive.
+import torch
+
+MATRIX_LR = 0.05
+TOTAL = 3000
+COOL = 0.45
+
+
+def polar(G, iters=5):
+    a, b, c = 3.4445, -4.7750, 2.0315
+    X = G.bfloat16() / (G.norm() + 1e-7)
+    for _ in range(iters):
+        S = X @ X.T
+        X = a * X + (b * S + c * S @ S) @ X
+    return X.to(G.dtype)
+
+
+@torch.no_grad()
+def ortho_update(mats, moms, lr, beta):
+    for w in mats:
+        m = moms[w]
+        m.mul_(beta).add_(w.grad)
+        w.sub_(lr * polar(w.grad.add(m, alpha=beta)))
+
+
+mats = [torch.randn(128, 128, requires_grad=True) for _ in range(3)]
+moms = {w: torch.zeros_like(w) for w in mats}
+
+for step in range(TOTAL):
+    x = torch.randn(16, 128)
+    for w in mats:
+        x = torch.tanh(x @ w)
+    x.square().mean().backward()
+    progress = step / TOTAL
+    left = 1 - progress
+    factor = min(left / COOL, 1.0)
+    ortho_update(mats, moms, MATRIX_LR * factor, 0.95)
+    for w in mats:
+        w.grad = None
