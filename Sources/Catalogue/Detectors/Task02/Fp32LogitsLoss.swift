@@ -14,7 +14,8 @@ import TreeSitterKit
 /// what it loads to fp32 before its log-sum-exp. Rejects a cast of the loss value, a cast on a branch that
 /// computes no loss, an fp32 copy the logits' name takes only after the loss has read it (`loss = F.cross_entropy(logits,
 /// y)` then `logits = logits_fp32` to hand the caller a float copy; see `PythonFacts.assignedAfter`), a cast to bf16/fp16, and an upcast of the hidden state before the head (the walk stops at the
-/// projection). Examples: `queries/python/fp32_logits_loss/examples/`.
+/// projection), and a cast before a loss computed only in evaluation code (`runsOnlyInEval`). Examples:
+/// `queries/python/fp32_logits_loss/examples/`.
 struct Fp32LogitsLoss: Detector {
     let id = "fp32_logits_loss"
     static let losses: Set<String> = [
@@ -26,7 +27,9 @@ struct Fp32LogitsLoss: Detector {
         let model = facts.model()
         let flow = facts.dataflow
         var evidence: [Evidence] = []
-        for call in facts.calls where isLoss(call, facts) {
+        // The training loss: a loss computed only in evaluation code (`@torch.no_grad() def evaluate`, `model.eval()`
+        // before it, `if not self.training:`) is never differentiated, so its cast does not change training.
+        for call in facts.calls where isLoss(call, facts) && !facts.runsOnlyInEval(call.node) {
             if isWideCast(call.node, facts) {
                 evidence.append(facts.evidence(call.node, "log-softmax of the logits computed in fp32"))
                 continue
@@ -54,7 +57,7 @@ struct Fp32LogitsLoss: Detector {
     /// A wide cast on the logits flow (`facts.logitsFlow()`: from the loss input back into the model's `forward`
     /// and helpers), not under the head's projection (an upcast of the hidden state does not count).
     func castInModel(_ facts: PythonFacts, _ model: ModelView) -> Node? {
-        for expression in facts.logitsFlow().expressions {
+        for expression in facts.logitsFlow().expressions where !facts.runsOnlyInEval(expression) {
             var stack = [expression]
             while let n = stack.popLast() {
                 if isWideCast(n, facts) { return n }

@@ -8,13 +8,13 @@ import TreeSitterKit
 /// `x.unsqueeze(0)`, `x.view(1, -1)`, einops `rearrange(x, "t c -> 1 t c")`), shapes its loader slice (B, T) with B resolving to 1, or asserts one
 /// sequence (`x.ndim == 1`, batch size `== 1`), with no
 /// loader batch reshaped to (B, T) with B > 1; and (b) a training slice `tokens[pos : pos + L + 1]` (or
-/// `[:L + 1]`) whose length L resolves to at least 32*1024 tokens, through constants, dataclass fields,
+/// `[:L + 1]`) whose length L resolves to at least 48*1024 tokens (the shortest a record trains on), through constants, dataclass fields,
 /// argparse defaults, parameters and arithmetic (a per-rank share of a global token count takes 8 ranks when
 /// the world size is not known). Rejects (B, T) batches with short rows and a large number that sizes only a
 /// rotary cache or a maximum length. Examples: `queries/python/long_context_single_sequence_64k/examples/`.
 struct LongContextSingleSequence64k: Detector {
     let id = "long_context_single_sequence_64k"
-    static let minimumLength = 32.0 * 1024
+    static let minimumLength = 48.0 * 1024
     static let assumedWorldSize = 8.0
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
