@@ -454,6 +454,9 @@ public final class TokenTableFlow {
              "dictionary_comprehension", "set_comprehension":
             return node.namedChildren.first.map { inner($0) } ?? []
         case "binary_operator":
+            // A matrix product is a projection (`x @ w.T` in a linear layer of the file's own): what it multiplies
+            // is not carried through, as a library projection's input is not.
+            if node.child(byField: "operator")?.type == "@" { return [] }
             return union([node.child(byField: "left"), node.child(byField: "right")].compactMap { $0 })
         case "list", "tuple", "set", "expression_list", "dictionary":
             return union(node.namedChildren)

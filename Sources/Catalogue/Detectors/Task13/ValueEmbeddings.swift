@@ -8,7 +8,7 @@
 /// hook on `c_v` blending in a piece that a model pre-hook looked up into a field), entries of a dictionary of heads
 /// read by key (`h["v"] = torch.lerp(h["v"], ve, w)`, then `q, k, v = (h[r] for r in ("q", "k", "v"))`), and the
 /// arithmetic that mixes it into `v`. A
-/// projection of the embedded stream (`c_v(x)`) does not carry a lookup, so the value residual (layer 0's `v`)
+/// projection of the embedded stream (`c_v(x)`, also a matrix product `x @ w.T` in a linear class of the file) does not carry a lookup, so the value residual (layer 0's `v`)
 /// and an extra embedding added to the residual stream are rejected, as is a table that never reaches `v`.
 /// Examples: `queries/python/value_embeddings/examples/`.
 struct ValueEmbeddings: Detector {
