@@ -160,6 +160,35 @@ struct ValueResolutionTests {
         #expect(facts.evaluate(invoked, bindings: [:]) == 0.1, "a lambda called where it is written runs its body")
     }
 
+    @Test("a read inside a function sees the module's later cells when the function first runs after them")
+    func readsWhereTheFunctionRuns() throws {
+        let source = """
+        WARM = 0
+        class Net:
+            def __init__(self):
+                self.reset()
+            def reset(self):
+                self.pos = 0
+        WARM = 256
+        def warmup():
+            return WARM
+        def schedule(step):
+            return warmup() * step
+        for step in range(10):
+            schedule(step)
+        def early():
+            return WARM
+        early()
+        WARM = 512
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "cells.py", language: .python, bytes: Array(source.utf8)))
+        let reads = facts.nodes(ofType: "return_statement").compactMap { $0.namedChildren.first }
+        #expect(facts.values(of: reads[0]).map(\.double) == [256], "called only through schedule, from a loop after the second cell")
+        #expect(facts.firstRun(of: reads[0])?.text == "schedule", "the loop's call of schedule is where warmup first runs")
+        #expect(facts.values(of: reads[2]).map(\.double).contains(256), "called before the third cell: it sees the second")
+        #expect(facts.firstRun(of: facts.nodes(ofType: "identifier").first { $0.text == "pos" }!) == nil, "a method is not judged")
+    }
+
     @Test("values written as argparse strings and as tensors")
     func convertedValues() throws {
         let source = """

@@ -52,19 +52,40 @@ extension PythonFacts {
     /// `hp.ratio = 0.1`) in a later one trains with the later value. A write is rewritten when another assignment of
     /// the module to the same written name (`written` identical) starts after it, ends before the read and runs once
     /// (see `runsOnceAtModuleLevel`; one in a loop, a `try` or an undecided branch may not run and rewrites nothing).
-    /// Empty for a read inside a function (it may run before or after either write).
+    /// A read inside a function of the module is judged where the function first runs (see `firstRun(of:)`: a
+    /// `get_lr` defined in one cell and called only by the training loop of a later one sees that cell's values); empty
+    /// when that place is not known.
     func rewrittenModuleWrites(_ settings: [Setting], before use: Node) -> Set<Int> {
-        guard settings.count > 1, use.tree === tree else { return [] }
+        guard settings.count > 1, use.tree === tree, let at = isModuleScope(use) ? use : firstRun(of: use) else { return [] }
         func isWrite(_ s: Setting) -> Bool {
-            s.source == .moduleAssignment && s.site.type == "assignment" && s.site.tree === tree && s.site.endByte <= use.startByte
+            s.source == .moduleAssignment && s.site.type == "assignment" && s.site.tree === tree && s.site.endByte <= at.startByte
         }
         let writes = settings.indices.filter { isWrite(settings[$0]) }
-        guard writes.count > 1, isModuleScope(use) else { return [] }
+        guard writes.count > 1 else { return [] }
         var result = Set<Int>()
-        for i in writes where writes.contains(where: { rewrites(settings[$0], settings[i], before: use) }) {
+        for i in writes where writes.contains(where: { rewrites(settings[$0], settings[i], before: at) }) {
             result.insert(i)
         }
         return result
+    }
+
+    /// For a node inside a plain function of the module (not a method, not nested), the earliest place in the module's
+    /// own code from which it may run: the earliest of the places the function's name is used outside its definition
+    /// (a call, or the function handed on, `LambdaLR(opt, get_lr)`, which runs it there or later), each judged the
+    /// same way when it lies in another such function. Nil when the function is not used, is a method, or a use lies
+    /// where this cannot be said (a class body, a method, a lambda).
+    public func firstRun(of node: Node, depth: Int = 0) -> Node? {
+        guard depth < 4, let function = enclosingFunction(node),
+              let owner = function.node.parent.map({ $0.type == "decorated_definition" ? $0.parent : $0 }), owner?.type == "module",
+              !ancestors(of: node).contains(where: { $0.type == "lambda" || $0.type == "class_definition" }) else { return nil }
+        let uses = (identifiersByName[function.name] ?? []).filter { !function.node.byteRange.contains($0.startByte) }
+        guard !uses.isEmpty else { return nil }
+        var earliest: Node?
+        for use in uses {
+            guard let at = isModuleScope(use) ? use : firstRun(of: use, depth: depth + 1) else { return nil }
+            if earliest.map({ at.startByte < $0.startByte }) ?? true { earliest = at }
+        }
+        return earliest
     }
 
     /// Whether module write `later` replaces module write `earlier` for a read at `use`: it writes the same path
