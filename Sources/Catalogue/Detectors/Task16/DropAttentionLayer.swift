@@ -440,6 +440,10 @@ struct DropAttentionLayer: Detector {
     /// the class passes them an expression of a loop or comprehension variable (`Block(d, h, use_attn=(i != 7))`,
     /// `Block(cfg, i)`). With no construction in the file, or a condition on attributes only, it cannot tell and
     /// accepts.
+    ///
+    /// An argument that can be run for every layer (the loop or comprehension counts over `range(n)`) must also take
+    /// both truth values: `use_attn=i not in skipped` with `skipped = ()`, or `use_attn=i != -1`, keeps attention in
+    /// every block.
     func variesPerLayer(_ condition: Node, of c: PythonFacts.Class, _ initializer: PythonFacts.Function, _ facts: PythonFacts) -> Bool {
         let read = initializer.passedParameters.enumerated().filter { facts.mentions(condition, $0.element) }
         let constructions = facts.calls(withCallee: c.name)
@@ -448,9 +452,38 @@ struct DropAttentionLayer: Detector {
             let loops = loopVariables(around: call.node, facts)
             return read.contains { index, name in
                 guard let argument = call.argument(name, position: index) else { return false }
-                return loops.contains { facts.mentions(argument, $0) }
+                return loops.contains { variable in
+                    facts.mentions(argument, variable) && !isConstantOverLayers(argument, variable, around: call.node, facts)
+                }
             }
         }
+    }
+
+    /// Whether an argument takes one truth value for every layer: run with the variable bound to each value of the
+    /// `range(n)` it counts over (a `for` loop or a comprehension around the construction). False when the count or any
+    /// value is unknown.
+    func isConstantOverLayers(_ argument: Node, _ variable: String, around node: Node, _ facts: PythonFacts) -> Bool {
+        var iterables: [Node] = facts.enclosingLoops(node).filter { facts.loopVariables($0).contains(variable) }
+            .compactMap { $0.child(byField: "right") }
+        var current = node.parent
+        while let c = current, c.type != "function_definition" {
+            if ["list_comprehension", "generator_expression"].contains(c.type) {
+                for clause in c.namedChildren where clause.type == "for_in_clause" && clause.child(byField: "left")?.text == variable {
+                    if let right = clause.child(byField: "right") { iterables.append(right) }
+                }
+            }
+            current = c.parent
+        }
+        let interpreter = ScriptInterpreter(facts)
+        guard iterables.count == 1, let range = iterables.first.map(facts.unwrapped), range.type == "call",
+              case let site = facts.callSite(range), site.callee == "range", site.positional.count == 1,
+              let count = interpreter.number(site.positional[0]), count >= 2, count <= 256 else { return false }
+        var seen = Set<Bool>()
+        for layer in 0..<Int(count) {
+            guard let value = interpreter.value(of: argument, bindings: [variable: Double(layer)]) else { return false }
+            seen.insert(value.truthy)
+        }
+        return seen.count == 1
     }
 
     func isAttentionCall(_ node: Node, _ attention: Set<String>, _ facts: PythonFacts) -> Bool {
