@@ -736,11 +736,21 @@ struct LongShortSlidingWindow: Detector {
         return facts.maskModBoundsDistance(mask, flow) == nil
     }
 
-    /// A window meaning "no window": `None`, `-1`, or a tuple of `-1`s (flash-attn's `(-1, -1)`).
+    /// A window meaning "no window": `None`, `-1`, or a tuple of `-1`s (flash-attn's `(-1, -1)`); or the whole span
+    /// the mask indexes: the name whose `torch.arange(n)` gives the function its positions or blocks (`nb = ids.numel()
+    /// // bs`, `blk = torch.arange(nb)`, then `build(nb)`), a window no distance reaches.
     func isGlobal(_ node: Node, _ facts: PythonFacts) -> Bool {
         let n = facts.unparenthesized(node)
         if n.type == "none" { return true }
         if n.type == "tuple" { return !n.namedChildren.isEmpty && n.namedChildren.allSatisfy { isGlobal($0, facts) } }
+        if n.type == "identifier", let function = facts.enclosingFunction(n), let body = function.body,
+           facts.descendants(of: body).contains(where: { call in
+               guard call.type == "call", call.startByte < n.startByte, case let site = facts.callSite(call), site.name == "arange",
+                     site.positional.count == 1 else { return false }
+               return facts.unparenthesized(site.positional[0]).text == n.text
+           }) {
+            return true
+        }
         return facts.value(of: n)?.double == -1
     }
 
