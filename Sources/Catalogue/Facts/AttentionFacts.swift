@@ -281,14 +281,21 @@ extension PythonFacts {
     }
 
     /// The steps inside a helper of the file that a lineage step calls on its tensor (`self._split_heads(q, H, D)`,
-    /// `split_heads(q, H, D)`): the lineage of what the helper returns, kept to the helper's own body. A module's
-    /// `forward` and an `__init__` are not entered. nil when the call reaches no such helper.
-    public func helperSteps(_ call: CallSite, model: ModelView, flow: Dataflow) -> (helper: Function, steps: [Node])? {
-        guard let helper = calledFunction(call), !forwardMethodNames.union(["__init__"]).contains(helper.name) else { return nil }
-        let steps = flow.returns(of: helper.node).flatMap { returned in
-            lineage(of: returned, model: model, flow: flow, limit: 100).steps.filter { isInside($0, helper.node) }
+    /// `split_heads(q, H, D)`, also a lambda bound to the name once, `heads = lambda t: t.view(B, T, H, D)`): the lineage
+    /// of what the helper returns, kept to the helper's own body, with the parameters a call fills. A module's `forward`
+    /// and an `__init__` are not entered. nil when the call reaches no such helper.
+    public func helperSteps(_ call: CallSite, model: ModelView, flow: Dataflow) -> (parameters: [String], steps: [Node])? {
+        if let helper = calledFunction(call) {
+            guard !forwardMethodNames.union(["__init__"]).contains(helper.name) else { return nil }
+            let steps = flow.returns(of: helper.node).flatMap { returned in
+                lineage(of: returned, model: model, flow: flow, limit: 100).steps.filter { isInside($0, helper.node) }
+            }
+            return (helper.passedParameters, steps)
         }
-        return (helper, steps)
+        guard call.receiver == nil, case let bound = boundLambdas(named: call.callee), bound.count == 1,
+              !bound[0].isMethod, let body = bound[0].body else { return nil }
+        let steps = lineage(of: body, model: model, flow: flow, limit: 100).steps.filter { isInside($0, bound[0].lambda) }
+        return (bound[0].parameters, [body] + steps.filter { $0 != body })
     }
 
     /// For a name that is a parameter of its function, the arguments the function's callers pass for it (at most

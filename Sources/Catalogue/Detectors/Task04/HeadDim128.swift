@@ -6,7 +6,7 @@ import TreeSitterKit
 /// Requires an attention computation whose query, followed back to its projection (also through a local dictionary
 /// of streams filled in a loop, `streams[name] = proj[name](x).view(B, T, H, D)` read as `streams["q"]`), is split into heads by a
 /// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`, `view(x.size()[:-1] + (H, D))`, einops
-/// `rearrange(t, "b t (h d) -> b h t d", d=D)`), also inside a helper called on the query (`self._split_heads(q, H, D)`,
+/// `rearrange(t, "b t (h d) -> b h t d", d=D)`), also inside a helper called on the query (`self._split_heads(q, H, D)`, a lambda `heads = lambda t: t.view(B, T, H, D)`,
 /// its parameters read from that call), whose head size D resolves to
 /// 128: directly (`head_dim`, an argparse default), or as the model width (the projection's input size) divided by
 /// the head count H when D is written as `-1` or `C // H`. Values are resolved as the model is built: an
@@ -30,9 +30,9 @@ struct HeadDim128: Detector {
             var steps = lineage.steps.filter { $0.type == "call" }.map { (node: $0, frame: [String: Double]()) }
             for step in lineage.steps where step.type == "call" {
                 let call = facts.callSite(step)
-                guard let (helper, inner) = facts.helperSteps(call, model: model, flow: flow) else { continue }
+                guard let (parameters, inner) = facts.helperSteps(call, model: model, flow: flow) else { continue }
                 var frame: [String: Double] = [:]
-                for (index, parameter) in helper.passedParameters.enumerated() {
+                for (index, parameter) in parameters.enumerated() {
                     if let argument = call.argument(parameter, position: index), let n = interpreter.number(argument) { frame[parameter] = n }
                 }
                 steps += inner.filter { $0.type == "call" }.map { (node: $0, frame: frame) }
