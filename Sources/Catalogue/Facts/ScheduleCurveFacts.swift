@@ -23,7 +23,8 @@ public struct ScheduleCurve {
 /// Learning-rate schedules read as curves: the functions and lambdas `scheduleUses` finds, functions whose result
 /// reaches a `group["lr"] = ...` assignment through a local name or through a method of the file that writes
 /// it (`lr_scale = get_lr(step); optimizer.scale_lrs(lr_scale)`), `SequentialLR` chains of `LinearLR`,
-/// `ConstantLR` and `LambdaLR` phases, and the `transformers` library's schedules (`LibrarySchedules.swift`).
+/// `ConstantLR` and `LambdaLR` phases, the `transformers` library's schedules (`LibrarySchedules.swift`), rates computed
+/// inline where they are written, and tables of phases walked in order (`PhaseTables.swift`).
 extension PythonFacts {
     public var scheduleCurves: [ScheduleCurve] {
         memoized("scheduleCurves") {
@@ -65,6 +66,8 @@ extension PythonFacts {
             // An assignment already read through its schedule function (`g["lr"] = base * self.lr_mult(step)`) is
             // not sampled again inline, where the base rate's own value would be mixed in.
             curves += inlineScheduleCurves(excluding: seen.union(sites))
+            // Phases walked from a table, each with its own function of the step within it (see `PhaseTables.swift`).
+            curves += phaseTableCurves(excluding: sites)
             return curves
         }
     }
