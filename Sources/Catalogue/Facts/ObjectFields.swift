@@ -135,6 +135,13 @@ extension PythonFacts {
             // `build` ending in `return self`).
             if let receiver = call.receiver, !call.hasSplat, let called = builtObjectMethods(call) {
                 if called.allSatisfy(returnsOwnInstance) { return origins(of: receiver, depth: depth + 1, seen: &seen) }
+                // A method returning the field its caller names (`def dtype_of(self, role): return getattr(self, role)`,
+                // called `policy.dtype_of("embeddings")`): that field of the object.
+                if let name = namedField(returnedBy: called, at: call) {
+                    let holders = constructions(of: receiver)
+                    let fields = holders.compactMap { fieldExpression($0, name) }
+                    if !holders.isEmpty, fields.count == holders.count { return fields.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+                }
                 if called.allSatisfy({ !returnsOwnInstance($0) && !isPropertyGetter($0) }) {
                     let returned = called.flatMap(returnedValues)
                     if !returned.isEmpty { return returned.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
@@ -173,6 +180,22 @@ extension PythonFacts {
         default:
             return [e]
         }
+    }
+
+    /// For a call of methods that each return only `getattr(self, p)` with `p` one of their parameters, the string the
+    /// call passes for `p` (`"embeddings"` in `policy.dtype_of("embeddings")`); nil otherwise.
+    func namedField(returnedBy methods: [Function], at call: CallSite) -> String? {
+        let names = methods.map { method -> String? in
+            let returned = returnedValues(method)
+            guard returned.count == 1, case let read = unwrapped(returned[0]), read.type == "call", case let lookup = callSite(read),
+                  lookup.callee == "getattr", lookup.positional.count == 2, let instance = method.receiver,
+                  unwrapped(lookup.positional[0]).text == instance, case let key = unwrapped(lookup.positional[1]), key.type == "identifier",
+                  let index = method.passedParameters.firstIndex(of: key.text),
+                  let argument = call.argument(key.text, position: index) else { return nil }
+            return SettingsTable.stringValue(argument)
+        }
+        guard let first = names.first, let name = first, names.allSatisfy({ $0 == name }) else { return nil }
+        return name
     }
 
     /// The methods a call `obj.name(...)` runs when `obj` comes from constructions of the file's classes (`plan.build(net)`
