@@ -280,6 +280,21 @@ extension PythonFacts {
                     }
                     if let kind = nameFilterKind(clause, model: model, given: given) { return [kind] }
                 }
+                // A helper of the file that only regroups the parameters it is given, with no test on them (`def
+                // size_groups(ps): by = {}; for p in ps: by.setdefault(p.numel(), []).append(p); return ...`): the kinds
+                // of what it is given.
+                if let function = calledFunction(call), let body = function.body,
+                   !descendants(of: body).contains(where: { ["if_statement", "if_clause", "conditional_expression"].contains($0.type) }) {
+                    let iterated = function.passedParameters.enumerated().filter { _, name in
+                        descendants(of: body).contains { n in
+                            ["for_statement", "for_in_clause"].contains(n.type)
+                                && n.child(byField: "right").map { unparenthesized($0).type == "identifier" && unparenthesized($0).text == name } == true
+                        }
+                    }
+                    if iterated.count == 1, let argument = call.argument(iterated[0].element, position: iterated[0].offset) {
+                        return parameterKinds(argument, model: model, depth: next)
+                    }
+                }
                 return [.other]
             }
         case "attribute":
