@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `reduce_host_syncs`: the training step stops making the CPU wait for the GPU: the per-step scalar given to the
 /// model is refreshed without a blocking copy, and the loss is not read back every step.
 ///
-/// Requires a training loop (a `for` loop whose model call is back-propagated) that (a) passes the model a device
+/// Requires a training loop (the outermost `for` or `while` loop around a model call that is back-propagated, so a
+/// micro-step loop inside it is judged with it) that (a) passes the model a device
 /// scalar refreshed in place without a blocking copy, `t.copy_(v, non_blocking=True)` or `t.fill_(v)` (a kernel given
 /// the number; not a value read back, `fill_(x.item())`), under a change test (`if v != previous`), directly or
 /// returned by a helper that refreshes it (`window.update(step)`), or taken from a
@@ -19,8 +20,13 @@ struct ReduceHostSyncs: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
-        for loop in facts.nodes(ofType: "for_statement") {
+        for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
             guard let body = loop.child(byField: "body") else { continue }
+            // The step loop is the outermost one around the model call: an accumulation loop inside it is judged with
+            // it (a read-back of the loss after the micro-steps counts).
+            guard !facts.enclosingLoops(loop).contains(where: { outer in
+                outer.child(byField: "body").map { !AttentionWindowWarmup.modelCalls(in: $0, facts, flow).isEmpty } == true
+            }) else { continue }
             let models = AttentionWindowWarmup.modelCalls(in: body, facts, flow)
             guard !models.isEmpty, let scalar = asyncScalar(models, facts, flow), !syncsOnLoss(body, models, facts, flow) else { continue }
             return [facts.evidence(scalar, "per-step scalar refreshed without a blocking copy; no per-step loss read-back")]

@@ -1,0 +1,25 @@
+# example: the window is refreshed with fill_ only when it changes and the micro-step loop reads nothing back, but the step loop around it prints loss.item() after every step's micro-steps, a host sync per step; NOT present.
+import time
+
+import torch
+
+MAX_STEPS, ACCUM = 1480, 4
+
+
+def fit(model, stream, optimizers):
+    current = 128
+    window = torch.full((), current, dtype=torch.int32, device="cuda")
+    t0 = time.perf_counter()
+    for it in range(MAX_STEPS):
+        wanted = 128 * int((128 + 1664 * it / MAX_STEPS) // 128)
+        if wanted != current:
+            window.fill_(wanted)
+            current = wanted
+        for micro in range(ACCUM):
+            x, y = stream.next_batch()
+            loss = model(x, y, window)
+            (loss / ACCUM).backward()
+        for opt in optimizers:
+            opt.step()
+        model.zero_grad(set_to_none=True)
+        print(f"step {it + 1}/{MAX_STEPS} loss {loss.item():.4f} {time.perf_counter() - t0:.0f}s")
