@@ -111,7 +111,7 @@ extension PythonFacts {
                 let arguments = callSite(node).positional
                 // Every row gives a callable for this call.
                 let callables = loop.rows.map { phaseResolved(function, row: $0.names, in: loop) }
-                guard callables.allSatisfy({ $0.type == "lambda" || ($0.type == "identifier" && function.type != "attribute" && !self.function(named: $0.text).isEmpty) }),
+                guard callables.allSatisfy({ $0.type == "lambda" || ($0.type == "identifier" && !self.function(named: $0.text).isEmpty) }),
                       callables.contains(where: { $0 != unparenthesized(function) }) else { continue }
                 let f: (Double) -> Double? = { step in
                     var offset = 0.0
