@@ -219,11 +219,47 @@ extension PythonFacts {
     }
 
     /// A `SequentialLR(opt, schedulers=[...], milestones=[...])` of `LinearLR`, `ConstantLR` and `LambdaLR` phases.
+    /// What `name.append(x)` calls put into a list between its empty start and a read, in order, in the read's
+    /// function: an append under an `if` counts when the configuration decides the condition true and is left out when it
+    /// decides it false. Nil when an append sits in a loop, an `else` branch or under an undecided condition.
+    func appendedItems(_ name: String, after start: Node, before read: Node) -> [Node]? {
+        let scope = enclosingFunction(read)?.node
+        var items: [Node] = []
+        for append in calls where append.name == "append" && append.receiver?.text == name {
+            guard append.node.startByte > start.endByte, append.node.startByte < read.startByte,
+                  enclosingFunction(append.node)?.node == scope, append.positional.count == 1 else { continue }
+            var taken = true
+            var child = append.node
+            for ancestor in ancestors(of: append.node) {
+                if ancestor == scope || ancestor.type == "module" { break }
+                defer { child = ancestor }
+                switch ancestor.type {
+                case "for_statement", "while_statement", "else_clause", "elif_clause", "try_statement":
+                    return nil
+                case "if_statement":
+                    guard ancestor.child(byField: "consequence") == child, let condition = ancestor.child(byField: "condition"),
+                          let holds = truth(of: condition) else { return nil }
+                    taken = taken && holds
+                default:
+                    continue
+                }
+            }
+            if taken { items.append(append.positional[0]) }
+        }
+        return items
+    }
+
     func sequentialCurve(_ call: CallSite) -> ScheduleCurve? {
         func list(_ node: Node?) -> [Node]? {
             guard var node = node.map(unparenthesized) else { return nil }
-            if node.type == "identifier", let v = latestValue(of: node.text, before: node) ?? allSettings.settings(node.text).first?.value {
+            let name = node.type == "identifier" ? node.text : nil
+            if let name, let v = latestValue(of: name, before: node) ?? allSettings.settings(name).first?.value {
                 node = unparenthesized(v)
+            }
+            // A list that starts empty and is filled by `append` before the scheduler is built (`phases, milestones =
+            // [], []`, then `if args.warmup > 0: phases.append(LinearLR(...))`).
+            if let name, node.type == "list", node.namedChildren.isEmpty {
+                return appendedItems(name, after: node, before: call.node)
             }
             return ["list", "tuple"].contains(node.type) ? node.namedChildren : nil
         }
