@@ -168,6 +168,18 @@ extension PythonFacts {
         }
     }
 
+    /// Whether an expression reads `name` itself or through up to `hops` locals set before it (`frac = step / n`,
+    /// `remaining = 1 - frac`: `min(remaining / cool, 1.0)` reads `step`).
+    public func mentions(_ node: Node, _ name: String, throughLocals hops: Int) -> Bool {
+        if mentions(node, name) { return true }
+        guard hops > 0 else { return false }
+        return descendants(of: node).contains { local in
+            local.type == "identifier" && local.text != name
+                && !(local.parent?.type == "attribute" && local.parent?.child(byField: "attribute") == local)
+                && latestValue(of: local.text, before: local).map { $0 != local && mentions($0, name, throughLocals: hops - 1) } == true
+        }
+    }
+
     /// The class of the file a parameter is annotated with (`scales: FP8Scales` in `def f(x, scales: FP8Scales)`),
     /// for a name that is a parameter of its function; nil without an annotation naming such a class.
     public func annotatedClass(ofParameter identifier: Node) -> Class? {

@@ -1146,18 +1146,9 @@ extension PythonFacts {
             return callSite(iterable).callee == "range"
         }
         // The step may reach the factor through locals set before it (`frac = step / n`, `remaining = 1 - frac`,
-        // `scale = min(remaining / cool, 1.0)`): `evaluate` follows them; this only asks whether it depends on the step.
-        func reaches(_ expression: Node, _ step: String, hops: Int = 0) -> Bool {
-            if mentions(expression, step) { return true }
-            guard hops < 4 else { return false }
-            return descendants(of: expression).contains { name in
-                name.type == "identifier" && name.text != step
-                    && !(name.parent?.type == "attribute" && name.parent?.child(byField: "attribute") == name)
-                    && latestValue(of: name.text, before: name).map { $0 != name && reaches($0, step, hops: hops + 1) } == true
-            }
-        }
+        // `scale = min(remaining / cool, 1.0)`), which `evaluate` follows.
         for loop in enclosingLoops(n) where isRangeLoop(loop) {
-            for step in loopVariables(loop) where reaches(n, step) {
+            for step in loopVariables(loop) where mentions(n, step, throughLocals: 4) {
                 if let peak = sampledPeak(step, over: loop) { return peak }
             }
         }

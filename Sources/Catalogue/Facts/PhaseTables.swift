@@ -56,8 +56,7 @@ extension PythonFacts {
             } else {
                 return nil
             }
-            let loop = PhaseLoop(outer: outer, inner: inner, step: step.text, rows: [])
-            guard let length = phaseNumber(count, row: names, in: loop), length >= 0 else { return nil }
+            guard let length = phaseNumber(count, row: names, in: outer), length >= 0 else { return nil }
             rows.append((names, length))
         }
         return PhaseLoop(outer: outer, inner: inner, step: step.text, rows: rows)
@@ -66,17 +65,17 @@ extension PythonFacts {
     /// What an expression of the phase loop's body stands for in one row: a name of the loop's header (the row's
     /// part), an entry of the row's dictionary (`phase["lr"]`), or a local the body set from either (`n =
     /// phase["steps"]`); the expression itself otherwise.
-    func phaseResolved(_ node: Node, row: [String: Node], in loop: PhaseLoop, depth: Int = 0) -> Node {
+    func phaseResolved(_ node: Node, row: [String: Node], in outer: Node, depth: Int = 0) -> Node {
         let n = unparenthesized(node)
         guard depth < 4 else { return n }
         if n.type == "identifier" {
             if let bound = row[n.text] { return bound }
-            if let value = latestValue(of: n.text, before: n), isInside(value, loop.outer) {
-                return phaseResolved(value, row: row, in: loop, depth: depth + 1)
+            if let value = latestValue(of: n.text, before: n), isInside(value, outer) {
+                return phaseResolved(value, row: row, in: outer, depth: depth + 1)
             }
         }
         if n.type == "subscript", let container = n.child(byField: "value"), let key = n.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
-            let dictionary = phaseResolved(container, row: row, in: loop, depth: depth + 1)
+            let dictionary = phaseResolved(container, row: row, in: outer, depth: depth + 1)
             if dictionary.type == "dictionary" || (dictionary.type == "call" && callSite(dictionary).callee == "dict"),
                let entry = registryPairs(dictionary).first(where: { $0.key == key }) {
                 return entry.value
@@ -86,8 +85,8 @@ extension PythonFacts {
     }
 
     /// A number of the phase loop's body in one row (a phase's length).
-    func phaseNumber(_ node: Node, row: [String: Node], in loop: PhaseLoop) -> Double? {
-        evaluate(phaseResolved(node, row: row, in: loop))
+    func phaseNumber(_ node: Node, row: [String: Node], in outer: Node) -> Double? {
+        evaluate(phaseResolved(node, row: row, in: outer))
     }
 
     /// Learning-rate schedules written as phase tables (see `PhaseLoop`): a call in the phase's counting loop of the
@@ -100,19 +99,14 @@ extension PythonFacts {
         var curves: [ScheduleCurve] = []
         for loop in phaseLoops {
             guard let body = loop.inner.child(byField: "body") else { continue }
-            let counters = Set(descendants(of: body).compactMap { n -> String? in
-                guard n.type == "augmented_assignment", n.child(byField: "operator")?.type == "+=",
-                      let left = n.child(byField: "left"), left.type == "identifier",
-                      let right = n.child(byField: "right"), evaluate(right) == 1 else { return nil }
-                return left.text
-            })
+            let counters = Set(countedUpNames(in: body))
             for node in descendants(of: body) where node.type == "call" && !handled.contains(node) {
-                guard let function = node.child(byField: "function"), reachesRate(node, in: body) else { continue }
-                let arguments = callSite(node).positional
-                // Every row gives a callable for this call.
-                let callables = loop.rows.map { phaseResolved(function, row: $0.names, in: loop) }
+                guard let function = node.child(byField: "function") else { continue }
+                // Every row gives a callable for this call, and what it gives is written as a rate.
+                let callables = loop.rows.map { phaseResolved(function, row: $0.names, in: loop.outer) }
                 guard callables.allSatisfy({ $0.type == "lambda" || ($0.type == "identifier" && !self.function(named: $0.text).isEmpty) }),
-                      callables.contains(where: { $0 != unparenthesized(function) }) else { continue }
+                      callables.contains(where: { $0 != unparenthesized(function) }), reachesRate(node, in: body) else { continue }
+                let arguments = callSite(node).positional
                 let f: (Double) -> Double? = { step in
                     var offset = 0.0
                     for (index, row) in loop.rows.enumerated() {
@@ -128,7 +122,7 @@ extension PythonFacts {
                                 values.append(step - offset)
                             } else if a.type == "identifier", counters.contains(a.text) {
                                 values.append(step)
-                            } else if let v = self.phaseNumber(a, row: row.names, in: loop) {
+                            } else if let v = self.phaseNumber(a, row: row.names, in: loop.outer) {
                                 values.append(v)
                             } else {
                                 return nil
@@ -158,11 +152,6 @@ extension PythonFacts {
     /// Whether a call's result is written to a learning rate in `body`: on the right of a `["lr"] = ...` write,
     /// through a local set from it, or as the argument of a function of the file whose parameter such a write reads.
     private func reachesRate(_ call: Node, in body: Node) -> Bool {
-        func isRateWrite(_ n: Node) -> Bool {
-            guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
-                  let key = left.child(byField: "subscript") else { return false }
-            return SettingsTable.stringValue(key) == "lr"
-        }
         func writesRate(_ expression: Node, within scope: Node) -> Bool {
             // On the right of a rate write.
             if ancestors(of: expression).contains(where: { w in isRateWrite(w) && w.child(byField: "right").map { isInside(expression, $0) } == true }) {

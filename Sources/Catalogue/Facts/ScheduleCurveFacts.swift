@@ -78,10 +78,8 @@ extension PythonFacts {
     func inlineScheduleCurves(excluding handled: Set<Node>) -> [ScheduleCurve] {
         var curves: [ScheduleCurve] = []
         let interpreter = ScriptInterpreter(self)
-        for sink in nodes(ofType: "assignment") where !handled.contains(sink) {
-            guard let left = sink.child(byField: "left"), left.type == "subscript",
-                  let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
-                  let right = sink.child(byField: "right") else { continue }
+        for sink in rateWrites where !handled.contains(sink) {
+            guard let right = sink.child(byField: "right") else { continue }
             // The step and how many steps run: the variable of the outermost `for ... in range(N)` loop around the
             // assignment, or of one that calls, on an object the file builds, the method holding it (see `steppedRuns`).
             var runs: [(bindings: [String: Double], step: String, count: Double)] = []
@@ -183,11 +181,7 @@ extension PythonFacts {
     /// Functions whose result reaches an LR assignment through a local name or a function of the file that writes it.
     var indirectScheduleUses: [ScheduleUse] {
         memoized("indirectScheduleUses") {
-            let sinks = nodes.filter { n in
-                guard n.type == "assignment", let left = n.child(byField: "left"), left.type == "subscript",
-                      let key = left.child(byField: "subscript") else { return false }
-                return SettingsTable.stringValue(key) == "lr"
-            }
+            let sinks = rateWrites
             guard !sinks.isEmpty else { return [] }
             // Methods of the file that write an LR (`def scale_lrs(self, s): ... ["lr"] = base * s`).
             let writers = Set(functions.filter { f in sinks.contains { isInside($0, f.node) } }.map(\.name))

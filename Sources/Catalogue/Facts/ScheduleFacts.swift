@@ -32,6 +32,17 @@ extension PythonFacts {
         public var object: Node?
     }
 
+    /// A write of a learning rate into a parameter group or a table of rates: `group["lr"] = ...` (the key as any
+    /// string spelling). The one test every schedule reading starts from.
+    public func isRateWrite(_ node: Node) -> Bool {
+        guard node.type == "assignment", let left = node.child(byField: "left"), left.type == "subscript",
+              let key = left.child(byField: "subscript") else { return false }
+        return SettingsTable.stringValue(key) == "lr"
+    }
+
+    /// The learning-rate writes of the file (see `isRateWrite`), in document order.
+    var rateWrites: [Node] { memoized("rateWrites") { nodes(ofType: "assignment").filter(isRateWrite) } }
+
     /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
     /// functions called on the right side of a `group["lr"] = ...` assignment (also a parameter called there, for the
     /// schedules its callers pass), of `opt.lr = ...` for an optimizer class
@@ -68,11 +79,8 @@ extension PythonFacts {
             // Where a rate is handed to the optimizers: `g["lr"] = ...`, and the rate argument of an optimizer that
             // is a function of the file, called every step (`adam_(params, grads, state, H.lr * lr_scale(step))`).
             var rates: [(site: Node, right: Node)] = []
-            for node in nodes(ofType: "assignment") {
-                guard let left = node.child(byField: "left"), left.type == "subscript",
-                      let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
-                      let right = node.child(byField: "right") else { continue }
-                rates.append((node, right))
+            for node in rateWrites {
+                if let right = node.child(byField: "right") { rates.append((node, right)) }
             }
             // `opt.lr = ...` on an object of an optimizer class of the file whose methods read that attribute after
             // construction (a hand-written optimizer whose `step` reads `self.lr`).
@@ -216,10 +224,8 @@ extension PythonFacts {
             var result: [(rate: Function, counter: String)] = []
             for member in members {
                 guard let receiver = member.receiver else { continue }
-                for sink in descendants(of: member.node) where sink.type == "assignment" {
-                    guard let left = sink.child(byField: "left"), left.type == "subscript",
-                          let key = left.child(byField: "subscript"), SettingsTable.stringValue(key) == "lr",
-                          let right = sink.child(byField: "right") else { continue }
+                for sink in descendants(of: member.node) where isRateWrite(sink) {
+                    guard let right = sink.child(byField: "right") else { continue }
                     var sources = [right]
                     for name in descendants(of: right) where name.type == "identifier" {
                         if let value = latestValue(of: name.text, before: sink) { sources.append(value) }

@@ -937,11 +937,6 @@ extension PythonFacts {
         }
     }
 
-    /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or
-    /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`, or the target that receives the
-    /// counter a counting generator of the file yields (`for (step, last), window in zip(steps(n), windows)` with
-    /// `def steps(n): for step in range(n + 1): yield step, step == n`, see `countingGenerator`); none for loops over data.
-    /// For a `while` loop, the names its body counts up by one (`step += 1`), outside nested loops and functions.
     /// What a `for` loop walks: its iterable, or, for a name set in straight-line code of the same function just for
     /// the loop (`schedule = zip(range(n), lr_multipliers(h), momenta(h))` then `for step, mult, mom in schedule:`), the
     /// `zip` / `range` / `enumerate` call it was last set to.
@@ -953,21 +948,31 @@ extension PythonFacts {
         return value
     }
 
+    /// The names a loop body counts up by one on each pass (`step += 1`), outside the loops, functions and lambdas
+    /// nested in it: the counters of a `while` loop, or a count of the run kept beside a loop over something else.
+    public func countedUpNames(in body: Node) -> [String] {
+        var names: [String] = []
+        var work = body.namedChildren
+        while let node = work.popLast() {
+            if ["for_statement", "while_statement", "function_definition", "class_definition", "lambda"].contains(node.type) { continue }
+            if node.type == "augmented_assignment", node.child(byField: "operator")?.type == "+=",
+               let left = node.child(byField: "left"), left.type == "identifier",
+               let right = node.child(byField: "right"), value(of: right)?.double == 1, !names.contains(left.text) {
+                names.append(left.text)
+            }
+            work += node.namedChildren
+        }
+        return names
+    }
+
+    /// The counter a loop binds: `i` in `for i in range(...)`, `step` in `for step, batch in enumerate(...)` or
+    /// `for step, batch in zip(range(n), ...)` or `for step in itertools.count()`, or the target that receives the
+    /// counter a counting generator of the file yields (`for (step, last), window in zip(steps(n), windows)` with
+    /// `def steps(n): for step in range(n + 1): yield step, step == n`, see `countingGenerator`); none for loops over data.
+    /// For a `while` loop, the names its body counts up by one (`step += 1`), outside nested loops and functions.
     public func stepVariables(_ loop: Node) -> [String] {
         if loop.type == "while_statement" {
-            guard let body = loop.child(byField: "body") else { return [] }
-            var names: [String] = []
-            var work = body.namedChildren
-            while let node = work.popLast() {
-                if ["for_statement", "while_statement", "function_definition", "class_definition", "lambda"].contains(node.type) { continue }
-                if node.type == "augmented_assignment", node.child(byField: "operator")?.type == "+=",
-                   let left = node.child(byField: "left"), left.type == "identifier",
-                   let right = node.child(byField: "right"), value(of: right)?.double == 1, !names.contains(left.text) {
-                    names.append(left.text)
-                }
-                work += node.namedChildren
-            }
-            return names
+            return loop.child(byField: "body").map(countedUpNames) ?? []
         }
         guard let left = loop.child(byField: "left"), let iterable = loopIterable(loop) else { return [] }
         let targets = left.type == "identifier" ? [left] : left.namedChildren

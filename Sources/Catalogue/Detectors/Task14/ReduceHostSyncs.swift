@@ -20,15 +20,17 @@ struct ReduceHostSyncs: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let flow = facts.dataflow
-        for loop in facts.nodes(ofType: ["for_statement", "while_statement"]) {
-            guard let body = loop.child(byField: "body") else { continue }
+        let loops = facts.nodes(ofType: ["for_statement", "while_statement"])
+        var modelCalls: [Node: [CallSite]] = [:]
+        for loop in loops {
+            if let body = loop.child(byField: "body") { modelCalls[loop] = AttentionWindowWarmup.modelCalls(in: body, facts, flow) }
+        }
+        for loop in loops {
             // The step loop is the outermost one around the model call: an accumulation loop inside it is judged with
             // it (a read-back of the loss after the micro-steps counts).
-            guard !facts.enclosingLoops(loop).contains(where: { outer in
-                outer.child(byField: "body").map { !AttentionWindowWarmup.modelCalls(in: $0, facts, flow).isEmpty } == true
-            }) else { continue }
-            let models = AttentionWindowWarmup.modelCalls(in: body, facts, flow)
-            guard !models.isEmpty, let scalar = asyncScalar(models, facts, flow), !syncsOnLoss(body, models, facts, flow) else { continue }
+            guard let body = loop.child(byField: "body"), let models = modelCalls[loop], !models.isEmpty,
+                  !facts.enclosingLoops(loop).contains(where: { modelCalls[$0]?.isEmpty == false }) else { continue }
+            guard let scalar = asyncScalar(models, facts, flow), !syncsOnLoss(body, models, facts, flow) else { continue }
             return [facts.evidence(scalar, "per-step scalar refreshed without a blocking copy; no per-step loss read-back")]
         }
         return []

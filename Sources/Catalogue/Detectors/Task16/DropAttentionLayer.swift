@@ -463,17 +463,7 @@ struct DropAttentionLayer: Detector {
     /// `range(n)` it counts over (a `for` loop or a comprehension around the construction). False when the count or any
     /// value is unknown.
     func isConstantOverLayers(_ argument: Node, _ variable: String, around node: Node, _ facts: PythonFacts) -> Bool {
-        var iterables: [Node] = facts.enclosingLoops(node).filter { facts.loopVariables($0).contains(variable) }
-            .compactMap { $0.child(byField: "right") }
-        var current = node.parent
-        while let c = current, c.type != "function_definition" {
-            if ["list_comprehension", "generator_expression"].contains(c.type) {
-                for clause in c.namedChildren where clause.type == "for_in_clause" && clause.child(byField: "left")?.text == variable {
-                    if let right = clause.child(byField: "right") { iterables.append(right) }
-                }
-            }
-            current = c.parent
-        }
+        let iterables = loopClauses(around: node, facts).filter { $0.names.contains(variable) }.compactMap(\.iterable)
         let interpreter = ScriptInterpreter(facts)
         guard iterables.count == 1, let range = iterables.first.map(facts.unwrapped), range.type == "call",
               case let site = facts.callSite(range), site.callee == "range", site.positional.count == 1,
@@ -579,18 +569,24 @@ struct DropAttentionLayer: Detector {
 
     /// Loop and comprehension variables around a node.
     func loopVariables(around node: Node, _ facts: PythonFacts) -> [String] {
-        var names = facts.enclosingLoops(node).flatMap(facts.loopVariables)
+        loopClauses(around: node, facts).flatMap(\.names)
+    }
+
+    /// The `for` loops and the comprehension clauses around a node inside its function: the names each binds and the
+    /// iterable it walks.
+    func loopClauses(around node: Node, _ facts: PythonFacts) -> [(names: [String], iterable: Node?)] {
+        var clauses = facts.enclosingLoops(node).map { (names: facts.loopVariables($0), iterable: $0.child(byField: "right")) }
         var current = node.parent
         while let c = current, c.type != "function_definition" {
             if ["list_comprehension", "generator_expression"].contains(c.type) {
                 for clause in c.namedChildren where clause.type == "for_in_clause" {
-                    if let left = clause.child(byField: "left") {
-                        names += facts.descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
-                    }
+                    guard let left = clause.child(byField: "left") else { continue }
+                    let names = facts.descendants(of: left).filter { $0.type == "identifier" }.map(\.text)
+                    clauses.append((names, clause.child(byField: "right")))
                 }
             }
             current = c.parent
         }
-        return names
+        return clauses
     }
 }
