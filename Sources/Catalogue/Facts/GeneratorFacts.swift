@@ -11,6 +11,13 @@ extension PythonFacts {
         }.compactMap { $0.namedChild(0) }
     }
 
+    /// Whether a function of the file is a generator: a `yield` of its own (not one of a nested function's).
+    public func isGenerator(_ function: Function) -> Bool {
+        memoized("isGenerator/\(function.node.startByte)") {
+            descendants(of: function.node).contains { $0.type == "yield" && enclosingFunction($0)?.node == function.node }
+        }
+    }
+
     /// For `next(gen)` with `gen` a call of a generator function of the file, or a name last set to one (`window_gen =
     /// window_schedule(n)` then `long, short = next(window_gen)`), the values that function yields: what an advance of
     /// the generator gives. Nil for any other expression, and for a function that yields nothing.

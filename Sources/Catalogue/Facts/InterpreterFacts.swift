@@ -29,7 +29,8 @@ public indirect enum ScriptValue: Equatable {
 /// `.items()` of a mapping whose entries are written out (as (key, value) pairs, see `PythonFacts.mappingEntries`),
 /// `next(x for x in range(...) if ...)`, `math` functions, and calls of the file's own functions (assignments,
 /// `if`/`elif`/`else`, `for` over `range` or over a list it computes, `zip`/`enumerate` included, or over an object
-/// whose class defines `__iter__`, see `iterated`; `return`). Names
+/// whose class defines `__iter__`, see `iterated`; `return`; a generator function's run gives the list of what it
+/// yields). Names
 /// not bound locally are followed to where they are set (the latest local assignment, a parameter's arguments at its
 /// call sites, settings). The world size
 /// (`WORLD_SIZE`, `dist.get_world_size()`) is the benchmark's 8. Every run is bounded in depth and steps.
@@ -37,6 +38,8 @@ public final class ScriptInterpreter {
     unowned let facts: PythonFacts
     private var budget = 100_000
     private var resolving = Set<Range<Int>>()
+    /// What the generator runs in progress have yielded so far, innermost last (see `run`).
+    private var yielded: [[ScriptValue]] = []
     /// The steps one run may take.
     private let budgetPerRun: Int
 
@@ -935,6 +938,16 @@ public final class ScriptInterpreter {
     func run(_ function: PythonFacts.Function, _ arguments: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
         guard depth < 20, let body = function.body else { return nil }
         var env = arguments
+        // A generator function (`def layout(n, k): for i in range(n): yield i if i < k else None`): the values its run
+        // yields, in order, as a list; what iterates it (`list(...)`, a `for`, a comprehension) reads that list.
+        if facts.isGenerator(function) {
+            yielded.append([])
+            defer { yielded.removeLast() }
+            switch exec(body, &env, depth + 1) {
+            case .normal, .returned: return .tuple(yielded[yielded.count - 1])
+            case .unknown: return nil
+            }
+        }
         if case .returned(let v) = exec(body, &env, depth + 1) { return v }
         return nil
     }
@@ -976,6 +989,21 @@ public final class ScriptInterpreter {
                 if let written = assignTable(left, v, &env, depth) { return written ? .normal : .unknown }
                 guard bind(left, v, &env) else { return .unknown }
                 noteTableView(left, right, &env, depth)
+            } else if expression.type == "yield" {
+                // Inside a generator's run: what it yields (`yield from xs`: each item of `xs`).
+                guard !yielded.isEmpty else { return .unknown }
+                guard let value = expression.namedChild(0) else {
+                    yielded[yielded.count - 1].append(.none)
+                    return .normal
+                }
+                guard let v = eval(value, env, depth) else { return .unknown }
+                if expression.children.contains(where: { $0.type == "from" }) {
+                    guard case .tuple(let items) = v else { return .unknown }
+                    yielded[yielded.count - 1] += items
+                } else {
+                    yielded[yielded.count - 1].append(v)
+                }
+                guard yielded[yielded.count - 1].count <= 10_000 else { return .unknown }
             } else if expression.type == "call" {
                 return mutate(facts.callSite(expression), &env, depth)
             } else if expression.type == "augmented_assignment" {
