@@ -215,7 +215,7 @@ extension PythonFacts {
     }
 
     /// What one call of `function` passes for an entry its `**kwargs` is read by literal key (`kw["lr"]`, `kw.get("lr",
-    /// 1e-3)`) where the function has not changed that entry: the keyword the call names, else what the call's own `**`
+    /// 1e-3)`, `kw.pop("lr", 1e-3)`) where the function has not changed that entry: the keyword the call names, else what the call's own `**`
     /// arguments carry for it (see `forwardedKeyword`), with the `get`'s fallback when they may pass nothing. Nil when the
     /// expression reads no such entry, the call's spreads cannot be read, or nothing is found.
     public func keywordsEntry(_ expression: Node, of function: Function, passedBy call: CallSite) -> [Node]? {
@@ -226,7 +226,7 @@ extension PythonFacts {
         if e.type == "subscript" {
             holder = e.child(byField: "value")
             key = e.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue)
-        } else if e.type == "call", case let get = callSite(e), get.name == "get", let first = get.positional.first {
+        } else if e.type == "call", case let get = callSite(e), ["get", "pop"].contains(get.name), let first = get.positional.first {
             holder = get.receiver
             key = SettingsTable.stringValue(unwrapped(first))
             fallback = get.positional.count > 1 ? get.positional[1] : nil

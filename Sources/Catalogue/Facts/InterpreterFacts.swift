@@ -468,6 +468,10 @@ public final class ScriptInterpreter {
             let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
             if !plain.isEmpty { settings = plain }
         }
+        // `p["weight_decay"]` on a copy of a configuration: not an entry of a parameter group (see `readsConfigurationCopy`).
+        if node.type == "subscript", let holder = node.child(byField: "value"), facts.readsConfigurationCopy(holder, at: node) {
+            settings = settings.filter { !facts.isParameterGroupEntry($0) }
+        }
         settings = facts.overridden(facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node))
         // A module-level write a later module statement rewrites before this read (`hp.ratio = 10.0`, then `hp.ratio =
         // 0.1` in a later cell) is not what the read sees (see `rewrittenModuleWrites`).
@@ -537,8 +541,12 @@ public final class ScriptInterpreter {
         if let fallback = facts.environmentDefault(node) { return eval(fallback, env, depth) }
         let call = facts.callSite(node)
         guard !call.hasSplat else { return nil }
-        // A configuration key read by method (`section.getint("num_layers")`): the setting's value.
-        if facts.configKeyRead(call) != nil { return facts.value(of: node).map { .number($0.double) } }
+        // A configuration key read by method (`section.getint("num_layers")`): the setting's value, when the settings
+        // of that key agree (a key set to 0.1 in one place and 0.0 in another is not known here).
+        if facts.configKeyRead(call) != nil {
+            let values = Set(facts.values(of: node).map(\.double))
+            return values.count == 1 ? values.first.map { .number($0) } : nil
+        }
         let args = call.positional
         func number(_ i: Int) -> Double? { i < args.count ? eval(args[i], env, depth)?.number : nil }
         // `d.items()` of a mapping whose entries are written out where it is made (`self.toggles.items()` with

@@ -178,7 +178,10 @@ public final class ValueResolver {
                 }
                 // `section.getfloat("softcap")`, `cfg.get("lr", 1e-3)`: the settings of that key (never another
                 // function's local variable), else the fallback.
-                let named = nameValues(key.name, at: node, scopedAsName: true)
+                // On a copy of a configuration, an entry of an optimizer's parameter group (`{"params": ps,
+                // "weight_decay": 0.0}`) is not what the key reads: the group goes to the optimizer.
+                let copy = call.receiver.map { facts.readsConfigurationCopy($0, at: node) } ?? false
+                let named = nameValues(key.name, at: node, scopedAsName: true, excluding: copy ? facts.isParameterGroupEntry : nil)
                 return named.isEmpty ? key.fallback.map { values(of: $0) } ?? [] : named
             }
         }
@@ -392,7 +395,10 @@ public final class ValueResolver {
             bindings = saved
         }
         if let name = SettingsTable.bareName(of: node) {
-            result += nameValues(name, at: node)
+            // `p["weight_decay"]` on a copy of a configuration: not the entries of parameter groups (see
+            // `readsConfigurationCopy`).
+            let copy = node.type == "subscript" && node.child(byField: "value").map { facts.readsConfigurationCopy($0, at: node) } == true
+            result += nameValues(name, at: node, excluding: copy ? facts.isParameterGroupEntry : nil)
         }
         return result
     }
@@ -628,7 +634,8 @@ public final class ValueResolver {
         return nil
     }
 
-    func nameValues(_ name: String, at use: Node, scopedAsName: Bool = false) -> [NumericValue] {
+    /// `excluding`: settings not to read here.
+    func nameValues(_ name: String, at use: Node, scopedAsName: Bool = false, excluding: ((Setting) -> Bool)? = nil) -> [NumericValue] {
         if let scope = bindings.scope, use.tree === scope.tree, scope.byteRange.contains(use.startByte) {
             if let bound = bindings.entries[name] { return bound }
             if let bound = bindings.parameters[name] { return values(of: bound) }
@@ -645,7 +652,7 @@ public final class ValueResolver {
         // later cell): the read sees only the later one (see `PythonFacts.rewrittenModuleWrites`).
         let rewritten = table.entries.count > 1 ? facts.rewrittenModuleWrites(table.entries.map(\.setting), before: use) : []
         for (index, entry) in table.entries.enumerated() {
-            if rewritten.contains(index) { continue }
+            if rewritten.contains(index) || excluding?(entry.setting) == true { continue }
             if let classes, let owner = entry.owner, !classes.contains(owner) { continue }
             // `self.name` in a class that sets the field reads that field: never a dictionary entry, keyword or
             // plain name of the same key elsewhere (`"scale": 30.0` of a logit head is not the attention's
