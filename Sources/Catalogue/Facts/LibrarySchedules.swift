@@ -9,9 +9,18 @@ import TreeSitterKit
 /// - `get_wsd_schedule(opt, num_warmup_steps, num_decay_steps, num_training_steps=None, num_stable_steps=None,
 ///   warmup_type="linear", decay_type="cosine", min_lr_ratio=0, num_cycles=0.5)`: warmup, stable, decay
 ///   (`"linear"`, `"cosine"` or `"1-sqrt"`) to `min_lr_ratio`; the stable phase is what the training steps leave.
+/// - `get_scheduler(name, opt, num_warmup_steps=None, num_training_steps=None, scheduler_specific_kwargs=None)`: the
+///   library's dispatch by name; `"linear"`, `"cosine"` and `"warmup_stable_decay"` are read as the schedules above,
+///   with the rest of their arguments taken from the `scheduler_specific_kwargs` dictionary.
 extension PythonFacts {
     static let librarySchedules: Set<String> = [
-        "get_linear_schedule_with_warmup", "get_cosine_schedule_with_warmup", "get_wsd_schedule",
+        "get_linear_schedule_with_warmup", "get_cosine_schedule_with_warmup", "get_wsd_schedule", "get_scheduler",
+    ]
+
+    /// The schedule function `get_scheduler` dispatches to for each name it reads here.
+    static let scheduleNames: [String: String] = [
+        "linear": "get_linear_schedule_with_warmup", "cosine": "get_cosine_schedule_with_warmup",
+        "warmup_stable_decay": "get_wsd_schedule",
     ]
 
     /// Whether a node is a call of one of the `transformers` schedules (the site of its curve in `scheduleCurves`).
@@ -24,22 +33,44 @@ extension PythonFacts {
     /// The curve of a `transformers` schedule call, or nil when it is another call or an argument does not resolve.
     func libraryScheduleCurve(_ call: CallSite) -> ScheduleCurve? {
         guard isLibrarySchedule(call.node) else { return nil }
+        // The schedule computed, and where each of its arguments is given (by name, or by position when it has one).
+        var function = call.name
+        var argument: (String, Int?) -> Node? = { name, position in
+            position.map { call.argument(name, position: $0) } ?? call.keywords[name]
+        }
+        if function == "get_scheduler" {
+            guard let chosen = call.argument("name", position: 0).flatMap(decidedString),
+                  let dispatched = Self.scheduleNames[chosen] else { return nil }
+            function = dispatched
+            // The schedule's own keywords, from a dictionary (`None` gives none; anything else leaves them unknown).
+            var extra: Node?
+            if let given = call.argument("scheduler_specific_kwargs", position: 4) {
+                guard let read = schedulerKeywords(given) else { return nil }
+                extra = read
+            }
+            argument = { name, _ in
+                switch name {
+                case "num_warmup_steps": return call.argument(name, position: 2)
+                case "num_training_steps": return call.argument(name, position: 3)
+                default: return extra.flatMap { OptimizerUse.entry(name, in: $0) }
+                }
+            }
+        }
         func number(_ name: String, _ position: Int?) -> Double?? {
-            let given = position.map { call.argument(name, position: $0) } ?? call.keywords[name]
-            guard let argument = given else { return .some(nil) }
-            guard let value = evaluate(argument) ?? values(of: argument).first?.double else { return nil }
+            guard let given = argument(name, position) else { return .some(nil) }
+            guard let value = evaluate(given) ?? values(of: given).first?.double else { return nil }
             return .some(value)
         }
         func text(_ name: String, _ fallback: String) -> String? {
-            guard let argument = call.keywords[name] else { return fallback }
-            return decidedString(argument)
+            guard let given = argument(name, nil) else { return fallback }
+            return decidedString(given)
         }
         guard let warmupGiven = number("num_warmup_steps", 1), let warmup = warmupGiven, warmup >= 0 else { return nil }
         func ramp(_ t: Double) -> Double { t / max(1, warmup) }
-        switch call.name {
+        switch function {
         case "get_linear_schedule_with_warmup", "get_cosine_schedule_with_warmup":
             guard let totalGiven = number("num_training_steps", 2), let total = totalGiven, total > warmup else { return nil }
-            let cosine = call.name == "get_cosine_schedule_with_warmup"
+            let cosine = function == "get_cosine_schedule_with_warmup"
             guard let cyclesGiven = number("num_cycles", cosine ? 3 : nil) else { return nil }
             let cycles = cyclesGiven ?? 0.5
             return sample(site: call.node, horizon: total) { t in
@@ -75,5 +106,18 @@ extension PythonFacts {
                 return floor + (1 - floor) * max(0, shape)
             }
         }
+    }
+
+    /// The dictionary literal (or `dict(...)` call) handed to `get_scheduler` as `scheduler_specific_kwargs`, followed
+    /// through a name it was last set to: `.some(nil)` for `None`, nil for anything else (a mapping computed at run time).
+    private func schedulerKeywords(_ node: Node) -> Node?? {
+        var value = unwrapped(node)
+        if value.type == "identifier" {
+            let module = moduleBindings(of: value.text)
+            if let set = latestValue(of: value.text, before: node) ?? (module.count == 1 ? module[0].value : nil) { value = unwrapped(set) }
+        }
+        if value.type == "none" { return .some(nil) }
+        if value.type == "dictionary" || (value.type == "call" && callSite(value).callee == "dict") { return .some(value) }
+        return nil
     }
 }
