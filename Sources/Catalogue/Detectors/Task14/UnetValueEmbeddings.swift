@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Reads the layer -> table mapping of token-table lookups (`TokenTableFlow`) in any of three forms: a list of
 /// them built as `ve + reversed(ve)` / `ve + ve[::-1]` / `ve += reversed(ve)` (either side possibly a copy,
-/// `list(ve) + list(reversed(ve))`) / an explicit palindrome of
+/// `list(ve) + list(reversed(ve))`, the reversal possibly cut to the decoder's length, `ve + ve[::-1][:n_dec]`) / an
+/// explicit palindrome of
 /// constant indices; loops over `range(n)` that pass `tables[f(i)]` to `blocks[g(i)]`, evaluated for every
 /// iteration (a table index read from a list such as `slot = enc + enc[::-1]` included) and checked for
 /// `table(l) == table(L-1-l)`, or, when the loop's count cannot be told (a depth parsed from a spec string), a table
@@ -99,9 +100,15 @@ struct UnetValueEmbeddings: Detector {
         return nil
     }
 
-    /// `reversed(x)`, `list(reversed(x))`, `x[::-1]`, `x.flip(0)`: the x.
+    /// `reversed(x)`, `list(reversed(x))`, `x[::-1]`, `x.flip(0)`: the x. Also a prefix of a reversal
+    /// (`x[::-1][:n_dec]`): decoder layer i still shares the table of the encoder layer as far from the middle.
     func reversedOperand(_ node: Node, _ facts: PythonFacts) -> Node? {
         let n = facts.unwrapped(node)
+        if n.type == "subscript", let value = n.child(byField: "value"), let slice = n.namedChildren.dropFirst().first,
+           slice.type == "slice", slice.children.filter({ $0.type == ":" }).count == 1,
+           slice.children.first?.type == ":", slice.namedChildren.count == 1 {
+            return reversedOperand(value, facts)
+        }
         if n.type == "call" {
             let call = facts.callSite(n)
             if call.callee == "reversed" { return call.positional.first }
