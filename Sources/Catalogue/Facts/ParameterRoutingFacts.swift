@@ -437,6 +437,13 @@ extension PythonFacts {
     func nameFilterKind(_ clause: Node, model: ModelView, given: [String: Node] = [:]) -> ParameterKind? {
         for comparison in descendants(of: clause) where comparison.type == "comparison_operator" {
             let operators = comparison.children.filter { !$0.isNamed }.map(\.type)
+            // `n not in outside` with `outside = set(get_parameter_names(model, [nn.Embedding]))`: the names inside
+            // embedding tables (also `n in inside` with a helper that keeps the children of those types).
+            if operators == ["not in"] || operators == ["in"], comparison.namedChildCount == 2,
+               let split = layerTypeSplit(of: comparison.namedChildren[1], at: comparison), split.types == ["torch.nn.Embedding"],
+               split.outside == (operators == ["not in"]) {
+                return .embedding
+            }
             guard operators == ["in"], let key = comparison.namedChildren.first.flatMap(SettingsTable.stringValue), !key.isEmpty else { continue }
             if model.embeddingNames.contains(where: { $0.contains(key) }) { return .embedding }
             if model.outputHeads.contains(where: { $0.name.contains(key) && !$0.usesEmbeddingWeight }) { return .head }
@@ -447,6 +454,47 @@ extension PythonFacts {
             if let text = foldedString(held), let kind = namePatternKind(text, model: model) { return kind }
         }
         return nil
+    }
+
+    /// For a set of parameter names split by the type of the module holding them, as Hugging Face's
+    /// `get_parameter_names(model, forbidden_layer_types)` makes it (the names of the parameters outside every module
+    /// of those types), also read through a name it was last assigned and a `set(...)` / `list(...)` copy: the
+    /// qualified names of the types, and whether the set holds the names outside them. The function is the library's
+    /// (imported from `transformers`, outside) or one of the file that walks `named_children()` and tests each child
+    /// by `isinstance` against its second parameter: outside when the test is negated (`if not isinstance(child,
+    /// types)`), inside otherwise. Nil for anything else.
+    func layerTypeSplit(of node: Node, at use: Node) -> (types: Set<String>, outside: Bool)? {
+        var value = unwrapped(node)
+        if value.type == "identifier" {
+            let module = moduleBindings(of: value.text)
+            guard let set = latestValue(of: value.text, before: use) ?? (module.count == 1 ? module[0].value : nil) else { return nil }
+            value = unwrapped(set)
+        }
+        while value.type == "call", case let copy = callSite(value), ["set", "frozenset", "list"].contains(copy.callee),
+              copy.positional.count == 1 {
+            value = unwrapped(copy.positional[0])
+        }
+        guard value.type == "call", case let call = callSite(value) else { return nil }
+        var outside = true
+        if call.callee.hasPrefix("transformers.") {
+            guard call.name == "get_parameter_names" else { return nil }
+        } else {
+            guard let function = calledFunction(call), function.parameters.count >= 2 else { return nil }
+            let types = function.parameters[1]
+            let body = descendants(of: function.node)
+            guard body.contains(where: { $0.type == "call" && callSite($0).name == "named_children" }) else { return nil }
+            let tests = body.filter { n in
+                guard n.type == "call", case let test = callSite(n), test.callee == "isinstance", test.positional.count == 2 else { return false }
+                return mentions(test.positional[1], types)
+            }
+            let negated = tests.map { unwrapped($0).parent.map(unparenthesized)?.type == "not_operator" || $0.parent?.type == "not_operator" }
+            guard let first = negated.first, negated.allSatisfy({ $0 == first }) else { return nil }
+            outside = first
+        }
+        guard let forbidden = call.argument("forbidden_layer_types", position: 1).map(unwrapped),
+              ["list", "tuple", "set"].contains(forbidden.type) else { return nil }
+        let names = forbidden.namedChildren.compactMap { imports.qualifiedName(of: $0) }
+        return names.count == forbidden.namedChildCount && !names.isEmpty ? (Set(names), outside) : nil
     }
 
     /// The kind of parameters a name pattern selects (a glob, a regular expression or a prefix such as
