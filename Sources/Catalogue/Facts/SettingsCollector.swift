@@ -334,25 +334,43 @@ enum SettingsCollector {
 
     /// Functions of the file that keep the keywords they are called with as attributes of an object: their `**kw` is
     /// handed whole to a namespace (`self.hparams = SimpleNamespace(**kw)`, as Lightning's `save_hyperparameters`
-    /// does) or to `self.__dict__.update(kw)` / `vars(self).update(kw)`. Their calls' keywords are settings, like a
-    /// config class's construction.
+    /// does), to `self.__dict__.update(kw)` / `vars(self).update(kw)`, or to another such function
+    /// (`self.hparams = save_hyperparameters(**hparams)`). A class whose `__init__` is one counts by its name
+    /// (`LitGPT(muon_lr=0.05, ...)`). Their calls' keywords are settings, like a config class's construction.
     static func keywordStoringFunctions(_ facts: PythonFacts) -> Set<String> {
-        var names: Set<String> = []
+        var candidates: [(function: PythonFacts.Function, kw: String)] = []
         for function in facts.functions {
             guard let parameters = function.node.child(byField: "parameters"),
                   let splat = parameters.namedChildren.first(where: { $0.type == "dictionary_splat_pattern" }),
                   let kw = splat.namedChildren.first(where: { $0.type == "identifier" })?.text else { continue }
-            let stores = facts.descendants(of: function.node).contains { node in
-                guard node.type == "call" else { return false }
-                let call = facts.callSite(node)
-                if namespaces.contains(call.name) || namespaceCallees.contains(call.callee) {
-                    return node.child(byField: "arguments")?.namedChildren.contains { argument in
-                        argument.type == "dictionary_splat" && argument.namedChildren.first?.text == kw
-                    } == true
+            candidates.append((function, kw))
+        }
+        var names: Set<String> = []
+        var storing: Set<Node> = []
+        // Until no function is added: one that hands its `**kw` to a storing function stores too.
+        var changed = true
+        while changed {
+            changed = false
+            for (function, kw) in candidates where !storing.contains(function.node) {
+                let stores = facts.descendants(of: function.node).contains { node in
+                    guard node.type == "call" else { return false }
+                    let call = facts.callSite(node)
+                    if namespaces.contains(call.name) || namespaceCallees.contains(call.callee) || names.contains(call.name) {
+                        return node.child(byField: "arguments")?.namedChildren.contains { argument in
+                            argument.type == "dictionary_splat" && argument.namedChildren.first?.text == kw
+                        } == true
+                    }
+                    return isConfigUpdate(call) && call.positional.count == 1 && call.positional[0].text == kw
                 }
-                return isConfigUpdate(call) && call.positional.count == 1 && call.positional[0].text == kw
+                guard stores else { continue }
+                storing.insert(function.node)
+                changed = true
+                if function.name == "__init__" {
+                    if let owner = facts.enclosingClass(function.node) { names.insert(owner.name) }
+                } else {
+                    names.insert(function.name)
+                }
             }
-            if stores { names.insert(function.name) }
         }
         return names
     }

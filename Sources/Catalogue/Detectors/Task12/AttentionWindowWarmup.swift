@@ -152,8 +152,9 @@ struct AttentionWindowWarmup: Detector {
     /// the file called on an object the loop's function is handed, `PythonFacts.targets(of:)`) that run a
     /// back-propagated model call themselves (a trainer's `self._train_step(step, x, y, window)`), or whose result the
     /// loop back-propagates and that return a model call (a Lightning-style `loss = lit.training_step(batch, step)`,
-    /// then `loss.backward()`, with `return self.net(x, y, self.window)`, see `returnedModelCalls`), each with the
-    /// function and those model calls (see `modelCalls`).
+    /// then `loss.backward()`, with `return self.net(x, y, self.window)`, see `returnedModelCalls`; also one helper
+    /// deeper, a trainer's `_accumulate_and_backward` back-propagating `module.training_step(batch, step)`), each with
+    /// the function and those model calls (see `modelCalls`).
     static func delegatedSteps(in body: Node, _ facts: PythonFacts, _ flow: Dataflow)
         -> [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] {
         var result: [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] = []
@@ -166,6 +167,16 @@ struct AttentionWindowWarmup: Detector {
                 var models = modelCalls(in: inner, facts, flow)
                 if models.isEmpty, stepped.contains(node), !facts.forwardMethodNames.contains(function.name) {
                     models = returnedModelCalls(function, facts, flow)
+                }
+                // A helper whose back-propagated call is itself a step method of the file (`loss =
+                // module.training_step(batch, step)` in a trainer's `_accumulate_and_backward`): the model calls that
+                // method returns.
+                models = models.flatMap { model -> [CallSite] in
+                    for method in facts.targets(of: model) where method.node != function.node && !facts.forwardMethodNames.contains(method.name) {
+                        let returned = returnedModelCalls(method, facts, flow)
+                        if !returned.isEmpty { return returned }
+                    }
+                    return [model]
                 }
                 if !models.isEmpty {
                     result.append((call, function, models))
