@@ -224,7 +224,8 @@ extension PythonFacts {
 
     /// What reading a class attribute held by a descriptor of the file gives on an instance (`learning_rate =
     /// Hyper(0.0018)` in a class body, `class Hyper` defining `__get__`, own or inherited): the construction's argument
-    /// (or the parameter's default) for the `__init__` parameter stored in a field (`self.default = default`) that
+    /// (or the parameter's default) for the `__init__` parameter stored in a field (`self.default = default`, also
+    /// unpacked, `self.default, self.cast = default, cast`) that
     /// `__get__` reads as it is, outside any arithmetic (`return ... else self.default`; a `__get__` returning
     /// `self.default * 2` gives no value). Nil for any other value.
     public func descriptorValue(_ value: Node) -> Node? {
@@ -246,11 +247,20 @@ extension PythonFacts {
         let own = setup.receiver ?? "self"
         let parameters = setup.passedParameters
         for n in descendants(of: body) where n.type == "assignment" {
-            guard let left = n.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == own,
-                  let field = left.child(byField: "attribute")?.text, read.contains(field),
-                  let right = n.child(byField: "right").map(unwrapped), right.type == "identifier",
-                  let index = parameters.firstIndex(of: right.text) else { continue }
-            return call.argument(right.text, position: index) ?? parameterDefault(setup, right.text)
+            guard let left = n.child(byField: "left"), let right = n.child(byField: "right") else { continue }
+            // `self.default = default`, also unpacked: `self.default, self.cast = default, cast`.
+            var pairs = [(left, right)]
+            if ["pattern_list", "tuple_pattern"].contains(left.type), ["expression_list", "tuple"].contains(right.type),
+               left.namedChildCount == right.namedChildCount {
+                pairs = Array(zip(left.namedChildren, right.namedChildren))
+            }
+            for (target, source) in pairs {
+                let value = unwrapped(source)
+                guard target.type == "attribute", target.child(byField: "object")?.text == own,
+                      let field = target.child(byField: "attribute")?.text, read.contains(field), value.type == "identifier",
+                      let index = parameters.firstIndex(of: value.text) else { continue }
+                return call.argument(value.text, position: index) ?? parameterDefault(setup, value.text)
+            }
         }
         return nil
     }

@@ -418,6 +418,12 @@ extension PythonFacts {
             for argument in callerArguments(of: node) {
                 if let items = listItems(argument, depth: depth + 1) { return items }
             }
+            // A module-level table read inside a function (`for name, attr, kind in OPTIMIZER_TABLE:` in a builder):
+            // its one module binding, when the function binds no local of that name.
+            if enclosingFunction(node) != nil, !isLocallyBound(node) {
+                let module = moduleBindings(of: node.text)
+                if module.count == 1, let value = module[0].value { return listItems(value, depth: depth + 1) }
+            }
             return nil
         case "attribute":
             // `self.opts`, set in another method of the class (`self.opts, self.scheds = ...`).

@@ -74,6 +74,11 @@ extension PythonFacts {
         }
         guard node.type == "attribute", node.child(byField: "object")?.text == "self",
               let name = node.child(byField: "attribute")?.text else { return [] }
+        // A property of the class returning the function (`@property def kernel(self): return flex_attention`).
+        if let getter = propertyGetter(node) {
+            let returned = returnedValues(getter).map(unwrapped)
+            return returned.allSatisfy({ ["identifier", "attribute"].contains($0.type) }) ? returned : []
+        }
         // A parameter of the same name (`kernel=flex_attention` in `__init__`) is not a write of the attribute; any
         // other write of the name (`attn.kernel = sdpa`) leaves it open.
         let settings = allSettings.settings(name).filter { $0.source != .parameterDefault }
