@@ -468,8 +468,10 @@ public final class ScriptInterpreter {
             let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
             if !plain.isEmpty { settings = plain }
         }
-        // `p["weight_decay"]` on a copy of a configuration: not an entry of a parameter group (see `readsConfigurationCopy`).
-        if node.type == "subscript", let holder = node.child(byField: "value"), facts.readsConfigurationCopy(holder, at: node) {
+        // `p["weight_decay"]` on a copy of a configuration, or an attribute read (`hp.weight_decay`): not an entry of a
+        // parameter group (see `readsConfigurationCopy`).
+        if node.type == "attribute"
+            || node.type == "subscript" && node.child(byField: "value").map({ facts.readsConfigurationCopy($0, at: node) }) == true {
             settings = settings.filter { !facts.isParameterGroupEntry($0) }
         }
         settings = facts.overridden(facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node))

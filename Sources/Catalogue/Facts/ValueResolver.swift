@@ -126,9 +126,10 @@ public final class ValueResolver {
             if !first.isEmpty, first.allSatisfy({ $0.double != 0 }) { return first }
             return dedup(first.filter { $0.double != 0 } + values(of: sides.fallback))
         }
-        // `getattr(obj, "name", default)`: the attribute as the file sets it, and the default.
+        // `getattr(obj, "name", default)`: the attribute as the file sets it, and the default. In a helper read for one
+        // call (`def flag(hp, name): return bool(getattr(hp, name))`, see `Bindings`), the name that call passes.
         if node.type == "call", case let call = facts.callSite(node), call.callee == "getattr", call.positional.count >= 2,
-           let name = SettingsTable.stringValue(call.positional[1]) {
+           let name = SettingsTable.stringValue(call.positional[1]) ?? boundString(call.positional[1]) {
             let set = nameValues(name, at: call.positional[1], scopedAsName: true)
             return dedup(set + (call.positional.count >= 3 ? values(of: call.positional[2]) : []))
         }
@@ -142,21 +143,27 @@ public final class ValueResolver {
                 return values(of: fallback)
             }
             let call = facts.callSite(node)
+            let callee = call.callee
             // `len(STREAMS)` of a sequence or string written out (see `lengthValues`).
             if call.callee == "len", call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat {
                 let lengths = lengthValues(call.positional[0])
                 if !lengths.isEmpty { return lengths }
             }
+            // `bool(x)` of something only the resolver can follow: 1 or 0 for each value x may have.
+            if callee == "bool", call.positional.count == 1, call.keywords.isEmpty, !call.hasSplat {
+                let truths = values(of: call.positional[0]).map { NumericValue.int($0.double != 0 ? 1 : 0) }
+                if !truths.isEmpty { return dedup(truths) }
+            }
             // int(...) / float(...) around something only the resolver can follow (the fold failed on it); also
             // a converter handed to a helper as a parameter (`cast(...)` with `cast` bound to `int`).
-            var callee = call.callee
+            var converter = callee
             if let function = call.function, function.type == "identifier", let bound = bindings.parameters[function.text],
                bound.type == "identifier", ["int", "float"].contains(bound.text) {
-                callee = bound.text
+                converter = bound.text
             }
-            if ["int", "float"].contains(callee), call.positional.count == 1, call.keywords.isEmpty {
+            if ["int", "float"].contains(converter), call.positional.count == 1, call.keywords.isEmpty {
                 let converted: [NumericValue] = values(of: call.positional[0]).compactMap { v in
-                    guard callee == "int" else { return .float(v.double) }
+                    guard converter == "int" else { return .float(v.double) }
                     return v.double.isFinite && Swift.abs(v.double) < 1e15 ? .int(Int(v.double.rounded(.towardZero))) : nil
                 }
                 if !converted.isEmpty { return converted }
@@ -164,7 +171,7 @@ public final class ValueResolver {
                 // default="5e-2")`, `float(cfg["lr"])` of a string entry, `int("64")`), see `string(of:)`: what the
                 // conversion gives; `int` takes integer spellings only, as Python's does.
                 guard let text = string(of: call.positional[0])?.trimmingCharacters(in: .whitespaces) else { return [] }
-                if callee == "int" { return Int(text).map { [NumericValue.int($0)] } ?? [] }
+                if converter == "int" { return Int(text).map { [NumericValue.int($0)] } ?? [] }
                 return Double(text).map { [NumericValue.float($0)] } ?? []
             }
             if let inlined = helperValues(call) { return inlined }
@@ -372,6 +379,15 @@ public final class ValueResolver {
         node.tree === facts.tree && facts.parameterHolder(of: node)?.type == "lambda"
     }
 
+    /// The string a name holds while one call of its helper is read (see `Bindings`): the call's argument for that
+    /// parameter, when it is a string literal.
+    private func boundString(_ node: Node) -> String? {
+        let n = facts.unwrapped(node)
+        guard n.type == "identifier", let scope = bindings.scope, n.tree === scope.tree, scope.byteRange.contains(n.startByte),
+              let bound = bindings.parameters[n.text] else { return nil }
+        return SettingsTable.stringValue(facts.unwrapped(bound))
+    }
+
     /// Values a reference (`lr`, `args.lr`, `cfg["lr"]`) may have.
     func referenceValues(_ node: Node) -> [NumericValue] {
         // A helper's parameter while one call of it is read: what that call passes, read where the call is.
@@ -397,8 +413,9 @@ public final class ValueResolver {
         if let name = SettingsTable.bareName(of: node) {
             // `p["weight_decay"]` on a copy of a configuration: not the entries of parameter groups (see
             // `readsConfigurationCopy`).
+            // An attribute read (`hp.weight_decay`) never reads a dictionary entry of a parameter group either.
             let copy = node.type == "subscript" && node.child(byField: "value").map { facts.readsConfigurationCopy($0, at: node) } == true
-            result += nameValues(name, at: node, excluding: copy ? facts.isParameterGroupEntry : nil)
+            result += nameValues(name, at: node, excluding: copy || node.type == "attribute" ? facts.isParameterGroupEntry : nil)
         }
         return result
     }
