@@ -529,8 +529,13 @@ extension PythonFacts {
             }
         case "attribute":
             // `self.m` / `cls.m` in a class: its method, own or inherited (`functools.partial(self._ns_step, a=a)`).
-            guard let object = n.child(byField: "object"), ["self", "cls"].contains(object.text), let owner = enclosingClass(n),
-                  let name = n.child(byField: "attribute")?.text, let method = method(name, of: owner) else { return [] }
+            // `Backends.newton_schulz`: a method of a class of the file named by the class.
+            guard let object = n.child(byField: "object"), let name = n.child(byField: "attribute")?.text else { return [] }
+            if ["self", "cls"].contains(object.text) {
+                guard let owner = enclosingClass(n), let method = method(name, of: owner) else { return [] }
+                return [method]
+            }
+            guard let owner = namedClass(object), let method = method(name, of: owner) else { return [] }
             return [method]
         case "conditional_expression":
             guard let parts = conditionalParts(n) else { return [] }
@@ -539,6 +544,12 @@ extension PythonFacts {
             let call = callSite(n)
             if Self.rebindingWrappers.contains(call.callee) || Self.partialWrappers.contains(call.callee), let wrapped = call.positional.first {
                 return functionsDenoted(by: wrapped, depth: depth + 1)
+            }
+            // `getattr(Backends, group["backend"])` on a class of the file used as a namespace of functions: the method
+            // a decided name picks, else every method its body defines (not the special ones).
+            if call.callee == "getattr", (2...3).contains(call.positional.count), let owner = namedClass(call.positional[0]) {
+                if let name = decidedString(call.positional[1]) { return method(name, of: owner).map { [$0] } ?? [] }
+                return methods(of: owner).filter { !($0.name.hasPrefix("__") && $0.name.hasSuffix("__")) }
             }
             // A factory of the file, or a method of one called on an object the file builds (`net.build_step()`
             // returning `make_ortho_step(...)`).
@@ -553,6 +564,13 @@ extension PythonFacts {
         default:
             return []
         }
+    }
+
+    /// The class of the file an expression names by its name (not a local variable of that name).
+    private func namedClass(_ node: Node) -> Class? {
+        let n = unwrapped(node)
+        guard n.type == "identifier", !isLocallyBound(n) else { return nil }
+        return boundClass(named: n.text)
     }
 
     /// The functions a call runs: a function of the file (`f(x)`, `self.f(x)`), a method called on an instance of a
@@ -674,10 +692,11 @@ extension PythonFacts {
         if !kept.isEmpty { return kept }
         // A local name holding a function made by a wrapper or a factory of the file (`orth = functools.partial(
         // backend(group["backend"]), steps=5)`, with `backend` returning one of the file's functions).
-        // (At module level, a name bound once: `step_fn = net.build_step()` before the training loop.)
+        // (At module level, a name bound once: `step_fn = net.build_step()` before the training loop.) Also a method a
+        // class of the file holds as a namespace (`zeroth = Backends.newton_schulz`, `getattr(Backends, key)`).
         if let function = call.function, function.type == "identifier",
            enclosingFunction(call.node) != nil || allSettings.settings(function.text).count == 1,
-           let value = latestValue(of: function.text, before: call.node).map(unwrapped), value.type == "call" {
+           let value = latestValue(of: function.text, before: call.node).map(unwrapped), value.type == "call" || value.type == "attribute" {
             let found = functionsDenoted(by: value, depth: 0)
             if !found.isEmpty { return found }
         }
