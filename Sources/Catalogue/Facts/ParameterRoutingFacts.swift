@@ -280,6 +280,14 @@ extension PythonFacts {
                     }
                     if let kind = nameFilterKind(clause, model: model, given: given) { return [kind] }
                 }
+                // A function or method of the file returning one selection of parameters with a dimensionality test
+                // (`def matrix_params(self): return [p for p in self.parameters() if p.ndim == 2]`).
+                if let function = calledFunction(call) ?? targets(of: call).first, case let returned = returnedValues(function),
+                   returned.count == 1, case let comprehension = unparenthesized(returned[0]),
+                   ["list_comprehension", "generator_expression"].contains(comprehension.type),
+                   let clause = comprehension.namedChildren.first(where: { $0.type == "if_clause" }), let side = dimensionSide(of: clause) {
+                    return [side]
+                }
                 // A helper of the file that only regroups the parameters it is given, with no test on them (`def
                 // size_groups(ps): by = {}; for p in ps: by.setdefault(p.numel(), []).append(p); return ...`): the kinds
                 // of what it is given.
@@ -300,6 +308,12 @@ extension PythonFacts {
         case "attribute":
             let owned = kind(ofModule: node, model: model)
             if owned == [.other], let built = constructedKind(node, model: model) { return [built] }
+            // A property of a class of the file (`model.matrix_params` returning `[p for p in self.parameters() if
+            // p.ndim == 2]`, or delegating to another such property): what its getter returns.
+            if owned == [.other], let getter = propertyGetter(node) {
+                let kinds = returnedValues(getter).reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
+                if !kinds.isEmpty, kinds != [.other] { return kinds }
+            }
             return owned
         case "subscript":
             // buckets["matrix"], filled by `buckets["matrix" if p.ndim >= 2 else "vector"].append(p)`; also under a
@@ -949,6 +963,22 @@ extension PythonFacts {
     func rowParameterKinds(_ params: Node, in row: LoopRow, model: ModelView) -> Set<ParameterKind> {
         let p = unwrapped(params)
         if let entry = rowEntry(p, in: row) { return parameterKinds(entry, model: model) }
+        // `getattr(model, params_attr)`, directly or through a local, with the attribute named by the row
+        // (`("matrix", "matrix_params", ...)`): the property of that name on the object's classes.
+        var fetched: Node? = p
+        if p.type == "identifier" {
+            // The value last given to the name before this use, also unpacked (`params, lr = getattr(...), ...`).
+            fetched = assignments(around: p).filter { $0.type == "assignment" && $0.endByte <= p.startByte }
+                .flatMap { assignedNames($0) }.last(where: { $0.name == p.text })?.value.map(unwrapped)
+        }
+        if let fetched, fetched.type == "call", case let call = callSite(fetched), call.callee == "getattr", (2...3).contains(call.positional.count) {
+            let key = unwrapped(call.positional[1])
+            let name = SettingsTable.stringValue(key) ?? (key.type == "identifier" ? row.names[key.text].map(unwrapped).flatMap(SettingsTable.stringValue) : nil)
+            if let name {
+                let kinds = propertyKinds(of: call.positional[0], named: name, model: model)
+                if !kinds.isEmpty { return kinds }
+            }
+        }
         if p.type == "subscript", let table = p.child(byField: "value").map(unwrapped), table.type == "identifier",
            let index = p.child(byField: "subscript").map(unwrapped),
            let key = (index.type == "identifier" ? row.names[index.text].map(unwrapped) : rowEntry(index, in: row)).flatMap(PythonFacts.bucketKey) {
@@ -962,6 +992,18 @@ extension PythonFacts {
             if !filled.isEmpty { return filled }
         }
         return parameterKinds(params, model: model)
+    }
+
+    /// The kinds of parameters a property of the object's classes returns, read by name (`getattr(model,
+    /// "matrix_params")`); empty when no class of the object has such a property or what it returns is not told.
+    func propertyKinds(of object: Node, named name: String, model: ModelView) -> Set<ParameterKind> {
+        let owners = dataflow.instanceClasses(of: unwrapped(object)).sorted().compactMap { boundClass(named: $0) }
+        for owner in owners {
+            guard let getter = method(name, of: owner), isPropertyGetter(getter) else { continue }
+            let kinds = returnedValues(getter).reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model)) }
+            if !kinds.isEmpty, kinds != [.other] { return kinds }
+        }
+        return []
     }
 
     /// For an optimizer whose parameters are a loop or comprehension variable over a literal table (`[Adam(ps, lr=lr,

@@ -83,8 +83,15 @@ extension PythonFacts {
     /// the row's values (`lr=lrs[name]` with `lrs` the table of rates handed to the builder, see `rowValues`), else
     /// the optimizer's own. Nil when the parameters are no such variable, or no row reaches the construction.
     func loopRowSlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
-        // The loop variable: the parameters themselves, or one they read (`families[g.family]`).
-        let expression = unwrapped(params)
+        // The loop variable: the parameters themselves, or one they read (`families[g.family]`), also through a local
+        // set from the row in the loop's body (`params, lr = getattr(model, params_attr), getattr(hp, lr_attr)`).
+        var expression = unwrapped(params)
+        if expression.type == "identifier", bindingLoop(of: expression.text, at: expression) == nil,
+           let value = assignments(around: expression).filter({ $0.type == "assignment" && $0.endByte <= expression.startByte })
+               .flatMap({ assignedNames($0) }).last(where: { $0.name == expression.text })?.value.map(unwrapped),
+           value.type == "call", callSite(value).callee == "getattr" {
+            expression = value
+        }
         let candidates = expression.type == "identifier" ? [expression] : descendants(of: expression).filter { $0.type == "identifier" }
         guard let (variable, loop) = candidates.lazy.compactMap({ v in self.bindingLoop(of: v.text, at: v).map { (v, $0) } }).first,
               loop.type == "for_statement" || loop.type == "for_in_clause", let rows = loopRows(loop), rows.count > 1 else { return nil }
