@@ -492,6 +492,12 @@ extension PythonFacts {
         function.decorators.contains { Self.propertyDecorators.contains($0.lastDottedComponent) }
     }
 
+    /// Whether a method is the setter of a computed attribute (`@lr_scale.setter def lr_scale(self, value)`): assigning
+    /// `obj.lr_scale = v` runs it with `v`.
+    public func isPropertySetter(_ function: Function) -> Bool {
+        enclosingClass(function.node) != nil && function.decorators.contains { $0 == "\(function.name).setter" }
+    }
+
     /// Names of the file's property getters (a read `obj.name` can only run one of these).
     var propertyNames: Set<String> {
         memoized("propertyNames") { Set(functions.filter { enclosingClass($0.node) != nil && isPropertyGetter($0) }.map(\.name)) }

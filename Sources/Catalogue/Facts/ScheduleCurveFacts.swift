@@ -178,26 +178,53 @@ extension PythonFacts {
         return curve
     }
 
-    /// Functions whose result reaches an LR assignment through a local name or a function of the file that writes it.
+    /// Functions whose result reaches an LR assignment through a local name or a function of the file that writes it
+    /// (called, or a property setter run by an assignment, `optimizer.lr_scale = args.lr_multiplier(step)`).
     var indirectScheduleUses: [ScheduleUse] {
         memoized("indirectScheduleUses") {
             let sinks = rateWrites
             guard !sinks.isEmpty else { return [] }
             // Methods of the file that write an LR (`def scale_lrs(self, s): ... ["lr"] = base * s`).
-            let writers = Set(functions.filter { f in sinks.contains { isInside($0, f.node) } }.map(\.name))
+            let writing = functions.filter { f in sinks.contains { isInside($0, f.node) } }
+            let writers = Set(writing.map(\.name))
             var result: [ScheduleUse] = []
-            func follow(_ name: Node, site: Node) {
-                guard let value = latestValue(of: name.text, before: name) else { return }
+            // The calls in a value: each a schedule function of the file (also a method of an object of the file,
+            // `args.lr_multiplier(step)`, read with the fields its construction gives, see `objectFields`).
+            func schedules(in value: Node, site: Node) {
                 for inner in descendants(of: value) where inner.type == "call" {
                     let call = callSite(inner)
-                    guard let function = calledFunction(call) else { continue }
+                    var object: Node?
+                    var function = calledFunction(call)
+                    if function == nil, let receiver = call.receiver.map(unwrapped), receiver.type == "identifier",
+                       let method = targets(of: call).first, enclosingClass(method.node) != nil,
+                       let built = latestValue(of: receiver.text, before: inner) ?? moduleBindings(of: receiver.text).first?.value {
+                        function = method
+                        object = unwrapped(built)
+                    }
+                    guard let function else { continue }
                     // The step is the first argument; the others are bound to their parameters, by keyword or by
                     // place (`lr_multiplier(step, args.num_iterations, ramp_up=...)`).
                     var bound = call.keywords
                     for (parameter, argument) in zip(function.passedParameters.dropFirst(), call.positional.dropFirst()) where bound[parameter] == nil {
                         bound[parameter] = argument
                     }
-                    result.append(ScheduleUse(function: function, lambda: nil, site: site, bound: bound))
+                    var use = ScheduleUse(function: function, lambda: nil, site: site, bound: bound)
+                    use.object = object
+                    result.append(use)
+                }
+            }
+            func follow(_ name: Node, site: Node) {
+                guard let value = latestValue(of: name.text, before: name) else { return }
+                schedules(in: value, site: site)
+            }
+            // A property setter that writes an LR, run by assigning the property (`@lr_scale.setter`).
+            let setters = Set(writing.filter(isPropertySetter).map(\.name))
+            if !setters.isEmpty {
+                for assignment in nodes(ofType: "assignment") {
+                    guard let left = assignment.child(byField: "left"), left.type == "attribute",
+                          let name = left.child(byField: "attribute")?.text, setters.contains(name),
+                          let right = assignment.child(byField: "right") else { continue }
+                    if right.type == "identifier" { follow(right, site: assignment) } else { schedules(in: right, site: assignment) }
                 }
             }
             for sink in sinks {
