@@ -30,8 +30,7 @@ extension PythonFacts {
     public func selectedClasses(of node: Node) -> Set<String>? {
         var n = unwrapped(node)
         if n.type == "identifier" {
-            let module = moduleBindings(of: n.text)
-            guard let value = latestValue(of: n.text, before: n) ?? (module.count == 1 ? module[0].value : nil) else { return nil }
+            guard let value = heldValue(of: n.text, at: n) else { return nil }
             n = unwrapped(value)
         }
         var comprehension: Node?

@@ -628,6 +628,22 @@ extension PythonFacts {
         return targets[index]
     }
 
+    /// The expression a name holds at `use`: the one it was last given before `use` in the same function (see
+    /// `latestValue`), else its one module-level binding (a table or object defined at module level and read inside
+    /// a function). Nil when neither is known.
+    public func heldValue(of name: String, at use: Node) -> Node? {
+        if let local = latestValue(of: name, before: use) { return local }
+        let module = moduleBindings(of: name)
+        return module.count == 1 ? module[0].value : nil
+    }
+
+    /// The expression a local name was last given before `use` in its function, also by unpacking a tuple written out
+    /// (`params, lr = getattr(model, attr), getattr(hp, key)`); nil when unknown.
+    public func latestAssignedValue(of name: String, before use: Node) -> Node? {
+        assignments(around: use).filter { $0.type == "assignment" && $0.endByte <= use.startByte }
+            .flatMap { assignedNames($0) }.last(where: { $0.name == name })?.value
+    }
+
     /// The expression a local name was last given before `use` in the same function (nil when unknown or unpacked).
     public func latestValue(of name: String, before use: Node) -> Node? {
         // Evaluating an expression at many steps asks the same question again and again. Memoized by place in this

@@ -27,8 +27,7 @@ extension PythonFacts {
         else { return nil }
         var generator = unwrapped(call.positional[0])
         if generator.type == "identifier" {
-            let module = moduleBindings(of: generator.text)
-            guard let value = latestValue(of: generator.text, before: n) ?? (module.count == 1 ? module[0].value : nil) else { return nil }
+            guard let value = heldValue(of: generator.text, at: n) else { return nil }
             generator = unwrapped(value)
         }
         guard generator.type == "call", let function = calledFunction(callSite(generator)) else { return nil }

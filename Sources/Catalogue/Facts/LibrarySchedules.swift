@@ -112,10 +112,7 @@ extension PythonFacts {
     /// through a name it was last set to: `.some(nil)` for `None`, nil for anything else (a mapping computed at run time).
     private func schedulerKeywords(_ node: Node) -> Node?? {
         var value = unwrapped(node)
-        if value.type == "identifier" {
-            let module = moduleBindings(of: value.text)
-            if let set = latestValue(of: value.text, before: node) ?? (module.count == 1 ? module[0].value : nil) { value = unwrapped(set) }
-        }
+        if value.type == "identifier", let set = heldValue(of: value.text, at: node) { value = unwrapped(set) }
         if value.type == "none" { return .some(nil) }
         if value.type == "dictionary" || (value.type == "call" && callSite(value).callee == "dict") { return .some(value) }
         return nil

@@ -480,8 +480,7 @@ extension PythonFacts {
     func layerTypeSplit(of node: Node, at use: Node) -> (types: Set<String>, outside: Bool)? {
         var value = unwrapped(node)
         if value.type == "identifier" {
-            let module = moduleBindings(of: value.text)
-            guard let set = latestValue(of: value.text, before: use) ?? (module.count == 1 ? module[0].value : nil) else { return nil }
+            guard let set = heldValue(of: value.text, at: use) else { return nil }
             value = unwrapped(set)
         }
         while value.type == "call", case let copy = callSite(value), ["set", "frozenset", "list"].contains(copy.callee),
@@ -965,12 +964,7 @@ extension PythonFacts {
         if let entry = rowEntry(p, in: row) { return parameterKinds(entry, model: model) }
         // `getattr(model, params_attr)`, directly or through a local, with the attribute named by the row
         // (`("matrix", "matrix_params", ...)`): the property of that name on the object's classes.
-        var fetched: Node? = p
-        if p.type == "identifier" {
-            // The value last given to the name before this use, also unpacked (`params, lr = getattr(...), ...`).
-            fetched = assignments(around: p).filter { $0.type == "assignment" && $0.endByte <= p.startByte }
-                .flatMap { assignedNames($0) }.last(where: { $0.name == p.text })?.value.map(unwrapped)
-        }
+        let fetched = p.type == "identifier" ? latestAssignedValue(of: p.text, before: p).map(unwrapped) : p
         if let fetched, fetched.type == "call", case let call = callSite(fetched), call.callee == "getattr", (2...3).contains(call.positional.count) {
             let key = unwrapped(call.positional[1])
             let name = SettingsTable.stringValue(key) ?? (key.type == "identifier" ? row.names[key.text].map(unwrapped).flatMap(SettingsTable.stringValue) : nil)

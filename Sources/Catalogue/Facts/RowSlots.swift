@@ -87,8 +87,7 @@ extension PythonFacts {
         // set from the row in the loop's body (`params, lr = getattr(model, params_attr), getattr(hp, lr_attr)`).
         var expression = unwrapped(params)
         if expression.type == "identifier", bindingLoop(of: expression.text, at: expression) == nil,
-           let value = assignments(around: expression).filter({ $0.type == "assignment" && $0.endByte <= expression.startByte })
-               .flatMap({ assignedNames($0) }).last(where: { $0.name == expression.text })?.value.map(unwrapped),
+           let value = latestAssignedValue(of: expression.text, before: expression).map(unwrapped),
            value.type == "call", callSite(value).callee == "getattr" {
             expression = value
         }
