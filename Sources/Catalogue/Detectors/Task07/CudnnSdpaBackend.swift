@@ -95,6 +95,9 @@ struct CudnnSdpaBackend: Detector {
         let node = facts.unparenthesized(argument)
         if node.type == "true" { return true }
         if node.type == "false" { return false }
-        return facts.value(of: node).map { $0.double != 0 }
+        if let value = facts.value(of: node) { return value.double != 0 }
+        // A test the configuration decides (`enable_cudnn_sdp(kind == "cudnn")` in a helper every call of which passes
+        // `"cudnn"`; see `PythonFacts.truth(of:)`).
+        return facts.truth(of: node)
     }
 }
