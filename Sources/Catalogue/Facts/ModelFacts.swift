@@ -24,7 +24,7 @@ public struct OutputHead {
 public struct ModelView {
     /// Unowned: the facts keep their model view (`facts.model()`), and a cycle would never be freed.
     public unowned let facts: PythonFacts
-    /// Classes of the file that are linear layers.
+    /// Classes of the file that are linear layers, and module functions that build one and return it.
     public let linearClasses: Set<String>
     /// Bare names of token-embedding tables.
     public let embeddingNames: Set<String>
@@ -396,7 +396,7 @@ extension PythonFacts {
     }
 
     func computeLinearClasses() -> Set<String> {
-        Set(classes.filter { c in
+        let linear = Set(classes.filter { c in
             if c.bases.contains(where: { $0.hasSuffix("Linear") }) { return true }
             guard let forward = forwardMethods(of: c).first else { return false }
             return descendants(of: forward.node).contains { n in
@@ -405,6 +405,18 @@ extension PythonFacts {
                 return false
             }
         }.map(\.name))
+        // Module functions that build a linear layer and return it (`def zeroed_linear(d_in, d_out): lin =
+        // nn.Linear(d_in, d_out, bias=False); lin.weight.data.zero_(); return lin`): a call of one makes that layer.
+        let factories = functions.filter { f in
+            guard enclosingClass(f.node) == nil, case let returned = returnedValues(f).map(unparenthesized), !returned.isEmpty else { return false }
+            return returned.allSatisfy { value in
+                var made = value
+                if made.type == "identifier", let held = latestValue(of: made.text, before: made) { made = unparenthesized(held) }
+                guard made.type == "call", case let call = callSite(made) else { return false }
+                return call.torchCallee == "torch.nn.Linear" || (call.receiver == nil && linear.contains(call.callee))
+            }
+        }
+        return linear.union(factories.map(\.name))
     }
 
     /// Whether a call constructs an embedding table (`nn.Embedding(...)`, a file subclass of it, directly or through
@@ -779,6 +791,10 @@ extension PythonFacts {
         for (name, settings) in allSettings.byName.sorted(by: { $0.key < $1.key })
         where !embeddings.contains(name) && !heads.contains(where: { $0.name == name }) {
             for setting in settings where setting.source != .parameterDefault {
+                // The layer a linear factory builds and returns (`lin` in `zeroed_linear`) is named where the
+                // factory is called (`("lm_head", zeroed_linear(d, V))`).
+                if setting.site.tree === tree, let builder = enclosingFunction(setting.site), enclosingClass(builder.node) == nil,
+                   model.linearClasses.contains(builder.name) { continue }
                 guard let call = constructorCall(setting.value), model.isLinearConstructor(call),
                       let input = call.argument("in_features", position: 0),
                       let output = call.argument("out_features", position: 1) else { continue }

@@ -137,6 +137,11 @@ enum SettingsCollector {
                         found.append(Setting(name: key, written: key, value: value,
                                           source: call.callee == "dict" && !merges ? .dictionaryEntry : .override, site: node))
                     }
+                } else if case let pairs = moduleDictPairs(call, facts), !pairs.isEmpty {
+                    // `nn.Sequential(OrderedDict([("wte", ...), ("norm", ...)]))`: each pair names a module.
+                    for (key, value) in pairs {
+                        found.append(Setting(name: key, written: key, value: value, source: .dictionaryEntry, site: node))
+                    }
                 }
             default:
                 continue
@@ -310,14 +315,36 @@ enum SettingsCollector {
         return receiver.type == "call" && receiver.child(byField: "function")?.text == "vars"
     }
 
-    /// `OrderedDict(wte=..., h=...)` handed to `nn.ModuleDict`: its keywords name the modules, as `dict(...)`'s would.
+    /// `OrderedDict(wte=..., h=...)` handed to `nn.ModuleDict` or `nn.Sequential`: its keywords name the modules, as
+    /// `dict(...)`'s would.
     static func isModuleDictEntries(_ call: CallSite, _ facts: PythonFacts) -> Bool {
-        guard call.callee == "collections.OrderedDict", call.positional.isEmpty, !call.hasSplat,
-              let holder = call.node.parent?.parent, holder.type == "call",
+        guard call.callee == "collections.OrderedDict", call.positional.isEmpty, !call.hasSplat else { return false }
+        return holdsModules(call, facts)
+    }
+
+    /// Whether an `OrderedDict(...)` is handed to `nn.ModuleDict` or `nn.Sequential`, whose modules it names.
+    static func holdsModules(_ call: CallSite, _ facts: PythonFacts) -> Bool {
+        guard let holder = call.node.parent?.parent, holder.type == "call",
               let function = holder.child(byField: "function") else { return false }
         var callee = facts.imports.qualifiedName(of: function) ?? function.text
         if callee.hasPrefix("nn.") { callee = "torch." + callee }
-        return callee == "torch.nn.ModuleDict"
+        return callee == "torch.nn.ModuleDict" || callee == "torch.nn.Sequential"
+    }
+
+    /// `OrderedDict([("wte", nn.Embedding(...)), ("norm", Norm())])` handed to `nn.Sequential` or `nn.ModuleDict`:
+    /// each pair names a module, as a keyword would. Empty for any other call.
+    static func moduleDictPairs(_ call: CallSite, _ facts: PythonFacts) -> [(key: String, value: Node)] {
+        guard call.callee == "collections.OrderedDict", call.positional.count == 1, call.keywords.isEmpty,
+              case let list = facts.unwrapped(call.positional[0]), ["list", "tuple"].contains(list.type),
+              holdsModules(call, facts) else { return [] }
+        var pairs: [(key: String, value: Node)] = []
+        for item in list.namedChildren where item.type != "comment" {
+            let pair = facts.unwrapped(item)
+            let parts = pair.namedChildren.filter { $0.type != "comment" }
+            guard pair.type == "tuple", parts.count == 2, let key = SettingsTable.stringValue(parts[0]) else { return [] }
+            pairs.append((key, parts[1]))
+        }
+        return pairs
     }
 
     /// `hp.update(k=v)` on a name whose every assignment in its scope is a dictionary (a literal, `dict(...)`, a

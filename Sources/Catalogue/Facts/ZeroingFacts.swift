@@ -144,10 +144,12 @@ extension PythonFacts {
     /// Whether a construction is wrapped by a helper of the file that zeroes the weight of what it is given and hands
     /// it back: `def zeroed(m): m.weight.data.zero_(); return m` called as `zeroed(nn.Linear(d, V))`, possibly
     /// several wrappers deep; also a helper with modes that zeroes through the entry of its table of init functions
-    /// this call's mode selects (`init_linear(nn.Linear(d, d), scheme="zeros")`, see `tableActionEntries`). `node` is
+    /// this call's mode selects (`init_linear(nn.Linear(d, d), scheme="zeros")`, see `tableActionEntries`); also a
+    /// factory that builds the layer itself and zeroes it (`zeroed_linear(d, V)`, see `factoryZeroesWeight`). `node` is
     /// the wrapped expression (the value assigned to a module attribute, or a layer of an `nn.Sequential`).
     public func wrapperZeroesWeight(_ node: Node) -> Bool {
         var current = unparenthesized(node)
+        if factoryZeroesWeight(current) { return true }
         while let inner = passedThrough(current) {
             if let name = current.child(byField: "function")?.text, let helper = function(named: name).first,
                let parameter = helper.parameters.first, zeroesWeight(of: parameter, inside: helper, at: callSite(current)) {
@@ -156,6 +158,18 @@ extension PythonFacts {
             current = unparenthesized(inner)
         }
         return false
+    }
+
+    /// Whether a call of a factory of the file returns a module whose weight the factory zeroed: every return is a
+    /// local it built (`lin = nn.Linear(d_in, d_out); lin.weight.data.zero_(); return lin`), zeroed before the return
+    /// (under a branch the call selects, see `zeroesWeight`).
+    func factoryZeroesWeight(_ node: Node) -> Bool {
+        guard node.type == "call", case let call = callSite(node), call.receiver == nil, let factory = calledFunction(call),
+              enclosingClass(factory.node) == nil else { return false }
+        let returned = returnedValues(factory).map(unparenthesized)
+        guard !returned.isEmpty, returned.allSatisfy({ $0.type == "identifier" && !factory.parameters.contains($0.text) }),
+              Set(returned.map(\.text)).count == 1 else { return false }
+        return zeroesWeight(of: returned[0].text, inside: factory, at: call)
     }
 
     /// Whether a function zeroes the weight of the module named `parameter` (`nn.init.zeros_(m.weight)`,

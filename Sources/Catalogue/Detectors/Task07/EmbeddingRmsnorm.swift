@@ -193,26 +193,46 @@ struct EmbeddingRmsnorm: Detector {
         return !selfReads.isEmpty && arithmeticOnly && selfReads.allSatisfy { stillLookup($0, lookups, facts, depth: depth + 1) }
     }
 
-    /// A stage of modules run in order (`self.embed = nn.Sequential(nn.Embedding(V, d), nn.RMSNorm(d))`) whose
-    /// lookup is normalized by the very next layer, called where its output goes on into the model. (Its table has no
-    /// name of its own, so this is read before the named tables.)
+    /// A stage of modules run in order (`self.embed = nn.Sequential(nn.Embedding(V, d), nn.RMSNorm(d))`, its layers
+    /// also named in an `OrderedDict([("wte", ...), ("norm", ...)])`) whose lookup is normalized by the very next layer,
+    /// called where its output goes on into the model. The stage may be built by a module function and assigned from
+    /// its call (`self.stem = make_stem(cfg)`). (Its table has no name of its own, so this is read before the named
+    /// tables.)
     func normalizedStage(_ facts: PythonFacts) -> Evidence? {
         for stage in facts.calls(named: "Sequential") where stage.torchCallee == "torch.nn.Sequential" {
-            let layers: [CallSite?] = stage.positional.map { layer in
+            var layerNodes = stage.positional
+            if layerNodes.count == 1, case let held = facts.unparenthesized(layerNodes[0]), held.type == "call" {
+                let ordered = facts.callSite(held)
+                let pairs = SettingsCollector.moduleDictPairs(ordered, facts)
+                if !pairs.isEmpty {
+                    layerNodes = pairs.map(\.value)
+                } else if ordered.callee == "collections.OrderedDict", ordered.positional.isEmpty {
+                    layerNodes = ordered.keywords.values.sorted { $0.startByte < $1.startByte }
+                }
+            }
+            let layers: [CallSite?] = layerNodes.map { layer in
                 let layer = facts.unparenthesized(layer)
                 return layer.type == "call" ? facts.callSite(layer) : nil
             }
             guard zip(layers, layers.dropFirst()).contains(where: { pair in
                       guard let lookup = pair.0, let norm = pair.1 else { return false }
                       return lookup.torchCallee == "torch.nn.Embedding" && facts.isNormConstructor(norm)
-                  }),
-                  let assignment = stage.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == stage.node,
-                  let target = assignment.child(byField: "left"), target.type == "attribute", let owner = facts.enclosingClass(stage.node)
-            else { continue }
-            let applied = facts.calls(withCallee: target.text).contains { use in
-                facts.enclosingClass(use.node)?.node == owner.node && use.node != stage.node && passesOn(use.node, facts)
+                  }) else { continue }
+            // Where the stage is kept: assigned directly, or the value its factory's calls give.
+            var built = [stage.node]
+            if stage.node.parent?.type == "return_statement", let factory = facts.enclosingFunction(stage.node),
+               facts.enclosingClass(factory.node) == nil {
+                built = facts.calls(withCallee: factory.name).map(\.node)
             }
-            if applied { return facts.evidence(stage.node, "embedding stage normalizes each looked-up token with its next layer") }
+            for value in built {
+                guard let assignment = value.parent, assignment.type == "assignment", assignment.child(byField: "right") == value,
+                      let target = assignment.child(byField: "left"), target.type == "attribute", let owner = facts.enclosingClass(value)
+                else { continue }
+                let applied = facts.calls(withCallee: target.text).contains { use in
+                    facts.enclosingClass(use.node)?.node == owner.node && use.node != value && passesOn(use.node, facts)
+                }
+                if applied { return facts.evidence(stage.node, "embedding stage normalizes each looked-up token with its next layer") }
+            }
         }
         return nil
     }
