@@ -206,16 +206,29 @@ extension PythonFacts {
 
     /// Whether an expression builds an attention module: an instance of an attention class of the file or
     /// `nn.MultiheadAttention`, also behind `X if cond else None`, or built from a registry of classes
-    /// (`BRANCHES[kind](cfg)`) when an entry the read may select (see `registrySelections`) is an attention class.
-    func buildsAttention(_ expression: Node) -> Bool {
+    /// (`BRANCHES[kind](cfg)`) when an entry the read may select (see `registrySelections`) is an attention class; also
+    /// an `nn.Sequential` one of whose stages does (listed, or named in an `OrderedDict([("attn", ...), ...])`), and a
+    /// local name holding such a value.
+    func buildsAttention(_ expression: Node, depth: Int = 0) -> Bool {
         let attention = attentionClasses
         var values = [unwrapped(expression)]
         if values[0].type == "conditional_expression" { values = values[0].namedChildren }
+        if values[0].type == "identifier", depth < 3, let held = heldValue(of: values[0].text, at: values[0]) {
+            return buildsAttention(held, depth: depth + 1)
+        }
         for value in values where value.type == "call" {
             if let function = value.child(byField: "function").map(unwrapped), function.type == "subscript",
                registrySelections(function).contains(where: { attention.contains($0.entry.text) }) { return true }
             guard let call = constructorCall(value) else { continue }
             if call.callee == "torch.nn.MultiheadAttention" || attention.contains(call.callee) { return true }
+            if call.torchCallee == "torch.nn.Sequential", depth < 3 {
+                var stages = call.positional
+                if stages.count == 1, case let held = unwrapped(stages[0]), held.type == "call" {
+                    let pairs = SettingsCollector.moduleDictPairs(callSite(held), self)
+                    if !pairs.isEmpty { stages = pairs.map(\.value) }
+                }
+                if stages.contains(where: { buildsAttention($0, depth: depth + 1) }) { return true }
+            }
         }
         return false
     }

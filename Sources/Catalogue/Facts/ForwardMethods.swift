@@ -92,6 +92,40 @@ extension PythonFacts {
 
     /// A class's methods that a call of its instances runs (its `forward`, `__call__`, or delegated-to method), or
     /// those it inherits from the nearest base class of the file that has them.
+    /// The functions a class's inherited `forward` runs through a field its base's `__init__` fills from a parameter,
+    /// as the class's own `__init__` fills it: `class Norm(Lambda): def __init__(self): super().__init__(rms)` with
+    /// `Lambda.__init__(self, fn)` storing `self.fn = fn` and `Lambda.forward` returning `self.fn(x)` runs `rms`.
+    /// Empty when the forward is the class's own or calls no such field.
+    public func forwardDelegates(of owner: Class) -> [Function] {
+        guard let forward = forwardMethods(of: owner).first, let defining = enclosingClass(forward.node), defining.node != owner.node,
+              let baseInit = method("__init__", of: defining), let baseBody = baseInit.body,
+              let ownInit = methods(of: owner).first(where: { $0.name == "__init__" }), let ownBody = ownInit.body else { return [] }
+        // The fields of `self` the forward calls.
+        let called = Set(descendants(of: forward.node).compactMap { n -> String? in
+            guard n.type == "call", let f = n.child(byField: "function"), f.type == "attribute",
+                  f.child(byField: "object")?.text == "self" else { return nil }
+            return f.child(byField: "attribute")?.text
+        })
+        guard !called.isEmpty else { return [] }
+        // The base's `super().__init__(...)` call in the class's own `__init__`.
+        guard let handoff = descendants(of: ownBody).first(where: { n in
+            guard n.type == "call", case let call = callSite(n), call.name == "__init__", let receiver = call.receiver else { return false }
+            return receiver.text == "super()" || receiver.text == defining.name
+        }).map(callSite) else { return [] }
+        let parameters = baseInit.passedParameters
+        let offset = handoff.receiver?.text == defining.name ? 1 : 0  // `Base.__init__(self, fn)` passes self first
+        var found: [Function] = []
+        for assignment in descendants(of: baseBody) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), left.type == "attribute", left.child(byField: "object")?.text == "self",
+                  let field = left.child(byField: "attribute")?.text, called.contains(field),
+                  let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier",
+                  let index = parameters.firstIndex(of: right.text),
+                  let argument = handoff.argument(right.text, position: index + offset) else { continue }
+            found += functionsDenoted(by: argument, depth: 0)
+        }
+        return found
+    }
+
     public func forwardMethods(of owner: Class) -> [Function] {
         let names = forwardMethodNames(of: owner)
         for c in lineage(of: owner) {

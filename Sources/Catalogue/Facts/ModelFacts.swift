@@ -466,7 +466,8 @@ extension PythonFacts {
         if ["torch.nn.RMSNorm", "torch.nn.LayerNorm"].contains(call.torchCallee) { return true }
         guard call.receiver == nil, let c = boundClass(named: call.callee),
               let forward = forwardMethods(of: c).first else { return false }
-        return isNormFunction(forward)
+        // A wrapper class whose inherited forward runs the function the class hands its base (see `forwardDelegates`).
+        return isNormFunction(forward) || forwardDelegates(of: c).contains { isNormFunction($0) }
     }
 
     /// Whether a function normalizes its input per token: it calls `F.rms_norm` / `F.layer_norm`, or computes a

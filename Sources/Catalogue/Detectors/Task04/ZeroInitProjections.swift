@@ -59,7 +59,10 @@ struct ZeroInitProjections: Detector {
             zeroed.owners.contains(site.0) || zeroed.owners.contains(Owner(className: nil, name: site.0.name))
                 || (site.0.className == nil && zeroed.owners.contains { $0.name == site.0.name })
         }
+        // An attention branch written as a `Sequential` whose stage after the attention is the projection, when the
+        // forward code shows none (`("attn", HeadMixer(...)), ("out", zeroed(...))`).
         let attentionZeroed = attention.first(where: isZeroed).map(\.1) ?? zeroed.libraryAttention
+            ?? (attention.isEmpty ? zeroedSequentialAttentionOutput(facts, model: model, zeroingClasses: zeroed.zeroingClasses) : nil)
         // A zeroed `Sequential` stands for the MLP only when the forward code shows no other MLP output projection.
         guard let a = attentionZeroed, let m = mlp.first(where: isZeroed)?.1 ?? (mlp.isEmpty ? sequential : nil) else { return [] }
         return [facts.evidence(a, "attention output projection zero-initialized"), facts.evidence(m, "MLP output projection zero-initialized")]
@@ -456,6 +459,31 @@ struct ZeroInitProjections: Detector {
         return nil
     }
 
+    /// An attention branch written as `nn.Sequential(...)` (or over an `OrderedDict` of named stages) whose first linear
+    /// layer after the attention stage (a stage building an attention module, see `PythonFacts.buildsAttention`) is
+    /// zeroed, in the ways `zeroedSequentialOutput` reads. The zeroed layer.
+    func zeroedSequentialAttentionOutput(_ facts: PythonFacts, model: ModelView, zeroingClasses: [ZeroingClass]) -> Node? {
+        for call in facts.calls(named: "Sequential") {
+            let layers = sequentialLayers(call, facts)
+            func built(_ layer: Node) -> CallSite? {
+                var value = layer
+                if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: call.node) { value = facts.unparenthesized(bound) }
+                return facts.constructorCall(facts.passedThrough(value).map(facts.unparenthesized) ?? value)
+            }
+            guard let attentionIndex = layers.firstIndex(where: { facts.buildsAttention($0.node) }),
+                  let outputIndex = layers.indices.first(where: { $0 > attentionIndex && built(layers[$0].node).map(model.isLinearConstructor) == true })
+            else { continue }
+            let output = layers[outputIndex].node
+            if facts.wrapperZeroesWeight(output)
+                || built(output).map({ builtZeroed($0, zeroingClasses, facts) }) == true
+                || zeroedLocal(output, beside: call, facts)
+                || zeroedAfterwards(call, key: layers[outputIndex].key, index: outputIndex, count: layers.count, facts) {
+                return output
+            }
+        }
+        return nil
+    }
+
     /// A layer given by a local whose weight the same function zeroes (`nn.init.zeros_(out.weight)`).
     func zeroedLocal(_ layer: Node, beside call: CallSite, _ facts: PythonFacts) -> Bool {
         guard layer.type == "identifier" else { return false }
@@ -556,7 +584,10 @@ struct ZeroInitProjections: Detector {
         guard let owner = facts.boundClass(named: name),
               let forward = facts.forwardMethods(of: owner).first
         else { return false }
-        return facts.descendants(of: forward.node).contains { $0 != forward.node && isActivation($0, facts) }
+        // Its forward, or the function its inherited forward runs (`class Act(Lambda)` handing `relu_sq` to its base).
+        return ([forward] + facts.forwardDelegates(of: owner)).contains { function in
+            facts.descendants(of: function.node).contains { $0 != function.node && isActivation($0, facts) }
+        }
     }
 
     func isZeroParameter(_ node: Node, _ facts: PythonFacts) -> Bool {
