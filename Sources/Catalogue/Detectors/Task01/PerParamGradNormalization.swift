@@ -202,6 +202,9 @@ struct PerParamGradNormalization: Detector {
         case "identifier":
             guard depth < 2 else { return false }
             if let value = facts.latestValue(of: d.text, before: d) { return isNorm(of: target, value, facts, depth: depth + 1) }
+            // The partner of the tensor in a walk over two lists side by side (`for g, n in zip(grads, norms)`) whose
+            // list of norms is made from the same list (`norms = [g.norm() for g in grads]`): that tensor's own norm.
+            if zippedNorm(d, of: target, facts) { return true }
             // A loop over a dictionary of norms made per parameter (`for n, gn in norms.items()` with `norms = {n:
             // p.grad.norm() for n, p in named.items()}`, the gradient divided being that name's, `p = named[n]`): the
             // norm the dictionary holds.
@@ -209,6 +212,38 @@ struct PerParamGradNormalization: Detector {
         default:
             return false
         }
+    }
+
+    /// The `for` loop over `zip(a, b, ...)` that binds a name by unpacking, with the name's place in the zip.
+    func zippedPlace(of name: Node, _ facts: PythonFacts) -> (loop: Node, index: Int)? {
+        for loop in facts.enclosingLoops(name) where loop.type == "for_statement" {
+            guard let left = loop.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                  let right = loop.child(byField: "right").map(facts.unparenthesized), right.type == "call",
+                  case let zipped = facts.callSite(right), zipped.callee == "zip", !zipped.hasSplat,
+                  let index = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == name.text }),
+                  index < zipped.positional.count else { continue }
+            return (loop, index)
+        }
+        return nil
+    }
+
+    /// Whether `divisor` is the partner of `target` in one zip walk (`for g, n in zip(grads, norms)`) whose list of
+    /// divisors is a comprehension of the norms of the very list the target walks (`norms = [x.norm() for x in grads]`).
+    func zippedNorm(_ divisor: Node, of target: Node, _ facts: PythonFacts) -> Bool {
+        let t = facts.unparenthesized(target)
+        guard t.type == "identifier", let (loop, index) = zippedPlace(of: divisor, facts),
+              let (targetLoop, targetIndex) = zippedPlace(of: t, facts), targetLoop == loop,
+              let zipped = loop.child(byField: "right").map(facts.unparenthesized) else { return false }
+        let lists = facts.callSite(zipped).positional.map(facts.unparenthesized)
+        guard lists[index].type == "identifier", lists[targetIndex].type == "identifier",
+              let made = facts.latestValue(of: lists[index].text, before: loop).map(facts.unparenthesized),
+              ["list_comprehension", "generator_expression"].contains(made.type),
+              let clause = made.namedChildren.first(where: { $0.type == "for_in_clause" }),
+              let variable = clause.child(byField: "left"), variable.type == "identifier",
+              clause.child(byField: "right").map(facts.unparenthesized)?.text == lists[targetIndex].text,
+              let body = made.namedChildren.first, body.type != "for_in_clause",
+              made.namedChildren.filter({ $0.type == "for_in_clause" }).count == 1 else { return false }
+        return isNorm(of: variable, body, facts, depth: 2)
     }
 
     /// For the value variable of a loop over `d.items()`, the values a dictionary comprehension `d` computes (its body's
@@ -266,9 +301,13 @@ struct PerParamGradNormalization: Detector {
             return isGradient(object, facts, depth: depth)
         }
         guard depth < 3, n.type == "identifier" else { return false }
-        // `for g in grads:` over a list of gradients.
+        // `for g in grads:` over a list of gradients, also `for g, n in zip(grads, norms):` at the gradients' place.
         for loop in facts.enclosingLoops(n) where loop.type == "for_statement" && facts.loopVariables(loop) == [n.text] {
             if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
+        }
+        if let (loop, index) = zippedPlace(of: n, facts), let zipped = loop.child(byField: "right").map(facts.unparenthesized),
+           isGradient(facts.callSite(zipped).positional[index], facts, depth: depth + 1) {
+            return true
         }
         // Also what a function of the file returns in its place (`loss, grads = loss_and_grads(...)`).
         let values = facts.localValues(of: n.text, around: n) + facts.allSettings.settings(n.text).map(\.value)

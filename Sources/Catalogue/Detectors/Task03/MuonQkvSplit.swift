@@ -95,6 +95,9 @@ struct MuonQkvSplit: Detector {
                 switch binding.kind {
                 case .iteration:
                     if isSplit(binding.node, facts) { return true }
+                case .element:
+                    // One block unpacked from the split (`q_blk, k_blk, v_blk = g.split(cols, dim=0)`).
+                    if binding.site.endByte <= n.startByte, isSplit(binding.node, facts) { return true }
                 case .value:
                     if binding.site.endByte <= n.startByte, blockwise(binding.node, facts, flow: flow, region: region, depth: depth + 1) { return true }
                 case .parameter:
