@@ -126,18 +126,32 @@ extension PythonFacts {
         return nil
     }
 
+    /// The one `for` clause of the comprehension whose element a node is part of (`{role: make(spec, ps[role]) for role,
+    /// spec in table.items()}`), outside any nested function; nil otherwise.
+    func comprehensionClause(around node: Node) -> Node? {
+        for a in ancestors(of: node) {
+            if ["function_definition", "lambda", "class_definition"].contains(a.type) { return nil }
+            guard ["list_comprehension", "dictionary_comprehension", "set_comprehension", "generator_expression"].contains(a.type) else { continue }
+            let clauses = a.namedChildren.filter { $0.type == "for_in_clause" }
+            guard clauses.count == 1, !isInside(node, clauses[0]) else { return nil }
+            return clauses[0]
+        }
+        return nil
+    }
+
     /// For an optimizer a factory of the file builds from its parameters (`def make_optimizer(name, params, lr, **kw): if
     /// name == "muon": return Muon(params, lr=lr)`), called once inside a loop over the rows of a table (`for bucket, spec
     /// in RECIPE.items(): kind = spec.pop("name"); make_optimizer(kind, buckets[bucket], **spec)`): one slot per row
     /// whose arguments reach the construction (the factory's string tests run with what the call passes in that row,
     /// see `reaches`): the row's parameters (`buckets[bucket]` read with the row's key, see `rowParameterKinds`) and the
-    /// rate the row passes, by position, keyword or a `**` spread of its record (see `rowArgument`). Nil when the
-    /// parameters are no parameter of a factory called once in such a loop.
+    /// rate the row passes, by position, keyword or a `**` spread of its record (see `rowArgument`). The loop may be a
+    /// comprehension's (`{role: make(spec, ps[role]) for role, spec in table.items()}`). Nil when the parameters are no
+    /// parameter of a factory called once in such a loop.
     func loopRowFactorySlots(_ optimizer: OptimizerUse, params: Node, rate: Node?, ownLR: [Double], model: ModelView) -> [OptimizerSlot]? {
         let variable = unwrapped(params)
         guard variable.type == "identifier", let factory = parameterOwner(of: variable), !isReassigned(variable.text, in: factory),
               case let bindings = callerBindings(of: variable), bindings.count == 1, case let call = bindings[0].call,
-              let loop = enclosingLoops(call.node).first(where: { $0.type == "for_statement" }),
+              let loop = enclosingLoops(call.node).first(where: { $0.type == "for_statement" }) ?? comprehensionClause(around: call.node),
               let rows = loopRows(loop), rows.count > 1 else { return nil }
         let parameters = factory.passedParameters
         func passed(_ name: String, in row: LoopRow) -> Node? {
