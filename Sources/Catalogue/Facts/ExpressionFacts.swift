@@ -1129,9 +1129,18 @@ extension PythonFacts {
     /// parameters with the arguments the call passes for them (also through a `**` spread dictionary,
     /// `make_schedule(**MOMENTUM_RAMP)`). A factory with several modes (`if kind == "linear_ramp": ... return ramp`,
     /// `return table[kind]`) gives the one closure this call's arguments select (see `selectedReturns(of:at:)`).
+    /// The name's own setting is the one assignment written as that name (a field of another object with the same
+    /// attribute name, `self.momentum_at = ...`, is not it); `make(...) if cond else None` reads as its call.
     func closureBody(bound name: String) -> (parameters: [String], body: Node, captured: [(String, Node?)])? {
-        let settings = allSettings.settings(name)
-        guard settings.count == 1, case let value = unwrapped(settings[0].value), value.type == "call" else { return nil }
+        var settings = allSettings.settings(name)
+        if settings.count > 1 { settings = settings.filter { $0.written == name } }
+        guard settings.count == 1 else { return nil }
+        var value = unwrapped(settings[0].value)
+        if value.type == "conditional_expression", let parts = conditionalParts(value) {
+            let sides = [parts.value, parts.alternative].map(unwrapped)
+            if sides[1].type == "none" { value = sides[0] } else if sides[0].type == "none" { value = sides[1] }
+        }
+        guard value.type == "call" else { return nil }
         let made = callSite(value)
         guard made.receiver == nil, let factory = calledFunction(made), factory.body != nil else { return nil }
         let returns = selectedReturns(of: factory, at: made)
