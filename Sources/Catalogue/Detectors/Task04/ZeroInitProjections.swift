@@ -440,23 +440,31 @@ struct ZeroInitProjections: Detector {
     func zeroedSequentialOutput(_ facts: PythonFacts, model: ModelView, zeroingClasses: [ZeroingClass]) -> Node? {
         for call in facts.calls(named: "Sequential") {
             let layers = sequentialLayers(call, facts)
-            // A layer named by a local (`out = nn.Linear(...)` before the `Sequential`) is read through it.
-            func built(_ layer: Node) -> CallSite? {
-                var value = layer
-                if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: call.node) { value = facts.unparenthesized(bound) }
-                return facts.constructorCall(facts.passedThrough(value).map(facts.unparenthesized) ?? value)
-            }
-            guard layers.count >= 3, let outputIndex = layers.lastIndex(where: { built($0.node).map(model.isLinearConstructor) == true }),
+            guard layers.count >= 3,
+                  let outputIndex = layers.lastIndex(where: { builtLayer($0.node, in: call, facts).map(model.isLinearConstructor) == true }),
                   layers[..<outputIndex].contains(where: { isActivationLayer($0.node, facts) }) else { continue }
-            let output = layers[outputIndex].node
-            if facts.wrapperZeroesWeight(output)
-                || built(output).map({ builtZeroed($0, zeroingClasses, facts) }) == true
-                || zeroedLocal(output, beside: call, facts)
-                || zeroedAfterwards(call, key: layers[outputIndex].key, index: outputIndex, count: layers.count, facts) {
-                return output
-            }
+            if stageZeroed(outputIndex, of: layers, in: call, zeroingClasses: zeroingClasses, facts) { return layers[outputIndex].node }
         }
         return nil
+    }
+
+    /// What builds a layer of a `Sequential`: its construction, also through a local named before the `Sequential`
+    /// (`out = nn.Linear(...)`) or a helper handing back what it is given.
+    func builtLayer(_ layer: Node, in call: CallSite, _ facts: PythonFacts) -> CallSite? {
+        var value = layer
+        if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: call.node) { value = facts.unparenthesized(bound) }
+        return facts.constructorCall(facts.passedThrough(value).map(facts.unparenthesized) ?? value)
+    }
+
+    /// Whether the stage at `index` of a `Sequential` starts at zero: through a zeroing wrapper or factory, as a
+    /// construction of a zeroing class, through a local the same function zeroes, or afterwards by its place.
+    func stageZeroed(_ index: Int, of layers: [(key: String?, node: Node)], in call: CallSite, zeroingClasses: [ZeroingClass],
+                     _ facts: PythonFacts) -> Bool {
+        let output = layers[index].node
+        return facts.wrapperZeroesWeight(output)
+            || builtLayer(output, in: call, facts).map({ builtZeroed($0, zeroingClasses, facts) }) == true
+            || zeroedLocal(output, beside: call, facts)
+            || zeroedAfterwards(call, key: layers[index].key, index: index, count: layers.count, facts)
     }
 
     /// An attention branch written as `nn.Sequential(...)` (or over an `OrderedDict` of named stages) whose first linear
@@ -465,21 +473,11 @@ struct ZeroInitProjections: Detector {
     func zeroedSequentialAttentionOutput(_ facts: PythonFacts, model: ModelView, zeroingClasses: [ZeroingClass]) -> Node? {
         for call in facts.calls(named: "Sequential") {
             let layers = sequentialLayers(call, facts)
-            func built(_ layer: Node) -> CallSite? {
-                var value = layer
-                if value.type == "identifier", let bound = facts.latestValue(of: value.text, before: call.node) { value = facts.unparenthesized(bound) }
-                return facts.constructorCall(facts.passedThrough(value).map(facts.unparenthesized) ?? value)
-            }
             guard let attentionIndex = layers.firstIndex(where: { facts.buildsAttention($0.node) }),
-                  let outputIndex = layers.indices.first(where: { $0 > attentionIndex && built(layers[$0].node).map(model.isLinearConstructor) == true })
-            else { continue }
-            let output = layers[outputIndex].node
-            if facts.wrapperZeroesWeight(output)
-                || built(output).map({ builtZeroed($0, zeroingClasses, facts) }) == true
-                || zeroedLocal(output, beside: call, facts)
-                || zeroedAfterwards(call, key: layers[outputIndex].key, index: outputIndex, count: layers.count, facts) {
-                return output
-            }
+                  let outputIndex = layers.indices.first(where: {
+                      $0 > attentionIndex && builtLayer(layers[$0].node, in: call, facts).map(model.isLinearConstructor) == true
+                  }) else { continue }
+            if stageZeroed(outputIndex, of: layers, in: call, zeroingClasses: zeroingClasses, facts) { return layers[outputIndex].node }
         }
         return nil
     }
