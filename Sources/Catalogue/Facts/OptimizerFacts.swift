@@ -304,6 +304,23 @@ extension PythonFacts {
 
     /// Optimizers constructed in this file that train the model: a probe's (`trainsAuxiliaryLayer`) is left out
     /// when another optimizer trains something else.
+    /// For a class of the file that subclasses torch's `Adam`, `AdamW` or `SGD` (directly or through other classes of
+    /// the file) and writes no `step` of its own, the family of that library optimizer; nil otherwise.
+    func libraryOptimizerBase(of name: String) -> OptimizerUse.Family? {
+        guard let owner = boundClass(named: name), method("step", of: owner) == nil else { return nil }
+        for c in lineage(of: owner) {
+            for base in c.bases {
+                switch base {
+                case "torch.optim.Adam", "torch.optim.adam.Adam": return .adam
+                case "torch.optim.AdamW", "torch.optim.adamw.AdamW": return .adamw
+                case "torch.optim.SGD", "torch.optim.sgd.SGD": return .sgd
+                default: continue
+                }
+            }
+        }
+        return nil
+    }
+
     public var optimizers: [OptimizerUse] {
         memoized("optimizers") {
             // The file's own optimizer classes: subclasses of an optimizer, Muon by name, and classes with a `step`
@@ -342,6 +359,10 @@ extension PythonFacts {
                         update = step
                     } else if let definition {
                         family = .other(definition.name)
+                    } else if let inherited = libraryOptimizerBase(of: name) {
+                        // A subclass of torch's Adam, AdamW or SGD that keeps its step (`class ScaledAdam(torch.optim.Adam)`
+                        // adding a property): that optimizer.
+                        family = inherited
                     } else if callee.hasPrefix("torch.optim.") {
                         family = .other(name)
                     } else {
