@@ -197,7 +197,7 @@ extension PythonFacts {
                     var function = calledFunction(call)
                     if function == nil, let receiver = call.receiver.map(unwrapped), receiver.type == "identifier",
                        let method = targets(of: call).first, enclosingClass(method.node) != nil,
-                       let built = latestValue(of: receiver.text, before: inner) ?? moduleBindings(of: receiver.text).first?.value {
+                       let built = heldValue(of: receiver.text, at: inner) {
                         function = method
                         object = unwrapped(built)
                     }

@@ -214,35 +214,30 @@ struct PerParamGradNormalization: Detector {
         }
     }
 
-    /// The `for` loop over `zip(a, b, ...)` that binds a name by unpacking, with the name's place in the zip.
-    func zippedPlace(of name: Node, _ facts: PythonFacts) -> (loop: Node, index: Int)? {
-        for loop in facts.enclosingLoops(name) where loop.type == "for_statement" {
-            guard let left = loop.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
-                  let right = loop.child(byField: "right").map(facts.unparenthesized), right.type == "call",
-                  case let zipped = facts.callSite(right), zipped.callee == "zip", !zipped.hasSplat,
-                  let index = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == name.text }),
-                  index < zipped.positional.count else { continue }
-            return (loop, index)
-        }
-        return nil
+    /// For a name a loop unpacks from `zip(a, b, ...)` or `enumerate(a)` (`for g, n in zip(grads, norms)`): the loop's
+    /// iterable and the list the name walks (see `Dataflow.iterationSource`). Nil for any other name.
+    func zippedSource(of name: Node, _ facts: PythonFacts) -> (iterable: Node, source: Node)? {
+        guard name.type == "identifier",
+              let binding = facts.dataflow.bindings(of: name.text, at: name).first(where: { binding in
+                  guard case .iteration(let index) = binding.kind, index != nil, case let walked = facts.unwrapped(binding.node),
+                        walked.type == "call" else { return false }
+                  return ["zip", "enumerate"].contains(facts.callSite(walked).callee)
+              }) else { return nil }
+        return (binding.node, facts.dataflow.iterationSource(binding))
     }
 
     /// Whether `divisor` is the partner of `target` in one zip walk (`for g, n in zip(grads, norms)`) whose list of
     /// divisors is a comprehension of the norms of the very list the target walks (`norms = [x.norm() for x in grads]`).
     func zippedNorm(_ divisor: Node, of target: Node, _ facts: PythonFacts) -> Bool {
-        let t = facts.unparenthesized(target)
-        guard t.type == "identifier", let (loop, index) = zippedPlace(of: divisor, facts),
-              let (targetLoop, targetIndex) = zippedPlace(of: t, facts), targetLoop == loop,
-              let zipped = loop.child(byField: "right").map(facts.unparenthesized) else { return false }
-        let lists = facts.callSite(zipped).positional.map(facts.unparenthesized)
-        guard lists[index].type == "identifier", lists[targetIndex].type == "identifier",
-              let made = facts.latestValue(of: lists[index].text, before: loop).map(facts.unparenthesized),
+        guard let walk = zippedSource(of: divisor, facts), let partner = zippedSource(of: facts.unparenthesized(target), facts),
+              walk.iterable == partner.iterable, case let norms = facts.unparenthesized(walk.source), norms.type == "identifier",
+              case let grads = facts.unparenthesized(partner.source), grads.type == "identifier",
+              let made = facts.latestValue(of: norms.text, before: walk.iterable).map(facts.unparenthesized),
               ["list_comprehension", "generator_expression"].contains(made.type),
-              let clause = made.namedChildren.first(where: { $0.type == "for_in_clause" }),
-              let variable = clause.child(byField: "left"), variable.type == "identifier",
-              clause.child(byField: "right").map(facts.unparenthesized)?.text == lists[targetIndex].text,
-              let body = made.namedChildren.first, body.type != "for_in_clause",
-              made.namedChildren.filter({ $0.type == "for_in_clause" }).count == 1 else { return false }
+              case let clauses = made.namedChildren.filter({ $0.type == "for_in_clause" }), clauses.count == 1,
+              let variable = clauses[0].child(byField: "left"), variable.type == "identifier",
+              clauses[0].child(byField: "right").map(facts.unparenthesized)?.text == grads.text,
+              let body = made.namedChildren.first, body.type != "for_in_clause" else { return false }
         return isNorm(of: variable, body, facts, depth: 2)
     }
 
@@ -305,10 +300,7 @@ struct PerParamGradNormalization: Detector {
         for loop in facts.enclosingLoops(n) where loop.type == "for_statement" && facts.loopVariables(loop) == [n.text] {
             if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
         }
-        if let (loop, index) = zippedPlace(of: n, facts), let zipped = loop.child(byField: "right").map(facts.unparenthesized),
-           isGradient(facts.callSite(zipped).positional[index], facts, depth: depth + 1) {
-            return true
-        }
+        if let walk = zippedSource(of: n, facts), isGradient(walk.source, facts, depth: depth + 1) { return true }
         // Also what a function of the file returns in its place (`loss, grads = loss_and_grads(...)`).
         let values = facts.localValues(of: n.text, around: n) + facts.allSettings.settings(n.text).map(\.value)
             + facts.unpackedReturns(of: n)
