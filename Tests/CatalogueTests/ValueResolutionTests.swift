@@ -189,6 +189,31 @@ struct ValueResolutionTests {
         #expect(facts.firstRun(of: facts.nodes(ofType: "identifier").first { $0.text == "pos" }!) == nil, "a method is not judged")
     }
 
+    @Test("a class used itself as the settings object reads its own class attributes before its base's")
+    func classObjectSettings() throws {
+        let source = """
+        class Base:
+            eps = 1e-8
+            warmup = 250
+        class Run(Base):
+            eps = 1e-10
+        cfg = Run
+        def build(hp: type[Base]):
+            return hp.eps
+        build(cfg)
+        direct = Run.eps
+        inherited = cfg.warmup
+        base = Base.eps
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "classes.py", language: .python, bytes: Array(source.utf8)))
+        let reads = facts.nodes(ofType: "attribute")
+        func read(_ text: String) throws -> Node { try #require(reads.last { $0.text == text }) }
+        #expect(facts.interpretedNumber(try read("hp.eps")) == 1e-10, "`type[Base]` declares a class object; the caller passes Run")
+        #expect(facts.interpretedNumber(try read("Run.eps")) == 1e-10)
+        #expect(facts.interpretedNumber(try read("cfg.warmup")) == 250, "a field Run does not set is Base's")
+        #expect(facts.interpretedNumber(try read("Base.eps")) == 1e-8, "the base read through itself keeps its own value")
+    }
+
     @Test("values written as argparse strings and as tensors")
     func convertedValues() throws {
         let source = """

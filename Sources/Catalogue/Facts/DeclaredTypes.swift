@@ -9,12 +9,30 @@ import TreeSitterKit
 /// `rope: Rotary = pick()` declares `rope`. `Optional[C]`, `C | None` and `"C"` declare `C`.
 extension PythonFacts {
     /// The classes of the file an annotation names (`C`, `Optional[C]`, `C | D`, `"C"`); library types are left out.
+    /// `type[C]` (or `typing.Type[C]`) declares a class object, C or any subclass of it, not an instance of C: it
+    /// names none (what the callers pass says which class it is).
     public func annotatedClasses(_ annotation: Node) -> [Class] {
         var found: [Class] = []
+        let classObjects = ([annotation] + descendants(of: annotation)).filter(isClassObjectAnnotation)
         for n in [annotation] + descendants(of: annotation) where n.type == "identifier" || n.type == "string_content" {
+            guard !classObjects.contains(where: { isInside(n, $0) }) else { continue }
             if let c = boundClass(named: n.text), !found.contains(where: { $0.node == c.node }) { found.append(c) }
         }
         return found
+    }
+
+    /// `type[C]` (a generic type) or `typing.Type[C]` / `Type[C]` (a subscript).
+    private func isClassObjectAnnotation(_ node: Node) -> Bool {
+        switch node.type {
+        case "generic_type":
+            guard let head = node.namedChild(0), head.type == "identifier" else { return false }
+            return head.hasText("type") || head.hasText("Type")
+        case "subscript":
+            guard let head = node.child(byField: "value") else { return false }
+            return ["type", "Type", "typing.Type"].contains(head.text)
+        default:
+            return false
+        }
     }
 
     /// The classes a field of `owner` (or of the nearest base of the file that declares it) is annotated with:

@@ -188,9 +188,8 @@ extension PythonFacts {
         for parameter in parameters.namedChildren where ["typed_parameter", "typed_default_parameter"].contains(parameter.type) {
             let name = parameter.type == "typed_default_parameter" ? parameter.child(byField: "name") : parameter.namedChildren.first
             guard name?.text == identifier.text, let annotation = parameter.child(byField: "type") else { continue }
-            // `Optional[C]`, `C | None` and string annotations name C too.
-            let names = descendants(of: annotation).filter { $0.type == "identifier" || $0.type == "string_content" }.map(\.text)
-            return names.lazy.compactMap { self.boundClass(named: $0) }.first
+            // `Optional[C]`, `C | None` and string annotations name C too; `type[C]` names a class object, not a C.
+            return annotatedClasses(annotation).first
         }
         return nil
     }

@@ -894,7 +894,7 @@ public final class ValueResolver {
     /// The classes of the file `object` may be an instance of, with the bases they inherit fields from.
     fileprivate func instanceClassesWithBases(_ object: Node) -> Set<String> {
         if let known = instanceClassesMemo[object] { return known }
-        var classes = facts.dataflow.instanceClasses(of: object)
+        var classes = fieldReadClasses(object)
         let classNames = facts.classNameSet
         var frontier = Array(classes)
         while let name = frontier.popLast() {
@@ -908,6 +908,13 @@ public final class ValueResolver {
     }
     private var instanceClassesMemo: [Node: Set<String>] = [:]
 
+    /// The classes whose fields a read on `object` sees: the classes it may be an instance of, and the class itself
+    /// when the object is a class used as a namespace of settings (`args = Run`, `cfg.lr` with `cfg` given `args`, or
+    /// `Run.lr`): Python reads a class attribute through the class as it does through an instance.
+    private func fieldReadClasses(_ object: Node) -> Set<String> {
+        facts.dataflow.instanceClasses(of: object).union(facts.dataflow.heldClasses(object, depth: 0))
+    }
+
     /// For a read of field `name` on `object`: the classes of the file whose class-level field `name` the object never
     /// reads because a subclass sets it again (`class RunSettings(Hyperparameters): warmup_iters = 0` hides
     /// `Hyperparameters.warmup_iters = 250` from `args = RunSettings()`). Python reads the field of the nearest class
@@ -919,7 +926,7 @@ public final class ValueResolver {
         guard definers.count >= 2 else { return [] }
         var read = Set<String>()
         var hidden = Set<String>()
-        for instanceClass in facts.dataflow.instanceClasses(of: object) {
+        for instanceClass in fieldReadClasses(object) {
             guard let definition = facts.boundClass(named: instanceClass) else { continue }
             var reached = false
             for cls in facts.lineage(of: definition) where definers.contains(cls.name) {
