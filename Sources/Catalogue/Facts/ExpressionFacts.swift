@@ -281,24 +281,62 @@ extension PythonFacts {
     public func lookedUpCalls(_ call: CallSite) -> [(callee: String, arguments: [ScriptValue?])] {
         guard let function = call.function.map(unwrapped) else { return [] }
         if function.type == "identifier" { return tabledCalls(call, function) }
+        if function.type == "subscript" { return keyedCalls(call, function) }
         guard function.type == "call" else { return [] }
         let lookup = callSite(function)
         guard lookup.callee == "getattr", lookup.positional.count >= 2 else { return [] }
         let object = imports.qualifiedName(of: lookup.positional[0]) ?? lookup.positional[0].text
         let interpreter = ScriptInterpreter(self)
-        var passes: [[String: ScriptValue]] = [[:]]
-        if let loop = enclosingLoops(call.node).first {
-            guard loop.type == "for_statement", let target = loop.child(byField: "left"), let iterable = loop.child(byField: "right"),
-                  case .tuple(let items)? = interpreter.iteration(of: iterable) else { return [] }
-            passes = items.compactMap { item -> [String: ScriptValue]? in
-                var env: [String: ScriptValue] = [:]
-                return interpreter.bind(target, item, &env) ? env : nil
-            }
-        }
         var result: [(callee: String, arguments: [ScriptValue?])] = []
-        for env in passes {
+        for env in loopPasses(around: call, interpreter) ?? [] {
             guard case .string(let name)? = interpreter.value(of: lookup.positional[1], env: env) else { continue }
             result.append((callee: object + "." + name, arguments: call.positional.map { interpreter.value(of: $0, env: env) }))
+        }
+        return result
+    }
+
+    /// The bindings of the variables of the `for` loop around a call, one per pass over what the interpreter computes
+    /// its iterable to be; one empty pass for a call in no loop, nil when the walk is unknown.
+    private func loopPasses(around call: CallSite, _ interpreter: ScriptInterpreter) -> [[String: ScriptValue]]? {
+        guard let loop = enclosingLoops(call.node).first else { return [[:]] }
+        guard loop.type == "for_statement", let target = loop.child(byField: "left"), let iterable = loop.child(byField: "right"),
+              case .tuple(let items)? = interpreter.iteration(of: iterable) else { return nil }
+        return items.compactMap { item -> [String: ScriptValue]? in
+            var env: [String: ScriptValue] = [:]
+            return interpreter.bind(target, item, &env) ? env : nil
+        }
+    }
+
+    /// A call of a function taken from a table of functions by a key (`toggles[name](on)` with `toggles =
+    /// dict(cudnn=torch.backends.cuda.enable_cudnn_sdp, ...)` or a dictionary literal of such references, set before
+    /// the call in its function or module): per pass of the loop around the call (see `loopPasses`), the qualified
+    /// name of the entry its key computes and the call's positional arguments. A pass whose key is unknown or names no
+    /// reference of the table is left out.
+    func keyedCalls(_ call: CallSite, _ function: Node) -> [(callee: String, arguments: [ScriptValue?])] {
+        guard let table = function.child(byField: "value").map(unwrapped), table.type == "identifier",
+              let key = function.child(byField: "subscript"), let value = latestValue(of: table.text, before: call.node) else { return [] }
+        var references: [String: String] = [:]
+        let literal = unwrapped(value)
+        if literal.type == "dictionary" {
+            for pair in literal.namedChildren where pair.type == "pair" {
+                guard let name = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
+                      let entry = pair.child(byField: "value").map(unwrapped), isReferenceChain(entry),
+                      let callee = imports.qualifiedName(of: entry) else { continue }
+                references[name] = callee
+            }
+        } else if literal.type == "call", case let built = callSite(literal), built.callee == "dict", built.positional.isEmpty {
+            for (name, entry) in built.keywords {
+                let entry = unwrapped(entry)
+                guard isReferenceChain(entry), let callee = imports.qualifiedName(of: entry) else { continue }
+                references[name] = callee
+            }
+        }
+        guard !references.isEmpty else { return [] }
+        let interpreter = ScriptInterpreter(self)
+        var result: [(callee: String, arguments: [ScriptValue?])] = []
+        for env in loopPasses(around: call, interpreter) ?? [] {
+            guard case .string(let name)? = interpreter.value(of: key, env: env), let callee = references[name] else { continue }
+            result.append((callee: callee, arguments: call.positional.map { interpreter.value(of: $0, env: env) }))
         }
         return result
     }

@@ -8,7 +8,8 @@ import TreeSitterKit
 /// backends and flags in code that runs, also the keywords an object was built with, walked by `.items()` or by the
 /// object's `__iter__`, or taken from a table of switches and flags the loop walks: `for toggle, on in
 /// ((torch.backends.cuda.enable_cudnn_sdp, True), (torch.backends.cuda.enable_flash_sdp, False)): toggle(on)`, see
-/// `PythonFacts.lookedUpCalls`), the context manager / decorator
+/// `PythonFacts.lookedUpCalls`), or taken from a dictionary of switches by the loop's key (`switches[kind](flag)`
+/// for `kind, flag in wanted.items()`, see `PythonFacts.keyedCalls`), the context manager / decorator
 /// `sdpa_kernel(SDPBackend.CUDNN_ATTENTION)` (alone or in a list of cuDNN only), or the older
 /// `sdp_kernel(enable_cudnn=True, enable_flash=False, ...)`; a context must govern the training attention (wrap the
 /// forward / backward, or decorate the attention code). Rejects a context that only wraps sampling, cuDNN enabled while Flash stays on, backend
