@@ -51,6 +51,29 @@ struct CallResolutionTests {
         #expect(squash.receiver == nil)
     }
 
+    @Test func aMappedPartialCallsItsFunctionWithTheBoundArgumentsFirst() throws {
+        let facts = try Self.facts("""
+        import itertools
+        from functools import partial
+        def turn(x, scale, cos, sin): return x * cos + x.flip(-1) * sin * scale
+        q, k = map(partial(turn, 2.0, cos=c, sin=s), (q, k))
+        ys = map(partial(*fs), xs)
+        updates = itertools.starmap(put, zip(groups, itertools.repeat(rate)))
+        """)
+        let mapped = try Self.call(facts, at: 3)
+        #expect(mapped.isMapped)
+        #expect(mapped.callee == "turn")
+        #expect(mapped.positional.map(\.text) == ["2.0", "(q, k)"], "the partial's positional argument, then the items")
+        #expect(mapped.keywords.mapValues(\.text) == ["cos": "c", "sin": "s"])
+        let splatted = try Self.call(facts, at: 4)
+        #expect(!splatted.isMapped, "a partial of unknown arguments is not read")
+        #expect(splatted.callee == "map")
+        let starred = try Self.call(facts, at: 5)
+        #expect(starred.isMapped, "starmap over a zip calls its function with one item of each zipped sequence")
+        #expect(starred.callee == "put")
+        #expect(starred.positional.map(\.text) == ["groups", "itertools.repeat(rate)"])
+    }
+
     @Test func namesBoundTwiceOrShadowedAreNotAliases() throws {
         let facts = try Self.facts("""
         import torch

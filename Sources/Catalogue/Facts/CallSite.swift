@@ -46,19 +46,16 @@ public final class CallSite {
         while let f = function, f.type == "parenthesized_expression", let inner = f.namedChildren.first(where: { $0.type != "comment" }) {
             function = inner
         }
-        var skipped = 0
-        if readingMap, let mapped = Self.mappedFunction(node, function: function, imports: imports) {
-            function = mapped
-            skipped = 1
-        }
-        isMapped = skipped == 1
+        let mapped = readingMap ? Self.mappedFunction(node, function: function, imports: imports) : nil
+        if let mapped { function = mapped.function }
+        isMapped = mapped != nil
         self.function = function
         let alias = aliases.isEmpty ? nil : function.flatMap { f in
             f.type == "identifier" || f.type == "attribute" ? aliases[f.text] : Self.keyedEntryName(f).flatMap { aliases[$0] }
         }
         let resolved = function.flatMap { imports.qualifiedName(of: $0) }
         let calleeText = alias?.callee ?? resolved ?? function?.text ?? ""
-        callsGradientFunction = alias == nil && skipped == 0 && !gradientFunctions.isEmpty
+        callsGradientFunction = alias == nil && mapped == nil && !gradientFunctions.isEmpty
             && function.map { ($0.type == "identifier" || $0.type == "attribute") && gradientFunctions.contains($0.text) } == true
         if alias == nil, let function, function.type == "attribute", let object = function.child(byField: "object") {
             var head = object
@@ -69,9 +66,12 @@ public final class CallSite {
             receiver = nil
         }
         var positional: [Node] = alias?.positional ?? [], keywords: [String: Node] = alias?.keywords ?? [:], splat = false
-        if let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" {
-            // (A mapped call's first argument is the function, read above.)
-            for argument in arguments.namedChildren where argument.type != "comment" && !(skipped == 1 && argument == function) {
+        if let mapped {
+            // A mapped call's arguments are what the partial binds, then the sequences (read above).
+            positional += mapped.positional + mapped.items
+            keywords.merge(mapped.keywords) { $1 }
+        } else if let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" {
+            for argument in arguments.namedChildren where argument.type != "comment" {
                 switch argument.type {
                 case "keyword_argument":
                     if let key = argument.child(byField: "name")?.text, let value = argument.child(byField: "value") {
@@ -99,14 +99,45 @@ public final class CallSite {
         return "\(table.text)[\(key)]"
     }
 
-    /// For `map(f, items...)` with the builtin `map` and `f` a name (not a lambda or a call), `f`.
-    private static func mappedFunction(_ node: Node, function: Node?, imports: ImportTable) -> Node? {
-        guard let function, function.type == "identifier", function.hasText("map"), imports.bindings["map"] == nil,
-              let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
-        let items = arguments.namedChildren.filter { $0.type != "comment" }
-        guard items.count >= 2, items.allSatisfy({ !["keyword_argument", "list_splat", "dictionary_splat"].contains($0.type) }),
-              items[0].type == "identifier" || items[0].type == "attribute" else { return nil }
-        return items[0]
+    /// For `map(f, items...)` with the builtin `map` and `f` a name (not a lambda), `f` and the sequences; for
+    /// `itertools.starmap(f, zip(a, b))`, `f` and the zipped sequences (`a`, `b`); for `functools.partial(f, a, k=v)`
+    /// in `f`'s place, `f` with the arguments the partial binds (its positional ones come before the sequences).
+    private static func mappedFunction(_ node: Node, function: Node?, imports: ImportTable)
+        -> (function: Node, positional: [Node], keywords: [String: Node], items: [Node])? {
+        guard let function, let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let given = arguments.namedChildren.filter { $0.type != "comment" }
+        guard given.count >= 2, given.allSatisfy({ !["keyword_argument", "list_splat", "dictionary_splat"].contains($0.type) })
+        else { return nil }
+        var sequences = Array(given.dropFirst())
+        if function.type == "identifier", function.hasText("map"), imports.bindings["map"] == nil {
+            // The builtin map: the sequences are its other arguments.
+        } else if imports.qualifiedName(of: function) == "itertools.starmap", sequences.count == 1,
+                  sequences[0].type == "call", sequences[0].child(byField: "function").map({ $0.hasText("zip") }) == true,
+                  imports.bindings["zip"] == nil, let zipped = sequences[0].child(byField: "arguments"), zipped.type == "argument_list" {
+            sequences = zipped.namedChildren.filter { $0.type != "comment" }
+            guard !sequences.isEmpty, sequences.allSatisfy({ !["keyword_argument", "list_splat", "dictionary_splat"].contains($0.type) })
+            else { return nil }
+        } else {
+            return nil
+        }
+        let items = given
+        if items[0].type == "identifier" || items[0].type == "attribute" { return (items[0], [], [:], sequences) }
+        guard items[0].type == "call", let wrapper = items[0].child(byField: "function"),
+              ["functools.partial", "partial"].contains(imports.qualifiedName(of: wrapper) ?? ""),
+              let bound = items[0].child(byField: "arguments"), bound.type == "argument_list" else { return nil }
+        let parts = bound.namedChildren.filter { $0.type != "comment" }
+        guard let wrapped = parts.first, wrapped.type == "identifier" || wrapped.type == "attribute",
+              !parts.contains(where: { ["list_splat", "dictionary_splat"].contains($0.type) }) else { return nil }
+        var positional: [Node] = [], keywords: [String: Node] = [:]
+        for part in parts.dropFirst() {
+            if part.type == "keyword_argument" {
+                guard let key = part.child(byField: "name")?.text, let value = part.child(byField: "value") else { return nil }
+                keywords[key] = value
+            } else {
+                positional.append(part)
+            }
+        }
+        return (wrapped, positional, keywords, sequences)
     }
 
     /// The argument passed for a parameter, by keyword or else by position.

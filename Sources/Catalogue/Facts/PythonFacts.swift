@@ -382,7 +382,14 @@ public final class PythonFacts {
         if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c) }
         if owner == nil { candidates += tableCalls(ofEntry: function.node) }
         for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
-            if let argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
+            if var argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
+                // A mapped call's sequence `itertools.repeat(x)` gives `x` at every pass (`starmap(set_lr,
+                // zip(groups, repeat(lr)))`).
+                if call.isMapped, case let sequence = unwrapped(argument), sequence.type == "call",
+                   imports.qualifiedName(of: sequence.child(byField: "function") ?? sequence) == "itertools.repeat",
+                   let repeated = callSite(sequence).positional.first {
+                    argument = repeated
+                }
                 // A call made once per entry of a list a builder fills (`[self._make(role, ps) for role, ps in
                 // self._roles]`): what each entry holds in that place, with the call that gave it (see `appendedEntries`).
                 if let entries = appendedEntries(argument) {
