@@ -244,6 +244,15 @@ extension PythonFacts {
         return .some(nil)
     }
 
+    /// What a callable handed over as an argument stands for: a name bound to an alias (`make_optimizer=make_adamw`
+    /// with `make_adamw = partial(torch.optim.AdamW, lr=...)`), or a reference or `functools.partial(...)` written in
+    /// place (`torch.optim.AdamW`, `partial(Muon, lr=0.05)`): the function with the arguments it binds; nil for
+    /// anything else.
+    func passedCallable(_ argument: Node) -> CallableAlias? {
+        let local = Set(functions.map(\.name)).union(classNameSet)
+        return callableAlias(of: unwrapped(argument), known: callableAliases, localFunctions: local)
+    }
+
     private func callableAlias(of value: Node, known: [String: CallableAlias], localFunctions: Set<String>) -> CallableAlias? {
         switch value.type {
         case "identifier", "attribute":

@@ -404,6 +404,17 @@ extension PythonFacts {
                     if !made.isEmpty { return made }
                 }
                 if let made = use(call, callee: call.callee) { return [made] }
+                // A class handed in through a parameter and called (`make_optimizer(groups)` in `def configure(self,
+                // make_optimizer)`, its callers passing `torch.optim.AdamW` or `partial(torch.optim.AdamW, lr=...)`, also
+                // by a name bound to one): a construction of what each caller passes, with the arguments it binds.
+                if let function = call.function.map(unwrapped), function.type == "identifier", parameterOwner(of: function) != nil {
+                    let made = callerBindings(of: function).compactMap { _, argument -> OptimizerUse? in
+                        guard let passed = passedCallable(argument) else { return nil }
+                        let through = CallSite(node: call.node, imports: imports, aliases: [function.text: passed])
+                        return use(through, callee: through.callee)
+                    }
+                    if !made.isEmpty { return made }
+                }
                 // A class held by a name or a member and called (`self.body_opt_cls(params, ...)` with `body_opt_cls =
                 // BlockwiseNesterov` in the class body, see `heldClassConstructions`): a construction of each
                 // optimizer class of the file it may hold.
