@@ -74,6 +74,28 @@ struct CallResolutionTests {
         #expect(starred.positional.map(\.text) == ["groups", "itertools.repeat(rate)"])
     }
 
+    @Test func builtinSumsOfPairedProductsAreWeightedSums() throws {
+        let facts = try Self.facts("""
+        import operator
+        a = sum(map(operator.mul, w, (x, x0)))
+        b = sum(map(operator.mul, (x, x0), w))
+        c = sum(wi * t for wi, t in zip(w, (x, x0)))
+        d = sum(map(operator.add, w, (x, x0)))
+        e = sum(wi * t for wi, t in zip(w, xs))
+        """)
+        func weighted(_ name: String) throws -> (weight: String, items: [String])? {
+            let assignment = try #require(facts.nodes(ofType: "assignment").first { $0.child(byField: "left")?.text == name })
+            return facts.stackedWeightedSum(assignment.child(byField: "right")!).map { ($0.weight.text, $0.items.map(\.text)) }
+        }
+        for name in ["a", "b", "c"] {
+            let read = try weighted(name)
+            #expect(read?.weight == "w", "\(name)")
+            #expect(read?.items == ["x", "x0"], "\(name)")
+        }
+        #expect(try weighted("d") == nil, "a sum of sums is no weighted sum")
+        #expect(try weighted("e") == nil, "the tensors must be written out")
+    }
+
     @Test func namesBoundTwiceOrShadowedAreNotAliases() throws {
         let facts = try Self.facts("""
         import torch

@@ -91,7 +91,8 @@ extension PythonFacts {
 
     /// A weighted sum over the first axis of a stack of tensors, written as a contraction: `torch.einsum("k,k...->...",
     /// w, torch.stack([a, b]))` (any letters, either operand order), `torch.tensordot(w, torch.stack([a, b]), dims=1)`,
-    /// `(w * torch.stack([a, b])).sum(0)` (the weight broadcast over the stacked axis). The weight and the stacked
+    /// `(w * torch.stack([a, b])).sum(0)` (the weight broadcast over the stacked axis), or the builtin `sum` of products
+    /// paired one by one (`sum(map(operator.mul, w, (a, b)))`, see `pairedProducts`). The weight and the stacked
     /// items; the stack may be a local (`pair = torch.stack((a, b))`).
     public func stackedWeightedSum(_ node: Node) -> (weight: Node, items: [Node])? {
         let e = unwrapped(node)
@@ -114,6 +115,12 @@ extension PythonFacts {
                   let (items, axis) = stacked(call.positional[1]), axis == 0 else { return nil }
             return (unwrapped(call.positional[0]), items)
         case "sum":
+            // (`sum(w * t for ...)` passes its generator as the call's argument list.)
+            if call.receiver == nil, call.callee == "sum", call.keywords.isEmpty,
+               let summed = call.positional.count == 1 ? call.positional[0] : e.child(byField: "arguments").flatMap({ $0.type == "generator_expression" ? $0 : nil }),
+               let weighted = pairedProducts(summed) {
+                return weighted
+            }
             guard let inner = (call.receiver ?? call.positional.first).map(unwrapped), inner.type == "binary_operator",
                   inner.child(byField: "operator")?.type == "*", let a = inner.child(byField: "left").map(unwrapped),
                   let b = inner.child(byField: "right").map(unwrapped) else { return nil }
@@ -127,6 +134,41 @@ extension PythonFacts {
         default:
             return nil
         }
+    }
+
+    /// The products of weights and tensors paired one by one, as the builtin `sum` adds them: `map(operator.mul, w, (a,
+    /// b))` (either operand first) or `wi * t for wi, t in zip(w, (a, b))`. The weight sequence and the tensors, which
+    /// must be written as a tuple or list.
+    func pairedProducts(_ node: Node) -> (weight: Node, items: [Node])? {
+        let e = unwrapped(node)
+        func literalItems(_ n: Node) -> [Node]? {
+            let u = unwrapped(n)
+            guard u.type == "tuple" || u.type == "list" else { return nil }
+            let items = u.namedChildren.filter { $0.type != "comment" }
+            return items.count >= 2 ? items : nil
+        }
+        if e.type == "call", e.child(byField: "function").map({ $0.hasText("map") }) == true, imports.bindings["map"] == nil,
+           let arguments = e.child(byField: "arguments") {
+            let parts = arguments.namedChildren.filter { $0.type != "comment" }
+            guard parts.count == 3, imports.qualifiedName(of: parts[0]) == "operator.mul" else { return nil }
+            if let items = literalItems(parts[2]) { return (unwrapped(parts[1]), items) }
+            if let items = literalItems(parts[1]) { return (unwrapped(parts[2]), items) }
+            return nil
+        }
+        guard e.type == "generator_expression", let body = e.child(byField: "body").map(unwrapped), body.type == "binary_operator",
+              body.child(byField: "operator")?.type == "*", let left = body.child(byField: "left").map(unwrapped),
+              let right = body.child(byField: "right").map(unwrapped), left.type == "identifier", right.type == "identifier",
+              let clause = e.namedChildren.first(where: { $0.type == "for_in_clause" }),
+              e.namedChildren.filter({ ["for_in_clause", "if_clause"].contains($0.type) }).count == 1,
+              let targets = clause.child(byField: "left"), let zipped = clause.child(byField: "right").map(unwrapped),
+              zipped.type == "call", zipped.child(byField: "function").map({ $0.hasText("zip") }) == true,
+              let arguments = zipped.child(byField: "arguments") else { return nil }
+        let names = targets.namedChildren.filter { $0.type != "comment" }.map(\.text)
+        let sources = arguments.namedChildren.filter { $0.type != "comment" }
+        guard names.count == 2, sources.count == 2, Set(names) == Set([left.text, right.text]) else { return nil }
+        if let items = literalItems(sources[1]) { return (unwrapped(sources[0]), items) }
+        if let items = literalItems(sources[0]) { return (unwrapped(sources[1]), items) }
+        return nil
     }
 
     /// The items of `torch.stack([a, b])` / `torch.stack((a, b), dim=k)`, also through a local holding it, with the
