@@ -214,6 +214,35 @@ struct ValueResolutionTests {
         #expect(facts.interpretedNumber(try read("Base.eps")) == 1e-8, "the base read through itself keeps its own value")
     }
 
+    @Test("the values reaching a name after an if statement come from each of its branches")
+    func reachingValues() throws {
+        let source = """
+        def pick(g, fused):
+            if fused:
+                blocks = g.split(3)
+            elif g.ndim > 2:
+                blocks = g.unbind(0)
+            else:
+                blocks = (g,)
+            use(blocks)
+            parts = [g]
+            if fused:
+                parts = g.chunk(3)
+            use(parts)
+            if fused:
+                one = 1
+                use(one)
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "branches.py", language: .python, bytes: Array(source.utf8)))
+        func reaching(_ name: String) throws -> [String] {
+            let use = try #require(facts.nodes(ofType: "identifier").last { $0.text == name && $0.parent?.type == "argument_list" })
+            return facts.dataflow.reachingValues(of: name, before: use).map(\.text).sorted()
+        }
+        #expect(try reaching("blocks") == ["(g,)", "g.split(3)", "g.unbind(0)"])
+        #expect(try reaching("parts") == ["[g]", "g.chunk(3)"], "without an else, the value from before the statement")
+        #expect(try reaching("one") == ["1"], "a use inside the branch sees that branch only")
+    }
+
     @Test("values written as argparse strings and as tensors")
     func convertedValues() throws {
         let source = """

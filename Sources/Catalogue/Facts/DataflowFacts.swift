@@ -155,6 +155,35 @@ public final class Dataflow {
         return candidates.max { $0.site.startByte < $1.site.startByte }?.node
     }
 
+    /// The values of a local name that may reach `use`: the latest `.value` binding before it (see `latestValue`) and,
+    /// when that one is in a branch of an `if` statement that does not hold `use`, the last binding in each other
+    /// branch of that statement (`if split: blocks = g.split(d)` / `else: blocks = (g,)` both reach the loop after it).
+    public func reachingValues(of name: String, before use: Node) -> [Node] {
+        let candidates = bindings(of: name, at: use).filter { $0.kind == .value && $0.site.endByte <= use.startByte }
+        guard let latest = candidates.max(by: { $0.site.startByte < $1.site.startByte }) else { return [] }
+        var result = [latest.node]
+        // The innermost `if` statement whose branch holds the latest binding, unless it also holds the use. Without an
+        // `else`, the value from before the statement reaches too.
+        var cursor = latest.site.parent
+        while let node = cursor, node.type != "function_definition", node.type != "module" {
+            defer { cursor = node.parent }
+            guard node.type == "if_statement" else { continue }
+            guard !node.byteRange.contains(use.startByte) else { break }
+            let alternatives = node.namedChildren.filter { ["elif_clause", "else_clause"].contains($0.type) }
+            for other in [node.child(byField: "consequence")].compactMap({ $0 }) + alternatives
+            where !other.byteRange.contains(latest.site.startByte) {
+                let inOther = candidates.filter { other.byteRange.contains($0.site.startByte) }
+                if let last = inOther.max(by: { $0.site.startByte < $1.site.startByte }) { result.append(last.node) }
+            }
+            if !alternatives.contains(where: { $0.type == "else_clause" }),
+               let before = candidates.filter({ $0.site.endByte <= node.startByte }).max(by: { $0.site.startByte < $1.site.startByte }) {
+                result.append(before.node)
+            }
+            break
+        }
+        return result
+    }
+
     // MARK: Walk
 
     private func add(_ name: String, _ binding: NameBinding, scope: Node) {

@@ -221,13 +221,16 @@ struct MuonQkvSplit: Detector {
     /// `g.split(...)`, `g.chunk(3)`, `torch.split(g, d)`, `g.unbind(0)`, rows cut into three blocks on a new leading
     /// dimension (`g.view(3, d, n)`, einops `rearrange(g, "(k d) n -> k d n", k=3)`, see `PythonFacts.leadingBlockCount`),
     /// also as a list or queue (`list(g.split(d))`,
-    /// `deque(g.split(d))`); through a local name set to one (`blocks = g.split(d)`), a conditional whose one side splits (`g.split(d) if rows == 3 * d
+    /// `deque(g.split(d))`); through a local name set to one (`blocks = g.split(d)`, also in one branch of an `if` statement, see
+    /// `Dataflow.reachingValues`), a conditional whose one side splits (`g.split(d) if rows == 3 * d
     /// else (g,)`), or a function or a policy object's method of the file one of whose returns splits
     /// (`self.partition.partition(g)` returning `list(g.split(cols))` when `rows == 3 * cols`, `[g]` otherwise).
     func isSplit(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let n = facts.unparenthesized(node)
-        if n.type == "identifier", depth < 2, let value = facts.latestValue(of: n.text, before: n) {
-            return isSplit(value, facts, depth: depth + 1)
+        if n.type == "identifier", depth < 2 {
+            // Any value that reaches the name (`if fused: blocks = g.split(d)` / `else: blocks = (g,)`).
+            let latest = facts.latestValue(of: n.text, before: n).map { [$0] } ?? []
+            return (latest + facts.dataflow.reachingValues(of: n.text, before: n)).contains { isSplit($0, facts, depth: depth + 1) }
         }
         if n.type == "conditional_expression", depth < 2 {
             return n.namedChildren.enumerated().contains { index, part in index != 1 && isSplit(part, facts, depth: depth + 1) }
