@@ -6,7 +6,8 @@ import TreeSitterKit
 ///
 /// Reads the layer -> table mapping of token-table lookups (`TokenTableFlow`) in any of three forms: a list of
 /// them built as `ve + reversed(ve)` / `ve + ve[::-1]` / `ve += reversed(ve)` (either side possibly a copy,
-/// `list(ve) + list(reversed(ve))`, the reversal possibly cut to the decoder's length, `ve + ve[::-1][:n_dec]`) / an
+/// `list(ve) + list(reversed(ve))`, the reversal possibly cut to the decoder's length, `ve + ve[::-1][:n_dec]`), or
+/// chained, `itertools.chain(ve, reversed(ve))` / an
 /// explicit palindrome of
 /// constant indices; loops over `range(n)` that pass `tables[f(i)]` to `blocks[g(i)]`, evaluated for every
 /// iteration (a table index read from a list such as `slot = enc + enc[::-1]` included) and checked for
@@ -82,6 +83,12 @@ struct UnetValueEmbeddings: Detector {
                 let call = facts.callSite(node)
                 if call.name == "extend", let receiver = call.receiver, let argument = call.positional.first,
                    let reversed = reversedOperand(argument, facts), sameSequence(reversed, receiver, facts), tables.carries(receiver) {
+                    return node
+                }
+                // itertools.chain(ve, reversed(ve)), also inside tuple(...) / list(...).
+                if call.callee == "itertools.chain", !call.hasSplat, call.keywords.isEmpty, call.positional.count == 2,
+                   let reversed = reversedOperand(call.positional[1], facts), sameSequence(reversed, call.positional[0], facts),
+                   tables.carries(call.positional[0]) {
                     return node
                 }
             case "list", "tuple":
