@@ -1,6 +1,7 @@
 import Catalogue
 import SourceModel
 import Testing
+import TreeSitterKit
 
 /// Tables of per-parameter settings keyed by the labels a model writes on its tensors (`ParameterLabels.swift`).
 @Suite("Parameter label tables")
@@ -110,5 +111,41 @@ struct ParameterLabelTests {
         #expect(facts.optimizers.count == 1)
         #expect(facts.optimizers[0].labelRow == nil)
         #expect(facts.optimizers[0].values("lr", position: 1, in: facts).map(\.double) == [0.001])
+    }
+}
+
+/// Parameter kinds told by a label a dimensionality test picks (`KindLabels.swift`).
+@Suite("Kind labels")
+struct KindLabelTests {
+    @Test("a label chosen by a rank test names a side, read through a comparison or a groupby")
+    func labels() throws {
+        let facts = try ParameterLabelTests.facts("""
+        import itertools
+        def kind_of(p):
+            return "matrix" if p.ndim == 2 else "scalar"
+        def size_of(p):
+            return "big" if p.numel() > 1000 else "small"
+        by_kind = {k: list(g) for k, g in itertools.groupby(sorted(ps, key=kind_of), key=kind_of)}
+        ranked = {k: list(g) for k, g in itertools.groupby(ps, key=lambda p: "vec" if p.ndim < 2 else "mat")}
+        a = [p for p in ps if kind_of(p) == "matrix"]
+        b = [p for p in ps if "matrix" != kind_of(p)]
+        c = [p for p in ps if size_of(p) == "big"]
+        """)
+        let named = try #require(facts.nodes(ofType: "identifier").first { $0.text == "kind_of" && $0.parent?.type == "keyword_argument" })
+        #expect(facts.kindLabels(of: named) == ["matrix": .matrices, "scalar": .scalars])
+        let sizes = try #require(facts.nodes(ofType: "identifier").first { $0.text == "size_of" && $0.parent?.type == "call" })
+        #expect(facts.kindLabels(of: sizes).isEmpty, "a size test is no rank test")
+        func right(_ name: String) throws -> Node {
+            try #require(facts.nodes(ofType: "assignment").first { $0.child(byField: "left")?.text == name }?.child(byField: "right"))
+        }
+        #expect(facts.groupedLabelSide(try right("by_kind"), key: "scalar") == .scalars)
+        #expect(facts.groupedLabelSide(try right("ranked"), key: "mat") == .matrices, "a lambda labels too")
+        #expect(facts.groupedLabelSide(try right("ranked"), key: "other") == nil)
+        func clause(_ name: String) throws -> Node {
+            try #require(try right(name).namedChildren.first { $0.type == "if_clause" })
+        }
+        #expect(facts.labelComparisonSide(try clause("a")) == .matrices)
+        #expect(facts.labelComparisonSide(try clause("b")) == .scalars, "`!=` keeps the other side")
+        #expect(facts.labelComparisonSide(try clause("c")) == nil)
     }
 }

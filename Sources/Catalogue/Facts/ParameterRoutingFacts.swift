@@ -246,7 +246,7 @@ extension PythonFacts {
             return addends(node).reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
         case "list_comprehension", "generator_expression":
             if let clause = node.namedChildren.first(where: { $0.type == "if_clause" }) {
-                if let side = dimensionSide(of: clause) ?? zippedMaskSide(node, clause: clause) { return [side] }
+                if let side = dimensionSide(of: clause) ?? zippedMaskSide(node, clause: clause) ?? labelComparisonSide(clause) { return [side] }
                 if let kind = nameFilterKind(clause, model: model) { return [kind] }
             }
             if let source = node.namedChildren.first(where: { $0.type == "for_in_clause" })?.child(byField: "right") {
@@ -322,6 +322,9 @@ extension PythonFacts {
                let key = node.child(byField: "subscript").map(unwrapped).flatMap(PythonFacts.bucketKey) {
                 let kinds = appendedKinds(table.text, key: key, model: model)
                 if !kinds.isEmpty { return kinds }
+                // routed["scalar"], grouped on a label a dimensionality test picks (see `groupedLabelSide`).
+                let grouped = localValues(of: table.text, around: node).compactMap { groupedLabelSide($0, key: key) }
+                if let side = grouped.first, grouped.allSatisfy({ $0 == side }) { return [side] }
                 // groups["embed"], with `groups` a dictionary or what a function of the file returns as one
                 // (`groups = model.param_groups_by_role()` returning `dict(embed=[...], ...)`).
                 let entries = localValues(of: table.text, around: node).flatMap { dictionaryEntries(of: $0, key: key) }
