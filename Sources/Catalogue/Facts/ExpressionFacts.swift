@@ -308,28 +308,17 @@ extension PythonFacts {
     }
 
     /// A call of a function taken from a table of functions by a key (`toggles[name](on)` with `toggles =
-    /// dict(cudnn=torch.backends.cuda.enable_cudnn_sdp, ...)` or a dictionary literal of such references, set before
-    /// the call in its function or module): per pass of the loop around the call (see `loopPasses`), the qualified
-    /// name of the entry its key computes and the call's positional arguments. A pass whose key is unknown or names no
-    /// reference of the table is left out.
+    /// dict(cudnn=torch.backends.cuda.enable_cudnn_sdp, ...)`, a dictionary literal of such references, or any table
+    /// `writtenEntries` reads): per pass of the loop around the call (see `loopPasses`), the qualified name of the entry
+    /// its key computes and the call's positional arguments. A pass whose key is unknown or names no reference of the
+    /// table is left out.
     func keyedCalls(_ call: CallSite, _ function: Node) -> [(callee: String, arguments: [ScriptValue?])] {
-        guard let table = function.child(byField: "value").map(unwrapped), table.type == "identifier",
-              let key = function.child(byField: "subscript"), let value = latestValue(of: table.text, before: call.node) else { return [] }
+        guard let table = function.child(byField: "value"), let key = function.child(byField: "subscript"),
+              let entries = writtenEntries(table, depth: 0) else { return [] }
         var references: [String: String] = [:]
-        let literal = unwrapped(value)
-        if literal.type == "dictionary" {
-            for pair in literal.namedChildren where pair.type == "pair" {
-                guard let name = pair.child(byField: "key").flatMap(SettingsTable.stringValue),
-                      let entry = pair.child(byField: "value").map(unwrapped), isReferenceChain(entry),
-                      let callee = imports.qualifiedName(of: entry) else { continue }
-                references[name] = callee
-            }
-        } else if literal.type == "call", case let built = callSite(literal), built.callee == "dict", built.positional.isEmpty {
-            for (name, entry) in built.keywords {
-                let entry = unwrapped(entry)
-                guard isReferenceChain(entry), let callee = imports.qualifiedName(of: entry) else { continue }
-                references[name] = callee
-            }
+        for case let (name?, value) in entries {
+            let entry = unwrapped(value)
+            if isReferenceChain(entry), let callee = imports.qualifiedName(of: entry) { references[name] = callee }
         }
         guard !references.isEmpty else { return [] }
         let interpreter = ScriptInterpreter(self)
