@@ -243,6 +243,30 @@ struct ValueResolutionTests {
         #expect(try reaching("one") == ["1"], "a use inside the branch sees that branch only")
     }
 
+    @Test("enumeration members run as their values: in a match subject, in a case pattern and through .value")
+    func enumerationMembersInTheInterpreter() throws {
+        let source = """
+        import enum
+        class Rounding(enum.IntEnum):
+            OFF = 1
+            WIDE = 128
+        def round_rows(n, mode):
+            match mode:
+                case Rounding.OFF:
+                    return n
+                case Rounding.WIDE:
+                    return -(-n // mode.value) * mode.value
+        wide = round_rows(50257, Rounding.WIDE)
+        off = round_rows(50257, Rounding.OFF)
+        """
+        let facts = try PythonFacts(file: SourceFile(path: "enums.py", language: .python, bytes: Array(source.utf8)))
+        func call(_ name: String) throws -> Node {
+            try #require(facts.nodes(ofType: "assignment").first { $0.child(byField: "left")?.text == name }?.child(byField: "right"))
+        }
+        #expect(facts.interpretedNumber(try call("wide")) == 50304)
+        #expect(facts.interpretedNumber(try call("off")) == 50257)
+    }
+
     @Test("values written as argparse strings and as tensors")
     func convertedValues() throws {
         let source = """

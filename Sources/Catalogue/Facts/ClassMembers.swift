@@ -272,7 +272,7 @@ extension PythonFacts {
         let member = unwrapped(node)
         guard member.type == "attribute", let owner = member.child(byField: "object").map(unwrapped), owner.type == "identifier",
               let name = member.child(byField: "attribute")?.text, let c = boundClass(named: owner.text), !isLocallyBound(owner),
-              lineage(of: c).contains(where: { k in k.bases.contains { Self.enumerationBases.contains($0.lastDottedComponent) } })
+              isEnumeration(c)
         else { return nil }
         return classAttribute(name, of: c)
     }

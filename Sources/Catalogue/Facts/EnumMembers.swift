@@ -23,6 +23,24 @@ extension PythonFacts {
         return (owner, value)
     }
 
+    /// The class-body value of the member a `case` pattern names (`case VocabPad.TO_128:`, read by the grammar as a
+    /// `dotted_name`): nil for another pattern, or a name that is no member of an enumeration of the file.
+    public func enumerationPatternValue(_ pattern: Node) -> Node? {
+        guard pattern.type == "dotted_name" else { return nil }
+        let parts = pattern.namedChildren.filter { $0.type == "identifier" }
+        guard parts.count == 2, let owner = boundClass(named: parts[0].text), isEnumeration(owner) else { return nil }
+        return classAttribute(parts[1].text, of: owner)
+    }
+
+    /// Whether a class of the file is an enumeration (it or a base of the file derives from `Enum`, `IntEnum`,
+    /// `StrEnum`, `Flag` or `IntFlag`).
+    public func isEnumeration(_ c: Class) -> Bool {
+        lineage(of: c).contains { k in k.bases.contains { Self.enumerationBases.contains($0.lastDottedComponent) } }
+    }
+
+    /// Whether the file defines an enumeration.
+    public var definesEnumerations: Bool { memoized("definesEnumerations") { classes.contains(where: isEnumeration) } }
+
     /// The expression of an enumeration member's class-body value that a read of it gives, when the member's value is
     /// a tuple of settings: `MEMBER.value[i]` (a literal index), or a property the enumeration defines whose one
     /// return is `self.value` or `self.value[i]` (`HEAD_MODE.bound` with `@property def bound(self): return
@@ -243,8 +261,7 @@ extension PythonFacts {
     /// name, no iteration, no subclass, no other member), so `self` in a method of the enumeration can only be that
     /// member. Nil otherwise.
     func soleNamedMember(of owner: Class) -> Node? {
-        guard lineage(of: owner).contains(where: { k in k.bases.contains { Self.enumerationBases.contains($0.lastDottedComponent) } })
-        else { return nil }
+        guard isEnumeration(owner) else { return nil }
         var member: String?
         for use in identifiersByName[owner.name] ?? [] where !isInside(use, owner.node) {
             guard let read = use.parent, read.type == "attribute", read.child(byField: "object") == use,

@@ -192,6 +192,14 @@ public final class ScriptInterpreter {
         case "attribute":
             // A field of the object a method runs on, bound by the run (`self.total_steps`, see `call(_:_:keywords:fields:)`).
             if let bound = env[node.text] { return bound }
+            // `.value` of an enumeration member (`pad.value` with `pad` given `VocabPad.TO_128`): a member runs as its value.
+            if facts.definesEnumerations, node.child(byField: "attribute")?.text == "value", let object = node.child(byField: "object"),
+               let member = eval(object, env, d) {
+                switch member {
+                case .number, .string, .tuple: return member
+                case .none, .opaque: break
+                }
+            }
             if let name = facts.imports.qualifiedName(of: node), let constant = Self.constants[name] { return .number(constant) }
             return resolve(node, d)
         case "subscript":
@@ -1052,7 +1060,8 @@ public final class ScriptInterpreter {
         case "match_statement":
             guard let match = MatchStatement(statement), let subject = eval(match.subject, env, depth) else { return .unknown }
             let outer = env
-            let selection = match.select(subject, equals: { v, pattern in eval(pattern, outer, depth).map { $0 == v } },
+            // A member of an enumeration runs as its value, in the subject and in a pattern naming it (`case Pad.TO_128:`).
+            let selection = match.select(subject, equals: { v, pattern in eval(facts.enumerationPatternValue(pattern) ?? pattern, outer, depth).map { $0 == v } },
                                          elements: { v in if case .tuple(let items) = v { items } else { nil } },
                                          holds: { condition, bound in eval(condition, outer.merging(bound) { $1 }, depth)?.truthy })
             switch selection {
