@@ -77,6 +77,9 @@ struct RemoveAttnResidualScale: Detector {
             return [n.child(byField: "left"), n.child(byField: "right")].compactMap { $0 }.lazy.compactMap {
                 attentionCall(in: $0, facts, flow: flow, depth: depth)
             }.first
+        case "conditional_expression":
+            // `self.scale * a if self.use_scale else a`: the branch the configuration takes, else either.
+            return branches(of: n, facts).lazy.compactMap { attentionCall(in: $0, facts, flow: flow, depth: depth) }.first
         case "identifier":
             guard depth < 3 else { return nil }
             let bindings = flow.bindings(of: n.text, at: n).filter { $0.site.endByte <= n.startByte }
@@ -120,6 +123,9 @@ struct RemoveAttnResidualScale: Detector {
             return scaled(carrier, facts, flow: flow, depth: depth + 1)
         case "subscript":
             return n.child(byField: "value").map { scaled($0, facts, flow: flow, depth: depth + 1) } ?? false
+        case "conditional_expression":
+            // Scaled when a branch the configuration may take scales the attention it carries.
+            return branches(of: n, facts).contains { attentionCall(in: $0, facts, flow: flow) != nil && scaled($0, facts, flow: flow, depth: depth + 1) }
         case "call":
             let call = facts.callSite(n)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return false }
@@ -135,6 +141,18 @@ struct RemoveAttnResidualScale: Detector {
         }
     }
 
+    /// The branches of a conditional expression a run may take: the one its condition's decided truth picks (see
+    /// `PythonFacts.truth(of:)`), else both.
+    func branches(of conditional: Node, _ facts: PythonFacts) -> [Node] {
+        let parts = conditional.namedChildren.filter { $0.type != "comment" }
+        guard parts.count == 3 else { return [] }
+        switch facts.truth(of: parts[1]) {
+        case true?: return [parts[0]]
+        case false?: return [parts[2]]
+        case nil: return [parts[0], parts[2]]
+        }
+    }
+
     /// Whether an expression is a fixed number: it folds, it is a setting computed from numbers and settings (not an
     /// `nn.Parameter`) or set from a parameter its callers give a fixed number, or it is an entry of a table (a list
     /// or tuple written out, also repeated) whose entries all are fixed numbers.
@@ -147,6 +165,9 @@ struct RemoveAttnResidualScale: Detector {
            facts.callerArguments(of: n).contains(where: { isFixed($0, facts, depth: depth + 1) }) { return true }
         if let v = facts.value(of: n)?.double { return v != 1 }
         if let v = facts.evaluate(n) { return v != 1 }
+        // A factor the script computes by running its own code (`self.gain = branch_gain(cfg)`, a `match` on the
+        // configured member returning `1 / (2 * n_layer) ** 0.5` or 1.0).
+        if depth == 0, let v = facts.interpretedNumber(n) { return v != 1 }
         guard depth < 3 else { return false }
         switch n.type {
         case "attribute", "identifier":
