@@ -190,6 +190,36 @@ extension PythonFacts {
         }
     }
 
+    /// For a statement inside a case of a `match` on a parameter of `function` (`match phase:` ... `case Phase.VAL:
+    /// return ...`): the parameter, its place, and whether an argument written at a call selects the case holding the
+    /// statement. An argument that is no literal or dotted name is taken to select it; an argument written as a value
+    /// that matches another case (`Phase.TRAIN`), or none, does not. Nil when the statement is in no such match.
+    func matchedParameterCase(of statement: Node, in function: Node) -> (name: String, index: Int, selects: (Node) -> Bool)? {
+        var cursor = statement.parent
+        while let node = cursor, node != function {
+            defer { cursor = node.parent }
+            guard node.type == "match_statement", let match = MatchStatement(node), case let subject = unwrapped(match.subject),
+                  subject.type == "identifier", let index = dataflow.parameters(of: function).firstIndex(of: subject.text),
+                  let holding = match.cases.first(where: { isInside(statement, $0.body) }) else { continue }
+            let selects: (Node) -> Bool = { passed in
+                let selection = match.select(passed, equals: { value, pattern in
+                    let written = self.unwrapped(value)
+                    if let a = SettingsTable.stringValue(written), let b = SettingsTable.stringValue(pattern) { return a == b }
+                    if let a = self.value(of: written)?.double, let b = self.value(of: pattern)?.double { return a == b }
+                    guard written.type == "attribute", pattern.type == "dotted_name" || pattern.type == "attribute" else { return nil }
+                    return written.text.filter { !$0.isWhitespace } == pattern.text.filter { !$0.isWhitespace }
+                }, elements: { _ in nil }, holds: { _, _ in nil })
+                switch selection {
+                case .selected(let chosen, _): return chosen.node == holding.node
+                case .noMatch: return false
+                case .unknown: return true
+                }
+            }
+            return (subject.text, index, selects)
+        }
+        return nil
+    }
+
     /// Where a number ends up sizing data, following it through arithmetic, local names and attributes, and from a
     /// function's `return` to its calls.
     func dataSizingSites(of node: Node, depth: Int, validation: Bool) -> [(Node, Bool)] {
@@ -217,8 +247,15 @@ extension PythonFacts {
             guard let function = enclosingFunction(parent) else { return [] }
             let flow = dataflow
             let parameters = flow.parameters(of: function.node)
+            // A return in a `case` of a `match` on a parameter (`match phase: case Phase.VAL: return self.val_seq_len`)
+            // counts at the calls whose argument selects that case.
+            let matched = matchedParameterCase(of: parent, in: function.node)
             let sites = flow.callSites(of: function.node).filter { site in
-                branches.allSatisfy { branch in
+                if let matched, let passed = flow.argument(site, name: matched.name, index: matched.index)
+                    ?? parameterDefault(in: function.node, matched.name), !matched.selects(passed) {
+                    return false
+                }
+                return branches.allSatisfy { branch in
                     let condition = unwrapped(branch.condition)
                     guard condition.type == "identifier", let index = parameters.firstIndex(of: condition.text),
                           let passed = flow.argument(site, name: condition.text, index: index)
