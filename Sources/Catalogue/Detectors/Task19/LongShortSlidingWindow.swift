@@ -665,7 +665,8 @@ struct LongShortSlidingWindow: Detector {
         return nil
     }
 
-    /// Whether both names go into one per-layer structure: a list or dict holding both, or a conditional
+    /// Whether both names go into one per-layer structure: a list or dict holding both (a literal or `dict(a=..., b=...)`),
+    /// or a conditional
     /// choosing between them, in the scope where they are bound; or both passed in one place of layers called one
     /// statement each (`PythonFacts.numberedLayerCalls`).
     func mixed(_ a: String, _ b: String, around node: Node, _ facts: PythonFacts) -> Bool {
@@ -688,6 +689,12 @@ struct LongShortSlidingWindow: Detector {
                 let parts = n.namedChildren
                 return parts.count == 3 && Set([parts[0].text, parts[2].text]) == Set([a, b]) && facts.comprehensionBranchOutcomes(n)?.count != 1
                     && !isModeTest(parts[1], facts)
+            case "call":
+                // `dict(long=long_mask, short=short_mask)`, read like a dictionary literal.
+                guard case let call = facts.callSite(n), ["dict", "OrderedDict", "collections.OrderedDict"].contains(call.callee),
+                      call.positional.isEmpty else { return false }
+                let names = Set(call.keywords.values.map(facts.unwrapped).filter { $0.type == "identifier" }.map(\.text))
+                return names.contains(a) && names.contains(b)
             default:
                 return false
             }
