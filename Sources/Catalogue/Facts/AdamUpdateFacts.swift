@@ -18,7 +18,8 @@ public struct AdamUpdate {
 extension PythonFacts {
     /// The hand-written Adam steps of the file (see `AdamUpdate`). A norm (`x / (x.pow(2).mean().sqrt() + eps)`)
     /// is not one: the quotient must reach an in-place update of a parameter (or be returned by a pure update
-    /// function whose callers apply it, see `returnsAppliedStep`), and the function must keep two running averages,
+    /// function whose callers apply it, see `returnsAppliedStep`, or by a link of a chain of transformations, see
+    /// `TransformChain`), and the function must keep two running averages,
     /// one of them of a square.
     public var adamUpdates: [AdamUpdate] {
         memoized("adamUpdates") {
@@ -34,6 +35,7 @@ extension PythonFacts {
                 let firstMoments = averages.filter { !$0.ofSquare }
                 guard let first = firstMoments.first(where: { readsTensor($0.target, candidate.numerator) }),
                       reachesParameterUpdate(candidate.step, in: function) || returnsAppliedStep(candidate.step, in: function)
+                        || isChainLinkCode(function)
                 else { continue }
                 done.insert(function.node)
                 result.append(AdamUpdate(function: function, step: candidate.step, epsilon: candidate.epsilon,

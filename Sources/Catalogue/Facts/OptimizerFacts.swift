@@ -38,10 +38,14 @@ public struct OptimizerUse {
     /// For an optimizer that reads per-parameter settings from a table keyed by parameter labels (see `LabelRow`):
     /// the row this use stands for. Such an optimizer is read as one optimizer per row, with that row's settings.
     public let labelRow: LabelRow?
+    /// For an optimizer written as a chain of transformations (see `TransformChain`), the chain: `call` is its
+    /// combinator's call, and its settings are the arguments of its links.
+    public let chain: TransformChain?
 
     init(call: CallSite, family: Family, groups: [Node], definition: PythonFacts.Class?,
          stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil, record: (variable: String, dictionary: Node)? = nil,
-         application: AppliedUpdate? = nil, labelRow: LabelRow? = nil) {
+         application: AppliedUpdate? = nil, labelRow: LabelRow? = nil, chain: TransformChain? = nil) {
+        self.chain = chain
         self.call = call
         self.family = family
         self.groups = groups
@@ -109,6 +113,8 @@ public struct OptimizerUse {
     /// in the file's own signature when the file defines the optimizer (its `__init__`, or the step function), and
     /// `position` (torch.optim's order) otherwise.
     public func argument(_ name: String, position: Int?, in facts: PythonFacts) -> Node? {
+        // A chain's arguments are its links: its settings are what the links are given.
+        if let chain { return chain.argument(name, in: facts) }
         if let keyword = call.keywords[name] { return keyword }
         if let stepFunction {
             // A pure update function takes no rate: its caller applies the result at one (`alpha=-lr`).
@@ -145,6 +151,7 @@ public struct OptimizerUse {
     }
 
     private func unscaledValues(_ name: String, position: Int?, patches: OptimizerPatches, in facts: PythonFacts) -> [NumericValue] {
+        if let chain, name == "lr" { return chain.learningRates(in: facts).map { NumericValue.float($0) } }
         if let labelRow, case let own = facts.labelRowValues(labelRow, name), !own.isEmpty { return own }
         let patchedGroups = patches.addedGroups.compactMap { Self.entry(name, in: $0) }.flatMap { facts.values(of: $0) }
         if let every = patches.everyGroup[name] {
@@ -436,6 +443,24 @@ extension PythonFacts {
                     all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,
                                             stepFunction: update.function, update: update, application: applied))
                 }
+            }
+            // Chains of transformations (see `TransformChain`): an orthogonalizing one is Muon, one with an Adam step
+            // Adam (AdamW when a decay link follows the Adam link).
+            for chain in transformChains {
+                let adam = chain.adamUpdate(in: self)
+                let family: OptimizerUse.Family
+                if !chain.orthogonalizedUpdate(in: self).isEmpty {
+                    family = .muon
+                } else if let adam {
+                    let adamLink = chain.links.firstIndex { link in link.functions.contains { $0.node == adam.function.node } } ?? 0
+                    let decays = chain.links[(adamLink + 1)...].contains { link in
+                        link.factory.passedParameters.contains { ["weight_decay", "wd"].contains($0) }
+                    }
+                    family = decays ? .adamw : .adam
+                } else {
+                    continue
+                }
+                all.append(OptimizerUse(call: chain.call, family: family, groups: [], definition: nil, update: adam, chain: chain))
             }
             // Orthogonalized updates written as plain functions (`muon_update(grads, state, leaves, hp, lr, momentum)`),
             // by the calls a training loop runs (see `orthogonalizingOptimizers`).

@@ -539,6 +539,13 @@ extension PythonFacts {
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))
             }
+            // A chain of transformations with an orthogonalizing link (see `TransformChain`): scoped at that link's
+            // factory, its update the links from that one on.
+            for chain in transformChains {
+                let update = chain.orthogonalizedUpdate(in: self)
+                guard let first = update.first else { continue }
+                result.append(OrthogonalizingOptimizer(scope: first.node, className: nil, uses: [chain.call], functions: update))
+            }
             // A library optimizer (`torch.optim.SGD(...)`) whose step hooks orthogonalize and write the gradients or
             // parameters in place (a pre-hook swapping each gradient for its orthogonalized momentum, which the plain
             // step then applies): scoped at the hook's first function.

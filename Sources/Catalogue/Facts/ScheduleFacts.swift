@@ -43,7 +43,8 @@ extension PythonFacts {
     /// The learning-rate writes of the file (see `isRateWrite`), in document order.
     var rateWrites: [Node] { memoized("rateWrites") { nodes(ofType: "assignment").filter(isRateWrite) } }
 
-    /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR`, and
+    /// Schedules applied to optimizers: the function (or lambda) given to `LambdaLR` / `MultiplicativeLR` or to a
+    /// scaling link of a chain of transformations (`TransformChain.scheduleArguments`), and
     /// functions called on the right side of a `group["lr"] = ...` assignment (also a parameter called there, for the
     /// schedules its callers pass), of `opt.lr = ...` for an optimizer class
     /// of the file, or in the rate argument of an optimizer that is a function of the file (`functionalOptimizerCalls`).
@@ -53,6 +54,17 @@ extension PythonFacts {
             for call in calls where ["LambdaLR", "MultiplicativeLR"].contains(call.name) {
                 guard let schedule = call.argument("lr_lambda", position: 1) else { continue }
                 result += scheduleUses(of: schedule, site: call.node)
+            }
+            // A chain of transformations scaling its updates by a schedule (`scale_by_schedule(lr_multiplier)` before
+            // `scale(-lr)`, see `TransformChain.scheduleArguments`).
+            for chain in transformChains {
+                for (schedule, link) in chain.scheduleArguments(in: self) {
+                    // A parameter of the builder making the chain (`scale_by_schedule(lr_schedule)` in `def
+                    // configure(..., lr_schedule)`): the schedules its callers give it.
+                    let given = unwrapped(schedule)
+                    let passed = given.type == "identifier" && parameterOwner(of: given) != nil ? callerBindings(of: given).map(\.argument) : [given]
+                    for argument in passed { result += scheduleUses(of: unwrapped(argument), site: link.node) }
+                }
             }
             // A scheduler class of the file in PyTorch's own form: `class HoldThenDecay(LRScheduler)` whose
             // `get_lr` returns `[base_lr * factor for base_lr in self.base_lrs]`, the factor read from

@@ -12,7 +12,8 @@ import TreeSitterKit
 /// (`u, buf = muon_update(g, buf, momentum=mu)` then `torch._foreach_add_(leaves, updates, alpha=-lr)`, see
 /// `PythonFacts.appliedUpdates(of:)`), called inside the loop that computes gradients (`backward()`, also a compiled
 /// `torch.func.grad_and_value` held by a name, see `CallSite.computesGradients`);
-/// or a library Muon (`torch.optim.Muon`, `from muon import Muon`). Rejects a class merely named Muon whose step is
+/// or a chain of gradient transformations with a link that orthogonalizes (`compose(momentum(0.95), orthogonalize(5),
+/// times(-lr))`, see `TransformChain`); or a library Muon (`torch.optim.Muon`, `from muon import Muon`). Rejects a class merely named Muon whose step is
 /// plain momentum SGD, and a Newton-Schulz routine used only to orthogonalize weights at initialization. Examples:
 /// `queries/python/muon_optimizer/examples/`.
 struct MuonOptimizer: Detector {

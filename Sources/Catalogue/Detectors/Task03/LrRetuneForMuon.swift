@@ -58,6 +58,8 @@ struct LrRetuneForMuon: Detector {
     /// `__init__` parameter its defaults store as `lr`, see `PythonFacts.optimizerParameter`), parameter groups' `lr`,
     /// else the class default.
     func learningRates(_ call: CallSite, _ facts: PythonFacts, scope: Node? = nil) -> [Double] {
+        // A chain of transformations: the rate its last `scale(-lr)` applies.
+        if let chain = facts.transformChain(at: call.node) { return chain.learningRates(in: facts) }
         var result: [Double] = []
         let initializer = scope.flatMap { scope in facts.function(named: "__init__").first(where: { facts.isInside($0.node, scope) }) }
         let rate = initializer.flatMap { facts.optimizerParameter(for: "lr", of: $0) } ?? "lr"

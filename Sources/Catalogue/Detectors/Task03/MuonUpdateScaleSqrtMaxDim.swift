@@ -4,7 +4,8 @@ import TreeSitterKit
 /// `muon_update_scale_sqrt_max_dim`: each orthogonalized update is multiplied by sqrt(max(rows, cols)).
 ///
 /// Requires, in the code of an orthogonalizing optimizer (a class whose `step` orthogonalizes, or a functional
-/// update; what they call included), the square root (`** 0.5`, `math.sqrt`, `torch.sqrt`, `.sqrt()`) of the
+/// update; what they call included; for a chain of transformations, the links from the orthogonalizing one on, see
+/// `PythonFacts.orthogonalizedUpdateScopes`), the square root (`** 0.5`, `math.sqrt`, `torch.sqrt`, `.sqrt()`) of the
 /// maximum of the matrix's two dimensions (`max(g.size(0), g.size(1))`, `max(p.shape)`, `max(rows, cols)` with
 /// `rows, cols = p.shape`, the conditional `rows if rows > cols else cols`, directly or through a local), applied to the update: multiplied into it (`g *= ...`, `upd * (0.2 * ...)`), passed as
 /// or inside `alpha=` / an in-place update's argument (also of its multi-tensor form: `torch._foreach_mul_(updates,

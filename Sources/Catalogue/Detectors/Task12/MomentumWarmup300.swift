@@ -71,6 +71,18 @@ struct MomentumWarmup300: Detector {
                 evidence.append(facts.evidence(use.node, "momentum ramp over 300 steps"))
             }
         }
+        // The momentum trace of an orthogonalizing chain of transformations given a schedule of its update count
+        // (`trace(decay=muon_momentum)`, see `TransformChain.argument`; through a parameter of the builder, what its
+        // callers give): the schedule's returns read with its first parameter as the step.
+        for chain in facts.transformChains where !chain.orthogonalizedUpdate(in: facts).isEmpty {
+            guard let momentum = chain.argument("momentum", in: facts).map(facts.unwrapped) else { continue }
+            let given = momentum.type == "identifier" && facts.parameterOwner(of: momentum) != nil
+                ? facts.callerArguments(of: momentum) : [momentum]
+            let evaluator = StepFunction(facts, flow)
+            if given.contains(where: { scheduleRampsFor300($0, facts, evaluator) }) {
+                evidence.append(facts.evidence(momentum, "momentum trace ramped over 300 steps"))
+            }
+        }
         // The momentum an optimizer object keeps as an attribute its update reads (`ortho.momentum = ...`).
         for node in facts.momentumAttributeWrites {
             guard let right = node.child(byField: "right") else { continue }
@@ -99,6 +111,32 @@ struct MomentumWarmup300: Detector {
     }
 
     /// Loop variables around the assignment, parameters of the functions holding it, and step counters of its class.
+    /// Whether a schedule handed over as a value ramps for 300 steps: a function of the file (its returns, read with its
+    /// first parameter as the step), a lambda, or a factory call returning a lambda (`linear_warmup(0.85, 0.95, 300)`
+    /// returning `lambda step: ...`, read with the factory's parameters bound to the numbers the call gives).
+    func scheduleRampsFor300(_ schedule: Node, _ facts: PythonFacts, _ evaluator: StepFunction) -> Bool {
+        let given = facts.unwrapped(schedule)
+        func lambdaRamps(_ lambda: Node, fields: [String: Double]) -> Bool {
+            guard let step = facts.dataflow.parameters(of: lambda).first, let body = lambda.child(byField: "body") else { return false }
+            return rampsFor300(body, step, evaluator, fields: fields)
+        }
+        if given.type == "lambda" { return lambdaRamps(given, fields: [:]) }
+        if given.type == "call", case let call = facts.callSite(given), let factory = facts.calledFunction(call),
+           case let returned = facts.returnedValues(factory).map(facts.unwrapped), returned.count == 1, returned[0].type == "lambda" {
+            var fields: [String: Double] = [:]
+            for (index, parameter) in factory.passedParameters.enumerated() {
+                guard let argument = call.argument(parameter, position: index) ?? facts.parameterDefault(in: factory.node, parameter),
+                      let number = facts.values(of: argument).first?.double else { continue }
+                fields[parameter] = number
+            }
+            return lambdaRamps(returned[0], fields: fields)
+        }
+        return facts.functionsDenoted(by: given, depth: 0).contains { function in
+            guard let step = function.passedParameters.first else { return false }
+            return facts.returnedValues(function).contains { rampsFor300($0, step, evaluator) }
+        }
+    }
+
     func stepCandidates(_ node: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [String] {
         var names: [String] = []
         var current = node.parent
