@@ -583,18 +583,29 @@ extension PythonFacts {
     /// The names a statement may bind: assignment and loop targets, `with ... as` names, definitions.
     func setNames(in statement: Node) -> Set<String> {
         var names = Set<String>()
-        for node in [statement] + descendants(of: statement) {
+        var pending = [statement]
+        while let node = pending.popLast() {
             switch node.type {
-            case "assignment", "augmented_assignment", "for_statement", "for_in_clause":
+            case "assignment", "augmented_assignment", "for_statement":
                 let target = node.child(byField: "left")
                 for n in target.map({ [$0] + descendants(of: $0) }) ?? [] where n.type == "identifier" { names.insert(n.text) }
             case "as_pattern", "with_item", "named_expression":
                 for n in descendants(of: node) where n.type == "identifier" { names.insert(n.text) }
             case "function_definition", "class_definition":
+                // A definition binds its own name; what its body sets is its own scope's (a class defined inside a
+                // builder setting `t` in a method does not set the builder's `t`).
                 if let name = node.child(byField: "name")?.text { names.insert(name) }
+                continue
+            case "lambda", "list_comprehension", "set_comprehension", "dictionary_comprehension", "generator_expression":
+                // Their variables are their own, except what a walrus binds in the enclosing scope.
+                for n in descendants(of: node) where n.type == "named_expression" {
+                    if let name = n.child(byField: "name")?.text { names.insert(name) }
+                }
+                continue
             default:
                 break
             }
+            pending += node.namedChildren
         }
         return names
     }
