@@ -472,6 +472,11 @@ extension PythonFacts {
                                             application: applied.first { $0.call.node == use.node }))
                 }
             }
+            // An optimizer built in code that never runs (a builder nothing calls, kept beside its replacement: `def
+            // build_optimizers_legacy(...)`, see `mayRun`) is no optimizer of the run, unless none runs at all (a
+            // builder called through a name the file computes would look so).
+            let running = all.filter { mayRun($0.call.node) }
+            if !running.isEmpty { all = running }
             // A probe's optimizer beside the model's (a lone `nn.Linear` trained alone is a toy script's model).
             // A library Muon with an Adam inside (`MuonWithAuxAdam`) is two optimizers over its groups.
             all = all.flatMap(splitByUseMuon)
