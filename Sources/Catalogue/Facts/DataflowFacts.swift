@@ -563,6 +563,16 @@ extension PythonFacts {
         }
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
         if isTypedDictConstruction(n) { return [n] }
+        // `NEW_LRS if USE_DOUBLED_LR else LEGACY_LRS`: the side the configuration takes, else both.
+        if n.type == "conditional_expression", let parts = conditionalParts(n) {
+            let sides: [Node]
+            switch truth(of: parts.test) {
+            case true?: sides = [parts.value]
+            case false?: sides = [parts.alternative]
+            case nil: sides = [parts.value, parts.alternative]
+            }
+            return sides.flatMap { dictionaries($0, depth: depth, given: given) }
+        }
         if n.type == "call", depth < 4, case let thunk = callSite(n), thunk.positional.isEmpty, thunk.keywords.isEmpty, !thunk.hasSplat,
            let function = thunk.function.map(unwrapped) {
             return thunkResults(function, given: given).flatMap { dictionaries($0, depth: depth + 1, given: given) }

@@ -219,11 +219,11 @@ public final class ScriptInterpreter {
                     return k >= 0 && k < characters.count ? .string(String(characters[k])) : nil
                 }
             }
-            // A dictionary of the file read with a string key the run computes (`cls.BASE_LR[role]` with `role` bound to
-            // "head", `hp[f"{group}.lr"]`, `hp[group + ".lr"]`): that entry.
+            // A dictionary of the file read with a string key, written or computed by the run (`lrs["embed"]` with `lrs =
+            // active_lrs()`, `cls.BASE_LR[role]` with `role` bound to "head", `hp[f"{group}.lr"]`, `hp[group + ".lr"]`):
+            // that entry.
             if let table = node.child(byField: "value"), let index = node.child(byField: "subscript"),
-               ["identifier", "attribute", "binary_operator"].contains(index.type)
-                   || index.type == "string" && index.children.contains(where: { $0.type == "interpolation" }),
+               ["identifier", "attribute", "binary_operator", "string"].contains(index.type),
                case .string(let key)? = eval(index, env, d) {
                 for dictionary in facts.dictionaries(table) {
                     if let entry = OptimizerUse.entry(key, in: dictionary) { return eval(entry, [:], d) }

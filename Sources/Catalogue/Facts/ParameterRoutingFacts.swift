@@ -1158,6 +1158,14 @@ extension PythonFacts {
 
     func learningRates(_ node: Node?) -> [Double] {
         guard let node else { return [] }
+        // A table read by its key through a name (`lrs["embed"]` with `lrs = active_lrs()` choosing between two tables
+        // of rates) when one table it may name has the key: the table the run reads, not every table with that key.
+        if case let read = unwrapped(node), read.type == "subscript", let table = read.child(byField: "value"), table.type == "identifier",
+           let key = read.child(byField: "subscript").flatMap(SettingsTable.stringValue),
+           dictionaries(table).filter({ OptimizerUse.entry(key, in: $0) != nil }).count == 1,
+           let v = ScriptInterpreter(self).value(of: read, env: [:])?.number, v.isFinite, v > 0 {
+            return [v]
+        }
         let resolved = values(of: node).map(\.double)
         if !resolved.isEmpty { return resolved }
         if let value = evaluate(node) { return [value] }
