@@ -7,7 +7,8 @@ import TreeSitterKit
 /// key, followed back to their projections, both pass through a rotation: a function or module of the file whose
 /// code (or a kernel it launches, Triton or a compiled CUDA extension's) pairs `a*cos + b*sin` with `a*sin - b*cos` over the same factors (half split or
 /// interleaved; either written as `torch.addcmul(a * cos, b, sin)`; a product also as `a.mul(cos)` or `torch.mul`:
-/// `lo.mul(cos).addcmul(hi, sin)` with `hi.mul(cos).addcmul(lo, sin, value=-1)`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
+/// `lo.mul(cos).addcmul(hi, sin)` with `hi.mul(cos).addcmul(lo, sin, value=-1)`; each product also through a temporary,
+/// `lo_cos = lo * cos` then `lo_cos + hi_sin`), uses `x*cos + rotate_half(x)*sin` (also as `torch.addcmul(x * cos, rotate_half(x), sin)`), or multiplies a complex view (`view_as_complex`, `torch.complex`);
 /// the rotation may be an operator a class of the file overloads (`turn * q` running a `__mul__` that rotates);
 /// the file must take cosines and sines or build complex phases (`torch.polar`, `exp(1j * angle)`). A rotary module of a library (`rotary_embedding_torch`, torchtune RoPE,
 /// flash-attn's `apply_rotary_emb`) counts as a rotation. A rotation may be called through a name bound to it, also one
@@ -173,10 +174,17 @@ struct RotaryEmbeddings: Detector {
     /// A product: `a * b`, or its method / function form (`a.mul(b)`, `torch.mul(a, b)`; see `productOperands`).
     func isProduct(_ node: Node, _ facts: PythonFacts) -> Bool { facts.productOperands(node) != nil }
 
-    /// Strips parentheses and unary minus.
+    /// Strips parentheses and unary minus, and follows a local name to the product it was set to (`lo_cos = lo * cos`
+    /// then `new_lo = lo_cos + hi_sin`, every term in a temporary of its own).
     func strip(_ facts: PythonFacts) -> (Node) -> Node {
         { node in
             var current = facts.unparenthesized(node)
+            for _ in 0..<3 {
+                while current.type == "unary_operator", let inner = current.child(byField: "argument") { current = facts.unparenthesized(inner) }
+                guard current.type == "identifier", let value = facts.latestValue(of: current.text, before: current).map(facts.unparenthesized),
+                      value != current, isProduct(value, facts) || value.type == "unary_operator" else { break }
+                current = value
+            }
             while current.type == "unary_operator", let inner = current.child(byField: "argument") { current = facts.unparenthesized(inner) }
             return current
         }
