@@ -8,7 +8,8 @@ import TreeSitterKit
 /// last (`size(0)`, `size(-2)`, `shape[0]`, names unpacked from `.shape`): `max(1, r / c) ** 0.5`,
 /// `math.sqrt(max(1.0, r / c))`, `math.sqrt(max(r, c) / c)`, `(r / min(r, c)) ** 0.5`, `(r / c) ** 0.5 if r > c else 1`,
 /// `a ** 0.5 if a > 1 else 1` and `(a if a > 1 else 1) ** 0.5` with `a = r / c`, `math.sqrt(aspect)` with `aspect = max(1, r / c)`,
-/// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`; rows and cols may be fields of a tuple-like class built from the
+/// `torch.clamp(torch.tensor(r / c), min=1).sqrt()`, the clamp also as a statement (`a = r / c` then `if a < 1: a = 1`,
+/// see `clampedByStatement`); rows and cols may be fields of a tuple-like class built from the
 /// shape (`self.rows`, `self.cols` of a NamedTuple made by `cls(*g.shape)`), and the factor may be a property read where
 /// the update is scaled (`@property def gain(self): return max(1, self.rows / self.cols) ** 0.5`, then `update *
 /// self.gain`).
@@ -91,8 +92,25 @@ struct MuonAspectRatioScale: Detector {
     /// `max(1, r / c)`, `max(r / c, 1.0)`, `torch.clamp(torch.tensor(r / c), min=1)`, `(r / c).clamp(min=1)`,
     /// `max(r, c) / c` and `r / min(r, c)` (the same value), `a if a > 1 else 1` with `a = r / c`, and a local set to
     /// one of these.
+    /// A clamp written as a statement: the name is set to the ratio, then reset to 1 by an `if` testing it below 1
+    /// (`ratio = rows / cols` then `if ratio < 1.0: ratio = 1.0`); both values reach the use (see
+    /// `Dataflow.reachingValues`).
+    func clampedByStatement(_ name: Node, _ facts: PythonFacts) -> Bool {
+        let values = facts.dataflow.reachingValues(of: name.text, before: name)
+        guard values.count == 2, facts.evaluate(values[0]) == 1, isRatio(values[1], facts),
+              let test = facts.ancestors(of: values[0]).first(where: { $0.type == "if_statement" })?.child(byField: "condition")
+                .map(facts.unparenthesized), test.type == "comparison_operator" else { return false }
+        let operands = test.namedChildren.map(facts.unparenthesized)
+        let operators = test.children.filter { !$0.isNamed }.map(\.type)
+        guard operands.count == 2, operators.count == 1 else { return false }
+        if operands[0].text == name.text, facts.evaluate(operands[1]) == 1 { return ["<", "<="].contains(operators[0]) }
+        if operands[1].text == name.text, facts.evaluate(operands[0]) == 1 { return [">", ">="].contains(operators[0]) }
+        return false
+    }
+
     func isClampedRatio(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> Bool {
         let node = facts.unparenthesized(node)
+        if node.type == "identifier", depth < 3, clampedByStatement(node, facts) { return true }
         if node.type == "identifier", depth < 3, let value = facts.latestValue(of: node.text, before: node) {
             return isClampedRatio(value, facts, depth: depth + 1)
         }
