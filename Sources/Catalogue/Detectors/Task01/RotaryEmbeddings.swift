@@ -166,7 +166,7 @@ struct RotaryEmbeddings: Detector {
 
     /// The two products of `p1 + p2` / `p1 - p2`.
     func products(_ sum: Node, _ facts: PythonFacts) -> (Node, Node)? {
-        guard let l = sum.child(byField: "left").map(strip(facts)), let r = sum.child(byField: "right").map(strip(facts)),
+        guard let l = sum.child(byField: "left").map(term(facts)), let r = sum.child(byField: "right").map(term(facts)),
               isProduct(l, facts), isProduct(r, facts) else { return nil }
         return (l, r)
     }
@@ -174,18 +174,26 @@ struct RotaryEmbeddings: Detector {
     /// A product: `a * b`, or its method / function form (`a.mul(b)`, `torch.mul(a, b)`; see `productOperands`).
     func isProduct(_ node: Node, _ facts: PythonFacts) -> Bool { facts.productOperands(node) != nil }
 
-    /// Strips parentheses and unary minus, and follows a local name to the product it was set to (`lo_cos = lo * cos`
-    /// then `new_lo = lo_cos + hi_sin`, every term in a temporary of its own).
+    /// Strips parentheses and unary minus.
     func strip(_ facts: PythonFacts) -> (Node) -> Node {
         { node in
             var current = facts.unparenthesized(node)
-            for _ in 0..<3 {
-                while current.type == "unary_operator", let inner = current.child(byField: "argument") { current = facts.unparenthesized(inner) }
-                guard current.type == "identifier", let value = facts.latestValue(of: current.text, before: current).map(facts.unparenthesized),
-                      value != current, isProduct(value, facts) || value.type == "unary_operator" else { break }
-                current = value
-            }
             while current.type == "unary_operator", let inner = current.child(byField: "argument") { current = facts.unparenthesized(inner) }
+            return current
+        }
+    }
+
+    /// A term of a sum: stripped (see `strip`), and a local name followed to the product it was set to (`lo_cos = lo *
+    /// cos` then `new_lo = lo_cos + hi_sin`, every term in a temporary of its own). Factors themselves are not followed:
+    /// a table set to a product (`cos = emb.cos() * scale`) stays one factor.
+    func term(_ facts: PythonFacts) -> (Node) -> Node {
+        { node in
+            var current = self.strip(facts)(node)
+            for _ in 0..<3 {
+                guard current.type == "identifier", let value = facts.latestValue(of: current.text, before: current).map(facts.unparenthesized),
+                      value != current, self.isProduct(self.strip(facts)(value), facts) else { break }
+                current = self.strip(facts)(value)
+            }
             return current
         }
     }
