@@ -492,6 +492,17 @@ extension PythonFacts {
         return parts.count == 3 ? (parts[0], parts[1], parts[2]) : nil
     }
 
+    /// The sides of `a if test else b` a run may take: the one the configuration's decided truth of the test picks
+    /// (see `truth(of:)`), else both; empty for anything else.
+    public func liveBranches(of conditional: Node) -> [Node] {
+        guard let parts = conditionalParts(conditional) else { return [] }
+        switch truth(of: parts.test) {
+        case true?: return [parts.value]
+        case false?: return [parts.alternative]
+        case nil: return [parts.value, parts.alternative]
+        }
+    }
+
     /// The conditions that hold wherever `node` runs in its function, innermost first: the test of each `if` or `elif`
     /// whose block holds it (`if g.size(0) == 3 * g.size(1): ...`) and of each `value if test else alternative` whose
     /// value holds it. An `else` side gives none.
@@ -564,15 +575,7 @@ extension PythonFacts {
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
         if isTypedDictConstruction(n) { return [n] }
         // `NEW_LRS if USE_DOUBLED_LR else LEGACY_LRS`: the side the configuration takes, else both.
-        if n.type == "conditional_expression", let parts = conditionalParts(n) {
-            let sides: [Node]
-            switch truth(of: parts.test) {
-            case true?: sides = [parts.value]
-            case false?: sides = [parts.alternative]
-            case nil: sides = [parts.value, parts.alternative]
-            }
-            return sides.flatMap { dictionaries($0, depth: depth, given: given) }
-        }
+        if n.type == "conditional_expression" { return liveBranches(of: n).flatMap { dictionaries($0, depth: depth, given: given) } }
         if n.type == "call", depth < 4, case let thunk = callSite(n), thunk.positional.isEmpty, thunk.keywords.isEmpty, !thunk.hasSplat,
            let function = thunk.function.map(unwrapped) {
             return thunkResults(function, given: given).flatMap { dictionaries($0, depth: depth + 1, given: given) }

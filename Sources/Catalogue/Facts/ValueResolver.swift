@@ -111,14 +111,7 @@ public final class ValueResolver {
             return dedup(referenceValues(node))
         }
         // `a if switch else b`: the side the script's configuration selects, both when it depends on the run.
-        if node.type == "conditional_expression" {
-            guard let parts = facts.conditionalParts(node) else { return [] }
-            switch facts.truth(of: parts.test) {
-            case true?: return values(of: parts.value)
-            case false?: return values(of: parts.alternative)
-            case nil: return dedup(values(of: parts.value) + values(of: parts.alternative))
-            }
-        }
+        if node.type == "conditional_expression" { return dedup(facts.liveBranches(of: node).flatMap { values(of: $0) }) }
         // `A or B`, the fallback idiom of configuration (`os.environ.get("LR") or 0.04`, `args.lr or 0.04` with the flag
         // defaulting to None): see `fallbackSides`.
         if let sides = fallbackSides(node) {

@@ -79,7 +79,7 @@ struct RemoveAttnResidualScale: Detector {
             }.first
         case "conditional_expression":
             // `self.scale * a if self.use_scale else a`: the branch the configuration takes, else either.
-            return branches(of: n, facts).lazy.compactMap { attentionCall(in: $0, facts, flow: flow, depth: depth) }.first
+            return facts.liveBranches(of: n).lazy.compactMap { attentionCall(in: $0, facts, flow: flow, depth: depth) }.first
         case "identifier":
             guard depth < 3 else { return nil }
             let bindings = flow.bindings(of: n.text, at: n).filter { $0.site.endByte <= n.startByte }
@@ -125,7 +125,7 @@ struct RemoveAttnResidualScale: Detector {
             return n.child(byField: "value").map { scaled($0, facts, flow: flow, depth: depth + 1) } ?? false
         case "conditional_expression":
             // Scaled when a branch the configuration may take scales the attention it carries.
-            return branches(of: n, facts).contains { attentionCall(in: $0, facts, flow: flow) != nil && scaled($0, facts, flow: flow, depth: depth + 1) }
+            return facts.liveBranches(of: n).contains { attentionCall(in: $0, facts, flow: flow) != nil && scaled($0, facts, flow: flow, depth: depth + 1) }
         case "call":
             let call = facts.callSite(n)
             if let function = n.child(byField: "function"), facts.isAttentionModule(function) { return false }
@@ -138,18 +138,6 @@ struct RemoveAttnResidualScale: Detector {
             return false
         default:
             return false
-        }
-    }
-
-    /// The branches of a conditional expression a run may take: the one its condition's decided truth picks (see
-    /// `PythonFacts.truth(of:)`), else both.
-    func branches(of conditional: Node, _ facts: PythonFacts) -> [Node] {
-        let parts = conditional.namedChildren.filter { $0.type != "comment" }
-        guard parts.count == 3 else { return [] }
-        switch facts.truth(of: parts[1]) {
-        case true?: return [parts[0]]
-        case false?: return [parts[2]]
-        case nil: return [parts[0], parts[2]]
         }
     }
 
