@@ -103,5 +103,8 @@ struct TransformChainTests {
         #expect(adam.values("lr", in: facts).map(\.double) == [0.008])
         #expect(adam.values("eps", position: 3, in: facts).map(\.double) == [1e-10])
         #expect(facts.scheduleUses.contains { $0.function?.name == "peak_then_decay" })
+        let slots = facts.optimizerSlots.filter { $0.optimizer.chain != nil }
+        #expect(slots.map(\.learningRates) == [[0.008]], "a slot reads the chain's rate, not its second link")
+        #expect(slots.allSatisfy { $0.params == nil }, "a chain's positional arguments are links, not parameters")
     }
 }

@@ -23,8 +23,7 @@ extension PythonFacts {
             // A chain of transformations: the factories of its links from the orthogonalizing one on (a
             // `scale_by_shape()` after `scale_by_orthogonalization(...)` scales the orthogonalized update).
             for chain in transformChains {
-                guard let first = chain.links.firstIndex(where: { orthogonalizes($0.functions) }) else { continue }
-                for link in chain.links[first...] where !scopes.contains(where: { isInside(link.factory.node, $0) }) {
+                for link in chain.orthogonalizingLinks(in: self) where !scopes.contains(where: { isInside(link.factory.node, $0) }) {
                     scopes.append(link.factory.node)
                 }
             }

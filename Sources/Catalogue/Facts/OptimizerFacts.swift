@@ -101,6 +101,8 @@ public struct OptimizerUse {
     /// lr): torch._foreach_add_(leaves, ...)`), see `PythonFacts.updatedParameterIndex`; for a pure update function,
     /// the tensors its caller applies the result to (`application`).
     public func parametersArgument(in facts: PythonFacts) -> Node? {
+        // A chain's positional arguments are its links, not parameters (which parameters it updates is not read).
+        if chain != nil { return nil }
         if let stepFunction, let index = facts.updatedParameterIndex(stepFunction) {
             return call.argument(stepFunction.parameters[index], position: index)
         }
@@ -309,8 +311,6 @@ extension PythonFacts {
         return layer.callee.hasPrefix("torch.nn.") && !containers.contains(layer.callee) && !layer.callee.contains("Transformer")
     }
 
-    /// Optimizers constructed in this file that train the model: a probe's (`trainsAuxiliaryLayer`) is left out
-    /// when another optimizer trains something else.
     /// For a class of the file that subclasses torch's `Adam`, `AdamW` or `SGD` (directly or through other classes of
     /// the file) and writes no `step` of its own, the family of that library optimizer; nil otherwise.
     func libraryOptimizerBase(of name: String) -> OptimizerUse.Family? {
@@ -328,6 +328,8 @@ extension PythonFacts {
         return nil
     }
 
+    /// Optimizers constructed in this file that train the model: a probe's (`trainsAuxiliaryLayer`) is left out
+    /// when another optimizer trains something else.
     public var optimizers: [OptimizerUse] {
         memoized("optimizers") {
             // The file's own optimizer classes: subclasses of an optimizer, Muon by name, and classes with a `step`
@@ -447,20 +449,9 @@ extension PythonFacts {
             // Chains of transformations (see `TransformChain`): an orthogonalizing one is Muon, one with an Adam step
             // Adam (AdamW when a decay link follows the Adam link).
             for chain in transformChains {
-                let adam = chain.adamUpdate(in: self)
-                let family: OptimizerUse.Family
-                if !chain.orthogonalizedUpdate(in: self).isEmpty {
-                    family = .muon
-                } else if let adam {
-                    let adamLink = chain.links.firstIndex { link in link.functions.contains { $0.node == adam.function.node } } ?? 0
-                    let decays = chain.links[(adamLink + 1)...].contains { link in
-                        link.factory.passedParameters.contains { ["weight_decay", "wd"].contains($0) }
-                    }
-                    family = decays ? .adamw : .adam
-                } else {
-                    continue
-                }
-                all.append(OptimizerUse(call: chain.call, family: family, groups: [], definition: nil, update: adam, chain: chain))
+                guard let family = chain.family(in: self) else { continue }
+                all.append(OptimizerUse(call: chain.call, family: family, groups: [], definition: nil, update: chain.adamUpdate(in: self),
+                                        chain: chain))
             }
             // Orthogonalized updates written as plain functions (`muon_update(grads, state, leaves, hp, lr, momentum)`),
             // by the calls a training loop runs (see `orthogonalizingOptimizers`).

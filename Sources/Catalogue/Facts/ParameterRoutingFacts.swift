@@ -801,8 +801,10 @@ extension PythonFacts {
     private func unscaledSlots(_ optimizer: OptimizerUse, model: ModelView) -> [OptimizerSlot] {
         if let row = optimizer.labelRow { return [labelRowSlot(optimizer, row)] }
         let lrPosition = optimizer.groups.isEmpty ? 1 : nil
-        var ownLR = learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
-            : optimizer.call.argument("lr", position: lrPosition))
+        // (A chain's rate is its scaling link's, see `TransformChain.learningRates`; its positional arguments are links.)
+        var ownLR = optimizer.chain.map { $0.learningRates(in: self) }
+            ?? learningRates(optimizer.stepFunction != nil ? optimizer.argument("lr", position: lrPosition, in: self)
+                : optimizer.call.argument("lr", position: lrPosition))
         // A step function handed a scheduled rate every step (`update(..., lr_at(step))`), also torch's functional
         // update run every step (`torch.optim.adamw.adamw(..., lr=lr)`): the schedule's peak.
         let functional = optimizer.definition == nil && optimizer.call.callee.hasPrefix("torch.optim.") && optimizer.call.name.first?.isLowercase == true

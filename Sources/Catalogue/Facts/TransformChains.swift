@@ -34,13 +34,9 @@ public struct TransformChain {
             }
             return factor
         }
-        let spellings: [String: [String]] = [
-            "lr": ["lr", "learning_rate"], "eps": ["eps", "epsilon"], "weight_decay": ["weight_decay", "wd"],
-            "momentum": ["momentum", "decay", "mu", "beta"],
-        ]
         for link in links {
             let parameters = link.factory.passedParameters
-            guard let index = parameters.firstIndex(where: { (spellings[name] ?? [name]).contains($0) }) else { continue }
+            guard let index = parameters.firstIndex(where: { (Self.spellings[name] ?? [name]).contains($0) }) else { continue }
             // A momentum trace is its own link: the decay of an Adam link's moments is no momentum.
             if name == "momentum", facts.adamUpdates.contains(where: { update in link.functions.contains { $0.node == update.function.node } }) {
                 continue
@@ -61,6 +57,12 @@ public struct TransformChain {
             return !Self.numbers(link.call.positional[0], in: facts).isEmpty
         }
     }
+
+    /// The parameter names under which links take a hyperparameter (torch.optim's name first).
+    static let spellings: [String: [String]] = [
+        "lr": ["lr", "learning_rate"], "eps": ["eps", "epsilon"], "weight_decay": ["weight_decay", "wd"],
+        "momentum": ["momentum", "decay", "mu", "beta"],
+    ]
 
     /// Parameter names of links that hold a coefficient of the update, not a rate or a schedule.
     static let coefficients: Set<String> = ["decay", "momentum", "mu", "beta", "b1", "b2", "beta1", "beta2", "eps", "epsilon",
@@ -101,13 +103,29 @@ public struct TransformChain {
         }
     }
 
-    /// The functions of the links from the first that orthogonalizes on (`scale_by_orthogonalization(...)` and a
-    /// `scale_by_shape()` after it): the code that makes and scales the orthogonalized update. Empty when no link
-    /// orthogonalizes.
-    public func orthogonalizedUpdate(in facts: PythonFacts) -> [PythonFacts.Function] {
+    /// The links from the first that orthogonalizes on (`scale_by_orthogonalization(...)` and a `scale_by_shape()` after
+    /// it): the ones that make and scale the orthogonalized update. Empty when no link orthogonalizes.
+    public func orthogonalizingLinks(in facts: PythonFacts) -> ArraySlice<Link> {
         guard let first = links.firstIndex(where: { facts.orthogonalizes($0.functions) }) else { return [] }
+        return links[first...]
+    }
+
+    /// The code of the orthogonalized update: the functions of `orthogonalizingLinks`, each once.
+    public func orthogonalizedUpdate(in facts: PythonFacts) -> [PythonFacts.Function] {
         var seen = Set<Node>()
-        return links[first...].flatMap(\.functions).filter { seen.insert($0.node).inserted }
+        return orthogonalizingLinks(in: facts).flatMap(\.functions).filter { seen.insert($0.node).inserted }
+    }
+
+    /// The optimizer the chain is: Muon when a link orthogonalizes, Adam when one computes an Adam step (AdamW when a
+    /// weight-decay link follows it: the decay is decoupled), nil otherwise (plain momentum).
+    public func family(in facts: PythonFacts) -> OptimizerUse.Family? {
+        if !orthogonalizingLinks(in: facts).isEmpty { return .muon }
+        guard let adam = adamUpdate(in: facts) else { return nil }
+        let adamLink = links.firstIndex { link in link.functions.contains { $0.node == adam.function.node } } ?? 0
+        let decays = links[(adamLink + 1)...].contains { link in
+            link.factory.passedParameters.contains { (Self.spellings["weight_decay"] ?? []).contains($0) }
+        }
+        return decays ? .adamw : .adam
     }
 
     /// The hand-written Adam step one of the links computes (`scale_by_adam`), if any.
@@ -118,12 +136,16 @@ public struct TransformChain {
 
 extension PythonFacts {
     /// The optimizers of the file written as chains of transformations (see `TransformChain`): calls of a combinator
-    /// with at least two links, each a construction by a factory of the file (written in place or held by a name set
+    /// (`optax.chain`, or a function of the file, see `isChainCombinator`) with at least two links, each a construction by a factory of the file (written in place or held by a name set
     /// once). A chain given as a link of another chain is read as part of it, not on its own.
     public var transformChains: [TransformChain] {
         memoized("transformChains") {
+            // The combinators are found once among the functions (most files have none); a call is a chain only
+            // when it calls one with at least two arguments.
+            let combinators = Set(functions.filter { isChainCombinator($0) }.map(\.node))
             var chains: [TransformChain] = []
-            for call in calls where isChainCombinator(call) {
+            for call in calls where call.positional.count >= 2
+                && (call.callee == "optax.chain" || !combinators.isEmpty && calledFunction(call).map { combinators.contains($0.node) } == true) {
                 let links = call.positional.compactMap { chainLink($0, at: call.node) }
                 guard links.count >= 2, links.count == call.positional.count else { continue }
                 chains.append(TransformChain(call: call, links: links))
@@ -152,11 +174,10 @@ extension PythonFacts {
         }
     }
 
-    /// `optax.chain(...)`, or a call of a function of the file that takes its transformations as `*transforms` and
-    /// runs their `update` in turn (a loop or comprehension over the star parameter, and a call of `.update`).
-    private func isChainCombinator(_ call: CallSite) -> Bool {
-        if call.callee == "optax.chain" { return true }
-        guard let function = calledFunction(call), let star = starParameter(of: function) else { return false }
+    /// A function of the file that takes its transformations as `*transforms` and runs their `update` in turn (a loop
+    /// or comprehension over the star parameter, and a call of `.update`).
+    private func isChainCombinator(_ function: Function) -> Bool {
+        guard let star = starParameter(of: function) else { return false }
         let body = descendants(of: function.node)
         let walksLinks = body.contains { n in
             ["for_statement", "for_in_clause"].contains(n.type)

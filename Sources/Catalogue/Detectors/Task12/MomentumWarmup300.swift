@@ -74,7 +74,7 @@ struct MomentumWarmup300: Detector {
         // The momentum trace of an orthogonalizing chain of transformations given a schedule of its update count
         // (`trace(decay=muon_momentum)`, see `TransformChain.argument`; through a parameter of the builder, what its
         // callers give): the schedule's returns read with its first parameter as the step.
-        for chain in facts.transformChains where !chain.orthogonalizedUpdate(in: facts).isEmpty {
+        for chain in facts.transformChains where !chain.orthogonalizingLinks(in: facts).isEmpty {
             guard let momentum = chain.argument("momentum", in: facts).map(facts.unwrapped) else { continue }
             let given = momentum.type == "identifier" && facts.parameterOwner(of: momentum) != nil
                 ? facts.callerArguments(of: momentum) : [momentum]
