@@ -21,11 +21,19 @@ extension PythonFacts {
     }
 
     /// Conditions known to hold at a node because a guard before it leaves otherwise: `X` (unparenthesized) for each
-    /// `if not X:` whose body ends by leaving (`continue`, `break`, `return`, `raise`) and that precedes the statement
-    /// holding the node in a block around it, inside the node's function (`if not isinstance(m, C): continue`, then
-    /// `m.float()` runs only for a `C`). A guard with an `elif` or `else`, or a condition that is not a negation, gives
-    /// nothing.
+    /// `if not X:` of `exitGuards(at:)` (`if not isinstance(m, C): continue`, then `m.float()` runs only for a `C`).
+    /// A guard whose condition is not a negation gives nothing.
     public func conditionsHeld(at node: Node) -> [Node] {
+        exitGuards(at: node).compactMap { condition in
+            condition.type == "not_operator" ? condition.child(byField: "argument").map(unwrapped) : nil
+        }
+    }
+
+    /// The conditions (unparenthesized) of the guards a run passes before reaching a node, each of which leaves when it
+    /// holds: an `if` with no `elif` or `else` whose body ends by leaving (`continue`, `break`, `return`, `raise`) and
+    /// that precedes the statement holding the node in a block around it, inside the node's function (`if self.attn is
+    /// None: ...; return x`, then `self.attn(h)` runs only when the module is there).
+    public func exitGuards(at node: Node) -> [Node] {
         let exits: Set<String> = ["continue_statement", "break_statement", "return_statement", "raise_statement"]
         var result: [Node] = []
         var child = node
@@ -35,11 +43,10 @@ extension PythonFacts {
             guard a.type == "block" || a.type == "module" else { continue }
             for statement in a.namedChildren where statement.type == "if_statement" && statement.endByte <= child.startByte {
                 guard !statement.namedChildren.contains(where: { $0.type == "elif_clause" || $0.type == "else_clause" }),
-                      let condition = statement.child(byField: "condition").map(unwrapped), condition.type == "not_operator",
-                      let held = condition.child(byField: "argument").map(unwrapped),
+                      let condition = statement.child(byField: "condition").map(unwrapped),
                       let last = statement.child(byField: "consequence")?.namedChildren.last(where: { $0.type != "comment" }),
                       exits.contains(last.type) else { continue }
-                result.append(held)
+                result.append(condition)
             }
         }
         return result

@@ -1001,6 +1001,13 @@ public final class ScriptInterpreter {
                     // `a = self.args`: an alias of an object, not a number. Its attributes (`a.warmup`) are read by
                     // name where they are set, so the run goes on without binding it.
                     if left.type == "identifier", facts.isReferenceChain(right), right.type == "attribute" { return .normal }
+                    // `t = self.embed[k](idx)`: a call's result the run cannot compute (a tensor, a module's output). The
+                    // run goes on with the name unbound, so that what only stores it (`out[k] = t`, see `assignItem`) or
+                    // hands it on still runs; a test or a computation that reads it stops the run there.
+                    if left.type == "identifier", facts.unwrapped(right).type == "call" {
+                        env[left.text] = nil
+                        return .normal
+                    }
                     return .unknown
                 }
                 // `t[a:b] = v` on a table (or a list) of the run writes its entries.

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// one of its parameters (`self.attn = Attn(...) if use_attn else None`, `if layer_idx != 7: self.attn = ...`, also
 /// as an entry of a module dictionary, `self.sublayers["attn"] = ...`, and through a local of the constructor,
 /// `has_attn = layer_idx not in cfg.attnless`),
-/// whose methods call that module only under a condition (`if self.attn is not None`, the same index test), or, when
+/// whose methods call that module only under a condition (`if self.attn is not None`, the same index test, or past an
+/// early return without it, `if self.attn is None: ...; return x`), or, when
 /// they never call it, hand it on (to a pure block function) only under one, and
 /// whose constructions pass that parameter something of the layer index (`Block(d, h, use_attn=(i != 7))`); the
 /// module may also be registered by a loop over a table of factories (`for name, make in SUBLAYERS.items(): if name not
@@ -438,8 +439,8 @@ struct DropAttentionLayer: Detector {
 
     /// Whether the constructor parameters the condition reads are given per layer: at least one construction of
     /// the class passes them an expression of a loop or comprehension variable (`Block(d, h, use_attn=(i != 7))`,
-    /// `Block(cfg, i)`). With no construction in the file, or a condition on attributes only, it cannot tell and
-    /// accepts.
+    /// `Block(cfg, i)`, also the counter of a `while` loop). With no construction in the file, or a condition on
+    /// attributes only, it cannot tell and accepts.
     ///
     /// An argument that can be run for every layer (the loop or comprehension counts over `range(n)`) must also take
     /// both truth values: `use_attn=i not in skipped` with `skipped = ()`, or `use_attn=i != -1`, keeps attention in
@@ -513,8 +514,12 @@ struct DropAttentionLayer: Detector {
         guard !uses.isEmpty else { return false }
         return uses.allSatisfy { use in
             guard let method = facts.enclosingFunction(use) else { return false }
-            return facts.ancestors(of: use).contains { a in
+            let underCondition = facts.ancestors(of: use).contains { a in
                 facts.isInside(a, method.node) && a != method.node && (a.type == "if_statement" || a.type == "conditional_expression")
+            }
+            // Past a guard that leaves without the member (`if self.attn is None: ...; return x`, then `self.attn(h)`).
+            return underCondition || facts.exitGuards(at: use).contains { condition in
+                ([condition] + facts.descendants(of: condition)).contains { memberKey($0, facts) == member }
             }
         }
     }
@@ -575,7 +580,8 @@ struct DropAttentionLayer: Detector {
     /// The `for` loops and the comprehension clauses around a node inside its function: the names each binds and the
     /// iterable it walks.
     func loopClauses(around node: Node, _ facts: PythonFacts) -> [(names: [String], iterable: Node?)] {
-        var clauses = facts.enclosingLoops(node).map { (names: facts.loopVariables($0), iterable: $0.child(byField: "right")) }
+        // A `while` loop binds the counters its body counts up by hand (`li = 0; while li < n: ...; li += 1`).
+        var clauses = facts.enclosingLoops(node).map { (names: facts.iterationVariables($0), iterable: $0.child(byField: "right")) }
         var current = node.parent
         while let c = current, c.type != "function_definition" {
             if ["list_comprehension", "generator_expression"].contains(c.type) {
