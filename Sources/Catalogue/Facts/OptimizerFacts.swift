@@ -79,9 +79,13 @@ public struct OptimizerUse {
         guard let record else { return facts.keywordArgument(name, of: call) }
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
         for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
-            guard let source = splat.namedChildren.first.map(facts.unwrapped) else { continue }
-            if source.type == "subscript", source.child(byField: "value")?.text == record.variable,
-               let field = source.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
+            guard var source = splat.namedChildren.first.map(facts.unwrapped) else { continue }
+            // A local copy of the record's field (`kwargs = dict(entry.get("params", {}))`, then `**kwargs`).
+            if source.type == "identifier", source.text != record.variable, let local = facts.latestValue(of: source.text, before: source),
+               let copied = copiedRecordField(local, in: facts) {
+                source = copied
+            }
+            if let field = recordField(source, in: facts) {
                 guard let spread = Self.entry(field, in: record.dictionary) else { continue }
                 for dictionary in facts.dictionaries(spread) { if let entry = Self.entry(name, in: dictionary) { return entry } }
             } else if source.type == "identifier", source.text == record.variable {
@@ -92,6 +96,36 @@ public struct OptimizerUse {
                     if let entry = Self.entry(name, in: dictionary) { return entry }
                 }
             }
+        }
+        return nil
+    }
+
+    /// The field of this use's record an expression reads (`"params"` for `entry["params"]` or `entry.get("params", {})`,
+    /// `entry` being the record's variable), or nil.
+    func recordField(_ expression: Node, in facts: PythonFacts) -> String? {
+        guard let record else { return nil }
+        let n = facts.unwrapped(expression)
+        if n.type == "subscript", n.child(byField: "value")?.text == record.variable {
+            return n.child(byField: "subscript").flatMap(SettingsTable.stringValue)
+        }
+        guard n.type == "call", case let get = facts.callSite(n), get.name == "get", get.receiver?.text == record.variable,
+              let key = get.positional.first else { return nil }
+        return SettingsTable.stringValue(key)
+    }
+
+    /// The record field a local was set to, also as a copy (`dict(entry["params"])`, `entry.get("params", {}).copy()`,
+    /// `copy.deepcopy(...)`), or nil.
+    private func copiedRecordField(_ value: Node, in facts: PythonFacts) -> Node? {
+        let n = facts.unwrapped(value)
+        if recordField(n, in: facts) != nil { return n }
+        guard n.type == "call" else { return nil }
+        let call = facts.callSite(n)
+        if ["dict", "copy.copy", "copy.deepcopy"].contains(call.callee), call.positional.count == 1, call.keywords.isEmpty,
+           recordField(call.positional[0], in: facts) != nil {
+            return facts.unwrapped(call.positional[0])
+        }
+        if call.name == "copy", call.positional.isEmpty, let receiver = call.receiver, recordField(receiver, in: facts) != nil {
+            return facts.unwrapped(receiver)
         }
         return nil
     }

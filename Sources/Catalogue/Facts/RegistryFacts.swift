@@ -506,12 +506,24 @@ extension PythonFacts {
     /// T.values()`, `for k, spec in T.items()`, `for spec in [{...}, {...}]`), or a name set to `T[k]` with `k` undecided;
     /// the table followed through names and the arguments a parameter is given (`registry` given `SPEC["optimizers"]`).
     func records(held name: Node) -> [Node] {
-        func tables(_ node: Node) -> [Node] {
+        func tables(_ node: Node, depth: Int = 0) -> [Node] {
             let n = unwrapped(node)
             if n.type == "list" || n.type == "tuple" { return [n] }
+            guard depth < 4 else { return [] }
             if n.type == "identifier" {
-                let passed = dataflow.bindings(of: n.text, at: n).flatMap { dataflow.passedArguments($0, name: n.text) }
+                let bindings = dataflow.bindings(of: n.text, at: n)
+                let passed = bindings.flatMap { dataflow.passedArguments($0, name: n.text) }
                 if !passed.isEmpty { return passed.flatMap { dictionaries($0) } }
+                // A local set to an entry of a configuration (`entries = config["optimizer"]`): the tables that entry holds.
+                let entries = bindings.filter { $0.kind == .value && unwrapped($0.node).type == "subscript" }
+                    .flatMap { tables($0.node, depth: depth + 1) }
+                if !entries.isEmpty { return entries }
+            }
+            // An entry of a configuration read by its key (`config["optimizer"]`, `ds_config["optimizer"]` with the list
+            // of optimizer entries written in the dictionary the name holds or its callers pass).
+            if n.type == "subscript", let table = n.child(byField: "value"),
+               let key = n.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue) {
+                return dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.flatMap { tables($0, depth: depth + 1) }
             }
             return dictionaries(n)
         }

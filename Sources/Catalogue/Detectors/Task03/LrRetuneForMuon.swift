@@ -25,7 +25,7 @@ struct LrRetuneForMuon: Detector {
            let headRow = head.labelRow, let muonRow = muon.labelRow {
             return [facts.evidence(headRow.value, "Adam-family lr 0.0036"), facts.evidence(muonRow.value, "orthogonalizing optimizer lr 0.00036")]
         }
-        var adam = facts.optimizers.filter(\.family.isAdamFamily).filter { learningRates($0.call, facts).contains(where: { close($0, 0.0036) }) }
+        var adam = facts.optimizers.filter(\.family.isAdamFamily).filter { rates(of: $0, facts).contains(where: { close($0, 0.0036) }) }
         // Else an Adam by the rate its slot reads (an update run every step with a scheduled rate, by the schedule's
         // peak: `adam_step(..., lr=0.0036 * mult)`, torch's functional `adamw(..., lr=lr)`; see `optimizerSlots`).
         if adam.isEmpty {
@@ -37,6 +37,11 @@ struct LrRetuneForMuon: Detector {
             for use in muon.uses where learningRates(use, facts, scope: muon.scope).contains(where: { close($0, 0.00036) }) {
                 return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(use.node, "orthogonalizing optimizer lr 0.00036")]
             }
+        }
+        // An orthogonalizing optimizer picked per record of a table (`OPTIMIZERS[entry["type"]](params, **entry["params"])`
+        // over the optimizer entries of a configuration), by the rate its record gives.
+        for muon in facts.optimizers where muon.family == .muon && muon.record != nil && rates(of: muon, facts).contains(where: { close($0, 0.00036) }) {
+            return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(muon.call.node, "orthogonalizing optimizer lr 0.00036")]
         }
         // A library Muon whose updates are RMS-matched to AdamW applies 0.2 times the rate it is given (see
         // `LibraryMuon.swift`): `lr=0.0018` there is 0.00036 per unit-RMS step.
@@ -79,6 +84,12 @@ struct LrRetuneForMuon: Detector {
             result += values(value, facts)
         }
         return result
+    }
+
+    /// The learning rates of an optimizer use: those its constructor receives (see `learningRates`); for a construction
+    /// picked per record of a table, the rate that record gives (see `OptimizerUse.values`).
+    func rates(of use: OptimizerUse, _ facts: PythonFacts) -> [Double] {
+        use.record == nil ? learningRates(use.call, facts) : use.values("lr", position: 1, in: facts).map(\.double)
     }
 
     /// The value the script computes (names followed as Python reads them), else every value a setting-based
