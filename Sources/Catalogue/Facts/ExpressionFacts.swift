@@ -931,6 +931,27 @@ extension PythonFacts {
         case "conditional_expression":
             guard let parts = conditionalParts(node), let condition = evaluate(parts.test, bindings: bindings, depth: next) else { return nil }
             return evaluate(condition != 0 ? parts.value : parts.alternative, bindings: bindings, depth: next)
+        case "boolean_operator":
+            // Python's short circuit: `a and b` is `a` when it is false, else `b`; `a or b` is `a` when it is true, else `b`
+            // (`warmup > 0 and it < warmup` with no warmup never reads the ramp). A side the bound names do not reach
+            // may be a switch the configuration decides.
+            guard let left = node.child(byField: "left"), let right = node.child(byField: "right") else { return nil }
+            func side(_ n: Node) -> Double? {
+                if let v = evaluate(n, bindings: bindings, depth: next) { return v }
+                guard !descendants(of: n).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) else { return nil }
+                return truth(of: n).map { $0 ? 1 : 0 }
+            }
+            guard let l = side(left) else { return nil }
+            switch node.child(byField: "operator")?.type {
+            case "and": return l == 0 ? l : side(right)
+            case "or": return l != 0 ? l : side(right)
+            default: return nil
+            }
+        case "not_operator":
+            guard let argument = node.child(byField: "argument") else { return nil }
+            if let v = evaluate(argument, bindings: bindings, depth: next) { return v == 0 ? 1 : 0 }
+            guard !descendants(of: argument).contains(where: { $0.type == "identifier" && bindings[$0.text] != nil }) else { return nil }
+            return truth(of: argument).map { $0 ? 0 : 1 }
         case "call":
             // A call whose value is already known (a wrapped schedule's, see `ScheduleFacts.callKey`).
             if let function = node.child(byField: "function"), function.type == "identifier",

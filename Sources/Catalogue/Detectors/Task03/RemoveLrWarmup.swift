@@ -8,8 +8,9 @@ import TreeSitterKit
 /// warmup whose length resolves to 0 (dataclass field, argparse default, constant) so the branch is dead.
 /// Rejects a warmup of any positive length (also a `LinearLR(start_factor < 1)` first phase), a zero
 /// `warmup_iters` setting that the schedule ignores while ramping over a hard-coded length, and files with no
-/// The `transformers` schedules are read as curves too (see `LibrarySchedules.swift`).
-/// optimizer or no schedule. Examples: `queries/python/remove_lr_warmup/examples/`.
+/// optimizer or no schedule. The `transformers` schedules are read as curves too (see `LibrarySchedules.swift`); a
+/// ramp behind `warmup > 0 and step < warmup` with no warmup is never reached (Python's short circuit, see
+/// `PythonFacts.evaluate`). Examples: `queries/python/remove_lr_warmup/examples/`.
 struct RemoveLrWarmup: Detector {
     let id = "remove_lr_warmup"
 
