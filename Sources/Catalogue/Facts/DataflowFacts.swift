@@ -573,6 +573,8 @@ extension PythonFacts {
             if !layered.isEmpty || callSite(n).callee != "dict" { return layered }
         }
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
+        // A JSON document the script parses (`json.loads("""{...}""")`, see `jsonDocument`).
+        if n.type == "call", let document = jsonDocument(n) { return document.type == "dictionary" ? [document] : [] }
         if isTypedDictConstruction(n) { return [n] }
         // `NEW_LRS if USE_DOUBLED_LR else LEGACY_LRS`: the side the configuration takes, else both.
         if n.type == "conditional_expression" { return liveBranches(of: n).flatMap { dictionaries($0, depth: depth, given: given) } }

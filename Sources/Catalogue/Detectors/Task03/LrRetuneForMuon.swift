@@ -33,26 +33,29 @@ struct LrRetuneForMuon: Detector {
                 .map(\.optimizer)
         }
         guard let head = adam.first else { return [] }
+        // Evidence of a construction picked per record of a table is that record (its rate is written there).
+        let headSite = head.record?.dictionary ?? head.call.node
         for muon in facts.orthogonalizingOptimizers {
             for use in muon.uses where learningRates(use, facts, scope: muon.scope).contains(where: { close($0, 0.00036) }) {
-                return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(use.node, "orthogonalizing optimizer lr 0.00036")]
+                return [facts.evidence(headSite, "Adam-family lr 0.0036"), facts.evidence(use.node, "orthogonalizing optimizer lr 0.00036")]
             }
         }
         // An orthogonalizing optimizer picked per record of a table (`OPTIMIZERS[entry["type"]](params, **entry["params"])`
         // over the optimizer entries of a configuration), by the rate its record gives.
         for muon in facts.optimizers where muon.family == .muon && muon.record != nil && rates(of: muon, facts).contains(where: { close($0, 0.00036) }) {
-            return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(muon.call.node, "orthogonalizing optimizer lr 0.00036")]
+            return [facts.evidence(headSite, "Adam-family lr 0.0036"),
+                    facts.evidence(muon.record?.dictionary ?? muon.call.node, "orthogonalizing optimizer lr 0.00036")]
         }
         // A library Muon whose updates are RMS-matched to AdamW applies 0.2 times the rate it is given (see
         // `LibraryMuon.swift`): `lr=0.0018` there is 0.00036 per unit-RMS step.
         for muon in facts.libraryMuons(scaling: .rmsMatched) where learningRates(muon.call, facts).contains(where: { close(0.2 * $0, 0.00036) }) {
-            return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(muon.call.node, "library Muon lr 0.0018 x 0.2 (RMS-matched) = 0.00036")]
+            return [facts.evidence(headSite, "Adam-family lr 0.0036"), facts.evidence(muon.call.node, "library Muon lr 0.0018 x 0.2 (RMS-matched) = 0.00036")]
         }
         // An orthogonalized update written as a function, by the rate its own signature takes (a scheduled rate by the
         // schedule's peak; see `optimizerSlots`).
         for slot in facts.optimizerSlots where slot.optimizer.family == .muon && slot.optimizer.stepFunction != nil
             && slot.learningRates.contains(where: { close($0, 0.00036) }) {
-            return [facts.evidence(head.call.node, "Adam-family lr 0.0036"), facts.evidence(slot.site, "orthogonalizing optimizer lr 0.00036")]
+            return [facts.evidence(headSite, "Adam-family lr 0.0036"), facts.evidence(slot.site, "orthogonalizing optimizer lr 0.00036")]
         }
         return []
     }

@@ -1,0 +1,60 @@
+import Foundation
+import SourceModel
+import TreeSitterGrammars
+import TreeSitterKit
+
+/// JSON documents written in a script as a string and parsed at run time (`json.loads("""{"optimizer": [...]}""")`),
+/// read as the dictionaries and lists they hold, so that what reads a configuration's structure (a loop over its list of
+/// optimizer entries, an entry read by key) reads them like a dictionary written in Python.
+///
+/// JSON's objects, arrays, strings and numbers are Python's dictionary, list, string and number syntax; its `true`,
+/// `false` and `null` parse as names. The document is copied into a *shadow* source at the byte offsets it has in the
+/// script, blank everywhere else, behind an assignment written where the script's own text before it stood (`_=` on the
+/// document's first line, or on the line before, ended by `\`, when the document starts a line). The shadow's nodes
+/// therefore point at the document's text in the script (evidence shows the right line), and their values are ordinary
+/// literal nodes. Only documents whose shadow parses without error are read (see `EmbeddedConfigDocuments` for the flat
+/// settings every loader's documents give).
+extension PythonFacts {
+    /// The dictionary or list a `json.loads(...)` call returns, as a node of the document's shadow tree; nil when the
+    /// call is not one, its argument is no string literal the file holds (see `EmbeddedConfigDocuments.literal`), or the
+    /// document does not read as one value.
+    public func jsonDocument(_ call: Node) -> Node? {
+        let n = unwrapped(call)
+        guard n.type == "call", case let site = callSite(n), site.callee == "json.loads", let argument = site.positional.first,
+              let string = EmbeddedConfigDocuments.literal(argument, self, depth: 0) else { return nil }
+        return memoized("jsonDocument \(string.startByte)") { JSONShadow.value(of: string, in: file.bytes) }
+    }
+}
+
+/// Builds the shadow source of one JSON document (see `PythonFacts.jsonDocument`).
+enum JSONShadow {
+    static func value(of string: Node, in bytes: [UInt8]) -> Node? {
+        let content = EmbeddedConfigDocuments.contentRange(string)
+        var start = content.lowerBound
+        while start < content.upperBound, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(bytes[start]) {
+            start += 1
+        }
+        guard start < content.upperBound, bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "[") else { return nil }
+        var shadow = [UInt8](repeating: UInt8(ascii: " "), count: bytes.count)
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { shadow[index] = byte }
+        shadow.replaceSubrange(start..<content.upperBound, with: bytes[start..<content.upperBound])
+        // The assignment the value stands in: on the document's first line when two columns precede it there, else on
+        // the line before, ended by a continuation.
+        let lineStart = (bytes[..<start].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+        if start - lineStart >= 2 {
+            shadow.replaceSubrange(lineStart..<lineStart + 2, with: Array("_=".utf8))
+        } else {
+            guard lineStart >= 1 else { return nil }
+            let previousStart = (bytes[..<(lineStart - 1)].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+            guard lineStart - 1 - previousStart >= 3 else { return nil }
+            shadow.replaceSubrange(previousStart..<previousStart + 2, with: Array("_=".utf8))
+            shadow[lineStart - 2] = UInt8(ascii: "\\")
+        }
+        guard let tree = try? Parser(language: .python).parse(bytes: shadow), !tree.rootNode.hasError,
+              let statement = tree.rootNode.namedChildren.first(where: { $0.type == "expression_statement" }),
+              let assignment = statement.namedChildren.first, assignment.type == "assignment",
+              let value = assignment.child(byField: "right"), value.type == "dictionary" || value.type == "list",
+              value.startByte == start else { return nil }
+        return value
+    }
+}
