@@ -433,10 +433,28 @@ extension PythonFacts {
             let items = node.namedChildren.filter { $0.type != "comment" }
             return items.contains(where: { $0.type == "list_splat" }) ? nil : items
         case "call":
+            // A JSON array the script parses (`json.loads("""[...]""")`, see `jsonDocument`).
+            if let document = jsonDocument(node) { return document.type == "list" ? listItems(document, depth: depth + 1) : nil }
             let returned = targets(of: callSite(node)).flatMap { returnedValues($0) }
             return returned.count == 1 ? listItems(returned[0], depth: depth + 1) : nil
+        case "subscript":
+            // An entry of a configuration read by its key (`config["optimizer"]`): the list it holds in the dictionaries
+            // the configuration denotes (a literal, a parsed JSON document, what a parameter's callers pass).
+            guard let table = node.child(byField: "value"), let key = node.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue)
+            else { return nil }
+            // (One dictionary may be reached twice, through a name a keyword argument repeats: `dict(cfg=cfg)`.)
+            let entries = Set(dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) })
+            return entries.count == 1 ? entries.first.flatMap { listItems($0, depth: depth + 1) } : nil
         case "identifier":
-            if let value = latestValue(of: node.text, before: node) { return listItems(value, depth: depth + 1) }
+            if var value = latestValue(of: node.text, before: node) {
+                // `x = [x]` normalizing a single entry to a list (`if isinstance(x, dict): x = [x]`): the list it was.
+                if unwrapped(value).type == "list", case let items = unwrapped(value).namedChildren, items.count == 1,
+                   unwrapped(items[0]).type == "identifier", unwrapped(items[0]).text == node.text,
+                   let earlier = latestValue(of: node.text, before: value) {
+                    value = earlier
+                }
+                return listItems(value, depth: depth + 1)
+            }
             for assignment in assignments(around: node) where assignment.type == "assignment" && assignment.endByte <= node.startByte {
                 guard let left = assignment.child(byField: "left"), left.type == "pattern_list" || left.type == "tuple_pattern",
                       let position = left.namedChildren.firstIndex(where: { $0.type == "identifier" && $0.text == node.text }),

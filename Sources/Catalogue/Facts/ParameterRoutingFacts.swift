@@ -978,6 +978,19 @@ extension PythonFacts {
                 if !kinds.isEmpty { return kinds }
             }
         }
+        // A selector picked from a table by the row (`PARAM_SELECTORS[entry["params_filter"]](model)`, directly or through
+        // a local, with `"scalar": lambda m: [p for p in ... if p.ndim < 2]`): what the selected lambda or function returns.
+        if let fetched, fetched.type == "call", let chooser = callSite(fetched).function.map(unwrapped), chooser.type == "subscript",
+           let table = chooser.child(byField: "value"), let index = chooser.child(byField: "subscript").map(unwrapped),
+           let key = (index.type == "identifier" ? row.names[index.text].map(unwrapped) : rowEntry(index, in: row)).flatMap(SettingsTable.stringValue) {
+            let chosen = dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.map(unwrapped)
+            let returned = chosen.flatMap { entry -> [Node] in
+                if entry.type == "lambda" { return entry.child(byField: "body").map { [$0] } ?? [] }
+                return functionsDenoted(by: entry, depth: 0).flatMap { returnedValues($0) }
+            }
+            let kinds = returned.reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model)) }
+            if !kinds.isEmpty { return kinds }
+        }
         if p.type == "subscript", let table = p.child(byField: "value").map(unwrapped), table.type == "identifier",
            let index = p.child(byField: "subscript").map(unwrapped),
            let key = (index.type == "identifier" ? row.names[index.text].map(unwrapped) : rowEntry(index, in: row)).flatMap(PythonFacts.bucketKey) {

@@ -554,7 +554,9 @@ extension PythonFacts {
                 continue
             }
         }
-        return result
+        // A record reached twice (a table named again by a keyword argument, `dict(cfg=cfg)`) is one record.
+        var seen = Set<Node>()
+        return result.filter { seen.insert($0).inserted }
     }
 
     /// Whether this use of a dictionary only reads it: an entry read (not written or deleted), a membership test,

@@ -165,8 +165,17 @@ extension PythonFacts {
             }
             return nil
         }
+        // A factory picked from a registry by a field of the row (`OPTIMIZERS[entry["type"]](params, **kw)` with `"Adam":
+        // make_adam`): only the rows whose record selects this factory call it.
+        let selecting: [Node]? = call.function.map(unwrapped).flatMap { chooser in
+            guard chooser.type == "subscript" else { return nil }
+            let selections = registrySelections(chooser).filter { $0.record != nil }
+            guard !selections.isEmpty else { return nil }
+            return selections.filter { functionsDenoted(by: $0.entry, depth: 0).contains { $0.node == factory.node } }.compactMap { $0.record?.dictionary }
+        }
         var slots: [OptimizerSlot] = []
         for table in rows {
+            if let selecting, !selecting.contains(where: { $0 == unwrapped(table.item) || table.names.values.contains($0) }) { continue }
             let row = withLookedUpRecords(table, loop: loop, before: call.node)
             guard reaches(optimizer.call.node, in: factory, given: { name in passed(name, in: row).flatMap { SettingsTable.stringValue(self.unwrapped($0)) } }) != false
             else { continue }

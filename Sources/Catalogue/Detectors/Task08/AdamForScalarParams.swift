@@ -13,8 +13,10 @@ import TreeSitterKit
 /// class's `__init__`, which keeps only the matrices it is given), and an Adam-family
 /// optimizer or group receiving the low-dimensional side of such a test (possibly with extra parameters).
 /// Rejects all parameters to Muon, an ndim split that only chooses weight-decay groups of one AdamW, and splits
-/// The `muon` package's `MuonWithAuxAdam` counts as a Muon and an Adam over its groups (see `PythonFacts.splitByUseMuon`).
-/// by name. Examples: `queries/python/adam_for_scalar_params/examples/`.
+/// by name. The `muon` package's `MuonWithAuxAdam` counts as a Muon and an Adam over its groups (see
+/// `PythonFacts.splitByUseMuon`). Optimizers built per entry of a configuration's list read each entry's parameter
+/// selector (`PARAM_SELECTORS[entry["params_filter"]](model)`, see `PythonFacts.rowParameterKinds`).
+/// Examples: `queries/python/adam_for_scalar_params/examples/`.
 struct AdamForScalarParams: Detector {
     let id = "adam_for_scalar_params"
 
