@@ -970,6 +970,27 @@ public final class ScriptInterpreter {
         return nil
     }
 
+    /// Whether every read of a local after the statement that sets it, in its function, only stores it in a list: the
+    /// value of an item assignment (`out[k] = t`) or the item of `append` / `insert` (`out.append(t)`). False when the
+    /// function reads it otherwise, or does not read it at all.
+    func onlyStoredAfter(_ name: Node, in statement: Node) -> Bool {
+        guard let scope = facts.enclosingFunction(statement)?.node else { return false }
+        let reads = facts.uses(of: name.text, in: scope).filter { use in
+            guard use.startByte >= statement.endByte else { return false }
+            // A later assignment of the name is no read.
+            if let parent = use.parent, parent.type == "assignment", parent.child(byField: "left") == use { return false }
+            return true
+        }
+        return !reads.isEmpty && reads.allSatisfy { use in
+            guard let parent = use.parent else { return false }
+            if parent.type == "assignment", parent.child(byField: "right") == use,
+               parent.child(byField: "left").map(facts.unwrapped)?.type == "subscript" { return true }
+            if parent.type == "argument_list", let call = parent.parent, call.type == "call",
+               ["append", "insert", "appendleft"].contains(facts.callSite(call).name) { return true }
+            return false
+        }
+    }
+
     func exec(_ block: Node, _ env: inout [String: ScriptValue], _ depth: Int) -> Outcome {
         for statement in block.namedChildren {
             let outcome = execute(statement, &env, depth)
@@ -1001,10 +1022,10 @@ public final class ScriptInterpreter {
                     // `a = self.args`: an alias of an object, not a number. Its attributes (`a.warmup`) are read by
                     // name where they are set, so the run goes on without binding it.
                     if left.type == "identifier", facts.isReferenceChain(right), right.type == "attribute" { return .normal }
-                    // `t = self.embed[k](idx)`: a call's result the run cannot compute (a tensor, a module's output). The
-                    // run goes on with the name unbound, so that what only stores it (`out[k] = t`, see `assignItem`) or
-                    // hands it on still runs; a test or a computation that reads it stops the run there.
-                    if left.type == "identifier", facts.unwrapped(right).type == "call" {
+                    // `t = self.embed[k](idx)`: a call's result the run cannot compute (a tensor, a module's output), that
+                    // the function only stores afterwards (`out[k] = t`, see `assignItem`; `out.append(t)`). The run goes
+                    // on with the name unbound; anything else that reads it could need its value, and stops the run here.
+                    if left.type == "identifier", facts.unwrapped(right).type == "call", onlyStoredAfter(left, in: statement) {
                         env[left.text] = nil
                         return .normal
                     }
