@@ -48,6 +48,11 @@ struct JSONDocumentTests {
         let muonParams = try #require(Self.entry("params", in: entries[1]))
         let lr = try #require(Self.entry("lr", in: muonParams))
         #expect(facts.values(of: lr).map(\.double) == [0.00036])
+        // `true` and `null` read as Python's constants.
+        let adamParams = try #require(Self.entry("params", in: entries[0]))
+        let fused = try #require(Self.entry("fused", in: adamParams))
+        #expect(facts.truth(of: fused) == true)
+        #expect(Self.entry("scheduler", in: config)?.type == "none")
         #expect(facts.jsonDocument(loads[1])?.type == "list")
         #expect(facts.jsonDocument(loads[2]) == nil)
         #expect(facts.jsonDocument(loads[3]) == nil)
