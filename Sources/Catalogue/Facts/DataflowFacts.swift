@@ -442,9 +442,8 @@ extension PythonFacts {
             // the configuration denotes (a literal, a parsed JSON document, what a parameter's callers pass).
             guard let table = node.child(byField: "value"), let key = node.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue)
             else { return nil }
-            // (One dictionary may be reached twice, through a name a keyword argument repeats: `dict(cfg=cfg)`.)
-            let entries = Set(dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) })
-            return entries.count == 1 ? entries.first.flatMap { listItems($0, depth: depth + 1) } : nil
+            let held = entries(key, in: table)
+            return held.count == 1 ? listItems(held[0], depth: depth + 1) : nil
         case "identifier":
             if var value = latestValue(of: node.text, before: node) {
                 // `x = [x]` normalizing a single entry to a list (`if isinstance(x, dict): x = [x]`): the list it was.
@@ -610,6 +609,12 @@ extension PythonFacts {
         return allSettings.settings(name).flatMap { dictionaries(unwrappedFieldDefault($0.value), depth: depth + 1) }
     }
 
+    /// The values `key` holds in the dictionaries an expression denotes (see `dictionaries`), each once: a dictionary
+    /// may be reached twice, by its name and through a parameter or keyword argument it is handed to (`dict(cfg=cfg)`).
+    public func entries(_ key: String, in table: Node) -> [Node] {
+        Self.distinct(dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) })
+    }
+
     /// What calling `function` with no arguments returns (see `dictionaries`): a lambda's body; the return values of a
     /// module-level function of the file that takes no arguments; for a name, those of the lambdas it is set to; for
     /// `TABLE[key]` with a string key (or a name `given` a string), those of the entry the key selects in the
@@ -631,7 +636,7 @@ extension PythonFacts {
             var key = SettingsTable.stringValue(index)
             if key == nil, index.type == "identifier", case .string(let text)? = given[index.text] { key = text }
             guard let key else { return [] }
-            return dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.flatMap { thunkResults($0, given: given, depth: depth + 1) }
+            return entries(key, in: table).flatMap { thunkResults($0, given: given, depth: depth + 1) }
         default:
             return []
         }

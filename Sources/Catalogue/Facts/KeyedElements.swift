@@ -16,9 +16,8 @@ extension PythonFacts {
               let key = string(of: index) else { return nil }
         var held = unwrapped(container)
         if held.type == "identifier", let value = latestValue(of: held.text, before: held) { held = value }
-        // (One dictionary may be reached twice, by its name and through a parameter it is handed to: counted once.)
-        let entries = Self.distinct(dictionaries(held).compactMap { OptimizerUse.entry(key, in: $0) })
-        if !entries.isEmpty { return entries.count == 1 ? entries[0] : nil }
+        let written = entries(key, in: held)
+        if !written.isEmpty { return written.count == 1 ? written[0] : nil }
         // A field holding a dictionary an object was handed (`self.named = named` in `MultiOptimizer(named)`, read as
         // `state.optimizer.named["hidden"]`): the entry of what the field may hold.
         if held.type == "attribute" {

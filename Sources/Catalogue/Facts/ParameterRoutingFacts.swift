@@ -983,7 +983,7 @@ extension PythonFacts {
         if let fetched, fetched.type == "call", let chooser = callSite(fetched).function.map(unwrapped), chooser.type == "subscript",
            let table = chooser.child(byField: "value"), let index = chooser.child(byField: "subscript").map(unwrapped),
            let key = (index.type == "identifier" ? row.names[index.text].map(unwrapped) : rowEntry(index, in: row)).flatMap(SettingsTable.stringValue) {
-            let chosen = dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.map(unwrapped)
+            let chosen = entries(key, in: table).map(unwrapped)
             let returned = chosen.flatMap { entry -> [Node] in
                 if entry.type == "lambda" { return entry.child(byField: "body").map { [$0] } ?? [] }
                 return functionsDenoted(by: entry, depth: 0).flatMap { returnedValues($0) }

@@ -524,7 +524,7 @@ extension PythonFacts {
             // of optimizer entries written in the dictionary the name holds or its callers pass).
             if n.type == "subscript", let table = n.child(byField: "value"),
                let key = n.child(byField: "subscript").map(unwrapped).flatMap(SettingsTable.stringValue) {
-                return dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.flatMap { tables($0, depth: depth + 1) }
+                return entries(key, in: table).flatMap { tables($0, depth: depth + 1) }
             }
             return dictionaries(n)
         }
@@ -555,8 +555,7 @@ extension PythonFacts {
             }
         }
         // A record reached twice (a table named again by a keyword argument, `dict(cfg=cfg)`) is one record.
-        var seen = Set<Node>()
-        return result.filter { seen.insert($0).inserted }
+        return Self.distinct(result)
     }
 
     /// Whether this use of a dictionary only reads it: an entry read (not written or deleted), a membership test,

@@ -374,7 +374,7 @@ extension PythonFacts {
         case "subscript":
             guard let table = n.child(byField: "value"),
                   let key = n.child(byField: "subscript").flatMap({ SettingsTable.stringValue($0) }) else { return [] }
-            return dictionaries(table).compactMap { OptimizerUse.entry(key, in: $0) }.flatMap { ruleRows($0, depth: depth + 1) }
+            return entries(key, in: table).flatMap { ruleRows($0, depth: depth + 1) }
         case "identifier", "attribute":
             return origins(of: n).filter { unwrapped($0) != n }.flatMap { ruleRows($0, depth: depth + 1) }
         default:
