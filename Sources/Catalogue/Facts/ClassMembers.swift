@@ -141,7 +141,7 @@ extension PythonFacts {
 
     /// A method `c` itself defines (or has bound to it after its definition, or binds again in its body under that
     /// name), not one it inherits.
-    private func ownMethod(_ name: String, of c: Class) -> Function? {
+    func ownMethod(_ name: String, of c: Class) -> Function? {
         methodsByClass[c.node]?.first(where: { $0.name == name }) ?? reboundMethods[c.node]?.first(where: { $0.name == name })?.function
             ?? aliasedMethods[c.node]?.last(where: { $0.name == name })?.function
     }

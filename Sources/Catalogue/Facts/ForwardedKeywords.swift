@@ -249,8 +249,8 @@ extension PythonFacts {
     private func passedToFunction(_ function: Function, key: String, depth: Int) -> ForwardedKeyword {
         let sites: [CallSite]
         if function.name == "__init__" {
-            guard let owner = enclosingClass(function.node) else { return .unknown }
-            sites = (calls(named: owner.name) + calls(named: "cls")).filter { constructs($0, owner.name) }
+            guard enclosingClass(function.node) != nil else { return .unknown }
+            sites = initializerCalls(of: function).map(\.call)
         } else if let owner = enclosingClass(function.node) {
             // Every call of its name is made on an object of its class (see `holdsInstance`).
             guard function.receiver != nil, functions.filter({ $0.name == function.name }).count == 1 else { return .unknown }

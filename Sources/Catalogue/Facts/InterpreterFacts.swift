@@ -119,6 +119,14 @@ public final class ScriptInterpreter {
                 items.append(v)
             }
             return .tuple(items)
+        case "set":
+            // `{7}`, `{3, 7}` (see `setItems`).
+            var items: [ScriptValue] = []
+            for child in node.namedChildren where child.type != "comment" {
+                guard let v = eval(child, env, d) else { return nil }
+                items.append(v)
+            }
+            return .tuple(Self.setItems(items))
         case "unary_operator":
             guard let argument = node.child(byField: "argument"), let v = eval(argument, env, d)?.number else { return nil }
             switch node.child(byField: "operator")?.type {
@@ -326,6 +334,15 @@ public final class ScriptInterpreter {
         return iterated(iterable, [:], 0)
     }
 
+    /// The items of a set made of `items`: each once; numbers in ascending order, the order CPython walks a set of
+    /// small non-negative integers in (membership, the common use, does not depend on it), others as first given.
+    static func setItems(_ items: [ScriptValue]) -> [ScriptValue] {
+        var distinct: [ScriptValue] = []
+        for item in items where !distinct.contains(item) { distinct.append(item) }
+        let numbers = distinct.compactMap(\.number)
+        return numbers.count == distinct.count ? numbers.sorted().map { .number($0) } : distinct
+    }
+
     /// `items[a:b:s]` with Python's defaults and negative indices.
     func slice(_ items: [ScriptValue], _ slice: Node, _ env: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
         // The slice's parts by position around its colons: start, stop, step.
@@ -475,6 +492,10 @@ public final class ScriptInterpreter {
             // A plain name is a variable: its assignments, not dictionary keys or keyword arguments of that name.
             let plain = settings.filter { $0.written == name && $0.source != .dictionaryEntry && $0.source != .override }
             if !plain.isEmpty { settings = plain }
+        } else if node.type == "attribute", settings.contains(where: { $0.written == node.text }) {
+            // A field the object is given (`self.kinds = tuple(kinds)`) is never a plain variable of that name
+            // (`kinds = []` at module level, filled by a loop, passed to the constructor).
+            settings.removeAll { $0.written == name && ($0.source == .moduleAssignment || $0.source == .localAssignment) }
         }
         // `p["weight_decay"]` on a copy of a configuration, or an attribute read (`hp.weight_decay`): not an entry of a
         // parameter group (see `readsConfigurationCopy`).
@@ -602,6 +623,11 @@ public final class ScriptInterpreter {
             guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
             if case .tuple = v { return v }
             return nil
+        case "set", "frozenset":
+            // `set()`, `set(skipped)` (see `setItems`).
+            if args.isEmpty, call.keywords.isEmpty { return .tuple([]) }
+            guard args.count == 1, case .tuple(let items)? = eval(args[0], env, depth) else { return nil }
+            return .tuple(Self.setItems(items))
         case "iter":
             // `iter(items)` walks the same items.
             guard args.count == 1, call.keywords.isEmpty else { return nil }
@@ -1005,7 +1031,7 @@ public final class ScriptInterpreter {
         guard budget > 0 else { return .unknown }
         switch statement.type {
         case "comment", "pass_statement", "assert_statement", "global_statement", "nonlocal_statement", "function_definition",
-             "decorated_definition", "import_statement", "import_from_statement":
+             "class_definition", "decorated_definition", "import_statement", "import_from_statement":
             return .normal
         case "return_statement":
             guard let value = statement.namedChild(0) else { return .returned(.none) }
@@ -1173,18 +1199,25 @@ public final class ScriptInterpreter {
         return .normal
     }
 
-    /// The statement holding a list's empty literal (`layers = []` or `list()`), when calls grow the list
-    /// (`layers.append(...)`) between that literal and `use`, in the same block or below it.
+    /// The statement holding a list's (or tuple's) literal (`layers = []`, `list()`, `codes = ()`), when calls or
+    /// statements grow it (`layers.append(...)`, `codes += ("a", "f")`) between that literal and `use`, in the same
+    /// block or below it.
     func grownList(_ name: String, from literal: Node, before use: Node) -> Node? {
-        guard literal.type == "list" || (literal.type == "call" && ["list", "torch.nn.ModuleList"].contains(facts.callSite(literal).callee)),
+        guard literal.type == "list" || literal.type == "tuple"
+                || (literal.type == "call" && ["list", "tuple", "torch.nn.ModuleList"].contains(facts.callSite(literal).callee)),
               let assignment = literal.parent, assignment.type == "assignment",
               let statement = assignment.parent, statement.type == "expression_statement",
               let block = statement.parent, ["block", "module"].contains(block.type) else { return nil }
         let grows = (facts.identifiersByName[name] ?? []).contains { identifier in
             guard identifier.startByte > statement.endByte, identifier.startByte < use.startByte, facts.isInside(identifier, block),
-                  let attribute = identifier.parent, attribute.type == "attribute", attribute.child(byField: "object") == identifier,
-                  let method = attribute.child(byField: "attribute")?.text else { return false }
-            return ["append", "extend", "insert"].contains(method) && attribute.parent?.type == "call"
+                  let parent = identifier.parent else { return false }
+            // `layer_types += ("a", "f")`, also in a loop below.
+            if parent.type == "augmented_assignment" {
+                return parent.child(byField: "left") == identifier && parent.child(byField: "operator")?.type == "+="
+            }
+            guard parent.type == "attribute", parent.child(byField: "object") == identifier,
+                  let method = parent.child(byField: "attribute")?.text else { return false }
+            return ["append", "extend", "insert"].contains(method) && parent.parent?.type == "call"
         }
         return grows ? statement : nil
     }

@@ -376,12 +376,16 @@ public final class PythonFacts {
         }
         let position = index - function.passedOffset
         var result: [(call: CallSite, argument: Node)] = []
-        var candidates = function.name == "__init__" ? (calls(named: owner ?? "") + calls(named: "cls")).sorted { $0.node.startByte < $1.node.startByte } : calls(named: function.name)
+        // A constructor runs for its class's constructions and its subclasses' (see `initializerCalls`); `leading`
+        // counts the `self` an explicit `Base.__init__(self, ...)` passes.
+        var candidates: [(call: CallSite, leading: Int)] = owner != nil && function.name == "__init__"
+            ? initializerCalls(of: function) : calls(named: function.name).map { ($0, 0) }
         // The `__call__` of an object of the file runs when an instance is called (`policy(model)`, with `policy =
         // BF16Policy()` built from it or from a subclass): what those calls pass.
-        if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c) }
-        if owner == nil { candidates += tableCalls(ofEntry: function.node) }
-        for call in candidates where function.name == "__init__" ? constructs(call, owner) : true {
+        if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c).map { ($0, 0) } }
+        if owner == nil { candidates += tableCalls(ofEntry: function.node).map { ($0, 0) } }
+        for (call, leading) in candidates {
+            let position = position + leading
             if var argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
                 // A mapped call's sequence `itertools.repeat(x)` gives `x` at every pass (`starmap(set_lr,
                 // zip(groups, repeat(lr)))`).

@@ -24,8 +24,10 @@ import TreeSitterKit
 /// for the layers a test of the layer index picks, running attention only when they are present (stacked per-layer
 /// weights with no slice for the dropped layer; see `attentionWeightsWithheld`); (g) one element of the layer list
 /// replaced from outside by a block class whose forward runs no attention (`model.blocks[7] = MLPOnlyBlock(cfg)`, see
-/// `replacedByBlockWithoutAttention`); or (c) a layer list that picks, per layer index, between a block class
-/// with attention and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`). Attention is an
+/// `replacedByBlockWithoutAttention`); or (c) a layer list that picks, per layer, between a block class with attention
+/// and one without (`MLPOnlyBlock(cfg) if i in skip else FullBlock(cfg)`), or between an attention sublayer and a
+/// feed-forward one over a sequence of layer codes holding fewer attention codes than feed-forward ones (see
+/// `layerChoices`). Attention is an
 /// attention class of the file (it computes attention), `nn.MultiheadAttention`, or a constructor named for
 /// attention. Rejects attention in every block, an index test that only selects a mask or window, random layer
 /// drop, and optional attention switched by a model-wide flag. Examples:
@@ -73,15 +75,8 @@ struct DropAttentionLayer: Detector {
         evidence += droppedFromParameterTree(facts)
         evidence += attentionWeightsWithheld(attention, facts)
         evidence += replacedByBlockWithoutAttention(attention, facts)
-        // A different block class, without attention, for some layer indices.
-        for node in facts.nodes(ofType: "conditional_expression") {
-            let parts = node.namedChildren
-            guard parts.count == 3, let a = blockClass(parts[0], facts), let b = blockClass(parts[2], facts),
-                  hasAttention(a, attention, facts, depth: 0) != hasAttention(b, attention, facts, depth: 0),
-                  facts.enclosingLoops(node).isEmpty == false || isComprehension(node),
-                  loopVariables(around: node, facts).contains(where: { facts.mentions(parts[1], $0) }) else { continue }
-            evidence.append(facts.evidence(node, "layers choose between a block class with attention and one without"))
-        }
+        // A different block (or sublayer) without attention for some layers (see `layerChoices`).
+        evidence += layerChoices(attention, facts)
         return evidence
     }
 
