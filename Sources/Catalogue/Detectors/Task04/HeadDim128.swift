@@ -8,8 +8,9 @@ import TreeSitterKit
 /// reshape (`view(B, T, H, D)`, `view(B, T, 3, H, D)`, `unflatten(-1, (H, D))`, `view(x.size()[:-1] + (H, D))`, einops
 /// `rearrange(t, "b t (h d) -> b h t d", d=D)`), also inside a helper called on the query (`self._split_heads(q, H, D)`, a lambda `heads = lambda t: t.view(B, T, H, D)`,
 /// its parameters read from that call), whose head size D resolves to
-/// 128: directly (`head_dim`, an argparse default), or as the model width (the projection's input size) divided by
-/// the head count H when D is written as `-1` or `C // H`. Values are resolved as the model is built: an
+/// 128: directly (`head_dim`, an argparse default); when D is written as `-1`, as the output size of the linear
+/// projection the query comes straight from divided by H (and by the other sizes written beside it, the 3 of
+/// `view(B, T, 3, H, -1)`); otherwise, and for `C // H`, as the model width (the projection's input size) divided by H. Values are resolved as the model is built: an
 /// instantiation's arguments (`GPTConfig(n_head=6, n_embd=768)`) win over the config defaults. Rejects 12 heads at
 /// width 768, 6 heads at width 384, 6 heads in a default that the instantiation overrides, and 128 used for
 /// something else (rotary size, block size, vocabulary padding). A library model's configuration counts
@@ -44,11 +45,18 @@ struct HeadDim128: Detector {
                     if d == 128 { evidence.append(facts.evidence(step, "attention heads of size 128")) }
                     continue
                 }
-                guard Self.reshapes.contains(call.name), call.receiver != nil, var (heads, size) = headShape(call, facts) else { continue }
+                guard Self.reshapes.contains(call.name), call.receiver != nil, var (heads, size, others) = headShape(call, facts) else { continue }
                 // Megatron's layout: each head holds its q, k and v side by side (`view(b, s, np, 3 * hn)`), split
                 // apart afterwards (`torch.split(mixed, hn, dim=-1)`): the head size is `hn`.
                 if let single = sideBySidePart(size, lineage, facts) { size = single }
-                var d = facts.value(of: size)?.double == -1 ? nil : number(size)
+                let inferred = facts.value(of: size)?.double == -1
+                var d = inferred ? nil : number(size)
+                // `view(b, n, h, -1)` right on a projection's output: that output over the sizes written beside it
+                // (`nn.Linear(dim, heads * 128)` split with `view(b, n, 3, h, -1)` counts the 3).
+                if inferred, let out = outputWidth(lineage, model, facts, interpreter),
+                   case let factors = ([heads] + others).map(number), factors.allSatisfy({ ($0 ?? 0) > 0 }) {
+                    d = out / factors.reduce(1) { $0 * $1! }
+                }
                 if d == nil, let h = number(perTensor(heads, facts)), h > 0, let width = width(lineage, model, facts, interpreter) {
                     d = width / h
                 }
@@ -69,8 +77,9 @@ struct HeadDim128: Detector {
         return evidence
     }
 
-    /// The head count and head size arguments of a head split.
-    func headShape(_ call: CallSite, _ facts: PythonFacts) -> (Node, Node)? {
+    /// The head count and head size arguments of a head split, with the sizes written between the leading batch and
+    /// time sizes and the head count (the 3 of `view(B, T, 3, H, D)`, `unflatten(-1, (3, H, D))`).
+    func headShape(_ call: CallSite, _ facts: PythonFacts) -> (heads: Node, size: Node, others: [Node])? {
         var sizes = call.positional
         if call.name == "unflatten" {
             guard sizes.count == 2 else { return nil }
@@ -80,12 +89,13 @@ struct HeadDim128: Detector {
         } else if let kept = facts.sizesAfterKeptShape(call) {
             // The leading sizes kept (`x.size()[:-1] + (H, D)`, `x.view(*x.shape[:-1], H, D)`): the last one is split.
             guard kept.count == 2 else { return nil }
-            return (kept[0], kept[1])
+            return (kept[0], kept[1], [])
         } else {
             sizes = facts.reshapeDimensions(call)
         }
-        guard sizes.count >= (call.name == "unflatten" ? 2 : 4) else { return nil }
-        return (sizes[sizes.count - 2], sizes[sizes.count - 1])
+        let leading = call.name == "unflatten" ? 0 : 2
+        guard sizes.count >= leading + 2 else { return nil }
+        return (sizes[sizes.count - 2], sizes[sizes.count - 1], Array(sizes[leading..<(sizes.count - 2)]))
     }
 
     /// The head size of an einops head split, `rearrange(t, "b t (h d) -> b h t d", d=128)` (or `h=6` with the
@@ -138,6 +148,27 @@ struct HeadDim128: Detector {
         if facts.value(of: l)?.double == 3 { return r }
         if facts.value(of: r)?.double == 3 { return l }
         return n
+    }
+
+    /// The output size of the linear projection the query comes straight from (`out_features`), nil when the lineage
+    /// takes a part of that output on the way (a split, a chunk, an index), whose size the output does not give.
+    func outputWidth(_ lineage: Lineage, _ model: ModelView, _ facts: PythonFacts, _ interpreter: ScriptInterpreter) -> Double? {
+        let parted = lineage.steps.contains { step in
+            step.type == "subscript" || step.type == "pattern_list" || step.type == "tuple_pattern"
+                || (step.type == "call" && ["split", "chunk", "unbind", "tensor_split", "narrow", "unflatten"].contains(facts.callSite(step).name))
+        }
+        guard !parted else { return nil }
+        // One projection, or one per stream walked together (`for proj in (self.to_q, self.to_k, self.to_v)`) of one size.
+        // (The modules, when known, are what the projection calls run: `proj(x)` above names none.)
+        let modules = lineage.projectionModules.compactMap { SettingsTable.bareName(of: $0) }
+        let names = modules.isEmpty ? lineage.projections.map { facts.callSite($0).callee } : modules
+        let sizes = names.map { name -> Double? in
+            guard let module = facts.moduleConstructor(name), model.isLinearConstructor(module),
+                  let output = module.argument("out_features", position: 1) else { return nil }
+            return interpreter.number(output)
+        }
+        guard let first = sizes.first, let size = first, sizes.allSatisfy({ $0 == size }) else { return nil }
+        return size
     }
 
     /// The model width: the input size of the projection the query comes from (a linear layer's `in_features`, the
