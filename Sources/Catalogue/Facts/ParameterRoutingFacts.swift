@@ -594,9 +594,8 @@ extension PythonFacts {
             var side: ParameterKind?
             var child = call.node
             for ancestor in ancestors(of: call.node) {
-                if ancestor.type == "if_statement", let condition = ancestor.child(byField: "condition"), let s = conditionSide(of: condition) {
-                    let inElse = child.type == "else_clause" || child.type == "elif_clause"
-                    side = inElse ? (s == .matrices ? .scalars : .matrices) : s
+                if ancestor.type == "if_statement", let s = branchSide(ancestor, branch: child, model: model) {
+                    side = s
                     break
                 }
                 if ancestor.type == "function_definition" { break }
@@ -605,6 +604,31 @@ extension PythonFacts {
             if let side { result.insert(side) } else { result.formUnion(listedKinds(call, model: model)) }
         }
         return result
+    }
+
+    /// The kind a branch of an `if` statement (`branch`: its consequence block, an `elif` clause or the `else`) keeps: an
+    /// `elif`'s own dimensionality test (also one side of an `and`, `name.startswith("h.") and p.ndim == 2`) or name
+    /// filter (`elif name.startswith("lm_head.")`, see `nameFilterKind`), else the opposite of the `if`'s
+    /// dimensionality test; the consequence's test or name filter; for the `else`, the opposite of the `if`'s
+    /// dimensionality test. Nil when none of these decides it.
+    func branchSide(_ statement: Node, branch: Node, model: ModelView) -> ParameterKind? {
+        func flipped(_ side: ParameterKind) -> ParameterKind { side == .matrices ? .scalars : .matrices }
+        func own(_ condition: Node) -> ParameterKind? {
+            if let side = conditionSide(of: condition) { return side }
+            let c = unparenthesized(condition)
+            if c.type == "boolean_operator", c.child(byField: "operator")?.type == "and",
+               let side = [c.child(byField: "left"), c.child(byField: "right")].compactMap({ $0 }).lazy.compactMap(conditionSide(of:)).first {
+                return side
+            }
+            return nameFilterKind(condition, model: model)
+        }
+        let first = statement.child(byField: "condition")
+        let negatedFirst = first.flatMap(conditionSide(of:)).map(flipped)
+        switch branch.type {
+        case "elif_clause": return branch.child(byField: "condition").flatMap(own) ?? negatedFirst
+        case "else_clause": return negatedFirst
+        default: return first.flatMap(own)
+        }
     }
 
     /// The kinds an `append` or `extend` adds when no dimensionality test decides it: for parameters named attribute
