@@ -55,6 +55,11 @@ public final class Dataflow {
     public init(_ facts: PythonFacts) {
         self.facts = facts
         visit(facts.root, scope: facts.root)
+        // Modules put in place by name (`setattr(m, "wte", x)`, `set_module(model, "transformer.wte", x)`) bind the
+        // attribute as an assignment would.
+        for replacement in facts.namedReplacements() {
+            attributes[replacement.attribute, default: []].append(NameBinding(kind: .value, node: replacement.value, site: replacement.call))
+        }
     }
 
     // MARK: Lookup

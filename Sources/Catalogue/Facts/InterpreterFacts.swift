@@ -479,7 +479,10 @@ public final class ScriptInterpreter {
                 // A module's `forward` (or `__call__`) is called through its instances (`model(x, y)`), calls the
                 // callers' arguments above do not see: its parameter's default is not what it gets.
                 if facts.forwardMethodNames.contains(function.name) { return nil }
-                if let fallback = facts.parameterDefault(function, node.text) { return eval(fallback, [:], depth) }
+                // Nor when some call spreads a `**` dictionary that may carry it unseen.
+                if let fallback = facts.parameterDefault(function, node.text) {
+                    return facts.mayReceiveUnreadKeyword(node) ? nil : eval(fallback, [:], depth)
+                }
                 // No argument and no default: only an injecting decorator fills it (Sacred's `@ex.capture` from the
                 // `@ex.config` locals, on the function or, for `__init__`, on its class): the configuration's value.
                 guard facts.injectsParameters(function) else { return nil }

@@ -748,11 +748,22 @@ extension PythonFacts {
             names.insert(name)
         }
         // A table handed in through a constructor's parameter and kept in a field (`self.embed = embed`, built
-        // `GPT(embed=nn.Embedding(V, d), ...)` by a wiring function): what the constructions pass.
+        // `GPT(embed=nn.Embedding(V, d), ...)` by a wiring function): what the constructions pass; also a table the
+        // model already holds, handed to a wrapper (`NormedLookup(model.transformer.wte)` in model surgery, also
+        // `model.get_submodule("transformer.wte")`).
+        let built = names
         for (name, settings) in allSettings.byName where !names.contains(name) && settings.contains(where: { s in
             guard s.source != .parameterDefault, s.written.hasPrefix("self."), case let value = unwrapped(s.value),
                   value.type == "identifier", parameterOwner(of: value) != nil else { return false }
-            return origins(of: value).contains { constructorCall(unwrapped($0)).map(isEmbeddingConstructor) == true }
+            return origins(of: value).contains { origin in
+                let origin = unwrapped(origin)
+                if constructorCall(origin).map(isEmbeddingConstructor) == true { return true }
+                if origin.type == "attribute", isReferenceChain(origin) { return SettingsTable.bareName(of: origin).map(built.contains) == true }
+                // `model.get_submodule("transformer.wte")`: the path's last attribute.
+                guard origin.type == "call", case let call = callSite(origin), call.name == "get_submodule", call.receiver != nil,
+                      let path = call.positional.first.flatMap(SettingsTable.stringValue), let last = path.split(separator: ".").last else { return false }
+                return built.contains(String(last))
+            }
         }) {
             names.insert(name)
         }

@@ -376,15 +376,7 @@ public final class PythonFacts {
         }
         let position = index - function.passedOffset
         var result: [(call: CallSite, argument: Node)] = []
-        // A constructor runs for its class's constructions and its subclasses' (see `initializerCalls`); `leading`
-        // counts the `self` an explicit `Base.__init__(self, ...)` passes.
-        var candidates: [(call: CallSite, leading: Int)] = owner != nil && function.name == "__init__"
-            ? initializerCalls(of: function) : calls(named: function.name).map { ($0, 0) }
-        // The `__call__` of an object of the file runs when an instance is called (`policy(model)`, with `policy =
-        // BF16Policy()` built from it or from a subclass): what those calls pass.
-        if function.name == "__call__", let c = enclosingClass(function.node) { candidates = instanceCalls(of: c).map { ($0, 0) } }
-        if owner == nil { candidates += tableCalls(ofEntry: function.node).map { ($0, 0) } }
-        for (call, leading) in candidates {
+        for (call, leading) in callCandidates(of: function) {
             let position = position + leading
             if var argument = call.argument(identifier.text, position: position >= 0 ? position : nil) ?? splattedEntry(call, key: identifier.text) {
                 // A mapped call's sequence `itertools.repeat(x)` gives `x` at every pass (`starmap(set_lr,
@@ -415,6 +407,31 @@ public final class PythonFacts {
         }
         // A call in a self-check passes toy values; the other callers say what training gets (see `selfChecks`).
         return outsideSelfChecks(result, at: \.call.node)
+    }
+
+    /// The calls that may run `function`, with how many positional arguments each passes ahead of its parameters
+    /// after `self` (see `initializerCalls`): a constructor's class's and subclasses' constructions, the calls of an
+    /// object's `__call__` through its instances, otherwise the calls of its name; a module function's calls through
+    /// tables of functions too.
+    func callCandidates(of function: Function) -> [(call: CallSite, leading: Int)] {
+        let owner = enclosingClass(function.node)
+        if owner != nil, function.name == "__init__" { return initializerCalls(of: function) }
+        if function.name == "__call__", let owner { return instanceCalls(of: owner).map { ($0, 0) } }
+        var candidates = calls(named: function.name).map { ($0, 0) }
+        if owner == nil { candidates += tableCalls(ofEntry: function.node).map { ($0, 0) } }
+        return candidates
+    }
+
+    /// Whether some call of the function owning a parameter spreads a `**` dictionary that cannot be read for the
+    /// parameter's name (`Attention(dim, **attn_kwargs)` with `attn_kwargs` built by a helper the file does not
+    /// resolve): the parameter may get a value no caller names, so its default is not known to hold.
+    public func mayReceiveUnreadKeyword(_ identifier: Node) -> Bool {
+        guard identifier.type == "identifier", let function = parameterOwner(of: identifier) else { return false }
+        return callCandidates(of: function).contains { candidate in
+            guard candidate.call.hasSplat, candidate.call.keywords[identifier.text] == nil else { return false }
+            if case .unknown = forwardedKeyword(identifier.text, through: candidate.call) { return true }
+            return false
+        }
     }
 
     /// For an argument that is a loop variable over a list that starts empty and is filled by `append` (`for role, ps in
