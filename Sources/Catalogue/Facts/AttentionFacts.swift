@@ -144,6 +144,12 @@ extension PythonFacts {
         // branch(norm(x))`, see `iteratedItems`): an attention module when one of the items is.
         if reference.type == "identifier", depth < 3, let items = iteratedItems(reference, flow: dataflow),
            items.contains(where: { isAttentionModule(unwrapped($0), depth: depth + 1) }) { return true }
+        // One place of the entries of a layer list unpacked by the loop (`for norm, fn, add in self.sublayers` with
+        // entries appended as `nn.ModuleList([nn.LayerNorm(d), SelfAttention(d, h), Add()])`): an attention module
+        // when some entry builds one in that place.
+        if reference.type == "identifier", let elements = unpackedEntryElements(reference), elements.contains(where: { buildsAttention($0) }) {
+            return true
+        }
         // An entry of a module dictionary read by a key written there or by a loop variable over keys written out
         // (`self.branches["attn"]`, `self.branches[name]` in `for name in ("attn", "mlp")`): an attention module when an
         // entry read is one.
@@ -368,6 +374,31 @@ extension PythonFacts {
         for binding in flow.bindings(of: variable.text, at: variable) {
             guard case .iteration = binding.kind else { continue }
             if let items = writtenItems(binding.node, depth: 0) { return items }
+        }
+        return nil
+    }
+
+    /// For a loop variable taking one place of each entry of a container filled by `append` (`for norm, fn, add in
+    /// self.sublayers`, also an entry unpacked from a `zip`, `for kind, (norm, fn, add) in zip(kinds, self.layers)`),
+    /// whose entries are written out (`nn.ModuleList([a, b, c])`, a list or a tuple): the element of each entry in that
+    /// place. Nil when the variable is no such place or an entry is not written out.
+    public func unpackedEntryElements(_ variable: Node) -> [Node]? {
+        for binding in dataflow.bindings(of: variable.text, at: variable) {
+            guard case .iteration(let place?) = binding.kind, binding.site.type == "for_statement" || binding.site.type == "for_in_clause" else { continue }
+            let container = dataflow.iterationSource(binding)
+            var elements: [Node] = []
+            for origin in dataflow.bindings(ofReference: unwrapped(container)) where origin.kind == .value {
+                guard let entries = filledContainerItems(madeEmptyBy: origin.node) else { continue }
+                for entry in entries.map(unwrapped) {
+                    let display = entry.type == "call" && ["ModuleList", "Sequential", "list", "tuple"].contains(callSite(entry).name)
+                        ? callSite(entry).positional.first.map(unwrapped) : entry
+                    guard let display, ["list", "tuple"].contains(display.type) else { return nil }
+                    let items = display.namedChildren.filter { $0.type != "comment" }
+                    guard place < items.count else { return nil }
+                    elements.append(items[place])
+                }
+            }
+            return elements.isEmpty ? nil : elements
         }
         return nil
     }

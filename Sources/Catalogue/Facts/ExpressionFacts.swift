@@ -607,9 +607,13 @@ extension PythonFacts {
         let value = unwrapped(empty)
         let blank = { (n: Node) in n.namedChildren.allSatisfy { $0.type == "comment" } }
         var made = ["list", "dictionary"].contains(value.type) && blank(value)
-        if value.type == "call", value.child(byField: "arguments").map(blank) == true {
+        if value.type == "call" {
             let call = callSite(value)
-            made = call.positional.isEmpty && call.keywords.isEmpty
+            // `nn.ModuleList()`, also `nn.ModuleList([])` given an empty display.
+            let emptyDisplay = call.positional.count == 1 && call.keywords.isEmpty
+                && ["list", "tuple"].contains(unwrapped(call.positional[0]).type) && blank(unwrapped(call.positional[0]))
+            made = (value.child(byField: "arguments").map(blank) == true || emptyDisplay) && call.keywords.isEmpty
+                && (call.positional.isEmpty || emptyDisplay)
                 && (["list", "dict", "deque", "collections.deque", "collections.OrderedDict"].contains(call.callee)
                     || ["ModuleList", "ModuleDict", "Sequential", "ParameterList", "ParameterDict"].contains(call.name))
         }

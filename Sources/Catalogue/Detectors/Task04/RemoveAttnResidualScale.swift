@@ -11,7 +11,9 @@ import TreeSitterKit
 /// = x + branch(norm(x))`, or as a branch the block registers by name and reads back,
 /// `self.add_module(kind, BRANCHES[kind](cfg))` then `x = x + getattr(self, kind)(norm(x))`, or as an entry of a module
 /// dictionary walked by its keys, `for k in ("attn", "mlp"): x = x + self.parts[k](norm(x))`; see
-/// `PythonFacts.isAttentionModule`), and no constant rescaling on the way (also none the helper's callers
+/// `PythonFacts.isAttentionModule`; or by a module of the file whose forward returns the plain sum of two of its
+/// parameters, `add(fn(norm(x)), skip)` over `(norm, fn, add)` entries of the layer list, see `adderCalls`), and no
+/// constant rescaling on the way (also none the helper's callers
 /// pass it): neither a factor or divisor that is a number or a setting computed from numbers (`1 / sqrt(2 *
 /// n_layer)`, `/ math.sqrt(24)`) between the attention call and the addition, nor one applied inside the attention's
 /// forward after its output projection. Learnable gains (`nn.Parameter`) are not fixed scales. A factor precomputed
@@ -40,6 +42,12 @@ struct RemoveAttnResidualScale: Detector {
             if let function = facts.enclosingFunction(node), facts.isReplacedMethod(function) { continue }
             if scaled(branch, facts, flow: flow) { return [] }
             residuals.append(node)
+        }
+        // The addition done by a module of the file for its callers (`x = residual_fn(block(x), residual)`).
+        for (call, branch) in adderCalls(facts, flow: flow) {
+            if let function = facts.enclosingFunction(call), facts.isReplacedMethod(function) { continue }
+            if scaled(branch, facts, flow: flow) { return [] }
+            residuals.append(call)
         }
         guard !residuals.isEmpty, !scaledInsideAttention(facts, model: model, flow: flow) else { return [] }
         return residuals.map { facts.evidence($0, "attention output added to the residual unscaled") }
@@ -89,6 +97,33 @@ struct RemoveAttnResidualScale: Detector {
         default:
             return nil
         }
+    }
+
+    /// Calls of a module of the file whose `forward` returns the plain sum of two of its parameters (`class
+    /// Residual(nn.Module): def forward(self, x, residual): return x + residual`), one of them given the attention's
+    /// output (`x = residual_fn(block(x), residual)`, the module an element of the layer list unpacked in the loop):
+    /// each call with that argument. The callee's classes (see `Dataflow.instanceClasses`) must include such a module
+    /// whose parameters the call fills exactly.
+    func adderCalls(_ facts: PythonFacts, flow: Dataflow) -> [(call: Node, branch: Node)] {
+        var adders: [String: (parameters: Int, summed: [Int])] = [:]
+        for c in facts.classes {
+            let forwards = facts.forwardMethods(of: c)
+            guard forwards.count == 1, let forward = forwards.first, case let returned = facts.returnedValues(forward), returned.count == 1,
+                  case let sum = facts.unparenthesized(returned[0]), sum.type == "binary_operator", sum.child(byField: "operator")?.type == "+",
+                  let l = sum.child(byField: "left").map(facts.unparenthesized), let r = sum.child(byField: "right").map(facts.unparenthesized),
+                  let a = forward.passedParameters.firstIndex(of: l.text), let b = forward.passedParameters.firstIndex(of: r.text),
+                  l.type == "identifier", r.type == "identifier", a != b else { continue }
+            adders[c.name] = (forward.passedParameters.count, [a, b])
+        }
+        guard !adders.isEmpty else { return [] }
+        var result: [(call: Node, branch: Node)] = []
+        for call in facts.calls where !call.hasSplat && call.keywords.isEmpty {
+            guard let callee = call.function, facts.isReferenceChain(callee),
+                  let adder = flow.instanceClasses(of: callee).compactMap({ adders[$0] }).first(where: { $0.parameters == call.positional.count }),
+                  let branch = adder.summed.map({ call.positional[$0] }).first(where: { attentionCall(in: $0, facts, flow: flow) != nil }) else { continue }
+            result.append((call.node, branch))
+        }
+        return result
     }
 
     /// Functions (and methods) of the file that hold an attention computation.
