@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Configuration documents written inside a script as a string and loaded at run time
 /// (`tomllib.loads(JOB_TOML)`, `yaml.safe_load("""lr: 0.0018 ...""")`, `json.loads(...)`, configparser's
 /// `parser.read_string(INI)`, gin's
-/// `gin.parse_config(BINDINGS)` with `build_optimizer.learning_rate = 0.0018` lines): their entries are settings like
+/// `gin.parse_config(BINDINGS)` with `build_optimizer.learning_rate = 0.0018` lines; also a parser the script writes
+/// itself for `key: value` lines, see `lineParsers`): their entries are settings like
 /// a dictionary's, named by the last part of their key; a gin binding keeps its whole key and sets only the parameter
 /// of the configurable it names.
 ///
@@ -96,7 +97,52 @@ enum EmbeddedConfigDocuments {
             guard let argument = call.positional.first, let string = literal(argument, facts, depth: 0) else { continue }
             if !result.contains(string) { result.append(string) }
         }
+        // A parser of the file's own for `key: value` lines (see `lineParsers`), called on a document.
+        for (function, index) in lineParsers(facts) {
+            for call in facts.calls(withCallee: function.name) where call.receiver == nil && !call.hasSplat {
+                guard let argument = call.argument(function.parameters[index], position: index),
+                      let string = literal(argument, facts, depth: 0) else { continue }
+                if !result.contains(string) { result.append(string) }
+            }
+        }
         return result
+    }
+
+    /// Module-level functions of the file that read a document given as a parameter line by line into a dictionary
+    /// (`for line in text.splitlines(): key, _, value = line.partition(":"); cfg[key.strip()] = parse(value)`, also
+    /// `split(":", 1)` or `=` as the separator, the line first cut at `#`): such a function reads its document as a
+    /// YAML or INI loader does. With the position of the document parameter.
+    static func lineParsers(_ facts: PythonFacts) -> [(function: PythonFacts.Function, index: Int)] {
+        facts.memoized("lineParsers") {
+            var result: [(function: PythonFacts.Function, index: Int)] = []
+            for function in facts.functions where facts.enclosingClass(function.node) == nil {
+                guard let body = function.body else { continue }
+                for loop in facts.descendants(of: body) where loop.type == "for_statement" {
+                    // The loop walks the lines of a parameter.
+                    guard let iterable = loop.child(byField: "right").map(facts.unwrapped), iterable.type == "call",
+                          case let lines = facts.callSite(iterable),
+                          lines.name == "splitlines" || (lines.name == "split" && lines.positional.first.flatMap(SettingsTable.stringValue) == "\n"),
+                          let source = lines.receiver.map(facts.unwrapped),
+                          let root = facts.descendants(of: source).first(where: { $0.type == "identifier" }) ?? (source.type == "identifier" ? source : nil),
+                          let index = function.parameters.firstIndex(of: root.text),
+                          let inner = loop.child(byField: "body") else { continue }
+                    // Each line is cut at a separator and stored by key.
+                    let cuts = facts.descendants(of: inner).contains { n in
+                        guard n.type == "call", case let call = facts.callSite(n) else { return false }
+                        let separator = call.positional.first.flatMap(SettingsTable.stringValue)
+                        return (["partition", "split"].contains(call.name)) && (separator == ":" || separator == "=")
+                    }
+                    let stores = facts.descendants(of: inner).contains { n in
+                        n.type == "assignment" && n.child(byField: "left")?.type == "subscript"
+                    }
+                    if cuts && stores {
+                        result.append((function, index))
+                        break
+                    }
+                }
+            }
+            return result
+        }
     }
 
     /// The string literal a document argument holds: the literal itself, through `textwrap.dedent` and `strip`, a name's

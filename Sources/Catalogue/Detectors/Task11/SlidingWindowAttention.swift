@@ -22,8 +22,10 @@ struct SlidingWindowAttention: Detector {
         let flow = facts.dataflow
         var evidence: [Evidence] = []
         for (constructor, mask) in facts.maskMods(flow) {
+            // (A bound behind a test the configuration decides against never applies: `if window is not None:` with the
+            // window `null` in the configuration document.)
             if let bound = facts.maskModBoundsDistance(mask, flow), !Self.neverBinds(bound, mask, facts),
-               !Self.spansMaskLength(bound, mask, constructor, facts) {
+               !Self.spansMaskLength(bound, mask, constructor, facts), !facts.isInDeadBranch(bound) {
                 evidence.append(facts.evidence(bound, "mask_mod bounds the query-key distance"))
             }
         }
