@@ -3,7 +3,8 @@ import TreeSitterKit
 
 /// `embed_skip_x0`: every block re-mixes the initial embedding x0 into its input.
 ///
-/// Requires a tensor x0 computed from a token-embedding lookup outside the block loop and never reassigned inside
+/// Requires a tensor x0 computed from a token-embedding lookup (also the output of an embedding module of the file, see
+/// `wrappedLookups`) outside the block loop and never reassigned inside
 /// it (also the parameter of a stack module's forward the embedding is handed to, see `embeddingHandedOn`), and, per block, a mix of the residual stream with it: in the loop itself (`h = keep[i] * h + inject[i] *
 /// e0`, also with more terms, `+ c[i] * other`, `torch.lerp(h, e0, w)`, `h.mul(w[0]).add(e0.mul(w[1]))`, also as the block's argument `h = block(mix)`),
 /// or in the blocks, which receive x0 in the loop (`block(x, v1, x0)`, also through
@@ -32,8 +33,9 @@ struct EmbedSkipX0: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
+        let allLookups = model.embeddingLookupNodes + wrappedLookups(model, facts)
         var scopes: [Node?] = []
-        for lookup in model.embeddingLookupNodes {
+        for lookup in allLookups {
             let scope = facts.enclosingFunction(lookup)?.node
             if !scopes.contains(where: { $0 == scope }) { scopes.append(scope) }
         }
@@ -41,7 +43,7 @@ struct EmbedSkipX0: Detector {
         // `AttentionLayers.forward(self, x)` keeping `x0 = x`): its forward, with the parameter as the embedding.
         var seeds: [Node: Set<String>] = [:]
         for scope in scopes {
-            let lookups = model.embeddingLookupNodes.filter { facts.enclosingFunction($0)?.node == scope }
+            let lookups = allLookups.filter { facts.enclosingFunction($0)?.node == scope }
             let region = scope ?? facts.root
             let held = initialEmbeddings(lookups, in: region, folds: [], facts)
             for (target, parameter) in embeddingHandedOn(held, in: scope, facts) where !scopes.contains(where: { $0 == target.node }) {
@@ -50,7 +52,7 @@ struct EmbedSkipX0: Detector {
         }
         scopes += seeds.keys.sorted { $0.startByte < $1.startByte }.map { Optional($0) }
         for scope in scopes {
-            let lookups = model.embeddingLookupNodes.filter { facts.enclosingFunction($0)?.node == scope }
+            let lookups = allLookups.filter { facts.enclosingFunction($0)?.node == scope }
             let region = scope ?? facts.root
             // A fold over the blocks (`functools.reduce(step, self.blocks, (x0, None))`) runs its function per block,
             // as a loop runs its body.
@@ -128,6 +130,26 @@ struct EmbedSkipX0: Detector {
             }
         }
         return []
+    }
+
+    /// Calls of an embedding module of the file: a module whose `forward` returns its own lookup, also transformed
+    /// (`class EmbeddingPipe(nn.Module): def forward(self, ids): return rms_norm(self.word_embeddings(ids))`, called
+    /// as `h = self.embed(ids)`), so that what such a call gives is the embedding.
+    func wrappedLookups(_ model: ModelView, _ facts: PythonFacts) -> [Node] {
+        let lookups = model.embeddingLookupNodes
+        guard !lookups.isEmpty else { return [] }
+        return facts.calls.compactMap { call -> Node? in
+            guard let callee = call.function, facts.isReferenceChain(callee), !lookups.contains(call.node),
+                  case let classes = facts.dataflow.instanceClasses(of: callee), !classes.isEmpty else { return nil }
+            let wraps = classes.allSatisfy { name in
+                guard let owner = facts.boundClass(named: name), case let forwards = facts.forwardMethods(of: owner), !forwards.isEmpty else { return false }
+                return forwards.allSatisfy { forward in
+                    let returned = facts.returnedValues(forward)
+                    return !returned.isEmpty && returned.allSatisfy { value in lookups.contains { facts.isInside($0, value) } }
+                }
+            }
+            return wraps ? call.node : nil
+        }
     }
 
     /// Whether a statement of a `for` loop runs on its first pass only: an `if` holding it tests the loop's counter
