@@ -5,7 +5,7 @@ import TreeSitterKit
 /// `getattr(torch, name)` with the string `name` set in a configuration (`activation_dtype: str = "bfloat16"`),
 /// followed through locals, `self` attributes, parameters and configuration fields (see `origins`), or read from the
 /// environment with a string default (`os.environ.get("ACT_DTYPE", "bfloat16")`, also held by a dictionary entry,
-/// see `decidedString`).
+/// see `decidedString`), or named by a field of a settings object through its method (see `fieldNamedDtype`).
 extension PythonFacts {
     /// Dtype names as torch spells them, each with the canonical name (`half` is `float16`).
     static let torchDtypes: [String: String] = [
@@ -17,6 +17,10 @@ extension PythonFacts {
     /// The canonical dtype name (`"bfloat16"`, `"float32"`) an expression denotes; nil when none, or when its origins
     /// name different ones.
     public func dtypeName(of node: Node) -> String? {
+        // (Read at the call, or at the local it was just stored in: the method's own return value has no field name.)
+        let n = unwrapped(node)
+        if let dtype = fieldNamedDtype(n) { return dtype }
+        if n.type == "identifier", let value = latestValue(of: n.text, before: n), let dtype = fieldNamedDtype(unwrapped(value)) { return dtype }
         let names = Set(origins(of: node).compactMap(namedDtype))
         return names.count == 1 ? names.first : nil
     }
@@ -58,6 +62,26 @@ extension PythonFacts {
         // A name read from a parsed configuration (`cfg["loss"]["dtype"]` of an embedded YAML or JSON document),
         // which has no origin in the script's own code, or from a dictionary entry set to an environment knob.
         return spelled.isEmpty ? (string(of: name) ?? decidedString(name)).flatMap { Self.torchDtypes[$0] } : nil
+    }
+
+    /// A settings object's method that names dtypes by its fields (`def torch_dtype(self, name): return getattr(torch,
+    /// getattr(self, name))`), called with a field's name written out (`settings.precision.torch_dtype("activation_dtype")`
+    /// with `activation_dtype: Literal["bfloat16", "float32"] = "bfloat16"` in the class): the dtype that field's value
+    /// spells. Nil for any other call.
+    private func fieldNamedDtype(_ origin: Node) -> String? {
+        guard origin.type == "call", case let call = callSite(origin),
+              let method = calledFunction(call) ?? { let found = targets(of: call); return found.count == 1 ? found[0] : nil }(),
+              let owner = enclosingClass(method.node), let receiver = method.receiver,
+              case let returned = returnedValues(method), returned.count == 1,
+              case let outer = unwrapped(returned[0]), outer.type == "call", case let lookup = callSite(outer), lookup.callee == "getattr",
+              lookup.positional.count == 2, imports.qualifiedName(of: lookup.positional[0]) == "torch",
+              case let inner = unwrapped(lookup.positional[1]), inner.type == "call", case let field = callSite(inner),
+              field.callee == "getattr", field.positional.count == 2, field.positional[0].text == receiver,
+              case let parameter = unwrapped(field.positional[1]), parameter.type == "identifier",
+              let index = method.passedParameters.firstIndex(of: parameter.text),
+              let name = call.argument(parameter.text, position: index).flatMap(SettingsTable.stringValue),
+              let value = classAttribute(name, of: owner).flatMap(SettingsTable.stringValue) else { return nil }
+        return Self.torchDtypes[value]
     }
 
     /// The dtype a `torch.<dtype>` reference (under any import alias) names.
