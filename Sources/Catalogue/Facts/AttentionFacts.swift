@@ -383,6 +383,11 @@ extension PythonFacts {
     /// whose entries are written out (`nn.ModuleList([a, b, c])`, a list or a tuple): the element of each entry in that
     /// place. Nil when the variable is no such place or an entry is not written out.
     public func unpackedEntryElements(_ variable: Node) -> [Node]? {
+        // Asked by `isAttentionModule` for every loop variable it meets: kept per read.
+        memoized("unpackedEntryElements/\(variable.startByte)/\(variable.text)") { computeUnpackedEntryElements(variable) }
+    }
+
+    private func computeUnpackedEntryElements(_ variable: Node) -> [Node]? {
         for binding in dataflow.bindings(of: variable.text, at: variable) {
             guard case .iteration(let place?) = binding.kind, binding.site.type == "for_statement" || binding.site.type == "for_in_clause" else { continue }
             let container = dataflow.iterationSource(binding)

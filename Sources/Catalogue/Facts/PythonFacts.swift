@@ -427,10 +427,13 @@ public final class PythonFacts {
     /// resolve): the parameter may get a value no caller names, so its default is not known to hold.
     public func mayReceiveUnreadKeyword(_ identifier: Node) -> Bool {
         guard identifier.type == "identifier", let function = parameterOwner(of: identifier) else { return false }
-        return callCandidates(of: function).contains { candidate in
-            guard candidate.call.hasSplat, candidate.call.keywords[identifier.text] == nil else { return false }
-            if case .unknown = forwardedKeyword(identifier.text, through: candidate.call) { return true }
-            return false
+        // Asked for every default the interpreter reads: kept per function and name.
+        return memoized("mayReceiveUnreadKeyword/\(function.node.startByte)/\(identifier.text)") {
+            callCandidates(of: function).contains { candidate in
+                guard candidate.call.hasSplat, candidate.call.keywords[identifier.text] == nil else { return false }
+                if case .unknown = forwardedKeyword(identifier.text, through: candidate.call) { return true }
+                return false
+            }
         }
     }
 

@@ -162,11 +162,7 @@ struct HeadDim128: Detector {
         // (The modules, when known, are what the projection calls run: `proj(x)` above names none.)
         let modules = lineage.projectionModules.compactMap { SettingsTable.bareName(of: $0) }
         let names = modules.isEmpty ? lineage.projections.map { facts.callSite($0).callee } : modules
-        let sizes = names.map { name -> Double? in
-            guard let module = facts.moduleConstructor(name), model.isLinearConstructor(module),
-                  let output = module.argument("out_features", position: 1) else { return nil }
-            return interpreter.number(output)
-        }
+        let sizes = names.map { linearSize($0, "out_features", position: 1, model, facts, interpreter) }
         guard let first = sizes.first, let size = first, sizes.allSatisfy({ $0 == size }) else { return nil }
         return size
     }
@@ -191,11 +187,15 @@ struct HeadDim128: Detector {
             }
             modules.append(call.callee)
         }
-        for name in modules {
-            guard let module = facts.moduleConstructor(name), model.isLinearConstructor(module),
-                  let input = module.argument("in_features", position: 0) else { continue }
-            if let w = interpreter.number(input) { return w }
-        }
-        return nil
+        return modules.lazy.compactMap { linearSize($0, "in_features", position: 0, model, facts, interpreter) }.first
+    }
+
+    /// A size the linear layer a module name is built as is given (`in_features` at 0, `out_features` at 1), evaluated;
+    /// nil for a module that is no linear layer or a size that cannot be computed.
+    func linearSize(_ name: String, _ keyword: String, position: Int, _ model: ModelView, _ facts: PythonFacts,
+                    _ interpreter: ScriptInterpreter) -> Double? {
+        guard let module = facts.moduleConstructor(name), model.isLinearConstructor(module),
+              let size = module.argument(keyword, position: position) else { return nil }
+        return interpreter.number(size)
     }
 }

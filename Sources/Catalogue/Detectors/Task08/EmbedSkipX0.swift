@@ -138,17 +138,19 @@ struct EmbedSkipX0: Detector {
     func wrappedLookups(_ model: ModelView, _ facts: PythonFacts) -> [Node] {
         let lookups = model.embeddingLookupNodes
         guard !lookups.isEmpty else { return [] }
+        // The embedding modules first (cheap), so that files without one ask nothing of their calls.
+        let modules = Set(facts.classes.filter { owner in
+            let forwards = facts.forwardMethods(of: owner)
+            return !forwards.isEmpty && forwards.allSatisfy { forward in
+                let returned = facts.returnedValues(forward)
+                return !returned.isEmpty && returned.allSatisfy { value in lookups.contains { facts.isInside($0, value) } }
+            }
+        }.map(\.name))
+        guard !modules.isEmpty else { return [] }
         return facts.calls.compactMap { call -> Node? in
             guard let callee = call.function, facts.isReferenceChain(callee), !lookups.contains(call.node),
-                  case let classes = facts.dataflow.instanceClasses(of: callee), !classes.isEmpty else { return nil }
-            let wraps = classes.allSatisfy { name in
-                guard let owner = facts.boundClass(named: name), case let forwards = facts.forwardMethods(of: owner), !forwards.isEmpty else { return false }
-                return forwards.allSatisfy { forward in
-                    let returned = facts.returnedValues(forward)
-                    return !returned.isEmpty && returned.allSatisfy { value in lookups.contains { facts.isInside($0, value) } }
-                }
-            }
-            return wraps ? call.node : nil
+                  case let classes = facts.dataflow.instanceClasses(of: callee), !classes.isEmpty, classes.isSubset(of: modules) else { return nil }
+            return call.node
         }
     }
 
