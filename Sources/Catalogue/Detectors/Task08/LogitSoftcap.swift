@@ -60,6 +60,10 @@ struct LogitSoftcap: Detector {
                     }
                 }
             }
+            // The head's own module caps what it returns (a class of the file built for it, or put in its place).
+            if let cap = capInHeadModule(site, facts, accept: accept) {
+                return [facts.evidence(site, "output head"), facts.evidence(cap, "head module soft-caps its logits")]
+            }
             // A forward hook on the head that caps what the head hands back (`lm_head.register_forward_hook(h)`).
             // (Only a head call the loss reads: another module's attribute of the same name is not the head.)
             if site.type == "call", facts.logitsFlow().expressions.contains(where: { facts.isInside(site, $0) }) {
