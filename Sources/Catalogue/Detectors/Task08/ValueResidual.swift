@@ -20,7 +20,8 @@ import TreeSitterKit
 /// `"v_mix": torch.tensor(0.5)`, fixed when it is a plain number), and the previous layer's values (a layer returns its mixed values
 /// and the caller passes them to the next layer every time; also a hook field set from the output on every call). A
 /// local holding the module's weight (`w = self.lamb`) is the blend's weight, never the tensor mixed in.
-/// The values may reach attention through einops `rearrange` (see `PythonFacts.unwrappedTensor`).
+/// The values may reach attention through einops `rearrange` (see `PythonFacts.unwrappedTensor`), or through a helper
+/// of the file handed them (`run_heads(q, k, v, proj)`), the mix then read in its callers.
 /// Examples: `queries/python/value_residual/examples/`.
 struct ValueResidual: Detector {
     let id = "value_residual"
@@ -256,6 +257,20 @@ struct ValueResidual: Detector {
                   facts.calls(named: "softmax").contains(where: { facts.isInside($0.node, function.node) && $0.node.endByte <= n.startByte })
             else { continue }
             result.append((n, right))
+        }
+        // A helper that attends to the values it is handed (`def attend(module, q, k, v): ... sdpa(q, k, v)`): the
+        // calls of it, with the values each passes, so that the mix is read in the caller (`v = (1 - l) * v + l * v1`
+        // then `attend(self, q, k, v)`).
+        for (_, value) in result {
+            guard let root = facts.tensorRoot(value), root.type == "identifier", let helper = facts.enclosingFunction(value),
+                  let index = helper.parameters.firstIndex(of: root.text),
+                  facts.dataflow.bindings(of: root.text, at: root).allSatisfy({ if case .parameter = $0.kind { return true } else { return false } })
+            else { continue }
+            for site in facts.dataflow.callSites(of: helper.node) {
+                guard let argument = facts.dataflow.argument(site, name: root.text, index: index),
+                      !result.contains(where: { $0.0 == site.call.node }) else { continue }
+                result.append((site.call.node, argument))
+            }
         }
         return result
     }
