@@ -796,6 +796,33 @@ struct ConfiguredProgramTests {
         #expect(script.hydraInstantiations().map(\.text) == ["Net(width=WIDTH)", "torch.optim.AdamW(net.parameters(), lr=3 * 6e-4, betas=(0.8, 0.95))"])
     }
 
+    @Test("a configuration a module-level function returns, also wrapped in a config class, instantiates the same way")
+    func hydraInstantiationFromReturnedDictionary() throws {
+        let script = try Self.facts("""
+        import torch
+        from omegaconf import OmegaConf
+        from hydra.utils import instantiate
+        def wrapped():
+            return OmegaConf.create({"optim": {"_target_": "torch.optim.Adam", "eps": 1e-10}})
+        def plain():
+            return {"sched": {"_target_": "torch.optim.lr_scheduler.LambdaLR", "lr_lambda": None}}
+        class Holder:
+            def settings(self):
+                return {"other": {"_target_": "torch.optim.SGD", "lr": 0.1}}
+        cfg = wrapped()
+        opt = instantiate(cfg.optim, [torch.zeros(1)])
+        pcfg = plain()
+        sched = instantiate(pcfg["sched"], opt)
+        hcfg = Holder().settings()
+        spare = instantiate(hcfg["other"], [])
+        """)
+        // A method's dictionary is not a document of the file (its object may be built many ways).
+        #expect(script.hydraInstantiations().map(\.text) == [
+            "torch.optim.Adam([torch.zeros(1)], eps=1e-10)",
+            "torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=None)",
+        ])
+    }
+
     @Test("torchtune's _component_ key names what a node builds, as Hydra's _target_ does")
     func torchtuneComponent() throws {
         let script = try Self.facts(#"""

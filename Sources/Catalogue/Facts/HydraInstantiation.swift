@@ -90,6 +90,16 @@ struct ConfigurationDocument {
             && node.child(byField: "arguments")?.namedChildren.allSatisfy { $0.type == "keyword_argument" } == true)
     }
 
+    /// The mapping a configuration value is: a mapping itself, or the one argument of a call wrapping it
+    /// (`DictConfig({...})`, `OmegaConf.create({...})`).
+    static func documentMapping(_ node: Node) -> Node? {
+        if isMapping(node) { return node }
+        guard node.type == "call", let arguments = node.child(byField: "arguments"), arguments.type == "argument_list" else { return nil }
+        let given = arguments.namedChildren.filter { $0.type != "comment" }
+        guard given.count == 1, isMapping(given[0]) else { return nil }
+        return given[0]
+    }
+
     /// The keys that name what a node builds: Hydra's `_target_`, torchtune's `_component_`.
     static let targetKeys = ["_target_", "_component_"]
 
@@ -123,10 +133,16 @@ extension PythonFacts {
             ConfigurationDocument(entries: EmbeddedConfigDocuments.entryLines(file.bytes, content: EmbeddedConfigDocuments.contentRange($0)),
                                   bytes: file.bytes)
         }
-        // Configurations written as dictionaries: the outermost ones assigned at module level that name a class somewhere.
-        for assignment in moduleAssignments where assignment.type == "assignment" {
-            guard let value = assignment.child(byField: "right"), ConfigurationDocument.isMapping(value) else { continue }
-            let document = ConfigurationDocument(dictionary: value, pairs: registryPairs)
+        // Configurations written as dictionaries that name a class somewhere: the outermost ones assigned at module level,
+        // and those a module-level function returns (`def build_cfg(): return DictConfig({...})`), each also as the one
+        // argument of a wrapper (`DictConfig({...})`, `OmegaConf.create({...})`).
+        var values = moduleAssignments.filter { $0.type == "assignment" }.compactMap { $0.child(byField: "right") }
+        for function in functions where enclosingClass(function.node) == nil && enclosingFunction(function.node.parent ?? function.node) == nil {
+            values += returnedValues(function)
+        }
+        for value in values {
+            guard let mapping = ConfigurationDocument.documentMapping(unwrapped(value)) else { continue }
+            let document = ConfigurationDocument(dictionary: mapping, pairs: registryPairs)
             if !document.targetNodes.isEmpty { documents.append(document) }
         }
         var result: [HydraInstantiation] = []
