@@ -648,6 +648,18 @@ extension PythonFacts {
             if let parts = conditionalParts(value), let holds = truth(of: parts.test) { value = unwrapped(holds ? parts.value : parts.alternative) }
             if let call = constructorCall(value), call.callee != "dict" { return call }
         }
+        // A module handed to the constructor (`self.q_norm = q_norm`, built by the caller: `Attention(...,
+        // q_norm=RMSNorm(head_dim))`): what the calls of the function pass for that parameter.
+        for setting in attributes + settings {
+            let value = unwrapped(setting.value)
+            guard value.type == "identifier" else { continue }
+            for binding in dataflow.bindings(of: value.text, at: value) {
+                guard case .parameter = binding.kind else { continue }
+                for argument in dataflow.passedArguments(binding, name: value.text) {
+                    if let call = constructorCall(unwrapped(argument)), call.callee != "dict" { return call }
+                }
+            }
+        }
         return nil
     }
 
