@@ -37,6 +37,35 @@ struct NamedReplacementTests {
         #expect(facts.dataflow.bindings(ofReference: reference).contains { facts.compact($0.node) == "Wrapped(model.body.tok)" })
     }
 
+    @Test("a module of the file assigned onto another object joins the class's own binding of that attribute; values do not")
+    func surgeryJoinsOwnBindings() throws {
+        let facts = try Self.facts("""
+        import torch.nn as nn
+        class Squash(nn.Module):
+            pass
+        class Sigmoid(nn.Module):
+            pass
+        class LM(nn.Module):
+            def __init__(self, cfg):
+                super().__init__()
+                self.squash = Squash()
+                self.rate = cfg.rate
+            def forward(self, z):
+                return self.squash(z) * self.rate
+        def upgrade(state):
+            state.model.squash = Sigmoid()
+            state.model.rate = 0.5
+        """)
+        let forward = try #require(facts.functions.first { $0.name == "forward" })
+        let squash = try #require(facts.descendants(of: forward.node).first { $0.type == "attribute" && $0.text == "self.squash" })
+        let rate = try #require(facts.descendants(of: forward.node).first { $0.type == "attribute" && $0.text == "self.rate" })
+        #expect(facts.dataflow.bindings(ofReference: squash).map { facts.compact($0.node) } == ["Squash()", "Sigmoid()"])
+        #expect(facts.dataflow.surgeryClasses(of: squash) == ["Sigmoid"])
+        // A number written onto some object is not surgery: the class's own binding stands alone.
+        #expect(facts.dataflow.bindings(ofReference: rate).map { facts.compact($0.node) } == ["cfg.rate"])
+        #expect(facts.dataflow.instanceClasses(of: squash) == ["Squash", "Sigmoid"])
+    }
+
     @Test("a helper whose setattr name is not made from its path parameter binds nothing")
     func unrelatedHelper() throws {
         let facts = try Self.facts("""

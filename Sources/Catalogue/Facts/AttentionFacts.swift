@@ -772,7 +772,13 @@ extension PythonFacts {
               let name = SettingsTable.bareName(of: function) else { return [] }
         if let module = moduleConstructor(function.type == "attribute" && isReferenceChain(function) ? function.text : name),
            let c = boundClass(named: module.callee) {
-            return moduleEntryPoints(c)
+            // With the modules surgery on the built model puts in its place (`state.model.squash = Sigmoid(30.0)`).
+            var found = moduleEntryPoints(c)
+            for other in dataflow.surgeryClasses(of: function) {
+                guard let d = boundClass(named: other) else { continue }
+                for f in moduleEntryPoints(d) where !found.contains(where: { $0.node == f.node }) { found.append(f) }
+            }
+            return found
         }
         // A module held by a plain name set elsewhere (`def train(model, ...)`, called with `GPT(cfg)`), or a callable
         // object held by an attribute of `self` (`self.backend = backend or Factory.create("ns")`): what calling an

@@ -142,12 +142,35 @@ public final class Dataflow {
     }
 
     /// For `self.x`, the bindings made in the class that reads it when there are any (another class may use the
-    /// same attribute name for something else); all of them otherwise.
+    /// same attribute name for something else), with the modules put in its place from outside (see
+    /// `isSurgery`); all of them otherwise.
     public func scopedToClass(_ bindings: [NameBinding], reference node: Node) -> [NameBinding] {
         guard node.type == "attribute", let object = node.child(byField: "object"), object.type == "identifier", object.text == "self",
               let owner = facts.enclosingClass(node) else { return bindings }
         let own = bindings.filter { owner.node.byteRange.contains($0.site.startByte) }
-        return own.isEmpty ? bindings : own
+        return own.isEmpty ? bindings : own + bindings.filter { !owner.node.byteRange.contains($0.site.startByte) && isSurgery($0) }
+    }
+
+    /// The modules of the file put in place of `self.x` from outside the class reading it (see `isSurgery`), by the
+    /// class each builds.
+    public func surgeryClasses(of reference: Node) -> [String] {
+        guard reference.type == "attribute", reference.child(byField: "object")?.text == "self",
+              let name = reference.child(byField: "attribute")?.text, let owner = facts.enclosingClass(reference) else { return [] }
+        return attributeBindings(name).filter { !owner.node.byteRange.contains($0.site.startByte) && isSurgery($0) }
+            .compactMap { facts.unwrapped($0.node).child(byField: "function")?.text }
+    }
+
+    /// A module of the file put in an attribute of another object from outside its class, as surgery on a built model
+    /// does: `model.lm_head = CappedHead(model.lm_head)`, `state.model.squash = Sigmoid()`, `setattr(model, "x", M())`.
+    /// Numbers and other values written onto objects (`args.lr = 0.1`) are not.
+    private func isSurgery(_ binding: NameBinding) -> Bool {
+        let value = facts.unwrapped(binding.node)
+        guard binding.kind == .value, value.type == "call",
+              let callee = value.child(byField: "function"), facts.classNameSet.contains(callee.text) else { return false }
+        if binding.site.type == "call" { return true }
+        guard binding.site.type == "assignment", let left = binding.site.child(byField: "left"), left.type == "attribute",
+              let receiver = left.child(byField: "object") else { return false }
+        return receiver.text != "self"
     }
 
     /// The parameter names of a function or lambda node.

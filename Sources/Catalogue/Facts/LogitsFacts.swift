@@ -341,6 +341,9 @@ extension PythonFacts {
             // Read with the fields of the object the method around it runs on (`self.cap`).
             let objects = flow.fieldBindings(around: expression, self)
             for n in descendants(of: expression) where seen.insert(n).inserted {
+                // A cap on what a projection then reads (`F.linear(c * torch.tanh(h / c), w)`) squashes the hidden
+                // states, not the logits.
+                if n.type == "call", isProjectionInput(n, within: expression) { continue }
                 for fields in objects { caps += capsAt(n, bindings: fields) }
                 // A compiled CUDA extension's function on the way (`_ext.softcap_fwd(x, cap)`, see `extensionCaps`).
                 if n.type == "call", !extensionModuleNames.isEmpty {
@@ -367,6 +370,20 @@ extension PythonFacts {
         }
         // A library's fused loss given `softcap=` (see `libraryLossCaps`).
         return caps + libraryLossCaps
+    }
+
+    /// Whether `node` lies in what a projection inside `expression` multiplies by its weight: an argument of
+    /// `F.linear`, `torch.matmul` / `mm` / `bmm` / `einsum`, or an operand of `@`.
+    func isProjectionInput(_ node: Node, within expression: Node) -> Bool {
+        for ancestor in ancestors(of: node) {
+            if ancestor.type == "binary_operator", ancestor.child(byField: "operator")?.type == "@" { return true }
+            if ancestor.type == "argument_list", let call = ancestor.parent, call.type == "call", call.child(byField: "arguments") == ancestor,
+               ["torch.nn.functional.linear", "torch.matmul", "torch.mm", "torch.bmm", "torch.einsum"].contains(callSite(call).torchCallee) {
+                return true
+            }
+            if ancestor == expression { return false }
+        }
+        return false
     }
 
     /// A cap a kernel (or jit helper) computes over several statements: `x / c` in one place reaching a squashing call

@@ -10,7 +10,8 @@ extension LogitSoftcap {
     /// states, before the projection) is not one on the logits.
     func capInHeadModule(_ site: Node, _ facts: PythonFacts, accept: (LogitCap) -> Bool) -> Node? {
         guard site.type == "call", let callee = site.child(byField: "function") else { return nil }
-        for binding in headBindings(callee, facts) where binding.kind == .value {
+        // (Surgery from outside the model's class included, see `Dataflow.scopedToClass`.)
+        for binding in facts.dataflow.bindings(ofReference: callee) where binding.kind == .value {
             let construction = facts.unwrapped(binding.node)
             guard construction.type == "call", !facts.isInDeadBranch(construction),
                   let built = facts.builtObject(construction) else { continue }
@@ -20,23 +21,6 @@ extension LogitSoftcap {
             }
         }
         return nil
-    }
-
-    /// What the head attribute is bound to: in its own class (`self.lm_head = nn.Linear(...)`), and by surgery from
-    /// outside on another object (`model.lm_head = ...`, `state.model.lm_head = ...`, `setattr(model, "lm_head", ...)`),
-    /// which `Dataflow.scopedToClass` leaves out when the class binds it too.
-    private func headBindings(_ callee: Node, _ facts: PythonFacts) -> [NameBinding] {
-        var result = facts.dataflow.bindings(ofReference: callee)
-        guard callee.type == "attribute", let name = callee.child(byField: "attribute")?.text else { return result }
-        for binding in facts.dataflow.attributeBindings(name) where !result.contains(where: { $0.site == binding.site }) {
-            if binding.site.type == "call" {
-                result.append(binding)
-            } else if binding.site.type == "assignment", let left = binding.site.child(byField: "left"), left.type == "attribute",
-                      let object = left.child(byField: "object"), object.text != "self" {
-                result.append(binding)
-            }
-        }
-        return result
     }
 
     /// A cap in `forward` that it returns: the returned expression itself, or the value of an assignment to a name
