@@ -6,7 +6,8 @@ import TreeSitterKit
 /// `all_reduce_coalesced`) reduces gradients: its tensor is a `.grad` (or `main_grad`), or a name built from
 /// gradients (a flattened bucket of `p.grad`s, a loop or comprehension variable over them, a helper's parameter its
 /// callers fill with them), followed through local assignments and loops. A parameter broadcast is reported when
-/// present, not required. Rejects DDP-wrapped models (their all-reduces are of losses or metrics), all-reduces of
+/// present, not required. A wrapper behind a field test that code which may run turns off (`if state.ddp_kwargs is not
+/// None:` with `state.ddp_kwargs = None` elsewhere) wraps nothing. Rejects DDP-wrapped models (their all-reduces are of losses or metrics), all-reduces of
 /// losses or metrics only, and no gradient sync at all.
 /// Examples: `queries/python/manual_grad_allreduce/examples/`.
 struct ManualGradAllreduce: Detector {
@@ -15,7 +16,9 @@ struct ManualGradAllreduce: Detector {
 
     func detect(_ facts: PythonFacts) -> [Evidence] {
         // (A wrapper in code that never runs, a strategy class nothing builds on the configured path, wraps nothing.)
-        guard !facts.calls.contains(where: { Self.wrappers.contains($0.name) && facts.mayRun($0.node) }) else { return [] }
+        // (Nor does one behind a switch the program turns off, see `switchedOff`.)
+        guard !facts.calls.contains(where: { Self.wrappers.contains($0.name) && facts.mayRun($0.node) && !switchedOff($0.node, facts) })
+        else { return [] }
         let broadcast = facts.calls.contains { $0.name == "broadcast" }
         return facts.calls.compactMap { call -> Evidence? in
             guard ["all_reduce", "all_reduce_coalesced"].contains(call.name),
