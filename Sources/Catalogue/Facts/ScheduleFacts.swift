@@ -30,6 +30,9 @@ extension PythonFacts {
         /// factory call (`ScheduleFactory.create("trapezoid", total_steps=n, ...)`), whose arguments its fields hold
         /// (`objectFields`).
         public var object: Node?
+        /// For a schedule called with the trainer's state (see `stateScheduleUses`): the numbers the state's other
+        /// fields hold, by the schedule's reading of them (`state.max_duration`).
+        public var stateFields: [String: Double] = [:]
     }
 
     /// A write of a learning rate into a parameter group or a table of rates: `group["lr"] = ...` (the key as any
@@ -136,6 +139,8 @@ extension PythonFacts {
                             if let further = latestValue(of: inner.text, before: value), !sources.contains(further) { sources.append(further) }
                         }
                     }
+                    // A product built up over a loop (`mult = 1.0; for s in schedules: mult *= s(state)`).
+                    for value in augmentedValues(of: name.text, before: node) where !sources.contains(value) { sources.append(value) }
                     // A setter's parameter (`def set_lr_scale(self, s): ... g["lr"] = g["lr0"] * s`): the schedule
                     // its callers pass, `opt.set_lr_scale(lr_scale(step, total, 0.4))`, its other arguments bound, also
                     // through a local of the caller and a lambda held by a name.
@@ -191,6 +196,9 @@ extension PythonFacts {
                             // lr_at = lambda it: ...; g["lr"] = base * lr_at(it)
                             // get_lr = Trapezoid(n, 256, 2000) * peak; g["lr"] = get_lr(step) (see `scaledSchedule`)
                             result += scheduleUses(of: value, site: node)
+                        } else if case let stateUses = stateScheduleUses(call, site: node), !stateUses.isEmpty {
+                            // Schedule objects called with the trainer's state (`mult *= sched(self.state)`).
+                            result += stateUses
                         } else if let name = call.function, name.type == "identifier" {
                             // A schedule handed in through a parameter (`def make_lr_setter(opt, schedule): def
                             // set_lr(step): ... g["lr"] = schedule(step)`, built `make_lr_setter(opt, get_lr)`): the
@@ -617,11 +625,12 @@ extension PythonFacts {
     /// sampled step: the attributes its object was built with (a `LRScheduler` subclass), or the wrapper's other
     /// arguments (`floor` of `with_floor(get_lr, 0.1)`).
     private func stepIndependentReading(of schedule: ScheduleUse) -> [String: Double] {
-        let key = "scheduleReading:\(schedule.site.startByte):\(schedule.function?.node.startByte ?? -1)"
+        let key = "scheduleReading:\(schedule.site.startByte):\(schedule.function?.node.startByte ?? -1):\(schedule.object?.startByte ?? -1)"
         return memoized(key) {
             // The fields as built, also those `__init__` computes (`self.max_lr = float(max_lr)`, see `fieldBindings(of:)`).
             if schedule.stepAttribute != nil {
                 return constructedAttributes(at: schedule.site).merging(fieldBindings(of: schedule.site)) { given, _ in given }
+                    .merging(objectFields(of: schedule)) { given, _ in given }.merging(schedule.stateFields) { given, _ in given }
             }
             var reading: [String: Double] = [:]
             for (name, node) in schedule.closure { if let value = evaluate(node) { reading[name] = value } }
@@ -721,6 +730,7 @@ extension PythonFacts {
         }
         // A schedule object's whole-number fields as its construction gives them (`self.total_steps`).
         for v in objectFields(of: schedule).values where v >= 2 && v == v.rounded() { best = max(best ?? 0, v) }
+        for v in schedule.stateFields.values where v >= 2 && v == v.rounded() { best = max(best ?? 0, v) }
         for scope in scopes {
             let locals = Set(functions.first { $0.node == scope }?.parameters ?? [])
             // Names, attributes and config entries (`hp["steps"]`) holding integers.
