@@ -21,7 +21,8 @@ import TreeSitterKit
 /// read at the step), is larger at the end of training than at step 0 and grows gradually (never shrinking, at least six
 /// values over 21 evenly spaced steps, up to the last step the loop runs). Only the outermost part of the argument whose
 /// value is known counts: in `int(spans[step])` the window is the table's entry, not the step that indexes it. Also a window buffer that an optimizer step hook fills from the hook's own
-/// call counter (see `hookFilledWindow`), or one a function the loop calls refills (see `filledByCalledFunction`). Rejects a window that is the same every step (a literal, a constant, a
+/// call counter (see `hookFilledWindow`), or one a function the loop calls refills (see `filledByCalledFunction`; its
+/// step may be a field of a state object it is handed, `state.step`, that the loop drives). Rejects a window that is the same every step (a literal, a constant, a
 /// fixed tensor), a schedule that is computed but only logged, one that shrinks, and a few coarse stages.
 /// Examples: `queries/python/attention_window_warmup/examples/`.
 struct AttentionWindowWarmup: Detector {
@@ -50,7 +51,7 @@ struct AttentionWindowWarmup: Detector {
                     return [facts.evidence(assignment, "window attribute grows from \(first) to \(last) over training")]
                 }
             }
-            if let found = filledByCalledFunction(loop, evaluator, end: end, facts, flow) { return found }
+            if let found = filledByCalledFunction(loop, evaluator, end: end, models: models, facts, flow) { return found }
             for step in facts.stepVariables(loop) {
                 for model in models {
                     for (position, keyword, argument) in Self.arguments(of: model, facts) {
@@ -100,22 +101,41 @@ struct AttentionWindowWarmup: Detector {
     /// with `def set_window(m, w): m.attn_window.fill_(w)`, see `PythonFacts.inPlaceFills(runBy:)`), the attribute
     /// being one the mask reads: the written value, with the function's parameters bound to what the loop passes at
     /// each step, must grow gradually.
-    func filledByCalledFunction(_ loop: Node, _ evaluator: StepFunction, end: Double, _ facts: PythonFacts, _ flow: Dataflow) -> [Evidence]? {
+    func filledByCalledFunction(_ loop: Node, _ evaluator: StepFunction, end: Double, models: [CallSite], _ facts: PythonFacts,
+                                _ flow: Dataflow) -> [Evidence]? {
         let fills = facts.inPlaceFills(runBy: loop)
         guard !fills.isEmpty else { return nil }
-        let read = Set(Self.maskFeeders(facts, flow).compactMap { $0.type == "attribute" ? $0.child(byField: "attribute")?.text : nil })
+        var read = Set(Self.maskFeeders(facts, flow).compactMap { $0.type == "attribute" ? $0.child(byField: "attribute")?.text : nil })
+        // Also an attribute handed to the model call for the mask (`model(x, y, window=state.window)`).
+        for model in models {
+            for (position, keyword, argument) in Self.arguments(of: model, facts) {
+                let bare = facts.unwrapped(argument)
+                guard bare.type == "attribute", let name = bare.child(byField: "attribute")?.text, !read.contains(name),
+                      reachesMask(model, position: position, keyword: keyword, facts, flow) else { continue }
+                read.insert(name)
+            }
+        }
         for fill in fills {
             guard let name = fill.target.child(byField: "attribute")?.text, read.contains(name) else { continue }
+            // The step read from a state object the function is handed (`state.step`, the field the loop drives, see
+            // `PythonFacts.isStepField`).
+            let parameters = Set(fill.run.function.parameters)
+            let stateSteps = facts.descendants(of: fill.run.function.node).filter { node in
+                node.type == "attribute" && node.child(byField: "object").map { $0.type == "identifier" && parameters.contains($0.text) } == true
+                    && node.child(byField: "attribute").map { facts.isStepField($0.text) } == true
+            }.map(\.text)
             for step in facts.stepVariables(loop) {
                 func at(_ x: Double) -> Double? {
                     var env: [String: Double] = [step: x]
+                    for read in stateSteps { env[read] = x }
                     for (parameter, argument) in fill.run.arguments {
                         if let v = evaluator.value(argument, [step: x]) { env[parameter] = v }
                     }
                     return evaluator.value(fill.value, env)
                 }
                 guard let first = at(0), let last = at(end), last > first, Self.growsGradually(at, end: end) else { continue }
-                return [facts.evidence(fill.run.call.node, "window attribute `\(name)` filled with a value that grows from \(first) to \(last) over training")]
+                return [facts.evidence(fill.run.call.node, "window attribute `\(name)` filled with a value that grows from \(first) to \(last) over training"),
+                        facts.evidence(fill.value, "the value written")]
             }
         }
         return nil
