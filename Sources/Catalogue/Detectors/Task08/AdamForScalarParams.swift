@@ -10,7 +10,8 @@ import TreeSitterKit
 /// helper behind a guard, `cond is not None and cond(name, p)`, or a mask of such tests zipped with the parameters,
 /// `[p for p, m in zip(leaves, is_matrix) if m]` with `is_matrix = [p.ndim == 2 for p in leaves]`, see
 /// `PythonFacts.zippedMaskSide`; or in the optimizer
-/// class's `__init__`, which keeps only the matrices it is given), and an Adam-family
+/// class's `__init__`, which keeps only the matrices it is given; or in its groups edited after it is built, see
+/// `editedToMatrices`), and an Adam-family
 /// optimizer or group receiving the low-dimensional side of such a test (possibly with extra parameters).
 /// Rejects all parameters to Muon, an ndim split that only chooses weight-decay groups of one AdamW, and splits
 /// by name. The `muon` package's `MuonWithAuxAdam` counts as a Muon and an Adam over its groups (see
@@ -31,9 +32,19 @@ struct AdamForScalarParams: Detector {
                 s.optimizer.orthogonalizes(in: facts) && keepsOnlyMatrices(s.optimizer, facts)
             }
         let scalars = slots.first { $0.optimizer.family.isAdamFamily && $0.kinds.contains(.scalars) }
-        guard let matrices, let scalars else { return [] }
-        return [facts.evidence(matrices.site, "matrices to the orthogonalizing optimizer"),
-                facts.evidence(scalars.site, "scalar and vector parameters to Adam")]
+        guard let scalars else { return [] }
+        if let matrices {
+            return [facts.evidence(matrices.site, "matrices to the orthogonalizing optimizer"),
+                    facts.evidence(scalars.site, "scalar and vector parameters to Adam")]
+        }
+        // Groups cut down to the matrices after the optimizer is built (see `editedToMatrices`).
+        for slot in slots where slot.optimizer.orthogonalizes(in: facts) {
+            if let edit = editedToMatrices(slot.optimizer, facts) {
+                return [facts.evidence(edit, "the orthogonalizing optimizer's groups cut down to matrices"),
+                        facts.evidence(scalars.site, "scalar and vector parameters to Adam")]
+            }
+        }
+        return []
     }
 
     /// Whether an optimizer class of the file filters the parameters its `__init__` receives to matrices.
