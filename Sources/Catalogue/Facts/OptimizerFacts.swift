@@ -516,7 +516,10 @@ extension PythonFacts {
     /// name of a builder, the groups it collects (see `collectedGroups`).
     func parameterGroups(_ params: Node) -> [Node] {
         if params.type == "list" || params.type == "tuple" {
-            return params.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
+            return params.namedChildren.compactMap { element in
+                if element.type == "dictionary" || element.type == "call" { return element }
+                return element.type == "subscript" ? keyedGroup(element) : nil
+            }
         }
         guard params.type == "identifier" else { return [] }
         var groups: [Node] = []
@@ -524,6 +527,24 @@ extension PythonFacts {
             groups += setting.value.namedChildren.filter { $0.type == "dictionary" || $0.type == "call" }
         }
         return groups.isEmpty ? collectedGroups(params) : groups
+    }
+
+    /// A group read by its role from a dictionary of groups (`[groups["hidden_scalar"]]` with `groups =
+    /// param_groups(model, args)`, the helper returning `dict(hidden_scalar=dict(params=..., lr=...), ...)`, or the
+    /// dictionary written in place): the entry under that key when it is a dictionary literal or `dict(...)`, else nil.
+    func keyedGroup(_ element: Node) -> Node? {
+        guard let holder = element.child(byField: "value").map(unwrapped), holder.type == "identifier",
+              let key = element.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
+              var table = latestValue(of: holder.text, before: element).map(unwrapped) else { return nil }
+        if table.type == "call", let helper = calledFunction(callSite(table)) {
+            let returned = returnedValues(helper).map(unwrapped)
+            guard returned.count == 1 else { return nil }
+            table = returned[0]
+        }
+        guard ConfigurationDocument.isMapping(table),
+              let entry = registryPairs(table).first(where: { $0.key == key }).map({ unwrapped($0.value) }),
+              entry.type == "dictionary" || ConfigurationDocument.isMapping(entry) else { return nil }
+        return entry
     }
 
     /// The group dictionaries a builder's name holds, in the function that binds it: the items of a list it is set to
