@@ -148,7 +148,7 @@ public final class Dataflow {
         guard node.type == "attribute", let object = node.child(byField: "object"), object.type == "identifier", object.text == "self",
               let owner = facts.enclosingClass(node) else { return bindings }
         let own = bindings.filter { owner.node.byteRange.contains($0.site.startByte) }
-        return own.isEmpty ? bindings : own + bindings.filter { !owner.node.byteRange.contains($0.site.startByte) && isSurgery($0) }
+        return own.isEmpty ? bindings : own + surgery(bindings, outside: owner)
     }
 
     /// The modules of the file put in place of `self.x` from outside the class reading it (see `isSurgery`), by the
@@ -156,8 +156,12 @@ public final class Dataflow {
     public func surgeryClasses(of reference: Node) -> [String] {
         guard reference.type == "attribute", reference.child(byField: "object")?.text == "self",
               let name = reference.child(byField: "attribute")?.text, let owner = facts.enclosingClass(reference) else { return [] }
-        return attributeBindings(name).filter { !owner.node.byteRange.contains($0.site.startByte) && isSurgery($0) }
-            .compactMap { facts.unwrapped($0.node).child(byField: "function")?.text }
+        return surgery(attributeBindings(name), outside: owner).compactMap { facts.unwrapped($0.node).child(byField: "function")?.text }
+    }
+
+    /// The bindings made outside `owner` that are module surgery (see `isSurgery`).
+    private func surgery(_ bindings: [NameBinding], outside owner: PythonFacts.Class) -> [NameBinding] {
+        bindings.filter { !owner.node.byteRange.contains($0.site.startByte) && isSurgery($0) }
     }
 
     /// A module of the file put in an attribute of another object from outside its class, as surgery on a built model

@@ -649,15 +649,12 @@ extension PythonFacts {
             if let call = constructorCall(value), call.callee != "dict" { return call }
         }
         // A module handed to the constructor (`self.q_norm = q_norm`, built by the caller: `Attention(...,
-        // q_norm=RMSNorm(head_dim))`): what the calls of the function pass for that parameter.
+        // q_norm=RMSNorm(head_dim))`): what the calls of the function pass for that parameter (see `origins(of:)`).
         for setting in attributes + settings {
             let value = unwrapped(setting.value)
-            guard value.type == "identifier" else { continue }
-            for binding in dataflow.bindings(of: value.text, at: value) {
-                guard case .parameter = binding.kind else { continue }
-                for argument in dataflow.passedArguments(binding, name: value.text) {
-                    if let call = constructorCall(unwrapped(argument)), call.callee != "dict" { return call }
-                }
+            guard value.type == "identifier", parameterOwner(of: value) != nil else { continue }
+            for origin in origins(of: value) {
+                if let call = constructorCall(unwrapped(origin)), call.callee != "dict" { return call }
             }
         }
         return nil

@@ -170,9 +170,11 @@ extension PythonFacts {
             return held.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) }
         case "subscript":
             // An entry read by a string key from a dictionary the expression comes from (`optimizers["matrix"]` with
-            // `optimizers` a parameter its callers give `dict(matrix=muon, ...)`, or a method's returned dictionary).
+            // `optimizers` a parameter its callers give `dict(matrix=muon, ...)`, a method's returned dictionary, or the
+            // one a module-level helper builds and returns, `groups = param_groups(model)`, see `returnedDictionary`).
             guard let container = e.child(byField: "value"), let key = e.child(byField: "subscript").flatMap(SettingsTable.stringValue) else { return [e] }
-            let entries = origins(of: container, depth: depth + 1, seen: &seen).map(unwrapped).compactMap { held -> Node? in
+            let entries = origins(of: container, depth: depth + 1, seen: &seen).map(unwrapped).compactMap { origin -> Node? in
+                let held = origin.type == "call" ? returnedDictionary(callSite(origin)) ?? origin : origin
                 guard held.type == "dictionary" || (held.type == "call" && callSite(held).callee == "dict") else { return nil }
                 return OptimizerUse.entry(key, in: held)
             }

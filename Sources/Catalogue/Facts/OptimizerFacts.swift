@@ -531,20 +531,12 @@ extension PythonFacts {
 
     /// A group read by its role from a dictionary of groups (`[groups["hidden_scalar"]]` with `groups =
     /// param_groups(model, args)`, the helper returning `dict(hidden_scalar=dict(params=..., lr=...), ...)`, or the
-    /// dictionary written in place): the entry under that key when it is a dictionary literal or `dict(...)`, else nil.
+    /// dictionary written in place): the entry under that key (see `origins(of:)`) when it is the one dictionary
+    /// literal or `dict(...)` it can be, else nil.
     func keyedGroup(_ element: Node) -> Node? {
-        guard let holder = element.child(byField: "value").map(unwrapped), holder.type == "identifier",
-              let key = element.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }),
-              var table = latestValue(of: holder.text, before: element).map(unwrapped) else { return nil }
-        if table.type == "call", let helper = calledFunction(callSite(table)) {
-            let returned = returnedValues(helper).map(unwrapped)
-            guard returned.count == 1 else { return nil }
-            table = returned[0]
-        }
-        guard ConfigurationDocument.isMapping(table),
-              let entry = registryPairs(table).first(where: { $0.key == key }).map({ unwrapped($0.value) }),
-              entry.type == "dictionary" || ConfigurationDocument.isMapping(entry) else { return nil }
-        return entry
+        let entries = origins(of: element).map(unwrapped)
+        guard entries.count == 1, entries[0].type == "dictionary" || ConfigurationDocument.isMapping(entries[0]) else { return nil }
+        return entries[0]
     }
 
     /// The group dictionaries a builder's name holds, in the function that binds it: the items of a list it is set to

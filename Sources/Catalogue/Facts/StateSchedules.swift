@@ -25,9 +25,9 @@ extension PythonFacts {
             let fields = stateFieldsRead(by: method, parameter: parameter)
             guard let step = fields.first(where: isStepField) else { continue }
             // The object's construction (its fields), when the file builds that class once.
-            let constructions = calls.filter { $0.callee == name }
+            let built = constructions(of: owner)
             var use = ScheduleUse(function: method, lambda: nil, site: site, stepAttribute: "\(parameter).\(step)")
-            use.object = constructions.count == 1 ? constructions[0].node : nil
+            use.object = built.count == 1 ? built[0].node : nil
             use.stateFields = stateFieldValues(state, fields: fields.filter { $0 != step }, parameter: parameter)
             uses.append(use)
         }
@@ -64,17 +64,14 @@ extension PythonFacts {
     }
 
     /// The numbers the state handed to a schedule holds in its other fields (`state.max_duration`), keyed as the schedule
-    /// reads them (`"state.max_duration"`), from the construction of the state object: `self.state = State(...)`, a
-    /// local set from it.
+    /// reads them (`"state.max_duration"`), from the one construction of the state object (`self.state = State(...)`,
+    /// see `constructions(of:)`).
     private func stateFieldValues(_ state: Node, fields: [String], parameter: String) -> [String: Double] {
-        var held = state
-        if held.type == "identifier", let value = latestValue(of: held.text, before: held).map(unwrapped) { held = value }
-        let constructions = dataflow.bindings(ofReference: held).filter { $0.kind == .value }.map { unwrapped($0.node) }
-            .filter { $0.type == "call" && builtObject($0) != nil }
-        guard constructions.count == 1 else { return [:] }
+        let built = constructions(of: state)
+        guard built.count == 1 else { return [:] }
         var result: [String: Double] = [:]
         for field in fields {
-            if let expression = fieldExpression(constructions[0], field), let value = evaluate(expression) {
+            if let expression = fieldExpression(built[0], field), let value = evaluate(expression) {
                 result["\(parameter).\(field)"] = value
             }
         }
