@@ -646,7 +646,9 @@ extension PythonFacts {
             let denoted = entries.map { functionsDenoted(by: $0, depth: 0) }
             return denoted.contains(where: \.isEmpty) ? [] : denoted.flatMap { $0 }
         }
-        if let f = calledFunction(call) { return [f] }
+        // A function the file's decorators wrap runs their wrappers too (`@blockwise(3)` above `def direction(g)`: the
+        // wrapper that cuts `g` and calls `direction` on each block, see `Decorators.swift`).
+        if let f = calledFunction(call) { return [f] + decoratorWrappers(of: f) }
         // `OPS.unit_rms(x)` with `OPS` holding one of several classes of static functions (see `namespaceMethods`).
         let namespaced = namespaceMethods(of: call)
         if !namespaced.isEmpty { return namespaced }

@@ -74,7 +74,19 @@ extension PythonFacts {
 
     /// The wrappers decorators of the file put in place of a function, innermost first: what its callers run.
     public func decoratorWrappers(of function: Function) -> [Function] {
-        decoratorApplications.filter { $0.definition == function.node }.compactMap(\.wrapper)
+        decoratorApplications(wrapping: function).compactMap(\.wrapper)
+    }
+
+    /// Whether a function is the wrapper a decorator of the file puts in a function's place.
+    public func isDecoratorWrapper(_ function: Function) -> Bool {
+        decoratorApplications.contains { $0.wrapper?.node == function.node }
+    }
+
+    /// The applications of the file's decorators that put a wrapper in a function's place, innermost first.
+    public func decoratorApplications(wrapping function: Function) -> [DecoratorApplication] {
+        let applications = decoratorApplications
+        guard !applications.isEmpty else { return [] }
+        return applications.filter { $0.definition == function.node && $0.wrapper != nil }
     }
 
     /// The functions a call written inside a decorator of the file runs under a name of the decorator's own: a call of

@@ -40,6 +40,8 @@ public final class ScriptInterpreter {
     private var resolving = Set<Range<Int>>()
     /// What the generator runs in progress have yielded so far, innermost last (see `run`).
     private var yielded: [[ScriptValue]] = []
+    /// The decorator wrappers running, innermost last (see `InterpreterDecorators.swift`).
+    var wrapperFrames: [WrapperFrame] = []
     /// The steps one run may take.
     private let budgetPerRun: Int
 
@@ -574,6 +576,8 @@ public final class ScriptInterpreter {
         if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
         if let fallback = facts.environmentDefault(node) { return eval(fallback, env, depth) }
         let call = facts.callSite(node)
+        // The decorated function called by the wrapper its decorator put in its place (`fn(*args, **kwargs)`).
+        if let inner = decoratedCall(call, env, depth) { return inner }
         guard !call.hasSplat else { return nil }
         // A configuration key read by method (`section.getint("num_layers")`): the setting's value, when the settings
         // of that key agree (a key set to 0.1 in one place and 0.0 in another is not known here).
@@ -983,6 +987,14 @@ public final class ScriptInterpreter {
     // MARK: Statements
 
     func run(_ function: PythonFacts.Function, _ arguments: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
+        // A function decorators of the file wrap runs their outermost wrapper (see `InterpreterDecorators.swift`).
+        let wrappers = facts.decoratorApplications(wrapping: function)
+        if !wrappers.isEmpty { return runWrapped(function, wrappers, level: wrappers.count - 1, arguments, depth) }
+        return runBody(function, arguments, depth)
+    }
+
+    /// Runs the function's own body, whatever decorates it.
+    func runBody(_ function: PythonFacts.Function, _ arguments: [String: ScriptValue], _ depth: Int) -> ScriptValue? {
         guard depth < 20, let body = function.body else { return nil }
         var env = arguments
         // A generator function (`def layout(n, k): for i in range(n): yield i if i < k else None`): the values its run

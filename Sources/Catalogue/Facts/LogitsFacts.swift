@@ -373,17 +373,29 @@ extension PythonFacts {
     }
 
     /// Whether `node` lies in what a projection inside `expression` multiplies by its weight: an argument of
-    /// `F.linear`, `torch.matmul` / `mm` / `bmm` / `einsum`, or an operand of `@`.
+    /// `F.linear`, `torch.matmul` / `mm` / `bmm` / `einsum`, or an operand of `@`; or what a decorator's wrapper hands
+    /// the function it wraps when that function returns the head's projection (see `runsWrappedHead`).
     func isProjectionInput(_ node: Node, within expression: Node) -> Bool {
         for ancestor in ancestors(of: node) {
             if ancestor.type == "binary_operator", ancestor.child(byField: "operator")?.type == "@" { return true }
             if ancestor.type == "argument_list", let call = ancestor.parent, call.type == "call", call.child(byField: "arguments") == ancestor,
-               ["torch.nn.functional.linear", "torch.matmul", "torch.mm", "torch.bmm", "torch.einsum"].contains(callSite(call).torchCallee) {
+               ["torch.nn.functional.linear", "torch.matmul", "torch.mm", "torch.bmm", "torch.einsum"].contains(callSite(call).torchCallee)
+                || runsWrappedHead(callSite(call)) {
                 return true
             }
             if ancestor == expression { return false }
         }
         return false
+    }
+
+    /// Whether a call is a decorator's wrapper running the function it wraps (`fn(self, squash(x))`, see
+    /// `decoratedTargets`) where that function returns the head's projection (`return self.lm_head(x)`): what the
+    /// wrapper hands in is the head's input.
+    func runsWrappedHead(_ call: CallSite) -> Bool {
+        let wrapped = decoratedTargets(of: call)
+        guard !wrapped.isEmpty else { return false }
+        let model = self.model()
+        return wrapped.allSatisfy { f in returnedValues(f).contains { model.projectionOwner(unwrapped($0)) != nil } }
     }
 
     /// A cap a kernel (or jit helper) computes over several statements: `x / c` in one place reaching a squashing call

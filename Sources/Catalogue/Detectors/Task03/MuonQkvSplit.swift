@@ -24,7 +24,10 @@ import TreeSitterKit
 /// shape test of another row/column ratio (`if g.size(0) == 4 * g.size(1):` splits the MLP's (4d, d) weight, while the
 /// (3d, d) QKV weight is orthogonalized whole) or into another number of chunks (`g.chunk(4)`; a count's value that the
 /// test around the split rules out, the default 1 of `if n_splits > 1: g.chunk(n_splits)`, is none), and rows taken by
-/// stride (`rearrange(g, "(d k) n -> k d n", k=3)` interleaves q, k and v rows). Examples:
+/// stride (`rearrange(g, "(d k) n -> k d n", k=3)` interleaves q, k and v rows). The split may be written in the
+/// wrapper of a decorator the update direction wears (`@per_block(test, pieces=3)`): a call of a decorated function
+/// reaches its wrappers (see `PythonFacts.targets(of:)`), and the wrapper's call of the function it was handed is the
+/// orthogonalization. Examples:
 /// `queries/python/muon_qkv_split/examples/`.
 struct MuonQkvSplit: Detector {
     let id = "muon_qkv_split"

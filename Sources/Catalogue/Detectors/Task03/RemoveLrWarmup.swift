@@ -10,7 +10,8 @@ import TreeSitterKit
 /// `warmup_iters` setting that the schedule ignores while ramping over a hard-coded length, and files with no
 /// optimizer or no schedule. The `transformers` schedules are read as curves too (see `LibrarySchedules.swift`); a
 /// ramp behind `warmup > 0 and step < warmup` with no warmup is never reached (Python's short circuit, see
-/// `PythonFacts.evaluate`). Examples: `queries/python/remove_lr_warmup/examples/`.
+/// `PythonFacts.evaluate`). A flat multiplier a decorator of the file reshapes is read through the decorator's wrapper
+/// (see `InterpreterDecorators.swift`). Examples: `queries/python/remove_lr_warmup/examples/`.
 struct RemoveLrWarmup: Detector {
     let id = "remove_lr_warmup"
 

@@ -109,7 +109,9 @@ struct LogitSoftcap: Detector {
                         return [facts.evidence(call.node, "logits passed through a table of transforms"), facts.evidence(cap, "soft cap")]
                     }
                 }
-                for target in facts.targets(of: call) where !facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope) {
+                // (A decorator's wrapper is read above, by what it does to the wrapped function's result.)
+                for target in facts.targets(of: call) where (!facts.forwardMethodNames.contains(target.name) || !facts.isInside(target.node, scope))
+                    && !facts.isDecoratorWrapper(target) {
                     // A method of an object the file builds reads that object's fields (`self.cap` of `SoftCap(30.0)`).
                     let objects = facts.objectCalls(call).filter { $0.method.node == target.node }
                     let fields: [[String: Double]] = objects.isEmpty ? [[:]] : objects.map { facts.fieldBindings(of: $0.construction) }
