@@ -77,6 +77,13 @@ extension PythonFacts {
         decoratorApplications(wrapping: function).compactMap(\.wrapper)
     }
 
+    /// The wrappers decorators of the file put in place of the function defined at `definition`, innermost first.
+    public func decoratorWrappers(ofDefinition definition: Node) -> [Function] {
+        let applications = decoratorApplications
+        guard !applications.isEmpty else { return [] }
+        return applications.filter { $0.definition == definition }.compactMap(\.wrapper)
+    }
+
     /// Whether a function is the wrapper a decorator of the file puts in a function's place.
     public func isDecoratorWrapper(_ function: Function) -> Bool {
         decoratorApplications.contains { $0.wrapper?.node == function.node }

@@ -262,6 +262,10 @@ public final class TokenTableFlow {
         for className in flow.instanceClasses(of: callee) {
             if let c = facts.boundClass(named: className), let forward = forwardMethod(of: c) { result.append(forward) }
         }
+        // A function the file's decorators wrap runs their wrappers (`@mirrored def value_embeddings(...)`), and a
+        // wrapper's call of the function it was handed runs that function (see `Decorators.swift`).
+        result += result.flatMap { facts.decoratorWrappers(ofDefinition: $0).map(\.node) }
+        result += facts.decoratedTargets(of: call).map(\.node)
         return result
     }
 

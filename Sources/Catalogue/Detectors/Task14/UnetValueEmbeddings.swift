@@ -27,7 +27,9 @@ import TreeSitterKit
 /// both containers (`zippedPairs`). Layers held as numbered attributes and called one statement each
 /// (`PythonFacts.numberedLayerCalls`: `x = self.layer0(x, tv0, ...)` ... `x = self.layer11(x, tv0, ...)`) give the
 /// lookup each passes in one place, told apart by the text of the value a passed name was last given (`tv0 = vrow[:, :,
-/// 0 * d:1 * d]`, `ve0 = self.vtab0(ids)`), and are checked for the same mirroring (`unrolledLayers`). Examples:
+/// 0 * d:1 * d]`, `ve0 = self.vtab0(ids)`), and are checked for the same mirroring (`unrolledLayers`). A decorator's
+/// wrapper may build the list around the method returning the encoder's chunks: lookups reach it through its call of
+/// the wrapped method (`TokenTableFlow.functionsCalled`). Examples:
 /// `queries/python/unet_value_embeddings/examples/`.
 struct UnetValueEmbeddings: Detector {
     let id = "unet_value_embeddings"
