@@ -18,6 +18,18 @@ struct CallResolutionTests {
         })
     }
 
+    @Test("the loss a backward call differentiates: the receiver, or what a trainer object's backward is handed")
+    func differentiatedLoss() throws {
+        let facts = try Self.facts("""
+        loss.backward()
+        accelerator.backward(loss / k)
+        loss.backward(torch.ones_like(loss))
+        torch.autograd.backward(total)
+        """)
+        let losses = facts.calls.filter { $0.name == "backward" }.compactMap { $0.differentiatedLoss?.text }
+        #expect(losses == ["loss", "loss / k", "loss", "total"])
+    }
+
     @Test func aliasesResolveToTheFunctionWithBoundArgumentsFirst() throws {
         let facts = try Self.facts("""
         import functools

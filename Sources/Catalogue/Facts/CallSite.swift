@@ -166,9 +166,21 @@ extension CallSite {
     }
 
     /// The loss a gradient call differentiates: the receiver of `loss.backward()`, else the first argument (none for
-    /// a call of a transformed function, whose loss is computed inside it).
+    /// a call of a transformed function, whose loss is computed inside it). A trainer object's `backward` handed the
+    /// loss (Accelerate's `accelerator.backward(loss)`, Fabric's `fabric.backward(loss)`) differentiates its argument;
+    /// an argument that reads the receiver (`loss.backward(torch.ones_like(loss))`, the gradient to start from) leaves
+    /// the receiver the loss.
     public var differentiatedLoss: Node? {
-        if name == "backward", let receiver { return receiver }
+        if name == "backward", let receiver {
+            if let first = positional.first, !Self.mentions(first, receiver.text) { return first }
+            return receiver
+        }
         return computesGradients && !callsGradientFunction ? positional.first : nil
+    }
+
+    /// Whether an expression reads `text` (an identifier or an attribute chain) anywhere in it.
+    static func mentions(_ node: Node, _ text: String) -> Bool {
+        if (node.type == "identifier" || node.type == "attribute") && node.text == text { return true }
+        return node.namedChildren.contains { mentions($0, text) }
     }
 }

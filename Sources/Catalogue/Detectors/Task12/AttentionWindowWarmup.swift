@@ -369,7 +369,8 @@ struct AttentionWindowWarmup: Detector {
     }
 
     /// Calls in a loop body whose result is back-propagated (`model(...).backward()`, `loss = model(...)` then
-    /// `loss.backward()`, `scaler.scale(loss / k).backward()`, `loss, aux = model(...)`), and other calls of the
+    /// `loss.backward()`, `scaler.scale(loss / k).backward()`, `accelerator.backward(loss)`, see
+    /// `CallSite.differentiatedLoss`, `loss, aux = model(...)`), and other calls of the
     /// same callee (the validation forward).
     static func modelCalls(in body: Node, _ facts: PythonFacts, _ flow: Dataflow) -> [CallSite] {
         var callees = Set<String>()
