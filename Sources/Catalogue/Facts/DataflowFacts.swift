@@ -300,21 +300,47 @@ public final class Dataflow {
             let elements = target.namedChildren
             let values = value.type == "tuple" || value.type == "expression_list" || value.type == "list"
                 ? value.namedChildren : nil
-            for (index, element) in elements.enumerated() {
-                if let values, values.count == elements.count {
-                    // `(p_n, p_i), (f_n, f_i) = order(a), order(b)`: a nested target unpacks the value at its place.
-                    if ["pattern_list", "tuple_pattern", "list_pattern"].contains(element.type) {
-                        bindAssignment(element, facts.unwrapped(values[index]), site: site, scope: scope)
-                        continue
-                    }
-                    bind(element, NameBinding(kind: .value, node: values[index], site: site), scope: scope)
-                } else {
-                    bind(element, NameBinding(kind: .element(index), node: value, site: site), scope: scope)
+            // `(p_n, p_i), (f_n, f_i) = (order(m) for m in (partial, full))`: a comprehension over as many items as
+            // there are targets gives a nested target the comprehension's element to unpack (the loop's name free).
+            let element = values == nil ? comprehensionElement(value, count: elements.count) : nil
+            for (index, target) in elements.enumerated() {
+                if let element, ["pattern_list", "tuple_pattern", "list_pattern"].contains(target.type) {
+                    bindAssignment(target, element, site: site, scope: scope)
+                    continue
                 }
+                bindElement(target, index: index, of: elements.count, values: values, value: value, site: site, scope: scope)
             }
         default:
             bind(target, NameBinding(kind: .value, node: value, site: site), scope: scope)
         }
+    }
+
+    /// Binds one target of a pattern: to the value at its place when the value is written as a tuple or list of as
+    /// many items (a nested target unpacks that value: `(p_n, p_i), (f_n, f_i) = order(a), order(b)`), else as element
+    /// `index` of the value.
+    private func bindElement(_ element: Node, index: Int, of count: Int, values: [Node]?, value: Node, site: Node, scope: Node) {
+        guard let values, values.count == count else {
+            bind(element, NameBinding(kind: .element(index), node: value, site: site), scope: scope)
+            return
+        }
+        if ["pattern_list", "tuple_pattern", "list_pattern"].contains(element.type) {
+            bindAssignment(element, facts.unwrapped(values[index]), site: site, scope: scope)
+        } else {
+            bind(element, NameBinding(kind: .value, node: values[index], site: site), scope: scope)
+        }
+    }
+
+    /// The element of a generator expression or list comprehension that walks a literal tuple or list of `count` items
+    /// with one `for` clause and no condition (`order(m) for m in (partial, full)`): `order(m)`. Nil otherwise, also
+    /// when two items are written the same (the targets would not be told apart).
+    private func comprehensionElement(_ value: Node, count: Int) -> Node? {
+        let value = facts.unwrapped(value)
+        guard ["generator_expression", "list_comprehension"].contains(value.type), let body = value.child(byField: "body") else { return nil }
+        let clauses = value.namedChildren.filter { ["for_in_clause", "if_clause"].contains($0.type) }
+        guard clauses.count == 1, clauses[0].type == "for_in_clause", let items = clauses[0].child(byField: "right").map(facts.unwrapped),
+              ["tuple", "list"].contains(items.type), items.namedChildren.count == count,
+              Set(items.namedChildren.map { facts.compact($0) }).count == count else { return nil }
+        return facts.unwrapped(body)
     }
 
     private func bindTargets(_ target: Node, iterating iterable: Node, site: Node, scope: Node) {

@@ -9,7 +9,8 @@ import TreeSitterKit
 /// flattening the pairs of several masks, `*lists(partial, full)`; see `PythonFacts.spreadArgument`), not `None`,
 /// different from the partial lists and computed in the file (calls, comparisons or arithmetic in what they are built
 /// from). Rejects partial lists only, full arguments set to `None`, full lists computed but not passed, and
-/// `create_block_mask`. Examples: `queries/python/full_partial_block_mask/examples/`.
+/// `create_block_mask`. The lists may be unpacked from one generator over the masks (`(p_n, p_i), (f_n, f_i) =
+/// (order(m) for m in (partial, full))`, see `Dataflow`). Examples: `queries/python/full_partial_block_mask/examples/`.
 struct FullPartialBlockMask: Detector {
     let id = "full_partial_block_mask"
 
