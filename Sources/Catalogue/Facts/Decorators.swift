@@ -84,6 +84,24 @@ extension PythonFacts {
         return applications.filter { $0.definition == definition }.compactMap(\.wrapper)
     }
 
+    /// The numbers a decorator's factory is given on the line that puts `wrapper` in `function`'s place
+    /// (`@softcapped(cap=30.0)` above `def head`: `["cap": 30.0]`), keyed by the factory's parameter names, as the wrapper
+    /// reads them; defaults for the rest. Nil when `wrapper` is not one `function` wears.
+    public func decoratorBindings(of function: Function, wrapper: Function) -> [String: Double]? {
+        guard let application = decoratorApplications(wrapping: function).first(where: { $0.wrapper?.node == wrapper.node }) else { return nil }
+        guard let node = application.call, let factory = outerFunction(of: application.applied) else { return [:] }
+        let call = callSite(node)
+        var bound: [String: Double] = [:]
+        for (index, parameter) in factory.passedParameters.enumerated() {
+            if let argument = call.argument(parameter, position: index), let value = evaluate(argument) {
+                bound[parameter] = value
+            } else if let value = parameterDefault(factory, parameter).flatMap({ evaluate($0) }) {
+                bound[parameter] = value
+            }
+        }
+        return bound
+    }
+
     /// Whether a function is the wrapper a decorator of the file puts in a function's place.
     public func isDecoratorWrapper(_ function: Function) -> Bool {
         decoratorApplications.contains { $0.wrapper?.node == function.node }

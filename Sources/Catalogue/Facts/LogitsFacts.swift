@@ -221,6 +221,11 @@ extension PythonFacts {
                                 unknownObjects.insert(target.node)
                             }
                         }
+                        // A decorator's wrapper reads its factory's parameters as the decorator line the called
+                        // function wears gives them (`@softcapped(cap=30.0)`, not another function's `cap=15.0`).
+                        if let called = calledFunction(call), let bound = decoratorBindings(of: called, wrapper: target) {
+                            fields[target.node, default: []].append(bound)
+                        }
                         enter(target)
                     }
                     // A forward hook on the module gives the call its result (`head.register_forward_hook(cap)`).

@@ -82,7 +82,9 @@ struct LogitSoftcap: Detector {
             if let function = facts.enclosingFunction(site), facts.returnedValues(function).contains(where: onLogits),
                !facts.isInDeadBranch(site) {
                 for wrapper in facts.decoratorWrappers(of: function) {
-                    if let cap = capOnWrappedResult(wrapper, facts, accept: accept) {
+                    // The factory's parameters as this function's decorator line gives them (`@capped(limit=30.0)`).
+                    let bound = facts.decoratorBindings(of: function, wrapper: wrapper) ?? [:]
+                    if let cap = capOnWrappedResult(wrapper, facts, bindings: bound, accept: accept) {
                         return [facts.evidence(site, "logits computed in a decorated function"), facts.evidence(cap, "decorator soft-caps its result")]
                     }
                 }
@@ -127,8 +129,10 @@ struct LogitSoftcap: Detector {
     /// A cap `accept` takes that a decorator's wrapper puts on the result of the function it wraps: on the call that
     /// runs the wrapped function (`fn(*args, **kwargs)`, see `PythonFacts.decoratedTargets`) or on a name assigned
     /// from it (`out = fn(...)`; `return cap * torch.tanh(out / cap)`, with `cap` what the decorator factory's call
-    /// passes). A cap on the wrapper's arguments is not one on the result.
-    func capOnWrappedResult(_ wrapper: PythonFacts.Function, _ facts: PythonFacts, accept: (LogitCap) -> Bool) -> Node? {
+    /// passes, `bindings`: another function wearing the same factory with another value does not count). A cap on the
+    /// wrapper's arguments is not one on the result.
+    func capOnWrappedResult(_ wrapper: PythonFacts.Function, _ facts: PythonFacts, bindings: [String: Double] = [:],
+                            accept: (LogitCap) -> Bool) -> Node? {
         let runs = facts.calls.filter { facts.isInside($0.node, wrapper.node) && !facts.decoratedTargets(of: $0).isEmpty }
         guard !runs.isEmpty else { return nil }
         var names = Set<String>()
@@ -137,7 +141,7 @@ struct LogitSoftcap: Detector {
             for bound in facts.assignedNames(assignment) { names.insert(bound.name) }
         }
         for n in facts.descendants(of: wrapper.node) {
-            for cap in facts.capsAt(n, bindings: [:]) where accept(cap) && !facts.isInDeadBranch(cap.node) {
+            for cap in facts.capsAt(n, bindings: bindings) where accept(cap) && !facts.isInDeadBranch(cap.node) {
                 let input = cap.node.type == "call" ? facts.callSite(cap.node).positional.first ?? facts.callSite(cap.node).receiver : cap.node
                 guard let input else { continue }
                 if runs.contains(where: { facts.isInside($0.node, input) }) || names.contains(where: { facts.mentions(input, $0) }) { return cap.node }
