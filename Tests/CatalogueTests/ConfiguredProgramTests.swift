@@ -17,6 +17,21 @@ struct ConfiguredProgramTests {
         return facts.truth(of: try #require(statement.child(byField: "condition")))
     }
 
+    @Test("a switch set inside the branch that tests it is read without asking the same question again (no endless recursion)")
+    func switchSetInItsOwnBranch() throws {
+        // `options.get("tuning")` reads the setting `inductor_config.tuning = True`, which stands in the branch the test
+        // guards: deciding whether that write runs asks for the same test again.
+        let facts = try Self.facts("""
+        def setup(options):
+            if options.get("tuning", False):
+                inductor_config.tuning = True
+        """)
+        // (Before the guard this recursed until the stack ran out; the answer itself is not the point here.)
+        _ = try Self.truth(facts, at: "options.get")
+        let detections = Classifier.classify([facts])
+        #expect(detections.isEmpty)
+    }
+
     @Test("argparse, dataclass, environment and module switches are decided by their one value; the module's own statements override declarations")
     func decidedSwitches() throws {
         let facts = try Self.facts("""

@@ -21,7 +21,7 @@ extension PythonFacts {
             case "if_statement":
                 // The main guard, or a branch the configuration always takes.
                 guard let condition = parent.child(byField: "condition"),
-                      Self.isMainGuard(condition) || (parent.child(byField: "consequence") == current && truth(of: condition) == true)
+                      Self.isMainGuard(condition) || (parent.child(byField: "consequence") == current && alwaysTaken(condition))
                 else { return false }
             case "conditional_expression":
                 return false
@@ -31,6 +31,15 @@ extension PythonFacts {
             current = parent
         }
         return false
+    }
+
+    /// Whether a module-level branch's condition always holds. Deciding it may read a switch set inside that very
+    /// branch (`if cfg.use_x: cfg.use_x = True`), which asks again whether the branch runs: that inner question is
+    /// answered "not known to run".
+    private func alwaysTaken(_ condition: Node) -> Bool {
+        guard moduleBranchesInProgress.insert(condition).inserted else { return false }
+        defer { moduleBranchesInProgress.remove(condition) }
+        return truth(of: condition) == true
     }
 
     /// A default a declaration gives: an argparse option, a class field.

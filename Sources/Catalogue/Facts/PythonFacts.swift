@@ -749,6 +749,10 @@ public final class PythonFacts {
     /// list calls would lead back to itself).
     var appendedEntriesInProgress = Set<Node>()
 
+    /// Conditions of module-level `if` statements whose truth `runsOnceAtModuleLevel` is deciding (a switch read in the
+    /// branch may lead back to the same statement).
+    var moduleBranchesInProgress = Set<Node>()
+
     /// The values a node takes as the benchmark runs it, by node and resolution depth (see `benchmarkValues`):
     /// a name assigned in several places is read again by every expression that uses it, and without this each
     /// reading resolved it anew, fanning out with the number of assignments.
