@@ -74,30 +74,44 @@ extension PythonFacts {
 
     /// The wrappers decorators of the file put in place of a function, innermost first: what its callers run.
     public func decoratorWrappers(of function: Function) -> [Function] {
-        decoratorApplications(wrapping: function).compactMap(\.wrapper)
+        decoratorWrappers(ofDefinition: function.node)
     }
 
     /// The wrappers decorators of the file put in place of the function defined at `definition`, innermost first.
     public func decoratorWrappers(ofDefinition definition: Node) -> [Function] {
+        decoratorApplications(wrapping: definition).compactMap(\.wrapper)
+    }
+
+    /// The applications of the file's decorators that put a wrapper in a function's place, innermost first.
+    public func decoratorApplications(wrapping function: Function) -> [DecoratorApplication] {
+        decoratorApplications(wrapping: function.node)
+    }
+
+    private func decoratorApplications(wrapping definition: Node) -> [DecoratorApplication] {
         let applications = decoratorApplications
         guard !applications.isEmpty else { return [] }
-        return applications.filter { $0.definition == definition }.compactMap(\.wrapper)
+        return applications.filter { $0.definition == definition && $0.wrapper != nil }
+    }
+
+    /// What the factory of a decorator is given on its decorator line (`@softcapped(cap=30.0)`: `cap` and the `30.0`
+    /// node), each parameter of the factory with its argument there or its default; empty for a bare `@decorator`.
+    /// The wrapper reads these names as they are bound here.
+    public func decoratorArguments(_ application: DecoratorApplication) -> [(parameter: String, value: Node)] {
+        guard let node = application.call, let factory = outerFunction(of: application.applied) else { return [] }
+        let call = callSite(node)
+        return factory.passedParameters.enumerated().compactMap { index, parameter in
+            (call.argument(parameter, position: index) ?? parameterDefault(factory, parameter)).map { (parameter, $0) }
+        }
     }
 
     /// The numbers a decorator's factory is given on the line that puts `wrapper` in `function`'s place
-    /// (`@softcapped(cap=30.0)` above `def head`: `["cap": 30.0]`), keyed by the factory's parameter names, as the wrapper
-    /// reads them; defaults for the rest. Nil when `wrapper` is not one `function` wears.
+    /// (`@softcapped(cap=30.0)` above `def head`: `["cap": 30.0]`, see `decoratorArguments`). Nil when `wrapper` is not
+    /// one `function` wears.
     public func decoratorBindings(of function: Function, wrapper: Function) -> [String: Double]? {
         guard let application = decoratorApplications(wrapping: function).first(where: { $0.wrapper?.node == wrapper.node }) else { return nil }
-        guard let node = application.call, let factory = outerFunction(of: application.applied) else { return [:] }
-        let call = callSite(node)
         var bound: [String: Double] = [:]
-        for (index, parameter) in factory.passedParameters.enumerated() {
-            if let argument = call.argument(parameter, position: index), let value = evaluate(argument) {
-                bound[parameter] = value
-            } else if let value = parameterDefault(factory, parameter).flatMap({ evaluate($0) }) {
-                bound[parameter] = value
-            }
+        for (parameter, value) in decoratorArguments(application) {
+            if let number = evaluate(value) { bound[parameter] = number }
         }
         return bound
     }
@@ -105,13 +119,6 @@ extension PythonFacts {
     /// Whether a function is the wrapper a decorator of the file puts in a function's place.
     public func isDecoratorWrapper(_ function: Function) -> Bool {
         decoratorApplications.contains { $0.wrapper?.node == function.node }
-    }
-
-    /// The applications of the file's decorators that put a wrapper in a function's place, innermost first.
-    public func decoratorApplications(wrapping function: Function) -> [DecoratorApplication] {
-        let applications = decoratorApplications
-        guard !applications.isEmpty else { return [] }
-        return applications.filter { $0.definition == function.node && $0.wrapper != nil }
     }
 
     /// The functions a call written inside a decorator of the file runs under a name of the decorator's own: a call of

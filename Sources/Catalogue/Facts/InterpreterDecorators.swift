@@ -58,18 +58,12 @@ extension ScriptInterpreter {
         return .some(runWrapped(frame.function, frame.applications, level: frame.level - 1, arguments, depth + 1))
     }
 
-    /// The names the decorator's factory was given on the decorator line (`@trapezoid(total=..., warmup=0)`), read
-    /// where that line stands; the factory's defaults for the rest.
+    /// The names the decorator's factory was given on the decorator line (`@trapezoid(total=..., warmup=0)`, see
+    /// `PythonFacts.decoratorArguments`), read where that line stands.
     private func closureBindings(_ application: PythonFacts.DecoratorApplication, _ depth: Int) -> [String: ScriptValue] {
-        guard let node = application.call, let factory = facts.outerFunction(of: application.applied) else { return [:] }
-        let call = facts.callSite(node)
         var env: [String: ScriptValue] = [:]
-        for (index, parameter) in namedParameters(factory).enumerated() {
-            if let argument = call.argument(parameter, position: index), let value = eval(argument, [:], depth) {
-                env[parameter] = value
-            } else if let value = facts.parameterDefault(factory, parameter), let v = eval(value, [:], depth) {
-                env[parameter] = v
-            }
+        for (parameter, value) in facts.decoratorArguments(application) {
+            if let v = eval(value, [:], depth) { env[parameter] = v }
         }
         return env
     }
