@@ -891,16 +891,27 @@ extension PythonFacts {
 
     // MARK: Evaluation with bound names
 
+    /// The binding that gives every call of a name one value (`schedule(it)` inside a schedule wrapper).
+    static func callKey(_ name: String) -> String { "\(name)(...)" }
+
+    /// The most `evaluate` calls that may run one inside another (see `evaluationNesting`): a legitimate reading
+    /// nests a few chains of at most 16; a function that calls itself nests them without end.
+    static let evaluationNestingLimit = 96
+    /// The most `evaluate` calls one outermost evaluation may make: a function calling itself twice per call
+    /// (`return f(n - 1) + f(n - 1)`) would otherwise take time exponential in the nesting.
+    static let evaluationStepLimit = 200_000
+
     /// The number an expression computes when the names in `bindings` have the given values: literals,
     /// arithmetic, comparisons and conditionals, `min` / `max` / `float` / `int` / `abs`, `math` and `numpy`
     /// functions, `numpy.interp`, scalar tensors (`torch.tensor(r)`, `.item()`, `torch.clamp` / `.clamp` /
     /// `numpy.clip` of a number), calls of the file's own functions (their `return` expression, arguments bound),
     /// local names (their latest assignment), and settings (module constants, config fields, argparse defaults).
-    /// The binding that gives every call of a name one value (`schedule(it)` inside a schedule wrapper).
-    static func callKey(_ name: String) -> String { "\(name)(...)" }
-
     public func evaluate(_ node: Node, bindings: [String: Double] = [:], depth: Int = 0) -> Double? {
-        guard depth < 16 else { return nil }
+        if evaluationNesting == 0 { evaluationSteps = 0 }
+        guard depth < 16, evaluationNesting < Self.evaluationNestingLimit, evaluationSteps < Self.evaluationStepLimit else { return nil }
+        evaluationNesting += 1
+        evaluationSteps += 1
+        defer { evaluationNesting -= 1 }
         let next = depth + 1
         switch node.type {
         case "integer", "float":

@@ -753,6 +753,14 @@ public final class PythonFacts {
     /// branch may lead back to the same statement).
     var moduleBranchesInProgress = Set<Node>()
 
+    /// How many `evaluate(_:bindings:depth:)` calls are running, one inside another. Each chain of evaluation bounds
+    /// its own depth, but a call of a file function runs the function's statements with a fresh chain, so a function
+    /// that calls itself (`def lr(it): ... return lr(it)`) would nest chains until the stack overflows; this bounds
+    /// them all (see `evaluationNestingLimit`).
+    var evaluationNesting = 0
+    /// The `evaluate` calls the outermost evaluation running has made (see `evaluationStepLimit`).
+    var evaluationSteps = 0
+
     /// The values a node takes as the benchmark runs it, by node and resolution depth (see `benchmarkValues`):
     /// a name assigned in several places is read again by every expression that uses it, and without this each
     /// reading resolved it anew, fanning out with the number of assignments.

@@ -1,0 +1,68 @@
+import Catalogue
+import SourceModel
+import Testing
+import TreeSitterKit
+
+/// Functions that call themselves. Evaluating a call of a file function runs its statements, and those run the calls
+/// they hold: a function that calls itself without end must give "not known", not take the stack or the clock
+/// (a stack overflow cannot be caught and would end the daemon). Found by mutating agent submissions at random
+/// (`if it: return get_lr(it)` added to a schedule).
+@Suite("Self-calling code")
+struct SelfCallingCodeTests {
+    static func facts(_ script: String) throws -> PythonFacts {
+        try PythonFacts(file: SourceFile(path: "self_calling.py", language: .python, bytes: Array(script.utf8)))
+    }
+
+    /// The right side of `probe = ...`.
+    static func probe(_ facts: PythonFacts) throws -> Node {
+        let assignment = try #require(facts.nodes(ofType: "assignment").first { $0.child(byField: "left")?.text == "probe" })
+        return try #require(assignment.child(byField: "right"))
+    }
+
+    static let schedule = """
+    import torch
+    model = torch.nn.Linear(4, 4)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    def get_lr(it):
+        if it:
+            return get_lr(it)
+        return 1.0
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, get_lr)
+    for step in range(100):
+        opt.step()
+        sched.step()
+    probe = get_lr(5)
+    """
+
+    @Test("a function calling itself with the same argument is read, and sampled as a schedule, without overflowing")
+    func endless() throws {
+        let facts = try Self.facts(Self.schedule)
+        // The branch that calls itself is given up on at the bound; a call whose statements cannot be run to an end is
+        // read by its last `return`, as for any function with several exits.
+        #expect(facts.evaluate(try Self.probe(facts)) == 1.0)
+        // The path that overflowed: the schedule sampled over the run.
+        let curves = facts.scheduleCurves
+        #expect(curves.count == 1)
+        #expect(curves.first?.varies == false)
+    }
+
+    static func halving(_ argument: Int) -> String {
+        """
+        def halving(n):
+            if n > 0:
+                return 0.5 * (halving(n - 1) + halving(n - 1))
+            return 1.0
+        probe = halving(\(argument))
+        """
+    }
+
+    @Test("a function calling itself twice per call: known a few calls deep, not known (and soon) far deeper")
+    func branching() throws {
+        // 2^4 calls: within the bounds, and the value is Python's.
+        let shallow = try Self.facts(Self.halving(4))
+        #expect(shallow.evaluate(try Self.probe(shallow)) == 1.0)
+        // 2^5000 calls: stopped by the bound on steps.
+        let deep = try Self.facts(Self.halving(5000))
+        #expect(deep.evaluate(try Self.probe(deep)) == nil)
+    }
+}
