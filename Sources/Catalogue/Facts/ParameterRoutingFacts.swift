@@ -246,6 +246,7 @@ extension PythonFacts {
             return addends(node).reduce(into: Set<ParameterKind>()) { $0.formUnion(parameterKinds($1, model: model, depth: next)) }
         case "list_comprehension", "generator_expression":
             if let clause = node.namedChildren.first(where: { $0.type == "if_clause" }) {
+                if let kind = namedMatrixKind(clause, model: model) { return [kind] }
                 if let side = dimensionSide(of: clause) ?? zippedMaskSide(node, clause: clause) ?? labelComparisonSide(clause) { return [side] }
                 if let kind = nameFilterKind(clause, model: model) { return [kind] }
             }
@@ -444,6 +445,26 @@ extension PythonFacts {
         if model.embeddingNames.contains(owner) { return [.embedding] }
         if model.outputHeads.contains(where: { $0.name == owner && !$0.usesEmbeddingWeight }) { return [.head] }
         return [.other]
+    }
+
+    /// A filter that asks for a matrix and for a name both (`p.dim() >= 2 and n.startswith("transformer.wte.")`, the
+    /// tests joined by `and`): the embedding table or the head the name picks, which is a matrix. Nil when the tests
+    /// are not joined by `and` alone, when the dimensionality test keeps the scalars, or when the name picks neither.
+    func namedMatrixKind(_ clause: Node, model: ModelView) -> ParameterKind? {
+        guard let test = clause.namedChildren.first.map(unparenthesized), test.type == "boolean_operator",
+              conjuncts(test).count >= 2, dimensionSide(of: test) == .matrices,
+              let kind = nameFilterKind(test, model: model), [.embedding, .head].contains(kind) else { return nil }
+        return kind
+    }
+
+    /// The operands of a chain of `and` (`a and b and c`), each unparenthesized; empty when any link is an `or`.
+    func conjuncts(_ node: Node) -> [Node] {
+        let node = unparenthesized(node)
+        guard node.type == "boolean_operator" else { return [node] }
+        guard node.child(byField: "operator")?.type == "and", let left = node.child(byField: "left"),
+              let right = node.child(byField: "right") else { return [] }
+        let l = conjuncts(left), r = conjuncts(right)
+        return l.isEmpty || r.isEmpty ? [] : l + r
     }
 
     /// A test of a parameter's name over `named_parameters()`: `"embed" in n`, the parameters of an embedding whose

@@ -6,7 +6,8 @@ import TreeSitterKit
 /// Requires an Adam-family optimizer or parameter group holding the token-embedding table but not the head, with
 /// a learning rate of at least 0.1, and a different Adam-family optimizer or group holding the output head with at
 /// most a tenth of that rate. Parameters are recognized by what they are (`nn.Embedding` table, the weight that
-/// produces the logits, `.parameters()` of either, lists and names built from them) and learning rates are
+/// produces the logits, `.parameters()` of either, lists and names built from them, a name test joined by `and` to a
+/// matrix test, `p.dim() >= 2 and n.startswith("transformer.wte.")`) and learning rates are
 /// resolved where they are set, also once per row of a table keyed by enumeration members that a loop walks and
 /// routes by tests of the member (`PythonFacts.memberRowSlots`: `for family, params in T.items(): if family.rule ==
 /// "adam": Adam(params, **adam_spec(family))`, the rate read off that row's member), or once per call of a factory
