@@ -686,7 +686,15 @@ extension PythonFacts {
                 default:
                     continue
                 }
-                guard let entries = tableEntries(iterable, depth: 0) else { continue }
+                guard let entries = tableEntries(iterable, depth: 0) else {
+                    // A list, or a registry of lists, filled by `append` (`self.callbacks[event].append(fn)` in an
+                    // `add_callback(self, event, fn)` the script calls with its functions, see `appendedEntries`).
+                    if case .iteration = binding.kind, let appended = appendedEntries(function) {
+                        let found = appended.flatMap { functionsDenoted(by: $0.argument, depth: 0) }
+                        if !found.isEmpty { return found }
+                    }
+                    continue
+                }
                 let chosen = entries.compactMap { entry -> Node? in
                     let e = unwrapped(entry)
                     guard let index, ["tuple", "list"].contains(e.type) else { return index == nil ? e : nil }

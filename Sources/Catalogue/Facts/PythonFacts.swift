@@ -442,14 +442,19 @@ public final class PythonFacts {
     /// part in the variable's place (a tuple's element when the loop unpacks), with the `append` call; a part that is a
     /// parameter of the method appending, also inside `list(...)` / `tuple(...)`, is what each call of that method gives
     /// it, with that call (`.with_params("head", [model.lm_head.weight])`). Nil when the argument is no such variable. A
-    /// name is a list of its own function, an attribute of `self` a list of its class.
+    /// name is a list of its own function, an attribute of `self` a list of its class. Also a registry of lists by key
+    /// (`self.callbacks = defaultdict(list)`, filled `self.callbacks[event].append(fn)` or `setdefault(event,
+    /// []).append(fn)`) walked at one key (`for cb in self.callbacks.get(event, [])`, `self.callbacks[event]`): what
+    /// every key holds, since the key may be any.
     func appendedEntries(_ argument: Node) -> [(call: CallSite, argument: Node)]? {
         let variable = unwrapped(argument)
         guard variable.type == "identifier", appendedEntriesInProgress.insert(variable).inserted else { return nil }
         defer { appendedEntriesInProgress.remove(variable) }
         for binding in dataflow.bindings(of: variable.text, at: variable) {
             guard case .iteration(let index) = binding.kind else { continue }
-            let list = unwrapped(binding.node)
+            var list = unwrapped(binding.node)
+            let keyed = keyedRead(list) != nil
+            if let registry = keyedRead(list) { list = registry }
             let onSelf = list.type == "attribute" && list.child(byField: "object")?.text == "self"
             guard list.type == "identifier" || onSelf, let name = SettingsTable.bareName(of: list) else { return nil }
             let owner = onSelf ? enclosingClass(list)?.node : nil
@@ -459,16 +464,17 @@ public final class PythonFacts {
                 guard n.type == list.type, SettingsTable.bareName(of: n) == name else { return false }
                 return onSelf ? n.child(byField: "object")?.text == "self" && enclosingClass(n)?.node == owner : enclosingFunction(n)?.node == scope
             }
-            // Made empty (`self._roles = []`, `list()`) wherever it is assigned.
+            // Made empty (`self._roles = []`, `list()`; a registry `defaultdict(list)`, `{}`, `dict()`) wherever it is
+            // assigned.
             let made = nodes(ofType: "assignment").compactMap { a -> Node? in
                 guard let left = a.child(byField: "left"), same(left) else { return nil }
                 return a.child(byField: "right").map(unwrapped)
             }
-            guard !made.isEmpty, made.allSatisfy({ $0.type == "list" && $0.namedChildCount == 0
-                || $0.type == "call" && callSite($0).callee == "list" && callSite($0).positional.isEmpty }) else { return nil }
+            guard !made.isEmpty, made.allSatisfy({ keyed ? isEmptyRegistry($0) : isEmptyList($0) }) else { return nil }
             var found: [(call: CallSite, argument: Node)] = []
             for append in calls(named: "append") {
-                guard let receiver = append.receiver, same(receiver), var item = append.positional.first.map(unwrapped) else { continue }
+                guard let receiver = append.receiver, keyed ? keyedRead(unwrapped(receiver)).map(same) == true : same(receiver),
+                      var item = append.positional.first.map(unwrapped) else { continue }
                 if let index {
                     let parts = ["tuple", "list"].contains(item.type) ? item.namedChildren.filter { $0.type != "comment" } : []
                     guard index < parts.count else { return nil }
@@ -488,6 +494,30 @@ public final class PythonFacts {
             return found.isEmpty ? nil : found
         }
         return nil
+    }
+
+    /// `[]` or `list()`.
+    func isEmptyList(_ node: Node) -> Bool {
+        node.type == "list" && node.namedChildCount == 0 || node.type == "call" && callSite(node).callee == "list" && callSite(node).positional.isEmpty
+    }
+
+    /// A registry of lists by key made empty: `defaultdict(list)`, `{}`, `dict()`.
+    func isEmptyRegistry(_ node: Node) -> Bool {
+        if node.type == "dictionary" { return node.namedChildren.allSatisfy { $0.type == "comment" } }
+        guard node.type == "call" else { return false }
+        let call = callSite(node)
+        if call.callee == "dict" { return call.positional.isEmpty && call.keywords.isEmpty }
+        return call.name == "defaultdict" && call.positional.count == 1 && unwrapped(call.positional[0]).text == "list"
+    }
+
+    /// For a read of a registry at one key, `registry[key]`, `registry.get(key)` / `registry.get(key, [])` or
+    /// `registry.setdefault(key, [])`: the registry. Nil for anything else.
+    func keyedRead(_ node: Node) -> Node? {
+        if node.type == "subscript" { return node.child(byField: "value").map(unwrapped) }
+        guard node.type == "call" else { return nil }
+        let call = callSite(node)
+        guard ["get", "setdefault"].contains(call.name), (1...2).contains(call.positional.count), let receiver = call.receiver else { return nil }
+        return unwrapped(receiver)
     }
 
     /// Whether a name or dotted name starts at a name an import binds (`F.relu`, `torch.compile`).

@@ -88,6 +88,7 @@ extension PythonFacts {
                 runs = [([:], variable, count)]
             } else {
                 runs = steppedRuns(of: sink, interpreter)
+                if runs.isEmpty { runs = dispatchedSteppedRuns(of: sink) }
             }
             // `g["lr"] = base * scale` with a base rate the interpreter cannot read (zipped from the groups): the
             // factor that follows the step.
@@ -141,6 +142,34 @@ extension PythonFacts {
                     call.argument(parameters[index], position: index).map { unwrapped($0).text == variable } == true
                 }) else { continue }
                 runs.append((fieldBindings(of: construction), parameters[place], count))
+            }
+        }
+        return runs
+    }
+
+    /// For a write in a function a training loop runs on every pass without naming it (a callback the script registers
+    /// with its trainer, `trainer.add_callback("on_batch_start", set_lr)`, run by `for cb in self.callbacks[event]:
+    /// cb(self)`; see `dispatchedRuns(from:)`), the runs of a loop that counts its steps: the counter as the function
+    /// reads it, through the parameter the run binds to the counter itself or to the object holding it (`trainer.iter_num`
+    /// for a loop counting `self.iter_num += 1` and running `cb(self)`), and the loop's count (`iterationCount`). Empty
+    /// when no such loop runs the function.
+    func dispatchedSteppedRuns(of sink: Node) -> [(bindings: [String: Double], step: String, count: Double)] {
+        guard let function = enclosingFunction(sink) else { return [] }
+        var runs: [(bindings: [String: Double], step: String, count: Double)] = []
+        for loop in nodes(ofType: ["for_statement", "while_statement"]) where !isInside(sink, loop) {
+            let counters = stepVariables(loop)
+            guard !counters.isEmpty, let count = iterationCount(loop), count >= 4 else { continue }
+            for run in dispatchedRuns(from: loop) where run.function.node == function.node {
+                for counter in counters {
+                    for (parameter, argument) in run.arguments.sorted(by: { $0.key < $1.key }) {
+                        let given = unwrapped(argument).text
+                        if given == counter {
+                            runs.append((bindings: [:], step: parameter, count: count))
+                        } else if counter.hasPrefix(given + "."), isReferenceChain(unwrapped(argument)) {
+                            runs.append((bindings: [:], step: parameter + counter.dropFirst(given.count), count: count))
+                        }
+                    }
+                }
             }
         }
         return runs

@@ -6,8 +6,8 @@ import TreeSitterKit
 /// Conditions a script decides by its own configuration: `if args.use_rope:`, `x if cfg.relu2 else y`,
 /// `if os.environ.get("FP8", "0") == "1":`. A switch is decided only when every place that can give it a value
 /// gives the same one (its settings, any keyword argument or `setattr` naming it); anything that depends on the
-/// run (a loop variable, a function parameter, the launcher's `RANK`, a device query, an attribute torch sets on its
-/// tensors and modules such as `p.grad`) stays undecided.
+/// run (a loop variable, a field the script counts up, a function parameter, the launcher's `RANK`, a device query,
+/// an attribute torch sets on its tensors and modules such as `p.grad`) stays undecided.
 extension PythonFacts {
     /// A value a switch can hold.
     enum SwitchValue: Equatable {
@@ -422,6 +422,8 @@ extension PythonFacts {
     private func switchValue(named name: String, depth: Int, objectWritesDecide: Bool = true) -> SwitchValue? {
         let settings = allSettings.settings(name)
         guard !settings.isEmpty else { return storeSwitchDefault(name) }
+        // A name the script steps (`self.iter_num += 1` in the training loop) holds what the run has reached.
+        guard !steppedNames.contains(name) else { return nil }
         var declared: [SwitchValue] = [], module: [SwitchValue] = [], other: [SwitchValue] = []
         var sites = Set<Int>()
         func add(_ value: Node, at site: Node, declaration: Bool, perInstance: Bool = false) -> Bool {
@@ -504,6 +506,14 @@ extension PythonFacts {
         if !objectWritesDecide, declared.isEmpty, module.isEmpty { return nil }
         if !other.isEmpty { return agreed(declared + module + other) }
         return module.isEmpty ? agreed(declared) : agreed(module)
+    }
+
+    /// The names (a plain name, or a field's last part) an augmented assignment of the file changes (`step += 1`,
+    /// `self.iter_num += 1`, `self.scale *= 0.5`).
+    var steppedNames: Set<String> {
+        memoized("steppedNames") {
+            Set(nodes(ofType: "augmented_assignment").compactMap { $0.child(byField: "left").flatMap { SettingsTable.bareName(of: $0) } })
+        }
     }
 
     /// The values a forwarding setting of a switch gives it (`self.pinned = pinned`, `dict(x=x)` in a function with

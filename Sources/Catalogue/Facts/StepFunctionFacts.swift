@@ -655,7 +655,8 @@ extension PythonFacts {
     /// The number of iterations of a `for` loop over `range(...)` (its stop value; also the `range` a counting generator
     /// of the file walks, and the shortest known one under `zip`), or of a `while` loop bounded by
     /// its step counter (`while step < n`, `while step <= n`, or `while True:` with `if step == n: break` /
-    /// `if step >= n: break` among its statements), or nil.
+    /// `if step >= n: break` among its statements, also through a flag set from the comparison earlier in the pass,
+    /// `last = step == n` then `if last: break`), or nil.
     public func iterationCount(_ loop: Node) -> Double? {
         if loop.type == "while_statement" {
             let counters = stepVariables(loop)
@@ -678,10 +679,19 @@ extension PythonFacts {
                 }
             }
             if condition.type == "true" {
-                for statement in loop.child(byField: "body")?.namedChildren ?? [] where statement.type == "if_statement" {
-                    guard let test = statement.child(byField: "condition").map(unwrapped),
+                let statements = loop.child(byField: "body")?.namedChildren ?? []
+                for statement in statements where statement.type == "if_statement" {
+                    guard var test = statement.child(byField: "condition").map(unwrapped),
                           let consequence = statement.child(byField: "consequence"),
                           consequence.namedChildren.contains(where: { $0.type == "break_statement" }) else { continue }
+                    // A flag set from the comparison earlier in the pass (`self.last_step = (self.iter_num ==
+                    // max_iters)`, then `if self.last_step: break`).
+                    if ["identifier", "attribute"].contains(test.type), let set = statements.last(where: { earlier in
+                        earlier.endByte <= statement.startByte && earlier.type == "expression_statement"
+                            && earlier.namedChild(0)?.type == "assignment" && earlier.namedChild(0)?.child(byField: "left")?.text == test.text
+                    }), let value = set.namedChild(0)?.child(byField: "right").map(unwrapped) {
+                        test = value
+                    }
                     if let stop = bound(test, running: false) { return stop }
                 }
                 return nil
@@ -948,15 +958,16 @@ extension PythonFacts {
         return value
     }
 
-    /// The names a loop body counts up by one on each pass (`step += 1`), outside the loops, functions and lambdas
-    /// nested in it: the counters of a `while` loop, or a count of the run kept beside a loop over something else.
+    /// The names a loop body counts up by one on each pass (`step += 1`, also a field, `self.iter_num += 1`), outside the
+    /// loops, functions and lambdas nested in it: the counters of a `while` loop, or a count of the run kept beside a
+    /// loop over something else.
     public func countedUpNames(in body: Node) -> [String] {
         var names: [String] = []
         var work = body.namedChildren
         while let node = work.popLast() {
             if ["for_statement", "while_statement", "function_definition", "class_definition", "lambda"].contains(node.type) { continue }
             if node.type == "augmented_assignment", node.child(byField: "operator")?.type == "+=",
-               let left = node.child(byField: "left"), left.type == "identifier",
+               let left = node.child(byField: "left"), left.type == "identifier" || left.type == "attribute" && isReferenceChain(left),
                let right = node.child(byField: "right"), value(of: right)?.double == 1, !names.contains(left.text) {
                 names.append(left.text)
             }

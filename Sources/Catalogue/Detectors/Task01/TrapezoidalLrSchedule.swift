@@ -7,7 +7,9 @@ import TreeSitterKit
 /// Requires a schedule that drives an optimizer (a function or lambda given to `LambdaLR`, a function whose result
 /// is written to `param_group["lr"]` directly, through a local or through a method of the file, or a
 /// `SequentialLR` of `LinearLR` / `ConstantLR` / `LambdaLR` phases; an `["lr"]` assignment computed inline in the training
-/// loop, also from a local set by an `if` / `elif` / `else` chain; a callable schedule object scaled by an operator
+/// loop, also from a local set by an `if` / `elif` / `else` chain, or in a function the script registers as a trainer callback
+/// that the loop runs each pass with the trainer, its counter read as `trainer.iter_num`, see
+/// `PythonFacts.dispatchedSteppedRuns(of:)`; a callable schedule object scaled by an operator
 /// its class overloads to return `peak * self(step)`, `Trapezoid(n, 256, 2000) * lr`; the closure a general helper with
 /// several kinds returns for the kind its call selects, `make_schedule(kind="trapezoid", ...)` or `return table[kind]`,
 /// see `PythonFacts.selectedReturns(of:at:)`; the rate method of a scheduler class
