@@ -7,7 +7,8 @@
 //   model        SourceModel
 //   analysis     RunLogs, Parsing, SemanticDiff
 //   protocol     JSONRPC (JSON-RPC 2.0 over LSP framing; depends on swift-nio only, knows nothing of LSP)
-//   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time), Rules
+//   detection    Catalogue (innovation detectors, tasks, scoring; embeds Tasks/ and queries/ at build time; YAML through
+//                Yams), Rules
 //   storage      Store (SQLite through GRDB)
 //   engine       Engine
 //   server       LanguageServer (LSP 3.17 and speedrun/ requests over JSONRPC)
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     ],
     targets: [
         // MARK: C
@@ -69,7 +71,7 @@ let package = Package(
 
         // MARK: detection (analysis that builds on parsing and diffing)
         .target(name: "Catalogue", dependencies: ["Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit", "TreeSitterGrammars",
-                                                  "ClangKit"],
+                                                  "ClangKit", .product(name: "Yams", package: "Yams")],
                 swiftSettings: clangImport, plugins: ["EmbedCatalogue"]),
         .target(name: "Rules", dependencies: ["Catalogue", "Parsing", "SemanticDiff", "SourceModel", "TreeSitterKit"],
                 swiftSettings: clangImport),

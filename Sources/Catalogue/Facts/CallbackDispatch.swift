@@ -128,22 +128,8 @@ extension PythonFacts {
     /// The parameters a call fills by position (the receiver or `cls` left out, see `Function.passedOffset`), up to a
     /// `*args` parameter (or a bare `*`), and the name of that `*args` parameter.
     func positionalParameters(of function: Function) -> (named: [String], star: String?) {
-        guard let parameters = function.node.child(byField: "parameters") else { return (named: [], star: nil) }
-        var named: [String] = []
-        var star: String?
-        for parameter in parameters.namedChildren where parameter.type != "comment" {
-            if parameter.type == "list_splat_pattern" {
-                star = parameter.namedChildren.first(where: { $0.type == "identifier" })?.text
-                break
-            }
-            if parameter.type == "keyword_separator" || parameter.type == "dictionary_splat_pattern" { break }
-            if parameter.type == "positional_separator" { continue }
-            if parameter.type == "identifier" {
-                named.append(parameter.text)
-            } else if let name = (parameter.child(byField: "name") ?? parameter.namedChildren.first(where: { $0.type == "identifier" }))?.text {
-                named.append(name)
-            }
-        }
-        return (named: Array(named.dropFirst(function.passedOffset)), star: star)
+        let list = FunctionParameter.list(function.node.child(byField: "parameters"))
+        let named = list.prefix { $0.kind == .positional }.map(\.name)
+        return (named: Array(named.dropFirst(function.passedOffset)), star: list.first { $0.kind == .variadic }?.name)
     }
 }

@@ -405,15 +405,9 @@ public final class Dataflow {
         }
     }
 
+    /// The parameters that take one argument each (not `*args` or `**kwargs`).
     private func parameterNames(_ parameters: Node?) -> [String] {
-        guard let parameters else { return [] }
-        return parameters.namedChildren.compactMap { p -> String? in
-            switch p.type {
-            case "identifier": return p.text
-            case "list_splat_pattern", "dictionary_splat_pattern", "keyword_separator", "positional_separator": return nil
-            default: return (p.child(byField: "name") ?? p.namedChildren.first { $0.type == "identifier" })?.text
-            }
-        }
+        FunctionParameter.list(parameters).filter(\.takesOneArgument).map(\.name)
     }
 }
 
@@ -492,7 +486,7 @@ extension PythonFacts {
             return items.contains(where: { $0.type == "list_splat" }) ? nil : items
         case "call":
             // A JSON array the script parses (`json.loads("""[...]""")`, see `jsonDocument`).
-            if let document = jsonDocument(node) { return document.type == "list" ? listItems(document, depth: depth + 1) : nil }
+            if let document = loadedDocument(node) { return document.type == "list" ? listItems(document, depth: depth + 1) : nil }
             let returned = targets(of: callSite(node)).flatMap { returnedValues($0) }
             return returned.count == 1 ? listItems(returned[0], depth: depth + 1) : nil
         case "subscript":
@@ -649,7 +643,7 @@ extension PythonFacts {
         }
         if n.type == "call", callSite(n).callee == "dict" { return [n] }
         // A JSON document the script parses (`json.loads("""{...}""")`, see `jsonDocument`).
-        if n.type == "call", let document = jsonDocument(n) { return document.type == "dictionary" ? [document] : [] }
+        if n.type == "call", let document = loadedDocument(n) { return document.type == "dictionary" ? [document] : [] }
         if isTypedDictConstruction(n) { return [n] }
         // `NEW_LRS if USE_DOUBLED_LR else LEGACY_LRS`: the side the configuration takes, else both.
         if n.type == "conditional_expression" { return liveBranches(of: n).flatMap { dictionaries($0, depth: depth, given: given) } }

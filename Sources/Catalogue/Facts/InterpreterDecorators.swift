@@ -28,7 +28,7 @@ extension ScriptInterpreter {
         var env = closureBindings(applications[level], depth)
         // The fields of the object a method runs on stay bound.
         for (key, value) in arguments where key.hasPrefix("self.") { env[key] = value }
-        let named = Set(namedParameters(wrapper))
+        let named = Set(FunctionParameter.list(wrapper.node.child(byField: "parameters")).filter(\.takesOneArgument).map(\.name))
         for (index, parameter) in wrapper.parameters.enumerated() where named.contains(parameter) && index < function.parameters.count {
             if let value = arguments[function.parameters[index]] { env[parameter] = value }
         }
@@ -68,16 +68,4 @@ extension ScriptInterpreter {
         return env
     }
 
-    /// A function's parameters that take one argument each, in order (not `*args` or `**kwargs`).
-    private func namedParameters(_ function: PythonFacts.Function) -> [String] {
-        guard let list = function.node.child(byField: "parameters") else { return [] }
-        return list.namedChildren.compactMap { p -> String? in
-            switch p.type {
-            case "identifier": return p.text
-            case "default_parameter", "typed_default_parameter": return p.child(byField: "name")?.text
-            case "typed_parameter": return p.namedChildren.first { $0.type == "identifier" }?.text
-            default: return nil
-            }
-        }
-    }
 }

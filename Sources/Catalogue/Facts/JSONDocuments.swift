@@ -65,27 +65,9 @@ enum JSONShadow {
             start += 1
         }
         guard start < content.upperBound, bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "[") else { return nil }
-        var shadow = [UInt8](repeating: UInt8(ascii: " "), count: bytes.count)
-        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { shadow[index] = byte }
+        var shadow = ShadowDocument.blank(like: bytes)
         shadow.replaceSubrange(start..<content.upperBound, with: bytes[start..<content.upperBound])
         pythonLiterals(in: &shadow, start..<content.upperBound)
-        // The assignment the value stands in: on the document's first line when two columns precede it there, else on
-        // the line before, ended by a continuation.
-        let lineStart = (bytes[..<start].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
-        if start - lineStart >= 2 {
-            shadow.replaceSubrange(lineStart..<lineStart + 2, with: Array("_=".utf8))
-        } else {
-            guard lineStart >= 1 else { return nil }
-            let previousStart = (bytes[..<(lineStart - 1)].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
-            guard lineStart - 1 - previousStart >= 3 else { return nil }
-            shadow.replaceSubrange(previousStart..<previousStart + 2, with: Array("_=".utf8))
-            shadow[lineStart - 2] = UInt8(ascii: "\\")
-        }
-        guard let tree = try? Parser(language: .python).parse(bytes: shadow), !tree.rootNode.hasError,
-              let statement = tree.rootNode.namedChildren.first(where: { $0.type == "expression_statement" }),
-              let assignment = statement.namedChildren.first, assignment.type == "assignment",
-              let value = assignment.child(byField: "right"), value.type == "dictionary" || value.type == "list",
-              value.startByte == start else { return nil }
-        return value
+        return ShadowDocument.parse(&shadow, valueAt: start, in: bytes)
     }
 }

@@ -201,9 +201,7 @@ public final class PythonFacts {
                 }
                 current = c.parent
             }
-            let parameters = node.child(byField: "parameters")?.namedChildren.compactMap { p -> String? in
-                p.type == "identifier" ? p.text : (p.child(byField: "name") ?? p.namedChildren.first { $0.type == "identifier" })?.text
-            } ?? []
+            let parameters = FunctionParameter.list(node.child(byField: "parameters")).map(\.name)
             var decorators: [String] = []
             if let parent = node.parent, parent.type == "decorated_definition" {
                 for d in parent.namedChildren where d.type == "decorator" {

@@ -509,7 +509,7 @@ extension PythonFacts {
         func tables(_ node: Node, depth: Int = 0) -> [Node] {
             let n = unwrapped(node)
             if n.type == "list" || n.type == "tuple" { return [n] }
-            if n.type == "call", let document = jsonDocument(n), document.type == "list" { return [document] }
+            if n.type == "call", let document = loadedDocument(n), document.type == "list" { return [document] }
             guard depth < 4 else { return [] }
             if n.type == "identifier" {
                 let bindings = dataflow.bindings(of: n.text, at: n)
