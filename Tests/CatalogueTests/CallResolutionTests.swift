@@ -30,6 +30,41 @@ struct CallResolutionTests {
         #expect(losses == ["loss", "loss / k", "loss", "total"])
     }
 
+    @Test("a helper multiplying one parameter by another projects what it is handed by the weight it is handed")
+    func projectionHelpers() throws {
+        let facts = try Self.facts("""
+        import torch
+        def linear(x, w):
+            return torch.einsum("b t i, o i -> b t o", x, w)
+        def by_transpose(w, x):
+            return x @ w.T
+        def scores(q, k, scale):
+            return (q @ k.transpose(-2, -1)) * scale
+        a = linear(h, self.c_fc.weight)
+        b = by_transpose(self.c_proj.weight, y)
+        c = scores(q, k, 0.12)
+        """)
+        let pairs = facts.calls.filter { ["linear", "by_transpose", "scores"].contains($0.callee) }.map { call in
+            facts.projectionHelperArguments(call).map { "\($0.input.text) * \($0.weight.text)" } ?? "none"
+        }
+        #expect(pairs == ["h * self.c_fc.weight", "y * self.c_proj.weight", "none"])
+    }
+
+    @Test("einops reductions: the reduction and whether the last axis alone is reduced")
+    func einopsReductions() throws {
+        let facts = try Self.facts("""
+        from einops import reduce
+        a = reduce(x ** 2, "b h t c -> b h t 1", "mean")
+        b = reduce(x ** 2, "... c -> ... ()", reduction="sum")
+        c = reduce(x, "b h t c -> b 1 t c", "mean")
+        d = reduce(x, "b t (h c) -> b t h", "max")
+        """)
+        let read = facts.calls.filter { $0.callee == "einops.reduce" }.map { call in
+            facts.einopsReduction(call.node).map { "\($0.reduction) \($0.lastAxisOnly)" } ?? "none"
+        }
+        #expect(read == ["mean true", "sum true", "mean false", "max false"])
+    }
+
     @Test func aliasesResolveToTheFunctionWithBoundArgumentsFirst() throws {
         let facts = try Self.facts("""
         import functools

@@ -130,3 +130,59 @@ extension PythonFacts {
         }
     }
 }
+
+extension PythonFacts {
+    /// For a call of a helper of the file that multiplies one parameter by another and returns the product (`def
+    /// linear(x, w): return torch.einsum("b t i, o i -> b t o", x, w)`, `x @ w.T`, `F.linear(x, w)`): the arguments the
+    /// call hands it for the input and for the weight (`linear(h, self.c_fc.weight)`: `h`, `self.c_fc.weight`). Nil for
+    /// any other call, a helper with more than one return, or a product of anything but two of its parameters.
+    public func projectionHelperArguments(_ call: CallSite) -> (input: Node, weight: Node)? {
+        guard call.receiver == nil, !call.hasSplat, let function = calledFunction(call), enclosingClass(function.node) == nil,
+              case let returned = returnedValues(function), returned.count == 1 else { return nil }
+        let product = unwrapped(returned[0])
+        var operands: (Node, Node)?
+        if product.type == "call", case let linear = callSite(product), linear.torchCallee == "torch.nn.functional.linear",
+           let input = linear.argument("input", position: 0), let weight = linear.argument("weight", position: 1) {
+            operands = (input, weight)
+        } else {
+            operands = matmulOperands(product)
+        }
+        guard let (left, right) = operands else { return nil }
+        // The weight as handed in, less a transpose (`w.T`, `w.t()`).
+        var weight = unwrapped(right)
+        if weight.type == "attribute", ["T", "mT"].contains(weight.child(byField: "attribute")?.text ?? ""),
+           let object = weight.child(byField: "object") {
+            weight = unwrapped(object)
+        } else if weight.type == "call", case let transpose = callSite(weight), transpose.name == "t", transpose.positional.isEmpty,
+                  let receiver = transpose.receiver {
+            weight = unwrapped(receiver)
+        }
+        let input = unwrapped(left)
+        let parameters = function.passedParameters
+        guard input.type == "identifier", weight.type == "identifier", input.text != weight.text,
+              let inputIndex = parameters.firstIndex(of: input.text), let weightIndex = parameters.firstIndex(of: weight.text),
+              parameterOwner(of: input)?.node == function.node,
+              let passedInput = call.argument(input.text, position: inputIndex),
+              let passedWeight = call.argument(weight.text, position: weightIndex) else { return nil }
+        return (passedInput, passedWeight)
+    }
+}
+
+extension PythonFacts {
+    /// For `einops.reduce(t, "b h t c -> b h t 1", "mean")` (the reduction also by keyword, `reduction="sum"`): the
+    /// reduction's name and whether it reduces the input's last axis alone, the others kept in order (`... c -> ... 1`,
+    /// `b t d -> b t ()`, `b t d -> b t`). Nil for any other call or a pattern it cannot read.
+    public func einopsReduction(_ node: Node) -> (reduction: String, lastAxisOnly: Bool)? {
+        guard node.type == "call", case let call = callSite(node), call.callee == "einops.reduce",
+              let pattern = call.argument("pattern", position: 1).flatMap({ SettingsTable.stringValue($0) }),
+              let reduction = call.argument("reduction", position: 2).flatMap({ SettingsTable.stringValue($0) }) else { return nil }
+        let sides = pattern.components(separatedBy: "->")
+        guard sides.count == 2 else { return nil }
+        func axes(_ side: String) -> [String] {
+            side.replacingOccurrences(of: "()", with: " 1 ").split(separator: " ").map(String.init).filter { $0 != "1" }
+        }
+        let input = axes(sides[0]), output = axes(sides[1])
+        guard let last = input.last, !input.contains(where: { $0.contains("(") || $0.contains(")") }) else { return (reduction, false) }
+        return (reduction, Array(input.dropLast()) == output && last != "...")
+    }
+}

@@ -152,6 +152,13 @@ public struct ModelView {
             if call.torchCallee == "torch.nn.functional.linear", let weight = call.argument("weight", position: 1) {
                 return stackOwner(weight) ?? facts.ownerName(of: weight)
             }
+            // A helper of the file that multiplies its input by the weight it is handed (`linear(h, self.c_fc.weight)`,
+            // see `projectionHelperArguments`): the layer whose weight it is handed (a field, not a local tensor such as
+            // the keys of `scores(q, k)`).
+            if let (_, weight) = facts.projectionHelperArguments(call) {
+                if let owner = stackOwner(weight) { return owner }
+                return facts.unwrapped(weight).type == "attribute" ? facts.ownerName(of: weight) : nil
+            }
             if let function = node.child(byField: "function"), facts.isReferenceChain(function),
                let module = facts.moduleConstructor(call.callee), isLinearConstructor(module) {
                 return call.name
@@ -481,7 +488,9 @@ extension PythonFacts {
             return true
         }
         let root = callees.contains { ["rsqrt", "sqrt"].contains($0.name) }
+        // A mean or a sum, also einops' over the last axis (`reduce(x ** 2, "... c -> ... 1", "mean")`).
         let reduce = callees.contains { ["mean", "sum"].contains($0.name) }
+            || inside.contains { einopsReduction($0).map { ["mean", "sum"].contains($0.reduction) && $0.lastAxisOnly } == true }
         if root && reduce { return true }
         // The L2 form returned: `t * (d ** 0.5 / torch.linalg.vector_norm(t, dim=-1, keepdim=True))`.
         if callees.contains(where: { ["norm", "vector_norm"].contains($0.name) }),
@@ -572,8 +581,9 @@ extension PythonFacts {
     }
 
     /// For a normalization written out (`x / torch.sqrt(x.pow(2).mean(-1, keepdim=True) + eps)`,
-    /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`, the L2 form `x / x.norm(...)`), the
-    /// tensor it normalizes: the operand read under the root.
+    /// `x * torch.rsqrt(...)`, `x * (x * x).mean(-1, keepdim=True).rsqrt()`, the mean taken by einops over the last
+    /// axis, `reduce(x ** 2, "b h t c -> b h t 1", "mean")`, the L2 form `x / x.norm(...)`), the tensor it normalizes:
+    /// the operand read under the root.
     public func inlineNormInput(_ node: Node) -> Node? {
         let node = unparenthesized(node)
         let op: String, left: Node, right: Node
@@ -606,7 +616,12 @@ extension PythonFacts {
             guard n.type == "call" else { return false }
             let call = callSite(n)
             guard names.contains(call.name) else { return false }
-            return descendants(of: n).contains { $0.type == "call" && ["mean", "sum"].contains(callSite($0).name) }
+            // A mean or a sum under the root, also einops' over the last axis (`reduce(x ** 2, "b h t c -> b h t 1", "mean")`).
+            return descendants(of: n).contains { d in
+                guard d.type == "call" else { return false }
+                if ["mean", "sum"].contains(callSite(d).name) { return true }
+                return einopsReduction(d).map { ["mean", "sum"].contains($0.reduction) && $0.lastAxisOnly } == true
+            }
         }
         func averagesSquareOf(_ root: Node, _ input: Node) -> Bool {
             // The input as read under the root, whatever element type either side casts it to (`x.float() * ...`).

@@ -92,9 +92,11 @@ struct ZeroInitProjections: Detector {
     }
 
     /// The input a projection multiplies: a module call's first argument, `F.linear`'s input, a product's left side
-    /// (also an einsum's, whose first argument is its spec).
+    /// (also an einsum's, whose first argument is its spec), what a projecting helper of the file is handed as its input
+    /// (`linear(h, self.c_proj.weight)`, see `PythonFacts.projectionHelperArguments`).
     func projectionInput(_ node: Node, _ facts: PythonFacts) -> Node? {
         if let einsum = facts.einsumProduct(node) { return einsum.left }
+        if node.type == "call", let (input, _) = facts.projectionHelperArguments(facts.callSite(node)) { return input }
         if node.type == "call" { return facts.callSite(node).argument("input", position: 0) }
         return facts.matmulOperands(node)?.0
     }
