@@ -50,6 +50,34 @@ struct CallResolutionTests {
         #expect(pairs == ["h * self.c_fc.weight", "y * self.c_proj.weight", "none"])
     }
 
+    @Test("a helper that looks a name up in a registry and falls back to torch.optim picks, per name the call may pass, what it finds")
+    func registryWithFallback() throws {
+        let facts = try Self.facts("""
+        import torch
+        import yaml
+        cfg = yaml.safe_load(\"\"\"
+        optimizers:
+          - type: AdamW
+          - type: Ortho
+        \"\"\")
+        class Ortho(torch.optim.Optimizer):
+            pass
+        class Unused(torch.optim.Optimizer):
+            pass
+        REGISTRY = {"Ortho": Ortho, "Unused": Unused}
+        def resolve(name):
+            if name in REGISTRY:
+                return REGISTRY[name]
+            return getattr(torch.optim, name)
+        for entry in cfg["optimizers"]:
+            cls = resolve(entry["type"])
+            cls([])
+        """)
+        let call = try #require(facts.calls.first { $0.node.text == "cls([])" })
+        // Unquoted YAML words are names too; the registry branch picks only the entry a name selects.
+        #expect(Set(facts.calleesChosenByName(call).map(\.callee)) == ["Ortho", "torch.optim.AdamW", "torch.optim.Ortho"])
+    }
+
     @Test("einops reductions: the reduction and whether the last axis alone is reduced")
     func einopsReductions() throws {
         let facts = try Self.facts("""

@@ -378,8 +378,9 @@ extension PythonFacts {
     ///   on the right;
     /// - the same in parentheses, and a name set to one (`cls = ...` then `cls(params)`), every assignment of it;
     /// - a call of a function of the file that returns one of these for its parameters (`def resolve(n): return
-    ///   globals().get(n) or getattr(torch.optim, n)`, called `resolve(spec["cls"])`): read with each parameter a key
-    ///   stands for bound to the call's argument (`given`, see `nameKeys`).
+    ///   globals().get(n) or getattr(torch.optim, n)`, called `resolve(spec["cls"])`), or returns one of several of them
+    ///   (a registry's entry when it holds the name, else `getattr(torch.optim, n)`): read with each parameter a key
+    ///   stands for bound to the call's argument (`given`, see `nameKeys`), what any return may pick.
     /// Nil when `node` is none of these or no name is known.
     public func namedChoices(_ node: Node, depth: Int = 0, given: [String: Node] = [:]) -> [NamedChoice]? {
         guard depth < 4 else { return nil }
@@ -405,14 +406,17 @@ extension PythonFacts {
             if call.name == "get", (1...2).contains(call.positional.count), let namespace = call.receiver, isModuleNamespace(namespace) {
                 return definitions(call.positional[0])
             }
-            // `resolve(spec["cls"])` with `resolve` a module-level function of the file returning a lookup by name.
+            // `resolve(spec["cls"])` with `resolve` a module-level function of the file returning a lookup by name, also
+            // one of several (`if n in REGISTRY: return REGISTRY[n]` then `return getattr(torch.optim, n)`): what each
+            // may pick.
             if let function = calledFunction(call), enclosingClass(function.node) == nil, case let returned = returnedValues(function),
-               returned.count == 1 {
+               !returned.isEmpty {
                 var bound: [String: Node] = [:]
                 for (index, parameter) in function.passedParameters.enumerated() {
                     if let argument = call.argument(parameter, position: index) { bound[parameter] = argument }
                 }
-                return namedChoices(returned[0], depth: depth + 1, given: bound)
+                let picked = returned.compactMap { namedChoices($0, depth: depth + 1, given: bound) }
+                return picked.count == returned.count ? nonEmpty(picked.flatMap { $0 }) : nil
             }
             return nil
         case "subscript":
@@ -421,6 +425,16 @@ extension PythonFacts {
                 return definitions(key)
             }
             if let held = namespaceTableNames(n) { return held.map { NamedChoice(callee: $0, record: nil) } }
+            // A registry read in a helper by a parameter its call binds (`REGISTRY[name]` in `def resolve(name)`, called
+            // `resolve(entry["type"])`): the entries the names it may hold select, none when it names no entry.
+            if let keyNode = n.child(byField: "subscript").map(unparenthesized), keyNode.type == "identifier", given[keyNode.text] != nil,
+               let dictionary = n.child(byField: "value").flatMap({ registryDictionary($0) }), case let names = nameKeys(keyNode, given: given),
+               !names.isEmpty {
+                let pairs = registryPairs(dictionary).filter { $0.value.type == "identifier" || $0.value.type == "attribute" }
+                return names.flatMap { name in
+                    pairs.filter { $0.key == name.name }.map { NamedChoice(callee: imports.qualifiedName(of: $0.value) ?? $0.value.text, record: name.record) }
+                }
+            }
             return nonEmpty(registrySelections(n).map { selection in
                 NamedChoice(callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record)
             })
@@ -473,7 +487,8 @@ extension PythonFacts {
             }
         }
         if keys.isEmpty, let name = SettingsTable.bareName(of: k) {
-            for named in allSettings.settings(name).compactMap({ SettingsTable.stringValue($0.value) }) { keys.append((name: named, record: nil)) }
+            // (An unquoted word of a YAML or INI document is a string too, see `Setting.bareWord`.)
+            for named in allSettings.settings(name).compactMap({ $0.bareWord ?? SettingsTable.stringValue($0.value) }) { keys.append((name: named, record: nil)) }
         }
         return keys.filter { Self.isAttributeName($0.name) }
     }
