@@ -65,4 +65,27 @@ struct SelfCallingCodeTests {
         let deep = try Self.facts(Self.halving(5000))
         #expect(deep.evaluate(try Self.probe(deep)) == nil)
     }
+
+    @Test("a module whose forward runs a module of its own class is no activation, and reading it ends")
+    func moduleOfItsOwnClass() throws {
+        let facts = try Self.facts("""
+        import torch.nn as nn
+        class Loop(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.inner = Loop()
+            def forward(self, x):
+                return self.inner(x)
+        class MLP(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.c_fc = nn.Linear(d, 4 * d, bias=False)
+                self.c_proj = nn.Linear(4 * d, d, bias=False)
+                self.act = Loop()
+            def forward(self, x):
+                return self.c_proj(self.act(self.c_fc(x)))
+        """)
+        // The zero-init reading asked whether `Loop` applies an activation, which asked it again through `self.inner`.
+        #expect(Classifier.classify([facts]).map(\.id).isEmpty)
+    }
 }

@@ -577,16 +577,19 @@ struct ZeroInitProjections: Detector {
     }
 
     /// A module class that applies an activation: `nn.ReLU`, `nn.GELU` (any import spelling), or a module class of the
-    /// file whose `forward` applies one.
+    /// file whose `forward` applies one. Kept per class: a forward that calls a module of its own class (directly or
+    /// through others) is answered "no" while the question is open, not asked again without end.
     func isActivationClass(_ name: String, _ facts: PythonFacts) -> Bool {
         if let functional = PythonFacts.functionalModules[name], Self.activations.contains(functional.lastDottedComponent) { return true }
         if ["ReLU", "GELU", "SiLU", "Tanh", "ReLU6", "Mish"].contains(name.lastDottedComponent) { return true }
         guard let owner = facts.boundClass(named: name),
               let forward = facts.forwardMethods(of: owner).first
         else { return false }
-        // Its forward, or the function its inherited forward runs (`class Act(Lambda)` handing `relu_sq` to its base).
-        return ([forward] + facts.forwardDelegates(of: owner)).contains { function in
-            facts.descendants(of: function.node).contains { $0 != function.node && isActivation($0, facts) }
+        return facts.memoized("ZeroInitProjections.isActivationClass \(owner.node.startByte)", provisional: false) {
+            // Its forward, or the function its inherited forward runs (`class Act(Lambda)` handing `relu_sq` to its base).
+            ([forward] + facts.forwardDelegates(of: owner)).contains { function in
+                facts.descendants(of: function.node).contains { $0 != function.node && isActivation($0, facts) }
+            }
         }
     }
 
