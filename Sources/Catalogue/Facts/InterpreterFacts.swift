@@ -71,6 +71,10 @@ public final class ScriptInterpreter {
 
     public static let defaultBudget = 100_000
 
+    /// The most items a list the interpreter builds by concatenation may hold (a table per training step is a few
+    /// thousand to tens of thousands).
+    static let listLimit = 100_000
+
     /// The value of an expression evaluated where it stands, with some names bound (strings included: a factory's
     /// `role` parameter as one of its calls gives it).
     public func value(of node: Node, env: [String: ScriptValue]) -> ScriptValue? {
@@ -147,9 +151,12 @@ public final class ScriptInterpreter {
         case "binary_operator":
             guard let l = node.child(byField: "left"), let r = node.child(byField: "right"),
                   let x = eval(l, env, d), let y = eval(r, env, d), let op = node.child(byField: "operator")?.type else { return nil }
-            // Lists: `a + b` concatenates, `a * n` repeats (bounded).
+            // Lists: `a + b` concatenates, `a * n` repeats (both bounded: a list doubled in a loop, `xs = xs + xs`, would
+            // otherwise grow without end).
             switch (x, y, op) {
-            case (.tuple(let a), .tuple(let b), "+"): return .tuple(a + b)
+            case (.tuple(let a), .tuple(let b), "+"):
+                guard a.count + b.count <= Self.listLimit else { return nil }
+                return .tuple(a + b)
             // Strings: `a + b` concatenates, `"enable_%s_sdp" % name` formats.
             case (.string(let a), .string(let b), "+"): return .string(a + b)
             case (.string(let format), _, "%"): return Self.formatted(format, y)
