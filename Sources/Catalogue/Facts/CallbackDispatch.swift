@@ -128,8 +128,7 @@ extension PythonFacts {
     /// The parameters a call fills by position (the receiver or `cls` left out, see `Function.passedOffset`), up to a
     /// `*args` parameter (or a bare `*`), and the name of that `*args` parameter.
     func positionalParameters(of function: Function) -> (named: [String], star: String?) {
-        let list = FunctionParameter.list(function.node.child(byField: "parameters"))
-        let named = list.prefix { $0.kind == .positional }.map(\.name)
-        return (named: Array(named.dropFirst(function.passedOffset)), star: list.first { $0.kind == .variadic }?.name)
+        let named = function.parameterList.prefix { $0.kind == .positional }.map(\.name)
+        return (named: Array(named.dropFirst(function.passedOffset)), star: function.parameterList.first { $0.kind == .variadic }?.name)
     }
 }

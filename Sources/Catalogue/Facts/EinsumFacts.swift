@@ -169,13 +169,14 @@ extension PythonFacts {
 }
 
 extension PythonFacts {
-    /// For `einops.reduce(t, "b h t c -> b h t 1", "mean")` (the reduction also by keyword, `reduction="sum"`): the
+    /// For `einops.reduce(t, "b h t c -> b h t 1", "mean")` (the reduction also by keyword, `reduction="sum"`; pattern
+    /// and reduction also held by names, `reduce(x, PER_HEAD, "mean")`): the
     /// reduction's name and whether it reduces the input's last axis alone, the others kept in order (`... c -> ... 1`,
     /// `b t d -> b t ()`, `b t d -> b t`). Nil for any other call or a pattern it cannot read.
     public func einopsReduction(_ node: Node) -> (reduction: String, lastAxisOnly: Bool)? {
         guard node.type == "call", case let call = callSite(node), call.callee == "einops.reduce",
-              let pattern = call.argument("pattern", position: 1).flatMap({ SettingsTable.stringValue($0) }),
-              let reduction = call.argument("reduction", position: 2).flatMap({ SettingsTable.stringValue($0) }) else { return nil }
+              let pattern = call.argument("pattern", position: 1).flatMap({ string(of: $0) }),
+              let reduction = call.argument("reduction", position: 2).flatMap({ string(of: $0) }) else { return nil }
         let sides = pattern.components(separatedBy: "->")
         guard sides.count == 2 else { return nil }
         func axes(_ side: String) -> [String] {

@@ -28,7 +28,7 @@ extension ScriptInterpreter {
         var env = closureBindings(applications[level], depth)
         // The fields of the object a method runs on stay bound.
         for (key, value) in arguments where key.hasPrefix("self.") { env[key] = value }
-        let named = Set(FunctionParameter.list(wrapper.node.child(byField: "parameters")).filter(\.takesOneArgument).map(\.name))
+        let named = Set(wrapper.parameterList.filter(\.takesOneArgument).map(\.name))
         for (index, parameter) in wrapper.parameters.enumerated() where named.contains(parameter) && index < function.parameters.count {
             if let value = arguments[function.parameters[index]] { env[parameter] = value }
         }

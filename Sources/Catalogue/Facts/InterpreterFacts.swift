@@ -71,6 +71,11 @@ public final class ScriptInterpreter {
 
     public static let defaultBudget = 100_000
 
+    /// The steps a question about a size or a factor may take (`config.n_embd // config.n_head`, a gain a helper
+    /// computes: tens of steps), so that one that reaches training code gives up early instead of running the whole
+    /// default budget (see `HeadDim128`, `RemoveAttnResidualScale`).
+    public static let sizeBudget = 10_000
+
     /// The most items a list the interpreter builds by concatenation may hold (a table per training step is a few
     /// thousand to tens of thousands).
     static let listLimit = 100_000

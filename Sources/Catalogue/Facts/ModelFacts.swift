@@ -488,10 +488,7 @@ extension PythonFacts {
             return true
         }
         let root = callees.contains { ["rsqrt", "sqrt"].contains($0.name) }
-        // A mean or a sum, also einops' over the last axis (`reduce(x ** 2, "... c -> ... 1", "mean")`).
-        let reduce = callees.contains { ["mean", "sum"].contains($0.name) }
-            || inside.contains { einopsReduction($0).map { ["mean", "sum"].contains($0.reduction) && $0.lastAxisOnly } == true }
-        if root && reduce { return true }
+        if root && inside.contains(where: takesMeanOrSum) { return true }
         // The L2 form returned: `t * (d ** 0.5 / torch.linalg.vector_norm(t, dim=-1, keepdim=True))`.
         if callees.contains(where: { ["norm", "vector_norm"].contains($0.name) }),
            returnedValues(function).contains(where: { value in ([value] + descendants(of: value)).contains { inlineNormInput($0) != nil } }) {
@@ -544,6 +541,14 @@ extension PythonFacts {
             return body.type == "call" && inlineNormInput(body) == nil ? isNormCall(callSite(body), depth: depth + 1) : inlineNormInput(body) != nil
         }
         return false
+    }
+
+    /// A call that takes a mean or a sum, the reduction a root mean square takes: `.mean(...)`, `.sum(...)` (any form),
+    /// or einops' over the last axis alone (`reduce(x ** 2, "b h t c -> b h t 1", "mean")`, see `einopsReduction`).
+    func takesMeanOrSum(_ node: Node) -> Bool {
+        guard node.type == "call" else { return false }
+        if ["mean", "sum"].contains(callSite(node).name) { return true }
+        return einopsReduction(node).map { ["mean", "sum"].contains($0.reduction) && $0.lastAxisOnly } == true
     }
 
     /// Methods that change only a tensor's element type: a norm cast back to its input's type is still the norm.
@@ -616,12 +621,7 @@ extension PythonFacts {
             guard n.type == "call" else { return false }
             let call = callSite(n)
             guard names.contains(call.name) else { return false }
-            // A mean or a sum under the root, also einops' over the last axis (`reduce(x ** 2, "b h t c -> b h t 1", "mean")`).
-            return descendants(of: n).contains { d in
-                guard d.type == "call" else { return false }
-                if ["mean", "sum"].contains(callSite(d).name) { return true }
-                return einopsReduction(d).map { ["mean", "sum"].contains($0.reduction) && $0.lastAxisOnly } == true
-            }
+            return descendants(of: n).contains(where: takesMeanOrSum)
         }
         func averagesSquareOf(_ root: Node, _ input: Node) -> Bool {
             // The input as read under the root, whatever element type either side casts it to (`x.float() * ...`).

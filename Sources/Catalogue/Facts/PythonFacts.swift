@@ -159,6 +159,8 @@ public final class PythonFacts {
         /// `Class.method` or `function` (nested functions: `outer.inner`).
         public let qualifiedName: String
         public let parameters: [String]
+        /// The parameters with how a call fills each (see `FunctionParameter`), read once from the definition.
+        public let parameterList: [FunctionParameter]
         public let decorators: [String]
         public let body: Node?
         /// The name a method gives its instance: its first parameter (`self`, or `s` in `def forward(s, x)`) when it
@@ -183,6 +185,7 @@ public final class PythonFacts {
             self.name = name
             self.qualifiedName = qualifiedName
             self.parameters = parameters
+            parameterList = FunctionParameter.list(node.child(byField: "parameters"))
             self.decorators = decorators
             self.body = body
             self.receiver = receiver
@@ -450,9 +453,10 @@ public final class PythonFacts {
         defer { appendedEntriesInProgress.remove(variable) }
         for binding in dataflow.bindings(of: variable.text, at: variable) {
             guard case .iteration(let index) = binding.kind else { continue }
-            var list = unwrapped(binding.node)
-            let keyed = keyedRead(list) != nil
-            if let registry = keyedRead(list) { list = registry }
+            // A registry read at one key stands for the registry (see `keyedRead`).
+            let registry = keyedRead(unwrapped(binding.node))
+            let keyed = registry != nil
+            let list = registry ?? unwrapped(binding.node)
             let onSelf = list.type == "attribute" && list.child(byField: "object")?.text == "self"
             guard list.type == "identifier" || onSelf, let name = SettingsTable.bareName(of: list) else { return nil }
             let owner = onSelf ? enclosingClass(list)?.node : nil

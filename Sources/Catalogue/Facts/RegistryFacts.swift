@@ -335,14 +335,22 @@ extension PythonFacts {
 
     /// The entries `REGISTRY[key]` may select (see `registryEntry` for the registries read): the one a decided key
     /// selects; for a key read from a record of a table the code walks (`spec["cls"]` with `spec` a loop variable over
-    /// the table's values, or `spec = table[k]` with `k` undecided), the entry each record names, with the record; else
-    /// the entries named by strings the file gives the key's name, or every entry. Empty when it is no registry read.
-    public func registrySelections(_ read: Node) -> [RegistrySelection] {
+    /// the table's values, or `spec = table[k]` with `k` undecided), the entry each record names, with the record; for a
+    /// key that is a parameter of a helper read through one call of it (`REGISTRY[name]` in `def resolve(name)`, called
+    /// `resolve(entry["type"])`, the call's arguments `given`, see `namedChoices`), the entries the names it may hold
+    /// select, none when they name no entry; else the entries named by strings the file gives the key's name, or every
+    /// entry. Empty when it is no registry read.
+    public func registrySelections(_ read: Node, given: [String: Node] = [:]) -> [RegistrySelection] {
         guard read.type == "subscript", let table = read.child(byField: "value"),
               let keyNode = read.child(byField: "subscript").map(unwrapped), let dictionary = registryDictionary(table) else { return [] }
         let entries = registryPairs(dictionary).filter { $0.value.type == "identifier" || $0.value.type == "attribute" }
             .map { (key: $0.key, value: $0.value) }
         if let key = decidedKey(keyNode) { return entries.filter { $0.key == key }.map { RegistrySelection(entry: $0.value, record: nil) } }
+        if keyNode.type == "identifier", given[keyNode.text] != nil, case let names = nameKeys(keyNode, given: given), !names.isEmpty {
+            return names.flatMap { name in
+                entries.filter { $0.key == name.name }.map { RegistrySelection(entry: $0.value, record: name.record) }
+            }
+        }
         // `spec["cls"]` over the records of a table.
         if keyNode.type == "subscript", let holder = keyNode.child(byField: "value").map(unwrapped), holder.type == "identifier",
            let field = keyNode.child(byField: "subscript").flatMap(SettingsTable.stringValue) {
@@ -425,19 +433,15 @@ extension PythonFacts {
                 return definitions(key)
             }
             if let held = namespaceTableNames(n) { return held.map { NamedChoice(callee: $0, record: nil) } }
-            // A registry read in a helper by a parameter its call binds (`REGISTRY[name]` in `def resolve(name)`, called
-            // `resolve(entry["type"])`): the entries the names it may hold select, none when it names no entry.
-            if let keyNode = n.child(byField: "subscript").map(unparenthesized), keyNode.type == "identifier", given[keyNode.text] != nil,
-               let dictionary = n.child(byField: "value").flatMap({ registryDictionary($0) }), case let names = nameKeys(keyNode, given: given),
-               !names.isEmpty {
-                let pairs = registryPairs(dictionary).filter { $0.value.type == "identifier" || $0.value.type == "attribute" }
-                return names.flatMap { name in
-                    pairs.filter { $0.key == name.name }.map { NamedChoice(callee: imports.qualifiedName(of: $0.value) ?? $0.value.text, record: name.record) }
-                }
-            }
-            return nonEmpty(registrySelections(n).map { selection in
+            let selections = registrySelections(n, given: given).map { selection in
                 NamedChoice(callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record)
-            })
+            }
+            // Inside a helper whose call gives the key (see `registrySelections`), selecting nothing is an answer: the
+            // names the call passes name no entry of this registry.
+            if let keyNode = n.child(byField: "subscript").map(unwrapped), keyNode.type == "identifier", given[keyNode.text] != nil {
+                return selections
+            }
+            return nonEmpty(selections)
         case "boolean_operator":
             guard n.child(byField: "operator")?.type == "or", let l = n.child(byField: "left"), let r = n.child(byField: "right")
             else { return nil }

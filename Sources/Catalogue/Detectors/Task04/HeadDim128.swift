@@ -19,15 +19,11 @@ struct HeadDim128: Detector {
     let id = "head_dim_128"
     static let reshapes: Set<String> = ["view", "reshape", "unflatten"]
 
-    /// The interpreter steps one size question may take.
-    static let sizeBudget = 10_000
-
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
         let flow = facts.dataflow
-        // Sizes take tens of steps to compute; a question that reaches training code gives up early (a functional script
-        // whose attention widths are read through its step function took seconds at the default budget).
-        let interpreter = ScriptInterpreter(facts, budget: Self.sizeBudget)
+        // (A functional script whose attention widths are read through its step function took seconds at the default budget.)
+        let interpreter = ScriptInterpreter(facts, budget: ScriptInterpreter.sizeBudget)
         var evidence: [Evidence] = []
         for site in facts.attentionSites {
             let lineage = facts.lineage(of: site.query, model: model, flow: flow)

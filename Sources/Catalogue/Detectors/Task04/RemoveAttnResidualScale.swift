@@ -190,8 +190,7 @@ struct RemoveAttnResidualScale: Detector {
         if let v = facts.evaluate(n) { return v != 1 }
         // A factor the script computes by running its own code (`self.gain = branch_gain(cfg)`, a `match` on the
         // configured member returning `1 / (2 * n_layer) ** 0.5` or 1.0).
-        // (A factor takes tens of steps; the question gives up early when it reaches training code.)
-        if depth == 0, let v = ScriptInterpreter(facts, budget: HeadDim128.sizeBudget).number(n) { return v != 1 }
+        if depth == 0, let v = ScriptInterpreter(facts, budget: ScriptInterpreter.sizeBudget).number(n) { return v != 1 }
         guard depth < 3 else { return false }
         switch n.type {
         case "attribute", "identifier":
