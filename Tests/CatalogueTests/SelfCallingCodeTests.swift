@@ -88,4 +88,35 @@ struct SelfCallingCodeTests {
         // The zero-init reading asked whether `Loop` applies an activation, which asked it again through `self.inner`.
         #expect(Classifier.classify([facts]).map(\.id).isEmpty)
     }
+    @Test("a parameter whose callers pass a field of an object its own callers pass: following origins ends")
+    func originsThroughTheirOwnCallers() throws {
+        // A statement between a class line and its method (the class has no body; tree-sitter recovers the method as a
+        // function of its own) made `width` follow `cfg.width`, whose holder `cfg` is a parameter passed on by callers
+        // of any `__init__`, `super().__init__(a, b)` among them, and so back to `width`: each hop bounded its depth,
+        // but the holder's origins were asked anew, nesting without end (found by the mutation fuzz on an Ignite-style
+        // submission).
+        let facts = try Self.facts("""
+        import torch.nn as nn
+        class Proj(nn.Linear):
+            def __init__(self, a, b):
+                super().__init__(a, b, bias=False)
+        class Feed(nn.Module):
+            def __init__(self, width):
+                self.up = Proj(width, 4 * width)
+                self.down = Proj(4 * width, width)
+        class Layer(nn.Module):
+            def __init__(self, cfg, index):
+                self.feed = Feed(cfg.width)
+        stray = holder['slot']
+            def __init__(self, cfg):
+                self.layers = nn.ModuleList([Layer(cfg, i) for i in range(cfg.depth)])
+        """)
+        #expect(Classifier.classify([facts]).map(\.id).isEmpty)
+        // Every read of `width` in `Feed` ends with what the caller passes.
+        let reads = facts.nodes(ofType: "identifier").filter { $0.text == "width" && $0.parent?.type == "argument_list" }
+        #expect(reads.count == 2)
+        for read in reads {
+            #expect(facts.origins(of: read).map(\.text) == ["cfg.width"])
+        }
+    }
 }

@@ -20,9 +20,12 @@ extension PythonFacts {
     /// and a wrapper's `.module` for the module it wraps; `self.<name>` and `cls.<name>` that no method assigns read the
     /// class attribute (`dispatchedClassAttribute`); a name updated in place before the read (`V += -V % 128`) is its own
     /// origin.
-    /// Empty when a step cannot be followed.
+    /// Empty when a step cannot be followed. A step that asks again for the origins of an expression whose origins are
+    /// being followed (a field of an object that a parameter holds, whose callers pass that field's object) gets none
+    /// for it: each hop bounds its own depth, and the questions such steps start anew would otherwise nest without end.
     public func origins(of node: Node) -> [Node] {
         if let known = originsMemo[node] { return known }
+        originsMemo[node] = []
         var seen = Set<Node>()
         let found = origins(of: node, depth: 0, seen: &seen)
         originsMemo[node] = found
