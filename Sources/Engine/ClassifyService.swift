@@ -43,7 +43,9 @@ public struct ClassifyService {
                         analysis.facts.append(facts)
                         pythonTree = facts.tree
                     } catch {
+                        // The CUDA in the script's strings would be looked for in the same unreadable tree.
                         analysis.problems.append("\(path): \(error)")
+                        continue
                     }
                 }
                 do {

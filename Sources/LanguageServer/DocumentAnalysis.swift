@@ -45,7 +45,10 @@ public struct DocumentAnalysis: Sendable {
         let file = document.sourceFile
         switch document.language {
         case .python:
-            guard let tree = document.tree else { return analysis }
+            guard let tree = document.tree else {
+                analysis.problems += document.parseProblem.map { [$0] } ?? []
+                return analysis
+            }
             let facts = PythonFacts(file: file, tree: tree)
             // CUDA held in the script's strings (`load_inline`, cupy): its techniques, and the Python-level
             // innovations its kernels implement.

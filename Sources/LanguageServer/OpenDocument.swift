@@ -12,8 +12,10 @@ public struct OpenDocument: Sendable {
     public private(set) var version: Int
     public private(set) var bytes: [UInt8]
     public private(set) var lines: LineIndex
-    /// nil for languages the server does not parse.
+    /// nil for languages the server does not parse, and for text the parser refused (see `parseProblem`).
     public private(set) var tree: Tree?
+    /// Why the text has no tree: the parser gave up on it (its time limit, nesting too deep to analyse).
+    public private(set) var parseProblem: String?
     /// The version before the last change, with its tree: an analysis of it may carry over to this version
     /// (see `DocumentAnalysis.carriedOver`).
     public private(set) var previous: (version: Int, tree: Tree)?
@@ -37,18 +39,26 @@ public struct OpenDocument: Sendable {
         bytes = Array(text.utf8)
         lines = LineIndex(bytes: bytes)
         tree = nil
-        if parse { tree = parseTree() }
+        if parse { reparse(from: nil) }
     }
 
-    private func parseTree() -> Tree? {
-        language.flatMap { try? Parser(language: OpenDocument.grammar($0)).parse(bytes: bytes) }
+    /// Parses the text (reusing `edited`, the previous tree with the edits applied), keeping why when it cannot.
+    private mutating func reparse(from edited: EditedTree?) {
+        guard let language else { return }
+        do {
+            tree = try Parser(language: OpenDocument.grammar(language)).parse(bytes: bytes, oldTree: edited)
+            parseProblem = nil
+        } catch {
+            tree = nil
+            parseProblem = "\(path): \(error)"
+        }
     }
 
     /// This document with its tree (parsed now if it was made with `parse: false`).
     public func parsed() -> OpenDocument {
         guard tree == nil, language != nil else { return self }
         var copy = self
-        copy.tree = parseTree()
+        copy.reparse(from: nil)
         return copy
     }
 
@@ -105,8 +115,8 @@ public struct OpenDocument: Sendable {
         previous = before
         self.version = version
         // No change at all (an empty list) leaves the text, and so the tree, as it was.
-        if let language, edited != nil || unedited == nil {
-            tree = try? Parser(language: OpenDocument.grammar(language)).parse(bytes: bytes, oldTree: edited)
+        if language != nil, edited != nil || unedited == nil {
+            reparse(from: edited)
         }
     }
 }

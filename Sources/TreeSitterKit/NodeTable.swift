@@ -35,6 +35,10 @@ final class NodeTable: @unchecked Sendable {
     @usableFromInline let missing: ContiguousArray<Bool>
 
     var count: Int { raws.count }
+    /// How many nodes deep the tree goes below its root (0 for a root alone).
+    let depth: Int
+    /// The first node, in document order, at that depth.
+    let deepestPosition: Int32
 
     /// `expectedCount`: a guess at the number of nodes, to size the arrays once.
     init(tree: OpaquePointer, expectedCount: Int = 0) {
@@ -59,6 +63,7 @@ final class NodeTable: @unchecked Sendable {
         // `lastChild[depth]`: the position of the last child seen so far of the node open at `depth`.
         var open: [Int32] = []
         var lastChild: [Int32] = []
+        var depth = 0, deepest: Int32 = 0
 
         func append(_ node: TSNode, field: UInt16) {
             let position = Int32(raws.count)
@@ -95,6 +100,7 @@ final class NodeTable: @unchecked Sendable {
                 open.append(current)
                 lastChild.append(-1)
                 current = Int32(raws.count)
+                if open.count > depth { depth = open.count; deepest = current }
                 append(ts_tree_cursor_current_node(&cursor), field: ts_tree_cursor_current_field_id(&cursor))
                 continue
             }
@@ -118,6 +124,7 @@ final class NodeTable: @unchecked Sendable {
                         self.subtreeEnds = ends
                         self.childCounts = childCounts; self.namedChildCounts = namedChildCounts
                         self.fieldIDs = fieldIDs; self.named = named; self.missing = missing
+                        self.depth = depth; self.deepestPosition = deepest
                         return
                     }
                     lastChild.removeLast()

@@ -30,6 +30,12 @@ public final class Tree: @unchecked Sendable {
     /// The number of nodes in the tree (named and anonymous).
     public var nodeCount: Int { table.count }
 
+    /// How many levels of nodes lie below the root on the tree's longest path (the root alone: 0).
+    public var depth: Int { table.depth }
+
+    /// The first node, in document order, that lies `depth` levels below the root.
+    public var deepestNode: Node { Node(position: Int(table.deepestPosition), tree: self) }
+
     /// The node at a place in document order (`0..<nodeCount`; see `Node.documentPosition`).
     public func node(atDocumentPosition position: Int) -> Node { Node(position: position, tree: self) }
 

@@ -4,6 +4,8 @@ public enum TreeSitterError: Error, Equatable, Sendable, CustomStringConvertible
     case incompatibleLanguage(name: String, grammarVersion: Int, runtimeMinimum: Int, runtimeMaximum: Int)
     /// The parser gave up: it hit its time budget or was cancelled.
     case parseAborted(reason: String)
+    /// The source nests deeper than the parser's `maximumDepth` (`line`: one-based line of the first node that deep).
+    case nestingTooDeep(depth: Int, limit: Int, line: Int)
     /// A query failed to compile; `offset` is the byte offset of the problem in the query source.
     case queryCompile(kind: QueryErrorKind, offset: Int, context: String)
     /// A query predicate is malformed (wrong arity, unknown capture, bad regular expression).
@@ -15,6 +17,8 @@ public enum TreeSitterError: Error, Equatable, Sendable, CustomStringConvertible
             return "grammar '\(name)' has ABI version \(grammar), but the tree-sitter runtime loads versions \(lo)-\(hi)"
         case let .parseAborted(reason):
             return "parse aborted: \(reason)"
+        case let .nestingTooDeep(depth, limit, line):
+            return "the syntax nests \(depth) levels deep (at line \(line)); analyses read at most \(limit) levels"
         case let .queryCompile(kind, offset, context):
             return "query error (\(kind)) at byte \(offset): \(context)"
         case let .invalidPredicate(message):

@@ -2,6 +2,7 @@ import Foundation
 import JSONRPC
 import Testing
 import TestSupport
+import TreeSitterKit
 
 @Suite struct FeatureTests {
     @Test func baseRecordLacksTheTaskKeyChangesAndReferenceHasThem() async throws {
@@ -63,6 +64,34 @@ import TestSupport
         let tasks = try #require(await client.request("speedrun/tasks")?["result"]?["tasks"]?.arrayValue)
         #expect(tasks.count == 20)
         #expect(tasks.first?["base_record"] == .int(1))
+    }
+
+    @Test("a document nested too deep to analyse gets a diagnostic saying so; the server goes on, and the document is read again once edited")
+    func documentTooDeepToAnalyse() async throws {
+        let client = TestClient()
+        _ = await client.initialize(["task": 4, "records": .string(Demo.records)])
+        let record = try String(contentsOfFile: Demo.record(5), encoding: .utf8)
+        // A 3,000-term sum appended to the reference: legal Python, and 3,000 levels of syntax.
+        let sum = "total = " + Array(repeating: "a", count: 3_000).joined(separator: " + ")
+        let uri = client.open("/tmp/srlens-deep/train_gpt2.py", text: record + sum + "\n")
+        let diagnostics = try #require(await client.diagnostics(uri, version: 1))
+        let messages = diagnostics.compactMap { $0["message"]?.stringValue }
+        #expect(messages.contains { $0.contains("levels deep") && $0.contains("at most \(Parser.defaultMaximumDepth) levels") })
+        for method in ["textDocument/codeLens", "textDocument/documentSymbol"] {
+            let answer = try #require(await client.request(method, ["textDocument": ["uri": .string(uri)]]))
+            #expect(answer["error"] == nil, "\(method): \(answer)")
+        }
+        // The sum becomes `total = 0`: the document is parsed and analysed again.
+        let lines = record.components(separatedBy: "\n").count - 1
+        client.notify("textDocument/didChange", ["textDocument": ["uri": .string(uri), "version": 2], "contentChanges": [[
+            "range": ["start": ["line": .int(lines), "character": 8], "end": ["line": .int(lines), "character": .int(sum.utf16.count)]],
+            "text": "0",
+        ]]])
+        let edited = try #require(await client.diagnostics(uri, version: 2))
+        #expect(!edited.contains { $0["message"]?.stringValue?.contains("levels deep") == true })
+        #expect(!edited.contains { $0["message"]?.stringValue?.hasPrefix("missing key change: relu_squared") == true })
+        let lenses = try #require(await client.request("textDocument/codeLens", ["textDocument": ["uri": .string(uri)]])?["result"]?.arrayValue)
+        #expect(lenses.contains { $0["command"]?["title"]?.stringValue?.contains("relu_squared") == true })
     }
 }
 

@@ -12,9 +12,12 @@ struct CorpusParseTests {
     @Test(arguments: Corpus.recordNumbers)
     func recordParsesCleanly(_ n: Int) throws {
         let file = try SourceLoader().load(Corpus.record(n).path).get()
-        let outline = try SourceParser(options: ParseOptions(semanticCUDA: false)).parse(file).outline
+        let parsed = try SourceParser(options: ParseOptions(semanticCUDA: false)).parse(file)
+        let outline = parsed.outline
         #expect(outline.syntaxErrors.isEmpty, "record \(n): \(outline.syntaxErrors.prefix(3))")
         #expect(outline.nodeCount > 3_000)
+        // The records nest at most 24 levels deep: far below the parser's limit on nesting.
+        #expect(parsed.tree.depth < 30, "record \(n) nests \(parsed.tree.depth) levels deep")
         #expect(outline.classes.contains { $0.name == "GPT" })
         #expect(outline.functions.contains { $0.qualifiedName == "GPT.forward" })
     }

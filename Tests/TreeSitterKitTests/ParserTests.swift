@@ -38,7 +38,9 @@ import TreeSitterKit
     @Test func preorderVisitsEveryNodeWithoutRecursion() throws {
         let depth = 5_000
         let source = String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + "\n"
-        let tree = try Parser(language: .python).parse(source)
+        let parser = try Parser(language: .python)
+        parser.maximumDepth = .max
+        let tree = try parser.parse(source)
         let iterator = tree.rootNode.preorder.withDepth.makeIterator()
         var maxDepth = 0, count = 0
         while iterator.next() != nil {
@@ -47,6 +49,41 @@ import TreeSitterKit
         }
         #expect(count > depth * 3)
         #expect(maxDepth > depth)
+    }
+
+    @Test("a tree knows its depth and the first node that deep")
+    func depthOfATree() throws {
+        let parser = try Parser(language: .python)
+        let flat = try parser.parse("x = 1\n")
+        // module > expression_statement > assignment > integer
+        #expect(flat.depth == 3)
+        #expect(flat.deepestNode.type == "identifier" && flat.deepestNode.text == "x")
+        let nested = try parser.parse("a = 1\nb = [[[2]]]\nc = [[[[3]]]]\nd = [[[[4]]]]\n")
+        #expect(nested.deepestNode.startPoint.row == 2)
+        #expect(nested.deepestNode.text == "[")
+        #expect(try parser.parse("").depth == 0)
+    }
+
+    @Test("source nesting deeper than the limit is an error naming the depth and the line, not a tree")
+    func nestingBeyondTheLimit() throws {
+        let parser = try Parser(language: .python)
+        #expect(parser.maximumDepth == Parser.defaultMaximumDepth)
+        // A 2,000-term sum nests one level per `+`: legal Python that recursive walks cannot follow.
+        let sum = "ok = 1\ntotal = " + Array(repeating: "a", count: 2_000).joined(separator: " + ") + "\n"
+        #expect {
+            try parser.parse(sum)
+        } throws: { error in
+            guard case let .nestingTooDeep(depth, limit, line) = error as? TreeSitterError else { return false }
+            return depth > 2_000 && limit == Parser.defaultMaximumDepth && line == 2
+        }
+        let message = TreeSitterError.nestingTooDeep(depth: 2003, limit: 500, line: 2).description
+        #expect(message.contains("2003") && message.contains("line 2") && message.contains("500"))
+        // Just under the limit parses; the parser is usable after the error, and the limit can be raised.
+        let brackets = { (n: Int) in "x = " + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "\n" }
+        #expect(try parser.parse(brackets(Parser.defaultMaximumDepth - 5)).depth <= Parser.defaultMaximumDepth)
+        #expect(throws: TreeSitterError.self) { try parser.parse(brackets(Parser.defaultMaximumDepth)) }
+        parser.maximumDepth = 5_000
+        #expect(try parser.parse(sum).depth > 2_000)
     }
 
     @Test func incrementalReparseReusesTheOldTree() throws {
