@@ -383,9 +383,8 @@ extension PythonFacts {
             // An einops rearrangement iterated along its first output axis, named and sized by a keyword
             // (`rearrange(ve, "b t (n d) -> n b t d", n=6)`): that many items.
             if call.callee == "einops.rearrange" || call.callee == "rearrange", call.positional.count >= 2,
-               let pattern = SettingsTable.stringValue(unwrapped(call.positional[1])), let arrow = pattern.range(of: "->"),
-               let leading = pattern[arrow.upperBound...].split(separator: " ").first, !leading.hasPrefix("("),
-               let size = call.keywords[String(leading)], let n = value(of: size)?.double.asBoundedInt, n > 0 {
+               case .axis(let leading)? = einopsPattern(call)?.output.first,
+               let size = call.keywords[leading], let n = value(of: size)?.double.asBoundedInt, n > 0 {
                 return n
             }
             if ["tuple", "list", "torch.nn.ModuleList", "torch.nn.ParameterList", "torch.nn.Sequential"].contains(call.callee) {

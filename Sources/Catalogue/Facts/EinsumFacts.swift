@@ -77,28 +77,6 @@ extension PythonFacts {
         return transposedOperand(operand)
     }
 
-    /// The terms of one side of an einops pattern, each the list of its axis names: `"(qkv d) n"` is
-    /// `[["qkv", "d"], ["n"]]` (a name outside parentheses is a term of its own; `...` is dropped). nil for unbalanced
-    /// or nested parentheses.
-    static func einopsTerms(_ side: String) -> [[String]]? {
-        var terms: [[String]] = [], group: [String]? = nil
-        let spaced = side.replacingOccurrences(of: "(", with: " ( ").replacingOccurrences(of: ")", with: " ) ")
-        for token in spaced.split(separator: " ").map(String.init) where token != "..." {
-            switch token {
-            case "(":
-                guard group == nil else { return nil }
-                group = []
-            case ")":
-                guard let g = group else { return nil }
-                terms.append(g)
-                group = nil
-            default:
-                if group != nil { group?.append(token) } else { terms.append([token]) }
-            }
-        }
-        return group == nil ? terms : nil
-    }
-
     /// The leading size of a reshape that cuts the rows of its input, in order, into equal blocks stacked along a new
     /// leading dimension: `g.view(3, d, n)` / `g.reshape((3, -1, n))` (three sizes or more), `g.unflatten(0, (3, d))`,
     /// einops `rearrange(g, "(k d) n -> k d n", k=3)` (the outer axis of the first input group leads the output; its
@@ -118,11 +96,9 @@ extension PythonFacts {
                   let sizes = call.positional.last.map(unparenthesized), ["tuple", "list"].contains(sizes.type) else { return nil }
             return sizes.namedChildren.first.flatMap { value(of: $0)?.double }
         case "rearrange":
-            guard call.callee == "einops.rearrange" || call.receiver == nil,
-                  let pattern = call.argument("pattern", position: 1).flatMap({ string(of: $0) }) else { return nil }
-            let sides = pattern.components(separatedBy: "->")
-            guard sides.count == 2, let input = Self.einopsTerms(sides[0]), let output = Self.einopsTerms(sides[1]),
-                  let group = input.first, group.count >= 2, output.first == [group[0]] else { return nil }
+            guard call.callee == "einops.rearrange" || call.receiver == nil, let pattern = einopsPattern(call),
+                  case .group(let group)? = pattern.input.first, group.count >= 2,
+                  pattern.output.first?.axes == [group[0]] else { return nil }
             let axis = group[0]
             return Double(axis) ?? call.keywords[axis].flatMap { value(of: $0)?.double }
         default:
@@ -175,15 +151,8 @@ extension PythonFacts {
     /// `b t d -> b t ()`, `b t d -> b t`). Nil for any other call or a pattern it cannot read.
     public func einopsReduction(_ node: Node) -> (reduction: String, lastAxisOnly: Bool)? {
         guard node.type == "call", case let call = callSite(node), call.callee == "einops.reduce",
-              let pattern = call.argument("pattern", position: 1).flatMap({ string(of: $0) }),
+              let pattern = einopsPattern(call),
               let reduction = call.argument("reduction", position: 2).flatMap({ string(of: $0) }) else { return nil }
-        let sides = pattern.components(separatedBy: "->")
-        guard sides.count == 2 else { return nil }
-        func axes(_ side: String) -> [String] {
-            side.replacingOccurrences(of: "()", with: " 1 ").split(separator: " ").map(String.init).filter { $0 != "1" }
-        }
-        let input = axes(sides[0]), output = axes(sides[1])
-        guard let last = input.last, !input.contains(where: { $0.contains("(") || $0.contains(")") }) else { return (reduction, false) }
-        return (reduction, Array(input.dropLast()) == output && last != "...")
+        return (reduction, pattern.reducesLastAxisOnly)
     }
 }

@@ -103,10 +103,7 @@ struct HeadDim128: Detector {
     /// width of the projection): the sizes of the grouped axes on the input side, by keyword.
     func einopsHeadSize(_ call: CallSite, _ lineage: Lineage, _ model: ModelView, _ facts: PythonFacts,
                         _ interpreter: ScriptInterpreter) -> Double? {
-        guard let pattern = call.argument("pattern", position: 1).flatMap({ facts.string(of: $0) }),
-              let input = pattern.components(separatedBy: "->").first,
-              let open = input.firstIndex(of: "("), let close = input[open...].firstIndex(of: ")") else { return nil }
-        var axes = input[input.index(after: open)..<close].split(separator: " ").map(String.init)
+        guard var axes = facts.einopsPattern(call)?.firstInputGroup else { return nil }
         // "b n (three h d) -> three b h n d", three=3: q, k and v split together; the heads are the other two.
         if axes.count == 3, let stacked = axes.firstIndex(where: { call.keywords[$0].flatMap { interpreter.number($0) } == 3 }) {
             axes.remove(at: stacked)

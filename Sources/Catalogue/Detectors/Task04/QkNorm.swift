@@ -54,8 +54,7 @@ struct QkNorm: Detector {
         case "unflatten":
             return true
         case "rearrange":
-            guard let pattern = call.argument("pattern", position: 1).flatMap({ facts.string(of: $0) }) else { return false }
-            return pattern.components(separatedBy: "->").first?.contains("(") == true
+            return facts.einopsPattern(call)?.input.contains(where: \.isGroup) == true
         default:
             return false
         }

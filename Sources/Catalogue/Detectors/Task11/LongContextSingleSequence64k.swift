@@ -61,13 +61,12 @@ struct LongContextSingleSequence64k: Detector {
     }
 
     /// An einops `rearrange(x, "t c -> 1 t c")` whose output is its input with one leading axis of size 1 put in front
-    /// (the einops spelling of `x[None]`); `"t f -> 1 1 t f"` (two unit axes, a broadcast table) is not it.
+    /// (the einops spelling of `x[None]`; the unit axis also written `()`, the pattern also held by a name); `"t f -> 1 1
+    /// t f"` (two unit axes, a broadcast table) and `"t c -> t () c"` are not it.
     func addsLeadingUnitAxis(_ call: CallSite, _ facts: PythonFacts) -> Bool {
-        guard call.positional.count == 2, let pattern = SettingsTable.stringValue(call.positional[1]) else { return false }
-        let sides = pattern.components(separatedBy: "->")
-        guard sides.count == 2 else { return false }
-        let input = sides[0].split(separator: " ").map(String.init), output = sides[1].split(separator: " ").map(String.init)
-        return !input.isEmpty && !input.contains("1") && output == ["1"] + input
+        guard call.positional.count == 2, let pattern = facts.einopsPattern(call), let unit = pattern.output.first,
+              unit.isUnit else { return false }
+        return !pattern.input.isEmpty && !pattern.input.contains(where: \.isUnit) && Array(pattern.output.dropFirst()) == pattern.input
     }
 
     /// `x.ndim == 1`, `x.dim() == 1`, `x.size(0) == 1`, `x.shape[0] == 1`, or a name set to such a size `== 1`.
