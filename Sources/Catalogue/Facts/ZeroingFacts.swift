@@ -28,7 +28,7 @@ extension PythonFacts {
         default:
             break
         }
-        guard let receiver = call.receiver else { return nil }
+        guard let receiver = call.receiver else { return zeroingCallTarget(call) }
         switch call.name {
         case "zero_":
             return receiver
@@ -39,6 +39,34 @@ extension PythonFacts {
         default:
             return nil
         }
+    }
+
+    /// The tensor a call hands first to a function of the file that zeroes it: a function or a lambda named by the callee
+    /// (`zero_weight(w)` with `def zero_weight(t): t.data.zero_()`, `_zero = lambda t: t.zero_()`), or the entry of a
+    /// table of init functions that the key selects, the key resolved where it is set (`INITS[spec["head"]["init"]](w)`
+    /// with `INITS = {"zeros": lambda w: w.data.zero_(), "default": lambda w: None}` and the spec's `"init": "zeros"`).
+    /// Nil when the call runs anything else, or a key the file does not resolve.
+    func zeroingCallTarget(_ call: CallSite) -> Node? {
+        guard let first = call.positional.first, !call.hasSplat, let function = call.function.map(unparenthesized) else { return nil }
+        switch function.type {
+        case "identifier":
+            return isZeroingFunction(function) ? first : nil
+        case "subscript":
+            guard let table = function.child(byField: "value"), let index = function.child(byField: "subscript"),
+                  let key = tableKey(index), let entries = keyedEntries(table, key: key, depth: 0), !entries.isEmpty,
+                  entries.allSatisfy(isZeroingFunction) else { return nil }
+            return first
+        default:
+            return nil
+        }
+    }
+
+    /// The string a key holds: the one the configuration decides (`CFG["head"]["init"]`, read down the nested tables),
+    /// else, for a name or a field (a parameter its callers fill, `spec.out_init`), the string it resolves to.
+    private func tableKey(_ index: Node) -> String? {
+        if let decided = decidedString(index) { return decided }
+        let key = unwrapped(index)
+        return ["identifier", "attribute"].contains(key.type) ? string(of: key) : nil
     }
 
     /// A tensor of zeros made fresh: `torch.zeros(...)`, `torch.zeros_like(x)`, `torch.full(shape, 0)`,
@@ -131,13 +159,33 @@ extension PythonFacts {
         switch n.type {
         case "identifier", "attribute":
             if imports.qualifiedName(of: n) == "torch.nn.init.zeros_" { return true }
-            guard n.type == "identifier", let f = function(named: n.text).first, let p = f.parameters.first else { return false }
-            return descendants(of: f.node).contains { $0.type == "call" && zeroedTensor(callSite($0))?.text == p }
+            guard n.type == "identifier" else { return false }
+            // A name set once, at module level, to a lambda (`_zero = lambda t: t.zero_()`).
+            if function(named: n.text).isEmpty, !isLocallyBound(n),
+               case let values = moduleBindings(of: n.text), values.count == 1, let value = values[0].value.map(unparenthesized),
+               value.type == "lambda" {
+                return isZeroingFunction(value)
+            }
+            guard let f = function(named: n.text).first, let p = f.parameters.first else { return false }
+            return zeroes(p, inside: f.node)
         case "lambda":
             guard let p = n.child(byField: "parameters")?.namedChildren.first?.text, let body = n.child(byField: "body") else { return false }
-            return descendants(of: body).contains { $0.type == "call" && zeroedTensor(callSite($0))?.text == p }
+            return zeroes(p, inside: body)
         default:
             return false
+        }
+    }
+
+    /// Whether code zeroes the tensor a name holds (`t.zero_()`, `t.data.zero_()`, also through a zeroing function it
+    /// calls). Kept per
+    /// code; a function that reaches itself while this is asked (through a table of builders that call it back) does
+    /// not zero for that inner question.
+    private func zeroes(_ name: String, inside code: Node) -> Bool {
+        memoized("zeroes \(name) \(code.startByte) \(code.endByte)", provisional: false) {
+            descendants(of: code).contains { node in
+                guard node.type == "call", let zeroed = zeroedTensor(callSite(node)) else { return false }
+                return zeroed.text == name || zeroed.text == "\(name).data"
+            }
         }
     }
 

@@ -27,6 +27,12 @@ struct ZeroInitLmHead: Detector {
     /// `right_inverse` included.
     static let zeroingMethods: Set<String> = ["zero_", "zeros_", "fill_", "constant_", "mul_", "copy_", "register_parametrization"]
 
+    /// Whether a call may zero a tensor: a zeroing method, or a call of a function, lambda or table entry of the file
+    /// that may zero what it is handed (`INITS[spec["head"]["init"]](w)`, see `PythonFacts.zeroingCallTarget`).
+    static func mayZero(_ call: CallSite) -> Bool {
+        zeroingMethods.contains(call.name) || (call.receiver == nil && !call.positional.isEmpty)
+    }
+
     func detect(_ facts: PythonFacts) -> [Evidence] {
         let model = facts.model()
         guard !model.embeddingNames.isEmpty else { return [] }
@@ -69,7 +75,7 @@ struct ZeroInitLmHead: Detector {
                   isModule(of: head, module, facts), !facts.isRedrawnByInitHook(call.node) else { continue }
             return call.node
         }
-        for call in facts.calls where Self.zeroingMethods.contains(call.name) {
+        for call in facts.calls where Self.mayZero(call) {
             // Zeroed, then drawn again by an init hook applied to every module: not zero at the start.
             guard let target = facts.zeroedTensor(call), !facts.isRedrawnByInitHook(call.node) else { continue }
             // The weight itself (never the bias).
@@ -88,7 +94,7 @@ struct ZeroInitLmHead: Detector {
         if let constructor = facts.moduleConstructor(head), facts.zeroesWeightWhenBuilt(constructor) { return constructor.node }
         // A linear class that zeroes its own weight, constructed for the head (with the flag it tests, if any).
         if let constructor = facts.moduleConstructor(head), let c = facts.boundClass(named: constructor.callee) {
-            for call in facts.calls where Self.zeroingMethods.contains(call.name) && facts.isInside(call.node, c.node) {
+            for call in facts.calls where Self.mayZero(call) && facts.isInside(call.node, c.node) {
                 guard let target = facts.zeroedTensor(call), facts.ownerName(of: target) == nil || target.text.hasPrefix("self.weight") else { continue }
                 let flags = facts.ancestors(of: call.node).filter { $0.type == "if_statement" && facts.isInside($0, c.node) }
                     .compactMap { $0.child(byField: "condition") }
