@@ -80,6 +80,30 @@ struct CallResolutionTests {
         #expect(Set(facts.calleesChosenByName(call).map(\.callee)) == ["Ortho", "torch.optim.AdamW", "torch.optim.Ortho"])
     }
 
+    @Test("entries of a table of callables selected by a resolved key: read in place, or kept in a field first")
+    func keySelectedCallees() throws {
+        let facts = try Self.facts("""
+        import torch.nn as nn
+        import torch.nn.functional as F
+        NORMS = {"rms": lambda h: F.rms_norm(h, (h.size(-1),)), "none": lambda h: h}
+        SPEC = {"embed": {"norm": "rms"}, "final": {"norm": "none"}}
+        class Net(nn.Module):
+            def __init__(self, spec, which):
+                super().__init__()
+                self.first = NORMS[spec["embed"]["norm"]]
+                self.last = NORMS[spec["final"]["norm"]]
+                self.other = NORMS[which]
+            def forward(self, x):
+                return self.last(self.other(self.first(x)))
+        net = Net(SPEC, pick())
+        y = NORMS[SPEC["final"]["norm"]](x)
+        """)
+        let selected = ["self.first", "self.last", "self.other", "NORMS[SPEC[\"final\"][\"norm\"]]"].map { callee in
+            facts.calls.first { $0.function?.text == callee }.flatMap { facts.keySelectedCallees($0) }?.map(\.text) ?? ["none found"]
+        }
+        #expect(selected == [["lambda h: F.rms_norm(h, (h.size(-1),))"], ["lambda h: h"], ["none found"], ["lambda h: h"]])
+    }
+
     @Test("einops reductions: the reduction and whether the last axis alone is reduced")
     func einopsReductions() throws {
         let facts = try Self.facts("""

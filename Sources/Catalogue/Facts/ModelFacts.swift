@@ -526,6 +526,9 @@ extension PythonFacts {
         // An entry of a table of callables read by a key written there (`self.norms["embed"](x)` with `self.norms =
         // {"embed": rms, ...}`): that entry.
         if depth < 2, let entries = keyedCallees(call, keys: [:]), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
+        // An entry a resolved key selects (`self.embed_norm(x)` with `self.embed_norm = NORMS[spec["embed"]["post_norm"]]`,
+        // see `keySelectedCallees`).
+        if depth < 2, let entries = keySelectedCallees(call), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
         if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
         // A static function of whichever class a module name holds (`OPS.unit_rms(x)`, see `namespaceMethods`): every one
         // normalizes.

@@ -52,21 +52,11 @@ extension PythonFacts {
         case "identifier":
             return isZeroingFunction(function) ? first : nil
         case "subscript":
-            guard let table = function.child(byField: "value"), let index = function.child(byField: "subscript"),
-                  let key = tableKey(index), let entries = keyedEntries(table, key: key, depth: 0), !entries.isEmpty,
-                  entries.allSatisfy(isZeroingFunction) else { return nil }
+            guard let entries = keySelectedCallees(call), !entries.isEmpty, entries.allSatisfy(isZeroingFunction) else { return nil }
             return first
         default:
             return nil
         }
-    }
-
-    /// The string a key holds: the one the configuration decides (`CFG["head"]["init"]`, read down the nested tables),
-    /// else, for a name or a field (a parameter its callers fill, `spec.out_init`), the string it resolves to.
-    private func tableKey(_ index: Node) -> String? {
-        if let decided = decidedString(index) { return decided }
-        let key = unwrapped(index)
-        return ["identifier", "attribute"].contains(key.type) ? string(of: key) : nil
     }
 
     /// A tensor of zeros made fresh: `torch.zeros(...)`, `torch.zeros_like(x)`, `torch.full(shape, 0)`,

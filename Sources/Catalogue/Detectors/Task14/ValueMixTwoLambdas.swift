@@ -235,8 +235,10 @@ struct ValueMixTwoLambdas: Detector {
     }
 
     /// The variable an expression starts from: `vi.view_as(v)` -> `vi`, `ve[i]` -> `ve`; a field read
-    /// (`attn._vi.view_as(v)`) gives `.` and the field's name (`._vi`), never a parameter's name.
-    func root(_ node: Node, _ facts: PythonFacts) -> String? {
+    /// (`attn._vi.view_as(v)`) gives `.` and the field's name (`._vi`), never a parameter's name. `depth`: the shape
+    /// helpers followed so far (a helper returning a call of itself is given up on).
+    func root(_ node: Node, _ facts: PythonFacts, depth: Int = 0) -> String? {
+        guard depth < 8 else { return nil }
         var n = facts.unwrapped(node)
         while true {
             switch n.type {
@@ -245,7 +247,7 @@ struct ValueMixTwoLambdas: Detector {
             case "call":
                 // A shape helper of the file (`split = lambda t: t.view(...).transpose(1, 2)`, `self.heads(t)`): the argument
                 // it reshapes.
-                if let argument = reshapedArgument(facts.callSite(n), facts) {
+                if let argument = reshapedArgument(facts.callSite(n), facts, depth: depth) {
                     n = facts.unwrapped(argument)
                     continue
                 }
@@ -263,7 +265,7 @@ struct ValueMixTwoLambdas: Detector {
     /// For a call of a lambda or function of the file that returns one of its parameters reshaped (its result's `root`
     /// is that parameter: `lambda t: t.view(B, T, H, -1).transpose(1, 2)`), the argument passed for that parameter; nil
     /// for any other call (a projection, a helper computing something new from its input).
-    func reshapedArgument(_ call: CallSite, _ facts: PythonFacts) -> Node? {
+    func reshapedArgument(_ call: CallSite, _ facts: PythonFacts, depth: Int = 0) -> Node? {
         guard let callee = call.function.map(facts.unwrapped) else { return nil }
         var candidates: [(parameters: [String], results: [Node])] = []
         if callee.type == "identifier" {
@@ -280,7 +282,7 @@ struct ValueMixTwoLambdas: Detector {
         var index: Int?
         for candidate in candidates {
             guard !candidate.results.isEmpty else { return nil }
-            let roots = Set(candidate.results.map { root($0, facts) })
+            let roots = Set(candidate.results.map { root($0, facts, depth: depth + 1) })
             guard roots.count == 1, let only = roots.first, let name = only, let position = candidate.parameters.firstIndex(of: name),
                   index == nil || index == position else { return nil }
             // Only what reshapes: calls on the parameter, no arithmetic with something else.
