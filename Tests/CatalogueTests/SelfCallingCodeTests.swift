@@ -119,4 +119,31 @@ struct SelfCallingCodeTests {
             #expect(facts.origins(of: read).map(\.text) == ["cfg.width"])
         }
     }
+    @Test("a layer whose forward returns a call of itself, read as a shape helper of the values: following it ends")
+    func forwardReturningItself() throws {
+        // The value mix asks what a value tensor is reshaped from: `heads(self.c_v(x))` runs `Lin.forward`, whose
+        // `return forward(self, x)` runs it again (found by the mutation fuzz on an einops-style submission).
+        let facts = try Self.facts("""
+        from torch.nn.attention.flex_attention import flex_attention
+        import torch.nn as nn
+
+        class Lin(nn.Linear):
+            def forward(self, x):
+                if self: return forward(self, x)
+                return super().forward(x)
+
+        def heads(t):
+            return t.unflatten(-1, (6, -1))
+
+        class Attn(nn.Module):
+            def __init__(self, d):
+                super().__init__()
+                self.c_v = Lin(d, d)
+
+            def forward(self, x, q, k, mask):
+                v = heads(self.c_v(x))
+                return flex_attention(q, k, v, block_mask=mask)
+        """)
+        #expect(Classifier.classify([facts]).map(\.id).isEmpty)
+    }
 }
