@@ -436,11 +436,16 @@ extension PythonFacts {
         return use
     }
 
-    /// A name rebound to what a wrapper of the file returns before `use` (`get_lr = with_floor(get_lr, 0.1)`): that
-    /// call, so the schedule read is the wrapped one, not the function first defined under the name.
+    /// A name rebound to what a wrapper of the file returns before `use` (`get_lr = with_floor(get_lr, 0.1)`), or to a
+    /// partial application of another function of the file (`get_lr = functools.partial(wsd_lr, args=args)`, a patch
+    /// replacing the schedule defined above it): that call, so the schedule read is the one the name holds at `use`,
+    /// not the function first defined under the name.
     func rebinding(of name: String, before use: Node) -> Node? {
-        guard let value = latestValue(of: name, before: use).map(unwrapped), value.type == "call",
-              let factory = calledFunction(callSite(value)), factory.name != name else { return nil }
+        guard let value = latestValue(of: name, before: use).map(unwrapped), value.type == "call" else { return nil }
+        let call = callSite(value)
+        if let factory = calledFunction(call), factory.name != name { return value }
+        guard Self.partialWrappers.contains(call.callee), let wrapped = call.positional.first.map(unwrapped), wrapped.type == "identifier",
+              wrapped.text != name, !function(named: wrapped.text).isEmpty else { return nil }
         return value
     }
 
