@@ -82,12 +82,18 @@ import TreeSitterKit
     }
 
     @Test func nestingBeyondPythonsLimitIsAnError() throws {
-        let depth = 10_000
+        // Beyond CPython's 200 brackets, within the parser's limit: an outline with the syntax error.
+        let depth = 300
         let o = try outline("x = " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + "\n")
         let first = try #require(o.syntaxErrors.first)
         #expect(first.message.contains("\(depth) levels"))
         #expect(first.message.contains("200"))
         let fine = try outline("x = " + String(repeating: "[", count: 150) + String(repeating: "]", count: 150) + "\n")
         #expect(fine.syntaxErrors.isEmpty)
+        // Beyond the parser's limit on nesting (`Parser.maximumDepth`): no tree, and so no outline, but an error.
+        let deep = 10_000
+        #expect(throws: TreeSitterError.self) {
+            try outline("x = " + String(repeating: "(", count: deep) + "1" + String(repeating: ")", count: deep) + "\n")
+        }
     }
 }

@@ -127,7 +127,10 @@ func expectEquivalent(_ bodies: [String], imports: String = "import torch\nimpor
     @Test func deeplyNestedConstantIsFoldedWithoutRecursion() throws {
         let depth = 5_000
         let expression = String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)
-        let tree = try Parser(language: .python).parse("x = \(expression)\n")
+        // Deeper than analyses accept (`Parser.maximumDepth`): the folder itself must not recurse.
+        let parser = try Parser(language: .python)
+        parser.maximumDepth = .max
+        let tree = try parser.parse("x = \(expression)\n")
         let folder = ConstantFolder(imports: ImportTable(root: tree.rootNode))
         let value = tree.rootNode.preorder.first { $0.type == "parenthesized_expression" }.flatMap { folder.evaluate($0) }
         #expect(value == .int(1))
