@@ -81,7 +81,7 @@ struct CallResolutionTests {
     }
 
     @Test("entries of a table of callables selected by a resolved key: read in place, or kept in a field first")
-    func keySelectedCallees() throws {
+    func registryEntriesByDecidedKey() throws {
         let facts = try Self.facts("""
         import torch.nn as nn
         import torch.nn.functional as F
@@ -99,7 +99,7 @@ struct CallResolutionTests {
         y = NORMS[SPEC["final"]["norm"]](x)
         """)
         let selected = ["self.first", "self.last", "self.other", "NORMS[SPEC[\"final\"][\"norm\"]]"].map { callee in
-            facts.calls.first { $0.function?.text == callee }.flatMap { facts.keySelectedCallees($0) }?.map(\.text) ?? ["none found"]
+            facts.calls.first { $0.function?.text == callee }.flatMap { facts.keyedCallees($0, keys: [:]) }?.map(\.text) ?? ["none found"]
         }
         #expect(selected == [["lambda h: F.rms_norm(h, (h.size(-1),))"], ["lambda h: h"], ["none found"], ["lambda h: h"]])
     }

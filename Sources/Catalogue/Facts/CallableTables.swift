@@ -125,43 +125,12 @@ extension PythonFacts {
         return dataflow.bindings(of: v.text, at: v).contains { $0.node == entry }
     }
 
-    /// For a call of an entry of a table of callables read by a key the file resolves, the entries that key selects:
-    /// `INIT[spec["head"]["init"]](w)` with `INIT = {"zero": lambda w: w.data.zero_(), ...}` and the spec's `"init":
-    /// "zero"`, also through a name or a field every value of which is such a read (`self.embed_norm =
-    /// NORMS[spec["embed"]["post_norm"]]`, then `self.embed_norm(x)`). Nil when the callee is no such read, or a key is
-    /// not resolved.
-    public func keySelectedCallees(_ call: CallSite) -> [Node]? {
-        guard let function = call.function.map(unparenthesized) else { return nil }
-        var reads: [Node]
-        switch function.type {
-        case "subscript":
-            reads = [function]
-        case "identifier", "attribute":
-            reads = origins(of: function).map(unwrapped)
-            guard !reads.isEmpty, reads.allSatisfy({ $0.type == "subscript" }) else { return nil }
-        default:
-            return nil
-        }
-        var entries: [Node] = []
-        for read in reads {
-            guard let table = read.child(byField: "value"), let index = read.child(byField: "subscript"),
-                  let key = selectingKey(index), let held = keyedEntries(table, key: key, depth: 0), !held.isEmpty else { return nil }
-            entries += held
-        }
-        return entries
-    }
-
-    /// The string a table's key holds: the one the configuration decides (`CFG["head"]["init"]`, read down nested
-    /// tables), else, for a name or a field (a parameter its callers fill, `spec.out_init`), the string it resolves to.
-    func selectingKey(_ index: Node) -> String? {
-        if let decided = decidedString(index) { return decided }
-        let key = unwrapped(index)
-        return ["identifier", "attribute"].contains(key.type) ? string(of: key) : nil
-    }
-
     /// For a call of an entry of a dictionary of callables read by a key the walk knows (`self.head_norm[role](t)` or
     /// `norm(t)` in `for role, norm in self.head_norm.items()`, with `role` standing for "q"), the entries it calls:
-    /// the value written for that key. Nil when the call is not of such an entry.
+    /// the value written for that key. Otherwise, for a read of a registry by a key the file decides (see
+    /// `selectedTableEntries`: `INIT[spec["head"]["init"]](w)` with the spec's `"init": "zero"`), also through a name or
+    /// a field every value of which is such a read (`self.embed_norm = NORMS[spec["embed"]["norm"]]`, then
+    /// `self.embed_norm(x)`), the entries the key selects. Nil when the call is not of such an entry.
     public func keyedCallees(_ call: CallSite, keys: [String: String]) -> [Node]? {
         guard let function = call.function.map(unparenthesized) else { return nil }
         var container: Node?, key: String?
@@ -172,7 +141,16 @@ extension PythonFacts {
             container = keyed.node
             key = keyed.wanted
         }
-        guard let container, let key else { return nil }
-        return keyedEntries(container, key: key, depth: 0)
+        if let container, let key { return keyedEntries(container, key: key, depth: 0) }
+        // A registry read by a decided key, in place or held first.
+        let reads = function.type == "subscript" ? [function]
+            : ["identifier", "attribute"].contains(function.type) ? origins(of: function).map(unwrapped) : []
+        guard !reads.isEmpty, reads.allSatisfy({ $0.type == "subscript" }) else { return nil }
+        var entries: [Node] = []
+        for read in reads {
+            guard let selected = selectedTableEntries(read) else { return nil }
+            entries += selected
+        }
+        return entries
     }
 }

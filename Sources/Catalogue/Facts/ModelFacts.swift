@@ -524,11 +524,9 @@ extension PythonFacts {
         // A function of a compiled CUDA extension whose kernel normalizes by a root mean square (`ops.unit_rows(h, eps)`).
         if !extensionModuleNames.isEmpty, extensionLaunches(call).contains(where: cudaTakesRootMeanSquare) { return true }
         // An entry of a table of callables read by a key written there (`self.norms["embed"](x)` with `self.norms =
-        // {"embed": rms, ...}`): that entry.
+        // {"embed": rms, ...}`) or decided by the configuration (`self.embed_norm(x)` with `self.embed_norm =
+        // NORMS[spec["embed"]["norm"]]`): that entry.
         if depth < 2, let entries = keyedCallees(call, keys: [:]), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
-        // An entry a resolved key selects (`self.embed_norm(x)` with `self.embed_norm = NORMS[spec["embed"]["post_norm"]]`,
-        // see `keySelectedCallees`).
-        if depth < 2, let entries = keySelectedCallees(call), !entries.isEmpty { return entries.allSatisfy(isNormCallable) }
         if let module = moduleConstructor(call.callee), isNormConstructor(module) { return true }
         // A static function of whichever class a module name holds (`OPS.unit_rms(x)`, see `namespaceMethods`): every one
         // normalizes.

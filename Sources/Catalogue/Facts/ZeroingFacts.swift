@@ -48,15 +48,9 @@ extension PythonFacts {
     /// Nil when the call runs anything else, or a key the file does not resolve.
     func zeroingCallTarget(_ call: CallSite) -> Node? {
         guard let first = call.positional.first, !call.hasSplat, let function = call.function.map(unparenthesized) else { return nil }
-        switch function.type {
-        case "identifier":
-            return isZeroingFunction(function) ? first : nil
-        case "subscript":
-            guard let entries = keySelectedCallees(call), !entries.isEmpty, entries.allSatisfy(isZeroingFunction) else { return nil }
-            return first
-        default:
-            return nil
-        }
+        if function.type == "identifier", isZeroingFunction(function) { return first }
+        guard let entries = keyedCallees(call, keys: [:]), !entries.isEmpty, entries.allSatisfy(isZeroingFunction) else { return nil }
+        return first
     }
 
     /// A tensor of zeros made fresh: `torch.zeros(...)`, `torch.zeros_like(x)`, `torch.full(shape, 0)`,
@@ -150,14 +144,12 @@ extension PythonFacts {
         case "identifier", "attribute":
             if imports.qualifiedName(of: n) == "torch.nn.init.zeros_" { return true }
             guard n.type == "identifier" else { return false }
-            // A name set once, at module level, to a lambda (`_zero = lambda t: t.zero_()`).
-            if function(named: n.text).isEmpty, !isLocallyBound(n),
-               case let values = moduleBindings(of: n.text), values.count == 1, let value = values[0].value.map(unparenthesized),
-               value.type == "lambda" {
-                return isZeroingFunction(value)
+            if let f = function(named: n.text).first {
+                return f.parameters.first.map { zeroes($0, inside: f.node) } ?? false
             }
-            guard let f = function(named: n.text).first, let p = f.parameters.first else { return false }
-            return zeroes(p, inside: f.node)
+            // A name set once to a lambda (`_zero = lambda t: t.zero_()`, see `lambdaBody`).
+            guard lambdaBody(n.text) != nil, let bound = boundLambdas(named: n.text).first else { return false }
+            return isZeroingFunction(bound.lambda)
         case "lambda":
             guard let p = n.child(byField: "parameters")?.namedChildren.first?.text, let body = n.child(byField: "body") else { return false }
             return zeroes(p, inside: body)
