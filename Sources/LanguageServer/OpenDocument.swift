@@ -54,9 +54,10 @@ public struct OpenDocument: Sendable {
         }
     }
 
-    /// This document with its tree (parsed now if it was made with `parse: false`).
+    /// This document with its tree (parsed now if it was made with `parse: false`; a text the parser refused is not
+    /// parsed again).
     public func parsed() -> OpenDocument {
-        guard tree == nil, language != nil else { return self }
+        guard tree == nil, parseProblem == nil, language != nil else { return self }
         var copy = self
         copy.reparse(from: nil)
         return copy
@@ -115,8 +116,6 @@ public struct OpenDocument: Sendable {
         previous = before
         self.version = version
         // No change at all (an empty list) leaves the text, and so the tree, as it was.
-        if language != nil, edited != nil || unedited == nil {
-            reparse(from: edited)
-        }
+        if edited != nil || unedited == nil { reparse(from: edited) }
     }
 }

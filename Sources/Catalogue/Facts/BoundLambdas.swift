@@ -87,8 +87,8 @@ extension PythonFacts {
     /// as the value it returns (see `returnedValues`). Nil for any other call.
     public func calledLambdaFunction(_ call: CallSite) -> Function? {
         guard let lambda = calledLambda(call), let name = call.function.map(unwrapped)?.text else { return nil }
-        return Function(node: lambda, name: name, qualifiedName: name, parameters: lambdaParameters(lambda), decorators: [],
-                        body: lambda.child(byField: "body"))
+        return Function(node: lambda, name: name, qualifiedName: name, parameterList: FunctionParameter.list(lambda.child(byField: "parameters")),
+                        decorators: [], body: lambda.child(byField: "body"))
     }
 
     /// For a name inside a lambda that is one of the parameters a call fills, when the lambda is set to a plain

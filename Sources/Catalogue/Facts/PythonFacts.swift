@@ -158,6 +158,7 @@ public final class PythonFacts {
         public let name: String
         /// `Class.method` or `function` (nested functions: `outer.inner`).
         public let qualifiedName: String
+        /// The names of `parameterList`, in order.
         public let parameters: [String]
         /// The parameters with how a call fills each (see `FunctionParameter`), read once from the definition.
         public let parameterList: [FunctionParameter]
@@ -179,13 +180,13 @@ public final class PythonFacts {
             receiver != nil || parameters.first == "self" || parameters.first == "cls" || decorators.contains("classmethod") ? 1 : 0
         }
 
-        init(node: Node, name: String, qualifiedName: String, parameters: [String], decorators: [String], body: Node?,
+        init(node: Node, name: String, qualifiedName: String, parameterList: [FunctionParameter], decorators: [String], body: Node?,
              receiver: String? = nil) {
             self.node = node
             self.name = name
             self.qualifiedName = qualifiedName
-            self.parameters = parameters
-            parameterList = FunctionParameter.list(node.child(byField: "parameters"))
+            self.parameterList = parameterList
+            parameters = parameterList.map(\.name)
             self.decorators = decorators
             self.body = body
             self.receiver = receiver
@@ -204,7 +205,7 @@ public final class PythonFacts {
                 }
                 current = c.parent
             }
-            let parameters = FunctionParameter.list(node.child(byField: "parameters")).map(\.name)
+            let parameterList = FunctionParameter.list(node.child(byField: "parameters"))
             var decorators: [String] = []
             if let parent = node.parent, parent.type == "decorated_definition" {
                 for d in parent.namedChildren where d.type == "decorator" {
@@ -218,15 +219,15 @@ public final class PythonFacts {
             let isMethod = definition?.parent?.type == "block" && definition?.parent?.parent?.type == "class_definition"
                 && !decorators.contains { ["staticmethod", "classmethod"].contains($0.lastDottedComponent) }
             result.append(Function(node: node, name: name, qualifiedName: (parents.reversed() + [name]).joined(separator: "."),
-                                   parameters: parameters, decorators: decorators, body: node.child(byField: "body"),
-                                   receiver: isMethod ? parameters.first : nil))
+                                   parameterList: parameterList, decorators: decorators, body: node.child(byField: "body"),
+                                   receiver: isMethod ? parameterList.first?.name : nil))
         }
         // The methods of a class built by `type(name, bases, namespace)` that the namespace gives as lambdas.
         for owner in dynamicClassDefinitions {
             for (key, value) in owner.namespace where value.type == "lambda" {
-                let parameters = lambdaParameters(value)
-                result.append(Function(node: value, name: key, qualifiedName: "\(owner.name).\(key)", parameters: parameters,
-                                       decorators: [], body: value.child(byField: "body"), receiver: parameters.first))
+                let parameterList = FunctionParameter.list(value.child(byField: "parameters"))
+                result.append(Function(node: value, name: key, qualifiedName: "\(owner.name).\(key)", parameterList: parameterList,
+                                       decorators: [], body: value.child(byField: "body"), receiver: parameterList.first?.name))
             }
         }
         return result
