@@ -634,6 +634,24 @@ extension PythonFacts {
     /// of its layers, first layer first, so a reader taking the first dictionary holding a key reads it as the lookup
     /// does; a `TypedDict` construction (`Spec(lr=0.1)`, see `isTypedDictConstruction`) is a dictionary of its keywords.
     public func dictionaries(_ node: Node, depth: Int = 0, given: [String: ScriptValue] = [:]) -> [Node] {
+        // Kept by expression and depth (the answer depends on nothing else when no names are given): a name set to a
+        // view of itself (`cfg = dict(cfg)`), or read again through its callers' spreads, is asked again by each
+        // of its settings at each depth, and without the memo the questions multiply with the settings.
+        guard given.isEmpty else { return computeDictionaries(node, depth: depth, given: given) }
+        let key = DictionariesKey(node: node, depth: depth)
+        if let known = dictionariesMemo[key] { return known }
+        dictionariesMemo[key] = []
+        let found = computeDictionaries(node, depth: depth, given: given)
+        dictionariesMemo[key] = found
+        return found
+    }
+
+    struct DictionariesKey: Hashable {
+        let node: Node
+        let depth: Int
+    }
+
+    private func computeDictionaries(_ node: Node, depth: Int, given: [String: ScriptValue]) -> [Node] {
         let n = unwrapped(node)
         if n.type == "dictionary" { return [n] }
         if let layers = mappingLayers(n) {

@@ -503,6 +503,24 @@ public final class ScriptInterpreter {
                 return facts.value(of: node).map { ScriptValue.number($0.double) }
             }
         }
+        return settingsValue(of: node, depth)
+    }
+
+    /// What a name no local binding or parameter explains reads from the settings of its bare name (the end of
+    /// `resolve`). Each setting is evaluated with nothing bound, so the answer depends on the read and the depth
+    /// alone when nothing else is being resolved around it and no run is under way in a wrapper or generator: such an
+    /// answer is kept per file and budget (a schedule function sampled at two hundred steps reads the same module
+    /// names at every step), unless the budget ran out while it was worked out.
+    private func settingsValue(of node: Node, _ depth: Int) -> ScriptValue? {
+        let key = PythonFacts.SettingsReadKey(node: node, depth: depth, budget: budgetPerRun)
+        let keepable = resolving.count == 1 && wrapperFrames.isEmpty && yielded.isEmpty
+        if keepable, let known = facts.interpretedSettingsReads[key] { return known }
+        let value = computeSettingsValue(of: node, depth)
+        if keepable, budget > 0 { facts.interpretedSettingsReads[key] = .some(value) }
+        return value
+    }
+
+    private func computeSettingsValue(of node: Node, _ depth: Int) -> ScriptValue? {
         guard let name = SettingsTable.bareName(of: node) else { return nil }
         var settings = facts.allSettings.settings(name).filter { $0.source != .parameterDefault && !facts.isInside(node, $0.value) }
         if node.type == "identifier" {

@@ -18,7 +18,10 @@ public final class PythonFacts {
             foldedStrings = [:]
             interpretedStrings = [:]
             interpretedValues = [:]
+            interpretedSettingsReads = [:]
             calledFunctions = [:]
+            dictionariesMemo = [:]
+            callerBindingsMemo = [:]
         }
     }
 
@@ -356,6 +359,17 @@ public final class PythonFacts {
     /// see `tableCalls`).
     public func callerBindings(of identifier: Node) -> [(call: CallSite, argument: Node)] {
         guard identifier.type == "identifier" else { return [] }
+        // Kept per name read: the question comes back from many readers (dictionaries, values, instance classes), and
+        // one asked again while it is being answered (a helper's table that a caller's `**` spread leads back to) gets
+        // no callers rather than starting over.
+        if let known = callerBindingsMemo[identifier] { return known }
+        callerBindingsMemo[identifier] = []
+        let found = computeCallerBindings(of: identifier)
+        callerBindingsMemo[identifier] = found
+        return found
+    }
+
+    private func computeCallerBindings(of identifier: Node) -> [(call: CallSite, argument: Node)] {
         if let (name, index) = boundLambdaParameter(identifier) {
             return calls(named: name).compactMap { call in
                 call.argument(identifier.text, position: index).map { (call, $0) }
@@ -739,6 +753,15 @@ public final class PythonFacts {
         let budget: Int
     }
 
+    /// What the interpreter read from the settings for a name nothing local explains, by read, depth and budget (see
+    /// `ScriptInterpreter.settingsValue`).
+    var interpretedSettingsReads: [SettingsReadKey: ScriptValue?] = [:]
+    struct SettingsReadKey: Hashable {
+        let node: Node
+        let depth: Int
+        let budget: Int
+    }
+
     /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
     /// parameter (`def forward(s, x): return s.proj(x)`, `forward=lambda s, x: ...` in a `type(...)` namespace), read
     /// in the method or in a function or lambda nested in it that does not take a parameter of that name.
@@ -806,6 +829,12 @@ public final class PythonFacts {
 
     /// The origins of an expression (see `origins(of:)`), by expression.
     var originsMemo: [Node: [Node]] = [:]
+
+    /// The dictionaries an expression denotes (see `dictionaries(_:depth:given:)`), by expression and depth.
+    var dictionariesMemo: [DictionariesKey: [Node]] = [:]
+
+    /// What the callers pass for a parameter (see `callerBindings(of:)`), by the name read.
+    var callerBindingsMemo: [Node: [(call: CallSite, argument: Node)]] = [:]
 
     /// The functions a function may run, by function and depth (see `reachableFunctions(from:depth:)`): a dozen
     /// detectors walk the call graph from the same forward methods and optimizer steps.
