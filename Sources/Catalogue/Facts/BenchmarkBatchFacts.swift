@@ -15,7 +15,11 @@ extension PythonFacts {
     /// without arguments, of a helper of the file that returns one of these (`mpu.get_data_parallel_world_size()`
     /// with `return int(os.environ.get("WORLD_SIZE", 1))`), its other returns at most the single-process fallback 1.
     public func readsWorldSize(_ node: Node) -> Bool {
-        readsWorldSize(node, depth: 0)
+        // Kept per expression: the interpreter asks it of every name and call it evaluates, at every sampled step.
+        if let known = worldSizeReads[node] { return known }
+        let reads = readsWorldSize(node, depth: 0)
+        worldSizeReads[node] = reads
+        return reads
     }
 
     private func readsWorldSize(_ node: Node, depth: Int) -> Bool {

@@ -22,6 +22,7 @@ public final class PythonFacts {
             calledFunctions = [:]
             dictionariesMemo = [:]
             callerBindingsMemo = [:]
+            worldSizeReads = [:]
         }
     }
 
@@ -829,6 +830,9 @@ public final class PythonFacts {
 
     /// The origins of an expression (see `origins(of:)`), by expression.
     var originsMemo: [Node: [Node]] = [:]
+
+    /// Whether an expression reads the world size (see `readsWorldSize(_:)`), by expression.
+    var worldSizeReads: [Node: Bool] = [:]
 
     /// The dictionaries an expression denotes (see `dictionaries(_:depth:given:)`), by expression and depth.
     var dictionariesMemo: [DictionariesKey: [Node]] = [:]
