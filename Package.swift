@@ -150,7 +150,7 @@ let package = Package(
         ], path: "Benchmarks/TechniqueBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
         .executableTarget(name: "ScoringBenchmarks", dependencies: [
-            "Catalogue", "Engine", "Rules", "SourceModel",
+            "Catalogue", "Engine", "Rules", "SourceModel", "TestSupport",
             .product(name: "Benchmark", package: "benchmark"),
         ], path: "Benchmarks/ScoringBenchmarks", swiftSettings: clangImport,
            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Rules
 import SourceModel
+import TestSupport
 
 /// Repository root, from this file's path (Benchmarks/ScoringBenchmarks/ScoringBenchmarks.swift).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -48,6 +49,19 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("classify: record 19, detectors only (tree parsed once)") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(Classifier.classify([PythonFacts(file: record19, tree: tree)]))
+            }
+        }
+    }
+
+    // The slowest of the agent fixtures before December's memos (12.6 s in the release CLI at 2c57c0fb): a rewrite of
+    // record 10 whose optimizer tables are views of dictionaries spread by their callers, and whose schedules are
+    // sampled through the interpreter. It shows the worst case, not the typical one.
+    if let base = try? String(contentsOf: Corpus.record(10), encoding: .utf8),
+       let script = try? EditScript.apply(Fixtures.text("agent-submissions/task10_unet_b46.ed"), to: base) {
+        let slow = SourceFile(path: "task10_unet_b46.py", language: .python, bytes: Array(script.utf8))
+        Benchmark("classify: slowest agent fixture (task10_unet_b46, 639 lines), parse and all detectors") { benchmark in
+            for _ in benchmark.scaledIterations {
+                blackHole(Classifier.classify([try PythonFacts(file: slow)]))
             }
         }
     }

@@ -146,4 +146,52 @@ struct SelfCallingCodeTests {
         """)
         #expect(Classifier.classify([facts]).map(\.id).isEmpty)
     }
+
+    @Test("a table copied into its own name and spread into a helper: reading it ends, each table once")
+    func tableCopiedIntoItsOwnName() throws {
+        // `spec = dict(spec)` makes each setting of `spec` a view of `spec`, and a helper whose parameters the spread
+        // fills asks again through its callers (the shape of the slowest agent fixture, task10_unet_b46). A chain of
+        // copies of a literal table still reads the literal's entries.
+        let facts = try Self.facts("""
+        import torch
+
+        RECIPE = {"head": {"kind": "adam", "lr": 0.008}, "body": {"kind": "sgd", "lr": 0.04}}
+
+        def rescale(recipe, factor):
+            out = {}
+            for key, spec in recipe.items():
+                spec = dict(spec)
+                spec["lr"] = spec["lr"] * factor
+                out[key] = spec
+            return out
+
+        RECIPE = rescale(RECIPE, 2.0)
+
+        def build(kind, params, lr):
+            probe = lr
+            return torch.optim.Adam(params, lr=lr)
+
+        for key, spec in RECIPE.items():
+            spec = dict(spec)
+            opt = build(params=[], **spec)
+
+        EMBED = {"kind": "adam", "lr": 0.6}
+        embed = dict(EMBED)
+        embed = dict(embed)
+        embed_opt = build(params=[], **embed)
+        """)
+        let lr = try #require(facts.nodes(ofType: "identifier").first { $0.text == "lr" && $0.parent?.type == "assignment" })
+        // The loop's copies hold nothing written out; the chain of copies holds the literal's entry.
+        #expect(facts.callerArguments(of: lr).map(\.text) == ["0.6"])
+        let copies = facts.nodes(ofType: "call").filter { $0.text == "dict(spec)" }
+        #expect(copies.count == 2)
+        // Each copy denotes the two copies of the name (neither can be read further), each once.
+        for copy in copies { #expect(facts.dictionaries(copy).sorted { $0.startByte < $1.startByte } == copies) }
+        // The chain's copy denotes the literal first (a reader takes the first table holding its key), then the copies
+        // where the chain is cut, each once.
+        let chained = try #require(facts.nodes(ofType: "call").first { $0.text == "dict(embed)" })
+        let tables = facts.dictionaries(chained)
+        #expect(tables.first?.text == #"{"kind": "adam", "lr": 0.6}"#)
+        #expect(Set(tables).count == tables.count)
+    }
 }

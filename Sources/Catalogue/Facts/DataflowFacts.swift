@@ -641,7 +641,9 @@ extension PythonFacts {
         let key = DictionariesKey(node: node, depth: depth)
         if let known = dictionariesMemo[key] { return known }
         dictionariesMemo[key] = []
-        let found = computeDictionaries(node, depth: depth, given: given)
+        // Each once, first reading first: a table reached by two paths (two settings copying the same name) would
+        // otherwise be handed on twice, and its readers asked twice, at every depth.
+        let found = Self.distinct(computeDictionaries(node, depth: depth, given: given))
         dictionariesMemo[key] = found
         return found
     }
