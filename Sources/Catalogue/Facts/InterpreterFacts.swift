@@ -3,7 +3,7 @@ import Parsing
 import TreeSitterKit
 
 /// A value the interpreter computes: a number (booleans are 0/1), a tuple, a string or None.
-public indirect enum ScriptValue: Equatable {
+public enum ScriptValue: Equatable {
     case number(Double)
     case tuple([ScriptValue])
     case string(String)
@@ -38,6 +38,8 @@ public final class ScriptInterpreter {
     unowned let facts: PythonFacts
     private var budget = 100_000
     private var resolving = Set<Range<Int>>()
+    /// The names `resolve` was asked for, in order, met again or not (see `settingsValue`).
+    private var resolvedLog: [Range<Int>] = []
     /// What the generator runs in progress have yielded so far, innermost last (see `run`).
     private var yielded: [[ScriptValue]] = []
     /// The decorator wrappers running, innermost last (see `InterpreterDecorators.swift`).
@@ -432,6 +434,7 @@ public final class ScriptInterpreter {
     /// the call sites of its function (else its default), or the settings of its bare name.
     func resolve(_ node: Node, _ depth: Int, _ env: [String: ScriptValue] = [:]) -> ScriptValue? {
         if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }
+        resolvedLog.append(node.byteRange)
         guard resolving.insert(node.byteRange).inserted else { return nil }
         defer { resolving.remove(node.byteRange) }
         // A name updated in place by straight-line statements before this read (`V = 50257; V += -V % 128`).
@@ -507,16 +510,32 @@ public final class ScriptInterpreter {
     }
 
     /// What a name no local binding or parameter explains reads from the settings of its bare name (the end of
-    /// `resolve`). Each setting is evaluated with nothing bound, so the answer depends on the read and the depth
-    /// alone when nothing else is being resolved around it and no run is under way in a wrapper or generator: such an
-    /// answer is kept per file and budget (a schedule function sampled at two hundred steps reads the same module
-    /// names at every step), unless the budget ran out while it was worked out.
+    /// `resolve`). Each setting is evaluated with nothing bound, so the answer depends on the read and the depth, and
+    /// on the run's state only through the names being resolved around it (a name met again is not known) and the
+    /// budget left. Answers are kept per file (a schedule sampled at two hundred steps reads the same module names at
+    /// every step, and a table built by `torch.arange` is built once), with the names the reading resolved and the
+    /// budget it spent: a kept answer is used where a fresh reading would go the same way, no name it resolved being
+    /// resolved around it now and the budget left covering what it spent (which is then spent), and an answer that
+    /// met a name resolved around it, or ran out of budget, is not kept. Not under way in a wrapper or a generator.
     private func settingsValue(of node: Node, _ depth: Int) -> ScriptValue? {
+        guard wrapperFrames.isEmpty, yielded.isEmpty else { return computeSettingsValue(of: node, depth) }
         let key = PythonFacts.SettingsReadKey(node: node, depth: depth, budget: budgetPerRun)
-        let keepable = resolving.count == 1 && wrapperFrames.isEmpty && yielded.isEmpty
-        if keepable, let known = facts.interpretedSettingsReads[key] { return known }
+        if let known = facts.interpretedSettingsReads[key], budget - known.spent > 0,
+           known.resolved.allSatisfy({ $0 == node.byteRange || !resolving.contains($0) }) {
+            budget -= known.spent
+            // A reading around this one depends on what this one resolved.
+            resolvedLog.append(contentsOf: known.resolved)
+            return known.value
+        }
+        let mark = resolvedLog.count, before = budget
+        let outer = resolving.subtracting([node.byteRange])
         let value = computeSettingsValue(of: node, depth)
-        if keepable, budget > 0 { facts.interpretedSettingsReads[key] = .some(value) }
+        let resolved = Set(resolvedLog[mark...])
+        if budget > 0, resolved.isDisjoint(with: outer) {
+            facts.interpretedSettingsReads[key] = PythonFacts.SettingsRead(value: value, resolved: resolved, spent: before - budget)
+        }
+        // The outermost reading's log is no longer needed.
+        if resolving.count <= 1 { resolvedLog.removeAll(keepingCapacity: true) }
         return value
     }
 

@@ -754,13 +754,20 @@ public final class PythonFacts {
         let budget: Int
     }
 
-    /// What the interpreter read from the settings for a name nothing local explains, by read, depth and budget (see
-    /// `ScriptInterpreter.settingsValue`).
-    var interpretedSettingsReads: [SettingsReadKey: ScriptValue?] = [:]
+    /// What the interpreter read from the settings for a name nothing local explains, by read, depth and budget, with
+    /// what the reading depended on (see `ScriptInterpreter.settingsValue`).
+    var interpretedSettingsReads: [SettingsReadKey: SettingsRead] = [:]
     struct SettingsReadKey: Hashable {
         let node: Node
         let depth: Int
         let budget: Int
+    }
+    struct SettingsRead {
+        let value: ScriptValue?
+        /// The names the reading resolved (see `ScriptInterpreter.settingsValue`).
+        let resolved: Set<Range<Int>>
+        /// The steps of budget it took.
+        let spent: Int
     }
 
     /// Whether an identifier is the instance a method works on: `self`, or whatever name the method gives its first
