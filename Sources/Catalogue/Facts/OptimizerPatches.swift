@@ -128,7 +128,7 @@ extension PythonFacts {
                 } else if let key = SettingsTable.stringValue(keyNode) {
                     // g["betas"] = (0.8, 0.95); opt.param_groups[0]["lr"] = 0.05; the value as the run gives it (`for
                     // opt, lr in [(muon, 0.05), (adam, 0.008)]: ... g["lr"] = lr`).
-                    result += constantWrites(target, site: assignment, key: key, value: right, divides: nil)
+                    result += constantWrites(target, site: assignment, key: key, value: right, divides: nil, entry: left)
                 } else if let mapping = copiedMapping(key: keyNode, value: right, around: assignment) {
                     // for k, v in overrides.items(): g[k] = v
                     result += updateWrites(target, site: assignment, mappings: [mapping], keywords: [:])
@@ -161,10 +161,12 @@ extension PythonFacts {
 
     /// The writes of one entry of a group (`key`) with a value that is constant in each run of the code around the
     /// patch (see `patchRuns`): set (`divides` nil) or scaled by it (`divides` false for `*`, true for `/`).
-    private func constantWrites(_ target: (owner: Node, index: Int?), site: Node, key: String, value: Node, divides: Bool?) -> [GroupWrite] {
+    /// `entry`: the entry written (`g["betas"]`), whose own elements a tuple written into it may keep.
+    private func constantWrites(_ target: (owner: Node, index: Int?), site: Node, key: String, value: Node, divides: Bool?,
+                                entry: Node? = nil) -> [GroupWrite] {
         var writes: [GroupWrite] = []
         for run in patchRuns(around: site, reading: [target.owner, value]) {
-            for held in held(value, in: run).expressions where isConstant(held) {
+            for held in held(value, in: run).expressions where isConstant(held, keeping: entry) {
                 writes.append(GroupWrite(owner: run.written(target.owner), optimizers: heldOptimizers(target.owner, in: run),
                                          site: site, group: target.index, key: key, value: held, divides: divides))
             }
@@ -400,12 +402,24 @@ extension PythonFacts {
     }
 
     /// A number of the file, or a tuple or list of them (`(0.8, 0.95)`).
-    private func isConstant(_ node: Node) -> Bool {
+    /// Whether a value written into a group is a constant of the file: a number, or a tuple or list of them. An element
+    /// of the tuple may be the entry's own element kept as it was (`g["betas"] = (0.8, g["betas"][1])` changes beta1
+    /// alone), when `entry` is the entry written.
+    private func isConstant(_ node: Node, keeping entry: Node? = nil) -> Bool {
         let node = unwrapped(node)
         if node.type == "tuple" || node.type == "list" {
             let items = node.namedChildren.filter { $0.type != "comment" }
-            return !items.isEmpty && items.allSatisfy { !values(of: $0).isEmpty }
+            return !items.isEmpty && items.allSatisfy { !values(of: $0).isEmpty || keepsElement($0, of: entry) }
+                && items.contains { !values(of: $0).isEmpty }
         }
         return !values(of: node).isEmpty
+    }
+
+    /// Whether an element written into a tuple is an element of `entry` itself (`g["betas"][1]`).
+    private func keepsElement(_ item: Node, of entry: Node?) -> Bool {
+        let item = unwrapped(item)
+        guard let entry, item.type == "subscript", let read = item.child(byField: "value").map(unwrapped),
+              let index = item.child(byField: "subscript"), !values(of: index).isEmpty else { return false }
+        return compact(read) == compact(entry)
     }
 }
