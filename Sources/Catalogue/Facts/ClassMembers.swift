@@ -25,14 +25,23 @@ extension PythonFacts {
         memoized("reboundMethods") {
             var index: [Node: [(name: String, function: Function, site: Int)]] = [:]
             let moduleFunctions = functions.filter { enclosingClass($0.node) == nil && enclosingFunction($0.node.parent ?? $0.node) == nil }
-            for statement in root.namedChildren where statement.type == "expression_statement" {
+            // Module statements, then the statements of a module function the file runs (`def apply_patches(model):
+            // Block.forward = _block_forward`), which bind the class and the function of those names the module holds
+            // (none of them bound again inside the patching function).
+            // (Called: named outside its definition. `mayRun` asks for the forward methods, which read these bindings.)
+            let patchers = moduleFunctions.filter { f in f.body != nil && isReferenced(f.name, outside: f.node) }
+            let statements = root.namedChildren.map { ($0, Optional<Function>.none) }
+                + patchers.flatMap { f in (f.body?.namedChildren ?? []).map { ($0, Optional(f)) } }
+            for (statement, patcher) in statements where statement.type == "expression_statement" {
                 guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                       let left = assignment.child(byField: "left"), left.type == "attribute",
                       let object = left.child(byField: "object"), object.type == "identifier",
                       let right = assignment.child(byField: "right"), right.type == "identifier",
-                      let owner = classes.last(where: { $0.name == object.text && $0.node.endByte <= statement.startByte }),
-                      let function = moduleFunctions.last(where: { $0.name == right.text && $0.node.endByte <= statement.startByte }),
-                      let name = left.child(byField: "attribute")?.text
+                      let name = left.child(byField: "attribute")?.text else { continue }
+                let before = patcher?.node.startByte ?? statement.startByte
+                if patcher != nil, isLocallyBound(object) || isLocallyBound(right) { continue }
+                guard let owner = classes.last(where: { $0.name == object.text && (patcher != nil || $0.node.endByte <= before) }),
+                      let function = moduleFunctions.last(where: { $0.name == right.text && (patcher != nil || $0.node.endByte <= before) })
                 else { continue }
                 index[owner.node, default: []].append((name, function, statement.startByte))
             }
