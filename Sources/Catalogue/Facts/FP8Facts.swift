@@ -157,6 +157,18 @@ extension PythonFacts {
                 let flags = site.map { guardFlags($0, in: forward) } ?? []
                 // A product handed to an object the layer holds (a strategy): the attributes holding it.
                 let holders = site.map { callableHolders($0, fp8, ops) } ?? []
+                // The head switched to the class after it is built (`model.lm_head.__class__ = FP8Head`): the class's
+                // forward runs for the head, with the class's own fields (no construction gives it flags or scales).
+                if flags.isEmpty, holders.isEmpty {
+                    for swap in classSwaps(to: c) where isHeadReference(swap.object, model) {
+                        var scales: [Double] = []
+                        for n in descendants(of: forward.node) where n.type == "attribute" {
+                            guard let name = instanceAttribute(n), name != "weight" else { continue }
+                            scales += classFieldValues(name, of: c)
+                        }
+                        uses.append(FP8HeadUse(node: swap.site, scales: scales, note: "output head switched to `\(c.name)`, whose forward runs FP8"))
+                    }
+                }
                 for head in headConstructions(of: c, model) where flags.allSatisfy({ flag in
                     // A true value; for `self.scales is not None`, also anything surely not None (`scales.as_tuple()`);
                     // for `self.precision == "fp8"`, a string the run decides that is one of the modes compared with.
@@ -187,6 +199,32 @@ extension PythonFacts {
             let outer = uses.filter { use in !invoked.contains { isInside(use.node, $0) } }
             return outer + inner + torchaoHeadUses + transformerEngineHeadUses
         }
+    }
+
+    /// Assignments that switch an object built elsewhere to class `c` (`model.lm_head.__class__ = FP8Head`), in code
+    /// that may run, with the object switched.
+    func classSwaps(to c: Class) -> [(object: Node, site: Node)] {
+        nodes(ofType: "assignment").compactMap { assignment in
+            guard let left = assignment.child(byField: "left"), left.type == "attribute",
+                  left.child(byField: "attribute")?.text == "__class__", let object = left.child(byField: "object"),
+                  let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier", right.text == c.name,
+                  !isLocallyBound(right), classes.last(where: { $0.name == right.text })?.node == c.node, mayRun(assignment)
+            else { return nil }
+            return (object, assignment)
+        }
+    }
+
+    /// The numbers a class-level field holds (`x_scale = 2.0` in the class body), in the class or the first class of
+    /// its lineage that sets it.
+    func classFieldValues(_ name: String, of c: Class) -> [Double] {
+        for member in lineage(of: c) {
+            for statement in member.body?.namedChildren ?? [] where statement.type == "expression_statement" {
+                guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
+                      assignment.child(byField: "left")?.text == name, let value = assignment.child(byField: "right") else { continue }
+                return values(of: value).map(\.double)
+            }
+        }
+        return []
     }
 
     /// A `self.<flag>` attribute a guard tests: by its truth, against None (`againstNone`: `self.scales is not None`),

@@ -6,7 +6,8 @@
 /// the head's weight, or on the way from the logits to the cross-entropy (also inside a forward hook on the head or a
 /// `forward` replaced on the head's instance from outside, `head.forward = types.MethodType(fp8_forward, head)`, whose
 /// result is the head call's; see `PythonFacts.forwardHooks(on:kind:)`), or as the `forward` of a linear
-/// class that the head is constructed from with its FP8 flags on; or torchao's `convert_to_float8_training`
+/// class that the head is constructed from with its FP8 flags on, or that the built head is switched to
+/// (`model.lm_head.__class__ = FP8Head`); or torchao's `convert_to_float8_training`
 /// with a filter that keeps the head (or no filter); or a head built as a Transformer Engine linear layer in a file
 /// that enters an enabled `fp8_autocast` during training (see `PythonFacts.transformerEngineHeadUses`). The head is the model view's output head (last projection,
 /// or a `d -> vocab` linear) or a module named as one. Rejects FP8 used only outside training (`not self.training`,
