@@ -214,15 +214,12 @@ extension PythonFacts {
         }
     }
 
-    /// The numbers a class-level field holds (`x_scale = 2.0` in the class body), in the class or the first class of
-    /// its lineage that sets it.
+    /// The numbers a class-level field holds (`x_scale = 2.0` or `x_scale: float = 2.0` in the class body, a
+    /// `classField` setting), in the class or the first class of its lineage that sets it.
     func classFieldValues(_ name: String, of c: Class) -> [Double] {
+        let fields = allSettings.settings(name).filter { $0.source == .classField }
         for member in lineage(of: c) {
-            for statement in member.body?.namedChildren ?? [] where statement.type == "expression_statement" {
-                guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
-                      assignment.child(byField: "left")?.text == name, let value = assignment.child(byField: "right") else { continue }
-                return values(of: value).map(\.double)
-            }
+            if let field = fields.first(where: { enclosingClass($0.site)?.node == member.node }) { return values(of: field.value).map(\.double) }
         }
         return []
     }
