@@ -18,30 +18,30 @@ extension PythonFacts {
     }
 
     /// Module-level functions bound to a class after its definition (`GPT.configure_optimizers = configure_muon`,
-    /// `Block.forward = block_forward`), per class: the class of that name defined last before the binding, the
+    /// `Block.forward = block_forward`, at module level or in a patch function the file calls), per class: the class of that name defined last before the binding, the
     /// function of that name defined last before it; then the functions a class decorator of the file binds on the
     /// classes it decorates (`cls.forward = forward`, see `decoratorMethodBindings`).
     private var reboundMethods: [Node: [(name: String, function: Function, site: Int)]] {
         memoized("reboundMethods") {
             var index: [Node: [(name: String, function: Function, site: Int)]] = [:]
             let moduleFunctions = functions.filter { enclosingClass($0.node) == nil && enclosingFunction($0.node.parent ?? $0.node) == nil }
-            // Module statements, then the statements of a module function the file runs (`def apply_patches(model):
-            // Block.forward = _block_forward`), which bind the class and the function of those names the module holds
-            // (none of them bound again inside the patching function).
-            // (Called: named outside its definition. `mayRun` asks for the forward methods, which read these bindings.)
+            // Module statements bind the class and the function of those names defined last before them. A module
+            // function the file calls (named outside its definition; `mayRun` would ask for the forward methods, which
+            // read these bindings) binds the module's class and function of those names, when it binds neither name
+            // itself (`def apply_patches(model): Block.forward = _block_forward`).
             let patchers = moduleFunctions.filter { f in f.body != nil && isReferenced(f.name, outside: f.node) }
-            let statements = root.namedChildren.map { ($0, Optional<Function>.none) }
-                + patchers.flatMap { f in (f.body?.namedChildren ?? []).map { ($0, Optional(f)) } }
-            for (statement, patcher) in statements where statement.type == "expression_statement" {
+            let statements: [(statement: Node, inPatcher: Bool)] = root.namedChildren.map { ($0, false) }
+                + patchers.flatMap { f in (f.body?.namedChildren ?? []).map { ($0, true) } }
+            for (statement, inPatcher) in statements where statement.type == "expression_statement" {
                 guard let assignment = statement.namedChildren.first, assignment.type == "assignment",
                       let left = assignment.child(byField: "left"), left.type == "attribute",
                       let object = left.child(byField: "object"), object.type == "identifier",
                       let right = assignment.child(byField: "right"), right.type == "identifier",
-                      let name = left.child(byField: "attribute")?.text else { continue }
-                let before = patcher?.node.startByte ?? statement.startByte
-                if patcher != nil, isLocallyBound(object) || isLocallyBound(right) { continue }
-                guard let owner = classes.last(where: { $0.name == object.text && (patcher != nil || $0.node.endByte <= before) }),
-                      let function = moduleFunctions.last(where: { $0.name == right.text && (patcher != nil || $0.node.endByte <= before) })
+                      let name = left.child(byField: "attribute")?.text,
+                      !inPatcher || !isLocallyBound(object) && !isLocallyBound(right) else { continue }
+                func visible(_ definition: Node) -> Bool { inPatcher || definition.endByte <= statement.startByte }
+                guard let owner = classes.last(where: { $0.name == object.text && visible($0.node) }),
+                      let function = moduleFunctions.last(where: { $0.name == right.text && visible($0.node) })
                 else { continue }
                 index[owner.node, default: []].append((name, function, statement.startByte))
             }

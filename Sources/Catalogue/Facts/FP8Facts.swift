@@ -158,14 +158,11 @@ extension PythonFacts {
                 // A product handed to an object the layer holds (a strategy): the attributes holding it.
                 let holders = site.map { callableHolders($0, fp8, ops) } ?? []
                 // The head switched to the class after it is built (`model.lm_head.__class__ = FP8Head`): the class's
-                // forward runs for the head, with the class's own fields (no construction gives it flags or scales).
+                // forward runs for the head, reading the class's own fields (no construction gives it flags or scales).
                 if flags.isEmpty, holders.isEmpty {
                     for swap in classSwaps(to: c) where isHeadReference(swap.object, model) {
-                        var scales: [Double] = []
-                        for n in descendants(of: forward.node) where n.type == "attribute" {
-                            guard let name = instanceAttribute(n), name != "weight" else { continue }
-                            scales += classFieldValues(name, of: c)
-                        }
+                        let scales = descendants(of: forward.node).filter { n in instanceAttribute(n).map { $0 != "weight" } == true }
+                            .flatMap { values(of: $0).map(\.double) }
                         uses.append(FP8HeadUse(node: swap.site, scales: scales, note: "output head switched to `\(c.name)`, whose forward runs FP8"))
                     }
                 }
@@ -208,20 +205,10 @@ extension PythonFacts {
             guard let left = assignment.child(byField: "left"), left.type == "attribute",
                   left.child(byField: "attribute")?.text == "__class__", let object = left.child(byField: "object"),
                   let right = assignment.child(byField: "right").map(unwrapped), right.type == "identifier", right.text == c.name,
-                  !isLocallyBound(right), classes.last(where: { $0.name == right.text })?.node == c.node, mayRun(assignment)
+                  !isLocallyBound(right), boundClass(named: right.text)?.node == c.node, mayRun(assignment)
             else { return nil }
             return (object, assignment)
         }
-    }
-
-    /// The numbers a class-level field holds (`x_scale = 2.0` or `x_scale: float = 2.0` in the class body, a
-    /// `classField` setting), in the class or the first class of its lineage that sets it.
-    func classFieldValues(_ name: String, of c: Class) -> [Double] {
-        let fields = allSettings.settings(name).filter { $0.source == .classField }
-        for member in lineage(of: c) {
-            if let field = fields.first(where: { enclosingClass($0.site)?.node == member.node }) { return values(of: field.value).map(\.double) }
-        }
-        return []
     }
 
     /// A `self.<flag>` attribute a guard tests: by its truth, against None (`againstNone`: `self.scales is not None`),

@@ -401,16 +401,15 @@ extension PythonFacts {
         return entries
     }
 
-    /// A number of the file, or a tuple or list of them (`(0.8, 0.95)`).
-    /// Whether a value written into a group is a constant of the file: a number, or a tuple or list of them. An element
-    /// of the tuple may be the entry's own element kept as it was (`g["betas"] = (0.8, g["betas"][1])` changes beta1
-    /// alone), when `entry` is the entry written.
+    /// Whether a value written into a group is a constant of the file: a number, or a tuple or list of them (`(0.8,
+    /// 0.95)`). An element of the tuple may be the entry's own element kept as it was (`g["betas"] = (0.8,
+    /// g["betas"][1])` changes beta1 alone), when `entry` is the entry written; at least one element is a number.
     private func isConstant(_ node: Node, keeping entry: Node? = nil) -> Bool {
         let node = unwrapped(node)
         if node.type == "tuple" || node.type == "list" {
             let items = node.namedChildren.filter { $0.type != "comment" }
-            return !items.isEmpty && items.allSatisfy { !values(of: $0).isEmpty || keepsElement($0, of: entry) }
-                && items.contains { !values(of: $0).isEmpty }
+            let known = items.filter { !values(of: $0).isEmpty }
+            return !known.isEmpty && items.allSatisfy { known.contains($0) || keepsElement($0, of: entry) }
         }
         return !values(of: node).isEmpty
     }
