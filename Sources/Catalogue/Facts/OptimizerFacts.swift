@@ -35,6 +35,10 @@ public struct OptimizerUse {
     /// **spec["kwargs"])`, see `PythonFacts.registrySelections`): the variable holding the record and the record that
     /// selects this optimizer. Dictionaries spread from the record are read in this record only.
     public let record: (variable: String, dictionary: Node)?
+    /// For a class looked up in a registry by a name whose value is not decided (`OPTIMIZERS[kind](groups,
+    /// **defaults[kind])` in a loop over the kinds a builder collected): that name and the registry key of the entry
+    /// this use stands for. A dictionary spread from another table read by the same name is read at that key.
+    public let keyed: (name: String, key: String)?
     /// For an optimizer that reads per-parameter settings from a table keyed by parameter labels (see `LabelRow`):
     /// the row this use stands for. Such an optimizer is read as one optimizer per row, with that row's settings.
     public let labelRow: LabelRow?
@@ -44,7 +48,9 @@ public struct OptimizerUse {
 
     init(call: CallSite, family: Family, groups: [Node], definition: PythonFacts.Class?,
          stepFunction: PythonFacts.Function? = nil, update: AdamUpdate? = nil, record: (variable: String, dictionary: Node)? = nil,
-         application: AppliedUpdate? = nil, labelRow: LabelRow? = nil, chain: TransformChain? = nil) {
+         keyed: (name: String, key: String)? = nil, application: AppliedUpdate? = nil, labelRow: LabelRow? = nil,
+         chain: TransformChain? = nil) {
+        self.keyed = keyed
         self.chain = chain
         self.call = call
         self.family = family
@@ -68,7 +74,7 @@ public struct OptimizerUse {
     /// `update`: the hand-written Adam step that treats the row, if any.
     func reading(_ row: LabelRow, as family: Family, update: AdamUpdate?) -> OptimizerUse {
         OptimizerUse(call: call, family: family, groups: [], definition: definition, stepFunction: stepFunction,
-                     update: update, record: record, application: application, labelRow: row)
+                     update: update, record: record, keyed: keyed, application: application, labelRow: row)
     }
 
     /// A keyword given through `**` (see `PythonFacts.keywordArgument`); for a construction made per record, only in
@@ -76,7 +82,7 @@ public struct OptimizerUse {
     /// the row of the table it comes from (`**EXTRA[cls_name]()` in `for g, rx, cls_name in ROUTES`, see
     /// `PythonFacts.recordRow` and `dictionaries(_:given:)`).
     func spreadKeyword(_ name: String, in facts: PythonFacts) -> Node? {
-        guard let record else { return facts.keywordArgument(name, of: call) }
+        guard let record else { return keyedSpread(name, in: facts) ?? facts.keywordArgument(name, of: call) }
         guard call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
         for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
             guard var source = splat.namedChildren.first.map(facts.unwrapped) else { continue }
@@ -95,6 +101,22 @@ public struct OptimizerUse {
                 for dictionary in facts.dictionaries(spread, given: facts.rowEnvironment(row)) {
                     if let entry = Self.entry(name, in: dictionary) { return entry }
                 }
+            }
+        }
+        return nil
+    }
+
+    /// For a use selected by an undecided key (`keyed`), entry `name` of a dictionary spread from a table read by the
+    /// same name (`**defaults[kind]`, `defaults` holding `{"adam": dict(eps=1e-10), "muon": {...}}`) at this use's key.
+    private func keyedSpread(_ name: String, in facts: PythonFacts) -> Node? {
+        guard let keyed, call.hasSplat, let arguments = call.node.child(byField: "arguments") else { return nil }
+        for splat in arguments.namedChildren where splat.type == "dictionary_splat" {
+            guard let read = splat.namedChildren.first.map(facts.unwrapped), read.type == "subscript",
+                  read.child(byField: "subscript").map(facts.unwrapped).map({ $0.type == "identifier" && $0.text == keyed.name }) == true,
+                  let table = read.child(byField: "value") else { continue }
+            for dictionary in facts.dictionaries(table) {
+                guard let spread = Self.entry(keyed.key, in: dictionary) else { continue }
+                for inner in facts.dictionaries(spread) { if let entry = Self.entry(name, in: inner) { return entry } }
             }
         }
         return nil
@@ -374,7 +396,8 @@ extension PythonFacts {
                     || (method("step", of: c).map(isOptimizerStep) == true && adamUpdate(of: c) != nil)
             }
             // `callee`: the class constructed (the call's callee, or the registry entry it looks up).
-            func use(_ call: CallSite, callee: String, record: (variable: String, dictionary: Node)? = nil) -> OptimizerUse? {
+            func use(_ call: CallSite, callee: String, record: (variable: String, dictionary: Node)? = nil,
+                     keyed: (name: String, key: String)? = nil) -> OptimizerUse? {
                 let name = callee.lastDottedComponent
                 let definition = ownOptimizers.first { $0.name == name }
                 let family: OptimizerUse.Family
@@ -413,14 +436,16 @@ extension PythonFacts {
                     }
                 }
                 let groups = call.argument("params", position: 0).map { parameterGroups($0) } ?? []
-                return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update, record: record)
+                return OptimizerUse(call: call, family: family, groups: groups, definition: definition, update: update, record: record,
+                                    keyed: keyed)
             }
             var all = calls.flatMap { call -> [OptimizerUse] in
                 // A class looked up in a registry (`OPTIMIZER_CLASSES[spec["cls"]](groups, **spec["kwargs"])` in a loop
                 // over optimizer specs): a construction of each class the lookup may select.
                 if let function = call.function.map(unwrapped), function.type == "subscript", globalsKey(function) == nil {
                     return registrySelections(function).compactMap { selection in
-                        use(call, callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record)
+                        use(call, callee: imports.qualifiedName(of: selection.entry) ?? selection.entry.text, record: selection.record,
+                            keyed: selection.keyed)
                     }
                 }
                 // A class picked by its name (`getattr(torch.optim, spec["cls"])(...)`, `cls(params)` with `cls =

@@ -327,10 +327,13 @@ extension PythonFacts {
 
     /// An entry a registry read may select, and, when the key is read from one record of a table of records
     /// (`REGISTRY[spec["cls"]]` with `spec` one entry of `{"adam": {"cls": "Adam", "kwargs": {...}}, ...}`), the
-    /// variable holding the record and the record that selects this entry.
+    /// variable holding the record and the record that selects this entry. When the key is a name whose value is not
+    /// decided (`OPTIMIZERS[kind]` in `for kind, groups in by_kind.items()`), `keyed` holds that name and the key of
+    /// this entry, so that other tables read by the same name (`**defaults[kind]`) are read at the same key.
     public struct RegistrySelection {
         public let entry: Node
         public let record: (variable: String, dictionary: Node)?
+        public var keyed: (name: String, key: String)? = nil
     }
 
     /// The entries `REGISTRY[key]` may select (see `registryEntry` for the registries read): the one a decided key
@@ -365,7 +368,10 @@ extension PythonFacts {
         }
         let named = SettingsTable.bareName(of: keyNode).map { allSettings.settings($0).compactMap { SettingsTable.stringValue($0.value) } } ?? []
         let chosen = entries.filter { named.contains($0.key) }
-        return (chosen.isEmpty ? entries : chosen).map { RegistrySelection(entry: $0.value, record: nil) }
+        let name = keyNode.type == "identifier" ? keyNode.text : nil
+        return (chosen.isEmpty ? entries : chosen).map { entry in
+            RegistrySelection(entry: entry.value, record: nil, keyed: name.map { (name: $0, key: entry.key) })
+        }
     }
 
     /// A class or function a script picks by name (see `namedChoices`): the callee it stands for (`torch.optim.AdamW`, a
