@@ -1077,11 +1077,18 @@ extension Dataflow {
     /// The classes of the file a name holding a class stands for: a class name, a name set to one, a loop variable
     /// over a table or list of classes (`{n: cls(d) for n, cls in SUBLAYERS.items()}`, see `iteratedEntries`), or a
     /// parameter given one by its callers or, at a call that does not pass it, by its default
-    /// (`exchange_cls=AllReduceExchange`).
+    /// (`exchange_cls=AllReduceExchange`); a class with arguments bound ahead (`partial(RmsNorm, eps=1e-6)`) holds that
+    /// class.
     func heldClasses(_ reference: Node, depth: Int) -> Set<String> {
-        let node = facts.unwrapped(reference)
-        guard depth < 3, node.type == "identifier" else { return [] }
+        var node = facts.unwrapped(reference)
+        while node.type == "call", case let call = facts.callSite(node), PythonFacts.partialWrappers.contains(call.callee),
+              let wrapped = call.positional.first {
+            node = facts.unwrapped(wrapped)
+        }
+        guard node.type == "identifier" else { return [] }
         if facts.classNameSet.contains(node.text) { return [node.text] }
+        // A parameter handed down a chain of constructors (`GPT(norm_layer=...)` to `Block` to `Attention`).
+        guard depth < 4 else { return [] }
         var result = Set<String>()
         for binding in bindings(of: node.text, at: node) {
             switch binding.kind {

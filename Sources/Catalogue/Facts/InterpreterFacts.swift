@@ -550,6 +550,11 @@ public final class ScriptInterpreter {
             // A field the object is given (`self.kinds = tuple(kinds)`) is never a plain variable of that name
             // (`kinds = []` at module level, filled by a loop, passed to the constructor).
             settings.removeAll { $0.written == name && ($0.source == .moduleAssignment || $0.source == .localAssignment) }
+            // A field its class computes in `__init__` (`self.vocab_size = round_up(vocab_size, multiple)`) is that
+            // computation: a dictionary of the same key spread into the constructor reaches only its parameters.
+            if settings.contains(where: { facts.isComputedInInitializer($0, readBy: node) }) {
+                settings.removeAll { $0.source == .dictionaryEntry }
+            }
         }
         // `p["weight_decay"]` on a copy of a configuration, or an attribute read (`hp.weight_decay`): not an entry of a
         // parameter group (see `readsConfigurationCopy`).
@@ -1469,6 +1474,17 @@ extension PythonFacts {
                 descendants(of: condition).contains { $0.type == "attribute" && $0.child(byField: "attribute")?.text == setting.name }
             } == true
         }
+    }
+
+    /// Whether a setting is a field the `__init__` of the class holding `read` (`self.vocab_size`) computes there
+    /// (`self.vocab_size = round_up(vocab_size, 128)`), not one it copies from a parameter (`self.vocab_size =
+    /// vocab_size`).
+    func isComputedInInitializer(_ setting: Setting, readBy read: Node) -> Bool {
+        guard setting.written == read.text, setting.source == .localAssignment,
+              let function = enclosingFunction(setting.site), function.name == "__init__",
+              let owner = enclosingClass(setting.site), enclosingClass(read)?.node == owner.node else { return false }
+        let value = unwrapped(setting.value)
+        return !(value.type == "identifier" && function.parameters.contains(value.text))
     }
 
     /// Whether a setting configures something a name can read: not a keyword argument given to a class of the

@@ -471,6 +471,15 @@ extension PythonFacts {
     /// whose forward normalizes).
     public func isNormConstructor(_ call: CallSite) -> Bool {
         if ["torch.nn.RMSNorm", "torch.nn.LayerNorm"].contains(call.torchCallee) { return true }
+        // A class handed in by a parameter and built here (`norm_layer(head_dim)` with `norm_layer=RmsNorm` the default
+        // or what the callers pass, see `Dataflow.heldClasses`): every class it may hold normalizes.
+        if call.receiver == nil, boundClass(named: call.callee) == nil, let function = call.function.map(unwrapped),
+           function.type == "identifier", parameterOwner(of: function) != nil {
+            let held = dataflow.heldClasses(function, depth: 0)
+            return !held.isEmpty && held.allSatisfy { name in
+                boundClass(named: name).flatMap { forwardMethods(of: $0).first }.map { isNormFunction($0) } == true
+            }
+        }
         guard call.receiver == nil, let c = boundClass(named: call.callee),
               let forward = forwardMethods(of: c).first else { return false }
         // A wrapper class whose inherited forward runs the function the class hands its base (see `forwardDelegates`).
