@@ -11,6 +11,8 @@ public enum ScriptValue: Equatable {
     /// Something that is not None but that the interpreter cannot compute (a tensor, a module): only an element a
     /// list is given by `append`, so that a list built in a loop keeps its length and its None entries.
     case opaque
+    /// A function the run made (a `lambda`, a nested `def`; see `ScriptClosure`).
+    case function(ScriptClosure)
 
     public var number: Double? { if case .number(let d) = self { return d }; return nil }
     var truthy: Bool {
@@ -19,7 +21,7 @@ public enum ScriptValue: Equatable {
         case .tuple(let t): return !t.isEmpty
         case .string(let s): return !s.isEmpty
         case .none: return false
-        case .opaque: return true
+        case .opaque, .function: return true
         }
     }
 }
@@ -210,6 +212,8 @@ public final class ScriptInterpreter {
             return call(node, env, d)
         case "list_comprehension", "generator_expression":
             return comprehension(node, env, d)
+        case "lambda":
+            return .function(ScriptClosure(node: node, env: env))
         case "identifier":
             if let bound = env[node.text] { return bound }
             return resolve(node, d, env)
@@ -221,7 +225,7 @@ public final class ScriptInterpreter {
                let member = eval(object, env, d) {
                 switch member {
                 case .number, .string, .tuple: return member
-                case .none, .opaque: break
+                case .none, .opaque, .function: break
                 }
             }
             if let name = facts.imports.qualifiedName(of: node), let constant = Self.constants[name] { return .number(constant) }
@@ -632,6 +636,8 @@ public final class ScriptInterpreter {
         let call = facts.callSite(node)
         // The decorated function called by the wrapper its decorator put in its place (`fn(*args, **kwargs)`).
         if let inner = decoratedCall(call, env, depth) { return inner }
+        // A function value the run made (a schedule a factory returned, a lambda of a list).
+        if let closure = calledClosure(call, env, depth) { return invoke(closure, call, env, depth) }
         guard !call.hasSplat else { return nil }
         // A configuration key read by method (`section.getint("num_layers")`): the setting's value, when the settings
         // of that key agree (a key set to 0.1 in one place and 0.0 in another is not known here).
@@ -934,6 +940,12 @@ public final class ScriptInterpreter {
         return run(function, bound, 0)
     }
 
+    /// Runs a closure the way `ScheduleUse.callable` samples it: on one step number, from a fresh budget.
+    public func call(_ closure: ScriptClosure, _ step: Double) -> Double? {
+        budget = budgetPerRun
+        return invoke(closure, positional: [.number(step)], keywords: [:], 0)?.number
+    }
+
     /// Runs a function of the file on positional numbers (`self` skipped) and keywords bound beforehand; nil when
     /// the result is unknown. `fields`: the numbers the object it runs on holds, by `self.<field>` (a schedule object's
     /// `__call__`, see `PythonFacts.fieldBindings(of:)`).
@@ -1099,13 +1111,16 @@ public final class ScriptInterpreter {
         budget -= 1
         guard budget > 0 else { return .unknown }
         switch statement.type {
-        case "comment", "pass_statement", "assert_statement", "global_statement", "nonlocal_statement", "function_definition",
+        case "comment", "pass_statement", "assert_statement", "global_statement", "nonlocal_statement",
              "class_definition", "decorated_definition", "import_statement", "import_from_statement":
+            return .normal
+        case "function_definition":
+            bindDefinition(statement, &env)
             return .normal
         case "return_statement":
             guard let value = statement.namedChild(0) else { return .returned(.none) }
             guard let v = eval(value, env, depth) else { return .unknown }
-            return .returned(v)
+            return .returned(closingOver(v, env, in: statement))
         case "expression_statement":
             guard let expression = statement.namedChild(0) else { return .normal }
             if expression.type == "assignment" {

@@ -184,6 +184,10 @@ extension PythonFacts {
         let interpreter = ScriptInterpreter(self)
         if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound, fields: objectFields(of: use)) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }
+        if let callable = use.callable {
+            guard case .function(let closure)? = interpreter.value(of: callable) else { return nil }
+            return interpreter.call(closure, step)
+        }
         return evaluate(use, step: step)
     }
 

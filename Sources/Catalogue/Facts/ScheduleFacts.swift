@@ -33,6 +33,10 @@ extension PythonFacts {
         /// For a schedule called with the trainer's state (see `stateScheduleUses`): the numbers the state's other
         /// fields hold, by the schedule's reading of them (`state.max_duration`).
         public var stateFields: [String: Double] = [:]
+        /// For a schedule the script computes as a function value that no function or lambda of the file stands for
+        /// alone (`lr_schedule = warmup_then_decay(peak, ...)`, the factory returning `join_schedules([...], [...])` of
+        /// closures): the expression, run by the interpreter to that value and called at each step (`ScriptClosure`).
+        public var callable: Node?
     }
 
     /// A write of a learning rate into a parameter group or a table of rates: `group["lr"] = ...` (the key as any
@@ -303,7 +307,7 @@ extension PythonFacts {
             // modes (`make_schedule(kind="trapezoid", ...)` beside a "cosine" kind, `return table[kind]`), the one this
             // call selects (see `selectedReturns(of:at:)`).
             guard let factory = calledFunction(call) else { return [] }
-            return selectedReturns(of: factory, at: call).flatMap { value -> [ScheduleUse] in
+            let uses = selectedReturns(of: factory, at: call).flatMap { value -> [ScheduleUse] in
                 let value = unwrapped(value)
                 if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
                 guard value.type == "identifier",
@@ -311,6 +315,12 @@ extension PythonFacts {
                 else { return [] }
                 return [wrapperUse(inner, factory: factory, call: call, site: site)]
             }
+            guard uses.isEmpty else { return uses }
+            // A factory returning what another factory makes (`return join_schedules([linear(...), constant(...)],
+            // [warmup])`): the value the interpreter computes for this call (see `ScheduleUse.callable`).
+            var computed = ScheduleUse(function: nil, lambda: nil, site: site)
+            computed.callable = schedule
+            return [computed]
         case "binary_operator":
             // LambdaLR(opt, Trapezoid(n, 256, 2000) * peak): an operator the schedule object's class overloads to give
             // its schedule scaled by a step-independent factor (see `scaledSchedule`) applies that schedule, read like
@@ -704,7 +714,9 @@ extension PythonFacts {
     }
 
     /// The number of iterations of the loop that steps the optimizers: `for step in range(n)` (or
-    /// `range(start, n)`) whose body calls `.step()` on something; the longest such loop.
+    /// `range(start, n)`) whose body calls `.step()` on something, or runs the `update` of a transformation built by a
+    /// function of the file or by optax (`updates, state = tx.update(grads, state, params)` with `tx = chain(...)` or
+    /// `multi_transform(...)`, see `TransformChain`); the longest such loop.
     public var trainingLoopLength: Double? {
         memoized("trainingLoopLength") {
             var best: Double?
@@ -712,6 +724,7 @@ extension PythonFacts {
                 guard let iterable = loop.child(byField: "right"), iterable.type == "call",
                       callSite(iterable).callee == "range", let body = loop.child(byField: "body"),
                       calls(named: "step", inside: body).contains(where: { $0.receiver != nil })
+                        || calls(named: "update", inside: body).contains(where: runsTransformation)
                 else { continue }
                 let bounds = callSite(iterable).positional
                 guard (1...2).contains(bounds.count), let upper = value(of: bounds[bounds.count - 1])?.double else { continue }
@@ -720,6 +733,14 @@ extension PythonFacts {
             }
             return best
         }
+    }
+
+    /// Whether a call is `tx.update(grads, state, ...)` on a transformation a function of the file or optax builds.
+    private func runsTransformation(_ call: CallSite) -> Bool {
+        guard call.positional.count >= 2, let receiver = call.receiver.map(unwrapped), receiver.type == "identifier",
+              let built = latestValue(of: receiver.text, before: call.node).map(unwrapped), built.type == "call" else { return false }
+        let maker = callSite(built)
+        return maker.callee.hasPrefix("optax.") || calledFunction(maker) != nil
     }
 
     func ownHorizon(of schedule: ScheduleUse) -> Double? {
