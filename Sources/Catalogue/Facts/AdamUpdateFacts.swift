@@ -83,9 +83,25 @@ extension PythonFacts {
     private func readsTensor(_ text: String, _ expression: Node, depth: Int = 0) -> Bool {
         descendants(of: expression).contains { n in
             if unparenthesized(n).text == text { return true }
-            guard depth < 2, n.type == "identifier", let value = latestValue(of: n.text, before: n) else { return false }
+            guard depth < 2, n.type == "identifier" else { return false }
+            // A parameter of a lambda mapped over tensor lists (`tree_map(lambda m, v: m / (v.sqrt() + eps), mu, nu)`,
+            // `map(...)`): the list in its place.
+            if let mapped = mappedSequence(of: n) { return readsTensor(text, mapped, depth: depth + 1) }
+            guard let value = latestValue(of: n.text, before: n) else { return false }
             return readsTensor(text, value, depth: depth + 1)
         }
+    }
+
+    /// For a parameter of a lambda handed first to a call that maps it over sequences (`tree_map(lambda m, v: ...,
+    /// mu, nu)`, `map(lambda g: ..., grads)`), the sequence argument in the parameter's place; nil otherwise.
+    func mappedSequence(of name: Node) -> Node? {
+        guard let lambda = ancestors(of: name).first(where: { $0.type == "lambda" }),
+              let parameters = lambda.child(byField: "parameters")?.namedChildren,
+              let index = parameters.firstIndex(where: { $0.type == "identifier" && $0.text == name.text }),
+              let list = lambda.parent, list.type == "argument_list", let call = list.parent, call.type == "call" else { return nil }
+        let arguments = list.namedChildren.filter { $0.type != "keyword_argument" && $0.type != "comment" }
+        guard arguments.first == lambda, index + 1 < arguments.count else { return nil }
+        return arguments[index + 1]
     }
 
     /// `r + eps`, `eps + r`, `r.add(eps)` / `r.add_(eps)` with `r` a square root (`x.sqrt()`, `torch.sqrt(x)`,

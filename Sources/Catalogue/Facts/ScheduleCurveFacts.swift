@@ -39,7 +39,7 @@ extension PythonFacts {
             var best: [[Node]: ScheduleUse] = [:]
             var order: [[Node]] = []
             for use in uses {
-                let key = [use.function?.node ?? use.lambda ?? use.site, use.site]
+                let key = [use.callable ?? use.function?.node ?? use.lambda ?? use.site, use.site]
                 if let known = best[key] {
                     if use.bound.count > known.bound.count { best[key] = use }
                 } else {
@@ -182,12 +182,14 @@ extension PythonFacts {
         // (`self.last_epoch`, `self.num_steps`) reads the step there: only `evaluate` binds them.
         if use.enclosing != nil || use.stepAttribute != nil { return evaluate(use, step: step) }
         let interpreter = ScriptInterpreter(self)
+        // The closure the factory's call makes, with what that call gives it (see `ScheduleUse.callable`).
+        if let callable = use.callable, case .function(let closure)? = interpreter.value(of: callable),
+           let v = interpreter.call(closure, step) {
+            return v
+        }
         if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound, fields: objectFields(of: use)) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }
-        if let callable = use.callable {
-            guard case .function(let closure)? = interpreter.value(of: callable) else { return nil }
-            return interpreter.call(closure, step)
-        }
+        if use.callable != nil, use.function == nil, use.lambda == nil { return nil }
         return evaluate(use, step: step)
     }
 

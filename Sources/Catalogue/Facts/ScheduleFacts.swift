@@ -307,13 +307,21 @@ extension PythonFacts {
             // modes (`make_schedule(kind="trapezoid", ...)` beside a "cosine" kind, `return table[kind]`), the one this
             // call selects (see `selectedReturns(of:at:)`).
             guard let factory = calledFunction(call) else { return [] }
+            // Each is also read as the closure this call makes (`callable`): a factory called for several schedules
+            // (`scale(base, fn)` for each group's rate) gives each its own arguments.
             let uses = selectedReturns(of: factory, at: call).flatMap { value -> [ScheduleUse] in
                 let value = unwrapped(value)
-                if value.type == "lambda" { return [ScheduleUse(function: nil, lambda: value, site: site)] }
-                guard value.type == "identifier",
-                      let inner = function(named: value.text).first(where: { isInside($0.node, factory.node) && $0.node != factory.node })
-                else { return [] }
-                return [wrapperUse(inner, factory: factory, call: call, site: site)]
+                var use: ScheduleUse
+                if value.type == "lambda" {
+                    use = ScheduleUse(function: nil, lambda: value, site: site)
+                } else {
+                    guard value.type == "identifier",
+                          let inner = function(named: value.text).first(where: { isInside($0.node, factory.node) && $0.node != factory.node })
+                    else { return [] }
+                    use = wrapperUse(inner, factory: factory, call: call, site: site)
+                }
+                use.callable = schedule
+                return [use]
             }
             guard uses.isEmpty else { return uses }
             // A factory returning what another factory makes (`return join_schedules([linear(...), constant(...)],

@@ -74,8 +74,8 @@ public struct TransformChain {
     }
 
     /// The rates the chain applies: the values of its scaling link's factor (see `scalingLink`), negated when negative
-    /// (a chain whose updates are added: `scale(-lr)`); else the values of a link's `lr` / `learning_rate` argument.
-    /// Empty when unknown.
+    /// (a chain whose updates are added: `scale(-lr)`); else the values of a link's `lr` / `learning_rate` argument;
+    /// else the peaks of the schedules its links scale by (`scheduleArguments`). Empty when unknown.
     public func learningRates(in facts: PythonFacts) -> [Double] {
         if let link = scalingLink(in: facts) {
             let factors = Self.numbers(link.call.positional[0], in: facts)
@@ -83,7 +83,15 @@ public struct TransformChain {
             if factors.allSatisfy({ $0 > 0 }) { return factors }
             return []
         }
-        return argument("lr", in: facts).map { Self.numbers($0, in: facts) } ?? []
+        if let rate = argument("lr", in: facts) {
+            let numbers = Self.numbers(rate, in: facts)
+            if !numbers.isEmpty { return numbers }
+        }
+        // No rate given as a number: the links scaling by a schedule (`scale_by_learning_rate(lr_schedule)`,
+        // `scale_by_rate(rates)`) apply the schedule's value as the rate, so the rate is the peak of each curve sampled
+        // there (see `PythonFacts.scheduleCurves`).
+        let sites = Set(scheduleArguments(in: facts).map(\.link.node))
+        return facts.scheduleCurves.filter { sites.contains($0.site) }.map(\.peak)
     }
 
     /// The schedules the chain scales its updates by: the argument of each link whose factory takes one parameter, not
