@@ -92,18 +92,6 @@ extension PythonFacts {
         }
     }
 
-    /// For a parameter of a lambda handed first to a call that maps it over sequences (`tree_map(lambda m, v: ...,
-    /// mu, nu)`, `map(lambda g: ..., grads)`), the sequence argument in the parameter's place; nil otherwise.
-    func mappedSequence(of name: Node) -> Node? {
-        guard let lambda = ancestors(of: name).first(where: { $0.type == "lambda" }),
-              let parameters = lambda.child(byField: "parameters")?.namedChildren,
-              let index = parameters.firstIndex(where: { $0.type == "identifier" && $0.text == name.text }),
-              let list = lambda.parent, list.type == "argument_list", let call = list.parent, call.type == "call" else { return nil }
-        let arguments = list.namedChildren.filter { $0.type != "keyword_argument" && $0.type != "comment" }
-        guard arguments.first == lambda, index + 1 < arguments.count else { return nil }
-        return arguments[index + 1]
-    }
-
     /// `r + eps`, `eps + r`, `r.add(eps)` / `r.add_(eps)` with `r` a square root (`x.sqrt()`, `torch.sqrt(x)`,
     /// `x ** 0.5`, or such a root divided by a bias correction), possibly through one local name, the constant also
     /// added in place to that name before the use (`denom = v.sqrt(); denom.add_(eps)`); multi-tensor forms alike.

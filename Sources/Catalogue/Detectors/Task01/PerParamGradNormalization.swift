@@ -80,6 +80,14 @@ struct PerParamGradNormalization: Detector {
             if op == "*", holds(a, left, facts), isReciprocalNorm(of: left, b, facts) || isReciprocalNorm(of: a, b, facts) { return left }
             if op == "*", holds(b, left, facts), isReciprocalNorm(of: left, a, facts) || isReciprocalNorm(of: b, a, facts) { return left }
             return nil
+        case "lambda":
+            // `tree_map(lambda g: g / (g.norm() + eps), grads)`: each tensor of the list the lambda is mapped over.
+            guard let body = node.child(byField: "body").map(facts.unparenthesized), body.type == "binary_operator",
+                  let op = body.child(byField: "operator")?.type, let a = body.child(byField: "left").map(facts.unparenthesized),
+                  let b = body.child(byField: "right"), a.type == "identifier", facts.mappedSequence(of: a) != nil else { return nil }
+            if op == "/", isNorm(of: a, b, facts) { return a }
+            if op == "*", isReciprocalNorm(of: a, b, facts) { return a }
+            return nil
         case "augmented_assignment":
             // g /= norm(g) + eps, g *= 1 / (norm(g) + eps)
             guard let op = node.child(byField: "operator")?.type, let left = node.child(byField: "left"),
@@ -296,6 +304,17 @@ struct PerParamGradNormalization: Detector {
             return isGradient(object, facts, depth: depth)
         }
         guard depth < 3, n.type == "identifier" else { return false }
+        // A parameter of a lambda mapped over a list (`tree_map(lambda g: ..., grads)`): that list's elements.
+        if let mapped = facts.mappedSequence(of: n) { return isGradient(mapped, facts, depth: depth + 1) }
+        // What a link of a chain of transformations is handed to update (`def update(updates, state, params)`, see
+        // `TransformChain`): the gradients for the first link, which `tx.update(grads, state, params)` runs first; the
+        // updates of the links before it for any other.
+        func handedToUpdate(_ link: TransformChain.Link) -> Bool {
+            link.functions.contains { $0.passedParameters.first == n.text && facts.isInside(n, $0.node) }
+        }
+        if let chain = facts.transformChains.first(where: { $0.links.contains(where: handedToUpdate) }) {
+            return chain.links.first.map(handedToUpdate) == true
+        }
         // `for g in grads:` over a list of gradients, also `for g, n in zip(grads, norms):` at the gradients' place.
         for loop in facts.enclosingLoops(n) where loop.type == "for_statement" && facts.loopVariables(loop) == [n.text] {
             if let iterable = loop.child(byField: "right"), isGradient(iterable, facts, depth: depth + 1) { return true }
