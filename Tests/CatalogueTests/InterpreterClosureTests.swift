@@ -29,7 +29,14 @@ struct InterpreterClosureTests {
         return at
     def defaults(w=3):
         return lambda t, u=4: t * w + u
+    def wrap(rate):
+        schedule = rate if callable(rate) else const(rate)
+        def first():
+            return schedule(0)
+        return first
     first = line(1.0, 0.0, 20)(10)
+    wrapped_function = wrap(lambda t: 2.0 + t)()
+    wrapped_number = wrap(3.0)()
     direct = glue([const(2.0), line(0.0, 1.0, 10)], [10])(15)
     last_item = [const(1.0), line(1.0, 0.0, 20)][-1](10)
     sched = glue([line(0.0, 1.0, 10), const(1.0), line(1.0, 0.0, 20)], [10, 50])
@@ -62,6 +69,8 @@ struct InterpreterClosureTests {
         #expect(try Self.value("seen_late") == .number(30))
         #expect(try Self.value("keyword") == .number(7))
         #expect(try Self.value("with_default") == .number(8))
+        #expect(try Self.value("wrapped_function") == .number(2), "callable() of a lambda")
+        #expect(try Self.value("wrapped_number") == .number(3), "callable() of a number")
     }
 
     @Test("a call with too many arguments, or a closure over a parameter its factory could not compute, is unknown")

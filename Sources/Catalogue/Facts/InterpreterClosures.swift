@@ -44,7 +44,7 @@ extension ScriptInterpreter {
 
     /// The closure a call's callee evaluates to when it is no function of the file by name: a name bound in the run
     /// (`fn(step - offset)` over a list of schedules), an item of a list (`schedules[-1](step)`), the result of a call
-    /// (`make(0.1)(step)`), or a name the run does not bind, set to a call or a lambda where it is set (`lr_schedule(step)`
+    /// (`make(0.1)(step)`), or a name the run does not bind, set to a call, a lambda or a choice of them where it is set (`lr_schedule(step)`
     /// with `lr_schedule = join_schedules(...)`: read as the closure it holds, not as the function the factory defines
     /// inside, which would read the factory's parameters at some other call of it). Nil otherwise.
     func calledClosure(_ call: CallSite, _ env: [String: ScriptValue], _ depth: Int) -> ScriptClosure? {
@@ -52,10 +52,18 @@ extension ScriptInterpreter {
         switch callee.type {
         case "identifier":
             if case .function(let closure)? = env[callee.text] { return closure }
-            guard env[callee.text] == nil, facts.function(named: callee.text).isEmpty,
-                  let set = facts.latestValue(of: callee.text, before: call.node).map(facts.unwrapped),
-                  set.type == "call" || set.type == "lambda",
-                  case .function(let closure)? = eval(callee, env, depth) else { return nil }
+            // (An assignment before the call shadows a function of the file of that name, `schedule = rate if
+            // callable(rate) else constant(rate)` beside a nested `def schedule(step)` elsewhere.)
+            // A name the function around the call sets (`schedule = ...` in a factory, read by the `init` it defines)
+            // is read there.
+            guard env[callee.text] == nil else { return nil }
+            if let set = facts.latestValue(of: callee.text, before: call.node).map(facts.unwrapped) {
+                guard ["call", "lambda", "conditional_expression"].contains(set.type),
+                      case .function(let closure)? = eval(callee, env, depth) else { return nil }
+                return closure
+            }
+            guard let set = enclosingValue(of: callee).map(facts.unwrapped), ["call", "lambda", "conditional_expression"].contains(set.type),
+                  case .function(let closure)? = eval(set, [:], depth) else { return nil }
             return closure
         case "subscript":
             // Only an item of a list the run computes: a table of the file read by a key the run does not know

@@ -662,6 +662,14 @@ public final class ScriptInterpreter {
         if let table = tableCall(call, env, depth) { return table }
         if let text = stringMethod(call, env, depth) { return text }
         switch call.callee {
+        case "callable":
+            // `callable(rate)`: a function value the run made is; a number, a string, a tuple or None is not.
+            guard args.count == 1, let v = eval(args[0], env, depth) else { return nil }
+            switch v {
+            case .function: return .number(1)
+            case .number, .string, .tuple, .none: return .number(0)
+            case .opaque: return nil
+            }
         case "min", "max":
             var values: [Double] = []
             var items = args
