@@ -293,7 +293,12 @@ struct ZeroInitProjections: Detector {
                     // An init hook: `def _init_weights(m): if <flag or type>: zeros_(m.weight)`.
                     let conditions = guards(of: call.node, facts)
                     let flags = conditions.flatMap { flagNames($0, module: moduleNode.text, facts) }
-                    if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
+                    let named = hookSelectedNames(call.node, function, module: moduleNode.text, facts)
+                    if !named.isEmpty {
+                        // `def init(module, name): if name.endswith(".proj"): zeros_(module.weight)`, applied by a walk
+                        // that hands each module its dotted name (timm's `named_apply`): the modules of those names.
+                        for name in named { owners.insert(Owner(className: nil, name: name)) }
+                    } else if !flags.isEmpty { hookFlags += flags } else if !conditions.isEmpty { hookAllLinear = true }
                     // A helper zeroing the module it is given (`zero_init_(self.proj)`, or
                     // `self.proj = zero_init_(nn.Linear(...))` when it returns it): the modules its callers pass.
                     if conditions.isEmpty { owners.formUnion(helperTargets(moduleNode, function, facts)) }
@@ -573,6 +578,14 @@ struct ZeroInitProjections: Detector {
                 ["identifier", "attribute"].contains(entry.type) && isActivationClass(facts.imports.qualifiedName(of: entry) ?? entry.text, facts)
             }
         }
+        // A class handed in by a parameter and built here (`self.act = act_layer()` with `act_layer=nn.GELU` the
+        // default, the model given `act_layer=ReLUSquared`): every class it may hold (see `PythonFacts.origins`).
+        if let function = call.function.map(facts.unparenthesized), function.type == "identifier", facts.parameterOwner(of: function) != nil {
+            let held = facts.origins(of: function).map(facts.unparenthesized)
+            return !held.isEmpty && held.allSatisfy { entry in
+                ["identifier", "attribute"].contains(entry.type) && isActivationClass(facts.imports.qualifiedName(of: entry) ?? entry.text, facts)
+            }
+        }
         return isActivationClass(call.callee, facts)
     }
 
@@ -698,6 +711,25 @@ struct ZeroInitProjections: Detector {
             }
         }
         return names
+    }
+
+    /// In an init hook that takes the module's dotted name beside the module (`def init(module, name)`), the module
+    /// names its guards select by testing that name (the last dotted part of each string tested in a condition that
+    /// reads it: `name.endswith(".proj")`, `name.endswith("fc2")`).
+    func hookSelectedNames(_ node: Node, _ function: PythonFacts.Function, module: String, _ facts: PythonFacts) -> [String] {
+        let others = Set(function.passedParameters.filter { $0 != module })
+        guard !others.isEmpty else { return [] }
+        var names: [String] = []
+        for condition in guards(of: node, facts) {
+            for test in [condition] + facts.descendants(of: condition) where test.type == "call" || test.type == "comparison_operator" {
+                guard facts.descendants(of: test).contains(where: { $0.type == "identifier" && others.contains($0.text) }) else { continue }
+                for text in facts.testedStrings(test) {
+                    guard let last = text.split(separator: ".").last else { continue }
+                    names.append(String(last))
+                }
+            }
+        }
+        return Array(Set(names)).sorted()
     }
 
     func libraryAttentionNamed(_ name: String, _ facts: PythonFacts) -> Bool {
