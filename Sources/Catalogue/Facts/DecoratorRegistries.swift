@@ -268,12 +268,15 @@ extension PythonFacts {
         return keys.map(\.text)
     }
 
-    /// Whether a call hands on exactly the parameters of `function` other than its keys, spread (`f(*args, **kwargs)`).
+    /// Whether a call hands on exactly the parameters of `function` other than its keys, spread (`f(*args, **kwargs)`)
+    /// or by their own names (timm's `_model_entrypoints[name](pretrained=pretrained, **kwargs)`).
     private func spreadsOtherParameters(_ call: CallSite, of function: Function, keys: [String]) -> Bool {
-        guard call.positional.isEmpty, call.keywords.isEmpty, let arguments = call.node.child(byField: "arguments") else { return false }
-        let spread = arguments.namedChildren.filter { $0.type != "comment" }
+        guard call.positional.isEmpty, let arguments = call.node.child(byField: "arguments"),
+              call.keywords.allSatisfy({ name, value in unwrapped(value).type == "identifier" && unwrapped(value).text == name }) else { return false }
+        let spread = arguments.namedChildren.filter { $0.type != "comment" && $0.type != "keyword_argument" }
         guard spread.allSatisfy({ ["list_splat", "dictionary_splat"].contains($0.type) }) else { return false }
         let names = Set(spread.compactMap { $0.namedChild(0).map(unwrapped) }.filter { $0.type == "identifier" }.map(\.text))
+            .union(call.keywords.keys)
         let others = Set(function.parameters.dropFirst(function.passedOffset)).subtracting(keys)
         return names == others && !others.isEmpty
     }

@@ -409,6 +409,11 @@ struct Bf16ActivationsCastedLinear: Detector {
                 if current.type == "call", isModule(facts.callSite(current)) { return true }
                 while current.type == "call", let receiver = facts.callSite(current).receiver { current = facts.unparenthesized(receiver) }
                 if let call = constructor(of: current, facts), isModule(call) { return true }
+                // A factory of the file (`gpt_small()`, `build_model(cfg)`): what it returns.
+                if current.type == "call", let factory = facts.calledFunction(facts.callSite(current)) {
+                    next += facts.returnedValues(factory).map(facts.unparenthesized)
+                    continue
+                }
                 if current != origin { next.append(current) }
             }
             pending = next
