@@ -52,10 +52,9 @@ extension ScriptInterpreter {
         switch callee.type {
         case "identifier":
             if case .function(let closure)? = env[callee.text] { return closure }
-            // (An assignment before the call shadows a function of the file of that name, `schedule = rate if
-            // callable(rate) else constant(rate)` beside a nested `def schedule(step)` elsewhere.)
-            // A name the function around the call sets (`schedule = ...` in a factory, read by the `init` it defines)
-            // is read there.
+            // A name set before the call, in its own function or in the one around it (`schedule = rate if
+            // callable(rate) else fixed(rate)` in a factory, read by the `init` it defines), is that value even where a
+            // function of the file has the same name (a nested `def schedule(step)` elsewhere).
             guard env[callee.text] == nil else { return nil }
             if let set = facts.latestValue(of: callee.text, before: call.node).map(facts.unwrapped) {
                 guard ["call", "lambda", "conditional_expression"].contains(set.type),
@@ -69,10 +68,9 @@ extension ScriptInterpreter {
             // Only an item of a list the run computes: a table of the file read by a key the run does not know
             // (`phase["lr"](i, n)` over rows of phases) is left to the readers of such tables.
             guard let list = callee.child(byField: "value"), let index = callee.child(byField: "subscript"), index.type != "slice",
-                  case .tuple(let items)? = eval(list, env, depth), let i = eval(index, env, depth)?.number,
-                  i.isFinite, Swift.abs(i) < 1e9 else { return nil }
-            let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
-            guard k >= 0, k < items.count, case .function(let closure) = items[k] else { return nil }
+                  case .tuple(let items)? = eval(list, env, depth),
+                  let k = eval(index, env, depth)?.number.flatMap({ Self.position($0, count: items.count) }),
+                  case .function(let closure) = items[k] else { return nil }
             return closure
         case "call":
             if case .function(let closure)? = eval(callee, env, depth) { return closure }

@@ -236,9 +236,7 @@ public final class ScriptInterpreter {
                 let container = eval(value, env, d)
                 if case .tuple(let items)? = container {
                     if index.type == "slice" { return slice(items, index, env, d) }
-                    guard let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
-                    let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
-                    return k >= 0 && k < items.count ? items[k] : nil
+                    return eval(index, env, d)?.number.flatMap { Self.position($0, count: items.count) }.map { items[$0] }
                 }
                 // A character of a string (`route[i]` with `route = "012345543210"`).
                 if case .string(let text)? = container, index.type != "slice", let i = eval(index, env, d)?.number, i.isFinite, Swift.abs(i) < 1e9 {
@@ -356,6 +354,13 @@ public final class ScriptInterpreter {
 
     /// The items of a set made of `items`: each once; numbers in ascending order, the order CPython walks a set of
     /// small non-negative integers in (membership, the common use, does not depend on it), others as first given.
+    /// The place Python's `items[i]` reads in a list of `count` items (`-1` the last); nil out of range.
+    static func position(_ i: Double, count: Int) -> Int? {
+        guard i.isFinite, Swift.abs(i) < 1e9 else { return nil }
+        let k = Int(i) < 0 ? count + Int(i) : Int(i)
+        return k >= 0 && k < count ? k : nil
+    }
+
     static func setItems(_ items: [ScriptValue]) -> [ScriptValue] {
         var distinct: [ScriptValue] = []
         for item in items where !distinct.contains(item) { distinct.append(item) }
@@ -931,9 +936,8 @@ public final class ScriptInterpreter {
         }
         guard case .tuple(let items)? = sequence else { return nil }
         if call.name == "__len__" { return operands.isEmpty ? .number(Double(items.count)) : nil }
-        guard operands.count == 1, let i = eval(operands[0], env, depth)?.number, i.isFinite, Swift.abs(i) < 1e9 else { return nil }
-        let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
-        return k >= 0 && k < items.count ? items[k] : nil
+        guard operands.count == 1 else { return nil }
+        return eval(operands[0], env, depth)?.number.flatMap { Self.position($0, count: items.count) }.map { items[$0] }
     }
 
     /// Runs a method of the file on positional numbers with the state of the object it runs on bound beforehand
@@ -1339,9 +1343,7 @@ public final class ScriptInterpreter {
               env[Self.viewKey(container.text)] == nil, case .tuple(var items)? = env[container.text] else { return nil }
         if index.type == "slice" { return assignSlice(container.text, items, index, value, &env, depth) }
         if container.type == "identifier", value?.number != nil { return nil }
-        guard let i = eval(index, env, depth)?.number, i == i.rounded(), Swift.abs(i) < 1e9 else { return false }
-        let k = Int(i) < 0 ? items.count + Int(i) : Int(i)
-        guard k >= 0, k < items.count else { return false }
+        guard let i = eval(index, env, depth)?.number, i == i.rounded(), let k = Self.position(i, count: items.count) else { return false }
         items[k] = value ?? .opaque
         env[container.text] = .tuple(items)
         return true
