@@ -994,6 +994,19 @@ public final class ScriptInterpreter {
         return eval(node, bindings.mapValues { .number($0) }, 0)
     }
 
+    /// The closure a call's callee holds where the call stands, with nothing bound (`window_at(step)` after `window_at =
+    /// quantize(linear(lo, hi, n), 64)`; see `calledClosure`). Nil when it holds none.
+    public func closure(calledBy call: CallSite) -> ScriptClosure? {
+        budget = budgetPerRun
+        return calledClosure(call, [:], 0)
+    }
+
+    /// Runs a closure on numbers; nil when the result is no number.
+    public func number(calling closure: ScriptClosure, positional: [Double], keywords: [String: Double]) -> Double? {
+        budget = budgetPerRun
+        return numeric(invoke(closure, positional: positional.map { .number($0) }, keywords: keywords.mapValues { .number($0) }, 0))
+    }
+
     /// Evaluates a lambda on one number.
     public func call(lambda: Node, _ argument: Double) -> Double? {
         budget = budgetPerRun

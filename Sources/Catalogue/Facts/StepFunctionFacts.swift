@@ -50,6 +50,8 @@ public struct StepFunction {
     /// Values of names resolved file-wide (they do not depend on the bound names), kept across calls.
     final class Resolved {
         var values: [Node: Double?] = [:]
+        /// The closure each call's callee holds (see `interpretedClosureCall`).
+        var closures: [Node: ScriptClosure?] = [:]
     }
     let resolved = Resolved()
 
@@ -374,8 +376,11 @@ public struct StepFunction {
             // A lambda that cannot be evaluated (`next(x for x in ...)`) is taken as its first argument, as a helper is.
             return value(body, inner, depth: depth) ?? firstArgument()
         }
-        // A closure a factory of the file made (`ramp_at = make_ramp(hp)`), run with its arguments (see
-        // `PythonFacts.closureBody`).
+        // A name set to a closure the run makes (`window_at = quantize(linear(lo, hi, n), 64)`, a factory returning a
+        // lambda that calls another factory's closure): the script interpreter runs it, closures captured included.
+        if let v = interpretedClosureCall(call, env, depth: depth) { return v }
+        // Otherwise a closure a factory of the file made (`ramp_at = make_ramp(hp)`, `hp` a value the interpreter does
+        // not compute), run here with its arguments (see `PythonFacts.closureBody`).
         if call.receiver == nil, let function = call.function, function.type == "identifier",
            let closure = facts.closureBody(bound: function.text) {
             var inner: [String: Double] = [:]
@@ -430,6 +435,33 @@ public struct StepFunction {
             return firstArgument()
         }
         return call.receiver == nil && args.count >= 1 && call.callee.split(separator: ".").count <= 1 ? firstArgument() : nil
+    }
+
+    /// A call of a name set to a closure the run makes (`window_at(step)` after `window_at = quantize(linear(lo, hi,
+    /// n), 64)`): the script interpreter runs that closure (and those it captured) on the arguments evaluated here.
+    /// The closure is looked up once per call site; nil when the callee holds none or an argument is unknown.
+    func interpretedClosureCall(_ call: CallSite, _ env: [String: Double], depth: Int) -> Double? {
+        guard call.receiver == nil, !call.hasSplat, let function = call.function, function.type == "identifier",
+              env[function.text] == nil else { return nil }
+        let closure: ScriptClosure?
+        if let known = resolved.closures[call.node] {
+            closure = known
+        } else {
+            closure = ScriptInterpreter(facts).closure(calledBy: call)
+            resolved.closures[call.node] = closure
+        }
+        guard let closure else { return nil }
+        var positional: [Double] = []
+        for argument in call.positional {
+            guard let v = value(argument, env, depth: depth) else { return nil }
+            positional.append(v)
+        }
+        var keywords: [String: Double] = [:]
+        for (name, argument) in call.keywords {
+            guard let v = value(argument, env, depth: depth) else { return nil }
+            keywords[name] = v
+        }
+        return ScriptInterpreter(facts).number(calling: closure, positional: positional, keywords: keywords)
     }
 
     enum Outcome {
