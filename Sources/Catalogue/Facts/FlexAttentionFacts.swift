@@ -1101,8 +1101,14 @@ extension Dataflow {
                 let fallback = facts.parameterDefault(in: binding.node, node.text)
                 let sites = callSites(of: binding.node)
                 for site in sites.prefix(8) {
-                    if let passed = argument(site, name: node.text, index: index) ?? fallback {
+                    if let passed = argument(site, name: node.text, index: index) {
                         result.formUnion(heldClasses(passed, depth: depth + 1))
+                    } else if site.call.hasSplat, case let .known(values, absent) = facts.forwardedKeyword(node.text, through: site.call) {
+                        // Passed in a `**` spread (`Net(**cfg)`, `cfg` merged from the builder's `**kwargs`): what it carries.
+                        for value in values { result.formUnion(heldClasses(value.value, depth: depth + 1)) }
+                        if absent || values.isEmpty, let fallback { result.formUnion(heldClasses(fallback, depth: depth + 1)) }
+                    } else if let fallback {
+                        result.formUnion(heldClasses(fallback, depth: depth + 1))
                     }
                 }
                 if sites.isEmpty, let fallback { result.formUnion(heldClasses(fallback, depth: depth + 1)) }

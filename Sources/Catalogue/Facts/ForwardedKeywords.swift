@@ -37,10 +37,13 @@ extension PythonFacts {
 
     /// What one unpacked expression holds for `key`: the enclosing function's own `**kwargs`, a prefix-routed copy
     /// of it, a dictionary literal, or an entry of a nested configuration read by literal keys (see `keyedDictionaries`).
-    private func forwarded(_ key: String, from expression: Node, at call: CallSite, depth: Int) -> ForwardedKeyword {
-        guard depth < 4 else { return .unknown }
+    /// `before`: where the expression is read, when that is earlier than the call (the dictionary as it was before an
+    /// update merged the function's own `**kwargs` into it).
+    private func forwarded(_ key: String, from expression: Node, at call: CallSite, before: Node? = nil, depth: Int) -> ForwardedKeyword {
+        guard depth < 6 else { return .unknown }
+        let use = before ?? call.node
         if expression.type == "dictionary" || (expression.type == "call" && callSite(expression).callee == "dict") {
-            return literalEntry(key, in: expression, at: call)
+            return literalEntry(key, in: expression, at: call, depth: depth)
         }
         // An entry of a nested configuration read by literal keys (`**opt_cfg["head"]["kw"]`): that entry's dictionaries.
         if expression.type == "subscript" {
@@ -48,7 +51,7 @@ extension PythonFacts {
             var values: [(call: CallSite, value: Node)] = []
             var absent = false
             for table in tables {
-                switch literalEntry(key, in: table, at: call) {
+                switch literalEntry(key, in: table, at: call, depth: depth) {
                 case .unknown: return .unknown
                 case let .known(found, sometimesAbsent):
                     values += found
@@ -60,7 +63,7 @@ extension PythonFacts {
         guard expression.type == "identifier" else { return .unknown }
         guard let function = enclosingFunction(call.node) else {
             // A module-level spread of a dictionary the module writes out (`make_schedule(**RAMP)`, `RAMP = dict(...)`).
-            guard let bound = latestValue(of: expression.text, before: call.node).map(unparenthesized),
+            guard let bound = latestValue(of: expression.text, before: use).map(unparenthesized),
                   bound.type == "dictionary" || (bound.type == "call" && callSite(bound).callee == "dict") else { return .unknown }
             // (A dictionary changed anywhere, `RAMP["warmup"] = 5` or `RAMP.update(...)`, may pass anything.)
             let changed = (identifiersByName[expression.text] ?? []).contains { use in
@@ -70,20 +73,28 @@ extension PythonFacts {
                 return parent.type == "attribute" && parent.child(byField: "object") == use
                     && ["update", "pop", "setdefault", "clear", "popitem", "__setitem__"].contains(parent.child(byField: "attribute")?.text ?? "")
             }
-            return changed ? .unknown : literalEntry(key, in: bound, at: call)
+            return changed ? .unknown : literalEntry(key, in: bound, at: call, depth: depth)
         }
-        switch mutation(of: expression.text, key: key, in: function, before: call.node) {
+        switch mutation(of: expression.text, key: key, in: function, before: use) {
         case .removed?: return .known(values: [], sometimesAbsent: true)
         case .set(let value)?: return .known(values: [(call, value)], sometimesAbsent: false)
         case .unknown?: return .unknown
+        case .mergedKeywords(let update)?:
+            // `cfg.update(kwargs)`: what the function's callers pass for the key wins; where some pass nothing, the entry
+            // the dictionary held before the update stays.
+            guard case let .known(passed, absent) = passedToFunction(function, key: key, depth: depth) else { return .unknown }
+            if !absent, !passed.isEmpty { return .known(values: passed, sometimesAbsent: false) }
+            guard case let .known(earlier, earlierAbsent) = forwarded(key, from: expression, at: call, before: update, depth: depth + 1)
+            else { return .unknown }
+            return .known(values: passed + earlier, sometimesAbsent: earlierAbsent)
         case nil: break
         }
-        if keywordsParameter(of: function) == expression.text, latestValue(of: expression.text, before: call.node) == nil {
+        if keywordsParameter(of: function) == expression.text, latestValue(of: expression.text, before: use) == nil {
             return passedToFunction(function, key: key, depth: depth)
         }
-        guard let bound = latestValue(of: expression.text, before: call.node).map(unparenthesized) else { return .unknown }
+        guard let bound = latestValue(of: expression.text, before: use).map(unparenthesized) else { return .unknown }
         if bound.type == "dictionary" || (bound.type == "call" && callSite(bound).callee == "dict") {
-            return literalEntry(key, in: bound, at: call)
+            return literalEntry(key, in: bound, at: call, depth: depth)
         }
         guard let route = prefixRoute(bound), route.source == keywordsParameter(of: function) else { return .unknown }
         if route.trimmed { return passedToFunction(function, key: route.prefix + key, depth: depth) }
@@ -98,6 +109,9 @@ extension PythonFacts {
         case set(Node)
         /// A change that may touch the key in a way not read here (a computed key, `update(other)`, `setdefault`).
         case unknown
+        /// `d.update(kwargs)` / `d.update(**kwargs)` with `kwargs` the function's own `**` parameter, unchanged: the
+        /// entry its callers pass, else the one before this update (the call node).
+        case mergedKeywords(Node)
     }
 
     /// The last change a function makes to dictionary `name` for `key` before `use`; nil when it changes no entry of
@@ -114,7 +128,13 @@ extension PythonFacts {
                 case "pop": if named == key { change = .removed } else if named == nil { change = .unknown }
                 case "setdefault", "__setitem__": if named == key || named == nil { change = .unknown }
                 case "update":
-                    if call.positional.isEmpty, !call.hasSplat { if let value = call.keywords[key] { change = .set(value) } } else { change = .unknown }
+                    if call.positional.isEmpty, !call.hasSplat {
+                        if let value = call.keywords[key] { change = .set(value) }
+                    } else if mergesOwnKeywords(call, in: function) {
+                        change = .mergedKeywords(n)
+                    } else {
+                        change = .unknown
+                    }
                 case "clear", "popitem", "__delitem__": change = .unknown
                 default: continue
                 }
@@ -133,6 +153,25 @@ extension PythonFacts {
             }
         }
         return change
+    }
+
+    /// Whether an `update` call merges in the function's own `**` parameter and nothing else (`cfg.update(kwargs)`,
+    /// `cfg.update(**kwargs)`), that parameter not rebound or changed before the call.
+    private func mergesOwnKeywords(_ update: CallSite, in function: Function) -> Bool {
+        guard update.keywords.isEmpty, let own = keywordsParameter(of: function),
+              let arguments = update.node.child(byField: "arguments")?.namedChildren.filter({ $0.type != "comment" }),
+              arguments.count == 1 else { return false }
+        let argument = arguments[0].type == "dictionary_splat" ? arguments[0].namedChildren.first.map(unparenthesized) : unparenthesized(arguments[0])
+        guard let argument, argument.type == "identifier", argument.text == own,
+              latestValue(of: own, before: update.node) == nil else { return false }
+        // Changed before the merge (`kwargs.pop(...)`, `kwargs[k] = v`): what it merges is not what callers passed.
+        return !descendants(of: function.node).contains { n in
+            guard n.startByte < update.node.startByte else { return false }
+            if n.type == "call", case let c = callSite(n), c.receiver?.type == "identifier", c.receiver?.text == own { return true }
+            if n.type == "subscript", n.child(byField: "value")?.text == own, let parent = n.parent,
+               ["assignment", "augmented_assignment", "delete_statement"].contains(parent.type) { return true }
+            return false
+        }
     }
 
     /// The dictionaries (literals or `dict(...)`) an entry of a nested configuration read by literal keys denotes
@@ -193,12 +232,57 @@ extension PythonFacts {
         }
     }
 
-    /// A dictionary written out: its entry for `key`, or nothing when it has no entry of that name and unpacks
-    /// nothing else.
-    private func literalEntry(_ key: String, in dictionary: Node, at call: CallSite) -> ForwardedKeyword {
-        if let entry = OptimizerUse.entry(key, in: dictionary) { return .known(values: [(call, entry)], sometimesAbsent: false) }
-        let unpacks = descendants(of: dictionary).contains { $0.type == "dictionary_splat" }
-        return unpacks ? .unknown : .known(values: [], sometimesAbsent: true)
+    /// A dictionary written out (`{...}` or `dict(...)`): its entry for `key`, read like Python builds it, later parts
+    /// overriding earlier ones: `dict(base, **extra, k=v)` starts from the mapping `base`, then `**extra` and the
+    /// keywords in order; `{**base, "k": v}` in the order written. A part that unpacks another dictionary is read as
+    /// `forwarded` reads a spread (a local dictionary, the function's `**kwargs` and what its callers pass); where it may
+    /// leave the key out, earlier parts count too. Unknown when such a part cannot be read.
+    private func literalEntry(_ key: String, in dictionary: Node, at call: CallSite, depth: Int) -> ForwardedKeyword {
+        // The parts in order: an explicit entry (its value) or a mapping unpacked into the dictionary.
+        enum Part { case entry(Node), mapping(Node) }
+        var parts: [Part] = []
+        if dictionary.type == "dictionary" {
+            for child in dictionary.namedChildren {
+                if child.type == "pair", let name = child.child(byField: "key"), let value = child.child(byField: "value") {
+                    if SettingsTable.stringValue(name) == key {
+                        parts.append(.entry(value))
+                    } else if SettingsTable.stringValue(name) == nil {
+                        return .unknown  // a computed key may be this one
+                    }
+                } else if child.type == "dictionary_splat", let inner = child.namedChildren.first {
+                    parts.append(.mapping(unparenthesized(inner)))
+                } else if child.type == "dictionary_comprehension" {
+                    return .unknown
+                }
+            }
+        } else if let arguments = dictionary.child(byField: "arguments") {
+            for argument in arguments.namedChildren where argument.type != "comment" {
+                switch argument.type {
+                case "keyword_argument":
+                    if argument.child(byField: "name")?.text == key, let value = argument.child(byField: "value") { parts.append(.entry(value)) }
+                case "dictionary_splat":
+                    if let inner = argument.namedChildren.first { parts.append(.mapping(unparenthesized(inner))) }
+                case "list_splat":
+                    return .unknown
+                default:
+                    // `dict(base)`: the mapping it copies (only the first positional argument is one).
+                    guard parts.isEmpty else { return .unknown }
+                    parts.append(.mapping(unparenthesized(argument)))
+                }
+            }
+        }
+        var values: [(call: CallSite, value: Node)] = []
+        for part in parts.reversed() {
+            switch part {
+            case .entry(let value):
+                return .known(values: values + [(call, value)], sometimesAbsent: false)
+            case .mapping(let mapping):
+                guard case let .known(found, absent) = forwarded(key, from: mapping, at: call, depth: depth + 1) else { return .unknown }
+                values += found
+                if !absent, !found.isEmpty { return .known(values: values, sometimesAbsent: false) }
+            }
+        }
+        return .known(values: values, sometimesAbsent: true)
     }
 
     /// What a `**kwargs` dictionary read by key (`kwargs.get("lr", 1e-3)`) holds for it: nil unless `name` is the
@@ -209,7 +293,7 @@ extension PythonFacts {
         switch mutation(of: name, key: key, in: function, before: use) {
         case .removed?: return .known(values: [], sometimesAbsent: true)
         case .set(let value)?: return .known(values: [(callSite(use), value)], sometimesAbsent: false)
-        case .unknown?: return .unknown
+        case .unknown?, .mergedKeywords?: return .unknown
         case nil: return passedToFunction(function, key: key, depth: 0)
         }
     }
@@ -258,6 +342,13 @@ extension PythonFacts {
             guard sites.allSatisfy({ $0.receiver.map { holdsInstance($0, of: owner) } == true }) else { return .unknown }
         } else {
             sites = calls(named: function.name).filter { $0.receiver == nil }
+            // A module function of a script read alone that nothing names (no call, no decorator filing it; in the
+            // configured program, a registry accessor once its reads are written as the entries they select) never
+            // runs: its calls pass nothing.
+            if sites.isEmpty, sharedSettings == nil, function.decorators.isEmpty, function.node.parent?.type == "module",
+               (identifiersByName[function.name] ?? []).allSatisfy({ $0 == function.node.child(byField: "name") }) {
+                return .known(values: [], sometimesAbsent: false)
+            }
         }
         guard !sites.isEmpty else { return .unknown }
         var values: [(call: CallSite, value: Node)] = []
