@@ -78,16 +78,66 @@ extension PythonFacts {
         return result
     }
 
-    /// For a node inside a plain function of the module (not a method, not nested), the earliest place in the module's
-    /// own code from which it may run: the earliest of the places the function's name is used outside its definition
-    /// (a call, or the function handed on, `LambdaLR(opt, get_lr)`, which runs it there or later), each judged the
-    /// same way when it lies in another such function. Nil when the function is not used, is a method, or a use lies
-    /// where this cannot be said (a class body, a method, a lambda).
+    /// The value the latest module statement writing entry `key` of module dictionary `name` gives before `use` runs: a
+    /// notebook's later cell changing a configuration dictionary made earlier (`CFG = dict(seq_len=64 * 1024, ...)`,
+    /// then `CFG.update(seq_len=48 * 1024)`, `CFG.update({"seq_len": ...})` or `CFG["seq_len"] = 48 * 1024`). Only
+    /// writes that run once at module level count, and only after the module's latest assignment of the name itself
+    /// before `use`. A read inside a function is judged where the function first runs (see `firstRun(of:)`). Nil when
+    /// there is no such write, or where `use` runs is not known.
+    func latestModuleEntryWrite(_ key: String, of name: String, before use: Node) -> Node? {
+        guard use.tree === tree, let at = isModuleScope(use) ? use : firstRun(of: use) else { return nil }
+        var latest: (position: Int, value: Node)?
+        var rebound = -1
+        func consider(_ statement: Node, _ value: Node?) {
+            guard let value, runsOnceAtModuleLevel(statement), statement.endByte <= at.startByte,
+                  latest.map({ statement.startByte > $0.position }) ?? true else { return }
+            latest = (statement.startByte, value)
+        }
+        for occurrence in identifiersByName[name] ?? [] where occurrence.endByte <= at.startByte && isModuleScope(occurrence) {
+            guard let parent = occurrence.parent else { continue }
+            if parent.type == "assignment", parent.child(byField: "left") == occurrence {
+                rebound = Swift.max(rebound, parent.startByte)
+            } else if parent.type == "attribute", parent.child(byField: "object") == occurrence,
+                      parent.child(byField: "attribute")?.text == "update", let node = parent.parent, node.type == "call" {
+                let call = callSite(node)
+                var value = call.keywords[key]
+                if value == nil, call.positional.count == 1, case let table = unwrapped(call.positional[0]), table.type == "dictionary" {
+                    value = OptimizerUse.entry(key, in: table)
+                }
+                consider(node, value)
+            } else if parent.type == "subscript", parent.child(byField: "value") == occurrence,
+                      parent.child(byField: "subscript").flatMap(SettingsTable.stringValue) == key,
+                      let assignment = parent.parent, assignment.type == "assignment", assignment.child(byField: "left") == parent {
+                consider(assignment, assignment.child(byField: "right"))
+            }
+        }
+        guard let latest, latest.position > rebound else { return nil }
+        return latest.value
+    }
+
+    /// For a node inside a plain function of the module (not nested) or a method of a module class, the earliest place
+    /// in the module's own code from which it may run: the earliest of the places the function's name is used outside
+    /// its definition (a call, or the function handed on, `LambdaLR(opt, get_lr)`, which runs it there or later), for a
+    /// method the places its class is used (no method runs before its class is built or handed on), each judged the
+    /// same way when it lies in another such function. Nil when the function or class is not used, or a use lies where
+    /// this cannot be said (a class body, a nested function, a lambda).
     public func firstRun(of node: Node, depth: Int = 0) -> Node? {
         guard depth < 4, let function = enclosingFunction(node),
-              let owner = function.node.parent.map({ $0.type == "decorated_definition" ? $0.parent : $0 }), owner?.type == "module",
-              !ancestors(of: node).contains(where: { $0.type == "lambda" || $0.type == "class_definition" }) else { return nil }
-        let uses = (identifiersByName[function.name] ?? []).filter { !function.node.byteRange.contains($0.startByte) }
+              let container = function.node.parent.map({ $0.type == "decorated_definition" ? $0.parent : $0 }) ?? nil else { return nil }
+        let name: String
+        let definition: Node
+        if container.type == "module" {
+            guard !ancestors(of: node).contains(where: { $0.type == "lambda" || $0.type == "class_definition" }) else { return nil }
+            (name, definition) = (function.name, function.node)
+        } else {
+            // A method: the class around it must be a statement of the module, and nothing but it may enclose the node.
+            guard container.type == "block", let owner = container.parent, owner.type == "class_definition",
+                  (owner.parent.map { $0.type == "decorated_definition" ? $0.parent : $0 } ?? nil)?.type == "module",
+                  let className = owner.child(byField: "name")?.text,
+                  !ancestors(of: node).contains(where: { $0.type == "lambda" || ($0.type == "class_definition" && $0 != owner) }) else { return nil }
+            (name, definition) = (className, owner)
+        }
+        let uses = (identifiersByName[name] ?? []).filter { !definition.byteRange.contains($0.startByte) }
         guard !uses.isEmpty else { return nil }
         var earliest: Node?
         for use in uses {

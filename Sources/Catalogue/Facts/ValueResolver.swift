@@ -538,6 +538,13 @@ public final class ValueResolver {
             if sawDictionary { return dedup(result) }
         }
         guard let tableName = SettingsTable.bareName(of: table) else { return nil }
+        // A module dictionary a later module statement changes before the read runs (a notebook cell's
+        // `CFG.update(seq_len=...)`): that write (see `PythonFacts.latestModuleEntryWrite`).
+        if table.type == "identifier",
+           facts.enclosingFunction(table).map({ !$0.parameters.contains(table.text) && facts.localBindings(around: table)[table.text] == nil }) ?? true,
+           let written = facts.latestModuleEntryWrite(key, of: table.text, before: node) {
+            return dedup(values(of: written))
+        }
         var result: [NumericValue] = []
         var sawDictionary = false
         for setting in facts.allSettings.settings(tableName) where !setting.value.byteRange.contains(node.startByte) {
