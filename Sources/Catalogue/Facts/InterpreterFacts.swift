@@ -251,6 +251,11 @@ public final class ScriptInterpreter {
             if let table = node.child(byField: "value"), let index = node.child(byField: "subscript"),
                ["identifier", "attribute", "binary_operator", "string"].contains(index.type),
                case .string(let key)? = eval(index, env, d) {
+                // A module dictionary a later module statement changes before the read runs (a notebook cell's
+                // `CFG["lr"] = 0.0036`; see `PythonFacts.latestModuleEntryWrite`): that write.
+                if table.type == "identifier", env[table.text] == nil, let written = facts.latestModuleEntryWrite(key, of: table, before: node) {
+                    return eval(written, [:], d)
+                }
                 for dictionary in facts.dictionaries(table) {
                     if let entry = OptimizerUse.entry(key, in: dictionary) { return eval(entry, [:], d) }
                 }

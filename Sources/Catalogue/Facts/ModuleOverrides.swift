@@ -83,9 +83,12 @@ extension PythonFacts {
     /// then `CFG.update(seq_len=48 * 1024)`, `CFG.update({"seq_len": ...})` or `CFG["seq_len"] = 48 * 1024`). Only
     /// writes that run once at module level count, and only after the module's latest assignment of the name itself
     /// before `use`. A read inside a function is judged where the function first runs (see `firstRun(of:)`). Nil when
-    /// there is no such write, or where `use` runs is not known.
-    func latestModuleEntryWrite(_ key: String, of name: String, before use: Node) -> Node? {
-        guard use.tree === tree, let at = isModuleScope(use) ? use : firstRun(of: use) else { return nil }
+    /// there is no such write, `table` names a parameter or local variable of the function around it, or where `use`
+    /// runs is not known.
+    func latestModuleEntryWrite(_ key: String, of table: Node, before use: Node) -> Node? {
+        guard table.type == "identifier", use.tree === tree, case let name = table.text,
+              enclosingFunction(table).map({ !$0.parameters.contains(name) && localBindings(around: table)[name] == nil }) ?? true,
+              let at = isModuleScope(use) ? use : firstRun(of: use) else { return nil }
         var latest: (position: Int, value: Node)?
         var rebound = -1
         func consider(_ statement: Node, _ value: Node?) {

@@ -540,9 +540,7 @@ public final class ValueResolver {
         guard let tableName = SettingsTable.bareName(of: table) else { return nil }
         // A module dictionary a later module statement changes before the read runs (a notebook cell's
         // `CFG.update(seq_len=...)`): that write (see `PythonFacts.latestModuleEntryWrite`).
-        if table.type == "identifier",
-           facts.enclosingFunction(table).map({ !$0.parameters.contains(table.text) && facts.localBindings(around: table)[table.text] == nil }) ?? true,
-           let written = facts.latestModuleEntryWrite(key, of: table.text, before: node) {
+        if let written = facts.latestModuleEntryWrite(key, of: table, before: node) {
             return dedup(values(of: written))
         }
         var result: [NumericValue] = []
