@@ -32,8 +32,12 @@ extension PythonFacts {
     public func appliedUpdates(of function: Function) -> [AppliedUpdate] {
         memoized("appliedUpdates/\(function.node.startByte)") {
             var result: [AppliedUpdate] = []
-            for call in calls where call.name == function.name && !isInside(call.node, function.node)
-                && (calledFunction(call)?.node == function.node || targets(of: call).contains { $0.node == function.node }) {
+            // Also a call of a parameter the function is handed to (`update_fn(p, p.grad, s, hp, lr)` in a helper its
+            // callers give `adam_update`, see `handedFunctions`).
+            let handed = Set(callsHanding(function).compactMap { calledFunction($0)?.node })
+            for call in calls where !isInside(call.node, function.node)
+                && (call.name == function.name && (calledFunction(call)?.node == function.node || targets(of: call).contains { $0.node == function.node })
+                    || handedParameterCall(call, in: handed)) {
                 let carriers = resultNames(of: call)
                 guard !carriers.isEmpty, let scope = enclosingFunction(call.node)?.node ?? ancestors(of: call.node).last else { continue }
                 if let found = application(of: carriers, after: call.node, in: scope, depth: 0) {
@@ -82,6 +86,13 @@ extension PythonFacts {
                     continue
                 }
                 let view = methodView(site)
+                // `p.copy_(new_p)` after `new_p, s = adam_update(p, p.grad, s, hp, lr)`: the new value of a tensor whose
+                // gradient the update was given is written into it (a buffer copied back, `buf.copy_(new_buf)`, is not:
+                // the update gets no gradient of it).
+                if view.name == "copy_", let receiver = view.receiver.map(unwrapped), !reads(receiver),
+                   let copied = view.positional.first, reads(copied), givesGradient(of: receiver, to: start) {
+                    return (n, receiver, nil)
+                }
                 if Self.parameterSteps.contains(view.name), let receiver = view.receiver, !reads(receiver) {
                     let arguments = view.positional + Array(view.keywords.values)
                     guard let moved = arguments.first(where: reads) else { continue }
@@ -107,6 +118,23 @@ extension PythonFacts {
             }
         }
         return nil
+    }
+
+    /// Whether a call runs a parameter of one of `helpers` (the functions a rule is handed to).
+    private func handedParameterCall(_ call: CallSite, in helpers: Set<Node>) -> Bool {
+        guard !helpers.isEmpty, call.receiver == nil, let callee = call.function.map(unwrapped), callee.type == "identifier",
+              let helper = enclosingFunction(call.node), helpers.contains(helper.node) else { return false }
+        return helper.passedParameters.contains(callee.text)
+    }
+
+    /// Whether call `start` is given the gradient of `tensor` (`p.grad` among its arguments, for `p`).
+    private func givesGradient(of tensor: Node, to start: Node) -> Bool {
+        guard let arguments = start.child(byField: "arguments") else { return false }
+        let name = compact(tensor)
+        return descendants(of: arguments).contains { node in
+            node.type == "attribute" && node.child(byField: "attribute")?.text == "grad"
+                && node.child(byField: "object").map(compact) == name
+        }
     }
 
     /// `-lr` read as `lr`.

@@ -498,8 +498,22 @@ extension PythonFacts {
             for update in adamUpdates where !classes.contains(where: { isInside(update.function.node, $0.node) }) {
                 let direct = calls(named: update.function.name).filter { $0.receiver == nil && calledFunction($0)?.node == update.function.node }
                 let throughTables = tableCalls.filter { call in targets(of: call).contains { $0.node == update.function.node } }
-                for call in direct + throughTables where !isInside(call.node, update.function.node)
+                // Also a helper of the file handed the step to run (`apply_updates(leaves, states, adam_update, hp, lr)`,
+                // see `handedFunctions`): that call is the optimizer.
+                let handing = callsHanding(update.function)
+                for call in direct + throughTables + handing where !isInside(call.node, update.function.node)
                     && !ownOptimizers.contains(where: { isInside(call.node, $0.node) }) {
+                    // A helper running the step over the tensors and at the rate it is given (`def adam_step(leaves,
+                    // states, hp, lr): ... adam_update(p, p.grad, s, hp, lr)`, called once per parameter family): each of
+                    // its calls is an optimizer of its own, the helper its step function.
+                    if let helper = rateForwardingHelper(around: call, of: update.function) {
+                        for outer in calls(named: helper.name) where outer.receiver == nil && !isInside(outer.node, helper.node)
+                            && calledFunction(outer)?.node == helper.node {
+                            all.append(OptimizerUse(call: outer, family: .adam, groups: [], definition: nil,
+                                                    stepFunction: helper, update: update, application: nil))
+                        }
+                        continue
+                    }
                     let applied = appliedUpdates(of: update.function).first { $0.call.node == call.node }
                     all.append(OptimizerUse(call: call, family: .adam, groups: [], definition: nil,
                                             stepFunction: update.function, update: update, application: applied))

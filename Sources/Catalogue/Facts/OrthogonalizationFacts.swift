@@ -532,9 +532,21 @@ extension PythonFacts {
                 guard orthogonalizes(reach) else { continue }
                 let applied: Set<Node>? = updatesInPlace(f) ? nil : Set(appliedUpdates(of: f).map(\.call.node))
                 if let applied, applied.isEmpty { continue }
-                let uses = calls.filter { call in
+                var uses = calls.filter { call in
                     (call.name == f.name || runsUnderAnotherName(call, f)) && runsInTrainingLoop(call.node, depth: 2)
                         && applied.map { $0.contains(call.node) && enclosingFunction(call.node).map(updatesInPlace) != true } != false
+                }
+                // A helper running the update rule each call hands it (`apply_updates(leaves, states, adam_update, ...)`
+                // beside `apply_updates(..., ortho_update, ...)`, see `handedFunctions`) orthogonalizes only for the
+                // calls handing it a rule that does, unless it orthogonalizes on its own.
+                let handedByCall = uses.map { handedFunctions($0) }
+                if handedByCall.contains(where: { !$0.isEmpty }) {
+                    let handedReach = Set(handedByCall.flatMap { $0 }.flatMap { reachableFunctions(from: $0) }.map(\.node))
+                    if !orthogonalizes(reach.filter { !handedReach.contains($0.node) }) {
+                        uses = zip(uses, handedByCall).filter { _, handed in
+                            handed.isEmpty || handed.contains { orthogonalizes(reachableFunctions(from: $0)) }
+                        }.map(\.0)
+                    }
                 }
                 guard !uses.isEmpty else { continue }
                 result.append(OrthogonalizingOptimizer(scope: f.node, className: nil, uses: uses, functions: reach))

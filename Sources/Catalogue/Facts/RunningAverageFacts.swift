@@ -86,11 +86,30 @@ extension PythonFacts {
         return result
     }
 
-    /// `a = b * a + w * x` (either order of the addends and of each product's factors) as a running average of `x`.
+    /// `a = b * a + w * x` (either order of the addends and of each product's factors) as a running average of `x`;
+    /// also the functional form that reads the old value from a state entry named like the new one (`m = state["m"] *
+    /// b1 + (1 - b1) * g`, `m = self.m * b1 + ...`), kept as that entry.
     private func blend(_ node: Node, target: Node, value: Node) -> RunningAverage? {
         let terms = addends(value)
         guard terms.count == 2 else { return nil }
-        let text = unparenthesized(target).text
+        let written = unparenthesized(target)
+        var candidates = [written.text]
+        if written.type == "identifier" {
+            for term in terms.map(unparenthesized) where term.type == "binary_operator" {
+                for factor in [term.child(byField: "left"), term.child(byField: "right")].compactMap({ $0.map(unparenthesized) }) {
+                    let key = factor.type == "subscript" ? factor.child(byField: "subscript").flatMap(SettingsTable.stringValue)
+                        : factor.type == "attribute" ? factor.child(byField: "attribute")?.text : nil
+                    if key == written.text { candidates.append(factor.text) }
+                }
+            }
+        }
+        for text in candidates {
+            if let average = blend(node, terms: terms, oldValue: text) { return average }
+        }
+        return nil
+    }
+
+    private func blend(_ node: Node, terms: [Node], oldValue text: String) -> RunningAverage? {
         for (index, term) in terms.enumerated() {
             guard let factor = productWith(text, term)?.1 else { continue }
             let other = unparenthesized(terms[1 - index])
@@ -138,7 +157,21 @@ extension PythonFacts {
         case "binary_operator":
             let op = node.child(byField: "operator")?.type
             guard let l = node.child(byField: "left"), let r = node.child(byField: "right") else { return false }
-            if op == "*" { return unparenthesized(l).text == unparenthesized(r).text || isSquare(l, depth: depth) || isSquare(r, depth: depth) }
+            if op == "*" {
+                if unparenthesized(l).text == unparenthesized(r).text || isSquare(l, depth: depth) || isSquare(r, depth: depth) { return true }
+                // A product naming one factor twice, other factors aside (`(1 - b2) * g * g`, parsed `((1 - b2) * g) * g`).
+                var factors: [String] = []
+                var pending = [node]
+                while let n = pending.popLast() {
+                    if n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+                       let a = n.child(byField: "left"), let b = n.child(byField: "right") {
+                        pending += [unparenthesized(a), unparenthesized(b)]
+                    } else if ["identifier", "attribute", "subscript"].contains(n.type) {
+                        factors.append(n.text)
+                    }
+                }
+                return Set(factors).count < factors.count
+            }
             if op == "**" { return evaluate(r) == 2 }
             return false
         case "call":

@@ -65,18 +65,33 @@ struct RemoveWeightDecay: Detector {
     func manualDecay(_ facts: PythonFacts) -> Bool {
         // An update kernel of a compiled CUDA extension that decays the parameters it writes (see `extensionDecays`).
         if !facts.extensionModuleNames.isEmpty, facts.calls.contains(where: facts.extensionDecays) { return true }
+        // A pure Adam rule returning the decayed weight (`w * (1 - lr * hp.weight_decay) - lr * m_hat / ...`).
+        for update in facts.adamUpdates {
+            for node in facts.descendants(of: update.function.node) where node.type == "binary_operator" && node.child(byField: "operator")?.type == "*" {
+                for side in [node.child(byField: "left"), node.child(byField: "right")].compactMap({ $0 })
+                    where decaysBy(side, facts, rateTimesDecay: true) { return true }
+            }
+        }
         return facts.calls.contains { site in
             // Also the multi-tensor form, `torch._foreach_mul_(params, 1 - lr * wd)`.
             let call = facts.methodView(site)
-            guard call.name == "mul_", call.receiver != nil, let factor = call.positional.first.map(facts.unparenthesized),
-                  factor.type == "binary_operator", factor.child(byField: "operator")?.type == "-",
-                  let left = factor.child(byField: "left"), facts.value(of: left)?.double == 1,
-                  let right = factor.child(byField: "right") else { return false }
-            if let v = facts.evaluate(right) { return v != 0 }
-            // Unresolved: a product with a factor known to be 0 does not decay.
-            let factors = facts.descendants(of: right).filter { $0.type == "identifier" || $0.type == "attribute" || $0.type == "subscript" }
-            return !factors.contains { facts.value(of: $0)?.double == 0 }
+            guard call.name == "mul_", call.receiver != nil, let factor = call.positional.first else { return false }
+            return decaysBy(factor, facts, rateTimesDecay: false)
         }
+    }
+
+    /// Whether a factor is a decay `1 - lr * wd` (`1 - x` for an in-place `mul_`) whose rate is not 0 (unresolved:
+    /// unless a factor of the product is known to be 0). `rateTimesDecay`: only a product counts (in an update rule,
+    /// `(1 - b1) * g` is a moment's weight, not a decay).
+    func decaysBy(_ node: Node, _ facts: PythonFacts, rateTimesDecay: Bool) -> Bool {
+        let factor = facts.unparenthesized(node)
+        guard factor.type == "binary_operator", factor.child(byField: "operator")?.type == "-",
+              let left = factor.child(byField: "left"), facts.value(of: left)?.double == 1,
+              let right = factor.child(byField: "right").map(facts.unparenthesized),
+              !rateTimesDecay || right.type == "binary_operator" && right.child(byField: "operator")?.type == "*" else { return false }
+        if let v = facts.evaluate(right) { return v != 0 }
+        let factors = facts.descendants(of: right).filter { $0.type == "identifier" || $0.type == "attribute" || $0.type == "subscript" }
+        return !factors.contains { facts.value(of: $0)?.double == 0 }
     }
 
     /// Whether the loss given to `backward()` includes a sum of squared parameters (`loss + c * sum(p.pow(2).sum()
