@@ -26,7 +26,7 @@ extension PythonFacts {
             let d = statement.type == "decorated_definition" ? statement.child(byField: "definition") : statement
             return d.flatMap { ["function_definition", "class_definition"].contains($0.type) ? $0 : nil }
         }
-        let moduleFunctions = Dictionary(grouping: functions.filter { $0.node.parent?.parent?.type == "module" || $0.node.parent?.type == "module" },
+        let moduleFunctions = Dictionary(grouping: functions.filter(\.isModuleLevel),
                                          by: \.name)
         /// Whether module-level code runs nothing that may reach the file's code and does not read `name`: calls
         /// only of an imported module's functions, of builtins, or of the file's own plain module-level functions whose

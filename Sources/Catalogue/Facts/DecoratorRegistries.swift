@@ -216,7 +216,7 @@ extension PythonFacts {
             for _ in 0..<3 {
                 for registry in registries {
                     let owner = registry.field == nil ? nil : enclosingClass(registry.factory.node)
-                    let candidates = owner.map { methods(of: $0) } ?? functions.filter { $0.node.parent?.type == "module" || $0.node.parent?.parent?.type == "module" }
+                    let candidates = owner.map { methods(of: $0) } ?? functions.filter(\.isModuleLevel)
                     for function in candidates where function.node != registry.factory.node {
                         guard !found.contains(where: { $0.function.node == function.node && $0.registry.table == registry.table }) else { continue }
                         let returned = dataflow.returns(of: function.node).map(unwrapped)

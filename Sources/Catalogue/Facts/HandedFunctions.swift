@@ -35,7 +35,7 @@ extension PythonFacts {
                 argument = unwrapped(wrapped)
             }
             guard argument.type == "identifier" else { continue }
-            handed += function(named: argument.text).filter { $0.node.parent?.type == "module" || $0.node.parent?.parent?.type == "module" }
+            handed += function(named: argument.text).filter(\.isModuleLevel)
         }
         return handed
     }
@@ -58,14 +58,16 @@ extension PythonFacts {
 }
 
 extension PythonFacts {
+    /// Parameter names an update function takes its learning rate by.
+    static let rateParameterNames: Set<String> = ["lr", "learning_rate", "step_size", "eta", "rate"]
+
     /// The module function around a call of an update rule that hands the rule its own rate parameter (`def
     /// adam_step(leaves, states, hp, lr): ... adam_update(p, p.grad, s, hp, lr)`), when something outside it calls it:
     /// the rate, and so the optimizer, is decided by each call of that helper. Nil otherwise.
     func rateForwardingHelper(around call: CallSite, of rule: Function) -> Function? {
-        guard let helper = enclosingFunction(call.node), helper.node != rule.node, helper.node.parent?.type == "module"
-                || helper.node.parent?.parent?.type == "module" else { return nil }
+        guard let helper = enclosingFunction(call.node), helper.node != rule.node, helper.isModuleLevel else { return nil }
         let parameters = rule.passedParameters
-        guard let index = parameters.firstIndex(where: { ["lr", "learning_rate", "rate", "step_size"].contains($0) }),
+        guard let index = parameters.firstIndex(where: Self.rateParameterNames.contains),
               let rate = call.argument(parameters[index], position: index).map(unwrapped), rate.type == "identifier",
               helper.passedParameters.contains(rate.text), latestValue(of: rate.text, before: rate) == nil,
               calls(named: helper.name).contains(where: { !isInside($0.node, helper.node) && calledFunction($0)?.node == helper.node })

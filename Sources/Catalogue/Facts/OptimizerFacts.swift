@@ -705,7 +705,7 @@ extension PythonFacts {
         }
         // The update that applies the learning rate (`alpha=-lr`, `value=-lr / bias`) is the parameters' update; the
         // others change state (`buf.mul_(momentum).add_(g)`). Without a rate parameter, the last in-place update.
-        let rates = Set(function.parameters.filter { ["lr", "learning_rate", "step_size", "eta", "rate"].contains($0) })
+        let rates = Set(function.parameters.filter(Self.rateParameterNames.contains))
         var candidates: [(index: Int, appliesRate: Bool)] = []
         for node in descendants(of: function.node) where node.type == "call" {
             let view = methodView(callSite(node))

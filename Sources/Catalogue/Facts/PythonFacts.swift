@@ -177,6 +177,8 @@ public final class PythonFacts {
         /// The parameters a call fills: all of them less what Python passes itself, the method's receiver (also the
         /// `self` of a method written outside its class and bound later) or a class method's `cls`.
         public var passedParameters: [String] { Array(parameters.dropFirst(passedOffset)) }
+        /// Whether it is a statement of the module itself (decorated or not), not nested in a class, function or block.
+        public var isModuleLevel: Bool { node.parent?.type == "module" || node.parent?.parent?.type == "module" }
         /// A `@classmethod` or `@staticmethod`: called on its class, with no instance.
         public var isClassLevel: Bool { decorators.contains { ["classmethod", "staticmethod"].contains($0.lastDottedComponent) } }
         /// How many leading parameters a call does not fill (0 or 1).
