@@ -229,6 +229,15 @@ public final class ScriptInterpreter {
                 }
             }
             if let name = facts.imports.qualifiedName(of: node), let constant = Self.constants[name] { return .number(constant) }
+            // A field of a copy with changes (`hp.betas` after `hp = cfg.embed._replace(betas=(beta_at(step), 0.95))`, see
+            // `FieldCopies`): the changed value, computed with the names bound so far when the copy is made in the same
+            // function as the read, else the copied object's field.
+            if let fields = facts.copiedField(node) {
+                let here = facts.enclosingFunction(node)?.node
+                let values = fields.map { field in eval(field, facts.enclosingFunction(field)?.node == here ? env : [:], d) }
+                guard let first = values.first, let value = first, values.allSatisfy({ $0 == value }) else { return nil }
+                return value
+            }
             return resolve(node, d)
         case "subscript":
             if facts.readsWorldSize(node) { return .number(PythonFacts.benchmarkWorldSize) }

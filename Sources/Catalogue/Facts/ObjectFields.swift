@@ -115,6 +115,9 @@ extension PythonFacts {
                 }
                 if !wrapped.isEmpty { return wrapped.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
             }
+            // A copy with some fields changed (`hp._replace(betas=b)`, `dataclasses.replace(hp, lr=x)`): the changed
+            // value, else the copied object's field (see `FieldCopies`).
+            if let fields = copiedField(e) { return fields.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
             let holders = constructions(of: object)
             if holders.isEmpty {
                 // An object of a class made by a call (`namedtuple`, `make_dataclass`; see `ContainerFields.madeField`).

@@ -137,6 +137,12 @@ extension PythonFacts {
                 // (`mult = schedule(step); lr = base * mult; update(..., lr)`).
                 var sources = [right]
                 for name in descendants(of: right) where name.type == "identifier" {
+                    // A field of a copy with changes (`hp.lr` after `hp = cfg._replace(betas=(beta_at(step), 0.95))`):
+                    // only what that field holds, never the schedules of the fields the copy changes (see `FieldCopies`).
+                    if let read = name.parent, read.type == "attribute", read.child(byField: "object") == name, let fields = copiedField(read) {
+                        for field in fields where !sources.contains(field) { sources.append(field) }
+                        continue
+                    }
                     if let value = latestValue(of: name.text, before: node) {
                         sources.append(value)
                         for inner in descendants(of: value) where inner.type == "identifier" && inner.text != name.text {

@@ -81,6 +81,9 @@ public final class ValueResolver {
         if ["attribute", "subscript"].contains(node.type), let element = facts.enumerationMemberRead(node) {
             return values(of: element)
         }
+        // A field read on a copy with changes (`hp.lr` after `hp = cfg.embed._replace(betas=b)`): the changed value or
+        // the copied object's field (see `FieldCopies`), never every setting of the field's name.
+        if node.type == "attribute", let fields = facts.copiedField(node) { return dedup(fields.flatMap { values(of: $0) }) }
         // A field of a nested configuration object: what that object holds, before any reading by name.
         if let fields = nestedFieldValues(node) { return fields }
         // A local name last bound, before this use in its function, by unpacking a computed value (`x_s, w_s, grad_s =
@@ -99,6 +102,8 @@ public final class ValueResolver {
             self.callerValue(of: name, in: node) ?? self.nameValues(name, at: node).first
         }, resolveEntry: { [unowned self] entry in
             entry == node ? nil : self.values(of: entry).first
+        }, resolveField: { [unowned self] read in
+            read == node ? nil : self.facts.copiedField(read).flatMap { fields in self.dedup(fields.flatMap { self.values(of: $0) }).first }
         })
         if let value = folder.evaluate(node) { return [value] }
         // A number made a tensor keeps its value: torch.tensor(15.0), torch.as_tensor(cap).

@@ -13,11 +13,16 @@ public struct ConstantFolder {
     public var qualify: (Node) -> String?
     /// Resolves an entry read by subscript (`lrs["head"]`, `gains[key]`) to a value, or nil when unknown.
     public var resolveEntry: (Node) -> NumericValue?
+    /// Resolves an attribute read by where its object comes from (a field of a copy, `hp.lr` after `hp =
+    /// cfg._replace(...)`), before it is read by name; nil to read it by name.
+    public var resolveField: (Node) -> NumericValue?
 
     public init(imports: ImportTable, resolve: @escaping (String) -> NumericValue? = { _ in nil },
-                resolveEntry: @escaping (Node) -> NumericValue? = { _ in nil }) {
+                resolveEntry: @escaping (Node) -> NumericValue? = { _ in nil },
+                resolveField: @escaping (Node) -> NumericValue? = { _ in nil }) {
         self.resolve = resolve
         self.resolveEntry = resolveEntry
+        self.resolveField = resolveField
         self.qualify = { imports.qualifiedName(of: $0) }
     }
 
@@ -82,6 +87,8 @@ public struct ConstantFolder {
                 case "identifier", "attribute":
                     if let name = qualify(n), let c = Self.constants[name] {
                         values.append(.float(c))
+                    } else if n.type == "attribute", let v = resolveField(n) {
+                        values.append(v)
                     } else if let v = resolve(n.text) {
                         values.append(v)
                     } else {
