@@ -89,6 +89,14 @@ extension PythonFacts {
                 // What the class's methods assign to `self.<name>`.
                 let values = selfAssignedValues(name, in: owner)
                 if !values.isEmpty { return values.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+                // A field of a dataclass (or NamedTuple) without an `__init__` of its own (`scheduler: Scheduler` of a
+                // `Trainer` built as `Trainer(cfg=cfg, scheduler=scheduler)`): what each construction gives it, or the
+                // field's default (see `fieldExpression`), when every construction is read.
+                if initializer(of: owner) == nil, annotatedFields(of: owner).contains(where: { $0.child(byField: "left")?.text == name }) {
+                    let built = constructions(of: owner)
+                    let given = built.compactMap { fieldExpression($0.node, name) }
+                    if !built.isEmpty, given.count == built.count { return given.flatMap { origins(of: $0, depth: depth + 1, seen: &seen) } }
+                }
                 // Else a class attribute (`activation_dtype = torch.bfloat16` in the class body or a base's; a mixin's of the
                 // built class first, see `dispatchedClassAttribute`).
                 if let attribute = dispatchedClassAttribute(name, in: owner) { return origins(of: attribute, depth: depth + 1, seen: &seen) }

@@ -478,7 +478,7 @@ extension PythonFacts {
     public var orthogonalizingOptimizerClasses: [Class] {
         memoized("orthogonalizingOptimizerClasses") {
             classes.filter { c in
-                guard let step = function(named: "step").first(where: { isInside($0.node, c.node) }) ?? method("step", of: c)
+                guard !delegatesStep(c), let step = function(named: "step").first(where: { isInside($0.node, c.node) }) ?? method("step", of: c)
                 else { return false }
                 return orthogonalizes(reachableFunctions(from: step))
             }
@@ -501,7 +501,7 @@ extension PythonFacts {
                 var reach = reachableFunctions(from: step)
                 for m in methods where !reach.contains(where: { $0.node == m.node }) { reach.append(m) }
                 let ownStep = orthogonalizes(reachableFunctions(from: step))
-                guard ownStep || !optimizerHooks.isEmpty else { continue }
+                guard ownStep || !optimizerHooks.isEmpty, !delegatesStep(c) else { continue }
                 // Constructions by name, and by a lookup that may pick the class (`cls(params)` with `cls =
                 // globals().get(spec["cls"]) or getattr(torch.optim, spec["cls"])`, `REGISTRY[key](...)`; see
                 // `namedChoices`).
