@@ -974,7 +974,7 @@ public final class ScriptInterpreter {
 
     /// Runs a function of the file on positional numbers (`self` skipped) and keywords bound beforehand; nil when
     /// the result is unknown. `fields`: the numbers the object it runs on holds, by `self.<field>` (a schedule object's
-    /// `__call__`, see `PythonFacts.fieldBindings(of:)`).
+    /// `__call__`, see `PythonFacts.fieldBindings(of:)`), and parameters given by name ahead of the others.
     public func call(_ function: PythonFacts.Function, _ arguments: [Double], keywords: [String: Node] = [:],
                      fields: [String: Double] = [:]) -> Double? {
         budget = budgetPerRun
@@ -983,6 +983,9 @@ public final class ScriptInterpreter {
         for (index, parameter) in parameters.enumerated() {
             if index < arguments.count {
                 bound[parameter] = .number(arguments[index])
+            } else if bound[parameter] != nil {
+                // Given with the fields (a step handed to a later parameter, see `ScheduleUse.stepParameter`).
+                continue
             } else if let keyword = keywords[parameter], let v = eval(keyword, [:], 0) {
                 // Bound by `functools.partial(f, name=value)`, evaluated where the partial is made.
                 bound[parameter] = v

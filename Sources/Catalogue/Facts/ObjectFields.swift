@@ -769,7 +769,9 @@ extension PythonFacts {
         // "linear_with_floor"` with `s` an entry of the configuration dictionary every call hands over).
         guard operands.count == 2, operators.count == 1,
               let index = operands.firstIndex(where: { $0.type == "identifier" && factory.passedParameters.contains($0.text) }),
-              !isReassigned(operands[index].text, in: factory), let given = given(operands[index].text) else { return truth(of: c) }
+              !isReassigned(operands[index].text, in: factory), let given = given(operands[index].text) else {
+            return originsTest(c, operands: operands, operators: operators) ?? truth(of: c)
+        }
         let other = operands[1 - index]
         switch operators[0] {
         case "==": return SettingsTable.stringValue(other).map { $0 == given }
@@ -781,6 +783,30 @@ extension PythonFacts {
         default:
             return nil
         }
+    }
+
+    /// `sched.name == SchedulerType.wsd` (or `!=`) with every origin of each side one and the same constant: a string
+    /// written out, or an enumeration member of the file (by its string value when it has one; `sched` the
+    /// configuration's `scheduler` field, built `SchedulerConfig(name=SchedulerType.wsd, ...)`, see `origins(of:)`).
+    /// Decided where the global settings of a common field name (`name`) are not. Nil when a side has no single such
+    /// origin.
+    func originsTest(_ condition: Node, operands: [Node], operators: [String]) -> Bool? {
+        guard operands.count == 2, operators.count == 1, operators[0] == "==" || operators[0] == "!=" else { return nil }
+        // A member is read as its class-body value when that is a string (origins follow a member read to it too).
+        func constant(_ origin: Node) -> String? {
+            let o = unwrapped(origin)
+            if let text = SettingsTable.stringValue(o) { return text }
+            guard let value = enumerationMemberValue(o) else { return nil }
+            return SettingsTable.stringValue(unwrapped(value)) ?? "member " + o.text
+        }
+        func side(_ node: Node) -> String? {
+            if let direct = constant(node) { return direct }
+            let found = origins(of: node).map(constant)
+            guard let first = found.first, let value = first, found.allSatisfy({ $0 == value }) else { return nil }
+            return value
+        }
+        guard let left = side(operands[0]), let right = side(operands[1]) else { return nil }
+        return (left == right) == (operators[0] == "==")
     }
 
     /// The class `table[key]` picks in a factory: `table` a dictionary of classes that the factory's class body sets

@@ -187,6 +187,13 @@ extension PythonFacts {
            let v = interpreter.call(closure, step) {
             return v
         }
+        if let function = use.function, let parameter = use.stepParameter {
+            // The step handed to a parameter other than the first, base rates before it as 1.
+            var names = objectFields(of: use)
+            names[parameter] = step
+            for unit in use.unitParameters { names[unit] = 1 }
+            return interpreter.call(function, [], keywords: use.bound, fields: names)
+        }
         if let function = use.function, let v = interpreter.call(function, [step], keywords: use.bound, fields: objectFields(of: use)) { return v }
         if let lambda = use.lambda, let v = interpreter.call(lambda: lambda, step) { return v }
         if use.callable != nil, use.function == nil, use.lambda == nil { return nil }

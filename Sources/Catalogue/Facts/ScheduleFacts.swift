@@ -37,6 +37,10 @@ extension PythonFacts {
         /// alone (`lr_schedule = warmup_then_decay(peak, ...)`, the factory returning `join_schedules([...], [...])` of
         /// closures): the expression, run by the interpreter to that value and called at each step (`ScriptClosure`).
         public var callable: Node?
+        /// The parameter the step is handed to, when it is not the first (`get_lr(initial_lr, step, max_steps)`, see
+        /// `objectMethodScheduleUses`), and base rates ahead of it taken as 1.
+        public var stepParameter: String?
+        public var unitParameters: Set<String> = []
     }
 
     /// A write of a learning rate into a parameter group or a table of rates: `group["lr"] = ...` (the key as any
@@ -209,6 +213,10 @@ extension PythonFacts {
                         } else if case let stateUses = stateScheduleUses(call, site: node), !stateUses.isEmpty {
                             // Schedule objects called with the trainer's state (`mult *= sched(self.state)`).
                             result += stateUses
+                        } else if case let objectUses = objectMethodScheduleUses(call, site: node), !objectUses.isEmpty {
+                            // A method of a scheduler object the file builds, the step among its arguments
+                            // (`self.scheduler.get_lr(g["initial_lr"], self.global_step, n)`).
+                            result += objectUses
                         } else if let name = call.function, name.type == "identifier" {
                             // A schedule handed in through a parameter (`def make_lr_setter(opt, schedule): def
                             // set_lr(step): ... g["lr"] = schedule(step)`, built `make_lr_setter(opt, get_lr)`): the
