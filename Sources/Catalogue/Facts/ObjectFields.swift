@@ -770,7 +770,7 @@ extension PythonFacts {
         guard operands.count == 2, operators.count == 1,
               let index = operands.firstIndex(where: { $0.type == "identifier" && factory.passedParameters.contains($0.text) }),
               !isReassigned(operands[index].text, in: factory), let given = given(operands[index].text) else {
-            return originsTest(c, operands: operands, operators: operators) ?? truth(of: c)
+            return originsTest(operands: operands, operators: operators) ?? truth(of: c)
         }
         let other = operands[1 - index]
         switch operators[0] {
@@ -790,7 +790,7 @@ extension PythonFacts {
     /// configuration's `scheduler` field, built `SchedulerConfig(name=SchedulerType.wsd, ...)`, see `origins(of:)`).
     /// Decided where the global settings of a common field name (`name`) are not. Nil when a side has no single such
     /// origin.
-    func originsTest(_ condition: Node, operands: [Node], operators: [String]) -> Bool? {
+    func originsTest(operands: [Node], operators: [String]) -> Bool? {
         guard operands.count == 2, operators.count == 1, operators[0] == "==" || operators[0] == "!=" else { return nil }
         // A member is read as its class-body value when that is a string (origins follow a member read to it too).
         func constant(_ origin: Node) -> String? {

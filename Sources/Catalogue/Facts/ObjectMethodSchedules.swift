@@ -29,7 +29,7 @@ extension PythonFacts {
                 }
             }
             for (name, argument) in call.keywords where use.bound[name] == nil { use.bound[name] = argument }
-            use.stepParameter = stepIndex < parameters.count ? parameters[stepIndex] : nil
+            use.stepParameter = parameters[stepIndex]  // in range: no more positional arguments than parameters
             use.object = construction
             uses.append(use)
         }
