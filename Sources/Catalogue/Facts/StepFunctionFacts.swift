@@ -407,6 +407,7 @@ public struct StepFunction {
                 }
             }
             if case .returned(let v) = run(body, &inner, depth: depth) { return v }
+            if let v = interpretedCall(node, env) { return v }
         }
         // A function of the file, run with its arguments; a method called on `self` (the one the object runs, see
         // `PythonFacts.calledFunction`; `self(step)` runs its `__call__`) keeps the object's fields.
@@ -431,10 +432,20 @@ public struct StepFunction {
             if !returned.isEmpty, returned.allSatisfy({ $0.type == "subscript" }) {
                 return ScriptInterpreter(facts).value(of: node, bindings: env)?.number
             }
-            // Any other helper that cannot be run (a generator, a loop): taken as its first argument.
+            // Any other helper that cannot be run here: the script interpreter's answer (see `interpretedCall`), else,
+            // as an unknown helper of one value, its first argument.
+            if let v = interpretedCall(node, env) { return v }
             return firstArgument()
         }
         return call.receiver == nil && args.count >= 1 && call.callee.split(separator: ".").count <= 1 ? firstArgument() : nil
+    }
+
+    /// A call of a helper or method that the evaluator cannot run (a generator, a loop, a configuration object read
+    /// through a local alias, `c = self.cfg`, and tested against an enum member or a string): run by the script
+    /// interpreter, which knows strings, objects and their fields, with the bound names. Without it such a call was
+    /// taken as its first argument, which for `get_window(step, max_steps)` is the step itself: a window that "grows".
+    func interpretedCall(_ node: Node, _ env: [String: Double]) -> Double? {
+        ScriptInterpreter(facts, budget: ScriptInterpreter.sizeBudget).value(of: node, bindings: env)?.number
     }
 
     /// A call of a name set to a closure the run makes (`window_at(step)` after `window_at = quantize(linear(lo, hi,

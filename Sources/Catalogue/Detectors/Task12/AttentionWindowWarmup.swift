@@ -66,17 +66,21 @@ struct AttentionWindowWarmup: Detector {
                 // The step run by a method or function the loop calls: the model call's arguments read with the helper's
                 // parameters bound to what the loop passes at that step.
                 for helper in delegated {
-                    let parameters = helper.function.passedParameters
                     var known: [Double: [String: Double]] = [:]
                     func bound(_ at: Double) -> [String: Double] {
                         if let env = known[at] { return env }
                         // The loop's step too, for what the loop's other calls set at that step (a hook run with it,
-                        // `lit.on_train_batch_start(batch, step)` setting `self.window`, see `StepFunction`).
+                        // `lit.on_train_batch_start(batch, step)` setting `self.window`, see `StepFunction`). Each helper
+                        // of the chain gets what its caller passes, read with the caller's own parameters bound.
                         var env: [String: Double] = [step: at]
-                        for (index, name) in parameters.enumerated() {
-                            if let argument = helper.call.argument(name, position: index), let v = evaluator.value(argument, [step: at]) {
-                                env[name] = v
+                        for link in helper.chain {
+                            var inner: [String: Double] = [step: at]
+                            for (index, name) in link.function.passedParameters.enumerated() {
+                                if let argument = link.call.argument(name, position: index), let v = evaluator.value(argument, env) {
+                                    inner[name] = v
+                                }
                             }
+                            env = inner
                         }
                         known[at] = env
                         return env
@@ -200,36 +204,50 @@ struct AttentionWindowWarmup: Detector {
     /// loop back-propagates and that return a model call (a Lightning-style `loss = lit.training_step(batch, step)`,
     /// then `loss.backward()`, with `return self.net(x, y, self.window)`, see `returnedModelCalls`; also one helper
     /// deeper, a trainer's `_accumulate_and_backward` back-propagating `module.training_step(batch, step)`), each with
-    /// the function and those model calls (see `modelCalls`).
+    /// the chain of helpers entered (the call in the loop body and its function first; a helper that hands what it is
+    /// given on to another, `train_step(x, y, window)` calling `self.train_batch(x, y, window)`, two deep) and those
+    /// model calls (see `modelCalls`).
     static func delegatedSteps(in body: Node, _ facts: PythonFacts, _ flow: Dataflow)
-        -> [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] {
-        var result: [(call: CallSite, function: PythonFacts.Function, models: [CallSite])] = []
+        -> [(call: CallSite, chain: [(call: CallSite, function: PythonFacts.Function)], models: [CallSite])] {
+        var result: [(call: CallSite, chain: [(call: CallSite, function: PythonFacts.Function)], models: [CallSite])] = []
         let stepped = Set(modelCalls(in: body, facts, flow).map(\.node))
-        for node in facts.descendants(body) where node.type == "call" {
-            guard !result.contains(where: { $0.call.node == node }) else { continue }
-            let call = facts.callSite(node)
-            for function in facts.targets(of: call) {
-                guard let inner = function.body, !facts.isInside(node, function.node) else { continue }
-                var models = modelCalls(in: inner, facts, flow)
-                if models.isEmpty, stepped.contains(node), !facts.forwardMethodNames.contains(function.name) {
-                    models = returnedModelCalls(function, facts, flow)
-                }
-                // A helper whose back-propagated call is itself a step method of the file (`loss =
-                // module.training_step(batch, step)` in a trainer's `_accumulate_and_backward`): the model calls that
-                // method returns.
-                models = models.flatMap { model -> [CallSite] in
-                    for method in facts.targets(of: model) where method.node != function.node && !facts.forwardMethodNames.contains(method.name) {
-                        let returned = returnedModelCalls(method, facts, flow)
-                        if !returned.isEmpty { return returned }
+        // `chain`: the helpers entered so far, outermost first (a trainer's `train_step` handing the window on to its
+        // `train_batch`, whose loop back-propagates the model call), two deep at most.
+        func search(_ scope: Node, _ chain: [(call: CallSite, function: PythonFacts.Function)]) {
+            for node in facts.descendants(scope) where node.type == "call" {
+                guard !result.contains(where: { $0.call.node == node }) else { continue }
+                let call = facts.callSite(node)
+                for function in facts.targets(of: call) {
+                    guard let inner = function.body, !facts.isInside(node, function.node),
+                          !chain.contains(where: { $0.function.node == function.node }) else { continue }
+                    var models = modelCalls(in: inner, facts, flow)
+                    if models.isEmpty, chain.isEmpty, stepped.contains(node), !facts.forwardMethodNames.contains(function.name) {
+                        models = returnedModelCalls(function, facts, flow)
                     }
-                    return [model]
-                }
-                if !models.isEmpty {
-                    result.append((call, function, models))
-                    break
+                    // A helper whose back-propagated call is itself a step method of the file (`loss =
+                    // module.training_step(batch, step)` in a trainer's `_accumulate_and_backward`): the model calls that
+                    // method returns.
+                    models = models.flatMap { model -> [CallSite] in
+                        for method in facts.targets(of: model) where method.node != function.node && !facts.forwardMethodNames.contains(method.name) {
+                            let returned = returnedModelCalls(method, facts, flow)
+                            if !returned.isEmpty { return returned }
+                        }
+                        return [model]
+                    }
+                    let links = chain + [(call, function)]
+                    if !models.isEmpty {
+                        result.append((links[0].call, links, models))
+                        break
+                    }
+                    // A helper that hands something of what it is given on to another helper of the file.
+                    if links.count < 2, !call.positional.isEmpty || !call.keywords.isEmpty,
+                       !facts.forwardMethodNames.contains(function.name) {
+                        search(inner, links)
+                    }
                 }
             }
         }
+        search(body, [])
         return result
     }
 
