@@ -19,4 +19,16 @@ extension PythonFacts {
             }
         }
     }
+
+    /// Whether an optimizer's `step` runs its base class's update (`return super().step(closure)`, also
+    /// `torch.optim.AdamW.step(self, closure)`), adding something before or after it (a decoupled decay of its own, a
+    /// write of the groups' rates): the subclass is still the library optimizer it extends.
+    func runsBaseStep(_ step: Function) -> Bool {
+        calls.contains { call in
+            guard call.name == "step", isInside(call.node, step.node), let receiver = call.receiver.map(unwrapped) else { return false }
+            if receiver.type == "call" { return callSite(receiver).callee == "super" }
+            return call.positional.first.map { unwrapped($0).text == (step.receiver ?? "self") } == true
+                && receiver.text.hasPrefix("torch.optim.")
+        }
+    }
 }

@@ -370,7 +370,8 @@ extension PythonFacts {
     /// For a class of the file that subclasses torch's `Adam`, `AdamW` or `SGD` (directly or through other classes of
     /// the file) and writes no `step` of its own, the family of that library optimizer; nil otherwise.
     func libraryOptimizerBase(of name: String) -> OptimizerUse.Family? {
-        guard let owner = boundClass(named: name), method("step", of: owner) == nil else { return nil }
+        guard let owner = boundClass(named: name) else { return nil }
+        if let step = method("step", of: owner), !runsBaseStep(step) { return nil }
         for c in lineage(of: owner) {
             for base in c.bases {
                 switch base {
