@@ -28,9 +28,21 @@ struct ReduceHostSyncs: Detector {
         for loop in loops {
             // The step loop is the outermost one around the model call: an accumulation loop inside it is judged with
             // it (a read-back of the loss after the micro-steps counts).
-            guard let body = loop.child(byField: "body"), let models = modelCalls[loop], !models.isEmpty,
+            guard let body = loop.child(byField: "body"), var models = modelCalls[loop],
                   !facts.enclosingLoops(loop).contains(where: { modelCalls[$0]?.isEmpty == false }) else { continue }
-            guard let scalar = asyncScalar(models, facts, flow), !syncsOnLoss(body, models, facts, flow) else { continue }
+            // A loop that runs its step through methods of a trainer (`self.training_step()` back-propagating
+            // `self.model(self.x, self.y, self.window)`): the model calls of those methods, whose bodies are judged for
+            // read-backs with the loop's, and whose results in the loop derive from the loss.
+            var bodies = [body]
+            var stepCalls: Set<Node> = []
+            if models.isEmpty {
+                let delegated = AttentionWindowWarmup.delegatedSteps(in: body, facts, flow)
+                models = delegated.flatMap(\.models)
+                bodies += delegated.flatMap { $0.chain.compactMap(\.function.body) }
+                stepCalls = Set(delegated.map(\.call.node))
+            }
+            guard !models.isEmpty, let scalar = asyncScalar(models, facts, flow),
+                  !bodies.contains(where: { syncsOnLoss($0, models, derivedFrom: stepCalls, facts, flow) }) else { continue }
             return [facts.evidence(scalar, "per-step scalar refreshed without a blocking copy; no per-step loss read-back")]
         }
         return []
@@ -153,10 +165,11 @@ struct ReduceHostSyncs: Detector {
 
     static let readBacks: Set<String> = ["item", "tolist", "cpu", "numpy"]
 
-    func syncsOnLoss(_ body: Node, _ models: [CallSite], _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
+    /// `derivedFrom`: other calls whose results derive from the loss (a step method the loop calls).
+    func syncsOnLoss(_ body: Node, _ models: [CallSite], derivedFrom: Set<Node> = [], _ facts: PythonFacts, _ flow: Dataflow) -> Bool {
         // Names holding the model's output or values derived from it, in the loop.
         var lossNames = Set<String>()
-        let modelNodes = Set(models.map(\.node))
+        let modelNodes = Set(models.map(\.node)).union(derivedFrom)
         var changed = true
         let assignments = facts.descendants(body).filter { $0.type == "assignment" || $0.type == "augmented_assignment" }
         while changed {
