@@ -42,7 +42,8 @@ struct ReduceHostSyncs: Detector {
                 stepCalls = Set(delegated.map(\.call.node))
             }
             guard !models.isEmpty, let scalar = asyncScalar(models, facts, flow),
-                  !bodies.contains(where: { syncsOnLoss($0, models, derivedFrom: stepCalls, facts, flow) }) else { continue }
+                  !bodies.contains(where: { syncsOnLoss($0, models, derivedFrom: stepCalls, facts, flow) }),
+                  !readsBackStoredResult(body, stepCalls, facts) else { continue }
             return [facts.evidence(scalar, "per-step scalar refreshed without a blocking copy; no per-step loss read-back")]
         }
         return []
@@ -203,6 +204,32 @@ struct ReduceHostSyncs: Detector {
             }
         }
         return false
+    }
+
+    /// Whether the loop stores what a step method returns in a field (`self.state.output = self._process(self,
+    /// batch)`) that some code of the file reads back (`engine.state.output.item()` in a handler fired every
+    /// iteration): such code runs outside the loop's own text, through event handlers the file registers, so any
+    /// read-back of the field counts unless it stands in a periodic or validation branch of its own function.
+    func readsBackStoredResult(_ body: Node, _ stepCalls: Set<Node>, _ facts: PythonFacts) -> Bool {
+        guard !stepCalls.isEmpty else { return false }
+        var fields = Set<String>()
+        for assignment in facts.descendants(body) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), left.type == "attribute", let name = left.child(byField: "attribute")?.text,
+                  let right = assignment.child(byField: "right"), ([right] + facts.descendants(right)).contains(where: stepCalls.contains)
+            else { continue }
+            fields.insert(name)
+        }
+        guard !fields.isEmpty else { return false }
+        func mentionsField(_ node: Node) -> Bool {
+            ([node] + facts.descendants(node)).contains { $0.type == "attribute" && $0.child(byField: "attribute").map { fields.contains($0.text) } == true }
+        }
+        return facts.calls.contains { call in
+            let reads = (Self.readBacks.contains(call.name) && call.receiver.map(mentionsField) == true)
+                || (["float", "int"].contains(call.callee) && call.positional.contains(where: mentionsField))
+            guard reads else { return false }
+            let scope = facts.enclosingFunction(call.node)?.node ?? facts.root
+            return !exempt(call.node, scope, facts)
+        }
     }
 
     /// Under a periodic (`step % k == 0`) or validation branch of the loop.
