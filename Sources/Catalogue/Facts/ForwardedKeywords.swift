@@ -92,6 +92,12 @@ extension PythonFacts {
         if keywordsParameter(of: function) == expression.text, latestValue(of: expression.text, before: use) == nil {
             return passedToFunction(function, key: key, depth: depth)
         }
+        // A name unpacked from a helper that splits the function's `**kwargs` by a prefix (`attn_kwargs, kwargs =
+        // groupby_prefix_and_trim("attn_", kwargs)`, see `prefixSplitRoute`): the prefixed entries, trimmed, or the rest.
+        if let split = prefixSplitRoute(expression.text, before: use), split.source == keywordsParameter(of: function) {
+            if split.routed { return passedToFunction(function, key: split.prefix + key, depth: depth) }
+            return key.hasPrefix(split.prefix) ? .known(values: [], sometimesAbsent: true) : passedToFunction(function, key: key, depth: depth)
+        }
         guard let bound = latestValue(of: expression.text, before: use).map(unparenthesized) else { return .unknown }
         if bound.type == "dictionary" || (bound.type == "call" && callSite(bound).callee == "dict") {
             return literalEntry(key, in: bound, at: call, depth: depth)
@@ -277,7 +283,9 @@ extension PythonFacts {
             case .entry(let value):
                 return .known(values: values + [(call, value)], sometimesAbsent: false)
             case .mapping(let mapping):
-                guard case let .known(found, absent) = forwarded(key, from: mapping, at: call, depth: depth + 1) else { return .unknown }
+                // The mapping as it is where the dictionary is written (`kw = {"std": s, **kw}` spreads the `kw` of
+                // before that line, not this dictionary itself).
+                guard case let .known(found, absent) = forwarded(key, from: mapping, at: call, before: dictionary, depth: depth + 1) else { return .unknown }
                 values += found
                 if !absent, !found.isEmpty { return .known(values: values, sometimesAbsent: false) }
             }

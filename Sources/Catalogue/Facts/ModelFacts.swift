@@ -503,6 +503,14 @@ extension PythonFacts {
            returnedValues(function).contains(where: { value in ([value] + descendants(of: value)).contains { inlineNormInput($0) != nil } }) {
             return true
         }
+        // The unit-length form returned, over the last axis: `F.normalize(x, dim=-1) * self.scale` (x-transformers'
+        // `SimpleRMSNorm`, whose scale sqrt(d) makes it a root-mean-square norm).
+        if returnedValues(function).contains(where: { value in ([value] + descendants(of: value)).contains { n in
+            guard n.type == "call", case let call = callSite(n), call.torchCallee == "torch.nn.functional.normalize" else { return false }
+            return call.argument("dim", position: 2).flatMap { self.value(of: $0)?.double } == -1
+        } }) {
+            return true
+        }
         guard depth < 2 else { return false }
         // The wrapper its callers run in its place (see `decoratorWrappers`).
         if decoratorWrappers(of: function).contains(where: { isNormFunction($0, depth: depth + 1) }) { return true }
