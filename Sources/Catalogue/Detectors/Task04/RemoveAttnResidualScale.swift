@@ -44,9 +44,9 @@ struct RemoveAttnResidualScale: Detector {
             residuals.append(node)
         }
         // The addition done by a module of the file for its callers (`x = residual_fn(block(x), residual)`).
-        for (call, branch) in adderCalls(facts, flow: flow) {
+        for (call, branch, scaledInside) in adderCalls(facts, flow: flow) {
             if let function = facts.enclosingFunction(call), facts.isReplacedMethod(function) { continue }
-            if scaled(branch, facts, flow: flow) { return [] }
+            if scaledInside || scaled(branch, facts, flow: flow) { return [] }
             residuals.append(call)
         }
         guard !residuals.isEmpty, !scaledInsideAttention(facts, model: model, flow: flow) else { return [] }
@@ -99,29 +99,52 @@ struct RemoveAttnResidualScale: Detector {
         }
     }
 
-    /// Calls of a module of the file whose `forward` returns the plain sum of two of its parameters (`class
+    /// Calls of a module of the file whose `forward` returns the sum of two of its parameters (`class
     /// Residual(nn.Module): def forward(self, x, residual): return x + residual`), one of them given the attention's
     /// output (`x = residual_fn(block(x), residual)`, the module an element of the layer list unpacked in the loop):
     /// each call with that argument. The callee's classes (see `Dataflow.instanceClasses`) must include such a module
-    /// whose parameters the call fills exactly.
-    func adderCalls(_ facts: PythonFacts, flow: Dataflow) -> [(call: Node, branch: Node)] {
-        var adders: [String: (parameters: Int, summed: [Int])] = [:]
+    /// whose parameters the call fills exactly. A summand the forward multiplies by a field (`x * self.scale +
+    /// residual`, x-transformers' `Residual` with `self.scale = scale if scale_residual else 1.`) is read with the
+    /// fields each construction of the module gives (see `PythonFacts.fieldBindings(of:)`): 1 everywhere is no scale,
+    /// another number is a fixed one (`scaledInside`), and a factor that cannot be computed leaves the call out.
+    func adderCalls(_ facts: PythonFacts, flow: Dataflow) -> [(call: Node, branch: Node, scaledInside: Bool)] {
+        var adders: [String: (owner: PythonFacts.Class, parameters: Int, summed: [Int], factors: [Int: Node])] = [:]
         for c in facts.classes {
             let forwards = facts.forwardMethods(of: c)
             guard forwards.count == 1, let forward = forwards.first, case let returned = facts.returnedValues(forward), returned.count == 1,
                   case let sum = facts.unparenthesized(returned[0]), sum.type == "binary_operator", sum.child(byField: "operator")?.type == "+",
-                  let l = sum.child(byField: "left").map(facts.unparenthesized), let r = sum.child(byField: "right").map(facts.unparenthesized),
-                  let a = forward.passedParameters.firstIndex(of: l.text), let b = forward.passedParameters.firstIndex(of: r.text),
-                  l.type == "identifier", r.type == "identifier", a != b else { continue }
-            adders[c.name] = (forward.passedParameters.count, [a, b])
+                  let l = sum.child(byField: "left"), let r = sum.child(byField: "right") else { continue }
+            // A summand: a parameter, or a parameter times a factor (either side of the `*`).
+            func summand(_ node: Node) -> (index: Int, factor: Node?)? {
+                let n = facts.unparenthesized(node)
+                if n.type == "identifier" { return forward.passedParameters.firstIndex(of: n.text).map { ($0, nil) } }
+                guard n.type == "binary_operator", n.child(byField: "operator")?.type == "*",
+                      let a = n.child(byField: "left").map(facts.unparenthesized), let b = n.child(byField: "right").map(facts.unparenthesized)
+                else { return nil }
+                for (parameter, factor) in [(a, b), (b, a)] where parameter.type == "identifier" {
+                    if let index = forward.passedParameters.firstIndex(of: parameter.text) { return (index, factor) }
+                }
+                return nil
+            }
+            guard let left = summand(l), let right = summand(r), left.index != right.index else { continue }
+            var factors: [Int: Node] = [:]
+            for side in [left, right] { if let factor = side.factor { factors[side.index] = factor } }
+            adders[c.name] = (c, forward.passedParameters.count, [left.index, right.index], factors)
         }
         guard !adders.isEmpty else { return [] }
-        var result: [(call: Node, branch: Node)] = []
+        var result: [(call: Node, branch: Node, scaledInside: Bool)] = []
         for call in facts.calls where !call.hasSplat && call.keywords.isEmpty {
             guard let callee = call.function, facts.isReferenceChain(callee),
                   let adder = flow.instanceClasses(of: callee).compactMap({ adders[$0] }).first(where: { $0.parameters == call.positional.count }),
-                  let branch = adder.summed.map({ call.positional[$0] }).first(where: { attentionCall(in: $0, facts, flow: flow) != nil }) else { continue }
-            result.append((call.node, branch))
+                  let index = adder.summed.first(where: { attentionCall(in: call.positional[$0], facts, flow: flow) != nil }) else { continue }
+            var scaledInside = false
+            if let factor = adder.factors[index] {
+                let built = facts.constructions(of: adder.owner)
+                let values = built.map { facts.evaluate(factor, bindings: facts.fieldBindings(of: $0.node)) }
+                guard !built.isEmpty, values.allSatisfy({ $0 != nil }) else { continue }
+                scaledInside = values.contains { $0 != 1 }
+            }
+            result.append((call.node, call.positional[index], scaledInside))
         }
         return result
     }
