@@ -91,6 +91,11 @@ struct EmbedSkipX0: Detector {
                         if let mix = blockMix(position: index - shift, keyword: nil, called: call, facts) {
                             return [facts.evidence(call.node, "x0 passed to every block"), facts.evidence(mix, "block mixes x0 into its input")]
                         }
+                        if shift == 0, let mix = returnedMix(position: index, called: call, facts),
+                           let statement = call.node.parent, !onlyFirstPass(statement, loop, facts) {
+                            return [facts.evidence(call.node, "the stream and x0 mixed by a module of the file each block"),
+                                    facts.evidence(mix, "module returns the mix")]
+                        }
                     }
                     for (key, argument) in call.keywords where embeddings.contains(argument.text) {
                         if let mix = blockMix(position: nil, keyword: key, called: call, facts) {
@@ -402,6 +407,29 @@ struct EmbedSkipX0: Detector {
                         return argument
                     }
                 }
+            }
+        }
+        return nil
+    }
+
+    /// A mixing module or function of the file the loop calls on the stream and x0 and whose result becomes the stream
+    /// (`x = self.shortcuts[i](x, x0)` with `def forward(self, x, x0): a, b = self.weights; return a * x + b * x0`,
+    /// x-transformers' style of a small module per layer): the returned mix of the parameter given the stream (the
+    /// assignment's own name) and the one given x0 at `position`. Nil otherwise.
+    func returnedMix(position: Int, called call: CallSite, _ facts: PythonFacts) -> Node? {
+        guard let assignment = call.node.parent, assignment.type == "assignment", assignment.child(byField: "right") == call.node,
+              let stream = assignment.child(byField: "left"), stream.type == "identifier",
+              let own = call.positional.firstIndex(where: { facts.unwrapped($0).text == stream.text }), own != position else { return nil }
+        // What the call runs: a function of the file, or the forward of the modules the callee may hold (an element of a
+        // module list, `self.shortcuts[i]`, see `Dataflow.instanceClasses`).
+        let modules = call.function.map { facts.dataflow.instanceClasses(of: $0) } ?? []
+        let forwards = modules.sorted().compactMap { facts.boundClass(named: $0) }.flatMap { facts.forwardMethods(of: $0) }
+        for function in facts.targets(of: call) + forwards {
+            let parameters = function.passedParameters
+            guard position < parameters.count, own < parameters.count else { continue }
+            for returned in facts.returnedValues(function)
+            where facts.mixPartners(returned, own: parameters[own]).contains(where: { $0.text == parameters[position] }) {
+                return returned
             }
         }
         return nil
