@@ -42,4 +42,22 @@ extension PythonFacts {
         }
         return outcomes
     }
+
+    /// The outcomes of a conditional expression's test that compares one character of a string with a literal
+    /// (`wide if self.pattern[i] == "L" else narrow`, also `!=`), when the script interpreter computes the string where
+    /// the test stands (a layout string a constructor is given and keeps, `"LSSSLS"`): the test over each of its
+    /// characters, whatever the index. `[true]`, `[false]` or both; nil when the test is no such comparison or the string
+    /// cannot be computed. A layout of one letter sends every layer to one side.
+    public func indexedStringOutcomes(_ conditional: Node) -> Set<Bool>? {
+        guard let parts = conditionalParts(conditional), case let test = unwrapped(parts.test), test.type == "comparison_operator",
+              case let operands = test.namedChildren.filter({ $0.type != "comment" }).map(unwrapped), operands.count == 2,
+              case let operators = test.children.filter({ !$0.isNamed }).map(\.type), operators.count == 1,
+              ["==", "!="].contains(operators[0]) else { return nil }
+        let (read, literal) = operands[0].type == "subscript" ? (operands[0], operands[1]) : (operands[1], operands[0])
+        guard read.type == "subscript", let letter = SettingsTable.stringValue(literal),
+              let source = read.child(byField: "value"),
+              case .string(let layout)? = ScriptInterpreter(self, budget: ScriptInterpreter.sizeBudget).value(of: source),
+              !layout.isEmpty else { return nil }
+        return Set(layout.map { (String($0) == letter) == (operators[0] == "==") })
+    }
 }

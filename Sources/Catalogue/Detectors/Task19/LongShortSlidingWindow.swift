@@ -582,11 +582,42 @@ struct LongShortSlidingWindow: Detector {
         var result: [(String, String)] = []
         for call in facts.calls where call.name == function.name {
             guard let assignment = call.node.parent, assignment.type == "assignment",
-                  let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type) else { continue }
-            let targets = left.namedChildren
-            if i < targets.count, j < targets.count { result.append((targets[i].text, targets[j].text)) }
+                  let left = assignment.child(byField: "left") else { continue }
+            // The pair held whole (`block_masks = self.create_block_masks(...)`) and unpacked later, where it is held or in
+            // a function it is handed to (`long_mask, short_mask = block_masks` in the layer stack's forward).
+            let patterns = ["pattern_list", "tuple_pattern"].contains(left.type) ? [left]
+                : left.type == "identifier" ? unpackings(of: left.text, in: facts.enclosingFunction(assignment)?.node ?? facts.root, facts, depth: 0) : []
+            for pattern in patterns {
+                let targets = pattern.namedChildren
+                if i < targets.count, j < targets.count { result.append((targets[i].text, targets[j].text)) }
+            }
         }
         return result
+    }
+
+    /// The patterns a name holding a tuple is unpacked into (`a, b = name`) in `scope`, and in the functions of the file
+    /// that `scope` hands it to by position or keyword (their parameter's unpackings), two calls deep.
+    func unpackings(of name: String, in scope: Node, _ facts: PythonFacts, depth: Int) -> [Node] {
+        var found: [Node] = []
+        for assignment in facts.descendants(of: scope) where assignment.type == "assignment" {
+            guard let left = assignment.child(byField: "left"), ["pattern_list", "tuple_pattern"].contains(left.type),
+                  let right = assignment.child(byField: "right").map(facts.unwrapped), right.type == "identifier", right.text == name
+            else { continue }
+            found.append(left)
+        }
+        guard depth < 2 else { return found }
+        for call in facts.calls where facts.isInside(call.node, scope) {
+            let position = call.positional.firstIndex { facts.unwrapped($0).type == "identifier" && facts.unwrapped($0).text == name }
+            let keyword = call.keywords.first { facts.unwrapped($0.value).type == "identifier" && facts.unwrapped($0.value).text == name }?.key
+            guard position != nil || keyword != nil else { continue }
+            for function in facts.targets(of: call) where function.node != scope {
+                let parameters = function.passedParameters
+                guard let parameter = keyword ?? position.flatMap({ $0 < parameters.count ? parameters[$0] : nil }),
+                      parameters.contains(parameter), let body = function.body else { continue }
+                found += unpackings(of: parameter, in: body, facts, depth: depth + 1)
+            }
+        }
+        return found
     }
 
     /// The name of a table holding both masks as values (`masks = dict(L=build(w), S=build(w // 2))`, or a dict
@@ -688,6 +719,7 @@ struct LongShortSlidingWindow: Detector {
             case "conditional_expression":
                 let parts = n.namedChildren
                 return parts.count == 3 && Set([parts[0].text, parts[2].text]) == Set([a, b]) && facts.comprehensionBranchOutcomes(n)?.count != 1
+                    && facts.indexedStringOutcomes(n)?.count != 1
                     && !isModeTest(parts[1], facts)
             case "call":
                 // `dict(long=long_mask, short=short_mask)`, read like a dictionary literal.
