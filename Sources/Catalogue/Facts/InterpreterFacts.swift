@@ -585,6 +585,8 @@ public final class ScriptInterpreter {
             || node.type == "subscript" && node.child(byField: "value").map({ facts.readsConfigurationCopy($0, at: node) }) == true {
             settings = settings.filter { !facts.isParameterGroupEntry($0) }
         }
+        // A read through a nested path names its own table's entry (see `NestedReadPaths.swift`).
+        if let key = facts.nestedReadKey(node, name: name) { settings.removeAll { facts.isSiblingEntry($0, of: key) } }
         settings = facts.overridden(facts.resolver.ownerScoped(settings.filter { facts.isConfigSetting($0) }, use: node))
         // A module-level write a later module statement rewrites before this read (`hp.ratio = 10.0`, then `hp.ratio =
         // 0.1` in a later cell) is not what the read sees (see `rewrittenModuleWrites`).

@@ -99,7 +99,7 @@ public final class ValueResolver {
         }
         // Resolving names inside a folded expression: every name takes its first (strongest) value.
         let folder = ConstantFolder(imports: facts.imports, resolve: { [unowned self] name in
-            self.callerValue(of: name, in: node) ?? self.nameValues(name, at: node).first
+            self.callerValue(of: name, in: node) ?? self.nameValues(name, at: node, excluding: self.exclusion(for: node, name: name, groupEntries: false)).first
         }, resolveEntry: { [unowned self] entry in
             entry == node ? nil : self.values(of: entry).first
         }, resolveField: { [unowned self] read in
@@ -413,11 +413,26 @@ public final class ValueResolver {
             // `readsConfigurationCopy`).
             // An attribute read (`hp.weight_decay`) never reads a dictionary entry of a parameter group either.
             let copy = node.type == "subscript" && node.child(byField: "value").map { facts.readsConfigurationCopy($0, at: node) } == true
-            result += nameValues(name, at: node, excluding: copy || node.type == "attribute" ? facts.isParameterGroupEntry : nil)
+            result += nameValues(name, at: node, excluding: exclusion(for: node, name: name, groupEntries: copy || node.type == "attribute"))
         }
         return result
     }
 
+
+    /// The settings a read by name leaves out: parameter groups' entries (`groupEntries`; see `readsConfigurationCopy`),
+    /// and, for a read through a path whose last step before the name is a constant (`cfg.optimizer.groups["head"].lr`,
+    /// `hp["head"]["lr"]`), the dictionary entries of that name under another key than that step, when the file writes
+    /// some under it (`"head": {"lr": 0.002}` is read, never `"embed": {"lr": 0.3}` of a sibling table; see
+    /// `NestedReadPaths.swift`).
+    private func exclusion(for node: Node, name: String, groupEntries: Bool) -> ((Setting) -> Bool)? {
+        let facts = self.facts
+        let nested = facts.nestedReadKey(node, name: name)
+        guard groupEntries || nested != nil else { return nil }
+        return { setting in
+            if groupEntries, facts.isParameterGroupEntry(setting) { return true }
+            return nested.map { facts.isSiblingEntry(setting, of: $0) } ?? false
+        }
+    }
 
     /// A field read through a nested configuration object (`oc.embed.lr`): the values the objects it may be hold
     /// for that field (see `PythonFacts.constructions(of:)`), when every one of them is found and nothing in the file
