@@ -47,11 +47,15 @@ extension PythonFacts {
                     order.append(key)
                 }
             }
+            // A chain's schedule link may scale the updates by the negated rate (`scale_by_schedule(lambda c:
+            // -lr_schedule(c))`, optax's way when the updates are then added): the rate is the negation.
+            let chainLinks = Set(transformChains.flatMap { $0.scheduleArguments(in: self).map(\.link.node) })
             for use in order.compactMap({ best[$0] }) {
                 let key = use.function?.node ?? use.lambda ?? use.site
                 seen.insert(key)
                 guard let horizon = horizon(of: use), horizon >= 4 else { continue }
-                if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0) }) {
+                let sign: Double = chainLinks.contains(use.site) && (scheduleValue(use, step: (horizon / 2).rounded()) ?? 0) < 0 ? -1 : 1
+                if let curve = sample(site: use.site, horizon: horizon, { self.scheduleValue(use, step: $0).map { sign * $0 } }) {
                     curves.append(curve)
                     sites.insert(use.site)
                 }

@@ -758,9 +758,23 @@ extension PythonFacts {
     }
 
     /// Whether a call is `tx.update(grads, state, ...)` on a transformation a function of the file or optax builds.
+    /// The transformation may come unpacked from a builder's returned tuple (`tx, schedule = make_optimizer(hp)` with
+    /// `return tx, lr_schedule`): the element the name takes, followed in the builder.
     private func runsTransformation(_ call: CallSite) -> Bool {
-        guard call.positional.count >= 2, let receiver = call.receiver.map(unwrapped), receiver.type == "identifier",
-              let built = latestValue(of: receiver.text, before: call.node).map(unwrapped), built.type == "call" else { return false }
+        guard call.positional.count >= 2, let receiver = call.receiver.map(unwrapped), receiver.type == "identifier" else { return false }
+        var built = latestValue(of: receiver.text, before: call.node).map(unwrapped)
+        if built == nil, let binding = dataflow.bindings(of: receiver.text, at: receiver).filter({ $0.site.endByte <= call.node.startByte })
+            .max(by: { $0.site.startByte < $1.site.startByte }), case .element(let index) = binding.kind, binding.node.type == "call",
+           let builder = calledFunction(callSite(binding.node)) {
+            for returned in returnedValues(builder).map(unwrapped) where ["tuple", "expression_list"].contains(returned.type) {
+                let elements = returned.namedChildren.filter { $0.type != "comment" }
+                guard index < elements.count else { continue }
+                var element = unwrapped(elements[index])
+                if element.type == "identifier", let held = latestValue(of: element.text, before: element) { element = unwrapped(held) }
+                built = element
+            }
+        }
+        guard let built, built.type == "call" else { return false }
         let maker = callSite(built)
         return maker.callee.hasPrefix("optax.") || calledFunction(maker) != nil
     }
