@@ -88,6 +88,21 @@ struct PerParamGradNormalization: Detector {
             if op == "/", isNorm(of: a, b, facts) { return a }
             if op == "*", isReciprocalNorm(of: a, b, facts) { return a }
             return nil
+        case "list_comprehension":
+            // `[g / (g.norm() + eps) for g in updates]`, its result taking the list's place: assigned back to the name
+            // it walks (`grads = [...]`), or returned (a chain link's `update`, whose updates the next link receives).
+            guard let body = node.child(byField: "body").map(facts.unparenthesized), body.type == "binary_operator",
+                  let op = body.child(byField: "operator")?.type, let a = body.child(byField: "left").map(facts.unparenthesized),
+                  let b = body.child(byField: "right"), a.type == "identifier",
+                  let clause = node.namedChildren.first(where: { $0.type == "for_in_clause" }),
+                  clause.child(byField: "left")?.text == a.text, let walked = clause.child(byField: "right") else { return nil }
+            var holder = node.parent
+            while let h = holder, ["tuple", "expression_list", "parenthesized_expression"].contains(h.type) { holder = h.parent }
+            let assignedBack = holder?.type == "assignment" && holder?.child(byField: "left")?.text == walked.text
+            guard assignedBack || holder?.type == "return_statement" else { return nil }
+            if op == "/", isNorm(of: a, b, facts) { return a }
+            if op == "*", isReciprocalNorm(of: a, b, facts) { return a }
+            return nil
         case "augmented_assignment":
             // g /= norm(g) + eps, g *= 1 / (norm(g) + eps)
             guard let op = node.child(byField: "operator")?.type, let left = node.child(byField: "left"),
@@ -314,6 +329,13 @@ struct PerParamGradNormalization: Detector {
         }
         if let chain = facts.transformChains.first(where: { $0.links.contains(where: handedToUpdate) }) {
             return chain.links.first.map(handedToUpdate) == true
+        }
+        // The variable of a comprehension over a list of gradients (`[g / (g.norm() + eps) for g in updates]`).
+        if let walked = facts.dataflow.bindings(of: n.text, at: n).first(where: { binding in
+            if case .iteration(nil) = binding.kind { return binding.site.type == "for_in_clause" }
+            return false
+        }), isGradient(walked.node, facts, depth: depth + 1) {
+            return true
         }
         // `for g in grads:` over a list of gradients, also `for g, n in zip(grads, norms):` at the gradients' place.
         for loop in facts.enclosingLoops(n) where loop.type == "for_statement" && facts.loopVariables(loop) == [n.text] {
