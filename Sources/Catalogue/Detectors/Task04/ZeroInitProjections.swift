@@ -351,7 +351,20 @@ struct ZeroInitProjections: Detector {
         // nn.Parameter(torch.zeros(...)) assigned to a module attribute.
         for node in facts.nodes(ofType: "assignment") {
             guard let left = node.child(byField: "left"), left.type == "attribute", let right = node.child(byField: "right"),
-                  isZeroParameter(right, facts), let name = left.child(byField: "attribute")?.text else { continue }
+                  let name = left.child(byField: "attribute")?.text else { continue }
+            // The zeros made in a branch under the constructor's flag and wrapped afterwards (`if zero: w =
+            // torch.zeros(o, i)` / `else: w = ...`, then `self.weight = nn.Parameter(w)`): a class zeroing its weight
+            // given that flag.
+            if name == "weight", left.child(byField: "object")?.text == "self", let c = facts.enclosingClass(node),
+               let wrap = facts.constructorCall(facts.unparenthesized(right)), wrap.callee == "torch.nn.Parameter",
+               let held = wrap.positional.first.map(facts.unparenthesized), held.type == "identifier" {
+                for value in facts.dataflow.reachingValues(of: held.text, before: held) {
+                    let made = facts.unparenthesized(value)
+                    guard made.type == "call", facts.isZeroTensor(made), let flag = guardingParameter(made, facts) else { continue }
+                    zeroingClasses.append((c, flag))
+                }
+            }
+            guard isZeroParameter(right, facts) else { continue }
             if name == "weight", left.child(byField: "object")?.text == "self", let c = facts.enclosingClass(node) {
                 zeroingClasses.append((c, guardingParameter(node, facts)))
             } else {
