@@ -671,6 +671,7 @@ extension PythonFacts {
            let function = thunk.function.map(unwrapped) {
             return thunkResults(function, given: given).flatMap { dictionaries($0, depth: depth + 1, given: given) }
         }
+        if depth < 4, let nested = nestedDictionaries(n, depth: depth, given: given) { return nested }
         // A parameter of a helper (`def make_optimizers(m, lrs)`) that no local assignment replaces: what its callers pass.
         if n.type == "identifier", depth < 4, let owner = parameterOwner(of: n), !isReassigned(n.text, in: owner) {
             let passed = callerArguments(of: n).flatMap { dictionaries($0, depth: depth + 1, given: given) }
@@ -679,6 +680,38 @@ extension PythonFacts {
         guard depth < 4, let name = SettingsTable.bareName(of: n) else { return [] }
         // A dataclass field holding the dictionary: its default (`field(default_factory=lambda: dict(...))`).
         return allSettings.settings(name).flatMap { dictionaries(unwrappedFieldDefault($0.value), depth: depth + 1) }
+    }
+
+    /// Dictionaries reached through a table that holds them, or through code that hands a table on: an entry read by
+    /// a string key (`raw["env"]`, `cfg.get("env", {})`, the default's tables when no table holds the key), what a
+    /// function of the file returns (`load(DOC)` with `return Settings(yaml.safe_load(text))`), and the mapping a
+    /// subclass of `dict` of the file is built from (`Settings(mapping)`, whose `__init__` copies its entries). Nil for
+    /// any other expression.
+    private func nestedDictionaries(_ n: Node, depth: Int, given: [String: ScriptValue]) -> [Node]? {
+        func tables(_ object: Node, key: String, fallback: Node?) -> [Node] {
+            let held = dictionaries(object, depth: depth + 1, given: given).compactMap { OptimizerUse.entry(key, in: $0) }
+                .flatMap { dictionaries($0, depth: depth + 1, given: given) }
+            if held.isEmpty, let fallback { return dictionaries(fallback, depth: depth + 1, given: given) }
+            return held
+        }
+        if n.type == "subscript", let object = n.child(byField: "value"),
+           let key = n.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) {
+            return tables(object, key: key, fallback: nil)
+        }
+        guard n.type == "call" else { return nil }
+        let call = callSite(n)
+        if call.name == "get", let object = call.receiver, let key = call.positional.first.flatMap({ SettingsTable.stringValue(unwrapped($0)) }) {
+            return tables(object, key: key, fallback: call.positional.count > 1 ? call.positional[1] : nil)
+        }
+        if call.receiver == nil, let owner = boundClass(named: call.callee), owner.bases.contains(where: { ["dict", "collections.UserDict", "UserDict"].contains($0) }),
+           call.positional.count == 1, call.keywords.isEmpty {
+            return dictionaries(call.positional[0], depth: depth + 1, given: given)
+        }
+        if let function = calledFunction(call), !call.positional.isEmpty || !call.keywords.isEmpty {
+            let returned = returnedValues(function).flatMap { dictionaries($0, depth: depth + 1, given: given) }
+            return returned.isEmpty ? nil : returned
+        }
+        return nil
     }
 
     /// The values `key` holds in the dictionaries an expression denotes (see `dictionaries`), each once: a dictionary
@@ -793,6 +826,11 @@ extension PythonFacts {
     public func loopedValue(_ expression: Node, of entry: LoopedEntry) -> Node? {
         let e = unwrapped(expression)
         if e.type == "identifier", let valueVariable = entry.valueVariable, e.text == valueVariable { return entry.value }
+        // `str(v)` of an entry that is text already (`os.environ[k] = str(v)`): the entry.
+        if e.type == "call", case let call = callSite(e), call.callee == "str", call.positional.count == 1, call.keywords.isEmpty,
+           let inner = loopedValue(call.positional[0], of: entry), SettingsTable.stringValue(unwrapped(inner)) != nil {
+            return inner
+        }
         guard e.type == "subscript", let read = e.child(byField: "value"), let k = e.child(byField: "subscript").map(unwrapped),
               k.type == "identifier", k.text == entry.keyVariable, compact(read) == compact(entry.table) else { return nil }
         return entry.value
