@@ -686,13 +686,16 @@ extension PythonFacts {
     /// a string key (`raw["env"]`, `cfg.get("env", {})`, the default's tables when no table holds the key), what a
     /// function of the file returns (`load(DOC)` with `return Settings(yaml.safe_load(text))`), and the mapping a
     /// subclass of `dict` of the file is built from (`Settings(mapping)`, whose `__init__` copies its entries). Nil for
-    /// any other expression.
+    /// any other expression, and when none is found that way (the reading by name then applies).
     private func nestedDictionaries(_ n: Node, depth: Int, given: [String: ScriptValue]) -> [Node]? {
-        func tables(_ object: Node, key: String, fallback: Node?) -> [Node] {
+        func tables(_ object: Node, key: String, fallback: Node?) -> [Node]? {
             let held = dictionaries(object, depth: depth + 1, given: given).compactMap { OptimizerUse.entry(key, in: $0) }
                 .flatMap { dictionaries($0, depth: depth + 1, given: given) }
-            if held.isEmpty, let fallback { return dictionaries(fallback, depth: depth + 1, given: given) }
-            return held
+            if held.isEmpty, let fallback {
+                let defaults = dictionaries(fallback, depth: depth + 1, given: given)
+                return defaults.isEmpty ? nil : defaults
+            }
+            return held.isEmpty ? nil : held
         }
         if n.type == "subscript", let object = n.child(byField: "value"),
            let key = n.child(byField: "subscript").flatMap({ SettingsTable.stringValue(unwrapped($0)) }) {
@@ -705,7 +708,8 @@ extension PythonFacts {
         }
         if call.receiver == nil, let owner = boundClass(named: call.callee), owner.bases.contains(where: { ["dict", "collections.UserDict", "UserDict"].contains($0) }),
            call.positional.count == 1, call.keywords.isEmpty {
-            return dictionaries(call.positional[0], depth: depth + 1, given: given)
+            let copied = dictionaries(call.positional[0], depth: depth + 1, given: given)
+            return copied.isEmpty ? nil : copied
         }
         if let function = calledFunction(call), !call.positional.isEmpty || !call.keywords.isEmpty {
             let returned = returnedValues(function).flatMap { dictionaries($0, depth: depth + 1, given: given) }
