@@ -47,7 +47,13 @@ extension PythonFacts {
     /// dictionary entries of that name under a key of that step; nil otherwise (the read is then by name alone).
     func nestedReadKey(_ node: Node, name: String) -> String? {
         guard let step = readPathParent(node) else { return nil }
-        return allSettings.settings(name.lastDottedComponent).contains { dictionaryEntryParentKey($0) == step } ? step : nil
+        return dictionaryEntryParentKeys(name.lastDottedComponent).contains(step) ? step : nil
+    }
+
+    /// The keys of the tables that hold dictionary entries of a name (`["embed", "head"]` for `lr`), kept per name:
+    /// asked for every read through a path.
+    private func dictionaryEntryParentKeys(_ name: String) -> Set<String> {
+        memoized("dictionaryEntryParentKeys/\(name)") { Set(allSettings.settings(name).compactMap { dictionaryEntryParentKey($0) }) }
     }
 
     /// Whether a setting is a dictionary entry of a table under another key than `key` (`"embed": {"lr": 0.3}` for

@@ -763,16 +763,11 @@ extension PythonFacts {
     private func runsTransformation(_ call: CallSite) -> Bool {
         guard call.positional.count >= 2, let receiver = call.receiver.map(unwrapped), receiver.type == "identifier" else { return false }
         var built = latestValue(of: receiver.text, before: call.node).map(unwrapped)
-        if built == nil, let binding = dataflow.bindings(of: receiver.text, at: receiver).filter({ $0.site.endByte <= call.node.startByte })
-            .max(by: { $0.site.startByte < $1.site.startByte }), case .element(let index) = binding.kind, binding.node.type == "call",
-           let builder = calledFunction(callSite(binding.node)) {
-            for returned in returnedValues(builder).map(unwrapped) where ["tuple", "expression_list"].contains(returned.type) {
-                let elements = returned.namedChildren.filter { $0.type != "comment" }
-                guard index < elements.count else { continue }
-                var element = unwrapped(elements[index])
-                if element.type == "identifier", let held = latestValue(of: element.text, before: element) { element = unwrapped(held) }
-                built = element
-            }
+        if built == nil {
+            built = unpackedReturns(of: receiver).lazy.map { element -> Node in
+                let e = self.unwrapped(element)
+                return e.type == "identifier" ? self.latestValue(of: e.text, before: e).map(self.unwrapped) ?? e : e
+            }.first { $0.type == "call" }
         }
         guard let built, built.type == "call" else { return false }
         let maker = callSite(built)

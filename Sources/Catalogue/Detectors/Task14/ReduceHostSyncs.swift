@@ -190,20 +190,7 @@ struct ReduceHostSyncs: Detector {
         func mentionsLoss(_ node: Node) -> Bool {
             facts.descendants(of: node).contains { modelNodes.contains($0) || ($0.type == "identifier" && lossNames.contains($0.text)) }
         }
-        // Walk into f-strings too: `f"{loss.item():.4f}"` syncs.
-        for node in facts.descendants(of: body) where !exempt(node, body, facts) {
-            switch node.type {
-            case "call":
-                let call = facts.callSite(node)
-                if Self.readBacks.contains(call.name), let receiver = call.receiver, mentionsLoss(receiver) { return true }
-                if ["float", "int", "print"].contains(call.callee), call.positional.contains(where: mentionsLoss) { return true }
-            case "interpolation":
-                if mentionsLoss(node) { return true }
-            default:
-                continue
-            }
-        }
-        return false
+        return facts.descendants(of: body).contains { readsBack($0, facts, mentioning: mentionsLoss) && !exempt($0, body, facts) }
     }
 
     /// Whether the loop stores what a step method returns in a field (`self.state.output = self._process(self,
@@ -223,12 +210,24 @@ struct ReduceHostSyncs: Detector {
         func mentionsField(_ node: Node) -> Bool {
             ([node] + facts.descendants(node)).contains { $0.type == "attribute" && $0.child(byField: "attribute").map { fields.contains($0.text) } == true }
         }
-        return facts.calls.contains { call in
-            let reads = (Self.readBacks.contains(call.name) && call.receiver.map(mentionsField) == true)
-                || (["float", "int"].contains(call.callee) && call.positional.contains(where: mentionsField))
-            guard reads else { return false }
-            let scope = facts.enclosingFunction(call.node)?.node ?? facts.root
-            return !exempt(call.node, scope, facts)
+        return facts.nodes(ofType: ["call", "interpolation"]).contains { node in
+            readsBack(node, facts, mentioning: mentionsField) && !exempt(node, facts.enclosingFunction(node)?.node ?? facts.root, facts)
+        }
+    }
+
+    /// Whether a node makes the host wait for a value `mentions` recognizes: `.item()`, `.tolist()`, `.cpu()` or
+    /// `.numpy()` on it, `float(...)`, `int(...)` or `print(...)` of it, or an f-string field formatting it
+    /// (`f"{loss.item():.4f}"`, `f"{loss}"`).
+    func readsBack(_ node: Node, _ facts: PythonFacts, mentioning mentions: (Node) -> Bool) -> Bool {
+        switch node.type {
+        case "call":
+            let call = facts.callSite(node)
+            if Self.readBacks.contains(call.name), let receiver = call.receiver, mentions(receiver) { return true }
+            return ["float", "int", "print"].contains(call.callee) && call.positional.contains(where: mentions)
+        case "interpolation":
+            return mentions(node)
+        default:
+            return false
         }
     }
 

@@ -607,13 +607,13 @@ struct LongShortSlidingWindow: Detector {
         }
         guard depth < 2 else { return found }
         for call in facts.calls where facts.isInside(call.node, scope) {
-            let position = call.positional.firstIndex { facts.unwrapped($0).type == "identifier" && facts.unwrapped($0).text == name }
-            let keyword = call.keywords.first { facts.unwrapped($0.value).type == "identifier" && facts.unwrapped($0.value).text == name }?.key
-            guard position != nil || keyword != nil else { continue }
-            for function in facts.targets(of: call) where function.node != scope {
-                let parameters = function.passedParameters
-                guard let parameter = keyword ?? position.flatMap({ $0 < parameters.count ? parameters[$0] : nil }),
-                      parameters.contains(parameter), let body = function.body else { continue }
+            // The parameter that receives the name: by position (see `PythonFacts.receivingParameters`) or by keyword.
+            var receiving = facts.receivingParameters(of: name, in: call)
+            if let keyword = call.keywords.first(where: { facts.unwrapped($0.value).text == name })?.key {
+                receiving += facts.targets(of: call).filter { $0.passedParameters.contains(keyword) }.map { ($0, keyword) }
+            }
+            for (function, parameter) in receiving where function.node != scope {
+                guard let body = function.body else { continue }
                 found += unpackings(of: parameter, in: body, facts, depth: depth + 1)
             }
         }
